@@ -1,0 +1,74 @@
+/* The system-call ABI, shared by the kernel and the user SDK (C and C++).
+ *
+ * `syscall` instruction; number in rax; arguments in rdi, rsi, rdx, r10, r8,
+ * r9; result in rax, a negative Linux errno value on failure. rcx and r11 are
+ * clobbered, every other register is preserved. Numbers 0..36 are NyanOS's
+ * originals; calls it did not have start at 50. */
+#ifndef NYANOS_ABI_SYSCALL_H
+#define NYANOS_ABI_SYSCALL_H
+
+#define SYS_READ 0        /* read(fd, buf, len) -> bytes */
+#define SYS_WRITE 1       /* write(fd, buf, len) -> bytes */
+#define SYS_CLEAR 3       /* clear(): clear the console */
+#define SYS_REBOOT 4      /* reboot() */
+#define SYS_LIST_FILES 5  /* list_files(dir, buf, len) -> bytes of NUL-separated names */
+#define SYS_EXEC 7        /* exec(path, argv) -> pid of a new isolated process */
+#define SYS_EXIT 8        /* exit(status): never returns */
+#define SYS_WAITPID 9     /* waitpid(pid, int* status, flags) -> pid reaped */
+#define SYS_OPEN 10       /* open(path, flags) -> fd */
+#define SYS_CLOSE 11      /* close(fd) */
+#define SYS_SBRK 12       /* sbrk(increment) -> previous break */
+#define SYS_GETPID 22     /* getpid() */
+#define SYS_GET_TIME 34   /* get_time() -> milliseconds since boot */
+#define SYS_SLEEP 36      /* sleep(ms) */
+#define SYS_YIELD 50      /* yield() */
+#define SYS_KILL 51       /* kill(pid): SIGKILL */
+#define SYS_MEMINFO 52    /* meminfo(struct nyan_meminfo* out or 0) -> free physical frames */
+#define SYS_PROCESS_LIST 53 /* process_list(struct nyan_process_info* out, max) -> count */
+#define SYS_POWEROFF 54   /* poweroff(status) */
+#define SYS_STAT 55       /* stat(path, struct nyan_stat* out) */
+#define SYS_KILL_REASON 56 /* kill_reason(pid, buf, len): why a reaped child was killed */
+
+#define NYAN_WNOHANG 1 /* waitpid flag: return 0 at once if no child has exited */
+
+/* waitpid status, POSIX encoding. */
+#define NYAN_WIFEXITED(s) (((s) & 0x7f) == 0)
+#define NYAN_WEXITSTATUS(s) (((s) >> 8) & 0xff)
+#define NYAN_WIFSIGNALED(s) (((s) & 0x7f) != 0)
+#define NYAN_WTERMSIG(s) ((s) & 0x7f)
+#define NYAN_W_EXITCODE(code) (((code) & 0xff) << 8)
+
+#define NYAN_SIGTRAP 5
+#define NYAN_SIGILL 4
+#define NYAN_SIGFPE 8
+#define NYAN_SIGKILL 9
+#define NYAN_SIGSEGV 11
+
+/* Memory layout every user program sees. */
+#define NYAN_USER_BASE 0x400000ull       /* programs are linked here */
+#define NYAN_USER_STACK_TOP 0x1000000ull /* initial stack top (16 MiB) */
+
+struct nyan_meminfo {
+    unsigned long total_frames;
+    unsigned long free_frames;
+    unsigned long page_table_frames;
+    unsigned long heap_frames;
+};
+
+#define NYAN_PROC_NAME_MAX 32
+struct nyan_process_info {
+    int pid;
+    int parent;
+    int state; /* 0 running, 1 ready, 2 blocked, 3 zombie */
+    int reserved;
+    unsigned long pages; /* user frames owned, page tables included */
+    char name[NYAN_PROC_NAME_MAX];
+};
+
+struct nyan_stat {
+    unsigned long size;
+    int is_directory;
+    int reserved;
+};
+
+#endif

@@ -1,0 +1,273 @@
+// Portable 4-level page-table code: map, unmap, translate and protect pages
+// of 4 KiB, 2 MiB and 1 GiB. Used by the UEFI stub and the GRUB loader to
+// build the boot PML4, by the kernel's VMM, and by the host tests.
+//
+// The tables are reached only through the environment, which the caller
+// injects. `Env` must provide:
+//   Result<PhysAddr> allocate_table();  // a zeroed, 4 KiB aligned frame
+//   void free_table(PhysAddr table);
+//   void* phys_to_virt(PhysAddr phys);  // the HHDM, identity, or a host arena
+//   void invalidate(VirtAddr va);       // TLB shoot-down after a present entry changed
+//
+// Every fallible operation is all or nothing: on failure the translations
+// are exactly as before and every table it allocated has been freed.
+// Tables are never freed by unmap (an emptied table stays until the address
+// space is destroyed), which keeps the pre-populated kernel half intact.
+#pragma once
+
+#include <stdint.h>
+
+#include "nyanos/lib/result.h"
+#include "nyanos/paging/pte.h"
+
+namespace nyanos::paging {
+
+struct Translation {
+    PhysAddr phys;  // the frame of the leaf (start of the 4K/2M/1G page)
+    PageFlags flags;
+    PageSize size;
+};
+
+// Which leaf sizes map_range may use when alignment allows.
+struct LargePages {
+    bool allow_2m = false;
+    bool allow_1g = false;
+};
+
+template <typename Env>
+class PageTable {
+public:
+    // `root` is the physical address of an existing PML4.
+    PageTable(Env& env, PhysAddr root) : m_env(env), m_root(root) {}
+
+    PhysAddr root() const { return m_root; }
+    Env& env() { return m_env; }
+
+    // Maps one page of `size`. va and pa must be aligned to it and va
+    // canonical. Fails with kExists if anything is mapped there, kNoMemory
+    // if a table cannot be allocated, kInvalid on bad arguments.
+    Result<void> map(VirtAddr va, PhysAddr pa, PageFlags flags, PageSize size = PageSize::k4K) {
+        return map_range(va, pa, page_size_bytes(size), flags,
+                         LargePages{.allow_2m = size == PageSize::k2M,
+                                    .allow_1g = size == PageSize::k1G});
+    }
+
+    // Maps [va, va+length) to [pa, pa+length), choosing the largest allowed
+    // page size at each step. All three must be 4 KiB aligned; the range may
+    // not wrap or leave the canonical half it starts in.
+    Result<void> map_range(VirtAddr va, PhysAddr pa, uint64_t length, PageFlags flags,
+                           LargePages large = {}) {
+        if (length == 0 || (va | pa | length) & (kPageSize - 1)) return Error::kInvalid;
+        VirtAddr last = va + length - 1;
+        if (last < va || !is_canonical(va) || !is_canonical(last) ||
+            is_user_half(va) != is_user_half(last)) {
+            return Error::kInvalid;
+        }
+        uint64_t done = 0;
+        Error failure{};
+        bool failed = false;
+        while (done < length) {
+            VirtAddr v = va + done;
+            PhysAddr p = pa + done;
+            uint64_t remaining = length - done;
+            PageSize size = PageSize::k4K;
+            if (large.allow_1g && fits(v, p, remaining, kHugePageSize)) {
+                size = PageSize::k1G;
+            } else if (large.allow_2m && fits(v, p, remaining, kLargePageSize)) {
+                size = PageSize::k2M;
+            }
+            auto slot = walk_create(v, size);
+            if (!slot.ok()) {
+                failure = slot.error();
+                failed = true;
+                break;
+            }
+            *slot.value() = PageTableEntry::leaf(p, flags, size);
+            done += page_size_bytes(size);
+        }
+        if (failed) {
+            rollback(m_root, 4, va, va + length, va + done);
+            return failure;
+        }
+        commit(m_root, 4, va, va + length);
+        return {};
+    }
+
+    // Removes the leaf that maps va (of whatever size) and returns what it
+    // mapped. The frame is not freed: its owner does that.
+    Result<Translation> unmap(VirtAddr va) {
+        PageSize size;
+        PageTableEntry* entry = find_leaf(va, size);
+        if (!entry) return Error::kNoEntry;
+        Translation t{entry->address(size), entry->flags(), size};
+        *entry = PageTableEntry();
+        m_env.invalidate(align_down(va, page_size_bytes(size)));
+        return t;
+    }
+
+    // What va maps to: the leaf's frame, flags and size (kNoEntry if unmapped).
+    Result<Translation> translate(VirtAddr va) {
+        PageSize size;
+        PageTableEntry* entry = find_leaf(va, size);
+        if (!entry) return Error::kNoEntry;
+        return Translation{entry->address(size), entry->flags(), size};
+    }
+
+    // Changes the permissions of the leaf that maps va, keeping its frame.
+    Result<void> protect(VirtAddr va, PageFlags flags) {
+        PageSize size;
+        PageTableEntry* entry = find_leaf(va, size);
+        if (!entry) return Error::kNoEntry;
+        *entry = PageTableEntry::leaf(entry->address(size), flags, size);
+        m_env.invalidate(align_down(va, page_size_bytes(size)));
+        return {};
+    }
+
+    // Tears down PML4 entries 0..255: calls on_leaf(va, translation) for every
+    // leaf (so its owner can free the frame), then frees every table below
+    // the PML4, leaves first. The kernel half and the PML4 itself are left
+    // alone. No TLB work: the caller guarantees the root is not live.
+    template <typename OnLeaf>
+    void destroy_user_half(OnLeaf&& on_leaf) {
+        PageTableEntry* pml4 = table(m_root);
+        for (unsigned i = 0; i < kFirstKernelPml4Index; ++i) {
+            if (!pml4[i].present()) continue;
+            destroy_table(pml4[i].address(), 3, uint64_t(i) << 39, on_leaf);
+            pml4[i] = PageTableEntry();
+        }
+    }
+
+private:
+    static constexpr bool fits(VirtAddr v, PhysAddr p, uint64_t remaining, uint64_t size) {
+        return ((v | p) & (size - 1)) == 0 && remaining >= size;
+    }
+
+    static constexpr unsigned index_at(VirtAddr va, int level) {
+        return (va >> (12 + 9 * (level - 1))) & 511;
+    }
+
+    static constexpr uint64_t span_of_entry(int level) { return 1ull << (12 + 9 * (level - 1)); }
+
+    // Sign-extends a 48-bit address so computed table bases stay canonical.
+    static constexpr VirtAddr canonical(uint64_t va) {
+        return (va & (1ull << 47)) ? (va | 0xffff000000000000ull) : va;
+    }
+
+    PageTableEntry* table(PhysAddr phys) {
+        return static_cast<PageTableEntry*>(m_env.phys_to_virt(phys));
+    }
+
+    // The entry that will hold a leaf of `size` for va, creating the tables
+    // above it (marked kSoftwareNew until commit or rollback).
+    Result<PageTableEntry*> walk_create(VirtAddr va, PageSize size) {
+        int leaf_level = size == PageSize::k4K ? 1 : size == PageSize::k2M ? 2 : 3;
+        PageTableEntry* tbl = table(m_root);
+        for (int level = 4; level > leaf_level; --level) {
+            PageTableEntry& e = tbl[index_at(va, level)];
+            if (!e.present()) {
+                PhysAddr fresh = TRY(m_env.allocate_table());
+                e = PageTableEntry(PageTableEntry::table(fresh, is_user_half(va)).raw() |
+                                   PageTableEntry::kSoftwareNew);
+            } else if (e.huge()) {
+                return Error::kExists;
+            }
+            tbl = table(e.address());
+        }
+        PageTableEntry& slot = tbl[index_at(va, leaf_level)];
+        if (slot.present()) return Error::kExists;
+        return &slot;
+    }
+
+    PageTableEntry* find_leaf(VirtAddr va, PageSize& size) {
+        if (!is_canonical(va)) return nullptr;
+        PageTableEntry* tbl = table(m_root);
+        for (int level = 4; level >= 1; --level) {
+            PageTableEntry& e = tbl[index_at(va, level)];
+            if (!e.present()) return nullptr;
+            if (level == 1 || ((level == 2 || level == 3) && e.huge())) {
+                size = level == 1 ? PageSize::k4K : level == 2 ? PageSize::k2M : PageSize::k1G;
+                return &e;
+            }
+            tbl = table(e.address());
+        }
+        return nullptr;
+    }
+
+    // Entry indices of a table at `level` whose span starts at `base` that
+    // overlap [start, end).
+    static void overlap(VirtAddr base, int level, VirtAddr start, VirtAddr end, unsigned& first,
+                        unsigned& last) {
+        uint64_t span = span_of_entry(level);
+        uint64_t lo = start > base ? start : base;
+        uint64_t table_end = base + span * 512 - 1;
+        uint64_t hi = (end - 1) < table_end ? (end - 1) : table_end;
+        first = (lo - base) / span;
+        last = (hi - base) / span;
+    }
+
+    // Undoes a failed map_range over [start, end): clears the leaves it
+    // wrote (those below mapped_end) and frees the tables it created.
+    void rollback(PhysAddr tbl_phys, int level, VirtAddr start, VirtAddr end, VirtAddr mapped_end,
+                  VirtAddr base = 0) {
+        PageTableEntry* tbl = table(tbl_phys);
+        unsigned first, last;
+        overlap(base, level, canonical_low(start), canonical_low(end - 1) + 1, first, last);
+        for (unsigned i = first; i <= last; ++i) {
+            PageTableEntry& e = tbl[i];
+            if (!e.present()) continue;
+            VirtAddr entry_va = canonical(base + i * span_of_entry(level));
+            if (level == 1 || e.huge()) {
+                if (entry_va >= start && entry_va < mapped_end) {
+                    e = PageTableEntry();
+                    m_env.invalidate(entry_va);
+                }
+                continue;
+            }
+            rollback(e.address(), level - 1, start, end, mapped_end, base + i * span_of_entry(level));
+            if (e.software_new()) {
+                m_env.free_table(e.address());
+                e = PageTableEntry();
+            }
+        }
+    }
+
+    // Clears the kSoftwareNew marks a successful map_range left on [start, end).
+    void commit(PhysAddr tbl_phys, int level, VirtAddr start, VirtAddr end, VirtAddr base = 0) {
+        if (level == 1) return;
+        PageTableEntry* tbl = table(tbl_phys);
+        unsigned first, last;
+        overlap(base, level, canonical_low(start), canonical_low(end - 1) + 1, first, last);
+        for (unsigned i = first; i <= last; ++i) {
+            PageTableEntry& e = tbl[i];
+            if (!e.present() || e.huge()) continue;
+            if (e.software_new()) e = PageTableEntry(e.raw() & ~PageTableEntry::kSoftwareNew);
+            commit(e.address(), level - 1, start, end, base + i * span_of_entry(level));
+        }
+    }
+
+    // Table walks index the 48-bit space from 0; drop the sign extension.
+    static constexpr uint64_t canonical_low(VirtAddr va) { return va & 0x0000ffffffffffffull; }
+
+    template <typename OnLeaf>
+    void destroy_table(PhysAddr tbl_phys, int level, VirtAddr base, OnLeaf& on_leaf) {
+        PageTableEntry* tbl = table(tbl_phys);
+        for (unsigned i = 0; i < kEntriesPerTable; ++i) {
+            PageTableEntry& e = tbl[i];
+            if (!e.present()) continue;
+            VirtAddr va = base + i * span_of_entry(level);
+            if (level == 1 || e.huge()) {
+                PageSize size = level == 1 ? PageSize::k4K : level == 2 ? PageSize::k2M : PageSize::k1G;
+                on_leaf(va, Translation{e.address(size), e.flags(), size});
+            } else {
+                destroy_table(e.address(), level - 1, va, on_leaf);
+            }
+            e = PageTableEntry();
+        }
+        m_env.free_table(tbl_phys);
+    }
+
+    Env& m_env;
+    PhysAddr m_root;
+};
+
+}  // namespace nyanos::paging

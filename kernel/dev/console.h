@@ -1,0 +1,22 @@
+// The kernel console: everything printed goes to each registered sink
+// (serial, the framebuffer text console). Output before any sink exists is
+// dropped.
+#pragma once
+
+#include <stddef.h>
+
+namespace nyanos::console {
+
+using Sink = void (*)(const char* text, size_t length);
+
+// Registers a sink; at most kMaxSinks. Returns false when full.
+bool add_sink(Sink sink);
+inline constexpr size_t kMaxSinks = 4;
+
+void write(const char* text, size_t length);
+
+}  // namespace nyanos::console
+
+namespace nyanos {
+void kprintf(const char* fmt, ...) __attribute__((format(printf, 1, 2)));
+}

@@ -1,0 +1,64 @@
+// kernel_main: from the loader's handoff to a running system.
+#include <stdint.h>
+
+#include "arch/x86_64/io.h"
+#include "boot_info.h"
+#include "dev/console.h"
+#include "dev/power.h"
+#include "dev/serial.h"
+#include "lib/panic.h"
+
+using namespace nyanos;
+
+namespace {
+
+using InitFunction = void (*)();
+extern "C" InitFunction __init_array_start[];
+extern "C" InitFunction __init_array_end[];
+
+void run_global_constructors() {
+    for (InitFunction* f = __init_array_start; f != __init_array_end; ++f) (*f)();
+}
+
+uint64_t usable_kib(const boot::BootInfo& info) {
+    uint64_t bytes = 0;
+    for (uint32_t i = 0; i < info.memory_region_count; ++i) {
+        const auto& r = info.memory_map[i];
+        if (r.type == boot::MemoryType::kUsable || r.type == boot::MemoryType::kBootReclaimable)
+            bytes += r.length;
+    }
+    return bytes / 1024;
+}
+
+void print_boot_lines(const boot::BootInfo& info) {
+    const auto& fb = info.framebuffer;
+    if (fb.phys) {
+        kprintf("boot: path=%s mem_usable_kib=%lu fb=%ux%u cmdline=\"%s\"\n",
+                boot::boot_path_name(info.path), usable_kib(info), fb.width, fb.height,
+                info.cmdline);
+    } else {
+        kprintf("boot: path=%s mem_usable_kib=%lu fb=none cmdline=\"%s\"\n",
+                boot::boot_path_name(info.path), usable_kib(info), info.cmdline);
+    }
+    // The layout every boot path must agree on (compared by the tests).
+    kprintf("layout: hhdm=%p kernel_virt=%p-%p kernel_phys_size=0x%lx\n",
+            reinterpret_cast<void*>(info.hhdm_offset), reinterpret_cast<void*>(info.kernel_virt_base),
+            reinterpret_cast<void*>(info.kernel_virt_base + info.kernel_virt_size),
+            info.kernel_phys_size);
+}
+
+}  // namespace
+
+extern "C" [[noreturn]] void kernel_main(const boot::BootInfo* from_loader) {
+    serial::init();
+    console::add_sink(serial::write);
+    accept_boot_info(from_loader);
+    run_global_constructors();
+
+    print_boot_lines(boot_info());
+
+    if (cmdline_has("panic_test")) panic("panic_test requested on the command line");
+
+    kprintf("kernel: nothing more to do yet; powering off\n");
+    power::power_off(0);
+}

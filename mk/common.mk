@@ -1,0 +1,21 @@
+# Flags shared by the pieces. Each mk/*.mk appends its outputs to ALL_TARGETS.
+ALL_TARGETS :=
+
+WARN := -Wall -Wextra -Werror
+
+# The kernel: freestanding C++20 in the top 2 GiB.
+KERNEL_CXX      := g++
+KERNEL_CXXFLAGS := -std=c++20 -O2 -g $(WARN) -ffreestanding -fno-exceptions -fno-rtti \
+                   -mno-red-zone -mgeneral-regs-only -mcmodel=kernel -fno-pic -fno-pie \
+                   -fno-stack-protector -fno-omit-frame-pointer -fno-threadsafe-statics \
+                   -fno-asynchronous-unwind-tables -fno-use-cxa-atexit -nostdlib \
+                   -Iinclude -Ikernel -MMD -MP
+
+# The host: portable kernel logic under doctest, with ASan and UBSan.
+HOST_CXX      := g++
+HOST_CXXFLAGS := -std=c++20 -O1 -g $(WARN) -fsanitize=address,undefined -fno-sanitize-recover=all \
+                 -fno-omit-frame-pointer -DNYANOS_HOST -Iinclude -Ikernel -Itest/host -MMD -MP
+
+# Portable kernel code: every .cpp under these folders builds for the kernel
+# and for the host tests, except files named *.kernel.cpp (kernel only).
+PORTABLE_DIRS := kernel/mm kernel/proc kernel/fs kernel/lib kernel/syscall

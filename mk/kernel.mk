@@ -1,0 +1,26 @@
+# kernel.elf: every .cpp and .S under kernel/, linked at the top 2 GiB.
+KERNEL_SRCS := $(sort $(shell find kernel -name '*.cpp' -o -name '*.S'))
+KERNEL_OBJS := $(patsubst %,$(BUILD)/%.o,$(KERNEL_SRCS))
+KERNEL_LDS  := kernel/arch/x86_64/linker.ld
+
+# The framebuffer console's font comes from Debian's console-setup-linux.
+CONSOLE_FONT ?= /usr/share/consolefonts/Lat15-Terminus16.psf.gz
+$(BUILD)/font.psf: | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	gzip -dc $(CONSOLE_FONT) > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/kernel/%.cpp.o: kernel/%.cpp | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	@echo "  CXX     $<"
+	@$(KERNEL_CXX) $(KERNEL_CXXFLAGS) -c $< -o $@
+
+$(BUILD)/kernel/%.S.o: kernel/%.S $(BUILD)/font.psf | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	$(KERNEL_CXX) $(KERNEL_CXXFLAGS) -DFONT_PATH='"$(BUILD)/font.psf"' -c $< -o $@
+
+$(BUILD)/kernel.elf: $(KERNEL_OBJS) $(KERNEL_LDS)
+	$(KERNEL_CXX) $(KERNEL_CXXFLAGS) -static -Wl,-T,$(KERNEL_LDS) -Wl,-z,max-page-size=0x1000 \
+	    -Wl,--build-id=none -o $@ $(KERNEL_OBJS) -lgcc
+
+ALL_TARGETS += $(BUILD)/kernel.elf
+-include $(KERNEL_OBJS:.o=.d)
