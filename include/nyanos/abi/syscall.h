@@ -28,6 +28,10 @@
 #define SYS_POWEROFF 54   /* poweroff(status) */
 #define SYS_STAT 55       /* stat(path, struct nyan_stat* out) */
 #define SYS_KILL_REASON 56 /* kill_reason(pid, buf, len): why a reaped child was killed */
+#define SYS_SET_FOREGROUND 57 /* set_foreground(pid): Ctrl-C on the console kills pid with
+                               * SIGINT (the byte is not delivered); 0 clears it, and 0x03 then
+                               * reaches readers as an ordinary byte. The shell sets it to the
+                               * child it waits for and clears it afterwards. */
 
 #define NYAN_WNOHANG 1 /* waitpid flag: return 0 at once if no child has exited */
 
@@ -38,6 +42,7 @@
 #define NYAN_WTERMSIG(s) ((s) & 0x7f)
 #define NYAN_W_EXITCODE(code) (((code) & 0xff) << 8)
 
+#define NYAN_SIGINT 2 /* Ctrl-C on the console (see SYS_SET_FOREGROUND) */
 #define NYAN_SIGTRAP 5
 #define NYAN_SIGILL 4
 #define NYAN_SIGFPE 8
