@@ -47,6 +47,23 @@ void print_boot_lines(const boot::BootInfo& info) {
             info.kernel_phys_size);
 }
 
+// Proves the HHDM reaches the top of RAM: reads and writes back the last
+// word of the highest usable region through the direct map.
+void check_hhdm_top(const boot::BootInfo& info) {
+    uint64_t top = 0;
+    for (uint32_t i = 0; i < info.memory_region_count; ++i) {
+        const auto& r = info.memory_map[i];
+        if (r.type == boot::MemoryType::kUsable && r.base + r.length > top) top = r.base + r.length;
+    }
+    if (top == 0) panic("boot: the memory map has no usable memory");
+    volatile uint64_t* last = phys_to_virt<volatile uint64_t>(top - sizeof(uint64_t));
+    uint64_t saved = *last;
+    *last = ~saved;
+    bool ok = *last == ~saved;
+    *last = saved;
+    kprintf("hhdm: top=0x%lx %s\n", top - 1, ok ? "ok" : "FAILED");
+}
+
 }  // namespace
 
 extern "C" [[noreturn]] void kernel_main(const boot::BootInfo* from_loader) {
@@ -56,6 +73,7 @@ extern "C" [[noreturn]] void kernel_main(const boot::BootInfo* from_loader) {
     run_global_constructors();
 
     print_boot_lines(boot_info());
+    check_hhdm_top(boot_info());
 
     if (cmdline_has("panic_test")) panic("panic_test requested on the command line");
 

@@ -30,14 +30,14 @@ OVMF_VARS=/usr/share/OVMF/OVMF_VARS_4M.fd
 
 args=(-accel tcg -machine "$MACHINE" -cpu "$CPU" -m "$MEM" -smp "$SMP" -no-reboot -net none)
 
+ovmf_vars=
+trap '[[ -n $ovmf_vars ]] && rm -f "$ovmf_vars"' EXIT
 ovmf() {
   # OVMF writes to its variable store: give every run its own copy.
-  local vars
-  vars=$(mktemp /tmp/nyanos-ovmf-vars.XXXXXX)
-  cp "$OVMF_VARS" "$vars"
-  trap 'rm -f "$vars"' EXIT
+  ovmf_vars=$(mktemp /tmp/nyanos-ovmf-vars.XXXXXX)
+  cp "$OVMF_VARS" "$ovmf_vars"
   args+=(-drive "if=pflash,format=raw,readonly=on,file=$OVMF_CODE"
-         -drive "if=pflash,format=raw,file=$vars")
+         -drive "if=pflash,format=raw,file=$ovmf_vars")
 }
 
 case "$BOOT" in
