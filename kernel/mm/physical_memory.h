@@ -1,0 +1,191 @@
+// The physical memory manager: owns every 4 KiB frame of RAM the kernel may
+// hand out, and knows for each one whether it is free or who (by FrameUse)
+// holds it.
+//
+// Portable: the kernel builds one from the handoff's memory map
+// (physical_memory.kernel.cpp), the host tests from a FakeRam arena. The
+// bookkeeping is carved out of the managed ranges themselves and reached only
+// through the injected phys-to-virt accessor.
+//
+// Data structures, per frame of the span [span_base, span_end):
+//   - a state byte: unmanaged (a hole, or memory never given to us), free,
+//     bookkeeping, or allocated-for-<use>; plus an "ever allocated" bit so a
+//     bad free can say whether it is a double free or a never-allocated frame;
+//   - a free stack of frame indices and, per frame, its position in that
+//     stack, so single-frame allocation and free are O(1) (pop / push) and a
+//     contiguous run can take frames out of the middle of the stack in O(1)
+//     each (swap with the top).
+// Contiguous runs are found by scanning the state bytes from a rotating hint.
+//
+// Not synchronised: one CPU, and never called from interrupt handlers.
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "nyanos/lib/result.h"
+#include "nyanos/paging/pte.h"
+
+namespace nyanos::mm {
+
+using paging::PhysAddr;
+
+inline constexpr uint64_t kFrameSize = paging::kPageSize;
+
+// Who holds an allocated frame. A frame must be freed with the use it was
+// allocated with (checked), so the per-use counters stay exact.
+enum class FrameUse : uint8_t { kGeneral, kPageTable, kHeap, kKernelStack, kUser };
+inline constexpr size_t kFrameUseCount = 5;
+
+constexpr const char* frame_use_name(FrameUse use) {
+    switch (use) {
+        case FrameUse::kGeneral: return "general";
+        case FrameUse::kPageTable: return "page-table";
+        case FrameUse::kHeap: return "heap";
+        case FrameUse::kKernelStack: return "kernel-stack";
+        case FrameUse::kUser: return "user";
+    }
+    return "?";
+}
+
+// All counts are in frames. total_frames = free_frames + metadata_frames +
+// the sum of the per-use counts.
+struct MemoryStats {
+    uint64_t total_frames;  // every frame the manager was given (incl. its bookkeeping)
+    uint64_t free_frames;
+    uint64_t page_table_frames;
+    uint64_t heap_frames;
+    uint64_t kernel_stack_frames;
+    uint64_t user_frames;
+    uint64_t general_frames;   // FrameUse::kGeneral
+    uint64_t metadata_frames;  // the manager's own bookkeeping
+};
+
+// A physical range [base, base + length).
+struct PhysRange {
+    PhysAddr base;
+    uint64_t length;
+};
+
+// How the manager reaches a frame's bytes: the HHDM in the kernel, an arena on
+// the host. `context` is passed back unchanged.
+struct PhysAccessor {
+    void* (*to_virt)(void* context, PhysAddr phys) = nullptr;
+    void* context = nullptr;
+
+    void* operator()(PhysAddr phys) const { return to_virt(context, phys); }
+};
+
+class PhysicalMemory {
+public:
+    // An empty manager: every allocation fails with kNoMemory. The kernel's
+    // global starts like this until init_physical_memory() replaces it.
+    constexpr PhysicalMemory() = default;
+
+    // Manages the frames of `usable` (any order, non-overlapping; partial
+    // frames at either end are dropped, as is physical frame 0). `span` must
+    // cover every range that add_free_range() will ever be given; a zero
+    // length span means "exactly the usable ranges". The bookkeeping
+    // (9 bytes per frame of the span) is carved from the first usable range
+    // large enough, at its low end. Fails with kInvalid if a range lies
+    // outside the span or the ranges overlap, kRange if the span is too large
+    // to index, kNoMemory if no range can hold the bookkeeping. On failure
+    // nothing was written.
+    static Result<PhysicalMemory> try_create(const PhysRange* usable, size_t count, PhysRange span,
+                                             PhysAccessor accessor);
+
+    // Moving transfers ownership of every frame; the source becomes empty.
+    // There is no destructor work: the bookkeeping lives in managed frames.
+    PhysicalMemory(PhysicalMemory&& other) { take(other); }
+    PhysicalMemory& operator=(PhysicalMemory&& other) {
+        if (this != &other) take(other);
+        return *this;
+    }
+    PhysicalMemory(const PhysicalMemory&) = delete;
+    PhysicalMemory& operator=(const PhysicalMemory&) = delete;
+
+    // One 4 KiB frame, contents unspecified. kNoMemory when none is free.
+    Result<PhysAddr> allocate_frame(FrameUse use);
+    // One 4 KiB frame filled with zeros.
+    Result<PhysAddr> allocate_zeroed_frame(FrameUse use);
+    // `count` physically contiguous frames (contents unspecified); returns the
+    // first. kInvalid for count 0, kNoMemory when no free run is long enough.
+    Result<PhysAddr> allocate_contiguous(size_t count, FrameUse use);
+
+    // Returns a frame. Panics, naming the address, if it is not frame aligned,
+    // not managed, already free (double free), never allocated, or held with a
+    // different use.
+    void free_frame(PhysAddr frame, FrameUse use);
+    // Returns a run from allocate_contiguous (or any run of frames allocated
+    // with `use`). Checks every frame first, so a bad call panics before
+    // anything changes.
+    void free_contiguous(PhysAddr first, size_t count, FrameUse use);
+
+    // Hands more memory to the manager, e.g. boot-reclaimable memory once the
+    // loader's data is no longer needed. Partial frames at either end and
+    // frame 0 are dropped. Panics if the range leaves the span given at
+    // creation or overlaps frames already managed (either would be a kernel
+    // bug). Returns the number of frames added.
+    size_t add_free_range(PhysAddr base, uint64_t length);
+
+    MemoryStats stats() const;
+
+    // The frame's bytes through the injected accessor (the HHDM in the kernel).
+    void* frame_to_virt(PhysAddr frame) const { return m_accessor(frame); }
+    const PhysAccessor& accessor() const { return m_accessor; }
+
+    // True if `frame` is managed and currently allocated with `use`.
+    bool is_allocated(PhysAddr frame, FrameUse use) const;
+
+private:
+    // State byte layout: low 4 bits the state, bit 7 "ever allocated".
+    enum State : uint8_t {
+        kUnmanaged = 0,
+        kFree = 1,
+        kMetadata = 2,
+        kFirstUse = 8,  // kFirstUse + FrameUse: allocated for that use
+    };
+    static constexpr uint8_t kStateMask = 0x0f;
+    static constexpr uint8_t kEverAllocated = 0x80;
+
+    void take(PhysicalMemory& other);
+    uint8_t state_of(uint64_t index) const { return m_state[index] & kStateMask; }
+    void set_state(uint64_t index, uint8_t state) {
+        m_state[index] = uint8_t(state | (m_state[index] & kEverAllocated));
+    }
+    void push_free(uint64_t index);
+    void remove_free(uint64_t index);  // index must be free and in the stack
+    void mark_allocated(uint64_t index, FrameUse use);
+    // Panics unless `frame` is a managed frame allocated with `use`; returns its index.
+    uint64_t check_freeable(PhysAddr frame, FrameUse use, const char* who) const;
+    void release(uint64_t index, FrameUse use);
+
+    PhysAccessor m_accessor{};
+    PhysAddr m_span_base = 0;
+    uint64_t m_span_frames = 0;
+    uint8_t* m_state = nullptr;        // m_span_frames bytes
+    uint32_t* m_free_stack = nullptr;  // m_free_count entries in use
+    uint32_t* m_stack_pos = nullptr;   // per frame: its index in m_free_stack, if free
+    uint64_t m_free_count = 0;
+    uint64_t m_total = 0;
+    uint64_t m_metadata = 0;
+    uint64_t m_used[kFrameUseCount] = {};
+    uint64_t m_search_hint = 0;  // where the next contiguous search starts
+};
+
+// The kernel's manager (physical_memory.kernel.cpp). Empty until
+// init_physical_memory().
+PhysicalMemory& physical_memory();
+
+// Builds the global manager from boot_info(): the usable regions, minus the
+// first MiB (left alone for firmware leftovers and a future AP trampoline).
+// Panics if the memory map gives nothing usable.
+void init_physical_memory();
+
+// Hands the boot-reclaimable regions to the manager. Call exactly once, when
+// no loader data is needed any more: the handoff is copied (it is, by
+// accept_boot_info) AND the loader's identity-mapped tables are no longer in
+// the live page tables (the VMM calls this after it drops that map).
+void reclaim_boot_memory();
+
+}  // namespace nyanos::mm
