@@ -1,9 +1,13 @@
 // kernel_main: from the loader's handoff to a running system.
 #include <stdint.h>
 
+#include "arch/x86_64/cpu.h"
+#include "arch/x86_64/exceptions.h"
 #include "arch/x86_64/io.h"
+#include "arch/x86_64/timer.h"
 #include "boot_info.h"
 #include "dev/console.h"
+#include "dev/framebuffer_console.h"
 #include "dev/power.h"
 #include "dev/serial.h"
 #include "lib/panic.h"
@@ -70,10 +74,15 @@ extern "C" [[noreturn]] void kernel_main(const boot::BootInfo* from_loader) {
     serial::init();
     console::add_sink(serial::write);
     accept_boot_info(from_loader);
+    arch::init_cpu();
+    if (boot_info().framebuffer.phys != 0 && fbcon::init(boot_info().framebuffer))
+        console::add_sink(fbcon::write);
     run_global_constructors();
 
     print_boot_lines(boot_info());
     check_hhdm_top(boot_info());
+    arch::init_timer();
+    arch::run_fault_test_if_requested();
 
     if (cmdline_has("panic_test")) panic("panic_test requested on the command line");
 
