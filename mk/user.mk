@@ -1,0 +1,97 @@
+# User space: the SDK (build/user/crt0.o + build/user/libnyan.a), the programs
+# in user/bin (build/user/bin/NAME) and the ramdisk build/initrd.tar.
+#
+# Everything is compiled through scripts/nyan-cc, so the build and users'
+# own programs share one set of flags.
+#
+# A program is either one file user/bin/NAME.c / NAME.cpp, or a folder
+# user/bin/NAME/ whose .c, .cpp and .S files are linked together.
+
+USER_CC     := NYAN_SDK_DIR=$(BUILD)/user NYAN_CC_NO_SDK_BUILD=1 scripts/nyan-cc
+USER_FLAGS  := -O2 $(WARN) -MMD -MP
+USER_CFLAGS := -std=gnu11
+USER_CXXFLAGS := -std=gnu++20
+USER_LDS    := user/lib/user.ld
+USER_OBJDIR := $(BUILD)/user/obj
+
+# The SDK.
+USER_LIB_SRCS := $(sort $(filter-out user/lib/crt0.S,$(wildcard user/lib/*.c user/lib/*.cpp user/lib/*.S)))
+USER_LIB_OBJS := $(patsubst %,$(USER_OBJDIR)/%.o,$(USER_LIB_SRCS))
+USER_CRT0     := $(BUILD)/user/crt0.o
+USER_LIBNYAN  := $(BUILD)/user/libnyan.a
+USER_SDK      := $(USER_CRT0) $(USER_LIBNYAN)
+
+# string.c must not have its loops turned into calls to memcpy/memset.
+$(USER_OBJDIR)/user/lib/%: USER_FLAGS += -fno-tree-loop-distribute-patterns
+
+$(USER_OBJDIR)/%.c.o: %.c scripts/nyan-cc
+	@mkdir -p $(@D)
+	@echo "  USERCC  $<"
+	@$(USER_CC) $(USER_CFLAGS) $(USER_FLAGS) -c $< -o $@
+
+$(USER_OBJDIR)/%.cpp.o: %.cpp scripts/nyan-cc
+	@mkdir -p $(@D)
+	@echo "  USERCXX $<"
+	@$(USER_CC) $(USER_CXXFLAGS) $(USER_FLAGS) -c $< -o $@
+
+$(USER_OBJDIR)/%.S.o: %.S scripts/nyan-cc
+	@mkdir -p $(@D)
+	@echo "  USERAS  $<"
+	@$(USER_CC) $(USER_FLAGS) -c $< -o $@
+
+$(USER_CRT0): $(USER_OBJDIR)/user/lib/crt0.S.o
+	@cp $< $@
+
+$(USER_LIBNYAN): $(USER_LIB_OBJS)
+	@echo "  AR      $@"
+	@rm -f $@ && ar rcD $@ $(USER_LIB_OBJS)
+
+.PHONY: user-sdk user-programs
+user-sdk: $(USER_SDK)
+
+# The programs.
+USER_BIN_FILES := $(sort $(wildcard user/bin/*.c user/bin/*.cpp))
+USER_BIN_DIRS  := $(sort $(patsubst %/,%,$(dir $(wildcard user/bin/*/*.c user/bin/*/*.cpp user/bin/*/*.S))))
+USER_PROGS     := $(sort $(basename $(notdir $(USER_BIN_FILES))) $(notdir $(USER_BIN_DIRS)))
+USER_BINS      := $(patsubst %,$(BUILD)/user/bin/%,$(USER_PROGS))
+
+# user_prog_srcs(NAME): the sources of program NAME.
+user_prog_srcs = $(or $(filter user/bin/$(1).c user/bin/$(1).cpp,$(USER_BIN_FILES)),$(sort $(wildcard user/bin/$(1)/*.c user/bin/$(1)/*.cpp user/bin/$(1)/*.S)))
+
+define USER_PROG_RULE
+$(BUILD)/user/bin/$(1): $(patsubst %,$(USER_OBJDIR)/%.o,$(call user_prog_srcs,$(1))) $(USER_SDK) $(USER_LDS) scripts/nyan-cc
+	@mkdir -p $$(@D)
+	@echo "  USERLD  $$@"
+	@$(USER_CC) -o $$@ $(patsubst %,$(USER_OBJDIR)/%.o,$(call user_prog_srcs,$(1)))
+endef
+$(foreach p,$(USER_PROGS),$(eval $(call USER_PROG_RULE,$(p))))
+
+user-programs: $(USER_BINS)
+
+# The ramdisk: bin/* plus everything under $(INITRD_EXTRA), as a deterministic
+# USTAR archive. The stamp records INITRD_EXTRA, the extra files and the
+# program list, so a change in any of them (even a deletion) rebuilds the tar.
+INITRD_STAGE := $(BUILD)/initrd-root
+INITRD_STAMP := $(BUILD)/user/initrd-inputs.txt
+INITRD_EXTRA_FILES := $(if $(INITRD_EXTRA),$(shell find $(INITRD_EXTRA) -mindepth 1 2>/dev/null | sort))
+INITRD_INPUTS := extra=$(INITRD_EXTRA) files=$(INITRD_EXTRA_FILES) progs=$(USER_PROGS)
+$(shell mkdir -p $(BUILD)/user && { [ -f $(INITRD_STAMP) ] && [ "$$(cat $(INITRD_STAMP))" = '$(INITRD_INPUTS)' ] || printf '%s\n' '$(INITRD_INPUTS)' > $(INITRD_STAMP); })
+
+ifneq ($(INITRD_EXTRA),)
+ifeq ($(wildcard $(INITRD_EXTRA)),)
+$(error INITRD_EXTRA=$(INITRD_EXTRA): no such directory)
+endif
+endif
+
+$(BUILD)/initrd.tar: $(USER_BINS) $(INITRD_STAMP) $(filter-out $(wildcard $(INITRD_EXTRA)/*/),$(INITRD_EXTRA_FILES))
+	@echo "  TAR     $@"
+	@rm -rf $(INITRD_STAGE) && mkdir -p $(INITRD_STAGE)/bin
+	$(if $(USER_BINS),@cp $(USER_BINS) $(INITRD_STAGE)/bin/)
+	$(if $(INITRD_EXTRA),@cp -R $(INITRD_EXTRA)/. $(INITRD_STAGE)/)
+	@cd $(INITRD_STAGE) && find . -mindepth 1 | sed 's|^\./||' | LC_ALL=C sort > ../initrd.list
+	@tar --format=ustar --owner=0 --group=0 --numeric-owner --mtime=@0 --no-recursion \
+	    --mode='u+rw,go-w' -C $(INITRD_STAGE) -cf $@.tmp -T $(BUILD)/initrd.list && mv $@.tmp $@
+
+ALL_TARGETS += $(BUILD)/initrd.tar
+
+-include $(patsubst %,$(USER_OBJDIR)/%.d,$(USER_LIB_SRCS) user/lib/crt0.S $(foreach p,$(USER_PROGS),$(call user_prog_srcs,$(p))))

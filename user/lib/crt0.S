@@ -1,0 +1,17 @@
+/* Process start (System V AMD64). At entry RSP points to argc, followed by
+ * the argv pointers, NULL, the envp pointers, NULL, then the auxv pairs; RSP
+ * is 16-byte aligned and no register holds anything we need. */
+    .section .text._start, "ax", @progbits
+    .globl _start
+    .type _start, @function
+_start:
+    xor %ebp, %ebp              /* the outermost frame, for backtraces */
+    mov (%rsp), %rdi            /* argc */
+    lea 8(%rsp), %rsi           /* argv */
+    lea 8(%rsi,%rdi,8), %rdx    /* envp: after argv's NULL */
+    and $-16, %rsp              /* already aligned by the ABI; stay safe */
+    call __nyan_start           /* never returns */
+    ud2
+    .size _start, . - _start
+
+    .section .note.GNU-stack, "", @progbits
