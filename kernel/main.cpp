@@ -11,6 +11,7 @@
 #include "dev/power.h"
 #include "dev/serial.h"
 #include "lib/panic.h"
+#include "mm/physical_memory.h"
 
 using namespace nyanos;
 
@@ -80,6 +81,14 @@ extern "C" [[noreturn]] void kernel_main(const boot::BootInfo* from_loader) {
     run_global_constructors();
 
     print_boot_lines(boot_info());
+    mm::init_physical_memory();
+    {
+        mm::MemoryStats mem = mm::physical_memory().stats();
+        kprintf("mm: total_frames=%lu free_frames=%lu\n", mem.total_frames, mem.free_frames);
+    }
+    // NOTE: mm::reclaim_boot_memory() is NOT called here: the loader's identity
+    // map (boot-reclaimable frames) is still in CR3. The VMM calls it right
+    // after it switches to the kernel's own PML4.
     check_hhdm_top(boot_info());
     arch::init_timer();
     arch::run_fault_test_if_requested();
