@@ -18,9 +18,7 @@ $(BUILD)/kernel/%.S.o: kernel/%.S $(BUILD)/font.psf | $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	$(KERNEL_CXX) $(KERNEL_CXXFLAGS) -DFONT_PATH='"$(BUILD)/font.psf"' -c $< -o $@
 
-$(BUILD)/kernel.elf: $(KERNEL_OBJS) $(KERNEL_LDS)
-	$(KERNEL_CXX) $(KERNEL_CXXFLAGS) -static -Wl,-T,$(KERNEL_LDS) -Wl,-z,max-page-size=0x1000 \
-	    -Wl,--build-id=none -o $@ $(KERNEL_OBJS) -lgcc
+# $(BUILD)/kernel.elf is linked in mk/symbols.mk (two links, for the symbol table).
 
 ALL_TARGETS += $(BUILD)/kernel.elf
 -include $(KERNEL_OBJS:.o=.d)

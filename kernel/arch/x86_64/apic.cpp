@@ -1,0 +1,143 @@
+#include "arch/x86_64/apic.h"
+
+#include "arch/x86_64/interrupts.h"
+#include "arch/x86_64/io.h"
+#include "arch/x86_64/mmio.h"
+
+namespace nyanos::arch::apic {
+
+namespace {
+
+constexpr uint32_t kMsrApicBase = 0x1b;
+constexpr uint64_t kApicBaseEnable = 1ull << 11;
+constexpr uint64_t kApicBaseAddressMask = 0x000ffffffffff000ull;
+
+// LAPIC register offsets.
+constexpr uint32_t kRegId = 0x20;
+constexpr uint32_t kRegTaskPriority = 0x80;
+constexpr uint32_t kRegEoi = 0xb0;
+constexpr uint32_t kRegSpurious = 0xf0;
+constexpr uint32_t kRegErrorStatus = 0x280;
+constexpr uint32_t kRegLvtTimer = 0x320;
+constexpr uint32_t kRegLvtThermal = 0x330;
+constexpr uint32_t kRegLvtPerf = 0x340;
+constexpr uint32_t kRegLvtLint0 = 0x350;
+constexpr uint32_t kRegLvtLint1 = 0x360;
+constexpr uint32_t kRegLvtError = 0x370;
+constexpr uint32_t kRegTimerInitial = 0x380;
+constexpr uint32_t kRegTimerCurrent = 0x390;
+constexpr uint32_t kRegTimerDivide = 0x3e0;
+
+constexpr uint32_t kLvtMasked = 1u << 16;
+constexpr uint32_t kLvtTimerPeriodic = 1u << 17;
+constexpr uint32_t kLvtExtInt = 0x7u << 8;
+constexpr uint32_t kLvtNmi = 0x4u << 8;
+constexpr uint32_t kSpuriousEnable = 1u << 8;
+constexpr uint32_t kTimerDivideBy16 = 0x3;
+
+// IOAPIC: an index register and a data window.
+constexpr uint32_t kIoRegSelect = 0x00;
+constexpr uint32_t kIoWindow = 0x10;
+constexpr uint32_t kIoApicVersion = 0x01;
+constexpr uint32_t kIoRedirectionBase = 0x10;
+constexpr uint32_t kRedirectionMasked = 1u << 16;
+constexpr uint32_t kRedirectionLevel = 1u << 15;
+constexpr uint32_t kRedirectionActiveLow = 1u << 13;
+
+volatile uint32_t* g_lapic = nullptr;
+volatile uint32_t* g_ioapic = nullptr;
+MadtInfo g_madt;
+unsigned g_ioapic_inputs = 0;
+
+uint32_t lapic_read(uint32_t reg) { return g_lapic[reg / 4]; }
+void lapic_write(uint32_t reg, uint32_t value) { g_lapic[reg / 4] = value; }
+
+uint32_t ioapic_read(uint32_t reg) {
+    g_ioapic[kIoRegSelect / 4] = reg;
+    return g_ioapic[kIoWindow / 4];
+}
+void ioapic_write(uint32_t reg, uint32_t value) {
+    g_ioapic[kIoRegSelect / 4] = reg;
+    g_ioapic[kIoWindow / 4] = value;
+}
+
+}  // namespace
+
+bool init(const MadtInfo& madt) {
+    g_madt = madt;
+    uint64_t base_msr = rdmsr(kMsrApicBase);
+    uint64_t lapic_phys = base_msr & kApicBaseAddressMask;
+    g_lapic = static_cast<volatile uint32_t*>(map_physical(lapic_phys, 4096, true));
+    if (!g_lapic) return false;
+    wrmsr(kMsrApicBase, base_msr | kApicBaseEnable);
+
+    lapic_write(kRegLvtTimer, kLvtMasked);
+    lapic_write(kRegLvtThermal, kLvtMasked);
+    lapic_write(kRegLvtPerf, kLvtMasked);
+    lapic_write(kRegLvtLint0, kLvtMasked);
+    // LINT1 is the NMI pin on PC hardware.
+    lapic_write(kRegLvtLint1, kLvtNmi);
+    lapic_write(kRegLvtError, kApicErrorVector);
+    // The error status register is cleared by a write before a read.
+    lapic_write(kRegErrorStatus, 0);
+    lapic_write(kRegErrorStatus, 0);
+    lapic_write(kRegTaskPriority, 0);
+    lapic_write(kRegSpurious, kSpuriousEnable | kSpuriousVector);
+    lapic_write(kRegEoi, 0);
+
+    if (madt.ioapic_phys) {
+        g_ioapic = static_cast<volatile uint32_t*>(map_physical(madt.ioapic_phys, 4096, true));
+        if (g_ioapic) {
+            g_ioapic_inputs = ((ioapic_read(kIoApicVersion) >> 16) & 0xff) + 1;
+            for (unsigned i = 0; i < g_ioapic_inputs; ++i) {
+                ioapic_write(kIoRedirectionBase + 2 * i, kRedirectionMasked);
+                ioapic_write(kIoRedirectionBase + 2 * i + 1, 0);
+            }
+        }
+    }
+    return true;
+}
+
+bool has_ioapic() { return g_ioapic != nullptr; }
+
+void ioapic_route(unsigned irq, uint8_t vector, bool masked) {
+    if (!g_ioapic || irq >= 16) return;
+    const IsaIrqRoute& route = g_madt.isa[irq];
+    if (route.gsi < g_madt.ioapic_gsi_base) return;
+    uint32_t input = route.gsi - g_madt.ioapic_gsi_base;
+    if (input >= g_ioapic_inputs) return;
+    uint32_t low = vector;  // fixed delivery, physical destination
+    if (route.level) low |= kRedirectionLevel;
+    if (route.active_low) low |= kRedirectionActiveLow;
+    if (masked) low |= kRedirectionMasked;
+    // Destination first, while the entry is still masked.
+    ioapic_write(kIoRedirectionBase + 2 * input, kRedirectionMasked);
+    ioapic_write(kIoRedirectionBase + 2 * input + 1, id() << 24);
+    ioapic_write(kIoRedirectionBase + 2 * input, low);
+}
+
+void enable_legacy_pic_delivery() { lapic_write(kRegLvtLint0, kLvtExtInt); }
+
+void send_eoi() { lapic_write(kRegEoi, 0); }
+uint32_t id() { return lapic_read(kRegId) >> 24; }
+
+void timer_stop() {
+    lapic_write(kRegLvtTimer, kLvtMasked);
+    lapic_write(kRegTimerInitial, 0);
+}
+
+void timer_start_one_shot(uint32_t count) {
+    lapic_write(kRegTimerDivide, kTimerDivideBy16);
+    lapic_write(kRegLvtTimer, kLvtMasked | kTimerVector);
+    lapic_write(kRegTimerInitial, count);
+}
+
+void timer_start_periodic(uint32_t count, uint8_t vector) {
+    lapic_write(kRegTimerDivide, kTimerDivideBy16);
+    lapic_write(kRegLvtTimer, kLvtTimerPeriodic | vector);
+    lapic_write(kRegTimerInitial, count);
+}
+
+uint32_t timer_current() { return lapic_read(kRegTimerCurrent); }
+
+}  // namespace nyanos::arch::apic

@@ -1,0 +1,33 @@
+// The local APIC (timer, end of interrupt) and the IOAPIC (ISA IRQ routing).
+// Internal to kernel/arch/x86_64: other layers use interrupts.h and timer.h.
+#pragma once
+
+#include <stdint.h>
+
+#include "arch/x86_64/madt.h"
+
+namespace nyanos::arch::apic {
+
+// Maps and enables this CPU's LAPIC (spurious vector 255, error vector 254,
+// every LVT masked) and, if `madt` names an IOAPIC, maps it and masks all
+// its inputs. Returns false if the LAPIC cannot be mapped.
+bool init(const MadtInfo& madt);
+
+bool has_ioapic();
+// Routes ISA IRQ `irq` to `vector` on this CPU, using the MADT's override
+// (GSI, polarity, trigger), masked or not.
+void ioapic_route(unsigned irq, uint8_t vector, bool masked);
+
+// With no IOAPIC the 8259s deliver through LINT0 in ExtINT mode.
+void enable_legacy_pic_delivery();
+
+void send_eoi();
+uint32_t id();
+
+// The LAPIC timer counts down from an initial count at bus clock / 16.
+void timer_stop();
+void timer_start_one_shot(uint32_t count);
+void timer_start_periodic(uint32_t count, uint8_t vector);
+uint32_t timer_current();
+
+}  // namespace nyanos::arch::apic

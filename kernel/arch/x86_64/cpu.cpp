@@ -1,0 +1,97 @@
+#include "arch/x86_64/cpu.h"
+
+#include "arch/x86_64/gdt.h"
+#include "arch/x86_64/interrupts.h"
+#include "arch/x86_64/io.h"
+#include "arch/x86_64/pic.h"
+#include "dev/console.h"
+
+namespace nyanos::arch {
+
+namespace {
+
+constexpr uint32_t kMsrEfer = 0xc0000080;
+constexpr uint64_t kEferNxe = 1ull << 11;
+
+constexpr uint64_t kCr0MonitorCoprocessor = 1ull << 1;
+constexpr uint64_t kCr0Emulation = 1ull << 2;
+constexpr uint64_t kCr0TaskSwitched = 1ull << 3;
+constexpr uint64_t kCr0NumericError = 1ull << 5;
+constexpr uint64_t kCr0WriteProtect = 1ull << 16;
+
+constexpr uint64_t kCr4Osfxsr = 1ull << 9;
+constexpr uint64_t kCr4Osxmmexcpt = 1ull << 10;
+constexpr uint64_t kCr4Umip = 1ull << 11;
+constexpr uint64_t kCr4Smep = 1ull << 20;
+constexpr uint64_t kCr4Smap = 1ull << 21;
+
+struct Features {
+    bool nx = false;
+    bool smep = false;
+    bool smap = false;
+    bool umip = false;
+    bool invariant_tsc = false;
+};
+Features g_features;
+
+Features detect_features() {
+    Features f;
+    uint32_t max_leaf = cpuid(0).eax;
+    if (max_leaf >= 7) {
+        CpuidResult leaf7 = cpuid(7, 0);
+        f.smep = leaf7.ebx & (1u << 7);
+        f.smap = leaf7.ebx & (1u << 20);
+        f.umip = leaf7.ecx & (1u << 2);
+    }
+    uint32_t max_ext = cpuid(0x80000000).eax;
+    if (max_ext >= 0x80000001) f.nx = cpuid(0x80000001).edx & (1u << 20);
+    if (max_ext >= 0x80000007) f.invariant_tsc = cpuid(0x80000007).edx & (1u << 8);
+    return f;
+}
+
+}  // namespace
+
+bool cpu_has_nx() { return g_features.nx; }
+bool cpu_has_smep() { return g_features.smep; }
+bool cpu_has_smap() { return g_features.smap; }
+bool cpu_has_umip() { return g_features.umip; }
+bool cpu_has_invariant_tsc() { return g_features.invariant_tsc; }
+
+void init_cpu() {
+    init_gdt();
+    init_idt();
+    // The 8259s power up sending IRQ 0..7 to vectors 8..15, the exception
+    // vectors: move them out of the way and mask every line, whichever
+    // controller ends up routing IRQs.
+    pic::remap_and_mask_all();
+
+    Features f = detect_features();
+
+    // NXE: the loaders set it (their page tables use NX bits); keep it on.
+    if (f.nx) wrmsr(kMsrEfer, rdmsr(kMsrEfer) | kEferNxe);
+
+    // WP: read-only pages are read-only for the kernel too. The x87/SSE
+    // bits make user code that uses SSE work (the kernel itself is built
+    // with general registers only).
+    uint64_t cr0 = read_cr0();
+    cr0 |= kCr0WriteProtect | kCr0MonitorCoprocessor | kCr0NumericError;
+    cr0 &= ~(kCr0Emulation | kCr0TaskSwitched);
+    write_cr0(cr0);
+
+    uint64_t cr4 = read_cr4() | kCr4Osfxsr | kCr4Osxmmexcpt;
+    if (f.smep) cr4 |= kCr4Smep;
+    if (f.umip) cr4 |= kCr4Umip;
+    if (f.smap) {
+        // RFLAGS.AC must be clear when SMAP goes on, or user access is open.
+        asm volatile("clac" ::: "memory");
+        cr4 |= kCr4Smap;
+    }
+    write_cr4(cr4);
+    // Publish only now: UserAccessGuard uses stac/clac only once SMAP is on.
+    g_features = f;
+
+    kprintf("cpu: gdt+tss+idt loaded; nx=%d wp=1 smep=%d smap=%d umip=%d invariant_tsc=%d\n",
+            int(f.nx), int(f.smep), int(f.smap), int(f.umip), int(f.invariant_tsc));
+}
+
+}  // namespace nyanos::arch

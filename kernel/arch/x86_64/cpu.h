@@ -1,0 +1,76 @@
+// CPU set-up and the features other layers ask about.
+#pragma once
+
+#include <stdint.h>
+
+namespace nyanos::arch {
+
+// Loads the GDT, the TSS (with IST stacks) and the IDT, remaps and masks the
+// legacy PICs, and turns on the protection features: EFER.NXE, CR0.WP, and
+// SMEP, SMAP and UMIP when CPUID reports them; also SSE state (CR4.OSFXSR,
+// OSXMMEXCPT) for user programs. Call once, early, with interrupts off.
+// Prints one `cpu:` line naming what it enabled.
+void init_cpu();
+
+// What init_cpu() found and enabled.
+bool cpu_has_nx();
+bool cpu_has_smep();
+bool cpu_has_smap();
+bool cpu_has_umip();
+bool cpu_has_invariant_tsc();
+
+inline uint64_t read_cr0() {
+    uint64_t v;
+    asm volatile("mov %%cr0, %0" : "=r"(v));
+    return v;
+}
+inline void write_cr0(uint64_t v) { asm volatile("mov %0, %%cr0" : : "r"(v) : "memory"); }
+inline uint64_t read_cr4() {
+    uint64_t v;
+    asm volatile("mov %%cr4, %0" : "=r"(v));
+    return v;
+}
+inline void write_cr4(uint64_t v) { asm volatile("mov %0, %%cr4" : : "r"(v) : "memory"); }
+inline uint64_t read_rflags() {
+    uint64_t v;
+    asm volatile("pushfq; popq %0" : "=r"(v));
+    return v;
+}
+
+inline constexpr uint64_t kRflagsInterrupt = 1ull << 9;
+inline constexpr uint64_t kRflagsAlignmentCheck = 1ull << 18;  // AC: with SMAP, user access allowed
+
+// Brackets kernel code that reads or writes user pages: with SMAP on, any
+// such access outside a guard faults. stac in the constructor, clac in the
+// destructor; both are no-ops when the CPU has no SMAP. Keep the bracketed
+// region small and free of calls that could sleep or switch tasks (AC is
+// part of RFLAGS and would travel with the task).
+class UserAccessGuard {
+public:
+    UserAccessGuard() {
+        if (cpu_has_smap()) asm volatile("stac" ::: "memory");
+    }
+    ~UserAccessGuard() {
+        if (cpu_has_smap()) asm volatile("clac" ::: "memory");
+    }
+    UserAccessGuard(const UserAccessGuard&) = delete;
+    UserAccessGuard& operator=(const UserAccessGuard&) = delete;
+};
+
+// Interrupts off for a scope, restoring the previous state (nests).
+class InterruptDisabler {
+public:
+    InterruptDisabler() : m_were_enabled(read_rflags() & kRflagsInterrupt) {
+        asm volatile("cli" ::: "memory");
+    }
+    ~InterruptDisabler() {
+        if (m_were_enabled) asm volatile("sti" ::: "memory");
+    }
+    InterruptDisabler(const InterruptDisabler&) = delete;
+    InterruptDisabler& operator=(const InterruptDisabler&) = delete;
+
+private:
+    bool m_were_enabled;
+};
+
+}  // namespace nyanos::arch

@@ -1,0 +1,90 @@
+// Interrupt entry: one 16-byte stub per vector pushes a zero error code
+// (unless the CPU pushed one) and the vector, then the common path saves the
+// general registers in the order of struct InterruptFrame
+// (interrupt_frame.h), calls arch_interrupt_dispatch(frame) and returns with
+// iretq. GS is swapped on entry from and on return to user mode, so kernel
+// code always runs with the kernel's GS base.
+//
+// Caveat: NMI and #MC use IST stacks and may arrive between SYSCALL and its
+// SWAPGS; the dispatcher does not use GS, so this is harmless for now.
+
+    .section .text
+    .balign 16
+    .globl arch_interrupt_stubs
+arch_interrupt_stubs:
+    .set vector, 0
+    .rept 256
+    // Each stub starts at a multiple of 16 (idt.cpp relies on it); .org
+    // fails to assemble if a stub grew past its slot.
+    .org arch_interrupt_stubs + vector * 16, 0xcc
+    // Vectors for which the CPU pushes an error code.
+    .if (vector == 8) || (vector == 10) || (vector == 11) || (vector == 12) || (vector == 13) || (vector == 14) || (vector == 17) || (vector == 21) || (vector == 29) || (vector == 30)
+    .else
+    pushq $0
+    .endif
+    pushq $vector
+    // jmp rel32, spelled out so every stub has a fixed size.
+    .byte 0xe9
+    .long interrupt_common - . - 4
+    .set vector, vector + 1
+    .endr
+    .org arch_interrupt_stubs + 256 * 16, 0xcc
+
+    .type interrupt_common, @function
+interrupt_common:
+    // Stack: vector, error_code, rip, cs, rflags, rsp, ss.
+    testb $3, 24(%rsp)
+    jz 1f
+    swapgs
+1:  pushq %rax
+    pushq %rbx
+    pushq %rcx
+    pushq %rdx
+    pushq %rsi
+    pushq %rdi
+    pushq %rbp
+    pushq %r8
+    pushq %r9
+    pushq %r10
+    pushq %r11
+    pushq %r12
+    pushq %r13
+    pushq %r14
+    pushq %r15
+    cld
+    // The CPU aligned the stack to 16 before pushing its five words; with
+    // 17 more the frame start is 16-byte aligned, as the call needs.
+    movq %rsp, %rdi
+    call arch_interrupt_dispatch
+    .globl arch_interrupt_exit
+arch_interrupt_exit:
+    popq %r15
+    popq %r14
+    popq %r13
+    popq %r12
+    popq %r11
+    popq %r10
+    popq %r9
+    popq %r8
+    popq %rbp
+    popq %rdi
+    popq %rsi
+    popq %rdx
+    popq %rcx
+    popq %rbx
+    popq %rax
+    addq $16, %rsp          // vector and error code
+    testb $3, 8(%rsp)       // the CS being returned to
+    jz 2f
+    swapgs
+2:  iretq
+    .size interrupt_common, . - interrupt_common
+
+    .globl arch_interrupt_return_to
+    .type arch_interrupt_return_to, @function
+arch_interrupt_return_to:
+    movq %rdi, %rsp
+    jmp arch_interrupt_exit
+    .size arch_interrupt_return_to, . - arch_interrupt_return_to
+
+    .section .note.GNU-stack,"",@progbits

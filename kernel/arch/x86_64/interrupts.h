@@ -1,0 +1,64 @@
+// Interrupts: the IDT, the vectors, and the hooks other layers register.
+//
+// Vectors:
+//   0..31     CPU exceptions (kernel mode: fault report and panic; user mode:
+//             the user fault handler)
+//   32        the LAPIC timer (kTimerVector)
+//   48..63    legacy ISA IRQ 0..15 (kIrqVectorBase + irq), through the IOAPIC
+//             when the MADT describes one, else through the remapped 8259s
+//   254       LAPIC error, 255 LAPIC spurious
+// Every gate is an interrupt gate: handlers run with interrupts disabled.
+#pragma once
+
+#include <stdint.h>
+
+#include "arch/x86_64/interrupt_frame.h"
+
+namespace nyanos::arch {
+
+inline constexpr uint8_t kTimerVector = 32;
+inline constexpr uint8_t kIrqVectorBase = 48;
+inline constexpr unsigned kIsaIrqCount = 16;
+inline constexpr uint8_t kApicErrorVector = 254;
+inline constexpr uint8_t kSpuriousVector = 255;
+
+inline constexpr unsigned kIrqKeyboard = 1;
+inline constexpr unsigned kIrqCom1 = 4;
+
+// Runs `handler` (in interrupt context, interrupts disabled) when ISA IRQ
+// `irq` (0..15) fires; the end of interrupt is sent after it returns.
+// nullptr removes it. May be called before init_timer(). Returns false if
+// irq is out of range.
+bool set_irq_handler(unsigned irq, void (*handler)());
+
+// Lets ISA IRQ `irq` through the interrupt controller. Before init_timer()
+// set the controller up this is remembered and applied then. Returns false
+// if irq is out of range.
+bool unmask_irq(unsigned irq);
+bool mask_irq(unsigned irq);
+
+// Called for every CPU exception raised in user mode (CPL 3): the process
+// layer kills or signals the task. For a page fault, read_cr2() (io.h) is
+// still valid when the handler starts (interrupts are off). Returning
+// resumes the frame, so the handler must change it (or switch away) unless
+// it fixed the cause. With no handler registered a user exception is a
+// kernel panic.
+using UserFaultHandler = void (*)(InterruptFrame& frame);
+void set_user_fault_handler(UserFaultHandler handler);
+
+// Kernel code that touches memory which may fault on purpose (the user copy
+// routines) registers its instruction range: a page fault or #GP in kernel
+// mode with RIP in [begin, end) resumes at `fixup` instead of panicking, with
+// RAX set to the vector. At most kMaxFaultFixups ranges. Returns false when
+// full or if the range is empty.
+inline constexpr unsigned kMaxFaultFixups = 8;
+bool register_fault_fixup(uint64_t begin, uint64_t end, uint64_t fixup);
+
+// "#PF", "#GP", ... and the long name ("page fault"); "?" for other vectors.
+const char* exception_mnemonic(uint64_t vector);
+const char* exception_name(uint64_t vector);
+
+// Builds the IDT and loads it. Part of init_cpu().
+void init_idt();
+
+}  // namespace nyanos::arch

@@ -1,0 +1,43 @@
+// Time: the LAPIC timer ticking at kTimerHz, and a monotonic clock from the
+// TSC, both calibrated against the PIT at boot.
+#pragma once
+
+#include <stdint.h>
+
+#include "arch/x86_64/interrupt_frame.h"
+
+namespace nyanos::arch {
+
+inline constexpr uint32_t kTimerHz = 1000;
+
+// Sets up the LAPIC and the IRQ routing (IOAPIC from the ACPI MADT, else the
+// 8259s), calibrates the LAPIC timer and the TSC against PIT channel 2,
+// starts the timer at kTimerHz and enables interrupts. Call once, after
+// init_cpu() and the memory manager. Prints one `timer:` line. Panics with
+// the reason if the PIT does not count (no way to know the time).
+void init_timer();
+
+// Timer interrupts since init_timer() (nominally one per millisecond; an
+// emulator may drop some when the host is busy: use uptime_ms() for time).
+uint64_t ticks();
+
+// Time since init_timer() from the TSC: never goes backwards. 0 before.
+uint64_t monotonic_ns();
+uint64_t uptime_ms();
+uint64_t tsc_frequency_hz();
+uint32_t lapic_timer_frequency_hz();  // the timer's input clock (after its divider)
+
+// Called on every timer interrupt, after the tick count was advanced and the
+// LAPIC was sent its end of interrupt, with interrupts still disabled. The
+// scheduler registers it and may switch tasks from inside it (the next tick
+// can only arrive once interrupts are enabled again). nullptr removes it.
+using TimerHandler = void (*)(InterruptFrame& frame);
+void set_timer_handler(TimerHandler handler);
+
+// Busy-waits at least `us` microseconds on the TSC (after init_timer()).
+void delay_us(uint64_t us);
+
+// For the interrupt dispatcher.
+void handle_timer_interrupt(InterruptFrame& frame);
+
+}  // namespace nyanos::arch
