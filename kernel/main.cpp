@@ -11,6 +11,7 @@
 #include "dev/power.h"
 #include "dev/serial.h"
 #include "lib/panic.h"
+#include "mm/mm_self_test.h"
 #include "mm/physical_memory.h"
 
 using namespace nyanos;
@@ -89,6 +90,7 @@ extern "C" [[noreturn]] void kernel_main(const boot::BootInfo* from_loader) {
     // NOTE: mm::reclaim_boot_memory() is NOT called here: the loader's identity
     // map (boot-reclaimable frames) is still in CR3. The VMM calls it right
     // after it switches to the kernel's own PML4.
+    if (cmdline_has("mm_selftest")) mm::run_self_test();
     check_hhdm_top(boot_info());
     arch::init_timer();
     arch::run_fault_test_if_requested();

@@ -98,6 +98,8 @@ private:
 
 // The kernel heap's counters (heap.kernel.cpp).
 HeapStats kernel_heap_stats();
+// Gives the kernel heap's cached empty slabs back to the frame allocator.
+void kernel_heap_trim();
 
 }  // namespace nyanos::mm
 

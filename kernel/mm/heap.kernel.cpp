@@ -24,6 +24,7 @@ void kfree(void* p) { kernel_heap().free(p); }
 
 namespace nyanos::mm {
 HeapStats kernel_heap_stats() { return kernel_heap().stats(); }
+void kernel_heap_trim() { kernel_heap().trim(); }
 }  // namespace nyanos::mm
 
 // The kernel links no C++ runtime, so the nothrow tag object lives here.

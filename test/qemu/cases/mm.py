@@ -1,0 +1,36 @@
+"""Issue 4: the frame allocator is built from the memory map, and the live
+frame allocator and kernel heap pass their boot-time self-test (`mm_selftest`)."""
+from harness import Test
+
+BOOT_LINE = r'boot: path=uefi mem_usable_kib=(\d+) '
+MM_LINE = r'mm: total_frames=(\d+) free_frames=(\d+)'
+SELFTEST = r'mm: selftest ok free_frames=(\d+)'
+
+
+def _frames_match_memory_map(result):
+    usable_kib = int(result.matches[BOOT_LINE].group(1))
+    total, free = (int(g) for g in result.matches[MM_LINE].groups())
+    if not 0 < free <= total:
+        return f"free_frames={free} total_frames={total}"
+    # The allocator gets the usable memory above 1 MiB (the boot line also counts
+    # boot-reclaimable memory, handed over later): most of it, never more.
+    if total * 4 > usable_kib or total * 4 < usable_kib * 9 // 10:
+        return f"total_frames={total} ({total * 4} KiB) does not match mem_usable_kib={usable_kib}"
+    return None
+
+
+def _selftest_leaks_nothing(result):
+    free_at_boot = int(result.matches[MM_LINE].group(2))
+    free_after = int(result.matches[SELFTEST].group(1))
+    # Only the heap's own bookkeeping may differ (no slab stays cached after trim).
+    return None if free_after == free_at_boot else f"free_frames {free_at_boot} -> {free_after}"
+
+
+TESTS = [
+    Test("mm-frames", expect=[BOOT_LINE, MM_LINE], check=_frames_match_memory_map),
+    Test("mm-selftest", cmdline="mm_selftest", expect=[MM_LINE, SELFTEST],
+         check=_selftest_leaks_nothing),
+    # 4 GiB on q35: RAM on both sides of the PCI hole, so the span has a hole.
+    Test("mm-selftest-4G", cmdline="mm_selftest", mem="4G", expect=[BOOT_LINE, MM_LINE, SELFTEST],
+         check=lambda r: _frames_match_memory_map(r) or _selftest_leaks_nothing(r)),
+]
