@@ -210,7 +210,8 @@ void* Heap::allocate_large(size_t size) {
 Heap::LargeHeader* Heap::large_chunk(void* p, const char* who) {
     auto* header = reinterpret_cast<LargeHeader*>(static_cast<uint8_t*>(p) - kLargeHeaderSize);
     if (header->magic == kLargeFree) panic("%s: double free of %p", who, p);
-    if (header->magic != kLargeLive || header->canary != (kCanarySeed ^ reinterpret_cast<uintptr_t>(header)))
+    if (header->magic != kLargeLive ||
+        header->canary != (kCanarySeed ^ reinterpret_cast<uintptr_t>(header)))
         panic("%s: %p is not a live heap allocation (large header corrupted or never allocated)",
               who, p);
     if (m_frames.frame_to_virt(header->phys) != header ||
@@ -223,7 +224,8 @@ Heap::ChunkHeader* Heap::small_chunk(void* p, SlabHeader*& slab, const char* who
     uintptr_t address = reinterpret_cast<uintptr_t>(p);
     uintptr_t offset = address & (kFrameSize - 1);
     slab = reinterpret_cast<SlabHeader*>(address - offset);
-    if (slab->magic != kSlabMagic || slab->canary != (kCanarySeed ^ reinterpret_cast<uintptr_t>(slab)) ||
+    if (slab->magic != kSlabMagic ||
+        slab->canary != (kCanarySeed ^ reinterpret_cast<uintptr_t>(slab)) ||
         slab->cls >= kClassCount)
         panic("%s: %p is not a heap allocation (no slab, or slab header corrupted)", who, p);
     uint32_t slot = kSlotSizes[slab->cls];
@@ -258,7 +260,8 @@ void Heap::free(void* p) {
     if ((address & (kFrameSize - 1)) == kLargeHeaderSize) {
         LargeHeader* header = large_chunk(p, "kfree");
         uint64_t tail = header->frames * kFrameSize - kLargeHeaderSize - header->size;
-        if (const uint8_t* bad = find_mismatch(static_cast<uint8_t*>(p) + header->size, tail, kRedZoneByte))
+        if (const uint8_t* bad =
+                find_mismatch(static_cast<uint8_t*>(p) + header->size, tail, kRedZoneByte))
             panic("kfree: buffer overflow: %p (%lu bytes) was written past its end at %p", p,
                   header->size, static_cast<const void*>(bad));
         uint64_t frames = header->frames;

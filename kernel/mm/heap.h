@@ -39,8 +39,8 @@ class Heap {
 public:
     // Size classes (slot sizes in bytes, header included). They divide the
     // 4032 bytes after the slab header exactly, so no slab space is wasted.
-    static constexpr uint32_t kSlotSizes[] = {32,  48,  64,  96,  144,  192,  288,
-                                              448, 672, 1008, 1344, 2016};
+    static constexpr uint32_t kSlotSizes[] = {32,  48,  64,  96,   144,  192,
+                                              288, 448, 672, 1008, 1344, 2016};
     static constexpr size_t kClassCount = sizeof(kSlotSizes) / sizeof(kSlotSizes[0]);
     static constexpr size_t kAlignment = 16;
     // Largest request served from a slab; larger ones get their own frames.

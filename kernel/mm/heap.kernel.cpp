@@ -19,12 +19,20 @@ nyanos::mm::Heap& kernel_heap() {
 
 }  // namespace
 
-void* kmalloc(size_t size) { return kernel_heap().allocate(size); }
-void kfree(void* p) { kernel_heap().free(p); }
+void* kmalloc(size_t size) {
+    return kernel_heap().allocate(size);
+}
+void kfree(void* p) {
+    kernel_heap().free(p);
+}
 
 namespace nyanos::mm {
-HeapStats kernel_heap_stats() { return kernel_heap().stats(); }
-void kernel_heap_trim() { kernel_heap().trim(); }
+HeapStats kernel_heap_stats() {
+    return kernel_heap().stats();
+}
+void kernel_heap_trim() {
+    kernel_heap().trim();
+}
 }  // namespace nyanos::mm
 
 // The kernel links no C++ runtime, so the nothrow tag object lives here.
@@ -32,11 +40,27 @@ namespace std {
 const nothrow_t nothrow{};
 }  // namespace std
 
-void* operator new(size_t size, const std::nothrow_t&) noexcept { return kmalloc(size); }
-void* operator new[](size_t size, const std::nothrow_t&) noexcept { return kmalloc(size); }
-void operator delete(void* p) noexcept { kfree(p); }
-void operator delete[](void* p) noexcept { kfree(p); }
-void operator delete(void* p, size_t) noexcept { kfree(p); }
-void operator delete[](void* p, size_t) noexcept { kfree(p); }
-void operator delete(void* p, const std::nothrow_t&) noexcept { kfree(p); }
-void operator delete[](void* p, const std::nothrow_t&) noexcept { kfree(p); }
+void* operator new(size_t size, const std::nothrow_t&) noexcept {
+    return kmalloc(size);
+}
+void* operator new[](size_t size, const std::nothrow_t&) noexcept {
+    return kmalloc(size);
+}
+void operator delete(void* p) noexcept {
+    kfree(p);
+}
+void operator delete[](void* p) noexcept {
+    kfree(p);
+}
+void operator delete(void* p, size_t) noexcept {
+    kfree(p);
+}
+void operator delete[](void* p, size_t) noexcept {
+    kfree(p);
+}
+void operator delete(void* p, const std::nothrow_t&) noexcept {
+    kfree(p);
+}
+void operator delete[](void* p, const std::nothrow_t&) noexcept {
+    kfree(p);
+}

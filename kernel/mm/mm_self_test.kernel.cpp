@@ -43,7 +43,8 @@ void test_frames(PhysicalMemory& pm) {
     auto run = pm.allocate_contiguous(16, FrameUse::kKernelStack);
     check(run.ok(), "allocate_contiguous(16) failed");
     for (size_t k = 0; k < 16; ++k)
-        check(pm.is_allocated(run.value() + k * kFrameSize, FrameUse::kKernelStack), "run frame state");
+        check(pm.is_allocated(run.value() + k * kFrameSize, FrameUse::kKernelStack),
+              "run frame state");
     __builtin_memset(phys_to_virt(run.value()), 0x77, 16 * kFrameSize);
     pm.free_contiguous(run.value(), 16, FrameUse::kKernelStack);
 

@@ -188,7 +188,8 @@ Result<PhysAddr> PhysicalMemory::allocate_contiguous(size_t count, FrameUse use)
 
 uint64_t PhysicalMemory::check_freeable(PhysAddr frame, FrameUse use, const char* who) const {
     if (frame & (kFrameSize - 1)) panic("%s: 0x%lx is not frame aligned", who, frame);
-    if (uint8_t(use) >= kFrameUseCount) panic("%s: frame 0x%lx: bad use %u", who, frame, unsigned(use));
+    if (uint8_t(use) >= kFrameUseCount)
+        panic("%s: frame 0x%lx: bad use %u", who, frame, unsigned(use));
     if (frame < m_span_base || (frame - m_span_base) / kFrameSize >= m_span_frames)
         panic("%s: frame 0x%lx is not managed memory (never allocated)", who, frame);
     uint64_t index = (frame - m_span_base) / kFrameSize;
@@ -196,7 +197,8 @@ uint64_t PhysicalMemory::check_freeable(PhysAddr frame, FrameUse use, const char
     if (state == kUnmanaged)
         panic("%s: frame 0x%lx is not managed memory (never allocated)", who, frame);
     if (state == kMetadata)
-        panic("%s: frame 0x%lx holds the frame allocator's bookkeeping (never allocated)", who, frame);
+        panic("%s: frame 0x%lx holds the frame allocator's bookkeeping (never allocated)", who,
+              frame);
     if (state == kFree) {
         if (m_state[index] & kEverAllocated)
             panic("%s: double free of frame 0x%lx (%s)", who, frame, frame_use_name(use));
@@ -224,7 +226,8 @@ void PhysicalMemory::free_contiguous(PhysAddr first, size_t count, FrameUse use)
     if (count == 0) panic("free_contiguous: zero frames at 0x%lx", first);
     if (first + count * kFrameSize < first)
         panic("free_contiguous: run at 0x%lx of %zu frames wraps", first, count);
-    for (size_t k = 0; k < count; ++k) check_freeable(first + k * kFrameSize, use, "free_contiguous");
+    for (size_t k = 0; k < count; ++k)
+        check_freeable(first + k * kFrameSize, use, "free_contiguous");
     // Pushed highest first so the run comes back out low to high.
     uint64_t index = (first - m_span_base) / kFrameSize;
     for (size_t k = count; k > 0; --k) release(index + k - 1, use);
@@ -233,10 +236,11 @@ void PhysicalMemory::free_contiguous(PhysAddr first, size_t count, FrameUse use)
 size_t PhysicalMemory::add_free_range(PhysAddr base, uint64_t length) {
     PhysAddr first, end;
     if (!clip_to_frames(base, length, first, end)) return 0;
-    if (!m_state) panic("add_free_range: [0x%lx, 0x%lx) given to an empty frame allocator", first, end);
+    if (!m_state)
+        panic("add_free_range: [0x%lx, 0x%lx) given to an empty frame allocator", first, end);
     if (first < m_span_base || (end - m_span_base) / kFrameSize > m_span_frames)
-        panic("add_free_range: [0x%lx, 0x%lx) is outside the span [0x%lx, 0x%lx) set at creation", first,
-              end, m_span_base, m_span_base + m_span_frames * kFrameSize);
+        panic("add_free_range: [0x%lx, 0x%lx) is outside the span [0x%lx, 0x%lx) set at creation",
+              first, end, m_span_base, m_span_base + m_span_frames * kFrameSize);
     uint64_t first_index = (first - m_span_base) / kFrameSize;
     uint64_t end_index = (end - m_span_base) / kFrameSize;
     for (uint64_t i = first_index; i < end_index; ++i) {

@@ -39,11 +39,16 @@ inline constexpr size_t kFrameUseCount = 5;
 
 constexpr const char* frame_use_name(FrameUse use) {
     switch (use) {
-        case FrameUse::kGeneral: return "general";
-        case FrameUse::kPageTable: return "page-table";
-        case FrameUse::kHeap: return "heap";
-        case FrameUse::kKernelStack: return "kernel-stack";
-        case FrameUse::kUser: return "user";
+        case FrameUse::kGeneral:
+            return "general";
+        case FrameUse::kPageTable:
+            return "page-table";
+        case FrameUse::kHeap:
+            return "heap";
+        case FrameUse::kKernelStack:
+            return "kernel-stack";
+        case FrameUse::kUser:
+            return "user";
     }
     return "?";
 }

@@ -16,7 +16,9 @@ bool g_boot_memory_reclaimed = false;
 // and the only place an AP startup trampoline can live.
 constexpr PhysAddr kLowMemoryEnd = 0x100000;
 
-void* hhdm_to_virt(void*, PhysAddr phys) { return phys_to_virt(phys); }
+void* hhdm_to_virt(void*, PhysAddr phys) {
+    return phys_to_virt(phys);
+}
 
 // A region's part at or above kLowMemoryEnd; false if nothing is left.
 bool above_low_memory(const boot::MemoryRegion& r, PhysRange& out) {
@@ -29,7 +31,9 @@ bool above_low_memory(const boot::MemoryRegion& r, PhysRange& out) {
 
 }  // namespace
 
-PhysicalMemory& physical_memory() { return g_physical_memory; }
+PhysicalMemory& physical_memory() {
+    return g_physical_memory;
+}
 
 void init_physical_memory() {
     const boot::BootInfo& info = boot_info();
@@ -50,8 +54,8 @@ void init_physical_memory() {
     if (count == 0) panic("mm: the memory map has no usable memory above 1 MiB");
 
     PhysAccessor hhdm{.to_virt = hhdm_to_virt, .context = nullptr};
-    auto created = PhysicalMemory::try_create(usable, count, PhysRange{span_first, span_end - span_first},
-                                              hhdm);
+    auto created = PhysicalMemory::try_create(usable, count,
+                                              PhysRange{span_first, span_end - span_first}, hhdm);
     if (!created.ok())
         panic("mm: cannot build the frame allocator from the memory map: %s",
               error_name(created.error()));

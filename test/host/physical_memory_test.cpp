@@ -22,12 +22,15 @@ constexpr uint64_t kF = kFrameSize;
 
 PhysAccessor accessor_for(FakeRam& ram) {
     return PhysAccessor{
-        .to_virt = [](void* ctx, PhysAddr p) { return static_cast<FakeRam*>(ctx)->phys_to_virt(p); },
+        .to_virt = [](void* ctx,
+                      PhysAddr p) { return static_cast<FakeRam*>(ctx)->phys_to_virt(p); },
         .context = &ram};
 }
 
 // Frames of bookkeeping for a span of n frames (9 bytes a frame, states padded to 4).
-uint64_t metadata_frames_for(uint64_t n) { return ((n + 3) / 4 * 4 + 8 * n + kF - 1) / kF; }
+uint64_t metadata_frames_for(uint64_t n) {
+    return ((n + 3) / 4 * 4 + 8 * n + kF - 1) / kF;
+}
 
 // The value of a Result that must have succeeded.
 template <typename T>
@@ -244,7 +247,6 @@ TEST_CASE("pmm: contiguous runs") {
     pm.free_contiguous(run, 16, FrameUse::kKernelStack);
     for (size_t i = 1; i < singles.size(); i += 2) pm.free_frame(singles[i], FrameUse::kGeneral);
     CHECK(pm.stats().free_frames == free0);
-
 }
 
 TEST_CASE("pmm: a contiguous search wraps around its starting point") {
@@ -295,7 +297,8 @@ TEST_CASE("pmm: add_free_range hands over reclaimable memory inside the span") {
     check_panics_with([&] { pm.free_frame(kBase + 70 * kF, FrameUse::kGeneral); }, "not managed");
 
     CHECK(pm.add_free_range(kBase + 64 * kF, 32 * kF) == 32);
-    CHECK(pm.add_free_range(kBase + 100 * kF + 1, 28 * kF - 1) == 27);  // partial first frame dropped
+    CHECK(pm.add_free_range(kBase + 100 * kF + 1, 28 * kF - 1) ==
+          27);  // partial first frame dropped
     CHECK(pm.add_free_range(kBase, 0) == 0);
     CHECK(pm.stats().total_frames == 64 + 32 + 27);
     CHECK(pm.stats().free_frames == 64 - meta + 32 + 27);
@@ -329,7 +332,8 @@ TEST_CASE("pmm: try_create rejects bad input and writes nothing") {
     CHECK(PhysicalMemory::try_create(&one, 1, PhysRange{kBase, 32 * kF}, acc).error() ==
           Error::kInvalid);
     // A span too large to index.
-    CHECK(PhysicalMemory::try_create(&one, 1, PhysRange{0, 1ull << 46}, acc).error() == Error::kRange);
+    CHECK(PhysicalMemory::try_create(&one, 1, PhysRange{0, 1ull << 46}, acc).error() ==
+          Error::kRange);
     // A span whose bookkeeping fits in no range: 1 GiB of span needs ~2.3 MiB.
     CHECK(PhysicalMemory::try_create(&one, 1, PhysRange{kBase, 1ull << 30}, acc).error() ==
           Error::kNoMemory);
@@ -371,7 +375,8 @@ TEST_CASE("pmm: random allocations and frees agree with a model") {
         if (op < 4 || held.empty()) {
             auto use = FrameUse(rng() % kFrameUseCount);
             size_t count = op == 0 ? 1 + rng() % 12 : 1;
-            auto r = count == 1 && op != 0 ? pm.allocate_frame(use) : pm.allocate_contiguous(count, use);
+            auto r =
+                count == 1 && op != 0 ? pm.allocate_frame(use) : pm.allocate_contiguous(count, use);
             if (!r.ok()) {
                 CHECK(r.error() == Error::kNoMemory);
                 continue;
