@@ -34,3 +34,11 @@ TESTS = [
     Test("mm-selftest-4G", cmdline="mm_selftest", mem="4G", expect=[BOOT_LINE, MM_LINE, SELFTEST],
          check=lambda r: _frames_match_memory_map(r) or _selftest_leaks_nothing(r)),
 ]
+
+# The GRUB paths build the memory map from multiboot2 tags; the MBI and the
+# ramdisk must not be handed out (the self-test writes to the lowest frames).
+TESTS += [
+    Test(f"mm-selftest-{boot}", boot=boot, cmdline="mm_selftest",
+         expect=[MM_LINE, SELFTEST], check=_selftest_leaks_nothing)
+    for boot in ("grub-bios", "grub-efi")
+]
