@@ -7,6 +7,7 @@
 #include "arch/x86_64/timer.h"
 #include "boot_info.h"
 #include "dev/console.h"
+#include "dev/console_input.h"
 #include "dev/framebuffer_console.h"
 #include "dev/power.h"
 #include "dev/serial.h"
@@ -93,6 +94,7 @@ extern "C" [[noreturn]] void kernel_main(const boot::BootInfo* from_loader) {
     if (cmdline_has("mm_selftest")) mm::run_self_test();
     check_hhdm_top(boot_info());
     arch::init_timer();
+    init_console_input();
     arch::run_fault_test_if_requested();
 
     if (cmdline_has("panic_test")) panic("panic_test requested on the command line");

@@ -12,6 +12,9 @@ constexpr uint16_t kCom1 = 0x3f8;
 constexpr uint16_t kData = 0, kInterruptEnable = 1, kFifoControl = 2, kLineControl = 3,
                    kModemControl = 4, kLineStatus = 5, kScratch = 7;
 constexpr uint8_t kLineStatusTransmitEmpty = 0x20;
+constexpr uint8_t kLineStatusDataReady = 0x01;
+constexpr uint8_t kInterruptReceivedData = 0x01;
+constexpr uint8_t kFifoEnableTrigger1 = 0x01;  // FIFOs on, not cleared, 1-byte trigger
 
 bool g_present = false;
 
@@ -53,6 +56,21 @@ void write(const char* text, size_t length) {
         if (text[i] == '\n') put('\r');
         put(text[i]);
     }
+}
+
+void enable_receive_interrupt() {
+    if (!g_present) return;
+    // An interrupt per byte: typing must reach the shell at once, and the
+    // 14-byte trigger would hold short input until the FIFO timeout.
+    arch::outb(kCom1 + kFifoControl, kFifoEnableTrigger1);
+    arch::outb(kCom1 + kInterruptEnable, kInterruptReceivedData);
+}
+
+bool try_read(char& c) {
+    if (!g_present) return false;
+    if (!(arch::inb(kCom1 + kLineStatus) & kLineStatusDataReady)) return false;
+    c = char(arch::inb(kCom1 + kData));
+    return true;
 }
 
 }  // namespace nyanos::serial

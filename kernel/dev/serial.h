@@ -1,4 +1,5 @@
-// COM1, 115200 8N1, polled output. Real machines often have no COM1: init()
+// COM1, 115200 8N1, polled output, interrupt-driven input (see
+// console_input). Real machines often have no COM1: init()
 // detects that (scratch and loopback tests) and every call is then a no-op.
 #pragma once
 
@@ -10,5 +11,12 @@ namespace nyanos::serial {
 bool init();
 bool present();
 void write(const char* text, size_t length);
+
+// Makes the UART raise its interrupt (IRQ 4) whenever a byte arrives, one
+// byte at a time (FIFO trigger level 1). No-op without a UART.
+void enable_receive_interrupt();
+// Takes one received byte if the UART holds one; false otherwise (and
+// always without a UART). Safe in interrupt context.
+bool try_read(char& c);
 
 }  // namespace nyanos::serial
