@@ -13,6 +13,13 @@
 // are exactly as before and every table it allocated has been freed.
 // Tables are never freed by unmap (an emptied table stays until the address
 // space is destroyed), which keeps the pre-populated kernel half intact.
+//
+// Bad arguments (unaligned, non-canonical, wrapping, crossing the canonical
+// hole, a physical address beyond 52 bits, a user page in the kernel half)
+// are rejected with kInvalid before anything is touched.
+//
+// Not thread safe: the caller serialises operations on one PageTable (and on
+// the shared kernel half).
 #pragma once
 
 #include <stdint.h>
@@ -45,16 +52,24 @@ public:
 
     // Maps one page of `size`. va and pa must be aligned to it and va
     // canonical. Fails with kExists if anything is mapped there, kNoMemory
-    // if a table cannot be allocated, kInvalid on bad arguments.
+    // if a table cannot be allocated, kInvalid on bad arguments. Where an
+    // emptied table lingers in a large page's slot, the same range is mapped
+    // through it with smaller pages (translate then reports those).
     Result<void> map(VirtAddr va, PhysAddr pa, PageFlags flags, PageSize size = PageSize::k4K) {
-        return map_range(va, pa, page_size_bytes(size), flags,
-                         LargePages{.allow_2m = size == PageSize::k2M,
+        uint64_t bytes = page_size_bytes(size);
+        if ((va | pa) & (bytes - 1)) return Error::kInvalid;
+        return map_range(va, pa, bytes, flags,
+                         LargePages{.allow_2m = size != PageSize::k4K,
                                     .allow_1g = size == PageSize::k1G});
     }
 
     // Maps [va, va+length) to [pa, pa+length), choosing the largest allowed
     // page size at each step. All three must be 4 KiB aligned; the range may
-    // not wrap or leave the canonical half it starts in.
+    // not wrap or leave the canonical half it starts in. Large pages are a
+    // permission, not a promise: where an (emptied) table already sits in a
+    // large page's slot, the range is mapped with smaller pages through it.
+    // Fails with kExists (and maps nothing) if any page of the range is
+    // already mapped.
     Result<void> map_range(VirtAddr va, PhysAddr pa, uint64_t length, PageFlags flags,
                            LargePages large = {}) {
         if (length == 0 || (va | pa | length) & (kPageSize - 1)) return Error::kInvalid;
@@ -63,6 +78,10 @@ public:
             is_user_half(va) != is_user_half(last)) {
             return Error::kInvalid;
         }
+        PhysAddr last_pa = pa + length - 1;
+        if (last_pa < pa || (last_pa & ~kPhysMask) != 0) return Error::kInvalid;
+        if (flags.user && !is_user_half(va)) return Error::kInvalid;
+
         uint64_t done = 0;
         Error failure{};
         bool failed = false;
@@ -75,6 +94,11 @@ public:
                 size = PageSize::k1G;
             } else if (large.allow_2m && fits(v, p, remaining, kLargePageSize)) {
                 size = PageSize::k2M;
+            }
+            while (size != PageSize::k4K && slot_holds_table(v, size)) {
+                size = size == PageSize::k1G && large.allow_2m && fits(v, p, remaining, kLargePageSize)
+                           ? PageSize::k2M
+                           : PageSize::k4K;
             }
             auto slot = walk_create(v, size);
             if (!slot.ok()) {
@@ -93,33 +117,65 @@ public:
         return {};
     }
 
-    // Removes the leaf that maps va (of whatever size) and returns what it
-    // mapped. The frame is not freed: its owner does that.
+    // Removes the leaf that maps va and returns what it mapped. va must be
+    // the start of that leaf (4 KiB aligned for a 4K page, 2 MiB for a 2M
+    // page...): a large page is never split or dropped by accident (kInvalid).
+    // kNoEntry if nothing is mapped there. The frame is not freed: its owner
+    // does that.
     Result<Translation> unmap(VirtAddr va) {
         PageSize size;
-        PageTableEntry* entry = find_leaf(va, size);
-        if (!entry) return Error::kNoEntry;
+        PageTableEntry* entry = TRY(find_leaf_at_start(va, size));
         Translation t{entry->address(size), entry->flags(), size};
         *entry = PageTableEntry();
-        m_env.invalidate(align_down(va, page_size_bytes(size)));
+        m_env.invalidate(va);
         return t;
     }
 
-    // What va maps to: the leaf's frame, flags and size (kNoEntry if unmapped).
+    // What va maps to: the leaf's frame (the start of the 4K/2M/1G page, not
+    // va's frame inside it), flags and size. kNoEntry if unmapped, kInvalid
+    // if va is not canonical. va need not be aligned.
     Result<Translation> translate(VirtAddr va) {
+        if (!is_canonical(va)) return Error::kInvalid;
         PageSize size;
         PageTableEntry* entry = find_leaf(va, size);
         if (!entry) return Error::kNoEntry;
         return Translation{entry->address(size), entry->flags(), size};
     }
 
-    // Changes the permissions of the leaf that maps va, keeping its frame.
+    // Replaces the permissions of the leaf that starts at va, keeping its
+    // frame and size. Same argument rules as unmap; a user page in the
+    // kernel half is kInvalid, as in map.
     Result<void> protect(VirtAddr va, PageFlags flags) {
+        if (flags.user && is_canonical(va) && !is_user_half(va)) return Error::kInvalid;
         PageSize size;
-        PageTableEntry* entry = find_leaf(va, size);
-        if (!entry) return Error::kNoEntry;
+        PageTableEntry* entry = TRY(find_leaf_at_start(va, size));
         *entry = PageTableEntry::leaf(entry->address(size), flags, size);
-        m_env.invalidate(align_down(va, page_size_bytes(size)));
+        m_env.invalidate(va);
+        return {};
+    }
+
+    // Makes every PML4 entry 256..511 present, giving each absent one an
+    // empty PDPT, so that kernel mappings made later land in tables shared by
+    // every address space that copied the kernel half. All or nothing: on
+    // kNoMemory the PDPTs allocated by this call are freed again.
+    Result<void> populate_kernel_half() {
+        PageTableEntry* pml4 = table(m_root);
+        for (unsigned i = kFirstKernelPml4Index; i < kEntriesPerTable; ++i) {
+            if (pml4[i].present()) continue;
+            auto fresh = m_env.allocate_table();
+            if (!fresh.ok()) {
+                for (unsigned j = kFirstKernelPml4Index; j < i; ++j) {
+                    if (!pml4[j].software_new()) continue;
+                    m_env.free_table(pml4[j].address());
+                    pml4[j] = PageTableEntry();
+                }
+                return fresh.error();
+            }
+            pml4[i] = PageTableEntry(PageTableEntry::table(fresh.value(), false).raw() |
+                                     PageTableEntry::kSoftwareNew);
+        }
+        for (unsigned i = kFirstKernelPml4Index; i < kEntriesPerTable; ++i)
+            pml4[i] = PageTableEntry(pml4[i].raw() & ~PageTableEntry::kSoftwareNew);
         return {};
     }
 
@@ -138,6 +194,9 @@ public:
     }
 
 private:
+    // Physical addresses the PTE format can hold (52 bits).
+    static constexpr uint64_t kPhysMask = (1ull << 52) - 1;
+
     static constexpr bool fits(VirtAddr v, PhysAddr p, uint64_t remaining, uint64_t size) {
         return ((v | p) & (size - 1)) == 0 && remaining >= size;
     }
@@ -176,6 +235,29 @@ private:
         PageTableEntry& slot = tbl[index_at(va, leaf_level)];
         if (slot.present()) return Error::kExists;
         return &slot;
+    }
+
+    // Whether the slot where a leaf of `size` for va would go already holds a
+    // table (left behind by an earlier unmap, or pre-populated).
+    bool slot_holds_table(VirtAddr va, PageSize size) {
+        int leaf_level = size == PageSize::k4K ? 1 : size == PageSize::k2M ? 2 : 3;
+        PageTableEntry* tbl = table(m_root);
+        for (int level = 4; level >= leaf_level; --level) {
+            PageTableEntry& e = tbl[index_at(va, level)];
+            if (!e.present() || e.huge()) return false;
+            if (level == leaf_level) return true;
+            tbl = table(e.address());
+        }
+        return false;
+    }
+
+    // The leaf that starts exactly at va, for unmap and protect.
+    Result<PageTableEntry*> find_leaf_at_start(VirtAddr va, PageSize& size) {
+        if (!is_canonical(va) || (va & (kPageSize - 1))) return Error::kInvalid;
+        PageTableEntry* entry = find_leaf(va, size);
+        if (!entry) return Error::kNoEntry;
+        if (va & (page_size_bytes(size) - 1)) return Error::kInvalid;
+        return entry;
     }
 
     PageTableEntry* find_leaf(VirtAddr va, PageSize& size) {
@@ -227,6 +309,9 @@ private:
             if (e.software_new()) {
                 m_env.free_table(e.address());
                 e = PageTableEntry();
+                // The CPU may have cached the short-lived entry in its
+                // paging-structure caches; drop it before the frame is reused.
+                m_env.invalidate(entry_va);
             }
         }
     }
