@@ -6,6 +6,7 @@
     .type _start, @function
 _start:
     xor %ebp, %ebp              /* the outermost frame, for backtraces */
+    mov %rsp, __nyan_initial_sp(%rip) /* for tests of the start layout */
     mov (%rsp), %rdi            /* argc */
     lea 8(%rsp), %rsi           /* argv */
     lea 8(%rsi,%rdi,8), %rdx    /* envp: after argv's NULL */
@@ -13,5 +14,11 @@ _start:
     call __nyan_start           /* never returns */
     ud2
     .size _start, . - _start
+
+    .bss
+    .balign 8
+    .globl __nyan_initial_sp
+__nyan_initial_sp:
+    .quad 0
 
     .section .note.GNU-stack, "", @progbits

@@ -53,6 +53,8 @@
 #define NYAN_USER_BASE 0x400000ull       /* programs are linked here */
 #define NYAN_USER_STACK_TOP 0x1000000ull /* initial stack top (16 MiB) */
 
+/* The structures below are C/C++ only; the numbers above also work in .S files. */
+#ifndef __ASSEMBLER__
 struct nyan_meminfo {
     unsigned long total_frames;
     unsigned long free_frames;
@@ -75,5 +77,7 @@ struct nyan_stat {
     int is_directory;
     int reserved;
 };
+
+#endif /* __ASSEMBLER__ */
 
 #endif
