@@ -1,0 +1,187 @@
+#include "mm/address_space.h"
+
+#include <string.h>
+
+#include "lib/panic.h"
+
+namespace nyanos::mm {
+
+using paging::kPageSize;
+using paging::PageTableEntry;
+
+Result<PhysAddr> AddressSpace::TableEnv::allocate_table() {
+    PhysAddr table = TRY(space->m_context->allocate_zeroed_frame(FrameUse::kPageTable));
+    ++space->m_table_frames;
+    return table;
+}
+
+void AddressSpace::TableEnv::free_table(PhysAddr table) {
+    space->m_context->free_frame(table, FrameUse::kPageTable);
+    --space->m_table_frames;
+}
+
+void AddressSpace::TableEnv::invalidate(VirtAddr va) {
+    // Only the live space can have TLB entries (no PCID tags yet).
+    if (space->m_context->live_root() == space->m_root) space->m_context->invalidate(va);
+}
+
+Result<AddressSpace> AddressSpace::try_create(MemoryContext& context) {
+    PhysAddr root = TRY(context.allocate_zeroed_frame(FrameUse::kPageTable));
+    auto* pml4 = static_cast<PageTableEntry*>(context.phys_to_virt(root));
+    auto* kernel = static_cast<const PageTableEntry*>(context.phys_to_virt(context.kernel_root()));
+    for (unsigned i = paging::kFirstKernelPml4Index; i < paging::kEntriesPerTable; ++i) {
+        // Every kernel-half entry is populated at boot, so a later kernel
+        // mapping appears in every space; an absent one is a boot bug.
+        VERIFY(kernel[i].present());
+        pml4[i] = kernel[i];
+    }
+    AddressSpace space(context, root);
+    space.m_table_frames = 1;
+    return space;
+}
+
+AddressSpace::AddressSpace(AddressSpace&& other)
+    : m_context(other.m_context),
+      m_root(other.m_root),
+      m_user_frames(other.m_user_frames),
+      m_table_frames(other.m_table_frames) {
+    other.m_root = 0;
+    other.m_user_frames = other.m_table_frames = 0;
+}
+
+AddressSpace& AddressSpace::operator=(AddressSpace&& other) {
+    if (this != &other) {
+        release();
+        m_context = other.m_context;
+        m_root = other.m_root;
+        m_user_frames = other.m_user_frames;
+        m_table_frames = other.m_table_frames;
+        other.m_root = 0;
+        other.m_user_frames = other.m_table_frames = 0;
+    }
+    return *this;
+}
+
+AddressSpace::~AddressSpace() { release(); }
+
+void AddressSpace::release() {
+    if (!m_root) return;
+    // Destroying the live root would pull the tables from under the CPU: the
+    // caller must switch away first (the seed's "switch before cleanup").
+    VERIFY(m_context->live_root() != m_root);
+    TableEnv env{this};
+    auto pt = tables(env);
+    pt.destroy_user_half([&](VirtAddr, const paging::Translation& t) {
+        VERIFY(t.size == paging::PageSize::k4K);
+        m_context->free_frame(t.phys, FrameUse::kUser);
+        --m_user_frames;
+    });
+    m_context->free_frame(m_root, FrameUse::kPageTable);
+    --m_table_frames;
+    VERIFY(m_user_frames == 0 && m_table_frames == 0);
+    m_root = 0;
+}
+
+static bool user_range_ok(VirtAddr va, uint64_t length) {
+    return va < kUserSpaceEnd && length <= kUserSpaceEnd - va;
+}
+
+Result<void> AddressSpace::map_anonymous(VirtAddr va, size_t pages, PageFlags flags) {
+    if (va % kPageSize || pages == 0 || pages > kUserSpaceEnd / kPageSize ||
+        !user_range_ok(va, pages * kPageSize))
+        return Error::kInvalid;
+    flags.user = true;
+    TableEnv env{this};
+    auto pt = tables(env);
+    size_t done = 0;
+    Error failure = Error::kNoMemory;
+    for (; done < pages; ++done) {
+        auto frame = m_context->allocate_zeroed_frame(FrameUse::kUser);
+        if (!frame.ok()) {
+            failure = frame.error();
+            break;
+        }
+        auto mapped = pt.map(va + done * kPageSize, frame.value(), flags);
+        if (!mapped.ok()) {
+            m_context->free_frame(frame.value(), FrameUse::kUser);
+            failure = mapped.error();
+            break;
+        }
+        ++m_user_frames;
+    }
+    if (done == pages) return {};
+    // Roll back the pages this call mapped; tables it created stay (empty)
+    // until destruction, which keeps this simple and is not a leak: the
+    // space still owns and counts them.
+    unmap_range(va, done);
+    return failure;
+}
+
+void AddressSpace::unmap_range(VirtAddr va, size_t pages) {
+    TableEnv env{this};
+    auto pt = tables(env);
+    for (size_t i = 0; i < pages; ++i) {
+        auto t = pt.unmap(va + i * kPageSize);
+        if (!t.ok()) continue;
+        VERIFY(t.value().size == paging::PageSize::k4K);
+        m_context->free_frame(t.value().phys, FrameUse::kUser);
+        --m_user_frames;
+    }
+}
+
+Result<void> AddressSpace::protect(VirtAddr va, size_t pages, PageFlags flags) {
+    if (va % kPageSize || !user_range_ok(va, pages * kPageSize)) return Error::kInvalid;
+    flags.user = true;
+    TableEnv env{this};
+    auto pt = tables(env);
+    for (size_t i = 0; i < pages; ++i) {
+        auto r = pt.protect(va + i * kPageSize, flags);
+        if (!r.ok() && r.error() != Error::kNoEntry) return r.error();
+    }
+    return {};
+}
+
+Result<paging::Translation> AddressSpace::translate(VirtAddr va) {
+    if (!user_range_ok(va, 1)) return Error::kFault;
+    TableEnv env{this};
+    return tables(env).translate(va);
+}
+
+template <typename Fn>
+Result<void> AddressSpace::for_each_user_byte_run(VirtAddr va, size_t length, Fn&& fn) {
+    if (length == 0) return {};
+    if (!user_range_ok(va, length)) return Error::kFault;
+    TableEnv env{this};
+    auto pt = tables(env);
+    size_t done = 0;
+    while (done < length) {
+        VirtAddr cur = va + done;
+        auto t = pt.translate(cur);
+        if (!t.ok()) return Error::kFault;
+        uint64_t in_page = cur % kPageSize;
+        size_t chunk = kPageSize - in_page;
+        if (chunk > length - done) chunk = length - done;
+        fn(static_cast<uint8_t*>(m_context->phys_to_virt(t.value().phys)) + in_page, done, chunk);
+        done += chunk;
+    }
+    return {};
+}
+
+Result<void> AddressSpace::copy_to(VirtAddr va, const void* src, size_t length) {
+    auto* from = static_cast<const uint8_t*>(src);
+    return for_each_user_byte_run(
+        va, length, [&](uint8_t* dst, size_t off, size_t n) { memcpy(dst, from + off, n); });
+}
+
+Result<void> AddressSpace::copy_from(void* dst, VirtAddr va, size_t length) {
+    auto* to = static_cast<uint8_t*>(dst);
+    return for_each_user_byte_run(
+        va, length, [&](uint8_t* src, size_t off, size_t n) { memcpy(to + off, src, n); });
+}
+
+Result<void> AddressSpace::fill_zero(VirtAddr va, size_t length) {
+    return for_each_user_byte_run(va, length,
+                                  [&](uint8_t* dst, size_t, size_t n) { memset(dst, 0, n); });
+}
+
+}  // namespace nyanos::mm

@@ -1,0 +1,110 @@
+// AddressSpace: one process's page tables and user frames, owned RAII.
+//
+// Lifecycle: try_create() allocates a PML4 and copies entries 256..511 (the
+// kernel half, pre-populated at boot so they never change) from the kernel's
+// root; map_anonymous() adds user pages backed by fresh zeroed frames; the
+// destructor frees every user leaf frame, then every table below PML4
+// entries 0..255, then the PML4 — never the kernel half. It works through
+// the direct map whichever root is live, and refuses (VERIFY) to destroy the
+// live one.
+//
+// Portable: everything it needs from its surroundings comes through a
+// MemoryContext (the kernel's is the PMM + HHDM + invlpg; the host tests'
+// is a fake RAM arena with an allocator that fails the Nth allocation).
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "mm/physical_memory.h"
+#include "nyanos/lib/result.h"
+#include "nyanos/paging/page_table.h"
+
+namespace nyanos::mm {
+
+using paging::PageFlags;
+using paging::VirtAddr;
+
+// User addresses are the lower canonical half.
+inline constexpr VirtAddr kUserSpaceEnd = 0x0000800000000000ull;
+
+class MemoryContext {
+public:
+    // A zeroed 4 KiB frame, counted under `use`.
+    virtual Result<PhysAddr> allocate_zeroed_frame(FrameUse use) = 0;
+    virtual void free_frame(PhysAddr frame, FrameUse use) = 0;
+    // The direct map.
+    virtual void* phys_to_virt(PhysAddr phys) = 0;
+    // Drops a stale TLB entry of the live address space.
+    virtual void invalidate(VirtAddr va) = 0;
+    // The kernel's PML4, whose entries 256..511 every space shares.
+    virtual PhysAddr kernel_root() const = 0;
+    // The root the CPU is using now.
+    virtual PhysAddr live_root() const = 0;
+
+protected:
+    ~MemoryContext() = default;
+};
+
+class AddressSpace {
+public:
+    // A new space with an empty user half and the kernel half shared.
+    // kNoMemory if the PML4 cannot be allocated (nothing is leaked).
+    static Result<AddressSpace> try_create(MemoryContext& context);
+
+    AddressSpace(AddressSpace&& other);
+    AddressSpace& operator=(AddressSpace&& other);
+    AddressSpace(const AddressSpace&) = delete;
+    AddressSpace& operator=(const AddressSpace&) = delete;
+    ~AddressSpace();
+
+    PhysAddr root() const { return m_root; }
+
+    // Maps `pages` fresh zeroed frames at va (page aligned, user half) with
+    // `flags` (user is forced on). All or nothing: on failure every frame and
+    // table it took is returned and the translations are as before.
+    Result<void> map_anonymous(VirtAddr va, size_t pages, PageFlags flags);
+
+    // Unmaps the pages of [va, va + pages * 4 KiB) that are mapped and frees
+    // their frames; holes are skipped. Tables stay until destruction.
+    void unmap_range(VirtAddr va, size_t pages);
+
+    // Changes the permissions of every mapped page in the range (user forced on).
+    Result<void> protect(VirtAddr va, size_t pages, PageFlags flags);
+
+    Result<paging::Translation> translate(VirtAddr va);
+
+    // Copies to/from this space's user memory through the direct map, so it
+    // works whichever root is live. kFault if any byte is unmapped or the
+    // range leaves the user half; on failure a prefix may have been copied.
+    Result<void> copy_to(VirtAddr va, const void* src, size_t length);
+    Result<void> copy_from(void* dst, VirtAddr va, size_t length);
+    Result<void> fill_zero(VirtAddr va, size_t length);
+
+    // Frames this space owns: user leaves, and page tables including the PML4.
+    size_t user_frames() const { return m_user_frames; }
+    size_t table_frames() const { return m_table_frames; }
+
+    // The PageTable environment over the context, counting table frames.
+    struct TableEnv {
+        AddressSpace* space;
+        Result<PhysAddr> allocate_table();
+        void free_table(PhysAddr table);
+        void* phys_to_virt(PhysAddr phys) { return space->m_context->phys_to_virt(phys); }
+        void invalidate(VirtAddr va);
+    };
+
+private:
+    AddressSpace(MemoryContext& context, PhysAddr root) : m_context(&context), m_root(root) {}
+    void release();
+    paging::PageTable<TableEnv> tables(TableEnv& env) { return paging::PageTable<TableEnv>(env, m_root); }
+    template <typename Fn>
+    Result<void> for_each_user_byte_run(VirtAddr va, size_t length, Fn&& fn);
+
+    MemoryContext* m_context = nullptr;
+    PhysAddr m_root = 0;
+    size_t m_user_frames = 0;
+    size_t m_table_frames = 0;
+};
+
+}  // namespace nyanos::mm

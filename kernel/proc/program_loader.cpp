@@ -1,0 +1,89 @@
+#include "proc/program_loader.h"
+
+#include <string.h>
+
+#include "proc/user_layout.h"
+
+namespace nyanos::proc {
+
+namespace {
+
+uint64_t page_down(uint64_t v) { return v & ~(kPageSize - 1); }
+uint64_t page_up(uint64_t v) { return (v + kPageSize - 1) & ~(kPageSize - 1); }
+
+Result<void> map_segment(mm::AddressSpace& space, const elf::Segment& s, const uint8_t* file) {
+    uint64_t first = page_down(s.vaddr);
+    uint64_t pages = (page_up(s.vaddr + s.memsz) - first) / kPageSize;
+    // Frames come zeroed: the bss and the page slack need no extra work.
+    TRY(space.map_anonymous(first, pages,
+                            mm::PageFlags{.writable = s.writable, .executable = s.executable}));
+    TRY(space.copy_to(s.vaddr, file + s.file_offset, s.filesz));
+    return {};
+}
+
+size_t string_bytes(const char* const* strings, size_t count) {
+    size_t total = 0;
+    for (size_t i = 0; i < count; ++i) total += strlen(strings[i]) + 1;
+    return total;
+}
+
+}  // namespace
+
+Result<uint64_t> build_initial_stack(mm::AddressSpace& space, const elf::Image& image,
+                                     const ProgramArgs& args, const uint8_t random16[16]) {
+    if (args.argc > kMaxArgs || args.envc > kMaxArgs) return Error::kArgListTooBig;
+    const uint64_t auxv[][2] = {
+        {kAtPhdr, image.phdr_vaddr}, {kAtPhent, sizeof(Elf64_Phdr)}, {kAtPhnum, image.phnum},
+        {kAtPagesz, kPageSize},      {kAtEntry, image.entry},        {kAtRandom, 0},
+        {kAtNull, 0},
+    };
+    constexpr size_t kAuxWords = sizeof(auxv) / sizeof(uint64_t);
+    size_t strings = string_bytes(args.argv, args.argc) + string_bytes(args.envp, args.envc);
+    size_t words = 1 + (args.argc + 1) + (args.envc + 1) + kAuxWords;
+    if (strings + 16 + words * 8 + 16 > kMaxArgBytes) return Error::kArgListTooBig;
+
+    // From the top down: 16 random bytes, the strings, then (16-byte
+    // aligned) argc, argv[], NULL, envp[], NULL, auxv.
+    uint64_t random_at = kStackTop - 16;
+    TRY(space.copy_to(random_at, random16, 16));
+    uint64_t strings_at = random_at - strings;
+    uint64_t sp = (strings_at - words * 8) & ~uint64_t(15);
+
+    uint64_t word_at = sp;
+    uint64_t cursor = strings_at;
+    auto put_word = [&](uint64_t value) -> Result<void> {
+        TRY(space.copy_to(word_at, &value, sizeof(value)));
+        word_at += 8;
+        return {};
+    };
+    auto put_strings = [&](const char* const* list, size_t count) -> Result<void> {
+        for (size_t i = 0; i < count; ++i) {
+            size_t len = strlen(list[i]) + 1;
+            TRY(space.copy_to(cursor, list[i], len));
+            TRY(put_word(cursor));
+            cursor += len;
+        }
+        return put_word(0);
+    };
+    TRY(put_word(args.argc));
+    TRY(put_strings(args.argv, args.argc));
+    TRY(put_strings(args.envp, args.envc));
+    for (const auto& pair : auxv) {
+        TRY(put_word(pair[0]));
+        TRY(put_word(pair[0] == kAtRandom ? random_at : pair[1]));
+    }
+    return sp;
+}
+
+Result<LoadedProgram> load_program(mm::AddressSpace& space, const elf::Image& image,
+                                   const uint8_t* file, const ProgramArgs& args,
+                                   const uint8_t random16[16]) {
+    for (size_t i = 0; i < image.segment_count; ++i)
+        TRY(map_segment(space, image.segments[i], file));
+    TRY(space.map_anonymous(kStackBottom, kStackSize / kPageSize,
+                            mm::PageFlags{.writable = true, .executable = false}));
+    uint64_t sp = TRY(build_initial_stack(space, image, args, random16));
+    return LoadedProgram{image.entry, sp};
+}
+
+}  // namespace nyanos::proc

@@ -1,0 +1,49 @@
+// Loads a validated ELF64 program into a fresh AddressSpace and builds its
+// initial stack (System V AMD64 process start).
+//
+// Contract: `space` is new and owned by the caller. On failure some pages may
+// have been mapped in it; the caller destroys the space, which returns every
+// frame, so a failed load leaks nothing and the caller's own space was never
+// touched.
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "mm/address_space.h"
+#include "nyanos/lib/result.h"
+#include "proc/elf.h"
+
+namespace nyanos::proc {
+
+// Kernel copies of the new program's arguments and environment.
+struct ProgramArgs {
+    const char* const* argv;
+    size_t argc;
+    const char* const* envp;
+    size_t envc;
+};
+
+struct LoadedProgram {
+    uint64_t entry;
+    uint64_t stack_pointer;  // 16-byte aligned, pointing at argc
+};
+
+// The auxiliary vector keys NyanOS provides (Linux's numbers).
+inline constexpr uint64_t kAtNull = 0, kAtPhdr = 3, kAtPhent = 4, kAtPhnum = 5, kAtPagesz = 6,
+                          kAtEntry = 9, kAtRandom = 25;
+
+// Maps each segment with its own permissions (W^X), copies the file bytes,
+// leaves the rest zero (bss), maps the stack below kStackTop with a guard
+// page under it, and writes argc, argv, envp, auxv (AT_PHDR, AT_PHENT,
+// AT_PHNUM, AT_PAGESZ, AT_ENTRY, AT_RANDOM with `random16`, AT_NULL).
+// E2BIG when the arguments do not fit kMaxArgBytes, ENOMEM when frames run out.
+Result<LoadedProgram> load_program(mm::AddressSpace& space, const elf::Image& image,
+                                   const uint8_t* file, const ProgramArgs& args,
+                                   const uint8_t random16[16]);
+
+// Builds only the initial stack (exposed for tests).
+Result<uint64_t> build_initial_stack(mm::AddressSpace& space, const elf::Image& image,
+                                     const ProgramArgs& args, const uint8_t random16[16]);
+
+}  // namespace nyanos::proc

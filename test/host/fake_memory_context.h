@@ -1,0 +1,42 @@
+// The AddressSpace's MemoryContext over FakeRam: frames come from a
+// FailingFrameAllocator, the "live root" is a variable the test controls.
+#pragma once
+
+#include "fake_ram.h"
+#include "mm/address_space.h"
+
+namespace nyanos::test {
+
+class FakeMemoryContext final : public mm::MemoryContext {
+public:
+    FakeMemoryContext(size_t frames = 512) : ram(frames), allocator(ram) {
+        // A kernel PML4 with every kernel-half entry present, as at boot.
+        kernel_pml4 = allocator.allocate().release_value();
+        auto* pml4 = static_cast<paging::PageTableEntry*>(ram.phys_to_virt(kernel_pml4));
+        for (unsigned i = paging::kFirstKernelPml4Index; i < paging::kEntriesPerTable; ++i) {
+            paging::PhysAddr pdpt = allocator.allocate().release_value();
+            pml4[i] = paging::PageTableEntry::table(pdpt, false);
+        }
+        baseline = allocator.outstanding();
+        live = kernel_pml4;
+    }
+
+    Result<paging::PhysAddr> allocate_zeroed_frame(mm::FrameUse) override { return allocator.allocate(); }
+    void free_frame(paging::PhysAddr frame, mm::FrameUse) override { allocator.free(frame); }
+    void* phys_to_virt(paging::PhysAddr phys) override { return ram.phys_to_virt(phys); }
+    void invalidate(paging::VirtAddr va) override { invalidated.push_back(va); }
+    paging::PhysAddr kernel_root() const override { return kernel_pml4; }
+    paging::PhysAddr live_root() const override { return live; }
+
+    // Frames held beyond the kernel's own tables.
+    size_t leaked() const { return allocator.outstanding() - baseline; }
+
+    FakeRam ram;
+    FailingFrameAllocator allocator;
+    paging::PhysAddr kernel_pml4 = 0;
+    paging::PhysAddr live = 0;
+    size_t baseline = 0;
+    std::vector<paging::VirtAddr> invalidated;
+};
+
+}  // namespace nyanos::test
