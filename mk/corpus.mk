@@ -23,3 +23,32 @@ $(ELF_REAL_STATIC): test/host/elf_real_static.c
 # The host test binary reads them at run time; the test is told where.
 $(BUILD)/host/nyanos-tests: $(ELF_CORPUS) $(ELF_REAL_STATIC)
 $(BUILD)/host/test/host/elf_test.cpp.o: HOST_CXXFLAGS += -DNYANOS_ELF_CORPUS_DIR='"$(ELF_CORPUS_DIR)"'
+
+# Ramdisk test archives made by the real tools, so the parser is checked
+# against what GNU tar and Python's tarfile actually write (the initrd is built
+# by one of them). The tree is fixed; test/host/ramdisk_test.cpp knows it.
+RAMDISK_TEST_DIR := $(BUILD)/ramdisk-test
+RAMDISK_TEST_TARS := $(RAMDISK_TEST_DIR)/gnu-ustar.tar $(RAMDISK_TEST_DIR)/gnu-gnu.tar \
+                     $(RAMDISK_TEST_DIR)/python-ustar.tar
+
+$(RAMDISK_TEST_DIR)/tree/.stamp: mk/corpus.mk
+	@rm -rf $(@D) && mkdir -p $(@D)/bin $(@D)/etc/deep/er $(@D)/empty-dir
+	@printf 'shell\n' > $(@D)/bin/sh
+	@printf 'hello, world\n' > $(@D)/bin/hello
+	@printf 'meow' > $(@D)/etc/deep/er/motd
+	@: > $(@D)/etc/empty
+	@head -c 1500 /dev/zero | tr '\0' 'x' > $(@D)/bin/big
+	@touch $@
+
+$(RAMDISK_TEST_DIR)/gnu-ustar.tar: $(RAMDISK_TEST_DIR)/tree/.stamp
+	@echo "  TAR     $@"
+	@tar --format=ustar --sort=name --owner=0 --group=0 -cf $@ -C $(<D) --exclude=.stamp .
+$(RAMDISK_TEST_DIR)/gnu-gnu.tar: $(RAMDISK_TEST_DIR)/tree/.stamp
+	@echo "  TAR     $@"
+	@tar --format=gnu --sort=name --owner=0 --group=0 -cf $@ -C $(<D) --exclude=.stamp bin etc empty-dir
+$(RAMDISK_TEST_DIR)/python-ustar.tar: $(RAMDISK_TEST_DIR)/tree/.stamp
+	@echo "  TAR     $@"
+	@cd $(<D) && python3 -c 'import tarfile, sys; t = tarfile.open(sys.argv[1], "w", format=tarfile.USTAR_FORMAT); [t.add(p) for p in ("bin", "etc", "empty-dir")]; t.close()' $(abspath $@)
+
+$(BUILD)/host/nyanos-tests: $(RAMDISK_TEST_TARS)
+$(BUILD)/host/test/host/ramdisk_test.cpp.o: HOST_CXXFLAGS += -DNYANOS_RAMDISK_TEST_DIR='"$(RAMDISK_TEST_DIR)"'
