@@ -296,12 +296,10 @@ extern "C" [[noreturn]] void loader_main(uint32_t magic, uint32_t mbi_phys) {
         info->ramdisk_phys = initrd_module->start;
         info->ramdisk_size = initrd_module->end - initrd_module->start;
     }
-    if (mbi.cmdline) {
-        size_t n = 0;
-        while (mbi.cmdline[n]) ++n;
-        if (n >= boot::kMaxCmdline) fail("the kernel command line is longer than 1023 bytes");
-        memcpy(info->cmdline, mbi.cmdline, n + 1);
-    }
+    if (mbi.cmdline &&
+        !boot::multiboot2::unescape_grub_cmdline(mbi.cmdline, info->cmdline, boot::kMaxCmdline)
+             .ok())
+        fail("the kernel command line is longer than 1023 bytes");
     fill_framebuffer(mbi, info->framebuffer);
 
     // Page tables: the kernel half (kept by the kernel) ...

@@ -428,3 +428,178 @@ TEST_CASE("multiboot2: random corruption never crashes") {
     CHECK(ok > 0);
     CHECK(failed > 0);
 }
+
+TEST_CASE("multiboot2: GRUB's command-line escaping is undone") {
+    char out[64];
+    auto r = unescape_grub_cmdline(R"(init=/bin/echo -- \"a b\" \\d \'q\' $x)", out, sizeof(out));
+    REQUIRE(r.ok());
+    CHECK(std::string(out) == R"(init=/bin/echo -- "a b" \d 'q' $x)");
+    CHECK(r.value() == strlen(out));
+    // A trailing lone backslash and other escapes stay as they are.
+    REQUIRE(unescape_grub_cmdline(R"(a\n\)", out, sizeof(out)).ok());
+    CHECK(std::string(out) == R"(a\n\)");
+    REQUIRE(unescape_grub_cmdline("", out, sizeof(out)).ok());
+    CHECK(std::string(out).empty());
+    // Too long: an error and an empty string, never an overflow.
+    char small[4];
+    CHECK(unescape_grub_cmdline("abcd", small, sizeof(small)).error() == Error::kRange);
+    CHECK(small[0] == '\0');
+    REQUIRE(unescape_grub_cmdline("abc", small, sizeof(small)).ok());
+    CHECK(std::string(small) == "abc");
+    CHECK(unescape_grub_cmdline("", small, 0).error() == Error::kRange);
+}
+
+// ---------------------------------------------------------------------------
+// The loader's region list (grub/boot_regions.h): the multiboot2 map, then
+// the loader's claims on it.
+
+#include "../../grub/boot_regions.h"
+
+namespace {
+
+using boot::MemoryType;
+
+template <size_t N>
+uint64_t bytes_of(const boot::RegionList<N>& list, MemoryType type) {
+    uint64_t total = 0;
+    for (size_t i = 0; i < list.count(); ++i) {
+        if (list[i].type == type) total += list[i].length;
+    }
+    return total;
+}
+
+template <size_t N>
+void check_normalized(const boot::RegionList<N>& list) {
+    for (size_t i = 0; i < list.count(); ++i) {
+        CHECK(list[i].base % 4096 == 0);
+        CHECK(list[i].length % 4096 == 0);
+        CHECK(list[i].length > 0);
+        if (i > 0) {
+            CHECK(list[i - 1].base + list[i - 1].length <= list[i].base);
+            bool touching = list[i - 1].base + list[i - 1].length == list[i].base;
+            CHECK(!(touching && list[i - 1].type == list[i].type));
+        }
+    }
+}
+
+Info parse_ok(MbiBuilder& b, std::vector<uint64_t>& words) {
+    words = b.build();
+    auto r = parse(words.data(), b.size());
+    REQUIRE(r.ok());
+    return r.value();
+}
+
+}  // namespace
+
+TEST_CASE("grub loader: the multiboot2 map becomes handoff regions") {
+    MbiBuilder b;
+    b.memory_map({{0x100000, 0x7ff00000, kMemAvailable},
+                  {0, 0x9fc00, kMemAvailable},  // unsorted, as a firmware may
+                  {0x9fc00, 0x400, kMemReserved},
+                  {0x7fe0000, 0x20000, kMemAcpiReclaimable},  // overlaps the RAM above
+                  {0xfec00000, 0x1000, 99},
+                  {0x100000000, 0x80000000, kMemAvailable},
+                  {0x180000000, 0x1000, kMemAcpiNvs},
+                  {0x180001000, 0x1800, kMemBadRam}})
+        .end();
+    std::vector<uint64_t> words;
+    Info info = parse_ok(b, words);
+    boot::RegionList<64> list;
+    REQUIRE(list.load(info).ok());
+    check_normalized(list);
+    CHECK(list[0].base == 0);
+    CHECK(list[0].length == 0x9f000);  // usable rounded inward
+    CHECK(list[1].type == MemoryType::kReserved);
+    CHECK(list[1].base == 0x9f000);  // reserved rounded outward
+    CHECK(bytes_of(list, MemoryType::kAcpiReclaimable) == 0x20000);
+    CHECK(bytes_of(list, MemoryType::kAcpiNvs) == 0x1000);
+    CHECK(bytes_of(list, MemoryType::kBadMemory) == 0x2000);
+    CHECK(bytes_of(list, MemoryType::kReserved) == 0x1000 + 0x1000);  // unknown type 99 too
+    // RAM above 4 GiB is kept.
+    CHECK(list[list.count() - 3].base == 0x100000000);
+}
+
+TEST_CASE("grub loader: claims and allocations retype only usable memory") {
+    MbiBuilder b;
+    b.memory_map({{0, 0x9f000, kMemAvailable},
+                  {0x100000, 0x3ff00000, kMemAvailable},
+                  {0x100000000, 0x40000000, kMemAvailable}})
+        .end();
+    std::vector<uint64_t> words;
+    Info info = parse_ok(b, words);
+    boot::RegionList<64> list;
+    REQUIRE(list.load(info).ok());
+    uint64_t usable = bytes_of(list, MemoryType::kUsable);
+
+    // The loader image, the MBI, a module: nested in one usable region.
+    REQUIRE(list.claim(0x200000, 0x215000, MemoryType::kBootReclaimable).ok());
+    REQUIRE(list.claim(0x215100, 0x215200, MemoryType::kBootReclaimable).ok());  // widened
+    REQUIRE(list.claim(0x300000, 0x340000, MemoryType::kKernelAndModules).ok());
+    check_normalized(list);
+    CHECK(bytes_of(list, MemoryType::kBootReclaimable) == 0x16000);
+    CHECK(bytes_of(list, MemoryType::kKernelAndModules) == 0x40000);
+    CHECK(bytes_of(list, MemoryType::kUsable) == usable - 0x16000 - 0x40000);
+    // The tail of the region after a nested claim survives.
+    CHECK(list[list.count() - 2].base + list[list.count() - 2].length == 0x40000000);
+
+    // Allocations: lowest fit inside [low, high), never over a claim.
+    auto a = list.allocate(0x1000, MemoryType::kKernelAndModules, 0x100000, 1ull << 32);
+    REQUIRE(a.ok());
+    CHECK(a.value() == 0x100000);
+    auto big = list.allocate(0x100000, MemoryType::kKernelAndModules, 0x100000, 1ull << 32);
+    REQUIRE(big.ok());
+    // [0x101000, 0x201000) would hit the loader image, [0x216000, 0x300000)
+    // is too small: the first fit is after the module.
+    CHECK(big.value() == 0x340000);
+    check_normalized(list);
+    // Nothing fits below 4 GiB: kNoMemory, the list unchanged.
+    size_t before = list.count();
+    CHECK(list.allocate(0x40000000, MemoryType::kUsable, 0x100000, 1ull << 32).error() ==
+          Error::kNoMemory);
+    CHECK(list.count() == before);
+    // A claim over reserved or absent memory changes nothing there.
+    REQUIRE(list.claim(0x9f000, 0x100000, MemoryType::kBootReclaimable).ok());
+    CHECK(bytes_of(list, MemoryType::kUsable) + bytes_of(list, MemoryType::kBootReclaimable) +
+              bytes_of(list, MemoryType::kKernelAndModules) ==
+          usable);
+}
+
+TEST_CASE("grub loader: a full region list refuses claims instead of overflowing") {
+    MbiBuilder b;
+    b.memory_map({{0x100000, 0x1000000, kMemAvailable}}).end();
+    std::vector<uint64_t> words;
+    Info info = parse_ok(b, words);
+    boot::RegionList<4> list;
+    REQUIRE(list.load(info).ok());
+    // Alternating claims fragment the region until the list is full.
+    int ok = 0;
+    Error last{};
+    for (uint64_t at = 0x200000; at < 0x1000000; at += 0x4000) {
+        auto r = list.claim(at, at + 0x1000, MemoryType::kBootReclaimable);
+        if (!r.ok()) {
+            last = r.error();
+            break;
+        }
+        ++ok;
+    }
+    CHECK(last == Error::kRange);
+    CHECK(ok >= 1);
+    check_normalized(list);
+    CHECK(list.count() <= 4);
+
+    // No memory map, or one without RAM.
+    MbiBuilder none;
+    none.end();
+    Info no_map = parse_ok(none, words);
+    CHECK(list.load(no_map).error() == Error::kNoEntry);
+    MbiBuilder reserved_only;
+    reserved_only.memory_map({{0x100000, 0x1000, kMemReserved}}).end();
+    Info no_ram = parse_ok(reserved_only, words);
+    CHECK(list.load(no_ram).error() == Error::kNoEntry);
+    MbiBuilder too_many;
+    too_many.memory_map({{0, 0x1000, 1}, {0x2000, 0x1000, 1}, {0x4000, 0x1000, 1},
+                         {0x6000, 0x1000, 1}, {0x8000, 0x1000, 1}})
+        .end();
+    Info many = parse_ok(too_many, words);
+    CHECK(list.load(many).error() == Error::kRange);
+}

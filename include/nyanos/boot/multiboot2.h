@@ -327,4 +327,27 @@ inline Result<Info> parse(const void* mbi, size_t buffer_size, Diagnostic* diag 
     return info;
 }
 
+// GRUB rebuilds the command line from the words it parsed and escapes every
+// backslash, single and double quote with a backslash (and wraps a word that
+// contains a space in double quotes), as Linux expects. NyanOS wants the
+// line as written in CMDLINE: this undoes the escaping. scripts/mkiso.sh
+// escapes every special character, so no word reaches GRUB with a space in
+// it and the inversion is exact. Writes a NUL-terminated string to `out`;
+// kRange if it does not fit in out_size bytes (out then holds nothing).
+inline Result<size_t> unescape_grub_cmdline(const char* in, char* out, size_t out_size) {
+    size_t n = 0;
+    for (size_t i = 0; in[i]; ++i) {
+        char c = in[i];
+        if (c == '\\' && (in[i + 1] == '\\' || in[i + 1] == '\'' || in[i + 1] == '"')) c = in[++i];
+        if (n + 1 >= out_size) {
+            if (out_size) out[0] = '\0';
+            return Error::kRange;
+        }
+        out[n++] = c;
+    }
+    if (out_size == 0) return Error::kRange;
+    out[n] = '\0';
+    return n;
+}
+
 }  // namespace nyanos::boot::multiboot2
