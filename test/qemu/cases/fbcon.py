@@ -1,0 +1,100 @@
+"""The framebuffer console (issue 2 item 4, issue 6 item 4), read back from
+QEMU screendumps with test/qemu/screen.py (glyph-exact text recognition with
+the embedded PSF font).
+
+- The boot line appears on the screen exactly as on serial.
+- Issue 3: a boot with -serial none and no isa-debug-exit device (like a
+  real machine) does not hang: the boot line reaches the screen.
+- A kernel panic is visible on the screen when there is no serial port.
+"""
+import os
+import re
+
+from harness import Test
+import screen
+
+BOOT_LINE = r'boot: path=uefi mem_usable_kib=\d+ fb=\d+x\d+ cmdline="[^"]*"'
+INPUT_LINE = r"console: input from [a-z0-9 -]+"
+
+
+def _dump(result, name):
+    return os.path.join(result.logdir, f"{result.test.name}-{name}.ppm")
+
+
+def _screen_text(result, name):
+    path = _dump(result, name)
+    if not os.path.exists(path):
+        return None
+    lines = screen.read_text(path)
+    with open(path[:-4] + ".txt", "w") as f:  # next to the log, for a person
+        f.write("\n".join(lines) + "\n")
+    return lines
+
+
+def _boot_line_on_screen(result):
+    lines = _screen_text(result, "boot")
+    if lines is None:
+        return "no screendump"
+    serial_line = result.matches[BOOT_LINE].group(0).decode()
+    if serial_line not in lines:
+        return f"the boot line {serial_line!r} is not on the screen: {lines[:3]!r}"
+    serial_input = result.matches[INPUT_LINE].group(0).decode()
+    if serial_input not in lines:
+        return f"{serial_input!r} is not on the screen"
+    if any("\ufffd" in line for line in lines):
+        return "the screen holds cells that match no glyph of the font"
+    # The cursor: one inverted cell at the start of the first empty row.
+    used = max(i for i, line in enumerate(lines) if line)
+    ink = screen.text_pixels(_dump(result, "boot"), (0, (used + 1) * 16, 8, 16))
+    if ink != 8 * 16:
+        return f"no block cursor after the last line ({ink} lit pixels)"
+    return None
+
+
+def _first_screen_matching(result, names, regex):
+    for name in names:
+        lines = _screen_text(result, name)
+        if lines is None:
+            continue
+        for line in lines:
+            if re.search(regex, line):
+                return line
+    return None
+
+
+DUMPS = ["t1", "t2", "t3", "t4"]
+
+
+def _polled_steps(interval):
+    steps = []
+    for name in DUMPS:
+        steps += [("sleep", interval), ("screendump", name)]
+    return steps
+
+
+def _headless_boot(result):
+    if result.output:
+        return f"serial output with -serial none: {result.output[:80]!r}"
+    line = _first_screen_matching(result, DUMPS, BOOT_LINE.replace(r"fb=\d+x\d+", "fb=1280x800"))
+    if not line:
+        return "the boot line never reached the screen"
+    if _first_screen_matching(result, DUMPS, r"PANIC"):
+        return "the screen shows a PANIC"
+    return None
+
+
+def _panic_on_screen(result):
+    line = _first_screen_matching(result, DUMPS, r"^PANIC: panic_test requested")
+    return None if line else "no PANIC line on the screen"
+
+
+TESTS = [
+    Test("fbcon-boot-line", debug_exit=False, monitor=True,
+         steps=[("expect", BOOT_LINE), ("expect", INPUT_LINE), ("sleep", 0.5),
+                ("screendump", "boot")],
+         check=_boot_line_on_screen, timeout=60),
+    Test("fbcon-no-serial-no-debug-exit", serial=False, debug_exit=False, monitor=True,
+         steps=_polled_steps(5), check=_headless_boot, timeout=60),
+    Test("fbcon-panic-no-serial", cmdline="panic_test", serial=False, debug_exit=False,
+         monitor=True, steps=_polled_steps(5), check=_panic_on_screen, timeout=60),
+]
