@@ -10,11 +10,12 @@ namespace nyanos::arch {
 
 inline constexpr uint32_t kTimerHz = 1000;
 
-// Sets up the LAPIC and the IRQ routing (IOAPIC from the ACPI MADT, else the
-// 8259s), calibrates the LAPIC timer and the TSC against PIT channel 2,
-// starts the timer at kTimerHz and enables interrupts. Call once, after
-// init_cpu() and the memory manager. Prints one `timer:` line. Panics with
-// the reason if the PIT does not count (no way to know the time).
+// Sets up the LAPIC and the IRQ routing (the IOAPIC from the ACPI MADT,
+// else the 8259s; the `noioapic` command-line word forces the 8259s),
+// calibrates the LAPIC timer and the TSC against PIT channel 2, starts the
+// timer at kTimerHz, enables interrupts and checks that ticks arrive. Call
+// once, after init_cpu() and the memory manager. Prints `timer:` lines.
+// Panics with the reason if the PIT does not count or no tick arrives.
 void init_timer();
 
 // Timer interrupts since init_timer() (nominally one per millisecond; an

@@ -57,7 +57,26 @@ TESTS = [
     Test("cpu-features-qemu64", cpu="qemu64", matrix_only=True,
          expect=[r"cpu: gdt\+tss\+idt loaded; nx=1 wp=1 smep=0 smap=0 umip=0",
                  r"timer: 5 ticks in \d+ us"]),
-    Test("kernel-fault-pagefault", cmdline="fault_test=pagefault", exit_code=PANIC_EXIT,
+    # GRUB under BIOS hands over the ACPI 1.0 RSDP in the BIOS area: the MADT
+    # must still be found (irqs via ioapic).
+    Test("cpu-features-and-timer-grub-bios", boot="grub-bios",
+         expect=[r"cpu: gdt\+tss\+idt loaded; nx=1 wp=1 smep=1 smap=1 umip=1", TIMER_LINE,
+                 r"timer: 5 ticks in \d+ us"],
+         check=_lapic_calibrated),
+    # The 8259 fallback (for machines without a MADT) still delivers ticks
+    # (the timer is the LAPIC's either way) and boots.
+    Test("irq-8259-fallback", cmdline="noioapic", matrix_only=True,
+         expect=[r"timer: lapic \d+ Hz -> 1000 Hz ticks; tsc \d+ kHz.*; irqs via 8259",
+                 r"timer: 5 ticks in \d+ us"]),
+    Test("kernel-fault-pagefault", boot="uefi", cmdline="fault_test=pagefault", exit_code=PANIC_EXIT,
+         expect=[PF_ANNOUNCE, PF_PANIC,
+                 r"fault: vector 14 \(#PF, page fault\) error_code=0x2" + NL,
+                 PF_CR2,
+                 r"  cause: page not present, write, kernel mode",
+                 r"  in nyanos::arch::\(anonymous namespace\)::fault_test_page_fault\(\)\+0x"]
+                + REPORT_TAIL,
+         check=_page_fault_addresses_agree),
+    Test("kernel-fault-pagefault-grub-bios", boot="grub-bios", cmdline="fault_test=pagefault", exit_code=PANIC_EXIT,
          expect=[PF_ANNOUNCE, PF_PANIC,
                  r"fault: vector 14 \(#PF, page fault\) error_code=0x2" + NL,
                  PF_CR2,
