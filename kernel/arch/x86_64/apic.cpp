@@ -49,8 +49,12 @@ volatile uint32_t* g_ioapic = nullptr;
 MadtInfo g_madt;
 unsigned g_ioapic_inputs = 0;
 
-uint32_t lapic_read(uint32_t reg) { return g_lapic[reg / 4]; }
-void lapic_write(uint32_t reg, uint32_t value) { g_lapic[reg / 4] = value; }
+uint32_t lapic_read(uint32_t reg) {
+    return g_lapic[reg / 4];
+}
+void lapic_write(uint32_t reg, uint32_t value) {
+    g_lapic[reg / 4] = value;
+}
 
 uint32_t ioapic_read(uint32_t reg) {
     g_ioapic[kIoRegSelect / 4] = reg;
@@ -98,7 +102,9 @@ bool init(const MadtInfo& madt) {
     return true;
 }
 
-bool has_ioapic() { return g_ioapic != nullptr; }
+bool has_ioapic() {
+    return g_ioapic != nullptr;
+}
 
 void ioapic_route(unsigned irq, uint8_t vector, bool masked) {
     if (!g_ioapic || irq >= 16) return;
@@ -116,10 +122,16 @@ void ioapic_route(unsigned irq, uint8_t vector, bool masked) {
     ioapic_write(kIoRedirectionBase + 2 * input, low);
 }
 
-void enable_legacy_pic_delivery() { lapic_write(kRegLvtLint0, kLvtExtInt); }
+void enable_legacy_pic_delivery() {
+    lapic_write(kRegLvtLint0, kLvtExtInt);
+}
 
-void send_eoi() { lapic_write(kRegEoi, 0); }
-uint32_t id() { return lapic_read(kRegId) >> 24; }
+void send_eoi() {
+    lapic_write(kRegEoi, 0);
+}
+uint32_t id() {
+    return lapic_read(kRegId) >> 24;
+}
 
 void timer_stop() {
     lapic_write(kRegLvtTimer, kLvtMasked);
@@ -138,6 +150,8 @@ void timer_start_periodic(uint32_t count, uint8_t vector) {
     lapic_write(kRegTimerInitial, count);
 }
 
-uint32_t timer_current() { return lapic_read(kRegTimerCurrent); }
+uint32_t timer_current() {
+    return lapic_read(kRegTimerCurrent);
+}
 
 }  // namespace nyanos::arch::apic

@@ -51,11 +51,21 @@ Features detect_features() {
 
 }  // namespace
 
-bool cpu_has_nx() { return g_features.nx; }
-bool cpu_has_smep() { return g_features.smep; }
-bool cpu_has_smap() { return g_features.smap; }
-bool cpu_has_umip() { return g_features.umip; }
-bool cpu_has_invariant_tsc() { return g_features.invariant_tsc; }
+bool cpu_has_nx() {
+    return g_features.nx;
+}
+bool cpu_has_smep() {
+    return g_features.smep;
+}
+bool cpu_has_smap() {
+    return g_features.smap;
+}
+bool cpu_has_umip() {
+    return g_features.umip;
+}
+bool cpu_has_invariant_tsc() {
+    return g_features.invariant_tsc;
+}
 
 void init_cpu() {
     init_gdt();

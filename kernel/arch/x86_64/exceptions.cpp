@@ -83,10 +83,9 @@ bool try_fixup(InterruptFrame& frame) {
 // "present, write, user, ..." for a page-fault error code.
 void print_page_fault_cause(uint64_t error) {
     kprintf("  cause: %s, %s, %s mode%s%s%s\n",
-            error & 1 ? "protection violation" : "page not present",
-            error & 2 ? "write" : "read", error & 4 ? "user" : "kernel",
-            error & 8 ? ", reserved bit set" : "", error & 16 ? ", instruction fetch" : "",
-            error & 32 ? ", protection key" : "");
+            error & 1 ? "protection violation" : "page not present", error & 2 ? "write" : "read",
+            error & 4 ? "user" : "kernel", error & 8 ? ", reserved bit set" : "",
+            error & 16 ? ", instruction fetch" : "", error & 32 ? ", protection key" : "");
 }
 
 void print_registers(const InterruptFrame& f) {
@@ -109,7 +108,9 @@ const char* exception_name(uint64_t vector) {
     return vector < 32 ? kExceptions[vector].name : "?";
 }
 
-void set_user_fault_handler(UserFaultHandler handler) { g_user_fault_handler = handler; }
+void set_user_fault_handler(UserFaultHandler handler) {
+    g_user_fault_handler = handler;
+}
 
 bool register_fault_fixup(uint64_t begin, uint64_t end, uint64_t fixup) {
     if (begin >= end || g_fixup_count == kMaxFaultFixups) return false;
@@ -196,8 +197,8 @@ constexpr uint64_t kFaultTestAddress = 0xffffdead0000b000ull;
 
 [[gnu::noinline]] void fault_test_divide_error() {
     kprintf("fault_test: dividing by zero\n");
-    asm volatile("xorl %%ecx, %%ecx; movl $1, %%eax; xorl %%edx, %%edx; divl %%ecx" ::: "rax",
-                 "rcx", "rdx");
+    asm volatile("xorl %%ecx, %%ecx; movl $1, %%eax; xorl %%edx, %%edx; divl %%ecx" ::
+                     : "rax", "rcx", "rdx");
 }
 
 [[gnu::noinline]] void fault_test_breakpoint() {

@@ -31,7 +31,9 @@ constexpr uint64_t kReadWrite = 1ull << 41;  // readable code / writable data
 constexpr uint64_t kAccessed = 1ull << 40;   // set in advance: no write to a read-only GDT
 constexpr uint64_t kLongMode = 1ull << 53;
 constexpr uint64_t kLimitAndGranularity = 0x000f00000000ffffull | (1ull << 55);
-constexpr uint64_t dpl(unsigned level) { return uint64_t(level) << 45; }
+constexpr uint64_t dpl(unsigned level) {
+    return uint64_t(level) << 45;
+}
 
 constexpr uint64_t kCode = kPresent | kCodeOrData | kExecutable | kReadWrite | kAccessed |
                            kLongMode | kLimitAndGranularity;
@@ -58,13 +60,16 @@ alignas(16) uint8_t g_ist_stacks[3][kIstStackSize];
 // The stack for interrupts from ring 3 until the scheduler sets a task's.
 alignas(16) uint8_t g_initial_rsp0_stack[16 * 1024];
 
-uint64_t stack_top(uint8_t* stack, size_t size) { return reinterpret_cast<uint64_t>(stack + size); }
+uint64_t stack_top(uint8_t* stack, size_t size) {
+    return reinterpret_cast<uint64_t>(stack + size);
+}
 
 void fill_tss_descriptor() {
     uint64_t base = reinterpret_cast<uint64_t>(&g_tss);
     uint64_t limit = sizeof(Tss) - 1;
-    uint64_t low = (limit & 0xffff) | ((base & 0xffffff) << 16) | (0x9ull << 40) /* 64-bit TSS,
-    available */ | kPresent | (((limit >> 16) & 0xf) << 48) | (((base >> 24) & 0xff) << 56);
+    constexpr uint64_t kTypeAvailableTss = 0x9ull << 40;  // 64-bit TSS, not busy
+    uint64_t low = (limit & 0xffff) | ((base & 0xffffff) << 16) | kTypeAvailableTss | kPresent |
+                   (((limit >> 16) & 0xf) << 48) | (((base >> 24) & 0xff) << 56);
     g_gdt[5] = low;
     g_gdt[6] = base >> 32;
 }
@@ -103,8 +108,12 @@ void init_gdt() {
         : "rax", "memory");
 }
 
-void set_kernel_stack(uint64_t rsp0) { g_tss.rsp[0] = rsp0; }
-uint64_t kernel_stack() { return g_tss.rsp[0]; }
+void set_kernel_stack(uint64_t rsp0) {
+    g_tss.rsp[0] = rsp0;
+}
+uint64_t kernel_stack() {
+    return g_tss.rsp[0];
+}
 
 bool is_on_ist_stack(uint64_t address) {
     uint64_t lo = reinterpret_cast<uint64_t>(&g_ist_stacks[0][0]);

@@ -24,14 +24,20 @@ struct [[gnu::packed]] IdtPointer {
 
 constexpr uint8_t kPresent = 0x80;
 constexpr uint8_t kInterruptGate = 0x0e;  // clears IF on entry
-constexpr uint8_t dpl(unsigned level) { return uint8_t(level << 5); }
+constexpr uint8_t dpl(unsigned level) {
+    return uint8_t(level << 5);
+}
 
 alignas(16) Gate g_idt[256];
 
 Gate make_gate(uint64_t handler, uint8_t ist, unsigned gate_dpl) {
-    return Gate{uint16_t(handler), kKernelCodeSelector, ist,
-                uint8_t(kPresent | dpl(gate_dpl) | kInterruptGate), uint16_t(handler >> 16),
-                uint32_t(handler >> 32), 0};
+    return Gate{uint16_t(handler),
+                kKernelCodeSelector,
+                ist,
+                uint8_t(kPresent | dpl(gate_dpl) | kInterruptGate),
+                uint16_t(handler >> 16),
+                uint32_t(handler >> 32),
+                0};
 }
 
 }  // namespace

@@ -23,8 +23,11 @@ uint64_t g_unexpected_vectors = 0;
 void apply_mask(unsigned irq) {
     bool masked = !(g_irq_unmasked & (1u << irq));
     switch (g_router) {
-        case Router::kNone: break;
-        case Router::kPic: masked ? pic::mask(irq) : pic::unmask(irq); break;
+        case Router::kNone:
+            break;
+        case Router::kPic:
+            masked ? pic::mask(irq) : pic::unmask(irq);
+            break;
         case Router::kIoApic:
             apic::ioapic_route(irq, uint8_t(kIrqVectorBase + irq), masked);
             break;
@@ -88,7 +91,8 @@ extern "C" void arch_interrupt_dispatch(InterruptFrame* frame) {
         // A spurious LAPIC interrupt gets no EOI.
     } else {
         // The LAPIC error vector or a stray `int N`: note it, acknowledge it.
-        if (g_unexpected_vectors++ < 4) nyanos::kprintf("interrupt: unexpected vector %lu\n", vector);
+        if (g_unexpected_vectors++ < 4)
+            nyanos::kprintf("interrupt: unexpected vector %lu\n", vector);
         if (vector == kApicErrorVector) apic::send_eoi();
     }
 }

@@ -7,9 +7,9 @@
 namespace nyanos::arch {
 
 struct IsaIrqRoute {
-    uint32_t gsi;      // global system interrupt (an IOAPIC input)
-    bool active_low;   // ISA default: active high
-    bool level;        // ISA default: edge triggered
+    uint32_t gsi;     // global system interrupt (an IOAPIC input)
+    bool active_low;  // ISA default: active high
+    bool level;       // ISA default: edge triggered
 };
 
 struct MadtInfo {

@@ -41,7 +41,9 @@ struct LiveTablesEnv {
     void invalidate(paging::VirtAddr va) { invlpg(va); }
 };
 
-PhysAddr live_root() { return read_cr3() & PageTableEntry::kAddressMask; }
+PhysAddr live_root() {
+    return read_cr3() & PageTableEntry::kAddressMask;
+}
 
 }  // namespace
 
@@ -51,8 +53,8 @@ void* map_physical(uint64_t phys, uint64_t size, bool device) {
     paging::PageTable<LiveTablesEnv> tables(env, live_root());
     uint64_t first = paging::align_down(phys, paging::kPageSize);
     uint64_t end = paging::align_up(phys + size, paging::kPageSize);
-    paging::PageFlags flags{.writable = true, .executable = false, .global = true,
-                            .uncached = device};
+    paging::PageFlags flags{
+        .writable = true, .executable = false, .global = true, .uncached = device};
     for (uint64_t page = first; page < end; page += paging::kPageSize) {
         uint64_t va = reinterpret_cast<uint64_t>(nyanos::phys_to_virt(page));
         if (tables.translate(va).ok()) continue;

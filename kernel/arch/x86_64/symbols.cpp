@@ -58,8 +58,8 @@ void print_frame(unsigned index, uint64_t address, uint64_t lookup_address) {
 
 bool frame_pointer_ok(uint64_t rbp) {
     // In the kernel half, 8-byte aligned, and both words readable.
-    return rbp >= 0xffff800000000000ull && (rbp & 7) == 0 && rbp + 16 > rbp &&
-           is_mapped(rbp) && is_mapped(rbp + 8);
+    return rbp >= 0xffff800000000000ull && (rbp & 7) == 0 && rbp + 16 > rbp && is_mapped(rbp) &&
+           is_mapped(rbp + 8);
 }
 
 }  // namespace

@@ -108,8 +108,8 @@ CalibrationRun calibrate_once(Calibration& out) {
     }
     apic::timer_stop();
     outb(kPortB, port_b);
-    out = Calibration{last.tsc - first.tsc, first.lapic - last.lapic,
-                      uint32_t(first.pit - last.pit)};
+    out =
+        Calibration{last.tsc - first.tsc, first.lapic - last.lapic, uint32_t(first.pit - last.pit)};
     if (result == CalibrationRun::kOk && (out.tsc_delta == 0 || out.lapic_delta == 0))
         result = CalibrationRun::kRetry;
     return result;
@@ -132,11 +132,15 @@ void calibrate() {
     for (unsigned attempt = 0; good < kCalibrationRuns; ++attempt) {
         if (attempt == 10) panic("timer: calibration against the PIT kept being disturbed");
         switch (calibrate_once(runs[good])) {
-            case CalibrationRun::kOk: ++good; break;
-            case CalibrationRun::kRetry: break;
+            case CalibrationRun::kOk:
+                ++good;
+                break;
+            case CalibrationRun::kRetry:
+                break;
             case CalibrationRun::kPitDead:
-                panic("timer: PIT channel 2 does not count; cannot calibrate the LAPIC timer "
-                      "and the TSC");
+                panic(
+                    "timer: PIT channel 2 does not count; cannot calibrate the LAPIC timer "
+                    "and the TSC");
         }
     }
     static_assert(kCalibrationRuns == 3);
@@ -191,7 +195,9 @@ void init_timer() {
     check_ticking();
 }
 
-uint64_t ticks() { return g_ticks; }
+uint64_t ticks() {
+    return g_ticks;
+}
 
 uint64_t monotonic_ns() {
     if (!g_ns_mult) return 0;
@@ -199,11 +205,19 @@ uint64_t monotonic_ns() {
     return uint64_t((unsigned __int128)delta * g_ns_mult >> 32);
 }
 
-uint64_t uptime_ms() { return monotonic_ns() / 1'000'000; }
-uint64_t tsc_frequency_hz() { return g_tsc_hz; }
-uint32_t lapic_timer_frequency_hz() { return g_lapic_hz; }
+uint64_t uptime_ms() {
+    return monotonic_ns() / 1'000'000;
+}
+uint64_t tsc_frequency_hz() {
+    return g_tsc_hz;
+}
+uint32_t lapic_timer_frequency_hz() {
+    return g_lapic_hz;
+}
 
-void set_timer_handler(TimerHandler handler) { g_timer_handler = handler; }
+void set_timer_handler(TimerHandler handler) {
+    g_timer_handler = handler;
+}
 
 void delay_us(uint64_t us) {
     if (!g_tsc_hz) return;

@@ -32,9 +32,13 @@ def _page_fault_addresses_agree(result):
     return None
 
 
-PF_ANNOUNCE = r"fault_test: writing to unmapped " + HEX
+# Serial output arrives in chunks and expectations match as soon as they can:
+# every hex number captured at the end of a pattern is anchored by what
+# follows it (a newline), or a partial line could match.
+PF_ANNOUNCE = r"fault_test: writing to unmapped " + HEX + NL
 # The PANIC line is the first thing printed after the announcement.
-PF_PANIC = (NL + r"(?:\r?\n)?PANIC: #PF page fault in kernel mode at rip=" + HEX + r" addr=" + HEX)
+PF_PANIC = (NL + r"(?:\r?\n)?PANIC: #PF page fault in kernel mode at rip=" + HEX +
+            r" addr=" + HEX + NL)
 PF_CR2 = r"  cr2=" + HEX + r" \(the faulting address\)"
 
 TIMER_LINE = r"timer: lapic (\d+) Hz -> 1000 Hz ticks; tsc (\d+) kHz.*; irqs via ioapic"
