@@ -79,7 +79,9 @@ void Terminal::write(const char* text, size_t length) {
         uint8_t ch = uint8_t(text[i]);
         switch (m_state) {
             case State::kGround:
-                if (ch == kEsc) {
+                if (ch >= 0x80 || m_utf8_pending > 0) {
+                    utf8_byte(ch);
+                } else if (ch == kEsc) {
                     m_state = State::kEscape;
                 } else if (ch < 0x20 || ch == 0x7f) {
                     execute_control(ch);
@@ -157,6 +159,36 @@ void Terminal::execute_control(uint8_t ch) {
         default:
             break;  // BEL, DEL and the rest: nothing to show
     }
+}
+
+void Terminal::utf8_byte(uint8_t byte) {
+    if (m_utf8_pending > 0) {
+        if ((byte & 0xc0) == 0x80) {
+            m_utf8_code_point = m_utf8_code_point << 6 | (byte & 0x3f);
+            if (--m_utf8_pending == 0) put_code_point(m_utf8_code_point);
+            return;
+        }
+        // A sequence cut short: show that, then treat the byte afresh.
+        m_utf8_pending = 0;
+        put_printable('?');
+        char again = char(byte);
+        write(&again, 1);
+        return;
+    }
+    if (byte >= 0xc2 && byte <= 0xdf) {
+        m_utf8_pending = 1, m_utf8_code_point = byte & 0x1f;
+    } else if (byte >= 0xe0 && byte <= 0xef) {
+        m_utf8_pending = 2, m_utf8_code_point = byte & 0x0f;
+    } else if (byte >= 0xf0 && byte <= 0xf4) {
+        m_utf8_pending = 3, m_utf8_code_point = byte & 0x07;
+    } else {
+        put_printable('?');  // a stray continuation byte or an invalid lead
+    }
+}
+
+void Terminal::put_code_point(uint32_t code_point) {
+    if (code_point >= 0x80 && code_point < 0xa0) return;  // C1 controls
+    put_printable(code_point <= 0xff ? uint8_t(code_point) : '?');
 }
 
 void Terminal::put_printable(uint8_t ch) {

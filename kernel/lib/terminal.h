@@ -1,6 +1,6 @@
 // A text terminal on a grid of character cells, portable: it interprets the
-// bytes written to the console (printable Latin-1, \n \r \b \t, and a small
-// set of ANSI/VT100 escape sequences) and keeps the resulting screen as
+// bytes written to the console (UTF-8 text, \n \r \b \t, and a small set of
+// ANSI/VT100 escape sequences) and keeps the resulting screen as
 // cells. It draws nothing: the framebuffer console renders the cells that
 // changed, and the host tests read them back.
 //
@@ -13,7 +13,8 @@
 //   CSI r;c H/f  cursor position (1-based, defaults 1); CSI n A/B/C/D moves,
 //                CSI n G column, CSI n d row
 //   CSI ?25 l/h  hide/show the cursor;  ESC c  full reset
-// Anything else is consumed and ignored.
+// Anything else is consumed and ignored. Cells hold Latin-1: code points
+// above U+00FF and malformed UTF-8 show as '?'.
 #pragma once
 
 #include <stddef.h>
@@ -67,6 +68,8 @@ private:
     enum class State : uint8_t { kGround, kEscape, kCsi };
 
     void put_printable(uint8_t ch);
+    void utf8_byte(uint8_t byte);
+    void put_code_point(uint32_t code_point);
     void execute_control(uint8_t ch);
     void line_feed();
     void scroll_up();
@@ -97,6 +100,8 @@ private:
     bool m_reverse = false;
 
     State m_state = State::kGround;
+    uint8_t m_utf8_pending = 0;  // continuation bytes still expected
+    uint32_t m_utf8_code_point = 0;
     bool m_private = false;  // CSI '?' ...
     uint32_t m_params[kMaxParams] = {};
     uint32_t m_param_count = 0;

@@ -194,3 +194,14 @@ TEST_CASE("terminal: a detached terminal drops writes") {
     uint32_t a, b;
     CHECK(!t.take_dirty_rows(a, b));
 }
+
+TEST_CASE("terminal: UTF-8 text shows Latin-1, the rest as '?'") {
+    Screen s(12, 2);
+    s.write("caf\xc3\xa9 \xe2\x94\x80!");  // café, U+2500
+    CHECK(s.row(0) == "caf\xe9 ?!     ");
+    s.write("\r\n\xc3");  // a lead byte, then its continuation in the next write
+    s.write("\xa9\xa9\xc3x\xff");
+    CHECK(s.row(1) == "\xe9??x?       ");
+    s.write("\r\xc2\x85");  // C1 control: nothing
+    CHECK(s.term.cursor_column() == 0);
+}
