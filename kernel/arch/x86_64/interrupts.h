@@ -49,8 +49,10 @@ void set_user_fault_handler(UserFaultHandler handler);
 // Kernel code that touches memory which may fault on purpose (the user copy
 // routines) registers its instruction range: a page fault or #GP in kernel
 // mode with RIP in [begin, end) resumes at `fixup` instead of panicking, with
-// RAX set to the vector. At most kMaxFaultFixups ranges. Returns false when
-// full or if the range is empty.
+// RAX set to the vector (14 or 13) and every other register, RFLAGS.AC
+// included, as at the fault: a fixup inside a UserAccessGuard region leaves
+// the clac to the guard, an assembly fixup does its own clac. At most
+// kMaxFaultFixups ranges. Returns false when full or if the range is empty.
 inline constexpr unsigned kMaxFaultFixups = 8;
 bool register_fault_fixup(uint64_t begin, uint64_t end, uint64_t fixup);
 
