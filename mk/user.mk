@@ -95,3 +95,16 @@ $(BUILD)/initrd.tar: $(USER_BINS) $(INITRD_STAMP) $(filter-out $(wildcard $(INIT
 ALL_TARGETS += $(BUILD)/initrd.tar
 
 -include $(patsubst %,$(USER_OBJDIR)/%.d,$(USER_LIB_SRCS) user/lib/crt0.S $(foreach p,$(USER_PROGS),$(call user_prog_srcs,$(p))))
+
+# nyan-emu: a host tool that runs the user programs under Linux with ptrace,
+# translating NyanOS system calls (see user/emu/nyan-emu.c). It tests the SDK,
+# the shell and /bin before and independently of the kernel.
+USER_EMU := $(BUILD)/user/nyan-emu
+$(USER_EMU): user/emu/nyan-emu.c include/nyanos/abi/syscall.h
+	@mkdir -p $(@D)
+	@echo "  HOSTCC  $<"
+	@gcc -O1 -g $(WARN) -Iinclude $< -o $@
+
+.PHONY: user-emu-test
+user-emu-test: $(USER_EMU) $(BUILD)/initrd.tar
+	test/user/emu_smoke.sh $(USER_EMU) $(INITRD_STAGE)

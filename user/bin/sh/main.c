@@ -278,14 +278,33 @@ static int list_dir(const char* dir) {
             cap *= 4;
             continue;
         }
-        for (long i = 0; i < n;) {
+        /* Index the names, sort them (insertion sort: directories are
+         * small), print one a line. */
+        size_t count = 0;
+        for (long i = 0; i < n; i += (long)strnlen(buf + i, (size_t)(n - i)) + 1) ++count;
+        char** names = (char**)malloc((count + 1) * sizeof(char*));
+        if (!names) {
+            free(buf);
+            dprintf(2, "ls: out of memory\n");
+            return 1;
+        }
+        buf[n < (long)cap ? n : (long)cap - 1] = '\0';
+        size_t k = 0;
+        for (long i = 0; i < n && k < count;) {
             size_t len = strnlen(buf + i, (size_t)(n - i));
             if (len) {
-                out(buf + i, len);
-                out("\n", 1);
+                char* name = buf + i;
+                size_t j = k++;
+                for (; j > 0 && strcmp(names[j - 1], name) > 0; --j) names[j] = names[j - 1];
+                names[j] = name;
             }
             i += (long)len + 1;
         }
+        for (size_t i = 0; i < k; ++i) {
+            out_str(names[i]);
+            out("\n", 1);
+        }
+        free(names);
         free(buf);
         return 0;
     }
