@@ -17,7 +17,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "arch/x86_64/io.h"
 #include "boot_regions.h"
+#include "lib/panic.h"
 #include "nyanos/boot/handoff.h"
 #include "nyanos/boot/kernel_image.h"
 #include "nyanos/boot/memory_map.h"
@@ -34,18 +36,6 @@ extern char __loader_start[];
 extern char __loader_end[];
 [[noreturn]] void enter_kernel(uint64_t pml4, uint64_t stack_top, uint64_t boot_info,
                                uint64_t entry);
-
-// The compiler may call these on its own.
-void* memcpy(void* dst, const void* src, size_t n) {
-    void* ret = dst;
-    asm volatile("rep movsb" : "+D"(dst), "+S"(src), "+c"(n) : : "memory");
-    return ret;
-}
-void* memset(void* dst, int value, size_t n) {
-    void* ret = dst;
-    asm volatile("rep stosb" : "+D"(dst), "+c"(n) : "a"(value) : "memory");
-    return ret;
-}
 }
 
 namespace {
@@ -58,14 +48,8 @@ constexpr uint64_t kIdentityEnd = 4ull << 30;   // what entry.S maps
 // Output. Before the kernel there is only COM1 and, under BIOS, the VGA text
 // buffer; the loader only speaks when it cannot boot.
 
-inline void outb(uint16_t port, uint8_t value) {
-    asm volatile("outb %0, %1" : : "a"(value), "Nd"(port));
-}
-inline uint8_t inb(uint16_t port) {
-    uint8_t value;
-    asm volatile("inb %1, %0" : "=a"(value) : "Nd"(port));
-    return value;
-}
+using arch::inb;
+using arch::outb;
 
 constexpr uint16_t kCom1 = 0x3f8;
 constexpr uint64_t kVgaText = 0xb8000;
@@ -122,6 +106,15 @@ void put_hex(uint64_t value) {
 
 [[noreturn]] void fail_error(const char* what, Error error) { fail(what, error_name(error)); }
 
+}  // namespace
+
+// memcpy and friends come from the kernel's kernel/lib/freestanding.kernel.cpp
+// (see mk/grub.mk), whose runtime hooks end here. No formatting this early:
+// the format string itself says what went wrong.
+[[noreturn]] void nyanos::panic(const char* fmt, ...) { fail("internal error", fmt); }
+
+namespace {
+
 template <typename T>
 T must(Result<T>&& r, const char* what) {
     if (!r.ok()) fail_error(what, r.error());
@@ -138,7 +131,7 @@ constinit boot::RegionList<boot::kMaxMemoryRegions * 2> g_regions;
 uint64_t allocate_frames(uint64_t bytes, MemoryType type) {
     uint64_t phys = must(g_regions.allocate(bytes, type, kLowMemoryEnd, kIdentityEnd),
                          "out of memory below 4 GiB");
-    memset(reinterpret_cast<void*>(phys), 0, (bytes + kPage - 1) & ~(kPage - 1));
+    __builtin_memset(reinterpret_cast<void*>(phys), 0, (bytes + kPage - 1) & ~(kPage - 1));
     return phys;
 }
 
@@ -157,7 +150,7 @@ struct LoaderPagingEnv {
     Result<paging::PhysAddr> allocate_table() {
         auto phys = g_regions.allocate(kPage, table_type, kLowMemoryEnd, kIdentityEnd);
         if (!phys.ok()) return phys.error();
-        memset(reinterpret_cast<void*>(phys.value()), 0, kPage);
+        __builtin_memset(reinterpret_cast<void*>(phys.value()), 0, kPage);
         return phys.value();
     }
     void free_table(paging::PhysAddr) {}
@@ -219,7 +212,7 @@ uint64_t copy_rsdp(const boot::multiboot2::Info& mbi) {
     if (!src) return 0;
     if (size > kPage) size = kPage;
     uint64_t phys = allocate_frames(kPage, MemoryType::kAcpiReclaimable);
-    memcpy(reinterpret_cast<void*>(phys), src, size);
+    __builtin_memcpy(reinterpret_cast<void*>(phys), src, size);
     return phys;
 }
 

@@ -1,8 +1,10 @@
 # The GRUB path: build/nyanos-loader (a multiboot2 ELF that GRUB starts in
 # 32-bit mode; it loads kernel.elf like the UEFI stub does) and
 # build/nyanos.iso, the hybrid BIOS+UEFI GRUB image (scripts/mkiso.sh).
+# The loader also links the kernel's memcpy/memset/... (plain freestanding C).
 LOADER_SRCS := $(sort $(wildcard grub/*.cpp grub/*.S))
-LOADER_OBJS := $(patsubst grub/%,$(BUILD)/loader/%.o,$(LOADER_SRCS))
+LOADER_OBJS := $(patsubst grub/%,$(BUILD)/loader/%.o,$(LOADER_SRCS)) \
+               $(BUILD)/loader/freestanding.kernel.cpp.o
 LOADER_LDS  := grub/loader.ld
 LOADER      := $(BUILD)/nyanos-loader
 ISO         := $(BUILD)/nyanos.iso
@@ -12,9 +14,14 @@ ISO         := $(BUILD)/nyanos.iso
 LOADER_CXXFLAGS := -std=c++20 -O2 -g $(WARN) -m64 -ffreestanding -fno-exceptions -fno-rtti \
                    -mno-red-zone -mgeneral-regs-only -mcmodel=small -fno-pic -fno-pie \
                    -fno-stack-protector -fno-threadsafe-statics -fno-asynchronous-unwind-tables \
-                   -fno-use-cxa-atexit -nostdlib -Iinclude -Igrub -MMD -MP
+                   -fno-use-cxa-atexit -nostdlib -Iinclude -Ikernel -Igrub -MMD -MP
 
 $(BUILD)/loader/%.cpp.o: grub/%.cpp | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	@echo "  LDRCXX  $<"
+	@g++ $(LOADER_CXXFLAGS) -c $< -o $@
+
+$(BUILD)/loader/freestanding.kernel.cpp.o: kernel/lib/freestanding.kernel.cpp | $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	@echo "  LDRCXX  $<"
 	@g++ $(LOADER_CXXFLAGS) -c $< -o $@
@@ -31,11 +38,13 @@ $(LOADER): $(LOADER_OBJS) $(LOADER_LDS)
 	@grub-file --is-x86-multiboot2 $@.tmp || { echo "$@: no valid multiboot2 header" >&2; exit 1; }
 	@mv $@.tmp $@
 
-# CMDLINE goes into grub.cfg: record it so a change rebuilds the ISO.
+# CMDLINE goes into grub.cfg: record it so a change rebuilds the ISO. It
+# reaches the shell through the environment, so quotes and $ survive.
 GRUB_CMDLINE_STAMP := $(BUILD)/grub-cmdline.txt
+$(GRUB_CMDLINE_STAMP): export NYANOS_GRUB_CMDLINE = $(CMDLINE)
 $(GRUB_CMDLINE_STAMP): FORCE
 	@mkdir -p $(@D)
-	@printf '%s\n' "$(CMDLINE)" > $@.tmp
+	@printf '%s\n' "$$NYANOS_GRUB_CMDLINE" > $@.tmp
 	@cmp -s $@.tmp $@ && rm -f $@.tmp || mv $@.tmp $@
 
 $(ISO): $(LOADER) $(BUILD)/kernel.elf $(BUILD)/initrd.tar grub/grub.cfg scripts/mkiso.sh \
