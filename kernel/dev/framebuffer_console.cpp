@@ -2,6 +2,7 @@
 
 #include <stdint.h>
 
+#include "arch/x86_64/cpu.h"
 #include "boot_info.h"
 #include "dev/console.h"
 #include "lib/psf.h"
@@ -143,6 +144,37 @@ void fill_screen(uint32_t pixel) {
     }
 }
 
+// Serialises drawing: writes come from any CPU, from system calls and from
+// interrupt handlers (fault reports). Interrupts stay off while it is held so
+// an interrupt on this CPU cannot wait for its own interrupted write. The
+// wait is bounded: a panic raised inside the console itself (a fault while
+// drawing) must still reach the screen rather than spin forever, at the cost
+// of a possibly garbled screen.
+bool g_lock = false;
+constexpr uint64_t kLockSpins = 50'000'000;
+
+class DrawLock {
+public:
+    DrawLock() {
+        for (uint64_t i = 0; i < kLockSpins; ++i) {
+            if (!__atomic_test_and_set(&g_lock, __ATOMIC_ACQUIRE)) {
+                m_owned = true;
+                return;
+            }
+            asm volatile("pause");
+        }
+    }
+    ~DrawLock() {
+        if (m_owned) __atomic_clear(&g_lock, __ATOMIC_RELEASE);
+    }
+    DrawLock(const DrawLock&) = delete;
+    DrawLock& operator=(const DrawLock&) = delete;
+
+private:
+    arch::InterruptDisabler m_no_interrupts;  // constructed first, released last
+    bool m_owned = false;
+};
+
 }  // namespace
 
 bool init(const boot::Framebuffer& fb) {
@@ -190,17 +222,19 @@ bool active() { return g_state.active; }
 
 void write(const char* text, size_t length) {
     if (!g_state.active) return;
+    DrawLock lock;
     g_terminal.write(text, length);
     render();
 }
 
 void clear() {
     if (!g_state.active) return;
+    DrawLock lock;
     g_terminal.clear();
     render();
 }
 
-size_t columns() { return g_state.active ? g_terminal.columns() : 0; }
+size_t columns() { return g_state.active ? g_terminal.columns() : 0; }  // fixed after init()
 size_t rows() { return g_state.active ? g_terminal.rows() : 0; }
 
 }  // namespace nyanos::fbcon

@@ -4,8 +4,8 @@
 // pixel formats). Scrolls, shows a cursor, understands basic ANSI colours,
 // clear and erase (see lib/terminal.h for the exact set).
 //
-// Not locked: callers serialise (the console layer, or a single CPU with
-// interrupts off).
+// write() and clear() may be called from any CPU and from interrupt
+// handlers: they take the console's own lock with interrupts off.
 #pragma once
 
 #include <stddef.h>
