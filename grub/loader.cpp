@@ -216,6 +216,42 @@ uint64_t copy_rsdp(const boot::multiboot2::Info& mbi) {
     return phys;
 }
 
+// Is `word` one of the whitespace-separated words of `cmdline`?
+bool has_word(const char* cmdline, const char* word) {
+    for (const char* p = cmdline; *p;) {
+        while (*p == ' ') ++p;
+        const char* w = word;
+        while (*w && *p == *w) ++p, ++w;
+        if (!*w && (*p == ' ' || *p == '\0')) return true;
+        while (*p && *p != ' ') ++p;
+    }
+    return false;
+}
+
+// `loader.debug` on the command line: the handoff's memory map and the
+// kernel's placement on COM1, for debugging a real machine over serial.
+void print_handoff(const BootInfo& info) {
+    put_string("nyanos-loader: kernel at ");
+    put_hex(info.kernel_phys_base);
+    put_string(" pml4 ");
+    put_hex(info.kernel_pml4_phys);
+    put_string(" stack ");
+    put_hex(info.boot_stack_phys);
+    put_string(" ramdisk ");
+    put_hex(info.ramdisk_phys);
+    put_string("\n");
+    for (uint32_t i = 0; i < info.memory_region_count; ++i) {
+        const boot::MemoryRegion& r = info.memory_map[i];
+        put_string("nyanos-loader: region ");
+        put_hex(r.base);
+        put_string("-");
+        put_hex(r.base + r.length);
+        put_string(" ");
+        put_string(boot::memory_type_name(r.type));
+        put_string("\n");
+    }
+}
+
 }  // namespace
 
 extern "C" [[noreturn]] void loader_main(uint32_t magic, uint32_t mbi_phys) {
@@ -328,6 +364,7 @@ extern "C" [[noreturn]] void loader_main(uint32_t magic, uint32_t mbi_phys) {
     info->memory_region_count = uint32_t(g_regions.count());
     for (size_t i = 0; i < g_regions.count(); ++i) info->memory_map[i] = g_regions[i];
 
+    if (has_word(info->cmdline, "loader.debug")) print_handoff(*info);
     enter_kernel(pml4, boot::kHhdmBase + stack_phys + boot::kBootStackSize,
                  boot::kHhdmBase + reinterpret_cast<uint64_t>(info), image.entry);
 }
