@@ -3,6 +3,8 @@ loader -> the same kernel.elf).
 
 - GRUB under SeaBIOS and under OVMF each boot with the right `path=`, on
   -machine q35 and -machine pc;
+- the handoff's memory map (printed by the loader with `loader.debug`)
+  accounts for the kernel, its tables, its stack, the ramdisk and the loader;
 - the command line from CMDLINE reaches the kernel verbatim through GRUB's
   parser (scripts/mkiso.sh escapes it, the loader undoes GRUB's re-quoting);
 - -m 4G: memory above 4 GiB is usable and the HHDM reaches it, by GRUB-BIOS
@@ -34,8 +36,9 @@ def boot_line(path, cmdline=None):
 LAYOUT = r"layout: hhdm=0x[0-9a-f]+ kernel_virt=0x[0-9a-f]+-0x[0-9a-f]+ kernel_phys_size=0x[0-9a-f]+\r?\n"
 HHDM_TOP = r"hhdm: top=0x([0-9a-f]+) ok"
 
-# Every character GRUB's parser would otherwise act on.
-ODD_CMDLINE = "nyan.test=\"two words\" $HOME;x {brace} back\\slash 'single' a|b&c #hash"
+# Every character GRUB's parser would otherwise act on; loader.debug makes
+# the loader print its memory map.
+ODD_CMDLINE = "loader.debug nyan.test=\"two words\" $HOME;x {brace} back\\slash 'single' a|b&c #hash"
 
 
 def _above_4g(path):
@@ -54,6 +57,43 @@ def _has_framebuffer(path, cmdline=None):
     def check(result):
         fb = result.matches[boot_line(path, cmdline)].group(2)
         return None if fb != "none" else "GRUB handed over no framebuffer"
+    return check
+
+
+LOADER_PLACEMENT = (r"nyanos-loader: kernel at 0x([0-9a-f]+) pml4 0x([0-9a-f]+) "
+                    r"stack 0x([0-9a-f]+) ramdisk 0x([0-9a-f]+)")
+LOADER_REGION = r"nyanos-loader: region 0x([0-9a-f]+)-0x([0-9a-f]+) ([a-z+-]+)"
+LOADER_IMAGE = 0x200000  # grub/loader.ld
+
+
+def _memory_map_accounts_for_the_loader(path):
+    """With loader.debug: the handoff's map is sorted and disjoint, and the
+    kernel, its PML4, its stack and the ramdisk lie in kernel+modules memory,
+    the loader's own image in boot-reclaimable memory."""
+    def check(result):
+        err = _has_framebuffer(path, ODD_CMDLINE if path == "grub-bios" else "loader.debug")(result)
+        if err:
+            return err
+        regions = [(int(a, 16), int(b, 16), t) for a, b, t in re.findall(LOADER_REGION, result.output)]
+        placement = re.search(LOADER_PLACEMENT, result.output)
+        if not regions or not placement:
+            return "loader.debug printed no memory map"
+        for (a0, b0, _), (a1, _, _) in zip(regions, regions[1:]):
+            if not a0 < b0 <= a1:
+                return f"regions not sorted and disjoint at {a0:#x}-{b0:#x} / {a1:#x}"
+
+        def type_at(addr):
+            return next((t for a, b, t in regions if a <= addr < b), None)
+
+        kernel, pml4, stack, ramdisk = (int(x, 16) for x in placement.groups())
+        for what, addr, want in [("kernel", kernel, "kernel+modules"),
+                                 ("pml4", pml4, "kernel+modules"),
+                                 ("boot stack", stack, "kernel+modules"),
+                                 ("ramdisk", ramdisk, "kernel+modules"),
+                                 ("loader image", LOADER_IMAGE, "boot-reclaimable")]:
+            if type_at(addr) != want:
+                return f"{what} at {addr:#x} is in {type_at(addr)} memory, expected {want}"
+        return None
     return check
 
 
@@ -87,13 +127,14 @@ def _screen_steps(interval):
 
 TESTS = [
     Test("grub-bios-q35", boot="grub-bios", machine="q35", cmdline=ODD_CMDLINE,
-         expect=[boot_line("grub-bios", ODD_CMDLINE), LAYOUT], check=_has_framebuffer("grub-bios", ODD_CMDLINE),
-         timeout=60),
+         expect=[boot_line("grub-bios", ODD_CMDLINE), LAYOUT],
+         check=_memory_map_accounts_for_the_loader("grub-bios"), timeout=60),
     Test("grub-bios-pc-4G", boot="grub-bios", machine="pc", mem="4G",
          expect=[boot_line("grub-bios"), LAYOUT, HHDM_TOP], check=_above_4g("grub-bios"),
          timeout=60),
-    Test("grub-efi-q35", boot="grub-efi", machine="q35",
-         expect=[boot_line("grub-efi"), LAYOUT], check=_has_framebuffer("grub-efi"), timeout=120),
+    Test("grub-efi-q35", boot="grub-efi", machine="q35", cmdline="loader.debug",
+         expect=[boot_line("grub-efi", "loader.debug"), LAYOUT],
+         check=_memory_map_accounts_for_the_loader("grub-efi"), timeout=120),
     Test("grub-efi-4G", boot="grub-efi", machine="q35", mem="4G",
          expect=[boot_line("grub-efi"), LAYOUT, HHDM_TOP], check=_above_4g("grub-efi"),
          timeout=120),
