@@ -44,9 +44,11 @@ def _boot_line_on_screen(result):
     if any("\ufffd" in line for line in lines):
         return "the screen holds cells that match no glyph of the font"
     # The cursor: one inverted cell at the start of the first empty row.
+    font = screen.Font()
     used = max(i for i, line in enumerate(lines) if line)
-    ink = screen.text_pixels(_dump(result, "boot"), (0, (used + 1) * 16, 8, 16))
-    if ink != 8 * 16:
+    cell = (0, (used + 1) * font.height, font.width, font.height)
+    ink = screen.text_pixels(_dump(result, "boot"), cell)
+    if ink != font.width * font.height:
         return f"no block cursor after the last line ({ink} lit pixels)"
     return None
 
