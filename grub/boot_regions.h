@@ -20,11 +20,16 @@ namespace nyanos::boot {
 
 constexpr MemoryType from_multiboot2_memory_type(uint32_t type) {
     switch (type) {
-        case multiboot2::kMemAvailable: return MemoryType::kUsable;
-        case multiboot2::kMemAcpiReclaimable: return MemoryType::kAcpiReclaimable;
-        case multiboot2::kMemAcpiNvs: return MemoryType::kAcpiNvs;
-        case multiboot2::kMemBadRam: return MemoryType::kBadMemory;
-        default: return MemoryType::kReserved;  // 2 and anything unknown
+        case multiboot2::kMemAvailable:
+            return MemoryType::kUsable;
+        case multiboot2::kMemAcpiReclaimable:
+            return MemoryType::kAcpiReclaimable;
+        case multiboot2::kMemAcpiNvs:
+            return MemoryType::kAcpiNvs;
+        case multiboot2::kMemBadRam:
+            return MemoryType::kBadMemory;
+        default:
+            return MemoryType::kReserved;  // 2 and anything unknown
     }
 }
 

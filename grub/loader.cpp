@@ -86,7 +86,8 @@ void put_string(const char* s) {
 
 void put_hex(uint64_t value) {
     put_string("0x");
-    for (int shift = 60; shift >= 0; shift -= 4) put_char("0123456789abcdef"[(value >> shift) & 15]);
+    for (int shift = 60; shift >= 0; shift -= 4)
+        put_char("0123456789abcdef"[(value >> shift) & 15]);
 }
 
 [[noreturn]] void halt_forever() {
@@ -104,14 +105,18 @@ void put_hex(uint64_t value) {
     halt_forever();
 }
 
-[[noreturn]] void fail_error(const char* what, Error error) { fail(what, error_name(error)); }
+[[noreturn]] void fail_error(const char* what, Error error) {
+    fail(what, error_name(error));
+}
 
 }  // namespace
 
 // memcpy and friends come from the kernel's kernel/lib/freestanding.kernel.cpp
 // (see mk/grub.mk), whose runtime hooks end here. No formatting this early:
 // the format string itself says what went wrong.
-[[noreturn]] void nyanos::panic(const char* fmt, ...) { fail("internal error", fmt); }
+[[noreturn]] void nyanos::panic(const char* fmt, ...) {
+    fail("internal error", fmt);
+}
 
 namespace {
 
@@ -288,16 +293,16 @@ extern "C" [[noreturn]] void loader_main(uint32_t magic, uint32_t mbi_phys) {
         bool is_initrd = !initrd_module && module_named(m, "initrd");
         if (!kernel_module && module_named(m, "kernel")) kernel_module = &m;
         if (is_initrd) initrd_module = &m;
-        claim(m.start, m.end, is_initrd ? MemoryType::kKernelAndModules : MemoryType::kBootReclaimable,
-              "a module");
+        claim(m.start, m.end,
+              is_initrd ? MemoryType::kKernelAndModules : MemoryType::kBootReclaimable, "a module");
     }
     if (!kernel_module)
         fail("no kernel module", "grub.cfg needs `module2 /boot/kernel.elf kernel`");
 
     const char* why = nullptr;
-    auto image_result = boot::parse_kernel_image(
-        reinterpret_cast<const uint8_t*>(uint64_t(kernel_module->start)),
-        kernel_module->end - kernel_module->start, &why);
+    auto image_result =
+        boot::parse_kernel_image(reinterpret_cast<const uint8_t*>(uint64_t(kernel_module->start)),
+                                 kernel_module->end - kernel_module->start, &why);
     if (!image_result.ok()) fail("kernel.elf rejected", why);
     const boot::KernelImage& image = image_result.value();
 

@@ -597,8 +597,12 @@ TEST_CASE("grub loader: a full region list refuses claims instead of overflowing
     Info no_ram = parse_ok(reserved_only, words);
     CHECK(list.load(no_ram).error() == Error::kNoEntry);
     MbiBuilder too_many;
-    too_many.memory_map({{0, 0x1000, 1}, {0x2000, 0x1000, 1}, {0x4000, 0x1000, 1},
-                         {0x6000, 0x1000, 1}, {0x8000, 0x1000, 1}})
+    too_many
+        .memory_map({{0, 0x1000, 1},
+                     {0x2000, 0x1000, 1},
+                     {0x4000, 0x1000, 1},
+                     {0x6000, 0x1000, 1},
+                     {0x8000, 0x1000, 1}})
         .end();
     Info many = parse_ok(too_many, words);
     CHECK(list.load(many).error() == Error::kRange);

@@ -66,9 +66,9 @@ enum FramebufferType : uint8_t {
     kFbEgaText = 2,
 };
 
-inline constexpr uint32_t kTagHeaderSize = 8;     // type + size
-inline constexpr uint32_t kMbiHeaderSize = 8;     // total_size + reserved
-inline constexpr uint32_t kMemoryMapEntryMin = 24;  // base, length, type, reserved
+inline constexpr uint32_t kTagHeaderSize = 8;           // type + size
+inline constexpr uint32_t kMbiHeaderSize = 8;           // total_size + reserved
+inline constexpr uint32_t kMemoryMapEntryMin = 24;      // base, length, type, reserved
 inline constexpr uint32_t kFramebufferCommonSize = 32;  // header + common fields
 inline constexpr uint32_t kFramebufferRgbSize = 38;     // + six colour bytes
 inline constexpr uint32_t kRsdpV1Size = 20;
@@ -254,8 +254,7 @@ inline Result<Info> parse(const void* mbi, size_t buffer_size, Diagnostic* diag 
                 uint32_t entry_size = Info::read_u32(payload);
                 if (entry_size < kMemoryMapEntryMin || (entry_size & 7))
                     return fail(diag, Error::kCorrupt,
-                                "memory map entry_size is below 24 or not a multiple of 8",
-                                offset);
+                                "memory map entry_size is below 24 or not a multiple of 8", offset);
                 uint32_t bytes = payload_size - 8;
                 if (bytes % entry_size)
                     return fail(diag, Error::kCorrupt, "memory map tag ends inside an entry",
