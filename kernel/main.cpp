@@ -11,9 +11,14 @@
 #include "dev/framebuffer_console.h"
 #include "dev/power.h"
 #include "dev/serial.h"
+#include "fs/files.h"
 #include "lib/panic.h"
 #include "mm/mm_self_test.h"
 #include "mm/physical_memory.h"
+#include "mm/selftest.h"
+#include "mm/vmm.h"
+#include "proc/process.h"
+#include "syscall/user_memory.h"
 
 using namespace nyanos;
 
@@ -71,6 +76,42 @@ void check_hhdm_top(const boot::BootInfo& info) {
     kprintf("hhdm: top=0x%lx %s\n", top - 1, ok ? "ok" : "FAILED");
 }
 
+// Starts `init=` (default /bin/sh) with the words after a standalone `--`
+// as its arguments: `init=/bin/echo -- hello world`.
+void start_init_from_cmdline() {
+    static char path[boot::kMaxCmdline] = "/bin/sh";
+    char chosen[boot::kMaxCmdline];
+    if (cmdline_value("init", chosen, sizeof(chosen)) && chosen[0]) {
+        for (unsigned i = 0; i < sizeof(path); ++i)
+            if (!(path[i] = chosen[i])) break;
+    }
+    static char words[boot::kMaxCmdline];
+    static const char* argv[64];
+    size_t argc = 0;
+    argv[argc++] = path;
+    const char* line = boot_info().cmdline;
+    const char* rest = nullptr;
+    for (const char* p = line; *p; ++p) {
+        bool starts_word = p == line || p[-1] == ' ';
+        if (starts_word && p[0] == '-' && p[1] == '-' && (p[2] == ' ' || p[2] == '\0')) {
+            rest = p + 2;
+            break;
+        }
+    }
+    if (rest) {
+        size_t w = 0;
+        for (const char* p = rest; *p && argc < 63;) {
+            while (*p == ' ') ++p;
+            if (!*p) break;
+            argv[argc++] = words + w;
+            while (*p && *p != ' ' && w + 1 < sizeof(words)) words[w++] = *p++;
+            words[w++] = '\0';
+        }
+    }
+    argv[argc] = nullptr;
+    proc::start_init(path, proc::ProgramArgs{argv, argc, nullptr, 0});
+}
+
 }  // namespace
 
 extern "C" [[noreturn]] void kernel_main(const boot::BootInfo* from_loader) {
@@ -84,21 +125,26 @@ extern "C" [[noreturn]] void kernel_main(const boot::BootInfo* from_loader) {
 
     print_boot_lines(boot_info());
     mm::init_physical_memory();
+    mm::init_vmm();  // drops the identity map, reclaims boot memory, fills the kernel half
     {
         mm::MemoryStats mem = mm::physical_memory().stats();
         kprintf("mm: total_frames=%lu free_frames=%lu\n", mem.total_frames, mem.free_frames);
     }
-    // NOTE: mm::reclaim_boot_memory() is NOT called here: the loader's identity
-    // map (boot-reclaimable frames) is still in CR3. The VMM calls it right
-    // after it switches to the kernel's own PML4.
     if (cmdline_has("mm_selftest")) mm::run_self_test();
+    if (cmdline_has("selftest")) mm::run_live_self_test();
     check_hhdm_top(boot_info());
     arch::init_timer();
     init_console_input();
     arch::run_fault_test_if_requested();
+    power::init();
+    if (cmdline_has("poweroff_test")) power::power_off(0);
+    if (cmdline_has("reboot_test")) power::reboot();
 
     if (cmdline_has("panic_test")) panic("panic_test requested on the command line");
 
-    kprintf("kernel: nothing more to do yet; powering off\n");
-    power::power_off(0);
+    fs::init_ramdisk();
+    sys::init_user_memory();
+    proc::init_processes();
+    start_init_from_cmdline();
+    proc::idle_loop();
 }

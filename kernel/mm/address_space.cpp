@@ -87,8 +87,8 @@ static bool user_range_ok(VirtAddr va, uint64_t length) {
 }
 
 Result<void> AddressSpace::map_anonymous(VirtAddr va, size_t pages, PageFlags flags) {
-    if (va % kPageSize || pages == 0 || pages > kUserSpaceEnd / kPageSize ||
-        !user_range_ok(va, pages * kPageSize))
+    if (va % kPageSize || pages == 0 || pages > kUserMappableEnd / kPageSize ||
+        va >= kUserMappableEnd || pages * kPageSize > kUserMappableEnd - va)
         return Error::kInvalid;
     flags.user = true;
     TableEnv env{this};

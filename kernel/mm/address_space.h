@@ -27,6 +27,11 @@ using paging::VirtAddr;
 
 // User addresses are the lower canonical half.
 inline constexpr VirtAddr kUserSpaceEnd = 0x0000800000000000ull;
+// The last user page is never mapped: code there could run `syscall` as its
+// last instruction, and SYSRET to the non-canonical address after it would
+// fault in ring 0 (CVE-2012-0217). Keeping it empty makes every return RIP
+// canonical.
+inline constexpr VirtAddr kUserMappableEnd = kUserSpaceEnd - paging::kPageSize;
 
 class MemoryContext {
 public:
@@ -48,6 +53,9 @@ protected:
 
 class AddressSpace {
 public:
+    // An empty space that owns nothing (the idle task's); root() is 0.
+    AddressSpace() = default;
+
     // A new space with an empty user half and the kernel half shared.
     // kNoMemory if the PML4 cannot be allocated (nothing is leaked).
     static Result<AddressSpace> try_create(MemoryContext& context);

@@ -1,0 +1,32 @@
+// The kernel's file API over the boot ramdisk: lookup, directory listing,
+// and per-task descriptors (read only; fds 0..2 are the console).
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "fs/ramdisk.h"
+#include "nyanos/lib/result.h"
+
+namespace nyanos::proc {
+struct Task;
+struct OpenFile;
+}  // namespace nyanos::proc
+
+namespace nyanos::fs {
+
+// Parses the ramdisk the loader handed over; a malformed archive is reported
+// and leaves an empty ramdisk (the kernel still boots and says why).
+void init_ramdisk();
+
+const FileEntry* lookup(const char* path);
+size_t list(const char* dir, const FileEntry** out, size_t max);
+
+// A new descriptor for `path` (EISDIR for directories, ENOENT, EMFILE).
+Result<int> open(proc::Task& task, const char* path);
+// The open file behind fd (EBADF otherwise).
+Result<proc::OpenFile*> file(proc::Task& task, int fd);
+Result<void> close(proc::Task& task, int fd);
+void close_all(proc::Task& task);
+
+}  // namespace nyanos::fs

@@ -1,0 +1,65 @@
+#include "fs/files.h"
+
+#include "boot_info.h"
+#include "dev/console.h"
+#include "proc/task.h"
+
+namespace nyanos::fs {
+
+namespace {
+// Large (an index of every entry): a static, filled in place.
+Ramdisk g_ramdisk;
+constexpr int kFirstFileFd = 3;
+}  // namespace
+
+void init_ramdisk() {
+    const auto& info = boot_info();
+    if (!info.ramdisk_phys || !info.ramdisk_size) {
+        kprintf("initrd: none was loaded\n");
+        return;
+    }
+    char message[160];
+    auto r = g_ramdisk.try_load(phys_to_virt<const uint8_t>(info.ramdisk_phys), info.ramdisk_size,
+                                message, sizeof(message));
+    if (!r.ok()) {
+        kprintf("%s\n", message);
+        return;
+    }
+    kprintf("initrd: %lu entries, %lu bytes\n", uint64_t(g_ramdisk.count()), info.ramdisk_size);
+}
+
+const FileEntry* lookup(const char* path) { return g_ramdisk.lookup(path); }
+
+size_t list(const char* dir, const FileEntry** out, size_t max) {
+    return g_ramdisk.list(dir, out, max);
+}
+
+Result<int> open(proc::Task& task, const char* path) {
+    const FileEntry* entry = lookup(path);
+    if (!entry) return Error::kNoEntry;
+    if (entry->is_directory) return Error::kIsDirectory;
+    for (int fd = kFirstFileFd; fd < proc::kMaxOpenFiles; ++fd) {
+        if (task.files[fd].entry) continue;
+        task.files[fd] = proc::OpenFile{entry, 0};
+        return fd;
+    }
+    return Error::kTooManyFiles;
+}
+
+Result<proc::OpenFile*> file(proc::Task& task, int fd) {
+    if (fd < kFirstFileFd || fd >= proc::kMaxOpenFiles || !task.files[fd].entry)
+        return Error::kBadFd;
+    return &task.files[fd];
+}
+
+Result<void> close(proc::Task& task, int fd) {
+    proc::OpenFile* f = TRY(file(task, fd));
+    *f = proc::OpenFile{};
+    return {};
+}
+
+void close_all(proc::Task& task) {
+    for (auto& f : task.files) f = proc::OpenFile{};
+}
+
+}  // namespace nyanos::fs

@@ -1,0 +1,29 @@
+#include "mm/kernel_memory_context.h"
+
+#include "arch/x86_64/io.h"
+#include "boot_info.h"
+#include "mm/vmm.h"
+
+namespace nyanos::mm {
+
+namespace {
+
+class KernelMemoryContext final : public MemoryContext {
+public:
+    Result<PhysAddr> allocate_zeroed_frame(FrameUse use) override {
+        return physical_memory().allocate_zeroed_frame(use);
+    }
+    void free_frame(PhysAddr frame, FrameUse use) override { physical_memory().free_frame(frame, use); }
+    void* phys_to_virt(PhysAddr phys) override { return nyanos::phys_to_virt(phys); }
+    void invalidate(VirtAddr va) override { arch::invlpg(va); }
+    PhysAddr kernel_root() const override { return mm::kernel_root(); }
+    PhysAddr live_root() const override { return arch::read_cr3() & paging::PageTableEntry::kAddressMask; }
+};
+
+KernelMemoryContext g_context;
+
+}  // namespace
+
+MemoryContext& kernel_memory_context() { return g_context; }
+
+}  // namespace nyanos::mm

@@ -1,0 +1,90 @@
+// A task: one process (or the idle task). It owns its AddressSpace and its
+// kernel stack; the scheduler owns the Task object itself (it is freed when
+// the task is reaped).
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "fs/ramdisk.h"
+#include "mm/address_space.h"
+#include "nyanos/abi/syscall.h"
+
+namespace nyanos::proc {
+
+enum class TaskState : uint8_t {
+    kRunning = 0,  // on the CPU
+    kReady = 1,    // in the run queue
+    kBlocked = 2,  // waiting (for a child, input, or time)
+    kZombie = 3,   // exited; keeps its wait status until reaped
+};
+
+constexpr const char* task_state_name(TaskState s) {
+    switch (s) {
+        case TaskState::kRunning: return "running";
+        case TaskState::kReady: return "ready";
+        case TaskState::kBlocked: return "blocked";
+        case TaskState::kZombie: return "zombie";
+    }
+    return "?";
+}
+
+// Why a task is blocked, so the right event wakes it.
+enum class WaitReason : uint8_t { kNone, kChild, kInput, kSleep };
+
+inline constexpr int kMaxOpenFiles = 16;  // fds 0..2 are the console
+
+// A file open on the ramdisk (read only).
+struct OpenFile {
+    const fs::FileEntry* entry = nullptr;
+    uint64_t offset = 0;
+};
+
+inline constexpr size_t kTaskNameMax = NYAN_PROC_NAME_MAX;
+inline constexpr size_t kKillReasonMax = 96;
+
+struct Task {
+    int pid = 0;
+    Task* parent = nullptr;
+    TaskState state = TaskState::kReady;
+    WaitReason wait_reason = WaitReason::kNone;
+    bool kill_pending = false;  // kill() on a task that is not running: it dies at its next turn
+    char name[kTaskNameMax] = {};
+
+    // The user address space; empty (root 0) for the idle task.
+    mm::AddressSpace space;
+    // The root the task runs on: its space's, or the one a ScopedCr3 guard
+    // switched to. The scheduler loads this, so a task preempted inside a
+    // guard resumes on the guarded root.
+    uint64_t active_root = 0;
+
+    // Kernel stack: [kernel_stack_top - size, kernel_stack_top), with an
+    // unmapped guard page below. saved_rsp is valid while not running.
+    uint64_t kernel_stack_top = 0;
+    uint64_t saved_rsp = 0;
+
+    // The user heap: [heap_base, heap_break), mapped lazily on first touch.
+    uint64_t heap_base = 0;
+    uint64_t heap_break = 0;
+
+    uint64_t wake_at_ms = 0;    // kSleep
+    int waiting_for_pid = 0;    // kChild: -1 = any child
+    int wait_status = 0;        // POSIX encoding, valid once a zombie
+    char kill_reason[kKillReasonMax] = {};  // "killed: #PF at ... (addr ...)" for a fault
+
+    OpenFile files[kMaxOpenFiles];
+
+    // Intrusive links: the run queue (or a wait list), and the table of all tasks.
+    Task* next_in_queue = nullptr;
+    Task* prev_in_table = nullptr;
+    Task* next_in_table = nullptr;
+
+    // FPU/SSE state (fxsave area), saved on every switch away.
+    alignas(16) uint8_t fpu_state[512] = {};
+
+    Task() = default;
+    Task(const Task&) = delete;
+    Task& operator=(const Task&) = delete;
+};
+
+}  // namespace nyanos::proc

@@ -1,0 +1,311 @@
+// The system-call table and one handler per call. The ABI (numbers, errno
+// values, wait status) is include/nyanos/abi/syscall.h, shared with user/.
+// Every handler returns a value or a negative errno; user pointers go only
+// through syscall/user_memory.h.
+#include <stdint.h>
+#include <string.h>
+
+#include "arch/x86_64/timer.h"
+#include "dev/console.h"
+#include "dev/console_input.h"
+#include "dev/framebuffer_console.h"
+#include "dev/power.h"
+#include "fs/files.h"
+#include "mm/heap.h"
+#include "mm/physical_memory.h"
+#include "nyanos/abi/syscall.h"
+#include "proc/process.h"
+#include "proc/user_layout.h"
+#include "syscall/user_memory.h"
+
+namespace nyanos::sys {
+
+// What syscall_entry.S saved, lowest address first.
+struct SyscallFrame {
+    uint64_t r9, r8, r10, rdx, rsi, rdi, number, rflags, rip, rsp;
+};
+
+namespace {
+
+int64_t errno_of(Error e) { return -int64_t(static_cast<int32_t>(e)); }
+
+template <typename T>
+int64_t result_of(Result<T>&& r) {
+    if (!r.ok()) return errno_of(r.error());
+    return int64_t(r.value());
+}
+int64_t result_of(Result<void>&& r) { return r.ok() ? 0 : errno_of(r.error()); }
+
+constexpr size_t kChunk = 256;
+constexpr size_t kMaxPath = fs::Ramdisk::kMaxPath + 1;
+
+int64_t sys_read(const SyscallFrame& f) {
+    int fd = int(f.rdi);
+    uint64_t buf = f.rsi;
+    size_t length = f.rdx;
+    if (length == 0) return 0;
+    if (fd == 0) {
+        if (buf >= mm::kUserSpaceEnd || length > mm::kUserSpaceEnd - buf) return errno_of(Error::kFault);
+        char chunk[kChunk];
+        size_t n = 0;
+        while (n == 0) {
+            proc::wait_for_input();
+            n = console_input::read_available(chunk, length < kChunk ? length : kChunk);
+        }
+        auto r = copy_to_user(buf, chunk, n);
+        return r.ok() ? int64_t(n) : errno_of(r.error());
+    }
+    if (fd == 1 || fd == 2) return errno_of(Error::kBadFd);
+    auto file = fs::file(*proc::current_task(), fd);
+    if (!file.ok()) return errno_of(file.error());
+    proc::OpenFile* of = file.value();
+    uint64_t left = of->entry->size - of->offset;
+    size_t n = length < left ? length : left;
+    auto r = copy_to_user(buf, of->entry->data + of->offset, n);
+    if (!r.ok()) return errno_of(r.error());
+    of->offset += n;
+    return int64_t(n);
+}
+
+int64_t sys_write(const SyscallFrame& f) {
+    int fd = int(f.rdi);
+    uint64_t buf = f.rsi;
+    size_t length = f.rdx;
+    if (fd != 1 && fd != 2) return errno_of(Error::kBadFd);
+    if (buf >= mm::kUserSpaceEnd || length > mm::kUserSpaceEnd - buf) return errno_of(Error::kFault);
+    char chunk[kChunk];
+    size_t done = 0;
+    while (done < length) {
+        size_t n = length - done < kChunk ? length - done : kChunk;
+        auto r = copy_from_user(chunk, buf + done, n);
+        if (!r.ok()) return done ? int64_t(done) : errno_of(r.error());
+        console::write(chunk, n);
+        done += n;
+    }
+    return int64_t(done);
+}
+
+int64_t sys_clear(const SyscallFrame&) {
+    fbcon::clear();
+    console::write("\033[2J\033[H", 7);
+    return 0;
+}
+
+int64_t sys_reboot(const SyscallFrame&) { power::reboot(); }
+
+int64_t sys_list_files(const SyscallFrame& f) {
+    char dir[kMaxPath];
+    if (f.rdi) {
+        auto r = copy_string_from_user(dir, f.rdi, sizeof(dir));
+        if (!r.ok()) return errno_of(r.error());
+    } else {
+        dir[0] = '/', dir[1] = '\0';
+    }
+    const fs::FileEntry* dir_entry = fs::lookup(dir);
+    if (!dir_entry) return errno_of(Error::kNoEntry);
+    if (!dir_entry->is_directory) return errno_of(Error::kNotDirectory);
+    uint64_t buf = f.rsi;
+    size_t capacity = f.rdx;
+    const fs::FileEntry* entries[fs::Ramdisk::kMaxEntries];
+    size_t count = fs::list(dir, entries, fs::Ramdisk::kMaxEntries);
+    size_t written = 0;
+    for (size_t i = 0; i < count; ++i) {
+        const char* name = entries[i]->name;
+        const char* base = name;
+        for (const char* c = name; *c; ++c)
+            if (*c == '/') base = c + 1;
+        size_t n = strlen(base) + 1;
+        if (written + n > capacity) break;
+        auto r = copy_to_user(buf + written, base, n);
+        if (!r.ok()) return errno_of(r.error());
+        written += n;
+    }
+    return int64_t(written);
+}
+
+// exec(path, argv): copies everything into one kernel block first, so the
+// new process never sees the caller's memory.
+int64_t sys_exec(const SyscallFrame& f) {
+    char path[kMaxPath];
+    auto p = copy_string_from_user(path, f.rdi, sizeof(path));
+    if (!p.ok()) return errno_of(p.error());
+
+    struct ArgBlock {
+        const char* argv[proc::kMaxArgs + 1];
+        char strings[proc::kMaxArgBytes];
+    };
+    auto* block = new (std::nothrow) ArgBlock;
+    if (!block) return errno_of(Error::kNoMemory);
+    size_t argc = 0, used = 0;
+    Error failure{};
+    bool failed = false;
+    if (f.rsi) {
+        for (;; ++argc) {
+            uint64_t pointer;
+            auto r = copy_from_user(&pointer, f.rsi + argc * 8, 8);
+            if (!r.ok()) {
+                failure = r.error(), failed = true;
+                break;
+            }
+            if (!pointer) break;
+            if (argc == proc::kMaxArgs || used >= sizeof(block->strings)) {
+                failure = Error::kArgListTooBig, failed = true;
+                break;
+            }
+            auto n = copy_string_from_user(block->strings + used, pointer, sizeof(block->strings) - used);
+            if (!n.ok()) {
+                failure = n.error() == Error::kNameTooLong ? Error::kArgListTooBig : n.error();
+                failed = true;
+                break;
+            }
+            block->argv[argc] = block->strings + used;
+            used += n.value() + 1;
+        }
+    }
+    int64_t result;
+    if (failed) {
+        result = errno_of(failure);
+    } else {
+        // No argv at all: the program still gets its own name as argv[0].
+        if (argc == 0) block->argv[argc++] = path;
+        block->argv[argc] = nullptr;
+        proc::ProgramArgs args{block->argv, argc, nullptr, 0};
+        result = result_of(proc::spawn(path, args));
+    }
+    delete block;
+    return result;
+}
+
+int64_t sys_exit(const SyscallFrame& f) { proc::exit_current(NYAN_W_EXITCODE(int(f.rdi))); }
+
+Result<void> store_status(void* ctx, int status) {
+    uint64_t user = *static_cast<uint64_t*>(ctx);
+    if (!user) return {};
+    return copy_to_user(user, &status, sizeof(status));
+}
+
+int64_t sys_waitpid(const SyscallFrame& f) {
+    uint64_t status_ptr = f.rsi;
+    return result_of(proc::wait_child(int(f.rdi), int(f.rdx), store_status, &status_ptr));
+}
+
+int64_t sys_open(const SyscallFrame& f) {
+    char path[kMaxPath];
+    auto p = copy_string_from_user(path, f.rdi, sizeof(path));
+    if (!p.ok()) return errno_of(p.error());
+    return result_of(fs::open(*proc::current_task(), path));
+}
+
+int64_t sys_close(const SyscallFrame& f) {
+    return result_of(fs::close(*proc::current_task(), int(f.rdi)));
+}
+
+int64_t sys_sbrk(const SyscallFrame& f) { return result_of(proc::sbrk(int64_t(f.rdi))); }
+int64_t sys_getpid(const SyscallFrame&) { return proc::current_task()->pid; }
+int64_t sys_get_time(const SyscallFrame&) { return int64_t(arch::uptime_ms()); }
+
+int64_t sys_sleep(const SyscallFrame& f) {
+    proc::sleep_ms(f.rdi);
+    return 0;
+}
+
+int64_t sys_yield(const SyscallFrame&) {
+    proc::yield();
+    return 0;
+}
+
+int64_t sys_kill(const SyscallFrame& f) { return result_of(proc::kill(int(f.rdi), NYAN_SIGKILL)); }
+
+int64_t sys_meminfo(const SyscallFrame& f) {
+    mm::MemoryStats s = mm::physical_memory().stats();
+    if (f.rdi) {
+        nyan_meminfo info{s.total_frames, s.free_frames, s.page_table_frames, s.heap_frames};
+        auto r = copy_to_user(f.rdi, &info, sizeof(info));
+        if (!r.ok()) return errno_of(r.error());
+    }
+    return int64_t(s.free_frames);
+}
+
+int64_t sys_process_list(const SyscallFrame& f) {
+    constexpr size_t kBatch = 16;
+    nyan_process_info batch[kBatch];
+    size_t max = f.rsi;
+    if (!f.rdi) return int64_t(proc::fill_process_list(batch, 0) + 0);
+    size_t n = proc::fill_process_list(batch, max < kBatch ? max : kBatch);
+    auto r = copy_to_user(f.rdi, batch, n * sizeof(nyan_process_info));
+    return r.ok() ? int64_t(n) : errno_of(r.error());
+}
+
+int64_t sys_poweroff(const SyscallFrame& f) { power::power_off(uint32_t(f.rdi)); }
+
+int64_t sys_stat(const SyscallFrame& f) {
+    char path[kMaxPath];
+    auto p = copy_string_from_user(path, f.rdi, sizeof(path));
+    if (!p.ok()) return errno_of(p.error());
+    const fs::FileEntry* entry = fs::lookup(path);
+    if (!entry) return errno_of(Error::kNoEntry);
+    nyan_stat st{entry->size, entry->is_directory ? 1 : 0, 0};
+    return result_of(copy_to_user(f.rsi, &st, sizeof(st)));
+}
+
+int64_t sys_kill_reason(const SyscallFrame& f) {
+    const char* reason = proc::last_kill_reason(int(f.rdi));
+    if (!reason) return 0;
+    size_t n = strlen(reason) + 1;
+    if (n > f.rdx) return errno_of(Error::kRange);
+    auto r = copy_to_user(f.rsi, reason, n);
+    return r.ok() ? int64_t(n - 1) : errno_of(r.error());
+}
+
+int64_t sys_set_foreground(const SyscallFrame& f) {
+    proc::set_foreground(int(f.rdi));
+    return 0;
+}
+
+using Handler = int64_t (*)(const SyscallFrame&);
+
+constexpr size_t kTableSize = 64;
+struct Table {
+    Handler entries[kTableSize] = {};
+    constexpr Table() {
+        entries[SYS_READ] = sys_read;
+        entries[SYS_WRITE] = sys_write;
+        entries[SYS_CLEAR] = sys_clear;
+        entries[SYS_REBOOT] = sys_reboot;
+        entries[SYS_LIST_FILES] = sys_list_files;
+        entries[SYS_EXEC] = sys_exec;
+        entries[SYS_EXIT] = sys_exit;
+        entries[SYS_WAITPID] = sys_waitpid;
+        entries[SYS_OPEN] = sys_open;
+        entries[SYS_CLOSE] = sys_close;
+        entries[SYS_SBRK] = sys_sbrk;
+        entries[SYS_GETPID] = sys_getpid;
+        entries[SYS_GET_TIME] = sys_get_time;
+        entries[SYS_SLEEP] = sys_sleep;
+        entries[SYS_YIELD] = sys_yield;
+        entries[SYS_KILL] = sys_kill;
+        entries[SYS_MEMINFO] = sys_meminfo;
+        entries[SYS_PROCESS_LIST] = sys_process_list;
+        entries[SYS_POWEROFF] = sys_poweroff;
+        entries[SYS_STAT] = sys_stat;
+        entries[SYS_KILL_REASON] = sys_kill_reason;
+        entries[SYS_SET_FOREGROUND] = sys_set_foreground;
+    }
+};
+constexpr Table kTable;
+
+}  // namespace
+
+}  // namespace nyanos::sys
+
+// Called by syscall_entry.S with interrupts on.
+extern "C" int64_t syscall_dispatch(nyanos::sys::SyscallFrame* frame) {
+    using namespace nyanos;
+    uint64_t number = frame->number;
+    if (number >= sys::kTableSize || !sys::kTable.entries[number])
+        return -int64_t(static_cast<int32_t>(Error::kNoSys));
+    int64_t result = sys::kTable.entries[number](*frame);
+    // A kill that arrived during the call takes effect before user mode.
+    if (proc::current_task()->kill_pending) proc::exit_current(NYAN_SIGKILL);
+    return result;
+}

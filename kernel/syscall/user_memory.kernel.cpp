@@ -1,0 +1,74 @@
+#include "syscall/user_memory.h"
+
+#include "arch/x86_64/cpu.h"
+#include "arch/x86_64/interrupts.h"
+#include "lib/panic.h"
+#include "mm/address_space.h"
+#include "proc/process.h"
+
+extern "C" {
+uint64_t arch_user_copy(void* dst, const void* src, size_t n);
+uint64_t arch_user_strnlen(const char* user, size_t max, size_t* out_len);
+extern char arch_user_copy_begin[], arch_user_copy_end[], arch_user_copy_fault[];
+}
+
+namespace nyanos::sys {
+
+namespace {
+
+bool range_ok(uint64_t address, size_t length) {
+    return address < mm::kUserSpaceEnd && length <= mm::kUserSpaceEnd - address;
+}
+
+// Maps the never-touched lazy pages the copy will reach.
+void prefault(uint64_t address, size_t length) {
+    if (length == 0) return;
+    uint64_t page = address & ~uint64_t(4095);
+    uint64_t end = address + length;
+    for (; page < end; page += 4096) proc::handle_demand_fault(page);
+}
+
+}  // namespace
+
+void init_user_memory() {
+    VERIFY(arch::register_fault_fixup(reinterpret_cast<uint64_t>(arch_user_copy_begin),
+                                      reinterpret_cast<uint64_t>(arch_user_copy_end),
+                                      reinterpret_cast<uint64_t>(arch_user_copy_fault)));
+}
+
+Result<void> copy_from_user(void* dst, uint64_t user_src, size_t length) {
+    if (!range_ok(user_src, length)) return Error::kFault;
+    if (length == 0) return {};
+    prefault(user_src, length);
+    arch::UserAccessGuard open_smap;
+    if (arch_user_copy(dst, reinterpret_cast<const void*>(user_src), length)) return Error::kFault;
+    return {};
+}
+
+Result<void> copy_to_user(uint64_t user_dst, const void* src, size_t length) {
+    if (!range_ok(user_dst, length)) return Error::kFault;
+    if (length == 0) return {};
+    prefault(user_dst, length);
+    arch::UserAccessGuard open_smap;
+    if (arch_user_copy(reinterpret_cast<void*>(user_dst), src, length)) return Error::kFault;
+    return {};
+}
+
+Result<size_t> copy_string_from_user(char* dst, uint64_t user_src, size_t max) {
+    if (max == 0 || user_src >= mm::kUserSpaceEnd) return Error::kFault;
+    // Never scan past the user half.
+    size_t limit = max;
+    if (limit > mm::kUserSpaceEnd - user_src) limit = mm::kUserSpaceEnd - user_src;
+    size_t length = 0;
+    {
+        arch::UserAccessGuard open_smap;
+        if (arch_user_strnlen(reinterpret_cast<const char*>(user_src), limit, &length))
+            return Error::kFault;
+    }
+    if (length == limit) return limit == max ? Error::kNameTooLong : Error::kFault;
+    TRY(copy_from_user(dst, user_src, length));
+    dst[length] = '\0';
+    return length;
+}
+
+}  // namespace nyanos::sys
