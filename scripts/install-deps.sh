@@ -19,6 +19,7 @@ REQUIRED=(
   "/usr/share/consolefonts/Lat15-Terminus16.psf.gz console-setup-linux"
   "g++ g++"
   "clang clang"
+  "/usr/lib/llvm-14/lib/clang/14.0.6/lib/linux/libclang_rt.fuzzer-x86_64.a libclang-rt-14-dev"
   "ld.lld lld"
   "python3 python3"
   "gdb gdb"

@@ -91,7 +91,9 @@ inline size_t normalize_memory_map(MemoryRegion* regions, size_t count) {
         }
         regions[j] = r;
     }
-    // Resolve overlaps pairwise between neighbours, then merge.
+    // Resolve overlaps pairwise between neighbours, then merge. Invariant:
+    // regions[0, out) are final and regions[i, count) are sorted by base,
+    // with every base at or above the last final region's base.
     size_t out = 0;
     for (size_t i = 0; i < count; ++i) {
         MemoryRegion r = regions[i];
@@ -110,6 +112,20 @@ inline size_t normalize_memory_map(MemoryRegion* regions, size_t count) {
                     if (r_end <= prev_end) continue;
                     r.length = r_end - prev_end;
                     r.base = prev_end;
+                    // Its new base may lie past regions not yet seen: put it
+                    // back among them in order and take the next one (found
+                    // by fuzzing: emitting it here left the list unsorted and
+                    // a later cut made a prev whose length wrapped).
+                    if (i + 1 < count && regions[i + 1].base < r.base) {
+                        size_t j = i;
+                        while (j + 1 < count && regions[j + 1].base < r.base) {
+                            regions[j] = regions[j + 1];
+                            ++j;
+                        }
+                        regions[j] = r;
+                        --i;
+                        continue;
+                    }
                 }
             }
         }

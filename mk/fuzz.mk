@@ -1,0 +1,59 @@
+# Host fuzzing with libFuzzer (clang, ASan + UBSan): `make fuzz` builds every
+# test/fuzz/NAME_fuzz.cpp into build/fuzz/bin/NAME and runs each for
+# FUZZ_SECONDS, seeded from build/fuzz/seeds/NAME (the ELF corpus and the
+# user programs, the ramdisk test archives, generated MBIs). New inputs
+# accumulate in build/fuzz/corpus/NAME across runs; crashes are saved in
+# build/fuzz/artifacts/NAME. It fails if any target crashes. Not part of
+# `make test`. FUZZ_TARGETS=elf_load runs a subset.
+FUZZ_DIR      := $(BUILD)/fuzz
+FUZZ_SECONDS  ?= 20
+FUZZ_CXX      := clang++
+FUZZ_CXXFLAGS := -std=c++20 -O1 -g $(WARN) -fsanitize=fuzzer-no-link,address,undefined \
+                 -fno-sanitize-recover=all -fno-omit-frame-pointer -DNYANOS_HOST \
+                 -Iinclude -Ikernel -Itest/host -Igrub -MMD -MP
+FUZZ_LDFLAGS  := -fsanitize=fuzzer,address,undefined
+
+# The portable code the targets exercise, as an archive so each target links
+# only what it uses.
+FUZZ_CODE_SRCS := kernel/proc/elf.cpp kernel/proc/program_loader.cpp kernel/mm/address_space.cpp \
+                  kernel/mm/physical_memory.cpp kernel/fs/ramdisk.cpp kernel/lib/format.cpp \
+                  test/host/host_panic.cpp
+FUZZ_CODE_OBJS := $(patsubst %,$(FUZZ_DIR)/obj/%.o,$(FUZZ_CODE_SRCS))
+FUZZ_LIB       := $(FUZZ_DIR)/libnyanos-fuzz.a
+
+FUZZ_ALL_TARGETS := $(sort $(patsubst test/fuzz/%_fuzz.cpp,%,$(wildcard test/fuzz/*_fuzz.cpp)))
+FUZZ_TARGETS     ?= $(FUZZ_ALL_TARGETS)
+FUZZ_BINS        := $(patsubst %,$(FUZZ_DIR)/bin/%,$(FUZZ_ALL_TARGETS))
+
+$(FUZZ_DIR)/obj/%.cpp.o: %.cpp | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	@echo "  FUZZCXX $<"
+	@$(FUZZ_CXX) $(FUZZ_CXXFLAGS) -c $< -o $@
+
+$(FUZZ_LIB): $(FUZZ_CODE_OBJS)
+	@rm -f $@ && ar rcs $@ $^
+
+$(FUZZ_DIR)/bin/%: $(FUZZ_DIR)/obj/test/fuzz/%_fuzz.cpp.o $(FUZZ_LIB)
+	@mkdir -p $(@D)
+	@echo "  FUZZLD  $@"
+	@$(FUZZ_CXX) $(FUZZ_LDFLAGS) -o $@ $< $(FUZZ_LIB)
+
+# Seeds: rebuilt from their sources each time (cheap), so a stale seed never lingers.
+FUZZ_SEEDS := $(FUZZ_DIR)/seeds
+.PHONY: fuzz-seeds fuzz-build
+fuzz-seeds: $(ELF_CORPUS) $(ELF_REAL_STATIC) $(USER_BINS) $(RAMDISK_TEST_TARS) test/fuzz/gen_mbi_seeds.py
+	@rm -rf $(FUZZ_SEEDS) && mkdir -p $(FUZZ_SEEDS)/elf $(FUZZ_SEEDS)/ramdisk $(FUZZ_SEEDS)/multiboot2
+	@cp $(ELF_CORPUS_DIR)/*.elf $(FUZZ_SEEDS)/elf/
+	@for b in $(USER_BINS); do cp $$b $(FUZZ_SEEDS)/elf/user-$$(basename $$b).elf; done
+	@cp $(RAMDISK_TEST_TARS) $(FUZZ_SEEDS)/ramdisk/
+	@python3 test/fuzz/gen_mbi_seeds.py $(FUZZ_SEEDS)/multiboot2
+
+# Keep the targets' objects (make would delete them as intermediates).
+.SECONDARY: $(patsubst %,$(FUZZ_DIR)/obj/test/fuzz/%_fuzz.cpp.o,$(FUZZ_ALL_TARGETS))
+
+fuzz-build: $(FUZZ_BINS)
+
+fuzz: fuzz-build fuzz-seeds
+	@FUZZ_DIR=$(FUZZ_DIR) FUZZ_SECONDS=$(FUZZ_SECONDS) scripts/fuzz.sh $(FUZZ_TARGETS)
+
+-include $(FUZZ_CODE_OBJS:.o=.d) $(patsubst %,$(FUZZ_DIR)/obj/test/fuzz/%_fuzz.cpp.d,$(FUZZ_ALL_TARGETS))
