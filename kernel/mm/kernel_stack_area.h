@@ -1,0 +1,123 @@
+// Kernel stacks with guard pages, carved out of a fixed area of the kernel
+// half. The area is cut into slots of kSlotPages pages; a stack of `pages`
+// pages occupies the top of its slot, and the slot's lower pages (at least
+// one) stay unmapped, so running off the bottom of a stack faults instead of
+// silently corrupting the stack below it.
+//
+// Portable: the page table and the frame source are injected, so the host
+// tests run it over fake RAM with an allocator that fails the Nth
+// allocation. `Frames` provides `Result<PhysAddr> allocate()` (one 4 KiB
+// frame) and `void free(PhysAddr)`.
+//
+// A slot never crosses a 2 MiB boundary, so all its pages share one page
+// table: after a stack's first page is mapped, the others cannot need a
+// table allocation. Tables created for a slot stay (kernel-half tables are
+// never freed) and are reused by the next stack there.
+//
+// Not synchronised: one CPU, never from interrupt handlers.
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "lib/panic.h"
+#include "nyanos/lib/result.h"
+#include "nyanos/paging/page_table.h"
+
+namespace nyanos::mm {
+
+class KernelStackArea {
+public:
+    static constexpr size_t kSlotPages = 32;  // 128 KiB of address space per stack
+    static constexpr uint64_t kSlotSize = kSlotPages * paging::kPageSize;
+    static constexpr size_t kMaxStackPages = kSlotPages - 1;  // at least one guard page
+    static constexpr size_t kMaxSlots = 4096;                 // 512 MiB of address space
+    static_assert(paging::kLargePageSize % kSlotSize == 0);
+
+    // `base` must be kSlotSize aligned, in the kernel half, with `slots`
+    // (at most kMaxSlots) slots of room above it.
+    constexpr KernelStackArea(paging::VirtAddr base, size_t slots)
+        : m_base(base), m_slots(slots < kMaxSlots ? slots : kMaxSlots) {}
+    KernelStackArea(const KernelStackArea&) = delete;
+    KernelStackArea& operator=(const KernelStackArea&) = delete;
+
+    paging::VirtAddr base() const { return m_base; }
+    paging::VirtAddr end() const { return m_base + m_slots * kSlotSize; }
+    size_t live_stacks() const { return m_live; }
+
+    // Maps `pages` fresh frames (1..kMaxStackPages) as a writable, non-
+    // executable, global kernel stack and returns its top (the initial RSP,
+    // 16-byte aligned; the stack is [top - pages * 4 KiB, top)). The page
+    // below the stack is never mapped. kInvalid for a bad page count,
+    // kNoMemory when no slot or frame or table is left. All or nothing: on
+    // failure every frame taken is returned and nothing stays mapped.
+    template <typename Env, typename Frames>
+    Result<paging::VirtAddr> allocate(paging::PageTable<Env>& pt, Frames& frames, size_t pages) {
+        if (pages == 0 || pages > kMaxStackPages) return Error::kInvalid;
+        size_t slot = 0;
+        while (slot < m_slots && m_pages[(m_next + slot) % m_slots] != 0) ++slot;
+        if (slot == m_slots) return Error::kNoMemory;
+        slot = (m_next + slot) % m_slots;
+
+        paging::PhysAddr taken[kMaxStackPages];
+        for (size_t i = 0; i < pages; ++i) {
+            auto frame = frames.allocate();
+            if (!frame.ok()) {
+                for (size_t j = 0; j < i; ++j) frames.free(taken[j]);
+                return frame.error();
+            }
+            taken[i] = frame.value();
+        }
+        paging::VirtAddr top = slot_top(slot);
+        paging::VirtAddr bottom = top - pages * paging::kPageSize;
+        const paging::PageFlags flags{.writable = true, .global = true};
+        for (size_t i = 0; i < pages; ++i) {
+            auto mapped = pt.map(bottom + i * paging::kPageSize, taken[i], flags);
+            if (!mapped.ok()) {
+                for (size_t j = 0; j < i; ++j) VERIFY(pt.unmap(bottom + j * paging::kPageSize).ok());
+                for (size_t j = 0; j < pages; ++j) frames.free(taken[j]);
+                return mapped.error();
+            }
+        }
+        m_pages[slot] = uint8_t(pages);
+        m_next = (slot + 1) % m_slots;
+        ++m_live;
+        return top;
+    }
+
+    // Unmaps a stack returned by allocate() and frees its frames. `top` must
+    // be exactly what allocate() returned and the stack must not be in use
+    // (not the current one). A bad top is a kernel bug: panics.
+    template <typename Env, typename Frames>
+    void free(paging::PageTable<Env>& pt, Frames& frames, paging::VirtAddr top) {
+        VERIFY(top > m_base && top <= end() && (top - m_base) % kSlotSize == 0);
+        size_t slot = (top - m_base) / kSlotSize - 1;
+        size_t pages = m_pages[slot];
+        VERIFY(pages != 0);  // a double free, or never allocated
+        paging::VirtAddr bottom = top - pages * paging::kPageSize;
+        for (size_t i = 0; i < pages; ++i) {
+            auto gone = pt.unmap(bottom + i * paging::kPageSize);
+            VERIFY(gone.ok());
+            frames.free(gone.value().phys);
+        }
+        m_pages[slot] = 0;
+        --m_live;
+    }
+
+    // The pages of the stack whose top is `top`, 0 if none is allocated there.
+    size_t pages_of(paging::VirtAddr top) const {
+        if (top <= m_base || top > end() || (top - m_base) % kSlotSize) return 0;
+        return m_pages[(top - m_base) / kSlotSize - 1];
+    }
+
+private:
+    paging::VirtAddr slot_top(size_t slot) const { return m_base + (slot + 1) * kSlotSize; }
+
+    paging::VirtAddr m_base;
+    size_t m_slots;
+    size_t m_next = 0;  // where the next search starts, so freed slots are reused last
+    size_t m_live = 0;
+    uint8_t m_pages[kMaxSlots] = {};  // per slot: its stack's page count, 0 when free
+};
+
+}  // namespace nyanos::mm

@@ -1,0 +1,89 @@
+// The kernel's virtual memory: its PML4 (the one the loader built and the
+// kernel was entered with), the kernel-half layout, and helpers to map
+// kernel pages and kernel stacks after boot.
+//
+// Kernel-half layout (PML4 entries 256..511, all present from init_vmm()
+// on, so every address space that copied them sees later kernel mappings):
+//   0xffff800000000000  HHDM: all RAM (and device memory mapped on demand),
+//                       phys_to_virt(); built by the loader
+//   0xffffc00000000000  kernel stacks: kKernelStackSlots slots of 128 KiB,
+//                       each an unmapped guard area below the stack
+//   0xffffd00000000000  free for kernel mappings (map_kernel_pages); the
+//                       self-test uses kKernelScratchBase
+//   0xffffffff80000000  the kernel image (text R-X, rodata R--, data RW- NX)
+//
+// Lower half (entries 0..255): empty in the kernel's PML4 once init_vmm()
+// has dropped the loader's identity map; user address spaces own theirs.
+//
+// Not synchronised: one CPU, never from interrupt handlers.
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "mm/physical_memory.h"
+#include "nyanos/lib/result.h"
+#include "nyanos/paging/page_table.h"
+
+namespace nyanos::mm {
+
+using paging::PageFlags;
+using paging::VirtAddr;
+
+inline constexpr VirtAddr kKernelStackAreaBase = 0xffffc00000000000ull;
+inline constexpr size_t kKernelStackSlots = 4096;
+inline constexpr VirtAddr kKernelScratchBase = 0xffffd00000000000ull;
+
+// PageTable's environment for kernel-owned tables: frames from the PMM
+// (FrameUse::kPageTable, zeroed), reached through the HHDM, invlpg.
+struct KernelPagingEnv {
+    Result<PhysAddr> allocate_table();
+    void free_table(PhysAddr table);
+    void* phys_to_virt(PhysAddr phys);
+    void invalidate(VirtAddr va);
+};
+
+using KernelPageTable = paging::PageTable<KernelPagingEnv>;
+
+// A walker over the kernel's PML4 (cheap: two words). Its kernel half is
+// shared with every address space; its lower half is empty after boot.
+KernelPageTable kernel_page_table();
+// The physical address of the kernel's PML4 (boot_info().kernel_pml4_phys).
+PhysAddr kernel_root();
+
+// Called from kernel_main right after init_physical_memory(): drops the
+// loader's identity map (PML4 entries 0..255) and flushes the TLB, hands the
+// boot-reclaimable memory to the PMM (reclaim_boot_memory()), and gives every
+// absent kernel-half PML4 entry an empty PDPT. Panics if that cannot be done
+// (no memory this early is fatal). Prints `vmm: ...` with what it did.
+void init_vmm();
+
+// Maps `pages` 4 KiB pages [va, va + pages * 4 KiB) to [pa, ...) in the
+// kernel half (shared by every address space). va and pa page aligned,
+// the range inside the kernel half, flags.user false: else kInvalid.
+// kExists if any page is already mapped, kNoMemory if a table cannot be
+// allocated. All or nothing. The frames stay owned by the caller.
+Result<void> map_kernel_pages(VirtAddr va, PhysAddr pa, size_t pages, PageFlags flags);
+
+// Unmaps [va, va + pages * 4 KiB), every page of which must be a 4 KiB
+// kernel page mapped by map_kernel_pages (kNoEntry / kInvalid otherwise,
+// checked before anything changes). Frees nothing: the caller owns the
+// frames. The TLB entries are invalidated.
+Result<void> unmap_kernel_pages(VirtAddr va, size_t pages);
+
+// Changes the permissions of [va, va + pages * 4 KiB), with the same rules
+// as unmap_kernel_pages. All or nothing.
+Result<void> protect_kernel_pages(VirtAddr va, size_t pages, PageFlags flags);
+
+// A kernel stack of `pages` (1..31) pages of fresh frames
+// (FrameUse::kKernelStack) with an unmapped guard page below it; returns its
+// top, the initial RSP (16-byte aligned). kInvalid for a bad size,
+// kNoMemory when out of frames or stack slots. All or nothing.
+Result<VirtAddr> allocate_kernel_stack(size_t pages);
+// Frees a stack from allocate_kernel_stack, given the top it returned. The
+// stack must not be in use. Panics on a top that is not a live stack.
+void free_kernel_stack(VirtAddr top);
+// The page count of the live stack with this top, 0 if there is none.
+size_t kernel_stack_pages(VirtAddr top);
+
+}  // namespace nyanos::mm

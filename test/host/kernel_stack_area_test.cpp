@@ -1,0 +1,129 @@
+// KernelStackArea over fake RAM: guard pages, slot reuse, and all-or-nothing
+// allocation with the frame allocator failing at every N.
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <vector>
+
+#include "fake_ram.h"
+#include "mm/kernel_stack_area.h"
+#include "nyanos/paging/page_table.h"
+
+using namespace nyanos;
+using namespace nyanos::paging;
+using namespace nyanos::test;
+using nyanos::mm::KernelStackArea;
+
+namespace {
+
+constexpr VirtAddr kArea = 0xffffc00000000000ull;
+
+struct Fixture {
+    Fixture()
+        : ram(512), frames(ram), env{ram, frames, {}}, pt(env, frames.allocate().release_value()) {
+        REQUIRE(pt.populate_kernel_half().ok());
+        baseline = frames.outstanding();
+    }
+    FakeRam ram;
+    FailingFrameAllocator frames;
+    FakePagingEnv env;
+    PageTable<FakePagingEnv> pt;
+    size_t baseline = 0;
+};
+
+}  // namespace
+
+TEST_CASE("kernel stacks: mapped below the top, guard page below, freed completely") {
+    Fixture f;
+    KernelStackArea area(kArea, 16);
+    auto top = area.allocate(f.pt, f.frames, 4);
+    REQUIRE(top.ok());
+    CHECK(top.value() == kArea + KernelStackArea::kSlotSize);
+    CHECK(top.value() % 16 == 0);
+    for (int i = 1; i <= 4; ++i) {
+        auto t = f.pt.translate(top.value() - i * kPageSize);
+        REQUIRE(t.ok());
+        CHECK(t.value().flags == PageFlags{.writable = true, .global = true});
+        CHECK(f.frames.in_use(t.value().phys));
+    }
+    CHECK(f.pt.translate(top.value() - 5 * kPageSize).error() == Error::kNoEntry);
+    CHECK(f.pt.translate(top.value()).error() == Error::kNoEntry);  // the next slot's guard area
+    CHECK(area.pages_of(top.value()) == 4);
+    CHECK(area.live_stacks() == 1);
+    // PD + PT for the area, plus 4 frames.
+    CHECK(f.frames.outstanding() == f.baseline + 2 + 4);
+
+    area.free(f.pt, f.frames, top.value());
+    CHECK(f.frames.outstanding() == f.baseline + 2);  // the tables stay for the next stack
+    CHECK(f.pt.translate(top.value() - kPageSize).error() == Error::kNoEntry);
+    CHECK(area.pages_of(top.value()) == 0);
+    CHECK(area.live_stacks() == 0);
+    // Every page was invalidated when it went.
+    for (int i = 1; i <= 4; ++i)
+        CHECK(std::count(f.env.invalidated.begin(), f.env.invalidated.end(),
+                         top.value() - i * kPageSize) == 1);
+}
+
+TEST_CASE("kernel stacks: sizes, exhaustion and slot reuse") {
+    Fixture f;
+    KernelStackArea area(kArea, 3);
+    CHECK(area.allocate(f.pt, f.frames, 0).error() == Error::kInvalid);
+    CHECK(area.allocate(f.pt, f.frames, KernelStackArea::kMaxStackPages + 1).error() ==
+          Error::kInvalid);
+    auto a = area.allocate(f.pt, f.frames, KernelStackArea::kMaxStackPages);
+    auto b = area.allocate(f.pt, f.frames, 1);
+    auto c = area.allocate(f.pt, f.frames, 2);
+    REQUIRE((a.ok() && b.ok() && c.ok()));
+    // The largest stack still has its guard page.
+    CHECK(f.pt.translate(a.value() - KernelStackArea::kSlotSize).error() == Error::kNoEntry);
+    size_t before = f.frames.outstanding();
+    CHECK(area.allocate(f.pt, f.frames, 1).error() == Error::kNoMemory);
+    CHECK(f.frames.outstanding() == before);
+    area.free(f.pt, f.frames, b.value());
+    auto d = area.allocate(f.pt, f.frames, 5);
+    REQUIRE(d.ok());
+    CHECK(d.value() == b.value());
+    // Bad frees are kernel bugs.
+    CHECK_THROWS_AS(area.free(f.pt, f.frames, b.value() + 16), HostPanic);
+    CHECK_THROWS_AS(area.free(f.pt, f.frames, kArea), HostPanic);
+    area.free(f.pt, f.frames, a.value());
+    CHECK_THROWS_AS(area.free(f.pt, f.frames, a.value()), HostPanic);  // double free
+    area.free(f.pt, f.frames, c.value());
+    area.free(f.pt, f.frames, d.value());
+    CHECK(area.live_stacks() == 0);
+    CHECK(f.frames.outstanding() == f.baseline + 2);
+}
+
+TEST_CASE("kernel stacks: allocation is all or nothing with the allocator failing at every N") {
+    for (bool and_after : {true, false}) {
+        for (size_t pages : {1, 3, 8}) {
+            bool succeeded = false;
+            for (size_t n = 1; n <= pages + 4 && !succeeded; ++n) {
+                Fixture f;
+                KernelStackArea area(kArea, 8);
+                f.frames.fail_at(n, and_after);
+                auto top = area.allocate(f.pt, f.frames, pages);
+                f.frames.never_fail();
+                if (top.ok()) {
+                    // Frames first (pages), then the PD and PT of the first map.
+                    CHECK(n == pages + 3);
+                    succeeded = true;
+                    area.free(f.pt, f.frames, top.value());
+                    CHECK(f.frames.outstanding() == f.baseline + 2);
+                    continue;
+                }
+                INFO("pages ", pages, " failing at ", n);
+                CHECK(top.error() == Error::kNoMemory);
+                CHECK(f.frames.outstanding() == f.baseline);
+                CHECK(area.live_stacks() == 0);
+                for (size_t i = 0; i <= KernelStackArea::kSlotPages; ++i)
+                    CHECK(f.pt.translate(kArea + i * kPageSize).error() == Error::kNoEntry);
+                // The slot is usable afterwards.
+                auto again = area.allocate(f.pt, f.frames, pages);
+                REQUIRE(again.ok());
+                CHECK(again.value() == kArea + KernelStackArea::kSlotSize);
+            }
+            CHECK(succeeded);
+        }
+    }
+}
