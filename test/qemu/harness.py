@@ -16,6 +16,8 @@ A Test boots one QEMU and runs its `steps` against the serial output:
     ("expect", r"regex")     wait for the regex (searched after the previous match)
     ("send", "text")         write text to COM1 (the guest's serial input)
     ("screendump", "name")   save the framebuffer to <logdir>/<test>-<name>.ppm
+    ("monitor", cmd|[cmds])  run QEMU monitor (HMP) commands, e.g. sendkey
+                             (keys.sendkeys("text") builds sendkey commands)
     ("sleep", seconds)
 `expect=[...]` is shorthand for a list of ("expect", regex) steps. When the
 steps are done the harness either waits for QEMU to exit (`exit_code=N`, the
@@ -178,7 +180,9 @@ class Serial:
                 self.cond.wait(min(remaining, 0.5))
 
 
-def _monitor_command(sock_path: str, command: str, deadline: float) -> None:
+def _monitor_command(sock_path: str, command, deadline: float) -> None:
+    """Runs one HMP command, or a list of them over one connection."""
+    commands = [command] if isinstance(command, str) else list(command)
     while time.monotonic() < deadline:
         try:
             s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -190,8 +194,11 @@ def _monitor_command(sock_path: str, command: str, deadline: float) -> None:
         raise RuntimeError("monitor socket never appeared")
     s.settimeout(10)
     s.recv(4096)  # banner and prompt
-    s.sendall(command.encode() + b"\n")
-    time.sleep(0.5)
+    for i, command in enumerate(commands):
+        s.sendall(command.encode() + b"\n")
+        # A short pause between commands (sendkey presses need it to be seen
+        # as separate keys); the last one gets time to finish.
+        time.sleep(0.5 if i == len(commands) - 1 else 0.05)
     try:
         s.recv(4096)
     except socket.timeout:
@@ -240,6 +247,9 @@ def run_test(test: Test) -> Result:
                 proc.stdin.flush()
             elif kind == "sleep":
                 time.sleep(arg)
+            elif kind == "monitor":
+                # HMP command(s), e.g. ["sendkey h", "sendkey i", "sendkey ret"]
+                _monitor_command(monitor_path, arg, deadline)
             elif kind == "screendump":
                 path = os.path.join(LOGDIR, f"{test.name}-{arg}.ppm")
                 if os.path.exists(path):

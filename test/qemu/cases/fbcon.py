@@ -6,11 +6,15 @@ the embedded PSF font).
 - Issue 3: a boot with -serial none and no isa-debug-exit device (like a
   real machine) does not hang: the boot line reaches the screen.
 - A kernel panic is visible on the screen when there is no serial port.
+- Issue 6 item 4: the shell is driven from the PS/2 keyboard (QEMU's
+  sendkey: shift, caps lock, Ctrl-U, Ctrl-C, backspace, the up arrow) and
+  from COM1 through a pipe; what it prints reaches both consoles.
 """
 import os
 import re
 
 from harness import Test
+from keys import key, sendkeys
 import screen
 
 BOOT_LINE = r'boot: path=uefi mem_usable_kib=\d+ fb=\d+x\d+ cmdline="[^"]*"'
@@ -90,7 +94,45 @@ def _panic_on_screen(result):
     return None if line else "no PANIC line on the screen"
 
 
+PROMPT = r"NyanOS> "
+CAPS = key("caps_lock")
+KEYBOARD_STEPS = [
+    ("expect", PROMPT),
+    ("monitor", sendkeys("echo Hello, World!\n")),
+    ("expect", r"\nHello, World!\r?\n"),
+    # Caps Lock turns letters upper case; Shift undoes it; digits stay.
+    ("monitor", sendkeys("echo ") + [CAPS] + sendkeys("abc Xy 1") + [CAPS] + sendkeys(" z\n")),
+    ("expect", r"\nABC xY 1 z\r?\n"),
+    ("monitor", sendkeys("garbage") + [key("ctrl-u")] + sendkeys("echo killed line\n")),
+    ("expect", r"\nkilled line\r?\n"),
+    ("monitor", sendkeys("junk") + [key("ctrl-c")]),
+    ("expect", r"\^C"),
+    ("monitor", sendkeys("echo abX\bc\n")),
+    ("expect", r"\nabc\r?\n"),
+    ("monitor", [key("up"), key("ret")]),  # history: the last line again
+    ("expect", r"\nabc\r?\n"),
+    ("send", "echo from serial\r"),
+    ("expect", r"\nfrom serial\r?\n"),
+    ("expect", PROMPT),
+    ("sleep", 0.5),
+    ("screendump", "keyboard"),
+]
+
+
+def _keyboard_on_screen(result):
+    lines = _screen_text(result, "keyboard")
+    if lines is None:
+        return "no screendump"
+    for want in ["NyanOS> echo Hello, World!", "Hello, World!", "ABC xY 1 z", "killed line",
+                 "NyanOS> junk^C", "abc", "from serial"]:
+        if want not in lines:
+            return f"{want!r} is not a line on the screen"
+    return None
+
+
 TESTS = [
+    Test("fbcon-keyboard-and-serial-shell", monitor=True, steps=KEYBOARD_STEPS,
+         check=_keyboard_on_screen, timeout=90),
     Test("fbcon-boot-line", debug_exit=False, monitor=True,
          steps=[("expect", BOOT_LINE), ("expect", INPUT_LINE), ("sleep", 0.5),
                 ("screendump", "boot")],
