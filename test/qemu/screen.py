@@ -5,6 +5,7 @@ library only.
     read_text(ppm_path)             the console's text, one string per row,
                                     recognised glyph by glyph with the same
                                     PSF font the kernel embeds
+    cell_colours(ppm_path, c, r)    the colours in one text cell
     ppm_to_png(ppm_path, png_path)  for a person to look at
 
 The framebuffer console draws its text grid from the top-left corner, cells
@@ -172,6 +173,17 @@ def _recognise(cell_rows, font):
     if all(line == cell_rows[0][0:3] * font.width for line in cell_rows):
         return " "
     return "\ufffd"
+
+
+def cell_colours(ppm_path, column, row, font=None):
+    """The set of (r, g, b) colours in one text cell."""
+    font = font or Font()
+    image = read_ppm(ppm_path)
+    colours = set()
+    for y in range(row * font.height, (row + 1) * font.height):
+        for x in range(column * font.width, (column + 1) * font.width):
+            colours.add(tuple(image.pixel(x, y)))
+    return colours
 
 
 def ppm_to_png(ppm_path, png_path, crop=None):

@@ -9,6 +9,8 @@ the embedded PSF font).
 - Issue 6 item 4: the shell is driven from the PS/2 keyboard (QEMU's
   sendkey: shift, caps lock, Ctrl-U, Ctrl-C, backspace, the up arrow) and
   from COM1 through a pipe; what it prints reaches both consoles.
+- ANSI colours and the clear built-in, checked on the screen's pixels
+  (test/qemu/data/fbcon/ansi.txt is cat'ed from the ramdisk).
 """
 import os
 import re
@@ -130,7 +132,35 @@ def _keyboard_on_screen(result):
     return None
 
 
+DATA = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "data", "fbcon")
+BLACK, RED, GREEN, BRIGHT_BLUE, GREY = (0, 0, 0), (0xaa, 0, 0), (0, 0xaa, 0), (0x55, 0x55, 0xff), (
+    0xaa, 0xaa, 0xaa)
+
+
+def _colours_and_clear(result):
+    lines = _screen_text(result, "ansi")
+    if lines is None:
+        return "no screendump"
+    if lines[0] != "NyanOS> cat /ansi.txt" or any(line.startswith("boot:") for line in lines):
+        return f"the screen was not cleared before the command: {lines[:2]!r}"
+    if lines[1] != "RED GREEN-BG BRIGHT plain":
+        return f"row 1 reads {lines[1]!r}"
+    path = _dump(result, "ansi")
+    expected = {0: {BLACK, RED}, 4: {GREEN, GREY}, 13: {BLACK, BRIGHT_BLUE}, 20: {BLACK, GREY}}
+    for column, colours in expected.items():
+        got = screen.cell_colours(path, column, 1)
+        if got != colours:
+            return f"cell {column} of row 1 has colours {sorted(got)}, expected {sorted(colours)}"
+    return None
+
+
 TESTS = [
+    Test("fbcon-ansi-colours-and-clear", monitor=True, initrd_extra=DATA,
+         steps=[("expect", PROMPT), ("send", "echo before\r"), ("expect", r"\nbefore"),
+                ("send", "clear\r"), ("expect", PROMPT), ("send", "cat /ansi.txt\r"),
+                ("expect", r"plain\r?\n"), ("expect", PROMPT), ("sleep", 0.5),
+                ("screendump", "ansi")],
+         check=_colours_and_clear, timeout=90),
     Test("fbcon-keyboard-and-serial-shell", monitor=True, steps=KEYBOARD_STEPS,
          check=_keyboard_on_screen, timeout=90),
     Test("fbcon-boot-line", debug_exit=False, monitor=True,
