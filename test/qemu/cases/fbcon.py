@@ -49,13 +49,20 @@ def _boot_line_on_screen(result):
         return f"{serial_input!r} is not on the screen"
     if any("\ufffd" in line for line in lines):
         return "the screen holds cells that match no glyph of the font"
-    # The cursor: one inverted cell at the start of the first empty row.
+    # The cursor: exactly one cell filled with a single non-background colour
+    # (an inverted blank), wherever the output has left it.
     font = screen.Font()
     used = max(i for i, line in enumerate(lines) if line)
-    cell = (0, (used + 1) * font.height, font.width, font.height)
-    ink = screen.text_pixels(_dump(result, "boot"), cell)
-    if ink != font.width * font.height:
-        return f"no block cursor after the last line ({ink} lit pixels)"
+    path = _dump(result, "boot")
+    background = screen.cell_colours(path, len(lines[-1]) + 1, len(lines) - 1, font)
+    blocks = []
+    for row in range(min(used + 2, len(lines))):
+        for column in range(len(lines[row]) + 2):
+            colours = screen.cell_colours(path, column, row, font)
+            if len(colours) == 1 and colours != background:
+                blocks.append((column, row))
+    if len(blocks) != 1:
+        return f"expected one block cursor, found cells {blocks}"
     return None
 
 
