@@ -15,7 +15,9 @@
 // Lower half (entries 0..255): empty in the kernel's PML4 once init_vmm()
 // has dropped the loader's identity map; user address spaces own theirs.
 //
-// Not synchronised: one CPU, never from interrupt handlers.
+// Preemption: the functions below run with interrupts off, so tasks that
+// exec concurrently on one CPU cannot interleave inside the shared kernel
+// half or the PMM. Not SMP-safe; never call from interrupt handlers.
 #pragma once
 
 #include <stddef.h>

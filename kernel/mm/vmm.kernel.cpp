@@ -120,12 +120,14 @@ void init_vmm() {
 }
 
 Result<void> map_kernel_pages(VirtAddr va, PhysAddr pa, size_t pages, PageFlags flags) {
+    arch::InterruptDisabler no_preemption;  // the kernel half and the PMM are shared
     TRY(check_kernel_range(va, pages));
     if (flags.user || (pa & (paging::kPageSize - 1))) return Error::kInvalid;
     return kernel_page_table().map_range(va, pa, pages * paging::kPageSize, flags);
 }
 
 Result<void> unmap_kernel_pages(VirtAddr va, size_t pages) {
+    arch::InterruptDisabler no_preemption;  // the kernel half and the PMM are shared
     KernelPageTable pt = kernel_page_table();
     TRY(check_mapped_4k(pt, va, pages));
     for (size_t i = 0; i < pages; ++i) VERIFY(pt.unmap(va + i * paging::kPageSize).ok());
@@ -133,6 +135,7 @@ Result<void> unmap_kernel_pages(VirtAddr va, size_t pages) {
 }
 
 Result<void> protect_kernel_pages(VirtAddr va, size_t pages, PageFlags flags) {
+    arch::InterruptDisabler no_preemption;  // the kernel half and the PMM are shared
     if (flags.user) return Error::kInvalid;
     KernelPageTable pt = kernel_page_table();
     TRY(check_mapped_4k(pt, va, pages));
@@ -141,18 +144,21 @@ Result<void> protect_kernel_pages(VirtAddr va, size_t pages, PageFlags flags) {
 }
 
 Result<VirtAddr> allocate_kernel_stack(size_t pages) {
+    arch::InterruptDisabler no_preemption;  // the kernel half and the PMM are shared
     KernelPageTable pt = kernel_page_table();
     StackFrames frames;
     return g_stacks.allocate(pt, frames, pages);
 }
 
 void free_kernel_stack(VirtAddr top) {
+    arch::InterruptDisabler no_preemption;  // the kernel half and the PMM are shared
     KernelPageTable pt = kernel_page_table();
     StackFrames frames;
     g_stacks.free(pt, frames, top);
 }
 
 size_t kernel_stack_pages(VirtAddr top) {
+    arch::InterruptDisabler no_preemption;  // the kernel half and the PMM are shared
     return g_stacks.pages_of(top);
 }
 
