@@ -70,12 +70,16 @@ uint32_t place(uint8_t value, uint8_t shift, uint8_t size) {
 
 uint32_t encode(const boot::Framebuffer& fb, Rgb c) {
     switch (fb.format) {
-        case boot::PixelFormat::kRgbx: return uint32_t(c.r) | uint32_t(c.g) << 8 | uint32_t(c.b) << 16;
-        case boot::PixelFormat::kBgrx: return uint32_t(c.b) | uint32_t(c.g) << 8 | uint32_t(c.r) << 16;
+        case boot::PixelFormat::kRgbx:
+            return uint32_t(c.r) | uint32_t(c.g) << 8 | uint32_t(c.b) << 16;
+        case boot::PixelFormat::kBgrx:
+            return uint32_t(c.b) | uint32_t(c.g) << 8 | uint32_t(c.r) << 16;
         case boot::PixelFormat::kBitmask:
-            return place(c.r, fb.red_shift, fb.red_size) | place(c.g, fb.green_shift, fb.green_size) |
+            return place(c.r, fb.red_shift, fb.red_size) |
+                   place(c.g, fb.green_shift, fb.green_size) |
                    place(c.b, fb.blue_shift, fb.blue_size);
-        case boot::PixelFormat::kNone: break;
+        case boot::PixelFormat::kNone:
+            break;
     }
     return 0;
 }
@@ -128,8 +132,8 @@ void render() {
             }
         }
     }
-    if (g_state.cursor_drawn &&
-        (!want_cursor || g_state.cursor_column != cursor_column || g_state.cursor_row != cursor_row))
+    if (g_state.cursor_drawn && (!want_cursor || g_state.cursor_column != cursor_column ||
+                                 g_state.cursor_row != cursor_row))
         draw_if_changed(g_state.cursor_column, g_state.cursor_row, false);
     if (want_cursor) draw_if_changed(cursor_column, cursor_row, true);
     g_state.cursor_drawn = want_cursor;
@@ -139,7 +143,8 @@ void render() {
 
 void fill_screen(uint32_t pixel) {
     for (uint32_t y = 0; y < g_state.height; ++y) {
-        auto* out = reinterpret_cast<volatile uint32_t*>(g_state.pixels + size_t(y) * g_state.pitch);
+        auto* out =
+            reinterpret_cast<volatile uint32_t*>(g_state.pixels + size_t(y) * g_state.pitch);
         for (uint32_t x = 0; x < g_state.width; ++x) out[x] = pixel;
     }
 }
@@ -183,7 +188,8 @@ bool init(const boot::Framebuffer& fb) {
         kprintf("fbcon: %u bits per pixel is not supported (32 only); no screen console\n", fb.bpp);
         return false;
     }
-    auto font = psf::parse(nyanos_console_font, size_t(nyanos_console_font_end - nyanos_console_font));
+    auto font =
+        psf::parse(nyanos_console_font, size_t(nyanos_console_font_end - nyanos_console_font));
     if (!font.ok()) {
         kprintf("fbcon: the embedded font does not parse (%s); no screen console\n",
                 error_name(font.error()));
@@ -192,8 +198,8 @@ bool init(const boot::Framebuffer& fb) {
     const psf::Font& f = font.value();
     uint32_t columns = fb.width / f.width, rows = fb.height / f.height;
     if (columns == 0 || rows == 0 || fb.pitch < fb.width * 4) {
-        kprintf("fbcon: framebuffer %ux%u pitch %u cannot hold text; no screen console\n",
-                fb.width, fb.height, fb.pitch);
+        kprintf("fbcon: framebuffer %ux%u pitch %u cannot hold text; no screen console\n", fb.width,
+                fb.height, fb.pitch);
         return false;
     }
     if (columns > kMaxColumns) columns = kMaxColumns;
@@ -218,7 +224,9 @@ bool init(const boot::Framebuffer& fb) {
     return true;
 }
 
-bool active() { return g_state.active; }
+bool active() {
+    return g_state.active;
+}
 
 void write(const char* text, size_t length) {
     if (!g_state.active) return;
@@ -234,7 +242,11 @@ void clear() {
     render();
 }
 
-size_t columns() { return g_state.active ? g_terminal.columns() : 0; }  // fixed after init()
-size_t rows() { return g_state.active ? g_terminal.rows() : 0; }
+size_t columns() {
+    return g_state.active ? g_terminal.columns() : 0;
+}  // fixed after init()
+size_t rows() {
+    return g_state.active ? g_terminal.rows() : 0;
+}
 
 }  // namespace nyanos::fbcon

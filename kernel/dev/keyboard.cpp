@@ -69,7 +69,9 @@ bool init() {
     return g_present = true;
 }
 
-bool present() { return g_present; }
+bool present() {
+    return g_present;
+}
 
 size_t read_irq(char out[ScancodeDecoder::kMaxOutput]) {
     uint8_t status = arch::inb(kStatusPort);

@@ -20,7 +20,9 @@ constexpr uint8_t kPsf2StartSeq = 0xfe;
 uint32_t read_le32(const uint8_t* p) {
     return uint32_t(p[0]) | uint32_t(p[1]) << 8 | uint32_t(p[2]) << 16 | uint32_t(p[3]) << 24;
 }
-uint16_t read_le16(const uint8_t* p) { return uint16_t(p[0] | p[1] << 8); }
+uint16_t read_le16(const uint8_t* p) {
+    return uint16_t(p[0] | p[1] << 8);
+}
 
 // Records `code_point` -> `glyph` unless an earlier glyph already claimed it
 // (fonts list the preferred glyph first).

@@ -32,7 +32,9 @@ struct Font {
     uint16_t latin1_to_glyph[256];
 
     const uint8_t* glyph(uint32_t index) const { return glyphs + size_t(index) * bytes_per_glyph; }
-    const uint8_t* glyph_for(uint8_t code_point) const { return glyph(latin1_to_glyph[code_point]); }
+    const uint8_t* glyph_for(uint8_t code_point) const {
+        return glyph(latin1_to_glyph[code_point]);
+    }
 };
 
 // Parses a PSF1 or PSF2 font of `size` bytes at `data`. Errors:

@@ -46,21 +46,33 @@ size_t emit(char out[ScancodeDecoder::kMaxOutput], const char* text) {
 // The navigation keys (E0-prefixed, or the keypad with Num Lock off).
 size_t navigation(uint8_t make, char out[ScancodeDecoder::kMaxOutput]) {
     switch (make) {
-        case 0x47: return emit(out, "\x1b[H");
-        case 0x48: return emit(out, "\x1b[A");
-        case 0x49: return emit(out, "\x1b[5~");
-        case 0x4b: return emit(out, "\x1b[D");
-        case 0x4d: return emit(out, "\x1b[C");
-        case 0x4f: return emit(out, "\x1b[F");
-        case 0x50: return emit(out, "\x1b[B");
-        case 0x51: return emit(out, "\x1b[6~");
-        case 0x52: return emit(out, "\x1b[2~");
-        case 0x53: return emit(out, "\x1b[3~");
+        case 0x47:
+            return emit(out, "\x1b[H");
+        case 0x48:
+            return emit(out, "\x1b[A");
+        case 0x49:
+            return emit(out, "\x1b[5~");
+        case 0x4b:
+            return emit(out, "\x1b[D");
+        case 0x4d:
+            return emit(out, "\x1b[C");
+        case 0x4f:
+            return emit(out, "\x1b[F");
+        case 0x50:
+            return emit(out, "\x1b[B");
+        case 0x51:
+            return emit(out, "\x1b[6~");
+        case 0x52:
+            return emit(out, "\x1b[2~");
+        case 0x53:
+            return emit(out, "\x1b[3~");
     }
     return 0;
 }
 
-bool is_letter(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
+bool is_letter(char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
 
 }  // namespace
 
@@ -96,10 +108,18 @@ size_t ScancodeDecoder::feed(uint8_t code, char out[kMaxOutput]) {
         if (make == kLeftAlt) m_right_alt = !released;
     } else {
         switch (make) {
-            case kLeftShift: m_left_shift = !released; return 0;
-            case kRightShift: m_right_shift = !released; return 0;
-            case kLeftCtrl: m_left_ctrl = !released; return 0;
-            case kLeftAlt: m_left_alt = !released; return 0;
+            case kLeftShift:
+                m_left_shift = !released;
+                return 0;
+            case kRightShift:
+                m_right_shift = !released;
+                return 0;
+            case kLeftCtrl:
+                m_left_ctrl = !released;
+                return 0;
+            case kLeftAlt:
+                m_left_alt = !released;
+                return 0;
         }
     }
     if (released) return 0;
@@ -138,12 +158,17 @@ size_t ScancodeDecoder::plain_key(uint8_t make, char out[kMaxOutput]) {
 
 size_t ScancodeDecoder::extended_key(uint8_t make, char out[kMaxOutput]) {
     switch (make) {
-        case 0x1c: out[0] = '\r'; return 1;  // keypad Enter
-        case 0x35: out[0] = '/'; return 1;   // keypad /
+        case 0x1c:
+            out[0] = '\r';
+            return 1;  // keypad Enter
+        case 0x35:
+            out[0] = '/';
+            return 1;  // keypad /
         // E0 2A / E0 36 are the "fake shifts" some keyboards wrap around
         // navigation keys: they must not touch the real Shift state.
         case kLeftShift:
-        case kRightShift: return 0;
+        case kRightShift:
+            return 0;
     }
     return navigation(make, out);
 }

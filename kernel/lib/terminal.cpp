@@ -244,31 +244,60 @@ void Terminal::csi_dispatch(uint8_t final) {
     uint32_t here = m_row * m_columns + m_column;
     uint32_t line = m_row * m_columns;
     switch (final) {
-        case 'm': select_graphic_rendition(); break;
+        case 'm':
+            select_graphic_rendition();
+            break;
         case 'J':
             switch (param(0, 0)) {
-                case 0: fill(here, m_rows * m_columns, blank()); break;
-                case 1: fill(0, here + 1, blank()); break;
+                case 0:
+                    fill(here, m_rows * m_columns, blank());
+                    break;
+                case 1:
+                    fill(0, here + 1, blank());
+                    break;
                 case 2:
-                case 3: fill(0, m_rows * m_columns, blank()); break;
+                case 3:
+                    fill(0, m_rows * m_columns, blank());
+                    break;
             }
             break;
         case 'K':
             switch (param(0, 0)) {
-                case 0: fill(here, line + m_columns, blank()); break;
-                case 1: fill(line, here + 1, blank()); break;
-                case 2: fill(line, line + m_columns, blank()); break;
+                case 0:
+                    fill(here, line + m_columns, blank());
+                    break;
+                case 1:
+                    fill(line, here + 1, blank());
+                    break;
+                case 2:
+                    fill(line, line + m_columns, blank());
+                    break;
             }
             break;
         case 'H':
-        case 'f': move_to(int64_t(param(1, 1)) - 1, int64_t(param(0, 1)) - 1); break;
-        case 'A': move_to(m_column, int64_t(m_row) - param(0, 1)); break;
-        case 'B': move_to(m_column, int64_t(m_row) + param(0, 1)); break;
-        case 'C': move_to(int64_t(m_column) + param(0, 1), m_row); break;
-        case 'D': move_to(int64_t(m_column) - param(0, 1), m_row); break;
-        case 'G': move_to(int64_t(param(0, 1)) - 1, m_row); break;
-        case 'd': move_to(m_column, int64_t(param(0, 1)) - 1); break;
-        default: break;
+        case 'f':
+            move_to(int64_t(param(1, 1)) - 1, int64_t(param(0, 1)) - 1);
+            break;
+        case 'A':
+            move_to(m_column, int64_t(m_row) - param(0, 1));
+            break;
+        case 'B':
+            move_to(m_column, int64_t(m_row) + param(0, 1));
+            break;
+        case 'C':
+            move_to(int64_t(m_column) + param(0, 1), m_row);
+            break;
+        case 'D':
+            move_to(int64_t(m_column) - param(0, 1), m_row);
+            break;
+        case 'G':
+            move_to(int64_t(param(0, 1)) - 1, m_row);
+            break;
+        case 'd':
+            move_to(m_column, int64_t(param(0, 1)) - 1);
+            break;
+        default:
+            break;
     }
 }
 

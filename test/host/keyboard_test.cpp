@@ -59,10 +59,12 @@ TEST_CASE("keyboard: ctrl makes control characters; Ctrl-C is 0x03") {
     ScancodeDecoder d;
     CHECK(feed(d, {kCtrl, kC}) == "\x03");
     CHECK(feed(d, {0x16, 0x1a, 0x2b, 0x1b}) == "\x15\x1b\x1c\x1d");  // Ctrl-U, [, \, ]
-    CHECK(feed(d, {k1}) == "1");  // no control form: unchanged
+    CHECK(feed(d, {k1}) == "1");                                     // no control form: unchanged
     CHECK(feed(d, {kCtrl | kRelease, kC}) == "c");
     // Right Ctrl is E0 1D; its release E0 9D.
-    CHECK(feed(d, {0xe0, 0x1d, kC, 0xe0, 0x9d, kC}) == "\x03" "c");
+    CHECK(feed(d, {0xe0, 0x1d, kC, 0xe0, 0x9d, kC}) ==
+          "\x03"
+          "c");
     // Ctrl with Shift or Caps Lock still gives the control character.
     CHECK(feed(d, {kCaps, kCtrl, kC, kCtrl | kRelease, kCaps}) == "\x03");
 }
@@ -78,10 +80,14 @@ TEST_CASE("keyboard: extended keys give ANSI sequences") {
     CHECK(feed(d, {0xe0, 0xc8, 0xe0, 0xd3}) == "");  // releases
     CHECK(feed(d, {0xe0, 0x1c, 0xe0, 0x35}) == "\r/");
     // A fake shift around a navigation key does not shift what follows.
-    CHECK(feed(d, {0xe0, 0x2a, 0xe0, 0x48, 0xe0, 0xc8, 0xe0, 0xaa, kA}) == "\x1b[A" "a");
+    CHECK(feed(d, {0xe0, 0x2a, 0xe0, 0x48, 0xe0, 0xc8, 0xe0, 0xaa, kA}) ==
+          "\x1b[A"
+          "a");
     CHECK(!d.shift());
     // The prefix applies to one byte only.
-    CHECK(feed(d, {0xe0, 0x48, 0x48}) == "\x1b[A" "8");
+    CHECK(feed(d, {0xe0, 0x48, 0x48}) ==
+          "\x1b[A"
+          "8");
 }
 
 TEST_CASE("keyboard: keypad follows Num Lock") {

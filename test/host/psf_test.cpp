@@ -156,8 +156,8 @@ TEST_CASE("psf2: malformed fonts are refused") {
         CHECK(psf::parse(b.data(), b.size()).error() == Error::kCorrupt);
     }
     SUBCASE("Unicode table with invalid UTF-8") {
-        for (Bytes bad : {Bytes{0xc3, 0xff}, Bytes{0x80, 0xff}, Bytes{0xc0, 0x80, 0xff},
-                          Bytes{0xe2, 0x94}}) {
+        for (Bytes bad :
+             {Bytes{0xc3, 0xff}, Bytes{0x80, 0xff}, Bytes{0xc0, 0x80, 0xff}, Bytes{0xe2, 0x94}}) {
             Bytes b = make_psf2(1, 8, 8, 1);
             b.insert(b.end(), bad.begin(), bad.end());
             CHECK(psf::parse(b.data(), b.size()).error() == Error::kCorrupt);
@@ -189,8 +189,10 @@ TEST_CASE("psf1: 256 and 512 glyphs, Unicode table") {
     SUBCASE("table: é on glyph 130, sequences ignored") {
         Bytes b = make_psf1(2, 8);
         for (uint32_t g = 0; g < 256; ++g) {
-            if (g == 130) put16(b, 0xe9);
-            else if (g < 128) put16(b, uint16_t(g));
+            if (g == 130)
+                put16(b, 0xe9);
+            else if (g < 128)
+                put16(b, uint16_t(g));
             if (g == 5) {
                 put16(b, 0xfffe);
                 put16(b, 0xe8);  // part of a sequence: not a mapping

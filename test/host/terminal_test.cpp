@@ -31,7 +31,9 @@ struct Screen {
     }
 };
 
-constexpr uint8_t attr(uint8_t fg, uint8_t bg) { return uint8_t(bg << 4 | fg); }
+constexpr uint8_t attr(uint8_t fg, uint8_t bg) {
+    return uint8_t(bg << 4 | fg);
+}
 
 }  // namespace
 
@@ -99,7 +101,7 @@ TEST_CASE("terminal: SGR colours") {
     CHECK(s.term.cell(2, 0).attr == attr(7, 0));
     CHECK(s.term.cell(3, 0).attr == attr(12, 0));  // bold = bright
     CHECK(s.term.cell(4, 0).attr == attr(7, 0));
-    CHECK(s.term.cell(5, 0).attr == attr(0, 7));  // reverse
+    CHECK(s.term.cell(5, 0).attr == attr(0, 7));    // reverse
     CHECK(s.term.cell(6, 0).attr == attr(12, 11));  // reversed: bright blue on bright yellow
     CHECK(s.term.cell(7, 0).attr == attr(0, 7));
     s.write("\x1b[0m\x1b[38;5;2mA\x1b[38;5;200mB\x1b[38;2;1;2;3;35mC");
@@ -161,7 +163,9 @@ TEST_CASE("terminal: clear(), cursor visibility, reset, unknown sequences") {
     CHECK(s.term.cell(0, 0).attr == attr(kDefaultForeground, kDefaultBackground));
     s.write("\x1b[5i\x1b(B\x1b[1;2;3;4;5;6;7;8;9;10;11;31my");
     CHECK(s.row(0).substr(0, 2) == "xy");
-    s.write("\x1b" "c");
+    s.write(
+        "\x1b"
+        "c");
     CHECK(s.row(0) == "      ");
 }
 
@@ -173,10 +177,14 @@ TEST_CASE("terminal: random bytes never escape the grid") {
             std::string junk;
             for (int i = 0; i < 20000; ++i) {
                 uint32_t r = rng() % 16;
-                if (r == 0) junk += "\x1b[";
-                else if (r == 1) junk += char('0' + rng() % 10);
-                else if (r == 2) junk += ';';
-                else junk += char(rng());
+                if (r == 0)
+                    junk += "\x1b[";
+                else if (r == 1)
+                    junk += char('0' + rng() % 10);
+                else if (r == 2)
+                    junk += ';';
+                else
+                    junk += char(rng());
             }
             s.write(junk);
             CHECK(s.term.cursor_column() < cols);
