@@ -567,6 +567,9 @@ TEST_CASE("page table: destroy_user_half frees exactly the user tables, leaves f
         REQUIRE(f.pt.map(0xffffffff80200000ull, 0x200000, kKernelRw, PageSize::k2M).ok());
         REQUIRE(f.pt.map(kKernelBase, 0, kKernelRw, PageSize::k1G).ok());
         Dump kernel_before = dump(f);
+        auto* pml4 = static_cast<PageTableEntry*>(f.ram.phys_to_virt(f.pt.root()));
+        std::vector<uint64_t> kernel_entries;
+        for (unsigned i = 256; i < 512; ++i) kernel_entries.push_back(pml4[i].raw());
         std::set<PhysAddr> kernel_tables = kernel_before.tables;
         size_t kernel_frames = f.allocator.outstanding();
 
@@ -619,6 +622,8 @@ TEST_CASE("page table: destroy_user_half frees exactly the user tables, leaves f
         for (PhysAddr t : user_tables) CHECK(!f.allocator.in_use(t));
         for (PhysAddr t : kernel_tables) CHECK(f.allocator.in_use(t));
         CHECK(dump(f) == kernel_before);
+        for (unsigned i = 0; i < 256; ++i) CHECK(!pml4[i].present());
+        for (unsigned i = 256; i < 512; ++i) CHECK(pml4[i].raw() == kernel_entries[i - 256]);
         CHECK(f.env.invalidated.empty());
         // The root stays usable: map again, destroy again.
         REQUIRE(f.pt.map(0x400000, 0x1000, kUserRw).ok());
