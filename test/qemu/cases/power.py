@@ -8,7 +8,10 @@ ACPI S5, which makes QEMU exit by itself with status 0. q35 (ICH9) and pc
 hands over an ACPI 1.0 RSDP (RSDT) where OVMF gives a v2 one (XSDT).
 
 `reboot_test` makes it call reboot(): qemu.sh always passes -no-reboot, so
-the reset makes QEMU exit with status 0 too."""
+the reset makes QEMU exit with status 0 too.
+
+`init-exit-acpi-s5` is the path users take: init exits, the kernel prints
+`init exited: S` and powers off by ACPI S5."""
 from harness import Test
 
 NL = r"\r?\n"
@@ -40,6 +43,16 @@ TESTS = [
     _poweroff("poweroff-acpi-s5-pc", machine="pc"),
     _poweroff("poweroff-acpi-s5-grub-bios", boot="grub-bios", machine="pc"),
     _poweroff("poweroff-acpi-s5-grub-bios-q35", boot="grub-bios", machine="q35", matrix_only=True),
+    # The real path: init exits, the kernel prints the contract's line and
+    # powers off by S5 (no debug-exit device, so QEMU's own status is 0).
+    Test("init-exit-acpi-s5", cmdline="init=/bin/false", debug_exit=False, exit_code=0,
+         timeout=60, expect=[r"init exited: 1" + NL, S5], check=_did_not_halt),
+    # The shell's built-ins reach the same paths through the syscalls.
+    Test("shell-reboot", debug_exit=False, exit_code=0, timeout=60,
+         steps=[("expect", r"NyanOS> "), ("send", "reboot\n"), ("expect", r"power: reboot" + NL)]),
+    Test("shell-poweroff-acpi-s5", boot="grub-bios", machine="pc", debug_exit=False, exit_code=0,
+         timeout=60, check=_did_not_halt,
+         steps=[("expect", r"NyanOS> "), ("send", "poweroff\n"), ("expect", S5)]),
     _reboot("reboot-q35", r"power: reboot via the ACPI reset register", machine="q35"),
     # PIIX4 has no ACPI reset register in QEMU's FADT: the 8042 does it.
     _reboot("reboot-pc", r"power: reboot via the keyboard controller", boot="grub-bios", machine="pc"),
