@@ -16,7 +16,9 @@ struct KernelTablesEnv {
     }
 };
 
-bool valid_width(unsigned width) { return width == 8 || width == 16 || width == 32; }
+bool valid_width(unsigned width) {
+    return width == 8 || width == 16 || width == 32;
+}
 
 // PCI configuration mechanism #1 for bus 0; the GAS packs device (bits
 // 32-47), function (16-31) and register offset (0-15) into its address.
@@ -70,17 +72,23 @@ Result<void> write_register(const Gas& reg, unsigned width, uint32_t value) {
     if (reg.space == Gas::kIo) {
         if (reg.address > 0xffff) return Error::kInvalid;
         auto port = uint16_t(reg.address);
-        if (width == 8) arch::outb(port, uint8_t(value));
-        else if (width == 16) arch::outw(port, uint16_t(value));
-        else arch::outl(port, value);
+        if (width == 8)
+            arch::outb(port, uint8_t(value));
+        else if (width == 16)
+            arch::outw(port, uint16_t(value));
+        else
+            arch::outl(port, value);
         return {};
     }
     if (reg.space == Gas::kMemory) {
         if (!arch::is_mapped(reinterpret_cast<uint64_t>(phys_to_virt(reg.address))))
             return Error::kFault;
-        if (width == 8) *phys_to_virt<volatile uint8_t>(reg.address) = uint8_t(value);
-        else if (width == 16) *phys_to_virt<volatile uint16_t>(reg.address) = uint16_t(value);
-        else *phys_to_virt<volatile uint32_t>(reg.address) = value;
+        if (width == 8)
+            *phys_to_virt<volatile uint8_t>(reg.address) = uint8_t(value);
+        else if (width == 16)
+            *phys_to_virt<volatile uint16_t>(reg.address) = uint16_t(value);
+        else
+            *phys_to_virt<volatile uint32_t>(reg.address) = value;
         return {};
     }
     if (reg.space == Gas::kPciConfig) {

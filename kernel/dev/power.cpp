@@ -36,9 +36,12 @@ unsigned pm1_width(const acpi::Gas& reg) {
 
 const char* space_name(const acpi::Gas& reg) {
     switch (reg.space) {
-        case acpi::Gas::kMemory: return "mem";
-        case acpi::Gas::kIo: return "io";
-        case acpi::Gas::kPciConfig: return "pci";
+        case acpi::Gas::kMemory:
+            return "mem";
+        case acpi::Gas::kIo:
+            return "io";
+        case acpi::Gas::kPciConfig:
+            return "pci";
     }
     return "?";
 }
@@ -52,8 +55,7 @@ Result<acpi::SleepType> find_s5(uint64_t rsdp, uint64_t dsdt_phys) {
         auto s5 = acpi::find_s5(t.data + acpi::kSdtHeaderSize, t.length - acpi::kSdtHeaderSize);
         if (s5.ok() || s5.error() != Error::kNoEntry) return s5;
     } else {
-        kprintf("power: the DSDT at 0x%lx is unusable (%s)\n", dsdt_phys,
-                error_name(dsdt.error()));
+        kprintf("power: the DSDT at 0x%lx is unusable (%s)\n", dsdt_phys, error_name(dsdt.error()));
     }
     for (unsigned i = 0; i < 64; ++i) {
         auto ssdt = acpi::find_table(rsdp, "SSDT", i);
@@ -180,7 +182,9 @@ void init() {
     probe();
 }
 
-void qemu_debug_exit(uint32_t status) { arch::outl(0xf4, status); }
+void qemu_debug_exit(uint32_t status) {
+    arch::outl(0xf4, status);
+}
 
 void power_off(uint32_t status) {
     arch::disable_interrupts();

@@ -65,13 +65,26 @@ bool read_integer(const uint8_t* aml, size_t* at, size_t end, uint64_t* value) {
     uint8_t op = aml[(*at)++];
     size_t size;
     switch (op) {
-        case kZeroOp: *value = 0; return true;
-        case kOneOp: *value = 1; return true;
-        case kBytePrefix: size = 1; break;
-        case kWordPrefix: size = 2; break;
-        case kDWordPrefix: size = 4; break;
-        case kQWordPrefix: size = 8; break;
-        default: return false;  // a name, a method call, ...: not a static value
+        case kZeroOp:
+            *value = 0;
+            return true;
+        case kOneOp:
+            *value = 1;
+            return true;
+        case kBytePrefix:
+            size = 1;
+            break;
+        case kWordPrefix:
+            size = 2;
+            break;
+        case kDWordPrefix:
+            size = 4;
+            break;
+        case kQWordPrefix:
+            size = 8;
+            break;
+        default:
+            return false;  // a name, a method call, ...: not a static value
     }
     if (end - *at < size) return false;
     uint64_t v = 0;
@@ -95,7 +108,8 @@ bool parse_s5_package(const uint8_t* aml, size_t length, size_t at, SleepType* o
     } else {
         if (lead & 0x30) return false;  // bits 4-5 must be zero in the multi-byte form
         pkg_length = lead & 0x0f;
-        for (size_t i = 0; i < extra; ++i) pkg_length |= size_t(aml[pkg_start + 1 + i]) << (4 + 8 * i);
+        for (size_t i = 0; i < extra; ++i)
+            pkg_length |= size_t(aml[pkg_start + 1 + i]) << (4 + 8 * i);
     }
     // The package must hold its PkgLength and NumElements and end inside the AML.
     if (pkg_length < 1 + extra + 1 || pkg_length > length - pkg_start) return false;
@@ -168,10 +182,10 @@ Result<FadtInfo> parse_fadt(const uint8_t* table, uint32_t length) {
     uint8_t cnt_len = table[kFadtPm1CntLen];
     Gas x_pm1a = read_gas(table, length, kFadtXPm1aCntBlk);
     Gas x_pm1b = read_gas(table, length, kFadtXPm1bCntBlk);
-    info.pm1a_cnt = x_pm1a.present() ? x_pm1a
-                                     : legacy_port(read_le32(table + kFadtPm1aCntBlk), cnt_len);
-    info.pm1b_cnt = x_pm1b.present() ? x_pm1b
-                                     : legacy_port(read_le32(table + kFadtPm1bCntBlk), cnt_len);
+    info.pm1a_cnt =
+        x_pm1a.present() ? x_pm1a : legacy_port(read_le32(table + kFadtPm1aCntBlk), cnt_len);
+    info.pm1b_cnt =
+        x_pm1b.present() ? x_pm1b : legacy_port(read_le32(table + kFadtPm1bCntBlk), cnt_len);
 
     if (length > kFadtResetValue) {
         info.reset_reg = read_gas(table, length, kFadtResetReg);

@@ -22,10 +22,11 @@ inline constexpr uint32_t kRsdpV2Size = 36;
 // A v2 RSDP claiming to be longer than this is corrupt.
 inline constexpr uint32_t kMaxRsdpLength = 4096;
 
-inline uint16_t read_le16(const uint8_t* p) { return uint16_t(p[0] | (p[1] << 8)); }
+inline uint16_t read_le16(const uint8_t* p) {
+    return uint16_t(p[0] | (p[1] << 8));
+}
 inline uint32_t read_le32(const uint8_t* p) {
-    return uint32_t(p[0]) | (uint32_t(p[1]) << 8) | (uint32_t(p[2]) << 16) |
-           (uint32_t(p[3]) << 24);
+    return uint32_t(p[0]) | (uint32_t(p[1]) << 8) | (uint32_t(p[2]) << 16) | (uint32_t(p[3]) << 24);
 }
 inline uint64_t read_le64(const uint8_t* p) {
     return uint64_t(read_le32(p)) | (uint64_t(read_le32(p + 4)) << 32);
@@ -71,8 +72,8 @@ struct FadtInfo {
     uint64_t dsdt_phys = 0;  // X_DSDT when present and non-zero, else DSDT
     uint32_t smi_cmd = 0;    // 0: no SMI command port (already in ACPI mode)
     uint8_t acpi_enable = 0;
-    Gas pm1a_cnt;  // X_PM1a_CNT_BLK when present, else the PM1a_CNT_BLK port
-    Gas pm1b_cnt;  // absent (address 0) on most machines
+    Gas pm1a_cnt;                   // X_PM1a_CNT_BLK when present, else the PM1a_CNT_BLK port
+    Gas pm1b_cnt;                   // absent (address 0) on most machines
     bool hardware_reduced = false;  // no PM1 blocks, no SCI_EN
     bool reset_supported = false;   // RESET_REG_SUP and a reset register present
     Gas reset_reg;

@@ -33,7 +33,9 @@ Bytes concat(std::initializer_list<Bytes> parts) {
     return out;
 }
 
-Bytes text(const char* s) { return Bytes(s, s + strlen(s)); }
+Bytes text(const char* s) {
+    return Bytes(s, s + strlen(s));
+}
 
 // AML opcodes, spelled out so the byte sequences read like the spec.
 constexpr uint8_t kName = 0x08, kPackage = 0x12, kZero = 0x00, kOne = 0x01, kByte = 0x0a,
@@ -263,8 +265,8 @@ TEST_CASE("find_s5: garbage never reads out of bounds") {
         state = state * 1103515245u + 12345u;
         return uint8_t(state >> 16);
     };
-    const uint8_t interesting[] = {kName, kPackage, kByte, kWord, kDWord, 0x0e, 0x40, 0x80, 0xc0,
-                                   0xff, kZero, kOne};
+    const uint8_t interesting[] = {kName, kPackage, kByte, kWord, kDWord, 0x0e,
+                                   0x40,  0x80,     0xc0,  0xff,  kZero,  kOne};
     for (int round = 0; round < 2000; ++round) {
         Bytes b;
         size_t n = next() % 40;
