@@ -83,10 +83,13 @@ $(error INITRD_EXTRA=$(INITRD_EXTRA): no such directory)
 endif
 endif
 
-$(BUILD)/initrd.tar: $(USER_BINS) $(INITRD_STAMP) $(filter-out $(wildcard $(INITRD_EXTRA)/*/),$(INITRD_EXTRA_FILES))
+# /test/elf holds the malformed-ELF corpus (mk/corpus.mk) for /bin/testsuite.
+$(BUILD)/initrd.tar: $(USER_BINS) $(INITRD_STAMP) $(filter-out $(wildcard $(INITRD_EXTRA)/*/),$(INITRD_EXTRA_FILES)) \
+                     $(ELF_CORPUS) $(ELF_REAL_STATIC)
 	@echo "  TAR     $@"
-	@rm -rf $(INITRD_STAGE) && mkdir -p $(INITRD_STAGE)/bin
+	@rm -rf $(INITRD_STAGE) && mkdir -p $(INITRD_STAGE)/bin $(INITRD_STAGE)/test/elf
 	$(if $(USER_BINS),@cp $(USER_BINS) $(INITRD_STAGE)/bin/)
+	@cp $(ELF_CORPUS_DIR)/*.elf $(ELF_CORPUS) $(INITRD_STAGE)/test/elf/
 	$(if $(INITRD_EXTRA),@cp -R $(INITRD_EXTRA)/. $(INITRD_STAGE)/)
 	@cd $(INITRD_STAGE) && find . -mindepth 1 | sed 's|^\./||' | LC_ALL=C sort > ../initrd.list
 	@tar --format=ustar --owner=0 --group=0 --numeric-owner --mtime=@0 --no-recursion \

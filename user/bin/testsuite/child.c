@@ -1,0 +1,171 @@
+/* The helpers the cases exec (`testsuite --child MODE ...`). Fault modes do
+ * one forbidden thing and must be killed by the kernel: if they survive they
+ * print "survived" and exit 99, which the runner reports. */
+#include <nyan.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "testsuite.h"
+
+static const unsigned char g_rodata_ret[16] = {0xc3}; /* ret, in .rodata (R--) */
+static unsigned char g_data_ret[16] = {0xc3};         /* ret, in .data (RW-, NX) */
+
+typedef void (*fn_t)(void);
+
+/* Runs one instruction sequence; falls through to "survived" if it returns. */
+#define ASM(...)                        \
+    do {                                \
+        __asm__ volatile(__VA_ARGS__);  \
+        return 0;                       \
+    } while (0)
+
+static uintptr_t opaque(uintptr_t a);
+static void jump(uintptr_t address) { ((fn_t)opaque(address))(); }
+
+/* The address goes through an asm barrier so the compiler cannot reason
+ * about (or warn on) the constant pointers below. */
+static uintptr_t opaque(uintptr_t a) {
+    __asm__("" : "+r"(a));
+    return a;
+}
+static unsigned long read_at(uintptr_t address) { return *(volatile unsigned long*)opaque(address); }
+static void write_at(uintptr_t address) { *(volatile unsigned long*)opaque(address) = 0x6e79616e; }
+
+/* Recurses with 4 KiB frames until the stack runs into its guard page. */
+static unsigned long recurse(unsigned long depth) {
+    volatile char frame[4096];
+    frame[0] = (char)depth;
+    if (depth > (1ul << 40)) return frame[0];
+    return recurse(depth + 1) + frame[0];
+}
+
+static int fault_mode(const char* m) {
+    if (!strcmp(m, "read-kernel")) return (int)read_at(ADDR_KERNEL_IMAGE);
+    if (!strcmp(m, "read-kernel-top")) return (int)read_at(ADDR_KERNEL_TOP);
+    if (!strcmp(m, "write-kernel")) return write_at(ADDR_KERNEL_IMAGE + 0x1000), 0;
+    if (!strcmp(m, "exec-kernel")) return jump(ADDR_KERNEL_IMAGE + 0x1000), 0;
+    if (!strcmp(m, "read-hhdm")) return (int)read_at(ADDR_HHDM_1M);
+    if (!strcmp(m, "write-hhdm")) return write_at(ADDR_HHDM_1M), 0;
+    if (!strcmp(m, "exec-hhdm")) return jump(ADDR_HHDM_1M), 0;
+    if (!strcmp(m, "read-noncanon")) return (int)read_at(ADDR_NONCANONICAL);
+    if (!strcmp(m, "write-noncanon")) return write_at(ADDR_FIRST_NONCANONICAL), 0;
+    if (!strcmp(m, "exec-noncanon")) return jump(ADDR_NONCANONICAL), 0;
+    if (!strcmp(m, "read-null")) return (int)read_at(0);
+    if (!strcmp(m, "write-null")) return write_at(8), 0;
+    if (!strcmp(m, "exec-null")) return jump(0), 0;
+    if (!strcmp(m, "write-text")) return write_at((uintptr_t)&fault_mode), 0;
+    if (!strcmp(m, "exec-rodata")) return jump((uintptr_t)g_rodata_ret), 0;
+    if (!strcmp(m, "exec-data")) return jump((uintptr_t)g_data_ret), 0;
+    if (!strcmp(m, "exec-stack")) {
+        volatile unsigned char code[16] = {0xc3};
+        return jump((uintptr_t)code), 0;
+    }
+    if (!strcmp(m, "exec-heap")) {
+        unsigned char* p = (unsigned char*)sbrk(PAGE);
+        if (p == (unsigned char*)-1) return 2;
+        p[0] = 0xc3;
+        return jump((uintptr_t)p), 0;
+    }
+    if (!strcmp(m, "stack-overflow")) return (int)recurse(0);
+    /* Privileged instructions: #GP in ring 3. */
+    if (!strcmp(m, "cli")) ASM("cli");
+    if (!strcmp(m, "sti")) ASM("sti");
+    if (!strcmp(m, "hlt")) ASM("hlt");
+    if (!strcmp(m, "mov-to-cr3")) ASM("xor %%eax, %%eax; mov %%rax, %%cr3" ::: "rax");
+    if (!strcmp(m, "mov-from-cr3")) ASM("mov %%cr3, %%rax" ::: "rax");
+    if (!strcmp(m, "mov-to-cr0")) ASM("xor %%eax, %%eax; mov %%rax, %%cr0" ::: "rax");
+    if (!strcmp(m, "inb")) ASM("inb $0x60, %%al" ::: "rax");
+    /* 0xf4 is QEMU's isa-debug-exit: if this got through, QEMU would exit. */
+    if (!strcmp(m, "outb")) ASM("mov $0x10, %%al; outb %%al, $0xf4" ::: "rax");
+    if (!strcmp(m, "inl-dx")) ASM("mov $0xcf8, %%dx; inl %%dx, %%eax" ::: "rax", "rdx");
+    if (!strcmp(m, "iopl-outb")) {
+        /* popfq cannot raise IOPL from ring 3 (it is silently kept): the
+         * port access after it must still fault. */
+        __asm__ volatile("pushfq; orq $0x3000, (%%rsp); popfq; mov $0x10, %%al; outb %%al, $0xf4"
+                         ::: "rax", "memory", "cc");
+        return 0;
+    }
+    if (!strcmp(m, "wrmsr"))
+        ASM("mov $0xc0000082, %%ecx; xor %%eax, %%eax; xor %%edx, %%edx; wrmsr"
+                                ::: "rax", "rcx", "rdx");
+    if (!strcmp(m, "rdmsr")) ASM("mov $0xc0000082, %%ecx; rdmsr" ::: "rax", "rcx", "rdx");
+    if (!strcmp(m, "lgdt")) {
+        struct __attribute__((packed)) { uint16_t limit; uint64_t base; } d = {0, 0};
+        ASM("lgdt %0" : : "m"(d));
+    }
+    if (!strcmp(m, "lidt")) {
+        struct __attribute__((packed)) { uint16_t limit; uint64_t base; } d = {0, 0};
+        ASM("lidt %0" : : "m"(d));
+    }
+    if (!strcmp(m, "invlpg")) ASM("invlpg (%0)" : : "r"(0x400000ul) : "memory");
+    if (!strcmp(m, "wbinvd")) ASM("wbinvd");
+    if (!strcmp(m, "swapgs")) ASM("swapgs");
+    if (!strcmp(m, "sysret")) ASM("sysretq");
+    /* Software interrupts through kernel-only gates: #GP, not the handler
+     * (int $14 would otherwise run the page-fault handler on a frame with
+     * no error code). */
+    if (!strcmp(m, "int-0x80")) ASM("int $0x80");
+    if (!strcmp(m, "int-14")) ASM("int $14");
+    if (!strcmp(m, "int-13")) ASM("int $13");
+    if (!strcmp(m, "iretq-ring0")) {
+        /* An iret frame asking for the kernel's code segment (0x08). */
+        __asm__ volatile("mov %%ss, %%rax; pushq %%rax; pushq %%rsp; pushfq; pushq $0x08;"
+                         "lea 1f(%%rip), %%rax; pushq %%rax; iretq; 1:" ::: "rax", "memory");
+        return 0;
+    }
+    /* Traps with their own signals. */
+    if (!strcmp(m, "int3")) ASM("int3");
+    if (!strcmp(m, "ud2")) ASM("ud2");
+    if (!strcmp(m, "div0"))
+        ASM("xor %%ecx, %%ecx; mov $1, %%eax; xor %%edx, %%edx; div %%ecx"
+                                ::: "rax", "rcx", "rdx");
+    if (!strcmp(m, "idiv-overflow"))
+        ASM("mov $0x80000000, %%eax; cdq; mov $-1, %%ecx; idiv %%ecx"
+                                ::: "rax", "rcx", "rdx");
+    return -1;
+}
+
+/* hold PAGES: takes PAGES pages of heap, touches each, then sleeps until
+ * killed. If the kernel cannot back a page, the touch kills it (SIGSEGV). */
+static int hold(long pages) {
+    char* p = (char*)sbrk(pages * (long)PAGE);
+    if (p == (char*)-1) return 3;
+    for (long i = 0; i < pages; ++i) p[i * PAGE] = 1;
+    for (;;) sleep(100000);
+}
+
+/* argcheck N LEN ARG...: exits 0 iff it got exactly N arguments after LEN,
+ * each LEN bytes of the letter 'a' + i % 26. */
+static int argcheck(int argc, char** argv) {
+    if (argc < 3) return 2;
+    long n = strtol(argv[1], NULL, 10), len = strtol(argv[2], NULL, 10);
+    if (argc - 3 != n) {
+        printf("# argcheck: %d arguments, expected %ld\n", argc - 3, n);
+        return 1;
+    }
+    for (long i = 0; i < n; ++i) {
+        const char* a = argv[3 + i];
+        if ((long)strlen(a) != len) return printf("# argcheck: argument %ld has length %lu\n", i, (unsigned long)strlen(a)), 1;
+        for (long k = 0; k < len; ++k)
+            if (a[k] != 'a' + i % 26) return printf("# argcheck: argument %ld differs\n", i), 1;
+    }
+    return 0;
+}
+
+int child_main(int argc, char** argv) {
+    if (argc < 1) return 2;
+    const char* m = argv[0];
+    if (!strcmp(m, "hold")) return hold(argc > 1 ? strtol(argv[1], NULL, 10) : 1);
+    if (!strcmp(m, "argcheck")) return argcheck(argc, argv);
+    if (!strcmp(m, "exit")) return argc > 1 ? atoi(argv[1]) : 0;
+    if (!strcmp(m, "sleep")) return sleep(argc > 1 ? strtoul(argv[1], NULL, 10) : 1000), 0;
+    int r = fault_mode(m);
+    if (r == -1) {
+        printf("# testsuite --child: unknown mode %s\n", m);
+        return 2;
+    }
+    printf("# %s survived\n", m);
+    return 99;
+}
