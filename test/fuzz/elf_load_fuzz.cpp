@@ -73,8 +73,8 @@ void check_loaded(mm::AddressSpace& space, const elf::Image& image, const uint8_
         n = bss < kCheckBytes ? bss : kCheckBytes;
         buf.assign(n, 0xff);
         FUZZ_CHECK(space.copy_from(buf.data(), s.vaddr + s.filesz, n).ok(), "bss unreadable");
-        for (uint64_t b = 0; b < n; ++b) FUZZ_CHECK(buf[b] == 0, "bss byte %llu not zero",
-                                                     (unsigned long long)b);
+        for (uint64_t b = 0; b < n; ++b)
+            FUZZ_CHECK(buf[b] == 0, "bss byte %llu not zero", (unsigned long long)b);
     }
     // The guard page below the stack stays unmapped.
     FUZZ_CHECK(!space.translate(proc::kGuardPage).ok(), "guard page mapped");

@@ -18,7 +18,9 @@ using namespace nyanos;
 
 namespace {
 
-uint64_t page_down(uint64_t v) { return v & ~(elf::kPageSize - 1); }
+uint64_t page_down(uint64_t v) {
+    return v & ~(elf::kPageSize - 1);
+}
 
 void check_image(const elf::Image& im, size_t size, uint64_t user_min, uint64_t user_limit) {
     FUZZ_CHECK(im.segment_count >= 1 && im.segment_count <= elf::kMaxSegments, "count %zu",
@@ -43,8 +45,8 @@ void check_image(const elf::Image& im, size_t size, uint64_t user_min, uint64_t 
             const elf::Segment& t = im.segments[j];
             uint64_t s_first = page_down(s.vaddr), s_last = page_down(s.vaddr + s.memsz - 1);
             uint64_t t_first = page_down(t.vaddr), t_last = page_down(t.vaddr + t.memsz - 1);
-            FUZZ_CHECK(s_last < t_first || t_last < s_first, "segments %zu and %zu share a page",
-                       j, i);
+            FUZZ_CHECK(s_last < t_first || t_last < s_first, "segments %zu and %zu share a page", j,
+                       i);
         }
     }
     FUZZ_CHECK(entry_ok, "entry %#llx outside every executable segment",

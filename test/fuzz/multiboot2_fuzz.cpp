@@ -61,8 +61,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         auto parsed = mb2::parse(mbi, size, &diag);
         if (!parsed.ok()) {
             FUZZ_CHECK(diag.reason != nullptr, "error without a reason");
-            FUZZ_CHECK(diag.offset <= size, "diagnostic offset %u past the end",
-                       diag.offset);
+            FUZZ_CHECK(diag.offset <= size, "diagnostic offset %u past the end", diag.offset);
             return;
         }
         const mb2::Info& info = parsed.value();
@@ -76,15 +75,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         }
         if (info.memory_map) {
             FUZZ_CHECK(inside(info.memory_map,
-                              size_t(info.memory_map_entry_count) * info.memory_map_entry_size,
-                              mbi, info.total_size),
+                              size_t(info.memory_map_entry_count) * info.memory_map_entry_size, mbi,
+                              info.total_size),
                        "memory map outside the MBI");
             for (uint32_t i = 0; i < info.memory_map_entry_count; ++i)
                 (void)info.memory_map_entry(i);
         }
         if (info.rsdp_v1) FUZZ_CHECK(inside(info.rsdp_v1, mb2::kRsdpV1Size, mbi, size), "rsdp");
-        if (info.rsdp_v2)
-            FUZZ_CHECK(inside(info.rsdp_v2, info.rsdp_v2_size, mbi, size), "rsdp v2");
+        if (info.rsdp_v2) FUZZ_CHECK(inside(info.rsdp_v2, info.rsdp_v2_size, mbi, size), "rsdp v2");
 
         if (info.cmdline) {
             char out[64];
@@ -104,8 +102,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
                                 boot::MemoryType::kKernelAndModules);
             check_regions(regions);
         }
-        auto got = regions.allocate(64 * 1024, boot::MemoryType::kKernelAndModules, 0x100000,
-                                    1ull << 32);
+        auto got =
+            regions.allocate(64 * 1024, boot::MemoryType::kKernelAndModules, 0x100000, 1ull << 32);
         if (got.ok()) FUZZ_CHECK(got.value() % 4096 == 0, "allocation not page aligned");
         check_regions(regions);
     });

@@ -49,13 +49,12 @@ void check_tree(const fs::Ramdisk& disk, const uint8_t* archive, size_t size) {
             check_normalized(e->name);
             FUZZ_CHECK(disk.lookup(e->name) == e, "lookup('%s') finds another entry", e->name);
             if (e->is_directory) {
-                FUZZ_CHECK(e->data == nullptr && e->size == 0, "directory '%s' has data",
-                           e->name);
+                FUZZ_CHECK(e->data == nullptr && e->size == 0, "directory '%s' has data", e->name);
                 dirs.push_back(e);
             } else if (e->size > 0) {
-                FUZZ_CHECK(e->data >= archive && e->size <= size &&
-                               e->data <= archive + size - e->size,
-                           "'%s' data outside the archive", e->name);
+                FUZZ_CHECK(
+                    e->data >= archive && e->size <= size && e->data <= archive + size - e->size,
+                    "'%s' data outside the archive", e->name);
             }
         }
     }
