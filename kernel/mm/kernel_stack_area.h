@@ -102,6 +102,10 @@ public:
         }
         m_pages[slot] = 0;
         --m_live;
+        // Reuse the lowest free slot first: the slots share page tables
+        // (16 per table) that are never freed, so churning through fresh
+        // slots would keep adding tables.
+        if (slot < m_next) m_next = slot;
     }
 
     // The pages of the stack whose top is `top`, 0 if none is allocated there.

@@ -63,8 +63,10 @@ Result<uint64_t> sbrk(int64_t increment);
 // mapped; false if the access is a real fault.
 bool handle_demand_fault(uint64_t address);
 
-// Frames held by processes (user frames + page tables) for ps.
-size_t fill_process_list(struct nyan_process_info* out, size_t max);
+// Describes processes for ps: skips the first `skip` in table order, then
+// fills at most `max` entries (pages = user frames + page tables).
+size_t fill_process_list(struct nyan_process_info* out, size_t skip, size_t max);
+size_t process_count();
 
 // The kill reason of the last child the current task reaped, if it is `pid`.
 const char* last_kill_reason(int pid);

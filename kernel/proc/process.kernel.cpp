@@ -428,10 +428,14 @@ bool handle_demand_fault(uint64_t address) {
     return t->space.map_anonymous(page, 1, mm::PageFlags{.writable = true}).ok();
 }
 
-size_t fill_process_list(nyan_process_info* out, size_t max) {
+size_t process_count() { return g_table.count(); }
+
+size_t fill_process_list(nyan_process_info* out, size_t skip, size_t max) {
     arch::InterruptDisabler no_interrupts;
+    Task* t = g_table.first();
+    for (; t && skip; t = t->next_in_table) --skip;
     size_t n = 0;
-    for (Task* t = g_table.first(); t && n < max; t = t->next_in_table, ++n) {
+    for (; t && n < max; t = t->next_in_table, ++n) {
         nyan_process_info& info = out[n];
         memset(&info, 0, sizeof(info));
         info.pid = t->pid;

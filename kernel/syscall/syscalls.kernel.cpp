@@ -227,13 +227,21 @@ int64_t sys_meminfo(const SyscallFrame& f) {
 }
 
 int64_t sys_process_list(const SyscallFrame& f) {
+    if (!f.rdi) return int64_t(proc::process_count());
     constexpr size_t kBatch = 16;
     nyan_process_info batch[kBatch];
-    size_t max = f.rsi;
-    if (!f.rdi) return int64_t(proc::fill_process_list(batch, 0) + 0);
-    size_t n = proc::fill_process_list(batch, max < kBatch ? max : kBatch);
-    auto r = copy_to_user(f.rdi, batch, n * sizeof(nyan_process_info));
-    return r.ok() ? int64_t(n) : errno_of(r.error());
+    size_t max = f.rsi, done = 0;
+    while (done < max) {
+        size_t want = max - done < kBatch ? max - done : kBatch;
+        size_t n = proc::fill_process_list(batch, done, want);
+        if (n == 0) break;
+        auto r = copy_to_user(f.rdi + done * sizeof(nyan_process_info), batch,
+                              n * sizeof(nyan_process_info));
+        if (!r.ok()) return errno_of(r.error());
+        done += n;
+        if (n < want) break;
+    }
+    return int64_t(done);
 }
 
 int64_t sys_poweroff(const SyscallFrame& f) { power::power_off(uint32_t(f.rdi)); }
