@@ -168,10 +168,22 @@ class Serial:
     def wait_for(self, regex: str, start: int, deadline: float):
         pattern = re.compile(regex.encode() if isinstance(regex, str) else regex, re.M)
         with self.cond:
+            settled_at = None
             while True:
                 m = pattern.search(self.buffer, start)
                 if m:
-                    return m
+                    # A match that ends where the output ends may be cut
+                    # short (a number still being printed): give the guest a
+                    # moment to finish the line, then match again.
+                    if m.end() < len(self.buffer) or self.closed:
+                        return m
+                    now = time.monotonic()
+                    if settled_at is None:
+                        settled_at = now + 0.15
+                    if now >= settled_at:
+                        return m
+                    self.cond.wait(settled_at - now)
+                    continue
                 if self.closed:
                     return None
                 remaining = deadline - time.monotonic()
