@@ -80,6 +80,10 @@ bool mask_irq(unsigned irq) {
 using namespace nyanos::arch;
 
 extern "C" void arch_interrupt_dispatch(InterruptFrame* frame) {
+    // User code may set RFLAGS.AC, which an interrupt keeps: close SMAP
+    // again so the handler cannot touch user memory by accident. (iretq
+    // restores the user's flags.)
+    if (frame->from_user() && cpu_has_smap()) asm volatile("clac" ::: "memory");
     uint64_t vector = frame->vector;
     if (vector < 32) {
         handle_exception(*frame);
