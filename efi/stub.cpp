@@ -34,7 +34,9 @@ constexpr uint64_t kPage = 4096;
     for (;;) asm volatile("cli; hlt");
 }
 
-uint64_t pages_for(uint64_t bytes) { return (bytes + kPage - 1) / kPage; }
+uint64_t pages_for(uint64_t bytes) {
+    return (bytes + kPage - 1) / kPage;
+}
 
 // One allocation of whole pages of `type`, zeroed; fails the boot when the
 // firmware is out of memory (nothing to clean up: we never return to it).
@@ -68,7 +70,8 @@ struct LoadedFile {
 
 // Reads a whole file from the stub's volume into pages of `type`. Returns an
 // empty LoadedFile if it does not exist and `optional` is set.
-LoadedFile read_file(EFI_FILE_HANDLE root, const CHAR16* path, EFI_MEMORY_TYPE type, bool optional) {
+LoadedFile read_file(EFI_FILE_HANDLE root, const CHAR16* path, EFI_MEMORY_TYPE type,
+                     bool optional) {
     EFI_FILE_HANDLE file;
     EFI_STATUS status = root->Open(root, &file, const_cast<CHAR16*>(path), EFI_FILE_MODE_READ, 0);
     if (EFI_ERROR(status)) {
@@ -246,7 +249,8 @@ extern "C" EFI_STATUS efi_main(EFI_HANDLE image_handle, EFI_SYSTEM_TABLE* system
     }
     boot::KernelImage& image = parsed.value();
 
-    auto* kernel_frames = static_cast<uint8_t*>(allocate_pages(pages_for(image.size()), kKernelType));
+    auto* kernel_frames =
+        static_cast<uint8_t*>(allocate_pages(pages_for(image.size()), kKernelType));
     boot::copy_kernel_image(image, kernel_file.data, kernel_frames);
     auto* stack = allocate_pages(pages_for(boot::kBootStackSize), kKernelType);
     auto* info = static_cast<BootInfo*>(allocate_pages(pages_for(sizeof(BootInfo)), EfiLoaderData));
@@ -285,24 +289,26 @@ extern "C" EFI_STATUS efi_main(EFI_HANDLE image_handle, EFI_SYSTEM_TABLE* system
         regions[region_count++] = boot::MemoryRegion{d.PhysicalStart, d.NumberOfPages * kPage,
                                                      boot::from_efi_memory_type(d.Type), 0};
     }
-    boot::PhysRange fb_range{info->framebuffer.phys,
-                             info->framebuffer.phys + uint64_t(info->framebuffer.pitch) *
-                                                          info->framebuffer.height};
+    boot::PhysRange fb_range{
+        info->framebuffer.phys,
+        info->framebuffer.phys + uint64_t(info->framebuffer.pitch) * info->framebuffer.height};
     static boot::PhysRange hhdm[boot::kMaxMemoryRegions];
-    size_t hhdm_count = boot::hhdm_ranges(regions, region_count, &fb_range,
-                                          info->framebuffer.phys ? 1 : 0, hhdm,
-                                          boot::kMaxMemoryRegions);
+    size_t hhdm_count =
+        boot::hhdm_ranges(regions, region_count, &fb_range, info->framebuffer.phys ? 1 : 0, hhdm,
+                          boot::kMaxMemoryRegions);
     if (hhdm_count > boot::kMaxMemoryRegions) fail(W("memory map too fragmented"));
     if (!boot::map_hhdm(tables, hhdm, hhdm_count, cpu.huge_1g).ok()) fail(W("cannot map the HHDM"));
 
     // The identity map of this stub, so the CR3 switch does not pull the
     // floor from under the jump. Its tables are reclaimable.
     env.table_type = EfiLoaderData;
-    uint64_t image_base = paging::align_down(reinterpret_cast<uint64_t>(loaded_image->ImageBase), kPage);
+    uint64_t image_base =
+        paging::align_down(reinterpret_cast<uint64_t>(loaded_image->ImageBase), kPage);
     uint64_t image_end = paging::align_up(
         reinterpret_cast<uint64_t>(loaded_image->ImageBase) + loaded_image->ImageSize, kPage);
-    if (!tables.map_range(image_base, image_base, image_end - image_base,
-                          paging::PageFlags{.writable = true, .executable = true})
+    if (!tables
+             .map_range(image_base, image_base, image_end - image_base,
+                        paging::PageFlags{.writable = true, .executable = true})
              .ok())
         fail(W("cannot identity-map the stub"));
 
@@ -313,7 +319,8 @@ extern "C" EFI_STATUS efi_main(EFI_HANDLE image_handle, EFI_SYSTEM_TABLE* system
         if (EFI_ERROR(status)) fail(W("GetMemoryMap failed"), status);
         status = BS->ExitBootServices(image_handle, map.key);
         if (!EFI_ERROR(status)) break;
-        if (status != EFI_INVALID_PARAMETER || attempt == 8) fail(W("ExitBootServices failed"), status);
+        if (status != EFI_INVALID_PARAMETER || attempt == 8)
+            fail(W("ExitBootServices failed"), status);
     }
 
     // From here on: no firmware services.

@@ -7,16 +7,21 @@ namespace nyanos {
 namespace {
 boot::BootInfo g_boot_info;
 
-bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n'; }
+bool is_space(char c) {
+    return c == ' ' || c == '\t' || c == '\n';
+}
 }  // namespace
 
-const boot::BootInfo& boot_info() { return g_boot_info; }
+const boot::BootInfo& boot_info() {
+    return g_boot_info;
+}
 
 void accept_boot_info(const boot::BootInfo* from_loader) {
     if (!from_loader) panic("boot: no handoff from the loader");
     if (from_loader->magic != boot::kHandoffMagic)
         panic("boot: bad handoff magic %lx (loader and kernel do not match)", from_loader->magic);
-    if (from_loader->version != boot::kHandoffVersion || from_loader->size != sizeof(boot::BootInfo))
+    if (from_loader->version != boot::kHandoffVersion ||
+        from_loader->size != sizeof(boot::BootInfo))
         panic("boot: handoff version %u size %u, kernel expects version %u size %u",
               from_loader->version, from_loader->size, boot::kHandoffVersion,
               unsigned(sizeof(boot::BootInfo)));

@@ -10,7 +10,9 @@
 namespace nyanos {
 
 namespace {
-void console_sink(void*, const char* chunk, size_t length) { console::write(chunk, length); }
+void console_sink(void*, const char* chunk, size_t length) {
+    console::write(chunk, length);
+}
 bool g_panicking = false;
 }  // namespace
 

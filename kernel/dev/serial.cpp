@@ -48,7 +48,9 @@ bool init() {
     return g_present = true;
 }
 
-bool present() { return g_present; }
+bool present() {
+    return g_present;
+}
 
 void write(const char* text, size_t length) {
     if (!g_present) return;

@@ -28,7 +28,9 @@ void init_ramdisk() {
     kprintf("initrd: %lu entries, %lu bytes\n", uint64_t(g_ramdisk.count()), info.ramdisk_size);
 }
 
-const FileEntry* lookup(const char* path) { return g_ramdisk.lookup(path); }
+const FileEntry* lookup(const char* path) {
+    return g_ramdisk.lookup(path);
+}
 
 size_t list(const char* dir, const FileEntry** out, size_t max) {
     return g_ramdisk.list(dir, out, max);

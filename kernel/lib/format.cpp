@@ -57,9 +57,12 @@ void vformat_to(FormatSink sink, void* ctx, const char* fmt, va_list args) {
         ++p;
         bool zero_pad = false, left = false;
         for (;; ++p) {
-            if (*p == '0') zero_pad = true;
-            else if (*p == '-') left = true;
-            else break;
+            if (*p == '0')
+                zero_pad = true;
+            else if (*p == '-')
+                left = true;
+            else
+                break;
         }
         unsigned width = 0;
         while (*p >= '0' && *p <= '9') width = width * 10 + unsigned(*p++ - '0');
@@ -102,9 +105,15 @@ void vformat_to(FormatSink sink, void* ctx, const char* fmt, va_list args) {
                     for (size_t i = len; i < width; ++i) out.put(' ');
                 break;
             }
-            case 'c': out.put(char(va_arg(args, int))); break;
-            case '%': out.put('%'); break;
-            case '\0': --p; break;  // a lone '%' at the end
+            case 'c':
+                out.put(char(va_arg(args, int)));
+                break;
+            case '%':
+                out.put('%');
+                break;
+            case '\0':
+                --p;
+                break;  // a lone '%' at the end
             default:
                 out.put('%');
                 out.put(*p);

@@ -56,6 +56,8 @@ int strncmp(const char* a, const char* b, size_t n) {
     return 0;
 }
 
-void __cxa_pure_virtual() { nyanos::panic("pure virtual function called"); }
+void __cxa_pure_virtual() {
+    nyanos::panic("pure virtual function called");
+}
 
 }  // extern "C"

@@ -11,7 +11,7 @@ namespace nyanos {
 }  // namespace nyanos
 
 // Checks an invariant in every build; a failure is a kernel bug.
-#define VERIFY(cond)                                                                  \
-    do {                                                                              \
+#define VERIFY(cond)                                                                           \
+    do {                                                                                       \
         if (!(cond)) ::nyanos::panic("VERIFY(%s) failed at %s:%d", #cond, __FILE__, __LINE__); \
     } while (0)

@@ -62,7 +62,9 @@ AddressSpace& AddressSpace::operator=(AddressSpace&& other) {
     return *this;
 }
 
-AddressSpace::~AddressSpace() { release(); }
+AddressSpace::~AddressSpace() {
+    release();
+}
 
 void AddressSpace::release() {
     if (!m_root) return;

@@ -105,7 +105,9 @@ public:
 private:
     AddressSpace(MemoryContext& context, PhysAddr root) : m_context(&context), m_root(root) {}
     void release();
-    paging::PageTable<TableEnv> tables(TableEnv& env) { return paging::PageTable<TableEnv>(env, m_root); }
+    paging::PageTable<TableEnv> tables(TableEnv& env) {
+        return paging::PageTable<TableEnv>(env, m_root);
+    }
     template <typename Fn>
     Result<void> for_each_user_byte_run(VirtAddr va, size_t length, Fn&& fn);
 

@@ -13,17 +13,23 @@ public:
     Result<PhysAddr> allocate_zeroed_frame(FrameUse use) override {
         return physical_memory().allocate_zeroed_frame(use);
     }
-    void free_frame(PhysAddr frame, FrameUse use) override { physical_memory().free_frame(frame, use); }
+    void free_frame(PhysAddr frame, FrameUse use) override {
+        physical_memory().free_frame(frame, use);
+    }
     void* phys_to_virt(PhysAddr phys) override { return nyanos::phys_to_virt(phys); }
     void invalidate(VirtAddr va) override { arch::invlpg(va); }
     PhysAddr kernel_root() const override { return mm::kernel_root(); }
-    PhysAddr live_root() const override { return arch::read_cr3() & paging::PageTableEntry::kAddressMask; }
+    PhysAddr live_root() const override {
+        return arch::read_cr3() & paging::PageTableEntry::kAddressMask;
+    }
 };
 
 KernelMemoryContext g_context;
 
 }  // namespace
 
-MemoryContext& kernel_memory_context() { return g_context; }
+MemoryContext& kernel_memory_context() {
+    return g_context;
+}
 
 }  // namespace nyanos::mm

@@ -29,7 +29,9 @@ void check(bool ok, const char* what) {
     if (!ok && !g_failure) g_failure = what;
 }
 
-uint64_t pattern(uint64_t seed, uint64_t i) { return (seed * 0x9e3779b97f4a7c15ull) ^ (i * 0x10001); }
+uint64_t pattern(uint64_t seed, uint64_t i) {
+    return (seed * 0x9e3779b97f4a7c15ull) ^ (i * 0x10001);
+}
 
 void fill(volatile uint64_t* p, uint64_t seed, size_t bytes) {
     for (size_t i = 0; i < bytes / 8; ++i) p[i] = pattern(seed, i);
@@ -80,9 +82,10 @@ void check_layout() {
     // The HHDM (the loader's 2 MiB / 1 GiB leaves, read back by translate).
     PhysAddr probe = info.kernel_pml4_phys + 0x18;
     auto hhdm = pt.translate(reinterpret_cast<uint64_t>(phys_to_virt(probe)));
-    check(hhdm.ok() && hhdm.value().phys + (probe & (paging::page_size_bytes(hhdm.value().size) - 1)) ==
-                           probe,
-          "the HHDM does not map the kernel PML4's frame");
+    check(
+        hhdm.ok() &&
+            hhdm.value().phys + (probe & (paging::page_size_bytes(hhdm.value().size) - 1)) == probe,
+        "the HHDM does not map the kernel PML4's frame");
     check(hhdm.ok() && !hhdm.value().flags.executable && !hhdm.value().flags.user,
           "the HHDM is executable or user");
     check(pt.translate(0x1000).error() == Error::kNoEntry, "low memory is still mapped");
@@ -103,7 +106,8 @@ void check_frames() {
     for (size_t i = 0; i < got; ++i) {
         check(holds(phys_to_virt<uint64_t>(frames[i]), i, kPageSize),
               "a frame's contents changed (frames handed out twice?)");
-        for (size_t j = 0; j < i; ++j) check(frames[i] != frames[j], "the same frame handed out twice");
+        for (size_t j = 0; j < i; ++j)
+            check(frames[i] != frames[j], "the same frame handed out twice");
     }
     for (size_t i = 0; i < got; ++i) pm.free_frame(frames[i], FrameUse::kGeneral);
 
@@ -143,9 +147,9 @@ void check_kernel_mappings() {
     auto* window = reinterpret_cast<volatile uint64_t*>(va);
     check(map_kernel_pages(va, fa, 1, rw).ok(), "map_kernel_pages failed");
     auto t = pt.translate(va + 123);
-    check(t.ok() && t.value().phys == fa && t.value().size == PageSize::k4K &&
-              t.value().flags == rw,
-          "translate does not report the new mapping");
+    check(
+        t.ok() && t.value().phys == fa && t.value().size == PageSize::k4K && t.value().flags == rw,
+        "translate does not report the new mapping");
     check(holds(window, 1, kPageSize), "a read through the new mapping sees the wrong frame");
     window[5] = 0x5ca1ab1e;
     check(phys_to_virt<volatile uint64_t>(fa)[5] == 0x5ca1ab1e,
@@ -153,8 +157,8 @@ void check_kernel_mappings() {
     window[5] = pattern(1, 5);
 
     check(map_kernel_pages(va, fb, 1, rw).error() == Error::kExists, "remapping is not kExists");
-    check(map_kernel_pages(va + kPageSize, fb, 1, PageFlags{.writable = true, .user = true}).error() ==
-              Error::kInvalid,
+    check(map_kernel_pages(va + kPageSize, fb, 1, PageFlags{.writable = true, .user = true})
+                  .error() == Error::kInvalid,
           "a user page in the kernel half is not kInvalid");
     check(map_kernel_pages(0x400000, fb, 1, rw).error() == Error::kInvalid,
           "a kernel mapping in the lower half is not kInvalid");
@@ -165,7 +169,8 @@ void check_kernel_mappings() {
 
     check(protect_kernel_pages(va, 1, ro).ok(), "protect_kernel_pages failed");
     auto t_ro = pt.translate(va);
-    check(t_ro.ok() && t_ro.value().flags == ro && t_ro.value().phys == fa, "protect did not apply");
+    check(t_ro.ok() && t_ro.value().flags == ro && t_ro.value().phys == fa,
+          "protect did not apply");
     check(holds(window, 1, kPageSize), "a read-only mapping reads wrong");
     check(protect_kernel_pages(va, 2, rw).error() == Error::kNoEntry,
           "protecting a partly unmapped range is not kNoEntry");
@@ -182,7 +187,8 @@ void check_kernel_mappings() {
     // Three pages across a 2 MiB boundary (two page tables), both frames
     // mapped twice: aliases must see each other's writes.
     const VirtAddr span = va + paging::kLargePageSize - kPageSize;
-    check(map_kernel_pages(span, fa, 1, rw).ok() && map_kernel_pages(span + kPageSize, fb, 1, rw).ok() &&
+    check(map_kernel_pages(span, fa, 1, rw).ok() &&
+              map_kernel_pages(span + kPageSize, fb, 1, rw).ok() &&
               map_kernel_pages(span + 2 * kPageSize, fa, 1, rw).ok(),
           "mapping across a page-table boundary failed");
     auto* alias = reinterpret_cast<volatile uint64_t*>(span + 2 * kPageSize);
@@ -239,14 +245,16 @@ void check_kernel_stacks() {
 }
 
 void check_heap() {
-    static constexpr size_t kSizes[] = {1, 8, 16, 24, 100, 500, 1000, 1990, 2000, 4096, 5000, 70000};
+    static constexpr size_t kSizes[] = {1,    8,    16,   24,   100,  500,
+                                        1000, 1990, 2000, 4096, 5000, 70000};
     constexpr size_t kCount = sizeof(kSizes) / sizeof(kSizes[0]);
     void* blocks[kCount * 4] = {};
     for (size_t round = 0; round < 4; ++round) {
         for (size_t i = 0; i < kCount; ++i) {
             void* p = kmalloc(kSizes[i]);
             check(p != nullptr, "kmalloc failed with plenty free");
-            check(reinterpret_cast<uint64_t>(p) >= boot::kHhdmBase && reinterpret_cast<uint64_t>(p) % 16 == 0,
+            check(reinterpret_cast<uint64_t>(p) >= boot::kHhdmBase &&
+                      reinterpret_cast<uint64_t>(p) % 16 == 0,
                   "kmalloc returned an address below the HHDM or unaligned");
             if (p) {
                 auto* bytes = static_cast<volatile uint8_t*>(p);
@@ -302,7 +310,8 @@ bool run_live_self_test() {
           "page tables grew on the second round");
     check(end.kernel_stack_frames == start.kernel_stack_frames, "kernel stack frames leaked");
     check(end.general_frames == start.general_frames, "general frames leaked");
-    check(end.heap_frames == start.heap_frames && heap_end.live_allocations == heap_start.live_allocations,
+    check(end.heap_frames == start.heap_frames &&
+              heap_end.live_allocations == heap_start.live_allocations,
           "heap allocations leaked");
     check(end.free_frames + (end.page_table_frames - start.page_table_frames) == start.free_frames,
           "free frames did not return to the baseline");

@@ -114,9 +114,10 @@ void init_vmm() {
     if (auto r = pt.populate_kernel_half(); !r.ok())
         panic("vmm: cannot populate the kernel half of the PML4: %s", error_name(r.error()));
 
-    kprintf("vmm: dropped %u identity PML4 entries, reclaimed %lu boot frames, "
-            "populated %u kernel PML4 entries\n",
-            dropped, reclaimed, absent);
+    kprintf(
+        "vmm: dropped %u identity PML4 entries, reclaimed %lu boot frames, "
+        "populated %u kernel PML4 entries\n",
+        dropped, reclaimed, absent);
 }
 
 Result<void> map_kernel_pages(VirtAddr va, PhysAddr pa, size_t pages, PageFlags flags) {

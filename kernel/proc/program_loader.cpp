@@ -8,8 +8,12 @@ namespace nyanos::proc {
 
 namespace {
 
-uint64_t page_down(uint64_t v) { return v & ~(kPageSize - 1); }
-uint64_t page_up(uint64_t v) { return (v + kPageSize - 1) & ~(kPageSize - 1); }
+uint64_t page_down(uint64_t v) {
+    return v & ~(kPageSize - 1);
+}
+uint64_t page_up(uint64_t v) {
+    return (v + kPageSize - 1) & ~(kPageSize - 1);
+}
 
 Result<void> map_segment(mm::AddressSpace& space, const elf::Segment& s, const uint8_t* file) {
     uint64_t first = page_down(s.vaddr);
@@ -33,8 +37,12 @@ Result<uint64_t> build_initial_stack(mm::AddressSpace& space, const elf::Image& 
                                      const ProgramArgs& args, const uint8_t random16[16]) {
     if (args.argc > kMaxArgs || args.envc > kMaxArgs) return Error::kArgListTooBig;
     const uint64_t auxv[][2] = {
-        {kAtPhdr, image.phdr_vaddr}, {kAtPhent, sizeof(Elf64_Phdr)}, {kAtPhnum, image.phnum},
-        {kAtPagesz, kPageSize},      {kAtEntry, image.entry},        {kAtRandom, 0},
+        {kAtPhdr, image.phdr_vaddr},
+        {kAtPhent, sizeof(Elf64_Phdr)},
+        {kAtPhnum, image.phnum},
+        {kAtPagesz, kPageSize},
+        {kAtEntry, image.entry},
+        {kAtRandom, 0},
         {kAtNull, 0},
     };
     constexpr size_t kAuxWords = sizeof(auxv) / sizeof(uint64_t);

@@ -6,8 +6,10 @@ namespace nyanos::proc {
 
 void TaskQueue::push_back(Task* task) {
     VERIFY(task->next_in_queue == nullptr && task != m_tail);
-    if (m_tail) m_tail->next_in_queue = task;
-    else m_head = task;
+    if (m_tail)
+        m_tail->next_in_queue = task;
+    else
+        m_head = task;
     m_tail = task;
     ++m_size;
 }
@@ -26,8 +28,10 @@ bool TaskQueue::remove(Task* task) {
     Task* prev = nullptr;
     for (Task* t = m_head; t; prev = t, t = t->next_in_queue) {
         if (t != task) continue;
-        if (prev) prev->next_in_queue = t->next_in_queue;
-        else m_head = t->next_in_queue;
+        if (prev)
+            prev->next_in_queue = t->next_in_queue;
+        else
+            m_head = t->next_in_queue;
         if (m_tail == t) m_tail = prev;
         t->next_in_queue = nullptr;
         --m_size;
@@ -45,8 +49,10 @@ void ProcessTable::insert(Task* task) {
 }
 
 void ProcessTable::remove(Task* task) {
-    if (task->prev_in_table) task->prev_in_table->next_in_table = task->next_in_table;
-    else m_head = task->next_in_table;
+    if (task->prev_in_table)
+        task->prev_in_table->next_in_table = task->next_in_table;
+    else
+        m_head = task->next_in_table;
     if (task->next_in_table) task->next_in_table->prev_in_table = task->prev_in_table;
     task->prev_in_table = task->next_in_table = nullptr;
     --m_count;
@@ -74,7 +80,8 @@ Task* ProcessTable::mark_exited(Task* task, int wait_status, Task* reaper) {
         if (t->parent == task) t->parent = (reaper && reaper != task) ? reaper : nullptr;
     }
     Task* parent = task->parent;
-    if (parent && parent->state == TaskState::kBlocked && parent->wait_reason == WaitReason::kChild &&
+    if (parent && parent->state == TaskState::kBlocked &&
+        parent->wait_reason == WaitReason::kChild &&
         (parent->waiting_for_pid == -1 || parent->waiting_for_pid == task->pid))
         return parent;
     return nullptr;

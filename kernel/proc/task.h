@@ -21,10 +21,14 @@ enum class TaskState : uint8_t {
 
 constexpr const char* task_state_name(TaskState s) {
     switch (s) {
-        case TaskState::kRunning: return "running";
-        case TaskState::kReady: return "ready";
-        case TaskState::kBlocked: return "blocked";
-        case TaskState::kZombie: return "zombie";
+        case TaskState::kRunning:
+            return "running";
+        case TaskState::kReady:
+            return "ready";
+        case TaskState::kBlocked:
+            return "blocked";
+        case TaskState::kZombie:
+            return "zombie";
     }
     return "?";
 }
@@ -67,9 +71,9 @@ struct Task {
     uint64_t heap_base = 0;
     uint64_t heap_break = 0;
 
-    uint64_t wake_at_ms = 0;    // kSleep
-    int waiting_for_pid = 0;    // kChild: -1 = any child
-    int wait_status = 0;        // POSIX encoding, valid once a zombie
+    uint64_t wake_at_ms = 0;                // kSleep
+    int waiting_for_pid = 0;                // kChild: -1 = any child
+    int wait_status = 0;                    // POSIX encoding, valid once a zombie
     char kill_reason[kKillReasonMax] = {};  // "killed: #PF at ... (addr ...)" for a fault
 
     OpenFile files[kMaxOpenFiles];

@@ -16,8 +16,10 @@ TEST_CASE("AddressSpace: the kernel half is the kernel's, and survives destructi
         auto space = AddressSpace::try_create(ctx).release_value();
         auto* pml4 = static_cast<paging::PageTableEntry*>(ctx.ram.phys_to_virt(space.root()));
         for (unsigned i = 0; i < 512; ++i) {
-            if (i < 256) CHECK(!pml4[i].present());
-            else CHECK(pml4[i].raw() == kernel[i].raw());
+            if (i < 256)
+                CHECK(!pml4[i].present());
+            else
+                CHECK(pml4[i].raw() == kernel[i].raw());
         }
         REQUIRE(space.map_anonymous(0x400000, 4, PageFlags{.writable = true}).ok());
         CHECK(space.user_frames() == 4);
@@ -107,7 +109,7 @@ TEST_CASE("AddressSpace: user copies reject kernel and unmapped addresses") {
     char buf[16] = {};
     CHECK(space.copy_from(buf, 0xffff800000000000, 8).error() == Error::kFault);
     CHECK(space.copy_from(buf, 0x401000, 8).error() == Error::kFault);
-    CHECK(space.copy_from(buf, 0x400ff8, 16).error() == Error::kFault);  // runs off the page
+    CHECK(space.copy_from(buf, 0x400ff8, 16).error() == Error::kFault);        // runs off the page
     CHECK(space.copy_from(buf, 0x7ffffffffff8, 16).error() == Error::kFault);  // leaves the half
     CHECK(space.copy_from(buf, 0x400ff8, 8).ok());
     CHECK(space.map_anonymous(0x400001, 1, PageFlags{}).error() == Error::kInvalid);

@@ -21,7 +21,9 @@ public:
         live = kernel_pml4;
     }
 
-    Result<paging::PhysAddr> allocate_zeroed_frame(mm::FrameUse) override { return allocator.allocate(); }
+    Result<paging::PhysAddr> allocate_zeroed_frame(mm::FrameUse) override {
+        return allocator.allocate();
+    }
     void free_frame(paging::PhysAddr frame, mm::FrameUse) override { allocator.free(frame); }
     void* phys_to_virt(paging::PhysAddr phys) override { return ram.phys_to_virt(phys); }
     void invalidate(paging::VirtAddr va) override { invalidated.push_back(va); }

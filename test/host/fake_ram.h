@@ -23,7 +23,8 @@ public:
     static constexpr paging::PhysAddr kBase = 0x100000;  // never hand out frame 0
 
     explicit FakeRam(size_t frames) : m_frames(frames) {
-        m_memory = static_cast<uint8_t*>(aligned_alloc(paging::kPageSize, frames * paging::kPageSize));
+        m_memory =
+            static_cast<uint8_t*>(aligned_alloc(paging::kPageSize, frames * paging::kPageSize));
         memset(m_memory, 0xcc, frames * paging::kPageSize);  // garbage, as real RAM
     }
     ~FakeRam() { free(m_memory); }
@@ -75,7 +76,8 @@ public:
     }
 
     void free(paging::PhysAddr frame) {
-        if (!m_in_use.erase(frame)) throw HostPanic("FailingFrameAllocator: free of a frame not in use");
+        if (!m_in_use.erase(frame))
+            throw HostPanic("FailingFrameAllocator: free of a frame not in use");
         memset(m_ram.phys_to_virt(frame), 0xdd, paging::kPageSize);  // poison
         m_free.push_back(frame);
     }

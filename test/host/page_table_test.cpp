@@ -212,23 +212,23 @@ TEST_CASE("page table: map of each page size under a failing allocator") {
     for (const Case& c : cases) {
         INFO(c.name);
         uint64_t len = page_size_bytes(c.size);
-        size_t needed = run_with_failures(
-            [](Fixture&) {}, c.va, len,
-            [&](Fixture& f) { return f.pt.map(c.va, c.pa, c.flags, c.size); },
-            [&](Fixture& f) {
-                CHECK(f.allocator.outstanding() == 1 + c.tables);
-                auto t = f.pt.translate(c.va + len - 1);
-                REQUIRE(t.ok());
-                CHECK(t.value().phys == c.pa);
-                CHECK(t.value().size == c.size);
-                CHECK(t.value().flags == c.flags);
-                // With the tables in place, the next page needs none.
-                size_t before = f.allocator.outstanding();
-                f.allocator.fail_at(1, true);
-                CHECK(f.pt.map(c.va + len, c.pa, c.flags, c.size).ok());
-                f.allocator.never_fail();
-                CHECK(f.allocator.outstanding() == before);
-            });
+        size_t needed =
+            run_with_failures([](Fixture&) {}, c.va, len,
+                              [&](Fixture& f) { return f.pt.map(c.va, c.pa, c.flags, c.size); },
+                              [&](Fixture& f) {
+                                  CHECK(f.allocator.outstanding() == 1 + c.tables);
+                                  auto t = f.pt.translate(c.va + len - 1);
+                                  REQUIRE(t.ok());
+                                  CHECK(t.value().phys == c.pa);
+                                  CHECK(t.value().size == c.size);
+                                  CHECK(t.value().flags == c.flags);
+                                  // With the tables in place, the next page needs none.
+                                  size_t before = f.allocator.outstanding();
+                                  f.allocator.fail_at(1, true);
+                                  CHECK(f.pt.map(c.va + len, c.pa, c.flags, c.size).ok());
+                                  f.allocator.never_fail();
+                                  CHECK(f.allocator.outstanding() == before);
+                              });
         CHECK(needed == c.tables);
         // With the upper tables already there, only the missing ones count.
         if (c.size == PageSize::k4K) {
@@ -276,8 +276,8 @@ TEST_CASE("page table: map_range across table boundaries, both halves, failing a
         VirtAddr neighbour = c.va - 0x10000;
         PhysAddr pa = 0x40000000 + (c.va & (kHugePageSize - 1));
         size_t needed = run_with_failures(
-            [&](Fixture& f) { REQUIRE(f.pt.map(neighbour, 0x7000, c.flags).ok()); }, c.va,
-            c.length, [&](Fixture& f) { return f.pt.map_range(c.va, pa, c.length, c.flags, c.large); },
+            [&](Fixture& f) { REQUIRE(f.pt.map(neighbour, 0x7000, c.flags).ok()); }, c.va, c.length,
+            [&](Fixture& f) { return f.pt.map_range(c.va, pa, c.length, c.flags, c.large); },
             [&](Fixture& f) {
                 check_maps(f.pt, c.va, pa, c.length, c.flags);
                 CHECK(f.pt.translate(neighbour).value().phys == 0x7000);
@@ -296,8 +296,9 @@ TEST_CASE("page table: map_range picks the largest allowed page size") {
     Fixture f;
     VirtAddr va = kKernelBase + (1ull << 30) - 0x3000;
     uint64_t len = 0x3000 + (1ull << 30) + (2ull << 20) + 0x1000;
-    REQUIRE(f.pt.map_range(va, va - kKernelBase, len, kKernelRw, {.allow_2m = true, .allow_1g = true})
-                .ok());
+    REQUIRE(
+        f.pt.map_range(va, va - kKernelBase, len, kKernelRw, {.allow_2m = true, .allow_1g = true})
+            .ok());
     std::map<int, int> by_level;
     for (auto& [v, leaf] : dump(f).leaves) ++by_level[leaf.level];
     CHECK(by_level[1] == 4);  // three 4K before the 1G boundary, one after the 2M page
@@ -638,7 +639,9 @@ TEST_CASE("page table: failed map_range in a populated kernel half frees nothing
     VirtAddr base = 0xffffa00000000000ull;
     size_t needed = run_with_failures(
         [](Fixture& f) { REQUIRE(f.pt.populate_kernel_half().ok()); }, base, 5 * kPageSize,
-        [&](Fixture& f) { return f.pt.map_range(base + kPageSize, 0x20000, 4 * kPageSize, kKernelRw); },
+        [&](Fixture& f) {
+            return f.pt.map_range(base + kPageSize, 0x20000, 4 * kPageSize, kKernelRw);
+        },
         [&](Fixture& f) {
             CHECK(f.pt.translate(base).error() == Error::kNoEntry);
             check_maps(f.pt, base + kPageSize, 0x20000, 4 * kPageSize, kKernelRw);

@@ -7,40 +7,42 @@
 #ifndef NYANOS_ABI_SYSCALL_H
 #define NYANOS_ABI_SYSCALL_H
 
-#define SYS_READ 0        /* read(fd, buf, len) -> bytes */
-#define SYS_WRITE 1       /* write(fd, buf, len) -> bytes */
-#define SYS_CLEAR 3       /* clear(): clear the console */
-#define SYS_REBOOT 4      /* reboot() */
-#define SYS_LIST_FILES 5  /* list_files(dir, buf, len) -> bytes of NUL-separated names */
-#define SYS_EXEC 7        /* exec(path, argv) -> pid of a new isolated process */
-#define SYS_EXIT 8        /* exit(status): never returns */
-#define SYS_WAITPID 9     /* waitpid(pid, int* status, flags) -> pid reaped */
-#define SYS_OPEN 10       /* open(path, flags) -> fd */
-#define SYS_CLOSE 11      /* close(fd) */
-#define SYS_SBRK 12       /* sbrk(increment) -> previous break */
-#define SYS_GETPID 22     /* getpid() */
-#define SYS_GET_TIME 34   /* get_time() -> milliseconds since boot */
-#define SYS_SLEEP 36      /* sleep(ms) */
-#define SYS_YIELD 50      /* yield() */
-#define SYS_KILL 51       /* kill(pid): SIGKILL */
-#define SYS_MEMINFO 52    /* meminfo(struct nyan_meminfo* out or 0) -> free physical frames */
+#define SYS_READ 0          /* read(fd, buf, len) -> bytes */
+#define SYS_WRITE 1         /* write(fd, buf, len) -> bytes */
+#define SYS_CLEAR 3         /* clear(): clear the console */
+#define SYS_REBOOT 4        /* reboot() */
+#define SYS_LIST_FILES 5    /* list_files(dir, buf, len) -> bytes of NUL-separated names */
+#define SYS_EXEC 7          /* exec(path, argv) -> pid of a new isolated process */
+#define SYS_EXIT 8          /* exit(status): never returns */
+#define SYS_WAITPID 9       /* waitpid(pid, int* status, flags) -> pid reaped */
+#define SYS_OPEN 10         /* open(path, flags) -> fd */
+#define SYS_CLOSE 11        /* close(fd) */
+#define SYS_SBRK 12         /* sbrk(increment) -> previous break */
+#define SYS_GETPID 22       /* getpid() */
+#define SYS_GET_TIME 34     /* get_time() -> milliseconds since boot */
+#define SYS_SLEEP 36        /* sleep(ms) */
+#define SYS_YIELD 50        /* yield() */
+#define SYS_KILL 51         /* kill(pid): SIGKILL */
+#define SYS_MEMINFO 52      /* meminfo(struct nyan_meminfo* out or 0) -> free physical frames */
 #define SYS_PROCESS_LIST 53 /* process_list(struct nyan_process_info* out, max) -> count */
-#define SYS_POWEROFF 54   /* poweroff(status) */
-#define SYS_STAT 55       /* stat(path, struct nyan_stat* out) */
-#define SYS_KILL_REASON 56 /* kill_reason(pid, buf, len): why a reaped child was killed */
-#define SYS_SET_FOREGROUND 57 /* set_foreground(pid): Ctrl-C on the console kills pid with
-                               * SIGINT (the byte is not delivered); 0 clears it, and 0x03 then
-                               * reaches readers as an ordinary byte. The shell sets it to the
-                               * child it waits for and clears it afterwards. */
+#define SYS_POWEROFF 54     /* poweroff(status) */
+#define SYS_STAT 55         /* stat(path, struct nyan_stat* out) */
+#define SYS_KILL_REASON 56  /* kill_reason(pid, buf, len): why a reaped child was killed */
+#define SYS_SET_FOREGROUND                                               \
+    57 /* set_foreground(pid): Ctrl-C on the console kills pid with      \
+        * SIGINT (the byte is not delivered); 0 clears it, and 0x03 then \
+        * reaches readers as an ordinary byte. The shell sets it to the  \
+        * child it waits for and clears it afterwards. */
+#define SYS_SYSTEM_INFO 58 /* system_info(struct nyan_system_info* out): benchmark figures */
 
 #define NYAN_WNOHANG 1 /* waitpid flag: return 0 at once if no child has exited */
 
 /* waitpid status, POSIX encoding. */
-#define NYAN_WIFEXITED(s) (((s) & 0x7f) == 0)
+#define NYAN_WIFEXITED(s) (((s)&0x7f) == 0)
 #define NYAN_WEXITSTATUS(s) (((s) >> 8) & 0xff)
-#define NYAN_WIFSIGNALED(s) (((s) & 0x7f) != 0)
-#define NYAN_WTERMSIG(s) ((s) & 0x7f)
-#define NYAN_W_EXITCODE(code) (((code) & 0xff) << 8)
+#define NYAN_WIFSIGNALED(s) (((s)&0x7f) != 0)
+#define NYAN_WTERMSIG(s) ((s)&0x7f)
+#define NYAN_W_EXITCODE(code) (((code)&0xff) << 8)
 
 #define NYAN_SIGINT 2 /* Ctrl-C on the console (see SYS_SET_FOREGROUND) */
 #define NYAN_SIGTRAP 5
@@ -76,6 +78,20 @@ struct nyan_stat {
     unsigned long size;
     int is_directory;
     int reserved;
+};
+
+/* What system_info() reports. TSC values are raw ticks (under QEMU's
+ * `-icount shift=0` one tick is one guest instruction). */
+#define NYAN_SYSINFO_PCID 1ul /* flags: the kernel tags address spaces with PCIDs */
+struct nyan_system_info {
+    unsigned long tsc_hz;             /* calibrated TSC frequency */
+    unsigned long kernel_entry_tsc;   /* TSC when the kernel got control from its loader */
+    unsigned long task_bytes;         /* sizeof the kernel's per-process Task */
+    unsigned long kernel_stack_bytes; /* the caller's kernel stack (mapped bytes) */
+    unsigned long table_frames;       /* page-table frames of the caller, PML4 included */
+    unsigned long user_frames;        /* user frames the caller owns */
+    unsigned long flags;              /* NYAN_SYSINFO_* */
+    unsigned long reserved;
 };
 
 #endif /* __ASSEMBLER__ */

@@ -46,15 +46,24 @@ enum class MemoryType : uint32_t {
 
 constexpr const char* memory_type_name(MemoryType type) {
     switch (type) {
-        case MemoryType::kUsable: return "usable";
-        case MemoryType::kBootReclaimable: return "boot-reclaimable";
-        case MemoryType::kKernelAndModules: return "kernel+modules";
-        case MemoryType::kReserved: return "reserved";
-        case MemoryType::kAcpiReclaimable: return "acpi-reclaimable";
-        case MemoryType::kAcpiNvs: return "acpi-nvs";
-        case MemoryType::kMmio: return "mmio";
-        case MemoryType::kBadMemory: return "bad";
-        case MemoryType::kFramebuffer: return "framebuffer";
+        case MemoryType::kUsable:
+            return "usable";
+        case MemoryType::kBootReclaimable:
+            return "boot-reclaimable";
+        case MemoryType::kKernelAndModules:
+            return "kernel+modules";
+        case MemoryType::kReserved:
+            return "reserved";
+        case MemoryType::kAcpiReclaimable:
+            return "acpi-reclaimable";
+        case MemoryType::kAcpiNvs:
+            return "acpi-nvs";
+        case MemoryType::kMmio:
+            return "mmio";
+        case MemoryType::kBadMemory:
+            return "bad";
+        case MemoryType::kFramebuffer:
+            return "framebuffer";
     }
     return "?";
 }
@@ -76,17 +85,20 @@ enum class BootPath : uint32_t {
 // "uefi", "grub-bios", "grub-efi" as in the boot line.
 constexpr const char* boot_path_name(BootPath path) {
     switch (path) {
-        case BootPath::kUefi: return "uefi";
-        case BootPath::kGrubBios: return "grub-bios";
-        case BootPath::kGrubEfi: return "grub-efi";
+        case BootPath::kUefi:
+            return "uefi";
+        case BootPath::kGrubBios:
+            return "grub-bios";
+        case BootPath::kGrubEfi:
+            return "grub-efi";
     }
     return "unknown";
 }
 
 enum class PixelFormat : uint32_t {
-    kNone = 0,  // no framebuffer
-    kRgbx = 1,  // byte 0 red, 1 green, 2 blue (32 bpp)
-    kBgrx = 2,  // byte 0 blue, 1 green, 2 red (32 bpp)
+    kNone = 0,     // no framebuffer
+    kRgbx = 1,     // byte 0 red, 1 green, 2 blue (32 bpp)
+    kBgrx = 2,     // byte 0 blue, 1 green, 2 red (32 bpp)
     kBitmask = 3,  // use the shifts and sizes below
 };
 
@@ -113,7 +125,7 @@ struct BootInfo {
     BootPath path;
     uint32_t memory_region_count;
 
-    uint64_t hhdm_offset;  // kHhdmBase
+    uint64_t hhdm_offset;       // kHhdmBase
     uint64_t kernel_phys_base;  // the image is physically contiguous
     uint64_t kernel_phys_size;
     uint64_t kernel_virt_base;  // lowest PT_LOAD vaddr, page aligned

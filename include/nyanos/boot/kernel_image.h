@@ -18,11 +18,11 @@
 namespace nyanos::boot {
 
 struct KernelSegment {
-    uint64_t vaddr;   // page aligned
+    uint64_t vaddr;  // page aligned
     uint64_t memsz;
     uint64_t offset;  // in the file
     uint64_t filesz;
-    uint32_t flags;   // PF_R | PF_W | PF_X
+    uint32_t flags;  // PF_R | PF_W | PF_X
 };
 
 struct KernelImage {
@@ -65,7 +65,8 @@ inline Result<KernelImage> parse_kernel_image(const uint8_t* file, size_t size, 
         Elf64_Phdr ph;
         __builtin_memcpy(&ph, file + eh.e_phoff + i * sizeof(Elf64_Phdr), sizeof(ph));
         if (ph.p_type != PT_LOAD || ph.p_memsz == 0) continue;
-        if (image.count == KernelImage::kMaxSegments) return reject("kernel.elf: too many PT_LOADs");
+        if (image.count == KernelImage::kMaxSegments)
+            return reject("kernel.elf: too many PT_LOADs");
         if (ph.p_vaddr % paging::kPageSize) return reject("kernel.elf: PT_LOAD not page aligned");
         if (ph.p_filesz > ph.p_memsz || ph.p_offset > size || size - ph.p_offset < ph.p_filesz)
             return reject("kernel.elf: PT_LOAD outside the file");
@@ -98,9 +99,8 @@ inline void copy_kernel_image(const KernelImage& image, const uint8_t* file, uin
 }
 
 inline paging::PageFlags kernel_segment_flags(const KernelSegment& s) {
-    return paging::PageFlags{.writable = (s.flags & PF_W) != 0,
-                             .executable = (s.flags & PF_X) != 0,
-                             .global = true};
+    return paging::PageFlags{
+        .writable = (s.flags & PF_W) != 0, .executable = (s.flags & PF_X) != 0, .global = true};
 }
 
 // Maps each segment at its link address onto phys_base + (vaddr - virt_base),

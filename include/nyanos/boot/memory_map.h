@@ -29,12 +29,17 @@ constexpr MemoryType from_efi_memory_type(uint32_t efi_type) {
         case 4:  // EfiBootServicesData
         case 7:  // EfiConventionalMemory
             return MemoryType::kUsable;
-        case 9: return MemoryType::kAcpiReclaimable;   // EfiACPIReclaimMemory
-        case 10: return MemoryType::kAcpiNvs;          // EfiACPIMemoryNVS
-        case 11:                                        // EfiMemoryMappedIO
-        case 12: return MemoryType::kMmio;             // EfiMemoryMappedIOPortSpace
-        case 8: return MemoryType::kBadMemory;         // EfiUnusableMemory
-        case kEfiKernelMemoryType: return MemoryType::kKernelAndModules;
+        case 9:
+            return MemoryType::kAcpiReclaimable;  // EfiACPIReclaimMemory
+        case 10:
+            return MemoryType::kAcpiNvs;  // EfiACPIMemoryNVS
+        case 11:                          // EfiMemoryMappedIO
+        case 12:
+            return MemoryType::kMmio;  // EfiMemoryMappedIOPortSpace
+        case 8:
+            return MemoryType::kBadMemory;  // EfiUnusableMemory
+        case kEfiKernelMemoryType:
+            return MemoryType::kKernelAndModules;
         default:
             // EfiReservedMemoryType, runtime services, PAL code, persistent
             // memory and anything unknown: never hand it out.
@@ -46,15 +51,24 @@ constexpr MemoryType from_efi_memory_type(uint32_t efi_type) {
 // same bytes twice). Larger is stricter except that usable is the weakest.
 constexpr int strictness(MemoryType type) {
     switch (type) {
-        case MemoryType::kUsable: return 0;
-        case MemoryType::kBootReclaimable: return 1;
-        case MemoryType::kAcpiReclaimable: return 2;
-        case MemoryType::kKernelAndModules: return 3;
-        case MemoryType::kFramebuffer: return 4;
-        case MemoryType::kMmio: return 5;
-        case MemoryType::kAcpiNvs: return 6;
-        case MemoryType::kReserved: return 7;
-        case MemoryType::kBadMemory: return 8;
+        case MemoryType::kUsable:
+            return 0;
+        case MemoryType::kBootReclaimable:
+            return 1;
+        case MemoryType::kAcpiReclaimable:
+            return 2;
+        case MemoryType::kKernelAndModules:
+            return 3;
+        case MemoryType::kFramebuffer:
+            return 4;
+        case MemoryType::kMmio:
+            return 5;
+        case MemoryType::kAcpiNvs:
+            return 6;
+        case MemoryType::kReserved:
+            return 7;
+        case MemoryType::kBadMemory:
+            return 8;
     }
     return 7;
 }

@@ -15,49 +15,68 @@ namespace nyanos {
 
 // Values are Linux errno numbers, so a syscall can return -static_cast<int>(e).
 enum class Error : int32_t {
-    kNoEntry = 2,         // ENOENT
-    kNoProcess = 3,       // ESRCH
-    kArgListTooBig = 7,   // E2BIG
-    kNotExecutable = 8,   // ENOEXEC
-    kBadFd = 9,           // EBADF
-    kNoChild = 10,        // ECHILD
-    kAgain = 11,          // EAGAIN
-    kNoMemory = 12,       // ENOMEM
-    kFault = 14,          // EFAULT
-    kBusy = 16,           // EBUSY
-    kExists = 17,         // EEXIST
-    kNotDirectory = 20,   // ENOTDIR
-    kIsDirectory = 21,    // EISDIR
-    kInvalid = 22,        // EINVAL
-    kTooManyFiles = 24,   // EMFILE
-    kRange = 34,          // ERANGE
-    kNameTooLong = 36,    // ENAMETOOLONG
-    kNoSys = 38,          // ENOSYS
-    kCorrupt = 117,       // EUCLEAN: a structure failed its integrity checks
+    kNoEntry = 2,        // ENOENT
+    kNoProcess = 3,      // ESRCH
+    kArgListTooBig = 7,  // E2BIG
+    kNotExecutable = 8,  // ENOEXEC
+    kBadFd = 9,          // EBADF
+    kNoChild = 10,       // ECHILD
+    kAgain = 11,         // EAGAIN
+    kNoMemory = 12,      // ENOMEM
+    kFault = 14,         // EFAULT
+    kBusy = 16,          // EBUSY
+    kExists = 17,        // EEXIST
+    kNotDirectory = 20,  // ENOTDIR
+    kIsDirectory = 21,   // EISDIR
+    kInvalid = 22,       // EINVAL
+    kTooManyFiles = 24,  // EMFILE
+    kRange = 34,         // ERANGE
+    kNameTooLong = 36,   // ENAMETOOLONG
+    kNoSys = 38,         // ENOSYS
+    kCorrupt = 117,      // EUCLEAN: a structure failed its integrity checks
 };
 
 // A short lowercase name ("ENOMEM"), never null.
 constexpr const char* error_name(Error e) {
     switch (e) {
-        case Error::kNoEntry: return "ENOENT";
-        case Error::kNoProcess: return "ESRCH";
-        case Error::kArgListTooBig: return "E2BIG";
-        case Error::kNotExecutable: return "ENOEXEC";
-        case Error::kBadFd: return "EBADF";
-        case Error::kNoChild: return "ECHILD";
-        case Error::kAgain: return "EAGAIN";
-        case Error::kNoMemory: return "ENOMEM";
-        case Error::kFault: return "EFAULT";
-        case Error::kBusy: return "EBUSY";
-        case Error::kExists: return "EEXIST";
-        case Error::kNotDirectory: return "ENOTDIR";
-        case Error::kIsDirectory: return "EISDIR";
-        case Error::kInvalid: return "EINVAL";
-        case Error::kTooManyFiles: return "EMFILE";
-        case Error::kRange: return "ERANGE";
-        case Error::kNameTooLong: return "ENAMETOOLONG";
-        case Error::kNoSys: return "ENOSYS";
-        case Error::kCorrupt: return "EUCLEAN";
+        case Error::kNoEntry:
+            return "ENOENT";
+        case Error::kNoProcess:
+            return "ESRCH";
+        case Error::kArgListTooBig:
+            return "E2BIG";
+        case Error::kNotExecutable:
+            return "ENOEXEC";
+        case Error::kBadFd:
+            return "EBADF";
+        case Error::kNoChild:
+            return "ECHILD";
+        case Error::kAgain:
+            return "EAGAIN";
+        case Error::kNoMemory:
+            return "ENOMEM";
+        case Error::kFault:
+            return "EFAULT";
+        case Error::kBusy:
+            return "EBUSY";
+        case Error::kExists:
+            return "EEXIST";
+        case Error::kNotDirectory:
+            return "ENOTDIR";
+        case Error::kIsDirectory:
+            return "EISDIR";
+        case Error::kInvalid:
+            return "EINVAL";
+        case Error::kTooManyFiles:
+            return "EMFILE";
+        case Error::kRange:
+            return "ERANGE";
+        case Error::kNameTooLong:
+            return "ENAMETOOLONG";
+        case Error::kNoSys:
+            return "ENOSYS";
+        case Error::kCorrupt:
+            return "EUCLEAN";
     }
     return "E?";
 }
@@ -113,11 +132,11 @@ private:
 // Evaluates a Result-returning expression; on error returns that error from
 // the enclosing function, otherwise the expression's value is the result.
 // (A GNU statement expression: g++ and clang both accept it.)
-#define TRY(expr)                                         \
-    ({                                                    \
-        auto _nyanos_try_result = (expr);                 \
-        if (!_nyanos_try_result.ok()) {                   \
-            return _nyanos_try_result.error();            \
-        }                                                 \
-        _nyanos_try_result.release_value();               \
+#define TRY(expr)                              \
+    ({                                         \
+        auto _nyanos_try_result = (expr);      \
+        if (!_nyanos_try_result.ok()) {        \
+            return _nyanos_try_result.error(); \
+        }                                      \
+        _nyanos_try_result.release_value();    \
     })

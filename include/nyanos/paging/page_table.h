@@ -58,9 +58,9 @@ public:
     Result<void> map(VirtAddr va, PhysAddr pa, PageFlags flags, PageSize size = PageSize::k4K) {
         uint64_t bytes = page_size_bytes(size);
         if ((va | pa) & (bytes - 1)) return Error::kInvalid;
-        return map_range(va, pa, bytes, flags,
-                         LargePages{.allow_2m = size != PageSize::k4K,
-                                    .allow_1g = size == PageSize::k1G});
+        return map_range(
+            va, pa, bytes, flags,
+            LargePages{.allow_2m = size != PageSize::k4K, .allow_1g = size == PageSize::k1G});
     }
 
     // Maps [va, va+length) to [pa, pa+length), choosing the largest allowed
@@ -96,9 +96,10 @@ public:
                 size = PageSize::k2M;
             }
             while (size != PageSize::k4K && slot_holds_table(v, size)) {
-                size = size == PageSize::k1G && large.allow_2m && fits(v, p, remaining, kLargePageSize)
-                           ? PageSize::k2M
-                           : PageSize::k4K;
+                size =
+                    size == PageSize::k1G && large.allow_2m && fits(v, p, remaining, kLargePageSize)
+                        ? PageSize::k2M
+                        : PageSize::k4K;
             }
             auto slot = walk_create(v, size);
             if (!slot.ok()) {
@@ -305,7 +306,8 @@ private:
                 }
                 continue;
             }
-            rollback(e.address(), level - 1, start, end, mapped_end, base + i * span_of_entry(level));
+            rollback(e.address(), level - 1, start, end, mapped_end,
+                     base + i * span_of_entry(level));
             if (e.software_new()) {
                 m_env.free_table(e.address());
                 e = PageTableEntry();
@@ -341,7 +343,9 @@ private:
             if (!e.present()) continue;
             VirtAddr va = base + i * span_of_entry(level);
             if (level == 1 || e.huge()) {
-                PageSize size = level == 1 ? PageSize::k4K : level == 2 ? PageSize::k2M : PageSize::k1G;
+                PageSize size = level == 1   ? PageSize::k4K
+                                : level == 2 ? PageSize::k2M
+                                             : PageSize::k1G;
                 on_leaf(va, Translation{e.address(size), e.flags(), size});
             } else {
                 destroy_table(e.address(), level - 1, va, on_leaf);

@@ -19,7 +19,9 @@ inline constexpr unsigned kFirstKernelPml4Index = 256;
 enum class PageSize : uint8_t { k4K, k2M, k1G };
 
 constexpr uint64_t page_size_bytes(PageSize size) {
-    return size == PageSize::k4K ? kPageSize : size == PageSize::k2M ? kLargePageSize : kHugePageSize;
+    return size == PageSize::k4K   ? kPageSize
+           : size == PageSize::k2M ? kLargePageSize
+                                   : kHugePageSize;
 }
 
 // What a mapping permits, independent of the bit layout.
@@ -99,10 +101,18 @@ private:
 };
 static_assert(sizeof(PageTableEntry) == 8);
 
-constexpr unsigned pml4_index(VirtAddr va) { return (va >> 39) & 511; }
-constexpr unsigned pdpt_index(VirtAddr va) { return (va >> 30) & 511; }
-constexpr unsigned pd_index(VirtAddr va) { return (va >> 21) & 511; }
-constexpr unsigned pt_index(VirtAddr va) { return (va >> 12) & 511; }
+constexpr unsigned pml4_index(VirtAddr va) {
+    return (va >> 39) & 511;
+}
+constexpr unsigned pdpt_index(VirtAddr va) {
+    return (va >> 30) & 511;
+}
+constexpr unsigned pd_index(VirtAddr va) {
+    return (va >> 21) & 511;
+}
+constexpr unsigned pt_index(VirtAddr va) {
+    return (va >> 12) & 511;
+}
 
 // 48-bit canonical: bits 63..47 all equal.
 constexpr bool is_canonical(VirtAddr va) {
@@ -110,7 +120,9 @@ constexpr bool is_canonical(VirtAddr va) {
     return top == 0 || top == 0x1ffff;
 }
 
-constexpr bool is_user_half(VirtAddr va) { return va < 0x0000800000000000ull; }
+constexpr bool is_user_half(VirtAddr va) {
+    return va < 0x0000800000000000ull;
+}
 
 constexpr uint64_t align_down(uint64_t value, uint64_t alignment) {
     return value & ~(alignment - 1);

@@ -31,11 +31,19 @@ inline uint32_t inl(uint16_t port) {
     return value;
 }
 // A write to an unused port: roughly 1 µs on real hardware.
-inline void io_wait() { outb(0x80, 0); }
+inline void io_wait() {
+    outb(0x80, 0);
+}
 
-inline void halt() { asm volatile("hlt"); }
-inline void disable_interrupts() { asm volatile("cli" ::: "memory"); }
-inline void enable_interrupts() { asm volatile("sti" ::: "memory"); }
+inline void halt() {
+    asm volatile("hlt");
+}
+inline void disable_interrupts() {
+    asm volatile("cli" ::: "memory");
+}
+inline void enable_interrupts() {
+    asm volatile("sti" ::: "memory");
+}
 
 [[noreturn]] inline void halt_forever() {
     for (;;) asm volatile("cli; hlt");
@@ -51,8 +59,12 @@ inline uint64_t read_cr3() {
     asm volatile("mov %%cr3, %0" : "=r"(v));
     return v;
 }
-inline void write_cr3(uint64_t v) { asm volatile("mov %0, %%cr3" : : "r"(v) : "memory"); }
-inline void invlpg(uint64_t va) { asm volatile("invlpg (%0)" : : "r"(va) : "memory"); }
+inline void write_cr3(uint64_t v) {
+    asm volatile("mov %0, %%cr3" : : "r"(v) : "memory");
+}
+inline void invlpg(uint64_t va) {
+    asm volatile("invlpg (%0)" : : "r"(va) : "memory");
+}
 
 inline uint64_t rdtsc() {
     uint32_t lo, hi;
@@ -74,7 +86,9 @@ struct CpuidResult {
 };
 inline CpuidResult cpuid(uint32_t leaf, uint32_t subleaf = 0) {
     CpuidResult r;
-    asm volatile("cpuid" : "=a"(r.eax), "=b"(r.ebx), "=c"(r.ecx), "=d"(r.edx) : "a"(leaf), "c"(subleaf));
+    asm volatile("cpuid"
+                 : "=a"(r.eax), "=b"(r.ebx), "=c"(r.ecx), "=d"(r.edx)
+                 : "a"(leaf), "c"(subleaf));
     return r;
 }
 
