@@ -14,10 +14,12 @@
 #include "fs/files.h"
 #include "lib/panic.h"
 #include "mm/mm_self_test.h"
+#include "mm/pcid.h"
 #include "mm/physical_memory.h"
 #include "mm/selftest.h"
 #include "mm/vmm.h"
 #include "proc/process.h"
+#include "proc/system_info.h"
 #include "syscall/user_memory.h"
 
 using namespace nyanos;
@@ -115,6 +117,7 @@ void start_init_from_cmdline() {
 }  // namespace
 
 extern "C" [[noreturn]] void kernel_main(const boot::BootInfo* from_loader) {
+    proc::record_kernel_entry_tsc(arch::rdtsc());  // boot time counts from the handoff
     serial::init();
     console::add_sink(serial::write);
     accept_boot_info(from_loader);
@@ -144,6 +147,7 @@ extern "C" [[noreturn]] void kernel_main(const boot::BootInfo* from_loader) {
 
     fs::init_ramdisk();
     sys::init_user_memory();
+    mm::init_pcid();
     proc::init_processes();
     start_init_from_cmdline();
     proc::idle_loop();

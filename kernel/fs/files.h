@@ -27,6 +27,13 @@ Result<int> open(proc::Task& task, const char* path);
 // The open file behind fd (EBADF otherwise).
 Result<proc::OpenFile*> file(proc::Task& task, int fd);
 Result<void> close(proc::Task& task, int fd);
+
+// "/dev/null" (kNullDevicePath) is not in the ramdisk: open() gives an fd on
+// a built-in empty entry; reads return 0 (end of file), writes succeed and
+// discard the bytes (checked only to lie in the user half). lookup() and
+// stat see it too; directory listings do not.
+inline constexpr const char* kNullDevicePath = "/dev/null";
+bool is_null_device(const proc::OpenFile& file);
 void close_all(proc::Task& task);
 
 }  // namespace nyanos::fs

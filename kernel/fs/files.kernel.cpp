@@ -1,5 +1,7 @@
 #include "fs/files.h"
 
+#include <string.h>
+
 #include "boot_info.h"
 #include "dev/console.h"
 #include "proc/task.h"
@@ -10,6 +12,8 @@ namespace {
 // Large (an index of every entry): a static, filled in place.
 Ramdisk g_ramdisk;
 constexpr int kFirstFileFd = 3;
+// The null device: an empty, read-only-looking entry; sys_write knows it.
+constexpr FileEntry g_null_device{kNullDevicePath, nullptr, 0, false};
 }  // namespace
 
 void init_ramdisk() {
@@ -29,8 +33,11 @@ void init_ramdisk() {
 }
 
 const FileEntry* lookup(const char* path) {
+    if (strcmp(path, kNullDevicePath) == 0) return &g_null_device;
     return g_ramdisk.lookup(path);
 }
+
+bool is_null_device(const proc::OpenFile& file) { return file.entry == &g_null_device; }
 
 size_t list(const char* dir, const FileEntry** out, size_t max) {
     return g_ramdisk.list(dir, out, max);

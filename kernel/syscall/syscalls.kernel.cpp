@@ -15,6 +15,7 @@
 #include "mm/physical_memory.h"
 #include "nyanos/abi/syscall.h"
 #include "proc/process.h"
+#include "proc/system_info.h"
 #include "proc/user_layout.h"
 #include "syscall/user_memory.h"
 
@@ -71,8 +72,14 @@ int64_t sys_write(const SyscallFrame& f) {
     int fd = int(f.rdi);
     uint64_t buf = f.rsi;
     size_t length = f.rdx;
-    if (fd != 1 && fd != 2) return errno_of(Error::kBadFd);
     if (buf >= mm::kUserSpaceEnd || length > mm::kUserSpaceEnd - buf) return errno_of(Error::kFault);
+    if (fd != 1 && fd != 2) {
+        // Ramdisk files are read only; the null device takes everything.
+        auto file = fs::file(*proc::current_task(), fd);
+        if (!file.ok()) return errno_of(file.error());
+        if (!fs::is_null_device(*file.value())) return errno_of(Error::kBadFd);
+        return int64_t(length);
+    }
     char chunk[kChunk];
     size_t done = 0;
     while (done < length) {
@@ -270,6 +277,12 @@ int64_t sys_set_foreground(const SyscallFrame& f) {
     return 0;
 }
 
+int64_t sys_system_info(const SyscallFrame& f) {
+    nyan_system_info info;
+    proc::fill_system_info(info);
+    return result_of(copy_to_user(f.rdi, &info, sizeof(info)));
+}
+
 using Handler = int64_t (*)(const SyscallFrame&);
 
 constexpr size_t kTableSize = 64;
@@ -298,6 +311,7 @@ struct Table {
         entries[SYS_STAT] = sys_stat;
         entries[SYS_KILL_REASON] = sys_kill_reason;
         entries[SYS_SET_FOREGROUND] = sys_set_foreground;
+        entries[SYS_SYSTEM_INFO] = sys_system_info;
     }
 };
 constexpr Table kTable;

@@ -52,6 +52,9 @@ NYAN_NORETURN void poweroff(int status);
 NYAN_NORETURN void reboot(void);
 /* Clears the console (screen and serial terminal). */
 int clear(void);
+/* Kernel figures for benchmarks (TSC rate, kernel-entry TSC, per-process
+ * costs of the caller); see struct nyan_system_info. */
+int system_info(struct nyan_system_info* out);
 
 /* "SIGSEGV" for 11, and so on; "SIG?" for numbers it does not know. */
 const char* nyan_signal_name(int sig);

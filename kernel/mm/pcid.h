@@ -1,0 +1,70 @@
+// Process-context identifiers (PCIDs): tagging TLB entries with the address
+// space they belong to, so that a CR3 switch need not flush the TLB.
+//
+// PcidAllocator is the portable bookkeeping. PCID 0 is the kernel's own and
+// the fallback; 1..4095 go to address spaces. The rule that keeps isolation:
+// a PCID whose previous owner was destroyed may still have that owner's
+// translations cached, so its next owner must flush it before running on it
+// (INVPCID single-context, or one CR3 load *without* the no-flush bit). The
+// allocator hands out never-used ("clean") PCIDs first and reports
+// `must_flush` for a reused one until the caller says it flushed. When all
+// 4095 are taken, allocate() returns PCID 0 with `shared` set: such a space
+// must flush on every CR3 load (it behaves as if there were no PCIDs).
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+
+namespace nyanos::mm {
+
+inline constexpr uint16_t kPcidCount = 4096;   // CR3 bits 0..11
+inline constexpr uint16_t kKernelPcid = 0;     // the kernel's root and the exhaustion fallback
+inline constexpr uint64_t kCr3NoFlush = 1ull << 63;
+
+struct PcidAssignment {
+    uint16_t pcid = kKernelPcid;
+    bool must_flush = true;  // flush this PCID's TLB entries before first use
+    bool shared = true;      // PCID 0 fallback: flush on every load
+};
+
+class PcidAllocator {
+public:
+    PcidAllocator();
+
+    // A PCID for a new address space.
+    PcidAssignment allocate();
+    // The caller flushed `pcid` (INVPCID or a flushing CR3 load): loads may
+    // use the no-flush bit from now on.
+    void mark_flushed(uint16_t pcid);
+    // The space that owned `pcid` is gone. Its entries may linger in the
+    // TLB, so the next owner must flush. Releasing PCID 0 does nothing;
+    // releasing a PCID that is not allocated panics (a broken invariant).
+    void release(uint16_t pcid);
+    // Whether `pcid` must be flushed before (or by) its next load.
+    bool needs_flush(uint16_t pcid) const;
+
+    size_t in_use() const { return m_in_use; }
+
+private:
+    enum class State : uint8_t { kClean, kStale, kInUse, kInUseUnflushed };
+    State m_state[kPcidCount];
+    // Free PCIDs as two stacks: never used (no TLB entries), and released.
+    uint16_t m_clean[kPcidCount];
+    uint16_t m_stale[kPcidCount];
+    size_t m_clean_count = 0;
+    size_t m_stale_count = 0;
+    size_t m_in_use = 0;
+};
+
+// The CR3 value that loads `root` tagged with `pcid`. flush = false sets the
+// no-flush bit (the CPU keeps this PCID's cached translations).
+constexpr uint64_t cr3_with_pcid(uint64_t root, uint16_t pcid, bool flush) {
+    return root | (pcid & (kPcidCount - 1)) | (flush ? 0 : kCr3NoFlush);
+}
+
+// Kernel side (pcid.kernel.cpp): whether the CPU reports PCID and the kernel
+// enabled CR4.PCIDE. init_pcid() prints `pcid: on` or `pcid: off (...)`.
+void init_pcid();
+bool pcid_enabled();
+
+}  // namespace nyanos::mm

@@ -1,0 +1,150 @@
+// PcidAllocator: allocation, exhaustion, reuse only after a flush, and a
+// model TLB showing that following the allocator's flush rule leaves no
+// translation of a dead process visible to the next owner of its PCID.
+#include "mm/pcid.h"
+
+#include <doctest/doctest.h>
+
+#include <map>
+#include <memory>
+#include <set>
+#include <utility>
+#include <vector>
+
+#include "host_panic.h"
+
+using namespace nyanos::mm;
+
+namespace {
+
+// A TLB tagged by PCID, and the CPU's CR3 load rule: a load without the
+// no-flush bit drops the new PCID's entries; with it, they stay.
+struct ModelTlb {
+    std::map<std::pair<uint16_t, uint64_t>, uint64_t> entries;  // (pcid, va) -> pa
+    uint16_t live_pcid = 0;
+
+    void load_cr3(uint64_t cr3) {
+        live_pcid = uint16_t(cr3 & (kPcidCount - 1));
+        if (!(cr3 & kCr3NoFlush)) flush(live_pcid);
+    }
+    void flush(uint16_t pcid) {  // INVPCID single-context
+        for (auto it = entries.begin(); it != entries.end();)
+            it = it->first.first == pcid ? entries.erase(it) : std::next(it);
+    }
+    void fill(uint64_t va, uint64_t pa) { entries[{live_pcid, va}] = pa; }
+    const uint64_t* lookup(uint64_t va) const {
+        auto it = entries.find({live_pcid, va});
+        return it == entries.end() ? nullptr : &it->second;
+    }
+};
+
+// What the kernel does on a switch: flushing load while the allocator says
+// so, then mark_flushed; no-flush loads afterwards.
+uint64_t switch_cr3(PcidAllocator& a, ModelTlb& tlb, uint64_t root, uint16_t pcid) {
+    bool flush = a.needs_flush(pcid);
+    uint64_t cr3 = cr3_with_pcid(root, pcid, flush);
+    tlb.load_cr3(cr3);
+    if (flush) a.mark_flushed(pcid);
+    return cr3;
+}
+
+}  // namespace
+
+TEST_CASE("pcid: fresh PCIDs are distinct, non-zero and need no flush") {
+    auto a = std::make_unique<PcidAllocator>();
+    std::set<uint16_t> seen;
+    for (int i = 0; i < 100; ++i) {
+        PcidAssignment p = a->allocate();
+        CHECK(p.pcid != kKernelPcid);
+        CHECK(p.pcid < kPcidCount);
+        CHECK_FALSE(p.must_flush);
+        CHECK_FALSE(p.shared);
+        CHECK_FALSE(a->needs_flush(p.pcid));
+        CHECK(seen.insert(p.pcid).second);
+    }
+    CHECK(a->in_use() == 100);
+}
+
+TEST_CASE("pcid: exhaustion falls back to the shared PCID 0, which always flushes") {
+    auto a = std::make_unique<PcidAllocator>();
+    for (int i = 0; i < kPcidCount - 1; ++i) REQUIRE(!a->allocate().shared);
+    CHECK(a->in_use() == kPcidCount - 1);
+    PcidAssignment p = a->allocate();
+    CHECK(p.shared);
+    CHECK(p.pcid == kKernelPcid);
+    CHECK(p.must_flush);
+    a->mark_flushed(kKernelPcid);  // ignored: PCID 0 is never trusted
+    CHECK(a->needs_flush(kKernelPcid));
+    a->release(kKernelPcid);  // harmless
+    CHECK(a->in_use() == kPcidCount - 1);
+    CHECK(cr3_with_pcid(0x1000, kKernelPcid, true) == 0x1000);
+}
+
+TEST_CASE("pcid: a released PCID is reused only with a flush, and clean ones go first") {
+    auto a = std::make_unique<PcidAllocator>();
+    PcidAssignment first = a->allocate();
+    a->release(first.pcid);
+    // Clean PCIDs remain: the stale one is not reused yet.
+    PcidAssignment second = a->allocate();
+    CHECK(second.pcid != first.pcid);
+    CHECK_FALSE(second.must_flush);
+    // Use up every clean one; then the stale one comes back, flagged.
+    for (int i = 0; i < kPcidCount - 3; ++i) REQUIRE(!a->allocate().must_flush);
+    PcidAssignment reused = a->allocate();
+    CHECK(reused.pcid == first.pcid);
+    CHECK(reused.must_flush);
+    CHECK(a->needs_flush(reused.pcid));
+    a->mark_flushed(reused.pcid);
+    CHECK_FALSE(a->needs_flush(reused.pcid));
+    CHECK(a->allocate().shared);  // all taken again
+}
+
+TEST_CASE("pcid: bad releases are broken invariants") {
+    auto a = std::make_unique<PcidAllocator>();
+    CHECK_THROWS_AS(a->release(7), nyanos::test::HostPanic);  // never allocated
+    PcidAssignment p = a->allocate();
+    a->release(p.pcid);
+    CHECK_THROWS_AS(a->release(p.pcid), nyanos::test::HostPanic);  // double release
+    CHECK_THROWS_AS(a->release(kPcidCount), nyanos::test::HostPanic);
+    CHECK_THROWS_AS(a->mark_flushed(p.pcid), nyanos::test::HostPanic);  // not in use
+}
+
+TEST_CASE("pcid: no stale translation crosses processes through a reused PCID") {
+    auto a = std::make_unique<PcidAllocator>();
+    ModelTlb tlb;
+    // Take every clean PCID so the next release is reused at once.
+    std::vector<uint16_t> held;
+    for (int i = 0; i < kPcidCount - 2; ++i) held.push_back(a->allocate().pcid);
+
+    // Process A runs, caches 0x400000 -> its frame, is switched away and back
+    // (no-flush loads keep its entries: the point of PCIDs), then dies.
+    PcidAssignment pa = a->allocate();
+    switch_cr3(*a, tlb, 0xA000, pa.pcid);
+    tlb.fill(0x400000, 0xAAAA000);
+    switch_cr3(*a, tlb, 0x9000, held[0]);
+    uint64_t cr3 = switch_cr3(*a, tlb, 0xA000, pa.pcid);
+    CHECK((cr3 & kCr3NoFlush) != 0);
+    REQUIRE(tlb.lookup(0x400000));
+    CHECK(*tlb.lookup(0x400000) == 0xAAAA000);
+    switch_cr3(*a, tlb, 0x9000, held[0]);
+    a->release(pa.pcid);
+
+    // Process B gets the same PCID; its first load flushes.
+    PcidAssignment pb = a->allocate();
+    REQUIRE(pb.pcid == pa.pcid);
+    cr3 = switch_cr3(*a, tlb, 0xB000, pb.pcid);
+    CHECK((cr3 & kCr3NoFlush) == 0);
+    CHECK(tlb.lookup(0x400000) == nullptr);  // A's translation is gone
+    tlb.fill(0x400000, 0xBBBB000);
+    switch_cr3(*a, tlb, 0x9000, held[0]);
+    cr3 = switch_cr3(*a, tlb, 0xB000, pb.pcid);
+    CHECK((cr3 & kCr3NoFlush) != 0);  // later loads keep B's own entries
+    CHECK(*tlb.lookup(0x400000) == 0xBBBB000);
+
+    // The model would catch a kernel that skipped the flush.
+    ModelTlb careless;
+    careless.load_cr3(cr3_with_pcid(0xA000, 5, true));
+    careless.fill(0x400000, 0xAAAA000);
+    careless.load_cr3(cr3_with_pcid(0xB000, 5, false));
+    CHECK(careless.lookup(0x400000) != nullptr);
+}
