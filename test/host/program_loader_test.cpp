@@ -1,0 +1,268 @@
+// The program loader over the fake RAM: the System V initial stack read back
+// word by word, segments mapped W^X with the file bytes and a zero bss, the
+// stack and its guard page, E2BIG without leaks, and the malformed corpus
+// refused before a single frame is asked for.
+#include <doctest/doctest.h>
+#include <elf.h>
+#include <string.h>
+
+#include <algorithm>
+#include <fstream>
+#include <optional>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "fake_memory_context.h"
+#include "proc/program_loader.h"
+#include "proc_test_support.h"
+
+using namespace nyanos;
+using namespace nyanos::proc;
+using nyanos::test::FakeMemoryContext;
+
+namespace {
+
+const uint8_t kRandom[16] = {0xa0, 0xa1, 0xa2, 0xa3, 0xa4, 0xa5, 0xa6, 0xa7,
+                             0xa8, 0xa9, 0xaa, 0xab, 0xac, 0xad, 0xae, 0xaf};
+
+uint64_t read_word(mm::AddressSpace& space, uint64_t va) {
+    uint64_t value = 0;
+    REQUIRE_MESSAGE(space.copy_from(&value, va, 8).ok(), "stack word at " << va << " unreadable");
+    return value;
+}
+
+// A NUL-terminated user string; it must lie inside the stack mapping.
+std::string read_string(mm::AddressSpace& space, uint64_t va) {
+    REQUIRE(va >= kStackBottom);
+    REQUIRE(va < kStackTop);
+    std::string s;
+    for (;;) {
+        char c = 0;
+        REQUIRE(space.copy_from(&c, va + s.size(), 1).ok());
+        if (!c) return s;
+        s.push_back(c);
+        REQUIRE(s.size() < kMaxArgBytes);
+    }
+}
+
+struct Loaded {
+    FakeMemoryContext ctx{1024};
+    mm::AddressSpace space;
+    std::vector<uint8_t> file;
+    elf::Image image{};
+    std::optional<Result<LoadedProgram>> result;
+};
+
+void load(Loaded& l, const char* name, const std::vector<const char*>& argv,
+          const std::vector<const char*>& envp) {
+    l.file = test::read_corpus_file(name);
+    elf::ValidationResult v = test::validate_user(l.file);
+    REQUIRE(v.ok);
+    l.image = v.image;
+    l.space = mm::AddressSpace::try_create(l.ctx).release_value();
+    ProgramArgs args{argv.data(), argv.size(), envp.data(), envp.size()};
+    l.result.emplace(load_program(l.space, l.image, l.file.data(), args, kRandom));
+}
+
+uint64_t page_down(uint64_t v) {
+    return v & ~(kPageSize - 1);
+}
+uint64_t page_up(uint64_t v) {
+    return (v + kPageSize - 1) & ~(kPageSize - 1);
+}
+
+}  // namespace
+
+TEST_CASE("program loader: the initial stack follows the System V layout") {
+    Loaded l;
+    std::vector<const char*> argv = {"/bin/prog", "-x", "hello world", ""};
+    std::vector<const char*> envp = {"HOME=/", "TERM=nyan"};
+    load(l, "real-static.elf", argv, envp);
+    REQUIRE(l.result->ok());
+    LoadedProgram p = l.result->value();
+    CHECK(p.entry == l.image.entry);
+    CHECK(p.stack_pointer % 16 == 0);
+    CHECK(p.stack_pointer >= kStackBottom);
+    CHECK(p.stack_pointer < kStackTop);
+
+    uint64_t at = p.stack_pointer;
+    auto next = [&] {
+        uint64_t w = read_word(l.space, at);
+        at += 8;
+        return w;
+    };
+    CHECK(next() == argv.size());
+    for (const char* arg : argv) CHECK(read_string(l.space, next()) == arg);
+    CHECK(next() == 0);
+    for (const char* env : envp) CHECK(read_string(l.space, next()) == env);
+    CHECK(next() == 0);
+
+    // auxv: each key once, in any order, up to AT_NULL.
+    std::vector<std::pair<uint64_t, uint64_t>> auxv;
+    for (;;) {
+        uint64_t key = next(), value = next();
+        if (key == kAtNull) break;
+        auxv.emplace_back(key, value);
+        REQUIRE(auxv.size() < 32);
+    }
+    auto aux = [&](uint64_t key) -> uint64_t {
+        for (auto& [k, v] : auxv)
+            if (k == key) return v;
+        FAIL("auxv key " << key << " missing");
+        return 0;
+    };
+    CHECK(aux(kAtPagesz) == 4096);
+    CHECK(aux(kAtEntry) == l.image.entry);
+    CHECK(aux(kAtPhnum) == l.image.phnum);
+    CHECK(aux(kAtPhent) == sizeof(Elf64_Phdr));
+    CHECK(aux(kAtPhdr) == l.image.phdr_vaddr);
+
+    // AT_PHDR really points at the program headers in the loaded image.
+    Elf64_Ehdr eh;
+    memcpy(&eh, l.file.data(), sizeof(eh));
+    REQUIRE(l.image.phdr_vaddr != 0);
+    std::vector<uint8_t> phdrs(eh.e_phnum * sizeof(Elf64_Phdr));
+    REQUIRE(l.space.copy_from(phdrs.data(), aux(kAtPhdr), phdrs.size()).ok());
+    CHECK(memcmp(phdrs.data(), l.file.data() + eh.e_phoff, phdrs.size()) == 0);
+
+    // AT_RANDOM: 16 bytes on the stack, the ones the kernel supplied.
+    uint64_t random_at = aux(kAtRandom);
+    CHECK(random_at >= kStackBottom);
+    CHECK(random_at + 16 <= kStackTop);
+    uint8_t random[16];
+    REQUIRE(l.space.copy_from(random, random_at, 16).ok());
+    CHECK(memcmp(random, kRandom, 16) == 0);
+}
+
+TEST_CASE("program loader: RSP is 16-byte aligned for every argument count") {
+    for (size_t argc = 0; argc <= 5; ++argc) {
+        for (size_t envc = 0; envc <= 2; ++envc) {
+            CAPTURE(argc);
+            CAPTURE(envc);
+            static const char* const kArgs[] = {"a", "bb", "ccc", "dddd", "eeeee"};
+            static const char* const kEnvs[] = {"X=1", "LONGER=yes"};
+            Loaded l;
+            load(l, "valid.elf", std::vector<const char*>(kArgs, kArgs + argc),
+                 std::vector<const char*>(kEnvs, kEnvs + envc));
+            REQUIRE(l.result->ok());
+            uint64_t sp = l.result->value().stack_pointer;
+            CHECK(sp % 16 == 0);
+            CHECK(read_word(l.space, sp) == argc);
+            CHECK(read_word(l.space, sp + 8 * (1 + argc)) == 0);               // argv NULL
+            CHECK(read_word(l.space, sp + 8 * (2 + argc + envc)) == 0);        // envp NULL
+            CHECK(read_word(l.space, sp + 8 * (3 + argc + envc)) != kAtNull);  // auxv follows
+        }
+    }
+}
+
+TEST_CASE(
+    "program loader: segments W^X, file bytes copied, bss zeroed; stack RW- NX over a guard") {
+    for (const char* name : {"real-static.elf", "valid.elf", "valid-text-only.elf"}) {
+        CAPTURE(name);
+        Loaded l;
+        load(l, name, {"prog"}, {});
+        REQUIRE(l.result->ok());
+        REQUIRE(l.image.segment_count > 0);
+        for (size_t i = 0; i < l.image.segment_count; ++i) {
+            const elf::Segment& s = l.image.segments[i];
+            CAPTURE(i);
+            CHECK(!(s.writable && s.executable));
+            for (uint64_t page = page_down(s.vaddr); page < s.vaddr + s.memsz; page += kPageSize) {
+                auto t = l.space.translate(page);
+                REQUIRE(t.ok());
+                const paging::PageFlags& f = t.value().flags;
+                CHECK(f.user);
+                CHECK(f.writable == s.writable);
+                CHECK(f.executable == s.executable);
+                CHECK(!(f.writable && f.executable));
+            }
+            std::vector<uint8_t> bytes(s.filesz);
+            REQUIRE(l.space.copy_from(bytes.data(), s.vaddr, s.filesz).ok());
+            CHECK(memcmp(bytes.data(), l.file.data() + s.file_offset, s.filesz) == 0);
+            // bss and the slack to the end of the last page: zero.
+            uint64_t end = page_up(s.vaddr + s.memsz);
+            std::vector<uint8_t> rest(end - (s.vaddr + s.filesz), 0xff);
+            REQUIRE(l.space.copy_from(rest.data(), s.vaddr + s.filesz, rest.size()).ok());
+            CHECK(std::all_of(rest.begin(), rest.end(), [](uint8_t b) { return b == 0; }));
+        }
+        for (uint64_t page = kStackBottom; page < kStackTop; page += kPageSize) {
+            auto t = l.space.translate(page);
+            REQUIRE(t.ok());
+            CHECK(t.value().flags.user);
+            CHECK(t.value().flags.writable);
+            CHECK(!t.value().flags.executable);
+        }
+        CHECK(!l.space.translate(kGuardPage).ok());
+        CHECK(!l.space.translate(kStackTop).ok());  // nothing above: the heap is lazy
+    }
+    // real-static.elf has a large bss (char scratch[8192]): it spans pages.
+    Loaded l;
+    load(l, "real-static.elf", {"prog"}, {});
+    bool big_bss = false;
+    for (size_t i = 0; i < l.image.segment_count; ++i)
+        big_bss |= l.image.segments[i].memsz - l.image.segments[i].filesz >= 8192;
+    CHECK(big_bss);
+}
+
+TEST_CASE("program loader: too many argument bytes is E2BIG and leaks nothing") {
+    std::string big(1000, 'x');
+    std::vector<const char*> many(40, big.c_str());    // 40 KB of strings > kMaxArgBytes
+    std::vector<const char*> count(kMaxArgs + 1, "");  // too many pointers
+    std::string huge(kMaxArgBytes, 'y');
+    std::vector<const char*> one_huge = {huge.c_str()};
+    struct Case {
+        const char* what;
+        const std::vector<const char*>* argv;
+        const std::vector<const char*>* envp;
+    };
+    std::vector<const char*> none;
+    for (Case c : {Case{"40 x 1000-byte argv", &many, &none},
+                   Case{"argc > kMaxArgs", &count, &none}, Case{"envc > kMaxArgs", &none, &count},
+                   Case{"one kMaxArgBytes string in envp", &none, &one_huge}}) {
+        CAPTURE(c.what);
+        FakeMemoryContext* ctx_seen = nullptr;
+        {
+            Loaded l;
+            ctx_seen = &l.ctx;
+            load(l, "real-static.elf", *c.argv, *c.envp);
+            REQUIRE(!l.result->ok());
+            CHECK(l.result->error() == Error::kArgListTooBig);
+            l.space = mm::AddressSpace();  // the caller destroys the half-built space
+            CHECK(l.ctx.leaked() == 0);
+        }
+        (void)ctx_seen;
+    }
+    // Just under the limit still loads and reads back.
+    std::string fits(kMaxArgBytes / 2, 'z');
+    Loaded l;
+    load(l, "real-static.elf", {fits.c_str()}, {});
+    REQUIRE(l.result->ok());
+    CHECK(read_string(l.space, read_word(l.space, l.result->value().stack_pointer + 8)) == fits);
+}
+
+TEST_CASE("program loader: each malformed corpus file is refused before anything is allocated") {
+    std::ifstream index(std::string(NYANOS_ELF_CORPUS_DIR) + "/cases.txt");
+    REQUIRE_MESSAGE(index.good(), "no cases.txt in " NYANOS_ELF_CORPUS_DIR);
+    size_t malformed = 0;
+    std::string line;
+    while (std::getline(index, line)) {
+        std::istringstream fields(line);
+        std::string name, expected;
+        if (!(fields >> name >> expected) || expected == "Ok") continue;
+        CAPTURE(name);
+        std::vector<uint8_t> file = test::read_corpus_file(name);
+        FakeMemoryContext ctx;
+        size_t attempts = ctx.allocator.attempts();
+        // The kernel's order (spawn): validate, and only then create a space.
+        elf::ValidationResult v = test::validate_user(file);
+        REQUIRE(!v.ok);
+        CHECK(std::string(elf::reject_name(v.reason)) == expected);
+        CHECK(elf::try_validate(file.data(), file.size(), kImageBase, kImageLimit).error() ==
+              Error::kNotExecutable);
+        CHECK(ctx.allocator.attempts() == attempts);
+        CHECK(ctx.leaked() == 0);
+        ++malformed;
+    }
+    CHECK(malformed >= 20);
+}

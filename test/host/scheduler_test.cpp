@@ -1,0 +1,276 @@
+// The portable scheduler: the FIFO run queue, pid allocation, and the
+// exit/reap state machine (zombies, reparenting to init, whom exit wakes,
+// what waitpid reaps and when it must say ECHILD).
+#include <doctest/doctest.h>
+
+#include <memory>
+#include <vector>
+
+#include "host_panic.h"
+#include "proc/scheduler.h"
+
+using namespace nyanos;
+using namespace nyanos::proc;
+
+namespace {
+
+std::vector<Task*> drain(TaskQueue& q) {
+    std::vector<Task*> out;
+    while (Task* t = q.pop_front()) out.push_back(t);
+    return out;
+}
+
+// A table of tasks owned by the test.
+struct Family {
+    ProcessTable table;
+    std::vector<std::unique_ptr<Task>> tasks;
+
+    Task* spawn(Task* parent, TaskState state = TaskState::kReady) {
+        auto task = std::make_unique<Task>();
+        task->pid = table.allocate_pid();
+        task->parent = parent;
+        task->state = state;
+        table.insert(task.get());
+        tasks.push_back(std::move(task));
+        return tasks.back().get();
+    }
+    void block_waiting(Task* t, int pid) {
+        t->state = TaskState::kBlocked;
+        t->wait_reason = WaitReason::kChild;
+        t->waiting_for_pid = pid;
+    }
+};
+
+}  // namespace
+
+TEST_CASE("TaskQueue: FIFO order and size") {
+    Task a, b, c;
+    TaskQueue q;
+    CHECK(q.empty());
+    CHECK(q.size() == 0);
+    CHECK(q.pop_front() == nullptr);
+    q.push_back(&a);
+    q.push_back(&b);
+    q.push_back(&c);
+    CHECK(q.size() == 3);
+    CHECK(!q.empty());
+    CHECK(q.pop_front() == &a);
+    q.push_back(&a);  // round robin: the one that ran goes to the back
+    CHECK(drain(q) == std::vector<Task*>{&b, &c, &a});
+    CHECK(q.empty());
+    CHECK(a.next_in_queue == nullptr);
+    // Usable again after draining (the tail was reset).
+    q.push_back(&c);
+    CHECK(drain(q) == std::vector<Task*>{&c});
+}
+
+TEST_CASE("TaskQueue: remove from the middle, head and tail") {
+    Task t[5];
+    TaskQueue q;
+    for (Task& x : t) q.push_back(&x);
+    CHECK(q.remove(&t[2]));  // middle
+    CHECK(q.size() == 4);
+    CHECK(q.remove(&t[0]));  // head
+    CHECK(q.remove(&t[4]));  // tail
+    CHECK(q.size() == 2);
+    CHECK(!q.remove(&t[4]));  // not queued any more
+    CHECK(q.size() == 2);
+    q.push_back(&t[4]);  // the tail pointer moved back correctly
+    q.push_back(&t[0]);
+    CHECK(drain(q) == std::vector<Task*>{&t[1], &t[3], &t[4], &t[0]});
+    for (Task& x : t) CHECK(x.next_in_queue == nullptr);
+
+    Task only;
+    q.push_back(&only);
+    CHECK(q.remove(&only));
+    CHECK(q.empty());
+    CHECK(q.pop_front() == nullptr);
+    q.push_back(&only);
+    CHECK(q.pop_front() == &only);
+}
+
+TEST_CASE("TaskQueue: queueing a task twice is a broken invariant") {
+    Task a, b;
+    TaskQueue q;
+    q.push_back(&a);
+    CHECK_THROWS_AS(q.push_back(&a), test::HostPanic);  // the tail again
+    q.push_back(&b);
+    CHECK_THROWS_AS(q.push_back(&a), test::HostPanic);  // linked in the middle
+    CHECK(q.size() == 2);
+}
+
+TEST_CASE("ProcessTable: insert, find, remove, count") {
+    ProcessTable table;
+    Task a, b, c;
+    a.pid = 1, b.pid = 2, c.pid = 3;
+    table.insert(&a);
+    table.insert(&b);
+    table.insert(&c);
+    CHECK(table.count() == 3);
+    CHECK(table.find(2) == &b);
+    CHECK(table.find(4) == nullptr);
+    table.remove(&b);  // middle
+    CHECK(table.find(2) == nullptr);
+    CHECK(table.count() == 2);
+    size_t walked = 0;
+    for (Task* t = table.first(); t; t = t->next_in_table) ++walked;
+    CHECK(walked == 2);
+    table.remove(table.first());  // head
+    table.remove(table.first());
+    CHECK(table.count() == 0);
+    CHECK(table.first() == nullptr);
+}
+
+TEST_CASE("ProcessTable: allocate_pid increases, skips pids in use, and wraps") {
+    ProcessTable table;
+    Task one, two, five;
+    one.pid = 1, two.pid = 2, five.pid = 5;
+    table.insert(&one);
+    table.insert(&two);
+    table.insert(&five);
+    CHECK(table.allocate_pid() == 3);
+    CHECK(table.allocate_pid() == 4);
+    CHECK(table.allocate_pid() == 6);  // 5 is in use
+    // Run up to the top: every pid in range, none in use.
+    // (Plain comparisons in the loops: four million doctest assertions are slow.)
+    int last = 6;
+    bool consecutive = true;
+    while (last < ProcessTable::kMaxPid) {
+        int pid = table.allocate_pid();
+        consecutive &= pid == last + 1;
+        last = pid;
+    }
+    CHECK(consecutive);
+    // Wrap: 1 and 2 are still in use, 3 is free again.
+    CHECK(table.allocate_pid() == 3);
+    table.remove(&one);
+    CHECK(table.allocate_pid() == 4);
+    bool in_range = true;
+    for (;;) {  // up to the top again
+        int pid = table.allocate_pid();
+        in_range &= pid > 0 && pid <= ProcessTable::kMaxPid && pid != 2 && pid != 5;
+        if (pid == ProcessTable::kMaxPid || !in_range) break;
+    }
+    CHECK(in_range);
+    CHECK(table.allocate_pid() == 1);  // freed, and reached again after the next wrap
+    CHECK(table.allocate_pid() == 3);  // 2 still in use
+}
+
+TEST_CASE("exit: a zombie keeps its status; its children go to the reaper") {
+    Family f;
+    Task* init = f.spawn(nullptr);
+    Task* shell = f.spawn(init);
+    Task* child = f.spawn(shell, TaskState::kRunning);
+    Task* grandchild1 = f.spawn(child);
+    Task* grandchild2 = f.spawn(child, TaskState::kZombie);
+    Task* other = f.spawn(shell);
+
+    // The shell is not waiting: nobody to wake.
+    CHECK(f.table.mark_exited(child, 42 << 8, init) == nullptr);
+    CHECK(child->state == TaskState::kZombie);
+    CHECK(child->wait_status == (42 << 8));
+    CHECK(child->parent == shell);  // still the shell's to reap
+    CHECK(grandchild1->parent == init);
+    CHECK(grandchild2->parent == init);  // zombies too: init reaps them
+    CHECK(other->parent == shell);
+    CHECK(f.table.count() == 6);  // a zombie stays in the table until reaped
+
+    // Exiting twice is a broken invariant.
+    CHECK_THROWS_AS(f.table.mark_exited(child, 0, init), test::HostPanic);
+}
+
+TEST_CASE("exit: wakes the parent only if it waits for this child or any") {
+    struct Case {
+        const char* what;
+        TaskState state;
+        WaitReason reason;
+        int waiting_for;  // 0: the exiting child's pid
+        bool woken;
+    };
+    for (Case c : {Case{"waitpid(child)", TaskState::kBlocked, WaitReason::kChild, 0, true},
+                   Case{"waitpid(-1)", TaskState::kBlocked, WaitReason::kChild, -1, true},
+                   Case{"waitpid(sibling)", TaskState::kBlocked, WaitReason::kChild, 999, false},
+                   Case{"blocked on input", TaskState::kBlocked, WaitReason::kInput, -1, false},
+                   Case{"asleep", TaskState::kBlocked, WaitReason::kSleep, -1, false},
+                   Case{"ready", TaskState::kReady, WaitReason::kNone, 0, false},
+                   Case{"running", TaskState::kRunning, WaitReason::kNone, 0, false}}) {
+        CAPTURE(c.what);
+        Family f;
+        Task* init = f.spawn(nullptr);
+        Task* parent = f.spawn(init);
+        Task* child = f.spawn(parent, TaskState::kRunning);
+        f.spawn(parent);  // a sibling
+        parent->state = c.state;
+        parent->wait_reason = c.reason;
+        parent->waiting_for_pid = c.waiting_for == 0 ? child->pid : c.waiting_for;
+        Task* woken = f.table.mark_exited(child, 0, init);
+        CHECK(woken == (c.woken ? parent : nullptr));
+    }
+}
+
+TEST_CASE("exit: without a reaper, or when the reaper itself exits, children are orphaned") {
+    Family f;
+    Task* init = f.spawn(nullptr);
+    Task* a = f.spawn(init);
+    Task* b = f.spawn(a);
+    CHECK(f.table.mark_exited(init, 0, init) == nullptr);  // init has no parent to wake
+    CHECK(a->parent == nullptr);
+    CHECK(f.table.mark_exited(a, 0, nullptr) == nullptr);
+    CHECK(b->parent == nullptr);
+}
+
+TEST_CASE("exit: an orphan's exit wakes init waiting for any child") {
+    Family f;
+    Task* init = f.spawn(nullptr);
+    Task* shell = f.spawn(init);
+    Task* daemon = f.spawn(shell);
+    f.table.mark_exited(shell, 0, init);
+    REQUIRE(daemon->parent == init);
+    f.block_waiting(init, -1);
+    CHECK(f.table.mark_exited(daemon, 9, init) == init);
+    bool has_match = false;
+    Task* first = f.table.find_zombie_child(init, -1, has_match);
+    CHECK(has_match);
+    CHECK((first == shell || first == daemon));
+}
+
+TEST_CASE("waitpid: find_zombie_child with -1 and a specific pid; wait versus ECHILD") {
+    Family f;
+    Task* init = f.spawn(nullptr);
+    Task* shell = f.spawn(init);
+    Task* living = f.spawn(shell);
+    Task* dead = f.spawn(shell);
+    Task* strangers_child = f.spawn(init);
+    f.table.mark_exited(strangers_child, 0, init);
+    bool has_match = false;
+
+    // Only living children: the caller must wait.
+    CHECK(f.table.find_zombie_child(shell, -1, has_match) == nullptr);
+    CHECK(has_match);
+    CHECK(f.table.find_zombie_child(shell, living->pid, has_match) == nullptr);
+    CHECK(has_match);
+
+    f.table.mark_exited(dead, 3 << 8, init);
+    CHECK(f.table.find_zombie_child(shell, -1, has_match) == dead);
+    CHECK(has_match);
+    CHECK(f.table.find_zombie_child(shell, dead->pid, has_match) == dead);
+    CHECK(has_match);
+    CHECK(f.table.find_zombie_child(shell, living->pid, has_match) == nullptr);
+    CHECK(has_match);  // living: wait
+
+    // Not a child of the shell (a zombie of init's), or no such pid: ECHILD.
+    CHECK(f.table.find_zombie_child(shell, strangers_child->pid, has_match) == nullptr);
+    CHECK(!has_match);
+    CHECK(f.table.find_zombie_child(shell, 12345, has_match) == nullptr);
+    CHECK(!has_match);
+    // A task with no children at all: ECHILD for -1 too.
+    CHECK(f.table.find_zombie_child(living, -1, has_match) == nullptr);
+    CHECK(!has_match);
+
+    // Reaping (the kernel removes the zombie) leaves only the living child.
+    f.table.remove(dead);
+    CHECK(f.table.find_zombie_child(shell, -1, has_match) == nullptr);
+    CHECK(has_match);
+    CHECK(f.table.find_zombie_child(shell, dead->pid, has_match) == nullptr);
+    CHECK(!has_match);
+}
