@@ -286,6 +286,9 @@ Result<int> spawn(const char* path, const ProgramArgs& args) {
 }
 
 void start_init(const char* path, const ProgramArgs& args) {
+    // Interrupts stay off until g_init is set: otherwise a tick could run
+    // init, and init exit, before the kernel knows it is init.
+    arch::InterruptDisabler no_interrupts;
     auto pid = spawn(path, args);
     if (!pid.ok()) panic("init: cannot start %s: %s", path, error_name(pid.error()));
     g_init = g_table.find(pid.value());
