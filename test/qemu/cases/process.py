@@ -16,6 +16,9 @@ def run(command, *expect):
 
 
 def _checks(result):
+    ps = result.output.split("NyanOS> ps")[-1].split("NyanOS>")[0]
+    if "zombie" in ps:
+        return f"an orphan was left a zombie: {ps!r}"
     if "isolation ok 111" not in result.output or "BROKEN" in result.output:
         return "the background isolation probe did not report its own value"
     return _free_frames_equal(result)
@@ -61,6 +64,11 @@ TESTS = [
         + run("spin 3000 &")
         + run("sleeper 200", r"sleeper slept \d+ ms")
         + [("sleep", 3.5)]
+        # An orphan is handed to init (the shell here), which reaps it.
+        + run("orphan 100", r"orphan: left pid \d+ behind")
+        + [("sleep", 1.0)]
+        + run("true")
+        + run("ps", r"PID")
         # 1,000 exec/exit/wait cycles leave the free-frame count where it was.
         + run("cycles 1000", r"cycles 1000 leaked=0")
         + [("send", "exit 0\r"), ("expect", r"init exited: 0")],

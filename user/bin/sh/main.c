@@ -218,6 +218,21 @@ static void reap_jobs(int block) {
         }
         g_jobs[i] = 0;
     }
+    if (block) return;
+    /* Children that are not our jobs were adopted: orphans the kernel handed
+     * to init when their parent exited. Reap them silently, as init does. */
+    for (;;) {
+        int status = 0;
+        int r = waitpid(-1, &status, NYAN_WNOHANG);
+        if (r <= 0) break;
+        for (int i = 0; i < kMaxJobs; ++i) {
+            if (g_jobs[i] != r) continue;
+            char prefix[32];
+            snprintf(prefix, sizeof prefix, "[%d] done ", r);
+            report(r, status, prefix, 0);
+            g_jobs[i] = 0;
+        }
+    }
 }
 
 static int add_job(int pid) {
