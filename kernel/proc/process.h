@@ -4,6 +4,12 @@
 //
 // Every function here runs with interrupts disabled internally where it
 // touches scheduler state; callers need not disable them.
+//
+// Preemption: the timer switches tasks only when it interrupts user mode or
+// the idle task. Kernel code (a system call) is never switched away from in
+// the middle of an operation on shared state (frame allocator, heap, page
+// tables are not locked); it runs until it blocks or reaches a
+// preempt_point(), where an expired quantum and a pending kill take effect.
 #pragma once
 
 #include <stddef.h>
@@ -49,6 +55,14 @@ Result<int> wait_child(int pid, int flags, StatusStore store_status, void* ctx);
 Result<void> kill(int pid, int signal);
 
 void yield();
+
+// A safe place to switch tasks: dies if a kill is pending, yields if the
+// quantum has expired. Called at the end of every system call and between
+// the steps of a long one (loading a program).
+void preempt_point();
+// The same without the kill check, for callers that still own resources a
+// sudden exit would leak.
+void yield_if_needed();
 void sleep_ms(uint64_t ms);
 
 // Blocks until console input is available (or the task is killed).

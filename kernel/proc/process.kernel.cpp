@@ -58,6 +58,7 @@ TaskQueue g_sleepers;
 TaskQueue g_input_waiters;
 ProcessTable g_table;
 uint64_t g_quantum_left = kQuantumMs;
+bool g_need_resched = false;  // the quantum expired while the kernel was busy
 int g_foreground = 0;
 alignas(16) uint8_t g_clean_fpu_state[512];
 
@@ -97,6 +98,7 @@ void schedule() {
     Task* next = g_run_queue.pop_front();
     if (!next) next = &g_idle;
     g_quantum_left = kQuantumMs;
+    g_need_resched = false;
     switch_to(next);
 }
 
@@ -108,7 +110,20 @@ void block_current(WaitReason reason, TaskQueue* queue) {
 }
 
 void die_if_killed() {
-    if (g_current != &g_idle && g_current->kill_pending) exit_current(NYAN_SIGKILL);
+    if (g_current != &g_idle && g_current->pending_signal) exit_current(g_current->pending_signal);
+}
+
+// Marks `t` to die at its next safe point and wakes it if it sleeps. Safe
+// in interrupt context: it never switches tasks itself.
+void request_kill(Task* t, int signal) {
+    if (t->pending_signal) return;
+    t->pending_signal = signal;
+    format(t->kill_reason, sizeof(t->kill_reason), "killed: signal %d", signal);
+    if (t->state == TaskState::kBlocked) {
+        g_sleepers.remove(t);
+        g_input_waiters.remove(t);
+        make_ready(t);
+    }
 }
 
 // Wakes sleepers whose time has come; called on every tick.
@@ -116,7 +131,7 @@ void wake_sleepers(uint64_t now) {
     if (g_sleepers.empty()) return;
     TaskQueue still;
     while (Task* t = g_sleepers.pop_front()) {
-        if (t->wake_at_ms <= now || t->kill_pending) make_ready(t);
+        if (t->wake_at_ms <= now || t->pending_signal) make_ready(t);
         else still.push_back(t);
     }
     while (Task* t = still.pop_front()) g_sleepers.push_back(t);
@@ -126,7 +141,15 @@ void on_timer(arch::InterruptFrame& frame) {
     wake_sleepers(arch::uptime_ms());
     if (g_current == &g_idle) {
         if (!g_run_queue.empty()) schedule();
-    } else if (--g_quantum_left == 0 && !g_run_queue.empty()) {
+        return;
+    }
+    if (g_quantum_left > 0) --g_quantum_left;
+    if (g_quantum_left == 0 && !g_run_queue.empty()) {
+        if (!frame.from_user()) {
+            // In the middle of a system call: switch at its next preempt_point().
+            g_need_resched = true;
+            return;
+        }
         make_ready(g_current);
         schedule();
     }
@@ -139,8 +162,12 @@ void wake_input_waiters() {
     while (Task* t = g_input_waiters.pop_front()) make_ready(t);
 }
 
+// Ctrl-C, in interrupt context: the foreground process dies at its next
+// safe point (the next tick if it is computing in user mode).
 void on_console_interrupt() {
-    if (g_foreground > 0) (void)kill(g_foreground, NYAN_SIGINT);
+    if (g_foreground <= 0) return;
+    Task* t = g_table.find(g_foreground);
+    if (t && t->state != TaskState::kZombie) request_kill(t, NYAN_SIGINT);
 }
 
 const char* signal_for(uint64_t vector, int& signal) {
@@ -259,6 +286,11 @@ Result<int> spawn(const char* path, const ProgramArgs& args) {
         // guard restores the caller's root on every path out of this block.
         ScopedCr3 guard(space.root());
         program = TRY(load_program(space, checked.image, file->data, args, random16));
+        // Loading a large program takes a while: let others run. A task
+        // switched away from here must come back on the guarded root. (No
+        // kill here: this frame still owns the half-built space.)
+        yield_if_needed();
+        VERIFY(arch::read_cr3() == space.root());
     }
 
     Task* task = new (std::nothrow) Task;
@@ -368,16 +400,25 @@ Result<void> kill(int pid, int signal) {
     Task* t = g_table.find(pid);
     if (!t || t->state == TaskState::kZombie) return Error::kNoProcess;
     if (t == g_current) exit_current(signal);
-    t->kill_pending = true;
-    format(t->kill_reason, sizeof(t->kill_reason), "killed: signal %d", signal);
-    if (t->state == TaskState::kBlocked) {
-        g_sleepers.remove(t);
-        g_input_waiters.remove(t);
-        make_ready(t);
-    }
     // It dies on its next turn, in its own context (its space is live only there).
-    (void)signal;
+    request_kill(t, signal);
     return {};
+}
+
+void yield_if_needed() {
+    if (g_current == &g_idle) return;
+    arch::InterruptDisabler no_interrupts;
+    if (!g_need_resched) return;
+    g_need_resched = false;
+    if (g_run_queue.empty()) return;
+    make_ready(g_current);
+    schedule();
+}
+
+void preempt_point() {
+    yield_if_needed();
+    arch::InterruptDisabler no_interrupts;
+    die_if_killed();
 }
 
 void yield() {

@@ -52,7 +52,9 @@ struct Task {
     Task* parent = nullptr;
     TaskState state = TaskState::kReady;
     WaitReason wait_reason = WaitReason::kNone;
-    bool kill_pending = false;  // kill() on a task that is not running: it dies at its next turn
+    // A signal that will end the task at its next safe point (0 = none):
+    // kill() of another task, or Ctrl-C arriving in an interrupt handler.
+    int pending_signal = 0;
     char name[kTaskNameMax] = {};
 
     // The user address space; empty (root 0) for the idle task.

@@ -327,7 +327,9 @@ extern "C" int64_t syscall_dispatch(nyanos::sys::SyscallFrame* frame) {
     if (number >= sys::kTableSize || !sys::kTable.entries[number])
         return -int64_t(static_cast<int32_t>(Error::kNoSys));
     int64_t result = sys::kTable.entries[number](*frame);
-    // A kill that arrived during the call takes effect before user mode.
-    if (proc::current_task()->kill_pending) proc::exit_current(NYAN_SIGKILL);
+    // A kill that arrived during the call takes effect before user mode, and
+    // an expired quantum is honoured here (the kernel is not preempted
+    // inside a call, see process.h).
+    proc::preempt_point();
     return result;
 }

@@ -28,11 +28,11 @@
 #define SYS_POWEROFF 54     /* poweroff(status) */
 #define SYS_STAT 55         /* stat(path, struct nyan_stat* out) */
 #define SYS_KILL_REASON 56  /* kill_reason(pid, buf, len): why a reaped child was killed */
-#define SYS_SET_FOREGROUND                                               \
-    57 /* set_foreground(pid): Ctrl-C on the console kills pid with      \
-        * SIGINT (the byte is not delivered); 0 clears it, and 0x03 then \
-        * reaches readers as an ordinary byte. The shell sets it to the  \
-        * child it waits for and clears it afterwards. */
+/* set_foreground(pid): Ctrl-C on the console kills pid with SIGINT (the byte
+ * is not delivered); 0 clears it, and 0x03 then reaches readers as an
+ * ordinary byte. The shell sets it to the child it waits for and clears it
+ * afterwards. */
+#define SYS_SET_FOREGROUND 57
 #define SYS_SYSTEM_INFO 58 /* system_info(struct nyan_system_info* out): benchmark figures */
 
 #define NYAN_WNOHANG 1 /* waitpid flag: return 0 at once if no child has exited */
