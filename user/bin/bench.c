@@ -1,0 +1,273 @@
+/* bench: the figures `make bench` reports (docs/benchmarks.md). Each line is
+ * `bench: NAME VALUE UNIT`; a figure is the median over repetitions, in TSC
+ * ticks (guest instructions under QEMU's -icount shift=0) and in ns.
+ *
+ *   bench            every figure but the process count (run as init)
+ *   bench procs      the largest number of concurrent /bin/pause processes:
+ *                    exec until it fails, then kill and reap them all and
+ *                    compare meminfo with the baseline
+ * Internal child modes: --spin (yield forever), --touch N (touch N heap
+ * pages, then block), --report tables|user (exit with that figure). */
+#include <errno.h>
+#include <nyan.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define PAGE 4096ul
+
+static struct nyan_system_info g_info;
+static int g_failures;
+
+static inline unsigned long rdtsc(void) {
+    unsigned lo, hi;
+    __asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi)::"memory");
+    return ((unsigned long)hi << 32) | lo;
+}
+
+static void sort(unsigned long* v, int n) {
+    for (int i = 1; i < n; ++i)
+        for (int j = i; j > 0 && v[j - 1] > v[j]; --j) {
+            unsigned long t = v[j];
+            v[j] = v[j - 1];
+            v[j - 1] = t;
+        }
+}
+
+static unsigned long median(unsigned long* v, int n) {
+    sort(v, n);
+    return v[n / 2];
+}
+
+static unsigned long to_ns(unsigned long ticks) {
+    if (!g_info.tsc_hz) return 0;
+    return (unsigned long)((unsigned __int128)ticks * 1000000000ul / g_info.tsc_hz);
+}
+
+/* A figure in ticks and in ns. */
+static void report(const char* name, unsigned long ticks) {
+    printf("bench: %s %lu ticks\n", name, ticks);
+    printf("bench: %s_ns %lu ns\n", name, to_ns(ticks));
+}
+
+static void fail(const char* what) {
+    printf("bench: error %s (errno %d)\n", what, errno);
+    ++g_failures;
+}
+
+/* Starts /bin/bench (or PATH) with up to two arguments. */
+static int start(const char* path, const char* a1, const char* a2) {
+    char* argv[4] = {(char*)path, (char*)a1, (char*)a2, NULL};
+    return exec(path, argv);
+}
+
+/* Yields until `pid` is blocked (state 2): it has done its set-up. */
+static void wait_blocked(int pid) {
+    struct nyan_process_info list[64];
+    for (;;) {
+        int n = process_list(list, 64);
+        for (int i = 0; i < n; ++i)
+            if (list[i].pid == pid && list[i].state == 2) return;
+        yield();
+    }
+}
+
+#define REPS 15
+
+/* Under icount a loop of 2N+1 instructions should read 2N+1 ticks. */
+static void bench_tsc_check(void) {
+    unsigned long v[REPS];
+    const unsigned long n = 100000;
+    for (int r = 0; r < REPS; ++r) {
+        unsigned long left = n;
+        unsigned long t0 = rdtsc();
+        __asm__ volatile("1: dec %0; jnz 1b" : "+r"(left) : : "cc");
+        unsigned long t1 = rdtsc();
+        v[r] = (t1 - t0) * 1000 / (2 * n);
+    }
+    printf("bench: tsc_ticks_per_1000_instructions %lu ticks\n", median(v, REPS));
+}
+
+static void bench_null_syscall(void) {
+    unsigned long v[REPS];
+    for (int r = 0; r < REPS; ++r) {
+        unsigned long t0 = rdtsc();
+        for (int i = 0; i < 100; ++i) nyan_syscall(SYS_GETPID, 0, 0, 0, 0, 0, 0);
+        v[r] = (rdtsc() - t0) / 100;
+    }
+    report("null_syscall", median(v, REPS));
+}
+
+static void bench_write_null(void) {
+    int fd = open("/dev/null", 0);
+    if (fd < 0) return fail("open /dev/null");
+    unsigned long v[REPS];
+    char c = 'x';
+    for (int r = 0; r < REPS; ++r) {
+        unsigned long t0 = rdtsc();
+        for (int i = 0; i < 100; ++i) nyan_syscall(SYS_WRITE, fd, (long)&c, 1, 0, 0, 0);
+        v[r] = (rdtsc() - t0) / 100;
+    }
+    if (write(fd, &c, 1) != 1) fail("write /dev/null");
+    close(fd);
+    report("write_devnull_1byte", median(v, REPS));
+}
+
+/* Two processes yielding to each other: each yield() of ours is two one-way
+ * switches (to the child and back), each with a CR3 change. */
+static void bench_yield(void) {
+    int pid = start("/bin/bench", "--spin", NULL);
+    if (pid < 0) return fail("exec --spin");
+    for (int i = 0; i < 10; ++i) yield();
+    unsigned long v[REPS];
+    for (int r = 0; r < REPS; ++r) {
+        unsigned long t0 = rdtsc();
+        for (int i = 0; i < 100; ++i) nyan_syscall(SYS_YIELD, 0, 0, 0, 0, 0, 0);
+        v[r] = (rdtsc() - t0) / 200;
+    }
+    kill(pid);
+    int status;
+    waitpid(pid, &status, 0);
+    report("yield_switch_oneway", median(v, REPS));
+}
+
+static void bench_spawn(void) {
+    unsigned long v[REPS];
+    for (int r = 0; r < REPS; ++r) {
+        int status = -1;
+        unsigned long t0 = rdtsc();
+        int pid = start("/bin/true", NULL, NULL);
+        if (pid < 0 || waitpid(pid, &status, 0) != pid) return fail("spawn /bin/true");
+        v[r] = rdtsc() - t0;
+        if (status != 0) return fail("/bin/true status");
+    }
+    report("spawn_exit_wait", median(v, REPS));
+}
+
+static void bench_page_fault(void) {
+    const unsigned long pages = 256;
+    unsigned long v[REPS];
+    for (int r = 0; r < REPS; ++r) {
+        volatile char* p = sbrk((intptr_t)(pages * PAGE));
+        if (p == (void*)-1) return fail("sbrk");
+        /* sbrk returns the old break: start at the first whole page. */
+        volatile char* first = (volatile char*)(((unsigned long)p + PAGE - 1) & ~(PAGE - 1));
+        unsigned long n = pages - 1;
+        unsigned long t0 = rdtsc();
+        for (unsigned long i = 0; i < n; ++i) first[i * PAGE] = 1;
+        v[r] = (rdtsc() - t0) / n;
+        sbrk(-(intptr_t)(pages * PAGE));
+    }
+    report("page_fault_first_touch", median(v, REPS));
+}
+
+/* kill + teardown + reap of a child that touched N heap pages. */
+static void bench_exit(unsigned long pages, int reps) {
+    unsigned long v[REPS];
+    char arg[24];
+    snprintf(arg, sizeof(arg), "%lu", pages);
+    for (int r = 0; r < reps; ++r) {
+        int pid = start("/bin/bench", "--touch", arg);
+        if (pid < 0) return fail("exec --touch");
+        wait_blocked(pid);
+        int status;
+        unsigned long t0 = rdtsc();
+        kill(pid);
+        if (waitpid(pid, &status, 0) != pid) return fail("waitpid --touch");
+        v[r] = rdtsc() - t0;
+    }
+    char name[32];
+    snprintf(name, sizeof(name), "exit_%lu_pages", pages);
+    report(name, median(v, reps));
+}
+
+static long child_report(const char* what) {
+    int status = -1;
+    int pid = start("/bin/bench", "--report", what);
+    if (pid < 0 || waitpid(pid, &status, 0) != pid || !NYAN_WIFEXITED(status)) {
+        fail("--report");
+        return -1;
+    }
+    return NYAN_WEXITSTATUS(status);
+}
+
+static void bench_memory(void) {
+    printf("bench: minimal_process_table_frames %ld frames\n", child_report("tables"));
+    printf("bench: minimal_process_user_frames %ld frames\n", child_report("user"));
+    printf("bench: kernel_task_bytes %lu bytes\n", g_info.task_bytes);
+    printf("bench: kernel_stack_bytes %lu bytes\n", g_info.kernel_stack_bytes);
+}
+
+static int g_pids[16384];
+
+static int bench_procs(void) {
+    struct nyan_meminfo before, after;
+    meminfo(&before);
+    int n = 0, err = 0;
+    unsigned long t0 = rdtsc();
+    while (n < (int)(sizeof(g_pids) / sizeof(g_pids[0]))) {
+        int pid = start("/bin/pause", NULL, NULL);
+        if (pid < 0) {
+            err = errno;
+            break;
+        }
+        g_pids[n++] = pid;
+    }
+    unsigned long spawn_ticks = rdtsc() - t0;
+    struct nyan_meminfo full;
+    meminfo(&full);
+    printf("bench: procs_max_concurrent %d processes\n", n);
+    printf("bench: procs_exec_error %d errno\n", err);
+    printf("bench: procs_frames_each %lu frames\n",
+           n ? (before.free_frames - full.free_frames) / (unsigned long)n : 0ul);
+    printf("bench: procs_spawn_each %lu ticks\n", n ? spawn_ticks / (unsigned long)n : 0ul);
+    for (int i = 0; i < n; ++i) kill(g_pids[i]);
+    int reaped = 0, status;
+    for (int i = 0; i < n; ++i)
+        if (waitpid(g_pids[i], &status, 0) == g_pids[i]) ++reaped;
+    meminfo(&after);
+    printf("bench: procs_reaped %d processes\n", reaped);
+    printf("bench: procs_meminfo_delta %ld frames\n",
+           (long)before.free_frames - (long)after.free_frames);
+    int ok = err == ENOMEM && reaped == n && after.free_frames == before.free_frames;
+    printf("bench: procs_ok %d bool\n", ok);
+    return ok ? 0 : 1;
+}
+
+int main(int argc, char** argv) {
+    unsigned long start_tsc = rdtsc();
+    if (argc > 1 && strcmp(argv[1], "--spin") == 0)
+        for (;;) nyan_syscall(SYS_YIELD, 0, 0, 0, 0, 0, 0);
+    if (argc > 2 && strcmp(argv[1], "--touch") == 0) {
+        unsigned long pages = strtoul(argv[2], NULL, 10);
+        volatile char* p = sbrk((intptr_t)((pages + 1) * PAGE));
+        if (p == (void*)-1) return 1;
+        for (unsigned long i = 0; i < pages; ++i) p[i * PAGE] = 1;
+        char c;
+        for (;;) read(0, &c, 1);
+    }
+    if (system_info(&g_info) < 0) {
+        printf("bench: error system_info (errno %d)\n", errno);
+        return 1;
+    }
+    if (argc > 2 && strcmp(argv[1], "--report") == 0)
+        return (int)(strcmp(argv[2], "tables") == 0 ? g_info.table_frames : g_info.user_frames);
+
+    printf("bench: tsc_hz %lu hz\n", g_info.tsc_hz);
+    if (argc > 1 && strcmp(argv[1], "procs") == 0) return bench_procs();
+
+    if (getpid() == 1) report("boot_to_init", start_tsc - g_info.kernel_entry_tsc);
+    printf("bench: pcid_enabled %d bool\n", (g_info.flags & NYAN_SYSINFO_PCID) ? 1 : 0);
+    bench_tsc_check();
+    bench_null_syscall();
+    bench_write_null();
+    bench_yield();
+    bench_spawn();
+    bench_page_fault();
+    bench_exit(1, REPS);
+    bench_exit(64, REPS);
+    bench_exit(4096, 7);
+    bench_memory();
+    printf("bench: done %d errors\n", g_failures);
+    return g_failures ? 1 : 0;
+}
