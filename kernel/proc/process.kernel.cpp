@@ -416,6 +416,10 @@ void yield_if_needed() {
 }
 
 void preempt_point() {
+    // Every system call ends here: the common case is two loads. A flag set
+    // by an interrupt just after this check is seen at the next tick, which
+    // preempts or kills from user mode anyway.
+    if (!g_need_resched && !g_current->pending_signal) return;
     yield_if_needed();
     arch::InterruptDisabler no_interrupts;
     die_if_killed();
