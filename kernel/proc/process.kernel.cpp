@@ -372,9 +372,8 @@ Result<int> wait_child(int pid, int flags, StatusStore store_status, void* ctx) 
         if (zombie) {
             TRY(store_status(ctx, zombie->wait_status));
             int reaped = zombie->pid;
-            static_assert(sizeof(g_current->kill_reason) == kKillReasonMax);
-            g_current->waiting_for_pid = reaped;
-            memcpy(g_current->kill_reason, zombie->kill_reason, kKillReasonMax);
+            g_current->last_reaped_pid = reaped;
+            memcpy(g_current->last_reaped_reason, zombie->kill_reason, kKillReasonMax);
             g_table.remove(zombie);
             free_task(zombie);
             return reaped;
@@ -389,8 +388,7 @@ Result<int> wait_child(int pid, int flags, StatusStore store_status, void* ctx) 
 
 const char* last_kill_reason(int pid) {
     Task* t = g_current;
-    if (t->wait_reason == WaitReason::kNone && t->waiting_for_pid == pid && t->kill_reason[0])
-        return t->kill_reason;
+    if (t->last_reaped_pid == pid && t->last_reaped_reason[0]) return t->last_reaped_reason;
     return nullptr;
 }
 

@@ -77,6 +77,9 @@ struct Task {
     int waiting_for_pid = 0;                // kChild: -1 = any child
     int wait_status = 0;                    // POSIX encoding, valid once a zombie
     char kill_reason[kKillReasonMax] = {};  // "killed: #PF at ... (addr ...)" for a fault
+    // Why the child this task reaped last was killed, for kill_reason().
+    int last_reaped_pid = 0;
+    char last_reaped_reason[kKillReasonMax] = {};
 
     OpenFile files[kMaxOpenFiles];
 
