@@ -15,7 +15,7 @@ constexpr char kCtrlC = 0x03;
 ByteRing<kBufferSize> g_ring;
 size_t g_dropped = 0;
 Hook g_data_available = nullptr;
-Hook g_interrupt = nullptr;
+InterruptHook g_interrupt = nullptr;
 bool g_lock = false;
 
 // Interrupts off (an IRQ on this CPU must not spin on a lock its own
@@ -48,14 +48,20 @@ void on_com1_irq() {
 }  // namespace
 
 void push(char c) {
-    Hook data_available, interrupt;
+    // Ctrl-C that kills the foreground process is consumed: the shell that
+    // reads next must not see it (as with a Unix terminal's ISIG).
+    InterruptHook interrupt;
+    {
+        Locker lock;
+        interrupt = g_interrupt;
+    }
+    if (c == kCtrlC && interrupt && interrupt()) return;
+    Hook data_available;
     {
         Locker lock;
         if (!g_ring.push(uint8_t(c))) ++g_dropped;
         data_available = g_data_available;
-        interrupt = g_interrupt;
     }
-    if (c == kCtrlC && interrupt) interrupt();
     if (data_available) data_available();
 }
 
@@ -85,7 +91,7 @@ void set_data_available_hook(Hook hook) {
     g_data_available = hook;
 }
 
-void set_interrupt_hook(Hook hook) {
+void set_interrupt_hook(InterruptHook hook) {
     Locker lock;
     g_interrupt = hook;
 }

@@ -17,8 +17,9 @@ inline constexpr size_t kBufferSize = 1024;
 void init_console_input();
 
 // Appends one byte (from an IRQ handler, or anything else); drops it when the
-// buffer is full. Then runs the interrupt hook if the byte is 0x03 and the
-// data-available hook. Safe in interrupt context and on any CPU.
+// buffer is full. A 0x03 first goes to the interrupt hook, which may consume
+// it; then the data-available hook runs. Safe in interrupt context and on
+// any CPU.
 void push(char c);
 
 // Takes the oldest byte; false when there is none. Safe anywhere.
@@ -31,12 +32,14 @@ bool empty();
 // Hooks for the process layer, each run in interrupt context, with
 // interrupts off and no console_input lock held (they may call try_pop).
 // `data_available` runs after every push: it should wake a reader blocked
-// on fd 0. `interrupt` runs when Ctrl-C (0x03) arrives, before
-// data_available: it may signal the foreground process. The byte is queued
-// either way. nullptr removes a hook.
+// on fd 0. `interrupt` runs when Ctrl-C (0x03) arrives, before it is
+// queued: it may signal the foreground process and returns true if it did,
+// and the byte is then dropped; false queues it like any byte. nullptr
+// removes a hook.
 using Hook = void (*)();
+using InterruptHook = bool (*)();
 void set_data_available_hook(Hook hook);
-void set_interrupt_hook(Hook hook);
+void set_interrupt_hook(InterruptHook hook);
 
 // Bytes dropped because the buffer was full, since boot.
 size_t dropped();

@@ -115,10 +115,10 @@ void die_if_killed() {
 
 // Marks `t` to die at its next safe point and wakes it if it sleeps. Safe
 // in interrupt context: it never switches tasks itself.
-void request_kill(Task* t, int signal) {
+void request_kill(Task* t, int signal, const char* why) {
     if (t->pending_signal) return;
     t->pending_signal = signal;
-    format(t->kill_reason, sizeof(t->kill_reason), "killed: signal %d", signal);
+    format(t->kill_reason, sizeof(t->kill_reason), "%s", why);
     if (t->state == TaskState::kBlocked) {
         g_sleepers.remove(t);
         g_input_waiters.remove(t);
@@ -164,10 +164,12 @@ void wake_input_waiters() {
 
 // Ctrl-C, in interrupt context: the foreground process dies at its next
 // safe point (the next tick if it is computing in user mode).
-void on_console_interrupt() {
-    if (g_foreground <= 0) return;
+bool on_console_interrupt() {
+    if (g_foreground <= 0) return false;
     Task* t = g_table.find(g_foreground);
-    if (t && t->state != TaskState::kZombie) request_kill(t, NYAN_SIGINT);
+    if (!t || t->state == TaskState::kZombie) return false;
+    request_kill(t, NYAN_SIGINT, "Ctrl-C on the console");
+    return true;
 }
 
 const char* signal_for(uint64_t vector, int& signal) {
@@ -399,7 +401,9 @@ Result<void> kill(int pid, int signal) {
     if (!t || t->state == TaskState::kZombie) return Error::kNoProcess;
     if (t == g_current) exit_current(signal);
     // It dies on its next turn, in its own context (its space is live only there).
-    request_kill(t, signal);
+    char why[kKillReasonMax];
+    format(why, sizeof(why), "kill() from pid %d", g_current->pid);
+    request_kill(t, signal, why);
     return {};
 }
 
