@@ -74,6 +74,18 @@ class Test:
     matrix_only: bool = False
 
 
+# The shell's prompt, and the steps that run one shell command over COM1:
+# send it, wait for each expected regex, then for the next prompt.
+SHELL_PROMPT = r"NyanOS> "
+
+
+def shell_command(command: str, *expect: str) -> list:
+    steps = [("send", command + "\r")]
+    steps += [("expect", e) for e in expect]
+    steps.append(("expect", SHELL_PROMPT))
+    return steps
+
+
 @dataclasses.dataclass
 class Result:
     test: Test

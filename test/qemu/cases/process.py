@@ -2,17 +2,7 @@
 
 One boot runs a sequence of programs and checks each one's output, so the
 suite stays cheap under TCG."""
-from harness import Test
-
-PROMPT = r"NyanOS> "
-
-
-def run(command, *expect):
-    steps = [("send", command + "\r")]
-    for e in expect:
-        steps.append(("expect", e))
-    steps.append(("expect", PROMPT))
-    return steps
+from harness import SHELL_PROMPT as PROMPT, Test, shell_command as run
 
 
 def _checks(result):

@@ -16,18 +16,9 @@ Pids are deterministic in one boot: the shell is 1 and every program run
 takes the next one, so the test knows which pid to kill."""
 import re
 
-from harness import Test
+from harness import SHELL_PROMPT as PROMPT, Test, shell_command as run
 
-PROMPT = r"NyanOS> "
 SPIN_MS = 60000
-
-
-def run(command, *expect):
-    steps = [("send", command + "\r")]
-    for e in expect:
-        steps.append(("expect", e))
-    steps.append(("expect", PROMPT))
-    return steps
 
 
 def ps_row(pid, parent, state, name):
