@@ -51,7 +51,8 @@ using StatusStore = Result<void> (*)(void* ctx, int status);
 Result<int> wait_child(int pid, int flags, StatusStore store_status, void* ctx);
 
 // Kills `pid` with `signal` (SIGKILL from kill(), SIGINT from Ctrl-C).
-// ESRCH if there is no such live process; EINVAL for pid <= 0.
+// ESRCH if there is no such live process; EINVAL for pid <= 0; EPERM for
+// init, unless init kills itself.
 Result<void> kill(int pid, int signal);
 
 void yield();

@@ -399,6 +399,8 @@ Result<void> kill(int pid, int signal) {
     arch::InterruptDisabler no_interrupts;
     Task* t = g_table.find(pid);
     if (!t || t->state == TaskState::kZombie) return Error::kNoProcess;
+    // Killing init would power the machine off: only init may end itself.
+    if (t == g_init && t != g_current) return Error::kPermission;
     if (t == g_current) exit_current(signal);
     // It dies on its next turn, in its own context (its space is live only there).
     char why[kKillReasonMax];

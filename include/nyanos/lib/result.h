@@ -15,6 +15,7 @@ namespace nyanos {
 
 // Values are Linux errno numbers, so a syscall can return -static_cast<int>(e).
 enum class Error : int32_t {
+    kPermission = 1,       // EPERM
     kNoEntry = 2,        // ENOENT
     kNoProcess = 3,      // ESRCH
     kArgListTooBig = 7,  // E2BIG
@@ -39,6 +40,8 @@ enum class Error : int32_t {
 // A short lowercase name ("ENOMEM"), never null.
 constexpr const char* error_name(Error e) {
     switch (e) {
+        case Error::kPermission:
+            return "EPERM";
         case Error::kNoEntry:
             return "ENOENT";
         case Error::kNoProcess:

@@ -296,6 +296,8 @@ static int invalid_arguments(int argc, char** argv) {
     expect("kill(0)", 0, SC(SYS_KILL, 0, 0, 0), EINVAL, 0);
     expect("kill(-1)", -1ul, SC(SYS_KILL, -1, 0, 0), EINVAL, 0);
     expect("kill(no such process)", 99999, SC(SYS_KILL, 99999, 0, 0), ESRCH, 0);
+    /* The suite runs as init (pid 1): a child may not kill it. */
+    if (getpid() != 1) expect("kill(init)", 1, SC(SYS_KILL, 1, 0, 0), EPERM, 0);
     expect("close(99)", 99, SC(SYS_CLOSE, 99, 0, 0), EBADF, 0);
     expect("close(-1)", -1ul, SC(SYS_CLOSE, -1, 0, 0), EBADF, 0);
     expect("read(99)", 99, SC(SYS_READ, 99, buf, 1), EBADF, 0);
