@@ -88,7 +88,18 @@ Result<LoadedProgram> load_program(mm::AddressSpace& space, const elf::Image& im
                                    const uint8_t random16[16]) {
     for (size_t i = 0; i < image.segment_count; ++i)
         TRY(map_segment(space, image.segments[i], file));
-    TRY(space.map_anonymous(kStackBottom, kStackSize / kPageSize,
+    // Only the pages the initial stack occupies are mapped now; the rest of
+    // the stack region is mapped on first touch (the fault handler knows
+    // [kStackBottom, kStackTop)), so a minimal process costs one stack page.
+    size_t arg_bytes = 16 + 16 + (1 + args.argc + 1 + args.envc + 1 + 14) * 8;
+    for (size_t i = 0; i < args.argc && arg_bytes <= kMaxArgBytes; ++i)
+        arg_bytes += strlen(args.argv[i]) + 1;
+    for (size_t i = 0; i < args.envc && arg_bytes <= kMaxArgBytes; ++i)
+        arg_bytes += strlen(args.envp[i]) + 1;
+    if (arg_bytes > kMaxArgBytes || args.argc > kMaxArgs || args.envc > kMaxArgs)
+        return Error::kArgListTooBig;
+    size_t stack_pages = (arg_bytes + kPageSize - 1) / kPageSize;
+    TRY(space.map_anonymous(kStackTop - stack_pages * kPageSize, stack_pages,
                             mm::PageFlags{.writable = true, .executable = false}));
     uint64_t sp = TRY(build_initial_stack(space, image, args, random16));
     return LoadedProgram{image.entry, sp};

@@ -34,8 +34,10 @@ inline constexpr uint64_t kAtNull = 0, kAtPhdr = 3, kAtPhent = 4, kAtPhnum = 5, 
                           kAtEntry = 9, kAtRandom = 25;
 
 // Maps each segment with its own permissions (W^X), copies the file bytes,
-// leaves the rest zero (bss), maps the stack below kStackTop with a guard
-// page under it, and writes argc, argv, envp, auxv (AT_PHDR, AT_PHENT,
+// leaves the rest zero (bss), maps the top of the stack (the pages the
+// arguments need; the rest of [kStackBottom, kStackTop) is demand-paged by
+// the caller's fault handler, and the guard page below is never mapped),
+// and writes argc, argv, envp, auxv (AT_PHDR, AT_PHENT,
 // AT_PHNUM, AT_PAGESZ, AT_ENTRY, AT_RANDOM with `random16`, AT_NULL).
 // E2BIG when the arguments do not fit kMaxArgBytes, ENOMEM when frames run out.
 Result<LoadedProgram> load_program(mm::AddressSpace& space, const elf::Image& image,
