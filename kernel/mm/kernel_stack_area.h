@@ -11,8 +11,9 @@
 //
 // A slot never crosses a 2 MiB boundary, so all its pages share one page
 // table: after a stack's first page is mapped, the others cannot need a
-// table allocation. Tables created for a slot stay (kernel-half tables are
-// never freed) and are reused by the next stack there.
+// table allocation. When the last stack of a 2 MiB region is freed, the
+// region's page table is freed too, so a burst of processes leaves no tables
+// behind (the memory figures return exactly to their baseline).
 //
 // Not synchronised: one CPU, never from interrupt handlers.
 #pragma once
@@ -33,6 +34,7 @@ public:
     static constexpr size_t kMaxStackPages = kSlotPages - 1;  // at least one guard page
     static constexpr size_t kMaxSlots = 4096;                 // 512 MiB of address space
     static_assert(paging::kLargePageSize % kSlotSize == 0);
+    static constexpr size_t kSlotsPerTable = paging::kLargePageSize / kSlotSize;
 
     // `base` must be kSlotSize aligned, in the kernel half, with `slots`
     // (at most kMaxSlots) slots of room above it.
@@ -102,6 +104,11 @@ public:
         }
         m_pages[slot] = 0;
         --m_live;
+        size_t first_in_region = slot - slot % kSlotsPerTable;
+        bool region_empty = true;
+        for (size_t i = first_in_region; i < first_in_region + kSlotsPerTable && i < m_slots; ++i)
+            region_empty = region_empty && m_pages[i] == 0;
+        if (region_empty) pt.free_empty_page_table(slot_top(slot) - 1);
         // Reuse the lowest free slot first: the slots share page tables
         // (16 per table) that are never freed, so churning through fresh
         // slots would keep adding tables.

@@ -102,7 +102,12 @@ void schedule() {
     switch_to(next);
 }
 
+void die_if_killed();
+
+// Blocks the current task until woken. A task with a kill pending never
+// blocks: nothing might wake it (a kill sent before it first ran, say).
 void block_current(WaitReason reason, TaskQueue* queue) {
+    die_if_killed();
     g_current->state = TaskState::kBlocked;
     g_current->wait_reason = reason;
     if (queue) queue->push_back(g_current);

@@ -54,7 +54,8 @@ TEST_CASE("kernel stacks: mapped below the top, guard page below, freed complete
     CHECK(f.frames.outstanding() == f.baseline + 2 + 4);
 
     area.free(f.pt, f.frames, top.value());
-    CHECK(f.frames.outstanding() == f.baseline + 2);  // the tables stay for the next stack
+    // The region's page table goes with its last stack; the PD above stays.
+    CHECK(f.frames.outstanding() == f.baseline + 1);
     CHECK(f.pt.translate(top.value() - kPageSize).error() == Error::kNoEntry);
     CHECK(area.pages_of(top.value()) == 0);
     CHECK(area.live_stacks() == 0);
@@ -91,7 +92,30 @@ TEST_CASE("kernel stacks: sizes, exhaustion and slot reuse") {
     area.free(f.pt, f.frames, c.value());
     area.free(f.pt, f.frames, d.value());
     CHECK(area.live_stacks() == 0);
-    CHECK(f.frames.outstanding() == f.baseline + 2);
+    CHECK(f.frames.outstanding() == f.baseline + 1);
+}
+
+TEST_CASE("kernel stacks: a region's page table is freed with its last stack, not before") {
+    Fixture f;
+    const size_t per_table = KernelStackArea::kSlotsPerTable;
+    KernelStackArea area(kArea, per_table + 1);
+    std::vector<VirtAddr> tops;
+    for (size_t i = 0; i < per_table + 1; ++i) tops.push_back(area.allocate(f.pt, f.frames, 1).value());
+    // Two regions: PD + two PTs + one frame per stack.
+    CHECK(f.frames.outstanding() == f.baseline + 3 + per_table + 1);
+    area.free(f.pt, f.frames, tops[per_table]);  // the second region's only stack
+    CHECK(f.frames.outstanding() == f.baseline + 2 + per_table);
+    for (size_t i = 0; i + 1 < per_table; ++i) area.free(f.pt, f.frames, tops[i]);
+    CHECK(f.frames.outstanding() == f.baseline + 2 + 1);  // one stack left: its table stays
+    CHECK(f.pt.translate(tops[per_table - 1] - kPageSize).ok());
+    area.free(f.pt, f.frames, tops[per_table - 1]);
+    CHECK(f.frames.outstanding() == f.baseline + 1);
+    // Reuse after the table went: a fresh table is made.
+    auto again = area.allocate(f.pt, f.frames, 2);
+    REQUIRE(again.ok());
+    CHECK(f.frames.outstanding() == f.baseline + 2 + 2);
+    area.free(f.pt, f.frames, again.value());
+    CHECK(f.frames.outstanding() == f.baseline + 1);
 }
 
 TEST_CASE("kernel stacks: allocation is all or nothing with the allocator failing at every N") {
@@ -109,7 +133,7 @@ TEST_CASE("kernel stacks: allocation is all or nothing with the allocator failin
                     CHECK(n == pages + 3);
                     succeeded = true;
                     area.free(f.pt, f.frames, top.value());
-                    CHECK(f.frames.outstanding() == f.baseline + 2);
+                    CHECK(f.frames.outstanding() == f.baseline + 1);
                     continue;
                 }
                 INFO("pages ", pages, " failing at ", n);

@@ -180,6 +180,31 @@ public:
         return {};
     }
 
+    // Frees the last-level table (a PT) that covers the 2 MiB region around
+    // va if none of its 512 entries is present, clearing the PD entry that
+    // pointed at it. Returns true if a table was freed. For kernel areas
+    // whose mappings come and go (kernel stacks), so their tables do not pile
+    // up; the TLB's cached copy of the PD entry is dropped with invalidate().
+    bool free_empty_page_table(VirtAddr va) {
+        if (!is_canonical(va)) return false;
+        PageTableEntry* tbl = table(m_root);
+        for (int level = 4; level > 2; --level) {
+            PageTableEntry& e = tbl[index_at(va, level)];
+            if (!e.present() || e.huge()) return false;
+            tbl = table(e.address());
+        }
+        PageTableEntry& pd_entry = tbl[index_at(va, 2)];
+        if (!pd_entry.present() || pd_entry.huge()) return false;
+        PhysAddr pt = pd_entry.address();
+        const PageTableEntry* entries = table(pt);
+        for (unsigned i = 0; i < kEntriesPerTable; ++i)
+            if (entries[i].present()) return false;
+        pd_entry = PageTableEntry();
+        m_env.invalidate(align_down(va, kLargePageSize));
+        m_env.free_table(pt);
+        return true;
+    }
+
     // Tears down PML4 entries 0..255: calls on_leaf(va, translation) for every
     // leaf (so its owner can free the frame), then frees every table below
     // the PML4, leaves first. The kernel half and the PML4 itself are left
