@@ -29,12 +29,13 @@ Result<AddressSpace> AddressSpace::try_create(MemoryContext& context) {
     PhysAddr root = TRY(context.allocate_zeroed_frame(FrameUse::kPageTable));
     auto* pml4 = static_cast<PageTableEntry*>(context.phys_to_virt(root));
     auto* kernel = static_cast<const PageTableEntry*>(context.phys_to_virt(context.kernel_root()));
-    for (unsigned i = paging::kFirstKernelPml4Index; i < paging::kEntriesPerTable; ++i) {
-        // Every kernel-half entry is populated at boot, so a later kernel
-        // mapping appears in every space; an absent one is a boot bug.
-        VERIFY(kernel[i].present());
-        pml4[i] = kernel[i];
-    }
+    // Every kernel-half entry is populated at boot, so a later kernel mapping
+    // appears in every space; an absent one would be a boot bug (the VMM
+    // checks them all when it populates them).
+    VERIFY(kernel[paging::kFirstKernelPml4Index].present() &&
+           kernel[paging::kEntriesPerTable - 1].present());
+    memcpy(pml4 + paging::kFirstKernelPml4Index, kernel + paging::kFirstKernelPml4Index,
+           (paging::kEntriesPerTable - paging::kFirstKernelPml4Index) * sizeof(PageTableEntry));
     AddressSpace space(context, root);
     space.m_table_frames = 1;
     return space;
@@ -44,7 +45,9 @@ AddressSpace::AddressSpace(AddressSpace&& other)
     : m_context(other.m_context),
       m_root(other.m_root),
       m_user_frames(other.m_user_frames),
-      m_table_frames(other.m_table_frames) {
+      m_table_frames(other.m_table_frames),
+      m_mapped_low(other.m_mapped_low),
+      m_mapped_high(other.m_mapped_high) {
     other.m_root = 0;
     other.m_user_frames = other.m_table_frames = 0;
 }
@@ -56,6 +59,8 @@ AddressSpace& AddressSpace::operator=(AddressSpace&& other) {
         m_root = other.m_root;
         m_user_frames = other.m_user_frames;
         m_table_frames = other.m_table_frames;
+        m_mapped_low = other.m_mapped_low;
+        m_mapped_high = other.m_mapped_high;
         other.m_root = 0;
         other.m_user_frames = other.m_table_frames = 0;
     }
@@ -73,11 +78,13 @@ void AddressSpace::release() {
     VERIFY(m_context->live_root() != m_root);
     TableEnv env{this};
     auto pt = tables(env);
-    pt.destroy_user_half([&](VirtAddr, const paging::Translation& t) {
-        VERIFY(t.size == paging::PageSize::k4K);
-        m_context->free_frame(t.phys, FrameUse::kUser);
-        --m_user_frames;
-    });
+    pt.destroy_user_half(
+        [&](VirtAddr, const paging::Translation& t) {
+            VERIFY(t.size == paging::PageSize::k4K);
+            m_context->free_frame(t.phys, FrameUse::kUser);
+            --m_user_frames;
+        },
+        m_mapped_low, m_mapped_high);
     m_context->free_frame(m_root, FrameUse::kPageTable);
     --m_table_frames;
     VERIFY(m_user_frames == 0 && m_table_frames == 0);
@@ -93,6 +100,8 @@ Result<void> AddressSpace::map_anonymous(VirtAddr va, size_t pages, PageFlags fl
         va >= kUserMappableEnd || pages * kPageSize > kUserMappableEnd - va)
         return Error::kInvalid;
     flags.user = true;
+    if (va < m_mapped_low) m_mapped_low = va;
+    if (va + pages * kPageSize > m_mapped_high) m_mapped_high = va + pages * kPageSize;
     TableEnv env{this};
     auto pt = tables(env);
     size_t done = 0;

@@ -115,6 +115,10 @@ private:
     PhysAddr m_root = 0;
     size_t m_user_frames = 0;
     size_t m_table_frames = 0;
+    // Bounds of every range ever mapped (tables included), so the
+    // destructor walks only that part of the lower half.
+    VirtAddr m_mapped_low = kUserSpaceEnd;
+    VirtAddr m_mapped_high = 0;
 };
 
 }  // namespace nyanos::mm

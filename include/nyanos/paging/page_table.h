@@ -209,12 +209,21 @@ public:
     // leaf (so its owner can free the frame), then frees every table below
     // the PML4, leaves first. The kernel half and the PML4 itself are left
     // alone. No TLB work: the caller guarantees the root is not live.
+    // [lo, hi) may narrow the walk; every mapping and every table below
+    // PML4 entry 256 must then lie inside it (AddressSpace tracks that).
     template <typename OnLeaf>
-    void destroy_user_half(OnLeaf&& on_leaf) {
+    void destroy_user_half(OnLeaf&& on_leaf, VirtAddr lo = 0,
+                           VirtAddr hi = VirtAddr(kFirstKernelPml4Index) << 39) {
+        // Only the entries that can cover [lo, hi) are read: a small process
+        // is torn down without scanning thousands of empty entries.
+        if (hi <= lo) return;
         PageTableEntry* pml4 = table(m_root);
-        for (unsigned i = 0; i < kFirstKernelPml4Index; ++i) {
+        unsigned first, last;
+        overlap(0, 4, lo, hi, first, last);
+        if (last >= kFirstKernelPml4Index) last = kFirstKernelPml4Index - 1;
+        for (unsigned i = first; i <= last; ++i) {
             if (!pml4[i].present()) continue;
-            destroy_table(pml4[i].address(), 3, uint64_t(i) << 39, on_leaf);
+            destroy_table(pml4[i].address(), 3, uint64_t(i) << 39, on_leaf, lo, hi);
             pml4[i] = PageTableEntry();
         }
     }
@@ -361,10 +370,13 @@ private:
     static constexpr uint64_t canonical_low(VirtAddr va) { return va & 0x0000ffffffffffffull; }
 
     template <typename OnLeaf>
-    void destroy_table(PhysAddr tbl_phys, int level, VirtAddr base, OnLeaf& on_leaf) {
+    void destroy_table(PhysAddr tbl_phys, int level, VirtAddr base, OnLeaf& on_leaf, VirtAddr lo,
+                       VirtAddr hi) {
         PageTableEntry* tbl = table(tbl_phys);
-        for (unsigned i = 0; i < kEntriesPerTable; ++i) {
-            PageTableEntry& e = tbl[i];
+        unsigned first, last;
+        overlap(base, level, lo, hi, first, last);
+        for (unsigned i = first; i <= last; ++i) {
+            const PageTableEntry& e = tbl[i];
             if (!e.present()) continue;
             VirtAddr va = base + i * span_of_entry(level);
             if (level == 1 || e.huge()) {
@@ -373,10 +385,10 @@ private:
                                              : PageSize::k1G;
                 on_leaf(va, Translation{e.address(size), e.flags(), size});
             } else {
-                destroy_table(e.address(), level - 1, va, on_leaf);
+                destroy_table(e.address(), level - 1, va, on_leaf, lo, hi);
             }
-            e = PageTableEntry();
         }
+        // The table is freed whole: no need to clear its entries first.
         m_env.free_table(tbl_phys);
     }
 
