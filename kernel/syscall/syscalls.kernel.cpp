@@ -130,56 +130,80 @@ int64_t sys_list_files(const SyscallFrame& f) {
     return int64_t(written);
 }
 
-// exec(path, argv): copies everything into one kernel block first, so the
-// new process never sees the caller's memory.
+// The argument vector copied into the kernel: pointers and strings in one
+// heap block, so the new process never sees the caller's memory.
+struct ArgCopy {
+    size_t max_args;   // capacity of argv, without the terminating NULL
+    size_t max_bytes;  // capacity of strings
+    const char** argv;
+    char* strings;
+};
+
+void* allocate_arg_copy(ArgCopy& copy, size_t max_args, size_t max_bytes) {
+    size_t pointer_bytes = (max_args + 1) * sizeof(const char*);
+    void* block = kmalloc(pointer_bytes + max_bytes);
+    if (!block) return nullptr;
+    copy = ArgCopy{max_args, max_bytes, static_cast<const char**>(block),
+                   static_cast<char*>(block) + pointer_bytes};
+    return block;
+}
+
+// Copies a NULL-terminated user argv. kRange means "does not fit this
+// copy's capacity" (the caller retries with the full limits); E2BIG is the
+// real limit.
+Result<size_t> copy_args(ArgCopy& copy, uint64_t user_argv) {
+    size_t argc = 0, used = 0;
+    if (!user_argv) return argc;
+    for (;; ++argc) {
+        uint64_t pointer;
+        TRY(copy_from_user(&pointer, user_argv + argc * 8, 8));
+        if (!pointer) return argc;
+        bool full_limits = copy.max_args == proc::kMaxArgs;
+        if (argc == copy.max_args || used >= copy.max_bytes)
+            return full_limits ? Error::kArgListTooBig : Error::kRange;
+        auto n = copy_string_from_user(copy.strings + used, pointer, copy.max_bytes - used);
+        if (!n.ok()) {
+            if (n.error() != Error::kNameTooLong) return n.error();
+            return full_limits ? Error::kArgListTooBig : Error::kRange;
+        }
+        copy.argv[argc] = copy.strings + used;
+        used += n.value() + 1;
+    }
+}
+
+// exec(path, argv). Most argument lists are short: they are copied into a
+// small block first, and only a list that does not fit is copied again
+// into one sized for the full limits (kMaxArgs, kMaxArgBytes).
 int64_t sys_exec(const SyscallFrame& f) {
     char path[kMaxPath];
     auto p = copy_string_from_user(path, f.rdi, sizeof(path));
     if (!p.ok()) return errno_of(p.error());
 
-    struct ArgBlock {
-        const char* argv[proc::kMaxArgs + 1];
-        char strings[proc::kMaxArgBytes];
-    };
-    auto* block = new (std::nothrow) ArgBlock;
+    ArgCopy copy;
+    void* block = allocate_arg_copy(copy, 32, 1024);
     if (!block) return errno_of(Error::kNoMemory);
-    size_t argc = 0, used = 0;
-    Error failure{};
-    bool failed = false;
-    if (f.rsi) {
-        for (;; ++argc) {
-            uint64_t pointer;
-            auto r = copy_from_user(&pointer, f.rsi + argc * 8, 8);
-            if (!r.ok()) {
-                failure = r.error(), failed = true;
-                break;
-            }
-            if (!pointer) break;
-            if (argc == proc::kMaxArgs || used >= sizeof(block->strings)) {
-                failure = Error::kArgListTooBig, failed = true;
-                break;
-            }
-            auto n = copy_string_from_user(block->strings + used, pointer, sizeof(block->strings) - used);
-            if (!n.ok()) {
-                failure = n.error() == Error::kNameTooLong ? Error::kArgListTooBig : n.error();
-                failed = true;
-                break;
-            }
-            block->argv[argc] = block->strings + used;
-            used += n.value() + 1;
-        }
+    auto first = copy_args(copy, f.rsi);
+    Error failure = first.ok() ? Error{} : first.error();
+    size_t n = first.ok() ? first.value() : 0;
+    if (!first.ok() && failure == Error::kRange) {
+        kfree(block);
+        block = allocate_arg_copy(copy, proc::kMaxArgs, proc::kMaxArgBytes);
+        if (!block) return errno_of(Error::kNoMemory);
+        auto second = copy_args(copy, f.rsi);
+        failure = second.ok() ? Error{} : second.error();
+        n = second.ok() ? second.value() : 0;
     }
     int64_t result;
-    if (failed) {
+    if (failure != Error{}) {
         result = errno_of(failure);
     } else {
         // No argv at all: the program still gets its own name as argv[0].
-        if (argc == 0) block->argv[argc++] = path;
-        block->argv[argc] = nullptr;
-        proc::ProgramArgs args{block->argv, argc, nullptr, 0};
+        if (n == 0) copy.argv[n++] = path;
+        copy.argv[n] = nullptr;
+        proc::ProgramArgs args{copy.argv, n, nullptr, 0};
         result = result_of(proc::spawn(path, args));
     }
-    delete block;
+    kfree(block);
     return result;
 }
 
