@@ -9,10 +9,12 @@
 #include <vector>
 
 #include "fake_ram.h"
+#include "panic_checks.h"
 #include "mm/heap.h"
 #include "mm/physical_memory.h"
 
 using namespace nyanos;
+using nyanos::test::check_panics_with;
 using namespace nyanos::mm;
 using nyanos::test::FakeRam;
 using nyanos::test::HostPanic;
@@ -52,17 +54,6 @@ struct HeapFixture {
         return a >= lo && a + size <= lo + ram.frames() * kF;
     }
 };
-
-template <typename F>
-void check_panics_with(F&& f, const std::string& needle) {
-    try {
-        f();
-        FAIL("expected a panic mentioning: " << needle);
-    } catch (const HostPanic& e) {
-        INFO("panic message: " << e.what());
-        CHECK(std::string(e.what()).find(needle) != std::string::npos);
-    }
-}
 
 }  // namespace
 

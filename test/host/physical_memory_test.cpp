@@ -8,9 +8,11 @@
 #include <vector>
 
 #include "fake_ram.h"
+#include "panic_checks.h"
 #include "mm/physical_memory.h"
 
 using namespace nyanos;
+using nyanos::test::check_panics_with;
 using namespace nyanos::mm;
 using nyanos::test::FakeRam;
 using nyanos::test::HostPanic;
@@ -43,18 +45,6 @@ PhysicalMemory make(FakeRam& ram, std::vector<PhysRange> ranges, PhysRange span 
     auto r = PhysicalMemory::try_create(ranges.data(), ranges.size(), span, accessor_for(ram));
     REQUIRE(r.ok());
     return r.release_value();
-}
-
-// Runs f, which must panic with a message containing `needle`.
-template <typename F>
-void check_panics_with(F&& f, const std::string& needle) {
-    try {
-        f();
-        FAIL("expected a panic mentioning: " << needle);
-    } catch (const HostPanic& e) {
-        INFO("panic message: " << e.what());
-        CHECK(std::string(e.what()).find(needle) != std::string::npos);
-    }
 }
 
 uint64_t used_sum(const MemoryStats& s) {
