@@ -5,7 +5,7 @@ with `N passed, N failed`; init exiting 0 makes QEMU exit with code 1.
 `make test` runs it on each boot path once, each with a different memory
 size and machine, so the three paths, 64 MiB and 4 GiB, pc and q35 are all
 covered; `make test-matrix` runs the full product (boot path x 64M/4G x
-pc/q35, except UEFI on pc) with --long (10,000 exec/exit/wait cycles)."""
+pc/q35, except UEFI on pc) with --long (50,000 exec/exit/wait cycles; the default is 10,000)."""
 from harness import Test
 
 SUMMARY = r"\n(\d+) passed, (\d+) failed\r?\n"

@@ -9,7 +9,7 @@
 #include "testsuite.h"
 
 int g_long;
-long g_churn = 1000;
+long g_churn = 10000; /* issue 7: 10,000 exec/exit/wait cycles on every boot path */
 int g_failures;
 
 int fail(const char* fmt, ...) {
@@ -254,7 +254,7 @@ int main(int argc, char** argv) {
     for (int i = 1; i < argc; ++i) {
         if (!strcmp(argv[i], "--long")) {
             g_long = 1;
-            if (g_churn == 1000) g_churn = 10000;
+            if (g_churn == 10000) g_churn = 50000;
         } else if (!strcmp(argv[i], "--churn") && i + 1 < argc) {
             g_churn = strtol(argv[++i], NULL, 10);
         } else if (!strcmp(argv[i], "--only") && i + 1 < argc && g_only_count < 16) {
