@@ -56,7 +56,8 @@ void print_boot_lines(const boot::BootInfo& info) {
     }
     // The layout every boot path must agree on (compared by the tests).
     kprintf("layout: hhdm=%p kernel_virt=%p-%p kernel_phys_size=0x%lx\n",
-            reinterpret_cast<void*>(info.hhdm_offset), reinterpret_cast<void*>(info.kernel_virt_base),
+            reinterpret_cast<void*>(info.hhdm_offset),
+            reinterpret_cast<void*>(info.kernel_virt_base),
             reinterpret_cast<void*>(info.kernel_virt_base + info.kernel_virt_size),
             info.kernel_phys_size);
 }

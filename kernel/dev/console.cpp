@@ -25,7 +25,9 @@ void write(const char* text, size_t length) {
 namespace nyanos {
 
 namespace {
-void console_sink(void*, const char* chunk, size_t length) { console::write(chunk, length); }
+void console_sink(void*, const char* chunk, size_t length) {
+    console::write(chunk, length);
+}
 }  // namespace
 
 void kprintf(const char* fmt, ...) {

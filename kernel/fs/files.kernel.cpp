@@ -37,7 +37,9 @@ const FileEntry* lookup(const char* path) {
     return g_ramdisk.lookup(path);
 }
 
-bool is_null_device(const proc::OpenFile& file) { return file.entry == &g_null_device; }
+bool is_null_device(const proc::OpenFile& file) {
+    return file.entry == &g_null_device;
+}
 
 size_t list(const char* dir, const FileEntry** out, size_t max) {
     return g_ramdisk.list(dir, out, max);

@@ -76,7 +76,8 @@ public:
         for (size_t i = 0; i < pages; ++i) {
             auto mapped = pt.map(bottom + i * paging::kPageSize, taken[i], flags);
             if (!mapped.ok()) {
-                for (size_t j = 0; j < i; ++j) VERIFY(pt.unmap(bottom + j * paging::kPageSize).ok());
+                for (size_t j = 0; j < i; ++j)
+                    VERIFY(pt.unmap(bottom + j * paging::kPageSize).ok());
                 for (size_t j = 0; j < pages; ++j) frames.free(taken[j]);
                 return mapped.error();
             }

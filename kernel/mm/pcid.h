@@ -17,8 +17,8 @@
 
 namespace nyanos::mm {
 
-inline constexpr uint16_t kPcidCount = 4096;   // CR3 bits 0..11
-inline constexpr uint16_t kKernelPcid = 0;     // the kernel's root and the exhaustion fallback
+inline constexpr uint16_t kPcidCount = 4096;  // CR3 bits 0..11
+inline constexpr uint16_t kKernelPcid = 0;    // the kernel's root and the exhaustion fallback
 inline constexpr uint64_t kCr3NoFlush = 1ull << 63;
 
 struct PcidAssignment {

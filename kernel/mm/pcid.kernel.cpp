@@ -25,6 +25,8 @@ void init_pcid() {
             has_invpcid ? " and INVPCID" : "");
 }
 
-bool pcid_enabled() { return g_pcid_enabled; }
+bool pcid_enabled() {
+    return g_pcid_enabled;
+}
 
 }  // namespace nyanos::mm

@@ -82,7 +82,8 @@ void switch_to(Task* next) {
     if (prev != &g_idle) asm volatile("fxsave64 %0" : "=m"(prev->fpu_state));
     // No CR3 write to the idle task (it runs on whatever is live) or to a
     // task already on the live root.
-    if (next != &g_idle && next->active_root != arch::read_cr3()) arch::write_cr3(next->active_root);
+    if (next != &g_idle && next->active_root != arch::read_cr3())
+        arch::write_cr3(next->active_root);
     arch::set_kernel_stack(next->kernel_stack_top);
     g_cpu.kernel_rsp = next->kernel_stack_top;
     g_current = next;
@@ -136,8 +137,10 @@ void wake_sleepers(uint64_t now) {
     if (g_sleepers.empty()) return;
     TaskQueue still;
     while (Task* t = g_sleepers.pop_front()) {
-        if (t->wake_at_ms <= now || t->pending_signal) make_ready(t);
-        else still.push_back(t);
+        if (t->wake_at_ms <= now || t->pending_signal)
+            make_ready(t);
+        else
+            still.push_back(t);
     }
     while (Task* t = still.pop_front()) g_sleepers.push_back(t);
 }
@@ -179,14 +182,28 @@ bool on_console_interrupt() {
 
 const char* signal_for(uint64_t vector, int& signal) {
     switch (vector) {
-        case 0: signal = NYAN_SIGFPE; return "divide error";
-        case 3: signal = NYAN_SIGTRAP; return "breakpoint";
-        case 6: signal = NYAN_SIGILL; return "invalid opcode";
-        case 13: signal = NYAN_SIGSEGV; return "general protection";
-        case 14: signal = NYAN_SIGSEGV; return "page fault";
+        case 0:
+            signal = NYAN_SIGFPE;
+            return "divide error";
+        case 3:
+            signal = NYAN_SIGTRAP;
+            return "breakpoint";
+        case 6:
+            signal = NYAN_SIGILL;
+            return "invalid opcode";
+        case 13:
+            signal = NYAN_SIGSEGV;
+            return "general protection";
+        case 14:
+            signal = NYAN_SIGSEGV;
+            return "page fault";
         case 16:
-        case 19: signal = NYAN_SIGFPE; return "floating point";
-        default: signal = NYAN_SIGSEGV; return arch::exception_name(vector);
+        case 19:
+            signal = NYAN_SIGFPE;
+            return "floating point";
+        default:
+            signal = NYAN_SIGSEGV;
+            return arch::exception_name(vector);
     }
 }
 
@@ -242,7 +259,9 @@ void free_task(Task* t) {
 
 }  // namespace
 
-Task* current_task() { return g_current; }
+Task* current_task() {
+    return g_current;
+}
 
 void init_processes() {
     g_cpu.self = &g_cpu;
@@ -485,7 +504,9 @@ bool handle_demand_fault(uint64_t address) {
     return t->space.map_anonymous(page, 1, mm::PageFlags{.writable = true}).ok();
 }
 
-size_t process_count() { return g_table.count(); }
+size_t process_count() {
+    return g_table.count();
+}
 
 size_t fill_process_list(nyan_process_info* out, size_t skip, size_t max) {
     arch::InterruptDisabler no_interrupts;
@@ -504,7 +525,9 @@ size_t fill_process_list(nyan_process_info* out, size_t skip, size_t max) {
     return n;
 }
 
-void set_foreground(int pid) { g_foreground = pid; }
+void set_foreground(int pid) {
+    g_foreground = pid;
+}
 
 }  // namespace nyanos::proc
 

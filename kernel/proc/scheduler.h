@@ -15,7 +15,7 @@ namespace nyanos::proc {
 class TaskQueue {
 public:
     void push_back(Task* task);
-    Task* pop_front();  // nullptr when empty
+    Task* pop_front();        // nullptr when empty
     bool remove(Task* task);  // true if it was queued
     bool empty() const { return m_head == nullptr; }
     size_t size() const { return m_size; }

@@ -13,7 +13,9 @@ namespace {
 uint64_t g_kernel_entry_tsc = 0;
 }  // namespace
 
-void record_kernel_entry_tsc(uint64_t tsc) { g_kernel_entry_tsc = tsc; }
+void record_kernel_entry_tsc(uint64_t tsc) {
+    g_kernel_entry_tsc = tsc;
+}
 
 void fill_system_info(nyan_system_info& out) {
     memset(&out, 0, sizeof(out));

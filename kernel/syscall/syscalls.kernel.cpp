@@ -28,14 +28,18 @@ struct SyscallFrame {
 
 namespace {
 
-int64_t errno_of(Error e) { return -int64_t(static_cast<int32_t>(e)); }
+int64_t errno_of(Error e) {
+    return -int64_t(static_cast<int32_t>(e));
+}
 
 template <typename T>
 int64_t result_of(Result<T>&& r) {
     if (!r.ok()) return errno_of(r.error());
     return int64_t(r.value());
 }
-int64_t result_of(Result<void>&& r) { return r.ok() ? 0 : errno_of(r.error()); }
+int64_t result_of(Result<void>&& r) {
+    return r.ok() ? 0 : errno_of(r.error());
+}
 
 constexpr size_t kChunk = 256;
 constexpr size_t kMaxPath = fs::Ramdisk::kMaxPath + 1;
@@ -46,7 +50,8 @@ int64_t sys_read(const SyscallFrame& f) {
     size_t length = f.rdx;
     if (length == 0) return 0;
     if (fd == 0) {
-        if (buf >= mm::kUserSpaceEnd || length > mm::kUserSpaceEnd - buf) return errno_of(Error::kFault);
+        if (buf >= mm::kUserSpaceEnd || length > mm::kUserSpaceEnd - buf)
+            return errno_of(Error::kFault);
         char chunk[kChunk];
         size_t n = 0;
         while (n == 0) {
@@ -72,7 +77,8 @@ int64_t sys_write(const SyscallFrame& f) {
     int fd = int(f.rdi);
     uint64_t buf = f.rsi;
     size_t length = f.rdx;
-    if (buf >= mm::kUserSpaceEnd || length > mm::kUserSpaceEnd - buf) return errno_of(Error::kFault);
+    if (buf >= mm::kUserSpaceEnd || length > mm::kUserSpaceEnd - buf)
+        return errno_of(Error::kFault);
     if (fd != 1 && fd != 2) {
         // Ramdisk files are read only; the null device takes everything.
         auto file = fs::file(*proc::current_task(), fd);
@@ -98,7 +104,9 @@ int64_t sys_clear(const SyscallFrame&) {
     return 0;
 }
 
-int64_t sys_reboot(const SyscallFrame&) { power::reboot(); }
+int64_t sys_reboot(const SyscallFrame&) {
+    power::reboot();
+}
 
 int64_t sys_list_files(const SyscallFrame& f) {
     char dir[kMaxPath];
@@ -207,7 +215,9 @@ int64_t sys_exec(const SyscallFrame& f) {
     return result;
 }
 
-int64_t sys_exit(const SyscallFrame& f) { proc::exit_current(NYAN_W_EXITCODE(int(f.rdi))); }
+int64_t sys_exit(const SyscallFrame& f) {
+    proc::exit_current(NYAN_W_EXITCODE(int(f.rdi)));
+}
 
 Result<void> store_status(void* ctx, int status) {
     uint64_t user = *static_cast<uint64_t*>(ctx);
@@ -231,9 +241,15 @@ int64_t sys_close(const SyscallFrame& f) {
     return result_of(fs::close(*proc::current_task(), int(f.rdi)));
 }
 
-int64_t sys_sbrk(const SyscallFrame& f) { return result_of(proc::sbrk(int64_t(f.rdi))); }
-int64_t sys_getpid(const SyscallFrame&) { return proc::current_task()->pid; }
-int64_t sys_get_time(const SyscallFrame&) { return int64_t(arch::uptime_ms()); }
+int64_t sys_sbrk(const SyscallFrame& f) {
+    return result_of(proc::sbrk(int64_t(f.rdi)));
+}
+int64_t sys_getpid(const SyscallFrame&) {
+    return proc::current_task()->pid;
+}
+int64_t sys_get_time(const SyscallFrame&) {
+    return int64_t(arch::uptime_ms());
+}
 
 int64_t sys_sleep(const SyscallFrame& f) {
     proc::sleep_ms(f.rdi);
@@ -245,7 +261,9 @@ int64_t sys_yield(const SyscallFrame&) {
     return 0;
 }
 
-int64_t sys_kill(const SyscallFrame& f) { return result_of(proc::kill(int(f.rdi), NYAN_SIGKILL)); }
+int64_t sys_kill(const SyscallFrame& f) {
+    return result_of(proc::kill(int(f.rdi), NYAN_SIGKILL));
+}
 
 int64_t sys_meminfo(const SyscallFrame& f) {
     mm::MemoryStats s = mm::physical_memory().stats();
@@ -275,7 +293,9 @@ int64_t sys_process_list(const SyscallFrame& f) {
     return int64_t(done);
 }
 
-int64_t sys_poweroff(const SyscallFrame& f) { power::power_off(uint32_t(f.rdi)); }
+int64_t sys_poweroff(const SyscallFrame& f) {
+    power::power_off(uint32_t(f.rdi));
+}
 
 int64_t sys_stat(const SyscallFrame& f) {
     char path[kMaxPath];

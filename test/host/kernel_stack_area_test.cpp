@@ -100,7 +100,8 @@ TEST_CASE("kernel stacks: a region's page table is freed with its last stack, no
     const size_t per_table = KernelStackArea::kSlotsPerTable;
     KernelStackArea area(kArea, per_table + 1);
     std::vector<VirtAddr> tops;
-    for (size_t i = 0; i < per_table + 1; ++i) tops.push_back(area.allocate(f.pt, f.frames, 1).value());
+    for (size_t i = 0; i < per_table + 1; ++i)
+        tops.push_back(area.allocate(f.pt, f.frames, 1).value());
     // Two regions: PD + two PTs + one frame per stack.
     CHECK(f.frames.outstanding() == f.baseline + 3 + per_table + 1);
     area.free(f.pt, f.frames, tops[per_table]);  // the second region's only stack

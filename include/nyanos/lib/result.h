@@ -15,7 +15,7 @@ namespace nyanos {
 
 // Values are Linux errno numbers, so a syscall can return -static_cast<int>(e).
 enum class Error : int32_t {
-    kPermission = 1,       // EPERM
+    kPermission = 1,     // EPERM
     kNoEntry = 2,        // ENOENT
     kNoProcess = 3,      // ESRCH
     kArgListTooBig = 7,  // E2BIG
