@@ -3,6 +3,7 @@
 #include <stdarg.h>
 
 #include "arch/x86_64/io.h"
+#include "arch/x86_64/symbols.h"
 #include "dev/console.h"
 #include "dev/power.h"
 #include "lib/format.h"
@@ -27,6 +28,7 @@ void panic(const char* fmt, ...) {
         vformat_to(console_sink, nullptr, fmt, args);
         va_end(args);
         kprintf("\n");
+        arch::print_backtrace_here();
     }
     power::qemu_debug_exit(127);
     arch::halt_forever();
