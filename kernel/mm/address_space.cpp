@@ -41,30 +41,28 @@ Result<AddressSpace> AddressSpace::try_create(MemoryContext& context) {
     return space;
 }
 
-AddressSpace::AddressSpace(AddressSpace&& other)
-    : m_context(other.m_context),
-      m_root(other.m_root),
-      m_user_frames(other.m_user_frames),
-      m_table_frames(other.m_table_frames),
-      m_mapped_low(other.m_mapped_low),
-      m_mapped_high(other.m_mapped_high) {
-    other.m_root = 0;
-    other.m_user_frames = other.m_table_frames = 0;
+AddressSpace::AddressSpace(AddressSpace&& other) {
+    take(other);
 }
 
 AddressSpace& AddressSpace::operator=(AddressSpace&& other) {
     if (this != &other) {
         release();
-        m_context = other.m_context;
-        m_root = other.m_root;
-        m_user_frames = other.m_user_frames;
-        m_table_frames = other.m_table_frames;
-        m_mapped_low = other.m_mapped_low;
-        m_mapped_high = other.m_mapped_high;
-        other.m_root = 0;
-        other.m_user_frames = other.m_table_frames = 0;
+        take(other);
     }
     return *this;
+}
+
+// Moves ownership of everything `other` holds into this (empty) space.
+void AddressSpace::take(AddressSpace& other) {
+    m_context = other.m_context;
+    m_root = other.m_root;
+    m_user_frames = other.m_user_frames;
+    m_table_frames = other.m_table_frames;
+    m_mapped_low = other.m_mapped_low;
+    m_mapped_high = other.m_mapped_high;
+    other.m_root = 0;
+    other.m_user_frames = other.m_table_frames = 0;
 }
 
 AddressSpace::~AddressSpace() {

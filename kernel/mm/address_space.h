@@ -105,6 +105,7 @@ public:
 private:
     AddressSpace(MemoryContext& context, PhysAddr root) : m_context(&context), m_root(root) {}
     void release();
+    void take(AddressSpace& other);
     paging::PageTable<TableEnv> tables(TableEnv& env) {
         return paging::PageTable<TableEnv>(env, m_root);
     }
