@@ -75,8 +75,9 @@ Result<uint64_t> sbrk(int64_t increment);
 
 // Maps a never-touched page of the stack or heap region on first access
 // (demand paging). Returns true if `address` was such a page and is now
-// mapped; false if the access is a real fault.
-bool handle_demand_fault(uint64_t address);
+// mapped; false if the access is a real fault. `known_absent`: the caller
+// knows nothing is mapped there (a not-present page fault), so no lookup.
+bool handle_demand_fault(uint64_t address, bool known_absent = false);
 
 // Describes processes for ps: skips the first `skip` in table order, then
 // fills at most `max` entries (pages = user frames + page tables).

@@ -211,7 +211,7 @@ const char* signal_for(uint64_t vector, int& signal) {
 void on_user_fault(arch::InterruptFrame& frame) {
     uint64_t cr2 = frame.vector == 14 ? arch::read_cr2() : 0;
     // A not-present fault in the lazy stack or heap maps a zero page.
-    if (frame.vector == 14 && !(frame.error_code & 1) && handle_demand_fault(cr2)) return;
+    if (frame.vector == 14 && !(frame.error_code & 1) && handle_demand_fault(cr2, true)) return;
     int signal;
     const char* what = signal_for(frame.vector, signal);
     Task* t = g_current;
@@ -493,14 +493,16 @@ Result<uint64_t> sbrk(int64_t increment) {
     return old;
 }
 
-bool handle_demand_fault(uint64_t address) {
+bool handle_demand_fault(uint64_t address, bool known_absent) {
     Task* t = g_current;
     if (t == &g_idle) return false;
     bool in_stack = address >= kStackBottom && address < kStackTop;
     bool in_heap = address >= t->heap_base && address < t->heap_break;
     if (!in_stack && !in_heap) return false;
     uint64_t page = address & ~(kPageSize - 1);
-    if (t->space.translate(page).ok()) return false;  // mapped: a permission fault
+    // A not-present fault already says the page is absent; a prefault for
+    // a user copy must look first (the page is usually there).
+    if (!known_absent && t->space.translate(page).ok()) return false;
     return t->space.map_anonymous(page, 1, mm::PageFlags{.writable = true}).ok();
 }
 
