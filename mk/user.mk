@@ -69,7 +69,8 @@ $(foreach p,$(USER_PROGS),$(eval $(call USER_PROG_RULE,$(p))))
 user-programs: $(USER_BINS)
 
 # The ramdisk: bin/* plus everything under $(INITRD_EXTRA), as a deterministic
-# USTAR archive. The stamp records INITRD_EXTRA, the extra files and the
+# USTAR archive whose file data start on 4 KiB boundaries (scripts/mkinitrd.py:
+# the kernel maps read-only program segments straight from it). The stamp records INITRD_EXTRA, the extra files and the
 # program list, so a change in any of them (even a deletion) rebuilds the tar.
 INITRD_STAGE := $(BUILD)/initrd-root
 INITRD_STAMP := $(BUILD)/user/initrd-inputs.txt
@@ -85,15 +86,14 @@ endif
 
 # /test/elf holds the malformed-ELF corpus (mk/corpus.mk) for /bin/testsuite.
 $(BUILD)/initrd.tar: $(USER_BINS) $(INITRD_STAMP) $(filter-out $(wildcard $(INITRD_EXTRA)/*/),$(INITRD_EXTRA_FILES)) \
-                     $(ELF_CORPUS) $(ELF_REAL_STATIC)
+                     $(ELF_CORPUS) $(ELF_REAL_STATIC) scripts/mkinitrd.py
 	@echo "  TAR     $@"
 	@rm -rf $(INITRD_STAGE) && mkdir -p $(INITRD_STAGE)/bin $(INITRD_STAGE)/test/elf
 	$(if $(USER_BINS),@cp $(USER_BINS) $(INITRD_STAGE)/bin/)
 	@cp $(ELF_CORPUS_DIR)/*.elf $(ELF_CORPUS) $(INITRD_STAGE)/test/elf/
 	$(if $(INITRD_EXTRA),@cp -R $(INITRD_EXTRA)/. $(INITRD_STAGE)/)
 	@cd $(INITRD_STAGE) && find . -mindepth 1 | sed 's|^\./||' | LC_ALL=C sort > ../initrd.list
-	@tar --format=ustar --owner=0 --group=0 --numeric-owner --mtime=@0 --no-recursion \
-	    --mode='u+rw,go-w' -C $(INITRD_STAGE) -cf $@.tmp -T $(BUILD)/initrd.list && mv $@.tmp $@
+	@scripts/mkinitrd.py $@ $(INITRD_STAGE) $(BUILD)/initrd.list
 
 ALL_TARGETS += $(BUILD)/initrd.tar
 

@@ -23,13 +23,23 @@ void init_ramdisk() {
         return;
     }
     char message[160];
-    auto r = g_ramdisk.try_load(phys_to_virt<const uint8_t>(info.ramdisk_phys), info.ramdisk_size,
-                                message, sizeof(message));
+    auto* archive = phys_to_virt<uint8_t>(info.ramdisk_phys);
+    auto r = g_ramdisk.try_load(archive, info.ramdisk_size, message, sizeof(message));
     if (!r.ok()) {
         kprintf("%s\n", message);
         return;
     }
+    g_ramdisk.zero_gaps(archive, info.ramdisk_size);
     kprintf("initrd: %lu entries, %lu bytes\n", uint64_t(g_ramdisk.count()), info.ramdisk_size);
+}
+
+PhysicalExtent physical_extent(const FileEntry* entry) {
+    const auto& info = boot_info();
+    if (!entry || entry->is_directory || !entry->data || !info.ramdisk_phys) return {0, 0};
+    uint64_t phys = virt_to_phys_hhdm(entry->data);
+    uint64_t whole_pages_end = (info.ramdisk_phys + info.ramdisk_size) & ~uint64_t(4095);
+    if (phys < info.ramdisk_phys || phys >= whole_pages_end) return {phys, 0};
+    return {phys, whole_pages_end - phys};
 }
 
 const FileEntry* lookup(const char* path) {

@@ -5,6 +5,7 @@
 #include <stdarg.h>
 
 #include "lib/format.h"
+#include "lib/panic.h"
 
 namespace nyanos::fs {
 
@@ -290,6 +291,20 @@ struct Ramdisk::Parser {
 };
 
 Ramdisk::Ramdisk() : m_root{"/", nullptr, 0, true} {}
+
+void Ramdisk::zero_gaps(uint8_t* archive, size_t size) const {
+    // Files are indexed in archive order, so their data ranges ascend.
+    size_t cursor = 0;
+    for (size_t i = 0; i < m_count; ++i) {
+        const FileEntry& e = m_entries[i];
+        if (e.is_directory || !e.data) continue;
+        size_t start = size_t(e.data - archive);
+        VERIFY(start >= cursor && start <= size && e.size <= size - start);
+        __builtin_memset(archive + cursor, 0, start - cursor);
+        cursor = start + e.size;
+    }
+    __builtin_memset(archive + cursor, 0, size - cursor);
+}
 
 Ramdisk::Ramdisk(Ramdisk&& other) : m_root{"/", nullptr, 0, true} {
     adopt(other);

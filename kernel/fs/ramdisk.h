@@ -4,8 +4,8 @@
 // The whole archive is checked once, up front: every header's checksum, magic,
 // NUL-terminated names, octal sizes, and that every file's bytes lie inside the
 // archive. After that lookups hand out pointers straight into the archive, so
-// the archive must stay mapped (and unmodified) for as long as the Ramdisk is
-// used; the Ramdisk never copies or frees file data.
+// the archive must stay mapped (its file data unmodified) for as long as the
+// Ramdisk is used; the Ramdisk never copies or frees file data.
 //
 // Storage: the index lives inside the object (kMaxEntries entries, names in a
 // kNamePoolSize-byte pool), so parsing needs no heap and can run before the
@@ -68,6 +68,13 @@ public:
     // order; writes at most `max` pointers and returns how many it wrote. 0
     // when `dir` is absent or is a file.
     size_t list(const char* dir, const FileEntry** out, size_t max) const;
+
+    // Zeroes every byte of the archive that is not some file's data: the
+    // headers, their padding and the end marker, which nothing reads after
+    // parsing. `archive` must be the (writable) archive this ramdisk was
+    // loaded from. The kernel does this so that the tail of a file's last
+    // page reads as zeros when that page is mapped into a process.
+    void zero_gaps(uint8_t* archive, size_t size) const;
 
     // Files and directories, implied ones included, the root not included.
     size_t count() const { return m_count; }

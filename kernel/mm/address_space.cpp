@@ -59,10 +59,11 @@ void AddressSpace::take(AddressSpace& other) {
     m_root = other.m_root;
     m_user_frames = other.m_user_frames;
     m_table_frames = other.m_table_frames;
-    m_mapped_low = other.m_mapped_low;
-    m_mapped_high = other.m_mapped_high;
+    m_borrowed_pages = other.m_borrowed_pages;
+    m_extents = other.m_extents;
     other.m_root = 0;
-    other.m_user_frames = other.m_table_frames = 0;
+    other.m_user_frames = other.m_table_frames = other.m_borrowed_pages = 0;
+    other.m_extents = MappedExtents();
 }
 
 AddressSpace::~AddressSpace() {
@@ -77,29 +78,63 @@ void AddressSpace::release() {
     TableEnv env{this};
     auto pt = tables(env);
     pt.destroy_user_half(
+        // Inline rather than release_leaf(): the walk then decodes only the
+        // bits it uses (this runs once per page of every exiting process).
         [&](VirtAddr, const paging::Translation& t) {
             VERIFY(t.size == paging::PageSize::k4K);
+            if (t.flags.borrowed) {
+                --m_borrowed_pages;
+                return;
+            }
             m_context->free_frame(t.phys, FrameUse::kUser);
             --m_user_frames;
         },
-        m_mapped_low, m_mapped_high);
+        m_extents.ranges(), m_extents.count());
     m_context->free_frame(m_root, FrameUse::kPageTable);
     --m_table_frames;
-    VERIFY(m_user_frames == 0 && m_table_frames == 0);
+    VERIFY(m_user_frames == 0 && m_table_frames == 0 && m_borrowed_pages == 0);
     m_root = 0;
+}
+
+void AddressSpace::release_leaf(const paging::Translation& leaf) {
+    VERIFY(leaf.size == paging::PageSize::k4K);
+    if (leaf.flags.borrowed) {
+        --m_borrowed_pages;
+        return;
+    }
+    m_context->free_frame(leaf.phys, FrameUse::kUser);
+    --m_user_frames;
+}
+
+void AddressSpace::note_mapped(VirtAddr va, size_t pages) {
+    m_extents.add(va, va + pages * kPageSize);
 }
 
 static bool user_range_ok(VirtAddr va, uint64_t length) {
     return va < kUserSpaceEnd && length <= kUserSpaceEnd - va;
 }
 
-Result<void> AddressSpace::map_anonymous(VirtAddr va, size_t pages, PageFlags flags) {
-    if (va % kPageSize || pages == 0 || pages > kUserMappableEnd / kPageSize ||
-        va >= kUserMappableEnd || pages * kPageSize > kUserMappableEnd - va)
-        return Error::kInvalid;
+static bool mappable_range_ok(VirtAddr va, size_t pages) {
+    return va % kPageSize == 0 && pages != 0 && pages <= kUserMappableEnd / kPageSize &&
+           va < kUserMappableEnd && pages * kPageSize <= kUserMappableEnd - va;
+}
+
+Result<void> AddressSpace::map_borrowed(VirtAddr va, PhysAddr phys, size_t pages, PageFlags flags) {
+    if (!mappable_range_ok(va, pages) || phys % kPageSize || flags.writable) return Error::kInvalid;
     flags.user = true;
-    if (va < m_mapped_low) m_mapped_low = va;
-    if (va + pages * kPageSize > m_mapped_high) m_mapped_high = va + pages * kPageSize;
+    flags.borrowed = true;
+    note_mapped(va, pages);
+    TableEnv env{this};
+    TRY(tables(env).map_range(va, phys, pages * kPageSize, flags));
+    m_borrowed_pages += pages;
+    return {};
+}
+
+Result<void> AddressSpace::map_anonymous(VirtAddr va, size_t pages, PageFlags flags) {
+    if (!mappable_range_ok(va, pages)) return Error::kInvalid;
+    flags.user = true;
+    flags.borrowed = false;
+    note_mapped(va, pages);
     TableEnv env{this};
     auto pt = tables(env);
     size_t done = 0;
@@ -131,10 +166,7 @@ void AddressSpace::unmap_range(VirtAddr va, size_t pages) {
     auto pt = tables(env);
     for (size_t i = 0; i < pages; ++i) {
         auto t = pt.unmap(va + i * kPageSize);
-        if (!t.ok()) continue;
-        VERIFY(t.value().size == paging::PageSize::k4K);
-        m_context->free_frame(t.value().phys, FrameUse::kUser);
-        --m_user_frames;
+        if (t.ok()) release_leaf(t.value());
     }
 }
 
@@ -143,9 +175,17 @@ Result<void> AddressSpace::protect(VirtAddr va, size_t pages, PageFlags flags) {
     flags.user = true;
     TableEnv env{this};
     auto pt = tables(env);
+    if (flags.writable) {
+        for (size_t i = 0; i < pages; ++i) {
+            auto t = pt.translate(va + i * kPageSize);
+            if (t.ok() && t.value().flags.borrowed) return Error::kPermission;
+        }
+    }
     for (size_t i = 0; i < pages; ++i) {
-        auto r = pt.protect(va + i * kPageSize, flags);
-        if (!r.ok() && r.error() != Error::kNoEntry) return r.error();
+        auto t = pt.translate(va + i * kPageSize);
+        if (!t.ok()) continue;
+        flags.borrowed = t.value().flags.borrowed;
+        TRY(pt.protect(va + i * kPageSize, flags));
     }
     return {};
 }
@@ -157,7 +197,8 @@ Result<paging::Translation> AddressSpace::translate(VirtAddr va) {
 }
 
 template <typename Fn>
-Result<void> AddressSpace::for_each_user_byte_run(VirtAddr va, size_t length, Fn&& fn) {
+Result<void> AddressSpace::for_each_user_byte_run(VirtAddr va, size_t length, bool writing,
+                                                  Fn&& fn) {
     if (length == 0) return {};
     if (!user_range_ok(va, length)) return Error::kFault;
     TableEnv env{this};
@@ -166,7 +207,7 @@ Result<void> AddressSpace::for_each_user_byte_run(VirtAddr va, size_t length, Fn
     while (done < length) {
         VirtAddr cur = va + done;
         auto t = pt.translate(cur);
-        if (!t.ok()) return Error::kFault;
+        if (!t.ok() || (writing && t.value().flags.borrowed)) return Error::kFault;
         uint64_t in_page = cur % kPageSize;
         size_t chunk = kPageSize - in_page;
         if (chunk > length - done) chunk = length - done;
@@ -179,17 +220,17 @@ Result<void> AddressSpace::for_each_user_byte_run(VirtAddr va, size_t length, Fn
 Result<void> AddressSpace::copy_to(VirtAddr va, const void* src, size_t length) {
     auto* from = static_cast<const uint8_t*>(src);
     return for_each_user_byte_run(
-        va, length, [&](uint8_t* dst, size_t off, size_t n) { memcpy(dst, from + off, n); });
+        va, length, true, [&](uint8_t* dst, size_t off, size_t n) { memcpy(dst, from + off, n); });
 }
 
 Result<void> AddressSpace::copy_from(void* dst, VirtAddr va, size_t length) {
     auto* to = static_cast<uint8_t*>(dst);
     return for_each_user_byte_run(
-        va, length, [&](uint8_t* src, size_t off, size_t n) { memcpy(to + off, src, n); });
+        va, length, false, [&](uint8_t* src, size_t off, size_t n) { memcpy(to + off, src, n); });
 }
 
 Result<void> AddressSpace::fill_zero(VirtAddr va, size_t length) {
-    return for_each_user_byte_run(va, length,
+    return for_each_user_byte_run(va, length, true,
                                   [&](uint8_t* dst, size_t, size_t n) { memset(dst, 0, n); });
 }
 

@@ -16,6 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "mm/mapped_extents.h"
 #include "mm/physical_memory.h"
 #include "nyanos/lib/result.h"
 #include "nyanos/paging/page_table.h"
@@ -73,24 +74,40 @@ public:
     // table it took is returned and the translations are as before.
     Result<void> map_anonymous(VirtAddr va, size_t pages, PageFlags flags);
 
+    // Maps the `pages` frames from `phys` (page aligned, physically
+    // contiguous) at va without taking ownership of them: the frames belong
+    // to something that outlives every address space (the ramdisk's file
+    // pages), so several processes can map the same read-only segment. The
+    // mapping must be read-only (kInvalid if flags.writable); the space never
+    // frees these frames and copy_to/fill_zero refuse them. All or nothing,
+    // like map_anonymous.
+    Result<void> map_borrowed(VirtAddr va, PhysAddr phys, size_t pages, PageFlags flags);
+
     // Unmaps the pages of [va, va + pages * 4 KiB) that are mapped and frees
-    // their frames; holes are skipped. Tables stay until destruction.
+    // the frames it owns (borrowed ones are only unmapped); holes are
+    // skipped. Tables stay until destruction.
     void unmap_range(VirtAddr va, size_t pages);
 
-    // Changes the permissions of every mapped page in the range (user forced on).
+    // Changes the permissions of every mapped page in the range (user forced
+    // on). A borrowed page stays borrowed and can never be made writable
+    // (kPermission, checked for the whole range before anything changes).
     Result<void> protect(VirtAddr va, size_t pages, PageFlags flags);
 
     Result<paging::Translation> translate(VirtAddr va);
 
     // Copies to/from this space's user memory through the direct map, so it
     // works whichever root is live. kFault if any byte is unmapped or the
-    // range leaves the user half; on failure a prefix may have been copied.
+    // range leaves the user half; copy_to and fill_zero also fail with kFault
+    // on a borrowed page, which is shared with other spaces. On failure a
+    // prefix may have been copied.
     Result<void> copy_to(VirtAddr va, const void* src, size_t length);
     Result<void> copy_from(void* dst, VirtAddr va, size_t length);
     Result<void> fill_zero(VirtAddr va, size_t length);
 
     // Frames this space owns: user leaves, and page tables including the PML4.
     size_t user_frames() const { return m_user_frames; }
+    // Pages mapped with map_borrowed (not owned, not in user_frames()).
+    size_t borrowed_pages() const { return m_borrowed_pages; }
     size_t table_frames() const { return m_table_frames; }
 
     // The PageTable environment over the context, counting table frames.
@@ -109,17 +126,23 @@ private:
     paging::PageTable<TableEnv> tables(TableEnv& env) {
         return paging::PageTable<TableEnv>(env, m_root);
     }
+    // Calls fn(bytes, offset, chunk) for each page-sized run of the range,
+    // through the direct map. kFault if a page is unmapped, or borrowed when
+    // `writing`.
     template <typename Fn>
-    Result<void> for_each_user_byte_run(VirtAddr va, size_t length, Fn&& fn);
+    Result<void> for_each_user_byte_run(VirtAddr va, size_t length, bool writing, Fn&& fn);
+    void note_mapped(VirtAddr va, size_t pages);
+    // Gives back what a leaf mapped: its frame if owned, only the count if borrowed.
+    void release_leaf(const paging::Translation& leaf);
 
     MemoryContext* m_context = nullptr;
     PhysAddr m_root = 0;
     size_t m_user_frames = 0;
     size_t m_table_frames = 0;
-    // Bounds of every range ever mapped (tables included), so the
-    // destructor walks only that part of the lower half.
-    VirtAddr m_mapped_low = kUserSpaceEnd;
-    VirtAddr m_mapped_high = 0;
+    size_t m_borrowed_pages = 0;
+    // Every range ever mapped (tables included), so the destructor walks
+    // only those parts of the lower half.
+    MappedExtents m_extents;
 };
 
 }  // namespace nyanos::mm

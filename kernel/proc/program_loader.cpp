@@ -15,9 +15,25 @@ uint64_t page_up(uint64_t v) {
     return (v + kPageSize - 1) & ~(kPageSize - 1);
 }
 
-Result<void> map_segment(mm::AddressSpace& space, const elf::Segment& s, const uint8_t* file) {
+// Whether segment `s`, covering `pages` pages, can be mapped straight from
+// the file's frames (the segment was validated: its file bytes lie inside
+// the file).
+bool can_share(const elf::Segment& s, uint64_t pages, const FileFrames& frames) {
+    if (!frames.phys || s.writable || s.memsz != s.filesz || s.filesz == 0) return false;
+    if ((s.vaddr - s.file_offset) % kPageSize) return false;
+    uint64_t first_byte = s.file_offset - s.vaddr % kPageSize;
+    return (frames.phys + first_byte) % kPageSize == 0 && first_byte <= frames.mappable &&
+           pages <= (frames.mappable - first_byte) / kPageSize;
+}
+
+Result<void> map_segment(mm::AddressSpace& space, const elf::Segment& s, const uint8_t* file,
+                         const FileFrames& frames) {
     uint64_t first = page_down(s.vaddr);
     uint64_t pages = (page_up(s.vaddr + s.memsz) - first) / kPageSize;
+    if (can_share(s, pages, frames)) {
+        return space.map_borrowed(first, frames.phys + s.file_offset - s.vaddr % kPageSize, pages,
+                                  mm::PageFlags{.writable = false, .executable = s.executable});
+    }
     // Frames come zeroed: the bss and the page slack need no extra work.
     TRY(space.map_anonymous(first, pages,
                             mm::PageFlags{.writable = s.writable, .executable = s.executable}));
@@ -96,9 +112,9 @@ Result<uint64_t> build_initial_stack(mm::AddressSpace& space, const elf::Image& 
 
 Result<LoadedProgram> load_program(mm::AddressSpace& space, const elf::Image& image,
                                    const uint8_t* file, const ProgramArgs& args,
-                                   const uint8_t random16[16]) {
+                                   const uint8_t random16[16], const FileFrames& frames) {
     for (size_t i = 0; i < image.segment_count; ++i)
-        TRY(map_segment(space, image.segments[i], file));
+        TRY(map_segment(space, image.segments[i], file, frames));
     // Only the pages the initial stack occupies are mapped now; the rest of
     // the stack region is mapped on first touch (the fault handler knows
     // [kStackBottom, kStackTop)), so a minimal process costs one stack page.

@@ -40,9 +40,26 @@ inline constexpr uint64_t kAtNull = 0, kAtPhdr = 3, kAtPhent = 4, kAtPhnum = 5, 
 // and writes argc, argv, envp, auxv (AT_PHDR, AT_PHENT,
 // AT_PHNUM, AT_PAGESZ, AT_ENTRY, AT_RANDOM with `random16`, AT_NULL).
 // E2BIG when the arguments do not fit kMaxArgBytes, ENOMEM when frames run out.
+//
+// Sharing: `frames` says where the file's bytes sit physically when they
+// stay in memory, unchanged, for longer than any process (the ramdisk). A
+// read-only segment whose pages line up with whole pages of that memory
+// (memsz == filesz, vaddr and offset congruent modulo 4 KiB, the file page
+// physically aligned, every page inside frames.mappable) is then mapped
+// straight from it with AddressSpace::map_borrowed: every process running the
+// program shares those frames and the load copies nothing. The bytes around
+// the segment in its first and last page become visible to the process; they
+// are the file's own bytes or, past its end, zeros (init_ramdisk zeroes the
+// archive's headers and padding). Writable segments are always private
+// copies. The default (phys 0) copies every segment.
+struct FileFrames {
+    mm::PhysAddr phys = 0;  // physical address of file[0]
+    uint64_t mappable = 0;  // bytes from file[0] on that may be mapped into processes
+};
+
 Result<LoadedProgram> load_program(mm::AddressSpace& space, const elf::Image& image,
                                    const uint8_t* file, const ProgramArgs& args,
-                                   const uint8_t random16[16]);
+                                   const uint8_t random16[16], const FileFrames& frames = {});
 
 // Builds only the initial stack (exposed for tests).
 Result<uint64_t> build_initial_stack(mm::AddressSpace& space, const elf::Image& image,

@@ -41,6 +41,12 @@ struct LargePages {
     bool allow_1g = false;
 };
 
+// A virtual address range [lo, hi).
+struct VirtRange {
+    VirtAddr lo;
+    VirtAddr hi;
+};
+
 template <typename Env>
 class PageTable {
 public:
@@ -209,26 +215,26 @@ public:
     // leaf (so its owner can free the frame), then frees every table below
     // the PML4, leaves first. The kernel half and the PML4 itself are left
     // alone. No TLB work: the caller guarantees the root is not live.
-    // [lo, hi) may narrow the walk; every mapping and every table below
-    // PML4 entry 256 must then lie inside it (AddressSpace tracks that).
+    // `ranges` (disjoint, any order) may narrow the walk to the entries that
+    // can cover them: every mapping and every table below PML4 entry 256
+    // must then be reachable through them (AddressSpace tracks that), and a
+    // small process is torn down without scanning thousands of empty entries.
     template <typename OnLeaf>
-    void destroy_user_half(OnLeaf&& on_leaf, VirtAddr lo = 0,
-                           VirtAddr hi = VirtAddr(kFirstKernelPml4Index) << 39) {
-        // Only the entries that can cover [lo, hi) are read: a small process
-        // is torn down without scanning thousands of empty entries.
+    void destroy_user_half(OnLeaf&& on_leaf, const VirtRange* ranges, size_t count) {
+        if (count == 0) return;
+        destroy_table(m_root, 4, 0, on_leaf, ranges, count, /*free_it=*/false);
+    }
+
+    template <typename OnLeaf>
+    void destroy_user_half(OnLeaf&& on_leaf, VirtAddr lo = 0, VirtAddr hi = kUserHalfEnd) {
         if (hi <= lo) return;
-        PageTableEntry* pml4 = table(m_root);
-        unsigned first, last;
-        overlap(0, 4, lo, hi, first, last);
-        if (last >= kFirstKernelPml4Index) last = kFirstKernelPml4Index - 1;
-        for (unsigned i = first; i <= last; ++i) {
-            if (!pml4[i].present()) continue;
-            destroy_table(pml4[i].address(), 3, uint64_t(i) << 39, on_leaf, lo, hi);
-            pml4[i] = PageTableEntry();
-        }
+        const VirtRange range{lo, hi};
+        destroy_user_half(on_leaf, &range, 1);
     }
 
 private:
+    // The end of what destroy_user_half may touch: PML4 entries 0..255.
+    static constexpr VirtAddr kUserHalfEnd = VirtAddr(kFirstKernelPml4Index) << 39;
     // Physical addresses the PTE format can hold (52 bits).
     static constexpr uint64_t kPhysMask = (1ull << 52) - 1;
 
@@ -369,27 +375,40 @@ private:
     // Table walks index the 48-bit space from 0; drop the sign extension.
     static constexpr uint64_t canonical_low(VirtAddr va) { return va & 0x0000ffffffffffffull; }
 
+    // Destroys what `tbl_phys` (covering [base, base + 512 entries)) holds
+    // inside the ranges. An entry can lie in several ranges: it is cleared
+    // once destroyed, so the next range skips it. Leaves need no clearing
+    // (disjoint ranges never share one); the table is freed whole unless it
+    // is the PML4, whose lower half is cleared entry by entry instead.
     template <typename OnLeaf>
-    void destroy_table(PhysAddr tbl_phys, int level, VirtAddr base, OnLeaf& on_leaf, VirtAddr lo,
-                       VirtAddr hi) {
+    void destroy_table(PhysAddr tbl_phys, int level, VirtAddr base, OnLeaf& on_leaf,
+                       const VirtRange* ranges, size_t count, bool free_it = true) {
         PageTableEntry* tbl = table(tbl_phys);
-        unsigned first, last;
-        overlap(base, level, lo, hi, first, last);
-        for (unsigned i = first; i <= last; ++i) {
-            const PageTableEntry& e = tbl[i];
-            if (!e.present()) continue;
-            VirtAddr va = base + i * span_of_entry(level);
-            if (level == 1 || e.huge()) {
-                PageSize size = level == 1   ? PageSize::k4K
-                                : level == 2 ? PageSize::k2M
-                                             : PageSize::k1G;
-                on_leaf(va, Translation{e.address(size), e.flags(), size});
-            } else {
-                destroy_table(e.address(), level - 1, va, on_leaf, lo, hi);
+        const uint64_t span = span_of_entry(level);
+        const VirtAddr table_last = base + span * kEntriesPerTable - 1;
+        for (size_t r = 0; r < count; ++r) {
+            VirtAddr lo = ranges[r].lo, hi = ranges[r].hi;
+            if (hi > kUserHalfEnd) hi = kUserHalfEnd;
+            if (hi <= lo || hi - 1 < base || lo > table_last) continue;
+            unsigned first, last;
+            overlap(base, level, lo, hi, first, last);
+            for (unsigned i = first; i <= last; ++i) {
+                PageTableEntry& e = tbl[i];
+                if (!e.present()) continue;
+                VirtAddr va = base + i * span;
+                if (level == 1 || e.huge()) {
+                    PageSize size = level == 1   ? PageSize::k4K
+                                    : level == 2 ? PageSize::k2M
+                                                 : PageSize::k1G;
+                    on_leaf(va, Translation{e.address(size), e.flags(), size});
+                    if (level > 1) e = PageTableEntry();
+                } else {
+                    destroy_table(e.address(), level - 1, va, on_leaf, ranges, count);
+                    e = PageTableEntry();
+                }
             }
         }
-        // The table is freed whole: no need to clear its entries first.
-        m_env.free_table(tbl_phys);
+        if (free_it) m_env.free_table(tbl_phys);
     }
 
     Env& m_env;

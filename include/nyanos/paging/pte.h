@@ -31,6 +31,11 @@ struct PageFlags {
     bool user = false;
     bool global = false;
     bool uncached = false;  // device memory
+    // The frame is not owned by the address space that maps it (a read-only
+    // page of a file that outlives every space): tearing the mapping down
+    // must not free it, and the kernel must never write through it. Kept in
+    // a software bit of the leaf, so the CPU ignores it.
+    bool borrowed = false;
 
     bool operator==(const PageFlags&) const = default;
 };
@@ -48,6 +53,7 @@ public:
     static constexpr uint64_t kGlobal = 1ull << 8;
     // Bits 9..11 are ignored by the CPU and left to software.
     static constexpr uint64_t kSoftwareNew = 1ull << 9;  // table created by an unfinished operation
+    static constexpr uint64_t kSoftwareBorrowed = 1ull << 10;  // leaf: PageFlags::borrowed
     static constexpr uint64_t kNoExecute = 1ull << 63;
     static constexpr uint64_t kAddressMask = 0x000ffffffffff000ull;
 
@@ -63,6 +69,7 @@ public:
     constexpr bool no_execute() const { return m_raw & kNoExecute; }
     constexpr bool uncached() const { return m_raw & kCacheDisable; }
     constexpr bool software_new() const { return m_raw & kSoftwareNew; }
+    constexpr bool borrowed() const { return m_raw & kSoftwareBorrowed; }
     // For a leaf of `size`, the frame it maps; for a table entry, the table.
     constexpr PhysAddr address(PageSize size = PageSize::k4K) const {
         // In a large leaf bit 12 is PAT, not address.
@@ -74,7 +81,8 @@ public:
                          .executable = !no_execute(),
                          .user = user(),
                          .global = global(),
-                         .uncached = uncached()};
+                         .uncached = uncached(),
+                         .borrowed = borrowed()};
     }
 
     static constexpr PageTableEntry leaf(PhysAddr phys, PageFlags flags, PageSize size) {
@@ -93,7 +101,7 @@ public:
         return (flags.writable ? kWritable : 0) | (flags.user ? kUser : 0) |
                (flags.global ? kGlobal : 0) |
                (flags.uncached ? (kCacheDisable | kWriteThrough) : 0) |
-               (flags.executable ? 0 : kNoExecute);
+               (flags.executable ? 0 : kNoExecute) | (flags.borrowed ? kSoftwareBorrowed : 0);
     }
 
 private:
