@@ -29,7 +29,7 @@ $(BUILD)/host/test/host/elf_test.cpp.o: HOST_CXXFLAGS += -DNYANOS_ELF_CORPUS_DIR
 # by one of them). The tree is fixed; test/host/ramdisk_test.cpp knows it.
 RAMDISK_TEST_DIR := $(BUILD)/ramdisk-test
 RAMDISK_TEST_TARS := $(RAMDISK_TEST_DIR)/gnu-ustar.tar $(RAMDISK_TEST_DIR)/gnu-gnu.tar \
-                     $(RAMDISK_TEST_DIR)/python-ustar.tar
+                     $(RAMDISK_TEST_DIR)/python-ustar.tar $(RAMDISK_TEST_DIR)/mkinitrd.tar
 
 $(RAMDISK_TEST_DIR)/tree/.stamp: mk/corpus.mk
 	@rm -rf $(@D) && mkdir -p $(@D)/bin $(@D)/etc/deep/er $(@D)/empty-dir
@@ -49,6 +49,13 @@ $(RAMDISK_TEST_DIR)/gnu-gnu.tar: $(RAMDISK_TEST_DIR)/tree/.stamp
 $(RAMDISK_TEST_DIR)/python-ustar.tar: $(RAMDISK_TEST_DIR)/tree/.stamp
 	@echo "  TAR     $@"
 	@cd $(<D) && python3 -c 'import tarfile, sys; t = tarfile.open(sys.argv[1], "w", format=tarfile.USTAR_FORMAT); [t.add(p) for p in ("bin", "etc", "empty-dir")]; t.close()' $(abspath $@)
+
+# The initrd's own writer (file data on 4 KiB boundaries), fed the way
+# mk/user.mk feeds it: a sorted list of every path in the tree.
+$(RAMDISK_TEST_DIR)/mkinitrd.tar: $(RAMDISK_TEST_DIR)/tree/.stamp scripts/mkinitrd.py
+	@echo "  TAR     $@"
+	@cd $(<D) && find . -mindepth 1 ! -name .stamp | sed 's|^\./||' | LC_ALL=C sort > $(abspath $@).list
+	@python3 scripts/mkinitrd.py $@ $(<D) $@.list
 
 $(BUILD)/host/nyanos-tests: $(RAMDISK_TEST_TARS)
 $(BUILD)/host/test/host/ramdisk_test.cpp.o: HOST_CXXFLAGS += -DNYANOS_RAMDISK_TEST_DIR='"$(RAMDISK_TEST_DIR)"'

@@ -8,6 +8,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <random>
 #include <set>
 #include <vector>
 
@@ -649,4 +650,176 @@ TEST_CASE("page table: failed map_range in a populated kernel half frees nothing
             for (unsigned i = 256; i < 512; ++i) CHECK(pml4[i].present());
         });
     CHECK(needed == 2);  // PD + PT
+}
+
+// ---- destroy_user_half over several ranges ----
+
+namespace {
+
+// Runs destroy_user_half over `ranges` and returns how often each leaf was
+// reported; checks the walk never allocates or invalidates.
+std::map<VirtAddr, int> destroy_counting(Fixture& f, const std::vector<VirtRange>& ranges,
+                                         std::map<VirtAddr, Translation>* seen = nullptr) {
+    std::map<VirtAddr, int> calls;
+    size_t attempts = f.allocator.attempts();
+    f.env.invalidated.clear();
+    f.pt.destroy_user_half(
+        [&](VirtAddr va, const Translation& t) {
+            ++calls[va];
+            if (seen) (*seen)[va] = t;
+        },
+        ranges.data(), ranges.size());
+    CHECK(f.allocator.attempts() == attempts);
+    CHECK(f.env.invalidated.empty());
+    return calls;
+}
+
+}  // namespace
+
+TEST_CASE("page table: destroy_user_half over ranges that share tables visits each leaf once") {
+    Fixture f(600);
+    REQUIRE(f.pt.populate_kernel_half().ok());
+    REQUIRE(f.pt.map(0xffffffff80000000ull, 0x100000, kKernelRw).ok());
+    const Dump kernel_before = dump(f);
+    const size_t kernel_frames = f.allocator.outstanding();
+
+    std::map<VirtAddr, PhysAddr> expected;
+    auto user_map = [&](VirtAddr va, PhysAddr pa, PageSize size = PageSize::k4K) {
+        REQUIRE(f.pt.map(va, pa, kUserRw, size).ok());
+        expected[va] = pa;
+    };
+    // Two ranges in the same PT (0x400000..0x600000), one in the next PT of
+    // the same PD, one in another PD of the same PDPT, one in another PML4
+    // entry, and a 2 MiB leaf reached through two ranges.
+    user_map(0x400000, 0x1000);
+    user_map(0x401000, 0x2000);
+    user_map(0x5ff000, 0x3000);
+    user_map(0x600000, 0x4000);
+    user_map(0x40000000, 0x5000);
+    user_map(1ull << 39, 0x6000);
+    user_map(0x800000, 0x200000, PageSize::k2M);
+    user_map(0x7ffffffff000ull, 0x7000);
+    std::vector<VirtRange> ranges = {
+        {0x7ffffffff000ull, 0x800000000000ull},
+        {0x5ff000, 0x601000},  // the end of one PT and the start of the next
+        {0x400000, 0x402000},  // same PT as the previous range, listed after it
+        {0x900000, 0x901000},  // inside the 2 MiB leaf...
+        {0x800000, 0x801000},  // ...and its start: one leaf, two ranges
+        {1ull << 39, (1ull << 39) + 0x1000},
+        {0x40000000, 0x40001000},
+        {0x3000000000, 0x3000400000},  // covers nothing that is mapped
+        {0x4000000, 0x4000000},        // empty
+    };
+    std::map<VirtAddr, Translation> seen;
+    auto calls = destroy_counting(f, ranges, &seen);
+    CHECK(calls.size() == expected.size());
+    for (auto& [va, pa] : expected) {
+        CAPTURE(va);
+        CHECK(calls[va] == 1);
+        CHECK(seen[va].phys == pa);
+    }
+    CHECK(seen[0x800000].size == PageSize::k2M);
+    CHECK(f.allocator.outstanding() == kernel_frames);
+    CHECK(dump(f) == kernel_before);
+    auto* pml4 = static_cast<PageTableEntry*>(f.ram.phys_to_virt(f.pt.root()));
+    for (unsigned i = 0; i < 256; ++i) CHECK(!pml4[i].present());
+}
+
+TEST_CASE("page table: destroy_user_half with ranges that hold nothing, or none at all") {
+    Fixture f(600);
+    REQUIRE(f.pt.populate_kernel_half().ok());
+    REQUIRE(f.pt.map(0xffffffff80000000ull, 0x100000, kKernelRw).ok());
+    REQUIRE(f.pt.map(0x400000, 0x1000, kUserRw).ok());
+    const Dump before = dump(f);
+    const size_t frames = f.allocator.outstanding();
+
+    SUBCASE("no ranges") {
+        CHECK(destroy_counting(f, {}).empty());
+        CHECK(f.pt.translate(0x400000).ok());
+        CHECK(dump(f) == before);
+        CHECK(f.allocator.outstanding() == frames);
+    }
+    SUBCASE("empty and unmapped ranges, and ranges in the kernel half") {
+        auto calls = destroy_counting(f, {{0x400000, 0x400000},
+                                          {0x401000, 0x400000},  // hi < lo
+                                          {0x10000000000ull, 0x10000001000ull},
+                                          {kKernelBase, kKernelBase + 0x200000},
+                                          {0xffffffff80000000ull, 0xffffffff80001000ull}});
+        CHECK(calls.empty());
+        CHECK(f.pt.translate(0x400000).ok());
+        CHECK(f.pt.translate(0xffffffff80000000ull).ok());
+        CHECK(f.allocator.outstanding() == frames);
+        CHECK(dump(f) == before);
+    }
+    SUBCASE("a range running into the kernel half stops at its edge") {
+        REQUIRE(f.pt.map(0x7ffffffff000ull, 0x2000, kUserRw).ok());
+        auto calls =
+            destroy_counting(f, {{0x7ffffffff000ull, 0xffffffff80001000ull}, {0x400000, 0x401000}});
+        CHECK(calls == std::map<VirtAddr, int>{{0x400000, 1}, {0x7ffffffff000ull, 1}});
+        CHECK(f.pt.translate(0xffffffff80000000ull).value().phys == 0x100000);
+        auto* pml4 = static_cast<PageTableEntry*>(f.ram.phys_to_virt(f.pt.root()));
+        for (unsigned i = 0; i < 256; ++i) CHECK(!pml4[i].present());
+        // Only the user tables went: 3 + 3 (PDPT, PD, PT each).
+        CHECK(f.allocator.outstanding() == frames - 3);
+    }
+}
+
+TEST_CASE("page table: destroy_user_half with one range per page, shuffled, frees everything") {
+    std::mt19937_64 rng(99);
+    for (int round = 0; round < 20; ++round) {
+        CAPTURE(round);
+        Fixture f(2048);
+        REQUIRE(f.pt.populate_kernel_half().ok());
+        const size_t kernel_frames = f.allocator.outstanding();
+        std::set<VirtAddr> mapped;
+        std::vector<VirtRange> ranges;
+        for (int k = 0; k < 120; ++k) {
+            // Clusters, so that many ranges share each table.
+            VirtAddr base = (rng() % 4) * (1ull << 39) + (rng() % 3) * (1ull << 30) +
+                            (rng() % 3) * (1ull << 21);
+            VirtAddr va = base + (rng() % 64) * kPageSize;
+            if (mapped.count(va)) continue;
+            REQUIRE(f.pt.map(va, 0x1000 * (k + 1), kUserRw).ok());
+            mapped.insert(va);
+            ranges.push_back({va, va + kPageSize});
+        }
+        std::shuffle(ranges.begin(), ranges.end(), rng);
+        auto calls = destroy_counting(f, ranges);
+        CHECK(calls.size() == mapped.size());
+        for (auto& [va, n] : calls) {
+            CHECK(mapped.count(va));
+            CHECK(n == 1);
+        }
+        CHECK(f.allocator.outstanding() == kernel_frames);
+    }
+}
+
+TEST_CASE("page table: ranges that split one leaf, or overlap, still report each leaf once") {
+    // Unaligned disjoint ranges can share a 4 KiB leaf, and overlapping
+    // ranges share leaves and tables: each entry is destroyed once.
+    SUBCASE("two halves of one page") {
+        Fixture f;
+        REQUIRE(f.pt.map(0x400000, 0x1000, kUserRw).ok());
+        auto calls = destroy_counting(f, {{0x400000, 0x400800}, {0x400800, 0x401000}});
+        CHECK(calls == std::map<VirtAddr, int>{{0x400000, 1}});
+        CHECK(f.allocator.outstanding() == 1);  // the root
+    }
+    SUBCASE("overlapping and repeated ranges") {
+        Fixture f;
+        std::map<VirtAddr, int> expected;
+        for (VirtAddr va : {0x400000ull, 0x401000ull, 0x402000ull, 0x600000ull}) {
+            REQUIRE(f.pt.map(va, va, kUserRw).ok());
+            expected[va] = 1;
+        }
+        REQUIRE(f.pt.map(0x800000, 0x800000, kUserRw, PageSize::k2M).ok());
+        expected[0x800000] = 1;
+        auto calls = destroy_counting(f, {{0x400000, 0x402000},
+                                          {0x401000, 0x403000},
+                                          {0x400000, 0x403000},
+                                          {0x3ff000, 0x601000},
+                                          {0x800000, 0xa00000},
+                                          {0x900000, 0x901000}});
+        CHECK(calls == expected);
+        CHECK(f.allocator.outstanding() == 1);
+    }
 }

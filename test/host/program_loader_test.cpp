@@ -273,3 +273,298 @@ TEST_CASE("program loader: each malformed corpus file is refused before anything
     }
     CHECK(malformed >= 20);
 }
+
+// ---- Read-only segments mapped straight from the file's frames ----
+
+namespace {
+
+// The ELF file placed in the fake RAM the way the ramdisk holds it: in
+// contiguous frames, file[0] at `offset` bytes into the first one. The
+// frames belong to the test (the ramdisk, in the kernel), not to any space.
+struct FileInRam {
+    FileInRam(FakeMemoryContext& ctx, const std::vector<uint8_t>& file, size_t offset = 0)
+        : ctx(ctx), offset(offset) {
+        size_t count = page_up(offset + file.size()) / kPageSize;
+        for (size_t i = 0; i < count; ++i) {
+            mm::PhysAddr frame = ctx.allocator.allocate().release_value();
+            if (!frames.empty()) REQUIRE(frame == frames.back() + kPageSize);
+            frames.push_back(frame);
+        }
+        memcpy(bytes(), file.data(), file.size());  // the rest stays zero
+        snapshot.assign(bytes() - offset, bytes() - offset + count * kPageSize);
+    }
+    ~FileInRam() {
+        for (mm::PhysAddr f : frames) ctx.allocator.free(f);
+    }
+
+    uint8_t* bytes() { return static_cast<uint8_t*>(ctx.ram.phys_to_virt(frames[0])) + offset; }
+    mm::PhysAddr phys() const { return frames[0] + offset; }
+    uint64_t whole_pages() const { return frames.size() * kPageSize - offset; }
+    bool holds(mm::PhysAddr p) const {
+        return p >= frames.front() && p < frames.back() + kPageSize;
+    }
+
+    void check_untouched() {
+        for (mm::PhysAddr f : frames) CHECK(ctx.allocator.in_use(f));
+        CHECK(memcmp(bytes() - offset, snapshot.data(), snapshot.size()) == 0);
+    }
+
+    FakeMemoryContext& ctx;
+    size_t offset;
+    std::vector<mm::PhysAddr> frames;
+    std::vector<uint8_t> snapshot;
+};
+
+Result<LoadedProgram> load_from(mm::AddressSpace& space, const elf::Image& image, FileInRam& in_ram,
+                                FileFrames frames) {
+    const char* argv[] = {"prog"};
+    ProgramArgs args{argv, 1, nullptr, 0};
+    return load_program(space, image, in_ram.bytes(), args, kRandom, frames);
+}
+
+size_t pages_of(const elf::Segment& s) {
+    return (page_up(s.vaddr + s.memsz) - page_down(s.vaddr)) / kPageSize;
+}
+
+size_t stack_pages_mapped(mm::AddressSpace& space) {
+    size_t n = 0;
+    for (uint64_t page = kStackBottom; page < kStackTop; page += kPageSize)
+        n += space.translate(page).ok();
+    return n;
+}
+
+// Every page of every segment: borrowed ones map the file's own page (and
+// show its bytes, around the segment too), the others are private copies with
+// the file bytes and zeros around them.
+void check_segments(mm::AddressSpace& space, const elf::Image& image, FileInRam& in_ram,
+                    const std::vector<uint8_t>& file, const std::vector<bool>& shared) {
+    for (size_t i = 0; i < image.segment_count; ++i) {
+        const elf::Segment& s = image.segments[i];
+        CAPTURE(i);
+        for (uint64_t page = page_down(s.vaddr); page < s.vaddr + s.memsz; page += kPageSize) {
+            auto t = space.translate(page);
+            REQUIRE(t.ok());
+            CHECK(t.value().flags.borrowed == shared[i]);
+            CHECK(t.value().flags.writable == s.writable);
+            CHECK(t.value().flags.executable == s.executable);
+            if (shared[i]) {
+                mm::PhysAddr expected =
+                    in_ram.phys() + page_down(s.file_offset) + (page - page_down(s.vaddr));
+                CHECK(t.value().phys == expected);
+                std::vector<uint8_t> whole(kPageSize);
+                REQUIRE(space.copy_from(whole.data(), page, kPageSize).ok());
+                CHECK(memcmp(whole.data(), in_ram.ctx.ram.phys_to_virt(expected), kPageSize) == 0);
+            } else {
+                CHECK(!in_ram.holds(t.value().phys));
+            }
+        }
+        std::vector<uint8_t> bytes(s.filesz);
+        REQUIRE(space.copy_from(bytes.data(), s.vaddr, s.filesz).ok());
+        CHECK(memcmp(bytes.data(), file.data() + s.file_offset, s.filesz) == 0);
+        if (!shared[i]) {
+            uint64_t end = page_up(s.vaddr + s.memsz);
+            std::vector<uint8_t> rest(end - (s.vaddr + s.filesz), 0xff);
+            REQUIRE(space.copy_from(rest.data(), s.vaddr + s.filesz, rest.size()).ok());
+            CHECK(std::all_of(rest.begin(), rest.end(), [](uint8_t b) { return b == 0; }));
+        }
+    }
+}
+
+std::vector<uint8_t> real_static() {
+    return test::read_corpus_file("real-static.elf");
+}
+
+elf::Image validated(const std::vector<uint8_t>& file) {
+    elf::ValidationResult v = test::validate_user(file);
+    REQUIRE(v.ok);
+    return v.image;
+}
+
+// Sets field `member` of program header `index` in an ELF file.
+void patch_phdr(std::vector<uint8_t>& file, size_t index, uint64_t Elf64_Phdr::*member,
+                uint64_t value) {
+    Elf64_Ehdr eh;
+    memcpy(&eh, file.data(), sizeof(eh));
+    Elf64_Phdr ph;
+    memcpy(&ph, file.data() + eh.e_phoff + index * sizeof(ph), sizeof(ph));
+    ph.*member = value;
+    memcpy(file.data() + eh.e_phoff + index * sizeof(ph), &ph, sizeof(ph));
+}
+
+}  // namespace
+
+TEST_CASE("program loader: read-only segments are borrowed from the file's frames") {
+    std::vector<uint8_t> file = real_static();
+    elf::Image image = validated(file);
+    // The layout this test knows: R (headers), R-X (text), R (rodata), RW (data + bss).
+    REQUIRE(image.segment_count == 4);
+    REQUIRE(!image.segments[0].writable);
+    REQUIRE(image.segments[1].executable);
+    REQUIRE(image.segments[3].writable);
+    FakeMemoryContext ctx(1024);
+    FileInRam in_ram(ctx, file);
+    {
+        auto space = mm::AddressSpace::try_create(ctx).release_value();
+        auto r = load_from(space, image, in_ram, FileFrames{in_ram.phys(), in_ram.whole_pages()});
+        REQUIRE(r.ok());
+        check_segments(space, image, in_ram, file, {true, true, true, false});
+        size_t shared_pages =
+            pages_of(image.segments[0]) + pages_of(image.segments[1]) + pages_of(image.segments[2]);
+        CHECK(space.borrowed_pages() == shared_pages);
+        CHECK(space.borrowed_pages() == 3);
+        // Owned: the data segment's pages and the stack, nothing else.
+        CHECK(space.user_frames() == pages_of(image.segments[3]) + stack_pages_mapped(space));
+        CHECK(space.user_frames() == 3 + 1);
+
+        // The data segment is a private copy: writing it leaves the file alone.
+        const elf::Segment& data = image.segments[3];
+        std::vector<uint8_t> junk(data.filesz, 0x77);
+        REQUIRE(space.copy_to(data.vaddr, junk.data(), junk.size()).ok());
+        in_ram.check_untouched();
+        // The text cannot be written through the kernel either.
+        CHECK(space.copy_to(image.segments[1].vaddr, junk.data(), 1).error() == Error::kFault);
+        CHECK(ctx.leaked() == in_ram.frames.size() + space.user_frames() + space.table_frames());
+    }
+    CHECK(ctx.leaked() == in_ram.frames.size());
+    in_ram.check_untouched();
+}
+
+TEST_CASE("program loader: two processes running one program share its read-only frames") {
+    std::vector<uint8_t> file = real_static();
+    elf::Image image = validated(file);
+    FakeMemoryContext ctx(1024);
+    FileInRam in_ram(ctx, file);
+    FileFrames frames{in_ram.phys(), in_ram.whole_pages()};
+    {
+        auto a = mm::AddressSpace::try_create(ctx).release_value();
+        auto b = mm::AddressSpace::try_create(ctx).release_value();
+        REQUIRE(load_from(a, image, in_ram, frames).ok());
+        REQUIRE(load_from(b, image, in_ram, frames).ok());
+        const elf::Segment& text = image.segments[1];
+        const elf::Segment& data = image.segments[3];
+        CHECK(a.translate(text.vaddr).value().phys == b.translate(text.vaddr).value().phys);
+        CHECK(a.translate(data.vaddr).value().phys != b.translate(data.vaddr).value().phys);
+        a = mm::AddressSpace();
+        in_ram.check_untouched();
+        std::vector<uint8_t> bytes(text.filesz);
+        REQUIRE(b.copy_from(bytes.data(), text.vaddr, bytes.size()).ok());
+        CHECK(memcmp(bytes.data(), file.data() + text.file_offset, bytes.size()) == 0);
+    }
+    CHECK(ctx.leaked() == in_ram.frames.size());
+    in_ram.check_untouched();
+}
+
+TEST_CASE("program loader: an unaligned file or too little mappable memory means copies") {
+    std::vector<uint8_t> file = real_static();
+    elf::Image image = validated(file);
+    struct Case {
+        const char* what;
+        size_t offset;      // of file[0] in its first frame
+        uint64_t mappable;  // UINT64_MAX: every whole page from file[0] on
+        std::vector<bool> shared;
+    };
+    // Segment i's first file page starts at page_down(file_offset): 0, 0x1000, 0x2000.
+    for (const Case& c : {
+             Case{"file[0] not page aligned", 16, UINT64_MAX, {false, false, false, false}},
+             Case{"file[0] at the last byte of a page",
+                  4095,
+                  UINT64_MAX,
+                  {false, false, false, false}},
+             Case{"nothing mappable", 0, 0, {false, false, false, false}},
+             Case{"one page short of the first segment", 0, 0xfff, {false, false, false, false}},
+             Case{"the first page only", 0, 0x1000, {true, false, false, false}},
+             Case{"one byte short of the rodata page", 0, 0x2fff, {true, true, false, false}},
+             Case{"exactly enough", 0, 0x3000, {true, true, true, false}},
+         }) {
+        CAPTURE(c.what);
+        FakeMemoryContext ctx(1024);
+        FileInRam in_ram(ctx, file, c.offset);
+        {
+            auto space = mm::AddressSpace::try_create(ctx).release_value();
+            uint64_t mappable = c.mappable == UINT64_MAX ? in_ram.whole_pages() : c.mappable;
+            REQUIRE(load_from(space, image, in_ram, FileFrames{in_ram.phys(), mappable}).ok());
+            check_segments(space, image, in_ram, file, c.shared);
+            size_t borrowed = 0, owned = 0;
+            for (size_t i = 0; i < image.segment_count; ++i)
+                (c.shared[i] ? borrowed : owned) += pages_of(image.segments[i]);
+            CHECK(space.borrowed_pages() == borrowed);
+            CHECK(space.user_frames() == owned + stack_pages_mapped(space));
+        }
+        CHECK(ctx.leaked() == in_ram.frames.size());
+        in_ram.check_untouched();
+    }
+}
+
+TEST_CASE("program loader: a read-only segment with a bss, or a writable one, is copied") {
+    std::vector<uint8_t> base = real_static();
+    SUBCASE("rodata with memsz > filesz: its tail must read as zeros, not the file's bytes") {
+        std::vector<uint8_t> file = base;
+        patch_phdr(file, 2, &Elf64_Phdr::p_memsz, 0x800);
+        elf::Image image = validated(file);
+        REQUIRE(image.segments[2].memsz == 0x800);
+        FakeMemoryContext ctx(1024);
+        FileInRam in_ram(ctx, file);
+        {
+            auto space = mm::AddressSpace::try_create(ctx).release_value();
+            REQUIRE(load_from(space, image, in_ram, {in_ram.phys(), in_ram.whole_pages()}).ok());
+            check_segments(space, image, in_ram, file, {true, true, false, false});
+            CHECK(space.borrowed_pages() == 2);
+        }
+        CHECK(ctx.leaked() == in_ram.frames.size());
+        in_ram.check_untouched();
+    }
+    SUBCASE("data with memsz == filesz is still private") {
+        std::vector<uint8_t> file = base;
+        patch_phdr(file, 3, &Elf64_Phdr::p_memsz, base.size() > 0 ? 4 : 0);
+        elf::Image image = validated(file);
+        REQUIRE(image.segments[3].writable);
+        REQUIRE(image.segments[3].memsz == image.segments[3].filesz);
+        FakeMemoryContext ctx(1024);
+        FileInRam in_ram(ctx, file);
+        {
+            auto space = mm::AddressSpace::try_create(ctx).release_value();
+            REQUIRE(load_from(space, image, in_ram, {in_ram.phys(), in_ram.whole_pages()}).ok());
+            check_segments(space, image, in_ram, file, {true, true, true, false});
+            CHECK(space.borrowed_pages() == 3);
+            CHECK(space.user_frames() == 1 + stack_pages_mapped(space));
+        }
+        CHECK(ctx.leaked() == in_ram.frames.size());
+        in_ram.check_untouched();
+    }
+}
+
+TEST_CASE("program loader: a shared load failing at every allocation leaks nothing") {
+    std::vector<uint8_t> file = real_static();
+    elf::Image image = validated(file);
+    for (bool and_after : {true, false}) {
+        size_t needed = 0;
+        for (size_t n = 1; !needed; ++n) {
+            CAPTURE(n);
+            CAPTURE(and_after);
+            REQUIRE(n <= 40);
+            FakeMemoryContext ctx(1024);
+            FileInRam in_ram(ctx, file);
+            {
+                auto space = mm::AddressSpace::try_create(ctx).release_value();
+                ctx.allocator.fail_at(n, and_after);
+                auto r = load_from(space, image, in_ram, {in_ram.phys(), in_ram.whole_pages()});
+                ctx.allocator.never_fail();
+                if (r.ok()) {
+                    needed = n;
+                    CHECK(space.borrowed_pages() == 3);
+                    check_segments(space, image, in_ram, file, {true, true, true, false});
+                } else {
+                    CHECK(r.error() == Error::kNoMemory);
+                }
+                CHECK(ctx.leaked() ==
+                      in_ram.frames.size() + space.user_frames() + space.table_frames());
+                in_ram.check_untouched();
+            }
+            // The caller destroys the half-built space: everything comes back.
+            CHECK(ctx.leaked() == in_ram.frames.size());
+            in_ram.check_untouched();
+        }
+        // Tables, 3 data pages and the stack page: more than one allocation.
+        CHECK(needed > 4);
+    }
+}

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <algorithm>
 #include <fstream>
 #include <iterator>
 #include <memory>
@@ -513,4 +514,135 @@ TEST_CASE("normalize_path") {
     CHECK(norm("/0123456789abcd") == "/0123456789abcd");  // 15 bytes + NUL: fits exactly
     CHECK_FALSE(normalize_path("/0123456789abcde", out, sizeof(out)));
     CHECK_FALSE(normalize_path(nullptr, out, sizeof(out)));
+}
+
+// ---- zero_gaps, and the archives scripts/mkinitrd.py writes ----
+
+namespace {
+
+// Every regular file, found by walking the directories from the root.
+void collect_files(const Ramdisk& disk, const char* dir, std::vector<const FileEntry*>& out) {
+    const FileEntry* entries[Ramdisk::kMaxEntries];
+    size_t n = disk.list(dir, entries, Ramdisk::kMaxEntries);
+    for (size_t i = 0; i < n; ++i) {
+        if (entries[i]->is_directory)
+            collect_files(disk, entries[i]->name, out);
+        else
+            out.push_back(entries[i]);
+    }
+}
+
+std::vector<uint8_t> read_test_tar(const char* file) {
+    std::string path = std::string(NYANOS_RAMDISK_TEST_DIR) + "/" + file;
+    std::ifstream in(path, std::ios::binary);
+    REQUIRE_MESSAGE(in.good(), "cannot open " << path << " (make builds it)");
+    return std::vector<uint8_t>(std::istreambuf_iterator<char>(in), {});
+}
+
+// Parses `archive` in place, zeroes its gaps, and checks that every file's
+// bytes are as before (and still found by lookup) and every other byte is 0.
+// Returns the number of regular files.
+size_t check_zero_gaps(std::vector<uint8_t>& archive) {
+    const std::vector<uint8_t> original = archive;
+    auto p = parse(archive);
+    REQUIRE_MESSAGE(p->result.ok(), p->message);
+    const Ramdisk& disk = p->result.value();
+    std::vector<const FileEntry*> files;
+    collect_files(disk, "/", files);
+    std::vector<bool> is_data(archive.size(), false);
+    std::vector<std::string> before;
+    for (const FileEntry* f : files) {
+        REQUIRE(f->data >= archive.data());
+        size_t start = size_t(f->data - archive.data());
+        REQUIRE(start + f->size <= archive.size());
+        for (size_t i = start; i < start + f->size; ++i) is_data[i] = true;
+        before.push_back(contents(f));
+    }
+
+    disk.zero_gaps(archive.data(), archive.size());
+
+    size_t wrong = 0;
+    for (size_t i = 0; i < archive.size(); ++i) {
+        uint8_t want = is_data[i] ? original[i] : 0;
+        if (archive[i] != want && wrong++ < 5)
+            FAIL_CHECK("byte " << i << " is " << int(archive[i]) << ", expected " << int(want));
+    }
+    CHECK(wrong == 0);
+    for (size_t k = 0; k < files.size(); ++k) {
+        INFO("file " << files[k]->name);
+        CHECK(disk.lookup(files[k]->name) == files[k]);
+        CHECK(contents(files[k]) == before[k]);
+    }
+    return files.size();
+}
+
+}  // namespace
+
+TEST_CASE("ramdisk: zero_gaps keeps every file's bytes and zeroes everything else") {
+    SUBCASE("an archive written here") {
+        auto archive = sample_archive();
+        CHECK(check_zero_gaps(archive) == 4);
+    }
+    for (const char* file : {"gnu-ustar.tar", "gnu-gnu.tar", "python-ustar.tar", "mkinitrd.tar"}) {
+        SUBCASE(file) {
+            auto archive = read_test_tar(file);
+            CHECK(check_zero_gaps(archive) == 5);  // sh, hello, big, motd, empty
+        }
+    }
+    SUBCASE("garbage after the end marker is zeroed too") {
+        auto archive = sample_archive();
+        archive.insert(archive.end(), 700, 0xab);
+        CHECK(check_zero_gaps(archive) == 4);
+    }
+    SUBCASE("an archive cut right after its last file's data") {
+        TarWriter t;
+        t.file("a", "first");
+        t.file("b", std::string(700, 'b'));
+        REQUIRE(t.bytes.size() == 3 * 512 + 1024);
+        t.bytes.erase(t.bytes.begin() + 3 * 512 + 700, t.bytes.end());  // no padding, no end
+        CHECK(check_zero_gaps(t.bytes) == 2);
+    }
+    SUBCASE("directories and empty files only") {
+        TarWriter t;
+        t.dir("d/");
+        t.file("d/empty", "");
+        t.finish();
+        CHECK(check_zero_gaps(t.bytes) == 1);
+        CHECK(std::all_of(t.bytes.begin(), t.bytes.end(), [](uint8_t b) { return b == 0; }));
+    }
+}
+
+TEST_CASE("ramdisk: scripts/mkinitrd.py puts every file's data on a 4 KiB boundary") {
+    auto archive = read_test_tar("mkinitrd.tar");
+    auto p = parse(archive);
+    REQUIRE_MESSAGE(p->result.ok(), p->message);
+    const Ramdisk& disk = p->result.value();
+    // The same tree as the other tools' archives, and the "./" padding
+    // headers add no entries.
+    CHECK(contents(disk.lookup("/bin/sh")) == "shell\n");
+    CHECK(contents(disk.lookup("/bin/hello")) == "hello, world\n");
+    CHECK(contents(disk.lookup("/bin/big")) == std::string(1500, 'x'));
+    CHECK(contents(disk.lookup("/etc/deep/er/motd")) == "meow");
+    CHECK(disk.lookup("/etc/empty")->size == 0);
+    CHECK(disk.lookup("/empty-dir")->is_directory);
+    CHECK(listing(disk, "/") == std::set<std::string>{"/bin", "/etc", "/empty-dir"});
+    CHECK(disk.count() == 10);
+
+    std::vector<const FileEntry*> files;
+    collect_files(disk, "/", files);
+    CHECK(files.size() == 5);
+    for (const FileEntry* f : files) {
+        INFO("file " << f->name);
+        CHECK((f->data - archive.data()) % 4096 == 0);
+    }
+    // Once the gaps are zeroed, the rest of each file's last page reads as
+    // zeros: what a process sees past a borrowed segment.
+    disk.zero_gaps(archive.data(), archive.size());
+    for (const FileEntry* f : files) {
+        INFO("file " << f->name);
+        size_t end = size_t(f->data - archive.data()) + f->size;
+        size_t page_end = std::min((end + 4095) / 4096 * 4096, archive.size());
+        CHECK(std::all_of(archive.begin() + end, archive.begin() + page_end,
+                          [](uint8_t b) { return b == 0; }));
+    }
 }
