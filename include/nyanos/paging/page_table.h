@@ -215,7 +215,7 @@ public:
     // leaf (so its owner can free the frame), then frees every table below
     // the PML4, leaves first. The kernel half and the PML4 itself are left
     // alone. No TLB work: the caller guarantees the root is not live.
-    // `ranges` (disjoint, any order) may narrow the walk to the entries that
+    // `ranges` (any order; they may even overlap) may narrow the walk to the entries that
     // can cover them: every mapping and every table below PML4 entry 256
     // must then be reachable through them (AddressSpace tracks that), and a
     // small process is torn down without scanning thousands of empty entries.
@@ -376,10 +376,10 @@ private:
     static constexpr uint64_t canonical_low(VirtAddr va) { return va & 0x0000ffffffffffffull; }
 
     // Destroys what `tbl_phys` (covering [base, base + 512 entries)) holds
-    // inside the ranges. An entry can lie in several ranges: it is cleared
-    // once destroyed, so the next range skips it. Leaves need no clearing
-    // (disjoint ranges never share one); the table is freed whole unless it
-    // is the PML4, whose lower half is cleared entry by entry instead.
+    // inside the ranges. An entry can lie in several ranges (two ranges
+    // inside one page or one table): it is cleared once destroyed, so the
+    // next range skips it. The table is then freed whole, unless it is the
+    // PML4, whose lower-half entries were cleared that way.
     template <typename OnLeaf>
     void destroy_table(PhysAddr tbl_phys, int level, VirtAddr base, OnLeaf& on_leaf,
                        const VirtRange* ranges, size_t count, bool free_it = true) {
@@ -401,7 +401,7 @@ private:
                                     : level == 2 ? PageSize::k2M
                                                  : PageSize::k1G;
                     on_leaf(va, Translation{e.address(size), e.flags(), size});
-                    if (level > 1) e = PageTableEntry();
+                    e = PageTableEntry();
                 } else {
                     destroy_table(e.address(), level - 1, va, on_leaf, ranges, count);
                     e = PageTableEntry();
