@@ -21,8 +21,13 @@ void AddressSpace::TableEnv::free_table(PhysAddr table) {
 }
 
 void AddressSpace::TableEnv::invalidate(VirtAddr va) {
-    // Only the live space can have TLB entries (no PCID tags yet).
-    if (space->m_context->live_root() == space->m_root) space->m_context->invalidate(va);
+    // The live space: invlpg. Another space can only have cached
+    // translations under its own PCID: that PCID is flushed at its next load.
+    if (space->m_context->live_root() == space->m_root) {
+        space->m_context->invalidate(va);
+    } else if (space->m_pcid) {
+        space->m_context->invalidate_pcid(space->m_pcid);
+    }
 }
 
 Result<AddressSpace> AddressSpace::try_create(MemoryContext& context) {
@@ -38,6 +43,7 @@ Result<AddressSpace> AddressSpace::try_create(MemoryContext& context) {
            (paging::kEntriesPerTable - paging::kFirstKernelPml4Index) * sizeof(PageTableEntry));
     AddressSpace space(context, root);
     space.m_table_frames = 1;
+    space.m_pcid = context.acquire_pcid();
     return space;
 }
 
@@ -60,10 +66,12 @@ void AddressSpace::take(AddressSpace& other) {
     m_user_frames = other.m_user_frames;
     m_table_frames = other.m_table_frames;
     m_borrowed_pages = other.m_borrowed_pages;
+    m_pcid = other.m_pcid;
     m_extents = other.m_extents;
     other.m_root = 0;
     other.m_user_frames = other.m_table_frames = other.m_borrowed_pages = 0;
     other.m_extents = MappedExtents();
+    other.m_pcid = 0;
 }
 
 AddressSpace::~AddressSpace() {
@@ -92,6 +100,10 @@ void AddressSpace::release() {
         m_extents.ranges(), m_extents.count());
     m_context->free_frame(m_root, FrameUse::kPageTable);
     --m_table_frames;
+    // Not live (checked above), so nothing runs on this PCID now; the
+    // allocator makes its next owner flush what it may still cache.
+    m_context->release_pcid(m_pcid);
+    m_pcid = 0;
     VERIFY(m_user_frames == 0 && m_table_frames == 0 && m_borrowed_pages == 0);
     m_root = 0;
 }

@@ -47,6 +47,13 @@ public:
     virtual PhysAddr kernel_root() const = 0;
     // The root the CPU is using now.
     virtual PhysAddr live_root() const = 0;
+    // Process-context identifiers (kernel/mm/pcid.h): a PCID for a new
+    // space (0 when the context has none), its release once the space is
+    // destroyed, and the notice that a space changed while not live (its
+    // PCID's cached translations must be flushed before it runs again).
+    virtual uint16_t acquire_pcid() { return 0; }
+    virtual void release_pcid(uint16_t) {}
+    virtual void invalidate_pcid(uint16_t) {}
 
 protected:
     ~MemoryContext() = default;
@@ -68,6 +75,10 @@ public:
     ~AddressSpace();
 
     PhysAddr root() const { return m_root; }
+    // The PCID its translations are tagged with (0: none), and the value to
+    // load into CR3 to run on this space.
+    uint16_t pcid() const { return m_pcid; }
+    uint64_t cr3() const { return m_root | m_pcid; }
 
     // Maps `pages` fresh zeroed frames at va (page aligned, user half) with
     // `flags` (user is forced on). All or nothing: on failure every frame and
@@ -140,6 +151,7 @@ private:
     size_t m_user_frames = 0;
     size_t m_table_frames = 0;
     size_t m_borrowed_pages = 0;
+    uint16_t m_pcid = 0;
     // Every range ever mapped (tables included), so the destructor walks
     // only those parts of the lower half.
     MappedExtents m_extents;

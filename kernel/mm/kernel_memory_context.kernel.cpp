@@ -2,6 +2,7 @@
 
 #include "arch/x86_64/io.h"
 #include "boot_info.h"
+#include "mm/pcid.h"
 #include "mm/vmm.h"
 
 namespace nyanos::mm {
@@ -22,6 +23,9 @@ public:
     PhysAddr live_root() const override {
         return arch::read_cr3() & paging::PageTableEntry::kAddressMask;
     }
+    uint16_t acquire_pcid() override { return mm::acquire_pcid(); }
+    void release_pcid(uint16_t pcid) override { mm::release_pcid(pcid); }
+    void invalidate_pcid(uint16_t pcid) override { mm::invalidate_pcid(pcid); }
 };
 
 KernelMemoryContext g_context;

@@ -4,15 +4,6 @@
 
 namespace nyanos::mm {
 
-PcidAllocator::PcidAllocator() {
-    m_state[kKernelPcid] = State::kInUse;  // never handed out
-    // Lowest first: pop from the end of the stack.
-    for (uint16_t p = kPcidCount - 1; p > kKernelPcid; --p) {
-        m_state[p] = State::kClean;
-        m_clean[m_clean_count++] = p;
-    }
-}
-
 PcidAssignment PcidAllocator::allocate() {
     if (m_clean_count) {
         uint16_t p = m_clean[--m_clean_count];
@@ -42,6 +33,13 @@ void PcidAllocator::release(uint16_t pcid) {
     m_state[pcid] = State::kStale;
     m_stale[m_stale_count++] = pcid;
     --m_in_use;
+}
+
+void PcidAllocator::invalidate(uint16_t pcid) {
+    if (pcid == kKernelPcid) return;
+    VERIFY(pcid < kPcidCount);
+    VERIFY(m_state[pcid] == State::kInUse || m_state[pcid] == State::kInUseUnflushed);
+    m_state[pcid] = State::kInUseUnflushed;
 }
 
 bool PcidAllocator::needs_flush(uint16_t pcid) const {

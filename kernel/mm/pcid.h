@@ -29,7 +29,14 @@ struct PcidAssignment {
 
 class PcidAllocator {
 public:
-    PcidAllocator();
+    constexpr PcidAllocator() {
+        m_state[kKernelPcid] = State::kInUse;  // never handed out
+        // Lowest first: pop from the end of the stack.
+        for (uint16_t p = kPcidCount - 1; p > kKernelPcid; --p) {
+            m_state[p] = State::kClean;
+            m_clean[m_clean_count++] = p;
+        }
+    }
 
     // A PCID for a new address space.
     PcidAssignment allocate();
@@ -40,6 +47,10 @@ public:
     // TLB, so the next owner must flush. Releasing PCID 0 does nothing;
     // releasing a PCID that is not allocated panics (a broken invariant).
     void release(uint16_t pcid);
+    // The page tables of the space holding `pcid` changed while it was not
+    // live, so the translations cached under it may be out of date: its next
+    // load must flush. PCID 0 (always flushed) is ignored.
+    void invalidate(uint16_t pcid);
     // Whether `pcid` must be flushed before (or by) its next load.
     bool needs_flush(uint16_t pcid) const;
 
@@ -47,10 +58,10 @@ public:
 
 private:
     enum class State : uint8_t { kClean, kStale, kInUse, kInUseUnflushed };
-    State m_state[kPcidCount];
+    State m_state[kPcidCount] = {};
     // Free PCIDs as two stacks: never used (no TLB entries), and released.
-    uint16_t m_clean[kPcidCount];
-    uint16_t m_stale[kPcidCount];
+    uint16_t m_clean[kPcidCount] = {};
+    uint16_t m_stale[kPcidCount] = {};
     size_t m_clean_count = 0;
     size_t m_stale_count = 0;
     size_t m_in_use = 0;
@@ -62,9 +73,33 @@ constexpr uint64_t cr3_with_pcid(uint64_t root, uint16_t pcid, bool flush) {
     return root | (pcid & (kPcidCount - 1)) | (flush ? 0 : kCr3NoFlush);
 }
 
-// Kernel side (pcid.kernel.cpp): whether the CPU reports PCID and the kernel
-// enabled CR4.PCIDE. init_pcid() prints `pcid: on` or `pcid: off (...)`.
+// Kernel side (pcid.kernel.cpp).
+//
+// init_pcid() turns CR4.PCIDE on when the CPU has both PCID and INVPCID and
+// the command line does not say `pcid=off`, and prints `pcid: on` or
+// `pcid: off (why)`. Call it while the kernel's root (PCID 0) is live,
+// before any process exists.
 void init_pcid();
 bool pcid_enabled();
+
+// PCIDs for address spaces (PCID 0 when PCIDs are off or exhausted), and
+// their release when the space is destroyed (it must not be live).
+uint16_t acquire_pcid();
+void release_pcid(uint16_t pcid);
+// The space tagged `pcid` changed while not live (see PcidAllocator::invalidate).
+void invalidate_pcid(uint16_t pcid);
+
+// Loads CR3 with `cr3` (a root, its PCID in bits 0..11). With PCIDs on it
+// keeps the PCID's cached translations (no-flush bit) unless the allocator
+// says they may be stale, in which case this load flushes them.
+void load_cr3(uint64_t cr3);
+
+// Drops a kernel-half translation from every PCID. With PCIDs off, invlpg
+// is enough (one address space is cached at a time, kernel pages are
+// global); with them on, another PCID may still cache the page, or a
+// paging-structure entry of a kernel table just freed, so the kernel uses
+// INVPCID "all contexts, global entries included". Kernel-half unmaps are
+// rare (a kernel stack at process exit).
+void invalidate_kernel_page(uint64_t va);
 
 }  // namespace nyanos::mm

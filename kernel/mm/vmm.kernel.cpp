@@ -8,6 +8,7 @@
 #include "dev/console.h"
 #include "lib/panic.h"
 #include "mm/kernel_stack_area.h"
+#include "mm/pcid.h"
 
 namespace nyanos::mm {
 
@@ -71,7 +72,8 @@ void* KernelPagingEnv::phys_to_virt(PhysAddr phys) {
     return nyanos::phys_to_virt(phys);
 }
 void KernelPagingEnv::invalidate(VirtAddr va) {
-    arch::invlpg(va);
+    // Kernel-half entries are shared by every space, so every PCID.
+    invalidate_kernel_page(va);
 }
 
 KernelPageTable kernel_page_table() {

@@ -20,6 +20,7 @@
 #include "dev/console_input.h"
 #include "dev/power.h"
 #include "fs/files.h"
+#include "mm/pcid.h"
 #include "lib/format.h"
 #include "lib/panic.h"
 #include "mm/kernel_memory_context.h"
@@ -82,8 +83,7 @@ void switch_to(Task* next) {
     if (prev != &g_idle) asm volatile("fxsave64 %0" : "=m"(prev->fpu_state));
     // No CR3 write to the idle task (it runs on whatever is live) or to a
     // task already on the live root.
-    if (next != &g_idle && next->active_root != arch::read_cr3())
-        arch::write_cr3(next->active_root);
+    if (next != &g_idle && next->active_root != arch::read_cr3()) mm::load_cr3(next->active_root);
     arch::set_kernel_stack(next->kernel_stack_top);
     g_cpu.kernel_rsp = next->kernel_stack_top;
     g_current = next;
@@ -310,7 +310,7 @@ Result<int> spawn(const char* path, const ProgramArgs& args) {
     {
         // The design card's sandwich: load with the new space live. The
         // guard restores the caller's root on every path out of this block.
-        ScopedCr3 guard(space.root());
+        ScopedCr3 guard(space.cr3());
         fs::PhysicalExtent extent = fs::physical_extent(file);
         program = TRY(load_program(space, checked.image, file->data, args, random16,
                                    FileFrames{extent.phys, extent.mappable}));
@@ -318,7 +318,7 @@ Result<int> spawn(const char* path, const ProgramArgs& args) {
         // switched away from here must come back on the guarded root. (No
         // kill here: this frame still owns the half-built space.)
         yield_if_needed();
-        VERIFY(arch::read_cr3() == space.root());
+        VERIFY(arch::read_cr3() == space.cr3());
     }
 
     Task* task = new (std::nothrow) Task;
@@ -330,7 +330,7 @@ Result<int> spawn(const char* path, const ProgramArgs& args) {
     }
     task->kernel_stack_top = stack.value();
     task->space = static_cast<mm::AddressSpace&&>(space);
-    task->active_root = task->space.root();
+    task->active_root = task->space.cr3();
     task->heap_base = task->heap_break = kHeapBase;
     memcpy(task->fpu_state, g_clean_fpu_state, sizeof(task->fpu_state));
     copy_name(task->name, path);
@@ -368,7 +368,7 @@ void exit_current(int wait_status) {
     // Switch away from the dying space before destroying it.
     uint64_t kernel_root = mm::kernel_root();
     t->active_root = kernel_root;
-    if (arch::read_cr3() != kernel_root) arch::write_cr3(kernel_root);
+    if (arch::read_cr3() != kernel_root) mm::load_cr3(kernel_root);
     t->space = mm::AddressSpace();
     fs::close_all(*t);
     if (g_foreground == t->pid) g_foreground = 0;
@@ -545,7 +545,7 @@ uint64_t TaskRoots::active() {
 void TaskRoots::activate(uint64_t root) {
     arch::InterruptDisabler no_interrupts;
     g_current->active_root = root;
-    if (arch::read_cr3() != root) arch::write_cr3(root);
+    if (arch::read_cr3() != root) mm::load_cr3(root);
 }
 
 }  // namespace nyanos::proc

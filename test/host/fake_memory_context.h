@@ -4,6 +4,7 @@
 
 #include "fake_ram.h"
 #include "mm/address_space.h"
+#include "mm/pcid.h"
 
 namespace nyanos::test {
 
@@ -29,6 +30,14 @@ public:
     void invalidate(paging::VirtAddr va) override { invalidated.push_back(va); }
     paging::PhysAddr kernel_root() const override { return kernel_pml4; }
     paging::PhysAddr live_root() const override { return live; }
+    // PCIDs come from `pcids` when a test sets it (else 0, as with PCIDs off).
+    uint16_t acquire_pcid() override { return pcids ? pcids->allocate().pcid : 0; }
+    void release_pcid(uint16_t pcid) override {
+        if (pcids) pcids->release(pcid);
+    }
+    void invalidate_pcid(uint16_t pcid) override {
+        if (pcids) pcids->invalidate(pcid);
+    }
 
     // Frames held beyond the kernel's own tables.
     size_t leaked() const { return allocator.outstanding() - baseline; }
@@ -39,6 +48,7 @@ public:
     paging::PhysAddr live = 0;
     size_t baseline = 0;
     std::vector<paging::VirtAddr> invalidated;
+    mm::PcidAllocator* pcids = nullptr;
 };
 
 }  // namespace nyanos::test

@@ -11,7 +11,9 @@
 #include <utility>
 #include <vector>
 
+#include "fake_memory_context.h"
 #include "host_panic.h"
+#include "mm/address_space.h"
 
 using namespace nyanos::mm;
 
@@ -147,4 +149,86 @@ TEST_CASE("pcid: no stale translation crosses processes through a reused PCID") 
     careless.fill(0x400000, 0xAAAA000);
     careless.load_cr3(cr3_with_pcid(0xB000, 5, false));
     CHECK(careless.lookup(0x400000) != nullptr);
+}
+
+TEST_CASE("pcid: an in-use PCID whose space changed while not live is flushed at its next load") {
+    PcidAllocator a;
+    ModelTlb tlb;
+    uint16_t p = a.allocate().pcid;
+    switch_cr3(a, tlb, 0x1000, p);
+    tlb.fill(0x400000, 0xa000);
+    CHECK_FALSE(a.needs_flush(p));
+    // Switched away; the kernel unmaps the page in that space meanwhile.
+    switch_cr3(a, tlb, 0x9000, kKernelPcid);
+    a.invalidate(p);
+    CHECK(a.needs_flush(p));
+    uint64_t cr3 = switch_cr3(a, tlb, 0x1000, p);
+    CHECK((cr3 & kCr3NoFlush) == 0);
+    CHECK(tlb.lookup(0x400000) == nullptr);
+    CHECK_FALSE(a.needs_flush(p));
+    a.invalidate(kKernelPcid);  // ignored: PCID 0 always flushes
+    CHECK(a.needs_flush(kKernelPcid));
+    a.release(p);
+    CHECK_THROWS_AS(a.invalidate(p), nyanos::test::HostPanic);  // not in use any more
+}
+
+TEST_CASE("pcid: AddressSpace takes a PCID, loads it in cr3(), and releases it when destroyed") {
+    nyanos::test::FakeMemoryContext context;
+    auto pcids = std::make_unique<PcidAllocator>();
+    context.pcids = pcids.get();
+    uint16_t first;
+    {
+        auto space = AddressSpace::try_create(context).release_value();
+        first = space.pcid();
+        CHECK(first != kKernelPcid);
+        CHECK(space.cr3() == (space.root() | first));
+        CHECK(pcids->in_use() == 1);
+        // A change while not live (the kernel's root is live) leaves the
+        // live TLB alone and marks the PCID for a flush.
+        REQUIRE(space.map_anonymous(0x400000, 1, PageFlags{.writable = true}).ok());
+        space.unmap_range(0x400000, 1);
+        CHECK(context.invalidated.empty());
+        CHECK(pcids->needs_flush(first));
+        // While live, invlpg does it.
+        pcids->mark_flushed(first);
+        context.live = space.root();
+        REQUIRE(space.map_anonymous(0x400000, 1, PageFlags{.writable = true}).ok());
+        space.unmap_range(0x400000, 1);
+        CHECK(context.invalidated.size() == 1);
+        CHECK_FALSE(pcids->needs_flush(first));
+        context.live = context.kernel_pml4;
+        // Moving a space moves its PCID; the moved-from one releases nothing.
+        AddressSpace moved = static_cast<AddressSpace&&>(space);
+        CHECK(moved.pcid() == first);
+        CHECK(space.pcid() == 0);
+    }
+    CHECK(pcids->in_use() == 0);
+    CHECK(pcids->needs_flush(first));  // stale until its next owner flushes
+    CHECK(context.leaked() == 0);
+}
+
+TEST_CASE("pcid: the PCID of an exited process is reused only with a flush") {
+    // Every other PCID held, so the one released is the only one left.
+    nyanos::test::FakeMemoryContext context(kPcidCount + 512);
+    auto pcids = std::make_unique<PcidAllocator>();
+    context.pcids = pcids.get();
+    std::vector<AddressSpace> spaces;
+    for (size_t i = 1; i < kPcidCount; ++i)
+        spaces.push_back(AddressSpace::try_create(context).release_value());
+    std::set<uint16_t> distinct;
+    for (auto& s : spaces) distinct.insert(s.pcid());
+    CHECK(distinct.size() == kPcidCount - 1);
+    CHECK(distinct.count(kKernelPcid) == 0);
+    // Exhausted: the next space shares PCID 0, flushed on every load.
+    {
+        auto shared = AddressSpace::try_create(context).release_value();
+        CHECK(shared.pcid() == kKernelPcid);
+        CHECK(pcids->needs_flush(shared.pcid()));
+    }
+    uint16_t dead = spaces[100].pcid();
+    spaces.erase(spaces.begin() + 100);  // its process exited
+    auto next = AddressSpace::try_create(context).release_value();
+    CHECK(next.pcid() == dead);
+    CHECK(pcids->needs_flush(dead));
+    spaces.clear();
 }
