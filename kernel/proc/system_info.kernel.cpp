@@ -27,6 +27,7 @@ void fill_system_info(nyan_system_info& out) {
         out.kernel_stack_bytes = mm::kernel_stack_pages(t->kernel_stack_top) * paging::kPageSize;
     out.table_frames = t->space.table_frames();
     out.user_frames = t->space.user_frames();
+    out.shared_pages = t->space.borrowed_pages();
     if (mm::pcid_enabled()) out.flags |= NYAN_SYSINFO_PCID;
 }
 

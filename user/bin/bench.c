@@ -7,7 +7,7 @@
  *                    exec until it fails, then kill and reap them all and
  *                    compare meminfo with the baseline
  * Internal child modes: --spin (yield forever), --touch N (touch N heap
- * pages, then block), --report tables|user (exit with that figure). */
+ * pages, then block), --report tables|user|shared (exit with that figure). */
 #include <errno.h>
 #include <nyan.h>
 #include <stdio.h>
@@ -212,6 +212,9 @@ static void bench_memory(void) {
      * the table count of a --report child is that of any minimal process. */
     printf("bench: minimal_process_table_frames %ld frames\n", child_report("tables"));
     printf("bench: minimal_process_frames %ld frames\n", pause_frames());
+    /* Text and rodata mapped from the ramdisk, shared by every process that
+     * runs the program (not in the figure above). */
+    printf("bench: bench_shared_pages %ld pages\n", child_report("shared"));
     printf("bench: kernel_task_bytes %lu bytes\n", g_info.task_bytes);
     printf("bench: kernel_stack_bytes %lu bytes\n", g_info.kernel_stack_bytes);
 }
@@ -284,7 +287,9 @@ int main(int argc, char** argv) {
         return 1;
     }
     if (argc > 2 && strcmp(argv[1], "--report") == 0)
-        return (int)(strcmp(argv[2], "tables") == 0 ? g_info.table_frames : g_info.user_frames);
+        return (int)(strcmp(argv[2], "tables") == 0   ? g_info.table_frames
+                     : strcmp(argv[2], "shared") == 0 ? g_info.shared_pages
+                                                      : g_info.user_frames);
 
     printf("bench: tsc_hz %lu hz\n", g_info.tsc_hz);
     if (argc > 1 && strcmp(argv[1], "procs") == 0) return bench_procs();

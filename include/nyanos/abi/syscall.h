@@ -91,7 +91,7 @@ struct nyan_system_info {
     unsigned long table_frames;       /* page-table frames of the caller, PML4 included */
     unsigned long user_frames;        /* user frames the caller owns */
     unsigned long flags;              /* NYAN_SYSINFO_* */
-    unsigned long reserved;
+    unsigned long shared_pages;       /* pages the caller maps read-only from the ramdisk, shared */
 };
 
 #endif /* __ASSEMBLER__ */
