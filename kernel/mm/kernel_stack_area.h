@@ -32,7 +32,7 @@ public:
     static constexpr size_t kSlotPages = 32;  // 128 KiB of address space per stack
     static constexpr uint64_t kSlotSize = kSlotPages * paging::kPageSize;
     static constexpr size_t kMaxStackPages = kSlotPages - 1;  // at least one guard page
-    static constexpr size_t kMaxSlots = 4096;                 // 512 MiB of address space
+    static constexpr size_t kMaxSlots = 8192;                 // 1 GiB of address space
     static_assert(paging::kLargePageSize % kSlotSize == 0);
     static constexpr size_t kSlotsPerTable = paging::kLargePageSize / kSlotSize;
 

@@ -20,7 +20,7 @@ constexpr VirtAddr kArea = 0xffffc00000000000ull;
 
 struct Fixture {
     Fixture()
-        : ram(512), frames(ram), env{ram, frames, {}}, pt(env, frames.allocate().release_value()) {
+        : ram(1024), frames(ram), env{ram, frames, {}}, pt(env, frames.allocate().release_value()) {
         REQUIRE(pt.populate_kernel_half().ok());
         baseline = frames.outstanding();
     }
