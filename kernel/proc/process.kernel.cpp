@@ -27,6 +27,7 @@
 #include "proc/elf.h"
 #include "proc/scheduler.h"
 #include "proc/scoped_cr3.h"
+#include "proc/stack_audit.h"
 #include "proc/user_layout.h"
 
 extern "C" void arch_switch_context(uint64_t* save_rsp, uint64_t next_rsp);
@@ -61,6 +62,15 @@ uint64_t g_quantum_left = kQuantumMs;
 bool g_need_resched = false;  // the quantum expired while the kernel was busy
 int g_foreground = 0;
 alignas(16) uint8_t g_clean_fpu_state[512];
+
+// The kernel-stack high-water audit (cmdline `kstack_audit`, stack_audit.h).
+struct StackAudit {
+    bool enabled = false;
+    size_t high_water = 0;  // bytes, the deepest of every task audited so far
+    char deepest[kTaskNameMax] = {};
+    uint64_t tasks = 0;
+};
+StackAudit g_audit;
 
 constexpr uint32_t kMsrEfer = 0xC0000080, kMsrStar = 0xC0000081, kMsrLstar = 0xC0000082,
                    kMsrFmask = 0xC0000084, kMsrGsBase = 0xC0000101, kMsrKernelGsBase = 0xC0000102;
@@ -252,7 +262,36 @@ void prepare_first_entry(Task* t, uint64_t entry, uint64_t user_sp) {
     t->saved_rsp = reinterpret_cast<uint64_t>(words);
 }
 
+// The part of t's kernel stack below its initial RSP: [lowest, rsp0).
+struct StackSpan {
+    uint8_t* lowest;
+    size_t bytes;
+};
+StackSpan stack_span(const Task* t) {
+    uint64_t lowest = t->kernel_stack_top - kKernelStackPages * kPageSize;
+    return {reinterpret_cast<uint8_t*>(lowest), size_t(t->kernel_stack_top - lowest)};
+}
+
+void audit_stack(const Task* t) {
+    if (!g_audit.enabled || !t->kernel_stack_top) return;
+    StackSpan span = stack_span(t);
+    size_t used = stack_bytes_used(span.lowest, span.bytes);
+    ++g_audit.tasks;
+    if (used <= g_audit.high_water) return;
+    g_audit.high_water = used;
+    format(g_audit.deepest, sizeof(g_audit.deepest), "%s", t->name);
+}
+
+// At power-off: the tasks still alive count too (init above all).
+void report_stack_audit() {
+    if (!g_audit.enabled) return;
+    for (Task* t = g_table.first(); t; t = t->next_in_table) audit_stack(t);
+    kprintf("kstack_audit: high-water %lu of %lu bytes (deepest: %s), %lu tasks audited\n",
+            g_audit.high_water, kKernelStackPages * kPageSize, g_audit.deepest, g_audit.tasks);
+}
+
 void free_task(Task* t) {
+    audit_stack(t);
     if (t->kernel_stack_top) mm::free_kernel_stack(t->kernel_stack_top);
     delete t;
 }
@@ -281,6 +320,8 @@ void init_processes() {
     format(g_idle.name, sizeof(g_idle.name), "idle");
     g_idle.state = TaskState::kRunning;
     g_idle.kernel_stack_top = arch::kernel_stack();
+    g_audit.enabled = cmdline_has("kstack_audit");
+    if (g_audit.enabled) kprintf("kstack_audit: on\n");
 
     arch::set_user_fault_handler(on_user_fault);
     console_input::set_data_available_hook(wake_input_waiters);
@@ -292,9 +333,16 @@ Result<int> spawn(const char* path, const ProgramArgs& args) {
     const fs::FileEntry* file = fs::lookup(path);
     if (!file) return Error::kNoEntry;
     if (file->is_directory) return Error::kIsDirectory;
-    elf::ValidationResult checked = elf::validate(file->data, file->size, kImageBase, kImageLimit);
-    if (!checked.ok) {
-        kprintf("exec %s: %s\n", path, elf::reject_reason(checked.reason));
+    // The checked image (~700 bytes) lives on the heap, not on the one-page
+    // kernel stack; validate() builds it there directly (guaranteed elision).
+    struct CheckedImage {
+        elf::ValidationResult* result;
+        ~CheckedImage() { delete result; }
+    } checked{new (std::nothrow) elf::ValidationResult(
+        elf::validate(file->data, file->size, kImageBase, kImageLimit))};
+    if (!checked.result) return Error::kNoMemory;
+    if (!checked.result->ok) {
+        kprintf("exec %s: %s\n", path, elf::reject_reason(checked.result->reason));
         return Error::kNotExecutable;
     }
 
@@ -311,7 +359,7 @@ Result<int> spawn(const char* path, const ProgramArgs& args) {
         // The design card's sandwich: load with the new space live. The
         // guard restores the caller's root on every path out of this block.
         ScopedCr3 guard(space.root());
-        program = TRY(load_program(space, checked.image, file->data, args, random16));
+        program = TRY(load_program(space, checked.result->image, file->data, args, random16));
         // Loading a large program takes a while: let others run. A task
         // switched away from here must come back on the guarded root. (No
         // kill here: this frame still owns the half-built space.)
@@ -327,6 +375,10 @@ Result<int> spawn(const char* path, const ProgramArgs& args) {
         return stack.error();
     }
     task->kernel_stack_top = stack.value();
+    if (g_audit.enabled) {
+        StackSpan span = stack_span(task);
+        paint_stack(span.lowest, span.bytes);
+    }
     task->space = static_cast<mm::AddressSpace&&>(space);
     task->active_root = task->space.root();
     task->heap_base = task->heap_break = kHeapBase;
@@ -377,6 +429,7 @@ void exit_current(int wait_status) {
     if (t == g_init) {
         int code = NYAN_WIFEXITED(wait_status) ? NYAN_WEXITSTATUS(wait_status)
                                                : 128 + NYAN_WTERMSIG(wait_status);
+        report_stack_audit();
         kprintf("init exited: %d\n", code);
         power::power_off(uint32_t(code));
     }
