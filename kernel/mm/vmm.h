@@ -9,9 +9,9 @@
 //   0xffff800000000000  HHDM: all RAM (and device memory mapped on demand),
 //                       phys_to_virt(); built by the loader. Present: the
 //                       entries below 2^MAXPHYADDR (2 with 40 bits).
-//   0xffffc00000000000  kernel stacks: kKernelStackSlots slots of
-//                       KernelStackArea::kSlotSize, each an unmapped guard
-//                       area below the stack. Present: 1 entry.
+//   0xffffc00000000000  kernel stacks: kKernelStackSlots slots of 8 KiB,
+//                       each an unmapped guard page below a 4 KiB stack
+//                       (one PT per 256 stacks). Present: 1 entry.
 //   0xffffd00000000000  free for kernel mappings (map_kernel_pages), one
 //                       entry (512 GiB); the self-test uses kKernelScratchBase
 //   0xffffffff80000000  the kernel image (text R-X, rodata R--, data RW- NX),
