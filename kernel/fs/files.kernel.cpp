@@ -2,6 +2,8 @@
 
 #include <string.h>
 
+#include <new>
+
 #include "boot_info.h"
 #include "dev/console.h"
 #include "proc/task.h"
@@ -59,6 +61,11 @@ Result<int> open(proc::Task& task, const char* path) {
     const FileEntry* entry = lookup(path);
     if (!entry) return Error::kNoEntry;
     if (entry->is_directory) return Error::kIsDirectory;
+    if (!task.files) {
+        // The first open: the table is allocated now (see Task::files).
+        task.files = new (std::nothrow) proc::OpenFile[proc::kMaxOpenFiles];
+        if (!task.files) return Error::kNoMemory;
+    }
     for (int fd = kFirstFileFd; fd < proc::kMaxOpenFiles; ++fd) {
         if (task.files[fd].entry) continue;
         task.files[fd] = proc::OpenFile{entry, 0};
@@ -68,7 +75,7 @@ Result<int> open(proc::Task& task, const char* path) {
 }
 
 Result<proc::OpenFile*> file(proc::Task& task, int fd) {
-    if (fd < kFirstFileFd || fd >= proc::kMaxOpenFiles || !task.files[fd].entry)
+    if (fd < kFirstFileFd || fd >= proc::kMaxOpenFiles || !task.files || !task.files[fd].entry)
         return Error::kBadFd;
     return &task.files[fd];
 }
@@ -80,7 +87,8 @@ Result<void> close(proc::Task& task, int fd) {
 }
 
 void close_all(proc::Task& task) {
-    for (auto& f : task.files) f = proc::OpenFile{};
+    delete[] task.files;
+    task.files = nullptr;
 }
 
 }  // namespace nyanos::fs

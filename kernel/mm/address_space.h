@@ -148,9 +148,10 @@ private:
 
     MemoryContext* m_context = nullptr;
     PhysAddr m_root = 0;
-    size_t m_user_frames = 0;
-    size_t m_table_frames = 0;
-    size_t m_borrowed_pages = 0;
+    // 32-bit counts: the PMM indexes frames with 32 bits, so no space owns more.
+    uint32_t m_user_frames = 0;
+    uint32_t m_table_frames = 0;
+    uint32_t m_borrowed_pages = 0;
     uint16_t m_pcid = 0;
     // Every range ever mapped (tables included), so the destructor walks
     // only those parts of the lower half.

@@ -1,8 +1,9 @@
 // Kernel stacks with guard pages, carved out of a fixed area of the kernel
-// half. The area is cut into slots of kSlotPages pages; a stack of `pages`
-// pages occupies the top of its slot, and the slot's lower pages (at least
-// one) stay unmapped, so running off the bottom of a stack faults instead of
-// silently corrupting the stack below it.
+// half. The area is cut into slots of kSlotPages (2) pages: a stack is the
+// slot's top page, and the page below it stays unmapped, so running off the
+// bottom of a stack faults (a double fault, on its own IST stack) instead of
+// silently corrupting the stack below it. Small slots keep the page tables
+// small: one PT covers 256 stacks.
 //
 // Portable: the page table and the frame source are injected, so the host
 // tests run it over fake RAM with an allocator that fails the Nth
@@ -29,10 +30,10 @@ namespace nyanos::mm {
 
 class KernelStackArea {
 public:
-    static constexpr size_t kSlotPages = 32;  // 128 KiB of address space per stack
+    static constexpr size_t kSlotPages = 2;  // 8 KiB of address space per stack
     static constexpr uint64_t kSlotSize = kSlotPages * paging::kPageSize;
     static constexpr size_t kMaxStackPages = kSlotPages - 1;  // at least one guard page
-    static constexpr size_t kMaxSlots = 4096;                 // 512 MiB of address space
+    static constexpr size_t kMaxSlots = 8192;                 // 64 MiB of address space
     static_assert(paging::kLargePageSize % kSlotSize == 0);
     static constexpr size_t kSlotsPerTable = paging::kLargePageSize / kSlotSize;
 
@@ -111,8 +112,8 @@ public:
             region_empty = region_empty && m_pages[i] == 0;
         if (region_empty) pt.free_empty_page_table(slot_top(slot) - 1);
         // Reuse the lowest free slot first: the slots share page tables
-        // (16 per table) that are never freed, so churning through fresh
-        // slots would keep adding tables.
+        // (kSlotsPerTable per table), so churning through fresh slots would
+        // keep adding tables.
         if (slot < m_next) m_next = slot;
     }
 

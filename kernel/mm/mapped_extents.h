@@ -18,9 +18,11 @@
 
 namespace nyanos::mm {
 
-class MappedExtents {
+template <size_t MaxRanges>
+class BasicMappedExtents {
 public:
-    static constexpr size_t kMaxRanges = 4;
+    static constexpr size_t kMaxRanges = MaxRanges;
+    static_assert(kMaxRanges >= 1);
 
     // Adds [lo, hi) (lo < hi), merging it with every range it overlaps or touches.
     void add(paging::VirtAddr lo, paging::VirtAddr hi) {
@@ -66,7 +68,7 @@ public:
             --n;
         }
         for (size_t i = 0; i < n; ++i) m_ranges[i] = merged[i];
-        m_count = n;
+        m_count = uint32_t(n);
     }
 
     // Sorted by address, disjoint and not touching.
@@ -75,7 +77,11 @@ public:
 
 private:
     paging::VirtRange m_ranges[kMaxRanges] = {};
-    size_t m_count = 0;
+    uint32_t m_count = 0;
 };
+
+// What AddressSpace keeps: three ranges, for the image, the stack and the
+// heap of an ordinary process (it lives in every Task, whose size is budgeted).
+using MappedExtents = BasicMappedExtents<3>;
 
 }  // namespace nyanos::mm

@@ -3,10 +3,12 @@
 // stacks with guard pages, the heap, and the frame counts afterwards.
 #include "mm/selftest.h"
 
+#include "arch/x86_64/cpu.h"
 #include "arch/x86_64/io.h"
 #include "boot_info.h"
 #include "dev/console.h"
 #include "mm/heap.h"
+#include "mm/kernel_stack_area.h"
 #include "mm/physical_memory.h"
 #include "mm/vmm.h"
 
@@ -44,15 +46,21 @@ bool holds(const volatile uint64_t* p, uint64_t seed, size_t bytes) {
 
 void check_layout() {
     auto* pml4 = phys_to_virt<PageTableEntry>(kernel_root());
-    bool lower_empty = true, upper_full = true;
+    bool lower_empty = true, areas_present = true, none_user = true;
+    const uint64_t stack_area_bytes = kKernelStackSlots * KernelStackArea::kSlotSize;
     for (unsigned i = 0; i < paging::kEntriesPerTable; ++i) {
-        if (i < paging::kFirstKernelPml4Index)
+        if (i < paging::kFirstKernelPml4Index) {
             lower_empty = lower_empty && !pml4[i].present();
-        else
-            upper_full = upper_full && pml4[i].present() && !pml4[i].user();
+            continue;
+        }
+        none_user = none_user && !(pml4[i].present() && pml4[i].user());
+        if (kernel_pml4_entry_needed(i, arch::phys_address_bits(), stack_area_bytes))
+            areas_present = areas_present && pml4[i].present();
     }
     check(lower_empty, "the loader's identity map is still in the kernel PML4");
-    check(upper_full, "a kernel-half PML4 entry is absent or user");
+    check(areas_present, "a kernel area's PML4 entry is absent");
+    check(none_user, "a kernel-half PML4 entry is a user entry");
+    check(kernel_half_sealed(), "the kernel half is not sealed");
     check((arch::read_cr3() & PageTableEntry::kAddressMask) == kernel_root(),
           "CR3 is not the kernel PML4");
 
@@ -166,6 +174,11 @@ void check_kernel_mappings() {
           "an unaligned mapping is not kInvalid");
     check(map_kernel_pages(0xfffffffffffff000ull, fb, 2, rw).error() == Error::kInvalid,
           "a wrapping mapping is not kInvalid");
+    // PML4 entry 448 is in no kernel area: sealed, so no PDPT appears.
+    check(map_kernel_pages(0xffffe00000000000ull, fb, 1, rw).error() == Error::kInvalid,
+          "a mapping outside the kernel areas is not kInvalid");
+    check(!phys_to_virt<PageTableEntry>(kernel_root())[448].present(),
+          "a sealed kernel PML4 entry became present");
 
     check(protect_kernel_pages(va, 1, ro).ok(), "protect_kernel_pages failed");
     auto t_ro = pt.translate(va);
@@ -208,11 +221,12 @@ void check_kernel_mappings() {
 void check_kernel_stacks() {
     KernelPageTable pt = kernel_page_table();
     check(allocate_kernel_stack(0).error() == Error::kInvalid, "a 0-page stack is not kInvalid");
-    check(allocate_kernel_stack(32).error() == Error::kInvalid, "a 32-page stack is not kInvalid");
+    check(allocate_kernel_stack(KernelStackArea::kMaxStackPages + 1).error() == Error::kInvalid,
+          "an oversized stack is not kInvalid");
     constexpr size_t kStacks = 5;
     VirtAddr tops[kStacks] = {};
     for (size_t i = 0; i < kStacks; ++i) {
-        size_t pages = 1 + i * 3;
+        size_t pages = KernelStackArea::kMaxStackPages;
         auto top = allocate_kernel_stack(pages);
         check(top.ok(), "allocate_kernel_stack failed");
         if (!top.ok()) continue;
@@ -229,7 +243,7 @@ void check_kernel_stacks() {
     }
     for (size_t i = 0; i < kStacks; ++i) {
         if (!tops[i]) continue;
-        size_t pages = 1 + i * 3;
+        size_t pages = KernelStackArea::kMaxStackPages;
         check(holds(reinterpret_cast<volatile uint64_t*>(tops[i] - pages * kPageSize), 100 + i,
                     pages * kPageSize),
               "kernel stacks overlap");

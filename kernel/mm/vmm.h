@@ -2,15 +2,20 @@
 // kernel was entered with), the kernel-half layout, and helpers to map
 // kernel pages and kernel stacks after boot.
 //
-// Kernel-half layout (PML4 entries 256..511, all present from init_vmm()
-// on, so every address space that copied them sees later kernel mappings):
+// Kernel-half layout (kernel/mm/kernel_layout.h). Only the PML4 entries the
+// kernel can ever map into are present, all of them from init_vmm() on, so
+// every address space that copied entries 256..511 sees later kernel
+// mappings; the others stay absent and no mapping can create them:
 //   0xffff800000000000  HHDM: all RAM (and device memory mapped on demand),
-//                       phys_to_virt(); built by the loader
-//   0xffffc00000000000  kernel stacks: kKernelStackSlots slots of 128 KiB,
-//                       each an unmapped guard area below the stack
-//   0xffffd00000000000  free for kernel mappings (map_kernel_pages); the
-//                       self-test uses kKernelScratchBase
-//   0xffffffff80000000  the kernel image (text R-X, rodata R--, data RW- NX)
+//                       phys_to_virt(); built by the loader. Present: the
+//                       entries below 2^MAXPHYADDR (2 with 40 bits).
+//   0xffffc00000000000  kernel stacks: kKernelStackSlots slots of 8 KiB,
+//                       each an unmapped guard page below a 4 KiB stack
+//                       (one PT per 256 stacks). Present: 1 entry.
+//   0xffffd00000000000  free for kernel mappings (map_kernel_pages), one
+//                       entry (512 GiB); the self-test uses kKernelScratchBase
+//   0xffffffff80000000  the kernel image (text R-X, rodata R--, data RW- NX),
+//                       entry 511
 //
 // Lower half (entries 0..255): empty in the kernel's PML4 once init_vmm()
 // has dropped the loader's identity map; user address spaces own theirs.
@@ -23,6 +28,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "mm/kernel_layout.h"
 #include "mm/physical_memory.h"
 #include "nyanos/lib/result.h"
 #include "nyanos/paging/page_table.h"
@@ -32,17 +38,15 @@ namespace nyanos::mm {
 using paging::PageFlags;
 using paging::VirtAddr;
 
-inline constexpr VirtAddr kKernelStackAreaBase = 0xffffc00000000000ull;
-inline constexpr size_t kKernelStackSlots = 4096;
-inline constexpr VirtAddr kKernelScratchBase = 0xffffd00000000000ull;
-
 // PageTable's environment for kernel-owned tables: frames from the PMM
-// (FrameUse::kPageTable, zeroed), reached through the HHDM, invlpg.
+// (FrameUse::kPageTable, zeroed), reached through the HHDM, invlpg. Once
+// init_vmm() has sealed the kernel half, no new kernel PML4 entry.
 struct KernelPagingEnv {
     Result<PhysAddr> allocate_table();
     void free_table(PhysAddr table);
     void* phys_to_virt(PhysAddr phys);
     void invalidate(VirtAddr va);
+    bool may_add_kernel_pml4_entry();
 };
 
 using KernelPageTable = paging::PageTable<KernelPagingEnv>;
@@ -55,10 +59,20 @@ PhysAddr kernel_root();
 
 // Called from kernel_main right after init_physical_memory(): drops the
 // loader's identity map (PML4 entries 0..255) and flushes the TLB, hands the
-// boot-reclaimable memory to the PMM (reclaim_boot_memory()), and gives every
-// absent kernel-half PML4 entry an empty PDPT. Panics if that cannot be done
-// (no memory this early is fatal). Prints `vmm: ...` with what it did.
+// boot-reclaimable memory to the PMM (reclaim_boot_memory()), gives every
+// absent kernel-half PML4 entry the kernel can map into (kernel_layout.h) an
+// empty PDPT, and seals the kernel half. Panics if that cannot be done (no
+// memory this early is fatal). Prints `vmm: ...` with what it did.
 void init_vmm();
+
+// True from the end of init_vmm() on: a mapping that would need a new
+// kernel-half PML4 entry (one outside the areas of kernel_layout.h) fails
+// with kInvalid instead of creating a PDPT only in the kernel's PML4, which
+// the address spaces created earlier would not see. An error rather than a
+// panic: it is a caller asking for an address outside the kernel's areas
+// (map_kernel_pages, map_physical of an address beyond MAXPHYADDR), and
+// every such caller already handles failure.
+bool kernel_half_sealed();
 
 // Maps `pages` 4 KiB pages [va, va + pages * 4 KiB) to [pa, ...) in the
 // kernel half (shared by every address space). va and pa page aligned,
@@ -77,7 +91,7 @@ Result<void> unmap_kernel_pages(VirtAddr va, size_t pages);
 // as unmap_kernel_pages. All or nothing.
 Result<void> protect_kernel_pages(VirtAddr va, size_t pages, PageFlags flags);
 
-// A kernel stack of `pages` (1..31) pages of fresh frames
+// A kernel stack of `pages` (1..KernelStackArea::kMaxStackPages) pages of fresh frames
 // (FrameUse::kKernelStack) with an unmapped guard page below it; returns its
 // top, the initial RSP (16-byte aligned). kInvalid for a bad size,
 // kNoMemory when out of frames or stack slots. All or nothing.

@@ -20,6 +20,7 @@ constexpr uint64_t kCr4Pge = 1ull << 7;
 
 KernelPagingEnv g_env;
 PhysAddr g_root = 0;
+bool g_kernel_half_sealed = false;
 constinit KernelStackArea g_stacks(kKernelStackAreaBase, kKernelStackSlots);
 
 // Kernel stack frames come from the PMM, counted as kKernelStack.
@@ -75,6 +76,13 @@ void KernelPagingEnv::invalidate(VirtAddr va) {
     // Kernel-half entries are shared by every space, so every PCID.
     invalidate_kernel_page(va);
 }
+bool KernelPagingEnv::may_add_kernel_pml4_entry() {
+    return !g_kernel_half_sealed;
+}
+
+bool kernel_half_sealed() {
+    return g_kernel_half_sealed;
+}
 
 KernelPageTable kernel_page_table() {
     VERIFY(g_root != 0);
@@ -109,17 +117,31 @@ void init_vmm() {
     reclaim_boot_memory();
     uint64_t reclaimed = physical_memory().stats().free_frames - free_before;
 
-    unsigned absent = 0;
-    for (unsigned i = paging::kFirstKernelPml4Index; i < paging::kEntriesPerTable; ++i)
-        if (!pml4[i].present()) ++absent;
+    // Only the entries the kernel can ever map into get a PDPT (see
+    // kernel_layout.h); the rest stay absent, and sealing makes any later
+    // attempt to create one an error.
+    const unsigned phys_bits = arch::phys_address_bits();
+    const uint64_t stack_area_bytes = kKernelStackSlots * KernelStackArea::kSlotSize;
+    auto wanted = [&](unsigned i) {
+        return kernel_pml4_entry_needed(i, phys_bits, stack_area_bytes);
+    };
+    unsigned populated = 0, present = 0;
+    for (unsigned i = paging::kFirstKernelPml4Index; i < paging::kEntriesPerTable; ++i) {
+        if (pml4[i].present())
+            ++present;
+        else if (wanted(i))
+            ++populated;
+    }
     KernelPageTable pt = kernel_page_table();
-    if (auto r = pt.populate_kernel_half(); !r.ok())
+    if (auto r = pt.populate_kernel_half(wanted); !r.ok())
         panic("vmm: cannot populate the kernel half of the PML4: %s", error_name(r.error()));
+    g_kernel_half_sealed = true;
 
     kprintf(
         "vmm: dropped %u identity PML4 entries, reclaimed %lu boot frames, "
-        "populated %u kernel PML4 entries\n",
-        dropped, reclaimed, absent);
+        "populated %u kernel PML4 entries (%u present from the loader, %u-bit physical "
+        "addresses), the rest sealed\n",
+        dropped, reclaimed, populated, present, phys_bits);
 }
 
 Result<void> map_kernel_pages(VirtAddr va, PhysAddr pa, size_t pages, PageFlags flags) {

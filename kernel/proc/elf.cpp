@@ -105,11 +105,9 @@ namespace {
 static_assert(sizeof(Elf64_Ehdr) == 64);
 static_assert(sizeof(Elf64_Phdr) == 56);
 
-ValidationResult reject(Reject why) {
-    ValidationResult r{};
-    r.ok = false;
-    r.reason = why;
-    return r;
+bool reject(Reject& out, Reject why) {
+    out = why;
+    return false;
 }
 
 bool is_power_of_two(uint64_t x) {
@@ -178,11 +176,14 @@ bool check_load(const Elf64_Phdr& ph, size_t file_size, uint64_t user_min, uint6
     return true;
 }
 
-}  // namespace
-
-ValidationResult validate(const uint8_t* file, size_t size, uint64_t user_min,
-                          uint64_t user_limit) {
-    if (file == nullptr || size < sizeof(Elf64_Ehdr)) return reject(Reject::kTooSmall);
+// validate()'s work, filling the caller's Image in place: the result is
+// written once, into the caller's storage, instead of being built in a
+// local and copied (an Image is ~700 bytes, and exec runs on a one-page
+// kernel stack).
+bool check_image(const uint8_t* file, size_t size, uint64_t user_min, uint64_t user_limit,
+                 Image& image, Reject& why_rejected) {
+    if (file == nullptr || size < sizeof(Elf64_Ehdr))
+        return reject(why_rejected, Reject::kTooSmall);
 
     // Copies, never casts: the file may be at any alignment.
     Elf64_Ehdr eh;
@@ -190,24 +191,23 @@ ValidationResult validate(const uint8_t* file, size_t size, uint64_t user_min,
 
     if (eh.e_ident[EI_MAG0] != ELFMAG0 || eh.e_ident[EI_MAG1] != ELFMAG1 ||
         eh.e_ident[EI_MAG2] != ELFMAG2 || eh.e_ident[EI_MAG3] != ELFMAG3)
-        return reject(Reject::kBadMagic);
-    if (eh.e_ident[EI_CLASS] != ELFCLASS64) return reject(Reject::kBadClass);
-    if (eh.e_ident[EI_DATA] != ELFDATA2LSB) return reject(Reject::kBadData);
+        return reject(why_rejected, Reject::kBadMagic);
+    if (eh.e_ident[EI_CLASS] != ELFCLASS64) return reject(why_rejected, Reject::kBadClass);
+    if (eh.e_ident[EI_DATA] != ELFDATA2LSB) return reject(why_rejected, Reject::kBadData);
     if (eh.e_ident[EI_VERSION] != EV_CURRENT || eh.e_version != EV_CURRENT)
-        return reject(Reject::kBadVersion);
-    if (eh.e_machine != EM_X86_64) return reject(Reject::kBadMachine);
-    if (eh.e_type != ET_EXEC) return reject(Reject::kNotExecutable);
-    if (eh.e_phentsize != sizeof(Elf64_Phdr)) return reject(Reject::kBadPhentsize);
+        return reject(why_rejected, Reject::kBadVersion);
+    if (eh.e_machine != EM_X86_64) return reject(why_rejected, Reject::kBadMachine);
+    if (eh.e_type != ET_EXEC) return reject(why_rejected, Reject::kNotExecutable);
+    if (eh.e_phentsize != sizeof(Elf64_Phdr)) return reject(why_rejected, Reject::kBadPhentsize);
     // e_phnum == PN_XNUM (0xffff) means "the real count is elsewhere": it is
     // above the bound anyway.
-    if (eh.e_phnum == 0 || eh.e_phnum > kMaxPhdrs) return reject(Reject::kTooManyPhdrs);
+    if (eh.e_phnum == 0 || eh.e_phnum > kMaxPhdrs)
+        return reject(why_rejected, Reject::kTooManyPhdrs);
     // e_phnum <= 64, so the table size cannot overflow; e_phoff can be anything.
     const uint64_t table_size = uint64_t{eh.e_phnum} * sizeof(Elf64_Phdr);
     if (eh.e_phoff > size || table_size > size - eh.e_phoff)
-        return reject(Reject::kPhdrsOutsideFile);
+        return reject(why_rejected, Reject::kPhdrsOutsideFile);
 
-    ValidationResult result{};
-    Image& image = result.image;
     image.entry = eh.e_entry;
     image.phnum = eh.e_phnum;
     image.lowest_vaddr = UINT64_MAX;
@@ -215,13 +215,13 @@ ValidationResult validate(const uint8_t* file, size_t size, uint64_t user_min,
     for (uint16_t i = 0; i < eh.e_phnum; ++i) {
         Elf64_Phdr ph;
         __builtin_memcpy(&ph, file + eh.e_phoff + uint64_t{i} * sizeof(Elf64_Phdr), sizeof(ph));
-        if (ph.p_type == PT_INTERP) return reject(Reject::kHasInterpreter);
+        if (ph.p_type == PT_INTERP) return reject(why_rejected, Reject::kHasInterpreter);
         // Other types (PT_NOTE, PT_GNU_STACK, PT_TLS, PT_PHDR, ...) need no
         // mapping of their own: whatever they describe lies inside a PT_LOAD.
         if (ph.p_type != PT_LOAD) continue;
 
         Reject why{};
-        if (!check_load(ph, size, user_min, user_limit, why)) return reject(why);
+        if (!check_load(ph, size, user_min, user_limit, why)) return reject(why_rejected, why);
         if (ph.p_memsz == 0) continue;  // maps nothing; harmless
 
         // Page granularity: the loader maps a page with one segment's
@@ -232,9 +232,9 @@ ValidationResult validate(const uint8_t* file, size_t size, uint64_t user_min,
             const Segment& other = image.segments[j];
             PageSpan theirs = pages_of(other.vaddr, other.vaddr + other.memsz);
             if (mine.first <= theirs.last && theirs.first <= mine.last)
-                return reject(Reject::kSegmentsOverlap);
+                return reject(why_rejected, Reject::kSegmentsOverlap);
         }
-        if (image.segment_count == kMaxSegments) return reject(Reject::kTooManyPhdrs);
+        if (image.segment_count == kMaxSegments) return reject(why_rejected, Reject::kTooManyPhdrs);
 
         Segment& s = image.segments[image.segment_count++];
         s.vaddr = ph.p_vaddr;
@@ -254,21 +254,28 @@ ValidationResult validate(const uint8_t* file, size_t size, uint64_t user_min,
             eh.e_phoff + table_size <= ph.p_offset + ph.p_filesz)
             image.phdr_vaddr = ph.p_vaddr + (eh.e_phoff - ph.p_offset);
     }
-    if (image.segment_count == 0) return reject(Reject::kNoLoadableSegment);
+    if (image.segment_count == 0) return reject(why_rejected, Reject::kNoLoadableSegment);
 
     // sysret to a non-canonical RIP faults in ring 0 on Intel (CVE-2012-0217);
     // the containment check below implies canonical for sane limits, but the
     // distinct reason makes a hostile file's intent visible.
-    if (!is_canonical(eh.e_entry)) return reject(Reject::kEntryNotCanonical);
+    if (!is_canonical(eh.e_entry)) return reject(why_rejected, Reject::kEntryNotCanonical);
     bool entry_ok = false;
     for (size_t j = 0; j < image.segment_count; ++j) {
         const Segment& s = image.segments[j];
         if (s.executable && eh.e_entry >= s.vaddr && eh.e_entry - s.vaddr < s.memsz)
             entry_ok = true;
     }
-    if (!entry_ok) return reject(Reject::kEntryNotExecutable);
+    if (!entry_ok) return reject(why_rejected, Reject::kEntryNotExecutable);
+    return true;
+}
 
-    result.ok = true;
+}  // namespace
+
+ValidationResult validate(const uint8_t* file, size_t size, uint64_t user_min,
+                          uint64_t user_limit) {
+    ValidationResult result{};
+    result.ok = check_image(file, size, user_min, user_limit, result.image, result.reason);
     return result;
 }
 

@@ -46,16 +46,22 @@ struct OpenFile {
 
 inline constexpr size_t kTaskNameMax = NYAN_PROC_NAME_MAX;
 inline constexpr size_t kKillReasonMax = 96;
+inline constexpr size_t kFpuStateBytes = 512;  // fxsave64
 
+// Fields are ordered to avoid padding: the Task must fit the heap's 448-byte
+// slot (static_assert in process.kernel.cpp).
 struct Task {
-    int pid = 0;
     Task* parent = nullptr;
+    int pid = 0;
     TaskState state = TaskState::kReady;
     WaitReason wait_reason = WaitReason::kNone;
     // A signal that will end the task at its next safe point (0 = none):
     // kill() of another task, or Ctrl-C arriving in an interrupt handler.
     int pending_signal = 0;
     char name[kTaskNameMax] = {};
+    // The child this task reaped last (see last_reaped_reason; kept here, where
+    // it fills what would be padding).
+    int last_reaped_pid = 0;
 
     // The user address space; empty (root 0) for the idle task.
     mm::AddressSpace space;
@@ -64,8 +70,11 @@ struct Task {
     // guard resumes on the guarded root.
     uint64_t active_root = 0;
 
-    // Kernel stack: [kernel_stack_top - size, kernel_stack_top), with an
-    // unmapped guard page below. saved_rsp is valid while not running.
+    // Kernel stack: one page [kernel_stack_top - 4 KiB, kernel_stack_top),
+    // with an unmapped guard page below. Its top kFpuStateBytes hold the
+    // task's FPU state (fpu_state()); the stack proper starts below them, at
+    // stack_rsp0(). saved_rsp is valid while not running. The idle task
+    // runs on the boot stack and has no FPU state of its own.
     uint64_t kernel_stack_top = 0;
     uint64_t saved_rsp = 0;
 
@@ -78,18 +87,23 @@ struct Task {
     int wait_status = 0;                    // POSIX encoding, valid once a zombie
     char kill_reason[kKillReasonMax] = {};  // "killed: #PF at ... (addr ...)" for a fault
     // Why the child this task reaped last was killed, for kill_reason().
-    int last_reaped_pid = 0;
     char last_reaped_reason[kKillReasonMax] = {};
 
-    OpenFile files[kMaxOpenFiles];
+    // The open-file table (kMaxOpenFiles entries, indexed by fd), allocated
+    // by the first open() and freed by fs::close_all(): most processes never
+    // open a file, and fds 0..2 (the console) need no entry.
+    OpenFile* files = nullptr;
 
     // Intrusive links: the run queue (or a wait list), and the table of all tasks.
     Task* next_in_queue = nullptr;
     Task* prev_in_table = nullptr;
     Task* next_in_table = nullptr;
 
-    // FPU/SSE state (fxsave area), saved on every switch away.
-    alignas(16) uint8_t fpu_state[512] = {};
+    // The initial RSP, for the TSS and syscall entry: below the FPU area.
+    uint64_t stack_rsp0() const { return kernel_stack_top - kFpuStateBytes; }
+    // FPU/SSE state (fxsave area, 16-byte aligned), saved on every switch
+    // away: the top of the kernel stack page, so it costs the Task nothing.
+    uint8_t* fpu_state() const { return reinterpret_cast<uint8_t*>(stack_rsp0()); }
 
     Task() = default;
     Task(const Task&) = delete;

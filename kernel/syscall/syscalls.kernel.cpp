@@ -121,7 +121,15 @@ int64_t sys_list_files(const SyscallFrame& f) {
     if (!dir_entry->is_directory) return errno_of(Error::kNotDirectory);
     uint64_t buf = f.rsi;
     size_t capacity = f.rdx;
-    const fs::FileEntry* entries[fs::Ramdisk::kMaxEntries];
+    // Every entry of a directory (2 KiB of pointers): on the heap, not on the
+    // one-page kernel stack.
+    struct Entries {
+        const fs::FileEntry** list =
+            new (std::nothrow) const fs::FileEntry*[fs::Ramdisk::kMaxEntries];
+        ~Entries() { delete[] list; }
+    } held;
+    if (!held.list) return errno_of(Error::kNoMemory);
+    const fs::FileEntry** entries = held.list;
     size_t count = fs::list(dir, entries, fs::Ramdisk::kMaxEntries);
     size_t written = 0;
     for (size_t i = 0; i < count; ++i) {
@@ -277,7 +285,7 @@ int64_t sys_meminfo(const SyscallFrame& f) {
 
 int64_t sys_process_list(const SyscallFrame& f) {
     if (!f.rdi) return int64_t(proc::process_count());
-    constexpr size_t kBatch = 16;
+    constexpr size_t kBatch = 4;  // small: this runs on a one-page kernel stack
     nyan_process_info batch[kBatch];
     size_t max = f.rsi, done = 0;
     while (done < max) {

@@ -12,7 +12,9 @@
 #include "mm/mapped_extents.h"
 
 using namespace nyanos;
-using nyanos::mm::MappedExtents;
+// Four ranges, the size these cases were written for; the kernel uses
+// BasicMappedExtents<3> (MappedExtents), whose merging logic is the same.
+using MappedExtents = nyanos::mm::BasicMappedExtents<4>;
 
 namespace {
 
@@ -261,4 +263,26 @@ TEST_CASE("mapped extents: random adds always cover every page added, as the mod
             }
         }
     }
+}
+
+TEST_CASE(
+    "mapped extents: the kernel's three ranges keep a process's image, stack and heap apart") {
+    nyanos::mm::MappedExtents e;  // BasicMappedExtents<3>, as in AddressSpace
+    e.add(0x400000, 0x403000);    // text, rodata, data
+    e.add(0xfff000, 0x1000000);   // the top stack page
+    e.add(0x1001000, 0x1002000);  // the first heap page
+    REQUIRE(e.count() == 3);
+    e.add(0xffe000, 0xfff000);    // the stack grows down: same range
+    e.add(0x1002000, 0x1003000);  // the heap grows up: same range
+    REQUIRE(e.count() == 3);
+    CHECK(e.ranges()[1].lo == 0xffe000);
+    CHECK(e.ranges()[2].hi == 0x1003000);
+    // A fourth, far away: the closest pair (stack and heap, one page apart) merges.
+    e.add(0x40000000, 0x40001000);
+    REQUIRE(e.count() == 3);
+    CHECK(e.ranges()[0].lo == 0x400000);
+    CHECK(e.ranges()[0].hi == 0x403000);
+    CHECK(e.ranges()[1].lo == 0xffe000);
+    CHECK(e.ranges()[1].hi == 0x1003000);
+    CHECK(e.ranges()[2].lo == 0x40000000);
 }

@@ -823,3 +823,66 @@ TEST_CASE("page table: ranges that split one leaf, or overlap, still report each
         CHECK(f.allocator.outstanding() == 1);
     }
 }
+
+namespace {
+
+// FakePagingEnv that, like the kernel's after init_vmm(), refuses to create
+// kernel-half PML4 entries.
+struct SealedEnv : FakePagingEnv {
+    bool sealed = true;
+    bool may_add_kernel_pml4_entry() const { return !sealed; }
+};
+
+}  // namespace
+
+TEST_CASE("page table: a sealed kernel half never gets a new PML4 entry") {
+    FakeRam ram(600);
+    FailingFrameAllocator allocator(ram);
+    SealedEnv env{{ram, allocator, {}}};
+    PageTable<SealedEnv> pt(env, allocator.allocate().release_value());
+    auto* pml4 = static_cast<PageTableEntry*>(ram.phys_to_virt(pt.root()));
+    // Only entries 256 and 511 are populated, as init_vmm does for its areas.
+    REQUIRE(pt.populate_kernel_half([](unsigned i) { return i == 256 || i == 511; }).ok());
+    CHECK(allocator.outstanding() == 3);
+    for (unsigned i = 256; i < 512; ++i) CHECK(pml4[i].present() == (i == 256 || i == 511));
+
+    // Inside a present entry: the tables below the PDPT are created as usual.
+    REQUIRE(pt.map(kKernelBase + 0x1000, 0x1000, kKernelRw).ok());
+    REQUIRE(pt.map(0xffffffff80000000ull, 0x2000, kKernelRw).ok());
+    size_t frames = allocator.outstanding();
+
+    // An absent entry: kInvalid, nothing allocated, nothing mapped, and a
+    // range that starts in a present entry is rolled back whole.
+    CHECK(pt.map(0xffffe00000000000ull, 0x3000, kKernelRw).error() == Error::kInvalid);
+    CHECK(pt.map(0xffff808000000000ull, 0x3000, kKernelRw, PageSize::k1G).error() ==
+          Error::kInvalid);
+    VirtAddr straddle = 0xffff808000000000ull - 2 * kPageSize;  // end of entry 256
+    CHECK(pt.map_range(straddle, 0x4000, 4 * kPageSize, kKernelRw).error() == Error::kInvalid);
+    CHECK(pt.translate(straddle).error() == Error::kNoEntry);
+    CHECK(allocator.outstanding() == frames);
+    CHECK(!pml4[257].present());
+    CHECK(!pml4[448].present());
+
+    // The user half is not affected by the seal.
+    REQUIRE(pt.map(0x400000, 0x5000, kUserRw).ok());
+    // Unsealed (the loaders, early boot), the entry may be created.
+    env.sealed = false;
+    REQUIRE(pt.map(0xffffe00000000000ull, 0x3000, kKernelRw).ok());
+    CHECK(pml4[448].present());
+    pt.destroy_user_half([](VirtAddr, const Translation&) {});
+}
+
+TEST_CASE("page table: populate_kernel_half with a predicate, failing at every N") {
+    auto wanted = [](unsigned i) { return i == 256 || i == 257 || i == 384 || i == 416; };
+    size_t needed = run_with_failures(
+        [](Fixture& f) {
+            REQUIRE(f.pt.map(0xffffffff80000000ull, 0x1000, kKernelRw).ok());  // entry 511
+        },
+        kKernelBase, 0x1000, [&](Fixture& f) { return f.pt.populate_kernel_half(wanted); },
+        [&](Fixture& f) {
+            auto* pml4 = static_cast<PageTableEntry*>(f.ram.phys_to_virt(f.pt.root()));
+            for (unsigned i = 256; i < 511; ++i) CHECK(pml4[i].present() == wanted(i));
+            CHECK(pml4[511].present());
+        });
+    CHECK(needed == 4);
+}

@@ -8,6 +8,11 @@
 //   void free_table(PhysAddr table);
 //   void* phys_to_virt(PhysAddr phys);  // the HHDM, identity, or a host arena
 //   void invalidate(VirtAddr va);       // TLB shoot-down after a present entry changed
+// and may provide
+//   bool may_add_kernel_pml4_entry();   // false: a kernel-half PML4 entry is never created
+// Without it, any absent PML4 entry may get a new PDPT (the loaders building
+// the boot PML4, the host tests). The kernel answers false once its kernel
+// half is sealed (see populate_kernel_half).
 //
 // Every fallible operation is all or nothing: on failure the translations
 // are exactly as before and every table it allocated has been freed.
@@ -75,7 +80,8 @@ public:
     // permission, not a promise: where an (emptied) table already sits in a
     // large page's slot, the range is mapped with smaller pages through it.
     // Fails with kExists (and maps nothing) if any page of the range is
-    // already mapped.
+    // already mapped, and with kInvalid if it needs a new kernel-half PML4
+    // entry while Env says the kernel half is sealed.
     Result<void> map_range(VirtAddr va, PhysAddr pa, uint64_t length, PageFlags flags,
                            LargePages large = {}) {
         if (length == 0 || (va | pa | length) & (kPageSize - 1)) return Error::kInvalid;
@@ -166,9 +172,19 @@ public:
     // every address space that copied the kernel half. All or nothing: on
     // kNoMemory the PDPTs allocated by this call are freed again.
     Result<void> populate_kernel_half() {
+        return populate_kernel_half([](unsigned) { return true; });
+    }
+
+    // The same for the entries 256..511 for which wanted(index) is true;
+    // the others are left as they are (absent ones stay absent). The kernel
+    // populates only the entries it can ever map into and then seals the
+    // rest (Env::may_add_kernel_pml4_entry), so a mapping there fails
+    // instead of creating a PDPT no other address space would see.
+    template <typename Wanted>
+    Result<void> populate_kernel_half(Wanted&& wanted) {
         PageTableEntry* pml4 = table(m_root);
         for (unsigned i = kFirstKernelPml4Index; i < kEntriesPerTable; ++i) {
-            if (pml4[i].present()) continue;
+            if (pml4[i].present() || !wanted(i)) continue;
             auto fresh = m_env.allocate_table();
             if (!fresh.ok()) {
                 for (unsigned j = kFirstKernelPml4Index; j < i; ++j) {
@@ -253,6 +269,13 @@ private:
         return (va & (1ull << 47)) ? (va | 0xffff000000000000ull) : va;
     }
 
+    bool may_add_kernel_pml4_entry() {
+        if constexpr (requires(Env & env) { env.may_add_kernel_pml4_entry(); })
+            return m_env.may_add_kernel_pml4_entry();
+        else
+            return true;
+    }
+
     PageTableEntry* table(PhysAddr phys) {
         return static_cast<PageTableEntry*>(m_env.phys_to_virt(phys));
     }
@@ -265,6 +288,12 @@ private:
         for (int level = 4; level > leaf_level; --level) {
             PageTableEntry& e = tbl[index_at(va, level)];
             if (!e.present()) {
+                // A new kernel-half PDPT would exist only in this PML4, not
+                // in the address spaces that already copied the kernel half:
+                // the mapping would silently be missing there. Refused once
+                // the environment says the kernel half is sealed.
+                if (level == 4 && !is_user_half(va) && !may_add_kernel_pml4_entry())
+                    return Error::kInvalid;
                 PhysAddr fresh = TRY(m_env.allocate_table());
                 e = PageTableEntry(PageTableEntry::table(fresh, is_user_half(va)).raw() |
                                    PageTableEntry::kSoftwareNew);

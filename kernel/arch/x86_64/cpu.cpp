@@ -31,6 +31,7 @@ struct Features {
     bool smap = false;
     bool umip = false;
     bool invariant_tsc = false;
+    unsigned phys_bits = 36;
 };
 Features g_features;
 
@@ -46,6 +47,10 @@ Features detect_features() {
     uint32_t max_ext = cpuid(0x80000000).eax;
     if (max_ext >= 0x80000001) f.nx = cpuid(0x80000001).edx & (1u << 20);
     if (max_ext >= 0x80000007) f.invariant_tsc = cpuid(0x80000007).edx & (1u << 8);
+    if (max_ext >= 0x80000008) {
+        unsigned bits = cpuid(0x80000008).eax & 0xff;
+        if (bits >= 32 && bits <= 52) f.phys_bits = bits;
+    }
     return f;
 }
 
@@ -65,6 +70,9 @@ bool cpu_has_umip() {
 }
 bool cpu_has_invariant_tsc() {
     return g_features.invariant_tsc;
+}
+unsigned phys_address_bits() {
+    return g_features.phys_bits;
 }
 
 void init_cpu() {

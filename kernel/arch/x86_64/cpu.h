@@ -18,6 +18,9 @@ bool cpu_has_smep();
 bool cpu_has_smap();
 bool cpu_has_umip();
 bool cpu_has_invariant_tsc();
+// MAXPHYADDR: CPUID 0x80000008 EAX[7:0], or 36 when the leaf is missing
+// (the architectural default).
+unsigned phys_address_bits();
 
 inline uint64_t read_cr0() {
     uint64_t v;

@@ -10,6 +10,8 @@
 #include "dev/console.h"
 #include "dev/power.h"
 #include "lib/panic.h"
+#include "mm/kernel_stack_area.h"
+#include "mm/vmm.h"
 
 namespace nyanos::arch {
 
@@ -206,6 +208,34 @@ constexpr uint64_t kFaultTestAddress = 0xffffdead0000b000ull;
     asm volatile("int3");
 }
 
+// Recurses until the stack runs into its guard page. Each frame keeps a
+// buffer live so the compiler can neither drop the frames nor loop.
+[[gnu::noinline]] uint64_t recurse_on_stack(uint64_t depth) {
+    volatile uint8_t frame[128];
+    frame[0] = uint8_t(depth);
+    uint64_t (*volatile self)(uint64_t) = recurse_on_stack;
+    return self(depth + 1) + frame[0];
+}
+
+// A fresh task-sized kernel stack, then unbounded recursion on it: the
+// first push into the guard page faults, the #PF cannot push its frame
+// either, and the double fault runs on its IST stack to report it.
+[[gnu::noinline]] void fault_test_kernel_stack_overflow() {
+    auto top = mm::allocate_kernel_stack(mm::KernelStackArea::kMaxStackPages);
+    if (!top.ok()) panic("fault_test: no kernel stack: %s", error_name(top.error()));
+    uint64_t guard = top.value() - (mm::KernelStackArea::kMaxStackPages + 1) * paging::kPageSize;
+    kprintf("fault_test: overflowing a kernel stack (top 0x%lx, guard page 0x%lx)\n", top.value(),
+            guard);
+    asm volatile(
+        "mov %0, %%rsp\n"
+        "xor %%edi, %%edi\n"
+        "call *%1\n"
+        "ud2"
+        :
+        : "r"(top.value()), "r"(&recurse_on_stack)
+        : "memory");
+}
+
 }  // namespace
 
 void run_fault_test_if_requested() {
@@ -227,8 +257,11 @@ void run_fault_test_if_requested() {
         fault_test_divide_error();
     } else if (is("bp")) {
         fault_test_breakpoint();
+    } else if (is("kstack")) {
+        fault_test_kernel_stack_overflow();
     } else {
-        kprintf("fault_test: unknown value \"%s\" (pagefault, ud, gp, de, bp); ignored\n", which);
+        kprintf("fault_test: unknown value \"%s\" (pagefault, ud, gp, de, bp, kstack); ignored\n",
+                which);
         return;
     }
     // Every test above must have ended in the fault report.

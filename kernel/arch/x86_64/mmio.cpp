@@ -2,6 +2,7 @@
 
 #include "arch/x86_64/io.h"
 #include "boot_info.h"
+#include "mm/vmm.h"
 #include "nyanos/paging/page_table.h"
 
 namespace nyanos::arch {
@@ -39,6 +40,9 @@ struct LiveTablesEnv {
     }
     void* phys_to_virt(PhysAddr phys) { return nyanos::phys_to_virt(phys); }
     void invalidate(paging::VirtAddr va) { invlpg(va); }
+    // The HHDM entries below MAXPHYADDR are present from init_vmm() on; an
+    // address needing another one gets no mapping (see mm::kernel_half_sealed).
+    bool may_add_kernel_pml4_entry() { return !mm::kernel_half_sealed(); }
 };
 
 PhysAddr live_root() {
@@ -49,6 +53,9 @@ PhysAddr live_root() {
 
 void* map_physical(uint64_t phys, uint64_t size, bool device) {
     if (size == 0 || phys + size < phys) return nullptr;
+    // The HHDM ends where the kernel stacks begin: beyond, phys_to_virt()
+    // would point into another area.
+    if (phys + size > mm::kKernelStackAreaBase - mm::kHhdmAreaBase) return nullptr;
     LiveTablesEnv env;
     paging::PageTable<LiveTablesEnv> tables(env, live_root());
     uint64_t first = paging::align_down(phys, paging::kPageSize);

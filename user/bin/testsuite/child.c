@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "testsuite.h"
 
@@ -160,6 +161,8 @@ int child_main(int argc, char** argv) {
     if (!strcmp(m, "hold")) return hold(argc > 1 ? strtol(argv[1], NULL, 10) : 1);
     if (!strcmp(m, "argcheck")) return argcheck(argc, argv);
     if (!strcmp(m, "exit")) return argc > 1 ? atoi(argv[1]) : 0;
+    /* Opens a file and exits with it open: exit must free the fd table. */
+    if (!strcmp(m, "open")) return open("/bin/true", O_RDONLY) >= 3 ? 0 : 1;
     if (!strcmp(m, "sleep")) return sleep(argc > 1 ? strtoul(argv[1], NULL, 10) : 1000), 0;
     int r = fault_mode(m);
     if (r == -1) {
