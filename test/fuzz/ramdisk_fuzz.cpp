@@ -5,7 +5,8 @@
 // message. An accepted one must describe a consistent tree: every entry has
 // a normalized absolute name, lookup() finds it again, file bytes lie inside
 // the archive, and walking the directories from "/" with list() reaches
-// every entry exactly once.
+// every entry exactly once. zero_gaps() on a copy of an accepted archive
+// keeps every file's bytes and zeroes all the others.
 #include <stdint.h>
 #include <string.h>
 
@@ -83,6 +84,35 @@ void check_path(const fs::Ramdisk& disk, const uint8_t* data, size_t size) {
     }
 }
 
+// Loads a copy of the archive, zeroes its gaps, and compares it byte by byte
+// with the original: file data kept, everything else zero.
+void check_zero_gaps(const uint8_t* data, size_t size) {
+    static fs::Ramdisk copy_disk;
+    std::vector<uint8_t> copy(data, data + size);
+    FUZZ_CHECK(copy_disk.try_load(copy.data(), size, nullptr, 0).ok(), "a copy was refused");
+    copy_disk.zero_gaps(copy.data(), size);
+    std::vector<bool> is_file(size, false);
+    std::vector<const fs::FileEntry*> dirs{copy_disk.lookup("/")};
+    static const fs::FileEntry* listed[fs::Ramdisk::kMaxEntries + 1];
+    while (!dirs.empty()) {
+        const fs::FileEntry* dir = dirs.back();
+        dirs.pop_back();
+        size_t n = copy_disk.list(dir->name, listed, fs::Ramdisk::kMaxEntries + 1);
+        for (size_t i = 0; i < n; ++i) {
+            if (listed[i]->is_directory) {
+                dirs.push_back(listed[i]);
+                continue;
+            }
+            size_t start = size_t(listed[i]->data - copy.data());
+            for (size_t b = 0; b < listed[i]->size; ++b) is_file[start + b] = true;
+        }
+    }
+    for (size_t i = 0; i < size; ++i) {
+        FUZZ_CHECK(copy[i] == (is_file[i] ? data[i] : 0), "byte %zu: %s", i,
+                   is_file[i] ? "file byte changed" : "gap byte not zeroed");
+    }
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -94,6 +124,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         auto r = disk.try_load(data, size, message, sizeof(message));
         if (r.ok()) {
             check_tree(disk, data, size);
+            check_zero_gaps(data, size);
         } else {
             FUZZ_CHECK(r.error() == Error::kCorrupt || r.error() == Error::kNoMemory, "error %s",
                        error_name(r.error()));
