@@ -2,6 +2,7 @@
 
 #include "arch/x86_64/io.h"
 #include "boot_info.h"
+#include "mm/pcid.h"
 #include "mm/vmm.h"
 #include "nyanos/paging/page_table.h"
 
@@ -39,7 +40,8 @@ struct LiveTablesEnv {
             if (kernel_image_phys(g_pool[i]) == table) g_pool_used[i] = false;
     }
     void* phys_to_virt(PhysAddr phys) { return nyanos::phys_to_virt(phys); }
-    void invalidate(paging::VirtAddr va) { invlpg(va); }
+    // A kernel-half entry: every PCID may cache it.
+    void invalidate(paging::VirtAddr va) { mm::invalidate_kernel_page(va); }
     // The HHDM entries below MAXPHYADDR are present from init_vmm() on; an
     // address needing another one gets no mapping (see mm::kernel_half_sealed).
     bool may_add_kernel_pml4_entry() { return !mm::kernel_half_sealed(); }
