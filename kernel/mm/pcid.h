@@ -54,6 +54,17 @@ public:
     // Whether `pcid` must be flushed before (or by) its next load.
     bool needs_flush(uint16_t pcid) const;
 
+    // The value to write to CR3 to load `cr3` (a root with its PCID in bits
+    // 0..11): with the no-flush bit while the PCID's cached translations can
+    // be trusted, without it (the load flushes them, and the PCID is marked
+    // flushed) when they may be stale. What the kernel's load_cr3 writes.
+    uint64_t prepare_load(uint64_t cr3) {
+        auto pcid = uint16_t(cr3 & (kPcidCount - 1));
+        if (!needs_flush(pcid)) return cr3 | kCr3NoFlush;
+        mark_flushed(pcid);
+        return cr3 & ~kCr3NoFlush;
+    }
+
     size_t in_use() const { return m_in_use; }
 
 private:

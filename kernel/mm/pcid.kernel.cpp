@@ -82,17 +82,7 @@ void invalidate_pcid(uint16_t pcid) {
 }
 
 void load_cr3(uint64_t cr3) {
-    if (!g_pcid_enabled) {
-        arch::write_cr3(cr3);
-        return;
-    }
-    auto pcid = uint16_t(cr3 & (kPcidCount - 1));
-    if (g_pcids.needs_flush(pcid)) {
-        arch::write_cr3(cr3);  // no no-flush bit: drops what this PCID cached
-        g_pcids.mark_flushed(pcid);
-    } else {
-        arch::write_cr3(cr3 | kCr3NoFlush);
-    }
+    arch::write_cr3(g_pcid_enabled ? g_pcids.prepare_load(cr3) : cr3);
 }
 
 void invalidate_kernel_page(uint64_t va) {

@@ -232,3 +232,30 @@ TEST_CASE("pcid: the PCID of an exited process is reused only with a flush") {
     CHECK(pcids->needs_flush(dead));
     spaces.clear();
 }
+
+TEST_CASE("pcid: prepare_load (the kernel's load_cr3) flushes exactly when the PCID may be stale") {
+    PcidAllocator a;
+    ModelTlb tlb;
+    auto load = [&](uint64_t root, uint16_t pcid) {
+        uint64_t value = a.prepare_load(root | pcid);
+        CHECK((value & ~kCr3NoFlush) == (root | pcid));
+        tlb.load_cr3(value);
+        return (value & kCr3NoFlush) == 0;  // flushed?
+    };
+    uint16_t p = a.allocate().pcid;
+    CHECK_FALSE(load(0x1000, p));  // a clean PCID: nothing to flush
+    tlb.fill(0x400000, 0xa000);
+    CHECK(load(0x9000, kKernelPcid));  // the kernel's PCID 0 always flushes
+    CHECK_FALSE(load(0x1000, p));      // back: its entries are kept
+    CHECK(tlb.lookup(0x400000) != nullptr);
+    load(0x9000, kKernelPcid);
+    a.release(p);  // the process exits
+    uint16_t q = a.allocate().pcid;
+    while (q != p) {  // clean PCIDs go first; take them until p comes back
+        q = a.allocate().pcid;
+        REQUIRE(q != kKernelPcid);
+    }
+    CHECK(load(0x2000, p));  // its next owner's first load flushes
+    CHECK(tlb.lookup(0x400000) == nullptr);
+    CHECK_FALSE(load(0x2000, p));  // and only the first
+}
