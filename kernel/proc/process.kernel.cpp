@@ -22,6 +22,7 @@
 #include "fs/files.h"
 #include "mm/pcid.h"
 #include "lib/format.h"
+#include "lib/heap_ptr.h"
 #include "lib/panic.h"
 #include "mm/kernel_memory_context.h"
 #include "mm/vmm.h"
@@ -344,14 +345,11 @@ Result<int> spawn(const char* path, const ProgramArgs& args) {
     if (file->is_directory) return Error::kIsDirectory;
     // The checked image (~700 bytes) lives on the heap, not on the one-page
     // kernel stack; validate() builds it there directly (guaranteed elision).
-    struct CheckedImage {
-        elf::ValidationResult* result;
-        ~CheckedImage() { delete result; }
-    } checked{new (std::nothrow) elf::ValidationResult(
-        elf::validate(file->data, file->size, kImageBase, kImageLimit))};
-    if (!checked.result) return Error::kNoMemory;
-    if (!checked.result->ok) {
-        kprintf("exec %s: %s\n", path, elf::reject_reason(checked.result->reason));
+    HeapPtr<elf::ValidationResult> checked(new (std::nothrow) elf::ValidationResult(
+        elf::validate(file->data, file->size, kImageBase, kImageLimit)));
+    if (!checked.get()) return Error::kNoMemory;
+    if (!checked->ok) {
+        kprintf("exec %s: %s\n", path, elf::reject_reason(checked->reason));
         return Error::kNotExecutable;
     }
 
@@ -369,7 +367,7 @@ Result<int> spawn(const char* path, const ProgramArgs& args) {
         // guard restores the caller's root on every path out of this block.
         ScopedCr3 guard(space.cr3());
         fs::PhysicalExtent extent = fs::physical_extent(file);
-        program = TRY(load_program(space, checked.result->image, file->data, args, random16,
+        program = TRY(load_program(space, checked->image, file->data, args, random16,
                                    FileFrames{extent.phys, extent.mappable}));
         // Loading a large program takes a while: let others run. A task
         // switched away from here must come back on the guarded root. (No

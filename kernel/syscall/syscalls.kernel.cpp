@@ -11,6 +11,7 @@
 #include "dev/framebuffer_console.h"
 #include "dev/power.h"
 #include "fs/files.h"
+#include "lib/heap_ptr.h"
 #include "mm/heap.h"
 #include "mm/physical_memory.h"
 #include "nyanos/abi/syscall.h"
@@ -123,13 +124,10 @@ int64_t sys_list_files(const SyscallFrame& f) {
     size_t capacity = f.rdx;
     // Every entry of a directory (2 KiB of pointers): on the heap, not on the
     // one-page kernel stack.
-    struct Entries {
-        const fs::FileEntry** list =
-            new (std::nothrow) const fs::FileEntry*[fs::Ramdisk::kMaxEntries];
-        ~Entries() { delete[] list; }
-    } held;
-    if (!held.list) return errno_of(Error::kNoMemory);
-    const fs::FileEntry** entries = held.list;
+    HeapPtr<const fs::FileEntry*[]> held(new (std::nothrow)
+                                             const fs::FileEntry*[fs::Ramdisk::kMaxEntries]);
+    if (!held.get()) return errno_of(Error::kNoMemory);
+    const fs::FileEntry** entries = held.get();
     size_t count = fs::list(dir, entries, fs::Ramdisk::kMaxEntries);
     size_t written = 0;
     for (size_t i = 0; i < count; ++i) {

@@ -1,0 +1,41 @@
+// HeapPtr<T> / HeapPtr<T[]>: sole ownership of a kernel heap allocation,
+// deleted on every path out of its scope (early TRY returns included). For
+// what is too large for a one-page kernel stack: build it with
+// `new (std::nothrow)`, check get() for nullptr (out of memory), use it.
+// Not copyable; no moves needed so far.
+#pragma once
+
+namespace nyanos {
+
+template <typename T>
+class HeapPtr {
+public:
+    explicit HeapPtr(T* p) : m_p(p) {}
+    ~HeapPtr() { delete m_p; }
+    HeapPtr(const HeapPtr&) = delete;
+    HeapPtr& operator=(const HeapPtr&) = delete;
+
+    T* get() const { return m_p; }
+    T* operator->() const { return m_p; }
+    T& operator*() const { return *m_p; }
+
+private:
+    T* m_p;
+};
+
+template <typename T>
+class HeapPtr<T[]> {
+public:
+    explicit HeapPtr(T* p) : m_p(p) {}
+    ~HeapPtr() { delete[] m_p; }
+    HeapPtr(const HeapPtr&) = delete;
+    HeapPtr& operator=(const HeapPtr&) = delete;
+
+    T* get() const { return m_p; }
+    T& operator[](unsigned long i) const { return m_p[i]; }
+
+private:
+    T* m_p;
+};
+
+}  // namespace nyanos
