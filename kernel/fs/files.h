@@ -21,16 +21,10 @@ void init_ramdisk();
 
 const FileEntry* lookup(const char* path);
 
-// Where a ramdisk file's bytes sit physically, for mapping its read-only
-// pages into processes: the physical address of data[0], and how many bytes
-// from there on lie in whole pages of the archive (which stays in memory,
-// unchanged, until power-off; init_ramdisk zeroed everything in it that is
-// not file data). {0, 0} for a directory or the null device.
-struct PhysicalExtent {
-    uint64_t phys;
-    uint64_t mappable;
-};
-PhysicalExtent physical_extent(const FileEntry* entry);
+// Where a ramdisk file's bytes sit physically: its archive's whole pages stay
+// in memory, unchanged, until power-off, and init_ramdisk zeroed everything
+// in them that is not file data. {0, 0} for a directory or the null device.
+FileFrames file_frames(const FileEntry* entry);
 size_t list(const char* dir, const FileEntry** out, size_t max);
 
 // A new descriptor for `path` (EISDIR for directories, ENOENT, EMFILE).

@@ -35,7 +35,7 @@ void init_ramdisk() {
     kprintf("initrd: %lu entries, %lu bytes\n", uint64_t(g_ramdisk.count()), info.ramdisk_size);
 }
 
-PhysicalExtent physical_extent(const FileEntry* entry) {
+FileFrames file_frames(const FileEntry* entry) {
     const auto& info = boot_info();
     if (!entry || entry->is_directory || !entry->data || !info.ramdisk_phys) return {0, 0};
     uint64_t phys = virt_to_phys_hhdm(entry->data);

@@ -36,6 +36,16 @@ struct FileEntry {
     bool is_directory;
 };
 
+// Where a file's bytes sit in physical memory, for mapping its read-only
+// pages into processes (proc::load_program): the physical address of its
+// first byte, and how many bytes from there on lie in whole pages that stay
+// in memory, unchanged, for longer than any process. {0, 0}: not mappable
+// (the default; the loader then copies).
+struct FileFrames {
+    uint64_t phys = 0;
+    uint64_t mappable = 0;
+};
+
 class Ramdisk {
 public:
     static constexpr size_t kMaxEntries = 256;

@@ -366,9 +366,8 @@ Result<int> spawn(const char* path, const ProgramArgs& args) {
         // The design card's sandwich: load with the new space live. The
         // guard restores the caller's root on every path out of this block.
         ScopedCr3 guard(space.cr3());
-        fs::PhysicalExtent extent = fs::physical_extent(file);
-        program = TRY(load_program(space, checked->image, file->data, args, random16,
-                                   FileFrames{extent.phys, extent.mappable}));
+        program = TRY(
+            load_program(space, checked->image, file->data, args, random16, fs::file_frames(file)));
         // Loading a large program takes a while: let others run. A task
         // switched away from here must come back on the guarded root. (No
         // kill here: this frame still owns the half-built space.)

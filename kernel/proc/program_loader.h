@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "fs/ramdisk.h"
 #include "mm/address_space.h"
 #include "nyanos/lib/result.h"
 #include "proc/elf.h"
@@ -52,10 +53,7 @@ inline constexpr uint64_t kAtNull = 0, kAtPhdr = 3, kAtPhent = 4, kAtPhnum = 5, 
 // are the file's own bytes or, past its end, zeros (init_ramdisk zeroes the
 // archive's headers and padding). Writable segments are always private
 // copies. The default (phys 0) copies every segment.
-struct FileFrames {
-    mm::PhysAddr phys = 0;  // physical address of file[0]
-    uint64_t mappable = 0;  // bytes from file[0] on that may be mapped into processes
-};
+using fs::FileFrames;
 
 Result<LoadedProgram> load_program(mm::AddressSpace& space, const elf::Image& image,
                                    const uint8_t* file, const ProgramArgs& args,
