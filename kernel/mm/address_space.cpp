@@ -78,6 +78,18 @@ AddressSpace::~AddressSpace() {
     release();
 }
 
+// Inlined into the teardown walk (once per page of every exiting process):
+// the walk then decodes only the PTE bits this reads.
+[[gnu::always_inline]] inline void AddressSpace::release_leaf(const paging::Translation& leaf) {
+    VERIFY(leaf.size == paging::PageSize::k4K);
+    if (leaf.flags.borrowed) {
+        --m_borrowed_pages;
+        return;
+    }
+    m_context->free_frame(leaf.phys, FrameUse::kUser);
+    --m_user_frames;
+}
+
 void AddressSpace::release() {
     if (!m_root) return;
     // Destroying the live root would pull the tables from under the CPU: the
@@ -85,19 +97,8 @@ void AddressSpace::release() {
     VERIFY(m_context->live_root() != m_root);
     TableEnv env{this};
     auto pt = tables(env);
-    pt.destroy_user_half(
-        // Inline rather than release_leaf(): the walk then decodes only the
-        // bits it uses (this runs once per page of every exiting process).
-        [&](VirtAddr, const paging::Translation& t) {
-            VERIFY(t.size == paging::PageSize::k4K);
-            if (t.flags.borrowed) {
-                --m_borrowed_pages;
-                return;
-            }
-            m_context->free_frame(t.phys, FrameUse::kUser);
-            --m_user_frames;
-        },
-        m_extents.ranges(), m_extents.count());
+    pt.destroy_user_half([&](VirtAddr, const paging::Translation& t) { release_leaf(t); },
+                         m_extents.ranges(), m_extents.count());
     m_context->free_frame(m_root, FrameUse::kPageTable);
     --m_table_frames;
     // Not live (checked above), so nothing runs on this PCID now; the
@@ -106,16 +107,6 @@ void AddressSpace::release() {
     m_pcid = 0;
     VERIFY(m_user_frames == 0 && m_table_frames == 0 && m_borrowed_pages == 0);
     m_root = 0;
-}
-
-void AddressSpace::release_leaf(const paging::Translation& leaf) {
-    VERIFY(leaf.size == paging::PageSize::k4K);
-    if (leaf.flags.borrowed) {
-        --m_borrowed_pages;
-        return;
-    }
-    m_context->free_frame(leaf.phys, FrameUse::kUser);
-    --m_user_frames;
 }
 
 void AddressSpace::note_mapped(VirtAddr va, size_t pages) {
