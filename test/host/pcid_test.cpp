@@ -40,13 +40,11 @@ struct ModelTlb {
     }
 };
 
-// What the kernel does on a switch: flushing load while the allocator says
-// so, then mark_flushed; no-flush loads afterwards.
+// What the kernel does on a switch (mm::load_cr3): the value prepare_load
+// gives, so every model-TLB case below checks the kernel's own decision.
 uint64_t switch_cr3(PcidAllocator& a, ModelTlb& tlb, uint64_t root, uint16_t pcid) {
-    bool flush = a.needs_flush(pcid);
-    uint64_t cr3 = cr3_with_pcid(root, pcid, flush);
+    uint64_t cr3 = a.prepare_load(cr3_with_pcid(root, pcid, true));
     tlb.load_cr3(cr3);
-    if (flush) a.mark_flushed(pcid);
     return cr3;
 }
 
