@@ -19,6 +19,7 @@
 #include "mm/selftest.h"
 #include "mm/vmm.h"
 #include "proc/process.h"
+#include "proc/scheduler.h"
 #include "proc/system_info.h"
 #include "syscall/user_memory.h"
 

@@ -1,15 +1,8 @@
-// The kernel's process layer: the current task, spawning a program into a
-// new isolated address space (exec), exit, wait, kill, sleep and the
-// preemptive round-robin scheduler that swaps CR3 on every switch.
+// Process lifecycle: spawning a program into a new isolated address space
+// (exec), exit, wait, kill, and the process table behind ps.
 //
-// Every function here runs with interrupts disabled internally where it
-// touches scheduler state; callers need not disable them.
-//
-// Preemption: the timer switches tasks only when it interrupts user mode or
-// the idle task. Kernel code (a system call) is never switched away from in
-// the middle of an operation on shared state (frame allocator, heap, page
-// tables are not locked); it runs until it blocks or reaches a
-// preempt_point(), where an expired quantum and a pending kill take effect.
+// Every function here disables interrupts internally where it touches the
+// process table; callers need not.
 #pragma once
 
 #include <stddef.h>
@@ -21,18 +14,13 @@
 
 namespace nyanos::proc {
 
-// Sets up the idle task (the boot context), the user fault handler, the
-// timer hook and the syscall MSRs. Call once, after the arch and memory init.
+// Sets up the scheduler, the user fault handler and the console's Ctrl-C
+// hook. Call once, after the arch and memory init.
 void init_processes();
 
 // Starts the first user program (init). Panics with the reason if it
 // cannot be started: without init there is nothing to run.
 void start_init(const char* path, const ProgramArgs& args);
-
-// The idle loop; the boot context ends here.
-[[noreturn]] void idle_loop();
-
-Task* current_task();
 
 // exec: a new process running `path` with `args`, child of the current
 // task, in its own address space. Returns its pid. The caller keeps running
@@ -55,34 +43,16 @@ Result<int> wait_child(int pid, int flags, StatusStore store_status, void* ctx);
 // init, unless init kills itself.
 Result<void> kill(int pid, int signal);
 
-void yield();
-
-// A safe place to switch tasks: dies if a kill is pending, yields if the
-// quantum has expired. Called at the end of every system call and between
-// the steps of a long one (loading a program).
-void preempt_point();
-// The same without the kill check, for callers that still own resources a
-// sudden exit would leak.
-void yield_if_needed();
-void sleep_ms(uint64_t ms);
-
-// Blocks until console input is available (or the task is killed).
-void wait_for_input();
-
-// The program break: grows or shrinks the lazily mapped heap. Returns the
-// previous break; ENOMEM past the heap limit.
+// The program break of the current process (see mm::ProcessMemory::sbrk).
 Result<uint64_t> sbrk(int64_t increment);
-
-// Maps a never-touched page of the stack or heap region on first access
-// (demand paging). Returns true if `address` was such a page and is now
-// mapped; false if the access is a real fault. `known_absent`: the caller
-// knows nothing is mapped there (a not-present page fault), so no lookup.
-bool handle_demand_fault(uint64_t address, bool known_absent = false);
 
 // Describes processes for ps: skips the first `skip` in table order, then
 // fills at most `max` entries (pages = user frames + page tables).
 size_t fill_process_list(struct nyan_process_info* out, size_t skip, size_t max);
 size_t process_count();
+
+// Calls `fn` for every task in the table (interrupts off).
+void for_each_task(void (*fn)(const Task&));
 
 // The kill reason of the last child the current task reaped, if it is `pid`.
 const char* last_kill_reason(int pid);

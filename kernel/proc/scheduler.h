@@ -1,59 +1,67 @@
-// The portable half of the scheduler: the run queue, the table of all tasks,
-// and the exit/reap state machine. No CPU state here: the kernel side
-// (process.kernel.cpp) switches stacks and roots around these decisions.
+// The preemptive round-robin scheduler: the current task, the run queue,
+// blocking and waking, the timer tick, and the switch that loads CR3.
 //
-// Not synchronised: the kernel calls it with interrupts disabled.
+// Every function here disables interrupts internally where it touches
+// scheduler state; callers need not.
+//
+// Preemption: the timer switches tasks only when it interrupts user mode or
+// the idle task. Kernel code (a system call) is never switched away from in
+// the middle of an operation on shared state; it runs until it blocks or
+// reaches a preempt_point(), where an expired quantum and a pending kill
+// take effect.
 #pragma once
 
-#include <stddef.h>
+#include <stdint.h>
 
 #include "proc/task.h"
+#include "proc/task_queue.h"
 
 namespace nyanos::proc {
 
-// A FIFO of tasks through Task::next_in_queue. A task is in at most one queue.
-class TaskQueue {
-public:
-    void push_back(Task* task);
-    Task* pop_front();        // nullptr when empty
-    bool remove(Task* task);  // true if it was queued
-    bool empty() const { return m_head == nullptr; }
-    size_t size() const { return m_size; }
+// Makes the boot context the idle task and hooks the timer. Once, after
+// the arch and memory init.
+void init_scheduler();
 
-private:
-    Task* m_head = nullptr;
-    Task* m_tail = nullptr;
-    size_t m_size = 0;
-};
+// The idle loop; the boot context ends here.
+[[noreturn]] void idle_loop();
 
-// Every task that exists (running, ready, blocked or zombie), by pid.
-class ProcessTable {
-public:
-    void insert(Task* task);
-    void remove(Task* task);
-    Task* find(int pid) const;
-    size_t count() const { return m_count; }
-    Task* first() const { return m_head; }
+Task* current_task();
+bool is_idle(const Task* task);
 
-    // A fresh pid: increasing, skipping ones in use, wrapping at kMaxPid.
-    int allocate_pid();
-    static constexpr int kMaxPid = 1 << 22;
+// Puts `task` on the run queue (interrupts off).
+void make_ready(Task* task);
 
-    // The decisions of exit(): `task` becomes a zombie with `wait_status`;
-    // its children are handed to `reaper` (init), or orphaned if there is
-    // none. Returns the task whose wait should be woken (the parent, if it
-    // is blocked waiting for this child), else nullptr.
-    Task* mark_exited(Task* task, int wait_status, Task* reaper);
+// Blocks the current task until woken, queued on `queue` (or on nothing,
+// when the waker finds it another way). Interrupts off. A task with a kill
+// pending never blocks: nothing might wake it.
+void block_current(WaitReason reason, TaskQueue* queue);
 
-    // The zombie child of `parent` that waitpid(pid) reaps: pid > 0 that
-    // child, pid == -1 any. Sets `has_match` if `parent` has any child the
-    // pid selects (living or not), so the caller can tell "wait" from ECHILD.
-    Task* find_zombie_child(const Task* parent, int pid, bool& has_match) const;
+// Takes `task` off the run queue and every wait list (it is exiting).
+void unqueue(Task* task);
 
-private:
-    Task* m_head = nullptr;
-    size_t m_count = 0;
-    int m_next_pid = 1;
-};
+// Switches to the next ready task (or idle) without queueing the current
+// one: for a task that has just become a zombie. Interrupts off.
+[[noreturn]] void schedule_away_from_zombie();
+
+// Marks `task` to die at its next safe point with `signal`, recording
+// `why`, and wakes it if it is blocked. Safe in interrupt context: it never
+// switches tasks itself.
+void request_kill(Task* task, int signal, const char* why);
+
+// Ends the current task if a kill is pending. Interrupts off.
+void die_if_killed();
+
+void yield();
+// A safe place to switch tasks: dies if a kill is pending, yields if the
+// quantum has expired. Called at the end of every system call and between
+// the steps of a long one.
+void preempt_point();
+// The same without the kill check, for callers that still own resources a
+// sudden exit would leak.
+void yield_if_needed();
+void sleep_ms(uint64_t ms);
+
+// Blocks until console input is available (or the task is killed).
+void wait_for_input();
 
 }  // namespace nyanos::proc

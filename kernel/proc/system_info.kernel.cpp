@@ -5,7 +5,7 @@
 #include "arch/x86_64/timer.h"
 #include "mm/pcid.h"
 #include "mm/vmm.h"
-#include "proc/process.h"
+#include "proc/scheduler.h"
 
 namespace nyanos::proc {
 
@@ -25,9 +25,9 @@ void fill_system_info(nyan_system_info& out) {
     const Task* t = current_task();
     if (t->kernel_stack_top)
         out.kernel_stack_bytes = mm::kernel_stack_pages(t->kernel_stack_top) * paging::kPageSize;
-    out.table_frames = t->space.table_frames();
-    out.user_frames = t->space.user_frames();
-    out.shared_pages = t->space.borrowed_pages();
+    out.table_frames = t->memory.space.table_frames();
+    out.user_frames = t->memory.space.user_frames();
+    out.shared_pages = t->memory.space.borrowed_pages();
     if (mm::pcid_enabled()) out.flags |= NYAN_SYSINFO_PCID;
 }
 

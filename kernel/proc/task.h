@@ -7,7 +7,7 @@
 #include <stdint.h>
 
 #include "fs/ramdisk.h"
-#include "mm/address_space.h"
+#include "mm/process_memory.h"
 #include "nyanos/abi/syscall.h"
 
 namespace nyanos::proc {
@@ -46,7 +46,12 @@ struct OpenFile {
 
 inline constexpr size_t kTaskNameMax = NYAN_PROC_NAME_MAX;
 inline constexpr size_t kKillReasonMax = 96;
-inline constexpr size_t kFpuStateBytes = 512;  // fxsave64
+// A kernel stack is one 4 KiB page, with an unmapped guard page below; its
+// top kFpuStateBytes hold the FPU state, so the stack proper is 3.5 KiB. The
+// kstack_audit test (test/qemu/cases/kstack.py) measures the deepest use
+// against that.
+inline constexpr size_t kKernelStackPages = 1;
+inline constexpr size_t kFpuStateBytes = 512;  // an fxsave64 image (arch/x86_64/fpu.h)
 
 // Fields are ordered to avoid padding: the Task must fit the heap's 448-byte
 // slot (static_assert in process.kernel.cpp).
@@ -63,8 +68,9 @@ struct Task {
     // it fills what would be padding).
     int last_reaped_pid = 0;
 
-    // The user address space; empty (root 0) for the idle task.
-    mm::AddressSpace space;
+    // The user address space and its demand-zero regions; empty (root 0)
+    // for the idle task.
+    mm::ProcessMemory memory;
     // The root the task runs on: its space's, or the one a ScopedCr3 guard
     // switched to. The scheduler loads this, so a task preempted inside a
     // guard resumes on the guarded root.
@@ -77,10 +83,6 @@ struct Task {
     // runs on the boot stack and has no FPU state of its own.
     uint64_t kernel_stack_top = 0;
     uint64_t saved_rsp = 0;
-
-    // The user heap: [heap_base, heap_break), mapped lazily on first touch.
-    uint64_t heap_base = 0;
-    uint64_t heap_break = 0;
 
     uint64_t wake_at_ms = 0;                // kSleep
     int waiting_for_pid = 0;                // kChild: -1 = any child

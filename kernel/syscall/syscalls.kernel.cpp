@@ -16,6 +16,7 @@
 #include "mm/physical_memory.h"
 #include "nyanos/abi/syscall.h"
 #include "proc/process.h"
+#include "proc/scheduler.h"
 #include "proc/system_info.h"
 #include "proc/user_layout.h"
 #include "syscall/user_memory.h"

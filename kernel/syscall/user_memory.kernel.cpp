@@ -4,7 +4,7 @@
 #include "arch/x86_64/interrupts.h"
 #include "lib/panic.h"
 #include "mm/address_space.h"
-#include "proc/process.h"
+#include "proc/user_faults.h"
 
 extern "C" {
 uint64_t arch_user_copy(void* dst, const void* src, size_t n);
@@ -25,7 +25,7 @@ void prefault(uint64_t address, size_t length) {
     if (length == 0) return;
     uint64_t page = address & ~uint64_t(4095);
     uint64_t end = address + length;
-    for (; page < end; page += 4096) proc::handle_demand_fault(page);
+    for (; page < end; page += 4096) proc::prefault_user_page(page);
 }
 
 }  // namespace

@@ -7,7 +7,8 @@
 #include <vector>
 
 #include "host_panic.h"
-#include "proc/scheduler.h"
+#include "proc/process_table.h"
+#include "proc/task_queue.h"
 
 using namespace nyanos;
 using namespace nyanos::proc;

@@ -1,0 +1,38 @@
+// Per-CPU data reached through GS, and the system-call MSRs.
+//
+// In kernel mode GS's base points at the running CPU's CpuEntryArea (the
+// syscall and interrupt entries `swapgs` on the way in from user mode and
+// back out; IA32_KERNEL_GS_BASE holds the user's value meanwhile). The
+// entry area holds only what the entry code touches before it has a kernel
+// stack, so that a later page-table-isolation root can map this area and
+// nothing else of the kernel; everything else a CPU owns hangs off `owner`.
+#pragma once
+
+#include <stdint.h>
+
+namespace nyanos::arch {
+
+struct CpuEntryArea {
+    CpuEntryArea* self;   // offset 0: lets C++ code find the area with one GS load
+    uint64_t kernel_rsp;  // offset 8: the running thread's kernel stack top (syscall entry)
+    uint64_t user_rsp;    // offset 16: scratch for the user RSP during syscall entry
+    uint32_t index;       // offset 24: 0 for the boot CPU, then in start order
+    uint32_t apic_id;     // offset 28
+    void* owner;          // offset 32: the scheduler's per-CPU state, opaque to arch
+};
+static_assert(__builtin_offsetof(CpuEntryArea, kernel_rsp) == 8);
+static_assert(__builtin_offsetof(CpuEntryArea, user_rsp) == 16);
+
+// Makes `area` this CPU's: GS base := &area, IA32_KERNEL_GS_BASE := 0 (the
+// first user GS), then programs STAR/LSTAR/FMASK and EFER.SCE so `syscall`
+// lands in `syscall_entry`. Interrupts off; once per CPU.
+void install_cpu_local(CpuEntryArea& area, void (*syscall_entry)());
+
+// This CPU's entry area. Valid in kernel mode after install_cpu_local().
+inline CpuEntryArea& this_cpu_entry() {
+    CpuEntryArea* area;
+    asm volatile("movq %%gs:0, %0" : "=r"(area));
+    return *area;
+}
+
+}  // namespace nyanos::arch

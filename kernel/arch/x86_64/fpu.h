@@ -1,0 +1,28 @@
+// The FPU/SSE state of user threads: fxsave64/fxrstor64 images (512 bytes,
+// 16-byte aligned) saved on every switch away from a thread and restored on
+// every switch to one. The kernel itself never touches FPU registers
+// (-mgeneral-regs-only), so a thread's image is valid whenever it is not
+// running.
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+
+namespace nyanos::arch {
+
+inline constexpr size_t kFpuStateBytes = 512;
+
+// Records the image every new thread starts from. Once, at boot.
+void init_fpu_clean_state();
+
+// Writes the clean image into `state` (kFpuStateBytes, 16-byte aligned).
+void fpu_load_clean_image(uint8_t* state);
+
+inline void fpu_save(uint8_t* state) {
+    asm volatile("fxsave64 (%0)" : : "r"(state) : "memory");
+}
+inline void fpu_restore(const uint8_t* state) {
+    asm volatile("fxrstor64 (%0)" : : "r"(state) : "memory");
+}
+
+}  // namespace nyanos::arch

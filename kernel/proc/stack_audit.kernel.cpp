@@ -1,0 +1,62 @@
+// The kernel-stack high-water audit (cmdline `kstack_audit`): see stack_audit.h.
+#include "proc/stack_audit.h"
+
+#include "boot_info.h"
+#include "dev/console.h"
+#include "lib/format.h"
+#include "proc/process.h"
+
+namespace nyanos::proc {
+
+namespace {
+
+struct StackAudit {
+    bool enabled = false;
+    size_t high_water = 0;  // bytes, the deepest of every task audited so far
+    char deepest[kTaskNameMax] = {};
+    uint64_t tasks = 0;
+};
+StackAudit g_audit;
+
+// The part of t's kernel stack below its initial RSP: [lowest, rsp0).
+struct StackSpan {
+    uint8_t* lowest;
+    size_t bytes;
+};
+StackSpan stack_span(const Task& t) {
+    uint64_t lowest = t.kernel_stack_top - kKernelStackPages * paging::kPageSize;
+    return {reinterpret_cast<uint8_t*>(lowest), size_t(t.stack_rsp0() - lowest)};
+}
+
+}  // namespace
+
+void init_stack_audit() {
+    g_audit.enabled = cmdline_has("kstack_audit");
+    if (g_audit.enabled) kprintf("kstack_audit: on\n");
+}
+
+void prepare_stack_audit(const Task& t) {
+    if (!g_audit.enabled) return;
+    StackSpan span = stack_span(t);
+    paint_stack(span.lowest, span.bytes);
+}
+
+void audit_stack(const Task& t) {
+    if (!g_audit.enabled || !t.kernel_stack_top) return;
+    StackSpan span = stack_span(t);
+    size_t used = stack_bytes_used(span.lowest, span.bytes);
+    ++g_audit.tasks;
+    if (used <= g_audit.high_water) return;
+    g_audit.high_water = used;
+    format(g_audit.deepest, sizeof(g_audit.deepest), "%s", t.name);
+}
+
+void report_stack_audit() {
+    if (!g_audit.enabled) return;
+    for_each_task([](const Task& t) { audit_stack(t); });
+    kprintf("kstack_audit: high-water %lu of %lu bytes (deepest: %s), %lu tasks audited\n",
+            g_audit.high_water, kKernelStackPages * paging::kPageSize - kFpuStateBytes,
+            g_audit.deepest, g_audit.tasks);
+}
+
+}  // namespace nyanos::proc

@@ -1,0 +1,80 @@
+// A CPU exception in user mode: the process's memory decides whether it is
+// a demand-zero page to map; otherwise the task dies alone, with a reason
+// its waiter can read.
+#include "proc/user_faults.h"
+
+#include "arch/x86_64/cpu.h"
+#include "arch/x86_64/io.h"
+#include "arch/x86_64/interrupts.h"
+#include "dev/console.h"
+#include "lib/format.h"
+#include "nyanos/abi/syscall.h"
+#include "proc/process.h"
+#include "proc/scheduler.h"
+
+namespace nyanos::proc {
+
+namespace {
+
+constexpr uint64_t kVectorPageFault = 14;
+constexpr uint64_t kPageFaultPresent = 1;  // error code bit 0: a protection fault
+
+const char* signal_for(uint64_t vector, int& signal) {
+    switch (vector) {
+        case 0:
+            signal = NYAN_SIGFPE;
+            return "divide error";
+        case 3:
+            signal = NYAN_SIGTRAP;
+            return "breakpoint";
+        case 6:
+            signal = NYAN_SIGILL;
+            return "invalid opcode";
+        case 13:
+            signal = NYAN_SIGSEGV;
+            return "general protection";
+        case 14:
+            signal = NYAN_SIGSEGV;
+            return "page fault";
+        case 16:
+        case 19:
+            signal = NYAN_SIGFPE;
+            return "floating point";
+        default:
+            signal = NYAN_SIGSEGV;
+            return arch::exception_name(vector);
+    }
+}
+
+void on_user_fault(arch::InterruptFrame& frame) {
+    bool page_fault = frame.vector == kVectorPageFault;
+    uint64_t cr2 = page_fault ? arch::read_cr2() : 0;
+    Task* t = current_task();
+    if (page_fault && !(frame.error_code & kPageFaultPresent) && t->memory.resolve_fault(cr2, true))
+        return;
+    int signal;
+    const char* what = signal_for(frame.vector, signal);
+    if (page_fault) {
+        format(t->kill_reason, sizeof(t->kill_reason), "killed: %s (%s) at 0x%lx (addr 0x%lx)",
+               arch::exception_mnemonic(frame.vector), what, frame.rip, cr2);
+    } else {
+        format(t->kill_reason, sizeof(t->kill_reason), "killed: %s (%s) at 0x%lx",
+               arch::exception_mnemonic(frame.vector), what, frame.rip);
+    }
+    kprintf("[pid %d %s] %s\n", t->pid, t->name, t->kill_reason);
+    exit_current(signal);
+}
+
+}  // namespace
+
+void init_user_faults() {
+    arch::set_user_fault_handler(on_user_fault);
+}
+
+bool prefault_user_page(uint64_t address) {
+    Task* t = current_task();
+    if (is_idle(t)) return false;
+    return t->memory.resolve_fault(address, false);
+}
+
+}  // namespace nyanos::proc
