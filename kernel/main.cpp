@@ -18,7 +18,7 @@
 #include "mm/physical_memory.h"
 #include "mm/selftest.h"
 #include "mm/vmm.h"
-#include "proc/process.h"
+#include "proc/lifecycle.h"
 #include "proc/scheduler.h"
 #include "proc/system_info.h"
 #include "syscall/user_memory.h"

@@ -1,5 +1,5 @@
 // The kernel's file API over the boot ramdisk: lookup, directory listing,
-// and per-task descriptors (read only; fds 0..2 are the console).
+// and per-process descriptors (read only; fds 0..2 are the console).
 #pragma once
 
 #include <stddef.h>
@@ -9,7 +9,7 @@
 #include "nyanos/lib/result.h"
 
 namespace nyanos::proc {
-struct Task;
+struct Process;
 struct OpenFile;
 }  // namespace nyanos::proc
 
@@ -28,10 +28,10 @@ FileFrames file_frames(const FileEntry* entry);
 size_t list(const char* dir, const FileEntry** out, size_t max);
 
 // A new descriptor for `path` (EISDIR for directories, ENOENT, EMFILE).
-Result<int> open(proc::Task& task, const char* path);
+Result<int> open(proc::Process& task, const char* path);
 // The open file behind fd (EBADF otherwise).
-Result<proc::OpenFile*> file(proc::Task& task, int fd);
-Result<void> close(proc::Task& task, int fd);
+Result<proc::OpenFile*> file(proc::Process& task, int fd);
+Result<void> close(proc::Process& task, int fd);
 
 // "/dev/null" (kNullDevicePath) is not in the ramdisk: open() gives an fd on
 // a built-in empty entry; reads return 0 (end of file), writes succeed and
@@ -39,6 +39,6 @@ Result<void> close(proc::Task& task, int fd);
 // stat see it too; directory listings do not.
 inline constexpr const char* kNullDevicePath = "/dev/null";
 bool is_null_device(const proc::OpenFile& file);
-void close_all(proc::Task& task);
+void close_all(proc::Process& task);
 
 }  // namespace nyanos::fs

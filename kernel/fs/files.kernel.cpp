@@ -6,7 +6,7 @@
 
 #include "boot_info.h"
 #include "dev/console.h"
-#include "proc/task.h"
+#include "proc/process.h"
 
 namespace nyanos::fs {
 
@@ -57,12 +57,12 @@ size_t list(const char* dir, const FileEntry** out, size_t max) {
     return g_ramdisk.list(dir, out, max);
 }
 
-Result<int> open(proc::Task& task, const char* path) {
+Result<int> open(proc::Process& task, const char* path) {
     const FileEntry* entry = lookup(path);
     if (!entry) return Error::kNoEntry;
     if (entry->is_directory) return Error::kIsDirectory;
     if (!task.files) {
-        // The first open: the table is allocated now (see Task::files).
+        // The first open: the table is allocated now (see Process::files).
         task.files = new (std::nothrow) proc::OpenFile[proc::kMaxOpenFiles];
         if (!task.files) return Error::kNoMemory;
     }
@@ -74,19 +74,19 @@ Result<int> open(proc::Task& task, const char* path) {
     return Error::kTooManyFiles;
 }
 
-Result<proc::OpenFile*> file(proc::Task& task, int fd) {
+Result<proc::OpenFile*> file(proc::Process& task, int fd) {
     if (fd < kFirstFileFd || fd >= proc::kMaxOpenFiles || !task.files || !task.files[fd].entry)
         return Error::kBadFd;
     return &task.files[fd];
 }
 
-Result<void> close(proc::Task& task, int fd) {
+Result<void> close(proc::Process& task, int fd) {
     proc::OpenFile* f = TRY(file(task, fd));
     *f = proc::OpenFile{};
     return {};
 }
 
-void close_all(proc::Task& task) {
+void close_all(proc::Process& task) {
     delete[] task.files;
     task.files = nullptr;
 }

@@ -81,7 +81,7 @@ private:
 };
 
 // What AddressSpace keeps: three ranges, for the image, the stack and the
-// heap of an ordinary process (it lives in every Task, whose size is budgeted).
+// heap of an ordinary process (it lives in every Process, whose size is budgeted).
 using MappedExtents = BasicMappedExtents<3>;
 
 }  // namespace nyanos::mm

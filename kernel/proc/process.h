@@ -1,63 +1,93 @@
-// Process lifecycle: spawning a program into a new isolated address space
-// (exec), exit, wait, kill, and the process table behind ps.
-//
-// Every function here disables interrupts internally where it touches the
-// process table; callers need not.
+// A process: an address space, a file table, a place in the family tree and
+// an exit status, run by its thread (one per process for now). The process
+// table owns the Process; it is freed when its parent reaps it.
 #pragma once
 
 #include <stddef.h>
 #include <stdint.h>
 
-#include "nyanos/lib/result.h"
-#include "proc/program_loader.h"
-#include "proc/task.h"
+#include "fs/ramdisk.h"
+#include "mm/process_memory.h"
+#include "nyanos/abi/syscall.h"
+#include "proc/thread.h"
+#include "proc/wait_queue.h"
 
 namespace nyanos::proc {
 
-// Sets up the scheduler, the user fault handler and the console's Ctrl-C
-// hook. Call once, after the arch and memory init.
-void init_processes();
+// The process states ps shows (nyan_process_info.state).
+enum class ProcessState : uint8_t {
+    kRunning = 0,  // its thread is on a CPU
+    kReady = 1,    // its thread is in the run queue
+    kBlocked = 2,  // its thread waits
+    kZombie = 3,   // exited; keeps its wait status until reaped
+};
 
-// Starts the first user program (init). Panics with the reason if it
-// cannot be started: without init there is nothing to run.
-void start_init(const char* path, const ProgramArgs& args);
+constexpr const char* process_state_name(ProcessState s) {
+    switch (s) {
+        case ProcessState::kRunning:
+            return "running";
+        case ProcessState::kReady:
+            return "ready";
+        case ProcessState::kBlocked:
+            return "blocked";
+        case ProcessState::kZombie:
+            return "zombie";
+    }
+    return "?";
+}
 
-// exec: a new process running `path` with `args`, child of the current
-// task, in its own address space. Returns its pid. The caller keeps running
-// and its own address space is untouched whatever happens. ENOENT (no such
-// file), EISDIR, ENOEXEC (a malformed ELF, with the reason printed), E2BIG,
-// ENOMEM; on failure nothing is leaked.
-Result<int> spawn(const char* path, const ProgramArgs& args);
+inline constexpr int kMaxOpenFiles = 16;  // fds 0..2 are the console
 
-// Ends the current task with a POSIX wait status. Never returns.
-[[noreturn]] void exit_current(int wait_status);
+// A file open on the ramdisk (read only).
+struct OpenFile {
+    const fs::FileEntry* entry = nullptr;
+    uint64_t offset = 0;
+};
 
-// waitpid: pid > 0 a child, -1 any child. Writes the status through
-// `store_status` (which may fail: then nothing is reaped). 0 with
-// NYAN_WNOHANG when no child has exited yet; ECHILD when there is none.
-using StatusStore = Result<void> (*)(void* ctx, int status);
-Result<int> wait_child(int pid, int flags, StatusStore store_status, void* ctx);
+inline constexpr size_t kProcessNameMax = NYAN_PROC_NAME_MAX;
+// The longest reason the kernel writes is a page fault's, 72 characters:
+// "killed: #PF (page fault) at 0x<16 hex> (addr 0x<16 hex>)".
+inline constexpr size_t kKillReasonMax = 88;
 
-// Kills `pid` with `signal` (SIGKILL from kill(), SIGINT from Ctrl-C).
-// ESRCH if there is no such live process; EINVAL for pid <= 0; EPERM for
-// init, unless init kills itself.
-Result<void> kill(int pid, int signal);
+struct Process {
+    Process* parent = nullptr;
+    int pid = 0;
+    bool zombie = false;
+    // A signal that will end the process at its thread's next safe point
+    // (0 = none): kill() from another process, or Ctrl-C in an interrupt.
+    int pending_signal = 0;
+    char name[kProcessNameMax] = {};
+    // The child this process reaped last (see last_reaped_reason).
+    int last_reaped_pid = 0;
+    int wait_status = 0;  // POSIX encoding, valid once a zombie
 
-// The program break of the current process (see mm::ProcessMemory::sbrk).
-Result<uint64_t> sbrk(int64_t increment);
+    // The user address space and its demand-zero regions.
+    mm::ProcessMemory memory;
 
-// Describes processes for ps: skips the first `skip` in table order, then
-// fills at most `max` entries (pages = user frames + page tables).
-size_t fill_process_list(struct nyan_process_info* out, size_t skip, size_t max);
-size_t process_count();
+    // The thread that runs the process; its Thread object lives until the
+    // process is reaped.
+    Thread* thread = nullptr;
 
-// Calls `fn` for every task in the table (interrupts off).
-void for_each_task(void (*fn)(const Task&));
+    // Its threads wait here for a child to exit; an exiting child (or an
+    // orphan handed over) wakes them all, and each checks again.
+    WaitQueue child_exited;
 
-// The kill reason of the last child the current task reaped, if it is `pid`.
-const char* last_kill_reason(int pid);
+    char kill_reason[kKillReasonMax] = {};  // "killed: #PF at ... (addr ...)" for a fault
+    // Why the child this process reaped last was killed, for kill_reason().
+    char last_reaped_reason[kKillReasonMax] = {};
 
-// The foreground process for Ctrl-C (0 = none).
-void set_foreground(int pid);
+    // The open-file table (kMaxOpenFiles entries, indexed by fd), allocated
+    // by the first open() and freed by fs::close_all(): most processes never
+    // open a file, and fds 0..2 (the console) need no entry.
+    OpenFile* files = nullptr;
+
+    // The table of all processes.
+    Process* prev_in_table = nullptr;
+    Process* next_in_table = nullptr;
+
+    Process() = default;
+    Process(const Process&) = delete;
+    Process& operator=(const Process&) = delete;
+};
 
 }  // namespace nyanos::proc

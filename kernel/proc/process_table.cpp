@@ -4,26 +4,26 @@
 
 namespace nyanos::proc {
 
-void ProcessTable::insert(Task* task) {
-    task->prev_in_table = nullptr;
-    task->next_in_table = m_head;
-    if (m_head) m_head->prev_in_table = task;
-    m_head = task;
+void ProcessTable::insert(Process* process) {
+    process->prev_in_table = nullptr;
+    process->next_in_table = m_head;
+    if (m_head) m_head->prev_in_table = process;
+    m_head = process;
     ++m_count;
 }
 
-void ProcessTable::remove(Task* task) {
-    if (task->prev_in_table)
-        task->prev_in_table->next_in_table = task->next_in_table;
+void ProcessTable::remove(Process* process) {
+    if (process->prev_in_table)
+        process->prev_in_table->next_in_table = process->next_in_table;
     else
-        m_head = task->next_in_table;
-    if (task->next_in_table) task->next_in_table->prev_in_table = task->prev_in_table;
-    task->prev_in_table = task->next_in_table = nullptr;
+        m_head = process->next_in_table;
+    if (process->next_in_table) process->next_in_table->prev_in_table = process->prev_in_table;
+    process->prev_in_table = process->next_in_table = nullptr;
     --m_count;
 }
 
-Task* ProcessTable::find(int pid) const {
-    for (Task* t = m_head; t; t = t->next_in_table)
+Process* ProcessTable::find(int pid) const {
+    for (Process* t = m_head; t; t = t->next_in_table)
         if (t->pid == pid) return t;
     return nullptr;
 }
@@ -36,27 +36,27 @@ int ProcessTable::allocate_pid() {
     }
 }
 
-Task* ProcessTable::mark_exited(Task* task, int wait_status, Task* reaper) {
-    VERIFY(task->state != TaskState::kZombie);
-    task->state = TaskState::kZombie;
-    task->wait_status = wait_status;
-    for (Task* t = m_head; t; t = t->next_in_table) {
-        if (t->parent == task) t->parent = (reaper && reaper != task) ? reaper : nullptr;
+ExitWakes ProcessTable::mark_exited(Process* process, int wait_status, Process* reaper) {
+    VERIFY(!process->zombie);
+    process->zombie = true;
+    process->wait_status = wait_status;
+    ExitWakes wakes;
+    Process* heir = (reaper && reaper != process) ? reaper : nullptr;
+    for (Process* p = m_head; p; p = p->next_in_table) {
+        if (p->parent != process) continue;
+        p->parent = heir;
+        if (heir && p->zombie) wakes.reaper = heir;
     }
-    Task* parent = task->parent;
-    if (parent && parent->state == TaskState::kBlocked &&
-        parent->wait_reason == WaitReason::kChild &&
-        (parent->waiting_for_pid == -1 || parent->waiting_for_pid == task->pid))
-        return parent;
-    return nullptr;
+    wakes.parent = process->parent;
+    return wakes;
 }
 
-Task* ProcessTable::find_zombie_child(const Task* parent, int pid, bool& has_match) const {
+Process* ProcessTable::find_zombie_child(const Process* parent, int pid, bool& has_match) const {
     has_match = false;
-    for (Task* t = m_head; t; t = t->next_in_table) {
+    for (Process* t = m_head; t; t = t->next_in_table) {
         if (t->parent != parent || (pid != -1 && t->pid != pid)) continue;
         has_match = true;
-        if (t->state == TaskState::kZombie) return t;
+        if (t->zombie) return t;
     }
     return nullptr;
 }

@@ -1,58 +1,55 @@
-// The preemptive round-robin scheduler: the current task, the run queue,
+// The preemptive round-robin scheduler: the current thread, the run queue,
 // blocking and waking, the timer tick, and the switch that loads CR3.
 //
 // Every function here disables interrupts internally where it touches
 // scheduler state; callers need not.
 //
-// Preemption: the timer switches tasks only when it interrupts user mode or
-// the idle task. Kernel code (a system call) is never switched away from in
-// the middle of an operation on shared state; it runs until it blocks or
-// reaches a preempt_point(), where an expired quantum and a pending kill
-// take effect.
+// Preemption: the timer switches threads only when it interrupts user mode
+// or the idle thread. Kernel code (a system call) is never switched away
+// from in the middle of an operation on shared state; it runs until it
+// blocks or reaches a preempt_point(), where an expired quantum and a
+// pending kill take effect.
 #pragma once
 
 #include <stdint.h>
 
-#include "proc/task.h"
-#include "proc/task_queue.h"
+#include "proc/process.h"
+#include "proc/thread.h"
 
 namespace nyanos::proc {
 
-// Makes the boot context the idle task and hooks the timer. Once, after
+// Makes the boot context the idle thread and hooks the timer. Once, after
 // the arch and memory init.
 void init_scheduler();
 
 // The idle loop; the boot context ends here.
 [[noreturn]] void idle_loop();
 
-Task* current_task();
-bool is_idle(const Task* task);
+Thread* current_thread();
+// The current thread's process; nullptr on the idle thread.
+Process* current_process();
+bool is_idle(const Thread* thread);
 
-// Puts `task` on the run queue (interrupts off).
-void make_ready(Task* task);
+// Puts `thread` on the run queue (interrupts off).
+void make_ready(Thread* thread);
 
-// Blocks the current task until woken, queued on `queue` (or on nothing,
-// when the waker finds it another way). Interrupts off. A task with a kill
-// pending never blocks: nothing might wake it.
-void block_current(WaitReason reason, TaskQueue* queue);
+// Blocks the current thread in `queue` (see WaitQueue::wait).
+WakeReason block_current(ThreadQueue& queue, WaitQueue* owner, uint64_t deadline_ms);
 
-// Takes `task` off the run queue and every wait list (it is exiting).
-void unqueue(Task* task);
+// Switches to the next ready thread (or idle) without queueing the current
+// one, which has just died. Interrupts off.
+[[noreturn]] void schedule_away_from_dead();
 
-// Switches to the next ready task (or idle) without queueing the current
-// one: for a task that has just become a zombie. Interrupts off.
-[[noreturn]] void schedule_away_from_zombie();
+// Marks `process` to die at its next safe point with `signal`, recording
+// `why`, and ends its thread's wait if it is blocked. Safe in interrupt
+// context: it never switches threads itself.
+void request_kill(Process* process, int signal, const char* why);
 
-// Marks `task` to die at its next safe point with `signal`, recording
-// `why`, and wakes it if it is blocked. Safe in interrupt context: it never
-// switches tasks itself.
-void request_kill(Task* task, int signal, const char* why);
-
-// Ends the current task if a kill is pending. Interrupts off.
+// Ends the current process if a kill is pending. Interrupts off.
 void die_if_killed();
 
 void yield();
-// A safe place to switch tasks: dies if a kill is pending, yields if the
+// A safe place to switch threads: dies if a kill is pending, yields if the
 // quantum has expired. Called at the end of every system call and between
 // the steps of a long one.
 void preempt_point();
@@ -61,7 +58,7 @@ void preempt_point();
 void yield_if_needed();
 void sleep_ms(uint64_t ms);
 
-// Blocks until console input is available (or the task is killed).
+// Blocks until console input is available (or the process is killed).
 void wait_for_input();
 
 }  // namespace nyanos::proc

@@ -1,7 +1,8 @@
-// The kernel side of scheduling: CPU state around the portable run queue.
+// The kernel side of scheduling: CPU state around the portable run queue,
+// and the blocking half of WaitQueue.
 //
 // Following a CR3: switch_to() loads next->active_root unless it is already
-// live (the idle task has none and keeps whatever is live), so a task
+// live (the idle thread has none and keeps whatever is live), so a thread
 // preempted inside a ScopedCr3 guard resumes on the guarded root.
 #include "proc/scheduler.h"
 
@@ -16,8 +17,9 @@
 #include "lib/format.h"
 #include "lib/panic.h"
 #include "mm/pcid.h"
-#include "proc/process.h"
+#include "proc/lifecycle.h"
 #include "proc/scoped_cr3.h"
+#include "proc/wait_queue.h"
 
 extern "C" void arch_switch_context(uint64_t* save_rsp, uint64_t next_rsp);
 extern "C" void arch_syscall_entry();
@@ -30,60 +32,71 @@ static_assert(kFpuStateBytes == arch::kFpuStateBytes);
 constexpr uint64_t kQuantumMs = 10;
 
 arch::CpuEntryArea g_cpu;
-Task g_idle;
-Task* g_current = &g_idle;
-TaskQueue g_run_queue;
-TaskQueue g_sleepers;
-TaskQueue g_input_waiters;
+Thread g_idle;
+Thread* g_current = &g_idle;
+ThreadQueue g_run_queue;
+// Threads blocked with a deadline, through Thread::next_timed (unordered:
+// the tick looks at each; there are few).
+Thread* g_timed = nullptr;
+WaitQueue g_sleepers;     // sleep_ms: only deadlines and kills end these waits
+WaitQueue g_input_ready;  // woken when console input arrives
 uint64_t g_quantum_left = kQuantumMs;
 bool g_need_resched = false;  // the quantum expired while the kernel was busy
 
-// Switches the CPU to `next` (interrupts off). Returns when the current task
-// is switched back to.
-void switch_to(Task* next) {
-    Task* prev = g_current;
+// Switches the CPU to `next` (interrupts off). Returns when the current
+// thread is switched back to.
+void switch_to(Thread* next) {
+    Thread* prev = g_current;
     if (prev == next) {
-        next->state = TaskState::kRunning;
+        next->state = ThreadState::kRunning;
         return;
     }
     if (prev != &g_idle) arch::fpu_save(prev->fpu_state());
-    // No CR3 write to the idle task (it runs on whatever is live) or to a
-    // task already on the live root.
+    // No CR3 write to the idle thread (it runs on whatever is live) or to a
+    // thread already on the live root.
     if (next != &g_idle && next->active_root != arch::read_cr3()) mm::load_cr3(next->active_root);
     arch::set_kernel_stack(next->stack_rsp0());
     g_cpu.kernel_rsp = next->stack_rsp0();
     g_current = next;
-    next->state = TaskState::kRunning;
+    next->state = ThreadState::kRunning;
     if (next != &g_idle) arch::fpu_restore(next->fpu_state());
     arch_switch_context(&prev->saved_rsp, next->saved_rsp);
 }
 
-// Picks the next runnable task (or idle) and switches to it. The caller has
-// already put the current task where it belongs (run queue, a wait queue,
-// or nowhere for a zombie).
+// Picks the next runnable thread (or idle) and switches to it. The caller
+// has already put the current thread where it belongs (run queue, a wait
+// queue, or nowhere for a dead one).
 void schedule() {
-    Task* next = g_run_queue.pop_front();
+    Thread* next = g_run_queue.pop_front();
     if (!next) next = &g_idle;
     g_quantum_left = kQuantumMs;
     g_need_resched = false;
     switch_to(next);
 }
 
-// Wakes sleepers whose time has come; called on every tick.
-void wake_sleepers(uint64_t now) {
-    if (g_sleepers.empty()) return;
-    TaskQueue still;
-    while (Task* t = g_sleepers.pop_front()) {
-        if (t->wake_at_ms <= now || t->pending_signal)
-            make_ready(t);
-        else
-            still.push_back(t);
+void unlink_timed(Thread* thread) {
+    for (Thread** link = &g_timed; *link; link = &(*link)->next_timed) {
+        if (*link != thread) continue;
+        *link = thread->next_timed;
+        thread->next_timed = nullptr;
+        return;
     }
-    while (Task* t = still.pop_front()) g_sleepers.push_back(t);
+}
+
+// Ends the waits whose deadline has come; called on every tick.
+void expire_deadlines(uint64_t now) {
+    Thread** link = &g_timed;
+    while (Thread* t = *link) {
+        if (t->wake_at_ms > now) {
+            link = &t->next_timed;
+            continue;
+        }
+        wake_thread(t, WakeReason::kTimedOut);  // unlinks t: *link is now its successor
+    }
 }
 
 void on_timer(arch::InterruptFrame& frame) {
-    wake_sleepers(arch::uptime_ms());
+    if (g_timed) expire_deadlines(arch::uptime_ms());
     if (g_current == &g_idle) {
         if (!g_run_queue.empty()) schedule();
         return;
@@ -98,13 +111,17 @@ void on_timer(arch::InterruptFrame& frame) {
         make_ready(g_current);
         schedule();
     }
-    // Back on this task (maybe much later): a pending kill takes effect on
+    // Back on this thread (maybe much later): a pending kill takes effect on
     // the way back to user mode.
     if (frame.from_user()) die_if_killed();
 }
 
 void wake_input_waiters() {
-    while (Task* t = g_input_waiters.pop_front()) make_ready(t);
+    g_input_ready.wake_all();
+}
+
+bool kill_pending(const Thread* thread) {
+    return thread->process && thread->process->pending_signal;
 }
 
 }  // namespace
@@ -112,59 +129,87 @@ void wake_input_waiters() {
 void init_scheduler() {
     arch::install_cpu_local(g_cpu, arch_syscall_entry);
     arch::init_fpu_clean_state();
-    format(g_idle.name, sizeof(g_idle.name), "idle");
-    g_idle.state = TaskState::kRunning;
+    g_idle.state = ThreadState::kRunning;
     g_idle.kernel_stack_top = arch::kernel_stack();
     console_input::set_data_available_hook(wake_input_waiters);
     arch::set_timer_handler(on_timer);
 }
 
-Task* current_task() {
+Thread* current_thread() {
     return g_current;
 }
 
-bool is_idle(const Task* task) {
-    return task == &g_idle;
+Process* current_process() {
+    return g_current->process;
 }
 
-void make_ready(Task* t) {
-    t->state = TaskState::kReady;
-    t->wait_reason = WaitReason::kNone;
-    g_run_queue.push_back(t);
+bool is_idle(const Thread* thread) {
+    return thread == &g_idle;
 }
 
-void block_current(WaitReason reason, TaskQueue* queue) {
-    die_if_killed();
-    g_current->state = TaskState::kBlocked;
-    g_current->wait_reason = reason;
-    if (queue) queue->push_back(g_current);
+void make_ready(Thread* thread) {
+    thread->state = ThreadState::kReady;
+    g_run_queue.push_back(thread);
+}
+
+WakeReason block_current(ThreadQueue& queue, WaitQueue* owner, uint64_t deadline_ms) {
+    Thread* self = g_current;
+    VERIFY(self != &g_idle);
+    if (kill_pending(self)) return WakeReason::kKilled;
+    self->state = ThreadState::kBlocked;
+    self->waiting_on = owner;
+    queue.push_back(self);
+    self->wake_at_ms = deadline_ms;
+    if (deadline_ms != WaitQueue::kNoDeadline) {
+        self->next_timed = g_timed;
+        g_timed = self;
+    }
     schedule();
+    return self->wake_reason;
 }
 
-void unqueue(Task* t) {
-    g_run_queue.remove(t);
-    g_sleepers.remove(t);
-    g_input_waiters.remove(t);
+void wake_thread(Thread* thread, WakeReason reason) {
+    VERIFY(thread->state == ThreadState::kBlocked);
+    if (thread->waiting_on) thread->waiting_on->m_waiters.remove(thread);
+    if (thread->wake_at_ms != WaitQueue::kNoDeadline) unlink_timed(thread);
+    thread->waiting_on = nullptr;
+    thread->wake_at_ms = WaitQueue::kNoDeadline;
+    thread->wake_reason = reason;
+    make_ready(thread);
 }
 
-void schedule_away_from_zombie() {
+WakeReason WaitQueue::wait(uint64_t deadline_ms) {
+    return block_current(m_waiters, this, deadline_ms);
+}
+
+bool WaitQueue::wake_one() {
+    Thread* t = m_waiters.pop_front();
+    if (!t) return false;
+    t->waiting_on = nullptr;  // already out of the queue
+    wake_thread(t, WakeReason::kWoken);
+    return true;
+}
+
+void WaitQueue::wake_all() {
+    while (wake_one()) {
+    }
+}
+
+void schedule_away_from_dead() {
     schedule();
-    panic("exit: a zombie was scheduled");
+    panic("exit: a dead thread was scheduled");
 }
 
 void die_if_killed() {
-    if (g_current != &g_idle && g_current->pending_signal) exit_current(g_current->pending_signal);
+    if (kill_pending(g_current)) exit_current(g_current->process->pending_signal);
 }
 
-void request_kill(Task* t, int signal, const char* why) {
-    if (t->pending_signal) return;
-    t->pending_signal = signal;
-    format(t->kill_reason, sizeof(t->kill_reason), "%s", why);
-    if (t->state == TaskState::kBlocked) {
-        g_sleepers.remove(t);
-        g_input_waiters.remove(t);
-        make_ready(t);
-    }
+void request_kill(Process* process, int signal, const char* why) {
+    if (process->pending_signal) return;
+    process->pending_signal = signal;
+    format(process->kill_reason, sizeof(process->kill_reason), "%s", why);
+    Thread* t = process->thread;
+    if (t && t->state == ThreadState::kBlocked) wake_thread(t, WakeReason::kKilled);
 }
 
 void idle_loop() {
@@ -188,7 +233,7 @@ void preempt_point() {
     // Every system call ends here: the common case is two loads. A flag set
     // by an interrupt just after this check is seen at the next tick, which
     // preempts or kills from user mode anyway.
-    if (!g_need_resched && !g_current->pending_signal) return;
+    if (!g_need_resched && !g_current->process->pending_signal) return;
     yield_if_needed();
     arch::InterruptDisabler no_interrupts;
     die_if_killed();
@@ -203,15 +248,14 @@ void yield() {
 
 void sleep_ms(uint64_t ms) {
     arch::InterruptDisabler no_interrupts;
-    g_current->wake_at_ms = arch::uptime_ms() + ms;
-    block_current(WaitReason::kSleep, &g_sleepers);
+    g_sleepers.wait(arch::uptime_ms() + ms);
     die_if_killed();
 }
 
 void wait_for_input() {
     arch::InterruptDisabler no_interrupts;
     if (!console_input::empty()) return;
-    block_current(WaitReason::kInput, &g_input_waiters);
+    g_input_ready.wait();
     die_if_killed();
 }
 

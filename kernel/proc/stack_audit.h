@@ -37,15 +37,15 @@ inline size_t stack_bytes_used(const uint8_t* lowest, size_t bytes) {
 #ifndef NYANOS_HOST
 namespace nyanos::proc {
 
-struct Task;
+struct Thread;
 
 // The kernel's audit, on when the command line says `kstack_audit`.
 void init_stack_audit();
-// Paints a new task's kernel stack (when the audit is on).
-void prepare_stack_audit(const Task& task);
-// Records how deep a task's kernel stack went; call before freeing it.
-void audit_stack(const Task& task);
-// Audits the tasks still alive and prints the `kstack_audit:` line.
+// Paints a new thread's kernel stack (when the audit is on).
+void prepare_stack_audit(const Thread& thread);
+// Records how deep a thread's kernel stack went; call before freeing it.
+void audit_stack(const Thread& thread);
+// Audits the threads still alive and prints the `kstack_audit:` line.
 void report_stack_audit();
 
 }  // namespace nyanos::proc

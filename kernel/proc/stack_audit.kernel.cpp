@@ -4,7 +4,7 @@
 #include "boot_info.h"
 #include "dev/console.h"
 #include "lib/format.h"
-#include "proc/process.h"
+#include "proc/lifecycle.h"
 
 namespace nyanos::proc {
 
@@ -13,8 +13,8 @@ namespace {
 struct StackAudit {
     bool enabled = false;
     size_t high_water = 0;  // bytes, the deepest of every task audited so far
-    char deepest[kTaskNameMax] = {};
-    uint64_t tasks = 0;
+    char deepest[kProcessNameMax] = {};
+    uint64_t threads = 0;
 };
 StackAudit g_audit;
 
@@ -23,7 +23,7 @@ struct StackSpan {
     uint8_t* lowest;
     size_t bytes;
 };
-StackSpan stack_span(const Task& t) {
+StackSpan stack_span(const Thread& t) {
     uint64_t lowest = t.kernel_stack_top - kKernelStackPages * paging::kPageSize;
     return {reinterpret_cast<uint8_t*>(lowest), size_t(t.stack_rsp0() - lowest)};
 }
@@ -35,28 +35,30 @@ void init_stack_audit() {
     if (g_audit.enabled) kprintf("kstack_audit: on\n");
 }
 
-void prepare_stack_audit(const Task& t) {
+void prepare_stack_audit(const Thread& t) {
     if (!g_audit.enabled) return;
     StackSpan span = stack_span(t);
     paint_stack(span.lowest, span.bytes);
 }
 
-void audit_stack(const Task& t) {
+void audit_stack(const Thread& t) {
     if (!g_audit.enabled || !t.kernel_stack_top) return;
     StackSpan span = stack_span(t);
     size_t used = stack_bytes_used(span.lowest, span.bytes);
-    ++g_audit.tasks;
+    ++g_audit.threads;
     if (used <= g_audit.high_water) return;
     g_audit.high_water = used;
-    format(g_audit.deepest, sizeof(g_audit.deepest), "%s", t.name);
+    format(g_audit.deepest, sizeof(g_audit.deepest), "%s", t.process ? t.process->name : "idle");
 }
 
 void report_stack_audit() {
     if (!g_audit.enabled) return;
-    for_each_task([](const Task& t) { audit_stack(t); });
+    for_each_process([](const Process& p) {
+        if (p.thread) audit_stack(*p.thread);
+    });
     kprintf("kstack_audit: high-water %lu of %lu bytes (deepest: %s), %lu tasks audited\n",
             g_audit.high_water, kKernelStackPages * paging::kPageSize - kFpuStateBytes,
-            g_audit.deepest, g_audit.tasks);
+            g_audit.deepest, g_audit.threads);
 }
 
 }  // namespace nyanos::proc

@@ -21,10 +21,12 @@ void fill_system_info(nyan_system_info& out) {
     memset(&out, 0, sizeof(out));
     out.tsc_hz = arch::tsc_frequency_hz();
     out.kernel_entry_tsc = g_kernel_entry_tsc;
-    out.task_bytes = sizeof(Task);
-    const Task* t = current_task();
-    if (t->kernel_stack_top)
-        out.kernel_stack_bytes = mm::kernel_stack_pages(t->kernel_stack_top) * paging::kPageSize;
+    out.task_bytes = sizeof(Process) + sizeof(Thread);
+    const Thread* thread = current_thread();
+    const Process* t = thread->process;
+    if (thread->kernel_stack_top)
+        out.kernel_stack_bytes =
+            mm::kernel_stack_pages(thread->kernel_stack_top) * paging::kPageSize;
     out.table_frames = t->memory.space.table_frames();
     out.user_frames = t->memory.space.user_frames();
     out.shared_pages = t->memory.space.borrowed_pages();

@@ -9,7 +9,7 @@
 #include "dev/console.h"
 #include "lib/format.h"
 #include "nyanos/abi/syscall.h"
-#include "proc/process.h"
+#include "proc/lifecycle.h"
 #include "proc/scheduler.h"
 
 namespace nyanos::proc {
@@ -49,7 +49,7 @@ const char* signal_for(uint64_t vector, int& signal) {
 void on_user_fault(arch::InterruptFrame& frame) {
     bool page_fault = frame.vector == kVectorPageFault;
     uint64_t cr2 = page_fault ? arch::read_cr2() : 0;
-    Task* t = current_task();
+    Process* t = current_process();
     if (page_fault && !(frame.error_code & kPageFaultPresent) && t->memory.resolve_fault(cr2, true))
         return;
     int signal;
@@ -72,8 +72,8 @@ void init_user_faults() {
 }
 
 bool prefault_user_page(uint64_t address) {
-    Task* t = current_task();
-    if (is_idle(t)) return false;
+    Process* t = current_process();
+    if (!t) return false;
     return t->memory.resolve_fault(address, false);
 }
 

@@ -15,7 +15,7 @@
 #include "mm/heap.h"
 #include "mm/physical_memory.h"
 #include "nyanos/abi/syscall.h"
-#include "proc/process.h"
+#include "proc/lifecycle.h"
 #include "proc/scheduler.h"
 #include "proc/system_info.h"
 #include "proc/user_layout.h"
@@ -64,7 +64,7 @@ int64_t sys_read(const SyscallFrame& f) {
         return r.ok() ? int64_t(n) : errno_of(r.error());
     }
     if (fd == 1 || fd == 2) return errno_of(Error::kBadFd);
-    auto file = fs::file(*proc::current_task(), fd);
+    auto file = fs::file(*proc::current_process(), fd);
     if (!file.ok()) return errno_of(file.error());
     proc::OpenFile* of = file.value();
     uint64_t left = of->entry->size - of->offset;
@@ -83,7 +83,7 @@ int64_t sys_write(const SyscallFrame& f) {
         return errno_of(Error::kFault);
     if (fd != 1 && fd != 2) {
         // Ramdisk files are read only; the null device takes everything.
-        auto file = fs::file(*proc::current_task(), fd);
+        auto file = fs::file(*proc::current_process(), fd);
         if (!file.ok()) return errno_of(file.error());
         if (!fs::is_null_device(*file.value())) return errno_of(Error::kBadFd);
         return int64_t(length);
@@ -241,18 +241,18 @@ int64_t sys_open(const SyscallFrame& f) {
     char path[kMaxPath];
     auto p = copy_string_from_user(path, f.rdi, sizeof(path));
     if (!p.ok()) return errno_of(p.error());
-    return result_of(fs::open(*proc::current_task(), path));
+    return result_of(fs::open(*proc::current_process(), path));
 }
 
 int64_t sys_close(const SyscallFrame& f) {
-    return result_of(fs::close(*proc::current_task(), int(f.rdi)));
+    return result_of(fs::close(*proc::current_process(), int(f.rdi)));
 }
 
 int64_t sys_sbrk(const SyscallFrame& f) {
     return result_of(proc::sbrk(int64_t(f.rdi)));
 }
 int64_t sys_getpid(const SyscallFrame&) {
-    return proc::current_task()->pid;
+    return proc::current_process()->pid;
 }
 int64_t sys_get_time(const SyscallFrame&) {
     return int64_t(arch::uptime_ms());

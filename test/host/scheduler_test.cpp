@@ -8,45 +8,40 @@
 
 #include "host_panic.h"
 #include "proc/process_table.h"
-#include "proc/task_queue.h"
+#include "proc/thread_queue.h"
 
 using namespace nyanos;
 using namespace nyanos::proc;
 
 namespace {
 
-std::vector<Task*> drain(TaskQueue& q) {
-    std::vector<Task*> out;
-    while (Task* t = q.pop_front()) out.push_back(t);
+std::vector<Thread*> drain(ThreadQueue& q) {
+    std::vector<Thread*> out;
+    while (Thread* t = q.pop_front()) out.push_back(t);
     return out;
 }
 
-// A table of tasks owned by the test.
+// A table of processes owned by the test.
 struct Family {
     ProcessTable table;
-    std::vector<std::unique_ptr<Task>> tasks;
+    std::vector<std::unique_ptr<Process>> processes;
 
-    Task* spawn(Task* parent, TaskState state = TaskState::kReady) {
-        auto task = std::make_unique<Task>();
-        task->pid = table.allocate_pid();
-        task->parent = parent;
-        task->state = state;
-        table.insert(task.get());
-        tasks.push_back(std::move(task));
-        return tasks.back().get();
-    }
-    void block_waiting(Task* t, int pid) {
-        t->state = TaskState::kBlocked;
-        t->wait_reason = WaitReason::kChild;
-        t->waiting_for_pid = pid;
+    Process* spawn(Process* parent, bool zombie = false) {
+        auto p = std::make_unique<Process>();
+        p->pid = table.allocate_pid();
+        p->parent = parent;
+        p->zombie = zombie;
+        table.insert(p.get());
+        processes.push_back(std::move(p));
+        return processes.back().get();
     }
 };
 
 }  // namespace
 
-TEST_CASE("TaskQueue: FIFO order and size") {
-    Task a, b, c;
-    TaskQueue q;
+TEST_CASE("ThreadQueue: FIFO order and size") {
+    Thread a, b, c;
+    ThreadQueue q;
     CHECK(q.empty());
     CHECK(q.size() == 0);
     CHECK(q.pop_front() == nullptr);
@@ -57,18 +52,18 @@ TEST_CASE("TaskQueue: FIFO order and size") {
     CHECK(!q.empty());
     CHECK(q.pop_front() == &a);
     q.push_back(&a);  // round robin: the one that ran goes to the back
-    CHECK(drain(q) == std::vector<Task*>{&b, &c, &a});
+    CHECK(drain(q) == std::vector<Thread*>{&b, &c, &a});
     CHECK(q.empty());
     CHECK(a.next_in_queue == nullptr);
     // Usable again after draining (the tail was reset).
     q.push_back(&c);
-    CHECK(drain(q) == std::vector<Task*>{&c});
+    CHECK(drain(q) == std::vector<Thread*>{&c});
 }
 
-TEST_CASE("TaskQueue: remove from the middle, head and tail") {
-    Task t[5];
-    TaskQueue q;
-    for (Task& x : t) q.push_back(&x);
+TEST_CASE("ThreadQueue: remove from the middle, head and tail") {
+    Thread t[5];
+    ThreadQueue q;
+    for (Thread& x : t) q.push_back(&x);
     CHECK(q.remove(&t[2]));  // middle
     CHECK(q.size() == 4);
     CHECK(q.remove(&t[0]));  // head
@@ -78,10 +73,10 @@ TEST_CASE("TaskQueue: remove from the middle, head and tail") {
     CHECK(q.size() == 2);
     q.push_back(&t[4]);  // the tail pointer moved back correctly
     q.push_back(&t[0]);
-    CHECK(drain(q) == std::vector<Task*>{&t[1], &t[3], &t[4], &t[0]});
-    for (Task& x : t) CHECK(x.next_in_queue == nullptr);
+    CHECK(drain(q) == std::vector<Thread*>{&t[1], &t[3], &t[4], &t[0]});
+    for (Thread& x : t) CHECK(x.next_in_queue == nullptr);
 
-    Task only;
+    Thread only;
     q.push_back(&only);
     CHECK(q.remove(&only));
     CHECK(q.empty());
@@ -90,9 +85,9 @@ TEST_CASE("TaskQueue: remove from the middle, head and tail") {
     CHECK(q.pop_front() == &only);
 }
 
-TEST_CASE("TaskQueue: queueing a task twice is a broken invariant") {
-    Task a, b;
-    TaskQueue q;
+TEST_CASE("ThreadQueue: queueing a thread twice is a broken invariant") {
+    Thread a, b;
+    ThreadQueue q;
     q.push_back(&a);
     CHECK_THROWS_AS(q.push_back(&a), test::HostPanic);  // the tail again
     q.push_back(&b);
@@ -102,7 +97,7 @@ TEST_CASE("TaskQueue: queueing a task twice is a broken invariant") {
 
 TEST_CASE("ProcessTable: insert, find, remove, count") {
     ProcessTable table;
-    Task a, b, c;
+    Process a, b, c;
     a.pid = 1, b.pid = 2, c.pid = 3;
     table.insert(&a);
     table.insert(&b);
@@ -114,7 +109,7 @@ TEST_CASE("ProcessTable: insert, find, remove, count") {
     CHECK(table.find(2) == nullptr);
     CHECK(table.count() == 2);
     size_t walked = 0;
-    for (Task* t = table.first(); t; t = t->next_in_table) ++walked;
+    for (Process* t = table.first(); t; t = t->next_in_table) ++walked;
     CHECK(walked == 2);
     table.remove(table.first());  // head
     table.remove(table.first());
@@ -124,7 +119,7 @@ TEST_CASE("ProcessTable: insert, find, remove, count") {
 
 TEST_CASE("ProcessTable: allocate_pid increases, skips pids in use, and wraps") {
     ProcessTable table;
-    Task one, two, five;
+    Process one, two, five;
     one.pid = 1, two.pid = 2, five.pid = 5;
     table.insert(&one);
     table.insert(&two);
@@ -159,16 +154,17 @@ TEST_CASE("ProcessTable: allocate_pid increases, skips pids in use, and wraps") 
 
 TEST_CASE("exit: a zombie keeps its status; its children go to the reaper") {
     Family f;
-    Task* init = f.spawn(nullptr);
-    Task* shell = f.spawn(init);
-    Task* child = f.spawn(shell, TaskState::kRunning);
-    Task* grandchild1 = f.spawn(child);
-    Task* grandchild2 = f.spawn(child, TaskState::kZombie);
-    Task* other = f.spawn(shell);
+    Process* init = f.spawn(nullptr);
+    Process* shell = f.spawn(init);
+    Process* child = f.spawn(shell);
+    Process* grandchild1 = f.spawn(child);
+    Process* grandchild2 = f.spawn(child, true);
+    Process* other = f.spawn(shell);
 
-    // The shell is not waiting: nobody to wake.
-    CHECK(f.table.mark_exited(child, 42 << 8, init) == nullptr);
-    CHECK(child->state == TaskState::kZombie);
+    ExitWakes wakes = f.table.mark_exited(child, 42 << 8, init);
+    CHECK(wakes.parent == shell);  // its waiters check whether they wait for this child
+    CHECK(wakes.reaper == init);   // it inherited a zombie it can reap now
+    CHECK(child->zombie);
     CHECK(child->wait_status == (42 << 8));
     CHECK(child->parent == shell);  // still the shell's to reap
     CHECK(grandchild1->parent == init);
@@ -180,68 +176,58 @@ TEST_CASE("exit: a zombie keeps its status; its children go to the reaper") {
     CHECK_THROWS_AS(f.table.mark_exited(child, 0, init), test::HostPanic);
 }
 
-TEST_CASE("exit: wakes the parent only if it waits for this child or any") {
-    struct Case {
-        const char* what;
-        TaskState state;
-        WaitReason reason;
-        int waiting_for;  // 0: the exiting child's pid
-        bool woken;
-    };
-    for (Case c : {Case{"waitpid(child)", TaskState::kBlocked, WaitReason::kChild, 0, true},
-                   Case{"waitpid(-1)", TaskState::kBlocked, WaitReason::kChild, -1, true},
-                   Case{"waitpid(sibling)", TaskState::kBlocked, WaitReason::kChild, 999, false},
-                   Case{"blocked on input", TaskState::kBlocked, WaitReason::kInput, -1, false},
-                   Case{"asleep", TaskState::kBlocked, WaitReason::kSleep, -1, false},
-                   Case{"ready", TaskState::kReady, WaitReason::kNone, 0, false},
-                   Case{"running", TaskState::kRunning, WaitReason::kNone, 0, false}}) {
-        CAPTURE(c.what);
-        Family f;
-        Task* init = f.spawn(nullptr);
-        Task* parent = f.spawn(init);
-        Task* child = f.spawn(parent, TaskState::kRunning);
-        f.spawn(parent);  // a sibling
-        parent->state = c.state;
-        parent->wait_reason = c.reason;
-        parent->waiting_for_pid = c.waiting_for == 0 ? child->pid : c.waiting_for;
-        Task* woken = f.table.mark_exited(child, 0, init);
-        CHECK(woken == (c.woken ? parent : nullptr));
-    }
+TEST_CASE("exit: the reaper is woken only when it inherits a zombie") {
+    Family f;
+    Process* init = f.spawn(nullptr);
+    Process* shell = f.spawn(init);
+    Process* child = f.spawn(shell);
+    f.spawn(child);  // a living grandchild
+    ExitWakes wakes = f.table.mark_exited(child, 0, init);
+    CHECK(wakes.parent == shell);
+    CHECK(wakes.reaper == nullptr);  // it inherited only the living
+    // A childless process exiting hands over nothing.
+    wakes = f.table.mark_exited(f.spawn(shell), 0, init);
+    CHECK(wakes.parent == shell);
+    CHECK(wakes.reaper == nullptr);
 }
 
 TEST_CASE("exit: without a reaper, or when the reaper itself exits, children are orphaned") {
     Family f;
-    Task* init = f.spawn(nullptr);
-    Task* a = f.spawn(init);
-    Task* b = f.spawn(a);
-    CHECK(f.table.mark_exited(init, 0, init) == nullptr);  // init has no parent to wake
+    Process* init = f.spawn(nullptr);
+    Process* a = f.spawn(init);
+    Process* b = f.spawn(a);
+    ExitWakes wakes = f.table.mark_exited(init, 0, init);
+    CHECK(wakes.parent == nullptr);  // init has no parent to wake
+    CHECK(wakes.reaper == nullptr);
     CHECK(a->parent == nullptr);
-    CHECK(f.table.mark_exited(a, 0, nullptr) == nullptr);
+    wakes = f.table.mark_exited(a, 0, nullptr);
+    CHECK(wakes.parent == nullptr);
     CHECK(b->parent == nullptr);
 }
 
-TEST_CASE("exit: an orphan's exit wakes init waiting for any child") {
+TEST_CASE("exit: an orphan zombie handed to init wakes init, and init can reap it") {
     Family f;
-    Task* init = f.spawn(nullptr);
-    Task* shell = f.spawn(init);
-    Task* daemon = f.spawn(shell);
-    f.table.mark_exited(shell, 0, init);
+    Process* init = f.spawn(nullptr);
+    Process* shell = f.spawn(init);
+    Process* daemon = f.spawn(shell);
+    f.table.mark_exited(daemon, 9, init);  // the shell never reaps it
+    ExitWakes wakes = f.table.mark_exited(shell, 0, init);
+    CHECK(wakes.parent == init);
+    CHECK(wakes.reaper == init);
     REQUIRE(daemon->parent == init);
-    f.block_waiting(init, -1);
-    CHECK(f.table.mark_exited(daemon, 9, init) == init);
     bool has_match = false;
-    Task* first = f.table.find_zombie_child(init, -1, has_match);
+    Process* first = f.table.find_zombie_child(init, -1, has_match);
     CHECK(has_match);
     CHECK((first == shell || first == daemon));
 }
 
 TEST_CASE("waitpid: find_zombie_child with -1 and a specific pid; wait versus ECHILD") {
     Family f;
-    Task* init = f.spawn(nullptr);
-    Task* shell = f.spawn(init);
-    Task* living = f.spawn(shell);
-    Task* dead = f.spawn(shell);
-    Task* strangers_child = f.spawn(init);
+    Process* init = f.spawn(nullptr);
+    Process* shell = f.spawn(init);
+    Process* living = f.spawn(shell);
+    Process* dead = f.spawn(shell);
+    Process* strangers_child = f.spawn(init);
     f.table.mark_exited(strangers_child, 0, init);
     bool has_match = false;
 
@@ -264,7 +250,7 @@ TEST_CASE("waitpid: find_zombie_child with -1 and a specific pid; wait versus EC
     CHECK(!has_match);
     CHECK(f.table.find_zombie_child(shell, 12345, has_match) == nullptr);
     CHECK(!has_match);
-    // A task with no children at all: ECHILD for -1 too.
+    // A process with no children at all: ECHILD for -1 too.
     CHECK(f.table.find_zombie_child(living, -1, has_match) == nullptr);
     CHECK(!has_match);
 

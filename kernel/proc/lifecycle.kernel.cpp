@@ -1,11 +1,11 @@
 // Process lifecycle around the portable process table.
 //
 // Following a CR3: spawn() creates an AddressSpace and loads the ELF into it
-// under a ScopedCr3 guard; the new Task owns the space; exit_current() first
-// switches to the kernel's root, then destroys the space, so a space is
-// never destroyed while live; the reaper (waitpid) frees what is left: the
-// kernel stack and the Task.
-#include "proc/process.h"
+// under a ScopedCr3 guard; the new Process owns the space; exit_current()
+// first switches to the kernel's root, then destroys the space, so a space
+// is never destroyed while live; the reaper (waitpid) frees what is left:
+// the thread's kernel stack, the Thread and the Process.
+#include "proc/lifecycle.h"
 
 #include <string.h>
 
@@ -38,12 +38,13 @@ namespace nyanos::proc {
 
 namespace {
 
-// The Task comes from the heap. With the process memory's region bounds it
-// takes a 672-byte slot (a 16-byte header and 8 bytes of red zone inside)
-// until the process/thread split shrinks it again.
-static_assert(sizeof(Task) <= 648, "Task outgrew the heap's 672-byte slot");
+// Process and Thread come from the heap's slabs; a slot holds a 16-byte
+// header and 8 bytes of red zone. Keep them in these slots: a minimal
+// process's memory is mostly these two and its frames.
+static_assert(sizeof(Process) <= 448 - 24, "Process outgrew the heap's 448-byte slot");
+static_assert(sizeof(Thread) <= 144 - 24, "Thread outgrew the heap's 144-byte slot");
 
-Task* g_init = nullptr;
+Process* g_init = nullptr;
 ProcessTable g_table;
 int g_foreground = 0;
 
@@ -51,9 +52,9 @@ int g_foreground = 0;
 // safe point (the next tick if it is computing in user mode).
 bool on_console_interrupt() {
     if (g_foreground <= 0) return false;
-    Task* t = g_table.find(g_foreground);
-    if (!t || t->state == TaskState::kZombie) return false;
-    request_kill(t, NYAN_SIGINT, "Ctrl-C on the console");
+    Process* p = g_table.find(g_foreground);
+    if (!p || p->zombie) return false;
+    request_kill(p, NYAN_SIGINT, "Ctrl-C on the console");
     return true;
 }
 
@@ -61,14 +62,14 @@ void copy_name(char* out, const char* path) {
     const char* base = path;
     for (const char* p = path; *p; ++p)
         if (*p == '/') base = p + 1;
-    format(out, kTaskNameMax, "%s", base);
+    format(out, kProcessNameMax, "%s", base);
 }
 
-// Builds the new task's kernel stack so that its first switch "returns" into
+// Builds the new thread's kernel stack so that its first switch "returns" into
 // user mode at the program's entry: an InterruptFrame at the top, and below
 // it the callee-saved registers arch_switch_context pops plus its return
 // address.
-void prepare_first_entry(Task* t, uint64_t entry, uint64_t user_sp) {
+void prepare_first_entry(Thread* t, uint64_t entry, uint64_t user_sp) {
     uint64_t top = t->stack_rsp0();
     auto* frame = reinterpret_cast<arch::InterruptFrame*>(top - sizeof(arch::InterruptFrame));
     memset(frame, 0, sizeof(*frame));
@@ -83,11 +84,48 @@ void prepare_first_entry(Task* t, uint64_t entry, uint64_t user_sp) {
     t->saved_rsp = reinterpret_cast<uint64_t>(words);
 }
 
-void free_task(Task* t) {
+ProcessState process_state(const Process& p) {
+    if (p.zombie) return ProcessState::kZombie;
+    switch (p.thread->state) {
+        case ThreadState::kRunning:
+            return ProcessState::kRunning;
+        case ThreadState::kReady:
+            return ProcessState::kReady;
+        case ThreadState::kBlocked:
+            return ProcessState::kBlocked;
+        case ThreadState::kDead:
+            break;
+    }
+    return ProcessState::kZombie;
+}
+
+void free_thread(Thread* t) {
+    if (!t) return;
     audit_stack(*t);
-    fs::close_all(*t);  // exit did it already; a no-op then
     if (t->kernel_stack_top) mm::free_kernel_stack(t->kernel_stack_top);
     delete t;
+}
+
+void free_process(Process* p) {
+    fs::close_all(*p);  // exit did it already; a no-op then
+    free_thread(p->thread);
+    delete p;
+}
+
+// A thread with a kernel stack, set up to enter user mode at `entry`.
+Result<Thread*> create_thread(uint64_t entry, uint64_t user_sp) {
+    Thread* thread = new (std::nothrow) Thread;
+    if (!thread) return Error::kNoMemory;
+    auto stack = mm::allocate_kernel_stack(kKernelStackPages);
+    if (!stack.ok()) {
+        delete thread;
+        return stack.error();
+    }
+    thread->kernel_stack_top = stack.value();
+    prepare_stack_audit(*thread);
+    arch::fpu_load_clean_image(thread->fpu_state());
+    prepare_first_entry(thread, entry, user_sp);
+    return thread;
 }
 
 }  // namespace
@@ -129,40 +167,37 @@ Result<int> spawn(const char* path, const ProgramArgs& args) {
         ScopedCr3 guard(space.cr3());
         program = TRY(
             load_program(space, checked->image, file->data, args, random16, fs::file_frames(file)));
-        // Loading a large program takes a while: let others run. A task
+        // Loading a large program takes a while: let others run. A thread
         // switched away from here must come back on the guarded root. (No
         // kill here: this frame still owns the half-built space.)
         yield_if_needed();
         VERIFY(arch::read_cr3() == space.cr3());
     }
 
-    Task* task = new (std::nothrow) Task;
-    if (!task) return Error::kNoMemory;
-    auto stack = mm::allocate_kernel_stack(kKernelStackPages);
-    if (!stack.ok()) {
-        delete task;
-        return stack.error();
+    Process* process = new (std::nothrow) Process;
+    if (!process) return Error::kNoMemory;
+    auto thread = create_thread(program.entry, program.stack_pointer);
+    if (!thread.ok()) {
+        delete process;
+        return thread.error();
     }
-    task->kernel_stack_top = stack.value();
-    prepare_stack_audit(*task);
-    task->memory.space = static_cast<mm::AddressSpace&&>(space);
-    task->memory.stack_bottom = kStackBottom;
-    task->memory.stack_top = kStackTop;
-    task->memory.heap_base = task->memory.heap_break = kHeapBase;
-    task->memory.heap_limit = kHeapLimit;
-    task->active_root = task->memory.space.cr3();
-    arch::fpu_load_clean_image(task->fpu_state());
-    copy_name(task->name, path);
-    prepare_first_entry(task, program.entry, program.stack_pointer);
+    process->thread = thread.value();
+    process->thread->process = process;
+    process->memory.space = static_cast<mm::AddressSpace&&>(space);
+    process->memory.stack_bottom = kStackBottom;
+    process->memory.stack_top = kStackTop;
+    process->memory.heap_base = process->memory.heap_break = kHeapBase;
+    process->memory.heap_limit = kHeapLimit;
+    process->thread->active_root = process->memory.space.cr3();
+    copy_name(process->name, path);
 
     // Commit: nothing below can fail.
     arch::InterruptDisabler no_interrupts;
-    task->pid = g_table.allocate_pid();
-    Task* parent = current_task();
-    task->parent = is_idle(parent) ? nullptr : parent;
-    g_table.insert(task);
-    make_ready(task);
-    return task->pid;
+    process->pid = g_table.allocate_pid();
+    process->parent = current_process();
+    g_table.insert(process);
+    make_ready(process->thread);
+    return process->pid;
 }
 
 void start_init(const char* path, const ProgramArgs& args) {
@@ -176,58 +211,55 @@ void start_init(const char* path, const ProgramArgs& args) {
 
 void exit_current(int wait_status) {
     arch::disable_interrupts();
-    Task* t = current_task();
-    VERIFY(!is_idle(t));
+    Thread* thread = current_thread();
+    Process* p = thread->process;
+    VERIFY(p);
     // Switch away from the dying space before destroying it.
     uint64_t kernel_root = mm::kernel_root();
-    t->active_root = kernel_root;
+    thread->active_root = kernel_root;
     if (arch::read_cr3() != kernel_root) mm::load_cr3(kernel_root);
-    t->memory.space = mm::AddressSpace();
-    fs::close_all(*t);
-    if (g_foreground == t->pid) g_foreground = 0;
-    unqueue(t);
+    p->memory.space = mm::AddressSpace();
+    fs::close_all(*p);
+    if (g_foreground == p->pid) g_foreground = 0;
+    thread->state = ThreadState::kDead;
 
-    if (t == g_init) {
+    if (p == g_init) {
         int code = NYAN_WIFEXITED(wait_status) ? NYAN_WEXITSTATUS(wait_status)
                                                : 128 + NYAN_WTERMSIG(wait_status);
         report_stack_audit();
         kprintf("init exited: %d\n", code);
         power::power_off(uint32_t(code));
     }
-    Task* waiter = g_table.mark_exited(t, wait_status, g_init);
-    if (waiter) {
-        unqueue(waiter);
-        make_ready(waiter);
-    }
-    schedule_away_from_zombie();
+    ExitWakes wakes = g_table.mark_exited(p, wait_status, g_init);
+    if (wakes.parent) wakes.parent->child_exited.wake_all();
+    if (wakes.reaper && wakes.reaper != wakes.parent) wakes.reaper->child_exited.wake_all();
+    schedule_away_from_dead();
 }
 
 Result<int> wait_child(int pid, int flags, StatusStore store_status, void* ctx) {
     if (pid == 0 || pid < -1) return Error::kInvalid;
     arch::InterruptDisabler no_interrupts;
-    Task* self = current_task();
+    Process* self = current_process();
     for (;;) {
         bool has_match = false;
-        Task* zombie = g_table.find_zombie_child(self, pid, has_match);
+        Process* zombie = g_table.find_zombie_child(self, pid, has_match);
         if (zombie) {
             TRY(store_status(ctx, zombie->wait_status));
             int reaped = zombie->pid;
             self->last_reaped_pid = reaped;
             memcpy(self->last_reaped_reason, zombie->kill_reason, kKillReasonMax);
             g_table.remove(zombie);
-            free_task(zombie);
+            free_process(zombie);
             return reaped;
         }
         if (!has_match) return Error::kNoChild;
         if (flags & NYAN_WNOHANG) return 0;
-        self->waiting_for_pid = pid;
-        block_current(WaitReason::kChild, nullptr);
-        die_if_killed();
+        if (self->child_exited.wait() == WakeReason::kKilled) die_if_killed();
     }
 }
 
 const char* last_kill_reason(int pid) {
-    Task* t = current_task();
+    Process* t = current_process();
     if (t->last_reaped_pid == pid && t->last_reaped_reason[0]) return t->last_reaped_reason;
     return nullptr;
 }
@@ -235,9 +267,9 @@ const char* last_kill_reason(int pid) {
 Result<void> kill(int pid, int signal) {
     if (pid <= 0) return Error::kInvalid;
     arch::InterruptDisabler no_interrupts;
-    Task* self = current_task();
-    Task* t = g_table.find(pid);
-    if (!t || t->state == TaskState::kZombie) return Error::kNoProcess;
+    Process* self = current_process();
+    Process* t = g_table.find(pid);
+    if (!t || t->zombie) return Error::kNoProcess;
     // Killing init would power the machine off: only init may end itself.
     if (t == g_init && t != self) return Error::kPermission;
     if (t == self) exit_current(signal);
@@ -249,21 +281,21 @@ Result<void> kill(int pid, int signal) {
 }
 
 Result<uint64_t> sbrk(int64_t increment) {
-    return current_task()->memory.sbrk(increment);
+    return current_process()->memory.sbrk(increment);
 }
 
 size_t process_count() {
     return g_table.count();
 }
 
-void for_each_task(void (*fn)(const Task&)) {
+void for_each_process(void (*fn)(const Process&)) {
     arch::InterruptDisabler no_interrupts;
-    for (Task* t = g_table.first(); t; t = t->next_in_table) fn(*t);
+    for (Process* t = g_table.first(); t; t = t->next_in_table) fn(*t);
 }
 
 size_t fill_process_list(nyan_process_info* out, size_t skip, size_t max) {
     arch::InterruptDisabler no_interrupts;
-    Task* t = g_table.first();
+    Process* t = g_table.first();
     for (; t && skip; t = t->next_in_table) --skip;
     size_t n = 0;
     for (; t && n < max; t = t->next_in_table, ++n) {
@@ -271,7 +303,7 @@ size_t fill_process_list(nyan_process_info* out, size_t skip, size_t max) {
         memset(&info, 0, sizeof(info));
         info.pid = t->pid;
         info.parent = t->parent ? t->parent->pid : 0;
-        info.state = int(t->state);
+        info.state = int(process_state(*t));
         info.pages = t->memory.space.user_frames() + t->memory.space.table_frames();
         format(info.name, sizeof(info.name), "%s", t->name);
     }

@@ -1,0 +1,63 @@
+// Process lifecycle: spawning a program into a new isolated address space
+// (exec), exit, wait, kill, and the process table behind ps.
+//
+// Every function here disables interrupts internally where it touches the
+// process table; callers need not.
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "nyanos/lib/result.h"
+#include "proc/program_loader.h"
+#include "proc/process.h"
+
+namespace nyanos::proc {
+
+// Sets up the scheduler, the user fault handler and the console's Ctrl-C
+// hook. Call once, after the arch and memory init.
+void init_processes();
+
+// Starts the first user program (init). Panics with the reason if it
+// cannot be started: without init there is nothing to run.
+void start_init(const char* path, const ProgramArgs& args);
+
+// exec: a new process running `path` with `args`, child of the current
+// process, in its own address space. Returns its pid. The caller keeps running
+// and its own address space is untouched whatever happens. ENOENT (no such
+// file), EISDIR, ENOEXEC (a malformed ELF, with the reason printed), E2BIG,
+// ENOMEM; on failure nothing is leaked.
+Result<int> spawn(const char* path, const ProgramArgs& args);
+
+// Ends the current process with a POSIX wait status. Never returns.
+[[noreturn]] void exit_current(int wait_status);
+
+// waitpid: pid > 0 a child, -1 any child. Writes the status through
+// `store_status` (which may fail: then nothing is reaped). 0 with
+// NYAN_WNOHANG when no child has exited yet; ECHILD when there is none.
+using StatusStore = Result<void> (*)(void* ctx, int status);
+Result<int> wait_child(int pid, int flags, StatusStore store_status, void* ctx);
+
+// Kills `pid` with `signal` (SIGKILL from kill(), SIGINT from Ctrl-C).
+// ESRCH if there is no such live process; EINVAL for pid <= 0; EPERM for
+// init, unless init kills itself.
+Result<void> kill(int pid, int signal);
+
+// The program break of the current process (see mm::ProcessMemory::sbrk).
+Result<uint64_t> sbrk(int64_t increment);
+
+// Describes processes for ps: skips the first `skip` in table order, then
+// fills at most `max` entries (pages = user frames + page tables).
+size_t fill_process_list(struct nyan_process_info* out, size_t skip, size_t max);
+size_t process_count();
+
+// Calls `fn` for every process in the table (interrupts off).
+void for_each_process(void (*fn)(const Process&));
+
+// The kill reason of the last child the current process reaped, if it is `pid`.
+const char* last_kill_reason(int pid);
+
+// The foreground process for Ctrl-C (0 = none).
+void set_foreground(int pid);
+
+}  // namespace nyanos::proc

@@ -1,0 +1,74 @@
+// A thread: what the scheduler runs. It owns its kernel stack (and the FPU
+// image on top of it) and belongs to one process, whose address space it
+// runs in. The process layer frees a thread when its process is reaped.
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+
+namespace nyanos::proc {
+
+struct Process;
+class WaitQueue;
+
+enum class ThreadState : uint8_t {
+    kRunning = 0,  // on a CPU
+    kReady = 1,    // in the run queue
+    kBlocked = 2,  // in a wait queue (or sleeping until a deadline)
+    kDead = 3,     // exited; its stack is freed with its process
+};
+
+// How a wait ended (WaitQueue::wait).
+enum class WakeReason : uint8_t {
+    kWoken,     // wake_one/wake_all on its queue
+    kTimedOut,  // its deadline passed
+    kKilled,    // a kill is pending: the caller must unwind
+};
+
+// A kernel stack is one 4 KiB page, with an unmapped guard page below; its
+// top kFpuStateBytes hold the FPU state, so the stack proper is 3.5 KiB. The
+// kstack_audit test (test/qemu/cases/kstack.py) measures the deepest use
+// against that.
+inline constexpr size_t kKernelStackPages = 1;
+inline constexpr size_t kFpuStateBytes = 512;  // an fxsave64 image (arch/x86_64/fpu.h)
+
+struct Thread {
+    Process* process = nullptr;  // nullptr for the idle thread
+    ThreadState state = ThreadState::kReady;
+    WakeReason wake_reason = WakeReason::kWoken;
+
+    // The root the thread runs on: its process's space, or the one a
+    // ScopedCr3 guard switched to. The scheduler loads this, so a thread
+    // preempted inside a guard resumes on the guarded root.
+    uint64_t active_root = 0;
+
+    // Kernel stack: one page [kernel_stack_top - 4 KiB, kernel_stack_top),
+    // with an unmapped guard page below. Its top kFpuStateBytes hold the
+    // thread's FPU state (fpu_state()); the stack proper starts below them,
+    // at stack_rsp0(). saved_rsp is valid while not running. The idle thread
+    // runs on the boot stack and has no FPU state of its own.
+    uint64_t kernel_stack_top = 0;
+    uint64_t saved_rsp = 0;
+
+    // Blocked: the queue it waits in (nullptr if none) and, when the wait has
+    // a deadline, the uptime at which it ends (0 = none).
+    WaitQueue* waiting_on = nullptr;
+    uint64_t wake_at_ms = 0;
+
+    // Intrusive links: the run queue or a wait queue (one at a time), and
+    // the list of threads with a deadline.
+    Thread* next_in_queue = nullptr;
+    Thread* next_timed = nullptr;
+
+    // The initial RSP, for the TSS and syscall entry: below the FPU area.
+    uint64_t stack_rsp0() const { return kernel_stack_top - kFpuStateBytes; }
+    // FPU/SSE state (fxsave area, 16-byte aligned), saved on every switch
+    // away: the top of the kernel stack page, so it costs the heap nothing.
+    uint8_t* fpu_state() const { return reinterpret_cast<uint8_t*>(stack_rsp0()); }
+
+    Thread() = default;
+    Thread(const Thread&) = delete;
+    Thread& operator=(const Thread&) = delete;
+};
+
+}  // namespace nyanos::proc
