@@ -3,10 +3,12 @@
 # FUZZ_SECONDS, seeded from build/fuzz/seeds/NAME (the ELF corpus and the
 # user programs, the ramdisk test archives, generated MBIs). New inputs
 # accumulate in build/fuzz/corpus/NAME across runs; crashes are saved in
-# build/fuzz/artifacts/NAME. It fails if any target crashes. Not part of
-# `make test`. FUZZ_TARGETS=elf_load runs a subset.
+# build/fuzz/artifacts/NAME. It fails if any target crashes.
+# FUZZ_TARGETS=elf_load runs a subset. `make test` runs the same targets for
+# FUZZ_TEST_SECONDS each (scripts/test.sh), so the fuzz build cannot rot.
 FUZZ_DIR      := $(BUILD)/fuzz
 FUZZ_SECONDS  ?= 20
+FUZZ_TEST_SECONDS ?= 3
 FUZZ_CXX      := clang++
 FUZZ_CXXFLAGS := -std=c++20 -O1 -g $(WARN) -fsanitize=fuzzer-no-link,address,undefined \
                  -fno-sanitize-recover=all -fno-omit-frame-pointer -DNYANOS_HOST \
