@@ -1,15 +1,16 @@
 #!/usr/bin/env bash
-# `make test`: the host unit tests (doctest, under ASan and UBSan), a short
-# run of every fuzz target and the QEMU integration tests. Prints each
-# result, then one last line `N passed, N failed` summing them all; exits
-# non-zero if anything failed.
+# `make test`: the host unit tests (doctest, under ASan and UBSan), the
+# lock-annotation check, a short run of every fuzz target and the QEMU
+# integration tests. Prints each result, then one last line
+# `N passed, N failed` summing them all; exits non-zero if anything failed.
 #
-# What counts: each doctest case one, each fuzz target one (a fuzz build
-# that fails counts every target as failed), each QEMU test one.
+# What counts: each doctest case one, the lock-annotation check
+# (`make thread-safety`) one, each fuzz target one (a fuzz build that fails
+# counts every target as failed), each QEMU test one.
 #
 # Called by `make test` (mk/run.mk), which passes MAKE, BUILD, FUZZ_TARGETS
-# and FUZZ_TEST_SECONDS; the fuzz build runs as a sub-make so a failure is
-# counted here instead of ending `make test` before the total.
+# and FUZZ_TEST_SECONDS; the lock check and the fuzz build run as sub-makes,
+# so a failure is counted here instead of ending `make test` before the total.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
@@ -29,6 +30,17 @@ if [[ $summary =~ ([0-9]+)\ passed.*\|\ *([0-9]+)\ failed ]]; then
 else
   echo "host tests did not report a summary (crashed?)"
   host_failed=1
+fi
+
+echo "== lock annotations (clang -Wthread-safety)"
+ts_log=$BUILD/test-logs/thread-safety.log
+if $MAKE --no-print-directory BUILD="$BUILD" thread-safety >"$ts_log" 2>&1; then
+  ts_passed=1 ts_failed=0
+  tail -n 1 "$ts_log"
+else
+  ts_passed=0 ts_failed=1
+  echo "thread-safety: FAIL (log $ts_log)"
+  grep -E 'error|warning' "$ts_log" | head -n 20
 fi
 
 echo "== fuzz (${FUZZ_TEST_SECONDS}s per target)"
@@ -72,7 +84,7 @@ else
   qemu_failed=1
 fi
 
-passed=$((host_passed + fuzz_passed + qemu_passed))
-failed=$((host_failed + fuzz_failed + qemu_failed))
+passed=$((host_passed + ts_passed + fuzz_passed + qemu_passed))
+failed=$((host_failed + ts_failed + fuzz_failed + qemu_failed))
 echo "$passed passed, $failed failed"
 [[ $failed -eq 0 ]]
