@@ -3,10 +3,12 @@
 # FUZZ_SECONDS, seeded from build/fuzz/seeds/NAME (the ELF corpus and the
 # user programs, the ramdisk test archives, generated MBIs). New inputs
 # accumulate in build/fuzz/corpus/NAME across runs; crashes are saved in
-# build/fuzz/artifacts/NAME. It fails if any target crashes. Not part of
-# `make test`. FUZZ_TARGETS=elf_load runs a subset.
+# build/fuzz/artifacts/NAME. It fails if any target crashes.
+# FUZZ_TARGETS=elf_load runs a subset. `make test` runs the same targets for
+# FUZZ_TEST_SECONDS each (scripts/test.sh), so the fuzz build cannot rot.
 FUZZ_DIR      := $(BUILD)/fuzz
 FUZZ_SECONDS  ?= 20
+FUZZ_TEST_SECONDS ?= 3
 FUZZ_CXX      := clang++
 FUZZ_CXXFLAGS := -std=c++20 -O1 -g $(WARN) -fsanitize=fuzzer-no-link,address,undefined \
                  -fno-sanitize-recover=all -fno-omit-frame-pointer -DNYANOS_HOST \
@@ -39,9 +41,13 @@ $(FUZZ_DIR)/bin/%: $(FUZZ_DIR)/obj/test/fuzz/%_fuzz.cpp.o $(FUZZ_LIB)
 	@$(FUZZ_CXX) $(FUZZ_LDFLAGS) -o $@ $< $(FUZZ_LIB)
 
 # Seeds: rebuilt from their sources each time (cheap), so a stale seed never lingers.
+# The user programs are reached through the phony user-programs target, not
+# $(USER_BINS): the Makefile reads mk/*.mk in alphabetical order, so when this
+# rule is read mk/user.mk has not yet defined USER_BINS and a prerequisite list
+# naming it would be empty (the recipe below runs later and sees the full list).
 FUZZ_SEEDS := $(FUZZ_DIR)/seeds
 .PHONY: fuzz-seeds fuzz-build
-fuzz-seeds: $(ELF_CORPUS) $(ELF_REAL_STATIC) $(USER_BINS) $(RAMDISK_TEST_TARS) test/fuzz/gen_mbi_seeds.py
+fuzz-seeds: $(ELF_CORPUS) $(ELF_REAL_STATIC) user-programs $(RAMDISK_TEST_TARS) test/fuzz/gen_mbi_seeds.py
 	@rm -rf $(FUZZ_SEEDS) && mkdir -p $(FUZZ_SEEDS)/elf $(FUZZ_SEEDS)/ramdisk $(FUZZ_SEEDS)/multiboot2
 	@cp $(ELF_CORPUS_DIR)/*.elf $(FUZZ_SEEDS)/elf/
 	@for b in $(USER_BINS); do cp $$b $(FUZZ_SEEDS)/elf/user-$$(basename $$b).elf; done

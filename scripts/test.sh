@@ -1,10 +1,22 @@
 #!/usr/bin/env bash
-# `make test`: the host unit tests (doctest, under ASan and UBSan) and the
-# QEMU integration tests. Prints each result, then one last line
-# `N passed, N failed` summing both; exits non-zero if anything failed.
+# `make test`: the host unit tests (doctest, under ASan and UBSan), the
+# lock-annotation check, a short run of every fuzz target and the QEMU
+# integration tests. Prints each result, then one last line
+# `N passed, N failed` summing them all; exits non-zero if anything failed.
+#
+# What counts: each doctest case one, the lock-annotation check
+# (`make thread-safety`) one, each fuzz target one (a fuzz build that fails
+# counts every target as failed), each QEMU test one.
+#
+# Called by `make test` (mk/run.mk), which passes MAKE, BUILD, FUZZ_TARGETS
+# and FUZZ_TEST_SECONDS; the lock check and the fuzz build run as sub-makes,
+# so a failure is counted here instead of ending `make test` before the total.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
+MAKE=${MAKE:-make}
+FUZZ_TARGETS=${FUZZ_TARGETS:-$(ls test/fuzz/*_fuzz.cpp | sed 's|.*/||; s|_fuzz\.cpp$||' | sort | tr '\n' ' ')}
+FUZZ_TEST_SECONDS=${FUZZ_TEST_SECONDS:-3}
 
 host_passed=0 host_failed=0
 echo "== host tests (doctest, ASan+UBSan)"
@@ -20,6 +32,45 @@ else
   host_failed=1
 fi
 
+echo "== lock annotations (clang -Wthread-safety)"
+ts_log=$BUILD/test-logs/thread-safety.log
+if $MAKE --no-print-directory BUILD="$BUILD" thread-safety >"$ts_log" 2>&1; then
+  ts_passed=1 ts_failed=0
+  tail -n 1 "$ts_log"
+else
+  ts_passed=0 ts_failed=1
+  echo "thread-safety: FAIL (log $ts_log)"
+  grep -E 'error|warning' "$ts_log" | head -n 20
+fi
+
+echo "== fuzz (${FUZZ_TEST_SECONDS}s per target)"
+read -r -a fuzz_targets <<<"$FUZZ_TARGETS"
+fuzz_log=$BUILD/test-logs/fuzz.log
+if ! $MAKE --no-print-directory BUILD="$BUILD" fuzz-build fuzz-seeds >"$BUILD/test-logs/fuzz-build.log" 2>&1; then
+  echo "fuzz: the build failed (log $BUILD/test-logs/fuzz-build.log)"
+  grep -E 'error' "$BUILD/test-logs/fuzz-build.log" | head -n 20
+  fuzz_passed=0
+  fuzz_failed=${#fuzz_targets[@]}
+  [[ $fuzz_failed -eq 0 ]] && fuzz_failed=1
+else
+  FUZZ_DIR=$BUILD/fuzz FUZZ_SECONDS=$FUZZ_TEST_SECONDS scripts/fuzz.sh "${fuzz_targets[@]}" 2>&1 |
+    tee "$fuzz_log"
+  fsum=$(grep -E '^fuzz: [0-9]+ passed, [0-9]+ failed' "$fuzz_log" | tail -n 1)
+  if [[ $fsum =~ ([0-9]+)\ passed,\ ([0-9]+)\ failed ]]; then
+    fuzz_passed=${BASH_REMATCH[1]}
+    fuzz_failed=${BASH_REMATCH[2]}
+  else
+    echo "the fuzz driver did not report a summary"
+    fuzz_passed=0
+    fuzz_failed=1
+  fi
+  # Guard against a target list that went missing: no targets is a failure, not a pass.
+  if [[ $((fuzz_passed + fuzz_failed)) -eq 0 ]]; then
+    echo "fuzz: no targets ran"
+    fuzz_failed=1
+  fi
+fi
+
 echo "== QEMU tests"
 qemu_log=$BUILD/test-logs/qemu.log
 python3 test/qemu/harness.py 2>&1 | tee "$qemu_log"
@@ -33,7 +84,7 @@ else
   qemu_failed=1
 fi
 
-passed=$((host_passed + qemu_passed))
-failed=$((host_failed + qemu_failed))
+passed=$((host_passed + ts_passed + fuzz_passed + qemu_passed))
+failed=$((host_failed + ts_failed + fuzz_failed + qemu_failed))
 echo "$passed passed, $failed failed"
 [[ $failed -eq 0 ]]

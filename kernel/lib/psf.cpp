@@ -34,7 +34,8 @@ void claim(Font& font, bool claimed[256], uint32_t code_point, uint32_t glyph) {
 
 // Unmapped code points show the font's '?' (if mapped), else glyph 0.
 void fill_unclaimed(Font& font, const bool claimed[256]) {
-    uint16_t fallback = claimed['?'] ? font.latin1_to_glyph['?'] : 0;
+    constexpr uint8_t kQuestionMark = '?';  // an index: unsigned, where char may be signed
+    uint16_t fallback = claimed[kQuestionMark] ? font.latin1_to_glyph[kQuestionMark] : 0;
     for (uint32_t c = 0; c < 256; ++c) {
         if (!claimed[c]) font.latin1_to_glyph[c] = fallback;
     }

@@ -93,7 +93,8 @@ AddressSpace::~AddressSpace() {
 void AddressSpace::release() {
     if (!m_root) return;
     // Destroying the live root would pull the tables from under the CPU: the
-    // caller must switch away first (the seed's "switch before cleanup").
+    // caller must load another root (an exiting task loads the kernel's)
+    // before destroying its own space.
     VERIFY(m_context->live_root() != m_root);
     TableEnv env{this};
     auto pt = tables(env);

@@ -95,7 +95,9 @@ int Heap::class_for(size_t size) {
 }
 
 uintptr_t Heap::checked(uintptr_t address) const {
-    // The seed's guard: a heap pointer is never a low (user or identity) address.
+    // A heap pointer is never a low (user or identity-mapped) address: the
+    // lower half differs between address spaces, so such a pointer would
+    // name different memory, or none, depending on which CR3 is live.
     if (address < m_min_address)
         panic("heap: allocation at 0x%lx is below the heap's floor 0x%lx", address, m_min_address);
     return address;

@@ -16,7 +16,8 @@
 //   - a header canary or red-zone byte overwritten (buffer overflow);
 //   - a freed small chunk written to after kfree (poison checked on reuse).
 // Every returned address is at or above `min_address` (the HHDM base in the
-// kernel: the seed's guard), verified on each allocation.
+// kernel, so a heap pointer means the same memory under every CR3), verified
+// on each allocation.
 //
 // Not synchronised: one CPU, and never called from interrupt handlers.
 #pragma once

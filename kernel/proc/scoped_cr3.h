@@ -1,6 +1,8 @@
-// ScopedCr3: the design card's "sandwich" as RAII. It makes `target` the
-// live root for its scope and restores the previous one on every path out
-// (early TRY returns included).
+// ScopedCr3: save the live root, switch to another, switch back, as RAII.
+// It makes `target` the live root for its scope and restores the previous
+// one on every path out (early TRY returns included), so code that builds a
+// new address space while running in the caller's (exec) can never leave
+// the caller on the wrong root.
 //
 // Preemption-safe: the root is recorded on the current task (active_root),
 // and the scheduler loads a task's active_root when it switches to it, so a

@@ -1,5 +1,7 @@
-// The memory layout every user process sees. Fixed points from the design
-// card: programs are linked at 0x400000, the stack top is 0x1000000.
+// The memory layout every user process sees. Fixed points: programs are
+// linked at 0x400000 (user/lib/user.ld), and the stack top is 0x1000000
+// (16 MiB), leaving the image almost 12 MiB below the stack; an image that
+// would reach the stack's guard page is rejected (kImageLimit).
 //
 //   0x0000000000400000  program image (PT_LOADs must lie in [kImageBase, kImageLimit))
 //   0x0000000000feffff  guard page (never mapped)

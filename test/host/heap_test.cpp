@@ -276,7 +276,8 @@ TEST_CASE("heap: pointers the heap never returned are rejected") {
 }
 
 TEST_CASE("heap: the address guard rejects an allocation below the floor") {
-    // A floor above the whole arena: every allocation breaks the seed's guard.
+    // A floor above the whole arena: every address the heap could hand out is
+    // below it, so every allocation must panic.
     HeapFixture f(64, UINTPTR_MAX);
     check_panics_with([&] { (void)f.heap.allocate(32); }, "below the heap's floor");
     check_panics_with([&] { (void)f.heap.allocate(50000); }, "below the heap's floor");
