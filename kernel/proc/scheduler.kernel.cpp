@@ -22,7 +22,6 @@
 #include "proc/wait_queue.h"
 
 extern "C" void arch_switch_context(uint64_t* save_rsp, uint64_t next_rsp);
-extern "C" void arch_syscall_entry();
 
 namespace nyanos::proc {
 
@@ -31,7 +30,6 @@ namespace {
 static_assert(kFpuStateBytes == arch::kFpuStateBytes);
 constexpr uint64_t kQuantumMs = 10;
 
-arch::CpuEntryArea g_cpu;
 Thread g_idle;
 Thread* g_current = &g_idle;
 ThreadQueue g_run_queue;
@@ -56,7 +54,7 @@ void switch_to(Thread* next) {
     // thread already on the live root.
     if (next != &g_idle && next->active_root != arch::read_cr3()) mm::load_cr3(next->active_root);
     arch::set_kernel_stack(next->stack_rsp0());
-    g_cpu.kernel_rsp = next->stack_rsp0();
+    arch::this_cpu_entry().kernel_rsp = next->stack_rsp0();
     g_current = next;
     next->state = ThreadState::kRunning;
     if (next != &g_idle) arch::fpu_restore(next->fpu_state());
@@ -127,7 +125,6 @@ bool kill_pending(const Thread* thread) {
 }  // namespace
 
 void init_scheduler() {
-    arch::install_cpu_local(g_cpu, arch_syscall_entry);
     arch::init_fpu_clean_state();
     g_idle.state = ThreadState::kRunning;
     g_idle.kernel_stack_top = arch::kernel_stack();

@@ -1,5 +1,6 @@
 #include "arch/x86_64/cpu.h"
 
+#include "arch/x86_64/cpu_local.h"
 #include "arch/x86_64/gdt.h"
 #include "arch/x86_64/interrupts.h"
 #include "arch/x86_64/io.h"
@@ -76,7 +77,8 @@ unsigned phys_address_bits() {
 }
 
 void init_cpu() {
-    init_gdt();
+    init_gdt();  // reloads GS, so the per-CPU area goes in after it
+    install_cpu_local(boot_cpu_entry());
     init_idt();
     // The 8259s power up sending IRQ 0..7 to vectors 8..15, the exception
     // vectors: move them out of the way and mask every line, whichever

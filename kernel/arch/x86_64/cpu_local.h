@@ -25,8 +25,12 @@ static_assert(__builtin_offsetof(CpuEntryArea, user_rsp) == 16);
 
 // Makes `area` this CPU's: GS base := &area, IA32_KERNEL_GS_BASE := 0 (the
 // first user GS), then programs STAR/LSTAR/FMASK and EFER.SCE so `syscall`
-// lands in `syscall_entry`. Interrupts off; once per CPU.
-void install_cpu_local(CpuEntryArea& area, void (*syscall_entry)());
+// lands in the kernel's entry. Interrupts off; once per CPU, before the CPU
+// takes any lock.
+void install_cpu_local(CpuEntryArea& area);
+
+// The boot CPU's area (index 0), installed by init_cpu().
+CpuEntryArea& boot_cpu_entry();
 
 // This CPU's entry area. Valid in kernel mode after install_cpu_local().
 inline CpuEntryArea& this_cpu_entry() {
@@ -34,5 +38,13 @@ inline CpuEntryArea& this_cpu_entry() {
     asm volatile("movq %%gs:0, %0" : "=r"(area));
     return *area;
 }
+
+// This CPU's index, read straight through GS (one load).
+inline uint32_t this_cpu_index() {
+    uint32_t index;
+    asm volatile("movl %%gs:24, %0" : "=r"(index));
+    return index;
+}
+static_assert(__builtin_offsetof(CpuEntryArea, index) == 24);
 
 }  // namespace nyanos::arch
