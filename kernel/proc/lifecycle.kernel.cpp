@@ -44,13 +44,30 @@ namespace {
 static_assert(sizeof(Process) <= 448 - 24, "Process outgrew the heap's 448-byte slot");
 static_assert(sizeof(Thread) <= 144 - 24, "Thread outgrew the heap's 144-byte slot");
 
-Process* g_init = nullptr;
-ProcessTable g_table;
-int g_foreground = 0;
+// The process table lock: the table (pids, parent links, zombies and their
+// status), init and the foreground. Taken with interrupts off (Ctrl-C takes
+// it in an interrupt handler); before the scheduler lock in the lock order.
+sync::SpinLock g_table_lock;
+ProcessTable g_table GUARDED_BY(g_table_lock);
+Process* g_init GUARDED_BY(g_table_lock) = nullptr;
+int g_foreground GUARDED_BY(g_table_lock) = 0;
+
+// Interrupts off and the table lock held, for a scope.
+class TableGuard {
+public:
+    TableGuard() ACQUIRE(g_table_lock) { g_table_lock.lock(); }
+    ~TableGuard() RELEASE(g_table_lock) { g_table_lock.unlock(); }
+    TableGuard(const TableGuard&) = delete;
+    TableGuard& operator=(const TableGuard&) = delete;
+
+private:
+    arch::InterruptDisabler m_no_interrupts;  // constructed first, destroyed last
+};
 
 // Ctrl-C, in interrupt context: the foreground process dies at its next
 // safe point (the next tick if it is computing in user mode).
 bool on_console_interrupt() {
+    TableGuard lock;
     if (g_foreground <= 0) return false;
     Process* p = g_table.find(g_foreground);
     if (!p || p->zombie) return false;
@@ -78,9 +95,13 @@ void prepare_first_entry(Thread* t, uint64_t entry, uint64_t user_sp) {
     frame->rflags = 0x202;  // IF
     frame->rsp = user_sp;
     frame->ss = arch::kUserDataSelector;
-    auto* words = reinterpret_cast<uint64_t*>(frame) - 7;
+    // arch_switch_context pops six registers and returns into thread_start
+    // (scheduler.kernel.cpp), which returns into arch_task_first_entry with
+    // RSP at the frame.
+    auto* words = reinterpret_cast<uint64_t*>(frame) - 8;
     for (int i = 0; i < 6; ++i) words[i] = 0;  // r15 r14 r13 r12 rbx rbp
-    words[6] = reinterpret_cast<uint64_t>(&arch_task_first_entry);
+    words[6] = reinterpret_cast<uint64_t>(&thread_start);
+    words[7] = reinterpret_cast<uint64_t>(&arch_task_first_entry);
     t->saved_rsp = reinterpret_cast<uint64_t>(words);
 }
 
@@ -192,12 +213,17 @@ Result<int> spawn(const char* path, const ProgramArgs& args) {
     copy_name(process->name, path);
 
     // Commit: nothing below can fail.
-    arch::InterruptDisabler no_interrupts;
-    process->pid = g_table.allocate_pid();
-    process->parent = current_process();
-    g_table.insert(process);
+    int pid;
+    {
+        TableGuard lock;
+        pid = process->pid = g_table.allocate_pid();
+        process->parent = current_process();
+        g_table.insert(process);
+    }
+    // Once ready it may run, exit and be reaped on another CPU at once:
+    // nothing here touches it after this.
     make_ready(process->thread);
-    return process->pid;
+    return pid;
 }
 
 void start_init(const char* path, const ProgramArgs& args) {
@@ -206,6 +232,7 @@ void start_init(const char* path, const ProgramArgs& args) {
     arch::InterruptDisabler no_interrupts;
     auto pid = spawn(path, args);
     if (!pid.ok()) panic("init: cannot start %s: %s", path, error_name(pid.error()));
+    TableGuard lock;
     g_init = g_table.find(pid.value());
 }
 
@@ -220,10 +247,11 @@ void exit_current(int wait_status) {
     if (arch::read_cr3() != kernel_root) mm::load_cr3(kernel_root);
     p->memory.space = mm::AddressSpace();
     fs::close_all(*p);
-    if (g_foreground == p->pid) g_foreground = 0;
-    thread->state = ThreadState::kDead;
 
+    g_table_lock.lock();
+    if (g_foreground == p->pid) g_foreground = 0;
     if (p == g_init) {
+        g_table_lock.unlock();
         int code = NYAN_WIFEXITED(wait_status) ? NYAN_WEXITSTATUS(wait_status)
                                                : 128 + NYAN_WTERMSIG(wait_status);
         report_stack_audit();
@@ -231,31 +259,50 @@ void exit_current(int wait_status) {
         power::power_off(uint32_t(code));
     }
     ExitWakes wakes = g_table.mark_exited(p, wait_status, g_init);
-    if (wakes.parent) wakes.parent->child_exited.wake_all();
-    if (wakes.reaper && wakes.reaper != wakes.parent) wakes.reaper->child_exited.wake_all();
+    // The scheduler lock is taken before the table lock is let go, and held
+    // through the switch away: a parent woken on another CPU can reap this
+    // process only after that, and then waits for this thread to leave its
+    // stack (wait_until_off_cpu) before freeing it.
+    g_scheduler_lock.lock();
+    g_table_lock.unlock();
+    if (wakes.parent) wakes.parent->child_exited.wake_all_locked();
+    if (wakes.reaper && wakes.reaper != wakes.parent) wakes.reaper->child_exited.wake_all_locked();
+    thread->state = ThreadState::kDead;
     schedule_away_from_dead();
 }
 
 Result<int> wait_child(int pid, int flags, StatusStore store_status, void* ctx) {
     if (pid == 0 || pid < -1) return Error::kInvalid;
-    arch::InterruptDisabler no_interrupts;
     Process* self = current_process();
-    for (;;) {
-        bool has_match = false;
-        Process* zombie = g_table.find_zombie_child(self, pid, has_match);
+    Process* zombie = nullptr;
+    {
+        TableGuard lock;
+        for (;;) {
+            bool has_match = false;
+            zombie = g_table.find_zombie_child(self, pid, has_match);
+            if (zombie) break;
+            if (!has_match) return Error::kNoChild;
+            if (flags & NYAN_WNOHANG) return 0;
+            if (self->child_exited.wait(g_table_lock) == WakeReason::kKilled) break;
+        }
         if (zombie) {
             TRY(store_status(ctx, zombie->wait_status));
-            int reaped = zombie->pid;
-            self->last_reaped_pid = reaped;
+            self->last_reaped_pid = zombie->pid;
             memcpy(self->last_reaped_reason, zombie->kill_reason, kKillReasonMax);
             g_table.remove(zombie);
-            free_process(zombie);
-            return reaped;
         }
-        if (!has_match) return Error::kNoChild;
-        if (flags & NYAN_WNOHANG) return 0;
-        if (self->child_exited.wait() == WakeReason::kKilled) die_if_killed();
     }
+    if (!zombie) {
+        arch::disable_interrupts();
+        die_if_killed();
+        panic("waitpid: woken as killed, but no kill is pending");
+    }
+    // Out of the table, so no one else can reach it; freed without the lock
+    // (freeing a kernel stack may wait for other CPUs).
+    int reaped = zombie->pid;
+    wait_until_off_cpu(zombie->thread);
+    free_process(zombie);
+    return reaped;
 }
 
 const char* last_kill_reason(int pid) {
@@ -266,18 +313,24 @@ const char* last_kill_reason(int pid) {
 
 Result<void> kill(int pid, int signal) {
     if (pid <= 0) return Error::kInvalid;
-    arch::InterruptDisabler no_interrupts;
     Process* self = current_process();
-    Process* t = g_table.find(pid);
-    if (!t || t->zombie) return Error::kNoProcess;
-    // Killing init would power the machine off: only init may end itself.
-    if (t == g_init && t != self) return Error::kPermission;
-    if (t == self) exit_current(signal);
-    // It dies on its next turn, in its own context (its space is live only there).
-    char why[kKillReasonMax];
-    format(why, sizeof(why), "kill() from pid %d", self->pid);
-    request_kill(t, signal, why);
-    return {};
+    {
+        TableGuard lock;
+        Process* t = g_table.find(pid);
+        if (!t || t->zombie) return Error::kNoProcess;
+        // Killing init would power the machine off: only init may end itself.
+        if (t == g_init && t != self) return Error::kPermission;
+        if (t != self) {
+            // It dies on its next turn, in its own context (its space is
+            // live only there). The table lock keeps it from being reaped
+            // meanwhile.
+            char why[kKillReasonMax];
+            format(why, sizeof(why), "kill() from pid %d", self->pid);
+            request_kill(t, signal, why);
+            return {};
+        }
+    }
+    exit_current(signal);
 }
 
 Result<uint64_t> sbrk(int64_t increment) {
@@ -285,16 +338,17 @@ Result<uint64_t> sbrk(int64_t increment) {
 }
 
 size_t process_count() {
+    TableGuard lock;
     return g_table.count();
 }
 
 void for_each_process(void (*fn)(const Process&)) {
-    arch::InterruptDisabler no_interrupts;
+    TableGuard lock;
     for (Process* t = g_table.first(); t; t = t->next_in_table) fn(*t);
 }
 
 size_t fill_process_list(nyan_process_info* out, size_t skip, size_t max) {
-    arch::InterruptDisabler no_interrupts;
+    TableGuard lock;
     Process* t = g_table.first();
     for (; t && skip; t = t->next_in_table) --skip;
     size_t n = 0;
@@ -311,6 +365,7 @@ size_t fill_process_list(nyan_process_info* out, size_t skip, size_t max) {
 }
 
 void set_foreground(int pid) {
+    TableGuard lock;
     g_foreground = pid;
 }
 

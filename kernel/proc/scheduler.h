@@ -1,11 +1,13 @@
-// The preemptive round-robin scheduler: the current thread, the run queue,
-// blocking and waking, the timer tick, and the switch that loads CR3.
+// The preemptive round-robin scheduler on every CPU: one run queue under
+// the scheduler lock (scheduler_lock.h), a current thread and an idle
+// thread per CPU (cpu.h), blocking and waking, the timer tick, and the
+// switch that loads CR3.
 //
-// Every function here disables interrupts internally where it touches
-// scheduler state; callers need not.
+// Functions without _locked take the scheduler lock themselves and turn
+// interrupts off around it; callers need not.
 //
 // Preemption: the timer switches threads only when it interrupts user mode
-// or the idle thread. Kernel code (a system call) is never switched away
+// or an idle thread. Kernel code (a system call) is never switched away
 // from in the middle of an operation on shared state; it runs until it
 // blocks or reaches a preempt_point(), where an expired quantum and a
 // pending kill take effect.
@@ -13,40 +15,47 @@
 
 #include <stdint.h>
 
+#include "proc/cpu.h"
 #include "proc/process.h"
+#include "proc/scheduler_lock.h"
 #include "proc/thread.h"
 
 namespace nyanos::proc {
 
-// Makes the boot context the idle thread and hooks the timer. Once, after
-// the arch and memory init.
+// Makes the boot context CPU 0's idle thread and hooks the timer. Once,
+// after the arch and memory init.
 void init_scheduler();
 
-// The idle loop; the boot context ends here.
+// Makes the calling CPU (an AP, with its per-CPU area installed and its
+// timer running) schedulable, then idles. Never returns.
+[[noreturn]] void run_application_processor(arch::CpuEntryArea& entry);
+
+// The idle loop; a CPU's boot context ends here.
 [[noreturn]] void idle_loop();
 
+// The CPUs the scheduler runs on (the boot CPU and every AP that joined).
+unsigned scheduler_cpu_count();
+
 Thread* current_thread();
-// The current thread's process; nullptr on the idle thread.
+// The current thread's process; nullptr on an idle thread.
 Process* current_process();
 bool is_idle(const Thread* thread);
 
-// Puts `thread` on the run queue (interrupts off).
-void make_ready(Thread* thread);
-
-// Blocks the current thread in `queue` (see WaitQueue::wait).
-WakeReason block_current(ThreadQueue& queue, WaitQueue* owner, uint64_t deadline_ms);
+// Puts a new or woken `thread` on the run queue.
+void make_ready(Thread* thread) EXCLUDES(g_scheduler_lock);
+void make_ready_locked(Thread* thread) REQUIRES(g_scheduler_lock);
 
 // Switches to the next ready thread (or idle) without queueing the current
-// one, which has just died. Interrupts off.
-[[noreturn]] void schedule_away_from_dead();
+// one, which has just died. The scheduler lock held, interrupts off.
+[[noreturn]] void schedule_away_from_dead() REQUIRES(g_scheduler_lock);
 
 // Marks `process` to die at its next safe point with `signal`, recording
 // `why`, and ends its thread's wait if it is blocked. Safe in interrupt
 // context: it never switches threads itself.
-void request_kill(Process* process, int signal, const char* why);
+void request_kill(Process* process, int signal, const char* why) EXCLUDES(g_scheduler_lock);
 
 // Ends the current process if a kill is pending. Interrupts off.
-void die_if_killed();
+void die_if_killed() EXCLUDES(g_scheduler_lock);
 
 void yield();
 // A safe place to switch threads: dies if a kill is pending, yields if the
@@ -60,5 +69,13 @@ void sleep_ms(uint64_t ms);
 
 // Blocks until console input is available (or the process is killed).
 void wait_for_input();
+
+// A new thread's first code (see prepare_first_entry): finishes the switch
+// that picked it, releases the scheduler lock, and ends the thread if a kill
+// came before it ever ran; then returns towards user mode.
+void thread_start();
+
+// Spins until a dead `thread` has left its CPU (its stack is free to go).
+void wait_until_off_cpu(const Thread* thread);
 
 }  // namespace nyanos::proc

@@ -2,8 +2,11 @@
 // and the blocking half of WaitQueue.
 //
 // Following a CR3: switch_to() loads next->active_root unless it is already
-// live (the idle thread has none and keeps whatever is live), so a thread
-// preempted inside a ScopedCr3 guard resumes on the guarded root.
+// live, so a thread preempted inside a ScopedCr3 guard resumes on the
+// guarded root. An idle thread has no root of its own: with one CPU it runs
+// on whatever is live; with several it loads the kernel's, so that no idle
+// CPU keeps a process's page tables in use while another CPU (running that
+// process's exit) frees them.
 #include "proc/scheduler.h"
 
 #include "arch/x86_64/cpu.h"
@@ -17,6 +20,7 @@
 #include "lib/format.h"
 #include "lib/panic.h"
 #include "mm/pcid.h"
+#include "mm/vmm.h"
 #include "proc/lifecycle.h"
 #include "proc/scoped_cr3.h"
 #include "proc/wait_queue.h"
@@ -25,54 +29,87 @@ extern "C" void arch_switch_context(uint64_t* save_rsp, uint64_t next_rsp);
 
 namespace nyanos::proc {
 
+sync::SpinLock g_scheduler_lock;
+
 namespace {
 
 static_assert(kFpuStateBytes == arch::kFpuStateBytes);
-constexpr uint64_t kQuantumMs = 10;
 
-Thread g_idle;
-Thread* g_current = &g_idle;
-ThreadQueue g_run_queue;
+// Per-CPU scheduler state, indexed by CPU index; each CPU reaches its own
+// through GS (this_cpu()). Slots of CPUs that never start stay unused.
+Cpu g_cpus[kMaxCpus];
+unsigned g_cpu_count = 0;  // written once per CPU as it joins, under the lock
+
+ThreadQueue g_run_queue GUARDED_BY(g_scheduler_lock);
 // Threads blocked with a deadline, through Thread::next_timed (unordered:
 // the tick looks at each; there are few).
-Thread* g_timed = nullptr;
+Thread* g_timed GUARDED_BY(g_scheduler_lock) = nullptr;
 WaitQueue g_sleepers;     // sleep_ms: only deadlines and kills end these waits
 WaitQueue g_input_ready;  // woken when console input arrives
-uint64_t g_quantum_left = kQuantumMs;
-bool g_need_resched = false;  // the quantum expired while the kernel was busy
 
-// Switches the CPU to `next` (interrupts off). Returns when the current
-// thread is switched back to.
-void switch_to(Thread* next) {
-    Thread* prev = g_current;
+// Interrupts off and the scheduler lock held, for a scope.
+class SchedulerGuard {
+public:
+    SchedulerGuard() ACQUIRE(g_scheduler_lock) { g_scheduler_lock.lock(); }
+    ~SchedulerGuard() RELEASE(g_scheduler_lock) { g_scheduler_lock.unlock(); }
+    SchedulerGuard(const SchedulerGuard&) = delete;
+    SchedulerGuard& operator=(const SchedulerGuard&) = delete;
+
+private:
+    arch::InterruptDisabler m_no_interrupts;  // constructed first, destroyed last
+};
+
+bool kill_pending(const Thread* thread) {
+    return thread->process && thread->process->pending_signal;
+}
+
+// The second half of every switch, run by the thread switched to (on the
+// CPU it now runs on): the thread switched away from has left its stack.
+void finish_switch() REQUIRES(g_scheduler_lock) {
+    Cpu& cpu = this_cpu();
+    if (cpu.switched_from) {
+        __atomic_store_n(&cpu.switched_from->on_cpu, false, __ATOMIC_RELEASE);
+        cpu.switched_from = nullptr;
+    }
+}
+
+// Switches this CPU to `next` (interrupts off, the lock held; it stays held
+// across the switch and the thread switched to releases it). Returns when
+// the current thread is switched back to, maybe on another CPU.
+void switch_to(Cpu& cpu, Thread* next) REQUIRES(g_scheduler_lock) {
+    Thread* prev = cpu.current;
     if (prev == next) {
         next->state = ThreadState::kRunning;
         return;
     }
-    if (prev != &g_idle) arch::fpu_save(prev->fpu_state());
-    // No CR3 write to the idle thread (it runs on whatever is live) or to a
-    // thread already on the live root.
-    if (next != &g_idle && next->active_root != arch::read_cr3()) mm::load_cr3(next->active_root);
+    bool next_idle = next == &cpu.idle;
+    if (prev != &cpu.idle) arch::fpu_save(prev->fpu_state());
+    uint64_t root = next_idle ? (g_cpu_count > 1 ? mm::kernel_root() : 0) : next->active_root;
+    if (root && root != arch::read_cr3()) mm::load_cr3(root);
     arch::set_kernel_stack(next->stack_rsp0());
     arch::this_cpu_entry().kernel_rsp = next->stack_rsp0();
-    g_current = next;
+    cpu.current = next;
+    cpu.switched_from = prev;
     next->state = ThreadState::kRunning;
-    if (next != &g_idle) arch::fpu_restore(next->fpu_state());
+    next->on_cpu = true;
+    if (!next_idle) arch::fpu_restore(next->fpu_state());
     arch_switch_context(&prev->saved_rsp, next->saved_rsp);
+    finish_switch();
 }
 
-// Picks the next runnable thread (or idle) and switches to it. The caller
-// has already put the current thread where it belongs (run queue, a wait
-// queue, or nowhere for a dead one).
-void schedule() {
+// Picks the next runnable thread (or this CPU's idle) and switches to it.
+// The caller has already put the current thread where it belongs (run
+// queue, a wait queue, or nowhere for a dead one).
+void schedule() REQUIRES(g_scheduler_lock) {
+    Cpu& cpu = this_cpu();
     Thread* next = g_run_queue.pop_front();
-    if (!next) next = &g_idle;
-    g_quantum_left = kQuantumMs;
-    g_need_resched = false;
-    switch_to(next);
+    if (!next) next = &cpu.idle;
+    cpu.quantum_left = kQuantumMs;
+    cpu.need_resched = false;
+    switch_to(cpu, next);
 }
 
-void unlink_timed(Thread* thread) {
+void unlink_timed(Thread* thread) REQUIRES(g_scheduler_lock) {
     for (Thread** link = &g_timed; *link; link = &(*link)->next_timed) {
         if (*link != thread) continue;
         *link = thread->next_timed;
@@ -81,36 +118,41 @@ void unlink_timed(Thread* thread) {
     }
 }
 
-// Ends the waits whose deadline has come; called on every tick.
-void expire_deadlines(uint64_t now) {
+// Ends the waits whose deadline has come.
+void expire_deadlines(uint64_t now) REQUIRES(g_scheduler_lock) {
     Thread** link = &g_timed;
     while (Thread* t = *link) {
         if (t->wake_at_ms > now) {
             link = &t->next_timed;
             continue;
         }
-        wake_thread(t, WakeReason::kTimedOut);  // unlinks t: *link is now its successor
+        wake_thread_locked(t, WakeReason::kTimedOut);  // unlinks t: *link is its successor
     }
 }
 
+// Every CPU's timer tick (interrupts off).
 void on_timer(arch::InterruptFrame& frame) {
-    if (g_timed) expire_deadlines(arch::uptime_ms());
-    if (g_current == &g_idle) {
-        if (!g_run_queue.empty()) schedule();
-        return;
-    }
-    if (g_quantum_left > 0) --g_quantum_left;
-    if (g_quantum_left == 0 && !g_run_queue.empty()) {
-        if (!frame.from_user()) {
-            // In the middle of a system call: switch at its next preempt_point().
-            g_need_resched = true;
+    Cpu& cpu = this_cpu();
+    {
+        sync::Guard lock(g_scheduler_lock);
+        if (g_timed) expire_deadlines(arch::uptime_ms());
+        if (cpu.current == &cpu.idle) {
+            if (!g_run_queue.empty()) schedule();
             return;
         }
-        make_ready(g_current);
-        schedule();
+        if (cpu.quantum_left > 0) --cpu.quantum_left;
+        if (cpu.quantum_left == 0 && !g_run_queue.empty()) {
+            if (!frame.from_user()) {
+                // In the middle of a system call: switch at its next preempt_point().
+                cpu.need_resched = true;
+                return;
+            }
+            make_ready_locked(cpu.current);
+            schedule();
+        }
     }
-    // Back on this thread (maybe much later): a pending kill takes effect on
-    // the way back to user mode.
+    // Back on this thread (maybe much later, maybe on another CPU): a
+    // pending kill takes effect on the way back to user mode.
     if (frame.from_user()) die_if_killed();
 }
 
@@ -118,46 +160,83 @@ void wake_input_waiters() {
     g_input_ready.wake_all();
 }
 
-bool kill_pending(const Thread* thread) {
-    return thread->process && thread->process->pending_signal;
+// Makes the calling CPU's boot context its idle thread.
+void join_scheduler(arch::CpuEntryArea& entry, uint64_t boot_stack) {
+    sync::Guard lock(g_scheduler_lock);
+    VERIFY(entry.index < kMaxCpus);
+    Cpu& cpu = g_cpus[entry.index];
+    cpu.index = entry.index;
+    cpu.idle.state = ThreadState::kRunning;
+    cpu.idle.on_cpu = true;
+    cpu.idle.kernel_stack_top = boot_stack;
+    cpu.current = &cpu.idle;
+    entry.owner = &cpu;
+    ++g_cpu_count;
 }
 
 }  // namespace
 
+// A new thread's first code, entered from the switch that picked it (the
+// scheduler lock held, interrupts off): it finishes that switch and
+// releases the lock, then returns into the entry path that leaves for user
+// mode. A kill that came before the thread ever ran ends it here, before
+// any of its user code runs.
+void thread_start() NO_THREAD_SAFETY_ANALYSIS {
+    // The analysis cannot see that the lock was taken by the thread that
+    // switched here; it is held, by this CPU.
+    g_scheduler_lock.assert_held();
+    finish_switch();
+    g_scheduler_lock.unlock();
+    die_if_killed();
+}
+
 void init_scheduler() {
     arch::init_fpu_clean_state();
-    g_idle.state = ThreadState::kRunning;
-    g_idle.kernel_stack_top = arch::kernel_stack();
+    join_scheduler(arch::boot_cpu_entry(), arch::kernel_stack());
     console_input::set_data_available_hook(wake_input_waiters);
     arch::set_timer_handler(on_timer);
 }
 
+void run_application_processor(arch::CpuEntryArea& entry) {
+    join_scheduler(entry, arch::kernel_stack());
+    idle_loop();
+}
+
+unsigned scheduler_cpu_count() {
+    return __atomic_load_n(&g_cpu_count, __ATOMIC_RELAXED);
+}
+
 Thread* current_thread() {
-    return g_current;
+    return this_cpu().current;
 }
 
 Process* current_process() {
-    return g_current->process;
+    return this_cpu().current->process;
 }
 
 bool is_idle(const Thread* thread) {
-    return thread == &g_idle;
+    return thread->process == nullptr;
 }
 
-void make_ready(Thread* thread) {
+void make_ready_locked(Thread* thread) {
     thread->state = ThreadState::kReady;
     g_run_queue.push_back(thread);
 }
 
-WakeReason block_current(ThreadQueue& queue, WaitQueue* owner, uint64_t deadline_ms) {
-    Thread* self = g_current;
-    VERIFY(self != &g_idle);
+void make_ready(Thread* thread) {
+    SchedulerGuard lock;
+    make_ready_locked(thread);
+}
+
+WakeReason WaitQueue::wait_locked(uint64_t deadline_ms) {
+    Thread* self = this_cpu().current;
+    VERIFY(!is_idle(self));
     if (kill_pending(self)) return WakeReason::kKilled;
     self->state = ThreadState::kBlocked;
-    self->waiting_on = owner;
-    queue.push_back(self);
+    self->waiting_on = this;
+    m_waiters.push_back(self);
     self->wake_at_ms = deadline_ms;
-    if (deadline_ms != WaitQueue::kNoDeadline) {
+    if (deadline_ms != kNoDeadline) {
         self->next_timed = g_timed;
         g_timed = self;
     }
@@ -165,31 +244,32 @@ WakeReason block_current(ThreadQueue& queue, WaitQueue* owner, uint64_t deadline
     return self->wake_reason;
 }
 
-void wake_thread(Thread* thread, WakeReason reason) {
+void wake_thread_locked(Thread* thread, WakeReason reason) {
     VERIFY(thread->state == ThreadState::kBlocked);
     if (thread->waiting_on) thread->waiting_on->m_waiters.remove(thread);
     if (thread->wake_at_ms != WaitQueue::kNoDeadline) unlink_timed(thread);
     thread->waiting_on = nullptr;
     thread->wake_at_ms = WaitQueue::kNoDeadline;
     thread->wake_reason = reason;
-    make_ready(thread);
+    make_ready_locked(thread);
 }
 
-WakeReason WaitQueue::wait(uint64_t deadline_ms) {
-    return block_current(m_waiters, this, deadline_ms);
-}
-
-bool WaitQueue::wake_one() {
+bool WaitQueue::wake_one_locked() {
     Thread* t = m_waiters.pop_front();
     if (!t) return false;
     t->waiting_on = nullptr;  // already out of the queue
-    wake_thread(t, WakeReason::kWoken);
+    wake_thread_locked(t, WakeReason::kWoken);
     return true;
 }
 
-void WaitQueue::wake_all() {
-    while (wake_one()) {
+void WaitQueue::wake_all_locked() {
+    while (wake_one_locked()) {
     }
+}
+
+void WaitQueue::wake_all() {
+    SchedulerGuard lock;
+    wake_all_locked();
 }
 
 void schedule_away_from_dead() {
@@ -198,72 +278,96 @@ void schedule_away_from_dead() {
 }
 
 void die_if_killed() {
-    if (kill_pending(g_current)) exit_current(g_current->process->pending_signal);
+    Thread* self = this_cpu().current;
+    if (kill_pending(self)) exit_current(self->process->pending_signal);
 }
 
 void request_kill(Process* process, int signal, const char* why) {
+    SchedulerGuard lock;
     if (process->pending_signal) return;
     process->pending_signal = signal;
     format(process->kill_reason, sizeof(process->kill_reason), "%s", why);
     Thread* t = process->thread;
-    if (t && t->state == ThreadState::kBlocked) wake_thread(t, WakeReason::kKilled);
+    if (t && t->state == ThreadState::kBlocked) wake_thread_locked(t, WakeReason::kKilled);
+}
+
+void wait_until_off_cpu(const Thread* thread) {
+    while (__atomic_load_n(&thread->on_cpu, __ATOMIC_ACQUIRE)) __builtin_ia32_pause();
 }
 
 void idle_loop() {
     for (;;) {
-        arch::enable_interrupts();
-        arch::halt();
+        arch::disable_interrupts();
+        {
+            sync::Guard lock(g_scheduler_lock);
+            if (!g_run_queue.empty()) schedule();
+        }
+        // sti takes effect after the next instruction, so an interrupt that
+        // arrives now (a wake-up IPI, the tick) ends the hlt rather than
+        // slipping in before it.
+        asm volatile("sti; hlt" ::: "memory");
     }
 }
 
 void yield_if_needed() {
-    if (g_current == &g_idle) return;
-    arch::InterruptDisabler no_interrupts;
-    if (!g_need_resched) return;
-    g_need_resched = false;
+    Cpu& cpu = this_cpu();
+    if (cpu.current == &cpu.idle) return;
+    SchedulerGuard lock;
+    Cpu& here = this_cpu();  // the same CPU: interrupts are off now
+    if (!here.need_resched) return;
+    here.need_resched = false;
     if (g_run_queue.empty()) return;
-    make_ready(g_current);
+    make_ready_locked(here.current);
     schedule();
 }
 
 void preempt_point() {
-    // Every system call ends here: the common case is two loads. A flag set
-    // by an interrupt just after this check is seen at the next tick, which
-    // preempts or kills from user mode anyway.
-    if (!g_need_resched && !g_current->process->pending_signal) return;
+    // Every system call ends here: the common case is a few loads. A flag
+    // set by an interrupt just after this check is seen at the next tick,
+    // which preempts or kills from user mode anyway.
+    Cpu& cpu = this_cpu();
+    if (!cpu.need_resched && !cpu.current->process->pending_signal) return;
     yield_if_needed();
     arch::InterruptDisabler no_interrupts;
     die_if_killed();
 }
 
 void yield() {
-    arch::InterruptDisabler no_interrupts;
+    SchedulerGuard lock;
     if (g_run_queue.empty()) return;
-    make_ready(g_current);
+    make_ready_locked(this_cpu().current);
     schedule();
 }
 
 void sleep_ms(uint64_t ms) {
     arch::InterruptDisabler no_interrupts;
-    g_sleepers.wait(arch::uptime_ms() + ms);
+    {
+        sync::Guard lock(g_scheduler_lock);
+        g_sleepers.wait_locked(arch::uptime_ms() + ms);
+    }
     die_if_killed();
 }
 
 void wait_for_input() {
     arch::InterruptDisabler no_interrupts;
-    if (!console_input::empty()) return;
-    g_input_ready.wait();
+    {
+        // The console's hook wakes under the scheduler lock, so input that
+        // arrives after this check finds this thread already queued.
+        sync::Guard lock(g_scheduler_lock);
+        if (!console_input::empty()) return;
+        g_input_ready.wait_locked();
+    }
     die_if_killed();
 }
 
 uint64_t TaskRoots::active() {
-    uint64_t root = g_current->active_root;
+    uint64_t root = current_thread()->active_root;
     return root ? root : arch::read_cr3();
 }
 
 void TaskRoots::activate(uint64_t root) {
     arch::InterruptDisabler no_interrupts;
-    g_current->active_root = root;
+    current_thread()->active_root = root;
     if (arch::read_cr3() != root) mm::load_cr3(root);
 }
 

@@ -36,6 +36,10 @@ struct Thread {
     Process* process = nullptr;  // nullptr for the idle thread
     ThreadState state = ThreadState::kReady;
     WakeReason wake_reason = WakeReason::kWoken;
+    // True from the moment a CPU switches to the thread until the thread
+    // switched to next has left its stack: a dead thread's stack is freed
+    // only once this is false.
+    bool on_cpu = false;
 
     // The root the thread runs on: its process's space, or the one a
     // ScopedCr3 guard switched to. The scheduler loads this, so a thread

@@ -1,18 +1,24 @@
 // WaitQueue: where a thread blocks until an event, a deadline or a kill.
 //
-// In the spirit of xv6's sleep/wakeup: the waiter checks its condition, then
-// waits, with interrupts off across both, so no wake can slip in between;
-// after any wake it checks again (a wake_all wakes every waiter, and only
-// the condition says whether there is something for it). A kill pending on
-// the waiter's process ends the wait at once (kKilled): the caller unwinds
-// what it holds and returns, and the kill takes effect on the way out.
+// In the spirit of xv6's sleep/wakeup: the waiter checks its condition and
+// enqueues itself without letting a waker in between, and after any wake it
+// checks again (a wake_all wakes every waiter; only the condition says
+// whether there is something for it). "Without a waker in between": the
+// waiter checks under the lock that guards the condition and calls
+// wait(lock), which enqueues it under the scheduler lock before it lets go
+// of `lock`; a waker changes the condition under `lock` and wakes under the
+// scheduler lock. A condition that has no lock of its own is checked with
+// the scheduler lock held (wait_locked).
 //
-// Every blocking wait in the kernel goes through this type: a parent
-// waiting for a child, console input, sleep.
+// A kill pending on the waiter's process ends the wait at once (kKilled):
+// the caller unwinds what it holds and returns, and the kill takes effect
+// on the way out. Every blocking wait in the kernel goes through this type:
+// a parent waiting for a child, console input, sleep.
 #pragma once
 
 #include <stdint.h>
 
+#include "proc/scheduler_lock.h"
 #include "proc/thread.h"
 #include "proc/thread_queue.h"
 
@@ -24,22 +30,36 @@ public:
 
     // Blocks the current thread until wake_one/wake_all picks it, the uptime
     // reaches `deadline_ms` (if not kNoDeadline), or its process is killed.
-    // Call with interrupts off; returns with them off.
-    WakeReason wait(uint64_t deadline_ms = kNoDeadline);
+    // Interrupts off. Returns with the scheduler lock held again.
+    WakeReason wait_locked(uint64_t deadline_ms = kNoDeadline) REQUIRES(g_scheduler_lock);
 
-    // Makes the longest waiter ready (true if there was one). Interrupts off.
-    bool wake_one();
-    // Makes every waiter ready. Interrupts off; safe in interrupt context.
-    void wake_all();
+    // The same for a condition guarded by `lock` (held on entry and on
+    // return; released while blocked). Interrupts off.
+    template <typename Lock>
+    WakeReason wait(Lock& lock, uint64_t deadline_ms = kNoDeadline) REQUIRES(lock)
+        EXCLUDES(g_scheduler_lock) {
+        g_scheduler_lock.lock();
+        lock.unlock();
+        WakeReason reason = wait_locked(deadline_ms);
+        g_scheduler_lock.unlock();
+        lock.lock();
+        return reason;
+    }
 
-    bool has_waiters() const { return !m_waiters.empty(); }
+    // Makes the longest waiter ready (true if there was one).
+    bool wake_one_locked() REQUIRES(g_scheduler_lock);
+    // Makes every waiter ready.
+    void wake_all_locked() REQUIRES(g_scheduler_lock);
+    // The same, taking the scheduler lock (interrupts off, or in an
+    // interrupt handler).
+    void wake_all() EXCLUDES(g_scheduler_lock);
 
 private:
-    friend void wake_thread(Thread* thread, WakeReason reason);
-    ThreadQueue m_waiters;
+    friend void wake_thread_locked(Thread* thread, WakeReason reason);
+    ThreadQueue m_waiters GUARDED_BY(g_scheduler_lock);
 };
 
 // Ends `thread`'s wait (it must be blocked) with `reason` and makes it ready.
-void wake_thread(Thread* thread, WakeReason reason);
+void wake_thread_locked(Thread* thread, WakeReason reason) REQUIRES(g_scheduler_lock);
 
 }  // namespace nyanos::proc

@@ -1,0 +1,43 @@
+// The scheduler's per-CPU state. Each CPU reaches its own through GS (the
+// entry area's `owner`), so none of it lives in a plain global.
+#pragma once
+
+#include <stdint.h>
+
+#include "proc/thread.h"
+
+#ifndef NYANOS_HOST
+#include "arch/x86_64/cpu_local.h"
+#endif
+
+namespace nyanos::proc {
+
+inline constexpr unsigned kMaxCpus = 64;
+inline constexpr uint32_t kQuantumMs = 10;
+
+struct Cpu {
+    // Runs the CPU's boot stack when no other thread can run.
+    Thread idle;
+    // The thread on this CPU. Written only by this CPU, in switches (with the
+    // scheduler lock held); read by others only under that lock.
+    Thread* current = nullptr;
+    // The thread this CPU has just switched away from: the thread switched
+    // to clears its on_cpu once the old stack is no longer in use.
+    Thread* switched_from = nullptr;
+    uint32_t index = 0;
+    // This CPU's own: its timer counts the quantum down and sets
+    // need_resched when it expires while the kernel is busy.
+    uint32_t quantum_left = kQuantumMs;
+    bool need_resched = false;
+};
+
+#ifndef NYANOS_HOST
+inline Cpu& this_cpu() {
+    Cpu* cpu;
+    asm volatile("movq %%gs:32, %0" : "=r"(cpu));
+    return *cpu;
+}
+static_assert(__builtin_offsetof(arch::CpuEntryArea, owner) == 32);
+#endif
+
+}  // namespace nyanos::proc
