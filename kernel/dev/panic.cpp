@@ -4,8 +4,8 @@
 
 #include "arch/x86_64/io.h"
 #include "arch/x86_64/symbols.h"
-#include "dev/console.h"
 #include "dev/power.h"
+#include "lib/console.h"
 #include "lib/format.h"
 
 namespace nyanos {

@@ -5,7 +5,7 @@
 #include <new>
 
 #include "boot_info.h"
-#include "dev/console.h"
+#include "lib/console.h"
 #include "proc/task.h"
 
 namespace nyanos::fs {

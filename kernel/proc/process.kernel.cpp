@@ -16,7 +16,7 @@
 #include "arch/x86_64/io.h"
 #include "arch/x86_64/timer.h"
 #include "boot_info.h"
-#include "dev/console.h"
+#include "lib/console.h"
 #include "dev/console_input.h"
 #include "dev/power.h"
 #include "fs/files.h"

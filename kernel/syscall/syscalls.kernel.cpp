@@ -6,11 +6,11 @@
 #include <string.h>
 
 #include "arch/x86_64/timer.h"
-#include "dev/console.h"
 #include "dev/console_input.h"
 #include "dev/framebuffer_console.h"
 #include "dev/power.h"
 #include "fs/files.h"
+#include "lib/console.h"
 #include "lib/heap_ptr.h"
 #include "mm/heap.h"
 #include "mm/physical_memory.h"

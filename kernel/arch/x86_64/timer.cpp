@@ -6,7 +6,7 @@
 #include "arch/x86_64/io.h"
 #include "arch/x86_64/madt.h"
 #include "boot_info.h"
-#include "dev/console.h"
+#include "lib/console.h"
 #include "lib/panic.h"
 
 namespace nyanos::arch {
