@@ -30,6 +30,10 @@ void panic(const char* fmt, ...) {
         kprintf("\n");
         arch::print_backtrace_here();
     }
+    stop_after_panic_report();
+}
+
+void stop_after_panic_report() {
     power::qemu_debug_exit(127);
     arch::halt_forever();
 }

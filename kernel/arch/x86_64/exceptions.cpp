@@ -7,7 +7,6 @@
 #include "arch/x86_64/mmio.h"
 #include "arch/x86_64/symbols.h"
 #include "boot_info.h"
-#include "dev/power.h"
 #include "lib/console.h"
 #include "lib/panic.h"
 #include "mm/kernel_stack_area.h"
@@ -140,8 +139,7 @@ void kernel_fault(const InterruptFrame& frame) {
         // A fault while printing the report: say so in one line and stop.
         kprintf("\nPANIC: nested %s at rip=0x%lx while reporting a fault\n",
                 exception_mnemonic(frame.vector), frame.rip);
-        power::qemu_debug_exit(127);
-        halt_forever();
+        stop_after_panic_report();
     }
     g_reporting = true;
 
@@ -167,8 +165,7 @@ void kernel_fault(const InterruptFrame& frame) {
         kprintf("  (reported on an IST stack)\n");
     print_backtrace(frame.rip, frame.rbp);
     kprintf("fault: end of report\n");
-    power::qemu_debug_exit(127);
-    halt_forever();
+    stop_after_panic_report();
 }
 
 // ---- fault_test=... ------------------------------------------------------
