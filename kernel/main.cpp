@@ -2,10 +2,10 @@
 #include <stdint.h>
 
 #include "arch/x86_64/cpu.h"
-#include "arch/x86_64/exceptions.h"
 #include "arch/x86_64/io.h"
 #include "arch/x86_64/timer.h"
 #include "boot_info.h"
+#include "debug/fault_test.h"
 #include "dev/console_input.h"
 #include "dev/framebuffer_console.h"
 #include "dev/power.h"
@@ -139,7 +139,7 @@ extern "C" [[noreturn]] void kernel_main(const boot::BootInfo* from_loader) {
     check_hhdm_top(boot_info());
     arch::init_timer();
     init_console_input();
-    arch::run_fault_test_if_requested();
+    debug::run_fault_test_if_requested();
     power::init();
     if (cmdline_has("poweroff_test")) power::power_off(0);
     if (cmdline_has("reboot_test")) power::reboot();
