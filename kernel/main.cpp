@@ -6,6 +6,7 @@
 #include "arch/x86_64/timer.h"
 #include "boot_info.h"
 #include "debug/fault_test.h"
+#include "dev/acpi.h"
 #include "dev/console_input.h"
 #include "dev/framebuffer_console.h"
 #include "dev/power.h"
@@ -79,6 +80,19 @@ void check_hhdm_top(const boot::BootInfo& info) {
     kprintf("hhdm: top=0x%lx %s\n", top - 1, ok ? "ok" : "FAILED");
 }
 
+// What the interrupt controllers need from the firmware and the command
+// line: the ACPI MADT, whose IOAPIC `noioapic` drops so IRQs go through the
+// 8259s (the fallback for machines without a MADT, testable under QEMU).
+arch::InterruptSetup interrupt_setup() {
+    arch::InterruptSetup setup;
+    if (auto madt = acpi::read_madt(boot_info().rsdp_phys); madt.ok()) {
+        setup.madt = madt.value();
+        setup.from_acpi = true;
+    }
+    if (cmdline_has("noioapic")) setup.madt.ioapic_phys = 0;
+    return setup;
+}
+
 // Starts `init=` (default /bin/sh) with the words after a standalone `--`
 // as its arguments: `init=/bin/echo -- hello world`.
 void start_init_from_cmdline() {
@@ -137,7 +151,7 @@ extern "C" [[noreturn]] void kernel_main(const boot::BootInfo* from_loader) {
     if (cmdline_has("mm_selftest")) mm::run_self_test();
     if (cmdline_has("selftest")) mm::run_live_self_test();
     check_hhdm_top(boot_info());
-    arch::init_timer();
+    arch::init_timer(interrupt_setup());
     init_console_input();
     debug::run_fault_test_if_requested();
     power::init();

@@ -36,6 +36,11 @@ Result<Table> find_table(uint64_t rsdp_phys, const char* signature, unsigned ind
     return acpi::find_table(env, rsdp_phys, signature, index);
 }
 
+Result<MadtInfo> read_madt(uint64_t rsdp_phys) {
+    Table madt = TRY(find_table(rsdp_phys, "APIC"));
+    return parse_madt(madt.data, madt.length);
+}
+
 Result<Table> map_table(uint64_t phys, const char* signature) {
     KernelTablesEnv env;
     return acpi::map_table(env, phys, signature);

@@ -16,6 +16,11 @@ namespace nyanos::acpi {
 // Errors as acpi::find_table in lib/acpi_tables.h.
 Result<Table> find_table(uint64_t rsdp_phys, const char* signature, unsigned index = 0);
 
+// The MADT ("APIC") reachable from the RSDP at `rsdp_phys`, parsed
+// (acpi::parse_madt). kNoEntry if there is none; other errors as find_table
+// and parse_madt.
+Result<MadtInfo> read_madt(uint64_t rsdp_phys);
+
 // The table at `phys` (e.g. the FADT's DSDT), mapped and checked; the
 // signature is compared when not null.
 Result<Table> map_table(uint64_t phys, const char* signature);

@@ -46,7 +46,7 @@ constexpr uint32_t kRedirectionActiveLow = 1u << 13;
 
 volatile uint32_t* g_lapic = nullptr;
 volatile uint32_t* g_ioapic = nullptr;
-MadtInfo g_madt;
+acpi::MadtInfo g_madt;
 unsigned g_ioapic_inputs = 0;
 
 uint32_t lapic_read(uint32_t reg) {
@@ -67,7 +67,7 @@ void ioapic_write(uint32_t reg, uint32_t value) {
 
 }  // namespace
 
-bool init(const MadtInfo& madt) {
+bool init(const acpi::MadtInfo& madt) {
     g_madt = madt;
     uint64_t base_msr = rdmsr(kMsrApicBase);
     uint64_t lapic_phys = base_msr & kApicBaseAddressMask;
@@ -108,7 +108,7 @@ bool has_ioapic() {
 
 void ioapic_route(unsigned irq, uint8_t vector, bool masked) {
     if (!g_ioapic || irq >= 16) return;
-    const IsaIrqRoute& route = g_madt.isa[irq];
+    const acpi::IsaIrqRoute& route = g_madt.isa[irq];
     if (route.gsi < g_madt.ioapic_gsi_base) return;
     uint32_t input = route.gsi - g_madt.ioapic_gsi_base;
     if (input >= g_ioapic_inputs) return;
