@@ -15,6 +15,7 @@
 #include "lib/console.h"
 #include "lib/panic.h"
 #include "mm/mm_self_test.h"
+#include "mm/mmio.h"
 #include "mm/pcid.h"
 #include "mm/physical_memory.h"
 #include "mm/selftest.h"
@@ -90,6 +91,9 @@ arch::InterruptSetup interrupt_setup() {
         setup.from_acpi = true;
     }
     if (cmdline_has("noioapic")) setup.madt.ioapic_phys = 0;
+    setup.map_device = [](uint64_t phys, uint64_t size) {
+        return mm::map_physical(phys, size, true);
+    };
     return setup;
 }
 

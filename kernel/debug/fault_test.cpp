@@ -1,7 +1,7 @@
 #include "debug/fault_test.h"
 
 #include "arch/x86_64/deliberate_faults.h"
-#include "arch/x86_64/mmio.h"
+#include "arch/x86_64/page_probe.h"
 #include "boot_info.h"
 #include "lib/console.h"
 #include "lib/panic.h"

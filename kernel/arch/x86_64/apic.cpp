@@ -2,7 +2,6 @@
 
 #include "arch/x86_64/interrupts.h"
 #include "arch/x86_64/io.h"
-#include "arch/x86_64/mmio.h"
 
 namespace nyanos::arch::apic {
 
@@ -67,11 +66,12 @@ void ioapic_write(uint32_t reg, uint32_t value) {
 
 }  // namespace
 
-bool init(const acpi::MadtInfo& madt) {
+bool init(const acpi::MadtInfo& madt, void* (*map_device)(uint64_t phys, uint64_t size)) {
     g_madt = madt;
     uint64_t base_msr = rdmsr(kMsrApicBase);
     uint64_t lapic_phys = base_msr & kApicBaseAddressMask;
-    g_lapic = static_cast<volatile uint32_t*>(map_physical(lapic_phys, 4096, true));
+    if (!map_device) return false;
+    g_lapic = static_cast<volatile uint32_t*>(map_device(lapic_phys, 4096));
     if (!g_lapic) return false;
     wrmsr(kMsrApicBase, base_msr | kApicBaseEnable);
 
@@ -90,7 +90,7 @@ bool init(const acpi::MadtInfo& madt) {
     lapic_write(kRegEoi, 0);
 
     if (madt.ioapic_phys) {
-        g_ioapic = static_cast<volatile uint32_t*>(map_physical(madt.ioapic_phys, 4096, true));
+        g_ioapic = static_cast<volatile uint32_t*>(map_device(madt.ioapic_phys, 4096));
         if (g_ioapic) {
             g_ioapic_inputs = ((ioapic_read(kIoApicVersion) >> 16) & 0xff) + 1;
             for (unsigned i = 0; i < g_ioapic_inputs; ++i) {

@@ -1,6 +1,6 @@
 #include "arch/x86_64/symbols.h"
 
-#include "arch/x86_64/mmio.h"
+#include "arch/x86_64/page_probe.h"
 #include "lib/console.h"
 
 namespace {

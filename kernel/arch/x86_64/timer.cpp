@@ -175,7 +175,7 @@ void check_ticking() {
 }  // namespace
 
 void init_timer(const InterruptSetup& setup) {
-    if (!apic::init(setup.madt)) panic("timer: cannot map the local APIC");
+    if (!apic::init(setup.madt, setup.map_device)) panic("timer: cannot map the local APIC");
     activate_irq_routing(apic::has_ioapic());
 
     calibrate();

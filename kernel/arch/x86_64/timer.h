@@ -18,6 +18,10 @@ struct InterruptSetup {
     // or the choice to use the 8259s) IRQs go through the 8259s.
     acpi::MadtInfo madt;
     bool from_acpi = false;  // a MADT was found (the `timer:` line says when not)
+    // Maps `size` bytes of device registers at physical `phys`, uncached, and
+    // returns their address, or nullptr if it cannot (the memory manager's
+    // job: arch owns no page tables of its own).
+    void* (*map_device)(uint64_t phys, uint64_t size) = nullptr;
 };
 
 // Sets up the LAPIC and the IRQ routing (the IOAPIC `setup` names, else the
