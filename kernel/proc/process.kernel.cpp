@@ -301,7 +301,7 @@ void report_stack_audit() {
 
 void free_task(Task* t) {
     audit_stack(t);
-    fs::close_all(*t);  // exit did it already; a no-op then
+    fs::close_all(t->files);  // exit did it already; a no-op then
     if (t->kernel_stack_top) mm::free_kernel_stack(t->kernel_stack_top);
     delete t;
 }
@@ -428,7 +428,7 @@ void exit_current(int wait_status) {
     t->active_root = kernel_root;
     if (arch::read_cr3() != kernel_root) mm::load_cr3(kernel_root);
     t->space = mm::AddressSpace();
-    fs::close_all(*t);
+    fs::close_all(t->files);
     if (g_foreground == t->pid) g_foreground = 0;
     g_run_queue.remove(t);
     g_sleepers.remove(t);

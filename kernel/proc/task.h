@@ -6,7 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "fs/ramdisk.h"
+#include "fs/open_file.h"
 #include "mm/address_space.h"
 #include "nyanos/abi/syscall.h"
 
@@ -35,14 +35,6 @@ constexpr const char* task_state_name(TaskState s) {
 
 // Why a task is blocked, so the right event wakes it.
 enum class WaitReason : uint8_t { kNone, kChild, kInput, kSleep };
-
-inline constexpr int kMaxOpenFiles = 16;  // fds 0..2 are the console
-
-// A file open on the ramdisk (read only).
-struct OpenFile {
-    const fs::FileEntry* entry = nullptr;
-    uint64_t offset = 0;
-};
 
 inline constexpr size_t kTaskNameMax = NYAN_PROC_NAME_MAX;
 inline constexpr size_t kKillReasonMax = 96;
@@ -89,10 +81,9 @@ struct Task {
     // Why the child this task reaped last was killed, for kill_reason().
     char last_reaped_reason[kKillReasonMax] = {};
 
-    // The open-file table (kMaxOpenFiles entries, indexed by fd), allocated
-    // by the first open() and freed by fs::close_all(): most processes never
-    // open a file, and fds 0..2 (the console) need no entry.
-    OpenFile* files = nullptr;
+    // The open-file table, fs's (fs/open_file.h): null until the first
+    // open(), freed by fs::close_all().
+    fs::FileTable* files = nullptr;
 
     // Intrusive links: the run queue (or a wait list), and the table of all tasks.
     Task* next_in_queue = nullptr;

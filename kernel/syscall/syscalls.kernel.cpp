@@ -63,9 +63,9 @@ int64_t sys_read(const SyscallFrame& f) {
         return r.ok() ? int64_t(n) : errno_of(r.error());
     }
     if (fd == 1 || fd == 2) return errno_of(Error::kBadFd);
-    auto file = fs::file(*proc::current_task(), fd);
+    auto file = fs::file(proc::current_task()->files, fd);
     if (!file.ok()) return errno_of(file.error());
-    proc::OpenFile* of = file.value();
+    fs::OpenFile* of = file.value();
     uint64_t left = of->entry->size - of->offset;
     size_t n = length < left ? length : left;
     auto r = copy_to_user(buf, of->entry->data + of->offset, n);
@@ -82,7 +82,7 @@ int64_t sys_write(const SyscallFrame& f) {
         return errno_of(Error::kFault);
     if (fd != 1 && fd != 2) {
         // Ramdisk files are read only; the null device takes everything.
-        auto file = fs::file(*proc::current_task(), fd);
+        auto file = fs::file(proc::current_task()->files, fd);
         if (!file.ok()) return errno_of(file.error());
         if (!fs::is_null_device(*file.value())) return errno_of(Error::kBadFd);
         return int64_t(length);
@@ -240,11 +240,11 @@ int64_t sys_open(const SyscallFrame& f) {
     char path[kMaxPath];
     auto p = copy_string_from_user(path, f.rdi, sizeof(path));
     if (!p.ok()) return errno_of(p.error());
-    return result_of(fs::open(*proc::current_task(), path));
+    return result_of(fs::open(proc::current_task()->files, path));
 }
 
 int64_t sys_close(const SyscallFrame& f) {
-    return result_of(fs::close(*proc::current_task(), int(f.rdi)));
+    return result_of(fs::close(proc::current_task()->files, int(f.rdi)));
 }
 
 int64_t sys_sbrk(const SyscallFrame& f) {
