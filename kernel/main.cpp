@@ -2,18 +2,20 @@
 #include <stdint.h>
 
 #include "arch/x86_64/cpu.h"
-#include "arch/x86_64/exceptions.h"
 #include "arch/x86_64/io.h"
 #include "arch/x86_64/timer.h"
 #include "boot_info.h"
-#include "dev/console.h"
+#include "debug/fault_test.h"
+#include "dev/acpi.h"
 #include "dev/console_input.h"
 #include "dev/framebuffer_console.h"
 #include "dev/power.h"
 #include "dev/serial.h"
 #include "fs/files.h"
+#include "lib/console.h"
 #include "lib/panic.h"
 #include "mm/mm_self_test.h"
+#include "mm/mmio.h"
 #include "mm/pcid.h"
 #include "mm/physical_memory.h"
 #include "mm/selftest.h"
@@ -80,6 +82,22 @@ void check_hhdm_top(const boot::BootInfo& info) {
     kprintf("hhdm: top=0x%lx %s\n", top - 1, ok ? "ok" : "FAILED");
 }
 
+// What the interrupt controllers need from the firmware and the command
+// line: the ACPI MADT, whose IOAPIC `noioapic` drops so IRQs go through the
+// 8259s (the fallback for machines without a MADT, testable under QEMU).
+arch::InterruptSetup interrupt_setup() {
+    arch::InterruptSetup setup;
+    if (auto madt = acpi::read_madt(boot_info().rsdp_phys); madt.ok()) {
+        setup.madt = madt.value();
+        setup.from_acpi = true;
+    }
+    if (cmdline_has("noioapic")) setup.madt.ioapic_phys = 0;
+    setup.map_device = [](uint64_t phys, uint64_t size) {
+        return mm::map_physical(phys, size, true);
+    };
+    return setup;
+}
+
 // Starts `init=` (default /bin/sh) with the words after a standalone `--`
 // as its arguments: `init=/bin/echo -- hello world`.
 void start_init_from_cmdline() {
@@ -138,9 +156,9 @@ extern "C" [[noreturn]] void kernel_main(const boot::BootInfo* from_loader) {
     if (cmdline_has("mm_selftest")) mm::run_self_test();
     if (cmdline_has("selftest")) mm::run_live_self_test();
     check_hhdm_top(boot_info());
-    arch::init_timer();
+    arch::init_timer(interrupt_setup());
     init_console_input();
-    arch::run_fault_test_if_requested();
+    debug::run_fault_test_if_requested();
     power::init();
     if (cmdline_has("poweroff_test")) power::power_off(0);
     if (cmdline_has("reboot_test")) power::reboot();

@@ -1,8 +1,9 @@
 #include "dev/acpi.h"
 
 #include "arch/x86_64/io.h"
-#include "arch/x86_64/mmio.h"
+#include "arch/x86_64/page_probe.h"
 #include "boot_info.h"
+#include "mm/mmio.h"
 
 namespace nyanos::acpi {
 
@@ -12,7 +13,7 @@ namespace {
 // the HHDM may not cover yet, so map them (cached, read-only use).
 struct KernelTablesEnv {
     const uint8_t* map(uint64_t phys, uint64_t size) {
-        return static_cast<const uint8_t*>(arch::map_physical(phys, size, false));
+        return static_cast<const uint8_t*>(mm::map_physical(phys, size, false));
     }
 };
 
@@ -36,6 +37,11 @@ Result<Table> find_table(uint64_t rsdp_phys, const char* signature, unsigned ind
     return acpi::find_table(env, rsdp_phys, signature, index);
 }
 
+Result<MadtInfo> read_madt(uint64_t rsdp_phys) {
+    Table madt = TRY(find_table(rsdp_phys, "APIC"));
+    return parse_madt(madt.data, madt.length);
+}
+
 Result<Table> map_table(uint64_t phys, const char* signature) {
     KernelTablesEnv env;
     return acpi::map_table(env, phys, signature);
@@ -44,7 +50,7 @@ Result<Table> map_table(uint64_t phys, const char* signature) {
 Result<void> prepare_register(const Gas& reg) {
     if (reg.space != Gas::kMemory) return {};
     // Device memory: uncached, mapped once here so later accesses never map.
-    if (!arch::map_physical(reg.address, 4, true)) return Error::kFault;
+    if (!mm::map_physical(reg.address, 4, true)) return Error::kFault;
     return {};
 }
 

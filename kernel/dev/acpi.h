@@ -12,9 +12,14 @@ namespace nyanos::acpi {
 
 // The `index`-th valid table with `signature` ("APIC", "FACP", "SSDT", ...)
 // reachable from the RSDP at `rsdp_phys`, mapped at its HHDM address (see
-// arch::map_physical: initialisation only, one CPU, interrupts off).
+// mm::map_physical: not from interrupt handlers).
 // Errors as acpi::find_table in lib/acpi_tables.h.
 Result<Table> find_table(uint64_t rsdp_phys, const char* signature, unsigned index = 0);
+
+// The MADT ("APIC") reachable from the RSDP at `rsdp_phys`, parsed
+// (acpi::parse_madt). kNoEntry if there is none; other errors as find_table
+// and parse_madt.
+Result<MadtInfo> read_madt(uint64_t rsdp_phys);
 
 // The table at `phys` (e.g. the FADT's DSDT), mapped and checked; the
 // signature is compared when not null.

@@ -2,10 +2,10 @@
 
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/interrupts.h"
-#include "dev/console.h"
 #include "dev/keyboard.h"
 #include "dev/serial.h"
 #include "lib/byte_ring.h"
+#include "lib/console.h"
 
 namespace nyanos::console_input {
 namespace {

@@ -4,7 +4,7 @@
 
 #include "arch/x86_64/cpu.h"
 #include "boot_info.h"
-#include "dev/console.h"
+#include "lib/console.h"
 #include "lib/psf.h"
 #include "lib/terminal.h"
 

@@ -4,8 +4,8 @@
 
 #include "arch/x86_64/io.h"
 #include "arch/x86_64/symbols.h"
-#include "dev/console.h"
 #include "dev/power.h"
+#include "lib/console.h"
 #include "lib/format.h"
 
 namespace nyanos {
@@ -30,6 +30,10 @@ void panic(const char* fmt, ...) {
         kprintf("\n");
         arch::print_backtrace_here();
     }
+    stop_after_panic_report();
+}
+
+void stop_after_panic_report() {
     power::qemu_debug_exit(127);
     arch::halt_forever();
 }

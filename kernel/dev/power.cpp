@@ -3,7 +3,7 @@
 #include "arch/x86_64/io.h"
 #include "boot_info.h"
 #include "dev/acpi.h"
-#include "dev/console.h"
+#include "lib/console.h"
 
 namespace nyanos::power {
 

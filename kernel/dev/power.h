@@ -10,7 +10,7 @@ namespace nyanos::power {
 // Reads what power-off and reboot need from ACPI (the FADT, the \_S5 values
 // in the DSDT or an SSDT) and prints one `power:` line saying what was found.
 // Call once during initialisation, after the CPU set-up (it maps firmware
-// tables with arch::map_physical). Idempotent; power_off and reboot call it
+// tables with mm::map_physical). Idempotent; power_off and reboot call it
 // themselves if nobody did, so it is optional, but doing it at boot means
 // the way down needs no mapping and reports broken tables early.
 void init();

@@ -1,17 +1,14 @@
 // The kernel's file API over the boot ramdisk: lookup, directory listing,
-// and per-process descriptors (read only; fds 0..2 are the console).
+// and opening files into a process's descriptor table (fs/open_file.h; read
+// only; fds 0..2 are the console).
 #pragma once
 
 #include <stddef.h>
 #include <stdint.h>
 
+#include "fs/open_file.h"
 #include "fs/ramdisk.h"
 #include "nyanos/lib/result.h"
-
-namespace nyanos::proc {
-struct Process;
-struct OpenFile;
-}  // namespace nyanos::proc
 
 namespace nyanos::fs {
 
@@ -27,18 +24,15 @@ const FileEntry* lookup(const char* path);
 FileFrames file_frames(const FileEntry* entry);
 size_t list(const char* dir, const FileEntry** out, size_t max);
 
-// A new descriptor for `path` (EISDIR for directories, ENOENT, EMFILE).
-Result<int> open(proc::Process& task, const char* path);
-// The open file behind fd (EBADF otherwise).
-Result<proc::OpenFile*> file(proc::Process& task, int fd);
-Result<void> close(proc::Process& task, int fd);
+// A new descriptor for `path` in `table` (allocated by the first open):
+// EISDIR for directories, ENOENT, EMFILE, ENOMEM.
+Result<int> open(FileTable*& table, const char* path);
 
 // "/dev/null" (kNullDevicePath) is not in the ramdisk: open() gives an fd on
 // a built-in empty entry; reads return 0 (end of file), writes succeed and
 // discard the bytes (checked only to lie in the user half). lookup() and
 // stat see it too; directory listings do not.
 inline constexpr const char* kNullDevicePath = "/dev/null";
-bool is_null_device(const proc::OpenFile& file);
-void close_all(proc::Process& task);
+bool is_null_device(const OpenFile& file);
 
 }  // namespace nyanos::fs

@@ -2,18 +2,14 @@
 
 #include <string.h>
 
-#include <new>
-
 #include "boot_info.h"
-#include "dev/console.h"
-#include "proc/process.h"
+#include "lib/console.h"
 
 namespace nyanos::fs {
 
 namespace {
 // Large (an index of every entry): a static, filled in place.
 Ramdisk g_ramdisk;
-constexpr int kFirstFileFd = 3;
 // The null device: an empty, read-only-looking entry; sys_write knows it.
 constexpr FileEntry g_null_device{kNullDevicePath, nullptr, 0, false};
 }  // namespace
@@ -49,7 +45,7 @@ const FileEntry* lookup(const char* path) {
     return g_ramdisk.lookup(path);
 }
 
-bool is_null_device(const proc::OpenFile& file) {
+bool is_null_device(const OpenFile& file) {
     return file.entry == &g_null_device;
 }
 
@@ -57,38 +53,11 @@ size_t list(const char* dir, const FileEntry** out, size_t max) {
     return g_ramdisk.list(dir, out, max);
 }
 
-Result<int> open(proc::Process& task, const char* path) {
+Result<int> open(FileTable*& table, const char* path) {
     const FileEntry* entry = lookup(path);
     if (!entry) return Error::kNoEntry;
     if (entry->is_directory) return Error::kIsDirectory;
-    if (!task.files) {
-        // The first open: the table is allocated now (see Process::files).
-        task.files = new (std::nothrow) proc::OpenFile[proc::kMaxOpenFiles];
-        if (!task.files) return Error::kNoMemory;
-    }
-    for (int fd = kFirstFileFd; fd < proc::kMaxOpenFiles; ++fd) {
-        if (task.files[fd].entry) continue;
-        task.files[fd] = proc::OpenFile{entry, 0};
-        return fd;
-    }
-    return Error::kTooManyFiles;
-}
-
-Result<proc::OpenFile*> file(proc::Process& task, int fd) {
-    if (fd < kFirstFileFd || fd >= proc::kMaxOpenFiles || !task.files || !task.files[fd].entry)
-        return Error::kBadFd;
-    return &task.files[fd];
-}
-
-Result<void> close(proc::Process& task, int fd) {
-    proc::OpenFile* f = TRY(file(task, fd));
-    *f = proc::OpenFile{};
-    return {};
-}
-
-void close_all(proc::Process& task) {
-    delete[] task.files;
-    task.files = nullptr;
+    return install(table, entry);
 }
 
 }  // namespace nyanos::fs

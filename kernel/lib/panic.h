@@ -8,6 +8,12 @@ namespace nyanos {
 
 [[noreturn]] void panic(const char* fmt, ...) __attribute__((format(printf, 1, 2)));
 
+// How the kernel ends once a report that began with `PANIC: ` is printed:
+// panic() itself and arch's fault report (which prints its own) both end
+// here, so the layer that knows the machine (QEMU's isa-debug-exit, else a
+// halt) is not known to the layers that report. Interrupts must be off.
+[[noreturn]] void stop_after_panic_report();
+
 }  // namespace nyanos
 
 // Checks an invariant in every build; a failure is a kernel bug.

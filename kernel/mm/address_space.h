@@ -11,11 +11,15 @@
 // Portable: everything it needs from its surroundings comes through a
 // MemoryContext (the kernel's is the PMM + HHDM + invlpg; the host tests'
 // is a fake RAM arena with an allocator that fails the Nth allocation).
+// It is bound at run time, like the direct map it extends, because an
+// AddressSpace is one type wherever it goes (mm/direct_map.h says when the
+// compile-time Env is used instead).
 #pragma once
 
 #include <stddef.h>
 #include <stdint.h>
 
+#include "mm/direct_map.h"
 #include "mm/mapped_extents.h"
 #include "mm/physical_memory.h"
 #include "nyanos/lib/result.h"
@@ -34,13 +38,13 @@ inline constexpr VirtAddr kUserSpaceEnd = 0x0000800000000000ull;
 // canonical.
 inline constexpr VirtAddr kUserMappableEnd = kUserSpaceEnd - paging::kPageSize;
 
-class MemoryContext {
+// The direct map (phys_to_virt, from DirectMap) and the rest of what an
+// AddressSpace needs.
+class MemoryContext : public DirectMap {
 public:
     // A zeroed 4 KiB frame, counted under `use`.
     virtual Result<PhysAddr> allocate_zeroed_frame(FrameUse use) = 0;
     virtual void free_frame(PhysAddr frame, FrameUse use) = 0;
-    // The direct map.
-    virtual void* phys_to_virt(PhysAddr phys) = 0;
     // Drops a stale TLB entry of the live address space.
     virtual void invalidate(VirtAddr va) = 0;
     // The kernel's PML4, whose entries 256..511 every space shares.

@@ -1,6 +1,6 @@
 // The kernel heap: small allocations from per-size-class slabs (one frame
 // each), large ones as contiguous frame runs, both taken from a
-// PhysicalMemory and reached through its accessor (the HHDM in the kernel).
+// PhysicalMemory and reached through its direct map (the HHDM in the kernel).
 //
 // Layout. A slab is one frame: a 64-byte SlabHeader, then equal slots. A slot
 // is a 16-byte ChunkHeader, the payload (16-byte aligned), and a red zone that

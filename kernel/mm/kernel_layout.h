@@ -23,7 +23,7 @@ using paging::VirtAddr;
 inline constexpr uint64_t kPml4EntrySpan = 1ull << 39;  // 512 GiB
 
 // 0xffff800000000000: the HHDM. It covers every physical address the CPU can
-// have (RAM, and device memory mapped on demand by arch::map_physical), so
+// have (RAM, and device memory mapped on demand by mm::map_physical), so
 // its populated part follows MAXPHYADDR, capped at the area's size (64 TiB).
 inline constexpr VirtAddr kHhdmAreaBase = boot::kHhdmBase;
 // 0xffffc00000000000: kernel stacks, kKernelStackSlots slots.

@@ -5,7 +5,7 @@
 #include <new>
 
 #include "boot_info.h"
-#include "dev/console.h"
+#include "lib/console.h"
 #include "lib/panic.h"
 #include "mm/heap.h"
 #include "mm/mm_self_test.h"

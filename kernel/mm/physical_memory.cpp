@@ -22,8 +22,8 @@ bool clip_to_frames(PhysAddr base, uint64_t length, PhysAddr& first, PhysAddr& e
 }  // namespace
 
 Result<PhysicalMemory> PhysicalMemory::try_create(const PhysRange* usable, size_t count,
-                                                  PhysRange span, PhysAccessor accessor) {
-    if (!accessor.to_virt || (count && !usable)) return Error::kInvalid;
+                                                  PhysRange span, DirectMap& map) {
+    if (count && !usable) return Error::kInvalid;
 
     // The span: as given, or the hull of the usable ranges.
     PhysAddr span_first = 0, span_end = 0;
@@ -72,11 +72,11 @@ Result<PhysicalMemory> PhysicalMemory::try_create(const PhysRange* usable, size_
     if (!meta) return Error::kNoMemory;
 
     PhysicalMemory pm;
-    pm.m_accessor = accessor;
+    pm.m_map = &map;
     pm.m_span_base = span_first;
     pm.m_span_frames = span_frames;
-    // The bookkeeping is contiguous in physical memory, hence in the accessor's view.
-    auto* bytes = static_cast<uint8_t*>(accessor(meta));
+    // The bookkeeping is contiguous in physical memory, hence in the direct map.
+    auto* bytes = static_cast<uint8_t*>(map.phys_to_virt(meta));
     pm.m_state = bytes;
     pm.m_free_stack = reinterpret_cast<uint32_t*>(bytes + state_bytes);
     pm.m_stack_pos = pm.m_free_stack + span_frames;
@@ -104,7 +104,7 @@ Result<PhysicalMemory> PhysicalMemory::try_create(const PhysRange* usable, size_
 }
 
 void PhysicalMemory::take(PhysicalMemory& other) {
-    m_accessor = other.m_accessor;
+    m_map = other.m_map;
     m_span_base = other.m_span_base;
     m_span_frames = other.m_span_frames;
     m_state = other.m_state;

@@ -5,7 +5,7 @@
 // Portable: the kernel builds one from the handoff's memory map
 // (physical_memory.kernel.cpp), the host tests from a FakeRam arena. The
 // bookkeeping is carved out of the managed ranges themselves and reached only
-// through the injected phys-to-virt accessor.
+// through the injected direct map (mm/direct_map.h).
 //
 // Data structures, per frame of the span [span_base, span_end):
 //   - a state byte: unmanaged (a hole, or memory never given to us), free,
@@ -23,6 +23,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "mm/direct_map.h"
 #include "nyanos/lib/result.h"
 #include "nyanos/paging/pte.h"
 
@@ -72,15 +73,6 @@ struct PhysRange {
     uint64_t length;
 };
 
-// How the manager reaches a frame's bytes: the HHDM in the kernel, an arena on
-// the host. `context` is passed back unchanged.
-struct PhysAccessor {
-    void* (*to_virt)(void* context, PhysAddr phys) = nullptr;
-    void* context = nullptr;
-
-    void* operator()(PhysAddr phys) const { return to_virt(context, phys); }
-};
-
 class PhysicalMemory {
 public:
     // An empty manager: every allocation fails with kNoMemory. The kernel's
@@ -92,12 +84,13 @@ public:
     // cover every range that add_free_range() will ever be given; a zero
     // length span means "exactly the usable ranges". The bookkeeping
     // (9 bytes per frame of the span) is carved from the first usable range
-    // large enough, at its low end. Fails with kInvalid if a range lies
+    // large enough, at its low end. Every frame is reached through `map`,
+    // which must outlive the manager. Fails with kInvalid if a range lies
     // outside the span or the ranges overlap, kRange if the span is too large
     // to index, kNoMemory if no range can hold the bookkeeping. On failure
     // nothing was written.
     static Result<PhysicalMemory> try_create(const PhysRange* usable, size_t count, PhysRange span,
-                                             PhysAccessor accessor);
+                                             DirectMap& map);
 
     // Moving transfers ownership of every frame; the source becomes empty.
     // There is no destructor work: the bookkeeping lives in managed frames.
@@ -135,9 +128,8 @@ public:
 
     MemoryStats stats() const;
 
-    // The frame's bytes through the injected accessor (the HHDM in the kernel).
-    void* frame_to_virt(PhysAddr frame) const { return m_accessor(frame); }
-    const PhysAccessor& accessor() const { return m_accessor; }
+    // The frame's bytes through the injected direct map (the HHDM in the kernel).
+    void* frame_to_virt(PhysAddr frame) const { return m_map->phys_to_virt(frame); }
 
     // True if `frame` is managed and currently allocated with `use`.
     bool is_allocated(PhysAddr frame, FrameUse use) const;
@@ -165,7 +157,7 @@ private:
     uint64_t check_freeable(PhysAddr frame, FrameUse use, const char* who) const;
     void release(uint64_t index, FrameUse use);
 
-    PhysAccessor m_accessor{};
+    DirectMap* m_map = nullptr;  // set whenever there is a frame to reach
     PhysAddr m_span_base = 0;
     uint64_t m_span_frames = 0;
     uint8_t* m_state = nullptr;        // m_span_frames bytes

@@ -2,6 +2,7 @@
 // reaching frames through the HHDM.
 #include "boot_info.h"
 #include "lib/panic.h"
+#include "mm/kernel_memory_context.h"
 #include "mm/physical_memory.h"
 
 namespace nyanos::mm {
@@ -15,10 +16,6 @@ bool g_boot_memory_reclaimed = false;
 // Frames below this are never handed out: legacy BIOS data on the BIOS path,
 // and the only place an AP startup trampoline can live.
 constexpr PhysAddr kLowMemoryEnd = 0x100000;
-
-void* hhdm_to_virt(void*, PhysAddr phys) {
-    return phys_to_virt(phys);
-}
 
 // A region's part at or above kLowMemoryEnd; false if nothing is left.
 bool above_low_memory(const boot::MemoryRegion& r, PhysRange& out) {
@@ -53,9 +50,10 @@ void init_physical_memory() {
     }
     if (count == 0) panic("mm: the memory map has no usable memory above 1 MiB");
 
-    PhysAccessor hhdm{.to_virt = hhdm_to_virt, .context = nullptr};
-    auto created = PhysicalMemory::try_create(usable, count,
-                                              PhysRange{span_first, span_end - span_first}, hhdm);
+    // The kernel's memory context is the one direct map (the HHDM) for every
+    // portable unit, this one included.
+    auto created = PhysicalMemory::try_create(
+        usable, count, PhysRange{span_first, span_end - span_first}, kernel_memory_context());
     if (!created.ok())
         panic("mm: cannot build the frame allocator from the memory map: %s",
               error_name(created.error()));

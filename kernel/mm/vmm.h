@@ -70,7 +70,7 @@ void init_vmm();
 // with kInvalid instead of creating a PDPT only in the kernel's PML4, which
 // the address spaces created earlier would not see. An error rather than a
 // panic: it is a caller asking for an address outside the kernel's areas
-// (map_kernel_pages, map_physical of an address beyond MAXPHYADDR), and
+// (map_kernel_pages, mm::map_physical of an address beyond MAXPHYADDR), and
 // every such caller already handles failure.
 bool kernel_half_sealed();
 

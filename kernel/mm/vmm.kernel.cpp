@@ -5,7 +5,7 @@
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/io.h"
 #include "boot_info.h"
-#include "dev/console.h"
+#include "lib/console.h"
 #include "lib/panic.h"
 #include "mm/kernel_stack_area.h"
 #include "mm/pcid.h"

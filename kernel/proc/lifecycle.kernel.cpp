@@ -14,7 +14,7 @@
 #include "arch/x86_64/gdt.h"
 #include "arch/x86_64/interrupts.h"
 #include "arch/x86_64/io.h"
-#include "dev/console.h"
+#include "lib/console.h"
 #include "dev/console_input.h"
 #include "dev/power.h"
 #include "fs/files.h"
@@ -128,7 +128,7 @@ void free_thread(Thread* t) {
 }
 
 void free_process(Process* p) {
-    fs::close_all(*p);  // exit did it already; a no-op then
+    fs::close_all(p->files);  // exit did it already; a no-op then
     free_thread(p->thread);
     delete p;
 }
@@ -246,7 +246,7 @@ void exit_current(int wait_status) {
     thread->active_root = kernel_root;
     if (arch::read_cr3() != kernel_root) mm::load_cr3(kernel_root);
     p->memory.space = mm::AddressSpace();
-    fs::close_all(*p);
+    fs::close_all(p->files);
 
     g_table_lock.lock();
     if (g_foreground == p->pid) g_foreground = 0;

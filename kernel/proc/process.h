@@ -6,7 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "fs/ramdisk.h"
+#include "fs/open_file.h"
 #include "mm/process_memory.h"
 #include "nyanos/abi/syscall.h"
 #include "proc/thread.h"
@@ -35,14 +35,6 @@ constexpr const char* process_state_name(ProcessState s) {
     }
     return "?";
 }
-
-inline constexpr int kMaxOpenFiles = 16;  // fds 0..2 are the console
-
-// A file open on the ramdisk (read only).
-struct OpenFile {
-    const fs::FileEntry* entry = nullptr;
-    uint64_t offset = 0;
-};
 
 inline constexpr size_t kProcessNameMax = NYAN_PROC_NAME_MAX;
 // The longest reason the kernel writes is a page fault's, 72 characters:
@@ -76,10 +68,10 @@ struct Process {
     // Why the child this process reaped last was killed, for kill_reason().
     char last_reaped_reason[kKillReasonMax] = {};
 
-    // The open-file table (kMaxOpenFiles entries, indexed by fd), allocated
-    // by the first open() and freed by fs::close_all(): most processes never
-    // open a file, and fds 0..2 (the console) need no entry.
-    OpenFile* files = nullptr;
+    // The open-file table, allocated by the first open() and freed by
+    // fs::close_all(): most processes never open a file, and fds 0..2 (the
+    // console) need no entry.
+    fs::FileTable* files = nullptr;
 
     // The table of all processes.
     Process* prev_in_table = nullptr;

@@ -2,7 +2,7 @@
 #include "proc/stack_audit.h"
 
 #include "boot_info.h"
-#include "dev/console.h"
+#include "lib/console.h"
 #include "lib/format.h"
 #include "proc/lifecycle.h"
 

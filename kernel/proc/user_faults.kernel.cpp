@@ -6,7 +6,7 @@
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/io.h"
 #include "arch/x86_64/interrupts.h"
-#include "dev/console.h"
+#include "lib/console.h"
 #include "lib/format.h"
 #include "nyanos/abi/syscall.h"
 #include "proc/lifecycle.h"

@@ -6,11 +6,11 @@
 #include <string.h>
 
 #include "arch/x86_64/timer.h"
-#include "dev/console.h"
 #include "dev/console_input.h"
 #include "dev/framebuffer_console.h"
 #include "dev/power.h"
 #include "fs/files.h"
+#include "lib/console.h"
 #include "lib/heap_ptr.h"
 #include "mm/heap.h"
 #include "mm/physical_memory.h"
@@ -64,9 +64,9 @@ int64_t sys_read(const SyscallFrame& f) {
         return r.ok() ? int64_t(n) : errno_of(r.error());
     }
     if (fd == 1 || fd == 2) return errno_of(Error::kBadFd);
-    auto file = fs::file(*proc::current_process(), fd);
+    auto file = fs::file(proc::current_process()->files, fd);
     if (!file.ok()) return errno_of(file.error());
-    proc::OpenFile* of = file.value();
+    fs::OpenFile* of = file.value();
     uint64_t left = of->entry->size - of->offset;
     size_t n = length < left ? length : left;
     auto r = copy_to_user(buf, of->entry->data + of->offset, n);
@@ -83,7 +83,7 @@ int64_t sys_write(const SyscallFrame& f) {
         return errno_of(Error::kFault);
     if (fd != 1 && fd != 2) {
         // Ramdisk files are read only; the null device takes everything.
-        auto file = fs::file(*proc::current_process(), fd);
+        auto file = fs::file(proc::current_process()->files, fd);
         if (!file.ok()) return errno_of(file.error());
         if (!fs::is_null_device(*file.value())) return errno_of(Error::kBadFd);
         return int64_t(length);
@@ -241,11 +241,11 @@ int64_t sys_open(const SyscallFrame& f) {
     char path[kMaxPath];
     auto p = copy_string_from_user(path, f.rdi, sizeof(path));
     if (!p.ok()) return errno_of(p.error());
-    return result_of(fs::open(*proc::current_process(), path));
+    return result_of(fs::open(proc::current_process()->files, path));
 }
 
 int64_t sys_close(const SyscallFrame& f) {
-    return result_of(fs::close(*proc::current_process(), int(f.rdi)));
+    return result_of(fs::close(proc::current_process()->files, int(f.rdi)));
 }
 
 int64_t sys_sbrk(const SyscallFrame& f) {

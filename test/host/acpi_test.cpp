@@ -416,6 +416,92 @@ TEST_CASE("parse_fadt: ACPI 1.0 fields, extended fields, the reset register") {
     CHECK(parse_fadt(nullptr, 0).error() == Error::kCorrupt);
 }
 
+namespace {
+
+// A MADT: the fixed fields, then the given entries.
+Bytes make_madt(uint32_t lapic, uint32_t flags, std::initializer_list<Bytes> entries) {
+    Bytes t = concat({make_table("APIC", 44), concat(entries)});
+    put32(t, 4, uint32_t(t.size()));
+    put32(t, 36, lapic);
+    put32(t, 40, flags);
+    fix_checksum(t);
+    return t;
+}
+
+Bytes madt_ioapic(uint32_t address, uint32_t gsi_base) {
+    Bytes e(12, 0);
+    e[0] = 1;
+    e[1] = 12;
+    put32(e, 4, address);
+    put32(e, 8, gsi_base);
+    return e;
+}
+
+Bytes madt_override(uint8_t irq, uint32_t gsi, uint16_t flags) {
+    Bytes e{2, 10, 0 /* ISA */, irq, 0, 0, 0, 0, uint8_t(flags), uint8_t(flags >> 8)};
+    put32(e, 4, gsi);
+    return e;
+}
+
+// Parses a copy of exactly `length` bytes (all by default): ASan catches over-reads.
+Result<MadtInfo> parse_exact(const Bytes& table, size_t length = 0) {
+    Bytes exact(table.begin(), table.begin() + ptrdiff_t(length ? length : table.size()));
+    return parse_madt(exact.data(), uint32_t(exact.size()));
+}
+
+}  // namespace
+
+TEST_CASE("parse_madt: the IOAPIC, ISA overrides, PCAT_COMPAT and the LAPIC override") {
+    Bytes lapic_override(12, 0);
+    lapic_override[0] = 5;
+    lapic_override[1] = 12;
+    put64(lapic_override, 4, 0x1'fee0'0000);
+    Bytes madt = make_madt(0xfee00000, 1,
+                           {madt_ioapic(0xfec00000, 0), madt_override(0, 2, 0),
+                            madt_override(9, 9, 0xf) /* level, active low */,
+                            madt_ioapic(0xfec01000, 24) /* a second one: ignored */});
+    auto info = parse_exact(madt);
+    REQUIRE(info.ok());
+    CHECK(info.value().lapic_phys == 0xfee00000);
+    CHECK(info.value().has_8259);
+    CHECK(info.value().ioapic_phys == 0xfec00000);
+    CHECK(info.value().ioapic_gsi_base == 0);
+    CHECK(info.value().isa[0].gsi == 2);
+    CHECK_FALSE(info.value().isa[0].level);
+    CHECK(info.value().isa[9].gsi == 9);
+    CHECK(info.value().isa[9].level);
+    CHECK(info.value().isa[9].active_low);
+    // IRQs without an override keep the ISA defaults.
+    CHECK(info.value().isa[4].gsi == 4);
+    CHECK_FALSE(info.value().isa[4].active_low);
+
+    Bytes with_override = make_madt(0xfee00000, 0, {lapic_override});
+    auto moved = parse_exact(with_override);
+    REQUIRE(moved.ok());
+    CHECK(moved.value().lapic_phys == 0x1'fee0'0000);
+    CHECK_FALSE(moved.value().has_8259);
+    CHECK(moved.value().ioapic_phys == 0);
+}
+
+TEST_CASE("parse_madt: a malformed entry ends the walk, a short table is refused") {
+    Bytes zero_length{1, 0};
+    Bytes madt = make_madt(0xfee00000, 1,
+                           {madt_override(1, 12, 0), zero_length, madt_ioapic(0xfec00000, 0)});
+    auto info = parse_exact(madt);
+    REQUIRE(info.ok());
+    CHECK(info.value().isa[1].gsi == 12);
+    CHECK(info.value().ioapic_phys == 0);  // after the malformed entry: never read
+
+    // An entry running past the table's end is not read either.
+    Bytes cut = make_madt(0xfee00000, 1, {madt_ioapic(0xfec00000, 0)});
+    auto short_entry = parse_exact(cut, cut.size() - 1);
+    REQUIRE(short_entry.ok());
+    CHECK(short_entry.value().ioapic_phys == 0);
+
+    CHECK(parse_exact(madt, 43).error() == Error::kCorrupt);
+    CHECK(parse_madt(nullptr, 0).error() == Error::kCorrupt);
+}
+
 TEST_CASE("find_table: the RSDT and XSDT walks") {
     FakePhys mem;
     Bytes fadt = make_fadt(244, 0x5000, 0x604);

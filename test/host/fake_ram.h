@@ -13,12 +13,14 @@
 #include <vector>
 
 #include "host_panic.h"
+#include "mm/direct_map.h"
 #include "nyanos/lib/result.h"
 #include "nyanos/paging/pte.h"
 
 namespace nyanos::test {
 
-class FakeRam {
+// Its direct map is the arena, and it refuses any address outside it.
+class FakeRam final : public mm::DirectMap {
 public:
     static constexpr paging::PhysAddr kBase = 0x100000;  // never hand out frame 0
 
@@ -35,7 +37,7 @@ public:
     paging::PhysAddr end() const { return kBase + m_frames * paging::kPageSize; }
     bool contains(paging::PhysAddr phys) const { return phys >= kBase && phys < end(); }
 
-    void* phys_to_virt(paging::PhysAddr phys) {
+    void* phys_to_virt(paging::PhysAddr phys) override {
         if (!contains(phys)) throw HostPanic("FakeRam: physical address outside the arena");
         return m_memory + (phys - kBase);
     }

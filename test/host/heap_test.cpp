@@ -40,11 +40,7 @@ struct HeapFixture {
     }
     static PhysicalMemory create(FakeRam& ram) {
         PhysRange all{FakeRam::kBase, ram.frames() * kF};
-        PhysAccessor acc{
-            .to_virt = [](void* ctx,
-                          PhysAddr p) { return static_cast<FakeRam*>(ctx)->phys_to_virt(p); },
-            .context = &ram};
-        auto r = PhysicalMemory::try_create(&all, 1, {}, acc);
+        auto r = PhysicalMemory::try_create(&all, 1, {}, ram);
         REQUIRE(r.ok());
         return r.release_value();
     }

@@ -22,13 +22,6 @@ namespace {
 constexpr PhysAddr kBase = FakeRam::kBase;
 constexpr uint64_t kF = kFrameSize;
 
-PhysAccessor accessor_for(FakeRam& ram) {
-    return PhysAccessor{
-        .to_virt = [](void* ctx,
-                      PhysAddr p) { return static_cast<FakeRam*>(ctx)->phys_to_virt(p); },
-        .context = &ram};
-}
-
 // Frames of bookkeeping for a span of n frames (9 bytes a frame, states padded to 4).
 uint64_t metadata_frames_for(uint64_t n) {
     return ((n + 3) / 4 * 4 + 8 * n + kF - 1) / kF;
@@ -42,7 +35,7 @@ T must(Result<T>&& r) {
 }
 
 PhysicalMemory make(FakeRam& ram, std::vector<PhysRange> ranges, PhysRange span = {}) {
-    auto r = PhysicalMemory::try_create(ranges.data(), ranges.size(), span, accessor_for(ram));
+    auto r = PhysicalMemory::try_create(ranges.data(), ranges.size(), span, ram);
     REQUIRE(r.ok());
     return r.release_value();
 }
@@ -307,25 +300,22 @@ TEST_CASE("pmm: add_free_range hands over reclaimable memory inside the span") {
 
 TEST_CASE("pmm: try_create rejects bad input and writes nothing") {
     FakeRam ram(64);
-    PhysAccessor acc = accessor_for(ram);
     PhysRange one{kBase, 64 * kF};
     // Nothing usable.
-    CHECK(PhysicalMemory::try_create(nullptr, 0, {}, acc).error() == Error::kNoMemory);
+    CHECK(PhysicalMemory::try_create(nullptr, 0, {}, ram).error() == Error::kNoMemory);
     PhysRange tiny{kBase + 10, 100};
-    CHECK(PhysicalMemory::try_create(&tiny, 1, {}, acc).error() == Error::kNoMemory);
-    // No accessor.
-    CHECK(PhysicalMemory::try_create(&one, 1, {}, PhysAccessor{}).error() == Error::kInvalid);
+    CHECK(PhysicalMemory::try_create(&tiny, 1, {}, ram).error() == Error::kNoMemory);
     // Overlapping ranges.
     PhysRange overlap[] = {{kBase, 32 * kF}, {kBase + 31 * kF, 8 * kF}};
-    CHECK(PhysicalMemory::try_create(overlap, 2, {}, acc).error() == Error::kInvalid);
+    CHECK(PhysicalMemory::try_create(overlap, 2, {}, ram).error() == Error::kInvalid);
     // A range outside the span.
-    CHECK(PhysicalMemory::try_create(&one, 1, PhysRange{kBase, 32 * kF}, acc).error() ==
+    CHECK(PhysicalMemory::try_create(&one, 1, PhysRange{kBase, 32 * kF}, ram).error() ==
           Error::kInvalid);
     // A span too large to index.
-    CHECK(PhysicalMemory::try_create(&one, 1, PhysRange{0, 1ull << 46}, acc).error() ==
+    CHECK(PhysicalMemory::try_create(&one, 1, PhysRange{0, 1ull << 46}, ram).error() ==
           Error::kRange);
     // A span whose bookkeeping fits in no range: 1 GiB of span needs ~2.3 MiB.
-    CHECK(PhysicalMemory::try_create(&one, 1, PhysRange{kBase, 1ull << 30}, acc).error() ==
+    CHECK(PhysicalMemory::try_create(&one, 1, PhysRange{kBase, 1ull << 30}, ram).error() ==
           Error::kNoMemory);
     auto* bytes = static_cast<uint8_t*>(ram.phys_to_virt(kBase));
     for (uint64_t i = 0; i < 64 * kF; ++i) REQUIRE(bytes[i] == 0xcc);

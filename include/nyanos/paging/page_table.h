@@ -12,7 +12,15 @@
 //   bool may_add_kernel_pml4_entry();   // false: a kernel-half PML4 entry is never created
 // Without it, any absent PML4 entry may get a new PDPT (the loaders building
 // the boot PML4, the host tests). The kernel answers false once its kernel
-// half is sealed (see populate_kernel_half).
+// half is sealed (see populate_kernel_half). Code that only reads
+// (translate) needs nothing but phys_to_virt.
+//
+// Env is a type parameter rather than an interface: the loaders build page
+// tables with this code before any kernel object exists, and every walk
+// calls phys_to_virt once per level, where it then inlines. The kernel's
+// stored objects (the frame allocator, AddressSpace) take the same members
+// at run time instead (kernel/mm/direct_map.h), and AddressSpace adapts its
+// MemoryContext to an Env.
 //
 // Every fallible operation is all or nothing: on failure the translations
 // are exactly as before and every table it allocated has been freed.

@@ -2,7 +2,6 @@
 
 #include "arch/x86_64/interrupts.h"
 #include "arch/x86_64/io.h"
-#include "arch/x86_64/mmio.h"
 
 namespace nyanos::arch::apic {
 
@@ -46,7 +45,7 @@ constexpr uint32_t kRedirectionActiveLow = 1u << 13;
 
 volatile uint32_t* g_lapic = nullptr;
 volatile uint32_t* g_ioapic = nullptr;
-MadtInfo g_madt;
+acpi::MadtInfo g_madt;
 unsigned g_ioapic_inputs = 0;
 
 uint32_t lapic_read(uint32_t reg) {
@@ -67,11 +66,12 @@ void ioapic_write(uint32_t reg, uint32_t value) {
 
 }  // namespace
 
-bool init(const MadtInfo& madt) {
+bool init(const acpi::MadtInfo& madt, void* (*map_device)(uint64_t phys, uint64_t size)) {
     g_madt = madt;
     uint64_t base_msr = rdmsr(kMsrApicBase);
     uint64_t lapic_phys = base_msr & kApicBaseAddressMask;
-    g_lapic = static_cast<volatile uint32_t*>(map_physical(lapic_phys, 4096, true));
+    if (!map_device) return false;
+    g_lapic = static_cast<volatile uint32_t*>(map_device(lapic_phys, 4096));
     if (!g_lapic) return false;
     wrmsr(kMsrApicBase, base_msr | kApicBaseEnable);
 
@@ -90,7 +90,7 @@ bool init(const MadtInfo& madt) {
     lapic_write(kRegEoi, 0);
 
     if (madt.ioapic_phys) {
-        g_ioapic = static_cast<volatile uint32_t*>(map_physical(madt.ioapic_phys, 4096, true));
+        g_ioapic = static_cast<volatile uint32_t*>(map_device(madt.ioapic_phys, 4096));
         if (g_ioapic) {
             g_ioapic_inputs = ((ioapic_read(kIoApicVersion) >> 16) & 0xff) + 1;
             for (unsigned i = 0; i < g_ioapic_inputs; ++i) {
@@ -108,7 +108,7 @@ bool has_ioapic() {
 
 void ioapic_route(unsigned irq, uint8_t vector, bool masked) {
     if (!g_ioapic || irq >= 16) return;
-    const IsaIrqRoute& route = g_madt.isa[irq];
+    const acpi::IsaIrqRoute& route = g_madt.isa[irq];
     if (route.gsi < g_madt.ioapic_gsi_base) return;
     uint32_t input = route.gsi - g_madt.ioapic_gsi_base;
     if (input >= g_ioapic_inputs) return;

@@ -4,14 +4,15 @@
 
 #include <stdint.h>
 
-#include "arch/x86_64/madt.h"
+#include "lib/acpi_tables.h"
 
 namespace nyanos::arch::apic {
 
-// Maps and enables this CPU's LAPIC (spurious vector 255, error vector 254,
-// every LVT masked) and, if `madt` names an IOAPIC, maps it and masks all
-// its inputs. Returns false if the LAPIC cannot be mapped.
-bool init(const MadtInfo& madt);
+// Maps (through `map_device`, which returns an uncached mapping of device
+// registers or nullptr) and enables this CPU's LAPIC (spurious vector 255,
+// error vector 254, every LVT masked) and, if `madt` names an IOAPIC, maps
+// it and masks all its inputs. Returns false if the LAPIC cannot be mapped.
+bool init(const acpi::MadtInfo& madt, void* (*map_device)(uint64_t phys, uint64_t size));
 
 bool has_ioapic();
 // Routes ISA IRQ `irq` to `vector` on this CPU, using the MADT's override

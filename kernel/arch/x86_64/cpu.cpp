@@ -5,7 +5,7 @@
 #include "arch/x86_64/interrupts.h"
 #include "arch/x86_64/io.h"
 #include "arch/x86_64/pic.h"
-#include "dev/console.h"
+#include "lib/console.h"
 
 namespace nyanos::arch {
 

@@ -4,14 +4,9 @@
 #include "arch/x86_64/gdt.h"
 #include "arch/x86_64/interrupts.h"
 #include "arch/x86_64/io.h"
-#include "arch/x86_64/mmio.h"
 #include "arch/x86_64/symbols.h"
-#include "boot_info.h"
-#include "dev/console.h"
-#include "dev/power.h"
+#include "lib/console.h"
 #include "lib/panic.h"
-#include "mm/kernel_stack_area.h"
-#include "mm/vmm.h"
 
 namespace nyanos::arch {
 
@@ -140,8 +135,7 @@ void kernel_fault(const InterruptFrame& frame) {
         // A fault while printing the report: say so in one line and stop.
         kprintf("\nPANIC: nested %s at rip=0x%lx while reporting a fault\n",
                 exception_mnemonic(frame.vector), frame.rip);
-        power::qemu_debug_exit(127);
-        halt_forever();
+        stop_after_panic_report();
     }
     g_reporting = true;
 
@@ -167,105 +161,7 @@ void kernel_fault(const InterruptFrame& frame) {
         kprintf("  (reported on an IST stack)\n");
     print_backtrace(frame.rip, frame.rbp);
     kprintf("fault: end of report\n");
-    power::qemu_debug_exit(127);
-    halt_forever();
-}
-
-// ---- fault_test=... ------------------------------------------------------
-
-namespace {
-
-// Unmapped in every address space: PML4 slot 445 of the kernel half is not
-// used by the layout (HHDM at 256, the image at 511). Checked before use.
-constexpr uint64_t kFaultTestAddress = 0xffffdead0000b000ull;
-
-[[gnu::noinline]] void fault_test_page_fault() {
-    if (is_mapped(kFaultTestAddress))
-        panic("fault_test: 0x%lx is mapped, cannot fault on it", kFaultTestAddress);
-    kprintf("fault_test: writing to unmapped 0x%lx\n", kFaultTestAddress);
-    *reinterpret_cast<volatile uint64_t*>(kFaultTestAddress) = 0x6e79616e;
-}
-
-[[gnu::noinline]] void fault_test_invalid_opcode() {
-    kprintf("fault_test: executing ud2\n");
-    asm volatile("ud2");
-}
-
-[[gnu::noinline]] void fault_test_general_protection() {
-    constexpr uint64_t kNonCanonical = 0x8000000000000000ull;
-    kprintf("fault_test: reading non-canonical 0x%lx\n", kNonCanonical);
-    (void)*reinterpret_cast<volatile uint64_t*>(kNonCanonical);
-}
-
-[[gnu::noinline]] void fault_test_divide_error() {
-    kprintf("fault_test: dividing by zero\n");
-    asm volatile("xorl %%ecx, %%ecx; movl $1, %%eax; xorl %%edx, %%edx; divl %%ecx" ::
-                     : "rax", "rcx", "rdx");
-}
-
-[[gnu::noinline]] void fault_test_breakpoint() {
-    kprintf("fault_test: int3\n");
-    asm volatile("int3");
-}
-
-// Recurses until the stack runs into its guard page. Each frame keeps a
-// buffer live so the compiler can neither drop the frames nor loop.
-[[gnu::noinline]] uint64_t recurse_on_stack(uint64_t depth) {
-    volatile uint8_t frame[128];
-    frame[0] = uint8_t(depth);
-    uint64_t (*volatile self)(uint64_t) = recurse_on_stack;
-    return self(depth + 1) + frame[0];
-}
-
-// A fresh task-sized kernel stack, then unbounded recursion on it: the
-// first push into the guard page faults, the #PF cannot push its frame
-// either, and the double fault runs on its IST stack to report it.
-[[gnu::noinline]] void fault_test_kernel_stack_overflow() {
-    auto top = mm::allocate_kernel_stack(mm::KernelStackArea::kMaxStackPages);
-    if (!top.ok()) panic("fault_test: no kernel stack: %s", error_name(top.error()));
-    uint64_t guard = top.value() - (mm::KernelStackArea::kMaxStackPages + 1) * paging::kPageSize;
-    kprintf("fault_test: overflowing a kernel stack (top 0x%lx, guard page 0x%lx)\n", top.value(),
-            guard);
-    asm volatile(
-        "mov %0, %%rsp\n"
-        "xor %%edi, %%edi\n"
-        "call *%1\n"
-        "ud2"
-        :
-        : "r"(top.value()), "r"(&recurse_on_stack)
-        : "memory");
-}
-
-}  // namespace
-
-void run_fault_test_if_requested() {
-    char which[32];
-    if (!cmdline_value("fault_test", which, sizeof(which))) return;
-    auto is = [&](const char* name) {
-        unsigned i = 0;
-        for (; name[i]; ++i)
-            if (which[i] != name[i]) return false;
-        return which[i] == '\0';
-    };
-    if (is("pagefault")) {
-        fault_test_page_fault();
-    } else if (is("ud")) {
-        fault_test_invalid_opcode();
-    } else if (is("gp")) {
-        fault_test_general_protection();
-    } else if (is("de")) {
-        fault_test_divide_error();
-    } else if (is("bp")) {
-        fault_test_breakpoint();
-    } else if (is("kstack")) {
-        fault_test_kernel_stack_overflow();
-    } else {
-        kprintf("fault_test: unknown value \"%s\" (pagefault, ud, gp, de, bp, kstack); ignored\n",
-                which);
-        return;
-    }
-    // Every test above must have ended in the fault report.
-    panic("fault_test=%s did not fault", which);
+    stop_after_panic_report();
 }
 
 }  // namespace nyanos::arch

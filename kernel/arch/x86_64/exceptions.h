@@ -1,6 +1,5 @@
 // CPU exceptions: user faults go to the process layer's handler, kernel
-// faults to a fault report and a panic. Internal to kernel/arch/x86_64
-// except for the fault test.
+// faults to a fault report and a panic. Internal to kernel/arch/x86_64.
 #pragma once
 
 #include "arch/x86_64/interrupt_frame.h"
@@ -14,10 +13,5 @@ void handle_exception(InterruptFrame& frame);
 // first, then the vector, the error code, CR2 (page faults), the registers
 // and a backtrace; then leaves QEMU with status 127 or halts.
 [[noreturn]] void kernel_fault(const InterruptFrame& frame);
-
-// `fault_test=pagefault|ud|gp|de|bp` on the command line: faults on purpose
-// in kernel mode, so the tests can check the report. Does nothing otherwise;
-// an unknown value is reported and ignored.
-void run_fault_test_if_requested();
 
 }  // namespace nyanos::arch

@@ -7,7 +7,7 @@
 #include "arch/x86_64/exceptions.h"
 #include "arch/x86_64/pic.h"
 #include "arch/x86_64/timer.h"
-#include "dev/console.h"
+#include "lib/console.h"
 
 namespace nyanos::arch {
 

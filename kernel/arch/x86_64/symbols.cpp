@@ -1,7 +1,7 @@
 #include "arch/x86_64/symbols.h"
 
-#include "arch/x86_64/mmio.h"
-#include "dev/console.h"
+#include "arch/x86_64/page_probe.h"
+#include "lib/console.h"
 
 namespace {
 

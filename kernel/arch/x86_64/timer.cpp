@@ -4,9 +4,7 @@
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/interrupts.h"
 #include "arch/x86_64/io.h"
-#include "arch/x86_64/madt.h"
-#include "boot_info.h"
-#include "dev/console.h"
+#include "lib/console.h"
 #include "lib/panic.h"
 
 namespace nyanos::arch {
@@ -176,13 +174,8 @@ void check_ticking() {
 
 }  // namespace
 
-void init_timer() {
-    MadtInfo madt;
-    bool have_madt = read_madt(boot_info().rsdp_phys, madt);
-    // `noioapic`: route IRQs through the 8259s even when there is an IOAPIC
-    // (the fallback for machines without a MADT, testable under QEMU).
-    if (cmdline_has("noioapic")) madt.ioapic_phys = 0;
-    if (!apic::init(madt)) panic("timer: cannot map the local APIC");
+void init_timer(const InterruptSetup& setup) {
+    if (!apic::init(setup.madt, setup.map_device)) panic("timer: cannot map the local APIC");
     activate_irq_routing(apic::has_ioapic());
 
     calibrate();
@@ -190,7 +183,7 @@ void init_timer() {
     apic::timer_start_periodic(g_lapic_hz / kTimerHz, kTimerVector);
     kprintf("timer: lapic %u Hz -> %u Hz ticks; tsc %lu kHz%s; irqs via %s%s\n", g_lapic_hz,
             kTimerHz, g_tsc_hz / 1000, cpu_has_invariant_tsc() ? " (invariant)" : "",
-            apic::has_ioapic() ? "ioapic" : "8259", have_madt ? "" : " (no ACPI MADT)");
+            apic::has_ioapic() ? "ioapic" : "8259", setup.from_acpi ? "" : " (no ACPI MADT)");
     enable_interrupts();
     check_ticking();
 }

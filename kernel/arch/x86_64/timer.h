@@ -5,18 +5,32 @@
 #include <stdint.h>
 
 #include "arch/x86_64/interrupt_frame.h"
+#include "lib/acpi_tables.h"
 
 namespace nyanos::arch {
 
 inline constexpr uint32_t kTimerHz = 1000;
 
-// Sets up the LAPIC and the IRQ routing (the IOAPIC from the ACPI MADT,
-// else the 8259s; the `noioapic` command-line word forces the 8259s),
-// calibrates the LAPIC timer and the TSC against PIT channel 2, starts the
-// timer at kTimerHz, enables interrupts and checks that ticks arrive. Call
-// once, after init_cpu() and the memory manager. Prints `timer:` lines.
-// Panics with the reason if the PIT does not count or no tick arrives.
-void init_timer();
+// What the interrupt controllers' set-up needs from the layers above, which
+// read the firmware's tables and the command line.
+struct InterruptSetup {
+    // The routing the ACPI MADT describes; without an IOAPIC in it (no MADT,
+    // or the choice to use the 8259s) IRQs go through the 8259s.
+    acpi::MadtInfo madt;
+    bool from_acpi = false;  // a MADT was found (the `timer:` line says when not)
+    // Maps `size` bytes of device registers at physical `phys`, uncached, and
+    // returns their address, or nullptr if it cannot (the memory manager's
+    // job: arch owns no page tables of its own).
+    void* (*map_device)(uint64_t phys, uint64_t size) = nullptr;
+};
+
+// Sets up the LAPIC and the IRQ routing (the IOAPIC `setup` names, else the
+// 8259s), calibrates the LAPIC timer and the TSC against PIT channel 2,
+// starts the timer at kTimerHz, enables interrupts and checks that ticks
+// arrive. Call once, after init_cpu() and the memory manager. Prints
+// `timer:` lines. Panics with the reason if the PIT does not count or no
+// tick arrives.
+void init_timer(const InterruptSetup& setup);
 
 // Timer interrupts since init_timer() (nominally one per millisecond; an
 // emulator may drop some when the host is busy: use uptime_ms() for time).

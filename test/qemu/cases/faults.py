@@ -77,7 +77,7 @@ TESTS = [
                  r"fault: vector 14 \(#PF, page fault\) error_code=0x2" + NL,
                  PF_CR2,
                  r"  cause: page not present, write, kernel mode",
-                 r"  in nyanos::arch::\(anonymous namespace\)::fault_test_page_fault\(\)\+0x"]
+                 r"  in nyanos::debug::\(anonymous namespace\)::fault_test_page_fault\(\)\+0x"]
                 + REPORT_TAIL,
          check=_page_fault_addresses_agree),
     Test("kernel-fault-pagefault-grub-bios", boot="grub-bios", cmdline="fault_test=pagefault", exit_code=PANIC_EXIT,
@@ -85,14 +85,14 @@ TESTS = [
                  r"fault: vector 14 \(#PF, page fault\) error_code=0x2" + NL,
                  PF_CR2,
                  r"  cause: page not present, write, kernel mode",
-                 r"  in nyanos::arch::\(anonymous namespace\)::fault_test_page_fault\(\)\+0x"]
+                 r"  in nyanos::debug::\(anonymous namespace\)::fault_test_page_fault\(\)\+0x"]
                 + REPORT_TAIL,
          check=_page_fault_addresses_agree),
     Test("kernel-fault-ud", cmdline="fault_test=ud", exit_code=PANIC_EXIT,
          expect=[r"fault_test: executing ud2" + NL + r"(?:\r?\n)?PANIC: #UD invalid opcode in "
                  r"kernel mode at rip=0xffffffff8[0-9a-f]+" + NL,
                  r"fault: vector 6 \(#UD, invalid opcode\) error_code=0x0",
-                 r"  in nyanos::arch::\(anonymous namespace\)::fault_test_invalid_opcode\(\)\+0x"]
+                 r"  in nyanos::arch::raise_invalid_opcode\(\)\+0x"]
                 + REPORT_TAIL),
     Test("kernel-fault-gp", cmdline="fault_test=gp", exit_code=PANIC_EXIT,
          expect=[r"fault_test: reading non-canonical 0x8000000000000000" + NL +

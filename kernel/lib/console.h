@@ -1,6 +1,8 @@
 // The kernel console: everything printed goes to each registered sink
 // (serial, the framebuffer text console). Output before any sink exists is
-// dropped.
+// dropped. It lives in lib, below every other layer, because all of them
+// print (arch's fault reports included); the devices register their sinks
+// from above, so printing never depends on a driver.
 #pragma once
 
 #include <stddef.h>

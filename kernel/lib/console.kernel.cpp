@@ -1,4 +1,4 @@
-#include "dev/console.h"
+#include "lib/console.h"
 
 #include <stdarg.h>
 
