@@ -104,6 +104,7 @@ uintptr_t Heap::checked(uintptr_t address) const {
 }
 
 void* Heap::allocate(size_t size) {
+    sync::Guard guard(m_lock);
     if (size > kMaxSize) return nullptr;
     void* p = size <= kMaxSmallSize ? allocate_small(size) : allocate_large(size);
     if (!p) return nullptr;
@@ -257,6 +258,7 @@ Heap::ChunkHeader* Heap::small_chunk(void* p, SlabHeader*& slab, const char* who
 }
 
 size_t Heap::allocation_size(void* p) {
+    sync::Guard guard(m_lock);
     if (reinterpret_cast<uintptr_t>(p) % kAlignment)
         panic("allocation_size: %p is not a heap allocation (misaligned)", p);
     if ((reinterpret_cast<uintptr_t>(p) & (kFrameSize - 1)) == kLargeHeaderSize)
@@ -266,6 +268,7 @@ size_t Heap::allocation_size(void* p) {
 }
 
 void Heap::free(void* p) {
+    sync::Guard guard(m_lock);
     if (!p) return;
     uintptr_t address = reinterpret_cast<uintptr_t>(p);
     if (address % kAlignment) panic("kfree: %p is not a heap allocation (misaligned)", p);
@@ -317,6 +320,7 @@ void Heap::free(void* p) {
 }
 
 void Heap::trim() {
+    sync::Guard guard(m_lock);
     for (size_t c = 0; c < kClassCount; ++c) {
         SlabHeader* slab = m_partial[c];
         while (slab) {

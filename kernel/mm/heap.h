@@ -51,7 +51,7 @@ public:
 
     // `frames` must outlive the heap. Every returned pointer must be at or
     // above `min_address` (checked with VERIFY).
-    constexpr Heap(PhysicalMemory& frames, uintptr_t min_address)
+    Heap(PhysicalMemory& frames, uintptr_t min_address)
         : m_frames(frames), m_min_address(min_address) {}
     Heap(const Heap&) = delete;
     Heap& operator=(const Heap&) = delete;
@@ -70,7 +70,10 @@ public:
     // object does not churn frames.
     void trim();
 
-    HeapStats stats() const { return m_stats; }
+    HeapStats stats() const {
+        sync::Guard guard(m_lock);
+        return m_stats;
+    }
 
 private:
     struct SlabHeader;
@@ -79,22 +82,26 @@ private:
 
     static int class_for(size_t size);
     uintptr_t checked(uintptr_t address) const;
-    SlabHeader* new_slab(int cls);
-    void release_slab(SlabHeader* slab);
-    void unlink_slab(SlabHeader* slab);
-    void link_slab(SlabHeader* slab);
-    void* allocate_small(size_t size);
-    void* allocate_large(size_t size);
+    SlabHeader* new_slab(int cls) REQUIRES(m_lock);
+    void release_slab(SlabHeader* slab) REQUIRES(m_lock);
+    void unlink_slab(SlabHeader* slab) REQUIRES(m_lock);
+    void link_slab(SlabHeader* slab) REQUIRES(m_lock);
+    void* allocate_small(size_t size) REQUIRES(m_lock);
+    void* allocate_large(size_t size) REQUIRES(m_lock);
     // The header behind p, after validating it (panics otherwise).
-    ChunkHeader* small_chunk(void* p, SlabHeader*& slab, const char* who);
-    LargeHeader* large_chunk(void* p, const char* who);
+    ChunkHeader* small_chunk(void* p, SlabHeader*& slab, const char* who) REQUIRES(m_lock);
+    LargeHeader* large_chunk(void* p, const char* who) REQUIRES(m_lock);
 
+    // Every CPU allocates and frees: the slab lists and counters are under
+    // this lock. In the lock order it comes before the frame allocator's
+    // (a new slab takes a frame with it held).
+    mutable sync::IrqSpinLock m_lock;
     PhysicalMemory& m_frames;
     uintptr_t m_min_address;
     // Per class, a doubly linked list of slabs with at least one free slot.
-    SlabHeader* m_partial[kClassCount] = {};
-    uint32_t m_empty_slabs[kClassCount] = {};
-    HeapStats m_stats{};
+    SlabHeader* m_partial[kClassCount] GUARDED_BY(m_lock) = {};
+    uint32_t m_empty_slabs[kClassCount] GUARDED_BY(m_lock) = {};
+    HeapStats m_stats GUARDED_BY(m_lock){};
 };
 
 // The kernel heap's counters (heap.kernel.cpp).

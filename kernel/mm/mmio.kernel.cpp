@@ -12,7 +12,7 @@ void* map_physical(uint64_t phys, uint64_t size, bool device) {
     // The HHDM ends where the kernel stacks begin: beyond, phys_to_virt()
     // would point into another area.
     if (phys + size > kKernelStackAreaBase - kHhdmAreaBase) return nullptr;
-    arch::InterruptDisabler no_preemption;  // the kernel half and the PMM are shared
+    sync::Guard lock(g_kernel_vmm_lock);
     KernelPageTable tables = kernel_page_table();
     uint64_t first = paging::align_down(phys, paging::kPageSize);
     uint64_t end = paging::align_up(phys + size, paging::kPageSize);

@@ -75,6 +75,8 @@ Result<PhysicalMemory> PhysicalMemory::try_create(const PhysRange* usable, size_
     pm.m_map = &map;
     pm.m_span_base = span_first;
     pm.m_span_frames = span_frames;
+    // Nobody else can see pm yet; the lock is for the analysis's sake.
+    sync::Guard guard(pm.m_lock);
     // The bookkeeping is contiguous in physical memory, hence in the direct map.
     auto* bytes = static_cast<uint8_t*>(map.phys_to_virt(meta));
     pm.m_state = bytes;
@@ -100,7 +102,7 @@ Result<PhysicalMemory> PhysicalMemory::try_create(const PhysRange* usable, size_
         pm.push_free(i - 1);
         ++pm.m_total;
     }
-    return pm;
+    return static_cast<PhysicalMemory&&>(pm);
 }
 
 void PhysicalMemory::take(PhysicalMemory& other) {
@@ -146,6 +148,7 @@ void PhysicalMemory::mark_allocated(uint64_t index, FrameUse use) {
 }
 
 Result<PhysAddr> PhysicalMemory::allocate_frame(FrameUse use) {
+    sync::Guard guard(m_lock);
     if (uint8_t(use) >= kFrameUseCount) return Error::kInvalid;
     if (m_free_count == 0) return Error::kNoMemory;
     uint64_t index = m_free_stack[--m_free_count];
@@ -161,6 +164,7 @@ Result<PhysAddr> PhysicalMemory::allocate_zeroed_frame(FrameUse use) {
 }
 
 Result<PhysAddr> PhysicalMemory::allocate_contiguous(size_t count, FrameUse use) {
+    sync::Guard guard(m_lock);
     if (count == 0 || uint8_t(use) >= kFrameUseCount) return Error::kInvalid;
     if (count > m_free_count) return Error::kNoMemory;
     // First fit, starting at the hint and wrapping once: a run never wraps.
@@ -218,11 +222,13 @@ void PhysicalMemory::release(uint64_t index, FrameUse use) {
 }
 
 void PhysicalMemory::free_frame(PhysAddr frame, FrameUse use) {
+    sync::Guard guard(m_lock);
     uint64_t index = check_freeable(frame, use, "free_frame");
     release(index, use);
 }
 
 void PhysicalMemory::free_contiguous(PhysAddr first, size_t count, FrameUse use) {
+    sync::Guard guard(m_lock);
     if (count == 0) panic("free_contiguous: zero frames at 0x%lx", first);
     if (first + count * kFrameSize < first)
         panic("free_contiguous: run at 0x%lx of %zu frames wraps", first, count);
@@ -234,6 +240,7 @@ void PhysicalMemory::free_contiguous(PhysAddr first, size_t count, FrameUse use)
 }
 
 size_t PhysicalMemory::add_free_range(PhysAddr base, uint64_t length) {
+    sync::Guard guard(m_lock);
     PhysAddr first, end;
     if (!clip_to_frames(base, length, first, end)) return 0;
     if (!m_state)
@@ -256,6 +263,7 @@ size_t PhysicalMemory::add_free_range(PhysAddr base, uint64_t length) {
 }
 
 MemoryStats PhysicalMemory::stats() const {
+    sync::Guard guard(m_lock);
     return MemoryStats{
         .total_frames = m_total,
         .free_frames = m_free_count,
@@ -269,6 +277,7 @@ MemoryStats PhysicalMemory::stats() const {
 }
 
 bool PhysicalMemory::is_allocated(PhysAddr frame, FrameUse use) const {
+    sync::Guard guard(m_lock);
     if (frame & (kFrameSize - 1) || frame < m_span_base) return false;
     uint64_t index = (frame - m_span_base) / kFrameSize;
     return index < m_span_frames && state_of(index) == kFirstUse + uint8_t(use);

@@ -25,6 +25,7 @@
 
 #include "mm/direct_map.h"
 #include "nyanos/lib/result.h"
+#include "sync/spinlock.h"
 #include "nyanos/paging/pte.h"
 
 namespace nyanos::mm {
@@ -145,29 +146,35 @@ private:
     static constexpr uint8_t kStateMask = 0x0f;
     static constexpr uint8_t kEverAllocated = 0x80;
 
-    void take(PhysicalMemory& other);
-    uint8_t state_of(uint64_t index) const { return m_state[index] & kStateMask; }
-    void set_state(uint64_t index, uint8_t state) {
+    // Moves are for building the kernel's manager at boot, before a second
+    // CPU runs: they copy the state without the lock.
+    void take(PhysicalMemory& other) NO_THREAD_SAFETY_ANALYSIS;
+    uint8_t state_of(uint64_t index) const REQUIRES(m_lock) { return m_state[index] & kStateMask; }
+    void set_state(uint64_t index, uint8_t state) REQUIRES(m_lock) {
         m_state[index] = uint8_t(state | (m_state[index] & kEverAllocated));
     }
-    void push_free(uint64_t index);
-    void remove_free(uint64_t index);  // index must be free and in the stack
-    void mark_allocated(uint64_t index, FrameUse use);
+    void push_free(uint64_t index) REQUIRES(m_lock);
+    void remove_free(uint64_t index) REQUIRES(m_lock);  // index must be free and in the stack
+    void mark_allocated(uint64_t index, FrameUse use) REQUIRES(m_lock);
     // Panics unless `frame` is a managed frame allocated with `use`; returns its index.
-    uint64_t check_freeable(PhysAddr frame, FrameUse use, const char* who) const;
-    void release(uint64_t index, FrameUse use);
+    uint64_t check_freeable(PhysAddr frame, FrameUse use, const char* who) const REQUIRES(m_lock);
+    void release(uint64_t index, FrameUse use) REQUIRES(m_lock);
 
-    DirectMap* m_map = nullptr;  // set whenever there is a frame to reach
-    PhysAddr m_span_base = 0;
-    uint64_t m_span_frames = 0;
-    uint8_t* m_state = nullptr;        // m_span_frames bytes
-    uint32_t* m_free_stack = nullptr;  // m_free_count entries in use
-    uint32_t* m_stack_pos = nullptr;   // per frame: its index in m_free_stack, if free
-    uint64_t m_free_count = 0;
-    uint64_t m_total = 0;
-    uint64_t m_metadata = 0;
-    uint64_t m_used[kFrameUseCount] = {};
-    uint64_t m_search_hint = 0;  // where the next contiguous search starts
+    // Every CPU allocates and frees frames, in interrupt handlers too (a
+    // user fault maps a page): the state below is under this lock, a leaf
+    // in the lock order, held for O(1) work (a contiguous search excepted).
+    mutable sync::IrqSpinLock m_lock;
+    DirectMap* m_map = nullptr;  // set whenever there is a frame to reach; fixed after
+    PhysAddr m_span_base = 0;    // fixed after creation
+    uint64_t m_span_frames = 0;  // fixed after creation
+    uint8_t* m_state GUARDED_BY(m_lock) = nullptr;        // m_span_frames bytes
+    uint32_t* m_free_stack GUARDED_BY(m_lock) = nullptr;  // m_free_count entries in use
+    uint32_t* m_stack_pos GUARDED_BY(m_lock) = nullptr;   // per frame: its index in m_free_stack
+    uint64_t m_free_count GUARDED_BY(m_lock) = 0;
+    uint64_t m_total GUARDED_BY(m_lock) = 0;
+    uint64_t m_metadata GUARDED_BY(m_lock) = 0;
+    uint64_t m_used[kFrameUseCount] GUARDED_BY(m_lock) = {};
+    uint64_t m_search_hint GUARDED_BY(m_lock) = 0;  // where the next contiguous search starts
 };
 
 // The kernel's manager (physical_memory.kernel.cpp). Empty until

@@ -32,8 +32,15 @@
 #include "mm/physical_memory.h"
 #include "nyanos/lib/result.h"
 #include "nyanos/paging/page_table.h"
+#include "sync/spinlock.h"
 
 namespace nyanos::mm {
+
+// The kernel VMM lock: the kernel half of the page tables (every change to
+// it after boot) and the kernel-stack slots. A leaf apart from the frame
+// allocator and the heap, which it may call into; taken with interrupts
+// off. Never held while waiting for other CPUs (docs/locking.md).
+extern sync::IrqSpinLock g_kernel_vmm_lock;
 
 using paging::PageFlags;
 using paging::VirtAddr;

@@ -12,6 +12,8 @@
 
 namespace nyanos::mm {
 
+sync::IrqSpinLock g_kernel_vmm_lock;
+
 using paging::PageTableEntry;
 
 namespace {
@@ -21,7 +23,8 @@ constexpr uint64_t kCr4Pge = 1ull << 7;
 KernelPagingEnv g_env;
 PhysAddr g_root = 0;
 bool g_kernel_half_sealed = false;
-constinit KernelStackArea g_stacks(kKernelStackAreaBase, kKernelStackSlots);
+constinit KernelStackArea g_stacks GUARDED_BY(g_kernel_vmm_lock){kKernelStackAreaBase,
+                                                                 kKernelStackSlots};
 
 // Kernel stack frames come from the PMM, counted as kKernelStack.
 struct StackFrames {
@@ -145,14 +148,14 @@ void init_vmm() {
 }
 
 Result<void> map_kernel_pages(VirtAddr va, PhysAddr pa, size_t pages, PageFlags flags) {
-    arch::InterruptDisabler no_preemption;  // the kernel half and the PMM are shared
+    sync::Guard lock(g_kernel_vmm_lock);
     TRY(check_kernel_range(va, pages));
     if (flags.user || (pa & (paging::kPageSize - 1))) return Error::kInvalid;
     return kernel_page_table().map_range(va, pa, pages * paging::kPageSize, flags);
 }
 
 Result<void> unmap_kernel_pages(VirtAddr va, size_t pages) {
-    arch::InterruptDisabler no_preemption;  // the kernel half and the PMM are shared
+    sync::Guard lock(g_kernel_vmm_lock);
     KernelPageTable pt = kernel_page_table();
     TRY(check_mapped_4k(pt, va, pages));
     for (size_t i = 0; i < pages; ++i) VERIFY(pt.unmap(va + i * paging::kPageSize).ok());
@@ -160,7 +163,7 @@ Result<void> unmap_kernel_pages(VirtAddr va, size_t pages) {
 }
 
 Result<void> protect_kernel_pages(VirtAddr va, size_t pages, PageFlags flags) {
-    arch::InterruptDisabler no_preemption;  // the kernel half and the PMM are shared
+    sync::Guard lock(g_kernel_vmm_lock);
     if (flags.user) return Error::kInvalid;
     KernelPageTable pt = kernel_page_table();
     TRY(check_mapped_4k(pt, va, pages));
@@ -169,21 +172,21 @@ Result<void> protect_kernel_pages(VirtAddr va, size_t pages, PageFlags flags) {
 }
 
 Result<VirtAddr> allocate_kernel_stack(size_t pages) {
-    arch::InterruptDisabler no_preemption;  // the kernel half and the PMM are shared
+    sync::Guard lock(g_kernel_vmm_lock);
     KernelPageTable pt = kernel_page_table();
     StackFrames frames;
     return g_stacks.allocate(pt, frames, pages);
 }
 
 void free_kernel_stack(VirtAddr top) {
-    arch::InterruptDisabler no_preemption;  // the kernel half and the PMM are shared
+    sync::Guard lock(g_kernel_vmm_lock);
     KernelPageTable pt = kernel_page_table();
     StackFrames frames;
     g_stacks.free(pt, frames, top);
 }
 
 size_t kernel_stack_pages(VirtAddr top) {
-    arch::InterruptDisabler no_preemption;  // the kernel half and the PMM are shared
+    sync::Guard lock(g_kernel_vmm_lock);
     return g_stacks.pages_of(top);
 }
 
