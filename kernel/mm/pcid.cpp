@@ -9,11 +9,12 @@ uint64_t PcidAllocator::cpu_bit(uint32_t cpu) {
     return 1ull << cpu;
 }
 
-void PcidAllocator::verify_in_use(uint16_t pcid) const {
+void PcidAllocator::verify_in_use_locked(uint16_t pcid) const {
     VERIFY(pcid < kPcidCount && m_state[pcid] == State::kInUse);
 }
 
 PcidAssignment PcidAllocator::allocate() {
+    sync::Guard guard(m_lock);
     if (m_clean_count) {
         uint16_t p = m_clean[--m_clean_count];
         m_state[p] = State::kInUse;
@@ -31,7 +32,8 @@ PcidAssignment PcidAllocator::allocate() {
 
 void PcidAllocator::release(uint16_t pcid) {
     if (pcid == kKernelPcid) return;
-    verify_in_use(pcid);
+    sync::Guard guard(m_lock);
+    verify_in_use_locked(pcid);
     m_state[pcid] = State::kStale;
     m_trusted_on[pcid] = 0;
     m_stale[m_stale_count++] = pcid;
@@ -40,27 +42,31 @@ void PcidAllocator::release(uint16_t pcid) {
 
 void PcidAllocator::invalidate(uint16_t pcid) {
     if (pcid == kKernelPcid) return;
-    verify_in_use(pcid);
+    sync::Guard guard(m_lock);
+    verify_in_use_locked(pcid);
     m_trusted_on[pcid] = 0;
 }
 
 void PcidAllocator::invalidate_other_cpus(uint32_t cpu, uint16_t pcid) {
     uint64_t bit = cpu_bit(cpu);
     if (pcid == kKernelPcid) return;
-    verify_in_use(pcid);
+    sync::Guard guard(m_lock);
+    verify_in_use_locked(pcid);
     m_trusted_on[pcid] &= bit;
 }
 
 void PcidAllocator::mark_flushed(uint32_t cpu, uint16_t pcid) {
     uint64_t bit = cpu_bit(cpu);
     if (pcid == kKernelPcid) return;  // shared: never trusted across loads
-    verify_in_use(pcid);
+    sync::Guard guard(m_lock);
+    verify_in_use_locked(pcid);
     m_trusted_on[pcid] |= bit;
 }
 
 bool PcidAllocator::needs_flush(uint32_t cpu, uint16_t pcid) const {
     uint64_t bit = cpu_bit(cpu);
     if (pcid == kKernelPcid || pcid >= kPcidCount) return true;
+    sync::Guard guard(m_lock);
     return m_state[pcid] != State::kInUse || !(m_trusted_on[pcid] & bit);
 }
 
@@ -68,7 +74,8 @@ uint64_t PcidAllocator::prepare_load(uint32_t cpu, uint64_t cr3) {
     uint64_t bit = cpu_bit(cpu);
     auto pcid = uint16_t(cr3 & (kPcidCount - 1));
     if (pcid == kKernelPcid) return cr3 & ~kCr3NoFlush;
-    verify_in_use(pcid);
+    sync::Guard guard(m_lock);
+    verify_in_use_locked(pcid);
     if (m_trusted_on[pcid] & bit) return cr3 | kCr3NoFlush;
     // This load flushes the PCID's entries on this CPU; once it is done they
     // are current. Marked now, before the CR3 write: a change in between
@@ -78,6 +85,7 @@ uint64_t PcidAllocator::prepare_load(uint32_t cpu, uint64_t cr3) {
 }
 
 size_t PcidAllocator::in_use() const {
+    sync::Guard guard(m_lock);
     return m_in_use;
 }
 

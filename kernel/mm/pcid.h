@@ -26,6 +26,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "sync/spinlock.h"
+#include "sync/thread_annotations.h"
+
 namespace nyanos::mm {
 
 inline constexpr uint16_t kPcidCount = 4096;  // CR3 bits 0..11
@@ -42,6 +45,16 @@ struct PcidAssignment {
     bool shared = true;      // PCID 0 fallback: flush on every load
 };
 
+// Thread-safe: every operation takes the allocator's own lock, an IRQ-saving
+// spinlock that is a leaf (nothing called with it held takes a lock, short
+// of a panic; docs/locking.md). IRQ-saving because mark_flushed() is for the
+// TLB shootdown's interrupt handler. The lock lives here, not in the
+// kernel's wrapper, because it guards this class's invariants (the free
+// stacks, the counts, the per-CPU trust) as one unit: `make thread-safety`
+// then checks every access in pcid.cpp, and the host tests run the same
+// locked code from several threads. Uncontended, it costs the host model
+// nothing that matters.
+//
 // Every `cpu` argument is a CPU index below kPcidMaxCpus (a larger one is a
 // broken invariant and panics). A CPU index must start with no translations
 // cached under PCIDs 1..4095, which holds for a CPU that turns CR4.PCIDE on
@@ -63,27 +76,27 @@ public:
 
     // A PCID for a new address space. A clean one is trusted on every CPU;
     // a reused one (must_flush) is trusted on none until each flushes it.
-    PcidAssignment allocate();
+    PcidAssignment allocate() EXCLUDES(m_lock);
 
     // The space that owned `pcid` is gone and is live on no CPU. Its
     // entries may linger in any CPU's TLB, so every CPU must flush before
     // the next owner runs there. Releasing PCID 0 does nothing; releasing a
     // PCID that is not allocated panics (a broken invariant).
-    void release(uint16_t pcid);
+    void release(uint16_t pcid) EXCLUDES(m_lock);
 
     // The page tables of the space holding `pcid` changed (the caller
     // changed them first, then calls this): every CPU must flush at its next
     // load, the caller's own included. For a change made while the space is
     // not live on the calling CPU. CPUs on which it is live need a shootdown
     // as well. PCID 0 (always flushed) is ignored; a PCID not in use panics.
-    void invalidate(uint16_t pcid);
+    void invalidate(uint16_t pcid) EXCLUDES(m_lock);
 
     // As invalidate(), for a change made while the space is live on `cpu`,
     // the calling CPU, which has already invalidated the changed addresses in
     // its own TLB (invlpg) and does not switch CPU in between: every other
     // CPU must flush at its next load; `cpu`'s own trust is left as it was
     // (never raised). Other CPUs on which it is live need a shootdown.
-    void invalidate_other_cpus(uint32_t cpu, uint16_t pcid);
+    void invalidate_other_cpus(uint32_t cpu, uint16_t pcid) EXCLUDES(m_lock);
 
     // CPU `cpu` has made its cached translations for `pcid` current (INVPCID,
     // a flushing CR3 load, or the invlpgs of a shootdown): its loads may use
@@ -92,11 +105,11 @@ public:
     // there was none, or that `pcid` was live on `cpu` throughout (such a
     // change then brings its own shootdown). PCID 0 is ignored (never
     // trusted); a PCID not in use panics.
-    void mark_flushed(uint32_t cpu, uint16_t pcid);
+    void mark_flushed(uint32_t cpu, uint16_t pcid) EXCLUDES(m_lock);
 
     // Whether CPU `cpu` must flush `pcid` before (or by) its next load of it.
     // Always true for PCID 0 and for a PCID not in use.
-    bool needs_flush(uint32_t cpu, uint16_t pcid) const;
+    bool needs_flush(uint32_t cpu, uint16_t pcid) const EXCLUDES(m_lock);
 
     // The value CPU `cpu` writes to CR3 to load `cr3` (a root with its PCID
     // in bits 0..11, a PCID in use): with the no-flush bit while `cpu`'s
@@ -104,9 +117,9 @@ public:
     // may be stale, in which case the load flushes them and `cpu` is marked
     // flushed for it. What the kernel's load_cr3 writes; the caller counts
     // as having the space live from before this call (see the top of file).
-    uint64_t prepare_load(uint32_t cpu, uint64_t cr3);
+    uint64_t prepare_load(uint32_t cpu, uint64_t cr3) EXCLUDES(m_lock);
 
-    size_t in_use() const;
+    size_t in_use() const EXCLUDES(m_lock);
 
 private:
     static constexpr uint64_t kAllCpus = ~0ull;
@@ -119,18 +132,19 @@ private:
     };
 
     static uint64_t cpu_bit(uint32_t cpu);
-    void verify_in_use(uint16_t pcid) const;
+    void verify_in_use_locked(uint16_t pcid) const REQUIRES(m_lock);
 
-    State m_state[kPcidCount] = {};
+    mutable sync::IrqSpinLock m_lock;
+    State m_state[kPcidCount] GUARDED_BY(m_lock) = {};
     // Per PCID, the CPUs whose cached translations for it (if any) are
     // current: bit c set means CPU c may load it without flushing.
-    uint64_t m_trusted_on[kPcidCount] = {};
+    uint64_t m_trusted_on[kPcidCount] GUARDED_BY(m_lock) = {};
     // Free PCIDs as two stacks: never used (no TLB entries), and released.
-    uint16_t m_clean[kPcidCount] = {};
-    uint16_t m_stale[kPcidCount] = {};
-    size_t m_clean_count = 0;
-    size_t m_stale_count = 0;
-    size_t m_in_use = 0;
+    uint16_t m_clean[kPcidCount] GUARDED_BY(m_lock) = {};
+    uint16_t m_stale[kPcidCount] GUARDED_BY(m_lock) = {};
+    size_t m_clean_count GUARDED_BY(m_lock) = 0;
+    size_t m_stale_count GUARDED_BY(m_lock) = 0;
+    size_t m_in_use GUARDED_BY(m_lock) = 0;
 };
 
 // The CR3 value that loads `root` tagged with `pcid`. flush = false sets the
