@@ -10,7 +10,8 @@
 //    space destroyed), or one whose tables changed while this CPU did not
 //    have it live, is flushed by this CPU's next load of it;
 //  - changes to a space live on this CPU use invlpg, which acts on the
-//    current PCID of this CPU only;
+//    current PCID of this CPU only, and make every other CPU flush at its
+//    next load (invalidate_pcid_on_other_cpus: AddressSpace's TableEnv);
 //  - kernel-half changes go through invalidate_kernel_page(): INVPCID type 2
 //    drops them (and cached paging-structure entries) from every PCID, on
 //    this CPU;

@@ -235,6 +235,35 @@ TEST_CASE("pcid: AddressSpace takes a PCID, loads it in cr3(), and releases it w
     CHECK(context.leaked() == 0);
 }
 
+TEST_CASE(
+    "pcid: AddressSpace changed while live on one CPU makes the CPUs it ran on before flush") {
+    nyanos::test::FakeMemoryContext context;
+    auto pcids = std::make_unique<PcidAllocator>();
+    context.pcids = pcids.get();
+    {
+        auto space = AddressSpace::try_create(context).release_value();
+        uint16_t p = space.pcid();
+        REQUIRE(space.map_anonymous(0x400000, 2, PageFlags{.writable = true}).ok());
+        // It ran on CPU 1 (which may still cache its pages), then moved to
+        // CPU 0, where it is live; neither load had anything to flush.
+        CHECK_FALSE(flushed(pcids->prepare_load(1, space.cr3())));
+        CHECK_FALSE(flushed(pcids->prepare_load(0, space.cr3())));
+        context.cpu = 0;
+        context.live = space.root();
+        space.unmap_range(0x400000, 1);
+        // CPU 0 invlpg'd the page and keeps trusting the rest of its TLB;
+        // CPU 1 must not run the space on its old translations.
+        CHECK(context.invalidated == std::vector<uint64_t>{0x400000});
+        CHECK_FALSE(pcids->needs_flush(0, p));
+        CHECK(pcids->needs_flush(1, p));
+        CHECK(flushed(pcids->prepare_load(1, space.cr3())));
+        CHECK_FALSE(flushed(pcids->prepare_load(0, space.cr3())));
+        context.live = context.kernel_pml4;
+    }
+    CHECK(pcids->in_use() == 0);
+    CHECK(context.leaked() == 0);
+}
+
 TEST_CASE("pcid: the PCID of an exited process is reused only with a flush") {
     // Every other PCID held, so the one released is the only one left.
     nyanos::test::FakeMemoryContext context(kPcidCount + 512);
