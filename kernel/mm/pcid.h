@@ -160,6 +160,15 @@ constexpr uint64_t cr3_with_pcid(uint64_t root, uint16_t pcid, bool flush) {
 // `pcid: off (why)`. Call it while the kernel's root (PCID 0) is live,
 // before any process exists.
 void init_pcid();
+// For every CPU started after init_pcid() (an AP), before it loads any
+// process root: turns CR4.PCIDE on there too when init_pcid() did on the
+// boot CPU (with it off, load_cr3's PCID bits would be cache-control bits
+// and its no-flush bit a #GP). Call it with the kernel's root live and
+// interrupts off. A CPU fresh from INIT caches nothing under PCIDs
+// 1..4095 (entries made with PCIDE off are PCID 0's), as PcidAllocator
+// assumes of every CPU index. Panics if this CPU lacks PCID or INVPCID while
+// the boot CPU has them.
+void init_pcid_this_cpu();
 bool pcid_enabled();
 
 // PCIDs for address spaces (PCID 0 when PCIDs are off or exhausted), and

@@ -50,11 +50,25 @@ void invpcid_all_contexts() {
     } descriptor = {0, 0};
     asm volatile("invpcid %0, %1" : : "m"(descriptor), "r"(uint64_t(2)) : "memory");
 }
+
+bool cpu_has_pcid() {
+    return arch::cpuid(1).ecx & (1u << 17);
+}
+bool cpu_has_invpcid() {
+    return arch::cpuid(0).eax >= 7 && (arch::cpuid(7, 0).ebx & (1u << 10));
+}
+
+// CR4.PCIDE may only be set while CR3's PCID bits are 0 (else #GP): the
+// kernel's root, PCID 0, must be live.
+void set_cr4_pcide() {
+    VERIFY((arch::read_cr3() & 0xfff) == 0);
+    arch::write_cr4(arch::read_cr4() | kCr4Pcide);
+}
 }  // namespace
 
 void init_pcid() {
-    bool has_pcid = arch::cpuid(1).ecx & (1u << 17);
-    bool has_invpcid = arch::cpuid(0).eax >= 7 && (arch::cpuid(7, 0).ebx & (1u << 10));
+    bool has_pcid = cpu_has_pcid();
+    bool has_invpcid = cpu_has_invpcid();
     char value[8];
     if (!has_pcid) {
         kprintf("pcid: off (the CPU has no PCID)\n");
@@ -68,11 +82,18 @@ void init_pcid() {
         kprintf("pcid: off (pcid=off on the command line)\n");
         return;
     }
-    // CR4.PCIDE may only be set while CR3's PCID bits are 0: the kernel root is live.
-    VERIFY((arch::read_cr3() & 0xfff) == 0);
-    arch::write_cr4(arch::read_cr4() | kCr4Pcide);
+    set_cr4_pcide();
     g_pcid_enabled = true;
     kprintf("pcid: on (%u PCIDs for address spaces)\n", unsigned(kPcidCount - 1));
+}
+
+void init_pcid_this_cpu() {
+    if (!g_pcid_enabled) return;
+    // The boot CPU's decision holds for every CPU: a CPU without PCID or
+    // INVPCID among ones that have them is a machine the kernel cannot run.
+    if (!cpu_has_pcid() || !cpu_has_invpcid())
+        panic("pcid: cpu %u lacks PCID or INVPCID, which the boot CPU has", arch::this_cpu_index());
+    set_cr4_pcide();
 }
 
 bool pcid_enabled() {
