@@ -19,7 +19,7 @@ FUZZ_LDFLAGS  := -fsanitize=fuzzer,address,undefined
 # only what it uses.
 FUZZ_CODE_SRCS := kernel/proc/elf.cpp kernel/proc/program_loader.cpp kernel/mm/address_space.cpp \
                   kernel/mm/pcid.cpp kernel/mm/physical_memory.cpp kernel/fs/ramdisk.cpp kernel/lib/format.cpp \
-                  test/host/host_panic.cpp
+                  test/host/host_panic.cpp test/host/host_cpu_tag.cpp
 FUZZ_CODE_OBJS := $(patsubst %,$(FUZZ_DIR)/obj/%.o,$(FUZZ_CODE_SRCS))
 FUZZ_LIB       := $(FUZZ_DIR)/libnyanos-fuzz.a
 

@@ -21,10 +21,14 @@ void AddressSpace::TableEnv::free_table(PhysAddr table) {
 }
 
 void AddressSpace::TableEnv::invalidate(VirtAddr va) {
-    // The live space: invlpg. Another space can only have cached
-    // translations under its own PCID: that PCID is flushed at its next load.
+    // Live on this CPU: invlpg here. Other CPUs can only have cached this
+    // space's translations under its own PCID (without one, every load of
+    // it flushes), so that PCID is flushed at their next load, and also at
+    // this CPU's when the space is not live here. A CPU on which the space
+    // is live right now needs a TLB shootdown besides (not done here).
     if (space->m_context->live_root() == space->m_root) {
         space->m_context->invalidate(va);
+        if (space->m_pcid) space->m_context->invalidate_pcid_on_other_cpus(space->m_pcid);
     } else if (space->m_pcid) {
         space->m_context->invalidate_pcid(space->m_pcid);
     }

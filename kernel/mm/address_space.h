@@ -53,11 +53,13 @@ public:
     virtual PhysAddr live_root() const = 0;
     // Process-context identifiers (kernel/mm/pcid.h): a PCID for a new
     // space (0 when the context has none), its release once the space is
-    // destroyed, and the notice that a space changed while not live (its
-    // PCID's cached translations must be flushed before it runs again).
+    // destroyed, and the notices that a space changed: while not live on
+    // this CPU (every CPU flushes its PCID before running it again), or
+    // while live here after invalidate() (every other CPU does).
     virtual uint16_t acquire_pcid() { return 0; }
     virtual void release_pcid(uint16_t) {}
     virtual void invalidate_pcid(uint16_t) {}
+    virtual void invalidate_pcid_on_other_cpus(uint16_t) {}
 
 protected:
     ~MemoryContext() = default;

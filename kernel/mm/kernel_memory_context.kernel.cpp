@@ -26,6 +26,9 @@ public:
     uint16_t acquire_pcid() override { return mm::acquire_pcid(); }
     void release_pcid(uint16_t pcid) override { mm::release_pcid(pcid); }
     void invalidate_pcid(uint16_t pcid) override { mm::invalidate_pcid(pcid); }
+    void invalidate_pcid_on_other_cpus(uint16_t pcid) override {
+        mm::invalidate_pcid_on_other_cpus(pcid);
+    }
 };
 
 KernelMemoryContext g_context;

@@ -3,79 +3,148 @@
 //
 // PcidAllocator is the portable bookkeeping. PCID 0 is the kernel's own and
 // the fallback; 1..4095 go to address spaces. The rule that keeps isolation:
-// a PCID whose previous owner was destroyed may still have that owner's
-// translations cached, so its next owner must flush it before running on it
-// (INVPCID single-context, or one CR3 load *without* the no-flush bit). The
-// allocator hands out never-used ("clean") PCIDs first and reports
-// `must_flush` for a reused one until the caller says it flushed. When all
-// 4095 are taken, allocate() returns PCID 0 with `shared` set: such a space
-// must flush on every CR3 load (it behaves as if there were no PCIDs).
+// a CPU may load a PCID without flushing it only while that CPU's cached
+// translations for it are known to be current. Each CPU has its own TLB, so
+// this is tracked per (CPU, PCID): a PCID whose previous owner was destroyed,
+// or whose tables changed, may still hold out-of-date translations on every
+// CPU that ever ran it, and each of those CPUs must flush it (INVPCID
+// single-context, or one CR3 load *without* the no-flush bit) before trusting
+// it again; one CPU's flush says nothing about another's TLB. Allocation is
+// global: one owner per PCID. The allocator hands out never-used ("clean")
+// PCIDs first, whose translations no CPU has cached. When all 4095 are taken,
+// allocate() returns PCID 0 with `shared` set: such a space must flush on
+// every CR3 load (it behaves as if there were no PCIDs).
+//
+// What "live" means for the callers' shootdown (TLB invalidation by IPI on
+// other CPUs, outside this file): a CPU has a space live from before it calls
+// prepare_load() for it until after it has loaded another root. The allocator
+// covers the CPUs on which a PCID is not live when its tables change (their
+// next load flushes); the CPUs on which it is live must be reached by a
+// shootdown, whose handler invalidates and then calls mark_flushed().
 #pragma once
 
 #include <stddef.h>
 #include <stdint.h>
+
+#include "sync/spinlock.h"
+#include "sync/thread_annotations.h"
 
 namespace nyanos::mm {
 
 inline constexpr uint16_t kPcidCount = 4096;  // CR3 bits 0..11
 inline constexpr uint16_t kKernelPcid = 0;    // the kernel's root and the exhaustion fallback
 inline constexpr uint64_t kCr3NoFlush = 1ull << 63;
+// CPU indexes (arch::this_cpu_index()) the allocator tracks: 0..63. The
+// per-PCID set of CPUs is one 64-bit word, so this is the most it can track;
+// the kernel's own CPU limit must not exceed it.
+inline constexpr uint32_t kPcidMaxCpus = 64;
 
 struct PcidAssignment {
     uint16_t pcid = kKernelPcid;
-    bool must_flush = true;  // flush this PCID's TLB entries before first use
+    bool must_flush = true;  // reused: every CPU flushes it before its first use there
     bool shared = true;      // PCID 0 fallback: flush on every load
 };
 
+// Thread-safe: every operation takes the allocator's own lock, an IRQ-saving
+// spinlock that is a leaf (nothing called with it held takes a lock, short
+// of a panic; docs/locking.md). IRQ-saving because mark_flushed() is for the
+// TLB shootdown's interrupt handler. The lock lives here, not in the
+// kernel's wrapper, because it guards this class's invariants (the free
+// stacks, the counts, the per-CPU trust) as one unit: `make thread-safety`
+// then checks every access in pcid.cpp, and the host tests run the same
+// locked code from several threads. Uncontended, it costs the host model
+// nothing that matters.
+//
+// Every `cpu` argument is a CPU index below kPcidMaxCpus (a larger one is a
+// broken invariant and panics). A CPU index must start with no translations
+// cached under PCIDs 1..4095, which holds for a CPU that turns CR4.PCIDE on
+// after reset (entries made with PCIDE off are tagged PCID 0).
 class PcidAllocator {
 public:
     constexpr PcidAllocator() {
         m_state[kKernelPcid] = State::kInUse;  // never handed out
+        m_trusted_on[kKernelPcid] = 0;         // never trusted: flushed on every load
         // Lowest first: pop from the end of the stack.
         for (uint16_t p = kPcidCount - 1; p > kKernelPcid; --p) {
             m_state[p] = State::kClean;
+            m_trusted_on[p] = kAllCpus;  // never loaded, so nothing cached anywhere
             m_clean[m_clean_count++] = p;
         }
     }
+    PcidAllocator(const PcidAllocator&) = delete;
+    PcidAllocator& operator=(const PcidAllocator&) = delete;
 
-    // A PCID for a new address space.
-    PcidAssignment allocate();
-    // The caller flushed `pcid` (INVPCID or a flushing CR3 load): loads may
-    // use the no-flush bit from now on.
-    void mark_flushed(uint16_t pcid);
-    // The space that owned `pcid` is gone. Its entries may linger in the
-    // TLB, so the next owner must flush. Releasing PCID 0 does nothing;
-    // releasing a PCID that is not allocated panics (a broken invariant).
-    void release(uint16_t pcid);
-    // The page tables of the space holding `pcid` changed while it was not
-    // live, so the translations cached under it may be out of date: its next
-    // load must flush. PCID 0 (always flushed) is ignored.
-    void invalidate(uint16_t pcid);
-    // Whether `pcid` must be flushed before (or by) its next load.
-    bool needs_flush(uint16_t pcid) const;
+    // A PCID for a new address space. A clean one is trusted on every CPU;
+    // a reused one (must_flush) is trusted on none until each flushes it.
+    PcidAssignment allocate() EXCLUDES(m_lock);
 
-    // The value to write to CR3 to load `cr3` (a root with its PCID in bits
-    // 0..11): with the no-flush bit while the PCID's cached translations can
-    // be trusted, without it (the load flushes them, and the PCID is marked
-    // flushed) when they may be stale. What the kernel's load_cr3 writes.
-    uint64_t prepare_load(uint64_t cr3) {
-        auto pcid = uint16_t(cr3 & (kPcidCount - 1));
-        if (!needs_flush(pcid)) return cr3 | kCr3NoFlush;
-        mark_flushed(pcid);
-        return cr3 & ~kCr3NoFlush;
-    }
+    // The space that owned `pcid` is gone and is live on no CPU. Its
+    // entries may linger in any CPU's TLB, so every CPU must flush before
+    // the next owner runs there. Releasing PCID 0 does nothing; releasing a
+    // PCID that is not allocated panics (a broken invariant).
+    void release(uint16_t pcid) EXCLUDES(m_lock);
 
-    size_t in_use() const { return m_in_use; }
+    // The page tables of the space holding `pcid` changed (the caller
+    // changed them first, then calls this): every CPU must flush at its next
+    // load, the caller's own included. For a change made while the space is
+    // not live on the calling CPU. CPUs on which it is live need a shootdown
+    // as well. PCID 0 (always flushed) is ignored; a PCID not in use panics.
+    void invalidate(uint16_t pcid) EXCLUDES(m_lock);
+
+    // As invalidate(), for a change made while the space is live on `cpu`,
+    // the calling CPU, which has already invalidated the changed addresses in
+    // its own TLB (invlpg) and does not switch CPU in between: every other
+    // CPU must flush at its next load; `cpu`'s own trust is left as it was
+    // (never raised). Other CPUs on which it is live need a shootdown.
+    void invalidate_other_cpus(uint32_t cpu, uint16_t pcid) EXCLUDES(m_lock);
+
+    // CPU `cpu` has made its cached translations for `pcid` current (INVPCID,
+    // a flushing CR3 load, or the invlpgs of a shootdown): its loads may use
+    // the no-flush bit from now on. A change to the tables between that flush
+    // and this call would be wrongly marked flushed, so the caller ensures
+    // there was none, or that `pcid` was live on `cpu` throughout (such a
+    // change then brings its own shootdown). PCID 0 is ignored (never
+    // trusted); a PCID not in use panics.
+    void mark_flushed(uint32_t cpu, uint16_t pcid) EXCLUDES(m_lock);
+
+    // Whether CPU `cpu` must flush `pcid` before (or by) its next load of it.
+    // Always true for PCID 0 and for a PCID not in use.
+    bool needs_flush(uint32_t cpu, uint16_t pcid) const EXCLUDES(m_lock);
+
+    // The value CPU `cpu` writes to CR3 to load `cr3` (a root with its PCID
+    // in bits 0..11, a PCID in use): with the no-flush bit while `cpu`'s
+    // cached translations for that PCID can be trusted; without it when they
+    // may be stale, in which case the load flushes them and `cpu` is marked
+    // flushed for it. What the kernel's load_cr3 writes; the caller counts
+    // as having the space live from before this call (see the top of file).
+    uint64_t prepare_load(uint32_t cpu, uint64_t cr3) EXCLUDES(m_lock);
+
+    size_t in_use() const EXCLUDES(m_lock);
 
 private:
-    enum class State : uint8_t { kClean, kStale, kInUse, kInUseUnflushed };
-    State m_state[kPcidCount] = {};
+    static constexpr uint64_t kAllCpus = ~0ull;
+    static_assert(kPcidMaxCpus == 64, "m_trusted_on holds one bit per CPU in a uint64_t");
+
+    enum class State : uint8_t {
+        kClean,  // free, never allocated: no CPU has translations for it
+        kStale,  // free, released: CPUs may hold its last owner's translations
+        kInUse,  // owned by a space (PCID 0: the kernel's, never handed out)
+    };
+
+    static uint64_t cpu_bit(uint32_t cpu);
+    void verify_in_use_locked(uint16_t pcid) const REQUIRES(m_lock);
+
+    mutable sync::IrqSpinLock m_lock;
+    State m_state[kPcidCount] GUARDED_BY(m_lock) = {};
+    // Per PCID, the CPUs whose cached translations for it (if any) are
+    // current: bit c set means CPU c may load it without flushing.
+    uint64_t m_trusted_on[kPcidCount] GUARDED_BY(m_lock) = {};
     // Free PCIDs as two stacks: never used (no TLB entries), and released.
-    uint16_t m_clean[kPcidCount] = {};
-    uint16_t m_stale[kPcidCount] = {};
-    size_t m_clean_count = 0;
-    size_t m_stale_count = 0;
-    size_t m_in_use = 0;
+    uint16_t m_clean[kPcidCount] GUARDED_BY(m_lock) = {};
+    uint16_t m_stale[kPcidCount] GUARDED_BY(m_lock) = {};
+    size_t m_clean_count GUARDED_BY(m_lock) = 0;
+    size_t m_stale_count GUARDED_BY(m_lock) = 0;
+    size_t m_in_use GUARDED_BY(m_lock) = 0;
 };
 
 // The CR3 value that loads `root` tagged with `pcid`. flush = false sets the
@@ -91,26 +160,46 @@ constexpr uint64_t cr3_with_pcid(uint64_t root, uint16_t pcid, bool flush) {
 // `pcid: off (why)`. Call it while the kernel's root (PCID 0) is live,
 // before any process exists.
 void init_pcid();
+// For every CPU started after init_pcid() (an AP), before it loads any
+// process root: turns CR4.PCIDE on there too when init_pcid() did on the
+// boot CPU (with it off, load_cr3's PCID bits would be cache-control bits
+// and its no-flush bit a #GP). Call it with the kernel's root live and
+// interrupts off. A CPU fresh from INIT caches nothing under PCIDs
+// 1..4095 (entries made with PCIDE off are PCID 0's), as PcidAllocator
+// assumes of every CPU index. Panics if this CPU lacks PCID or INVPCID while
+// the boot CPU has them.
+void init_pcid_this_cpu();
 bool pcid_enabled();
 
 // PCIDs for address spaces (PCID 0 when PCIDs are off or exhausted), and
-// their release when the space is destroyed (it must not be live).
+// their release when the space is destroyed (it must be live on no CPU).
 uint16_t acquire_pcid();
 void release_pcid(uint16_t pcid);
-// The space tagged `pcid` changed while not live (see PcidAllocator::invalidate).
+// The space tagged `pcid` changed while not live on this CPU: every CPU
+// flushes it at its next load (PcidAllocator::invalidate).
 void invalidate_pcid(uint16_t pcid);
+// The space tagged `pcid` changed while live on this CPU, which has already
+// invlpg'd the changed addresses: every other CPU flushes it at its next
+// load (PcidAllocator::invalidate_other_cpus). Interrupts may be on, but the
+// caller must not switch CPU between its invlpg and this call.
+void invalidate_pcid_on_other_cpus(uint16_t pcid);
+// This CPU has made its cached translations for `pcid` current (the
+// shootdown handler, after its invalidations, with the space live here):
+// PcidAllocator::mark_flushed for this CPU.
+void mark_pcid_flushed(uint16_t pcid);
 
 // Loads CR3 with `cr3` (a root, its PCID in bits 0..11). With PCIDs on it
 // keeps the PCID's cached translations (no-flush bit) unless the allocator
-// says they may be stale, in which case this load flushes them.
+// says this CPU's may be stale, in which case this load flushes them.
 void load_cr3(uint64_t cr3);
 
-// Drops a kernel-half translation from every PCID. With PCIDs off, invlpg
-// is enough (one address space is cached at a time, kernel pages are
-// global); with them on, another PCID may still cache the page, or a
-// paging-structure entry of a kernel table just freed, so the kernel uses
-// INVPCID "all contexts, global entries included". Kernel-half unmaps are
-// rare (a kernel stack at process exit).
+// Drops a kernel-half translation from every PCID in this CPU's TLB. With
+// PCIDs off, invlpg is enough (one address space is cached at a time, kernel
+// pages are global); with them on, another PCID may still cache the page, or
+// a paging-structure entry of a kernel table just freed, so the kernel uses
+// INVPCID "all contexts, global entries included". Both act on the local
+// CPU only: other CPUs need a shootdown. Kernel-half unmaps are rare (a
+// kernel stack at process exit).
 void invalidate_kernel_page(uint64_t va);
 
 }  // namespace nyanos::mm

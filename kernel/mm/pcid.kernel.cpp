@@ -1,22 +1,29 @@
 // PCIDs on the CPU: detection, CR4.PCIDE, tagged CR3 loads and the
 // invalidations that keep them correct. The bookkeeping (which PCID may hold
-// stale translations) is the portable PcidAllocator, host-tested in
-// test/host/pcid_test.cpp.
+// stale translations on which CPU) is the portable PcidAllocator, host-tested
+// in test/host/pcid_test.cpp.
 //
 // Correctness argument, in short:
-//  - a PCID is loaded without flushing only while the allocator says its
-//    cached translations belong to the space that holds it: a new PCID has
-//    none, a reused one (its previous space destroyed) or one whose tables
-//    changed while not live is flushed by its next load;
-//  - changes to the live space's user half use invlpg, which acts on the
-//    current PCID;
+//  - a CPU loads a PCID without flushing only while the allocator says that
+//    CPU's cached translations for it belong to the space that holds it and
+//    are current: a new PCID has none anywhere; a reused one (its previous
+//    space destroyed), or one whose tables changed while this CPU did not
+//    have it live, is flushed by this CPU's next load of it;
+//  - changes to a space live on this CPU use invlpg, which acts on the
+//    current PCID of this CPU only, and make every other CPU flush at its
+//    next load (invalidate_pcid_on_other_cpus: AddressSpace's TableEnv);
 //  - kernel-half changes go through invalidate_kernel_page(): INVPCID type 2
-//    drops them (and cached paging-structure entries) from every PCID.
+//    drops them (and cached paging-structure entries) from every PCID, on
+//    this CPU;
+//  - a CPU that has the changed space live (or any CPU, for a kernel-half
+//    change) must be reached by a TLB shootdown, which is not here: its
+//    handler calls mark_pcid_flushed() once it has invalidated.
 // QEMU's TCG offers no PCID, so under QEMU this file only detects and
 // reports; the paths above run on hardware that has PCID and INVPCID.
 #include <string.h>
 
 #include "arch/x86_64/cpu.h"
+#include "arch/x86_64/cpu_local.h"
 #include "arch/x86_64/io.h"
 #include "boot_info.h"
 #include "lib/console.h"
@@ -26,12 +33,16 @@
 namespace nyanos::mm {
 
 namespace {
+// Written once by init_pcid() on the boot CPU before any other CPU runs or
+// any process exists; read-only afterwards.
 bool g_pcid_enabled = false;
-constinit PcidAllocator g_pcids;  // ~20 KiB of bookkeeping, static
+// ~52 KiB of bookkeeping, static: 32 KiB of it the per-PCID CPU sets.
+constinit PcidAllocator g_pcids;
 
 constexpr uint64_t kCr4Pcide = 1ull << 17;
 
-// INVPCID type 2: every translation of every PCID, global ones included.
+// INVPCID type 2: every translation of every PCID, global ones included, in
+// this CPU's TLB (INVPCID never reaches other CPUs).
 void invpcid_all_contexts() {
     struct {
         uint64_t pcid;
@@ -39,11 +50,25 @@ void invpcid_all_contexts() {
     } descriptor = {0, 0};
     asm volatile("invpcid %0, %1" : : "m"(descriptor), "r"(uint64_t(2)) : "memory");
 }
+
+bool cpu_has_pcid() {
+    return arch::cpuid(1).ecx & (1u << 17);
+}
+bool cpu_has_invpcid() {
+    return arch::cpuid(0).eax >= 7 && (arch::cpuid(7, 0).ebx & (1u << 10));
+}
+
+// CR4.PCIDE may only be set while CR3's PCID bits are 0 (else #GP): the
+// kernel's root, PCID 0, must be live.
+void set_cr4_pcide() {
+    VERIFY((arch::read_cr3() & 0xfff) == 0);
+    arch::write_cr4(arch::read_cr4() | kCr4Pcide);
+}
 }  // namespace
 
 void init_pcid() {
-    bool has_pcid = arch::cpuid(1).ecx & (1u << 17);
-    bool has_invpcid = arch::cpuid(0).eax >= 7 && (arch::cpuid(7, 0).ebx & (1u << 10));
+    bool has_pcid = cpu_has_pcid();
+    bool has_invpcid = cpu_has_invpcid();
     char value[8];
     if (!has_pcid) {
         kprintf("pcid: off (the CPU has no PCID)\n");
@@ -57,11 +82,18 @@ void init_pcid() {
         kprintf("pcid: off (pcid=off on the command line)\n");
         return;
     }
-    // CR4.PCIDE may only be set while CR3's PCID bits are 0: the kernel root is live.
-    VERIFY((arch::read_cr3() & 0xfff) == 0);
-    arch::write_cr4(arch::read_cr4() | kCr4Pcide);
+    set_cr4_pcide();
     g_pcid_enabled = true;
     kprintf("pcid: on (%u PCIDs for address spaces)\n", unsigned(kPcidCount - 1));
+}
+
+void init_pcid_this_cpu() {
+    if (!g_pcid_enabled) return;
+    // The boot CPU's decision holds for every CPU: a CPU without PCID or
+    // INVPCID among ones that have them is a machine the kernel cannot run.
+    if (!cpu_has_pcid() || !cpu_has_invpcid())
+        panic("pcid: cpu %u lacks PCID or INVPCID, which the boot CPU has", arch::this_cpu_index());
+    set_cr4_pcide();
 }
 
 bool pcid_enabled() {
@@ -81,11 +113,23 @@ void invalidate_pcid(uint16_t pcid) {
     if (g_pcid_enabled) g_pcids.invalidate(pcid);
 }
 
+void invalidate_pcid_on_other_cpus(uint16_t pcid) {
+    if (g_pcid_enabled) g_pcids.invalidate_other_cpus(arch::this_cpu_index(), pcid);
+}
+
+void mark_pcid_flushed(uint16_t pcid) {
+    if (g_pcid_enabled) g_pcids.mark_flushed(arch::this_cpu_index(), pcid);
+}
+
 void load_cr3(uint64_t cr3) {
-    arch::write_cr3(g_pcid_enabled ? g_pcids.prepare_load(cr3) : cr3);
+    arch::write_cr3(g_pcid_enabled ? g_pcids.prepare_load(arch::this_cpu_index(), cr3) : cr3);
 }
 
 void invalidate_kernel_page(uint64_t va) {
+    // Both act on this CPU only. Other CPUs may cache the page too (kernel
+    // pages are global, and any PCID may hold it): until a shootdown has
+    // reached them, neither the address nor the frame it mapped may be
+    // reused.
     arch::invlpg(va);
     if (g_pcid_enabled) invpcid_all_contexts();
 }

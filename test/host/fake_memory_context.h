@@ -30,13 +30,17 @@ public:
     void invalidate(paging::VirtAddr va) override { invalidated.push_back(va); }
     paging::PhysAddr kernel_root() const override { return kernel_pml4; }
     paging::PhysAddr live_root() const override { return live; }
-    // PCIDs come from `pcids` when a test sets it (else 0, as with PCIDs off).
+    // PCIDs come from `pcids` when a test sets it (else 0, as with PCIDs off);
+    // `cpu` is the CPU index the context runs on.
     uint16_t acquire_pcid() override { return pcids ? pcids->allocate().pcid : 0; }
     void release_pcid(uint16_t pcid) override {
         if (pcids) pcids->release(pcid);
     }
     void invalidate_pcid(uint16_t pcid) override {
         if (pcids) pcids->invalidate(pcid);
+    }
+    void invalidate_pcid_on_other_cpus(uint16_t pcid) override {
+        if (pcids) pcids->invalidate_other_cpus(cpu, pcid);
     }
 
     // Frames held beyond the kernel's own tables.
@@ -49,6 +53,7 @@ public:
     size_t baseline = 0;
     std::vector<paging::VirtAddr> invalidated;
     mm::PcidAllocator* pcids = nullptr;
+    uint32_t cpu = 0;
 };
 
 }  // namespace nyanos::test
