@@ -88,6 +88,11 @@ int64_t sys_write(const SyscallFrame& f) {
         if (!fs::is_null_device(*file.value())) return errno_of(Error::kBadFd);
         return int64_t(length);
     }
+    // The console takes a port write per byte: megabytes take seconds. Each
+    // chunk ends at a preempt point, so a long write lets the others run
+    // (the kernel is not preempted otherwise) and a kill ends the writer
+    // between chunks instead of after the last one (every signal NyanOS
+    // sends is fatal, as SIGKILL is for Linux's tty write).
     char chunk[kChunk];
     size_t done = 0;
     while (done < length) {
@@ -96,6 +101,7 @@ int64_t sys_write(const SyscallFrame& f) {
         if (!r.ok()) return done ? int64_t(done) : errno_of(r.error());
         console::write(chunk, n);
         done += n;
+        proc::preempt_point();
     }
     return int64_t(done);
 }

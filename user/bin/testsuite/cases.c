@@ -15,6 +15,7 @@ struct named_case {
     case_fn fn;
 };
 extern const struct named_case g_syscall_cases[];
+extern const struct named_case g_process_cases[];
 
 /* Fails with the free-frame counts and where the difference sits. */
 static void check_frames(const struct nyan_meminfo* before, const struct nyan_meminfo* after) {
@@ -353,6 +354,8 @@ case_fn find_case(const char* name) {
     for (const struct named_case* c = g_cases; c->name; ++c)
         if (!strcmp(c->name, name)) return c->fn;
     for (const struct named_case* c = g_syscall_cases; c->name; ++c)
+        if (!strcmp(c->name, name)) return c->fn;
+    for (const struct named_case* c = g_process_cases; c->name; ++c)
         if (!strcmp(c->name, name)) return c->fn;
     return NULL;
 }

@@ -155,6 +155,17 @@ static int argcheck(int argc, char** argv) {
     return 0;
 }
 
+/* console-flood BYTES: one write of BYTES bytes to the console (fd 1), from
+ * heap pages it never touched: they read as zeros, and NUL bytes show
+ * nothing on a terminal, so the flood stays invisible. Exits 0 if the whole
+ * write went through. */
+static int console_flood(long bytes) {
+    char* p = (char*)sbrk(bytes);
+    if (p == (char*)-1) return 3;
+    long r = SC(SYS_WRITE, 1, p, bytes);
+    return r == bytes ? 0 : 4;
+}
+
 int child_main(int argc, char** argv) {
     if (argc < 1) return 2;
     const char* m = argv[0];
@@ -164,6 +175,7 @@ int child_main(int argc, char** argv) {
     /* Opens a file and exits with it open: exit must free the fd table. */
     if (!strcmp(m, "open")) return open("/bin/true", O_RDONLY) >= 3 ? 0 : 1;
     if (!strcmp(m, "sleep")) return sleep(argc > 1 ? strtoul(argv[1], NULL, 10) : 1000), 0;
+    if (!strcmp(m, "console-flood")) return console_flood(argc > 1 ? strtol(argv[1], NULL, 10) : 0);
     int r = fault_mode(m);
     if (r == -1) {
         printf("# testsuite --child: unknown mode %s\n", m);

@@ -124,6 +124,8 @@ static const struct test_case g_cases[] = {
     CASE("many-processes"),
     CASE("isolation-probes"),
     CASE("sbrk-limit"),
+    /* Processes and the CPU. */
+    CASE("console-write-preemptible"),
 };
 #define CASE_COUNT (sizeof g_cases / sizeof g_cases[0])
 

@@ -1,0 +1,70 @@
+/* Processes and the CPU: a long system call must not hold the CPU or
+ * outlive a kill. Times are guest uptime (get_time), never the host's
+ * clock. */
+#include <nyan.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "testsuite.h"
+
+/* ---- a long console write ---------------------------------------------- */
+
+/* 8 MiB to the console takes seconds of guest time (every byte is a port
+ * write to the UART); a 10 ms sleep meanwhile, or a kill of the writer, must
+ * take effect within FLOOD_BOUND_MS all the same. */
+#define FLOOD_BYTES (8l << 20)
+#define FLOOD_SLEEPS 10
+#define FLOOD_BOUND_MS 250ul
+
+static int console_write_preemptible(int argc, char** argv) {
+    (void)argc, (void)argv;
+    char size[24];
+    snprintf(size, sizeof size, "%ld", FLOOD_BYTES);
+    char* args[] = {(char*)SELF, (char*)"--child", (char*)"console-flood", size, NULL};
+    long pid = SC(SYS_EXEC, SELF, args, 0);
+    if (pid < 0) return fail("exec the writer: %s", strerrorname_np((int)-pid));
+    /* The first sleep hands the CPU to the writer, which enters its write at
+     * once; the sleeps after that run while it writes. */
+    unsigned long worst = 0, start = get_time();
+    for (int i = 0; i < FLOOD_SLEEPS; ++i) {
+        unsigned long t0 = get_time();
+        sleep(10);
+        unsigned long took = get_time() - t0;
+        if (took > worst) worst = took;
+    }
+    unsigned long slept = get_time() - start;
+    int status = 0;
+    long still_writing = SC(SYS_WAITPID, pid, &status, NYAN_WNOHANG);
+    unsigned long t0 = get_time();
+    long k = SC(SYS_KILL, pid, 0, 0);
+    long r = still_writing == 0 ? SC(SYS_WAITPID, pid, &status, 0) : still_writing;
+    unsigned long kill_took = get_time() - t0;
+    printf("# %d sleeps of 10 ms: %lu ms in all, the longest %lu ms; the kill took %lu ms\n",
+           FLOOD_SLEEPS, slept, worst, kill_took);
+    if (still_writing != 0)
+        return fail(
+            "the writer was done after %lu ms (waitpid = %ld, status %#x): its write "
+            "held the CPU to the end",
+            slept, still_writing, status);
+    if (worst > FLOOD_BOUND_MS)
+        fail("a 10 ms sleep took %lu ms while another process wrote to the console", worst);
+    if (k != 0) fail("kill(writer) = %ld", k);
+    if (r != pid) return fail("waitpid(writer) = %ld", r);
+    if (!(NYAN_WIFSIGNALED(status) && NYAN_WTERMSIG(status) == NYAN_SIGKILL))
+        fail("the writer ended with status %#x, expected SIGKILL", status);
+    if (kill_took > FLOOD_BOUND_MS) fail("the kill took %lu ms to end a console write", kill_took);
+    return 0;
+}
+
+struct named_case {
+    const char* name;
+    case_fn fn;
+};
+
+extern const struct named_case g_process_cases[];
+const struct named_case g_process_cases[] = {
+    {"console-write-preemptible", console_write_preemptible},
+    {NULL, NULL},
+};
