@@ -54,7 +54,10 @@ void make_ready_locked(Thread* thread) REQUIRES(g_scheduler_lock);
 // context: it never switches threads itself.
 void request_kill(Process* process, int signal, const char* why) EXCLUDES(g_scheduler_lock);
 
-// Ends the current process if a kill is pending. Interrupts off.
+// Ends the current process if a kill is pending. Interrupts off. Also the
+// last step before every return to user mode (the arch user-return hook,
+// syscall_exit_point and a new thread's thread_start), so no user
+// instruction runs once a kill is pending, not even a new thread's first.
 void die_if_killed() EXCLUDES(g_scheduler_lock);
 
 void yield();
@@ -65,6 +68,10 @@ void preempt_point();
 // The same without the kill check, for callers that still own resources a
 // sudden exit would leak.
 void yield_if_needed();
+// The end of every system call: preempt_point(), with interrupts turned off
+// first and left off until sysret, so no interrupt can set a kill after the
+// check. Returns with interrupts off.
+void syscall_exit_point();
 void sleep_ms(uint64_t ms);
 
 // Blocks until console input is available (or the process is killed).

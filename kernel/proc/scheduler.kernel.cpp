@@ -152,8 +152,7 @@ void on_timer(arch::InterruptFrame& frame) {
         }
     }
     // Back on this thread (maybe much later, maybe on another CPU): a
-    // pending kill takes effect on the way back to user mode.
-    if (frame.from_user()) die_if_killed();
+    // pending kill takes effect in the user-return hook (die_if_killed).
 }
 
 void wake_input_waiters() {
@@ -194,6 +193,7 @@ void init_scheduler() {
     arch::init_fpu_clean_state();
     join_scheduler(arch::boot_cpu_entry(), arch::kernel_stack());
     console_input::set_data_available_hook(wake_input_waiters);
+    arch::set_user_return_hook(die_if_killed);
     arch::set_timer_handler(on_timer);
 }
 
@@ -322,13 +322,23 @@ void yield_if_needed() {
 }
 
 void preempt_point() {
-    // Every system call ends here: the common case is a few loads. A flag
-    // set by an interrupt just after this check is seen at the next tick,
-    // which preempts or kills from user mode anyway.
+    // The common case is a few loads. (The end of a system call uses
+    // syscall_exit_point, which checks with interrupts off.)
     Cpu& cpu = this_cpu();
     if (!cpu.need_resched && !cpu.current->process->pending_signal) return;
     yield_if_needed();
     arch::InterruptDisabler no_interrupts;
+    die_if_killed();
+}
+
+void syscall_exit_point() {
+    // The common case is a cli and a few loads; yield_if_needed switches
+    // with interrupts off, and they are off again when it returns.
+    arch::disable_interrupts();
+    Cpu& cpu = this_cpu();
+    if (!cpu.need_resched && !cpu.current->process->pending_signal) return;
+    yield_if_needed();
+    arch::disable_interrupts();
     die_if_killed();
 }
 

@@ -384,9 +384,10 @@ extern "C" int64_t syscall_dispatch(nyanos::sys::SyscallFrame* frame) {
     if (number >= sys::kTableSize || !sys::kTable.entries[number])
         return -int64_t(static_cast<int32_t>(Error::kNoSys));
     int64_t result = sys::kTable.entries[number](*frame);
-    // A kill that arrived during the call takes effect before user mode, and
-    // an expired quantum is honoured here (the kernel is not preempted
-    // inside a call, see process.h).
-    proc::preempt_point();
+    // An expired quantum is honoured here (the kernel is not preempted
+    // inside a call, see scheduler.h), and a kill that arrived during the
+    // call ends the task before user mode: checked with interrupts off,
+    // which stay off until sysret.
+    proc::syscall_exit_point();
     return result;
 }

@@ -19,6 +19,7 @@ void (*g_irq_handlers[kIsaIrqCount])() = {};
 uint16_t g_irq_unmasked = 0;  // what the drivers asked for, bit per IRQ
 Router g_router = Router::kNone;
 uint64_t g_unexpected_vectors = 0;
+UserReturnHook g_user_return_hook = nullptr;
 
 void apply_mask(unsigned irq) {
     bool masked = !(g_irq_unmasked & (1u << irq));
@@ -51,6 +52,10 @@ void activate_irq_routing(bool use_ioapic) {
     g_router = use_ioapic ? Router::kIoApic : Router::kPic;
     if (!use_ioapic) apic::enable_legacy_pic_delivery();
     for (unsigned irq = 0; irq < kIsaIrqCount; ++irq) apply_mask(irq);
+}
+
+void set_user_return_hook(UserReturnHook hook) {
+    g_user_return_hook = hook;
 }
 
 bool set_irq_handler(unsigned irq, void (*handler)()) {
@@ -98,5 +103,10 @@ extern "C" void arch_interrupt_dispatch(InterruptFrame* frame) {
         if (g_unexpected_vectors++ < 4)
             nyanos::kprintf("interrupt: unexpected vector %lu\n", vector);
         if (vector == kApicErrorVector) apic::send_eoi();
+    }
+    // Whatever the handler did (a Ctrl-C, a kill from another CPU, a switch
+    // away and back), the way back to user mode goes past the hook.
+    if (frame->from_user()) {
+        if (UserReturnHook hook = g_user_return_hook) hook();
     }
 }

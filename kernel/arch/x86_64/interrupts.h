@@ -46,6 +46,16 @@ bool mask_irq(unsigned irq);
 using UserFaultHandler = void (*)(InterruptFrame& frame);
 void set_user_fault_handler(UserFaultHandler handler);
 
+// Runs last before every return to user mode through an interrupt frame:
+// after the handler of any interrupt or exception that arrived in user mode.
+// (A new thread's first entry and the end of a system call have their own
+// checks in the process layer.) Interrupts
+// are off and stay off until the iretq. The process layer ends a task with a
+// pending kill here, so no user instruction runs once a kill is pending.
+// The hook may switch tasks or never return. nullptr removes it.
+using UserReturnHook = void (*)();
+void set_user_return_hook(UserReturnHook hook);
+
 // Kernel code that touches memory which may fault on purpose (the user copy
 // routines) registers its instruction range: a page fault or #GP in kernel
 // mode with RIP in [begin, end) resumes at `fixup` instead of panicking, with

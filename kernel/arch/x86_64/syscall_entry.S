@@ -32,6 +32,9 @@ arch_syscall_entry:
     sti
     movq %rsp, %rdi
     call syscall_dispatch       // rax = result; 10 words pushed keep RSP 16-aligned
+    // syscall_dispatch returns with interrupts off (its last kill check must
+    // not be followed by an interrupt that sets another); the cli keeps
+    // this path safe on its own.
     cli
     popq %r9
     popq %r8

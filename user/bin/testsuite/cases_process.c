@@ -58,6 +58,40 @@ static int console_write_preemptible(int argc, char** argv) {
     return 0;
 }
 
+/* ---- a kill before the first run ---------------------------------------- */
+
+/* /bin/orphan's first system call starts /bin/sleeper and leaves it behind.
+ * Killed before it ever ran, it must die without running a single user
+ * instruction: no sleeper may appear. */
+static int kill_before_first_run(int argc, char** argv) {
+    (void)argc, (void)argv;
+    char* args[] = {(char*)"/bin/orphan", (char*)"600000", NULL};
+    /* A fresh quantum: the exec and the kill below run without a switch
+     * (the kernel switches at a system call's end only once the quantum is
+     * spent), so the child cannot run before the kill. */
+    sleep(1);
+    long pid = SC(SYS_EXEC, args[0], args, 0);
+    if (pid < 0) return fail("exec /bin/orphan: %s", strerrorname_np((int)-pid));
+    long k = SC(SYS_KILL, pid, 0, 0);
+    int status = 0;
+    long r = SC(SYS_WAITPID, pid, &status, 0);
+    if (k != 0) fail("kill(child) = %ld", k);
+    if (r != pid) return fail("waitpid(child) = %ld", r);
+    if (!(NYAN_WIFSIGNALED(status) && NYAN_WTERMSIG(status) == NYAN_SIGKILL))
+        fail("the child ended with status %#x, expected SIGKILL", status);
+    /* Pids only grow: anything newer than the child, the child started. */
+    static struct nyan_process_info info[64];
+    long n = SC(SYS_PROCESS_LIST, info, 64, 0);
+    if (n < 0) return fail("process_list = %ld", n);
+    for (long i = 0; i < n; ++i) {
+        if (info[i].pid <= pid) continue;
+        fail("pid %d (%s) was started by a process killed before its first run", info[i].pid,
+             info[i].name);
+        SC(SYS_KILL, info[i].pid, 0, 0);
+    }
+    return 0;
+}
+
 struct named_case {
     const char* name;
     case_fn fn;
@@ -66,5 +100,6 @@ struct named_case {
 extern const struct named_case g_process_cases[];
 const struct named_case g_process_cases[] = {
     {"console-write-preemptible", console_write_preemptible},
+    {"kill-before-first-run", kill_before_first_run},
     {NULL, NULL},
 };

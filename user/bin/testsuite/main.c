@@ -126,6 +126,7 @@ static const struct test_case g_cases[] = {
     CASE("sbrk-limit"),
     /* Processes and the CPU. */
     CASE("console-write-preemptible"),
+    CASE("kill-before-first-run"),
 };
 #define CASE_COUNT (sizeof g_cases / sizeof g_cases[0])
 
