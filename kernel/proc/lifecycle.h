@@ -57,7 +57,14 @@ void for_each_process(void (*fn)(const Process&));
 // The kill reason of the last child the current process reaped, if it is `pid`.
 const char* last_kill_reason(int pid);
 
-// The foreground process for Ctrl-C (0 = none).
-void set_foreground(int pid);
+// set_foreground: Ctrl-C on the console ends `pid` (0 = no one; 0x03 then
+// reaches readers). EPERM unless the caller controls the console and `pid`
+// is itself or a descendant, never init (the rule: proc/foreground.h);
+// ESRCH for no such live process, EINVAL for pid < 0.
+Result<void> set_foreground(int pid);
+
+// Whether the current process controls the console (proc/foreground.h):
+// only such a process may power the machine off or reboot it.
+bool controls_console();
 
 }  // namespace nyanos::proc

@@ -25,6 +25,7 @@
 #include "mm/pcid.h"
 #include "mm/vmm.h"
 #include "proc/elf.h"
+#include "proc/foreground.h"
 #include "proc/process_table.h"
 #include "proc/scheduler.h"
 #include "proc/scoped_cr3.h"
@@ -50,7 +51,7 @@ static_assert(sizeof(Thread) <= 144 - 24, "Thread outgrew the heap's 144-byte sl
 sync::SpinLock g_table_lock;
 ProcessTable g_table GUARDED_BY(g_table_lock);
 Process* g_init GUARDED_BY(g_table_lock) = nullptr;
-int g_foreground GUARDED_BY(g_table_lock) = 0;
+ConsoleForeground g_foreground GUARDED_BY(g_table_lock);
 
 // Interrupts off and the table lock held, for a scope.
 class TableGuard {
@@ -65,12 +66,12 @@ private:
 };
 
 // Ctrl-C, in interrupt context: the foreground process dies at its next
-// safe point (the next tick if it is computing in user mode).
+// safe point (on this interrupt's way back if it is the one in user mode
+// now: the user-return hook). Never init, whatever the foreground says.
 bool on_console_interrupt() {
     TableGuard lock;
-    if (g_foreground <= 0) return false;
-    Process* p = g_table.find(g_foreground);
-    if (!p || p->zombie) return false;
+    Process* p = g_foreground.target();
+    if (!p || p == g_init || p->zombie) return false;
     request_kill(p, NYAN_SIGINT, "Ctrl-C on the console");
     return true;
 }
@@ -249,7 +250,7 @@ void exit_current(int wait_status) {
     fs::close_all(p->files);
 
     g_table_lock.lock();
-    if (g_foreground == p->pid) g_foreground = 0;
+    g_foreground.forget(*p);
     if (p == g_init) {
         g_table_lock.unlock();
         int code = NYAN_WIFEXITED(wait_status) ? NYAN_WEXITSTATUS(wait_status)
@@ -364,9 +365,20 @@ size_t fill_process_list(nyan_process_info* out, size_t skip, size_t max) {
     return n;
 }
 
-void set_foreground(int pid) {
+Result<void> set_foreground(int pid) {
+    if (pid < 0) return Error::kInvalid;
     TableGuard lock;
-    g_foreground = pid;
+    Process* target = nullptr;
+    if (pid > 0) {
+        target = g_table.find(pid);
+        if (!target || target->zombie) return Error::kNoProcess;
+    }
+    return g_foreground.set(*current_process(), target, g_init);
+}
+
+bool controls_console() {
+    TableGuard lock;
+    return g_foreground.controls(*current_process(), g_init);
 }
 
 }  // namespace nyanos::proc

@@ -106,13 +106,19 @@ int64_t sys_write(const SyscallFrame& f) {
     return int64_t(done);
 }
 
+// Any process may clear the console: writing ESC [2J ESC [H to fd 1, which
+// every process may do, has the same effect on both consoles.
 int64_t sys_clear(const SyscallFrame&) {
     fbcon::clear();
     console::write("\033[2J\033[H", 7);
     return 0;
 }
 
+// Only a process that controls the console (init, the foreground and the
+// chain that handed it the console) may take the machine down: a background
+// job or an orphan may not (Linux asks for CAP_SYS_BOOT).
 int64_t sys_reboot(const SyscallFrame&) {
+    if (!proc::controls_console()) return errno_of(Error::kPermission);
     power::reboot();
 }
 
@@ -307,6 +313,7 @@ int64_t sys_process_list(const SyscallFrame& f) {
 }
 
 int64_t sys_poweroff(const SyscallFrame& f) {
+    if (!proc::controls_console()) return errno_of(Error::kPermission);
     power::power_off(uint32_t(f.rdi));
 }
 
@@ -330,8 +337,7 @@ int64_t sys_kill_reason(const SyscallFrame& f) {
 }
 
 int64_t sys_set_foreground(const SyscallFrame& f) {
-    proc::set_foreground(int(f.rdi));
-    return 0;
+    return result_of(proc::set_foreground(int(f.rdi)));
 }
 
 int64_t sys_system_info(const SyscallFrame& f) {

@@ -46,11 +46,15 @@ int stat(const char* path, struct nyan_stat* out);
  * "page fault at 0x...", copied to BUF (NUL-terminated). Returns its length. */
 long kill_reason(int pid, char* buf, size_t len);
 /* Makes PID the console's foreground process: Ctrl-C typed on the console
- * kills it (SIGINT). 0 clears it. */
+ * kills it (SIGINT). 0 clears it. Only a process that controls the console
+ * (init, the foreground process, the one that set it, or an ancestor of
+ * either) may, and only for itself or a descendant; never init (EPERM). */
 int set_foreground(int pid);
+/* Power off or reboot the machine; only a process that controls the console
+ * may (see set_foreground). When the kernel refuses, the caller exits. */
 NYAN_NORETURN void poweroff(int status);
 NYAN_NORETURN void reboot(void);
-/* Clears the console (screen and serial terminal). */
+/* Clears the console (screen and serial terminal). Any process may. */
 int clear(void);
 /* Kernel figures for benchmarks (TSC rate, kernel-entry TSC, per-process
  * costs of the caller); see struct nyan_system_info. */

@@ -10,7 +10,7 @@
 #define SYS_READ 0          /* read(fd, buf, len) -> bytes */
 #define SYS_WRITE 1         /* write(fd, buf, len) -> bytes */
 #define SYS_CLEAR 3         /* clear(): clear the console */
-#define SYS_REBOOT 4        /* reboot() */
+#define SYS_REBOOT 4        /* reboot(); EPERM unless the caller controls the console */
 #define SYS_LIST_FILES 5    /* list_files(dir, buf, len) -> bytes of NUL-separated names */
 #define SYS_EXEC 7          /* exec(path, argv) -> pid of a new isolated process */
 #define SYS_EXIT 8          /* exit(status): never returns */
@@ -25,13 +25,17 @@
 #define SYS_KILL 51         /* kill(pid): SIGKILL */
 #define SYS_MEMINFO 52      /* meminfo(struct nyan_meminfo* out or 0) -> free physical frames */
 #define SYS_PROCESS_LIST 53 /* process_list(struct nyan_process_info* out, max) -> count */
-#define SYS_POWEROFF 54     /* poweroff(status) */
+#define SYS_POWEROFF 54     /* poweroff(status); EPERM unless the caller controls the console */
 #define SYS_STAT 55         /* stat(path, struct nyan_stat* out) */
 #define SYS_KILL_REASON 56  /* kill_reason(pid, buf, len): why a reaped child was killed */
 /* set_foreground(pid): Ctrl-C on the console kills pid with SIGINT (the byte
  * is not delivered); 0 clears it, and 0x03 then reaches readers as an
  * ordinary byte. The shell sets it to the child it waits for and clears it
- * afterwards. */
+ * afterwards. Only a process that controls the console may call it — init,
+ * the foreground process, the one that set it, or an ancestor of either —
+ * and only for itself, a descendant or 0; init is never the foreground
+ * (EPERM); ESRCH for no such live process. When the process that set it
+ * exits, its parent controls the console in its place. */
 #define SYS_SET_FOREGROUND 57
 #define SYS_SYSTEM_INFO 58 /* system_info(struct nyan_system_info* out): benchmark figures */
 

@@ -92,6 +92,50 @@ static int kill_before_first_run(int argc, char** argv) {
     return 0;
 }
 
+/* ---- who controls the console ------------------------------------------ */
+
+static void expect_result(const char* what, long result, long expected) {
+    if (result != expected)
+        fail("%s = %ld (%s), expected %ld", what, result,
+             result < 0 ? strerrorname_np((int)-result) : "success", expected);
+}
+
+/* The runner hands the console to each case while it runs, as the shell does
+ * for the program it runs (run this case from the runner, not as init). */
+static int console_foreground_rules(int argc, char** argv) {
+    (void)argc, (void)argv;
+    int self = getpid();
+    if (self == 1) return fail("init can never be the foreground: run this case from the runner");
+    char holder[24];
+    snprintf(holder, sizeof holder, "%d", self);
+
+    /* The foreground may take the console back, clear it, and take it again. */
+    expect_result("set_foreground(self)", SC(SYS_SET_FOREGROUND, self, 0, 0), 0);
+    expect_result("set_foreground(0)", SC(SYS_SET_FOREGROUND, 0, 0, 0), 0);
+    expect_result("set_foreground(self) after clearing", SC(SYS_SET_FOREGROUND, self, 0, 0), 0);
+    /* Ctrl-C must never end init: init is never the foreground. */
+    expect_result("set_foreground(init)", SC(SYS_SET_FOREGROUND, 1, 0, 0), -EPERM);
+    expect_result("set_foreground(no such process)", SC(SYS_SET_FOREGROUND, 99999, 0, 0), -ESRCH);
+
+    /* A child we did not give the console to can neither take nor clear it,
+     * nor power off or reboot. */
+    char* intruder[] = {(char*)SELF, (char*)"--child", (char*)"fg-intruder", holder, NULL};
+    long r = run_and_wait(SELF, intruder);
+    if (r != 0) fail("the intruder child: status %ld (its lines above say why)", r);
+
+    /* A child we give it to may clear it and take it again; when it exits,
+     * the console comes back to us. */
+    char* heir_argv[] = {(char*)SELF, (char*)"--child", (char*)"fg-heir", NULL};
+    long heir = SC(SYS_EXEC, SELF, heir_argv, 0);
+    if (heir < 0) return fail("exec the heir: %s", strerrorname_np((int)-heir));
+    expect_result("set_foreground(child)", SC(SYS_SET_FOREGROUND, heir, 0, 0), 0);
+    int status = -1;
+    r = SC(SYS_WAITPID, heir, &status, 0);
+    if (r != heir || status != 0) fail("the heir: waitpid %ld, status %#x", r, status);
+    expect_result("set_foreground(0) once the heir is gone", SC(SYS_SET_FOREGROUND, 0, 0, 0), 0);
+    return 0;
+}
+
 struct named_case {
     const char* name;
     case_fn fn;
@@ -101,5 +145,6 @@ extern const struct named_case g_process_cases[];
 const struct named_case g_process_cases[] = {
     {"console-write-preemptible", console_write_preemptible},
     {"kill-before-first-run", kill_before_first_run},
+    {"console-foreground-rules", console_foreground_rules},
     {NULL, NULL},
 };

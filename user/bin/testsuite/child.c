@@ -166,6 +166,47 @@ static int console_flood(long bytes) {
     return r == bytes ? 0 : 4;
 }
 
+/* Prints why and returns 1 unless `result` is -EPERM. */
+static int expect_eperm(const char* what, long result) {
+    if (result == -EPERM) return 0;
+    printf("# %s = %ld, expected -EPERM\n", what, result);
+    return 1;
+}
+
+/* fg-intruder HOLDER: a process that does not hold the console (HOLDER,
+ * its parent, does) may not take the foreground, clear it, hand it to
+ * anyone, or power the machine off or reboot it. The power calls come last:
+ * if they went through, the machine would be gone. Exits 0 if all failed
+ * with EPERM. */
+static int fg_intruder(int holder) {
+    int self = getpid(), bad = 0;
+    bad |= expect_eperm("set_foreground(self)", SC(SYS_SET_FOREGROUND, self, 0, 0));
+    bad |= expect_eperm("set_foreground(0)", SC(SYS_SET_FOREGROUND, 0, 0, 0));
+    bad |= expect_eperm("set_foreground(holder)", SC(SYS_SET_FOREGROUND, holder, 0, 0));
+    bad |= expect_eperm("set_foreground(init)", SC(SYS_SET_FOREGROUND, 1, 0, 0));
+    bad |= expect_eperm("reboot()", SC(SYS_REBOOT, 0, 0, 0));
+    bad |= expect_eperm("poweroff(77)", SC(SYS_POWEROFF, 77, 0, 0));
+    return bad;
+}
+
+/* fg-heir: its parent gives it the console (it retries until then); as the
+ * foreground it may clear the foreground and take it again. Exits 0 if it
+ * could. */
+static int fg_heir(void) {
+    int self = getpid();
+    long r = -EPERM;
+    for (int i = 0; i < 1000 && r == -EPERM; ++i) {
+        r = SC(SYS_SET_FOREGROUND, self, 0, 0);
+        if (r == -EPERM) yield();
+    }
+    if (r != 0) return printf("# heir: set_foreground(self) = %ld\n", r), 1;
+    if ((r = SC(SYS_SET_FOREGROUND, 0, 0, 0)) != 0)
+        return printf("# heir: set_foreground(0) = %ld\n", r), 1;
+    if ((r = SC(SYS_SET_FOREGROUND, self, 0, 0)) != 0)
+        return printf("# heir: set_foreground(self) after clearing = %ld\n", r), 1;
+    return 0;
+}
+
 int child_main(int argc, char** argv) {
     if (argc < 1) return 2;
     const char* m = argv[0];
@@ -176,6 +217,8 @@ int child_main(int argc, char** argv) {
     if (!strcmp(m, "open")) return open("/bin/true", O_RDONLY) >= 3 ? 0 : 1;
     if (!strcmp(m, "sleep")) return sleep(argc > 1 ? strtoul(argv[1], NULL, 10) : 1000), 0;
     if (!strcmp(m, "console-flood")) return console_flood(argc > 1 ? strtol(argv[1], NULL, 10) : 0);
+    if (!strcmp(m, "fg-intruder")) return fg_intruder(argc > 1 ? atoi(argv[1]) : 0);
+    if (!strcmp(m, "fg-heir")) return fg_heir();
     int r = fault_mode(m);
     if (r == -1) {
         printf("# testsuite --child: unknown mode %s\n", m);
