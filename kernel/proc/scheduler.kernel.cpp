@@ -16,6 +16,7 @@
 #include "arch/x86_64/interrupts.h"
 #include "arch/x86_64/io.h"
 #include "arch/x86_64/timer.h"
+#include "arch/x86_64/user_selectors.h"
 #include "dev/console_input.h"
 #include "lib/format.h"
 #include "lib/panic.h"
@@ -83,7 +84,10 @@ void switch_to(Cpu& cpu, Thread* next) REQUIRES(g_scheduler_lock) {
         return;
     }
     bool next_idle = next == &cpu.idle;
-    if (prev != &cpu.idle) arch::fpu_save(prev->fpu_state());
+    bool prev_idle = prev == &cpu.idle;
+    arch::switch_user_selectors(prev_idle ? nullptr : prev->fpu_state(),
+                                next_idle ? nullptr : next->fpu_state());
+    if (!prev_idle) arch::fpu_save(prev->fpu_state());
     uint64_t root = next_idle ? (g_cpu_count > 1 ? mm::kernel_root() : 0) : next->active_root;
     if (root && root != arch::read_cr3()) mm::load_cr3(root);
     arch::set_kernel_stack(next->stack_rsp0());

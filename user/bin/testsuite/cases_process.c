@@ -136,6 +136,31 @@ static int console_foreground_rules(int argc, char** argv) {
     return 0;
 }
 
+/* ---- segment selectors -------------------------------------------------- */
+
+/* One process loads DS, ES, FS and GS while another runs next to it: the
+ * second must keep the null selectors it started with, the first its own. */
+static int segment_selectors_private(int argc, char** argv) {
+    (void)argc, (void)argv;
+    char* setter[] = {(char*)SELF, (char*)"--child", (char*)"selectors-set", NULL};
+    char* watcher[] = {(char*)SELF, (char*)"--child", (char*)"selectors-watch", NULL};
+    long set_pid = SC(SYS_EXEC, SELF, setter, 0);
+    if (set_pid < 0) return fail("exec selectors-set: %s", strerrorname_np((int)-set_pid));
+    long watch_pid = SC(SYS_EXEC, SELF, watcher, 0);
+    if (watch_pid < 0) fail("exec selectors-watch: %s", strerrorname_np((int)-watch_pid));
+    int status = -1;
+    long r = SC(SYS_WAITPID, set_pid, &status, 0);
+    if (r != set_pid || status != 0)
+        fail("selectors-set lost its own selectors: waitpid %ld, status %#x", r, status);
+    if (watch_pid > 0) {
+        r = SC(SYS_WAITPID, watch_pid, &status, 0);
+        if (r != watch_pid || status != 0)
+            fail("selectors-watch saw another process's selectors: waitpid %ld, status %#x", r,
+                 status);
+    }
+    return 0;
+}
+
 struct named_case {
     const char* name;
     case_fn fn;
@@ -146,5 +171,6 @@ const struct named_case g_process_cases[] = {
     {"console-write-preemptible", console_write_preemptible},
     {"kill-before-first-run", kill_before_first_run},
     {"console-foreground-rules", console_foreground_rules},
+    {"segment-selectors-private", segment_selectors_private},
     {NULL, NULL},
 };

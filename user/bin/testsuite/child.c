@@ -103,6 +103,9 @@ static int fault_mode(const char* m) {
     if (!strcmp(m, "invlpg")) ASM("invlpg (%0)" : : "r"(0x400000ul) : "memory");
     if (!strcmp(m, "wbinvd")) ASM("wbinvd");
     if (!strcmp(m, "swapgs")) ASM("swapgs");
+    /* CR4.FSGSBASE is off: user code cannot set the FS or GS base (#UD). */
+    if (!strcmp(m, "wrfsbase")) ASM("xor %%eax, %%eax; wrfsbase %%rax" ::: "rax");
+    if (!strcmp(m, "wrgsbase")) ASM("xor %%eax, %%eax; wrgsbase %%rax" ::: "rax");
     if (!strcmp(m, "sysret")) ASM("sysretq");
     /* Software interrupts through kernel-only gates: #GP, not the handler
      * (int $14 would otherwise run the page-fault handler on a frame with
@@ -207,6 +210,79 @@ static int fg_heir(void) {
     return 0;
 }
 
+/* DS, ES, FS, GS as user code sees them. */
+struct selectors {
+    unsigned short ds, es, fs, gs;
+};
+
+static struct selectors read_selectors(void) {
+    struct selectors s;
+    __asm__ volatile("mov %%ds, %0" : "=r"(s.ds));
+    __asm__ volatile("mov %%es, %0" : "=r"(s.es));
+    __asm__ volatile("mov %%fs, %0" : "=r"(s.fs));
+    __asm__ volatile("mov %%gs, %0" : "=r"(s.gs));
+    return s;
+}
+
+static int same_selectors(struct selectors a, struct selectors b) {
+    return a.ds == b.ds && a.es == b.es && a.fs == b.fs && a.gs == b.gs;
+}
+
+#define SELECTOR_ROUNDS 50
+
+/* selectors-set: loads the user data segment (GDT entry 3, DPL 3) with four
+ * different RPLs, values no process starts with (null selectors would not
+ * do: the CPU's iretq to user mode nulls DS and ES when they hold one), then
+ * yields and spins (preempted by the timer) for SELECTOR_ROUNDS rounds: they
+ * are part of its registers and must survive every switch. Exits 0 if they
+ * did. */
+static int selectors_set(void) {
+    const struct selectors mine = {0x1b, 0x1a, 0x19, 0x18};
+    __asm__ volatile("mov %0, %%ds; mov %1, %%es; mov %2, %%fs; mov %3, %%gs"
+                     :
+                     : "r"(mine.ds), "r"(mine.es), "r"(mine.fs), "r"(mine.gs)
+                     : "memory");
+    for (int i = 0; i < SELECTOR_ROUNDS; ++i) {
+        if (i % 2) {
+            yield();
+        } else {
+            unsigned long until = get_time() + 2;
+            while (get_time() < until) {
+            }
+        }
+        struct selectors now = read_selectors();
+        if (!same_selectors(now, mine)) {
+            printf("# selectors-set: round %d: ds=%#x es=%#x fs=%#x gs=%#x, set %#x %#x %#x %#x\n",
+                   i, now.ds, now.es, now.fs, now.gs, mine.ds, mine.es, mine.fs, mine.gs);
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* selectors-watch: starts with null selectors and must keep them while
+ * another process loads its own (runs next to selectors-set). Exits 0 if
+ * it never saw anything else. */
+static int selectors_watch(void) {
+    const struct selectors null = {0, 0, 0, 0};
+    for (int i = 0; i <= SELECTOR_ROUNDS; ++i) {
+        struct selectors now = read_selectors();
+        if (!same_selectors(now, null)) {
+            printf("# selectors-watch: round %d: ds=%#x es=%#x fs=%#x gs=%#x, expected null\n", i,
+                   now.ds, now.es, now.fs, now.gs);
+            return 1;
+        }
+        if (i % 2) {
+            yield();
+        } else {
+            unsigned long until = get_time() + 2;
+            while (get_time() < until) {
+            }
+        }
+    }
+    return 0;
+}
+
 int child_main(int argc, char** argv) {
     if (argc < 1) return 2;
     const char* m = argv[0];
@@ -219,6 +295,8 @@ int child_main(int argc, char** argv) {
     if (!strcmp(m, "console-flood")) return console_flood(argc > 1 ? strtol(argv[1], NULL, 10) : 0);
     if (!strcmp(m, "fg-intruder")) return fg_intruder(argc > 1 ? atoi(argv[1]) : 0);
     if (!strcmp(m, "fg-heir")) return fg_heir();
+    if (!strcmp(m, "selectors-set")) return selectors_set();
+    if (!strcmp(m, "selectors-watch")) return selectors_watch();
     int r = fault_mode(m);
     if (r == -1) {
         printf("# testsuite --child: unknown mode %s\n", m);

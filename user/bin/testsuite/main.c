@@ -89,6 +89,8 @@ static const struct test_case g_cases[] = {
     CHILD("invlpg", NYAN_SIGSEGV, "invlpg"),
     CHILD("wbinvd", NYAN_SIGSEGV, "wbinvd"),
     CHILD("swapgs", NYAN_SIGSEGV, "swapgs"),
+    CHILD("wrfsbase", NYAN_SIGILL, "wrfsbase"),
+    CHILD("wrgsbase", NYAN_SIGILL, "wrgsbase"),
     CHILD("sysret", NYAN_SIGSEGV, "sysret"),
     CHILD("iretq-to-ring0", NYAN_SIGSEGV, "iretq-ring0"),
     CHILD("int-0x80", NYAN_SIGSEGV, "int-0x80"),
@@ -128,6 +130,7 @@ static const struct test_case g_cases[] = {
     CASE("console-write-preemptible"),
     CASE("kill-before-first-run"),
     CASE("console-foreground-rules"),
+    CASE("segment-selectors-private"),
 };
 #define CASE_COUNT (sizeof g_cases / sizeof g_cases[0])
 
