@@ -283,6 +283,39 @@ static int selectors_watch(void) {
     return 0;
 }
 
+/* The state process_list reports for PID (-1 if there is no such process). */
+static int process_state(int pid) {
+    static struct nyan_process_info info[64];
+    long n = SC(SYS_PROCESS_LIST, info, 64, 0);
+    for (long i = 0; i < n; ++i)
+        if (info[i].pid == pid) return info[i].state;
+    return -1;
+}
+
+/* orphan-parent: starts a child that exits at once, waits (without reaping
+ * it) until it is a zombie and init is blocked, then exits: the zombie goes
+ * to init, which is blocked in waitpid(-1) (orphan-zombie-wakes-init). */
+static int orphan_parent(void) {
+    char* child[] = {(char*)SELF, (char*)"--child", (char*)"exit", NULL};
+    long pid = SC(SYS_EXEC, SELF, child, 0);
+    if (pid < 0) return 2;
+    for (int i = 0; i < 5000; ++i) {
+        if (process_state((int)pid) == 3 && process_state(1) == 2) return 0; /* zombie, blocked */
+        sleep(1);
+    }
+    printf("# orphan-parent: child %ld never became a zombie with init blocked\n", pid);
+    return 1;
+}
+
+/* orphan-chain: starts orphan-parent, then sleeps 3 s (its parent kills it
+ * sooner); orphan-parent's zombie stays its child meanwhile. */
+static int orphan_chain(void) {
+    char* parent[] = {(char*)SELF, (char*)"--child", (char*)"orphan-parent", NULL};
+    if (SC(SYS_EXEC, SELF, parent, 0) < 0) return 2;
+    sleep(3000);
+    return 0;
+}
+
 int child_main(int argc, char** argv) {
     if (argc < 1) return 2;
     const char* m = argv[0];
@@ -297,6 +330,8 @@ int child_main(int argc, char** argv) {
     if (!strcmp(m, "fg-heir")) return fg_heir();
     if (!strcmp(m, "selectors-set")) return selectors_set();
     if (!strcmp(m, "selectors-watch")) return selectors_watch();
+    if (!strcmp(m, "orphan-parent")) return orphan_parent();
+    if (!strcmp(m, "orphan-chain")) return orphan_chain();
     int r = fault_mode(m);
     if (r == -1) {
         printf("# testsuite --child: unknown mode %s\n", m);
