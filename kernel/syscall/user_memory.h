@@ -17,8 +17,9 @@ void init_user_memory();
 
 Result<void> copy_from_user(void* dst, uint64_t user_src, size_t length);
 Result<void> copy_to_user(uint64_t user_dst, const void* src, size_t length);
-// Copies a NUL-terminated string of at most max - 1 bytes (plus the NUL).
-// ENAMETOOLONG if there is no NUL within max bytes, EFAULT on a bad pointer.
+// Copies a NUL-terminated string of at most max - 1 bytes (plus the NUL),
+// faulting in the lazy pages its scan reaches. ENAMETOOLONG if there is no
+// NUL within max bytes, EFAULT on a bad pointer.
 Result<size_t> copy_string_from_user(char* dst, uint64_t user_src, size_t max);
 
 }  // namespace nyanos::sys

@@ -59,11 +59,23 @@ Result<size_t> copy_string_from_user(char* dst, uint64_t user_src, size_t max) {
     // Never scan past the user half.
     size_t limit = max;
     if (limit > mm::kUserSpaceEnd - user_src) limit = mm::kUserSpaceEnd - user_src;
+    // The scan goes page by page, each page faulted in first like the other
+    // copies do: a string may end in (or be all of) a never-touched lazy
+    // page, which reads as zeros but is not mapped yet.
     size_t length = 0;
-    {
-        arch::UserAccessGuard open_smap;
-        if (arch_user_strnlen(reinterpret_cast<const char*>(user_src), limit, &length))
-            return Error::kFault;
+    while (length < limit) {
+        uint64_t at = user_src + length;
+        size_t in_page = 4096 - (at & 4095);
+        size_t chunk = limit - length < in_page ? limit - length : in_page;
+        prefault(at, chunk);
+        size_t found = 0;
+        {
+            arch::UserAccessGuard open_smap;
+            if (arch_user_strnlen(reinterpret_cast<const char*>(at), chunk, &found))
+                return Error::kFault;
+        }
+        length += found;
+        if (found < chunk) break;  // the NUL
     }
     if (length == limit) return limit == max ? Error::kNameTooLong : Error::kFault;
     TRY(copy_from_user(dst, user_src, length));

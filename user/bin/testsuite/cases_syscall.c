@@ -272,6 +272,56 @@ static int lazy_pages(int argc, char** argv) {
     return 0;
 }
 
+/* Writes "/bin/true" (without its NUL) to end right before `end`. */
+static char* path_before(char* end) {
+    static const char path[] = "/bin/true";
+    char* at = end - (sizeof path - 1);
+    memcpy(at, path, sizeof path - 1);
+    return at;
+}
+
+/* Strings in heap pages that were never touched: a path whose NUL is the
+ * first byte of an untouched page, an empty argument in one. Valid memory
+ * (demand-zero), so the string copies must fault them in like every other
+ * copy, not fail with EFAULT. */
+static int lazy_page_strings(int argc, char** argv) {
+    (void)argc, (void)argv;
+    enum { kPages = 5 };
+    char* brk = (char*)sbrk(0);
+    uintptr_t start = ((uintptr_t)brk + PAGE - 1) & ~(PAGE - 1);
+    if (sbrk((intptr_t)(start + kPages * PAGE - (uintptr_t)brk)) == (void*)-1)
+        return fail("sbrk failed");
+    char* page[kPages];
+    for (int i = 0; i < kPages; ++i) page[i] = (char*)start + i * PAGE;
+    /* Each call gets "/bin/true" written to the end of page i, right before
+     * the call, so its NUL is the first byte of page i + 1, still untouched
+     * (the call before faulted in only page i). */
+    struct nyan_stat st = {0};
+    long r = SC(SYS_STAT, path_before(page[1]), &st, 0);
+    if (r != 0 || st.size == 0) fail("stat(path ending in an untouched page) = %ld", r);
+    r = SC(SYS_OPEN, path_before(page[2]), 0, 0);
+    if (r < 0)
+        fail("open(path ending in an untouched page) = %ld", r);
+    else
+        close((int)r);
+    char* true_argv[] = {(char*)"true", NULL};
+    r = SC(SYS_EXEC, path_before(page[3]), true_argv, 0);
+    if (r < 0) {
+        fail("exec(path ending in an untouched page) = %ld", r);
+    } else {
+        int status = -1;
+        SC(SYS_WAITPID, r, &status, 0);
+        if (status != 0) fail("/bin/true: status %#x", status);
+    }
+    /* An empty argument, all of it in the untouched page[4]. */
+    char* empty_arg[] = {(char*)SELF, (char*)"--child", (char*)"argcheck",
+                         (char*)"1",  (char*)"0",       page[4] + 100,
+                         NULL};
+    r = run_and_wait(SELF, empty_arg);
+    if (r != 0) fail("exec(argv[5] in an untouched page): %ld", r);
+    return 0;
+}
+
 static int unknown_syscalls(int argc, char** argv) {
     (void)argc, (void)argv;
     static const unsigned long numbers[] = {
@@ -333,6 +383,7 @@ const struct named_case g_syscall_cases[] = {
     {"wrapping-ranges", wrapping_ranges},
     {"oversized-lengths", oversized_lengths},
     {"lazy-pages-in-syscalls", lazy_pages},
+    {"lazy-page-strings", lazy_page_strings},
     {"unknown-syscalls", unknown_syscalls},
     {"invalid-arguments", invalid_arguments},
     {NULL, NULL},

@@ -158,6 +158,7 @@ static const struct test_case g_cases[] = {
     CASE("wrapping-ranges"),
     CASE("oversized-lengths"),
     CASE("lazy-pages-in-syscalls"),
+    CASE("lazy-page-strings"),
     CASE("unknown-syscalls"),
     CASE("invalid-arguments"),
     {"badptr-program", EXIT0, 0, {"/bin/badptr"}, 0},
