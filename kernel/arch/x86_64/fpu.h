@@ -12,7 +12,9 @@ namespace nyanos::arch {
 
 inline constexpr size_t kFpuStateBytes = 512;
 
-// Records the image every new thread starts from. Once, at boot.
+// Builds the image every new thread starts from: every register and field
+// zero but the x87 control word (0x37f) and MXCSR (0x1f80), MXCSR_MASK as
+// the CPU reports it; nothing of the boot code's registers. Once, at boot.
 void init_fpu_clean_state();
 
 // Writes the clean image into `state` (kFpuStateBytes, 16-byte aligned).

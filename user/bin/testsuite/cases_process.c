@@ -161,6 +161,25 @@ static int segment_selectors_private(int argc, char** argv) {
     return 0;
 }
 
+/* ---- a clean FPU for every process --------------------------------------- */
+
+/* /bin/fpu-probe records its FPU/SSE registers at its first instruction and
+ * exits 0 only if they are the clean state; it runs while another process
+ * keeps nonzero values in all of its own (and must keep them). */
+static int fpu_clean_start(int argc, char** argv) {
+    (void)argc, (void)argv;
+    char* dirty[] = {(char*)SELF, (char*)"--child", (char*)"fpu-dirty", NULL};
+    long d = SC(SYS_EXEC, SELF, dirty, 0);
+    if (d < 0) return fail("exec fpu-dirty: %s", strerrorname_np((int)-d));
+    char* probe[] = {(char*)"/bin/fpu-probe", NULL};
+    long r = run_and_wait(probe[0], probe);
+    if (r != 0) fail("/bin/fpu-probe: status %ld (its lines above say which registers)", r);
+    int status = -1;
+    long w = SC(SYS_WAITPID, d, &status, 0);
+    if (w != d || status != 0) fail("fpu-dirty: waitpid %ld, status %#x", w, status);
+    return 0;
+}
+
 struct named_case {
     const char* name;
     case_fn fn;
@@ -172,5 +191,6 @@ const struct named_case g_process_cases[] = {
     {"kill-before-first-run", kill_before_first_run},
     {"console-foreground-rules", console_foreground_rules},
     {"segment-selectors-private", segment_selectors_private},
+    {"fpu-clean-start", fpu_clean_start},
     {NULL, NULL},
 };

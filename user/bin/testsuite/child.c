@@ -316,6 +316,38 @@ static int orphan_chain(void) {
     return 0;
 }
 
+/* fpu-dirty: fills XMM0-15 and the eight x87 registers with nonzero values,
+ * then yields 100 times (fpu-clean-start starts a process meanwhile); the
+ * values are part of its registers and must survive every switch. Exits 0
+ * if its XMM registers still hold them at the end. */
+static int fpu_dirty(void) {
+    static unsigned char pattern[256] __attribute__((aligned(16)));
+    static unsigned char state[512] __attribute__((aligned(16)));
+    for (int i = 0; i < 256; ++i) pattern[i] = (unsigned char)(0xa5 ^ i);
+    __asm__ volatile(
+        "movdqa 0(%0), %%xmm0; movdqa 16(%0), %%xmm1; movdqa 32(%0), %%xmm2\n"
+        "movdqa 48(%0), %%xmm3; movdqa 64(%0), %%xmm4; movdqa 80(%0), %%xmm5\n"
+        "movdqa 96(%0), %%xmm6; movdqa 112(%0), %%xmm7; movdqa 128(%0), %%xmm8\n"
+        "movdqa 144(%0), %%xmm9; movdqa 160(%0), %%xmm10; movdqa 176(%0), %%xmm11\n"
+        "movdqa 192(%0), %%xmm12; movdqa 208(%0), %%xmm13; movdqa 224(%0), %%xmm14\n"
+        "movdqa 240(%0), %%xmm15\n"
+        "fldpi; fldl2e; fldl2t; fldlg2; fldln2; fld1; fldpi; fld1\n"
+        "mov $100, %%r12d\n"
+        "1: mov %2, %%eax; syscall; dec %%r12d; jnz 1b\n"
+        "fxsave64 (%1)\n"
+        "fninit\n" /* the x87 stack is empty again, as the ABI wants it */
+        :
+        : "r"(pattern), "r"(state), "i"(SYS_YIELD)
+        : "rax", "rcx", "r11", "r12", "memory", "cc", "xmm0", "xmm1", "xmm2", "xmm3", "xmm4",
+          "xmm5", "xmm6", "xmm7", "xmm8", "xmm9", "xmm10", "xmm11", "xmm12", "xmm13", "xmm14",
+          "xmm15", "st", "st(1)", "st(2)", "st(3)", "st(4)", "st(5)", "st(6)", "st(7)");
+    if (memcmp(state + 160, pattern, sizeof pattern)) {
+        printf("# fpu-dirty: its XMM registers changed across switches\n");
+        return 1;
+    }
+    return 0;
+}
+
 int child_main(int argc, char** argv) {
     if (argc < 1) return 2;
     const char* m = argv[0];
@@ -332,6 +364,7 @@ int child_main(int argc, char** argv) {
     if (!strcmp(m, "selectors-watch")) return selectors_watch();
     if (!strcmp(m, "orphan-parent")) return orphan_parent();
     if (!strcmp(m, "orphan-chain")) return orphan_chain();
+    if (!strcmp(m, "fpu-dirty")) return fpu_dirty();
     int r = fault_mode(m);
     if (r == -1) {
         printf("# testsuite --child: unknown mode %s\n", m);
