@@ -4,6 +4,7 @@
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/exceptions.h"
 #include "arch/x86_64/io.h"
+#include "arch/x86_64/smp.h"
 #include "arch/x86_64/timer.h"
 #include "boot_info.h"
 #include "dev/console.h"
@@ -151,6 +152,9 @@ extern "C" [[noreturn]] void kernel_main(const boot::BootInfo* from_loader) {
     sys::init_user_memory();
     mm::init_pcid();
     proc::init_processes();
+    // After the scheduler has installed the boot CPU's entry area, before
+    // the first user process: the APs come up and idle.
+    arch::start_application_processors();
     start_init_from_cmdline();
     proc::idle_loop();
 }

@@ -64,6 +64,12 @@ void init_pcid() {
     kprintf("pcid: on (%u PCIDs for address spaces)\n", unsigned(kPcidCount - 1));
 }
 
+void init_pcid_on_this_cpu() {
+    if (!g_pcid_enabled) return;
+    VERIFY((arch::read_cr3() & 0xfff) == 0);
+    arch::write_cr4(arch::read_cr4() | kCr4Pcide);
+}
+
 bool pcid_enabled() {
     return g_pcid_enabled;
 }

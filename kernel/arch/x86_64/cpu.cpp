@@ -22,6 +22,8 @@ constexpr uint64_t kCr0WriteProtect = 1ull << 16;
 constexpr uint64_t kCr0NotWriteThrough = 1ull << 29;
 constexpr uint64_t kCr0CacheDisable = 1ull << 30;
 
+constexpr uint64_t kCr4De = 1ull << 3;
+constexpr uint64_t kCr4Mce = 1ull << 6;
 constexpr uint64_t kCr4Pge = 1ull << 7;
 constexpr uint64_t kCr4Osfxsr = 1ull << 9;
 constexpr uint64_t kCr4Osxmmexcpt = 1ull << 10;
@@ -31,8 +33,10 @@ constexpr uint64_t kCr4Smep = 1ull << 20;
 constexpr uint64_t kCr4Smap = 1ull << 21;
 // CR4 bits the boot CPU was handed by the loader or firmware that every
 // other CPU must share: global pages (the kernel maps its stacks global),
-// and XSAVE enabled in the OS sense, which CPUID reports to user code.
-constexpr uint64_t kCr4Inherited = kCr4Pge | kCr4Osxsave;
+// XSAVE enabled in the OS sense (CPUID reports it to user code), machine
+// checks delivered to #MC rather than shutting the CPU down, and debugging
+// extensions (DR4/DR5 undefined), all as the boot CPU has them.
+constexpr uint64_t kCr4Inherited = kCr4De | kCr4Mce | kCr4Pge | kCr4Osxsave;
 
 struct Features {
     bool nx = false;
