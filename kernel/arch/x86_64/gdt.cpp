@@ -61,10 +61,22 @@ CpuTables g_tables[kMaxCpus];
 // which QEMU reports with -d cpu_reset.
 alignas(16) uint8_t g_boot_cpu_stacks[kCpuTssStacksBytes];
 
-CpuTables& this_cpu_tables() {
+// The calling CPU's tables, or nullptr while it still runs on a GDT that
+// is not one of ours (the loader's, or an AP's start-up GDT).
+CpuTables* find_this_cpu_tables() {
     DescriptorPointer gdtr;
     asm volatile("sgdt %0" : "=m"(gdtr));
-    return *reinterpret_cast<CpuTables*>(gdtr.base);
+    uint64_t first = reinterpret_cast<uint64_t>(&g_tables[0]);
+    uint64_t offset = gdtr.base - first;
+    if (gdtr.base < first || offset >= sizeof(g_tables) || offset % sizeof(CpuTables) != 0)
+        return nullptr;
+    return reinterpret_cast<CpuTables*>(gdtr.base);
+}
+
+CpuTables& this_cpu_tables() {
+    CpuTables* tables = find_this_cpu_tables();
+    VERIFY(tables);
+    return *tables;
 }
 
 void fill_tss_descriptor(CpuTables& t) {
@@ -142,10 +154,12 @@ uint64_t kernel_stack() {
 }
 
 bool is_on_ist_stack(uint64_t address) {
-    const Tss& tss = this_cpu_tables().tss;
+    // Also asked from fault reports, possibly before init_gdt(): no VERIFY.
+    const CpuTables* tables = find_this_cpu_tables();
+    if (!tables) return false;
     constexpr uint8_t kSlots[] = {kIstDoubleFault, kIstNmi, kIstMachineCheck};
     for (uint8_t slot : kSlots) {
-        uint64_t top = tss.ist[slot - 1];
+        uint64_t top = tables->tss.ist[slot - 1];
         if (address < top && address >= top - kIstStackSize) return true;
     }
     return false;
