@@ -9,8 +9,8 @@ boot CPU, and idle without disturbing anything.
 - no AP is reported as set up unlike the boot CPU (its CR0, CR4 and EFER
   are compared with the boot CPU's) or as not starting;
 - matrix: -smp 1 (no smp line), 2 and 8 on every boot path, 8 CPUs in
-  128 MiB, the legacy 8259 path, -machine pc, and ACPI power-off with the
-  APs halted.
+  128 MiB, the legacy 8259 path, -machine pc, a CPU model without SMEP,
+  SMAP and UMIP, and ACPI power-off with the APs halted.
 """
 import re
 
@@ -78,6 +78,7 @@ TESTS = [
     _online("smp-grub-efi-4", 4, boot="grub-efi", matrix_only=True),
     _online("smp-grub-efi-8", 8, boot="grub-efi", matrix_only=True),
     _online("smp-uefi-8-128M", 8, mem="128M", matrix_only=True),
+    _online("smp-uefi-2-qemu64", 2, cpu="qemu64", matrix_only=True),  # no SMEP/SMAP/UMIP
     _online("smp-uefi-4-noioapic", 4, cmdline="noioapic " + ECHO_INIT, matrix_only=True),
     # No isa-debug-exit: init's exit powers off by ACPI S5 with the APs halted.
     _online("smp-uefi-4-acpi-s5", 4, debug_exit=False,
