@@ -66,10 +66,10 @@ alignas(16) uint8_t g_boot_cpu_stacks[kCpuTssStacksBytes];
 CpuTables* find_this_cpu_tables() {
     DescriptorPointer gdtr;
     asm volatile("sgdt %0" : "=m"(gdtr));
-    uint64_t first = reinterpret_cast<uint64_t>(&g_tables[0]);
-    uint64_t offset = gdtr.base - first;
-    if (gdtr.base < first || offset >= sizeof(g_tables) || offset % sizeof(CpuTables) != 0)
-        return nullptr;
+    // A range check only: GDTR is only ever loaded with &g_tables[i] or a
+    // GDT outside the array, and this runs on every task switch.
+    uint64_t offset = gdtr.base - reinterpret_cast<uint64_t>(&g_tables[0]);
+    if (offset >= sizeof(g_tables)) return nullptr;
     return reinterpret_cast<CpuTables*>(gdtr.base);
 }
 
