@@ -3,6 +3,7 @@
 
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/io.h"
+#include "arch/x86_64/smp.h"
 #include "arch/x86_64/timer.h"
 #include "boot_info.h"
 #include "debug/fault_test.h"
@@ -156,7 +157,8 @@ extern "C" [[noreturn]] void kernel_main(const boot::BootInfo* from_loader) {
     if (cmdline_has("mm_selftest")) mm::run_self_test();
     if (cmdline_has("selftest")) mm::run_live_self_test();
     check_hhdm_top(boot_info());
-    arch::init_timer(interrupt_setup());
+    const arch::InterruptSetup setup = interrupt_setup();
+    arch::init_timer(setup);
     init_console_input();
     debug::run_fault_test_if_requested();
     power::init();
@@ -169,6 +171,11 @@ extern "C" [[noreturn]] void kernel_main(const boot::BootInfo* from_loader) {
     sys::init_user_memory();
     mm::init_pcid();
     proc::init_processes();
+    // After the scheduler has joined the boot CPU, before the first user
+    // process: each AP comes up and joins the scheduler as an idle CPU.
+    arch::set_ap_idle_hook(
+        [](unsigned) { proc::run_application_processor(arch::this_cpu_entry()); });
+    arch::start_application_processors(setup.from_acpi ? &setup.madt : nullptr);
     start_init_from_cmdline();
     proc::idle_loop();
 }

@@ -1,5 +1,7 @@
 #include "dev/acpi.h"
 
+#include "lib/acpi_madt.h"
+
 #include "arch/x86_64/io.h"
 #include "arch/x86_64/page_probe.h"
 #include "boot_info.h"
@@ -39,7 +41,9 @@ Result<Table> find_table(uint64_t rsdp_phys, const char* signature, unsigned ind
 
 Result<MadtInfo> read_madt(uint64_t rsdp_phys) {
     Table madt = TRY(find_table(rsdp_phys, "APIC"));
-    return parse_madt(madt.data, madt.length);
+    MadtInfo info;
+    TRY(parse_madt(madt.data, madt.length, info));
+    return info;
 }
 
 Result<Table> map_table(uint64_t phys, const char* signature) {

@@ -5,6 +5,7 @@
 
 #include <stdint.h>
 
+#include "lib/acpi_madt.h"
 #include "lib/acpi_tables.h"
 #include "nyanos/lib/result.h"
 

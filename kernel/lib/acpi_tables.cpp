@@ -10,16 +10,6 @@ bool same_bytes(const uint8_t* bytes, const char* text, size_t n) {
     return true;
 }
 
-// MADT layout (ACPI 6.5, 5.2.12): fixed fields, then entries of
-// {type, length, ...}.
-constexpr uint32_t kMadtLapicAddress = 36;
-constexpr uint32_t kMadtFlags = 40;
-constexpr uint32_t kMadtEntries = 44;
-constexpr uint32_t kMadtPcatCompat = 1;
-constexpr uint8_t kMadtIoApic = 1;
-constexpr uint8_t kMadtSourceOverride = 2;
-constexpr uint8_t kMadtLapicOverride = 5;
-
 // FADT field offsets (ACPI 6.5, table 5.9).
 constexpr uint32_t kFadtDsdt = 40;
 constexpr uint32_t kFadtSmiCmd = 48;
@@ -201,35 +191,6 @@ Result<FadtInfo> parse_fadt(const uint8_t* table, uint32_t length) {
         info.reset_reg = read_gas(table, length, kFadtResetReg);
         info.reset_value = table[kFadtResetValue];
         info.reset_supported = (flags & kFadtFlagResetRegSup) && info.reset_reg.present();
-    }
-    return info;
-}
-
-Result<MadtInfo> parse_madt(const uint8_t* table, uint32_t length) {
-    if (!table || length < kMadtEntries) return Error::kCorrupt;
-    MadtInfo info;
-    info.lapic_phys = read_le32(table + kMadtLapicAddress);
-    info.has_8259 = read_le32(table + kMadtFlags) & kMadtPcatCompat;
-    const uint8_t* p = table + kMadtEntries;
-    const uint8_t* end = table + length;
-    while (end - p >= 2) {
-        uint8_t type = p[0];
-        uint8_t entry_length = p[1];
-        if (entry_length < 2 || entry_length > end - p) break;  // malformed: keep what we have
-        if (type == kMadtIoApic && entry_length >= 12 && !info.ioapic_phys) {
-            info.ioapic_phys = read_le32(p + 4);
-            info.ioapic_gsi_base = read_le32(p + 8);
-        } else if (type == kMadtSourceOverride && entry_length >= 10 && p[2] == 0 /* ISA */ &&
-                   p[3] < 16) {
-            uint16_t flags = read_le16(p + 8);
-            // Polarity 0b11 = active low, trigger 0b11 = level; 0b00 means
-            // "as the bus says", which for ISA is high/edge.
-            info.isa[p[3]] =
-                IsaIrqRoute{read_le32(p + 4), (flags & 3) == 3, ((flags >> 2) & 3) == 3};
-        } else if (type == kMadtLapicOverride && entry_length >= 12) {
-            info.lapic_phys = read_le64(p + 4);
-        }
-        p += entry_length;
     }
     return info;
 }

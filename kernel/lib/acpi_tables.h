@@ -89,34 +89,7 @@ inline constexpr uint32_t kFadtFlagHardwareReduced = 1u << 20;
 // ACPI 1.0 fields.
 Result<FadtInfo> parse_fadt(const uint8_t* table, uint32_t length);
 
-// What the MADT ("APIC") says about interrupt routing: where the LAPIC and
-// the first IOAPIC are, and how ISA IRQs map to global system interrupts.
-struct IsaIrqRoute {
-    uint32_t gsi;     // global system interrupt (an IOAPIC input)
-    bool active_low;  // ISA default: active high
-    bool level;       // ISA default: edge triggered
-};
-
-struct MadtInfo {
-    uint64_t lapic_phys = 0;
-    uint64_t ioapic_phys = 0;  // 0: no IOAPIC described
-    uint32_t ioapic_gsi_base = 0;
-    bool has_8259 = true;  // PCAT_COMPAT
-    IsaIrqRoute isa[16];   // identity, edge, active high unless overridden
-
-    // A machine without a MADT: the 8259s, no IOAPIC, ISA IRQ n on GSI n.
-    MadtInfo() {
-        for (uint32_t irq = 0; irq < 16; ++irq) isa[irq] = IsaIrqRoute{irq, false, false};
-    }
-};
-
-// Reads a MADT already checked by check_table (`length` is its length): the
-// LAPIC address (or its 64-bit override), PCAT_COMPAT, the first IOAPIC and
-// the ISA interrupt source overrides. The entry walk stops at the first
-// malformed entry and keeps what it read before. kCorrupt if the table is
-// too short to hold its fixed fields.
-Result<MadtInfo> parse_madt(const uint8_t* table, uint32_t length);
-
+// The MADT ("APIC") is read by lib/acpi_madt.h.
 // The values \_S5 asks to write to PM1a/PM1b_CNT.SLP_TYP (3 bits each).
 struct SleepType {
     uint8_t a = 0;

@@ -170,6 +170,12 @@ void init_pcid();
 // the boot CPU has them.
 void init_pcid_this_cpu();
 bool pcid_enabled();
+// Turns CR4.PCIDE on for the calling application processor when init_pcid()
+// turned it on for the boot CPU, so every CPU reads CR3 the same way. On
+// that processor, on the kernel's root (PCID 0), interrupts off. The PCID
+// bookkeeping is not per CPU yet: until it is, only the boot CPU may load a
+// process's root.
+void init_pcid_on_this_cpu();
 
 // PCIDs for address spaces (PCID 0 when PCIDs are off or exhausted), and
 // their release when the space is destroyed (it must be live on no CPU).

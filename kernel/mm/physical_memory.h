@@ -182,7 +182,7 @@ private:
 PhysicalMemory& physical_memory();
 
 // Builds the global manager from boot_info(): the usable regions, minus the
-// first MiB (left alone for firmware leftovers and a future AP trampoline).
+// first MiB (left alone for firmware leftovers and the AP start-up code: mm/low_memory.h).
 // Panics if the memory map gives nothing usable.
 void init_physical_memory();
 

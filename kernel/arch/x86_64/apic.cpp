@@ -2,6 +2,8 @@
 
 #include "arch/x86_64/interrupts.h"
 #include "arch/x86_64/io.h"
+#include "arch/x86_64/timer.h"
+#include "lib/panic.h"
 
 namespace nyanos::arch::apic {
 
@@ -17,6 +19,8 @@ constexpr uint32_t kRegTaskPriority = 0x80;
 constexpr uint32_t kRegEoi = 0xb0;
 constexpr uint32_t kRegSpurious = 0xf0;
 constexpr uint32_t kRegErrorStatus = 0x280;
+constexpr uint32_t kRegIcrLow = 0x300;
+constexpr uint32_t kRegIcrHigh = 0x310;
 constexpr uint32_t kRegLvtTimer = 0x320;
 constexpr uint32_t kRegLvtThermal = 0x330;
 constexpr uint32_t kRegLvtPerf = 0x340;
@@ -34,6 +38,15 @@ constexpr uint32_t kLvtNmi = 0x4u << 8;
 constexpr uint32_t kSpuriousEnable = 1u << 8;
 constexpr uint32_t kTimerDivideBy16 = 0x3;
 
+// Interrupt command register (low word): delivery mode, level, status.
+constexpr uint32_t kIcrDeliveryInit = 0x5u << 8;
+constexpr uint32_t kIcrDeliveryStartup = 0x6u << 8;
+constexpr uint32_t kIcrLevelAssert = 1u << 14;
+constexpr uint32_t kIcrSendPending = 1u << 12;
+// The xAPIC destination field is 8 bits and 0xff means "everyone".
+constexpr uint32_t kMaxXapicId = 0xfe;
+constexpr uint64_t kIpiAcceptTimeoutUs = 100'000;
+
 // IOAPIC: an index register and a data window.
 constexpr uint32_t kIoRegSelect = 0x00;
 constexpr uint32_t kIoWindow = 0x10;
@@ -44,6 +57,7 @@ constexpr uint32_t kRedirectionLevel = 1u << 15;
 constexpr uint32_t kRedirectionActiveLow = 1u << 13;
 
 volatile uint32_t* g_lapic = nullptr;
+uint64_t g_lapic_phys = 0;
 volatile uint32_t* g_ioapic = nullptr;
 acpi::MadtInfo g_madt;
 unsigned g_ioapic_inputs = 0;
@@ -64,16 +78,11 @@ void ioapic_write(uint32_t reg, uint32_t value) {
     g_ioapic[kIoWindow / 4] = value;
 }
 
-}  // namespace
-
-bool init(const acpi::MadtInfo& madt, void* (*map_device)(uint64_t phys, uint64_t size)) {
-    g_madt = madt;
+// Enables the calling CPU's LAPIC at g_lapic_phys (where g_lapic maps it)
+// with every LVT masked but LINT1 (NMI) and the error vector.
+void enable_this_lapic() {
     uint64_t base_msr = rdmsr(kMsrApicBase);
-    uint64_t lapic_phys = base_msr & kApicBaseAddressMask;
-    if (!map_device) return false;
-    g_lapic = static_cast<volatile uint32_t*>(map_device(lapic_phys, 4096));
-    if (!g_lapic) return false;
-    wrmsr(kMsrApicBase, base_msr | kApicBaseEnable);
+    wrmsr(kMsrApicBase, (base_msr & ~kApicBaseAddressMask) | g_lapic_phys | kApicBaseEnable);
 
     lapic_write(kRegLvtTimer, kLvtMasked);
     lapic_write(kRegLvtThermal, kLvtMasked);
@@ -88,6 +97,32 @@ bool init(const acpi::MadtInfo& madt, void* (*map_device)(uint64_t phys, uint64_
     lapic_write(kRegTaskPriority, 0);
     lapic_write(kRegSpurious, kSpuriousEnable | kSpuriousVector);
     lapic_write(kRegEoi, 0);
+}
+
+// Sends one IPI and waits (bounded) until the LAPIC has taken it.
+bool send_ipi(uint32_t apic_id, uint32_t command) {
+    if (apic_id > kMaxXapicId) return false;
+    // Clear the error status (rewritten on every write), so that what it
+    // shows later concerns this IPI.
+    lapic_write(kRegErrorStatus, 0);
+    lapic_write(kRegIcrHigh, apic_id << 24);
+    lapic_write(kRegIcrLow, command);  // this write sends
+    for (uint64_t waited = 0; lapic_read(kRegIcrLow) & kIcrSendPending; waited += 10) {
+        if (waited >= kIpiAcceptTimeoutUs) return false;
+        delay_us(10);
+    }
+    return true;
+}
+
+}  // namespace
+
+bool init(const acpi::MadtInfo& madt, void* (*map_device)(uint64_t phys, uint64_t size)) {
+    g_madt = madt;
+    g_lapic_phys = rdmsr(kMsrApicBase) & kApicBaseAddressMask;
+    if (!map_device) return false;
+    g_lapic = static_cast<volatile uint32_t*>(map_device(g_lapic_phys, 4096));
+    if (!g_lapic) return false;
+    enable_this_lapic();
 
     if (madt.ioapic_phys) {
         g_ioapic = static_cast<volatile uint32_t*>(map_device(madt.ioapic_phys, 4096));
@@ -100,6 +135,19 @@ bool init(const acpi::MadtInfo& madt, void* (*map_device)(uint64_t phys, uint64_
         }
     }
     return true;
+}
+
+void init_application_processor() {
+    VERIFY(g_lapic);
+    enable_this_lapic();
+}
+
+bool send_init_ipi(uint32_t apic_id) {
+    return send_ipi(apic_id, kIcrDeliveryInit | kIcrLevelAssert);
+}
+
+bool send_startup_ipi(uint32_t apic_id, uint8_t page) {
+    return send_ipi(apic_id, kIcrDeliveryStartup | kIcrLevelAssert | page);
 }
 
 bool has_ioapic() {

@@ -4,7 +4,7 @@
 
 #include <stdint.h>
 
-#include "lib/acpi_tables.h"
+#include "lib/acpi_madt.h"
 
 namespace nyanos::arch::apic {
 
@@ -13,6 +13,19 @@ namespace nyanos::arch::apic {
 // error vector 254, every LVT masked) and, if `madt` names an IOAPIC, maps
 // it and masks all its inputs. Returns false if the LAPIC cannot be mapped.
 bool init(const acpi::MadtInfo& madt, void* (*map_device)(uint64_t phys, uint64_t size));
+
+// Enables the calling application processor's LAPIC the way init() set up
+// the boot CPU's (same physical base, every LVT masked but LINT1, so no
+// timer). After init(), on that processor, interrupts off.
+void init_application_processor();
+
+// Starting an application processor (Intel SDM vol. 3, 8.4.4): an INIT IPI
+// puts it into wait-for-SIPI, and a STARTUP IPI starts it in real mode at
+// `page` << 12 (page 0x01..0x9f). Both return false if `apic_id` cannot be
+// addressed (above 0xfe: xAPIC mode) or the LAPIC did not accept the IPI
+// within 100 ms. After init_timer() (delays on the TSC).
+bool send_init_ipi(uint32_t apic_id);
+bool send_startup_ipi(uint32_t apic_id, uint8_t page);
 
 bool has_ioapic();
 // Routes ISA IRQ `irq` to `vector` on this CPU, using the MADT's override

@@ -13,18 +13,31 @@ namespace {
 
 constexpr uint32_t kMsrEfer = 0xc0000080;
 constexpr uint64_t kEferNxe = 1ull << 11;
+constexpr uint32_t kMsrPat = 0x277;
 
 constexpr uint64_t kCr0MonitorCoprocessor = 1ull << 1;
 constexpr uint64_t kCr0Emulation = 1ull << 2;
 constexpr uint64_t kCr0TaskSwitched = 1ull << 3;
 constexpr uint64_t kCr0NumericError = 1ull << 5;
 constexpr uint64_t kCr0WriteProtect = 1ull << 16;
+constexpr uint64_t kCr0NotWriteThrough = 1ull << 29;
+constexpr uint64_t kCr0CacheDisable = 1ull << 30;
 
+constexpr uint64_t kCr4De = 1ull << 3;
+constexpr uint64_t kCr4Mce = 1ull << 6;
+constexpr uint64_t kCr4Pge = 1ull << 7;
 constexpr uint64_t kCr4Osfxsr = 1ull << 9;
 constexpr uint64_t kCr4Osxmmexcpt = 1ull << 10;
 constexpr uint64_t kCr4Umip = 1ull << 11;
+constexpr uint64_t kCr4Osxsave = 1ull << 18;
 constexpr uint64_t kCr4Smep = 1ull << 20;
 constexpr uint64_t kCr4Smap = 1ull << 21;
+// CR4 bits the boot CPU was handed by the loader or firmware that every
+// other CPU must share: global pages (the kernel maps its stacks global),
+// XSAVE enabled in the OS sense (CPUID reports it to user code), machine
+// checks delivered to #MC rather than shutting the CPU down, and debugging
+// extensions (DR4/DR5 undefined), all as the boot CPU has them.
+constexpr uint64_t kCr4Inherited = kCr4De | kCr4Mce | kCr4Pge | kCr4Osxsave;
 
 struct Features {
     bool nx = false;
@@ -33,8 +46,22 @@ struct Features {
     bool umip = false;
     bool invariant_tsc = false;
     unsigned phys_bits = 36;
+    bool pat = false;
+    // Taken from the boot CPU as it was entered, for the other CPUs.
+    uint64_t cr4_inherited = 0;
+    uint64_t pat_value = 0;
+    uint64_t xcr0 = 0;  // meaningful when cr4_inherited has OSXSAVE
 };
 Features g_features;
+
+uint64_t xgetbv0() {
+    uint32_t lo, hi;
+    asm volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+    return (uint64_t(hi) << 32) | lo;
+}
+void xsetbv0(uint64_t value) {
+    asm volatile("xsetbv" : : "c"(0), "a"(uint32_t(value)), "d"(uint32_t(value >> 32)));
+}
 
 Features detect_features() {
     Features f;
@@ -52,7 +79,43 @@ Features detect_features() {
         unsigned bits = cpuid(0x80000008).eax & 0xff;
         if (bits >= 32 && bits <= 52) f.phys_bits = bits;
     }
+    f.pat = cpuid(1).edx & (1u << 16);
+    f.cr4_inherited = read_cr4() & kCr4Inherited;
+    if (f.pat) f.pat_value = rdmsr(kMsrPat);
+    if (f.cr4_inherited & kCr4Osxsave) f.xcr0 = xgetbv0();
     return f;
+}
+
+// Programs the calling CPU's control registers and feature MSRs from `f`:
+// the one place that decides how every CPU is set up, the boot CPU and the
+// application processors alike. Interrupts off.
+void program_this_cpu(const Features& f) {
+    // NXE: the loaders set it (their page tables use NX bits); keep it on.
+    if (f.nx) wrmsr(kMsrEfer, rdmsr(kMsrEfer) | kEferNxe);
+
+    // WP: read-only pages are read-only for the kernel too. The x87/SSE
+    // bits make user code that uses SSE work (the kernel itself is built
+    // with general registers only). CD and NW clear: caches on (an
+    // application processor comes out of INIT with them set).
+    uint64_t cr0 = read_cr0();
+    cr0 |= kCr0WriteProtect | kCr0MonitorCoprocessor | kCr0NumericError;
+    cr0 &= ~(kCr0Emulation | kCr0TaskSwitched | kCr0CacheDisable | kCr0NotWriteThrough);
+    write_cr0(cr0);
+
+    uint64_t cr4 = read_cr4() | kCr4Osfxsr | kCr4Osxmmexcpt | f.cr4_inherited;
+    if (f.smep) cr4 |= kCr4Smep;
+    if (f.umip) cr4 |= kCr4Umip;
+    if (f.smap) {
+        // RFLAGS.AC must be clear when SMAP goes on, or user access is open.
+        asm volatile("clac" ::: "memory");
+        cr4 |= kCr4Smap;
+    }
+    write_cr4(cr4);
+    // The same XSAVE components and memory types as the boot CPU: CPUID
+    // tells user code which registers it may use, and every CPU that walks
+    // the shared page tables must read their PAT bits the same way.
+    if (f.cr4_inherited & kCr4Osxsave) xsetbv0(f.xcr0);
+    if (f.pat) wrmsr(kMsrPat, f.pat_value);
 }
 
 }  // namespace
@@ -86,32 +149,18 @@ void init_cpu() {
     pic::remap_and_mask_all();
 
     Features f = detect_features();
-
-    // NXE: the loaders set it (their page tables use NX bits); keep it on.
-    if (f.nx) wrmsr(kMsrEfer, rdmsr(kMsrEfer) | kEferNxe);
-
-    // WP: read-only pages are read-only for the kernel too. The x87/SSE
-    // bits make user code that uses SSE work (the kernel itself is built
-    // with general registers only).
-    uint64_t cr0 = read_cr0();
-    cr0 |= kCr0WriteProtect | kCr0MonitorCoprocessor | kCr0NumericError;
-    cr0 &= ~(kCr0Emulation | kCr0TaskSwitched);
-    write_cr0(cr0);
-
-    uint64_t cr4 = read_cr4() | kCr4Osfxsr | kCr4Osxmmexcpt;
-    if (f.smep) cr4 |= kCr4Smep;
-    if (f.umip) cr4 |= kCr4Umip;
-    if (f.smap) {
-        // RFLAGS.AC must be clear when SMAP goes on, or user access is open.
-        asm volatile("clac" ::: "memory");
-        cr4 |= kCr4Smap;
-    }
-    write_cr4(cr4);
+    program_this_cpu(f);
     // Publish only now: UserAccessGuard uses stac/clac only once SMAP is on.
     g_features = f;
 
     kprintf("cpu: gdt+tss+idt loaded; nx=%d wp=1 smep=%d smap=%d umip=%d invariant_tsc=%d\n",
             int(f.nx), int(f.smep), int(f.smap), int(f.umip), int(f.invariant_tsc));
+}
+
+void init_ap_cpu(unsigned index, uint8_t* tss_stacks) {
+    init_gdt_for_ap(index, tss_stacks);
+    load_idt();
+    program_this_cpu(g_features);
 }
 
 }  // namespace nyanos::arch

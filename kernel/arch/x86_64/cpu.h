@@ -12,6 +12,14 @@ namespace nyanos::arch {
 // Prints one `cpu:` line naming what it enabled.
 void init_cpu();
 
+// Sets up an application processor the way init_cpu() set up the boot CPU:
+// its own GDT and TSS (CPU `index`, the TSS stacks in `tss_stacks`, as
+// init_gdt_for_ap() takes them), the shared IDT, and the same EFER.NXE,
+// CR0, CR4, XCR0 and PAT settings (the CPUs are assumed alike: the boot
+// CPU's CPUID decides). Run on that processor, in long mode on the kernel's
+// page tables, interrupts off, after init_cpu(). Prints nothing.
+void init_ap_cpu(unsigned index, uint8_t* tss_stacks);
+
 // What init_cpu() found and enabled.
 bool cpu_has_nx();
 bool cpu_has_smep();

@@ -12,6 +12,10 @@
 
 namespace nyanos::arch {
 
+// The most CPUs the kernel runs on (the boot CPU included); further CPUs the
+// firmware lists stay parked.
+inline constexpr unsigned kMaxCpus = 64;
+
 struct CpuEntryArea {
     CpuEntryArea* self;   // offset 0: lets C++ code find the area with one GS load
     uint64_t kernel_rsp;  // offset 8: the running thread's kernel stack top (syscall entry)

@@ -2,6 +2,8 @@
 
 #include <stddef.h>
 
+#include "lib/panic.h"
+
 namespace nyanos::arch {
 
 namespace {
@@ -42,49 +44,74 @@ constexpr uint64_t kData =
     kPresent | kCodeOrData | kReadWrite | kAccessed | (1ull << 54) | kLimitAndGranularity;
 
 constexpr size_t kGdtEntries = 7;  // null, 4 segments, TSS (two slots)
-alignas(16) uint64_t g_gdt[kGdtEntries] = {
-    0,
-    kCode | dpl(0),  // 0x08
-    kData | dpl(0),  // 0x10
-    kData | dpl(3),  // 0x18
-    kCode | dpl(3),  // 0x20
-    0,               // 0x28: TSS low, filled at init
-    0,               // TSS high
+
+// One CPU's GDT with its TSS right behind it: GDTR's base is the address of
+// the whole block, which is how the functions below find the calling CPU's
+// TSS without any other per-CPU pointer.
+struct alignas(64) CpuTables {
+    uint64_t gdt[kGdtEntries];
+    Tss tss;
 };
+static_assert(offsetof(CpuTables, gdt) == 0);
 
-alignas(16) Tss g_tss;
+CpuTables g_tables[kMaxCpus];
 
-// IST stacks, in .bss. No guard pages: a double fault on these stacks would
-// triple fault, which QEMU reports with -d cpu_reset.
-alignas(16) uint8_t g_ist_stacks[3][kIstStackSize];
-// The stack for interrupts from ring 3 until the scheduler sets a task's.
-alignas(16) uint8_t g_initial_rsp0_stack[16 * 1024];
+// The boot CPU's TSS stacks, in .bss (application processors bring their
+// own). No guard pages: a double fault on these stacks would triple fault,
+// which QEMU reports with -d cpu_reset.
+alignas(16) uint8_t g_boot_cpu_stacks[kCpuTssStacksBytes];
 
-uint64_t stack_top(uint8_t* stack, size_t size) {
-    return reinterpret_cast<uint64_t>(stack + size);
+// The calling CPU's tables, or nullptr while it still runs on a GDT that
+// is not one of ours (the loader's, or an AP's start-up GDT).
+CpuTables* find_this_cpu_tables() {
+    DescriptorPointer gdtr;
+    asm volatile("sgdt %0" : "=m"(gdtr));
+    // A range check only: GDTR is only ever loaded with &g_tables[i] or a
+    // GDT outside the array, and this runs on every task switch.
+    uint64_t offset = gdtr.base - reinterpret_cast<uint64_t>(&g_tables[0]);
+    if (offset >= sizeof(g_tables)) return nullptr;
+    return reinterpret_cast<CpuTables*>(gdtr.base);
 }
 
-void fill_tss_descriptor() {
-    uint64_t base = reinterpret_cast<uint64_t>(&g_tss);
+CpuTables& this_cpu_tables() {
+    CpuTables* tables = find_this_cpu_tables();
+    VERIFY(tables);
+    return *tables;
+}
+
+void fill_tss_descriptor(CpuTables& t) {
+    uint64_t base = reinterpret_cast<uint64_t>(&t.tss);
     uint64_t limit = sizeof(Tss) - 1;
     constexpr uint64_t kTypeAvailableTss = 0x9ull << 40;  // 64-bit TSS, not busy
     uint64_t low = (limit & 0xffff) | ((base & 0xffffff) << 16) | kTypeAvailableTss | kPresent |
                    (((limit >> 16) & 0xf) << 48) | (((base >> 24) & 0xff) << 56);
-    g_gdt[5] = low;
-    g_gdt[6] = base >> 32;
+    t.gdt[5] = low;
+    t.gdt[6] = base >> 32;
 }
 
-}  // namespace
+// Fills CPU `index`'s tables (stacks: the IST slots, then RSP0, each
+// kIstStackSize bytes) and loads them on the calling CPU.
+void build_and_load(unsigned index, uint8_t* stacks) {
+    VERIFY(index < kMaxCpus);
+    VERIFY((reinterpret_cast<uint64_t>(stacks) & 15) == 0);
+    CpuTables& t = g_tables[index];
+    t.gdt[0] = 0;
+    t.gdt[1] = kCode | dpl(0);  // 0x08
+    t.gdt[2] = kData | dpl(0);  // 0x10
+    t.gdt[3] = kData | dpl(3);  // 0x18
+    t.gdt[4] = kCode | dpl(3);  // 0x20
+    auto top = [&](unsigned n) {
+        return reinterpret_cast<uint64_t>(stacks + (n + 1) * kIstStackSize);
+    };
+    t.tss = Tss{};
+    t.tss.ist[kIstDoubleFault - 1] = top(0);
+    t.tss.ist[kIstNmi - 1] = top(1);
+    t.tss.ist[kIstMachineCheck - 1] = top(2);
+    t.tss.rsp[0] = top(3);
+    t.tss.iomap_base = sizeof(Tss);
+    fill_tss_descriptor(t);
 
-void init_gdt() {
-    g_tss.rsp[0] = stack_top(g_initial_rsp0_stack, sizeof(g_initial_rsp0_stack));
-    g_tss.ist[kIstDoubleFault - 1] = stack_top(g_ist_stacks[0], kIstStackSize);
-    g_tss.ist[kIstNmi - 1] = stack_top(g_ist_stacks[1], kIstStackSize);
-    g_tss.ist[kIstMachineCheck - 1] = stack_top(g_ist_stacks[2], kIstStackSize);
-    g_tss.iomap_base = sizeof(Tss);
-    fill_tss_descriptor();
-
-    DescriptorPointer gdtr{uint16_t(sizeof(g_gdt) - 1), reinterpret_cast<uint64_t>(g_gdt)};
+    DescriptorPointer gdtr{uint16_t(sizeof(t.gdt) - 1), reinterpret_cast<uint64_t>(&t)};
     // CS can only be reloaded by a far transfer: push the selector and the
     // target and return "far" to the next instruction.
     asm volatile(
@@ -108,16 +135,34 @@ void init_gdt() {
         : "rax", "memory");
 }
 
+}  // namespace
+
+void init_gdt() {
+    build_and_load(0, g_boot_cpu_stacks);
+}
+
+void init_gdt_for_ap(unsigned index, uint8_t* stacks) {
+    VERIFY(index != 0);
+    build_and_load(index, stacks);
+}
+
 void set_kernel_stack(uint64_t rsp0) {
-    g_tss.rsp[0] = rsp0;
+    this_cpu_tables().tss.rsp[0] = rsp0;
 }
 uint64_t kernel_stack() {
-    return g_tss.rsp[0];
+    return this_cpu_tables().tss.rsp[0];
 }
 
 bool is_on_ist_stack(uint64_t address) {
-    uint64_t lo = reinterpret_cast<uint64_t>(&g_ist_stacks[0][0]);
-    return address >= lo && address < lo + sizeof(g_ist_stacks);
+    // Also asked from fault reports, possibly before init_gdt(): no VERIFY.
+    const CpuTables* tables = find_this_cpu_tables();
+    if (!tables) return false;
+    constexpr uint8_t kSlots[] = {kIstDoubleFault, kIstNmi, kIstMachineCheck};
+    for (uint8_t slot : kSlots) {
+        uint64_t top = tables->tss.ist[slot - 1];
+        if (address < top && address >= top - kIstStackSize) return true;
+    }
+    return false;
 }
 
 }  // namespace nyanos::arch

@@ -1,4 +1,6 @@
-// The GDT and the TSS. One CPU for now: one GDT, one TSS.
+// The GDT and the TSS: one pair per CPU, each CPU's own (a TSS descriptor
+// is marked busy by `ltr`, and each CPU needs its own RSP0 and IST stacks).
+// The functions below act on the calling CPU's pair, found through GDTR.
 //
 // Layout (the order SYSCALL/SYSRET need):
 //   0x00 null
@@ -12,6 +14,8 @@
 #pragma once
 
 #include <stdint.h>
+
+#include "arch/x86_64/cpu_local.h"  // kMaxCpus
 
 namespace nyanos::arch {
 
@@ -36,17 +40,32 @@ inline constexpr uint8_t kIstNmi = 2;
 inline constexpr uint8_t kIstMachineCheck = 3;
 inline constexpr uint64_t kIstStackSize = 16 * 1024;
 
-// Loads the GDT and the TSS and reloads every segment register. GS and FS
-// are loaded with the null selector, which clears their bases.
+// What one CPU's TSS points at: the three IST stacks and the stack for
+// interrupts from ring 3 until the scheduler sets a thread's, each
+// kIstStackSize bytes.
+inline constexpr uint64_t kCpuTssStacksBytes = 4 * kIstStackSize;
+
+// Loads the boot CPU's GDT and TSS (CPU index 0, stacks in the kernel image)
+// and reloads every segment register. GS and FS are loaded with the null
+// selector, which clears their bases. Once, early, interrupts off.
 void init_gdt();
 
+// The same for an application processor: builds CPU `index`'s
+// (1..kMaxCpus-1) GDT and TSS, with the TSS stacks carved out of
+// [stacks, stacks + kCpuTssStacksBytes) (16-byte aligned, mapped in the
+// kernel half, never freed), and loads them on the calling CPU. Once per
+// index, on that CPU, interrupts off.
+void init_gdt_for_ap(unsigned index, uint8_t* stacks);
+
 // The stack the CPU switches to when an interrupt or exception arrives in
-// user mode (TSS.RSP0). `rsp0` is the top of the current task's kernel stack,
-// 16-byte aligned. The scheduler calls this on every switch to a user task.
+// user mode (TSS.RSP0) of the calling CPU. `rsp0` is the top of the current
+// task's kernel stack, 16-byte aligned. The scheduler calls this on every
+// switch to a user task. After init_gdt()/init_gdt_for_ap() on this CPU.
 void set_kernel_stack(uint64_t rsp0);
 uint64_t kernel_stack();
 
-// Bounds of the IST stacks, for the fault report and backtraces.
+// Whether `address` lies on one of the calling CPU's IST stacks, for the
+// fault report and backtraces.
 bool is_on_ist_stack(uint64_t address);
 
 }  // namespace nyanos::arch

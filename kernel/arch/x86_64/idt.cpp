@@ -58,6 +58,10 @@ void init_idt() {
         unsigned gate_dpl = (v == 3 || v == 4) ? 3 : 0;
         g_idt[v] = make_gate(stub, ist, gate_dpl);
     }
+    load_idt();
+}
+
+void load_idt() {
     IdtPointer idtr{uint16_t(sizeof(g_idt) - 1), reinterpret_cast<uint64_t>(g_idt)};
     asm volatile("lidt %0" : : "m"(idtr) : "memory");
 }

@@ -72,5 +72,8 @@ const char* exception_name(uint64_t vector);
 
 // Builds the IDT and loads it. Part of init_cpu().
 void init_idt();
+// Loads the IDT init_idt() built on the calling CPU (every CPU shares it;
+// its IST slots name stacks in each CPU's own TSS).
+void load_idt();
 
 }  // namespace nyanos::arch

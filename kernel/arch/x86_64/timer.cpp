@@ -1,6 +1,7 @@
 #include "arch/x86_64/timer.h"
 
 #include "arch/x86_64/apic.h"
+#include "arch/x86_64/cpu_local.h"
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/interrupts.h"
 #include "arch/x86_64/io.h"
@@ -219,8 +220,13 @@ void delay_us(uint64_t us) {
     while (rdtsc() - start < wait) asm volatile("pause");
 }
 
+void start_timer_on_this_cpu() {
+    apic::timer_start_periodic(g_lapic_hz / kTimerHz, kTimerVector);
+}
+
 void handle_timer_interrupt(InterruptFrame& frame) {
-    g_ticks = g_ticks + 1;
+    // Every CPU's timer lands here; the tick count is the boot CPU's.
+    if (this_cpu_index() == 0) g_ticks = g_ticks + 1;
     // EOI first: the handler may switch to another task and not come back
     // here for a while; the next tick is held off by IF=0 until then.
     apic::send_eoi();

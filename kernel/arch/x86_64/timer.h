@@ -5,6 +5,7 @@
 #include <stdint.h>
 
 #include "arch/x86_64/interrupt_frame.h"
+#include "lib/acpi_madt.h"
 #include "lib/acpi_tables.h"
 
 namespace nyanos::arch {
@@ -32,7 +33,12 @@ struct InterruptSetup {
 // tick arrives.
 void init_timer(const InterruptSetup& setup);
 
-// Timer interrupts since init_timer() (nominally one per millisecond; an
+// Starts this CPU's LAPIC timer at kTimerHz with the boot CPU's calibration
+// (every CPU's LAPIC timer runs from the same bus clock). For application
+// processors, after init_timer() on the boot CPU; interrupts stay off.
+void start_timer_on_this_cpu();
+
+// Boot-CPU timer interrupts since init_timer() (nominally one per millisecond; an
 // emulator may drop some when the host is busy: use uptime_ms() for time).
 uint64_t ticks();
 
