@@ -20,6 +20,7 @@
 #include "mm/pcid.h"
 #include "mm/physical_memory.h"
 #include "mm/selftest.h"
+#include "mm/tlb_shootdown.h"
 #include "mm/vmm.h"
 #include "proc/lifecycle.h"
 #include "proc/scheduler.h"
@@ -173,6 +174,7 @@ extern "C" [[noreturn]] void kernel_main(const boot::BootInfo* from_loader) {
     proc::init_processes();
     // After the scheduler has joined the boot CPU, before the first user
     // process: each AP comes up and joins the scheduler as an idle CPU.
+    mm::init_tlb_shootdown();
     arch::set_ap_idle_hook(
         [](unsigned) { proc::run_application_processor(arch::this_cpu_entry()); });
     arch::start_application_processors(setup.from_acpi ? &setup.madt : nullptr);

@@ -16,7 +16,7 @@
 // region's page table is freed too, so a burst of processes leaves no tables
 // behind (the memory figures return exactly to their baseline).
 //
-// Not synchronised: one CPU, never from interrupt handlers.
+// Not synchronised: the kernel VMM lock guards the kernel's instance.
 #pragma once
 
 #include <stddef.h>
@@ -91,20 +91,47 @@ public:
 
     // Unmaps a stack returned by allocate() and frees its frames. `top` must
     // be exactly what allocate() returned and the stack must not be in use
-    // (not the current one). A bad top is a kernel bug: panics.
+    // (not the current one). A bad top is a kernel bug: panics. With one
+    // CPU only; with several, detach() and release() with a TLB shootdown
+    // between them.
     template <typename Env, typename Frames>
     void free(paging::PageTable<Env>& pt, Frames& frames, paging::VirtAddr top) {
-        VERIFY(top > m_base && top <= end() && (top - m_base) % kSlotSize == 0);
-        size_t slot = (top - m_base) / kSlotSize - 1;
+        paging::PhysAddr detached[kMaxStackPages];
+        size_t pages = detach(pt, top, detached);
+        release(pt, frames, top, detached, pages);
+    }
+
+    // The first half of a free: unmaps the stack (the caller invalidates its
+    // own TLB through the page table's environment) and writes its frames to
+    // `out` (kMaxStackPages entries); returns how many. The slot stays taken
+    // until release(), so its address cannot be handed out while another
+    // CPU may still cache the old translation.
+    template <typename Env>
+    size_t detach(paging::PageTable<Env>& pt, paging::VirtAddr top, paging::PhysAddr* out) {
+        size_t slot = slot_of(top);
         size_t pages = m_pages[slot];
-        VERIFY(pages != 0);  // a double free, or never allocated
+        VERIFY(pages != 0 && !m_detached[slot]);  // a double free, or never allocated
         paging::VirtAddr bottom = top - pages * paging::kPageSize;
         for (size_t i = 0; i < pages; ++i) {
             auto gone = pt.unmap(bottom + i * paging::kPageSize);
             VERIFY(gone.ok());
-            frames.free(gone.value().phys);
+            out[i] = gone.value().phys;
         }
+        m_detached[slot] = true;
+        return pages;
+    }
+
+    // The second half, once no CPU can hold the stack's translation: frees
+    // the frames detach() returned and the slot, and the region's page table
+    // with its last stack.
+    template <typename Env, typename Frames>
+    void release(paging::PageTable<Env>& pt, Frames& frames, paging::VirtAddr top,
+                 const paging::PhysAddr* detached, size_t pages) {
+        size_t slot = slot_of(top);
+        VERIFY(m_detached[slot] && m_pages[slot] == pages);
+        for (size_t i = 0; i < pages; ++i) frames.free(detached[i]);
         m_pages[slot] = 0;
+        m_detached[slot] = false;
         --m_live;
         size_t first_in_region = slot - slot % kSlotsPerTable;
         bool region_empty = true;
@@ -125,12 +152,17 @@ public:
 
 private:
     paging::VirtAddr slot_top(size_t slot) const { return m_base + (slot + 1) * kSlotSize; }
+    size_t slot_of(paging::VirtAddr top) const {
+        VERIFY(top > m_base && top <= end() && (top - m_base) % kSlotSize == 0);
+        return (top - m_base) / kSlotSize - 1;
+    }
 
     paging::VirtAddr m_base;
     size_t m_slots;
     size_t m_next = 0;  // where the next search starts, so freed slots are reused last
     size_t m_live = 0;
     uint8_t m_pages[kMaxSlots] = {};  // per slot: its stack's page count, 0 when free
+    bool m_detached[kMaxSlots] = {};  // per slot: unmapped, waiting for release()
 };
 
 }  // namespace nyanos::mm

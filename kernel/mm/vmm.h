@@ -61,6 +61,9 @@ using KernelPageTable = paging::PageTable<KernelPagingEnv>;
 // A walker over the kernel's PML4 (cheap: two words). Its kernel half is
 // shared with every address space; its lower half is empty after boot.
 KernelPageTable kernel_page_table();
+
+// Drops every translation this CPU's TLB holds, global ones included.
+void flush_kernel_tlb();
 // The physical address of the kernel's PML4 (boot_info().kernel_pml4_phys).
 PhysAddr kernel_root();
 
@@ -91,7 +94,9 @@ Result<void> map_kernel_pages(VirtAddr va, PhysAddr pa, size_t pages, PageFlags 
 // Unmaps [va, va + pages * 4 KiB), every page of which must be a 4 KiB
 // kernel page mapped by map_kernel_pages (kNoEntry / kInvalid otherwise,
 // checked before anything changes). Frees nothing: the caller owns the
-// frames. The TLB entries are invalidated.
+// frames. The TLB entries are invalidated on every CPU (a shootdown) before
+// it returns, so the caller may reuse the frames at once. With more than one
+// CPU online: interrupts on and no spinlock held.
 Result<void> unmap_kernel_pages(VirtAddr va, size_t pages);
 
 // Changes the permissions of [va, va + pages * 4 KiB), with the same rules
@@ -105,7 +110,18 @@ Result<void> protect_kernel_pages(VirtAddr va, size_t pages, PageFlags flags);
 Result<VirtAddr> allocate_kernel_stack(size_t pages);
 // Frees a stack from allocate_kernel_stack, given the top it returned. The
 // stack must not be in use. Panics on a top that is not a live stack.
+//
+// A one-page stack is kept, still mapped, in a small cache for the next
+// allocation: its translation never changes, so reusing it costs no frame,
+// no mapping and no TLB shootdown (exec and exit are the hot users). A stack
+// that does go is unmapped, shot down on every CPU, and only then are its
+// frame and slot reused. Interrupts on and no spinlock held (it may wait for
+// other CPUs).
 void free_kernel_stack(VirtAddr top);
+// Returns every cached stack's frame (one shootdown for all). For exact
+// memory accounting (meminfo) and when memory runs out. Interrupts on, no
+// spinlock held. Returns how many stacks went.
+size_t reclaim_kernel_stacks();
 // The page count of the live stack with this top, 0 if there is none.
 size_t kernel_stack_pages(VirtAddr top);
 

@@ -9,6 +9,7 @@
 #include "lib/panic.h"
 #include "mm/kernel_stack_area.h"
 #include "mm/pcid.h"
+#include "mm/tlb_shootdown.h"
 
 namespace nyanos::mm {
 
@@ -23,6 +24,11 @@ constexpr uint64_t kCr4Pge = 1ull << 7;
 KernelPagingEnv g_env;
 PhysAddr g_root = 0;
 bool g_kernel_half_sealed = false;
+// Freed one-page stacks kept mapped for reuse (free_kernel_stack).
+constexpr size_t kStackCacheSize = 64;
+VirtAddr g_cached_stacks[kStackCacheSize] GUARDED_BY(g_kernel_vmm_lock);
+size_t g_cached_stack_count GUARDED_BY(g_kernel_vmm_lock) = 0;
+
 constinit KernelStackArea g_stacks GUARDED_BY(g_kernel_vmm_lock){kKernelStackAreaBase,
                                                                  kKernelStackSlots};
 
@@ -34,9 +40,11 @@ struct StackFrames {
     void free(PhysAddr frame) { physical_memory().free_frame(frame, FrameUse::kKernelStack); }
 };
 
-// Drops every TLB entry, global ones included (toggling CR4.PGE does that;
-// a CR3 reload alone keeps global entries).
-void flush_tlb_all() {
+}  // namespace
+
+// Toggling CR4.PGE drops every entry, global ones and every PCID's included;
+// a CR3 reload alone keeps global entries.
+void flush_kernel_tlb() {
     uint64_t cr4 = arch::read_cr4();
     if (cr4 & kCr4Pge) {
         arch::write_cr4(cr4 & ~kCr4Pge);
@@ -44,6 +52,8 @@ void flush_tlb_all() {
     }
     arch::write_cr3(arch::read_cr3());
 }
+
+namespace {
 
 // Checks a kernel-half range of whole pages; kInvalid if it is not one.
 Result<void> check_kernel_range(VirtAddr va, size_t pages) {
@@ -115,7 +125,7 @@ void init_vmm() {
         pml4[i] = PageTableEntry();
         ++dropped;
     }
-    flush_tlb_all();
+    flush_kernel_tlb();
     uint64_t free_before = physical_memory().stats().free_frames;
     reclaim_boot_memory();
     uint64_t reclaimed = physical_memory().stats().free_frames - free_before;
@@ -155,23 +165,40 @@ Result<void> map_kernel_pages(VirtAddr va, PhysAddr pa, size_t pages, PageFlags 
 }
 
 Result<void> unmap_kernel_pages(VirtAddr va, size_t pages) {
-    sync::Guard lock(g_kernel_vmm_lock);
-    KernelPageTable pt = kernel_page_table();
-    TRY(check_mapped_4k(pt, va, pages));
-    for (size_t i = 0; i < pages; ++i) VERIFY(pt.unmap(va + i * paging::kPageSize).ok());
+    {
+        sync::Guard lock(g_kernel_vmm_lock);
+        KernelPageTable pt = kernel_page_table();
+        TRY(check_mapped_4k(pt, va, pages));
+        for (size_t i = 0; i < pages; ++i) VERIFY(pt.unmap(va + i * paging::kPageSize).ok());
+    }
+    shootdown_kernel_range(va, pages);
     return {};
 }
 
 Result<void> protect_kernel_pages(VirtAddr va, size_t pages, PageFlags flags) {
-    sync::Guard lock(g_kernel_vmm_lock);
     if (flags.user) return Error::kInvalid;
-    KernelPageTable pt = kernel_page_table();
-    TRY(check_mapped_4k(pt, va, pages));
-    for (size_t i = 0; i < pages; ++i) VERIFY(pt.protect(va + i * paging::kPageSize, flags).ok());
+    {
+        sync::Guard lock(g_kernel_vmm_lock);
+        KernelPageTable pt = kernel_page_table();
+        TRY(check_mapped_4k(pt, va, pages));
+        for (size_t i = 0; i < pages; ++i)
+            VERIFY(pt.protect(va + i * paging::kPageSize, flags).ok());
+    }
+    shootdown_kernel_range(va, pages);
     return {};
 }
 
 Result<VirtAddr> allocate_kernel_stack(size_t pages) {
+    {
+        sync::Guard lock(g_kernel_vmm_lock);
+        if (pages == 1 && g_cached_stack_count) return g_cached_stacks[--g_cached_stack_count];
+        KernelPageTable pt = kernel_page_table();
+        StackFrames frames;
+        auto top = g_stacks.allocate(pt, frames, pages);
+        if (top.ok() || top.error() != Error::kNoMemory) return top;
+    }
+    // Out of frames or slots: the cache may hold some.
+    if (reclaim_kernel_stacks() == 0) return Error::kNoMemory;
     sync::Guard lock(g_kernel_vmm_lock);
     KernelPageTable pt = kernel_page_table();
     StackFrames frames;
@@ -179,10 +206,45 @@ Result<VirtAddr> allocate_kernel_stack(size_t pages) {
 }
 
 void free_kernel_stack(VirtAddr top) {
+    PhysAddr detached[KernelStackArea::kMaxStackPages];
+    size_t pages;
+    {
+        sync::Guard lock(g_kernel_vmm_lock);
+        if (g_stacks.pages_of(top) == 1 && g_cached_stack_count < kStackCacheSize) {
+            g_cached_stacks[g_cached_stack_count++] = top;
+            return;
+        }
+        KernelPageTable pt = kernel_page_table();
+        pages = g_stacks.detach(pt, top, detached);
+    }
+    shootdown_kernel_range(top - pages * paging::kPageSize, pages);
     sync::Guard lock(g_kernel_vmm_lock);
     KernelPageTable pt = kernel_page_table();
     StackFrames frames;
-    g_stacks.free(pt, frames, top);
+    g_stacks.release(pt, frames, top, detached, pages);
+}
+
+size_t reclaim_kernel_stacks() {
+    VirtAddr tops[kStackCacheSize];
+    PhysAddr frames_of[kStackCacheSize];
+    size_t count;
+    {
+        sync::Guard lock(g_kernel_vmm_lock);
+        count = g_cached_stack_count;
+        if (count == 0) return 0;
+        KernelPageTable pt = kernel_page_table();
+        for (size_t i = 0; i < count; ++i) {
+            tops[i] = g_cached_stacks[i];
+            VERIFY(g_stacks.detach(pt, tops[i], &frames_of[i]) == 1);
+        }
+        g_cached_stack_count = 0;
+    }
+    shootdown_kernel_range(0, 0);  // 0 pages: everything
+    sync::Guard lock(g_kernel_vmm_lock);
+    KernelPageTable pt = kernel_page_table();
+    StackFrames frames;
+    for (size_t i = 0; i < count; ++i) g_stacks.release(pt, frames, tops[i], &frames_of[i], 1);
+    return count;
 }
 
 size_t kernel_stack_pages(VirtAddr top) {

@@ -155,3 +155,31 @@ TEST_CASE("kernel stacks: allocation is all or nothing with the allocator failin
         }
     }
 }
+
+TEST_CASE("kernel stacks: detach unmaps but keeps the slot until release") {
+    Fixture f;
+    KernelStackArea area(kArea, 2);
+    auto a = area.allocate(f.pt, f.frames, 1).release_value();
+    auto b = area.allocate(f.pt, f.frames, 1).release_value();
+    PhysAddr frames[KernelStackArea::kMaxStackPages];
+    PhysAddr a_frame = f.pt.translate(a - kPageSize).value().phys;
+    size_t pages = area.detach(f.pt, a, frames);
+    CHECK(pages == 1);
+    CHECK(frames[0] == a_frame);
+    CHECK(f.pt.translate(a - kPageSize).error() == Error::kNoEntry);
+    CHECK(f.frames.in_use(a_frame));  // not freed: another CPU may still cache it
+    // Both slots taken: a detached slot is not handed out again.
+    CHECK(area.allocate(f.pt, f.frames, 1).error() == Error::kNoMemory);
+    CHECK_THROWS_AS(area.detach(f.pt, a, frames), HostPanic);  // detached twice
+    area.release(f.pt, f.frames, a, frames, pages);
+    CHECK(!f.frames.in_use(a_frame));
+    CHECK(area.pages_of(a) == 0);
+    auto again = area.allocate(f.pt, f.frames, 1);
+    REQUIRE(again.ok());
+    CHECK(again.value() == a);
+    area.free(f.pt, f.frames, again.value());
+    area.free(f.pt, f.frames, b);
+    CHECK(area.live_stacks() == 0);
+    CHECK(f.frames.outstanding() ==
+          f.baseline + 1);  // the PD stays; the PT went with the last stack
+}

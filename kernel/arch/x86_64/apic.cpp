@@ -39,7 +39,9 @@ constexpr uint32_t kSpuriousEnable = 1u << 8;
 constexpr uint32_t kTimerDivideBy16 = 0x3;
 
 // Interrupt command register (low word): delivery mode, level, status.
+constexpr uint32_t kIcrDeliveryFixed = 0x0u << 8;
 constexpr uint32_t kIcrDeliveryInit = 0x5u << 8;
+constexpr uint32_t kIcrAllExcludingSelf = 0x3u << 18;
 constexpr uint32_t kIcrDeliveryStartup = 0x6u << 8;
 constexpr uint32_t kIcrLevelAssert = 1u << 14;
 constexpr uint32_t kIcrSendPending = 1u << 12;
@@ -144,6 +146,21 @@ void init_application_processor() {
 
 bool send_init_ipi(uint32_t apic_id) {
     return send_ipi(apic_id, kIcrDeliveryInit | kIcrLevelAssert);
+}
+
+void send_fixed_ipi(uint32_t apic_id, uint8_t vector) {
+    VERIFY(send_ipi(apic_id, kIcrDeliveryFixed | kIcrLevelAssert | vector));
+}
+
+void send_fixed_ipi_to_others(uint8_t vector) {
+    // The destination shorthand "all excluding self" needs no id.
+    lapic_write(kRegErrorStatus, 0);
+    lapic_write(kRegIcrHigh, 0);
+    lapic_write(kRegIcrLow, kIcrAllExcludingSelf | kIcrDeliveryFixed | kIcrLevelAssert | vector);
+    for (uint64_t waited = 0; lapic_read(kRegIcrLow) & kIcrSendPending; waited += 10) {
+        VERIFY(waited < kIpiAcceptTimeoutUs);
+        delay_us(10);
+    }
 }
 
 bool send_startup_ipi(uint32_t apic_id, uint8_t page) {

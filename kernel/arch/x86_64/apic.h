@@ -27,6 +27,12 @@ void init_application_processor();
 bool send_init_ipi(uint32_t apic_id);
 bool send_startup_ipi(uint32_t apic_id, uint8_t page);
 
+// A fixed-delivery IPI with `vector` to one CPU, or to every CPU but the
+// caller. Panics if the LAPIC does not take it within 100 ms (a broken
+// machine: the caller could not go on safely).
+void send_fixed_ipi(uint32_t apic_id, uint8_t vector);
+void send_fixed_ipi_to_others(uint8_t vector);
+
 bool has_ioapic();
 // Routes ISA IRQ `irq` to `vector` on this CPU, using the MADT's override
 // (GSI, polarity, trigger), masked or not.

@@ -1,6 +1,7 @@
 // The C++ side of interrupt entry: arch_interrupt_dispatch() and the IRQ
 // handler table.
 #include "arch/x86_64/interrupts.h"
+#include "arch/x86_64/ipi.h"
 
 #include "arch/x86_64/apic.h"
 #include "arch/x86_64/cpu.h"
@@ -96,6 +97,8 @@ extern "C" void arch_interrupt_dispatch(InterruptFrame* frame) {
         handle_timer_interrupt(*frame);
     } else if (vector >= kIrqVectorBase && vector < kIrqVectorBase + kIsaIrqCount) {
         handle_irq(unsigned(vector - kIrqVectorBase));
+    } else if (vector == kTlbShootdownVector || vector == kRescheduleVector) {
+        handle_ipi(uint8_t(vector));
     } else if (vector == kSpuriousVector) {
         // A spurious LAPIC interrupt gets no EOI.
     } else {

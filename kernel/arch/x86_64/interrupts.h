@@ -19,6 +19,9 @@ namespace nyanos::arch {
 inline constexpr uint8_t kTimerVector = 32;
 inline constexpr uint8_t kIrqVectorBase = 48;
 inline constexpr unsigned kIsaIrqCount = 16;
+// Inter-processor interrupts (ipi.h): a TLB shootdown and a wake-up.
+inline constexpr uint8_t kTlbShootdownVector = 0xf0;
+inline constexpr uint8_t kRescheduleVector = 0xf1;
 inline constexpr uint8_t kApicErrorVector = 254;
 inline constexpr uint8_t kSpuriousVector = 255;
 
