@@ -15,6 +15,7 @@
 #include "arch/x86_64/gdt.h"
 #include "arch/x86_64/interrupts.h"
 #include "arch/x86_64/io.h"
+#include "arch/x86_64/ipi.h"
 #include "arch/x86_64/timer.h"
 #include "arch/x86_64/user_selectors.h"
 #include "dev/console_input.h"
@@ -42,6 +43,9 @@ Cpu g_cpus[kMaxCpus];
 unsigned g_cpu_count = 0;  // written once per CPU as it joins, under the lock
 
 ThreadQueue g_run_queue GUARDED_BY(g_scheduler_lock);
+// CPUs running their idle thread (bit per index): a thread made ready wakes
+// one of them with an IPI instead of waiting for its next tick.
+uint64_t g_idle_cpus GUARDED_BY(g_scheduler_lock) = 0;
 // Threads blocked with a deadline, through Thread::next_timed (unordered:
 // the tick looks at each; there are few).
 Thread* g_timed GUARDED_BY(g_scheduler_lock) = nullptr;
@@ -94,6 +98,8 @@ void switch_to(Cpu& cpu, Thread* next) REQUIRES(g_scheduler_lock) {
     arch::this_cpu_entry().kernel_rsp = next->stack_rsp0();
     cpu.current = next;
     cpu.switched_from = prev;
+    uint64_t me = uint64_t(1) << cpu.index;
+    g_idle_cpus = next_idle ? (g_idle_cpus | me) : (g_idle_cpus & ~me);
     next->state = ThreadState::kRunning;
     next->on_cpu = true;
     if (!next_idle) arch::fpu_restore(next->fpu_state());
@@ -173,6 +179,7 @@ void join_scheduler(arch::CpuEntryArea& entry, uint64_t boot_stack) {
     cpu.idle.on_cpu = true;
     cpu.idle.kernel_stack_top = boot_stack;
     cpu.current = &cpu.idle;
+    g_idle_cpus |= uint64_t(1) << entry.index;
     entry.owner = &cpu;
     ++g_cpu_count;
 }
@@ -225,6 +232,9 @@ bool is_idle(const Thread* thread) {
 void make_ready_locked(Thread* thread) {
     thread->state = ThreadState::kReady;
     g_run_queue.push_back(thread);
+    // Only accepted, not handled, is waited for: safe with the lock held.
+    uint64_t others = g_idle_cpus & ~(uint64_t(1) << this_cpu().index);
+    if (others) arch::send_ipi(unsigned(__builtin_ctzll(others)), arch::kRescheduleVector);
 }
 
 void make_ready(Thread* thread) {

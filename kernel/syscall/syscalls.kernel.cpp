@@ -14,6 +14,7 @@
 #include "lib/heap_ptr.h"
 #include "mm/heap.h"
 #include "mm/physical_memory.h"
+#include "mm/vmm.h"
 #include "nyanos/abi/syscall.h"
 #include "proc/lifecycle.h"
 #include "proc/scheduler.h"
@@ -285,6 +286,8 @@ int64_t sys_kill(const SyscallFrame& f) {
 }
 
 int64_t sys_meminfo(const SyscallFrame& f) {
+    // Cached kernel stacks are free memory held for speed: count them free.
+    mm::reclaim_kernel_stacks();
     mm::MemoryStats s = mm::physical_memory().stats();
     if (f.rdi) {
         nyan_meminfo info{s.total_frames, s.free_frames, s.page_table_frames, s.heap_frames};
@@ -340,6 +343,14 @@ int64_t sys_set_foreground(const SyscallFrame& f) {
     return result_of(proc::set_foreground(int(f.rdi)));
 }
 
+int64_t sys_getcpu(const SyscallFrame& f) {
+    unsigned cpu = proc::this_cpu().index;
+    unsigned online = proc::scheduler_cpu_count();
+    if (f.rdi && !copy_to_user(f.rdi, &cpu, sizeof(cpu)).ok()) return errno_of(Error::kFault);
+    if (f.rsi && !copy_to_user(f.rsi, &online, sizeof(online)).ok()) return errno_of(Error::kFault);
+    return 0;
+}
+
 int64_t sys_system_info(const SyscallFrame& f) {
     nyan_system_info info;
     proc::fill_system_info(info);
@@ -375,6 +386,7 @@ struct Table {
         entries[SYS_KILL_REASON] = sys_kill_reason;
         entries[SYS_SET_FOREGROUND] = sys_set_foreground;
         entries[SYS_SYSTEM_INFO] = sys_system_info;
+        entries[SYS_GETCPU] = sys_getcpu;
     }
 };
 constexpr Table kTable;

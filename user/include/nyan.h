@@ -59,6 +59,9 @@ int clear(void);
 /* Kernel figures for benchmarks (TSC rate, kernel-entry TSC, per-process
  * costs of the caller); see struct nyan_system_info. */
 int system_info(struct nyan_system_info* out);
+/* The index of the CPU running the caller (it may change at any time) and
+ * how many CPUs are online; either pointer may be 0. */
+int getcpu(unsigned* cpu, unsigned* online);
 
 /* "SIGSEGV" for 11, and so on; "SIG?" for numbers it does not know. */
 const char* nyan_signal_name(int sig);

@@ -55,6 +55,7 @@ int yield(void) { return (int)check(SC0(SYS_YIELD)); }
 int kill(int pid) { return (int)check(SC1(SYS_KILL, pid)); }
 long meminfo(struct nyan_meminfo* out) { return check(SC1(SYS_MEMINFO, out)); }
 int system_info(struct nyan_system_info* out) { return (int)check(SC1(SYS_SYSTEM_INFO, out)); }
+int getcpu(unsigned* cpu, unsigned* online) { return (int)check(SC2(SYS_GETCPU, cpu, online)); }
 int sleep(unsigned long ms) { return (int)check(SC1(SYS_SLEEP, ms)); }
 unsigned long get_time(void) { return (unsigned long)SC0(SYS_GET_TIME); }
 long list_files(const char* dir, char* buf, size_t len) {

@@ -38,6 +38,8 @@
  * exits, its parent controls the console in its place. */
 #define SYS_SET_FOREGROUND 57
 #define SYS_SYSTEM_INFO 58 /* system_info(struct nyan_system_info* out): benchmark figures */
+#define SYS_GETCPU 59      /* getcpu(unsigned* cpu, unsigned* online): the caller's CPU index
+                              and how many CPUs are online (either pointer may be 0) */
 
 #define NYAN_WNOHANG 1 /* waitpid flag: return 0 at once if no child has exited */
 

@@ -25,9 +25,9 @@ def _all_passed(result):
     return None
 
 
-def _suite(name, boot, mem, machine, long=False, matrix_only=False, timeout=600):
+def _suite(name, boot, mem, machine, long=False, matrix_only=False, timeout=600, smp=1):
     cmdline = "init=/bin/testsuite" + (" -- --long" if long else "")
-    return Test(name, boot=boot, mem=mem, machine=machine, cmdline=cmdline,
+    return Test(name, boot=boot, mem=mem, machine=machine, cmdline=cmdline, smp=smp,
                 expect=[r"testsuite: \d+ cases", SUMMARY, INIT_OK], exit_code=1,
                 check=_all_passed, timeout=timeout, matrix_only=matrix_only)
 
@@ -38,6 +38,9 @@ TESTS = [
     _suite("isolation-uefi-512M-q35", "uefi", "512M", "q35"),
     _suite("isolation-grub-bios-64M-pc", "grub-bios", "64M", "pc"),
     _suite("isolation-grub-efi-4G-q35", "grub-efi", "4G", "q35"),
+    # The same suite with every process free to run on any of four CPUs.
+    _suite("isolation-smp4-uefi-512M-q35", "uefi", "512M", "q35", smp=4),
+    _suite("isolation-smp4-grub-bios-512M-pc", "grub-bios", "512M", "pc", smp=4),
 ]
 
 # The full matrix with the long churn. OVMF here is built for q35 only... it

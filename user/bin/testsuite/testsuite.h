@@ -40,6 +40,10 @@ typedef int (*case_fn)(int argc, char** argv);
 extern int g_long;
 extern long g_churn;
 
+/* A case that cannot check what it is for on this machine prints why
+ * ("# ...") and exits with this; the runner reports it as skipped. */
+#define CASE_SKIPPED 77
+
 /* Prints "# <message>" and counts a failure; returns 1 for `return fail(...)`. */
 int fail(const char* fmt, ...) NYAN_PRINTF(1, 2);
 extern int g_failures;
