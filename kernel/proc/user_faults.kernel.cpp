@@ -24,6 +24,9 @@ const char* signal_for(uint64_t vector, int& signal) {
         case 0:
             signal = NYAN_SIGFPE;
             return "divide error";
+        case 1:
+            signal = NYAN_SIGTRAP;
+            return "debug";
         case 3:
             signal = NYAN_SIGTRAP;
             return "breakpoint";

@@ -13,7 +13,8 @@
  *   inb          port I/O                        SIGSEGV (general protection)
  *   ud2          invalid opcode                  SIGILL
  *   div0         integer divide by zero          SIGFPE
- *   int3         breakpoint                      SIGTRAP */
+ *   int3         breakpoint                      SIGTRAP
+ *   trap-flag    set TF: a #DB after one step    SIGTRAP */
 #include <stdio.h>
 #include <string.h>
 
@@ -68,6 +69,9 @@ int main(int argc, char** argv) {
                          : "rax", "rcx", "rdx");
     } else if (!strcmp(m, "int3")) {
         __asm__ volatile("int3");
+    } else if (!strcmp(m, "trap-flag")) {
+        // TF set: #DB after the next instruction.
+        __asm__ volatile("pushfq\n\torq $0x100, (%%rsp)\n\tpopfq\n\tnop" ::: "memory", "cc");
     } else {
         fprintf(stderr, "fault: unknown mode %s\n", m);
         return 2;

@@ -5,8 +5,12 @@
 // iretq. GS is swapped on entry from and on return to user mode, so kernel
 // code always runs with the kernel's GS base.
 //
-// Caveat: NMI and #MC use IST stacks and may arrive between SYSCALL and its
-// SWAPGS; the dispatcher does not use GS, so this is harmless for now.
+// #DB, NMI and #MC can arrive anywhere, between `syscall` and its SWAPGS
+// included (NMI and #MC on IST stacks): there the saved CS says "kernel"
+// while GS still holds the user's base. Their entry (paranoid_entry)
+// therefore decides by reading IA32_GS_BASE itself: a kernel GS base is a
+// higher-half address (bit 63 set), a user one never is (user code cannot
+// set a base: no FSGSBASE, and every user segment has base 0).
 
     .section .text
     .balign 16
@@ -33,6 +37,12 @@ arch_interrupt_stubs:
     .type interrupt_common, @function
 interrupt_common:
     // Stack: vector, error_code, rip, cs, rflags, rsp, ss.
+    cmpq $1, (%rsp)             // #DB
+    je paranoid_entry
+    cmpq $2, (%rsp)             // NMI
+    je paranoid_entry
+    cmpq $18, (%rsp)            // #MC
+    je paranoid_entry
     testb $3, 24(%rsp)
     jz 1f
     swapgs
@@ -79,6 +89,55 @@ arch_interrupt_exit:
     swapgs
 2:  iretq
     .size interrupt_common, . - interrupt_common
+
+    .type paranoid_entry, @function
+paranoid_entry:
+    pushq %rax
+    pushq %rbx
+    pushq %rcx
+    pushq %rdx
+    pushq %rsi
+    pushq %rdi
+    pushq %rbp
+    pushq %r8
+    pushq %r9
+    pushq %r10
+    pushq %r11
+    pushq %r12
+    pushq %r13
+    pushq %r14
+    pushq %r15
+    cld
+    movl $0xc0000101, %ecx      // IA32_GS_BASE
+    rdmsr
+    xorl %ebx, %ebx             // rbx (callee-saved): 1 if we swapped
+    testl %edx, %edx
+    js 3f                       // the kernel's base already
+    swapgs
+    movl $1, %ebx
+3:  movq %rsp, %rdi
+    call arch_interrupt_dispatch
+    testl %ebx, %ebx
+    jz 4f
+    swapgs
+4:  popq %r15
+    popq %r14
+    popq %r13
+    popq %r12
+    popq %r11
+    popq %r10
+    popq %r9
+    popq %r8
+    popq %rbp
+    popq %rdi
+    popq %rsi
+    popq %rdx
+    popq %rcx
+    popq %rbx
+    popq %rax
+    addq $16, %rsp
+    iretq
+    .size paranoid_entry, . - paranoid_entry
 
     .globl arch_interrupt_return_to
     .type arch_interrupt_return_to, @function

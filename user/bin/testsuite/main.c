@@ -142,6 +142,7 @@ static const struct test_case g_cases[] = {
     CHILD("int-14-fake-page-fault", NYAN_SIGSEGV, "int-14"),
     CHILD("int-13", NYAN_SIGSEGV, "int-13"),
     FAULT("int3", NYAN_SIGTRAP, "/bin/fault", "int3"),
+    FAULT("trap-flag", NYAN_SIGTRAP, "/bin/fault", "trap-flag"),
     FAULT("ud2", NYAN_SIGILL, "/bin/fault", "ud2"),
     FAULT("divide-by-zero", NYAN_SIGFPE, "/bin/fault", "div0"),
     CHILD("idiv-overflow", NYAN_SIGFPE, "idiv-overflow"),
