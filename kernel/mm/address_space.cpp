@@ -96,10 +96,10 @@ AddressSpace::~AddressSpace() {
 
 void AddressSpace::release() {
     if (!m_root) return;
-    // Destroying the live root would pull the tables from under the CPU: the
-    // caller must load another root (an exiting task loads the kernel's)
-    // before destroying its own space.
-    VERIFY(m_context->live_root() != m_root);
+    // Destroying a live root would pull the tables from under a CPU: every
+    // CPU that ran the space must have loaded another root first (an exiting
+    // thread loads the kernel's; an idle CPU runs on the kernel's).
+    VERIFY(!m_context->live_on_any_cpu(m_root));
     TableEnv env{this};
     auto pt = tables(env);
     pt.destroy_user_half([&](VirtAddr, const paging::Translation& t) { release_leaf(t); },

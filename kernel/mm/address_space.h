@@ -51,6 +51,11 @@ public:
     virtual PhysAddr kernel_root() const = 0;
     // The root the CPU is using now.
     virtual PhysAddr live_root() const = 0;
+    // Whether any CPU has `root` loaded (this one included). A space's
+    // tables are freed only when none has: a CPU holding a root in CR3 may
+    // walk its tables at any time, speculatively too. The default knows
+    // only this CPU.
+    virtual bool live_on_any_cpu(PhysAddr root) const { return live_root() == root; }
     // Process-context identifiers (kernel/mm/pcid.h): a PCID for a new
     // space (0 when the context has none), its release once the space is
     // destroyed, and the notices that a space changed: while not live on

@@ -23,6 +23,7 @@ public:
     PhysAddr live_root() const override {
         return arch::read_cr3() & paging::PageTableEntry::kAddressMask;
     }
+    bool live_on_any_cpu(PhysAddr root) const override { return root_live_on_any_cpu(root); }
     uint16_t acquire_pcid() override { return mm::acquire_pcid(); }
     void release_pcid(uint16_t pcid) override { mm::release_pcid(pcid); }
     void invalidate_pcid(uint16_t pcid) override { mm::invalidate_pcid(pcid); }

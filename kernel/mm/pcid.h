@@ -199,6 +199,10 @@ void mark_pcid_flushed(uint16_t pcid);
 // says this CPU's may be stale, in which case this load flushes them.
 void load_cr3(uint64_t cr3);
 
+// Whether any CPU has `root` loaded (through load_cr3, or live here): a
+// space's tables are freed only when none has.
+bool root_live_on_any_cpu(uint64_t root);
+
 // Drops a kernel-half translation from every PCID in this CPU's TLB. With
 // PCIDs off, invlpg is enough (one address space is cached at a time, kernel
 // pages are global); with them on, another PCID may still cache the page, or

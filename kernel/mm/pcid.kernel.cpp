@@ -38,6 +38,10 @@ namespace {
 bool g_pcid_enabled = false;
 // ~52 KiB of bookkeeping, static: 32 KiB of it the per-PCID CPU sets.
 constinit PcidAllocator g_pcids;
+// The root each CPU last loaded through load_cr3 (0: none yet; a CPU starts
+// on the kernel's). Written only by its own CPU.
+uint64_t g_loaded_roots[arch::kMaxCpus] = {};
+constexpr uint64_t kRootMask = 0x000ffffffffff000ull;
 
 constexpr uint64_t kCr4Pcide = 1ull << 17;
 
@@ -122,7 +126,18 @@ void mark_pcid_flushed(uint16_t pcid) {
 }
 
 void load_cr3(uint64_t cr3) {
-    arch::write_cr3(g_pcid_enabled ? g_pcids.prepare_load(arch::this_cpu_index(), cr3) : cr3);
+    unsigned cpu = arch::this_cpu_index();
+    // Published before the load: from here until this CPU loads another
+    // root, its tables may be in use here.
+    __atomic_store_n(&g_loaded_roots[cpu], cr3 & kRootMask, __ATOMIC_RELEASE);
+    arch::write_cr3(g_pcid_enabled ? g_pcids.prepare_load(cpu, cr3) : cr3);
+}
+
+bool root_live_on_any_cpu(uint64_t root) {
+    if ((arch::read_cr3() & kRootMask) == root) return true;
+    for (unsigned cpu = 0; cpu < arch::kMaxCpus; ++cpu)
+        if (__atomic_load_n(&g_loaded_roots[cpu], __ATOMIC_ACQUIRE) == root) return true;
+    return false;
 }
 
 void invalidate_kernel_page(uint64_t va) {

@@ -106,6 +106,26 @@ TEST_CASE("AddressSpace: destroying the live space is a broken invariant") {
     CHECK(b.root() != 0);
 }
 
+TEST_CASE("AddressSpace: tables are freed only when no CPU has the space loaded") {
+    FakeMemoryContext ctx;  // this CPU (live) and another (other_cpu_root)
+    size_t before = ctx.allocator.outstanding();
+    {
+        auto a = AddressSpace::try_create(ctx).release_value();
+        REQUIRE(a.map_anonymous(0x400000, 2, PageFlags{.writable = true}).ok());
+        auto b = AddressSpace::try_create(ctx).release_value();
+        // Not live here, but the other CPU still runs on it (it ran the
+        // process and has not switched since): destroying it must refuse.
+        ctx.other_cpu_root = a.root();
+        CHECK_THROWS_AS(a = std::move(b), nyanos::test::HostPanic);
+        CHECK(a.user_frames() == 2);  // nothing was freed
+        // The other CPU moves to the kernel's root (an idle CPU does): now it may go.
+        ctx.other_cpu_root = ctx.kernel_pml4;
+        a = std::move(b);
+        CHECK(a.user_frames() == 0);
+    }
+    CHECK(ctx.allocator.outstanding() == before);
+}
+
 TEST_CASE("AddressSpace: user copies reject kernel and unmapped addresses") {
     FakeMemoryContext ctx;
     auto space = AddressSpace::try_create(ctx).release_value();

@@ -30,6 +30,11 @@ public:
     void invalidate(paging::VirtAddr va) override { invalidated.push_back(va); }
     paging::PhysAddr kernel_root() const override { return kernel_pml4; }
     paging::PhysAddr live_root() const override { return live; }
+    // A second CPU: the root it has loaded (a test sets it to model a CPU
+    // that ran a space and has not loaded another root since).
+    bool live_on_any_cpu(paging::PhysAddr root) const override {
+        return live == root || other_cpu_root == root;
+    }
     // PCIDs come from `pcids` when a test sets it (else 0, as with PCIDs off);
     // `cpu` is the CPU index the context runs on.
     uint16_t acquire_pcid() override { return pcids ? pcids->allocate().pcid : 0; }
@@ -50,6 +55,7 @@ public:
     FailingFrameAllocator allocator;
     paging::PhysAddr kernel_pml4 = 0;
     paging::PhysAddr live = 0;
+    paging::PhysAddr other_cpu_root = 0;
     size_t baseline = 0;
     std::vector<paging::VirtAddr> invalidated;
     mm::PcidAllocator* pcids = nullptr;
