@@ -52,3 +52,11 @@ TESTS += [
     for mem in ("64M", "4G")
     for machine in ("pc", "q35")
 ]
+
+# The suite on every boot path with 2 and 8 CPUs (4 runs in `make test`).
+TESTS += [
+    _suite(f"isolation-smp{n}-{boot}-512M-q35", boot, "512M", "q35", smp=n, matrix_only=True,
+           timeout=900)
+    for boot in ("uefi", "grub-bios", "grub-efi")
+    for n in (2, 8)
+]
