@@ -191,6 +191,79 @@ static int fpu_clean_start(int argc, char** argv) {
     return 0;
 }
 
+/* ---- a kill of a process running on another CPU -------------------------- */
+
+/* A kill sets a pending flag; a target running in user mode on another CPU
+ * notices it at its next interrupt from user mode (each CPU's timer ticks at
+ * 1 kHz; there is no IPI for a kill). The target here spins without system
+ * calls, so that interrupt is the only way it can die. From the kill to
+ * waitpid's return must take less than KILL_BOUND_MS of guest time, in each
+ * of KILL_ROUNDS rounds. */
+#define KILL_ROUNDS 5
+#define KILL_BOUND_MS 100ul
+#define RUNNING_WAIT_MS 5000ul
+
+/* Polls process_list until PID is running (state 0) while we are running
+ * too, so on another CPU; gives up after RUNNING_WAIT_MS of guest time. */
+static int wait_until_running(long pid) {
+    static struct nyan_process_info info[64];
+    unsigned long start = get_time();
+    while (get_time() - start < RUNNING_WAIT_MS) {
+        long n = SC(SYS_PROCESS_LIST, info, 64, 0);
+        if (n > 64) n = 64;
+        for (long i = 0; i < n; ++i)
+            if (info[i].pid == pid && info[i].state == 0) return 1;
+    }
+    return 0;
+}
+
+static int kill_running_elsewhere(int argc, char** argv) {
+    (void)argc, (void)argv;
+    unsigned online = 1;
+    getcpu(NULL, &online);
+    if (online < 2) {
+        printf("# one CPU online: there is no other CPU to kill a process on\n");
+        return CASE_SKIPPED;
+    }
+    unsigned long worst = 0;
+    for (int round = 0; round < KILL_ROUNDS; ++round) {
+        char* args[] = {(char*)SELF, (char*)"--child", (char*)"spin-user", NULL};
+        long pid = SC(SYS_EXEC, SELF, args, 0);
+        if (pid < 0) return fail("exec the spinner: %s", strerrorname_np((int)-pid));
+        /* Running next to us; then 20 ms more, so it is well inside its
+         * loop (its start-up makes system calls), and running still. */
+        int running = wait_until_running(pid);
+        if (running) {
+            sleep(20);
+            running = wait_until_running(pid);
+        }
+        unsigned cpu = 0;
+        getcpu(&cpu, NULL);
+        int status = 0;
+        unsigned long t0 = get_time();
+        long k = SC(SYS_KILL, pid, 0, 0);
+        long r = SC(SYS_WAITPID, pid, &status, 0);
+        unsigned long took = get_time() - t0;
+        if (!running)
+            return fail("round %d: the spinner (pid %ld) was not seen running on another CPU "
+                        "within %lu ms",
+                        round, pid, RUNNING_WAIT_MS);
+        printf("# round %d: pid %ld killed while running on another CPU than ours (cpu %u of "
+               "%u): waitpid returned %lu ms later\n",
+               round, pid, cpu, online, took);
+        if (k != 0) fail("round %d: kill(spinner) = %ld", round, k);
+        if (r != pid) return fail("round %d: waitpid(spinner) = %ld", round, r);
+        if (!(NYAN_WIFSIGNALED(status) && NYAN_WTERMSIG(status) == NYAN_SIGKILL))
+            fail("round %d: the spinner ended with status %#x, expected SIGKILL", round, status);
+        if (took > worst) worst = took;
+    }
+    printf("# kill latency: worst %lu ms of guest time in %d rounds (bound %lu ms)\n", worst,
+           KILL_ROUNDS, KILL_BOUND_MS);
+    if (worst >= KILL_BOUND_MS)
+        fail("a kill of a process running on another CPU took %lu ms to end it", worst);
+    return 0;
+}
+
 struct named_case {
     const char* name;
     case_fn fn;
@@ -203,5 +276,6 @@ const struct named_case g_process_cases[] = {
     {"console-foreground-rules", console_foreground_rules},
     {"segment-selectors-private", segment_selectors_private},
     {"fpu-clean-start", fpu_clean_start},
+    {"kill-running-elsewhere", kill_running_elsewhere},
     {NULL, NULL},
 };

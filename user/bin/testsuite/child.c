@@ -348,6 +348,15 @@ static int fpu_dirty(void) {
     return 0;
 }
 
+/* spin-user: spins in user mode without a single system call, so only a
+ * kill noticed at an interrupt can end it (kill-running-elsewhere); if none
+ * comes it gives up after 2^34 rounds (tens of seconds under TCG) and exits
+ * 3, which the case reports. */
+static int spin_user(void) {
+    for (unsigned long i = 0; i < (1ul << 34); ++i) __asm__ volatile("" ::: "memory");
+    return 3;
+}
+
 int child_main(int argc, char** argv) {
     if (argc < 1) return 2;
     const char* m = argv[0];
@@ -365,6 +374,7 @@ int child_main(int argc, char** argv) {
     if (!strcmp(m, "orphan-parent")) return orphan_parent();
     if (!strcmp(m, "orphan-chain")) return orphan_chain();
     if (!strcmp(m, "fpu-dirty")) return fpu_dirty();
+    if (!strcmp(m, "spin-user")) return spin_user();
     int r = fault_mode(m);
     if (r == -1) {
         printf("# testsuite --child: unknown mode %s\n", m);
