@@ -53,23 +53,11 @@ ProcessTable g_table GUARDED_BY(g_table_lock);
 Process* g_init GUARDED_BY(g_table_lock) = nullptr;
 ConsoleForeground g_foreground GUARDED_BY(g_table_lock);
 
-// Interrupts off and the table lock held, for a scope.
-class TableGuard {
-public:
-    TableGuard() ACQUIRE(g_table_lock) { g_table_lock.lock(); }
-    ~TableGuard() RELEASE(g_table_lock) { g_table_lock.unlock(); }
-    TableGuard(const TableGuard&) = delete;
-    TableGuard& operator=(const TableGuard&) = delete;
-
-private:
-    arch::InterruptDisabler m_no_interrupts;  // constructed first, destroyed last
-};
-
 // Ctrl-C, in interrupt context: the foreground process dies at its next
 // safe point (on this interrupt's way back if it is the one in user mode
 // now: the user-return hook). Never init, whatever the foreground says.
 bool on_console_interrupt() {
-    TableGuard lock;
+    sync::NoInterruptsGuard lock(g_table_lock);
     Process* p = g_foreground.target();
     if (!p || p == g_init || p->zombie) return false;
     request_kill(p, NYAN_SIGINT, "Ctrl-C on the console");
@@ -216,7 +204,7 @@ Result<int> spawn(const char* path, const ProgramArgs& args) {
     // Commit: nothing below can fail.
     int pid;
     {
-        TableGuard lock;
+        sync::NoInterruptsGuard lock(g_table_lock);
         pid = process->pid = g_table.allocate_pid();
         process->parent = current_process();
         g_table.insert(process);
@@ -233,7 +221,7 @@ void start_init(const char* path, const ProgramArgs& args) {
     arch::InterruptDisabler no_interrupts;
     auto pid = spawn(path, args);
     if (!pid.ok()) panic("init: cannot start %s: %s", path, error_name(pid.error()));
-    TableGuard lock;
+    sync::NoInterruptsGuard lock(g_table_lock);
     g_init = g_table.find(pid.value());
 }
 
@@ -277,7 +265,7 @@ Result<int> wait_child(int pid, int flags, StatusStore store_status, void* ctx) 
     Process* self = current_process();
     Process* zombie = nullptr;
     {
-        TableGuard lock;
+        sync::NoInterruptsGuard lock(g_table_lock);
         for (;;) {
             bool has_match = false;
             zombie = g_table.find_zombie_child(self, pid, has_match);
@@ -316,7 +304,7 @@ Result<void> kill(int pid, int signal) {
     if (pid <= 0) return Error::kInvalid;
     Process* self = current_process();
     {
-        TableGuard lock;
+        sync::NoInterruptsGuard lock(g_table_lock);
         Process* t = g_table.find(pid);
         if (!t || t->zombie) return Error::kNoProcess;
         // Killing init would power the machine off: only init may end itself.
@@ -339,17 +327,17 @@ Result<uint64_t> sbrk(int64_t increment) {
 }
 
 size_t process_count() {
-    TableGuard lock;
+    sync::NoInterruptsGuard lock(g_table_lock);
     return g_table.count();
 }
 
 void for_each_process(void (*fn)(const Process&)) {
-    TableGuard lock;
+    sync::NoInterruptsGuard lock(g_table_lock);
     for (Process* t = g_table.first(); t; t = t->next_in_table) fn(*t);
 }
 
 size_t fill_process_list(nyan_process_info* out, size_t skip, size_t max) {
-    TableGuard lock;
+    sync::NoInterruptsGuard lock(g_table_lock);
     Process* t = g_table.first();
     for (; t && skip; t = t->next_in_table) --skip;
     size_t n = 0;
@@ -367,7 +355,7 @@ size_t fill_process_list(nyan_process_info* out, size_t skip, size_t max) {
 
 Result<void> set_foreground(int pid) {
     if (pid < 0) return Error::kInvalid;
-    TableGuard lock;
+    sync::NoInterruptsGuard lock(g_table_lock);
     Process* target = nullptr;
     if (pid > 0) {
         target = g_table.find(pid);
@@ -377,7 +365,7 @@ Result<void> set_foreground(int pid) {
 }
 
 bool controls_console() {
-    TableGuard lock;
+    sync::NoInterruptsGuard lock(g_table_lock);
     return g_foreground.controls(*current_process(), g_init);
 }
 

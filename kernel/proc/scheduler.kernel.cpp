@@ -52,18 +52,6 @@ Thread* g_timed GUARDED_BY(g_scheduler_lock) = nullptr;
 WaitQueue g_sleepers;     // sleep_ms: only deadlines and kills end these waits
 WaitQueue g_input_ready;  // woken when console input arrives
 
-// Interrupts off and the scheduler lock held, for a scope.
-class SchedulerGuard {
-public:
-    SchedulerGuard() ACQUIRE(g_scheduler_lock) { g_scheduler_lock.lock(); }
-    ~SchedulerGuard() RELEASE(g_scheduler_lock) { g_scheduler_lock.unlock(); }
-    SchedulerGuard(const SchedulerGuard&) = delete;
-    SchedulerGuard& operator=(const SchedulerGuard&) = delete;
-
-private:
-    arch::InterruptDisabler m_no_interrupts;  // constructed first, destroyed last
-};
-
 bool kill_pending(const Thread* thread) {
     return thread->process && thread->process->pending_signal;
 }
@@ -238,7 +226,7 @@ void make_ready_locked(Thread* thread) {
 }
 
 void make_ready(Thread* thread) {
-    SchedulerGuard lock;
+    sync::NoInterruptsGuard lock(g_scheduler_lock);
     make_ready_locked(thread);
 }
 
@@ -282,7 +270,7 @@ void WaitQueue::wake_all_locked() {
 }
 
 void WaitQueue::wake_all() {
-    SchedulerGuard lock;
+    sync::NoInterruptsGuard lock(g_scheduler_lock);
     wake_all_locked();
 }
 
@@ -297,7 +285,7 @@ void die_if_killed() {
 }
 
 void request_kill(Process* process, int signal, const char* why) {
-    SchedulerGuard lock;
+    sync::NoInterruptsGuard lock(g_scheduler_lock);
     if (process->pending_signal) return;
     process->pending_signal = signal;
     format(process->kill_reason, sizeof(process->kill_reason), "%s", why);
@@ -326,7 +314,7 @@ void idle_loop() {
 void yield_if_needed() {
     Cpu& cpu = this_cpu();
     if (cpu.current == &cpu.idle) return;
-    SchedulerGuard lock;
+    sync::NoInterruptsGuard lock(g_scheduler_lock);
     Cpu& here = this_cpu();  // the same CPU: interrupts are off now
     if (!here.need_resched) return;
     here.need_resched = false;
@@ -357,7 +345,7 @@ void syscall_exit_point() {
 }
 
 void yield() {
-    SchedulerGuard lock;
+    sync::NoInterruptsGuard lock(g_scheduler_lock);
     if (g_run_queue.empty()) return;
     make_ready_locked(this_cpu().current);
     schedule();

@@ -84,6 +84,22 @@ private:
     uint32_t m_holder = 0;  // current_cpu_tag() of the holder, 0 when free
 };
 
+// Turns interrupts off; returns whether they were on. (No interrupts on the host.)
+inline bool interrupts_off() {
+#ifndef NYANOS_HOST
+    bool were = arch::read_rflags() & arch::kRflagsInterrupt;
+    asm volatile("cli" ::: "memory");
+    return were;
+#else
+    return false;
+#endif
+}
+inline void interrupts_on() {
+#ifndef NYANOS_HOST
+    asm volatile("sti" ::: "memory");
+#endif
+}
+
 class CAPABILITY("spinlock") IrqSpinLock {
 public:
     constexpr IrqSpinLock() = default;
@@ -106,24 +122,31 @@ public:
     void assert_held() const ASSERT_CAPABILITY(this) { VERIFY(m_lock.held_here()); }
 
 private:
-    // Turns interrupts off; returns whether they were on.
-    static bool interrupts_off() {
-#ifndef NYANOS_HOST
-        bool were = arch::read_rflags() & arch::kRflagsInterrupt;
-        asm volatile("cli" ::: "memory");
-        return were;
-#else
-        return false;
-#endif
-    }
-    static void interrupts_on() {
-#ifndef NYANOS_HOST
-        asm volatile("sti" ::: "memory");
-#endif
-    }
-
     SpinLock m_lock;
     bool m_interrupts_were_enabled = false;  // written only by the holder
+};
+
+// Interrupts off, then `lock` held, for a scope; interrupts back as they were
+// after the unlock. For a plain SpinLock that interrupt handlers take too
+// but that cannot keep the interrupt state itself: one held across a
+// context switch, where the thread that unlocks is not the one that locked.
+template <typename Lock>
+class SCOPED_CAPABILITY NoInterruptsGuard {
+public:
+    explicit NoInterruptsGuard(Lock& lock) ACQUIRE(lock)
+        : m_lock(lock), m_were_enabled(interrupts_off()) {
+        m_lock.lock();
+    }
+    ~NoInterruptsGuard() RELEASE() {
+        m_lock.unlock();
+        if (m_were_enabled) interrupts_on();
+    }
+    NoInterruptsGuard(const NoInterruptsGuard&) = delete;
+    NoInterruptsGuard& operator=(const NoInterruptsGuard&) = delete;
+
+private:
+    Lock& m_lock;
+    bool m_were_enabled;
 };
 
 // Holds `lock` for a scope.

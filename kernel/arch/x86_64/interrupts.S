@@ -12,6 +12,43 @@
 // higher-half address (bit 63 set), a user one never is (user code cannot
 // set a base: no FSGSBASE, and every user segment has base 0).
 
+// The general registers in the order of struct InterruptFrame (r15 lowest).
+    .macro PUSH_GENERAL_REGISTERS
+    pushq %rax
+    pushq %rbx
+    pushq %rcx
+    pushq %rdx
+    pushq %rsi
+    pushq %rdi
+    pushq %rbp
+    pushq %r8
+    pushq %r9
+    pushq %r10
+    pushq %r11
+    pushq %r12
+    pushq %r13
+    pushq %r14
+    pushq %r15
+    .endm
+
+    .macro POP_GENERAL_REGISTERS
+    popq %r15
+    popq %r14
+    popq %r13
+    popq %r12
+    popq %r11
+    popq %r10
+    popq %r9
+    popq %r8
+    popq %rbp
+    popq %rdi
+    popq %rsi
+    popq %rdx
+    popq %rcx
+    popq %rbx
+    popq %rax
+    .endm
+
     .section .text
     .balign 16
     .globl arch_interrupt_stubs
@@ -46,21 +83,7 @@ interrupt_common:
     testb $3, 24(%rsp)
     jz 1f
     swapgs
-1:  pushq %rax
-    pushq %rbx
-    pushq %rcx
-    pushq %rdx
-    pushq %rsi
-    pushq %rdi
-    pushq %rbp
-    pushq %r8
-    pushq %r9
-    pushq %r10
-    pushq %r11
-    pushq %r12
-    pushq %r13
-    pushq %r14
-    pushq %r15
+1:  PUSH_GENERAL_REGISTERS
     cld
     // The CPU aligned the stack to 16 before pushing its five words; with
     // 17 more the frame start is 16-byte aligned, as the call needs.
@@ -68,21 +91,7 @@ interrupt_common:
     call arch_interrupt_dispatch
     .globl arch_interrupt_exit
 arch_interrupt_exit:
-    popq %r15
-    popq %r14
-    popq %r13
-    popq %r12
-    popq %r11
-    popq %r10
-    popq %r9
-    popq %r8
-    popq %rbp
-    popq %rdi
-    popq %rsi
-    popq %rdx
-    popq %rcx
-    popq %rbx
-    popq %rax
+    POP_GENERAL_REGISTERS
     addq $16, %rsp          // vector and error code
     testb $3, 8(%rsp)       // the CS being returned to
     jz 2f
@@ -92,21 +101,7 @@ arch_interrupt_exit:
 
     .type paranoid_entry, @function
 paranoid_entry:
-    pushq %rax
-    pushq %rbx
-    pushq %rcx
-    pushq %rdx
-    pushq %rsi
-    pushq %rdi
-    pushq %rbp
-    pushq %r8
-    pushq %r9
-    pushq %r10
-    pushq %r11
-    pushq %r12
-    pushq %r13
-    pushq %r14
-    pushq %r15
+    PUSH_GENERAL_REGISTERS
     cld
     movl $0xc0000101, %ecx      // IA32_GS_BASE
     rdmsr
@@ -120,21 +115,7 @@ paranoid_entry:
     testl %ebx, %ebx
     jz 4f
     swapgs
-4:  popq %r15
-    popq %r14
-    popq %r13
-    popq %r12
-    popq %r11
-    popq %r10
-    popq %r9
-    popq %r8
-    popq %rbp
-    popq %rdi
-    popq %rsi
-    popq %rdx
-    popq %rcx
-    popq %rbx
-    popq %rax
+4:  POP_GENERAL_REGISTERS
     addq $16, %rsp
     iretq
     .size paranoid_entry, . - paranoid_entry
