@@ -67,7 +67,10 @@ public:
 
     // Gives cached empty slabs back to the frame allocator. Each size class
     // keeps at most one empty slab, so that alternating allocate/free of one
-    // object does not churn frames.
+    // object does not churn frames; a class whose objects once filled more
+    // than one slab keeps that empty slab after they are all freed, until
+    // trim(). The kernel trims before every meminfo reading, so that a burst
+    // of processes leaves no frame behind in the count.
     void trim();
 
     HeapStats stats() const {
@@ -106,7 +109,8 @@ private:
 
 // The kernel heap's counters (heap.kernel.cpp).
 HeapStats kernel_heap_stats();
-// Gives the kernel heap's cached empty slabs back to the frame allocator.
+// Gives the kernel heap's cached empty slabs back to the frame allocator
+// (meminfo does, before it counts).
 void kernel_heap_trim();
 
 }  // namespace nyanos::mm

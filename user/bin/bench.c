@@ -227,18 +227,10 @@ static int bench_procs(void) {
     int n = 0, err = 0;
     g_pids = malloc(MAX_PROCS * sizeof(int));
     if (!g_pids) return fail("malloc"), 1;
-    /* Touch the pid array now, and run a small burst first: the baseline
-     * must not count this program's own heap pages or the kernel heap's
-     * first slab of each size, which stay by design. */
+    /* Touch the pid array now: the baseline must not count this program's
+     * own heap pages. The kernel needs no warm-up: meminfo gives back its
+     * caches (kernel stacks, empty heap slabs) before counting. */
     memset(g_pids, 0, MAX_PROCS * sizeof(int));
-    for (int i = 0; i < 32; ++i) {
-        int pid = start("/bin/pause", NULL, NULL);
-        if (pid < 0) break;
-        g_pids[n++] = pid;
-    }
-    for (int i = 0; i < n; ++i) kill(g_pids[i]);
-    for (int i = 0, status; i < n; ++i) waitpid(g_pids[i], &status, 0);
-    n = 0;
     meminfo(&before);
     unsigned long t0 = rdtsc();
     while (n < MAX_PROCS) {

@@ -25,8 +25,8 @@ def _free_frames_equal(result):
 
 
 # Programs that must leave no trace: run once to warm up (the shell's own
-# stack and heap grow, the kernel heap keeps a slab per size class), then
-# again between two meminfo readings, which must be equal.
+# stack and heap grow), then again between two meminfo readings, which must
+# be equal.
 NO_TRACE = (
     run("readkernel kernel", r"killed: SIGSEGV \(signal 11\)")
     + run("readkernel hhdm", r"killed: SIGSEGV \(signal 11\)")

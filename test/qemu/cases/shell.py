@@ -9,8 +9,7 @@ COM1 in one boot.
 - Ctrl-C (0x03 on the serial line) kills the foreground `spin` through the
   kernel's foreground process (SYS_SET_FOREGROUND) long before it would end;
 - `meminfo` reports the same free_frames before and after a second round of
-  all of the above (the first round warms up the shell's heap and the
-  kernel's slabs).
+  all of the above (the first round warms up the shell's own heap).
 
 Pids are deterministic in one boot: the shell is 1 and every program run
 takes the next one, so the test knows which pid to kill."""

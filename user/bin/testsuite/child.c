@@ -363,8 +363,6 @@ int child_main(int argc, char** argv) {
     if (!strcmp(m, "hold")) return hold(argc > 1 ? strtol(argv[1], NULL, 10) : 1);
     if (!strcmp(m, "argcheck")) return argcheck(argc, argv);
     if (!strcmp(m, "exit")) return argc > 1 ? atoi(argv[1]) : 0;
-    /* Opens a file and exits with it open: exit must free the fd table. */
-    if (!strcmp(m, "open")) return open("/bin/true", O_RDONLY) >= 3 ? 0 : 1;
     if (!strcmp(m, "sleep")) return sleep(argc > 1 ? strtoul(argv[1], NULL, 10) : 1000), 0;
     if (!strcmp(m, "console-flood")) return console_flood(argc > 1 ? strtol(argv[1], NULL, 10) : 0);
     if (!strcmp(m, "fg-intruder")) return fg_intruder(argc > 1 ? atoi(argv[1]) : 0);
