@@ -61,9 +61,11 @@ TESTS = [
         + run("ps", r"PID")
         # exec while another process computes: the loader yields inside its
         # ScopedCr3 guard and must resume on the guarded root (a VERIFY).
-        + run("spin 6000 &")
+        # (long enough to outlast the cycles below even on a busy host: its
+        # frames must not come back in the middle of their count)
+        + run("spin 15000 &")
         + run("cycles 100", r"cycles 100 leaked=0")
-        + [("expect", r"spin 6000 ms done"), ("sleep", 0.5)]
+        + [("expect", r"spin 15000 ms done"), ("sleep", 0.5)]
         # 1,000 exec/exit/wait cycles leave the free-frame count where it was.
         + run("cycles 1000", r"cycles 1000 leaked=0")
         + [("send", "exit 0\r"), ("expect", r"init exited: 0")],
