@@ -147,7 +147,13 @@ void init_processes() {
     console_input::set_interrupt_hook(on_console_interrupt);
 }
 
-Result<int> spawn(const char* path, const ProgramArgs& args) {
+namespace {
+
+// exec; with `as_init`, the new process is recorded as init in the same
+// step that makes it visible, before it can run anywhere: with several CPUs
+// an idle one may run it, and a short init may even exit, before the caller
+// would get to record it afterwards.
+Result<int> spawn_process(const char* path, const ProgramArgs& args, bool as_init) {
     const fs::FileEntry* file = fs::lookup(path);
     if (!file) return Error::kNoEntry;
     if (file->is_directory) return Error::kIsDirectory;
@@ -208,6 +214,7 @@ Result<int> spawn(const char* path, const ProgramArgs& args) {
         pid = process->pid = g_table.allocate_pid();
         process->parent = current_process();
         g_table.insert(process);
+        if (as_init) g_init = process;
     }
     // Once ready it may run, exit and be reaped on another CPU at once:
     // nothing here touches it after this.
@@ -215,14 +222,15 @@ Result<int> spawn(const char* path, const ProgramArgs& args) {
     return pid;
 }
 
+}  // namespace
+
+Result<int> spawn(const char* path, const ProgramArgs& args) {
+    return spawn_process(path, args, false);
+}
+
 void start_init(const char* path, const ProgramArgs& args) {
-    // Interrupts stay off until g_init is set: otherwise a tick could run
-    // init, and init exit, before the kernel knows it is init.
-    arch::InterruptDisabler no_interrupts;
-    auto pid = spawn(path, args);
+    auto pid = spawn_process(path, args, true);
     if (!pid.ok()) panic("init: cannot start %s: %s", path, error_name(pid.error()));
-    sync::NoInterruptsGuard lock(g_table_lock);
-    g_init = g_table.find(pid.value());
 }
 
 void exit_current(int wait_status) {
