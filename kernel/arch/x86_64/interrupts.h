@@ -66,7 +66,7 @@ using UserReturnHook = void (*)();
 void set_user_return_hook(UserReturnHook hook);
 
 // Kernel code that touches memory which may fault on purpose (the user copy
-// routines) registers its instruction range: a page fault or #GP in kernel
+// routines, probe_read.h) registers its instruction range: a page fault or #GP in kernel
 // mode with RIP in [begin, end) resumes at `fixup` instead of panicking, with
 // RAX set to the vector (14 or 13) and every other register, RFLAGS.AC
 // included, as at the fault: a fixup inside a UserAccessGuard region leaves
