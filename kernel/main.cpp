@@ -7,6 +7,7 @@
 #include "arch/x86_64/timer.h"
 #include "boot_info.h"
 #include "debug/fault_test.h"
+#include "debug/unmap_race_test.h"
 #include "dev/acpi.h"
 #include "dev/console_input.h"
 #include "dev/framebuffer_console.h"
@@ -178,6 +179,8 @@ extern "C" [[noreturn]] void kernel_main(const boot::BootInfo* from_loader) {
     arch::set_ap_idle_hook(
         [](unsigned) { proc::run_application_processor(arch::this_cpu_entry()); });
     arch::start_application_processors(setup.from_acpi ? &setup.madt : nullptr);
+    // Needs the other CPUs idle and nothing runnable yet: before init.
+    debug::run_unmap_race_test_if_requested();
     start_init_from_cmdline();
     proc::idle_loop();
 }

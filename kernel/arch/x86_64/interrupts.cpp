@@ -97,7 +97,7 @@ extern "C" void arch_interrupt_dispatch(InterruptFrame* frame) {
         handle_timer_interrupt(*frame);
     } else if (vector >= kIrqVectorBase && vector < kIrqVectorBase + kIsaIrqCount) {
         handle_irq(unsigned(vector - kIrqVectorBase));
-    } else if (vector == kTlbShootdownVector || vector == kRescheduleVector) {
+    } else if (vector >= kFirstIpiVector && vector <= kLastIpiVector) {
         handle_ipi(uint8_t(vector));
     } else if (vector == kSpuriousVector) {
         // A spurious LAPIC interrupt gets no EOI.

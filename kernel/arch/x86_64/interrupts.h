@@ -6,6 +6,7 @@
 //   32        the LAPIC timer (kTimerVector)
 //   48..63    legacy ISA IRQ 0..15 (kIrqVectorBase + irq), through the IOAPIC
 //             when the MADT describes one, else through the remapped 8259s
+//   240..242  inter-processor interrupts (ipi.h)
 //   254       LAPIC error, 255 LAPIC spurious
 // Every gate is an interrupt gate: handlers run with interrupts disabled.
 #pragma once
@@ -19,9 +20,14 @@ namespace nyanos::arch {
 inline constexpr uint8_t kTimerVector = 32;
 inline constexpr uint8_t kIrqVectorBase = 48;
 inline constexpr unsigned kIsaIrqCount = 16;
-// Inter-processor interrupts (ipi.h): a TLB shootdown and a wake-up.
+// Inter-processor interrupts (ipi.h): a TLB shootdown, a wake-up, and a call
+// of whatever function a layer above registered (a kernel test that needs
+// code running on the other CPUs).
 inline constexpr uint8_t kTlbShootdownVector = 0xf0;
 inline constexpr uint8_t kRescheduleVector = 0xf1;
+inline constexpr uint8_t kCallFunctionVector = 0xf2;
+inline constexpr uint8_t kFirstIpiVector = kTlbShootdownVector;
+inline constexpr uint8_t kLastIpiVector = kCallFunctionVector;
 inline constexpr uint8_t kApicErrorVector = 254;
 inline constexpr uint8_t kSpuriousVector = 255;
 
@@ -60,7 +66,7 @@ using UserReturnHook = void (*)();
 void set_user_return_hook(UserReturnHook hook);
 
 // Kernel code that touches memory which may fault on purpose (the user copy
-// routines) registers its instruction range: a page fault or #GP in kernel
+// routines, probe_read.h) registers its instruction range: a page fault or #GP in kernel
 // mode with RIP in [begin, end) resumes at `fixup` instead of panicking, with
 // RAX set to the vector (14 or 13) and every other register, RFLAGS.AC
 // included, as at the fault: a fixup inside a UserAccessGuard region leaves

@@ -8,12 +8,12 @@
 namespace nyanos::arch {
 
 namespace {
-IpiHandler g_shootdown_handler = nullptr;
-IpiHandler g_reschedule_handler = nullptr;
+constexpr unsigned kIpiVectorCount = kLastIpiVector - kFirstIpiVector + 1;
+IpiHandler g_handlers[kIpiVectorCount] = {};
 
 IpiHandler& handler_slot(uint8_t vector) {
-    VERIFY(vector == kTlbShootdownVector || vector == kRescheduleVector);
-    return vector == kTlbShootdownVector ? g_shootdown_handler : g_reschedule_handler;
+    VERIFY(vector >= kFirstIpiVector && vector <= kLastIpiVector);
+    return g_handlers[vector - kFirstIpiVector];
 }
 }  // namespace
 
