@@ -3,10 +3,20 @@
 counts instructions) and /bin/bench as init, and prints every
 `bench: NAME VALUE UNIT` line the guest prints.
 
-Two boots: the figures (MEM=512M) and the process count (MEM=128M,
-`bench procs`). --repeat N boots the figures N times and prints, after the
-lines of the first run, the largest relative spread of each figure across
-runs (how stable icount is here). Python stdlib only.
+The boots:
+- the figures (MEM=512M, one CPU) and the process count (MEM=128M,
+  `bench procs`), under icount;
+- the shootdown costs (`bench shootdown`, 4 CPUs, under icount);
+- spawn scaling (`bench spawn-rate K`): WITHOUT icount, on QEMU's
+  multi-threaded TCG (one host thread per guest CPU), so guest time follows
+  host time. Boots -smp 1 and -smp 2 in turn, --scaling-runs times each;
+  each pair gives a ratio (2-CPU throughput over 1-CPU throughput) and the
+  median ratio is `spawn_scaling_2cpu`, printed with the range of the runs.
+  Host load moves these figures: they are wall-clock measurements.
+
+--repeat N boots the figures N times and prints, after the lines of the
+first run, the largest relative spread of each figure across runs (how
+stable icount is here). Python stdlib only.
 
 Exit status: 0 if every boot ended with `init exited: 0`."""
 import argparse
@@ -22,6 +32,7 @@ BUILD = os.environ.get("BUILD", os.path.join(ROOT, "build"))
 OUT = os.path.join(BUILD, "bench")
 LINE = re.compile(r"^bench: (\S+) (-?\d+) (\S+)\s*$")
 ICOUNT = "-icount shift=0"
+MTTCG = "tcg,thread=multi"
 
 
 def make_esp(cmdline, name):
@@ -37,12 +48,12 @@ def make_esp(cmdline, name):
     return esp
 
 
-def boot(esp, mem, timeout):
+def boot(esp, mem, timeout, smp=1, extra=ICOUNT, accel="tcg"):
     """Boots once; returns (figures as (name, value, unit) list, serial text, ok)."""
     fd, log = tempfile.mkstemp(prefix="nyanos-bench-", suffix=".log", dir=OUT)
     os.close(fd)
     env = dict(os.environ, BOOT="uefi", ESP=esp, MEM=mem, HEADLESS="1",
-               SERIAL=f"file:{log}", QEMU_EXTRA=ICOUNT)
+               SERIAL=f"file:{log}", QEMU_EXTRA=extra, SMP=str(smp), ACCEL=accel)
     # Its own process group, so a timeout ends QEMU too (qemu.sh does not exec it).
     proc = subprocess.Popen([os.path.join(ROOT, "scripts", "qemu.sh")], env=env,
                             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
@@ -65,10 +76,59 @@ def boot(esp, mem, timeout):
     return figures, text, ok
 
 
+def report_failure(what, text):
+    sys.stderr.write(f"bench: the {what} boot did not end with 'init exited: 0'\n")
+    sys.stderr.write("\n".join(text.splitlines()[-15:]) + "\n")
+
+
+def median(values):
+    ordered = sorted(values)
+    return ordered[len(ordered) // 2]
+
+
+def spawn_scaling(runs, per_cpu, timeout):
+    """-smp 1 and -smp 2 in turn, without icount; returns ok."""
+    esp = make_esp(f"init=/bin/bench -- spawn-rate {per_cpu}", "spawn-rate")
+    rates = {1: [], 2: []}
+    ratios = []
+    all_ok = True
+    for _ in range(runs):
+        pair = {}
+        for smp in (1, 2):
+            figures, text, ok = boot(esp, "512M", timeout, smp=smp, extra="", accel=MTTCG)
+            values = {name: value for name, value, _ in figures}
+            if not ok or "spawn_rate" not in values:
+                all_ok = False
+                report_failure(f"spawn-rate -smp {smp}", text)
+                continue
+            if values.get("spawn_rate_cpus") != smp or values.get("spawn_rate_cpus_used") != smp:
+                sys.stderr.write(f"bench: spawn-rate -smp {smp}: {values.get('spawn_rate_cpus')} "
+                                 f"CPUs online, workers ran on {values.get('spawn_rate_cpus_used')}\n")
+            pair[smp] = values["spawn_rate"]
+            rates[smp].append(values["spawn_rate"])
+        if len(pair) == 2 and pair[1]:
+            ratios.append(pair[2] / pair[1])
+    for smp in (1, 2):
+        if rates[smp]:
+            print(f"bench: spawn_rate_{smp}cpu {median(rates[smp])} ops/s "
+                  f"(median of {len(rates[smp])}; runs {min(rates[smp])}..{max(rates[smp])})",
+                  flush=True)
+    if ratios:
+        print(f"bench: spawn_scaling_2cpu {median(ratios):.2f} ratio (median of {len(ratios)}; "
+              f"runs {min(ratios):.2f}..{max(ratios):.2f})", flush=True)
+    return all_ok and len(ratios) == runs
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--repeat", type=int, default=1, help="boots of the figures run (spread)")
+    ap.add_argument("--no-figures", action="store_true", help="skip the one-CPU figures")
     ap.add_argument("--no-procs", action="store_true", help="skip the 128 MiB process count")
+    ap.add_argument("--no-shootdown", action="store_true", help="skip the 4-CPU shootdown costs")
+    ap.add_argument("--no-scaling", action="store_true", help="skip spawn scaling (-smp 1 vs 2)")
+    ap.add_argument("--scaling-runs", type=int, default=5, help="boots of each CPU count")
+    ap.add_argument("--spawn-per-cpu", type=int, default=10000,
+                    help="spawns per worker in the scaling boots")
     ap.add_argument("--timeout", type=int, default=300)
     args = ap.parse_args()
 
@@ -77,12 +137,11 @@ def main():
     all_ok = True
     runs = []
     esp = make_esp("init=/bin/bench", "figures")
-    for i in range(max(1, args.repeat)):
+    for i in range(0 if args.no_figures else max(1, args.repeat)):
         figures, text, ok = boot(esp, "512M", args.timeout)
         if not ok:
             all_ok = False
-            sys.stderr.write("bench: the figures boot did not end with 'init exited: 0'\n")
-            sys.stderr.write("\n".join(text.splitlines()[-15:]) + "\n")
+            report_failure("figures", text)
         runs.append(figures)
         if i == 0:
             for name, value, unit in figures:
@@ -94,8 +153,22 @@ def main():
             print(f"bench: {name} {value} {unit}", flush=True)
         if not ok:
             all_ok = False
-            sys.stderr.write("bench: the procs boot did not end with 'init exited: 0'\n")
-            sys.stderr.write("\n".join(text.splitlines()[-15:]) + "\n")
+            report_failure("procs", text)
+    if not args.no_shootdown:
+        esp = make_esp("init=/bin/bench -- shootdown", "shootdown")
+        # OVMF alone takes over a minute with 4 CPUs under icount.
+        figures, text, ok = boot(esp, "512M", max(args.timeout, 900), smp=4)
+        for name, value, unit in figures:
+            if name.startswith("shootdown_"):  # not tsc_hz and done again
+                print(f"bench: {name} {value} {unit}", flush=True)
+        if not ok:
+            all_ok = False
+            report_failure("shootdown (-smp 4)", text)
+    if not args.no_scaling:
+        print(f"# spawn scaling: ACCEL={MTTCG}, no icount (guest TSC follows host time), "
+              f"-smp 1 and -smp 2 in turn", flush=True)
+        if not spawn_scaling(max(1, args.scaling_runs), args.spawn_per_cpu, args.timeout):
+            all_ok = False
     if len(runs) > 1:
         by_name = {}
         for figures in runs:

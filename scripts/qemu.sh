@@ -3,6 +3,7 @@
 # benchmarks. Configuration comes from the environment:
 #   BOOT=uefi|grub-bios|grub-efi   which path (default uefi)
 #   MEM=512M  SMP=1  MACHINE=q35  CPU=max
+#   ACCEL=tcg         the -accel option (tcg,thread=multi: one host thread per CPU)
 #   ESP=build/esp.img  ISO=build/nyanos.iso   the images to boot
 #   SERIAL=stdio | file:PATH | none           where COM1 goes (default stdio)
 #   HEADLESS=1        no window (also when $DISPLAY is unset)
@@ -20,6 +21,7 @@ MEM=${MEM:-512M}
 SMP=${SMP:-1}
 MACHINE=${MACHINE:-q35}
 CPU=${CPU:-max}
+ACCEL=${ACCEL:-tcg}
 ESP=${ESP:-$BUILD/esp.img}
 ISO=${ISO:-$BUILD/nyanos.iso}
 SERIAL=${SERIAL:-stdio}
@@ -28,7 +30,7 @@ DEBUG_EXIT=${DEBUG_EXIT:-1}
 OVMF_CODE=/usr/share/OVMF/OVMF_CODE_4M.fd
 OVMF_VARS=/usr/share/OVMF/OVMF_VARS_4M.fd
 
-args=(-accel tcg -machine "$MACHINE" -cpu "$CPU" -m "$MEM" -smp "$SMP" -no-reboot -net none)
+args=(-accel "$ACCEL" -machine "$MACHINE" -cpu "$CPU" -m "$MEM" -smp "$SMP" -no-reboot -net none)
 
 ovmf_vars=
 trap '[[ -n $ovmf_vars ]] && rm -f "$ovmf_vars"' EXIT

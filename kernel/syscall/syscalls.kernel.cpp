@@ -14,6 +14,7 @@
 #include "lib/heap_ptr.h"
 #include "mm/heap.h"
 #include "mm/physical_memory.h"
+#include "mm/tlb_shootdown.h"
 #include "mm/vmm.h"
 #include "nyanos/abi/syscall.h"
 #include "proc/lifecycle.h"
@@ -362,6 +363,12 @@ int64_t sys_system_info(const SyscallFrame& f) {
     return result_of(copy_to_user(f.rdi, &info, sizeof(info)));
 }
 
+int64_t sys_shootdown_stats(const SyscallFrame& f) {
+    mm::ShootdownStats s = mm::shootdown_stats();
+    nyan_shootdown_stats out{s.requests, s.initiator_ticks, s.handled, s.handler_ticks};
+    return result_of(copy_to_user(f.rdi, &out, sizeof(out)));
+}
+
 using Handler = int64_t (*)(const SyscallFrame&);
 
 constexpr size_t kTableSize = 64;
@@ -392,6 +399,7 @@ struct Table {
         entries[SYS_SET_FOREGROUND] = sys_set_foreground;
         entries[SYS_SYSTEM_INFO] = sys_system_info;
         entries[SYS_GETCPU] = sys_getcpu;
+        entries[SYS_SHOOTDOWN_STATS] = sys_shootdown_stats;
     }
 };
 constexpr Table kTable;

@@ -6,8 +6,16 @@
  *   bench procs      the largest number of concurrent /bin/pause processes:
  *                    exec until it fails, then kill and reap them all and
  *                    compare meminfo with the baseline
+ *   bench spawn-rate K
+ *                    spawn throughput: one worker per online CPU, each
+ *                    running K spawns of /bin/true, all at once; in ops/s
+ *                    of TSC time (meant for runs without icount, where the
+ *                    guest TSC follows the host's clock)
+ *   bench shootdown  what one kernel-half TLB shootdown costs the CPU that
+ *                    starts it and each CPU that handles it (several CPUs)
  * Internal child modes: --spin (yield forever), --touch N (touch N heap
- * pages, then block), --report tables|user|shared (exit with that figure). */
+ * pages, then block), --report tables|user|shared (exit with that figure),
+ * --spawn-loop K (K spawns of /bin/true; exits with the CPUs it ran on). */
 #include <errno.h>
 #include <nyan.h>
 #include <stdio.h>
@@ -257,15 +265,134 @@ static int bench_procs(void) {
     printf("bench: procs_reaped %d processes\n", reaped);
     printf("bench: procs_meminfo_delta %ld frames\n",
            (long)before.free_frames - (long)after.free_frames);
+    /* Where a nonzero delta sits: page tables or kernel heap slabs. */
+    printf("bench: procs_meminfo_delta_tables %ld frames\n",
+           (long)after.page_table_frames - (long)before.page_table_frames);
+    printf("bench: procs_meminfo_delta_heap %ld frames\n",
+           (long)after.heap_frames - (long)before.heap_frames);
     int ok = err == ENOMEM && reaped == n && after.free_frames == before.free_frames;
     printf("bench: procs_ok %d bool\n", ok);
     return ok ? 0 : 1;
+}
+
+/* A --spawn-loop worker's exit status: the CPUs it ran on (bit per index,
+ * CPUs 0..6), or this bit alone when a spawn failed. */
+#define SPAWN_LOOP_FAILED 0x80
+
+static int spawn_loop(unsigned long count) {
+    int seen = 0;
+    for (unsigned long i = 0; i < count; ++i) {
+        int status = -1;
+        int pid = start("/bin/true", NULL, NULL);
+        if (pid < 0 || waitpid(pid, &status, 0) != pid || status != 0) return SPAWN_LOOP_FAILED;
+        unsigned cpu = 0;
+        if (getcpu(&cpu, NULL) == 0 && cpu < 7) seen |= 1 << cpu;
+    }
+    return seen;
+}
+
+/* N workers (N = online CPUs), each K spawn+exit+wait of /bin/true, started
+ * together; the throughput of all of them, from the first exec to the last
+ * waitpid. */
+static int bench_spawn_rate(unsigned long per_worker) {
+    unsigned online = 1;
+    if (getcpu(NULL, &online) < 0 || online == 0) return fail("getcpu"), 1;
+    if (online > 64) online = 64;
+    char arg[24];
+    snprintf(arg, sizeof(arg), "%lu", per_worker);
+    int pids[64];
+    unsigned long t0 = rdtsc();
+    for (unsigned i = 0; i < online; ++i) {
+        pids[i] = start("/bin/bench", "--spawn-loop", arg);
+        if (pids[i] < 0) return fail("exec --spawn-loop"), 1;
+    }
+    int cpus_used = 0;
+    for (unsigned i = 0; i < online; ++i) {
+        int status = -1;
+        if (waitpid(pids[i], &status, 0) != pids[i] || !NYAN_WIFEXITED(status) ||
+            (NYAN_WEXITSTATUS(status) & SPAWN_LOOP_FAILED))
+            fail("--spawn-loop");
+        else
+            cpus_used |= NYAN_WEXITSTATUS(status);
+    }
+    unsigned long ticks = rdtsc() - t0;
+    unsigned long ops = online * per_worker;
+    printf("bench: spawn_rate_cpus %u cpus\n", online);
+    printf("bench: spawn_rate_cpus_used %d cpus\n", __builtin_popcount((unsigned)cpus_used));
+    printf("bench: spawn_rate_ops %lu ops\n", ops);
+    printf("bench: spawn_rate_ms %lu ms\n", to_ns(ticks) / 1000000ul);
+    printf("bench: spawn_rate %lu ops/s\n",
+           ticks ? (unsigned long)((unsigned __int128)ops * g_info.tsc_hz / ticks) : 0ul);
+    printf("bench: done %d errors\n", g_failures);
+    return g_failures ? 1 : 0;
+}
+
+/* The kernel keeps this many freed one-page kernel stacks mapped
+ * (kStackCacheSize in kernel/mm/vmm.kernel.cpp): only stacks freed past
+ * them are unmapped, each with one shootdown. */
+#define STACK_CACHE 64
+#define SHOOTDOWN_EXTRA 64 /* stacks freed past the cache per repetition */
+#define SHOOTDOWN_REPS 5
+
+static unsigned long per(unsigned long ticks, unsigned long count) {
+    return count ? ticks / count : 0;
+}
+
+/* Per repetition: meminfo empties the stack cache; STACK_CACHE +
+ * SHOOTDOWN_EXTRA /bin/pause processes are started, then killed and reaped,
+ * so the first STACK_CACHE stacks freed refill the cache and each of the
+ * others is unmapped with a one-page shootdown; a second meminfo unmaps the
+ * cached ones with one full shootdown. The figures are per request (the
+ * initiator) and per handler run, the medians over the repetitions. */
+static int bench_shootdown(void) {
+    unsigned online = 1;
+    if (getcpu(NULL, &online) < 0) return fail("getcpu"), 1;
+    printf("bench: shootdown_cpus %u cpus\n", online);
+    if (online < 2) return fail("shootdown needs two CPUs"), 1;
+    enum { kProcs = STACK_CACHE + SHOOTDOWN_EXTRA };
+    static int pids[kProcs];
+    unsigned long initiator[SHOOTDOWN_REPS], handler[SHOOTDOWN_REPS], requests[SHOOTDOWN_REPS];
+    unsigned long handled[SHOOTDOWN_REPS], full_initiator[SHOOTDOWN_REPS];
+    unsigned long full_handler[SHOOTDOWN_REPS];
+    for (int r = 0; r < SHOOTDOWN_REPS; ++r) {
+        struct nyan_shootdown_stats a, b, c;
+        meminfo(NULL);
+        for (int i = 0; i < kProcs; ++i) {
+            pids[i] = start("/bin/pause", NULL, NULL);
+            if (pids[i] < 0) return fail("exec /bin/pause"), 1;
+        }
+        if (shootdown_stats(&a) < 0) return fail("shootdown_stats"), 1;
+        for (int i = 0; i < kProcs; ++i) kill(pids[i]);
+        for (int i = 0, status; i < kProcs; ++i)
+            if (waitpid(pids[i], &status, 0) != pids[i]) return fail("waitpid /bin/pause"), 1;
+        shootdown_stats(&b);
+        meminfo(NULL);
+        shootdown_stats(&c);
+        requests[r] = b.requests - a.requests;
+        handled[r] = b.handled - a.handled;
+        initiator[r] = per(b.initiator_ticks - a.initiator_ticks, requests[r]);
+        handler[r] = per(b.handler_ticks - a.handler_ticks, handled[r]);
+        full_initiator[r] = per(c.initiator_ticks - b.initiator_ticks, c.requests - b.requests);
+        full_handler[r] = per(c.handler_ticks - b.handler_ticks, c.handled - b.handled);
+    }
+    printf("bench: shootdown_requests %lu requests\n", median(requests, SHOOTDOWN_REPS));
+    printf("bench: shootdown_handled %lu runs\n", median(handled, SHOOTDOWN_REPS));
+    printf("bench: shootdown_initiator %lu instructions\n", median(initiator, SHOOTDOWN_REPS));
+    printf("bench: shootdown_handler %lu instructions\n", median(handler, SHOOTDOWN_REPS));
+    printf("bench: shootdown_full_initiator %lu instructions\n",
+           median(full_initiator, SHOOTDOWN_REPS));
+    printf("bench: shootdown_full_handler %lu instructions\n",
+           median(full_handler, SHOOTDOWN_REPS));
+    printf("bench: done %d errors\n", g_failures);
+    return g_failures ? 1 : 0;
 }
 
 int main(int argc, char** argv) {
     unsigned long start_tsc = rdtsc();
     if (argc > 1 && strcmp(argv[1], "--spin") == 0)
         for (;;) nyan_syscall(SYS_YIELD, 0, 0, 0, 0, 0, 0);
+    if (argc > 2 && strcmp(argv[1], "--spawn-loop") == 0)
+        return spawn_loop(strtoul(argv[2], NULL, 10));
     if (argc > 2 && strcmp(argv[1], "--touch") == 0) {
         unsigned long pages = strtoul(argv[2], NULL, 10);
         volatile char* p = sbrk((intptr_t)((pages + 1) * PAGE));
@@ -285,6 +412,9 @@ int main(int argc, char** argv) {
 
     printf("bench: tsc_hz %lu hz\n", g_info.tsc_hz);
     if (argc > 1 && strcmp(argv[1], "procs") == 0) return bench_procs();
+    if (argc > 2 && strcmp(argv[1], "spawn-rate") == 0)
+        return bench_spawn_rate(strtoul(argv[2], NULL, 10));
+    if (argc > 1 && strcmp(argv[1], "shootdown") == 0) return bench_shootdown();
 
     if (getpid() == 1) report("boot_to_init", start_tsc - g_info.kernel_entry_tsc);
     printf("bench: pcid_enabled %d bool\n", (g_info.flags & NYAN_SYSINFO_PCID) ? 1 : 0);

@@ -62,6 +62,9 @@ int system_info(struct nyan_system_info* out);
 /* The index of the CPU running the caller (it may change at any time) and
  * how many CPUs are online; either pointer may be 0. */
 int getcpu(unsigned* cpu, unsigned* online);
+/* The kernel's TLB shootdown counters since boot (benchmark figures); see
+ * struct nyan_shootdown_stats. */
+int shootdown_stats(struct nyan_shootdown_stats* out);
 
 /* "SIGSEGV" for 11, and so on; "SIG?" for numbers it does not know. */
 const char* nyan_signal_name(int sig);

@@ -56,6 +56,9 @@ int kill(int pid) { return (int)check(SC1(SYS_KILL, pid)); }
 long meminfo(struct nyan_meminfo* out) { return check(SC1(SYS_MEMINFO, out)); }
 int system_info(struct nyan_system_info* out) { return (int)check(SC1(SYS_SYSTEM_INFO, out)); }
 int getcpu(unsigned* cpu, unsigned* online) { return (int)check(SC2(SYS_GETCPU, cpu, online)); }
+int shootdown_stats(struct nyan_shootdown_stats* out) {
+    return (int)check(SC1(SYS_SHOOTDOWN_STATS, out));
+}
 int sleep(unsigned long ms) { return (int)check(SC1(SYS_SLEEP, ms)); }
 unsigned long get_time(void) { return (unsigned long)SC0(SYS_GET_TIME); }
 long list_files(const char* dir, char* buf, size_t len) {

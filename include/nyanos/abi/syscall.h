@@ -40,6 +40,9 @@
 #define SYS_SYSTEM_INFO 58 /* system_info(struct nyan_system_info* out): benchmark figures */
 #define SYS_GETCPU 59      /* getcpu(unsigned* cpu, unsigned* online): the caller's CPU index
                               and how many CPUs are online (either pointer may be 0) */
+/* shootdown_stats(struct nyan_shootdown_stats* out): the kernel's TLB shootdown
+   counters since boot (benchmark figures) */
+#define SYS_SHOOTDOWN_STATS 60
 
 #define NYAN_WNOHANG 1 /* waitpid flag: return 0 at once if no child has exited */
 
@@ -98,6 +101,18 @@ struct nyan_system_info {
     unsigned long user_frames;        /* user frames the caller owns */
     unsigned long flags;              /* NYAN_SYSINFO_* */
     unsigned long shared_pages;       /* pages the caller maps read-only from the ramdisk, shared */
+};
+
+/* What shootdown_stats() reports: kernel-half TLB shootdowns since boot, all
+ * CPUs together. Ticks are TSC ticks (guest instructions under QEMU's
+ * `-icount shift=0`). The initiator's ticks leave out its wait for the other
+ * CPUs; a handler's cover the handler function, not the interrupt entry and
+ * exit around it. With one CPU online there are none. */
+struct nyan_shootdown_stats {
+    unsigned long requests;        /* shootdowns started (one per range or full flush) */
+    unsigned long initiator_ticks; /* the initiators' own work, the wait excluded */
+    unsigned long handled;         /* handler runs (each request: once per other CPU) */
+    unsigned long handler_ticks;   /* the handlers' work */
 };
 
 #endif /* __ASSEMBLER__ */

@@ -25,6 +25,7 @@ CpuEntryArea& boot_cpu_entry() {
 
 void install_cpu_local(CpuEntryArea& area) {
     area.self = &area;
+    area.tss_rsp0 = this_cpu_tss_rsp0();
     wrmsr(kMsrGsBase, reinterpret_cast<uint64_t>(&area));
     wrmsr(kMsrKernelGsBase, 0);
     wrmsr(kMsrStar, kStarValue);

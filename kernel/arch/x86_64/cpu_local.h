@@ -23,14 +23,19 @@ struct CpuEntryArea {
     uint32_t index;       // offset 24: 0 for the boot CPU, then in start order
     uint32_t apic_id;     // offset 28
     void* owner;          // offset 32: the scheduler's per-CPU state, opaque to arch
+    // Offset 40: this CPU's TSS.RSP0, written on every task switch
+    // (set_kernel_stack); 4-byte aligned only, as the TSS is packed.
+    void* tss_rsp0;
 };
 static_assert(__builtin_offsetof(CpuEntryArea, kernel_rsp) == 8);
 static_assert(__builtin_offsetof(CpuEntryArea, user_rsp) == 16);
+static_assert(__builtin_offsetof(CpuEntryArea, tss_rsp0) == 40);
 
 // Makes `area` this CPU's: GS base := &area, IA32_KERNEL_GS_BASE := 0 (the
-// first user GS), then programs STAR/LSTAR/FMASK and EFER.SCE so `syscall`
-// lands in the kernel's entry. Interrupts off; once per CPU, before the CPU
-// takes any lock.
+// first user GS), records where this CPU's TSS.RSP0 is, then programs
+// STAR/LSTAR/FMASK and EFER.SCE so `syscall` lands in the kernel's entry.
+// Interrupts off; once per CPU, after its GDT and TSS are loaded and before
+// the CPU takes any lock.
 void install_cpu_local(CpuEntryArea& area);
 
 // The boot CPU's area (index 0), installed by init_cpu().

@@ -47,7 +47,8 @@ constexpr size_t kGdtEntries = 7;  // null, 4 segments, TSS (two slots)
 
 // One CPU's GDT with its TSS right behind it: GDTR's base is the address of
 // the whole block, which is how the functions below find the calling CPU's
-// TSS without any other per-CPU pointer.
+// TSS. The task switch does not search: it writes RSP0 through the pointer
+// install_cpu_local() keeps in the per-CPU entry area.
 struct alignas(64) CpuTables {
     uint64_t gdt[kGdtEntries];
     Tss tss;
@@ -67,7 +68,7 @@ CpuTables* find_this_cpu_tables() {
     DescriptorPointer gdtr;
     asm volatile("sgdt %0" : "=m"(gdtr));
     // A range check only: GDTR is only ever loaded with &g_tables[i] or a
-    // GDT outside the array, and this runs on every task switch.
+    // GDT outside the array.
     uint64_t offset = gdtr.base - reinterpret_cast<uint64_t>(&g_tables[0]);
     if (offset >= sizeof(g_tables)) return nullptr;
     return reinterpret_cast<CpuTables*>(gdtr.base);
@@ -146,8 +147,8 @@ void init_gdt_for_ap(unsigned index, uint8_t* stacks) {
     build_and_load(index, stacks);
 }
 
-void set_kernel_stack(uint64_t rsp0) {
-    this_cpu_tables().tss.rsp[0] = rsp0;
+void* this_cpu_tss_rsp0() {
+    return reinterpret_cast<uint8_t*>(&this_cpu_tables().tss) + offsetof(Tss, rsp);
 }
 uint64_t kernel_stack() {
     return this_cpu_tables().tss.rsp[0];

@@ -60,9 +60,22 @@ void init_gdt_for_ap(unsigned index, uint8_t* stacks);
 // The stack the CPU switches to when an interrupt or exception arrives in
 // user mode (TSS.RSP0) of the calling CPU. `rsp0` is the top of the current
 // task's kernel stack, 16-byte aligned. The scheduler calls this on every
-// switch to a user task. After init_gdt()/init_gdt_for_ap() on this CPU.
-void set_kernel_stack(uint64_t rsp0);
+// switch, so it is two instructions: the slot's address comes from the
+// per-CPU entry area (CpuEntryArea::tss_rsp0, through GS). After
+// install_cpu_local() on this CPU.
+inline void set_kernel_stack(uint64_t rsp0) {
+    asm volatile(
+        "movq %%gs:40, %%rax\n\t"
+        "movq %0, (%%rax)"
+        :
+        : "r"(rsp0)
+        : "rax", "memory");
+}
 uint64_t kernel_stack();
+
+// The address of the calling CPU's TSS.RSP0 (found through GDTR), for
+// install_cpu_local(). After init_gdt()/init_gdt_for_ap() on this CPU.
+void* this_cpu_tss_rsp0();
 
 // Whether `address` lies on one of the calling CPU's IST stacks, for the
 // fault report and backtraces.
