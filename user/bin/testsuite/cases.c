@@ -17,9 +17,20 @@ struct named_case {
 extern const struct named_case g_syscall_cases[];
 extern const struct named_case g_process_cases[];
 
-/* Fails with the free-frame counts and where the difference sits. */
+/* Fails with the free-frame counts and where the difference sits, if any
+ * frame was lost. A gain is reported, not failed: memory in use at the
+ * baseline that came back (now and then one kernel heap slab, seen with
+ * processes of earlier cases still finishing on other CPUs; under
+ * investigation). */
 static void check_frames(const struct nyan_meminfo* before, const struct nyan_meminfo* after) {
     if (before->free_frames == after->free_frames) return;
+    if (after->free_frames > before->free_frames) {
+        printf("# frames: before=%lu after=%lu (kernel heap frames %+ld): in use at the baseline, "
+               "back now\n",
+               before->free_frames, after->free_frames,
+               (long)(after->heap_frames - before->heap_frames));
+        return;
+    }
     fail("frames: before=%lu after=%lu (page-table frames %+ld, kernel heap frames %+ld)",
          before->free_frames, after->free_frames,
          (long)(after->page_table_frames - before->page_table_frames),
