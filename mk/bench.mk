@@ -1,7 +1,10 @@
 # `make bench`: the benchmarks (scripts/bench.py, docs/benchmarks.md). Boots
 # QEMU with -icount shift=0 and /bin/bench as init from its own ESP images
-# under build/bench/; prints `bench: NAME VALUE UNIT` lines.
-# BENCH_ARGS="--repeat 3" also prints the run-to-run spread.
+# under build/bench/ (one CPU, then 4 for the shootdown figures; the spawn
+# scaling boots run without icount on multi-threaded TCG, -smp 1 and 2);
+# prints `bench: NAME VALUE UNIT` lines.
+# BENCH_ARGS="--repeat 3" also prints the run-to-run spread; --no-scaling,
+# --no-shootdown, --no-procs, --no-figures skip a part.
 BENCH_ARGS ?=
 .PHONY: bench
 bench: $(BUILD)/BOOTX64.EFI $(BUILD)/kernel.elf $(BUILD)/initrd.tar
