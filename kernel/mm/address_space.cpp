@@ -102,8 +102,27 @@ void AddressSpace::release() {
     VERIFY(!m_context->live_on_any_cpu(m_root));
     TableEnv env{this};
     auto pt = tables(env);
-    pt.destroy_user_half([&](VirtAddr, const paging::Translation& t) { release_leaf(t); },
-                         m_extents.ranges(), m_extents.count());
+    // The user frames go back in batches, one frame-allocator lock hold per
+    // batch (small: this runs on a one-page kernel stack).
+    constexpr size_t kBatch = 16;
+    PhysAddr batch[kBatch];
+    size_t batched = 0;
+    pt.destroy_user_half(
+        [&](VirtAddr, const paging::Translation& t) {
+            VERIFY(t.size == paging::PageSize::k4K);
+            if (t.flags.borrowed) {
+                --m_borrowed_pages;
+                return;
+            }
+            batch[batched++] = t.phys;
+            --m_user_frames;
+            if (batched == kBatch) {
+                m_context->free_frames(batch, batched, FrameUse::kUser);
+                batched = 0;
+            }
+        },
+        m_extents.ranges(), m_extents.count());
+    if (batched) m_context->free_frames(batch, batched, FrameUse::kUser);
     m_context->free_frame(m_root, FrameUse::kPageTable);
     --m_table_frames;
     // Not live (checked above), so nothing runs on this PCID now; the

@@ -45,6 +45,10 @@ public:
     // A zeroed 4 KiB frame, counted under `use`.
     virtual Result<PhysAddr> allocate_zeroed_frame(FrameUse use) = 0;
     virtual void free_frame(PhysAddr frame, FrameUse use) = 0;
+    // Several at once (teardown); the default frees them one by one.
+    virtual void free_frames(const PhysAddr* frames, size_t count, FrameUse use) {
+        for (size_t i = 0; i < count; ++i) free_frame(frames[i], use);
+    }
     // Drops a stale TLB entry of the live address space.
     virtual void invalidate(VirtAddr va) = 0;
     // The kernel's PML4, whose entries 256..511 every space shares.

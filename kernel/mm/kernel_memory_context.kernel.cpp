@@ -17,6 +17,9 @@ public:
     void free_frame(PhysAddr frame, FrameUse use) override {
         physical_memory().free_frame(frame, use);
     }
+    void free_frames(const PhysAddr* frames, size_t count, FrameUse use) override {
+        physical_memory().free_frames(frames, count, use);
+    }
     void* phys_to_virt(PhysAddr phys) override { return nyanos::phys_to_virt(phys); }
     void invalidate(VirtAddr va) override { arch::invlpg(va); }
     PhysAddr kernel_root() const override { return mm::kernel_root(); }

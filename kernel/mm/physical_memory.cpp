@@ -227,6 +227,11 @@ void PhysicalMemory::free_frame(PhysAddr frame, FrameUse use) {
     release(index, use);
 }
 
+void PhysicalMemory::free_frames(const PhysAddr* frames, size_t count, FrameUse use) {
+    sync::Guard guard(m_lock);
+    for (size_t i = 0; i < count; ++i) release(check_freeable(frames[i], use, "free_frames"), use);
+}
+
 void PhysicalMemory::free_contiguous(PhysAddr first, size_t count, FrameUse use) {
     sync::Guard guard(m_lock);
     if (count == 0) panic("free_contiguous: zero frames at 0x%lx", first);

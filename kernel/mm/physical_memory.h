@@ -115,6 +115,9 @@ public:
     // not managed, already free (double free), never allocated, or held with a
     // different use.
     void free_frame(PhysAddr frame, FrameUse use);
+    // Returns `count` frames (any order, each checked like free_frame) under
+    // one lock hold: teardown frees thousands, and the lock per frame showed.
+    void free_frames(const PhysAddr* frames, size_t count, FrameUse use);
     // Returns a run from allocate_contiguous (or any run of frames allocated
     // with `use`). Checks every frame first, so a bad call panics before
     // anything changes.

@@ -382,3 +382,17 @@ TEST_CASE("pmm: random allocations and frees agree with a model") {
     for (const Held& h : held) pm.free_contiguous(h.first, h.count, h.use);
     CHECK(pm.stats().free_frames == free0);
 }
+
+TEST_CASE("pmm: free_frames returns a batch under one call, checked like free_frame") {
+    FakeRam ram(64);
+    PhysicalMemory pm = make(ram, {{kBase, 64 * kF}});
+    uint64_t free_before = pm.stats().free_frames;
+    PhysAddr frames[5];
+    for (PhysAddr& f : frames) f = pm.allocate_frame(FrameUse::kUser).release_value();
+    CHECK(pm.stats().user_frames == 5);
+    pm.free_frames(frames, 5, FrameUse::kUser);
+    CHECK(pm.stats().user_frames == 0);
+    CHECK(pm.stats().free_frames == free_before);
+    // A frame of the batch freed twice is a broken invariant, as with free_frame.
+    CHECK_THROWS_AS(pm.free_frames(frames, 1, FrameUse::kUser), nyanos::test::HostPanic);
+}
