@@ -84,14 +84,21 @@ AddressSpace::~AddressSpace() {
 
 // Inlined into the teardown walk (once per page of every exiting process):
 // the walk then decodes only the PTE bits this reads.
-[[gnu::always_inline]] inline void AddressSpace::release_leaf(const paging::Translation& leaf) {
+void AddressSpace::return_frames(FreedFrames& freed) {
+    if (freed.count) m_context->free_frames(freed.frames, freed.count, FrameUse::kUser);
+    freed.count = 0;
+}
+
+[[gnu::always_inline]] inline void AddressSpace::release_leaf(const paging::Translation& leaf,
+                                                              FreedFrames& freed) {
     VERIFY(leaf.size == paging::PageSize::k4K);
     if (leaf.flags.borrowed) {
         --m_borrowed_pages;
         return;
     }
-    m_context->free_frame(leaf.phys, FrameUse::kUser);
+    freed.frames[freed.count++] = leaf.phys;
     --m_user_frames;
+    if (freed.count == FreedFrames::kCapacity) return_frames(freed);
 }
 
 void AddressSpace::release() {
@@ -102,27 +109,10 @@ void AddressSpace::release() {
     VERIFY(!m_context->live_on_any_cpu(m_root));
     TableEnv env{this};
     auto pt = tables(env);
-    // The user frames go back in batches, one frame-allocator lock hold per
-    // batch (small: this runs on a one-page kernel stack).
-    constexpr size_t kBatch = 16;
-    PhysAddr batch[kBatch];
-    size_t batched = 0;
-    pt.destroy_user_half(
-        [&](VirtAddr, const paging::Translation& t) {
-            VERIFY(t.size == paging::PageSize::k4K);
-            if (t.flags.borrowed) {
-                --m_borrowed_pages;
-                return;
-            }
-            batch[batched++] = t.phys;
-            --m_user_frames;
-            if (batched == kBatch) {
-                m_context->free_frames(batch, batched, FrameUse::kUser);
-                batched = 0;
-            }
-        },
-        m_extents.ranges(), m_extents.count());
-    if (batched) m_context->free_frames(batch, batched, FrameUse::kUser);
+    FreedFrames freed;
+    pt.destroy_user_half([&](VirtAddr, const paging::Translation& t) { release_leaf(t, freed); },
+                         m_extents.ranges(), m_extents.count());
+    return_frames(freed);
     m_context->free_frame(m_root, FrameUse::kPageTable);
     --m_table_frames;
     // Not live (checked above), so nothing runs on this PCID now; the
@@ -191,10 +181,12 @@ Result<void> AddressSpace::map_anonymous(VirtAddr va, size_t pages, PageFlags fl
 void AddressSpace::unmap_range(VirtAddr va, size_t pages) {
     TableEnv env{this};
     auto pt = tables(env);
+    FreedFrames freed;
     for (size_t i = 0; i < pages; ++i) {
         auto t = pt.unmap(va + i * kPageSize);
-        if (t.ok()) release_leaf(t.value());
+        if (t.ok()) release_leaf(t.value(), freed);
     }
+    return_frames(freed);
 }
 
 Result<void> AddressSpace::protect(VirtAddr va, size_t pages, PageFlags flags) {

@@ -159,7 +159,16 @@ private:
     Result<void> for_each_user_byte_run(VirtAddr va, size_t length, bool writing, Fn&& fn);
     void note_mapped(VirtAddr va, size_t pages);
     // Gives back what a leaf mapped: its frame if owned, only the count if borrowed.
-    void release_leaf(const paging::Translation& leaf);
+    // User frames on their way back to the frame allocator, returned
+    // kCapacity at a time under one lock hold (small: teardown runs on a
+    // one-page kernel stack).
+    struct FreedFrames {
+        static constexpr size_t kCapacity = 16;
+        PhysAddr frames[kCapacity];
+        size_t count = 0;
+    };
+    void release_leaf(const paging::Translation& leaf, FreedFrames& freed);
+    void return_frames(FreedFrames& freed);
 
     MemoryContext* m_context = nullptr;
     PhysAddr m_root = 0;
