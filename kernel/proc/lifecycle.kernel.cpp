@@ -124,8 +124,14 @@ void free_process(Process* p) {
 
 // A thread with a kernel stack, set up to enter user mode at `entry`.
 Result<Thread*> create_thread(uint64_t entry, uint64_t user_sp) {
+    // The FPU area first: once the Thread exists it owns the area, and
+    // deleting the Thread frees it on the failure path below.
+    auto fpu = AlignedBlock::try_allocate(arch::fpu_area_size(), arch::kFpuAreaAlignment);
+    if (!fpu.ok()) return fpu.error();
+    arch::fpu_load_clean_image(fpu.value().data());
     Thread* thread = new (std::nothrow) Thread;
     if (!thread) return Error::kNoMemory;
+    thread->fpu_area = fpu.release_value();
     auto stack = mm::allocate_kernel_stack(kKernelStackPages);
     if (!stack.ok()) {
         delete thread;
@@ -133,7 +139,6 @@ Result<Thread*> create_thread(uint64_t entry, uint64_t user_sp) {
     }
     thread->kernel_stack_top = stack.value();
     prepare_stack_audit(*thread);
-    arch::fpu_load_clean_image(thread->fpu_state());
     prepare_first_entry(thread, entry, user_sp);
     return thread;
 }

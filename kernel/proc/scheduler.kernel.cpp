@@ -35,8 +35,6 @@ sync::SpinLock g_scheduler_lock;
 
 namespace {
 
-static_assert(kFpuStateBytes == arch::kFpuStateBytes);
-
 // Per-CPU scheduler state, indexed by CPU index; each CPU reaches its own
 // through GS (this_cpu()). Slots of CPUs that never start stay unused.
 Cpu g_cpus[kMaxCpus];
@@ -77,8 +75,8 @@ void switch_to(Cpu& cpu, Thread* next) REQUIRES(g_scheduler_lock) {
     }
     bool next_idle = next == &cpu.idle;
     bool prev_idle = prev == &cpu.idle;
-    arch::switch_user_selectors(prev_idle ? nullptr : prev->fpu_state(),
-                                next_idle ? nullptr : next->fpu_state());
+    arch::switch_user_selectors(prev_idle ? nullptr : &prev->user_selectors,
+                                next_idle ? nullptr : &next->user_selectors);
     if (!prev_idle) arch::fpu_save(prev->fpu_state());
     uint64_t root = next_idle ? (g_cpu_count > 1 ? mm::kernel_root() : 0) : next->active_root;
     if (root && root != arch::read_cr3()) mm::load_cr3(root);

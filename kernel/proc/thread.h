@@ -1,10 +1,12 @@
-// A thread: what the scheduler runs. It owns its kernel stack (and the FPU
-// image on top of it) and belongs to one process, whose address space it
-// runs in. The process layer frees a thread when its process is reaped.
+// A thread: what the scheduler runs. It owns its kernel stack and its FPU
+// save area and belongs to one process, whose address space it runs in. The
+// process layer frees a thread when its process is reaped.
 #pragma once
 
 #include <stddef.h>
 #include <stdint.h>
+
+#include "lib/aligned_block.h"
 
 namespace nyanos::proc {
 
@@ -25,12 +27,10 @@ enum class WakeReason : uint8_t {
     kKilled,    // a kill is pending: the caller must unwind
 };
 
-// A kernel stack is one 4 KiB page, with an unmapped guard page below; its
-// top kFpuStateBytes hold the FPU state, so the stack proper is 3.5 KiB. The
+// A kernel stack is one 4 KiB page, with an unmapped guard page below. The
 // kstack_audit test (test/qemu/cases/kstack.py) measures the deepest use
 // against that.
 inline constexpr size_t kKernelStackPages = 1;
-inline constexpr size_t kFpuStateBytes = 512;  // an fxsave64 image (arch/x86_64/fpu.h)
 
 struct Thread {
     Process* process = nullptr;  // nullptr for the idle thread
@@ -47,12 +47,21 @@ struct Thread {
     uint64_t active_root = 0;
 
     // Kernel stack: one page [kernel_stack_top - 4 KiB, kernel_stack_top),
-    // with an unmapped guard page below. Its top kFpuStateBytes hold the
-    // thread's FPU state (fpu_state()); the stack proper starts below them,
-    // at stack_rsp0(). saved_rsp is valid while not running. The idle thread
-    // runs on the boot stack and has no FPU state of its own.
+    // with an unmapped guard page below; saved_rsp is valid while not
+    // running. The idle thread runs on the boot stack.
     uint64_t kernel_stack_top = 0;
     uint64_t saved_rsp = 0;
+
+    // The user-mode state the scheduler switches besides the registers on
+    // the kernel stack: the FPU/SSE state (arch/x86_64/fpu.h; the idle
+    // thread has none) and the DS, ES, FS and GS selectors
+    // (arch/x86_64/user_selectors.h), both saved on every switch away and
+    // valid while the thread is not running. Kept apart from the kernel
+    // stack, and the selectors apart from the FPU image, so that the image
+    // can later be copied from and to user memory (signal frames) without
+    // user data reaching anything the kernel relies on.
+    AlignedBlock fpu_area;
+    uint64_t user_selectors = 0;
 
     // Blocked: the queue it waits in (nullptr if none) and, when the wait has
     // a deadline, the uptime at which it ends (0 = none).
@@ -64,11 +73,10 @@ struct Thread {
     Thread* next_in_queue = nullptr;
     Thread* next_timed = nullptr;
 
-    // The initial RSP, for the TSS and syscall entry: below the FPU area.
-    uint64_t stack_rsp0() const { return kernel_stack_top - kFpuStateBytes; }
-    // FPU/SSE state (fxsave area, 16-byte aligned), saved on every switch
-    // away: the top of the kernel stack page, so it costs the heap nothing.
-    uint8_t* fpu_state() const { return reinterpret_cast<uint8_t*>(stack_rsp0()); }
+    // The initial RSP, for the TSS and syscall entry.
+    uint64_t stack_rsp0() const { return kernel_stack_top; }
+    // The FPU save area (64-byte aligned), nullptr for the idle thread.
+    uint8_t* fpu_state() const { return fpu_area.data(); }
 
     Thread() = default;
     Thread(const Thread&) = delete;

@@ -6,10 +6,9 @@
 // channel between processes, and a break of the system-call ABI (all
 // registers but rax, rcx and r11 survive) for the thread that loaded them.
 // The scheduler saves them when it switches away from a user thread and
-// restores them when it switches to one, next to the FPU state: in the
-// software-available bytes 464..511 of the thread's fxsave image, which
-// fxsave64 and fxrstor64 never touch (Intel SDM vol. 1, 10.5.1). A zero
-// there (the clean image of a new thread) is the null selector.
+// restores them when it switches to one, next to the FPU state, in a word
+// of the thread's own (proc::Thread::user_selectors). A zero there (a new
+// thread) is four null selectors.
 //
 // The FS and GS *bases* need no switching: CR4.FSGSBASE is off (wrfsbase
 // and wrgsbase raise #UD in user mode), there is no call that sets them, and
@@ -20,11 +19,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "arch/x86_64/fpu.h"
-
 namespace nyanos::arch {
-
-inline constexpr size_t kUserSelectorsOffset = 464;
 
 // On every switch, so inline and packed in one word: DS, ES, FS and GS as
 // 16-bit fields, low to high, so "all four unchanged" is one compare.
@@ -38,19 +33,17 @@ inline uint64_t read_user_selectors() {
 }
 
 // Switches the live selectors from the thread switched away from (`prev`,
-// a user thread's fxsave image, or nullptr for an idle thread) to the one
+// a user thread's saved word, or nullptr for an idle thread) to the one
 // switched to (`next`, likewise). Kernel code never loads them, so the live
 // values are still prev's user values. Each selector is loaded only if it
 // differs (segment loads are slow; most threads keep null selectors).
 // Interrupts off: GS is loaded between two swapgs, so the load changes the
 // user's GS base, not the kernel's per-CPU one.
-inline void switch_user_selectors(uint8_t* prev, const uint8_t* next) {
-    static_assert(kUserSelectorsOffset + sizeof(uint64_t) <= kFpuStateBytes);
+inline void switch_user_selectors(uint64_t* prev, const uint64_t* next) {
     uint64_t live = read_user_selectors();
-    if (prev) __builtin_memcpy(prev + kUserSelectorsOffset, &live, sizeof(live));
+    if (prev) *prev = live;
     if (!next) return;
-    uint64_t want;
-    __builtin_memcpy(&want, next + kUserSelectorsOffset, sizeof(want));
+    uint64_t want = *next;
     if (want == live) return;
     auto field = [](uint64_t v, int i) { return uint16_t(v >> (16 * i)); };
     if (field(want, 0) != field(live, 0)) asm volatile("mov %0, %%ds" : : "r"(field(want, 0)));
