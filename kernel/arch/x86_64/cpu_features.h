@@ -10,7 +10,7 @@
 //
 // The pure parts (the XCR0 choice, the save-area size) are constexpr and
 // host-tested (test/host/cpu_features_test.cpp); the rest is the kernel's
-// (cpu.cpp, cpu_features.cpp).
+// (cpu.cpp).
 #pragma once
 
 #include <stddef.h>
@@ -96,5 +96,22 @@ inline constexpr uint64_t kHwcap2Fsgsbase = 1ull << 1;
 constexpr uint64_t linux_hwcap2_for(bool cr4_fsgsbase) {
     return cr4_fsgsbase ? kHwcap2Fsgsbase : 0;
 }
+
+#ifndef NYANOS_HOST
+// What init_cpu() enabled (valid after it; cpu.cpp).
+// XCR0 on every CPU; 0 when the CPU has no XSAVE (fxsave is used).
+uint64_t xcr0_enabled();
+// One thread's FPU save area, in bytes (fpu_area_bytes() of the above).
+size_t fpu_area_size();
+
+// For the Linux loader's auxiliary vector:
+// AT_HWCAP: CPUID.1:EDX of the boot CPU, as Linux x86_64 gives it.
+uint64_t linux_hwcap();
+// AT_HWCAP2: 0, since CR4.FSGSBASE stays off (the FS and GS bases change
+// only through the kernel, which switches them per thread).
+uint64_t linux_hwcap2();
+// AT_PLATFORM: "x86_64".
+const char* linux_platform();
+#endif
 
 }  // namespace nyanos::arch

@@ -1,7 +1,12 @@
-// The FPU/SSE state of user threads: fxsave64/fxrstor64 images saved on
-// every switch away from a thread and restored on every switch to one, in
-// an area of fpu_area_size() bytes each thread owns (64-byte aligned, off
-// the kernel stack). The kernel itself never touches FPU registers
+// The FPU, SSE and AVX state of user threads, saved on every switch away
+// from a thread and restored on every switch to one, in a save area each
+// thread owns (fpu_area_size() bytes, 64-byte aligned, off the kernel
+// stack; arch/x86_64/cpu_features.h sizes it):
+//   - with XSAVE, an xsave64/xrstor64 image (standard format) of every
+//     component in XCR0: x87, SSE, and AVX and AVX-512 where the CPU has
+//     them (832 bytes with AVX, 2,688 with AVX-512);
+//   - without (qemu64, old CPUs), an fxsave64/fxrstor64 image (512 bytes).
+// The kernel itself never touches FPU or vector registers
 // (-mgeneral-regs-only), so a thread's image is valid whenever it is not
 // running.
 #pragma once
@@ -15,24 +20,38 @@ namespace nyanos::arch {
 
 inline constexpr size_t kFpuStateBytes = kFxsaveAreaBytes;
 
-// The bytes of one thread's save area.
-inline size_t fpu_area_size() {
-    return kFpuStateBytes;
-}
+namespace detail {
+// Set once at boot by init_fpu_clean_state(), before any thread runs.
+extern bool g_fpu_uses_xsave;
+}  // namespace detail
 
-// Builds the image every new thread starts from: every register and field
-// zero but the x87 control word (0x37f) and MXCSR (0x1f80), MXCSR_MASK as
-// the CPU reports it; nothing of the boot code's registers. Once, at boot.
+// Decides xsave or fxsave from what init_cpu() enabled and builds the image
+// every new thread starts from: x87 control word 0x37f, MXCSR 0x1f80
+// (MXCSR_MASK as the CPU reports it), every register zero, and with XSAVE a
+// header whose XSTATE_BV has only x87 and SSE set, so that xrstor puts
+// every other component (the upper YMM halves, AVX-512) in its initial,
+// zero state. Nothing of the boot code's registers. Once, at boot, after
+// init_cpu().
 void init_fpu_clean_state();
 
-// Writes the clean image into `state` (fpu_area_size() bytes, 64-byte aligned).
-void fpu_load_clean_image(uint8_t* state);
+// Writes the clean image into `area` (fpu_area_size() bytes, 64-byte
+// aligned): all of it, so that an xsave header is never left with stray
+// bytes (xrstor faults on reserved header bits).
+void fpu_load_clean_image(uint8_t* area);
 
-inline void fpu_save(uint8_t* state) {
-    asm volatile("fxsave64 (%0)" : : "r"(state) : "memory");
+// EDX:EAX all ones: the requested-feature bitmap is then XCR0 itself, every
+// component the kernel enabled.
+inline void fpu_save(uint8_t* area) {
+    if (detail::g_fpu_uses_xsave)
+        asm volatile("xsave64 (%0)" : : "r"(area), "a"(~0u), "d"(~0u) : "memory");
+    else
+        asm volatile("fxsave64 (%0)" : : "r"(area) : "memory");
 }
-inline void fpu_restore(const uint8_t* state) {
-    asm volatile("fxrstor64 (%0)" : : "r"(state) : "memory");
+inline void fpu_restore(const uint8_t* area) {
+    if (detail::g_fpu_uses_xsave)
+        asm volatile("xrstor64 (%0)" : : "r"(area), "a"(~0u), "d"(~0u) : "memory");
+    else
+        asm volatile("fxrstor64 (%0)" : : "r"(area) : "memory");
 }
 
 }  // namespace nyanos::arch
