@@ -44,6 +44,8 @@ namespace {
 // process's memory is mostly these two and its frames.
 static_assert(sizeof(Process) <= 448 - 24, "Process outgrew the heap's 448-byte slot");
 static_assert(sizeof(Thread) <= 144 - 24, "Thread outgrew the heap's 144-byte slot");
+// Freed thread stacks are cached for the next thread: the same size.
+static_assert(kKernelStackPages == mm::kCachedStackPages);
 
 // The process table lock: the table (pids, parent links, zombies and their
 // status), init and the foreground. Taken with interrupts off (Ctrl-C takes
@@ -162,8 +164,8 @@ Result<int> spawn_process(const char* path, const ProgramArgs& args, bool as_ini
     const fs::FileEntry* file = fs::lookup(path);
     if (!file) return Error::kNoEntry;
     if (file->is_directory) return Error::kIsDirectory;
-    // The checked image (~700 bytes) lives on the heap, not on the one-page
-    // kernel stack; validate() builds it there directly (guaranteed elision).
+    // The checked image (~700 bytes) lives on the heap, not on the kernel
+    // stack; validate() builds it there directly (guaranteed elision).
     HeapPtr<elf::ValidationResult> checked(new (std::nothrow) elf::ValidationResult(
         elf::validate(file->data, file->size, kImageBase, kImageLimit)));
     if (!checked.get()) return Error::kNoMemory;

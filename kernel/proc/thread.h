@@ -27,10 +27,19 @@ enum class WakeReason : uint8_t {
     kKilled,    // a kill is pending: the caller must unwind
 };
 
-// A kernel stack is one 4 KiB page, with an unmapped guard page below. The
-// kstack_audit test (test/qemu/cases/kstack.py) measures the deepest use
-// against that.
-inline constexpr size_t kKernelStackPages = 1;
+// A kernel stack is two 4 KiB pages (8 KiB), with an unmapped guard page
+// below. Why two: with one page (3,584 bytes under the 512-byte fxsave image
+// it then held) the kstack_audit test (test/qemu/cases/kstack.py: the
+// isolation suite plus the shell's deep paths) measured a high-water mark
+// of 2,240 bytes, deepest in /bin/cycles: more than half a page before any
+// Linux path exists. Those add depth: signal delivery builds a frame around
+// an xsave image (up to 2.7 KiB with AVX-512) and runs sigreturn's checks,
+// execve of a Linux program copies argv, envp and auxv, and path lookups
+// walk components; Linux itself gives each thread 16 KiB. One page more per
+// thread is one frame per process (docs/benchmarks.md: the processes that
+// fit in 128 MiB). The FPU area is no longer on the stack (fpu_area), so
+// all 8 KiB are stack.
+inline constexpr size_t kKernelStackPages = 2;
 
 struct Thread {
     Process* process = nullptr;  // nullptr for the idle thread
@@ -46,9 +55,9 @@ struct Thread {
     // preempted inside a guard resumes on the guarded root.
     uint64_t active_root = 0;
 
-    // Kernel stack: one page [kernel_stack_top - 4 KiB, kernel_stack_top),
-    // with an unmapped guard page below; saved_rsp is valid while not
-    // running. The idle thread runs on the boot stack.
+    // Kernel stack: kKernelStackPages pages below kernel_stack_top, with an
+    // unmapped guard page below; saved_rsp is valid while not running. The
+    // idle thread runs on the boot stack.
     uint64_t kernel_stack_top = 0;
     uint64_t saved_rsp = 0;
 

@@ -138,7 +138,7 @@ int64_t sys_list_files(const SyscallFrame& f) {
     uint64_t buf = f.rsi;
     size_t capacity = f.rdx;
     // Every entry of a directory (2 KiB of pointers): on the heap, not on the
-    // one-page kernel stack.
+    // small kernel stack.
     HeapPtr<const fs::FileEntry*[]> held(new (std::nothrow)
                                              const fs::FileEntry*[fs::Ramdisk::kMaxEntries]);
     if (!held.get()) return errno_of(Error::kNoMemory);
@@ -305,7 +305,7 @@ int64_t sys_meminfo(const SyscallFrame& f) {
 
 int64_t sys_process_list(const SyscallFrame& f) {
     if (!f.rdi) return int64_t(proc::process_count());
-    constexpr size_t kBatch = 4;  // small: this runs on a one-page kernel stack
+    constexpr size_t kBatch = 4;  // small: this runs on a small kernel stack
     nyan_process_info batch[kBatch];
     size_t max = f.rsi, done = 0;
     while (done < max) {
