@@ -17,7 +17,7 @@
 #include "arch/x86_64/io.h"
 #include "arch/x86_64/ipi.h"
 #include "arch/x86_64/timer.h"
-#include "arch/x86_64/user_selectors.h"
+#include "arch/x86_64/user_segments.h"
 #include "dev/console_input.h"
 #include "lib/format.h"
 #include "lib/panic.h"
@@ -75,8 +75,8 @@ void switch_to(Cpu& cpu, Thread* next) REQUIRES(g_scheduler_lock) {
     }
     bool next_idle = next == &cpu.idle;
     bool prev_idle = prev == &cpu.idle;
-    arch::switch_user_selectors(prev_idle ? nullptr : &prev->user_selectors,
-                                next_idle ? nullptr : &next->user_selectors);
+    arch::switch_user_segments(cpu.user_bases, prev_idle ? nullptr : &prev->segments,
+                               next_idle ? nullptr : &next->segments);
     if (!prev_idle) arch::fpu_save(prev->fpu_state());
     uint64_t root = next_idle ? (g_cpu_count > 1 ? mm::kernel_root() : 0) : next->active_root;
     if (root && root != arch::read_cr3()) mm::load_cr3(root);
@@ -368,6 +368,36 @@ void wait_for_input() {
         g_input_ready.wait_locked();
     }
     die_if_killed();
+}
+
+Result<void> set_user_fs_base(uint64_t base) {
+    if (!arch::is_settable_user_base(base)) return Error::kPermission;
+    arch::InterruptDisabler no_interrupts;  // the thread and the MSR change together
+    Thread* self = current_thread();
+    VERIFY(!is_idle(self));
+    self->segments.fs_base = base;
+    arch::load_user_fs_base(this_cpu().user_bases, base);
+    return {};
+}
+
+Result<void> set_user_gs_base(uint64_t base) {
+    if (!arch::is_settable_user_base(base)) return Error::kPermission;
+    arch::InterruptDisabler no_interrupts;
+    Thread* self = current_thread();
+    VERIFY(!is_idle(self));
+    self->segments.gs_base = base;
+    arch::load_user_gs_base(this_cpu().user_bases, base);
+    return {};
+}
+
+uint64_t user_fs_base() {
+    arch::InterruptDisabler no_interrupts;  // not switched between CPUs while reading
+    return arch::read_user_fs_base();
+}
+
+uint64_t user_gs_base() {
+    arch::InterruptDisabler no_interrupts;
+    return arch::read_user_gs_base();
 }
 
 uint64_t TaskRoots::active() {

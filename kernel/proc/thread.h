@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "arch/x86_64/user_segments.h"
 #include "lib/aligned_block.h"
 
 namespace nyanos::proc {
@@ -62,15 +63,14 @@ struct Thread {
     uint64_t saved_rsp = 0;
 
     // The user-mode state the scheduler switches besides the registers on
-    // the kernel stack: the FPU/SSE state (arch/x86_64/fpu.h; the idle
-    // thread has none) and the DS, ES, FS and GS selectors
-    // (arch/x86_64/user_selectors.h), both saved on every switch away and
-    // valid while the thread is not running. Kept apart from the kernel
-    // stack, and the selectors apart from the FPU image, so that the image
+    // the kernel stack: the FPU/SSE/AVX state (arch/x86_64/fpu.h; the idle
+    // thread has none), and the DS, ES, FS and GS selectors and the FS and
+    // GS bases (arch/x86_64/user_segments.h). Kept apart from the kernel
+    // stack, and the segments apart from the FPU image, so that the image
     // can later be copied from and to user memory (signal frames) without
     // user data reaching anything the kernel relies on.
     AlignedBlock fpu_area;
-    uint64_t user_selectors = 0;
+    arch::UserSegments segments;
 
     // Blocked: the queue it waits in (nullptr if none) and, when the wait has
     // a deadline, the uptime at which it ends (0 = none).

@@ -369,6 +369,24 @@ int64_t sys_shootdown_stats(const SyscallFrame& f) {
     return result_of(copy_to_user(f.rdi, &out, sizeof(out)));
 }
 
+// Linux's arch_prctl (the codes are Linux's): the option is an int there.
+int64_t sys_arch_prctl(const SyscallFrame& f) {
+    uint64_t base;
+    switch (uint32_t(f.rdi)) {
+        case NYAN_ARCH_SET_FS:
+            return result_of(proc::set_user_fs_base(f.rsi));
+        case NYAN_ARCH_SET_GS:
+            return result_of(proc::set_user_gs_base(f.rsi));
+        case NYAN_ARCH_GET_FS:
+            base = proc::user_fs_base();
+            return result_of(copy_to_user(f.rsi, &base, sizeof(base)));
+        case NYAN_ARCH_GET_GS:
+            base = proc::user_gs_base();
+            return result_of(copy_to_user(f.rsi, &base, sizeof(base)));
+    }
+    return errno_of(Error::kInvalid);
+}
+
 using Handler = int64_t (*)(const SyscallFrame&);
 
 constexpr size_t kTableSize = 64;
@@ -400,6 +418,7 @@ struct Table {
         entries[SYS_SYSTEM_INFO] = sys_system_info;
         entries[SYS_GETCPU] = sys_getcpu;
         entries[SYS_SHOOTDOWN_STATS] = sys_shootdown_stats;
+        entries[SYS_ARCH_PRCTL] = sys_arch_prctl;
     }
 };
 constexpr Table kTable;

@@ -115,7 +115,7 @@ void program_this_cpu(const Features& f) {
     // CPUID, and XCR0 through xgetbv, as glibc checks). FSGSBASE off,
     // whatever the firmware left: with it, user code could change its FS
     // and GS bases behind the kernel's back (rdfsbase/wrfsbase), and the
-    // scheduler switches them only as the kernel set them (user_selectors.h);
+    // scheduler switches them only as the kernel set them (user_segments.h);
     // AT_HWCAP2 tells user code it is off.
     uint64_t cr4 = read_cr4() | kCr4Osfxsr | kCr4Osxmmexcpt | f.cr4_inherited;
     cr4 &= ~(kCr4Fsgsbase | kCr4Osxsave);
