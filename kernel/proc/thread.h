@@ -40,6 +40,9 @@ struct Thread {
     // switched to next has left its stack: a dead thread's stack is freed
     // only once this is false.
     bool on_cpu = false;
+    // Set by a system call that rewrote the thread's saved user registers
+    // beyond rax: its return to user mode must restore all of them (IRET).
+    bool full_return = false;
 
     // The root the thread runs on: its process's space, or the one a
     // ScopedCr3 guard switched to. The scheduler loads this, so a thread
