@@ -72,4 +72,47 @@ void Csprng::generate(void* out, size_t n) {
     }
 }
 
+void BufferedCsprng::discard_buffer() {
+    secure_zero(m_buffer, sizeof(m_buffer));
+    m_available = 0;
+}
+
+void BufferedCsprng::seed(const uint8_t* seed) {
+    m_csprng.seed(seed);
+    discard_buffer();
+    m_requests_since_mix = 0;
+}
+
+void BufferedCsprng::mix(const void* material, size_t n) {
+    m_csprng.mix(material, n);
+    discard_buffer();
+    m_requests_since_mix = 0;
+}
+
+void BufferedCsprng::wipe() {
+    m_csprng.wipe();
+    discard_buffer();
+    m_requests_since_mix = 0;
+}
+
+void BufferedCsprng::generate(void* out, size_t n) {
+    if (n == 0) return;
+    ++m_requests_since_mix;
+    if (n > kMaxBuffered) {
+        m_csprng.generate(out, n);
+        return;
+    }
+    if (n > m_available) {
+        // What is left is too short: throw it away rather than serve a
+        // request from two fills.
+        discard_buffer();
+        m_csprng.generate(m_buffer, sizeof(m_buffer));
+        m_available = sizeof(m_buffer);
+    }
+    uint8_t* from = m_buffer + (sizeof(m_buffer) - m_available);
+    memcpy(out, from, n);
+    secure_zero(from, n);
+    m_available -= n;
+}
+
 }  // namespace nyanos

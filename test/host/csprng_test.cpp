@@ -241,3 +241,107 @@ TEST_CASE("uniform_below: over the CSPRNG, every value about equally often") {
         CHECK(c < 10500);
     }
 }
+
+TEST_CASE("buffered csprng: serves the generator's stream in order, one fill at a time") {
+    Bytes seed = seed_bytes(21);
+    BufferedCsprng b(seed.data());
+    Csprng plain(seed.data());
+    constexpr size_t kFill = BufferedCsprng::kBufferBytes;
+    static_assert(kFill % 16 == 0);
+    for (int fill = 0; fill < 3; ++fill) {
+        CAPTURE(fill);
+        Bytes expected = generate(plain, kFill);
+        Bytes served;
+        for (size_t i = 0; i < kFill / 16; ++i) {
+            Bytes part(16);
+            b.generate(part.data(), part.size());
+            served.insert(served.end(), part.begin(), part.end());
+        }
+        CHECK(served == expected);
+        // The generator's key is the plain one's: one request per fill.
+        CHECK(Bytes(b.generator_for_test().key_for_test(),
+                    b.generator_for_test().key_for_test() + Csprng::kSeedBytes) == key_of(plain));
+        CHECK(b.buffered() == 0);
+    }
+}
+
+TEST_CASE("buffered csprng: every byte is wiped as it is handed out, the key at each fill") {
+    Bytes seed = seed_bytes(23);
+    BufferedCsprng b(seed.data());
+    uint8_t out[16];
+    b.generate(out, sizeof(out));
+    const uint8_t* buf = b.buffer_for_test();
+    for (size_t i = 0; i < 16; ++i) CHECK(buf[i] == 0);
+    CHECK(b.buffered() == BufferedCsprng::kBufferBytes - 16);
+    // The generator's key after the fill is not the seed, and the state left
+    // (key and buffer) does not contain what was handed out.
+    Bytes key(b.generator_for_test().key_for_test(),
+              b.generator_for_test().key_for_test() + Csprng::kSeedBytes);
+    CHECK(key != seed);
+    for (size_t at = 0; at + 16 <= BufferedCsprng::kBufferBytes; ++at)
+        CHECK(memcmp(buf + at, out, 16) != 0);
+
+    // A request longer than what is left starts a new fill under a new key.
+    Bytes before = key;
+    while (b.buffered() >= 16) b.generate(out, sizeof(out));
+    size_t left = b.buffered();
+    b.generate(out, left + 1);
+    CHECK(b.buffered() == BufferedCsprng::kBufferBytes - (left + 1));
+    CHECK(Bytes(b.generator_for_test().key_for_test(),
+                b.generator_for_test().key_for_test() + Csprng::kSeedBytes) != before);
+}
+
+TEST_CASE("buffered csprng: large requests go to the generator; zero-length does nothing") {
+    Bytes seed = seed_bytes(25);
+    BufferedCsprng b(seed.data());
+    Csprng plain(seed.data());
+    Bytes big(BufferedCsprng::kMaxBuffered + 1);
+    b.generate(big.data(), big.size());
+    CHECK(big == generate(plain, big.size()));
+    CHECK(b.buffered() == 0);
+    Bytes huge(2 * Csprng::kMaxBytesPerKey + 3);
+    b.generate(huge.data(), huge.size());
+    CHECK(huge == generate(plain, huge.size()));
+
+    uint8_t canary = 7;
+    b.generate(&canary, 0);
+    b.generate(nullptr, 0);
+    CHECK(canary == 7);
+    CHECK(b.generator_for_test().generation() == plain.generation());
+}
+
+TEST_CASE("buffered csprng: mix throws the buffer away; different seeds differ") {
+    Bytes seed = seed_bytes(27);
+    BufferedCsprng a(seed.data()), b(seed.data());
+    uint8_t x[16], y[16];
+    a.generate(x, sizeof(x));
+    b.generate(y, sizeof(y));
+    CHECK(memcmp(x, y, 16) == 0);
+    uint64_t fresh = 0x0123456789abcdefull;
+    a.mix(&fresh, sizeof(fresh));
+    CHECK(a.buffered() == 0);
+    for (size_t i = 0; i < BufferedCsprng::kBufferBytes; ++i) CHECK(a.buffer_for_test()[i] == 0);
+    a.generate(x, sizeof(x));
+    b.generate(y, sizeof(y));
+    CHECK(memcmp(x, y, 16) != 0);
+
+    Bytes other = seed;
+    other[0] ^= 0x80;
+    BufferedCsprng c(other.data());
+    BufferedCsprng d(seed.data());
+    c.generate(x, sizeof(x));
+    d.generate(y, sizeof(y));
+    CHECK(memcmp(x, y, 16) != 0);
+}
+
+TEST_CASE("buffered csprng: reseed schedule counts every request") {
+    Bytes seed = seed_bytes(29);
+    BufferedCsprng b(seed.data());
+    uint8_t out[8];
+    for (uint32_t i = 0; i + 1 < Csprng::kReseedAfterRequests; ++i) b.generate(out, sizeof(out));
+    CHECK(!b.reseed_due());
+    b.generate(out, sizeof(out));
+    CHECK(b.reseed_due());
+    b.mix(out, sizeof(out));
+    CHECK(!b.reseed_due());
+}
