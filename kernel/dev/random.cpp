@@ -22,7 +22,6 @@
 #include "dev/random.h"
 
 #include <new>
-#include <string.h>
 
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/hw_random.h"
@@ -107,7 +106,7 @@ void mix_jitter(BufferedCsprng& g) {
 // Every Csprng::kReseedAfterRequests (256) requests: 256 bits from RDRAND
 // (where there is one) and the TSC, and the buffer thrown away. RDRAND, not
 // RDSEED: it is cheap and does not run dry; a draw that fails just leaves
-// its word out. Amortised over the requests: ~40 instructions each.
+// its word out. Amortised over the requests: ~30 instructions each.
 void reseed_if_due_locked() REQUIRES(g_random_lock) {
     if (!g_csprng->reseed_due()) return;
     uint64_t words[5] = {};
@@ -143,7 +142,8 @@ void init_random() {
     }
 
     // Built in place before it is published: nothing else runs yet, and the
-    // jitter is collected with interrupts on (they add to it).
+    // jitter is collected outside the lock, with interrupts on since the
+    // timer started (its ticks add to the jitter).
     BufferedCsprng* g = new (g_storage) BufferedCsprng(reinterpret_cast<const uint8_t*>(seed));
     secure_zero(seed, sizeof(seed));
     mix_jitter(*g);

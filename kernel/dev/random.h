@@ -5,8 +5,8 @@
 // there is one) and the TSC every 256 requests. Users: AT_RANDOM for every
 // new process (proc/lifecycle), address-space randomisation.
 //
-// Every function here may be called on any CPU, with interrupts on or off,
-// under any other lock, and from an interrupt handler: the state is behind
+// random_bytes, random_u64 and random_below may be called on any CPU, with
+// interrupts on or off, under any other lock, and from an interrupt handler: the state is behind
 // an IRQ-saving leaf lock, held for a copy or, one request in thirty, for
 // eight ChaCha20 blocks (docs/locking.md). `buf` must be kernel memory (it
 // may be written with the lock held): copy to user memory afterwards.
