@@ -17,6 +17,7 @@
 #include "lib/console.h"
 #include "dev/console_input.h"
 #include "dev/power.h"
+#include "dev/random.h"
 #include "fs/files.h"
 #include "lib/format.h"
 #include "lib/heap_ptr.h"
@@ -168,11 +169,7 @@ Result<int> spawn_process(const char* path, const ProgramArgs& args, bool as_ini
     }
 
     uint8_t random16[16];
-    uint64_t seed = arch::rdtsc();
-    for (int i = 0; i < 16; ++i) {
-        seed = seed * 6364136223846793005ull + 1442695040888963407ull;
-        random16[i] = uint8_t(seed >> 56);
-    }
+    random_bytes(random16, sizeof(random16));
 
     mm::AddressSpace space = TRY(mm::AddressSpace::try_create(mm::kernel_memory_context()));
     LoadedProgram program;
