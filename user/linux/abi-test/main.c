@@ -16,9 +16,12 @@ const char* g_self;
 const char* g_fixtures;
 
 /* The groups, in the order the suite runs them (one per cases_*.c). */
-extern const struct abi_case cow_cases[], exec_cases[], mm_cases[], pipe_cases[], fd_cases[], signal_cases[], sigframe_cases[];
+extern const struct abi_case cow_cases[], exec_cases[], mm_cases[], pipe_cases[], fd_cases[],
+    signal_cases[], sigframe_cases[], thread_cases[], process_cases[], badptr_cases[],
+    exit_cases[];
 static const struct abi_case* const g_groups[] = {
-    cow_cases, exec_cases, mm_cases, pipe_cases, fd_cases, signal_cases, sigframe_cases,
+    cow_cases,    exec_cases,   mm_cases,      pipe_cases,   fd_cases,   signal_cases,
+    sigframe_cases, thread_cases, process_cases, badptr_cases, exit_cases,
 };
 #define GROUP_COUNT (sizeof g_groups / sizeof g_groups[0])
 
