@@ -57,4 +57,10 @@ LINUX_ABI_ARGS ?=
 linux-abi-host-test: $(LINUX_ABI_TEST)
 	$(LINUX_ABI_TEST) $(LINUX_ABI_ARGS)
 
+# The same on Debian's Linux 6.1 (the contract's specification) in QEMU:
+# scripts/linux61-abi-test.sh downloads the kernel package once.
+.PHONY: linux-abi-linux61
+linux-abi-linux61: $(LINUX_BINS) $(LINUX_FIXTURES) | $(DEPS_STAMP)
+	@LINUX_ABI_ARGS="$(LINUX_ABI_ARGS)" scripts/linux61-abi-test.sh $(BUILD)
+
 -include $(patsubst %,$(LINUX_OBJDIR)/%.d,$(foreach p,$(LINUX_PROGS),$(call linux_prog_srcs,$(p))))
