@@ -23,6 +23,8 @@ REQUIRED=(
   "ld.lld lld"
   "python3 python3"
   "gdb gdb"
+  "musl-gcc musl-tools"
+  "/bin/busybox busybox-static"
 )
 
 missing=()
