@@ -6,13 +6,14 @@
  * the host. Built without the SDK, it carries the NyanOS ABI note itself, the
  * way include/nyanos/abi/note.h tells such programs to (GNU ld's default
  * linker script gives the SHT_NOTE section a PT_NOTE header). */
-__asm__(".pushsection .note.nyanos, \"a\", @note\n"
-        ".balign 4\n"
-        ".long 7, 4, 1\n" /* namesz, descsz, type */
-        ".asciz \"NyanOS\"\n"
-        ".balign 4\n"
-        ".long 1\n" /* the ABI version */
-        ".popsection");
+__asm__(
+    ".pushsection .note.nyanos, \"a\", @note\n"
+    ".balign 4\n"
+    ".long 7, 4, 1\n" /* namesz, descsz, type */
+    ".asciz \"NyanOS\"\n"
+    ".balign 4\n"
+    ".long 1\n" /* the ABI version */
+    ".popsection");
 
 static const char greeting[] = "nyan";
 int counter = 38;

@@ -26,9 +26,9 @@
 #ifndef NYANOS_ABI_NOTE_H
 #define NYANOS_ABI_NOTE_H
 
-#define NYAN_ABI_NOTE_NAME "NyanOS"    /* NUL included in namesz */
+#define NYAN_ABI_NOTE_NAME "NyanOS" /* NUL included in namesz */
 #define NYAN_ABI_NOTE_NAMESZ 7
-#define NYAN_ABI_NOTE_TYPE 1           /* the ABI tag: desc is the version */
+#define NYAN_ABI_NOTE_TYPE 1 /* the ABI tag: desc is the version */
 #define NYAN_ABI_NOTE_DESCSZ 4
 #define NYAN_ABI_VERSION 1
 #define NYAN_ABI_NOTE_SECTION ".note.nyanos"
