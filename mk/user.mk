@@ -14,8 +14,11 @@ USER_CXXFLAGS := -std=gnu++20
 USER_LDS    := user/lib/user.ld
 USER_OBJDIR := $(BUILD)/user/obj
 
-# The SDK.
-USER_LIB_SRCS := $(sort $(filter-out user/lib/crt0.S,$(wildcard user/lib/*.c user/lib/*.cpp user/lib/*.S)))
+# The SDK. crt0.o is the startup code with the NyanOS ABI note
+# (user/lib/abi_note.S) linked in: nyan-cc puts crt0.o in every link, so every
+# program carries the note (an archive member would be linked only if referenced).
+USER_CRT0_SRCS := user/lib/crt0.S user/lib/abi_note.S
+USER_LIB_SRCS := $(sort $(filter-out $(USER_CRT0_SRCS),$(wildcard user/lib/*.c user/lib/*.cpp user/lib/*.S)))
 USER_LIB_OBJS := $(patsubst %,$(USER_OBJDIR)/%.o,$(USER_LIB_SRCS))
 USER_CRT0     := $(BUILD)/user/crt0.o
 USER_LIBNYAN  := $(BUILD)/user/libnyan.a
@@ -39,8 +42,9 @@ $(USER_OBJDIR)/%.S.o: %.S scripts/nyan-cc
 	@echo "  USERAS  $<"
 	@$(USER_CC) $(USER_FLAGS) -c $< -o $@
 
-$(USER_CRT0): $(USER_OBJDIR)/user/lib/crt0.S.o
-	@cp $< $@
+$(USER_CRT0): $(patsubst %,$(USER_OBJDIR)/%.o,$(USER_CRT0_SRCS))
+	@echo "  LD -r   $@"
+	@ld -r -o $@ $^
 
 $(USER_LIBNYAN): $(USER_LIB_OBJS)
 	@echo "  AR      $@"
@@ -101,7 +105,7 @@ $(BUILD)/initrd.tar: $(USER_BINS) $(INITRD_STAMP) $(filter-out $(wildcard $(INIT
 
 ALL_TARGETS += $(BUILD)/initrd.tar
 
--include $(patsubst %,$(USER_OBJDIR)/%.d,$(USER_LIB_SRCS) user/lib/crt0.S $(foreach p,$(USER_PROGS),$(call user_prog_srcs,$(p))))
+-include $(patsubst %,$(USER_OBJDIR)/%.d,$(USER_LIB_SRCS) $(USER_CRT0_SRCS) $(foreach p,$(USER_PROGS),$(call user_prog_srcs,$(p))))
 
 # nyan-emu: a host tool that runs the user programs under Linux with ptrace,
 # translating NyanOS system calls (see user/emu/nyan-emu.c). It tests the SDK,

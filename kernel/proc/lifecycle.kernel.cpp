@@ -167,6 +167,11 @@ Result<int> spawn_process(const char* path, const ProgramArgs& args, bool as_ini
         kprintf("exec %s: %s\n", path, elf::reject_reason(checked->reason));
         return Error::kNotExecutable;
     }
+    // Until the Linux personality is wired in, only NyanOS programs run.
+    if (checked->image.personality != elf::Personality::kNyanOS) {
+        kprintf("exec %s: Linux programs are not supported yet\n", path);
+        return Error::kNotExecutable;
+    }
 
     uint8_t random16[16];
     random_bytes(random16, sizeof(random16));
