@@ -183,8 +183,8 @@ Result<int> spawn_process(const char* path, const ProgramArgs& args, bool as_ini
         // addresses. The guard restores the caller's root on every path out
         // of this block.
         ScopedCr3 guard(space.cr3());
-        program = TRY(
-            load_program(space, checked->image, file->data, args, random16, fs::file_frames(file)));
+        program = TRY(load_program(space, checked->image, file->data, args, random16,
+                                   nyanos_stack_spec(), fs::file_frames(file)));
         // Loading a large program takes a while: let others run. A thread
         // switched away from here must come back on the guarded root. (No
         // kill here: this frame still owns the half-built space.)

@@ -62,7 +62,8 @@ void load(Loaded& l, const char* name, const std::vector<const char*>& argv,
     l.image = v.image;
     l.space = mm::AddressSpace::try_create(l.ctx).release_value();
     ProgramArgs args{argv.data(), argv.size(), envp.data(), envp.size()};
-    l.result.emplace(load_program(l.space, l.image, l.file.data(), args, kRandom));
+    l.result.emplace(
+        load_program(l.space, l.image, l.file.data(), args, kRandom, nyanos_stack_spec()));
 }
 
 uint64_t page_down(uint64_t v) {
@@ -319,7 +320,7 @@ Result<LoadedProgram> load_from(mm::AddressSpace& space, const elf::Image& image
                                 FileFrames frames) {
     const char* argv[] = {"prog"};
     ProgramArgs args{argv, 1, nullptr, 0};
-    return load_program(space, image, in_ram.bytes(), args, kRandom, frames);
+    return load_program(space, image, in_ram.bytes(), args, kRandom, nyanos_stack_spec(), frames);
 }
 
 size_t pages_of(const elf::Segment& s) {
