@@ -10,8 +10,8 @@ the NyanOS ABI note, include/nyanos/abi/note.h), `LinuxOk` for one that must
 load as a Linux program (no valid NyanOS note), or the name of the
 nyanos::elf::Reject enumerator without its `k` (e.g. `SegmentsOverlap`) that
 validate() must report. The host tests check every line; the in-guest test
-suite execs every file, expects `Ok` ones to exit 42 and an error for the
-others (and for `LinuxOk` ones while the kernel runs NyanOS programs only).
+suite execs every file, expects `Ok` and `LinuxOk` ones to exit 42 and an
+error for the others.
 
 Every case assumes the kernel's user range, for both personalities: PT_LOADs
 must lie in [0x400000, USER_LIMIT) with 0x403000 <= USER_LIMIT <= 0x1000000
@@ -302,8 +302,9 @@ def linux_cases():
     interp = phdr(PT_INTERP, PF_R, PAGE, 0x1000, 16, 16, align=1)
     yield "linux-pie-interp.elf", "HasInterpreter", elf(p3.phdrs() + [interp], p3.entry,
                                                         p3.blobs, e_type=ET_DYN)
-    # Its span (lowest page to highest end) is more than the range holds.
-    big = phdr(PT_LOAD, PF_R | PF_W, PAGE, PAGE, 16, 16 << 20)
+    # Its span (lowest page to highest end) is more than any range holds:
+    # 128 TiB of bss, the whole user half.
+    big = phdr(PT_LOAD, PF_R | PF_W, PAGE, PAGE, 16, 1 << 47)
     yield "linux-pie-too-big.elf", "SegmentOutsideUserRange", elf(
         pie.phdrs(data=big), pie.entry, pie.blobs, e_type=ET_DYN)
     # The NyanOS rules do not change for want of a note.

@@ -25,9 +25,19 @@ LinuxLayout choose_linux_layout(bool randomize, RandomBelow random_below) {
     if (gap < (128ull << 20)) gap = 128ull << 20;
     l.mmap_base =
         kLinuxTaskSize - gap - random_pages(randomize, random_below, kLinuxMmapRandomRange);
-    l.pie_base = kLinuxPieBase + random_pages(randomize, random_below, kLinuxMmapRandomRange);
     l.brk_shift = random_pages(randomize, random_below, kLinuxBrkRandomRange);
+    l.randomized = randomize;
     return l;
+}
+
+uint64_t linux_pie_bias(const LinuxLayout& layout, uint64_t lowest_page, uint64_t span) {
+    uint64_t pages = (span + kPage - 1) & ~(kPage - 1);
+    return layout.mmap_base - pages - lowest_page;
+}
+
+uint64_t linux_brk_start(const LinuxLayout& layout, uint64_t image_end, bool position_independent) {
+    if (!layout.randomized) return image_end;
+    return (position_independent ? kLinuxDynBase : image_end) + layout.brk_shift;
 }
 
 }  // namespace nyanos::proc

@@ -9,9 +9,13 @@
 //   mmap_base           below the stack gap (RLIMIT_STACK + guard + the
 //                       stack's random range, at least 128 MiB), minus up to
 //                       2^28 random pages; mmap hands out addresses downwards
-//   pie_base            where a static-PIE's first page goes:
-//                       0x555555554000 plus up to 2^28 random pages
-//   brk                 just above the image, plus up to 32 MiB at random
+//   static-PIE          placed like any mmap: right below mmap_base (Linux
+//                       6.1 maps an ET_DYN without interpreter at bias 0,
+//                       which leaves the choice to mmap)
+//   brk                 just above the image, plus up to 32 MiB at random;
+//                       for a static-PIE, at 0x555555554000 (ELF_ET_DYN_BASE)
+//                       plus that, out of the mmap area's way (only when
+//                       randomising: with norandmaps it follows the image)
 //
 // NyanOS programs keep their fixed layout (proc/user_layout.h).
 #pragma once
@@ -26,10 +30,10 @@ inline constexpr uint64_t kLinuxMinAddress = 0x10000;
 // RLIMIT_STACK's default, and the room the stack may grow into.
 inline constexpr uint64_t kLinuxStackLimit = 8ull << 20;
 // ELF_ET_DYN_BASE: two thirds of the way up the user half, page aligned.
-inline constexpr uint64_t kLinuxPieBase = (kLinuxTaskSize / 3 * 2) & ~0xfffull;
+inline constexpr uint64_t kLinuxDynBase = (kLinuxTaskSize / 3 * 2) & ~0xfffull;
 // The stack top moves down by up to this much (STACK_RND_MASK pages).
 inline constexpr uint64_t kLinuxStackRandomRange = 0x3fffffull << 12;
-// mmap_rnd_bits: the mmap base and the PIE base move by up to 2^28 pages.
+// mmap_rnd_bits: the mmap base moves by up to 2^28 pages.
 inline constexpr uint64_t kLinuxMmapRandomRange = (1ull << 28) << 12;
 // arch_randomize_brk: the heap starts up to 32 MiB above the image.
 inline constexpr uint64_t kLinuxBrkRandomRange = 0x02000000;
@@ -46,8 +50,8 @@ struct LinuxLayout {
     uint64_t stack_top;    // page aligned; the initial stack is built below it
     uint64_t stack_shift;  // arch_align_stack: the first words go this far lower (< 8 KiB)
     uint64_t mmap_base;    // page aligned; mmap allocates below it
-    uint64_t pie_base;     // page aligned; a static-PIE's lowest page goes here
-    uint64_t brk_shift;    // page aligned; the heap starts this far above the image
+    uint64_t brk_shift;    // page aligned; added to the heap's start
+    bool randomized;
 };
 
 // A number in [0, bound) (bound > 0), from the kernel's random source.
@@ -55,5 +59,13 @@ using RandomBelow = uint64_t (*)(uint64_t bound);
 
 // Chooses the layout; with `randomize` false every random part is 0.
 LinuxLayout choose_linux_layout(bool randomize, RandomBelow random_below);
+
+// The bias that puts a static-PIE whose pages span [lowest_page,
+// lowest_page + span) right below the mmap base (page aligned).
+uint64_t linux_pie_bias(const LinuxLayout& layout, uint64_t lowest_page, uint64_t span);
+
+// Where the heap (brk) starts for an image ending at `image_end` (page
+// aligned, already biased).
+uint64_t linux_brk_start(const LinuxLayout& layout, uint64_t image_end, bool position_independent);
 
 }  // namespace nyanos::proc

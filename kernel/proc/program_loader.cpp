@@ -113,14 +113,13 @@ StackSpec nyanos_stack_spec() {
     return StackSpec{kStackTop, 0, kMaxArgBytes, kMaxArgs, nullptr, 0, 0, 0};
 }
 
-elf::Image relocate_image(const elf::Image& image, uint64_t bias) {
-    elf::Image out = image;
+void relocate_image(elf::Image& out, uint64_t bias) {
     out.entry += bias;
     if (out.phdr_vaddr) out.phdr_vaddr += bias;
     for (size_t i = 0; i < out.segment_count; ++i) out.segments[i].vaddr += bias;
+    if (out.tls.present) out.tls.vaddr += bias;
     out.lowest_vaddr += bias;
     out.highest_vaddr_end += bias;
-    return out;
 }
 
 Result<uint64_t> initial_stack_bytes(const ProgramArgs& args, const StackSpec& stack) {

@@ -54,8 +54,9 @@ struct StackSpec {
 // NyanOS programs' stack: below kStackTop, kMaxArgBytes of arguments.
 StackSpec nyanos_stack_spec();
 
-// The image with `bias` added to every address (a static-PIE's load bias).
-elf::Image relocate_image(const elf::Image& image, uint64_t bias);
+// Adds `bias` to every address of `image` (a static-PIE's load bias), in
+// place: an Image is too big to copy on a kernel stack.
+void relocate_image(elf::Image& image, uint64_t bias);
 
 // Maps each segment with its own permissions (W^X), copies the file bytes,
 // leaves the rest zero (bss), maps the top of the stack (the pages the

@@ -24,7 +24,6 @@ uint64_t pseudo(uint64_t bound) {
 void check_sane(const LinuxLayout& l) {
     CHECK(l.stack_top % 4096 == 0);
     CHECK(l.mmap_base % 4096 == 0);
-    CHECK(l.pie_base % 4096 == 0);
     CHECK(l.brk_shift % 4096 == 0);
     CHECK(l.stack_shift % 16 == 0);
     CHECK(l.stack_shift < 8192);
@@ -33,9 +32,8 @@ void check_sane(const LinuxLayout& l) {
     // The whole stack, at its limit and with its guard gap, stays above
     // every mmap address.
     CHECK(l.mmap_base + kLinuxStackGuardGap + kLinuxStackLimit <= l.stack_top);
-    // A PIE and its heap sit well below the mmap area.
-    CHECK(l.pie_base >= kLinuxPieBase);
-    CHECK(l.pie_base + (1ull << 40) < l.mmap_base);
+    // A static-PIE's heap starts far below the mmap area it sits in.
+    if (l.randomized) CHECK(linux_brk_start(l, l.mmap_base, true) + (1ull << 40) < l.mmap_base);
 }
 
 }  // namespace
@@ -44,8 +42,8 @@ TEST_CASE("linux layout: norandmaps gives Linux's fixed addresses") {
     LinuxLayout l = choose_linux_layout(false, always_max);
     CHECK(l.stack_top == 0x7ffffffff000ull);
     CHECK(l.stack_shift == 0);
-    CHECK(l.pie_base == 0x555555554000ull);
     CHECK(l.brk_shift == 0);
+    CHECK(linux_brk_start(l, 0x1234000, true) == 0x1234000);
     // TASK_SIZE - 128 MiB: the gap's minimum wins over 8 MiB + 1 MiB.
     CHECK(l.mmap_base == 0x7ffff7fff000ull);
     check_sane(l);
@@ -69,7 +67,19 @@ TEST_CASE("linux layout: randomised layouts differ and stay sane") {
         LinuxLayout l = choose_linux_layout(true, pseudo);
         check_sane(l);
         differs |= l.stack_top != first.stack_top || l.mmap_base != first.mmap_base ||
-                   l.pie_base != first.pie_base;
+                   l.brk_shift != first.brk_shift;
     }
     CHECK(differs);
+}
+
+TEST_CASE(
+    "linux layout: a static-PIE goes right below the mmap base, its heap at ELF_ET_DYN_BASE") {
+    LinuxLayout l = choose_linux_layout(true, always_max);
+    uint64_t bias = linux_pie_bias(l, 0x0, 0x12345);
+    CHECK(bias % 4096 == 0);
+    CHECK(bias + 0x13000 == l.mmap_base);
+    CHECK(linux_brk_start(l, bias + 0x13000, true) == kLinuxDynBase + l.brk_shift);
+    CHECK(linux_brk_start(l, 0x600000, false) == 0x600000 + l.brk_shift);
+    // A PIE linked above 0 moves by its link address too.
+    CHECK(linux_pie_bias(l, 0x400000, 0x1000) + 0x400000 + 0x1000 == l.mmap_base);
 }
