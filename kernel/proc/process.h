@@ -9,6 +9,7 @@
 #include "fs/open_file.h"
 #include "mm/process_memory.h"
 #include "nyanos/abi/syscall.h"
+#include "proc/personality.h"
 #include "proc/thread.h"
 #include "proc/wait_queue.h"
 
@@ -45,6 +46,8 @@ struct Process {
     Process* parent = nullptr;
     int pid = 0;
     bool zombie = false;
+    // Whose system calls it makes; set at exec from the program file.
+    Personality personality = Personality::kNyanOS;
     // A signal that will end the process at its thread's next safe point
     // (0 = none): kill() from another process, or Ctrl-C in an interrupt.
     int pending_signal = 0;

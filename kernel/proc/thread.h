@@ -50,6 +50,9 @@ struct Thread {
     // switched to next has left its stack: a dead thread's stack is freed
     // only once this is false.
     bool on_cpu = false;
+    // Set by a system call that rewrote the thread's saved user registers
+    // beyond rax: its return to user mode must restore all of them (IRET).
+    bool full_return = false;
 
     // The root the thread runs on: its process's space, or the one a
     // ScopedCr3 guard switched to. The scheduler loads this, so a thread
@@ -71,6 +74,10 @@ struct Thread {
     // user data reaching anything the kernel relies on.
     AlignedBlock fpu_area;
     arch::UserSegments segments;
+
+    // set_tid_address / CLONE_CHILD_CLEARTID: the user word the kernel
+    // clears (and wakes futex waiters on) when the thread exits; 0 = none.
+    uint64_t clear_child_tid = 0;
 
     // Blocked: the queue it waits in (nullptr if none) and, when the wait has
     // a deadline, the uptime at which it ends (0 = none).

@@ -104,13 +104,13 @@ uint64_t xcr0_enabled();
 // One thread's FPU save area, in bytes (fpu_area_bytes() of the above).
 size_t fpu_area_size();
 
-// For the Linux loader's auxiliary vector:
+// For the Linux loader's auxiliary vector (proc/exec_image.kernel.cpp):
 // AT_HWCAP: CPUID.1:EDX of the boot CPU, as Linux x86_64 gives it.
 uint64_t linux_hwcap();
 // AT_HWCAP2: 0, since CR4.FSGSBASE stays off (the FS and GS bases change
 // only through the kernel, which switches them per thread).
 uint64_t linux_hwcap2();
-// AT_PLATFORM: "x86_64".
+// AT_PLATFORM: "x86_64" (the loader writes its own copy of the string).
 const char* linux_platform();
 #endif
 

@@ -9,12 +9,20 @@
 //   pushed by the CPU:   rip cs rflags rsp ss
 // The CPU pushes rsp/ss on every interrupt in 64-bit mode, so the frame is
 // always complete. sizeof(InterruptFrame) is 176, a multiple of 16.
+//
+// The system-call entry (syscall_entry.S) saves the same frame, so a
+// thread's user registers are always the InterruptFrame at the top of its
+// kernel stack, whichever way it entered: vector is kSyscallVector and
+// error_code the system-call number as called (rax becomes the result).
 #pragma once
 
 #include <stddef.h>
 #include <stdint.h>
 
 namespace nyanos::arch {
+
+// Not a CPU vector (those end at 255): marks a frame the syscall entry made.
+inline constexpr uint64_t kSyscallVector = 0x100;
 
 struct InterruptFrame {
     uint64_t r15, r14, r13, r12, r11, r10, r9, r8;

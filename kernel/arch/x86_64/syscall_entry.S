@@ -1,15 +1,31 @@
 // The `syscall` instruction lands here (LSTAR). On entry: RCX = user RIP,
 // R11 = user RFLAGS, RSP = the user stack, interrupts off (FMASK clears IF,
-// TF, DF, AC and NT), GS = the user's. The per-CPU block (GS after swapgs)
-// holds the current task's kernel stack top at offset 8 and a scratch slot
-// for the user RSP at offset 16: per CPU, and used only with interrupts off,
-// so neither a second CPU nor an interrupt can clobber it.
+// TF, DF, AC and NT), GS = the user's. The per-CPU entry area (GS after
+// swapgs) holds the current thread's kernel stack top at offset 8 and a
+// scratch slot for the user RSP at offset 16: per CPU, and used only with
+// interrupts off, so neither a second CPU nor an interrupt can clobber it.
 //
-// SyscallFrame (lowest address first): r9 r8 r10 rdx rsi rdi rax(number)
-// r11(rflags) rcx(rip) rsp. All registers but RAX, RCX and R11 come back
-// unchanged; RAX carries the result.
+// The entry saves the whole user register state as a struct InterruptFrame
+// (interrupt_frame.h), exactly as an interrupt from user mode would: vector
+// kSyscallVector, error_code = the system-call number as called (kept for
+// restarting a call), rax = the number too, later the result. fork copies
+// it, signal delivery and rt_sigreturn rewrite it, execve replaces it.
+//
+// Two ways back:
+//   - SYSRET (the common case): syscall_dispatch returned 0, so the frame's
+//     RIP, RFLAGS, RSP and the callee-saved registers are what they were at
+//     entry (the C code preserved rbx, rbp, r12-r15 itself), and only the
+//     argument registers and rax are reloaded; r12-r15, rbx and rbp were
+//     saved for fork and signal delivery, which copy the whole frame. rcx and r11 come back as the
+//     ABI says (RIP and RFLAGS). RIP is canonical: the last user page is
+//     never mapped (address_space.h).
+//   - IRET (syscall_dispatch returned nonzero: the frame was rewritten):
+//     the interrupt exit restores every register from the frame.
 #define PERCPU_KERNEL_RSP 8
 #define PERCPU_USER_RSP 16
+#define USER_CS 0x23
+#define USER_SS 0x1b
+#define SYSCALL_VECTOR 0x100
 
     .text
     .globl arch_syscall_entry
@@ -18,36 +34,53 @@ arch_syscall_entry:
     swapgs
     movq %rsp, %gs:PERCPU_USER_RSP
     movq %gs:PERCPU_KERNEL_RSP, %rsp
+    pushq $USER_SS
     pushq %gs:PERCPU_USER_RSP
-    pushq %rcx
-    pushq %r11
+    pushq %r11                  // rflags
+    pushq $USER_CS
+    pushq %rcx                  // rip
+    pushq %rax                  // error_code: the number as called
+    pushq $SYSCALL_VECTOR
     pushq %rax
-    pushq %rdi
-    pushq %rsi
+    pushq %rbx
+    pushq %rcx
     pushq %rdx
-    pushq %r10
+    pushq %rsi
+    pushq %rdi
+    pushq %rbp
     pushq %r8
     pushq %r9
+    pushq %r10
+    pushq %r11
+    pushq %r12
+    pushq %r13
+    pushq %r14
+    pushq %r15
     // The user stack pointer is now on our own stack: interrupts may come.
-    sti
+    sti                         // (FMASK cleared DF: no cld needed)
     movq %rsp, %rdi
-    call syscall_dispatch       // rax = result; 10 words pushed keep RSP 16-aligned
+    call syscall_dispatch       // 22 words pushed keep RSP 16-aligned
     // syscall_dispatch returns with interrupts off (its last kill check must
     // not be followed by an interrupt that sets another); the cli keeps
     // this path safe on its own.
     cli
-    popq %r9
-    popq %r8
-    popq %r10
-    popq %rdx
-    popq %rsi
-    popq %rdi
-    addq $8, %rsp               // the number
-    popq %r11
-    popq %rcx
-    popq %rsp                   // the user stack; interrupts are off until sysret
+    testl %eax, %eax
+    jnz 1f
+    // Loads instead of pops: the frame offsets are struct InterruptFrame's.
+    movq 5*8(%rsp), %r10
+    movq 6*8(%rsp), %r9
+    movq 7*8(%rsp), %r8
+    movq 9*8(%rsp), %rdi
+    movq 10*8(%rsp), %rsi
+    movq 11*8(%rsp), %rdx
+    movq 14*8(%rsp), %rax       // the result
+    movq 17*8(%rsp), %rcx       // rip
+    movq 19*8(%rsp), %r11       // rflags
+    movq 20*8(%rsp), %rsp       // the user stack; interrupts are off until sysret
     swapgs
     sysretq
+1:  movq %rsp, %rdi
+    jmp arch_interrupt_return_to
     .size arch_syscall_entry, . - arch_syscall_entry
 
     .section .note.GNU-stack,"",@progbits

@@ -1,5 +1,6 @@
-// The system-call table and one handler per call. The ABI (numbers, errno
-// values, wait status) is include/nyanos/abi/syscall.h, shared with user/.
+// NyanOS's system-call table and one handler per call. The ABI (numbers,
+// errno values, wait status) is include/nyanos/abi/syscall.h, shared with
+// user/.
 // Every handler returns a value or a negative errno; user pointers go only
 // through syscall/user_memory.h.
 #include <stdint.h>
@@ -21,34 +22,19 @@
 #include "proc/scheduler.h"
 #include "proc/system_info.h"
 #include "proc/user_layout.h"
+#include "syscall/linux_process.h"
+#include "syscall/nyanos_syscalls.h"
+#include "syscall/syscall_frame.h"
 #include "syscall/user_memory.h"
 
 namespace nyanos::sys {
 
-// What syscall_entry.S saved, lowest address first.
-struct SyscallFrame {
-    uint64_t r9, r8, r10, rdx, rsi, rdi, number, rflags, rip, rsp;
-};
-
 namespace {
-
-int64_t errno_of(Error e) {
-    return -int64_t(static_cast<int32_t>(e));
-}
-
-template <typename T>
-int64_t result_of(Result<T>&& r) {
-    if (!r.ok()) return errno_of(r.error());
-    return int64_t(r.value());
-}
-int64_t result_of(Result<void>&& r) {
-    return r.ok() ? 0 : errno_of(r.error());
-}
 
 constexpr size_t kChunk = 256;
 constexpr size_t kMaxPath = fs::Ramdisk::kMaxPath + 1;
 
-int64_t sys_read(const SyscallFrame& f) {
+int64_t sys_read(SyscallFrame& f) {
     int fd = int(f.rdi);
     uint64_t buf = f.rsi;
     size_t length = f.rdx;
@@ -77,7 +63,7 @@ int64_t sys_read(const SyscallFrame& f) {
     return int64_t(n);
 }
 
-int64_t sys_write(const SyscallFrame& f) {
+int64_t sys_write(SyscallFrame& f) {
     int fd = int(f.rdi);
     uint64_t buf = f.rsi;
     size_t length = f.rdx;
@@ -110,7 +96,7 @@ int64_t sys_write(const SyscallFrame& f) {
 
 // Any process may clear the console: writing ESC [2J ESC [H to fd 1, which
 // every process may do, has the same effect on both consoles.
-int64_t sys_clear(const SyscallFrame&) {
+int64_t sys_clear(SyscallFrame&) {
     fbcon::clear();
     console::write("\033[2J\033[H", 7);
     return 0;
@@ -119,12 +105,12 @@ int64_t sys_clear(const SyscallFrame&) {
 // Only a process that controls the console (init, the foreground and the
 // chain that handed it the console) may take the machine down: a background
 // job or an orphan may not (Linux asks for CAP_SYS_BOOT).
-int64_t sys_reboot(const SyscallFrame&) {
+int64_t sys_reboot(SyscallFrame&) {
     if (!proc::controls_console()) return errno_of(Error::kPermission);
     power::reboot();
 }
 
-int64_t sys_list_files(const SyscallFrame& f) {
+int64_t sys_list_files(SyscallFrame& f) {
     char dir[kMaxPath];
     if (f.rdi) {
         auto r = copy_string_from_user(dir, f.rdi, sizeof(dir));
@@ -203,7 +189,7 @@ Result<size_t> copy_args(ArgCopy& copy, uint64_t user_argv) {
 // exec(path, argv). Most argument lists are short: they are copied into a
 // small block first, and only a list that does not fit is copied again
 // into one sized for the full limits (kMaxArgs, kMaxArgBytes).
-int64_t sys_exec(const SyscallFrame& f) {
+int64_t sys_exec(SyscallFrame& f) {
     char path[kMaxPath];
     auto p = copy_string_from_user(path, f.rdi, sizeof(path));
     if (!p.ok()) return errno_of(p.error());
@@ -236,7 +222,7 @@ int64_t sys_exec(const SyscallFrame& f) {
     return result;
 }
 
-int64_t sys_exit(const SyscallFrame& f) {
+int64_t sys_exit(SyscallFrame& f) {
     proc::exit_current(NYAN_W_EXITCODE(int(f.rdi)));
 }
 
@@ -246,47 +232,47 @@ Result<void> store_status(void* ctx, int status) {
     return copy_to_user(user, &status, sizeof(status));
 }
 
-int64_t sys_waitpid(const SyscallFrame& f) {
+int64_t sys_waitpid(SyscallFrame& f) {
     uint64_t status_ptr = f.rsi;
     return result_of(proc::wait_child(int(f.rdi), int(f.rdx), store_status, &status_ptr));
 }
 
-int64_t sys_open(const SyscallFrame& f) {
+int64_t sys_open(SyscallFrame& f) {
     char path[kMaxPath];
     auto p = copy_string_from_user(path, f.rdi, sizeof(path));
     if (!p.ok()) return errno_of(p.error());
     return result_of(fs::open(proc::current_process()->files, path));
 }
 
-int64_t sys_close(const SyscallFrame& f) {
+int64_t sys_close(SyscallFrame& f) {
     return result_of(fs::close(proc::current_process()->files, int(f.rdi)));
 }
 
-int64_t sys_sbrk(const SyscallFrame& f) {
+int64_t sys_sbrk(SyscallFrame& f) {
     return result_of(proc::sbrk(int64_t(f.rdi)));
 }
-int64_t sys_getpid(const SyscallFrame&) {
+int64_t sys_getpid(SyscallFrame&) {
     return proc::current_process()->pid;
 }
-int64_t sys_get_time(const SyscallFrame&) {
+int64_t sys_get_time(SyscallFrame&) {
     return int64_t(arch::uptime_ms());
 }
 
-int64_t sys_sleep(const SyscallFrame& f) {
+int64_t sys_sleep(SyscallFrame& f) {
     proc::sleep_ms(f.rdi);
     return 0;
 }
 
-int64_t sys_yield(const SyscallFrame&) {
+int64_t sys_yield(SyscallFrame&) {
     proc::yield();
     return 0;
 }
 
-int64_t sys_kill(const SyscallFrame& f) {
+int64_t sys_kill(SyscallFrame& f) {
     return result_of(proc::kill(int(f.rdi), NYAN_SIGKILL));
 }
 
-int64_t sys_meminfo(const SyscallFrame& f) {
+int64_t sys_meminfo(SyscallFrame& f) {
     // What the kernel keeps only for speed is free memory, so it goes back
     // before counting: the cached kernel stacks, and the heap's cached empty
     // slabs (one per size class, kept from the class's high-water mark on).
@@ -303,7 +289,7 @@ int64_t sys_meminfo(const SyscallFrame& f) {
     return int64_t(s.free_frames);
 }
 
-int64_t sys_process_list(const SyscallFrame& f) {
+int64_t sys_process_list(SyscallFrame& f) {
     if (!f.rdi) return int64_t(proc::process_count());
     constexpr size_t kBatch = 4;  // small: this runs on a small kernel stack
     nyan_process_info batch[kBatch];
@@ -321,12 +307,12 @@ int64_t sys_process_list(const SyscallFrame& f) {
     return int64_t(done);
 }
 
-int64_t sys_poweroff(const SyscallFrame& f) {
+int64_t sys_poweroff(SyscallFrame& f) {
     if (!proc::controls_console()) return errno_of(Error::kPermission);
     power::power_off(uint32_t(f.rdi));
 }
 
-int64_t sys_stat(const SyscallFrame& f) {
+int64_t sys_stat(SyscallFrame& f) {
     char path[kMaxPath];
     auto p = copy_string_from_user(path, f.rdi, sizeof(path));
     if (!p.ok()) return errno_of(p.error());
@@ -336,7 +322,7 @@ int64_t sys_stat(const SyscallFrame& f) {
     return result_of(copy_to_user(f.rsi, &st, sizeof(st)));
 }
 
-int64_t sys_kill_reason(const SyscallFrame& f) {
+int64_t sys_kill_reason(SyscallFrame& f) {
     const char* reason = proc::last_kill_reason(int(f.rdi));
     if (!reason) return 0;
     size_t n = strlen(reason) + 1;
@@ -345,11 +331,11 @@ int64_t sys_kill_reason(const SyscallFrame& f) {
     return r.ok() ? int64_t(n - 1) : errno_of(r.error());
 }
 
-int64_t sys_set_foreground(const SyscallFrame& f) {
+int64_t sys_set_foreground(SyscallFrame& f) {
     return result_of(proc::set_foreground(int(f.rdi)));
 }
 
-int64_t sys_getcpu(const SyscallFrame& f) {
+int64_t sys_getcpu(SyscallFrame& f) {
     unsigned cpu = proc::this_cpu().index;
     unsigned online = proc::scheduler_cpu_count();
     if (f.rdi && !copy_to_user(f.rdi, &cpu, sizeof(cpu)).ok()) return errno_of(Error::kFault);
@@ -357,87 +343,51 @@ int64_t sys_getcpu(const SyscallFrame& f) {
     return 0;
 }
 
-int64_t sys_system_info(const SyscallFrame& f) {
+int64_t sys_system_info(SyscallFrame& f) {
     nyan_system_info info;
     proc::fill_system_info(info);
     return result_of(copy_to_user(f.rdi, &info, sizeof(info)));
 }
 
-int64_t sys_shootdown_stats(const SyscallFrame& f) {
+int64_t sys_shootdown_stats(SyscallFrame& f) {
     mm::ShootdownStats s = mm::shootdown_stats();
     nyan_shootdown_stats out{s.requests, s.initiator_ticks, s.handled, s.handler_ticks};
     return result_of(copy_to_user(f.rdi, &out, sizeof(out)));
 }
 
-// Linux's arch_prctl (the codes are Linux's): the option is an int there.
-int64_t sys_arch_prctl(const SyscallFrame& f) {
-    uint64_t base;
-    switch (uint32_t(f.rdi)) {
-        case NYAN_ARCH_SET_FS:
-            return result_of(proc::set_user_fs_base(f.rsi));
-        case NYAN_ARCH_SET_GS:
-            return result_of(proc::set_user_gs_base(f.rsi));
-        case NYAN_ARCH_GET_FS:
-            base = proc::user_fs_base();
-            return result_of(copy_to_user(f.rsi, &base, sizeof(base)));
-        case NYAN_ARCH_GET_GS:
-            base = proc::user_gs_base();
-            return result_of(copy_to_user(f.rsi, &base, sizeof(base)));
-    }
-    return errno_of(Error::kInvalid);
+constexpr SyscallTable<kNyanosSyscallCount> make_table() {
+    SyscallTable<kNyanosSyscallCount> t{};
+    t.entries[SYS_READ] = sys_read;
+    t.entries[SYS_WRITE] = sys_write;
+    t.entries[SYS_CLEAR] = sys_clear;
+    t.entries[SYS_REBOOT] = sys_reboot;
+    t.entries[SYS_LIST_FILES] = sys_list_files;
+    t.entries[SYS_EXEC] = sys_exec;
+    t.entries[SYS_EXIT] = sys_exit;
+    t.entries[SYS_WAITPID] = sys_waitpid;
+    t.entries[SYS_OPEN] = sys_open;
+    t.entries[SYS_CLOSE] = sys_close;
+    t.entries[SYS_SBRK] = sys_sbrk;
+    t.entries[SYS_GETPID] = sys_getpid;
+    t.entries[SYS_GET_TIME] = sys_get_time;
+    t.entries[SYS_SLEEP] = sys_sleep;
+    t.entries[SYS_YIELD] = sys_yield;
+    t.entries[SYS_KILL] = sys_kill;
+    t.entries[SYS_MEMINFO] = sys_meminfo;
+    t.entries[SYS_PROCESS_LIST] = sys_process_list;
+    t.entries[SYS_POWEROFF] = sys_poweroff;
+    t.entries[SYS_STAT] = sys_stat;
+    t.entries[SYS_KILL_REASON] = sys_kill_reason;
+    t.entries[SYS_SET_FOREGROUND] = sys_set_foreground;
+    t.entries[SYS_SYSTEM_INFO] = sys_system_info;
+    t.entries[SYS_GETCPU] = sys_getcpu;
+    t.entries[SYS_SHOOTDOWN_STATS] = sys_shootdown_stats;
+    t.entries[SYS_ARCH_PRCTL] = linux_arch_prctl;  // the same call, Linux's codes
+    return t;
 }
-
-using Handler = int64_t (*)(const SyscallFrame&);
-
-constexpr size_t kTableSize = 64;
-struct Table {
-    Handler entries[kTableSize] = {};
-    constexpr Table() {
-        entries[SYS_READ] = sys_read;
-        entries[SYS_WRITE] = sys_write;
-        entries[SYS_CLEAR] = sys_clear;
-        entries[SYS_REBOOT] = sys_reboot;
-        entries[SYS_LIST_FILES] = sys_list_files;
-        entries[SYS_EXEC] = sys_exec;
-        entries[SYS_EXIT] = sys_exit;
-        entries[SYS_WAITPID] = sys_waitpid;
-        entries[SYS_OPEN] = sys_open;
-        entries[SYS_CLOSE] = sys_close;
-        entries[SYS_SBRK] = sys_sbrk;
-        entries[SYS_GETPID] = sys_getpid;
-        entries[SYS_GET_TIME] = sys_get_time;
-        entries[SYS_SLEEP] = sys_sleep;
-        entries[SYS_YIELD] = sys_yield;
-        entries[SYS_KILL] = sys_kill;
-        entries[SYS_MEMINFO] = sys_meminfo;
-        entries[SYS_PROCESS_LIST] = sys_process_list;
-        entries[SYS_POWEROFF] = sys_poweroff;
-        entries[SYS_STAT] = sys_stat;
-        entries[SYS_KILL_REASON] = sys_kill_reason;
-        entries[SYS_SET_FOREGROUND] = sys_set_foreground;
-        entries[SYS_SYSTEM_INFO] = sys_system_info;
-        entries[SYS_GETCPU] = sys_getcpu;
-        entries[SYS_SHOOTDOWN_STATS] = sys_shootdown_stats;
-        entries[SYS_ARCH_PRCTL] = sys_arch_prctl;
-    }
-};
-constexpr Table kTable;
 
 }  // namespace
 
-}  // namespace nyanos::sys
+constinit const SyscallTable<kNyanosSyscallCount> g_nyanos_syscalls = make_table();
 
-// Called by syscall_entry.S with interrupts on.
-extern "C" int64_t syscall_dispatch(nyanos::sys::SyscallFrame* frame) {
-    using namespace nyanos;
-    uint64_t number = frame->number;
-    if (number >= sys::kTableSize || !sys::kTable.entries[number])
-        return -int64_t(static_cast<int32_t>(Error::kNoSys));
-    int64_t result = sys::kTable.entries[number](*frame);
-    // An expired quantum is honoured here (the kernel is not preempted
-    // inside a call, see scheduler.h), and a kill that arrived during the
-    // call ends the task before user mode: checked with interrupts off,
-    // which stay off until sysret.
-    proc::syscall_exit_point();
-    return result;
-}
+}  // namespace nyanos::sys

@@ -1,0 +1,57 @@
+// The one entry from syscall_entry.S into C++: picks the calling process's
+// table, runs the handler, and passes the scheduler's exit point.
+#include <stdint.h>
+
+#include "lib/nospec.h"
+#include "proc/cpu.h"
+#include "proc/process.h"
+#include "proc/scheduler.h"
+#include "syscall/linux_syscalls.h"
+#include "syscall/nyanos_syscalls.h"
+#include "syscall/syscall_frame.h"
+
+namespace nyanos::sys {
+
+void request_full_return() {
+    proc::this_cpu().current->full_return = true;
+}
+
+namespace {
+
+// Every system call passes here, so the lookup is inline: the bound check,
+// then the index clamped (lib/nospec.h) before the table load.
+template <size_t N>
+Handler lookup(const SyscallTable<N>& table, uint64_t number) {
+    if (number >= N) return nullptr;
+    return table.entries[array_index_nospec(number, N)];
+}
+
+}  // namespace
+
+}  // namespace nyanos::sys
+
+// Called by syscall_entry.S with interrupts on; returns with them off.
+// Nonzero means "the frame was rewritten: return through IRET".
+extern "C" uint64_t syscall_dispatch(nyanos::sys::SyscallFrame* frame) {
+    using namespace nyanos;
+    uint64_t number = frame->rax;
+    int64_t result;
+    if (proc::this_cpu().current->process->personality == proc::Personality::kLinux) {
+        sys::Handler handler = sys::lookup(sys::g_linux_syscalls, number);
+        result = handler ? handler(*frame) : sys::linux_syscall_missing(number);
+    } else {
+        sys::Handler handler = sys::lookup(sys::g_nyanos_syscalls, number);
+        result = handler ? handler(*frame) : sys::errno_of(Error::kNoSys);
+    }
+    frame->rax = uint64_t(result);
+    // An expired quantum is honoured here (the kernel is not preempted
+    // inside a call, see scheduler.h), and a kill that arrived during the
+    // call ends the thread before user mode: checked with interrupts off,
+    // which stay off until the return. (The thread may be on another CPU
+    // by now; this_cpu().current is still this thread.)
+    proc::syscall_exit_point();
+    proc::Thread* thread = proc::this_cpu().current;
+    bool full = thread->full_return;
+    thread->full_return = false;
+    return full;
+}

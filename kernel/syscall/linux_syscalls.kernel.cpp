@@ -1,0 +1,49 @@
+// The Linux system-call table, and the report of the calls that are
+// missing. The handlers live with their subject (linux_*.kernel.cpp in this
+// directory); this file only maps numbers to them.
+#include "syscall/linux_syscalls.h"
+
+#include <stdint.h>
+
+#include "lib/console.h"
+#include "proc/process.h"
+#include "proc/scheduler.h"
+#include "syscall/linux_process.h"
+
+namespace nyanos::sys {
+
+namespace {
+
+constexpr SyscallTable<linux_nr::kCount> make_table() {
+    SyscallTable<linux_nr::kCount> t{};
+    t.entries[linux_nr::getpid] = linux_getpid;
+    t.entries[linux_nr::gettid] = linux_gettid;
+    t.entries[linux_nr::getppid] = linux_getppid;
+    t.entries[linux_nr::set_tid_address] = linux_set_tid_address;
+    t.entries[linux_nr::exit] = linux_exit;
+    t.entries[linux_nr::exit_group] = linux_exit_group;
+    t.entries[linux_nr::arch_prctl] = linux_arch_prctl;
+    return t;
+}
+
+// One bit per number already reported, plus one for every number past the
+// table: a program probing for new calls logs each once, never a flood.
+constexpr size_t kReportedWords = (linux_nr::kCount + 1 + 63) / 64;
+uint64_t g_reported[kReportedWords];  // set with atomic or: any CPU may report
+
+}  // namespace
+
+constinit const SyscallTable<linux_nr::kCount> g_linux_syscalls = make_table();
+
+int64_t linux_syscall_missing(uint64_t number) {
+    size_t bit = number < linux_nr::kCount ? size_t(number) : linux_nr::kCount;
+    uint64_t mask = 1ull << (bit % 64);
+    if (!(__atomic_fetch_or(&g_reported[bit / 64], mask, __ATOMIC_RELAXED) & mask)) {
+        const char* name = number < linux_nr::kCount ? linux_nr::kNames[number] : nullptr;
+        kprintf("nyanos: linux syscall %lu (%s) not implemented, pid %d\n", number,
+                name ? name : "unknown", proc::current_process()->pid);
+    }
+    return errno_of(Error::kNoSys);
+}
+
+}  // namespace nyanos::sys
