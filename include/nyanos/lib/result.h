@@ -18,6 +18,7 @@ enum class Error : int32_t {
     kPermission = 1,     // EPERM
     kNoEntry = 2,        // ENOENT
     kNoProcess = 3,      // ESRCH
+    kInterrupted = 4,    // EINTR
     kArgListTooBig = 7,  // E2BIG
     kNotExecutable = 8,  // ENOEXEC
     kBadFd = 9,          // EBADF
@@ -35,6 +36,12 @@ enum class Error : int32_t {
     kNameTooLong = 36,   // ENAMETOOLONG
     kNoSys = 38,         // ENOSYS
     kCorrupt = 117,      // EUCLEAN: a structure failed its integrity checks
+    // A blocking call interrupted by a signal, never seen by user space:
+    // the return to user mode turns it into EINTR, or restarts the call
+    // (Linux's ERESTARTSYS: restarted when the handler has SA_RESTART or
+    // no handler runs; ERESTARTNOHAND: restarted only when no handler runs).
+    kRestartSys = 512,
+    kRestartNoHand = 514,
 };
 
 // A short lowercase name ("ENOMEM"), never null.
@@ -46,6 +53,8 @@ constexpr const char* error_name(Error e) {
             return "ENOENT";
         case Error::kNoProcess:
             return "ESRCH";
+        case Error::kInterrupted:
+            return "EINTR";
         case Error::kArgListTooBig:
             return "E2BIG";
         case Error::kNotExecutable:
@@ -80,6 +89,10 @@ constexpr const char* error_name(Error e) {
             return "ENOSYS";
         case Error::kCorrupt:
             return "EUCLEAN";
+        case Error::kRestartSys:
+            return "ERESTARTSYS";
+        case Error::kRestartNoHand:
+            return "ERESTARTNOHAND";
     }
     return "E?";
 }
