@@ -13,6 +13,7 @@
 #include "proc/linux_layout.h"
 #include "proc/scheduler.h"
 #include "proc/scoped_cr3.h"
+#include "proc/shebang.h"
 #include "proc/user_layout.h"
 
 namespace nyanos::proc {
@@ -43,12 +44,40 @@ uint64_t random_below_for_layout(uint64_t bound) {
     return random_below(bound);
 }
 
-}  // namespace
+Result<void> load_file(const char* path, const char* execfn, const ProgramArgs& args,
+                       ExecImage& out, int depth);
 
-Result<void> load_exec_image(const char* path, const ProgramArgs& args, ExecImage& out) {
+// `path` is a `#!` script: loads its interpreter with the script's name
+// (and the line's argument) in front of the arguments.
+Result<void> load_script(const char* path, const char* execfn, const ProgramArgs& args,
+                         const Shebang& line, ExecImage& out, int depth) {
+    if (depth >= kShebangMaxDepth) return Error::kLoop;
+    if (!line.interpreter[0]) return Error::kNotExecutable;
+    size_t extra = line.has_argument ? 3 : 2;
+    size_t rest = args.argc ? args.argc - 1 : 0;
+    HeapPtr<const char*[]> argv(new (std::nothrow) const char*[extra + rest + 1]);
+    if (!argv.get()) return Error::kNoMemory;
+    size_t n = 0;
+    argv.get()[n++] = line.interpreter;
+    if (line.has_argument) argv.get()[n++] = line.argument;
+    argv.get()[n++] = path;
+    for (size_t i = 0; i < rest; ++i) argv.get()[n++] = args.argv[i + 1];
+    argv.get()[n] = nullptr;
+    ProgramArgs script_args{argv.get(), n, args.envp, args.envc};
+    return load_file(line.interpreter, execfn, script_args, out, depth + 1);
+}
+
+Result<void> load_file(const char* path, const char* execfn, const ProgramArgs& args,
+                       ExecImage& out, int depth) {
     const fs::FileEntry* file = fs::lookup(path);
     if (!file) return Error::kNoEntry;
-    if (file->is_directory) return Error::kIsDirectory;
+    if (file->is_directory) return Error::kIsDirectory;  // (Linux execve says EACCES)
+    {
+        HeapPtr<Shebang> line(new (std::nothrow) Shebang);
+        if (!line.get()) return Error::kNoMemory;
+        if (parse_shebang(file->data, file->size, *line.get()))
+            return load_script(path, execfn, args, *line.get(), out, depth);
+    }
     // The checked image (~800 bytes) lives on the heap, not on the kernel
     // stack; validate() builds it there directly (guaranteed elision).
     const elf::UserRanges ranges{{kImageBase, kImageLimit}, {kLinuxMinAddress, kLinuxImageLimit}};
@@ -78,7 +107,7 @@ Result<void> load_exec_image(const char* path, const ProgramArgs& args, ExecImag
                           layout.stack_shift,
                           kLinuxMaxArgBytes,
                           kLinuxMaxArgs,
-                          path,
+                          execfn,
                           linux_hwcap(),
                           0,
                           kLinuxMinSigStackSize};
@@ -120,6 +149,12 @@ Result<void> load_exec_image(const char* path, const ProgramArgs& args, ExecImag
         out.heap_limit = kHeapLimit;
     }
     return {};
+}
+
+}  // namespace
+
+Result<void> load_exec_image(const char* path, const ProgramArgs& args, ExecImage& out) {
+    return load_file(path, path, args, out, 0);
 }
 
 }  // namespace nyanos::proc

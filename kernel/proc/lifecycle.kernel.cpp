@@ -217,6 +217,58 @@ void start_init(const char* path, const ProgramArgs& args) {
     if (!pid.ok()) panic("init: cannot start %s: %s", path, error_name(pid.error()));
 }
 
+Result<void> exec_current(const char* path, const ProgramArgs& args, arch::InterruptFrame& regs) {
+    Thread* thread = current_thread();
+    Process* p = thread->process;
+    HeapPtr<ExecImage> loaded(new (std::nothrow) ExecImage);
+    if (!loaded.get()) return Error::kNoMemory;
+    ExecImage& image = *loaded.get();
+    TRY(load_exec_image(path, args, image));
+    SignalActions* actions = nullptr;
+    if (image.personality == Personality::kLinux) {
+        actions = new_signal_actions(p->signal_actions);
+        if (!actions) return Error::kNoMemory;
+    }
+
+    // Commit: nothing below can fail. The new space goes live first, so
+    // the old one is no longer loaded anywhere when it is destroyed (one
+    // thread per process: only this CPU ran it).
+    {
+        arch::InterruptDisabler no_interrupts;
+        thread->active_root = image.space.cr3();
+        mm::load_cr3(image.space.cr3());
+    }
+    p->memory.space = static_cast<mm::AddressSpace&&>(image.space);
+    p->memory.stack_bottom = image.stack_bottom;
+    p->memory.stack_top = image.stack_top;
+    p->memory.heap_base = p->memory.heap_break = image.heap_base;
+    p->memory.heap_limit = image.heap_limit;
+    p->personality = image.personality;
+    delete p->signal_actions;
+    p->signal_actions = actions;
+    {
+        sync::NoInterruptsGuard lock(g_signal_lock);
+        thread->signals.altstack_flags = kSsDisable;
+        thread->signals.altstack_sp = thread->signals.altstack_size = 0;
+        if (!actions) thread->signals = ThreadSignals{};
+    }
+    thread->clear_child_tid = 0;
+    copy_name(p->name, path);
+
+    // The new program starts from clean registers and a clean FPU.
+    arch::fpu_load_clean_image(thread->fpu_state());
+    arch::fpu_restore(thread->fpu_state());
+    memset(&regs, 0, sizeof(regs));
+    regs.rip = image.entry;
+    regs.rsp = image.stack_pointer;
+    regs.cs = arch::kUserCodeSelector;
+    regs.ss = arch::kUserDataSelector;
+    regs.rflags = 0x202;  // IF
+    regs.vector = arch::kSyscallVector;
+    regs.error_code = ~uint64_t(0);  // nothing to restart
+    return {};
+}
+
 void exit_current(int wait_status) {
     arch::disable_interrupts();
     Thread* thread = current_thread();

@@ -8,6 +8,7 @@
 #include "lib/console.h"
 #include "proc/process.h"
 #include "proc/scheduler.h"
+#include "syscall/linux_exec.h"
 #include "syscall/linux_process.h"
 #include "syscall/linux_signal.h"
 
@@ -23,6 +24,7 @@ constexpr SyscallTable<linux_nr::kCount> make_table() {
     t.entries[linux_nr::set_tid_address] = linux_set_tid_address;
     t.entries[linux_nr::exit] = linux_exit;
     t.entries[linux_nr::exit_group] = linux_exit_group;
+    t.entries[linux_nr::execve] = linux_execve;
     t.entries[linux_nr::rt_sigaction] = linux_rt_sigaction;
     t.entries[linux_nr::rt_sigprocmask] = linux_rt_sigprocmask;
     t.entries[linux_nr::rt_sigpending] = linux_rt_sigpending;

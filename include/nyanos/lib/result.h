@@ -25,6 +25,7 @@ enum class Error : int32_t {
     kNoChild = 10,       // ECHILD
     kAgain = 11,         // EAGAIN
     kNoMemory = 12,      // ENOMEM
+    kAccess = 13,        // EACCES
     kFault = 14,         // EFAULT
     kBusy = 16,          // EBUSY
     kExists = 17,        // EEXIST
@@ -35,6 +36,7 @@ enum class Error : int32_t {
     kRange = 34,         // ERANGE
     kNameTooLong = 36,   // ENAMETOOLONG
     kNoSys = 38,         // ENOSYS
+    kLoop = 40,          // ELOOP
     kCorrupt = 117,      // EUCLEAN: a structure failed its integrity checks
     // A blocking call interrupted by a signal, never seen by user space:
     // the return to user mode turns it into EINTR, or restarts the call
@@ -67,6 +69,8 @@ constexpr const char* error_name(Error e) {
             return "EAGAIN";
         case Error::kNoMemory:
             return "ENOMEM";
+        case Error::kAccess:
+            return "EACCES";
         case Error::kFault:
             return "EFAULT";
         case Error::kBusy:
@@ -87,6 +91,8 @@ constexpr const char* error_name(Error e) {
             return "ENAMETOOLONG";
         case Error::kNoSys:
             return "ENOSYS";
+        case Error::kLoop:
+            return "ELOOP";
         case Error::kCorrupt:
             return "EUCLEAN";
         case Error::kRestartSys:
