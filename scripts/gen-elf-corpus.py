@@ -140,7 +140,8 @@ def cases():
     yield "truncated-header.elf", "TooSmall", ok[:40]
     hdrs = std.phdrs()
     yield "bad-magic.elf", "BadMagic", elf(hdrs, entry, blobs, magic=b"\x7fELG")
-    yield "not-elf.elf", "BadMagic", b"#!/bin/sh\necho this is not an ELF file\n" + bytes(64)
+    # Text without a #! line: neither a program nor a script.
+    yield "not-elf.elf", "BadMagic", b"echo this is not an ELF file\n" + bytes(64)
     yield "bad-class.elf", "BadClass", elf(hdrs, entry, blobs, ident_class=1)
     yield "bad-data.elf", "BadData", elf(hdrs, entry, blobs, ident_data=2)
     yield "bad-version.elf", "BadVersion", elf(hdrs, entry, blobs, version=2)

@@ -29,8 +29,10 @@ struct ExecImage {
 // Loads `path` (a ramdisk file) with `args`, choosing the personality from
 // the file (proc/elf.h): NyanOS programs get their fixed layout
 // (proc/user_layout.h), Linux programs Linux's (proc/linux_layout.h,
-// randomised unless `norandmaps`). ENOENT, EISDIR, ENOEXEC (the reason is
-// logged), E2BIG, ENOMEM; nothing leaks on failure. `out` (new, on the
+// randomised unless `norandmaps`). A `#!` script loads its interpreter
+// (proc/shebang.h; ELOOP after kShebangMaxDepth of them). ENOENT, EISDIR,
+// ENOEXEC (the reason is logged), E2BIG, ELOOP, ENOMEM; nothing leaks on
+// failure. `out` (new, on the
 // heap: it is big for a kernel stack) receives the image; on failure it may
 // hold a partly built space, which its destructor frees.
 Result<void> load_exec_image(const char* path, const ProgramArgs& args, ExecImage& out);

@@ -13,7 +13,9 @@
 #include "proc/elf.h"
 #include "proc/linux_layout.h"
 #include "proc/scheduler.h"
+#include "proc/signal_delivery.h"
 #include "proc/scoped_cr3.h"
+#include "proc/shebang.h"
 #include "proc/user_layout.h"
 
 namespace nyanos::proc {
@@ -31,20 +33,44 @@ uint64_t page_down(uint64_t v) {
 constexpr uint64_t kLinuxImageLimit =
     kLinuxTaskSize - kLinuxStackRandomRange - kLinuxStackLimit - kLinuxStackGuardGap;
 
-// AT_MINSIGSTKSZ: the least stack a signal handler needs. Linux's
-// MINSIGSTKSZ; the signal frame code checks that its frames fit.
-constexpr uint64_t kLinuxMinSigStackSize = 2048;
-
 uint64_t random_below_for_layout(uint64_t bound) {
     return random_below(bound);
 }
 
-}  // namespace
+Result<void> load_file(const char* path, const char* execfn, const ProgramArgs& args,
+                       ExecImage& out, int depth);
 
-Result<void> load_exec_image(const char* path, const ProgramArgs& args, ExecImage& out) {
+// `path` is a `#!` script: loads its interpreter with the script's name
+// (and the line's argument) in front of the arguments.
+Result<void> load_script(const char* path, const char* execfn, const ProgramArgs& args,
+                         const Shebang& line, ExecImage& out, int depth) {
+    if (depth >= kShebangMaxDepth) return Error::kLoop;
+    if (!line.interpreter[0]) return Error::kNotExecutable;
+    size_t extra = line.has_argument ? 3 : 2;
+    size_t rest = args.argc ? args.argc - 1 : 0;
+    HeapPtr<const char*[]> argv(new (std::nothrow) const char*[extra + rest + 1]);
+    if (!argv.get()) return Error::kNoMemory;
+    size_t n = 0;
+    argv.get()[n++] = line.interpreter;
+    if (line.has_argument) argv.get()[n++] = line.argument;
+    argv.get()[n++] = path;
+    for (size_t i = 0; i < rest; ++i) argv.get()[n++] = args.argv[i + 1];
+    argv.get()[n] = nullptr;
+    ProgramArgs script_args{argv.get(), n, args.envp, args.envc};
+    return load_file(line.interpreter, execfn, script_args, out, depth + 1);
+}
+
+Result<void> load_file(const char* path, const char* execfn, const ProgramArgs& args,
+                       ExecImage& out, int depth) {
     const fs::FileEntry* file = fs::lookup(path);
     if (!file) return Error::kNoEntry;
-    if (file->is_directory) return Error::kIsDirectory;
+    if (file->is_directory) return Error::kIsDirectory;  // (Linux execve says EACCES)
+    {
+        HeapPtr<Shebang> line(new (std::nothrow) Shebang);
+        if (!line.get()) return Error::kNoMemory;
+        if (parse_shebang(file->data, file->size, *line.get()))
+            return load_script(path, execfn, args, *line.get(), out, depth);
+    }
     // The checked image (~800 bytes) lives on the heap, not on the kernel
     // stack; validate() builds it there directly (guaranteed elision).
     const elf::UserRanges ranges{{kImageBase, kImageLimit}, {kLinuxMinAddress, kLinuxImageLimit}};
@@ -74,10 +100,12 @@ Result<void> load_exec_image(const char* path, const ProgramArgs& args, ExecImag
                           .shift = layout.stack_shift,
                           .max_arg_bytes = kLinuxMaxArgBytes,
                           .max_args = kLinuxMaxArgs,
-                          .execfn = path,
+                          .execfn = execfn,
                           .hwcap = arch::linux_hwcap(),
                           .hwcap2 = arch::linux_hwcap2(),
-                          .minsigstksz = kLinuxMinSigStackSize};
+                          // The least stack a handler needs: Linux's
+                          // figure for this CPU's FPU image (signal_frame.h).
+                          .minsigstksz = linux_min_signal_stack(signal_fpu_layout())};
         out.stack_top = layout.stack_top;
         out.stack_bottom = layout.stack_top - kLinuxStackLimit;
         out.mmap_base = layout.mmap_base;
@@ -116,6 +144,12 @@ Result<void> load_exec_image(const char* path, const ProgramArgs& args, ExecImag
         out.heap_limit = kHeapLimit;
     }
     return {};
+}
+
+}  // namespace
+
+Result<void> load_exec_image(const char* path, const ProgramArgs& args, ExecImage& out) {
+    return load_file(path, path, args, out, 0);
 }
 
 }  // namespace nyanos::proc

@@ -29,6 +29,7 @@
 #include "proc/foreground.h"
 #include "proc/process_table.h"
 #include "proc/scheduler.h"
+#include "proc/signal_delivery.h"
 #include "proc/scoped_cr3.h"
 #include "proc/stack_audit.h"
 #include "proc/user_faults.h"
@@ -44,7 +45,7 @@ namespace {
 // header and 8 bytes of red zone. Keep them in these slots: a minimal
 // process's memory is mostly these two and its frames.
 static_assert(sizeof(Process) <= 448 - 24, "Process outgrew the heap's 448-byte slot");
-static_assert(sizeof(Thread) <= 144 - 24, "Thread outgrew the heap's 144-byte slot");
+static_assert(sizeof(Thread) <= 192 - 24, "Thread outgrew the heap's 192-byte slot");
 // Freed thread stacks are cached for the next thread: the same size.
 static_assert(kKernelStackPages == mm::kCachedStackPages);
 
@@ -121,6 +122,7 @@ void free_thread(Thread* t) {
 
 void free_process(Process* p) {
     fs::close_all(p->files);  // exit did it already; a no-op then
+    delete p->signal_actions;
     free_thread(p->thread);
     delete p;
 }
@@ -176,6 +178,14 @@ Result<int> spawn_process(const char* path, const ProgramArgs& args, bool as_ini
     process->thread = thread.value();
     process->thread->process = process;
     process->personality = image.personality;
+    if (image.personality == Personality::kLinux) {
+        process->signal_actions = new_signal_actions(nullptr);
+        if (!process->signal_actions) {
+            free_thread(process->thread);
+            delete process;
+            return Error::kNoMemory;
+        }
+    }
     process->memory.space = static_cast<mm::AddressSpace&&>(image.space);
     process->memory.stack_bottom = image.stack_bottom;
     process->memory.stack_top = image.stack_top;
@@ -190,6 +200,10 @@ Result<int> spawn_process(const char* path, const ProgramArgs& args, bool as_ini
         sync::NoInterruptsGuard lock(g_table_lock);
         pid = process->pid = g_table.allocate_pid();
         process->parent = current_process();
+        // A new process joins its parent's group and session (init starts
+        // both, with its own pid).
+        process->pgid = process->parent ? process->parent->pgid : pid;
+        process->sid = process->parent ? process->parent->sid : pid;
         g_table.insert(process);
         if (as_init) g_init = process;
     }
@@ -208,6 +222,60 @@ Result<int> spawn(const char* path, const ProgramArgs& args) {
 void start_init(const char* path, const ProgramArgs& args) {
     auto pid = spawn_process(path, args, true);
     if (!pid.ok()) panic("init: cannot start %s: %s", path, error_name(pid.error()));
+}
+
+Result<void> exec_current(const char* path, const ProgramArgs& args, arch::InterruptFrame& regs) {
+    Thread* thread = current_thread();
+    Process* p = thread->process;
+    HeapPtr<ExecImage> loaded(new (std::nothrow) ExecImage);
+    if (!loaded.get()) return Error::kNoMemory;
+    ExecImage& image = *loaded.get();
+    TRY(load_exec_image(path, args, image));
+    SignalActions* actions = nullptr;
+    if (image.personality == Personality::kLinux) {
+        actions = new_signal_actions(p->signal_actions);
+        if (!actions) return Error::kNoMemory;
+    }
+
+    // Commit: nothing below can fail. The new space goes live first, so
+    // the old one is no longer loaded anywhere when it is destroyed (one
+    // thread per process: only this CPU ran it).
+    {
+        arch::InterruptDisabler no_interrupts;
+        thread->active_root = image.space.cr3();
+        mm::load_cr3(image.space.cr3());
+    }
+    p->memory.space = static_cast<mm::AddressSpace&&>(image.space);
+    p->memory.stack_bottom = image.stack_bottom;
+    p->memory.stack_top = image.stack_top;
+    p->memory.heap_base = p->memory.heap_break = image.heap_base;
+    p->memory.heap_limit = image.heap_limit;
+    p->personality = image.personality;
+    delete p->signal_actions;
+    p->signal_actions = actions;
+    {
+        sync::NoInterruptsGuard lock(g_signal_lock);
+        thread->signals.altstack_flags = kSsDisable;
+        thread->signals.altstack_sp = thread->signals.altstack_size = 0;
+        if (!actions) thread->signals = ThreadSignals{};
+    }
+    thread->clear_child_tid = 0;
+    copy_name(p->name, path);
+
+    // The new program starts from clean registers, a clean FPU (AVX state
+    // included) and null segments with FS and GS bases 0, as on Linux.
+    arch::fpu_load_clean_image(thread->fpu_state());
+    arch::fpu_restore(thread->fpu_state());
+    reset_user_segments();
+    memset(&regs, 0, sizeof(regs));
+    regs.rip = image.entry;
+    regs.rsp = image.stack_pointer;
+    regs.cs = arch::kUserCodeSelector;
+    regs.ss = arch::kUserDataSelector;
+    regs.rflags = 0x202;  // IF
+    regs.vector = arch::kSyscallVector;
+    regs.error_code = ~uint64_t(0);  // nothing to restart
+    return {};
 }
 
 void exit_current(int wait_status) {
@@ -232,7 +300,15 @@ void exit_current(int wait_status) {
         kprintf("init exited: %d\n", code);
         power::power_off(uint32_t(code));
     }
+    Process* parent = p->parent;
     ExitWakes wakes = g_table.mark_exited(p, wait_status, g_init);
+    // A Linux parent learns of it by SIGCHLD (dropped unless it handles it).
+    if (parent && parent->signal_actions) {
+        bool exited = NYAN_WIFEXITED(wait_status);
+        PendingInfo info{exited ? kCldExited : kCldKilled, p->pid,
+                         exited ? NYAN_WEXITSTATUS(wait_status) : NYAN_WTERMSIG(wait_status), 0, 0};
+        send_signal(parent, kSigChld, info);
+    }
     // The scheduler lock is taken before the table lock is let go, and held
     // through the switch away: a parent woken on another CPU can reap this
     // process only after that, and then waits for this thread to leave its
@@ -257,7 +333,9 @@ Result<int> wait_child(int pid, int flags, StatusStore store_status, void* ctx) 
             if (zombie) break;
             if (!has_match) return Error::kNoChild;
             if (flags & NYAN_WNOHANG) return 0;
-            if (self->child_exited.wait(g_table_lock) == WakeReason::kKilled) break;
+            WakeReason reason = self->child_exited.wait(g_table_lock);
+            if (reason == WakeReason::kKilled) break;
+            if (reason == WakeReason::kInterrupted) return Error::kRestartSys;
         }
         if (zombie) {
             TRY(store_status(ctx, zombie->wait_status));
@@ -277,6 +355,39 @@ Result<int> wait_child(int pid, int flags, StatusStore store_status, void* ctx) 
     wait_until_off_cpu(zombie->thread);
     free_process(zombie);
     return reaped;
+}
+
+Result<void> signal_processes(int pid, int sig) {
+    if (sig < 0 || sig > kSignalCount) return Error::kInvalid;
+    Process* self = current_process();
+    PendingInfo info{kSiUser, self->pid, 0, 0, 0};
+    sync::NoInterruptsGuard lock(g_table_lock);
+    Process* init = g_init;
+    // init gets only the signals it has a handler for (Linux's
+    // SIGNAL_UNKILLABLE), and a kill() of init or of a zombie succeeds
+    // without effect.
+    auto deliver = [&](Process* target) {
+        if (!sig || target->zombie) return;
+        if (target == init && target != self && !handles_signal(*target, sig)) return;
+        send_signal(target, sig, info);
+    };
+    if (pid > 0) {
+        Process* target = g_table.find(pid);
+        if (!target) return Error::kNoProcess;
+        deliver(target);
+        return {};
+    }
+    // 0: the caller's group; -1: every process but init and the caller;
+    // below -1: the group -pid.
+    int group = pid == 0 ? self->pgid : -pid;
+    bool found = false;
+    for (Process* target = g_table.first(); target; target = target->next_in_table) {
+        if (pid == -1 ? (target == init || target == self) : target->pgid != group) continue;
+        found = true;
+        deliver(target);
+    }
+    if (!found) return Error::kNoProcess;
+    return {};
 }
 
 int parent_pid(const Process& p) {

@@ -15,6 +15,8 @@
 
 #include <stdint.h>
 
+#include "arch/x86_64/interrupt_frame.h"
+#include "nyanos/lib/result.h"
 #include "proc/cpu.h"
 #include "proc/process.h"
 #include "proc/scheduler_lock.h"
@@ -56,7 +58,7 @@ void request_kill(Process* process, int signal, const char* why) EXCLUDES(g_sche
 
 // Ends the current process if a kill is pending. Interrupts off. Also the
 // last step before every return to user mode (the arch user-return hook,
-// syscall_exit_point and a new thread's thread_start), so no user
+// return_to_user and a new thread's thread_start), so no user
 // instruction runs once a kill is pending, not even a new thread's first.
 void die_if_killed() EXCLUDES(g_scheduler_lock);
 
@@ -68,14 +70,21 @@ void preempt_point();
 // The same without the kill check, for callers that still own resources a
 // sudden exit would leak.
 void yield_if_needed();
-// The end of every system call: preempt_point(), with interrupts turned off
-// first and left off until sysret, so no interrupt can set a kill after the
-// check. Returns with interrupts off.
-void syscall_exit_point();
+// The way back to user mode of every system call and of every interrupt
+// from user mode, with the thread's saved user registers: switches if the
+// quantum is over, dies if a kill is pending, delivers signals (which may
+// rewrite `regs`). Returns with interrupts off, left off until the return,
+// so no interrupt can set a kill after the check; true if `regs` changed
+// beyond rax (the return must restore them all).
+bool return_to_user(arch::InterruptFrame& regs);
+
+// Ends `thread`'s wait, if it is blocked, with kInterrupted (a signal for it).
+void interrupt_wait(Thread* thread) EXCLUDES(g_scheduler_lock);
 void sleep_ms(uint64_t ms);
 
 // Blocks until console input is available (or the process is killed).
-void wait_for_input();
+// kRestartSys when a signal ends the wait.
+Result<void> wait_for_input();
 
 // A new thread's first code (see prepare_first_entry): finishes the switch
 // that picked it, releases the scheduler lock, and ends the thread if a kill
@@ -96,5 +105,8 @@ Result<void> set_user_fs_base(uint64_t base);
 Result<void> set_user_gs_base(uint64_t base);
 uint64_t user_fs_base();
 uint64_t user_gs_base();
+// The calling thread's selectors and FS/GS bases back to a new thread's
+// (null, 0): execve's commit.
+void reset_user_segments();
 
 }  // namespace nyanos::proc

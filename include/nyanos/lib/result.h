@@ -18,12 +18,14 @@ enum class Error : int32_t {
     kPermission = 1,     // EPERM
     kNoEntry = 2,        // ENOENT
     kNoProcess = 3,      // ESRCH
+    kInterrupted = 4,    // EINTR
     kArgListTooBig = 7,  // E2BIG
     kNotExecutable = 8,  // ENOEXEC
     kBadFd = 9,          // EBADF
     kNoChild = 10,       // ECHILD
     kAgain = 11,         // EAGAIN
     kNoMemory = 12,      // ENOMEM
+    kAccess = 13,        // EACCES
     kFault = 14,         // EFAULT
     kBusy = 16,          // EBUSY
     kExists = 17,        // EEXIST
@@ -34,7 +36,14 @@ enum class Error : int32_t {
     kRange = 34,         // ERANGE
     kNameTooLong = 36,   // ENAMETOOLONG
     kNoSys = 38,         // ENOSYS
+    kLoop = 40,          // ELOOP
     kCorrupt = 117,      // EUCLEAN: a structure failed its integrity checks
+    // A blocking call interrupted by a signal, never seen by user space:
+    // the return to user mode turns it into EINTR, or restarts the call
+    // (Linux's ERESTARTSYS: restarted when the handler has SA_RESTART or
+    // no handler runs; ERESTARTNOHAND: restarted only when no handler runs).
+    kRestartSys = 512,
+    kRestartNoHand = 514,
 };
 
 // A short lowercase name ("ENOMEM"), never null.
@@ -46,6 +55,8 @@ constexpr const char* error_name(Error e) {
             return "ENOENT";
         case Error::kNoProcess:
             return "ESRCH";
+        case Error::kInterrupted:
+            return "EINTR";
         case Error::kArgListTooBig:
             return "E2BIG";
         case Error::kNotExecutable:
@@ -58,6 +69,8 @@ constexpr const char* error_name(Error e) {
             return "EAGAIN";
         case Error::kNoMemory:
             return "ENOMEM";
+        case Error::kAccess:
+            return "EACCES";
         case Error::kFault:
             return "EFAULT";
         case Error::kBusy:
@@ -78,8 +91,14 @@ constexpr const char* error_name(Error e) {
             return "ENAMETOOLONG";
         case Error::kNoSys:
             return "ENOSYS";
+        case Error::kLoop:
+            return "ELOOP";
         case Error::kCorrupt:
             return "EUCLEAN";
+        case Error::kRestartSys:
+            return "ERESTARTSYS";
+        case Error::kRestartNoHand:
+            return "ERESTARTNOHAND";
     }
     return "E?";
 }

@@ -170,6 +170,9 @@ unsigned phys_address_bits() {
 uint64_t xcr0_enabled() {
     return g_features.xcr0;
 }
+size_t xsave_size() {
+    return g_features.xsave_size;
+}
 size_t fpu_area_size() {
     return fpu_area_bytes(g_features.xcr0, g_features.xsave_size);
 }

@@ -101,6 +101,8 @@ constexpr uint64_t linux_hwcap2_for(bool cr4_fsgsbase) {
 // What init_cpu() enabled (valid after it; cpu.cpp).
 // XCR0 on every CPU; 0 when the CPU has no XSAVE (fxsave is used).
 uint64_t xcr0_enabled();
+// CPUID.(0xD,0).EBX with that XCR0: an xsave image's size (0 without XSAVE).
+size_t xsave_size();
 // One thread's FPU save area, in bytes (fpu_area_bytes() of the above).
 size_t fpu_area_size();
 

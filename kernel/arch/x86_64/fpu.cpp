@@ -62,6 +62,12 @@ void init_fpu_clean_state() {
     }
 }
 
+uint32_t fpu_mxcsr_mask() {
+    uint32_t mask;
+    memcpy(&mask, g_clean_fpu_state + kMxcsrMaskOffset, sizeof(mask));
+    return mask ? mask : 0xffbf;
+}
+
 void fpu_load_clean_image(uint8_t* area) {
     memcpy(area, g_clean_fpu_state, g_area_bytes);
 }

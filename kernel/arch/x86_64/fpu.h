@@ -39,6 +39,10 @@ void init_fpu_clean_state();
 // bytes (xrstor faults on reserved header bits).
 void fpu_load_clean_image(uint8_t* area);
 
+// The MXCSR bits this CPU supports (MXCSR_MASK, 0xffbf when the CPU
+// reports 0): loading an MXCSR with any other bit set faults.
+uint32_t fpu_mxcsr_mask();
+
 // EDX:EAX all ones: the requested-feature bitmap is then XCR0 itself, every
 // component the kernel enabled.
 inline void fpu_save(uint8_t* area) {

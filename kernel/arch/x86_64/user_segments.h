@@ -149,6 +149,19 @@ inline void load_user_gs_base(LoadedUserBases& cpu, uint64_t base) {
     cpu.gs = base;
 }
 
+// Puts the running thread's segment state back to a new thread's (execve,
+// as Linux's start_thread): null DS, ES, FS and GS (GS between two swapgs),
+// both bases 0, whatever the selector loads left. Interrupts off; the
+// caller resets the thread's UserSegments.
+inline void reset_live_user_segments(LoadedUserBases& cpu) {
+    uint16_t null = 0;
+    asm volatile("mov %0, %%ds; mov %0, %%es; mov %0, %%fs" : : "r"(null));
+    asm volatile("swapgs; mov %0, %%gs; swapgs" : : "r"(null) : "memory");
+    wrmsr(kMsrFsBase, 0);
+    wrmsr(kMsrKernelGsBase, 0);
+    cpu.fs = cpu.gs = 0;
+}
+
 // The running thread's live bases (ARCH_GET_FS, ARCH_GET_GS read these, as
 // Linux reads the MSR for the current thread). Interrupts off.
 inline uint64_t read_user_fs_base() {
