@@ -312,40 +312,130 @@ void exit_current(int wait_status) {
     schedule_away_from_dead();
 }
 
-Result<int> wait_child(int pid, int flags, StatusStore store_status, void* ctx) {
-    if (pid == 0 || pid < -1) return Error::kInvalid;
+namespace {
+
+// Finds a zombie child `pid` selects, waiting for one unless `no_hang`.
+// With `reap`, takes it out of the table and reports its pid and status
+// through `store` before anything is freed; the caller frees it.
+template <typename Store>
+Result<int> find_and_reap(ChildSelector which, bool no_hang, bool reap, Store&& store,
+                          Process*& reaped) {
     Process* self = current_process();
     Process* zombie = nullptr;
+    reaped = nullptr;
     {
         sync::NoInterruptsGuard lock(g_table_lock);
         for (;;) {
             bool has_match = false;
-            zombie = g_table.find_zombie_child(self, pid, has_match);
+            zombie = g_table.find_zombie_child(self, which, has_match);
             if (zombie) break;
             if (!has_match) return Error::kNoChild;
-            if (flags & NYAN_WNOHANG) return 0;
+            if (no_hang) return 0;
             WakeReason reason = self->child_exited.wait(g_table_lock);
             if (reason == WakeReason::kKilled) break;
             if (reason == WakeReason::kInterrupted) return Error::kRestartSys;
         }
         if (zombie) {
-            TRY(store_status(ctx, zombie->wait_status));
-            self->last_reaped_pid = zombie->pid;
-            memcpy(self->last_reaped_reason, zombie->kill_reason, kKillReasonMax);
-            g_table.remove(zombie);
+            TRY(store(zombie->wait_status));
+            if (reap) {
+                self->last_reaped_pid = zombie->pid;
+                memcpy(self->last_reaped_reason, zombie->kill_reason, kKillReasonMax);
+                g_table.remove(zombie);
+                reaped = zombie;
+            }
+            return zombie->pid;
         }
     }
-    if (!zombie) {
-        arch::disable_interrupts();
-        die_if_killed();
-        panic("waitpid: woken as killed, but no kill is pending");
-    }
-    // Out of the table, so no one else can reach it; freed without the lock
-    // (freeing a kernel stack may wait for other CPUs).
-    int reaped = zombie->pid;
+    arch::disable_interrupts();
+    die_if_killed();
+    panic("waitpid: woken as killed, but no kill is pending");
+}
+
+// Frees a zombie out of the table: no one else can reach it, and it is
+// freed without the lock (freeing a kernel stack may wait for other CPUs).
+void free_zombie(Process* zombie) {
+    if (!zombie) return;
     wait_until_off_cpu(zombie->thread);
     free_process(zombie);
-    return reaped;
+}
+
+}  // namespace
+
+Result<int> wait_child(int pid, int flags, StatusStore store_status, void* ctx) {
+    if (pid == 0 || pid < -1) return Error::kInvalid;
+    Process* zombie;
+    auto r = find_and_reap(
+        ChildSelector::from_waitpid(pid, 0), flags & NYAN_WNOHANG, true,
+        [&](int status) { return store_status(ctx, status); }, zombie);
+    free_zombie(zombie);
+    return r;
+}
+
+Result<int> wait_for_child(ChildSelector which, bool no_hang, bool reap, int& status) {
+    Process* zombie;
+    auto r = find_and_reap(
+        which, no_hang, reap,
+        [&](int s) -> Result<void> {
+            status = s;
+            return {};
+        },
+        zombie);
+    free_zombie(zombie);
+    return r;
+}
+
+int current_process_group() {
+    sync::NoInterruptsGuard lock(g_table_lock);
+    return current_process()->pgid;
+}
+
+Result<void> set_process_group(int pid, int pgid) {
+    if (pgid < 0) return Error::kInvalid;
+    Process* self = current_process();
+    sync::NoInterruptsGuard lock(g_table_lock);
+    Process* target = pid == 0 ? self : g_table.find(pid);
+    if (!target || (target != self && target->parent != self) || target->zombie)
+        return Error::kNoProcess;
+    if (pgid == 0) pgid = target->pid;
+    // A session leader keeps its group; a process moves only within its
+    // session, into its own group or one that exists there.
+    if (target->sid == target->pid) return Error::kPermission;
+    if (target->sid != self->sid) return Error::kPermission;
+    if (pgid != target->pid) {
+        bool exists = false;
+        for (Process* p = g_table.first(); p && !exists; p = p->next_in_table)
+            exists = p->pgid == pgid && p->sid == self->sid && !p->zombie;
+        if (!exists) return Error::kPermission;
+    }
+    target->pgid = pgid;
+    return {};
+}
+
+Result<int> process_group(int pid) {
+    Process* self = current_process();
+    sync::NoInterruptsGuard lock(g_table_lock);
+    Process* target = pid == 0 ? self : g_table.find(pid);
+    if (!target) return Error::kNoProcess;
+    return target->pgid;
+}
+
+Result<int> session_of(int pid) {
+    Process* self = current_process();
+    sync::NoInterruptsGuard lock(g_table_lock);
+    Process* target = pid == 0 ? self : g_table.find(pid);
+    if (!target) return Error::kNoProcess;
+    return target->sid;
+}
+
+Result<int> start_session() {
+    Process* self = current_process();
+    sync::NoInterruptsGuard lock(g_table_lock);
+    // A group leader cannot start a session: its group would span two.
+    if (self->pgid == self->pid) return Error::kPermission;
+    for (Process* p = g_table.first(); p; p = p->next_in_table)
+        if (p != self && p->pgid == self->pid) return Error::kPermission;
+    self->sid = self->pgid = self->pid;
+    return self->sid;
 }
 
 Result<void> signal_processes(int pid, int sig) {

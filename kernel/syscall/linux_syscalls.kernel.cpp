@@ -25,6 +25,13 @@ constexpr SyscallTable<linux_nr::kCount> make_table() {
     t.entries[linux_nr::exit] = linux_exit;
     t.entries[linux_nr::exit_group] = linux_exit_group;
     t.entries[linux_nr::execve] = linux_execve;
+    t.entries[linux_nr::wait4] = linux_wait4;
+    t.entries[linux_nr::waitid] = linux_waitid;
+    t.entries[linux_nr::setpgid] = linux_setpgid;
+    t.entries[linux_nr::getpgid] = linux_getpgid;
+    t.entries[linux_nr::getpgrp] = linux_getpgrp;
+    t.entries[linux_nr::setsid] = linux_setsid;
+    t.entries[linux_nr::getsid] = linux_getsid;
     t.entries[linux_nr::rt_sigaction] = linux_rt_sigaction;
     t.entries[linux_nr::rt_sigprocmask] = linux_rt_sigprocmask;
     t.entries[linux_nr::rt_sigpending] = linux_rt_sigpending;
