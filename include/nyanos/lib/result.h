@@ -18,6 +18,7 @@ enum class Error : int32_t {
     kPermission = 1,     // EPERM
     kNoEntry = 2,        // ENOENT
     kNoProcess = 3,      // ESRCH
+    kInterrupted = 4,    // EINTR
     kArgListTooBig = 7,  // E2BIG
     kNotExecutable = 8,  // ENOEXEC
     kBadFd = 9,          // EBADF
@@ -34,6 +35,7 @@ enum class Error : int32_t {
     kRange = 34,         // ERANGE
     kNameTooLong = 36,   // ENAMETOOLONG
     kNoSys = 38,         // ENOSYS
+    kNotSupported = 95,  // EOPNOTSUPP
     kCorrupt = 117,      // EUCLEAN: a structure failed its integrity checks
 };
 
@@ -46,6 +48,8 @@ constexpr const char* error_name(Error e) {
             return "ENOENT";
         case Error::kNoProcess:
             return "ESRCH";
+        case Error::kInterrupted:
+            return "EINTR";
         case Error::kArgListTooBig:
             return "E2BIG";
         case Error::kNotExecutable:
@@ -78,6 +82,8 @@ constexpr const char* error_name(Error e) {
             return "ENAMETOOLONG";
         case Error::kNoSys:
             return "ENOSYS";
+        case Error::kNotSupported:
+            return "EOPNOTSUPP";
         case Error::kCorrupt:
             return "EUCLEAN";
     }
