@@ -16,8 +16,8 @@ constexpr int64_t floor_div(int64_t a, int64_t b) {
 int64_t days_from_civil(int64_t year, uint32_t month, uint32_t day) {
     int64_t y = month <= 2 ? year - 1 : year;
     int64_t era = floor_div(y, 400);
-    int64_t year_of_era = y - era * 400;                              // [0, 399]
-    int64_t month_from_march = month > 2 ? month - 3 : month + 9;     // [0, 11]
+    int64_t year_of_era = y - era * 400;                               // [0, 399]
+    int64_t month_from_march = month > 2 ? month - 3 : month + 9;      // [0, 11]
     int64_t day_of_year = (153 * month_from_march + 2) / 5 + day - 1;  // [0, 365]
     int64_t day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
     return era * 146'097 + day_of_era - 719'468;  // 719,468: 0000-03-01 to 1970-01-01

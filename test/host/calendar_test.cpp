@@ -52,7 +52,7 @@ TEST_CASE("calendar: known Unix times") {
     CHECK(unix_of(2038, 1, 19, 3, 14, 8) == 2147483648);
     CHECK(unix_of(2026, 11, 30, 4, 5, 6) == 1796011506);
     CHECK(unix_of(2100, 2, 28, 23, 59, 59) == 4107542399);
-    CHECK(unix_of(2100, 3, 1) == 4107542400);  // 2100 has no 29 February
+    CHECK(unix_of(2100, 3, 1) == 4107542400);             // 2100 has no 29 February
     CHECK(unix_of(2106, 2, 7, 6, 28, 16) == 4294967296);  // past 32-bit unsigned
     CHECK(unix_of(1900, 1, 1) == -2208988800);
     CHECK(unix_of(1, 1, 1) == -62135596800);
@@ -95,8 +95,8 @@ TEST_CASE("calendar: from_unix_seconds is the inverse, before and after 1970") {
         }
     }
     // Extremes convert without overflow.
-    DateTime far = calendar::from_unix_seconds(calendar::days_from_civil(calendar::kMaxYear, 12, 31) *
-                                               calendar::kSecondsPerDay);
+    DateTime far = calendar::from_unix_seconds(
+        calendar::days_from_civil(calendar::kMaxYear, 12, 31) * calendar::kSecondsPerDay);
     CHECK(far == DateTime{calendar::kMaxYear, 12, 31, 0, 0, 0});
     DateTime early = calendar::from_unix_seconds(
         calendar::days_from_civil(calendar::kMinYear, 1, 1) * calendar::kSecondsPerDay);

@@ -121,8 +121,7 @@ TEST_CASE("cmos rtc: garbage is refused, not turned into a date") {
     CHECK(rtc::decode(bcd_snapshot(0x26, 0x04, 0x30, 0x24, 0, 0)).error() == Error::kInvalid);
     CHECK(rtc::decode(bcd_snapshot(0x26, 0x04, 0x30, 0, 0x60, 0)).error() == Error::kInvalid);
     CHECK(rtc::decode(bcd_snapshot(0x26, 0x04, 0x30, 0, 0, 0x60)).error() == Error::kInvalid);
-    CHECK(rtc::decode(bcd_snapshot(0xff, 0xff, 0xff, 0xff, 0xff, 0xff)).error() ==
-          Error::kInvalid);
+    CHECK(rtc::decode(bcd_snapshot(0xff, 0xff, 0xff, 0xff, 0xff, 0xff)).error() == Error::kInvalid);
     Snapshot b = bcd_snapshot(100, 1, 1, 0, 0, 0, rtc::kStatusBBinary | rtc::kStatusB24Hour);
     CHECK(rtc::decode(b).error() == Error::kInvalid);  // a year register above 99
     Snapshot c = bcd_snapshot(0x26, 0x01, 0x01, 0, 0, 0);
