@@ -61,6 +61,9 @@ size_t process_count();
 // Calls `fn` for every process in the table (interrupts off).
 void for_each_process(void (*fn)(const Process&));
 
+// The pid of `p`'s parent (after reparenting, init's); 0 for init.
+int parent_pid(const Process& p);
+
 // The kill reason of the last child the current process reaped, if it is `pid`.
 const char* last_kill_reason(int pid);
 

@@ -17,6 +17,7 @@
 #include "lib/console.h"
 #include "dev/console_input.h"
 #include "dev/power.h"
+#include "dev/random.h"
 #include "fs/files.h"
 #include "lib/format.h"
 #include "lib/heap_ptr.h"
@@ -25,7 +26,7 @@
 #include "mm/pcid.h"
 #include "mm/physical_memory.h"
 #include "mm/vmm.h"
-#include "proc/elf.h"
+#include "proc/exec_image.h"
 #include "proc/foreground.h"
 #include "proc/process_table.h"
 #include "proc/scheduler.h"
@@ -159,42 +160,10 @@ namespace {
 // an idle one may run it, and a short init may even exit, before the caller
 // would get to record it afterwards.
 Result<int> spawn_process(const char* path, const ProgramArgs& args, bool as_init) {
-    const fs::FileEntry* file = fs::lookup(path);
-    if (!file) return Error::kNoEntry;
-    if (file->is_directory) return Error::kIsDirectory;
-    // The checked image (~700 bytes) lives on the heap, not on the one-page
-    // kernel stack; validate() builds it there directly (guaranteed elision).
-    HeapPtr<elf::ValidationResult> checked(new (std::nothrow) elf::ValidationResult(
-        elf::validate(file->data, file->size, kImageBase, kImageLimit)));
-    if (!checked.get()) return Error::kNoMemory;
-    if (!checked->ok) {
-        kprintf("exec %s: %s\n", path, elf::reject_reason(checked->reason));
-        return Error::kNotExecutable;
-    }
-
-    uint8_t random16[16];
-    uint64_t seed = arch::rdtsc();
-    for (int i = 0; i < 16; ++i) {
-        seed = seed * 6364136223846793005ull + 1442695040888963407ull;
-        random16[i] = uint8_t(seed >> 56);
-    }
-
-    mm::AddressSpace space = TRY(mm::AddressSpace::try_create(mm::kernel_memory_context()));
-    LoadedProgram program;
-    {
-        // Load with the new space live, so the loader writes through user
-        // addresses. The guard restores the caller's root on every path out
-        // of this block.
-        ScopedCr3 guard(space.cr3());
-        program = TRY(
-            load_program(space, checked->image, file->data, args, random16, fs::file_frames(file)));
-        // Loading a large program takes a while: let others run. A thread
-        // switched away from here must come back on the guarded root. (No
-        // kill here: this frame still owns the half-built space.)
-        yield_if_needed();
-        VERIFY(arch::read_cr3() == space.cr3());
-    }
-
+    HeapPtr<ExecImage> loaded(new (std::nothrow) ExecImage);
+    if (!loaded.get()) return Error::kNoMemory;
+    ExecImage& image = *loaded.get();
+    TRY(load_exec_image(path, args, image));
     Process* process = new (std::nothrow) Process;
     if (!process) return Error::kNoMemory;
     // IDs, umask and limits come from the parent (init: the defaults).
@@ -204,7 +173,7 @@ Result<int> spawn_process(const char* path, const ProgramArgs& args, bool as_ini
             return r.error();
         }
     }
-    auto thread = create_thread(program.entry, program.stack_pointer);
+    auto thread = create_thread(image.entry, image.stack_pointer);
     if (!thread.ok()) {
         delete process;
         return thread.error();
@@ -212,11 +181,12 @@ Result<int> spawn_process(const char* path, const ProgramArgs& args, bool as_ini
     process->thread = thread.value();
     process->thread->process = process;
     process->thread->affinity = current_thread()->affinity;
-    process->memory.space = static_cast<mm::AddressSpace&&>(space);
-    process->memory.stack_bottom = kStackBottom;
-    process->memory.stack_top = kStackTop;
-    process->memory.heap_base = process->memory.heap_break = kHeapBase;
-    process->memory.heap_limit = kHeapLimit;
+    process->personality = image.personality;
+    process->memory.space = static_cast<mm::AddressSpace&&>(image.space);
+    process->memory.stack_bottom = image.stack_bottom;
+    process->memory.stack_top = image.stack_top;
+    process->memory.heap_base = process->memory.heap_break = image.heap_base;
+    process->memory.heap_limit = image.heap_limit;
     process->thread->active_root = process->memory.space.cr3();
     copy_name(process->name, path);
 
@@ -317,6 +287,11 @@ Result<int> wait_child(int pid, int flags, StatusStore store_status, void* ctx) 
     wait_until_off_cpu(zombie->thread);
     free_process(zombie);
     return reaped;
+}
+
+int parent_pid(const Process& p) {
+    sync::NoInterruptsGuard lock(g_table_lock);
+    return p.parent ? p.parent->pid : 0;
 }
 
 const char* last_kill_reason(int pid) {

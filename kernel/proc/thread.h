@@ -73,6 +73,10 @@ struct Thread {
     uint64_t kernel_stack_top = 0;
     uint64_t saved_rsp = 0;
 
+    // set_tid_address / CLONE_CHILD_CLEARTID: the user word the kernel
+    // clears (and wakes futex waiters on) when the thread exits; 0 = none.
+    uint64_t clear_child_tid = 0;
+
     // Blocked: the queue it waits in (nullptr if none) and, when the wait has
     // a deadline, the monotonic time at which it ends (0 = none).
     WaitQueue* waiting_on = nullptr;

@@ -8,6 +8,7 @@
 #include "lib/console.h"
 #include "proc/process.h"
 #include "proc/scheduler.h"
+#include "syscall/linux_process.h"
 #include "syscall/linux_system.h"
 #include "syscall/linux_time.h"
 
@@ -17,6 +18,13 @@ namespace {
 
 constexpr SyscallTable<linux_nr::kCount> make_table() {
     SyscallTable<linux_nr::kCount> t{};
+    // Processes (linux_process.h).
+    t.entries[linux_nr::getpid] = linux_getpid;
+    t.entries[linux_nr::gettid] = linux_gettid;
+    t.entries[linux_nr::getppid] = linux_getppid;
+    t.entries[linux_nr::set_tid_address] = linux_set_tid_address;
+    t.entries[linux_nr::exit] = linux_exit;
+    t.entries[linux_nr::exit_group] = linux_exit_group;
     // Time (linux_time.h).
     t.entries[linux_nr::nanosleep] = linux_nanosleep;
     t.entries[linux_nr::gettimeofday] = linux_gettimeofday;

@@ -181,6 +181,7 @@ static const struct test_case g_cases[] = {
     CASE("fpu-clean-start"),
     CASE("kill-running-elsewhere"),
     CASE("sleep-never-early"),
+    CASE("at-random-distinct"),
     RUNNER("orphan-zombie-wakes-init", orphan_zombie_wakes_init),
 };
 #define CASE_COUNT (sizeof g_cases / sizeof g_cases[0])
