@@ -61,6 +61,12 @@ size_t process_count();
 // Calls `fn` for every process in the table (interrupts off).
 void for_each_process(void (*fn)(const Process&));
 
+// Linux's kill(pid, sig): pid > 0 one process, 0 the caller's process
+// group, -1 every process but init and the caller, < -1 the group -pid.
+// sig 0 only checks that the target exists. EINVAL for a bad signal,
+// ESRCH when nothing matched.
+Result<void> signal_processes(int pid, int sig);
+
 // The pid of `p`'s parent (after reparenting, init's); 0 for init.
 int parent_pid(const Process& p);
 

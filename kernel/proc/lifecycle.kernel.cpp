@@ -30,6 +30,7 @@
 #include "proc/foreground.h"
 #include "proc/process_table.h"
 #include "proc/scheduler.h"
+#include "proc/signal_delivery.h"
 #include "proc/scoped_cr3.h"
 #include "proc/stack_audit.h"
 #include "proc/usage.h"
@@ -48,7 +49,7 @@ namespace {
 // the 448-byte slot when it gained its IDs, limits and usage: 224 bytes
 // more per process, under 1% of a minimal process's 8 frames.)
 static_assert(sizeof(Process) <= 672 - 24, "Process outgrew the heap's 672-byte slot");
-static_assert(sizeof(Thread) <= 144 - 24, "Thread outgrew the heap's 144-byte slot");
+static_assert(sizeof(Thread) <= 192 - 24, "Thread outgrew the heap's 192-byte slot");
 
 // The process table lock: the table (pids, parent links, zombies and their
 // status), init and the foreground. Taken with interrupts off (Ctrl-C takes
@@ -123,6 +124,7 @@ void free_thread(Thread* t) {
 
 void free_process(Process* p) {
     fs::close_all(p->files);  // exit did it already; a no-op then
+    delete p->signal_actions;
     free_thread(p->thread);
     delete p;
 }
@@ -182,6 +184,14 @@ Result<int> spawn_process(const char* path, const ProgramArgs& args, bool as_ini
     process->thread->process = process;
     process->thread->affinity = current_thread()->affinity;
     process->personality = image.personality;
+    if (image.personality == Personality::kLinux) {
+        process->signal_actions = new_signal_actions(nullptr);
+        if (!process->signal_actions) {
+            free_thread(process->thread);
+            delete process;
+            return Error::kNoMemory;
+        }
+    }
     process->memory.space = static_cast<mm::AddressSpace&&>(image.space);
     process->memory.stack_bottom = image.stack_bottom;
     process->memory.stack_top = image.stack_top;
@@ -196,6 +206,10 @@ Result<int> spawn_process(const char* path, const ProgramArgs& args, bool as_ini
         sync::NoInterruptsGuard lock(g_table_lock);
         pid = process->pid = g_table.allocate_pid();
         process->parent = current_process();
+        // A new process joins its parent's group and session (init starts
+        // both, with its own pid).
+        process->pgid = process->parent ? process->parent->pgid : pid;
+        process->sid = process->parent ? process->parent->sid : pid;
         g_table.insert(process);
         if (as_init) g_init = process;
     }
@@ -239,7 +253,15 @@ void exit_current(int wait_status) {
         kprintf("init exited: %d\n", code);
         power::power_off(uint32_t(code));
     }
+    Process* parent = p->parent;
     ExitWakes wakes = g_table.mark_exited(p, wait_status, g_init);
+    // A Linux parent learns of it by SIGCHLD (dropped unless it handles it).
+    if (parent && parent->signal_actions) {
+        bool exited = NYAN_WIFEXITED(wait_status);
+        PendingInfo info{exited ? kCldExited : kCldKilled, p->pid,
+                         exited ? NYAN_WEXITSTATUS(wait_status) : NYAN_WTERMSIG(wait_status), 0, 0};
+        send_signal(parent, kSigChld, info);
+    }
     // The scheduler lock is taken before the table lock is let go, and held
     // through the switch away: a parent woken on another CPU can reap this
     // process only after that, and then waits for this thread to leave its
@@ -264,7 +286,9 @@ Result<int> wait_child(int pid, int flags, StatusStore store_status, void* ctx) 
             if (zombie) break;
             if (!has_match) return Error::kNoChild;
             if (flags & NYAN_WNOHANG) return 0;
-            if (self->child_exited.wait(g_table_lock) == WakeReason::kKilled) break;
+            WakeReason reason = self->child_exited.wait(g_table_lock);
+            if (reason == WakeReason::kKilled) break;
+            if (reason == WakeReason::kInterrupted) return Error::kRestartSys;
         }
         if (zombie) {
             TRY(store_status(ctx, zombie->wait_status));
@@ -287,6 +311,39 @@ Result<int> wait_child(int pid, int flags, StatusStore store_status, void* ctx) 
     wait_until_off_cpu(zombie->thread);
     free_process(zombie);
     return reaped;
+}
+
+Result<void> signal_processes(int pid, int sig) {
+    if (sig < 0 || sig > kSignalCount) return Error::kInvalid;
+    Process* self = current_process();
+    PendingInfo info{kSiUser, self->pid, 0, 0, 0};
+    sync::NoInterruptsGuard lock(g_table_lock);
+    Process* init = g_init;
+    // init gets only the signals it has a handler for (Linux's
+    // SIGNAL_UNKILLABLE), and a kill() of init or of a zombie succeeds
+    // without effect.
+    auto deliver = [&](Process* target) {
+        if (!sig || target->zombie) return;
+        if (target == init && target != self && !handles_signal(*target, sig)) return;
+        send_signal(target, sig, info);
+    };
+    if (pid > 0) {
+        Process* target = g_table.find(pid);
+        if (!target) return Error::kNoProcess;
+        deliver(target);
+        return {};
+    }
+    // 0: the caller's group; -1: every process but init and the caller;
+    // below -1: the group -pid.
+    int group = pid == 0 ? self->pgid : -pid;
+    bool found = false;
+    for (Process* target = g_table.first(); target; target = target->next_in_table) {
+        if (pid == -1 ? (target == init || target == self) : target->pgid != group) continue;
+        found = true;
+        deliver(target);
+    }
+    if (!found) return Error::kNoProcess;
+    return {};
 }
 
 int parent_pid(const Process& p) {

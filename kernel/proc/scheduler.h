@@ -15,6 +15,8 @@
 
 #include <stdint.h>
 
+#include "arch/x86_64/interrupt_frame.h"
+#include "nyanos/lib/result.h"
 #include "proc/cpu.h"
 #include "proc/process.h"
 #include "proc/scheduler_lock.h"
@@ -63,7 +65,7 @@ void request_kill(Process* process, int signal, const char* why) EXCLUDES(g_sche
 
 // Ends the current process if a kill is pending. Interrupts off. Also the
 // last step before every return to user mode (the arch user-return hook,
-// syscall_exit_point and a new thread's thread_start), so no user
+// return_to_user and a new thread's thread_start), so no user
 // instruction runs once a kill is pending, not even a new thread's first.
 void die_if_killed() EXCLUDES(g_scheduler_lock);
 
@@ -75,21 +77,29 @@ void preempt_point();
 // The same without the kill check, for callers that still own resources a
 // sudden exit would leak.
 void yield_if_needed();
-// The end of every system call: preempt_point(), with interrupts turned off
-// first and left off until sysret, so no interrupt can set a kill after the
-// check. Returns with interrupts off.
-void syscall_exit_point();
+// The way back to user mode of every system call and of every interrupt
+// from user mode, with the thread's saved user registers: switches if the
+// quantum is over, dies if a kill is pending, delivers signals (which may
+// rewrite `regs`). Returns with interrupts off, left off until the return,
+// so no interrupt can set a kill after the check; true if `regs` changed
+// beyond rax (the return must restore them all).
+bool return_to_user(arch::InterruptFrame& regs);
+
+// Ends `thread`'s wait, if it is blocked, with kInterrupted (a signal for it).
+void interrupt_wait(Thread* thread) EXCLUDES(g_scheduler_lock);
+
 // Sleeps at least `ms` milliseconds (to the first tick past them); ends the
 // process instead if it is killed meanwhile.
 void sleep_ms(uint64_t ms);
 // Blocks until the monotonic clock reaches `deadline` (kTimedOut: never
-// early, at most a tick late) or the wait is interrupted (kKilled, or a
-// later interruption kind): the caller unwinds, e.g. returns EINTR. A
+// early, at most a tick late) or the wait is interrupted (kKilled, or
+// kInterrupted by a signal): the caller unwinds, e.g. returns EINTR. A
 // deadline already past returns kTimedOut at once.
 WakeReason sleep_until(Deadline deadline);
 
 // Blocks until console input is available (or the process is killed).
-void wait_for_input();
+// kRestartSys when a signal ends the wait.
+Result<void> wait_for_input();
 
 // A new thread's first code (see prepare_first_entry): finishes the switch
 // that picked it, releases the scheduler lock, and ends the thread if a kill

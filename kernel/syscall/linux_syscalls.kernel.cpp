@@ -9,6 +9,7 @@
 #include "proc/process.h"
 #include "proc/scheduler.h"
 #include "syscall/linux_process.h"
+#include "syscall/linux_signal.h"
 #include "syscall/linux_system.h"
 #include "syscall/linux_time.h"
 
@@ -25,6 +26,17 @@ constexpr SyscallTable<linux_nr::kCount> make_table() {
     t.entries[linux_nr::set_tid_address] = linux_set_tid_address;
     t.entries[linux_nr::exit] = linux_exit;
     t.entries[linux_nr::exit_group] = linux_exit_group;
+    // Signals (linux_signal.h).
+    t.entries[linux_nr::rt_sigaction] = linux_rt_sigaction;
+    t.entries[linux_nr::rt_sigprocmask] = linux_rt_sigprocmask;
+    t.entries[linux_nr::rt_sigpending] = linux_rt_sigpending;
+    t.entries[linux_nr::rt_sigsuspend] = linux_rt_sigsuspend;
+    t.entries[linux_nr::rt_sigreturn] = linux_rt_sigreturn;
+    t.entries[linux_nr::sigaltstack] = linux_sigaltstack;
+    t.entries[linux_nr::pause] = linux_pause;
+    t.entries[linux_nr::kill] = linux_kill;
+    t.entries[linux_nr::tkill] = linux_tkill;
+    t.entries[linux_nr::tgkill] = linux_tgkill;
     // Time (linux_time.h).
     t.entries[linux_nr::nanosleep] = linux_nanosleep;
     t.entries[linux_nr::gettimeofday] = linux_gettimeofday;

@@ -44,7 +44,8 @@ int64_t sys_read(SyscallFrame& f) {
         char chunk[kChunk];
         size_t n = 0;
         while (n == 0) {
-            proc::wait_for_input();
+            auto waited = proc::wait_for_input();
+            if (!waited.ok()) return errno_of(waited.error());
             n = console_input::read_available(chunk, length < kChunk ? length : kChunk);
         }
         auto r = copy_to_user(buf, chunk, n);

@@ -37,6 +37,12 @@ enum class Error : int32_t {
     kNoSys = 38,         // ENOSYS
     kNotSupported = 95,  // EOPNOTSUPP
     kCorrupt = 117,      // EUCLEAN: a structure failed its integrity checks
+    // A blocking call interrupted by a signal, never seen by user space:
+    // the return to user mode turns it into EINTR, or restarts the call
+    // (Linux's ERESTARTSYS: restarted when the handler has SA_RESTART or
+    // no handler runs; ERESTARTNOHAND: restarted only when no handler runs).
+    kRestartSys = 512,
+    kRestartNoHand = 514,
 };
 
 // A short lowercase name ("ENOMEM"), never null.
@@ -86,6 +92,10 @@ constexpr const char* error_name(Error e) {
             return "EOPNOTSUPP";
         case Error::kCorrupt:
             return "EUCLEAN";
+        case Error::kRestartSys:
+            return "ERESTARTSYS";
+        case Error::kRestartNoHand:
+            return "ERESTARTNOHAND";
     }
     return "E?";
 }
