@@ -74,6 +74,13 @@ Result<uint64_t> sbrk(int64_t increment);
 // Describes processes for ps: skips the first `skip` in table order, then
 // fills at most `max` entries (pages = user frames + page tables).
 size_t fill_process_list(struct nyan_process_info* out, size_t skip, size_t max);
+// Calls `fn` on process `pid` (a zombie too: its settings and usage are
+// still there) with the process table locked, so the process cannot be
+// reaped meanwhile; returns what fn returns. ESRCH if there is no such
+// process. fn runs with interrupts off and the table lock held: it may take
+// later locks (g_resources_lock, the scheduler lock) and allocate, never
+// block.
+Result<void> with_process(int pid, Result<void> (*fn)(Process&, void*), void* ctx);
 size_t process_count();
 
 // Calls `fn` for every process in the table (interrupts off).
