@@ -10,6 +10,7 @@
 #include "mm/process_memory.h"
 #include "nyanos/abi/syscall.h"
 #include "proc/personality.h"
+#include "proc/process_resources.h"
 #include "proc/thread.h"
 #include "proc/wait_queue.h"
 
@@ -83,6 +84,9 @@ struct Process {
     // fs::close_all(): most processes never open a file, and fds 0..2 (the
     // console) need no entry.
     fs::FileTable* files = nullptr;
+
+    // User and group IDs, umask, resource limits, reaped children's usage.
+    ProcessResources resources;
 
     // The table of all processes.
     Process* prev_in_table = nullptr;

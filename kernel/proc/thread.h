@@ -30,6 +30,22 @@ enum class WakeReason : uint8_t {
     kInterrupted,  // a signal with a handler is pending: the call ends (EINTR or a restart)
 };
 
+// When a wait ends on its own: a point on the monotonic clock
+// (arch::monotonic_ns), in nanoseconds; 0 is no deadline. A type of its own
+// so that a count in another unit (milliseconds of uptime) cannot be passed
+// by mistake.
+struct Deadline {
+    uint64_t monotonic_ns = 0;
+    bool none() const { return monotonic_ns == 0; }
+};
+
+// CPU time, in timer ticks (arch::kTimerHz per second) that found a thread
+// running in user mode or in the kernel.
+struct CpuTicks {
+    uint64_t user = 0;
+    uint64_t system = 0;
+};
+
 // A kernel stack is two 4 KiB pages (8 KiB), with an unmapped guard page
 // below. Why two: with one page (3,584 bytes under the 512-byte fxsave image
 // it then held) the kstack_audit test (test/qemu/cases/kstack.py: the
@@ -42,9 +58,14 @@ enum class WakeReason : uint8_t {
 // execve of a Linux program copies argv, envp and auxv, and path lookups
 // walk components; Linux itself gives each thread 16 KiB. One page more per
 // thread is one frame per process (docs/benchmarks.md: the processes that
-// fit in 128 MiB). The FPU area is no longer on the stack (fpu_area), so
+// fit in 128 MiB). The FPU area is no longer on the stack (user_state), so
 // all 8 KiB are stack.
 inline constexpr size_t kKernelStackPages = 2;
+
+// The segment state's room at the start of a thread's user_state block:
+// the FPU area after it stays 64-byte aligned.
+inline constexpr size_t kUserSegmentsBytes = 64;
+static_assert(sizeof(arch::UserSegments) <= kUserSegmentsBytes);
 
 struct Thread {
     Process* process = nullptr;  // nullptr for the idle thread
@@ -70,14 +91,15 @@ struct Thread {
     uint64_t saved_rsp = 0;
 
     // The user-mode state the scheduler switches besides the registers on
-    // the kernel stack: the FPU/SSE/AVX state (arch/x86_64/fpu.h; the idle
-    // thread has none), and the DS, ES, FS and GS selectors and the FS and
-    // GS bases (arch/x86_64/user_segments.h). Kept apart from the kernel
-    // stack, and the segments apart from the FPU image, so that the image
-    // can later be copied from and to user memory (signal frames) without
-    // user data reaching anything the kernel relies on.
-    AlignedBlock fpu_area;
-    arch::UserSegments segments;
+    // the kernel stack, in one heap block the thread owns (none for the
+    // idle thread): the DS, ES, FS and GS selectors and the FS and GS bases
+    // (arch/x86_64/user_segments.h) in its first kUserSegmentsBytes, then
+    // the FPU/SSE/AVX save area (arch/x86_64/fpu.h), 64-byte aligned. Off
+    // the kernel stack; the segments lie before the image, never inside it,
+    // so copying an image from or to user memory (signal frames) cannot
+    // reach them. One block rather than two members: Thread fills its
+    // 192-byte heap slot, and the block's 1,008-byte slot has the room.
+    AlignedBlock user_state;
 
     // set_tid_address / CLONE_CHILD_CLEARTID: the user word the kernel
     // clears (and wakes futex waiters on) when the thread exits; 0 = none.
@@ -87,9 +109,17 @@ struct Thread {
     ThreadSignals signals;
 
     // Blocked: the queue it waits in (nullptr if none) and, when the wait has
-    // a deadline, the uptime at which it ends (0 = none).
+    // a deadline, the monotonic time at which it ends (0 = none).
     WaitQueue* waiting_on = nullptr;
-    uint64_t wake_at_ms = 0;
+    uint64_t wake_at_ns = 0;
+
+    // Its CPU time: counted by the timer interrupt of the CPU running it
+    // (the only writer; others read with relaxed atomic loads).
+    CpuTicks cpu_ticks;
+    // The CPUs it may run on (sched_setaffinity; bit = CPU index), inherited
+    // by the threads it starts. Recorded and reported back; the scheduler
+    // does not enforce it yet.
+    uint64_t affinity = ~0ull;
 
     // Intrusive links: the run queue or a wait queue (one at a time), and
     // the list of threads with a deadline.
@@ -98,8 +128,12 @@ struct Thread {
 
     // The initial RSP, for the TSS and syscall entry.
     uint64_t stack_rsp0() const { return kernel_stack_top; }
-    // The FPU save area (64-byte aligned), nullptr for the idle thread.
-    uint8_t* fpu_state() const { return fpu_area.data(); }
+    // The FPU save area (64-byte aligned) and the segment state, in
+    // user_state: for user threads only (the idle thread has neither).
+    uint8_t* fpu_state() const { return user_state.data() + kUserSegmentsBytes; }
+    arch::UserSegments& segments() const {
+        return *reinterpret_cast<arch::UserSegments*>(user_state.data());
+    }
 
     Thread() = default;
     Thread(const Thread&) = delete;

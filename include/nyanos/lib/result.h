@@ -37,6 +37,7 @@ enum class Error : int32_t {
     kNameTooLong = 36,   // ENAMETOOLONG
     kNoSys = 38,         // ENOSYS
     kLoop = 40,          // ELOOP
+    kNotSupported = 95,  // EOPNOTSUPP
     kCorrupt = 117,      // EUCLEAN: a structure failed its integrity checks
     // A blocking call interrupted by a signal, never seen by user space:
     // the return to user mode turns it into EINTR, or restarts the call
@@ -93,6 +94,8 @@ constexpr const char* error_name(Error e) {
             return "ENOSYS";
         case Error::kLoop:
             return "ELOOP";
+        case Error::kNotSupported:
+            return "EOPNOTSUPP";
         case Error::kCorrupt:
             return "EUCLEAN";
         case Error::kRestartSys:

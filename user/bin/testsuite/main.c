@@ -182,6 +182,7 @@ static const struct test_case g_cases[] = {
     CASE("ymm-private"),
     CASE("fs-gs-bases-private"),
     CASE("kill-running-elsewhere"),
+    CASE("sleep-never-early"),
     CASE("at-random-distinct"),
     RUNNER("orphan-zombie-wakes-init", orphan_zombie_wakes_init),
 };
