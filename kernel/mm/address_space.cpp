@@ -274,7 +274,7 @@ void AddressSpace::protect_range(VirtAddr va, size_t pages, PageFlags flags, boo
 }
 
 Result<void> AddressSpace::share_range_into(AddressSpace& child, VirtAddr lo, VirtAddr hi,
-                                            bool copy_on_write) {
+                                            bool copy_on_write, bool& downgraded) {
     VERIFY(child.m_context == m_context && child.m_root && child.m_root != m_root);
     if (lo >= hi || !mappable_range_ok(lo, (hi - lo) / kPageSize) || hi % kPageSize)
         return Error::kInvalid;
@@ -296,7 +296,6 @@ Result<void> AddressSpace::share_range_into(AddressSpace& child, VirtAddr lo, Vi
     PhysAddr frames[kBatch];
     size_t count = 0;
     bool failed = false;
-    bool downgraded = false;
     Error failure = Error::kNoMemory;
     auto share_pending = [&]() {
         m_context->add_references(frames, count);
@@ -329,8 +328,9 @@ Result<void> AddressSpace::share_range_into(AddressSpace& child, VirtAddr lo, Vi
             return;
         }
         if (copy_on_write && flags.writable) {
-            // No invlpg per page: one flush_user_tlb below. Until then only
-            // this CPU may cache the old entry, and it is in the kernel.
+            // No invlpg per page: the caller flushes once (flush_tlb).
+            // Until then only this CPU may cache the old entry (one thread
+            // per process), and it is in the kernel.
             flags.writable = false;
             e = PageTableEntry::leaf(e.address(), flags, size);
             downgraded = true;
@@ -340,7 +340,6 @@ Result<void> AddressSpace::share_range_into(AddressSpace& child, VirtAddr lo, Vi
         if (count == kBatch) share_pending();
     });
     if (!failed && count) share_pending();
-    if (downgraded) m_context->flush_user_tlb(m_root, m_pcid);
     if (failed) return failure;
     return {};
 }

@@ -21,6 +21,7 @@
 
 #include "mm/direct_map.h"
 #include "mm/mapped_extents.h"
+#include "mm/metadata_allocator.h"
 #include "mm/physical_memory.h"
 #include "nyanos/lib/result.h"
 #include "nyanos/paging/page_table.h"
@@ -40,7 +41,7 @@ inline constexpr VirtAddr kUserMappableEnd = kUserSpaceEnd - paging::kPageSize;
 
 // The direct map (phys_to_virt, from DirectMap) and the rest of what an
 // AddressSpace needs.
-class MemoryContext : public DirectMap {
+class MemoryContext : public DirectMap, public MetadataAllocator {
 public:
     // A zeroed 4 KiB frame, counted under `use`.
     virtual Result<PhysAddr> allocate_zeroed_frame(FrameUse use) = 0;
@@ -72,8 +73,8 @@ public:
     // Kernel-heap memory for VM bookkeeping (the region map, mm/vm_map.h):
     // `bytes` bytes, 16-byte aligned, or nullptr. The defaults are the
     // kernel heap (non-throwing new); the host tests count and fail them.
-    virtual void* allocate_metadata(size_t bytes);
-    virtual void free_metadata(void* block);
+    void* allocate_metadata(size_t bytes) override;
+    void free_metadata(void* block) override;
     // The kernel's PML4, whose entries 256..511 every space shares.
     virtual PhysAddr kernel_root() const = 0;
     // The root the CPU is using now.
@@ -172,17 +173,23 @@ public:
     // Maps every page of [lo, hi) mapped here into `child`, at the same
     // address and sharing the frame: a borrowed page stays borrowed, an
     // owned frame gets one more reference (child holds it). With
-    // copy_on_write, owned pages are read-only in both spaces afterwards
-    // (this space's TLB is flushed with flush_user_tlb), so the first write
-    // on either side copies; without it (shared mappings) both keep the
-    // entry as it is. `child` must be another space over the same context.
-    // On failure (kNoMemory for a page table of child) child holds part of
-    // the range, each page with its own reference, so destroying child
-    // returns exactly what it took; pages here may have become read-only,
-    // which is harmless (a write takes a copy-on-write fault that finds the
-    // frame unshared and just makes it writable again).
+    // copy_on_write, owned pages are read-only in both spaces afterwards, so
+    // the first write on either side copies; without it (shared mappings)
+    // both keep the entry as it is. `child` must be another space over the
+    // same context. Entries made read-only here are not invalidated one by
+    // one: `downgraded` is set when there were any, and the caller must then
+    // call flush_tlb() before this space runs user code again (once for a
+    // whole fork). On failure (kNoMemory for a page table of child) child
+    // holds part of the range, each page with its own reference, so
+    // destroying child returns exactly what it took; pages here may have
+    // become read-only, which is harmless (a write takes a copy-on-write
+    // fault that finds the frame unshared and just makes it writable again).
     Result<void> share_range_into(AddressSpace& child, VirtAddr lo, VirtAddr hi,
-                                  bool copy_on_write);
+                                  bool copy_on_write, bool& downgraded);
+
+    // Drops every cached translation of this space's user half on every CPU
+    // that may hold one (MemoryContext::flush_user_tlb).
+    void flush_tlb() { m_context->flush_user_tlb(m_root, m_pcid); }
 
     MemoryContext& context() const { return *m_context; }
 

@@ -266,10 +266,14 @@ TEST_CASE("AddressSpace: share_range_into shares frames by count, copy-on-write 
         ctx.flushed_roots.clear();
 
         auto child = make_space(ctx);
-        REQUIRE(parent.share_range_into(child, 0x400000, 0x800000, true).ok());
+        bool downgraded = false;
+        REQUIRE(parent.share_range_into(child, 0x400000, 0x800000, true, downgraded).ok());
+        CHECK(downgraded);
+        CHECK(ctx.flushed_roots.empty());
+        parent.flush_tlb();
+        CHECK(ctx.flushed_roots == std::vector<paging::PhysAddr>{parent.root()});
         CHECK(child.user_frames() == 4);
         CHECK(child.borrowed_pages() == 1);
-        CHECK(ctx.flushed_roots == std::vector<paging::PhysAddr>{parent.root()});
         for (VirtAddr va = 0x401000; va < 0x404000; va += kPage) {
             auto p = parent.translate(va).value();
             auto c = child.translate(va).value();
@@ -294,11 +298,11 @@ TEST_CASE("AddressSpace: share_range_into shares frames by count, copy-on-write 
 
         // Without copy-on-write (a shared mapping) entries stay writable.
         auto sibling = make_space(ctx);
-        ctx.flushed_roots.clear();
-        REQUIRE(parent.share_range_into(sibling, 0x401000, 0x402000, false).ok());
+        downgraded = false;
+        REQUIRE(parent.share_range_into(sibling, 0x401000, 0x402000, false, downgraded).ok());
         CHECK(sibling.translate(0x401000).value().flags.writable);
         CHECK(sibling.translate(0x401000).value().phys == before);
-        CHECK(ctx.flushed_roots.empty());
+        CHECK(!downgraded);
         CHECK(ctx.allocator.references(before) == 2);
         ctx.live = ctx.kernel_pml4;
     }
@@ -321,7 +325,8 @@ TEST_CASE("AddressSpace: share_range_into at every failing allocation leaks noth
             {
                 auto child = make_space(ctx);
                 ctx.allocator.fail_at(n);
-                auto r = parent.share_range_into(child, 0, kUserMappableEnd, true);
+                bool downgraded = false;
+                auto r = parent.share_range_into(child, 0, kUserMappableEnd, true, downgraded);
                 ctx.allocator.never_fail();
                 if (r.ok()) CHECK(child.user_frames() == parent_frames);
                 CHECK(parent.user_frames() == parent_frames);
