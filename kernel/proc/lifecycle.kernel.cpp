@@ -190,6 +190,12 @@ Result<int> spawn_process(const char* path, const ProgramArgs& args, bool as_ini
         VERIFY(arch::read_cr3() == space.cr3());
     }
 
+    // The regions: the stack and heap of the NyanOS layout, and the
+    // segments the loader mapped.
+    mm::ProcessMemory memory =
+        TRY(mm::ProcessMemory::try_create(static_cast<mm::AddressSpace&&>(space), kNyanMemoryLayout));
+    TRY(record_image_regions(memory, checked->image));
+
     Process* process = new (std::nothrow) Process;
     if (!process) return Error::kNoMemory;
     auto thread = create_thread(program.entry, program.stack_pointer);
@@ -199,12 +205,8 @@ Result<int> spawn_process(const char* path, const ProgramArgs& args, bool as_ini
     }
     process->thread = thread.value();
     process->thread->process = process;
-    process->memory.space = static_cast<mm::AddressSpace&&>(space);
-    process->memory.stack_bottom = kStackBottom;
-    process->memory.stack_top = kStackTop;
-    process->memory.heap_base = process->memory.heap_break = kHeapBase;
-    process->memory.heap_limit = kHeapLimit;
-    process->thread->active_root = process->memory.space.cr3();
+    process->memory = static_cast<mm::ProcessMemory&&>(memory);
+    process->thread->active_root = process->memory.space().cr3();
     copy_name(process->name, path);
 
     // Commit: nothing below can fail.
@@ -242,7 +244,7 @@ void exit_current(int wait_status) {
     uint64_t kernel_root = mm::kernel_root();
     thread->active_root = kernel_root;
     if (arch::read_cr3() != kernel_root) mm::load_cr3(kernel_root);
-    p->memory.space = mm::AddressSpace();
+    p->memory.release();
     fs::close_all(p->files);
 
     g_table_lock.lock();
@@ -355,7 +357,7 @@ size_t fill_process_list(nyan_process_info* out, size_t skip, size_t max) {
         info.pid = t->pid;
         info.parent = t->parent ? t->parent->pid : 0;
         info.state = int(process_state(*t));
-        info.pages = t->memory.space.user_frames() + t->memory.space.table_frames();
+        info.pages = t->memory.space().user_frames() + t->memory.space().table_frames();
         format(info.name, sizeof(info.name), "%s", t->name);
     }
     return n;

@@ -20,12 +20,13 @@ bool range_ok(uint64_t address, size_t length) {
     return address < mm::kUserSpaceEnd && length <= mm::kUserSpaceEnd - address;
 }
 
-// Maps the never-touched lazy pages the copy will reach.
-void prefault(uint64_t address, size_t length) {
+// Maps the never-touched lazy pages the copy will reach (and, for a write,
+// breaks copy-on-write: the kernel writes with CR0.WP set).
+void prefault(uint64_t address, size_t length, bool write = false) {
     if (length == 0) return;
     uint64_t page = address & ~uint64_t(4095);
     uint64_t end = address + length;
-    for (; page < end; page += 4096) proc::prefault_user_page(page);
+    for (; page < end; page += 4096) proc::prefault_user_page(page, write);
 }
 
 }  // namespace
@@ -48,7 +49,7 @@ Result<void> copy_from_user(void* dst, uint64_t user_src, size_t length) {
 Result<void> copy_to_user(uint64_t user_dst, const void* src, size_t length) {
     if (!range_ok(user_dst, length)) return Error::kFault;
     if (length == 0) return {};
-    prefault(user_dst, length);
+    prefault(user_dst, length, true);
     arch::UserAccessGuard open_smap;
     if (arch_user_copy(reinterpret_cast<void*>(user_dst), src, length)) return Error::kFault;
     return {};

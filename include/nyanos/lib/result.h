@@ -24,6 +24,7 @@ enum class Error : int32_t {
     kNoChild = 10,       // ECHILD
     kAgain = 11,         // EAGAIN
     kNoMemory = 12,      // ENOMEM
+    kAccess = 13,        // EACCES
     kFault = 14,         // EFAULT
     kBusy = 16,          // EBUSY
     kExists = 17,        // EEXIST
@@ -34,6 +35,7 @@ enum class Error : int32_t {
     kRange = 34,         // ERANGE
     kNameTooLong = 36,   // ENAMETOOLONG
     kNoSys = 38,         // ENOSYS
+    kOverflow = 75,      // EOVERFLOW
     kCorrupt = 117,      // EUCLEAN: a structure failed its integrity checks
 };
 
@@ -58,6 +60,8 @@ constexpr const char* error_name(Error e) {
             return "EAGAIN";
         case Error::kNoMemory:
             return "ENOMEM";
+        case Error::kAccess:
+            return "EACCES";
         case Error::kFault:
             return "EFAULT";
         case Error::kBusy:
@@ -78,6 +82,8 @@ constexpr const char* error_name(Error e) {
             return "ENAMETOOLONG";
         case Error::kNoSys:
             return "ENOSYS";
+        case Error::kOverflow:
+            return "EOVERFLOW";
         case Error::kCorrupt:
             return "EUCLEAN";
     }
