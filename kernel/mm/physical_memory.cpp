@@ -216,13 +216,14 @@ uint64_t PhysicalMemory::check_freeable(PhysAddr frame, FrameUse use, const char
     return index;
 }
 
-void PhysicalMemory::release(uint64_t index, FrameUse use) {
+// Inlined into the free paths: once per frame of every exiting process.
+[[gnu::always_inline]] inline void PhysicalMemory::release(uint64_t index, FrameUse use) {
     --m_used[uint8_t(use)];
     set_state(index, kFree);
     push_free(index);
 }
 
-void PhysicalMemory::drop_reference(uint64_t index, FrameUse use) {
+[[gnu::always_inline]] inline void PhysicalMemory::drop_reference(uint64_t index, FrameUse use) {
     if (--m_stack_pos[index] == 0) release(index, use);
 }
 

@@ -265,8 +265,7 @@ Result<uint64_t> ProcessMemory::sbrk(int64_t increment) {
 
 // ---- Faults ----
 
-const Region* ProcessMemory::region_for_fault(VirtAddr address) {
-    if (const Region* r = m_map.find(address)) return r;
+const Region* ProcessMemory::grow_stack_to(VirtAddr address) {
     // Below a stack that may grow down to here?
     size_t i = m_map.lower_bound(address);
     if (i == m_map.count()) return nullptr;
@@ -331,7 +330,8 @@ FaultResult ProcessMemory::fix_present_page(const Region& r, VirtAddr page, Acce
 
 FaultResult ProcessMemory::resolve_fault(VirtAddr address, Access access, bool present) {
     if (address >= kTaskSize) return FaultResult::kSegv;
-    const Region* r = region_for_fault(address);
+    const Region* r = m_map.find(address);
+    if (!r) r = grow_stack_to(address);
     if (!r || !access_allowed(*r, access)) return FaultResult::kSegv;
     const VirtAddr page = page_down(address);
     if (!present) return fill_page(*r, page, access);

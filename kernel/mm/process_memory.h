@@ -35,7 +35,10 @@
 //    shared memory object behind them); their pages are never dropped before
 //    munmap (MADV_DONTNEED leaves them, which reads the same as Linux's
 //    shmem). Shared file mappings are read-only: the ramdisk's files are.
-//  - PROT_NONE pages keep their frame, mapped without the user bit.
+//  - PROT_NONE pages keep their frame, mapped without the user bit (and
+//    read-only). User code cannot reach them; the kernel's user copies can
+//    read them (SMAP guards user pages only), so a write(2) from such a
+//    buffer sends the process's own bytes where Linux says EFAULT.
 //
 // W^X: a mapping is never made writable and executable unless the program
 // asks for both (PROT_WRITE|PROT_EXEC) and the process allows it
@@ -214,8 +217,9 @@ public:
 
 private:
     PageFlags page_flags(const Region& r) const;
-    // The region containing `address`, or a stack region grown down to it.
-    const Region* region_for_fault(VirtAddr address);
+    // For an address in no region: the stack region above it, grown down to
+    // it if it may grow that far; else nullptr.
+    const Region* grow_stack_to(VirtAddr address);
     FaultResult fill_page(const Region& r, VirtAddr page, Access access);
     FaultResult fix_present_page(const Region& r, VirtAddr page, Access access);
     // W^X and file write permission for `prot` over region r.

@@ -72,9 +72,7 @@ size_t VmMap::count() const {
 }
 
 const Region* VmMap::regions() const {
-    if (!m_block) return nullptr;
-    return reinterpret_cast<const Region*>(reinterpret_cast<const uint8_t*>(m_block) +
-                                           kHeaderBytes);
+    return m_block ? regions_of(m_block) : nullptr;
 }
 
 Region* VmMap::mutable_regions() {
@@ -95,11 +93,9 @@ size_t VmMap::lower_bound(VirtAddr va) const {
     return lo;
 }
 
-const Region* VmMap::find(VirtAddr va) const {
+const Region* VmMap::find_slow(VirtAddr va) const {
     if (!m_block || m_block->count == 0) return nullptr;
     const Region* r = regions();
-    uint32_t hint = m_block->hint;
-    if (hint < m_block->count && va >= r[hint].start && va < r[hint].end) return &r[hint];
     size_t i = lower_bound(va);
     if (i == m_block->count || va < r[i].start) return nullptr;
     m_block->hint = uint32_t(i);
@@ -146,7 +142,13 @@ Result<void> VmMap::reserve(size_t extra) {
 void VmMap::insert_at(size_t i, const Region& region) {
     VERIFY(m_block->count < m_block->capacity);
     Region* r = mutable_regions();
-    memmove(r + i + 1, r + i, (m_block->count - i) * sizeof(Region));
+    // Region by region from the top: the kernel's memmove copies an
+    // overlapping move upwards a byte at a time, and the compiler would turn
+    // a plain loop into that call (the empty asm keeps it a loop).
+    for (size_t k = m_block->count; k > i; --k) {
+        r[k] = r[k - 1];
+        asm volatile("" ::: "memory");
+    }
     r[i] = region;
     ++m_block->count;
 }

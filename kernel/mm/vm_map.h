@@ -137,8 +137,15 @@ public:
     const Region& operator[](size_t i) const { return regions()[i]; }
 
     // The region containing va, or nullptr. O(1) when it is the region found
-    // last (repeated faults in one region), else a binary search.
-    const Region* find(VirtAddr va) const;
+    // last (repeated faults in one region: inline, the fault path's common
+    // case), else a binary search.
+    const Region* find(VirtAddr va) const {
+        if (m_block && m_block->hint < m_block->count) {
+            const Region& r = regions_of(m_block)[m_block->hint];
+            if (va >= r.start && va < r.end) return &r;
+        }
+        return find_slow(va);
+    }
     // The index of the first region that ends above va (count() if none).
     size_t lower_bound(VirtAddr va) const;
     // Whether any region intersects [lo, hi).
@@ -186,6 +193,11 @@ private:
     static constexpr size_t kHeaderBytes = sizeof(Header);
 
     explicit VmMap(Header* block) : m_block(block) {}
+    static const Region* regions_of(const Header* block) {
+        return reinterpret_cast<const Region*>(reinterpret_cast<const uint8_t*>(block) +
+                                               kHeaderBytes);
+    }
+    const Region* find_slow(VirtAddr va) const;
     static Header* allocate_block(MetadataAllocator& allocator, size_t capacity);
     Region* mutable_regions();
     // Inserts `region` at index i (room reserved), shifting the rest up.
