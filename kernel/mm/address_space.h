@@ -3,10 +3,15 @@
 // Lifecycle: try_create() allocates a PML4 and copies entries 256..511 (the
 // kernel half, pre-populated at boot so they never change) from the kernel's
 // root; map_anonymous() adds user pages backed by fresh zeroed frames; the
-// destructor frees every user leaf frame, then every table below PML4
-// entries 0..255, then the PML4 — never the kernel half. It works through
-// the direct map whichever root is live, and refuses (VERIFY) to destroy the
-// live one.
+// destructor drops its reference to every user leaf frame it owns (the
+// frame is freed with its last reference: frames are shared by count after
+// fork, see share_range_into), then frees every table below PML4 entries
+// 0..255, then the PML4 — never the kernel half. It works through the direct
+// map whichever root is live, and refuses (VERIFY) to destroy the live one.
+//
+// It is mechanism only: which pages should exist, with which permissions,
+// and what a fault means is the VM layer's business (mm/process_memory.h,
+// over the region map mm/vm_map.h).
 //
 // Portable: everything it needs from its surroundings comes through a
 // MemoryContext (the kernel's is the PMM + HHDM + invlpg; the host tests'
