@@ -260,17 +260,16 @@ void AddressSpace::protect_range(VirtAddr va, size_t pages, PageFlags flags, boo
         return;
     TableEnv env{this};
     auto pt = tables(env);
-    pt.for_each_leaf(va, va + pages * kPageSize,
-                     [&](VirtAddr page, PageTableEntry& e, paging::PageSize size) {
-                         PageFlags old = e.flags();
-                         PageFlags now = flags;
-                         now.borrowed = old.borrowed;
-                         now.writable =
-                             flags.writable && !old.borrowed && (grant_write || old.writable);
-                         if (now == old) return;
-                         e = PageTableEntry::leaf(e.address(size), now, size);
-                         env.invalidate(page);
-                     });
+    pt.for_each_leaf(
+        va, va + pages * kPageSize, [&](VirtAddr page, PageTableEntry& e, paging::PageSize size) {
+            PageFlags old = e.flags();
+            PageFlags now = flags;
+            now.borrowed = old.borrowed;
+            now.writable = flags.writable && !old.borrowed && (grant_write || old.writable);
+            if (now == old) return;
+            e = PageTableEntry::leaf(e.address(size), now, size);
+            env.invalidate(page);
+        });
 }
 
 Result<void> AddressSpace::share_range_into(AddressSpace& child, VirtAddr lo, VirtAddr hi,

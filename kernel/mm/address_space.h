@@ -189,8 +189,8 @@ public:
     // destroying child returns exactly what it took; pages here may have
     // become read-only, which is harmless (a write takes a copy-on-write
     // fault that finds the frame unshared and just makes it writable again).
-    Result<void> share_range_into(AddressSpace& child, VirtAddr lo, VirtAddr hi,
-                                  bool copy_on_write, bool& downgraded);
+    Result<void> share_range_into(AddressSpace& child, VirtAddr lo, VirtAddr hi, bool copy_on_write,
+                                  bool& downgraded);
 
     // Drops every cached translation of this space's user half on every CPU
     // that may hold one (MemoryContext::flush_user_tlb).

@@ -262,8 +262,7 @@ uint32_t PhysicalMemory::reference_count(PhysAddr frame) const {
         (frame - m_span_base) / kFrameSize >= m_span_frames)
         panic("reference_count: 0x%lx is not a managed frame", frame);
     uint64_t index = (frame - m_span_base) / kFrameSize;
-    if (state_of(index) < kFirstUse)
-        panic("reference_count: frame 0x%lx is not allocated", frame);
+    if (state_of(index) < kFirstUse) panic("reference_count: frame 0x%lx is not allocated", frame);
     return m_stack_pos[index];
 }
 

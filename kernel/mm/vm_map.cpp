@@ -264,7 +264,8 @@ Result<void> VmMap::protect(VirtAddr lo, VirtAddr hi, uint8_t prot) {
     size_t last = lower_bound(hi - 1);
     const Region* r = regions();
     bool split_lo = r[i].start < lo && r[i].prot != prot;
-    bool split_hi = last < count() && r[last].start < hi && r[last].end > hi && r[last].prot != prot;
+    bool split_hi =
+        last < count() && r[last].start < hi && r[last].end > hi && r[last].prot != prot;
     TRY(reserve(size_t(split_lo) + size_t(split_hi)));
     if (split_lo) {
         split(i, lo);
@@ -288,15 +289,15 @@ void VmMap::grow_down(size_t index, VirtAddr start) {
     r[index].start = start;
 }
 
-Result<VirtAddr> VmMap::find_gap_top_down(uint64_t length, VirtAddr floor,
-                                          VirtAddr ceiling) const {
+Result<VirtAddr> VmMap::find_gap_top_down(uint64_t length, VirtAddr floor, VirtAddr ceiling) const {
     if (length == 0 || !page_aligned(length) || ceiling <= floor || ceiling - floor < length)
         return Error::kNoMemory;
     const Region* r = regions();
     // Regions are sorted by start and disjoint; occupied_start only lowers
     // a stack's start, so walking down by index still meets them in order of
     // their (occupied) tops.
-    size_t k = lower_bound(ceiling);  // regions [k, count) start at or above ceiling... or straddle it
+    size_t k =
+        lower_bound(ceiling);  // regions [k, count) start at or above ceiling... or straddle it
     VirtAddr top = ceiling;
     if (k < count() && occupied_start(r[k]) < top) top = occupied_start(r[k]);
     while (true) {

@@ -192,8 +192,8 @@ Result<int> spawn_process(const char* path, const ProgramArgs& args, bool as_ini
 
     // The regions: the stack and heap of the NyanOS layout, and the
     // segments the loader mapped.
-    mm::ProcessMemory memory =
-        TRY(mm::ProcessMemory::try_create(static_cast<mm::AddressSpace&&>(space), kNyanMemoryLayout));
+    mm::ProcessMemory memory = TRY(
+        mm::ProcessMemory::try_create(static_cast<mm::AddressSpace&&>(space), kNyanMemoryLayout));
     TRY(record_image_regions(memory, checked->image));
 
     Process* process = new (std::nothrow) Process;

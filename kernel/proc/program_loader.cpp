@@ -114,9 +114,9 @@ Result<void> record_image_regions(mm::ProcessMemory& memory, const elf::Image& i
     for (size_t i = 0; i < image.segment_count; ++i) {
         const elf::Segment& s = image.segments[i];
         if (s.memsz == 0) continue;
-        uint8_t prot = uint8_t((s.readable ? mm::kProtRead : 0) |
-                               (s.writable ? mm::kProtWrite : 0) |
-                               (s.executable ? mm::kProtExec : 0));
+        uint8_t prot =
+            uint8_t((s.readable ? mm::kProtRead : 0) | (s.writable ? mm::kProtWrite : 0) |
+                    (s.executable ? mm::kProtExec : 0));
         TRY(memory.add_loaded_region(page_down(s.vaddr), page_up(s.vaddr + s.memsz), prot));
     }
     return {};

@@ -20,10 +20,10 @@ constexpr uint64_t kVectorPageFault = 14;
 // Page-fault error code bits.
 constexpr uint64_t kPageFaultPresent = 1;  // a protection fault, not an absent page
 constexpr uint64_t kPageFaultWrite = 2;
-constexpr uint64_t kPageFaultUser = 4;       // the access was a user-mode one
-constexpr uint64_t kPageFaultReserved = 8;   // a reserved bit set in an entry
-constexpr uint64_t kPageFaultFetch = 16;     // an instruction fetch
-constexpr uint64_t kPageFaultProtKey = 32;   // a protection-key violation
+constexpr uint64_t kPageFaultUser = 4;      // the access was a user-mode one
+constexpr uint64_t kPageFaultReserved = 8;  // a reserved bit set in an entry
+constexpr uint64_t kPageFaultFetch = 16;    // an instruction fetch
+constexpr uint64_t kPageFaultProtKey = 32;  // a protection-key violation
 
 const char* signal_for(uint64_t vector, int& signal) {
     switch (vector) {

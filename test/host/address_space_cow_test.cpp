@@ -13,10 +13,10 @@
 
 using namespace nyanos;
 using namespace nyanos::mm;
+using nyanos::test::FailingFrameAllocator;
 using nyanos::test::FakeMemoryContext;
 using nyanos::test::FakePagingEnv;
 using nyanos::test::FakeRam;
-using nyanos::test::FailingFrameAllocator;
 
 namespace {
 
@@ -54,19 +54,18 @@ TEST_CASE("page table: for_each_leaf visits present leaves in order and may clea
     const VirtAddr vas[] = {0x400000, 0x401000, 0x5ff000, 0x600000, 0x7fff0000f000};
     for (VirtAddr va : vas) REQUIRE(pt.map(va, 0x200000 + (va & 0xfffff), kRw).ok());
     std::vector<VirtAddr> seen;
-    pt.for_each_leaf(0, 0x800000000000, [&](VirtAddr va, paging::PageTableEntry& e,
-                                           paging::PageSize size) {
-        CHECK(size == paging::PageSize::k4K);
-        CHECK(e.present());
-        seen.push_back(va);
-    });
+    pt.for_each_leaf(0, 0x800000000000,
+                     [&](VirtAddr va, paging::PageTableEntry& e, paging::PageSize size) {
+                         CHECK(size == paging::PageSize::k4K);
+                         CHECK(e.present());
+                         seen.push_back(va);
+                     });
     CHECK(seen == std::vector<VirtAddr>(std::begin(vas), std::end(vas)));
     // A sub-range, ends exclusive.
     seen.clear();
-    pt.for_each_leaf(0x401000, 0x600000,
-                     [&](VirtAddr va, paging::PageTableEntry&, paging::PageSize) {
-                         seen.push_back(va);
-                     });
+    pt.for_each_leaf(
+        0x401000, 0x600000,
+        [&](VirtAddr va, paging::PageTableEntry&, paging::PageSize) { seen.push_back(va); });
     CHECK(seen == std::vector<VirtAddr>{0x401000, 0x5ff000});
     // Clearing through the reference unmaps.
     pt.for_each_leaf(0x5ff000, 0x601000,
@@ -190,7 +189,8 @@ TEST_CASE("AddressSpace: break_copy_on_write keeps an unshared frame, copies a s
     CHECK(ctx.leaked() == 0);
 }
 
-TEST_CASE("AddressSpace: break_copy_on_write copies a borrowed page and changes nothing on ENOMEM") {
+TEST_CASE(
+    "AddressSpace: break_copy_on_write copies a borrowed page and changes nothing on ENOMEM") {
     FakeMemoryContext ctx;
     paging::PhysAddr file = ctx.allocator.allocate().release_value();
     memset(ctx.ram.phys_to_virt(file), 0x5a, kPage);

@@ -92,7 +92,8 @@ public:
 
     void free(paging::PhysAddr frame) {
         auto it = m_refs.find(frame);
-        if (it == m_refs.end()) throw HostPanic("FailingFrameAllocator: free of a frame not in use");
+        if (it == m_refs.end())
+            throw HostPanic("FailingFrameAllocator: free of a frame not in use");
         if (--it->second > 0) return;
         m_refs.erase(it);
         memset(m_ram.phys_to_virt(frame), 0xdd, paging::kPageSize);  // poison

@@ -101,7 +101,8 @@ struct FakeFile {
             frames.push_back(f);
         }
         auto* bytes = static_cast<uint8_t*>(ctx.ram.phys_to_virt(frames[0]));
-        for (uint64_t b = 0; b < pages * kPage; ++b) bytes[b] = b < size ? uint8_t(b / kPage + 1) : 0;
+        for (uint64_t b = 0; b < pages * kPage; ++b)
+            bytes[b] = b < size ? uint8_t(b / kPage + 1) : 0;
         backing.data = bytes;
         backing.size = size;
         backing.phys = frames[0];
@@ -344,7 +345,8 @@ TEST_CASE("ProcessMemory: mmap, fault, munmap and mprotect at every failing allo
             FaultResult f = access_page(m, maps[0] + 2 * kPage, Access::kWrite);
             ctx.allocator.never_fail();
             // Each either happened whole or not at all.
-            size_t expect_regions = regions + (a.ok() ? 1 : 0) + (u.ok() ? 1 : 0) + (p.ok() ? 2 : 0);
+            size_t expect_regions =
+                regions + (a.ok() ? 1 : 0) + (u.ok() ? 1 : 0) + (p.ok() ? 2 : 0);
             CHECK(m.regions().count() == expect_regions);
             CHECK(m.space().user_frames() == frames + (a.ok() ? 8 : 0) + (f == kOk ? 1 : 0));
             if (!a.ok()) CHECK(a.error() == Error::kNoMemory);
@@ -385,7 +387,7 @@ TEST_CASE("ProcessMemory: mprotect (RELRO) takes write away at once and gives it
         // Errors.
         CHECK(m.protect(a + 1, kPage, kRo).error() == Error::kInvalid);
         CHECK(m.protect(a, kPage, 0x10).error() == Error::kInvalid);
-        CHECK(m.protect(a, kPage, kRo | 0x8).ok());  // PROT_SEM
+        CHECK(m.protect(a, kPage, kRo | 0x8).ok());                       // PROT_SEM
         CHECK(m.protect(a, 5 * kPage, kRo).error() == Error::kNoMemory);  // runs past the end
         CHECK(m.protect(a - kPage, kPage, kRo).error() == Error::kNoMemory);
         CHECK(m.protect(a, 0, kRo).ok());
@@ -635,7 +637,8 @@ TEST_CASE("ProcessMemory: fork at every failing allocation leaks nothing, parent
             Family fam(ctx);
             ProcessMemory& parent = fam.parent;
             // More private pages, in several page tables.
-            VirtAddr big = parent.map(0x200000000, 40 * kPage, kRw, kAnonPrivate | kMapFixed).value();
+            VirtAddr big =
+                parent.map(0x200000000, 40 * kPage, kRw, kAnonPrivate | kMapFixed).value();
             for (int i = 0; i < 40; ++i) REQUIRE(store(parent, big + i * kPage, 500 + i) == kOk);
             const size_t held = ctx.allocator.outstanding();
             const size_t regions = parent.regions().count();

@@ -576,7 +576,8 @@ TEST_CASE("program loader: a loaded program's regions; fork shares text, copies 
     FileInRam in_ram(ctx, file);
     {
         auto space = mm::AddressSpace::try_create(ctx).release_value();
-        REQUIRE(load_from(space, image, in_ram, FileFrames{in_ram.phys(), in_ram.whole_pages()}).ok());
+        REQUIRE(
+            load_from(space, image, in_ram, FileFrames{in_ram.phys(), in_ram.whole_pages()}).ok());
         auto created = mm::ProcessMemory::try_create(std::move(space), kNyanMemoryLayout);
         REQUIRE(created.ok());
         mm::ProcessMemory parent = created.release_value();
@@ -612,7 +613,8 @@ TEST_CASE("program loader: a loaded program's regions; fork shares text, copies 
         CHECK(parent.resolve_fault(text.vaddr, mm::Access::kWrite, true) == mm::FaultResult::kSegv);
         // The heap and stack work in the child as in the parent.
         REQUIRE(child.sbrk(kPageSize).ok());
-        CHECK(child.resolve_fault(kHeapBase, mm::Access::kWrite, false) == mm::FaultResult::kHandled);
+        CHECK(child.resolve_fault(kHeapBase, mm::Access::kWrite, false) ==
+              mm::FaultResult::kHandled);
         CHECK(parent.resolve_fault(kHeapBase, mm::Access::kWrite, false) == mm::FaultResult::kSegv);
     }
     CHECK(ctx.leaked() == in_ram.frames.size());
