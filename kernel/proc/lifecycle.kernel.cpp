@@ -202,12 +202,8 @@ Result<int> spawn_process(const char* path, const ProgramArgs& args, bool as_ini
             return Error::kNoMemory;
         }
     }
-    process->memory.space = static_cast<mm::AddressSpace&&>(image.space);
-    process->memory.stack_bottom = image.stack_bottom;
-    process->memory.stack_top = image.stack_top;
-    process->memory.heap_base = process->memory.heap_break = image.heap_base;
-    process->memory.heap_limit = image.heap_limit;
-    process->thread->active_root = process->memory.space.cr3();
+    process->memory = static_cast<mm::ProcessMemory&&>(image.memory);
+    process->thread->active_root = process->memory.space().cr3();
     copy_name(process->name, path);
 
     // Commit: nothing below can fail.
@@ -258,14 +254,10 @@ Result<void> exec_current(const char* path, const ProgramArgs& args, arch::Inter
     // thread per process: only this CPU ran it).
     {
         arch::InterruptDisabler no_interrupts;
-        thread->active_root = image.space.cr3();
-        mm::load_cr3(image.space.cr3());
+        thread->active_root = image.memory.space().cr3();
+        mm::load_cr3(image.memory.space().cr3());
     }
-    p->memory.space = static_cast<mm::AddressSpace&&>(image.space);
-    p->memory.stack_bottom = image.stack_bottom;
-    p->memory.stack_top = image.stack_top;
-    p->memory.heap_base = p->memory.heap_break = image.heap_base;
-    p->memory.heap_limit = image.heap_limit;
+    p->memory = static_cast<mm::ProcessMemory&&>(image.memory);
     p->personality = image.personality;
     delete p->signal_actions;
     p->signal_actions = actions;
@@ -304,7 +296,7 @@ void exit_current(int wait_status) {
     thread->active_root = kernel_root;
     if (arch::read_cr3() != kernel_root) mm::load_cr3(kernel_root);
     p->resources.note_resident_pages(resident_pages(*p));  // for the parent's getrusage
-    p->memory.space = mm::AddressSpace();
+    p->memory.release();
     fs::close_all(p->files);
 
     g_table_lock.lock();
@@ -567,7 +559,7 @@ size_t fill_process_list(nyan_process_info* out, size_t skip, size_t max) {
         info.pid = t->pid;
         info.parent = t->parent ? t->parent->pid : 0;
         info.state = int(process_state(*t));
-        info.pages = t->memory.space.user_frames() + t->memory.space.table_frames();
+        info.pages = t->memory.space().user_frames() + t->memory.space().table_frames();
         format(info.name, sizeof(info.name), "%s", t->name);
     }
     return n;

@@ -25,7 +25,7 @@ inline CpuTicks process_cpu_ticks(const Process& p) {
 // (ramdisk) pages it maps, as Linux's RSS counts file pages too. Read
 // without a lock, like ps: a snapshot.
 inline uint64_t resident_pages(const Process& p) {
-    return p.memory.space.user_frames() + p.memory.space.borrowed_pages();
+    return p.memory.space().user_frames() + p.memory.space().borrowed_pages();
 }
 
 }  // namespace nyanos::proc

@@ -38,6 +38,7 @@ enum class Error : int32_t {
     kNoSys = 38,         // ENOSYS
     kLoop = 40,          // ELOOP
     kNotSupported = 95,  // EOPNOTSUPP
+    kOverflow = 75,      // EOVERFLOW
     kCorrupt = 117,      // EUCLEAN: a structure failed its integrity checks
     // A blocking call interrupted by a signal, never seen by user space:
     // the return to user mode turns it into EINTR, or restarts the call
@@ -96,6 +97,8 @@ constexpr const char* error_name(Error e) {
             return "ELOOP";
         case Error::kNotSupported:
             return "EOPNOTSUPP";
+        case Error::kOverflow:
+            return "EOVERFLOW";
         case Error::kCorrupt:
             return "EUCLEAN";
         case Error::kRestartSys:
