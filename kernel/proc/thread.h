@@ -52,8 +52,9 @@ struct CpuTicks {
 // isolation suite plus the shell's deep paths) measured a high-water mark
 // of 2,240 bytes, deepest in /bin/cycles: more than half a page before any
 // Linux path existed; with the first Linux paths (the syscall entry saving a
-// whole InterruptFrame, the Linux loader) it measures 2,576. More will add
-// depth: signal delivery builds a frame around
+// whole InterruptFrame, the Linux loader) it measured 2,576, and 2,832 with
+// the VM layer's fault and copy paths. More will add depth: signal delivery
+// builds a frame around
 // an xsave image (up to 2.7 KiB with AVX-512) and runs sigreturn's checks,
 // execve of a Linux program copies argv, envp and auxv, and path lookups
 // walk components; Linux itself gives each thread 16 KiB. One page more per

@@ -8,7 +8,8 @@ lives in a heap area of its own), with an unmapped guard page below.
   their kill reports, EFAULT from bad pointers, Ctrl-C and kill), then
   exits; the kernel prints the high-water mark, which must stay below
   LIMIT bytes: a measured margin, not a guess. (2,240 bytes measured when
-  stacks were one page, 2,576 with the syscall entry's full InterruptFrame;
+  stacks were one page, 2,576 with the syscall entry's full InterruptFrame,
+  2,832 with the VM layer;
   the second page is room for the Linux paths, see kernel/proc/thread.h:
   this limit catches growth of today's paths.)
 - kstack-overflow: `fault_test=kstack` runs a recursion on a fresh kernel
