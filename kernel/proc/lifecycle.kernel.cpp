@@ -117,7 +117,7 @@ void free_thread(Thread* t) {
 }
 
 void free_process(Process* p) {
-    fs::close_all(p->files);  // exit did it already; a no-op then
+    fs::FdTable::release(p->files);  // exit did it already; a no-op then
     free_thread(p->thread);
     delete p;
 }
@@ -190,13 +190,26 @@ Result<int> spawn_process(const char* path, const ProgramArgs& args, bool as_ini
         VERIFY(arch::read_cr3() == space.cr3());
     }
 
+    // The descriptors: a copy of the caller's without its close-on-exec
+    // ones (CONTRACT.md: "fds are inherited from the parent"); init gets
+    // the console's.
+    Process* parent = current_process();
+    fs::FdTable* files =
+        TRY(as_init || !parent ? fs::create_console_table() : parent->files->try_clone_for_spawn());
     Process* process = new (std::nothrow) Process;
-    if (!process) return Error::kNoMemory;
+    if (!process) {
+        fs::FdTable::release(files);
+        return Error::kNoMemory;
+    }
     auto thread = create_thread(program.entry, program.stack_pointer);
     if (!thread.ok()) {
+        fs::FdTable::release(files);
         delete process;
         return thread.error();
     }
+    process->files = files;
+    process->cwd = parent ? parent->cwd : 0;
+    process->exe = fs::vfs().id_of(fs::Node{file, fs::Special::kNone});
     process->thread = thread.value();
     process->thread->process = process;
     process->memory.space = static_cast<mm::AddressSpace&&>(space);
@@ -212,7 +225,7 @@ Result<int> spawn_process(const char* path, const ProgramArgs& args, bool as_ini
     {
         sync::NoInterruptsGuard lock(g_table_lock);
         pid = process->pid = g_table.allocate_pid();
-        process->parent = current_process();
+        process->parent = parent;
         g_table.insert(process);
         if (as_init) g_init = process;
     }
@@ -243,7 +256,10 @@ void exit_current(int wait_status) {
     thread->active_root = kernel_root;
     if (arch::read_cr3() != kernel_root) mm::load_cr3(kernel_root);
     p->memory.space = mm::AddressSpace();
-    fs::close_all(p->files);
+    // Closing may end pipe ends (waking their readers and writers) and
+    // free descriptions: it takes their locks and the scheduler's, none of
+    // which is held here.
+    fs::FdTable::release(p->files);
 
     g_table_lock.lock();
     g_foreground.forget(*p);

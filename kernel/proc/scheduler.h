@@ -74,8 +74,19 @@ void yield_if_needed();
 void syscall_exit_point();
 void sleep_ms(uint64_t ms);
 
-// Blocks until console input is available (or the process is killed).
-void wait_for_input();
+// Blocks until console input is available (kWoken; at once if there is
+// some) or the process is killed (kKilled: the caller unwinds and returns,
+// and the kill takes effect at the end of the system call).
+WakeReason wait_for_input();
+// Fired when console input arrives (poll on the console subscribes to it).
+class WaitEvent;
+WaitEvent& console_input_event();
+
+// Whether a kill is pending on the current process: a long system call
+// checks it between steps and returns early with what it has done (or
+// EINTR), so that the kill takes effect on its way out, after it has
+// released what it holds.
+bool kill_pending_here();
 
 // A new thread's first code (see prepare_first_entry): finishes the switch
 // that picked it, releases the scheduler lock, and ends the thread if a kill

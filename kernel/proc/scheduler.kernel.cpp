@@ -25,6 +25,7 @@
 #include "mm/vmm.h"
 #include "proc/lifecycle.h"
 #include "proc/scoped_cr3.h"
+#include "proc/wait_event.h"
 #include "proc/wait_queue.h"
 
 extern "C" void arch_switch_context(uint64_t* save_rsp, uint64_t next_rsp);
@@ -50,7 +51,7 @@ uint64_t g_idle_cpus GUARDED_BY(g_scheduler_lock) = 0;
 // the tick looks at each; there are few).
 Thread* g_timed GUARDED_BY(g_scheduler_lock) = nullptr;
 WaitQueue g_sleepers;     // sleep_ms: only deadlines and kills end these waits
-WaitQueue g_input_ready;  // woken when console input arrives
+WaitEvent g_input_ready;  // fired when console input arrives
 
 bool kill_pending(const Thread* thread) {
     return thread->process && thread->process->pending_signal;
@@ -154,7 +155,7 @@ void on_timer(arch::InterruptFrame& frame) {
 }
 
 void wake_input_waiters() {
-    g_input_ready.wake_all();
+    g_input_ready.notify();
 }
 
 // Makes the calling CPU's boot context its idle thread.
@@ -360,16 +361,22 @@ void sleep_ms(uint64_t ms) {
     die_if_killed();
 }
 
-void wait_for_input() {
+WakeReason wait_for_input() {
     arch::InterruptDisabler no_interrupts;
-    {
-        // The console's hook wakes under the scheduler lock, so input that
-        // arrives after this check finds this thread already queued.
-        sync::Guard lock(g_scheduler_lock);
-        if (!console_input::empty()) return;
-        g_input_ready.wait_locked();
-    }
-    die_if_killed();
+    // The console's hook wakes under the scheduler lock, so input that
+    // arrives after this check finds this thread already queued.
+    sync::Guard lock(g_scheduler_lock);
+    if (!console_input::empty()) return WakeReason::kWoken;
+    return g_input_ready.queue().wait_locked();
+}
+
+WaitEvent& console_input_event() {
+    return g_input_ready;
+}
+
+bool kill_pending_here() {
+    Thread* self = current_thread();
+    return self->process && __atomic_load_n(&self->process->pending_signal, __ATOMIC_RELAXED);
 }
 
 uint64_t TaskRoots::active() {

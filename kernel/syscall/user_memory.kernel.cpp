@@ -16,10 +16,6 @@ namespace nyanos::sys {
 
 namespace {
 
-bool range_ok(uint64_t address, size_t length) {
-    return address < mm::kUserSpaceEnd && length <= mm::kUserSpaceEnd - address;
-}
-
 // Maps the never-touched lazy pages the copy will reach.
 void prefault(uint64_t address, size_t length) {
     if (length == 0) return;
@@ -37,7 +33,7 @@ void init_user_memory() {
 }
 
 Result<void> copy_from_user(void* dst, uint64_t user_src, size_t length) {
-    if (!range_ok(user_src, length)) return Error::kFault;
+    if (!is_user_range(user_src, length)) return Error::kFault;
     if (length == 0) return {};
     prefault(user_src, length);
     arch::UserAccessGuard open_smap;
@@ -46,7 +42,7 @@ Result<void> copy_from_user(void* dst, uint64_t user_src, size_t length) {
 }
 
 Result<void> copy_to_user(uint64_t user_dst, const void* src, size_t length) {
-    if (!range_ok(user_dst, length)) return Error::kFault;
+    if (!is_user_range(user_dst, length)) return Error::kFault;
     if (length == 0) return {};
     prefault(user_dst, length);
     arch::UserAccessGuard open_smap;

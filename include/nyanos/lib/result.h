@@ -18,12 +18,14 @@ enum class Error : int32_t {
     kPermission = 1,     // EPERM
     kNoEntry = 2,        // ENOENT
     kNoProcess = 3,      // ESRCH
+    kInterrupted = 4,    // EINTR
     kArgListTooBig = 7,  // E2BIG
     kNotExecutable = 8,  // ENOEXEC
     kBadFd = 9,          // EBADF
     kNoChild = 10,       // ECHILD
     kAgain = 11,         // EAGAIN
     kNoMemory = 12,      // ENOMEM
+    kAccess = 13,        // EACCES
     kFault = 14,         // EFAULT
     kBusy = 16,          // EBUSY
     kExists = 17,        // EEXIST
@@ -31,9 +33,16 @@ enum class Error : int32_t {
     kIsDirectory = 21,   // EISDIR
     kInvalid = 22,       // EINVAL
     kTooManyFiles = 24,  // EMFILE
+    kNotTty = 25,        // ENOTTY
+    kNoSpace = 28,       // ENOSPC
+    kIllegalSeek = 29,   // ESPIPE
+    kReadOnlyFs = 30,    // EROFS
+    kBrokenPipe = 32,    // EPIPE
     kRange = 34,         // ERANGE
     kNameTooLong = 36,   // ENAMETOOLONG
     kNoSys = 38,         // ENOSYS
+    kLoop = 40,          // ELOOP
+    kOverflow = 75,      // EOVERFLOW
     kCorrupt = 117,      // EUCLEAN: a structure failed its integrity checks
 };
 
@@ -80,6 +89,24 @@ constexpr const char* error_name(Error e) {
             return "ENOSYS";
         case Error::kCorrupt:
             return "EUCLEAN";
+        case Error::kInterrupted:
+            return "EINTR";
+        case Error::kAccess:
+            return "EACCES";
+        case Error::kNotTty:
+            return "ENOTTY";
+        case Error::kNoSpace:
+            return "ENOSPC";
+        case Error::kIllegalSeek:
+            return "ESPIPE";
+        case Error::kReadOnlyFs:
+            return "EROFS";
+        case Error::kBrokenPipe:
+            return "EPIPE";
+        case Error::kLoop:
+            return "ELOOP";
+        case Error::kOverflow:
+            return "EOVERFLOW";
     }
     return "E?";
 }
