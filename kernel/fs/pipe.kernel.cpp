@@ -30,6 +30,46 @@ uint64_t g_next_serial = 1;  // st_ino of the next pipe (atomic)
 constexpr uint64_t kPipeDevice = make_device(0, 12);  // Linux's pipefs is an unnamed device too
 constexpr uint32_t kFionread = 0x541b;
 
+// Interrupts off and the pipe's lock held for a scope, like
+// sync::NoInterruptsGuard, plus a way to drop both around a user copy.
+class SCOPED_CAPABILITY PipeLock {
+public:
+    explicit PipeLock(sync::SpinLock& lock) ACQUIRE(lock)
+        : m_lock(lock), m_were_enabled(sync::interrupts_off()) {
+        m_lock.lock();
+    }
+    ~PipeLock() RELEASE() {
+        m_lock.unlock();
+        if (m_were_enabled) sync::interrupts_on();
+    }
+    PipeLock(const PipeLock&) = delete;
+    PipeLock& operator=(const PipeLock&) = delete;
+
+    // Runs `copy` with the lock released and interrupts as they were, then
+    // takes the lock again. The caller holds its side's turn (see Pipe), so
+    // the state `copy` relies on stays put. (The analysis sees the lock
+    // held throughout; what runs in between touches only the copy's bytes.)
+    template <typename Copy>
+    Result<size_t> unlocked(Copy&& copy) NO_THREAD_SAFETY_ANALYSIS {
+        m_lock.unlock();
+        if (m_were_enabled) sync::interrupts_on();
+        Result<size_t> r = copy();
+        sync::interrupts_off();
+        m_lock.lock();
+        return r;
+    }
+
+private:
+    sync::SpinLock& m_lock;
+    bool m_were_enabled;
+};
+
+// The pipe itself. Its lock guards the buffer's state and the counts; the
+// user copies run without it (PipeBuffer's header says why that is safe):
+// a reader or writer first takes its side's turn (m_reading, m_writing),
+// so one reader and one writer copy at a time, as Linux's pipe mutex
+// makes them. Waiting for data or room, and for a turn, gives the turn
+// up, as Linux gives up the mutex.
 class Pipe {
 public:
     Pipe()
@@ -44,15 +84,22 @@ public:
 
     Result<size_t> read(IoBuffer& out, bool nonblock) EXCLUDES(m_lock) {
         if (out.length() == 0) return size_t(0);
-        sync::NoInterruptsGuard lock(m_lock);
+        PipeLock lock(m_lock);
         for (;;) {
-            if (!m_buffer.empty()) {
-                auto r = m_buffer.read_into(out, 0, out.length());
-                if (r.ok()) m_writable.notify();
-                return r;
+            if (!m_reading && !m_buffer.empty()) {
+                size_t n = m_buffer.size() < out.length() ? m_buffer.size() : out.length();
+                m_reading = true;
+                auto copied = lock.unlocked([&] { return peek_unlocked(out, n); });
+                if (copied.ok()) m_buffer.consume(copied.value());
+                m_reading = false;
+                m_writable.notify();  // room, for writers
+                m_readable.notify();  // the turn, for other readers
+                return copied;
             }
-            if (m_writers == 0) return size_t(0);
-            if (nonblock) return Error::kAgain;
+            if (!m_reading) {
+                if (m_writers == 0) return size_t(0);
+                if (nonblock) return Error::kAgain;
+            }
             if (m_readable.queue().wait(m_lock) == proc::WakeReason::kKilled)
                 return Error::kInterrupted;
         }
@@ -64,21 +111,30 @@ public:
         // A write of at most PIPE_BUF bytes waits for room for all of it.
         size_t need = total <= PipeBuffer::kAtomicWrite ? total : 1;
         size_t done = 0;
-        sync::NoInterruptsGuard lock(m_lock);
+        PipeLock lock(m_lock);
         for (;;) {
             if (m_readers == 0) return done ? Result<size_t>(done) : Error::kBrokenPipe;
             size_t space = m_buffer.space();
-            if (space >= need) {
+            if (!m_writing && space >= need) {
                 size_t want = total - done < space ? total - done : space;
-                auto r = m_buffer.write_from(in, done, want);
-                if (!r.ok()) return done ? Result<size_t>(done) : r.error();
-                done += r.value();
-                m_readable.notify();
+                size_t backed = m_buffer.reserve(want);
+                if (backed == 0) {
+                    m_buffer.commit(0);
+                    return done ? Result<size_t>(done) : Error::kNoMemory;
+                }
+                m_writing = true;
+                auto copied = lock.unlocked([&] { return fill_unlocked(in, done, backed); });
+                m_buffer.commit(copied.ok() ? copied.value() : 0);
+                m_writing = false;
+                m_readable.notify();  // bytes, for readers
+                m_writable.notify();  // the turn, for other writers
+                if (!copied.ok()) return done ? Result<size_t>(done) : copied.error();
+                done += copied.value();
                 // Done, or cut short by a fault or a missing page.
-                if (done == total || r.value() < want) return done;
+                if (done == total || copied.value() < want) return done;
                 continue;
             }
-            if (nonblock) return done ? Result<size_t>(done) : Error::kAgain;
+            if (!m_writing && nonblock) return done ? Result<size_t>(done) : Error::kAgain;
             if (m_writable.queue().wait(m_lock) == proc::WakeReason::kKilled)
                 return done ? Result<size_t>(done) : Error::kInterrupted;
         }
@@ -86,7 +142,7 @@ public:
 
     uint32_t poll(bool writer, proc::PollWaiter* waiter) EXCLUDES(m_lock) {
         if (waiter) waiter->subscribe(writer ? m_writable : m_readable);
-        sync::NoInterruptsGuard lock(m_lock);
+        PipeLock lock(m_lock);
         uint32_t mask = 0;
         if (writer) {
             if (m_buffer.space() >= PipeBuffer::kAtomicWrite)
@@ -100,13 +156,13 @@ public:
     }
 
     size_t buffered() EXCLUDES(m_lock) {
-        sync::NoInterruptsGuard lock(m_lock);
+        PipeLock lock(m_lock);
         return m_buffer.size();
     }
 
     // An end's description is gone: the other side learns it (EOF, EPIPE).
     void close_end(bool writer) EXCLUDES(m_lock) {
-        sync::NoInterruptsGuard lock(m_lock);
+        PipeLock lock(m_lock);
         if (writer) {
             --m_writers;
             m_readable.notify();
@@ -119,13 +175,23 @@ public:
 private:
     ~Pipe() = default;
 
+    // The copies, run without the lock by the side holding its turn.
+    Result<size_t> peek_unlocked(IoBuffer& out, size_t n) NO_THREAD_SAFETY_ANALYSIS {
+        return m_buffer.peek_into(out, 0, n);
+    }
+    Result<size_t> fill_unlocked(IoBuffer& in, size_t at, size_t n) NO_THREAD_SAFETY_ANALYSIS {
+        return m_buffer.fill_from(in, at, n);
+    }
+
     RefCount m_refs;  // one per end
     sync::SpinLock m_lock;
     PipeBuffer m_buffer GUARDED_BY(m_lock);
     uint32_t m_readers GUARDED_BY(m_lock) = 1;
     uint32_t m_writers GUARDED_BY(m_lock) = 1;
-    proc::WaitEvent m_readable;  // bytes arrived, or the last writer left
-    proc::WaitEvent m_writable;  // room appeared, or the last reader left
+    bool m_reading GUARDED_BY(m_lock) = false;  // a reader is copying out
+    bool m_writing GUARDED_BY(m_lock) = false;  // a writer is copying in
+    proc::WaitEvent m_readable;  // bytes arrived, the last writer left, or the reader turn is free
+    proc::WaitEvent m_writable;  // room appeared, the last reader left, or the writer turn is free
     uint64_t m_serial;
 };
 
