@@ -48,8 +48,8 @@ void PipeBuffer::consume(size_t n) {
     uint32_t end = m_tail + uint32_t(n);
     while (m_tail != end) {
         size_t inside = m_tail % kPageSize;
-        size_t piece = kPageSize - inside < size_t(end - m_tail) ? kPageSize - inside
-                                                                  : size_t(end - m_tail);
+        size_t piece =
+            kPageSize - inside < size_t(end - m_tail) ? kPageSize - inside : size_t(end - m_tail);
         size_t slot = slot_of(m_tail);
         m_tail += uint32_t(piece);
         // A page read to its end is no longer needed, unless the writer's

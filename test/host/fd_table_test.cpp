@@ -202,11 +202,13 @@ TEST_CASE("fd table: every allocating operation under failing allocations") {
              return t->install_pair(static_cast<DescriptionRef&&>(a),
                                     static_cast<DescriptionRef&&>(b), true, fds);
          }},
-        {"duplicate", [](FdTable*& t, DescriptionRef&, DescriptionRef&) -> Result<void> {
+        {"duplicate",
+         [](FdTable*& t, DescriptionRef&, DescriptionRef&) -> Result<void> {
              TRY(t->duplicate(1, 100, false));
              return {};
          }},
-        {"duplicate_to", [](FdTable*& t, DescriptionRef&, DescriptionRef&) -> Result<void> {
+        {"duplicate_to",
+         [](FdTable*& t, DescriptionRef&, DescriptionRef&) -> Result<void> {
              TRY(t->duplicate_to(2, 900, true));
              return {};
          }},
@@ -230,7 +232,8 @@ TEST_CASE("fd table: every allocating operation under failing allocations") {
              FdTable::release(other);  // the other thread's reference
              return r;
          }},
-        {"try_create", [](FdTable*&, DescriptionRef&, DescriptionRef&) -> Result<void> {
+        {"try_create",
+         [](FdTable*&, DescriptionRef&, DescriptionRef&) -> Result<void> {
              FdTable* c = TRY(FdTable::try_create());
              FdTable::release(c);
              return {};

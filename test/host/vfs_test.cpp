@@ -28,7 +28,10 @@ struct Tree {
     Tree() {
         test::TarBuilder t;
         t.dir("bin/");
-        t.file("bin/sh", "\x7f" "ELF shell", 0755);
+        t.file("bin/sh",
+               "\x7f"
+               "ELF shell",
+               0755);
         t.file("bin/cat", "cat!", 0755);
         t.dir("etc/", 0755);
         t.file("etc/motd", "hello, world\n", 0644);
@@ -164,9 +167,9 @@ TEST_CASE("vfs: stat gives types, modes, sizes, devices and a unique inode per n
     CHECK(st.rdevice == make_device(5, 1));
 
     std::set<uint64_t> inodes;
-    const char* all[] = {"/",         "/bin",      "/bin/sh",   "/bin/cat",  "/etc",
-                         "/etc/motd", "/etc/deep", "/readme",   "/dev",      "/dev/null",
-                         "/dev/zero", "/dev/full", "/dev/tty",  "/proc",     "/proc/self"};
+    const char* all[] = {"/",         "/bin",      "/bin/sh",  "/bin/cat", "/etc",
+                         "/etc/motd", "/etc/deep", "/readme",  "/dev",     "/dev/null",
+                         "/dev/zero", "/dev/full", "/dev/tty", "/proc",    "/proc/self"};
     for (const char* p : all) {
         t.vfs.stat(LookupContext{}, t.at(p), st);
         CHECK(inodes.insert(st.inode).second);
@@ -350,9 +353,8 @@ TEST_CASE("open: /dev/null, /dev/zero and /dev/full") {
     CHECK(do_read(*full, io).value() == sizeof buf);
     CHECK(do_write(*full, io).error() == Error::kNoSpace);
     CHECK(do_pread(*zero, io, 12).value() == sizeof buf);
-    CHECK(full->poll(nullptr) ==
-          (poll_events::kIn | poll_events::kReadNormal | poll_events::kOut |
-           poll_events::kWriteNormal));
+    CHECK(full->poll(nullptr) == (poll_events::kIn | poll_events::kReadNormal | poll_events::kOut |
+                                  poll_events::kWriteNormal));
     CHECK(null->ioctl(0x5401, 0).error() == Error::kNotTty);
 }
 
