@@ -373,6 +373,8 @@ int child_main(int argc, char** argv) {
     if (!strcmp(m, "orphan-chain")) return orphan_chain();
     if (!strcmp(m, "fpu-dirty")) return fpu_dirty();
     if (!strcmp(m, "spin-user")) return spin_user();
+    if (!strcmp(m, "fd-inherit")) return fd_inherit_child(argc, argv);
+    if (!strcmp(m, "fd-closed")) return fd_closed_child(argc, argv);
     int r = fault_mode(m);
     if (r == -1) {
         printf("# testsuite --child: unknown mode %s\n", m);

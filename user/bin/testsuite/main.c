@@ -180,6 +180,8 @@ static const struct test_case g_cases[] = {
     CASE("segment-selectors-private"),
     CASE("fpu-clean-start"),
     CASE("kill-running-elsewhere"),
+    /* Files. */
+    CASE("fd-inheritance"),
     RUNNER("orphan-zombie-wakes-init", orphan_zombie_wakes_init),
 };
 #define CASE_COUNT (sizeof g_cases / sizeof g_cases[0])
