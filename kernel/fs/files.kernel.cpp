@@ -51,9 +51,12 @@ size_t list(const char* dir, const FileEntry** out, size_t max) {
 }
 
 Result<FdTable*> create_console_table() {
+    // The flags an open() of /dev/console would give them (open.cpp).
     Node console{nullptr, Special::kConsole};
-    DescriptionRef input = TRY(open_console(g_vfs, console, open_flags::kReadOnly));
-    DescriptionRef output = TRY(open_console(g_vfs, console, open_flags::kWriteOnly));
+    DescriptionRef input =
+        TRY(open_console(g_vfs, console, open_flags::kReadOnly | open_flags::kLargeFile));
+    DescriptionRef output =
+        TRY(open_console(g_vfs, console, open_flags::kWriteOnly | open_flags::kLargeFile));
     FdTable* table = TRY(FdTable::try_create());
     int fds[2];
     auto r = table->install_pair(input, output, false, fds);
