@@ -1,15 +1,15 @@
 #include "boot_info.h"
 
+#include "lib/cmdline.h"
 #include "lib/panic.h"
 
 namespace nyanos {
 
 namespace {
 boot::BootInfo g_boot_info;
-
-bool is_space(char c) {
-    return c == ' ' || c == '\t' || c == '\n';
-}
+// Boot-time configuration from the command line: written by
+// accept_boot_info() before any other CPU runs, read-only afterwards.
+bool g_randomize_maps = true;
 }  // namespace
 
 const boot::BootInfo& boot_info() {
@@ -30,40 +30,20 @@ void accept_boot_info(const boot::BootInfo* from_loader) {
               unsigned(boot::kMaxMemoryRegions));
     g_boot_info = *from_loader;
     g_boot_info.cmdline[boot::kMaxCmdline - 1] = '\0';
+    g_randomize_maps = cmdline_randomize_maps(g_boot_info.cmdline);
 }
 
-// Words before a standalone "--" are kernel options; after it, init's arguments.
 bool cmdline_value(const char* key, char* out, unsigned out_size) {
-    const char* p = g_boot_info.cmdline;
-    unsigned key_len = 0;
-    while (key[key_len]) ++key_len;
-    while (*p) {
-        while (is_space(*p)) ++p;
-        const char* word = p;
-        while (*p && !is_space(*p)) ++p;
-        unsigned len = unsigned(p - word);
-        if (len == 2 && word[0] == '-' && word[1] == '-') return false;
-        if (len < key_len) continue;
-        bool match = true;
-        for (unsigned i = 0; i < key_len; ++i) match = match && word[i] == key[i];
-        if (!match) continue;
-        if (len == key_len || word[key_len] == '=') {
-            const char* value = len == key_len ? word + len : word + key_len + 1;
-            unsigned n = 0;
-            while (value + n < p && n + 1 < out_size) {
-                out[n] = value[n];
-                ++n;
-            }
-            if (out_size) out[n] = '\0';
-            return true;
-        }
-    }
-    return false;
+    return cmdline_find(g_boot_info.cmdline, key, out, out_size);
 }
 
 bool cmdline_has(const char* key) {
     char ignored[1];
     return cmdline_value(key, ignored, sizeof(ignored));
+}
+
+bool randomize_maps() {
+    return g_randomize_maps;
 }
 
 }  // namespace nyanos

@@ -23,7 +23,13 @@ inline uint64_t virt_to_phys_hhdm(const void* virt) {
 
 // The value of `key=` in the command line, copied into `out` (NUL terminated).
 // Returns false if the key is absent. A bare word counts as present and empty.
+// Only the words before a standalone `--` are the kernel's (lib/cmdline.h).
 bool cmdline_value(const char* key, char* out, unsigned out_size);
 bool cmdline_has(const char* key);
+
+// Whether to randomise where things go in a new address space (ASLR): true
+// unless the command line says `norandmaps` (for benchmarks). Decided once
+// in accept_boot_info(); cheap to ask at every exec.
+bool randomize_maps();
 
 }  // namespace nyanos

@@ -12,6 +12,7 @@
 #include "dev/console_input.h"
 #include "dev/framebuffer_console.h"
 #include "dev/power.h"
+#include "dev/random.h"
 #include "dev/serial.h"
 #include "fs/files.h"
 #include "lib/console.h"
@@ -169,6 +170,7 @@ extern "C" [[noreturn]] void kernel_main(const boot::BootInfo* from_loader) {
 
     if (cmdline_has("panic_test")) panic("panic_test requested on the command line");
 
+    init_random();  // before the first process: every spawn asks it for AT_RANDOM
     fs::init_ramdisk();
     sys::init_user_memory();
     mm::init_pcid();

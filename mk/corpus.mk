@@ -20,9 +20,48 @@ $(ELF_REAL_STATIC): test/host/elf_real_static.c
 	    -Ttext-segment=0x400000 -o $@ $@.o
 	@rm -f $@.o
 
+# Real Linux programs, for the validator's Linux personality (host tests
+# only: not in the ramdisk, not fuzz seeds): Debian's busybox-static as
+# installed (scripts/install-deps.sh) and a hello world built by musl-gcc
+# -static, as a musl static-PIE, and by glibc's gcc -static-pie.
+ELF_LINUX_DIR := $(BUILD)/elf-linux
+ELF_LINUX     := $(patsubst %,$(ELF_LINUX_DIR)/%,busybox musl-static musl-static-pie glibc-static-pie)
+ELF_LINUX_SRC := test/host/elf_linux_hello.c
+MUSL_LIB      := /usr/lib/x86_64-linux-musl
+
+$(ELF_LINUX_DIR)/busybox: | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	@echo "  CP      $@"
+	@test -f /var/lib/dpkg/info/busybox-static.list || \
+	    { echo "/bin/busybox must be Debian's busybox-static (scripts/install-deps.sh)" >&2; exit 1; }
+	@cp /bin/busybox $@
+
+$(ELF_LINUX_DIR)/musl-static: $(ELF_LINUX_SRC) | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	@echo "  MUSLCC  $@"
+	@musl-gcc -static -O2 $(WARN) $< -o $@
+
+# Debian's musl-gcc -static-pie links Scrt1.o and passes -dynamic-linker, so
+# its output has a PT_INTERP (a dynamic PIE). A static-PIE needs musl's
+# self-relocating rcrt1.o: linked by hand, as musl's own gcc wrapper would.
+$(ELF_LINUX_DIR)/musl-static-pie: $(ELF_LINUX_SRC) | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	@echo "  MUSLCC  $@"
+	@musl-gcc -fPIE -O2 $(WARN) -c $< -o $@.o
+	@gcc -nostdlib -static-pie -o $@ $(MUSL_LIB)/rcrt1.o $(MUSL_LIB)/crti.o \
+	    "$$(gcc -print-file-name=crtbeginS.o)" $@.o $(MUSL_LIB)/libc.a \
+	    "$$(gcc -print-libgcc-file-name)" "$$(gcc -print-file-name=crtendS.o)" $(MUSL_LIB)/crtn.o
+	@rm -f $@.o
+
+$(ELF_LINUX_DIR)/glibc-static-pie: $(ELF_LINUX_SRC) | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	@echo "  CC      $@"
+	@gcc -static-pie -O2 $(WARN) $< -o $@
+
 # The host test binary reads them at run time; the test is told where.
-$(BUILD)/host/nyanos-tests: $(ELF_CORPUS) $(ELF_REAL_STATIC)
-$(BUILD)/host/test/host/elf_test.cpp.o: HOST_CXXFLAGS += -DNYANOS_ELF_CORPUS_DIR='"$(ELF_CORPUS_DIR)"'
+$(BUILD)/host/nyanos-tests: $(ELF_CORPUS) $(ELF_REAL_STATIC) $(ELF_LINUX)
+$(BUILD)/host/test/host/elf_test.cpp.o: HOST_CXXFLAGS += -DNYANOS_ELF_CORPUS_DIR='"$(ELF_CORPUS_DIR)"' \
+    -DNYANOS_ELF_LINUX_DIR='"$(ELF_LINUX_DIR)"'
 
 # Ramdisk test archives made by the real tools, so the parser is checked
 # against what GNU tar and Python's tarfile actually write (the initrd is built

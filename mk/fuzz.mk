@@ -1,7 +1,8 @@
 # Host fuzzing with libFuzzer (clang, ASan + UBSan): `make fuzz` builds every
 # test/fuzz/NAME_fuzz.cpp into build/fuzz/bin/NAME and runs each for
-# FUZZ_SECONDS, seeded from build/fuzz/seeds/NAME (the ELF corpus and the
-# user programs, the ramdisk test archives, generated MBIs). New inputs
+# FUZZ_SECONDS, seeded from build/fuzz/seeds/NAME (the ELF corpus, the
+# user programs and the small real Linux programs (musl static and
+# static-PIE), the ramdisk test archives, generated MBIs). New inputs
 # accumulate in build/fuzz/corpus/NAME across runs; crashes are saved in
 # build/fuzz/artifacts/NAME. It fails if any target crashes.
 # FUZZ_TARGETS=elf_load runs a subset. `make test` runs the same targets for
@@ -47,9 +48,11 @@ $(FUZZ_DIR)/bin/%: $(FUZZ_DIR)/obj/test/fuzz/%_fuzz.cpp.o $(FUZZ_LIB)
 # naming it would be empty (the recipe below runs later and sees the full list).
 FUZZ_SEEDS := $(FUZZ_DIR)/seeds
 .PHONY: fuzz-seeds fuzz-build
-fuzz-seeds: $(ELF_CORPUS) $(ELF_REAL_STATIC) user-programs $(RAMDISK_TEST_TARS) test/fuzz/gen_mbi_seeds.py
+FUZZ_LINUX_SEEDS := $(ELF_LINUX_DIR)/musl-static $(ELF_LINUX_DIR)/musl-static-pie
+fuzz-seeds: $(ELF_CORPUS) $(ELF_REAL_STATIC) $(FUZZ_LINUX_SEEDS) user-programs $(RAMDISK_TEST_TARS) test/fuzz/gen_mbi_seeds.py
 	@rm -rf $(FUZZ_SEEDS) && mkdir -p $(FUZZ_SEEDS)/elf $(FUZZ_SEEDS)/ramdisk $(FUZZ_SEEDS)/multiboot2
 	@cp $(ELF_CORPUS_DIR)/*.elf $(FUZZ_SEEDS)/elf/
+	@for f in $(FUZZ_LINUX_SEEDS); do cp $$f $(FUZZ_SEEDS)/elf/linux-$$(basename $$f).elf; done
 	@for b in $(USER_BINS); do cp $$b $(FUZZ_SEEDS)/elf/user-$$(basename $$b).elf; done
 	@cp $(RAMDISK_TEST_TARS) $(FUZZ_SEEDS)/ramdisk/
 	@python3 test/fuzz/gen_mbi_seeds.py $(FUZZ_SEEDS)/multiboot2

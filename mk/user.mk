@@ -14,8 +14,11 @@ USER_CXXFLAGS := -std=gnu++20
 USER_LDS    := user/lib/user.ld
 USER_OBJDIR := $(BUILD)/user/obj
 
-# The SDK.
-USER_LIB_SRCS := $(sort $(filter-out user/lib/crt0.S,$(wildcard user/lib/*.c user/lib/*.cpp user/lib/*.S)))
+# The SDK. crt0.o is the startup code with the NyanOS ABI note
+# (user/lib/abi_note.S) linked in: nyan-cc puts crt0.o in every link, so every
+# program carries the note (an archive member would be linked only if referenced).
+USER_CRT0_SRCS := user/lib/crt0.S user/lib/abi_note.S
+USER_LIB_SRCS := $(sort $(filter-out $(USER_CRT0_SRCS),$(wildcard user/lib/*.c user/lib/*.cpp user/lib/*.S)))
 USER_LIB_OBJS := $(patsubst %,$(USER_OBJDIR)/%.o,$(USER_LIB_SRCS))
 USER_CRT0     := $(BUILD)/user/crt0.o
 USER_LIBNYAN  := $(BUILD)/user/libnyan.a
@@ -39,8 +42,9 @@ $(USER_OBJDIR)/%.S.o: %.S scripts/nyan-cc
 	@echo "  USERAS  $<"
 	@$(USER_CC) $(USER_FLAGS) -c $< -o $@
 
-$(USER_CRT0): $(USER_OBJDIR)/user/lib/crt0.S.o
-	@cp $< $@
+$(USER_CRT0): $(patsubst %,$(USER_OBJDIR)/%.o,$(USER_CRT0_SRCS))
+	@echo "  LD -r   $@"
+	@ld -r -o $@ $^
 
 $(USER_LIBNYAN): $(USER_LIB_OBJS)
 	@echo "  AR      $@"
@@ -75,7 +79,7 @@ user-programs: $(USER_BINS)
 INITRD_STAGE := $(BUILD)/initrd-root
 INITRD_STAMP := $(BUILD)/user/initrd-inputs.txt
 INITRD_EXTRA_FILES := $(if $(INITRD_EXTRA),$(shell find $(INITRD_EXTRA) -mindepth 1 2>/dev/null | sort))
-INITRD_INPUTS := extra=$(INITRD_EXTRA) files=$(INITRD_EXTRA_FILES) progs=$(USER_PROGS)
+INITRD_INPUTS := extra=$(INITRD_EXTRA) files=$(INITRD_EXTRA_FILES) progs=$(USER_PROGS) linux=$(LINUX_PROGS)
 $(shell mkdir -p $(BUILD)/user && { [ -f $(INITRD_STAMP) ] && [ "$$(cat $(INITRD_STAMP))" = '$(INITRD_INPUTS)' ] || printf '%s\n' '$(INITRD_INPUTS)' > $(INITRD_STAMP); })
 
 ifneq ($(INITRD_EXTRA),)
@@ -85,11 +89,15 @@ endif
 endif
 
 # /test/elf holds the malformed-ELF corpus (mk/corpus.mk) for /bin/testsuite.
+# The Linux programs (/bin/linux-*) and /test/linux come from mk/linux.mk,
+# which adds them to this target's prerequisites.
 $(BUILD)/initrd.tar: $(USER_BINS) $(INITRD_STAMP) $(filter-out $(wildcard $(INITRD_EXTRA)/*/),$(INITRD_EXTRA_FILES)) \
                      $(ELF_CORPUS) $(ELF_REAL_STATIC) scripts/mkinitrd.py
 	@echo "  TAR     $@"
-	@rm -rf $(INITRD_STAGE) && mkdir -p $(INITRD_STAGE)/bin $(INITRD_STAGE)/test/elf
+	@rm -rf $(INITRD_STAGE) && mkdir -p $(INITRD_STAGE)/bin $(INITRD_STAGE)/test/elf $(INITRD_STAGE)/test/linux
 	$(if $(USER_BINS),@cp $(USER_BINS) $(INITRD_STAGE)/bin/)
+	$(if $(LINUX_BINS),@cp $(LINUX_BINS) $(INITRD_STAGE)/bin/)
+	$(if $(LINUX_FIXTURES),@cp -p $(dir $(LINUX_FIXTURES))/[!.]* $(INITRD_STAGE)/test/linux/)
 	@cp $(ELF_CORPUS_DIR)/*.elf $(ELF_CORPUS) $(INITRD_STAGE)/test/elf/
 	$(if $(INITRD_EXTRA),@cp -R $(INITRD_EXTRA)/. $(INITRD_STAGE)/)
 	@cd $(INITRD_STAGE) && find . -mindepth 1 | sed 's|^\./||' | LC_ALL=C sort > ../initrd.list
@@ -97,7 +105,7 @@ $(BUILD)/initrd.tar: $(USER_BINS) $(INITRD_STAMP) $(filter-out $(wildcard $(INIT
 
 ALL_TARGETS += $(BUILD)/initrd.tar
 
--include $(patsubst %,$(USER_OBJDIR)/%.d,$(USER_LIB_SRCS) user/lib/crt0.S $(foreach p,$(USER_PROGS),$(call user_prog_srcs,$(p))))
+-include $(patsubst %,$(USER_OBJDIR)/%.d,$(USER_LIB_SRCS) $(USER_CRT0_SRCS) $(foreach p,$(USER_PROGS),$(call user_prog_srcs,$(p))))
 
 # nyan-emu: a host tool that runs the user programs under Linux with ptrace,
 # translating NyanOS system calls (see user/emu/nyan-emu.c). It tests the SDK,

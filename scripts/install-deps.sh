@@ -23,6 +23,8 @@ REQUIRED=(
   "ld.lld lld"
   "python3 python3"
   "gdb gdb"
+  "/var/lib/dpkg/info/busybox-static.list busybox-static"
+  "musl-gcc musl-tools"
 )
 
 missing=()

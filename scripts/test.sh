@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # `make test`: the host unit tests (doctest, under ASan and UBSan), the
 # lock-annotation check, a short run of every fuzz target and the QEMU
-# integration tests. Prints each result, then one last line
+# integration tests; with MATRIX=1 (make test-matrix) also the Linux ABI
+# suite (user/linux) on the host's own Linux kernel, and the matrix cases. Prints each result, then one last line
 # `N passed, N failed` summing them all; exits non-zero if anything failed.
 #
 # What counts: each doctest case one, the lock-annotation check
 # (`make thread-safety`) one, each fuzz target one (a fuzz build that fails
-# counts every target as failed), each QEMU test one.
+# counts every target as failed), each case of the Linux ABI suite run on the
+# host kernel one (matrix only), each QEMU test one.
 #
 # Called by `make test` (mk/run.mk), which passes MAKE, BUILD, FUZZ_TARGETS
 # and FUZZ_TEST_SECONDS; the lock check and the fuzz build run as sub-makes,
@@ -71,6 +73,27 @@ else
   fi
 fi
 
+labi_passed=0
+labi_failed=0
+if [[ ${MATRIX:-0} == 1 ]]; then
+  # The suite's own check against its specification, Linux itself: only in
+  # the matrix, so that `make test` judges NyanOS and not the host's kernel.
+  echo "== Linux ABI suite on this machine's Linux kernel (user/linux; Linux is its specification)"
+  labi_log=$BUILD/test-logs/linux-abi.log
+  "$BUILD/linux/bin/linux-abi-test" >"$labi_log" 2>&1
+  grep -E '^(not ok|# )' "$labi_log" || true
+  lsum=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$labi_log" | tail -n 1)
+  if [[ $lsum =~ ([0-9]+)\ passed,\ ([0-9]+)\ failed ]]; then
+    labi_passed=${BASH_REMATCH[1]}
+    labi_failed=${BASH_REMATCH[2]}
+    echo "linux-abi-test: $lsum"
+  else
+    echo "linux-abi-test did not report a summary (log $labi_log)"
+    labi_passed=0
+    labi_failed=1
+  fi
+fi
+
 echo "== QEMU tests"
 qemu_log=$BUILD/test-logs/qemu.log
 python3 test/qemu/harness.py 2>&1 | tee "$qemu_log"
@@ -84,7 +107,7 @@ else
   qemu_failed=1
 fi
 
-passed=$((host_passed + ts_passed + fuzz_passed + qemu_passed))
-failed=$((host_failed + ts_failed + fuzz_failed + qemu_failed))
+passed=$((host_passed + ts_passed + fuzz_passed + labi_passed + qemu_passed))
+failed=$((host_failed + ts_failed + fuzz_failed + labi_failed + qemu_failed))
 echo "$passed passed, $failed failed"
 [[ $failed -eq 0 ]]

@@ -72,7 +72,8 @@ public:
                 return n;
             }
             if (nonblocking()) return Error::kAgain;
-            if (proc::wait_for_input() == proc::WakeReason::kKilled) return Error::kInterrupted;
+            proc::WakeReason woke = proc::wait_for_input();
+            if (proc::wait_interrupted(woke)) return proc::interruption(woke);
         }
     }
 

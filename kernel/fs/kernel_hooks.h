@@ -5,9 +5,10 @@
 namespace nyanos::fs {
 
 // Between the chunks of a long copy (a read of /dev/zero, of a large
-// file): yields if this thread's quantum has run out. True if a kill is
-// pending: the copy stops where it is and returns what it has done (EINTR
-// if nothing), and the kill takes effect on the way out of the system
+// file, a console write): yields if this thread's quantum has run out.
+// True if a kill or a signal to take is pending: the copy stops where it
+// is and returns what it has done (callers check only after a first
+// chunk), and the kill or the handler comes on the way out of the system
 // call, once every reference the call holds has been dropped.
 bool io_checkpoint();
 

@@ -6,7 +6,7 @@ namespace nyanos::fs {
 
 bool io_checkpoint() {
     proc::yield_if_needed();
-    return proc::kill_pending_here();
+    return proc::interrupt_pending_here();
 }
 
 }  // namespace nyanos::fs

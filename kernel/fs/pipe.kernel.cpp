@@ -100,8 +100,8 @@ public:
                 if (m_writers == 0) return size_t(0);
                 if (nonblock) return Error::kAgain;
             }
-            if (m_readable.queue().wait(m_lock) == proc::WakeReason::kKilled)
-                return Error::kInterrupted;
+            proc::WakeReason woke = m_readable.queue().wait(m_lock);
+            if (proc::wait_interrupted(woke)) return proc::interruption(woke);
         }
     }
 
@@ -135,8 +135,9 @@ public:
                 continue;
             }
             if (!m_writing && nonblock) return done ? Result<size_t>(done) : Error::kAgain;
-            if (m_writable.queue().wait(m_lock) == proc::WakeReason::kKilled)
-                return done ? Result<size_t>(done) : Error::kInterrupted;
+            proc::WakeReason woke = m_writable.queue().wait(m_lock);
+            if (proc::wait_interrupted(woke))
+                return done ? Result<size_t>(done) : proc::interruption(woke);
         }
     }
 

@@ -2,6 +2,8 @@
 // check exists.
 #include "proc/elf.h"
 
+#include "nyanos/abi/note.h"
+
 namespace nyanos::elf {
 
 const char* reject_reason(Reject r) {
@@ -19,7 +21,8 @@ const char* reject_reason(Reject r) {
         case Reject::kBadMachine:
             return "not an x86_64 program";
         case Reject::kNotExecutable:
-            return "not a static executable (e_type != ET_EXEC)";
+            return "not a static executable (NyanOS programs must be ET_EXEC, Linux ones ET_EXEC "
+                   "or ET_DYN)";
         case Reject::kBadPhentsize:
             return "program header entry size is not sizeof(Elf64_Phdr)";
         case Reject::kTooManyPhdrs:
@@ -48,6 +51,8 @@ const char* reject_reason(Reject r) {
             return "PT_LOAD is both writable and executable";
         case Reject::kHasInterpreter:
             return "dynamically linked (PT_INTERP) programs are not supported";
+        case Reject::kBadAbiNote:
+            return "unsupported NyanOS ABI version";
     }
     return "unknown ELF rejection";
 }
@@ -96,6 +101,8 @@ const char* reject_name(Reject r) {
             return "WritableAndExecutable";
         case Reject::kHasInterpreter:
             return "HasInterpreter";
+        case Reject::kBadAbiNote:
+            return "BadAbiNote";
     }
     return "Unknown";
 }
@@ -133,7 +140,77 @@ PageSpan pages_of(uint64_t vaddr, uint64_t end) {
     return {page_floor(vaddr) / kPageSize, page_floor(end - 1) / kPageSize};
 }
 
-// The checks for one PT_LOAD that do not depend on the others.
+// ---- The ABI note ----------------------------------------------------------
+
+enum class AbiNote : uint8_t { kAbsent, kValid, kBad };
+
+// Little endian (checked in the header), at any alignment.
+uint32_t read_u32(const uint8_t* p) {
+    return uint32_t{p[0]} | uint32_t{p[1]} << 8 | uint32_t{p[2]} << 16 | uint32_t{p[3]} << 24;
+}
+
+uint64_t align_up(uint64_t v, uint64_t align) {
+    return (v + align - 1) & ~(align - 1);
+}
+
+// The NyanOS ABI notes among the first kMaxNotes notes of the PT_NOTE
+// segments: kValid if there is one and every one says version 1 with descsz 4,
+// kBad if any says something else, kAbsent if none.
+//
+// What is ignored, as Linux ignores notes it does not know: a PT_NOTE whose
+// bytes are not all in the file, one with a p_align above 4 but not 8 (readelf
+// calls it corrupt), and the rest of a segment from the first note whose name
+// or desc would run past its end. Padding follows binutils (readelf's
+// process_notes_at): 4-byte for p_align <= 4, 8-byte for p_align 8 (GNU
+// property notes); the name and the desc each start at an offset from the
+// note's start rounded up to that alignment. Every read is inside
+// [file, file + size).
+AbiNote find_abi_note(const uint8_t* file, size_t size, const Elf64_Ehdr& eh) {
+    constexpr uint64_t kNoteHeader = 12;  // namesz, descsz, type
+    static_assert(sizeof(NYAN_ABI_NOTE_NAME) == NYAN_ABI_NOTE_NAMESZ);
+    AbiNote found = AbiNote::kAbsent;
+    size_t walked = 0;
+    for (uint16_t i = 0; i < eh.e_phnum && walked < kMaxNotes; ++i) {
+        Elf64_Phdr ph;
+        __builtin_memcpy(&ph, file + eh.e_phoff + uint64_t{i} * sizeof(Elf64_Phdr), sizeof(ph));
+        if (ph.p_type != PT_NOTE) continue;
+        if (ph.p_offset > size || ph.p_filesz > size - ph.p_offset) continue;
+        uint64_t align;
+        if (ph.p_align <= 4)
+            align = 4;
+        else if (ph.p_align == 8)
+            align = 8;
+        else
+            continue;
+        const uint8_t* seg = file + ph.p_offset;
+        const uint64_t len = ph.p_filesz;
+        // pos is a multiple of align; the sizes are 32-bit, so nothing below
+        // can overflow 64 bits.
+        for (uint64_t pos = 0; pos <= len && len - pos >= kNoteHeader && walked < kMaxNotes;
+             ++walked) {
+            const uint32_t namesz = read_u32(seg + pos);
+            const uint32_t descsz = read_u32(seg + pos + 4);
+            const uint32_t type = read_u32(seg + pos + 8);
+            const uint64_t desc = pos + align_up(kNoteHeader + namesz, align);
+            // desc >= name's end, so the name fits when the desc does.
+            if (desc > len || descsz > len - desc) break;
+            if (namesz == NYAN_ABI_NOTE_NAMESZ && type == NYAN_ABI_NOTE_TYPE &&
+                __builtin_memcmp(seg + pos + kNoteHeader, NYAN_ABI_NOTE_NAME,
+                                 NYAN_ABI_NOTE_NAMESZ) == 0) {
+                if (descsz != NYAN_ABI_NOTE_DESCSZ || read_u32(seg + desc) != NYAN_ABI_VERSION)
+                    return AbiNote::kBad;
+                found = AbiNote::kValid;
+            }
+            pos = align_up(desc + descsz, align);
+        }
+    }
+    return found;
+}
+
+// ---- Segments ---------------------------------------------------------------
+
+// The checks for one PT_LOAD that do not depend on the others. For an ET_DYN
+// image the caller passes [0, UINT64_MAX) and checks the span afterwards.
 bool check_load(const Elf64_Phdr& ph, size_t file_size, uint64_t user_min, uint64_t user_limit,
                 Reject& why) {
     // File bytes: offset + filesz may overflow, so compare by subtraction.
@@ -180,8 +257,8 @@ bool check_load(const Elf64_Phdr& ph, size_t file_size, uint64_t user_min, uint6
 // written once, into the caller's storage, instead of being built in a
 // local and copied (an Image is ~700 bytes, and exec runs on a one-page
 // kernel stack).
-bool check_image(const uint8_t* file, size_t size, uint64_t user_min, uint64_t user_limit,
-                 Image& image, Reject& why_rejected) {
+bool check_image(const uint8_t* file, size_t size, const UserRanges& ranges, Image& image,
+                 Reject& why_rejected) {
     if (file == nullptr || size < sizeof(Elf64_Ehdr))
         return reject(why_rejected, Reject::kTooSmall);
 
@@ -197,7 +274,10 @@ bool check_image(const uint8_t* file, size_t size, uint64_t user_min, uint64_t u
     if (eh.e_ident[EI_VERSION] != EV_CURRENT || eh.e_version != EV_CURRENT)
         return reject(why_rejected, Reject::kBadVersion);
     if (eh.e_machine != EM_X86_64) return reject(why_rejected, Reject::kBadMachine);
-    if (eh.e_type != ET_EXEC) return reject(why_rejected, Reject::kNotExecutable);
+    // ET_DYN is a static-PIE if there is no PT_INTERP, and only Linux
+    // programs may be one: decided once the notes are read.
+    if (eh.e_type != ET_EXEC && eh.e_type != ET_DYN)
+        return reject(why_rejected, Reject::kNotExecutable);
     if (eh.e_phentsize != sizeof(Elf64_Phdr)) return reject(why_rejected, Reject::kBadPhentsize);
     // e_phnum == PN_XNUM (0xffff) means "the real count is elsewhere": it is
     // above the bound anyway.
@@ -208,20 +288,48 @@ bool check_image(const uint8_t* file, size_t size, uint64_t user_min, uint64_t u
     if (eh.e_phoff > size || table_size > size - eh.e_phoff)
         return reject(why_rejected, Reject::kPhdrsOutsideFile);
 
+    switch (find_abi_note(file, size, eh)) {
+        case AbiNote::kBad:
+            // A NyanOS program for another ABI version: never run it as a
+            // Linux program.
+            return reject(why_rejected, Reject::kBadAbiNote);
+        case AbiNote::kValid:
+            image.personality = Personality::kNyanOS;
+            break;
+        case AbiNote::kAbsent:
+            image.personality = Personality::kLinux;
+            break;
+    }
+    // NyanOS programs are linked at fixed addresses (user/lib/user.ld).
+    if (eh.e_type == ET_DYN && image.personality == Personality::kNyanOS)
+        return reject(why_rejected, Reject::kNotExecutable);
+    image.position_independent = eh.e_type == ET_DYN;
+    const UserRange& range =
+        image.personality == Personality::kNyanOS ? ranges.for_nyanos : ranges.for_linux;
+    // An ET_DYN image's addresses are relative: only its span is checked,
+    // after the loop.
+    const uint64_t load_min = image.position_independent ? 0 : range.min;
+    const uint64_t load_limit = image.position_independent ? UINT64_MAX : range.limit;
+
     image.entry = eh.e_entry;
     image.phnum = eh.e_phnum;
+    image.phentsize = eh.e_phentsize;
     image.lowest_vaddr = UINT64_MAX;
 
     for (uint16_t i = 0; i < eh.e_phnum; ++i) {
         Elf64_Phdr ph;
         __builtin_memcpy(&ph, file + eh.e_phoff + uint64_t{i} * sizeof(Elf64_Phdr), sizeof(ph));
         if (ph.p_type == PT_INTERP) return reject(why_rejected, Reject::kHasInterpreter);
-        // Other types (PT_NOTE, PT_GNU_STACK, PT_TLS, PT_PHDR, ...) need no
-        // mapping of their own: whatever they describe lies inside a PT_LOAD.
+        // Like Linux (load_elf_binary), the last PT_GNU_STACK decides.
+        if (ph.p_type == PT_GNU_STACK) image.executable_stack = (ph.p_flags & PF_X) != 0;
+        if (ph.p_type == PT_TLS && !image.tls.present)
+            image.tls = TlsTemplate{true, ph.p_vaddr, ph.p_memsz, ph.p_filesz, ph.p_align};
+        // Other types (PT_NOTE, PT_PHDR, PT_DYNAMIC, ...) need no mapping of
+        // their own: whatever they describe lies inside a PT_LOAD.
         if (ph.p_type != PT_LOAD) continue;
 
         Reject why{};
-        if (!check_load(ph, size, user_min, user_limit, why)) return reject(why_rejected, why);
+        if (!check_load(ph, size, load_min, load_limit, why)) return reject(why_rejected, why);
         if (ph.p_memsz == 0) continue;  // maps nothing; harmless
 
         // Page granularity: the loader maps a page with one segment's
@@ -256,6 +364,12 @@ bool check_image(const uint8_t* file, size_t size, uint64_t user_min, uint64_t u
     }
     if (image.segment_count == 0) return reject(why_rejected, Reject::kNoLoadableSegment);
 
+    // ET_DYN: the loader places the lowest page at a page-aligned address of
+    // its choice, so what must fit is the span from that page.
+    if (image.position_independent &&
+        image.highest_vaddr_end - page_floor(image.lowest_vaddr) > range.limit - range.min)
+        return reject(why_rejected, Reject::kSegmentOutsideUserRange);
+
     // sysret to a non-canonical RIP faults in ring 0 on Intel (CVE-2012-0217);
     // the containment check below implies canonical for sane limits, but the
     // distinct reason makes a hostile file's intent visible.
@@ -272,10 +386,9 @@ bool check_image(const uint8_t* file, size_t size, uint64_t user_min, uint64_t u
 
 }  // namespace
 
-ValidationResult validate(const uint8_t* file, size_t size, uint64_t user_min,
-                          uint64_t user_limit) {
+ValidationResult validate(const uint8_t* file, size_t size, const UserRanges& ranges) {
     ValidationResult result{};
-    result.ok = check_image(file, size, user_min, user_limit, result.image, result.reason);
+    result.ok = check_image(file, size, ranges, result.image, result.reason);
     return result;
 }
 

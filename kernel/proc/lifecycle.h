@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "arch/x86_64/interrupt_frame.h"
 #include "nyanos/lib/result.h"
 #include "proc/program_loader.h"
 #include "proc/process.h"
@@ -28,6 +29,14 @@ void start_init(const char* path, const ProgramArgs& args);
 // file), EISDIR, ENOEXEC (a malformed ELF, with the reason printed), E2BIG,
 // ENOMEM; on failure nothing is leaked.
 Result<int> spawn(const char* path, const ProgramArgs& args);
+
+// execve: replaces the current process's image with `path` (personality,
+// address space, signal handlers, registers in `regs`) at one point; before
+// it, nothing of the caller has changed, so a failure (ENOENT, EACCES,
+// ENOEXEC, E2BIG, ENOMEM...) leaves it running as it was. Handled signals
+// go back to their default action, ignored ones stay ignored, the mask
+// and pending signals stay; the alternate signal stack goes.
+Result<void> exec_current(const char* path, const ProgramArgs& args, arch::InterruptFrame& regs);
 
 // Ends the current process with a POSIX wait status. Never returns.
 [[noreturn]] void exit_current(int wait_status);
@@ -53,6 +62,15 @@ size_t process_count();
 
 // Calls `fn` for every process in the table (interrupts off).
 void for_each_process(void (*fn)(const Process&));
+
+// Linux's kill(pid, sig): pid > 0 one process, 0 the caller's process
+// group, -1 every process but init and the caller, < -1 the group -pid.
+// sig 0 only checks that the target exists. EINVAL for a bad signal,
+// ESRCH when nothing matched.
+Result<void> signal_processes(int pid, int sig);
+
+// The pid of `p`'s parent (after reparenting, init's); 0 for init.
+int parent_pid(const Process& p);
 
 // The kill reason of the last child the current process reaped, if it is `pid`.
 const char* last_kill_reason(int pid);

@@ -17,6 +17,7 @@
 #include "lib/console.h"
 #include "dev/console_input.h"
 #include "dev/power.h"
+#include "dev/random.h"
 #include "fs/files.h"
 #include "lib/format.h"
 #include "lib/heap_ptr.h"
@@ -24,10 +25,11 @@
 #include "mm/kernel_memory_context.h"
 #include "mm/pcid.h"
 #include "mm/vmm.h"
-#include "proc/elf.h"
+#include "proc/exec_image.h"
 #include "proc/foreground.h"
 #include "proc/process_table.h"
 #include "proc/scheduler.h"
+#include "proc/signal_delivery.h"
 #include "proc/scoped_cr3.h"
 #include "proc/stack_audit.h"
 #include "proc/user_faults.h"
@@ -43,7 +45,7 @@ namespace {
 // header and 8 bytes of red zone. Keep them in these slots: a minimal
 // process's memory is mostly these two and its frames.
 static_assert(sizeof(Process) <= 448 - 24, "Process outgrew the heap's 448-byte slot");
-static_assert(sizeof(Thread) <= 144 - 24, "Thread outgrew the heap's 144-byte slot");
+static_assert(sizeof(Thread) <= 192 - 24, "Thread outgrew the heap's 192-byte slot");
 
 // The process table lock: the table (pids, parent links, zombies and their
 // status), init and the foreground. Taken with interrupts off (Ctrl-C takes
@@ -118,6 +120,7 @@ void free_thread(Thread* t) {
 
 void free_process(Process* p) {
     fs::FdTable::release(p->files);  // exit did it already; a no-op then
+    delete p->signal_actions;
     free_thread(p->thread);
     delete p;
 }
@@ -154,42 +157,10 @@ namespace {
 // an idle one may run it, and a short init may even exit, before the caller
 // would get to record it afterwards.
 Result<int> spawn_process(const char* path, const ProgramArgs& args, bool as_init) {
-    const fs::FileEntry* file = fs::lookup(path);
-    if (!file) return Error::kNoEntry;
-    if (file->is_directory) return Error::kIsDirectory;
-    // The checked image (~700 bytes) lives on the heap, not on the one-page
-    // kernel stack; validate() builds it there directly (guaranteed elision).
-    HeapPtr<elf::ValidationResult> checked(new (std::nothrow) elf::ValidationResult(
-        elf::validate(file->data, file->size, kImageBase, kImageLimit)));
-    if (!checked.get()) return Error::kNoMemory;
-    if (!checked->ok) {
-        kprintf("exec %s: %s\n", path, elf::reject_reason(checked->reason));
-        return Error::kNotExecutable;
-    }
-
-    uint8_t random16[16];
-    uint64_t seed = arch::rdtsc();
-    for (int i = 0; i < 16; ++i) {
-        seed = seed * 6364136223846793005ull + 1442695040888963407ull;
-        random16[i] = uint8_t(seed >> 56);
-    }
-
-    mm::AddressSpace space = TRY(mm::AddressSpace::try_create(mm::kernel_memory_context()));
-    LoadedProgram program;
-    {
-        // Load with the new space live, so the loader writes through user
-        // addresses. The guard restores the caller's root on every path out
-        // of this block.
-        ScopedCr3 guard(space.cr3());
-        program = TRY(
-            load_program(space, checked->image, file->data, args, random16, fs::file_frames(file)));
-        // Loading a large program takes a while: let others run. A thread
-        // switched away from here must come back on the guarded root. (No
-        // kill here: this frame still owns the half-built space.)
-        yield_if_needed();
-        VERIFY(arch::read_cr3() == space.cr3());
-    }
-
+    HeapPtr<ExecImage> loaded(new (std::nothrow) ExecImage);
+    if (!loaded.get()) return Error::kNoMemory;
+    ExecImage& image = *loaded.get();
+    TRY(load_exec_image(path, args, image));
     // The descriptors: a copy of the caller's without its close-on-exec
     // ones (CONTRACT.md: "fds are inherited from the parent"); init gets
     // the console's.
@@ -201,7 +172,7 @@ Result<int> spawn_process(const char* path, const ProgramArgs& args, bool as_ini
         fs::FdTable::release(files);
         return Error::kNoMemory;
     }
-    auto thread = create_thread(program.entry, program.stack_pointer);
+    auto thread = create_thread(image.entry, image.stack_pointer);
     if (!thread.ok()) {
         fs::FdTable::release(files);
         delete process;
@@ -209,14 +180,24 @@ Result<int> spawn_process(const char* path, const ProgramArgs& args, bool as_ini
     }
     process->files = files;
     process->cwd = parent ? parent->cwd : 0;
-    process->exe = fs::vfs().id_of(fs::Node{file, fs::Special::kNone});
+    process->exe = fs::vfs().id_of(fs::Node{image.file, fs::Special::kNone});
     process->thread = thread.value();
     process->thread->process = process;
-    process->memory.space = static_cast<mm::AddressSpace&&>(space);
-    process->memory.stack_bottom = kStackBottom;
-    process->memory.stack_top = kStackTop;
-    process->memory.heap_base = process->memory.heap_break = kHeapBase;
-    process->memory.heap_limit = kHeapLimit;
+    process->personality = image.personality;
+    if (image.personality == Personality::kLinux) {
+        process->signal_actions = new_signal_actions(nullptr);
+        if (!process->signal_actions) {
+            free_thread(process->thread);
+            fs::FdTable::release(process->files);
+            delete process;
+            return Error::kNoMemory;
+        }
+    }
+    process->memory.space = static_cast<mm::AddressSpace&&>(image.space);
+    process->memory.stack_bottom = image.stack_bottom;
+    process->memory.stack_top = image.stack_top;
+    process->memory.heap_base = process->memory.heap_break = image.heap_base;
+    process->memory.heap_limit = image.heap_limit;
     process->thread->active_root = process->memory.space.cr3();
     copy_name(process->name, path);
 
@@ -226,6 +207,10 @@ Result<int> spawn_process(const char* path, const ProgramArgs& args, bool as_ini
         sync::NoInterruptsGuard lock(g_table_lock);
         pid = process->pid = g_table.allocate_pid();
         process->parent = parent;
+        // A new process joins its parent's group and session (init starts
+        // both, with its own pid).
+        process->pgid = parent ? parent->pgid : pid;
+        process->sid = parent ? parent->sid : pid;
         g_table.insert(process);
         if (as_init) g_init = process;
     }
@@ -244,6 +229,70 @@ Result<int> spawn(const char* path, const ProgramArgs& args) {
 void start_init(const char* path, const ProgramArgs& args) {
     auto pid = spawn_process(path, args, true);
     if (!pid.ok()) panic("init: cannot start %s: %s", path, error_name(pid.error()));
+}
+
+Result<void> exec_current(const char* path, const ProgramArgs& args, arch::InterruptFrame& regs) {
+    Thread* thread = current_thread();
+    Process* p = thread->process;
+    HeapPtr<ExecImage> loaded(new (std::nothrow) ExecImage);
+    if (!loaded.get()) return Error::kNoMemory;
+    ExecImage& image = *loaded.get();
+    TRY(load_exec_image(path, args, image));
+    SignalActions* actions = nullptr;
+    if (image.personality == Personality::kLinux) {
+        actions = new_signal_actions(p->signal_actions);
+        if (!actions) return Error::kNoMemory;
+    }
+    // A descriptor table shared with other threads (CLONE_FILES) is copied
+    // first, as Linux's unshare_files: the close-on-exec below must not
+    // close theirs. (Harmless if the exec then failed: the copy is ours.)
+    auto unshared = fs::FdTable::unshare(p->files);
+    if (!unshared.ok()) {
+        delete actions;
+        return unshared.error();
+    }
+
+    // Commit: nothing below can fail. The new space goes live first, so
+    // the old one is no longer loaded anywhere when it is destroyed (one
+    // thread per process: only this CPU ran it).
+    {
+        arch::InterruptDisabler no_interrupts;
+        thread->active_root = image.space.cr3();
+        mm::load_cr3(image.space.cr3());
+    }
+    p->memory.space = static_cast<mm::AddressSpace&&>(image.space);
+    p->memory.stack_bottom = image.stack_bottom;
+    p->memory.stack_top = image.stack_top;
+    p->memory.heap_base = p->memory.heap_break = image.heap_base;
+    p->memory.heap_limit = image.heap_limit;
+    p->personality = image.personality;
+    delete p->signal_actions;
+    p->signal_actions = actions;
+    {
+        sync::NoInterruptsGuard lock(g_signal_lock);
+        thread->signals.altstack_flags = kSsDisable;
+        thread->signals.altstack_sp = thread->signals.altstack_size = 0;
+        if (!actions) thread->signals = ThreadSignals{};
+    }
+    thread->clear_child_tid = 0;
+    copy_name(p->name, path);
+    p->exe = fs::vfs().id_of(fs::Node{image.file, fs::Special::kNone});
+    // Descriptors marked FD_CLOEXEC close now (their releases may end pipe
+    // ends: no lock is held here).
+    p->files->close_on_exec();
+
+    // The new program starts from clean registers and a clean FPU.
+    arch::fpu_load_clean_image(thread->fpu_state());
+    arch::fpu_restore(thread->fpu_state());
+    memset(&regs, 0, sizeof(regs));
+    regs.rip = image.entry;
+    regs.rsp = image.stack_pointer;
+    regs.cs = arch::kUserCodeSelector;
+    regs.ss = arch::kUserDataSelector;
+    regs.rflags = 0x202;  // IF
+    regs.vector = arch::kSyscallVector;
+    regs.error_code = ~uint64_t(0);  // nothing to restart
+    return {};
 }
 
 void exit_current(int wait_status) {
@@ -271,7 +320,15 @@ void exit_current(int wait_status) {
         kprintf("init exited: %d\n", code);
         power::power_off(uint32_t(code));
     }
+    Process* parent = p->parent;
     ExitWakes wakes = g_table.mark_exited(p, wait_status, g_init);
+    // A Linux parent learns of it by SIGCHLD (dropped unless it handles it).
+    if (parent && parent->signal_actions) {
+        bool exited = NYAN_WIFEXITED(wait_status);
+        PendingInfo info{exited ? kCldExited : kCldKilled, p->pid,
+                         exited ? NYAN_WEXITSTATUS(wait_status) : NYAN_WTERMSIG(wait_status), 0, 0};
+        send_signal(parent, kSigChld, info);
+    }
     // The scheduler lock is taken before the table lock is let go, and held
     // through the switch away: a parent woken on another CPU can reap this
     // process only after that, and then waits for this thread to leave its
@@ -296,7 +353,9 @@ Result<int> wait_child(int pid, int flags, StatusStore store_status, void* ctx) 
             if (zombie) break;
             if (!has_match) return Error::kNoChild;
             if (flags & NYAN_WNOHANG) return 0;
-            if (self->child_exited.wait(g_table_lock) == WakeReason::kKilled) break;
+            WakeReason reason = self->child_exited.wait(g_table_lock);
+            if (reason == WakeReason::kKilled) break;
+            if (reason == WakeReason::kInterrupted) return Error::kRestartSys;
         }
         if (zombie) {
             TRY(store_status(ctx, zombie->wait_status));
@@ -316,6 +375,44 @@ Result<int> wait_child(int pid, int flags, StatusStore store_status, void* ctx) 
     wait_until_off_cpu(zombie->thread);
     free_process(zombie);
     return reaped;
+}
+
+Result<void> signal_processes(int pid, int sig) {
+    if (sig < 0 || sig > kSignalCount) return Error::kInvalid;
+    Process* self = current_process();
+    PendingInfo info{kSiUser, self->pid, 0, 0, 0};
+    sync::NoInterruptsGuard lock(g_table_lock);
+    Process* init = g_init;
+    // init gets only the signals it has a handler for (Linux's
+    // SIGNAL_UNKILLABLE), and a kill() of init or of a zombie succeeds
+    // without effect.
+    auto deliver = [&](Process* target) {
+        if (!sig || target->zombie) return;
+        if (target == init && target != self && !handles_signal(*target, sig)) return;
+        send_signal(target, sig, info);
+    };
+    if (pid > 0) {
+        Process* target = g_table.find(pid);
+        if (!target) return Error::kNoProcess;
+        deliver(target);
+        return {};
+    }
+    // 0: the caller's group; -1: every process but init and the caller;
+    // below -1: the group -pid.
+    int group = pid == 0 ? self->pgid : -pid;
+    bool found = false;
+    for (Process* target = g_table.first(); target; target = target->next_in_table) {
+        if (pid == -1 ? (target == init || target == self) : target->pgid != group) continue;
+        found = true;
+        deliver(target);
+    }
+    if (!found) return Error::kNoProcess;
+    return {};
+}
+
+int parent_pid(const Process& p) {
+    sync::NoInterruptsGuard lock(g_table_lock);
+    return p.parent ? p.parent->pid : 0;
 }
 
 const char* last_kill_reason(int pid) {

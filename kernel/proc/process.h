@@ -41,7 +41,7 @@ constexpr const char* process_state_name(ProcessState s) {
 inline constexpr size_t kProcessNameMax = NYAN_PROC_NAME_MAX;
 // The longest reason the kernel writes is a page fault's, 72 characters:
 // "killed: #PF (page fault) at 0x<16 hex> (addr 0x<16 hex>)".
-inline constexpr size_t kKillReasonMax = 88;
+inline constexpr size_t kKillReasonMax = 80;
 
 struct Process {
     Process* parent = nullptr;
@@ -56,6 +56,9 @@ struct Process {
     // nothing to count.
     fs::NodeId cwd = 0;
     fs::NodeId exe = 0;
+    // Its process group and session (inherited; Linux's setpgid/setsid).
+    int pgid = 0;
+    int sid = 0;
     // A signal that will end the process at its thread's next safe point
     // (0 = none): kill() from another process, or Ctrl-C in an interrupt.
     int pending_signal = 0;
@@ -66,6 +69,11 @@ struct Process {
 
     // The user address space and its demand-zero regions.
     mm::ProcessMemory memory;
+
+    // Linux personality: the signal actions and process-directed pending
+    // signals (owned; nullptr for NyanOS programs, for which every signal
+    // is fatal).
+    SignalActions* signal_actions = nullptr;
 
     // The thread that runs the process; its Thread object lives until the
     // process is reaped.

@@ -28,19 +28,47 @@ struct ProgramArgs {
 struct LoadedProgram {
     uint64_t entry;
     uint64_t stack_pointer;  // 16-byte aligned, pointing at argc
+    uint64_t image_end;      // the end of the highest segment, page aligned (brk starts here)
 };
 
-// The auxiliary vector keys NyanOS provides (Linux's numbers).
+// The auxiliary vector keys (Linux's numbers).
 inline constexpr uint64_t kAtNull = 0, kAtPhdr = 3, kAtPhent = 4, kAtPhnum = 5, kAtPagesz = 6,
-                          kAtEntry = 9, kAtRandom = 25;
+                          kAtBase = 7, kAtFlags = 8, kAtEntry = 9, kAtUid = 11, kAtEuid = 12,
+                          kAtGid = 13, kAtEgid = 14, kAtPlatform = 15, kAtHwcap = 16,
+                          kAtClktck = 17, kAtSecure = 23, kAtRandom = 25, kAtHwcap2 = 26,
+                          kAtExecfn = 31, kAtMinsigstksz = 51;
+
+// Where the initial stack goes and what its auxiliary vector says, per
+// personality (nyanos_stack_spec() and the Linux exec path fill it).
+struct StackSpec {
+    uint64_t top;            // page aligned; everything is written below it
+    uint64_t shift;          // the argument table starts this much lower (< 8 KiB, 16-aligned)
+    uint64_t max_arg_bytes;  // strings + pointers + auxv beyond this is E2BIG
+    uint64_t max_args;       // argc or envc beyond this is E2BIG
+    // Linux's full auxv (with AT_EXECFN pointing at this string and
+    // AT_PLATFORM, AT_HWCAP...); nullptr: NyanOS's short one.
+    const char* execfn;
+    uint64_t hwcap, hwcap2, minsigstksz;
+};
+
+// NyanOS programs' stack: below kStackTop, kMaxArgBytes of arguments.
+StackSpec nyanos_stack_spec();
+
+// Adds `bias` to every address of `image` (a static-PIE's load bias), in
+// place: an Image is too big to copy on a kernel stack.
+void relocate_image(elf::Image& image, uint64_t bias);
 
 // Maps each segment with its own permissions (W^X), copies the file bytes,
 // leaves the rest zero (bss), maps the top of the stack (the pages the
-// arguments need; the rest of [kStackBottom, kStackTop) is demand-paged by
-// the caller's fault handler, and the guard page below is never mapped),
-// and writes argc, argv, envp, auxv (AT_PHDR, AT_PHENT,
-// AT_PHNUM, AT_PAGESZ, AT_ENTRY, AT_RANDOM with `random16`, AT_NULL).
-// E2BIG when the arguments do not fit kMaxArgBytes, ENOMEM when frames run out.
+// arguments need below stack.top; the rest of the stack region is
+// demand-paged by the caller's fault handler), and writes argc, argv, envp
+// and the auxv: NyanOS's (AT_PHDR, AT_PHENT, AT_PHNUM, AT_PAGESZ, AT_ENTRY,
+// AT_RANDOM with `random16`, AT_NULL) or, with stack.execfn, Linux's as
+// Linux 6.1 orders it (AT_MINSIGSTKSZ, AT_HWCAP, AT_PAGESZ, AT_CLKTCK,
+// AT_PHDR, AT_PHENT, AT_PHNUM, AT_BASE, AT_FLAGS, AT_ENTRY, AT_UID, AT_EUID,
+// AT_GID, AT_EGID, AT_SECURE, AT_RANDOM, AT_HWCAP2 when nonzero, AT_EXECFN,
+// AT_PLATFORM). `image` is already relocated. E2BIG when the arguments do
+// not fit the spec's limits, ENOMEM when frames run out.
 //
 // Sharing: `frames` says where the file's bytes sit physically when they
 // stay in memory, unchanged, for longer than any process (the ramdisk). A
@@ -57,10 +85,16 @@ using fs::FileFrames;
 
 Result<LoadedProgram> load_program(mm::AddressSpace& space, const elf::Image& image,
                                    const uint8_t* file, const ProgramArgs& args,
-                                   const uint8_t random16[16], const FileFrames& frames = {});
+                                   const uint8_t random16[16], const StackSpec& stack,
+                                   const FileFrames& frames = {});
 
-// Builds only the initial stack (exposed for tests).
+// Builds only the initial stack (exposed for tests); its pages must be mapped.
 Result<uint64_t> build_initial_stack(mm::AddressSpace& space, const elf::Image& image,
-                                     const ProgramArgs& args, const uint8_t random16[16]);
+                                     const ProgramArgs& args, const uint8_t random16[16],
+                                     const StackSpec& stack);
+
+// The bytes the initial stack takes below stack.top (strings, the table
+// and alignment), or E2BIG if the arguments break the spec's limits.
+Result<uint64_t> initial_stack_bytes(const ProgramArgs& args, const StackSpec& stack);
 
 }  // namespace nyanos::proc

@@ -15,6 +15,8 @@
 
 #include <stdint.h>
 
+#include "arch/x86_64/interrupt_frame.h"
+#include "nyanos/lib/result.h"
 #include "proc/cpu.h"
 #include "proc/process.h"
 #include "proc/scheduler_lock.h"
@@ -56,7 +58,7 @@ void request_kill(Process* process, int signal, const char* why) EXCLUDES(g_sche
 
 // Ends the current process if a kill is pending. Interrupts off. Also the
 // last step before every return to user mode (the arch user-return hook,
-// syscall_exit_point and a new thread's thread_start), so no user
+// return_to_user and a new thread's thread_start), so no user
 // instruction runs once a kill is pending, not even a new thread's first.
 void die_if_killed() EXCLUDES(g_scheduler_lock);
 
@@ -68,25 +70,32 @@ void preempt_point();
 // The same without the kill check, for callers that still own resources a
 // sudden exit would leak.
 void yield_if_needed();
-// The end of every system call: preempt_point(), with interrupts turned off
-// first and left off until sysret, so no interrupt can set a kill after the
-// check. Returns with interrupts off.
-void syscall_exit_point();
+// The way back to user mode of every system call and of every interrupt
+// from user mode, with the thread's saved user registers: switches if the
+// quantum is over, dies if a kill is pending, delivers signals (which may
+// rewrite `regs`). Returns with interrupts off, left off until the return,
+// so no interrupt can set a kill after the check; true if `regs` changed
+// beyond rax (the return must restore them all).
+bool return_to_user(arch::InterruptFrame& regs);
+
+// Ends `thread`'s wait, if it is blocked, with kInterrupted (a signal for it).
+void interrupt_wait(Thread* thread) EXCLUDES(g_scheduler_lock);
 void sleep_ms(uint64_t ms);
 
 // Blocks until console input is available (kWoken; at once if there is
-// some) or the process is killed (kKilled: the caller unwinds and returns,
-// and the kill takes effect at the end of the system call).
+// some), the process is killed (kKilled) or a signal is to be taken
+// (kInterrupted). The caller unwinds and returns (EINTR, a restart code):
+// the kill or the signal takes effect on the way back to user mode.
 WakeReason wait_for_input();
 // Fired when console input arrives (poll on the console subscribes to it).
 class WaitEvent;
 WaitEvent& console_input_event();
 
-// Whether a kill is pending on the current process: a long system call
-// checks it between steps and returns early with what it has done (or
-// EINTR), so that the kill takes effect on its way out, after it has
-// released what it holds.
-bool kill_pending_here();
+// Whether a kill, or a signal the current thread is to take, is pending:
+// a long system call checks it between steps and returns early with what
+// it has done, so that the kill or the handler comes on its way out,
+// after it has released what it holds (Linux's signal_pending() checks).
+bool interrupt_pending_here();
 
 // A new thread's first code (see prepare_first_entry): finishes the switch
 // that picked it, releases the scheduler lock, and ends the thread if a kill

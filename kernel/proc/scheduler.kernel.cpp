@@ -8,6 +8,7 @@
 // CPU keeps a process's page tables in use while another CPU (running that
 // process's exit) frees them.
 #include "proc/scheduler.h"
+#include "proc/signal_delivery.h"
 
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/cpu_local.h"
@@ -189,11 +190,22 @@ void thread_start() NO_THREAD_SAFETY_ANALYSIS {
     die_if_killed();
 }
 
+namespace {
+
+// Every interrupt that came from user mode goes back past here (interrupts
+// off): a kill ends the thread, signals are delivered into `frame`, which
+// the interrupt exit then restores whole (IRET).
+void on_user_return(arch::InterruptFrame& frame) {
+    return_to_user(frame);
+}
+
+}  // namespace
+
 void init_scheduler() {
     arch::init_fpu_clean_state();
     join_scheduler(arch::boot_cpu_entry(), arch::kernel_stack());
     console_input::set_data_available_hook(wake_input_waiters);
-    arch::set_user_return_hook(die_if_killed);
+    arch::set_user_return_hook(on_user_return);
     arch::set_timer_handler(on_timer);
 }
 
@@ -235,6 +247,7 @@ WakeReason WaitQueue::wait_locked(uint64_t deadline_ms) {
     Thread* self = this_cpu().current;
     VERIFY(!is_idle(self));
     if (kill_pending(self)) return WakeReason::kKilled;
+    if (signal_interrupts_wait(self)) return WakeReason::kInterrupted;
     self->state = ThreadState::kBlocked;
     self->waiting_on = this;
     m_waiters.push_back(self);
@@ -326,7 +339,7 @@ void yield_if_needed() {
 
 void preempt_point() {
     // The common case is a few loads. (The end of a system call uses
-    // syscall_exit_point, which checks with interrupts off.)
+    // return_to_user, which checks with interrupts off.)
     Cpu& cpu = this_cpu();
     if (!cpu.need_resched && !cpu.current->process->pending_signal) return;
     yield_if_needed();
@@ -334,15 +347,47 @@ void preempt_point() {
     die_if_killed();
 }
 
-void syscall_exit_point() {
+namespace {
+
+// Whether the return to user mode has signal work: a signal to deliver, an
+// interrupted call to settle, or a mask to put back after rt_sigsuspend.
+// Only Linux-personality threads ever have any.
+bool signal_work(const Thread* t, const arch::InterruptFrame& regs) NO_THREAD_SAFETY_ANALYSIS {
+    if (!t->process->signal_actions) return false;
+    if (signal_interrupts_wait(t) || t->signals.restore_saved) return true;
+    int64_t rax = int64_t(regs.rax);
+    return regs.vector == arch::kSyscallVector && regs.error_code != ~uint64_t(0) &&
+           (rax == -int64_t(Error::kRestartSys) || rax == -int64_t(Error::kRestartNoHand));
+}
+
+}  // namespace
+
+bool return_to_user(arch::InterruptFrame& regs) {
     // The common case is a cli and a few loads; yield_if_needed switches
-    // with interrupts off, and they are off again when it returns.
-    arch::disable_interrupts();
-    Cpu& cpu = this_cpu();
-    if (!cpu.need_resched && !cpu.current->process->pending_signal) return;
-    yield_if_needed();
-    arch::disable_interrupts();
-    die_if_killed();
+    // with interrupts off, and they are off again when it returns. Signal
+    // delivery writes the user stack, so it runs with interrupts on; then
+    // everything is checked again.
+    bool rewritten = false;
+    for (;;) {
+        arch::disable_interrupts();
+        Cpu& cpu = this_cpu();
+        Thread* t = cpu.current;
+        bool signals = signal_work(t, regs);
+        if (!cpu.need_resched && !t->process->pending_signal && !signals) return rewritten;
+        yield_if_needed();
+        arch::disable_interrupts();
+        die_if_killed();
+        if (signals) {
+            arch::enable_interrupts();
+            rewritten |= deliver_signals(regs);
+        }
+    }
+}
+
+void interrupt_wait(Thread* thread) {
+    sync::NoInterruptsGuard lock(g_scheduler_lock);
+    if (thread->state == ThreadState::kBlocked)
+        wake_thread_locked(thread, WakeReason::kInterrupted);
 }
 
 void yield() {
@@ -374,9 +419,11 @@ WaitEvent& console_input_event() {
     return g_input_ready;
 }
 
-bool kill_pending_here() {
+bool interrupt_pending_here() {
     Thread* self = current_thread();
-    return self->process && __atomic_load_n(&self->process->pending_signal, __ATOMIC_RELAXED);
+    if (!self->process) return false;
+    return __atomic_load_n(&self->process->pending_signal, __ATOMIC_RELAXED) ||
+           signal_interrupts_wait(self);
 }
 
 uint64_t TaskRoots::active() {

@@ -1,17 +1,16 @@
 #include "proc/signal_hooks.h"
 
 #include "proc/scheduler.h"
+#include "proc/signal_delivery.h"
 
 namespace nyanos::proc {
 
-namespace {
-constexpr int kSigpipe = 13;
-}
-
 void raise_sigpipe_for_current() {
-    // Signal delivery replaces this: a handler or SIG_IGN would let the
-    // program see EPIPE and go on.
-    request_kill(current_process(), kSigpipe, "SIGPIPE: write to a pipe with no reader");
+    // Linux's pipe_write: send_sig(SIGPIPE, current, 0), a process-directed
+    // SI_USER signal from the writer itself. Its default action ends the
+    // process; a handler or SIG_IGN lets it see EPIPE.
+    Process* self = current_process();
+    send_signal(self, kSigPipe, PendingInfo{kSiUser, self->pid, 0, 0, 0});
 }
 
 }  // namespace nyanos::proc

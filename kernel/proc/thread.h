@@ -6,6 +6,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "proc/signals.h"
+
 namespace nyanos::proc {
 
 struct Process;
@@ -20,9 +22,10 @@ enum class ThreadState : uint8_t {
 
 // How a wait ended (WaitQueue::wait).
 enum class WakeReason : uint8_t {
-    kWoken,     // wake_one/wake_all on its queue
-    kTimedOut,  // its deadline passed
-    kKilled,    // a kill is pending: the caller must unwind
+    kWoken,        // wake_one/wake_all on its queue
+    kTimedOut,     // its deadline passed
+    kKilled,       // a kill is pending: the caller must unwind
+    kInterrupted,  // a signal with a handler is pending: the call ends (EINTR or a restart)
 };
 
 // A kernel stack is one 4 KiB page, with an unmapped guard page below; its
@@ -56,6 +59,13 @@ struct Thread {
     // runs on the boot stack and has no FPU state of its own.
     uint64_t kernel_stack_top = 0;
     uint64_t saved_rsp = 0;
+
+    // set_tid_address / CLONE_CHILD_CLEARTID: the user word the kernel
+    // clears (and wakes futex waiters on) when the thread exits; 0 = none.
+    uint64_t clear_child_tid = 0;
+
+    // Its signal mask and the signals sent to it (Linux personality).
+    ThreadSignals signals;
 
     // Blocked: the queue it waits in (nullptr if none) and, when the wait has
     // a deadline, the uptime at which it ends (0 = none).

@@ -11,6 +11,7 @@
 #include "nyanos/abi/syscall.h"
 #include "proc/lifecycle.h"
 #include "proc/scheduler.h"
+#include "proc/signal_delivery.h"
 
 namespace nyanos::proc {
 
@@ -49,6 +50,32 @@ const char* signal_for(uint64_t vector, int& signal) {
     }
 }
 
+// si_code for the fault's siginfo, as Linux reports it.
+int32_t fault_code(const arch::InterruptFrame& frame, int signal) {
+    switch (frame.vector) {
+        case 0:
+            return kFpeIntDiv;
+        case 6:
+            return kIllIllOpn;
+        case 3:
+            return kSiKernel;  // int3: Linux sends SIGTRAP with SI_KERNEL
+        case 14:
+            return (frame.error_code & kPageFaultPresent) ? kSegvAccErr : kSegvMapErr;
+        case 13:
+            return kSiKernel;  // #GP: no address to report
+        default:
+            return signal == NYAN_SIGTRAP ? kTrapBrkpt : kSiKernel;
+    }
+}
+
+// si_addr for a fault that is not a page fault: the faulting instruction
+// for SIGILL and SIGFPE, nothing for #GP and int3.
+uint64_t fault_address(const arch::InterruptFrame& frame) {
+    return (frame.vector == 0 || frame.vector == 6 || frame.vector == 16 || frame.vector == 19)
+               ? frame.rip
+               : 0;
+}
+
 void on_user_fault(arch::InterruptFrame& frame) {
     bool page_fault = frame.vector == kVectorPageFault;
     uint64_t cr2 = page_fault ? arch::read_cr2() : 0;
@@ -57,6 +84,10 @@ void on_user_fault(arch::InterruptFrame& frame) {
         return;
     int signal;
     const char* what = signal_for(frame.vector, signal);
+    // A Linux program may handle the fault: the handler runs on this
+    // interrupt's way back to user mode.
+    if (signal_fault(signal, fault_code(frame, signal), page_fault ? cr2 : fault_address(frame)))
+        return;
     if (page_fault) {
         format(t->kill_reason, sizeof(t->kill_reason), "killed: %s (%s) at 0x%lx (addr 0x%lx)",
                arch::exception_mnemonic(frame.vector), what, frame.rip, cr2);

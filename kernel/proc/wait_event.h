@@ -17,10 +17,24 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "nyanos/lib/result.h"
 #include "proc/scheduler_lock.h"
 #include "proc/wait_queue.h"
 
 namespace nyanos::proc {
+
+// Whether a wait ended without its event: a kill is pending, or a signal
+// the thread is to take.
+inline bool wait_interrupted(WakeReason reason) {
+    return reason == WakeReason::kKilled || reason == WakeReason::kInterrupted;
+}
+// What a system call returns then: EINTR for a kill (the process dies on
+// its way out; no program sees it), else `restart` (kRestartSys, or
+// kRestartNoHand for poll and select), which the way back to user mode
+// turns into EINTR or a restart, as Linux's -ERESTART* codes.
+inline Error interruption(WakeReason reason, Error restart = Error::kRestartSys) {
+    return reason == WakeReason::kKilled ? Error::kInterrupted : restart;
+}
 
 class PollWaiter;
 class WaitEvent;
@@ -71,8 +85,8 @@ public:
     void subscribe(WaitEvent& event) EXCLUDES(g_scheduler_lock);
     // Blocks until a subscribed event has fired since the last wait (at
     // once if one has), the uptime reaches `deadline_ms` (unless it is
-    // WaitQueue::kNoDeadline), or a kill is pending (kKilled: the caller
-    // unwinds).
+    // WaitQueue::kNoDeadline), or a kill or a signal is pending (kKilled,
+    // kInterrupted: the caller unwinds).
     WakeReason wait(uint64_t deadline_ms) EXCLUDES(g_scheduler_lock);
     // Ends every subscription (the destructor does it too).
     void unsubscribe_all() EXCLUDES(g_scheduler_lock);

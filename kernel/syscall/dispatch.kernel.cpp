@@ -49,9 +49,9 @@ extern "C" uint64_t syscall_dispatch(nyanos::sys::SyscallFrame* frame) {
     // call ends the thread before user mode: checked with interrupts off,
     // which stay off until the return. (The thread may be on another CPU
     // by now; this_cpu().current is still this thread.)
-    proc::syscall_exit_point();
+    bool rewritten = proc::return_to_user(*frame);
     proc::Thread* thread = proc::this_cpu().current;
-    bool full = thread->full_return;
+    bool full = thread->full_return || rewritten;
     thread->full_return = false;
     return full;
 }

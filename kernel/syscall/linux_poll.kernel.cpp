@@ -29,8 +29,9 @@ struct PollItem {
 };
 
 // Looks at every item until one is ready, `timeout_ms` passes (kForever:
-// never; 0: look once) or a kill comes (EINTR). Returns how many items
-// have revents.
+// never; 0: look once), or a kill or a signal comes (Linux's
+// -ERESTARTNOHAND: EINTR once a handler ran). Returns how many items have
+// revents.
 Result<int> wait_for_events(PollItem* items, size_t count, int64_t timeout_ms) {
     HeapPtr<proc::PollEntry[]> entries(count ? new (std::nothrow) proc::PollEntry[count] : nullptr);
     if (count && !entries.get()) return Error::kNoMemory;
@@ -50,9 +51,10 @@ Result<int> wait_for_events(PollItem* items, size_t count, int64_t timeout_ms) {
         }
         if (ready || timeout_ms == 0) break;
         if (timeout_ms > 0 && arch::uptime_ms() >= deadline) break;
-        if (waiter.wait(deadline) == proc::WakeReason::kKilled) {
+        proc::WakeReason woke = waiter.wait(deadline);
+        if (proc::wait_interrupted(woke)) {
             waiter.unsubscribe_all();
-            return Error::kInterrupted;
+            return proc::interruption(woke, Error::kRestartNoHand);
         }
     }
     waiter.unsubscribe_all();

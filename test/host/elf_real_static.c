@@ -3,7 +3,18 @@
  * -z separate-code (see mk/corpus.mk), so it has the segment layout the
  * toolchain really produces: headers R--, text R-X, rodata R--, data+bss RW-.
  * It exits with status 42 through NyanOS's exit (syscall 8); it never runs on
- * the host. */
+ * the host. Built without the SDK, it carries the NyanOS ABI note itself, the
+ * way include/nyanos/abi/note.h tells such programs to (GNU ld's default
+ * linker script gives the SHT_NOTE section a PT_NOTE header). */
+__asm__(
+    ".pushsection .note.nyanos, \"a\", @note\n"
+    ".balign 4\n"
+    ".long 7, 4, 1\n" /* namesz, descsz, type */
+    ".asciz \"NyanOS\"\n"
+    ".balign 4\n"
+    ".long 1\n" /* the ABI version */
+    ".popsection");
+
 static const char greeting[] = "nyan";
 int counter = 38;
 char scratch[8192];

@@ -473,7 +473,7 @@ TEST_CASE("ramdisk: every truncation and many corruptions parse safely") {
 // An integration check over the real build/initrd.tar when it has been built
 // (make all / make test build it before the host tests; a bare
 // `make host-test` may not, and then this case says so and checks nothing).
-TEST_CASE("ramdisk: the built initrd parses and every /bin program validates as ELF") {
+TEST_CASE("ramdisk: the built initrd parses and every /bin program validates as a NyanOS ELF") {
     std::ifstream in("build/initrd.tar", std::ios::binary);
     if (!in.good()) {
         MESSAGE("build/initrd.tar not built: skipped");
@@ -492,6 +492,8 @@ TEST_CASE("ramdisk: the built initrd parses and every /bin program validates as 
         INFO("program " << bins[i]->name);
         auto r = elf::validate(bins[i]->data, bins[i]->size, 0x400000, 0x1000000 - 0x11000);
         CHECK_MESSAGE(r.ok, elf::reject_reason(r.reason));
+        // Built with the SDK, so it carries the NyanOS ABI note.
+        CHECK(r.image.personality == elf::Personality::kNyanOS);
     }
 }
 

@@ -57,7 +57,8 @@ Result<proc::LoadedProgram> spawn_like(FakeMemoryContext& ctx, const std::vector
     {
         Guard guard(space.root());
         root_inside = ctx.live;
-        program = TRY(proc::load_program(space, checked.image, file.data(), args, random16));
+        program = TRY(proc::load_program(space, checked.image, file.data(), args, random16,
+                                         proc::nyanos_stack_spec()));
     }
     // The caller (spawn) would hand `space` to a Task here; the test drops it.
     return program;

@@ -44,6 +44,12 @@ enum class Error : int32_t {
     kLoop = 40,          // ELOOP
     kOverflow = 75,      // EOVERFLOW
     kCorrupt = 117,      // EUCLEAN: a structure failed its integrity checks
+    // A blocking call interrupted by a signal, never seen by user space:
+    // the return to user mode turns it into EINTR, or restarts the call
+    // (Linux's ERESTARTSYS: restarted when the handler has SA_RESTART or
+    // no handler runs; ERESTARTNOHAND: restarted only when no handler runs).
+    kRestartSys = 512,
+    kRestartNoHand = 514,
 };
 
 // A short lowercase name ("ENOMEM"), never null.
@@ -55,6 +61,8 @@ constexpr const char* error_name(Error e) {
             return "ENOENT";
         case Error::kNoProcess:
             return "ESRCH";
+        case Error::kInterrupted:
+            return "EINTR";
         case Error::kArgListTooBig:
             return "E2BIG";
         case Error::kNotExecutable:
@@ -67,6 +75,8 @@ constexpr const char* error_name(Error e) {
             return "EAGAIN";
         case Error::kNoMemory:
             return "ENOMEM";
+        case Error::kAccess:
+            return "EACCES";
         case Error::kFault:
             return "EFAULT";
         case Error::kBusy:
@@ -87,12 +97,10 @@ constexpr const char* error_name(Error e) {
             return "ENAMETOOLONG";
         case Error::kNoSys:
             return "ENOSYS";
+        case Error::kLoop:
+            return "ELOOP";
         case Error::kCorrupt:
             return "EUCLEAN";
-        case Error::kInterrupted:
-            return "EINTR";
-        case Error::kAccess:
-            return "EACCES";
         case Error::kNotTty:
             return "ENOTTY";
         case Error::kNoSpace:
@@ -103,10 +111,12 @@ constexpr const char* error_name(Error e) {
             return "EROFS";
         case Error::kBrokenPipe:
             return "EPIPE";
-        case Error::kLoop:
-            return "ELOOP";
         case Error::kOverflow:
             return "EOVERFLOW";
+        case Error::kRestartSys:
+            return "ERESTARTSYS";
+        case Error::kRestartNoHand:
+            return "ERESTARTNOHAND";
     }
     return "E?";
 }

@@ -45,6 +45,8 @@ struct Features {
     bool smap = false;
     bool umip = false;
     bool invariant_tsc = false;
+    bool rdrand = false;
+    bool rdseed = false;
     unsigned phys_bits = 36;
     bool pat = false;
     // Taken from the boot CPU as it was entered, for the other CPUs.
@@ -71,6 +73,7 @@ Features detect_features() {
         f.smep = leaf7.ebx & (1u << 7);
         f.smap = leaf7.ebx & (1u << 20);
         f.umip = leaf7.ecx & (1u << 2);
+        f.rdseed = leaf7.ebx & (1u << 18);
     }
     uint32_t max_ext = cpuid(0x80000000).eax;
     if (max_ext >= 0x80000001) f.nx = cpuid(0x80000001).edx & (1u << 20);
@@ -79,7 +82,9 @@ Features detect_features() {
         unsigned bits = cpuid(0x80000008).eax & 0xff;
         if (bits >= 32 && bits <= 52) f.phys_bits = bits;
     }
-    f.pat = cpuid(1).edx & (1u << 16);
+    CpuidResult leaf1 = cpuid(1);
+    f.pat = leaf1.edx & (1u << 16);
+    f.rdrand = leaf1.ecx & (1u << 30);
     f.cr4_inherited = read_cr4() & kCr4Inherited;
     if (f.pat) f.pat_value = rdmsr(kMsrPat);
     if (f.cr4_inherited & kCr4Osxsave) f.xcr0 = xgetbv0();
@@ -134,6 +139,12 @@ bool cpu_has_umip() {
 }
 bool cpu_has_invariant_tsc() {
     return g_features.invariant_tsc;
+}
+bool cpu_has_rdrand() {
+    return g_features.rdrand;
+}
+bool cpu_has_rdseed() {
+    return g_features.rdseed;
 }
 unsigned phys_address_bits() {
     return g_features.phys_bits;

@@ -26,6 +26,10 @@ bool cpu_has_smep();
 bool cpu_has_smap();
 bool cpu_has_umip();
 bool cpu_has_invariant_tsc();
+// CPUID.1:ECX[30] and CPUID.(EAX=7,ECX=0):EBX[18]: what the CPU claims; the
+// instructions themselves are in arch/x86_64/hw_random.h.
+bool cpu_has_rdrand();
+bool cpu_has_rdseed();
 // MAXPHYADDR: CPUID 0x80000008 EAX[7:0], or 36 when the leaf is missing
 // (the architectural default).
 unsigned phys_address_bits();

@@ -36,6 +36,12 @@ void init_fpu_clean_state() {
     memcpy(g_clean_fpu_state + kMxcsrMaskOffset, &mxcsr_mask, sizeof(mxcsr_mask));
 }
 
+uint32_t fpu_mxcsr_mask() {
+    uint32_t mask;
+    memcpy(&mask, g_clean_fpu_state + kMxcsrMaskOffset, sizeof(mask));
+    return mask ? mask : 0xffbf;
+}
+
 void fpu_load_clean_image(uint8_t* state) {
     memcpy(state, g_clean_fpu_state, kFpuStateBytes);
 }

@@ -20,6 +20,10 @@ void init_fpu_clean_state();
 // Writes the clean image into `state` (kFpuStateBytes, 16-byte aligned).
 void fpu_load_clean_image(uint8_t* state);
 
+// The MXCSR bits this CPU supports (MXCSR_MASK, 0xffbf when the CPU
+// reports 0): loading an MXCSR with any other bit set faults.
+uint32_t fpu_mxcsr_mask();
+
 inline void fpu_save(uint8_t* state) {
     asm volatile("fxsave64 (%0)" : : "r"(state) : "memory");
 }

@@ -110,6 +110,6 @@ extern "C" void arch_interrupt_dispatch(InterruptFrame* frame) {
     // Whatever the handler did (a Ctrl-C, a kill from another CPU, a switch
     // away and back), the way back to user mode goes past the hook.
     if (frame->from_user()) {
-        if (UserReturnHook hook = g_user_return_hook) hook();
+        if (UserReturnHook hook = g_user_return_hook) hook(*frame);
     }
 }

@@ -62,7 +62,7 @@ void set_user_fault_handler(UserFaultHandler handler);
 // are off and stay off until the iretq. The process layer ends a task with a
 // pending kill here, so no user instruction runs once a kill is pending.
 // The hook may switch tasks or never return. nullptr removes it.
-using UserReturnHook = void (*)();
+using UserReturnHook = void (*)(InterruptFrame& frame);
 void set_user_return_hook(UserReturnHook hook);
 
 // Kernel code that touches memory which may fault on purpose (the user copy

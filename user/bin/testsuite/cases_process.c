@@ -272,6 +272,47 @@ static int kill_running_elsewhere(int argc, char** argv) {
     return 0;
 }
 
+/* ---- AT_RANDOM ----------------------------------------------------------- */
+
+/* Every process gets its own 16 AT_RANDOM bytes (libc's stack canary and
+ * pointer guard) from the kernel's CSPRNG. This case, its child and its
+ * grandchild (a chain of `--child at-random`) must each have them, not all
+ * zero, on the initial stack, and all three different. */
+static int at_random_distinct(int argc, char** argv) {
+    (void)argc, (void)argv;
+    const unsigned char* own = at_random_bytes();
+    if (!own) return fail("the auxiliary vector has no AT_RANDOM");
+    uintptr_t at = (uintptr_t)own;
+    if (at < __nyan_initial_sp || at + 16 > NYAN_USER_STACK_TOP)
+        return fail("AT_RANDOM points to %p, not into the initial stack", (void*)own);
+    char hex[33];
+    at_random_hex(own, hex);
+    int zero = 1;
+    for (int i = 0; i < 16; ++i) zero = zero && own[i] == 0;
+    if (zero) return fail("this process's AT_RANDOM bytes are all zero");
+    char* args[] = {(char*)SELF, (char*)"--child", (char*)"at-random", (char*)"1", hex, NULL};
+    long status = run_and_wait(SELF, args);
+    if (status < 0) return fail("exec the child: %s", strerrorname_np((int)-status));
+    if (!NYAN_WIFEXITED(status)) return fail("the child ended with status %#lx", status);
+    int code = NYAN_WEXITSTATUS(status);
+    switch (code) {
+        case 0:
+            return 0;
+        case AT_RANDOM_ZERO:
+            return fail("a child's AT_RANDOM bytes are all zero");
+        case AT_RANDOM_MISSING:
+            return fail("a child has no AT_RANDOM");
+        case AT_RANDOM_EXEC_FAILED:
+            return fail("the child could not start the grandchild");
+        case AT_RANDOM_SAME_AS:
+            return fail("a child has this process's AT_RANDOM bytes %s", hex);
+        case AT_RANDOM_SAME_AS + 1:
+            return fail("the grandchild has the child's AT_RANDOM bytes");
+        default:
+            return fail("the chain exited with %d", code);
+    }
+}
+
 struct named_case {
     const char* name;
     case_fn fn;
@@ -285,5 +326,6 @@ const struct named_case g_process_cases[] = {
     {"segment-selectors-private", segment_selectors_private},
     {"fpu-clean-start", fpu_clean_start},
     {"kill-running-elsewhere", kill_running_elsewhere},
+    {"at-random-distinct", at_random_distinct},
     {NULL, NULL},
 };

@@ -357,6 +357,66 @@ static int spin_user(void) {
     return 3;
 }
 
+/* ---- AT_RANDOM ---- */
+
+#define AT_NULL_TYPE 0
+#define AT_RANDOM_TYPE 25
+
+const unsigned char* at_random_bytes(void) {
+    unsigned long* sp = (unsigned long*)__nyan_initial_sp;
+    char** p = (char**)(sp + 1 + sp[0] + 1); /* envp: after argc, argv[], NULL */
+    while (*p) ++p;
+    for (unsigned long* aux = (unsigned long*)(p + 1); aux[0] != AT_NULL_TYPE; aux += 2)
+        if (aux[0] == AT_RANDOM_TYPE) return (const unsigned char*)aux[1];
+    return NULL;
+}
+
+void at_random_hex(const unsigned char* bytes, char out[33]) {
+    static const char digits[] = "0123456789abcdef";
+    for (int i = 0; i < 16; ++i) {
+        out[2 * i] = digits[bytes[i] >> 4];
+        out[2 * i + 1] = digits[bytes[i] & 15];
+    }
+    out[32] = '\0';
+}
+
+/* at-random DEPTH HEX...: one link of a chain of processes, each started
+ * by the one before. Exits 0 if its AT_RANDOM bytes are there, not all
+ * zero, and differ from those of every earlier process (HEX, in order);
+ * then, while DEPTH > 0, it starts the next link with its own bytes added
+ * and exits with that one's status. Otherwise AT_RANDOM_ZERO,
+ * AT_RANDOM_MISSING, AT_RANDOM_EXEC_FAILED or AT_RANDOM_SAME_AS + the
+ * index of the earlier process with the same bytes. */
+static int at_random_link(int argc, char** argv) {
+    if (argc < 2 || argc > 8) return 2;
+    long depth = strtol(argv[1], NULL, 10);
+    const unsigned char* own = at_random_bytes();
+    if (!own) return AT_RANDOM_MISSING;
+    char hex[33];
+    at_random_hex(own, hex);
+    int zero = 1;
+    for (int i = 0; i < 16; ++i) zero = zero && own[i] == 0;
+    if (zero) return AT_RANDOM_ZERO;
+    for (int i = 2; i < argc; ++i) {
+        if (!strcmp(argv[i], hex)) {
+            printf("# at-random: pid %d has the AT_RANDOM bytes %s of process %d in the chain\n",
+                   getpid(), hex, i - 2);
+            return AT_RANDOM_SAME_AS + (i - 2);
+        }
+    }
+    if (depth <= 0) return 0;
+    char next_depth[24];
+    snprintf(next_depth, sizeof next_depth, "%ld", depth - 1);
+    char* next[12] = {(char*)SELF, (char*)"--child", (char*)"at-random", next_depth};
+    int n = 4;
+    for (int i = 2; i < argc; ++i) next[n++] = argv[i];
+    next[n++] = hex;
+    next[n] = NULL;
+    long status = run_and_wait(SELF, next);
+    if (status < 0 || !NYAN_WIFEXITED(status)) return AT_RANDOM_EXEC_FAILED;
+    return NYAN_WEXITSTATUS(status);
+}
+
 int child_main(int argc, char** argv) {
     if (argc < 1) return 2;
     const char* m = argv[0];
@@ -373,6 +433,7 @@ int child_main(int argc, char** argv) {
     if (!strcmp(m, "orphan-chain")) return orphan_chain();
     if (!strcmp(m, "fpu-dirty")) return fpu_dirty();
     if (!strcmp(m, "spin-user")) return spin_user();
+    if (!strcmp(m, "at-random")) return at_random_link(argc, argv);
     if (!strcmp(m, "fd-inherit")) return fd_inherit_child(argc, argv);
     if (!strcmp(m, "fd-closed")) return fd_closed_child(argc, argv);
     int r = fault_mode(m);

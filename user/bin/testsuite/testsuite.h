@@ -57,6 +57,19 @@ long run_and_wait(const char* path, char* const argv[]);
 /* Free frames now (meminfo's count). */
 long free_frames(void);
 
+/* The stack pointer at entry, saved by crt0: argc, argv, envp, auxv. */
+extern uintptr_t __nyan_initial_sp;
+/* This process's 16 AT_RANDOM bytes, found through the auxiliary vector
+ * above the initial stack pointer; NULL if the vector has no AT_RANDOM. */
+const unsigned char* at_random_bytes(void);
+/* The 16 bytes as 32 lowercase hex digits and a NUL. */
+void at_random_hex(const unsigned char* bytes, char out[33]);
+/* Exit statuses of `--child at-random` (see child.c). */
+#define AT_RANDOM_ZERO 2
+#define AT_RANDOM_MISSING 3
+#define AT_RANDOM_EXEC_FAILED 4
+#define AT_RANDOM_SAME_AS 10 /* + the index of the earlier process */
+
 /* The child helpers (child.c): exec SELF --child MODE. */
 int child_main(int argc, char** argv);
 /* The child halves of the file cases (cases_files.c). */

@@ -1,0 +1,44 @@
+// A program file loaded into a new address space, complete and ready to
+// become a process's image: spawn makes a new process of it, execve
+// replaces the caller's image with it. Nothing of the caller is touched
+// while it is built, so a failure leaves the caller as it was.
+#pragma once
+
+#include <stdint.h>
+
+#include "fs/ramdisk.h"
+#include "mm/address_space.h"
+#include "nyanos/lib/result.h"
+#include "proc/personality.h"
+#include "proc/program_loader.h"
+
+namespace nyanos::proc {
+
+struct ExecImage {
+    mm::AddressSpace space;
+    Personality personality = Personality::kNyanOS;
+    uint64_t entry = 0;
+    uint64_t stack_pointer = 0;
+    // The demand-zero stack [stack_bottom, stack_top) and the heap (brk),
+    // which starts at heap_base and may grow up to heap_limit.
+    uint64_t stack_bottom = 0, stack_top = 0;
+    uint64_t heap_base = 0, heap_limit = 0;
+    // Linux: where mmap hands out addresses downwards from (0 for NyanOS).
+    uint64_t mmap_base = 0;
+    // The program file the image runs (a script's interpreter, not the
+    // script): what /proc/self/exe will name.
+    const fs::FileEntry* file = nullptr;
+};
+
+// Loads `path` (a ramdisk file) with `args`, choosing the personality from
+// the file (proc/elf.h): NyanOS programs get their fixed layout
+// (proc/user_layout.h), Linux programs Linux's (proc/linux_layout.h,
+// randomised unless `norandmaps`). A `#!` script loads its interpreter
+// (proc/shebang.h; ELOOP after kShebangMaxDepth of them). ENOENT, EISDIR,
+// ENOEXEC (the reason is logged), E2BIG, ELOOP, ENOMEM; nothing leaks on
+// failure. `out` (new, on the
+// heap: it is big for a kernel stack) receives the image; on failure it may
+// hold a partly built space, which its destructor frees.
+Result<void> load_exec_image(const char* path, const ProgramArgs& args, ExecImage& out);
+
+}  // namespace nyanos::proc

@@ -1,0 +1,161 @@
+#include "proc/exec_image.h"
+
+#include "arch/x86_64/cpu.h"
+#include "arch/x86_64/io.h"
+#include "boot_info.h"
+#include "dev/random.h"
+#include "fs/files.h"
+#include "lib/console.h"
+#include "lib/heap_ptr.h"
+#include "lib/panic.h"
+#include "mm/kernel_memory_context.h"
+#include "proc/elf.h"
+#include "proc/linux_layout.h"
+#include "proc/scheduler.h"
+#include "proc/scoped_cr3.h"
+#include "proc/shebang.h"
+#include "proc/user_layout.h"
+
+namespace nyanos::proc {
+
+namespace {
+
+constexpr uint64_t kPage = 4096;
+
+uint64_t page_down(uint64_t v) {
+    return v & ~(kPage - 1);
+}
+
+// The lowest address a Linux program's stack region can reach: its top at
+// the bottom of its random range, grown to its limit, and the guard gap.
+constexpr uint64_t kLinuxImageLimit =
+    kLinuxTaskSize - kLinuxStackRandomRange - kLinuxStackLimit - kLinuxStackGuardGap;
+
+// AT_HWCAP on x86_64 is CPUID.1:EDX, as Linux reports it.
+uint64_t linux_hwcap() {
+    return arch::cpuid(1).edx;
+}
+
+// AT_MINSIGSTKSZ: the least stack a signal handler needs. Linux's
+// MINSIGSTKSZ; the signal frame code checks that its frames fit.
+constexpr uint64_t kLinuxMinSigStackSize = 2048;
+
+uint64_t random_below_for_layout(uint64_t bound) {
+    return random_below(bound);
+}
+
+Result<void> load_file(const char* path, const char* execfn, const ProgramArgs& args,
+                       ExecImage& out, int depth);
+
+// `path` is a `#!` script: loads its interpreter with the script's name
+// (and the line's argument) in front of the arguments.
+Result<void> load_script(const char* path, const char* execfn, const ProgramArgs& args,
+                         const Shebang& line, ExecImage& out, int depth) {
+    if (depth >= kShebangMaxDepth) return Error::kLoop;
+    if (!line.interpreter[0]) return Error::kNotExecutable;
+    size_t extra = line.has_argument ? 3 : 2;
+    size_t rest = args.argc ? args.argc - 1 : 0;
+    HeapPtr<const char*[]> argv(new (std::nothrow) const char*[extra + rest + 1]);
+    if (!argv.get()) return Error::kNoMemory;
+    size_t n = 0;
+    argv.get()[n++] = line.interpreter;
+    if (line.has_argument) argv.get()[n++] = line.argument;
+    argv.get()[n++] = path;
+    for (size_t i = 0; i < rest; ++i) argv.get()[n++] = args.argv[i + 1];
+    argv.get()[n] = nullptr;
+    ProgramArgs script_args{argv.get(), n, args.envp, args.envc};
+    return load_file(line.interpreter, execfn, script_args, out, depth + 1);
+}
+
+Result<void> load_file(const char* path, const char* execfn, const ProgramArgs& args,
+                       ExecImage& out, int depth) {
+    const fs::FileEntry* file = fs::lookup(path);
+    if (!file) return Error::kNoEntry;
+    if (file->is_directory) return Error::kIsDirectory;  // (Linux execve says EACCES)
+    {
+        HeapPtr<Shebang> line(new (std::nothrow) Shebang);
+        if (!line.get()) return Error::kNoMemory;
+        if (parse_shebang(file->data, file->size, *line.get()))
+            return load_script(path, execfn, args, *line.get(), out, depth);
+    }
+    // The checked image (~800 bytes) lives on the heap, not on the kernel
+    // stack; validate() builds it there directly (guaranteed elision).
+    const elf::UserRanges ranges{{kImageBase, kImageLimit}, {kLinuxMinAddress, kLinuxImageLimit}};
+    HeapPtr<elf::ValidationResult> checked(
+        new (std::nothrow) elf::ValidationResult(elf::validate(file->data, file->size, ranges)));
+    if (!checked.get()) return Error::kNoMemory;
+    if (!checked->ok) {
+        kprintf("exec %s: %s\n", path, elf::reject_reason(checked->reason));
+        return Error::kNotExecutable;
+    }
+
+    const elf::Image* image = &checked->image;
+    StackSpec stack = nyanos_stack_spec();
+    out.stack_top = kStackTop;
+    out.stack_bottom = kStackBottom;
+    bool linux = image->personality == elf::Personality::kLinux;
+    LinuxLayout layout{};
+    if (linux) {
+        out.personality = Personality::kLinux;
+        layout = choose_linux_layout(randomize_maps(), random_below_for_layout);
+        if (image->position_independent) {
+            uint64_t lowest = page_down(image->lowest_vaddr);
+            uint64_t bias = linux_pie_bias(layout, lowest, image->highest_vaddr_end - lowest);
+            relocate_image(checked->image, bias);
+        }
+        stack = StackSpec{layout.stack_top,
+                          layout.stack_shift,
+                          kLinuxMaxArgBytes,
+                          kLinuxMaxArgs,
+                          execfn,
+                          linux_hwcap(),
+                          0,
+                          kLinuxMinSigStackSize};
+        out.stack_top = layout.stack_top;
+        out.stack_bottom = layout.stack_top - kLinuxStackLimit;
+        out.mmap_base = layout.mmap_base;
+    }
+
+    uint8_t random16[16];
+    random_bytes(random16, sizeof(random16));
+
+    out.space = TRY(mm::AddressSpace::try_create(mm::kernel_memory_context()));
+    LoadedProgram program;
+    {
+        // Load with the new space live, so the loader writes through user
+        // addresses. The guard restores the caller's root on every path out
+        // of this block.
+        ScopedCr3 guard(out.space.cr3());
+        program = TRY(load_program(out.space, *image, file->data, args, random16, stack,
+                                   fs::file_frames(file)));
+        // Loading a large program takes a while: let others run. A thread
+        // switched away from here must come back on the guarded root. (No
+        // kill here: this frame still owns the half-built space.)
+        yield_if_needed();
+        VERIFY(arch::read_cr3() == out.space.cr3());
+    }
+    out.entry = program.entry;
+    out.stack_pointer = program.stack_pointer;
+    out.file = file;
+    if (linux) {
+        out.heap_base = linux_brk_start(layout, program.image_end, image->position_independent);
+        // Until mmap has regions of its own, the heap may grow to the
+        // lowest mmap address or the stack's reach, whichever is lower.
+        uint64_t ceiling = out.stack_bottom - kLinuxStackGuardGap;
+        if (out.heap_base < layout.mmap_base - (1ull << 40))
+            ceiling = layout.mmap_base - (1ull << 40);
+        out.heap_limit = ceiling;
+    } else {
+        out.heap_base = kHeapBase;
+        out.heap_limit = kHeapLimit;
+    }
+    return {};
+}
+
+}  // namespace
+
+Result<void> load_exec_image(const char* path, const ProgramArgs& args, ExecImage& out) {
+    return load_file(path, path, args, out, 0);
+}
+
+}  // namespace nyanos::proc

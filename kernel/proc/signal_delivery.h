@@ -1,0 +1,65 @@
+// Sending and delivering signals (the rules: proc/signals.h; the frame a
+// handler runs on: proc/signal_frame.h).
+#pragma once
+
+#include <stdint.h>
+
+#include "arch/x86_64/interrupt_frame.h"
+#include "nyanos/lib/result.h"
+#include "proc/process.h"
+#include "proc/signals.h"
+
+namespace nyanos::proc {
+
+// Sends `sig` to `target` (a whole process), or to one of its threads
+// when `thread` is given. A NyanOS program dies of any signal; SIGKILL,
+// and a signal whose default action ends a Linux process that neither
+// handles nor blocks it, end the process at once (as Linux does); an
+// ignored signal is dropped; otherwise it becomes pending and a thread
+// blocked in an interruptible wait is woken. Interrupts on or off; the
+// caller keeps `target` alive (the table lock, or it is the caller).
+void send_signal(Process* target, int sig, const PendingInfo& info, Thread* thread = nullptr);
+
+// Whether `target` has a handler for `sig` (not SIG_DFL, not SIG_IGN).
+bool handles_signal(const Process& target, int sig);
+
+// Whether `thread` has a signal pending that it does not block, so that a
+// wait it starts must end at once (kInterrupted). Read without the signal
+// lock, under the scheduler lock: a sender marks the signal pending before
+// it takes the scheduler lock to wake the thread.
+bool signal_interrupts_wait(const Thread* thread);
+
+// On the way back to user mode (interrupts on, the current thread's saved
+// user registers in `regs`): delivers what is pending and not blocked
+// (handler frames, default actions, dies if one is fatal), then turns an
+// interrupted system call's restart code into EINTR or a restart. True if
+// `regs` changed beyond rax.
+bool deliver_signals(arch::InterruptFrame& regs);
+
+// A fault in user mode that the program may handle: true if a handler will
+// run (the signal is queued), false if the caller must kill the process.
+bool signal_fault(int sig, int32_t code, uint64_t addr);
+
+// The Linux calls' kernel sides.
+Result<void> change_signal_action(int sig, const SigAction* new_action, SigAction* old_action);
+Result<SigSet> change_signal_mask(int how, const SigSet* set);
+SigSet pending_signals();
+// rt_sigsuspend: waits with `mask` until a signal is delivered. Always
+// returns kRestartNoHand (EINTR once a handler ran).
+Error suspend_with_mask(SigSet mask);
+// rt_sigreturn: the registers and mask saved in the frame at the user
+// stack. Kills the process (SIGSEGV) on a bad frame.
+void return_from_handler(arch::InterruptFrame& regs);
+// sigaltstack. `new_stack` may be nullptr; `old_stack` receives the old one.
+struct AltStack {
+    uint64_t sp;
+    uint32_t flags;
+    uint64_t size;
+};
+Result<void> change_altstack(const AltStack* new_stack, AltStack* old_stack, uint64_t user_rsp);
+
+// The signal actions a new Linux process starts with (execve keeps only
+// which signals are ignored). nullptr on no memory.
+SignalActions* new_signal_actions(const SignalActions* inherit_ignored);
+
+}  // namespace nyanos::proc

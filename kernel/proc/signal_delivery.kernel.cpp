@@ -1,0 +1,360 @@
+#include "proc/signal_delivery.h"
+
+#include <string.h>
+
+#include "arch/x86_64/cpu.h"
+#include "arch/x86_64/fpu.h"
+#include "lib/console.h"
+#include "lib/format.h"
+#include "lib/heap_ptr.h"
+#include "proc/cpu.h"
+#include "proc/lifecycle.h"
+#include "proc/scheduler.h"
+#include "proc/scheduler_lock.h"
+#include "proc/signal_frame.h"
+#include "proc/wait_queue.h"
+#include "syscall/user_memory.h"
+
+namespace nyanos::proc {
+
+namespace {
+
+Thread* self_thread() {
+    return this_cpu().current;
+}
+
+const char* signal_name(int sig) {
+    static const char* const kNames[] = {
+        "SIGHUP",  "SIGINT",    "SIGQUIT", "SIGILL",   "SIGTRAP", "SIGABRT", "SIGBUS",  "SIGFPE",
+        "SIGKILL", "SIGUSR1",   "SIGSEGV", "SIGUSR2",  "SIGPIPE", "SIGALRM", "SIGTERM", "SIGSTKFLT",
+        "SIGCHLD", "SIGCONT",   "SIGSTOP", "SIGTSTP",  "SIGTTIN", "SIGTTOU", "SIGURG",  "SIGXCPU",
+        "SIGXFSZ", "SIGVTALRM", "SIGPROF", "SIGWINCH", "SIGIO",   "SIGPWR",  "SIGSYS"};
+    if (sig >= 1 && sig <= 31) return kNames[sig - 1];
+    return "SIGRT";
+}
+
+// Ends the process with `sig` as its cause (the kill reason says which).
+[[noreturn]] void die_of(int sig) {
+    Process* p = self_thread()->process;
+    if (!p->kill_reason[0])
+        format(p->kill_reason, sizeof(p->kill_reason), "killed: %s", signal_name(sig));
+    exit_current(sig);
+}
+
+// What a handler's frame needs in one heap block: the frame and the FPU
+// image are too big for the kernel stack together.
+struct DeliveryScratch {
+    RtSigframe frame;
+    alignas(16) uint8_t fpu[arch::kFpuStateBytes];
+};
+
+// Builds the handler's frame on the user stack and points `regs` at the
+// handler. False if the frame cannot be written (the caller kills).
+bool setup_handler(arch::InterruptFrame& regs, int sig, const PendingInfo& info,
+                   const SigAction& action, SigSet saved_mask) {
+    Thread* self = self_thread();
+    HeapPtr<DeliveryScratch> scratch(new (std::nothrow) DeliveryScratch);
+    if (!scratch.get()) return false;
+    ThreadSignals signals;
+    {
+        sync::NoInterruptsGuard lock(g_signal_lock);
+        signals = self->signals;
+    }
+    auto plan = plan_signal_frame(regs.rsp, signals, action, arch::kFpuStateBytes);
+    if (!plan.ok()) return false;
+    // The live FPU registers are the thread's user state: the kernel never
+    // touches them (-mgeneral-regs-only), and a switch away and back
+    // restores them.
+    memset(scratch->fpu, 0, sizeof(scratch->fpu));
+    arch::fpu_save(scratch->fpu);
+    memset(scratch->fpu + 464, 0, 48);  // software bytes: no extended state
+    uint64_t cr2 = regs.vector == 14 ? info.addr : 0;
+    fill_signal_frame(scratch->frame, regs, sig, info, saved_mask, signals, action, plan.value(),
+                      cr2);
+    if (!sys::copy_to_user(plan.value().fpstate_at, scratch->fpu, sizeof(scratch->fpu)).ok())
+        return false;
+    if (!sys::copy_to_user(plan.value().frame_at, &scratch->frame, sizeof(scratch->frame)).ok())
+        return false;
+    {
+        sync::NoInterruptsGuard lock(g_signal_lock);
+        ThreadSignals& s = self->signals;
+        if (plan.value().on_altstack && (s.altstack_flags & kSsAutoDisarm)) {
+            s.altstack_flags = kSsDisable;
+            s.altstack_sp = s.altstack_size = 0;
+        }
+        s.blocked |= action.mask;
+        if (!(action.flags & kSaNoDefer)) s.blocked |= sig_bit(sig);
+        s.blocked &= ~kUnblockable;
+    }
+    enter_handler(regs, sig, action, plan.value());
+    // The handler starts from a clean FPU state, as on Linux.
+    arch::fpu_load_clean_image(scratch->fpu);
+    arch::fpu_restore(scratch->fpu);
+    return true;
+}
+
+// The system call `regs` came back from (rax its result) was interrupted:
+// EINTR, or a restart of the same call (the `syscall` instruction is 2
+// bytes). `handler` says whether a handler is about to run, and with what
+// flags.
+void settle_interrupted_call(arch::InterruptFrame& regs, bool handler, uint64_t flags) {
+    if (regs.vector != arch::kSyscallVector || regs.error_code == ~uint64_t(0)) return;
+    int64_t result = int64_t(regs.rax);
+    bool restart_sys = result == -int64_t(Error::kRestartSys);
+    bool restart_nohand = result == -int64_t(Error::kRestartNoHand);
+    if (restart_sys || restart_nohand) {
+        if (!handler || (restart_sys && (flags & kSaRestart))) {
+            regs.rax = regs.error_code;
+            regs.rip -= 2;
+        } else {
+            regs.rax = uint64_t(-int64_t(Error::kInterrupted));
+        }
+    }
+    regs.error_code = ~uint64_t(0);  // settled: a later pass leaves it alone
+}
+
+}  // namespace
+
+bool handles_signal(const Process& target, int sig) {
+    if (!target.signal_actions || !valid_signal(sig)) return false;
+    sync::NoInterruptsGuard lock(g_signal_lock);
+    uint64_t handler = target.signal_actions->action(sig).handler;
+    return handler != kSigDfl && handler != kSigIgn;
+}
+
+bool signal_interrupts_wait(const Thread* thread) NO_THREAD_SAFETY_ANALYSIS {
+    if (!thread->process || !thread->process->signal_actions) return false;
+    SigSet pending = __atomic_load_n(&thread->signals.pending, __ATOMIC_ACQUIRE) |
+                     __atomic_load_n(&thread->process->signal_actions->pending, __ATOMIC_ACQUIRE);
+    return pending & ~__atomic_load_n(&thread->signals.blocked, __ATOMIC_ACQUIRE);
+}
+
+void send_signal(Process* target, int sig, const PendingInfo& info, Thread* thread) {
+    SignalActions* table = target->signal_actions;
+    if (!table || sig == kSigKill) {
+        char why[kKillReasonMax];
+        format(why, sizeof(why), "killed: %s", signal_name(sig));
+        request_kill(target, sig, why);
+        return;
+    }
+    Thread* t = thread ? thread : target->thread;
+    bool fatal = false, wake = false;
+    {
+        sync::NoInterruptsGuard lock(g_signal_lock);
+        if (table->ignores(sig)) return;
+        SigSet bit = sig_bit(sig);
+        const SigAction& action = table->action(sig);
+        DefaultAction d = default_action(sig);
+        bool blocked = t && (t->signals.blocked & bit);
+        if (action.handler == kSigDfl && !blocked &&
+            (d == DefaultAction::kTerminate || d == DefaultAction::kCore)) {
+            fatal = true;
+        } else {
+            SigSet& pending = thread ? thread->signals.pending : table->pending;
+            if (!(pending & bit)) {
+                table->info[sig - 1] = info;
+                __atomic_or_fetch(&pending, bit, __ATOMIC_RELEASE);
+            }
+            wake = t && !blocked;
+        }
+    }
+    if (fatal) {
+        char why[kKillReasonMax];
+        format(why, sizeof(why), "killed: %s", signal_name(sig));
+        request_kill(target, sig, why);
+        return;
+    }
+    if (wake) interrupt_wait(t);
+}
+
+bool signal_fault(int sig, int32_t code, uint64_t addr) {
+    Thread* self = self_thread();
+    SignalActions* table = self->process->signal_actions;
+    if (!table) return false;
+    sync::NoInterruptsGuard lock(g_signal_lock);
+    const SigAction& action = table->action(sig);
+    // A fault's signal that is blocked or ignored cannot be put off: the
+    // process dies of it (Linux's force_sig_fault).
+    if (action.handler == kSigDfl || action.handler == kSigIgn ||
+        (self->signals.blocked & sig_bit(sig)))
+        return false;
+    table->info[sig - 1] = PendingInfo{code, 0, 0, 0, addr};
+    self->signals.pending |= sig_bit(sig);
+    return true;
+}
+
+bool deliver_signals(arch::InterruptFrame& regs) {
+    Thread* self = self_thread();
+    SignalActions* table = self->process->signal_actions;
+    if (!table) return false;
+    bool rewritten = false;
+    for (;;) {
+        int sig;
+        PendingInfo info;
+        SigAction action;
+        SigSet saved_mask;
+        {
+            sync::NoInterruptsGuard lock(g_signal_lock);
+            ThreadSignals& s = self->signals;
+            sig = next_signal(s.pending | table->pending, s.blocked);
+            if (!sig) break;
+            SigSet bit = sig_bit(sig);
+            if (s.pending & bit)
+                s.pending &= ~bit;
+            else
+                table->pending &= ~bit;
+            info = table->info[sig - 1];
+            action = table->action(sig);
+            if (action.handler == kSigIgn) continue;
+            if (action.handler == kSigDfl) {
+                DefaultAction d = default_action(sig);
+                if (d != DefaultAction::kTerminate && d != DefaultAction::kCore) continue;
+            } else if (action.flags & kSaResetHand) {
+                table->actions[sig - 1].handler = kSigDfl;
+                table->actions[sig - 1].flags &= ~kSaSiginfo;
+            }
+            saved_mask = s.restore_saved ? s.saved_blocked : s.blocked;
+            s.restore_saved = false;
+        }
+        if (action.handler == kSigDfl) die_of(sig);
+        settle_interrupted_call(regs, true, action.flags);
+        if (!setup_handler(regs, sig, info, action, saved_mask)) {
+            Process* p = self->process;
+            format(p->kill_reason, sizeof(p->kill_reason),
+                   "killed: SIGSEGV (no room for a signal frame below 0x%lx)", regs.rsp);
+            kprintf("[pid %d %s] %s\n", p->pid, p->name, p->kill_reason);
+            exit_current(kSigSegv);
+        }
+        rewritten = true;
+    }
+    if (regs.vector == arch::kSyscallVector && regs.error_code != ~uint64_t(0)) {
+        uint64_t before = regs.rip;
+        settle_interrupted_call(regs, false, 0);
+        rewritten |= regs.rip != before;
+    }
+    sync::NoInterruptsGuard lock(g_signal_lock);
+    if (self->signals.restore_saved) {
+        self->signals.blocked = self->signals.saved_blocked;
+        self->signals.restore_saved = false;
+    }
+    return rewritten;
+}
+
+Result<void> change_signal_action(int sig, const SigAction* new_action, SigAction* old_action) {
+    Thread* self = self_thread();
+    SignalActions* table = self->process->signal_actions;
+    if (!table) return Error::kNoSys;
+    sync::NoInterruptsGuard lock(g_signal_lock);
+    return change_action(*table, self->signals, sig, new_action, old_action);
+}
+
+Result<SigSet> change_signal_mask(int how, const SigSet* set) {
+    Thread* self = self_thread();
+    sync::NoInterruptsGuard lock(g_signal_lock);
+    SigSet old = self->signals.blocked;
+    if (set) self->signals.blocked = TRY(apply_mask_change(old, how, *set));
+    return old;
+}
+
+SigSet pending_signals() {
+    Thread* self = self_thread();
+    SignalActions* table = self->process->signal_actions;
+    sync::NoInterruptsGuard lock(g_signal_lock);
+    SigSet pending = self->signals.pending | (table ? table->pending : 0);
+    return pending & self->signals.blocked;
+}
+
+Error suspend_with_mask(SigSet mask) {
+    Thread* self = self_thread();
+    {
+        sync::NoInterruptsGuard lock(g_signal_lock);
+        self->signals.saved_blocked = self->signals.blocked;
+        self->signals.restore_saved = true;
+        self->signals.blocked = mask & ~kUnblockable;
+    }
+    // Nobody wakes this queue: only a signal (or a kill) ends the wait.
+    WaitQueue never;
+    {
+        sync::NoInterruptsGuard lock(g_scheduler_lock);
+        while (never.wait_locked() == WakeReason::kWoken) {
+        }
+    }
+    die_if_killed();
+    return Error::kRestartNoHand;
+}
+
+void return_from_handler(arch::InterruptFrame& regs) {
+    Thread* self = self_thread();
+    Process* p = self->process;
+    // The handler's `ret` popped the return address: the frame starts 8
+    // bytes below the stack pointer it left.
+    uint64_t frame_at = regs.rsp - 8;
+    HeapPtr<DeliveryScratch> scratch(new (std::nothrow) DeliveryScratch);
+    bool ok = scratch.get() &&
+              sys::copy_from_user(&scratch->frame, frame_at, sizeof(scratch->frame)).ok();
+    uint64_t fpstate = ok ? scratch->frame.uc.mcontext.fpstate : 0;
+    if (ok && fpstate) {
+        ok = sys::copy_from_user(scratch->fpu, fpstate, sizeof(scratch->fpu)).ok() &&
+             fpu_image_acceptable(scratch->fpu, arch::fpu_mxcsr_mask());
+    }
+    arch::InterruptFrame restored = regs;
+    SigSet blocked = 0;
+    if (ok) ok = restore_signal_frame(scratch->frame, restored, blocked).ok();
+    if (!ok) {
+        format(p->kill_reason, sizeof(p->kill_reason),
+               "killed: SIGSEGV (rt_sigreturn with a bad frame at 0x%lx)", frame_at);
+        kprintf("[pid %d %s] %s\n", p->pid, p->name, p->kill_reason);
+        exit_current(kSigSegv);
+    }
+    if (fpstate) {
+        memset(scratch->fpu + 464, 0, 48);
+        arch::fpu_restore(scratch->fpu);
+    } else {
+        arch::fpu_load_clean_image(scratch->fpu);
+        arch::fpu_restore(scratch->fpu);
+    }
+    const LinuxStack& st = scratch->frame.uc.stack;
+    AltStack alt{st.sp, uint32_t(st.flags) & ~kSsOnStack, st.size};
+    (void)change_altstack(&alt, nullptr, restored.rsp);
+    regs = restored;
+    regs.error_code = ~uint64_t(0);  // no restart of "the call" rt_sigreturn
+    sync::NoInterruptsGuard lock(g_signal_lock);
+    self->signals.blocked = blocked;
+}
+
+Result<void> change_altstack(const AltStack* new_stack, AltStack* old_stack, uint64_t user_rsp) {
+    Thread* self = self_thread();
+    sync::NoInterruptsGuard lock(g_signal_lock);
+    ThreadSignals& s = self->signals;
+    bool on = on_altstack(s, user_rsp);
+    if (old_stack) {
+        *old_stack = AltStack{s.altstack_sp, s.altstack_flags, s.altstack_size};
+        if (on) old_stack->flags = kSsOnStack;
+        if (s.altstack_flags & kSsDisable) *old_stack = AltStack{0, kSsDisable, 0};
+    }
+    if (!new_stack) return {};
+    if (on) return Error::kPermission;
+    uint32_t mode = new_stack->flags & ~kSsAutoDisarm;
+    if (mode != 0 && mode != kSsDisable && mode != kSsOnStack) return Error::kInvalid;
+    if (mode == kSsDisable) {
+        s.altstack_flags = kSsDisable;
+        s.altstack_sp = s.altstack_size = 0;
+        return {};
+    }
+    if (new_stack->size < kMinSigStackSize) return Error::kNoMemory;
+    s.altstack_sp = new_stack->sp;
+    s.altstack_size = new_stack->size;
+    s.altstack_flags = new_stack->flags & kSsAutoDisarm;
+    return {};
+}
+
+SignalActions* new_signal_actions(const SignalActions* inherit_ignored) NO_THREAD_SAFETY_ANALYSIS {
+    auto* table = new (std::nothrow) SignalActions;
+    if (!table || !inherit_ignored) return table;
+    sync::NoInterruptsGuard lock(g_signal_lock);
+    for (int i = 0; i < kSignalCount; ++i)
+        if (inherit_ignored->actions[i].handler == kSigIgn) table->actions[i].handler = kSigIgn;
+    return table;
+}
+
+}  // namespace nyanos::proc

@@ -1,0 +1,137 @@
+// Signals as Linux defines them (signal(7)): numbers 1..64, a per-process
+// table of actions, per-thread masks, and what each signal does by default.
+// The rules here are portable and host-tested; delivery (building frames on
+// user stacks, waking threads) is proc/signal_delivery.
+//
+// NyanOS programs know one kind of signal, the fatal one (kill, Ctrl-C, a
+// fault): for them every signal ends the process, as before. The Linux
+// personality gets the full model: handlers, masks, ignoring, queuing.
+//
+// Simplifications, said here once: one pending instance per signal number,
+// realtime signals (32..64) included (Linux queues those); stop signals
+// are ignored until the terminal has job control.
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "nyanos/lib/result.h"
+#include "sync/spinlock.h"
+
+namespace nyanos::proc {
+
+// The signal lock: every process's SignalActions and every thread's
+// ThreadSignals. Taken with interrupts off; after the process table lock
+// and before the scheduler lock (docs/locking.md).
+extern sync::SpinLock g_signal_lock;
+
+inline constexpr int kSignalCount = 64;
+
+// Linux's signal numbers (x86_64).
+inline constexpr int kSigHup = 1, kSigInt = 2, kSigQuit = 3, kSigIll = 4, kSigTrap = 5,
+                     kSigAbrt = 6, kSigBus = 7, kSigFpe = 8, kSigKill = 9, kSigUsr1 = 10,
+                     kSigSegv = 11, kSigUsr2 = 12, kSigPipe = 13, kSigAlrm = 14, kSigTerm = 15,
+                     kSigStkflt = 16, kSigChld = 17, kSigCont = 18, kSigStop = 19, kSigTstp = 20,
+                     kSigTtin = 21, kSigTtou = 22, kSigUrg = 23, kSigXcpu = 24, kSigXfsz = 25,
+                     kSigVtalrm = 26, kSigProf = 27, kSigWinch = 28, kSigIo = 29, kSigPwr = 30,
+                     kSigSys = 31;
+
+// A set of signals: bit n - 1 is signal n (Linux's sigset_t, 8 bytes).
+using SigSet = uint64_t;
+constexpr SigSet sig_bit(int sig) {
+    return 1ull << (sig - 1);
+}
+constexpr bool valid_signal(int sig) {
+    return sig >= 1 && sig <= kSignalCount;
+}
+// SIGKILL and SIGSTOP can be neither caught, blocked nor ignored.
+inline constexpr SigSet kUnblockable = sig_bit(kSigKill) | sig_bit(kSigStop);
+// Signals a fault raises: delivered before any other pending one, so the
+// handler sees the fault's state (Linux's SYNCHRONOUS_MASK).
+inline constexpr SigSet kSynchronous = sig_bit(kSigSegv) | sig_bit(kSigBus) | sig_bit(kSigIll) |
+                                       sig_bit(kSigTrap) | sig_bit(kSigFpe) | sig_bit(kSigSys);
+
+enum class DefaultAction : uint8_t { kTerminate, kCore, kIgnore, kStop, kContinue };
+DefaultAction default_action(int sig);
+
+// sa_handler values and sa_flags bits (Linux's).
+inline constexpr uint64_t kSigDfl = 0, kSigIgn = 1;
+inline constexpr uint64_t kSaNoCldStop = 1, kSaNoCldWait = 2, kSaSiginfo = 4,
+                          kSaRestorer = 0x04000000, kSaOnStack = 0x08000000,
+                          kSaRestart = 0x10000000, kSaNoDefer = 0x40000000,
+                          kSaResetHand = 0x80000000;
+
+// What rt_sigaction passes: Linux's struct kernel_sigaction on x86_64.
+struct SigAction {
+    uint64_t handler;  // kSigDfl, kSigIgn or the handler's address
+    uint64_t flags;
+    uint64_t restorer;  // where the handler returns (SA_RESTORER, required on x86_64)
+    SigSet mask;        // blocked while the handler runs
+};
+static_assert(sizeof(SigAction) == 32);
+
+// What the kernel keeps of a pending signal, to build its siginfo.
+struct PendingInfo {
+    int32_t code;    // si_code: SI_USER, SI_TKILL, SI_KERNEL, SEGV_MAPERR, CLD_EXITED, ...
+    int32_t pid;     // sender (SI_USER, SI_TKILL) or child (SIGCHLD)
+    int32_t status;  // SIGCHLD: exit code or signal
+    int32_t reserved;
+    uint64_t addr;  // faults: the address (si_addr)
+};
+
+inline constexpr int32_t kSiUser = 0, kSiKernel = 0x80, kSiTkill = -6, kSegvMapErr = 1,
+                         kSegvAccErr = 2, kIllIllOpn = 2, kFpeIntDiv = 1, kTrapBrkpt = 1,
+                         kBusAdrErr = 1, kCldExited = 1, kCldKilled = 2, kCldDumped = 3;
+
+// A process's signal table (shared by its threads).
+struct SignalActions {
+    SigAction actions[kSignalCount] GUARDED_BY(g_signal_lock) = {};
+    // Directed at the process: any of its threads may take them.
+    SigSet pending GUARDED_BY(g_signal_lock) = 0;
+    // The pending signals' details (one instance per number).
+    PendingInfo info[kSignalCount] GUARDED_BY(g_signal_lock) = {};
+
+    const SigAction& action(int sig) const REQUIRES(g_signal_lock) { return actions[sig - 1]; }
+    // Whether a signal sent now would be dropped: SIG_IGN, or SIG_DFL with
+    // a default action that does nothing.
+    bool ignores(int sig) const REQUIRES(g_signal_lock);
+};
+
+// One thread's signal state.
+// Written by the thread itself, and by senders (pending) under the lock;
+// the wait path reads both without it (signal_interrupts_wait()).
+struct ThreadSignals {
+    SigSet blocked = 0;
+    SigSet pending = 0;  // directed at this thread (tkill, faults)
+    // rt_sigsuspend: the mask to put back once a handler has run (or the
+    // wait ended without one).
+    SigSet saved_blocked = 0;
+    bool restore_saved = false;
+    // sigaltstack: [sp, sp + size) when flags has no SS_DISABLE.
+    uint32_t altstack_flags = 2;  // SS_DISABLE
+    uint64_t altstack_sp = 0;
+    uint64_t altstack_size = 0;
+};
+
+inline constexpr uint32_t kSsOnStack = 1, kSsDisable = 2, kSsAutoDisarm = 1u << 31;
+// MINSIGSTKSZ: sigaltstack refuses smaller stacks (ENOMEM).
+inline constexpr uint64_t kMinSigStackSize = 2048;
+
+// The signal to take next from `pending` (signals not blocked), or 0:
+// a fault's signal first, then the lowest number.
+int next_signal(SigSet pending, SigSet blocked);
+
+// rt_sigaction's rules: EINVAL for a number outside 1..64 and for a new
+// action on SIGKILL or SIGSTOP. Stores the old action first when `old` is
+// given. A new action that ignores the signal discards it where pending
+// (POSIX). SIGKILL and SIGSTOP are taken out of the new mask.
+Result<void> change_action(SignalActions& table, ThreadSignals& thread, int sig,
+                           const SigAction* new_action, SigAction* old_action)
+    REQUIRES(g_signal_lock);
+
+// rt_sigprocmask's how: SIG_BLOCK, SIG_UNBLOCK, SIG_SETMASK. EINVAL for
+// another. SIGKILL and SIGSTOP never end up blocked.
+inline constexpr int kSigBlock = 0, kSigUnblock = 1, kSigSetMask = 2;
+Result<SigSet> apply_mask_change(SigSet blocked, int how, SigSet set);
+
+}  // namespace nyanos::proc

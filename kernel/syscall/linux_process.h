@@ -1,0 +1,15 @@
+// Linux calls about the calling process and thread (linux_process.kernel.cpp).
+#pragma once
+
+#include "syscall/syscall_frame.h"
+
+namespace nyanos::sys {
+
+int64_t linux_getpid(SyscallFrame& f);
+int64_t linux_gettid(SyscallFrame& f);
+int64_t linux_getppid(SyscallFrame& f);
+int64_t linux_set_tid_address(SyscallFrame& f);
+[[noreturn]] int64_t linux_exit(SyscallFrame& f);
+[[noreturn]] int64_t linux_exit_group(SyscallFrame& f);
+
+}  // namespace nyanos::sys

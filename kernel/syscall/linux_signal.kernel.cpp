@@ -1,0 +1,125 @@
+// Linux's signal calls: the argument checks and user copies; the rules are
+// proc/signals.h, delivery proc/signal_delivery.h.
+#include "syscall/linux_signal.h"
+
+#include "proc/lifecycle.h"
+#include "proc/signal_delivery.h"
+#include "syscall/user_memory.h"
+
+namespace nyanos::sys {
+
+namespace {
+
+using proc::SigAction;
+using proc::SigSet;
+
+// Every call that takes a sigset_t also takes its size, which must be
+// the kernel's (8 bytes) on x86_64.
+constexpr uint64_t kSigSetSize = sizeof(SigSet);
+
+// stack_t as sigaltstack passes it.
+struct LinuxStackT {
+    uint64_t sp;
+    int32_t flags;
+    int32_t pad;
+    uint64_t size;
+};
+
+}  // namespace
+
+// rt_sigaction(sig, act, oact, sigsetsize)
+int64_t linux_rt_sigaction(SyscallFrame& f) {
+    if (f.r10 != kSigSetSize) return errno_of(Error::kInvalid);
+    SigAction new_action, old_action;
+    if (f.rsi) {
+        auto r = copy_from_user(&new_action, f.rsi, sizeof(new_action));
+        if (!r.ok()) return errno_of(r.error());
+    }
+    auto r = proc::change_signal_action(int(f.rdi), f.rsi ? &new_action : nullptr,
+                                        f.rdx ? &old_action : nullptr);
+    if (!r.ok()) return errno_of(r.error());
+    if (f.rdx) return result_of(copy_to_user(f.rdx, &old_action, sizeof(old_action)));
+    return 0;
+}
+
+// rt_sigprocmask(how, set, oldset, sigsetsize)
+int64_t linux_rt_sigprocmask(SyscallFrame& f) {
+    if (f.r10 != kSigSetSize) return errno_of(Error::kInvalid);
+    SigSet set;
+    if (f.rsi) {
+        auto r = copy_from_user(&set, f.rsi, sizeof(set));
+        if (!r.ok()) return errno_of(r.error());
+    }
+    auto old = proc::change_signal_mask(int(f.rdi), f.rsi ? &set : nullptr);
+    if (!old.ok()) return errno_of(old.error());
+    if (f.rdx) return result_of(copy_to_user(f.rdx, &old.value(), sizeof(SigSet)));
+    return 0;
+}
+
+// rt_sigpending(set, sigsetsize): pending and blocked.
+int64_t linux_rt_sigpending(SyscallFrame& f) {
+    if (f.rsi > kSigSetSize) return errno_of(Error::kInvalid);
+    SigSet pending = proc::pending_signals();
+    return result_of(copy_to_user(f.rdi, &pending, f.rsi));
+}
+
+// rt_sigsuspend(mask, sigsetsize)
+int64_t linux_rt_sigsuspend(SyscallFrame& f) {
+    if (f.rsi != kSigSetSize) return errno_of(Error::kInvalid);
+    SigSet mask;
+    auto r = copy_from_user(&mask, f.rdi, sizeof(mask));
+    if (!r.ok()) return errno_of(r.error());
+    return errno_of(proc::suspend_with_mask(mask));
+}
+
+int64_t linux_pause(SyscallFrame&) {
+    SigSet blocked = proc::change_signal_mask(proc::kSigBlock, nullptr).value();
+    return errno_of(proc::suspend_with_mask(blocked));
+}
+
+// rt_sigreturn: every register comes from the handler's frame (returned
+// through IRET); rax is the frame's too.
+int64_t linux_rt_sigreturn(SyscallFrame& f) {
+    proc::return_from_handler(f);
+    request_full_return();
+    return int64_t(f.rax);
+}
+
+// sigaltstack(ss, old_ss)
+int64_t linux_sigaltstack(SyscallFrame& f) {
+    LinuxStackT in{};
+    if (f.rdi) {
+        auto r = copy_from_user(&in, f.rdi, sizeof(in));
+        if (!r.ok()) return errno_of(r.error());
+    }
+    proc::AltStack new_stack{in.sp, uint32_t(in.flags), in.size};
+    proc::AltStack old_stack{};
+    auto r =
+        proc::change_altstack(f.rdi ? &new_stack : nullptr, f.rsi ? &old_stack : nullptr, f.rsp);
+    if (!r.ok()) return errno_of(r.error());
+    if (!f.rsi) return 0;
+    LinuxStackT out{old_stack.sp, int32_t(old_stack.flags), 0, old_stack.size};
+    return result_of(copy_to_user(f.rsi, &out, sizeof(out)));
+}
+
+// kill(pid, sig)
+int64_t linux_kill(SyscallFrame& f) {
+    return result_of(proc::signal_processes(int(f.rdi), int(f.rsi)));
+}
+
+// tkill(tid, sig) and tgkill(tgid, tid, sig): one thread per process, so
+// the thread id is the process id.
+int64_t linux_tkill(SyscallFrame& f) {
+    int tid = int(f.rdi), sig = int(f.rsi);
+    if (tid <= 0) return errno_of(Error::kInvalid);
+    return result_of(proc::signal_processes(tid, sig));
+}
+
+int64_t linux_tgkill(SyscallFrame& f) {
+    int tgid = int(f.rdi), tid = int(f.rsi), sig = int(f.rdx);
+    if (tgid <= 0 || tid <= 0) return errno_of(Error::kInvalid);
+    if (tgid != tid) return errno_of(Error::kNoProcess);
+    return result_of(proc::signal_processes(tid, sig));
+}
+
+}  // namespace nyanos::sys

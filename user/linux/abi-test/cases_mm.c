@@ -1,0 +1,334 @@
+/* mmap, munmap, mprotect, madvise and brk edge cases. */
+#include "suite.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#define RW (PROT_READ | PROT_WRITE)
+#define ANON (MAP_PRIVATE | MAP_ANONYMOUS)
+
+/* The raw calls, for the error checks: musl's mmap checks the offset and
+ * length itself, and its mprotect rounds the start down to a page. */
+static long sys_mmap(void* addr, size_t len, int prot, int flags, int fd, long off) {
+    return syscall(SYS_mmap, addr, len, prot, flags, fd, off);
+}
+static long sys_mprotect(void* addr, size_t len, int prot) {
+    return syscall(SYS_mprotect, addr, len, prot);
+}
+
+/* A fresh private anonymous mapping of n pages (NULL on failure). */
+static unsigned char* map_pages(size_t n, int prot) {
+    void* p = mmap(NULL, n * PAGE, prot, ANON, -1, 0);
+    return p == MAP_FAILED ? NULL : p;
+}
+
+static int mmap_einval(void) {
+    unsigned char* p = map_pages(2, RW);
+    CHECK(p != NULL);
+    /* mmap(2) EINVAL: "(since Linux 2.6.12) length was 0". */
+    CHECK_ERR(sys_mmap(NULL, 0, RW, ANON, -1, 0), EINVAL);
+    /* "addr, length, or offset were too large, or not aligned on a page
+     * boundary" (for MAP_FIXED the address must be aligned). */
+    CHECK_ERR(sys_mmap(p + 1, PAGE, RW, ANON | MAP_FIXED, -1, 0), EINVAL);
+    CHECK_ERR(sys_mmap(NULL, PAGE, RW, ANON, -1, 100), EINVAL);
+    /* "flags contained none of MAP_PRIVATE, MAP_SHARED, or MAP_SHARED_VALIDATE". */
+    CHECK_ERR(sys_mmap(NULL, PAGE, RW, MAP_ANONYMOUS, -1, 0), EINVAL);
+    /* ENOMEM for a length that overflows when rounded up to a page. */
+    CHECK_ERR(sys_mmap(NULL, (size_t)-1, RW, ANON, -1, 0), ENOMEM);
+    /* A file mapping without MAP_ANONYMOUS needs a descriptor. */
+    CHECK_ERR(sys_mmap(NULL, PAGE, RW, MAP_PRIVATE, -1, 0), EBADF);
+    /* munmap(2): length 0 or an unaligned address is EINVAL. */
+    CHECK_ERR(munmap(p, 0), EINVAL);
+    CHECK_ERR(munmap(p + 1, PAGE), EINVAL);
+    /* mprotect: an unaligned start is EINVAL; length 0 succeeds and does
+     * nothing; an unknown PROT bit is EINVAL. */
+    CHECK_ERR(sys_mprotect(p + 1, PAGE, PROT_READ), EINVAL);
+    CHECK_OK(sys_mprotect(p, 0, PROT_NONE));
+    CHECK_ERR(sys_mprotect(p, PAGE, 0x1000), EINVAL);
+    if (expect_no_fault(p, 1, 1, "after mprotect(len 0)")) return CASE_FAIL;
+    return CASE_PASS;
+}
+
+static int mmap_fixed_noreplace(void) {
+    unsigned char* p = map_pages(3, RW);
+    CHECK(p != NULL);
+    p[0] = 1;
+    CHECK_OK(munmap(p + 2 * PAGE, PAGE));
+    /* Over a mapped page: EEXIST, and the page keeps its contents. */
+    CHECK_ERR(sys_mmap(p, PAGE, RW, ANON | MAP_FIXED_NOREPLACE, -1, 0), EEXIST);
+    /* Partly over a mapping: EEXIST too. */
+    CHECK_ERR(sys_mmap(p + PAGE, 2 * PAGE, RW, ANON | MAP_FIXED_NOREPLACE, -1, 0), EEXIST);
+    CHECK_EQ(p[0], 1);
+    /* Over a free range: exactly there. */
+    void* q = mmap(p + 2 * PAGE, PAGE, RW, ANON | MAP_FIXED_NOREPLACE, -1, 0);
+    CHECK(q == p + 2 * PAGE);
+    /* MAP_FIXED replaces what was there with fresh zero pages. */
+    q = mmap(p, PAGE, RW, ANON | MAP_FIXED, -1, 0);
+    CHECK(q == p);
+    CHECK_EQ(p[0], 0);
+    return CASE_PASS;
+}
+
+static int mmap_prot_none_then_mprotect(void) {
+    unsigned char* p = map_pages(4, PROT_NONE);
+    CHECK(p != NULL);
+    if (expect_fault(p + 10, 0, SIGSEGV, SEGV_ACCERR, "PROT_NONE read")) return CASE_FAIL;
+    if (expect_fault(p + PAGE, 1, SIGSEGV, SEGV_ACCERR, "PROT_NONE write")) return CASE_FAIL;
+    CHECK_OK(mprotect(p + PAGE, PAGE, RW));
+    if (expect_no_fault(p + PAGE + 5, 1, 42, "write after mprotect(RW)")) return CASE_FAIL;
+    CHECK_EQ(p[PAGE + 5], 42);
+    CHECK_EQ(p[PAGE + 6], 0);
+    if (expect_fault(p + 2 * PAGE, 0, SIGSEGV, SEGV_ACCERR, "the next page, still PROT_NONE"))
+        return CASE_FAIL;
+    CHECK_OK(mprotect(p + PAGE, PAGE, PROT_READ));
+    if (expect_fault(p + PAGE + 5, 1, SIGSEGV, SEGV_ACCERR, "write after mprotect(PROT_READ)"))
+        return CASE_FAIL;
+    CHECK_EQ(p[PAGE + 5], 42);
+    return CASE_PASS;
+}
+
+static int munmap_middle_splits(void) {
+    unsigned char* p = map_pages(3, RW);
+    CHECK(p != NULL);
+    memset(p, 'a', PAGE);
+    memset(p + PAGE, 'b', PAGE);
+    memset(p + 2 * PAGE, 'c', PAGE);
+    CHECK_OK(munmap(p + PAGE, PAGE));
+    for (size_t i = 0; i < PAGE; ++i)
+        if (p[i] != 'a' || p[2 * PAGE + i] != 'c') return fail("byte %zu changed after the split", i);
+    if (expect_fault(p + PAGE + 123, 0, SIGSEGV, SEGV_MAPERR, "the unmapped middle")) return CASE_FAIL;
+    /* Each side is a mapping of its own now. */
+    CHECK_OK(mprotect(p + 2 * PAGE, PAGE, PROT_READ));
+    if (expect_no_fault(p, 1, 'a', "the left side")) return CASE_FAIL;
+    if (expect_fault(p + 2 * PAGE, 1, SIGSEGV, SEGV_ACCERR, "the right side, now read-only"))
+        return CASE_FAIL;
+    return CASE_PASS;
+}
+
+static int munmap_unmapped_ok(void) {
+    unsigned char* p = map_pages(4, RW);
+    CHECK(p != NULL);
+    CHECK_OK(munmap(p, 4 * PAGE));
+    /* munmap(2): "It is not an error if the indicated range does not
+     * contain any mapped pages." */
+    CHECK_EQ(munmap(p, 4 * PAGE), 0);
+    CHECK_EQ(munmap(p + PAGE, PAGE), 0);
+    return CASE_PASS;
+}
+
+static int mprotect_hole_enomem(void) {
+    unsigned char* p = map_pages(3, RW);
+    CHECK(p != NULL);
+    CHECK_OK(munmap(p + PAGE, PAGE));
+    /* mprotect(2) ENOMEM: "Addresses in the range [addr, addr+len-1] are
+     * invalid for the address space of the process, or specify one or more
+     * pages that are not mapped." (Linux changes the pages before the hole
+     * and stops there; only the error is checked.) */
+    CHECK_ERR(sys_mprotect(p, 3 * PAGE, PROT_READ), ENOMEM);
+    CHECK_ERR(sys_mprotect(p + PAGE, PAGE, PROT_READ), ENOMEM);
+    /* madvise(2) ENOMEM: "Addresses in the specified range are not
+     * currently mapped". */
+    CHECK_ERR(madvise(p + PAGE, PAGE, MADV_DONTNEED), ENOMEM);
+    if (expect_no_fault(p + 2 * PAGE, 1, 1, "the page after the hole")) return CASE_FAIL;
+    return CASE_PASS;
+}
+
+static int segv_accerr_maperr(void) {
+    unsigned char* p = map_pages(2, PROT_READ);
+    CHECK(p != NULL);
+    /* si_addr is the faulting byte, not its page; SEGV_ACCERR for a
+     * mapped page without the permission, SEGV_MAPERR for no mapping. */
+    if (expect_fault(p + 123, 1, SIGSEGV, SEGV_ACCERR, "write to PROT_READ")) return CASE_FAIL;
+    if (expect_fault(p + PAGE + 4095, 1, SIGSEGV, SEGV_ACCERR, "write to PROT_READ, last byte"))
+        return CASE_FAIL;
+    if (expect_no_fault(p + 123, 0, 0, "read of PROT_READ")) return CASE_FAIL;
+    CHECK_OK(munmap(p, 2 * PAGE));
+    if (expect_fault(p + 77, 0, SIGSEGV, SEGV_MAPERR, "read of an unmapped page")) return CASE_FAIL;
+    if (expect_fault(p + PAGE + 1, 1, SIGSEGV, SEGV_MAPERR, "write to an unmapped page"))
+        return CASE_FAIL;
+    if (expect_fault((unsigned char*)0, 0, SIGSEGV, SEGV_MAPERR, "read of NULL")) return CASE_FAIL;
+    return CASE_PASS;
+}
+
+static int madvise_dontneed_zeroes(void) {
+    unsigned char* p = map_pages(4, RW);
+    CHECK(p != NULL);
+    memset(p, 0xee, 4 * PAGE);
+    /* madvise(2) MADV_DONTNEED: "subsequent accesses of pages in the range
+     * ... will result in zero-fill-on-demand pages for anonymous private
+     * mappings". */
+    CHECK_OK(madvise(p + PAGE, 2 * PAGE, MADV_DONTNEED));
+    for (size_t i = 0; i < 4 * PAGE; ++i) {
+        unsigned char want = (i >= PAGE && i < 3 * PAGE) ? 0 : 0xee;
+        if (p[i] != want) return fail("byte %zu = %#x after MADV_DONTNEED, expected %#x", i, p[i], want);
+    }
+    /* Shared copy-on-write with a child: the parent's DONTNEED zeroes only
+     * the parent's view. */
+    memset(p, 0x11, PAGE);
+    int go[2], done[2];
+    CHECK_OK(pipe(go));
+    CHECK_OK(pipe(done));
+    fflush(NULL);
+    pid_t pid = fork();
+    CHECK_OK(pid);
+    if (pid == 0) {
+        char c;
+        if (read(go[0], &c, 1) != 1) _exit(2);
+        for (size_t i = 0; i < PAGE; ++i)
+            if (p[i] != 0x11) _exit(3);
+        _exit(0);
+    }
+    CHECK_OK(madvise(p, PAGE, MADV_DONTNEED));
+    CHECK_EQ(p[0], 0);
+    CHECK_EQ(write(go[1], "g", 1), 1);
+    CHECK_EXITED(wait_status(pid), 0);
+    /* An unknown advice is EINVAL. */
+    CHECK_ERR(madvise(p, PAGE, 12345), EINVAL);
+    return CASE_PASS;
+}
+
+static int mmap_unaligned_length(void) {
+    unsigned char* p = map_pages(3, PROT_NONE);
+    CHECK(p != NULL);
+    /* mmap(2): the length need not be a page multiple; whole pages are
+     * mapped. 5000 bytes take two pages. */
+    CHECK(mmap(p, 5000, RW, ANON | MAP_FIXED, -1, 0) == p);
+    if (expect_no_fault(p + 8191, 1, 1, "the rest of the second page")) return CASE_FAIL;
+    if (expect_fault(p + 8192, 0, SIGSEGV, SEGV_ACCERR, "the third page, still PROT_NONE"))
+        return CASE_FAIL;
+    /* mprotect and munmap round the length up the same way. */
+    CHECK_OK(sys_mprotect(p + 2 * PAGE, 1, PROT_READ));
+    if (expect_no_fault(p + 2 * PAGE + 4000, 0, 0, "the page mprotect(len 1) covered")) return CASE_FAIL;
+    CHECK_OK(munmap(p, 5000));
+    if (expect_fault(p + PAGE + 100, 0, SIGSEGV, SEGV_MAPERR, "after munmap(5000)")) return CASE_FAIL;
+    if (expect_no_fault(p + 2 * PAGE, 0, 0, "the third page after munmap(5000)")) return CASE_FAIL;
+    return CASE_PASS;
+}
+
+/* Large reservations are lazy: 1 GiB costs only the pages touched. */
+static int mmap_large_lazy(void) {
+    size_t len = 1ul << 30;
+    unsigned char* p = mmap(NULL, len, RW, ANON | MAP_NORESERVE, -1, 0);
+    CHECK(p != MAP_FAILED);
+    p[0] = 1;
+    p[len / 2] = 2;
+    p[len - 1] = 3;
+    CHECK(p[0] == 1 && p[len / 2] == 2 && p[len - 1] == 3 && p[PAGE] == 0);
+    CHECK_OK(munmap(p, len));
+    return CASE_PASS;
+}
+
+static int brk_grow_shrink(void) {
+    /* brk(2), the system call: returns the new break on success and the
+     * current one on failure; brk(0) asks for the current break. */
+    unsigned long cur = (unsigned long)syscall(SYS_brk, 0);
+    CHECK(cur != 0 && cur % 8 == 0);
+    CHECK_EQ(syscall(SYS_brk, 0), cur);
+    unsigned long want = cur + 3 * PAGE + 5;
+    CHECK_EQ(syscall(SYS_brk, want), want);
+    CHECK_EQ(syscall(SYS_brk, 0), want);
+    volatile unsigned char* b = (unsigned char*)cur;
+    /* New break memory is zero-filled (the page holding `cur` may hold
+     * earlier data below it). */
+    for (unsigned long a = (cur + PAGE - 1) & ~(PAGE - 1); a < want; ++a)
+        if (*(volatile unsigned char*)a) return fail("brk memory at %#lx is not zero", a);
+    b[0] = 1;
+    b[3 * PAGE + 4] = 2;
+    /* The whole page holding the break is usable. */
+    unsigned long top = (want + PAGE - 1) & ~(PAGE - 1);
+    if (expect_no_fault((unsigned char*)top - 1, 1, 3, "the rest of the break's page")) return CASE_FAIL;
+    if (expect_fault((unsigned char*)top, 0, SIGSEGV, SEGV_MAPERR, "above the break")) return CASE_FAIL;
+    /* Shrink: the pages above the new break go away. */
+    CHECK_EQ(syscall(SYS_brk, cur + PAGE), cur + PAGE);
+    unsigned long gone = (cur + PAGE + PAGE - 1) & ~(PAGE - 1);
+    if (expect_fault((unsigned char*)gone, 0, SIGSEGV, SEGV_MAPERR, "freed break page")) return CASE_FAIL;
+    /* Grow again: the pages come back zeroed. */
+    CHECK_EQ(syscall(SYS_brk, want), want);
+    CHECK_EQ(b[3 * PAGE + 4], 0);
+    /* Below the start of the heap, or into other mappings: refused, the
+     * current break is returned. */
+    CHECK_EQ(syscall(SYS_brk, 0x1000), want);
+    CHECK_EQ(syscall(SYS_brk, ADDR_HHDM), want);
+    CHECK_EQ(syscall(SYS_brk, cur), cur);
+    return CASE_PASS;
+}
+
+/* A private writable mapping of a file: reads the file's bytes, writes stay
+ * in the process. The file is this program (/proc/self/exe may not exist). */
+static int file_mmap_private(void) {
+    int fd = open(g_self, O_RDONLY | O_CLOEXEC);
+    CHECK_OK(fd);
+    struct stat st;
+    CHECK_OK(fstat(fd, &st));
+    CHECK(st.st_size > (off_t)(2 * PAGE));
+    unsigned char* p = mmap(NULL, 2 * PAGE, RW, MAP_PRIVATE, fd, 0);
+    CHECK(p != MAP_FAILED);
+    unsigned char file[2 * PAGE];
+    CHECK_EQ(pread(fd, file, sizeof file, 0), sizeof file);
+    CHECK(memcmp(p, "\177ELF", 4) == 0);
+    CHECK(memcmp(p, file, sizeof file) == 0);
+    p[0] = 'X';
+    p[PAGE + 1] = 'Y';
+    unsigned char again[4];
+    CHECK_EQ(pread(fd, again, 4, 0), 4);
+    CHECK(memcmp(again, "\177ELF", 4) == 0);
+    /* A second mapping sees the file, not the first one's copy. */
+    unsigned char* q = mmap(NULL, PAGE, PROT_READ, MAP_PRIVATE, fd, 0);
+    CHECK(q != MAP_FAILED);
+    CHECK(memcmp(q, "\177ELF", 4) == 0);
+    /* An offset maps that part of the file. */
+    unsigned char* r = mmap(NULL, PAGE, PROT_READ, MAP_PRIVATE, fd, PAGE);
+    CHECK(r != MAP_FAILED);
+    CHECK(memcmp(r, file + PAGE, PAGE) == 0);
+    /* mmap(2) EACCES: "MAP_SHARED was requested and PROT_WRITE is set, but
+     * fd is not open in read/write (O_RDWR) mode"; EINVAL for an offset
+     * that is not a page multiple. */
+    CHECK_ERR(sys_mmap(NULL, PAGE, RW, MAP_SHARED, fd, 0), EACCES);
+    CHECK_ERR(sys_mmap(NULL, PAGE, PROT_READ, MAP_PRIVATE, fd, 100), EINVAL);
+    close(fd);
+    /* The mapping outlives the descriptor. */
+    CHECK_EQ(p[0], 'X');
+    CHECK_EQ(q[1], 'E');
+    return CASE_PASS;
+}
+
+/* mmap(2): "SIGBUS Attempted access to a page of the buffer that lies
+ * beyond the end of the mapped file"; the rest of the last page reads 0. */
+static int file_mmap_past_eof_sigbus(void) {
+    int fd = open(g_self, O_RDONLY | O_CLOEXEC);
+    CHECK_OK(fd);
+    struct stat st;
+    CHECK_OK(fstat(fd, &st));
+    size_t size = (size_t)st.st_size;
+    size_t pages = (size + PAGE - 1) / PAGE;
+    unsigned char* p = mmap(NULL, (pages + 2) * PAGE, PROT_READ, MAP_PRIVATE, fd, 0);
+    CHECK(p != MAP_FAILED);
+    for (size_t i = size; i < pages * PAGE; ++i)
+        if (p[i]) return fail("byte %zu past EOF (%zu) reads %#x, expected 0", i, size, p[i]);
+    if (expect_fault(p + pages * PAGE + 8, 0, SIGBUS, BUS_ADRERR, "the page past EOF")) return CASE_FAIL;
+    if (expect_fault(p + (pages + 1) * PAGE, 0, SIGBUS, BUS_ADRERR, "two pages past EOF"))
+        return CASE_FAIL;
+    return CASE_PASS;
+}
+
+CASE_TABLE(mm) = {
+    {"mmap-einval", mmap_einval},
+    {"mmap-fixed-noreplace", mmap_fixed_noreplace},
+    {"mmap-prot-none-then-mprotect", mmap_prot_none_then_mprotect},
+    {"munmap-middle-splits", munmap_middle_splits},
+    {"munmap-unmapped-ok", munmap_unmapped_ok},
+    {"mprotect-hole-enomem", mprotect_hole_enomem},
+    {"segv-accerr-maperr", segv_accerr_maperr},
+    {"madvise-dontneed-zeroes", madvise_dontneed_zeroes},
+    {"mmap-unaligned-length", mmap_unaligned_length},
+    {"mmap-large-lazy", mmap_large_lazy},
+    {"brk-grow-shrink", brk_grow_shrink},
+    {"file-mmap-private", file_mmap_private},
+    {"file-mmap-past-eof-sigbus", file_mmap_past_eof_sigbus},
+    CASE_TABLE_END,
+};

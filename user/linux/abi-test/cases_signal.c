@@ -1,0 +1,668 @@
+/* Signals: dispositions and flags, masks and pending sets, sigsuspend,
+ * alternate stacks, interrupted and restarted calls, SIGCHLD, the signals
+ * the CPU raises, and the stack a handler starts on. signal(7) and
+ * sigaction(2) are the reference. */
+#include "suite.h"
+
+#include <fcntl.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <ucontext.h>
+
+static volatile sig_atomic_t g_count;
+static volatile sig_atomic_t g_depth, g_max_depth;
+static siginfo_t g_info;
+static sigset_t g_mask_in_handler;
+
+static void counting(int sig) {
+    (void)sig;
+    ++g_count;
+}
+
+static void recording(int sig, siginfo_t* si, void* uc) {
+    (void)sig;
+    (void)uc;
+    g_info = *si;
+    ++g_count;
+}
+
+static int set_handler(int sig, void (*fn)(int), int flags) {
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = fn;
+    sa.sa_flags = flags;
+    return sigaction(sig, &sa, NULL);
+}
+
+static int set_action(int sig, void (*fn)(int, siginfo_t*, void*), int flags) {
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_sigaction = fn;
+    sa.sa_flags = flags | SA_SIGINFO;
+    return sigaction(sig, &sa, NULL);
+}
+
+static int sig_handler_runs(void) {
+    CHECK_OK(set_handler(SIGUSR1, counting, 0));
+    CHECK_OK(raise(SIGUSR1));
+    CHECK_EQ(g_count, 1);
+    CHECK_OK(kill(getpid(), SIGUSR1));
+    CHECK_EQ(g_count, 2);
+    struct sigaction old;
+    CHECK_OK(sigaction(SIGUSR1, NULL, &old));
+    CHECK(old.sa_handler == counting);
+    /* sigaction(2) EINVAL: "An invalid signal was specified. This will
+     * also be generated if an attempt is made to change the action for
+     * SIGKILL or SIGSTOP". */
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = counting;
+    CHECK_ERR(sigaction(SIGKILL, &sa, NULL), EINVAL);
+    CHECK_ERR(sigaction(SIGSTOP, &sa, NULL), EINVAL);
+    CHECK_ERR(syscall(SYS_rt_sigaction, 0, NULL, &old, 8), EINVAL);
+    CHECK_ERR(syscall(SYS_rt_sigaction, 65, NULL, &old, 8), EINVAL);
+    /* The kernel's sigset_t is 8 bytes: any other size is EINVAL. */
+    CHECK_ERR(syscall(SYS_rt_sigaction, SIGUSR1, NULL, &old, 16), EINVAL);
+    /* Querying SIGKILL is allowed. */
+    CHECK_OK(syscall(SYS_rt_sigaction, SIGKILL, NULL, &old, 8));
+    return CASE_PASS;
+}
+
+static int sig_siginfo(void) {
+    CHECK_OK(set_action(SIGUSR1, recording, 0));
+    CHECK_OK(kill(getpid(), SIGUSR1));
+    CHECK_EQ(g_count, 1);
+    CHECK_EQ(g_info.si_signo, SIGUSR1);
+    CHECK_EQ(g_info.si_code, SI_USER);
+    CHECK_EQ(g_info.si_pid, getpid());
+    CHECK_EQ(g_info.si_uid, getuid());
+    /* From another process: its pid. */
+    sigset_t block, old;
+    sigemptyset(&block);
+    sigaddset(&block, SIGUSR1);
+    CHECK_OK(sigprocmask(SIG_BLOCK, &block, &old));
+    pid_t parent = getpid();
+    fflush(NULL);
+    pid_t pid = fork();
+    CHECK_OK(pid);
+    if (pid == 0) _exit(kill(parent, SIGUSR1) == 0 ? 0 : 1);
+    CHECK_EXITED(wait_status(pid), 0);
+    CHECK_OK(sigprocmask(SIG_SETMASK, &old, NULL));
+    CHECK_EQ(g_count, 2);
+    CHECK_EQ(g_info.si_code, SI_USER);
+    CHECK_EQ(g_info.si_pid, pid);
+    /* sigqueue: SI_QUEUE and the value. */
+    union sigval v = {.sival_int = 1234};
+    CHECK_OK(sigqueue(getpid(), SIGUSR1, v));
+    CHECK_EQ(g_count, 3);
+    CHECK_EQ(g_info.si_code, SI_QUEUE);
+    CHECK_EQ(g_info.si_value.sival_int, 1234);
+    CHECK_EQ(g_info.si_pid, getpid());
+    /* tgkill: SI_TKILL. */
+    CHECK_OK(syscall(SYS_tgkill, getpid(), gettid(), SIGUSR1));
+    CHECK_EQ(g_count, 4);
+    CHECK_EQ(g_info.si_code, SI_TKILL);
+    CHECK_EQ(g_info.si_pid, getpid());
+    /* rt_sigqueueinfo(2) EPERM: a process may not send another one a
+     * siginfo with si_code >= 0 (a kernel or kill() code): only negative
+     * codes such as SI_QUEUE. The target blocks SIGUSR1 and would die of
+     * it if it arrived after all. */
+    pid = fork();
+    CHECK_OK(pid);
+    if (pid == 0) {
+        for (;;) pause();
+    }
+    siginfo_t forged;
+    memset(&forged, 0, sizeof forged);
+    forged.si_signo = SIGUSR1;
+    forged.si_code = SI_KERNEL;
+    long r = syscall(SYS_rt_sigqueueinfo, pid, SIGUSR1, &forged);
+    int e = errno;
+    kill(pid, SIGKILL);
+    int st = wait_status(pid);
+    if (r != -1 || e != EPERM)
+        return fail("rt_sigqueueinfo(SI_KERNEL) to another process = %ld (%s), expected EPERM", r,
+                    errno_name(e));
+    CHECK_KILLED(st, SIGKILL);
+    /* kill(2): signal 0 checks the target only; a bad signal is EINVAL, a
+     * missing process ESRCH. */
+    CHECK_OK(kill(getpid(), 0));
+    CHECK_ERR(kill(getpid(), 65), EINVAL);
+    CHECK_ERR(kill(0x3fffffff, SIGUSR1), ESRCH);
+    return CASE_PASS;
+}
+
+static int resethand_child(void* arg) {
+    (void)arg;
+    if (set_handler(SIGUSR1, counting, SA_RESETHAND)) return 2;
+    raise(SIGUSR1);
+    if (g_count != 1) return 3;
+    struct sigaction now;
+    sigaction(SIGUSR1, NULL, &now);
+    if (now.sa_handler != SIG_DFL) return 4;
+    raise(SIGUSR1); /* the default action now: terminate */
+    return 5;
+}
+
+/* SA_RESETHAND: "Restore the signal action to the default upon entry to
+ * the signal handler." */
+static int sig_resethand(void) {
+    int st = run_in_child(resethand_child, NULL);
+    if (WIFEXITED(st)) return fail("child exited %d (3: no handler run, 4: not reset, 5: survived)", WEXITSTATUS(st));
+    CHECK_KILLED(st, SIGUSR1);
+    return CASE_PASS;
+}
+
+static void nesting(int sig) {
+    ++g_count;
+    ++g_depth;
+    if (g_depth > g_max_depth) g_max_depth = g_depth;
+    sigprocmask(SIG_BLOCK, NULL, &g_mask_in_handler);
+    if (g_count == 1) raise(sig);
+    --g_depth;
+}
+
+/* Without SA_NODEFER the signal is blocked while its handler runs (a
+ * raise inside is delivered after it returns); with SA_NODEFER it nests.
+ * sa_mask adds signals blocked during the handler. */
+static int sig_nodefer_and_mask(void) {
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = nesting;
+    sigemptyset(&sa.sa_mask);
+    sigaddset(&sa.sa_mask, SIGUSR2);
+    CHECK_OK(sigaction(SIGUSR1, &sa, NULL));
+    raise(SIGUSR1);
+    CHECK_EQ(g_count, 2);
+    CHECK_EQ(g_max_depth, 1);
+    CHECK(sigismember(&g_mask_in_handler, SIGUSR1));
+    CHECK(sigismember(&g_mask_in_handler, SIGUSR2));
+    sigset_t now;
+    CHECK_OK(sigprocmask(SIG_BLOCK, NULL, &now));
+    CHECK(!sigismember(&now, SIGUSR1) && !sigismember(&now, SIGUSR2));
+    g_count = g_max_depth = 0;
+    sa.sa_flags = SA_NODEFER;
+    sigemptyset(&sa.sa_mask);
+    CHECK_OK(sigaction(SIGUSR1, &sa, NULL));
+    raise(SIGUSR1);
+    CHECK_EQ(g_count, 2);
+    CHECK_EQ(g_max_depth, 2);
+    CHECK(!sigismember(&g_mask_in_handler, SIGUSR1));
+    return CASE_PASS;
+}
+
+static volatile sig_atomic_t g_rt_order[8];
+static void rt_recording(int sig) {
+    if (g_count < 8) g_rt_order[g_count] = sig;
+    ++g_count;
+}
+
+static int sig_mask_pending(void) {
+    CHECK_OK(set_handler(SIGUSR1, counting, 0));
+    sigset_t block, pending;
+    sigemptyset(&block);
+    sigaddset(&block, SIGUSR1);
+    CHECK_OK(sigprocmask(SIG_BLOCK, &block, NULL));
+    CHECK_OK(raise(SIGUSR1));
+    CHECK_OK(raise(SIGUSR1)); /* standard signals do not queue */
+    CHECK_EQ(g_count, 0);
+    uint64_t raw = 0;
+    CHECK_OK(syscall(SYS_rt_sigpending, &raw, 8));
+    CHECK_EQ(raw, 1ull << (SIGUSR1 - 1));
+    CHECK_OK(sigpending(&pending));
+    CHECK(sigismember(&pending, SIGUSR1));
+    /* Unblocking delivers it before sigprocmask returns, once. */
+    CHECK_OK(sigprocmask(SIG_UNBLOCK, &block, NULL));
+    CHECK_EQ(g_count, 1);
+    CHECK_OK(sigpending(&pending));
+    CHECK(!sigismember(&pending, SIGUSR1));
+    /* Real-time signals queue, and the lowest-numbered goes first. The
+     * handlers block everything: otherwise the higher signal, unblocked
+     * inside the first handler, would be delivered on top of it before
+     * that handler's first instruction. */
+    g_count = 0;
+    int rt_lo = 40, rt_hi = 42;
+    struct sigaction rt;
+    memset(&rt, 0, sizeof rt);
+    rt.sa_handler = rt_recording;
+    sigfillset(&rt.sa_mask);
+    CHECK_OK(sigaction(rt_lo, &rt, NULL));
+    CHECK_OK(sigaction(rt_hi, &rt, NULL));
+    sigemptyset(&block);
+    sigaddset(&block, rt_lo);
+    sigaddset(&block, rt_hi);
+    CHECK_OK(sigprocmask(SIG_BLOCK, &block, NULL));
+    union sigval v = {0};
+    CHECK_OK(sigqueue(getpid(), rt_hi, v));
+    CHECK_OK(sigqueue(getpid(), rt_lo, v));
+    CHECK_OK(sigqueue(getpid(), rt_lo, v));
+    CHECK_OK(sigprocmask(SIG_UNBLOCK, &block, NULL));
+    CHECK_EQ(g_count, 3);
+    CHECK(g_rt_order[0] == rt_lo && g_rt_order[1] == rt_lo && g_rt_order[2] == rt_hi);
+    /* SIGKILL and SIGSTOP cannot be blocked: sigprocmask silently leaves
+     * them out. */
+    sigset_t all, now;
+    sigfillset(&all);
+    CHECK_OK(syscall(SYS_rt_sigprocmask, SIG_BLOCK, &all, NULL, 8));
+    CHECK_OK(sigprocmask(SIG_BLOCK, NULL, &now));
+    CHECK(!sigismember(&now, SIGKILL) && !sigismember(&now, SIGSTOP));
+    CHECK(sigismember(&now, SIGTERM));
+    /* EINVAL: a bad how, or a sigset size other than 8. */
+    CHECK_ERR(syscall(SYS_rt_sigprocmask, 99, &all, NULL, 8), EINVAL);
+    CHECK_ERR(syscall(SYS_rt_sigprocmask, SIG_BLOCK, &all, NULL, 4), EINVAL);
+    return CASE_PASS;
+}
+
+static int sig_sigsuspend(void) {
+    CHECK_OK(set_handler(SIGUSR1, counting, 0));
+    sigset_t block, empty, now;
+    sigemptyset(&block);
+    sigemptyset(&empty);
+    sigaddset(&block, SIGUSR1);
+    CHECK_OK(sigprocmask(SIG_BLOCK, &block, NULL));
+    pid_t parent = getpid();
+    fflush(NULL);
+    pid_t pid = fork();
+    CHECK_OK(pid);
+    if (pid == 0) {
+        sleep_ms(20);
+        _exit(kill(parent, SIGUSR1) == 0 ? 0 : 1);
+    }
+    /* sigsuspend(2): "temporarily replaces the signal mask ... and then
+     * suspends the process until delivery of a signal whose action is to
+     * invoke a signal handler"; it "always returns -1, with errno set to
+     * EINTR", and the mask is restored. */
+    CHECK_ERR(sigsuspend(&empty), EINTR);
+    CHECK_EQ(g_count, 1);
+    CHECK_OK(sigprocmask(SIG_BLOCK, NULL, &now));
+    CHECK(sigismember(&now, SIGUSR1));
+    CHECK_EXITED(wait_status(pid), 0);
+    /* A signal already pending ends it at once. */
+    CHECK_OK(raise(SIGUSR1));
+    CHECK_EQ(g_count, 1);
+    CHECK_ERR(sigsuspend(&empty), EINTR);
+    CHECK_EQ(g_count, 2);
+    return CASE_PASS;
+}
+
+static char* g_alt_base;
+static size_t g_alt_size;
+static volatile uintptr_t g_handler_local;
+static volatile int g_alt_flags_in_handler, g_alt_change_errno;
+
+static void on_alt(int sig) {
+    volatile char local = 0;
+    (void)sig;
+    g_handler_local = (uintptr_t)&local;
+    stack_t ss;
+    sigaltstack(NULL, &ss);
+    g_alt_flags_in_handler = ss.ss_flags;
+    /* sigaltstack(2) EPERM: "An attempt was made to change the alternate
+     * signal stack while it was active". */
+    stack_t other = {.ss_sp = g_alt_base, .ss_size = g_alt_size, .ss_flags = 0};
+    g_alt_change_errno = syscall(SYS_sigaltstack, &other, NULL) == 0 ? 0 : errno;
+}
+
+static int sig_altstack(void) {
+    g_alt_size = 64 * 1024;
+    g_alt_base = malloc(g_alt_size);
+    CHECK(g_alt_base != NULL);
+    stack_t ss = {.ss_sp = g_alt_base, .ss_size = g_alt_size, .ss_flags = 0}, old;
+    CHECK_OK(sigaltstack(&ss, &old));
+    CHECK_EQ(old.ss_flags, SS_DISABLE);
+    CHECK_OK(set_handler(SIGUSR1, on_alt, SA_ONSTACK));
+    raise(SIGUSR1);
+    uintptr_t lo = (uintptr_t)g_alt_base, hi = lo + g_alt_size;
+    if (g_handler_local < lo || g_handler_local >= hi)
+        return fail("SA_ONSTACK handler ran at %#lx, outside the alternate stack [%#lx, %#lx)",
+                    (unsigned long)g_handler_local, (unsigned long)lo, (unsigned long)hi);
+    CHECK_EQ(g_alt_flags_in_handler, SS_ONSTACK);
+    CHECK_EQ(g_alt_change_errno, EPERM);
+    CHECK_OK(sigaltstack(NULL, &old));
+    CHECK_EQ(old.ss_flags, 0);
+    CHECK(old.ss_sp == g_alt_base && old.ss_size == g_alt_size);
+    /* Without SA_ONSTACK the handler stays on the normal stack. */
+    CHECK_OK(set_handler(SIGUSR1, on_alt, 0));
+    raise(SIGUSR1);
+    CHECK(g_handler_local < lo || g_handler_local >= hi);
+    CHECK_EQ(g_alt_flags_in_handler, 0);
+    /* ENOMEM: "the size of the new alternate stack was less than
+     * MINSIGSTKSZ" (2048); EINVAL for unknown flags. */
+    stack_t tiny = {.ss_sp = g_alt_base, .ss_size = 1024, .ss_flags = 0};
+    CHECK_ERR(syscall(SYS_sigaltstack, &tiny, NULL), ENOMEM);
+    stack_t weird = {.ss_sp = g_alt_base, .ss_size = g_alt_size, .ss_flags = 0x10};
+    CHECK_ERR(syscall(SYS_sigaltstack, &weird, NULL), EINVAL);
+    stack_t off = {.ss_sp = NULL, .ss_size = 0, .ss_flags = SS_DISABLE};
+    CHECK_OK(sigaltstack(&off, NULL));
+    CHECK_OK(sigaltstack(NULL, &old));
+    CHECK_EQ(old.ss_flags, SS_DISABLE);
+    return CASE_PASS;
+}
+
+static sigjmp_buf g_overflow_jump;
+static volatile uintptr_t g_overflow_addr;
+static void on_overflow(int sig, siginfo_t* si, void* uc) {
+    (void)sig;
+    (void)uc;
+    g_overflow_addr = (uintptr_t)si->si_addr;
+    siglongjmp(g_overflow_jump, 1);
+}
+
+static int recurse(volatile char* prev, long depth) {
+    volatile char frame[1024];
+    frame[0] = (char)depth;
+    frame[1023] = prev ? prev[0] : 0;
+    if (depth > (1l << 40)) return 0; /* never: the stack ends long before */
+    return recurse(frame, depth + 1) + frame[1];
+}
+
+/* The classic use of the alternate stack: catching a stack overflow,
+ * whose SIGSEGV cannot run on the exhausted stack. */
+static int sig_altstack_overflow(void) {
+    struct rlimit rl = {1 << 20, 1 << 20};
+    CHECK_OK(setrlimit(RLIMIT_STACK, &rl));
+    stack_t ss = {.ss_sp = malloc(64 * 1024), .ss_size = 64 * 1024, .ss_flags = 0};
+    CHECK(ss.ss_sp != NULL);
+    CHECK_OK(sigaltstack(&ss, NULL));
+    CHECK_OK(set_action(SIGSEGV, on_overflow, SA_ONSTACK));
+    volatile char here = 0;
+    if (sigsetjmp(g_overflow_jump, 1) == 0) {
+        recurse(NULL, 0);
+        return fail("the recursion returned");
+    }
+    uintptr_t top = (uintptr_t)&here;
+    if (g_overflow_addr >= top || top - g_overflow_addr > (2u << 20))
+        return fail("overflow fault at %#lx, stack near %#lx", (unsigned long)g_overflow_addr,
+                    (unsigned long)top);
+    return CASE_PASS;
+}
+
+/* Sends SIGUSR1 to the parent every `every_ms` until killed. */
+static int pester(void* arg) {
+    long every_ms = (long)arg;
+    pid_t parent = getppid();
+    for (;;) {
+        if (kill(parent, SIGUSR1)) return 1;
+        sleep_ms(every_ms);
+    }
+}
+
+static int sig_eintr_and_restart(void) {
+    int p[2];
+    CHECK_OK(pipe(p));
+    /* signal(7): without SA_RESTART a handler interrupts a blocking read
+     * with EINTR. */
+    CHECK_OK(set_handler(SIGUSR1, counting, 0));
+    pid_t pid = fork_run(pester, (void*)20L);
+    CHECK_OK(pid);
+    char c;
+    ssize_t r = read(p[0], &c, 1);
+    int e = errno;
+    kill(pid, SIGKILL);
+    wait_status(pid);
+    if (r != -1 || e != EINTR) return fail("read = %zd (%s), expected EINTR", r, errno_name(e));
+    CHECK(g_count >= 1);
+    /* With SA_RESTART the read goes on and returns the data. */
+    g_count = 0;
+    CHECK_OK(set_handler(SIGUSR1, counting, SA_RESTART));
+    fflush(NULL);
+    pid = fork();
+    CHECK_OK(pid);
+    if (pid == 0) {
+        for (int i = 0; i < 3; ++i) {
+            sleep_ms(30);
+            kill(getppid(), SIGUSR1);
+        }
+        sleep_ms(30);
+        _exit(write(p[1], "x", 1) == 1 ? 0 : 1);
+    }
+    r = read(p[0], &c, 1);
+    e = errno;
+    CHECK_EXITED(wait_status(pid), 0);
+    if (r != 1) return fail("SA_RESTART: read = %zd (%s), expected 1", r, errno_name(e));
+    CHECK(g_count >= 1);
+    /* "never restarted after being interrupted by a signal handler,
+     * regardless of the use of SA_RESTART": nanosleep among others. */
+    pid = fork_run(pester, (void*)20L);
+    CHECK_OK(pid);
+    struct timespec ts = {10, 0}, rem = {0, 0};
+    r = nanosleep(&ts, &rem);
+    e = errno;
+    kill(pid, SIGKILL);
+    wait_status(pid);
+    if (r != -1 || e != EINTR) return fail("nanosleep = %zd (%s), expected EINTR", r, errno_name(e));
+    CHECK(rem.tv_sec > 0 && rem.tv_sec <= 10);
+    return CASE_PASS;
+}
+
+static int sig_sigchld(void) {
+    CHECK_OK(set_action(SIGCHLD, recording, 0));
+    sigset_t block, empty;
+    sigemptyset(&block);
+    sigemptyset(&empty);
+    sigaddset(&block, SIGCHLD);
+    CHECK_OK(sigprocmask(SIG_BLOCK, &block, NULL));
+    fflush(NULL);
+    pid_t pid = fork();
+    CHECK_OK(pid);
+    if (pid == 0) _exit(5);
+    while (g_count == 0) sigsuspend(&empty);
+    CHECK_EQ(g_info.si_signo, SIGCHLD);
+    CHECK_EQ(g_info.si_code, CLD_EXITED);
+    CHECK_EQ(g_info.si_pid, pid);
+    CHECK_EQ(g_info.si_status, 5);
+    CHECK_EXITED(wait_status(pid), 5);
+    g_count = 0;
+    pid = fork();
+    CHECK_OK(pid);
+    if (pid == 0) {
+        for (;;) pause();
+    }
+    CHECK_OK(kill(pid, SIGKILL));
+    while (g_count == 0) sigsuspend(&empty);
+    CHECK_EQ(g_info.si_code, CLD_KILLED);
+    CHECK_EQ(g_info.si_pid, pid);
+    CHECK_EQ(g_info.si_status, SIGKILL);
+    CHECK_KILLED(wait_status(pid), SIGKILL);
+    return CASE_PASS;
+}
+
+/* signal(7)/wait(2): with SIGCHLD set to SIG_IGN, children do not become
+ * zombies; wait blocks until they are all gone, then fails with ECHILD. */
+static int sig_sigchld_ignored(void) {
+    CHECK_OK(set_handler(SIGCHLD, SIG_IGN, 0));
+    fflush(NULL);
+    pid_t pid = fork();
+    CHECK_OK(pid);
+    if (pid == 0) {
+        sleep_ms(30);
+        _exit(3);
+    }
+    int st;
+    CHECK_ERR(waitpid(pid, &st, 0), ECHILD);
+    CHECK_ERR(kill(pid, 0), ESRCH);
+    return CASE_PASS;
+}
+
+/* CPU exceptions: each handler checks si_code, si_addr and the saved
+ * context (RIP, trap number), then resumes after the instruction by
+ * editing the context, which rt_sigreturn must honour. */
+void fault_segv_write(void* p);
+void fault_ud2(void);
+int fault_div0(int x);
+void fault_int3(void);
+int fault_read(const void* p);
+extern const char segv_insn[], segv_resume[], ud2_insn[], ud2_resume[], div_insn[],
+    div_resume[], int3_insn[], int3_after[], read_insn[], read_resume[];
+__asm__(".text\n"
+        ".globl fault_segv_write\nfault_segv_write:\n"
+        ".globl segv_insn\nsegv_insn: movb $1, (%rdi)\n"
+        ".globl segv_resume\nsegv_resume: ret\n"
+        ".globl fault_ud2\nfault_ud2:\n"
+        ".globl ud2_insn\nud2_insn: ud2\n"
+        ".globl ud2_resume\nud2_resume: ret\n"
+        ".globl fault_div0\nfault_div0:\n"
+        "  mov %edi, %eax\n  xor %edx, %edx\n  xor %ecx, %ecx\n"
+        ".globl div_insn\ndiv_insn: divl %ecx\n"
+        ".globl div_resume\ndiv_resume: ret\n"
+        ".globl fault_int3\nfault_int3:\n"
+        ".globl int3_insn\nint3_insn: int3\n"
+        ".globl int3_after\nint3_after: ret\n"
+        ".globl fault_read\nfault_read:\n"
+        ".globl read_insn\nread_insn: movzbl (%rdi), %eax\n"
+        ".globl read_resume\nread_resume: ret\n");
+
+struct fault_seen {
+    int sig, code, trapno;
+    uintptr_t addr, rip, err;
+};
+static volatile struct fault_seen g_seen;
+static const char* volatile g_resume_at;
+
+static void on_fault(int sig, siginfo_t* si, void* ucv) {
+    ucontext_t* uc = ucv;
+    g_seen.sig = sig;
+    g_seen.code = si->si_code;
+    g_seen.addr = (uintptr_t)si->si_addr;
+    g_seen.rip = uc->uc_mcontext.gregs[REG_RIP];
+    g_seen.trapno = (int)uc->uc_mcontext.gregs[REG_TRAPNO];
+    g_seen.err = uc->uc_mcontext.gregs[REG_ERR];
+    if (g_resume_at) uc->uc_mcontext.gregs[REG_RIP] = (greg_t)g_resume_at;
+    ++g_count;
+}
+
+static int check_seen(const char* what, int sig, int code, uintptr_t addr, const void* rip, int trapno) {
+    if (g_count != 1) return fail("%s: the handler ran %d times", what, (int)g_count);
+    if (g_seen.sig != sig || g_seen.code != code || g_seen.addr != addr ||
+        g_seen.rip != (uintptr_t)rip || g_seen.trapno != trapno)
+        return fail("%s: %s si_code %d si_addr %#lx rip %#lx trapno %d; expected %s si_code %d "
+                    "si_addr %#lx rip %p trapno %d",
+                    what, signal_name(g_seen.sig), g_seen.code, (unsigned long)g_seen.addr,
+                    (unsigned long)g_seen.rip, g_seen.trapno, signal_name(sig), code,
+                    (unsigned long)addr, rip, trapno);
+    return 0;
+}
+
+static int sig_segv_null_write(void) {
+    CHECK_OK(set_action(SIGSEGV, on_fault, 0));
+    g_resume_at = segv_resume;
+    fault_segv_write(NULL);
+    if (check_seen("write to NULL", SIGSEGV, SEGV_MAPERR, 0, segv_insn, 14)) return CASE_FAIL;
+    /* The page-fault error code: bit 1 write, bit 2 user mode. */
+    CHECK_EQ(g_seen.err & 6, 6);
+    return CASE_PASS;
+}
+
+static int sig_ill_ud2(void) {
+    CHECK_OK(set_action(SIGILL, on_fault, 0));
+    g_resume_at = ud2_resume;
+    fault_ud2();
+    if (check_seen("ud2", SIGILL, ILL_ILLOPN, (uintptr_t)ud2_insn, ud2_insn, 6)) return CASE_FAIL;
+    return CASE_PASS;
+}
+
+static int sig_fpe_div0(void) {
+    CHECK_OK(set_action(SIGFPE, on_fault, 0));
+    g_resume_at = div_resume;
+    fault_div0(7);
+    if (check_seen("div by 0", SIGFPE, FPE_INTDIV, (uintptr_t)div_insn, div_insn, 0)) return CASE_FAIL;
+    return CASE_PASS;
+}
+
+/* int3 is a trap: the saved RIP is the next instruction. Linux sends it
+ * as a kernel signal: si_code SI_KERNEL, si_addr 0. */
+static int sig_trap_int3(void) {
+    CHECK_OK(set_action(SIGTRAP, on_fault, 0));
+    g_resume_at = NULL;
+    fault_int3();
+    if (check_seen("int3", SIGTRAP, SI_KERNEL, 0, int3_after, 3)) return CASE_FAIL;
+    return CASE_PASS;
+}
+
+static int sig_bus_mmap_eof(void) {
+    int fd = open(g_self, O_RDONLY | O_CLOEXEC);
+    CHECK_OK(fd);
+    struct stat st;
+    CHECK_OK(fstat(fd, &st));
+    size_t pages = ((size_t)st.st_size + PAGE - 1) / PAGE;
+    unsigned char* p = mmap(NULL, (pages + 1) * PAGE, PROT_READ, MAP_PRIVATE, fd, 0);
+    CHECK(p != MAP_FAILED);
+    CHECK_OK(set_action(SIGBUS, on_fault, 0));
+    g_resume_at = read_resume;
+    fault_read(p + pages * PAGE + 3);
+    if (check_seen("read past EOF", SIGBUS, BUS_ADRERR, (uintptr_t)(p + pages * PAGE + 3), read_insn, 14))
+        return CASE_FAIL;
+    return CASE_PASS;
+}
+
+/* The x86-64 psABI: on entry to a function (a handler too), (rsp + 8) is
+ * a multiple of 16. The kernel must align the frame whatever rsp the
+ * interrupted code had; here rsp at the kill is each of 16 offsets. */
+long kill_with_rsp_offset(long pid, long sig, long offset);
+void align_probe(int sig);
+void align_probe_info(int sig, siginfo_t* si, void* uc);
+volatile uintptr_t g_entry_rsp;
+__asm__(".text\n"
+        ".globl kill_with_rsp_offset\nkill_with_rsp_offset:\n"
+        "  push %rbp\n  mov %rsp, %rbp\n"
+        "  and $-16, %rsp\n  sub $256, %rsp\n  sub %rdx, %rsp\n"
+        "  mov $62, %eax\n  syscall\n"
+        "  mov %rbp, %rsp\n  pop %rbp\n  ret\n"
+        ".globl align_probe\nalign_probe:\n"
+        ".globl align_probe_info\nalign_probe_info:\n"
+        "  mov %rsp, g_entry_rsp(%rip)\n  ret\n");
+
+static int sig_handler_stack_alignment(void) {
+    stack_t ss = {.ss_sp = (char*)malloc(65536 + 64) + 8, .ss_size = 65536 + 3, .ss_flags = 0};
+    CHECK_OK(sigaltstack(&ss, NULL));
+    for (int mode = 0; mode < 3; ++mode) {
+        struct sigaction sa;
+        memset(&sa, 0, sizeof sa);
+        if (mode == 0) {
+            sa.sa_handler = align_probe;
+        } else {
+            sa.sa_sigaction = align_probe_info;
+            sa.sa_flags = SA_SIGINFO | (mode == 2 ? SA_ONSTACK : 0);
+        }
+        CHECK_OK(sigaction(SIGUSR1, &sa, NULL));
+        for (long off = 0; off < 16; ++off) {
+            g_entry_rsp = 0;
+            CHECK_EQ(kill_with_rsp_offset(getpid(), SIGUSR1, off), 0);
+            if (!g_entry_rsp) return fail("mode %d: the handler did not run", mode);
+            if ((g_entry_rsp + 8) % 16)
+                return fail("%s handler%s: rsp at entry %#lx (interrupted rsp offset %ld): "
+                            "rsp + 8 is not 16-byte aligned",
+                            mode ? "SA_SIGINFO" : "plain", mode == 2 ? " on the alternate stack" : "",
+                            (unsigned long)g_entry_rsp, off);
+        }
+    }
+    return CASE_PASS;
+}
+
+CASE_TABLE(signal) = {
+    {"sig-handler-runs", sig_handler_runs},
+    {"sig-siginfo", sig_siginfo},
+    {"sig-resethand", sig_resethand},
+    {"sig-nodefer-and-mask", sig_nodefer_and_mask},
+    {"sig-mask-pending", sig_mask_pending},
+    {"sig-sigsuspend", sig_sigsuspend},
+    {"sig-altstack", sig_altstack},
+    {"sig-altstack-overflow", sig_altstack_overflow},
+    {"sig-eintr-and-restart", sig_eintr_and_restart},
+    {"sig-sigchld", sig_sigchld},
+    {"sig-sigchld-ignored", sig_sigchld_ignored},
+    {"sig-segv-null-write", sig_segv_null_write},
+    {"sig-ill-ud2", sig_ill_ud2},
+    {"sig-fpe-div0", sig_fpe_div0},
+    {"sig-trap-int3", sig_trap_int3},
+    {"sig-bus-mmap-eof", sig_bus_mmap_eof},
+    {"sig-handler-stack-alignment", sig_handler_stack_alignment},
+    CASE_TABLE_END,
+};
