@@ -25,6 +25,8 @@ Result<DescriptionRef> open_node(const Vfs& vfs, Node node, uint32_t flags) {
             if (flags & kDirectory) return Error::kNotDirectory;
             if (node.special == Special::kConsole || node.special == Special::kTty)
                 return open_console(vfs, node, kept);
+            if (node.special == Special::kRandom || node.special == Special::kUrandom)
+                return open_random(vfs, node, kept);
             return MemoryDevice::try_create(vfs, node, kept);
     }
     return Error::kNoEntry;

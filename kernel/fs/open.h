@@ -24,8 +24,10 @@ Result<DescriptionRef> open_node(const Vfs& vfs, Node node, uint32_t flags);
 Result<DescriptionRef> open_path(const Vfs& vfs, const LookupContext& ctx, Node start,
                                  const char* path, uint32_t flags);
 
-// The console's description (fs/console_file.kernel.cpp; the host tests
-// provide their own).
+// The console's description (fs/console_file.kernel.cpp) and /dev/random's
+// and /dev/urandom's (fs/random_file.kernel.cpp); the host tests provide
+// their own.
 Result<DescriptionRef> open_console(const Vfs& vfs, Node node, uint32_t flags);
+Result<DescriptionRef> open_random(const Vfs& vfs, Node node, uint32_t flags);
 
 }  // namespace nyanos::fs

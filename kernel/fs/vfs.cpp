@@ -25,7 +25,10 @@ constexpr SpecialInfo kSpecials[] = {
      5},
     {Special::kFull, Special::kDevDirectory, "full", "/dev/full", NodeType::kCharDevice, 0666, 1,
      7},
-    // The CSPRNG's /dev/random (1:8) and /dev/urandom (1:9) go here.
+    {Special::kRandom, Special::kDevDirectory, "random", "/dev/random", NodeType::kCharDevice, 0666,
+     1, 8},
+    {Special::kUrandom, Special::kDevDirectory, "urandom", "/dev/urandom", NodeType::kCharDevice,
+     0666, 1, 9},
     {Special::kTty, Special::kDevDirectory, "tty", "/dev/tty", NodeType::kCharDevice, 0666, 5, 0},
     {Special::kConsole, Special::kDevDirectory, "console", "/dev/console", NodeType::kCharDevice,
      0600, 5, 1},

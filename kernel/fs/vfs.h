@@ -35,9 +35,8 @@ enum class Special : uint8_t {
     kFull,
     kConsole,
     kTty,
-    // /dev/random and /dev/urandom (1:8 and 1:9) join here with the kernel
-    // CSPRNG (dev/random, a separate branch): two rows in vfs.cpp's table
-    // and a description in fs/devices.h that reads random_bytes().
+    kRandom,
+    kUrandom,
     kProcDirectory,
     kProcSelf,
     kProcSelfExe,

@@ -91,7 +91,34 @@ private:
     const Vfs& m_vfs;
     Node m_node;
 };
+// /dev/random's stand-in: a counting pattern.
+class FakeRandom final : public FileDescription {
+public:
+    FakeRandom(const Vfs& vfs, Node node, uint32_t flags)
+        : FileDescription(flags), m_vfs(vfs), m_node(node) {}
+    Result<size_t> read(IoBuffer& out) override {
+        for (size_t i = 0; i < out.length(); ++i) {
+            uint8_t b = uint8_t(m_next++ * 151 + 7);
+            TRY(out.store(i, &b, 1));
+        }
+        return out.length();
+    }
+    Result<size_t> write(IoBuffer& in) override { return in.length(); }
+    void stat(FileStat& out) override { m_vfs.stat(LookupContext{}, m_node, out); }
+    const Node* node() const override { return &m_node; }
+
+private:
+    const Vfs& m_vfs;
+    Node m_node;
+    uint32_t m_next = 0;
+};
 }  // namespace
+
+Result<DescriptionRef> open_random(const Vfs& vfs, Node node, uint32_t flags) {
+    auto* d = new (std::nothrow) FakeRandom(vfs, node, flags);
+    if (!d) return Error::kNoMemory;
+    return DescriptionRef::adopt(d);
+}
 
 Result<DescriptionRef> open_console(const Vfs& vfs, Node node, uint32_t flags) {
     auto* d = new (std::nothrow) FakeConsole(vfs, node, flags);

@@ -165,6 +165,8 @@ TEST_CASE("vfs: stat gives types, modes, sizes, devices and a unique inode per n
     CHECK(st.device == kDevDevice);
     t.vfs.stat(LookupContext{}, t.at("/dev/console"), st);
     CHECK(st.rdevice == make_device(5, 1));
+    t.vfs.stat(LookupContext{}, t.at("/dev/urandom"), st);
+    CHECK(st.rdevice == make_device(1, 9));
 
     std::set<uint64_t> inodes;
     const char* all[] = {"/",         "/bin",      "/bin/sh",  "/bin/cat", "/etc",
@@ -186,8 +188,8 @@ TEST_CASE("vfs: directory entries: '.', '..', then the children; mounts replace 
     CHECK(t.list(t.at("/")) ==
           std::vector<std::string>{".", "..", "dev", "proc", "bin", "etc", "readme"});
     CHECK(t.list(t.at("/bin")) == std::vector<std::string>{".", "..", "sh", "cat"});
-    CHECK(t.list(t.at("/dev")) ==
-          std::vector<std::string>{".", "..", "null", "zero", "full", "tty", "console"});
+    CHECK(t.list(t.at("/dev")) == std::vector<std::string>{".", "..", "null", "zero", "full",
+                                                           "random", "urandom", "tty", "console"});
     CHECK(t.list(t.at("/proc/self")) == std::vector<std::string>{".", "..", "exe"});
     CHECK(t.list(t.at("/bin/sh")).empty());
     DirectoryEntry e;
@@ -226,6 +228,7 @@ TEST_CASE("open: flags against files, directories and devices (EROFS, EISDIR, EN
     CHECK(err("/dev/null", kWriteOnly | kCreate | kTruncate) == Error{});
     CHECK(err("/dev/null", kReadOnly | kDirectory) == Error::kNotDirectory);
     CHECK(err("/dev/console", kReadWrite) == Error{});
+    CHECK(err("/dev/urandom", kReadOnly) == Error{});
     CHECK(err("/proc/self/exe", kReadOnly | kNoFollow) == Error::kLoop);
     CHECK(err("/etc/motd/", kReadOnly) == Error::kNotDirectory);
 
