@@ -40,7 +40,8 @@ static int fd_inheritance(int argc, char** argv) {
     if (r != 4 || memcmp(got, expected + 8, 4))
         return fail("parent's read after the child's = %ld, not bytes 8..12 (offset not shared?)",
                     r);
-    if (write(n, "x", 1) != 1) fail("the parent's /dev/null is gone after the child closed its own");
+    if (write(n, "x", 1) != 1)
+        fail("the parent's /dev/null is gone after the child closed its own");
     close(f);
     close(n);
     /* A closed descriptor is not inherited. */
@@ -82,6 +83,58 @@ int fd_closed_child(int argc, char** argv) {
     return 0;
 }
 
+#define PROBE "/bin/linux-raw-fs-probe"
+
+/* linux-file-calls: the Linux personality's file calls, checked from a
+ * Linux program (user/linux-raw/fs-probe.c: pipes, poll, select, dup*,
+ * fcntl, open/openat/stat/access on the read-only tree, getdents64, the
+ * working directory, /proc/self/exe, the devices, the console's ioctls,
+ * EMFILE). It exits with the number of the check that failed. */
+static int linux_file_calls(int argc, char** argv) {
+    (void)argc, (void)argv;
+    char* probe[] = {(char*)PROBE, NULL};
+    long status = run_and_wait(PROBE, probe);
+    if (status < 0) return fail("exec %s: %s", PROBE, strerrorname_np((int)-status));
+    if (status != NYAN_W_EXITCODE(0))
+        return fail(
+            "%s: %s %ld (its # line says which check)", PROBE,
+            NYAN_WIFEXITED(status) ? "check" : "killed by signal",
+            NYAN_WIFEXITED(status) ? (long)NYAN_WEXITSTATUS(status) : (long)NYAN_WTERMSIG(status));
+    return 0;
+}
+
+/* linux-fd-inheritance: one descriptor model for both personalities: a
+ * Linux child of a NyanOS parent reads on where the parent's read of an
+ * inherited descriptor stopped, and finds the console on 0-2. */
+static int linux_fd_inheritance(int argc, char** argv) {
+    (void)argc, (void)argv;
+    int f = open("/bin/true", O_RDONLY);
+    unsigned char four[4];
+    if (f < 0 || read(f, four, 4) != 4) return fail("open and read /bin/true");
+    char fa[16];
+    snprintf(fa, sizeof fa, "%d", f);
+    char* probe[] = {(char*)PROBE, (char*)"inherited", fa, NULL};
+    long status = run_and_wait(PROBE, probe);
+    close(f);
+    if (status != NYAN_W_EXITCODE(0)) return fail("%s inherited %d: status %#lx", PROBE, f, status);
+    return 0;
+}
+
+/* linux-sigpipe: a Linux program writing to a pipe without readers dies of
+ * SIGPIPE (its default action); with SIGPIPE ignored it sees EPIPE. */
+static int linux_sigpipe(int argc, char** argv) {
+    (void)argc, (void)argv;
+    char* dies[] = {(char*)PROBE, (char*)"sigpipe", NULL};
+    long status = run_and_wait(PROBE, dies);
+    if (!(status >= 0 && NYAN_WIFSIGNALED(status) && NYAN_WTERMSIG(status) == 13))
+        fail("%s sigpipe: status %#lx, expected killed by SIGPIPE (13)", PROBE, status);
+    char* ignores[] = {(char*)PROBE, (char*)"sigpipe-ignored", NULL};
+    status = run_and_wait(PROBE, ignores);
+    if (status != NYAN_W_EXITCODE(0))
+        fail("%s sigpipe-ignored: status %#lx, expected exit 0 (EPIPE)", PROBE, status);
+    return g_failures ? 1 : 0;
+}
+
 struct named_case {
     const char* name;
     case_fn fn;
@@ -90,5 +143,8 @@ struct named_case {
 extern const struct named_case g_file_cases[];
 const struct named_case g_file_cases[] = {
     {"fd-inheritance", fd_inheritance},
+    {"linux-file-calls", linux_file_calls},
+    {"linux-fd-inheritance", linux_fd_inheritance},
+    {"linux-sigpipe", linux_sigpipe},
     {NULL, NULL},
 };

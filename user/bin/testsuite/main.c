@@ -183,6 +183,9 @@ static const struct test_case g_cases[] = {
     CASE("at-random-distinct"),
     /* Files. */
     CASE("fd-inheritance"),
+    CASE("linux-file-calls"),
+    CASE("linux-fd-inheritance"),
+    CASE("linux-sigpipe"),
     RUNNER("orphan-zombie-wakes-init", orphan_zombie_wakes_init),
 };
 #define CASE_COUNT (sizeof g_cases / sizeof g_cases[0])
