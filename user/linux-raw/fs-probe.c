@@ -11,7 +11,11 @@
  *                                      continues at byte 4
  *   linux-raw-fs-probe sigpipe         writes to a pipe without readers: must
  *                                      die of SIGPIPE (exit 3 if it does not)
- *   linux-raw-fs-probe sigpipe-ignored the same with SIGPIPE ignored: EPIPE, exit 0 */
+ *   linux-raw-fs-probe sigpipe-ignored the same with SIGPIPE ignored: EPIPE, exit 0
+ *   linux-raw-fs-probe exec-cloexec    opens descriptors with and without
+ *                                      O_CLOEXEC and FD_CLOEXEC, then execve()s
+ *                                      itself ("after-exec A B C"), which finds
+ *                                      only the ones without open */
 
 typedef unsigned long size_t;
 typedef long ssize_t;
@@ -34,6 +38,7 @@ enum {
     SYS_access = 21,
     SYS_select = 23,
     SYS_dup = 32,
+    SYS_execve = 59,
     SYS_dup2 = 33,
     SYS_exit = 60,
     SYS_fcntl = 72,
@@ -440,11 +445,61 @@ static int inherited_mode(const char* number) {
     return 0;
 }
 
+static int parse_fd(const char* s) {
+    int fd = 0;
+    for (; *s; ++s) fd = fd * 10 + (*s - '0');
+    return fd;
+}
+
+static void put_fd(char* out, int fd) {
+    char tmp[8];
+    int n = 0;
+    do tmp[n++] = (char)('0' + fd % 10), fd /= 10;
+    while (fd);
+    while (n) *out++ = tmp[--n];
+    *out = 0;
+}
+
+/* execve keeps descriptors without FD_CLOEXEC and closes the others at its
+ * commit (the FD_CLOEXEC flag set by open, by fcntl, and by F_DUPFD_CLOEXEC). */
+static int exec_cloexec_mode(const char* self) {
+    int kept = (int)S2(SYS_open, "/bin/true", O_RDONLY);
+    int by_open = (int)S2(SYS_open, "/bin/true", O_RDONLY | O_CLOEXEC);
+    int by_fcntl = (int)S1(SYS_dup, kept);
+    if (kept < 0 || by_open < 0 || by_fcntl < 0) return 20;
+    if (S3(SYS_fcntl, by_fcntl, 2 /* F_SETFD */, 1) != 0) return 21;
+    int by_dupfd = (int)S3(SYS_fcntl, kept, F_DUPFD_CLOEXEC, 50);
+    if (by_dupfd != 50) return 22;
+    static char a[8], b[8], c[8], d[8];
+    put_fd(a, kept), put_fd(b, by_open), put_fd(c, by_fcntl), put_fd(d, by_dupfd);
+    char* argv[] = {(char*)self, (char*)"after-exec", a, b, c, d, 0};
+    char* envp[] = {0};
+    long r = S3(SYS_execve, self, argv, envp);
+    say("# linux-raw-fs-probe: execve failed: ");
+    say_num(r);
+    say("\n");
+    return 23;
+}
+
+static int after_exec_mode(char** argv) {
+    int kept = parse_fd(argv[2]);
+    EXPECT(S2(SYS_fcntl, kept, F_GETFD) == 0, S2(SYS_fcntl, kept, F_GETFD));
+    for (int i = 3; i <= 5; ++i) {
+        int fd = parse_fd(argv[i]);
+        EXPECT(S2(SYS_fcntl, fd, F_GETFD) == -EBADF, fd);
+    }
+    char buf[4];
+    EXPECT(S3(SYS_read, kept, buf, 4) == 4 && same(buf, "\177ELF", 4), 0);
+    return 0;
+}
+
 int probe_main(long argc, char** argv) {
     if (argc >= 2 && streq(argv[1], "sigpipe")) return sigpipe_mode(0);
     if (argc >= 2 && streq(argv[1], "sigpipe-ignored")) return sigpipe_mode(1);
     if (argc >= 3 && streq(argv[1], "inherited")) return inherited_mode(argv[2]);
     const char* self = "/bin/linux-raw-fs-probe";
+    if (argc >= 2 && streq(argv[1], "exec-cloexec")) return exec_cloexec_mode(self);
+    if (argc >= 6 && streq(argv[1], "after-exec")) return after_exec_mode(argv);
     check_console();
     check_pipes();
     check_files(self);

@@ -135,6 +135,17 @@ static int linux_sigpipe(int argc, char** argv) {
     return g_failures ? 1 : 0;
 }
 
+/* linux-exec-cloexec: Linux's execve closes the FD_CLOEXEC descriptors at
+ * its commit (set by O_CLOEXEC, F_SETFD and F_DUPFD_CLOEXEC) and keeps the
+ * rest, their offsets included. */
+static int linux_exec_cloexec(int argc, char** argv) {
+    (void)argc, (void)argv;
+    char* probe[] = {(char*)PROBE, (char*)"exec-cloexec", NULL};
+    long status = run_and_wait(PROBE, probe);
+    if (status != NYAN_W_EXITCODE(0)) return fail("%s exec-cloexec: status %#lx", PROBE, status);
+    return 0;
+}
+
 struct named_case {
     const char* name;
     case_fn fn;
@@ -146,5 +157,6 @@ const struct named_case g_file_cases[] = {
     {"linux-file-calls", linux_file_calls},
     {"linux-fd-inheritance", linux_fd_inheritance},
     {"linux-sigpipe", linux_sigpipe},
+    {"linux-exec-cloexec", linux_exec_cloexec},
     {NULL, NULL},
 };
