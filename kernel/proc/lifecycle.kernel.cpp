@@ -152,6 +152,24 @@ void init_processes() {
 
 namespace {
 
+// The descriptors of a new process: a copy of its parent's without the
+// close-on-exec ones (CONTRACT.md: "fds are inherited from the parent");
+// init gets the console's. nullptr when out of memory (the only failure).
+// Not inlined: spawn_process's frame is on the exec path's deepest stack
+// (kstack-audit), and this would add its temporaries to it.
+__attribute__((noinline)) fs::FdTable* new_process_files(Process* parent, bool as_init) {
+    auto files =
+        as_init || !parent ? fs::create_console_table() : parent->files->try_clone_for_spawn();
+    return files.ok() ? files.value() : nullptr;
+}
+
+// A new process's working directory (its parent's) and program node.
+__attribute__((noinline)) void inherit_tree_nodes(Process& process, const Process* parent,
+                                                  const fs::FileEntry* program) {
+    process.cwd = parent ? parent->cwd : 0;
+    process.exe = fs::vfs().id_of(fs::Node{program, fs::Special::kNone});
+}
+
 // exec; with `as_init`, the new process is recorded as init in the same
 // step that makes it visible, before it can run anywhere: with several CPUs
 // an idle one may run it, and a short init may even exit, before the caller
@@ -161,26 +179,20 @@ Result<int> spawn_process(const char* path, const ProgramArgs& args, bool as_ini
     if (!loaded.get()) return Error::kNoMemory;
     ExecImage& image = *loaded.get();
     TRY(load_exec_image(path, args, image));
-    // The descriptors: a copy of the caller's without its close-on-exec
-    // ones (CONTRACT.md: "fds are inherited from the parent"); init gets
-    // the console's.
-    Process* parent = current_process();
-    fs::FdTable* files =
-        TRY(as_init || !parent ? fs::create_console_table() : parent->files->try_clone_for_spawn());
     Process* process = new (std::nothrow) Process;
-    if (!process) {
-        fs::FdTable::release(files);
+    if (!process) return Error::kNoMemory;
+    process->files = new_process_files(current_process(), as_init);
+    if (!process->files) {
+        delete process;
         return Error::kNoMemory;
     }
     auto thread = create_thread(image.entry, image.stack_pointer);
     if (!thread.ok()) {
-        fs::FdTable::release(files);
+        fs::FdTable::release(process->files);
         delete process;
         return thread.error();
     }
-    process->files = files;
-    process->cwd = parent ? parent->cwd : 0;
-    process->exe = fs::vfs().id_of(fs::Node{image.file, fs::Special::kNone});
+    inherit_tree_nodes(*process, current_process(), image.file);
     process->thread = thread.value();
     process->thread->process = process;
     process->personality = image.personality;
@@ -206,11 +218,11 @@ Result<int> spawn_process(const char* path, const ProgramArgs& args, bool as_ini
     {
         sync::NoInterruptsGuard lock(g_table_lock);
         pid = process->pid = g_table.allocate_pid();
-        process->parent = parent;
+        process->parent = current_process();
         // A new process joins its parent's group and session (init starts
         // both, with its own pid).
-        process->pgid = parent ? parent->pgid : pid;
-        process->sid = parent ? parent->sid : pid;
+        process->pgid = process->parent ? process->parent->pgid : pid;
+        process->sid = process->parent ? process->parent->sid : pid;
         g_table.insert(process);
         if (as_init) g_init = process;
     }
