@@ -12,6 +12,7 @@
 #include "dev/console_input.h"
 #include "dev/framebuffer_console.h"
 #include "dev/power.h"
+#include "dev/rtc.h"
 #include "dev/random.h"
 #include "dev/serial.h"
 #include "fs/files.h"
@@ -162,6 +163,7 @@ extern "C" [[noreturn]] void kernel_main(const boot::BootInfo* from_loader) {
     check_hhdm_top(boot_info());
     const arch::InterruptSetup setup = interrupt_setup();
     arch::init_timer(setup);
+    rtc::init_wall_clock(boot_info().rsdp_phys);  // CLOCK_REALTIME, from the monotonic clock
     init_console_input();
     debug::run_fault_test_if_requested();
     power::init();

@@ -19,6 +19,7 @@ FUZZ_LDFLAGS  := -fsanitize=fuzzer,address,undefined
 # The portable code the targets exercise, as an archive so each target links
 # only what it uses.
 FUZZ_CODE_SRCS := kernel/proc/elf.cpp kernel/proc/program_loader.cpp kernel/mm/address_space.cpp \
+                  kernel/mm/process_memory.cpp kernel/mm/vm_map.cpp \
                   kernel/mm/pcid.cpp kernel/mm/physical_memory.cpp kernel/fs/ramdisk.cpp kernel/lib/format.cpp \
                   test/host/host_panic.cpp test/host/host_cpu_tag.cpp
 FUZZ_CODE_OBJS := $(patsubst %,$(FUZZ_DIR)/obj/%.o,$(FUZZ_CODE_SRCS))

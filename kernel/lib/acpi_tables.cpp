@@ -17,6 +17,8 @@ constexpr uint32_t kFadtAcpiEnable = 52;
 constexpr uint32_t kFadtPm1aCntBlk = 64;
 constexpr uint32_t kFadtPm1bCntBlk = 68;
 constexpr uint32_t kFadtPm1CntLen = 89;
+constexpr uint32_t kFadtCentury = 108;
+constexpr uint32_t kFadtBootArch = 109;
 constexpr uint32_t kFadtFlags = 112;
 constexpr uint32_t kFadtV1Length = 116;  // everything up to and including Flags
 constexpr uint32_t kFadtResetReg = 116;
@@ -178,6 +180,9 @@ Result<FadtInfo> parse_fadt(const uint8_t* table, uint32_t length) {
     info.acpi_enable = table[kFadtAcpiEnable];
     uint32_t flags = read_le32(table + kFadtFlags);
     info.hardware_reduced = flags & kFadtFlagHardwareReduced;
+    info.century = table[kFadtCentury];
+    if (info.revision >= 2)
+        info.no_cmos_rtc = read_le16(table + kFadtBootArch) & kFadtBootArchNoCmosRtc;
 
     uint8_t cnt_len = table[kFadtPm1CntLen];
     Gas x_pm1a = read_gas(table, length, kFadtXPm1aCntBlk);

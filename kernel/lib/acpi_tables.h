@@ -66,7 +66,7 @@ struct Gas {
     bool present() const { return address != 0; }
 };
 
-// What power-off and reboot need from the FADT ("FACP").
+// What power-off, reboot and the clock need from the FADT ("FACP").
 struct FadtInfo {
     uint8_t revision = 0;
     uint64_t dsdt_phys = 0;  // X_DSDT when present and non-zero, else DSDT
@@ -78,10 +78,16 @@ struct FadtInfo {
     bool reset_supported = false;   // RESET_REG_SUP and a reset register present
     Gas reset_reg;
     uint8_t reset_value = 0;
+    // The CMOS RAM index of the RTC's century register (0: none).
+    uint8_t century = 0;
+    // IAPC_BOOT_ARCH says there is no CMOS RTC (ACPI 5.0's bit 5; the field
+    // is read from revision 2 on, reserved and zero before).
+    bool no_cmos_rtc = false;
 };
 
 inline constexpr uint32_t kFadtFlagResetRegSup = 1u << 10;
 inline constexpr uint32_t kFadtFlagHardwareReduced = 1u << 20;
+inline constexpr uint16_t kFadtBootArchNoCmosRtc = 1u << 5;
 
 // Reads the FADT fields above from a table already checked by check_table
 // (`length` is its length). Fields past `length` (an older, shorter FADT)

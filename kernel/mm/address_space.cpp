@@ -7,6 +7,14 @@
 namespace nyanos::mm {
 
 using paging::kPageSize;
+
+void* MemoryContext::allocate_metadata(size_t bytes) {
+    return new (std::nothrow) uint8_t[bytes];
+}
+
+void MemoryContext::free_metadata(void* block) {
+    delete[] static_cast<uint8_t*>(block);
+}
 using paging::PageTableEntry;
 
 Result<PhysAddr> AddressSpace::TableEnv::allocate_table() {
@@ -179,14 +187,160 @@ Result<void> AddressSpace::map_anonymous(VirtAddr va, size_t pages, PageFlags fl
 }
 
 void AddressSpace::unmap_range(VirtAddr va, size_t pages) {
+    if (!m_root || pages == 0 || va % kPageSize || pages > kUserSpaceEnd / kPageSize ||
+        !user_range_ok(va, pages * kPageSize))
+        return;
     TableEnv env{this};
     auto pt = tables(env);
     FreedFrames freed;
-    for (size_t i = 0; i < pages; ++i) {
-        auto t = pt.unmap(va + i * kPageSize);
-        if (t.ok()) release_leaf(t.value(), freed);
-    }
+    pt.for_each_leaf(va, va + pages * kPageSize,
+                     [&](VirtAddr page, PageTableEntry& e, paging::PageSize size) {
+                         paging::Translation t{e.address(size), e.flags(), size};
+                         e = PageTableEntry();
+                         // Before the frame can go back (release_leaf may
+                         // return a batch).
+                         env.invalidate(page);
+                         release_leaf(t, freed);
+                     });
     return_frames(freed);
+}
+
+Result<void> AddressSpace::map_copy(VirtAddr va, const void* contents, size_t length,
+                                    PageFlags flags) {
+    if (!mappable_range_ok(va, 1) || length > kPageSize) return Error::kInvalid;
+    flags.user = true;
+    flags.borrowed = false;
+    note_mapped(va, 1);
+    PhysAddr frame = TRY(m_context->allocate_frame(FrameUse::kUser));
+    auto* bytes = static_cast<uint8_t*>(m_context->phys_to_virt(frame));
+    memcpy(bytes, contents, length);
+    memset(bytes + length, 0, kPageSize - length);
+    TableEnv env{this};
+    auto mapped = tables(env).map(va, frame, flags);
+    if (!mapped.ok()) {
+        m_context->free_frame(frame, FrameUse::kUser);
+        return mapped.error();
+    }
+    ++m_user_frames;
+    return {};
+}
+
+Result<void> AddressSpace::break_copy_on_write(VirtAddr va, PageFlags flags) {
+    if (va % kPageSize || !user_range_ok(va, kPageSize)) return Error::kInvalid;
+    flags.user = true;
+    flags.writable = true;
+    flags.borrowed = false;
+    TableEnv env{this};
+    auto pt = tables(env);
+    paging::Translation t = TRY(pt.translate(va));
+    VERIFY(t.size == paging::PageSize::k4K);
+    // Only a holder can add references, and this space is one: a count of 1
+    // cannot grow under us, so the frame is ours alone.
+    if (!t.flags.borrowed && m_context->reference_count(t.phys) == 1) return pt.protect(va, flags);
+    PhysAddr fresh = TRY(m_context->allocate_frame(FrameUse::kUser));
+    // Every other holder maps the frame read-only, so it cannot change while
+    // it is copied.
+    memcpy(m_context->phys_to_virt(fresh), m_context->phys_to_virt(t.phys), kPageSize);
+    auto old = pt.replace(va, fresh, flags);
+    VERIFY(old.ok());
+    if (old.value().flags.borrowed) {
+        --m_borrowed_pages;
+        ++m_user_frames;
+    } else {
+        // Our reference; the frame stays with its other holders (or, if
+        // they all dropped theirs meanwhile, this frees it).
+        m_context->free_frame(old.value().phys, FrameUse::kUser);
+    }
+    return {};
+}
+
+void AddressSpace::protect_range(VirtAddr va, size_t pages, PageFlags flags, bool grant_write) {
+    if (!m_root || pages == 0 || va % kPageSize || pages > kUserSpaceEnd / kPageSize ||
+        !user_range_ok(va, pages * kPageSize))
+        return;
+    TableEnv env{this};
+    auto pt = tables(env);
+    pt.for_each_leaf(
+        va, va + pages * kPageSize, [&](VirtAddr page, PageTableEntry& e, paging::PageSize size) {
+            PageFlags old = e.flags();
+            PageFlags now = flags;
+            now.borrowed = old.borrowed;
+            now.writable = flags.writable && !old.borrowed && (grant_write || old.writable);
+            if (now == old) return;
+            e = PageTableEntry::leaf(e.address(size), now, size);
+            env.invalidate(page);
+        });
+}
+
+Result<void> AddressSpace::share_range_into(AddressSpace& child, VirtAddr lo, VirtAddr hi,
+                                            bool copy_on_write, bool& downgraded) {
+    VERIFY(child.m_context == m_context && child.m_root && child.m_root != m_root);
+    if (lo >= hi || !mappable_range_ok(lo, (hi - lo) / kPageSize) || hi % kPageSize)
+        return Error::kInvalid;
+    child.note_mapped(lo, hi);
+    TableEnv env{this};
+    auto pt = tables(env);
+    TableEnv child_env{&child};
+    auto child_pt = child.tables(child_env);
+
+    // Owned frames are shared in batches: their references are added under
+    // one lock hold, before child maps them (so a reference always exists
+    // for every entry that names the frame).
+    constexpr size_t kBatch = 16;
+    struct Pending {
+        VirtAddr va;
+        PageFlags flags;
+    };
+    Pending pending[kBatch];
+    PhysAddr frames[kBatch];
+    size_t count = 0;
+    bool failed = false;
+    Error failure = Error::kNoMemory;
+    auto share_pending = [&]() {
+        m_context->add_references(frames, count);
+        for (size_t i = 0; i < count; ++i) {
+            auto mapped = child_pt.map(pending[i].va, frames[i], pending[i].flags);
+            if (!mapped.ok()) {
+                // The references of the frames child did not map go back;
+                // this space still holds each, so none is freed.
+                m_context->free_frames(frames + i, count - i, FrameUse::kUser);
+                failure = mapped.error();
+                failed = true;
+                break;
+            }
+            ++child.m_user_frames;
+        }
+        count = 0;
+    };
+    pt.for_each_leaf(lo, hi, [&](VirtAddr va, PageTableEntry& e, paging::PageSize size) {
+        if (failed) return;
+        VERIFY(size == paging::PageSize::k4K);
+        PageFlags flags = e.flags();
+        if (flags.borrowed) {
+            auto mapped = child_pt.map(va, e.address(), flags);
+            if (!mapped.ok()) {
+                failure = mapped.error();
+                failed = true;
+                return;
+            }
+            ++child.m_borrowed_pages;
+            return;
+        }
+        if (copy_on_write && flags.writable) {
+            // No invlpg per page: the caller flushes once (flush_tlb).
+            // Until then only this CPU may cache the old entry (one thread
+            // per process), and it is in the kernel.
+            flags.writable = false;
+            e = PageTableEntry::leaf(e.address(), flags, size);
+            downgraded = true;
+        }
+        pending[count] = {va, flags};
+        frames[count++] = e.address();
+        if (count == kBatch) share_pending();
+    });
+    if (!failed && count) share_pending();
+    if (failed) return failure;
+    return {};
 }
 
 Result<void> AddressSpace::protect(VirtAddr va, size_t pages, PageFlags flags) {

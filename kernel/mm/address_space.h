@@ -3,10 +3,15 @@
 // Lifecycle: try_create() allocates a PML4 and copies entries 256..511 (the
 // kernel half, pre-populated at boot so they never change) from the kernel's
 // root; map_anonymous() adds user pages backed by fresh zeroed frames; the
-// destructor frees every user leaf frame, then every table below PML4
-// entries 0..255, then the PML4 — never the kernel half. It works through
-// the direct map whichever root is live, and refuses (VERIFY) to destroy the
-// live one.
+// destructor drops its reference to every user leaf frame it owns (the
+// frame is freed with its last reference: frames are shared by count after
+// fork, see share_range_into), then frees every table below PML4 entries
+// 0..255, then the PML4 — never the kernel half. It works through the direct
+// map whichever root is live, and refuses (VERIFY) to destroy the live one.
+//
+// It is mechanism only: which pages should exist, with which permissions,
+// and what a fault means is the VM layer's business (mm/process_memory.h,
+// over the region map mm/vm_map.h).
 //
 // Portable: everything it needs from its surroundings comes through a
 // MemoryContext (the kernel's is the PMM + HHDM + invlpg; the host tests'
@@ -21,6 +26,7 @@
 
 #include "mm/direct_map.h"
 #include "mm/mapped_extents.h"
+#include "mm/metadata_allocator.h"
 #include "mm/physical_memory.h"
 #include "nyanos/lib/result.h"
 #include "nyanos/paging/page_table.h"
@@ -40,17 +46,40 @@ inline constexpr VirtAddr kUserMappableEnd = kUserSpaceEnd - paging::kPageSize;
 
 // The direct map (phys_to_virt, from DirectMap) and the rest of what an
 // AddressSpace needs.
-class MemoryContext : public DirectMap {
+class MemoryContext : public DirectMap, public MetadataAllocator {
 public:
     // A zeroed 4 KiB frame, counted under `use`.
     virtual Result<PhysAddr> allocate_zeroed_frame(FrameUse use) = 0;
+    // A 4 KiB frame whose contents do not matter (the caller overwrites all
+    // of it: a copy-on-write copy). The default zeroes it anyway.
+    virtual Result<PhysAddr> allocate_frame(FrameUse use) { return allocate_zeroed_frame(use); }
+    // Gives a frame back; for a user frame, drops one reference (the frame
+    // is free once its last reference is dropped: mm/physical_memory.h).
     virtual void free_frame(PhysAddr frame, FrameUse use) = 0;
     // Several at once (teardown); the default frees them one by one.
     virtual void free_frames(const PhysAddr* frames, size_t count, FrameUse use) {
         for (size_t i = 0; i < count; ++i) free_frame(frames[i], use);
     }
+    // One more reference to each of `count` allocated user frames (a frame
+    // may be listed more than once), and the number of references to one.
+    virtual void add_references(const PhysAddr* frames, size_t count) = 0;
+    virtual uint32_t reference_count(PhysAddr frame) = 0;
     // Drops a stale TLB entry of the live address space.
     virtual void invalidate(VirtAddr va) = 0;
+    // Drops every cached translation of the user half of the space with
+    // this root and PCID, on every CPU that may hold one, after a batch of
+    // entries was changed without invalidate() per page (fork making a
+    // parent's writable pages read-only). The kernel's: a CR3 reload when
+    // the space is live on this CPU, and the PCID marked stale for every
+    // other CPU's next load. A space live on another CPU at that moment (a
+    // second thread of the process, once there are threads) needs a TLB
+    // shootdown there too: that is this hook's job then.
+    virtual void flush_user_tlb(PhysAddr root, uint16_t pcid) = 0;
+    // Kernel-heap memory for VM bookkeeping (the region map, mm/vm_map.h):
+    // `bytes` bytes, 16-byte aligned, or nullptr. The defaults are the
+    // kernel heap (non-throwing new); the host tests count and fail them.
+    void* allocate_metadata(size_t bytes) override;
+    void free_metadata(void* block) override;
     // The kernel's PML4, whose entries 256..511 every space shares.
     virtual PhysAddr kernel_root() const = 0;
     // The root the CPU is using now.
@@ -109,15 +138,65 @@ public:
     // like map_anonymous.
     Result<void> map_borrowed(VirtAddr va, PhysAddr phys, size_t pages, PageFlags flags);
 
-    // Unmaps the pages of [va, va + pages * 4 KiB) that are mapped and frees
-    // the frames it owns (borrowed ones are only unmapped); holes are
-    // skipped. Tables stay until destruction.
+    // Unmaps the pages of [va, va + pages * 4 KiB) that are mapped and
+    // drops its reference to each frame it owns (borrowed ones are only
+    // unmapped); holes are skipped without a walk per page. Tables stay
+    // until destruction. A range outside the user half is ignored.
     void unmap_range(VirtAddr va, size_t pages);
 
     // Changes the permissions of every mapped page in the range (user forced
     // on). A borrowed page stays borrowed and can never be made writable
     // (kPermission, checked for the whole range before anything changes).
     Result<void> protect(VirtAddr va, size_t pages, PageFlags flags);
+
+    // --- For the VM layer (mm/process_memory.h), which knows the regions ---
+
+    // Maps one fresh frame at va (page aligned, user half) holding the
+    // `length` bytes at `contents` (at most a page; the rest of the page is
+    // zero): a file page that cannot be mapped from the file's own frames.
+    // All or nothing.
+    Result<void> map_copy(VirtAddr va, const void* contents, size_t length, PageFlags flags);
+
+    // Makes the page at va writable for this space alone, with `flags`
+    // (writable is forced on): an owned frame that no other space holds a
+    // reference to is kept and only its entry changes; a shared frame (a
+    // copy-on-write page after fork) or a borrowed one (a file page) is
+    // copied into a fresh frame that takes its place, and the reference to
+    // the old one is dropped. kNoEntry if nothing is mapped at va, kNoMemory
+    // if no frame is free (then nothing changed).
+    Result<void> break_copy_on_write(VirtAddr va, PageFlags flags);
+
+    // Rewrites the permissions of every mapped page in the range to
+    // `flags`, except that a page becomes writable only if it already was or
+    // `grant_write` is set, and a borrowed page never does: a private page
+    // gets its write access from the fault handler, which knows whether its
+    // frame is shared. user = false makes a page unreachable from user mode
+    // while it keeps its frame (PROT_NONE). Holes are skipped (a terabyte of
+    // reservation costs only its page tables' scan).
+    void protect_range(VirtAddr va, size_t pages, PageFlags flags, bool grant_write);
+
+    // Maps every page of [lo, hi) mapped here into `child`, at the same
+    // address and sharing the frame: a borrowed page stays borrowed, an
+    // owned frame gets one more reference (child holds it). With
+    // copy_on_write, owned pages are read-only in both spaces afterwards, so
+    // the first write on either side copies; without it (shared mappings)
+    // both keep the entry as it is. `child` must be another space over the
+    // same context. Entries made read-only here are not invalidated one by
+    // one: `downgraded` is set when there were any, and the caller must then
+    // call flush_tlb() before this space runs user code again (once for a
+    // whole fork). On failure (kNoMemory for a page table of child) child
+    // holds part of the range, each page with its own reference, so
+    // destroying child returns exactly what it took; pages here may have
+    // become read-only, which is harmless (a write takes a copy-on-write
+    // fault that finds the frame unshared and just makes it writable again).
+    Result<void> share_range_into(AddressSpace& child, VirtAddr lo, VirtAddr hi, bool copy_on_write,
+                                  bool& downgraded);
+
+    // Drops every cached translation of this space's user half on every CPU
+    // that may hold one (MemoryContext::flush_user_tlb).
+    void flush_tlb() { m_context->flush_user_tlb(m_root, m_pcid); }
+
+    MemoryContext& context() const { return *m_context; }
 
     Result<paging::Translation> translate(VirtAddr va);
 
@@ -130,7 +209,9 @@ public:
     Result<void> copy_from(void* dst, VirtAddr va, size_t length);
     Result<void> fill_zero(VirtAddr va, size_t length);
 
-    // Frames this space owns: user leaves, and page tables including the PML4.
+    // Frames this space owns: user leaves (each one a reference, so a frame
+    // shared with another space after fork counts in both), and page tables
+    // including the PML4.
     size_t user_frames() const { return m_user_frames; }
     // Pages mapped with map_borrowed (not owned, not in user_frames()).
     size_t borrowed_pages() const { return m_borrowed_pages; }

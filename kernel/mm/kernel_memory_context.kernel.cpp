@@ -14,6 +14,24 @@ public:
     Result<PhysAddr> allocate_zeroed_frame(FrameUse use) override {
         return physical_memory().allocate_zeroed_frame(use);
     }
+    Result<PhysAddr> allocate_frame(FrameUse use) override {
+        return physical_memory().allocate_frame(use);
+    }
+    void add_references(const PhysAddr* frames, size_t count) override {
+        physical_memory().add_references(frames, count);
+    }
+    uint32_t reference_count(PhysAddr frame) override {
+        return physical_memory().reference_count(frame);
+    }
+    // Without PCIDs a CR3 load drops every non-global translation; with
+    // them, the PCID marked stale makes load_cr3 flush it here, and every
+    // other CPU at its next load. A CPU that has this space live right now
+    // besides this one would need a shootdown: none can, while a process
+    // has one thread (docs/isolation.md, "Copy-on-write").
+    void flush_user_tlb(PhysAddr root, uint16_t pcid) override {
+        mm::invalidate_pcid(pcid);
+        if (live_root() == root) mm::load_cr3(root | pcid);
+    }
     void free_frame(PhysAddr frame, FrameUse use) override {
         physical_memory().free_frame(frame, use);
     }

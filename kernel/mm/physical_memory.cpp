@@ -144,6 +144,7 @@ void PhysicalMemory::remove_free(uint64_t index) {
 
 void PhysicalMemory::mark_allocated(uint64_t index, FrameUse use) {
     m_state[index] = uint8_t((kFirstUse + uint8_t(use)) | kEverAllocated);
+    m_stack_pos[index] = 1;  // no longer in the stack: the slot is the reference count
     ++m_used[uint8_t(use)];
 }
 
@@ -215,21 +216,54 @@ uint64_t PhysicalMemory::check_freeable(PhysAddr frame, FrameUse use, const char
     return index;
 }
 
-void PhysicalMemory::release(uint64_t index, FrameUse use) {
+// Inlined into the free paths: once per frame of every exiting process.
+[[gnu::always_inline]] inline void PhysicalMemory::release(uint64_t index, FrameUse use) {
     --m_used[uint8_t(use)];
     set_state(index, kFree);
     push_free(index);
 }
 
+[[gnu::always_inline]] inline void PhysicalMemory::drop_reference(uint64_t index, FrameUse use) {
+    if (--m_stack_pos[index] == 0) release(index, use);
+}
+
 void PhysicalMemory::free_frame(PhysAddr frame, FrameUse use) {
     sync::Guard guard(m_lock);
     uint64_t index = check_freeable(frame, use, "free_frame");
-    release(index, use);
+    drop_reference(index, use);
 }
 
 void PhysicalMemory::free_frames(const PhysAddr* frames, size_t count, FrameUse use) {
     sync::Guard guard(m_lock);
-    for (size_t i = 0; i < count; ++i) release(check_freeable(frames[i], use, "free_frames"), use);
+    for (size_t i = 0; i < count; ++i)
+        drop_reference(check_freeable(frames[i], use, "free_frames"), use);
+}
+
+uint64_t PhysicalMemory::check_shareable(PhysAddr frame, const char* who) const {
+    uint64_t index = check_freeable(frame, FrameUse::kUser, who);
+    if (m_stack_pos[index] == 0xffffffffu)
+        panic("%s: frame 0x%lx has too many references", who, frame);
+    return index;
+}
+
+void PhysicalMemory::add_reference(PhysAddr frame) {
+    sync::Guard guard(m_lock);
+    ++m_stack_pos[check_shareable(frame, "add_reference")];
+}
+
+void PhysicalMemory::add_references(const PhysAddr* frames, size_t count) {
+    sync::Guard guard(m_lock);
+    for (size_t i = 0; i < count; ++i) ++m_stack_pos[check_shareable(frames[i], "add_references")];
+}
+
+uint32_t PhysicalMemory::reference_count(PhysAddr frame) const {
+    sync::Guard guard(m_lock);
+    if (frame & (kFrameSize - 1) || frame < m_span_base ||
+        (frame - m_span_base) / kFrameSize >= m_span_frames)
+        panic("reference_count: 0x%lx is not a managed frame", frame);
+    uint64_t index = (frame - m_span_base) / kFrameSize;
+    if (state_of(index) < kFirstUse) panic("reference_count: frame 0x%lx is not allocated", frame);
+    return m_stack_pos[index];
 }
 
 void PhysicalMemory::free_contiguous(PhysAddr first, size_t count, FrameUse use) {
@@ -237,8 +271,12 @@ void PhysicalMemory::free_contiguous(PhysAddr first, size_t count, FrameUse use)
     if (count == 0) panic("free_contiguous: zero frames at 0x%lx", first);
     if (first + count * kFrameSize < first)
         panic("free_contiguous: run at 0x%lx of %zu frames wraps", first, count);
-    for (size_t k = 0; k < count; ++k)
-        check_freeable(first + k * kFrameSize, use, "free_contiguous");
+    for (size_t k = 0; k < count; ++k) {
+        uint64_t i = check_freeable(first + k * kFrameSize, use, "free_contiguous");
+        if (m_stack_pos[i] != 1)
+            panic("free_contiguous: frame 0x%lx is shared (%u references)", first + k * kFrameSize,
+                  m_stack_pos[i]);
+    }
     // Pushed highest first so the run comes back out low to high.
     uint64_t index = (first - m_span_base) / kFrameSize;
     for (size_t k = count; k > 0; --k) release(index + k - 1, use);

@@ -11,13 +11,29 @@
 //   - a state byte: unmanaged (a hole, or memory never given to us), free,
 //     bookkeeping, or allocated-for-<use>; plus an "ever allocated" bit so a
 //     bad free can say whether it is a double free or a never-allocated frame;
-//   - a free stack of frame indices and, per frame, its position in that
-//     stack, so single-frame allocation and free are O(1) (pop / push) and a
-//     contiguous run can take frames out of the middle of the stack in O(1)
-//     each (swap with the top).
+//   - a free stack of frame indices and, per frame, a 32-bit slot. While the
+//     frame is free the slot is its position in that stack, so single-frame
+//     allocation and free are O(1) (pop / push) and a contiguous run can take
+//     frames out of the middle of the stack in O(1) each (swap with the top).
+//     While the frame is allocated the position means nothing, so the same
+//     slot holds the frame's reference count: user frames are shared by count
+//     (copy-on-write after fork, shared mappings), at no extra memory.
 // Contiguous runs are found by scanning the state bytes from a rotating hint.
 //
-// Not synchronised: one CPU, and never called from interrupt handlers.
+// Reference counts (FrameUse::kUser only): an allocation starts at 1;
+// add_reference() adds one per extra holder (an address space that maps the
+// frame); free_frame() and free_frames() drop one and return the frame to
+// the free stack only when the last one goes. The per-use counters count
+// frames, not references, so stats() stays exact however a frame is shared.
+// Frames of every other use are never shared: their count stays 1 and a
+// free returns them at once.
+//
+// Synchronised by one IRQ-saving spinlock (m_lock): every CPU allocates and
+// frees, in fault handlers too. Reference counts are under the same lock
+// rather than atomics: the slot is a free-stack position under the lock
+// whenever the frame is free, and the paths that change a count (fork, a
+// copy-on-write break, unmap) batch or pair it with an allocation or free
+// that takes the lock anyway (docs/isolation.md, "Copy-on-write").
 #pragma once
 
 #include <stddef.h>
@@ -111,17 +127,33 @@ public:
     // first. kInvalid for count 0, kNoMemory when no free run is long enough.
     Result<PhysAddr> allocate_contiguous(size_t count, FrameUse use);
 
-    // Returns a frame. Panics, naming the address, if it is not frame aligned,
-    // not managed, already free (double free), never allocated, or held with a
-    // different use.
+    // Returns a frame, or for a shared user frame drops one reference (the
+    // frame goes back to the free stack with its last reference). Panics,
+    // naming the address, if it is not frame aligned, not managed, already
+    // free (double free), never allocated, or held with a different use.
     void free_frame(PhysAddr frame, FrameUse use);
-    // Returns `count` frames (any order, each checked like free_frame) under
-    // one lock hold: teardown frees thousands, and the lock per frame showed.
+    // free_frame for `count` frames (any order, each checked like
+    // free_frame; a frame may appear several times, once per reference
+    // dropped) under one lock hold: teardown frees thousands, and the lock
+    // per frame showed.
     void free_frames(const PhysAddr* frames, size_t count, FrameUse use);
     // Returns a run from allocate_contiguous (or any run of frames allocated
     // with `use`). Checks every frame first, so a bad call panics before
-    // anything changes.
+    // anything changes; a run of shared user frames is refused that way too.
     void free_contiguous(PhysAddr first, size_t count, FrameUse use);
+
+    // One more reference to a frame allocated as FrameUse::kUser (another
+    // address space maps it). Panics if the frame is not an allocated user
+    // frame, or the count would overflow.
+    void add_reference(PhysAddr frame);
+    // add_reference for `count` frames (a frame may appear several times)
+    // under one lock hold: fork shares every page of a process.
+    void add_references(const PhysAddr* frames, size_t count);
+    // The number of references to an allocated frame: 1 unless it is a
+    // shared user frame. Panics if the frame is not allocated. A count of 1
+    // seen by a holder stays 1 until that holder shares it again: only a
+    // holder can add references.
+    uint32_t reference_count(PhysAddr frame) const;
 
     // Hands more memory to the manager, e.g. boot-reclaimable memory once the
     // loader's data is no longer needed. Partial frames at either end and
@@ -162,6 +194,12 @@ private:
     // Panics unless `frame` is a managed frame allocated with `use`; returns its index.
     uint64_t check_freeable(PhysAddr frame, FrameUse use, const char* who) const REQUIRES(m_lock);
     void release(uint64_t index, FrameUse use) REQUIRES(m_lock);
+    // Drops one reference of an allocated frame (checked by check_freeable)
+    // and releases it with the last.
+    void drop_reference(uint64_t index, FrameUse use) REQUIRES(m_lock);
+    // Panics unless `frame` is a managed frame allocated as kUser whose count
+    // can grow; returns its index.
+    uint64_t check_shareable(PhysAddr frame, const char* who) const REQUIRES(m_lock);
 
     // Every CPU allocates and frees frames, in interrupt handlers too (a
     // user fault maps a page): the state below is under this lock, a leaf
@@ -172,7 +210,9 @@ private:
     uint64_t m_span_frames = 0;  // fixed after creation
     uint8_t* m_state GUARDED_BY(m_lock) = nullptr;        // m_span_frames bytes
     uint32_t* m_free_stack GUARDED_BY(m_lock) = nullptr;  // m_free_count entries in use
-    uint32_t* m_stack_pos GUARDED_BY(m_lock) = nullptr;   // per frame: its index in m_free_stack
+    // Per frame: its index in m_free_stack while free, its reference count
+    // while allocated (see the top of this file).
+    uint32_t* m_stack_pos GUARDED_BY(m_lock) = nullptr;
     uint64_t m_free_count GUARDED_BY(m_lock) = 0;
     uint64_t m_total GUARDED_BY(m_lock) = 0;
     uint64_t m_metadata GUARDED_BY(m_lock) = 0;

@@ -1,40 +1,374 @@
 #include "mm/process_memory.h"
 
+#include "lib/panic.h"
+
 namespace nyanos::mm {
 
 namespace {
+
 constexpr uint64_t kPage = paging::kPageSize;
-uint64_t page_up(uint64_t v) {
+// Linux's TASK_SIZE on x86_64: the last user page is never mapped
+// (mm/address_space.h says why).
+constexpr VirtAddr kTaskSize = kUserMappableEnd;
+// PROT_SEM is accepted and means nothing here (as on x86 Linux).
+constexpr uint8_t kProtSem = 0x8;
+
+constexpr uint64_t page_up(uint64_t v) {
     return (v + kPage - 1) & ~(kPage - 1);
 }
+constexpr uint64_t page_down(uint64_t v) {
+    return v & ~(kPage - 1);
+}
+constexpr bool page_aligned(uint64_t v) {
+    return (v & (kPage - 1)) == 0;
+}
+
+bool access_allowed(const Region& r, Access access) {
+    switch (access) {
+        case Access::kRead:
+            return r.readable();
+        case Access::kWrite:
+            return r.writable();
+        case Access::kExecute:
+            return r.executable();
+    }
+    return false;
+}
+
 }  // namespace
 
-bool ProcessMemory::resolve_fault(uint64_t address, bool known_absent) {
-    bool in_stack = address >= stack_bottom && address < stack_top;
-    bool in_heap = address >= heap_base && address < heap_break;
-    if (!in_stack && !in_heap) return false;
-    uint64_t page = address & ~(kPage - 1);
-    // A not-present fault already says the page is absent; a prefault for a
-    // user copy must look first (the page is usually there).
-    if (!known_absent && space.translate(page).ok()) return false;
-    return space.map_anonymous(page, 1, PageFlags{.writable = true}).ok();
+Result<ProcessMemory> ProcessMemory::try_create(AddressSpace&& space, const MemoryLayout& layout) {
+    if (!space.root()) return Error::kInvalid;
+    const MemoryLayout& l = layout;
+    if (!page_aligned(l.stack_top) || !page_aligned(l.stack_size) || !page_aligned(l.stack_max) ||
+        !page_aligned(l.brk_start) || !page_aligned(l.mmap_base) || l.stack_size == 0 ||
+        l.stack_max < l.stack_size || l.stack_top > kTaskSize ||
+        l.stack_max > l.stack_top - kMmapMinAddr || l.stack_top < kMmapMinAddr ||
+        l.brk_start < kMmapMinAddr || l.mmap_base > kTaskSize || l.brk_start > l.mmap_base)
+        return Error::kInvalid;
+    ProcessMemory memory;
+    memory.m_map = TRY(VmMap::try_create(space.context()));
+    Region stack;
+    stack.start = l.stack_top - l.stack_size;
+    stack.end = l.stack_top;
+    stack.offset = l.stack_top - l.stack_max;
+    stack.prot = kProtRead | kProtWrite;
+    stack.kind = RegionKind::kStack;
+    TRY(memory.m_map.insert(stack));
+    memory.m_space = static_cast<AddressSpace&&>(space);
+    memory.m_brk_start = memory.m_brk = l.brk_start;
+    memory.m_mmap_base = l.mmap_base;
+    memory.m_allow_write_execute = l.allow_write_execute;
+    return memory;
+}
+
+Result<void> ProcessMemory::add_loaded_region(VirtAddr start, VirtAddr end, uint8_t prot) {
+    if (!page_aligned(start) || !page_aligned(end) || start >= end || end > kTaskSize ||
+        (prot & ~kProtMask))
+        return Error::kInvalid;
+    Region r;
+    r.start = start;
+    r.end = end;
+    r.prot = prot;
+    r.kind = RegionKind::kAnonymous;
+    return m_map.insert(r);
+}
+
+void ProcessMemory::release() {
+    m_space = AddressSpace();
+    m_map = VmMap();
+    m_brk_start = m_brk = m_mmap_base = 0;
+}
+
+PageFlags ProcessMemory::page_flags(const Region& r) const {
+    return PageFlags{.writable = r.writable(), .executable = r.executable(), .user = r.readable()};
+}
+
+bool ProcessMemory::prot_allowed(uint8_t prot) const {
+    return m_allow_write_execute || (prot & (kProtWrite | kProtExec)) != (kProtWrite | kProtExec);
+}
+
+// ---- mmap, munmap, mprotect, madvise ----
+
+Result<VirtAddr> ProcessMemory::map(VirtAddr hint, uint64_t length, uint8_t prot, uint32_t flags,
+                                    const FileBacking* file, uint64_t offset) {
+    if (!m_map.valid()) return Error::kInvalid;
+    // The checks in the order Linux makes them (arch mmap, then do_mmap).
+    if (!page_aligned(offset)) return Error::kInvalid;
+    prot &= kProtMask;
+    if (length == 0) return Error::kInvalid;
+    if (length > kTaskSize) return Error::kNoMemory;
+    const uint64_t len = page_up(length);
+    if (offset + len < offset) return Error::kOverflow;
+    const uint32_t type = flags & kMapTypeMask;
+    if (type != kMapShared && type != kMapPrivate && type != kMapSharedValidate)
+        return Error::kInvalid;
+    const bool shared = type != kMapPrivate;
+    const bool anonymous = flags & kMapAnonymous;
+    if (!anonymous && !file) return Error::kInvalid;
+    if (flags & kMapHugeTlb) return Error::kNoMemory;
+    if (!prot_allowed(prot)) return Error::kAccess;
+    if (!anonymous && shared && (prot & kProtWrite) && !file->writable) return Error::kAccess;
+
+    const bool fixed = flags & (kMapFixed | kMapFixedNoReplace);
+    VirtAddr start;
+    if (fixed) {
+        if (!page_aligned(hint)) return Error::kInvalid;
+        if (hint > kTaskSize - len) return Error::kNoMemory;
+        if (hint < kMmapMinAddr) return Error::kPermission;
+        if ((flags & kMapFixedNoReplace) && m_map.intersects(hint, hint + len))
+            return Error::kExists;
+        start = hint;
+    } else {
+        // A hint below vm.mmap_min_addr is raised to it; one that is free is used.
+        VirtAddr wanted = page_down(hint);
+        if (wanted && wanted < kMmapMinAddr) wanted = kMmapMinAddr;
+        if (wanted && wanted <= kTaskSize - len && !m_map.intersects(wanted, wanted + len)) {
+            start = wanted;
+        } else {
+            auto below = m_map.find_gap_top_down(len, kMmapMinAddr, m_mmap_base);
+            if (below.ok()) {
+                start = below.value();
+            } else {
+                // Linux then tries the other direction; here: above mmap_base.
+                start = TRY(m_map.find_gap_top_down(len, m_mmap_base, kTaskSize));
+            }
+        }
+    }
+
+    Region r;
+    r.start = start;
+    r.end = start + len;
+    r.file = anonymous ? nullptr : file;
+    r.offset = anonymous ? 0 : offset;
+    r.prot = prot;
+    r.kind = anonymous ? RegionKind::kAnonymous : RegionKind::kFile;
+    r.flags = shared ? Region::kShared : 0;
+
+    // Room for everything below first: a region split by the fixed range
+    // and the new one. Nothing after this can fail but the shared fill.
+    TRY(m_map.reserve(fixed ? 2 : 1));
+    if (fixed) {
+        m_space.unmap_range(start, len / kPage);
+        VERIFY(m_map.remove(start, start + len).ok());
+    }
+    VERIFY(m_map.insert(r).ok());
+    if (anonymous && shared) {
+        // Filled now, so that fork hands the child these very frames.
+        auto filled = m_space.map_anonymous(start, len / kPage, page_flags(r));
+        if (!filled.ok()) {
+            // The slot reserved above is still free if insert merged, so
+            // taking the range out again cannot need memory.
+            VERIFY(m_map.remove(start, start + len).ok());
+            return filled.error();
+        }
+        if (!r.readable()) m_space.protect_range(start, len / kPage, page_flags(r), true);
+    }
+    return start;
+}
+
+Result<void> ProcessMemory::unmap(VirtAddr addr, uint64_t length) {
+    if (!page_aligned(addr) || length == 0 || length > kTaskSize) return Error::kInvalid;
+    const uint64_t len = page_up(length);
+    if (addr > kTaskSize || len > kTaskSize - addr) return Error::kInvalid;
+    if (!m_map.valid()) return {};
+    TRY(m_map.remove(addr, addr + len));
+    m_space.unmap_range(addr, len / kPage);
+    return {};
+}
+
+Result<void> ProcessMemory::protect(VirtAddr addr, uint64_t length, uint8_t prot) {
+    if (!page_aligned(addr) || (prot & ~(kProtMask | kProtSem))) return Error::kInvalid;
+    prot &= kProtMask;
+    if (length == 0) return {};
+    if (length > kTaskSize) return Error::kNoMemory;
+    const VirtAddr end = addr + page_up(length);
+    if (end <= addr || end > kTaskSize) return Error::kNoMemory;
+    if (!m_map.covers(addr, end)) return Error::kNoMemory;
+    if (!prot_allowed(prot)) return Error::kAccess;
+    for (size_t i = m_map.lower_bound(addr); i < m_map.count() && m_map[i].start < end; ++i) {
+        const Region& r = m_map[i];
+        if (r.shared() && (prot & kProtWrite) && r.kind == RegionKind::kFile && !r.file->writable)
+            return Error::kAccess;
+    }
+    TRY(m_map.protect(addr, end, prot));
+    for (size_t i = m_map.lower_bound(addr); i < m_map.count() && m_map[i].start < end; ++i) {
+        const Region& r = m_map[i];
+        VirtAddr lo = r.start > addr ? r.start : addr;
+        VirtAddr hi = r.end < end ? r.end : end;
+        // Private pages get write access back from the fault handler.
+        m_space.protect_range(lo, (hi - lo) / kPage, page_flags(r), r.shared());
+    }
+    return {};
+}
+
+Result<void> ProcessMemory::advise_dontneed(VirtAddr addr, uint64_t length) {
+    if (!page_aligned(addr)) return Error::kInvalid;
+    if (length == 0) return {};
+    if (length > kTaskSize) return Error::kInvalid;
+    const VirtAddr end = addr + page_up(length);
+    if (end < addr) return Error::kInvalid;
+    bool hole = !m_map.covers(addr, end);
+    for (size_t i = m_map.lower_bound(addr); i < m_map.count() && m_map[i].start < end; ++i) {
+        const Region& r = m_map[i];
+        if (r.shared()) continue;  // shared pages keep their contents
+        VirtAddr lo = r.start > addr ? r.start : addr;
+        VirtAddr hi = r.end < end ? r.end : end;
+        m_space.unmap_range(lo, (hi - lo) / kPage);
+    }
+    if (hole) return Error::kNoMemory;
+    return {};
+}
+
+// ---- The break ----
+
+Result<void> ProcessMemory::move_break(VirtAddr new_break) {
+    const VirtAddr old_top = page_up(m_brk);
+    const VirtAddr new_top = page_up(new_break);
+    if (new_top > old_top) {
+        // Linux keeps a page free between the heap and the next region.
+        if (m_map.intersects(old_top, new_top + kPage)) return Error::kNoMemory;
+        Region heap;
+        heap.start = old_top;
+        heap.end = new_top;
+        heap.prot = kProtRead | kProtWrite;
+        heap.kind = RegionKind::kHeap;
+        TRY(m_map.insert(heap));
+    } else if (new_top < old_top) {
+        TRY(m_map.remove(new_top, old_top));
+        m_space.unmap_range(new_top, (old_top - new_top) / kPage);
+    }
+    m_brk = new_break;
+    return {};
+}
+
+VirtAddr ProcessMemory::brk(VirtAddr new_break) {
+    if (!m_map.valid() || new_break < m_brk_start || new_break > m_mmap_base) return m_brk;
+    (void)move_break(new_break).ok();
+    return m_brk;
 }
 
 Result<uint64_t> ProcessMemory::sbrk(int64_t increment) {
-    uint64_t old = heap_break;
+    const uint64_t old = m_brk;
     if (increment == 0) return old;
+    if (!m_map.valid()) return Error::kNoMemory;
     if (increment > 0) {
-        if (uint64_t(increment) > heap_limit - old) return Error::kNoMemory;
-        heap_break = old + uint64_t(increment);
+        if (uint64_t(increment) > m_mmap_base - old) return Error::kNoMemory;
+        TRY(move_break(old + uint64_t(increment)));
         return old;
     }
-    uint64_t shrink = 0 - uint64_t(increment);  // well defined for INT64_MIN too
-    if (shrink > old - heap_base) return Error::kInvalid;
-    heap_break = old - shrink;
-    uint64_t first = page_up(heap_break);
-    uint64_t last = page_up(old);
-    if (last > first) space.unmap_range(first, (last - first) / kPage);
+    const uint64_t shrink = 0 - uint64_t(increment);  // well defined for INT64_MIN too
+    if (shrink > old - m_brk_start) return Error::kInvalid;
+    TRY(move_break(old - shrink));
     return old;
+}
+
+// ---- Faults ----
+
+const Region* ProcessMemory::grow_stack_to(VirtAddr address) {
+    // Below a stack that may grow down to here?
+    size_t i = m_map.lower_bound(address);
+    if (i == m_map.count()) return nullptr;
+    const Region& stack = m_map[i];
+    if (stack.kind != RegionKind::kStack || address < stack.offset) return nullptr;
+    const VirtAddr start = page_down(address);
+    if (i > 0) {
+        // Never into the region below, nor within the guard gap of an
+        // accessible one (Linux's stack_guard_gap).
+        const Region& below = m_map[i - 1];
+        uint64_t gap = below.readable() ? VmMap::kStackGuardGap : 0;
+        if (start < below.end || start - below.end < gap) return nullptr;
+    }
+    m_map.grow_down(i, start);
+    return &m_map[i];
+}
+
+FaultResult ProcessMemory::fill_page(const Region& r, VirtAddr page, Access access) {
+    PageFlags flags = page_flags(r);
+    Result<void> mapped;
+    if (r.kind == RegionKind::kFile) {
+        const FileBacking& file = *r.file;
+        const uint64_t offset = r.file_offset(page);
+        if (offset >= page_up(file.size)) return FaultResult::kBus;
+        const bool private_write = access == Access::kWrite && !r.shared();
+        if (!private_write && file.phys && offset <= file.mappable &&
+            kPage <= file.mappable - offset) {
+            // The file's own frame, read-only: a write to a private mapping
+            // copies it then.
+            flags.writable = false;
+            mapped = m_space.map_borrowed(page, file.phys + offset, 1, flags);
+        } else {
+            uint64_t bytes = file.size - offset < kPage ? file.size - offset : kPage;
+            mapped = m_space.map_copy(page, file.data + offset, bytes, flags);
+        }
+    } else {
+        mapped = m_space.map_anonymous(page, 1, flags);
+    }
+    if (mapped.ok()) return FaultResult::kHandled;
+    // Present after all (the caller could not tell): see what it lacks.
+    if (mapped.error() == Error::kExists) return fix_present_page(r, page, access);
+    return FaultResult::kNoMemory;
+}
+
+FaultResult ProcessMemory::fix_present_page(const Region& r, VirtAddr page, Access access) {
+    auto t = m_space.translate(page);
+    if (!t.ok()) return fill_page(r, page, access);
+    const PageFlags now = t.value().flags;
+    if (now.user && (access != Access::kWrite || now.writable) &&
+        (access != Access::kExecute || now.executable))
+        return FaultResult::kHandled;  // a stale TLB entry: the fault dropped it
+    if (access == Access::kWrite && !r.shared()) {
+        // Copy-on-write (a page shared after fork, or a file's frame).
+        auto made = m_space.break_copy_on_write(page, page_flags(r));
+        return made.ok() ? FaultResult::kHandled : FaultResult::kNoMemory;
+    }
+    // The region allows what the entry does not: bring the entry in line
+    // (a shared page is granted write directly).
+    m_space.protect_range(page, 1, page_flags(r), r.shared());
+    return FaultResult::kHandled;
+}
+
+FaultResult ProcessMemory::resolve_fault(VirtAddr address, Access access, bool present) {
+    if (address >= kTaskSize) return FaultResult::kSegv;
+    const Region* r = m_map.find(address);
+    if (!r) r = grow_stack_to(address);
+    if (!r || !access_allowed(*r, access)) return FaultResult::kSegv;
+    const VirtAddr page = page_down(address);
+    if (!present) return fill_page(*r, page, access);
+    return fix_present_page(*r, page, access);
+}
+
+FaultResult ProcessMemory::prefault(VirtAddr address, Access access) {
+    if (address >= kTaskSize || !m_space.root()) return FaultResult::kSegv;
+    auto t = m_space.translate(page_down(address));
+    if (!t.ok()) return resolve_fault(address, access, false);
+    const PageFlags now = t.value().flags;
+    if (now.user && (access != Access::kWrite || now.writable)) return FaultResult::kHandled;
+    return resolve_fault(address, access, true);
+}
+
+// ---- fork ----
+
+Result<ProcessMemory> ProcessMemory::clone_for_fork() {
+    if (!m_map.valid()) return Error::kInvalid;
+    ProcessMemory child;
+    child.m_map = TRY(m_map.clone());
+    child.m_space = TRY(AddressSpace::try_create(m_space.context()));
+    child.m_brk_start = m_brk_start;
+    child.m_brk = m_brk;
+    child.m_mmap_base = m_mmap_base;
+    child.m_allow_write_execute = m_allow_write_execute;
+    bool downgraded = false;
+    Result<void> shared;
+    for (size_t i = 0; i < m_map.count() && shared.ok(); ++i) {
+        const Region& r = m_map[i];
+        shared = m_space.share_range_into(child.m_space, r.start, r.end, !r.shared(), downgraded);
+    }
+    // Before this process runs user code again, on failure too: a stale
+    // writable entry would let it write into a frame the child now shares.
+    if (downgraded) m_space.flush_tlb();
+    if (!shared.ok()) return shared.error();
+    return child;
 }
 
 }  // namespace nyanos::mm

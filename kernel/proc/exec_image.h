@@ -7,7 +7,7 @@
 #include <stdint.h>
 
 #include "fs/ramdisk.h"
-#include "mm/address_space.h"
+#include "mm/process_memory.h"
 #include "nyanos/lib/result.h"
 #include "proc/personality.h"
 #include "proc/program_loader.h"
@@ -15,16 +15,12 @@
 namespace nyanos::proc {
 
 struct ExecImage {
-    mm::AddressSpace space;
+    // The address space with the program loaded, and its regions (the
+    // segments, the stack, the heap's start).
+    mm::ProcessMemory memory;
     Personality personality = Personality::kNyanOS;
     uint64_t entry = 0;
     uint64_t stack_pointer = 0;
-    // The demand-zero stack [stack_bottom, stack_top) and the heap (brk),
-    // which starts at heap_base and may grow up to heap_limit.
-    uint64_t stack_bottom = 0, stack_top = 0;
-    uint64_t heap_base = 0, heap_limit = 0;
-    // Linux: where mmap hands out addresses downwards from (0 for NyanOS).
-    uint64_t mmap_base = 0;
     // The program file the image runs (a script's interpreter, not the
     // script): what /proc/self/exe will name.
     const fs::FileEntry* file = nullptr;

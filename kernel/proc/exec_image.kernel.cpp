@@ -36,6 +36,10 @@ uint64_t linux_hwcap() {
     return arch::cpuid(1).edx;
 }
 
+// Linux's first stack region (stack_guard_gap aside): 128 KiB, or what the
+// arguments need if more.
+constexpr uint64_t kLinuxInitialStack = 128 * 1024;
+
 // AT_MINSIGSTKSZ: the least stack a signal handler needs. Linux's
 // MINSIGSTKSZ; the signal frame code checks that its frames fit.
 constexpr uint64_t kLinuxMinSigStackSize = 2048;
@@ -91,8 +95,7 @@ Result<void> load_file(const char* path, const char* execfn, const ProgramArgs& 
 
     const elf::Image* image = &checked->image;
     StackSpec stack = nyanos_stack_spec();
-    out.stack_top = kStackTop;
-    out.stack_bottom = kStackBottom;
+    mm::MemoryLayout memory_layout = kNyanMemoryLayout;
     bool linux = image->personality == elf::Personality::kLinux;
     LinuxLayout layout{};
     if (linux) {
@@ -111,44 +114,45 @@ Result<void> load_file(const char* path, const char* execfn, const ProgramArgs& 
                           linux_hwcap(),
                           0,
                           kLinuxMinSigStackSize};
-        out.stack_top = layout.stack_top;
-        out.stack_bottom = layout.stack_top - kLinuxStackLimit;
-        out.mmap_base = layout.mmap_base;
     }
 
     uint8_t random16[16];
     random_bytes(random16, sizeof(random16));
 
-    out.space = TRY(mm::AddressSpace::try_create(mm::kernel_memory_context()));
+    mm::AddressSpace space = TRY(mm::AddressSpace::try_create(mm::kernel_memory_context()));
     LoadedProgram program;
     {
         // Load with the new space live, so the loader writes through user
         // addresses. The guard restores the caller's root on every path out
         // of this block.
-        ScopedCr3 guard(out.space.cr3());
-        program = TRY(load_program(out.space, *image, file->data, args, random16, stack,
+        ScopedCr3 guard(space.cr3());
+        program = TRY(load_program(space, *image, file->data, args, random16, stack,
                                    fs::file_frames(file)));
         // Loading a large program takes a while: let others run. A thread
         // switched away from here must come back on the guarded root. (No
         // kill here: this frame still owns the half-built space.)
         yield_if_needed();
-        VERIFY(arch::read_cr3() == out.space.cr3());
+        VERIFY(arch::read_cr3() == space.cr3());
     }
     out.entry = program.entry;
     out.stack_pointer = program.stack_pointer;
     out.file = file;
     if (linux) {
-        out.heap_base = linux_brk_start(layout, program.image_end, image->position_independent);
-        // Until mmap has regions of its own, the heap may grow to the
-        // lowest mmap address or the stack's reach, whichever is lower.
-        uint64_t ceiling = out.stack_bottom - kLinuxStackGuardGap;
-        if (out.heap_base < layout.mmap_base - (1ull << 40))
-            ceiling = layout.mmap_base - (1ull << 40);
-        out.heap_limit = ceiling;
-    } else {
-        out.heap_base = kHeapBase;
-        out.heap_limit = kHeapLimit;
+        // The stack region starts with what the arguments took, at least
+        // Linux's first 128 KiB, and grows down to RLIMIT_STACK; the heap
+        // may grow up to the mmap base.
+        uint64_t used = layout.stack_top - page_down(program.stack_pointer);
+        memory_layout = mm::MemoryLayout{
+            .stack_top = layout.stack_top,
+            .stack_size = used > kLinuxInitialStack ? used : kLinuxInitialStack,
+            .stack_max = kLinuxStackLimit,
+            .brk_start = linux_brk_start(layout, program.image_end, image->position_independent),
+            .mmap_base = layout.mmap_base,
+            .allow_write_execute = true};
     }
+    out.memory = TRY(mm::ProcessMemory::try_create(static_cast<mm::AddressSpace&&>(space),
+                                                   memory_layout));
+    TRY(record_image_regions(out.memory, *image));
     return {};
 }
 

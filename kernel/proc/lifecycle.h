@@ -12,6 +12,7 @@
 #include "nyanos/lib/result.h"
 #include "proc/program_loader.h"
 #include "proc/process.h"
+#include "proc/process_table.h"
 
 namespace nyanos::proc {
 
@@ -47,6 +48,21 @@ Result<void> exec_current(const char* path, const ProgramArgs& args, arch::Inter
 using StatusStore = Result<void> (*)(void* ctx, int status);
 Result<int> wait_child(int pid, int flags, StatusStore store_status, void* ctx);
 
+// Linux's wait for the children `which` selects: `status` receives the zombie's wait status. With
+// `reap` false the zombie stays (WNOWAIT). 0 with NYAN_WNOHANG when none has exited yet; ECHILD
+// when there is no such child; kRestartSys when a signal ends the wait.
+Result<int> wait_for_child(ChildSelector which, bool no_hang, bool reap, int& status);
+
+// The caller's process group (for waitpid's pid 0).
+int current_process_group();
+
+// Process groups and sessions, as Linux's setpgid/getpgid/setsid/getsid
+// (pid 0: the caller).
+Result<void> set_process_group(int pid, int pgid);
+Result<int> process_group(int pid);
+Result<int> session_of(int pid);
+Result<int> start_session();
+
 // Kills `pid` with `signal` (SIGKILL from kill(), SIGINT from Ctrl-C).
 // ESRCH if there is no such live process; EINVAL for pid <= 0; EPERM for
 // init, unless init kills itself.
@@ -58,6 +74,13 @@ Result<uint64_t> sbrk(int64_t increment);
 // Describes processes for ps: skips the first `skip` in table order, then
 // fills at most `max` entries (pages = user frames + page tables).
 size_t fill_process_list(struct nyan_process_info* out, size_t skip, size_t max);
+// Calls `fn` on process `pid` (a zombie too: its settings and usage are
+// still there) with the process table locked, so the process cannot be
+// reaped meanwhile; returns what fn returns. ESRCH if there is no such
+// process. fn runs with interrupts off and the table lock held: it may take
+// later locks (g_resources_lock, the scheduler lock) and allocate, never
+// block.
+Result<void> with_process(int pid, Result<void> (*fn)(Process&, void*), void* ctx);
 size_t process_count();
 
 // Calls `fn` for every process in the table (interrupts off).

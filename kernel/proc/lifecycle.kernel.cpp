@@ -24,6 +24,7 @@
 #include "lib/panic.h"
 #include "mm/kernel_memory_context.h"
 #include "mm/pcid.h"
+#include "mm/physical_memory.h"
 #include "mm/vmm.h"
 #include "proc/exec_image.h"
 #include "proc/foreground.h"
@@ -32,6 +33,7 @@
 #include "proc/signal_delivery.h"
 #include "proc/scoped_cr3.h"
 #include "proc/stack_audit.h"
+#include "proc/usage.h"
 #include "proc/user_faults.h"
 #include "proc/user_layout.h"
 
@@ -43,8 +45,10 @@ namespace {
 
 // Process and Thread come from the heap's slabs; a slot holds a 16-byte
 // header and 8 bytes of red zone. Keep them in these slots: a minimal
-// process's memory is mostly these two and its frames.
-static_assert(sizeof(Process) <= 448 - 24, "Process outgrew the heap's 448-byte slot");
+// process's memory is mostly these two and its frames. (The Process left
+// the 448-byte slot when it gained its IDs, limits and usage: 224 bytes
+// more per process, under 1% of a minimal process's 8 frames.)
+static_assert(sizeof(Process) <= 672 - 24, "Process outgrew the heap's 672-byte slot");
 static_assert(sizeof(Thread) <= 192 - 24, "Thread outgrew the heap's 192-byte slot");
 
 // The process table lock: the table (pids, parent links, zombies and their
@@ -144,6 +148,7 @@ Result<Thread*> create_thread(uint64_t entry, uint64_t user_sp) {
 }  // namespace
 
 void init_processes() {
+    init_default_limits(mm::physical_memory().stats().total_frames * paging::kPageSize);
     init_scheduler();
     init_stack_audit();
     init_user_faults();
@@ -186,6 +191,14 @@ Result<int> spawn_process(const char* path, const ProgramArgs& args, bool as_ini
         delete process;
         return Error::kNoMemory;
     }
+    // IDs, umask and limits come from the parent (init: the defaults).
+    if (Process* parent = current_process()) {
+        if (auto r = process->resources.inherit(parent->resources); !r.ok()) {
+            fs::FdTable::release(process->files);
+            delete process;
+            return r.error();
+        }
+    }
     auto thread = create_thread(image.entry, image.stack_pointer);
     if (!thread.ok()) {
         fs::FdTable::release(process->files);
@@ -195,6 +208,7 @@ Result<int> spawn_process(const char* path, const ProgramArgs& args, bool as_ini
     inherit_tree_nodes(*process, current_process(), image.file);
     process->thread = thread.value();
     process->thread->process = process;
+    process->thread->affinity = current_thread()->affinity;
     process->personality = image.personality;
     if (image.personality == Personality::kLinux) {
         process->signal_actions = new_signal_actions(nullptr);
@@ -205,12 +219,8 @@ Result<int> spawn_process(const char* path, const ProgramArgs& args, bool as_ini
             return Error::kNoMemory;
         }
     }
-    process->memory.space = static_cast<mm::AddressSpace&&>(image.space);
-    process->memory.stack_bottom = image.stack_bottom;
-    process->memory.stack_top = image.stack_top;
-    process->memory.heap_base = process->memory.heap_break = image.heap_base;
-    process->memory.heap_limit = image.heap_limit;
-    process->thread->active_root = process->memory.space.cr3();
+    process->memory = static_cast<mm::ProcessMemory&&>(image.memory);
+    process->thread->active_root = process->memory.space().cr3();
     copy_name(process->name, path);
 
     // Commit: nothing below can fail.
@@ -269,14 +279,10 @@ Result<void> exec_current(const char* path, const ProgramArgs& args, arch::Inter
     // thread per process: only this CPU ran it).
     {
         arch::InterruptDisabler no_interrupts;
-        thread->active_root = image.space.cr3();
-        mm::load_cr3(image.space.cr3());
+        thread->active_root = image.memory.space().cr3();
+        mm::load_cr3(image.memory.space().cr3());
     }
-    p->memory.space = static_cast<mm::AddressSpace&&>(image.space);
-    p->memory.stack_bottom = image.stack_bottom;
-    p->memory.stack_top = image.stack_top;
-    p->memory.heap_base = p->memory.heap_break = image.heap_base;
-    p->memory.heap_limit = image.heap_limit;
+    p->memory = static_cast<mm::ProcessMemory&&>(image.memory);
     p->personality = image.personality;
     delete p->signal_actions;
     p->signal_actions = actions;
@@ -316,7 +322,8 @@ void exit_current(int wait_status) {
     uint64_t kernel_root = mm::kernel_root();
     thread->active_root = kernel_root;
     if (arch::read_cr3() != kernel_root) mm::load_cr3(kernel_root);
-    p->memory.space = mm::AddressSpace();
+    p->resources.note_resident_pages(resident_pages(*p));  // for the parent's getrusage
+    p->memory.release();
     // Closing may end pipe ends (waking their readers and writers) and
     // free descriptions: it takes their locks and the scheduler's, none of
     // which is held here.
@@ -353,40 +360,134 @@ void exit_current(int wait_status) {
     schedule_away_from_dead();
 }
 
-Result<int> wait_child(int pid, int flags, StatusStore store_status, void* ctx) {
-    if (pid == 0 || pid < -1) return Error::kInvalid;
+namespace {
+
+// Finds a zombie child `pid` selects, waiting for one unless `no_hang`.
+// With `reap`, takes it out of the table and reports its pid and status
+// through `store` before anything is freed; the caller frees it.
+template <typename Store>
+Result<int> find_and_reap(ChildSelector which, bool no_hang, bool reap, Store&& store,
+                          Process*& reaped) {
     Process* self = current_process();
     Process* zombie = nullptr;
+    reaped = nullptr;
     {
         sync::NoInterruptsGuard lock(g_table_lock);
         for (;;) {
             bool has_match = false;
-            zombie = g_table.find_zombie_child(self, pid, has_match);
+            zombie = g_table.find_zombie_child(self, which, has_match);
             if (zombie) break;
             if (!has_match) return Error::kNoChild;
-            if (flags & NYAN_WNOHANG) return 0;
+            if (no_hang) return 0;
             WakeReason reason = self->child_exited.wait(g_table_lock);
             if (reason == WakeReason::kKilled) break;
             if (reason == WakeReason::kInterrupted) return Error::kRestartSys;
         }
         if (zombie) {
-            TRY(store_status(ctx, zombie->wait_status));
-            self->last_reaped_pid = zombie->pid;
-            memcpy(self->last_reaped_reason, zombie->kill_reason, kKillReasonMax);
-            g_table.remove(zombie);
+            TRY(store(zombie->wait_status));
+            if (reap) {
+                // Its thread is off the CPU or has interrupts off for good:
+                // its tick counts are final.
+                self->resources.add_reaped_child(zombie->resources,
+                                                 thread_cpu_ticks(*zombie->thread));
+                self->last_reaped_pid = zombie->pid;
+                memcpy(self->last_reaped_reason, zombie->kill_reason, kKillReasonMax);
+                g_table.remove(zombie);
+                reaped = zombie;
+            }
+            return zombie->pid;
         }
     }
-    if (!zombie) {
-        arch::disable_interrupts();
-        die_if_killed();
-        panic("waitpid: woken as killed, but no kill is pending");
-    }
-    // Out of the table, so no one else can reach it; freed without the lock
-    // (freeing a kernel stack may wait for other CPUs).
-    int reaped = zombie->pid;
+    arch::disable_interrupts();
+    die_if_killed();
+    panic("waitpid: woken as killed, but no kill is pending");
+}
+
+// Frees a zombie out of the table: no one else can reach it, and it is
+// freed without the lock (freeing a kernel stack may wait for other CPUs).
+void free_zombie(Process* zombie) {
+    if (!zombie) return;
     wait_until_off_cpu(zombie->thread);
     free_process(zombie);
-    return reaped;
+}
+
+}  // namespace
+
+Result<int> wait_child(int pid, int flags, StatusStore store_status, void* ctx) {
+    if (pid == 0 || pid < -1) return Error::kInvalid;
+    Process* zombie;
+    auto r = find_and_reap(
+        ChildSelector::from_waitpid(pid, 0), flags & NYAN_WNOHANG, true,
+        [&](int status) { return store_status(ctx, status); }, zombie);
+    free_zombie(zombie);
+    return r;
+}
+
+Result<int> wait_for_child(ChildSelector which, bool no_hang, bool reap, int& status) {
+    Process* zombie;
+    auto r = find_and_reap(
+        which, no_hang, reap,
+        [&](int s) -> Result<void> {
+            status = s;
+            return {};
+        },
+        zombie);
+    free_zombie(zombie);
+    return r;
+}
+
+int current_process_group() {
+    sync::NoInterruptsGuard lock(g_table_lock);
+    return current_process()->pgid;
+}
+
+Result<void> set_process_group(int pid, int pgid) {
+    if (pgid < 0) return Error::kInvalid;
+    Process* self = current_process();
+    sync::NoInterruptsGuard lock(g_table_lock);
+    Process* target = pid == 0 ? self : g_table.find(pid);
+    if (!target || (target != self && target->parent != self) || target->zombie)
+        return Error::kNoProcess;
+    if (pgid == 0) pgid = target->pid;
+    // A session leader keeps its group; a process moves only within its
+    // session, into its own group or one that exists there.
+    if (target->sid == target->pid) return Error::kPermission;
+    if (target->sid != self->sid) return Error::kPermission;
+    if (pgid != target->pid) {
+        bool exists = false;
+        for (Process* p = g_table.first(); p && !exists; p = p->next_in_table)
+            exists = p->pgid == pgid && p->sid == self->sid && !p->zombie;
+        if (!exists) return Error::kPermission;
+    }
+    target->pgid = pgid;
+    return {};
+}
+
+Result<int> process_group(int pid) {
+    Process* self = current_process();
+    sync::NoInterruptsGuard lock(g_table_lock);
+    Process* target = pid == 0 ? self : g_table.find(pid);
+    if (!target) return Error::kNoProcess;
+    return target->pgid;
+}
+
+Result<int> session_of(int pid) {
+    Process* self = current_process();
+    sync::NoInterruptsGuard lock(g_table_lock);
+    Process* target = pid == 0 ? self : g_table.find(pid);
+    if (!target) return Error::kNoProcess;
+    return target->sid;
+}
+
+Result<int> start_session() {
+    Process* self = current_process();
+    sync::NoInterruptsGuard lock(g_table_lock);
+    // A group leader cannot start a session: its group would span two.
+    if (self->pgid == self->pid) return Error::kPermission;
+    for (Process* p = g_table.first(); p; p = p->next_in_table)
+        if (p != self && p->pgid == self->pid) return Error::kPermission;
+    self->sid = self->pgid = self->pid;
+    return self->sid;
 }
 
 Result<void> signal_processes(int pid, int sig) {
@@ -459,6 +560,14 @@ Result<uint64_t> sbrk(int64_t increment) {
     return current_process()->memory.sbrk(increment);
 }
 
+Result<void> with_process(int pid, Result<void> (*fn)(Process&, void*), void* ctx) {
+    if (pid <= 0) return Error::kNoProcess;
+    sync::NoInterruptsGuard lock(g_table_lock);
+    Process* p = g_table.find(pid);
+    if (!p) return Error::kNoProcess;
+    return fn(*p, ctx);
+}
+
 size_t process_count() {
     sync::NoInterruptsGuard lock(g_table_lock);
     return g_table.count();
@@ -480,7 +589,7 @@ size_t fill_process_list(nyan_process_info* out, size_t skip, size_t max) {
         info.pid = t->pid;
         info.parent = t->parent ? t->parent->pid : 0;
         info.state = int(process_state(*t));
-        info.pages = t->memory.space.user_frames() + t->memory.space.table_frames();
+        info.pages = t->memory.space().user_frames() + t->memory.space().table_frames();
         format(info.name, sizeof(info.name), "%s", t->name);
     }
     return n;

@@ -36,7 +36,6 @@ uint64_t linux_pie_bias(const LinuxLayout& layout, uint64_t lowest_page, uint64_
 }
 
 uint64_t linux_brk_start(const LinuxLayout& layout, uint64_t image_end, bool position_independent) {
-    if (!layout.randomized) return image_end;
     return (position_independent ? kLinuxDynBase : image_end) + layout.brk_shift;
 }
 

@@ -14,8 +14,9 @@
 //                       which leaves the choice to mmap)
 //   brk                 just above the image, plus up to 32 MiB at random;
 //                       for a static-PIE, at 0x555555554000 (ELF_ET_DYN_BASE)
-//                       plus that, out of the mmap area's way (only when
-//                       randomising: with norandmaps it follows the image)
+//                       plus that, out of the mmap area's way (Linux does
+//                       this only when randomising; here always, so that the
+//                       heap never starts at the mmap base)
 //
 // NyanOS programs keep their fixed layout (proc/user_layout.h).
 #pragma once

@@ -11,6 +11,7 @@
 #include "mm/process_memory.h"
 #include "nyanos/abi/syscall.h"
 #include "proc/personality.h"
+#include "proc/process_resources.h"
 #include "proc/thread.h"
 #include "proc/wait_queue.h"
 
@@ -92,6 +93,9 @@ struct Process {
     // without the close-on-exec descriptors). Released at exit; may be
     // shared by threads (CLONE_FILES).
     fs::FdTable* files = nullptr;
+
+    // User and group IDs, umask, resource limits, reaped children's usage.
+    ProcessResources resources;
 
     // The table of all processes.
     Process* prev_in_table = nullptr;

@@ -51,10 +51,15 @@ ExitWakes ProcessTable::mark_exited(Process* process, int wait_status, Process* 
     return wakes;
 }
 
-Process* ProcessTable::find_zombie_child(const Process* parent, int pid, bool& has_match) const {
+Process* ProcessTable::find_zombie_child(const Process* parent, ChildSelector which,
+                                         bool& has_match) const {
     has_match = false;
     for (Process* t = m_head; t; t = t->next_in_table) {
-        if (t->parent != parent || (pid != -1 && t->pid != pid)) continue;
+        if (t->parent != parent) continue;
+        bool selected = which.kind == ChildSelector::Kind::kAny ||
+                        (which.kind == ChildSelector::Kind::kPid && t->pid == which.id) ||
+                        (which.kind == ChildSelector::Kind::kGroup && t->pgid == which.id);
+        if (!selected) continue;
         has_match = true;
         if (t->zombie) return t;
     }

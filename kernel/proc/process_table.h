@@ -16,6 +16,20 @@ struct ExitWakes {
 };
 
 // Every process that exists (alive or zombie), by pid.
+// Which children a wait is for.
+struct ChildSelector {
+    enum class Kind : uint8_t { kAny, kPid, kGroup } kind;
+    int id;  // the pid or the process group
+
+    // waitpid's encoding: pid > 0 that child, -1 any, 0 the caller's
+    // group, < -1 the group -pid.
+    static ChildSelector from_waitpid(int pid, int caller_pgid) {
+        if (pid == -1) return {Kind::kAny, 0};
+        if (pid > 0) return {Kind::kPid, pid};
+        return {Kind::kGroup, pid == 0 ? caller_pgid : -pid};
+    }
+};
+
 class ProcessTable {
 public:
     void insert(Process* process);
@@ -35,10 +49,9 @@ public:
     // zombie was handed to it (it can reap that one now).
     ExitWakes mark_exited(Process* process, int wait_status, Process* reaper);
 
-    // The zombie child of `parent` that waitpid(pid) reaps: pid > 0 that
-    // child, pid == -1 any. Sets `has_match` if `parent` has any child the
-    // pid selects (living or not), so the caller can tell "wait" from ECHILD.
-    Process* find_zombie_child(const Process* parent, int pid, bool& has_match) const;
+    // The zombie child of `parent` that `which` selects. Sets `has_match` if `parent` has any child
+    // the pid selects (living or not), so the caller can tell "wait" from ECHILD.
+    Process* find_zombie_child(const Process* parent, ChildSelector which, bool& has_match) const;
 
 private:
     Process* m_head = nullptr;

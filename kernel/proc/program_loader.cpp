@@ -206,6 +206,18 @@ Result<uint64_t> build_initial_stack(mm::AddressSpace& space, const elf::Image& 
     return plan.sp;
 }
 
+Result<void> record_image_regions(mm::ProcessMemory& memory, const elf::Image& image) {
+    for (size_t i = 0; i < image.segment_count; ++i) {
+        const elf::Segment& s = image.segments[i];
+        if (s.memsz == 0) continue;
+        uint8_t prot =
+            uint8_t((s.readable ? mm::kProtRead : 0) | (s.writable ? mm::kProtWrite : 0) |
+                    (s.executable ? mm::kProtExec : 0));
+        TRY(memory.add_loaded_region(page_down(s.vaddr), page_up(s.vaddr + s.memsz), prot));
+    }
+    return {};
+}
+
 Result<LoadedProgram> load_program(mm::AddressSpace& space, const elf::Image& image,
                                    const uint8_t* file, const ProgramArgs& args,
                                    const uint8_t random16[16], const StackSpec& stack,

@@ -12,8 +12,10 @@
 
 #include "fs/ramdisk.h"
 #include "mm/address_space.h"
+#include "mm/process_memory.h"
 #include "nyanos/lib/result.h"
 #include "proc/elf.h"
+#include "proc/user_layout.h"
 
 namespace nyanos::proc {
 
@@ -87,6 +89,23 @@ Result<LoadedProgram> load_program(mm::AddressSpace& space, const elf::Image& im
                                    const uint8_t* file, const ProgramArgs& args,
                                    const uint8_t random16[16], const StackSpec& stack,
                                    const FileFrames& frames = {});
+
+// NyanOS programs' memory (proc/user_layout.h): a fixed 64 KiB stack below
+// kStackTop, the sbrk heap from kHeapBase up to kHeapLimit (mmap_base is the
+// heap's ceiling), no W+X.
+inline constexpr mm::MemoryLayout kNyanMemoryLayout{.stack_top = kStackTop,
+                                                    .stack_size = kStackSize,
+                                                    .stack_max = kStackSize,
+                                                    .brk_start = kHeapBase,
+                                                    .mmap_base = kHeapLimit,
+                                                    .allow_write_execute = false};
+
+// Makes the segments load_program mapped known to the process's region map
+// (mm/vm_map.h), one private region per segment with the segment's
+// permissions, covering its whole pages: faults, fork and munmap then treat
+// them like any other mapping. kNoMemory; kExists if a segment overlaps a
+// region already there (the validator rules that out for the NyanOS layout).
+Result<void> record_image_regions(mm::ProcessMemory& memory, const elf::Image& image);
 
 // Builds only the initial stack (exposed for tests); its pages must be mapped.
 Result<uint64_t> build_initial_stack(mm::AddressSpace& space, const elf::Image& image,

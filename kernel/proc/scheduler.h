@@ -37,6 +37,13 @@ void init_scheduler();
 
 // The CPUs the scheduler runs on (the boot CPU and every AP that joined).
 unsigned scheduler_cpu_count();
+// The same as a mask, a bit per CPU index (indexes are dense from 0).
+uint64_t online_cpu_mask();
+
+// The 1-, 5- and 15-minute load averages (which = 0, 1, 2) in
+// LoadAverage's fixed point (lib/load_average.h): running plus ready
+// threads, sampled every 5 s on the boot CPU's tick.
+uint64_t load_average(unsigned which);
 
 Thread* current_thread();
 // The current thread's process; nullptr on an idle thread.
@@ -80,7 +87,15 @@ bool return_to_user(arch::InterruptFrame& regs);
 
 // Ends `thread`'s wait, if it is blocked, with kInterrupted (a signal for it).
 void interrupt_wait(Thread* thread) EXCLUDES(g_scheduler_lock);
+
+// Sleeps at least `ms` milliseconds (to the first tick past them); ends the
+// process instead if it is killed meanwhile.
 void sleep_ms(uint64_t ms);
+// Blocks until the monotonic clock reaches `deadline` (kTimedOut: never
+// early, at most a tick late) or the wait is interrupted (kKilled, or
+// kInterrupted by a signal): the caller unwinds, e.g. returns EINTR. A
+// deadline already past returns kTimedOut at once.
+WakeReason sleep_until(Deadline deadline);
 
 // Blocks until console input is available (kWoken; at once if there is
 // some), the process is killed (kKilled) or a signal is to be taken

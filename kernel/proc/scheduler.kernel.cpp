@@ -20,6 +20,7 @@
 #include "arch/x86_64/timer.h"
 #include "arch/x86_64/user_selectors.h"
 #include "dev/console_input.h"
+#include "lib/load_average.h"
 #include "lib/format.h"
 #include "lib/panic.h"
 #include "mm/pcid.h"
@@ -42,7 +43,8 @@ static_assert(kFpuStateBytes == arch::kFpuStateBytes);
 // Per-CPU scheduler state, indexed by CPU index; each CPU reaches its own
 // through GS (this_cpu()). Slots of CPUs that never start stay unused.
 Cpu g_cpus[kMaxCpus];
-unsigned g_cpu_count = 0;  // written once per CPU as it joins, under the lock
+unsigned g_cpu_count = 0;    // written once per CPU as it joins, under the lock
+uint64_t g_online_cpus = 0;  // a bit per CPU index that joined; likewise
 
 ThreadQueue g_run_queue GUARDED_BY(g_scheduler_lock);
 // CPUs running their idle thread (bit per index): a thread made ready wakes
@@ -53,6 +55,12 @@ uint64_t g_idle_cpus GUARDED_BY(g_scheduler_lock) = 0;
 Thread* g_timed GUARDED_BY(g_scheduler_lock) = nullptr;
 WaitQueue g_sleepers;     // sleep_ms: only deadlines and kills end these waits
 WaitEvent g_input_ready;  // fired when console input arrives
+
+// The load averages, sampled by the boot CPU's tick every
+// LoadAverage::kSampleSeconds and one tick (Linux's LOAD_FREQ).
+constexpr uint32_t kLoadSampleTicks = LoadAverage::kSampleSeconds * arch::kTimerHz + 1;
+LoadAverage g_load;
+uint32_t g_load_countdown GUARDED_BY(g_scheduler_lock) = kLoadSampleTicks;
 
 bool kill_pending(const Thread* thread) {
     return thread->process && thread->process->pending_signal;
@@ -119,10 +127,10 @@ void unlink_timed(Thread* thread) REQUIRES(g_scheduler_lock) {
 }
 
 // Ends the waits whose deadline has come.
-void expire_deadlines(uint64_t now) REQUIRES(g_scheduler_lock) {
+void expire_deadlines(uint64_t now_ns) REQUIRES(g_scheduler_lock) {
     Thread** link = &g_timed;
     while (Thread* t = *link) {
-        if (t->wake_at_ms > now) {
+        if (t->wake_at_ns > now_ns) {
             link = &t->next_timed;
             continue;
         }
@@ -130,12 +138,29 @@ void expire_deadlines(uint64_t now) REQUIRES(g_scheduler_lock) {
     }
 }
 
+// The thread this CPU runs is charged a tick, as user or system time.
+// Only this CPU writes its counters while it runs it; others read them.
+void charge_tick(Thread& thread, bool user) {
+    uint64_t& ticks = user ? thread.cpu_ticks.user : thread.cpu_ticks.system;
+    __atomic_store_n(&ticks, __atomic_load_n(&ticks, __ATOMIC_RELAXED) + 1, __ATOMIC_RELAXED);
+}
+
+// Running threads (one per busy CPU) and ready ones, every kLoadSampleTicks.
+void sample_load_locked() REQUIRES(g_scheduler_lock) {
+    if (--g_load_countdown) return;
+    g_load_countdown = kLoadSampleTicks;
+    uint64_t busy = g_online_cpus & ~g_idle_cpus;
+    g_load.sample(uint64_t(__builtin_popcountll(busy)) + g_run_queue.size());
+}
+
 // Every CPU's timer tick (interrupts off).
 void on_timer(arch::InterruptFrame& frame) {
     Cpu& cpu = this_cpu();
+    if (cpu.current != &cpu.idle) charge_tick(*cpu.current, frame.from_user());
     {
         sync::Guard lock(g_scheduler_lock);
-        if (g_timed) expire_deadlines(arch::uptime_ms());
+        if (g_timed) expire_deadlines(arch::monotonic_ns());
+        if (cpu.index == 0) sample_load_locked();
         if (cpu.current == &cpu.idle) {
             if (!g_run_queue.empty()) schedule();
             return;
@@ -170,6 +195,7 @@ void join_scheduler(arch::CpuEntryArea& entry, uint64_t boot_stack) {
     cpu.idle.kernel_stack_top = boot_stack;
     cpu.current = &cpu.idle;
     g_idle_cpus |= uint64_t(1) << entry.index;
+    __atomic_store_n(&g_online_cpus, g_online_cpus | uint64_t(1) << entry.index, __ATOMIC_RELAXED);
     entry.owner = &cpu;
     ++g_cpu_count;
 }
@@ -218,6 +244,16 @@ unsigned scheduler_cpu_count() {
     return __atomic_load_n(&g_cpu_count, __ATOMIC_RELAXED);
 }
 
+uint64_t online_cpu_mask() {
+    // Written under the lock, only ever gaining bits: a read without it
+    // sees a CPU that joined a moment ago, or not yet.
+    return __atomic_load_n(&g_online_cpus, __ATOMIC_RELAXED);
+}
+
+uint64_t load_average(unsigned which) {
+    return g_load.average(which);
+}
+
 Thread* current_thread() {
     return this_cpu().current;
 }
@@ -243,16 +279,18 @@ void make_ready(Thread* thread) {
     make_ready_locked(thread);
 }
 
-WakeReason WaitQueue::wait_locked(uint64_t deadline_ms) {
+WakeReason WaitQueue::wait_locked(Deadline deadline) {
     Thread* self = this_cpu().current;
     VERIFY(!is_idle(self));
     if (kill_pending(self)) return WakeReason::kKilled;
     if (signal_interrupts_wait(self)) return WakeReason::kInterrupted;
+    if (!deadline.none() && arch::monotonic_ns() >= deadline.monotonic_ns)
+        return WakeReason::kTimedOut;
     self->state = ThreadState::kBlocked;
     self->waiting_on = this;
     m_waiters.push_back(self);
-    self->wake_at_ms = deadline_ms;
-    if (deadline_ms != kNoDeadline) {
+    self->wake_at_ns = deadline.monotonic_ns;
+    if (!deadline.none()) {
         self->next_timed = g_timed;
         g_timed = self;
     }
@@ -263,9 +301,9 @@ WakeReason WaitQueue::wait_locked(uint64_t deadline_ms) {
 void wake_thread_locked(Thread* thread, WakeReason reason) {
     VERIFY(thread->state == ThreadState::kBlocked);
     if (thread->waiting_on) thread->waiting_on->m_waiters.remove(thread);
-    if (thread->wake_at_ms != WaitQueue::kNoDeadline) unlink_timed(thread);
+    if (thread->wake_at_ns != 0) unlink_timed(thread);
     thread->waiting_on = nullptr;
-    thread->wake_at_ms = WaitQueue::kNoDeadline;
+    thread->wake_at_ns = 0;
     thread->wake_reason = reason;
     make_ready_locked(thread);
 }
@@ -398,12 +436,19 @@ void yield() {
 }
 
 void sleep_ms(uint64_t ms) {
+    constexpr uint64_t kMaxMs = ~0ull / 1'000'000 / 2;  // no overflow: "forever"
+    uint64_t ns = (ms < kMaxMs ? ms : kMaxMs) * 1'000'000;
     arch::InterruptDisabler no_interrupts;
-    {
-        sync::Guard lock(g_scheduler_lock);
-        g_sleepers.wait_locked(arch::uptime_ms() + ms);
-    }
+    sleep_until(Deadline{arch::monotonic_ns() + ns});
     die_if_killed();
+}
+
+WakeReason sleep_until(Deadline deadline) {
+    arch::InterruptDisabler no_interrupts;
+    sync::Guard lock(g_scheduler_lock);
+    // Nothing wakes g_sleepers: only the deadline (kTimedOut) or an
+    // interruption ends the wait.
+    return g_sleepers.wait_locked(deadline);
 }
 
 WakeReason wait_for_input() {

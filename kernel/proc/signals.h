@@ -81,7 +81,7 @@ struct PendingInfo {
 
 inline constexpr int32_t kSiUser = 0, kSiKernel = 0x80, kSiTkill = -6, kSegvMapErr = 1,
                          kSegvAccErr = 2, kIllIllOpn = 2, kFpeIntDiv = 1, kTrapBrkpt = 1,
-                         kBusAdrErr = 1, kCldExited = 1, kCldKilled = 2, kCldDumped = 3;
+                         kBusAdrErr = 2, kCldExited = 1, kCldKilled = 2, kCldDumped = 3;
 
 // A process's signal table (shared by its threads).
 struct SignalActions {

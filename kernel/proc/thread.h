@@ -28,6 +28,22 @@ enum class WakeReason : uint8_t {
     kInterrupted,  // a signal with a handler is pending: the call ends (EINTR or a restart)
 };
 
+// When a wait ends on its own: a point on the monotonic clock
+// (arch::monotonic_ns), in nanoseconds; 0 is no deadline. A type of its own
+// so that a count in another unit (milliseconds of uptime) cannot be passed
+// by mistake.
+struct Deadline {
+    uint64_t monotonic_ns = 0;
+    bool none() const { return monotonic_ns == 0; }
+};
+
+// CPU time, in timer ticks (arch::kTimerHz per second) that found a thread
+// running in user mode or in the kernel.
+struct CpuTicks {
+    uint64_t user = 0;
+    uint64_t system = 0;
+};
+
 // A kernel stack is one 4 KiB page, with an unmapped guard page below; its
 // top kFpuStateBytes hold the FPU state, so the stack proper is 3.5 KiB. The
 // kstack_audit test (test/qemu/cases/kstack.py) measures the deepest use
@@ -68,9 +84,17 @@ struct Thread {
     ThreadSignals signals;
 
     // Blocked: the queue it waits in (nullptr if none) and, when the wait has
-    // a deadline, the uptime at which it ends (0 = none).
+    // a deadline, the monotonic time at which it ends (0 = none).
     WaitQueue* waiting_on = nullptr;
-    uint64_t wake_at_ms = 0;
+    uint64_t wake_at_ns = 0;
+
+    // Its CPU time: counted by the timer interrupt of the CPU running it
+    // (the only writer; others read with relaxed atomic loads).
+    CpuTicks cpu_ticks;
+    // The CPUs it may run on (sched_setaffinity; bit = CPU index), inherited
+    // by the threads it starts. Recorded and reported back; the scheduler
+    // does not enforce it yet.
+    uint64_t affinity = ~0ull;
 
     // Intrusive links: the run queue or a wait queue (one at a time), and
     // the list of threads with a deadline.

@@ -9,8 +9,10 @@ namespace nyanos::proc {
 // Installs the handler arch calls for exceptions from user mode.
 void init_user_faults();
 
-// Maps `address`'s page if it is a never-touched demand-zero page of the
-// current process (a user copy is about to touch it). True if it mapped it.
-bool prefault_user_page(uint64_t address);
+// Makes `address`'s page of the current process usable for a kernel read
+// (or a write, with `write`) that a user copy is about to make: maps a
+// never-touched lazy page, breaks copy-on-write. True if the access can go
+// ahead; false if it will fault (the copy then returns EFAULT).
+bool prefault_user_page(uint64_t address, bool write);
 
 }  // namespace nyanos::proc

@@ -1,6 +1,6 @@
-// A CPU exception in user mode: the process's memory decides whether it is
-// a demand-zero page to map; otherwise the task dies alone, with a reason
-// its waiter can read.
+// A CPU exception in user mode: the process's memory decides what a page
+// fault means (a page to map, a copy-on-write break: mm/process_memory.h);
+// otherwise the task dies alone, with a reason its waiter can read.
 #include "proc/user_faults.h"
 
 #include "arch/x86_64/cpu.h"
@@ -18,7 +18,13 @@ namespace nyanos::proc {
 namespace {
 
 constexpr uint64_t kVectorPageFault = 14;
-constexpr uint64_t kPageFaultPresent = 1;  // error code bit 0: a protection fault
+// Page-fault error code bits.
+constexpr uint64_t kPageFaultPresent = 1;  // a protection fault, not an absent page
+constexpr uint64_t kPageFaultWrite = 2;
+constexpr uint64_t kPageFaultUser = 4;      // the access was a user-mode one
+constexpr uint64_t kPageFaultReserved = 8;  // a reserved bit set in an entry
+constexpr uint64_t kPageFaultFetch = 16;    // an instruction fetch
+constexpr uint64_t kPageFaultProtKey = 32;  // a protection-key violation
 
 const char* signal_for(uint64_t vector, int& signal) {
     switch (vector) {
@@ -60,6 +66,7 @@ int32_t fault_code(const arch::InterruptFrame& frame, int signal) {
         case 3:
             return kSiKernel;  // int3: Linux sends SIGTRAP with SI_KERNEL
         case 14:
+            if (signal == NYAN_SIGBUS) return kBusAdrErr;
             return (frame.error_code & kPageFaultPresent) ? kSegvAccErr : kSegvMapErr;
         case 13:
             return kSiKernel;  // #GP: no address to report
@@ -80,10 +87,28 @@ void on_user_fault(arch::InterruptFrame& frame) {
     bool page_fault = frame.vector == kVectorPageFault;
     uint64_t cr2 = page_fault ? arch::read_cr2() : 0;
     Process* t = current_process();
-    if (page_fault && !(frame.error_code & kPageFaultPresent) && t->memory.resolve_fault(cr2, true))
-        return;
+    mm::FaultResult result = mm::FaultResult::kSegv;
+    // Only a user-mode access to a user page is the process's memory to
+    // resolve. An implicit supervisor access from user code (a descriptor
+    // table read; QEMU's iretq reads its frame that way once the new CS says
+    // ring 0, and SMAP refuses it), a reserved bit or a protection key would
+    // fault again on a page that already allows the access: killed.
+    if (page_fault && (frame.error_code & kPageFaultUser) &&
+        !(frame.error_code & (kPageFaultReserved | kPageFaultProtKey))) {
+        mm::Access access = (frame.error_code & kPageFaultWrite)   ? mm::Access::kWrite
+                            : (frame.error_code & kPageFaultFetch) ? mm::Access::kExecute
+                                                                   : mm::Access::kRead;
+        result = t->memory.resolve_fault(cr2, access, frame.error_code & kPageFaultPresent);
+        if (result == mm::FaultResult::kHandled) return;
+    }
     int signal;
     const char* what = signal_for(frame.vector, signal);
+    // No memory for the page: SIGSEGV, as before (Linux's OOM killer would
+    // send SIGKILL); a file page past the file's end: SIGBUS.
+    if (result == mm::FaultResult::kBus) {
+        signal = NYAN_SIGBUS;
+        what = "bus error";
+    }
     // A Linux program may handle the fault: the handler runs on this
     // interrupt's way back to user mode.
     if (signal_fault(signal, fault_code(frame, signal), page_fault ? cr2 : fault_address(frame)))
@@ -105,10 +130,11 @@ void init_user_faults() {
     arch::set_user_fault_handler(on_user_fault);
 }
 
-bool prefault_user_page(uint64_t address) {
+bool prefault_user_page(uint64_t address, bool write) {
     Process* t = current_process();
     if (!t) return false;
-    return t->memory.resolve_fault(address, false);
+    return t->memory.prefault(address, write ? mm::Access::kWrite : mm::Access::kRead) ==
+           mm::FaultResult::kHandled;
 }
 
 }  // namespace nyanos::proc

@@ -84,10 +84,10 @@ public:
     // From a file's poll(), before it looks at its state.
     void subscribe(WaitEvent& event) EXCLUDES(g_scheduler_lock);
     // Blocks until a subscribed event has fired since the last wait (at
-    // once if one has), the uptime reaches `deadline_ms` (unless it is
-    // WaitQueue::kNoDeadline), or a kill or a signal is pending (kKilled,
-    // kInterrupted: the caller unwinds).
-    WakeReason wait(uint64_t deadline_ms) EXCLUDES(g_scheduler_lock);
+    // once if one has), the monotonic clock reaches `deadline` (unless it
+    // is none), or a kill or a signal is pending (kKilled, kInterrupted:
+    // the caller unwinds).
+    WakeReason wait(Deadline deadline) EXCLUDES(g_scheduler_lock);
     // Ends every subscription (the destructor does it too).
     void unsubscribe_all() EXCLUDES(g_scheduler_lock);
 

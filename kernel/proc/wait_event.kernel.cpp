@@ -6,7 +6,7 @@ namespace nyanos::proc {
 
 namespace {
 // How often a waiter with more subscriptions than entries looks again.
-constexpr uint64_t kOverflowPollMs = 10;
+constexpr uint64_t kOverflowPollNs = 10'000'000;
 }  // namespace
 
 void WaitEvent::notify_locked() {
@@ -50,17 +50,17 @@ void PollWaiter::unsubscribe_all() {
     m_used = 0;
 }
 
-WakeReason PollWaiter::wait(uint64_t deadline_ms) {
+WakeReason PollWaiter::wait(Deadline deadline) {
     if (m_overflowed) {
-        uint64_t soon = arch::uptime_ms() + kOverflowPollMs;
-        if (deadline_ms == WaitQueue::kNoDeadline || soon < deadline_ms) deadline_ms = soon;
+        uint64_t soon = arch::monotonic_ns() + kOverflowPollNs;
+        if (deadline.none() || soon < deadline.monotonic_ns) deadline = Deadline{soon};
     }
     sync::NoInterruptsGuard lock(g_scheduler_lock);
     if (m_triggered) {
         m_triggered = false;
         return WakeReason::kWoken;
     }
-    WakeReason reason = m_queue.wait_locked(deadline_ms);
+    WakeReason reason = m_queue.wait_locked(deadline);
     m_triggered = false;
     return reason;
 }

@@ -26,21 +26,21 @@ namespace nyanos::proc {
 
 class WaitQueue {
 public:
-    static constexpr uint64_t kNoDeadline = 0;
-
-    // Blocks the current thread until wake_one/wake_all picks it, the uptime
-    // reaches `deadline_ms` (if not kNoDeadline), or its process is killed.
+    // Blocks the current thread until wake_one/wake_all picks it, the
+    // monotonic clock reaches `deadline` (unless none()), or its process is
+    // killed. The deadline is checked on every timer tick, so the wait ends
+    // at the first tick at or after it: never early, at most a tick late.
+    // A deadline already past ends the wait at once (kTimedOut).
     // Interrupts off. Returns with the scheduler lock held again.
-    WakeReason wait_locked(uint64_t deadline_ms = kNoDeadline) REQUIRES(g_scheduler_lock);
+    WakeReason wait_locked(Deadline deadline = {}) REQUIRES(g_scheduler_lock);
 
     // The same for a condition guarded by `lock` (held on entry and on
     // return; released while blocked). Interrupts off.
     template <typename Lock>
-    WakeReason wait(Lock& lock, uint64_t deadline_ms = kNoDeadline) REQUIRES(lock)
-        EXCLUDES(g_scheduler_lock) {
+    WakeReason wait(Lock& lock, Deadline deadline = {}) REQUIRES(lock) EXCLUDES(g_scheduler_lock) {
         g_scheduler_lock.lock();
         lock.unlock();
-        WakeReason reason = wait_locked(deadline_ms);
+        WakeReason reason = wait_locked(deadline);
         g_scheduler_lock.unlock();
         lock.lock();
         return reason;

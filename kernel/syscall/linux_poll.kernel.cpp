@@ -21,6 +21,9 @@ using fs::DescriptionRef;
 namespace pe = fs::poll_events;
 
 constexpr int64_t kForever = -1;
+// The longest timeout kept exactly: about 31 years (a longer one waits that
+// long; its nanoseconds still fit the monotonic clock's 64 bits).
+constexpr int64_t kMaxTimeoutMs = 1'000'000'000'000;
 
 struct PollItem {
     DescriptionRef file;  // null: a negative fd (ignored) or a bad one (revents preset)
@@ -36,8 +39,9 @@ Result<int> wait_for_events(PollItem* items, size_t count, int64_t timeout_ms) {
     HeapPtr<proc::PollEntry[]> entries(count ? new (std::nothrow) proc::PollEntry[count] : nullptr);
     if (count && !entries.get()) return Error::kNoMemory;
     proc::PollWaiter waiter(entries.get(), count);
-    uint64_t deadline =
-        timeout_ms > 0 ? arch::uptime_ms() + uint64_t(timeout_ms) : proc::WaitQueue::kNoDeadline;
+    // On the monotonic clock, as Linux's poll and select time out.
+    uint64_t deadline_ns =
+        timeout_ms > 0 ? arch::monotonic_ns() + uint64_t(timeout_ms) * 1000000 : 0;
     int ready = 0;
     for (bool first = true;; first = false) {
         ready = 0;
@@ -50,8 +54,8 @@ Result<int> wait_for_events(PollItem* items, size_t count, int64_t timeout_ms) {
             if (item.revents) ++ready;
         }
         if (ready || timeout_ms == 0) break;
-        if (timeout_ms > 0 && arch::uptime_ms() >= deadline) break;
-        proc::WakeReason woke = waiter.wait(deadline);
+        if (timeout_ms > 0 && arch::monotonic_ns() >= deadline_ns) break;
+        proc::WakeReason woke = waiter.wait(proc::Deadline{deadline_ns});
         if (proc::wait_interrupted(woke)) {
             waiter.unsubscribe_all();
             return proc::interruption(woke, Error::kRestartNoHand);
@@ -68,8 +72,7 @@ Result<int64_t> timeout_of(uint64_t user_timespec) {
     linux_abi::Timespec ts;
     TRY(copy_from_user(&ts, user_timespec, sizeof(ts)));
     if (ts.sec < 0 || ts.nsec < 0 || ts.nsec >= 1000000000) return Error::kInvalid;
-    constexpr int64_t kMaxMs = int64_t(1) << 53;
-    if (ts.sec >= kMaxMs / 1000) return kMaxMs;
+    if (ts.sec >= kMaxTimeoutMs / 1000) return kMaxTimeoutMs;
     return ts.sec * 1000 + (ts.nsec + 999999) / 1000000;
 }
 
@@ -78,7 +81,7 @@ Result<int64_t> timeout_of(uint64_t user_timespec) {
 // as Linux ignores it).
 void write_back_remaining(uint64_t user_time, int64_t timeout_ms, uint64_t start, bool timeval) {
     if (!user_time || timeout_ms < 0) return;
-    uint64_t spent = arch::uptime_ms() - start;
+    uint64_t spent = (arch::monotonic_ns() - start) / 1000000;
     int64_t left = spent >= uint64_t(timeout_ms) ? 0 : timeout_ms - int64_t(spent);
     if (timeval) {
         linux_abi::Timeval tv{left / 1000, (left % 1000) * 1000};
@@ -193,7 +196,7 @@ int64_t ppoll(SyscallFrame& f) {
     if (!timeout.ok()) return errno_of(timeout.error());
     auto mask = check_sigmask(f.r10, f.r8);
     if (!mask.ok()) return errno_of(mask.error());
-    uint64_t start = arch::uptime_ms();
+    uint64_t start = arch::monotonic_ns();
     auto r = do_poll(f.rdi, f.rsi, timeout.value());
     write_back_remaining(f.rdx, timeout.value(), start, false);
     return result_of(static_cast<Result<int>&&>(r));
@@ -207,14 +210,13 @@ int64_t select(SyscallFrame& f) {
         if (!r.ok()) return errno_of(r.error());
         if (tv.sec < 0 || tv.usec < 0) return errno_of(Error::kInvalid);
         // Linux normalizes an oversized usec rather than refusing it.
-        constexpr int64_t kMaxSeconds = (int64_t(1) << 53) / 1000;
-        if (tv.sec > kMaxSeconds || tv.usec > kMaxSeconds) {
-            timeout_ms = kMaxSeconds * 1000;
+        if (tv.sec >= kMaxTimeoutMs / 1000 || tv.usec >= kMaxTimeoutMs) {
+            timeout_ms = kMaxTimeoutMs;
         } else {
             timeout_ms = tv.sec * 1000 + (tv.usec + 999) / 1000;
         }
     }
-    uint64_t start = arch::uptime_ms();
+    uint64_t start = arch::monotonic_ns();
     auto r = do_select(int64_t(int(f.rdi)), f.rsi, f.rdx, f.r10, timeout_ms);
     write_back_remaining(f.r8, timeout_ms, start, true);
     return result_of(static_cast<Result<int>&&>(r));
@@ -233,7 +235,7 @@ int64_t pselect6(SyscallFrame& f) {
         auto m = check_sigmask(sig.mask, sig.size);
         if (!m.ok()) return errno_of(m.error());
     }
-    uint64_t start = arch::uptime_ms();
+    uint64_t start = arch::monotonic_ns();
     auto r = do_select(int64_t(int(f.rdi)), f.rsi, f.rdx, f.r10, timeout.value());
     write_back_remaining(f.r8, timeout.value(), start, false);
     return result_of(static_cast<Result<int>&&>(r));

@@ -9,6 +9,13 @@ int64_t linux_getpid(SyscallFrame& f);
 int64_t linux_gettid(SyscallFrame& f);
 int64_t linux_getppid(SyscallFrame& f);
 int64_t linux_set_tid_address(SyscallFrame& f);
+int64_t linux_wait4(SyscallFrame& f);
+int64_t linux_waitid(SyscallFrame& f);
+int64_t linux_setpgid(SyscallFrame& f);
+int64_t linux_getpgid(SyscallFrame& f);
+int64_t linux_getpgrp(SyscallFrame& f);
+int64_t linux_setsid(SyscallFrame& f);
+int64_t linux_getsid(SyscallFrame& f);
 [[noreturn]] int64_t linux_exit(SyscallFrame& f);
 [[noreturn]] int64_t linux_exit_group(SyscallFrame& f);
 

@@ -1,5 +1,7 @@
 // Linux calls about the calling process and thread: identity and exit.
 #include "nyanos/abi/syscall.h"
+#include "proc/signal_frame.h"
+#include "syscall/user_memory.h"
 #include "proc/cpu.h"
 #include "proc/lifecycle.h"
 #include "proc/process.h"
@@ -45,6 +47,114 @@ int64_t linux_exit(SyscallFrame& f) {
 
 int64_t linux_exit_group(SyscallFrame& f) {
     proc::exit_current(NYAN_W_EXITCODE(int(f.rdi) & 0xff));
+}
+
+namespace {
+
+// wait4's and waitid's option bits (Linux's).
+constexpr uint64_t kWNoHang = 1, kWUntraced = 2, kWStopped = 2, kWExited = 4, kWContinued = 8,
+                   kWNoWait = 0x01000000, kWNoThread = 0x20000000, kWAll = 0x40000000,
+                   kWClone = 0x80000000;
+constexpr size_t kRusageBytes = 144;  // struct rusage on x86_64
+
+// Children's resource usage is not accounted yet: a zeroed struct rusage.
+Result<void> store_rusage(uint64_t user) {
+    if (!user) return {};
+    uint8_t zeros[kRusageBytes] = {};
+    return copy_to_user(user, zeros, sizeof(zeros));
+}
+
+}  // namespace
+
+// wait4(pid, wstatus, options, rusage). As on Linux, the child is reaped
+// before the status is written: a bad pointer gives EFAULT with the child
+// gone.
+int64_t linux_wait4(SyscallFrame& f) {
+    int pid = int(f.rdi);
+    uint64_t options = f.rdx;
+    if (options & ~(kWNoHang | kWUntraced | kWContinued | kWNoThread | kWAll | kWClone))
+        return errno_of(Error::kInvalid);
+    if (pid == INT32_MIN) return errno_of(Error::kNoProcess);
+    int status = 0;
+    auto which = proc::ChildSelector::from_waitpid(pid, proc::current_process_group());
+    auto r = proc::wait_for_child(which, options & kWNoHang, true, status);
+    if (!r.ok()) return errno_of(r.error());
+    if (r.value() > 0) {
+        if (f.rsi) {
+            auto c = copy_to_user(f.rsi, &status, sizeof(status));
+            if (!c.ok()) return errno_of(c.error());
+        }
+        auto u = store_rusage(f.r10);
+        if (!u.ok()) return errno_of(u.error());
+    }
+    return r.value();
+}
+
+// waitid(idtype, id, infop, options, rusage): P_ALL, P_PID, P_PGID.
+int64_t linux_waitid(SyscallFrame& f) {
+    constexpr int kPAll = 0, kPPid = 1, kPPgid = 2;
+    int idtype = int(f.rdi);
+    int id = int(f.rsi);
+    uint64_t options = f.r10;
+    if (options &
+        ~(kWNoHang | kWStopped | kWExited | kWContinued | kWNoWait | kWNoThread | kWAll | kWClone))
+        return errno_of(Error::kInvalid);
+    if (!(options & (kWExited | kWStopped | kWContinued))) return errno_of(Error::kInvalid);
+    using Kind = proc::ChildSelector::Kind;
+    proc::ChildSelector which;
+    switch (idtype) {
+        case kPAll:
+            which = {Kind::kAny, 0};
+            break;
+        case kPPid:
+            if (id <= 0) return errno_of(Error::kInvalid);
+            which = {Kind::kPid, id};
+            break;
+        case kPPgid:
+            if (id < 0) return errno_of(Error::kInvalid);
+            which = {Kind::kGroup, id == 0 ? proc::current_process_group() : id};
+            break;
+        default:
+            return errno_of(Error::kInvalid);
+    }
+    // Only exits are reported (no stopped or continued children yet).
+    if (!(options & kWExited)) return errno_of(Error::kNoChild);
+    int status = 0;
+    auto r = proc::wait_for_child(which, options & kWNoHang, !(options & kWNoWait), status);
+    if (!r.ok()) return errno_of(r.error());
+    if (f.rdx) {
+        proc::LinuxSiginfo info{};
+        if (r.value() > 0) {
+            bool exited = NYAN_WIFEXITED(status);
+            info.signo = proc::kSigChld;
+            info.code = exited ? proc::kCldExited : proc::kCldKilled;
+            info.fields.child.pid = r.value();
+            info.fields.child.status = exited ? NYAN_WEXITSTATUS(status) : NYAN_WTERMSIG(status);
+        }
+        auto c = copy_to_user(f.rdx, &info, sizeof(info));
+        if (!c.ok()) return errno_of(c.error());
+    }
+    if (r.value() > 0) {
+        auto u = store_rusage(f.r8);
+        if (!u.ok()) return errno_of(u.error());
+    }
+    return 0;
+}
+
+int64_t linux_setpgid(SyscallFrame& f) {
+    return result_of(proc::set_process_group(int(f.rdi), int(f.rsi)));
+}
+int64_t linux_getpgid(SyscallFrame& f) {
+    return result_of(proc::process_group(int(f.rdi)));
+}
+int64_t linux_getpgrp(SyscallFrame&) {
+    return result_of(proc::process_group(0));
+}
+int64_t linux_setsid(SyscallFrame&) {
+    return result_of(proc::start_session());
+}
+int64_t linux_getsid(SyscallFrame& f) {
+    return result_of(proc::session_of(int(f.rdi)));
 }
 
 }  // namespace nyanos::sys

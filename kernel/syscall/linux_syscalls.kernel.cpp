@@ -12,6 +12,8 @@
 #include "syscall/linux_fs.h"
 #include "syscall/linux_process.h"
 #include "syscall/linux_signal.h"
+#include "syscall/linux_system.h"
+#include "syscall/linux_time.h"
 
 namespace nyanos::sys {
 
@@ -19,6 +21,7 @@ namespace {
 
 constexpr SyscallTable<linux_nr::kCount> make_table() {
     SyscallTable<linux_nr::kCount> t{};
+    // Processes (linux_process.h).
     t.entries[linux_nr::getpid] = linux_getpid;
     t.entries[linux_nr::gettid] = linux_gettid;
     t.entries[linux_nr::getppid] = linux_getppid;
@@ -26,6 +29,14 @@ constexpr SyscallTable<linux_nr::kCount> make_table() {
     t.entries[linux_nr::exit] = linux_exit;
     t.entries[linux_nr::exit_group] = linux_exit_group;
     t.entries[linux_nr::execve] = linux_execve;
+    t.entries[linux_nr::wait4] = linux_wait4;
+    t.entries[linux_nr::waitid] = linux_waitid;
+    t.entries[linux_nr::setpgid] = linux_setpgid;
+    t.entries[linux_nr::getpgid] = linux_getpgid;
+    t.entries[linux_nr::getpgrp] = linux_getpgrp;
+    t.entries[linux_nr::setsid] = linux_setsid;
+    t.entries[linux_nr::getsid] = linux_getsid;
+    // Signals (linux_signal.h).
     t.entries[linux_nr::rt_sigaction] = linux_rt_sigaction;
     t.entries[linux_nr::rt_sigprocmask] = linux_rt_sigprocmask;
     t.entries[linux_nr::rt_sigpending] = linux_rt_sigpending;
@@ -36,6 +47,43 @@ constexpr SyscallTable<linux_nr::kCount> make_table() {
     t.entries[linux_nr::kill] = linux_kill;
     t.entries[linux_nr::tkill] = linux_tkill;
     t.entries[linux_nr::tgkill] = linux_tgkill;
+    // Time (linux_time.h).
+    t.entries[linux_nr::nanosleep] = linux_nanosleep;
+    t.entries[linux_nr::gettimeofday] = linux_gettimeofday;
+    t.entries[linux_nr::getrusage] = linux_getrusage;
+    t.entries[linux_nr::times] = linux_times;
+    t.entries[linux_nr::settimeofday] = linux_settimeofday;
+    t.entries[linux_nr::time] = linux_time;
+    t.entries[linux_nr::clock_settime] = linux_clock_settime;
+    t.entries[linux_nr::clock_gettime] = linux_clock_gettime;
+    t.entries[linux_nr::clock_getres] = linux_clock_getres;
+    t.entries[linux_nr::clock_nanosleep] = linux_clock_nanosleep;
+    // System information and process settings (linux_system.h).
+    t.entries[linux_nr::sched_yield] = linux_sched_yield;
+    t.entries[linux_nr::uname] = linux_uname;
+    t.entries[linux_nr::umask] = linux_umask;
+    t.entries[linux_nr::getrlimit] = linux_getrlimit;
+    t.entries[linux_nr::sysinfo] = linux_sysinfo;
+    t.entries[linux_nr::getuid] = linux_getuid;
+    t.entries[linux_nr::getgid] = linux_getgid;
+    t.entries[linux_nr::setuid] = linux_setuid;
+    t.entries[linux_nr::setgid] = linux_setgid;
+    t.entries[linux_nr::geteuid] = linux_geteuid;
+    t.entries[linux_nr::getegid] = linux_getegid;
+    t.entries[linux_nr::setreuid] = linux_setreuid;
+    t.entries[linux_nr::setregid] = linux_setregid;
+    t.entries[linux_nr::getgroups] = linux_getgroups;
+    t.entries[linux_nr::setresuid] = linux_setresuid;
+    t.entries[linux_nr::getresuid] = linux_getresuid;
+    t.entries[linux_nr::setresgid] = linux_setresgid;
+    t.entries[linux_nr::getresgid] = linux_getresgid;
+    t.entries[linux_nr::setfsuid] = linux_setfsuid;
+    t.entries[linux_nr::setfsgid] = linux_setfsgid;
+    t.entries[linux_nr::setrlimit] = linux_setrlimit;
+    t.entries[linux_nr::sched_setaffinity] = linux_sched_setaffinity;
+    t.entries[linux_nr::sched_getaffinity] = linux_sched_getaffinity;
+    t.entries[linux_nr::prlimit64] = linux_prlimit64;
+    t.entries[linux_nr::getcpu] = linux_getcpu;
     // Files (syscall/linux_fs.h).
     t.entries[linux_nr::read] = linux_fs::read;
     t.entries[linux_nr::write] = linux_fs::write;

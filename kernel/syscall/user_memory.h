@@ -3,7 +3,9 @@
 // HHDM or non-canonical address); the copy itself runs with SMAP opened
 // (stac/clac) inside a registered fault fixup, so an unmapped or read-only
 // page gives EFAULT, never a kernel panic, and no kernel byte ever reaches
-// user space. Pages of the lazily mapped stack and heap are mapped first.
+// user space. A copy that faults has its pages prefaulted through the
+// process's memory (lazy pages mapped, copy-on-write broken for a write:
+// mm::ProcessMemory::prefault) and runs once more; only then is it EFAULT.
 #pragma once
 
 #include <stddef.h>

@@ -16,12 +16,28 @@ namespace nyanos::sys {
 
 namespace {
 
-// Maps the never-touched lazy pages the copy will reach.
-void prefault(uint64_t address, size_t length) {
+// Makes the pages a copy reaches usable for it: maps never-touched lazy
+// pages and, for a write, breaks copy-on-write (the kernel writes with
+// CR0.WP set). Stops at the first page that cannot be (the copy faults
+// there, EFAULT).
+void prefault(uint64_t address, size_t length, bool write) {
     if (length == 0) return;
     uint64_t page = address & ~uint64_t(4095);
     uint64_t end = address + length;
-    for (; page < end; page += 4096) proc::prefault_user_page(page);
+    for (; page < end; page += 4096)
+        if (!proc::prefault_user_page(page, write)) return;
+}
+
+// Runs `access` (a user access inside the fault fixup; true if it did not
+// fault). Usually the pages are there; if it faults, the pages of
+// [address, address + length) are prefaulted and it runs once more. So the
+// common case costs no page-table walk, and a lazy or copy-on-write page
+// costs one faulted attempt.
+template <typename Access>
+bool with_prefault_retry(uint64_t address, size_t length, bool write, Access&& access) {
+    if (access()) return true;
+    prefault(address, length, write);
+    return access();
 }
 
 }  // namespace
@@ -35,18 +51,23 @@ void init_user_memory() {
 Result<void> copy_from_user(void* dst, uint64_t user_src, size_t length) {
     if (!is_user_range(user_src, length)) return Error::kFault;
     if (length == 0) return {};
-    prefault(user_src, length);
-    arch::UserAccessGuard open_smap;
-    if (arch_user_copy(dst, reinterpret_cast<const void*>(user_src), length)) return Error::kFault;
+    bool copied = with_prefault_retry(user_src, length, false, [&] {
+        arch::UserAccessGuard open_smap;
+        return arch_user_copy(dst, reinterpret_cast<const void*>(user_src), length) == 0;
+    });
+    if (!copied) return Error::kFault;
     return {};
 }
 
 Result<void> copy_to_user(uint64_t user_dst, const void* src, size_t length) {
     if (!is_user_range(user_dst, length)) return Error::kFault;
     if (length == 0) return {};
-    prefault(user_dst, length);
-    arch::UserAccessGuard open_smap;
-    if (arch_user_copy(reinterpret_cast<void*>(user_dst), src, length)) return Error::kFault;
+    // A faulted attempt may have written a prefix; the retry writes it again.
+    bool copied = with_prefault_retry(user_dst, length, true, [&] {
+        arch::UserAccessGuard open_smap;
+        return arch_user_copy(reinterpret_cast<void*>(user_dst), src, length) == 0;
+    });
+    if (!copied) return Error::kFault;
     return {};
 }
 
@@ -55,21 +76,20 @@ Result<size_t> copy_string_from_user(char* dst, uint64_t user_src, size_t max) {
     // Never scan past the user half.
     size_t limit = max;
     if (limit > mm::kUserSpaceEnd - user_src) limit = mm::kUserSpaceEnd - user_src;
-    // The scan goes page by page, each page faulted in first like the other
-    // copies do: a string may end in (or be all of) a never-touched lazy
-    // page, which reads as zeros but is not mapped yet.
+    // The scan goes page by page, each page faulted in when the scan faults
+    // like the other copies do: a string may end in (or be all of) a
+    // never-touched lazy page, which reads as zeros but is not mapped yet.
     size_t length = 0;
     while (length < limit) {
         uint64_t at = user_src + length;
         size_t in_page = 4096 - (at & 4095);
         size_t chunk = limit - length < in_page ? limit - length : in_page;
-        prefault(at, chunk);
         size_t found = 0;
-        {
+        bool scanned = with_prefault_retry(at, chunk, false, [&] {
             arch::UserAccessGuard open_smap;
-            if (arch_user_strnlen(reinterpret_cast<const char*>(at), chunk, &found))
-                return Error::kFault;
-        }
+            return arch_user_strnlen(reinterpret_cast<const char*>(at), chunk, &found) == 0;
+        });
+        if (!scanned) return Error::kFault;
         length += found;
         if (found < chunk) break;  // the NUL
     }

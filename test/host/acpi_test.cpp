@@ -20,6 +20,9 @@ namespace {
 
 using Bytes = std::vector<uint8_t>;
 
+void put16(Bytes& b, size_t at, uint16_t v) {
+    for (int i = 0; i < 2; ++i) b[at + i] = uint8_t(v >> (8 * i));
+}
 void put32(Bytes& b, size_t at, uint32_t v) {
     for (int i = 0; i < 4; ++i) b[at + i] = uint8_t(v >> (8 * i));
 }
@@ -379,6 +382,8 @@ TEST_CASE("parse_fadt: ACPI 1.0 fields, extended fields, the reset register") {
     CHECK_FALSE(f1.value().pm1b_cnt.present());
     CHECK_FALSE(f1.value().reset_supported);
     CHECK_FALSE(f1.value().hardware_reduced);
+    CHECK(f1.value().century == 0);
+    CHECK_FALSE(f1.value().no_cmos_rtc);
 
     // ACPI 5+: X_DSDT and X_PM1a_CNT_BLK win over the 32-bit fields; the
     // reset register counts only with RESET_REG_SUP.
@@ -398,6 +403,22 @@ TEST_CASE("parse_fadt: ACPI 1.0 fields, extended fields, the reset register") {
     CHECK(f5.value().reset_supported);
     CHECK(f5.value().reset_reg.address == 0xcf9);
     CHECK(f5.value().reset_value == 0x06);
+    CHECK(f5.value().century == 0);
+
+    // The century register's CMOS index, and IAPC_BOOT_ARCH's "no CMOS RTC"
+    // (ignored in a revision 1 table, where the field is reserved).
+    Bytes rtc = v5;
+    rtc[108] = 0x32;
+    put16(rtc, 109, kFadtBootArchNoCmosRtc);
+    fix_checksum(rtc);
+    CHECK(parse_fadt(rtc.data(), uint32_t(rtc.size())).value().century == 0x32);
+    CHECK(parse_fadt(rtc.data(), uint32_t(rtc.size())).value().no_cmos_rtc);
+    Bytes old = v1;
+    old[108] = 0x32;
+    put16(old, 109, kFadtBootArchNoCmosRtc);
+    fix_checksum(old);
+    CHECK(parse_fadt(old.data(), uint32_t(old.size())).value().century == 0x32);
+    CHECK_FALSE(parse_fadt(old.data(), uint32_t(old.size())).value().no_cmos_rtc);
 
     Bytes no_flag = v5;
     put32(no_flag, 112, 0);

@@ -2,6 +2,8 @@
 // FailingFrameAllocator, the "live root" is a variable the test controls.
 #pragma once
 
+#include <set>
+
 #include "fake_ram.h"
 #include "mm/address_space.h"
 #include "mm/pcid.h"
@@ -22,12 +24,41 @@ public:
         live = kernel_pml4;
     }
 
+    ~FakeMemoryContext() {
+        for (void* block : metadata) ::free(block);
+    }
+
     Result<paging::PhysAddr> allocate_zeroed_frame(mm::FrameUse) override {
         return allocator.allocate();
     }
+    Result<paging::PhysAddr> allocate_frame(mm::FrameUse) override {
+        return allocator.allocate(false);
+    }
     void free_frame(paging::PhysAddr frame, mm::FrameUse) override { allocator.free(frame); }
+    void add_references(const paging::PhysAddr* frames, size_t count) override {
+        for (size_t i = 0; i < count; ++i) allocator.add_reference(frames[i]);
+    }
+    uint32_t reference_count(paging::PhysAddr frame) override {
+        uint32_t n = allocator.references(frame);
+        if (n == 0) throw HostPanic("FakeMemoryContext: reference_count of a free frame");
+        return n;
+    }
     void* phys_to_virt(paging::PhysAddr phys) override { return ram.phys_to_virt(phys); }
     void invalidate(paging::VirtAddr va) override { invalidated.push_back(va); }
+    void flush_user_tlb(paging::PhysAddr root, uint16_t) override { flushed_roots.push_back(root); }
+    // Heap bookkeeping shares the frames' failure countdown, so a test that
+    // fails "the Nth allocation" covers both.
+    void* allocate_metadata(size_t bytes) override {
+        if (allocator.attempt_fails()) return nullptr;
+        void* block = aligned_alloc(16, (bytes + 15) / 16 * 16);
+        if (block) metadata.insert(block);
+        return block;
+    }
+    void free_metadata(void* block) override {
+        if (!block) return;
+        if (!metadata.erase(block)) throw HostPanic("FakeMemoryContext: bad free_metadata");
+        ::free(block);
+    }
     paging::PhysAddr kernel_root() const override { return kernel_pml4; }
     paging::PhysAddr live_root() const override { return live; }
     // A second CPU: the root it has loaded (a test sets it to model a CPU
@@ -48,8 +79,8 @@ public:
         if (pcids) pcids->invalidate_other_cpus(cpu, pcid);
     }
 
-    // Frames held beyond the kernel's own tables.
-    size_t leaked() const { return allocator.outstanding() - baseline; }
+    // Frames held beyond the kernel's own tables, plus live heap bookkeeping blocks.
+    size_t leaked() const { return allocator.outstanding() - baseline + metadata.size(); }
 
     FakeRam ram;
     FailingFrameAllocator allocator;
@@ -58,6 +89,8 @@ public:
     paging::PhysAddr other_cpu_root = 0;
     size_t baseline = 0;
     std::vector<paging::VirtAddr> invalidated;
+    std::vector<paging::PhysAddr> flushed_roots;
+    std::set<void*> metadata;
     mm::PcidAllocator* pcids = nullptr;
     uint32_t cpu = 0;
 };

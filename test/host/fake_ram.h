@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <map>
 #include <set>
 #include <vector>
 
@@ -50,6 +51,9 @@ private:
 // Hands out the arena's frames one at a time. fail_at(n) makes the nth
 // allocation from now (1-based) fail, and every one after it while
 // fail_all_after is set; outstanding() counts frames not yet returned.
+// Frames are reference counted like the kernel's user frames: a frame
+// starts with one reference, add_reference() adds one, and free() drops one
+// and returns the frame with the last.
 class FailingFrameAllocator {
 public:
     explicit FailingFrameAllocator(FakeRam& ram) : m_ram(ram) {
@@ -63,35 +67,59 @@ public:
     }
     void never_fail() { m_countdown = 0, m_fail_all_after = false, m_failing = false; }
 
-    Result<paging::PhysAddr> allocate() {
+    // One allocation attempt of any kind (a frame, or heap bookkeeping that
+    // shares the countdown): true if it must fail.
+    bool attempt_fails() {
         ++m_attempts;
         if (m_failing || (m_countdown && --m_countdown == 0)) {
             m_failing = m_fail_all_after;
-            return Error::kNoMemory;
+            return true;
         }
+        return false;
+    }
+
+    // `zero`: the frame comes zeroed; else it holds garbage (0xaa), as a
+    // frame whose contents do not matter may.
+    Result<paging::PhysAddr> allocate(bool zero = true) {
+        if (attempt_fails()) return Error::kNoMemory;
         if (m_free.empty()) return Error::kNoMemory;
         paging::PhysAddr frame = m_free.back();
         m_free.pop_back();
-        m_in_use.insert(frame);
-        memset(m_ram.phys_to_virt(frame), 0, paging::kPageSize);
+        m_refs[frame] = 1;
+        memset(m_ram.phys_to_virt(frame), zero ? 0 : 0xaa, paging::kPageSize);
         return frame;
     }
 
     void free(paging::PhysAddr frame) {
-        if (!m_in_use.erase(frame))
+        auto it = m_refs.find(frame);
+        if (it == m_refs.end())
             throw HostPanic("FailingFrameAllocator: free of a frame not in use");
+        if (--it->second > 0) return;
+        m_refs.erase(it);
         memset(m_ram.phys_to_virt(frame), 0xdd, paging::kPageSize);  // poison
         m_free.push_back(frame);
     }
 
-    size_t outstanding() const { return m_in_use.size(); }
+    void add_reference(paging::PhysAddr frame) {
+        auto it = m_refs.find(frame);
+        if (it == m_refs.end())
+            throw HostPanic("FailingFrameAllocator: reference to a frame not in use");
+        ++it->second;
+    }
+    // 0 for a free frame.
+    uint32_t references(paging::PhysAddr frame) const {
+        auto it = m_refs.find(frame);
+        return it == m_refs.end() ? 0 : it->second;
+    }
+
+    size_t outstanding() const { return m_refs.size(); }
     size_t attempts() const { return m_attempts; }
-    bool in_use(paging::PhysAddr frame) const { return m_in_use.count(frame) != 0; }
+    bool in_use(paging::PhysAddr frame) const { return m_refs.count(frame) != 0; }
 
 private:
     FakeRam& m_ram;
     std::vector<paging::PhysAddr> m_free;
-    std::set<paging::PhysAddr> m_in_use;
+    std::map<paging::PhysAddr, uint32_t> m_refs;  // frames in use, with their reference counts
     size_t m_countdown = 0;
     bool m_fail_all_after = false;
     bool m_failing = false;

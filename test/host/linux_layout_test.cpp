@@ -43,7 +43,8 @@ TEST_CASE("linux layout: norandmaps gives Linux's fixed addresses") {
     CHECK(l.stack_top == 0x7ffffffff000ull);
     CHECK(l.stack_shift == 0);
     CHECK(l.brk_shift == 0);
-    CHECK(linux_brk_start(l, 0x1234000, true) == 0x1234000);
+    CHECK(linux_brk_start(l, 0x1234000, true) == kLinuxDynBase);
+    CHECK(linux_brk_start(l, 0x1234000, false) == 0x1234000);
     // TASK_SIZE - 128 MiB: the gap's minimum wins over 8 MiB + 1 MiB.
     CHECK(l.mmap_base == 0x7ffff7fff000ull);
     check_sane(l);

@@ -2,6 +2,7 @@
 // contiguous runs, bad frees, reclaim, and a random sequence against a model.
 #include <doctest/doctest.h>
 
+#include <map>
 #include <random>
 #include <set>
 #include <string>
@@ -395,4 +396,109 @@ TEST_CASE("pmm: free_frames returns a batch under one call, checked like free_fr
     CHECK(pm.stats().free_frames == free_before);
     // A frame of the batch freed twice is a broken invariant, as with free_frame.
     CHECK_THROWS_AS(pm.free_frames(frames, 1, FrameUse::kUser), nyanos::test::HostPanic);
+}
+
+TEST_CASE("pmm: a user frame is shared by count and freed with its last reference") {
+    FakeRam ram(64);
+    PhysicalMemory pm = make(ram, {{kBase, 64 * kF}});
+    const uint64_t free0 = pm.stats().free_frames;
+    PhysAddr f = must(pm.allocate_frame(FrameUse::kUser));
+    CHECK(pm.reference_count(f) == 1);
+    pm.add_reference(f);
+    pm.add_reference(f);
+    CHECK(pm.reference_count(f) == 3);
+    // Frames, not references, are counted.
+    CHECK(pm.stats().user_frames == 1);
+    CHECK(pm.stats().free_frames == free0 - 1);
+    pm.free_frame(f, FrameUse::kUser);
+    CHECK(pm.reference_count(f) == 2);
+    CHECK(pm.is_allocated(f, FrameUse::kUser));
+    pm.free_frame(f, FrameUse::kUser);
+    CHECK(pm.stats().free_frames == free0 - 1);
+    pm.free_frame(f, FrameUse::kUser);
+    CHECK(pm.stats().free_frames == free0);
+    CHECK(pm.stats().user_frames == 0);
+    check_panics_with([&] { pm.free_frame(f, FrameUse::kUser); }, "double free");
+    check_panics_with([&] { (void)pm.reference_count(f); }, "not allocated");
+    check_panics_with([&] { pm.add_reference(f); }, "double free");
+    // The slot is the free-stack position again: the frame comes back out first.
+    PhysAddr again = must(pm.allocate_frame(FrameUse::kUser));
+    CHECK(again == f);
+    CHECK(pm.reference_count(again) == 1);
+    pm.free_frame(again, FrameUse::kUser);
+    CHECK(pm.stats().free_frames == free0);
+}
+
+TEST_CASE("pmm: only user frames can be shared; shared runs are not freed as runs") {
+    FakeRam ram(64);
+    PhysicalMemory pm = make(ram, {{kBase, 64 * kF}});
+    PhysAddr table = must(pm.allocate_frame(FrameUse::kPageTable));
+    check_panics_with([&] { pm.add_reference(table); }, "allocated as page-table");
+    CHECK(pm.reference_count(table) == 1);
+    pm.free_frame(table, FrameUse::kPageTable);
+    PhysAddr run = must(pm.allocate_contiguous(3, FrameUse::kUser));
+    pm.add_reference(run + kF);
+    check_panics_with([&] { pm.free_contiguous(run, 3, FrameUse::kUser); }, "shared");
+    pm.free_frame(run + kF, FrameUse::kUser);
+    pm.free_contiguous(run, 3, FrameUse::kUser);
+    CHECK(pm.stats().user_frames == 0);
+}
+
+TEST_CASE("pmm: batches add and drop references, a frame listed once per reference") {
+    FakeRam ram(64);
+    PhysicalMemory pm = make(ram, {{kBase, 64 * kF}});
+    const uint64_t free0 = pm.stats().free_frames;
+    PhysAddr a = must(pm.allocate_frame(FrameUse::kUser));
+    PhysAddr b = must(pm.allocate_frame(FrameUse::kUser));
+    PhysAddr add[] = {a, b, a};
+    pm.add_references(add, 3);
+    CHECK(pm.reference_count(a) == 3);
+    CHECK(pm.reference_count(b) == 2);
+    PhysAddr drop[] = {a, b, a, b, a};
+    pm.free_frames(drop, 4, FrameUse::kUser);
+    CHECK(pm.reference_count(a) == 1);
+    CHECK(pm.stats().free_frames == free0 - 1);
+    pm.free_frames(drop + 4, 1, FrameUse::kUser);
+    CHECK(pm.stats().free_frames == free0);
+}
+
+TEST_CASE("pmm: random sharing agrees with a model of reference counts") {
+    FakeRam ram(256);
+    PhysicalMemory pm = make(ram, {{kBase, 256 * kF}});
+    const uint64_t free0 = pm.stats().free_frames;
+    std::mt19937 rng(11);
+    std::map<PhysAddr, uint32_t> refs;
+    for (int step = 0; step < 20000; ++step) {
+        int op = rng() % 6;
+        if (op == 0 || refs.empty()) {
+            auto r = pm.allocate_frame(rng() % 2 ? FrameUse::kUser : FrameUse::kHeap);
+            if (!r.ok()) continue;
+            if (pm.is_allocated(r.value(), FrameUse::kUser)) {
+                refs[r.value()] = 1;
+            } else {
+                pm.free_frame(r.value(), FrameUse::kHeap);
+            }
+            continue;
+        }
+        auto it = refs.begin();
+        std::advance(it, rng() % refs.size());
+        if (op <= 2) {
+            pm.add_reference(it->first);
+            ++it->second;
+        } else {
+            pm.free_frame(it->first, FrameUse::kUser);
+            if (--it->second == 0) {
+                CHECK(!pm.is_allocated(it->first, FrameUse::kUser));
+                refs.erase(it);
+            }
+        }
+        if (step % 97 == 0) {
+            for (auto& [frame, count] : refs) REQUIRE(pm.reference_count(frame) == count);
+            REQUIRE(pm.stats().user_frames == refs.size());
+            REQUIRE(pm.stats().free_frames == free0 - refs.size());
+        }
+    }
+    for (auto& [frame, count] : refs)
+        for (uint32_t i = 0; i < count; ++i) pm.free_frame(frame, FrameUse::kUser);
+    CHECK(pm.stats().free_frames == free0);
 }

@@ -569,3 +569,55 @@ TEST_CASE("program loader: a shared load failing at every allocation leaks nothi
         CHECK(needed > 4);
     }
 }
+
+TEST_CASE("program loader: a loaded program's regions; fork shares text, copies data on write") {
+    std::vector<uint8_t> file = real_static();
+    elf::Image image = validated(file);
+    FakeMemoryContext ctx(1024);
+    FileInRam in_ram(ctx, file);
+    {
+        auto space = mm::AddressSpace::try_create(ctx).release_value();
+        REQUIRE(
+            load_from(space, image, in_ram, FileFrames{in_ram.phys(), in_ram.whole_pages()}).ok());
+        auto created = mm::ProcessMemory::try_create(std::move(space), kNyanMemoryLayout);
+        REQUIRE(created.ok());
+        mm::ProcessMemory parent = created.release_value();
+        REQUIRE(record_image_regions(parent, image).ok());
+        // One region per segment (R, R-X, R, RW: none can merge) and the stack.
+        CHECK(parent.regions().count() == image.segment_count + 1);
+        CHECK(record_image_regions(parent, image).error() == Error::kExists);
+        const elf::Segment& text = image.segments[1];
+        const elf::Segment& data = image.segments[3];
+        const mm::Region* r = parent.regions().find(text.vaddr);
+        REQUIRE(r);
+        CHECK(r->prot == (mm::kProtRead | mm::kProtExec));
+        CHECK(parent.regions().find(data.vaddr)->prot == (mm::kProtRead | mm::kProtWrite));
+        CHECK(parent.regions().find(kStackBottom)->kind == mm::RegionKind::kStack);
+        // The loader mapped data and bss eagerly: writable already, nothing to do.
+        CHECK(parent.prefault(data.vaddr + data.memsz - 1, mm::Access::kWrite) ==
+              mm::FaultResult::kHandled);
+
+        mm::ProcessMemory child = parent.clone_for_fork().release_value();
+        CHECK(child.space().translate(text.vaddr).value().phys ==
+              parent.space().translate(text.vaddr).value().phys);
+        CHECK(child.space().translate(text.vaddr).value().flags.borrowed);
+        CHECK(child.space().borrowed_pages() == parent.space().borrowed_pages());
+        // The child writes its data: a copy for it; the parent keeps its bytes.
+        uint64_t before = read_word(parent.space(), data.vaddr);
+        REQUIRE(child.prefault(data.vaddr, mm::Access::kWrite) == mm::FaultResult::kHandled);
+        uint64_t junk = ~before;
+        REQUIRE(child.space().copy_to(data.vaddr, &junk, 8).ok());
+        CHECK(read_word(parent.space(), data.vaddr) == before);
+        CHECK(read_word(child.space(), data.vaddr) == junk);
+        // Writing text is a fault that kills, in both.
+        CHECK(child.resolve_fault(text.vaddr, mm::Access::kWrite, true) == mm::FaultResult::kSegv);
+        CHECK(parent.resolve_fault(text.vaddr, mm::Access::kWrite, true) == mm::FaultResult::kSegv);
+        // The heap and stack work in the child as in the parent.
+        REQUIRE(child.sbrk(kPageSize).ok());
+        CHECK(child.resolve_fault(kHeapBase, mm::Access::kWrite, false) ==
+              mm::FaultResult::kHandled);
+        CHECK(parent.resolve_fault(kHeapBase, mm::Access::kWrite, false) == mm::FaultResult::kSegv);
+    }
+    CHECK(ctx.leaked() == in_ram.frames.size());
+    in_ram.check_untouched();
+}

@@ -216,7 +216,8 @@ TEST_CASE("exit: an orphan zombie handed to init wakes init, and init can reap i
     CHECK(wakes.reaper == init);
     REQUIRE(daemon->parent == init);
     bool has_match = false;
-    Process* first = f.table.find_zombie_child(init, -1, has_match);
+    Process* first =
+        f.table.find_zombie_child(init, ChildSelector::from_waitpid(-1, init->pgid), has_match);
     CHECK(has_match);
     CHECK((first == shell || first == daemon));
 }
@@ -232,32 +233,68 @@ TEST_CASE("waitpid: find_zombie_child with -1 and a specific pid; wait versus EC
     bool has_match = false;
 
     // Only living children: the caller must wait.
-    CHECK(f.table.find_zombie_child(shell, -1, has_match) == nullptr);
+    CHECK(f.table.find_zombie_child(shell, ChildSelector::from_waitpid(-1, shell->pgid),
+                                    has_match) == nullptr);
     CHECK(has_match);
-    CHECK(f.table.find_zombie_child(shell, living->pid, has_match) == nullptr);
+    CHECK(f.table.find_zombie_child(shell, ChildSelector::from_waitpid(living->pid, shell->pgid),
+                                    has_match) == nullptr);
     CHECK(has_match);
 
     f.table.mark_exited(dead, 3 << 8, init);
-    CHECK(f.table.find_zombie_child(shell, -1, has_match) == dead);
+    CHECK(f.table.find_zombie_child(shell, ChildSelector::from_waitpid(-1, shell->pgid),
+                                    has_match) == dead);
     CHECK(has_match);
-    CHECK(f.table.find_zombie_child(shell, dead->pid, has_match) == dead);
+    CHECK(f.table.find_zombie_child(shell, ChildSelector::from_waitpid(dead->pid, shell->pgid),
+                                    has_match) == dead);
     CHECK(has_match);
-    CHECK(f.table.find_zombie_child(shell, living->pid, has_match) == nullptr);
+    CHECK(f.table.find_zombie_child(shell, ChildSelector::from_waitpid(living->pid, shell->pgid),
+                                    has_match) == nullptr);
     CHECK(has_match);  // living: wait
 
     // Not a child of the shell (a zombie of init's), or no such pid: ECHILD.
-    CHECK(f.table.find_zombie_child(shell, strangers_child->pid, has_match) == nullptr);
+    CHECK(f.table.find_zombie_child(shell,
+                                    ChildSelector::from_waitpid(strangers_child->pid, shell->pgid),
+                                    has_match) == nullptr);
     CHECK(!has_match);
-    CHECK(f.table.find_zombie_child(shell, 12345, has_match) == nullptr);
+    CHECK(f.table.find_zombie_child(shell, ChildSelector::from_waitpid(12345, shell->pgid),
+                                    has_match) == nullptr);
     CHECK(!has_match);
     // A process with no children at all: ECHILD for -1 too.
-    CHECK(f.table.find_zombie_child(living, -1, has_match) == nullptr);
+    CHECK(f.table.find_zombie_child(living, ChildSelector::from_waitpid(-1, living->pgid),
+                                    has_match) == nullptr);
     CHECK(!has_match);
 
     // Reaping (the kernel removes the zombie) leaves only the living child.
     f.table.remove(dead);
-    CHECK(f.table.find_zombie_child(shell, -1, has_match) == nullptr);
+    CHECK(f.table.find_zombie_child(shell, ChildSelector::from_waitpid(-1, shell->pgid),
+                                    has_match) == nullptr);
     CHECK(has_match);
-    CHECK(f.table.find_zombie_child(shell, dead->pid, has_match) == nullptr);
+    CHECK(f.table.find_zombie_child(shell, ChildSelector::from_waitpid(dead->pid, shell->pgid),
+                                    has_match) == nullptr);
+    CHECK(!has_match);
+}
+
+TEST_CASE("waitpid: process groups select children (0: the caller's group, < -1: group -pid)") {
+    Family f;
+    Process* init = f.spawn(nullptr);
+    Process* shell = f.spawn(init);
+    Process* job = f.spawn(shell);
+    Process* other = f.spawn(shell);
+    shell->pgid = 10;
+    job->pgid = 20;
+    other->pgid = 10;
+    bool has_match = false;
+    f.table.mark_exited(job, 0, init);
+    CHECK(f.table.find_zombie_child(shell, ChildSelector::from_waitpid(-20, shell->pgid),
+                                    has_match) == job);
+    CHECK(f.table.find_zombie_child(shell, ChildSelector::from_waitpid(0, shell->pgid),
+                                    has_match) == nullptr);
+    CHECK(has_match);  // `other` is in the shell's group, alive: wait
+    CHECK(f.table.find_zombie_child(shell, ChildSelector::from_waitpid(-30, shell->pgid),
+                                    has_match) == nullptr);
+    CHECK(!has_match);
+    // Group 1 is a group like any other, not "any child".
+    ChildSelector group_one{ChildSelector::Kind::kGroup, 1};
+    CHECK(f.table.find_zombie_child(shell, group_one, has_match) == nullptr);
     CHECK(!has_match);
 }

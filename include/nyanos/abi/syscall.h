@@ -57,6 +57,7 @@
 #define NYAN_SIGTRAP 5
 #define NYAN_SIGILL 4
 #define NYAN_SIGFPE 8
+#define NYAN_SIGBUS 7 /* a file mapping touched past the file's last page */
 #define NYAN_SIGKILL 9
 #define NYAN_SIGSEGV 11
 

@@ -43,6 +43,7 @@ enum class Error : int32_t {
     kNoSys = 38,         // ENOSYS
     kLoop = 40,          // ELOOP
     kOverflow = 75,      // EOVERFLOW
+    kNotSupported = 95,  // EOPNOTSUPP
     kCorrupt = 117,      // EUCLEAN: a structure failed its integrity checks
     // A blocking call interrupted by a signal, never seen by user space:
     // the return to user mode turns it into EINTR, or restarts the call
@@ -99,6 +100,10 @@ constexpr const char* error_name(Error e) {
             return "ENOSYS";
         case Error::kLoop:
             return "ELOOP";
+        case Error::kNotSupported:
+            return "EOPNOTSUPP";
+        case Error::kOverflow:
+            return "EOVERFLOW";
         case Error::kCorrupt:
             return "EUCLEAN";
         case Error::kNotTty:
@@ -111,8 +116,6 @@ constexpr const char* error_name(Error e) {
             return "EROFS";
         case Error::kBrokenPipe:
             return "EPIPE";
-        case Error::kOverflow:
-            return "EOVERFLOW";
         case Error::kRestartSys:
             return "ERESTARTSYS";
         case Error::kRestartNoHand:

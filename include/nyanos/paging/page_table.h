@@ -152,6 +152,38 @@ public:
         return t;
     }
 
+    // Replaces the 4 KiB leaf at va (which must exist) with one mapping `pa`
+    // with `flags`, and returns what it mapped before. For copy-on-write:
+    // the new frame takes the old one's place in one store, so the page is
+    // never absent in between. kNoEntry if nothing is mapped at va, kInvalid
+    // on bad arguments or if the leaf there is a large page.
+    Result<Translation> replace(VirtAddr va, PhysAddr pa, PageFlags flags) {
+        if ((pa & (kPageSize - 1)) || (pa & ~kPhysMask)) return Error::kInvalid;
+        if (flags.user && is_canonical(va) && !is_user_half(va)) return Error::kInvalid;
+        PageSize size;
+        PageTableEntry* entry = TRY(find_leaf_at_start(va, size));
+        if (size != PageSize::k4K) return Error::kInvalid;
+        Translation old{entry->address(size), entry->flags(), size};
+        *entry = PageTableEntry::leaf(pa, flags, size);
+        m_env.invalidate(va);
+        return old;
+    }
+
+    // Calls fn(va, entry, size) for every present leaf that starts in
+    // [lo, hi), in address order, descending only into present tables: a
+    // range of a terabyte with three pages mapped costs three visits and a
+    // few table scans. fn may rewrite or clear the entry (PageTableEntry&);
+    // the walk does no TLB work, so the caller invalidates what it changed.
+    // lo and hi must be page aligned, lo < hi, and both in the canonical half
+    // lo is in (else nothing is visited).
+    template <typename Fn>
+    void for_each_leaf(VirtAddr lo, VirtAddr hi, Fn&& fn) {
+        if (lo >= hi || ((lo | hi) & (kPageSize - 1)) || !is_canonical(lo) ||
+            !is_canonical(hi - 1) || is_user_half(lo) != is_user_half(hi - 1))
+            return;
+        visit_table(m_root, 4, 0, canonical_low(lo), canonical_low(hi - 1) + 1, fn);
+    }
+
     // What va maps to: the leaf's frame (the start of the 4K/2M/1G page, not
     // va's frame inside it), flags and size. kNoEntry if unmapped, kInvalid
     // if va is not canonical. va need not be aligned.
@@ -392,6 +424,31 @@ private:
                 // paging-structure caches; drop it before the frame is reused.
                 m_env.invalidate(entry_va);
             }
+        }
+    }
+
+    // for_each_leaf below one table covering [base, base + 512 entries), over
+    // the 48-bit (sign-dropped) range [start, end).
+    template <typename Fn>
+    void visit_table(PhysAddr tbl_phys, int level, uint64_t base, uint64_t start, uint64_t end,
+                     Fn& fn) {
+        PageTableEntry* tbl = table(tbl_phys);
+        unsigned first, last;
+        overlap(base, level, start, end, first, last);
+        for (unsigned i = first; i <= last; ++i) {
+            PageTableEntry& e = tbl[i];
+            if (!e.present()) continue;
+            uint64_t entry_base = base + i * span_of_entry(level);
+            if (level == 1 || e.huge()) {
+                // A large leaf is visited when it starts in the range.
+                if (entry_base < start) continue;
+                PageSize size = level == 1   ? PageSize::k4K
+                                : level == 2 ? PageSize::k2M
+                                             : PageSize::k1G;
+                fn(canonical(entry_base), e, size);
+                continue;
+            }
+            visit_table(e.address(), level - 1, entry_base, start, end, fn);
         }
     }
 

@@ -272,6 +272,51 @@ static int kill_running_elsewhere(int argc, char** argv) {
     return 0;
 }
 
+/* ---- sleeps never end early ----------------------------------------------- */
+
+/* A sleep of N ms must take at least N ms, measured on the TSC (the clock
+ * the kernel's deadlines are on), whatever the phase of the 1 ms tick when
+ * it starts: the kernel wakes a sleeper at the first tick at or after its
+ * deadline. (Deadlines in whole milliseconds of uptime used to end a sleep
+ * up to 1 ms early.) No upper bound: guest time stretches on a busy host. */
+#define SLEEP_ROUNDS 20
+
+static inline unsigned long rdtsc(void) {
+    unsigned lo, hi;
+    __asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi)::"memory");
+    return ((unsigned long)hi << 32) | lo;
+}
+
+static int sleep_never_early(int argc, char** argv) {
+    (void)argc, (void)argv;
+    struct nyan_system_info info;
+    if (system_info(&info) != 0 || info.tsc_hz == 0) return fail("system_info gave no TSC rate");
+    static const unsigned long lengths[] = {1, 2, 3, 7};
+    unsigned long shortest_excess = ~0ul, longest_excess = 0;
+    for (int round = 0; round < SLEEP_ROUNDS; ++round) {
+        unsigned long ms = lengths[round % 4];
+        /* Start at a varying point within a tick. */
+        for (volatile int spin = 0; spin < round * 1000; ++spin) {
+        }
+        unsigned long t0 = rdtsc();
+        sleep(ms);
+        unsigned long took = rdtsc() - t0;
+        unsigned long needed = ms * info.tsc_hz / 1000;
+        if (took < needed)
+            return fail("round %d: sleep(%lu) took %lu us", round, ms,
+                        took * 1000000 / info.tsc_hz);
+        unsigned long excess_us = (took - needed) * 1000000 / info.tsc_hz;
+        if (excess_us < shortest_excess) shortest_excess = excess_us;
+        if (excess_us > longest_excess) longest_excess = excess_us;
+    }
+    unsigned long t0 = rdtsc();
+    sleep(0);
+    unsigned long zero_us = (rdtsc() - t0) * 1000000 / info.tsc_hz;
+    printf("# %d sleeps of 1-7 ms: %lu to %lu us past the request; sleep(0) took %lu us\n",
+           SLEEP_ROUNDS, shortest_excess, longest_excess, zero_us);
+    return 0;
+}
+
 /* ---- AT_RANDOM ----------------------------------------------------------- */
 
 /* Every process gets its own 16 AT_RANDOM bytes (libc's stack canary and
@@ -326,6 +371,7 @@ const struct named_case g_process_cases[] = {
     {"segment-selectors-private", segment_selectors_private},
     {"fpu-clean-start", fpu_clean_start},
     {"kill-running-elsewhere", kill_running_elsewhere},
+    {"sleep-never-early", sleep_never_early},
     {"at-random-distinct", at_random_distinct},
     {NULL, NULL},
 };

@@ -180,6 +180,7 @@ static const struct test_case g_cases[] = {
     CASE("segment-selectors-private"),
     CASE("fpu-clean-start"),
     CASE("kill-running-elsewhere"),
+    CASE("sleep-never-early"),
     CASE("at-random-distinct"),
     /* Files. */
     CASE("fd-inheritance"),

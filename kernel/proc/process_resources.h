@@ -1,0 +1,100 @@
+// What a process holds besides memory and files: its user and group IDs,
+// its umask, its resource limits, and the CPU time and peak memory of the
+// children it has reaped. A child starts with its parent's IDs, umask and
+// limits (inherit()); exec keeps them. Portable and host-tested.
+//
+// Per process, shared by its threads (Linux keeps IDs per thread and the C
+// library changes them in every thread at once; one set per process has
+// the same outcome).
+#pragma once
+
+#include <stdint.h>
+
+#include "lib/credentials.h"
+#include "lib/resource_limits.h"
+#include "nyanos/lib/result.h"
+#include "proc/thread.h"
+#include "sync/spinlock.h"
+
+namespace nyanos::proc {
+
+// Guards the IDs and the limit table of every process: a process's threads
+// change their own, prlimit() and sched_setaffinity() read another's, and
+// prlimit() may change another's limits. A leaf lock (docs/locking.md),
+// held only to copy a few words, with interrupts off.
+extern sync::SpinLock g_resources_lock;
+
+inline constexpr uint32_t kDefaultUmask = 022;
+
+// Once at boot, before the first process: the limits every process starts
+// with are rlimit::defaults() for `memory_bytes` of RAM.
+void init_default_limits(uint64_t memory_bytes);
+
+class ProcessResources {
+public:
+    ProcessResources() = default;
+    ~ProcessResources();
+    ProcessResources(const ProcessResources&) = delete;
+    ProcessResources& operator=(const ProcessResources&) = delete;
+
+    // A new process (not yet visible to anyone) takes its parent's IDs,
+    // umask and limits. kNoMemory if the parent has changed a limit (so has
+    // a table of its own) and no copy can be allocated; then nothing here
+    // changed.
+    Result<void> inherit(const ProcessResources& parent) EXCLUDES(g_resources_lock);
+
+    uint32_t umask() const { return __atomic_load_n(&m_umask, __ATOMIC_RELAXED); }
+    // umask(): the mask becomes `mask & 0777`; returns the old one.
+    uint32_t exchange_umask(uint32_t mask) {
+        return __atomic_exchange_n(&m_umask, mask & 0777, __ATOMIC_RELAXED);
+    }
+
+    creds::Credentials credentials() const EXCLUDES(g_resources_lock);
+    // Runs change(creds::Credentials&) -> Result<void> on the IDs under the
+    // lock (the creds:: setters change them only on success).
+    template <typename Change>
+    Result<void> change_credentials(Change&& change) EXCLUDES(g_resources_lock) {
+        sync::NoInterruptsGuard lock(g_resources_lock);
+        return change(m_credentials);
+    }
+
+    rlimit::Limit limit(rlimit::Resource r) const EXCLUDES(g_resources_lock);
+    // prlimit's core: if `next` is not null, checks it against the current
+    // limit (rlimit::check_change; `privileged`: the caller holds
+    // CAP_SYS_RESOURCE) and installs it. Returns the limit as it was before.
+    // The first change gives the process a table of its own: kNoMemory if
+    // it cannot be allocated. `r` < rlimit::kCount.
+    Result<rlimit::Limit> exchange_limit(rlimit::Resource r, const rlimit::Limit* next,
+                                         bool privileged) EXCLUDES(g_resources_lock);
+
+    // At reap, by the parent, under the process-table lock (which keeps two
+    // reapers apart): the child's own CPU time and what its reaped children
+    // used join this process's children's totals; the larger of its peak
+    // and its children's joins the children's peak (Linux's cmaxrss).
+    void add_reaped_child(const ProcessResources& child, CpuTicks child_own);
+    CpuTicks children_ticks() const;
+    uint64_t children_peak_resident_pages() const {
+        return __atomic_load_n(&m_children_peak_pages, __ATOMIC_RELAXED);
+    }
+
+    // The resident size is sampled (getrusage, exit), not tracked page by
+    // page: the peak is the largest sample.
+    void note_resident_pages(uint64_t pages);
+    uint64_t peak_resident_pages() const {
+        return __atomic_load_n(&m_peak_pages, __ATOMIC_RELAXED);
+    }
+
+private:
+    const rlimit::Table& limits_locked() const REQUIRES(g_resources_lock);
+
+    creds::Credentials m_credentials GUARDED_BY(g_resources_lock);
+    // nullptr: the defaults. Allocated by the first change and never freed
+    // before the process; so a table, once there, stays.
+    rlimit::Table* m_limits GUARDED_BY(g_resources_lock) = nullptr;
+    uint32_t m_umask = kDefaultUmask;
+    CpuTicks m_children_ticks;  // relaxed atomics: written at reap, read by getrusage
+    uint64_t m_children_peak_pages = 0;
+    uint64_t m_peak_pages = 0;
+};
+
+}  // namespace nyanos::proc

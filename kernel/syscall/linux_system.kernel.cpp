@@ -1,0 +1,300 @@
+// The Linux system-information and process-settings calls. Linux 6.1's
+// kernel/sys.c, kernel/sched/core.c and kernel/groups.c are the spec, down
+// to the order of the checks (which error wins).
+#include "syscall/linux_system.h"
+
+#include <string.h>
+
+#include "arch/x86_64/timer.h"
+#include "lib/credentials.h"
+#include "lib/load_average.h"
+#include "lib/resource_limits.h"
+#include "mm/physical_memory.h"
+#include "proc/lifecycle.h"
+#include "proc/scheduler.h"
+#include "syscall/linux_system_abi.h"
+#include "syscall/user_memory.h"
+
+namespace nyanos::sys {
+
+namespace {
+
+using namespace linux_abi;
+
+proc::ProcessResources& mine() {
+    return proc::current_process()->resources;
+}
+
+creds::Credentials my_credentials() {
+    return mine().credentials();
+}
+
+// The ID arguments are uid_t/gid_t: the low 32 bits of the register.
+uint32_t id_arg(uint64_t reg) {
+    return uint32_t(reg);
+}
+
+enum class Ids { kUser, kGroup };
+
+creds::IdSet& ids_of(creds::Credentials& c, Ids which) {
+    return which == Ids::kUser ? c.uid : c.gid;
+}
+
+// Runs one of the creds:: setters on the caller's user or group IDs.
+// CAP_SETUID and CAP_SETGID are both held while the effective uid is 0.
+template <typename Setter>
+int64_t change_ids(Ids which, Setter&& setter) {
+    return result_of(mine().change_credentials(
+        [&](creds::Credentials& c) { return setter(ids_of(c, which), creds::privileged(c)); }));
+}
+
+int64_t put_three(const creds::IdSet& ids, uint64_t real, uint64_t effective, uint64_t saved) {
+    if (!copy_to_user(real, &ids.real, sizeof(uint32_t)).ok() ||
+        !copy_to_user(effective, &ids.effective, sizeof(uint32_t)).ok() ||
+        !copy_to_user(saved, &ids.saved, sizeof(uint32_t)).ok())
+        return errno_of(Error::kFault);
+    return 0;
+}
+
+// do_prlimit on the caller: `next` (may be null) checked and installed,
+// the old limit returned.
+Result<rlimit::Limit> prlimit_self(uint32_t resource, const rlimit::Limit* next) {
+    if (resource >= rlimit::kCount) return Error::kInvalid;
+    return mine().exchange_limit(rlimit::Resource(resource), next,
+                                 creds::privileged(my_credentials()));  // CAP_SYS_RESOURCE
+}
+
+// The CPUs sched_getaffinity can report: the kernel's cpumask holds 64.
+uint32_t cpu_id_count() {
+    uint64_t online = proc::online_cpu_mask();
+    return online ? 64 - uint32_t(__builtin_clzll(online)) : 1;
+}
+
+// The thread `pid` names (0: the caller; a thread's ID is its process's
+// pid while processes have one thread), for `fn` under the table lock.
+template <typename Fn>
+Result<void> with_thread(int pid, Fn fn) {
+    proc::Thread* self = proc::current_thread();
+    if (pid == 0 || pid == self->process->pid) return fn(*self);
+    return proc::with_process(
+        pid,
+        [](proc::Process& p, void* ctx) -> Result<void> {
+            if (!p.thread) return Error::kNoProcess;
+            return (*static_cast<Fn*>(ctx))(*p.thread);
+        },
+        &fn);
+}
+
+}  // namespace
+
+int64_t linux_sched_yield(SyscallFrame&) {
+    proc::yield();
+    return 0;
+}
+
+int64_t linux_uname(SyscallFrame& f) {
+    return result_of(copy_to_user(f.rdi, &kUtsname, sizeof(kUtsname)));
+}
+
+int64_t linux_umask(SyscallFrame& f) {
+    return int64_t(mine().exchange_umask(uint32_t(f.rdi)));
+}
+
+int64_t linux_sysinfo(SyscallFrame& f) {
+    Sysinfo info;
+    memset(&info, 0, sizeof(info));
+    uint64_t now = arch::monotonic_ns();
+    info.uptime = int64_t(now / 1'000'000'000 + (now % 1'000'000'000 ? 1 : 0));
+    for (unsigned i = 0; i < 3; ++i)
+        info.loads[i] = proc::load_average(i) << (kSysinfoLoadShift - LoadAverage::kFractionBits);
+    mm::MemoryStats mem = mm::physical_memory().stats();
+    info.totalram = mem.total_frames * paging::kPageSize;
+    info.freeram = mem.free_frames * paging::kPageSize;
+    size_t procs = proc::process_count();
+    info.procs = uint16_t(procs > 0xffff ? 0xffff : procs);
+    info.mem_unit = 1;
+    return result_of(copy_to_user(f.rdi, &info, sizeof(info)));
+}
+
+int64_t linux_getuid(SyscallFrame&) {
+    return my_credentials().uid.real;
+}
+int64_t linux_geteuid(SyscallFrame&) {
+    return my_credentials().uid.effective;
+}
+int64_t linux_getgid(SyscallFrame&) {
+    return my_credentials().gid.real;
+}
+int64_t linux_getegid(SyscallFrame&) {
+    return my_credentials().gid.effective;
+}
+
+int64_t linux_setuid(SyscallFrame& f) {
+    return change_ids(Ids::kUser, [&](creds::IdSet& ids, bool privileged) {
+        return creds::set_id(ids, id_arg(f.rdi), privileged);
+    });
+}
+int64_t linux_setgid(SyscallFrame& f) {
+    return change_ids(Ids::kGroup, [&](creds::IdSet& ids, bool privileged) {
+        return creds::set_id(ids, id_arg(f.rdi), privileged);
+    });
+}
+int64_t linux_setreuid(SyscallFrame& f) {
+    return change_ids(Ids::kUser, [&](creds::IdSet& ids, bool privileged) {
+        return creds::set_real_effective(ids, id_arg(f.rdi), id_arg(f.rsi), privileged);
+    });
+}
+int64_t linux_setregid(SyscallFrame& f) {
+    return change_ids(Ids::kGroup, [&](creds::IdSet& ids, bool privileged) {
+        return creds::set_real_effective(ids, id_arg(f.rdi), id_arg(f.rsi), privileged);
+    });
+}
+int64_t linux_setresuid(SyscallFrame& f) {
+    return change_ids(Ids::kUser, [&](creds::IdSet& ids, bool privileged) {
+        return creds::set_real_effective_saved(ids, id_arg(f.rdi), id_arg(f.rsi), id_arg(f.rdx),
+                                               privileged);
+    });
+}
+int64_t linux_setresgid(SyscallFrame& f) {
+    return change_ids(Ids::kGroup, [&](creds::IdSet& ids, bool privileged) {
+        return creds::set_real_effective_saved(ids, id_arg(f.rdi), id_arg(f.rsi), id_arg(f.rdx),
+                                               privileged);
+    });
+}
+int64_t linux_setfsuid(SyscallFrame& f) {
+    uint32_t old = 0;
+    (void)change_ids(Ids::kUser, [&](creds::IdSet& ids, bool privileged) {
+        old = creds::set_fs(ids, id_arg(f.rdi), privileged);
+        return Result<void>();
+    });
+    return old;
+}
+int64_t linux_setfsgid(SyscallFrame& f) {
+    uint32_t old = 0;
+    (void)change_ids(Ids::kGroup, [&](creds::IdSet& ids, bool privileged) {
+        old = creds::set_fs(ids, id_arg(f.rdi), privileged);
+        return Result<void>();
+    });
+    return old;
+}
+
+int64_t linux_getresuid(SyscallFrame& f) {
+    return put_three(my_credentials().uid, f.rdi, f.rsi, f.rdx);
+}
+int64_t linux_getresgid(SyscallFrame& f) {
+    return put_three(my_credentials().gid, f.rdi, f.rsi, f.rdx);
+}
+
+int64_t linux_getgroups(SyscallFrame& f) {
+    // No supplementary groups: the count is 0 whatever the buffer.
+    if (int32_t(f.rdi) < 0) return errno_of(Error::kInvalid);
+    return 0;
+}
+
+int64_t linux_getrlimit(SyscallFrame& f) {
+    auto old = prlimit_self(uint32_t(f.rdi), nullptr);
+    if (!old.ok()) return errno_of(old.error());
+    Rlimit64 out{old.value().soft, old.value().hard};
+    return result_of(copy_to_user(f.rsi, &out, sizeof(out)));
+}
+
+int64_t linux_setrlimit(SyscallFrame& f) {
+    Rlimit64 in;
+    if (!copy_from_user(&in, f.rsi, sizeof(in)).ok()) return errno_of(Error::kFault);
+    rlimit::Limit next{in.rlim_cur, in.rlim_max};
+    auto r = prlimit_self(uint32_t(f.rdi), &next);
+    return r.ok() ? 0 : errno_of(r.error());
+}
+
+int64_t linux_prlimit64(SyscallFrame& f) {
+    int pid = int32_t(f.rdi);
+    uint32_t resource = uint32_t(f.rsi);
+    rlimit::Limit next;
+    if (f.rdx) {
+        Rlimit64 in;
+        if (!copy_from_user(&in, f.rdx, sizeof(in)).ok()) return errno_of(Error::kFault);
+        next = rlimit::Limit{in.rlim_cur, in.rlim_max};
+    }
+    const rlimit::Limit* wanted = f.rdx ? &next : nullptr;
+    rlimit::Limit old;
+    if (pid == 0 || pid == proc::current_process()->pid) {
+        auto r = prlimit_self(resource, wanted);
+        if (!r.ok()) return errno_of(r.error());
+        old = r.value();
+    } else {
+        // Another process: its IDs must all be the caller's real ones, or
+        // the caller holds CAP_SYS_RESOURCE (check_prlimit_permission).
+        struct Call {
+            creds::Credentials caller;
+            uint32_t resource;
+            const rlimit::Limit* next;
+            rlimit::Limit old;
+        } call{my_credentials(), resource, wanted, {}};
+        auto r = proc::with_process(
+            pid,
+            [](proc::Process& p, void* ctx) -> Result<void> {
+                auto* c = static_cast<Call*>(ctx);
+                bool privileged = creds::privileged(c->caller);
+                if (!privileged && !creds::ids_match_all(c->caller, p.resources.credentials()))
+                    return Error::kPermission;
+                if (c->resource >= rlimit::kCount) return Error::kInvalid;
+                c->old = TRY(
+                    p.resources.exchange_limit(rlimit::Resource(c->resource), c->next, privileged));
+                return {};
+            },
+            &call);
+        if (!r.ok()) return errno_of(r.error());
+        old = call.old;
+    }
+    if (f.r10) {
+        Rlimit64 out{old.soft, old.hard};
+        if (!copy_to_user(f.r10, &out, sizeof(out)).ok()) return errno_of(Error::kFault);
+    }
+    return 0;
+}
+
+int64_t linux_getcpu(SyscallFrame& f) {
+    uint32_t cpu = proc::this_cpu().index;
+    uint32_t node = 0;
+    bool fault = false;
+    if (f.rdi) fault |= !copy_to_user(f.rdi, &cpu, sizeof(cpu)).ok();
+    if (f.rsi) fault |= !copy_to_user(f.rsi, &node, sizeof(node)).ok();
+    return fault ? errno_of(Error::kFault) : 0;
+}
+
+int64_t linux_sched_getaffinity(SyscallFrame& f) {
+    uint32_t length = uint32_t(f.rsi);
+    if (uint64_t(length) * 8 < cpu_id_count()) return errno_of(Error::kInvalid);
+    if (length & (sizeof(uint64_t) - 1)) return errno_of(Error::kInvalid);
+    uint64_t mask = 0;
+    auto found = with_thread(int32_t(f.rdi), [&](proc::Thread& t) -> Result<void> {
+        mask = __atomic_load_n(&t.affinity, __ATOMIC_RELAXED);
+        return {};
+    });
+    if (!found.ok()) return errno_of(found.error());
+    mask &= proc::online_cpu_mask();
+    uint32_t bytes = length < kCpumaskBytes ? length : kCpumaskBytes;
+    if (!copy_to_user(f.rdx, &mask, bytes).ok()) return errno_of(Error::kFault);
+    return bytes;
+}
+
+int64_t linux_sched_setaffinity(SyscallFrame& f) {
+    // A shorter buffer fills the low bytes of a cleared mask; a longer one
+    // is read only as far as the kernel's mask goes.
+    uint32_t length = uint32_t(f.rsi);
+    uint64_t mask = 0;
+    uint32_t bytes = length < kCpumaskBytes ? length : kCpumaskBytes;
+    if (!copy_from_user(&mask, f.rdx, bytes).ok()) return errno_of(Error::kFault);
+    creds::Credentials caller = my_credentials();
+    return result_of(with_thread(int32_t(f.rdi), [&](proc::Thread& t) -> Result<void> {
+        // Another owner's thread needs CAP_SYS_NICE (check_same_owner).
+        if (&t != proc::current_thread() && !creds::privileged(caller) &&
+            !creds::same_owner(caller, t.process->resources.credentials()))
+            return Error::kPermission;
+        if (!(mask & proc::online_cpu_mask())) return Error::kInvalid;
+        __atomic_store_n(&t.affinity, mask, __ATOMIC_RELAXED);
+        return {};
+    }));
+}
+
+}  // namespace nyanos::sys
