@@ -1,0 +1,15 @@
+// Linux's memory calls (linux_memory.kernel.cpp): mmap, munmap, mprotect,
+// madvise, brk over the process's VM layer (mm/process_memory.h).
+#pragma once
+
+#include "syscall/syscall_frame.h"
+
+namespace nyanos::sys {
+
+int64_t linux_mmap(SyscallFrame& f);
+int64_t linux_munmap(SyscallFrame& f);
+int64_t linux_mprotect(SyscallFrame& f);
+int64_t linux_madvise(SyscallFrame& f);
+int64_t linux_brk(SyscallFrame& f);
+
+}  // namespace nyanos::sys

@@ -1,0 +1,95 @@
+// Linux's memory calls: argument checks Linux makes before the VM layer
+// sees anything, then the ProcessMemory operation. The semantics (and
+// errors) of each operation are mm/process_memory.h's.
+#include "syscall/linux_memory.h"
+
+#include "mm/process_memory.h"
+#include "proc/cpu.h"
+#include "proc/process.h"
+
+namespace nyanos::sys {
+
+namespace {
+
+// PROT_* bits mmap and mprotect accept (PROT_GROWSDOWN/GROWSUP are
+// accepted by mprotect and ignored: stacks grow by faults here).
+constexpr uint64_t kProtBits = mm::kProtMask;
+constexpr uint64_t kProtGrowsDown = 0x01000000, kProtGrowsUp = 0x02000000;
+
+mm::ProcessMemory& memory() {
+    return proc::this_cpu().current->process->memory;
+}
+
+}  // namespace
+
+// mmap(addr, length, prot, flags, fd, offset)
+int64_t linux_mmap(SyscallFrame& f) {
+    uint64_t prot = f.rdx;
+    uint32_t flags = uint32_t(f.r10);
+    if (prot & ~kProtBits) return errno_of(Error::kInvalid);
+    if (!(flags & mm::kMapAnonymous)) {
+        // File mappings need the file layer's descriptions (not wired yet).
+        return errno_of(Error::kBadFd);
+    }
+    return result_of(memory().map(f.rdi, f.rsi, uint8_t(prot), flags));
+}
+
+// munmap(addr, length)
+int64_t linux_munmap(SyscallFrame& f) {
+    return result_of(memory().unmap(f.rdi, f.rsi));
+}
+
+// mprotect(addr, length, prot)
+int64_t linux_mprotect(SyscallFrame& f) {
+    uint64_t prot = f.rdx & ~(kProtGrowsDown | kProtGrowsUp);
+    if ((f.rdx & kProtGrowsDown) && (f.rdx & kProtGrowsUp)) return errno_of(Error::kInvalid);
+    if (prot & ~kProtBits) return errno_of(Error::kInvalid);
+    return result_of(memory().protect(f.rdi, f.rsi, uint8_t(prot)));
+}
+
+// madvise(addr, length, advice): MADV_DONTNEED (and MADV_FREE, which may
+// drop the pages at any time: dropping them now is allowed) drop private
+// pages; the hints that change nothing observable succeed.
+int64_t linux_madvise(SyscallFrame& f) {
+    constexpr uint64_t kNormal = 0, kRandom = 1, kSequential = 2, kWillNeed = 3, kDontNeed = 4,
+                       kFree = 8, kRemove = 9, kDontFork = 10, kDoFork = 11, kMergeable = 12,
+                       kUnmergeable = 13, kHugePage = 14, kNoHugePage = 15, kDontDump = 16,
+                       kDoDump = 17, kWipeOnFork = 18, kKeepOnFork = 19, kCold = 20, kPageout = 21;
+    uint64_t addr = f.rdi, length = f.rsi, advice = f.rdx;
+    if (addr & 0xfff) return errno_of(Error::kInvalid);
+    switch (advice) {
+        case kDontNeed:
+        case kFree:
+            if (length == 0) return 0;
+            return result_of(memory().advise_dontneed(addr, (length + 0xfff) & ~uint64_t(0xfff)));
+        case kNormal:
+        case kRandom:
+        case kSequential:
+        case kWillNeed:
+        case kDontFork:
+        case kDoFork:
+        case kMergeable:
+        case kUnmergeable:
+        case kHugePage:
+        case kNoHugePage:
+        case kDontDump:
+        case kDoDump:
+        case kWipeOnFork:
+        case kKeepOnFork:
+        case kCold:
+        case kPageout:
+            if (addr + length < addr) return errno_of(Error::kInvalid);
+            return 0;
+        case kRemove:
+            return errno_of(Error::kInvalid);  // only for shared file mappings on Linux
+        default:
+            return errno_of(Error::kInvalid);
+    }
+}
+
+// brk(addr): the new break, or the current one when it cannot move.
+int64_t linux_brk(SyscallFrame& f) {
+    return int64_t(memory().brk(f.rdi));
+}
+
+}  // namespace nyanos::sys
