@@ -81,13 +81,19 @@ bool FdTable::is_open_locked(int fd) const {
     return fd >= 0 && fd < m_capacity && m_slots[fd].description;
 }
 
-int FdTable::lowest_free_locked(int lowest) const {
+namespace {
+int clamp_limit(int limit) {
+    return limit < 0 ? 0 : limit > FdTable::kMaxFds ? FdTable::kMaxFds : limit;
+}
+}  // namespace
+
+int FdTable::lowest_free_locked(int lowest, int limit) const {
     if (lowest < 0) lowest = 0;
-    for (int fd = lowest; fd < m_capacity; ++fd) {
+    for (int fd = lowest; fd < m_capacity && fd < limit; ++fd) {
         if (!m_slots[fd].description) return fd;
     }
     int fd = lowest > m_capacity ? lowest : m_capacity;
-    return fd < kMaxFds ? fd : kMaxFds;
+    return fd < limit ? fd : limit;
 }
 
 Result<void> FdTable::ensure_capacity_locked(int fd) {
@@ -104,22 +110,25 @@ Result<void> FdTable::ensure_capacity_locked(int fd) {
     return {};
 }
 
-Result<int> FdTable::install(DescriptionRef d, bool cloexec, int lowest) {
+Result<int> FdTable::install(DescriptionRef d, bool cloexec, int lowest, int limit) {
+    limit = clamp_limit(limit);
     sync::Guard lock(m_lock);
-    int fd = lowest_free_locked(lowest);
-    if (fd >= kMaxFds) return Error::kTooManyFiles;
+    int fd = lowest_free_locked(lowest, limit);
+    if (fd >= limit) return Error::kTooManyFiles;
     TRY(ensure_capacity_locked(fd));
     m_slots[fd] = Slot{d.leak(), cloexec};
     return fd;
 }
 
-Result<void> FdTable::install_pair(DescriptionRef a, DescriptionRef b, bool cloexec, int fds[2]) {
+Result<void> FdTable::install_pair(DescriptionRef a, DescriptionRef b, bool cloexec, int fds[2],
+                                   int limit) {
+    limit = clamp_limit(limit);
     sync::Guard lock(m_lock);
-    int first = lowest_free_locked(0);
-    if (first >= kMaxFds) return Error::kTooManyFiles;
+    int first = lowest_free_locked(0, limit);
+    if (first >= limit) return Error::kTooManyFiles;
     TRY(ensure_capacity_locked(first));
-    int second = lowest_free_locked(first + 1);
-    if (second >= kMaxFds) return Error::kTooManyFiles;
+    int second = lowest_free_locked(first + 1, limit);
+    if (second >= limit) return Error::kTooManyFiles;
     TRY(ensure_capacity_locked(second));
     m_slots[first] = Slot{a.leak(), cloexec};
     m_slots[second] = Slot{b.leak(), cloexec};
@@ -146,11 +155,12 @@ Result<void> FdTable::close(int fd) {
     return {};
 }
 
-Result<int> FdTable::duplicate(int fd, int lowest, bool cloexec) {
+Result<int> FdTable::duplicate(int fd, int lowest, bool cloexec, int limit) {
+    limit = clamp_limit(limit);
     sync::Guard lock(m_lock);
     if (!is_open_locked(fd)) return Error::kBadFd;
-    int target = lowest_free_locked(lowest);
-    if (target >= kMaxFds) return Error::kTooManyFiles;
+    int target = lowest_free_locked(lowest, limit);
+    if (target >= limit) return Error::kTooManyFiles;
     TRY(ensure_capacity_locked(target));
     FileDescription* d = m_slots[fd].description;
     d->add_ref();
@@ -158,12 +168,13 @@ Result<int> FdTable::duplicate(int fd, int lowest, bool cloexec) {
     return target;
 }
 
-Result<int> FdTable::duplicate_to(int fd, int target, bool cloexec) {
+Result<int> FdTable::duplicate_to(int fd, int target, bool cloexec, int limit) {
+    limit = clamp_limit(limit);
     FileDescription* replaced;
     {
         sync::Guard lock(m_lock);
         if (!is_open_locked(fd)) return Error::kBadFd;
-        if (target < 0 || target >= kMaxFds) return Error::kBadFd;
+        if (target < 0 || target >= limit) return Error::kBadFd;
         if (fd == target) return target;
         TRY(ensure_capacity_locked(target));
         FileDescription* d = m_slots[fd].description;

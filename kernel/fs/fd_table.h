@@ -1,7 +1,8 @@
 // FdTable: a process's file descriptors. Each maps a small number to an
 // open file description (one reference each) and its FD_CLOEXEC flag. The
-// lowest free number is handed out first, up to kMaxFds (RLIMIT_NOFILE,
-// EMFILE beyond).
+// lowest free number is handed out first, below the caller's RLIMIT_NOFILE
+// (each allocating call takes it: EMFILE beyond; 1024 by default, as
+// Linux's soft limit), and never at kMaxFds or above (Linux's nr_open).
 //
 // A table is reference counted so that threads created with CLONE_FILES
 // can share one; fork gives the child a copy (try_clone: the same
@@ -31,7 +32,10 @@ namespace nyanos::fs {
 
 class FdTable {
 public:
-    static constexpr int kMaxFds = 1024;  // RLIMIT_NOFILE (soft and hard)
+    // RLIMIT_NOFILE's default soft limit, and the highest any limit can
+    // make the table (fs.nr_open's default; rlimit::kNrOpen).
+    static constexpr int kDefaultLimit = 1024;
+    static constexpr int kMaxFds = 1024 * 1024;
 
     // An empty table with one reference. ENOMEM.
     static Result<FdTable*> try_create();
@@ -52,25 +56,29 @@ public:
     bool is_shared() const { return m_refs.count() > 1; }
 
     // Installs `d` on the lowest free descriptor >= `lowest`; EMFILE when
-    // none is below kMaxFds (or `lowest` is not), ENOMEM.
-    Result<int> install(DescriptionRef d, bool cloexec, int lowest = 0) EXCLUDES(m_lock);
+    // none is below `limit` (the caller's RLIMIT_NOFILE; capped at
+    // kMaxFds), ENOMEM.
+    Result<int> install(DescriptionRef d, bool cloexec, int lowest = 0,
+                        int limit = kDefaultLimit) EXCLUDES(m_lock);
     // Installs both or neither (pipe): fds[0] gets `a`, fds[1] `b`.
-    Result<void> install_pair(DescriptionRef a, DescriptionRef b, bool cloexec, int fds[2])
-        EXCLUDES(m_lock);
+    Result<void> install_pair(DescriptionRef a, DescriptionRef b, bool cloexec, int fds[2],
+                              int limit = kDefaultLimit) EXCLUDES(m_lock);
 
     // The description behind `fd` (a new reference); EBADF.
     Result<DescriptionRef> get(int fd) EXCLUDES(m_lock);
     // EBADF if `fd` is not open.
     Result<void> close(int fd) EXCLUDES(m_lock);
     // dup and F_DUPFD: `fd`'s description on the lowest free descriptor >=
-    // `lowest`. EBADF, EMFILE, ENOMEM (EINVAL for a bad `lowest` is the
-    // caller's).
-    Result<int> duplicate(int fd, int lowest, bool cloexec) EXCLUDES(m_lock);
+    // `lowest` and below `limit`. EBADF, EMFILE, ENOMEM (EINVAL for a bad
+    // `lowest` is the caller's).
+    Result<int> duplicate(int fd, int lowest, bool cloexec, int limit = kDefaultLimit)
+        EXCLUDES(m_lock);
     // dup2/dup3: `fd`'s description on `target`, closing what was there.
-    // EBADF for a closed `fd` or a `target` outside [0, kMaxFds); ENOMEM.
+    // EBADF for a closed `fd` or a `target` outside [0, limit); ENOMEM.
     // `fd == target` returns target when `fd` is open (dup2's rule; dup3's
     // EINVAL is the caller's).
-    Result<int> duplicate_to(int fd, int target, bool cloexec) EXCLUDES(m_lock);
+    Result<int> duplicate_to(int fd, int target, bool cloexec, int limit = kDefaultLimit)
+        EXCLUDES(m_lock);
 
     Result<bool> close_on_exec_flag(int fd) EXCLUDES(m_lock);
     Result<void> set_close_on_exec_flag(int fd, bool cloexec) EXCLUDES(m_lock);
@@ -93,8 +101,8 @@ private:
     FdTable() = default;
     ~FdTable();
 
-    // The lowest free descriptor >= `lowest`, or kMaxFds.
-    int lowest_free_locked(int lowest) const REQUIRES(m_lock);
+    // The lowest free descriptor >= `lowest`, or `limit` if none is below it.
+    int lowest_free_locked(int lowest, int limit) const REQUIRES(m_lock);
     // Grows the slot array so that `fd` fits. ENOMEM.
     Result<void> ensure_capacity_locked(int fd) REQUIRES(m_lock);
     bool is_open_locked(int fd) const REQUIRES(m_lock);

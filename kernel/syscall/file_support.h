@@ -15,6 +15,9 @@ namespace nyanos::sys {
 
 // The calling process's descriptor table.
 fs::FdTable& current_files();
+// One past the highest descriptor the caller may get: its RLIMIT_NOFILE
+// soft limit (capped at FdTable::kMaxFds).
+int fd_limit();
 // The description behind the caller's `fd` (a reference held for the
 // call); EBADF.
 Result<fs::DescriptionRef> file_of(int fd);

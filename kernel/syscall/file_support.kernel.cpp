@@ -12,6 +12,11 @@ fs::FdTable& current_files() {
     return *proc::current_process()->files;
 }
 
+int fd_limit() {
+    uint64_t soft = proc::current_process()->resources.limit(rlimit::kNofile).soft;
+    return soft > uint64_t(fs::FdTable::kMaxFds) ? fs::FdTable::kMaxFds : int(soft);
+}
+
 Result<fs::DescriptionRef> file_of(int fd) {
     return current_files().get(fd);
 }

@@ -23,13 +23,13 @@ Result<int> do_dup2(int fd, int target) {
         TRY(file_of(fd));
         return target;
     }
-    return current_files().duplicate_to(fd, target, false);
+    return current_files().duplicate_to(fd, target, false, fd_limit());
 }
 
 Result<int> do_dup3(int fd, int target, uint64_t flags) {
     if (flags & ~uint64_t(of::kCloseOnExec)) return Error::kInvalid;
     if (fd == target) return Error::kInvalid;
-    return current_files().duplicate_to(fd, target, flags & of::kCloseOnExec);
+    return current_files().duplicate_to(fd, target, flags & of::kCloseOnExec, fd_limit());
 }
 
 Result<int64_t> do_fcntl(int fd, int command, uint64_t arg) {
@@ -37,10 +37,12 @@ Result<int64_t> do_fcntl(int fd, int command, uint64_t arg) {
     FdTable& files = current_files();
     switch (command) {
         case linux_abi::kFDupFd:
-        case linux_abi::kFDupFdCloexec:
-            if (arg >= uint64_t(FdTable::kMaxFds)) return Error::kInvalid;
+        case linux_abi::kFDupFdCloexec: {
+            int limit = fd_limit();
+            if (arg >= uint64_t(limit)) return Error::kInvalid;
             return int64_t(
-                TRY(files.duplicate(fd, int(arg), command == linux_abi::kFDupFdCloexec)));
+                TRY(files.duplicate(fd, int(arg), command == linux_abi::kFDupFdCloexec, limit)));
+        }
         case linux_abi::kFGetFd:
             return int64_t(TRY(files.close_on_exec_flag(fd)) ? linux_abi::kFdCloexec : 0);
         case linux_abi::kFSetFd:
@@ -71,7 +73,7 @@ Result<void> do_pipe2(uint64_t user_fds, uint64_t flags) {
     FdTable& files = current_files();
     TRY(files.install_pair(static_cast<DescriptionRef&&>(read_end),
                            static_cast<DescriptionRef&&>(write_end), flags & of::kCloseOnExec,
-                           fds));
+                           fds, fd_limit()));
     auto copied = copy_to_user(user_fds, fds, sizeof(fds));
     if (!copied.ok()) {
         (void)files.close(fds[0]);
@@ -102,7 +104,7 @@ int64_t close_range(SyscallFrame& f) {
 }
 
 int64_t dup(SyscallFrame& f) {
-    return result_of(current_files().duplicate(int(f.rdi), 0, false));
+    return result_of(current_files().duplicate(int(f.rdi), 0, false, fd_limit()));
 }
 
 int64_t dup2(SyscallFrame& f) {

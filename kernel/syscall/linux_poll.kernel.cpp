@@ -93,7 +93,7 @@ void write_back_remaining(uint64_t user_time, int64_t timeout_ms, uint64_t start
 }
 
 Result<int> do_poll(uint64_t user_fds, uint64_t count, int64_t timeout_ms) {
-    if (count > uint64_t(fs::FdTable::kMaxFds)) return Error::kInvalid;
+    if (count > uint64_t(fd_limit())) return Error::kInvalid;  // Linux: RLIMIT_NOFILE
     HeapPtr<linux_abi::PollFd[]> fds(count ? new (std::nothrow) linux_abi::PollFd[count] : nullptr);
     HeapPtr<PollItem[]> items(count ? new (std::nothrow) PollItem[count] : nullptr);
     if (count && (!fds.get() || !items.get())) return Error::kNoMemory;
@@ -118,11 +118,11 @@ Result<int> do_poll(uint64_t user_fds, uint64_t count, int64_t timeout_ms) {
     return ready;
 }
 
-// select's fd_sets: up to FdTable::kMaxFds bits each.
-constexpr size_t kSetWords = fs::FdTable::kMaxFds / 64;
-
+// select's three fd_sets, `words` 64-bit words each, in one heap block.
 struct FdSets {
-    uint64_t in[kSetWords], out[kSetWords], ex[kSetWords];
+    uint64_t* in;
+    uint64_t* out;
+    uint64_t* ex;
 };
 
 bool bit(const uint64_t* set, int fd) {
@@ -131,10 +131,16 @@ bool bit(const uint64_t* set, int fd) {
 
 Result<int> do_select(int64_t nfds, uint64_t user_in, uint64_t user_out, uint64_t user_ex,
                       int64_t timeout_ms) {
-    if (nfds < 0 || nfds > fs::FdTable::kMaxFds) return Error::kInvalid;
-    size_t bytes = size_t((nfds + 63) / 64) * 8;
-    HeapPtr<FdSets> sets(new (std::nothrow) FdSets{});
-    if (!sets.get()) return Error::kNoMemory;
+    if (nfds < 0) return Error::kInvalid;
+    // Linux cuts nfds to what the table can hold; no descriptor lies above
+    // the caller's limit.
+    if (nfds > fd_limit()) nfds = fd_limit();
+    size_t words = size_t((nfds + 63) / 64);
+    size_t bytes = words * 8;
+    HeapPtr<uint64_t[]> block(new (std::nothrow) uint64_t[3 * words + 1]());
+    if (!block.get()) return Error::kNoMemory;
+    FdSets storage{block.get(), block.get() + words, block.get() + 2 * words};
+    FdSets* sets = &storage;
     if (user_in) TRY(copy_from_user(sets->in, user_in, bytes));
     if (user_out) TRY(copy_from_user(sets->out, user_out, bytes));
     if (user_ex) TRY(copy_from_user(sets->ex, user_ex, bytes));

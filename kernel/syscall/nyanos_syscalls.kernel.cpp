@@ -211,7 +211,7 @@ int64_t sys_open(SyscallFrame& f) {
     }
     auto file = fs::open_node(tree, node.value(), flags);
     if (!file.ok()) return errno_of(file.error());
-    return result_of(current_files().install(file.release_value(), false));
+    return result_of(current_files().install(file.release_value(), false, 0, fd_limit()));
 }
 
 int64_t sys_close(SyscallFrame& f) {

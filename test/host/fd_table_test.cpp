@@ -51,25 +51,48 @@ TEST_CASE("fd table: lowest free descriptor, EMFILE at RLIMIT_NOFILE, EBADF") {
             CHECK(t->get(fd).error() == Error::kBadFd);
             CHECK(t->close(fd).error() == Error::kBadFd);
         }
-        CHECK(t->install(CountedFile::make(), false, FdTable::kMaxFds).error() ==
+        CHECK(t->install(CountedFile::make(), false, FdTable::kDefaultLimit).error() ==
               Error::kTooManyFiles);
+        CHECK(t->close_on_exec_flag(FdTable::kMaxFds + 5).error() == Error::kBadFd);
     }
     CHECK(CountedFile::live == 0);
 
     Table full;
-    for (int fd = 0; fd < FdTable::kMaxFds; ++fd) REQUIRE(open_one(full.t) == fd);
+    for (int fd = 0; fd < FdTable::kDefaultLimit; ++fd) REQUIRE(open_one(full.t) == fd);
     CHECK(full->install(CountedFile::make(), false).error() == Error::kTooManyFiles);
     CHECK(full->duplicate(0, 0, false).error() == Error::kTooManyFiles);
     int fds[2];
     CHECK(full->install_pair(CountedFile::make(), CountedFile::make(), false, fds).error() ==
           Error::kTooManyFiles);
-    CHECK(full->open_count() == FdTable::kMaxFds);
+    CHECK(full->open_count() == FdTable::kDefaultLimit);
     // One left: a pair still does not fit, and takes nothing.
     REQUIRE(full->close(700).ok());
     CHECK(full->install_pair(CountedFile::make(), CountedFile::make(), false, fds).error() ==
           Error::kTooManyFiles);
-    CHECK(full->open_count() == FdTable::kMaxFds - 1);
-    CHECK(CountedFile::live == FdTable::kMaxFds - 1);
+    CHECK(full->open_count() == FdTable::kDefaultLimit - 1);
+    CHECK(CountedFile::live == FdTable::kDefaultLimit - 1);
+}
+
+TEST_CASE("fd table: the caller's RLIMIT_NOFILE bounds every new descriptor") {
+    Table t;
+    for (int fd = 0; fd < 10; ++fd) REQUIRE(t->install(CountedFile::make(), false, 0, 10).ok());
+    CHECK(t->install(CountedFile::make(), false, 0, 10).error() == Error::kTooManyFiles);
+    CHECK(t->duplicate(0, 0, false, 10).error() == Error::kTooManyFiles);
+    CHECK(t->duplicate_to(0, 10, false, 10).error() == Error::kBadFd);
+    CHECK(t->duplicate_to(0, 9, false, 10).value() == 9);
+    int fds[2];
+    CHECK(t->install_pair(CountedFile::make(), CountedFile::make(), false, fds, 11).error() ==
+          Error::kTooManyFiles);
+    // A raised limit (setrlimit up to the hard 4096) lets the table grow.
+    CHECK(t->install(CountedFile::make(), false, 3000, 4096).value() == 3000);
+    CHECK(t->duplicate_to(0, 4095, false, 4096).value() == 4095);
+    CHECK(t->duplicate_to(0, 4096, false, 4096).error() == Error::kBadFd);
+    // Lowering it later keeps what is open; only new descriptors obey it.
+    CHECK(t->get(4095).ok());
+    CHECK(t->install(CountedFile::make(), false, 0, 5).error() == Error::kTooManyFiles);
+    // Never beyond nr_open, whatever the limit says.
+    CHECK(t->duplicate_to(0, FdTable::kMaxFds, false, 1 << 30).error() == Error::kBadFd);
+    CHECK(t->open_count() == 12);
 }
 
 TEST_CASE("fd table: get hands out a reference; close drops the table's") {
@@ -108,7 +131,7 @@ TEST_CASE("fd table: dup, dup2 and F_DUPFD share one description; FD_CLOEXEC is 
     CHECK(t->close_on_exec_flag(a).value() == true);
     CHECK(t->duplicate_to(55, 55, false).error() == Error::kBadFd);
     CHECK(t->duplicate_to(a, -1, false).error() == Error::kBadFd);
-    CHECK(t->duplicate_to(a, FdTable::kMaxFds, false).error() == Error::kBadFd);
+    CHECK(t->duplicate_to(a, FdTable::kDefaultLimit, false).error() == Error::kBadFd);
     CHECK(t->duplicate_to(a, 1000, false).value() == 1000);
     REQUIRE(t->set_close_on_exec_flag(1000, true).ok());
     CHECK(t->set_close_on_exec_flag(999, true).error() == Error::kBadFd);

@@ -52,6 +52,7 @@ enum {
     SYS_newfstatat = 262,
     SYS_readlinkat = 267,
     SYS_faccessat = 269,
+    SYS_setrlimit = 160,
     SYS_dup3 = 292,
     SYS_pipe2 = 293,
     SYS_close_range = 436,
@@ -413,6 +414,18 @@ static void check_limits(void) {
     EXPECT(S3(SYS_close_range, 3, ~0u, 0) == 0, 0);
     EXPECT(S1(SYS_dup, 1) == 3, 0);
     EXPECT(S3(SYS_close_range, 5, 4, 0) == -EINVAL, 0);
+    /* A raised RLIMIT_NOFILE (up to the hard 4096) makes room; a lowered
+     * one refuses new descriptors above it. */
+    unsigned long raised[2] = {2048, 4096};
+    EXPECT(S2(SYS_setrlimit, 7, raised) == 0, 0);
+    EXPECT(S2(SYS_dup2, 1, 2047) == 2047, 0);
+    EXPECT(S2(SYS_dup2, 1, 2048) == -EBADF, 0);
+    EXPECT(S3(SYS_fcntl, 1, F_DUPFD_CLOEXEC, 1500) == 1500, 0);
+    unsigned long lowered[2] = {10, 4096};
+    EXPECT(S2(SYS_setrlimit, 7, lowered) == 0, 0);
+    EXPECT(S3(SYS_fcntl, 1, F_DUPFD_CLOEXEC, 10) == -EINVAL, 0);
+    EXPECT(S3(SYS_fcntl, 1, F_DUPFD_CLOEXEC, 5) == 5, 0);
+    EXPECT(S3(SYS_close_range, 3, ~0u, 0) == 0, 0);
 }
 
 static int sigpipe_mode(int ignore) {
