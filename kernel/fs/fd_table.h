@@ -58,8 +58,8 @@ public:
     // Installs `d` on the lowest free descriptor >= `lowest`; EMFILE when
     // none is below `limit` (the caller's RLIMIT_NOFILE; capped at
     // kMaxFds), ENOMEM.
-    Result<int> install(DescriptionRef d, bool cloexec, int lowest = 0,
-                        int limit = kDefaultLimit) EXCLUDES(m_lock);
+    Result<int> install(DescriptionRef d, bool cloexec, int lowest = 0, int limit = kDefaultLimit)
+        EXCLUDES(m_lock);
     // Installs both or neither (pipe): fds[0] gets `a`, fds[1] `b`.
     Result<void> install_pair(DescriptionRef a, DescriptionRef b, bool cloexec, int fds[2],
                               int limit = kDefaultLimit) EXCLUDES(m_lock);

@@ -72,8 +72,8 @@ Result<void> do_pipe2(uint64_t user_fds, uint64_t flags) {
     int fds[2];
     FdTable& files = current_files();
     TRY(files.install_pair(static_cast<DescriptionRef&&>(read_end),
-                           static_cast<DescriptionRef&&>(write_end), flags & of::kCloseOnExec,
-                           fds, fd_limit()));
+                           static_cast<DescriptionRef&&>(write_end), flags & of::kCloseOnExec, fds,
+                           fd_limit()));
     auto copied = copy_to_user(user_fds, fds, sizeof(fds));
     if (!copied.ok()) {
         (void)files.close(fds[0]);
