@@ -36,6 +36,24 @@ $(BUILD)/linux/bin/linux-$(1): $(patsubst %,$(LINUX_OBJDIR)/%.o,$(call linux_pro
 endef
 $(foreach p,$(LINUX_PROGS),$(eval $(call LINUX_PROG_RULE,$(p))))
 
+# Raw Linux programs: freestanding (no C library; raw system calls with
+# Linux's numbers), for checking Linux calls from inside a Linux program
+# before the personality can start a C library. user/linux-raw/NAME.c is
+# built with the host gcc and GNU ld like the ELF corpus's real-static
+# program (mk/corpus.mk), without the NyanOS ABI note, and ships as
+# /bin/linux-raw-NAME.
+LINUX_RAW_FILES := $(sort $(wildcard user/linux-raw/*.c))
+LINUX_RAW_BINS  := $(patsubst user/linux-raw/%.c,$(BUILD)/linux/bin/linux-raw-%,$(LINUX_RAW_FILES))
+$(BUILD)/linux/bin/linux-raw-%: user/linux-raw/%.c | $(DEPS_STAMP)
+	@mkdir -p $(LINUX_OBJDIR) $(@D)
+	@echo "  RAWCC   $<"
+	@gcc -std=gnu11 -O2 $(WARN) -ffreestanding -fno-pic -fno-pie -fno-stack-protector \
+	    -fno-asynchronous-unwind-tables -fcf-protection=none -nostdlib -c $< \
+	    -o $(LINUX_OBJDIR)/linux-raw-$*.o
+	@ld -static -z max-page-size=0x1000 -z separate-code -z noexecstack -e _start \
+	    -Ttext-segment=0x400000 -o $@ $(LINUX_OBJDIR)/linux-raw-$*.o
+LINUX_BINS += $(LINUX_RAW_BINS)
+
 LINUX_ABI_TEST := $(BUILD)/linux/bin/linux-abi-test
 LINUX_FIXTURES := $(BUILD)/linux/fixtures/.stamp
 $(LINUX_FIXTURES): $(LINUX_ABI_TEST)

@@ -86,6 +86,11 @@ bool empty() {
     return g_ring.empty();
 }
 
+size_t available() {
+    Locker lock;
+    return g_ring.size();
+}
+
 void set_data_available_hook(Hook hook) {
     Locker lock;
     g_data_available = hook;

@@ -28,6 +28,8 @@ bool try_pop(char& c);
 // (0 when the buffer is empty). Never blocks.
 size_t read_available(char* out, size_t capacity);
 bool empty();
+// How many bytes are waiting (FIONREAD).
+size_t available();
 
 // Hooks for the process layer, each run in interrupt context, with
 // interrupts off and no console_input lock held (they may call try_pop).

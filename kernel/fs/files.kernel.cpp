@@ -1,8 +1,7 @@
 #include "fs/files.h"
 
-#include <string.h>
-
 #include "boot_info.h"
+#include "fs/open.h"
 #include "lib/console.h"
 
 namespace nyanos::fs {
@@ -10,8 +9,7 @@ namespace nyanos::fs {
 namespace {
 // Large (an index of every entry): a static, filled in place.
 Ramdisk g_ramdisk;
-// The null device: an empty, read-only-looking entry; sys_write knows it.
-constexpr FileEntry g_null_device{kNullDevicePath, nullptr, 0, false};
+Vfs g_vfs(g_ramdisk);
 }  // namespace
 
 void init_ramdisk() {
@@ -31,6 +29,10 @@ void init_ramdisk() {
     kprintf("initrd: %lu entries, %lu bytes\n", uint64_t(g_ramdisk.count()), info.ramdisk_size);
 }
 
+const Vfs& vfs() {
+    return g_vfs;
+}
+
 FileFrames file_frames(const FileEntry* entry) {
     const auto& info = boot_info();
     if (!entry || entry->is_directory || !entry->data || !info.ramdisk_phys) return {0, 0};
@@ -41,23 +43,29 @@ FileFrames file_frames(const FileEntry* entry) {
 }
 
 const FileEntry* lookup(const char* path) {
-    if (strcmp(path, kNullDevicePath) == 0) return &g_null_device;
     return g_ramdisk.lookup(path);
-}
-
-bool is_null_device(const OpenFile& file) {
-    return file.entry == &g_null_device;
 }
 
 size_t list(const char* dir, const FileEntry** out, size_t max) {
     return g_ramdisk.list(dir, out, max);
 }
 
-Result<int> open(FileTable*& table, const char* path) {
-    const FileEntry* entry = lookup(path);
-    if (!entry) return Error::kNoEntry;
-    if (entry->is_directory) return Error::kIsDirectory;
-    return install(table, entry);
+Result<FdTable*> create_console_table() {
+    // The flags an open() of /dev/console would give them (open.cpp).
+    Node console{nullptr, Special::kConsole};
+    DescriptionRef input =
+        TRY(open_console(g_vfs, console, open_flags::kReadOnly | open_flags::kLargeFile));
+    DescriptionRef output =
+        TRY(open_console(g_vfs, console, open_flags::kWriteOnly | open_flags::kLargeFile));
+    FdTable* table = TRY(FdTable::try_create());
+    int fds[2];
+    auto r = table->install_pair(input, output, false, fds);
+    auto err = table->install(output, false);
+    if (!r.ok() || !err.ok()) {
+        FdTable::release(table);
+        return Error::kNoMemory;
+    }
+    return table;
 }
 
 }  // namespace nyanos::fs

@@ -15,6 +15,7 @@ constexpr size_t kBlock = 512;
 
 // Header field offsets and sizes (POSIX.1-1988 ustar).
 constexpr size_t kNameOff = 0, kNameLen = 100;
+constexpr size_t kModeOff = 100, kModeLen = 8;
 constexpr size_t kSizeOff = 124, kSizeLen = 12;
 constexpr size_t kChksumOff = 148, kChksumLen = 8;
 constexpr size_t kTypeOff = 156;
@@ -230,12 +231,17 @@ struct Ramdisk::Parser {
         if (!normalize_path(joined, path, sizeof(path)))
             return fail(Error::kNameTooLong, "path too long");
 
+        // The mode is informational (permission bits for stat and access):
+        // an unreadable one gets the default rather than failing the archive.
+        uint64_t mode;
+        if (!parse_octal(h + kModeOff, kModeLen, mode)) mode = is_dir ? 0755 : 0644;
+
         if (path[1] == 0) {
             // "./" or "/": the root, which always exists.
             if (!is_dir) return fail(Error::kCorrupt, "a file cannot be the root directory");
         } else {
             const uint8_t* data = is_dir ? nullptr : h + kBlock;
-            TRY(insert(path, is_dir, data, is_dir ? 0 : file_size));
+            TRY(insert(path, is_dir, data, is_dir ? 0 : file_size, uint32_t(mode & 07777)));
         }
 
         // The data is padded to whole blocks; an archive cut inside the
@@ -257,7 +263,8 @@ struct Ramdisk::Parser {
 
     // Adds `path` (normalized, not the root) and every missing ancestor as an
     // implied directory.
-    Result<void> insert(const char* path, bool is_dir, const uint8_t* data, uint64_t file_size) {
+    Result<void> insert(const char* path, bool is_dir, const uint8_t* data, uint64_t file_size,
+                        uint32_t mode) {
         char ancestor[kMaxPath + 1];
         for (size_t i = 1; path[i]; ++i) {
             if (path[i] != '/') continue;
@@ -266,17 +273,22 @@ struct Ramdisk::Parser {
             const FileEntry* existing = disk.find_normalized(ancestor);
             if (existing && !existing->is_directory)
                 return fail(Error::kCorrupt, "'%s' is a file, not a directory", ancestor);
-            if (!existing) TRY(add(ancestor, true, nullptr, 0));
+            if (!existing) TRY(add(ancestor, true, nullptr, 0, 0755));
         }
         const FileEntry* existing = disk.find_normalized(path);
         if (existing) {
-            if (existing->is_directory && is_dir) return {};  // e.g. "bin/" after "bin/sh"
+            if (existing->is_directory && is_dir) {
+                // e.g. "bin/" after "bin/sh": the header's mode replaces the implied one.
+                disk.m_entries[existing - disk.m_entries].permissions = mode;
+                return {};
+            }
             return fail(Error::kCorrupt, "duplicate entry '%s'", path);
         }
-        return add(path, is_dir, data, file_size);
+        return add(path, is_dir, data, file_size, mode);
     }
 
-    Result<void> add(const char* path, bool is_dir, const uint8_t* data, uint64_t file_size) {
+    Result<void> add(const char* path, bool is_dir, const uint8_t* data, uint64_t file_size,
+                     uint32_t mode) {
         if (disk.m_count == kMaxEntries)
             return fail(Error::kNoMemory, "more than %zu entries", kMaxEntries);
         size_t n = str_len(path) + 1;
@@ -285,12 +297,12 @@ struct Ramdisk::Parser {
         char* name = disk.m_names + disk.m_names_used;
         for (size_t i = 0; i < n; ++i) name[i] = path[i];
         disk.m_names_used += n;
-        disk.m_entries[disk.m_count++] = FileEntry{name, data, file_size, is_dir};
+        disk.m_entries[disk.m_count++] = FileEntry{name, data, file_size, is_dir, mode};
         return {};
     }
 };
 
-Ramdisk::Ramdisk() : m_root{"/", nullptr, 0, true} {}
+Ramdisk::Ramdisk() : m_root{"/", nullptr, 0, true, 0755} {}
 
 void Ramdisk::zero_gaps(uint8_t* archive, size_t size) const {
     // Files are indexed in archive order, so their data ranges ascend.
@@ -306,7 +318,7 @@ void Ramdisk::zero_gaps(uint8_t* archive, size_t size) const {
     __builtin_memset(archive + cursor, 0, size - cursor);
 }
 
-Ramdisk::Ramdisk(Ramdisk&& other) : m_root{"/", nullptr, 0, true} {
+Ramdisk::Ramdisk(Ramdisk&& other) : m_root{"/", nullptr, 0, true, 0755} {
     adopt(other);
     other.clear();
 }
@@ -363,6 +375,60 @@ const FileEntry* Ramdisk::lookup(const char* path) const {
     char normalized[kMaxPath + 1];
     if (!normalize_path(path, normalized, sizeof(normalized))) return nullptr;
     return find_normalized(normalized);
+}
+
+const FileEntry* Ramdisk::parent_of(const FileEntry* entry) const {
+    if (entry == &m_root) return &m_root;
+    const char* name = entry->name;
+    size_t last_slash = 0;
+    for (size_t k = 0; name[k]; ++k) {
+        if (name[k] == '/') last_slash = k;
+    }
+    if (last_slash == 0) return &m_root;
+    char parent[kMaxPath + 1];
+    for (size_t k = 0; k < last_slash; ++k) parent[k] = name[k];
+    parent[last_slash] = 0;
+    return find_normalized(parent);
+}
+
+const FileEntry* Ramdisk::child(const FileEntry* dir, const char* name, size_t length) const {
+    if (!dir->is_directory || length == 0) return nullptr;
+    size_t dir_len = dir == &m_root ? 0 : str_len(dir->name);
+    if (dir_len + 1 + length > kMaxPath) return nullptr;
+    char path[kMaxPath + 1];
+    for (size_t k = 0; k < dir_len; ++k) path[k] = dir->name[k];
+    path[dir_len] = '/';
+    for (size_t k = 0; k < length; ++k) path[dir_len + 1 + k] = name[k];
+    path[dir_len + 1 + length] = 0;
+    return find_normalized(path);
+}
+
+const FileEntry* Ramdisk::child_at(const FileEntry* dir, size_t index) const {
+    if (!dir->is_directory) return nullptr;
+    size_t dir_len = dir == &m_root ? 0 : str_len(dir->name);
+    for (size_t i = 0; i < m_count; ++i) {
+        const char* name = m_entries[i].name;
+        size_t last_slash = 0;
+        for (size_t k = 0; name[k]; ++k) {
+            if (name[k] == '/') last_slash = k;
+        }
+        if (last_slash != dir_len) continue;
+        bool same = true;
+        for (size_t k = 0; k < dir_len && same; ++k) same = name[k] == dir->name[k];
+        if (same && index-- == 0) return &m_entries[i];
+    }
+    return nullptr;
+}
+
+uint64_t Ramdisk::serial_of(const FileEntry* entry) const {
+    if (entry == &m_root) return 1;
+    return 2 + uint64_t(entry - m_entries);
+}
+
+const FileEntry* Ramdisk::entry_by_serial(uint64_t serial) const {
+    if (serial == 1) return &m_root;
+    if (serial < 2 || serial - 2 >= m_count) return nullptr;
+    return &m_entries[serial - 2];
 }
 
 size_t Ramdisk::list(const char* dir, const FileEntry** out, size_t max) const {

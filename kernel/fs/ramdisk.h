@@ -34,6 +34,9 @@ struct FileEntry {
     const uint8_t* data;  // inside the archive; nullptr for directories
     uint64_t size;        // 0 for directories
     bool is_directory;
+    // Permission bits from the header (07777); directories the archive only
+    // implies, and the root, get 0755.
+    uint32_t permissions = 0;
 };
 
 // Where a file's bytes sit in physical memory, for mapping its read-only
@@ -88,6 +91,22 @@ public:
 
     // Files and directories, implied ones included, the root not included.
     size_t count() const { return m_count; }
+
+    // Navigation for path resolution (fs/vfs.h). All take and return entries
+    // of this ramdisk (or nullptr).
+    const FileEntry* root() const { return &m_root; }
+    // The directory holding `entry`; the root for the root.
+    const FileEntry* parent_of(const FileEntry* entry) const;
+    // The entry named `name` (`length` bytes, no '/') directly inside
+    // directory `dir`; nullptr if there is none.
+    const FileEntry* child(const FileEntry* dir, const char* name, size_t length) const;
+    // Child number `index` (archive order) of directory `dir`; nullptr past
+    // the last. O(entries) per call.
+    const FileEntry* child_at(const FileEntry* dir, size_t index) const;
+    // A number unique to each entry: 1 for the root, 2 + its index otherwise.
+    uint64_t serial_of(const FileEntry* entry) const;
+    // The entry with that serial number; nullptr if none.
+    const FileEntry* entry_by_serial(uint64_t serial) const;
 
 private:
     struct Parser;

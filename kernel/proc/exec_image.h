@@ -6,6 +6,7 @@
 
 #include <stdint.h>
 
+#include "fs/ramdisk.h"
 #include "mm/process_memory.h"
 #include "nyanos/lib/result.h"
 #include "proc/personality.h"
@@ -20,6 +21,9 @@ struct ExecImage {
     Personality personality = Personality::kNyanOS;
     uint64_t entry = 0;
     uint64_t stack_pointer = 0;
+    // The program file the image runs (a script's interpreter, not the
+    // script): what /proc/self/exe will name.
+    const fs::FileEntry* file = nullptr;
 };
 
 // Loads `path` (a ramdisk file) with `args`, choosing the personality from

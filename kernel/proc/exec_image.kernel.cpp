@@ -131,6 +131,7 @@ Result<void> load_file(const char* path, const char* execfn, const ProgramArgs& 
     }
     out.entry = program.entry;
     out.stack_pointer = program.stack_pointer;
+    out.file = file;
     if (linux) {
         // The stack region starts with what the arguments took, at least
         // Linux's first 128 KiB, and grows down to RLIMIT_STACK; the heap

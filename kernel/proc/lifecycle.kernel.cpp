@@ -125,7 +125,7 @@ void free_thread(Thread* t) {
 }
 
 void free_process(Process* p) {
-    fs::close_all(p->files);  // exit did it already; a no-op then
+    fs::FdTable::release(p->files);  // exit did it already; a no-op then
     delete p->signal_actions;
     free_thread(p->thread);
     delete p;
@@ -167,6 +167,24 @@ void init_processes() {
 
 namespace {
 
+// The descriptors of a new process: a copy of its parent's without the
+// close-on-exec ones (CONTRACT.md: "fds are inherited from the parent");
+// init gets the console's. nullptr when out of memory (the only failure).
+// Not inlined: spawn_process's frame is on the exec path's deepest stack
+// (kstack-audit), and this would add its temporaries to it.
+__attribute__((noinline)) fs::FdTable* new_process_files(Process* parent, bool as_init) {
+    auto files =
+        as_init || !parent ? fs::create_console_table() : parent->files->try_clone_for_spawn();
+    return files.ok() ? files.value() : nullptr;
+}
+
+// A new process's working directory (its parent's) and program node.
+__attribute__((noinline)) void inherit_tree_nodes(Process& process, const Process* parent,
+                                                  const fs::FileEntry* program) {
+    process.cwd = parent ? parent->cwd : 0;
+    process.exe = fs::vfs().id_of(fs::Node{program, fs::Special::kNone});
+}
+
 // exec; with `as_init`, the new process is recorded as init in the same
 // step that makes it visible, before it can run anywhere: with several CPUs
 // an idle one may run it, and a short init may even exit, before the caller
@@ -178,18 +196,26 @@ Result<int> spawn_process(const char* path, const ProgramArgs& args, bool as_ini
     TRY(load_exec_image(path, args, image));
     Process* process = new (std::nothrow) Process;
     if (!process) return Error::kNoMemory;
+    process->files = new_process_files(current_process(), as_init);
+    if (!process->files) {
+        delete process;
+        return Error::kNoMemory;
+    }
     // IDs, umask and limits come from the parent (init: the defaults).
     if (Process* parent = current_process()) {
         if (auto r = process->resources.inherit(parent->resources); !r.ok()) {
+            fs::FdTable::release(process->files);
             delete process;
             return r.error();
         }
     }
     auto thread = create_thread(image.entry, image.stack_pointer);
     if (!thread.ok()) {
+        fs::FdTable::release(process->files);
         delete process;
         return thread.error();
     }
+    inherit_tree_nodes(*process, current_process(), image.file);
     process->thread = thread.value();
     process->thread->process = process;
     process->thread->affinity = current_thread()->affinity;
@@ -198,6 +224,7 @@ Result<int> spawn_process(const char* path, const ProgramArgs& args, bool as_ini
         process->signal_actions = new_signal_actions(nullptr);
         if (!process->signal_actions) {
             free_thread(process->thread);
+            fs::FdTable::release(process->files);
             delete process;
             return Error::kNoMemory;
         }
@@ -248,6 +275,14 @@ Result<void> exec_current(const char* path, const ProgramArgs& args, arch::Inter
         actions = new_signal_actions(p->signal_actions);
         if (!actions) return Error::kNoMemory;
     }
+    // A descriptor table shared with other threads (CLONE_FILES) is copied
+    // first, as Linux's unshare_files: the close-on-exec below must not
+    // close theirs. (Harmless if the exec then failed: the copy is ours.)
+    auto unshared = fs::FdTable::unshare(p->files);
+    if (!unshared.ok()) {
+        delete actions;
+        return unshared.error();
+    }
 
     // Commit: nothing below can fail. The new space goes live first, so
     // the old one is no longer loaded anywhere when it is destroyed (one
@@ -269,6 +304,10 @@ Result<void> exec_current(const char* path, const ProgramArgs& args, arch::Inter
     }
     thread->clear_child_tid = 0;
     copy_name(p->name, path);
+    p->exe = fs::vfs().id_of(fs::Node{image.file, fs::Special::kNone});
+    // Descriptors marked FD_CLOEXEC close now (their releases may end pipe
+    // ends: no lock is held here).
+    p->files->close_on_exec();
 
     // The new program starts from clean registers, a clean FPU (AVX state
     // included) and null segments with FS and GS bases 0, as on Linux.
@@ -297,7 +336,10 @@ void exit_current(int wait_status) {
     if (arch::read_cr3() != kernel_root) mm::load_cr3(kernel_root);
     p->resources.note_resident_pages(resident_pages(*p));  // for the parent's getrusage
     p->memory.release();
-    fs::close_all(p->files);
+    // Closing may end pipe ends (waking their readers and writers) and
+    // free descriptions: it takes their locks and the scheduler's, none of
+    // which is held here.
+    fs::FdTable::release(p->files);
 
     g_table_lock.lock();
     g_foreground.forget(*p);

@@ -6,7 +6,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "fs/open_file.h"
+#include "fs/fd_table.h"
+#include "fs/vfs.h"
 #include "mm/process_memory.h"
 #include "nyanos/abi/syscall.h"
 #include "proc/personality.h"
@@ -49,6 +50,13 @@ struct Process {
     bool zombie = false;
     // Whose system calls it makes; set at exec from the program file.
     Personality personality = Personality::kNyanOS;
+    // The working directory (relative paths start there; inherited) and
+    // the program file the process runs (/proc/self/exe; set at exec), as
+    // 16-bit node ids (fs::Vfs::node_of; 0: the root, and no program): they
+    // fit in what was padding. The tree's nodes live forever, so there is
+    // nothing to count.
+    fs::NodeId cwd = 0;
+    fs::NodeId exe = 0;
     // Its process group and session (inherited; Linux's setpgid/setsid).
     int pgid = 0;
     int sid = 0;
@@ -80,10 +88,11 @@ struct Process {
     // Why the child this process reaped last was killed, for kill_reason().
     char last_reaped_reason[kKillReasonMax] = {};
 
-    // The open-file table, allocated by the first open() and freed by
-    // fs::close_all(): most processes never open a file, and fds 0..2 (the
-    // console) need no entry.
-    fs::FileTable* files = nullptr;
+    // The descriptor table (fs/fd_table.h): init's is the console's 0, 1
+    // and 2; every other process starts with a copy of its parent's (spawn:
+    // without the close-on-exec descriptors). Released at exit; may be
+    // shared by threads (CLONE_FILES).
+    fs::FdTable* files = nullptr;
 
     // User and group IDs, umask, resource limits, reaped children's usage.
     ProcessResources resources;

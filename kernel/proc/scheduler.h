@@ -97,9 +97,20 @@ void sleep_ms(uint64_t ms);
 // deadline already past returns kTimedOut at once.
 WakeReason sleep_until(Deadline deadline);
 
-// Blocks until console input is available (or the process is killed).
-// kRestartSys when a signal ends the wait.
-Result<void> wait_for_input();
+// Blocks until console input is available (kWoken; at once if there is
+// some), the process is killed (kKilled) or a signal is to be taken
+// (kInterrupted). The caller unwinds and returns (EINTR, a restart code):
+// the kill or the signal takes effect on the way back to user mode.
+WakeReason wait_for_input();
+// Fired when console input arrives (poll on the console subscribes to it).
+class WaitEvent;
+WaitEvent& console_input_event();
+
+// Whether a kill, or a signal the current thread is to take, is pending:
+// a long system call checks it between steps and returns early with what
+// it has done, so that the kill or the handler comes on its way out,
+// after it has released what it holds (Linux's signal_pending() checks).
+bool interrupt_pending_here();
 
 // A new thread's first code (see prepare_first_entry): finishes the switch
 // that picked it, releases the scheduler lock, and ends the thread if a kill

@@ -27,6 +27,7 @@
 #include "mm/vmm.h"
 #include "proc/lifecycle.h"
 #include "proc/scoped_cr3.h"
+#include "proc/wait_event.h"
 #include "proc/wait_queue.h"
 
 extern "C" void arch_switch_context(uint64_t* save_rsp, uint64_t next_rsp);
@@ -51,7 +52,7 @@ uint64_t g_idle_cpus GUARDED_BY(g_scheduler_lock) = 0;
 // the tick looks at each; there are few).
 Thread* g_timed GUARDED_BY(g_scheduler_lock) = nullptr;
 WaitQueue g_sleepers;     // sleep_ms: only deadlines and kills end these waits
-WaitQueue g_input_ready;  // woken when console input arrives
+WaitEvent g_input_ready;  // fired when console input arrives
 
 // The load averages, sampled by the boot CPU's tick every
 // LoadAverage::kSampleSeconds and one tick (Linux's LOAD_FREQ).
@@ -178,7 +179,7 @@ void on_timer(arch::InterruptFrame& frame) {
 }
 
 void wake_input_waiters() {
-    g_input_ready.wake_all();
+    g_input_ready.notify();
 }
 
 // Makes the calling CPU's boot context its idle thread.
@@ -448,19 +449,24 @@ WakeReason sleep_until(Deadline deadline) {
     return g_sleepers.wait_locked(deadline);
 }
 
-Result<void> wait_for_input() {
+WakeReason wait_for_input() {
     arch::InterruptDisabler no_interrupts;
-    WakeReason reason;
-    {
-        // The console's hook wakes under the scheduler lock, so input that
-        // arrives after this check finds this thread already queued.
-        sync::Guard lock(g_scheduler_lock);
-        if (!console_input::empty()) return {};
-        reason = g_input_ready.wait_locked();
-    }
-    die_if_killed();
-    if (reason == WakeReason::kInterrupted) return Error::kRestartSys;
-    return {};
+    // The console's hook wakes under the scheduler lock, so input that
+    // arrives after this check finds this thread already queued.
+    sync::Guard lock(g_scheduler_lock);
+    if (!console_input::empty()) return WakeReason::kWoken;
+    return g_input_ready.queue().wait_locked();
+}
+
+WaitEvent& console_input_event() {
+    return g_input_ready;
+}
+
+bool interrupt_pending_here() {
+    Thread* self = current_thread();
+    if (!self->process) return false;
+    return __atomic_load_n(&self->process->pending_signal, __ATOMIC_RELAXED) ||
+           signal_interrupts_wait(self);
 }
 
 Result<void> set_user_fs_base(uint64_t base) {

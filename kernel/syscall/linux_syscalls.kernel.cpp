@@ -9,6 +9,7 @@
 #include "proc/process.h"
 #include "proc/scheduler.h"
 #include "syscall/linux_exec.h"
+#include "syscall/linux_fs.h"
 #include "syscall/linux_memory.h"
 #include "syscall/linux_process.h"
 #include "syscall/linux_signal.h"
@@ -90,6 +91,44 @@ constexpr SyscallTable<linux_nr::kCount> make_table() {
     t.entries[linux_nr::sched_getaffinity] = linux_sched_getaffinity;
     t.entries[linux_nr::prlimit64] = linux_prlimit64;
     t.entries[linux_nr::getcpu] = linux_getcpu;
+    // Files (syscall/linux_fs.h).
+    t.entries[linux_nr::read] = linux_fs::read;
+    t.entries[linux_nr::write] = linux_fs::write;
+    t.entries[linux_nr::readv] = linux_fs::readv;
+    t.entries[linux_nr::writev] = linux_fs::writev;
+    t.entries[linux_nr::pread64] = linux_fs::pread64;
+    t.entries[linux_nr::pwrite64] = linux_fs::pwrite64;
+    t.entries[linux_nr::lseek] = linux_fs::lseek;
+    t.entries[linux_nr::ioctl] = linux_fs::ioctl;
+    t.entries[linux_nr::sendfile] = linux_fs::sendfile;
+    t.entries[linux_nr::close] = linux_fs::close;
+    t.entries[linux_nr::close_range] = linux_fs::close_range;
+    t.entries[linux_nr::dup] = linux_fs::dup;
+    t.entries[linux_nr::dup2] = linux_fs::dup2;
+    t.entries[linux_nr::dup3] = linux_fs::dup3;
+    t.entries[linux_nr::fcntl] = linux_fs::fcntl;
+    t.entries[linux_nr::pipe] = linux_fs::pipe;
+    t.entries[linux_nr::pipe2] = linux_fs::pipe2;
+    t.entries[linux_nr::open] = linux_fs::open;
+    t.entries[linux_nr::openat] = linux_fs::openat;
+    t.entries[linux_nr::creat] = linux_fs::creat;
+    t.entries[linux_nr::stat] = linux_fs::stat;
+    t.entries[linux_nr::fstat] = linux_fs::fstat;
+    t.entries[linux_nr::lstat] = linux_fs::lstat;
+    t.entries[linux_nr::newfstatat] = linux_fs::newfstatat;
+    t.entries[linux_nr::getdents64] = linux_fs::getdents64;
+    t.entries[linux_nr::getcwd] = linux_fs::getcwd;
+    t.entries[linux_nr::chdir] = linux_fs::chdir;
+    t.entries[linux_nr::fchdir] = linux_fs::fchdir;
+    t.entries[linux_nr::readlink] = linux_fs::readlink;
+    t.entries[linux_nr::readlinkat] = linux_fs::readlinkat;
+    t.entries[linux_nr::access] = linux_fs::access;
+    t.entries[linux_nr::faccessat] = linux_fs::faccessat;
+    t.entries[linux_nr::faccessat2] = linux_fs::faccessat2;
+    t.entries[linux_nr::poll] = linux_fs::poll;
+    t.entries[linux_nr::ppoll] = linux_fs::ppoll;
+    t.entries[linux_nr::select] = linux_fs::select;
+    t.entries[linux_nr::pselect6] = linux_fs::pselect6;
     return t;
 }
 

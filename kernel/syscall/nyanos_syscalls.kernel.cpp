@@ -7,10 +7,10 @@
 #include <string.h>
 
 #include "arch/x86_64/timer.h"
-#include "dev/console_input.h"
 #include "dev/framebuffer_console.h"
 #include "dev/power.h"
 #include "fs/files.h"
+#include "fs/open.h"
 #include "lib/console.h"
 #include "lib/heap_ptr.h"
 #include "mm/heap.h"
@@ -22,6 +22,7 @@
 #include "proc/scheduler.h"
 #include "proc/system_info.h"
 #include "proc/user_layout.h"
+#include "syscall/file_support.h"
 #include "syscall/linux_process.h"
 #include "syscall/nyanos_syscalls.h"
 #include "syscall/syscall_frame.h"
@@ -31,68 +32,17 @@ namespace nyanos::sys {
 
 namespace {
 
-constexpr size_t kChunk = 256;
 constexpr size_t kMaxPath = fs::Ramdisk::kMaxPath + 1;
 
+// read and write go through the caller's descriptors like every other
+// personality's (syscall/file_support.h): fd 0 is whatever the parent gave,
+// for init and the shell's programs the console.
 int64_t sys_read(SyscallFrame& f) {
-    int fd = int(f.rdi);
-    uint64_t buf = f.rsi;
-    size_t length = f.rdx;
-    if (length == 0) return 0;
-    if (fd == 0) {
-        if (buf >= mm::kUserSpaceEnd || length > mm::kUserSpaceEnd - buf)
-            return errno_of(Error::kFault);
-        char chunk[kChunk];
-        size_t n = 0;
-        while (n == 0) {
-            auto waited = proc::wait_for_input();
-            if (!waited.ok()) return errno_of(waited.error());
-            n = console_input::read_available(chunk, length < kChunk ? length : kChunk);
-        }
-        auto r = copy_to_user(buf, chunk, n);
-        return r.ok() ? int64_t(n) : errno_of(r.error());
-    }
-    if (fd == 1 || fd == 2) return errno_of(Error::kBadFd);
-    auto file = fs::file(proc::current_process()->files, fd);
-    if (!file.ok()) return errno_of(file.error());
-    fs::OpenFile* of = file.value();
-    uint64_t left = of->entry->size - of->offset;
-    size_t n = length < left ? length : left;
-    auto r = copy_to_user(buf, of->entry->data + of->offset, n);
-    if (!r.ok()) return errno_of(r.error());
-    of->offset += n;
-    return int64_t(n);
+    return result_of(read_fd(int(f.rdi), f.rsi, f.rdx));
 }
 
 int64_t sys_write(SyscallFrame& f) {
-    int fd = int(f.rdi);
-    uint64_t buf = f.rsi;
-    size_t length = f.rdx;
-    if (buf >= mm::kUserSpaceEnd || length > mm::kUserSpaceEnd - buf)
-        return errno_of(Error::kFault);
-    if (fd != 1 && fd != 2) {
-        // Ramdisk files are read only; the null device takes everything.
-        auto file = fs::file(proc::current_process()->files, fd);
-        if (!file.ok()) return errno_of(file.error());
-        if (!fs::is_null_device(*file.value())) return errno_of(Error::kBadFd);
-        return int64_t(length);
-    }
-    // The console takes a port write per byte: megabytes take seconds. Each
-    // chunk ends at a preempt point, so a long write lets the others run
-    // (the kernel is not preempted otherwise) and a kill ends the writer
-    // between chunks instead of after the last one (every signal NyanOS
-    // sends is fatal, as SIGKILL is for Linux's tty write).
-    char chunk[kChunk];
-    size_t done = 0;
-    while (done < length) {
-        size_t n = length - done < kChunk ? length - done : kChunk;
-        auto r = copy_from_user(chunk, buf + done, n);
-        if (!r.ok()) return done ? int64_t(done) : errno_of(r.error());
-        console::write(chunk, n);
-        done += n;
-        proc::preempt_point();
-    }
-    return int64_t(done);
+    return result_of(write_fd(int(f.rdi), f.rsi, f.rdx));
 }
 
 // Any process may clear the console: writing ESC [2J ESC [H to fd 1, which
@@ -238,15 +188,35 @@ int64_t sys_waitpid(SyscallFrame& f) {
     return result_of(proc::wait_child(int(f.rdi), int(f.rdx), store_status, &status_ptr));
 }
 
+// open(path, flags): NyanOS's open has always ignored its flags and opened
+// for reading; a device (/dev/null) opens for reading and writing, as the
+// SDK's programs expect of it. A directory is EISDIR (NyanOS lists them
+// with list_files).
 int64_t sys_open(SyscallFrame& f) {
-    char path[kMaxPath];
-    auto p = copy_string_from_user(path, f.rdi, sizeof(path));
+    UserPath path;
+    auto p = path.copy_from(f.rdi);
     if (!p.ok()) return errno_of(p.error());
-    return result_of(fs::open(proc::current_process()->files, path));
+    const fs::Vfs& tree = fs::vfs();
+    auto node = tree.resolve(lookup_context(), fs::Node{}, path.get(), true);
+    if (!node.ok()) return errno_of(node.error());
+    uint32_t flags;
+    switch (tree.type(node.value())) {
+        case fs::NodeType::kDirectory:
+            return errno_of(Error::kIsDirectory);
+        case fs::NodeType::kCharDevice:
+            flags = fs::open_flags::kReadWrite;
+            break;
+        default:
+            flags = fs::open_flags::kReadOnly;
+            break;
+    }
+    auto file = fs::open_node(tree, node.value(), flags);
+    if (!file.ok()) return errno_of(file.error());
+    return result_of(current_files().install(file.release_value(), false, 0, fd_limit()));
 }
 
 int64_t sys_close(SyscallFrame& f) {
-    return result_of(fs::close(proc::current_process()->files, int(f.rdi)));
+    return result_of(current_files().close(int(f.rdi)));
 }
 
 int64_t sys_sbrk(SyscallFrame& f) {
@@ -314,13 +284,17 @@ int64_t sys_poweroff(SyscallFrame& f) {
 }
 
 int64_t sys_stat(SyscallFrame& f) {
-    char path[kMaxPath];
-    auto p = copy_string_from_user(path, f.rdi, sizeof(path));
+    UserPath path;
+    auto p = path.copy_from(f.rdi);
     if (!p.ok()) return errno_of(p.error());
-    const fs::FileEntry* entry = fs::lookup(path);
-    if (!entry) return errno_of(Error::kNoEntry);
-    nyan_stat st{entry->size, entry->is_directory ? 1 : 0, 0};
-    return result_of(copy_to_user(f.rsi, &st, sizeof(st)));
+    const fs::Vfs& tree = fs::vfs();
+    fs::LookupContext ctx = lookup_context();
+    auto node = tree.resolve(ctx, fs::Node{}, path.get(), true);
+    if (!node.ok()) return errno_of(node.error());
+    fs::FileStat st;
+    tree.stat(ctx, node.value(), st);
+    nyan_stat out{uint64_t(st.size), tree.is_directory(node.value()) ? 1 : 0, 0};
+    return result_of(copy_to_user(f.rsi, &out, sizeof(out)));
 }
 
 int64_t sys_kill_reason(SyscallFrame& f) {

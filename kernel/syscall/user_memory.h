@@ -11,9 +11,17 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "mm/address_space.h"
 #include "nyanos/lib/result.h"
 
 namespace nyanos::sys {
+
+// Whether [address, address + length) lies in the user half without
+// wrapping: what every copy checks first, and what read and write check
+// before they wait for anything (a bad buffer is EFAULT at once).
+inline bool is_user_range(uint64_t address, size_t length) {
+    return address < mm::kUserSpaceEnd && length <= mm::kUserSpaceEnd - address;
+}
 
 void init_user_memory();
 

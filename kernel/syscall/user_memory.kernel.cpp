@@ -16,10 +16,6 @@ namespace nyanos::sys {
 
 namespace {
 
-bool range_ok(uint64_t address, size_t length) {
-    return address < mm::kUserSpaceEnd && length <= mm::kUserSpaceEnd - address;
-}
-
 // Makes the pages a copy reaches usable for it: maps never-touched lazy
 // pages and, for a write, breaks copy-on-write (the kernel writes with
 // CR0.WP set). Stops at the first page that cannot be (the copy faults
@@ -53,7 +49,7 @@ void init_user_memory() {
 }
 
 Result<void> copy_from_user(void* dst, uint64_t user_src, size_t length) {
-    if (!range_ok(user_src, length)) return Error::kFault;
+    if (!is_user_range(user_src, length)) return Error::kFault;
     if (length == 0) return {};
     bool copied = with_prefault_retry(user_src, length, false, [&] {
         arch::UserAccessGuard open_smap;
@@ -64,7 +60,7 @@ Result<void> copy_from_user(void* dst, uint64_t user_src, size_t length) {
 }
 
 Result<void> copy_to_user(uint64_t user_dst, const void* src, size_t length) {
-    if (!range_ok(user_dst, length)) return Error::kFault;
+    if (!is_user_range(user_dst, length)) return Error::kFault;
     if (length == 0) return {};
     // A faulted attempt may have written a prefix; the retry writes it again.
     bool copied = with_prefault_retry(user_dst, length, true, [&] {

@@ -33,12 +33,17 @@ enum class Error : int32_t {
     kIsDirectory = 21,   // EISDIR
     kInvalid = 22,       // EINVAL
     kTooManyFiles = 24,  // EMFILE
+    kNotTty = 25,        // ENOTTY
+    kNoSpace = 28,       // ENOSPC
+    kIllegalSeek = 29,   // ESPIPE
+    kReadOnlyFs = 30,    // EROFS
+    kBrokenPipe = 32,    // EPIPE
     kRange = 34,         // ERANGE
     kNameTooLong = 36,   // ENAMETOOLONG
     kNoSys = 38,         // ENOSYS
     kLoop = 40,          // ELOOP
-    kNotSupported = 95,  // EOPNOTSUPP
     kOverflow = 75,      // EOVERFLOW
+    kNotSupported = 95,  // EOPNOTSUPP
     kCorrupt = 117,      // EUCLEAN: a structure failed its integrity checks
     // A blocking call interrupted by a signal, never seen by user space:
     // the return to user mode turns it into EINTR, or restarts the call
@@ -101,6 +106,16 @@ constexpr const char* error_name(Error e) {
             return "EOVERFLOW";
         case Error::kCorrupt:
             return "EUCLEAN";
+        case Error::kNotTty:
+            return "ENOTTY";
+        case Error::kNoSpace:
+            return "ENOSPC";
+        case Error::kIllegalSeek:
+            return "ESPIPE";
+        case Error::kReadOnlyFs:
+            return "EROFS";
+        case Error::kBrokenPipe:
+            return "EPIPE";
         case Error::kRestartSys:
             return "ERESTARTSYS";
         case Error::kRestartNoHand:

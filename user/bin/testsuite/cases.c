@@ -16,6 +16,7 @@ struct named_case {
 };
 extern const struct named_case g_syscall_cases[];
 extern const struct named_case g_process_cases[];
+extern const struct named_case g_file_cases[];
 
 /* Fails with the free-frame counts and where the difference sits, if any
  * frame was lost. A gain is reported, not failed: memory in use at the
@@ -370,6 +371,8 @@ case_fn find_case(const char* name) {
     for (const struct named_case* c = g_syscall_cases; c->name; ++c)
         if (!strcmp(c->name, name)) return c->fn;
     for (const struct named_case* c = g_process_cases; c->name; ++c)
+        if (!strcmp(c->name, name)) return c->fn;
+    for (const struct named_case* c = g_file_cases; c->name; ++c)
         if (!strcmp(c->name, name)) return c->fn;
     return NULL;
 }

@@ -605,6 +605,8 @@ int child_main(int argc, char** argv) {
     if (!strcmp(m, "tls-none")) return tls_none();
     if (!strcmp(m, "tls-selector")) return tls_selector();
     if (!strcmp(m, "at-random")) return at_random_link(argc, argv);
+    if (!strcmp(m, "fd-inherit")) return fd_inherit_child(argc, argv);
+    if (!strcmp(m, "fd-closed")) return fd_closed_child(argc, argv);
     int r = fault_mode(m);
     if (r == -1) {
         printf("# testsuite --child: unknown mode %s\n", m);

@@ -184,6 +184,12 @@ static const struct test_case g_cases[] = {
     CASE("kill-running-elsewhere"),
     CASE("sleep-never-early"),
     CASE("at-random-distinct"),
+    /* Files. */
+    CASE("fd-inheritance"),
+    CASE("linux-file-calls"),
+    CASE("linux-fd-inheritance"),
+    CASE("linux-sigpipe"),
+    CASE("linux-exec-cloexec"),
     RUNNER("orphan-zombie-wakes-init", orphan_zombie_wakes_init),
 };
 #define CASE_COUNT (sizeof g_cases / sizeof g_cases[0])

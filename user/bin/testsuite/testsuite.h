@@ -72,7 +72,10 @@ void at_random_hex(const unsigned char* bytes, char out[33]);
 
 /* The child helpers (child.c): exec SELF --child MODE. */
 int child_main(int argc, char** argv);
-/* The cases run with --case (cases.c, cases_syscall.c). */
+/* The child halves of the file cases (cases_files.c). */
+int fd_inherit_child(int argc, char** argv);
+int fd_closed_child(int argc, char** argv);
+/* The cases run with --case (cases.c, cases_syscall.c, cases_process.c, cases_files.c). */
 case_fn find_case(const char* name);
 
 #endif

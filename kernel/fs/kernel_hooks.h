@@ -1,0 +1,15 @@
+// What portable file code needs from the kernel around it. The kernel
+// defines these in fs/kernel_hooks.kernel.cpp; the host tests in test/host.
+#pragma once
+
+namespace nyanos::fs {
+
+// Between the chunks of a long copy (a read of /dev/zero, of a large
+// file, a console write): yields if this thread's quantum has run out.
+// True if a kill or a signal to take is pending: the copy stops where it
+// is and returns what it has done (callers check only after a first
+// chunk), and the kill or the handler comes on the way out of the system
+// call, once every reference the call holds has been dropped.
+bool io_checkpoint();
+
+}  // namespace nyanos::fs

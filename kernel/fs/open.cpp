@@ -1,0 +1,48 @@
+#include "fs/open.h"
+
+#include "fs/tree_files.h"
+
+namespace nyanos::fs {
+
+Result<DescriptionRef> open_node(const Vfs& vfs, Node node, uint32_t flags) {
+    using namespace open_flags;
+    uint32_t access = flags & kAccessMode;
+    bool writes = access == kWriteOnly || access == kReadWrite || (flags & kTruncate);
+    if ((flags & kCreate) && (flags & kExclusive)) return Error::kExists;
+    // What the description keeps; 64-bit Linux always reports O_LARGEFILE.
+    uint32_t kept = access | (flags & (kAppend | kNonBlock)) | kLargeFile;
+    switch (vfs.type(node)) {
+        case NodeType::kSymlink:
+            return Error::kLoop;
+        case NodeType::kDirectory:
+            if (writes || (flags & kCreate)) return Error::kIsDirectory;
+            return DirectoryFile::try_create(vfs, node, kept);
+        case NodeType::kRegular:
+            if (flags & kDirectory) return Error::kNotDirectory;
+            if (writes) return Error::kReadOnlyFs;
+            return RamdiskFile::try_create(vfs, node, kept);
+        case NodeType::kCharDevice:
+            if (flags & kDirectory) return Error::kNotDirectory;
+            if (node.special == Special::kConsole || node.special == Special::kTty)
+                return open_console(vfs, node, kept);
+            if (node.special == Special::kRandom || node.special == Special::kUrandom)
+                return open_random(vfs, node, kept);
+            return MemoryDevice::try_create(vfs, node, kept);
+    }
+    return Error::kNoEntry;
+}
+
+Result<DescriptionRef> open_path(const Vfs& vfs, const LookupContext& ctx, Node start,
+                                 const char* path, uint32_t flags) {
+    auto node = vfs.resolve(ctx, start, path, !(flags & open_flags::kNoFollow));
+    if (!node.ok()) {
+        if (node.error() != Error::kNoEntry || !(flags & open_flags::kCreate)) return node.error();
+        // Creating: the directory must exist, and then the file system
+        // (read-only) says no.
+        TRY(vfs.resolve_parent(ctx, start, path));
+        return Error::kReadOnlyFs;
+    }
+    return open_node(vfs, node.value(), flags);
+}
+
+}  // namespace nyanos::fs

@@ -1,0 +1,127 @@
+// The file tree every process sees: the boot ramdisk at /, with a device
+// directory mounted on /dev and a minimal /proc on /proc (each shadows
+// whatever the ramdisk has at that path, as a mount would). Nodes, path
+// resolution (Linux's rules: relative to a start directory, '.', '..',
+// repeated and trailing slashes, symbolic links), stat, directory
+// listings and the path of a node.
+//
+// Everything in the tree is immutable after boot (the ramdisk is read-only,
+// the device and proc nodes are fixed), so a Node is a plain value that
+// stays valid forever and needs no lock or reference count. A writable
+// file system will turn it into a counted reference.
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "fs/file_description.h"
+#include "fs/ramdisk.h"
+#include "nyanos/lib/result.h"
+
+namespace nyanos::fs {
+
+// Linux's limits: a path of at most kPathMax bytes with its NUL, a name of
+// at most kNameMax bytes, and at most kMaxSymlinks links followed per lookup.
+inline constexpr size_t kPathMax = 4096;
+inline constexpr size_t kNameMax = 255;
+inline constexpr int kMaxSymlinks = 40;
+
+// The nodes outside the ramdisk.
+enum class Special : uint8_t {
+    kNone,
+    kDevDirectory,
+    kNull,
+    kZero,
+    kFull,
+    kConsole,
+    kTty,
+    kRandom,
+    kUrandom,
+    kProcDirectory,
+    kProcSelf,
+    kProcSelfExe,
+};
+
+enum class NodeType : uint8_t { kRegular, kDirectory, kCharDevice, kSymlink };
+
+struct Node {
+    const FileEntry* entry = nullptr;  // a ramdisk file or directory
+    Special special = Special::kNone;  // else one of the nodes above
+
+    bool valid() const { return entry != nullptr || special != Special::kNone; }
+    bool operator==(const Node&) const = default;
+};
+
+// A node in 16 bits, where space is tight (a Process keeps its working
+// directory and program file so): 0 is no node, a ramdisk entry is its
+// serial number (Ramdisk::serial_of), a special node 0x8000 + its number.
+using NodeId = uint16_t;
+
+// What a lookup needs from the process making it.
+struct LookupContext {
+    Node cwd;              // relative paths start here (invalid: the root)
+    const FileEntry* exe;  // what /proc/self/exe points at (nullptr: nothing)
+};
+
+class Vfs {
+public:
+    // `disk` must outlive the Vfs.
+    explicit constexpr Vfs(const Ramdisk& disk) : m_disk(disk) {}
+
+    Node root() const { return Node{m_disk.root(), Special::kNone}; }
+    NodeType type(Node node) const;
+    bool is_directory(Node node) const { return type(node) == NodeType::kDirectory; }
+
+    // Resolves `path` from `start` (an absolute path from the root; an
+    // invalid `start` means the context's cwd). The last component is
+    // followed if it is a symbolic link when `follow_last` (or when a '/'
+    // follows it). ENOENT (absent, or an empty path), ENOTDIR (a component
+    // that must be a directory is not), ENAMETOOLONG (a name over
+    // kNameMax), ELOOP.
+    Result<Node> resolve(const LookupContext& ctx, Node start, const char* path,
+                         bool follow_last) const;
+    // The directory the last component of `path` would be in ("/a/b" and
+    // "/a/b/": /a), with resolve()'s errors for the components before it.
+    // ENOENT for a path without components ("", "/").
+    Result<Node> resolve_parent(const LookupContext& ctx, Node start, const char* path) const;
+
+    // The directory holding `node` (the root for the root).
+    Node parent(Node node) const;
+    // `name` (`length` bytes, no '/', not "." or "..") inside directory `dir`.
+    Node child(Node dir, const char* name, size_t length) const;
+
+    void stat(const LookupContext& ctx, Node node, FileStat& out) const;
+    // A symbolic link's target (an absolute path); ENOENT when it points
+    // nowhere (no executable), EINVAL for a node that is not a link.
+    Result<const char*> link_target(const LookupContext& ctx, Node node) const;
+    // The absolute path of `node` into out[0..size) with its NUL; returns
+    // its length. ERANGE if it does not fit.
+    Result<size_t> path_of(Node node, char* out, size_t size) const;
+
+    // The entries of directory `dir` in getdents order: ".", "..", then its
+    // children. Writes entry number `index` into `out` (the name lives as
+    // long as the tree) and returns true; false past the last. Every call
+    // walks the directory: a listing is O(n^2) in its size (a ramdisk
+    // directory holds at most Ramdisk::kMaxEntries).
+    bool entry_at(Node dir, size_t index, DirectoryEntry& out) const;
+
+    NodeId id_of(Node node) const;
+    // The node `id` names; invalid for 0 (and for ids no node has).
+    Node node_of(NodeId id) const;
+
+    const Ramdisk& disk() const { return m_disk; }
+
+private:
+    // Resolves path[0..length).
+    Result<Node> walk(const LookupContext& ctx, Node start, const char* path, size_t length,
+                      bool follow_last, int depth) const;
+
+    const Ramdisk& m_disk;
+};
+
+// st_dev of each part of the tree.
+inline constexpr uint64_t kRamdiskDevice = make_device(0, 1);
+inline constexpr uint64_t kProcDevice = make_device(0, 4);
+inline constexpr uint64_t kDevDevice = make_device(0, 5);
+
+}  // namespace nyanos::fs

@@ -1,0 +1,119 @@
+// Linux x86_64's user-visible structures and constants for the file system
+// calls (the layouts of its UAPI headers, checked by size and offset).
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "fs/file_description.h"
+
+namespace nyanos::sys::linux_abi {
+
+// struct stat (arch/x86/include/uapi/asm/stat.h, x86_64).
+struct Stat {
+    uint64_t dev;
+    uint64_t ino;
+    uint64_t nlink;
+    uint32_t mode;
+    uint32_t uid;
+    uint32_t gid;
+    uint32_t pad0;
+    uint64_t rdev;
+    int64_t size;
+    int64_t blksize;
+    int64_t blocks;
+    uint64_t atime, atime_nsec;
+    uint64_t mtime, mtime_nsec;
+    uint64_t ctime, ctime_nsec;
+    int64_t unused[3];
+};
+static_assert(sizeof(Stat) == 144);
+static_assert(offsetof(Stat, mode) == 24 && offsetof(Stat, rdev) == 40);
+static_assert(offsetof(Stat, size) == 48 && offsetof(Stat, atime) == 72);
+
+// struct linux_dirent64: this header, then the NUL-terminated name, the
+// record padded to 8 bytes.
+struct Dirent64Header {
+    uint64_t ino;
+    int64_t off;
+    uint16_t reclen;
+    uint8_t type;
+} __attribute__((packed));
+static_assert(sizeof(Dirent64Header) == 19);
+
+// The bytes of one linux_dirent64 record for `e`: a header, the name and
+// its NUL, zeros up to a multiple of 8.
+inline constexpr size_t dirent64_size(size_t name_length) {
+    return (sizeof(Dirent64Header) + name_length + 1 + 7) & ~size_t(7);
+}
+inline constexpr size_t kMaxDirent64 = dirent64_size(255);
+
+// Writes `e`'s record into out[0..room); returns its size, or 0 if it does
+// not fit.
+inline size_t put_dirent64(const fs::DirectoryEntry& e, uint8_t* out, size_t room) {
+    size_t name_length = strlen(e.name);
+    size_t record = dirent64_size(name_length);
+    if (record > room) return 0;
+    Dirent64Header h{e.inode, int64_t(e.next_offset), uint16_t(record), e.type};
+    memcpy(out, &h, sizeof(h));
+    memcpy(out + sizeof(h), e.name, name_length);
+    memset(out + sizeof(h) + name_length, 0, record - sizeof(h) - name_length);
+    return record;
+}
+
+// struct stat from what the tree reports: owner root, times the epoch
+// (the tree has neither yet).
+inline Stat to_stat(const fs::FileStat& s) {
+    Stat out;
+    memset(&out, 0, sizeof(out));
+    out.dev = s.device;
+    out.ino = s.inode;
+    out.nlink = s.links;
+    out.mode = s.mode;
+    out.rdev = s.rdevice;
+    out.size = s.size;
+    out.blksize = s.block_size;
+    out.blocks = s.blocks;
+    return out;
+}
+
+struct PollFd {
+    int32_t fd;
+    int16_t events;
+    int16_t revents;
+};
+static_assert(sizeof(PollFd) == 8);
+
+struct Timespec {
+    int64_t sec;
+    int64_t nsec;
+};
+struct Timeval {
+    int64_t sec;
+    int64_t usec;
+};
+
+inline constexpr int kAtFdCwd = -100;
+inline constexpr uint32_t kAtSymlinkNoFollow = 0x100;
+inline constexpr uint32_t kAtEaccess = 0x200;
+inline constexpr uint32_t kAtNoAutomount = 0x800;
+inline constexpr uint32_t kAtEmptyPath = 0x1000;
+
+inline constexpr int kIovMax = 1024;  // UIO_MAXIOV
+
+// fcntl.
+inline constexpr int kFDupFd = 0, kFGetFd = 1, kFSetFd = 2, kFGetFl = 3, kFSetFl = 4;
+inline constexpr int kFDupFdCloexec = 1030, kFSetPipeSz = 1031, kFGetPipeSz = 1032;
+inline constexpr int kFdCloexec = 1;
+
+// Generic ioctls every descriptor answers.
+inline constexpr uint32_t kFionbio = 0x5421, kFioclex = 0x5451, kFionclex = 0x5450;
+
+// close_range flags.
+inline constexpr uint32_t kCloseRangeUnshare = 2, kCloseRangeCloexec = 4;
+
+// access modes.
+inline constexpr uint32_t kXOk = 1, kWOk = 2, kROk = 4;
+
+}  // namespace nyanos::sys::linux_abi

@@ -1,0 +1,225 @@
+// Linux: read, write, readv, writev, pread64, pwrite64, lseek, ioctl,
+// sendfile. Linux's order of checks: the descriptor (EBADF), its access
+// mode (EBADF), the buffer (EFAULT, before anything waits), then the file.
+#include <new>
+
+#include "fs/fd_table.h"
+#include "fs/file_description.h"
+#include "fs/kernel_hooks.h"
+#include "lib/heap_ptr.h"
+#include "proc/signal_hooks.h"
+#include "syscall/file_support.h"
+#include "syscall/linux_abi.h"
+#include "syscall/linux_fs.h"
+#include "syscall/user_memory.h"
+
+namespace nyanos::sys::linux_fs {
+
+namespace {
+
+using fs::DescriptionRef;
+using fs::IoBuffer;
+using fs::IoSegment;
+
+// A write that failed with EPIPE raises SIGPIPE too.
+Result<size_t> pipe_signal(Result<size_t>&& r) {
+    if (!r.ok() && r.error() == Error::kBrokenPipe) proc::raise_sigpipe_for_current();
+    return static_cast<Result<size_t>&&>(r);
+}
+
+// A user iovec array, copied in and checked as Linux's import_iovec does:
+// EINVAL for more than IOV_MAX entries or a length above SSIZE_MAX, the
+// total cut to kMaxTransfer, EFAULT for a range outside the user half.
+// Up to kFast entries live in the object (on the stack), more on the heap.
+class IovecCopy {
+public:
+    ~IovecCopy() { delete[] m_heap; }
+
+    Result<void> import(uint64_t user_iov, uint64_t count) {
+        if (count > uint64_t(linux_abi::kIovMax)) return Error::kInvalid;
+        m_count = size_t(count);
+        if (m_count > kFast) {
+            m_heap = new (std::nothrow) IoSegment[m_count];
+            if (!m_heap) return Error::kNoMemory;
+        }
+        IoSegment* s = segments();
+        TRY(copy_from_user(s, user_iov, m_count * sizeof(IoSegment)));
+        m_total = 0;
+        for (size_t i = 0; i < m_count; ++i) {
+            if (int64_t(s[i].length) < 0) return Error::kInvalid;
+            if (s[i].length > kMaxTransfer - m_total) s[i].length = kMaxTransfer - m_total;
+            if (!is_user_range(s[i].base, s[i].length)) return Error::kFault;
+            m_total += s[i].length;
+        }
+        return {};
+    }
+
+    IoBuffer buffer() { return IoBuffer::user_vector(segments(), m_count, m_total); }
+
+private:
+    static constexpr size_t kFast = 8;  // Linux's UIO_FASTIOV
+    IoSegment* segments() { return m_heap ? m_heap : m_fast; }
+
+    IoSegment m_fast[kFast];
+    IoSegment* m_heap = nullptr;
+    size_t m_count = 0;
+    size_t m_total = 0;
+};
+
+Result<size_t> do_readv(int fd, uint64_t iov, uint64_t count) {
+    DescriptionRef file = TRY(file_of(fd));
+    if (!file->readable()) return Error::kBadFd;
+    IovecCopy v;
+    TRY(v.import(iov, count));
+    IoBuffer out = v.buffer();
+    if (out.length() == 0) return size_t(0);
+    return file->read(out);
+}
+
+Result<size_t> do_writev(int fd, uint64_t iov, uint64_t count) {
+    DescriptionRef file = TRY(file_of(fd));
+    if (!file->writable()) return Error::kBadFd;
+    IovecCopy v;
+    TRY(v.import(iov, count));
+    IoBuffer in = v.buffer();
+    if (in.length() == 0) return size_t(0);
+    return file->write(in);
+}
+
+Result<size_t> do_pread(int fd, uint64_t buffer, size_t length, int64_t offset) {
+    if (offset < 0) return Error::kInvalid;
+    DescriptionRef file = TRY(file_of(fd));
+    if (!file->readable()) return Error::kBadFd;
+    if (!is_user_range(buffer, length)) return Error::kFault;
+    if (length > kMaxTransfer) length = kMaxTransfer;
+    IoBuffer out = IoBuffer::user(buffer, length);
+    return file->pread(out, uint64_t(offset));
+}
+
+Result<size_t> do_pwrite(int fd, uint64_t buffer, size_t length, int64_t offset) {
+    if (offset < 0) return Error::kInvalid;
+    DescriptionRef file = TRY(file_of(fd));
+    if (!file->writable()) return Error::kBadFd;
+    if (!is_user_range(buffer, length)) return Error::kFault;
+    if (length > kMaxTransfer) length = kMaxTransfer;
+    IoBuffer in = IoBuffer::user(buffer, length);
+    return file->pwrite(in, uint64_t(offset));
+}
+
+Result<int64_t> do_ioctl(int fd, uint32_t request, uint64_t arg) {
+    DescriptionRef file = TRY(file_of(fd));
+    switch (request) {
+        case linux_abi::kFioclex:
+        case linux_abi::kFionclex:
+            TRY(current_files().set_close_on_exec_flag(fd, request == linux_abi::kFioclex));
+            return int64_t(0);
+        case linux_abi::kFionbio: {
+            int on;
+            TRY(copy_from_user(&on, arg, sizeof(on)));
+            uint32_t flags = file->flags() & ~fs::open_flags::kNonBlock;
+            file->set_status_flags(on ? flags | fs::open_flags::kNonBlock : flags);
+            return int64_t(0);
+        }
+        default:
+            return file->ioctl(request, arg);
+    }
+}
+
+// sendfile(out, in, offset*, count): copies through a kernel buffer. With
+// `offset`, reads from *offset (and updates it) leaving in's own offset
+// alone; without, reads at in's offset, which ends past what was written.
+Result<size_t> do_sendfile(int out_fd, int in_fd, uint64_t offset_ptr, size_t count) {
+    DescriptionRef in = TRY(file_of(in_fd));
+    if (!in->readable()) return Error::kBadFd;
+    DescriptionRef out = TRY(file_of(out_fd));
+    if (!out->writable()) return Error::kBadFd;
+    int64_t position = 0;
+    if (offset_ptr) {
+        TRY(copy_from_user(&position, offset_ptr, sizeof(position)));
+        if (position < 0) return Error::kInvalid;
+    }
+    if (count > kMaxTransfer) count = kMaxTransfer;
+    constexpr size_t kPiece = 16 * 1024;
+    HeapPtr<char[]> bounce(new (std::nothrow) char[kPiece]);
+    if (!bounce.get()) return Error::kNoMemory;
+    size_t total = 0;
+    Error failure{};
+    while (total < count) {
+        size_t want = count - total < kPiece ? count - total : kPiece;
+        IoBuffer chunk = IoBuffer::kernel(bounce.get(), want);
+        auto got = offset_ptr ? in->pread(chunk, uint64_t(position)) : in->read(chunk);
+        if (!got.ok()) {
+            failure = got.error();
+            break;
+        }
+        size_t n = got.value();
+        if (n == 0) break;
+        size_t written = 0;
+        while (written < n) {
+            IoBuffer piece = IoBuffer::kernel(bounce.get() + written, n - written);
+            auto w = out->write(piece);
+            if (!w.ok()) {
+                failure = w.error();
+                break;
+            }
+            if (w.value() == 0) break;
+            written += w.value();
+        }
+        total += written;
+        position += int64_t(written);
+        if (written < n) {
+            // What was read and not written goes back to the input.
+            if (!offset_ptr) (void)in->seek(-int64_t(n - written), 1);
+            break;
+        }
+        if (fs::io_checkpoint()) break;
+    }
+    if (offset_ptr && total) TRY(copy_to_user(offset_ptr, &position, sizeof(position)));
+    if (total) return total;
+    if (failure != Error{}) return failure;
+    return size_t(0);
+}
+
+}  // namespace
+
+int64_t read(SyscallFrame& f) {
+    return result_of(read_fd(int(f.rdi), f.rsi, f.rdx));
+}
+
+int64_t write(SyscallFrame& f) {
+    return result_of(pipe_signal(write_fd(int(f.rdi), f.rsi, f.rdx)));
+}
+
+int64_t readv(SyscallFrame& f) {
+    return result_of(do_readv(int(f.rdi), f.rsi, f.rdx));
+}
+
+int64_t writev(SyscallFrame& f) {
+    return result_of(pipe_signal(do_writev(int(f.rdi), f.rsi, f.rdx)));
+}
+
+int64_t pread64(SyscallFrame& f) {
+    return result_of(do_pread(int(f.rdi), f.rsi, f.rdx, int64_t(f.r10)));
+}
+
+int64_t pwrite64(SyscallFrame& f) {
+    return result_of(pipe_signal(do_pwrite(int(f.rdi), f.rsi, f.rdx, int64_t(f.r10))));
+}
+
+int64_t lseek(SyscallFrame& f) {
+    auto file = file_of(int(f.rdi));
+    if (!file.ok()) return errno_of(file.error());
+    int whence = int(f.rdx);
+    if (uint32_t(f.rdx) > 2) return errno_of(Error::kInvalid);
+    return result_of(file.value()->seek(int64_t(f.rsi), whence));
+}
+
+int64_t ioctl(SyscallFrame& f) {
+    return result_of(do_ioctl(int(f.rdi), uint32_t(f.rsi), f.rdx));
+}
+
+int64_t sendfile(SyscallFrame& f) {
+    return result_of(pipe_signal(do_sendfile(int(f.rdi), int(f.rsi), f.rdx, f.r10)));
+}
+
+}  // namespace nyanos::sys::linux_fs

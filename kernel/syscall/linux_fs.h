@@ -1,0 +1,61 @@
+// The Linux personality's file system calls (one subject per file):
+//   linux_file_io.kernel.cpp  read, write, readv, writev, pread64, pwrite64,
+//                             lseek, ioctl, sendfile
+//   linux_fd.kernel.cpp       close, close_range, dup, dup2, dup3, fcntl,
+//                             pipe, pipe2
+//   linux_path.kernel.cpp     open, openat, creat, stat, fstat, lstat,
+//                             newfstatat, getdents64, getcwd, chdir, fchdir,
+//                             readlink, readlinkat, access, faccessat,
+//                             faccessat2
+//   linux_poll.kernel.cpp     poll, ppoll, select, pselect6
+// linux_syscalls.kernel.cpp puts them in the table.
+#pragma once
+
+#include <stdint.h>
+
+#include "syscall/syscall_frame.h"
+
+namespace nyanos::sys::linux_fs {
+
+int64_t read(SyscallFrame& f);
+int64_t write(SyscallFrame& f);
+int64_t readv(SyscallFrame& f);
+int64_t writev(SyscallFrame& f);
+int64_t pread64(SyscallFrame& f);
+int64_t pwrite64(SyscallFrame& f);
+int64_t lseek(SyscallFrame& f);
+int64_t ioctl(SyscallFrame& f);
+int64_t sendfile(SyscallFrame& f);
+
+int64_t close(SyscallFrame& f);
+int64_t close_range(SyscallFrame& f);
+int64_t dup(SyscallFrame& f);
+int64_t dup2(SyscallFrame& f);
+int64_t dup3(SyscallFrame& f);
+int64_t fcntl(SyscallFrame& f);
+int64_t pipe(SyscallFrame& f);
+int64_t pipe2(SyscallFrame& f);
+
+int64_t open(SyscallFrame& f);
+int64_t openat(SyscallFrame& f);
+int64_t creat(SyscallFrame& f);
+int64_t stat(SyscallFrame& f);
+int64_t fstat(SyscallFrame& f);
+int64_t lstat(SyscallFrame& f);
+int64_t newfstatat(SyscallFrame& f);
+int64_t getdents64(SyscallFrame& f);
+int64_t getcwd(SyscallFrame& f);
+int64_t chdir(SyscallFrame& f);
+int64_t fchdir(SyscallFrame& f);
+int64_t readlink(SyscallFrame& f);
+int64_t readlinkat(SyscallFrame& f);
+int64_t access(SyscallFrame& f);
+int64_t faccessat(SyscallFrame& f);
+int64_t faccessat2(SyscallFrame& f);
+
+int64_t poll(SyscallFrame& f);
+int64_t ppoll(SyscallFrame& f);
+int64_t select(SyscallFrame& f);
+int64_t pselect6(SyscallFrame& f);
+
+}  // namespace nyanos::sys::linux_fs

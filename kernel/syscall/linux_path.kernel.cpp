@@ -1,0 +1,267 @@
+// Linux: the calls that take a path or look at the tree — open, openat,
+// creat, the stat family, getdents64, getcwd, chdir, fchdir, readlink,
+// readlinkat, access, faccessat, faccessat2. Paths resolve against the
+// caller's working directory or a directory descriptor (fs/vfs.h).
+#include <string.h>
+
+#include "fs/files.h"
+#include "fs/open.h"
+#include "proc/scheduler.h"
+#include "syscall/file_support.h"
+#include "syscall/linux_abi.h"
+#include "syscall/linux_fs.h"
+#include "syscall/user_memory.h"
+
+namespace nyanos::sys::linux_fs {
+
+namespace {
+
+using fs::DescriptionRef;
+using fs::Node;
+namespace of = fs::open_flags;
+
+// Where a relative `path` starts: the working directory for AT_FDCWD, else
+// the directory behind `dirfd` (EBADF, ENOTDIR for anything else). An
+// absolute path ignores `dirfd`, as Linux does.
+Result<Node> start_of(int dirfd, const char* path) {
+    if (path[0] == '/' || dirfd == linux_abi::kAtFdCwd) return Node{};
+    DescriptionRef dir = TRY(file_of(dirfd));
+    const Node* node = dir->node();
+    if (!node || !fs::vfs().is_directory(*node)) return Error::kNotDirectory;
+    return *node;
+}
+
+Result<int64_t> do_openat(int dirfd, uint64_t user_path, uint32_t flags) {
+    UserPath path;
+    TRY(path.copy_from(user_path));
+    if ((flags & of::kTmpFile) == of::kTmpFile) {
+        // An unnamed file to write: a read-only tree has no room for one.
+        uint32_t access = flags & of::kAccessMode;
+        return access == of::kReadOnly ? Error::kInvalid : Error::kReadOnlyFs;
+    }
+    Node start = TRY(start_of(dirfd, path.get()));
+    DescriptionRef file = TRY(fs::open_path(fs::vfs(), lookup_context(), start, path.get(), flags));
+    return int64_t(TRY(
+        current_files().install(static_cast<DescriptionRef&&>(file), flags & of::kCloseOnExec)));
+}
+
+// The node an *at call names: `path` from `dirfd`, or with AT_EMPTY_PATH
+// and an empty path the directory descriptor itself (`file` then holds the
+// description when it has no node, a pipe for instance).
+Result<Node> node_at(int dirfd, const char* path, uint32_t at_flags, DescriptionRef& file) {
+    if (!path[0]) {
+        if (!(at_flags & linux_abi::kAtEmptyPath)) return Error::kNoEntry;
+        if (dirfd == linux_abi::kAtFdCwd)
+            return lookup_context().cwd.valid() ? lookup_context().cwd : fs::vfs().root();
+        file = TRY(file_of(dirfd));
+        return file->node() ? *file->node() : Node{};
+    }
+    Node start = TRY(start_of(dirfd, path));
+    return fs::vfs().resolve(lookup_context(), start, path,
+                             !(at_flags & linux_abi::kAtSymlinkNoFollow));
+}
+
+Result<void> do_fstatat(int dirfd, uint64_t user_path, uint64_t user_stat, uint64_t at_flags) {
+    if (at_flags & ~uint64_t(linux_abi::kAtSymlinkNoFollow | linux_abi::kAtNoAutomount |
+                             linux_abi::kAtEmptyPath))
+        return Error::kInvalid;
+    UserPath path;
+    TRY(path.copy_from(user_path));
+    DescriptionRef file;
+    Node node = TRY(node_at(dirfd, path.get(), uint32_t(at_flags), file));
+    fs::FileStat st;
+    if (node.valid()) {
+        fs::vfs().stat(lookup_context(), node, st);
+    } else {
+        file->stat(st);
+    }
+    linux_abi::Stat out = linux_abi::to_stat(st);
+    return copy_to_user(user_stat, &out, sizeof(out));
+}
+
+Result<void> do_fstat(int fd, uint64_t user_stat) {
+    DescriptionRef file = TRY(file_of(fd));
+    fs::FileStat st;
+    file->stat(st);
+    linux_abi::Stat out = linux_abi::to_stat(st);
+    return copy_to_user(user_stat, &out, sizeof(out));
+}
+
+// getdents64: one struct linux_dirent64 per entry, each 8-byte aligned,
+// as many as fit.
+struct DirentSink {
+    fs::IoBuffer out;
+    size_t used = 0;
+    bool full = false;   // an entry did not fit
+    bool fault = false;  // the buffer faulted
+
+    static bool take(void* ctx, const fs::DirectoryEntry& e) {
+        auto* s = static_cast<DirentSink*>(ctx);
+        uint8_t bytes[linux_abi::kMaxDirent64];
+        size_t room = s->out.length() - s->used;
+        size_t record =
+            linux_abi::put_dirent64(e, bytes, room < sizeof(bytes) ? room : sizeof(bytes));
+        if (!record) {
+            s->full = true;
+            return false;
+        }
+        if (!s->out.store(s->used, bytes, record).ok()) {
+            s->fault = true;
+            return false;
+        }
+        s->used += record;
+        return true;
+    }
+};
+
+Result<size_t> do_getdents64(int fd, uint64_t buffer, size_t length) {
+    DescriptionRef dir = TRY(file_of(fd));
+    if (!is_user_range(buffer, length)) return Error::kFault;
+    if (length > kMaxTransfer) length = kMaxTransfer;
+    DirentSink sink{fs::IoBuffer::user(buffer, length)};
+    TRY(dir->read_directory(DirentSink::take, &sink));
+    if (sink.used) return sink.used;
+    if (sink.fault) return Error::kFault;
+    if (sink.full) return Error::kInvalid;  // not even one entry fits
+    return size_t(0);
+}
+
+Result<int64_t> do_getcwd(uint64_t buffer, uint64_t size) {
+    char path[fs::Ramdisk::kMaxPath + 2];
+    size_t length = TRY(
+        fs::vfs().path_of(lookup_context().cwd.valid() ? lookup_context().cwd : fs::vfs().root(),
+                          path, sizeof(path)));
+    if (length + 1 > size) return Error::kRange;
+    TRY(copy_to_user(buffer, path, length + 1));
+    return int64_t(length + 1);
+}
+
+Result<void> change_directory(Node node) {
+    if (!fs::vfs().is_directory(node)) return Error::kNotDirectory;
+    proc::current_process()->cwd = fs::vfs().id_of(node);
+    return {};
+}
+
+Result<void> do_chdir(uint64_t user_path) {
+    UserPath path;
+    TRY(path.copy_from(user_path));
+    Node node = TRY(fs::vfs().resolve(lookup_context(), Node{}, path.get(), true));
+    return change_directory(node);
+}
+
+Result<void> do_fchdir(int fd) {
+    DescriptionRef file = TRY(file_of(fd));
+    if (!file->node()) return Error::kNotDirectory;
+    return change_directory(*file->node());
+}
+
+Result<int64_t> do_readlinkat(int dirfd, uint64_t user_path, uint64_t buffer, int64_t size) {
+    if (int32_t(size) <= 0) return Error::kInvalid;
+    UserPath path;
+    TRY(path.copy_from(user_path));
+    if (path.empty()) return Error::kNoEntry;
+    Node start = TRY(start_of(dirfd, path.get()));
+    fs::LookupContext ctx = lookup_context();
+    Node node = TRY(fs::vfs().resolve(ctx, start, path.get(), false));
+    const char* target = TRY(fs::vfs().link_target(ctx, node));
+    size_t n = strlen(target);
+    if (n > size_t(int32_t(size))) n = size_t(int32_t(size));
+    TRY(copy_to_user(buffer, target, n));  // no NUL, as Linux
+    return int64_t(n);
+}
+
+// Everyone is root: reading and writing are allowed by mode, except that
+// the ramdisk is read-only (W_OK: EROFS); executing needs an execute bit
+// (directories may always be searched).
+Result<void> do_faccessat(int dirfd, uint64_t user_path, uint64_t mode, uint64_t at_flags) {
+    if (mode & ~uint64_t(linux_abi::kROk | linux_abi::kWOk | linux_abi::kXOk))
+        return Error::kInvalid;
+    if (at_flags &
+        ~uint64_t(linux_abi::kAtEaccess | linux_abi::kAtSymlinkNoFollow | linux_abi::kAtEmptyPath))
+        return Error::kInvalid;
+    UserPath path;
+    TRY(path.copy_from(user_path));
+    DescriptionRef file;
+    Node node = TRY(node_at(dirfd, path.get(), uint32_t(at_flags), file));
+    fs::FileStat st;
+    if (node.valid()) {
+        fs::vfs().stat(lookup_context(), node, st);
+    } else {
+        file->stat(st);
+    }
+    uint32_t type = st.mode & fs::mode_bits::kTypeMask;
+    if ((mode & linux_abi::kWOk) && node.entry) return Error::kReadOnlyFs;
+    if ((mode & linux_abi::kXOk) && type != fs::mode_bits::kDirectory &&
+        !(st.mode & fs::mode_bits::kAnyExecute))
+        return Error::kAccess;
+    return {};
+}
+
+}  // namespace
+
+int64_t open(SyscallFrame& f) {
+    return result_of(do_openat(linux_abi::kAtFdCwd, f.rdi, uint32_t(f.rsi)));
+}
+
+int64_t openat(SyscallFrame& f) {
+    return result_of(do_openat(int(f.rdi), f.rsi, uint32_t(f.rdx)));
+}
+
+int64_t creat(SyscallFrame& f) {
+    return result_of(
+        do_openat(linux_abi::kAtFdCwd, f.rdi, of::kCreate | of::kWriteOnly | of::kTruncate));
+}
+
+int64_t stat(SyscallFrame& f) {
+    return result_of(do_fstatat(linux_abi::kAtFdCwd, f.rdi, f.rsi, 0));
+}
+
+int64_t lstat(SyscallFrame& f) {
+    return result_of(do_fstatat(linux_abi::kAtFdCwd, f.rdi, f.rsi, linux_abi::kAtSymlinkNoFollow));
+}
+
+int64_t fstat(SyscallFrame& f) {
+    return result_of(do_fstat(int(f.rdi), f.rsi));
+}
+
+int64_t newfstatat(SyscallFrame& f) {
+    return result_of(do_fstatat(int(f.rdi), f.rsi, f.rdx, f.r10));
+}
+
+int64_t getdents64(SyscallFrame& f) {
+    return result_of(do_getdents64(int(f.rdi), f.rsi, size_t(uint32_t(f.rdx))));
+}
+
+int64_t getcwd(SyscallFrame& f) {
+    return result_of(do_getcwd(f.rdi, f.rsi));
+}
+
+int64_t chdir(SyscallFrame& f) {
+    return result_of(do_chdir(f.rdi));
+}
+
+int64_t fchdir(SyscallFrame& f) {
+    return result_of(do_fchdir(int(f.rdi)));
+}
+
+int64_t readlink(SyscallFrame& f) {
+    return result_of(do_readlinkat(linux_abi::kAtFdCwd, f.rdi, f.rsi, int64_t(f.rdx)));
+}
+
+int64_t readlinkat(SyscallFrame& f) {
+    return result_of(do_readlinkat(int(f.rdi), f.rsi, f.rdx, int64_t(f.r10)));
+}
+
+int64_t access(SyscallFrame& f) {
+    return result_of(do_faccessat(linux_abi::kAtFdCwd, f.rdi, f.rsi, 0));
+}
+
+int64_t faccessat(SyscallFrame& f) {
+    return result_of(do_faccessat(int(f.rdi), f.rsi, f.rdx, 0));
+}
+
+int64_t faccessat2(SyscallFrame& f) {
+    return result_of(do_faccessat(int(f.rdi), f.rsi, f.rdx, f.r10));
+}
+
+}  // namespace nyanos::sys::linux_fs

@@ -1,0 +1,129 @@
+#include "fake_user_memory.h"
+
+#include <string.h>
+
+#include <new>
+
+#include "fs/kernel_hooks.h"
+#include "fs/open.h"
+#include "syscall/user_memory.h"
+
+namespace nyanos::test {
+namespace {
+uint64_t g_fault_begin = 0, g_fault_end = 0;
+size_t g_checkpoints = 0;
+bool g_kill_pending = false;
+}  // namespace
+
+void set_user_fault_range(const void* begin, size_t length) {
+    g_fault_begin = reinterpret_cast<uint64_t>(begin);
+    g_fault_end = g_fault_begin + length;
+}
+void clear_user_fault_range() {
+    g_fault_begin = g_fault_end = 0;
+}
+size_t io_checkpoints() {
+    return g_checkpoints;
+}
+void set_kill_pending(bool pending) {
+    g_kill_pending = pending;
+}
+
+// How many bytes of [address, address + length) come before the fault
+// range (length if none of it is in the range).
+size_t usable_prefix(uint64_t address, size_t length) {
+    if (g_fault_end == g_fault_begin) return length;
+    uint64_t end = address + length;
+    if (end <= g_fault_begin || address >= g_fault_end) return length;
+    return address < g_fault_begin ? size_t(g_fault_begin - address) : 0;
+}
+
+}  // namespace nyanos::test
+
+namespace nyanos::sys {
+
+Result<void> copy_from_user(void* dst, uint64_t user_src, size_t length) {
+    if (!is_user_range(user_src, length)) return Error::kFault;
+    size_t ok = test::usable_prefix(user_src, length);
+    memcpy(dst, reinterpret_cast<const void*>(user_src), ok);
+    if (ok < length) return Error::kFault;
+    return {};
+}
+
+Result<void> copy_to_user(uint64_t user_dst, const void* src, size_t length) {
+    if (!is_user_range(user_dst, length)) return Error::kFault;
+    size_t ok = test::usable_prefix(user_dst, length);
+    memcpy(reinterpret_cast<void*>(user_dst), src, ok);
+    if (ok < length) return Error::kFault;
+    return {};
+}
+
+Result<size_t> copy_string_from_user(char* dst, uint64_t user_src, size_t max) {
+    if (max == 0 || !is_user_range(user_src, 1)) return Error::kFault;
+    const char* s = reinterpret_cast<const char*>(user_src);
+    size_t n = strnlen(s, max);
+    if (n == max) return Error::kNameTooLong;
+    TRY(copy_from_user(dst, user_src, n + 1));
+    return n;
+}
+
+}  // namespace nyanos::sys
+
+namespace nyanos::fs {
+
+bool io_checkpoint() {
+    ++test::g_checkpoints;
+    return test::g_kill_pending;
+}
+
+namespace {
+// The console's stand-in: reads find no input (end of file), writes vanish.
+class FakeConsole final : public FileDescription {
+public:
+    FakeConsole(const Vfs& vfs, Node node, uint32_t flags)
+        : FileDescription(flags), m_vfs(vfs), m_node(node) {}
+    Result<size_t> read(IoBuffer&) override { return size_t(0); }
+    Result<size_t> write(IoBuffer& in) override { return in.length(); }
+    void stat(FileStat& out) override { m_vfs.stat(LookupContext{}, m_node, out); }
+    const Node* node() const override { return &m_node; }
+
+private:
+    const Vfs& m_vfs;
+    Node m_node;
+};
+// /dev/random's stand-in: a counting pattern.
+class FakeRandom final : public FileDescription {
+public:
+    FakeRandom(const Vfs& vfs, Node node, uint32_t flags)
+        : FileDescription(flags), m_vfs(vfs), m_node(node) {}
+    Result<size_t> read(IoBuffer& out) override {
+        for (size_t i = 0; i < out.length(); ++i) {
+            uint8_t b = uint8_t(m_next++ * 151 + 7);
+            TRY(out.store(i, &b, 1));
+        }
+        return out.length();
+    }
+    Result<size_t> write(IoBuffer& in) override { return in.length(); }
+    void stat(FileStat& out) override { m_vfs.stat(LookupContext{}, m_node, out); }
+    const Node* node() const override { return &m_node; }
+
+private:
+    const Vfs& m_vfs;
+    Node m_node;
+    uint32_t m_next = 0;
+};
+}  // namespace
+
+Result<DescriptionRef> open_random(const Vfs& vfs, Node node, uint32_t flags) {
+    auto* d = new (std::nothrow) FakeRandom(vfs, node, flags);
+    if (!d) return Error::kNoMemory;
+    return DescriptionRef::adopt(d);
+}
+
+Result<DescriptionRef> open_console(const Vfs& vfs, Node node, uint32_t flags) {
+    auto* d = new (std::nothrow) FakeConsole(vfs, node, flags);
+    if (!d) return Error::kNoMemory;
+    return DescriptionRef::adopt(d);
+}
+
+}  // namespace nyanos::fs

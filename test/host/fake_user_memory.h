@@ -1,0 +1,23 @@
+// The host's stand-in for user memory and the kernel hooks the portable file
+// code calls (fake_user_memory.cpp): "user" addresses are host addresses,
+// checked against the user half like the kernel does, and any range
+// touching [fault_begin, fault_end) faults (EFAULT), as an unmapped user
+// page would.
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+
+namespace nyanos::test {
+
+// Makes copies that touch [begin, begin + length) fail with EFAULT (after
+// copying the bytes before it, as the kernel's copy may have), until reset.
+void set_user_fault_range(const void* begin, size_t length);
+void clear_user_fault_range();
+
+// fs::io_checkpoint(): how often it was called, and whether it reports a
+// pending kill.
+size_t io_checkpoints();
+void set_kill_pending(bool pending);
+
+}  // namespace nyanos::test

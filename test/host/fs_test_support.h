@@ -1,0 +1,69 @@
+// Shared by the file-layer host tests: a description kind that counts its
+// live instances (so a test sees every release), and a small USTAR writer
+// for test trees.
+#pragma once
+
+#include <doctest/doctest.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <algorithm>
+#include <new>
+#include <string>
+#include <vector>
+
+#include "fs/file_description.h"
+
+namespace nyanos::test {
+
+class CountedFile final : public fs::FileDescription {
+public:
+    static inline int live = 0;
+
+    static fs::DescriptionRef make(uint32_t flags = fs::open_flags::kReadWrite) {
+        auto* f = new (std::nothrow) CountedFile(flags);
+        REQUIRE(f);
+        return fs::DescriptionRef::adopt(f);
+    }
+    void stat(fs::FileStat& out) override { out = fs::FileStat{}; }
+
+private:
+    explicit CountedFile(uint32_t flags) : FileDescription(flags) { ++live; }
+    ~CountedFile() override { --live; }
+};
+
+// Writes a POSIX ustar archive (the parts the ramdisk reads).
+struct TarBuilder {
+    std::vector<uint8_t> bytes;
+
+    void add(const std::string& name, char type, const std::string& data, unsigned mode) {
+        size_t at = bytes.size();
+        bytes.resize(at + 512, 0);
+        uint8_t* h = &bytes[at];
+        memcpy(h, name.data(), std::min<size_t>(name.size(), 99));
+        snprintf(reinterpret_cast<char*>(h + 100), 8, "%07o", mode);
+        memcpy(h + 108, "0000000", 8);
+        memcpy(h + 116, "0000000", 8);
+        snprintf(reinterpret_cast<char*>(h + 124), 12, "%011lo", (unsigned long)data.size());
+        memcpy(h + 136, "00000000000", 12);
+        h[156] = uint8_t(type);
+        memcpy(h + 257, "ustar", 6);
+        memcpy(h + 263, "00", 2);
+        memset(h + 148, ' ', 8);
+        unsigned sum = 0;
+        for (int i = 0; i < 512; ++i) sum += h[i];
+        snprintf(reinterpret_cast<char*>(h + 148), 8, "%06o", sum);
+        bytes.insert(bytes.end(), data.begin(), data.end());
+        bytes.resize((bytes.size() + 511) / 512 * 512, 0);
+    }
+    void file(const std::string& name, const std::string& data, unsigned mode = 0644) {
+        add(name, '0', data, mode);
+    }
+    void dir(const std::string& name, unsigned mode = 0755) { add(name, '5', "", mode); }
+    std::vector<uint8_t>& finish() {
+        bytes.resize(bytes.size() + 1024, 0);
+        return bytes;
+    }
+};
+
+}  // namespace nyanos::test

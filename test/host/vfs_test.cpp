@@ -1,0 +1,379 @@
+// The file tree (fs/vfs.h) over a small ramdisk: Linux's path resolution
+// (relative to a start directory, '.', '..', repeated and trailing
+// slashes, ENOTDIR/ENOENT/ENAMETOOLONG, /proc/self/exe), the /dev and /proc
+// mounts shadowing the ramdisk, stat, getdents order, node ids; then
+// opening with open()'s flags and the descriptions of files, directories
+// and the memory devices.
+#include <doctest/doctest.h>
+
+#include <set>
+#include <string>
+#include <vector>
+
+#include "fake_user_memory.h"
+#include "fs/open.h"
+#include "fs/tree_files.h"
+#include "fs/vfs.h"
+#include "fs_test_support.h"
+
+using namespace nyanos;
+using namespace nyanos::fs;
+
+namespace {
+
+struct Tree {
+    std::vector<uint8_t> archive;
+    Ramdisk disk;
+    Vfs vfs{disk};
+    Tree() {
+        test::TarBuilder t;
+        t.dir("bin/");
+        t.file("bin/sh",
+               "\x7f"
+               "ELF shell",
+               0755);
+        t.file("bin/cat", "cat!", 0755);
+        t.dir("etc/", 0755);
+        t.file("etc/motd", "hello, world\n", 0644);
+        t.file("etc/deep/er/file", "x", 0600);
+        t.file("dev/shadowed", "never seen");  // under the /dev mount
+        t.file("readme", std::string(100000, 'r'));
+        archive = t.finish();
+        char message[160];
+        REQUIRE(disk.try_load(archive.data(), archive.size(), message, sizeof message).ok());
+    }
+    Node at(const char* path) {
+        auto r = vfs.resolve(LookupContext{}, Node{}, path, true);
+        REQUIRE(r.ok());
+        return r.value();
+    }
+    std::string path(Node n) {
+        char buf[300];
+        auto r = vfs.path_of(n, buf, sizeof buf);
+        REQUIRE(r.ok());
+        return buf;
+    }
+    std::vector<std::string> list(Node dir) {
+        std::vector<std::string> names;
+        DirectoryEntry e;
+        for (size_t i = 0; vfs.entry_at(dir, i, e); ++i) names.push_back(e.name);
+        return names;
+    }
+};
+
+Error resolve_error(Tree& t, const LookupContext& ctx, const char* path, bool follow = true) {
+    auto r = t.vfs.resolve(ctx, Node{}, path, follow);
+    return r.ok() ? Error{} : r.error();
+}
+
+}  // namespace
+
+TEST_CASE("vfs: absolute and relative paths, '.', '..', slashes") {
+    Tree t;
+    LookupContext root_ctx{};
+    CHECK(t.path(t.at("/")) == "/");
+    CHECK(t.path(t.at("/bin/sh")) == "/bin/sh");
+    CHECK(t.path(t.at("//bin///sh")) == "/bin/sh");
+    CHECK(t.path(t.at("/./bin/../bin/./sh")) == "/bin/sh");
+    CHECK(t.path(t.at("/..")) == "/");
+    CHECK(t.path(t.at("/../../etc")) == "/etc");
+    CHECK(t.path(t.at("/etc/")) == "/etc");
+    CHECK(t.path(t.at("/etc/deep/er/file")) == "/etc/deep/er/file");
+
+    LookupContext in_etc{t.at("/etc"), nullptr};
+    CHECK(t.path(t.vfs.resolve(in_etc, Node{}, "motd", true).value()) == "/etc/motd");
+    CHECK(t.path(t.vfs.resolve(in_etc, Node{}, "../bin/cat", true).value()) == "/bin/cat");
+    CHECK(t.path(t.vfs.resolve(in_etc, Node{}, ".", true).value()) == "/etc");
+    CHECK(t.path(t.vfs.resolve(in_etc, Node{}, "deep/er/..", true).value()) == "/etc/deep");
+    // An explicit start (openat's directory fd) beats the cwd.
+    CHECK(t.path(t.vfs.resolve(in_etc, t.at("/bin"), "sh", true).value()) == "/bin/sh");
+    CHECK(t.path(t.vfs.resolve(in_etc, t.at("/bin"), "/etc/motd", true).value()) == "/etc/motd");
+
+    CHECK(resolve_error(t, root_ctx, "") == Error::kNoEntry);
+    CHECK(resolve_error(t, root_ctx, "/nothing") == Error::kNoEntry);
+    CHECK(resolve_error(t, root_ctx, "/bin/nothing/x") == Error::kNoEntry);
+    CHECK(resolve_error(t, root_ctx, "/bin/sh/") == Error::kNotDirectory);
+    CHECK(resolve_error(t, root_ctx, "/bin/sh/.") == Error::kNotDirectory);
+    CHECK(resolve_error(t, root_ctx, "/bin/sh/..") == Error::kNotDirectory);
+    CHECK(resolve_error(t, root_ctx, "/bin/sh/x") == Error::kNotDirectory);
+    std::string long_name = "/" + std::string(256, 'a');
+    CHECK(resolve_error(t, root_ctx, long_name.c_str()) == Error::kNameTooLong);
+    std::string max_name = "/" + std::string(255, 'a');
+    CHECK(resolve_error(t, root_ctx, max_name.c_str()) == Error::kNoEntry);
+
+    CHECK(t.path(t.vfs.resolve_parent(root_ctx, Node{}, "/etc/newfile").value()) == "/etc");
+    CHECK(t.path(t.vfs.resolve_parent(root_ctx, Node{}, "/etc/motd/").value()) == "/etc");
+    CHECK(t.path(t.vfs.resolve_parent(in_etc, Node{}, "newfile").value()) == "/etc");
+    CHECK(t.vfs.resolve_parent(root_ctx, Node{}, "/nodir/newfile").error() == Error::kNoEntry);
+    CHECK(t.vfs.resolve_parent(root_ctx, Node{}, "/bin/sh/newfile").error() ==
+          Error::kNotDirectory);
+    CHECK(t.vfs.resolve_parent(root_ctx, Node{}, "/").error() == Error::kNoEntry);
+}
+
+TEST_CASE("vfs: /dev and /proc are mounted over the ramdisk; /proc/self/exe is the program") {
+    Tree t;
+    LookupContext none{};
+    CHECK(t.vfs.type(t.at("/dev")) == NodeType::kDirectory);
+    CHECK(t.vfs.type(t.at("/dev/null")) == NodeType::kCharDevice);
+    CHECK(t.path(t.at("/dev/../dev/./zero")) == "/dev/zero");
+    CHECK(t.path(t.at("/dev/..")) == "/");
+    CHECK(resolve_error(t, none, "/dev/shadowed") == Error::kNoEntry);
+    CHECK(resolve_error(t, none, "/dev/null/") == Error::kNotDirectory);
+
+    const FileEntry* sh = t.at("/bin/sh").entry;
+    LookupContext running_sh{Node{}, sh};
+    auto exe = t.vfs.resolve(running_sh, Node{}, "/proc/self/exe", true);
+    REQUIRE(exe.ok());
+    CHECK(exe.value().entry == sh);
+    auto link = t.vfs.resolve(running_sh, Node{}, "/proc/self/exe", false);
+    REQUIRE(link.ok());
+    CHECK(t.vfs.type(link.value()) == NodeType::kSymlink);
+    CHECK(std::string(t.vfs.link_target(running_sh, link.value()).value()) == "/bin/sh");
+    CHECK(t.vfs.link_target(running_sh, t.at("/bin/sh")).error() == Error::kInvalid);
+    // A '/' after the link follows it even without follow_last.
+    CHECK(t.vfs.resolve(running_sh, Node{}, "/proc/self/exe/", false).error() ==
+          Error::kNotDirectory);
+    CHECK(t.vfs.resolve(running_sh, Node{}, "/proc/self/exe/..", false).error() ==
+          Error::kNotDirectory);
+    // No program: the link leads nowhere.
+    CHECK(resolve_error(t, none, "/proc/self/exe") == Error::kNoEntry);
+    FileStat st;
+    t.vfs.stat(running_sh, link.value(), st);
+    CHECK((st.mode & mode_bits::kTypeMask) == mode_bits::kSymlink);
+    CHECK(st.size == 7);
+}
+
+TEST_CASE("vfs: stat gives types, modes, sizes, devices and a unique inode per node") {
+    Tree t;
+    FileStat st;
+    t.vfs.stat(LookupContext{}, t.at("/bin/sh"), st);
+    CHECK(st.mode == (mode_bits::kRegular | 0755));
+    CHECK(st.size == 10);
+    CHECK(st.blocks == 1);
+    CHECK(st.block_size == 4096);
+    CHECK(st.device == kRamdiskDevice);
+    t.vfs.stat(LookupContext{}, t.at("/readme"), st);
+    CHECK(st.mode == (mode_bits::kRegular | 0644));
+    CHECK(st.blocks == (100000 + 511) / 512);
+    t.vfs.stat(LookupContext{}, t.at("/etc/deep/er/file"), st);
+    CHECK(st.mode == (mode_bits::kRegular | 0600));
+    t.vfs.stat(LookupContext{}, t.at("/etc/deep"), st);  // implied: 0755
+    CHECK(st.mode == (mode_bits::kDirectory | 0755));
+    t.vfs.stat(LookupContext{}, t.at("/dev/null"), st);
+    CHECK(st.mode == (mode_bits::kCharDevice | 0666));
+    CHECK(st.rdevice == make_device(1, 3));
+    CHECK(st.device == kDevDevice);
+    t.vfs.stat(LookupContext{}, t.at("/dev/console"), st);
+    CHECK(st.rdevice == make_device(5, 1));
+    t.vfs.stat(LookupContext{}, t.at("/dev/urandom"), st);
+    CHECK(st.rdevice == make_device(1, 9));
+
+    std::set<uint64_t> inodes;
+    const char* all[] = {"/",         "/bin",      "/bin/sh",  "/bin/cat", "/etc",
+                         "/etc/motd", "/etc/deep", "/readme",  "/dev",     "/dev/null",
+                         "/dev/zero", "/dev/full", "/dev/tty", "/proc",    "/proc/self"};
+    for (const char* p : all) {
+        t.vfs.stat(LookupContext{}, t.at(p), st);
+        CHECK(inodes.insert(st.inode).second);
+        NodeId id = t.vfs.id_of(t.at(p));
+        CHECK(id != 0);
+        CHECK(t.vfs.node_of(id) == t.at(p));
+    }
+    CHECK(!t.vfs.node_of(0).valid());
+    CHECK(!t.vfs.node_of(9999).valid());
+}
+
+TEST_CASE("vfs: directory entries: '.', '..', then the children; mounts replace ramdisk names") {
+    Tree t;
+    CHECK(t.list(t.at("/")) ==
+          std::vector<std::string>{".", "..", "dev", "proc", "bin", "etc", "readme"});
+    CHECK(t.list(t.at("/bin")) == std::vector<std::string>{".", "..", "sh", "cat"});
+    CHECK(t.list(t.at("/dev")) == std::vector<std::string>{".", "..", "null", "zero", "full",
+                                                           "random", "urandom", "tty", "console"});
+    CHECK(t.list(t.at("/proc/self")) == std::vector<std::string>{".", "..", "exe"});
+    CHECK(t.list(t.at("/bin/sh")).empty());
+    DirectoryEntry e;
+    REQUIRE(t.vfs.entry_at(t.at("/bin"), 1, e));
+    FileStat root;
+    t.vfs.stat(LookupContext{}, t.at("/"), root);
+    CHECK(e.inode == root.inode);  // ".." of /bin
+    CHECK(e.type == kDtDir);
+    REQUIRE(t.vfs.entry_at(t.at("/dev"), 2, e));
+    CHECK(e.type == kDtChar);
+}
+
+TEST_CASE("open: flags against files, directories and devices (EROFS, EISDIR, ENOTDIR, ...)") {
+    Tree t;
+    using namespace open_flags;
+    LookupContext ctx{};
+    auto err = [&](const char* path, uint32_t flags) {
+        auto r = open_path(t.vfs, ctx, Node{}, path, flags);
+        return r.ok() ? Error{} : r.error();
+    };
+    CHECK(err("/etc/motd", kReadOnly) == Error{});
+    CHECK(err("/etc/motd", kWriteOnly) == Error::kReadOnlyFs);
+    CHECK(err("/etc/motd", kReadWrite) == Error::kReadOnlyFs);
+    CHECK(err("/etc/motd", kReadOnly | kTruncate) == Error::kReadOnlyFs);
+    CHECK(err("/etc/motd", kReadOnly | kDirectory) == Error::kNotDirectory);
+    CHECK(err("/etc/motd", kReadOnly | kCreate) == Error{});
+    CHECK(err("/etc/motd", kReadOnly | kCreate | kExclusive) == Error::kExists);
+    CHECK(err("/etc/new", kWriteOnly | kCreate) == Error::kReadOnlyFs);
+    CHECK(err("/nodir/new", kWriteOnly | kCreate) == Error::kNoEntry);
+    CHECK(err("/etc/new", kReadOnly) == Error::kNoEntry);
+    CHECK(err("/etc", kReadOnly) == Error{});
+    CHECK(err("/etc", kReadOnly | kDirectory) == Error{});
+    CHECK(err("/etc", kWriteOnly) == Error::kIsDirectory);
+    CHECK(err("/etc", kReadWrite) == Error::kIsDirectory);
+    CHECK(err("/etc", kReadOnly | kCreate) == Error::kIsDirectory);
+    CHECK(err("/dev/null", kWriteOnly | kCreate | kTruncate) == Error{});
+    CHECK(err("/dev/null", kReadOnly | kDirectory) == Error::kNotDirectory);
+    CHECK(err("/dev/console", kReadWrite) == Error{});
+    CHECK(err("/dev/urandom", kReadOnly) == Error{});
+    CHECK(err("/proc/self/exe", kReadOnly | kNoFollow) == Error::kLoop);
+    CHECK(err("/etc/motd/", kReadOnly) == Error::kNotDirectory);
+
+    auto d = open_path(t.vfs, ctx, Node{}, "/dev/null", kWriteOnly | kNonBlock | kCloseOnExec);
+    REQUIRE(d.ok());
+    CHECK(d.value()->flags() == (kWriteOnly | kNonBlock | kLargeFile));
+    CHECK(!d.value()->readable());
+    CHECK(d.value()->writable());
+    d.value()->set_status_flags(kAppend | kReadWrite | kDirectory);
+    CHECK(d.value()->flags() == (kWriteOnly | kAppend | kLargeFile));
+}
+
+TEST_CASE("open: a ramdisk file reads, preads and seeks through its shared offset") {
+    Tree t;
+    auto d = open_path(t.vfs, LookupContext{}, Node{}, "/etc/motd", open_flags::kReadOnly);
+    REQUIRE(d.ok());
+    FileDescription& f = *d.value();
+    char buf[64] = {};
+    auto io = IoBuffer::kernel(buf, 5);
+    CHECK(do_read(f, io).value() == 5);
+    CHECK(std::string(buf, 5) == "hello");
+    auto rest = IoBuffer::kernel(buf, sizeof buf);
+    CHECK(do_read(f, rest).value() == 8);
+    CHECK(std::string(buf, 8) == ", world\n");
+    CHECK(do_read(f, rest).value() == 0);
+    CHECK(f.seek(-6, 2).value() == 7);
+    CHECK(do_read(f, io).value() == 5);
+    CHECK(std::string(buf, 5) == "world");
+    CHECK(f.seek(0, 1).value() == 12);
+    CHECK(f.seek(-13, 1).error() == Error::kInvalid);
+    CHECK(f.seek(100, 0).value() == 100);
+    CHECK(do_read(f, io).value() == 0);
+    CHECK(f.seek(0, 3).error() == Error::kInvalid);
+    CHECK(do_pread(f, io, 7).value() == 5);
+    CHECK(f.seek(0, 1).value() == 100);  // pread leaves the offset alone
+    CHECK(do_pread(f, io, uint64_t(-1)).error() == Error::kInvalid);
+    CHECK(do_write(f, io).error() == Error::kBadFd);
+    FileStat st;
+    f.stat(st);
+    CHECK(st.size == 13);
+
+    // A read into a buffer that faults gives its bytes back to the offset.
+    CHECK(f.seek(0, 0).value() == 0);
+    std::string user(8, '\0');
+    test::set_user_fault_range(user.data(), 1);
+    auto bad = IoBuffer::user(reinterpret_cast<uint64_t>(user.data()), 8);
+    CHECK(do_read(f, bad).error() == Error::kFault);
+    test::clear_user_fault_range();
+    CHECK(f.seek(0, 1).value() == 0);
+
+    // A large read goes in pieces with a checkpoint between them; a pending
+    // kill stops it after the first.
+    auto big = open_path(t.vfs, LookupContext{}, Node{}, "/readme", open_flags::kReadOnly);
+    REQUIRE(big.ok());
+    std::string data(100000, '\0');
+    auto all = IoBuffer::kernel(data.data(), data.size());
+    size_t checkpoints = test::io_checkpoints();
+    CHECK(do_read(*big.value(), all).value() == 100000);
+    CHECK(test::io_checkpoints() > checkpoints);
+    CHECK(data == std::string(100000, 'r'));
+    CHECK(big.value()->seek(0, 0).ok());
+    test::set_kill_pending(true);
+    CHECK(do_read(*big.value(), all).value() == 65536);
+    test::set_kill_pending(false);
+    CHECK(big.value()->seek(0, 1).value() == 65536);
+}
+
+TEST_CASE("open: directories list through read_directory from their offset; read is EISDIR") {
+    Tree t;
+    auto d = open_path(t.vfs, LookupContext{}, Node{}, "/bin", open_flags::kReadOnly);
+    REQUIRE(d.ok());
+    FileDescription& dir = *d.value();
+    char buf[8];
+    auto io = IoBuffer::kernel(buf, sizeof buf);
+    CHECK(do_read(dir, io).error() == Error::kIsDirectory);
+    struct Sink {
+        std::vector<std::string> names;
+        std::vector<uint64_t> offsets;
+        size_t room;
+        static bool take(void* ctx, const DirectoryEntry& e) {
+            auto* s = static_cast<Sink*>(ctx);
+            if (s->names.size() == s->room) return false;
+            s->names.push_back(e.name);
+            s->offsets.push_back(e.next_offset);
+            return true;
+        }
+    };
+    Sink first{{}, {}, 3};
+    REQUIRE(dir.read_directory(Sink::take, &first).ok());
+    CHECK(first.names == std::vector<std::string>{".", "..", "sh"});
+    CHECK(first.offsets == std::vector<uint64_t>{1, 2, 3});
+    Sink second{{}, {}, 10};
+    REQUIRE(dir.read_directory(Sink::take, &second).ok());
+    CHECK(second.names == std::vector<std::string>{"cat"});
+    Sink done{{}, {}, 10};
+    REQUIRE(dir.read_directory(Sink::take, &done).ok());
+    CHECK(done.names.empty());
+    CHECK(dir.seek(1, 0).value() == 1);
+    CHECK(dir.seek(0, 2).error() == Error::kInvalid);
+    Sink again{{}, {}, 10};
+    REQUIRE(dir.read_directory(Sink::take, &again).ok());
+    CHECK(again.names == std::vector<std::string>{"..", "sh", "cat"});
+
+    auto file = open_path(t.vfs, LookupContext{}, Node{}, "/bin/sh", open_flags::kReadOnly);
+    CHECK(file.value()->read_directory(Sink::take, &again).error() == Error::kNotDirectory);
+}
+
+TEST_CASE("open: /dev/null, /dev/zero and /dev/full") {
+    Tree t;
+    auto dev = [&](const char* path) {
+        auto r = open_path(t.vfs, LookupContext{}, Node{}, path, open_flags::kReadWrite);
+        REQUIRE(r.ok());
+        return r.release_value();
+    };
+    char buf[5000];
+    memset(buf, 'x', sizeof buf);
+    auto io = IoBuffer::kernel(buf, sizeof buf);
+    DescriptionRef null = dev("/dev/null"), zero = dev("/dev/zero"), full = dev("/dev/full");
+    CHECK(do_read(*null, io).value() == 0);
+    CHECK(do_write(*null, io).value() == sizeof buf);
+    CHECK(null->seek(100, 0).value() == 0);
+    CHECK(do_read(*zero, io).value() == sizeof buf);
+    CHECK(std::string(buf, sizeof buf) == std::string(sizeof buf, '\0'));
+    CHECK(do_write(*zero, io).value() == sizeof buf);
+    CHECK(do_read(*full, io).value() == sizeof buf);
+    CHECK(do_write(*full, io).error() == Error::kNoSpace);
+    CHECK(do_pread(*zero, io, 12).value() == sizeof buf);
+    CHECK(full->poll(nullptr) == (poll_events::kIn | poll_events::kReadNormal | poll_events::kOut |
+                                  poll_events::kWriteNormal));
+    CHECK(null->ioctl(0x5401, 0).error() == Error::kNotTty);
+}
+
+TEST_CASE("io buffer: a vector of user ranges reads as one run of bytes") {
+    std::string a = "hello", b, c = " world";
+    IoSegment segs[3] = {{reinterpret_cast<uint64_t>(a.data()), a.size()},
+                         {0, 0},
+                         {reinterpret_cast<uint64_t>(c.data()), c.size()}};
+    auto io = IoBuffer::user_vector(segs, 3, 11);
+    char out[11];
+    REQUIRE(io.load(0, out, 11).ok());
+    CHECK(std::string(out, 11) == "hello world");
+    REQUIRE(io.load(3, out, 4).ok());
+    CHECK(std::string(out, 4) == "lo w");
+    REQUIRE(io.store(4, "XY", 2).ok());
+    CHECK(a == "hellX");
+    CHECK(c == "Yworld");
+    CHECK(io.load(10, out, 2).error() == Error::kInvalid);
+}
