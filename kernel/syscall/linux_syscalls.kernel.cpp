@@ -36,6 +36,9 @@ constexpr SyscallTable<linux_nr::kCount> make_table() {
     t.entries[linux_nr::mprotect] = linux_mprotect;
     t.entries[linux_nr::madvise] = linux_madvise;
     t.entries[linux_nr::brk] = linux_brk;
+    t.entries[linux_nr::fork] = linux_fork;
+    t.entries[linux_nr::vfork] = linux_vfork;
+    t.entries[linux_nr::clone] = linux_clone;
     t.entries[linux_nr::wait4] = linux_wait4;
     t.entries[linux_nr::waitid] = linux_waitid;
     t.entries[linux_nr::setpgid] = linux_setpgid;
