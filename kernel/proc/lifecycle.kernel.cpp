@@ -298,8 +298,8 @@ Result<int> clone_process(const CloneRequest& request, const arch::InterruptFram
     // Sharing this kernel does not do yet (threads and their pieces,
     // namespaces): EINVAL, as Linux answers combinations it refuses.
     constexpr uint64_t kSupported = kCloneSignalMask | kCloneVm | kCloneVfork | kCloneSettls |
-                                    kCloneParentSettid | kCloneChildCleartid |
-                                    kCloneChildSettid | kCloneDetached | kCloneUntraced;
+                                    kCloneParentSettid | kCloneChildCleartid | kCloneChildSettid |
+                                    kCloneDetached | kCloneUntraced;
     if (flags & ~kSupported) return Error::kInvalid;
     if ((flags & kCloneVm) && !(flags & kCloneVfork)) return Error::kInvalid;
     if (int(flags & kCloneSignalMask) > kSignalCount) return Error::kInvalid;
