@@ -433,6 +433,7 @@ Result<void> exec_current(const char* path, const ProgramArgs& args, arch::Inter
     {
         sync::NoInterruptsGuard lock(g_table_lock);
         end_vfork_locked(p);
+        p->did_exec = true;
     }
     // Commit: nothing below can fail. The new space goes live first, so
     // the old one is no longer loaded anywhere when it is destroyed (one
@@ -612,6 +613,7 @@ Result<void> set_process_group(int pid, int pgid) {
     Process* target = pid == 0 ? self : g_table.find(pid);
     if (!target || (target != self && target->parent != self) || target->zombie)
         return Error::kNoProcess;
+    if (target != self && target->did_exec) return Error::kAccess;
     if (pgid == 0) pgid = target->pid;
     // A session leader keeps its group; a process moves only within its
     // session, into its own group or one that exists there.
