@@ -84,7 +84,8 @@ Result<const fs::FileEntry*> find_program(const char* path) {
 Result<void> load_file(const char* path, const char* execfn, const ProgramArgs& args,
                        ExecImage& out, int depth) {
     const fs::FileEntry* file = TRY(find_program(path));
-    {
+    // A script (most files are not: no allocation for them).
+    if (file->size >= 2 && file->data[0] == '#' && file->data[1] == '!') {
         HeapPtr<Shebang> line(new (std::nothrow) Shebang);
         if (!line.get()) return Error::kNoMemory;
         if (parse_shebang(file->data, file->size, *line.get()))
