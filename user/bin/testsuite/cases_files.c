@@ -146,6 +146,41 @@ static int linux_exec_cloexec(int argc, char** argv) {
     return 0;
 }
 
+/* The state process_list reports for `pid` (-1: no such process). */
+static int state_of(long pid) {
+    static struct nyan_process_info info[64];
+    long n = SC(SYS_PROCESS_LIST, info, 64, 0);
+    for (long i = 0; i < n; ++i)
+        if (info[i].pid == pid) return info[i].state;
+    return -1;
+}
+
+/* linux-blocked-kill: a Linux program blocked in a pipe read, a pipe write
+ * or a poll is ended by a kill (the wait returns, the call unwinds and
+ * drops its references, the kill takes effect on the way out); the suite's
+ * frame count then shows nothing of the pipe was kept. */
+static int linux_blocked_kill(int argc, char** argv) {
+    (void)argc, (void)argv;
+    static const char* const modes[] = {"block-read", "block-write", "block-poll"};
+    for (int i = 0; i < 3; ++i) {
+        char* probe[] = {(char*)PROBE, (char*)modes[i], NULL};
+        long pid = SC(SYS_EXEC, PROBE, probe, 0);
+        if (pid < 0) return fail("exec %s %s: %s", PROBE, modes[i], strerrorname_np((int)-pid));
+        int blocked = 0;
+        for (int t = 0; t < 2000 && !blocked; ++t) {
+            blocked = state_of(pid) == 2;
+            if (!blocked) sleep(1);
+        }
+        SC(SYS_KILL, pid, 0, 0);
+        int status = 0;
+        if (SC(SYS_WAITPID, pid, &status, 0) != pid) return fail("waitpid(%s)", modes[i]);
+        if (!blocked) fail("%s: never seen blocked", modes[i]);
+        if (!(NYAN_WIFSIGNALED(status) && NYAN_WTERMSIG(status) == NYAN_SIGKILL))
+            fail("%s: status %#x, expected SIGKILL", modes[i], status);
+    }
+    return g_failures ? 1 : 0;
+}
+
 struct named_case {
     const char* name;
     case_fn fn;
@@ -158,5 +193,6 @@ const struct named_case g_file_cases[] = {
     {"linux-fd-inheritance", linux_fd_inheritance},
     {"linux-sigpipe", linux_sigpipe},
     {"linux-exec-cloexec", linux_exec_cloexec},
+    {"linux-blocked-kill", linux_blocked_kill},
     {NULL, NULL},
 };
