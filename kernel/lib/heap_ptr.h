@@ -1,6 +1,6 @@
 // HeapPtr<T> / HeapPtr<T[]>: sole ownership of a kernel heap allocation,
 // deleted on every path out of its scope (early TRY returns included). For
-// what is too large for a one-page kernel stack: build it with
+// what is too large for a small kernel stack: build it with
 // `new (std::nothrow)`, check get() for nullptr (out of memory), use it.
 // Not copyable; no moves needed so far.
 #pragma once

@@ -242,7 +242,7 @@ private:
     // Gives back what a leaf mapped: its frame if owned, only the count if borrowed.
     // User frames on their way back to the frame allocator, returned
     // kCapacity at a time under one lock hold (small: teardown runs on a
-    // one-page kernel stack).
+    // small kernel stack).
     struct FreedFrames {
         static constexpr size_t kCapacity = 16;
         PhysAddr frames[kCapacity];

@@ -1,9 +1,10 @@
 // Kernel stacks with guard pages, carved out of a fixed area of the kernel
-// half. The area is cut into slots of kSlotPages (2) pages: a stack is the
-// slot's top page, and the page below it stays unmapped, so running off the
-// bottom of a stack faults (a double fault, on its own IST stack) instead of
-// silently corrupting the stack below it. Small slots keep the page tables
-// small: one PT covers 256 stacks.
+// half. The area is cut into slots of kSlotPages (4) pages: a stack is the
+// slot's top 1..3 pages (a thread's is 2, proc/thread.h), and the page below
+// it stays unmapped, so running off the bottom of a stack faults (a double
+// fault, on its own IST stack) instead of silently corrupting the stack
+// below it. Small slots keep the page tables small: one PT covers 128
+// stacks. (Four pages, not three: a slot must divide 2 MiB.)
 //
 // Portable: the page table and the frame source are injected, so the host
 // tests run it over fake RAM with an allocator that fails the Nth
@@ -30,10 +31,10 @@ namespace nyanos::mm {
 
 class KernelStackArea {
 public:
-    static constexpr size_t kSlotPages = 2;  // 8 KiB of address space per stack
+    static constexpr size_t kSlotPages = 4;  // 16 KiB of address space per stack
     static constexpr uint64_t kSlotSize = kSlotPages * paging::kPageSize;
     static constexpr size_t kMaxStackPages = kSlotPages - 1;  // at least one guard page
-    static constexpr size_t kMaxSlots = 8192;                 // 64 MiB of address space
+    static constexpr size_t kMaxSlots = 8192;                 // 128 MiB of address space
     static_assert(paging::kLargePageSize % kSlotSize == 0);
     static constexpr size_t kSlotsPerTable = paging::kLargePageSize / kSlotSize;
 

@@ -9,9 +9,10 @@
 //   0xffff800000000000  HHDM: all RAM (and device memory mapped on demand),
 //                       phys_to_virt(); built by the loader. Present: the
 //                       entries below 2^MAXPHYADDR (2 with 40 bits).
-//   0xffffc00000000000  kernel stacks: kKernelStackSlots slots of 8 KiB,
-//                       each an unmapped guard page below a 4 KiB stack
-//                       (one PT per 256 stacks). Present: 1 entry.
+//   0xffffc00000000000  kernel stacks: kKernelStackSlots slots of 16 KiB,
+//                       each an unmapped guard page below a stack of up to
+//                       12 KiB (threads: 8 KiB; one PT per 128 stacks).
+//                       Present: 1 entry.
 //   0xffffd00000000000  free for kernel mappings (map_kernel_pages), one
 //                       entry (512 GiB); the self-test uses kKernelScratchBase
 //   0xffffffff80000000  the kernel image (text R-X, rodata R--, data RW- NX),
@@ -103,6 +104,10 @@ Result<void> unmap_kernel_pages(VirtAddr va, size_t pages);
 // as unmap_kernel_pages. All or nothing.
 Result<void> protect_kernel_pages(VirtAddr va, size_t pages, PageFlags flags);
 
+// The size of the stacks free_kernel_stack keeps for reuse: a thread's
+// (proc::kKernelStackPages, checked there).
+inline constexpr size_t kCachedStackPages = 2;
+
 // A kernel stack of `pages` (1..KernelStackArea::kMaxStackPages) pages of fresh frames
 // (FrameUse::kKernelStack) with an unmapped guard page below it; returns its
 // top, the initial RSP (16-byte aligned). kInvalid for a bad size,
@@ -111,14 +116,15 @@ Result<VirtAddr> allocate_kernel_stack(size_t pages);
 // Frees a stack from allocate_kernel_stack, given the top it returned. The
 // stack must not be in use. Panics on a top that is not a live stack.
 //
-// A one-page stack is kept, still mapped, in a small cache for the next
-// allocation: its translation never changes, so reusing it costs no frame,
-// no mapping and no TLB shootdown (exec and exit are the hot users). A stack
+// A stack of kCachedStackPages (a thread's size) is kept, still mapped, in
+// a small cache for the next allocation of that size: its translation never
+// changes, so reusing it costs no frame, no mapping and no TLB shootdown
+// (exec and exit are the hot users). A stack
 // that does go is unmapped, shot down on every CPU, and only then are its
 // frame and slot reused. Interrupts on and no spinlock held (it may wait for
 // other CPUs).
 void free_kernel_stack(VirtAddr top);
-// Returns every cached stack's frame (one shootdown for all). For exact
+// Returns every cached stack's frames (one shootdown for all). For exact
 // memory accounting (meminfo) and when memory runs out. Interrupts on, no
 // spinlock held. Returns how many stacks went.
 size_t reclaim_kernel_stacks();

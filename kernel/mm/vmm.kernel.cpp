@@ -24,7 +24,7 @@ constexpr uint64_t kCr4Pge = 1ull << 7;
 KernelPagingEnv g_env;
 PhysAddr g_root = 0;
 bool g_kernel_half_sealed = false;
-// Freed one-page stacks kept mapped for reuse (free_kernel_stack).
+// Freed thread stacks (kCachedStackPages) kept mapped for reuse (free_kernel_stack).
 constexpr size_t kStackCacheSize = 64;
 VirtAddr g_cached_stacks[kStackCacheSize] GUARDED_BY(g_kernel_vmm_lock);
 size_t g_cached_stack_count GUARDED_BY(g_kernel_vmm_lock) = 0;
@@ -191,7 +191,8 @@ Result<void> protect_kernel_pages(VirtAddr va, size_t pages, PageFlags flags) {
 Result<VirtAddr> allocate_kernel_stack(size_t pages) {
     {
         sync::Guard lock(g_kernel_vmm_lock);
-        if (pages == 1 && g_cached_stack_count) return g_cached_stacks[--g_cached_stack_count];
+        if (pages == kCachedStackPages && g_cached_stack_count)
+            return g_cached_stacks[--g_cached_stack_count];
         KernelPageTable pt = kernel_page_table();
         StackFrames frames;
         auto top = g_stacks.allocate(pt, frames, pages);
@@ -210,7 +211,7 @@ void free_kernel_stack(VirtAddr top) {
     size_t pages;
     {
         sync::Guard lock(g_kernel_vmm_lock);
-        if (g_stacks.pages_of(top) == 1 && g_cached_stack_count < kStackCacheSize) {
+        if (g_stacks.pages_of(top) == kCachedStackPages && g_cached_stack_count < kStackCacheSize) {
             g_cached_stacks[g_cached_stack_count++] = top;
             return;
         }
@@ -225,8 +226,10 @@ void free_kernel_stack(VirtAddr top) {
 }
 
 size_t reclaim_kernel_stacks() {
+    // 1.5 KiB of this stack: it runs from meminfo and from an allocation
+    // that ran out, both shallow paths.
     VirtAddr tops[kStackCacheSize];
-    PhysAddr frames_of[kStackCacheSize];
+    PhysAddr frames_of[kStackCacheSize][kCachedStackPages];
     size_t count;
     {
         sync::Guard lock(g_kernel_vmm_lock);
@@ -235,7 +238,7 @@ size_t reclaim_kernel_stacks() {
         KernelPageTable pt = kernel_page_table();
         for (size_t i = 0; i < count; ++i) {
             tops[i] = g_cached_stacks[i];
-            VERIFY(g_stacks.detach(pt, tops[i], &frames_of[i]) == 1);
+            VERIFY(g_stacks.detach(pt, tops[i], frames_of[i]) == kCachedStackPages);
         }
         g_cached_stack_count = 0;
     }
@@ -243,7 +246,8 @@ size_t reclaim_kernel_stacks() {
     sync::Guard lock(g_kernel_vmm_lock);
     KernelPageTable pt = kernel_page_table();
     StackFrames frames;
-    for (size_t i = 0; i < count; ++i) g_stacks.release(pt, frames, tops[i], &frames_of[i], 1);
+    for (size_t i = 0; i < count; ++i)
+        g_stacks.release(pt, frames, tops[i], frames_of[i], kCachedStackPages);
     return count;
 }
 

@@ -29,6 +29,9 @@ struct Cpu {
     // need_resched when it expires while the kernel is busy.
     uint32_t quantum_left = kQuantumMs;
     bool need_resched = false;
+    // The user FS and GS bases this CPU last loaded (switch_to, and
+    // set_user_fs_base / set_user_gs_base).
+    arch::LoadedUserBases user_bases;
 };
 
 #ifndef NYANOS_HOST

@@ -255,7 +255,7 @@ bool check_load(const Elf64_Phdr& ph, size_t file_size, uint64_t user_min, uint6
 
 // validate()'s work, filling the caller's Image in place: the result is
 // written once, into the caller's storage, instead of being built in a
-// local and copied (an Image is ~700 bytes, and exec runs on a one-page
+// local and copied (an Image is ~700 bytes, and exec runs on a small
 // kernel stack).
 bool check_image(const uint8_t* file, size_t size, const UserRanges& ranges, Image& image,
                  Reject& why_rejected) {

@@ -1,6 +1,7 @@
 #include "proc/exec_image.h"
 
 #include "arch/x86_64/cpu.h"
+#include "arch/x86_64/cpu_features.h"
 #include "arch/x86_64/io.h"
 #include "boot_info.h"
 #include "dev/random.h"
@@ -12,6 +13,7 @@
 #include "proc/elf.h"
 #include "proc/linux_layout.h"
 #include "proc/scheduler.h"
+#include "proc/signal_delivery.h"
 #include "proc/scoped_cr3.h"
 #include "proc/shebang.h"
 #include "proc/user_layout.h"
@@ -31,18 +33,9 @@ uint64_t page_down(uint64_t v) {
 constexpr uint64_t kLinuxImageLimit =
     kLinuxTaskSize - kLinuxStackRandomRange - kLinuxStackLimit - kLinuxStackGuardGap;
 
-// AT_HWCAP on x86_64 is CPUID.1:EDX, as Linux reports it.
-uint64_t linux_hwcap() {
-    return arch::cpuid(1).edx;
-}
-
 // Linux's first stack region (stack_guard_gap aside): 128 KiB, or what the
 // arguments need if more.
 constexpr uint64_t kLinuxInitialStack = 128 * 1024;
-
-// AT_MINSIGSTKSZ: the least stack a signal handler needs. Linux's
-// MINSIGSTKSZ; the signal frame code checks that its frames fit.
-constexpr uint64_t kLinuxMinSigStackSize = 2048;
 
 uint64_t random_below_for_layout(uint64_t bound) {
     return random_below(bound);
@@ -106,14 +99,16 @@ Result<void> load_file(const char* path, const char* execfn, const ProgramArgs& 
             uint64_t bias = linux_pie_bias(layout, lowest, image->highest_vaddr_end - lowest);
             relocate_image(checked->image, bias);
         }
-        stack = StackSpec{layout.stack_top,
-                          layout.stack_shift,
-                          kLinuxMaxArgBytes,
-                          kLinuxMaxArgs,
-                          execfn,
-                          linux_hwcap(),
-                          0,
-                          kLinuxMinSigStackSize};
+        stack = StackSpec{.top = layout.stack_top,
+                          .shift = layout.stack_shift,
+                          .max_arg_bytes = kLinuxMaxArgBytes,
+                          .max_args = kLinuxMaxArgs,
+                          .execfn = execfn,
+                          .hwcap = arch::linux_hwcap(),
+                          .hwcap2 = arch::linux_hwcap2(),
+                          // The least stack a handler needs: Linux's
+                          // figure for this CPU's FPU image (signal_frame.h).
+                          .minsigstksz = linux_min_signal_stack(signal_fpu_layout())};
     }
 
     uint8_t random16[16];

@@ -50,6 +50,8 @@ namespace {
 // more per process, under 1% of a minimal process's 8 frames.)
 static_assert(sizeof(Process) <= 672 - 24, "Process outgrew the heap's 672-byte slot");
 static_assert(sizeof(Thread) <= 192 - 24, "Thread outgrew the heap's 192-byte slot");
+// Freed thread stacks are cached for the next thread: the same size.
+static_assert(kKernelStackPages == mm::kCachedStackPages);
 
 // The process table lock: the table (pids, parent links, zombies and their
 // status), init and the foreground. Taken with interrupts off (Ctrl-C takes
@@ -131,8 +133,17 @@ void free_process(Process* p) {
 
 // A thread with a kernel stack, set up to enter user mode at `entry`.
 Result<Thread*> create_thread(uint64_t entry, uint64_t user_sp) {
+    // The user-state block first (null segments, the clean FPU image):
+    // once the Thread exists it owns the block, and deleting the Thread
+    // frees it on the failure path below.
+    auto block = AlignedBlock::try_allocate(kUserSegmentsBytes + arch::fpu_area_size(),
+                                            arch::kFpuAreaAlignment);
+    if (!block.ok()) return block.error();
+    new (block.value().data()) arch::UserSegments{};
+    arch::fpu_load_clean_image(block.value().data() + kUserSegmentsBytes);
     Thread* thread = new (std::nothrow) Thread;
     if (!thread) return Error::kNoMemory;
+    thread->user_state = block.release_value();
     auto stack = mm::allocate_kernel_stack(kKernelStackPages);
     if (!stack.ok()) {
         delete thread;
@@ -140,7 +151,6 @@ Result<Thread*> create_thread(uint64_t entry, uint64_t user_sp) {
     }
     thread->kernel_stack_top = stack.value();
     prepare_stack_audit(*thread);
-    arch::fpu_load_clean_image(thread->fpu_state());
     prepare_first_entry(thread, entry, user_sp);
     return thread;
 }
@@ -299,9 +309,11 @@ Result<void> exec_current(const char* path, const ProgramArgs& args, arch::Inter
     // ends: no lock is held here).
     p->files->close_on_exec();
 
-    // The new program starts from clean registers and a clean FPU.
+    // The new program starts from clean registers, a clean FPU (AVX state
+    // included) and null segments with FS and GS bases 0, as on Linux.
     arch::fpu_load_clean_image(thread->fpu_state());
     arch::fpu_restore(thread->fpu_state());
+    reset_user_segments();
     memset(&regs, 0, sizeof(regs));
     regs.rip = image.entry;
     regs.rsp = image.stack_pointer;

@@ -120,4 +120,19 @@ void thread_start();
 // Spins until a dead `thread` has left its CPU (its stack is free to go).
 void wait_until_off_cpu(const Thread* thread);
 
+// The calling thread's user FS and GS bases, for arch_prctl: ARCH_SET_FS
+// and ARCH_SET_GS set one (and a null selector in that segment register, as
+// Linux does) at once and for good: every switch restores it. kPermission
+// (EPERM, Linux's answer) for a kernel or non-canonical address, one at or
+// above arch::kUserBaseLimit; nothing changes then. The getters give the
+// live base (ARCH_GET_FS, ARCH_GET_GS). A new thread starts with both 0.
+// From a system call of a user thread.
+Result<void> set_user_fs_base(uint64_t base);
+Result<void> set_user_gs_base(uint64_t base);
+uint64_t user_fs_base();
+uint64_t user_gs_base();
+// The calling thread's selectors and FS/GS bases back to a new thread's
+// (null, 0): execve's commit.
+void reset_user_segments();
+
 }  // namespace nyanos::proc

@@ -18,7 +18,7 @@
 #include "arch/x86_64/io.h"
 #include "arch/x86_64/ipi.h"
 #include "arch/x86_64/timer.h"
-#include "arch/x86_64/user_selectors.h"
+#include "arch/x86_64/user_segments.h"
 #include "dev/console_input.h"
 #include "lib/load_average.h"
 #include "lib/format.h"
@@ -37,8 +37,6 @@ namespace nyanos::proc {
 sync::SpinLock g_scheduler_lock;
 
 namespace {
-
-static_assert(kFpuStateBytes == arch::kFpuStateBytes);
 
 // Per-CPU scheduler state, indexed by CPU index; each CPU reaches its own
 // through GS (this_cpu()). Slots of CPUs that never start stay unused.
@@ -87,8 +85,8 @@ void switch_to(Cpu& cpu, Thread* next) REQUIRES(g_scheduler_lock) {
     }
     bool next_idle = next == &cpu.idle;
     bool prev_idle = prev == &cpu.idle;
-    arch::switch_user_selectors(prev_idle ? nullptr : prev->fpu_state(),
-                                next_idle ? nullptr : next->fpu_state());
+    arch::switch_user_segments(cpu.user_bases, prev_idle ? nullptr : &prev->segments(),
+                               next_idle ? nullptr : &next->segments());
     if (!prev_idle) arch::fpu_save(prev->fpu_state());
     uint64_t root = next_idle ? (g_cpu_count > 1 ? mm::kernel_root() : 0) : next->active_root;
     if (root && root != arch::read_cr3()) mm::load_cr3(root);
@@ -469,6 +467,44 @@ bool interrupt_pending_here() {
     if (!self->process) return false;
     return __atomic_load_n(&self->process->pending_signal, __ATOMIC_RELAXED) ||
            signal_interrupts_wait(self);
+}
+
+Result<void> set_user_fs_base(uint64_t base) {
+    if (!arch::is_settable_user_base(base)) return Error::kPermission;
+    arch::InterruptDisabler no_interrupts;  // the thread and the MSR change together
+    Thread* self = current_thread();
+    VERIFY(!is_idle(self));
+    self->segments().fs_base = base;
+    arch::load_user_fs_base(this_cpu().user_bases, base);
+    return {};
+}
+
+Result<void> set_user_gs_base(uint64_t base) {
+    if (!arch::is_settable_user_base(base)) return Error::kPermission;
+    arch::InterruptDisabler no_interrupts;
+    Thread* self = current_thread();
+    VERIFY(!is_idle(self));
+    self->segments().gs_base = base;
+    arch::load_user_gs_base(this_cpu().user_bases, base);
+    return {};
+}
+
+void reset_user_segments() {
+    arch::InterruptDisabler no_interrupts;
+    Thread* self = current_thread();
+    VERIFY(!is_idle(self));
+    self->segments() = arch::UserSegments{};
+    arch::reset_live_user_segments(this_cpu().user_bases);
+}
+
+uint64_t user_fs_base() {
+    arch::InterruptDisabler no_interrupts;  // not switched between CPUs while reading
+    return arch::read_user_fs_base();
+}
+
+uint64_t user_gs_base() {
+    arch::InterruptDisabler no_interrupts;
+    return arch::read_user_gs_base();
 }
 
 uint64_t TaskRoots::active() {

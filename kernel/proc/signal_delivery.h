@@ -7,6 +7,7 @@
 #include "arch/x86_64/interrupt_frame.h"
 #include "nyanos/lib/result.h"
 #include "proc/process.h"
+#include "proc/signal_frame.h"
 #include "proc/signals.h"
 
 namespace nyanos::proc {
@@ -19,6 +20,10 @@ namespace nyanos::proc {
 // blocked in an interruptible wait is woken. Interrupts on or off; the
 // caller keeps `target` alive (the table lock, or it is the caller).
 void send_signal(Process* target, int sig, const PendingInfo& info, Thread* thread = nullptr);
+
+// The FPU image a handler's frame holds on this CPU (signal_frame.h: an
+// xsave image where XSAVE is on), for the frames and for AT_MINSIGSTKSZ.
+SignalFpuLayout signal_fpu_layout();
 
 // Whether `target` has a handler for `sig` (not SIG_DFL, not SIG_IGN).
 bool handles_signal(const Process& target, int sig);

@@ -3,9 +3,11 @@
 #include <string.h>
 
 #include "arch/x86_64/cpu.h"
+#include "arch/x86_64/cpu_features.h"
 #include "arch/x86_64/fpu.h"
 #include "lib/console.h"
 #include "lib/format.h"
+#include "lib/aligned_block.h"
 #include "lib/heap_ptr.h"
 #include "proc/cpu.h"
 #include "proc/lifecycle.h"
@@ -41,37 +43,62 @@ const char* signal_name(int sig) {
     exit_current(sig);
 }
 
-// What a handler's frame needs in one heap block: the frame and the FPU
-// image are too big for the kernel stack together.
+// What a handler's frame needs on the heap: the frame and the FPU image
+// are too big for the kernel stack together. The image is this CPU's save
+// area (64-byte aligned, arch::fpu_area_size() bytes: 832 with AVX) and
+// room for FP_XSTATE_MAGIC2 after it.
 struct DeliveryScratch {
     RtSigframe frame;
-    alignas(16) uint8_t fpu[arch::kFpuStateBytes];
+    AlignedBlock fpu;
+
+    // nullptr when out of memory (nothing is left allocated then).
+    static DeliveryScratch* try_create() {
+        auto fpu = AlignedBlock::try_allocate(arch::fpu_area_size() + arch::kFpuAreaAlignment,
+                                              arch::kFpuAreaAlignment);
+        if (!fpu.ok()) return nullptr;
+        DeliveryScratch* scratch = new (std::nothrow) DeliveryScratch;
+        if (scratch) scratch->fpu = fpu.release_value();
+        return scratch;
+    }
 };
+
+// Loads the clean state (the handler's start, a frame without an image)
+// into the live registers, through `area`.
+void load_clean_fpu(uint8_t* area) {
+    arch::fpu_load_clean_image(area);
+    arch::fpu_restore(area);
+}
 
 // Builds the handler's frame on the user stack and points `regs` at the
 // handler. False if the frame cannot be written (the caller kills).
 bool setup_handler(arch::InterruptFrame& regs, int sig, const PendingInfo& info,
                    const SigAction& action, SigSet saved_mask) {
     Thread* self = self_thread();
-    HeapPtr<DeliveryScratch> scratch(new (std::nothrow) DeliveryScratch);
+    HeapPtr<DeliveryScratch> scratch(DeliveryScratch::try_create());
     if (!scratch.get()) return false;
+    uint8_t* fpu = scratch->fpu.data();
     ThreadSignals signals;
     {
         sync::NoInterruptsGuard lock(g_signal_lock);
         signals = self->signals;
     }
-    auto plan = plan_signal_frame(regs.rsp, signals, action, arch::kFpuStateBytes);
+    const SignalFpuLayout layout = signal_fpu_layout();
+    size_t image_bytes = signal_fpu_image_bytes(layout);
+    auto plan = plan_signal_frame(regs.rsp, signals, action, image_bytes);
     if (!plan.ok()) return false;
     // The live FPU registers are the thread's user state: the kernel never
     // touches them (-mgeneral-regs-only), and a switch away and back
-    // restores them.
-    memset(scratch->fpu, 0, sizeof(scratch->fpu));
-    arch::fpu_save(scratch->fpu);
-    memset(scratch->fpu + 464, 0, 48);  // software bytes: no extended state
+    // restores them. The clean image first: whatever the save leaves
+    // unwritten (a header's reserved bytes) is then well defined.
+    arch::fpu_load_clean_image(fpu);
+    arch::fpu_save(fpu);
+    finish_signal_fpu_image(fpu, layout);
     uint64_t cr2 = regs.vector == 14 ? info.addr : 0;
     fill_signal_frame(scratch->frame, regs, sig, info, saved_mask, signals, action, plan.value(),
                       cr2);
-    if (!sys::copy_to_user(plan.value().fpstate_at, scratch->fpu, sizeof(scratch->fpu)).ok())
+    if (layout.xsave) scratch->frame.uc.flags |= kUcFpXstate;
+    // The image, and FP_XSTATE_MAGIC2 after it with XSAVE.
+    if (!sys::copy_to_user(plan.value().fpstate_at, fpu, image_bytes + (layout.xsave ? 4 : 0)).ok())
         return false;
     if (!sys::copy_to_user(plan.value().frame_at, &scratch->frame, sizeof(scratch->frame)).ok())
         return false;
@@ -87,9 +114,8 @@ bool setup_handler(arch::InterruptFrame& regs, int sig, const PendingInfo& info,
         s.blocked &= ~kUnblockable;
     }
     enter_handler(regs, sig, action, plan.value());
-    // The handler starts from a clean FPU state, as on Linux.
-    arch::fpu_load_clean_image(scratch->fpu);
-    arch::fpu_restore(scratch->fpu);
+    // The handler starts from a clean FPU state (AVX included), as on Linux.
+    load_clean_fpu(fpu);
     return true;
 }
 
@@ -114,6 +140,15 @@ void settle_interrupted_call(arch::InterruptFrame& regs, bool handler, uint64_t 
 }
 
 }  // namespace
+
+SignalFpuLayout signal_fpu_layout() {
+    SignalFpuLayout layout;
+    layout.xsave = arch::xcr0_enabled() != 0;
+    if (layout.xsave) layout.xstate_size = uint32_t(arch::xsave_size());
+    layout.xfeatures = arch::xcr0_enabled();
+    layout.mxcsr_mask = arch::fpu_mxcsr_mask();
+    return layout;
+}
 
 bool handles_signal(const Process& target, int sig) {
     if (!target.signal_actions || !valid_signal(sig)) return false;
@@ -289,13 +324,22 @@ void return_from_handler(arch::InterruptFrame& regs) {
     // The handler's `ret` popped the return address: the frame starts 8
     // bytes below the stack pointer it left.
     uint64_t frame_at = regs.rsp - 8;
-    HeapPtr<DeliveryScratch> scratch(new (std::nothrow) DeliveryScratch);
+    HeapPtr<DeliveryScratch> scratch(DeliveryScratch::try_create());
     bool ok = scratch.get() &&
               sys::copy_from_user(&scratch->frame, frame_at, sizeof(scratch->frame)).ok();
     uint64_t fpstate = ok ? scratch->frame.uc.mcontext.fpstate : 0;
+    uint8_t* fpu = ok ? scratch->fpu.data() : nullptr;
     if (ok && fpstate) {
-        ok = sys::copy_from_user(scratch->fpu, fpstate, sizeof(scratch->fpu)).ok() &&
-             fpu_image_acceptable(scratch->fpu, arch::fpu_mxcsr_mask());
+        // The legacy region first; its software bytes say whether an xsave
+        // image follows, and how long it is (never more than this CPU's).
+        const SignalFpuLayout layout = signal_fpu_layout();
+        ok = sys::copy_from_user(fpu, fpstate, kFxsaveBytes).ok();
+        size_t bytes = ok ? signal_fpu_bytes_to_read(fpu, layout) : 0;
+        if (ok && bytes > kFxsaveBytes)
+            ok = sys::copy_from_user(fpu + kFxsaveBytes, fpstate + kFxsaveBytes,
+                                     bytes - kFxsaveBytes)
+                     .ok();
+        ok = ok && prepare_signal_fpu_restore(fpu, bytes, layout);
     }
     arch::InterruptFrame restored = regs;
     SigSet blocked = 0;
@@ -306,13 +350,10 @@ void return_from_handler(arch::InterruptFrame& regs) {
         kprintf("[pid %d %s] %s\n", p->pid, p->name, p->kill_reason);
         exit_current(kSigSegv);
     }
-    if (fpstate) {
-        memset(scratch->fpu + 464, 0, 48);
-        arch::fpu_restore(scratch->fpu);
-    } else {
-        arch::fpu_load_clean_image(scratch->fpu);
-        arch::fpu_restore(scratch->fpu);
-    }
+    if (fpstate)
+        arch::fpu_restore(fpu);  // checked and made safe above
+    else
+        load_clean_fpu(fpu);
     const LinuxStack& st = scratch->frame.uc.stack;
     AltStack alt{st.sp, uint32_t(st.flags) & ~kSsOnStack, st.size};
     (void)change_altstack(&alt, nullptr, restored.rsp);

@@ -126,4 +126,94 @@ bool fpu_image_acceptable(const uint8_t* image, uint32_t mxcsr_mask) {
     return (mxcsr & ~mxcsr_mask) == 0;
 }
 
+namespace {
+
+// struct _fpx_sw_bytes, in the legacy region's software bytes.
+constexpr size_t kSwBytesAt = 464;
+constexpr size_t kSwBytes = 48;
+struct FpxSwBytes {
+    uint32_t magic1;
+    uint32_t extended_size;  // the image and FP_XSTATE_MAGIC2
+    uint64_t xfeatures;
+    uint32_t xstate_size;  // the image, FP_XSTATE_MAGIC2 excluded
+    uint32_t padding[7];
+};
+static_assert(sizeof(FpxSwBytes) == kSwBytes);
+
+constexpr size_t kXstateBvAt = kFxsaveBytes;
+constexpr size_t kXcompBvAt = kFxsaveBytes + 8;
+
+uint64_t load64(const uint8_t* p) {
+    uint64_t v;
+    memcpy(&v, p, sizeof(v));
+    return v;
+}
+uint32_t load32(const uint8_t* p) {
+    uint32_t v;
+    memcpy(&v, p, sizeof(v));
+    return v;
+}
+
+// What the software bytes say, if they describe an xsave image that fits
+// this CPU's (Linux's check_xstate_in_sigframe() without the second magic).
+bool describes_xstate(const FpxSwBytes& sw, const SignalFpuLayout& layout) {
+    return layout.xsave && sw.magic1 == kFpXstateMagic1 &&
+           sw.xstate_size >= kFxsaveBytes + kXsaveHeaderBytes &&
+           sw.xstate_size <= layout.xstate_size && sw.xstate_size <= sw.extended_size;
+}
+
+}  // namespace
+
+void finish_signal_fpu_image(uint8_t* image, const SignalFpuLayout& layout) {
+    memset(image + kSwBytesAt, 0, kSwBytes);
+    if (!layout.xsave) return;
+    FpxSwBytes sw{};
+    sw.magic1 = kFpXstateMagic1;
+    sw.extended_size = layout.xstate_size + 4;
+    sw.xfeatures = layout.xfeatures;
+    sw.xstate_size = layout.xstate_size;
+    memcpy(image + kSwBytesAt, &sw, sizeof(sw));
+    uint64_t xstate_bv = load64(image + kXstateBvAt) | kXfeatureFpSse;
+    memcpy(image + kXstateBvAt, &xstate_bv, sizeof(xstate_bv));
+    memcpy(image + layout.xstate_size, &kFpXstateMagic2, sizeof(kFpXstateMagic2));
+}
+
+size_t signal_fpu_bytes_to_read(const uint8_t* first512, const SignalFpuLayout& layout) {
+    FpxSwBytes sw;
+    memcpy(&sw, first512 + kSwBytesAt, sizeof(sw));
+    return describes_xstate(sw, layout) ? sw.xstate_size + 4 : kFxsaveBytes;
+}
+
+bool prepare_signal_fpu_restore(uint8_t* image, size_t bytes, const SignalFpuLayout& layout) {
+    if (!fpu_image_acceptable(image, layout.mxcsr_mask)) return false;
+    FpxSwBytes sw;
+    memcpy(&sw, image + kSwBytesAt, sizeof(sw));
+    memset(image + kSwBytesAt, 0, kSwBytes);
+    if (!layout.xsave) return true;
+    bool xstate = bytes > kFxsaveBytes && describes_xstate(sw, layout) &&
+                  bytes == sw.xstate_size + 4 && load32(image + sw.xstate_size) == kFpXstateMagic2;
+    if (!xstate) {
+        // The legacy region only: x87 and SSE from it, the rest initial.
+        memset(image + kXstateBvAt, 0, kXsaveHeaderBytes);
+        uint64_t fp_sse = kXfeatureFpSse;
+        memcpy(image + kXstateBvAt, &fp_sse, sizeof(fp_sse));
+        return true;
+    }
+    // What xrstor would fault on: a compacted or reserved header, state
+    // components this CPU does not have enabled.
+    for (size_t i = kXcompBvAt; i < kXstateBvAt + kXsaveHeaderBytes; ++i)
+        if (image[i]) return false;
+    uint64_t xstate_bv = load64(image + kXstateBvAt);
+    if (xstate_bv & ~layout.xfeatures) return false;
+    // Components the frame does not carry are initialized, as Linux does
+    // (init_bv = the user features outside fx_sw->xfeatures).
+    xstate_bv &= sw.xfeatures & layout.xfeatures;
+    memcpy(image + kXstateBvAt, &xstate_bv, sizeof(xstate_bv));
+    // Past the frame's own size nothing was read: xrstor must not load it.
+    if (sw.xstate_size < layout.xstate_size) {
+        memset(image + sw.xstate_size, 0, layout.xstate_size - sw.xstate_size);
+    }
+    return true;
+}
+
 }  // namespace nyanos::proc

@@ -117,7 +117,76 @@ Result<void> restore_signal_frame(const RtSigframe& frame, arch::InterruptFrame&
                                   SigSet& blocked);
 
 // The FPU image's checks before it is loaded: MXCSR against the CPU's
-// MXCSR_MASK. (The image is a 512-byte fxsave area.)
+// MXCSR_MASK. (The legacy region, an fxsave area's first 512 bytes.)
 bool fpu_image_acceptable(const uint8_t* image, uint32_t mxcsr_mask);
+
+// The FPU part of a signal frame, as Linux x86_64 lays it out
+// (arch/x86/kernel/fpu/signal.c). With XSAVE: the xsave image of every
+// enabled component (xstate_size bytes, 64-byte aligned), its software
+// bytes (the legacy region's bytes 464..511, struct _fpx_sw_bytes) saying
+// so with FP_XSTATE_MAGIC1, the sizes and XCR0, FP_XSTATE_MAGIC2 in the 4
+// bytes after it, and UC_FP_XSTATE in the ucontext's flags. Without XSAVE:
+// a 512-byte fxsave image, software bytes zero.
+struct SignalFpuLayout {
+    bool xsave = false;
+    uint32_t xstate_size = 512;  // CPUID.(0xD,0).EBX with XSAVE
+    uint64_t xfeatures = 0;      // XCR0
+    uint32_t mxcsr_mask = 0xffbf;
+};
+
+inline constexpr uint32_t kFpXstateMagic1 = 0x46505853;  // "FPXS"
+inline constexpr uint32_t kFpXstateMagic2 = 0x46505845;  // "FPXE"
+inline constexpr size_t kFxsaveBytes = 512;
+inline constexpr size_t kXsaveHeaderBytes = 64;
+inline constexpr uint64_t kXfeatureFpSse = 0x3;
+
+// The image's bytes in the frame (plan_signal_frame's fpu_bytes; it
+// reserves the 4 bytes of FP_XSTATE_MAGIC2 after them itself).
+constexpr size_t signal_fpu_image_bytes(const SignalFpuLayout& layout) {
+    return layout.xsave ? layout.xstate_size : kFxsaveBytes;
+}
+
+// Turns what fpu_save() wrote into `image` (signal_fpu_image_bytes() plus 4
+// bytes of room) into the frame's FPU image: the software bytes (zero
+// without XSAVE), FP and SSE marked present in the XSAVE header as Linux
+// does (a consumer may read them from the legacy region whatever the
+// init optimization left), and FP_XSTATE_MAGIC2 after the image.
+void finish_signal_fpu_image(uint8_t* image, const SignalFpuLayout& layout);
+
+// rt_sigreturn, first step: from the image's first 512 bytes, how many to
+// read in all. An xsave image (what finish_signal_fpu_image() writes, or a
+// program's own) says so in its software bytes: FP_XSTATE_MAGIC1 and a
+// size between 576 and this CPU's, no larger than extended_size; then
+// its size plus the 4 bytes of FP_XSTATE_MAGIC2. Anything else is a
+// legacy image: 512 bytes. As Linux's check_xstate_in_sigframe().
+size_t signal_fpu_bytes_to_read(const uint8_t* first512, const SignalFpuLayout& layout);
+
+// rt_sigreturn, second step, on the `bytes` read (what the first step
+// said): makes the image one the restore instruction cannot fault on, as
+// Linux restores it, or says it is unacceptable (the caller kills with
+// SIGSEGV, where Linux's restore would have faulted). `image` must hold
+// signal_fpu_image_bytes() + 64 bytes.
+// - MXCSR within the CPU's MXCSR_MASK (else unacceptable).
+// - An xsave image whose FP_XSTATE_MAGIC2 is in place: the XSAVE header
+//   must be the standard format's (XCOMP_BV and the reserved bytes zero)
+//   and XSTATE_BV within XCR0 (else unacceptable); components the software
+//   bytes' xfeatures leave out are restored to their initial state.
+// - Otherwise (a legacy image, or a broken second magic, as Linux treats
+//   it) with XSAVE: x87 and SSE from the legacy region, every other
+//   component initialized (the header is rewritten to say so).
+// The software bytes are cleared either way.
+bool prepare_signal_fpu_restore(uint8_t* image, size_t bytes, const SignalFpuLayout& layout);
+
+// AT_MINSIGSTKSZ as Linux 6.1 (x86_64, CONFIG_IA32_EMULATION as Debian
+// builds it) computes it in init_sigframe_size(): the largest frame
+// (struct sigframe_ia32, 732 bytes, its padding 15), the FPU state
+// (fpu__get_fpstate_size(): the image, FP_XSTATE_MAGIC2 with XSAVE, and
+// the 112-byte fsave header 32-bit frames add) and 63 bytes of alignment,
+// rounded up to 16. 1,760 with AVX's 832-byte image, 3,616 with AVX-512.
+constexpr uint64_t linux_min_signal_stack(const SignalFpuLayout& layout) {
+    uint64_t fpstate = signal_fpu_image_bytes(layout) + (layout.xsave ? 4 : 0) + 112;
+    uint64_t size = 732 + 15 + fpstate + 63;
+    return (size + 15) & ~uint64_t(15);
+}
 
 }  // namespace nyanos::proc

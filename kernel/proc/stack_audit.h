@@ -1,10 +1,10 @@
 // The kernel-stack high-water audit (cmdline `kstack_audit`): a new task's
 // kernel stack is painted with a pattern; when the task is freed (or at
 // power-off, for the tasks still alive) the lowest byte that no longer holds
-// the pattern tells how deep the stack ever went. Used to check that a one-
-// page kernel stack has room for the deepest paths (exec with long
-// arguments, a fault inside a user copy, a timer IRQ on top of a system
-// call, the kill and fault reports).
+// the pattern tells how deep the stack ever went. Used to check that a
+// thread's kernel stack (proc/thread.h: kKernelStackPages) has room for the
+// deepest paths (exec with long arguments, a fault inside a user copy, a
+// timer IRQ on top of a system call, the kill and fault reports).
 //
 // Portable and host-tested. The measure can only under-report by the bytes
 // that happened to be written with the pattern value itself at the very

@@ -57,8 +57,8 @@ void report_stack_audit() {
         if (p.thread) audit_stack(*p.thread);
     });
     kprintf("kstack_audit: high-water %lu of %lu bytes (deepest: %s), %lu tasks audited\n",
-            g_audit.high_water, kKernelStackPages * paging::kPageSize - kFpuStateBytes,
-            g_audit.deepest, g_audit.threads);
+            g_audit.high_water, kKernelStackPages * paging::kPageSize, g_audit.deepest,
+            g_audit.threads);
 }
 
 }  // namespace nyanos::proc

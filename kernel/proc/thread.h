@@ -1,11 +1,13 @@
-// A thread: what the scheduler runs. It owns its kernel stack (and the FPU
-// image on top of it) and belongs to one process, whose address space it
-// runs in. The process layer frees a thread when its process is reaped.
+// A thread: what the scheduler runs. It owns its kernel stack and its FPU
+// save area and belongs to one process, whose address space it runs in. The
+// process layer frees a thread when its process is reaped.
 #pragma once
 
 #include <stddef.h>
 #include <stdint.h>
 
+#include "arch/x86_64/user_segments.h"
+#include "lib/aligned_block.h"
 #include "proc/signals.h"
 
 namespace nyanos::proc {
@@ -44,12 +46,27 @@ struct CpuTicks {
     uint64_t system = 0;
 };
 
-// A kernel stack is one 4 KiB page, with an unmapped guard page below; its
-// top kFpuStateBytes hold the FPU state, so the stack proper is 3.5 KiB. The
-// kstack_audit test (test/qemu/cases/kstack.py) measures the deepest use
-// against that.
-inline constexpr size_t kKernelStackPages = 1;
-inline constexpr size_t kFpuStateBytes = 512;  // an fxsave64 image (arch/x86_64/fpu.h)
+// A kernel stack is two 4 KiB pages (8 KiB), with an unmapped guard page
+// below. Why two: with one page (3,584 bytes under the 512-byte fxsave image
+// it then held) the kstack_audit test (test/qemu/cases/kstack.py: the
+// isolation suite plus the shell's deep paths) measured a high-water mark
+// of 2,240 bytes, deepest in /bin/cycles: more than half a page before any
+// Linux path existed; with the first Linux paths (the syscall entry saving a
+// whole InterruptFrame, the Linux loader) it measured 2,576, and 2,832 with
+// the VM layer's fault and copy paths. More will add depth: signal delivery
+// builds a frame around
+// an xsave image (up to 2.7 KiB with AVX-512) and runs sigreturn's checks,
+// execve of a Linux program copies argv, envp and auxv, and path lookups
+// walk components; Linux itself gives each thread 16 KiB. One page more per
+// thread is one frame per process (docs/benchmarks.md: the processes that
+// fit in 128 MiB). The FPU area is no longer on the stack (user_state), so
+// all 8 KiB are stack.
+inline constexpr size_t kKernelStackPages = 2;
+
+// The segment state's room at the start of a thread's user_state block:
+// the FPU area after it stays 64-byte aligned.
+inline constexpr size_t kUserSegmentsBytes = 64;
+static_assert(sizeof(arch::UserSegments) <= kUserSegmentsBytes);
 
 struct Thread {
     Process* process = nullptr;  // nullptr for the idle thread
@@ -68,13 +85,22 @@ struct Thread {
     // preempted inside a guard resumes on the guarded root.
     uint64_t active_root = 0;
 
-    // Kernel stack: one page [kernel_stack_top - 4 KiB, kernel_stack_top),
-    // with an unmapped guard page below. Its top kFpuStateBytes hold the
-    // thread's FPU state (fpu_state()); the stack proper starts below them,
-    // at stack_rsp0(). saved_rsp is valid while not running. The idle thread
-    // runs on the boot stack and has no FPU state of its own.
+    // Kernel stack: kKernelStackPages pages below kernel_stack_top, with an
+    // unmapped guard page below; saved_rsp is valid while not running. The
+    // idle thread runs on the boot stack.
     uint64_t kernel_stack_top = 0;
     uint64_t saved_rsp = 0;
+
+    // The user-mode state the scheduler switches besides the registers on
+    // the kernel stack, in one heap block the thread owns (none for the
+    // idle thread): the DS, ES, FS and GS selectors and the FS and GS bases
+    // (arch/x86_64/user_segments.h) in its first kUserSegmentsBytes, then
+    // the FPU/SSE/AVX save area (arch/x86_64/fpu.h), 64-byte aligned. Off
+    // the kernel stack; the segments lie before the image, never inside it,
+    // so copying an image from or to user memory (signal frames) cannot
+    // reach them. One block rather than two members: Thread fills its
+    // 192-byte heap slot, and the block's 1,008-byte slot has the room.
+    AlignedBlock user_state;
 
     // set_tid_address / CLONE_CHILD_CLEARTID: the user word the kernel
     // clears (and wakes futex waiters on) when the thread exits; 0 = none.
@@ -101,11 +127,14 @@ struct Thread {
     Thread* next_in_queue = nullptr;
     Thread* next_timed = nullptr;
 
-    // The initial RSP, for the TSS and syscall entry: below the FPU area.
-    uint64_t stack_rsp0() const { return kernel_stack_top - kFpuStateBytes; }
-    // FPU/SSE state (fxsave area, 16-byte aligned), saved on every switch
-    // away: the top of the kernel stack page, so it costs the heap nothing.
-    uint8_t* fpu_state() const { return reinterpret_cast<uint8_t*>(stack_rsp0()); }
+    // The initial RSP, for the TSS and syscall entry.
+    uint64_t stack_rsp0() const { return kernel_stack_top; }
+    // The FPU save area (64-byte aligned) and the segment state, in
+    // user_state: for user threads only (the idle thread has neither).
+    uint8_t* fpu_state() const { return user_state.data() + kUserSegmentsBytes; }
+    arch::UserSegments& segments() const {
+        return *reinterpret_cast<arch::UserSegments*>(user_state.data());
+    }
 
     Thread() = default;
     Thread(const Thread&) = delete;

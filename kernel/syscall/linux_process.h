@@ -18,5 +18,8 @@ int64_t linux_setsid(SyscallFrame& f);
 int64_t linux_getsid(SyscallFrame& f);
 [[noreturn]] int64_t linux_exit(SyscallFrame& f);
 [[noreturn]] int64_t linux_exit_group(SyscallFrame& f);
+// arch_prctl(code, addr): ARCH_SET_FS/GS, ARCH_GET_FS/GS (NyanOS's
+// SYS_ARCH_PRCTL is the same call).
+int64_t linux_arch_prctl(SyscallFrame& f);
 
 }  // namespace nyanos::sys

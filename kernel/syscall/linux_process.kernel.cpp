@@ -7,6 +7,7 @@
 #include "proc/process.h"
 #include "proc/scheduler.h"
 #include "syscall/linux_process.h"
+#include "syscall/user_memory.h"
 
 namespace nyanos::sys {
 
@@ -47,6 +48,27 @@ int64_t linux_exit(SyscallFrame& f) {
 
 int64_t linux_exit_group(SyscallFrame& f) {
     proc::exit_current(NYAN_W_EXITCODE(int(f.rdi) & 0xff));
+}
+
+// arch_prctl(code, addr): the thread's FS base (its TLS pointer) and GS
+// base. The code is an int on Linux; codes other than these four (CPUID
+// faulting, AMX permissions, ...) are EINVAL, as Linux answers for what it
+// does not support. proc::set_user_fs_base says what a base may be.
+int64_t linux_arch_prctl(SyscallFrame& f) {
+    uint64_t base;
+    switch (uint32_t(f.rdi)) {
+        case NYAN_ARCH_SET_FS:
+            return result_of(proc::set_user_fs_base(f.rsi));
+        case NYAN_ARCH_SET_GS:
+            return result_of(proc::set_user_gs_base(f.rsi));
+        case NYAN_ARCH_GET_FS:
+            base = proc::user_fs_base();
+            return result_of(copy_to_user(f.rsi, &base, sizeof(base)));
+        case NYAN_ARCH_GET_GS:
+            base = proc::user_gs_base();
+            return result_of(copy_to_user(f.rsi, &base, sizeof(base)));
+    }
+    return errno_of(Error::kInvalid);
 }
 
 namespace {

@@ -29,6 +29,7 @@ constexpr SyscallTable<linux_nr::kCount> make_table() {
     t.entries[linux_nr::set_tid_address] = linux_set_tid_address;
     t.entries[linux_nr::exit] = linux_exit;
     t.entries[linux_nr::exit_group] = linux_exit_group;
+    t.entries[linux_nr::arch_prctl] = linux_arch_prctl;
     t.entries[linux_nr::execve] = linux_execve;
     t.entries[linux_nr::mmap] = linux_mmap;
     t.entries[linux_nr::munmap] = linux_munmap;

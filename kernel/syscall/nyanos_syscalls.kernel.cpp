@@ -23,6 +23,7 @@
 #include "proc/system_info.h"
 #include "proc/user_layout.h"
 #include "syscall/file_support.h"
+#include "syscall/linux_process.h"
 #include "syscall/nyanos_syscalls.h"
 #include "syscall/syscall_frame.h"
 #include "syscall/user_memory.h"
@@ -74,7 +75,7 @@ int64_t sys_list_files(SyscallFrame& f) {
     uint64_t buf = f.rsi;
     size_t capacity = f.rdx;
     // Every entry of a directory (2 KiB of pointers): on the heap, not on the
-    // one-page kernel stack.
+    // small kernel stack.
     HeapPtr<const fs::FileEntry*[]> held(new (std::nothrow)
                                              const fs::FileEntry*[fs::Ramdisk::kMaxEntries]);
     if (!held.get()) return errno_of(Error::kNoMemory);
@@ -261,7 +262,7 @@ int64_t sys_meminfo(SyscallFrame& f) {
 
 int64_t sys_process_list(SyscallFrame& f) {
     if (!f.rdi) return int64_t(proc::process_count());
-    constexpr size_t kBatch = 4;  // small: this runs on a one-page kernel stack
+    constexpr size_t kBatch = 4;  // small: this runs on a small kernel stack
     nyan_process_info batch[kBatch];
     size_t max = f.rsi, done = 0;
     while (done < max) {
@@ -356,6 +357,7 @@ constexpr SyscallTable<kNyanosSyscallCount> make_table() {
     t.entries[SYS_SYSTEM_INFO] = sys_system_info;
     t.entries[SYS_GETCPU] = sys_getcpu;
     t.entries[SYS_SHOOTDOWN_STATS] = sys_shootdown_stats;
+    t.entries[SYS_ARCH_PRCTL] = linux_arch_prctl;  // the same call, Linux's codes
     return t;
 }
 

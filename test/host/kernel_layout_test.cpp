@@ -21,7 +21,7 @@ unsigned count_needed(unsigned phys_bits) {
 }  // namespace
 
 TEST_CASE("kernel layout: only the kernel areas' PML4 entries are populated") {
-    // Enough slots for 4096 processes, all in one PML4 entry (one PT per 256).
+    // Enough slots for 4096 processes, all in one PML4 entry (one PT per 128).
     CHECK(kKernelStackSlots >= 4096);
     CHECK(kKernelStackSlots <= KernelStackArea::kMaxSlots);
     CHECK(pml4_index_of(kKernelStackAreaBase) ==

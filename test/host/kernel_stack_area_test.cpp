@@ -36,25 +36,25 @@ struct Fixture {
 TEST_CASE("kernel stacks: mapped below the top, guard page below, freed completely") {
     Fixture f;
     KernelStackArea area(kArea, 16);
-    // One 4 KiB page per stack, a guard page below it.
-    static_assert(KernelStackArea::kMaxStackPages == 1);
-    static_assert(KernelStackArea::kSlotsPerTable == 256);
-    auto top = area.allocate(f.pt, f.frames, 1);
+    // Up to three 4 KiB pages per stack (threads use two), a guard page below.
+    static_assert(KernelStackArea::kMaxStackPages == 3);
+    static_assert(KernelStackArea::kSlotsPerTable == 128);
+    auto top = area.allocate(f.pt, f.frames, 2);
     REQUIRE(top.ok());
     CHECK(top.value() == kArea + KernelStackArea::kSlotSize);
     CHECK(top.value() % 16 == 0);
-    for (int i = 1; i <= 1; ++i) {
+    for (int i = 1; i <= 2; ++i) {
         auto t = f.pt.translate(top.value() - i * kPageSize);
         REQUIRE(t.ok());
         CHECK(t.value().flags == PageFlags{.writable = true, .global = true});
         CHECK(f.frames.in_use(t.value().phys));
     }
-    CHECK(f.pt.translate(top.value() - 2 * kPageSize).error() == Error::kNoEntry);  // guard
+    CHECK(f.pt.translate(top.value() - 3 * kPageSize).error() == Error::kNoEntry);  // guard
     CHECK(f.pt.translate(top.value()).error() == Error::kNoEntry);  // the next slot's guard area
-    CHECK(area.pages_of(top.value()) == 1);
+    CHECK(area.pages_of(top.value()) == 2);
     CHECK(area.live_stacks() == 1);
-    // PD + PT for the area, plus 1 frame.
-    CHECK(f.frames.outstanding() == f.baseline + 2 + 1);
+    // PD + PT for the area, plus 2 frames.
+    CHECK(f.frames.outstanding() == f.baseline + 2 + 2);
 
     area.free(f.pt, f.frames, top.value());
     // The region's page table goes with its last stack; the PD above stays.
@@ -63,7 +63,7 @@ TEST_CASE("kernel stacks: mapped below the top, guard page below, freed complete
     CHECK(area.pages_of(top.value()) == 0);
     CHECK(area.live_stacks() == 0);
     // Every page was invalidated when it went.
-    for (int i = 1; i <= 1; ++i)
+    for (int i = 1; i <= 2; ++i)
         CHECK(std::count(f.env.invalidated.begin(), f.env.invalidated.end(),
                          top.value() - i * kPageSize) == 1);
 }
@@ -124,7 +124,7 @@ TEST_CASE("kernel stacks: a region's page table is freed with its last stack, no
 
 TEST_CASE("kernel stacks: allocation is all or nothing with the allocator failing at every N") {
     for (bool and_after : {true, false}) {
-        for (size_t pages : {size_t(1)}) {
+        for (size_t pages : {size_t(1), size_t(2), size_t(3)}) {
             bool succeeded = false;
             for (size_t n = 1; n <= pages + 4 && !succeeded; ++n) {
                 Fixture f;

@@ -43,6 +43,17 @@
 /* shootdown_stats(struct nyan_shootdown_stats* out): the kernel's TLB shootdown
    counters since boot (benchmark figures) */
 #define SYS_SHOOTDOWN_STATS 60
+/* arch_prctl(code, addr), Linux's: NYAN_ARCH_SET_FS / NYAN_ARCH_SET_GS set the
+ * caller's FS / GS base to addr (its thread pointer; a null selector is loaded
+ * in that register), kept across every switch; EPERM for an address at or
+ * above 0x7ffffffff000 (kernel or non-canonical). NYAN_ARCH_GET_FS /
+ * NYAN_ARCH_GET_GS store the base at the unsigned long addr points to.
+ * EINVAL for any other code. A new process starts with both bases 0. */
+#define SYS_ARCH_PRCTL 61
+#define NYAN_ARCH_SET_GS 0x1001
+#define NYAN_ARCH_SET_FS 0x1002
+#define NYAN_ARCH_GET_FS 0x1003
+#define NYAN_ARCH_GET_GS 0x1004
 
 #define NYAN_WNOHANG 1 /* waitpid flag: return 0 at once if no child has exited */
 

@@ -1,5 +1,6 @@
 #include "arch/x86_64/cpu.h"
 
+#include "arch/x86_64/cpu_features.h"
 #include "arch/x86_64/cpu_local.h"
 #include "arch/x86_64/gdt.h"
 #include "arch/x86_64/interrupts.h"
@@ -29,15 +30,16 @@ constexpr uint64_t kCr4Pge = 1ull << 7;
 constexpr uint64_t kCr4Osfxsr = 1ull << 9;
 constexpr uint64_t kCr4Osxmmexcpt = 1ull << 10;
 constexpr uint64_t kCr4Umip = 1ull << 11;
+constexpr uint64_t kCr4Fsgsbase = 1ull << 16;
 constexpr uint64_t kCr4Osxsave = 1ull << 18;
 constexpr uint64_t kCr4Smep = 1ull << 20;
 constexpr uint64_t kCr4Smap = 1ull << 21;
 // CR4 bits the boot CPU was handed by the loader or firmware that every
 // other CPU must share: global pages (the kernel maps its stacks global),
-// XSAVE enabled in the OS sense (CPUID reports it to user code), machine
-// checks delivered to #MC rather than shutting the CPU down, and debugging
-// extensions (DR4/DR5 undefined), all as the boot CPU has them.
-constexpr uint64_t kCr4Inherited = kCr4De | kCr4Mce | kCr4Pge | kCr4Osxsave;
+// machine checks delivered to #MC rather than shutting the CPU down, and
+// debugging extensions (DR4/DR5 undefined), all as the boot CPU has them.
+// (OSXSAVE is the kernel's own decision: see program_this_cpu.)
+constexpr uint64_t kCr4Inherited = kCr4De | kCr4Mce | kCr4Pge;
 
 struct Features {
     bool nx = false;
@@ -52,15 +54,14 @@ struct Features {
     // Taken from the boot CPU as it was entered, for the other CPUs.
     uint64_t cr4_inherited = 0;
     uint64_t pat_value = 0;
-    uint64_t xcr0 = 0;  // meaningful when cr4_inherited has OSXSAVE
+    // XSAVE components every CPU enables (choose_xcr0); 0: no XSAVE, CR4.OSXSAVE off.
+    uint64_t xcr0 = 0;
+    // CPUID.(0xD,0).EBX once XCR0 is set: the standard-format area size.
+    uint32_t xsave_size = 0;
+    uint32_t leaf1_edx = 0;  // CPUID.1:EDX, AT_HWCAP
 };
 Features g_features;
 
-uint64_t xgetbv0() {
-    uint32_t lo, hi;
-    asm volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
-    return (uint64_t(hi) << 32) | lo;
-}
 void xsetbv0(uint64_t value) {
     asm volatile("xsetbv" : : "c"(0), "a"(uint32_t(value)), "d"(uint32_t(value >> 32)));
 }
@@ -68,13 +69,22 @@ void xsetbv0(uint64_t value) {
 Features detect_features() {
     Features f;
     uint32_t max_leaf = cpuid(0).eax;
+    CpuidResult leaf1 = cpuid(1);
+    XsaveCpuid xsave{.xsave = bool(leaf1.ecx & (1u << 26)), .avx = bool(leaf1.ecx & (1u << 28))};
     if (max_leaf >= 7) {
         CpuidResult leaf7 = cpuid(7, 0);
         f.smep = leaf7.ebx & (1u << 7);
         f.smap = leaf7.ebx & (1u << 20);
         f.umip = leaf7.ecx & (1u << 2);
         f.rdseed = leaf7.ebx & (1u << 18);
+        xsave.avx512f = leaf7.ebx & (1u << 16);
     }
+    if (xsave.xsave && max_leaf >= 0xd) {
+        CpuidResult leaf_d = cpuid(0xd, 0);
+        xsave.supported = leaf_d.eax | uint64_t(leaf_d.edx) << 32;
+    }
+    f.xcr0 = choose_xcr0(xsave);
+    f.leaf1_edx = leaf1.edx;
     uint32_t max_ext = cpuid(0x80000000).eax;
     if (max_ext >= 0x80000001) f.nx = cpuid(0x80000001).edx & (1u << 20);
     if (max_ext >= 0x80000007) f.invariant_tsc = cpuid(0x80000007).edx & (1u << 8);
@@ -82,12 +92,10 @@ Features detect_features() {
         unsigned bits = cpuid(0x80000008).eax & 0xff;
         if (bits >= 32 && bits <= 52) f.phys_bits = bits;
     }
-    CpuidResult leaf1 = cpuid(1);
     f.pat = leaf1.edx & (1u << 16);
     f.rdrand = leaf1.ecx & (1u << 30);
     f.cr4_inherited = read_cr4() & kCr4Inherited;
     if (f.pat) f.pat_value = rdmsr(kMsrPat);
-    if (f.cr4_inherited & kCr4Osxsave) f.xcr0 = xgetbv0();
     return f;
 }
 
@@ -107,7 +115,15 @@ void program_this_cpu(const Features& f) {
     cr0 &= ~(kCr0Emulation | kCr0TaskSwitched | kCr0CacheDisable | kCr0NotWriteThrough);
     write_cr0(cr0);
 
+    // OSXSAVE with XSAVE: user code may then use AVX (and sees OSXSAVE in
+    // CPUID, and XCR0 through xgetbv, as glibc checks). FSGSBASE off,
+    // whatever the firmware left: with it, user code could change its FS
+    // and GS bases behind the kernel's back (rdfsbase/wrfsbase), and the
+    // scheduler switches them only as the kernel set them (user_segments.h);
+    // AT_HWCAP2 tells user code it is off.
     uint64_t cr4 = read_cr4() | kCr4Osfxsr | kCr4Osxmmexcpt | f.cr4_inherited;
+    cr4 &= ~(kCr4Fsgsbase | kCr4Osxsave);
+    if (f.xcr0) cr4 |= kCr4Osxsave;
     if (f.smep) cr4 |= kCr4Smep;
     if (f.umip) cr4 |= kCr4Umip;
     if (f.smap) {
@@ -116,10 +132,11 @@ void program_this_cpu(const Features& f) {
         cr4 |= kCr4Smap;
     }
     write_cr4(cr4);
-    // The same XSAVE components and memory types as the boot CPU: CPUID
-    // tells user code which registers it may use, and every CPU that walks
-    // the shared page tables must read their PAT bits the same way.
-    if (f.cr4_inherited & kCr4Osxsave) xsetbv0(f.xcr0);
+    // The same XSAVE components and memory types as the boot CPU: XCR0
+    // tells user code which registers it may use (and sizes every thread's
+    // save area), and every CPU that walks the shared page tables must read
+    // their PAT bits the same way.
+    if (f.xcr0) xsetbv0(f.xcr0);
     if (f.pat) wrmsr(kMsrPat, f.pat_value);
 }
 
@@ -150,6 +167,25 @@ unsigned phys_address_bits() {
     return g_features.phys_bits;
 }
 
+uint64_t xcr0_enabled() {
+    return g_features.xcr0;
+}
+size_t xsave_size() {
+    return g_features.xsave_size;
+}
+size_t fpu_area_size() {
+    return fpu_area_bytes(g_features.xcr0, g_features.xsave_size);
+}
+uint64_t linux_hwcap() {
+    return g_features.leaf1_edx;
+}
+uint64_t linux_hwcap2() {
+    return linux_hwcap2_for(read_cr4() & kCr4Fsgsbase);
+}
+const char* linux_platform() {
+    return "x86_64";
+}
+
 void init_cpu() {
     init_gdt();  // reloads GS, so the per-CPU area goes in after it
     install_cpu_local(boot_cpu_entry());
@@ -161,11 +197,17 @@ void init_cpu() {
 
     Features f = detect_features();
     program_this_cpu(f);
+    // With XCR0 set, CPUID reports the save area for exactly its components.
+    if (f.xcr0) f.xsave_size = cpuid(0xd, 0).ebx;
     // Publish only now: UserAccessGuard uses stac/clac only once SMAP is on.
     g_features = f;
 
     kprintf("cpu: gdt+tss+idt loaded; nx=%d wp=1 smep=%d smap=%d umip=%d invariant_tsc=%d\n",
             int(f.nx), int(f.smep), int(f.smap), int(f.umip), int(f.invariant_tsc));
+    if (f.xcr0)
+        kprintf("cpu: xsave xcr0=0x%lx, fpu area %lu bytes\n", f.xcr0, fpu_area_size());
+    else
+        kprintf("cpu: no xsave: fxsave, fpu area %lu bytes\n", fpu_area_size());
 }
 
 void init_ap_cpu(unsigned index, uint8_t* tss_stacks) {

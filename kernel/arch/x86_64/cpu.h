@@ -8,8 +8,10 @@ namespace nyanos::arch {
 // Loads the GDT, the TSS (with IST stacks) and the IDT, remaps and masks the
 // legacy PICs, and turns on the protection features: EFER.NXE, CR0.WP, and
 // SMEP, SMAP and UMIP when CPUID reports them; also SSE state (CR4.OSFXSR,
-// OSXMMEXCPT) for user programs. Call once, early, with interrupts off.
-// Prints one `cpu:` line naming what it enabled.
+// OSXMMEXCPT) for user programs, and XSAVE (CR4.OSXSAVE, XCR0 as
+// choose_xcr0() in cpu_features.h decides) where the CPU has it; keeps
+// CR4.FSGSBASE off. Call once, early, with interrupts off. Prints two `cpu:`
+// lines naming what it enabled.
 void init_cpu();
 
 // Sets up an application processor the way init_cpu() set up the boot CPU:
@@ -49,6 +51,14 @@ inline uint64_t read_cr4() {
 }
 inline void write_cr4(uint64_t v) {
     asm volatile("mov %0, %%cr4" : : "r"(v) : "memory");
+}
+// XCR0 (the enabled XSAVE components), or 0 when CR4.OSXSAVE is off and
+// xgetbv would fault.
+inline uint64_t read_xcr0() {
+    if (!(read_cr4() & (1ull << 18))) return 0;
+    uint32_t lo, hi;
+    asm volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+    return (uint64_t(hi) << 32) | lo;
 }
 inline uint64_t read_rflags() {
     uint64_t v;

@@ -11,7 +11,8 @@ namespace {
 constinit CpuEntryArea g_boot_cpu_entry{};
 
 constexpr uint32_t kMsrEfer = 0xC0000080, kMsrStar = 0xC0000081, kMsrLstar = 0xC0000082,
-                   kMsrFmask = 0xC0000084, kMsrGsBase = 0xC0000101, kMsrKernelGsBase = 0xC0000102;
+                   kMsrFmask = 0xC0000084, kMsrFsBase = 0xC0000100, kMsrGsBase = 0xC0000101,
+                   kMsrKernelGsBase = 0xC0000102;
 constexpr uint64_t kEferSyscallEnable = 1;
 // Cleared on `syscall`: IF (the entry runs with interrupts off until it is on
 // its own stack), TF, DF, AC (so a user-set AC cannot open SMAP in the
@@ -28,6 +29,7 @@ void install_cpu_local(CpuEntryArea& area) {
     area.tss_rsp0 = this_cpu_tss_rsp0();
     wrmsr(kMsrGsBase, reinterpret_cast<uint64_t>(&area));
     wrmsr(kMsrKernelGsBase, 0);
+    wrmsr(kMsrFsBase, 0);
     wrmsr(kMsrStar, kStarValue);
     wrmsr(kMsrLstar, reinterpret_cast<uint64_t>(&arch_syscall_entry));
     wrmsr(kMsrFmask, kSyscallFlagMask);

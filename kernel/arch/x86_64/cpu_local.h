@@ -32,7 +32,8 @@ static_assert(__builtin_offsetof(CpuEntryArea, user_rsp) == 16);
 static_assert(__builtin_offsetof(CpuEntryArea, tss_rsp0) == 40);
 
 // Makes `area` this CPU's: GS base := &area, IA32_KERNEL_GS_BASE := 0 (the
-// first user GS), records where this CPU's TSS.RSP0 is, then programs
+// first user GS base) and IA32_FS_BASE := 0 (whatever the firmware left),
+// records where this CPU's TSS.RSP0 is, then programs
 // STAR/LSTAR/FMASK and EFER.SCE so `syscall` lands in the kernel's entry.
 // Interrupts off; once per CPU, after its GDT and TSS are loaded and before
 // the CPU takes any lock.

@@ -61,13 +61,19 @@ enum ApState : uint32_t {
 };
 
 // The state that must be the same on every CPU once it is set up.
+// XCR0 too: every CPU restores every thread's FPU area with the same
+// components, and the area (sized on the boot CPU) must hold what this
+// CPU's xsave writes.
 struct ControlRegisters {
-    uint64_t cr0 = 0, cr4 = 0, efer = 0;
+    uint64_t cr0 = 0, cr4 = 0, efer = 0, xcr0 = 0;
+    uint32_t xsave_size = 0;  // CPUID.(0xD,0).EBX with XSAVE on
     bool operator==(const ControlRegisters&) const = default;
 };
 
 ControlRegisters read_control_registers() {
-    return ControlRegisters{read_cr0(), read_cr4(), rdmsr(kMsrEfer)};
+    uint64_t xcr0 = read_xcr0();
+    return ControlRegisters{read_cr0(), read_cr4(), rdmsr(kMsrEfer), xcr0,
+                            xcr0 ? cpuid(0xd, 0).ebx : 0};
 }
 
 // What the boot CPU prepares for one AP; ap_entry's argument. Kept after a
@@ -300,9 +306,14 @@ void start_application_processors(const acpi::MadtInfo* madt_or_null) {
         const ControlRegisters& theirs = g_boot[g_cpu_count - 1].registers;
         if (!(theirs == mine)) {
             kprintf(
-                "smp: cpu %u set up unlike the boot cpu: cr0=%lx cr4=%lx efer=%lx (boot cpu: "
-                "%lx %lx %lx)\n",
-                cpu.apic_id, theirs.cr0, theirs.cr4, theirs.efer, mine.cr0, mine.cr4, mine.efer);
+                "smp: cpu %u set up unlike the boot cpu: cr0=%lx cr4=%lx efer=%lx xcr0=%lx "
+                "xsave=%u (boot cpu: %lx %lx %lx %lx %u)\n",
+                cpu.apic_id, theirs.cr0, theirs.cr4, theirs.efer, theirs.xcr0, theirs.xsave_size,
+                mine.cr0, mine.cr4, mine.efer, mine.xcr0, mine.xsave_size);
+            // Not this one: the CPU's xsave would write past every area.
+            if (theirs.xsave_size > mine.xsave_size)
+                panic("smp: cpu %u saves %u bytes of FPU state, more than the %u-byte areas",
+                      cpu.apic_id, theirs.xsave_size, mine.xsave_size);
         }
     }
     if (g_cpu_count > 1) kprintf("smp: %u cpus online\n", g_cpu_count);

@@ -25,9 +25,10 @@ def _all_passed(result):
     return None
 
 
-def _suite(name, boot, mem, machine, long=False, matrix_only=False, timeout=600, smp=1):
+def _suite(name, boot, mem, machine, long=False, matrix_only=False, timeout=600, smp=1,
+           cpu="max"):
     cmdline = "init=/bin/testsuite" + (" -- --long" if long else "")
-    return Test(name, boot=boot, mem=mem, machine=machine, cmdline=cmdline, smp=smp,
+    return Test(name, boot=boot, mem=mem, machine=machine, cmdline=cmdline, smp=smp, cpu=cpu,
                 expect=[r"testsuite: \d+ cases", SUMMARY, INIT_OK], exit_code=1,
                 check=_all_passed, timeout=timeout, matrix_only=matrix_only)
 
@@ -41,6 +42,15 @@ TESTS = [
     # The same suite with every process free to run on any of four CPUs.
     _suite("isolation-smp4-uefi-512M-q35", "uefi", "512M", "q35", smp=4),
     _suite("isolation-smp4-grub-bios-512M-pc", "grub-bios", "512M", "pc", smp=4),
+]
+
+# A CPU without XSAVE or AVX (qemu64): the kernel saves FPU state with fxsave
+# (ymm-private skips itself), on one CPU and on four.
+TESTS += [
+    _suite("isolation-qemu64-uefi-512M-q35", "uefi", "512M", "q35", cpu="qemu64",
+           matrix_only=True),
+    _suite("isolation-qemu64-smp4-uefi-512M-q35", "uefi", "512M", "q35", cpu="qemu64", smp=4,
+           matrix_only=True),
 ]
 
 # The full matrix with the long churn. OVMF here is built for q35 only... it

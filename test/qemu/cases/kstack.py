@@ -1,5 +1,5 @@
-"""Kernel stacks are one 4 KiB page (the top 512 bytes hold the task's FPU
-state, so 3.5 KiB of stack proper), with an unmapped guard page below.
+"""Kernel stacks are two 4 KiB pages (8 KiB, all of it stack: the FPU state
+lives in a heap area of its own), with an unmapped guard page below.
 
 - kstack-audit: boots the shell with `kstack_audit` (every new kernel stack
   is painted; when a task is freed, and for the live ones at power-off, the
@@ -7,13 +7,17 @@ state, so 3.5 KiB of stack proper), with an unmapped guard page below.
   paths again from the shell (exec with many arguments, faults and
   their kill reports, EFAULT from bad pointers, Ctrl-C and kill), then
   exits; the kernel prints the high-water mark, which must stay below
-  LIMIT bytes: a measured margin, not a guess.
+  LIMIT bytes: a measured margin, not a guess. (2,240 bytes measured when
+  stacks were one page, 2,576 with the syscall entry's full InterruptFrame,
+  2,832 with the VM layer;
+  the second page is room for the Linux paths, see kernel/proc/thread.h:
+  this limit catches growth of today's paths.)
 - kstack-overflow: `fault_test=kstack` runs a recursion on a fresh kernel
   stack; it must hit the guard page and end in the double-fault report on
   the IST stack (never silent corruption)."""
 from harness import SHELL_PROMPT as PROMPT, Test, shell_command as run
 
-LIMIT = 2560  # bytes, of the 3,584 below the FPU area
+LIMIT = 3072  # bytes, of the 8,192
 AUDIT = r"kstack_audit: high-water (\d+) of (\d+) bytes \(deepest: ([^)]*)\), (\d+) tasks audited\r?\n"
 SUMMARY = r"\n(\d+) passed, (\d+) failed\r?\n"
 

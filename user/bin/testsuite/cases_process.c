@@ -199,6 +199,112 @@ static int fpu_clean_start(int argc, char** argv) {
     return 0;
 }
 
+/* ---- AVX registers ------------------------------------------------------- */
+
+/* Whether the CPU has AVX (CPUID.1:ECX[28]); *enabled says whether the
+ * kernel turned its state on (OSXSAVE, and XCR0 holding SSE and AVX), as
+ * it must wherever the CPU has it. */
+static int cpu_has_avx(int* enabled) {
+    unsigned a, b, c, d;
+    __asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(1), "c"(0));
+    *enabled = 0;
+    if (!(c & (1u << 28))) return 0;
+    if (c & (1u << 27)) {
+        unsigned lo, hi;
+        __asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+        *enabled = (lo & 6) == 6;
+    }
+    return 1;
+}
+
+/* Two processes fill all sixteen YMM registers with patterns of their own
+ * and keep being switched away from (yields and timer preemption) while
+ * /bin/fpu-probe starts next to them: each must get its registers back
+ * whole, upper halves included, and the new process must start with every
+ * YMM register zero. Skipped on a CPU without AVX (qemu64): fpu-clean-start
+ * covers the fxsave path there. */
+static int ymm_private(int argc, char** argv) {
+    (void)argc, (void)argv;
+    int enabled;
+    if (!cpu_has_avx(&enabled)) {
+        printf("# the CPU has no AVX\n");
+        return CASE_SKIPPED;
+    }
+    if (!enabled) return fail("the CPU has AVX but the kernel did not enable its state (XCR0)");
+    long pids[2];
+    for (int i = 0; i < 2; ++i) {
+        char seed[8];
+        snprintf(seed, sizeof seed, "%d", i + 1);
+        char* args[] = {(char*)SELF, (char*)"--child", (char*)"ymm-dirty", seed, NULL};
+        pids[i] = SC(SYS_EXEC, SELF, args, 0);
+        if (pids[i] < 0) return fail("exec ymm-dirty: %s", strerrorname_np((int)-pids[i]));
+    }
+    char* probe[] = {(char*)"/bin/fpu-probe", NULL};
+    long r = run_and_wait(probe[0], probe);
+    if (r != 0) fail("/bin/fpu-probe: status %ld (its lines above say which registers)", r);
+    for (int i = 0; i < 2; ++i) {
+        int status = -1;
+        long w = SC(SYS_WAITPID, pids[i], &status, 0);
+        if (w != pids[i] || status != 0)
+            fail("ymm-dirty %d: waitpid %ld, status %#x", i + 1, w, status);
+    }
+    return 0;
+}
+
+/* ---- FS and GS bases ------------------------------------------------------- */
+
+/* arch_prctl's checks, then processes with bases of their own (two), none,
+ * and bases replaced by a loaded selector run side by side: each keeps its
+ * own across every switch (see the tls-* helpers). */
+static int fs_gs_bases_private(int argc, char** argv) {
+    (void)argc, (void)argv;
+    unsigned long base = 1;
+    expect_result("ARCH_GET_FS at start", SC(SYS_ARCH_PRCTL, NYAN_ARCH_GET_FS, &base, 0), 0);
+    if (base != 0) fail("a new process's FS base is %#lx", base);
+    base = 1;
+    expect_result("ARCH_GET_GS at start", SC(SYS_ARCH_PRCTL, NYAN_ARCH_GET_GS, &base, 0), 0);
+    if (base != 0) fail("a new process's GS base is %#lx", base);
+    /* Kernel, non-canonical and last-page bases are refused (Linux: EPERM). */
+    static const unsigned long bad[] = {ADDR_LAST_USER_PAGE, ADDR_FIRST_NONCANONICAL,
+                                        ADDR_NONCANONICAL,   ADDR_HHDM,
+                                        ADDR_KERNEL_IMAGE,   ~0ul};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; ++i) {
+        if (SC(SYS_ARCH_PRCTL, NYAN_ARCH_SET_FS, bad[i], 0) != -EPERM)
+            fail("ARCH_SET_FS(%#lx) was not refused with EPERM", bad[i]);
+        if (SC(SYS_ARCH_PRCTL, NYAN_ARCH_SET_GS, bad[i], 0) != -EPERM)
+            fail("ARCH_SET_GS(%#lx) was not refused with EPERM", bad[i]);
+    }
+    SC(SYS_ARCH_PRCTL, NYAN_ARCH_GET_FS, &base, 0);
+    if (base != 0) fail("a refused ARCH_SET_FS changed the base to %#lx", base);
+    expect_result("arch_prctl(0x1005)", SC(SYS_ARCH_PRCTL, 0x1005, 0, 0), -EINVAL);
+    expect_result("ARCH_GET_FS to a kernel address",
+                  SC(SYS_ARCH_PRCTL, NYAN_ARCH_GET_FS, ADDR_KERNEL_IMAGE, 0), -EFAULT);
+    expect_result("ARCH_SET_FS(last allowed)",
+                  SC(SYS_ARCH_PRCTL, NYAN_ARCH_SET_FS, ADDR_LAST_USER_PAGE - 1, 0), 0);
+    SC(SYS_ARCH_PRCTL, NYAN_ARCH_GET_FS, &base, 0);
+    if (base != ADDR_LAST_USER_PAGE - 1) fail("ARCH_GET_FS after a set: %#lx", base);
+    expect_result("ARCH_SET_FS(0)", SC(SYS_ARCH_PRCTL, NYAN_ARCH_SET_FS, 0, 0), 0);
+
+    static const char* const modes[][2] = {
+        {"tls-hold", "0"}, {"tls-none", NULL}, {"tls-hold", "1"}, {"tls-selector", NULL}};
+    long pids[4];
+    for (int i = 0; i < 4; ++i) {
+        char* args[] = {(char*)SELF, (char*)"--child", (char*)modes[i][0], (char*)modes[i][1],
+                        NULL};
+        pids[i] = SC(SYS_EXEC, SELF, args, 0);
+        if (pids[i] < 0) fail("exec %s: %s", modes[i][0], strerrorname_np((int)-pids[i]));
+    }
+    for (int i = 0; i < 4; ++i) {
+        if (pids[i] < 0) continue;
+        int status = -1;
+        long w = SC(SYS_WAITPID, pids[i], &status, 0);
+        if (w != pids[i] || status != 0)
+            fail("%s %s: waitpid %ld, status %#x", modes[i][0], modes[i][1] ? modes[i][1] : "", w,
+                 status);
+    }
+    return 0;
+}
+
 /* ---- a kill of a process running on another CPU -------------------------- */
 
 /* A kill sets a pending flag; a target running in user mode on another CPU
@@ -370,6 +476,8 @@ const struct named_case g_process_cases[] = {
     {"console-foreground-rules", console_foreground_rules},
     {"segment-selectors-private", segment_selectors_private},
     {"fpu-clean-start", fpu_clean_start},
+    {"ymm-private", ymm_private},
+    {"fs-gs-bases-private", fs_gs_bases_private},
     {"kill-running-elsewhere", kill_running_elsewhere},
     {"sleep-never-early", sleep_never_early},
     {"at-random-distinct", at_random_distinct},

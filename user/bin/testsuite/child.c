@@ -348,6 +348,173 @@ static int fpu_dirty(void) {
     return 0;
 }
 
+/* Spins SPIN_MS of guest time with only get_time calls, so the timer may
+ * preempt the caller in user mode (where yield switches from a system call). */
+#define SPIN_MS 2
+
+/* ymm-dirty SEED: loads YMM0-15 with a pattern made from SEED, then for
+ * YMM_ROUNDS rounds yields and spins (so it is switched away from both in
+ * a system call and by the timer) while other processes do the same with
+ * their own patterns; the registers are part of its state and must come
+ * back whole, the upper halves included (which an fxsave-only switch would
+ * lose). Exits 0 if all 512 bytes are still its own at the end. The case
+ * starts it only where AVX is usable. */
+#define YMM_ROUNDS 40
+static int ymm_dirty(long seed) {
+    static unsigned char pattern[512] __attribute__((aligned(32)));
+    static unsigned char state[512] __attribute__((aligned(32)));
+    for (int i = 0; i < 512; ++i) pattern[i] = (unsigned char)(seed * 61 + i * 7 + (i >> 4) + 1);
+    __asm__ volatile(
+        "vmovdqu 0(%0), %%ymm0; vmovdqu 32(%0), %%ymm1; vmovdqu 64(%0), %%ymm2\n"
+        "vmovdqu 96(%0), %%ymm3; vmovdqu 128(%0), %%ymm4; vmovdqu 160(%0), %%ymm5\n"
+        "vmovdqu 192(%0), %%ymm6; vmovdqu 224(%0), %%ymm7; vmovdqu 256(%0), %%ymm8\n"
+        "vmovdqu 288(%0), %%ymm9; vmovdqu 320(%0), %%ymm10; vmovdqu 352(%0), %%ymm11\n"
+        "vmovdqu 384(%0), %%ymm12; vmovdqu 416(%0), %%ymm13; vmovdqu 448(%0), %%ymm14\n"
+        "vmovdqu 480(%0), %%ymm15\n"
+        "mov %2, %%r12d\n"
+        "1: mov %3, %%eax; syscall\n"
+        "   mov %4, %%eax; syscall; lea %c5(%%rax), %%r13\n"
+        "2: mov %4, %%eax; syscall; cmp %%r13, %%rax; jb 2b\n"
+        "   dec %%r12d; jnz 1b\n"
+        "vmovdqu %%ymm0, 0(%1); vmovdqu %%ymm1, 32(%1); vmovdqu %%ymm2, 64(%1)\n"
+        "vmovdqu %%ymm3, 96(%1); vmovdqu %%ymm4, 128(%1); vmovdqu %%ymm5, 160(%1)\n"
+        "vmovdqu %%ymm6, 192(%1); vmovdqu %%ymm7, 224(%1); vmovdqu %%ymm8, 256(%1)\n"
+        "vmovdqu %%ymm9, 288(%1); vmovdqu %%ymm10, 320(%1); vmovdqu %%ymm11, 352(%1)\n"
+        "vmovdqu %%ymm12, 384(%1); vmovdqu %%ymm13, 416(%1); vmovdqu %%ymm14, 448(%1)\n"
+        "vmovdqu %%ymm15, 480(%1)\n"
+        "vzeroupper\n"
+        :
+        : "r"(pattern), "r"(state), "i"(YMM_ROUNDS), "i"(SYS_YIELD), "i"(SYS_GET_TIME), "i"(SPIN_MS)
+        : "rax", "rcx", "r11", "r12", "r13", "memory", "cc", "xmm0", "xmm1", "xmm2", "xmm3", "xmm4",
+          "xmm5", "xmm6", "xmm7", "xmm8", "xmm9", "xmm10", "xmm11", "xmm12", "xmm13", "xmm14",
+          "xmm15");
+    for (int r = 0; r < 16; ++r) {
+        if (!memcmp(state + 32 * r, pattern + 32 * r, 32)) continue;
+        printf("# ymm-dirty %ld: YMM%d changed across switches (%s half)\n", seed, r,
+               memcmp(state + 32 * r, pattern + 32 * r, 16) ? "lower" : "upper");
+        return 1;
+    }
+    return 0;
+}
+
+/* The FS and GS bases (arch_prctl). Each slot is 64 bytes; a process
+ * writes only the slots it points its own bases at, so a base left over
+ * from another process (slots at other offsets) reads 0 here. */
+#define TLS_ROUNDS 40
+static unsigned long g_tls_slots[8][8] __attribute__((aligned(64)));
+
+static unsigned long fs_word(unsigned long offset) {
+    unsigned long v;
+    __asm__ volatile("mov %%fs:(%1), %0" : "=r"(v) : "r"(offset) : "memory");
+    return v;
+}
+static unsigned long gs_word(unsigned long offset) {
+    unsigned long v;
+    __asm__ volatile("mov %%gs:(%1), %0" : "=r"(v) : "r"(offset) : "memory");
+    return v;
+}
+static long arch_prctl_get(int code, unsigned long* out) {
+    return SC(SYS_ARCH_PRCTL, code, out, 0);
+}
+
+/* One round of waiting: a yield (odd rounds) or a spin the timer may
+ * preempt (even rounds). */
+static void tls_wait(int round) {
+    if (round % 2) {
+        yield();
+    } else {
+        unsigned long until = get_time() + SPIN_MS;
+        while (get_time() < until) {
+        }
+    }
+}
+
+/* tls-hold K: points its FS base at slot 2K and its GS base at slot 2K+1,
+ * each holding a value of its own, then for TLS_ROUNDS rounds waits while
+ * other processes run with other bases (or none) and checks that %fs:0 and
+ * %gs:0 still reach its values and arch_prctl still reports its bases.
+ * Exits 0 if they always did. */
+static int tls_hold(long k) {
+    if (k < 0 || k > 3) return 2;
+    unsigned long* fs = g_tls_slots[2 * k];
+    unsigned long* gs = g_tls_slots[2 * k + 1];
+    fs[0] = 0xf5f5000000000000ul + (unsigned long)k;
+    gs[0] = 0x6565000000000000ul + (unsigned long)k;
+    long r = SC(SYS_ARCH_PRCTL, NYAN_ARCH_SET_FS, fs, 0);
+    if (r != 0) return printf("# tls-hold %ld: ARCH_SET_FS = %ld\n", k, r), 1;
+    r = SC(SYS_ARCH_PRCTL, NYAN_ARCH_SET_GS, gs, 0);
+    if (r != 0) return printf("# tls-hold %ld: ARCH_SET_GS = %ld\n", k, r), 1;
+    for (int i = 0; i < TLS_ROUNDS; ++i) {
+        tls_wait(i);
+        unsigned long f = fs_word(0), g = gs_word(0), fb = 0, gb = 0;
+        arch_prctl_get(NYAN_ARCH_GET_FS, &fb);
+        arch_prctl_get(NYAN_ARCH_GET_GS, &gb);
+        if (f != fs[0] || g != gs[0] || fb != (unsigned long)fs || gb != (unsigned long)gs) {
+            printf(
+                "# tls-hold %ld: round %d: %%fs:0=%#lx %%gs:0=%#lx bases %#lx %#lx, expected "
+                "%#lx %#lx at %p %p\n",
+                k, i, f, g, fb, gb, fs[0], gs[0], (void*)fs, (void*)gs);
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* tls-none: never sets a base; both must stay 0 (so %fs:ADDR reads ADDR
+ * itself) while other processes run with theirs. */
+static int tls_none(void) {
+    static unsigned long marker = 0x0123456789abcdeful;
+    for (int i = 0; i < TLS_ROUNDS; ++i) {
+        unsigned long fb = 1, gb = 1;
+        arch_prctl_get(NYAN_ARCH_GET_FS, &fb);
+        arch_prctl_get(NYAN_ARCH_GET_GS, &gb);
+        unsigned long f = fs_word((unsigned long)&marker), g = gs_word((unsigned long)&marker);
+        if (fb || gb || f != marker || g != marker) {
+            printf("# tls-none: round %d: bases %#lx %#lx, %%fs:&marker=%#lx %%gs:&marker=%#lx\n",
+                   i, fb, gb, f, g);
+            return 1;
+        }
+        tls_wait(i);
+    }
+    return 0;
+}
+
+/* tls-selector: sets both bases, then loads the user data selector into FS
+ * and GS: the bases become that descriptor's, 0, and must stay 0 across
+ * switches (as on Linux) with the selectors kept; once null selectors are
+ * back, ARCH_SET_FS works again. Runs next to tls-hold 0 with the same base
+ * values (the same addresses, in its own space), so the kernel must write
+ * tls-hold 0's base even though it equals the last one it wrote (the
+ * selector load replaced it meanwhile), and must load a selector before it
+ * writes the next process's base. */
+static int tls_selector(void) {
+    unsigned long* fs = g_tls_slots[0];
+    unsigned long* gs = g_tls_slots[1];
+    fs[0] = 0xf5f5f5f5ul;
+    if (SC(SYS_ARCH_PRCTL, NYAN_ARCH_SET_FS, fs, 0) != 0) return 1;
+    if (SC(SYS_ARCH_PRCTL, NYAN_ARCH_SET_GS, gs, 0) != 0) return 1;
+    unsigned short data;
+    __asm__ volatile("mov %%ss, %0" : "=r"(data));
+    __asm__ volatile("mov %0, %%fs; mov %0, %%gs" : : "r"(data) : "memory");
+    for (int i = 0; i < TLS_ROUNDS; ++i) {
+        unsigned long fb = 1, gb = 1;
+        arch_prctl_get(NYAN_ARCH_GET_FS, &fb);
+        arch_prctl_get(NYAN_ARCH_GET_GS, &gb);
+        struct selectors now = read_selectors();
+        if (fb || gb || now.fs != data || now.gs != data) {
+            printf("# tls-selector: round %d: bases %#lx %#lx, fs=%#x gs=%#x (loaded %#x)\n", i, fb,
+                   gb, now.fs, now.gs, data);
+            return 1;
+        }
+        tls_wait(i);
+    }
+    __asm__ volatile("mov %0, %%fs; mov %0, %%gs" : : "r"((unsigned short)0) : "memory");
+    if (SC(SYS_ARCH_PRCTL, NYAN_ARCH_SET_FS, fs, 0) != 0) return 1;
+    tls_wait(1);
+    if (fs_word(0) != fs[0]) return printf("# tls-selector: ARCH_SET_FS after the selector\n"), 1;
+    return 0;
+}
+
 /* spin-user: spins in user mode without a single system call, so only a
  * kill noticed at an interrupt can end it (kill-running-elsewhere); if none
  * comes it gives up after 2^34 rounds (tens of seconds under TCG) and exits
@@ -433,6 +600,10 @@ int child_main(int argc, char** argv) {
     if (!strcmp(m, "orphan-chain")) return orphan_chain();
     if (!strcmp(m, "fpu-dirty")) return fpu_dirty();
     if (!strcmp(m, "spin-user")) return spin_user();
+    if (!strcmp(m, "ymm-dirty")) return ymm_dirty(argc > 1 ? strtol(argv[1], NULL, 10) : 1);
+    if (!strcmp(m, "tls-hold")) return tls_hold(argc > 1 ? strtol(argv[1], NULL, 10) : 0);
+    if (!strcmp(m, "tls-none")) return tls_none();
+    if (!strcmp(m, "tls-selector")) return tls_selector();
     if (!strcmp(m, "at-random")) return at_random_link(argc, argv);
     if (!strcmp(m, "fd-inherit")) return fd_inherit_child(argc, argv);
     if (!strcmp(m, "fd-closed")) return fd_closed_child(argc, argv);

@@ -179,6 +179,8 @@ static const struct test_case g_cases[] = {
     CASE("console-foreground-rules"),
     CASE("segment-selectors-private"),
     CASE("fpu-clean-start"),
+    CASE("ymm-private"),
+    CASE("fs-gs-bases-private"),
     CASE("kill-running-elsewhere"),
     CASE("sleep-never-early"),
     CASE("at-random-distinct"),

@@ -1,0 +1,176 @@
+// The segment state of user threads: the data-segment selectors (DS, ES,
+// FS, GS) and the FS and GS bases, switched with the thread.
+//
+// Selectors. In 64-bit mode they carry no base or limit the kernel relies
+// on, and neither `syscall` nor an interrupt changes them, so the values one
+// thread loaded would still be there when the next thread returns to user
+// mode: a channel between processes, and a break of the system-call ABI
+// (all registers but rax, rcx and r11 survive) for the thread that loaded
+// them.
+//
+// Bases. Linux programs keep their thread pointer (TLS) in the FS base, set
+// with arch_prctl(ARCH_SET_FS); ARCH_SET_GS sets the user GS base, which
+// lives in IA32_KERNEL_GS_BASE while the kernel runs (swapgs). CR4.FSGSBASE
+// stays off (cpu.cpp), so user code cannot write either base itself
+// (wrfsbase raises #UD); the only other way a base changes is loading a
+// selector into FS or GS, which replaces the base with the descriptor's (0
+// for every descriptor user code may load) or, for a null selector, leaves
+// it (AMD) or clears it (Intel). So while a thread runs its live FS base is
+// the one the kernel last wrote on that CPU or 0, and likewise GS.
+//
+// The scheduler saves the selectors when it switches away from a user
+// thread and restores selectors and bases when it switches to one
+// (switch_user_segments), in the thread's UserSegments (proc::Thread),
+// kept apart from its FPU image so that copying an image from user memory
+// (signal frames, later) cannot reach them. A new thread's are all zero:
+// null selectors, bases 0.
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifndef NYANOS_HOST
+#include "arch/x86_64/io.h"
+#endif
+
+namespace nyanos::arch {
+
+struct UserSegments {
+    // DS, ES, FS and GS as 16-bit fields, low to high (read_user_selectors),
+    // so "all four unchanged" is one compare. Valid while not running.
+    uint64_t selectors = 0;
+    // The bases the thread runs with (IA32_FS_BASE, and the user GS base).
+    uint64_t fs_base = 0;
+    uint64_t gs_base = 0;
+};
+
+// The first address a base may not hold, as Linux's arch_prctl: its
+// TASK_SIZE_MAX with 4-level paging (the last user page is excluded, as
+// Linux does against the SYSRET non-canonical-RIP erratum). Every value
+// below is a canonical user address; a kernel or non-canonical one would
+// make the MSR write fault (#GP) or give user code a kernel pointer.
+inline constexpr uint64_t kUserBaseLimit = (1ull << 47) - 4096;
+
+// Per CPU: the bases this CPU's kernel last wrote to IA32_FS_BASE and
+// IA32_KERNEL_GS_BASE, 0 at first (install_cpu_local writes 0 to both).
+struct LoadedUserBases {
+    uint64_t fs = 0;
+    uint64_t gs = 0;
+};
+
+// Whether arch_prctl may set a base to `value` (else Linux says EPERM).
+constexpr bool is_settable_user_base(uint64_t value) {
+    return value < kUserBaseLimit;
+}
+
+#ifndef NYANOS_HOST
+
+inline constexpr uint32_t kMsrFsBase = 0xc0000100;
+inline constexpr uint32_t kMsrKernelGsBase = 0xc0000102;  // the user's GS base, in the kernel
+
+// On every switch, so inline: the four selectors packed as above.
+inline uint64_t read_user_selectors() {
+    uint16_t ds, es, fs, gs;
+    asm volatile("mov %%ds, %0" : "=r"(ds));
+    asm volatile("mov %%es, %0" : "=r"(es));
+    asm volatile("mov %%fs, %0" : "=r"(fs));
+    asm volatile("mov %%gs, %0" : "=r"(gs));
+    return uint64_t(ds) | uint64_t(es) << 16 | uint64_t(fs) << 32 | uint64_t(gs) << 48;
+}
+
+// Switches from the thread switched away from (`prev`, nullptr for an idle
+// thread) to the one switched to (`next`, likewise) on the CPU whose
+// LoadedUserBases is `cpu`. Interrupts off.
+//
+// Selectors: kernel code never loads them, so the live values are still
+// prev's user values; each is loaded only if it differs (segment loads are
+// slow; most threads keep null selectors). GS is loaded between two swapgs,
+// so the load changes the user's GS base, not the kernel's per-CPU one.
+//
+// Bases, after the selectors (a selector load replaces the base). The live
+// base is the one this CPU's kernel last wrote (cpu.fs) or 0 (a
+// selector load by user code): the MSR write can be skipped only when both
+// are 0 and so is next's, not merely when next's equals the last written
+// one. A WRMSR costs 100+ cycles, so threads without TLS (every NyanOS
+// program) switch without one; Linux without FSGSBASE does the same.
+// When prev holds a non-null FS or GS selector its base is that
+// descriptor's, 0, and is saved as 0 (as Linux does), so it stays 0 after
+// the switch back. (A null selector load on Intel clears the base without a
+// trace; the thread gets its saved base back at its next switch, as on
+// Linux.)
+inline void switch_user_segments(LoadedUserBases& cpu, UserSegments* prev,
+                                 const UserSegments* next) {
+    uint64_t live = read_user_selectors();
+    if (prev) {
+        prev->selectors = live;
+        if (live >> 32) {
+            if (uint16_t(live >> 32)) prev->fs_base = 0;
+            if (uint16_t(live >> 48)) prev->gs_base = 0;
+        }
+    }
+    if (!next) return;
+    uint64_t want = next->selectors;
+    if (want != live) {
+        auto field = [](uint64_t v, int i) { return uint16_t(v >> (16 * i)); };
+        if (field(want, 0) != field(live, 0)) asm volatile("mov %0, %%ds" : : "r"(field(want, 0)));
+        if (field(want, 1) != field(live, 1)) asm volatile("mov %0, %%es" : : "r"(field(want, 1)));
+        if (field(want, 2) != field(live, 2)) asm volatile("mov %0, %%fs" : : "r"(field(want, 2)));
+        if (field(want, 3) != field(live, 3))
+            asm volatile("swapgs; mov %0, %%gs; swapgs" : : "r"(field(want, 3)) : "memory");
+    }
+    if (next->fs_base | cpu.fs) {
+        wrmsr(kMsrFsBase, next->fs_base);
+        cpu.fs = next->fs_base;
+    }
+    if (next->gs_base | cpu.gs) {
+        wrmsr(kMsrKernelGsBase, next->gs_base);
+        cpu.gs = next->gs_base;
+    }
+}
+
+// Sets the running thread's FS base (its UserSegments already hold `base`):
+// a null FS selector first, as Linux's ARCH_SET_FS (the base of a non-null
+// one would be the descriptor's), then the MSR. Interrupts off.
+inline void load_user_fs_base(LoadedUserBases& cpu, uint64_t base) {
+    uint16_t fs;
+    asm volatile("mov %%fs, %0" : "=r"(fs));
+    if (fs) asm volatile("mov %0, %%fs" : : "r"(uint16_t(0)));
+    wrmsr(kMsrFsBase, base);
+    cpu.fs = base;
+}
+
+// The same for the user GS base (ARCH_SET_GS): the null selector is loaded
+// between two swapgs, then the base goes where swapgs will take it from.
+inline void load_user_gs_base(LoadedUserBases& cpu, uint64_t base) {
+    uint16_t gs;
+    asm volatile("mov %%gs, %0" : "=r"(gs));
+    if (gs) asm volatile("swapgs; mov %0, %%gs; swapgs" : : "r"(uint16_t(0)) : "memory");
+    wrmsr(kMsrKernelGsBase, base);
+    cpu.gs = base;
+}
+
+// Puts the running thread's segment state back to a new thread's (execve,
+// as Linux's start_thread): null DS, ES, FS and GS (GS between two swapgs),
+// both bases 0, whatever the selector loads left. Interrupts off; the
+// caller resets the thread's UserSegments.
+inline void reset_live_user_segments(LoadedUserBases& cpu) {
+    uint16_t null = 0;
+    asm volatile("mov %0, %%ds; mov %0, %%es; mov %0, %%fs" : : "r"(null));
+    asm volatile("swapgs; mov %0, %%gs; swapgs" : : "r"(null) : "memory");
+    wrmsr(kMsrFsBase, 0);
+    wrmsr(kMsrKernelGsBase, 0);
+    cpu.fs = cpu.gs = 0;
+}
+
+// The running thread's live bases (ARCH_GET_FS, ARCH_GET_GS read these, as
+// Linux reads the MSR for the current thread). Interrupts off.
+inline uint64_t read_user_fs_base() {
+    return rdmsr(kMsrFsBase);
+}
+inline uint64_t read_user_gs_base() {
+    return rdmsr(kMsrKernelGsBase);
+}
+
+#endif  // NYANOS_HOST
+
+}  // namespace nyanos::arch
