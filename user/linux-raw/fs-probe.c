@@ -265,6 +265,13 @@ static void check_pipes(void) {
     EXPECT(S3(SYS_writev, p[1], out, 1025) == -EINVAL, 0);
     struct iovec bad[1] = {{(void*)0xffff800000000000ul, 8}};
     EXPECT(S3(SYS_writev, p[1], bad, 1) == -EFAULT, 0);
+    /* Each range is checked as given, before the total is cut to
+     * MAX_RW_COUNT: a length of SSIZE_MAX runs past user space (EFAULT),
+     * however low the buffer (the read would block otherwise). */
+    struct iovec huge[2] = {{x, 0x7ffffffffffffffful}, {y, 0x7ffffffffffffffful}};
+    EXPECT(S3(SYS_readv, p[0], huge, 2) == -EFAULT, 0);
+    struct iovec negative[2] = {{x, 1}, {y, 0x8000000000000000ul}};
+    EXPECT(S3(SYS_readv, p[0], negative, 2) == -EINVAL, 0);
     /* select sees the read end readable once there is a byte. */
     S3(SYS_write, p[1], "z", 1);
     unsigned long rset[16] = {0};
