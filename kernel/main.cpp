@@ -6,6 +6,7 @@
 #include "arch/x86_64/smp.h"
 #include "arch/x86_64/timer.h"
 #include "boot_info.h"
+#include "lib/cmdline.h"
 #include "debug/fault_test.h"
 #include "debug/unmap_race_test.h"
 #include "dev/acpi.h"
@@ -104,7 +105,8 @@ arch::InterruptSetup interrupt_setup() {
 }
 
 // Starts `init=` (default /bin/sh) with the words after a standalone `--`
-// as its arguments: `init=/bin/echo -- hello world`.
+// as its arguments (`init=/bin/echo -- hello world`; double quotes group
+// words, lib/cmdline.h).
 void start_init_from_cmdline() {
     static char path[boot::kMaxCmdline] = "/bin/sh";
     char chosen[boot::kMaxCmdline];
@@ -116,25 +118,7 @@ void start_init_from_cmdline() {
     static const char* argv[64];
     size_t argc = 0;
     argv[argc++] = path;
-    const char* line = boot_info().cmdline;
-    const char* rest = nullptr;
-    for (const char* p = line; *p; ++p) {
-        bool starts_word = p == line || p[-1] == ' ';
-        if (starts_word && p[0] == '-' && p[1] == '-' && (p[2] == ' ' || p[2] == '\0')) {
-            rest = p + 2;
-            break;
-        }
-    }
-    if (rest) {
-        size_t w = 0;
-        for (const char* p = rest; *p && argc < 63;) {
-            while (*p == ' ') ++p;
-            if (!*p) break;
-            argv[argc++] = words + w;
-            while (*p && *p != ' ' && w + 1 < sizeof(words)) words[w++] = *p++;
-            words[w++] = '\0';
-        }
-    }
+    argc += cmdline_init_args(boot_info().cmdline, words, sizeof(words), argv + 1, 62);
     argv[argc] = nullptr;
     proc::start_init(path, proc::ProgramArgs{argv, argc, nullptr, 0});
 }

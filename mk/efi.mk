@@ -20,11 +20,14 @@ $(BUILD)/BOOTX64.EFI: $(BUILD)/stub.so
 	    -j .rela.* -j .reloc --target efi-app-x86_64 --subsystem=10 $< $@
 
 # The ESP image: the stub, the kernel, the ramdisk and the command line.
-# CMDLINE is recorded in a stamp so that changing it rebuilds the image.
+# CMDLINE is recorded in a stamp so that changing it rebuilds the image. It
+# reaches the shell through the environment, so quotes, | and $ survive
+# (init=/bin/busybox -- sh -c "ls /bin | wc -l").
 CMDLINE_STAMP := $(BUILD)/cmdline.txt
+$(CMDLINE_STAMP): export NYANOS_EFI_CMDLINE = $(CMDLINE)
 $(CMDLINE_STAMP): FORCE
 	@mkdir -p $(@D)
-	@printf '%s\n' "$(CMDLINE)" > $@.tmp
+	@printf '%s\n' "$$NYANOS_EFI_CMDLINE" > $@.tmp
 	@cmp -s $@.tmp $@ && rm -f $@.tmp || mv $@.tmp $@
 
 $(BUILD)/esp.img: $(BUILD)/BOOTX64.EFI $(BUILD)/kernel.elf $(BUILD)/initrd.tar $(CMDLINE_STAMP) scripts/mkesp.sh

@@ -77,6 +77,9 @@ user-programs: $(USER_BINS)
 # the kernel maps read-only program segments straight from it). The stamp records INITRD_EXTRA, the extra files and the
 # program list, so a change in any of them (even a deletion) rebuilds the tar.
 INITRD_STAGE := $(BUILD)/initrd-root
+# Debian's busybox-static, unmodified (scripts/install-deps.sh installs it):
+# the Linux personality's shell and tools.
+BUSYBOX := /bin/busybox
 INITRD_STAMP := $(BUILD)/user/initrd-inputs.txt
 INITRD_EXTRA_FILES := $(if $(INITRD_EXTRA),$(shell find $(INITRD_EXTRA) -mindepth 1 2>/dev/null | sort))
 INITRD_INPUTS := extra=$(INITRD_EXTRA) files=$(INITRD_EXTRA_FILES) progs=$(USER_PROGS) linux=$(LINUX_PROGS)
@@ -91,12 +94,14 @@ endif
 # /test/elf holds the malformed-ELF corpus (mk/corpus.mk) for /bin/testsuite.
 # The Linux programs (/bin/linux-*) and /test/linux come from mk/linux.mk,
 # which adds them to this target's prerequisites.
+$(BUILD)/initrd.tar: $(USER_BINS) $(INITRD_STAMP) | $(DEPS_STAMP)
 $(BUILD)/initrd.tar: $(USER_BINS) $(INITRD_STAMP) $(filter-out $(wildcard $(INITRD_EXTRA)/*/),$(INITRD_EXTRA_FILES)) \
                      $(ELF_CORPUS) $(ELF_REAL_STATIC) scripts/mkinitrd.py
 	@echo "  TAR     $@"
 	@rm -rf $(INITRD_STAGE) && mkdir -p $(INITRD_STAGE)/bin $(INITRD_STAGE)/test/elf $(INITRD_STAGE)/test/linux
 	$(if $(USER_BINS),@cp $(USER_BINS) $(INITRD_STAGE)/bin/)
 	$(if $(LINUX_BINS),@cp $(LINUX_BINS) $(INITRD_STAGE)/bin/)
+	@cp $(BUSYBOX) $(INITRD_STAGE)/bin/busybox
 	$(if $(LINUX_FIXTURES),@cp -p $(dir $(LINUX_FIXTURES))/[!.]* $(INITRD_STAGE)/test/linux/)
 	@cp $(ELF_CORPUS_DIR)/*.elf $(ELF_CORPUS) $(INITRD_STAGE)/test/elf/
 	$(if $(INITRD_EXTRA),@cp -R $(INITRD_EXTRA)/. $(INITRD_STAGE)/)

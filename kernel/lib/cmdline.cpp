@@ -43,4 +43,44 @@ bool cmdline_randomize_maps(const char* cmdline) {
     return !cmdline_find(cmdline, "norandmaps", ignored, sizeof(ignored));
 }
 
+unsigned cmdline_init_args(const char* cmdline, char* words, unsigned words_size, const char** argv,
+                           unsigned max_args) {
+    auto blank = [](char c) { return c == ' ' || c == '\t' || c == '\n'; };
+    // The standalone `--`, outside quotes.
+    const char* rest = nullptr;
+    bool quoted = false;
+    for (const char* p = cmdline; *p; ++p) {
+        if (*p == '"') quoted = !quoted;
+        bool starts_word = p == cmdline || blank(p[-1]);
+        if (!quoted && starts_word && p[0] == '-' && p[1] == '-' && (!p[2] || blank(p[2]))) {
+            rest = p + 2;
+            break;
+        }
+    }
+    if (!rest) return 0;
+    unsigned argc = 0, w = 0;
+    const char* p = rest;
+    while (argc < max_args) {
+        while (blank(*p)) ++p;
+        if (!*p) break;
+        unsigned start = w;
+        quoted = false;
+        bool fits = true;
+        for (; *p && (quoted || !blank(*p)); ++p) {
+            if (*p == '"') {
+                quoted = !quoted;
+                continue;
+            }
+            if (w + 1 < words_size)
+                words[w++] = *p;
+            else
+                fits = false;
+        }
+        if (!fits || w >= words_size) break;
+        words[w++] = '\0';
+        argv[argc++] = words + start;
+    }
+    return argc;
+}
+
 }  // namespace nyanos

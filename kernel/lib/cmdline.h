@@ -12,6 +12,15 @@ namespace nyanos {
 // empty. Returns false if the key is absent before any `--`.
 bool cmdline_find(const char* cmdline, const char* key, char* out, unsigned out_size);
 
+// init's arguments: the words after a standalone `--`, split at blanks
+// outside double quotes, the quotes themselves removed (as Linux splits its
+// command line: `-- sh -c "ls /bin | wc -l"` gives sh, -c and
+// `ls /bin | wc -l`). The words are copied into `words` (words_size bytes,
+// each NUL terminated) and pointed to from `argv` (at most max_args);
+// returns how many. Words that do not fit are dropped.
+unsigned cmdline_init_args(const char* cmdline, char* words, unsigned words_size, const char** argv,
+                           unsigned max_args);
+
 // Address-space randomisation: true unless `cmdline` has `norandmaps` (the
 // contract's word: no address-space randomisation, for benchmarks).
 bool cmdline_randomize_maps(const char* cmdline);

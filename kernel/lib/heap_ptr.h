@@ -2,7 +2,7 @@
 // deleted on every path out of its scope (early TRY returns included). For
 // what is too large for a small kernel stack: build it with
 // `new (std::nothrow)`, check get() for nullptr (out of memory), use it.
-// Not copyable; no moves needed so far.
+// Not copyable; release() hands the object on.
 #pragma once
 
 namespace nyanos {
@@ -16,6 +16,12 @@ public:
     HeapPtr& operator=(const HeapPtr&) = delete;
 
     T* get() const { return m_p; }
+    // Gives up ownership: the caller now owns the object.
+    T* release() {
+        T* p = m_p;
+        m_p = nullptr;
+        return p;
+    }
     T* operator->() const { return m_p; }
     T& operator*() const { return *m_p; }
 

@@ -12,6 +12,7 @@
 #include "mm/kernel_memory_context.h"
 #include "proc/elf.h"
 #include "proc/linux_layout.h"
+#include "proc/process.h"
 #include "proc/scheduler.h"
 #include "proc/signal_delivery.h"
 #include "proc/scoped_cr3.h"
@@ -64,11 +65,25 @@ Result<void> load_script(const char* path, const char* execfn, const ProgramArgs
     return load_file(line.interpreter, execfn, script_args, out, depth + 1);
 }
 
+// The program file `path` names for the calling process: resolved in the
+// file tree from its working directory, symbolic links followed
+// (/proc/self/exe, /bin/sh), with Linux's lookup errors (ENOENT, ENOTDIR,
+// ELOOP, ENAMETOOLONG). A directory is EISDIR (Linux's execve says
+// EACCES); a device is EACCES.
+Result<const fs::FileEntry*> find_program(const char* path) {
+    const fs::Vfs& tree = fs::vfs();
+    fs::LookupContext ctx{};
+    if (Process* self = current_process())
+        ctx = fs::LookupContext{tree.node_of(self->cwd), tree.node_of(self->exe).entry};
+    fs::Node node = TRY(tree.resolve(ctx, fs::Node{}, path, true));
+    if (!node.entry) return Error::kAccess;
+    if (node.entry->is_directory) return Error::kIsDirectory;
+    return node.entry;
+}
+
 Result<void> load_file(const char* path, const char* execfn, const ProgramArgs& args,
                        ExecImage& out, int depth) {
-    const fs::FileEntry* file = fs::lookup(path);
-    if (!file) return Error::kNoEntry;
-    if (file->is_directory) return Error::kIsDirectory;  // (Linux execve says EACCES)
+    const fs::FileEntry* file = TRY(find_program(path));
     {
         HeapPtr<Shebang> line(new (std::nothrow) Shebang);
         if (!line.get()) return Error::kNoMemory;
@@ -121,8 +136,8 @@ Result<void> load_file(const char* path, const char* execfn, const ProgramArgs& 
         // addresses. The guard restores the caller's root on every path out
         // of this block.
         ScopedCr3 guard(space.cr3());
-        program = TRY(load_program(space, *image, file->data, args, random16, stack,
-                                   fs::file_frames(file)));
+        program = TRY(
+            load_program(space, *image, file->data, args, random16, stack, fs::file_frames(file)));
         // Loading a large program takes a while: let others run. A thread
         // switched away from here must come back on the guarded root. (No
         // kill here: this frame still owns the half-built space.)
@@ -145,8 +160,8 @@ Result<void> load_file(const char* path, const char* execfn, const ProgramArgs& 
             .mmap_base = layout.mmap_base,
             .allow_write_execute = true};
     }
-    out.memory = TRY(mm::ProcessMemory::try_create(static_cast<mm::AddressSpace&&>(space),
-                                                   memory_layout));
+    out.memory =
+        TRY(mm::ProcessMemory::try_create(static_cast<mm::AddressSpace&&>(space), memory_layout));
     TRY(record_image_regions(out.memory, *image));
     return {};
 }

@@ -39,6 +39,35 @@ Result<int> spawn(const char* path, const ProgramArgs& args);
 // and pending signals stay; the alternate signal stack goes.
 Result<void> exec_current(const char* path, const ProgramArgs& args, arch::InterruptFrame& regs);
 
+// clone's flags (Linux's).
+inline constexpr uint64_t kCloneSignalMask = 0xff, kCloneVm = 0x100, kCloneFs = 0x200,
+                          kCloneFiles = 0x400, kCloneSighand = 0x800, kClonePidfd = 0x1000,
+                          kClonePtrace = 0x2000, kCloneVfork = 0x4000, kCloneParent = 0x8000,
+                          kCloneThread = 0x10000, kCloneNewNs = 0x20000, kCloneSysvsem = 0x40000,
+                          kCloneSettls = 0x80000, kCloneParentSettid = 0x100000,
+                          kCloneChildCleartid = 0x200000, kCloneDetached = 0x400000,
+                          kCloneUntraced = 0x800000, kCloneChildSettid = 0x1000000;
+
+struct CloneRequest {
+    uint64_t flags;
+    uint64_t stack;       // the child's stack pointer (0: the parent's)
+    uint64_t parent_tid;  // CLONE_PARENT_SETTID: where the parent gets the child's tid
+    uint64_t child_tid;   // CLONE_CHILD_SETTID / CLONE_CHILD_CLEARTID, in the child
+    uint64_t tls;         // CLONE_SETTLS: the child's FS base
+};
+
+// fork, vfork and clone for a new process (not a thread): the child is a
+// copy of the caller, its memory shared copy-on-write (mm/process_memory.h),
+// its descriptors, signal actions, mask and alternate stack, IDs and limits
+// copied; it returns to user mode with the caller's registers (`regs`) but
+// rax 0. CLONE_VFORK makes the caller wait until the child execs or exits;
+// with CLONE_VM it still gets a copy-on-write copy of the memory (see the
+// README: writes a vfork child makes are its own). EINVAL for flags that
+// ask for sharing this kernel does not do (threads, CLONE_VM without
+// CLONE_VFORK, CLONE_FILES, CLONE_SIGHAND, namespaces), ENOMEM, EAGAIN.
+// Returns the child's pid.
+Result<int> clone_process(const CloneRequest& request, const arch::InterruptFrame& regs);
+
 // Ends the current process with a POSIX wait status. Never returns.
 [[noreturn]] void exit_current(int wait_status);
 

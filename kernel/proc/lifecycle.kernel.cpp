@@ -263,6 +263,152 @@ void start_init(const char* path, const ProgramArgs& args) {
     if (!pid.ok()) panic("init: cannot start %s: %s", path, error_name(pid.error()));
 }
 
+namespace {
+
+// A vfork parent waits for this: the child has exec'd or is exiting.
+// Called by the child, with the table lock held.
+void end_vfork_locked(Process* child) REQUIRES(g_table_lock) {
+    if (!child->vfork_pending) return;
+    child->vfork_pending = false;
+    if (child->parent) child->parent->child_exited.wake_all();
+}
+
+// Copies what a forked child inherits from `parent`'s state besides memory
+// and files: personality, signal actions, IDs and limits, name, affinity.
+Result<void> inherit_for_fork(Process* child, const Process* parent) {
+    child->personality = parent->personality;
+    TRY(child->resources.inherit(parent->resources));
+    if (parent->signal_actions) {
+        child->signal_actions = new (std::nothrow) SignalActions;
+        if (!child->signal_actions) return Error::kNoMemory;
+        sync::NoInterruptsGuard lock(g_signal_lock);
+        for (int i = 0; i < kSignalCount; ++i)
+            child->signal_actions->actions[i] = parent->signal_actions->actions[i];
+    }
+    memcpy(child->name, parent->name, sizeof(child->name));
+    child->cwd = parent->cwd;
+    child->exe = parent->exe;
+    return {};
+}
+
+}  // namespace
+
+Result<int> clone_process(const CloneRequest& request, const arch::InterruptFrame& regs) {
+    uint64_t flags = request.flags;
+    // Sharing this kernel does not do yet (threads and their pieces,
+    // namespaces): EINVAL, as Linux answers combinations it refuses.
+    constexpr uint64_t kSupported = kCloneSignalMask | kCloneVm | kCloneVfork | kCloneSettls |
+                                    kCloneParentSettid | kCloneChildCleartid | kCloneChildSettid |
+                                    kCloneDetached | kCloneUntraced;
+    if (flags & ~kSupported) return Error::kInvalid;
+    if ((flags & kCloneVm) && !(flags & kCloneVfork)) return Error::kInvalid;
+    if (int(flags & kCloneSignalMask) > kSignalCount) return Error::kInvalid;
+
+    Thread* self = current_thread();
+    Process* parent = self->process;
+    HeapPtr<Process> child_holder(new (std::nothrow) Process);
+    Process* child = child_holder.get();
+    if (!child) return Error::kNoMemory;
+    auto cleanup = [&] {
+        fs::FdTable::release(child->files);
+        delete child->signal_actions;
+        child->signal_actions = nullptr;
+    };
+    if (auto r = inherit_for_fork(child, parent); !r.ok()) {
+        cleanup();
+        return r.error();
+    }
+    auto files = parent->files ? parent->files->try_clone() : Result<fs::FdTable*>(nullptr);
+    if (!files.ok()) {
+        cleanup();
+        return files.error();
+    }
+    child->files = files.value();
+    auto memory = parent->memory.clone_for_fork();
+    if (!memory.ok()) {
+        cleanup();
+        return memory.error();
+    }
+    child->memory = static_cast<mm::ProcessMemory&&>(memory.value());
+    // CLONE_CHILD_SETTID writes into the child's memory: break the page's
+    // sharing first, so the parent never sees the write.
+    if (flags & kCloneChildSettid) {
+        if (child->memory.prefault(request.child_tid, mm::Access::kWrite) !=
+            mm::FaultResult::kHandled) {
+            cleanup();
+            return Error::kFault;
+        }
+    }
+    auto thread = create_thread(0, 0);
+    if (!thread.ok()) {
+        cleanup();
+        return thread.error();
+    }
+    Thread* t = thread.value();
+    child->thread = t;
+    t->process = child;
+    t->active_root = child->memory.space().cr3();
+    t->affinity = self->affinity;
+    // The child's first return to user mode: the caller's registers, rax 0.
+    auto* frame =
+        reinterpret_cast<arch::InterruptFrame*>(t->stack_rsp0() - sizeof(arch::InterruptFrame));
+    *frame = regs;
+    frame->rax = 0;
+    frame->error_code = ~uint64_t(0);  // nothing to restart
+    if (request.stack) frame->rsp = request.stack;
+    // The FPU registers as they are now (the kernel never touches them),
+    // the selectors and bases.
+    arch::fpu_save(t->fpu_state());
+    t->segments() = self->segments();
+    t->segments().fs_base = user_fs_base();
+    t->segments().gs_base = user_gs_base();
+    if (flags & kCloneSettls) {
+        if (!arch::is_settable_user_base(request.tls)) {
+            free_thread(t);
+            child->thread = nullptr;
+            cleanup();
+            return Error::kPermission;
+        }
+        t->segments().fs_base = request.tls;
+    }
+    {
+        sync::NoInterruptsGuard lock(g_signal_lock);
+        t->signals.blocked = self->signals.blocked;
+        t->signals.altstack_flags = self->signals.altstack_flags;
+        t->signals.altstack_sp = self->signals.altstack_sp;
+        t->signals.altstack_size = self->signals.altstack_size;
+    }
+    if (flags & kCloneChildCleartid) t->clear_child_tid = request.child_tid;
+    child->exit_signal = uint8_t(flags & kCloneSignalMask);
+
+    // Commit: nothing below can fail.
+    int pid;
+    {
+        sync::NoInterruptsGuard lock(g_table_lock);
+        pid = child->pid = g_table.allocate_pid();
+        child->parent = parent;
+        child->pgid = parent->pgid;
+        child->sid = parent->sid;
+        child->vfork_pending = flags & kCloneVfork;
+        g_table.insert(child);
+    }
+    child_holder.release();
+    if (flags & kCloneChildSettid) {
+        int32_t tid = pid;
+        (void)child->memory.space().copy_to(request.child_tid, &tid, sizeof(tid));
+    }
+    make_ready(t);
+    if (flags & kCloneVfork) {
+        // Until the child execs or exits. A kill ends the wait; a signal
+        // does not (Linux waits killably too).
+        sync::NoInterruptsGuard lock(g_table_lock);
+        while (child->vfork_pending) {
+            if (parent->child_exited.wait(g_table_lock) == WakeReason::kKilled) break;
+        }
+    }
+    return pid;
+}
+
 Result<void> exec_current(const char* path, const ProgramArgs& args, arch::InterruptFrame& regs) {
     Thread* thread = current_thread();
     Process* p = thread->process;
@@ -284,6 +430,11 @@ Result<void> exec_current(const char* path, const ProgramArgs& args, arch::Inter
         return unshared.error();
     }
 
+    {
+        sync::NoInterruptsGuard lock(g_table_lock);
+        end_vfork_locked(p);
+        p->did_exec = true;
+    }
     // Commit: nothing below can fail. The new space goes live first, so
     // the old one is no longer loaded anywhere when it is destroyed (one
     // thread per process: only this CPU ran it).
@@ -352,13 +503,15 @@ void exit_current(int wait_status) {
         power::power_off(uint32_t(code));
     }
     Process* parent = p->parent;
+    end_vfork_locked(p);
     ExitWakes wakes = g_table.mark_exited(p, wait_status, g_init);
-    // A Linux parent learns of it by SIGCHLD (dropped unless it handles it).
-    if (parent && parent->signal_actions) {
+    // A Linux parent learns of it by its exit signal, SIGCHLD unless clone
+    // said otherwise (dropped unless the parent handles it).
+    if (parent && parent->signal_actions && p->exit_signal) {
         bool exited = NYAN_WIFEXITED(wait_status);
         PendingInfo info{exited ? kCldExited : kCldKilled, p->pid,
                          exited ? NYAN_WEXITSTATUS(wait_status) : NYAN_WTERMSIG(wait_status), 0, 0};
-        send_signal(parent, kSigChld, info);
+        send_signal(parent, p->exit_signal, info);
     }
     // The scheduler lock is taken before the table lock is let go, and held
     // through the switch away: a parent woken on another CPU can reap this
@@ -460,6 +613,7 @@ Result<void> set_process_group(int pid, int pgid) {
     Process* target = pid == 0 ? self : g_table.find(pid);
     if (!target || (target != self && target->parent != self) || target->zombie)
         return Error::kNoProcess;
+    if (target != self && target->did_exec) return Error::kAccess;
     if (pgid == 0) pgid = target->pid;
     // A session leader keeps its group; a process moves only within its
     // session, into its own group or one that exists there.

@@ -57,6 +57,15 @@ struct Process {
     // nothing to count.
     fs::NodeId cwd = 0;
     fs::NodeId exe = 0;
+    // The signal its parent gets when it exits (clone's CSIGNAL; SIGCHLD
+    // for fork and spawn, 0 for none).
+    uint8_t exit_signal = 17;
+    // vfork: its parent waits in its child_exited queue until this clears
+    // (at the child's execve or exit). Under the table lock.
+    bool vfork_pending = false;
+    // It has called execve since it was forked (setpgid by its parent is
+    // then EACCES). Under the table lock.
+    bool did_exec = false;
     // Its process group and session (inherited; Linux's setpgid/setsid).
     int pgid = 0;
     int sid = 0;

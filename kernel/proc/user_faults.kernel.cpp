@@ -57,7 +57,7 @@ const char* signal_for(uint64_t vector, int& signal) {
 }
 
 // si_code for the fault's siginfo, as Linux reports it.
-int32_t fault_code(const arch::InterruptFrame& frame, int signal) {
+int32_t fault_code(const arch::InterruptFrame& frame, int signal, const Process& p, uint64_t cr2) {
     switch (frame.vector) {
         case 0:
             return kFpeIntDiv;
@@ -67,7 +67,8 @@ int32_t fault_code(const arch::InterruptFrame& frame, int signal) {
             return kSiKernel;  // int3: Linux sends SIGTRAP with SI_KERNEL
         case 14:
             if (signal == NYAN_SIGBUS) return kBusAdrErr;
-            return (frame.error_code & kPageFaultPresent) ? kSegvAccErr : kSegvMapErr;
+            // A mapping is there but forbids the access, or there is none.
+            return p.memory.regions().find(cr2) ? kSegvAccErr : kSegvMapErr;
         case 13:
             return kSiKernel;  // #GP: no address to report
         default:
@@ -111,7 +112,8 @@ void on_user_fault(arch::InterruptFrame& frame) {
     }
     // A Linux program may handle the fault: the handler runs on this
     // interrupt's way back to user mode.
-    if (signal_fault(signal, fault_code(frame, signal), page_fault ? cr2 : fault_address(frame)))
+    if (signal_fault(signal, fault_code(frame, signal, *t, cr2),
+                     page_fault ? cr2 : fault_address(frame)))
         return;
     if (page_fault) {
         format(t->kill_reason, sizeof(t->kill_reason), "killed: %s (%s) at 0x%lx (addr 0x%lx)",

@@ -27,6 +27,8 @@ int64_t linux_mmap(SyscallFrame& f) {
     uint64_t prot = f.rdx;
     uint32_t flags = uint32_t(f.r10);
     if (prot & ~kProtBits) return errno_of(Error::kInvalid);
+    // The offset is checked before anything else, anonymous mappings too.
+    if (f.r9 & 0xfff) return errno_of(Error::kInvalid);
     if (!(flags & mm::kMapAnonymous)) {
         // File mappings need the file layer's descriptions (not wired yet).
         return errno_of(Error::kBadFd);

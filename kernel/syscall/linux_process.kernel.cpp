@@ -88,6 +88,35 @@ Result<void> store_rusage(uint64_t user) {
 
 }  // namespace
 
+namespace {
+
+int64_t clone_with(const proc::CloneRequest& request, SyscallFrame& f) {
+    auto pid = proc::clone_process(request, f);
+    if (!pid.ok()) return errno_of(pid.error());
+    if (request.flags & proc::kCloneParentSettid) {
+        int32_t tid = pid.value();
+        auto r = copy_to_user(request.parent_tid, &tid, sizeof(tid));
+        (void)r;  // Linux ignores a bad parent_tid pointer too (the child exists)
+    }
+    return pid.value();
+}
+
+}  // namespace
+
+int64_t linux_fork(SyscallFrame& f) {
+    return clone_with(proc::CloneRequest{proc::kSigChld, 0, 0, 0, 0}, f);
+}
+
+int64_t linux_vfork(SyscallFrame& f) {
+    return clone_with(
+        proc::CloneRequest{proc::kCloneVm | proc::kCloneVfork | proc::kSigChld, 0, 0, 0, 0}, f);
+}
+
+// clone(flags, stack, parent_tid, child_tid, tls): x86_64's argument order.
+int64_t linux_clone(SyscallFrame& f) {
+    return clone_with(proc::CloneRequest{f.rdi, f.rsi, f.rdx, f.r10, f.r8}, f);
+}
+
 // wait4(pid, wstatus, options, rusage). As on Linux, the child is reaped
 // before the status is written: a bad pointer gives EFAULT with the child
 // gone.

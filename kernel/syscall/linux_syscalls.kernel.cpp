@@ -12,6 +12,7 @@
 #include "syscall/linux_fs.h"
 #include "syscall/linux_memory.h"
 #include "syscall/linux_process.h"
+#include "syscall/linux_random.h"
 #include "syscall/linux_signal.h"
 #include "syscall/linux_system.h"
 #include "syscall/linux_time.h"
@@ -31,11 +32,15 @@ constexpr SyscallTable<linux_nr::kCount> make_table() {
     t.entries[linux_nr::exit_group] = linux_exit_group;
     t.entries[linux_nr::arch_prctl] = linux_arch_prctl;
     t.entries[linux_nr::execve] = linux_execve;
+    t.entries[linux_nr::getrandom] = linux_getrandom;
     t.entries[linux_nr::mmap] = linux_mmap;
     t.entries[linux_nr::munmap] = linux_munmap;
     t.entries[linux_nr::mprotect] = linux_mprotect;
     t.entries[linux_nr::madvise] = linux_madvise;
     t.entries[linux_nr::brk] = linux_brk;
+    t.entries[linux_nr::fork] = linux_fork;
+    t.entries[linux_nr::vfork] = linux_vfork;
+    t.entries[linux_nr::clone] = linux_clone;
     t.entries[linux_nr::wait4] = linux_wait4;
     t.entries[linux_nr::waitid] = linux_waitid;
     t.entries[linux_nr::setpgid] = linux_setpgid;

@@ -46,3 +46,27 @@ TEST_CASE("cmdline: norandmaps turns address-space randomisation off") {
     CHECK(cmdline_randomize_maps("norandmapsx randmaps"));
     CHECK(cmdline_randomize_maps("init=/bin/echo -- norandmaps"));  // init's argument
 }
+
+TEST_CASE("cmdline: init's arguments after --, double quotes grouping words as Linux does") {
+    char words[128];
+    const char* argv[8];
+    unsigned n = nyanos::cmdline_init_args("init=/bin/busybox -- sh -c \"ls /bin | wc -l\"", words,
+                                           sizeof(words), argv, 8);
+    REQUIRE(n == 3);
+    CHECK(std::string(argv[0]) == "sh");
+    CHECK(std::string(argv[1]) == "-c");
+    CHECK(std::string(argv[2]) == "ls /bin | wc -l");
+    n = nyanos::cmdline_init_args("quiet init=/bin/echo --  hello   world ", words, sizeof(words),
+                                  argv, 8);
+    REQUIRE(n == 2);
+    CHECK(std::string(argv[1]) == "world");
+    CHECK(nyanos::cmdline_init_args("a=\"x -- y\" b", words, sizeof(words), argv, 8) == 0);
+    CHECK(nyanos::cmdline_init_args("--", words, sizeof(words), argv, 8) == 0);
+    n = nyanos::cmdline_init_args("-- a\"b c\"d \"\"", words, sizeof(words), argv, 8);
+    REQUIRE(n == 2);
+    CHECK(std::string(argv[0]) == "ab cd");
+    CHECK(std::string(argv[1]) == "");
+    // Too many words for argv: the first max_args; too long for words: dropped.
+    CHECK(nyanos::cmdline_init_args("-- a b c d", words, sizeof(words), argv, 2) == 2);
+    CHECK(nyanos::cmdline_init_args("-- aaaaaaaa bbbb", words, 10, argv, 8) == 1);
+}

@@ -1,0 +1,43 @@
+# Busybox's shell and applets under the Linux personality: each check
+# prints "ok NAME" or "FAIL NAME: got ...", and the script exits with the
+# number of failures (init exited: N).
+failed=0
+check() {  # NAME EXPECTED ACTUAL
+    if [ "$2" = "$3" ]; then echo "ok $1"; else echo "FAIL $1: got [$3], expected [$2]"; failed=$((failed + 1)); fi
+}
+check pipeline 3 "$(echo a b c | wc -w)"
+check substitution "hi there" "$(echo "$(echo hi) there")"
+sum=0
+for i in $(seq 1 10); do sum=$((sum + i)); done
+check for-seq 55 "$sum"
+n=0
+while [ $n -lt 5 ]; do n=$((n + 1)); done
+check while 5 "$n"
+check ls-bin busybox "$(ls /bin | grep -x busybox)"
+check cat-file "#!/bin/sh" "$(cat /bin/busybox >/dev/null; echo '#!/bin/sh')"
+check grep-count 2 "$(printf 'apple\nbanana\napricot\n' | grep -c '^a')"
+check sed "hello world" "$(echo 'hello there' | sed 's/there/world/')"
+check awk 15 "$(printf '1 2\n3 4\n5 0\n' | awk '{ s += $1 + $2 } END { print s }')"
+check sort "a b c" "$(printf 'c\na\nb\n' | sort | tr '\n' ' ' | sed 's/ $//')"
+check sort-n "2 10 33" "$(printf '33\n2\n10\n' | sort -n | tr '\n' ' ' | sed 's/ $//')"
+check md5sum "d41d8cd98f00b204e9800998ecf8427e" "$(printf '' | md5sum | cut -d' ' -f1)"
+check md5sum-hello "b1946ac92492d2347c6235b4d2611184" "$(echo hello | md5sum | cut -d' ' -f1)"
+check head-tail "3" "$(seq 1 5 | head -3 | tail -1)"
+false
+check exit-false 1 "$?"
+(exit 7)
+check exit-subshell 7 "$?"
+sh -c 'exit 9'
+check exit-child 9 "$?"
+check case "two" "$(x=2; case $x in 1) echo one;; 2) echo two;; esac)"
+check heredoc "line2" "$(cat <<END | tail -1
+line1
+line2
+END
+)"
+check expr 42 "$(expr 6 \* 7)"
+check background "done" "$(sleep 0 & wait; echo done)"
+check env-path "/proc/self/exe" "$(readlink /proc/self/exe >/dev/null && echo /proc/self/exe)"
+check uname Linux "$(uname -s)"
+echo "busybox checks: $failed failed"
+exit $failed
