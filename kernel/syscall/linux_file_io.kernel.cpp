@@ -28,8 +28,9 @@ Result<size_t> pipe_signal(Result<size_t>&& r) {
 }
 
 // A user iovec array, copied in and checked as Linux's import_iovec does:
-// EINVAL for more than IOV_MAX entries or a length above SSIZE_MAX, the
-// total cut to kMaxTransfer, EFAULT for a range outside the user half.
+// EINVAL for more than IOV_MAX entries or a length above SSIZE_MAX, EFAULT
+// for a range outside the user half (checked before the cut), the total
+// cut to kMaxTransfer.
 // Up to kFast entries live in the object (on the stack), more on the heap.
 class IovecCopy {
 public:
@@ -44,11 +45,15 @@ public:
         }
         IoSegment* s = segments();
         TRY(copy_from_user(s, user_iov, m_count * sizeof(IoSegment)));
-        m_total = 0;
+        // Linux's order: every length first (EINVAL), then each range as
+        // given (EFAULT), then the cut to MAX_RW_COUNT.
         for (size_t i = 0; i < m_count; ++i) {
             if (int64_t(s[i].length) < 0) return Error::kInvalid;
-            if (s[i].length > kMaxTransfer - m_total) s[i].length = kMaxTransfer - m_total;
+        }
+        m_total = 0;
+        for (size_t i = 0; i < m_count; ++i) {
             if (!is_user_range(s[i].base, s[i].length)) return Error::kFault;
+            if (s[i].length > kMaxTransfer - m_total) s[i].length = kMaxTransfer - m_total;
             m_total += s[i].length;
         }
         return {};

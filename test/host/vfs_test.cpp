@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "failing_new.h"
 #include "fake_user_memory.h"
 #include "fs/open.h"
 #include "fs/tree_files.h"
@@ -376,4 +377,15 @@ TEST_CASE("io buffer: a vector of user ranges reads as one run of bytes") {
     CHECK(a == "hellX");
     CHECK(c == "Yworld");
     CHECK(io.load(10, out, 2).error() == Error::kInvalid);
+}
+
+TEST_CASE("open: out of memory for the description is ENOMEM, and leaks nothing") {
+    Tree t;
+    for (const char* path : {"/etc/motd", "/etc", "/dev/null", "/dev/console", "/dev/urandom"}) {
+        CAPTURE(path);
+        test::FailNothrowNew fail(1);
+        auto r = open_path(t.vfs, LookupContext{}, Node{}, path, open_flags::kReadOnly);
+        CHECK(fail.triggered());
+        CHECK(r.error() == Error::kNoMemory);
+    }
 }

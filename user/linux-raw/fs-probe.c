@@ -12,6 +12,10 @@
  *   linux-raw-fs-probe sigpipe         writes to a pipe without readers: must
  *                                      die of SIGPIPE (exit 3 if it does not)
  *   linux-raw-fs-probe sigpipe-ignored the same with SIGPIPE ignored: EPIPE, exit 0
+ *   linux-raw-fs-probe block-read|block-write|block-poll
+ *                                      blocks for good on its own pipe (a read
+ *                                      of an empty one, a write to a full one,
+ *                                      a poll): only a kill ends it
  *   linux-raw-fs-probe exec-cloexec    opens descriptors with and without
  *                                      O_CLOEXEC and FD_CLOEXEC, then execve()s
  *                                      itself ("after-exec A B C"), which finds
@@ -261,6 +265,13 @@ static void check_pipes(void) {
     EXPECT(S3(SYS_writev, p[1], out, 1025) == -EINVAL, 0);
     struct iovec bad[1] = {{(void*)0xffff800000000000ul, 8}};
     EXPECT(S3(SYS_writev, p[1], bad, 1) == -EFAULT, 0);
+    /* Each range is checked as given, before the total is cut to
+     * MAX_RW_COUNT: a length of SSIZE_MAX runs past user space (EFAULT),
+     * however low the buffer (the read would block otherwise). */
+    struct iovec huge[2] = {{x, 0x7ffffffffffffffful}, {y, 0x7ffffffffffffffful}};
+    EXPECT(S3(SYS_readv, p[0], huge, 2) == -EFAULT, 0);
+    struct iovec negative[2] = {{x, 1}, {y, 0x8000000000000000ul}};
+    EXPECT(S3(SYS_readv, p[0], negative, 2) == -EINVAL, 0);
     /* select sees the read end readable once there is a byte. */
     S3(SYS_write, p[1], "z", 1);
     unsigned long rset[16] = {0};
@@ -506,10 +517,27 @@ static int after_exec_mode(char** argv) {
     return 0;
 }
 
+static int block_mode(const char* how) {
+    int p[2];
+    if (S2(SYS_pipe2, p, 0) != 0) return 30;
+    char c;
+    if (streq(how, "block-read")) S3(SYS_read, p[0], &c, 1);
+    if (streq(how, "block-write")) {
+        for (;;) S3(SYS_write, p[1], g_buf, sizeof g_buf);
+    }
+    if (streq(how, "block-poll")) {
+        struct pollfd pf[2] = {{p[0], POLLIN, 0}, {0, 0, 0}};
+        S3(SYS_poll, pf, 1, -1);
+    }
+    say("# linux-raw-fs-probe: a blocking call returned\n");
+    return 31;
+}
+
 int probe_main(long argc, char** argv) {
     if (argc >= 2 && streq(argv[1], "sigpipe")) return sigpipe_mode(0);
     if (argc >= 2 && streq(argv[1], "sigpipe-ignored")) return sigpipe_mode(1);
     if (argc >= 3 && streq(argv[1], "inherited")) return inherited_mode(argv[2]);
+    if (argc >= 2 && len(argv[1]) > 6 && same(argv[1], "block-", 6)) return block_mode(argv[1]);
     const char* self = "/bin/linux-raw-fs-probe";
     if (argc >= 2 && streq(argv[1], "exec-cloexec")) return exec_cloexec_mode(self);
     if (argc >= 6 && streq(argv[1], "after-exec")) return after_exec_mode(argv);

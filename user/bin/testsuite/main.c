@@ -190,6 +190,8 @@ static const struct test_case g_cases[] = {
     CASE("linux-fd-inheritance"),
     CASE("linux-sigpipe"),
     CASE("linux-exec-cloexec"),
+    CASE("linux-blocked-kill"),
+    CASE("linux-abi-file-cases"),
     RUNNER("orphan-zombie-wakes-init", orphan_zombie_wakes_init),
 };
 #define CASE_COUNT (sizeof g_cases / sizeof g_cases[0])
