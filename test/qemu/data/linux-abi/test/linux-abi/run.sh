@@ -17,7 +17,8 @@
   --case pipe-eof-last-writer --case pipe-sigpipe-kills --case pipe-epipe \
   --case pipe-blocking --case pipe-nonblock-eagain --case pipe-capacity-64k \
   --case pipe-1mib-transfer --case pipe-espipe --case pipe-poll \
-  --case fd-dup-family --case fd-fcntl --case fd-ebadf --case fd-pread-pipe-espipe \
+  --case fd-dup-family --case fd-fcntl --case fd-ebadf --case fd-readv-writev \
+  --case fd-pread-pipe-espipe \
   --case fd-ioctl-enotty --case fd-dev-null --case fd-dev-zero --case fd-dev-urandom \
   --case fd-getdents64 --case fd-fstat-empty-path --case fd-cwd --case fd-access \
   --case fd-readlink-proc-self-exe
