@@ -121,6 +121,11 @@ void for_each_process(void (*fn)(const Process&));
 // ESRCH when nothing matched.
 Result<void> signal_processes(int pid, int sig);
 
+// rt_sigqueueinfo: `sig` with the caller's `info` to process `pid`; sig 0
+// only checks that it exists. EINVAL for a bad signal, ESRCH for no such
+// process.
+Result<void> queue_signal(int pid, int sig, const PendingInfo& info);
+
 // The pid of `p`'s parent (after reparenting, init's); 0 for init.
 int parent_pid(const Process& p);
 

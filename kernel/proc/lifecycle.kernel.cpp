@@ -601,6 +601,17 @@ Result<int> wait_for_child(ChildSelector which, bool no_hang, bool reap, int& st
     return r;
 }
 
+Result<void> queue_signal(int pid, int sig, const PendingInfo& info) {
+    if (sig < 0 || sig > kSignalCount) return Error::kInvalid;
+    sync::NoInterruptsGuard lock(g_table_lock);
+    Process* target = pid > 0 ? g_table.find(pid) : nullptr;
+    if (!target) return Error::kNoProcess;
+    if (!sig || target->zombie) return {};
+    if (target == g_init && target != current_process() && !handles_signal(*target, sig)) return {};
+    send_signal(target, sig, info);
+    return {};
+}
+
 int current_process_group() {
     sync::NoInterruptsGuard lock(g_table_lock);
     return current_process()->pgid;

@@ -82,6 +82,9 @@ void fill_signal_frame(RtSigframe& frame, const arch::InterruptFrame& regs, int 
         frame.info.fields.addr = info.addr;
     } else {
         frame.info.fields.child.pid = info.pid;  // si_pid, si_uid (0: root)
+        // A queued signal's value (sigqueue): si_value, after si_uid.
+        if (info.code < 0 && info.code != kSiTkill)
+            memcpy(frame.info.fields.bytes + 8, &info.addr, sizeof(info.addr));
     }
 }
 

@@ -76,12 +76,13 @@ struct PendingInfo {
     int32_t pid;     // sender (SI_USER, SI_TKILL) or child (SIGCHLD)
     int32_t status;  // SIGCHLD: exit code or signal
     int32_t reserved;
-    uint64_t addr;  // faults: the address (si_addr)
+    uint64_t addr;  // faults: the address (si_addr); sigqueue: the value (si_value)
 };
 
-inline constexpr int32_t kSiUser = 0, kSiKernel = 0x80, kSiTkill = -6, kSegvMapErr = 1,
-                         kSegvAccErr = 2, kIllIllOpn = 2, kFpeIntDiv = 1, kTrapBrkpt = 1,
-                         kBusAdrErr = 2, kCldExited = 1, kCldKilled = 2, kCldDumped = 3;
+inline constexpr int32_t kSiUser = 0, kSiKernel = 0x80, kSiQueue = -1, kSiTkill = -6,
+                         kSegvMapErr = 1, kSegvAccErr = 2, kIllIllOpn = 2, kFpeIntDiv = 1,
+                         kTrapBrkpt = 1, kBusAdrErr = 2, kCldExited = 1, kCldKilled = 2,
+                         kCldDumped = 3;
 
 // A process's signal table (shared by its threads).
 struct SignalActions {

@@ -15,5 +15,7 @@ int64_t linux_pause(SyscallFrame& f);
 int64_t linux_kill(SyscallFrame& f);
 int64_t linux_tkill(SyscallFrame& f);
 int64_t linux_tgkill(SyscallFrame& f);
+int64_t linux_rt_sigqueueinfo(SyscallFrame& f);
+int64_t linux_rt_tgsigqueueinfo(SyscallFrame& f);
 
 }  // namespace nyanos::sys

@@ -3,7 +3,9 @@
 #include "syscall/linux_signal.h"
 
 #include "proc/lifecycle.h"
+#include "proc/scheduler.h"
 #include "proc/signal_delivery.h"
+#include "proc/signal_frame.h"
 #include "syscall/user_memory.h"
 
 namespace nyanos::sys {
@@ -109,17 +111,61 @@ int64_t linux_kill(SyscallFrame& f) {
 
 // tkill(tid, sig) and tgkill(tgid, tid, sig): one thread per process, so
 // the thread id is the process id.
+namespace {
+
+// tkill's siginfo: SI_TKILL from the caller.
+int64_t thread_kill(int tid, int sig) {
+    proc::PendingInfo info{proc::kSiTkill, proc::current_process()->pid, 0, 0, 0};
+    return result_of(proc::queue_signal(tid, sig, info));
+}
+
+}  // namespace
+
 int64_t linux_tkill(SyscallFrame& f) {
     int tid = int(f.rdi), sig = int(f.rsi);
     if (tid <= 0) return errno_of(Error::kInvalid);
-    return result_of(proc::signal_processes(tid, sig));
+    return thread_kill(tid, sig);
 }
 
 int64_t linux_tgkill(SyscallFrame& f) {
     int tgid = int(f.rdi), tid = int(f.rsi), sig = int(f.rdx);
     if (tgid <= 0 || tid <= 0) return errno_of(Error::kInvalid);
     if (tgid != tid) return errno_of(Error::kNoProcess);
-    return result_of(proc::signal_processes(tid, sig));
+    return thread_kill(tid, sig);
+}
+
+namespace {
+
+// rt_sigqueueinfo's and rt_tgsigqueueinfo's common part: the caller's
+// siginfo, which may not pretend to come from the kernel or from kill()
+// unless the caller signals itself (Linux's rule: si_code >= 0 or
+// SI_TKILL is EPERM then).
+int64_t queue_with_info(int pid, int sig, uint64_t user_info) {
+    proc::LinuxSiginfo info;
+    auto r = copy_from_user(&info, user_info, sizeof(info));
+    if (!r.ok()) return errno_of(r.error());
+    int self = proc::current_process()->pid;
+    if ((info.code >= 0 || info.code == proc::kSiTkill) && pid != self)
+        return errno_of(Error::kPermission);
+    uint64_t value;
+    __builtin_memcpy(&value, info.fields.bytes + 8, sizeof(value));
+    proc::PendingInfo pending{info.code, info.fields.child.pid, 0, 0, value};
+    return result_of(proc::queue_signal(pid, sig, pending));
+}
+
+}  // namespace
+
+// rt_sigqueueinfo(tgid, sig, info)
+int64_t linux_rt_sigqueueinfo(SyscallFrame& f) {
+    return queue_with_info(int(f.rdi), int(f.rsi), f.rdx);
+}
+
+// rt_tgsigqueueinfo(tgid, tid, sig, info): one thread per process.
+int64_t linux_rt_tgsigqueueinfo(SyscallFrame& f) {
+    int tgid = int(f.rdi), tid = int(f.rsi);
+    if (tgid <= 0 || tid <= 0) return errno_of(Error::kInvalid);
+    if (tgid != tid) return errno_of(Error::kNoProcess);
+    return queue_with_info(tid, int(f.rdx), f.r10);
 }
 
 }  // namespace nyanos::sys

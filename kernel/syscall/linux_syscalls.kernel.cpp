@@ -59,6 +59,8 @@ constexpr SyscallTable<linux_nr::kCount> make_table() {
     t.entries[linux_nr::kill] = linux_kill;
     t.entries[linux_nr::tkill] = linux_tkill;
     t.entries[linux_nr::tgkill] = linux_tgkill;
+    t.entries[linux_nr::rt_sigqueueinfo] = linux_rt_sigqueueinfo;
+    t.entries[linux_nr::rt_tgsigqueueinfo] = linux_rt_tgsigqueueinfo;
     // Time (linux_time.h).
     t.entries[linux_nr::nanosleep] = linux_nanosleep;
     t.entries[linux_nr::gettimeofday] = linux_gettimeofday;

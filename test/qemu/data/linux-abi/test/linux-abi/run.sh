@@ -1,7 +1,7 @@
 # The cases of the Linux ABI suite (user/linux/abi-test) that the Linux
 # personality passes today, run by busybox's shell as init. The suite's
 # other cases wait for what is not built yet (threads and futexes,
-# file-backed mmap, vfork's shared memory, sigqueue, writable files,
+# file-backed mmap, vfork's shared memory, queued realtime signals, writable files,
 # setitimer, SIGCHLD auto-reaping); README, "Running Linux programs".
 # Exits non-zero if any case failed.
 /bin/linux-abi-test \
@@ -24,7 +24,7 @@
   --case fd-readlink-proc-self-exe
 first=$?
 /bin/linux-abi-test \
-  --case sig-handler-runs --case sig-resethand --case sig-nodefer-and-mask \
+  --case sig-handler-runs --case sig-siginfo --case sig-resethand --case sig-nodefer-and-mask \
   --case sig-sigsuspend --case sig-altstack --case sig-eintr-and-restart --case sig-sigchld \
   --case sig-segv-null-write --case sig-ill-ud2 --case sig-fpe-div0 --case sig-trap-int3 \
   --case sig-handler-stack-alignment \
