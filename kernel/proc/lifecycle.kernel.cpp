@@ -131,6 +131,29 @@ void free_process(Process* p) {
     delete p;
 }
 
+// A process being built by spawn or fork: until commit() hands it to the
+// table, every path out frees what it holds so far (free_process copes with
+// the parts not made yet).
+class UnbornProcess {
+public:
+    UnbornProcess() : m_process(new (std::nothrow) Process) {}
+    ~UnbornProcess() {
+        if (m_process) free_process(m_process);
+    }
+    UnbornProcess(const UnbornProcess&) = delete;
+    UnbornProcess& operator=(const UnbornProcess&) = delete;
+
+    Process* get() const { return m_process; }
+    Process* commit() {
+        Process* p = m_process;
+        m_process = nullptr;
+        return p;
+    }
+
+private:
+    Process* m_process;
+};
+
 // A thread with a kernel stack, set up to enter user mode at `entry`.
 Result<Thread*> create_thread(uint64_t entry, uint64_t user_sp) {
     // The user-state block first (null segments, the clean FPU image):
@@ -194,40 +217,21 @@ Result<int> spawn_process(const char* path, const ProgramArgs& args, bool as_ini
     if (!loaded.get()) return Error::kNoMemory;
     ExecImage& image = *loaded.get();
     TRY(load_exec_image(path, args, image));
-    Process* process = new (std::nothrow) Process;
+    UnbornProcess unborn;
+    Process* process = unborn.get();
     if (!process) return Error::kNoMemory;
     process->files = new_process_files(current_process(), as_init);
-    if (!process->files) {
-        delete process;
-        return Error::kNoMemory;
-    }
+    if (!process->files) return Error::kNoMemory;
     // IDs, umask and limits come from the parent (init: the defaults).
-    if (Process* parent = current_process()) {
-        if (auto r = process->resources.inherit(parent->resources); !r.ok()) {
-            fs::FdTable::release(process->files);
-            delete process;
-            return r.error();
-        }
-    }
-    auto thread = create_thread(image.entry, image.stack_pointer);
-    if (!thread.ok()) {
-        fs::FdTable::release(process->files);
-        delete process;
-        return thread.error();
-    }
+    if (Process* parent = current_process()) TRY(process->resources.inherit(parent->resources));
+    process->thread = TRY(create_thread(image.entry, image.stack_pointer));
     inherit_tree_nodes(*process, current_process(), image.file);
-    process->thread = thread.value();
     process->thread->process = process;
     process->thread->affinity = current_thread()->affinity;
     process->personality = image.personality;
     if (image.personality == Personality::kLinux) {
         process->signal_actions = new_signal_actions(nullptr);
-        if (!process->signal_actions) {
-            free_thread(process->thread);
-            fs::FdTable::release(process->files);
-            delete process;
-            return Error::kNoMemory;
-        }
+        if (!process->signal_actions) return Error::kNoMemory;
     }
     process->memory = static_cast<mm::ProcessMemory&&>(image.memory);
     process->thread->active_root = process->memory.space().cr3();
@@ -243,7 +247,7 @@ Result<int> spawn_process(const char* path, const ProgramArgs& args, bool as_ini
         // both, with its own pid).
         process->pgid = process->parent ? process->parent->pgid : pid;
         process->sid = process->parent ? process->parent->sid : pid;
-        g_table.insert(process);
+        g_table.insert(unborn.commit());
         if (as_init) g_init = process;
     }
     // Once ready it may run, exit and be reaped on another CPU at once:
@@ -306,46 +310,20 @@ Result<int> clone_process(const CloneRequest& request, const arch::InterruptFram
 
     Thread* self = current_thread();
     Process* parent = self->process;
-    HeapPtr<Process> child_holder(new (std::nothrow) Process);
-    Process* child = child_holder.get();
+    UnbornProcess unborn;
+    Process* child = unborn.get();
     if (!child) return Error::kNoMemory;
-    auto cleanup = [&] {
-        fs::FdTable::release(child->files);
-        delete child->signal_actions;
-        child->signal_actions = nullptr;
-    };
-    if (auto r = inherit_for_fork(child, parent); !r.ok()) {
-        cleanup();
-        return r.error();
-    }
-    auto files = parent->files ? parent->files->try_clone() : Result<fs::FdTable*>(nullptr);
-    if (!files.ok()) {
-        cleanup();
-        return files.error();
-    }
-    child->files = files.value();
-    auto memory = parent->memory.clone_for_fork();
-    if (!memory.ok()) {
-        cleanup();
-        return memory.error();
-    }
-    child->memory = static_cast<mm::ProcessMemory&&>(memory.value());
+    TRY(inherit_for_fork(child, parent));
+    if (parent->files) child->files = TRY(parent->files->try_clone());
+    child->memory = TRY(parent->memory.clone_for_fork());
     // CLONE_CHILD_SETTID writes into the child's memory: break the page's
     // sharing first, so the parent never sees the write.
-    if (flags & kCloneChildSettid) {
-        if (child->memory.prefault(request.child_tid, mm::Access::kWrite) !=
-            mm::FaultResult::kHandled) {
-            cleanup();
-            return Error::kFault;
-        }
-    }
-    auto thread = create_thread(0, 0);
-    if (!thread.ok()) {
-        cleanup();
-        return thread.error();
-    }
-    Thread* t = thread.value();
-    child->thread = t;
+    if ((flags & kCloneChildSettid) &&
+        child->memory.prefault(request.child_tid, mm::Access::kWrite) != mm::FaultResult::kHandled)
+        return Error::kFault;
+    if ((flags & kCloneSettls) && !arch::is_settable_user_base(request.tls))
+        return Error::kPermission;
+    Thread* t = child->thread = TRY(create_thread(0, 0));
     t->process = child;
     t->active_root = child->memory.space().cr3();
     t->affinity = self->affinity;
@@ -362,15 +340,7 @@ Result<int> clone_process(const CloneRequest& request, const arch::InterruptFram
     t->segments() = self->segments();
     t->segments().fs_base = user_fs_base();
     t->segments().gs_base = user_gs_base();
-    if (flags & kCloneSettls) {
-        if (!arch::is_settable_user_base(request.tls)) {
-            free_thread(t);
-            child->thread = nullptr;
-            cleanup();
-            return Error::kPermission;
-        }
-        t->segments().fs_base = request.tls;
-    }
+    if (flags & kCloneSettls) t->segments().fs_base = request.tls;
     {
         sync::NoInterruptsGuard lock(g_signal_lock);
         t->signals.blocked = self->signals.blocked;
@@ -390,9 +360,8 @@ Result<int> clone_process(const CloneRequest& request, const arch::InterruptFram
         child->pgid = parent->pgid;
         child->sid = parent->sid;
         child->vfork_pending = flags & kCloneVfork;
-        g_table.insert(child);
+        g_table.insert(unborn.commit());
     }
-    child_holder.release();
     if (flags & kCloneChildSettid) {
         int32_t tid = pid;
         (void)child->memory.space().copy_to(request.child_tid, &tid, sizeof(tid));
