@@ -12,42 +12,7 @@
 // higher-half address (bit 63 set), a user one never is (user code cannot
 // set a base: no FSGSBASE, and every user segment has base 0).
 
-// The general registers in the order of struct InterruptFrame (r15 lowest).
-    .macro PUSH_GENERAL_REGISTERS
-    pushq %rax
-    pushq %rbx
-    pushq %rcx
-    pushq %rdx
-    pushq %rsi
-    pushq %rdi
-    pushq %rbp
-    pushq %r8
-    pushq %r9
-    pushq %r10
-    pushq %r11
-    pushq %r12
-    pushq %r13
-    pushq %r14
-    pushq %r15
-    .endm
-
-    .macro POP_GENERAL_REGISTERS
-    popq %r15
-    popq %r14
-    popq %r13
-    popq %r12
-    popq %r11
-    popq %r10
-    popq %r9
-    popq %r8
-    popq %rbp
-    popq %rdi
-    popq %rsi
-    popq %rdx
-    popq %rcx
-    popq %rbx
-    popq %rax
-    .endm
+#include "arch/x86_64/general_registers.inc"
 
     .section .text
     .balign 16

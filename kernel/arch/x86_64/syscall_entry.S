@@ -21,6 +21,8 @@
 //     never mapped (address_space.h).
 //   - IRET (syscall_dispatch returned nonzero: the frame was rewritten):
 //     the interrupt exit restores every register from the frame.
+#include "arch/x86_64/general_registers.inc"
+
 #define PERCPU_KERNEL_RSP 8
 #define PERCPU_USER_RSP 16
 #define USER_CS 0x23
@@ -41,21 +43,7 @@ arch_syscall_entry:
     pushq %rcx                  // rip
     pushq %rax                  // error_code: the number as called
     pushq $SYSCALL_VECTOR
-    pushq %rax
-    pushq %rbx
-    pushq %rcx
-    pushq %rdx
-    pushq %rsi
-    pushq %rdi
-    pushq %rbp
-    pushq %r8
-    pushq %r9
-    pushq %r10
-    pushq %r11
-    pushq %r12
-    pushq %r13
-    pushq %r14
-    pushq %r15
+    PUSH_GENERAL_REGISTERS
     // The user stack pointer is now on our own stack: interrupts may come.
     sti                         // (FMASK cleared DF: no cld needed)
     movq %rsp, %rdi
