@@ -68,8 +68,13 @@ struct CloneRequest {
 // Returns the child's pid.
 Result<int> clone_process(const CloneRequest& request, const arch::InterruptFrame& regs);
 
-// Ends the current process with a POSIX wait status. Never returns.
+// Ends the current process with a POSIX wait status (exit_group, a fatal
+// signal): its other threads end at their next safe points, and the last
+// one out makes it a zombie. Never returns.
 [[noreturn]] void exit_current(int wait_status);
+// Ends the calling thread only (Linux's exit); if it was its process's last
+// thread, the process ends with `wait_status`. Never returns.
+[[noreturn]] void exit_thread(int wait_status);
 
 // waitpid: pid > 0 a child, -1 any child. Writes the status through
 // `store_status` (which may fail: then nothing is reaped). 0 with
@@ -111,6 +116,16 @@ size_t fill_process_list(struct nyan_process_info* out, size_t skip, size_t max)
 // block.
 Result<void> with_process(int pid, Result<void> (*fn)(Process&, void*), void* ctx);
 size_t process_count();
+// The calling process's CPU time, all its threads' (proc/usage.h).
+CpuTicks own_process_cpu_ticks();
+// Calls `fn` on the thread `tid` (of any process; not one that has ended)
+// with the process table locked, as with_process does. ESRCH if there is
+// no such thread.
+Result<void> with_thread(int tid, Result<void> (*fn)(Thread&, void*), void* ctx);
+// tgkill/tkill/rt_tgsigqueueinfo: `sig` with `info` to thread `tid`, which
+// must belong to process `tgid` (0: any process). sig 0 only checks that it
+// exists. EINVAL for a bad signal, ESRCH for no such thread.
+Result<void> signal_thread(int tgid, int tid, int sig, const PendingInfo& info);
 
 // Calls `fn` for every process in the table (interrupts off).
 void for_each_process(void (*fn)(const Process&));

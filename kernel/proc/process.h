@@ -14,6 +14,7 @@
 #include "proc/process_resources.h"
 #include "proc/thread.h"
 #include "proc/wait_queue.h"
+#include "sync/spinlock.h"
 
 namespace nyanos::proc {
 
@@ -69,25 +70,54 @@ struct Process {
     // Its process group and session (inherited; Linux's setpgid/setsid).
     int pgid = 0;
     int sid = 0;
-    // A signal that will end the process at its thread's next safe point
-    // (0 = none): kill() from another process, or Ctrl-C in an interrupt.
-    int pending_signal = 0;
+    // The whole process is ending (exit_group, a fatal signal, kill() from
+    // another process, Ctrl-C): every thread ends at its next safe point,
+    // and the last one out reports group_exit_status (a wait status). Set
+    // once, under the scheduler lock (start_group_exit); read anywhere.
+    bool group_exiting = false;
+    int group_exit_status = 0;
+    // Its threads that have not ended (under the table lock). The one that
+    // brings this to 0 ends the process.
+    int live_threads = 0;
+    // An execve is under way in this thread: every other thread ends at its
+    // next safe point, and no new one starts. Set and cleared under the
+    // table lock; read anywhere.
+    Thread* exec_thread = nullptr;
     char name[kProcessNameMax] = {};
     // The child this process reaped last (see last_reaped_reason).
     int last_reaped_pid = 0;
     int wait_status = 0;  // POSIX encoding, valid once a zombie
 
-    // The user address space and its demand-zero regions.
-    mm::ProcessMemory memory;
+    // The user address space and its regions, shared by the process's
+    // threads. memory_lock serialises them (and the fault handler) over it:
+    // a SpinLock taken with interrupts on (MemoryGuard), because its holder
+    // may wait for other CPUs to answer a TLB shootdown, and a CPU spinning
+    // for it must still answer. First in the lock order (docs/locking.md):
+    // nothing is held when it is taken, and the holder never blocks.
+    sync::SpinLock memory_lock;
+    mm::ProcessMemory memory GUARDED_BY(memory_lock);
+
+    // The memory of a process no other thread can reach: being built, or
+    // being torn down by its last thread. The caller says which.
+    mm::ProcessMemory& unshared_memory() NO_THREAD_SAFETY_ANALYSIS { return memory; }
+    // For statistics (ps, /proc): read without the lock, so a count may be
+    // one page behind a change in flight; never used to decide anything.
+    const mm::AddressSpace& space_for_statistics() const NO_THREAD_SAFETY_ANALYSIS {
+        return memory.space();
+    }
 
     // Linux personality: the signal actions and process-directed pending
     // signals (owned; nullptr for NyanOS programs, for which every signal
     // is fatal).
     SignalActions* signal_actions = nullptr;
 
-    // The thread that runs the process; its Thread object lives until the
-    // process is reaped.
+    // Its threads, through Thread::next_in_process: this first one (the
+    // leader, whose tid is the pid) lives until the process is reaped; the
+    // others are freed once they have ended and left their CPU (by the
+    // next clone of a sibling, or with the process).
     Thread* thread = nullptr;
+    // The CPU time of threads already freed (under the table lock).
+    CpuTicks freed_threads_ticks;
 
     // Its threads wait here for a child to exit; an exiting child (or an
     // orphan handed over) wakes them all, and each checks again.
@@ -113,6 +143,26 @@ struct Process {
     Process() = default;
     Process(const Process&) = delete;
     Process& operator=(const Process&) = delete;
+};
+
+// Holds `p`'s memory lock for a scope. Interrupts must be on (see
+// Process::memory_lock).
+class SCOPED_CAPABILITY MemoryGuard {
+public:
+    explicit MemoryGuard(Process& p) ACQUIRE(p.memory_lock) : m_lock(p.memory_lock) {
+#ifndef NYANOS_HOST
+        VERIFY(arch::read_rflags() & arch::kRflagsInterrupt);
+#endif
+        m_lock.lock();
+    }
+    ~MemoryGuard() RELEASE() {
+        m_lock.unlock();
+    }
+    MemoryGuard(const MemoryGuard&) = delete;
+    MemoryGuard& operator=(const MemoryGuard&) = delete;
+
+private:
+    sync::SpinLock& m_lock;
 };
 
 }  // namespace nyanos::proc

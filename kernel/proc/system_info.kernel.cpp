@@ -27,9 +27,9 @@ void fill_system_info(nyan_system_info& out) {
     if (thread->kernel_stack_top)
         out.kernel_stack_bytes =
             mm::kernel_stack_pages(thread->kernel_stack_top) * paging::kPageSize;
-    out.table_frames = t->memory.space().table_frames();
-    out.user_frames = t->memory.space().user_frames();
-    out.shared_pages = t->memory.space().borrowed_pages();
+    out.table_frames = t->space_for_statistics().table_frames();
+    out.user_frames = t->space_for_statistics().user_frames();
+    out.shared_pages = t->space_for_statistics().borrowed_pages();
     if (mm::pcid_enabled()) out.flags |= NYAN_SYSINFO_PCID;
 }
 

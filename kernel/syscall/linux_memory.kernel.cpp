@@ -16,8 +16,13 @@ namespace {
 constexpr uint64_t kProtBits = mm::kProtMask;
 constexpr uint64_t kProtGrowsDown = 0x01000000, kProtGrowsUp = 0x02000000;
 
-mm::ProcessMemory& memory() {
-    return proc::this_cpu().current->process->memory;
+// Runs `op` on the calling process's memory with its memory lock held
+// (the process's other threads may be changing it or faulting on it).
+template <typename Op>
+auto with_memory(Op&& op) {
+    proc::Process& self = *proc::this_cpu().current->process;
+    proc::MemoryGuard lock(self);
+    return op(self.memory);
 }
 
 }  // namespace
@@ -33,12 +38,13 @@ int64_t linux_mmap(SyscallFrame& f) {
         // File mappings need the file layer's descriptions (not wired yet).
         return errno_of(Error::kBadFd);
     }
-    return result_of(memory().map(f.rdi, f.rsi, uint8_t(prot), flags));
+    return result_of(with_memory(
+        [&](mm::ProcessMemory& m) { return m.map(f.rdi, f.rsi, uint8_t(prot), flags); }));
 }
 
 // munmap(addr, length)
 int64_t linux_munmap(SyscallFrame& f) {
-    return result_of(memory().unmap(f.rdi, f.rsi));
+    return result_of(with_memory([&](mm::ProcessMemory& m) { return m.unmap(f.rdi, f.rsi); }));
 }
 
 // mprotect(addr, length, prot)
@@ -46,7 +52,8 @@ int64_t linux_mprotect(SyscallFrame& f) {
     uint64_t prot = f.rdx & ~(kProtGrowsDown | kProtGrowsUp);
     if ((f.rdx & kProtGrowsDown) && (f.rdx & kProtGrowsUp)) return errno_of(Error::kInvalid);
     if (prot & ~kProtBits) return errno_of(Error::kInvalid);
-    return result_of(memory().protect(f.rdi, f.rsi, uint8_t(prot)));
+    return result_of(
+        with_memory([&](mm::ProcessMemory& m) { return m.protect(f.rdi, f.rsi, uint8_t(prot)); }));
 }
 
 // madvise(addr, length, advice): MADV_DONTNEED (and MADV_FREE, which may
@@ -63,7 +70,9 @@ int64_t linux_madvise(SyscallFrame& f) {
         case kDontNeed:
         case kFree:
             if (length == 0) return 0;
-            return result_of(memory().advise_dontneed(addr, (length + 0xfff) & ~uint64_t(0xfff)));
+            return result_of(with_memory([&](mm::ProcessMemory& m) {
+                return m.advise_dontneed(addr, (length + 0xfff) & ~uint64_t(0xfff));
+            }));
         case kNormal:
         case kRandom:
         case kSequential:
@@ -91,7 +100,7 @@ int64_t linux_madvise(SyscallFrame& f) {
 
 // brk(addr): the new break, or the current one when it cannot move.
 int64_t linux_brk(SyscallFrame& f) {
-    return int64_t(memory().brk(f.rdi));
+    return int64_t(with_memory([&](mm::ProcessMemory& m) { return m.brk(f.rdi); }));
 }
 
 }  // namespace nyanos::sys

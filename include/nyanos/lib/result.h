@@ -44,6 +44,7 @@ enum class Error : int32_t {
     kLoop = 40,          // ELOOP
     kOverflow = 75,      // EOVERFLOW
     kNotSupported = 95,  // EOPNOTSUPP
+    kTimedOut = 110,     // ETIMEDOUT
     kCorrupt = 117,      // EUCLEAN: a structure failed its integrity checks
     // A blocking call interrupted by a signal, never seen by user space:
     // the return to user mode turns it into EINTR, or restarts the call
@@ -102,6 +103,8 @@ constexpr const char* error_name(Error e) {
             return "ELOOP";
         case Error::kNotSupported:
             return "EOPNOTSUPP";
+        case Error::kTimedOut:
+            return "ETIMEDOUT";
         case Error::kOverflow:
             return "EOVERFLOW";
         case Error::kCorrupt:
