@@ -91,7 +91,7 @@ bool ProcessMemory::prot_allowed(uint8_t prot) const {
 // ---- mmap, munmap, mprotect, madvise ----
 
 Result<VirtAddr> ProcessMemory::map(VirtAddr hint, uint64_t length, uint8_t prot, uint32_t flags,
-                                    const FileBacking* file, uint64_t offset) {
+                                    FileBacking* file, uint64_t offset) {
     if (!m_map.valid()) return Error::kInvalid;
     // The checks in the order Linux makes them (arch mmap, then do_mmap).
     if (!page_aligned(offset)) return Error::kInvalid;

@@ -23,6 +23,11 @@
 //  - clone_for_fork: the child shares every frame by reference count; private
 //    pages become copy-on-write in both, shared mappings stay shared.
 //
+// File regions hold a counted reference to their FileBacking
+// (mm/file_backing.h), which the region map takes and drops as regions are
+// added, split, merged, copied by fork and destroyed by exec and exit; so
+// no path here, failing or not, needs to count them itself.
+//
 // Pages and frames:
 //  - a private page is writable in the page tables only while its frame is
 //    this process's alone; after fork (or while it is a file's frame) it is
@@ -149,7 +154,10 @@ public:
     // mmap(2). `hint` is where the mapping should go (a hint unless
     // kMapFixed or kMapFixedNoReplace); `file` and `offset` are ignored for
     // kMapAnonymous, otherwise `file` must be non-null (the system-call
-    // layer answers EBADF first). Errors: EINVAL (length 0, no or both
+    // layer answers EBADF, and the file's own EACCES and ENODEV, first:
+    // fs/file_mapping.h). The new region takes its own reference to `file`
+    // (mm/file_backing.h); the caller keeps and drops its own, whether the
+    // call succeeds or fails. Errors: EINVAL (length 0, no or both
     // types, an unaligned fixed address or file offset), ENOMEM (no room,
     // length past the user half, too many regions), EEXIST (FIXED_NOREPLACE
     // over a mapping), EPERM (a fixed address below kMmapMinAddr), EACCES
@@ -159,7 +167,7 @@ public:
     // here MAP_POPULATE (pages still come on first touch) and MAP_GROWSDOWN
     // (the mapping does not grow). MAP_HUGETLB: ENOMEM (no huge pages).
     Result<VirtAddr> map(VirtAddr hint, uint64_t length, uint8_t prot, uint32_t flags,
-                         const FileBacking* file = nullptr, uint64_t offset = 0);
+                         FileBacking* file = nullptr, uint64_t offset = 0);
 
     // munmap(2): EINVAL for an unaligned address, length 0, or a range
     // leaving the user half; ENOMEM if splitting a region needs a slot that
