@@ -59,7 +59,11 @@ Result<FileMapping> prepare_file_mapping(const FileDescription& d, uint32_t flag
     auto* backing = new (std::nothrow) mm::FileBacking;
     if (!backing) return Error::kNoMemory;
     out.backing = RefPtr<mm::FileBacking>::adopt(backing);
-    const FileFrames frames = frames_of(file);
+    FileFrames frames = frames_of(file);
+    // Only a file that starts on a page can lend its frames (an archive
+    // written by plain tar places data at 512-byte steps): else every page
+    // is copied.
+    if (frames.phys % 4096) frames = FileFrames{};
     backing->data = file->data;
     backing->size = file->size;
     backing->phys = frames.phys;

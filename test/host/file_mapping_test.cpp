@@ -72,6 +72,20 @@ TEST_CASE("file mapping: a ramdisk file gives a backing with the file's bytes an
     CHECK(prepare(d, mm::kMapPrivate, kRw | mm::kProtExec).ok());
 }
 
+FileFrames frames_mid_page(const FileEntry*) {
+    return FileFrames{0x5200, 0x1e00};
+}
+
+TEST_CASE("file mapping: a file that does not start on a page lends no frames") {
+    Tree t;
+    DescriptionRef d = t.open("/bin/prog", open_flags::kReadOnly);
+    auto m = prepare_file_mapping(*d.get(), mm::kMapPrivate, kRo, frames_mid_page);
+    REQUIRE(m.ok());
+    CHECK(m.value().backing->phys == 0);
+    CHECK(m.value().backing->mappable == 0);
+    CHECK(m.value().backing->size == 5000);
+}
+
 TEST_CASE("file mapping: Linux's errors, in Linux's order") {
     Tree t;
     DescriptionRef ro = t.open("/bin/prog", open_flags::kReadOnly);
