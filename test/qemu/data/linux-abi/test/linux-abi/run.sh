@@ -15,7 +15,8 @@
   --case munmap-middle-splits --case munmap-unmapped-ok --case mprotect-hole-enomem \
   --case segv-accerr-maperr --case madvise-dontneed-zeroes --case mmap-unaligned-length \
   --case mmap-large-lazy --case brk-grow-shrink \
-  --case file-mmap-private --case file-mmap-past-eof-sigbus \
+  --case file-mmap-private --case file-mmap-past-eof-sigbus --case file-mmap-errors \
+  --case file-mmap-shared-readonly --case file-mmap-private-fork --case file-mmap-dev-zero \
   --case pipe-eof-last-writer --case pipe-sigpipe-kills --case pipe-epipe \
   --case pipe-blocking --case pipe-nonblock-eagain --case pipe-capacity-64k \
   --case pipe-1mib-transfer --case pipe-espipe --case pipe-poll \
