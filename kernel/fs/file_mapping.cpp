@@ -50,6 +50,7 @@ Result<FileMapping> prepare_file_mapping(const FileDescription& d, uint32_t flag
     if (flags & mm::kMapGrowsDown) return Error::kInvalid;
 
     FileMapping out;
+    out.may_write = !shared || d.writable();
     if (kind == Kind::kZero) {
         out.anonymous = true;
         out.shared = shared && d.writable();

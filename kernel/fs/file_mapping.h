@@ -32,6 +32,10 @@ struct FileMapping {
     // writing (it clears VM_SHARED otherwise), else private.
     bool anonymous = false;
     bool shared = false;
+    // Whether the mapping may ever be writable (Linux's VM_MAYWRITE): not
+    // for MAP_SHARED of a description not open for writing, whose
+    // mprotect(PROT_WRITE) is EACCES too.
+    bool may_write = true;
     // The file's pages (not anonymous): the creator's reference.
     RefPtr<mm::FileBacking> backing;
 };

@@ -166,8 +166,14 @@ public:
     // MAP_EXECUTABLE, MAP_NORESERVE, MAP_STACK, MAP_LOCKED, MAP_NONBLOCK; and
     // here MAP_POPULATE (pages still come on first touch) and MAP_GROWSDOWN
     // (the mapping does not grow). MAP_HUGETLB: ENOMEM (no huge pages).
+    //
+    // `may_write` false: the mapping may never be writable (Linux's
+    // VM_MAYWRITE clear, for a MAP_SHARED mapping of a description not open
+    // for writing: /dev/zero's memory): PROT_WRITE is EACCES now and from a
+    // later mprotect. A shared mapping of a file whose backing is not
+    // writable is so whatever `may_write` says.
     Result<VirtAddr> map(VirtAddr hint, uint64_t length, uint8_t prot, uint32_t flags,
-                         FileBacking* file = nullptr, uint64_t offset = 0);
+                         FileBacking* file = nullptr, uint64_t offset = 0, bool may_write = true);
 
     // munmap(2): EINVAL for an unaligned address, length 0, or a range
     // leaving the user half; ENOMEM if splitting a region needs a slot that
@@ -179,7 +185,7 @@ public:
     // mprotect(2): EINVAL (unaligned, bad bits), ENOMEM (part of the range
     // is unmapped, or it wraps: nothing changes then, where Linux may have
     // changed the part before the hole), EACCES (W+X refused; write to a
-    // shared read-only file).
+    // mapping that may never be written: a shared read-only file).
     Result<void> protect(VirtAddr addr, uint64_t length, uint8_t prot);
 
     // madvise(MADV_DONTNEED): private pages in the range are dropped (the

@@ -74,6 +74,9 @@ enum class RegionKind : uint8_t {
 
 struct Region {
     static constexpr uint8_t kShared = 1;  // MAP_SHARED: writes are seen by every mapping
+    // Never writable, whatever mprotect asks (Linux's VM_MAYWRITE clear: a
+    // MAP_SHARED mapping of a description not open for writing).
+    static constexpr uint8_t kNoWrite = 2;
 
     VirtAddr start = 0;
     VirtAddr end = 0;
@@ -89,6 +92,7 @@ struct Region {
     uint8_t flags = 0;
 
     bool shared() const { return flags & kShared; }
+    bool may_write() const { return !(flags & kNoWrite); }
     bool readable() const { return prot != kProtNone; }  // x86: write and exec imply read
     bool writable() const { return prot & kProtWrite; }
     bool executable() const { return prot & kProtExec; }
@@ -150,10 +154,9 @@ public:
     Result<void> reserve(size_t extra);
 
     // Adds `region` (page aligned, start < end, a range no region touches:
-    // kExists otherwise), merged with compatible neighbours. The map takes
-    // its own reference to region.file if it needs one; the caller keeps
-    // the caller's. kNoMemory when
-    // it needs a slot and none can be had. All or nothing.
+    // kExists otherwise), merged with compatible neighbours. kNoMemory when
+    // it needs a slot and none can be had. All or nothing. A new slot takes
+    // its own reference to region.file; the caller keeps its own.
     Result<void> insert(const Region& region);
     // Removes [lo, hi) (page aligned) from every region, trimming and
     // splitting them. Splitting one region in two needs a slot: kNoMemory if

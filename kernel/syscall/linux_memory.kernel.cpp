@@ -46,12 +46,13 @@ int64_t linux_mmap(SyscallFrame& f) {
         // /dev/zero: anonymous memory, as Linux's mmap_zero makes it.
         uint32_t type = mapping.value().shared ? mm::kMapShared : mm::kMapPrivate;
         uint32_t anonymous = (flags & ~mm::kMapTypeMask) | type | mm::kMapAnonymous;
-        return result_of(memory().map(f.rdi, f.rsi, uint8_t(prot), anonymous));
+        return result_of(memory().map(f.rdi, f.rsi, uint8_t(prot), anonymous, nullptr, 0,
+                                      mapping.value().may_write));
     }
     // The region takes its own reference to the backing; `mapping` drops
     // the creator's on the way out, so a failed map frees it.
-    return result_of(
-        memory().map(f.rdi, f.rsi, uint8_t(prot), flags, mapping.value().backing.get(), f.r9));
+    return result_of(memory().map(f.rdi, f.rsi, uint8_t(prot), flags, mapping.value().backing.get(),
+                                  f.r9, mapping.value().may_write));
 }
 
 // munmap(addr, length)

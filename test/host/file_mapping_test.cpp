@@ -66,6 +66,7 @@ TEST_CASE("file mapping: a ramdisk file gives a backing with the file's bytes an
         CHECK(b->phys == 0x5000);
         CHECK(b->mappable == 0x2000);
         CHECK(!b->writable);  // the ramdisk is read-only
+        CHECK(m.value().may_write == (type == mm::kMapPrivate));
         CHECK(b->reference_count() == 1);
     }
     // A private mapping may be written (copy-on-write), whatever the mode.
@@ -136,6 +137,9 @@ TEST_CASE("file mapping: /dev/zero is anonymous memory, shared only when open fo
     REQUIRE(ro_shared.ok());
     CHECK(ro_shared.value().anonymous);
     CHECK(!ro_shared.value().shared);
+    CHECK(!ro_shared.value().may_write);  // and never will be (VM_MAYWRITE clear)
+    CHECK(prepare(ro, mm::kMapPrivate, kRo).value().may_write);
+    CHECK(shared.value().may_write);
     CHECK(prepare(ro, mm::kMapShared, kRw).error() == Error::kAccess);
 }
 

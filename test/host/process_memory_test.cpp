@@ -493,6 +493,33 @@ TEST_CASE("ProcessMemory: a Linux stack grows down to its limit, never near anot
     CHECK(ctx.leaked() == 0);
 }
 
+TEST_CASE("ProcessMemory: a mapping that may never be written refuses PROT_WRITE, now and later") {
+    FakeMemoryContext ctx;
+    {
+        ProcessMemory m = make_memory(ctx, kLinux);
+        // /dev/zero opened read-only, MAP_SHARED: private memory without
+        // VM_MAYWRITE, as Linux makes it.
+        CHECK(m.map(0, kPage, kRw, kAnonPrivate, nullptr, 0, false).error() == Error::kAccess);
+        VirtAddr a = m.map(0, 2 * kPage, kRo, kAnonPrivate, nullptr, 0, false).value();
+        CHECK(load(m, a) == 0);
+        CHECK(m.protect(a, kPage, kRw).error() == Error::kAccess);
+        CHECK(m.protect(a, kPage, kProtWrite).error() == Error::kAccess);
+        CHECK(m.protect(a + kPage, kPage, kRx).ok());  // not write: fine
+        CHECK(m.protect(a + kPage, kPage, kProtNone).ok());
+        CHECK(store(m, a, 1) == kSegv);
+        // It does not merge with writable memory next to it, and fork keeps it.
+        VirtAddr b = m.map(a - kPage, kPage, kRo, kAnonPrivate | kMapFixed).value();
+        CHECK(m.regions().find(b)->end == a);
+        ProcessMemory child = m.clone_for_fork().release_value();
+        CHECK(child.protect(a, kPage, kRw).error() == Error::kAccess);
+        CHECK(child.protect(b, kPage, kRw).ok());
+        // A plain private mapping may become writable.
+        VirtAddr c = m.map(0, kPage, kRo, kAnonPrivate).value();
+        CHECK(m.protect(c, kPage, kRw).ok());
+    }
+    CHECK(ctx.leaked() == 0);
+}
+
 // ---- File mappings ----
 
 TEST_CASE("ProcessMemory: private file pages are the file's frames until written") {

@@ -419,7 +419,8 @@ static int file_mmap_private_fork(void) {
 /* /dev/zero (mem(4): "mmap ... of /dev/zero ... is equivalent to anonymous
  * memory"): private mappings read zeros; a shared one of a descriptor open
  * for writing is shared with children; a writable shared one of a
- * read-only descriptor is EACCES. */
+ * read-only descriptor is EACCES, and so is mprotect adding write to a
+ * read-only one. */
 static int file_mmap_dev_zero(void) {
     int z = open("/dev/zero", O_RDWR | O_CLOEXEC);
     CHECK_OK(z);
@@ -443,6 +444,10 @@ static int file_mmap_dev_zero(void) {
     int ro = open("/dev/zero", O_RDONLY | O_CLOEXEC);
     CHECK_OK(ro);
     CHECK_ERR(sys_mmap(NULL, PAGE, RW, MAP_SHARED, ro, 0), EACCES);
+    /* Shared and read-only, it may never become writable. */
+    void* never = mmap(NULL, PAGE, PROT_READ, MAP_SHARED, ro, 0);
+    CHECK(never != MAP_FAILED);
+    CHECK_ERR(sys_mprotect(never, PAGE, RW), EACCES);
     close(z);
     close(ro);
     return CASE_PASS;
