@@ -1,11 +1,15 @@
 // Linux's memory calls: argument checks Linux makes before the VM layer
 // sees anything, then the ProcessMemory operation. The semantics (and
-// errors) of each operation are mm/process_memory.h's.
+// errors) of each operation are mm/process_memory.h's; what mmap may make
+// of a file is fs/file_mapping.h's.
 #include "syscall/linux_memory.h"
 
+#include "fs/file_mapping.h"
+#include "fs/files.h"
 #include "mm/process_memory.h"
 #include "proc/cpu.h"
 #include "proc/process.h"
+#include "syscall/file_support.h"
 
 namespace nyanos::sys {
 
@@ -34,12 +38,31 @@ int64_t linux_mmap(SyscallFrame& f) {
     if (prot & ~kProtBits) return errno_of(Error::kInvalid);
     // The offset is checked before anything else, anonymous mappings too.
     if (f.r9 & 0xfff) return errno_of(Error::kInvalid);
-    if (!(flags & mm::kMapAnonymous)) {
-        // File mappings need the file layer's descriptions (not wired yet).
-        return errno_of(Error::kBadFd);
+    if (flags & mm::kMapAnonymous)
+        return result_of(with_memory(
+            [&](mm::ProcessMemory& m) { return m.map(f.rdi, f.rsi, uint8_t(prot), flags); }));
+    // Linux takes the descriptor's low 32 bits (an unsigned int).
+    auto file = file_of(int(f.r8));
+    if (!file.ok()) return errno_of(file.error());
+    // do_mmap looks at the length before the file.
+    if (f.rsi == 0) return errno_of(Error::kInvalid);
+    auto mapping = fs::prepare_file_mapping(*file.value(), flags, uint8_t(prot), fs::file_frames);
+    if (!mapping.ok()) return errno_of(mapping.error());
+    if (mapping.value().anonymous) {
+        // /dev/zero: anonymous memory, as Linux's mmap_zero makes it.
+        uint32_t type = mapping.value().shared ? mm::kMapShared : mm::kMapPrivate;
+        uint32_t anonymous = (flags & ~mm::kMapTypeMask) | type | mm::kMapAnonymous;
+        return result_of(with_memory([&](mm::ProcessMemory& m) {
+            return m.map(f.rdi, f.rsi, uint8_t(prot), anonymous, nullptr, 0,
+                         mapping.value().may_write);
+        }));
     }
-    return result_of(with_memory(
-        [&](mm::ProcessMemory& m) { return m.map(f.rdi, f.rsi, uint8_t(prot), flags); }));
+    // The region takes its own reference to the backing; `mapping` drops
+    // the creator's on the way out, so a failed map frees it.
+    return result_of(with_memory([&](mm::ProcessMemory& m) {
+        return m.map(f.rdi, f.rsi, uint8_t(prot), flags, mapping.value().backing.get(), f.r9,
+                     mapping.value().may_write);
+    }));
 }
 
 // munmap(addr, length)

@@ -29,6 +29,7 @@ enum class Error : int32_t {
     kFault = 14,         // EFAULT
     kBusy = 16,          // EBUSY
     kExists = 17,        // EEXIST
+    kNoDevice = 19,      // ENODEV
     kNotDirectory = 20,  // ENOTDIR
     kIsDirectory = 21,   // EISDIR
     kInvalid = 22,       // EINVAL
@@ -85,6 +86,8 @@ constexpr const char* error_name(Error e) {
             return "EBUSY";
         case Error::kExists:
             return "EEXIST";
+        case Error::kNoDevice:
+            return "ENODEV";
         case Error::kNotDirectory:
             return "ENOTDIR";
         case Error::kIsDirectory:
