@@ -46,7 +46,7 @@ Result<void> fault_in_word(uint64_t address) {
 Result<void> futex_wait(Process& p, uint64_t address, uint32_t expected, uint32_t bitset,
                         Deadline deadline) {
     KernelFutexWaiter w;
-    w.key = FutexKey{&p, address};
+    w.key = FutexKey{p.mm, address};
     w.bitset = bitset;
     for (;;) {
         {
@@ -69,7 +69,7 @@ Result<void> futex_wait(Process& p, uint64_t address, uint32_t expected, uint32_
 
 int futex_wake(Process& p, uint64_t address, int max, uint32_t bitset) {
     sync::NoInterruptsGuard lock(g_futex_lock);
-    return g_futexes.wake(FutexKey{&p, address}, max, bitset, wake_waiter);
+    return g_futexes.wake(FutexKey{p.mm, address}, max, bitset, wake_waiter);
 }
 
 Result<int> futex_requeue(Process& p, uint64_t from, uint64_t to, int max_wake, int max_requeue,
@@ -80,7 +80,7 @@ Result<int> futex_requeue(Process& p, uint64_t from, uint64_t to, int max_wake, 
             auto value = compare ? sys::read_user_word_now(from) : Result<uint32_t>(expected);
             if (value.ok()) {
                 if (value.value() != expected) return Error::kAgain;
-                return g_futexes.requeue(FutexKey{&p, from}, FutexKey{&p, to}, max_wake,
+                return g_futexes.requeue(FutexKey{p.mm, from}, FutexKey{p.mm, to}, max_wake,
                                          max_requeue, wake_waiter);
             }
         }

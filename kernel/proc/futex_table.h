@@ -5,13 +5,14 @@
 // futex lock around every call, and a waiter that leaves (woken, timed out,
 // interrupted) takes itself out under the same lock.
 //
-// Keys: a word is named by the memory it is in and its user address. Every
-// thread of a process shares one memory, so its threads meet on a word
-// whether they say FUTEX_PRIVATE_FLAG or not (musl's pthread_join waits
-// without the flag and the exiting thread's clear-tid wake has none, while
-// its other waits say private). Memory shared between processes (MAP_SHARED
-// after fork) is keyed per process here, so two processes do not meet on a
-// shared word: README, "Running Linux programs".
+// Keys: a word is named by the memory it is in (proc/memory_space.h: every
+// thread of a process, and processes sharing it through CLONE_VM) and its
+// user address. So threads meet on a word whether they say
+// FUTEX_PRIVATE_FLAG or not (musl's pthread_join waits without the flag and
+// the exiting thread's clear-tid wake has none, while its other waits say
+// private). A MAP_SHARED mapping between processes that do not share their
+// memory is keyed per memory here, so they do not meet on a word in it:
+// README, "Running Linux programs".
 #pragma once
 
 #include <stddef.h>

@@ -56,16 +56,18 @@ struct CloneRequest {
     uint64_t tls;         // CLONE_SETTLS: the child's FS base
 };
 
-// fork, vfork and clone for a new process (not a thread): the child is a
-// copy of the caller, its memory shared copy-on-write (mm/process_memory.h),
-// its descriptors, signal actions, mask and alternate stack, IDs and limits
-// copied; it returns to user mode with the caller's registers (`regs`) but
-// rax 0. CLONE_VFORK makes the caller wait until the child execs or exits;
-// with CLONE_VM it still gets a copy-on-write copy of the memory (see the
-// README: writes a vfork child makes are its own). EINVAL for flags that
-// ask for sharing this kernel does not do (threads, CLONE_VM without
-// CLONE_VFORK, CLONE_FILES, CLONE_SIGHAND, namespaces), ENOMEM, EAGAIN.
-// Returns the child's pid.
+// fork, vfork and clone: a new process (or, with CLONE_THREAD, a new thread
+// of the caller's; then CLONE_VM, CLONE_SIGHAND, CLONE_FS and CLONE_FILES
+// must come with it). A new process is a copy of the caller: its memory
+// shared copy-on-write (mm/process_memory.h), or with CLONE_VM the caller's
+// memory itself (proc/memory_space.h) until it execs or exits; its
+// descriptors, signal actions, mask and alternate stack, IDs and limits
+// copied. It returns to user mode with the caller's registers (`regs`) but
+// rax 0, on `request.stack` if given. CLONE_VFORK makes the caller wait
+// until the child execs or exits. EINVAL for flags that ask for sharing
+// this kernel does not do between processes (CLONE_FILES, CLONE_SIGHAND,
+// CLONE_FS without CLONE_THREAD, namespaces), ENOMEM, EAGAIN. Returns the
+// child's pid (its thread ID for a thread).
 Result<int> clone_process(const CloneRequest& request, const arch::InterruptFrame& regs);
 
 // Ends the current process with a POSIX wait status (exit_group, a fatal

@@ -127,7 +127,8 @@ void free_thread(Thread* t) {
 // Frees a process no one else can reach any more, with all its threads
 // (each has left its CPU).
 void free_process(Process* p) {
-    fs::FdTable::release(p->files);  // exit did it already; a no-op then
+    MemorySpace::release(p->mm);     // exit did it already; a no-op then
+    fs::FdTable::release(p->files);  // likewise
     delete p->signal_actions;
     for (Thread* t = p->thread; t;) {
         Thread* next = t->next_in_process;
@@ -239,9 +240,10 @@ Result<int> spawn_process(const char* path, const ProgramArgs& args, bool as_ini
         process->signal_actions = new_signal_actions(nullptr);
         if (!process->signal_actions) return Error::kNoMemory;
     }
+    process->mm = MemorySpace::create(static_cast<mm::ProcessMemory&&>(image.memory));
+    if (!process->mm) return Error::kNoMemory;
     // Not in the table yet: no other thread can reach its memory.
-    process->unshared_memory() = static_cast<mm::ProcessMemory&&>(image.memory);
-    process->thread->active_root = process->unshared_memory().space().cr3();
+    process->thread->active_root = process->mm->unshared().space().cr3();
     copy_name(process->name, path);
 
     // Commit: nothing below can fail.
@@ -370,8 +372,8 @@ Result<int> clone_thread(const CloneRequest& request, const arch::InterruptFrame
     Thread* t = TRY(create_thread(0, 0));
     t->process = p;
     {
-        MemoryGuard lock(*p);
-        t->active_root = p->memory.space().cr3();
+        MemoryGuard lock(*p->mm);
+        t->active_root = p->mm->memory.space().cr3();
     }
     copy_user_context(t, self, request, regs);
     {
@@ -434,7 +436,6 @@ Result<int> clone_process(const CloneRequest& request, const arch::InterruptFram
                                     kCloneParentSettid | kCloneChildCleartid | kCloneChildSettid |
                                     kCloneDetached | kCloneUntraced;
     if (flags & ~kSupported) return Error::kInvalid;
-    if ((flags & kCloneVm) && !(flags & kCloneVfork)) return Error::kInvalid;
 
     Thread* self = current_thread();
     Process* parent = self->process;
@@ -443,29 +444,45 @@ Result<int> clone_process(const CloneRequest& request, const arch::InterruptFram
     if (!child) return Error::kNoMemory;
     TRY(inherit_for_fork(child, parent));
     if (parent->files) child->files = TRY(parent->files->try_clone());
-    {
-        MemoryGuard lock(*parent);
-        child->unshared_memory() = TRY(parent->memory.clone_for_fork());
-    }
-    // The child is not in the table yet: no other thread can reach its
-    // memory. CLONE_CHILD_SETTID writes into it: break the page's sharing
-    // first, so the parent never sees the write.
-    mm::ProcessMemory& child_memory = child->unshared_memory();
-    if ((flags & kCloneChildSettid) &&
-        child_memory.prefault(request.child_tid, mm::Access::kWrite) != mm::FaultResult::kHandled)
-        return Error::kFault;
     if ((flags & kCloneSettls) && !arch::is_settable_user_base(request.tls))
         return Error::kPermission;
+    bool shares_memory = flags & kCloneVm;
+    if (shares_memory) {
+        // The child runs in its parent's memory (vfork, above all) until
+        // it execs or exits.
+        child->mm = parent->mm->share();
+    } else {
+        MemoryGuard lock(*parent->mm);
+        auto copy = parent->mm->memory.clone_for_fork();
+        if (!copy.ok()) return copy.error();
+        child->mm = MemorySpace::create(copy.release_value());
+        if (!child->mm) return Error::kNoMemory;
+    }
+    // A copy is not in the table yet: no other thread can reach it.
+    // CLONE_CHILD_SETTID writes into it: break the page's sharing first, so
+    // the parent never sees the write.
+    if ((flags & kCloneChildSettid) && !shares_memory &&
+        child->mm->unshared().prefault(request.child_tid, mm::Access::kWrite) !=
+            mm::FaultResult::kHandled)
+        return Error::kFault;
     Thread* t = child->thread = TRY(create_thread(0, 0));
     t->process = child;
-    t->active_root = child_memory.space().cr3();
+    {
+        MemoryGuard lock(*child->mm);
+        t->active_root = child->mm->memory.space().cr3();
+    }
     copy_user_context(t, self, request, regs);
     {
         sync::NoInterruptsGuard lock(g_signal_lock);
         t->signals.blocked = self->signals.blocked;
-        t->signals.altstack_flags = self->signals.altstack_flags;
-        t->signals.altstack_sp = self->signals.altstack_sp;
-        t->signals.altstack_size = self->signals.altstack_size;
+        // A child sharing the memory but not waited for (CLONE_VM without
+        // CLONE_VFORK) runs on a stack of its own: no alternate stack, as
+        // Linux.
+        if (!shares_memory || (flags & kCloneVfork)) {
+            t->signals.altstack_flags = self->signals.altstack_flags;
+            t->signals.altstack_sp = self->signals.altstack_sp;
+            t->signals.altstack_size = self->signals.altstack_size;
+        }
     }
     if (flags & kCloneChildCleartid) t->words().clear_child_tid = request.child_tid;
     child->exit_signal = uint8_t(flags & kCloneSignalMask);
@@ -483,8 +500,13 @@ Result<int> clone_process(const CloneRequest& request, const arch::InterruptFram
         g_table.insert(unborn.commit());
     }
     if (flags & kCloneChildSettid) {
+        // Before the child runs: a copy is still the child's alone; shared
+        // memory is the caller's own.
         int32_t tid = pid;
-        (void)child_memory.space().copy_to(request.child_tid, &tid, sizeof(tid));
+        if (shares_memory)
+            (void)sys::copy_to_user(request.child_tid, &tid, sizeof(tid));
+        else
+            (void)child->mm->unshared().space().copy_to(request.child_tid, &tid, sizeof(tid));
     }
     make_ready(t);
     if (flags & kCloneVfork) {
@@ -571,10 +593,16 @@ Result<void> exec_current(const char* path, const ProgramArgs& args, arch::Inter
         delete actions;
         return unshared.error();
     }
+    MemorySpace* space = MemorySpace::create(static_cast<mm::ProcessMemory&&>(image.memory));
+    if (!space) {
+        delete actions;
+        return Error::kNoMemory;
+    }
     // The point of no return for the other threads: the new image is
     // loaded and everything the commit needs is had.
     if (auto ended = end_other_threads(thread, p); !ended.ok()) {
         delete actions;
+        MemorySpace::release(space);  // never loaded anywhere
         return ended.error();
     }
 
@@ -584,17 +612,23 @@ Result<void> exec_current(const char* path, const ProgramArgs& args, arch::Inter
         p->did_exec = true;
     }
     // Commit: nothing below can fail. The new space goes live first, so
-    // the old one is no longer loaded anywhere when it is destroyed (the
-    // other threads have ended and left their CPUs: only this CPU runs it).
+    // the old one is no longer loaded here when it is let go (the other
+    // threads have ended and left their CPUs; a vfork parent's space stays
+    // its parent's, who resumes).
     {
         arch::InterruptDisabler no_interrupts;
-        thread->active_root = image.memory.space().cr3();
-        mm::load_cr3(image.memory.space().cr3());
+        uint64_t root = space->unshared().space().cr3();
+        thread->active_root = root;
+        mm::load_cr3(root);
     }
+    MemorySpace* old_space;
     {
-        MemoryGuard lock(*p);
-        p->memory = static_cast<mm::ProcessMemory&&>(image.memory);
+        // ps reads the counts of p->mm under the table lock.
+        sync::NoInterruptsGuard lock(g_table_lock);
+        old_space = p->mm;
+        p->mm = space;
     }
+    MemorySpace::release(old_space);
     p->personality = image.personality;
     delete p->signal_actions;
     p->signal_actions = actions;
@@ -714,7 +748,16 @@ void end_process(Thread* thread, Process* p, int wait_status) {
     thread->active_root = kernel_root;
     if (arch::read_cr3() != kernel_root) mm::load_cr3(kernel_root);
     p->resources.note_resident_pages(resident_pages(*p));  // for the parent's getrusage
-    p->unshared_memory().release();
+    MemorySpace* space;
+    {
+        // ps reads the counts of p->mm under the table lock.
+        sync::NoInterruptsGuard lock(g_table_lock);
+        space = p->mm;
+        p->mm = nullptr;
+    }
+    // The last user destroys it: every thread of this process has left it;
+    // a vfork parent (or child) still in it keeps it.
+    MemorySpace::release(space);
     // Closing may end pipe ends (waking their readers and writers) and
     // free descriptions: it takes their locks and the scheduler's, none of
     // which is held here.
@@ -964,8 +1007,8 @@ Result<void> kill(int pid, int signal) {
 
 Result<uint64_t> sbrk(int64_t increment) {
     Process& self = *current_process();
-    MemoryGuard lock(self);
-    return self.memory.sbrk(increment);
+    MemoryGuard lock(*self.mm);
+    return self.mm->memory.sbrk(increment);
 }
 
 Result<void> with_process(int pid, Result<void> (*fn)(Process&, void*), void* ctx) {
@@ -1032,8 +1075,8 @@ size_t fill_process_list(nyan_process_info* out, size_t skip, size_t max) {
         info.pid = t->pid;
         info.parent = t->parent ? t->parent->pid : 0;
         info.state = int(process_state(*t));
-        info.pages =
-            t->space_for_statistics().user_frames() + t->space_for_statistics().table_frames();
+        Process::MemoryCounts counts = t->memory_counts();
+        info.pages = counts.user_frames + counts.table_frames;
         format(info.name, sizeof(info.name), "%s", t->name);
     }
     return n;

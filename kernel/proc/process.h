@@ -9,6 +9,7 @@
 #include "fs/fd_table.h"
 #include "fs/vfs.h"
 #include "mm/process_memory.h"
+#include "proc/memory_space.h"
 #include "nyanos/abi/syscall.h"
 #include "proc/personality.h"
 #include "proc/process_resources.h"
@@ -88,22 +89,23 @@ struct Process {
     int last_reaped_pid = 0;
     int wait_status = 0;  // POSIX encoding, valid once a zombie
 
-    // The user address space and its regions, shared by the process's
-    // threads. memory_lock serialises them (and the fault handler) over it:
-    // a SpinLock taken with interrupts on (MemoryGuard), because its holder
-    // may wait for other CPUs to answer a TLB shootdown, and a CPU spinning
-    // for it must still answer. First in the lock order (docs/locking.md):
-    // nothing is held when it is taken, and the holder never blocks.
-    sync::SpinLock memory_lock;
-    mm::ProcessMemory memory GUARDED_BY(memory_lock);
+    // The user memory it runs in (proc/memory_space.h), shared by its
+    // threads, and with its parent while it is a CLONE_VM child (vfork):
+    // one reference, let go at exec and exit (nullptr once it has exited).
+    MemorySpace* mm = nullptr;
 
-    // The memory of a process no other thread can reach: being built, or
-    // being torn down by its last thread. The caller says which.
-    mm::ProcessMemory& unshared_memory() NO_THREAD_SAFETY_ANALYSIS { return memory; }
-    // For statistics (ps, /proc): read without the lock, so a count may be
-    // one page behind a change in flight; never used to decide anything.
-    const mm::AddressSpace& space_for_statistics() const NO_THREAD_SAFETY_ANALYSIS {
-        return memory.space();
+    // For statistics (ps, /proc): its space's page counts, read without a
+    // lock (a count may be one page behind a change in flight); none once
+    // it has exited.
+    struct MemoryCounts {
+        size_t user_frames = 0;
+        size_t table_frames = 0;
+        size_t borrowed_pages = 0;
+    };
+    MemoryCounts memory_counts() const {
+        if (!mm) return {};
+        const mm::AddressSpace& s = mm->space_for_statistics();
+        return {s.user_frames(), s.table_frames(), s.borrowed_pages()};
     }
 
     // Linux personality: the signal actions and process-directed pending
@@ -143,26 +145,6 @@ struct Process {
     Process() = default;
     Process(const Process&) = delete;
     Process& operator=(const Process&) = delete;
-};
-
-// Holds `p`'s memory lock for a scope. Interrupts must be on (see
-// Process::memory_lock).
-class SCOPED_CAPABILITY MemoryGuard {
-public:
-    explicit MemoryGuard(Process& p) ACQUIRE(p.memory_lock) : m_lock(p.memory_lock) {
-#ifndef NYANOS_HOST
-        VERIFY(arch::read_rflags() & arch::kRflagsInterrupt);
-#endif
-        m_lock.lock();
-    }
-    ~MemoryGuard() RELEASE() {
-        m_lock.unlock();
-    }
-    MemoryGuard(const MemoryGuard&) = delete;
-    MemoryGuard& operator=(const MemoryGuard&) = delete;
-
-private:
-    sync::SpinLock& m_lock;
 };
 
 }  // namespace nyanos::proc

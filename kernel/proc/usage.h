@@ -32,7 +32,8 @@ inline CpuTicks process_cpu_ticks(const Process& p) {
 // (ramdisk) pages it maps, as Linux's RSS counts file pages too. Read
 // without a lock, like ps: a snapshot.
 inline uint64_t resident_pages(const Process& p) {
-    return p.space_for_statistics().user_frames() + p.space_for_statistics().borrowed_pages();
+    Process::MemoryCounts counts = p.memory_counts();
+    return counts.user_frames + counts.borrowed_pages;
 }
 
 }  // namespace nyanos::proc

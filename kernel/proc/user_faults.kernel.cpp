@@ -69,8 +69,8 @@ int32_t fault_code(const arch::InterruptFrame& frame, int signal, Process& p, ui
             if (signal == NYAN_SIGBUS) return kBusAdrErr;
             // A mapping is there but forbids the access, or there is none.
             {
-                MemoryGuard lock(p);
-                return p.memory.regions().find(cr2) ? kSegvAccErr : kSegvMapErr;
+                MemoryGuard lock(*p.mm);
+                return p.mm->memory.regions().find(cr2) ? kSegvAccErr : kSegvMapErr;
             }
         case 13:
             return kSiKernel;  // #GP: no address to report
@@ -107,8 +107,8 @@ void on_user_fault(arch::InterruptFrame& frame) {
                             : (frame.error_code & kPageFaultFetch) ? mm::Access::kExecute
                                                                    : mm::Access::kRead;
         {
-            MemoryGuard lock(*t);
-            result = t->memory.resolve_fault(cr2, access, frame.error_code & kPageFaultPresent);
+            MemoryGuard lock(*t->mm);
+            result = t->mm->memory.resolve_fault(cr2, access, frame.error_code & kPageFaultPresent);
         }
         if (result == mm::FaultResult::kHandled) return;
     }
@@ -145,8 +145,8 @@ void init_user_faults() {
 bool prefault_user_page(uint64_t address, bool write) {
     Process* t = current_process();
     if (!t) return false;
-    MemoryGuard lock(*t);
-    return t->memory.prefault(address, write ? mm::Access::kWrite : mm::Access::kRead) ==
+    MemoryGuard lock(*t->mm);
+    return t->mm->memory.prefault(address, write ? mm::Access::kWrite : mm::Access::kRead) ==
            mm::FaultResult::kHandled;
 }
 

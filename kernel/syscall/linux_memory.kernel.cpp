@@ -25,8 +25,8 @@ constexpr uint64_t kProtGrowsDown = 0x01000000, kProtGrowsUp = 0x02000000;
 template <typename Op>
 auto with_memory(Op&& op) {
     proc::Process& self = *proc::this_cpu().current->process;
-    proc::MemoryGuard lock(self);
-    return op(self.memory);
+    proc::MemoryGuard lock(*self.mm);
+    return op(self.mm->memory);
 }
 
 }  // namespace

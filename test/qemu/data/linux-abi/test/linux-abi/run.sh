@@ -1,12 +1,13 @@
 # The cases of the Linux ABI suite (user/linux/abi-test) that the Linux
 # personality passes today, run by busybox's shell as init. The suite's
-# other cases wait for what is not built yet (vfork's shared memory,
-# queued realtime signals, writable files, setitimer, SIGCHLD
-# auto-reaping); README, "Running Linux programs".
+# other cases wait for what is not built yet (queued realtime signals,
+# writable files, setitimer, SIGCHLD auto-reaping); README, "Running Linux
+# programs".
 # Exits non-zero if any case failed.
 /bin/linux-abi-test \
   --case cow-global --case cow-heap --case cow-mmap-private --case cow-stack \
   --case mmap-shared-anon-fork --case vfork-exec-releases-parent --case posix-spawn \
+  --case vfork-shares-memory \
   --case exec-args-env-auxv --case exec-enoent --case exec-enoexec --case exec-enotdir \
   --case exec-eacces \
   --case exec-efault --case exec-e2big --case exec-failure-keeps-caller \
