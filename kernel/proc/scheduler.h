@@ -45,10 +45,34 @@ uint64_t online_cpu_mask();
 // threads, sampled every 5 s on the boot CPU's tick.
 uint64_t load_average(unsigned which);
 
-Thread* current_thread();
+// Inline: every system call asks (two loads through GS).
+inline Thread* current_thread() {
+    return this_cpu().current;
+}
 // The current thread's process; nullptr on an idle thread.
-Process* current_process();
+inline Process* current_process() {
+    return this_cpu().current->process;
+}
 bool is_idle(const Thread* thread);
+
+// Whether `thread` must end at its next safe point: its process is ending
+// (Process::group_exiting), or another of its threads is in execve
+// (Process::exec_thread). Relaxed loads: a change is seen at the next check.
+inline bool kill_pending(const Thread* thread) {
+    const Process* p = thread->process;
+    if (!p) return false;
+    if (__atomic_load_n(&p->group_exiting, __ATOMIC_RELAXED)) return true;
+    Thread* exec = __atomic_load_n(&p->exec_thread, __ATOMIC_RELAXED);
+    return exec && exec != thread;
+}
+
+// The system call's way out, for the common case, with interrupts off:
+// true when return_to_user has nothing to do (no switch due, no kill, and a
+// NyanOS process, which has no signals to deliver; a Linux process always
+// takes the full check).
+inline bool nothing_to_do_before_user(const Cpu& cpu, const Thread* thread) {
+    return !cpu.need_resched && !thread->process->signal_actions && !kill_pending(thread);
+}
 
 // Puts a new or woken `thread` on the run queue.
 void make_ready(Thread* thread) EXCLUDES(g_scheduler_lock);

@@ -60,15 +60,6 @@ constexpr uint32_t kLoadSampleTicks = LoadAverage::kSampleSeconds * arch::kTimer
 LoadAverage g_load;
 uint32_t g_load_countdown GUARDED_BY(g_scheduler_lock) = kLoadSampleTicks;
 
-// Whether `thread` must end at its next safe point: its process is ending,
-// or it alone is (another thread's execve).
-bool kill_pending(const Thread* thread) {
-    const Process* p = thread->process;
-    if (!p) return false;
-    if (__atomic_load_n(&p->group_exiting, __ATOMIC_RELAXED)) return true;
-    Thread* exec = __atomic_load_n(&p->exec_thread, __ATOMIC_RELAXED);
-    return exec && exec != thread;
-}
 
 // The second half of every switch, run by the thread switched to (on the
 // CPU it now runs on): the thread switched away from has left its stack.
@@ -256,14 +247,6 @@ uint64_t online_cpu_mask() {
 
 uint64_t load_average(unsigned which) {
     return g_load.average(which);
-}
-
-Thread* current_thread() {
-    return this_cpu().current;
-}
-
-Process* current_process() {
-    return this_cpu().current->process;
 }
 
 bool is_idle(const Thread* thread) {
