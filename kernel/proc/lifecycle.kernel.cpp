@@ -161,6 +161,9 @@ private:
     Process* m_process;
 };
 
+// An ending thread's (or an exec's) clear-tid write and robust futexes.
+void clear_child_tid(Thread* self, Process* p);
+
 // A thread with a kernel stack, set up to enter user mode at `entry`.
 Result<Thread*> create_thread(uint64_t entry, uint64_t user_sp) {
     // The user-state block first (null segments, the clean FPU image):
@@ -511,9 +514,12 @@ Result<int> clone_process(const CloneRequest& request, const arch::InterruptFram
     make_ready(t);
     if (flags & kCloneVfork) {
         // Until the child execs or exits. A kill ends the wait; a signal
-        // does not (Linux waits killably too).
+        // does not (Linux waits killably too). The child is looked up
+        // afresh each time: a sibling thread's wait may reap it meanwhile.
         sync::NoInterruptsGuard lock(g_table_lock);
-        while (child->vfork_pending) {
+        for (;;) {
+            Process* c = g_table.find(pid);
+            if (!c || c->parent != parent || !c->vfork_pending) break;
             if (parent->child_exited.wait(g_table_lock) == WakeReason::kKilled) break;
         }
     }
@@ -611,6 +617,10 @@ Result<void> exec_current(const char* path, const ProgramArgs& args, arch::Inter
         end_vfork_locked(p);
         p->did_exec = true;
     }
+    // The old memory's last rites, as Linux's exec_mm_release: the robust
+    // futexes this thread holds, and the clear-tid word if others share the
+    // memory (a vfork parent's); the new program starts with neither.
+    clear_child_tid(thread, p);
     // Commit: nothing below can fail. The new space goes live first, so
     // the old one is no longer loaded here when it is let go (the other
     // threads have ended and left their CPUs; a vfork parent's space stays
@@ -630,15 +640,27 @@ Result<void> exec_current(const char* path, const ProgramArgs& args, arch::Inter
     }
     MemorySpace::release(old_space);
     p->personality = image.personality;
-    delete p->signal_actions;
-    p->signal_actions = actions;
+    SignalActions* old_actions;
+    {
+        // Senders reach the table under the table lock (and change it under
+        // the signal lock): swapped under both, freed after. Signals pending
+        // for the process stay pending, as on Linux.
+        sync::NoInterruptsGuard lock(g_table_lock);
+        sync::Guard signals(g_signal_lock);
+        old_actions = p->signal_actions;
+        if (actions && old_actions) {
+            actions->pending = old_actions->pending;
+            for (int i = 0; i < kSignalCount; ++i) actions->info[i] = old_actions->info[i];
+        }
+        p->signal_actions = actions;
+    }
+    delete old_actions;
     {
         sync::NoInterruptsGuard lock(g_signal_lock);
         thread->signals.altstack_flags = kSsDisable;
         thread->signals.altstack_sp = thread->signals.altstack_size = 0;
         if (!actions) thread->signals = ThreadSignals{};
     }
-    thread->words().clear_child_tid = thread->words().robust_list = 0;
     copy_name(p->name, path);
     p->exe = fs::vfs().id_of(fs::Node{image.file, fs::Special::kNone});
     // Descriptors marked FD_CLOEXEC close now (their releases may end pipe
@@ -676,8 +698,8 @@ void clear_child_tid(Thread* self, Process* p) {
     words.clear_child_tid = words.robust_list = 0;
     // The robust list matters even to the last thread (a process-shared
     // mutex in MAP_SHARED memory); the clear-tid only while others share
-    // the memory.
-    if (__atomic_load_n(&p->live_threads, __ATOMIC_RELAXED) <= 1) at = 0;
+    // the memory (its threads, or a vfork parent).
+    if (__atomic_load_n(&p->live_threads, __ATOMIC_RELAXED) <= 1 && !p->mm->shared()) at = 0;
     if (!at && !robust) return;
     bool were_enabled = arch::read_rflags() & arch::kRflagsInterrupt;
     arch::enable_interrupts();
@@ -695,15 +717,37 @@ void clear_child_tid(Thread* self, Process* p) {
 // thread has ended and left its CPU (so the space is live nowhere).
 [[noreturn]] void end_process(Thread* thread, Process* p, int wait_status);
 
-// Ends the calling thread; if it is its process's last, the process too,
-// with `wait_status` (or the group exit's status, if one is under way).
-[[noreturn]] void end_thread(int wait_status) {
+// An ending thread takes no more signals: it blocks them all, and a
+// process-directed signal pending now goes to a sibling that can take it
+// (Linux's retarget_shared_pending). Under the table lock, so that the
+// sibling is not freed before it is woken.
+void stop_taking_signals(Thread* self, Process* p) {
+    sync::NoInterruptsGuard lock(g_table_lock);
+    Thread* heir = nullptr;
+    {
+        sync::Guard signals(g_signal_lock);
+        self->signals.blocked = ~SigSet(0);
+        if (SigSet pending = p->signal_actions->pending) heir = thread_to_take(*p, pending);
+    }
+    if (heir) interrupt_wait(heir);
+}
+
+// Ends the calling thread; if it is its process's last, the process too:
+// with the group exit's status if one is under way, else with
+// `wait_status` when the thread ends the whole process (exit_group alone),
+// else (exit(2) of the last thread) with its leader's, as Linux reports.
+[[noreturn]] void end_thread(int wait_status, bool whole_process) {
     Thread* thread = current_thread();
     Process* p = thread->process;
     VERIFY(p);
+    if (p->signal_actions && __atomic_load_n(&p->live_threads, __ATOMIC_RELAXED) > 1)
+        stop_taking_signals(thread, p);
     clear_child_tid(thread, p);
     arch::disable_interrupts();
     g_table_lock.lock();
+    // The leader's own status is the process's if the others end later by
+    // exit(2) alone, as Linux reports the leader's exit code.
+    if (thread == p->thread) p->leader_exit_status = wait_status;
     if (--p->live_threads > 0) {
         // Not the last: this thread just leaves. Its Thread and stack stay
         // on the process's list until a sibling's clone or the reaper frees
@@ -716,7 +760,10 @@ void clear_child_tid(Thread* self, Process* p) {
         schedule_away_from_dead();
     }
     g_table_lock.unlock();
-    if (__atomic_load_n(&p->group_exiting, __ATOMIC_RELAXED)) wait_status = p->group_exit_status;
+    if (__atomic_load_n(&p->group_exiting, __ATOMIC_RELAXED))
+        wait_status = p->group_exit_status;
+    else if (!whole_process)
+        wait_status = p->leader_exit_status;
     // The others have ended (live_threads is 0); the list is still now (only
     // live threads change it). Each must have left its CPU, and with it the
     // space, before the space is destroyed.
@@ -733,11 +780,11 @@ void exit_current(int wait_status) {
     // Alone, there is no one to stop (and no one can start a thread now).
     if (__atomic_load_n(&p->live_threads, __ATOMIC_RELAXED) > 1)
         request_group_exit(p, wait_status, nullptr);
-    end_thread(wait_status);
+    end_thread(wait_status, true);
 }
 
 void exit_thread(int wait_status) {
-    end_thread(wait_status);
+    end_thread(wait_status, false);
 }
 
 namespace {
@@ -873,10 +920,22 @@ Result<int> wait_for_child(ChildSelector which, bool no_hang, bool reap, int& st
     return r;
 }
 
+namespace {
+
+// kill()'s target: a pid, or any thread's ID, which names its process
+// (Linux's kill_pid_info signals the thread's whole group).
+Process* process_of_id(int id) REQUIRES(g_table_lock) {
+    if (Process* p = g_table.find(id)) return p;
+    Thread* t = g_table.find_thread(id);
+    return t ? t->process : nullptr;
+}
+
+}  // namespace
+
 Result<void> queue_signal(int pid, int sig, const PendingInfo& info) {
     if (sig < 0 || sig > kSignalCount) return Error::kInvalid;
     sync::NoInterruptsGuard lock(g_table_lock);
-    Process* target = pid > 0 ? g_table.find(pid) : nullptr;
+    Process* target = pid > 0 ? process_of_id(pid) : nullptr;
     if (!target) return Error::kNoProcess;
     if (!sig || target->zombie) return {};
     if (target == g_init && target != current_process() && !handles_signal(*target, sig)) return {};
@@ -954,7 +1013,7 @@ Result<void> signal_processes(int pid, int sig) {
         send_signal(target, sig, info);
     };
     if (pid > 0) {
-        Process* target = g_table.find(pid);
+        Process* target = process_of_id(pid);
         if (!target) return Error::kNoProcess;
         deliver(target);
         return {};

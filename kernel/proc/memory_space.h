@@ -23,6 +23,8 @@ public:
         __atomic_add_fetch(&m_users, 1, __ATOMIC_RELAXED);
         return this;
     }
+    // Whether another process uses it too (a CLONE_VM child or parent).
+    bool shared() const { return __atomic_load_n(&m_users, __ATOMIC_RELAXED) > 1; }
     // A process lets go of `space` (nullptr: nothing). The last user's
     // release destroys the mappings and frees the space: by then no CPU may
     // have its root loaded (each user loads another root before it lets go).

@@ -80,6 +80,10 @@ struct Process {
     // Its threads that have not ended (under the table lock). The one that
     // brings this to 0 ends the process.
     int live_threads = 0;
+    // The wait status its leader (Process::thread) ended with, which the
+    // process reports unless a group exit set another (under the table
+    // lock).
+    int leader_exit_status = 0;
     // An execve is under way in this thread: every other thread ends at its
     // next safe point, and no new one starts. Set and cleared under the
     // table lock; read anywhere.

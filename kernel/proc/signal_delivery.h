@@ -19,7 +19,17 @@ namespace nyanos::proc {
 // ignored signal is dropped; otherwise it becomes pending and a thread
 // blocked in an interruptible wait is woken. Interrupts on or off; the
 // caller keeps `target` alive (the table lock, or it is the caller).
+// A process-directed signal (no `thread`) picks the thread it wakes under
+// the signal lock and wakes it after: the caller holds the table lock, so
+// that the thread cannot be freed in between.
 void send_signal(Process* target, int sig, const PendingInfo& info, Thread* thread = nullptr);
+
+// Which thread of `p` should take a process-directed signal among `bits`:
+// the first that has not ended and blocks not all of them (Linux's
+// complete_signal looks the same way, the leader first); nullptr if none
+// does now (the signal waits, pending, for one to unblock it). A thread that
+// is ending blocks every signal, so none is aimed at it.
+Thread* thread_to_take(const Process& p, SigSet bits) REQUIRES(g_signal_lock);
 
 // The FPU image a handler's frame holds on this CPU (signal_frame.h: an
 // xsave image where XSAVE is on), for the frames and for AT_MINSIGSTKSZ.

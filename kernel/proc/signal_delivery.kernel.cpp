@@ -164,19 +164,13 @@ bool signal_interrupts_wait(const Thread* thread) NO_THREAD_SAFETY_ANALYSIS {
     return pending & ~__atomic_load_n(&thread->signals.blocked, __ATOMIC_ACQUIRE);
 }
 
-namespace {
+namespace {}  // namespace
 
-// Which thread of `p` should take a process-directed signal: the first
-// that has not ended and does not block it (Linux's complete_signal looks
-// the same way, the leader first); else the leader, which then leaves it
-// pending for whichever thread unblocks it first.
-Thread* thread_to_take(const Process& p, SigSet bit) REQUIRES(g_signal_lock) {
+Thread* thread_to_take(const Process& p, SigSet bits) {
     for (Thread* t = p.thread; t; t = t->next_in_process)
-        if (!(t->signals.blocked & bit) && t->observed_state() != ThreadState::kDead) return t;
-    return p.thread;
+        if ((bits & ~t->signals.blocked) && t->observed_state() != ThreadState::kDead) return t;
+    return nullptr;
 }
-
-}  // namespace
 
 void send_signal(Process* target, int sig, const PendingInfo& info, Thread* thread) {
     SignalActions* table = target->signal_actions;
@@ -195,7 +189,9 @@ void send_signal(Process* target, int sig, const PendingInfo& info, Thread* thre
         if (!t) t = thread_to_take(*target, bit);
         const SigAction& action = table->action(sig);
         DefaultAction d = default_action(sig);
-        bool blocked = t && (t->signals.blocked & bit);
+        // No thread takes it now (all block it, or are ending): it stays
+        // pending for whichever unblocks it first, fatal or not.
+        bool blocked = !t || (t->signals.blocked & bit);
         if (action.handler == kSigDfl && !blocked &&
             (d == DefaultAction::kTerminate || d == DefaultAction::kCore)) {
             fatal = true;

@@ -143,8 +143,10 @@ int64_t queue_with_info(int pid, int tid, int sig, uint64_t user_info) {
     proc::LinuxSiginfo info;
     auto r = copy_from_user(&info, user_info, sizeof(info));
     if (!r.ok()) return errno_of(r.error());
-    int self = proc::current_process()->pid;
-    if ((info.code >= 0 || info.code == proc::kSiTkill) && pid != self)
+    // Linux compares the caller with the target: its process for
+    // rt_sigqueueinfo, its own thread for rt_tgsigqueueinfo.
+    bool to_self = tid ? tid == proc::current_thread()->tid : pid == proc::current_process()->pid;
+    if ((info.code >= 0 || info.code == proc::kSiTkill) && !to_self)
         return errno_of(Error::kPermission);
     uint64_t value;
     __builtin_memcpy(&value, info.fields.bytes + 8, sizeof(value));

@@ -20,25 +20,32 @@ namespace {
 
 // Makes the pages a copy reaches usable for it: maps never-touched lazy
 // pages and, for a write, breaks copy-on-write (the kernel writes with
-// CR0.WP set). Stops at the first page that cannot be (the copy faults
-// there, EFAULT).
-void prefault(uint64_t address, size_t length, bool write) {
-    if (length == 0) return;
+// CR0.WP set). False at the first page that cannot be (the copy would
+// fault there: EFAULT).
+bool prefault(uint64_t address, size_t length, bool write) {
+    if (length == 0) return true;
     uint64_t page = address & ~uint64_t(4095);
     uint64_t end = address + length;
     for (; page < end; page += 4096)
-        if (!proc::prefault_user_page(page, write)) return;
+        if (!proc::prefault_user_page(page, write)) return false;
+    return true;
 }
 
 // Runs `access` (a user access inside the fault fixup; true if it did not
 // fault). Usually the pages are there; if it faults, the pages of
-// [address, address + length) are prefaulted and it runs once more. So the
+// [address, address + length) are prefaulted and it runs again. So the
 // common case costs no page-table walk, and a lazy or copy-on-write page
-// costs one faulted attempt.
+// costs one faulted attempt. Another thread of the process may undo a
+// prefault before the retry (its fork makes the pages copy-on-write again,
+// its munmap takes them): the retry repeats while the prefault succeeds, a
+// few times, and only a page that cannot be had is EFAULT.
 template <typename Access>
 bool with_prefault_retry(uint64_t address, size_t length, bool write, Access&& access) {
-    if (access()) return true;
-    prefault(address, length, write);
+    constexpr int kAttempts = 8;
+    for (int attempt = 0; attempt < kAttempts; ++attempt) {
+        if (access()) return true;
+        if (!prefault(address, length, write)) return false;
+    }
     return access();
 }
 
