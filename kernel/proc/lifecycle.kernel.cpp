@@ -591,9 +591,11 @@ Result<void> exec_current(const char* path, const ProgramArgs& args, arch::Inter
         actions = new_signal_actions(p->signal_actions);
         if (!actions) return Error::kNoMemory;
     }
-    // A descriptor table shared with other threads (CLONE_FILES) is copied
-    // first, as Linux's unshare_files: the close-on-exec below must not
-    // close theirs. (Harmless if the exec then failed: the copy is ours.)
+    // A descriptor table another holder shares is copied first, as Linux's
+    // unshare_files: the close-on-exec below must not close theirs.
+    // (Harmless if the exec then failed: the copy is ours.) The process's
+    // own threads share its table without a reference each, and end before
+    // the commit.
     auto unshared = fs::FdTable::unshare(p->files);
     if (!unshared.ok()) {
         delete actions;
