@@ -710,7 +710,7 @@ void clear_child_tid(Thread* self, Process* p) {
     if (robust) release_robust_futexes(*p, *self, robust);
     uint32_t zero = 0;
     if (at && sys::copy_to_user(at, &zero, sizeof(zero)).ok())
-        futex_wake(*p, at, 1, kFutexBitsetAny);
+        futex_wake(*p, at, false, 1, kFutexBitsetAny);
     if (!were_enabled) arch::disable_interrupts();
 }
 

@@ -44,7 +44,7 @@ first=$?
   --case exit-codes --case exit-signal-status \
   --case thread-create-join-ids --case thread-mutex-counter --case thread-futex \
   --case thread-condvar --case thread-clear-tid --case thread-signals --case thread-exit-group \
-  --case thread-munmap-seen --case thread-fork-from-thread
+  --case thread-munmap-seen --case thread-fork-from-thread --case thread-futex-shared-mapping
 second=$?
 echo "linux-abi: first $first second $second"
 [ $first = 0 ] && [ $second = 0 ]
