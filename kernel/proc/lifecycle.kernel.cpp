@@ -45,13 +45,14 @@ namespace nyanos::proc {
 
 namespace {
 
-// Process and Thread come from the heap's slabs; a slot holds a 16-byte
-// header and 8 bytes of red zone. Keep them in these slots: a minimal
-// process's memory is mostly these two and its frames. (The Process left
-// the 448-byte slot when it gained its IDs, limits and usage: 224 bytes
-// more per process, under 1% of a minimal process's 8 frames.)
-static_assert(sizeof(Process) <= 672 - 24, "Process outgrew the heap's 672-byte slot");
+// Process, Thread and MemorySpace come from the heap's slabs; a slot holds
+// a 16-byte header and 8 bytes of red zone. Keep them in these slots: a
+// minimal process's memory is mostly these and its frames. (The Process
+// left the 448-byte slot when it gained its IDs, limits and usage, and came
+// back when its memory moved out into the MemorySpace.)
+static_assert(sizeof(Process) <= 448 - 24, "Process outgrew the heap's 448-byte slot");
 static_assert(sizeof(Thread) <= 192 - 24, "Thread outgrew the heap's 192-byte slot");
+static_assert(sizeof(MemorySpace) <= 192 - 24, "MemorySpace outgrew the heap's 192-byte slot");
 // Freed thread stacks are cached for the next thread: the same size.
 static_assert(kKernelStackPages == mm::kCachedStackPages);
 
