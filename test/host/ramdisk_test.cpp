@@ -508,12 +508,16 @@ TEST_CASE("ramdisk: the built initrd parses; /bin's programs validate, NyanOS's 
     auto p = parse(archive);
     REQUIRE_MESSAGE(p->result.ok(), p->message);
     const Ramdisk& disk = p->result.value();
+    // NyanOS's shell, and /bin/sh a link to busybox (its ash) for Linux programs.
+    REQUIRE(disk.lookup("/bin/nyansh") != nullptr);
     REQUIRE(disk.lookup("/bin/sh") != nullptr);
+    CHECK(disk.lookup("/bin/sh")->is_symlink());
+    CHECK(std::string(disk.lookup("/bin/sh")->link_target) == "busybox");
     const FileEntry* bins[Ramdisk::kMaxEntries];
     size_t n = disk.list("/bin", bins, Ramdisk::kMaxEntries);
     CHECK(n >= 1);
     for (size_t i = 0; i < n; ++i) {
-        if (bins[i]->is_directory) continue;
+        if (bins[i]->is_directory || bins[i]->is_symlink()) continue;
         std::string name = bins[i]->name;
         INFO("program " << name);
         auto r = elf::validate(bins[i]->data, bins[i]->size, 0x400000, 0x1000000 - 0x11000);
