@@ -11,3 +11,10 @@ BENCH_ARGS ?=
 .PHONY: bench
 bench: $(BUILD)/BOOTX64.EFI $(BUILD)/kernel.elf $(BUILD)/initrd.tar scripts/linux-bench-guest.sh
 	@python3 scripts/bench.py $(BENCH_ARGS)
+
+# The same Linux benchmarks on Debian's Linux 6.1 in the same QEMU, for the
+# figures NyanOS's are compared with (scripts/linux61-bench.sh; downloads the
+# kernel package once, as make linux-abi-linux61 does).
+.PHONY: bench-linux61
+bench-linux61: $(LINUX_BINS) | $(DEPS_STAMP)
+	@scripts/linux61-bench.sh $(BUILD)
