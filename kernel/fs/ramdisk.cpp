@@ -278,8 +278,8 @@ struct Ramdisk::Parser {
     }
 
     // Adds `path` (normalized, not the root) and every missing ancestor as an
-    // implied directory.
-    // `link_target` is a symbolic link's target (nullptr for anything else).
+    // implied directory. `link_target` is a symbolic link's target (nullptr
+    // for anything else).
     Result<void> insert(const char* path, bool is_dir, const uint8_t* data, uint64_t file_size,
                         uint32_t mode, const char* link_target) {
         char ancestor[kMaxPath + 1];
