@@ -58,12 +58,23 @@ void make_ready_locked(Thread* thread) REQUIRES(g_scheduler_lock);
 // one, which has just died. The scheduler lock held, interrupts off.
 [[noreturn]] void schedule_away_from_dead() REQUIRES(g_scheduler_lock);
 
-// Marks `process` to die at its next safe point with `signal`, recording
-// `why`, and ends its thread's wait if it is blocked. Safe in interrupt
-// context: it never switches threads itself.
+// Marks `process` to end at its threads' next safe points with the wait
+// status `wait_status`, recording `why` (unless nullptr), and ends the
+// waits of its blocked threads (kKilled). Only the first request counts:
+// false if the process was already ending. Safe in interrupt context: it
+// never switches threads itself. Takes the signal lock (for the thread
+// list), so a caller may hold the table lock but not the signal lock.
+bool request_group_exit(Process* process, int wait_status, const char* why)
+    EXCLUDES(g_scheduler_lock);
+// request_group_exit for a death by `signal` (its wait status).
 void request_kill(Process* process, int signal, const char* why) EXCLUDES(g_scheduler_lock);
+// Ends the waits (kKilled) of `process`'s blocked threads other than
+// `except`: execve set Process::exec_thread, so they are to end. The caller
+// keeps the thread list still (it holds the table lock).
+void end_waits_of_other_threads(Process* process, Thread* except) EXCLUDES(g_scheduler_lock);
 
-// Ends the current process if a kill is pending. Interrupts off. Also the
+// Ends the current thread if a kill is pending (with its process, when the
+// process is ending). Interrupts off. Also the
 // last step before every return to user mode (the arch user-return hook,
 // return_to_user and a new thread's thread_start), so no user
 // instruction runs once a kill is pending, not even a new thread's first.

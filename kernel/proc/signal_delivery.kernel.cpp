@@ -164,6 +164,20 @@ bool signal_interrupts_wait(const Thread* thread) NO_THREAD_SAFETY_ANALYSIS {
     return pending & ~__atomic_load_n(&thread->signals.blocked, __ATOMIC_ACQUIRE);
 }
 
+namespace {
+
+// Which thread of `p` should take a process-directed signal: the first
+// that has not ended and does not block it (Linux's complete_signal looks
+// the same way, the leader first); else the leader, which then leaves it
+// pending for whichever thread unblocks it first.
+Thread* thread_to_take(const Process& p, SigSet bit) REQUIRES(g_signal_lock) {
+    for (Thread* t = p.thread; t; t = t->next_in_process)
+        if (!(t->signals.blocked & bit) && t->observed_state() != ThreadState::kDead) return t;
+    return p.thread;
+}
+
+}  // namespace
+
 void send_signal(Process* target, int sig, const PendingInfo& info, Thread* thread) {
     SignalActions* table = target->signal_actions;
     if (!table || sig == kSigKill) {
@@ -172,12 +186,13 @@ void send_signal(Process* target, int sig, const PendingInfo& info, Thread* thre
         request_kill(target, sig, why);
         return;
     }
-    Thread* t = thread ? thread : target->thread;
+    Thread* t = thread;
     bool fatal = false, wake = false;
     {
         sync::NoInterruptsGuard lock(g_signal_lock);
         if (table->ignores(sig)) return;
         SigSet bit = sig_bit(sig);
+        if (!t) t = thread_to_take(*target, bit);
         const SigAction& action = table->action(sig);
         DefaultAction d = default_action(sig);
         bool blocked = t && (t->signals.blocked & bit);

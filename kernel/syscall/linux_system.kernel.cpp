@@ -70,18 +70,13 @@ uint32_t cpu_id_count() {
     return online ? 64 - uint32_t(__builtin_clzll(online)) : 1;
 }
 
-// The thread `pid` names (0: the caller; a thread's ID is its process's
-// pid while processes have one thread), for `fn` under the table lock.
+// The thread `tid` names (0: the caller), for `fn` under the table lock.
 template <typename Fn>
-Result<void> with_thread(int pid, Fn fn) {
+Result<void> with_thread(int tid, Fn fn) {
     proc::Thread* self = proc::current_thread();
-    if (pid == 0 || pid == self->process->pid) return fn(*self);
-    return proc::with_process(
-        pid,
-        [](proc::Process& p, void* ctx) -> Result<void> {
-            if (!p.thread) return Error::kNoProcess;
-            return (*static_cast<Fn*>(ctx))(*p.thread);
-        },
+    if (tid == 0 || tid == self->tid) return fn(*self);
+    return proc::with_thread(
+        tid, [](proc::Thread& t, void* ctx) -> Result<void> { return (*static_cast<Fn*>(ctx))(t); },
         &fn);
 }
 

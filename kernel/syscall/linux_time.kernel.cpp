@@ -53,7 +53,7 @@ Result<uint64_t> read_cpu_clock(const Clock& c) {
     proc::Process* me = self->process;
     if (c.pid == 0 || c.pid == me->pid) {
         proc::CpuTicks ticks =
-            c.per_thread ? proc::thread_cpu_ticks(*self) : proc::process_cpu_ticks(*me);
+            c.per_thread ? proc::thread_cpu_ticks(*self) : proc::own_process_cpu_ticks();
         return cpu_ns(c.measure, ticks);
     }
     if (c.per_thread) return Error::kInvalid;
@@ -320,7 +320,7 @@ int64_t linux_clock_nanosleep(SyscallFrame& f) {
 int64_t linux_times(SyscallFrame& f) {
     if (f.rdi) {
         proc::Process* p = proc::current_process();
-        proc::CpuTicks own = proc::process_cpu_ticks(*p);
+        proc::CpuTicks own = proc::own_process_cpu_ticks();
         proc::CpuTicks children = p->resources.children_ticks();
         Tms t{clock_t_from_ns(ticks_to_ns(own.user)), clock_t_from_ns(ticks_to_ns(own.system)),
               clock_t_from_ns(ticks_to_ns(children.user)),
@@ -339,7 +339,7 @@ int64_t linux_getrusage(SyscallFrame& f) {
         ticks = p->resources.children_ticks();
         peak_pages = p->resources.children_peak_resident_pages();
     } else if (who == kRusageSelf || who == kRusageThread) {
-        ticks = who == kRusageSelf ? proc::process_cpu_ticks(*p)
+        ticks = who == kRusageSelf ? proc::own_process_cpu_ticks()
                                    : proc::thread_cpu_ticks(*proc::current_thread());
         p->resources.note_resident_pages(proc::resident_pages(*p));
         peak_pages = p->resources.peak_resident_pages();

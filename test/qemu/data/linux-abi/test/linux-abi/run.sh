@@ -1,20 +1,23 @@
 # The cases of the Linux ABI suite (user/linux/abi-test) that the Linux
 # personality passes today, run by busybox's shell as init. The suite's
-# other cases wait for what is not built yet (threads and futexes,
-# file-backed mmap, vfork's shared memory, queued realtime signals, writable files,
-# setitimer, SIGCHLD auto-reaping); README, "Running Linux programs".
+# other cases wait for what is not built yet (queued realtime signals,
+# writable files, setitimer, SIGCHLD auto-reaping); README, "Running Linux
+# programs".
 # Exits non-zero if any case failed.
 /bin/linux-abi-test \
   --case cow-global --case cow-heap --case cow-mmap-private --case cow-stack \
   --case mmap-shared-anon-fork --case vfork-exec-releases-parent --case posix-spawn \
-  --case system-exit-status --case exec-shebang-sh \
+  --case vfork-shares-memory --case system-exit-status --case exec-shebang-sh \
   --case exec-args-env-auxv --case exec-enoent --case exec-enoexec --case exec-enotdir \
+  --case exec-eacces \
   --case exec-efault --case exec-e2big --case exec-failure-keeps-caller \
   --case exec-shebang-args --case exec-cloexec \
   --case mmap-einval --case mmap-fixed-noreplace --case mmap-prot-none-then-mprotect \
   --case munmap-middle-splits --case munmap-unmapped-ok --case mprotect-hole-enomem \
   --case segv-accerr-maperr --case madvise-dontneed-zeroes --case mmap-unaligned-length \
   --case mmap-large-lazy --case brk-grow-shrink \
+  --case file-mmap-private --case file-mmap-past-eof-sigbus --case file-mmap-errors \
+  --case file-mmap-shared-readonly --case file-mmap-private-fork --case file-mmap-dev-zero \
   --case pipe-eof-last-writer --case pipe-sigpipe-kills --case pipe-epipe \
   --case pipe-blocking --case pipe-nonblock-eagain --case pipe-capacity-64k \
   --case pipe-1mib-transfer --case pipe-espipe --case pipe-poll \
@@ -28,7 +31,7 @@ first=$?
   --case sig-handler-runs --case sig-siginfo --case sig-resethand --case sig-nodefer-and-mask \
   --case sig-sigsuspend --case sig-altstack --case sig-eintr-and-restart --case sig-sigchld \
   --case sig-segv-null-write --case sig-ill-ud2 --case sig-fpe-div0 --case sig-trap-int3 \
-  --case sig-handler-stack-alignment \
+  --case sig-handler-stack-alignment --case sig-bus-mmap-eof \
   --case sigframe-forged-valid --case sigframe-bad-cs --case sigframe-bad-ss \
   --case sigframe-bad-rip --case sigframe-iopl-ignored --case sigframe-bad-fpu-state \
   --case sigframe-bad-frame-pointer \
@@ -38,7 +41,10 @@ first=$?
   --case proc-getrandom --case proc-enosys \
   --case efault-read-write --case efault-pipe --case efault-wait --case efault-time \
   --case efault-info --case efault-paths \
-  --case exit-codes --case exit-signal-status
+  --case exit-codes --case exit-signal-status \
+  --case thread-create-join-ids --case thread-mutex-counter --case thread-futex \
+  --case thread-condvar --case thread-clear-tid --case thread-signals --case thread-exit-group \
+  --case thread-munmap-seen --case thread-fork-from-thread
 second=$?
 echo "linux-abi: first $first second $second"
 [ $first = 0 ] && [ $second = 0 ]
