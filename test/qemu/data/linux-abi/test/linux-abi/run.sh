@@ -7,7 +7,7 @@
 /bin/linux-abi-test \
   --case cow-global --case cow-heap --case cow-mmap-private --case cow-stack \
   --case mmap-shared-anon-fork --case vfork-exec-releases-parent --case posix-spawn \
-  --case vfork-shares-memory \
+  --case vfork-shares-memory --case system-exit-status --case exec-shebang-sh \
   --case exec-args-env-auxv --case exec-enoent --case exec-enoexec --case exec-enotdir \
   --case exec-eacces \
   --case exec-efault --case exec-e2big --case exec-failure-keeps-caller \
