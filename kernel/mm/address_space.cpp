@@ -344,9 +344,11 @@ Result<void> AddressSpace::share_range_into(AddressSpace& child, VirtAddr lo, Vi
             return;
         }
         if (copy_on_write && flags.writable) {
-            // No invlpg per page: the caller flushes once (flush_tlb).
-            // Until then only this CPU may cache the old entry (one thread
-            // per process), and it is in the kernel.
+            // No invlpg per page: the caller flushes once (flush_tlb, a
+            // shootdown of the process's other CPUs too). Until then a
+            // sibling thread may still write through a cached writable
+            // entry; such a write lands before the child can run (it is
+            // made runnable after the flush), as if made before the fork.
             flags.writable = false;
             e = PageTableEntry::leaf(e.address(), flags, size);
             downgraded = true;
