@@ -77,10 +77,18 @@ Result<int> clone_process(const CloneRequest& request, const arch::InterruptFram
 using StatusStore = Result<void> (*)(void* ctx, int status);
 Result<int> wait_child(int pid, int flags, StatusStore store_status, void* ctx);
 
-// Linux's wait for the children `which` selects: `status` receives the zombie's wait status. With
-// `reap` false the zombie stays (WNOWAIT). 0 with NYAN_WNOHANG when none has exited yet; ECHILD
-// when there is no such child; kRestartSys when a signal ends the wait.
-Result<int> wait_for_child(ChildSelector which, bool no_hang, bool reap, int& status);
+// Linux's wait for the children `which` selects, for the `events` (wait_event bits: exits, stops,
+// continues): `status` receives the report's wait status (process_table.h). With `reap` false the
+// report stays (WNOWAIT). 0 with `no_hang` when no child has one yet; ECHILD when there is no such
+// child (a child that reaped itself is none: a parent ignoring SIGCHLD waits until all are gone,
+// then gets ECHILD); kRestartSys when a signal ends the wait.
+Result<int> wait_for_child(ChildSelector which, uint8_t events, bool no_hang, bool reap,
+                           int& status);
+// The current process takes stop signal `sig` (its default action): it
+// stops and tells its parent, and its thread waits until a SIGCONT or a
+// kill, unless a SIGCONT was sent since the signal was taken (`continues`:
+// SignalActions::continue_count then).
+void stop_current_process(int sig, uint32_t continues);
 
 // The caller's process group (for waitpid's pid 0).
 int current_process_group();

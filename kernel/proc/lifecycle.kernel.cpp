@@ -29,6 +29,7 @@
 #include "proc/exec_image.h"
 #include "proc/foreground.h"
 #include "proc/process_table.h"
+#include "proc/process_timers.h"
 #include "proc/scheduler.h"
 #include "proc/signal_delivery.h"
 #include "proc/scoped_cr3.h"
@@ -60,6 +61,14 @@ sync::SpinLock g_table_lock;
 ProcessTable g_table GUARDED_BY(g_table_lock);
 Process* g_init GUARDED_BY(g_table_lock) = nullptr;
 ConsoleForeground g_foreground GUARDED_BY(g_table_lock);
+// Exited processes out of the table that no parent will reap (their
+// parent ignores SIGCHLD or set SA_NOCLDWAIT), through next_in_table:
+// freed by the next fork, spawn or wait of any process
+// (free_self_reaped), since an exiting thread cannot free its own stack.
+Process* g_self_reaped GUARDED_BY(g_table_lock) = nullptr;
+// Every thread of a stopped process waits here; a SIGCONT wakes them all,
+// and each checks whether its own process was continued.
+WaitQueue g_stopped;
 
 // Ctrl-C, in interrupt context: the foreground process dies at its next
 // safe point (on this interrupt's way back if it is the one in user mode
@@ -129,6 +138,30 @@ void free_process(Process* p) {
     delete p->signal_actions;
     free_thread(p->thread);
     delete p;
+}
+
+// Frees a reaped process: no one else can reach it, and it is freed
+// without the lock (freeing a kernel stack may wait for other CPUs) once
+// its thread has left its CPU.
+void free_zombie(Process* zombie) {
+    if (!zombie) return;
+    wait_until_off_cpu(zombie->thread);
+    free_process(zombie);
+}
+
+// Frees the processes that reaped themselves (g_self_reaped).
+void free_self_reaped() {
+    Process* list;
+    {
+        sync::NoInterruptsGuard lock(g_table_lock);
+        list = g_self_reaped;
+        g_self_reaped = nullptr;
+    }
+    while (list) {
+        Process* next = list->next_in_table;
+        free_zombie(list);
+        list = next;
+    }
 }
 
 // A process being built by spawn or fork: until commit() hands it to the
@@ -213,6 +246,7 @@ __attribute__((noinline)) void inherit_tree_nodes(Process& process, const Proces
 // an idle one may run it, and a short init may even exit, before the caller
 // would get to record it afterwards.
 Result<int> spawn_process(const char* path, const ProgramArgs& args, bool as_init) {
+    free_self_reaped();
     HeapPtr<ExecImage> loaded(new (std::nothrow) ExecImage);
     if (!loaded.get()) return Error::kNoMemory;
     ExecImage& image = *loaded.get();
@@ -308,6 +342,7 @@ Result<int> clone_process(const CloneRequest& request, const arch::InterruptFram
     if ((flags & kCloneVm) && !(flags & kCloneVfork)) return Error::kInvalid;
     if (int(flags & kCloneSignalMask) > kSignalCount) return Error::kInvalid;
 
+    free_self_reaped();
     Thread* self = current_thread();
     Process* parent = self->process;
     UnbornProcess unborn;
@@ -372,7 +407,9 @@ Result<int> clone_process(const CloneRequest& request, const arch::InterruptFram
         // does not (Linux waits killably too).
         sync::NoInterruptsGuard lock(g_table_lock);
         while (child->vfork_pending) {
-            if (parent->child_exited.wait(g_table_lock) == WakeReason::kKilled) break;
+            if (parent->child_exited.wait(g_table_lock, {}, WaitMode::kKillable) ==
+                WakeReason::kKilled)
+                break;
         }
     }
     return pid;
@@ -414,8 +451,7 @@ Result<void> exec_current(const char* path, const ProgramArgs& args, arch::Inter
     }
     p->memory = static_cast<mm::ProcessMemory&&>(image.memory);
     p->personality = image.personality;
-    delete p->signal_actions;
-    p->signal_actions = actions;
+    replace_signal_actions(*p, actions);  // pending signals stay pending
     {
         sync::NoInterruptsGuard lock(g_signal_lock);
         thread->signals.altstack_flags = kSsDisable;
@@ -450,6 +486,8 @@ void exit_current(int wait_status) {
     Thread* thread = current_thread();
     Process* p = thread->process;
     VERIFY(p);
+    // First: no timer interrupt may find the process once it can be freed.
+    stop_process_timers(*p);
     // Switch away from the dying space before destroying it.
     uint64_t kernel_root = mm::kernel_root();
     thread->active_root = kernel_root;
@@ -480,7 +518,15 @@ void exit_current(int wait_status) {
         bool exited = NYAN_WIFEXITED(wait_status);
         PendingInfo info{exited ? kCldExited : kCldKilled, p->pid,
                          exited ? NYAN_WEXITSTATUS(wait_status) : NYAN_WTERMSIG(wait_status), 0, 0};
-        send_signal(parent, p->exit_signal, info);
+        (void)send_signal(parent, p->exit_signal, info);
+    }
+    // A parent that ignores SIGCHLD (or set SA_NOCLDWAIT) gets no zombie:
+    // the process leaves the table now (kill() finds it no more, a wait
+    // with nothing else to wait for fails with ECHILD) and is freed later.
+    if (parent && reaps_children_itself(*parent, p->exit_signal)) {
+        g_table.remove(p);
+        p->next_in_table = g_self_reaped;
+        g_self_reaped = p;
     }
     // The scheduler lock is taken before the table lock is let go, and held
     // through the switch away: a parent woken on another CPU can reap this
@@ -496,20 +542,23 @@ void exit_current(int wait_status) {
 
 namespace {
 
-// Finds a zombie child `pid` selects, waiting for one unless `no_hang`.
-// With `reap`, takes it out of the table and reports its pid and status
-// through `store` before anything is freed; the caller frees it.
+// Finds a child `which` selects with one of `events` to report (an exit,
+// a stop, a continue), waiting for one unless `no_hang`. Reports its pid
+// and status through `store`; with `reap`, the report is used up: a zombie
+// leaves the table (the caller frees it), a stop or continue is not
+// reported again.
 template <typename Store>
-Result<int> find_and_reap(ChildSelector which, bool no_hang, bool reap, Store&& store,
-                          Process*& reaped) {
+Result<int> find_and_reap(ChildSelector which, uint8_t events, bool no_hang, bool reap,
+                          Store&& store, Process*& reaped) {
     Process* self = current_process();
     Process* zombie = nullptr;
     reaped = nullptr;
     {
         sync::NoInterruptsGuard lock(g_table_lock);
+        int status = 0;
         for (;;) {
             bool has_match = false;
-            zombie = g_table.find_zombie_child(self, which, has_match);
+            zombie = g_table.find_waitable_child(self, which, events, status, has_match);
             if (zombie) break;
             if (!has_match) return Error::kNoChild;
             if (no_hang) return 0;
@@ -517,8 +566,13 @@ Result<int> find_and_reap(ChildSelector which, bool no_hang, bool reap, Store&& 
             if (reason == WakeReason::kKilled) break;
             if (reason == WakeReason::kInterrupted) return Error::kRestartSys;
         }
+        if (zombie && !zombie->zombie) {
+            TRY(store(status));
+            if (reap) zombie->job.report = JobState::Report::kNone;
+            return zombie->pid;
+        }
         if (zombie) {
-            TRY(store(zombie->wait_status));
+            TRY(store(status));
             if (reap) {
                 // Its thread is off the CPU or has interrupts off for good:
                 // its tick counts are final.
@@ -537,37 +591,78 @@ Result<int> find_and_reap(ChildSelector which, bool no_hang, bool reap, Store&& 
     panic("waitpid: woken as killed, but no kill is pending");
 }
 
-// Frees a zombie out of the table: no one else can reach it, and it is
-// freed without the lock (freeing a kernel stack may wait for other CPUs).
-void free_zombie(Process* zombie) {
-    if (!zombie) return;
-    wait_until_off_cpu(zombie->thread);
-    free_process(zombie);
-}
-
 }  // namespace
 
 Result<int> wait_child(int pid, int flags, StatusStore store_status, void* ctx) {
     if (pid == 0 || pid < -1) return Error::kInvalid;
     Process* zombie;
     auto r = find_and_reap(
-        ChildSelector::from_waitpid(pid, 0), flags & NYAN_WNOHANG, true,
+        ChildSelector::from_waitpid(pid, 0), wait_event::kExited, flags & NYAN_WNOHANG, true,
         [&](int status) { return store_status(ctx, status); }, zombie);
     free_zombie(zombie);
+    free_self_reaped();
     return r;
 }
 
-Result<int> wait_for_child(ChildSelector which, bool no_hang, bool reap, int& status) {
+Result<int> wait_for_child(ChildSelector which, uint8_t events, bool no_hang, bool reap,
+                           int& status) {
     Process* zombie;
     auto r = find_and_reap(
-        which, no_hang, reap,
+        which, events, no_hang, reap,
         [&](int s) -> Result<void> {
             status = s;
             return {};
         },
         zombie);
     free_zombie(zombie);
+    free_self_reaped();
     return r;
+}
+
+namespace {
+
+// Tells `p`'s parent that `p` stopped or continued (CLD_STOPPED with the
+// stop signal, CLD_CONTINUED with SIGCONT): SIGCHLD unless the parent set
+// SA_NOCLDSTOP, and a wake-up for its waits (WUNTRACED, WCONTINUED).
+void notify_parent_of_job_locked(Process* p, int32_t code, int status) REQUIRES(g_table_lock) {
+    Process* parent = p->parent;
+    if (!parent) return;
+    if (parent_wants_stop_reports(*parent))
+        (void)send_signal(parent, kSigChld, PendingInfo{code, p->pid, status, 0, 0});
+    parent->child_exited.wake_all();
+}
+
+// SIGCONT's effect on a stopped process, whatever SIGCONT's action (even
+// ignored or blocked, as Linux's prepare_signal).
+void continue_process_locked(Process* p) REQUIRES(g_table_lock) {
+    if (p->zombie || !p->job.stopped) return;
+    p->job.stopped = false;
+    p->job.report = JobState::Report::kContinued;
+    g_stopped.wake_all();
+    notify_parent_of_job_locked(p, kCldContinued, kSigCont);
+}
+
+}  // namespace
+
+void stop_current_process(int sig, uint32_t continues) {
+    Process* p = current_process();
+    sync::NoInterruptsGuard lock(g_table_lock);
+    {
+        // A SIGCONT sent since the stop signal was taken cancels the stop
+        // (a sender that would continue a stopped process holds the table
+        // lock: it comes wholly before this or after).
+        sync::NoInterruptsGuard signal_lock(g_signal_lock);
+        if (!p->signal_actions || p->signal_actions->continue_count != continues) return;
+    }
+    p->job.stopped = true;
+    p->job.stop_signal = uint8_t(sig);
+    p->job.report = JobState::Report::kStopped;
+    notify_parent_of_job_locked(p, kCldStopped, sig);
+    // Only SIGCONT (continue_process_locked) or a kill ends this; other
+    // signals stay pending until then.
+    while (p->job.stopped) {
+        if (g_stopped.wait(g_table_lock, {}, WaitMode::kKillable) == WakeReason::kKilled) break;
+    }
 }
 
 Result<void> queue_signal(int pid, int sig, const PendingInfo& info) {
@@ -577,8 +672,8 @@ Result<void> queue_signal(int pid, int sig, const PendingInfo& info) {
     if (!target) return Error::kNoProcess;
     if (!sig || target->zombie) return {};
     if (target == g_init && target != current_process() && !handles_signal(*target, sig)) return {};
-    send_signal(target, sig, info);
-    return {};
+    if (sig == kSigCont) continue_process_locked(target);
+    return send_signal(target, sig, info);
 }
 
 int current_process_group() {
@@ -645,10 +740,11 @@ Result<void> signal_processes(int pid, int sig) {
     // init gets only the signals it has a handler for (Linux's
     // SIGNAL_UNKILLABLE), and a kill() of init or of a zombie succeeds
     // without effect.
-    auto deliver = [&](Process* target) {
+    auto deliver = [&](Process* target) REQUIRES(g_table_lock) {
         if (!sig || target->zombie) return;
         if (target == init && target != self && !handles_signal(*target, sig)) return;
-        send_signal(target, sig, info);
+        if (sig == kSigCont) continue_process_locked(target);
+        (void)send_signal(target, sig, info);  // kill() never runs out of queue room
     };
     if (pid > 0) {
         Process* target = g_table.find(pid);

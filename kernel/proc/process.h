@@ -10,6 +10,7 @@
 #include "fs/vfs.h"
 #include "mm/process_memory.h"
 #include "nyanos/abi/syscall.h"
+#include "proc/interval_timer.h"
 #include "proc/personality.h"
 #include "proc/process_resources.h"
 #include "proc/thread.h"
@@ -44,6 +45,17 @@ inline constexpr size_t kProcessNameMax = NYAN_PROC_NAME_MAX;
 // "killed: #PF (page fault) at 0x<16 hex> (addr 0x<16 hex>)".
 inline constexpr size_t kKillReasonMax = 80;
 
+// Job control: whether the process is stopped (SIGSTOP, SIGTSTP, SIGTTIN,
+// SIGTTOU) and what a wait with WUNTRACED or WCONTINUED has yet to report
+// about it (at most one thing, as Linux keeps it: a stop, or a continue).
+// Under the table lock.
+struct JobState {
+    enum class Report : uint8_t { kNone, kStopped, kContinued };
+    bool stopped = false;     // its threads wait until SIGCONT or a kill
+    uint8_t stop_signal = 0;  // the signal that stopped it
+    Report report = Report::kNone;
+};
+
 struct Process {
     Process* parent = nullptr;
     int pid = 0;
@@ -76,6 +88,7 @@ struct Process {
     // The child this process reaped last (see last_reaped_reason).
     int last_reaped_pid = 0;
     int wait_status = 0;  // POSIX encoding, valid once a zombie
+    JobState job;
 
     // The user address space and its demand-zero regions.
     mm::ProcessMemory memory;
@@ -106,6 +119,10 @@ struct Process {
     // User and group IDs, umask, resource limits, reaped children's usage.
     ProcessResources resources;
 
+    // setitimer's three timers and alarm's (proc/process_timers.h); none
+    // armed in a new process, kept across execve.
+    IntervalTimers timers;
+
     // The table of all processes.
     Process* prev_in_table = nullptr;
     Process* next_in_table = nullptr;
@@ -114,5 +131,15 @@ struct Process {
     Process(const Process&) = delete;
     Process& operator=(const Process&) = delete;
 };
+
+// Calls `fn(Thread&)` for each of `process`'s threads: what acts on the
+// whole process (stopping, continuing, killing, discarding its pending
+// signals) goes through here. One thread per process today; with several
+// this is the one place that walks them (under the lock that guards the
+// thread list).
+template <typename Fn>
+void for_each_thread(Process& process, Fn&& fn) {
+    if (process.thread) fn(*process.thread);
+}
 
 }  // namespace nyanos::proc

@@ -16,10 +16,16 @@ namespace nyanos::proc {
 // when `thread` is given. A NyanOS program dies of any signal; SIGKILL,
 // and a signal whose default action ends a Linux process that neither
 // handles nor blocks it, end the process at once (as Linux does); an
-// ignored signal is dropped; otherwise it becomes pending and a thread
-// blocked in an interruptible wait is woken. Interrupts on or off; the
-// caller keeps `target` alive (the table lock, or it is the caller).
-void send_signal(Process* target, int sig, const PendingInfo& info, Thread* thread = nullptr);
+// ignored signal that is not blocked is dropped; otherwise it becomes
+// pending (proc/signal_queue.h: a realtime one queued) and a thread
+// blocked in an interruptible wait is woken. kAgain when a realtime
+// signal other than kill()'s finds no room in the queue. SIGCONT discards
+// pending stop signals and a stop signal a pending SIGCONT (continuing a
+// stopped process is continue_process_locked's). Interrupts on or off,
+// and from the timer interrupt (a standard signal: nothing to allocate);
+// the caller keeps `target` alive (the table lock, or it is the caller).
+Result<void> send_signal(Process* target, int sig, const PendingInfo& info,
+                         Thread* thread = nullptr);
 
 // The FPU image a handler's frame holds on this CPU (signal_frame.h: an
 // xsave image where XSAVE is on), for the frames and for AT_MINSIGSTKSZ.
@@ -66,5 +72,14 @@ Result<void> change_altstack(const AltStack* new_stack, AltStack* old_stack, uin
 // The signal actions a new Linux process starts with (execve keeps only
 // which signals are ignored). nullptr on no memory.
 SignalActions* new_signal_actions(const SignalActions* inherit_ignored);
+// execve's commit: `process` gets `next` (nullptr for a NyanOS program),
+// its pending signals move over, the old table is freed. No failure.
+void replace_signal_actions(Process& process, SignalActions* next);
+
+// Whether `parent` wants SIGCHLD when a child stops or continues (no
+// SA_NOCLDSTOP), and whether its children's exits reap themselves
+// (SIGCHLD ignored, or SA_NOCLDWAIT; only for the exit signal SIGCHLD).
+bool parent_wants_stop_reports(const Process& parent);
+bool reaps_children_itself(const Process& parent, int exit_signal);
 
 }  // namespace nyanos::proc

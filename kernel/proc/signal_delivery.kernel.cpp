@@ -13,7 +13,9 @@
 #include "proc/lifecycle.h"
 #include "proc/scheduler.h"
 #include "proc/scheduler_lock.h"
+#include "proc/process_timers.h"
 #include "proc/signal_frame.h"
+#include "proc/signal_queue.h"
 #include "proc/wait_queue.h"
 #include "syscall/user_memory.h"
 
@@ -164,42 +166,78 @@ bool signal_interrupts_wait(const Thread* thread) NO_THREAD_SAFETY_ANALYSIS {
     return pending & ~__atomic_load_n(&thread->signals.blocked, __ATOMIC_ACQUIRE);
 }
 
-void send_signal(Process* target, int sig, const PendingInfo& info, Thread* thread) {
+namespace {
+
+// What sending `sig` does before it is queued, as Linux's prepare_signal:
+// SIGCONT discards the process's pending stop signals, a stop signal its
+// pending SIGCONT, in the process and in every thread. (Continuing a
+// stopped process is the table's side: continue_process_locked.)
+void prepare_signal(Process& target, SignalActions& table, int sig) REQUIRES(g_signal_lock) {
+    SigSet drop = 0;
+    if (sig == kSigCont) {
+        drop = kStopSignals;
+        ++table.continue_count;
+    } else if (kStopSignals & sig_bit(sig)) {
+        drop = sig_bit(kSigCont);
+    }
+    if (!drop) return;
+    discard_pending(table, nullptr, drop);
+    for_each_thread(target, [&](Thread& t) {
+        g_signal_lock.assert_held();  // held by prepare_signal's caller
+        discard_pending(table, &t.signals, drop);
+    });
+}
+
+}  // namespace
+
+Result<void> send_signal(Process* target, int sig, const PendingInfo& info, Thread* thread) {
     SignalActions* table = target->signal_actions;
     if (!table || sig == kSigKill) {
         char why[kKillReasonMax];
         format(why, sizeof(why), "killed: %s", signal_name(sig));
         request_kill(target, sig, why);
-        return;
+        return {};
+    }
+    // A realtime signal's instance is the sender's to allocate, before the
+    // lock; one that is not queued is freed after it.
+    QueuedSignal* entry = nullptr;
+    uint64_t limit = 0;
+    if (is_realtime(sig)) {
+        entry = new (std::nothrow) QueuedSignal;
+        limit = target->resources.limit(rlimit::kSigpending).soft;
     }
     Thread* t = thread ? thread : target->thread;
     bool fatal = false, wake = false;
+    Result<void> sent;
     {
         sync::NoInterruptsGuard lock(g_signal_lock);
-        if (table->ignores(sig)) return;
+        prepare_signal(*target, *table, sig);
         SigSet bit = sig_bit(sig);
         const SigAction& action = table->action(sig);
         DefaultAction d = default_action(sig);
+        // A blocked signal is never ignored when sent: its action may
+        // change before it is unblocked (Linux's sig_ignored).
         bool blocked = t && (t->signals.blocked & bit);
-        if (action.handler == kSigDfl && !blocked &&
-            (d == DefaultAction::kTerminate || d == DefaultAction::kCore)) {
+        if (!blocked && table->ignores(sig)) {
+            // dropped
+        } else if (action.handler == kSigDfl && !blocked &&
+                   (d == DefaultAction::kTerminate || d == DefaultAction::kCore)) {
             fatal = true;
         } else {
-            SigSet& pending = thread ? thread->signals.pending : table->pending;
-            if (!(pending & bit)) {
-                table->info[sig - 1] = info;
-                __atomic_or_fetch(&pending, bit, __ATOMIC_RELEASE);
-            }
-            wake = t && !blocked;
+            sent =
+                add_pending(*table, thread ? &thread->signals : nullptr, sig, info, entry, limit);
+            wake = sent.ok() && t && !blocked;
         }
     }
+    delete entry;
     if (fatal) {
         char why[kKillReasonMax];
         format(why, sizeof(why), "killed: %s", signal_name(sig));
         request_kill(target, sig, why);
-        return;
+        return {};
     }
     if (wake) interrupt_wait(t);
+    return sent;
 }
 
 bool signal_fault(int sig, int32_t code, uint64_t addr) {
@@ -218,40 +256,64 @@ bool signal_fault(int sig, int32_t code, uint64_t addr) {
     return true;
 }
 
+namespace {
+
+// What the thread does with a signal it took.
+enum class Disposition : uint8_t { kSkip, kDie, kStop, kHandle };
+
+}  // namespace
+
 bool deliver_signals(arch::InterruptFrame& regs) {
     Thread* self = self_thread();
-    SignalActions* table = self->process->signal_actions;
+    Process* process = self->process;
+    SignalActions* table = process->signal_actions;
     if (!table) return false;
     bool rewritten = false;
     for (;;) {
         int sig;
         PendingInfo info;
         SigAction action;
-        SigSet saved_mask;
+        SigSet saved_mask = 0;
+        Disposition what = Disposition::kHandle;
+        bool rearm_alarm = false;
+        uint32_t continues = 0;
         {
             sync::NoInterruptsGuard lock(g_signal_lock);
             ThreadSignals& s = self->signals;
             sig = next_signal(s.pending | table->pending, s.blocked);
             if (!sig) break;
-            SigSet bit = sig_bit(sig);
-            if (s.pending & bit)
-                s.pending &= ~bit;
-            else
-                table->pending &= ~bit;
-            info = table->info[sig - 1];
+            bool shared = take_pending(*table, s, sig, info);
+            rearm_alarm = shared && sig == kSigAlrm;
             action = table->action(sig);
-            if (action.handler == kSigIgn) continue;
-            if (action.handler == kSigDfl) {
+            if (action.handler == kSigIgn) {
+                what = Disposition::kSkip;
+            } else if (action.handler == kSigDfl) {
                 DefaultAction d = default_action(sig);
-                if (d != DefaultAction::kTerminate && d != DefaultAction::kCore) continue;
-            } else if (action.flags & kSaResetHand) {
-                table->actions[sig - 1].handler = kSigDfl;
-                table->actions[sig - 1].flags &= ~kSaSiginfo;
+                what = d == DefaultAction::kTerminate || d == DefaultAction::kCore
+                           ? Disposition::kDie
+                       : d == DefaultAction::kStop ? Disposition::kStop
+                                                   : Disposition::kSkip;
+                continues = table->continue_count;
+            } else {
+                if (action.flags & kSaResetHand) {
+                    table->actions[sig - 1].handler = kSigDfl;
+                    table->actions[sig - 1].flags &= ~kSaSiginfo;
+                }
+                saved_mask = s.restore_saved ? s.saved_blocked : s.blocked;
+                s.restore_saved = false;
             }
-            saved_mask = s.restore_saved ? s.saved_blocked : s.blocked;
-            s.restore_saved = false;
         }
-        if (action.handler == kSigDfl) die_of(sig);
+        // Linux starts a periodic ITIMER_REAL's next period as its SIGALRM
+        // is taken (interval_timer.h).
+        if (rearm_alarm) rearm_real_timer(*process);
+        if (what == Disposition::kSkip) continue;
+        if (what == Disposition::kDie) die_of(sig);
+        if (what == Disposition::kStop) {
+            stop_current_process(sig, continues);
+            arch::InterruptDisabler no_interrupts;
+            die_if_killed();  // SIGKILL ends a stopped process
+            continue;
+        }
         settle_interrupted_call(regs, true, action.flags);
         if (!setup_handler(regs, sig, info, action, saved_mask)) {
             Process* p = self->process;
@@ -396,6 +458,29 @@ SignalActions* new_signal_actions(const SignalActions* inherit_ignored) NO_THREA
     for (int i = 0; i < kSignalCount; ++i)
         if (inherit_ignored->actions[i].handler == kSigIgn) table->actions[i].handler = kSigIgn;
     return table;
+}
+
+void replace_signal_actions(Process& process, SignalActions* next) {
+    SignalActions* old = process.signal_actions;
+    {
+        sync::NoInterruptsGuard lock(g_signal_lock);
+        if (old && next) move_pending(*old, *next);
+        process.signal_actions = next;
+    }
+    delete old;  // with what it still queues (a program without signals)
+}
+
+bool parent_wants_stop_reports(const Process& parent) {
+    if (!parent.signal_actions) return false;
+    sync::NoInterruptsGuard lock(g_signal_lock);
+    return !(parent.signal_actions->action(kSigChld).flags & kSaNoCldStop);
+}
+
+bool reaps_children_itself(const Process& parent, int exit_signal) {
+    if (!parent.signal_actions || exit_signal != kSigChld) return false;
+    sync::NoInterruptsGuard lock(g_signal_lock);
+    const SigAction& a = parent.signal_actions->action(kSigChld);
+    return a.handler == kSigIgn || (a.flags & kSaNoCldWait);
 }
 
 }  // namespace nyanos::proc

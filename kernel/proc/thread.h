@@ -22,6 +22,11 @@ enum class ThreadState : uint8_t {
     kDead = 3,     // exited; its stack is freed with its process
 };
 
+// Which events end a wait besides its own (WaitQueue::wait): a kill
+// always; a signal to take only in an interruptible one (Linux's
+// TASK_INTERRUPTIBLE and TASK_KILLABLE).
+enum class WaitMode : uint8_t { kInterruptible, kKillable };
+
 // How a wait ended (WaitQueue::wait).
 enum class WakeReason : uint8_t {
     kWoken,        // wake_one/wake_all on its queue
@@ -79,6 +84,9 @@ struct Thread {
     // Set by a system call that rewrote the thread's saved user registers
     // beyond rax: its return to user mode must restore all of them (IRET).
     bool full_return = false;
+    // Blocked in a wait only a kill ends (WaitMode::kKillable: a stopped
+    // process, a vfork parent): a signal leaves it blocked.
+    bool killable_only = false;
 
     // The root the thread runs on: its process's space, or the one a
     // ScopedCr3 guard switched to. The scheduler loads this, so a thread

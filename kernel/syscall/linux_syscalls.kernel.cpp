@@ -63,6 +63,9 @@ constexpr SyscallTable<linux_nr::kCount> make_table() {
     t.entries[linux_nr::rt_tgsigqueueinfo] = linux_rt_tgsigqueueinfo;
     // Time (linux_time.h).
     t.entries[linux_nr::nanosleep] = linux_nanosleep;
+    t.entries[linux_nr::getitimer] = linux_getitimer;
+    t.entries[linux_nr::alarm] = linux_alarm;
+    t.entries[linux_nr::setitimer] = linux_setitimer;
     t.entries[linux_nr::gettimeofday] = linux_gettimeofday;
     t.entries[linux_nr::getrusage] = linux_getrusage;
     t.entries[linux_nr::times] = linux_times;
