@@ -267,6 +267,7 @@ Result<int> spawn_process(const char* path, const ProgramArgs& args, bool as_ini
         process->signal_actions = new_signal_actions(nullptr);
         if (!process->signal_actions) return Error::kNoMemory;
     }
+    image.memory.set_stack_limit(process->resources.limit(rlimit::kStack).soft);
     process->memory = static_cast<mm::ProcessMemory&&>(image.memory);
     process->thread->active_root = process->memory.space().cr3();
     copy_name(process->name, path);
@@ -441,6 +442,7 @@ Result<void> exec_current(const char* path, const ProgramArgs& args, arch::Inter
         end_vfork_locked(p);
         p->did_exec = true;
     }
+    image.memory.set_stack_limit(p->resources.limit(rlimit::kStack).soft);
     // Commit: nothing below can fail. The new space goes live first, so
     // the old one is no longer loaded anywhere when it is destroyed (one
     // thread per process: only this CPU ran it).

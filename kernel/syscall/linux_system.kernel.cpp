@@ -60,8 +60,11 @@ int64_t put_three(const creds::IdSet& ids, uint64_t real, uint64_t effective, ui
 // the old limit returned.
 Result<rlimit::Limit> prlimit_self(uint32_t resource, const rlimit::Limit* next) {
     if (resource >= rlimit::kCount) return Error::kInvalid;
-    return mine().exchange_limit(rlimit::Resource(resource), next,
-                                 creds::privileged(my_credentials()));  // CAP_SYS_RESOURCE
+    auto old = TRY(mine().exchange_limit(rlimit::Resource(resource), next,
+                                         creds::privileged(my_credentials())));  // CAP_SYS_RESOURCE
+    if (next && resource == rlimit::kStack)
+        proc::current_process()->memory.set_stack_limit(next->soft);
+    return old;
 }
 
 // The CPUs sched_getaffinity can report: the kernel's cpumask holds 64.
@@ -240,6 +243,8 @@ int64_t linux_prlimit64(SyscallFrame& f) {
                 if (c->resource >= rlimit::kCount) return Error::kInvalid;
                 c->old = TRY(
                     p.resources.exchange_limit(rlimit::Resource(c->resource), c->next, privileged));
+                if (c->next && c->resource == rlimit::kStack)
+                    p.memory.set_stack_limit(c->next->soft);  // its stack stops growing there
                 return {};
             },
             &call);
