@@ -87,7 +87,8 @@ Result<int> wait_for_child(ChildSelector which, uint8_t events, bool no_hang, bo
 // The current process takes stop signal `sig` (its default action): it
 // stops and tells its parent, and its thread waits until a SIGCONT or a
 // kill, unless a SIGCONT was sent since the signal was taken (`continues`:
-// SignalActions::continue_count then).
+// SignalActions::continue_count then), or `sig` is SIGTSTP, SIGTTIN or
+// SIGTTOU and the process's group is orphaned (then it is discarded).
 void stop_current_process(int sig, uint32_t continues);
 
 // The caller's process group (for waitpid's pid 0).

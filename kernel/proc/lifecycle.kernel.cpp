@@ -639,6 +639,10 @@ void notify_parent_of_job_locked(Process* p, int32_t code, int status) REQUIRES(
 void continue_process_locked(Process* p) REQUIRES(g_table_lock) {
     if (p->zombie || !p->job.stopped) return;
     p->job.stopped = false;
+    if (p->signal_actions) {
+        sync::NoInterruptsGuard signal_lock(g_signal_lock);
+        p->signal_actions->stopped = false;
+    }
     p->job.report = JobState::Report::kContinued;
     g_stopped.wake_all();
     notify_parent_of_job_locked(p, kCldContinued, kSigCont);
@@ -646,15 +650,36 @@ void continue_process_locked(Process* p) REQUIRES(g_table_lock) {
 
 }  // namespace
 
+namespace {
+
+// Whether process group `pgid` is orphaned (POSIX; Linux's
+// will_become_orphaned_pgrp): no member has a parent in another group of
+// the same session, which could continue it. Zombies and children of init
+// do not count.
+bool orphaned_group_locked(int pgid, int sid) REQUIRES(g_table_lock) {
+    for (Process* p = g_table.first(); p; p = p->next_in_table) {
+        if (p->pgid != pgid || p->zombie || !p->parent || p->parent == g_init) continue;
+        if (p->parent->pgid != pgid && p->parent->sid == sid) return false;
+    }
+    return true;
+}
+
+}  // namespace
+
 void stop_current_process(int sig, uint32_t continues) {
     Process* p = current_process();
     sync::NoInterruptsGuard lock(g_table_lock);
+    // The terminal's stop signals do nothing to an orphaned group: no job
+    // control shell would ever continue it (Linux's get_signal). SIGSTOP
+    // stops it all the same.
+    if (sig != kSigStop && orphaned_group_locked(p->pgid, p->sid)) return;
     {
         // A SIGCONT sent since the stop signal was taken cancels the stop
         // (a sender that would continue a stopped process holds the table
         // lock: it comes wholly before this or after).
         sync::NoInterruptsGuard signal_lock(g_signal_lock);
         if (!p->signal_actions || p->signal_actions->continue_count != continues) return;
+        p->signal_actions->stopped = true;
     }
     p->job.stopped = true;
     p->job.stop_signal = uint8_t(sig);

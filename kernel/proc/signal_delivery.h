@@ -15,7 +15,8 @@ namespace nyanos::proc {
 // Sends `sig` to `target` (a whole process), or to one of its threads
 // when `thread` is given. A NyanOS program dies of any signal; SIGKILL,
 // and a signal whose default action ends a Linux process that neither
-// handles nor blocks it, end the process at once (as Linux does); an
+// handles nor blocks it and is not stopped, end the process at once (as
+// Linux does; a stopped one dies of it once continued); an
 // ignored signal that is not blocked is dropped; otherwise it becomes
 // pending (proc/signal_queue.h: a realtime one queued) and a thread
 // blocked in an interruptible wait is woken. kAgain when a realtime

@@ -220,7 +220,7 @@ Result<void> send_signal(Process* target, int sig, const PendingInfo& info, Thre
         bool blocked = t && (t->signals.blocked & bit);
         if (!blocked && table->ignores(sig)) {
             // dropped
-        } else if (action.handler == kSigDfl && !blocked &&
+        } else if (action.handler == kSigDfl && !blocked && !table->stopped &&
                    (d == DefaultAction::kTerminate || d == DefaultAction::kCore)) {
             fatal = true;
         } else {

@@ -128,6 +128,10 @@ struct SignalActions {
     // Counts the SIGCONTs sent: a thread that took a stop signal stops only
     // if no SIGCONT came after it (proc/job_control.h).
     uint32_t continue_count GUARDED_BY(g_signal_lock) = 0;
+    // The process is stopped (JobState::stopped, which the table lock
+    // guards, as senders see it): a fatal signal then waits for SIGCONT
+    // like any other; only SIGKILL ends a stopped process at once.
+    bool stopped GUARDED_BY(g_signal_lock) = false;
 
     SignalActions() = default;
     ~SignalActions();
