@@ -10,7 +10,7 @@
 // Standard signals (1..31) keep one pending instance each; realtime
 // signals (32..64) are queued, one instance per send (proc/signal_queue.h).
 // Stop signals stop the whole process and SIGCONT continues it
-// (proc/job_control.h).
+// (proc/lifecycle.h: stop_current_process).
 #pragma once
 
 #include <stddef.h>
@@ -126,7 +126,7 @@ struct SignalActions {
     QueuedSignal* queue GUARDED_BY(g_signal_lock) = nullptr;
     uint32_t queued GUARDED_BY(g_signal_lock) = 0;
     // Counts the SIGCONTs sent: a thread that took a stop signal stops only
-    // if no SIGCONT came after it (proc/job_control.h).
+    // if no SIGCONT came after it (lifecycle.h: stop_current_process).
     uint32_t continue_count GUARDED_BY(g_signal_lock) = 0;
     // The process is stopped (JobState::stopped, which the table lock
     // guards, as senders see it): a fatal signal then waits for SIGCONT
