@@ -68,6 +68,11 @@ struct CloneRequest {
 // Returns the child's pid.
 Result<int> clone_process(const CloneRequest& request, const arch::InterruptFrame& regs);
 
+// Frees the processes that reaped themselves (their parent ignores
+// SIGCHLD): an exiting thread cannot free its own stack, so what is left
+// of such a process waits for this, which the next fork, spawn and wait
+// call, and meminfo and sysinfo before they count memory.
+void free_self_reaped();
 // Ends the current process with a POSIX wait status. Never returns.
 [[noreturn]] void exit_current(int wait_status);
 

@@ -149,21 +149,6 @@ void free_zombie(Process* zombie) {
     free_process(zombie);
 }
 
-// Frees the processes that reaped themselves (g_self_reaped).
-void free_self_reaped() {
-    Process* list;
-    {
-        sync::NoInterruptsGuard lock(g_table_lock);
-        list = g_self_reaped;
-        g_self_reaped = nullptr;
-    }
-    while (list) {
-        Process* next = list->next_in_table;
-        free_zombie(list);
-        list = next;
-    }
-}
-
 // A process being built by spawn or fork: until commit() hands it to the
 // table, every path out frees what it holds so far (free_process copes with
 // the parts not made yet).
@@ -212,6 +197,20 @@ Result<Thread*> create_thread(uint64_t entry, uint64_t user_sp) {
 }
 
 }  // namespace
+
+void free_self_reaped() {
+    Process* list;
+    {
+        sync::NoInterruptsGuard lock(g_table_lock);
+        list = g_self_reaped;
+        g_self_reaped = nullptr;
+    }
+    while (list) {
+        Process* next = list->next_in_table;
+        free_zombie(list);
+        list = next;
+    }
+}
 
 void init_processes() {
     init_default_limits(mm::physical_memory().stats().total_frames * paging::kPageSize);
@@ -483,6 +482,87 @@ Result<void> exec_current(const char* path, const ProgramArgs& args, arch::Inter
     return {};
 }
 
+namespace {
+
+// Tells `p`'s parent that `p` stopped or continued (CLD_STOPPED with the
+// stop signal, CLD_CONTINUED with SIGCONT): SIGCHLD unless the parent set
+// SA_NOCLDSTOP, and a wake-up for its waits (WUNTRACED, WCONTINUED).
+void notify_parent_of_job_locked(Process* p, int32_t code, int status) REQUIRES(g_table_lock) {
+    Process* parent = p->parent;
+    if (!parent) return;
+    if (parent_wants_stop_reports(*parent))
+        (void)send_signal(parent, kSigChld, PendingInfo{code, p->pid, status, 0, 0});
+    parent->child_exited.wake_all();
+}
+
+// SIGCONT's effect on a stopped process, whatever SIGCONT's action (even
+// ignored or blocked, as Linux's prepare_signal).
+void continue_process_locked(Process* p) REQUIRES(g_table_lock) {
+    if (p->zombie || !p->job.stopped) return;
+    p->job.stopped = false;
+    if (p->signal_actions) {
+        sync::NoInterruptsGuard signal_lock(g_signal_lock);
+        p->signal_actions->stopped = false;
+    }
+    p->job.report = JobState::Report::kContinued;
+    g_stopped.wake_all();
+    notify_parent_of_job_locked(p, kCldContinued, kSigCont);
+}
+
+// Whether process group `pgid` is orphaned (POSIX; Linux's
+// will_become_orphaned_pgrp): no member has a parent in another group of
+// the same session, which could continue it. Zombies and children of init
+// do not count.
+bool orphaned_group_locked(int pgid, int sid) REQUIRES(g_table_lock) {
+    for (Process* p = g_table.first(); p; p = p->next_in_table) {
+        if (p->pgid != pgid || p->zombie || !p->parent || p->parent == g_init) continue;
+        if (p->parent->pgid != pgid && p->parent->sid == sid) return false;
+    }
+    return true;
+}
+
+// Linux's kill_orphaned_pgrp: an exit that leaves process group `pgid`
+// orphaned while members are stopped sends every member SIGHUP, then
+// SIGCONT, since nothing could continue them any more (POSIX).
+void hang_up_orphaned_locked(int pgid, int sid) REQUIRES(g_table_lock) {
+    bool stopped = false;
+    for (Process* q = g_table.first(); q && !stopped; q = q->next_in_table)
+        stopped = q->pgid == pgid && !q->zombie && q->job.stopped;
+    if (!stopped || !orphaned_group_locked(pgid, sid)) return;
+    const PendingInfo info{kSiKernel, 0, 0, 0, 0};
+    for (Process* q = g_table.first(); q; q = q->next_in_table) {
+        if (q->pgid != pgid || q->zombie) continue;
+        (void)send_signal(q, kSigHup, info);
+        continue_process_locked(q);
+        (void)send_signal(q, kSigCont, info);
+    }
+}
+
+// The groups an exit may leave orphaned: the process's own, if its parent
+// in another group of the session held it, and its children's groups in
+// the session other than its own (Linux's exit_notify and
+// reparent_leader). Collected before the exit reparents the children.
+struct OrphanCandidates {
+    static constexpr int kMax = 8;
+    int pgids[kMax];
+    int count = 0;
+    void add(int pgid) {
+        for (int i = 0; i < count; ++i)
+            if (pgids[i] == pgid) return;
+        if (count < kMax) pgids[count++] = pgid;
+    }
+};
+
+OrphanCandidates orphan_candidates_locked(const Process* p) REQUIRES(g_table_lock) {
+    OrphanCandidates c;
+    if (p->parent && p->parent->pgid != p->pgid && p->parent->sid == p->sid) c.add(p->pgid);
+    for (Process* q = g_table.first(); q; q = q->next_in_table)
+        if (q->parent == p && q->pgid != p->pgid && q->sid == p->sid) c.add(q->pgid);
+    return c;
+}
+
+}  // namespace
+
 void exit_current(int wait_status) {
     arch::disable_interrupts();
     Thread* thread = current_thread();
@@ -513,7 +593,9 @@ void exit_current(int wait_status) {
     }
     Process* parent = p->parent;
     end_vfork_locked(p);
+    OrphanCandidates orphans = orphan_candidates_locked(p);
     ExitWakes wakes = g_table.mark_exited(p, wait_status, g_init);
+    for (int i = 0; i < orphans.count; ++i) hang_up_orphaned_locked(orphans.pgids[i], p->sid);
     // A Linux parent learns of it by its exit signal, SIGCHLD unless clone
     // said otherwise (dropped unless the parent handles it).
     if (parent && parent->signal_actions && p->exit_signal) {
@@ -621,54 +703,11 @@ Result<int> wait_for_child(ChildSelector which, uint8_t events, bool no_hang, bo
     return r;
 }
 
-namespace {
-
-// Tells `p`'s parent that `p` stopped or continued (CLD_STOPPED with the
-// stop signal, CLD_CONTINUED with SIGCONT): SIGCHLD unless the parent set
-// SA_NOCLDSTOP, and a wake-up for its waits (WUNTRACED, WCONTINUED).
-void notify_parent_of_job_locked(Process* p, int32_t code, int status) REQUIRES(g_table_lock) {
-    Process* parent = p->parent;
-    if (!parent) return;
-    if (parent_wants_stop_reports(*parent))
-        (void)send_signal(parent, kSigChld, PendingInfo{code, p->pid, status, 0, 0});
-    parent->child_exited.wake_all();
-}
-
-// SIGCONT's effect on a stopped process, whatever SIGCONT's action (even
-// ignored or blocked, as Linux's prepare_signal).
-void continue_process_locked(Process* p) REQUIRES(g_table_lock) {
-    if (p->zombie || !p->job.stopped) return;
-    p->job.stopped = false;
-    if (p->signal_actions) {
-        sync::NoInterruptsGuard signal_lock(g_signal_lock);
-        p->signal_actions->stopped = false;
-    }
-    p->job.report = JobState::Report::kContinued;
-    g_stopped.wake_all();
-    notify_parent_of_job_locked(p, kCldContinued, kSigCont);
-}
-
-}  // namespace
-
-namespace {
-
-// Whether process group `pgid` is orphaned (POSIX; Linux's
-// will_become_orphaned_pgrp): no member has a parent in another group of
-// the same session, which could continue it. Zombies and children of init
-// do not count.
-bool orphaned_group_locked(int pgid, int sid) REQUIRES(g_table_lock) {
-    for (Process* p = g_table.first(); p; p = p->next_in_table) {
-        if (p->pgid != pgid || p->zombie || !p->parent || p->parent == g_init) continue;
-        if (p->parent->pgid != pgid && p->parent->sid == sid) return false;
-    }
-    return true;
-}
-
-}  // namespace
-
 void stop_current_process(int sig, uint32_t continues) {
     Process* p = current_process();
     sync::NoInterruptsGuard lock(g_table_lock);
+    // init never stops (Linux's SIGNAL_UNKILLABLE): nothing could continue it.
+    if (p == g_init) return;
     // The terminal's stop signals do nothing to an orphaned group: no job
     // control shell would ever continue it (Linux's get_signal). SIGSTOP
     // stops it all the same.

@@ -110,6 +110,7 @@ int64_t linux_sysinfo(SyscallFrame& f) {
     info.uptime = int64_t(now / 1'000'000'000 + (now % 1'000'000'000 ? 1 : 0));
     for (unsigned i = 0; i < 3; ++i)
         info.loads[i] = proc::load_average(i) << (kSysinfoLoadShift - LoadAverage::kFractionBits);
+    proc::free_self_reaped();  // what is left of self-reaped children is not in use
     mm::MemoryStats mem = mm::physical_memory().stats();
     info.totalram = mem.total_frames * paging::kPageSize;
     info.freeram = mem.free_frames * paging::kPageSize;
