@@ -59,6 +59,11 @@ SigSet pending_signals();
 // rt_sigsuspend: waits with `mask` until a signal is delivered. Always
 // returns kRestartNoHand (EINTR once a handler ran).
 Error suspend_with_mask(SigSet mask);
+// rt_sigtimedwait: takes a pending signal of `set` (blocked or not; never
+// SIGKILL or SIGSTOP) into `info`, waiting for one until `deadline` unless
+// `poll`. kAgain when none came in time, kInterrupted when another signal
+// (or a kill) ended the wait first; the signal otherwise.
+Result<int> wait_for_signal(SigSet set, Deadline deadline, bool poll, PendingInfo& info);
 // rt_sigreturn: the registers and mask saved in the frame at the user
 // stack. Kills the process (SIGSEGV) on a bad frame.
 void return_from_handler(arch::InterruptFrame& regs);

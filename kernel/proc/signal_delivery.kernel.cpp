@@ -161,9 +161,13 @@ bool handles_signal(const Process& target, int sig) {
 
 bool signal_interrupts_wait(const Thread* thread) NO_THREAD_SAFETY_ANALYSIS {
     if (!thread->process || !thread->process->signal_actions) return false;
-    SigSet pending = __atomic_load_n(&thread->signals.pending, __ATOMIC_ACQUIRE) |
+    const ThreadSignals& s = thread->signals;
+    SigSet pending = __atomic_load_n(&s.pending, __ATOMIC_ACQUIRE) |
                      __atomic_load_n(&thread->process->signal_actions->pending, __ATOMIC_ACQUIRE);
-    return pending & ~__atomic_load_n(&thread->signals.blocked, __ATOMIC_ACQUIRE);
+    SigSet wanted = ~__atomic_load_n(&s.blocked, __ATOMIC_ACQUIRE);
+    if (__atomic_load_n(&s.sigwaiting, __ATOMIC_ACQUIRE))
+        wanted |= __atomic_load_n(&s.saved_blocked, __ATOMIC_ACQUIRE);
+    return pending & wanted;
 }
 
 namespace {
@@ -226,7 +230,8 @@ Result<void> send_signal(Process* target, int sig, const PendingInfo& info, Thre
         } else {
             sent =
                 add_pending(*table, thread ? &thread->signals : nullptr, sig, info, entry, limit);
-            wake = sent.ok() && t && !blocked;
+            bool awaited = t && t->signals.sigwaiting && (t->signals.saved_blocked & bit);
+            wake = sent.ok() && t && (!blocked || awaited);
         }
     }
     delete entry;
@@ -378,6 +383,43 @@ Error suspend_with_mask(SigSet mask) {
     }
     die_if_killed();
     return Error::kRestartNoHand;
+}
+
+Result<int> wait_for_signal(SigSet set, Deadline deadline, bool poll, PendingInfo& info) {
+    Thread* self = self_thread();
+    SignalActions* table = self->process->signal_actions;
+    if (!table) return Error::kNoSys;
+    set &= ~kUnblockable;
+    bool rearm_alarm = false;
+    // Takes the first pending signal of `set`, under the signal lock.
+    auto take = [&]() -> int {
+        g_signal_lock.assert_held();
+        ThreadSignals& s = self->signals;
+        int sig = next_signal((s.pending | table->pending) & set, 0);
+        if (sig) rearm_alarm = take_pending(*table, s, sig, info) && sig == kSigAlrm;
+        return sig;
+    };
+    int sig;
+    {
+        sync::NoInterruptsGuard lock(g_signal_lock);
+        sig = take();
+        if (!sig && !poll) {
+            self->signals.saved_blocked = set;
+            __atomic_store_n(&self->signals.sigwaiting, true, __ATOMIC_RELEASE);
+        }
+    }
+    WakeReason reason = WakeReason::kTimedOut;
+    if (!sig && !poll) {
+        reason = sleep_until(deadline);  // no deadline: until a signal or a kill
+        sync::NoInterruptsGuard lock(g_signal_lock);
+        __atomic_store_n(&self->signals.sigwaiting, false, __ATOMIC_RELEASE);
+        self->signals.saved_blocked = 0;
+        sig = take();
+    }
+    if (rearm_alarm) rearm_real_timer(*self->process);
+    if (sig) return sig;
+    if (reason == WakeReason::kTimedOut) return Error::kAgain;
+    return Error::kInterrupted;  // Linux's answer: no restart
 }
 
 void return_from_handler(arch::InterruptFrame& regs) {

@@ -153,8 +153,13 @@ struct ThreadSignals {
     SigSet pending = 0;  // directed at this thread (tkill, faults)
     // rt_sigsuspend: the mask to put back once a handler has run (or the
     // wait ended without one).
+    // rt_sigtimedwait, while `sigwaiting`: the set it waits for (in
+    // saved_blocked: a thread is in one of the two calls at a time), whose
+    // signals wake it though they stay blocked (Linux's real_blocked: an
+    // ignored signal that is blocked is still queued for it).
     SigSet saved_blocked = 0;
     bool restore_saved = false;
+    bool sigwaiting = false;
     // sigaltstack: [sp, sp + size) when flags has no SS_DISABLE.
     uint32_t altstack_flags = 2;  // SS_DISABLE
     uint64_t altstack_sp = 0;

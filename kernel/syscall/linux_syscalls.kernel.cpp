@@ -53,6 +53,7 @@ constexpr SyscallTable<linux_nr::kCount> make_table() {
     t.entries[linux_nr::rt_sigprocmask] = linux_rt_sigprocmask;
     t.entries[linux_nr::rt_sigpending] = linux_rt_sigpending;
     t.entries[linux_nr::rt_sigsuspend] = linux_rt_sigsuspend;
+    t.entries[linux_nr::rt_sigtimedwait] = linux_rt_sigtimedwait;
     t.entries[linux_nr::rt_sigreturn] = linux_rt_sigreturn;
     t.entries[linux_nr::sigaltstack] = linux_sigaltstack;
     t.entries[linux_nr::pause] = linux_pause;
