@@ -5,6 +5,7 @@
  * a death, sig << 8 | 0x7f for a stop, 0xffff for a continue. */
 #include "suite.h"
 
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -282,11 +283,54 @@ static int exit_nocldwait(void) {
     return CASE_PASS;
 }
 
+static int g_hup_fd = -1;
+static void report_hup(int sig) {
+    (void)sig;
+    char c = 'H';
+    (void)write(g_hup_fd, &c, 1);
+    _exit(0);
+}
+
+/* A process group that an exit leaves orphaned while a member is stopped:
+ * every member gets SIGHUP, then SIGCONT (POSIX; Linux's
+ * kill_orphaned_pgrp), since no job-control shell could continue it. */
+static int exit_orphaned_stopped(void) {
+    int p[2];
+    CHECK_OK(pipe(p));
+    fflush(NULL);
+    pid_t leader = fork();
+    CHECK_OK(leader);
+    if (leader == 0) {
+        setpgid(0, 0);
+        pid_t member = fork();
+        if (member < 0) _exit(2);
+        if (member == 0) {
+            g_hup_fd = p[1];
+            signal(SIGHUP, report_hup);
+            raise(SIGSTOP);
+            for (;;) pause();
+        }
+        int st;
+        if (waitpid(member, &st, WUNTRACED) != member || !WIFSTOPPED(st)) _exit(3);
+        _exit(0); /* the group is orphaned now, with a stopped member */
+    }
+    close(p[1]);
+    CHECK_EXITED(wait_status(leader), 0);
+    struct pollfd pfd = {p[0], POLLIN, 0};
+    CHECK_EQ(poll(&pfd, 1, 5000), 1);
+    char c = 0;
+    CHECK_EQ(read(p[0], &c, 1), 1);
+    CHECK_EQ(c, 'H');
+    close(p[0]);
+    return CASE_PASS;
+}
+
 CASE_TABLE(exit) = {
     {"exit-codes", exit_codes},
     {"exit-signal-status", exit_signal_status},
     {"exit-stop-continue", exit_stop_continue},
     {"exit-stop-signals", exit_stop_signals},
     {"exit-nocldwait", exit_nocldwait},
+    {"exit-orphaned-stopped", exit_orphaned_stopped},
     CASE_TABLE_END,
 };

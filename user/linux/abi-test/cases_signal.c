@@ -12,6 +12,7 @@
 #include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <ucontext.h>
@@ -317,6 +318,84 @@ static int sig_rt_queue_limit(void) {
     /* Room again. */
     CHECK_OK(sigqueue(getpid(), rt, v));
     CHECK_EQ(g_count, queued + 1);
+    return CASE_PASS;
+}
+
+/* sigwaitinfo and sigtimedwait take a pending signal of their set (blocked,
+ * as it should be) with its siginfo; wait for one, up to the timeout
+ * (EAGAIN); a handled signal outside the set ends the wait (EINTR). A
+ * blocked signal is queued for them even when its action ignores it. */
+static int sig_sigtimedwait(void) {
+    const int rt = SIGRTMIN + 1;
+    sigset_t set, old;
+    sigemptyset(&set);
+    sigaddset(&set, SIGUSR1);
+    sigaddset(&set, rt);
+    sigaddset(&set, SIGCHLD);
+    sigaddset(&set, SIGALRM);
+    CHECK_OK(sigprocmask(SIG_BLOCK, &set, &old));
+    union sigval v = {.sival_int = 5};
+    CHECK_OK(sigqueue(getpid(), rt, v));
+    CHECK_OK(raise(SIGUSR1));
+    siginfo_t si;
+    memset(&si, 0, sizeof si);
+    CHECK_EQ(sigwaitinfo(&set, &si), SIGUSR1); /* lowest first */
+    CHECK_EQ(si.si_code, SI_TKILL);            /* raise() is tgkill */
+    memset(&si, 0, sizeof si);
+    CHECK_EQ(sigwaitinfo(&set, &si), rt);
+    CHECK_EQ(si.si_code, SI_QUEUE);
+    CHECK_EQ(si.si_pid, getpid());
+    CHECK_EQ(si.si_value.sival_int, 5);
+    /* Nothing pending: a zero timeout only looks; a short one expires. */
+    struct timespec zero = {0, 0}, short_wait = {0, 50000000};
+    CHECK_ERR(sigtimedwait(&set, &si, &zero), EAGAIN);
+    long long start = now_ns();
+    CHECK_ERR(sigtimedwait(&set, &si, &short_wait), EAGAIN);
+    CHECK(now_ns() - start >= 50000000LL);
+    /* SIGCHLD's default action ignores it, but blocked it is queued. */
+    fflush(NULL);
+    pid_t pid = fork();
+    CHECK_OK(pid);
+    if (pid == 0) _exit(3);
+    memset(&si, 0, sizeof si);
+    CHECK_EQ(sigwaitinfo(&set, &si), SIGCHLD);
+    CHECK_EQ(si.si_code, CLD_EXITED);
+    CHECK_EQ(si.si_pid, pid);
+    CHECK_EQ(si.si_status, 3);
+    CHECK_EXITED(wait_status(pid), 3);
+    /* A timer's signal. */
+    struct itimerval it = {{0, 0}, {0, 20000}};
+    CHECK_OK(setitimer(ITIMER_REAL, &it, NULL));
+    memset(&si, 0, sizeof si);
+    CHECK_EQ(sigwaitinfo(&set, &si), SIGALRM);
+    CHECK_EQ(si.si_code, SI_KERNEL);
+    /* A handled signal outside the set ends the wait: EINTR. */
+    CHECK_OK(set_handler(SIGUSR2, counting, 0));
+    g_count = 0;
+    fflush(NULL);
+    pid = fork();
+    CHECK_OK(pid);
+    if (pid == 0) {
+        sleep_ms(50);
+        kill(getppid(), SIGUSR2);
+        _exit(0);
+    }
+    struct timespec long_wait = {10, 0};
+    sigset_t usr1;
+    sigemptyset(&usr1);
+    sigaddset(&usr1, SIGUSR1);
+    /* (The raw call: musl's sigtimedwait retries on EINTR.) */
+    CHECK_ERR(syscall(SYS_rt_sigtimedwait, &usr1, &si, &long_wait, 8), EINTR);
+    CHECK_EQ(g_count, 1);
+    /* Its SIGCHLD is blocked: wait for the child itself. */
+    CHECK_EXITED(wait_status(pid), 0);
+    /* Bad arguments. */
+    struct timespec bad = {0, 1000000000};
+    CHECK_ERR(sigtimedwait(&set, &si, &bad), EINVAL);
+    CHECK_ERR(syscall(SYS_rt_sigtimedwait, &set, NULL, &zero, 4), EINVAL);
+    CHECK_ERR(syscall(SYS_rt_sigtimedwait, (void*)ADDR_HHDM, NULL, &zero, 8), EFAULT);
+    CHECK_ERR(syscall(SYS_rt_sigtimedwait, &set, NULL, (void*)ADDR_UNMAPPED_LOW, 8), EFAULT);
+    CHECK_OK(sigprocmask(SIG_SETMASK, &old, NULL));
     return CASE_PASS;
 }
 
@@ -714,6 +793,7 @@ CASE_TABLE(signal) = {
     {"sig-mask-pending", sig_mask_pending},
     {"sig-rt-queue-limit", sig_rt_queue_limit},
     {"sig-sigsuspend", sig_sigsuspend},
+    {"sig-sigtimedwait", sig_sigtimedwait},
     {"sig-altstack", sig_altstack},
     {"sig-altstack-overflow", sig_altstack_overflow},
     {"sig-eintr-and-restart", sig_eintr_and_restart},

@@ -27,7 +27,7 @@ first=$?
   --case sig-handler-runs --case sig-siginfo --case sig-resethand --case sig-nodefer-and-mask \
   --case sig-mask-pending --case sig-rt-queue-limit --case sig-altstack-overflow \
   --case sig-sigchld-ignored --case sig-alarm --case sig-itimer-real --case sig-itimer-cpu \
-  --case sig-itimer-fork-exec \
+  --case sig-itimer-fork-exec --case sig-sigtimedwait \
   --case sig-sigsuspend --case sig-altstack --case sig-eintr-and-restart --case sig-sigchld \
   --case sig-segv-null-write --case sig-ill-ud2 --case sig-fpe-div0 --case sig-trap-int3 \
   --case sig-handler-stack-alignment \
@@ -41,7 +41,7 @@ first=$?
   --case efault-read-write --case efault-pipe --case efault-wait --case efault-time \
   --case efault-info --case efault-paths --case efault-signals \
   --case exit-codes --case exit-signal-status --case exit-stop-continue --case exit-stop-signals \
-  --case exit-nocldwait
+  --case exit-nocldwait --case exit-orphaned-stopped
 second=$?
 echo "linux-abi: first $first second $second"
 [ $first = 0 ] && [ $second = 0 ]
