@@ -39,7 +39,7 @@ first=$?
   --case proc-getrusage-times --case proc-sysinfo --case proc-clocks --case proc-nanosleep \
   --case proc-getrandom --case proc-enosys \
   --case efault-read-write --case efault-pipe --case efault-wait --case efault-time \
-  --case efault-info --case efault-paths --case efault-signals \
+  --case efault-info --case efault-paths --case efault-signals --case efault-timers \
   --case exit-codes --case exit-signal-status --case exit-stop-continue --case exit-stop-signals \
   --case exit-nocldwait --case exit-orphaned-stopped
 second=$?
