@@ -94,7 +94,12 @@ Result<int> wait_for_child(ChildSelector which, uint8_t events, bool no_hang, bo
 // kill, unless a SIGCONT was sent since the signal was taken (`continues`:
 // SignalActions::continue_count then), or `sig` is SIGTSTP, SIGTTIN or
 // SIGTTOU and the process's group is orphaned (then it is discarded).
+// Its other threads are interrupted and stop on their way back to user
+// mode (wait_while_stopped).
 void stop_current_process(int sig, uint32_t continues);
+// A thread of a process another thread stopped: waits until SIGCONT or a
+// kill.
+void wait_while_stopped();
 
 // The caller's process group (for waitpid's pid 0).
 int current_process_group();

@@ -703,6 +703,18 @@ Result<int> wait_for_child(ChildSelector which, uint8_t events, bool no_hang, bo
     return r;
 }
 
+namespace {
+
+// Only SIGCONT (continue_process_locked) or a kill ends this; other
+// signals stay pending until then.
+void wait_while_stopped_locked(Process* p) REQUIRES(g_table_lock) {
+    while (p->job.stopped) {
+        if (g_stopped.wait(g_table_lock, {}, WaitMode::kKillable) == WakeReason::kKilled) break;
+    }
+}
+
+}  // namespace
+
 void stop_current_process(int sig, uint32_t continues) {
     Process* p = current_process();
     sync::NoInterruptsGuard lock(g_table_lock);
@@ -724,11 +736,18 @@ void stop_current_process(int sig, uint32_t continues) {
     p->job.stop_signal = uint8_t(sig);
     p->job.report = JobState::Report::kStopped;
     notify_parent_of_job_locked(p, kCldStopped, sig);
-    // Only SIGCONT (continue_process_locked) or a kill ends this; other
-    // signals stay pending until then.
-    while (p->job.stopped) {
-        if (g_stopped.wait(g_table_lock, {}, WaitMode::kKillable) == WakeReason::kKilled) break;
-    }
+    // The process's other threads leave their interruptible waits, and
+    // stop on their way back to user mode (wait_while_stopped).
+    Thread* self = current_thread();
+    for_each_thread(*p, [&](Thread& t) {
+        if (&t != self) interrupt_wait(&t);
+    });
+    wait_while_stopped_locked(p);
+}
+
+void wait_while_stopped() {
+    sync::NoInterruptsGuard lock(g_table_lock);
+    wait_while_stopped_locked(current_process());
 }
 
 Result<void> queue_signal(int pid, int sig, const PendingInfo& info) {

@@ -162,6 +162,8 @@ bool handles_signal(const Process& target, int sig) {
 bool signal_interrupts_wait(const Thread* thread) NO_THREAD_SAFETY_ANALYSIS {
     if (!thread->process || !thread->process->signal_actions) return false;
     const ThreadSignals& s = thread->signals;
+    // A stopped process's other threads leave their waits to stop too.
+    if (__atomic_load_n(&thread->process->signal_actions->stopped, __ATOMIC_ACQUIRE)) return true;
     SigSet pending = __atomic_load_n(&s.pending, __ATOMIC_ACQUIRE) |
                      __atomic_load_n(&thread->process->signal_actions->pending, __ATOMIC_ACQUIRE);
     SigSet wanted = ~__atomic_load_n(&s.blocked, __ATOMIC_ACQUIRE);
@@ -282,6 +284,18 @@ bool deliver_signals(arch::InterruptFrame& regs) {
         Disposition what = Disposition::kHandle;
         bool rearm_alarm = false;
         uint32_t continues = 0;
+        bool join_stop;
+        {
+            sync::NoInterruptsGuard lock(g_signal_lock);
+            join_stop = table->stopped;
+        }
+        if (join_stop) {
+            // Another thread stopped the process: this one stops with it.
+            wait_while_stopped();
+            arch::InterruptDisabler no_interrupts;
+            die_if_killed();
+            continue;
+        }
         {
             sync::NoInterruptsGuard lock(g_signal_lock);
             ThreadSignals& s = self->signals;
