@@ -198,12 +198,24 @@ Result<Thread*> create_thread(uint64_t entry, uint64_t user_sp) {
 
 }  // namespace
 
+namespace {
+
+// Whether any process waits to be freed: a read without the lock, for the
+// common case of none (a process added meanwhile waits for the next call).
+// The list head is written with atomic stores (under the lock) for it.
+bool any_self_reaped() NO_THREAD_SAFETY_ANALYSIS {
+    return __atomic_load_n(&g_self_reaped, __ATOMIC_RELAXED) != nullptr;
+}
+
+}  // namespace
+
 void free_self_reaped() {
+    if (!any_self_reaped()) return;
     Process* list;
     {
         sync::NoInterruptsGuard lock(g_table_lock);
         list = g_self_reaped;
-        g_self_reaped = nullptr;
+        __atomic_store_n(&g_self_reaped, nullptr, __ATOMIC_RELAXED);
     }
     while (list) {
         Process* next = list->next_in_table;
@@ -610,7 +622,7 @@ void exit_current(int wait_status) {
     if (parent && reaps_children_itself(*parent, p->exit_signal)) {
         g_table.remove(p);
         p->next_in_table = g_self_reaped;
-        g_self_reaped = p;
+        __atomic_store_n(&g_self_reaped, p, __ATOMIC_RELAXED);
     }
     // The scheduler lock is taken before the table lock is let go, and held
     // through the switch away: a parent woken on another CPU can reap this

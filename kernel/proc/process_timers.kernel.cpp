@@ -123,6 +123,9 @@ void rearm_real_timer(Process& process) {
 }
 
 void stop_process_timers(Process& process) {
+    // Nothing armed anywhere: nothing of this process's either (only its
+    // own thread arms its timers, and it is exiting here).
+    if (!__atomic_load_n(&g_armed_count, __ATOMIC_RELAXED)) return;
     sync::NoInterruptsGuard lock(g_itimer_lock);
     IntervalTimers& t = process.timers;
     count_armed(-cpu_armed_count(t));
