@@ -104,6 +104,7 @@ $(BUILD)/initrd.tar: $(USER_BINS) $(INITRD_STAMP) $(filter-out $(wildcard $(INIT
 	@cp $(BUSYBOX) $(INITRD_STAGE)/bin/busybox
 	$(if $(LINUX_FIXTURES),@cp -p $(dir $(LINUX_FIXTURES))/[!.]* $(INITRD_STAGE)/test/linux/)
 	@cp $(ELF_CORPUS_DIR)/*.elf $(ELF_CORPUS) $(INITRD_STAGE)/test/elf/
+	@chmod 0755 $(INITRD_STAGE)/test/elf/*.elf # exec wants an x bit, as Linux's
 	$(if $(INITRD_EXTRA),@cp -R $(INITRD_EXTRA)/. $(INITRD_STAGE)/)
 	@cd $(INITRD_STAGE) && find . -mindepth 1 | sed 's|^\./||' | LC_ALL=C sort > ../initrd.list
 	@scripts/mkinitrd.py $@ $(INITRD_STAGE) $(BUILD)/initrd.list

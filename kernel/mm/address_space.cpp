@@ -40,6 +40,13 @@ void AddressSpace::TableEnv::invalidate(VirtAddr va) {
     } else if (space->m_pcid) {
         space->m_context->invalidate_pcid(space->m_pcid);
     }
+    remote_stale = true;
+}
+
+void AddressSpace::TableEnv::flush_remote() {
+    if (!remote_stale) return;
+    remote_stale = false;
+    space->m_context->shootdown_user(space->m_root);
 }
 
 Result<AddressSpace> AddressSpace::try_create(MemoryContext& context) {
@@ -93,6 +100,7 @@ AddressSpace::~AddressSpace() {
 // Inlined into the teardown walk (once per page of every exiting process):
 // the walk then decodes only the PTE bits this reads.
 void AddressSpace::return_frames(FreedFrames& freed) {
+    if (freed.env) freed.env->flush_remote();
     if (freed.count) m_context->free_frames(freed.frames, freed.count, FrameUse::kUser);
     freed.count = 0;
 }
@@ -193,6 +201,7 @@ void AddressSpace::unmap_range(VirtAddr va, size_t pages) {
     TableEnv env{this};
     auto pt = tables(env);
     FreedFrames freed;
+    freed.env = &env;
     pt.for_each_leaf(va, va + pages * kPageSize,
                      [&](VirtAddr page, PageTableEntry& e, paging::PageSize size) {
                          paging::Translation t{e.address(size), e.flags(), size};
@@ -243,6 +252,9 @@ Result<void> AddressSpace::break_copy_on_write(VirtAddr va, PageFlags flags) {
     memcpy(m_context->phys_to_virt(fresh), m_context->phys_to_virt(t.phys), kPageSize);
     auto old = pt.replace(va, fresh, flags);
     VERIFY(old.ok());
+    // Another thread's CPU may still read the old frame through its TLB:
+    // it must see the new one before this thread writes there.
+    env.flush_remote();
     if (old.value().flags.borrowed) {
         --m_borrowed_pages;
         ++m_user_frames;
@@ -270,6 +282,7 @@ void AddressSpace::protect_range(VirtAddr va, size_t pages, PageFlags flags, boo
             e = PageTableEntry::leaf(e.address(size), now, size);
             env.invalidate(page);
         });
+    env.flush_remote();
 }
 
 Result<void> AddressSpace::share_range_into(AddressSpace& child, VirtAddr lo, VirtAddr hi,

@@ -75,6 +75,12 @@ public:
     // second thread of the process, once there are threads) needs a TLB
     // shootdown there too: that is this hook's job then.
     virtual void flush_user_tlb(PhysAddr root, uint16_t pcid) = 0;
+    // Drops the user-half translations of the space with this root on
+    // every other CPU that has it loaded now (threads of one process run
+    // on several CPUs), returning once they have. AddressSpace calls it
+    // after it changed or removed entries and before a frame they named is
+    // freed. The default has no other CPU.
+    virtual void shootdown_user(PhysAddr root) { (void)root; }
     // Kernel-heap memory for VM bookkeeping (the region map, mm/vm_map.h):
     // `bytes` bytes, 16-byte aligned, or nullptr. The defaults are the
     // kernel heap (non-throwing new); the host tests count and fail them.
@@ -224,6 +230,10 @@ public:
         void free_table(PhysAddr table);
         void* phys_to_virt(PhysAddr phys) { return space->m_context->phys_to_virt(phys); }
         void invalidate(VirtAddr va);
+        // Brings other CPUs up to date with what invalidate() dropped here
+        // (MemoryContext::shootdown_user), once for the batch.
+        void flush_remote();
+        bool remote_stale = false;  // invalidate() ran since the last flush_remote()
     };
 
 private:
@@ -247,6 +257,9 @@ private:
         static constexpr size_t kCapacity = 16;
         PhysAddr frames[kCapacity];
         size_t count = 0;
+        // The walk that unmapped them: other CPUs drop its stale entries
+        // before a frame goes back (nullptr at teardown: live nowhere).
+        TableEnv* env = nullptr;
     };
     void release_leaf(const paging::Translation& leaf, FreedFrames& freed);
     void return_frames(FreedFrames& freed);

@@ -3,6 +3,7 @@
 #include "arch/x86_64/io.h"
 #include "boot_info.h"
 #include "mm/pcid.h"
+#include "mm/tlb_shootdown.h"
 #include "mm/vmm.h"
 
 namespace nyanos::mm {
@@ -25,13 +26,14 @@ public:
     }
     // Without PCIDs a CR3 load drops every non-global translation; with
     // them, the PCID marked stale makes load_cr3 flush it here, and every
-    // other CPU at its next load. A CPU that has this space live right now
-    // besides this one would need a shootdown: none can, while a process
-    // has one thread (docs/isolation.md, "Copy-on-write").
+    // other CPU at its next load. The CPUs that have the space live right
+    // now (its other threads) get a shootdown.
     void flush_user_tlb(PhysAddr root, uint16_t pcid) override {
         mm::invalidate_pcid(pcid);
         if (live_root() == root) mm::load_cr3(root | pcid);
+        shootdown_user_root(root);
     }
+    void shootdown_user(PhysAddr root) override { shootdown_user_root(root); }
     void free_frame(PhysAddr frame, FrameUse use) override {
         physical_memory().free_frame(frame, use);
     }

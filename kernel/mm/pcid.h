@@ -203,6 +203,13 @@ void load_cr3(uint64_t cr3);
 // space's tables are freed only when none has.
 bool root_live_on_any_cpu(uint64_t root);
 
+// The CPUs other than this one that have `root` loaded now (a bit per CPU
+// index): the ones a change to its user half must reach by a shootdown.
+// The caller has changed the entries before it asks (a full fence orders
+// the change before the reads), so a CPU that loads the root after this
+// looks will walk the new entries.
+uint64_t cpus_with_root_live_elsewhere(uint64_t root);
+
 // Drops a kernel-half translation from every PCID in this CPU's TLB. With
 // PCIDs off, invlpg is enough (one address space is cached at a time, kernel
 // pages are global); with them on, another PCID may still cache the page, or

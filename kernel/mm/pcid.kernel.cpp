@@ -25,6 +25,7 @@
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/cpu_local.h"
 #include "arch/x86_64/io.h"
+#include "arch/x86_64/smp.h"
 #include "boot_info.h"
 #include "lib/console.h"
 #include "lib/panic.h"
@@ -138,6 +139,18 @@ bool root_live_on_any_cpu(uint64_t root) {
     for (unsigned cpu = 0; cpu < arch::kMaxCpus; ++cpu)
         if (__atomic_load_n(&g_loaded_roots[cpu], __ATOMIC_ACQUIRE) == root) return true;
     return false;
+}
+
+uint64_t cpus_with_root_live_elsewhere(uint64_t root) {
+    // The page-table writes before this, then the reads: a CPU that
+    // publishes the root after our read loads CR3 after our writes.
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);
+    unsigned self = arch::this_cpu_index();
+    uint64_t cpus = 0;
+    for (unsigned cpu = 0; cpu < arch::cpu_count(); ++cpu)
+        if (cpu != self && __atomic_load_n(&g_loaded_roots[cpu], __ATOMIC_ACQUIRE) == root)
+            cpus |= uint64_t(1) << cpu;
+    return cpus;
 }
 
 void invalidate_kernel_page(uint64_t va) {

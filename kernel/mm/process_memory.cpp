@@ -91,7 +91,7 @@ bool ProcessMemory::prot_allowed(uint8_t prot) const {
 // ---- mmap, munmap, mprotect, madvise ----
 
 Result<VirtAddr> ProcessMemory::map(VirtAddr hint, uint64_t length, uint8_t prot, uint32_t flags,
-                                    const FileBacking* file, uint64_t offset) {
+                                    FileBacking* file, uint64_t offset, bool may_write) {
     if (!m_map.valid()) return Error::kInvalid;
     // The checks in the order Linux makes them (arch mmap, then do_mmap).
     if (!page_aligned(offset)) return Error::kInvalid;
@@ -108,7 +108,8 @@ Result<VirtAddr> ProcessMemory::map(VirtAddr hint, uint64_t length, uint8_t prot
     if (!anonymous && !file) return Error::kInvalid;
     if (flags & kMapHugeTlb) return Error::kNoMemory;
     if (!prot_allowed(prot)) return Error::kAccess;
-    if (!anonymous && shared && (prot & kProtWrite) && !file->writable) return Error::kAccess;
+    if (!anonymous && shared && !file->writable) may_write = false;
+    if (!may_write && (prot & kProtWrite)) return Error::kAccess;
 
     const bool fixed = flags & (kMapFixed | kMapFixedNoReplace);
     VirtAddr start;
@@ -143,7 +144,7 @@ Result<VirtAddr> ProcessMemory::map(VirtAddr hint, uint64_t length, uint8_t prot
     r.offset = anonymous ? 0 : offset;
     r.prot = prot;
     r.kind = anonymous ? RegionKind::kAnonymous : RegionKind::kFile;
-    r.flags = shared ? Region::kShared : 0;
+    r.flags = (shared ? Region::kShared : 0) | (may_write ? 0 : Region::kNoWrite);
 
     // Room for everything below first: a region split by the fixed range
     // and the new one. Nothing after this can fail but the shared fill.
@@ -188,8 +189,7 @@ Result<void> ProcessMemory::protect(VirtAddr addr, uint64_t length, uint8_t prot
     if (!prot_allowed(prot)) return Error::kAccess;
     for (size_t i = m_map.lower_bound(addr); i < m_map.count() && m_map[i].start < end; ++i) {
         const Region& r = m_map[i];
-        if (r.shared() && (prot & kProtWrite) && r.kind == RegionKind::kFile && !r.file->writable)
-            return Error::kAccess;
+        if ((prot & kProtWrite) && !r.may_write()) return Error::kAccess;
     }
     TRY(m_map.protect(addr, end, prot));
     for (size_t i = m_map.lower_bound(addr); i < m_map.count() && m_map[i].start < end; ++i) {

@@ -23,6 +23,11 @@
 //  - clone_for_fork: the child shares every frame by reference count; private
 //    pages become copy-on-write in both, shared mappings stay shared.
 //
+// File regions hold a counted reference to their FileBacking
+// (mm/file_backing.h), which the region map takes and drops as regions are
+// added, split, merged, copied by fork and destroyed by exec and exit; so
+// no path here, failing or not, needs to count them itself.
+//
 // Pages and frames:
 //  - a private page is writable in the page tables only while its frame is
 //    this process's alone; after fork (or while it is a file's frame) it is
@@ -158,7 +163,10 @@ public:
     // mmap(2). `hint` is where the mapping should go (a hint unless
     // kMapFixed or kMapFixedNoReplace); `file` and `offset` are ignored for
     // kMapAnonymous, otherwise `file` must be non-null (the system-call
-    // layer answers EBADF first). Errors: EINVAL (length 0, no or both
+    // layer answers EBADF, and the file's own EACCES and ENODEV, first:
+    // fs/file_mapping.h). The new region takes its own reference to `file`
+    // (mm/file_backing.h); the caller keeps and drops its own, whether the
+    // call succeeds or fails. Errors: EINVAL (length 0, no or both
     // types, an unaligned fixed address or file offset), ENOMEM (no room,
     // length past the user half, too many regions), EEXIST (FIXED_NOREPLACE
     // over a mapping), EPERM (a fixed address below kMmapMinAddr), EACCES
@@ -167,8 +175,14 @@ public:
     // MAP_EXECUTABLE, MAP_NORESERVE, MAP_STACK, MAP_LOCKED, MAP_NONBLOCK; and
     // here MAP_POPULATE (pages still come on first touch) and MAP_GROWSDOWN
     // (the mapping does not grow). MAP_HUGETLB: ENOMEM (no huge pages).
+    //
+    // `may_write` false: the mapping may never be writable (Linux's
+    // VM_MAYWRITE clear, for a MAP_SHARED mapping of a description not open
+    // for writing: /dev/zero's memory): PROT_WRITE is EACCES now and from a
+    // later mprotect. A shared mapping of a file whose backing is not
+    // writable is so whatever `may_write` says.
     Result<VirtAddr> map(VirtAddr hint, uint64_t length, uint8_t prot, uint32_t flags,
-                         const FileBacking* file = nullptr, uint64_t offset = 0);
+                         FileBacking* file = nullptr, uint64_t offset = 0, bool may_write = true);
 
     // munmap(2): EINVAL for an unaligned address, length 0, or a range
     // leaving the user half; ENOMEM if splitting a region needs a slot that
@@ -180,7 +194,7 @@ public:
     // mprotect(2): EINVAL (unaligned, bad bits), ENOMEM (part of the range
     // is unmapped, or it wraps: nothing changes then, where Linux may have
     // changed the part before the hole), EACCES (W+X refused; write to a
-    // shared read-only file).
+    // mapping that may never be written: a shared read-only file).
     Result<void> protect(VirtAddr addr, uint64_t length, uint8_t prot);
 
     // madvise(MADV_DONTNEED): private pages in the range are dropped (the

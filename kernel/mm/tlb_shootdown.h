@@ -1,6 +1,8 @@
 // TLB shootdown: after a kernel-half mapping is removed or downgraded, every
 // other CPU must drop what its TLB (and paging-structure caches) may still
-// hold for it before the frame or the address is reused.
+// hold for it before the frame or the address is reused; after a user-half
+// change of a space that other CPUs are running (threads of one process),
+// those CPUs must, before its frames are reused.
 //
 // The initiator changes the page tables and invalidates its own TLB first,
 // then calls shootdown_kernel_range(), which interrupts every other online
@@ -22,6 +24,14 @@ namespace nyanos::mm {
 // online CPU; pages == 0 means every translation, global ones included.
 // Returns once all have. With one CPU online it does nothing.
 void shootdown_kernel_range(uint64_t va, size_t pages);
+
+// Drops the user-half translations of the space with this root (its PML4's
+// physical address) on every other CPU that has it loaded now, and returns
+// once each has. The caller changed the entries first; CPUs that load the
+// root later walk the new entries (their PCID was marked stale). Same
+// deadlock rule as above: interrupts on, no spinlock held that a target
+// may spin on with interrupts off.
+void shootdown_user_root(uint64_t root);
 
 // What the shootdowns cost, in TSC ticks (guest instructions under QEMU's
 // -icount): the initiators' own work (without the wait for the others) and

@@ -27,6 +27,7 @@ sync::SpinLock g_initiator_lock;
 struct Request {
     uint64_t va;
     size_t pages;
+    uint64_t user_root;  // nonzero: a user-half change of the space with this root
 };
 Request g_request GUARDED_BY(g_initiator_lock);
 uint64_t g_pending = 0;  // CPUs (bit per index) that have not answered yet
@@ -48,7 +49,20 @@ void on_shootdown() NO_THREAD_SAFETY_ANALYSIS {
     uint64_t start = arch::rdtsc();
     uint64_t me = uint64_t(1) << arch::this_cpu_index();
     if (!(__atomic_load_n(&g_pending, __ATOMIC_ACQUIRE) & me)) return;  // not for us
-    invalidate_here(g_request.va, g_request.pages);
+    if (g_request.user_root) {
+        // Still running that space (it may have switched away since the
+        // initiator looked: then its next load of the root flushes, as the
+        // PCID was marked stale). Reloading CR3 without the no-flush bit
+        // drops the current PCID's translations, paging-structure caches
+        // included.
+        uint64_t cr3 = arch::read_cr3();
+        if ((cr3 & paging::PageTableEntry::kAddressMask) == g_request.user_root) {
+            arch::write_cr3(cr3);
+            mark_pcid_flushed(uint16_t(cr3 & 0xfff));
+        }
+    } else {
+        invalidate_here(g_request.va, g_request.pages);
+    }
     __atomic_add_fetch(&g_stats.handled, 1, __ATOMIC_RELAXED);
     __atomic_add_fetch(&g_stats.handler_ticks, arch::rdtsc() - start, __ATOMIC_RELAXED);
     __atomic_and_fetch(&g_pending, ~me, __ATOMIC_RELEASE);
@@ -60,20 +74,18 @@ void init_tlb_shootdown() {
     arch::set_ipi_handler(arch::kTlbShootdownVector, on_shootdown);
 }
 
-void shootdown_kernel_range(uint64_t va, size_t pages) {
-    unsigned cpus = arch::cpu_count();
-    if (cpus <= 1) return;
+namespace {
+
+// Sends `request` to the CPUs in `targets` (never this one) and returns once
+// each has answered.
+void send_and_wait(const Request& request, uint64_t targets) {
     VERIFY(arch::read_rflags() & arch::kRflagsInterrupt);
     uint64_t start = arch::rdtsc();
     sync::Guard lock(g_initiator_lock);
-    unsigned self = arch::this_cpu_index();
-    uint64_t targets = 0;
-    for (unsigned cpu = 0; cpu < cpus; ++cpu)
-        if (cpu != self) targets |= uint64_t(1) << cpu;
-    g_request = Request{va, pages};
+    g_request = request;
     __atomic_store_n(&g_pending, targets, __ATOMIC_RELEASE);
-    for (unsigned cpu = 0; cpu < cpus; ++cpu)
-        if (cpu != self) arch::send_ipi(cpu, arch::kTlbShootdownVector);
+    for (unsigned cpu = 0; cpu < arch::kMaxCpus; ++cpu)
+        if (targets & (uint64_t(1) << cpu)) arch::send_ipi(cpu, arch::kTlbShootdownVector);
     uint64_t sent = arch::rdtsc();
     while (__atomic_load_n(&g_pending, __ATOMIC_ACQUIRE)) __builtin_ia32_pause();
     uint64_t answered = arch::rdtsc();
@@ -81,6 +93,24 @@ void shootdown_kernel_range(uint64_t va, size_t pages) {
     // The initiator's own work: up to the last IPI sent, and after the wait.
     __atomic_add_fetch(&g_stats.initiator_ticks, (sent - start) + (arch::rdtsc() - answered),
                        __ATOMIC_RELAXED);
+}
+
+}  // namespace
+
+void shootdown_kernel_range(uint64_t va, size_t pages) {
+    unsigned cpus = arch::cpu_count();
+    if (cpus <= 1) return;
+    unsigned self = arch::this_cpu_index();
+    uint64_t targets = 0;
+    for (unsigned cpu = 0; cpu < cpus; ++cpu)
+        if (cpu != self) targets |= uint64_t(1) << cpu;
+    send_and_wait(Request{va, pages, 0}, targets);
+}
+
+void shootdown_user_root(uint64_t root) {
+    if (arch::cpu_count() <= 1) return;
+    uint64_t targets = cpus_with_root_live_elsewhere(root);
+    if (targets) send_and_wait(Request{0, 0, root}, targets);
 }
 
 ShootdownStats shootdown_stats() {

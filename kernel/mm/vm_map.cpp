@@ -22,6 +22,14 @@ VirtAddr occupied_start(const Region& r) {
     return low > VmMap::kStackGuardGap ? low - VmMap::kStackGuardGap : 0;
 }
 
+// Each region of a map holds one reference to its file backing.
+void take_file(const Region& r) {
+    if (r.file) r.file->add_ref();
+}
+void drop_file(const Region& r) {
+    if (r.file) r.file->release_ref();
+}
+
 }  // namespace
 
 static_assert(sizeof(Region) == 40, "a region is 40 bytes: keep the initial block in its slot");
@@ -43,9 +51,16 @@ Result<VmMap> VmMap::try_create(MetadataAllocator& allocator) {
     return VmMap(block);
 }
 
+void VmMap::destroy_block(Header* block) {
+    if (!block) return;
+    const Region* r = regions_of(block);
+    for (size_t i = 0; i < block->count; ++i) drop_file(r[i]);
+    block->allocator->free_metadata(block);
+}
+
 VmMap& VmMap::operator=(VmMap&& other) {
     if (this != &other) {
-        if (m_block) m_block->allocator->free_metadata(m_block);
+        destroy_block(m_block);
         m_block = other.m_block;
         other.m_block = nullptr;
     }
@@ -53,7 +68,7 @@ VmMap& VmMap::operator=(VmMap&& other) {
 }
 
 VmMap::~VmMap() {
-    if (m_block) m_block->allocator->free_metadata(m_block);
+    destroy_block(m_block);
 }
 
 Result<VmMap> VmMap::clone() const {
@@ -64,6 +79,8 @@ Result<VmMap> VmMap::clone() const {
     block->count = m_block->count;
     memcpy(reinterpret_cast<uint8_t*>(block) + kHeaderBytes, regions(),
            m_block->count * sizeof(Region));
+    // Nothing can fail from here: the copy's regions take their references.
+    for (size_t i = 0; i < m_block->count; ++i) take_file(regions_of(block)[i]);
     return VmMap(block);
 }
 
@@ -150,12 +167,14 @@ void VmMap::insert_at(size_t i, const Region& region) {
         asm volatile("" ::: "memory");
     }
     r[i] = region;
+    take_file(region);
     ++m_block->count;
 }
 
 void VmMap::erase(size_t i, size_t j) {
     if (i >= j) return;
     Region* r = mutable_regions();
+    for (size_t k = i; k < j; ++k) drop_file(r[k]);
     memmove(r + i, r + j, (m_block->count - j) * sizeof(Region));
     m_block->count -= uint32_t(j - i);
 }

@@ -36,6 +36,10 @@
 // map is exactly as before. Callers that chain operations (MAP_FIXED: remove
 // then insert) reserve for all of them up front.
 //
+// File regions: the map owns one reference to each region's FileBacking
+// (mm/file_backing.h), so whatever splits, merges, copies or drops regions
+// here keeps the counts right; no caller touches them.
+//
 // Portable and host-tested; not synchronised (the owner, ProcessMemory, is
 // used by its process's one thread: docs/locking.md).
 #pragma once
@@ -43,6 +47,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "mm/file_backing.h"
 #include "mm/metadata_allocator.h"
 #include "nyanos/lib/result.h"
 #include "nyanos/paging/pte.h"
@@ -67,29 +72,18 @@ enum class RegionKind : uint8_t {
     kHeap,       // the brk heap: zero-filled
 };
 
-// A file whose bytes a region maps. The bytes stay in memory, unchanged, for
-// longer than any address space that maps them (the ramdisk's files, which
-// live until power-off), so a region keeps only a pointer to this.
-struct FileBacking {
-    const uint8_t* data = nullptr;  // the file's bytes, readable by the kernel
-    uint64_t size = 0;              // in bytes
-    // Where data[0] lies in physical memory (page aligned), and how many
-    // bytes from there on lie in whole frames that may be mapped into a
-    // process as they are (borrowed, read-only: fs::FileFrames). {0, 0}: every
-    // page is copied.
-    PhysAddr phys = 0;
-    uint64_t mappable = 0;
-    // Whether a shared mapping may write to it. The ramdisk's may not
-    // (Linux: EACCES for a writable MAP_SHARED of a file opened read-only).
-    bool writable = false;
-};
-
 struct Region {
     static constexpr uint8_t kShared = 1;  // MAP_SHARED: writes are seen by every mapping
+    // Never writable, whatever mprotect asks (Linux's VM_MAYWRITE clear: a
+    // MAP_SHARED mapping of a description not open for writing).
+    static constexpr uint8_t kNoWrite = 2;
 
     VirtAddr start = 0;
     VirtAddr end = 0;
-    const FileBacking* file = nullptr;  // kFile only
+    // kFile only: one counted reference per region, which the VmMap holding
+    // the region takes and drops (mm/file_backing.h says when). A Region
+    // outside a map (an argument to insert) holds none.
+    FileBacking* file = nullptr;
     // kFile: the file offset that `start` maps (page aligned). kStack: the
     // lowest address the region may grow down to. Otherwise 0.
     uint64_t offset = 0;
@@ -98,6 +92,7 @@ struct Region {
     uint8_t flags = 0;
 
     bool shared() const { return flags & kShared; }
+    bool may_write() const { return !(flags & kNoWrite); }
     bool readable() const { return prot != kProtNone; }  // x86: write and exec imply read
     bool writable() const { return prot & kProtWrite; }
     bool executable() const { return prot & kProtExec; }
@@ -127,7 +122,8 @@ public:
     VmMap& operator=(const VmMap&) = delete;
     ~VmMap();
 
-    // A copy with its own block (fork). kNoMemory.
+    // A copy with its own block (fork), holding its own references to the
+    // file backings. kNoMemory.
     Result<VmMap> clone() const;
 
     bool valid() const { return m_block != nullptr; }
@@ -159,7 +155,8 @@ public:
 
     // Adds `region` (page aligned, start < end, a range no region touches:
     // kExists otherwise), merged with compatible neighbours. kNoMemory when
-    // it needs a slot and none can be had. All or nothing.
+    // it needs a slot and none can be had. All or nothing. A new slot takes
+    // its own reference to region.file; the caller keeps its own.
     Result<void> insert(const Region& region);
     // Removes [lo, hi) (page aligned) from every region, trimming and
     // splitting them. Splitting one region in two needs a slot: kNoMemory if
@@ -199,10 +196,13 @@ private:
     }
     const Region* find_slow(VirtAddr va) const;
     static Header* allocate_block(MetadataAllocator& allocator, size_t capacity);
+    // Drops the regions' file references and frees the block (nullptr: nothing).
+    static void destroy_block(Header* block);
     Region* mutable_regions();
-    // Inserts `region` at index i (room reserved), shifting the rest up.
+    // Inserts `region` at index i (room reserved), shifting the rest up; the
+    // new slot takes a reference to its file backing.
     void insert_at(size_t i, const Region& region);
-    // Erases regions [i, j).
+    // Erases regions [i, j), dropping their file backings' references.
     void erase(size_t i, size_t j);
     // Splits the region at index i at va (inside it): two regions, i and i + 1.
     void split(size_t i, VirtAddr va);

@@ -69,7 +69,9 @@ Result<void> load_script(const char* path, const char* execfn, const ProgramArgs
 // file tree from its working directory, symbolic links followed
 // (/proc/self/exe, /bin/sh), with Linux's lookup errors (ENOENT, ENOTDIR,
 // ELOOP, ENAMETOOLONG). A directory is EISDIR (Linux's execve says
-// EACCES); a device is EACCES.
+// EACCES); a device is EACCES, and so is a file without any execute bit
+// (everyone is root, and Linux lets root execute a file only when some x
+// bit is set: generic_permission; a script's interpreter too).
 Result<const fs::FileEntry*> find_program(const char* path) {
     const fs::Vfs& tree = fs::vfs();
     fs::LookupContext ctx{};
@@ -78,6 +80,7 @@ Result<const fs::FileEntry*> find_program(const char* path) {
     fs::Node node = TRY(tree.resolve(ctx, fs::Node{}, path, true));
     if (!node.entry) return Error::kAccess;
     if (node.entry->is_directory) return Error::kIsDirectory;
+    if (!(node.entry->permissions & fs::mode_bits::kAnyExecute)) return Error::kAccess;
     return node.entry;
 }
 

@@ -19,9 +19,9 @@
 namespace nyanos::proc {
 
 // The timer lock: every process's IntervalTimers and the list of armed
-// real timers. IRQ-saving (the timer interrupt takes it); after the
-// process table lock, before the signal lock (docs/locking.md): the tick
-// sends SIGALRM with it held.
+// real timers. IRQ-saving (the timer interrupt takes it); before the
+// process table lock (docs/locking.md): the tick sends SIGALRM with it
+// held, taking the table lock for the send.
 extern sync::SpinLock g_itimer_lock;
 
 inline constexpr int kItimerReal = 0, kItimerVirtual = 1, kItimerProf = 2;

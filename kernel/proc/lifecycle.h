@@ -56,16 +56,18 @@ struct CloneRequest {
     uint64_t tls;         // CLONE_SETTLS: the child's FS base
 };
 
-// fork, vfork and clone for a new process (not a thread): the child is a
-// copy of the caller, its memory shared copy-on-write (mm/process_memory.h),
-// its descriptors, signal actions, mask and alternate stack, IDs and limits
-// copied; it returns to user mode with the caller's registers (`regs`) but
-// rax 0. CLONE_VFORK makes the caller wait until the child execs or exits;
-// with CLONE_VM it still gets a copy-on-write copy of the memory (see the
-// README: writes a vfork child makes are its own). EINVAL for flags that
-// ask for sharing this kernel does not do (threads, CLONE_VM without
-// CLONE_VFORK, CLONE_FILES, CLONE_SIGHAND, namespaces), ENOMEM, EAGAIN.
-// Returns the child's pid.
+// fork, vfork and clone: a new process (or, with CLONE_THREAD, a new thread
+// of the caller's; then CLONE_VM, CLONE_SIGHAND, CLONE_FS and CLONE_FILES
+// must come with it). A new process is a copy of the caller: its memory
+// shared copy-on-write (mm/process_memory.h), or with CLONE_VM the caller's
+// memory itself (proc/memory_space.h) until it execs or exits; its
+// descriptors, signal actions, mask and alternate stack, IDs and limits
+// copied. It returns to user mode with the caller's registers (`regs`) but
+// rax 0, on `request.stack` if given. CLONE_VFORK makes the caller wait
+// until the child execs or exits. EINVAL for flags that ask for sharing
+// this kernel does not do between processes (CLONE_FILES, CLONE_SIGHAND,
+// CLONE_FS without CLONE_THREAD, namespaces), ENOMEM, EAGAIN. Returns the
+// child's pid (its thread ID for a thread).
 Result<int> clone_process(const CloneRequest& request, const arch::InterruptFrame& regs);
 
 // Frees the processes that reaped themselves (their parent ignores
@@ -73,8 +75,19 @@ Result<int> clone_process(const CloneRequest& request, const arch::InterruptFram
 // of such a process waits for this, which the next fork, spawn and wait
 // call, and meminfo and sysinfo before they count memory.
 void free_self_reaped();
-// Ends the current process with a POSIX wait status. Never returns.
+// A timer's signal (SIGALRM, SIGVTALRM, SIGPROF; SI_KERNEL) to `process`,
+// sent with the table lock held, so that the thread it picks cannot be
+// freed before it is woken. The caller keeps `process` alive (the timer
+// lock: exit disarms under it) and holds no lock after the table lock's
+// place in the order. From the timer interrupt too.
+void send_timer_signal(Process& process, int sig);
+// Ends the current process with a POSIX wait status (exit_group, a fatal
+// signal): its other threads end at their next safe points, and the last
+// one out makes it a zombie. Never returns.
 [[noreturn]] void exit_current(int wait_status);
+// Ends the calling thread only (Linux's exit); if it was its process's last
+// thread, the process ends with `wait_status`. Never returns.
+[[noreturn]] void exit_thread(int wait_status);
 
 // waitpid: pid > 0 a child, -1 any child. Writes the status through
 // `store_status` (which may fail: then nothing is reaped). 0 with
@@ -130,6 +143,16 @@ size_t fill_process_list(struct nyan_process_info* out, size_t skip, size_t max)
 // block.
 Result<void> with_process(int pid, Result<void> (*fn)(Process&, void*), void* ctx);
 size_t process_count();
+// The calling process's CPU time, all its threads' (proc/usage.h).
+CpuTicks own_process_cpu_ticks();
+// Calls `fn` on the thread `tid` (of any process; not one that has ended)
+// with the process table locked, as with_process does. ESRCH if there is
+// no such thread.
+Result<void> with_thread(int tid, Result<void> (*fn)(Thread&, void*), void* ctx);
+// tgkill/tkill/rt_tgsigqueueinfo: `sig` with `info` to thread `tid`, which
+// must belong to process `tgid` (0: any process). sig 0 only checks that it
+// exists. EINVAL for a bad signal, ESRCH for no such thread.
+Result<void> signal_thread(int tgid, int tid, int sig, const PendingInfo& info);
 
 // Calls `fn` for every process in the table (interrupts off).
 void for_each_process(void (*fn)(const Process&));

@@ -28,15 +28,18 @@
 #include "mm/vmm.h"
 #include "proc/exec_image.h"
 #include "proc/foreground.h"
+#include "proc/futex.h"
 #include "proc/process_table.h"
 #include "proc/process_timers.h"
 #include "proc/scheduler.h"
 #include "proc/signal_delivery.h"
+#include "proc/signal_queue.h"
 #include "proc/scoped_cr3.h"
 #include "proc/stack_audit.h"
 #include "proc/usage.h"
 #include "proc/user_faults.h"
 #include "proc/user_layout.h"
+#include "syscall/user_memory.h"
 
 extern "C" void arch_task_first_entry();
 
@@ -111,19 +114,17 @@ void prepare_first_entry(Thread* t, uint64_t entry, uint64_t user_sp) {
     t->saved_rsp = reinterpret_cast<uint64_t>(words);
 }
 
-ProcessState process_state(const Process& p) {
+// What ps shows: running if a thread is on a CPU, else ready if one is
+// queued, else blocked. Under the table lock (the thread list).
+ProcessState process_state(const Process& p) REQUIRES(g_table_lock) {
     if (p.zombie) return ProcessState::kZombie;
-    switch (p.thread->state) {
-        case ThreadState::kRunning:
-            return ProcessState::kRunning;
-        case ThreadState::kReady:
-            return ProcessState::kReady;
-        case ThreadState::kBlocked:
-            return ProcessState::kBlocked;
-        case ThreadState::kDead:
-            break;
+    bool ready = false;
+    for (const Thread* t = p.thread; t; t = t->next_in_process) {
+        ThreadState state = t->observed_state();
+        if (state == ThreadState::kRunning) return ProcessState::kRunning;
+        ready |= state == ThreadState::kReady;
     }
-    return ProcessState::kZombie;
+    return ready ? ProcessState::kReady : ProcessState::kBlocked;
 }
 
 void free_thread(Thread* t) {
@@ -133,10 +134,17 @@ void free_thread(Thread* t) {
     delete t;
 }
 
+// Frees a process no one else can reach any more, with all its threads
+// (each has left its CPU).
 void free_process(Process* p) {
-    fs::FdTable::release(p->files);  // exit did it already; a no-op then
+    MemorySpace::release(p->mm);     // exit did it already; a no-op then
+    fs::FdTable::release(p->files);  // likewise
     delete p->signal_actions;
-    free_thread(p->thread);
+    for (Thread* t = p->thread; t;) {
+        Thread* next = t->next_in_process;
+        free_thread(t);
+        t = next;
+    }
     delete p;
 }
 
@@ -145,7 +153,7 @@ void free_process(Process* p) {
 // its thread has left its CPU.
 void free_zombie(Process* zombie) {
     if (!zombie) return;
-    wait_until_off_cpu(zombie->thread);
+    for (Thread* t = zombie->thread; t; t = t->next_in_process) wait_until_off_cpu(t);
     free_process(zombie);
 }
 
@@ -172,6 +180,9 @@ private:
     Process* m_process;
 };
 
+// An ending thread's (or an exec's) clear-tid write and robust futexes.
+void clear_child_tid(Thread* self, Process* p);
+
 // A thread with a kernel stack, set up to enter user mode at `entry`.
 Result<Thread*> create_thread(uint64_t entry, uint64_t user_sp) {
     // The user-state block first (null segments, the clean FPU image):
@@ -180,7 +191,7 @@ Result<Thread*> create_thread(uint64_t entry, uint64_t user_sp) {
     auto block = AlignedBlock::try_allocate(kUserSegmentsBytes + arch::fpu_area_size(),
                                             arch::kFpuAreaAlignment);
     if (!block.ok()) return block.error();
-    new (block.value().data()) arch::UserSegments{};
+    new (block.value().data()) UserThreadWords{};
     arch::fpu_load_clean_image(block.value().data() + kUserSegmentsBytes);
     Thread* thread = new (std::nothrow) Thread;
     if (!thread) return Error::kNoMemory;
@@ -222,6 +233,11 @@ void free_self_reaped() {
         free_zombie(list);
         list = next;
     }
+}
+
+void send_timer_signal(Process& process, int sig) {
+    sync::NoInterruptsGuard lock(g_table_lock);
+    (void)send_signal(&process, sig, PendingInfo{kSiKernel, 0, 0, 0, 0});
 }
 
 void init_processes() {
@@ -279,15 +295,18 @@ Result<int> spawn_process(const char* path, const ProgramArgs& args, bool as_ini
         if (!process->signal_actions) return Error::kNoMemory;
     }
     image.memory.set_stack_limit(process->resources.limit(rlimit::kStack).soft);
-    process->memory = static_cast<mm::ProcessMemory&&>(image.memory);
-    process->thread->active_root = process->memory.space().cr3();
+    process->mm = MemorySpace::create(static_cast<mm::ProcessMemory&&>(image.memory));
+    if (!process->mm) return Error::kNoMemory;
+    // Not in the table yet: no other thread can reach its memory.
+    process->thread->active_root = process->mm->unshared().space().cr3();
     copy_name(process->name, path);
 
     // Commit: nothing below can fail.
     int pid;
     {
         sync::NoInterruptsGuard lock(g_table_lock);
-        pid = process->pid = g_table.allocate_pid();
+        pid = process->pid = process->thread->tid = g_table.allocate_pid();
+        process->live_threads = 1;
         process->parent = current_process();
         // A new process joins its parent's group and session (init starts
         // both, with its own pid).
@@ -343,16 +362,135 @@ Result<void> inherit_for_fork(Process* child, const Process* parent) {
 
 }  // namespace
 
+namespace {
+
+// The caller's registers for a new thread's first return to user mode, rax
+// 0 and the stack `stack` (0: the caller's); its FPU registers as they are
+// now (the kernel never touches them), its selectors and bases, FS at `tls`
+// with CLONE_SETTLS.
+void copy_user_context(Thread* t, Thread* self, const CloneRequest& request,
+                       const arch::InterruptFrame& regs) {
+    auto* frame =
+        reinterpret_cast<arch::InterruptFrame*>(t->stack_rsp0() - sizeof(arch::InterruptFrame));
+    *frame = regs;
+    frame->rax = 0;
+    frame->error_code = ~uint64_t(0);  // nothing to restart
+    if (request.stack) frame->rsp = request.stack;
+    arch::fpu_save(t->fpu_state());
+    t->segments() = self->segments();
+    t->segments().fs_base = user_fs_base();
+    t->segments().gs_base = user_gs_base();
+    if (request.flags & kCloneSettls) t->segments().fs_base = request.tls;
+    t->affinity = self->affinity;
+}
+
+// Frees the threads of `p` (the leader aside) that have ended and left
+// their CPU: threads reap themselves, as on Linux, so a process that starts
+// and ends threads all its life does not pile them up.
+void free_ended_threads(Process* p) {
+    Thread* ended = nullptr;
+    {
+        sync::NoInterruptsGuard lock(g_table_lock);
+        sync::Guard threads(g_signal_lock);
+        for (Thread** link = &p->thread->next_in_process; *link;) {
+            Thread* t = *link;
+            if (t->observed_state() != ThreadState::kDead ||
+                __atomic_load_n(&t->on_cpu, __ATOMIC_ACQUIRE)) {
+                link = &t->next_in_process;
+                continue;
+            }
+            *link = t->next_in_process;
+            CpuTicks ticks = thread_cpu_ticks(*t);
+            p->freed_threads_ticks.user += ticks.user;
+            p->freed_threads_ticks.system += ticks.system;
+            t->next_in_process = ended;
+            ended = t;
+        }
+    }
+    // Without the locks: freeing a kernel stack may wait for other CPUs.
+    while (ended) {
+        Thread* next = ended->next_in_process;
+        free_thread(ended);
+        ended = next;
+    }
+}
+
+// clone with CLONE_THREAD: a new thread of the caller's process, sharing
+// everything the process holds (memory, descriptors, signal actions, cwd).
+Result<int> clone_thread(const CloneRequest& request, const arch::InterruptFrame& regs) {
+    uint64_t flags = request.flags;
+    Thread* self = current_thread();
+    Process* p = self->process;
+    if ((flags & kCloneSettls) && !arch::is_settable_user_base(request.tls))
+        return Error::kPermission;
+    free_ended_threads(p);
+    Thread* t = TRY(create_thread(0, 0));
+    t->process = p;
+    {
+        MemoryGuard lock(*p->mm);
+        t->active_root = p->mm->memory.space().cr3();
+    }
+    copy_user_context(t, self, request, regs);
+    {
+        sync::NoInterruptsGuard lock(g_signal_lock);
+        t->signals.blocked = self->signals.blocked;
+        // A thread with its own stack starts without an alternate signal
+        // stack (Linux: CLONE_VM without CLONE_VFORK).
+    }
+    if (flags & kCloneChildCleartid) t->words().clear_child_tid = request.child_tid;
+
+    // Commit.
+    int tid = 0;
+    {
+        sync::NoInterruptsGuard lock(g_table_lock);
+        // A process that is ending, or whose other thread is in execve,
+        // gets no new thread (the caller ends on its way out).
+        if (!p->group_exiting && !p->exec_thread) {
+            tid = t->tid = g_table.allocate_pid();
+            sync::Guard threads(g_signal_lock);
+            t->next_in_process = p->thread->next_in_process;
+            p->thread->next_in_process = t;
+            ++p->live_threads;
+        }
+    }
+    if (!tid) {
+        free_thread(t);
+        return Error::kAgain;
+    }
+    // Before the thread runs, as Linux does: it may read its own ID from
+    // either word at once (musl's pthread_self()->tid).
+    int32_t id = tid;
+    if (flags & kCloneParentSettid) (void)sys::copy_to_user(request.parent_tid, &id, sizeof(id));
+    if (flags & kCloneChildSettid) (void)sys::copy_to_user(request.child_tid, &id, sizeof(id));
+    make_ready(t);
+    return tid;
+}
+
+}  // namespace
+
 Result<int> clone_process(const CloneRequest& request, const arch::InterruptFrame& regs) {
     uint64_t flags = request.flags;
+    if (int(flags & kCloneSignalMask) > kSignalCount) return Error::kInvalid;
+    // Linux's rules: a thread shares the signal actions, which need the
+    // memory shared; CLONE_FS and CLONE_FILES go with a thread here (a
+    // process's working directory and descriptor table are its threads').
+    if ((flags & kCloneThread) && !(flags & kCloneSighand)) return Error::kInvalid;
+    if ((flags & kCloneSighand) && !(flags & kCloneVm)) return Error::kInvalid;
+    if (flags & kCloneThread) {
+        constexpr uint64_t kThreadFlags =
+            kCloneVm | kCloneFs | kCloneFiles | kCloneSighand | kCloneThread | kCloneSysvsem |
+            kCloneSettls | kCloneParentSettid | kCloneChildCleartid | kCloneChildSettid |
+            kCloneDetached | kCloneUntraced | kCloneSignalMask;
+        if (flags & ~kThreadFlags) return Error::kInvalid;
+        if ((flags & (kCloneFs | kCloneFiles)) != (kCloneFs | kCloneFiles)) return Error::kInvalid;
+        return clone_thread(request, regs);
+    }
     // Sharing this kernel does not do yet (threads and their pieces,
     // namespaces): EINVAL, as Linux answers combinations it refuses.
     constexpr uint64_t kSupported = kCloneSignalMask | kCloneVm | kCloneVfork | kCloneSettls |
                                     kCloneParentSettid | kCloneChildCleartid | kCloneChildSettid |
                                     kCloneDetached | kCloneUntraced;
     if (flags & ~kSupported) return Error::kInvalid;
-    if ((flags & kCloneVm) && !(flags & kCloneVfork)) return Error::kInvalid;
-    if (int(flags & kCloneSignalMask) > kSignalCount) return Error::kInvalid;
 
     free_self_reaped();
     Thread* self = current_thread();
@@ -362,47 +500,55 @@ Result<int> clone_process(const CloneRequest& request, const arch::InterruptFram
     if (!child) return Error::kNoMemory;
     TRY(inherit_for_fork(child, parent));
     if (parent->files) child->files = TRY(parent->files->try_clone());
-    child->memory = TRY(parent->memory.clone_for_fork());
-    // CLONE_CHILD_SETTID writes into the child's memory: break the page's
-    // sharing first, so the parent never sees the write.
-    if ((flags & kCloneChildSettid) &&
-        child->memory.prefault(request.child_tid, mm::Access::kWrite) != mm::FaultResult::kHandled)
-        return Error::kFault;
     if ((flags & kCloneSettls) && !arch::is_settable_user_base(request.tls))
         return Error::kPermission;
+    bool shares_memory = flags & kCloneVm;
+    if (shares_memory) {
+        // The child runs in its parent's memory (vfork, above all) until
+        // it execs or exits.
+        child->mm = parent->mm->share();
+    } else {
+        MemoryGuard lock(*parent->mm);
+        auto copy = parent->mm->memory.clone_for_fork();
+        if (!copy.ok()) return copy.error();
+        child->mm = MemorySpace::create(copy.release_value());
+        if (!child->mm) return Error::kNoMemory;
+    }
+    // A copy is not in the table yet: no other thread can reach it.
+    // CLONE_CHILD_SETTID writes into it: break the page's sharing first, so
+    // the parent never sees the write.
+    if ((flags & kCloneChildSettid) && !shares_memory &&
+        child->mm->unshared().prefault(request.child_tid, mm::Access::kWrite) !=
+            mm::FaultResult::kHandled)
+        return Error::kFault;
     Thread* t = child->thread = TRY(create_thread(0, 0));
     t->process = child;
-    t->active_root = child->memory.space().cr3();
-    t->affinity = self->affinity;
-    // The child's first return to user mode: the caller's registers, rax 0.
-    auto* frame =
-        reinterpret_cast<arch::InterruptFrame*>(t->stack_rsp0() - sizeof(arch::InterruptFrame));
-    *frame = regs;
-    frame->rax = 0;
-    frame->error_code = ~uint64_t(0);  // nothing to restart
-    if (request.stack) frame->rsp = request.stack;
-    // The FPU registers as they are now (the kernel never touches them),
-    // the selectors and bases.
-    arch::fpu_save(t->fpu_state());
-    t->segments() = self->segments();
-    t->segments().fs_base = user_fs_base();
-    t->segments().gs_base = user_gs_base();
-    if (flags & kCloneSettls) t->segments().fs_base = request.tls;
+    {
+        MemoryGuard lock(*child->mm);
+        t->active_root = child->mm->memory.space().cr3();
+    }
+    copy_user_context(t, self, request, regs);
     {
         sync::NoInterruptsGuard lock(g_signal_lock);
         t->signals.blocked = self->signals.blocked;
-        t->signals.altstack_flags = self->signals.altstack_flags;
-        t->signals.altstack_sp = self->signals.altstack_sp;
-        t->signals.altstack_size = self->signals.altstack_size;
+        // A child sharing the memory but not waited for (CLONE_VM without
+        // CLONE_VFORK) runs on a stack of its own: no alternate stack, as
+        // Linux.
+        if (!shares_memory || (flags & kCloneVfork)) {
+            t->signals.altstack_flags = self->signals.altstack_flags;
+            t->signals.altstack_sp = self->signals.altstack_sp;
+            t->signals.altstack_size = self->signals.altstack_size;
+        }
     }
-    if (flags & kCloneChildCleartid) t->clear_child_tid = request.child_tid;
+    if (flags & kCloneChildCleartid) t->words().clear_child_tid = request.child_tid;
     child->exit_signal = uint8_t(flags & kCloneSignalMask);
 
     // Commit: nothing below can fail.
     int pid;
     {
         sync::NoInterruptsGuard lock(g_table_lock);
-        pid = child->pid = g_table.allocate_pid();
+        pid = child->pid = t->tid = g_table.allocate_pid();
+        child->live_threads = 1;
         child->parent = parent;
         child->pgid = parent->pgid;
         child->sid = parent->sid;
@@ -410,15 +556,23 @@ Result<int> clone_process(const CloneRequest& request, const arch::InterruptFram
         g_table.insert(unborn.commit());
     }
     if (flags & kCloneChildSettid) {
+        // Before the child runs: a copy is still the child's alone; shared
+        // memory is the caller's own.
         int32_t tid = pid;
-        (void)child->memory.space().copy_to(request.child_tid, &tid, sizeof(tid));
+        if (shares_memory)
+            (void)sys::copy_to_user(request.child_tid, &tid, sizeof(tid));
+        else
+            (void)child->mm->unshared().space().copy_to(request.child_tid, &tid, sizeof(tid));
     }
     make_ready(t);
     if (flags & kCloneVfork) {
         // Until the child execs or exits. A kill ends the wait; a signal
-        // does not (Linux waits killably too).
+        // does not (Linux waits killably too). The child is looked up
+        // afresh each time: a sibling thread's wait may reap it meanwhile.
         sync::NoInterruptsGuard lock(g_table_lock);
-        while (child->vfork_pending) {
+        for (;;) {
+            Process* c = g_table.find(pid);
+            if (!c || c->parent != parent || !c->vfork_pending) break;
             if (parent->child_exited.wait(g_table_lock, {}, WaitMode::kKillable) ==
                 WakeReason::kKilled)
                 break;
@@ -426,6 +580,59 @@ Result<int> clone_process(const CloneRequest& request, const arch::InterruptFram
     }
     return pid;
 }
+
+namespace {
+
+// execve in a process with other threads: they end first (Linux's
+// de_thread), and the caller takes the leader's place, with the pid as its
+// thread ID. kRestartNoHand if the caller is to end meanwhile (its process
+// is ending, or another thread's execve won): it ends on its way out.
+Result<void> end_other_threads(Thread* self, Process* p) {
+    if (p->thread == self && !p->thread->next_in_process) return {};
+    {
+        sync::NoInterruptsGuard lock(g_table_lock);
+        // Another thread's execve came first: it wins, this thread ends.
+        if (p->exec_thread && p->exec_thread != self) return Error::kRestartNoHand;
+        __atomic_store_n(&p->exec_thread, self, __ATOMIC_RELAXED);
+        end_waits_of_other_threads(p, self);
+    }
+    // They end at their next safe point: a tick away at most for one that
+    // runs user code on another CPU.
+    while (__atomic_load_n(&p->live_threads, __ATOMIC_ACQUIRE) > 1) {
+        if (__atomic_load_n(&p->group_exiting, __ATOMIC_RELAXED)) return Error::kRestartNoHand;
+        yield();
+        __builtin_ia32_pause();
+    }
+    Thread* ended = nullptr;
+    {
+        sync::NoInterruptsGuard lock(g_table_lock);
+        sync::Guard threads(g_signal_lock);
+        for (Thread* t = p->thread; t;) {
+            Thread* next = t->next_in_process;
+            if (t != self) {
+                CpuTicks ticks = thread_cpu_ticks(*t);
+                p->freed_threads_ticks.user += ticks.user;
+                p->freed_threads_ticks.system += ticks.system;
+                t->next_in_process = ended;
+                ended = t;
+            }
+            t = next;
+        }
+        p->thread = self;
+        self->next_in_process = nullptr;
+        self->tid = p->pid;
+        __atomic_store_n(&p->exec_thread, nullptr, __ATOMIC_RELAXED);
+    }
+    while (ended) {
+        Thread* next = ended->next_in_process;
+        wait_until_off_cpu(ended);
+        free_thread(ended);
+        ended = next;
+    }
+    return {};
+}
+
+}  // namespace
 
 Result<void> exec_current(const char* path, const ProgramArgs& args, arch::InterruptFrame& regs) {
     Thread* thread = current_thread();
@@ -447,31 +654,67 @@ Result<void> exec_current(const char* path, const ProgramArgs& args, arch::Inter
         delete actions;
         return unshared.error();
     }
+    MemorySpace* space = MemorySpace::create(static_cast<mm::ProcessMemory&&>(image.memory));
+    if (!space) {
+        delete actions;
+        return Error::kNoMemory;
+    }
+    // The point of no return for the other threads: the new image is
+    // loaded and everything the commit needs is had.
+    if (auto ended = end_other_threads(thread, p); !ended.ok()) {
+        delete actions;
+        MemorySpace::release(space);  // never loaded anywhere
+        return ended.error();
+    }
 
     {
         sync::NoInterruptsGuard lock(g_table_lock);
         end_vfork_locked(p);
         p->did_exec = true;
     }
-    image.memory.set_stack_limit(p->resources.limit(rlimit::kStack).soft);
+    // The old memory's last rites, as Linux's exec_mm_release: the robust
+    // futexes this thread holds, and the clear-tid word if others share the
+    // memory (a vfork parent's); the new program starts with neither.
+    clear_child_tid(thread, p);
+    space->unshared().set_stack_limit(p->resources.limit(rlimit::kStack).soft);
     // Commit: nothing below can fail. The new space goes live first, so
-    // the old one is no longer loaded anywhere when it is destroyed (one
-    // thread per process: only this CPU ran it).
+    // the old one is no longer loaded here when it is let go (the other
+    // threads have ended and left their CPUs; a vfork parent's space stays
+    // its parent's, who resumes).
     {
         arch::InterruptDisabler no_interrupts;
-        thread->active_root = image.memory.space().cr3();
-        mm::load_cr3(image.memory.space().cr3());
+        uint64_t root = space->unshared().space().cr3();
+        thread->active_root = root;
+        mm::load_cr3(root);
     }
-    p->memory = static_cast<mm::ProcessMemory&&>(image.memory);
+    MemorySpace* old_space;
+    {
+        // ps reads the counts of p->mm under the table lock.
+        sync::NoInterruptsGuard lock(g_table_lock);
+        old_space = p->mm;
+        p->mm = space;
+    }
+    MemorySpace::release(old_space);
     p->personality = image.personality;
-    replace_signal_actions(*p, actions);  // pending signals stay pending
+    SignalActions* old_actions;
+    {
+        // Senders reach the table under the table lock (and change it under
+        // the signal lock): swapped under both, freed after (with what it
+        // still queues, for a program without signals). Signals pending
+        // for the process stay pending, as on Linux.
+        sync::NoInterruptsGuard lock(g_table_lock);
+        sync::Guard signals(g_signal_lock);
+        old_actions = p->signal_actions;
+        if (actions && old_actions) move_pending(*old_actions, *actions);
+        p->signal_actions = actions;
+    }
+    delete old_actions;
     {
         sync::NoInterruptsGuard lock(g_signal_lock);
         thread->signals.altstack_flags = kSsDisable;
         thread->signals.altstack_sp = thread->signals.altstack_size = 0;
         if (!actions) thread->signals = ThreadSignals{};
     }
-    thread->clear_child_tid = 0;
     copy_name(p->name, path);
     p->exe = fs::vfs().id_of(fs::Node{image.file, fs::Special::kNone});
     // Descriptors marked FD_CLOEXEC close now (their releases may end pipe
@@ -573,13 +816,115 @@ OrphanCandidates orphan_candidates_locked(const Process* p) REQUIRES(g_table_loc
     return c;
 }
 
-}  // namespace
+// set_tid_address / CLONE_CHILD_CLEARTID: an ending thread clears the word
+// and wakes one futex waiter on it (pthread_join waits there); before that,
+// it releases the robust futexes it holds (proc/futex.h). Only while
+// other threads share the memory (Linux: while the mm has other users);
+// a bad address is ignored, as Linux does. Needs interrupts on (the writes
+// may fault pages in), so it turns them on for them.
+void clear_child_tid(Thread* self, Process* p) {
+    UserThreadWords& words = self->words();
+    uint64_t at = words.clear_child_tid;
+    uint64_t robust = words.robust_list;
+    words.clear_child_tid = words.robust_list = 0;
+    // The robust list matters even to the last thread (a process-shared
+    // mutex in MAP_SHARED memory); the clear-tid only while others share
+    // the memory (its threads, or a vfork parent).
+    if (__atomic_load_n(&p->live_threads, __ATOMIC_RELAXED) <= 1 && !p->mm->shared()) at = 0;
+    if (!at && !robust) return;
+    bool were_enabled = arch::read_rflags() & arch::kRflagsInterrupt;
+    arch::enable_interrupts();
+    // Robust futexes first, as Linux: a joiner woken by the clear-tid may
+    // take the dead thread's mutexes at once.
+    if (robust) release_robust_futexes(*p, *self, robust);
+    uint32_t zero = 0;
+    if (at && sys::copy_to_user(at, &zero, sizeof(zero)).ok())
+        futex_wake(*p, at, 1, kFutexBitsetAny);
+    if (!were_enabled) arch::disable_interrupts();
+}
 
-void exit_current(int wait_status) {
-    arch::disable_interrupts();
+// The last thread of `p` ends the process: its memory and descriptors go,
+// it becomes a zombie with `wait_status` for its parent to reap. Every other
+// thread has ended and left its CPU (so the space is live nowhere).
+[[noreturn]] void end_process(Thread* thread, Process* p, int wait_status);
+
+// An ending thread takes no more signals: it blocks them all, and a
+// process-directed signal pending now goes to a sibling that can take it
+// (Linux's retarget_shared_pending). Under the table lock, so that the
+// sibling is not freed before it is woken.
+void stop_taking_signals(Thread* self, Process* p) {
+    sync::NoInterruptsGuard lock(g_table_lock);
+    Thread* heir = nullptr;
+    {
+        sync::Guard signals(g_signal_lock);
+        self->signals.blocked = ~SigSet(0);
+        // What was sent to this thread alone goes with it (Linux flushes
+        // the thread's queue): its queued instances are freed now, so that
+        // none outlives it or reaches a thread later allocated in its place.
+        discard_pending(*p->signal_actions, &self->signals, ~SigSet(0));
+        if (SigSet pending = p->signal_actions->pending) heir = thread_to_take(*p, pending);
+    }
+    if (heir) interrupt_wait(heir);
+}
+
+// Ends the calling thread; if it is its process's last, the process too:
+// with the group exit's status if one is under way, else with
+// `wait_status` when the thread ends the whole process (exit_group alone),
+// else (exit(2) of the last thread) with its leader's, as Linux reports.
+[[noreturn]] void end_thread(int wait_status, bool whole_process) {
     Thread* thread = current_thread();
     Process* p = thread->process;
     VERIFY(p);
+    if (p->signal_actions && __atomic_load_n(&p->live_threads, __ATOMIC_RELAXED) > 1)
+        stop_taking_signals(thread, p);
+    clear_child_tid(thread, p);
+    arch::disable_interrupts();
+    g_table_lock.lock();
+    // The leader's own status is the process's if the others end later by
+    // exit(2) alone, as Linux reports the leader's exit code.
+    if (thread == p->thread) p->leader_exit_status = wait_status;
+    if (--p->live_threads > 0) {
+        // Not the last: this thread just leaves. Its Thread and stack stay
+        // on the process's list until a sibling's clone or the reaper frees
+        // them, once it has left this CPU. An execve in another thread may
+        // be waiting for it (child_exited).
+        g_scheduler_lock.lock();
+        g_table_lock.unlock();
+        p->child_exited.wake_all_locked();
+        thread->state = ThreadState::kDead;
+        schedule_away_from_dead();
+    }
+    g_table_lock.unlock();
+    if (__atomic_load_n(&p->group_exiting, __ATOMIC_RELAXED))
+        wait_status = p->group_exit_status;
+    else if (!whole_process)
+        wait_status = p->leader_exit_status;
+    // The others have ended (live_threads is 0); the list is still now (only
+    // live threads change it). Each must have left its CPU, and with it the
+    // space, before the space is destroyed.
+    for (Thread* t = p->thread; t; t = t->next_in_process)
+        if (t != thread) wait_until_off_cpu(t);
+    end_process(thread, p, wait_status);
+}
+
+}  // namespace
+
+void exit_current(int wait_status) {
+    Process* p = current_process();
+    VERIFY(p);
+    // Alone, there is no one to stop (and no one can start a thread now).
+    if (__atomic_load_n(&p->live_threads, __ATOMIC_RELAXED) > 1)
+        request_group_exit(p, wait_status, nullptr);
+    end_thread(wait_status, true);
+}
+
+void exit_thread(int wait_status) {
+    end_thread(wait_status, false);
+}
+
+namespace {
+
+void end_process(Thread* thread, Process* p, int wait_status) {
     // First: no timer interrupt may find the process once it can be freed.
     stop_process_timers(*p);
     // Switch away from the dying space before destroying it.
@@ -587,7 +932,16 @@ void exit_current(int wait_status) {
     thread->active_root = kernel_root;
     if (arch::read_cr3() != kernel_root) mm::load_cr3(kernel_root);
     p->resources.note_resident_pages(resident_pages(*p));  // for the parent's getrusage
-    p->memory.release();
+    MemorySpace* space;
+    {
+        // ps reads the counts of p->mm under the table lock.
+        sync::NoInterruptsGuard lock(g_table_lock);
+        space = p->mm;
+        p->mm = nullptr;
+    }
+    // The last user destroys it: every thread of this process has left it;
+    // a vfork parent (or child) still in it keeps it.
+    MemorySpace::release(space);
     // Closing may end pipe ends (waking their readers and writers) and
     // free descriptions: it takes their locks and the scheduler's, none of
     // which is held here.
@@ -636,6 +990,8 @@ void exit_current(int wait_status) {
     schedule_away_from_dead();
 }
 
+}  // namespace
+
 namespace {
 
 // Finds a child `which` selects with one of `events` to report (an exit,
@@ -672,8 +1028,7 @@ Result<int> find_and_reap(ChildSelector which, uint8_t events, bool no_hang, boo
             if (reap) {
                 // Its thread is off the CPU or has interrupts off for good:
                 // its tick counts are final.
-                self->resources.add_reaped_child(zombie->resources,
-                                                 thread_cpu_ticks(*zombie->thread));
+                self->resources.add_reaped_child(zombie->resources, process_cpu_ticks(*zombie));
                 self->last_reaped_pid = zombie->pid;
                 memcpy(self->last_reaped_reason, zombie->kill_reason, kKillReasonMax);
                 g_table.remove(zombie);
@@ -725,6 +1080,14 @@ void wait_while_stopped_locked(Process* p) REQUIRES(g_table_lock) {
     }
 }
 
+// kill()'s target: a pid, or any thread's ID, which names its process
+// (Linux's kill_pid_info signals the thread's whole group).
+Process* process_of_id(int id) REQUIRES(g_table_lock) {
+    if (Process* p = g_table.find(id)) return p;
+    Thread* t = g_table.find_thread(id);
+    return t ? t->process : nullptr;
+}
+
 }  // namespace
 
 void stop_current_process(int sig, uint32_t continues) {
@@ -765,7 +1128,7 @@ void wait_while_stopped() {
 Result<void> queue_signal(int pid, int sig, const PendingInfo& info) {
     if (sig < 0 || sig > kSignalCount) return Error::kInvalid;
     sync::NoInterruptsGuard lock(g_table_lock);
-    Process* target = pid > 0 ? g_table.find(pid) : nullptr;
+    Process* target = pid > 0 ? process_of_id(pid) : nullptr;
     if (!target) return Error::kNoProcess;
     if (!sig || target->zombie) return {};
     if (target == g_init && target != current_process() && !handles_signal(*target, sig)) return {};
@@ -844,7 +1207,7 @@ Result<void> signal_processes(int pid, int sig) {
         (void)send_signal(target, sig, info);  // kill() never runs out of queue room
     };
     if (pid > 0) {
-        Process* target = g_table.find(pid);
+        Process* target = process_of_id(pid);
         if (!target) return Error::kNoProcess;
         deliver(target);
         return {};
@@ -896,7 +1259,9 @@ Result<void> kill(int pid, int signal) {
 }
 
 Result<uint64_t> sbrk(int64_t increment) {
-    return current_process()->memory.sbrk(increment);
+    Process& self = *current_process();
+    MemoryGuard lock(*self.mm);
+    return self.mm->memory.sbrk(increment);
 }
 
 Result<void> with_process(int pid, Result<void> (*fn)(Process&, void*), void* ctx) {
@@ -905,6 +1270,41 @@ Result<void> with_process(int pid, Result<void> (*fn)(Process&, void*), void* ct
     Process* p = g_table.find(pid);
     if (!p) return Error::kNoProcess;
     return fn(*p, ctx);
+}
+
+CpuTicks own_process_cpu_ticks() {
+    sync::NoInterruptsGuard threads(g_signal_lock);
+    return process_cpu_ticks(*current_process());
+}
+
+namespace {
+
+// A thread that has not ended, by ID.
+Thread* find_live_thread(int tid) REQUIRES(g_table_lock) {
+    Thread* t = tid > 0 ? g_table.find_thread(tid) : nullptr;
+    if (!t || t->process->zombie || t->observed_state() == ThreadState::kDead) return nullptr;
+    return t;
+}
+
+}  // namespace
+
+Result<void> with_thread(int tid, Result<void> (*fn)(Thread&, void*), void* ctx) {
+    sync::NoInterruptsGuard lock(g_table_lock);
+    Thread* t = find_live_thread(tid);
+    if (!t) return Error::kNoProcess;
+    return fn(*t, ctx);
+}
+
+Result<void> signal_thread(int tgid, int tid, int sig, const PendingInfo& info) {
+    if (sig < 0 || sig > kSignalCount) return Error::kInvalid;
+    sync::NoInterruptsGuard lock(g_table_lock);
+    Thread* t = find_live_thread(tid);
+    if (!t || (tgid > 0 && t->process->pid != tgid)) return Error::kNoProcess;
+    Process* target = t->process;
+    if (!sig) return {};
+    if (target == g_init && target != current_process() && !handles_signal(*target, sig)) return {};
+    if (sig == kSigCont) continue_process_locked(target);
+    return send_signal(target, sig, info, t);
 }
 
 size_t process_count() {
@@ -928,7 +1328,8 @@ size_t fill_process_list(nyan_process_info* out, size_t skip, size_t max) {
         info.pid = t->pid;
         info.parent = t->parent ? t->parent->pid : 0;
         info.state = int(process_state(*t));
-        info.pages = t->memory.space().user_frames() + t->memory.space().table_frames();
+        Process::MemoryCounts counts = t->memory_counts();
+        info.pages = counts.user_frames + counts.table_frames;
         format(info.name, sizeof(info.name), "%s", t->name);
     }
     return n;

@@ -9,12 +9,14 @@
 #include "fs/fd_table.h"
 #include "fs/vfs.h"
 #include "mm/process_memory.h"
+#include "proc/memory_space.h"
 #include "nyanos/abi/syscall.h"
 #include "proc/interval_timer.h"
 #include "proc/personality.h"
 #include "proc/process_resources.h"
 #include "proc/thread.h"
 #include "proc/wait_queue.h"
+#include "sync/spinlock.h"
 
 namespace nyanos::proc {
 
@@ -81,26 +83,60 @@ struct Process {
     // Its process group and session (inherited; Linux's setpgid/setsid).
     int pgid = 0;
     int sid = 0;
-    // A signal that will end the process at its thread's next safe point
-    // (0 = none): kill() from another process, or Ctrl-C in an interrupt.
-    int pending_signal = 0;
+    // The whole process is ending (exit_group, a fatal signal, kill() from
+    // another process, Ctrl-C): every thread ends at its next safe point,
+    // and the last one out reports group_exit_status (a wait status). Set
+    // once, under the scheduler lock (start_group_exit); read anywhere.
+    bool group_exiting = false;
+    int group_exit_status = 0;
+    // Its threads that have not ended (under the table lock). The one that
+    // brings this to 0 ends the process.
+    int live_threads = 0;
+    // The wait status its leader (Process::thread) ended with, which the
+    // process reports unless a group exit set another (under the table
+    // lock).
+    int leader_exit_status = 0;
+    // An execve is under way in this thread: every other thread ends at its
+    // next safe point, and no new one starts. Set and cleared under the
+    // table lock; read anywhere.
+    Thread* exec_thread = nullptr;
     char name[kProcessNameMax] = {};
     // The child this process reaped last (see last_reaped_reason).
     int last_reaped_pid = 0;
     int wait_status = 0;  // POSIX encoding, valid once a zombie
     JobState job;
 
-    // The user address space and its demand-zero regions.
-    mm::ProcessMemory memory;
+    // The user memory it runs in (proc/memory_space.h), shared by its
+    // threads, and with its parent while it is a CLONE_VM child (vfork):
+    // one reference, let go at exec and exit (nullptr once it has exited).
+    MemorySpace* mm = nullptr;
+
+    // For statistics (ps, /proc): its space's page counts, read without a
+    // lock (a count may be one page behind a change in flight); none once
+    // it has exited.
+    struct MemoryCounts {
+        size_t user_frames = 0;
+        size_t table_frames = 0;
+        size_t borrowed_pages = 0;
+    };
+    MemoryCounts memory_counts() const {
+        if (!mm) return {};
+        const mm::AddressSpace& s = mm->space_for_statistics();
+        return {s.user_frames(), s.table_frames(), s.borrowed_pages()};
+    }
 
     // Linux personality: the signal actions and process-directed pending
     // signals (owned; nullptr for NyanOS programs, for which every signal
     // is fatal).
     SignalActions* signal_actions = nullptr;
 
-    // The thread that runs the process; its Thread object lives until the
-    // process is reaped.
+    // Its threads, through Thread::next_in_process: this first one (the
+    // leader, whose tid is the pid) lives until the process is reaped; the
+    // others are freed once they have ended and left their CPU (by the
+    // next clone of a sibling, or with the process).
     Thread* thread = nullptr;
+    // The CPU time of threads already freed (under the table lock).
+    CpuTicks freed_threads_ticks;
 
     // Its threads wait here for a child to exit; an exiting child (or an
     // orphan handed over) wakes them all, and each checks again.
@@ -132,14 +168,14 @@ struct Process {
     Process& operator=(const Process&) = delete;
 };
 
-// Calls `fn(Thread&)` for each of `process`'s threads: what acts on the
-// whole process (stopping, continuing, killing, discarding its pending
-// signals) goes through here. One thread per process today; with several
-// this is the one place that walks them (under the lock that guards the
-// thread list).
+// Calls `fn(Thread&)` for each of `process`'s threads, ended ones
+// included: what acts on the whole process (stopping it, discarding its
+// pending signals) goes through here. The caller holds the table lock or
+// the signal lock, either of which keeps the list still
+// (Thread::next_in_process).
 template <typename Fn>
 void for_each_thread(Process& process, Fn&& fn) {
-    if (process.thread) fn(*process.thread);
+    for (Thread* t = process.thread; t; t = t->next_in_process) fn(*t);
 }
 
 }  // namespace nyanos::proc

@@ -28,11 +28,18 @@ Process* ProcessTable::find(int pid) const {
     return nullptr;
 }
 
+Thread* ProcessTable::find_thread(int tid) const {
+    for (Process* p = m_head; p; p = p->next_in_table)
+        for (Thread* t = p->thread; t; t = t->next_in_process)
+            if (t->tid == tid) return t;
+    return nullptr;
+}
+
 int ProcessTable::allocate_pid() {
     for (;;) {
         int pid = m_next_pid;
         m_next_pid = m_next_pid >= kMaxPid ? 1 : m_next_pid + 1;
-        if (!find(pid)) return pid;
+        if (!find(pid) && !find_thread(pid)) return pid;
     }
 }
 

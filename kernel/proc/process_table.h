@@ -48,10 +48,14 @@ public:
     void insert(Process* process);
     void remove(Process* process);
     Process* find(int pid) const;
+    // The thread with ID `tid` in any process in the table (one that has
+    // ended too, until it is freed: its ID stays taken until then).
+    Thread* find_thread(int tid) const;
     size_t count() const { return m_count; }
     Process* first() const { return m_head; }
 
-    // A fresh pid: increasing, skipping ones in use, wrapping at kMaxPid.
+    // A fresh pid or thread ID (one space, as Linux's): increasing,
+    // skipping the pids and thread IDs in use, wrapping at kMaxPid.
     int allocate_pid();
     static constexpr int kMaxPid = 1 << 22;
 

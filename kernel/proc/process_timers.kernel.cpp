@@ -1,8 +1,8 @@
 #include "proc/process_timers.h"
 
 #include "arch/x86_64/timer.h"
+#include "proc/lifecycle.h"
 #include "proc/scheduler.h"
-#include "proc/signal_delivery.h"
 
 namespace nyanos::proc {
 
@@ -46,10 +46,6 @@ int cpu_armed_count(const IntervalTimers& t) REQUIRES(g_itimer_lock) {
     return int(t.cpu_armed[0]) + int(t.cpu_armed[1]);
 }
 
-PendingInfo timer_info() {
-    return PendingInfo{kSiKernel, 0, 0, 0, 0};
-}
-
 void fire_real_timers_locked(uint64_t now) REQUIRES(g_itimer_lock) {
     Process** link = &g_real_armed;
     while (Process* p = *link) {
@@ -63,7 +59,7 @@ void fire_real_timers_locked(uint64_t now) REQUIRES(g_itimer_lock) {
         count_armed(-1);
         // The process is alive: exit takes it off this list, under this
         // lock, before it can be freed.
-        (void)send_signal(p, kSigAlrm, timer_info());
+        send_timer_signal(*p, kSigAlrm);
     }
 }
 
@@ -112,8 +108,8 @@ void process_timers_tick(Thread& thread, bool user, unsigned cpu) {
     bool prof = p->timers.charge_cpu(kItimerProf, kTickNs);
     count_armed(cpu_armed_count(p->timers) - before);
     // The running process is alive: its exit takes this lock first.
-    if (vtalrm) (void)send_signal(p, kSigVtalrm, timer_info());
-    if (prof) (void)send_signal(p, kSigProf, timer_info());
+    if (vtalrm) send_timer_signal(*p, kSigVtalrm);
+    if (prof) send_timer_signal(*p, kSigProf);
 }
 
 void rearm_real_timer(Process& process) {

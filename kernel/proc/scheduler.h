@@ -45,10 +45,34 @@ uint64_t online_cpu_mask();
 // threads, sampled every 5 s on the boot CPU's tick.
 uint64_t load_average(unsigned which);
 
-Thread* current_thread();
+// Inline: every system call asks (two loads through GS).
+inline Thread* current_thread() {
+    return this_cpu().current;
+}
 // The current thread's process; nullptr on an idle thread.
-Process* current_process();
+inline Process* current_process() {
+    return this_cpu().current->process;
+}
 bool is_idle(const Thread* thread);
+
+// Whether `thread` must end at its next safe point: its process is ending
+// (Process::group_exiting), or another of its threads is in execve
+// (Process::exec_thread). Relaxed loads: a change is seen at the next check.
+inline bool kill_pending(const Thread* thread) {
+    const Process* p = thread->process;
+    if (!p) return false;
+    if (__atomic_load_n(&p->group_exiting, __ATOMIC_RELAXED)) return true;
+    Thread* exec = __atomic_load_n(&p->exec_thread, __ATOMIC_RELAXED);
+    return exec && exec != thread;
+}
+
+// The system call's way out, for the common case, with interrupts off:
+// true when return_to_user has nothing to do (no switch due, no kill, and a
+// NyanOS process, which has no signals to deliver; a Linux process always
+// takes the full check).
+inline bool nothing_to_do_before_user(const Cpu& cpu, const Thread* thread) {
+    return !cpu.need_resched && !thread->process->signal_actions && !kill_pending(thread);
+}
 
 // Puts a new or woken `thread` on the run queue.
 void make_ready(Thread* thread) EXCLUDES(g_scheduler_lock);
@@ -58,12 +82,23 @@ void make_ready_locked(Thread* thread) REQUIRES(g_scheduler_lock);
 // one, which has just died. The scheduler lock held, interrupts off.
 [[noreturn]] void schedule_away_from_dead() REQUIRES(g_scheduler_lock);
 
-// Marks `process` to die at its next safe point with `signal`, recording
-// `why`, and ends its thread's wait if it is blocked. Safe in interrupt
-// context: it never switches threads itself.
+// Marks `process` to end at its threads' next safe points with the wait
+// status `wait_status`, recording `why` (unless nullptr), and ends the
+// waits of its blocked threads (kKilled). Only the first request counts:
+// false if the process was already ending. Safe in interrupt context: it
+// never switches threads itself. Takes the signal lock (for the thread
+// list), so a caller may hold the table lock but not the signal lock.
+bool request_group_exit(Process* process, int wait_status, const char* why)
+    EXCLUDES(g_scheduler_lock);
+// request_group_exit for a death by `signal` (its wait status).
 void request_kill(Process* process, int signal, const char* why) EXCLUDES(g_scheduler_lock);
+// Ends the waits (kKilled) of `process`'s blocked threads other than
+// `except`: execve set Process::exec_thread, so they are to end. The caller
+// keeps the thread list still (it holds the table lock).
+void end_waits_of_other_threads(Process* process, Thread* except) EXCLUDES(g_scheduler_lock);
 
-// Ends the current process if a kill is pending. Interrupts off. Also the
+// Ends the current thread if a kill is pending (with its process, when the
+// process is ending). Interrupts off. Also the
 // last step before every return to user mode (the arch user-return hook,
 // return_to_user and a new thread's thread_start), so no user
 // instruction runs once a kill is pending, not even a new thread's first.

@@ -61,9 +61,6 @@ constexpr uint32_t kLoadSampleTicks = LoadAverage::kSampleSeconds * arch::kTimer
 LoadAverage g_load;
 uint32_t g_load_countdown GUARDED_BY(g_scheduler_lock) = kLoadSampleTicks;
 
-bool kill_pending(const Thread* thread) {
-    return thread->process && thread->process->pending_signal;
-}
 
 // The second half of every switch, run by the thread switched to (on the
 // CPU it now runs on): the thread switched away from has left its stack.
@@ -256,14 +253,6 @@ uint64_t load_average(unsigned which) {
     return g_load.average(which);
 }
 
-Thread* current_thread() {
-    return this_cpu().current;
-}
-
-Process* current_process() {
-    return this_cpu().current->process;
-}
-
 bool is_idle(const Thread* thread) {
     return thread->process == nullptr;
 }
@@ -290,7 +279,7 @@ WakeReason WaitQueue::wait_locked(Deadline deadline, WaitMode mode) {
     if (!deadline.none() && arch::monotonic_ns() >= deadline.monotonic_ns)
         return WakeReason::kTimedOut;
     self->state = ThreadState::kBlocked;
-    self->killable_only = killable_only;
+    self->signals.killable_wait = killable_only;
     self->waiting_on = this;
     m_waiters.push_back(self);
     self->wake_at_ns = deadline.monotonic_ns;
@@ -337,16 +326,34 @@ void schedule_away_from_dead() {
 
 void die_if_killed() {
     Thread* self = this_cpu().current;
-    if (kill_pending(self)) exit_current(self->process->pending_signal);
+    if (!kill_pending(self)) return;
+    Process* p = self->process;
+    if (__atomic_load_n(&p->group_exiting, __ATOMIC_RELAXED)) exit_current(p->group_exit_status);
+    exit_thread(0);  // another thread's execve: never the last thread
+}
+
+bool request_group_exit(Process* process, int wait_status, const char* why) {
+    // The signal lock keeps the thread list still (its writers hold it).
+    sync::NoInterruptsGuard threads(g_signal_lock);
+    sync::Guard lock(g_scheduler_lock);
+    if (process->group_exiting) return false;
+    process->group_exit_status = wait_status;
+    __atomic_store_n(&process->group_exiting, true, __ATOMIC_RELAXED);
+    if (why) format(process->kill_reason, sizeof(process->kill_reason), "%s", why);
+    for (Thread* t = process->thread; t; t = t->next_in_process)
+        if (t->state == ThreadState::kBlocked) wake_thread_locked(t, WakeReason::kKilled);
+    return true;
 }
 
 void request_kill(Process* process, int signal, const char* why) {
+    request_group_exit(process, signal, why);
+}
+
+void end_waits_of_other_threads(Process* process, Thread* except) {
     sync::NoInterruptsGuard lock(g_scheduler_lock);
-    if (process->pending_signal) return;
-    process->pending_signal = signal;
-    format(process->kill_reason, sizeof(process->kill_reason), "%s", why);
-    Thread* t = process->thread;
-    if (t && t->state == ThreadState::kBlocked) wake_thread_locked(t, WakeReason::kKilled);
+    for (Thread* t = process->thread; t; t = t->next_in_process)
+        if (t != except && t->state == ThreadState::kBlocked)
+            wake_thread_locked(t, WakeReason::kKilled);
 }
 
 void wait_until_off_cpu(const Thread* thread) {
@@ -383,7 +390,7 @@ void preempt_point() {
     // The common case is a few loads. (The end of a system call uses
     // return_to_user, which checks with interrupts off.)
     Cpu& cpu = this_cpu();
-    if (!cpu.need_resched && !cpu.current->process->pending_signal) return;
+    if (!cpu.need_resched && !kill_pending(cpu.current)) return;
     yield_if_needed();
     arch::InterruptDisabler no_interrupts;
     die_if_killed();
@@ -415,7 +422,7 @@ bool return_to_user(arch::InterruptFrame& regs) {
         Cpu& cpu = this_cpu();
         Thread* t = cpu.current;
         bool signals = signal_work(t, regs);
-        if (!cpu.need_resched && !t->process->pending_signal && !signals) return rewritten;
+        if (!cpu.need_resched && !kill_pending(t) && !signals) return rewritten;
         yield_if_needed();
         arch::disable_interrupts();
         die_if_killed();
@@ -428,7 +435,7 @@ bool return_to_user(arch::InterruptFrame& regs) {
 
 void interrupt_wait(Thread* thread) {
     sync::NoInterruptsGuard lock(g_scheduler_lock);
-    if (thread->state == ThreadState::kBlocked && !thread->killable_only)
+    if (thread->state == ThreadState::kBlocked && !thread->signals.killable_wait)
         wake_thread_locked(thread, WakeReason::kInterrupted);
 }
 
@@ -471,8 +478,7 @@ WaitEvent& console_input_event() {
 bool interrupt_pending_here() {
     Thread* self = current_thread();
     if (!self->process) return false;
-    return __atomic_load_n(&self->process->pending_signal, __ATOMIC_RELAXED) ||
-           signal_interrupts_wait(self);
+    return kill_pending(self) || signal_interrupts_wait(self);
 }
 
 Result<void> set_user_fs_base(uint64_t base) {

@@ -25,8 +25,19 @@ namespace nyanos::proc {
 // stopped process is continue_process_locked's). Interrupts on or off,
 // and from the timer interrupt (a standard signal: nothing to allocate);
 // the caller keeps `target` alive (the table lock, or it is the caller).
+// A process-directed signal (no `thread`) picks the thread it wakes under
+// the signal lock and wakes it after: the caller holds the table lock (or
+// the timer lock, for a timer's signal), so that the thread cannot be
+// freed in between.
 Result<void> send_signal(Process* target, int sig, const PendingInfo& info,
                          Thread* thread = nullptr);
+
+// Which thread of `p` should take a process-directed signal among `bits`:
+// the first that has not ended and blocks not all of them (Linux's
+// complete_signal looks the same way, the leader first); nullptr if none
+// does now (the signal waits, pending, for one to unblock it). A thread that
+// is ending blocks every signal, so none is aimed at it.
+Thread* thread_to_take(const Process& p, SigSet bits) REQUIRES(g_signal_lock);
 
 // The FPU image a handler's frame holds on this CPU (signal_frame.h: an
 // xsave image where XSAVE is on), for the frames and for AT_MINSIGSTKSZ.
@@ -78,9 +89,6 @@ Result<void> change_altstack(const AltStack* new_stack, AltStack* old_stack, uin
 // The signal actions a new Linux process starts with (execve keeps only
 // which signals are ignored). nullptr on no memory.
 SignalActions* new_signal_actions(const SignalActions* inherit_ignored);
-// execve's commit: `process` gets `next` (nullptr for a NyanOS program),
-// its pending signals move over, the old table is freed. No failure.
-void replace_signal_actions(Process& process, SignalActions* next);
 
 // Whether `parent` wants SIGCHLD when a child stops or continues (no
 // SA_NOCLDSTOP), and whether its children's exits reap themselves

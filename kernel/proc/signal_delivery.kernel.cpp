@@ -196,6 +196,26 @@ void prepare_signal(Process& target, SignalActions& table, int sig) REQUIRES(g_s
 
 }  // namespace
 
+Thread* thread_to_take(const Process& p, SigSet bits) {
+    for (Thread* t = p.thread; t; t = t->next_in_process)
+        if ((bits & ~t->signals.blocked) && t->observed_state() != ThreadState::kDead) return t;
+    return nullptr;
+}
+
+namespace {
+
+// A thread of `p` in rt_sigtimedwait for one of `bits` (which it blocks),
+// or nullptr.
+Thread* thread_awaiting(const Process& p, SigSet bits) REQUIRES(g_signal_lock) {
+    for (Thread* t = p.thread; t; t = t->next_in_process)
+        if (t->signals.sigwaiting && (t->signals.saved_blocked & bits) &&
+            t->observed_state() != ThreadState::kDead)
+            return t;
+    return nullptr;
+}
+
+}  // namespace
+
 Result<void> send_signal(Process* target, int sig, const PendingInfo& info, Thread* thread) {
     SignalActions* table = target->signal_actions;
     if (!table || sig == kSigKill) {
@@ -212,18 +232,22 @@ Result<void> send_signal(Process* target, int sig, const PendingInfo& info, Thre
         entry = new (std::nothrow) QueuedSignal;
         limit = target->resources.limit(rlimit::kSigpending).soft;
     }
-    Thread* t = thread ? thread : target->thread;
+    Thread* t = thread;
     bool fatal = false, wake = false;
     Result<void> sent;
     {
         sync::NoInterruptsGuard lock(g_signal_lock);
         prepare_signal(*target, *table, sig);
         SigSet bit = sig_bit(sig);
+        if (!t) t = thread_to_take(*target, bit);
+        if (!t) t = thread_awaiting(*target, bit);
         const SigAction& action = table->action(sig);
         DefaultAction d = default_action(sig);
-        // A blocked signal is never ignored when sent: its action may
-        // change before it is unblocked (Linux's sig_ignored).
-        bool blocked = t && (t->signals.blocked & bit);
+        // No thread takes it now (all block it, or are ending): it stays
+        // pending for whichever unblocks it first, fatal or not. A blocked
+        // signal is never ignored when sent: its action may change before
+        // it is unblocked (Linux's sig_ignored).
+        bool blocked = !t || (t->signals.blocked & bit);
         if (!blocked && table->ignores(sig)) {
             // dropped
         } else if (action.handler == kSigDfl && !blocked && !table->stopped &&
@@ -514,16 +538,6 @@ SignalActions* new_signal_actions(const SignalActions* inherit_ignored) NO_THREA
     for (int i = 0; i < kSignalCount; ++i)
         if (inherit_ignored->actions[i].handler == kSigIgn) table->actions[i].handler = kSigIgn;
     return table;
-}
-
-void replace_signal_actions(Process& process, SignalActions* next) {
-    SignalActions* old = process.signal_actions;
-    {
-        sync::NoInterruptsGuard lock(g_signal_lock);
-        if (old && next) move_pending(*old, *next);
-        process.signal_actions = next;
-    }
-    delete old;  // with what it still queues (a program without signals)
 }
 
 bool parent_wants_stop_reports(const Process& parent) {

@@ -6,11 +6,11 @@
 namespace nyanos::proc {
 
 void raise_sigpipe_for_current() {
-    // Linux's pipe_write: send_sig(SIGPIPE, current, 0), a process-directed
-    // SI_USER signal from the writer itself. Its default action ends the
-    // process; a handler or SIG_IGN lets it see EPIPE.
+    // Linux's pipe_write: send_sig(SIGPIPE, current, 0), an SI_USER signal
+    // from the writer itself, to the writing thread. Its default action
+    // ends the process; a handler or SIG_IGN lets it see EPIPE.
     Process* self = current_process();
-    (void)send_signal(self, kSigPipe, PendingInfo{kSiUser, self->pid, 0, 0, 0});
+    (void)send_signal(self, kSigPipe, PendingInfo{kSiUser, self->pid, 0, 0, 0}, current_thread());
 }
 
 }  // namespace nyanos::proc

@@ -160,6 +160,11 @@ struct ThreadSignals {
     SigSet saved_blocked = 0;
     bool restore_saved = false;
     bool sigwaiting = false;
+    // Blocked in a wait only a kill ends (WaitMode::kKillable: a stopped
+    // process, a vfork parent): a signal for it leaves it blocked. Set by
+    // the wait and read by interrupt_wait, both under the scheduler lock.
+    // (Here rather than in Thread: it fills padding.)
+    bool killable_wait = false;
     // sigaltstack: [sp, sp + size) when flags has no SS_DISABLE.
     uint32_t altstack_flags = 2;  // SS_DISABLE
     uint64_t altstack_sp = 0;

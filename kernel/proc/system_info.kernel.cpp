@@ -27,9 +27,10 @@ void fill_system_info(nyan_system_info& out) {
     if (thread->kernel_stack_top)
         out.kernel_stack_bytes =
             mm::kernel_stack_pages(thread->kernel_stack_top) * paging::kPageSize;
-    out.table_frames = t->memory.space().table_frames();
-    out.user_frames = t->memory.space().user_frames();
-    out.shared_pages = t->memory.space().borrowed_pages();
+    Process::MemoryCounts counts = t->memory_counts();
+    out.table_frames = counts.table_frames;
+    out.user_frames = counts.user_frames;
+    out.shared_pages = counts.borrowed_pages;
     if (mm::pcid_enabled()) out.flags |= NYAN_SYSINFO_PCID;
 }
 

@@ -68,13 +68,26 @@ struct CpuTicks {
 // all 8 KiB are stack.
 inline constexpr size_t kKernelStackPages = 2;
 
-// The segment state's room at the start of a thread's user_state block:
-// the FPU area after it stays 64-byte aligned.
+// What a user thread's user_state block holds before its FPU area: the
+// segment state, and the user addresses the kernel writes when the thread
+// ends (Linux's set_tid_address / CLONE_CHILD_CLEARTID word, cleared and
+// woken for pthread_join, and its set_robust_list head; 0 = none). Only
+// the thread itself changes the addresses, and reads them at its end.
+struct UserThreadWords {
+    arch::UserSegments segments;
+    uint64_t clear_child_tid = 0;
+    uint64_t robust_list = 0;
+};
+
+// That header's room: the FPU area after it stays 64-byte aligned.
 inline constexpr size_t kUserSegmentsBytes = 64;
-static_assert(sizeof(arch::UserSegments) <= kUserSegmentsBytes);
+static_assert(sizeof(UserThreadWords) <= kUserSegmentsBytes);
 
 struct Thread {
     Process* process = nullptr;  // nullptr for the idle thread
+    // Its thread ID (Linux's tid; from the pid space, so no live thread's
+    // ID is any process's pid). A process's first thread has the pid.
+    int tid = 0;
     ThreadState state = ThreadState::kReady;
     WakeReason wake_reason = WakeReason::kWoken;
     // True from the moment a CPU switches to the thread until the thread
@@ -84,9 +97,6 @@ struct Thread {
     // Set by a system call that rewrote the thread's saved user registers
     // beyond rax: its return to user mode must restore all of them (IRET).
     bool full_return = false;
-    // Blocked in a wait only a kill ends (WaitMode::kKillable: a stopped
-    // process, a vfork parent): a signal leaves it blocked.
-    bool killable_only = false;
 
     // The root the thread runs on: its process's space, or the one a
     // ScopedCr3 guard switched to. The scheduler loads this, so a thread
@@ -102,17 +112,14 @@ struct Thread {
     // The user-mode state the scheduler switches besides the registers on
     // the kernel stack, in one heap block the thread owns (none for the
     // idle thread): the DS, ES, FS and GS selectors and the FS and GS bases
-    // (arch/x86_64/user_segments.h) in its first kUserSegmentsBytes, then
-    // the FPU/SSE/AVX save area (arch/x86_64/fpu.h), 64-byte aligned. Off
+    // (arch/x86_64/user_segments.h) and its exit words (UserThreadWords) in
+    // its first kUserSegmentsBytes, then the FPU/SSE/AVX save area
+    // (arch/x86_64/fpu.h), 64-byte aligned. Off
     // the kernel stack; the segments lie before the image, never inside it,
     // so copying an image from or to user memory (signal frames) cannot
     // reach them. One block rather than two members: Thread fills its
     // 192-byte heap slot, and the block's 1,008-byte slot has the room.
     AlignedBlock user_state;
-
-    // set_tid_address / CLONE_CHILD_CLEARTID: the user word the kernel
-    // clears (and wakes futex waiters on) when the thread exits; 0 = none.
-    uint64_t clear_child_tid = 0;
 
     // Its signal mask and the signals sent to it (Linux personality).
     ThreadSignals signals;
@@ -134,14 +141,28 @@ struct Thread {
     // the list of threads with a deadline.
     Thread* next_in_queue = nullptr;
     Thread* next_timed = nullptr;
+    // The next thread of its process (Process::thread is the first).
+    // Changed with both the process table lock and the signal lock held;
+    // read with either (the signal path picks a thread under the signal
+    // lock, the lifecycle under the table lock).
+    Thread* next_in_process = nullptr;
+
+    // `state` as another CPU sees it without the scheduler lock (ps, a
+    // sibling looking for ended threads): a snapshot; kDead never changes.
+    ThreadState observed_state() const {
+        static_assert(sizeof(ThreadState) == sizeof(uint8_t));
+        return ThreadState(
+            __atomic_load_n(reinterpret_cast<const uint8_t*>(&state), __ATOMIC_RELAXED));
+    }
 
     // The initial RSP, for the TSS and syscall entry.
     uint64_t stack_rsp0() const { return kernel_stack_top; }
     // The FPU save area (64-byte aligned) and the segment state, in
     // user_state: for user threads only (the idle thread has neither).
     uint8_t* fpu_state() const { return user_state.data() + kUserSegmentsBytes; }
-    arch::UserSegments& segments() const {
-        return *reinterpret_cast<arch::UserSegments*>(user_state.data());
+    arch::UserSegments& segments() const { return words().segments; }
+    UserThreadWords& words() const {
+        return *reinterpret_cast<UserThreadWords*>(user_state.data());
     }
 
     Thread() = default;

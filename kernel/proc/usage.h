@@ -14,18 +14,26 @@ inline CpuTicks thread_cpu_ticks(const Thread& t) {
                     __atomic_load_n(&t.cpu_ticks.system, __ATOMIC_RELAXED)};
 }
 
-// A process's own CPU time. One thread per process today; once a process
-// has several, this sums them, and a thread that exits before its process
-// must leave its ticks behind in the process first.
+// A process's own CPU time: its threads' and what the threads already
+// freed left behind. The caller keeps the thread list still: it holds the
+// table lock or the signal lock (Thread::next_in_process), or the process
+// is a zombie (its list no longer changes).
 inline CpuTicks process_cpu_ticks(const Process& p) {
-    return p.thread ? thread_cpu_ticks(*p.thread) : CpuTicks{};
+    CpuTicks sum = p.freed_threads_ticks;
+    for (const Thread* t = p.thread; t; t = t->next_in_process) {
+        CpuTicks ticks = thread_cpu_ticks(*t);
+        sum.user += ticks.user;
+        sum.system += ticks.system;
+    }
+    return sum;
 }
 
 // Pages resident in its address space: the frames it owns and the shared
 // (ramdisk) pages it maps, as Linux's RSS counts file pages too. Read
 // without a lock, like ps: a snapshot.
 inline uint64_t resident_pages(const Process& p) {
-    return p.memory.space().user_frames() + p.memory.space().borrowed_pages();
+    Process::MemoryCounts counts = p.memory_counts();
+    return counts.user_frames + counts.borrowed_pages;
 }
 
 }  // namespace nyanos::proc

@@ -57,7 +57,7 @@ const char* signal_for(uint64_t vector, int& signal) {
 }
 
 // si_code for the fault's siginfo, as Linux reports it.
-int32_t fault_code(const arch::InterruptFrame& frame, int signal, const Process& p, uint64_t cr2) {
+int32_t fault_code(const arch::InterruptFrame& frame, int signal, Process& p, uint64_t cr2) {
     switch (frame.vector) {
         case 0:
             return kFpeIntDiv;
@@ -68,7 +68,10 @@ int32_t fault_code(const arch::InterruptFrame& frame, int signal, const Process&
         case 14:
             if (signal == NYAN_SIGBUS) return kBusAdrErr;
             // A mapping is there but forbids the access, or there is none.
-            return p.memory.regions().find(cr2) ? kSegvAccErr : kSegvMapErr;
+            {
+                MemoryGuard lock(*p.mm);
+                return p.mm->memory.regions().find(cr2) ? kSegvAccErr : kSegvMapErr;
+            }
         case 13:
             return kSiKernel;  // #GP: no address to report
         default:
@@ -87,6 +90,10 @@ uint64_t fault_address(const arch::InterruptFrame& frame) {
 void on_user_fault(arch::InterruptFrame& frame) {
     bool page_fault = frame.vector == kVectorPageFault;
     uint64_t cr2 = page_fault ? arch::read_cr2() : 0;
+    // From user mode, where interrupts were on: on again (CR2 is read), as
+    // the memory lock is taken with them on and a copy-on-write break may
+    // wait for other CPUs (a TLB shootdown). The user return turns them off.
+    if (page_fault) arch::enable_interrupts();
     Process* t = current_process();
     mm::FaultResult result = mm::FaultResult::kSegv;
     // Only a user-mode access to a user page is the process's memory to
@@ -99,7 +106,10 @@ void on_user_fault(arch::InterruptFrame& frame) {
         mm::Access access = (frame.error_code & kPageFaultWrite)   ? mm::Access::kWrite
                             : (frame.error_code & kPageFaultFetch) ? mm::Access::kExecute
                                                                    : mm::Access::kRead;
-        result = t->memory.resolve_fault(cr2, access, frame.error_code & kPageFaultPresent);
+        {
+            MemoryGuard lock(*t->mm);
+            result = t->mm->memory.resolve_fault(cr2, access, frame.error_code & kPageFaultPresent);
+        }
         if (result == mm::FaultResult::kHandled) return;
     }
     int signal;
@@ -135,7 +145,8 @@ void init_user_faults() {
 bool prefault_user_page(uint64_t address, bool write) {
     Process* t = current_process();
     if (!t) return false;
-    return t->memory.prefault(address, write ? mm::Access::kWrite : mm::Access::kRead) ==
+    MemoryGuard lock(*t->mm);
+    return t->mm->memory.prefault(address, write ? mm::Access::kWrite : mm::Access::kRead) ==
            mm::FaultResult::kHandled;
 }
 

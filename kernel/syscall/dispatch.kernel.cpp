@@ -2,6 +2,7 @@
 // table, runs the handler, and passes the scheduler's exit point.
 #include <stdint.h>
 
+#include "arch/x86_64/cpu.h"
 #include "lib/nospec.h"
 #include "proc/cpu.h"
 #include "proc/process.h"
@@ -49,9 +50,15 @@ extern "C" uint64_t syscall_dispatch(nyanos::sys::SyscallFrame* frame) {
     // call ends the thread before user mode: checked with interrupts off,
     // which stay off until the return. (The thread may be on another CPU
     // by now; this_cpu().current is still this thread.)
-    bool rewritten = proc::return_to_user(*frame);
-    proc::Thread* thread = proc::this_cpu().current;
-    bool full = thread->full_return || rewritten;
+    arch::disable_interrupts();
+    proc::Cpu& cpu = proc::this_cpu();
+    proc::Thread* thread = cpu.current;
+    bool rewritten = false;
+    if (!proc::nothing_to_do_before_user(cpu, thread)) {
+        rewritten = proc::return_to_user(*frame);
+        thread = proc::this_cpu().current;  // the same thread, maybe on another CPU
+    }
+    if (!thread->full_return) return rewritten;
     thread->full_return = false;
-    return full;
+    return true;
 }

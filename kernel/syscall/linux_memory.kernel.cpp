@@ -1,11 +1,15 @@
 // Linux's memory calls: argument checks Linux makes before the VM layer
 // sees anything, then the ProcessMemory operation. The semantics (and
-// errors) of each operation are mm/process_memory.h's.
+// errors) of each operation are mm/process_memory.h's; what mmap may make
+// of a file is fs/file_mapping.h's.
 #include "syscall/linux_memory.h"
 
+#include "fs/file_mapping.h"
+#include "fs/files.h"
 #include "mm/process_memory.h"
 #include "proc/cpu.h"
 #include "proc/process.h"
+#include "syscall/file_support.h"
 
 namespace nyanos::sys {
 
@@ -16,8 +20,13 @@ namespace {
 constexpr uint64_t kProtBits = mm::kProtMask;
 constexpr uint64_t kProtGrowsDown = 0x01000000, kProtGrowsUp = 0x02000000;
 
-mm::ProcessMemory& memory() {
-    return proc::this_cpu().current->process->memory;
+// Runs `op` on the calling process's memory with its memory lock held
+// (the process's other threads may be changing it or faulting on it).
+template <typename Op>
+auto with_memory(Op&& op) {
+    proc::Process& self = *proc::this_cpu().current->process;
+    proc::MemoryGuard lock(*self.mm);
+    return op(self.mm->memory);
 }
 
 }  // namespace
@@ -29,16 +38,36 @@ int64_t linux_mmap(SyscallFrame& f) {
     if (prot & ~kProtBits) return errno_of(Error::kInvalid);
     // The offset is checked before anything else, anonymous mappings too.
     if (f.r9 & 0xfff) return errno_of(Error::kInvalid);
-    if (!(flags & mm::kMapAnonymous)) {
-        // File mappings need the file layer's descriptions (not wired yet).
-        return errno_of(Error::kBadFd);
+    if (flags & mm::kMapAnonymous)
+        return result_of(with_memory(
+            [&](mm::ProcessMemory& m) { return m.map(f.rdi, f.rsi, uint8_t(prot), flags); }));
+    // Linux takes the descriptor's low 32 bits (an unsigned int).
+    auto file = file_of(int(f.r8));
+    if (!file.ok()) return errno_of(file.error());
+    // do_mmap looks at the length before the file.
+    if (f.rsi == 0) return errno_of(Error::kInvalid);
+    auto mapping = fs::prepare_file_mapping(*file.value(), flags, uint8_t(prot), fs::file_frames);
+    if (!mapping.ok()) return errno_of(mapping.error());
+    if (mapping.value().anonymous) {
+        // /dev/zero: anonymous memory, as Linux's mmap_zero makes it.
+        uint32_t type = mapping.value().shared ? mm::kMapShared : mm::kMapPrivate;
+        uint32_t anonymous = (flags & ~mm::kMapTypeMask) | type | mm::kMapAnonymous;
+        return result_of(with_memory([&](mm::ProcessMemory& m) {
+            return m.map(f.rdi, f.rsi, uint8_t(prot), anonymous, nullptr, 0,
+                         mapping.value().may_write);
+        }));
     }
-    return result_of(memory().map(f.rdi, f.rsi, uint8_t(prot), flags));
+    // The region takes its own reference to the backing; `mapping` drops
+    // the creator's on the way out, so a failed map frees it.
+    return result_of(with_memory([&](mm::ProcessMemory& m) {
+        return m.map(f.rdi, f.rsi, uint8_t(prot), flags, mapping.value().backing.get(), f.r9,
+                     mapping.value().may_write);
+    }));
 }
 
 // munmap(addr, length)
 int64_t linux_munmap(SyscallFrame& f) {
-    return result_of(memory().unmap(f.rdi, f.rsi));
+    return result_of(with_memory([&](mm::ProcessMemory& m) { return m.unmap(f.rdi, f.rsi); }));
 }
 
 // mprotect(addr, length, prot)
@@ -46,7 +75,8 @@ int64_t linux_mprotect(SyscallFrame& f) {
     uint64_t prot = f.rdx & ~(kProtGrowsDown | kProtGrowsUp);
     if ((f.rdx & kProtGrowsDown) && (f.rdx & kProtGrowsUp)) return errno_of(Error::kInvalid);
     if (prot & ~kProtBits) return errno_of(Error::kInvalid);
-    return result_of(memory().protect(f.rdi, f.rsi, uint8_t(prot)));
+    return result_of(
+        with_memory([&](mm::ProcessMemory& m) { return m.protect(f.rdi, f.rsi, uint8_t(prot)); }));
 }
 
 // madvise(addr, length, advice): MADV_DONTNEED (and MADV_FREE, which may
@@ -63,7 +93,9 @@ int64_t linux_madvise(SyscallFrame& f) {
         case kDontNeed:
         case kFree:
             if (length == 0) return 0;
-            return result_of(memory().advise_dontneed(addr, (length + 0xfff) & ~uint64_t(0xfff)));
+            return result_of(with_memory([&](mm::ProcessMemory& m) {
+                return m.advise_dontneed(addr, (length + 0xfff) & ~uint64_t(0xfff));
+            }));
         case kNormal:
         case kRandom:
         case kSequential:
@@ -91,7 +123,7 @@ int64_t linux_madvise(SyscallFrame& f) {
 
 // brk(addr): the new break, or the current one when it cannot move.
 int64_t linux_brk(SyscallFrame& f) {
-    return int64_t(memory().brk(f.rdi));
+    return int64_t(with_memory([&](mm::ProcessMemory& m) { return m.brk(f.rdi); }));
 }
 
 }  // namespace nyanos::sys

@@ -19,14 +19,14 @@ proc::Thread* self_thread() {
 
 }  // namespace
 
-// One thread per process for now: the thread id is the process id, as for
-// any process's first thread on Linux.
+// The process ID; a thread's own ID (a process's first thread has the
+// pid, as on Linux).
 int64_t linux_getpid(SyscallFrame&) {
     return self_thread()->process->pid;
 }
 
 int64_t linux_gettid(SyscallFrame&) {
-    return self_thread()->process->pid;
+    return self_thread()->tid;
 }
 
 int64_t linux_getppid(SyscallFrame&) {
@@ -35,15 +35,15 @@ int64_t linux_getppid(SyscallFrame&) {
 
 // set_tid_address(tidptr): remembered for the thread's exit; returns the tid.
 int64_t linux_set_tid_address(SyscallFrame& f) {
-    self_thread()->clear_child_tid = f.rdi;
-    return self_thread()->process->pid;
+    self_thread()->words().clear_child_tid = f.rdi;
+    return self_thread()->tid;
 }
 
-// exit(status) ends the calling thread, exit_group(status) every thread of
-// the process; with one thread per process both end the process. The
-// status is the low 8 bits, as wait reports them.
+// exit(status) ends the calling thread (the process, if it was the last),
+// exit_group(status) every thread of the process. The status is the low 8
+// bits, as wait reports them.
 int64_t linux_exit(SyscallFrame& f) {
-    proc::exit_current(NYAN_W_EXITCODE(int(f.rdi) & 0xff));
+    proc::exit_thread(NYAN_W_EXITCODE(int(f.rdi) & 0xff));
 }
 
 int64_t linux_exit_group(SyscallFrame& f) {
@@ -93,7 +93,8 @@ namespace {
 int64_t clone_with(const proc::CloneRequest& request, SyscallFrame& f) {
     auto pid = proc::clone_process(request, f);
     if (!pid.ok()) return errno_of(pid.error());
-    if (request.flags & proc::kCloneParentSettid) {
+    // (A thread's was written before it ran: clone_process.)
+    if ((request.flags & proc::kCloneParentSettid) && !(request.flags & proc::kCloneThread)) {
         int32_t tid = pid.value();
         auto r = copy_to_user(request.parent_tid, &tid, sizeof(tid));
         (void)r;  // Linux ignores a bad parent_tid pointer too (the child exists)

@@ -142,14 +142,13 @@ int64_t linux_kill(SyscallFrame& f) {
     return result_of(proc::signal_processes(int(f.rdi), int(f.rsi)));
 }
 
-// tkill(tid, sig) and tgkill(tgid, tid, sig): one thread per process, so
-// the thread id is the process id.
+// tkill(tid, sig) and tgkill(tgid, tid, sig): to one thread (tgkill: of
+// process tgid), with SI_TKILL from the caller.
 namespace {
 
-// tkill's siginfo: SI_TKILL from the caller.
-int64_t thread_kill(int tid, int sig) {
+int64_t thread_kill(int tgid, int tid, int sig) {
     proc::PendingInfo info{proc::kSiTkill, proc::current_process()->pid, 0, 0, 0};
-    return result_of(proc::queue_signal(tid, sig, info));
+    return result_of(proc::signal_thread(tgid, tid, sig, info));
 }
 
 }  // namespace
@@ -157,32 +156,35 @@ int64_t thread_kill(int tid, int sig) {
 int64_t linux_tkill(SyscallFrame& f) {
     int tid = int(f.rdi), sig = int(f.rsi);
     if (tid <= 0) return errno_of(Error::kInvalid);
-    return thread_kill(tid, sig);
+    return thread_kill(0, tid, sig);
 }
 
 int64_t linux_tgkill(SyscallFrame& f) {
     int tgid = int(f.rdi), tid = int(f.rsi), sig = int(f.rdx);
     if (tgid <= 0 || tid <= 0) return errno_of(Error::kInvalid);
-    if (tgid != tid) return errno_of(Error::kNoProcess);
-    return thread_kill(tid, sig);
+    return thread_kill(tgid, tid, sig);
 }
 
 namespace {
 
 // rt_sigqueueinfo's and rt_tgsigqueueinfo's common part: the caller's
 // siginfo, which may not pretend to come from the kernel or from kill()
-// unless the caller signals itself (Linux's rule: si_code >= 0 or
-// SI_TKILL is EPERM then).
-int64_t queue_with_info(int pid, int sig, uint64_t user_info) {
+// unless the caller signals its own process (Linux's rule: si_code >= 0 or
+// SI_TKILL is EPERM then). `tid` 0: to the process `pid`; otherwise to
+// that thread of it.
+int64_t queue_with_info(int pid, int tid, int sig, uint64_t user_info) {
     proc::LinuxSiginfo info;
     auto r = copy_from_user(&info, user_info, sizeof(info));
     if (!r.ok()) return errno_of(r.error());
-    int self = proc::current_process()->pid;
-    if ((info.code >= 0 || info.code == proc::kSiTkill) && pid != self)
+    // Linux compares the caller with the target: its process for
+    // rt_sigqueueinfo, its own thread for rt_tgsigqueueinfo.
+    bool to_self = tid ? tid == proc::current_thread()->tid : pid == proc::current_process()->pid;
+    if ((info.code >= 0 || info.code == proc::kSiTkill) && !to_self)
         return errno_of(Error::kPermission);
     uint64_t value;
     __builtin_memcpy(&value, info.fields.bytes + 8, sizeof(value));
     proc::PendingInfo pending{info.code, info.fields.child.pid, 0, 0, value};
+    if (tid) return result_of(proc::signal_thread(pid, tid, sig, pending));
     return result_of(proc::queue_signal(pid, sig, pending));
 }
 
@@ -190,15 +192,14 @@ int64_t queue_with_info(int pid, int sig, uint64_t user_info) {
 
 // rt_sigqueueinfo(tgid, sig, info)
 int64_t linux_rt_sigqueueinfo(SyscallFrame& f) {
-    return queue_with_info(int(f.rdi), int(f.rsi), f.rdx);
+    return queue_with_info(int(f.rdi), 0, int(f.rsi), f.rdx);
 }
 
-// rt_tgsigqueueinfo(tgid, tid, sig, info): one thread per process.
+// rt_tgsigqueueinfo(tgid, tid, sig, info): to one thread of process tgid.
 int64_t linux_rt_tgsigqueueinfo(SyscallFrame& f) {
     int tgid = int(f.rdi), tid = int(f.rsi);
     if (tgid <= 0 || tid <= 0) return errno_of(Error::kInvalid);
-    if (tgid != tid) return errno_of(Error::kNoProcess);
-    return queue_with_info(tid, int(f.rdx), f.r10);
+    return queue_with_info(tgid, tid, int(f.rdx), f.r10);
 }
 
 }  // namespace nyanos::sys

@@ -15,6 +15,7 @@
 #include "syscall/linux_random.h"
 #include "syscall/linux_signal.h"
 #include "syscall/linux_system.h"
+#include "syscall/linux_threads.h"
 #include "syscall/linux_time.h"
 
 namespace nyanos::sys {
@@ -59,6 +60,9 @@ constexpr SyscallTable<linux_nr::kCount> make_table() {
     t.entries[linux_nr::pause] = linux_pause;
     t.entries[linux_nr::kill] = linux_kill;
     t.entries[linux_nr::tkill] = linux_tkill;
+    t.entries[linux_nr::futex] = linux_futex;
+    t.entries[linux_nr::set_robust_list] = linux_set_robust_list;
+    t.entries[linux_nr::get_robust_list] = linux_get_robust_list;
     t.entries[linux_nr::tgkill] = linux_tgkill;
     t.entries[linux_nr::rt_sigqueueinfo] = linux_rt_sigqueueinfo;
     t.entries[linux_nr::rt_tgsigqueueinfo] = linux_rt_tgsigqueueinfo;

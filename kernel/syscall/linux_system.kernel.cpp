@@ -63,7 +63,7 @@ Result<rlimit::Limit> prlimit_self(uint32_t resource, const rlimit::Limit* next)
     auto old = TRY(mine().exchange_limit(rlimit::Resource(resource), next,
                                          creds::privileged(my_credentials())));  // CAP_SYS_RESOURCE
     if (next && resource == rlimit::kStack)
-        proc::current_process()->memory.set_stack_limit(next->soft);
+        proc::current_process()->mm->set_stack_limit(next->soft);
     return old;
 }
 
@@ -73,18 +73,13 @@ uint32_t cpu_id_count() {
     return online ? 64 - uint32_t(__builtin_clzll(online)) : 1;
 }
 
-// The thread `pid` names (0: the caller; a thread's ID is its process's
-// pid while processes have one thread), for `fn` under the table lock.
+// The thread `tid` names (0: the caller), for `fn` under the table lock.
 template <typename Fn>
-Result<void> with_thread(int pid, Fn fn) {
+Result<void> with_thread(int tid, Fn fn) {
     proc::Thread* self = proc::current_thread();
-    if (pid == 0 || pid == self->process->pid) return fn(*self);
-    return proc::with_process(
-        pid,
-        [](proc::Process& p, void* ctx) -> Result<void> {
-            if (!p.thread) return Error::kNoProcess;
-            return (*static_cast<Fn*>(ctx))(*p.thread);
-        },
+    if (tid == 0 || tid == self->tid) return fn(*self);
+    return proc::with_thread(
+        tid, [](proc::Thread& t, void* ctx) -> Result<void> { return (*static_cast<Fn*>(ctx))(t); },
         &fn);
 }
 
@@ -244,8 +239,8 @@ int64_t linux_prlimit64(SyscallFrame& f) {
                 if (c->resource >= rlimit::kCount) return Error::kInvalid;
                 c->old = TRY(
                     p.resources.exchange_limit(rlimit::Resource(c->resource), c->next, privileged));
-                if (c->next && c->resource == rlimit::kStack)
-                    p.memory.set_stack_limit(c->next->soft);  // its stack stops growing there
+                if (c->next && c->resource == rlimit::kStack && p.mm)
+                    p.mm->set_stack_limit(c->next->soft);  // its stack stops growing there
                 return {};
             },
             &call);

@@ -44,19 +44,33 @@ uint64_t cpu_ns(CpuMeasure measure, proc::CpuTicks ticks) {
     return ticks_to_ns(measure == CpuMeasure::kVirt ? ticks.user : ticks.user + ticks.system);
 }
 
-// A CPU clock's reading: pid 0 (or the caller's own pid or thread ID) is
-// the caller; another process's clock may be read, another thread's
-// (a thread outside the caller's process) may not (Linux's lookup_task).
-// kInvalid for no such process.
+// A CPU clock's reading: pid 0 is the caller (its thread, or its
+// process); another process's clock may be read, and another thread's if
+// it is in the caller's process, not outside it (Linux's lookup_task).
+// kInvalid for no such process or thread.
 Result<uint64_t> read_cpu_clock(const Clock& c) {
     proc::Thread* self = proc::current_thread();
     proc::Process* me = self->process;
-    if (c.pid == 0 || c.pid == me->pid) {
-        proc::CpuTicks ticks =
-            c.per_thread ? proc::thread_cpu_ticks(*self) : proc::process_cpu_ticks(*me);
-        return cpu_ns(c.measure, ticks);
+    if (c.per_thread) {
+        if (c.pid == 0 || c.pid == self->tid)
+            return cpu_ns(c.measure, proc::thread_cpu_ticks(*self));
+        struct Sibling {
+            const proc::Process* process;
+            proc::CpuTicks ticks;
+        } sibling{me, {}};
+        auto found = proc::with_thread(
+            c.pid,
+            [](proc::Thread& t, void* ctx) -> Result<void> {
+                auto* q = static_cast<Sibling*>(ctx);
+                if (t.process != q->process) return Error::kInvalid;
+                q->ticks = proc::thread_cpu_ticks(t);
+                return {};
+            },
+            &sibling);
+        if (!found.ok()) return Error::kInvalid;
+        return cpu_ns(c.measure, sibling.ticks);
     }
-    if (c.per_thread) return Error::kInvalid;
+    if (c.pid == 0 || c.pid == me->pid) return cpu_ns(c.measure, proc::own_process_cpu_ticks());
     struct Query {
         CpuMeasure measure;
         uint64_t ns;
@@ -320,7 +334,7 @@ int64_t linux_clock_nanosleep(SyscallFrame& f) {
 int64_t linux_times(SyscallFrame& f) {
     if (f.rdi) {
         proc::Process* p = proc::current_process();
-        proc::CpuTicks own = proc::process_cpu_ticks(*p);
+        proc::CpuTicks own = proc::own_process_cpu_ticks();
         proc::CpuTicks children = p->resources.children_ticks();
         Tms t{clock_t_from_ns(ticks_to_ns(own.user)), clock_t_from_ns(ticks_to_ns(own.system)),
               clock_t_from_ns(ticks_to_ns(children.user)),
@@ -339,7 +353,7 @@ int64_t linux_getrusage(SyscallFrame& f) {
         ticks = p->resources.children_ticks();
         peak_pages = p->resources.children_peak_resident_pages();
     } else if (who == kRusageSelf || who == kRusageThread) {
-        ticks = who == kRusageSelf ? proc::process_cpu_ticks(*p)
+        ticks = who == kRusageSelf ? proc::own_process_cpu_ticks()
                                    : proc::thread_cpu_ticks(*proc::current_thread());
         p->resources.note_resident_pages(proc::resident_pages(*p));
         peak_pages = p->resources.peak_resident_pages();

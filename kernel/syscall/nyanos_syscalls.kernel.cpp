@@ -177,14 +177,21 @@ int64_t sys_exit(SyscallFrame& f) {
     proc::exit_current(NYAN_W_EXITCODE(int(f.rdi)));
 }
 
+// Runs with the process table locked (nothing is reaped if it fails), so
+// it makes one attempt and faults nothing in: sys_waitpid faulted the page
+// in beforehand.
 Result<void> store_status(void* ctx, int status) {
     uint64_t user = *static_cast<uint64_t*>(ctx);
     if (!user) return {};
-    return copy_to_user(user, &status, sizeof(status));
+    return copy_to_user_now(user, &status, sizeof(status));
 }
 
 int64_t sys_waitpid(SyscallFrame& f) {
     uint64_t status_ptr = f.rsi;
+    if (status_ptr) {
+        auto ready = prepare_user_write(status_ptr, sizeof(int));
+        if (!ready.ok()) return errno_of(ready.error());
+    }
     return result_of(proc::wait_child(int(f.rdi), int(f.rdx), store_status, &status_ptr));
 }
 

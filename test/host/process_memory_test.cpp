@@ -256,7 +256,7 @@ TEST_CASE("ProcessMemory: mmap places top-down below mmap_base, rounds lengths, 
 TEST_CASE("ProcessMemory: mmap's errors are Linux's") {
     FakeMemoryContext ctx;
     ProcessMemory m = make_memory(ctx, kLinux);
-    FileBacking file{.data = nullptr, .size = 0};
+    FileBacking file;  // empty: no bytes, not writable
     CHECK(m.map(0, 0, kRw, kAnonPrivate).error() == Error::kInvalid);
     CHECK(m.map(0, kPage, kRw, kMapAnonymous).error() == Error::kInvalid);  // no type
     CHECK(m.map(0, kPage, kRw, kAnonPrivate | 0x4).error() == Error::kInvalid);
@@ -505,6 +505,33 @@ TEST_CASE("ProcessMemory: a Linux stack grows down to its limit, never near anot
     CHECK(ctx.leaked() == 0);
 }
 
+TEST_CASE("ProcessMemory: a mapping that may never be written refuses PROT_WRITE, now and later") {
+    FakeMemoryContext ctx;
+    {
+        ProcessMemory m = make_memory(ctx, kLinux);
+        // /dev/zero opened read-only, MAP_SHARED: private memory without
+        // VM_MAYWRITE, as Linux makes it.
+        CHECK(m.map(0, kPage, kRw, kAnonPrivate, nullptr, 0, false).error() == Error::kAccess);
+        VirtAddr a = m.map(0, 2 * kPage, kRo, kAnonPrivate, nullptr, 0, false).value();
+        CHECK(load(m, a) == 0);
+        CHECK(m.protect(a, kPage, kRw).error() == Error::kAccess);
+        CHECK(m.protect(a, kPage, kProtWrite).error() == Error::kAccess);
+        CHECK(m.protect(a + kPage, kPage, kRx).ok());  // not write: fine
+        CHECK(m.protect(a + kPage, kPage, kProtNone).ok());
+        CHECK(store(m, a, 1) == kSegv);
+        // It does not merge with writable memory next to it, and fork keeps it.
+        VirtAddr b = m.map(a - kPage, kPage, kRo, kAnonPrivate | kMapFixed).value();
+        CHECK(m.regions().find(b)->end == a);
+        ProcessMemory child = m.clone_for_fork().release_value();
+        CHECK(child.protect(a, kPage, kRw).error() == Error::kAccess);
+        CHECK(child.protect(b, kPage, kRw).ok());
+        // A plain private mapping may become writable.
+        VirtAddr c = m.map(0, kPage, kRo, kAnonPrivate).value();
+        CHECK(m.protect(c, kPage, kRw).ok());
+    }
+    CHECK(ctx.leaked() == 0);
+}
+
 // ---- File mappings ----
 
 TEST_CASE("ProcessMemory: private file pages are the file's frames until written") {
@@ -554,6 +581,88 @@ TEST_CASE("ProcessMemory: a file without mappable frames is copied page by page"
         CHECK(!m.space().translate(f).value().flags.borrowed);
         CHECK(load(m, f + kPage + 8) == 0x0202);
         CHECK(m.space().user_frames() == 2);
+    }
+    CHECK(ctx.leaked() == file.frames.size());
+}
+
+TEST_CASE("ProcessMemory: file regions hold one reference each, at every failing allocation") {
+    for (size_t n = 1; n <= 30; ++n) {
+        CAPTURE(n);
+        FakeMemoryContext ctx;
+        FakeFile file(ctx, 4, 4 * kPage);
+        FileBacking& b = file.backing;
+        {
+            ProcessMemory m = make_memory(ctx, kLinux);
+            // Enough regions that the map's first block is full.
+            for (int i = 0; i < 4; ++i)
+                REQUIRE(m.map(0, kPage, i % 2 ? kRo : kRw, kAnonPrivate).ok());
+            ctx.allocator.fail_at(n);
+            auto f = m.map(0, 4 * kPage, kRo, kMapPrivate, &b, 0);
+            ctx.allocator.never_fail();
+            if (!f.ok()) {
+                CHECK(f.error() == Error::kNoMemory);
+                CHECK(b.reference_count() == 1);
+                continue;
+            }
+            CHECK(b.reference_count() == 2);
+            const VirtAddr at = f.value();
+            REQUIRE(access_page(m, at + kPage, Access::kRead) == kOk);
+            ctx.allocator.fail_at(n);
+            auto u = m.unmap(at + kPage, kPage);             // a split: two regions
+            auto p = m.protect(at + 3 * kPage, kPage, kRw);  // a split unless merged
+            ctx.allocator.never_fail();
+            size_t file_regions = 0;
+            for (size_t i = 0; i < m.regions().count(); ++i)
+                file_regions += m.regions()[i].file == &b;
+            CHECK(file_regions == 1 + (u.ok() ? 1 : 0) + (p.ok() ? 1 : 0));
+            CHECK(b.reference_count() == 1 + file_regions);
+            // fork takes one per region; a failed one none.
+            ctx.allocator.fail_at(n);
+            auto child = m.clone_for_fork();
+            ctx.allocator.never_fail();
+            CHECK(b.reference_count() == 1 + file_regions * (child.ok() ? 2 : 1));
+            // MAP_FIXED over the whole file mapping drops the parent's.
+            REQUIRE(m.map(at, 4 * kPage, kRw, kAnonPrivate | kMapFixed).ok());
+            CHECK(b.reference_count() == 1 + (child.ok() ? file_regions : 0));
+            if (child.ok()) {
+                // The child still reads the file; its exit drops the rest.
+                CHECK(load(child.value(), at) == 0x0101010101010101ull);
+                child.value().release();
+            }
+            CHECK(b.reference_count() == 1);
+            // exec and exit: the map goes with the process's memory.
+            REQUIRE(m.map(0, 2 * kPage, kRo, kMapShared, &b, 2 * kPage).ok());
+            CHECK(b.reference_count() == 2);
+        }
+        CHECK(b.reference_count() == 1);
+        CHECK(ctx.leaked() == file.frames.size());
+    }
+}
+
+TEST_CASE("ProcessMemory: a counted backing is destroyed with its last region") {
+    FakeMemoryContext ctx;
+    FakeFile file(ctx, 2, 2 * kPage);
+    static int destroyed;
+    destroyed = 0;
+    auto* b = new FileBacking;  // count 1: the creator's
+    b->data = file.backing.data;
+    b->size = file.backing.size;
+    b->phys = file.backing.phys;
+    b->mappable = file.backing.mappable;
+    b->destroy = [](FileBacking* dead) {
+        ++destroyed;
+        delete dead;
+    };
+    {
+        ProcessMemory m = make_memory(ctx, kLinux);
+        VirtAddr a = m.map(0, 2 * kPage, kRo, kMapPrivate, b, 0).value();
+        b->release_ref();  // the creator's (the mmap system call's) reference
+        ProcessMemory child = m.clone_for_fork().release_value();
+        REQUIRE(m.unmap(a, 2 * kPage).ok());
+        CHECK(destroyed == 0);  // the child's region keeps it
+        CHECK(load(child, a + kPage) == 0x0202020202020202ull);
+        child.release();
+        CHECK(destroyed == 1);
     }
     CHECK(ctx.leaked() == file.frames.size());
 }
@@ -665,9 +774,12 @@ TEST_CASE("ProcessMemory: fork at every failing allocation leaks nothing, parent
                 CHECK(child.error() == Error::kNoMemory);
                 CHECK(ctx.allocator.outstanding() == held);
             } else {
+                CHECK(fam.file.backing.reference_count() == 3);  // test, parent, child
                 child.value().release();
                 CHECK(ctx.allocator.outstanding() == held);
             }
+            // The child's map took its file references only if it was made.
+            CHECK(fam.file.backing.reference_count() == 2);
             // Whatever happened, the parent is as it was (its entries may be
             // read-only; the TLB was flushed if so) and can write again.
             if (!ctx.flushed_roots.empty())

@@ -55,7 +55,7 @@ Region anon(VirtAddr lo, VirtAddr hi, uint8_t prot = kRw) {
     return r;
 }
 
-Region file_region(VirtAddr lo, VirtAddr hi, const FileBacking* f, uint64_t offset) {
+Region file_region(VirtAddr lo, VirtAddr hi, FileBacking* f, uint64_t offset) {
     Region r = anon(lo, hi, kRo);
     r.kind = RegionKind::kFile;
     r.file = f;
@@ -316,49 +316,143 @@ TEST_CASE("VmMap: the free-gap search goes top-down and keeps clear of stacks") 
 
 TEST_CASE("VmMap: random inserts, removes and protects agree with a page model") {
     TestAllocator a;
-    VmMap m = make(a);
-    std::mt19937 rng(7);
-    // page index -> protection (the kind is always anonymous here).
-    std::map<uint64_t, uint8_t> model;
-    constexpr uint64_t kBase = 0x100000, kPages = 256;
-    const uint8_t prots[] = {kRw, kRo, kRx, kProtNone};
-    for (int step = 0; step < 6000; ++step) {
-        uint64_t first = rng() % kPages, count = 1 + rng() % 24;
-        if (first + count > kPages) count = kPages - first;
-        VirtAddr lo = kBase + first * kP, hi = lo + count * kP;
-        uint8_t prot = prots[rng() % 4];
-        bool fail = rng() % 5 == 0;
-        if (fail) a.fail_at(1);
-        int op = rng() % 3;
-        Result<void> r;
-        if (op == 0) {
-            r = m.insert(anon(lo, hi, prot));
-            bool free = true;
-            for (uint64_t p = first; p < first + count; ++p) free &= !model.count(p);
-            if (!free) {
-                REQUIRE(r.error() == Error::kExists);
-            } else if (r.ok()) {
-                for (uint64_t p = first; p < first + count; ++p) model[p] = prot;
+    // One file behind half the inserts; its count is 1 (the test's) plus one
+    // per file region, whatever the map did.
+    FileBacking file;
+    {
+        VmMap m = make(a);
+        std::mt19937 rng(7);
+        // page index -> protection, | kFileBit for a file page (mapping file
+        // offset page * kP, so neighbouring file pages merge).
+        constexpr uint8_t kFileBit = 0x80;
+        std::map<uint64_t, uint8_t> model;
+        constexpr uint64_t kBase = 0x100000, kPages = 256;
+        const uint8_t prots[] = {kRw, kRo, kRx, kProtNone};
+        for (int step = 0; step < 6000; ++step) {
+            uint64_t first = rng() % kPages, count = 1 + rng() % 24;
+            if (first + count > kPages) count = kPages - first;
+            VirtAddr lo = kBase + first * kP, hi = lo + count * kP;
+            uint8_t prot = prots[rng() % 4];
+            bool fail = rng() % 5 == 0;
+            if (fail) a.fail_at(1);
+            int op = rng() % 3;
+            Result<void> r;
+            if (op == 0) {
+                bool is_file = rng() % 2;
+                Region region = anon(lo, hi, prot);
+                if (is_file) region = file_region(lo, hi, &file, first * kP);
+                region.prot = prot;
+                r = m.insert(region);
+                bool free = true;
+                for (uint64_t p = first; p < first + count; ++p) free &= !model.count(p);
+                if (!free) {
+                    REQUIRE(r.error() == Error::kExists);
+                } else if (r.ok()) {
+                    for (uint64_t p = first; p < first + count; ++p)
+                        model[p] = prot | (is_file ? kFileBit : 0);
+                }
+            } else if (op == 1) {
+                r = m.remove(lo, hi);
+                if (r.ok())
+                    for (uint64_t p = first; p < first + count; ++p) model.erase(p);
+            } else {
+                r = m.protect(lo, hi, prot);
+                if (r.ok())
+                    for (uint64_t p = first; p < first + count; ++p)
+                        if (model.count(p)) model[p] = prot | (model[p] & kFileBit);
             }
-        } else if (op == 1) {
-            r = m.remove(lo, hi);
-            if (r.ok())
-                for (uint64_t p = first; p < first + count; ++p) model.erase(p);
-        } else {
-            r = m.protect(lo, hi, prot);
-            if (r.ok())
-                for (uint64_t p = first; p < first + count; ++p)
-                    if (model.count(p)) model[p] = prot;
-        }
-        a.fail_at(0);
-        if (!r.ok() && r.error() != Error::kExists) REQUIRE(r.error() == Error::kNoMemory);
-        check_invariants(m);
-        // The map says exactly what the model says, page by page.
-        for (uint64_t p = 0; p < kPages; ++p) {
-            const Region* region = m.find(kBase + p * kP);
-            auto it = model.find(p);
-            REQUIRE((region != nullptr) == (it != model.end()));
-            if (region) REQUIRE(region->prot == it->second);
+            a.fail_at(0);
+            if (!r.ok() && r.error() != Error::kExists) REQUIRE(r.error() == Error::kNoMemory);
+            check_invariants(m);
+            // The map says exactly what the model says, page by page.
+            for (uint64_t p = 0; p < kPages; ++p) {
+                const Region* region = m.find(kBase + p * kP);
+                auto it = model.find(p);
+                REQUIRE((region != nullptr) == (it != model.end()));
+                if (!region) continue;
+                REQUIRE(region->prot == (it->second & ~kFileBit));
+                REQUIRE((region->kind == RegionKind::kFile) == bool(it->second & kFileBit));
+                if (region->kind == RegionKind::kFile)
+                    REQUIRE(region->file_offset(kBase + p * kP) == p * kP);
+            }
+            size_t file_regions = 0;
+            for (size_t i = 0; i < m.count(); ++i) file_regions += m[i].file == &file;
+            REQUIRE(file.reference_count() == 1 + file_regions);
         }
     }
+    CHECK(file.reference_count() == 1);
+}
+
+TEST_CASE("VmMap: each region holds one reference to its file, through every change") {
+    TestAllocator a;
+    FileBacking f;
+    {
+        VmMap m = make(a);
+        REQUIRE(m.insert(file_region(0x10000, 0x20000, &f, 0)).ok());
+        CHECK(f.reference_count() == 2);
+        // Widening a region (a contiguous insert) takes none; joining two
+        // into one gives one back.
+        REQUIRE(m.insert(file_region(0x30000, 0x40000, &f, 0x20000)).ok());
+        CHECK(f.reference_count() == 3);
+        REQUIRE(m.insert(file_region(0x20000, 0x30000, &f, 0x10000)).ok());
+        CHECK(m.count() == 1);
+        CHECK(f.reference_count() == 2);
+        // munmap in the middle: two halves, two references.
+        REQUIRE(m.remove(0x18000, 0x1a000).ok());
+        CHECK(f.reference_count() == 3);
+        // mprotect in the middle: three pieces; back: merged into one again.
+        REQUIRE(m.protect(0x20000, 0x22000, kRw).ok());
+        CHECK(m.count() == 4);
+        CHECK(f.reference_count() == 5);
+        REQUIRE(m.protect(0x20000, 0x22000, kRo).ok());
+        CHECK(m.count() == 2);
+        CHECK(f.reference_count() == 3);
+        // fork: the copy holds its own; failing, it takes none.
+        a.fail_at(1);
+        CHECK(m.clone().error() == Error::kNoMemory);
+        a.fail_at(0);
+        CHECK(f.reference_count() == 3);
+        {
+            VmMap copy = m.clone().release_value();
+            CHECK(f.reference_count() == 5);
+            // Moving a map moves its references; assigning over one drops
+            // what it held.
+            VmMap moved(static_cast<VmMap&&>(copy));
+            CHECK(f.reference_count() == 5);
+            moved = make(a);
+            CHECK(f.reference_count() == 3);
+        }
+        // A split that cannot get a slot takes nothing.
+        VmMap full = make(a);
+        for (size_t i = 0; i < VmMap::kInitialCapacity; ++i) {
+            VirtAddr lo = 0x100000 + i * 0x10000;
+            REQUIRE(full.insert(file_region(lo, lo + 0x8000, &f, lo)).ok());
+        }
+        CHECK(f.reference_count() == 3 + VmMap::kInitialCapacity);
+        a.fail_at(1);
+        CHECK(full.remove(0x102000, 0x104000).error() == Error::kNoMemory);
+        a.fail_at(1);
+        CHECK(full.protect(0x102000, 0x104000, kRw).error() == Error::kNoMemory);
+        a.fail_at(1);
+        CHECK(full.insert(file_region(0x900000, 0x901000, &f, 0)).error() == Error::kNoMemory);
+        a.fail_at(0);
+        CHECK(f.reference_count() == 3 + VmMap::kInitialCapacity);
+        // Dropping whole regions gives theirs back.
+        REQUIRE(full.remove(0x100000, 0x120000).ok());
+        CHECK(f.reference_count() == 1 + VmMap::kInitialCapacity);
+    }
+    // Destroying the maps drops the rest: the creator's is all that is left.
+    CHECK(f.reference_count() == 1);
+    // The last reference runs the creator's destroy.
+    FileBacking* counted = new FileBacking;
+    counted->destroy = [](FileBacking* b) { delete b; };
+    {
+        VmMap m = make(a);
+        REQUIRE(m.insert(file_region(0x10000, 0x20000, counted, 0)).ok());
+        counted->release_ref();  // the creator's: the region keeps it alive
+        CHECK(counted->reference_count() == 1);
+        REQUIRE(m.remove(0x14000, 0x15000).ok());
+        CHECK(counted->reference_count() == 2);
+    }
+    // ASan reports the object if the last release did not delete it.
 }

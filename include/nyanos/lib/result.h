@@ -29,6 +29,7 @@ enum class Error : int32_t {
     kFault = 14,         // EFAULT
     kBusy = 16,          // EBUSY
     kExists = 17,        // EEXIST
+    kNoDevice = 19,      // ENODEV
     kNotDirectory = 20,  // ENOTDIR
     kIsDirectory = 21,   // EISDIR
     kInvalid = 22,       // EINVAL
@@ -44,6 +45,7 @@ enum class Error : int32_t {
     kLoop = 40,          // ELOOP
     kOverflow = 75,      // EOVERFLOW
     kNotSupported = 95,  // EOPNOTSUPP
+    kTimedOut = 110,     // ETIMEDOUT
     kCorrupt = 117,      // EUCLEAN: a structure failed its integrity checks
     // A blocking call interrupted by a signal, never seen by user space:
     // the return to user mode turns it into EINTR, or restarts the call
@@ -84,6 +86,8 @@ constexpr const char* error_name(Error e) {
             return "EBUSY";
         case Error::kExists:
             return "EEXIST";
+        case Error::kNoDevice:
+            return "ENODEV";
         case Error::kNotDirectory:
             return "ENOTDIR";
         case Error::kIsDirectory:
@@ -102,6 +106,8 @@ constexpr const char* error_name(Error e) {
             return "ELOOP";
         case Error::kNotSupported:
             return "EOPNOTSUPP";
+        case Error::kTimedOut:
+            return "ETIMEDOUT";
         case Error::kOverflow:
             return "EOVERFLOW";
         case Error::kCorrupt:

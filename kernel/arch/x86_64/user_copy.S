@@ -8,9 +8,13 @@
 //   returns 0, or the fault's vector (nonzero) if it faulted.
 // uint64_t arch_user_strnlen(const char* user, size_t max, size_t* out_len)
 //   returns 0 with *out_len = length (max if no NUL within max), or a vector.
+// uint64_t arch_user_cmpxchg32(uint32_t* user, uint32_t expected,
+//                              uint32_t desired, uint32_t* observed)
+//   one locked compare-and-exchange of a user word: *observed = the word's
+//   value before (equal to `expected` if it was replaced); 0 or a vector.
     .text
     .globl arch_user_copy_begin, arch_user_copy_end, arch_user_copy_fault
-    .globl arch_user_copy, arch_user_strnlen
+    .globl arch_user_copy, arch_user_strnlen, arch_user_cmpxchg32
 arch_user_copy_begin:
     .type arch_user_copy, @function
 arch_user_copy:
@@ -33,6 +37,15 @@ arch_user_strnlen:
     xorl %eax, %eax
     ret
     .size arch_user_strnlen, . - arch_user_strnlen
+
+    .type arch_user_cmpxchg32, @function
+arch_user_cmpxchg32:
+    movl %esi, %eax
+    lock cmpxchgl %edx, (%rdi)
+    movl %eax, (%rcx)
+    xorl %eax, %eax
+    ret
+    .size arch_user_cmpxchg32, . - arch_user_cmpxchg32
 arch_user_copy_end:
 
 // The fault handler resumes here with RAX = the vector; the stack is as it

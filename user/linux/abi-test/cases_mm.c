@@ -316,6 +316,143 @@ static int file_mmap_past_eof_sigbus(void) {
     return CASE_PASS;
 }
 
+/* mmap(2) on files, the errors: "EBADF fd is not a valid file descriptor
+ * (and MAP_ANONYMOUS was not set)"; "ENODEV The underlying filesystem of
+ * the specified file does not support memory mapping" (a pipe, a
+ * directory, /dev/null); "EACCES ... a file mapping was requested, but fd is
+ * not open for reading" (before ENODEV: a pipe's write end); EOPNOTSUPP for
+ * MAP_SHARED_VALIDATE with a flag the file does not know; EINVAL for
+ * MAP_GROWSDOWN on a file. */
+static int file_mmap_errors(void) {
+    CHECK_ERR(sys_mmap(NULL, PAGE, PROT_READ, MAP_PRIVATE, 1000, 0), EBADF);
+    CHECK_ERR(sys_mmap(NULL, PAGE, PROT_READ, MAP_PRIVATE, -1, 0), EBADF);
+    int fd = open(g_self, O_RDONLY | O_CLOEXEC);
+    CHECK_OK(fd);
+    CHECK_ERR(sys_mmap(NULL, 0, PROT_READ, MAP_PRIVATE, fd, 0), EINVAL);
+    CHECK_ERR(sys_mmap(NULL, PAGE, PROT_READ, 0, fd, 0), EINVAL);
+    CHECK_ERR(sys_mmap(NULL, PAGE, PROT_READ, MAP_SHARED_VALIDATE | MAP_SYNC, fd, 0), EOPNOTSUPP);
+    CHECK_ERR(sys_mmap(NULL, PAGE, PROT_READ, MAP_PRIVATE | MAP_GROWSDOWN, fd, 0), EINVAL);
+    int p[2];
+    CHECK_OK(pipe2(p, O_CLOEXEC));
+    CHECK_ERR(sys_mmap(NULL, PAGE, PROT_READ, MAP_PRIVATE, p[0], 0), ENODEV);
+    CHECK_ERR(sys_mmap(NULL, PAGE, PROT_READ, MAP_PRIVATE, p[1], 0), EACCES);
+    int dir = open("/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    CHECK_OK(dir);
+    CHECK_ERR(sys_mmap(NULL, PAGE, PROT_READ, MAP_PRIVATE, dir, 0), ENODEV);
+    int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+    CHECK_OK(null);
+    CHECK_ERR(sys_mmap(NULL, PAGE, PROT_READ, MAP_PRIVATE, null, 0), ENODEV);
+    close(fd);
+    close(p[0]);
+    close(p[1]);
+    close(dir);
+    close(null);
+    return CASE_PASS;
+}
+
+/* MAP_SHARED of a file open read-only: readable, the file's bytes; never
+ * writable ("EACCES ... MAP_SHARED was requested and PROT_WRITE is set, but
+ * fd is not open in read/write (O_RDWR) mode", and mprotect(2): "EACCES The
+ * memory cannot be given the specified access. This can happen, for
+ * example, if you mmap(2) a file to which you have read-only access, then
+ * ask mprotect() to mark it PROT_WRITE"). munmap in the middle leaves the
+ * rest at its file offset; a child sees the same bytes. */
+static int file_mmap_shared_readonly(void) {
+    int fd = open(g_self, O_RDONLY | O_CLOEXEC);
+    CHECK_OK(fd);
+    unsigned char file[3 * PAGE];
+    CHECK_EQ(pread(fd, file, sizeof file, 0), sizeof file);
+    unsigned char* s = mmap(NULL, 3 * PAGE, PROT_READ, MAP_SHARED, fd, 0);
+    CHECK(s != MAP_FAILED);
+    CHECK(memcmp(s, file, sizeof file) == 0);
+    CHECK_ERR(sys_mprotect(s, PAGE, RW), EACCES);
+    CHECK_OK(mprotect(s, PAGE, PROT_READ | PROT_EXEC));
+    CHECK_OK(munmap(s + PAGE, PAGE));
+    CHECK(memcmp(s + 2 * PAGE, file + 2 * PAGE, PAGE) == 0);
+    fflush(NULL);
+    pid_t pid = fork();
+    CHECK_OK(pid);
+    if (pid == 0) _exit(memcmp(s, file, PAGE) == 0 && s[2 * PAGE] == file[2 * PAGE] ? 0 : 1);
+    CHECK_EXITED(wait_status(pid), 0);
+    close(fd);
+    return CASE_PASS;
+}
+
+/* A private file mapping after fork is copy-on-write like any private
+ * memory: the child's writes are its own, and pages nobody wrote still
+ * read the file. MAP_FIXED over it maps the file again (fresh bytes);
+ * FIXED_NOREPLACE refuses. The rest of the last page reads zeros. */
+static int file_mmap_private_fork(void) {
+    int fd = open(g_self, O_RDONLY | O_CLOEXEC);
+    CHECK_OK(fd);
+    struct stat st;
+    CHECK_OK(fstat(fd, &st));
+    unsigned char file[2 * PAGE];
+    CHECK_EQ(pread(fd, file, sizeof file, 0), sizeof file);
+    volatile unsigned char* q = mmap(NULL, 2 * PAGE, RW, MAP_PRIVATE, fd, 0);
+    CHECK(q != MAP_FAILED);
+    q[0] = 'A';
+    fflush(NULL);
+    pid_t pid = fork();
+    CHECK_OK(pid);
+    if (pid == 0) {
+        if (q[0] != 'A' || q[1] != file[1]) _exit(1);
+        q[0] = 'B';
+        q[PAGE] = 'C';
+        _exit(q[0] == 'B' && q[PAGE] == 'C' ? 0 : 2);
+    }
+    CHECK_EXITED(wait_status(pid), 0);
+    CHECK_EQ(q[0], 'A');
+    CHECK_EQ(q[PAGE], file[PAGE]);
+    CHECK_ERR(sys_mmap((void*)q, PAGE, PROT_READ, MAP_PRIVATE | MAP_FIXED_NOREPLACE, fd, 0), EEXIST);
+    CHECK(mmap((void*)q, PAGE, PROT_READ, MAP_PRIVATE | MAP_FIXED, fd, 0) == (void*)q);
+    CHECK_EQ(q[0], file[0]);
+    size_t last = ((size_t)st.st_size - 1) / PAGE * PAGE;
+    unsigned char* t = mmap(NULL, PAGE, PROT_READ, MAP_PRIVATE, fd, (off_t)last);
+    CHECK(t != MAP_FAILED);
+    for (size_t i = (size_t)st.st_size - last; i < PAGE; ++i)
+        if (t[i]) return fail("byte %zu of the last page reads %#x, expected 0", i, t[i]);
+    close(fd);
+    return CASE_PASS;
+}
+
+/* /dev/zero (mem(4): "mmap ... of /dev/zero ... is equivalent to anonymous
+ * memory"): private mappings read zeros; a shared one of a descriptor open
+ * for writing is shared with children; a writable shared one of a
+ * read-only descriptor is EACCES, and so is mprotect adding write to a
+ * read-only one. */
+static int file_mmap_dev_zero(void) {
+    int z = open("/dev/zero", O_RDWR | O_CLOEXEC);
+    CHECK_OK(z);
+    volatile int* shared = mmap(NULL, PAGE, RW, MAP_SHARED, z, 0);
+    CHECK(shared != MAP_FAILED);
+    CHECK_EQ(shared[0], 0);
+    fflush(NULL);
+    pid_t pid = fork();
+    CHECK_OK(pid);
+    if (pid == 0) {
+        shared[0] = 42;
+        _exit(0);
+    }
+    CHECK_EXITED(wait_status(pid), 0);
+    CHECK_EQ(shared[0], 42);
+    volatile int* priv = mmap(NULL, 2 * PAGE, RW, MAP_PRIVATE, z, 0);
+    CHECK(priv != MAP_FAILED);
+    CHECK_EQ(priv[PAGE / sizeof(int)], 0);
+    priv[0] = 7;
+    CHECK_EQ(priv[0], 7);
+    int ro = open("/dev/zero", O_RDONLY | O_CLOEXEC);
+    CHECK_OK(ro);
+    CHECK_ERR(sys_mmap(NULL, PAGE, RW, MAP_SHARED, ro, 0), EACCES);
+    /* Shared and read-only, it may never become writable. */
+    void* never = mmap(NULL, PAGE, PROT_READ, MAP_SHARED, ro, 0);
+    CHECK(never != MAP_FAILED);
+    CHECK_ERR(sys_mprotect(never, PAGE, RW), EACCES);
+    close(z);
+    close(ro);
+    return CASE_PASS;
+}
+
 CASE_TABLE(mm) = {
     {"mmap-einval", mmap_einval},
     {"mmap-fixed-noreplace", mmap_fixed_noreplace},
@@ -330,5 +467,9 @@ CASE_TABLE(mm) = {
     {"brk-grow-shrink", brk_grow_shrink},
     {"file-mmap-private", file_mmap_private},
     {"file-mmap-past-eof-sigbus", file_mmap_past_eof_sigbus},
+    {"file-mmap-errors", file_mmap_errors},
+    {"file-mmap-shared-readonly", file_mmap_shared_readonly},
+    {"file-mmap-private-fork", file_mmap_private_fork},
+    {"file-mmap-dev-zero", file_mmap_dev_zero},
     CASE_TABLE_END,
 };

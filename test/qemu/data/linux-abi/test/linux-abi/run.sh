@@ -1,19 +1,22 @@
 # The cases of the Linux ABI suite (user/linux/abi-test) that the Linux
 # personality passes today, run by busybox's shell as init. The suite's
-# other cases wait for what is not built yet (threads and futexes,
-# file-backed mmap, vfork's shared memory, writable files); README,
+# other cases wait for what is not built yet (writable files); README,
 # "Running Linux programs".
 # Exits non-zero if any case failed.
 /bin/linux-abi-test \
   --case cow-global --case cow-heap --case cow-mmap-private --case cow-stack \
   --case mmap-shared-anon-fork --case vfork-exec-releases-parent --case posix-spawn \
+  --case vfork-shares-memory \
   --case exec-args-env-auxv --case exec-enoent --case exec-enoexec --case exec-enotdir \
+  --case exec-eacces \
   --case exec-efault --case exec-e2big --case exec-failure-keeps-caller \
   --case exec-shebang-args --case exec-cloexec \
   --case mmap-einval --case mmap-fixed-noreplace --case mmap-prot-none-then-mprotect \
   --case munmap-middle-splits --case munmap-unmapped-ok --case mprotect-hole-enomem \
   --case segv-accerr-maperr --case madvise-dontneed-zeroes --case mmap-unaligned-length \
   --case mmap-large-lazy --case brk-grow-shrink \
+  --case file-mmap-private --case file-mmap-past-eof-sigbus --case file-mmap-errors \
+  --case file-mmap-shared-readonly --case file-mmap-private-fork --case file-mmap-dev-zero \
   --case pipe-eof-last-writer --case pipe-sigpipe-kills --case pipe-epipe \
   --case pipe-blocking --case pipe-nonblock-eagain --case pipe-capacity-64k \
   --case pipe-1mib-transfer --case pipe-espipe --case pipe-poll \
@@ -30,10 +33,12 @@ first=$?
   --case sig-itimer-fork-exec --case sig-sigtimedwait \
   --case sig-sigsuspend --case sig-altstack --case sig-eintr-and-restart --case sig-sigchld \
   --case sig-segv-null-write --case sig-ill-ud2 --case sig-fpe-div0 --case sig-trap-int3 \
-  --case sig-handler-stack-alignment \
+  --case sig-handler-stack-alignment --case sig-bus-mmap-eof \
   --case sigframe-forged-valid --case sigframe-bad-cs --case sigframe-bad-ss \
   --case sigframe-bad-rip --case sigframe-iopl-ignored --case sigframe-bad-fpu-state \
-  --case sigframe-bad-frame-pointer \
+  --case sigframe-bad-frame-pointer
+second=$?
+/bin/linux-abi-test \
   --case proc-ids --case proc-pgid-session --case proc-kill-pgroup --case proc-wait4 \
   --case proc-waitid --case proc-uname --case proc-uid-gid --case proc-rlimits \
   --case proc-getrusage-times --case proc-sysinfo --case proc-clocks --case proc-nanosleep \
@@ -41,7 +46,10 @@ first=$?
   --case efault-read-write --case efault-pipe --case efault-wait --case efault-time \
   --case efault-info --case efault-paths --case efault-signals --case efault-timers \
   --case exit-codes --case exit-signal-status --case exit-stop-continue --case exit-stop-signals \
-  --case exit-nocldwait --case exit-orphaned-stopped
-second=$?
-echo "linux-abi: first $first second $second"
-[ $first = 0 ] && [ $second = 0 ]
+  --case exit-nocldwait --case exit-orphaned-stopped \
+  --case thread-create-join-ids --case thread-mutex-counter --case thread-futex \
+  --case thread-condvar --case thread-clear-tid --case thread-signals --case thread-exit-group \
+  --case thread-munmap-seen --case thread-fork-from-thread
+third=$?
+echo "linux-abi: first $first second $second third $third"
+[ $first = 0 ] && [ $second = 0 ] && [ $third = 0 ]
