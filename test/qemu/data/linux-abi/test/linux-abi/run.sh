@@ -49,7 +49,7 @@ second=$?
   --case exit-nocldwait --case exit-orphaned-stopped \
   --case thread-create-join-ids --case thread-mutex-counter --case thread-futex \
   --case thread-condvar --case thread-clear-tid --case thread-signals --case thread-exit-group \
-  --case thread-munmap-seen --case thread-fork-from-thread
+  --case thread-munmap-seen --case thread-fork-from-thread --case thread-stop-continue
 third=$?
 echo "linux-abi: first $first second $second third $third"
 [ $first = 0 ] && [ $second = 0 ] && [ $third = 0 ]
