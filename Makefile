@@ -8,6 +8,18 @@ SMP          ?= 1
 QEMU_EXTRA   ?=
 CMDLINE      ?=
 INITRD_EXTRA ?=
+# USERLAND=busybox: boot into busybox's interactive shell (ash, /bin/sh)
+# instead of NyanOS's: init=/bin/sh goes in front of CMDLINE, unless CMDLINE
+# chooses an init= itself.
+USERLAND     ?= nyanos
+USERLAND_BUSYBOX_INIT := init=/bin/sh
+ifeq ($(USERLAND),busybox)
+ifeq ($(filter init=%,$(CMDLINE)),)
+override CMDLINE := $(strip $(USERLAND_BUSYBOX_INIT) $(CMDLINE))
+endif
+else ifneq ($(USERLAND),nyanos)
+$(error USERLAND=$(USERLAND): nyanos (the default) or busybox)
+endif
 export BOOT MEM SMP QEMU_EXTRA HEADLESS
 
 .DEFAULT_GOAL := all

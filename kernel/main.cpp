@@ -104,11 +104,12 @@ arch::InterruptSetup interrupt_setup() {
     return setup;
 }
 
-// Starts `init=` (default /bin/sh) with the words after a standalone `--`
-// as its arguments (`init=/bin/echo -- hello world`; double quotes group
-// words, lib/cmdline.h).
+// Starts `init=` (default /bin/nyansh, NyanOS's shell; /bin/sh is busybox's
+// ash, for Linux programs) with the words after a standalone `--` as its
+// arguments (`init=/bin/echo -- hello world`; double quotes group words,
+// lib/cmdline.h).
 void start_init_from_cmdline() {
-    static char path[boot::kMaxCmdline] = "/bin/sh";
+    static char path[boot::kMaxCmdline] = "/bin/nyansh";
     char chosen[boot::kMaxCmdline];
     if (cmdline_value("init", chosen, sizeof(chosen)) && chosen[0]) {
         for (unsigned i = 0; i < sizeof(path); ++i)

@@ -1,11 +1,20 @@
 # `make bench`: the benchmarks (scripts/bench.py, docs/benchmarks.md). Boots
 # QEMU with -icount shift=0 and /bin/bench as init from its own ESP images
 # under build/bench/ (one CPU, then 4 for the shootdown figures; the spawn
-# scaling boots run without icount on multi-threaded TCG, -smp 1 and 2);
-# prints `bench: NAME VALUE UNIT` lines.
+# scaling boots run without icount on multi-threaded TCG, -smp 1 and 2), and
+# once more on one CPU with busybox's shell running the Linux personality's
+# benchmarks (scripts/linux-bench-guest.sh: /bin/linux-bench timed by
+# /bin/linux-timeit); prints `bench: NAME VALUE UNIT` lines.
 # BENCH_ARGS="--repeat 3" also prints the run-to-run spread; --no-scaling,
-# --no-shootdown, --no-procs, --no-figures skip a part.
+# --no-shootdown, --no-procs, --no-figures, --no-linux skip a part.
 BENCH_ARGS ?=
 .PHONY: bench
-bench: $(BUILD)/BOOTX64.EFI $(BUILD)/kernel.elf $(BUILD)/initrd.tar
+bench: $(BUILD)/BOOTX64.EFI $(BUILD)/kernel.elf $(BUILD)/initrd.tar scripts/linux-bench-guest.sh
 	@python3 scripts/bench.py $(BENCH_ARGS)
+
+# The same Linux benchmarks on Debian's Linux 6.1 in the same QEMU, for the
+# figures NyanOS's are compared with (scripts/linux61-bench.sh; downloads the
+# kernel package once, as make linux-abi-linux61 does).
+.PHONY: bench-linux61
+bench-linux61: $(LINUX_BINS) | $(DEPS_STAMP)
+	@scripts/linux61-bench.sh $(BUILD)

@@ -74,6 +74,7 @@ $(RAMDISK_TEST_DIR)/tree/.stamp: mk/corpus.mk
 	@rm -rf $(@D) && mkdir -p $(@D)/bin $(@D)/etc/deep/er $(@D)/empty-dir
 	@printf 'shell\n' > $(@D)/bin/sh
 	@printf 'hello, world\n' > $(@D)/bin/hello
+	@ln -s hello $(@D)/bin/greet
 	@printf 'meow' > $(@D)/etc/deep/er/motd
 	@: > $(@D)/etc/empty
 	@head -c 1500 /dev/zero | tr '\0' 'x' > $(@D)/bin/big

@@ -74,15 +74,20 @@ user-programs: $(USER_BINS)
 
 # The ramdisk: bin/* plus everything under $(INITRD_EXTRA), as a deterministic
 # USTAR archive whose file data start on 4 KiB boundaries (scripts/mkinitrd.py:
-# the kernel maps read-only program segments straight from it). The stamp records INITRD_EXTRA, the extra files and the
-# program list, so a change in any of them (even a deletion) rebuilds the tar.
+# the kernel maps read-only program segments straight from it). The stamp
+# records INITRD_EXTRA, the extra files, the program list and busybox's
+# checksum, so a change in any of them (even a deletion, or a busybox package
+# upgrade whose file keeps an older mtime) rebuilds the tar.
 INITRD_STAGE := $(BUILD)/initrd-root
 # Debian's busybox-static, unmodified (scripts/install-deps.sh installs it):
-# the Linux personality's shell and tools.
+# the Linux personality's shell and tools. /bin/sh is a symbolic link to it
+# (busybox runs the applet argv[0] names: ash); NyanOS's own shell is
+# /bin/nyansh (README, "Running Linux programs").
 BUSYBOX := /bin/busybox
+BUSYBOX_SUM := $(firstword $(shell sha1sum $(BUSYBOX) 2>/dev/null))
 INITRD_STAMP := $(BUILD)/user/initrd-inputs.txt
 INITRD_EXTRA_FILES := $(if $(INITRD_EXTRA),$(shell find $(INITRD_EXTRA) -mindepth 1 2>/dev/null | sort))
-INITRD_INPUTS := extra=$(INITRD_EXTRA) files=$(INITRD_EXTRA_FILES) progs=$(USER_PROGS) linux=$(LINUX_PROGS)
+INITRD_INPUTS := extra=$(INITRD_EXTRA) files=$(INITRD_EXTRA_FILES) progs=$(USER_PROGS) linux=$(LINUX_PROGS) busybox=$(BUSYBOX_SUM)
 $(shell mkdir -p $(BUILD)/user && { [ -f $(INITRD_STAMP) ] && [ "$$(cat $(INITRD_STAMP))" = '$(INITRD_INPUTS)' ] || printf '%s\n' '$(INITRD_INPUTS)' > $(INITRD_STAMP); })
 
 ifneq ($(INITRD_EXTRA),)
@@ -102,10 +107,11 @@ $(BUILD)/initrd.tar: $(USER_BINS) $(INITRD_STAMP) $(filter-out $(wildcard $(INIT
 	$(if $(USER_BINS),@cp $(USER_BINS) $(INITRD_STAGE)/bin/)
 	$(if $(LINUX_BINS),@cp $(LINUX_BINS) $(INITRD_STAGE)/bin/)
 	@cp $(BUSYBOX) $(INITRD_STAGE)/bin/busybox
+	@ln -s busybox $(INITRD_STAGE)/bin/sh
 	$(if $(LINUX_FIXTURES),@cp -p $(dir $(LINUX_FIXTURES))/[!.]* $(INITRD_STAGE)/test/linux/)
 	@cp $(ELF_CORPUS_DIR)/*.elf $(ELF_CORPUS) $(INITRD_STAGE)/test/elf/
 	@chmod 0755 $(INITRD_STAGE)/test/elf/*.elf # exec wants an x bit, as Linux's
-	$(if $(INITRD_EXTRA),@cp -R $(INITRD_EXTRA)/. $(INITRD_STAGE)/)
+	$(if $(INITRD_EXTRA),@cp -R --remove-destination $(INITRD_EXTRA)/. $(INITRD_STAGE)/)
 	@cd $(INITRD_STAGE) && find . -mindepth 1 | sed 's|^\./||' | LC_ALL=C sort > ../initrd.list
 	@scripts/mkinitrd.py $@ $(INITRD_STAGE) $(BUILD)/initrd.list
 

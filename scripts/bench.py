@@ -7,6 +7,11 @@ The boots:
 - the figures (MEM=512M, one CPU) and the process count (MEM=128M,
   `bench procs`), under icount;
 - the shootdown costs (`bench shootdown`, 4 CPUs, under icount);
+- the Linux personality's figures (one CPU, `norandmaps`, under icount):
+  busybox's shell as init runs scripts/linux-bench-guest.sh, staged in a
+  copy of the ramdisk as /bench/linux.sh, which times /bin/linux-bench's
+  workloads with /bin/linux-timeit (the same programs and script give
+  Linux 6.1's figures: docs/benchmarks.md);
 - spawn scaling (`bench spawn-rate K`): WITHOUT icount, on QEMU's
   multi-threaded TCG (one host thread per guest CPU), so guest time follows
   host time. Boots -smp 1 and -smp 2 in turn, --scaling-runs times each;
@@ -22,6 +27,7 @@ Exit status: 0 if every boot ended with `init exited: 0`."""
 import argparse
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -35,7 +41,7 @@ ICOUNT = "-icount shift=0"
 MTTCG = "tcg,thread=multi"
 
 
-def make_esp(cmdline, name):
+def make_esp(cmdline, name, initrd=None):
     os.makedirs(OUT, exist_ok=True)
     cmdline_file = os.path.join(OUT, f"{name}.cmdline.txt")
     with open(cmdline_file, "w") as f:
@@ -43,9 +49,33 @@ def make_esp(cmdline, name):
     esp = os.path.join(OUT, f"{name}.img")
     subprocess.run([os.path.join(ROOT, "scripts", "mkesp.sh"), esp,
                     os.path.join(BUILD, "BOOTX64.EFI"), os.path.join(BUILD, "kernel.elf"),
-                    os.path.join(BUILD, "initrd.tar"), cmdline_file],
+                    initrd or os.path.join(BUILD, "initrd.tar"), cmdline_file],
                    check=True, stdout=subprocess.DEVNULL)
     return esp
+
+
+def linux_initrd():
+    """The build's ramdisk plus scripts/linux-bench-guest.sh as
+    /bench/linux.sh, written by scripts/mkinitrd.py like the original (file
+    data on 4 KiB boundaries, so programs' read-only pages are shared as in
+    every other boot)."""
+    stage = os.path.join(OUT, "linux-initrd-root")
+    shutil.rmtree(stage, ignore_errors=True)
+    os.makedirs(os.path.join(stage, "bench"))
+    subprocess.run(["tar", "-xf", os.path.join(BUILD, "initrd.tar"), "-C", stage], check=True)
+    shutil.copy(os.path.join(ROOT, "scripts", "linux-bench-guest.sh"),
+                os.path.join(stage, "bench", "linux.sh"))
+    names = []
+    for top, dirs, files in os.walk(stage):
+        for n in dirs + files:
+            names.append(os.path.relpath(os.path.join(top, n), stage))
+    list_file = os.path.join(OUT, "linux-initrd.list")
+    with open(list_file, "w") as f:
+        f.write("".join(n + "\n" for n in sorted(names)))
+    out = os.path.join(OUT, "linux-initrd.tar")
+    subprocess.run([os.path.join(ROOT, "scripts", "mkinitrd.py"), out, stage, list_file],
+                   check=True)
+    return out
 
 
 def boot(esp, mem, timeout, smp=1, extra=ICOUNT, accel="tcg"):
@@ -125,6 +155,7 @@ def main():
     ap.add_argument("--no-figures", action="store_true", help="skip the one-CPU figures")
     ap.add_argument("--no-procs", action="store_true", help="skip the 128 MiB process count")
     ap.add_argument("--no-shootdown", action="store_true", help="skip the 4-CPU shootdown costs")
+    ap.add_argument("--no-linux", action="store_true", help="skip the Linux personality's figures")
     ap.add_argument("--no-scaling", action="store_true", help="skip spawn scaling (-smp 1 vs 2)")
     ap.add_argument("--scaling-runs", type=int, default=5, help="boots of each CPU count")
     ap.add_argument("--spawn-per-cpu", type=int, default=10000,
@@ -164,6 +195,14 @@ def main():
         if not ok:
             all_ok = False
             report_failure("shootdown (-smp 4)", text)
+    if not args.no_linux:
+        esp = make_esp("norandmaps init=/bin/sh -- /bench/linux.sh", "linux", linux_initrd())
+        figures, text, ok = boot(esp, "512M", max(args.timeout, 900))
+        for name, value, unit in figures:
+            print(f"bench: {name} {value} {unit}", flush=True)
+        if not ok:
+            all_ok = False
+            report_failure("linux (/bench/linux.sh)", text)
     if not args.no_scaling:
         print(f"# spawn scaling: ACCEL={MTTCG}, no icount (guest TSC follows host time), "
               f"-smp 1 and -smp 2 in turn", flush=True)

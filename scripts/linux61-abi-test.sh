@@ -9,7 +9,7 @@
 #
 #   scripts/linux61-abi-test.sh BUILD_DIR      (make linux-abi-linux61)
 #
-# The kernel package is fetched once with `apt-get download` (about 70 MB)
+# The kernel package is fetched once (scripts/linux61-kernel.sh: about 70 MB)
 # into BUILD_DIR/linux61/. Extra suite arguments: LINUX_ABI_ARGS="--case X".
 # SMP (default 2) and MEM (default 1G) size the machine.
 set -euo pipefail
@@ -17,21 +17,7 @@ BUILD=${1:?usage: $0 BUILD_DIR}
 dir=$BUILD/linux61
 mkdir -p "$dir"
 
-vmlinuz=$(ls "$dir"/x/boot/vmlinuz-6.1.* 2>/dev/null | head -n 1 || true)
-if [[ -z $vmlinuz ]]; then
-  # linux-image-amd64 depends on the current 6.1 image package.
-  pkg=$(apt-cache depends linux-image-amd64 2>/dev/null | awk '/Depends: linux-image-6\.1/ {print $2; exit}')
-  if [[ -z $pkg ]]; then
-    SUDO=; [[ $(id -u) -ne 0 ]] && SUDO=sudo
-    $SUDO apt-get update -qq
-    pkg=$(apt-cache depends linux-image-amd64 | awk '/Depends: linux-image-6\.1/ {print $2; exit}')
-  fi
-  [[ -n $pkg ]] || { echo "linux61: no linux-image-6.1 package found" >&2; exit 2; }
-  echo "linux61: downloading $pkg" >&2
-  (cd "$dir" && rm -f ./*.deb && apt-get download "$pkg" >&2)
-  rm -rf "$dir/x" && dpkg-deb -x "$dir"/*.deb "$dir/x"
-  vmlinuz=$(ls "$dir"/x/boot/vmlinuz-6.1.* | head -n 1)
-fi
+vmlinuz=$("$(dirname "$0")"/linux61-kernel.sh "$BUILD")
 
 root=$dir/root
 rm -rf "$root" && mkdir -p "$root"/{bin,dev,proc,sys,tmp,test/linux}

@@ -5,7 +5,8 @@
     mkinitrd.py OUT.tar STAGE_DIR LIST_FILE
 
 LIST_FILE names the entries of STAGE_DIR to store, one relative path per
-line, in order (directories as well as files). Owner and group are 0, the
+line, in order (directories, files and symbolic links; a link is stored as
+a link, with its target as written, never followed). Owner and group are 0, the
 mtime 0, modes lose group/other write and gain owner read/write, like
 `tar --format=ustar --owner=0 --group=0 --mtime=@0 --mode=u+rw,go-w`.
 
@@ -48,13 +49,22 @@ def main():
         for name in names:
             path = os.path.join(stage, name)
             st = os.lstat(path)
+            if os.path.islink(path):
+                target = os.readlink(path)
+                if not target or len(target.encode()) > 99:
+                    sys.exit(f"mkinitrd: {name}: a link target must have 1 to 99 bytes")
+                info = base_info(name, 0o777)
+                info.type = tarfile.SYMTYPE
+                info.linkname = target
+                tar.addfile(info)
+                continue
             if os.path.isdir(path):
                 info = base_info(name, st.st_mode)
                 info.type = tarfile.DIRTYPE
                 tar.addfile(info)
                 continue
-            if not os.path.isfile(path) or os.path.islink(path):
-                sys.exit(f"mkinitrd: {name}: only regular files and directories are supported")
+            if not os.path.isfile(path):
+                sys.exit(f"mkinitrd: {name}: only regular files, directories and links are supported")
             # tar.offset is where the next header goes; its data follows it.
             while (tar.offset + BLOCK) % PAGE:
                 pad = base_info(".", 0o755)

@@ -19,6 +19,7 @@ constexpr size_t kModeOff = 100, kModeLen = 8;
 constexpr size_t kSizeOff = 124, kSizeLen = 12;
 constexpr size_t kChksumOff = 148, kChksumLen = 8;
 constexpr size_t kTypeOff = 156;
+constexpr size_t kLinkOff = 157, kLinkLen = 100;
 constexpr size_t kMagicOff = 257;
 constexpr size_t kPrefixOff = 345, kPrefixLen = 155;
 
@@ -199,13 +200,16 @@ struct Ramdisk::Parser {
             return fail(Error::kCorrupt, "prefix field has no NUL terminator");
 
         const char type = char(h[kTypeOff]);
-        bool is_dir;
+        bool is_dir = false, is_link = false;
         if (type == '0' || type == '\0') {
             is_dir = false;
         } else if (type == '5') {
             is_dir = true;
+        } else if (type == '2') {
+            is_link = true;
         } else if (type >= 0x20 && type < 0x7f) {
-            return fail(Error::kCorrupt, "unsupported entry type '%c' (only files and directories)",
+            return fail(Error::kCorrupt,
+                        "unsupported entry type '%c' (only files, directories and symbolic links)",
                         type);
         } else {
             return fail(Error::kCorrupt, "unsupported entry type 0x%x", unsigned(uint8_t(type)));
@@ -236,12 +240,24 @@ struct Ramdisk::Parser {
         uint64_t mode;
         if (!parse_octal(h + kModeOff, kModeLen, mode)) mode = is_dir ? 0755 : 0644;
 
+        // A symbolic link keeps its target in the header and has no data.
+        char target[kLinkLen] = {};
+        if (is_link) {
+            size_t target_len = field_len(h + kLinkOff, kLinkLen);
+            if (target_len == kLinkLen)
+                return fail(Error::kCorrupt, "link target field has no NUL terminator");
+            if (target_len == 0) return fail(Error::kCorrupt, "empty link target");
+            if (file_size != 0) return fail(Error::kCorrupt, "a symbolic link with data");
+            for (size_t i = 0; i < target_len; ++i) target[i] = char(h[kLinkOff + i]);
+        }
+
         if (path[1] == 0) {
             // "./" or "/": the root, which always exists.
             if (!is_dir) return fail(Error::kCorrupt, "a file cannot be the root directory");
         } else {
-            const uint8_t* data = is_dir ? nullptr : h + kBlock;
-            TRY(insert(path, is_dir, data, is_dir ? 0 : file_size, uint32_t(mode & 07777)));
+            const uint8_t* data = is_dir || is_link ? nullptr : h + kBlock;
+            TRY(insert(path, is_dir, data, data ? file_size : 0, uint32_t(mode & 07777),
+                       is_link ? target : nullptr));
         }
 
         // The data is padded to whole blocks; an archive cut inside the
@@ -262,9 +278,10 @@ struct Ramdisk::Parser {
     }
 
     // Adds `path` (normalized, not the root) and every missing ancestor as an
-    // implied directory.
+    // implied directory. `link_target` is a symbolic link's target (nullptr
+    // for anything else).
     Result<void> insert(const char* path, bool is_dir, const uint8_t* data, uint64_t file_size,
-                        uint32_t mode) {
+                        uint32_t mode, const char* link_target) {
         char ancestor[kMaxPath + 1];
         for (size_t i = 1; path[i]; ++i) {
             if (path[i] != '/') continue;
@@ -273,7 +290,7 @@ struct Ramdisk::Parser {
             const FileEntry* existing = disk.find_normalized(ancestor);
             if (existing && !existing->is_directory)
                 return fail(Error::kCorrupt, "'%s' is a file, not a directory", ancestor);
-            if (!existing) TRY(add(ancestor, true, nullptr, 0, 0755));
+            if (!existing) TRY(add(ancestor, true, nullptr, 0, 0755, nullptr));
         }
         const FileEntry* existing = disk.find_normalized(path);
         if (existing) {
@@ -284,20 +301,23 @@ struct Ramdisk::Parser {
             }
             return fail(Error::kCorrupt, "duplicate entry '%s'", path);
         }
-        return add(path, is_dir, data, file_size, mode);
+        return add(path, is_dir, data, file_size, mode, link_target);
     }
 
     Result<void> add(const char* path, bool is_dir, const uint8_t* data, uint64_t file_size,
-                     uint32_t mode) {
+                     uint32_t mode, const char* link_target) {
         if (disk.m_count == kMaxEntries)
             return fail(Error::kNoMemory, "more than %zu entries", kMaxEntries);
         size_t n = str_len(path) + 1;
-        if (n > kNamePoolSize - disk.m_names_used)
+        size_t t = link_target ? str_len(link_target) + 1 : 0;
+        if (n + t > kNamePoolSize - disk.m_names_used)
             return fail(Error::kNoMemory, "names exceed the %zu-byte index", kNamePoolSize);
         char* name = disk.m_names + disk.m_names_used;
         for (size_t i = 0; i < n; ++i) name[i] = path[i];
-        disk.m_names_used += n;
-        disk.m_entries[disk.m_count++] = FileEntry{name, data, file_size, is_dir, mode};
+        char* target = link_target ? name + n : nullptr;
+        for (size_t i = 0; i < t; ++i) target[i] = link_target[i];
+        disk.m_names_used += n + t;
+        disk.m_entries[disk.m_count++] = FileEntry{name, data, file_size, is_dir, mode, target};
         return {};
     }
 };
@@ -343,6 +363,8 @@ void Ramdisk::adopt(const Ramdisk& other) {
     for (size_t i = 0; i < other.m_count; ++i) {
         m_entries[i] = other.m_entries[i];
         m_entries[i].name = m_names + (other.m_entries[i].name - other.m_names);
+        if (const char* target = other.m_entries[i].link_target)
+            m_entries[i].link_target = m_names + (target - other.m_names);
     }
     m_count = other.m_count;
 }

@@ -14,12 +14,14 @@
 // with try_load() rather than moving a try_parse() result around the stack.
 //
 // Accepted format: POSIX ustar ("ustar\0" "00") and GNU tar's ("ustar  \0")
-// headers, type flags '0' and '\0' (regular file) and '5' (directory); names of
-// at most 99 bytes in the name field and 154 in the prefix field, each with a
-// terminating NUL inside its field (a name that fills its whole field is
-// refused, as are ".." components). Build with `tar --format=ustar` or Python's
-// tarfile with format=tarfile.USTAR_FORMAT. Links, devices, PAX ('x', 'g') and
-// GNU long-name ('L') headers are refused with a message naming the type.
+// headers, type flags '0' and '\0' (regular file), '5' (directory) and '2'
+// (symbolic link: a non-empty target with its NUL inside the 100-byte
+// linkname field, and no data); names of at most 99 bytes in the name field
+// and 154 in the prefix field, each with a terminating NUL inside its field
+// (a name that fills its whole field is refused, as are ".." components).
+// Build with `tar --format=ustar` or Python's tarfile with
+// format=tarfile.USTAR_FORMAT. Hard links, devices, PAX ('x', 'g') and GNU
+// long-name ('L') headers are refused with a message naming the type.
 #pragma once
 
 #include <stddef.h>
@@ -37,6 +39,13 @@ struct FileEntry {
     // Permission bits from the header (07777); directories the archive only
     // implies, and the root, get 0755.
     uint32_t permissions = 0;
+    // A symbolic link's target as the archive wrote it (relative to the
+    // link's directory unless it starts with '/'); nullptr for files and
+    // directories. A link has no data and size 0. The Ramdisk stores links
+    // and never follows them: path resolution (fs/vfs.h) does.
+    const char* link_target = nullptr;
+
+    bool is_symlink() const { return link_target != nullptr; }
 };
 
 // Where a file's bytes sit in physical memory, for mapping its read-only

@@ -83,7 +83,10 @@ uint64_t special_serial(Special s) {
 }  // namespace
 
 NodeType Vfs::type(Node node) const {
-    if (node.entry) return node.entry->is_directory ? NodeType::kDirectory : NodeType::kRegular;
+    if (node.entry) {
+        if (node.entry->is_symlink()) return NodeType::kSymlink;
+        return node.entry->is_directory ? NodeType::kDirectory : NodeType::kRegular;
+    }
     const SpecialInfo* i = info(node.special);
     return i ? i->type : NodeType::kRegular;
 }
@@ -185,9 +188,15 @@ void Vfs::stat(const LookupContext& ctx, Node node, FileStat& out) const {
     if (node.entry) {
         out.device = kRamdiskDevice;
         out.inode = m_disk.serial_of(node.entry);
+        out.links = t == NodeType::kDirectory ? 2 : 1;
+        if (t == NodeType::kSymlink) {
+            // As on Linux: the size is the target's length, the mode 0777.
+            out.size = int64_t(strlen(node.entry->link_target));
+            out.mode = mode_bits::kSymlink | 0777;
+            return;
+        }
         out.size = int64_t(node.entry->size);
         out.blocks = (out.size + 511) / 512;
-        out.links = t == NodeType::kDirectory ? 2 : 1;
         out.mode = (t == NodeType::kDirectory ? mode_bits::kDirectory : mode_bits::kRegular) |
                    node.entry->permissions;
         return;
@@ -222,7 +231,8 @@ void Vfs::stat(const LookupContext& ctx, Node node, FileStat& out) const {
 
 Result<const char*> Vfs::link_target(const LookupContext& ctx, Node node) const {
     if (type(node) != NodeType::kSymlink) return Error::kInvalid;
-    // The only link: /proc/self/exe.
+    if (node.entry) return node.entry->link_target;  // a ramdisk link
+    // The only other link: /proc/self/exe.
     if (!ctx.exe) return Error::kNoEntry;
     return ctx.exe->name;
 }
@@ -272,7 +282,8 @@ bool Vfs::entry_at(Node dir, size_t index, DirectoryEntry& out) const {
         }
         if (is_root && special_child(dir, true, base, strlen(base)) != Special::kNone) continue;
         if (index-- == 0) {
-            out = DirectoryEntry{m_disk.serial_of(e), e->is_directory ? kDtDir : kDtReg, base};
+            uint8_t kind = e->is_symlink() ? kDtLink : e->is_directory ? kDtDir : kDtReg;
+            out = DirectoryEntry{m_disk.serial_of(e), kind, base};
             return true;
         }
     }

@@ -91,8 +91,10 @@ public:
     Node child(Node dir, const char* name, size_t length) const;
 
     void stat(const LookupContext& ctx, Node node, FileStat& out) const;
-    // A symbolic link's target (an absolute path); ENOENT when it points
-    // nowhere (no executable), EINVAL for a node that is not a link.
+    // A symbolic link's target: a ramdisk link's as stored (relative to the
+    // link's directory unless absolute), /proc/self/exe's an absolute path;
+    // ENOENT when /proc/self/exe points nowhere (no executable), EINVAL for
+    // a node that is not a link.
     Result<const char*> link_target(const LookupContext& ctx, Node node) const;
     // The absolute path of `node` into out[0..size) with its NUL; returns
     // its length. ERANGE if it does not fit.

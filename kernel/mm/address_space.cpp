@@ -309,10 +309,14 @@ Result<void> AddressSpace::share_range_into(AddressSpace& child, VirtAddr lo, Vi
     size_t count = 0;
     bool failed = false;
     Error failure = Error::kNoMemory;
+    // The pages come in address order: each is mapped through the leaf
+    // table of the one before when they share one (a page that fails stays
+    // unmapped and the child's teardown frees what was mapped).
+    auto hint = decltype(child_pt)::LeafHint{};
     auto share_pending = [&]() {
         m_context->add_references(frames, count);
         for (size_t i = 0; i < count; ++i) {
-            auto mapped = child_pt.map(pending[i].va, frames[i], pending[i].flags);
+            auto mapped = child_pt.map_4k_hinted(pending[i].va, frames[i], pending[i].flags, hint);
             if (!mapped.ok()) {
                 // The references of the frames child did not map go back;
                 // this space still holds each, so none is freed.
@@ -330,7 +334,7 @@ Result<void> AddressSpace::share_range_into(AddressSpace& child, VirtAddr lo, Vi
         VERIFY(size == paging::PageSize::k4K);
         PageFlags flags = e.flags();
         if (flags.borrowed) {
-            auto mapped = child_pt.map(va, e.address(), flags);
+            auto mapped = child_pt.map_4k_hinted(va, e.address(), flags, hint);
             if (!mapped.ok()) {
                 failure = mapped.error();
                 failed = true;

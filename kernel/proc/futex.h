@@ -15,24 +15,31 @@
 
 namespace nyanos::proc {
 
+// Which word: `address` in `p`'s memory. With `is_private`
+// (FUTEX_PRIVATE_FLAG) it is known by that memory and address, as it is in
+// private mappings anyway; a shared wait or wake on a MAP_SHARED mapping
+// names the physical word, so that processes sharing the mapping meet on it
+// (Linux keys such a futex by the page behind it). Interrupts on (a shared
+// key is looked up under the memory lock).
+//
 // FUTEX_WAIT(_BITSET): if the word at `address` of `p`'s memory holds
 // `expected`, sleeps until a wake whose bitset meets `bitset` reaches it,
 // or `deadline`. kAgain if the word differs, kFault if it cannot be read,
 // kTimedOut, kRestartSys when a signal or a kill ends the wait (the
 // caller decides between a restart and EINTR). `address` is 4-byte aligned.
-Result<void> futex_wait(Process& p, uint64_t address, uint32_t expected, uint32_t bitset,
-                        Deadline deadline);
+Result<void> futex_wait(Process& p, uint64_t address, bool is_private, uint32_t expected,
+                        uint32_t bitset, Deadline deadline);
 
 // FUTEX_WAKE(_BITSET): wakes up to `max` waiters on the word; returns how
 // many. Interrupts on or off; takes the futex lock and the scheduler lock.
-int futex_wake(Process& p, uint64_t address, int max, uint32_t bitset);
+int futex_wake(Process& p, uint64_t address, bool is_private, int max, uint32_t bitset);
 
 // FUTEX_REQUEUE / FUTEX_CMP_REQUEUE: wakes up to `max_wake` waiters on
 // `from` and moves up to `max_requeue` others to `to`; with `compare`, only
 // if the word at `from` still holds `expected` (kAgain otherwise). Returns
 // woken + moved. kFault if a word cannot be read.
-Result<int> futex_requeue(Process& p, uint64_t from, uint64_t to, int max_wake, int max_requeue,
-                          bool compare, uint32_t expected);
+Result<int> futex_requeue(Process& p, uint64_t from, uint64_t to, bool is_private, int max_wake,
+                          int max_requeue, bool compare, uint32_t expected);
 
 // The robust-futex list's head is three words (Linux's struct
 // robust_list_head): set_robust_list insists on this length.

@@ -41,12 +41,35 @@ Result<void> fault_in_word(uint64_t address) {
     return sys::copy_from_user(&value, address, sizeof(value));
 }
 
+// The key shared words of MAP_SHARED mappings are filed under: the
+// address field then holds the word's physical address.
+const char g_shared_frames = 0;
+
+// The key of the word at `address` (see futex.h). kFault if a shared
+// mapping's page cannot be had.
+Result<FutexKey> key_of(Process& p, uint64_t address, bool is_private) {
+    FutexKey own{p.mm, address};
+    if (is_private) return own;
+    for (int attempt = 0; attempt < 2; ++attempt) {
+        {
+            MemoryGuard lock(*p.mm);
+            const mm::Region* r = p.mm->memory.regions().find(address);
+            if (!r || !r->shared()) return own;
+            auto t = p.mm->memory.space().translate(address & ~uint64_t(0xfff));
+            // A shared mapping's frame stays until the mapping goes.
+            if (t.ok()) return FutexKey{&g_shared_frames, t.value().phys + (address & 0xfff)};
+        }
+        TRY(fault_in_word(address));
+    }
+    return Error::kFault;
+}
+
 }  // namespace
 
-Result<void> futex_wait(Process& p, uint64_t address, uint32_t expected, uint32_t bitset,
-                        Deadline deadline) {
+Result<void> futex_wait(Process& p, uint64_t address, bool is_private, uint32_t expected,
+                        uint32_t bitset, Deadline deadline) {
     KernelFutexWaiter w;
-    w.key = FutexKey{p.mm, address};
+    w.key = TRY(key_of(p, address, is_private));
     w.bitset = bitset;
     for (;;) {
         {
@@ -67,21 +90,24 @@ Result<void> futex_wait(Process& p, uint64_t address, uint32_t expected, uint32_
     }
 }
 
-int futex_wake(Process& p, uint64_t address, int max, uint32_t bitset) {
+int futex_wake(Process& p, uint64_t address, bool is_private, int max, uint32_t bitset) {
+    auto key = key_of(p, address, is_private);
+    if (!key.ok()) return 0;
     sync::NoInterruptsGuard lock(g_futex_lock);
-    return g_futexes.wake(FutexKey{p.mm, address}, max, bitset, wake_waiter);
+    return g_futexes.wake(key.value(), max, bitset, wake_waiter);
 }
 
-Result<int> futex_requeue(Process& p, uint64_t from, uint64_t to, int max_wake, int max_requeue,
-                          bool compare, uint32_t expected) {
+Result<int> futex_requeue(Process& p, uint64_t from, uint64_t to, bool is_private, int max_wake,
+                          int max_requeue, bool compare, uint32_t expected) {
+    FutexKey from_key = TRY(key_of(p, from, is_private));
+    FutexKey to_key = TRY(key_of(p, to, is_private));
     for (;;) {
         {
             sync::NoInterruptsGuard lock(g_futex_lock);
             auto value = compare ? sys::read_user_word_now(from) : Result<uint32_t>(expected);
             if (value.ok()) {
                 if (value.value() != expected) return Error::kAgain;
-                return g_futexes.requeue(FutexKey{p.mm, from}, FutexKey{p.mm, to}, max_wake,
-                                         max_requeue, wake_waiter);
+                return g_futexes.requeue(from_key, to_key, max_wake, max_requeue, wake_waiter);
             }
         }
         TRY(fault_in_word(from));
@@ -105,7 +131,7 @@ void release_robust_futex(Process& p, uint64_t word, int tid) {
         auto seen = sys::compare_exchange_user_word(word, value, marked);
         if (!seen.ok()) return;
         if (seen.value() != value) continue;  // changed under us: look again
-        if (value & kFutexWaiters) futex_wake(p, word, 1, kFutexBitsetAny);
+        if (value & kFutexWaiters) futex_wake(p, word, false, 1, kFutexBitsetAny);
         return;
     }
 }

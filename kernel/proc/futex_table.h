@@ -10,9 +10,9 @@
 // user address. So threads meet on a word whether they say
 // FUTEX_PRIVATE_FLAG or not (musl's pthread_join waits without the flag and
 // the exiting thread's clear-tid wake has none, while its other waits say
-// private). A MAP_SHARED mapping between processes that do not share their
-// memory is keyed per memory here, so they do not meet on a word in it:
-// README, "Running Linux programs".
+// private). A shared (not private) futex in a MAP_SHARED mapping is keyed
+// by the word's physical address instead (proc/futex.kernel.cpp), so the
+// processes mapping it meet there.
 #pragma once
 
 #include <stddef.h>

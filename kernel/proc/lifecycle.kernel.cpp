@@ -47,13 +47,14 @@ namespace nyanos::proc {
 
 namespace {
 
-// Process and Thread come from the heap's slabs; a slot holds a 16-byte
-// header and 8 bytes of red zone. Keep them in these slots: a minimal
-// process's memory is mostly these two and its frames. (The Process left
-// the 448-byte slot when it gained its IDs, limits and usage: 224 bytes
-// more per process, under 1% of a minimal process's 8 frames.)
-static_assert(sizeof(Process) <= 672 - 24, "Process outgrew the heap's 672-byte slot");
+// Process, Thread and MemorySpace come from the heap's slabs; a slot holds
+// a 16-byte header and 8 bytes of red zone. Keep them in these slots: a
+// minimal process's memory is mostly these and its frames. (The Process
+// left the 448-byte slot when it gained its IDs, limits and usage, and came
+// back when its memory moved out into the MemorySpace.)
+static_assert(sizeof(Process) <= 448 - 24, "Process outgrew the heap's 448-byte slot");
 static_assert(sizeof(Thread) <= 192 - 24, "Thread outgrew the heap's 192-byte slot");
+static_assert(sizeof(MemorySpace) <= 192 - 24, "MemorySpace outgrew the heap's 192-byte slot");
 // Freed thread stacks are cached for the next thread: the same size.
 static_assert(kKernelStackPages == mm::kCachedStackPages);
 
@@ -646,9 +647,11 @@ Result<void> exec_current(const char* path, const ProgramArgs& args, arch::Inter
         actions = new_signal_actions(p->signal_actions);
         if (!actions) return Error::kNoMemory;
     }
-    // A descriptor table shared with other threads (CLONE_FILES) is copied
-    // first, as Linux's unshare_files: the close-on-exec below must not
-    // close theirs. (Harmless if the exec then failed: the copy is ours.)
+    // A descriptor table another holder shares is copied first, as Linux's
+    // unshare_files: the close-on-exec below must not close theirs.
+    // (Harmless if the exec then failed: the copy is ours.) The process's
+    // own threads share its table without a reference each, and end before
+    // the commit.
     auto unshared = fs::FdTable::unshare(p->files);
     if (!unshared.ok()) {
         delete actions;
@@ -699,13 +702,16 @@ Result<void> exec_current(const char* path, const ProgramArgs& args, arch::Inter
     SignalActions* old_actions;
     {
         // Senders reach the table under the table lock (and change it under
-        // the signal lock): swapped under both, freed after (with what it
-        // still queues, for a program without signals). Signals pending
-        // for the process stay pending, as on Linux.
+        // the signal lock), the timer interrupt under the timer lock:
+        // swapped under all three, freed after (with what it still queues,
+        // for a program without signals). Signals pending for the process
+        // stay pending, and its interval timers armed, as on Linux.
+        sync::NoInterruptsGuard timers(g_itimer_lock);
         sync::NoInterruptsGuard lock(g_table_lock);
         sync::Guard signals(g_signal_lock);
         old_actions = p->signal_actions;
         if (actions && old_actions) move_pending(*old_actions, *actions);
+        carry_timers_locked(*p, actions);
         p->signal_actions = actions;
     }
     delete old_actions;
@@ -839,7 +845,7 @@ void clear_child_tid(Thread* self, Process* p) {
     if (robust) release_robust_futexes(*p, *self, robust);
     uint32_t zero = 0;
     if (at && sys::copy_to_user(at, &zero, sizeof(zero)).ok())
-        futex_wake(*p, at, 1, kFutexBitsetAny);
+        futex_wake(*p, at, false, 1, kFutexBitsetAny);
     if (!were_enabled) arch::disable_interrupts();
 }
 

@@ -11,7 +11,6 @@
 #include "mm/process_memory.h"
 #include "proc/memory_space.h"
 #include "nyanos/abi/syscall.h"
-#include "proc/interval_timer.h"
 #include "proc/personality.h"
 #include "proc/process_resources.h"
 #include "proc/thread.h"
@@ -80,6 +79,9 @@ struct Process {
     // It has called execve since it was forked (setpgid by its parent is
     // then EACCES). Under the table lock.
     bool did_exec = false;
+    // Job control (stop and continue), in what was padding. Under the table
+    // lock.
+    JobState job;
     // Its process group and session (inherited; Linux's setpgid/setsid).
     int pgid = 0;
     int sid = 0;
@@ -104,7 +106,6 @@ struct Process {
     // The child this process reaped last (see last_reaped_reason).
     int last_reaped_pid = 0;
     int wait_status = 0;  // POSIX encoding, valid once a zombie
-    JobState job;
 
     // The user memory it runs in (proc/memory_space.h), shared by its
     // threads, and with its parent while it is a CLONE_VM child (vfork):
@@ -155,9 +156,6 @@ struct Process {
     // User and group IDs, umask, resource limits, reaped children's usage.
     ProcessResources resources;
 
-    // setitimer's three timers and alarm's (proc/process_timers.h); none
-    // armed in a new process, kept across execve.
-    IntervalTimers timers;
 
     // The table of all processes.
     Process* prev_in_table = nullptr;

@@ -17,7 +17,8 @@ namespace nyanos::proc {
 // setitimer for the current process: stores the old setting in `old` (when
 // given) and applies `value`. EINVAL for another `which`.
 Result<void> set_interval_timer(int which, const TimerValue& value, TimerValue* old);
-// getitimer for the current process. EINVAL for another `which`.
+// getitimer for the current process. EINVAL for another `which`. (A
+// NyanOS program has no timers: ENOSYS, from either.)
 Result<TimerValue> get_interval_timer(int which);
 // alarm: ITIMER_REAL to `seconds` (0: off), once; returns the seconds the
 // old setting had left (interval_timer.h: alarm_seconds).
@@ -33,5 +34,10 @@ void rearm_real_timer(Process& process);
 // exit: disarms the process's timers and takes it off the armed list. Once
 // it returns no timer interrupt refers to the process.
 void stop_process_timers(Process& process);
+void stop_process_timers_locked(Process& process) REQUIRES(g_itimer_lock);
+// execve: the timers move to the process's new signal table `next` (which
+// replaces the old under the timer lock), or, for a program without
+// signals (no table), are disarmed. No failure.
+void carry_timers_locked(Process& process, SignalActions* next) REQUIRES(g_itimer_lock);
 
 }  // namespace nyanos::proc

@@ -17,6 +17,7 @@
 #include <stdint.h>
 
 #include "nyanos/lib/result.h"
+#include "proc/interval_timer.h"
 #include "sync/spinlock.h"
 
 namespace nyanos::proc {
@@ -132,6 +133,10 @@ struct SignalActions {
     // guards, as senders see it): a fatal signal then waits for SIGCONT
     // like any other; only SIGKILL ends a stopped process at once.
     bool stopped GUARDED_BY(g_signal_lock) = false;
+    // setitimer's three timers and alarm's (proc/process_timers.h), as
+    // Linux keeps them with the signal state: none armed in a new process;
+    // execve carries them over to the new table. Under the timer lock.
+    IntervalTimers timers;
 
     SignalActions() = default;
     ~SignalActions();

@@ -1,6 +1,8 @@
 // The kernel-stack high-water audit (cmdline `kstack_audit`): see stack_audit.h.
 #include "proc/stack_audit.h"
 
+#include <string.h>
+
 #include "boot_info.h"
 #include "lib/console.h"
 #include "lib/format.h"
@@ -10,11 +12,15 @@ namespace nyanos::proc {
 
 namespace {
 
+// Threads are audited as they are freed, on any CPU at once: the record
+// has a lock of its own (a leaf; interrupts off while held). `enabled` is
+// written once at boot.
+sync::SpinLock g_audit_lock;
 struct StackAudit {
     bool enabled = false;
-    size_t high_water = 0;  // bytes, the deepest of every task audited so far
-    char deepest[kProcessNameMax] = {};
-    uint64_t threads = 0;
+    size_t high_water GUARDED_BY(g_audit_lock) = 0;  // bytes, the deepest audited so far
+    char deepest[kProcessNameMax] GUARDED_BY(g_audit_lock) = {};
+    uint64_t threads GUARDED_BY(g_audit_lock) = 0;
 };
 StackAudit g_audit;
 
@@ -45,6 +51,7 @@ void audit_stack(const Thread& t) {
     if (!g_audit.enabled || !t.kernel_stack_top) return;
     StackSpan span = stack_span(t);
     size_t used = stack_bytes_used(span.lowest, span.bytes);
+    sync::NoInterruptsGuard lock(g_audit_lock);
     ++g_audit.threads;
     if (used <= g_audit.high_water) return;
     g_audit.high_water = used;
@@ -53,12 +60,21 @@ void audit_stack(const Thread& t) {
 
 void report_stack_audit() {
     if (!g_audit.enabled) return;
+    // Under the table lock (for_each_process): each thread list is still.
     for_each_process([](const Process& p) {
-        if (p.thread) audit_stack(*p.thread);
+        for (const Thread* t = p.thread; t; t = t->next_in_process) audit_stack(*t);
     });
+    size_t high_water;
+    uint64_t threads;
+    char deepest[kProcessNameMax];
+    {
+        sync::NoInterruptsGuard lock(g_audit_lock);
+        high_water = g_audit.high_water;
+        threads = g_audit.threads;
+        memcpy(deepest, g_audit.deepest, sizeof(deepest));
+    }
     kprintf("kstack_audit: high-water %lu of %lu bytes (deepest: %s), %lu tasks audited\n",
-            g_audit.high_water, kKernelStackPages * paging::kPageSize, g_audit.deepest,
-            g_audit.threads);
+            high_water, kKernelStackPages * paging::kPageSize, deepest, threads);
 }
 
 }  // namespace nyanos::proc

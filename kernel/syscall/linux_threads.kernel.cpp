@@ -136,7 +136,7 @@ int64_t linux_futex(SyscallFrame& f) {
                 if (!at.ok()) return errno_of(at.error());
                 deadline = at.value();
             }
-            auto r = proc::futex_wait(self, uaddr, val, bitset, deadline);
+            auto r = proc::futex_wait(self, uaddr, is_private, val, bitset, deadline);
             // A wait with a timeout is restarted only when no handler ran
             // (Linux's restart block); one without, per SA_RESTART.
             if (!r.ok() && r.error() == Error::kRestartSys && timeout)
@@ -149,7 +149,7 @@ int64_t linux_futex(SyscallFrame& f) {
             if (!bitset) return errno_of(Error::kInvalid);
             if (auto r = check_shared_address(uaddr, is_private); !r.ok())
                 return errno_of(r.error());
-            return proc::futex_wake(self, uaddr, wake_count(val), bitset);
+            return proc::futex_wake(self, uaddr, is_private, wake_count(val), bitset);
         }
         case kRequeue:
         case kCmpRequeue: {
@@ -158,8 +158,8 @@ int64_t linux_futex(SyscallFrame& f) {
             if (uaddr2 % 4) return errno_of(Error::kInvalid);
             if (auto r = check_shared_address(uaddr2, is_private); !r.ok())
                 return errno_of(r.error());
-            return result_of(proc::futex_requeue(self, uaddr, uaddr2, max_wake, max_requeue,
-                                                 cmd == kCmpRequeue, val3));
+            return result_of(proc::futex_requeue(self, uaddr, uaddr2, is_private, max_wake,
+                                                 max_requeue, cmd == kCmpRequeue, val3));
         }
         case kWakeOp: {
             if (uaddr2 % 4) return errno_of(Error::kInvalid);
@@ -167,9 +167,10 @@ int64_t linux_futex(SyscallFrame& f) {
             if (!old.ok()) return errno_of(old.error());
             auto compare = wake_op_compare(val3, old.value());
             if (!compare.ok()) return errno_of(compare.error());
-            int woken = proc::futex_wake(self, uaddr, wake_count(val), proc::kFutexBitsetAny);
+            int woken =
+                proc::futex_wake(self, uaddr, is_private, wake_count(val), proc::kFutexBitsetAny);
             if (compare.value())
-                woken += proc::futex_wake(self, uaddr2, wake_count(uint32_t(timeout)),
+                woken += proc::futex_wake(self, uaddr2, is_private, wake_count(uint32_t(timeout)),
                                           proc::kFutexBitsetAny);
             return woken;
         }

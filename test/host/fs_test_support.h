@@ -36,7 +36,8 @@ private:
 struct TarBuilder {
     std::vector<uint8_t> bytes;
 
-    void add(const std::string& name, char type, const std::string& data, unsigned mode) {
+    void add(const std::string& name, char type, const std::string& data, unsigned mode,
+             const std::string& link_target = "") {
         size_t at = bytes.size();
         bytes.resize(at + 512, 0);
         uint8_t* h = &bytes[at];
@@ -47,6 +48,7 @@ struct TarBuilder {
         snprintf(reinterpret_cast<char*>(h + 124), 12, "%011lo", (unsigned long)data.size());
         memcpy(h + 136, "00000000000", 12);
         h[156] = uint8_t(type);
+        memcpy(h + 157, link_target.data(), std::min<size_t>(link_target.size(), 99));
         memcpy(h + 257, "ustar", 6);
         memcpy(h + 263, "00", 2);
         memset(h + 148, ' ', 8);
@@ -60,6 +62,9 @@ struct TarBuilder {
         add(name, '0', data, mode);
     }
     void dir(const std::string& name, unsigned mode = 0755) { add(name, '5', "", mode); }
+    void symlink(const std::string& name, const std::string& target) {
+        add(name, '2', "", 0777, target);
+    }
     std::vector<uint8_t>& finish() {
         bytes.resize(bytes.size() + 1024, 0);
         return bytes;

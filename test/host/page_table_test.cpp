@@ -886,3 +886,85 @@ TEST_CASE("page table: populate_kernel_half with a predicate, failing at every N
         });
     CHECK(needed == 4);
 }
+
+TEST_CASE("page table: map_4k_hinted maps page by page, reusing the last leaf table") {
+    // Pages in address order across a PT, a PD and a PML4 boundary, as
+    // fork shares them; every one translates, and no table is marked.
+    const VirtAddr vas[] = {0x1fe000,
+                            0x1ff000,
+                            0x200000,
+                            0x201000,
+                            0x3fe00000,
+                            0x40000000,
+                            (1ull << 39) - 0x1000,
+                            1ull << 39,
+                            (1ull << 39) + 0x5000};
+    for (size_t fail_n = 1; fail_n <= 12; ++fail_n) {
+        INFO("allocation ", fail_n, " fails");
+        Fixture f(600);
+        const size_t root_only = f.allocator.outstanding();
+        Table::LeafHint hint;
+        f.allocator.fail_at(fail_n);  // this one allocation only
+        std::vector<VirtAddr> mapped;
+        bool failed = false;
+        for (size_t i = 0; i < std::size(vas); ++i) {
+            Result<void> r = f.pt.map_4k_hinted(vas[i], 0x1000 * (i + 1), kUserRw, hint);
+            if (!r.ok()) {
+                CHECK(r.error() == Error::kNoMemory);
+                CHECK(f.pt.translate(vas[i]).error() == Error::kNoEntry);
+                failed = true;
+                continue;  // the next page walks again (the hint is not trusted)
+            }
+            mapped.push_back(vas[i]);
+        }
+        f.allocator.never_fail();
+        // 3 tables for the first page, 1 new PT at 0x200000, 1 new PD at
+        // 1 GiB, then a PDPT, PD and PT past the PML4 boundary: 9.
+        if (!failed) CHECK(f.allocator.outstanding() == root_only + 9);
+        for (size_t i = 0; i < mapped.size(); ++i) {
+            auto t = f.pt.translate(mapped[i]);
+            REQUIRE(t.ok());
+            CHECK(t.value().flags == kUserRw);
+            CHECK(t.value().size == PageSize::k4K);
+        }
+        Dump d = dump(f);  // also checks that no kSoftwareNew mark is left
+        CHECK(d.leaves.size() == mapped.size());
+        // A failing map_range next to the hinted pages rolls back only its
+        // own tables: the hinted pages' tables stay.
+        f.allocator.fail_at(1, true);
+        CHECK(f.pt.map_range(0x600000, 0x9000, 0x1000, kUserRw).error() == Error::kNoMemory);
+        f.allocator.never_fail();
+        CHECK(dump(f) == d);
+        // Teardown returns every table.
+        size_t leaves = 0;
+        f.pt.destroy_user_half([&](VirtAddr, const Translation&) { ++leaves; });
+        CHECK(leaves == mapped.size());
+        CHECK(f.allocator.outstanding() == root_only);
+    }
+}
+
+TEST_CASE("page table: map_4k_hinted refuses what map refuses, and keeps working after") {
+    Fixture f;
+    Table::LeafHint hint;
+    REQUIRE(f.pt.map_4k_hinted(0x400000, 0x1000, kUserRw, hint).ok());
+    // Already mapped, through the hint and through a fresh walk.
+    CHECK(f.pt.map_4k_hinted(0x400000, 0x2000, kUserRw, hint).error() == Error::kExists);
+    Table::LeafHint fresh;
+    CHECK(f.pt.map_4k_hinted(0x400000, 0x2000, kUserRw, fresh).error() == Error::kExists);
+    CHECK(f.pt.translate(0x400000).value().phys == 0x1000);
+    // Bad arguments.
+    CHECK(f.pt.map_4k_hinted(0x401800, 0x2000, kUserRw, hint).error() == Error::kInvalid);
+    CHECK(f.pt.map_4k_hinted(0x401000, 0x2800, kUserRw, hint).error() == Error::kInvalid);
+    CHECK(f.pt.map_4k_hinted(0x0000800000000000ull, 0x2000, kUserRw, hint).error() ==
+          Error::kInvalid);  // not canonical
+    CHECK(f.pt.map_4k_hinted(kKernelBase, 0x2000, kUserRw, hint).error() == Error::kInvalid);
+    CHECK(f.pt.map_4k_hinted(0x401000, 1ull << 52, kUserRw, hint).error() == Error::kInvalid);
+    // Under a 2 MiB leaf: kExists, as map says.
+    REQUIRE(f.pt.map(0x600000, 0x200000, kUserRw, PageSize::k2M).ok());
+    CHECK(f.pt.map_4k_hinted(0x601000, 0x2000, kUserRw, hint).error() == Error::kExists);
+    // The hint still serves the block it remembers.
+    REQUIRE(f.pt.map_4k_hinted(0x402000, 0x3000, kUserRx, hint).ok());
+    CHECK(f.pt.translate(0x402000).value().phys == 0x3000);
+    CHECK(f.pt.translate(0x402000).value().flags == kUserRx);
+    dump(f);  // no kSoftwareNew marks
+}

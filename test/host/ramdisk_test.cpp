@@ -51,6 +51,13 @@ struct TarWriter {
         return at;
     }
     void file(const std::string& name, const std::string& data) { add(name, '0', data); }
+    // A symbolic link `name` -> `target` (at most 99 bytes: its NUL must fit).
+    size_t symlink(const std::string& name, const std::string& target) {
+        size_t at = add(name, '2');
+        memcpy(&bytes[at + 157], target.data(), std::min<size_t>(target.size(), 100));
+        reseal(at);
+        return at;
+    }
     void dir(const std::string& name) { add(name, '5'); }
     void finish() { bytes.resize(bytes.size() + 1024, 0); }
 
@@ -243,7 +250,9 @@ TEST_CASE("ramdisk: archives written by GNU tar and Python's tarfile") {
         CHECK(disk.lookup("/empty-dir")->is_directory);
         CHECK(listing(disk, "/") == std::set<std::string>{"/bin", "/etc", "/empty-dir"});
         CHECK(listing(disk, "/etc") == std::set<std::string>{"/etc/deep", "/etc/empty"});
-        CHECK(disk.count() == 10);
+        REQUIRE(disk.lookup("/bin/greet") != nullptr);
+        CHECK(std::string(disk.lookup("/bin/greet")->link_target) == "hello");
+        CHECK(disk.count() == 11);
     }
 }
 
@@ -327,14 +336,30 @@ TEST_CASE("ramdisk: malformed archives are rejected with a clear message") {
         t.reseal(at);
         expect_rejected(t.bytes, Error::kCorrupt, "not a ustar header (bad magic)");
     }
-    SUBCASE("symbolic link, PAX and GNU long-name headers") {
-        for (char type : {'2', '1', 'x', 'g', 'L', '3'}) {
+    SUBCASE("hard link, PAX and GNU long-name headers") {
+        for (char type : {'1', 'x', 'g', 'L', '3'}) {
             TarWriter t;
             t.add("thing", type, "");
             t.finish();
             expect_rejected(t.bytes, Error::kCorrupt,
                             std::string("unsupported entry type '") + type + "'");
         }
+    }
+    SUBCASE("a symbolic link without a target, with a full field, or with data") {
+        TarWriter empty;
+        empty.add("bin/sh", '2');
+        empty.finish();
+        expect_rejected(empty.bytes, Error::kCorrupt, "empty link target");
+        TarWriter full;
+        full.symlink("bin/sh", std::string(100, 'x'));
+        full.finish();
+        expect_rejected(full.bytes, Error::kCorrupt, "link target field has no NUL terminator");
+        TarWriter data;
+        size_t at = data.add("bin/sh", '2', "data");
+        memcpy(&data.bytes[at + 157], "busybox", 7);
+        data.reseal(at);
+        data.finish();
+        expect_rejected(data.bytes, Error::kCorrupt, "a symbolic link with data");
     }
     SUBCASE("'..' in a path") {
         TarWriter t;
@@ -483,12 +508,16 @@ TEST_CASE("ramdisk: the built initrd parses; /bin's programs validate, NyanOS's 
     auto p = parse(archive);
     REQUIRE_MESSAGE(p->result.ok(), p->message);
     const Ramdisk& disk = p->result.value();
+    // NyanOS's shell, and /bin/sh a link to busybox (its ash) for Linux programs.
+    REQUIRE(disk.lookup("/bin/nyansh") != nullptr);
     REQUIRE(disk.lookup("/bin/sh") != nullptr);
+    CHECK(disk.lookup("/bin/sh")->is_symlink());
+    CHECK(std::string(disk.lookup("/bin/sh")->link_target) == "busybox");
     const FileEntry* bins[Ramdisk::kMaxEntries];
     size_t n = disk.list("/bin", bins, Ramdisk::kMaxEntries);
     CHECK(n >= 1);
     for (size_t i = 0; i < n; ++i) {
-        if (bins[i]->is_directory) continue;
+        if (bins[i]->is_directory || bins[i]->is_symlink()) continue;
         std::string name = bins[i]->name;
         INFO("program " << name);
         auto r = elf::validate(bins[i]->data, bins[i]->size, 0x400000, 0x1000000 - 0x11000);
@@ -533,7 +562,7 @@ void collect_files(const Ramdisk& disk, const char* dir, std::vector<const FileE
     for (size_t i = 0; i < n; ++i) {
         if (entries[i]->is_directory)
             collect_files(disk, entries[i]->name, out);
-        else
+        else if (!entries[i]->is_symlink())
             out.push_back(entries[i]);
     }
 }
@@ -632,7 +661,9 @@ TEST_CASE("ramdisk: scripts/mkinitrd.py puts every file's data on a 4 KiB bounda
     CHECK(disk.lookup("/etc/empty")->size == 0);
     CHECK(disk.lookup("/empty-dir")->is_directory);
     CHECK(listing(disk, "/") == std::set<std::string>{"/bin", "/etc", "/empty-dir"});
-    CHECK(disk.count() == 10);
+    REQUIRE(disk.lookup("/bin/greet") != nullptr);
+    CHECK(std::string(disk.lookup("/bin/greet")->link_target) == "hello");
+    CHECK(disk.count() == 11);
 
     std::vector<const FileEntry*> files;
     collect_files(disk, "/", files);
@@ -651,4 +682,38 @@ TEST_CASE("ramdisk: scripts/mkinitrd.py puts every file's data on a 4 KiB bounda
         CHECK(std::all_of(archive.begin() + end, archive.begin() + page_end,
                           [](uint8_t b) { return b == 0; }));
     }
+}
+
+TEST_CASE("ramdisk: symbolic links are entries of their own, kept unfollowed") {
+    TarWriter t;
+    t.file("bin/busybox", "multi-call\n");
+    t.symlink("bin/sh", "busybox");
+    t.symlink("bin/abs", "/bin/busybox");
+    t.file("bin/after", "x");
+    t.finish();
+    auto p = parse(t.bytes);
+    REQUIRE(p->result.ok());
+    const Ramdisk& disk = p->result.value();
+    const FileEntry* sh = disk.lookup("/bin/sh");
+    REQUIRE(sh != nullptr);
+    CHECK(sh->is_symlink());
+    CHECK_FALSE(sh->is_directory);
+    CHECK(sh->data == nullptr);
+    CHECK(sh->size == 0);
+    CHECK(std::string(sh->link_target) == "busybox");
+    CHECK(std::string(disk.lookup("/bin/abs")->link_target) == "/bin/busybox");
+    CHECK_FALSE(disk.lookup("/bin/busybox")->is_symlink());
+    CHECK(contents(disk.lookup("/bin/after")) == "x");
+    CHECK(listing(disk, "/bin") ==
+          std::set<std::string>{"/bin/busybox", "/bin/sh", "/bin/abs", "/bin/after"});
+    // The targets live in the index: a moved ramdisk keeps them.
+    Ramdisk moved(std::move(p->result.value()));
+    CHECK(std::string(moved.lookup("/bin/sh")->link_target) == "busybox");
+    CHECK(moved.lookup("/bin/sh")->name != nullptr);
+    // zero_gaps skips links (they have no data) and keeps the files.
+    std::vector<uint8_t> copy = t.bytes;
+    auto again = parse(copy);
+    REQUIRE(again->result.ok());
+    again->result.value().zero_gaps(copy.data(), copy.size());
+    CHECK(contents(again->result.value().lookup("/bin/busybox")) == "multi-call\n");
 }

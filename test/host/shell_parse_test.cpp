@@ -1,4 +1,4 @@
-// The shell's line parser (user/bin/sh/parse.c), compiled here as C++.
+// The shell's line parser (user/bin/nyansh/parse.c), compiled here as C++.
 #include <doctest/doctest.h>
 
 #include <string.h>
@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "../../user/bin/sh/parse.c"
+#include "../../user/bin/nyansh/parse.c"
 
 namespace {
 

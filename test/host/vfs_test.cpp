@@ -203,6 +203,70 @@ TEST_CASE("vfs: directory entries: '.', '..', then the children; mounts replace 
     CHECK(e.type == kDtChar);
 }
 
+TEST_CASE("vfs: ramdisk symbolic links (relative, absolute, chained, dangling, looping)") {
+    test::TarBuilder b;
+    b.file("bin/busybox",
+           "\x7f"
+           "ELF multi-call",
+           0755);
+    b.symlink("bin/sh", "busybox");        // relative to /bin, as Debian's /bin/sh
+    b.symlink("bin/abs", "/bin/busybox");  // absolute
+    b.symlink("bin/chain", "sh");          // a link to a link
+    b.symlink("bin/up", "../etc/motd");    // '..' in a target
+    b.symlink("bin/etc", "/etc");          // a link to a directory
+    b.symlink("bin/dangling", "nothing");
+    b.symlink("bin/loop", "loop");
+    b.file("etc/motd", "hello\n", 0644);
+    std::vector<uint8_t> archive = b.finish();
+    Ramdisk disk;
+    char message[160];
+    REQUIRE(disk.try_load(archive.data(), archive.size(), message, sizeof message).ok());
+    Vfs vfs{disk};
+    LookupContext ctx{};
+    auto follow = [&](const char* path) { return vfs.resolve(ctx, Node{}, path, true); };
+    auto nofollow = [&](const char* path) { return vfs.resolve(ctx, Node{}, path, false); };
+    const FileEntry* busybox = disk.lookup("/bin/busybox");
+    REQUIRE(follow("/bin/sh").ok());
+    CHECK(follow("/bin/sh").value().entry == busybox);
+    CHECK(follow("/bin/abs").value().entry == busybox);
+    CHECK(follow("/bin/chain").value().entry == busybox);
+    CHECK(follow("/bin/up").value().entry == disk.lookup("/etc/motd"));
+    CHECK(follow("/bin/etc/motd").value().entry == disk.lookup("/etc/motd"));  // mid-path
+    CHECK(vfs.is_directory(follow("/bin/etc").value()));
+    CHECK(follow("/bin/dangling").error() == Error::kNoEntry);
+    CHECK(follow("/bin/loop").error() == Error::kLoop);
+    CHECK(follow("/bin/sh/").error() == Error::kNotDirectory);
+
+    // Not following the last component: the link itself, as lstat and readlink see it.
+    Node sh = nofollow("/bin/sh").value();
+    CHECK(vfs.type(sh) == NodeType::kSymlink);
+    CHECK(std::string(vfs.link_target(ctx, sh).value()) == "busybox");
+    CHECK(vfs.type(nofollow("/bin/dangling").value()) == NodeType::kSymlink);
+    FileStat st;
+    vfs.stat(ctx, sh, st);
+    CHECK(st.mode == (mode_bits::kSymlink | 0777));
+    CHECK(st.size == 7);
+    CHECK(st.device == kRamdiskDevice);
+    vfs.stat(ctx, follow("/bin/sh").value(), st);
+    CHECK(st.mode == (mode_bits::kRegular | 0755));
+    char path[64];
+    REQUIRE(vfs.path_of(sh, path, sizeof path).ok());
+    CHECK(std::string(path) == "/bin/sh");
+
+    // getdents says DT_LNK; open follows unless O_NOFOLLOW (ELOOP, as Linux).
+    Node bin = follow("/bin").value();
+    DirectoryEntry e;
+    REQUIRE(vfs.entry_at(bin, 2, e));
+    CHECK(std::string(e.name) == "busybox");
+    CHECK(e.type == kDtReg);
+    REQUIRE(vfs.entry_at(bin, 3, e));
+    CHECK(std::string(e.name) == "sh");
+    CHECK(e.type == kDtLink);
+    using namespace open_flags;
+    CHECK(open_path(vfs, ctx, Node{}, "/bin/sh", kReadOnly).ok());
+    CHECK(open_path(vfs, ctx, Node{}, "/bin/sh", kReadOnly | kNoFollow).error() == Error::kLoop);
+}
+
 TEST_CASE("open: flags against files, directories and devices (EROFS, EISDIR, ENOTDIR, ...)") {
     Tree t;
     using namespace open_flags;

@@ -1,5 +1,11 @@
-/* cat FILE...: prints ramdisk files. With no file it copies fd 0 until end of
- * input (the console never ends: press Ctrl-C). */
+/* cat [-u] [FILE...]: prints ramdisk files. With no file, or for "-", it
+ * copies fd 0 until end of input (the console never ends: press Ctrl-C).
+ *
+ * This is POSIX cat (-u is accepted and ignored: output is never buffered).
+ * busybox's cat also has -n, -b, -v, -e, -t and -A: a Linux program that
+ * runs this /bin/cat by path with one of those gets an error naming
+ * busybox's, never a silently different result. (Its shell and applets run
+ * busybox's own cat: README, "Running Linux programs".) */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -23,9 +29,25 @@ static int copy(int fd, const char* name) {
 }
 
 int main(int argc, char** argv) {
-    if (argc < 2) return copy(0, "stdin");
+    int i = 1;
+    for (; i < argc && argv[i][0] == '-' && argv[i][1]; ++i) {
+        if (!strcmp(argv[i], "--")) {
+            ++i;
+            break;
+        }
+        for (const char* p = argv[i] + 1; *p; ++p) {
+            if (*p == 'u') continue;
+            fprintf(stderr, "cat: -%c: not supported by NyanOS's cat (busybox cat has it)\n", *p);
+            return 1;
+        }
+    }
+    if (i == argc) return copy(0, "stdin");
     int rc = 0;
-    for (int i = 1; i < argc; ++i) {
+    for (; i < argc; ++i) {
+        if (!strcmp(argv[i], "-")) {
+            rc |= copy(0, "stdin");
+            continue;
+        }
         int fd = open(argv[i], O_RDONLY);
         if (fd < 0) {
             fprintf(stderr, "cat: %s: %s\n", argv[i], strerror(errno));

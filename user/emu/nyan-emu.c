@@ -2,7 +2,7 @@
  * the shell and /bin without the kernel. A host tool (built with the host's
  * gcc), not part of NyanOS.
  *
- *   nyan-emu ROOT /bin/sh [ARG...]
+ *   nyan-emu ROOT /bin/nyansh [ARG...]
  *
  * The programs are static ELF files Linux can load as they are; nyan-emu
  * traces them with ptrace and turns each NyanOS system call into a Linux one

@@ -138,6 +138,40 @@ public:
         return {};
     }
 
+    // What map_4k_hinted remembers between calls: the leaf table of the 2 MiB
+    // block it mapped into last.
+    struct LeafHint {
+        VirtAddr block = ~VirtAddr(0);  // that block's va >> 21 (none yet)
+        PageTableEntry* table = nullptr;
+    };
+
+    // Maps one 4 KiB page like map(va, pa, flags), for a caller that maps
+    // many pages of one space in a row (fork shares every page of a region
+    // into the child): a page in the same 2 MiB block as the last reuses
+    // the leaf table `hint` remembers instead of walking from the root, and
+    // no table is marked for rollback (map_range's checks, walk and commit
+    // pass cost ~470 instructions per page). Not all or nothing across
+    // calls: on failure (kExists, kNoMemory, kInvalid) this page is not
+    // mapped, the pages mapped before stay mapped, and a table allocated on
+    // the way stays (empty, as after an unmap) until the space's teardown.
+    // `hint` starts default-constructed and serves this table only, while
+    // nothing else changes the table (no unmap may free a table under it).
+    Result<void> map_4k_hinted(VirtAddr va, PhysAddr pa, PageFlags flags, LeafHint& hint) {
+        if (((va | pa) & (kPageSize - 1)) || !is_canonical(va) || (pa & ~kPhysMask))
+            return Error::kInvalid;
+        if (flags.user && !is_user_half(va)) return Error::kInvalid;
+        PageTableEntry* slot;
+        if ((va >> 21) == hint.block) {
+            slot = &hint.table[index_at(va, 1)];
+            if (slot->present()) return Error::kExists;
+        } else {
+            slot = TRY(walk_create(va, PageSize::k4K, /*mark_new=*/false));
+            hint = LeafHint{va >> 21, slot - index_at(va, 1)};
+        }
+        *slot = PageTableEntry::leaf(pa, flags, PageSize::k4K);
+        return {};
+    }
+
     // Removes the leaf that maps va and returns what it mapped. va must be
     // the start of that leaf (4 KiB aligned for a 4K page, 2 MiB for a 2M
     // page...): a large page is never split or dropped by accident (kInvalid).
@@ -321,8 +355,9 @@ private:
     }
 
     // The entry that will hold a leaf of `size` for va, creating the tables
-    // above it (marked kSoftwareNew until commit or rollback).
-    Result<PageTableEntry*> walk_create(VirtAddr va, PageSize size) {
+    // above it (marked kSoftwareNew until commit or rollback when
+    // `mark_new`; map_4k_hinted's tables are final at once).
+    Result<PageTableEntry*> walk_create(VirtAddr va, PageSize size, bool mark_new = true) {
         int leaf_level = size == PageSize::k4K ? 1 : size == PageSize::k2M ? 2 : 3;
         PageTableEntry* tbl = table(m_root);
         for (int level = 4; level > leaf_level; --level) {
@@ -336,7 +371,7 @@ private:
                     return Error::kInvalid;
                 PhysAddr fresh = TRY(m_env.allocate_table());
                 e = PageTableEntry(PageTableEntry::table(fresh, is_user_half(va)).raw() |
-                                   PageTableEntry::kSoftwareNew);
+                                   (mark_new ? PageTableEntry::kSoftwareNew : 0));
             } else if (e.huge()) {
                 return Error::kExists;
             }

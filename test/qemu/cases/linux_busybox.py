@@ -4,10 +4,23 @@ here-documents, exit codes and applets (ls, cat, wc, grep, sed, awk, sort,
 md5sum, seq, head, tail, expr, uname) from test/qemu/data/busybox, which
 exits with its number of failures; and the command line's own example,
 `init=/bin/busybox -- sh -c "ls /bin | wc -l"` (double quotes group init's
-arguments as on Linux). By UEFI, by GRUB-BIOS, and on 4 CPUs."""
+arguments as on Linux). By UEFI, by GRUB-BIOS, and on 4 CPUs.
+
+And `make run USERLAND=busybox` (the Makefile puts init=/bin/sh on the command
+line; /bin/sh is a link to /bin/busybox, so argv[0] picks ash): the
+interactive shell answers a command typed over COM1 and one typed on the PS/2
+keyboard (busybox echoes and edits the line itself: the console is raw), and
+its `exit 3` ends init with status 3."""
 import os
 
 from harness import ROOT, Test
+from keys import sendkeys
+
+# The Makefile's USERLAND_BUSYBOX_INIT.
+_USERLAND_BUSYBOX = "init=/bin/sh"
+# ash's prompt for root in /; busybox then asks the terminal where the cursor
+# is (ESC [ 6 n), which nobody answers here.
+_ASH_PROMPT = r"/ # "
 
 DATA = os.path.join(ROOT, "test", "qemu", "data", "busybox")
 _SCRIPT = "init=/bin/busybox -- sh /test/busybox/check.sh"
@@ -18,6 +31,14 @@ TESTS = [
          timeout=120),
     Test("linux-busybox-grub-bios-smp4", boot="grub-bios", smp=4, cmdline=_SCRIPT,
          initrd_extra=DATA, expect=_EXPECT, exit_code=1, timeout=120),
+    Test("linux-busybox-interactive", cmdline=_USERLAND_BUSYBOX, monitor=True, timeout=120,
+         steps=[("expect", r"BusyBox v[0-9.]+ .*built-in shell \(ash\)"), ("expect", _ASH_PROMPT),
+                ("send", "echo $((6*7)) $(uname -s)\r"), ("expect", r"^42 Linux\r?$"),
+                ("expect", _ASH_PROMPT),
+                ("monitor", sendkeys("echo $((7*8)) keyboard\n")), ("expect", r"^56 keyboard\r?$"),
+                ("expect", _ASH_PROMPT),
+                ("send", "exit 3\r"), ("expect", r"init exited: 3\r?\n")],
+         exit_code=(3 << 1) | 1),
     Test("linux-busybox-ls-wc", cmdline='init=/bin/busybox -- sh -c "ls /bin | wc -l"',
          expect=[r"\n\d+\r?\n", r"init exited: 0\r?\n"], exit_code=1, timeout=120),
 ]

@@ -31,14 +31,14 @@ def one_round(n, sleeper_pid):
         run("echo one  two 'three  four' \"five\"", r"^one two three  four five\r?$")
         + run("hi", r"Hi! I'm NyanOS =\^\.\^=")
         + run("ls /", r"^bin\r?$", r"^test\r?$")
-        + run("ls /bin", r"^echo\r?$", r"^hello\r?$", r"^sh\r?$", r"^spin\r?$")
+        + run("ls /bin", r"^echo\r?$", r"^hello\r?$", r"^nyansh\r?$", r"^sh\r?$", r"^spin\r?$")
         + run("cat /test/elf/cases.txt", r"^valid\.elf Ok\r?$",
               r"^bad-magic\.elf BadMagic\r?$", r"^wx-segment\.elf WritableAndExecutable\r?$")
         + run("cat /no/such/file", r"cat: /no/such/file: ")
         # A background sleeper, listed by ps, then killed.
         + run("sleeper 600000 &", rf"^\[{sleeper_pid}\]\r?$")
         + run(f"echo ps-with-sleeper-{n}")
-        + run("ps", r"^  PID  PPID STATE     PAGES NAME\r?$", ps_row(1, 0, "running", "sh"))
+        + run("ps", r"^  PID  PPID STATE     PAGES NAME\r?$", ps_row(1, 0, "running", "nyansh"))
         + run(f"kill {sleeper_pid}")
         + run("wait", rf"\[{sleeper_pid}\] done killed: SIGKILL \(signal 9\)")
         + run(f"echo ps-after-kill-{n}")
@@ -74,7 +74,7 @@ def _checks(result):
         m = re.search(ps_row(sleeper_pid, 1, "blocked", "sleeper"), listing, re.M)
         if not m:
             return f"round {n}: ps does not list sleeper {sleeper_pid} blocked: {listing!r}"
-        shell = re.search(ps_row(1, 0, "running", "sh"), listing, re.M)
+        shell = re.search(ps_row(1, 0, "running", "nyansh"), listing, re.M)
         if not shell or int(shell.group(1)) == 0 or int(m.group(1)) == 0:
             return f"round {n}: ps shows no pages owned: {listing!r}"
         rows = re.findall(r"^ *\d+ +\d+ \w+ +\d+ \S+\r?$", listing, re.M)
@@ -85,7 +85,7 @@ def _checks(result):
             if after is None:
                 return f"round {n}: no ps listing after {marker.strip()}"
             rows = re.findall(r"^ *(\d+) +\d+ \w+ +\d+ (\S+)\r?$", after, re.M)
-            if rows != [("1", "sh")]:
+            if rows != [("1", "nyansh")]:
                 return f"round {n}: after {marker.strip()} ps lists {rows}, expected only the shell"
     if f"spin {SPIN_MS} ms done" in out:
         return "spin ran to completion: Ctrl-C did not kill it"

@@ -440,6 +440,54 @@ static int thread_fork_from_thread(void) {
     return CASE_PASS;
 }
 
+/* A shared (not private) futex in a MAP_SHARED mapping is the same word in
+ * every process that maps it: a child waits, the parent wakes it; and a
+ * process-shared mutex there serialises four processes. */
+static int thread_futex_shared_mapping(void) {
+    volatile int* word = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    CHECK(word != MAP_FAILED);
+    *word = 0;
+    pid_t pid = fork();
+    if (pid == 0) {
+        while (*word == 0) futex(word, FUTEX_WAIT, 0, NULL);
+        _exit(*word == 7 ? 0 : 3);
+    }
+    CHECK(pid > 0);
+    sleep_ms(30);
+    __atomic_store_n(word, 7, __ATOMIC_SEQ_CST);
+    long woke = futex(word, FUTEX_WAKE, 1, NULL);
+    CHECK_EXITED(wait_status(pid), 0);
+    CHECK(woke == 0 || woke == 1); /* 0 if the child had not slept yet */
+
+    struct shared {
+        pthread_mutex_t mutex;
+        int counter;
+    }* s = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    CHECK(s != MAP_FAILED);
+    pthread_mutexattr_t attr;
+    pthread_mutexattr_init(&attr);
+    pthread_mutexattr_setpshared(&attr, PTHREAD_PROCESS_SHARED);
+    CHECK_EQ(pthread_mutex_init(&s->mutex, &attr), 0);
+    pid_t kids[4];
+    for (int k = 0; k < 4; ++k) {
+        kids[k] = fork();
+        if (kids[k] == 0) {
+            for (int i = 0; i < 500; ++i) {
+                pthread_mutex_lock(&s->mutex);
+                int c = s->counter;
+                sched_yield();
+                s->counter = c + 1;
+                pthread_mutex_unlock(&s->mutex);
+            }
+            _exit(0);
+        }
+        CHECK(kids[k] > 0);
+    }
+    for (int k = 0; k < 4; ++k) CHECK_EXITED(wait_status(kids[k]), 0);
+    CHECK_EQ(s->counter, 2000);
+    return CASE_PASS;
+}
+
 static int g_tick_fd = -1;
 static void* tick_forever(void* arg) {
     (void)arg;
@@ -503,7 +551,6 @@ static int thread_stop_continue(void) {
 }
 
 CASE_TABLE(thread) = {
-    {"thread-stop-continue", thread_stop_continue},
     {"thread-create-join-ids", thread_create_join_ids},
     {"thread-mutex-counter", thread_mutex_counter},
     {"thread-futex", thread_futex},
@@ -513,5 +560,7 @@ CASE_TABLE(thread) = {
     {"thread-exit-group", thread_exit_group},
     {"thread-munmap-seen", thread_munmap_seen},
     {"thread-fork-from-thread", thread_fork_from_thread},
+    {"thread-futex-shared-mapping", thread_futex_shared_mapping},
+    {"thread-stop-continue", thread_stop_continue},
     CASE_TABLE_END,
 };

@@ -6,7 +6,7 @@
 /bin/linux-abi-test \
   --case cow-global --case cow-heap --case cow-mmap-private --case cow-stack \
   --case mmap-shared-anon-fork --case vfork-exec-releases-parent --case posix-spawn \
-  --case vfork-shares-memory \
+  --case vfork-shares-memory --case system-exit-status --case exec-shebang-sh \
   --case exec-args-env-auxv --case exec-enoent --case exec-enoexec --case exec-enotdir \
   --case exec-eacces \
   --case exec-efault --case exec-e2big --case exec-failure-keeps-caller \
@@ -49,7 +49,8 @@ second=$?
   --case exit-nocldwait --case exit-orphaned-stopped \
   --case thread-create-join-ids --case thread-mutex-counter --case thread-futex \
   --case thread-condvar --case thread-clear-tid --case thread-signals --case thread-exit-group \
-  --case thread-munmap-seen --case thread-fork-from-thread --case thread-stop-continue
+  --case thread-munmap-seen --case thread-fork-from-thread --case thread-stop-continue \
+  --case thread-futex-shared-mapping
 third=$?
 echo "linux-abi: first $first second $second third $third"
 [ $first = 0 ] && [ $second = 0 ] && [ $third = 0 ]

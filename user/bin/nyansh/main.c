@@ -1,4 +1,6 @@
-/* /bin/sh: NyanOS's shell.
+/* /bin/nyansh: NyanOS's shell, the default init and interactive shell.
+ * (/bin/sh is busybox's ash, for Linux programs' system(), popen() and
+ * #!/bin/sh scripts: README, "Running Linux programs".)
  *
  * Reads a line from fd 0 one byte at a time and echoes it (the kernel's
  * console does not echo). Backspace/DEL erase, Ctrl-U kills the line, Ctrl-C
@@ -22,11 +24,11 @@
  *   "exit status N"                     a foreground program exited with N != 0
  *   "killed: SIGSEGV (signal 11)"       ... was killed (": REASON" may follow)
  *   "[PID] done status N" / "[PID] done killed: SIG... (signal N)"
- *   "sh: NAME: command not found"
+ *   "nyansh: NAME: command not found"
  *   "free_frames=N ..."                 the meminfo built-in
  *
- * Usage: sh            interactive
- *        sh -c LINE    runs one command line and exits with its status
+ * Usage: nyansh            interactive
+ *        nyansh -c LINE    runs one command line and exits with its status
  */
 #include <errno.h>
 #include <nyan.h>
@@ -102,7 +104,7 @@ static enum read_result read_line(char* buf) {
         ssize_t n = read(0, &c, 1);
         if (n < 0) {
             if (errno == EINTR || errno == EAGAIN) continue;
-            dprintf(2, "sh: read: %s\n", strerror(errno));
+            dprintf(2, "nyansh: read: %s\n", strerror(errno));
             return kLineEof;
         }
         if (n == 0) {
@@ -539,16 +541,16 @@ static int run_program(struct sh_command* cmd) {
     int pid = exec(path, cmd->argv);
     if (pid < 0) {
         if (errno == ENOENT) {
-            dprintf(2, "sh: %s: command not found\n", name);
+            dprintf(2, "nyansh: %s: command not found\n", name);
             return 127;
         }
-        dprintf(2, "sh: %s: %s (%s)\n", name, strerror(errno), strerrorname_np(errno));
+        dprintf(2, "nyansh: %s: %s (%s)\n", name, strerror(errno), strerrorname_np(errno));
         return 126;
     }
     if (cmd->background) {
         if (add_job(pid) < 0) {
             /* No slot to remember it: wait now rather than leak a zombie. */
-            dprintf(2, "sh: too many background jobs; waiting for %d\n", pid);
+            dprintf(2, "nyansh: too many background jobs; waiting for %d\n", pid);
         } else {
             printf("[%d]\n", pid);
             return 0;
@@ -559,7 +561,7 @@ static int run_program(struct sh_command* cmd) {
     int r = waitpid(pid, &status, 0);
     set_foreground(0);
     if (r < 0) {
-        dprintf(2, "sh: waitpid %d: %s\n", pid, strerror(errno));
+        dprintf(2, "nyansh: waitpid %d: %s\n", pid, strerror(errno));
         return 1;
     }
     return report(pid, status, "", 1);
@@ -579,7 +581,7 @@ static int run_line(const char* line) {
     struct sh_command cmd;
     enum sh_parse_status st = sh_parse_line(line, storage, sizeof storage, &cmd);
     if (st != SH_PARSE_OK) {
-        dprintf(2, "sh: %s\n", sh_parse_message(st));
+        dprintf(2, "nyansh: %s\n", sh_parse_message(st));
         return 2;
     }
     if (cmd.argc == 0) return g_last_status;
