@@ -156,7 +156,6 @@ struct Process {
     // User and group IDs, umask, resource limits, reaped children's usage.
     ProcessResources resources;
 
-
     // The table of all processes.
     Process* prev_in_table = nullptr;
     Process* next_in_table = nullptr;
