@@ -272,6 +272,7 @@ const Region* ProcessMemory::grow_stack_to(VirtAddr address) {
     const Region& stack = m_map[i];
     if (stack.kind != RegionKind::kStack || address < stack.offset) return nullptr;
     const VirtAddr start = page_down(address);
+    if (stack.end - start > __atomic_load_n(&m_stack_limit, __ATOMIC_RELAXED)) return nullptr;
     if (i > 0) {
         // Never into the region below, nor within the guard gap of an
         // accessible one (Linux's stack_guard_gap).
@@ -358,6 +359,7 @@ Result<ProcessMemory> ProcessMemory::clone_for_fork() {
     child.m_brk = m_brk;
     child.m_mmap_base = m_mmap_base;
     child.m_allow_write_execute = m_allow_write_execute;
+    child.m_stack_limit = __atomic_load_n(&m_stack_limit, __ATOMIC_RELAXED);
     bool downgraded = false;
     Result<void> shared;
     for (size_t i = 0; i < m_map.count() && shared.ok(); ++i) {

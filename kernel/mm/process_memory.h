@@ -151,6 +151,15 @@ public:
     VirtAddr current_break() const { return m_brk; }
     bool allows_write_execute() const { return m_allow_write_execute; }
 
+    // RLIMIT_STACK's soft limit: the stack region grows down on a fault
+    // only while it stays within it (Linux's acct_stack_growth), besides
+    // its fixed stack_max. The process layer sets it at exec and whenever
+    // the limit changes; a relaxed atomic, since prlimit may change
+    // another process's while it faults.
+    void set_stack_limit(uint64_t bytes) {
+        __atomic_store_n(&m_stack_limit, bytes, __ATOMIC_RELAXED);
+    }
+
     // mmap(2). `hint` is where the mapping should go (a hint unless
     // kMapFixed or kMapFixedNoReplace); `file` and `offset` are ignored for
     // kMapAnonymous, otherwise `file` must be non-null (the system-call
@@ -247,6 +256,7 @@ private:
     VirtAddr m_brk = 0;
     VirtAddr m_mmap_base = 0;
     bool m_allow_write_execute = false;
+    uint64_t m_stack_limit = ~0ull;
 };
 
 }  // namespace nyanos::mm

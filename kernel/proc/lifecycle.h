@@ -70,6 +70,17 @@ struct CloneRequest {
 // child's pid (its thread ID for a thread).
 Result<int> clone_process(const CloneRequest& request, const arch::InterruptFrame& regs);
 
+// Frees the processes that reaped themselves (their parent ignores
+// SIGCHLD): an exiting thread cannot free its own stack, so what is left
+// of such a process waits for this, which the next fork, spawn and wait
+// call, and meminfo and sysinfo before they count memory.
+void free_self_reaped();
+// A timer's signal (SIGALRM, SIGVTALRM, SIGPROF; SI_KERNEL) to `process`,
+// sent with the table lock held, so that the thread it picks cannot be
+// freed before it is woken. The caller keeps `process` alive (the timer
+// lock: exit disarms under it) and holds no lock after the table lock's
+// place in the order. From the timer interrupt too.
+void send_timer_signal(Process& process, int sig);
 // Ends the current process with a POSIX wait status (exit_group, a fatal
 // signal): its other threads end at their next safe points, and the last
 // one out makes it a zombie. Never returns.
@@ -84,10 +95,24 @@ Result<int> clone_process(const CloneRequest& request, const arch::InterruptFram
 using StatusStore = Result<void> (*)(void* ctx, int status);
 Result<int> wait_child(int pid, int flags, StatusStore store_status, void* ctx);
 
-// Linux's wait for the children `which` selects: `status` receives the zombie's wait status. With
-// `reap` false the zombie stays (WNOWAIT). 0 with NYAN_WNOHANG when none has exited yet; ECHILD
-// when there is no such child; kRestartSys when a signal ends the wait.
-Result<int> wait_for_child(ChildSelector which, bool no_hang, bool reap, int& status);
+// Linux's wait for the children `which` selects, for the `events` (wait_event bits: exits, stops,
+// continues): `status` receives the report's wait status (process_table.h). With `reap` false the
+// report stays (WNOWAIT). 0 with `no_hang` when no child has one yet; ECHILD when there is no such
+// child (a child that reaped itself is none: a parent ignoring SIGCHLD waits until all are gone,
+// then gets ECHILD); kRestartSys when a signal ends the wait.
+Result<int> wait_for_child(ChildSelector which, uint8_t events, bool no_hang, bool reap,
+                           int& status);
+// The current process takes stop signal `sig` (its default action): it
+// stops and tells its parent, and its thread waits until a SIGCONT or a
+// kill, unless a SIGCONT was sent since the signal was taken (`continues`:
+// SignalActions::continue_count then), or `sig` is SIGTSTP, SIGTTIN or
+// SIGTTOU and the process's group is orphaned (then it is discarded).
+// Its other threads are interrupted and stop on their way back to user
+// mode (wait_while_stopped).
+void stop_current_process(int sig, uint32_t continues);
+// A thread of a process another thread stopped: waits until SIGCONT or a
+// kill.
+void wait_while_stopped();
 
 // The caller's process group (for waitpid's pid 0).
 int current_process_group();

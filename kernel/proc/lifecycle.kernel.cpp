@@ -30,8 +30,10 @@
 #include "proc/foreground.h"
 #include "proc/futex.h"
 #include "proc/process_table.h"
+#include "proc/process_timers.h"
 #include "proc/scheduler.h"
 #include "proc/signal_delivery.h"
+#include "proc/signal_queue.h"
 #include "proc/scoped_cr3.h"
 #include "proc/stack_audit.h"
 #include "proc/usage.h"
@@ -63,6 +65,14 @@ sync::SpinLock g_table_lock;
 ProcessTable g_table GUARDED_BY(g_table_lock);
 Process* g_init GUARDED_BY(g_table_lock) = nullptr;
 ConsoleForeground g_foreground GUARDED_BY(g_table_lock);
+// Exited processes out of the table that no parent will reap (their
+// parent ignores SIGCHLD or set SA_NOCLDWAIT), through next_in_table:
+// freed by the next fork, spawn or wait of any process
+// (free_self_reaped), since an exiting thread cannot free its own stack.
+Process* g_self_reaped GUARDED_BY(g_table_lock) = nullptr;
+// Every thread of a stopped process waits here; a SIGCONT wakes them all,
+// and each checks whether its own process was continued.
+WaitQueue g_stopped;
 
 // Ctrl-C, in interrupt context: the foreground process dies at its next
 // safe point (on this interrupt's way back if it is the one in user mode
@@ -139,6 +149,15 @@ void free_process(Process* p) {
     delete p;
 }
 
+// Frees a reaped process: no one else can reach it, and it is freed
+// without the lock (freeing a kernel stack may wait for other CPUs) once
+// its thread has left its CPU.
+void free_zombie(Process* zombie) {
+    if (!zombie) return;
+    for (Thread* t = zombie->thread; t; t = t->next_in_process) wait_until_off_cpu(t);
+    free_process(zombie);
+}
+
 // A process being built by spawn or fork: until commit() hands it to the
 // table, every path out frees what it holds so far (free_process copes with
 // the parts not made yet).
@@ -191,6 +210,37 @@ Result<Thread*> create_thread(uint64_t entry, uint64_t user_sp) {
 
 }  // namespace
 
+namespace {
+
+// Whether any process waits to be freed: a read without the lock, for the
+// common case of none (a process added meanwhile waits for the next call).
+// The list head is written with atomic stores (under the lock) for it.
+bool any_self_reaped() NO_THREAD_SAFETY_ANALYSIS {
+    return __atomic_load_n(&g_self_reaped, __ATOMIC_RELAXED) != nullptr;
+}
+
+}  // namespace
+
+void free_self_reaped() {
+    if (!any_self_reaped()) return;
+    Process* list;
+    {
+        sync::NoInterruptsGuard lock(g_table_lock);
+        list = g_self_reaped;
+        __atomic_store_n(&g_self_reaped, nullptr, __ATOMIC_RELAXED);
+    }
+    while (list) {
+        Process* next = list->next_in_table;
+        free_zombie(list);
+        list = next;
+    }
+}
+
+void send_timer_signal(Process& process, int sig) {
+    sync::NoInterruptsGuard lock(g_table_lock);
+    (void)send_signal(&process, sig, PendingInfo{kSiKernel, 0, 0, 0, 0});
+}
+
 void init_processes() {
     init_default_limits(mm::physical_memory().stats().total_frames * paging::kPageSize);
     init_scheduler();
@@ -224,6 +274,7 @@ __attribute__((noinline)) void inherit_tree_nodes(Process& process, const Proces
 // an idle one may run it, and a short init may even exit, before the caller
 // would get to record it afterwards.
 Result<int> spawn_process(const char* path, const ProgramArgs& args, bool as_init) {
+    free_self_reaped();
     HeapPtr<ExecImage> loaded(new (std::nothrow) ExecImage);
     if (!loaded.get()) return Error::kNoMemory;
     ExecImage& image = *loaded.get();
@@ -244,6 +295,7 @@ Result<int> spawn_process(const char* path, const ProgramArgs& args, bool as_ini
         process->signal_actions = new_signal_actions(nullptr);
         if (!process->signal_actions) return Error::kNoMemory;
     }
+    image.memory.set_stack_limit(process->resources.limit(rlimit::kStack).soft);
     process->mm = MemorySpace::create(static_cast<mm::ProcessMemory&&>(image.memory));
     if (!process->mm) return Error::kNoMemory;
     // Not in the table yet: no other thread can reach its memory.
@@ -441,6 +493,7 @@ Result<int> clone_process(const CloneRequest& request, const arch::InterruptFram
                                     kCloneDetached | kCloneUntraced;
     if (flags & ~kSupported) return Error::kInvalid;
 
+    free_self_reaped();
     Thread* self = current_thread();
     Process* parent = self->process;
     UnbornProcess unborn;
@@ -521,7 +574,9 @@ Result<int> clone_process(const CloneRequest& request, const arch::InterruptFram
         for (;;) {
             Process* c = g_table.find(pid);
             if (!c || c->parent != parent || !c->vfork_pending) break;
-            if (parent->child_exited.wait(g_table_lock) == WakeReason::kKilled) break;
+            if (parent->child_exited.wait(g_table_lock, {}, WaitMode::kKillable) ==
+                WakeReason::kKilled)
+                break;
         }
     }
     return pid;
@@ -624,6 +679,7 @@ Result<void> exec_current(const char* path, const ProgramArgs& args, arch::Inter
     // futexes this thread holds, and the clear-tid word if others share the
     // memory (a vfork parent's); the new program starts with neither.
     clear_child_tid(thread, p);
+    space->unshared().set_stack_limit(p->resources.limit(rlimit::kStack).soft);
     // Commit: nothing below can fail. The new space goes live first, so
     // the old one is no longer loaded here when it is let go (the other
     // threads have ended and left their CPUs; a vfork parent's space stays
@@ -646,15 +702,16 @@ Result<void> exec_current(const char* path, const ProgramArgs& args, arch::Inter
     SignalActions* old_actions;
     {
         // Senders reach the table under the table lock (and change it under
-        // the signal lock): swapped under both, freed after. Signals pending
-        // for the process stay pending, as on Linux.
+        // the signal lock), the timer interrupt under the timer lock:
+        // swapped under all three, freed after (with what it still queues,
+        // for a program without signals). Signals pending for the process
+        // stay pending, and its interval timers armed, as on Linux.
+        sync::NoInterruptsGuard timers(g_itimer_lock);
         sync::NoInterruptsGuard lock(g_table_lock);
         sync::Guard signals(g_signal_lock);
         old_actions = p->signal_actions;
-        if (actions && old_actions) {
-            actions->pending = old_actions->pending;
-            for (int i = 0; i < kSignalCount; ++i) actions->info[i] = old_actions->info[i];
-        }
+        if (actions && old_actions) move_pending(*old_actions, *actions);
+        carry_timers_locked(*p, actions);
         p->signal_actions = actions;
     }
     delete old_actions;
@@ -687,6 +744,83 @@ Result<void> exec_current(const char* path, const ProgramArgs& args, arch::Inter
 }
 
 namespace {
+
+// Tells `p`'s parent that `p` stopped or continued (CLD_STOPPED with the
+// stop signal, CLD_CONTINUED with SIGCONT): SIGCHLD unless the parent set
+// SA_NOCLDSTOP, and a wake-up for its waits (WUNTRACED, WCONTINUED).
+void notify_parent_of_job_locked(Process* p, int32_t code, int status) REQUIRES(g_table_lock) {
+    Process* parent = p->parent;
+    if (!parent) return;
+    if (parent_wants_stop_reports(*parent))
+        (void)send_signal(parent, kSigChld, PendingInfo{code, p->pid, status, 0, 0});
+    parent->child_exited.wake_all();
+}
+
+// SIGCONT's effect on a stopped process, whatever SIGCONT's action (even
+// ignored or blocked, as Linux's prepare_signal).
+void continue_process_locked(Process* p) REQUIRES(g_table_lock) {
+    if (p->zombie || !p->job.stopped) return;
+    p->job.stopped = false;
+    if (p->signal_actions) {
+        sync::NoInterruptsGuard signal_lock(g_signal_lock);
+        p->signal_actions->stopped = false;
+    }
+    p->job.report = JobState::Report::kContinued;
+    g_stopped.wake_all();
+    notify_parent_of_job_locked(p, kCldContinued, kSigCont);
+}
+
+// Whether process group `pgid` is orphaned (POSIX; Linux's
+// will_become_orphaned_pgrp): no member has a parent in another group of
+// the same session, which could continue it. Zombies and children of init
+// do not count.
+bool orphaned_group_locked(int pgid, int sid) REQUIRES(g_table_lock) {
+    for (Process* p = g_table.first(); p; p = p->next_in_table) {
+        if (p->pgid != pgid || p->zombie || !p->parent || p->parent == g_init) continue;
+        if (p->parent->pgid != pgid && p->parent->sid == sid) return false;
+    }
+    return true;
+}
+
+// Linux's kill_orphaned_pgrp: an exit that leaves process group `pgid`
+// orphaned while members are stopped sends every member SIGHUP, then
+// SIGCONT, since nothing could continue them any more (POSIX).
+void hang_up_orphaned_locked(int pgid, int sid) REQUIRES(g_table_lock) {
+    bool stopped = false;
+    for (Process* q = g_table.first(); q && !stopped; q = q->next_in_table)
+        stopped = q->pgid == pgid && !q->zombie && q->job.stopped;
+    if (!stopped || !orphaned_group_locked(pgid, sid)) return;
+    const PendingInfo info{kSiKernel, 0, 0, 0, 0};
+    for (Process* q = g_table.first(); q; q = q->next_in_table) {
+        if (q->pgid != pgid || q->zombie) continue;
+        (void)send_signal(q, kSigHup, info);
+        continue_process_locked(q);
+        (void)send_signal(q, kSigCont, info);
+    }
+}
+
+// The groups an exit may leave orphaned: the process's own, if its parent
+// in another group of the session held it, and its children's groups in
+// the session other than its own (Linux's exit_notify and
+// reparent_leader). Collected before the exit reparents the children.
+struct OrphanCandidates {
+    static constexpr int kMax = 8;
+    int pgids[kMax];
+    int count = 0;
+    void add(int pgid) {
+        for (int i = 0; i < count; ++i)
+            if (pgids[i] == pgid) return;
+        if (count < kMax) pgids[count++] = pgid;
+    }
+};
+
+OrphanCandidates orphan_candidates_locked(const Process* p) REQUIRES(g_table_lock) {
+    OrphanCandidates c;
+    if (p->parent && p->parent->pgid != p->pgid && p->parent->sid == p->sid) c.add(p->pgid);
+    for (Process* q = g_table.first(); q; q = q->next_in_table)
+        if (q->parent == p && q->pgid != p->pgid && q->sid == p->sid) c.add(q->pgid);
+    return c;
+}
 
 // set_tid_address / CLONE_CHILD_CLEARTID: an ending thread clears the word
 // and wakes one futex waiter on it (pthread_join waits there); before that,
@@ -730,6 +864,10 @@ void stop_taking_signals(Thread* self, Process* p) {
     {
         sync::Guard signals(g_signal_lock);
         self->signals.blocked = ~SigSet(0);
+        // What was sent to this thread alone goes with it (Linux flushes
+        // the thread's queue): its queued instances are freed now, so that
+        // none outlives it or reaches a thread later allocated in its place.
+        discard_pending(*p->signal_actions, &self->signals, ~SigSet(0));
         if (SigSet pending = p->signal_actions->pending) heir = thread_to_take(*p, pending);
     }
     if (heir) interrupt_wait(heir);
@@ -793,6 +931,8 @@ void exit_thread(int wait_status) {
 namespace {
 
 void end_process(Thread* thread, Process* p, int wait_status) {
+    // First: no timer interrupt may find the process once it can be freed.
+    stop_process_timers(*p);
     // Switch away from the dying space before destroying it.
     uint64_t kernel_root = mm::kernel_root();
     thread->active_root = kernel_root;
@@ -825,14 +965,24 @@ void end_process(Thread* thread, Process* p, int wait_status) {
     }
     Process* parent = p->parent;
     end_vfork_locked(p);
+    OrphanCandidates orphans = orphan_candidates_locked(p);
     ExitWakes wakes = g_table.mark_exited(p, wait_status, g_init);
+    for (int i = 0; i < orphans.count; ++i) hang_up_orphaned_locked(orphans.pgids[i], p->sid);
     // A Linux parent learns of it by its exit signal, SIGCHLD unless clone
     // said otherwise (dropped unless the parent handles it).
     if (parent && parent->signal_actions && p->exit_signal) {
         bool exited = NYAN_WIFEXITED(wait_status);
         PendingInfo info{exited ? kCldExited : kCldKilled, p->pid,
                          exited ? NYAN_WEXITSTATUS(wait_status) : NYAN_WTERMSIG(wait_status), 0, 0};
-        send_signal(parent, p->exit_signal, info);
+        (void)send_signal(parent, p->exit_signal, info);
+    }
+    // A parent that ignores SIGCHLD (or set SA_NOCLDWAIT) gets no zombie:
+    // the process leaves the table now (kill() finds it no more, a wait
+    // with nothing else to wait for fails with ECHILD) and is freed later.
+    if (parent && reaps_children_itself(*parent, p->exit_signal)) {
+        g_table.remove(p);
+        p->next_in_table = g_self_reaped;
+        __atomic_store_n(&g_self_reaped, p, __ATOMIC_RELAXED);
     }
     // The scheduler lock is taken before the table lock is let go, and held
     // through the switch away: a parent woken on another CPU can reap this
@@ -850,20 +1000,23 @@ void end_process(Thread* thread, Process* p, int wait_status) {
 
 namespace {
 
-// Finds a zombie child `pid` selects, waiting for one unless `no_hang`.
-// With `reap`, takes it out of the table and reports its pid and status
-// through `store` before anything is freed; the caller frees it.
+// Finds a child `which` selects with one of `events` to report (an exit,
+// a stop, a continue), waiting for one unless `no_hang`. Reports its pid
+// and status through `store`; with `reap`, the report is used up: a zombie
+// leaves the table (the caller frees it), a stop or continue is not
+// reported again.
 template <typename Store>
-Result<int> find_and_reap(ChildSelector which, bool no_hang, bool reap, Store&& store,
-                          Process*& reaped) {
+Result<int> find_and_reap(ChildSelector which, uint8_t events, bool no_hang, bool reap,
+                          Store&& store, Process*& reaped) {
     Process* self = current_process();
     Process* zombie = nullptr;
     reaped = nullptr;
     {
         sync::NoInterruptsGuard lock(g_table_lock);
+        int status = 0;
         for (;;) {
             bool has_match = false;
-            zombie = g_table.find_zombie_child(self, which, has_match);
+            zombie = g_table.find_waitable_child(self, which, events, status, has_match);
             if (zombie) break;
             if (!has_match) return Error::kNoChild;
             if (no_hang) return 0;
@@ -871,8 +1024,13 @@ Result<int> find_and_reap(ChildSelector which, bool no_hang, bool reap, Store&& 
             if (reason == WakeReason::kKilled) break;
             if (reason == WakeReason::kInterrupted) return Error::kRestartSys;
         }
+        if (zombie && !zombie->zombie) {
+            TRY(store(status));
+            if (reap) zombie->job.report = JobState::Report::kNone;
+            return zombie->pid;
+        }
         if (zombie) {
-            TRY(store(zombie->wait_status));
+            TRY(store(status));
             if (reap) {
                 // Its thread is off the CPU or has interrupts off for good:
                 // its tick counts are final.
@@ -890,40 +1048,43 @@ Result<int> find_and_reap(ChildSelector which, bool no_hang, bool reap, Store&& 
     panic("waitpid: woken as killed, but no kill is pending");
 }
 
-// Frees a zombie out of the table: no one else can reach it, and it is
-// freed without the lock (freeing a kernel stack may wait for other CPUs).
-void free_zombie(Process* zombie) {
-    if (!zombie) return;
-    for (Thread* t = zombie->thread; t; t = t->next_in_process) wait_until_off_cpu(t);
-    free_process(zombie);
-}
-
 }  // namespace
 
 Result<int> wait_child(int pid, int flags, StatusStore store_status, void* ctx) {
     if (pid == 0 || pid < -1) return Error::kInvalid;
     Process* zombie;
     auto r = find_and_reap(
-        ChildSelector::from_waitpid(pid, 0), flags & NYAN_WNOHANG, true,
+        ChildSelector::from_waitpid(pid, 0), wait_event::kExited, flags & NYAN_WNOHANG, true,
         [&](int status) { return store_status(ctx, status); }, zombie);
     free_zombie(zombie);
+    free_self_reaped();
     return r;
 }
 
-Result<int> wait_for_child(ChildSelector which, bool no_hang, bool reap, int& status) {
+Result<int> wait_for_child(ChildSelector which, uint8_t events, bool no_hang, bool reap,
+                           int& status) {
     Process* zombie;
     auto r = find_and_reap(
-        which, no_hang, reap,
+        which, events, no_hang, reap,
         [&](int s) -> Result<void> {
             status = s;
             return {};
         },
         zombie);
     free_zombie(zombie);
+    free_self_reaped();
     return r;
 }
 
 namespace {
+
+// Only SIGCONT (continue_process_locked) or a kill ends this; other
+// signals stay pending until then.
+void wait_while_stopped_locked(Process* p) REQUIRES(g_table_lock) {
+    while (p->job.stopped) {
+        if (g_stopped.wait(g_table_lock, {}, WaitMode::kKillable) == WakeReason::kKilled) break;
+    }
+}
 
 // kill()'s target: a pid, or any thread's ID, which names its process
 // (Linux's kill_pid_info signals the thread's whole group).
@@ -935,6 +1096,41 @@ Process* process_of_id(int id) REQUIRES(g_table_lock) {
 
 }  // namespace
 
+void stop_current_process(int sig, uint32_t continues) {
+    Process* p = current_process();
+    sync::NoInterruptsGuard lock(g_table_lock);
+    // init never stops (Linux's SIGNAL_UNKILLABLE): nothing could continue it.
+    if (p == g_init) return;
+    // The terminal's stop signals do nothing to an orphaned group: no job
+    // control shell would ever continue it (Linux's get_signal). SIGSTOP
+    // stops it all the same.
+    if (sig != kSigStop && orphaned_group_locked(p->pgid, p->sid)) return;
+    {
+        // A SIGCONT sent since the stop signal was taken cancels the stop
+        // (a sender that would continue a stopped process holds the table
+        // lock: it comes wholly before this or after).
+        sync::NoInterruptsGuard signal_lock(g_signal_lock);
+        if (!p->signal_actions || p->signal_actions->continue_count != continues) return;
+        p->signal_actions->stopped = true;
+    }
+    p->job.stopped = true;
+    p->job.stop_signal = uint8_t(sig);
+    p->job.report = JobState::Report::kStopped;
+    notify_parent_of_job_locked(p, kCldStopped, sig);
+    // The process's other threads leave their interruptible waits, and
+    // stop on their way back to user mode (wait_while_stopped).
+    Thread* self = current_thread();
+    for_each_thread(*p, [&](Thread& t) {
+        if (&t != self) interrupt_wait(&t);
+    });
+    wait_while_stopped_locked(p);
+}
+
+void wait_while_stopped() {
+    sync::NoInterruptsGuard lock(g_table_lock);
+    wait_while_stopped_locked(current_process());
+}
+
 Result<void> queue_signal(int pid, int sig, const PendingInfo& info) {
     if (sig < 0 || sig > kSignalCount) return Error::kInvalid;
     sync::NoInterruptsGuard lock(g_table_lock);
@@ -942,8 +1138,8 @@ Result<void> queue_signal(int pid, int sig, const PendingInfo& info) {
     if (!target) return Error::kNoProcess;
     if (!sig || target->zombie) return {};
     if (target == g_init && target != current_process() && !handles_signal(*target, sig)) return {};
-    send_signal(target, sig, info);
-    return {};
+    if (sig == kSigCont) continue_process_locked(target);
+    return send_signal(target, sig, info);
 }
 
 int current_process_group() {
@@ -1010,10 +1206,11 @@ Result<void> signal_processes(int pid, int sig) {
     // init gets only the signals it has a handler for (Linux's
     // SIGNAL_UNKILLABLE), and a kill() of init or of a zombie succeeds
     // without effect.
-    auto deliver = [&](Process* target) {
+    auto deliver = [&](Process* target) REQUIRES(g_table_lock) {
         if (!sig || target->zombie) return;
         if (target == init && target != self && !handles_signal(*target, sig)) return;
-        send_signal(target, sig, info);
+        if (sig == kSigCont) continue_process_locked(target);
+        (void)send_signal(target, sig, info);  // kill() never runs out of queue room
     };
     if (pid > 0) {
         Process* target = process_of_id(pid);
@@ -1112,8 +1309,8 @@ Result<void> signal_thread(int tgid, int tid, int sig, const PendingInfo& info) 
     Process* target = t->process;
     if (!sig) return {};
     if (target == g_init && target != current_process() && !handles_signal(*target, sig)) return {};
-    send_signal(target, sig, info, t);
-    return {};
+    if (sig == kSigCont) continue_process_locked(target);
+    return send_signal(target, sig, info, t);
 }
 
 size_t process_count() {

@@ -41,6 +41,12 @@ public:
     // The memory of a space no other thread can reach: being built (not
     // shared yet), or being torn down by its last user. The caller says why.
     mm::ProcessMemory& unshared() NO_THREAD_SAFETY_ANALYSIS { return memory; }
+    // RLIMIT_STACK changed: ProcessMemory::set_stack_limit, a relaxed
+    // atomic store, so without the lock (prlimit on another process holds
+    // the table lock, which comes after this one).
+    void set_stack_limit(uint64_t bytes) NO_THREAD_SAFETY_ANALYSIS {
+        memory.set_stack_limit(bytes);
+    }
     // For statistics (ps, /proc): read without the lock, so a count may be
     // one page behind a change in flight; never used to decide anything.
     const mm::AddressSpace& space_for_statistics() const NO_THREAD_SAFETY_ANALYSIS {

@@ -46,6 +46,17 @@ inline constexpr size_t kProcessNameMax = NYAN_PROC_NAME_MAX;
 // "killed: #PF (page fault) at 0x<16 hex> (addr 0x<16 hex>)".
 inline constexpr size_t kKillReasonMax = 80;
 
+// Job control: whether the process is stopped (SIGSTOP, SIGTSTP, SIGTTIN,
+// SIGTTOU) and what a wait with WUNTRACED or WCONTINUED has yet to report
+// about it (at most one thing, as Linux keeps it: a stop, or a continue).
+// Under the table lock.
+struct JobState {
+    enum class Report : uint8_t { kNone, kStopped, kContinued };
+    bool stopped = false;     // its threads wait until SIGCONT or a kill
+    uint8_t stop_signal = 0;  // the signal that stopped it
+    Report report = Report::kNone;
+};
+
 struct Process {
     Process* parent = nullptr;
     int pid = 0;
@@ -68,6 +79,9 @@ struct Process {
     // It has called execve since it was forked (setpgid by its parent is
     // then EACCES). Under the table lock.
     bool did_exec = false;
+    // Job control (stop and continue), in what was padding. Under the table
+    // lock.
+    JobState job;
     // Its process group and session (inherited; Linux's setpgid/setsid).
     int pgid = 0;
     int sid = 0;
@@ -150,5 +164,15 @@ struct Process {
     Process(const Process&) = delete;
     Process& operator=(const Process&) = delete;
 };
+
+// Calls `fn(Thread&)` for each of `process`'s threads, ended ones
+// included: what acts on the whole process (stopping it, discarding its
+// pending signals) goes through here. The caller holds the table lock or
+// the signal lock, either of which keeps the list still
+// (Thread::next_in_process).
+template <typename Fn>
+void for_each_thread(Process& process, Fn&& fn) {
+    for (Thread* t = process.thread; t; t = t->next_in_process) fn(*t);
+}
 
 }  // namespace nyanos::proc

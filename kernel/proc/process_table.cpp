@@ -60,6 +60,12 @@ ExitWakes ProcessTable::mark_exited(Process* process, int wait_status, Process* 
 
 Process* ProcessTable::find_zombie_child(const Process* parent, ChildSelector which,
                                          bool& has_match) const {
+    int status;
+    return find_waitable_child(parent, which, wait_event::kExited, status, has_match);
+}
+
+Process* ProcessTable::find_waitable_child(const Process* parent, ChildSelector which,
+                                           uint8_t events, int& status, bool& has_match) const {
     has_match = false;
     for (Process* t = m_head; t; t = t->next_in_table) {
         if (t->parent != parent) continue;
@@ -68,7 +74,20 @@ Process* ProcessTable::find_zombie_child(const Process* parent, ChildSelector wh
                         (which.kind == ChildSelector::Kind::kGroup && t->pgid == which.id);
         if (!selected) continue;
         has_match = true;
-        if (t->zombie) return t;
+        if (t->zombie) {
+            if (!(events & wait_event::kExited)) continue;
+            status = t->wait_status;
+            return t;
+        }
+        if ((events & wait_event::kStopped) && t->job.stopped &&
+            t->job.report == JobState::Report::kStopped) {
+            status = stopped_status(t->job.stop_signal);
+            return t;
+        }
+        if ((events & wait_event::kContinued) && t->job.report == JobState::Report::kContinued) {
+            status = kContinuedStatus;
+            return t;
+        }
     }
     return nullptr;
 }

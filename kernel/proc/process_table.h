@@ -30,6 +30,19 @@ struct ChildSelector {
     }
 };
 
+// What a wait is for (wait4's WUNTRACED and WCONTINUED, waitid's WEXITED,
+// WSTOPPED and WCONTINUED).
+namespace wait_event {
+inline constexpr uint8_t kExited = 1, kStopped = 2, kContinued = 4;
+}
+
+// The wait statuses of a stop and a continue (POSIX's WIFSTOPPED and
+// WIFCONTINUED encodings, as Linux's).
+constexpr int stopped_status(int sig) {
+    return (sig << 8) | 0x7f;
+}
+inline constexpr int kContinuedStatus = 0xffff;
+
 class ProcessTable {
 public:
     void insert(Process* process);
@@ -56,6 +69,15 @@ public:
     // The zombie child of `parent` that `which` selects. Sets `has_match` if `parent` has any child
     // the pid selects (living or not), so the caller can tell "wait" from ECHILD.
     Process* find_zombie_child(const Process* parent, ChildSelector which, bool& has_match) const;
+
+    // The first child of `parent` that `which` selects with something to
+    // report among `events` (WaitEvent bits): an exit (a zombie), a stop
+    // not reported yet (JobState), a continue not reported yet. Sets
+    // `has_match` as find_zombie_child does; nullptr if none has anything.
+    // `status` receives the report's wait status: the zombie's, sig << 8 |
+    // 0x7f for a stop, 0xffff for a continue.
+    Process* find_waitable_child(const Process* parent, ChildSelector which, uint8_t events,
+                                 int& status, bool& has_match) const;
 
 private:
     Process* m_head = nullptr;

@@ -120,7 +120,8 @@ void yield_if_needed();
 // beyond rax (the return must restore them all).
 bool return_to_user(arch::InterruptFrame& regs);
 
-// Ends `thread`'s wait, if it is blocked, with kInterrupted (a signal for it).
+// Ends `thread`'s wait, if it is blocked in an interruptible one, with
+// kInterrupted (a signal for it).
 void interrupt_wait(Thread* thread) EXCLUDES(g_scheduler_lock);
 
 // Sleeps at least `ms` milliseconds (to the first tick past them); ends the

@@ -26,6 +26,7 @@
 #include "mm/pcid.h"
 #include "mm/vmm.h"
 #include "proc/lifecycle.h"
+#include "proc/process_timers.h"
 #include "proc/scoped_cr3.h"
 #include "proc/wait_event.h"
 #include "proc/wait_queue.h"
@@ -152,6 +153,9 @@ void sample_load_locked() REQUIRES(g_scheduler_lock) {
 void on_timer(arch::InterruptFrame& frame) {
     Cpu& cpu = this_cpu();
     if (cpu.current != &cpu.idle) charge_tick(*cpu.current, frame.from_user());
+    // setitimer's timers, before the scheduler lock: firing one sends a
+    // signal, whose lock comes first.
+    process_timers_tick(*cpu.current, frame.from_user(), cpu.index);
     {
         sync::Guard lock(g_scheduler_lock);
         if (g_timed) expire_deadlines(arch::monotonic_ns());
@@ -266,14 +270,16 @@ void make_ready(Thread* thread) {
     make_ready_locked(thread);
 }
 
-WakeReason WaitQueue::wait_locked(Deadline deadline) {
+WakeReason WaitQueue::wait_locked(Deadline deadline, WaitMode mode) {
     Thread* self = this_cpu().current;
     VERIFY(!is_idle(self));
     if (kill_pending(self)) return WakeReason::kKilled;
-    if (signal_interrupts_wait(self)) return WakeReason::kInterrupted;
+    bool killable_only = mode == WaitMode::kKillable;
+    if (!killable_only && signal_interrupts_wait(self)) return WakeReason::kInterrupted;
     if (!deadline.none() && arch::monotonic_ns() >= deadline.monotonic_ns)
         return WakeReason::kTimedOut;
     self->state = ThreadState::kBlocked;
+    self->signals.killable_wait = killable_only;
     self->waiting_on = this;
     m_waiters.push_back(self);
     self->wake_at_ns = deadline.monotonic_ns;
@@ -429,7 +435,7 @@ bool return_to_user(arch::InterruptFrame& regs) {
 
 void interrupt_wait(Thread* thread) {
     sync::NoInterruptsGuard lock(g_scheduler_lock);
-    if (thread->state == ThreadState::kBlocked)
+    if (thread->state == ThreadState::kBlocked && !thread->signals.killable_wait)
         wake_thread_locked(thread, WakeReason::kInterrupted);
 }
 

@@ -15,14 +15,22 @@ namespace nyanos::proc {
 // Sends `sig` to `target` (a whole process), or to one of its threads
 // when `thread` is given. A NyanOS program dies of any signal; SIGKILL,
 // and a signal whose default action ends a Linux process that neither
-// handles nor blocks it, end the process at once (as Linux does); an
-// ignored signal is dropped; otherwise it becomes pending and a thread
-// blocked in an interruptible wait is woken. Interrupts on or off; the
-// caller keeps `target` alive (the table lock, or it is the caller).
+// handles nor blocks it and is not stopped, end the process at once (as
+// Linux does; a stopped one dies of it once continued); an
+// ignored signal that is not blocked is dropped; otherwise it becomes
+// pending (proc/signal_queue.h: a realtime one queued) and a thread
+// blocked in an interruptible wait is woken. kAgain when a realtime
+// signal other than kill()'s finds no room in the queue. SIGCONT discards
+// pending stop signals and a stop signal a pending SIGCONT (continuing a
+// stopped process is continue_process_locked's). Interrupts on or off,
+// and from the timer interrupt (a standard signal: nothing to allocate);
+// the caller keeps `target` alive (the table lock, or it is the caller).
 // A process-directed signal (no `thread`) picks the thread it wakes under
-// the signal lock and wakes it after: the caller holds the table lock, so
-// that the thread cannot be freed in between.
-void send_signal(Process* target, int sig, const PendingInfo& info, Thread* thread = nullptr);
+// the signal lock and wakes it after: the caller holds the table lock (or
+// the timer lock, for a timer's signal), so that the thread cannot be
+// freed in between.
+Result<void> send_signal(Process* target, int sig, const PendingInfo& info,
+                         Thread* thread = nullptr);
 
 // Which thread of `p` should take a process-directed signal among `bits`:
 // the first that has not ended and blocks not all of them (Linux's
@@ -62,6 +70,11 @@ SigSet pending_signals();
 // rt_sigsuspend: waits with `mask` until a signal is delivered. Always
 // returns kRestartNoHand (EINTR once a handler ran).
 Error suspend_with_mask(SigSet mask);
+// rt_sigtimedwait: takes a pending signal of `set` (blocked or not; never
+// SIGKILL or SIGSTOP) into `info`, waiting for one until `deadline` unless
+// `poll`. kAgain when none came in time, kInterrupted when another signal
+// (or a kill) ended the wait first; the signal otherwise.
+Result<int> wait_for_signal(SigSet set, Deadline deadline, bool poll, PendingInfo& info);
 // rt_sigreturn: the registers and mask saved in the frame at the user
 // stack. Kills the process (SIGSEGV) on a bad frame.
 void return_from_handler(arch::InterruptFrame& regs);
@@ -76,5 +89,11 @@ Result<void> change_altstack(const AltStack* new_stack, AltStack* old_stack, uin
 // The signal actions a new Linux process starts with (execve keeps only
 // which signals are ignored). nullptr on no memory.
 SignalActions* new_signal_actions(const SignalActions* inherit_ignored);
+
+// Whether `parent` wants SIGCHLD when a child stops or continues (no
+// SA_NOCLDSTOP), and whether its children's exits reap themselves
+// (SIGCHLD ignored, or SA_NOCLDWAIT; only for the exit signal SIGCHLD).
+bool parent_wants_stop_reports(const Process& parent);
+bool reaps_children_itself(const Process& parent, int exit_signal);
 
 }  // namespace nyanos::proc

@@ -13,7 +13,9 @@
 #include "proc/lifecycle.h"
 #include "proc/scheduler.h"
 #include "proc/scheduler_lock.h"
+#include "proc/process_timers.h"
 #include "proc/signal_frame.h"
+#include "proc/signal_queue.h"
 #include "proc/wait_queue.h"
 #include "syscall/user_memory.h"
 
@@ -159,12 +161,40 @@ bool handles_signal(const Process& target, int sig) {
 
 bool signal_interrupts_wait(const Thread* thread) NO_THREAD_SAFETY_ANALYSIS {
     if (!thread->process || !thread->process->signal_actions) return false;
-    SigSet pending = __atomic_load_n(&thread->signals.pending, __ATOMIC_ACQUIRE) |
+    const ThreadSignals& s = thread->signals;
+    // A stopped process's other threads leave their waits to stop too.
+    if (__atomic_load_n(&thread->process->signal_actions->stopped, __ATOMIC_ACQUIRE)) return true;
+    SigSet pending = __atomic_load_n(&s.pending, __ATOMIC_ACQUIRE) |
                      __atomic_load_n(&thread->process->signal_actions->pending, __ATOMIC_ACQUIRE);
-    return pending & ~__atomic_load_n(&thread->signals.blocked, __ATOMIC_ACQUIRE);
+    SigSet wanted = ~__atomic_load_n(&s.blocked, __ATOMIC_ACQUIRE);
+    if (__atomic_load_n(&s.sigwaiting, __ATOMIC_ACQUIRE))
+        wanted |= __atomic_load_n(&s.saved_blocked, __ATOMIC_ACQUIRE);
+    return pending & wanted;
 }
 
-namespace {}  // namespace
+namespace {
+
+// What sending `sig` does before it is queued, as Linux's prepare_signal:
+// SIGCONT discards the process's pending stop signals, a stop signal its
+// pending SIGCONT, in the process and in every thread. (Continuing a
+// stopped process is the table's side: continue_process_locked.)
+void prepare_signal(Process& target, SignalActions& table, int sig) REQUIRES(g_signal_lock) {
+    SigSet drop = 0;
+    if (sig == kSigCont) {
+        drop = kStopSignals;
+        ++table.continue_count;
+    } else if (kStopSignals & sig_bit(sig)) {
+        drop = sig_bit(kSigCont);
+    }
+    if (!drop) return;
+    discard_pending(table, nullptr, drop);
+    for_each_thread(target, [&](Thread& t) {
+        g_signal_lock.assert_held();  // held by prepare_signal's caller
+        discard_pending(table, &t.signals, drop);
+    });
+}
+
+}  // namespace
 
 Thread* thread_to_take(const Process& p, SigSet bits) {
     for (Thread* t = p.thread; t; t = t->next_in_process)
@@ -172,45 +202,73 @@ Thread* thread_to_take(const Process& p, SigSet bits) {
     return nullptr;
 }
 
-void send_signal(Process* target, int sig, const PendingInfo& info, Thread* thread) {
+namespace {
+
+// A thread of `p` in rt_sigtimedwait for one of `bits` (which it blocks),
+// or nullptr.
+Thread* thread_awaiting(const Process& p, SigSet bits) REQUIRES(g_signal_lock) {
+    for (Thread* t = p.thread; t; t = t->next_in_process)
+        if (t->signals.sigwaiting && (t->signals.saved_blocked & bits) &&
+            t->observed_state() != ThreadState::kDead)
+            return t;
+    return nullptr;
+}
+
+}  // namespace
+
+Result<void> send_signal(Process* target, int sig, const PendingInfo& info, Thread* thread) {
     SignalActions* table = target->signal_actions;
     if (!table || sig == kSigKill) {
         char why[kKillReasonMax];
         format(why, sizeof(why), "killed: %s", signal_name(sig));
         request_kill(target, sig, why);
-        return;
+        return {};
+    }
+    // A realtime signal's instance is the sender's to allocate, before the
+    // lock; one that is not queued is freed after it.
+    QueuedSignal* entry = nullptr;
+    uint64_t limit = 0;
+    if (is_realtime(sig)) {
+        entry = new (std::nothrow) QueuedSignal;
+        limit = target->resources.limit(rlimit::kSigpending).soft;
     }
     Thread* t = thread;
     bool fatal = false, wake = false;
+    Result<void> sent;
     {
         sync::NoInterruptsGuard lock(g_signal_lock);
-        if (table->ignores(sig)) return;
+        prepare_signal(*target, *table, sig);
         SigSet bit = sig_bit(sig);
         if (!t) t = thread_to_take(*target, bit);
+        if (!t) t = thread_awaiting(*target, bit);
         const SigAction& action = table->action(sig);
         DefaultAction d = default_action(sig);
         // No thread takes it now (all block it, or are ending): it stays
-        // pending for whichever unblocks it first, fatal or not.
+        // pending for whichever unblocks it first, fatal or not. A blocked
+        // signal is never ignored when sent: its action may change before
+        // it is unblocked (Linux's sig_ignored).
         bool blocked = !t || (t->signals.blocked & bit);
-        if (action.handler == kSigDfl && !blocked &&
-            (d == DefaultAction::kTerminate || d == DefaultAction::kCore)) {
+        if (!blocked && table->ignores(sig)) {
+            // dropped
+        } else if (action.handler == kSigDfl && !blocked && !table->stopped &&
+                   (d == DefaultAction::kTerminate || d == DefaultAction::kCore)) {
             fatal = true;
         } else {
-            SigSet& pending = thread ? thread->signals.pending : table->pending;
-            if (!(pending & bit)) {
-                table->info[sig - 1] = info;
-                __atomic_or_fetch(&pending, bit, __ATOMIC_RELEASE);
-            }
-            wake = t && !blocked;
+            sent =
+                add_pending(*table, thread ? &thread->signals : nullptr, sig, info, entry, limit);
+            bool awaited = t && t->signals.sigwaiting && (t->signals.saved_blocked & bit);
+            wake = sent.ok() && t && (!blocked || awaited);
         }
     }
+    delete entry;
     if (fatal) {
         char why[kKillReasonMax];
         format(why, sizeof(why), "killed: %s", signal_name(sig));
         request_kill(target, sig, why);
-        return;
+        return {};
     }
     if (wake) interrupt_wait(t);
+    return sent;
 }
 
 bool signal_fault(int sig, int32_t code, uint64_t addr) {
@@ -229,40 +287,76 @@ bool signal_fault(int sig, int32_t code, uint64_t addr) {
     return true;
 }
 
+namespace {
+
+// What the thread does with a signal it took.
+enum class Disposition : uint8_t { kSkip, kDie, kStop, kHandle };
+
+}  // namespace
+
 bool deliver_signals(arch::InterruptFrame& regs) {
     Thread* self = self_thread();
-    SignalActions* table = self->process->signal_actions;
+    Process* process = self->process;
+    SignalActions* table = process->signal_actions;
     if (!table) return false;
     bool rewritten = false;
     for (;;) {
         int sig;
         PendingInfo info;
         SigAction action;
-        SigSet saved_mask;
+        SigSet saved_mask = 0;
+        Disposition what = Disposition::kHandle;
+        bool rearm_alarm = false;
+        uint32_t continues = 0;
+        bool join_stop;
+        {
+            sync::NoInterruptsGuard lock(g_signal_lock);
+            join_stop = table->stopped;
+        }
+        if (join_stop) {
+            // Another thread stopped the process: this one stops with it.
+            wait_while_stopped();
+            arch::InterruptDisabler no_interrupts;
+            die_if_killed();
+            continue;
+        }
         {
             sync::NoInterruptsGuard lock(g_signal_lock);
             ThreadSignals& s = self->signals;
             sig = next_signal(s.pending | table->pending, s.blocked);
             if (!sig) break;
-            SigSet bit = sig_bit(sig);
-            if (s.pending & bit)
-                s.pending &= ~bit;
-            else
-                table->pending &= ~bit;
-            info = table->info[sig - 1];
+            bool shared = take_pending(*table, s, sig, info);
+            rearm_alarm = shared && sig == kSigAlrm;
             action = table->action(sig);
-            if (action.handler == kSigIgn) continue;
-            if (action.handler == kSigDfl) {
+            if (action.handler == kSigIgn) {
+                what = Disposition::kSkip;
+            } else if (action.handler == kSigDfl) {
                 DefaultAction d = default_action(sig);
-                if (d != DefaultAction::kTerminate && d != DefaultAction::kCore) continue;
-            } else if (action.flags & kSaResetHand) {
-                table->actions[sig - 1].handler = kSigDfl;
-                table->actions[sig - 1].flags &= ~kSaSiginfo;
+                what = d == DefaultAction::kTerminate || d == DefaultAction::kCore
+                           ? Disposition::kDie
+                       : d == DefaultAction::kStop ? Disposition::kStop
+                                                   : Disposition::kSkip;
+                continues = table->continue_count;
+            } else {
+                if (action.flags & kSaResetHand) {
+                    table->actions[sig - 1].handler = kSigDfl;
+                    table->actions[sig - 1].flags &= ~kSaSiginfo;
+                }
+                saved_mask = s.restore_saved ? s.saved_blocked : s.blocked;
+                s.restore_saved = false;
             }
-            saved_mask = s.restore_saved ? s.saved_blocked : s.blocked;
-            s.restore_saved = false;
         }
-        if (action.handler == kSigDfl) die_of(sig);
+        // Linux starts a periodic ITIMER_REAL's next period as its SIGALRM
+        // is taken (interval_timer.h).
+        if (rearm_alarm) rearm_real_timer(*process);
+        if (what == Disposition::kSkip) continue;
+        if (what == Disposition::kDie) die_of(sig);
+        if (what == Disposition::kStop) {
+            stop_current_process(sig, continues);
+            arch::InterruptDisabler no_interrupts;
+            die_if_killed();  // SIGKILL ends a stopped process
+            continue;
+        }
         settle_interrupted_call(regs, true, action.flags);
         if (!setup_handler(regs, sig, info, action, saved_mask)) {
             Process* p = self->process;
@@ -327,6 +421,43 @@ Error suspend_with_mask(SigSet mask) {
     }
     die_if_killed();
     return Error::kRestartNoHand;
+}
+
+Result<int> wait_for_signal(SigSet set, Deadline deadline, bool poll, PendingInfo& info) {
+    Thread* self = self_thread();
+    SignalActions* table = self->process->signal_actions;
+    if (!table) return Error::kNoSys;
+    set &= ~kUnblockable;
+    bool rearm_alarm = false;
+    // Takes the first pending signal of `set`, under the signal lock.
+    auto take = [&]() -> int {
+        g_signal_lock.assert_held();
+        ThreadSignals& s = self->signals;
+        int sig = next_signal((s.pending | table->pending) & set, 0);
+        if (sig) rearm_alarm = take_pending(*table, s, sig, info) && sig == kSigAlrm;
+        return sig;
+    };
+    int sig;
+    {
+        sync::NoInterruptsGuard lock(g_signal_lock);
+        sig = take();
+        if (!sig && !poll) {
+            self->signals.saved_blocked = set;
+            __atomic_store_n(&self->signals.sigwaiting, true, __ATOMIC_RELEASE);
+        }
+    }
+    WakeReason reason = WakeReason::kTimedOut;
+    if (!sig && !poll) {
+        reason = sleep_until(deadline);  // no deadline: until a signal or a kill
+        sync::NoInterruptsGuard lock(g_signal_lock);
+        __atomic_store_n(&self->signals.sigwaiting, false, __ATOMIC_RELEASE);
+        self->signals.saved_blocked = 0;
+        sig = take();
+    }
+    if (rearm_alarm) rearm_real_timer(*self->process);
+    if (sig) return sig;
+    if (reason == WakeReason::kTimedOut) return Error::kAgain;
+    return Error::kInterrupted;  // Linux's answer: no restart
 }
 
 void return_from_handler(arch::InterruptFrame& regs) {
@@ -407,6 +538,19 @@ SignalActions* new_signal_actions(const SignalActions* inherit_ignored) NO_THREA
     for (int i = 0; i < kSignalCount; ++i)
         if (inherit_ignored->actions[i].handler == kSigIgn) table->actions[i].handler = kSigIgn;
     return table;
+}
+
+bool parent_wants_stop_reports(const Process& parent) {
+    if (!parent.signal_actions) return false;
+    sync::NoInterruptsGuard lock(g_signal_lock);
+    return !(parent.signal_actions->action(kSigChld).flags & kSaNoCldStop);
+}
+
+bool reaps_children_itself(const Process& parent, int exit_signal) {
+    if (!parent.signal_actions || exit_signal != kSigChld) return false;
+    sync::NoInterruptsGuard lock(g_signal_lock);
+    const SigAction& a = parent.signal_actions->action(kSigChld);
+    return a.handler == kSigIgn || (a.flags & kSaNoCldWait);
 }
 
 }  // namespace nyanos::proc

@@ -73,18 +73,22 @@ void fill_signal_frame(RtSigframe& frame, const arch::InterruptFrame& regs, int 
     sc.fpstate = plan.fpstate_at;
     frame.uc.sigmask = saved_mask;
 
-    frame.info.signo = sig;
-    frame.info.code = info.code;
+    fill_siginfo(frame.info, sig, info);
+}
+
+void fill_siginfo(LinuxSiginfo& out, int sig, const PendingInfo& info) {
+    out.signo = sig;
+    out.code = info.code;
     if (sig == kSigChld) {
-        frame.info.fields.child.pid = info.pid;
-        frame.info.fields.child.status = info.status;
+        out.fields.child.pid = info.pid;
+        out.fields.child.status = info.status;
     } else if (kSynchronous & sig_bit(sig) && info.code > 0) {
-        frame.info.fields.addr = info.addr;
+        out.fields.addr = info.addr;
     } else {
-        frame.info.fields.child.pid = info.pid;  // si_pid, si_uid (0: root)
+        out.fields.child.pid = info.pid;  // si_pid, si_uid (0: root)
         // A queued signal's value (sigqueue): si_value, after si_uid.
         if (info.code < 0 && info.code != kSiTkill)
-            memcpy(frame.info.fields.bytes + 8, &info.addr, sizeof(info.addr));
+            memcpy(out.fields.bytes + 8, &info.addr, sizeof(info.addr));
     }
 }
 

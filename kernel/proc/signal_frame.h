@@ -98,6 +98,10 @@ Result<SignalFramePlan> plan_signal_frame(uint64_t user_rsp, const ThreadSignals
 // Whether `sp` lies on the thread's alternate stack.
 bool on_altstack(const ThreadSignals& thread, uint64_t sp);
 
+// The siginfo of signal `sig` with `info` (the fields that are not set
+// stay as `out` had them: zero it first).
+void fill_siginfo(LinuxSiginfo& out, int sig, const PendingInfo& info);
+
 // The frame for signal `sig` interrupting `regs`: saved registers, the
 // mask to restore (`saved_mask`), the alternate stack's settings, the
 // siginfo. `cr2` is the fault address for a page fault (else 0).

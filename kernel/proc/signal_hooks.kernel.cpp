@@ -10,7 +10,7 @@ void raise_sigpipe_for_current() {
     // from the writer itself, to the writing thread. Its default action
     // ends the process; a handler or SIG_IGN lets it see EPIPE.
     Process* self = current_process();
-    send_signal(self, kSigPipe, PendingInfo{kSiUser, self->pid, 0, 0, 0}, current_thread());
+    (void)send_signal(self, kSigPipe, PendingInfo{kSiUser, self->pid, 0, 0, 0}, current_thread());
 }
 
 }  // namespace nyanos::proc

@@ -1,5 +1,7 @@
 #include "proc/signals.h"
 
+#include "proc/signal_queue.h"
+
 namespace nyanos::proc {
 
 sync::SpinLock g_signal_lock;
@@ -38,9 +40,7 @@ bool SignalActions::ignores(int sig) const {
     if (handler == kSigIgn) return sig != kSigKill && sig != kSigStop;
     if (handler != kSigDfl) return false;
     DefaultAction d = default_action(sig);
-    // Stopping is not implemented yet: a stop signal does nothing.
-    return d == DefaultAction::kIgnore || d == DefaultAction::kContinue ||
-           d == DefaultAction::kStop;
+    return d == DefaultAction::kIgnore || d == DefaultAction::kContinue;
 }
 
 int next_signal(SigSet pending, SigSet blocked) {
@@ -61,8 +61,8 @@ Result<void> change_action(SignalActions& table, ThreadSignals& thread, int sig,
     slot = *new_action;
     slot.mask &= ~kUnblockable;
     if (table.ignores(sig)) {
-        table.pending &= ~sig_bit(sig);
-        thread.pending &= ~sig_bit(sig);
+        discard_pending(table, nullptr, sig_bit(sig));
+        discard_pending(table, &thread, sig_bit(sig));
     }
     return {};
 }

@@ -7,15 +7,17 @@
 // fault): for them every signal ends the process, as before. The Linux
 // personality gets the full model: handlers, masks, ignoring, queuing.
 //
-// Simplifications, said here once: one pending instance per signal number,
-// realtime signals (32..64) included (Linux queues those); stop signals
-// are ignored until the terminal has job control.
+// Standard signals (1..31) keep one pending instance each; realtime
+// signals (32..64) are queued, one instance per send (proc/signal_queue.h).
+// Stop signals stop the whole process and SIGCONT continues it
+// (proc/lifecycle.h: stop_current_process).
 #pragma once
 
 #include <stddef.h>
 #include <stdint.h>
 
 #include "nyanos/lib/result.h"
+#include "proc/interval_timer.h"
 #include "sync/spinlock.h"
 
 namespace nyanos::proc {
@@ -44,6 +46,16 @@ constexpr SigSet sig_bit(int sig) {
 constexpr bool valid_signal(int sig) {
     return sig >= 1 && sig <= kSignalCount;
 }
+// SIGRTMIN..SIGRTMAX as the kernel numbers them (C libraries keep the
+// first two or three for themselves and start their SIGRTMIN above).
+inline constexpr int kSigRtMin = 32;
+constexpr bool is_realtime(int sig) {
+    return sig >= kSigRtMin;
+}
+inline constexpr SigSet kStandardSignals = (1ull << (kSigRtMin - 1)) - 1;
+// The signals whose default action stops the process.
+inline constexpr SigSet kStopSignals =
+    sig_bit(kSigStop) | sig_bit(kSigTstp) | sig_bit(kSigTtin) | sig_bit(kSigTtou);
 // SIGKILL and SIGSTOP can be neither caught, blocked nor ignored.
 inline constexpr SigSet kUnblockable = sig_bit(kSigKill) | sig_bit(kSigStop);
 // Signals a fault raises: delivered before any other pending one, so the
@@ -82,19 +94,59 @@ struct PendingInfo {
 inline constexpr int32_t kSiUser = 0, kSiKernel = 0x80, kSiQueue = -1, kSiTkill = -6,
                          kSegvMapErr = 1, kSegvAccErr = 2, kIllIllOpn = 2, kFpeIntDiv = 1,
                          kTrapBrkpt = 1, kBusAdrErr = 2, kCldExited = 1, kCldKilled = 2,
-                         kCldDumped = 3;
+                         kCldDumped = 3, kCldStopped = 5, kCldContinued = 6;
 
-// A process's signal table (shared by its threads).
+struct ThreadSignals;
+
+// One pending instance of a realtime signal. The sender allocates it
+// before it takes the signal lock (so the lock is never held across an
+// allocation that could be avoided); the process's SignalActions owns it
+// from the moment it is queued until the signal is taken or discarded.
+struct QueuedSignal {
+    QueuedSignal* next = nullptr;
+    // Directed at this thread (tkill, tgsigqueueinfo); nullptr: at the
+    // process, for any of its threads to take.
+    const ThreadSignals* thread = nullptr;
+    int sig = 0;
+    PendingInfo info{};
+};
+
+// A process's signal table (shared by its threads) and its pending
+// signals. Not copyable: it owns the queued instances, freed with it (an
+// exit with signals pending leaks nothing).
 struct SignalActions {
     SigAction actions[kSignalCount] GUARDED_BY(g_signal_lock) = {};
     // Directed at the process: any of its threads may take them.
     SigSet pending GUARDED_BY(g_signal_lock) = 0;
-    // The pending signals' details (one instance per number).
-    PendingInfo info[kSignalCount] GUARDED_BY(g_signal_lock) = {};
+    // The details of pending standard signals (one instance per number,
+    // thread- or process-directed). Realtime signals keep theirs in their
+    // queued instances.
+    PendingInfo info[kSigRtMin - 1] GUARDED_BY(g_signal_lock) = {};
+    // The realtime instances of the process and of its threads, oldest
+    // first, and how many there are.
+    QueuedSignal* queue GUARDED_BY(g_signal_lock) = nullptr;
+    uint32_t queued GUARDED_BY(g_signal_lock) = 0;
+    // Counts the SIGCONTs sent: a thread that took a stop signal stops only
+    // if no SIGCONT came after it (lifecycle.h: stop_current_process).
+    uint32_t continue_count GUARDED_BY(g_signal_lock) = 0;
+    // The process is stopped (JobState::stopped, which the table lock
+    // guards, as senders see it): a fatal signal then waits for SIGCONT
+    // like any other; only SIGKILL ends a stopped process at once.
+    bool stopped GUARDED_BY(g_signal_lock) = false;
+    // setitimer's three timers and alarm's (proc/process_timers.h), as
+    // Linux keeps them with the signal state: none armed in a new process;
+    // execve carries them over to the new table. Under the timer lock.
+    IntervalTimers timers;
+
+    SignalActions() = default;
+    ~SignalActions();
+    SignalActions(const SignalActions&) = delete;
+    SignalActions& operator=(const SignalActions&) = delete;
 
     const SigAction& action(int sig) const REQUIRES(g_signal_lock) { return actions[sig - 1]; }
-    // Whether a signal sent now would be dropped: SIG_IGN, or SIG_DFL with
-    // a default action that does nothing.
+    // Whether a signal sent now, not blocked, would be dropped: SIG_IGN, or
+    // SIG_DFL with a default action that does nothing (ignore, continue:
+    // SIGCONT's continuing happens when it is sent, whatever its action).
     bool ignores(int sig) const REQUIRES(g_signal_lock);
 };
 
@@ -106,8 +158,18 @@ struct ThreadSignals {
     SigSet pending = 0;  // directed at this thread (tkill, faults)
     // rt_sigsuspend: the mask to put back once a handler has run (or the
     // wait ended without one).
+    // rt_sigtimedwait, while `sigwaiting`: the set it waits for (in
+    // saved_blocked: a thread is in one of the two calls at a time), whose
+    // signals wake it though they stay blocked (Linux's real_blocked: an
+    // ignored signal that is blocked is still queued for it).
     SigSet saved_blocked = 0;
     bool restore_saved = false;
+    bool sigwaiting = false;
+    // Blocked in a wait only a kill ends (WaitMode::kKillable: a stopped
+    // process, a vfork parent): a signal for it leaves it blocked. Set by
+    // the wait and read by interrupt_wait, both under the scheduler lock.
+    // (Here rather than in Thread: it fills padding.)
+    bool killable_wait = false;
     // sigaltstack: [sp, sp + size) when flags has no SS_DISABLE.
     uint32_t altstack_flags = 2;  // SS_DISABLE
     uint64_t altstack_sp = 0;
@@ -125,7 +187,9 @@ int next_signal(SigSet pending, SigSet blocked);
 // rt_sigaction's rules: EINVAL for a number outside 1..64 and for a new
 // action on SIGKILL or SIGSTOP. Stores the old action first when `old` is
 // given. A new action that ignores the signal discards it where pending
-// (POSIX). SIGKILL and SIGSTOP are taken out of the new mask.
+// (POSIX): in the process and in `thread` (with several threads the
+// caller discards it in the others: discard_pending). SIGKILL and SIGSTOP
+// are taken out of the new mask.
 Result<void> change_action(SignalActions& table, ThreadSignals& thread, int sig,
                            const SigAction* new_action, SigAction* old_action)
     REQUIRES(g_signal_lock);

@@ -22,6 +22,11 @@ enum class ThreadState : uint8_t {
     kDead = 3,     // exited; its stack is freed with its process
 };
 
+// Which events end a wait besides its own (WaitQueue::wait): a kill
+// always; a signal to take only in an interruptible one (Linux's
+// TASK_INTERRUPTIBLE and TASK_KILLABLE).
+enum class WaitMode : uint8_t { kInterruptible, kKillable };
+
 // How a wait ended (WaitQueue::wait).
 enum class WakeReason : uint8_t {
     kWoken,        // wake_one/wake_all on its queue

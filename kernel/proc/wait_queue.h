@@ -31,16 +31,20 @@ public:
     // killed. The deadline is checked on every timer tick, so the wait ends
     // at the first tick at or after it: never early, at most a tick late.
     // A deadline already past ends the wait at once (kTimedOut).
+    // With WaitMode::kKillable a pending signal neither prevents nor ends
+    // the wait (kInterrupted never comes back).
     // Interrupts off. Returns with the scheduler lock held again.
-    WakeReason wait_locked(Deadline deadline = {}) REQUIRES(g_scheduler_lock);
+    WakeReason wait_locked(Deadline deadline = {}, WaitMode mode = WaitMode::kInterruptible)
+        REQUIRES(g_scheduler_lock);
 
     // The same for a condition guarded by `lock` (held on entry and on
     // return; released while blocked). Interrupts off.
     template <typename Lock>
-    WakeReason wait(Lock& lock, Deadline deadline = {}) REQUIRES(lock) EXCLUDES(g_scheduler_lock) {
+    WakeReason wait(Lock& lock, Deadline deadline = {}, WaitMode mode = WaitMode::kInterruptible)
+        REQUIRES(lock) EXCLUDES(g_scheduler_lock) {
         g_scheduler_lock.lock();
         lock.unlock();
-        WakeReason reason = wait_locked(deadline);
+        WakeReason reason = wait_locked(deadline, mode);
         g_scheduler_lock.unlock();
         lock.lock();
         return reason;

@@ -129,7 +129,10 @@ int64_t linux_wait4(SyscallFrame& f) {
     if (pid == INT32_MIN) return errno_of(Error::kNoProcess);
     int status = 0;
     auto which = proc::ChildSelector::from_waitpid(pid, proc::current_process_group());
-    auto r = proc::wait_for_child(which, options & kWNoHang, true, status);
+    uint8_t events = proc::wait_event::kExited;
+    if (options & kWUntraced) events |= proc::wait_event::kStopped;
+    if (options & kWContinued) events |= proc::wait_event::kContinued;
+    auto r = proc::wait_for_child(which, events, options & kWNoHang, true, status);
     if (!r.ok()) return errno_of(r.error());
     if (r.value() > 0) {
         if (f.rsi) {
@@ -169,19 +172,30 @@ int64_t linux_waitid(SyscallFrame& f) {
         default:
             return errno_of(Error::kInvalid);
     }
-    // Only exits are reported (no stopped or continued children yet).
-    if (!(options & kWExited)) return errno_of(Error::kNoChild);
+    uint8_t events = 0;
+    if (options & kWExited) events |= proc::wait_event::kExited;
+    if (options & kWStopped) events |= proc::wait_event::kStopped;
+    if (options & kWContinued) events |= proc::wait_event::kContinued;
     int status = 0;
-    auto r = proc::wait_for_child(which, options & kWNoHang, !(options & kWNoWait), status);
+    auto r = proc::wait_for_child(which, events, options & kWNoHang, !(options & kWNoWait), status);
     if (!r.ok()) return errno_of(r.error());
     if (f.rdx) {
         proc::LinuxSiginfo info{};
         if (r.value() > 0) {
-            bool exited = NYAN_WIFEXITED(status);
             info.signo = proc::kSigChld;
-            info.code = exited ? proc::kCldExited : proc::kCldKilled;
             info.fields.child.pid = r.value();
-            info.fields.child.status = exited ? NYAN_WEXITSTATUS(status) : NYAN_WTERMSIG(status);
+            if (status == proc::kContinuedStatus) {
+                info.code = proc::kCldContinued;
+                info.fields.child.status = proc::kSigCont;
+            } else if ((status & 0xff) == 0x7f) {
+                info.code = proc::kCldStopped;
+                info.fields.child.status = (status >> 8) & 0xff;
+            } else {
+                bool exited = NYAN_WIFEXITED(status);
+                info.code = exited ? proc::kCldExited : proc::kCldKilled;
+                info.fields.child.status =
+                    exited ? NYAN_WEXITSTATUS(status) : NYAN_WTERMSIG(status);
+            }
         }
         auto c = copy_to_user(f.rdx, &info, sizeof(info));
         if (!c.ok()) return errno_of(c.error());

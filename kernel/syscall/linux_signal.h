@@ -9,6 +9,7 @@ int64_t linux_rt_sigaction(SyscallFrame& f);
 int64_t linux_rt_sigprocmask(SyscallFrame& f);
 int64_t linux_rt_sigpending(SyscallFrame& f);
 int64_t linux_rt_sigsuspend(SyscallFrame& f);
+int64_t linux_rt_sigtimedwait(SyscallFrame& f);
 int64_t linux_rt_sigreturn(SyscallFrame& f);
 int64_t linux_sigaltstack(SyscallFrame& f);
 int64_t linux_pause(SyscallFrame& f);

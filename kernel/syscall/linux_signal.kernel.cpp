@@ -6,6 +6,8 @@
 #include "proc/scheduler.h"
 #include "proc/signal_delivery.h"
 #include "proc/signal_frame.h"
+#include "arch/x86_64/timer.h"
+#include "syscall/linux_time_abi.h"
 #include "syscall/user_memory.h"
 
 namespace nyanos::sys {
@@ -72,6 +74,37 @@ int64_t linux_rt_sigsuspend(SyscallFrame& f) {
     auto r = copy_from_user(&mask, f.rdi, sizeof(mask));
     if (!r.ok()) return errno_of(r.error());
     return errno_of(proc::suspend_with_mask(mask));
+}
+
+// rt_sigtimedwait(set, info, timeout, sigsetsize): sigwaitinfo and
+// sigtimedwait. A null timeout waits for ever, a zero one only looks.
+int64_t linux_rt_sigtimedwait(SyscallFrame& f) {
+    if (f.r10 != kSigSetSize) return errno_of(Error::kInvalid);
+    SigSet set;
+    auto r = copy_from_user(&set, f.rdi, sizeof(set));
+    if (!r.ok()) return errno_of(r.error());
+    proc::Deadline deadline;
+    bool poll = false;
+    if (f.rdx) {
+        linux_abi::Timespec ts;
+        auto t = copy_from_user(&ts, f.rdx, sizeof(ts));
+        if (!t.ok()) return errno_of(t.error());
+        if (!linux_abi::valid(ts)) return errno_of(Error::kInvalid);
+        uint64_t ns = linux_abi::to_ns_saturating(ts);
+        poll = ns == 0;
+        uint64_t now = arch::monotonic_ns();
+        deadline.monotonic_ns = ns > ~0ull - now ? ~0ull : now + ns;
+    }
+    proc::PendingInfo pending{};
+    auto sig = proc::wait_for_signal(set, deadline, poll, pending);
+    if (!sig.ok()) return errno_of(sig.error());
+    if (f.rsi) {
+        proc::LinuxSiginfo info{};
+        proc::fill_siginfo(info, sig.value(), pending);
+        auto c = copy_to_user(f.rsi, &info, sizeof(info));
+        if (!c.ok()) return errno_of(c.error());
+    }
+    return sig.value();
 }
 
 int64_t linux_pause(SyscallFrame&) {

@@ -54,6 +54,7 @@ constexpr SyscallTable<linux_nr::kCount> make_table() {
     t.entries[linux_nr::rt_sigprocmask] = linux_rt_sigprocmask;
     t.entries[linux_nr::rt_sigpending] = linux_rt_sigpending;
     t.entries[linux_nr::rt_sigsuspend] = linux_rt_sigsuspend;
+    t.entries[linux_nr::rt_sigtimedwait] = linux_rt_sigtimedwait;
     t.entries[linux_nr::rt_sigreturn] = linux_rt_sigreturn;
     t.entries[linux_nr::sigaltstack] = linux_sigaltstack;
     t.entries[linux_nr::pause] = linux_pause;
@@ -67,6 +68,9 @@ constexpr SyscallTable<linux_nr::kCount> make_table() {
     t.entries[linux_nr::rt_tgsigqueueinfo] = linux_rt_tgsigqueueinfo;
     // Time (linux_time.h).
     t.entries[linux_nr::nanosleep] = linux_nanosleep;
+    t.entries[linux_nr::getitimer] = linux_getitimer;
+    t.entries[linux_nr::alarm] = linux_alarm;
+    t.entries[linux_nr::setitimer] = linux_setitimer;
     t.entries[linux_nr::gettimeofday] = linux_gettimeofday;
     t.entries[linux_nr::getrusage] = linux_getrusage;
     t.entries[linux_nr::times] = linux_times;

@@ -60,8 +60,11 @@ int64_t put_three(const creds::IdSet& ids, uint64_t real, uint64_t effective, ui
 // the old limit returned.
 Result<rlimit::Limit> prlimit_self(uint32_t resource, const rlimit::Limit* next) {
     if (resource >= rlimit::kCount) return Error::kInvalid;
-    return mine().exchange_limit(rlimit::Resource(resource), next,
-                                 creds::privileged(my_credentials()));  // CAP_SYS_RESOURCE
+    auto old = TRY(mine().exchange_limit(rlimit::Resource(resource), next,
+                                         creds::privileged(my_credentials())));  // CAP_SYS_RESOURCE
+    if (next && resource == rlimit::kStack)
+        proc::current_process()->mm->set_stack_limit(next->soft);
+    return old;
 }
 
 // The CPUs sched_getaffinity can report: the kernel's cpumask holds 64.
@@ -102,6 +105,7 @@ int64_t linux_sysinfo(SyscallFrame& f) {
     info.uptime = int64_t(now / 1'000'000'000 + (now % 1'000'000'000 ? 1 : 0));
     for (unsigned i = 0; i < 3; ++i)
         info.loads[i] = proc::load_average(i) << (kSysinfoLoadShift - LoadAverage::kFractionBits);
+    proc::free_self_reaped();  // what is left of self-reaped children is not in use
     mm::MemoryStats mem = mm::physical_memory().stats();
     info.totalram = mem.total_frames * paging::kPageSize;
     info.freeram = mem.free_frames * paging::kPageSize;
@@ -235,6 +239,8 @@ int64_t linux_prlimit64(SyscallFrame& f) {
                 if (c->resource >= rlimit::kCount) return Error::kInvalid;
                 c->old = TRY(
                     p.resources.exchange_limit(rlimit::Resource(c->resource), c->next, privileged));
+                if (c->next && c->resource == rlimit::kStack && p.mm)
+                    p.mm->set_stack_limit(c->next->soft);  // its stack stops growing there
                 return {};
             },
             &call);

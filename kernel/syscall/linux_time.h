@@ -22,6 +22,9 @@
 namespace nyanos::sys {
 
 int64_t linux_nanosleep(SyscallFrame& f);        // 35
+int64_t linux_getitimer(SyscallFrame& f);        // 36 (linux_itimer.kernel.cpp)
+int64_t linux_alarm(SyscallFrame& f);            // 37 (linux_itimer.kernel.cpp)
+int64_t linux_setitimer(SyscallFrame& f);        // 38 (linux_itimer.kernel.cpp)
 int64_t linux_gettimeofday(SyscallFrame& f);     // 96
 int64_t linux_getrusage(SyscallFrame& f);        // 98
 int64_t linux_times(SyscallFrame& f);            // 100

@@ -255,7 +255,9 @@ int64_t sys_meminfo(SyscallFrame& f) {
     // before counting: the cached kernel stacks, and the heap's cached empty
     // slabs (one per size class, kept from the class's high-water mark on).
     // The free count then depends only on what is live: once every process
-    // started since a reading is reaped, it is that reading again, exactly.
+    // started since a reading is reaped, it is that reading again, exactly
+    // (children that reaped themselves are freed first).
+    proc::free_self_reaped();
     mm::reclaim_kernel_stacks();
     mm::kernel_heap_trim();
     mm::MemoryStats s = mm::physical_memory().stats();

@@ -490,6 +490,18 @@ TEST_CASE("ProcessMemory: a Linux stack grows down to its limit, never near anot
         CHECK(store(m, other + kPage, 1) == kOk);
         CHECK(access_page(m, other + kPage - 1, Access::kRead) == kSegv);
     }
+    {
+        // RLIMIT_STACK lowered at run time (1 MiB): the stack grows to it,
+        // not beyond, whatever stack_max says; raising it lets it go on.
+        ProcessMemory m = make_memory(ctx, kLinux);
+        m.set_stack_limit(1 << 20);
+        CHECK(store(m, kLinuxStackTop - (1 << 20), 1) == kOk);
+        CHECK(access_page(m, kLinuxStackTop - (1 << 20) - 1, Access::kWrite) == kSegv);
+        ProcessMemory child = m.clone_for_fork().release_value();  // inherits it
+        CHECK(access_page(child, kLinuxStackTop - (1 << 20) - 1, Access::kWrite) == kSegv);
+        m.set_stack_limit(2 << 20);
+        CHECK(store(m, kLinuxStackTop - (1 << 20) - 8, 2) == kOk);
+    }
     CHECK(ctx.leaked() == 0);
 }
 

@@ -298,3 +298,46 @@ TEST_CASE("waitpid: process groups select children (0: the caller's group, < -1:
     CHECK(f.table.find_zombie_child(shell, group_one, has_match) == nullptr);
     CHECK(!has_match);
 }
+
+TEST_CASE("waitpid: stops and continues are reported once each, exits before them") {
+    Family f;
+    Process* shell = f.spawn(nullptr);
+    Process* job = f.spawn(shell);
+    Process* other = f.spawn(shell);
+    auto any = ChildSelector::from_waitpid(-1, shell->pgid);
+    const uint8_t all = wait_event::kExited | wait_event::kStopped | wait_event::kContinued;
+    bool has_match = false;
+    int status = 0;
+    CHECK(f.table.find_waitable_child(shell, any, all, status, has_match) == nullptr);
+    CHECK(has_match);
+    job->job.stopped = true;
+    job->job.stop_signal = 19;
+    job->job.report = JobState::Report::kStopped;
+    // Without WUNTRACED a stop is not reported.
+    CHECK(f.table.find_waitable_child(shell, any, wait_event::kExited, status, has_match) ==
+          nullptr);
+    CHECK(f.table.find_waitable_child(shell, any, all, status, has_match) == job);
+    CHECK(status == ((19 << 8) | 0x7f));
+    job->job.report = JobState::Report::kNone;  // reported
+    CHECK(f.table.find_waitable_child(shell, any, all, status, has_match) == nullptr);
+    // Continued: only WCONTINUED sees it.
+    job->job.stopped = false;
+    job->job.report = JobState::Report::kContinued;
+    CHECK(f.table.find_waitable_child(shell, any, wait_event::kStopped, status, has_match) ==
+          nullptr);
+    CHECK(f.table.find_waitable_child(shell, any, wait_event::kContinued, status, has_match) ==
+          job);
+    CHECK(status == kContinuedStatus);
+    // A stop report whose process was continued meanwhile is stale.
+    job->job.report = JobState::Report::kStopped;
+    CHECK(f.table.find_waitable_child(shell, any, wait_event::kStopped, status, has_match) ==
+          nullptr);
+    // A zombie is reported as an exit, and only to waits for exits.
+    f.table.mark_exited(other, 4 << 8, nullptr);
+    CHECK(f.table.find_waitable_child(shell, ChildSelector::from_waitpid(other->pid, 0),
+                                      wait_event::kStopped, status, has_match) == nullptr);
+    CHECK(has_match);
+    CHECK(f.table.find_waitable_child(shell, ChildSelector::from_waitpid(other->pid, 0), all,
+                                      status, has_match) == other);
+    CHECK(status == (4 << 8));
+}

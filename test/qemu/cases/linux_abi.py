@@ -10,7 +10,8 @@ from harness import ROOT, Test
 
 DATA = os.path.join(ROOT, "test", "qemu", "data", "linux-abi")
 _CMDLINE = "init=/bin/busybox -- sh /test/linux-abi/run.sh"
-_EXPECT = [r"ok 1 - cow-global", r"linux-abi: first 0 second 0", r"init exited: 0\r?\n"]
+_EXPECT = [r"ok 1 - cow-global", r"linux-abi: first 0 second 0 third 0",
+           r"init exited: 0\r?\n"]
 
 TESTS = [
     Test("linux-abi-uefi", cmdline=_CMDLINE, initrd_extra=DATA, expect=_EXPECT, exit_code=1,

@@ -14,6 +14,7 @@
 #include <sys/ioctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -149,6 +150,36 @@ static int efault_signals(void) {
     return CASE_PASS;
 }
 
+/* The interval timers and sigtimedwait. A bad old-value pointer in
+ * setitimer fails after the new value is in place; a bad siginfo pointer in
+ * rt_sigtimedwait fails after the signal was taken (as Linux). */
+static int efault_timers(void) {
+    struct itimerval it = {{0, 0}, {10, 0}}, now;
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGUSR1);
+    CHECK_OK(sigprocmask(SIG_BLOCK, &set, NULL));
+    struct timespec zero = {0, 0};
+    for (size_t i = 0; i < BAD_COUNT; ++i) {
+        EXPECT_EFAULT(i, syscall(SYS_getitimer, ITIMER_REAL, B(i)));
+        EXPECT_EFAULT(i, syscall(SYS_setitimer, ITIMER_REAL, B(i), NULL));
+        CHECK_OK(getitimer(ITIMER_REAL, &now));
+        CHECK(now.it_value.tv_sec == 0 && now.it_value.tv_usec == 0);
+        EXPECT_EFAULT(i, syscall(SYS_setitimer, ITIMER_REAL, &it, B(i)));
+        CHECK_OK(getitimer(ITIMER_REAL, &now));
+        CHECK(now.it_value.tv_sec >= 9);
+        CHECK(alarm(0) >= 9); /* and off again */
+        EXPECT_EFAULT(i, syscall(SYS_rt_sigtimedwait, B(i), NULL, &zero, 8));
+        EXPECT_EFAULT(i, syscall(SYS_rt_sigtimedwait, &set, NULL, B(i), 8));
+        CHECK_OK(raise(SIGUSR1));
+        EXPECT_EFAULT(i, syscall(SYS_rt_sigtimedwait, &set, B(i), &zero, 8));
+        sigset_t pending;
+        CHECK_OK(sigpending(&pending));
+        CHECK(!sigismember(&pending, SIGUSR1));
+    }
+    return CASE_PASS;
+}
+
 static int efault_time(void) {
     for (size_t i = 0; i < BAD_COUNT; ++i) {
         EXPECT_EFAULT(i, syscall(SYS_clock_gettime, CLOCK_MONOTONIC, B(i)));
@@ -221,6 +252,7 @@ CASE_TABLE(badptr) = {
     {"efault-wait", efault_wait4},
     {"efault-signals", efault_signals},
     {"efault-time", efault_time},
+    {"efault-timers", efault_timers},
     {"efault-info", efault_info},
     {"efault-paths", efault_paths},
     {"efault-fd-calls", efault_fd_calls},

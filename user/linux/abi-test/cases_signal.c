@@ -12,6 +12,7 @@
 #include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <ucontext.h>
@@ -257,6 +258,144 @@ static int sig_mask_pending(void) {
     /* EINVAL: a bad how, or a sigset size other than 8. */
     CHECK_ERR(syscall(SYS_rt_sigprocmask, 99, &all, NULL, 8), EINVAL);
     CHECK_ERR(syscall(SYS_rt_sigprocmask, SIG_BLOCK, &all, NULL, 4), EINVAL);
+    return CASE_PASS;
+}
+
+static volatile sig_atomic_t g_rt_values[64], g_usr1_count;
+static void count_usr1(int sig) {
+    (void)sig;
+    ++g_usr1_count;
+}
+static void rt_value(int sig, siginfo_t* si, void* uc) {
+    (void)sig;
+    (void)uc;
+    if (g_count < 64) g_rt_values[g_count] = si->si_value.sival_int;
+    ++g_count;
+}
+
+/* RLIMIT_SIGPENDING bounds the realtime queue: sigqueue (and tgkill of a
+ * realtime signal) fail with EAGAIN past it, kill() still gets through
+ * (only its siginfo is lost), a standard signal always does. Linux counts
+ * the user's pending signals: others' may take some of the room. */
+static int sig_rt_queue_limit(void) {
+    const int limit = 8, rt = SIGRTMIN + 2;
+    struct rlimit rl = {limit, limit};
+    CHECK_OK(setrlimit(RLIMIT_SIGPENDING, &rl));
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_sigaction = rt_value;
+    sa.sa_flags = SA_SIGINFO;
+    sigfillset(&sa.sa_mask);
+    CHECK_OK(sigaction(rt, &sa, NULL));
+    CHECK_OK(set_handler(SIGUSR1, count_usr1, 0));
+    sigset_t block;
+    sigemptyset(&block);
+    sigaddset(&block, rt);
+    sigaddset(&block, SIGUSR1);
+    CHECK_OK(sigprocmask(SIG_BLOCK, &block, NULL));
+    int queued = 0;
+    for (int i = 0; i < 3 * limit; ++i) {
+        union sigval v = {.sival_int = i};
+        if (sigqueue(getpid(), rt, v) == 0) {
+            ++queued;
+            continue;
+        }
+        CHECK_EQ(errno, EAGAIN);
+        break;
+    }
+    if (queued < 1 || queued > limit) return fail("%d signals queued under a limit of %d", queued, limit);
+    CHECK_ERR(syscall(SYS_tgkill, getpid(), getpid(), rt), EAGAIN);
+    union sigval v = {.sival_int = 99};
+    CHECK_OK(sigqueue(getpid(), SIGUSR1, v));
+    CHECK_OK(kill(getpid(), rt));
+    g_count = 0;
+    CHECK_OK(sigprocmask(SIG_UNBLOCK, &block, NULL));
+    /* Each queued one once, in order; kill()'s merged with them. */
+    CHECK_EQ(g_count, queued);
+    CHECK_EQ(g_usr1_count, 1);
+    for (int i = 0; i < queued; ++i)
+        if (g_rt_values[i] != i) return fail("delivery %d carried %d", i, (int)g_rt_values[i]);
+    /* Room again. */
+    CHECK_OK(sigqueue(getpid(), rt, v));
+    CHECK_EQ(g_count, queued + 1);
+    return CASE_PASS;
+}
+
+/* sigwaitinfo and sigtimedwait take a pending signal of their set (blocked,
+ * as it should be) with its siginfo; wait for one, up to the timeout
+ * (EAGAIN); a handled signal outside the set ends the wait (EINTR). A
+ * blocked signal is queued for them even when its action ignores it. */
+static int sig_sigtimedwait(void) {
+    const int rt = SIGRTMIN + 1;
+    sigset_t set, old;
+    sigemptyset(&set);
+    sigaddset(&set, SIGUSR1);
+    sigaddset(&set, rt);
+    sigaddset(&set, SIGCHLD);
+    sigaddset(&set, SIGALRM);
+    CHECK_OK(sigprocmask(SIG_BLOCK, &set, &old));
+    union sigval v = {.sival_int = 5};
+    CHECK_OK(sigqueue(getpid(), rt, v));
+    CHECK_OK(raise(SIGUSR1));
+    siginfo_t si;
+    memset(&si, 0, sizeof si);
+    CHECK_EQ(sigwaitinfo(&set, &si), SIGUSR1); /* lowest first */
+    CHECK_EQ(si.si_code, SI_TKILL);            /* raise() is tgkill */
+    memset(&si, 0, sizeof si);
+    CHECK_EQ(sigwaitinfo(&set, &si), rt);
+    CHECK_EQ(si.si_code, SI_QUEUE);
+    CHECK_EQ(si.si_pid, getpid());
+    CHECK_EQ(si.si_value.sival_int, 5);
+    /* Nothing pending: a zero timeout only looks; a short one expires. */
+    struct timespec zero = {0, 0}, short_wait = {0, 50000000};
+    CHECK_ERR(sigtimedwait(&set, &si, &zero), EAGAIN);
+    long long start = now_ns();
+    CHECK_ERR(sigtimedwait(&set, &si, &short_wait), EAGAIN);
+    CHECK(now_ns() - start >= 50000000LL);
+    /* SIGCHLD's default action ignores it, but blocked it is queued. */
+    fflush(NULL);
+    pid_t pid = fork();
+    CHECK_OK(pid);
+    if (pid == 0) _exit(3);
+    memset(&si, 0, sizeof si);
+    CHECK_EQ(sigwaitinfo(&set, &si), SIGCHLD);
+    CHECK_EQ(si.si_code, CLD_EXITED);
+    CHECK_EQ(si.si_pid, pid);
+    CHECK_EQ(si.si_status, 3);
+    CHECK_EXITED(wait_status(pid), 3);
+    /* A timer's signal. */
+    struct itimerval it = {{0, 0}, {0, 20000}};
+    CHECK_OK(setitimer(ITIMER_REAL, &it, NULL));
+    memset(&si, 0, sizeof si);
+    CHECK_EQ(sigwaitinfo(&set, &si), SIGALRM);
+    CHECK_EQ(si.si_code, SI_KERNEL);
+    /* A handled signal outside the set ends the wait: EINTR. */
+    CHECK_OK(set_handler(SIGUSR2, counting, 0));
+    g_count = 0;
+    fflush(NULL);
+    pid = fork();
+    CHECK_OK(pid);
+    if (pid == 0) {
+        sleep_ms(50);
+        kill(getppid(), SIGUSR2);
+        _exit(0);
+    }
+    struct timespec long_wait = {10, 0};
+    sigset_t usr1;
+    sigemptyset(&usr1);
+    sigaddset(&usr1, SIGUSR1);
+    /* (The raw call: musl's sigtimedwait retries on EINTR.) */
+    CHECK_ERR(syscall(SYS_rt_sigtimedwait, &usr1, &si, &long_wait, 8), EINTR);
+    CHECK_EQ(g_count, 1);
+    /* Its SIGCHLD is blocked: wait for the child itself. */
+    CHECK_EXITED(wait_status(pid), 0);
+    /* Bad arguments. */
+    struct timespec bad = {0, 1000000000};
+    CHECK_ERR(sigtimedwait(&set, &si, &bad), EINVAL);
+    CHECK_ERR(syscall(SYS_rt_sigtimedwait, &set, NULL, &zero, 4), EINVAL);
+    CHECK_ERR(syscall(SYS_rt_sigtimedwait, (void*)ADDR_HHDM, NULL, &zero, 8), EFAULT);
+    CHECK_ERR(syscall(SYS_rt_sigtimedwait, &set, NULL, (void*)ADDR_UNMAPPED_LOW, 8), EFAULT);
+    CHECK_OK(sigprocmask(SIG_SETMASK, &old, NULL));
     return CASE_PASS;
 }
 
@@ -652,7 +791,9 @@ CASE_TABLE(signal) = {
     {"sig-resethand", sig_resethand},
     {"sig-nodefer-and-mask", sig_nodefer_and_mask},
     {"sig-mask-pending", sig_mask_pending},
+    {"sig-rt-queue-limit", sig_rt_queue_limit},
     {"sig-sigsuspend", sig_sigsuspend},
+    {"sig-sigtimedwait", sig_sigtimedwait},
     {"sig-altstack", sig_altstack},
     {"sig-altstack-overflow", sig_altstack_overflow},
     {"sig-eintr-and-restart", sig_eintr_and_restart},

@@ -488,6 +488,68 @@ static int thread_futex_shared_mapping(void) {
     return CASE_PASS;
 }
 
+static int g_tick_fd = -1;
+static void* tick_forever(void* arg) {
+    (void)arg;
+    for (;;) {
+        char c = 't';
+        if (write(g_tick_fd, &c, 1) < 0 && errno != EAGAIN) return NULL;
+        sleep_ms(5);
+    }
+}
+
+/* Bytes waiting in the non-blocking pipe `fd` (read and dropped). */
+static int drain(int fd) {
+    char buf[256];
+    int n = 0;
+    for (;;) {
+        ssize_t r = read(fd, buf, sizeof buf);
+        if (r <= 0) return n;
+        n += (int)r;
+    }
+}
+
+/* SIGSTOP stops every thread of the process, not only the one that takes
+ * it; SIGCONT starts them all again. */
+static int thread_stop_continue(void) {
+    int p[2];
+    CHECK_OK(pipe(p));
+    CHECK_OK(fcntl(p[0], F_SETFL, O_NONBLOCK));
+    fflush(NULL);
+    pid_t pid = fork();
+    CHECK_OK(pid);
+    if (pid == 0) {
+        close(p[0]);
+        g_tick_fd = p[1];
+        fcntl(p[1], F_SETFL, O_NONBLOCK);
+        pthread_t t;
+        if (pthread_create(&t, NULL, tick_forever, NULL)) _exit(2);
+        for (;;) pause();
+    }
+    close(p[1]);
+    /* Ticking. */
+    long long start = now_ns();
+    while (drain(p[0]) == 0 && now_ns() - start < 5000000000LL) sleep_ms(5);
+    int st;
+    CHECK_OK(kill(pid, SIGSTOP));
+    CHECK_EQ(waitpid(pid, &st, WUNTRACED), pid);
+    CHECK(WIFSTOPPED(st) && WSTOPSIG(st) == SIGSTOP);
+    sleep_ms(30); /* a tick already under way may still land */
+    drain(p[0]);
+    sleep_ms(100);
+    int while_stopped = drain(p[0]);
+    if (while_stopped) return fail("%d ticks while the process was stopped", while_stopped);
+    CHECK_OK(kill(pid, SIGCONT));
+    start = now_ns();
+    int after = 0;
+    while ((after = drain(p[0])) == 0 && now_ns() - start < 5000000000LL) sleep_ms(5);
+    CHECK(after > 0);
+    CHECK_OK(kill(pid, SIGKILL));
+    CHECK_KILLED(wait_status(pid), SIGKILL);
+    close(p[0]);
+    return CASE_PASS;
+}
+
 CASE_TABLE(thread) = {
     {"thread-create-join-ids", thread_create_join_ids},
     {"thread-mutex-counter", thread_mutex_counter},
@@ -499,5 +561,6 @@ CASE_TABLE(thread) = {
     {"thread-munmap-seen", thread_munmap_seen},
     {"thread-fork-from-thread", thread_fork_from_thread},
     {"thread-futex-shared-mapping", thread_futex_shared_mapping},
+    {"thread-stop-continue", thread_stop_continue},
     CASE_TABLE_END,
 };

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/auxv.h>
+#include <sys/time.h>
 
 /* The ELF header of this executable, as the linker placed it. */
 extern const Elf64_Ehdr __ehdr_start;
@@ -130,6 +131,15 @@ int child_main(int argc, char** argv, char** envp) {
     if (!strcmp(mode, "exit") && argc >= 4) return atoi(argv[3]);
     if (!strcmp(mode, "check-exec")) return check_exec(argc, argv, envp);
     if (!strcmp(mode, "check-fds") && argc >= 5) return check_fds(argv[3], argv[4]);
+    if (!strcmp(mode, "check-itimer")) {
+        /* execve kept the ITIMER_REAL its caller set (20 s) just before. */
+        struct itimerval now;
+        if (getitimer(ITIMER_REAL, &now)) return fail("check-itimer: getitimer failed");
+        if (now.it_value.tv_sec < 18 || now.it_value.tv_sec > 20)
+            return fail("check-itimer: %ld s left after execve, expected about 20",
+                        (long)now.it_value.tv_sec);
+        return 0;
+    }
     if (!strcmp(mode, "block-read") && argc >= 4) {
         /* Blocks until every writer of the pipe is gone. */
         char c;

@@ -1,8 +1,7 @@
 # The cases of the Linux ABI suite (user/linux/abi-test) that the Linux
 # personality passes today, run by busybox's shell as init. The suite's
-# other cases wait for what is not built yet (queued realtime signals,
-# writable files, setitimer, SIGCHLD auto-reaping); README, "Running Linux
-# programs".
+# other cases wait for what is not built yet (writable files); README,
+# "Running Linux programs".
 # Exits non-zero if any case failed.
 /bin/linux-abi-test \
   --case cow-global --case cow-heap --case cow-mmap-private --case cow-stack \
@@ -29,22 +28,29 @@
 first=$?
 /bin/linux-abi-test \
   --case sig-handler-runs --case sig-siginfo --case sig-resethand --case sig-nodefer-and-mask \
+  --case sig-mask-pending --case sig-rt-queue-limit --case sig-altstack-overflow \
+  --case sig-sigchld-ignored --case sig-alarm --case sig-itimer-real --case sig-itimer-cpu \
+  --case sig-itimer-fork-exec --case sig-sigtimedwait \
   --case sig-sigsuspend --case sig-altstack --case sig-eintr-and-restart --case sig-sigchld \
   --case sig-segv-null-write --case sig-ill-ud2 --case sig-fpe-div0 --case sig-trap-int3 \
   --case sig-handler-stack-alignment --case sig-bus-mmap-eof \
   --case sigframe-forged-valid --case sigframe-bad-cs --case sigframe-bad-ss \
   --case sigframe-bad-rip --case sigframe-iopl-ignored --case sigframe-bad-fpu-state \
-  --case sigframe-bad-frame-pointer \
+  --case sigframe-bad-frame-pointer
+second=$?
+/bin/linux-abi-test \
   --case proc-ids --case proc-pgid-session --case proc-kill-pgroup --case proc-wait4 \
   --case proc-waitid --case proc-uname --case proc-uid-gid --case proc-rlimits \
   --case proc-getrusage-times --case proc-sysinfo --case proc-clocks --case proc-nanosleep \
   --case proc-getrandom --case proc-enosys \
   --case efault-read-write --case efault-pipe --case efault-wait --case efault-time \
-  --case efault-info --case efault-paths \
-  --case exit-codes --case exit-signal-status \
+  --case efault-info --case efault-paths --case efault-signals --case efault-timers \
+  --case exit-codes --case exit-signal-status --case exit-stop-continue --case exit-stop-signals \
+  --case exit-nocldwait --case exit-orphaned-stopped \
   --case thread-create-join-ids --case thread-mutex-counter --case thread-futex \
   --case thread-condvar --case thread-clear-tid --case thread-signals --case thread-exit-group \
-  --case thread-munmap-seen --case thread-fork-from-thread --case thread-futex-shared-mapping
-second=$?
-echo "linux-abi: first $first second $second"
-[ $first = 0 ] && [ $second = 0 ]
+  --case thread-munmap-seen --case thread-fork-from-thread --case thread-stop-continue \
+  --case thread-futex-shared-mapping
+third=$?
+echo "linux-abi: first $first second $second third $third"
+[ $first = 0 ] && [ $second = 0 ] && [ $third = 0 ]
