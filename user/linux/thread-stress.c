@@ -6,6 +6,8 @@
  *
  *   linux-thread-stress [--no-frame-check]   run every part
  *   linux-thread-stress --part NAME ...       run the named parts
+ *   linux-thread-stress --repeat N            run them N times (one frame
+ *                                             check around all of it)
  *   linux-thread-stress --exit-at-once N      exit with status N at once
  *                                             (what the exec part runs)
  *
@@ -581,7 +583,7 @@ static void part_exec(void) {
 /* ---- mmap ------------------------------------------------------------- */
 
 #define MM_PAGES 16
-#define MM_GENERATIONS 300
+#define MM_GENERATIONS 180
 #define MM_READERS 3
 
 /* The mutator's progress: 3G when generation G is mapped and every word
@@ -789,32 +791,44 @@ static void rb_raw_exit_child(void) {
     _exit(0);
 }
 
-/* A child process that takes the robust mutex in shared memory and is
- * killed holding it: the kernel's walk at its death marks it. */
-static void rb_cross_process(pthread_mutex_t* m, int round) {
+/* A child process takes the robust mutex in shared memory and is killed
+ * holding it: the kernel's walk at its death marks it. The parent touches
+ * the mutex only once the child holds it and after it is gone: NyanOS's
+ * futexes do not meet across processes (README), so a child blocked in
+ * the lock would never see the parent's unlock wake. */
+struct shared_robust {
+    pthread_mutex_t m;
+    volatile int locked;
+};
+
+static void rb_cross_process(struct shared_robust* sh, int round) {
+    sh->locked = 0;
     pid_t pid = fork();
     if (pid < 0) FAIL("fork: %s", strerror(errno));
     if (pid == 0) {
-        if (pthread_mutex_lock(m)) _exit(3);
+        if (pthread_mutex_lock(&sh->m)) _exit(3);
+        __atomic_store_n(&sh->locked, 1, __ATOMIC_SEQ_CST);
         for (;;) pause();
     }
     long long until = now_ms() + 10000;
-    for (;;) { /* until the child holds it */
-        int r = pthread_mutex_trylock(m);
-        if (r == EBUSY) break; /* the child holds it */
-        if (r == 0) pthread_mutex_unlock(m);
-        if (now_ms() > until) FAIL("round %d: the child never took the mutex", round);
+    while (!__atomic_load_n(&sh->locked, __ATOMIC_SEQ_CST)) {
+        if (now_ms() > until) {
+            kill(pid, SIGKILL);
+            wait_exit_status(pid);
+            FAIL("round %d: the child never took the mutex", round);
+        }
         sleep_us(500);
     }
+    CHECK(pthread_mutex_trylock(&sh->m) == EBUSY);
     kill(pid, SIGKILL);
     int st = wait_exit_status(pid);
     if (!WIFSIGNALED(st) || WTERMSIG(st) != SIGKILL) FAIL("round %d: the holder did not die by SIGKILL", round);
-    int r = pthread_mutex_lock(m);
+    int r = pthread_mutex_lock(&sh->m);
     if (r != EOWNERDEAD)
         FAIL("round %d: after its holder process was killed the lock gave %d (%s), expected EOWNERDEAD", round, r,
              strerror(r));
-    CHECK0(pthread_mutex_consistent(m));
-    CHECK0(pthread_mutex_unlock(m));
+    CHECK0(pthread_mutex_consistent(&sh->m));
+    CHECK0(pthread_mutex_unlock(&sh->m));
 }
 
 static void part_robust(void) {
@@ -824,16 +838,16 @@ static void part_robust(void) {
     /* Process-shared: musl registers those with set_robust_list, so the
      * kernel, not musl, is the one that marks a dead owner's mutex. */
     CHECK0(pthread_mutexattr_setpshared(&attr, PTHREAD_PROCESS_SHARED));
-    pthread_mutex_t* shared = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    struct shared_robust* shared = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
     CHECK(shared != MAP_FAILED);
     int counts[3] = {0, 0, 0};
     for (int round = 0; round < RB_ROUNDS; ++round) {
         long how = round % 3;
         ++counts[how];
         if (how == 2) {
-            CHECK0(pthread_mutex_init(shared, &attr));
+            CHECK0(pthread_mutex_init(&shared->m, &attr));
             rb_cross_process(shared, round);
-            CHECK0(pthread_mutex_destroy(shared));
+            CHECK0(pthread_mutex_destroy(&shared->m));
             continue;
         }
         CHECK0(pthread_mutex_init(&g_rb, &attr));
@@ -890,6 +904,24 @@ static const struct part kParts[] = {
 };
 #define PART_COUNT (int)(sizeof kParts / sizeof kParts[0])
 
+/* Kills what is left of a part's process group (a failed part may leave
+ * a child behind) and reaps whatever of it became this process's child
+ * (orphans come to init, which this program is under QEMU). Returns how
+ * many processes had to be reaped here, -1 if the group outlived 10 s. */
+static int sweep_group(pid_t group) {
+    if (kill(-group, SIGKILL) < 0) return 0; /* ESRCH: nothing left */
+    int reaped = 0;
+    long long until = now_ms() + 10000;
+    for (;;) {
+        int st;
+        pid_t r;
+        while ((r = waitpid(-1, &st, WNOHANG)) > 0) ++reaped;
+        if (kill(-group, 0) < 0 && errno == ESRCH) return reaped ? reaped : 1;
+        if (now_ms() > until) return -1;
+        sleep_us(2000);
+    }
+}
+
 /* Runs a part in a child process; 0 if it passed. */
 static int run_part(const struct part* part) {
     long long start = now_ms();
@@ -900,9 +932,11 @@ static int run_part(const struct part* part) {
     }
     if (pid == 0) {
         g_part = part->name;
+        setpgid(0, 0);
         part->fn();
         _exit(0);
     }
+    setpgid(pid, pid); /* a group of its own (either call may come first) */
     int st;
     for (;;) {
         pid_t r = waitpid(pid, &st, WNOHANG);
@@ -918,6 +952,11 @@ static int run_part(const struct part* part) {
             return 1;
         }
         sleep_us(2000);
+    }
+    int leftovers = sweep_group(pid);
+    if (leftovers) {
+        say("thread-stress: %s: FAIL: its processes left %d behind (killed)", part->name, leftovers);
+        return 1;
     }
     if (WIFEXITED(st) && WEXITSTATUS(st) == 0) {
         say("thread-stress: %s: %lld ms", part->name, now_ms() - start);
@@ -942,16 +981,18 @@ int main(int argc, char** argv) {
         /* The exec part's new image: exec left one thread, whose tid is the pid. */
         return gettid() == getpid() ? atoi(argv[2]) : 98;
     }
-    int frame_check = 1;
+    int frame_check = 1, repeat = 1;
     const char* only[PART_COUNT + 1];
     int only_count = 0;
     for (int i = 1; i < argc; ++i) {
         if (strcmp(argv[i], "--no-frame-check") == 0) {
             frame_check = 0;
+        } else if (strcmp(argv[i], "--repeat") == 0 && i + 1 < argc && atoi(argv[i + 1]) > 0) {
+            repeat = atoi(argv[++i]);
         } else if (strcmp(argv[i], "--part") == 0 && i + 1 < argc && only_count < PART_COUNT) {
             only[only_count++] = argv[++i];
         } else {
-            fprintf(stderr, "usage: linux-thread-stress [--no-frame-check] [--part NAME]...\n");
+            fprintf(stderr, "usage: linux-thread-stress [--no-frame-check] [--repeat N] [--part NAME]...\n");
             return 2;
         }
     }
@@ -967,7 +1008,8 @@ int main(int argc, char** argv) {
     long long start = now_ms();
     long baseline = free_pages();
     int failed = 0, ran = 0;
-    for (int i = 0; i < PART_COUNT; ++i) {
+    for (int k = 0; k < PART_COUNT * repeat; ++k) {
+        int i = k % PART_COUNT;
         int chosen = only_count == 0;
         for (int j = 0; j < only_count; ++j) chosen |= strcmp(only[j], kParts[i].name) == 0;
         if (!chosen) continue;
