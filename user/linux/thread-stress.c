@@ -31,6 +31,10 @@
  *                 and private buffers at one address while siblings read
  *                 them: a read sees the current generation, a fresh zero,
  *                 or SIGSEGV, never data from a mapping already gone
+ *   fault-race    threads take the first fault, or the copy-on-write break
+ *                 after a fork, of the same pages at once, each writing a
+ *                 word of its own: no write may be lost, the child's copy
+ *                 must not change
  *   robust        a robust mutex's owner thread dies holding it (musl's
  *                 pthread_exit, and a raw exit the kernel's robust-list
  *                 walk must handle) while another thread waits: the next
@@ -754,6 +758,90 @@ static void part_mmap(void) {
         MM_GENERATIONS, protects, remaps, reads, faults, zeros);
 }
 
+/* ---- fault-race ------------------------------------------------------ */
+
+#define FR_ROUNDS 24
+#define FR_PAGES 48
+#define FR_THREADS 4
+
+/* Several threads take the first fault (or the copy-on-write break) of
+ * the same pages at once, each writing its own word: one frame must win
+ * for everyone, so every page ends with every thread's word. */
+static pthread_barrier_t g_fr_bar;
+static volatile unsigned long* g_fr_region;
+static volatile int g_fr_round;
+
+static void* fr_toucher(void* arg) {
+    long me = (long)arg;
+    for (int round = 0; round < FR_ROUNDS; ++round) {
+        int r = pthread_barrier_wait(&g_fr_bar); /* the main thread has set up the region */
+        if (r && r != PTHREAD_BARRIER_SERIAL_THREAD) return (void*)1L;
+        volatile unsigned long* region = g_fr_region;
+        for (int k = 0; k < FR_PAGES; ++k) {
+            int page = me % 2 ? FR_PAGES - 1 - k : k; /* half go forwards, half backwards */
+            region[page * (PAGE / sizeof(long)) + 8 * me] = (unsigned long)round << 32 | page << 8 | me;
+        }
+        note_cpu();
+        r = pthread_barrier_wait(&g_fr_bar); /* done: the main thread checks */
+        if (r && r != PTHREAD_BARRIER_SERIAL_THREAD) return (void*)2L;
+    }
+    return NULL;
+}
+
+static void fr_check(volatile unsigned long* region, int round, const char* kind) {
+    for (int page = 0; page < FR_PAGES; ++page)
+        for (long t = 0; t < FR_THREADS; ++t) {
+            unsigned long want = (unsigned long)round << 32 | page << 8 | t;
+            unsigned long got = region[page * (PAGE / sizeof(long)) + 8 * t];
+            if (got != want)
+                FAIL("round %d (%s): page %d word of thread %ld holds %#lx, not %#lx: a racing fault lost a write",
+                     round, kind, page, t, got, want);
+        }
+}
+
+static void part_fault_race(void) {
+    CHECK0(pthread_barrier_init(&g_fr_bar, NULL, FR_THREADS + 1));
+    pthread_t t[FR_THREADS];
+    for (long i = 0; i < FR_THREADS; ++i) t[i] = spawn(fr_toucher, (void*)i);
+    size_t size = FR_PAGES * PAGE;
+    int cow = 0;
+    for (int round = 0; round < FR_ROUNDS; ++round) {
+        int kind = round % 3; /* 0: fresh private, 1: fresh shared, 2: copy-on-write after fork */
+        unsigned long* region = mmap(NULL, size, PROT_READ | PROT_WRITE,
+                                     (kind == 1 ? MAP_SHARED : MAP_PRIVATE) | MAP_ANONYMOUS, -1, 0);
+        if (region == MAP_FAILED) FAIL("mmap: %s", strerror(errno));
+        pid_t child = -1;
+        if (kind == 2) {
+            for (size_t i = 0; i < size / sizeof(long); ++i) region[i] = 0x5a5a5a5a5a5a5a5aul;
+            child = fork(); /* every page now shared with the child, read-only */
+            if (child < 0) FAIL("fork: %s", strerror(errno));
+            if (child == 0) {
+                sleep_us(20000); /* while the parent's threads break the sharing */
+                for (size_t i = 0; i < size / sizeof(long); ++i)
+                    if (region[i] != 0x5a5a5a5a5a5a5a5aul) _exit(1); /* a parent's write reached the child */
+                _exit(0);
+            }
+            ++cow;
+        }
+        g_fr_region = region;
+        pthread_barrier_wait(&g_fr_bar);
+        pthread_barrier_wait(&g_fr_bar);
+        fr_check(region, round, kind == 0 ? "private" : kind == 1 ? "shared" : "copy-on-write");
+        if (kind == 2) {
+            int st = wait_exit_status(child);
+            if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
+                FAIL("round %d: the forked child's copy changed under the parent's writes (status %#x)", round, st);
+        }
+        CHECK0(munmap(region, size));
+    }
+    for (int i = 0; i < FR_THREADS; ++i)
+        if (join(t[i])) FAIL("toucher %d: a barrier failed", i);
+    pthread_barrier_destroy(&g_fr_bar);
+    say("thread-stress: fault-race: ok (%d rounds of %d threads faulting the same %d pages at once, %d of them "
+        "copy-on-write breaks)",
+        FR_ROUNDS, FR_THREADS, FR_PAGES, cow);
+}
+
 /* ---- robust ----------------------------------------------------------- */
 
 #define RB_ROUNDS 30
@@ -900,7 +988,7 @@ struct part {
 static const struct part kParts[] = {
     {"create-join", part_create_join}, {"contention", part_contention}, {"exit-group", part_exit_group},
     {"fork", part_fork},               {"exec", part_exec},             {"mmap", part_mmap},
-    {"robust", part_robust},
+    {"fault-race", part_fault_race}, {"robust", part_robust},
 };
 #define PART_COUNT (int)(sizeof kParts / sizeof kParts[0])
 

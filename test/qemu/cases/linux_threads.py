@@ -5,7 +5,9 @@ joined and detached around futex waiters; mutex, condition-variable and
 barrier contention across CPUs; exit_group from a thread while others run
 or sleep; fork and execve from non-leader threads; mmap/mprotect/munmap of
 shared and private buffers while sibling threads read them (SIGSEGV or
-current data, never stale); robust mutexes whose owner dies (EOWNERDEAD).
+current data, never stale); threads faulting the same pages at once (first
+touch and copy-on-write: no write lost); robust mutexes whose owner dies
+(EOWNERDEAD).
 Every part must print its ok line, the threads must have run on more than
 one CPU, and sysinfo's free memory after the last child is reaped must be
 the baseline exactly. init exiting 0 makes QEMU exit with code 1."""
@@ -13,7 +15,7 @@ import re
 
 from harness import Test
 
-PARTS = ["create-join", "contention", "exit-group", "fork", "exec", "mmap", "robust"]
+PARTS = ["create-join", "contention", "exit-group", "fork", "exec", "mmap", "fault-race", "robust"]
 FRAMES = r"thread-stress: free frames: baseline (\d+), after (\d+)"
 OK = r"thread-stress: ok \((\d+) parts, (\d+) cpus, (\d+) ms\)"
 # The last line either way: a failed part ends the run at once, not by timeout.
