@@ -24,7 +24,9 @@
  *                 spin, sleep, wait on a futex or read a pipe: the status
  *                 must be its own
  *   fork          threads fork while siblings run; each child has one
- *                 thread, sees its parent's memory as of the fork and exits
+ *                 thread, sees its parent's memory as of the fork and exits;
+ *                 forks while sibling threads write a page: the child's
+ *                 copy must not change after the fork
  *   exec          a non-leader thread execs this program (--exit-at-once)
  *                 while others run: the status must be the new image's
  *   mmap          one thread maps, fills, write-protects and unmaps shared
@@ -526,6 +528,49 @@ static void* fk_forker(void* arg) {
     return NULL;
 }
 
+/* Writers that keep incrementing a counter in a private page each, so
+ * their CPUs hold writable translations of it when a fork makes the page
+ * copy-on-write: the child's copy must be frozen at the fork from the
+ * moment it runs (a write through a stale TLB entry would land in it). */
+#define FZ_WRITERS 2
+#define FZ_FORKS 20
+static volatile unsigned long* g_fz_pages;
+
+static void* fz_writer(void* arg) {
+    long me = (long)arg;
+    volatile unsigned long* counter = g_fz_pages + me * (PAGE / sizeof(long));
+    while (!__atomic_load_n(&g_fk_stop, __ATOMIC_RELAXED)) ++*counter;
+    return NULL;
+}
+
+static void fork_freezes_memory(void) {
+    g_fz_pages = mmap(NULL, FZ_WRITERS * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    CHECK(g_fz_pages != MAP_FAILED);
+    pthread_t w[FZ_WRITERS];
+    for (long i = 0; i < FZ_WRITERS; ++i) w[i] = spawn(fz_writer, (void*)i);
+    for (int i = 0; i < FZ_FORKS; ++i) {
+        sleep_us(1000);
+        pid_t pid = fork();
+        if (pid < 0) FAIL("fork: %s", strerror(errno));
+        if (pid == 0) {
+            unsigned long before[FZ_WRITERS];
+            for (int k = 0; k < FZ_WRITERS; ++k) before[k] = g_fz_pages[k * (PAGE / sizeof(long))];
+            sleep_us(3000);
+            for (int k = 0; k < FZ_WRITERS; ++k)
+                if (g_fz_pages[k * (PAGE / sizeof(long))] != before[k]) _exit(1);
+            _exit(0);
+        }
+        int st = wait_exit_status(pid);
+        if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
+            FAIL("fork %d: the child's copy of a page a sibling thread writes changed after the fork (status %#x)",
+                 i, st);
+    }
+    __atomic_store_n(&g_fk_stop, 1, __ATOMIC_SEQ_CST);
+    for (int i = 0; i < FZ_WRITERS; ++i) join(w[i]);
+    for (int k = 0; k < FZ_WRITERS; ++k) CHECK(g_fz_pages[k * (PAGE / sizeof(long))] > 0);
+    CHECK0(munmap((void*)g_fz_pages, FZ_WRITERS * PAGE));
+}
+
 static void part_fork(void) {
     pthread_t busy[3], forkers[FK_FORKERS];
     for (int i = 0; i < 3; ++i) busy[i] = spawn(fk_busy, NULL);
@@ -541,8 +586,11 @@ static void part_fork(void) {
     }
     __atomic_store_n(&g_fk_stop, 1, __ATOMIC_SEQ_CST);
     for (int i = 0; i < 3; ++i) join(busy[i]);
-    say("thread-stress: fork: ok (%d forks from %d threads while 3 others ran)", FK_FORKERS * FK_FORKS,
-        FK_FORKERS);
+    g_fk_stop = 0;
+    fork_freezes_memory();
+    say("thread-stress: fork: ok (%d forks from %d threads while 3 others ran; %d forks under %d writers, "
+        "each child's copy frozen)",
+        FK_FORKERS * FK_FORKS, FK_FORKERS, FZ_FORKS, FZ_WRITERS);
 }
 
 /* ---- exec ------------------------------------------------------------- */
