@@ -21,14 +21,15 @@
  *   contention    a mutex counter, a condition-variable queue and barrier
  *                 phases across CPUs; the threads must run on >1 CPU
  *   exit-group    a thread (or the main thread) calls _exit while others
- *                 spin, sleep, wait on a futex or read a pipe: the status
- *                 must be its own
+ *                 spin, sleep, wait on a futex, read a pipe, fork or map:
+ *                 the status must be its own
  *   fork          threads fork while siblings run; each child has one
  *                 thread, sees its parent's memory as of the fork and exits;
  *                 forks while sibling threads write a page: the child's
  *                 copy must not change after the fork
- *   exec          a non-leader thread execs this program (--exit-at-once)
- *                 while others run: the status must be the new image's
+ *   exec          a non-leader thread (sometimes two at once) execs this
+ *                 program (--exit-at-once) while others run, fork or map:
+ *                 the status must be the new image's
  *   mmap          one thread maps, fills, write-protects and unmaps shared
  *                 and private buffers at one address while siblings read
  *                 them: a read sees the current generation, a fresh zero,
@@ -205,6 +206,34 @@ static void* pipe_reader(void* arg) {
     return NULL;
 }
 
+/* Threads that keep changing the process while it is torn down or
+ * replaced: one forks and reaps children, one maps, touches and unmaps. */
+static void* fork_churner(void* arg) {
+    (void)arg;
+    for (;;) {
+        pid_t pid = fork();
+        if (pid == 0) _exit(0);
+        if (pid > 0) waitpid(pid, NULL, 0);
+    }
+    return NULL;
+}
+static void* mmap_churner(void* arg) {
+    (void)arg;
+    for (unsigned long n = 0;; ++n) {
+        size_t size = (1 + n % 8) * PAGE;
+        char* p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        if (p == MAP_FAILED) continue;
+        for (size_t i = 0; i < size; i += PAGE) p[i] = (char)n;
+        munmap(p, size);
+    }
+    return NULL;
+}
+
+static void start_churners(void) {
+    pthread_detach(spawn(fork_churner, NULL));
+    pthread_detach(spawn(mmap_churner, NULL));
+}
+
 static void start_busy_siblings(int spinners) {
     if (g_idle_pipe[0] < 0 && pipe(g_idle_pipe)) FAIL("pipe: %s", strerror(errno));
     for (int i = 0; i < spinners; ++i) pthread_detach(spawn(spinner, NULL));
@@ -324,10 +353,8 @@ static void* mx_adder(void* arg) {
             pthread_mutex_lock(&g_mx);
         }
         long v = g_mx_counter;
-        if ((i & 511) == 0) {
-            note_cpu();
-            sched_yield(); /* hold it a while: others block in the kernel */
-        }
+        if ((i & 63) == 0) note_cpu();
+        if ((i & 511) == 0) sched_yield(); /* hold it a while: others block in the kernel */
         g_mx_counter = v + 1;
         pthread_mutex_unlock(&g_mx);
     }
@@ -385,7 +412,7 @@ static void* bar_thread(void* arg) {
         for (int i = 0; i < BAR_THREADS; ++i)
             if (g_bar_slot[i] != phase) return (void*)2L; /* someone passed the barrier early */
         if (pthread_barrier_wait(&g_bar) > 0) return (void*)3L;
-        if (phase % 50 == 0) note_cpu();
+        if (phase % 8 == 0) note_cpu();
     }
     return NULL;
 }
@@ -449,6 +476,7 @@ static void* join_forever(void* arg) {
 static void eg_child(int round) {
     int code = 40 + round % 50;
     start_busy_siblings(1 + round % 2);
+    if (round % 4 >= 2) start_churners();
     static pthread_t blocked;
     blocked = spawn(futex_sleeper, NULL);
     pthread_detach(spawn(join_forever, &blocked)); /* a joiner waits on a thread that never ends */
@@ -476,7 +504,8 @@ static void part_exit_group(void) {
             FAIL("round %d: the process %s, expected exited %d", round, text, 40 + round % 50);
         }
     }
-    say("thread-stress: exit-group: ok (%d processes, each ended by one thread's _exit with others running)",
+    say("thread-stress: exit-group: ok (%d processes, each ended by one thread's _exit with others running; "
+        "half of them forking and mapping meanwhile)",
         EG_ROUNDS);
 }
 
@@ -611,6 +640,8 @@ static void* exec_self(void* arg) {
 static void ex_child(int round) {
     int code = 60 + round;
     start_busy_siblings(1 + round % 2);
+    if (round % 4 >= 2) start_churners();
+    if (round % 3 == 2) pthread_detach(spawn(exec_self, (void*)(long)code)); /* two exec at once */
     pthread_t t = spawn(exec_self, (void*)(long)code);
     if (round % 2) join(t); /* the leader waits in the kernel for the execing thread */
     for (;;) futex(&g_never, FUTEX_WAIT, 0);
@@ -629,7 +660,9 @@ static void part_exec(void) {
                  60 + round, WIFEXITED(st) && WEXITSTATUS(st) == 98 ? ": the new image had other threads" : "");
         }
     }
-    say("thread-stress: exec: ok (%d execs from a non-leader thread while others ran)", EX_ROUNDS);
+    say("thread-stress: exec: ok (%d execs from a non-leader thread while others ran, forked and mapped; "
+        "two threads at once in a third of them)",
+        EX_ROUNDS);
 }
 
 /* ---- mmap ------------------------------------------------------------- */
@@ -1041,18 +1074,19 @@ static const struct part kParts[] = {
 #define PART_COUNT (int)(sizeof kParts / sizeof kParts[0])
 
 /* Kills what is left of a part's process group (a failed part may leave
- * a child behind) and reaps whatever of it became this process's child
- * (orphans come to init, which this program is under QEMU). Returns how
- * many processes had to be reaped here, -1 if the group outlived 10 s. */
+ * a child behind; a process that ends by exit_group or exec while a thread
+ * forks may leave an orphan) and reaps whatever of it became this
+ * process's child (orphans come to init, which this program is under
+ * QEMU), so that the free-frame count can come back. Returns how many it
+ * reaped, -1 if the group outlived 10 s. */
 static int sweep_group(pid_t group) {
     if (kill(-group, SIGKILL) < 0) return 0; /* ESRCH: nothing left */
     int reaped = 0;
     long long until = now_ms() + 10000;
     for (;;) {
         int st;
-        pid_t r;
-        while ((r = waitpid(-1, &st, WNOHANG)) > 0) ++reaped;
-        if (kill(-group, 0) < 0 && errno == ESRCH) return reaped ? reaped : 1;
+        while (waitpid(-1, &st, WNOHANG) > 0) ++reaped;
+        if (kill(-group, 0) < 0 && errno == ESRCH) return reaped;
         if (now_ms() > until) return -1;
         sleep_us(2000);
     }
@@ -1090,10 +1124,11 @@ static int run_part(const struct part* part) {
         sleep_us(2000);
     }
     int leftovers = sweep_group(pid);
-    if (leftovers) {
-        say("thread-stress: %s: FAIL: its processes left %d behind (killed)", part->name, leftovers);
+    if (leftovers < 0) {
+        say("thread-stress: %s: FAIL: its process group outlived SIGKILL by 10 s", part->name);
         return 1;
     }
+    if (leftovers) say("thread-stress: %s: reaped %d orphan(s) of its group", part->name, leftovers);
     if (WIFEXITED(st) && WEXITSTATUS(st) == 0) {
         say("thread-stress: %s: %lld ms", part->name, now_ms() - start);
         return 0;
