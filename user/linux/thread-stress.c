@@ -17,12 +17,13 @@
  * returns. The parent itself never starts a thread. The parts:
  *
  *   create-join   rounds of joinable and detached threads, a few dozen
- *                 alive at once, that exit while others wait in FUTEX_WAIT
+ *                 alive at once, that exit while others wait in FUTEX_WAIT,
+ *                 with process-directed SIGUSR1s arriving all along
  *   contention    a mutex counter, a condition-variable queue and barrier
  *                 phases across CPUs; the threads must run on >1 CPU
  *   exit-group    a thread (or the main thread) calls _exit while others
  *                 spin, sleep, wait on a futex, read a pipe, fork or map:
- *                 the status must be its own
+ *                 the status must be its own (or SIGKILL from the parent)
  *   fork          threads fork while siblings run; each child has one
  *                 thread, sees its parent's memory as of the fork and exits;
  *                 forks while sibling threads write a page: the child's
@@ -295,7 +296,31 @@ static void* cj_waiter(void* arg) {
     return (void*)(long)round;
 }
 
+/* Process-directed signals all through the rounds: each goes to some
+ * thread that does not block it, whichever are coming or going. */
+static volatile long g_signals_handled;
+static volatile int g_signaller_stop;
+static void count_signal(int sig) {
+    (void)sig;
+    __atomic_add_fetch(&g_signals_handled, 1, __ATOMIC_RELAXED);
+}
+static void* signaller(void* arg) {
+    (void)arg;
+    long sent = 0;
+    while (!__atomic_load_n(&g_signaller_stop, __ATOMIC_SEQ_CST)) {
+        if (kill(getpid(), SIGUSR1) == 0) ++sent;
+        sleep_us(300);
+    }
+    return (void*)sent;
+}
+
 static void part_create_join(void) {
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = count_signal;
+    sa.sa_flags = SA_RESTART;
+    CHECK0(sigaction(SIGUSR1, &sa, NULL));
+    pthread_t sig_thread = spawn(signaller, NULL);
     int threads = 0;
     for (int round = 0; round < CJ_ROUNDS; ++round) {
         g_round_word = round;
@@ -333,8 +358,16 @@ static void part_create_join(void) {
         threads += CJ_WAITERS + CJ_JOINABLE + CJ_DETACHED;
     }
     CHECK(g_workers_ran == CJ_ROUNDS * CJ_JOINABLE);
-    say("thread-stress: create-join: ok (%d threads in %d rounds, up to %d alive)", threads, CJ_ROUNDS,
-        CJ_WAITERS + CJ_JOINABLE + CJ_DETACHED + 1);
+    __atomic_store_n(&g_signaller_stop, 1, __ATOMIC_SEQ_CST);
+    long sent = (long)join(sig_thread);
+    /* One pending instance per signal: several sent close together may
+     * be handled once, but none may be lost for good. */
+    long long until = now_ms() + 2000;
+    while (sent > 0 && g_signals_handled == 0 && now_ms() < until) sched_yield();
+    if (sent > 0 && g_signals_handled == 0) FAIL("%ld SIGUSR1 sent to the process, none handled", sent);
+    say("thread-stress: create-join: ok (%d threads in %d rounds, up to %d alive; %ld SIGUSR1 sent, %ld "
+        "handled)",
+        threads, CJ_ROUNDS, CJ_WAITERS + CJ_JOINABLE + CJ_DETACHED + 2, sent, g_signals_handled);
 }
 
 /* ---- contention ------------------------------------------------------- */
@@ -477,6 +510,9 @@ static void eg_child(int round) {
     int code = 40 + round % 50;
     start_busy_siblings(1 + round % 2);
     if (round % 4 >= 2) start_churners();
+    if (round % 6 == 5) {
+        for (;;) pause(); /* the parent kills the whole process */
+    }
     static pthread_t blocked;
     blocked = spawn(futex_sleeper, NULL);
     pthread_detach(spawn(join_forever, &blocked)); /* a joiner waits on a thread that never ends */
@@ -493,10 +529,23 @@ static void eg_child(int round) {
 }
 
 static void part_exit_group(void) {
+    int killed = 0;
     for (int round = 0; round < EG_ROUNDS; ++round) {
         pid_t pid = fork();
         if (pid < 0) FAIL("fork: %s", strerror(errno));
         if (pid == 0) eg_child(round);
+        if (round % 6 == 5) {
+            sleep_us(3000);
+            kill(pid, SIGKILL);
+            int st = wait_exit_status(pid);
+            if (!WIFSIGNALED(st) || WTERMSIG(st) != SIGKILL) {
+                char text[40];
+                status_text(st, text, sizeof text);
+                FAIL("round %d: the process %s, expected killed by SIGKILL", round, text);
+            }
+            ++killed;
+            continue;
+        }
         int st = wait_exit_status(pid);
         if (!WIFEXITED(st) || WEXITSTATUS(st) != 40 + round % 50) {
             char text[40];
@@ -504,9 +553,9 @@ static void part_exit_group(void) {
             FAIL("round %d: the process %s, expected exited %d", round, text, 40 + round % 50);
         }
     }
-    say("thread-stress: exit-group: ok (%d processes, each ended by one thread's _exit with others running; "
-        "half of them forking and mapping meanwhile)",
-        EG_ROUNDS);
+    say("thread-stress: exit-group: ok (%d processes ended by one thread's _exit, %d by SIGKILL, with other "
+        "threads running; half of them forking and mapping meanwhile)",
+        EG_ROUNDS - killed, killed);
 }
 
 /* ---- fork ------------------------------------------------------------- */
