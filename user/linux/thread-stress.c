@@ -11,10 +11,11 @@
  *   linux-thread-stress --exit-at-once N      exit with status N at once
  *                                             (what the exec part runs)
  *
- * Each part runs in a child process of its own (fork, then waitpid), so
- * a part that crashes or hangs fails alone (the parent kills one that
- * outlives its deadline) and its threads are all gone when waitpid
- * returns. The parent itself never starts a thread. The parts:
+ * Each part runs in a child process (and process group) of its own, so a
+ * part that crashes or hangs fails alone (the parent kills one that
+ * outlives its deadline), its threads are all gone when waitpid returns,
+ * and what its processes leave behind is killed and reaped. The parent
+ * itself never starts a thread. The parts:
  *
  *   create-join   rounds of joinable and detached threads, a few dozen
  *                 alive at once, that exit while others wait in FUTEX_WAIT,
@@ -39,10 +40,11 @@
  *                 after a fork, of the same pages at once, each writing a
  *                 word of its own: no write may be lost, the child's copy
  *                 must not change
- *   robust        a robust mutex's owner thread dies holding it (musl's
- *                 pthread_exit, and a raw exit the kernel's robust-list
- *                 walk must handle) while another thread waits: the next
- *                 locker gets EOWNERDEAD
+ *   robust        a process-shared robust mutex's owner thread dies
+ *                 holding it (musl's pthread_exit, or a raw exit only the
+ *                 kernel's robust-list walk handles) while another thread
+ *                 waits, or its owner process is killed: the next locker
+ *                 gets EOWNERDEAD
  *
  * Output: `thread-stress: NAME: ok (...)` or `thread-stress: NAME: FAIL:
  * why` per part; then `thread-stress: free frames: baseline B, after A`
@@ -253,7 +255,6 @@ static void start_busy_siblings(int spinners) {
 static volatile int g_round_word;
 static volatile int g_detached_done;
 static volatile int g_workers_ran;
-static volatile int g_waiter_spurious;
 
 struct worker_arg {
     int round, index;
