@@ -43,8 +43,8 @@
  *   robust        a process-shared robust mutex's owner thread dies
  *                 holding it (musl's pthread_exit, or a raw exit only the
  *                 kernel's robust-list walk handles) while another thread
- *                 waits, or its owner process is killed: the next locker
- *                 gets EOWNERDEAD
+ *                 waits, or its owner process is killed while this one
+ *                 waits: the next locker gets EOWNERDEAD
  *
  * Output: `thread-stress: NAME: ok (...)` or `thread-stress: NAME: FAIL:
  * why` per part; then `thread-stress: free frames: baseline B, after A`
@@ -1011,14 +1011,23 @@ static void rb_raw_exit_child(void) {
 }
 
 /* A child process takes the robust mutex in shared memory and is killed
- * holding it: the kernel's walk at its death marks it. The parent touches
- * the mutex only once the child holds it and after it is gone: NyanOS's
- * futexes do not meet across processes (README), so a child blocked in
- * the lock would never see the parent's unlock wake. */
+ * holding it while the parent waits for it in pthread_mutex_lock: the
+ * kernel's robust-list walk at the child's death marks it OWNER_DIED and
+ * wakes the parent (a shared futex, keyed by the word the two processes
+ * share). The child is killed by a thread of the parent's, so the main
+ * thread can be blocked in the lock when it happens. */
 struct shared_robust {
     pthread_mutex_t m;
     volatile int locked;
 };
+
+static pid_t g_rb_victim;
+static void* rb_killer(void* arg) {
+    (void)arg;
+    sleep_us(3000); /* the main thread blocks in the lock meanwhile */
+    kill(g_rb_victim, SIGKILL);
+    return NULL;
+}
 
 static void rb_cross_process(struct shared_robust* sh, int round) {
     sh->locked = 0;
@@ -1039,13 +1048,15 @@ static void rb_cross_process(struct shared_robust* sh, int round) {
         sleep_us(500);
     }
     CHECK(pthread_mutex_trylock(&sh->m) == EBUSY);
-    kill(pid, SIGKILL);
+    g_rb_victim = pid;
+    pthread_t killer = spawn(rb_killer, NULL);
+    int r = pthread_mutex_lock(&sh->m);
+    join(killer);
     int st = wait_exit_status(pid);
     if (!WIFSIGNALED(st) || WTERMSIG(st) != SIGKILL) FAIL("round %d: the holder did not die by SIGKILL", round);
-    int r = pthread_mutex_lock(&sh->m);
     if (r != EOWNERDEAD)
-        FAIL("round %d: after its holder process was killed the lock gave %d (%s), expected EOWNERDEAD", round, r,
-             strerror(r));
+        FAIL("round %d: waiting while its holder process was killed, the lock gave %d (%s), expected EOWNERDEAD",
+             round, r, strerror(r));
     CHECK0(pthread_mutex_consistent(&sh->m));
     CHECK0(pthread_mutex_unlock(&sh->m));
 }
