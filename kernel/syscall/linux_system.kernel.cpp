@@ -9,7 +9,9 @@
 #include "lib/credentials.h"
 #include "lib/load_average.h"
 #include "lib/resource_limits.h"
+#include "mm/heap.h"
 #include "mm/physical_memory.h"
+#include "mm/vmm.h"
 #include "proc/lifecycle.h"
 #include "proc/scheduler.h"
 #include "syscall/linux_system_abi.h"
@@ -105,7 +107,14 @@ int64_t linux_sysinfo(SyscallFrame& f) {
     info.uptime = int64_t(now / 1'000'000'000 + (now % 1'000'000'000 ? 1 : 0));
     for (unsigned i = 0; i < 3; ++i)
         info.loads[i] = proc::load_average(i) << (kSysinfoLoadShift - LoadAverage::kFractionBits);
-    proc::free_self_reaped();  // what is left of self-reaped children is not in use
+    // As meminfo: what the kernel keeps only for speed (self-reaped
+    // children's remains, cached kernel stacks, empty heap slabs) goes back
+    // before counting, so freeram depends only on what is live and a Linux
+    // program can check that every frame came back (linux-thread-stress
+    // does).
+    proc::free_self_reaped();
+    mm::reclaim_kernel_stacks();
+    mm::kernel_heap_trim();
     mm::MemoryStats mem = mm::physical_memory().stats();
     info.totalram = mem.total_frames * paging::kPageSize;
     info.freeram = mem.free_frames * paging::kPageSize;

@@ -5,7 +5,9 @@
 // page gives EFAULT, never a kernel panic, and no kernel byte ever reaches
 // user space. A copy that faults has its pages prefaulted through the
 // process's memory (lazy pages mapped, copy-on-write broken for a write:
-// mm::ProcessMemory::prefault) and runs once more; only then is it EFAULT.
+// mm::ProcessMemory::prefault) and runs again, a few rounds at most (a
+// sibling thread's fork may write-protect a page again in between); it is
+// EFAULT when a page cannot be made usable.
 #pragma once
 
 #include <stddef.h>
