@@ -84,8 +84,8 @@ void send_and_wait(const Request& request, uint64_t targets) {
     sync::Guard lock(g_initiator_lock);
     g_request = request;
     __atomic_store_n(&g_pending, targets, __ATOMIC_RELEASE);
-    for (unsigned cpu = 0; cpu < arch::kMaxCpus; ++cpu)
-        if (targets & (uint64_t(1) << cpu)) arch::send_ipi(cpu, arch::kTlbShootdownVector);
+    for (uint64_t left = targets; left; left &= left - 1)
+        arch::send_ipi(unsigned(__builtin_ctzll(left)), arch::kTlbShootdownVector);
     uint64_t sent = arch::rdtsc();
     while (__atomic_load_n(&g_pending, __ATOMIC_ACQUIRE)) __builtin_ia32_pause();
     uint64_t answered = arch::rdtsc();
