@@ -246,6 +246,26 @@ static int efault_fd_calls(void) {
     return CASE_PASS;
 }
 
+/* The thread calls: futex's word, its timeout and its second word;
+ * get_robust_list's two out pointers. (A shared wake names its word by the
+ * page behind it, so a bad one is EFAULT; the word of a private wake is
+ * only a number, so Linux does not look at it.) */
+static int efault_threads(void) {
+    static int word = 0;
+    long head;
+    size_t len;
+    for (size_t i = 0; i < BAD_COUNT; ++i) {
+        EXPECT_EFAULT(i, syscall(SYS_futex, B(i), 1 /* FUTEX_WAKE */, 1, NULL, NULL, 0));
+        EXPECT_EFAULT(i, syscall(SYS_futex, &word, 0 /* FUTEX_WAIT */, 0, B(i), NULL, 0));
+        EXPECT_EFAULT(i, syscall(SYS_futex, &word, 4 /* FUTEX_CMP_REQUEUE */, 1, 1, B(i), 0));
+        EXPECT_EFAULT(i, syscall(SYS_futex, &word, 5 /* FUTEX_WAKE_OP */, 1, 1, B(i), 0));
+        EXPECT_EFAULT(i, syscall(SYS_get_robust_list, 0, B(i), &len));
+        EXPECT_EFAULT(i, syscall(SYS_get_robust_list, 0, &head, B(i)));
+    }
+    CHECK_EQ(word, 0);
+    return CASE_PASS;
+}
+
 CASE_TABLE(badptr) = {
     {"efault-read-write", efault_read_write},
     {"efault-pipe", efault_pipe},
@@ -256,5 +276,6 @@ CASE_TABLE(badptr) = {
     {"efault-info", efault_info},
     {"efault-paths", efault_paths},
     {"efault-fd-calls", efault_fd_calls},
+    {"efault-threads", efault_threads},
     CASE_TABLE_END,
 };

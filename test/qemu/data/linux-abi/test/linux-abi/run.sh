@@ -45,6 +45,7 @@ second=$?
   --case proc-getrandom --case proc-enosys \
   --case efault-read-write --case efault-pipe --case efault-wait --case efault-time \
   --case efault-info --case efault-paths --case efault-signals --case efault-timers \
+  --case efault-fd-calls --case efault-threads \
   --case exit-codes --case exit-signal-status --case exit-stop-continue --case exit-stop-signals \
   --case exit-nocldwait --case exit-orphaned-stopped \
   --case thread-create-join-ids --case thread-mutex-counter --case thread-futex \
