@@ -487,6 +487,9 @@ void return_from_handler(arch::InterruptFrame& regs) {
     SigSet blocked = 0;
     if (ok) ok = restore_signal_frame(scratch->frame, restored, blocked).ok();
     if (!ok) {
+        // exit_current never returns: the scratch block goes first, or it
+        // would leak with every forged frame.
+        delete scratch.release();
         format(p->kill_reason, sizeof(p->kill_reason),
                "killed: SIGSEGV (rt_sigreturn with a bad frame at 0x%lx)", frame_at);
         kprintf("[pid %d %s] %s\n", p->pid, p->name, p->kill_reason);
