@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
+#include <sys/sysinfo.h>
 #include <sys/wait.h>
 
 extern int g_why_fd;
@@ -288,6 +289,20 @@ static void print_result(const char* prefix, const char* sep, const char* why) {
     }
 }
 
+/* The kernel's free memory (sysinfo's freeram, in bytes). */
+static unsigned long long free_memory(void) {
+    struct sysinfo si;
+    if (sysinfo(&si) != 0) return 0;
+    return (unsigned long long)si.freeram * si.mem_unit;
+}
+
+/* With --check-memory the runner reads the kernel's free memory before the
+ * first case and after the last (every case's processes reaped): the two
+ * must be equal, every frame back. For NyanOS, which gives back what it
+ * keeps only for speed before it counts; Linux's page cache and slabs make
+ * the figure move there. */
+static int g_check_memory;
+
 static int suite(const char** only, int only_count, unsigned timeout) {
     int total = 0;
     for (size_t g = 0; g < GROUP_COUNT; ++g)
@@ -305,6 +320,8 @@ static int suite(const char** only, int only_count, unsigned timeout) {
     sa.sa_handler = on_timeout;
     sigaction(SIGALRM, &sa, NULL);
     int n = 0, passed = 0, failed = 0;
+    fflush(stdout);
+    unsigned long long memory_before = g_check_memory ? free_memory() : 0;
     long long start = now_ns();
     for (size_t g = 0; g < GROUP_COUNT; ++g) {
         for (const struct abi_case* c = g_groups[g]; c->name; ++c) {
@@ -333,13 +350,21 @@ static int suite(const char** only, int only_count, unsigned timeout) {
         }
     }
     printf("linux-abi-test: %lld ms\n", (now_ns() - start) / 1000000);
+    if (g_check_memory) {
+        fflush(stdout);
+        unsigned long long memory_after = free_memory();
+        int same = memory_after == memory_before;
+        printf("%s - free memory before %llu after %llu\n", same ? "ok" : "not ok", memory_before,
+               memory_after);
+        failed += !same;
+    }
     printf("%d passed, %d failed\n", passed, failed);
     return failed == 0 ? 0 : 1;
 }
 
 static void usage(void) {
     fprintf(stderr,
-            "usage: linux-abi-test [--timeout SEC] [--fixtures DIR] [--case NAME]...\n"
+            "usage: linux-abi-test [--timeout SEC] [--fixtures DIR] [--check-memory] [--case NAME]...\n"
             "       linux-abi-test --case NAME --no-fork\n"
             "       linux-abi-test --list\n"
             "       linux-abi-test --write-fixtures DIR INTERPRETER\n"
@@ -373,6 +398,8 @@ int main(int argc, char** argv, char** envp) {
         } else if (!strcmp(argv[i], "--timeout") && i + 1 < argc) {
             timeout = (unsigned)strtoul(argv[++i], NULL, 10);
             if (!timeout) timeout = 1;
+        } else if (!strcmp(argv[i], "--check-memory")) {
+            g_check_memory = 1;
         } else if (!strcmp(argv[i], "--no-fork")) {
             no_fork = 1;
         } else if (!strcmp(argv[i], "--fixtures") && i + 1 < argc) {

@@ -2,8 +2,10 @@
 # personality passes today, run by busybox's shell as init. The suite's
 # other cases wait for what is not built yet (writable files); README,
 # "Running Linux programs".
-# Exits non-zero if any case failed.
-/bin/linux-abi-test \
+# Exits non-zero if any case failed, or if the kernel's free memory after
+# a run is not exactly what it was before it (--check-memory: every frame
+# came back).
+/bin/linux-abi-test --check-memory \
   --case cow-global --case cow-heap --case cow-mmap-private --case cow-stack \
   --case mmap-shared-anon-fork --case vfork-exec-releases-parent --case posix-spawn \
   --case vfork-shares-memory --case system-exit-status --case exec-shebang-sh \
@@ -26,7 +28,7 @@
   --case fd-getdents64 --case fd-fstat-empty-path --case fd-cwd --case fd-access \
   --case fd-readlink-proc-self-exe
 first=$?
-/bin/linux-abi-test \
+/bin/linux-abi-test --check-memory \
   --case sig-handler-runs --case sig-siginfo --case sig-resethand --case sig-nodefer-and-mask \
   --case sig-mask-pending --case sig-rt-queue-limit --case sig-altstack-overflow \
   --case sig-sigchld-ignored --case sig-alarm --case sig-itimer-real --case sig-itimer-cpu \
@@ -38,7 +40,7 @@ first=$?
   --case sigframe-bad-rip --case sigframe-iopl-ignored --case sigframe-bad-fpu-state \
   --case sigframe-bad-frame-pointer
 second=$?
-/bin/linux-abi-test \
+/bin/linux-abi-test --check-memory \
   --case proc-ids --case proc-pgid-session --case proc-kill-pgroup --case proc-wait4 \
   --case proc-waitid --case proc-uname --case proc-uid-gid --case proc-rlimits \
   --case proc-getrusage-times --case proc-sysinfo --case proc-clocks --case proc-nanosleep \
