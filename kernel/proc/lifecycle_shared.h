@@ -1,11 +1,15 @@
-// What the process lifecycle's two files share: the process table with
-// its lock, init, and the job-control steps an exit takes.
-// lifecycle.kernel.cpp has spawn, fork, exec, exit and wait;
-// job_control.kernel.cpp has process groups, sessions, stop and continue,
-// and the signals addressed by pid, group or thread ID. Only they include
-// this.
+// What the process lifecycle's files share: the process table with its
+// lock, init, thread creation, and the job-control and thread steps that
+// exec and exit take. lifecycle.kernel.cpp has spawn, fork, exec, exit and
+// wait; thread_lifecycle.kernel.cpp a process's threads (clone of a
+// thread, ended threads freed, execve ending the others, an ending
+// thread's duties); job_control.kernel.cpp process groups, sessions, stop
+// and continue, and the signals addressed by pid, group or thread ID. Only
+// they include this.
 #pragma once
 
+#include "arch/x86_64/interrupt_frame.h"
+#include "proc/lifecycle.h"
 #include "proc/process.h"
 #include "proc/process_table.h"
 #include "sync/spinlock.h"
@@ -19,6 +23,32 @@ namespace nyanos::proc {
 extern sync::SpinLock g_table_lock;
 extern ProcessTable g_table GUARDED_BY(g_table_lock);
 extern Process* g_init GUARDED_BY(g_table_lock);
+
+// A thread with a kernel stack and its user-state block, set up to enter
+// user mode at `entry` with `user_sp`; not yet anyone's.
+Result<Thread*> create_thread(uint64_t entry, uint64_t user_sp);
+// Frees a thread that has left its CPU (or never ran): its stack, its
+// user-state block and the Thread.
+void free_thread(Thread* t);
+// The caller's registers for a new thread's first return to user mode, rax
+// 0 and the stack `request.stack` (0: the caller's); its FPU registers as
+// they are now, its selectors and bases, FS at `request.tls` with
+// CLONE_SETTLS.
+void copy_user_context(Thread* t, Thread* self, const CloneRequest& request,
+                       const arch::InterruptFrame& regs);
+
+// thread_lifecycle.kernel.cpp:
+// clone with CLONE_THREAD: a new thread of the caller's process.
+Result<int> clone_thread(const CloneRequest& request, const arch::InterruptFrame& regs);
+// execve's first step in a process with other threads: they end, and the
+// caller takes the leader's place and the pid as its thread ID.
+// kRestartNoHand if the caller is to end meanwhile.
+Result<void> end_other_threads(Thread* self, Process* p);
+// An ending thread's (or an exec's) robust futexes and clear-tid word.
+void clear_child_tid(Thread* self, Process* p);
+// An ending thread takes no more signals; pending process-directed ones go
+// to a sibling that can take them.
+void stop_taking_signals(Thread* self, Process* p);
 
 // Tells `p`'s parent that `p` stopped or continued (CLD_STOPPED with the
 // stop signal, CLD_CONTINUED with SIGCONT): SIGCHLD unless the parent set

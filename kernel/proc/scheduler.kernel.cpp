@@ -61,7 +61,6 @@ constexpr uint32_t kLoadSampleTicks = LoadAverage::kSampleSeconds * arch::kTimer
 LoadAverage g_load;
 uint32_t g_load_countdown GUARDED_BY(g_scheduler_lock) = kLoadSampleTicks;
 
-
 // The second half of every switch, run by the thread switched to (on the
 // CPU it now runs on): the thread switched away from has left its stack.
 void finish_switch() REQUIRES(g_scheduler_lock) {
