@@ -1,5 +1,9 @@
 // Process lifecycle: spawning a program into a new isolated address space
-// (exec), exit, wait, kill, and the process table behind ps.
+// (exec), fork and threads, execve, exit, wait, kill, process groups and job
+// control, and the process table behind ps. Implemented by
+// lifecycle.kernel.cpp (processes), thread_lifecycle.kernel.cpp (a
+// process's threads) and job_control.kernel.cpp (groups, sessions, stop and
+// continue, signals by ID).
 //
 // Every function here disables interrupts internally where it touches the
 // process table; callers need not.
