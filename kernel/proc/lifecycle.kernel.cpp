@@ -298,7 +298,7 @@ Result<int> spawn_process(const char* path, const ProgramArgs& args, bool as_ini
     process->mm = MemorySpace::create(static_cast<mm::ProcessMemory&&>(image.memory));
     if (!process->mm) return Error::kNoMemory;
     // Not in the table yet: no other thread can reach its memory.
-    process->thread->active_root = process->mm->unshared().space().cr3();
+    process->thread->active_root = process->mm->cr3();
     copy_name(process->name, path);
 
     // Commit: nothing below can fail.
@@ -362,22 +362,28 @@ Result<void> inherit_for_fork(Process* child, const Process* parent) {
 
 }  // namespace
 
-// The FPU registers are saved as they are now: the kernel never touches
-// them.
-void copy_user_context(Thread* t, Thread* self, const CloneRequest& request,
-                       const arch::InterruptFrame& regs) {
+Result<Thread*> create_cloned_thread(Process* p, Thread* self, const CloneRequest& request,
+                                     const arch::InterruptFrame& regs) {
+    Thread* t = TRY(create_thread(0, 0));
+    t->process = p;
+    t->active_root = p->mm->cr3();
     auto* frame =
         reinterpret_cast<arch::InterruptFrame*>(t->stack_rsp0() - sizeof(arch::InterruptFrame));
     *frame = regs;
     frame->rax = 0;
     frame->error_code = ~uint64_t(0);  // nothing to restart
     if (request.stack) frame->rsp = request.stack;
+    // The FPU registers as they are now: the kernel never touches them.
     arch::fpu_save(t->fpu_state());
     t->segments() = self->segments();
     t->segments().fs_base = user_fs_base();
     t->segments().gs_base = user_gs_base();
     if (request.flags & kCloneSettls) t->segments().fs_base = request.tls;
     t->affinity = self->affinity;
+    if (request.flags & kCloneChildCleartid) t->words().clear_child_tid = request.child_tid;
+    sync::NoInterruptsGuard lock(g_signal_lock);
+    t->signals.blocked = self->signals.blocked;
+    return t;
 }
 
 Result<int> clone_process(const CloneRequest& request, const arch::InterruptFrame& regs) {
@@ -433,26 +439,15 @@ Result<int> clone_process(const CloneRequest& request, const arch::InterruptFram
         child->mm->unshared().prefault(request.child_tid, mm::Access::kWrite) !=
             mm::FaultResult::kHandled)
         return Error::kFault;
-    Thread* t = child->thread = TRY(create_thread(0, 0));
-    t->process = child;
-    {
-        MemoryGuard lock(*child->mm);
-        t->active_root = child->mm->memory.space().cr3();
-    }
-    copy_user_context(t, self, request, regs);
-    {
+    Thread* t = child->thread = TRY(create_cloned_thread(child, self, request, regs));
+    // A child sharing the memory but not waited for (CLONE_VM without
+    // CLONE_VFORK) runs on a stack of its own: no alternate stack, as Linux.
+    if (!shares_memory || (flags & kCloneVfork)) {
         sync::NoInterruptsGuard lock(g_signal_lock);
-        t->signals.blocked = self->signals.blocked;
-        // A child sharing the memory but not waited for (CLONE_VM without
-        // CLONE_VFORK) runs on a stack of its own: no alternate stack, as
-        // Linux.
-        if (!shares_memory || (flags & kCloneVfork)) {
-            t->signals.altstack_flags = self->signals.altstack_flags;
-            t->signals.altstack_sp = self->signals.altstack_sp;
-            t->signals.altstack_size = self->signals.altstack_size;
-        }
+        t->signals.altstack_flags = self->signals.altstack_flags;
+        t->signals.altstack_sp = self->signals.altstack_sp;
+        t->signals.altstack_size = self->signals.altstack_size;
     }
-    if (flags & kCloneChildCleartid) t->words().clear_child_tid = request.child_tid;
     child->exit_signal = uint8_t(flags & kCloneSignalMask);
 
     // Commit: nothing below can fail.
@@ -544,7 +539,7 @@ Result<void> exec_current(const char* path, const ProgramArgs& args, arch::Inter
     // its parent's, who resumes).
     {
         arch::InterruptDisabler no_interrupts;
-        uint64_t root = space->unshared().space().cr3();
+        uint64_t root = space->cr3();
         thread->active_root = root;
         mm::load_cr3(root);
     }

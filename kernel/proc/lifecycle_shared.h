@@ -30,12 +30,14 @@ Result<Thread*> create_thread(uint64_t entry, uint64_t user_sp);
 // Frees a thread that has left its CPU (or never ran): its stack, its
 // user-state block and the Thread.
 void free_thread(Thread* t);
-// The caller's registers for a new thread's first return to user mode, rax
-// 0 and the stack `request.stack` (0: the caller's); its FPU registers as
-// they are now, its selectors and bases, FS at `request.tls` with
-// CLONE_SETTLS.
-void copy_user_context(Thread* t, Thread* self, const CloneRequest& request,
-                       const arch::InterruptFrame& regs);
+// A thread of `p` (not linked into its list yet) whose first return to user
+// mode is a copy of `self`'s: the caller's registers `regs` with rax 0, on
+// `request.stack` (0: the caller's), its FPU registers as they are now, its
+// selectors and bases (FS at `request.tls` with CLONE_SETTLS), its affinity
+// and signal mask, and CLONE_CHILD_CLEARTID's word. No alternate signal
+// stack: the caller decides.
+Result<Thread*> create_cloned_thread(Process* p, Thread* self, const CloneRequest& request,
+                                     const arch::InterruptFrame& regs);
 
 // thread_lifecycle.kernel.cpp:
 // clone with CLONE_THREAD: a new thread of the caller's process.

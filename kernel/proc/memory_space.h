@@ -47,6 +47,9 @@ public:
     void set_stack_limit(uint64_t bytes) NO_THREAD_SAFETY_ANALYSIS {
         memory.set_stack_limit(bytes);
     }
+    // The CR3 value that runs this space (its root and PCID): fixed for the
+    // space's life, so read without the lock.
+    uint64_t cr3() const NO_THREAD_SAFETY_ANALYSIS { return memory.space().cr3(); }
     // For statistics (ps, /proc): read without the lock, so a count may be
     // one page behind a change in flight; never used to decide anything.
     const mm::AddressSpace& space_for_statistics() const NO_THREAD_SAFETY_ANALYSIS {

@@ -55,20 +55,9 @@ Result<int> clone_thread(const CloneRequest& request, const arch::InterruptFrame
     if ((flags & kCloneSettls) && !arch::is_settable_user_base(request.tls))
         return Error::kPermission;
     free_ended_threads(p);
-    Thread* t = TRY(create_thread(0, 0));
-    t->process = p;
-    {
-        MemoryGuard lock(*p->mm);
-        t->active_root = p->mm->memory.space().cr3();
-    }
-    copy_user_context(t, self, request, regs);
-    {
-        sync::NoInterruptsGuard lock(g_signal_lock);
-        t->signals.blocked = self->signals.blocked;
-        // A thread with its own stack starts without an alternate signal
-        // stack (Linux: CLONE_VM without CLONE_VFORK).
-    }
-    if (flags & kCloneChildCleartid) t->words().clear_child_tid = request.child_tid;
+    // A thread with its own stack starts without an alternate signal stack
+    // (Linux: CLONE_VM without CLONE_VFORK).
+    Thread* t = TRY(create_cloned_thread(p, self, request, regs));
 
     // Commit.
     int tid = 0;
@@ -169,7 +158,7 @@ void clear_child_tid(Thread* self, Process* p) {
     if (robust) release_robust_futexes(*p, *self, robust);
     uint32_t zero = 0;
     if (at && sys::copy_to_user(at, &zero, sizeof(zero)).ok())
-        futex_wake(*p, at, false, 1, kFutexBitsetAny);
+        (void)futex_wake(*p, at, false, 1, kFutexBitsetAny);
     if (!were_enabled) arch::disable_interrupts();
 }
 
