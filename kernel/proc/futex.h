@@ -31,8 +31,9 @@ Result<void> futex_wait(Process& p, uint64_t address, bool is_private, uint32_t 
                         uint32_t bitset, Deadline deadline);
 
 // FUTEX_WAKE(_BITSET): wakes up to `max` waiters on the word; returns how
-// many. Interrupts on or off; takes the futex lock and the scheduler lock.
-int futex_wake(Process& p, uint64_t address, bool is_private, int max, uint32_t bitset);
+// many. kFault for a shared wake where nothing readable is mapped. Takes
+// the futex lock and the scheduler lock.
+Result<int> futex_wake(Process& p, uint64_t address, bool is_private, int max, uint32_t bitset);
 
 // FUTEX_REQUEUE / FUTEX_CMP_REQUEUE: wakes up to `max_wake` waiters on
 // `from` and moves up to `max_requeue` others to `to`; with `compare`, only

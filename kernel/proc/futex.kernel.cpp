@@ -45,8 +45,10 @@ Result<void> fault_in_word(uint64_t address) {
 // address field then holds the word's physical address.
 const char g_shared_frames = 0;
 
-// The key of the word at `address` (see futex.h). kFault if a shared
-// mapping's page cannot be had.
+// The key of the word at `address` (see futex.h). A private one is only a
+// number (Linux does not look at the memory); a shared one is found through
+// the mapping, so kFault where nothing readable is mapped, or where a
+// shared mapping's page cannot be had.
 Result<FutexKey> key_of(Process& p, uint64_t address, bool is_private) {
     FutexKey own{p.mm, address};
     if (is_private) return own;
@@ -54,7 +56,8 @@ Result<FutexKey> key_of(Process& p, uint64_t address, bool is_private) {
         {
             MemoryGuard lock(*p.mm);
             const mm::Region* r = p.mm->memory.regions().find(address);
-            if (!r || !r->shared()) return own;
+            if (!r || !r->readable()) return Error::kFault;
+            if (!r->shared()) return own;
             auto t = p.mm->memory.space().translate(address & ~uint64_t(0xfff));
             // A shared mapping's frame stays until the mapping goes.
             if (t.ok()) return FutexKey{&g_shared_frames, t.value().phys + (address & 0xfff)};
@@ -90,11 +93,10 @@ Result<void> futex_wait(Process& p, uint64_t address, bool is_private, uint32_t 
     }
 }
 
-int futex_wake(Process& p, uint64_t address, bool is_private, int max, uint32_t bitset) {
-    auto key = key_of(p, address, is_private);
-    if (!key.ok()) return 0;
+Result<int> futex_wake(Process& p, uint64_t address, bool is_private, int max, uint32_t bitset) {
+    FutexKey key = TRY(key_of(p, address, is_private));
     sync::NoInterruptsGuard lock(g_futex_lock);
-    return g_futexes.wake(key.value(), max, bitset, wake_waiter);
+    return g_futexes.wake(key, max, bitset, wake_waiter);
 }
 
 Result<int> futex_requeue(Process& p, uint64_t from, uint64_t to, bool is_private, int max_wake,
@@ -131,7 +133,7 @@ void release_robust_futex(Process& p, uint64_t word, int tid) {
         auto seen = sys::compare_exchange_user_word(word, value, marked);
         if (!seen.ok()) return;
         if (seen.value() != value) continue;  // changed under us: look again
-        if (value & kFutexWaiters) futex_wake(p, word, false, 1, kFutexBitsetAny);
+        if (value & kFutexWaiters) (void)futex_wake(p, word, false, 1, kFutexBitsetAny);
         return;
     }
 }

@@ -56,14 +56,6 @@ int wake_count(uint32_t val) {
     return n <= 0 ? 1 : n;
 }
 
-// A shared (non-private) futex's key is found through its page, so an
-// address that maps nothing is EFAULT; a private one is only a number.
-Result<void> check_shared_address(uint64_t uaddr, bool is_private) {
-    if (is_private) return {};
-    uint32_t value;
-    return copy_from_user(&value, uaddr, sizeof(value));
-}
-
 // FUTEX_WAKE_OP's operation on the word at uaddr2 (its old value returned)
 // and its comparison. ENOSYS for an unknown op or comparison, as Linux.
 Result<uint32_t> apply_wake_op(uint64_t uaddr2, uint32_t encoded) {
@@ -147,17 +139,13 @@ int64_t linux_futex(SyscallFrame& f) {
         case kWakeBitset: {
             uint32_t bitset = cmd == kWake ? proc::kFutexBitsetAny : val3;
             if (!bitset) return errno_of(Error::kInvalid);
-            if (auto r = check_shared_address(uaddr, is_private); !r.ok())
-                return errno_of(r.error());
-            return proc::futex_wake(self, uaddr, is_private, wake_count(val), bitset);
+            return result_of(proc::futex_wake(self, uaddr, is_private, wake_count(val), bitset));
         }
         case kRequeue:
         case kCmpRequeue: {
             int max_wake = int(val), max_requeue = int(timeout);
             if (max_wake < 0 || max_requeue < 0) return errno_of(Error::kInvalid);
             if (uaddr2 % 4) return errno_of(Error::kInvalid);
-            if (auto r = check_shared_address(uaddr2, is_private); !r.ok())
-                return errno_of(r.error());
             return result_of(proc::futex_requeue(self, uaddr, uaddr2, is_private, max_wake,
                                                  max_requeue, cmd == kCmpRequeue, val3));
         }
@@ -167,12 +155,14 @@ int64_t linux_futex(SyscallFrame& f) {
             if (!old.ok()) return errno_of(old.error());
             auto compare = wake_op_compare(val3, old.value());
             if (!compare.ok()) return errno_of(compare.error());
-            int woken =
+            auto woken =
                 proc::futex_wake(self, uaddr, is_private, wake_count(val), proc::kFutexBitsetAny);
-            if (compare.value())
-                woken += proc::futex_wake(self, uaddr2, is_private, wake_count(uint32_t(timeout)),
-                                          proc::kFutexBitsetAny);
-            return woken;
+            if (!woken.ok() || !compare.value())
+                return result_of(static_cast<Result<int>&&>(woken));
+            auto second = proc::futex_wake(self, uaddr2, is_private, wake_count(uint32_t(timeout)),
+                                           proc::kFutexBitsetAny);
+            if (!second.ok()) return errno_of(second.error());
+            return woken.value() + second.value();
         }
         default:
             // FUTEX_FD (gone from Linux) and the priority-inheritance
