@@ -191,7 +191,10 @@ Result<PhysAddr> PhysicalMemory::allocate_contiguous(size_t count, FrameUse use)
     return Error::kNoMemory;
 }
 
-uint64_t PhysicalMemory::check_freeable(PhysAddr frame, FrameUse use, const char* who) const {
+// The cold half of check_freeable: says what is wrong with a frame that
+// failed the fast test, and panics.
+[[gnu::cold, gnu::noinline]] void PhysicalMemory::refuse_free(PhysAddr frame, FrameUse use,
+                                                              const char* who) const {
     if (frame & (kFrameSize - 1)) panic("%s: 0x%lx is not frame aligned", who, frame);
     if (uint8_t(use) >= kFrameUseCount)
         panic("%s: frame 0x%lx: bad use %u", who, frame, unsigned(use));
@@ -209,10 +212,15 @@ uint64_t PhysicalMemory::check_freeable(PhysAddr frame, FrameUse use, const char
             panic("%s: double free of frame 0x%lx (%s)", who, frame, frame_use_name(use));
         panic("%s: free of never-allocated frame 0x%lx", who, frame);
     }
-    auto held = FrameUse(state - kFirstUse);
-    if (held != use)
-        panic("%s: frame 0x%lx was allocated as %s, freed as %s", who, frame, frame_use_name(held),
-              frame_use_name(use));
+    panic("%s: frame 0x%lx was allocated as %s, freed as %s", who, frame,
+          frame_use_name(FrameUse(state - kFirstUse)), frame_use_name(use));
+}
+
+[[gnu::always_inline]] inline uint64_t PhysicalMemory::check_freeable(PhysAddr frame, FrameUse use,
+                                                                      const char* who) const {
+    uint64_t index = arrays().held_index(frame, use);
+    if (index == FrameArrays::kNotHeld) [[unlikely]]
+        refuse_free(frame, use, who);
     return index;
 }
 
@@ -235,25 +243,34 @@ void PhysicalMemory::free_frame(PhysAddr frame, FrameUse use) {
 
 void PhysicalMemory::free_frames(const PhysAddr* frames, size_t count, FrameUse use) {
     sync::Guard guard(m_lock);
-    for (size_t i = 0; i < count; ++i)
-        drop_reference(check_freeable(frames[i], use, "free_frames"), use);
+    const FrameArrays frame_arrays = arrays();
+    for (size_t i = 0; i < count; ++i) {
+        uint64_t index = frame_arrays.held_index(frames[i], use);
+        if (index == FrameArrays::kNotHeld) [[unlikely]]
+            refuse_free(frames[i], use, "free_frames");
+        if (--frame_arrays.refs[index] == 0) release(index, use);
+    }
 }
 
-uint64_t PhysicalMemory::check_shareable(PhysAddr frame, const char* who) const {
-    uint64_t index = check_freeable(frame, FrameUse::kUser, who);
-    if (m_stack_pos[index] == 0xffffffffu)
-        panic("%s: frame 0x%lx has too many references", who, frame);
-    return index;
+[[gnu::cold, gnu::noinline]] void PhysicalMemory::refuse_share(PhysAddr frame,
+                                                               const char* who) const {
+    check_freeable(frame, FrameUse::kUser, who);
+    panic("%s: frame 0x%lx has too many references", who, frame);
 }
 
 void PhysicalMemory::add_reference(PhysAddr frame) {
-    sync::Guard guard(m_lock);
-    ++m_stack_pos[check_shareable(frame, "add_reference")];
+    add_references(&frame, 1);
 }
 
 void PhysicalMemory::add_references(const PhysAddr* frames, size_t count) {
     sync::Guard guard(m_lock);
-    for (size_t i = 0; i < count; ++i) ++m_stack_pos[check_shareable(frames[i], "add_references")];
+    const FrameArrays frame_arrays = arrays();
+    for (size_t i = 0; i < count; ++i) {
+        uint64_t index = frame_arrays.held_index(frames[i], FrameUse::kUser);
+        if (index == FrameArrays::kNotHeld || frame_arrays.refs[index] == 0xffffffffu) [[unlikely]]
+            refuse_share(frames[i], "add_references");
+        ++frame_arrays.refs[index];
+    }
 }
 
 uint32_t PhysicalMemory::reference_count(PhysAddr frame) const {

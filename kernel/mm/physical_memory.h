@@ -191,15 +191,43 @@ private:
     void push_free(uint64_t index) REQUIRES(m_lock);
     void remove_free(uint64_t index) REQUIRES(m_lock);  // index must be free and in the stack
     void mark_allocated(uint64_t index, FrameUse use) REQUIRES(m_lock);
+    // The per-frame arrays, for loops over many frames to copy into locals:
+    // their stores (state bytes, counts) could otherwise alias any member,
+    // and the compiler would reload every member once per frame.
+    struct FrameArrays {
+        static constexpr uint64_t kNotHeld = ~0ull;
+        PhysAddr span_base;
+        uint64_t span_frames;
+        uint8_t* state;
+        uint32_t* refs;  // m_stack_pos: reference counts of allocated frames
+        // The index of `frame` if it is a managed frame allocated with `use`,
+        // else kNotHeld. A few instructions: the offset from the span's base
+        // tests alignment (its low bits) and range (a frame below the base
+        // wraps to a huge index), one byte compare the state and use together.
+        uint64_t held_index(PhysAddr frame, FrameUse use) const {
+            uint64_t offset = frame - span_base;
+            uint64_t index = offset / kFrameSize;
+            if ((offset & (kFrameSize - 1)) || index >= span_frames ||
+                (state[index] & kStateMask) != kFirstUse + uint8_t(use))
+                return kNotHeld;
+            return index;
+        }
+    };
+    FrameArrays arrays() const REQUIRES(m_lock) {
+        return {m_span_base, m_span_frames, m_state, m_stack_pos};
+    }
     // Panics unless `frame` is a managed frame allocated with `use`; returns its index.
     uint64_t check_freeable(PhysAddr frame, FrameUse use, const char* who) const REQUIRES(m_lock);
+    // check_freeable's verdict on a frame that failed it: panics, naming the fault.
+    [[noreturn]] void refuse_free(PhysAddr frame, FrameUse use, const char* who) const
+        REQUIRES(m_lock);
     void release(uint64_t index, FrameUse use) REQUIRES(m_lock);
     // Drops one reference of an allocated frame (checked by check_freeable)
     // and releases it with the last.
     void drop_reference(uint64_t index, FrameUse use) REQUIRES(m_lock);
-    // Panics unless `frame` is a managed frame allocated as kUser whose count
-    // can grow; returns its index.
-    uint64_t check_shareable(PhysAddr frame, const char* who) const REQUIRES(m_lock);
+    // Why `frame` cannot get another reference (not an allocated user frame,
+    // or its count is full): panics.
+    [[noreturn]] void refuse_share(PhysAddr frame, const char* who) const REQUIRES(m_lock);
 
     // Every CPU allocates and frees frames, in interrupt handlers too (a
     // user fault maps a page): the state below is under this lock, a leaf
