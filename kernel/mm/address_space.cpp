@@ -97,14 +97,14 @@ AddressSpace::~AddressSpace() {
     release();
 }
 
-// Inlined into the teardown walk (once per page of every exiting process):
-// the walk then decodes only the PTE bits this reads.
 void AddressSpace::return_frames(FreedFrames& freed) {
     if (freed.env) freed.env->flush_remote();
     if (freed.count) m_context->free_frames(freed.frames, freed.count, FrameUse::kUser);
     freed.count = 0;
 }
 
+// Inlined into unmap_range's walk: the walk then decodes only the PTE bits
+// this reads.
 [[gnu::always_inline]] inline void AddressSpace::release_leaf(const paging::Translation& leaf,
                                                               FreedFrames& freed) {
     VERIFY(leaf.size == paging::PageSize::k4K);
@@ -125,10 +125,40 @@ void AddressSpace::release() {
     VERIFY(!m_context->live_on_any_cpu(m_root));
     TableEnv env{this};
     auto pt = tables(env);
-    FreedFrames freed;
-    pt.destroy_user_half([&](VirtAddr, const paging::Translation& t) { release_leaf(t, freed); },
-                         m_extents.ranges(), m_extents.count());
-    return_frames(freed);
+    // A leaf table at a time, counts in locals: this loop runs once per page
+    // of every exiting process.
+    struct Releaser {
+        AddressSpace& space;
+        FreedFrames freed;
+        void leaf(VirtAddr va, const paging::Translation&) {
+            panic("address space: a large user page at 0x%lx", va);
+        }
+        void leaf_table(VirtAddr, PageTableEntry* entries, unsigned first, unsigned last) {
+            size_t count = freed.count;
+            uint32_t owned = 0, borrowed = 0;
+            for (unsigned i = first; i <= last; ++i) {
+                PageTableEntry e = entries[i];
+                if (!e.present()) continue;
+                entries[i] = PageTableEntry();
+                if (e.borrowed()) {
+                    ++borrowed;
+                    continue;
+                }
+                ++owned;
+                freed.frames[count++] = e.address();
+                if (count == FreedFrames::kCapacity) {
+                    freed.count = count;
+                    space.return_frames(freed);
+                    count = 0;
+                }
+            }
+            freed.count = count;
+            space.m_user_frames -= owned;
+            space.m_borrowed_pages -= borrowed;
+        }
+    } releaser{*this, {}};
+    pt.destroy_user_half_by_table(releaser, m_extents.ranges(), m_extents.count());
+    return_frames(releaser.freed);
     m_context->free_frame(m_root, FrameUse::kPageTable);
     --m_table_frames;
     // Not live (checked above), so nothing runs on this PCID now; the
@@ -296,70 +326,68 @@ Result<void> AddressSpace::share_range_into(AddressSpace& child, VirtAddr lo, Vi
     TableEnv child_env{&child};
     auto child_pt = child.tables(child_env);
 
-    // Owned frames are shared in batches: their references are added under
-    // one lock hold, before child maps them (so a reference always exists
-    // for every entry that names the frame).
-    constexpr size_t kBatch = 16;
-    struct Pending {
-        VirtAddr va;
-        PageFlags flags;
-    };
-    Pending pending[kBatch];
-    PhysAddr frames[kBatch];
-    size_t count = 0;
-    bool failed = false;
-    Error failure = Error::kNoMemory;
-    // The pages come in address order: each is mapped through the leaf
-    // table of the one before when they share one (a page that fails stays
-    // unmapped and the child's teardown frees what was mapped).
-    auto hint = decltype(child_pt)::LeafHint{};
-    auto share_pending = [&]() {
-        m_context->add_references(frames, count);
-        for (size_t i = 0; i < count; ++i) {
-            auto mapped = child_pt.map_4k_hinted(pending[i].va, frames[i], pending[i].flags, hint);
-            if (!mapped.ok()) {
-                // The references of the frames child did not map go back;
-                // this space still holds each, so none is freed.
-                m_context->free_frames(frames + i, count - i, FrameUse::kUser);
-                failure = mapped.error();
-                failed = true;
-                break;
-            }
-            ++child.m_user_frames;
-        }
-        count = 0;
-    };
-    pt.for_each_leaf(lo, hi, [&](VirtAddr va, PageTableEntry& e, paging::PageSize size) {
-        if (failed) return;
-        VERIFY(size == paging::PageSize::k4K);
-        PageFlags flags = e.flags();
-        if (flags.borrowed) {
-            auto mapped = child_pt.map_4k_hinted(va, e.address(), flags, hint);
-            if (!mapped.ok()) {
-                failure = mapped.error();
-                failed = true;
-                return;
-            }
-            ++child.m_borrowed_pages;
-            return;
-        }
-        if (copy_on_write && flags.writable) {
-            // No invlpg per page: the caller flushes once (flush_tlb, a
-            // shootdown of the process's other CPUs too). Until then a
-            // sibling thread may still write through a cached writable
-            // entry; such a write lands before the child can run (it is
-            // made runnable after the flush), as if made before the fork.
-            flags.writable = false;
-            e = PageTableEntry::leaf(e.address(), flags, size);
-            downgraded = true;
-        }
-        pending[count] = {va, flags};
-        frames[count++] = e.address();
-        if (count == kBatch) share_pending();
-    });
-    if (!failed && count) share_pending();
-    if (failed) return failure;
-    return {};
+    // A whole leaf table at a time: fork copies every entry of the parent's
+    // regions, and this loop is most of its cost per page. The child's
+    // entries of one batch are written before the batch's references are
+    // added; nothing between can fail, and the child is not running yet,
+    // so every child entry holds its reference by the time anything could
+    // look (on failure its teardown drops exactly the references of what
+    // it maps). The parent's references keep the frames alive meanwhile:
+    // its memory lock is held, so nothing unmaps them.
+    Result<void> result;
+    pt.for_each_leaf_table(lo, hi,
+                           [&](VirtAddr base, PageTableEntry* from, unsigned first, unsigned last) {
+                               if (!result.ok()) return;
+                               auto to_table = child_pt.leaf_table(base);
+                               if (!to_table.ok()) {
+                                   result = to_table.error();
+                                   return;
+                               }
+                               PageTableEntry* to = to_table.value();
+                               // Locals, not the captured references: the stores to the entries
+                               // would otherwise make the compiler reload them for every entry.
+                               MemoryContext* context = m_context;
+                               const bool cow = copy_on_write;
+                               constexpr size_t kBatch = 32;
+                               PhysAddr frames[kBatch];
+                               bool any_downgraded = false;
+                               size_t count = 0;
+                               uint32_t owned = 0, borrowed = 0;
+                               // The child's slots are empty: its tables are new, and the parent's
+                               // regions are disjoint, so no slot is written twice.
+                               for (unsigned i = first; i <= last; ++i) {
+                                   PageTableEntry e = from[i];
+                                   if (!e.present()) continue;
+                                   if (e.borrowed()) {
+                                       to[i] = e;
+                                       ++borrowed;
+                                       continue;
+                                   }
+                                   if (cow && e.writable()) {
+                                       // No invlpg per page: the caller flushes once (flush_tlb, a
+                                       // shootdown of the process's other CPUs too). Until then a
+                                       // sibling thread may still write through a cached writable
+                                       // entry; such a write lands before the child can run (it is
+                                       // made runnable after the flush), as if made before the
+                                       // fork.
+                                       e = e.read_only();
+                                       from[i] = e;
+                                       any_downgraded = true;
+                                   }
+                                   to[i] = e;
+                                   ++owned;
+                                   frames[count++] = e.address();
+                                   if (count == kBatch) {
+                                       context->add_references(frames, count);
+                                       count = 0;
+                                   }
+                               }
+                               if (count) context->add_references(frames, count);
+                               if (any_downgraded) downgraded = true;
+                               child.m_user_frames += owned;
+                               child.m_borrowed_pages += borrowed;
+                           });
+    return result;
 }
 
 Result<void> AddressSpace::protect(VirtAddr va, size_t pages, PageFlags flags) {

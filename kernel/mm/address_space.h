@@ -254,7 +254,7 @@ private:
     // kCapacity at a time under one lock hold (small: teardown runs on a
     // small kernel stack).
     struct FreedFrames {
-        static constexpr size_t kCapacity = 16;
+        static constexpr size_t kCapacity = 32;
         PhysAddr frames[kCapacity];
         size_t count = 0;
         // The walk that unmapped them: other CPUs drop its stale entries

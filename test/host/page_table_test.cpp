@@ -887,55 +887,49 @@ TEST_CASE("page table: populate_kernel_half with a predicate, failing at every N
     CHECK(needed == 4);
 }
 
-TEST_CASE("page table: map_4k_hinted maps page by page, reusing the last leaf table") {
-    // Pages in address order across a PT, a PD and a PML4 boundary, as
-    // fork shares them; every one translates, and no table is marked.
+TEST_CASE("page table: leaf_table creates the tables down to a leaf table, failing at every N") {
+    // Blocks across a PD and a PML4 boundary, as fork fills a child; each
+    // slot written through the returned table translates, and no table is
+    // marked for rollback.
     const VirtAddr vas[] = {0x1fe000,
                             0x1ff000,
                             0x200000,
-                            0x201000,
                             0x3fe00000,
                             0x40000000,
                             (1ull << 39) - 0x1000,
-                            1ull << 39,
                             (1ull << 39) + 0x5000};
-    for (size_t fail_n = 1; fail_n <= 12; ++fail_n) {
+    for (size_t fail_n = 1; fail_n <= 10; ++fail_n) {
         INFO("allocation ", fail_n, " fails");
         Fixture f(600);
         const size_t root_only = f.allocator.outstanding();
-        Table::LeafHint hint;
         f.allocator.fail_at(fail_n);  // this one allocation only
         std::vector<VirtAddr> mapped;
         bool failed = false;
         for (size_t i = 0; i < std::size(vas); ++i) {
-            Result<void> r = f.pt.map_4k_hinted(vas[i], 0x1000 * (i + 1), kUserRw, hint);
-            if (!r.ok()) {
-                CHECK(r.error() == Error::kNoMemory);
+            auto table = f.pt.leaf_table(vas[i]);
+            if (!table.ok()) {
+                CHECK(table.error() == Error::kNoMemory);
                 CHECK(f.pt.translate(vas[i]).error() == Error::kNoEntry);
                 failed = true;
-                continue;  // the next page walks again (the hint is not trusted)
+                continue;
             }
+            table.value()[pt_index(vas[i])] =
+                PageTableEntry::leaf(0x1000 * (i + 1), kUserRw, PageSize::k4K);
             mapped.push_back(vas[i]);
         }
         f.allocator.never_fail();
-        // 3 tables for the first page, 1 new PT at 0x200000, 1 new PD at
-        // 1 GiB, then a PDPT, PD and PT past the PML4 boundary: 9.
-        if (!failed) CHECK(f.allocator.outstanding() == root_only + 9);
-        for (size_t i = 0; i < mapped.size(); ++i) {
-            auto t = f.pt.translate(mapped[i]);
+        // 3 tables for the first block, 1 new PT at 0x200000, 1 new PD at
+        // 1 GiB, then a PDPT, PD and PT past the PML4 boundary: 8.
+        if (!failed) CHECK(f.allocator.outstanding() == root_only + 8);
+        for (VirtAddr va : mapped) {
+            auto t = f.pt.translate(va);
             REQUIRE(t.ok());
             CHECK(t.value().flags == kUserRw);
             CHECK(t.value().size == PageSize::k4K);
         }
         Dump d = dump(f);  // also checks that no kSoftwareNew mark is left
         CHECK(d.leaves.size() == mapped.size());
-        // A failing map_range next to the hinted pages rolls back only its
-        // own tables: the hinted pages' tables stay.
-        f.allocator.fail_at(1, true);
-        CHECK(f.pt.map_range(0x600000, 0x9000, 0x1000, kUserRw).error() == Error::kNoMemory);
-        f.allocator.never_fail();
-        CHECK(dump(f) == d);
-        // Teardown returns every table.
+        // Teardown returns every table, those left empty by a failure too.
         size_t leaves = 0;
         f.pt.destroy_user_half([&](VirtAddr, const Translation&) { ++leaves; });
         CHECK(leaves == mapped.size());
@@ -943,28 +937,91 @@ TEST_CASE("page table: map_4k_hinted maps page by page, reusing the last leaf ta
     }
 }
 
-TEST_CASE("page table: map_4k_hinted refuses what map refuses, and keeps working after") {
+TEST_CASE("page table: leaf_table returns one table per 2 MiB block and refuses large leaves") {
     Fixture f;
-    Table::LeafHint hint;
-    REQUIRE(f.pt.map_4k_hinted(0x400000, 0x1000, kUserRw, hint).ok());
-    // Already mapped, through the hint and through a fresh walk.
-    CHECK(f.pt.map_4k_hinted(0x400000, 0x2000, kUserRw, hint).error() == Error::kExists);
-    Table::LeafHint fresh;
-    CHECK(f.pt.map_4k_hinted(0x400000, 0x2000, kUserRw, fresh).error() == Error::kExists);
-    CHECK(f.pt.translate(0x400000).value().phys == 0x1000);
-    // Bad arguments.
-    CHECK(f.pt.map_4k_hinted(0x401800, 0x2000, kUserRw, hint).error() == Error::kInvalid);
-    CHECK(f.pt.map_4k_hinted(0x401000, 0x2800, kUserRw, hint).error() == Error::kInvalid);
-    CHECK(f.pt.map_4k_hinted(0x0000800000000000ull, 0x2000, kUserRw, hint).error() ==
-          Error::kInvalid);  // not canonical
-    CHECK(f.pt.map_4k_hinted(kKernelBase, 0x2000, kUserRw, hint).error() == Error::kInvalid);
-    CHECK(f.pt.map_4k_hinted(0x401000, 1ull << 52, kUserRw, hint).error() == Error::kInvalid);
-    // Under a 2 MiB leaf: kExists, as map says.
+    auto a = f.pt.leaf_table(0x400000);
+    auto b = f.pt.leaf_table(0x5ff000);
+    REQUIRE(a.ok());
+    REQUIRE(b.ok());
+    CHECK(a.value() == b.value());
+    const size_t tables = f.allocator.outstanding();
+    CHECK(f.pt.leaf_table(0x400000).value() == a.value());  // nothing new
+    CHECK(f.allocator.outstanding() == tables);
     REQUIRE(f.pt.map(0x600000, 0x200000, kUserRw, PageSize::k2M).ok());
-    CHECK(f.pt.map_4k_hinted(0x601000, 0x2000, kUserRw, hint).error() == Error::kExists);
-    // The hint still serves the block it remembers.
-    REQUIRE(f.pt.map_4k_hinted(0x402000, 0x3000, kUserRx, hint).ok());
-    CHECK(f.pt.translate(0x402000).value().phys == 0x3000);
-    CHECK(f.pt.translate(0x402000).value().flags == kUserRx);
-    dump(f);  // no kSoftwareNew marks
+    CHECK(f.pt.leaf_table(0x601000).error() == Error::kExists);
+    CHECK(f.pt.leaf_table(0x0000800000000000ull).error() == Error::kInvalid);  // not canonical
+    CHECK(f.allocator.outstanding() == tables);
+}
+
+TEST_CASE("page table: for_each_leaf_table gives each present leaf table's slots in the range") {
+    Fixture f(600);
+    // Pages in three blocks (one crossing into the next PD), a 2 MiB leaf
+    // that must be skipped, and an empty leaf table left by an unmap.
+    const VirtAddr pages[] = {0x400000, 0x401000, 0x5ff000, 0x600000, 0x40000000};
+    for (VirtAddr va : pages) REQUIRE(f.pt.map(va, 0x7000, kUserRw).ok());
+    REQUIRE(f.pt.map(0x800000, 0x200000, kUserRw, PageSize::k2M).ok());
+    REQUIRE(f.pt.map(0xa00000, 0x7000, kUserRw).ok());
+    REQUIRE(f.pt.unmap(0xa00000).ok());
+
+    struct Visit {
+        VirtAddr base;
+        unsigned first, last;
+        bool operator==(const Visit&) const = default;
+    };
+    auto visits = [&](VirtAddr lo, VirtAddr hi) {
+        std::vector<Visit> out;
+        f.pt.for_each_leaf_table(
+            lo, hi, [&](VirtAddr base, PageTableEntry* entries, unsigned first, unsigned last) {
+                // entries is the table that maps base: its slots translate.
+                for (unsigned i = first; i <= last; ++i) {
+                    auto t = f.pt.translate(base + i * kPageSize);
+                    CHECK(entries[i].present() == t.ok());
+                }
+                out.push_back({base, first, last});
+            });
+        return out;
+    };
+    // The whole half: every table whole, in address order; the 2 MiB leaf's
+    // slot is not a table, so it is not visited; the empty table is.
+    CHECK(visits(0, 0x800000000000ull) ==
+          std::vector<Visit>{
+              {0x400000, 0, 511}, {0x600000, 0, 511}, {0xa00000, 0, 511}, {0x40000000, 0, 511}});
+    // A range inside one table, and one that clips two.
+    CHECK(visits(0x401000, 0x402000) == std::vector<Visit>{{0x400000, 1, 1}});
+    CHECK(visits(0x5fe000, 0x602000) == std::vector<Visit>{{0x400000, 510, 511}, {0x600000, 0, 1}});
+    // Nothing mapped there, or arguments for_each_leaf refuses too.
+    CHECK(visits(0x1000000, 0x3fe00000).empty());
+    CHECK(visits(0x402000, 0x401000).empty());
+    CHECK(visits(0x400800, 0x402000).empty());
+    CHECK(visits(0x7ffffffff000, 0xffff800000001000).empty());
+}
+
+TEST_CASE("page table: destroy_user_half_by_table hands over whole leaf tables") {
+    Fixture f(600);
+    REQUIRE(f.pt.map_range(0x3fe000, 0x10000, 0x4000, kUserRw).ok());  // two leaf tables
+    REQUIRE(f.pt.map(0x800000, 0x200000, kUserRw, PageSize::k2M).ok());
+    const size_t root_only = 1;
+    struct Visitor {
+        std::vector<std::pair<VirtAddr, unsigned>> tables;  // (base, present slots)
+        std::vector<VirtAddr> large;
+        void leaf(VirtAddr va, const Translation& t) {
+            CHECK(t.size == PageSize::k2M);
+            large.push_back(va);
+        }
+        void leaf_table(VirtAddr base, PageTableEntry* entries, unsigned first, unsigned last) {
+            unsigned present = 0;
+            for (unsigned i = first; i <= last; ++i) {
+                if (!entries[i].present()) continue;
+                ++present;
+                entries[i] = PageTableEntry();
+            }
+            tables.push_back({base, present});
+        }
+    } visitor;
+    const VirtRange ranges[] = {{0x3fe000, 0x402000}, {0x800000, 0xa00000}};
+    f.pt.destroy_user_half_by_table(visitor, ranges, std::size(ranges));
+    CHECK(visitor.tables ==
+          std::vector<std::pair<VirtAddr, unsigned>>{{0x200000, 2}, {0x400000, 2}});
+    CHECK(visitor.large == std::vector<VirtAddr>{0x800000});
+    CHECK(f.allocator.outstanding() == root_only);
 }

@@ -138,40 +138,6 @@ public:
         return {};
     }
 
-    // What map_4k_hinted remembers between calls: the leaf table of the 2 MiB
-    // block it mapped into last.
-    struct LeafHint {
-        VirtAddr block = ~VirtAddr(0);  // that block's va >> 21 (none yet)
-        PageTableEntry* table = nullptr;
-    };
-
-    // Maps one 4 KiB page like map(va, pa, flags), for a caller that maps
-    // many pages of one space in a row (fork shares every page of a region
-    // into the child): a page in the same 2 MiB block as the last reuses
-    // the leaf table `hint` remembers instead of walking from the root, and
-    // no table is marked for rollback (map_range's checks, walk and commit
-    // pass cost ~470 instructions per page). Not all or nothing across
-    // calls: on failure (kExists, kNoMemory, kInvalid) this page is not
-    // mapped, the pages mapped before stay mapped, and a table allocated on
-    // the way stays (empty, as after an unmap) until the space's teardown.
-    // `hint` starts default-constructed and serves this table only, while
-    // nothing else changes the table (no unmap may free a table under it).
-    Result<void> map_4k_hinted(VirtAddr va, PhysAddr pa, PageFlags flags, LeafHint& hint) {
-        if (((va | pa) & (kPageSize - 1)) || !is_canonical(va) || (pa & ~kPhysMask))
-            return Error::kInvalid;
-        if (flags.user && !is_user_half(va)) return Error::kInvalid;
-        PageTableEntry* slot;
-        if ((va >> 21) == hint.block) {
-            slot = &hint.table[index_at(va, 1)];
-            if (slot->present()) return Error::kExists;
-        } else {
-            slot = TRY(walk_create(va, PageSize::k4K, /*mark_new=*/false));
-            hint = LeafHint{va >> 21, slot - index_at(va, 1)};
-        }
-        *slot = PageTableEntry::leaf(pa, flags, PageSize::k4K);
-        return {};
-    }
-
     // Removes the leaf that maps va and returns what it mapped. va must be
     // the start of that leaf (4 KiB aligned for a 4K page, 2 MiB for a 2M
     // page...): a large page is never split or dropped by accident (kInvalid).
@@ -216,6 +182,31 @@ public:
             !is_canonical(hi - 1) || is_user_half(lo) != is_user_half(hi - 1))
             return;
         visit_table(m_root, 4, 0, canonical_low(lo), canonical_low(hi - 1) + 1, fn);
+    }
+
+    // Calls fn(base, entries, first, last) for every present leaf table
+    // (the 512 4 KiB entries of one 2 MiB block, starting at canonical
+    // address `base`) that holds entries of [lo, hi): entries[first..last]
+    // are those. For whole-table loops that touch every entry of a range
+    // (fork shares each page; a per-leaf callback costs several times the
+    // entry's own work). Descends only into present tables; large leaves
+    // are skipped. Same argument rules as for_each_leaf.
+    template <typename Fn>
+    void for_each_leaf_table(VirtAddr lo, VirtAddr hi, Fn&& fn) {
+        if (lo >= hi || ((lo | hi) & (kPageSize - 1)) || !is_canonical(lo) ||
+            !is_canonical(hi - 1) || is_user_half(lo) != is_user_half(hi - 1))
+            return;
+        visit_leaf_tables(m_root, 4, 0, canonical_low(lo), canonical_low(hi - 1) + 1, fn);
+    }
+
+    // The leaf table that holds va's 4 KiB entry, creating it and the tables
+    // above it if needed (final at once: no rollback marks). kExists if a
+    // large leaf covers va; kInvalid if va is not canonical, or needs a new
+    // kernel-half PML4 entry once the kernel half is sealed. On kNoMemory
+    // the tables created on the way stay (empty) until the teardown.
+    Result<PageTableEntry*> leaf_table(VirtAddr va) {
+        if (!is_canonical(va)) return Error::kInvalid;
+        return table_for(va, 1, /*mark_new=*/false);
     }
 
     // What va maps to: the leaf's frame (the start of the 4K/2M/1G page, not
@@ -311,8 +302,21 @@ public:
     // small process is torn down without scanning thousands of empty entries.
     template <typename OnLeaf>
     void destroy_user_half(OnLeaf&& on_leaf, const VirtRange* ranges, size_t count) {
+        PerLeaf<OnLeaf> visitor{on_leaf};
+        destroy_user_half_by_table(visitor, ranges, count);
+    }
+
+    // destroy_user_half for an owner that takes a leaf table's 4 KiB entries
+    // in one loop of its own (a call per leaf costs several times the
+    // entry's own work, once per page of every exiting process):
+    // visitor.leaf_table(base, entries, first, last) must take every present
+    // entry of entries[first..last] (the table maps the 2 MiB from canonical
+    // address `base`) and clear it; visitor.leaf(va, translation) gets the
+    // large leaves. The tables are freed afterwards, as above.
+    template <typename Visitor>
+    void destroy_user_half_by_table(Visitor& visitor, const VirtRange* ranges, size_t count) {
         if (count == 0) return;
-        destroy_table(m_root, 4, 0, on_leaf, ranges, count, /*free_it=*/false);
+        destroy_table(m_root, 4, 0, visitor, ranges, count, /*free_it=*/false);
     }
 
     template <typename OnLeaf>
@@ -355,10 +359,19 @@ private:
     }
 
     // The entry that will hold a leaf of `size` for va, creating the tables
-    // above it (marked kSoftwareNew until commit or rollback when
-    // `mark_new`; map_4k_hinted's tables are final at once).
-    Result<PageTableEntry*> walk_create(VirtAddr va, PageSize size, bool mark_new = true) {
+    // above it (marked kSoftwareNew until commit or rollback).
+    Result<PageTableEntry*> walk_create(VirtAddr va, PageSize size) {
         int leaf_level = size == PageSize::k4K ? 1 : size == PageSize::k2M ? 2 : 3;
+        PageTableEntry* tbl = TRY(table_for(va, leaf_level, /*mark_new=*/true));
+        PageTableEntry& slot = tbl[index_at(va, leaf_level)];
+        if (slot.present()) return Error::kExists;
+        return &slot;
+    }
+
+    // The table at `leaf_level` whose entry va's leaf would be, creating the
+    // tables above it, marked kSoftwareNew when `mark_new`. kExists if a
+    // large leaf is in the way.
+    Result<PageTableEntry*> table_for(VirtAddr va, int leaf_level, bool mark_new) {
         PageTableEntry* tbl = table(m_root);
         for (int level = 4; level > leaf_level; --level) {
             PageTableEntry& e = tbl[index_at(va, level)];
@@ -377,9 +390,7 @@ private:
             }
             tbl = table(e.address());
         }
-        PageTableEntry& slot = tbl[index_at(va, leaf_level)];
-        if (slot.present()) return Error::kExists;
-        return &slot;
+        return tbl;
     }
 
     // Whether the slot where a leaf of `size` for va would go already holds a
@@ -487,6 +498,26 @@ private:
         }
     }
 
+    // for_each_leaf_table below one table covering [base, base + 512
+    // entries), over the 48-bit (sign-dropped) range [start, end).
+    template <typename Fn>
+    void visit_leaf_tables(PhysAddr tbl_phys, int level, uint64_t base, uint64_t start,
+                           uint64_t end, Fn& fn) {
+        PageTableEntry* tbl = table(tbl_phys);
+        unsigned first, last;
+        overlap(base, level, start, end, first, last);
+        if (level == 1) {
+            fn(canonical(base), tbl, first, last);
+            return;
+        }
+        for (unsigned i = first; i <= last; ++i) {
+            PageTableEntry& e = tbl[i];
+            if (!e.present() || e.huge()) continue;
+            visit_leaf_tables(e.address(), level - 1, base + i * span_of_entry(level), start, end,
+                              fn);
+        }
+    }
+
     // Clears the kSoftwareNew marks a successful map_range left on [start, end).
     void commit(PhysAddr tbl_phys, int level, VirtAddr start, VirtAddr end, VirtAddr base = 0) {
         if (level == 1) return;
@@ -504,13 +535,28 @@ private:
     // Table walks index the 48-bit space from 0; drop the sign extension.
     static constexpr uint64_t canonical_low(VirtAddr va) { return va & 0x0000ffffffffffffull; }
 
+    // destroy_user_half's per-leaf callback as a by-table visitor.
+    template <typename OnLeaf>
+    struct PerLeaf {
+        OnLeaf& on_leaf;
+        void leaf(VirtAddr va, const Translation& t) { on_leaf(va, t); }
+        void leaf_table(VirtAddr base, PageTableEntry* entries, unsigned first, unsigned last) {
+            for (unsigned i = first; i <= last; ++i) {
+                PageTableEntry& e = entries[i];
+                if (!e.present()) continue;
+                on_leaf(base + i * kPageSize, Translation{e.address(), e.flags(), PageSize::k4K});
+                e = PageTableEntry();
+            }
+        }
+    };
+
     // Destroys what `tbl_phys` (covering [base, base + 512 entries)) holds
     // inside the ranges. An entry can lie in several ranges (two ranges
     // inside one page or one table): it is cleared once destroyed, so the
     // next range skips it. The table is then freed whole, unless it is the
     // PML4, whose lower-half entries were cleared that way.
-    template <typename OnLeaf>
-    void destroy_table(PhysAddr tbl_phys, int level, VirtAddr base, OnLeaf& on_leaf,
+    template <typename Visitor>
+    void destroy_table(PhysAddr tbl_phys, int level, VirtAddr base, Visitor& visitor,
                        const VirtRange* ranges, size_t count, bool free_it = true) {
         PageTableEntry* tbl = table(tbl_phys);
         const uint64_t span = span_of_entry(level);
@@ -521,18 +567,20 @@ private:
             if (hi <= lo || hi - 1 < base || lo > table_last) continue;
             unsigned first, last;
             overlap(base, level, lo, hi, first, last);
+            if (level == 1) {
+                visitor.leaf_table(base, tbl, first, last);
+                continue;
+            }
             for (unsigned i = first; i <= last; ++i) {
                 PageTableEntry& e = tbl[i];
                 if (!e.present()) continue;
                 VirtAddr va = base + i * span;
-                if (level == 1 || e.huge()) {
-                    PageSize size = level == 1   ? PageSize::k4K
-                                    : level == 2 ? PageSize::k2M
-                                                 : PageSize::k1G;
-                    on_leaf(va, Translation{e.address(size), e.flags(), size});
+                if (e.huge()) {
+                    PageSize size = level == 2 ? PageSize::k2M : PageSize::k1G;
+                    visitor.leaf(va, Translation{e.address(size), e.flags(), size});
                     e = PageTableEntry();
                 } else {
-                    destroy_table(e.address(), level - 1, va, on_leaf, ranges, count);
+                    destroy_table(e.address(), level - 1, va, visitor, ranges, count);
                     e = PageTableEntry();
                 }
             }

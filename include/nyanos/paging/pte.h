@@ -76,6 +76,10 @@ public:
         return m_raw & kAddressMask & ~(page_size_bytes(size) - 1);
     }
 
+    // The same entry without write access (fork's copy-on-write downgrade:
+    // every other bit, the accessed and dirty bits included, stays).
+    constexpr PageTableEntry read_only() const { return PageTableEntry(m_raw & ~kWritable); }
+
     constexpr PageFlags flags() const {
         return PageFlags{.writable = writable(),
                          .executable = !no_execute(),
