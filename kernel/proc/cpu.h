@@ -13,6 +13,12 @@
 namespace nyanos::proc {
 
 inline constexpr unsigned kMaxCpus = 64;
+
+struct CpuTickCounts {
+    uint64_t user = 0;
+    uint64_t system = 0;
+    uint64_t idle = 0;
+};
 inline constexpr uint32_t kQuantumMs = 10;
 
 struct Cpu {
@@ -32,6 +38,9 @@ struct Cpu {
     // The user FS and GS bases this CPU last loaded (switch_to, and
     // set_user_fs_base / set_user_gs_base).
     arch::LoadedUserBases user_bases;
+    // Timer ticks this CPU spent running user code, the kernel, and idle
+    // (/proc/stat). Written by this CPU's tick only, read by any (relaxed).
+    CpuTickCounts ticks;
 };
 
 #ifndef NYANOS_HOST

@@ -147,6 +147,15 @@ size_t fill_process_list(struct nyan_process_info* out, size_t skip, size_t max)
 // block.
 Result<void> with_process(int pid, Result<void> (*fn)(Process&, void*), void* ctx);
 size_t process_count();
+// The process table's figures for /proc: threads alive (zombies' ended
+// threads not counted), the last pid or thread ID handed out, and how many
+// were handed out since boot.
+struct TableCounts {
+    uint64_t threads = 0;
+    int last_pid = 0;
+    uint64_t pids_handed_out = 0;
+};
+TableCounts table_counts();
 // The calling process's CPU time, all its threads' (proc/usage.h).
 CpuTicks own_process_cpu_ticks();
 // Calls `fn` on the thread `tid` (of any process; not one that has ended)

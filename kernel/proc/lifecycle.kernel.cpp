@@ -863,6 +863,13 @@ size_t process_count() {
     return g_table.count();
 }
 
+TableCounts table_counts() {
+    sync::NoInterruptsGuard lock(g_table_lock);
+    TableCounts counts{0, g_table.last_pid(), g_table.pids_handed_out()};
+    for (Process* p = g_table.first(); p; p = p->next_in_table) counts.threads += p->live_threads;
+    return counts;
+}
+
 void for_each_process(void (*fn)(const Process&)) {
     sync::NoInterruptsGuard lock(g_table_lock);
     for (Process* t = g_table.first(); t; t = t->next_in_table) fn(*t);

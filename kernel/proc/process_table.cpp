@@ -39,7 +39,11 @@ int ProcessTable::allocate_pid() {
     for (;;) {
         int pid = m_next_pid;
         m_next_pid = m_next_pid >= kMaxPid ? 1 : m_next_pid + 1;
-        if (!find(pid) && !find_thread(pid)) return pid;
+        if (!find(pid) && !find_thread(pid)) {
+            m_last_pid = pid;
+            ++m_handed_out;
+            return pid;
+        }
     }
 }
 

@@ -58,6 +58,11 @@ public:
     // skipping the pids and thread IDs in use, wrapping at kMaxPid.
     int allocate_pid();
     static constexpr int kMaxPid = 1 << 22;
+    // The last ID allocate_pid handed out (0: none yet), and how many it
+    // has handed out since boot (processes and threads: /proc/stat's
+    // "processes", /proc/loadavg's last pid).
+    int last_pid() const { return m_last_pid; }
+    uint64_t pids_handed_out() const { return m_handed_out; }
 
     // The decisions of exit(): `process` becomes a zombie with
     // `wait_status`; its children are handed to `reaper` (init), or orphaned
@@ -83,6 +88,8 @@ private:
     Process* m_head = nullptr;
     size_t m_count = 0;
     int m_next_pid = 1;
+    int m_last_pid = 0;
+    uint64_t m_handed_out = 0;
 };
 
 }  // namespace nyanos::proc

@@ -44,6 +44,11 @@ uint64_t online_cpu_mask();
 // LoadAverage's fixed point (lib/load_average.h): running plus ready
 // threads, sampled every 5 s on the boot CPU's tick.
 uint64_t load_average(unsigned which);
+// Threads running or ready now (what the load averages sample).
+uint64_t runnable_threads();
+// The timer ticks CPU `index` has spent in user mode, in the kernel and
+// idle since it joined (zeros for an index that never did).
+CpuTickCounts cpu_tick_counts(unsigned index);
 
 // Inline: every system call asks (two loads through GS).
 inline Thread* current_thread() {

@@ -135,23 +135,35 @@ void expire_deadlines(uint64_t now_ns) REQUIRES(g_scheduler_lock) {
 
 // The thread this CPU runs is charged a tick, as user or system time.
 // Only this CPU writes its counters while it runs it; others read them.
+void bump(uint64_t& counter) {
+    __atomic_store_n(&counter, __atomic_load_n(&counter, __ATOMIC_RELAXED) + 1, __ATOMIC_RELAXED);
+}
+
 void charge_tick(Thread& thread, bool user) {
-    uint64_t& ticks = user ? thread.cpu_ticks.user : thread.cpu_ticks.system;
-    __atomic_store_n(&ticks, __atomic_load_n(&ticks, __ATOMIC_RELAXED) + 1, __ATOMIC_RELAXED);
+    bump(user ? thread.cpu_ticks.user : thread.cpu_ticks.system);
 }
 
 // Running threads (one per busy CPU) and ready ones, every kLoadSampleTicks.
+uint64_t runnable_locked() REQUIRES(g_scheduler_lock) {
+    uint64_t busy = g_online_cpus & ~g_idle_cpus;
+    return uint64_t(__builtin_popcountll(busy)) + g_run_queue.size();
+}
+
 void sample_load_locked() REQUIRES(g_scheduler_lock) {
     if (--g_load_countdown) return;
     g_load_countdown = kLoadSampleTicks;
-    uint64_t busy = g_online_cpus & ~g_idle_cpus;
-    g_load.sample(uint64_t(__builtin_popcountll(busy)) + g_run_queue.size());
+    g_load.sample(runnable_locked());
 }
 
 // Every CPU's timer tick (interrupts off).
 void on_timer(arch::InterruptFrame& frame) {
     Cpu& cpu = this_cpu();
-    if (cpu.current != &cpu.idle) charge_tick(*cpu.current, frame.from_user());
+    if (cpu.current != &cpu.idle) {
+        charge_tick(*cpu.current, frame.from_user());
+        bump(frame.from_user() ? cpu.ticks.user : cpu.ticks.system);
+    } else {
+        bump(cpu.ticks.idle);
+    }
     // setitimer's timers, before the scheduler lock: firing one sends a
     // signal, whose lock comes first.
     process_timers_tick(*cpu.current, frame.from_user(), cpu.index);
@@ -250,6 +262,19 @@ uint64_t online_cpu_mask() {
 
 uint64_t load_average(unsigned which) {
     return g_load.average(which);
+}
+
+uint64_t runnable_threads() {
+    sync::Guard lock(g_scheduler_lock);
+    return runnable_locked();
+}
+
+CpuTickCounts cpu_tick_counts(unsigned index) {
+    if (index >= kMaxCpus) return {};
+    const CpuTickCounts& t = g_cpus[index].ticks;
+    return CpuTickCounts{__atomic_load_n(&t.user, __ATOMIC_RELAXED),
+                         __atomic_load_n(&t.system, __ATOMIC_RELAXED),
+                         __atomic_load_n(&t.idle, __ATOMIC_RELAXED)};
 }
 
 bool is_idle(const Thread* thread) {
