@@ -19,8 +19,13 @@ Result<DescriptionRef> open_node(const Vfs& vfs, Node node, uint32_t flags) {
             return DirectoryFile::try_create(vfs, node, kept);
         case NodeType::kRegular:
             if (flags & kDirectory) return Error::kNotDirectory;
+            if (is_proc_text(node.special)) {
+                // Read-only for everyone: nothing in /proc takes writes yet.
+                if (writes) return Error::kAccess;
+                return open_proc_text(vfs, node, kept);
+            }
             if (writes) return Error::kReadOnlyFs;
-            return RamdiskFile::try_create(vfs, node, kept);
+            return BytesFile::try_create(vfs, node, kept);
         case NodeType::kCharDevice:
             if (flags & kDirectory) return Error::kNotDirectory;
             if (node.special == Special::kConsole || node.special == Special::kTty)

@@ -21,18 +21,32 @@ Result<DescriptionRef> adopt_new(FileDescription* d) {
 
 }  // namespace
 
-Result<DescriptionRef> RamdiskFile::try_create(const Vfs& vfs, Node node, uint32_t flags) {
-    return adopt_new(new (std::nothrow) RamdiskFile(vfs, node, flags));
+Result<DescriptionRef> BytesFile::try_create(const Vfs& vfs, Node node, uint32_t flags) {
+    return adopt_new(new (std::nothrow) BytesFile(vfs, node, flags, node.entry->data,
+                                                  node.entry->size, /*owned=*/false));
 }
 
-Result<size_t> RamdiskFile::copy_out(IoBuffer& out, uint64_t offset) {
-    uint64_t size = m_node.entry->size;
+Result<DescriptionRef> BytesFile::try_create_owning(const Vfs& vfs, Node node, uint32_t flags,
+                                                    HeapPtr<char[]>& text, size_t length) {
+    auto* file = new (std::nothrow) BytesFile(
+        vfs, node, flags, reinterpret_cast<const uint8_t*>(text.get()), length, /*owned=*/true);
+    if (!file) return Error::kNoMemory;
+    text.release();
+    return DescriptionRef::adopt(file);
+}
+
+BytesFile::~BytesFile() {
+    if (m_owned) delete[] reinterpret_cast<const char*>(m_data);
+}
+
+Result<size_t> BytesFile::copy_out(IoBuffer& out, uint64_t offset) {
+    uint64_t size = m_size;
     if (offset >= size) return size_t(0);
     size_t want = out.length() < size - offset ? out.length() : size_t(size - offset);
     size_t done = 0;
     while (done < want) {
         size_t piece = want - done < kCopyPiece ? want - done : kCopyPiece;
-        auto r = out.store(done, m_node.entry->data + offset + done, piece);
+        auto r = out.store(done, m_data + offset + done, piece);
         if (!r.ok()) {
             if (done) return done;
             return r.error();
@@ -43,7 +57,7 @@ Result<size_t> RamdiskFile::copy_out(IoBuffer& out, uint64_t offset) {
     return done;
 }
 
-Result<size_t> RamdiskFile::read(IoBuffer& out) {
+Result<size_t> BytesFile::read(IoBuffer& out) {
     // The range is taken from the shared offset first, and given back if
     // the copy fell short and nobody moved the offset meanwhile: two
     // processes reading one description never read the same bytes, and the
@@ -52,7 +66,7 @@ Result<size_t> RamdiskFile::read(IoBuffer& out) {
     {
         sync::Guard lock(m_offset_lock);
         start = m_offset;
-        uint64_t size = m_node.entry->size;
+        uint64_t size = m_size;
         uint64_t left = start < size ? size - start : 0;
         end = start + (out.length() < left ? out.length() : left);
         m_offset = end;
@@ -66,15 +80,15 @@ Result<size_t> RamdiskFile::read(IoBuffer& out) {
     return copied;
 }
 
-Result<size_t> RamdiskFile::pread(IoBuffer& out, uint64_t offset) {
+Result<size_t> BytesFile::pread(IoBuffer& out, uint64_t offset) {
     return copy_out(out, offset);
 }
 
-Result<uint64_t> RamdiskFile::seek(int64_t offset, int whence) {
-    return seek_within(offset, whence, m_node.entry->size);
+Result<uint64_t> BytesFile::seek(int64_t offset, int whence) {
+    return seek_within(offset, whence, m_size);
 }
 
-void RamdiskFile::stat(FileStat& out) {
+void BytesFile::stat(FileStat& out) {
     m_vfs.stat(LookupContext{}, m_node, out);
 }
 

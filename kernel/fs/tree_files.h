@@ -1,35 +1,53 @@
 // The descriptions of nodes opened by path (fs/vfs.h): ramdisk regular files
-// (read-only, seekable), directories (getdents), and the memory devices
+// and /proc's generated ones (read-only, seekable), directories (getdents), and the memory devices
 // /dev/null, /dev/zero and /dev/full. Portable: the console, which needs the
 // kernel's input and output, is in fs/console_file.h.
 #pragma once
 
 #include "fs/file_description.h"
 #include "fs/vfs.h"
+#include "lib/heap_ptr.h"
 
 namespace nyanos::fs {
 
-// A ramdisk file: reads at the shared offset, pread, lseek. Writes never
-// reach it (the ramdisk is read-only: opening one for writing is EROFS).
-class RamdiskFile final : public FileDescription {
+// A read-only file whose bytes are in memory: a ramdisk file's (they
+// outlive every description), or a snapshot the description owns (a /proc
+// file's text, made when it is opened, as Linux's seq_file makes it on the
+// first read). Reads at the shared offset, pread, lseek. Writes never reach
+// it (opening one for writing is EROFS, or EACCES in /proc).
+class BytesFile final : public FileDescription {
 public:
-    // `vfs` outlives every description.
+    // A ramdisk file. `vfs` outlives every description.
     static Result<DescriptionRef> try_create(const Vfs& vfs, Node node, uint32_t flags);
+    // The text in text[0..length), a heap array the description takes
+    // over when it is created (on failure `text` keeps it).
+    static Result<DescriptionRef> try_create_owning(const Vfs& vfs, Node node, uint32_t flags,
+                                                    HeapPtr<char[]>& text, size_t length);
 
     Result<size_t> read(IoBuffer& out) override;
     Result<size_t> pread(IoBuffer& out, uint64_t offset) override;
     Result<uint64_t> seek(int64_t offset, int whence) override;
     void stat(FileStat& out) override;
     const Node* node() const override { return &m_node; }
+    ~BytesFile() override;
 
 private:
-    RamdiskFile(const Vfs& vfs, Node node, uint32_t flags)
-        : FileDescription(flags), m_vfs(vfs), m_node(node) {}
+    BytesFile(const Vfs& vfs, Node node, uint32_t flags, const uint8_t* data, uint64_t size,
+              bool owned)
+        : FileDescription(flags),
+          m_vfs(vfs),
+          m_node(node),
+          m_data(data),
+          m_size(size),
+          m_owned(owned) {}
     // Copies from byte `offset` of the file; how many bytes it copied.
     Result<size_t> copy_out(IoBuffer& out, uint64_t offset);
 
     const Vfs& m_vfs;
     Node m_node;
+    const uint8_t* m_data;
+    uint64_t m_size;
+    bool m_owned;  // m_data is a heap block this description frees
 };
 
 // A directory of the tree: getdents from the offset (an entry index), lseek

@@ -39,6 +39,22 @@ constexpr SpecialInfo kSpecials[] = {
      0, 0},
     {Special::kProcSelfExe, Special::kProcSelf, "exe", "/proc/self/exe", NodeType::kSymlink, 0777,
      0, 0},
+    // Linux's /proc/mounts is a link to self/mounts; every process here
+    // sees the same mounts, so it is the file itself.
+    {Special::kProcCpuinfo, Special::kProcDirectory, "cpuinfo", "/proc/cpuinfo", NodeType::kRegular,
+     0444, 0, 0},
+    {Special::kProcLoadavg, Special::kProcDirectory, "loadavg", "/proc/loadavg", NodeType::kRegular,
+     0444, 0, 0},
+    {Special::kProcMeminfo, Special::kProcDirectory, "meminfo", "/proc/meminfo", NodeType::kRegular,
+     0444, 0, 0},
+    {Special::kProcMounts, Special::kProcDirectory, "mounts", "/proc/mounts", NodeType::kRegular,
+     0444, 0, 0},
+    {Special::kProcStat, Special::kProcDirectory, "stat", "/proc/stat", NodeType::kRegular, 0444, 0,
+     0},
+    {Special::kProcUptime, Special::kProcDirectory, "uptime", "/proc/uptime", NodeType::kRegular,
+     0444, 0, 0},
+    {Special::kProcVersion, Special::kProcDirectory, "version", "/proc/version", NodeType::kRegular,
+     0444, 0, 0},
 };
 
 const SpecialInfo* info(Special s) {

@@ -1,5 +1,5 @@
 // The file tree every process sees: the boot ramdisk at /, with a device
-// directory mounted on /dev and a minimal /proc on /proc (each shadows
+// directory mounted on /dev and a small /proc on /proc (each shadows
 // whatever the ramdisk has at that path, as a mount would). Nodes, path
 // resolution (Linux's rules: relative to a start directory, '.', '..',
 // repeated and trailing slashes, symbolic links), stat, directory
@@ -40,7 +40,20 @@ enum class Special : uint8_t {
     kProcDirectory,
     kProcSelf,
     kProcSelfExe,
+    // /proc's system-wide files: text made when opened (fs/proc_text.h).
+    kProcMeminfo,
+    kProcUptime,
+    kProcLoadavg,
+    kProcStat,
+    kProcCpuinfo,
+    kProcVersion,
+    kProcMounts,
 };
+
+// Whether `s` is one of /proc's generated text files.
+constexpr bool is_proc_text(Special s) {
+    return s >= Special::kProcMeminfo && s <= Special::kProcMounts;
+}
 
 enum class NodeType : uint8_t { kRegular, kDirectory, kCharDevice, kSymlink };
 

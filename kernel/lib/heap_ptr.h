@@ -38,6 +38,12 @@ public:
     HeapPtr& operator=(const HeapPtr&) = delete;
 
     T* get() const { return m_p; }
+    // Gives up ownership: the caller now owns the array.
+    T* release() {
+        T* p = m_p;
+        m_p = nullptr;
+        return p;
+    }
     T& operator[](unsigned long i) const { return m_p[i]; }
 
 private:

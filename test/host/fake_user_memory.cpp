@@ -1,11 +1,13 @@
 #include "fake_user_memory.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include <new>
 
 #include "fs/kernel_hooks.h"
 #include "fs/open.h"
+#include "fs/tree_files.h"
 #include "syscall/user_memory.h"
 
 namespace nyanos::test {
@@ -118,6 +120,18 @@ Result<DescriptionRef> open_random(const Vfs& vfs, Node node, uint32_t flags) {
     auto* d = new (std::nothrow) FakeRandom(vfs, node, flags);
     if (!d) return Error::kNoMemory;
     return DescriptionRef::adopt(d);
+}
+
+// /proc's text files: a fixed text naming the node (the real texts come
+// from the kernel's figures; test/host/proc_text_test.cpp checks their
+// layout).
+Result<DescriptionRef> open_proc_text(const Vfs& vfs, Node node, uint32_t flags) {
+    char text[32];
+    size_t length = size_t(snprintf(text, sizeof(text), "proc text %u\n", unsigned(node.special)));
+    HeapPtr<char[]> copy(new (std::nothrow) char[length]);
+    if (!copy.get()) return Error::kNoMemory;
+    memcpy(copy.get(), text, length);
+    return BytesFile::try_create_owning(vfs, node, flags, copy, length);
 }
 
 Result<DescriptionRef> open_console(const Vfs& vfs, Node node, uint32_t flags) {

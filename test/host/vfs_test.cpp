@@ -426,6 +426,46 @@ TEST_CASE("open: /dev/null, /dev/zero and /dev/full") {
     CHECK(null->ioctl(0x5401, 0).error() == Error::kNotTty);
 }
 
+TEST_CASE("open: /proc's text files are read-only regular files of size 0 that read their text") {
+    Tree t;
+    CHECK(t.list(t.at("/proc")) ==
+          std::vector<std::string>{".", "..", "self", "cpuinfo", "loadavg", "meminfo", "mounts",
+                                   "stat", "uptime", "version"});
+    for (const char* path : {"/proc/cpuinfo", "/proc/loadavg", "/proc/meminfo", "/proc/mounts",
+                             "/proc/stat", "/proc/uptime", "/proc/version"}) {
+        CAPTURE(path);
+        Node n = t.at(path);
+        CHECK(is_proc_text(n.special));
+        FileStat st;
+        t.vfs.stat(LookupContext{}, n, st);
+        CHECK(st.mode == (mode_bits::kRegular | 0444));
+        CHECK(st.size == 0);  // as Linux's: the text is made when read
+        CHECK(open_path(t.vfs, LookupContext{}, Node{}, path, open_flags::kWriteOnly).error() ==
+              Error::kAccess);
+        CHECK(open_path(t.vfs, LookupContext{}, Node{}, path, open_flags::kReadOnly |
+                                                                  open_flags::kDirectory)
+                  .error() == Error::kNotDirectory);
+        auto file = open_path(t.vfs, LookupContext{}, Node{}, path, open_flags::kReadOnly);
+        REQUIRE(file.ok());
+        // The host's text (test/host/fake_user_memory.cpp) names the node.
+        std::string expected = "proc text " + std::to_string(unsigned(n.special)) + "\n";
+        char buf[64] = {};
+        auto io = IoBuffer::kernel(buf, sizeof buf);
+        CHECK(do_read(*file.value(), io).value() == expected.size());
+        CHECK(std::string(buf) == expected);
+        CHECK(do_read(*file.value(), io).value() == 0);  // then end of file
+        CHECK(file.value()->seek(5, 0).value() == 5);
+        CHECK(do_pread(*file.value(), io, 0).value() == expected.size());
+        // Out of memory for the text or the description: ENOMEM, nothing kept.
+        for (int n_fail = 1; n_fail <= 2; ++n_fail) {
+            test::FailNothrowNew fail(n_fail);
+            auto r = open_path(t.vfs, LookupContext{}, Node{}, path, open_flags::kReadOnly);
+            CHECK(fail.triggered());
+            CHECK(r.error() == Error::kNoMemory);
+        }
+    }
+}
+
 TEST_CASE("io buffer: a vector of user ranges reads as one run of bytes") {
     std::string a = "hello", b, c = " world";
     IoSegment segs[3] = {{reinterpret_cast<uint64_t>(a.data()), a.size()},

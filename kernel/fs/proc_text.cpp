@@ -1,0 +1,317 @@
+#include "fs/proc_text.h"
+
+#include <stdarg.h>
+#include <string.h>
+
+#include "lib/format.h"
+
+namespace nyanos::fs::proc_text {
+
+void TextBuilder::append(const char* fmt, ...) {
+    if (m_overflowed) return;
+    va_list args;
+    va_start(args, fmt);
+    size_t room = m_capacity - m_length;
+    size_t needed = vformat(m_buffer + m_length, room, fmt, args);
+    va_end(args);
+    if (needed >= room) {
+        m_overflowed = true;
+        return;
+    }
+    m_length += needed;
+}
+
+namespace {
+
+// Linux's show_val_kb: the name and its colon in 16 columns, the value
+// right-aligned in 8.
+void kb_line(TextBuilder& out, const char* name, uint64_t kb) {
+    char label[24];
+    format(label, sizeof(label), "%s:", name);
+    out.append("%-16s%8lu kB\n", label, kb);
+}
+
+// Seconds and hundredths of a nanosecond count, as uptime prints them.
+void seconds(TextBuilder& out, uint64_t ns) {
+    out.append("%lu.%02lu", ns / 1'000'000'000, ns % 1'000'000'000 / 10'000'000);
+}
+
+// The ten time columns of a cpu line, in USER_HZ ticks. nice, iowait,
+// irq, softirq, steal, guest, guest_nice: not kept apart here (interrupt
+// time is charged to what it interrupted, as without
+// CONFIG_IRQ_TIME_ACCOUNTING), so 0.
+void cpu_columns(TextBuilder& out, uint64_t user, uint64_t system, uint64_t idle) {
+    out.append(" %lu 0 %lu %lu 0 0 0 0 0 0\n", user, system, idle);
+}
+
+// CPUID feature bits by the names Linux gives them in /proc/cpuinfo
+// (arch/x86/include/asm/cpufeatures.h), in Linux's order.
+enum Reg : uint8_t { kLeaf1Edx, kLeaf1Ecx, kExt1Edx, kExt1Ecx, kLeaf7Ebx, kLeaf7Ecx, kLeaf7Edx };
+struct Flag {
+    Reg reg;
+    uint8_t bit;
+    const char* name;
+};
+constexpr Flag kFlags[] = {
+    {kLeaf1Edx, 0, "fpu"},
+    {kLeaf1Edx, 1, "vme"},
+    {kLeaf1Edx, 2, "de"},
+    {kLeaf1Edx, 3, "pse"},
+    {kLeaf1Edx, 4, "tsc"},
+    {kLeaf1Edx, 5, "msr"},
+    {kLeaf1Edx, 6, "pae"},
+    {kLeaf1Edx, 7, "mce"},
+    {kLeaf1Edx, 8, "cx8"},
+    {kLeaf1Edx, 9, "apic"},
+    {kLeaf1Edx, 11, "sep"},
+    {kLeaf1Edx, 12, "mtrr"},
+    {kLeaf1Edx, 13, "pge"},
+    {kLeaf1Edx, 14, "mca"},
+    {kLeaf1Edx, 15, "cmov"},
+    {kLeaf1Edx, 16, "pat"},
+    {kLeaf1Edx, 17, "pse36"},
+    {kLeaf1Edx, 19, "clflush"},
+    {kLeaf1Edx, 23, "mmx"},
+    {kLeaf1Edx, 24, "fxsr"},
+    {kLeaf1Edx, 25, "sse"},
+    {kLeaf1Edx, 26, "sse2"},
+    {kLeaf1Edx, 27, "ss"},
+    {kLeaf1Edx, 28, "ht"},
+    {kExt1Edx, 11, "syscall"},
+    {kExt1Edx, 20, "nx"},
+    {kExt1Edx, 22, "mmxext"},
+    {kExt1Edx, 25, "fxsr_opt"},
+    {kExt1Edx, 26, "pdpe1gb"},
+    {kExt1Edx, 27, "rdtscp"},
+    {kExt1Edx, 29, "lm"},
+    {kLeaf1Ecx, 0, "pni"},
+    {kLeaf1Ecx, 1, "pclmulqdq"},
+    {kLeaf1Ecx, 3, "monitor"},
+    {kLeaf1Ecx, 5, "vmx"},
+    {kLeaf1Ecx, 9, "ssse3"},
+    {kLeaf1Ecx, 12, "fma"},
+    {kLeaf1Ecx, 13, "cx16"},
+    {kLeaf1Ecx, 17, "pcid"},
+    {kLeaf1Ecx, 19, "sse4_1"},
+    {kLeaf1Ecx, 20, "sse4_2"},
+    {kLeaf1Ecx, 21, "x2apic"},
+    {kLeaf1Ecx, 22, "movbe"},
+    {kLeaf1Ecx, 23, "popcnt"},
+    {kLeaf1Ecx, 24, "tsc_deadline_timer"},
+    {kLeaf1Ecx, 25, "aes"},
+    {kLeaf1Ecx, 26, "xsave"},
+    {kLeaf1Ecx, 28, "avx"},
+    {kLeaf1Ecx, 29, "f16c"},
+    {kLeaf1Ecx, 30, "rdrand"},
+    {kLeaf1Ecx, 31, "hypervisor"},
+    {kExt1Ecx, 0, "lahf_lm"},
+    {kExt1Ecx, 1, "cmp_legacy"},
+    {kExt1Ecx, 2, "svm"},
+    {kExt1Ecx, 4, "cr8_legacy"},
+    {kExt1Ecx, 5, "abm"},
+    {kExt1Ecx, 6, "sse4a"},
+    {kExt1Ecx, 7, "misalignsse"},
+    {kExt1Ecx, 8, "3dnowprefetch"},
+    {kLeaf7Ebx, 0, "fsgsbase"},
+    {kLeaf7Ebx, 3, "bmi1"},
+    {kLeaf7Ebx, 4, "hle"},
+    {kLeaf7Ebx, 5, "avx2"},
+    {kLeaf7Ebx, 7, "smep"},
+    {kLeaf7Ebx, 8, "bmi2"},
+    {kLeaf7Ebx, 9, "erms"},
+    {kLeaf7Ebx, 10, "invpcid"},
+    {kLeaf7Ebx, 11, "rtm"},
+    {kLeaf7Ebx, 16, "avx512f"},
+    {kLeaf7Ebx, 17, "avx512dq"},
+    {kLeaf7Ebx, 18, "rdseed"},
+    {kLeaf7Ebx, 19, "adx"},
+    {kLeaf7Ebx, 20, "smap"},
+    {kLeaf7Ebx, 21, "avx512ifma"},
+    {kLeaf7Ebx, 23, "clflushopt"},
+    {kLeaf7Ebx, 24, "clwb"},
+    {kLeaf7Ebx, 28, "avx512cd"},
+    {kLeaf7Ebx, 29, "sha_ni"},
+    {kLeaf7Ebx, 30, "avx512bw"},
+    {kLeaf7Ebx, 31, "avx512vl"},
+    {kLeaf7Ecx, 1, "avx512vbmi"},
+    {kLeaf7Ecx, 2, "umip"},
+    {kLeaf7Ecx, 3, "pku"},
+    {kLeaf7Ecx, 6, "avx512_vbmi2"},
+    {kLeaf7Ecx, 8, "gfni"},
+    {kLeaf7Ecx, 9, "vaes"},
+    {kLeaf7Ecx, 10, "vpclmulqdq"},
+    {kLeaf7Ecx, 11, "avx512_vnni"},
+    {kLeaf7Ecx, 12, "avx512_bitalg"},
+    {kLeaf7Ecx, 14, "avx512_vpopcntdq"},
+    {kLeaf7Ecx, 22, "rdpid"},
+    {kLeaf7Edx, 4, "fsrm"},
+    {kLeaf7Edx, 10, "md_clear"},
+    {kLeaf7Edx, 26, "ibrs"},
+    {kLeaf7Edx, 27, "stibp"},
+    {kLeaf7Edx, 28, "flush_l1d"},
+    {kLeaf7Edx, 29, "arch_capabilities"},
+    {kLeaf7Edx, 31, "ssbd"},
+};
+
+uint32_t reg_value(const CpuIdentity& cpu, Reg reg) {
+    switch (reg) {
+        case kLeaf1Edx:
+            return cpu.leaf1_edx;
+        case kLeaf1Ecx:
+            return cpu.leaf1_ecx;
+        case kExt1Edx:
+            return cpu.ext1_edx;
+        case kExt1Ecx:
+            return cpu.ext1_ecx;
+        case kLeaf7Ebx:
+            return cpu.leaf7_ebx;
+        case kLeaf7Ecx:
+            return cpu.leaf7_ecx;
+        case kLeaf7Edx:
+            return cpu.leaf7_edx;
+    }
+    return 0;
+}
+
+}  // namespace
+
+void meminfo(const MemoryFigures& m, TextBuilder& out) {
+    kb_line(out, "MemTotal", m.total_kb);
+    kb_line(out, "MemFree", m.free_kb);
+    kb_line(out, "MemAvailable", m.available_kb);
+    // No block devices and no page cache: the ramdisk's files are memory
+    // the kernel keeps for their whole life, counted as used.
+    kb_line(out, "Buffers", 0);
+    kb_line(out, "Cached", 0);
+    kb_line(out, "SwapCached", 0);
+    kb_line(out, "Active", m.user_kb);
+    kb_line(out, "Inactive", 0);
+    kb_line(out, "SwapTotal", 0);
+    kb_line(out, "SwapFree", 0);
+    kb_line(out, "Dirty", 0);
+    kb_line(out, "Writeback", 0);
+    kb_line(out, "AnonPages", m.user_kb);
+    kb_line(out, "Mapped", 0);
+    kb_line(out, "Shmem", 0);
+    kb_line(out, "KReclaimable", 0);
+    kb_line(out, "Slab", m.heap_kb);
+    kb_line(out, "SReclaimable", 0);
+    kb_line(out, "SUnreclaim", m.heap_kb);
+    kb_line(out, "KernelStack", m.kernel_stack_kb);
+    kb_line(out, "PageTables", m.page_tables_kb);
+}
+
+void uptime(uint64_t up_ns, uint64_t idle_ns, TextBuilder& out) {
+    seconds(out, up_ns);
+    out.append(" ");
+    seconds(out, idle_ns);
+    out.append("\n");
+}
+
+void loadavg(const uint64_t averages[3], unsigned fraction_bits, uint64_t runnable,
+             uint64_t threads, int last_pid, TextBuilder& out) {
+    const uint64_t one = uint64_t(1) << fraction_bits;
+    for (unsigned i = 0; i < 3; ++i) {
+        // Rounded to the hundredth, as Linux's get_avenrun(.., FIXED_1/200, ..).
+        uint64_t v = averages[i] + one / 200;
+        out.append("%lu.%02lu ", v >> fraction_bits, ((v & (one - 1)) * 100) >> fraction_bits);
+    }
+    out.append("%lu/%lu %d\n", runnable, threads, last_pid);
+}
+
+void stat(const CpuTimes* cpus, size_t count, const SystemCounts& counts, TextBuilder& out) {
+    uint64_t user = 0, system = 0, idle = 0;
+    for (size_t i = 0; i < count; ++i) {
+        user += cpus[i].user;
+        system += cpus[i].system;
+        idle += cpus[i].idle;
+    }
+    out.append("cpu ");
+    cpu_columns(out, user, system, idle);
+    for (size_t i = 0; i < count; ++i) {
+        out.append("cpu%u", cpus[i].index);
+        cpu_columns(out, cpus[i].user, cpus[i].system, cpus[i].idle);
+    }
+    out.append("btime %lu\nprocesses %lu\nprocs_running %lu\nprocs_blocked %lu\n", counts.boot_time,
+               counts.processes, counts.running, counts.blocked);
+}
+
+void identify_cpu(CpuidReader read, CpuIdentity& out) {
+    out = CpuIdentity{};
+    uint32_t r[4];
+    read(0, 0, r);
+    out.max_leaf = r[0];
+    memcpy(out.vendor, &r[1], 4);  // "Genu" "ineI" "ntel": ebx, edx, ecx
+    memcpy(out.vendor + 4, &r[3], 4);
+    memcpy(out.vendor + 8, &r[2], 4);
+    if (out.max_leaf >= 1) {
+        read(1, 0, r);
+        uint32_t base_family = (r[0] >> 8) & 0xf, base_model = (r[0] >> 4) & 0xf;
+        out.family = base_family == 0xf ? base_family + ((r[0] >> 20) & 0xff) : base_family;
+        out.model = base_family >= 6 ? base_model | (((r[0] >> 16) & 0xf) << 4) : base_model;
+        out.stepping = r[0] & 0xf;
+        out.clflush_bytes = ((r[1] >> 8) & 0xff) * 8;
+        out.leaf1_ecx = r[2];
+        out.leaf1_edx = r[3];
+    }
+    if (out.max_leaf >= 7) {
+        read(7, 0, r);
+        out.leaf7_ebx = r[1];
+        out.leaf7_ecx = r[2];
+        out.leaf7_edx = r[3];
+    }
+    read(0x80000000, 0, r);
+    uint32_t max_ext = r[0];
+    if (max_ext >= 0x80000001) {
+        read(0x80000001, 0, r);
+        out.ext1_ecx = r[2];
+        out.ext1_edx = r[3];
+    }
+    if (max_ext >= 0x80000004) {
+        char brand[49] = {};
+        for (uint32_t i = 0; i < 3; ++i) {
+            read(0x80000002 + i, 0, r);
+            memcpy(brand + 16 * i, r, 16);
+        }
+        const char* start = brand;
+        while (*start == ' ') ++start;
+        memcpy(out.model_name, start, strlen(start) + 1);
+    }
+    if (max_ext >= 0x80000008) {
+        read(0x80000008, 0, r);
+        out.physical_bits = r[0] & 0xff;
+        out.virtual_bits = (r[0] >> 8) & 0xff;
+    }
+}
+
+void cpuinfo(const CpuIdentity& cpu, const uint32_t* indexes, size_t count, TextBuilder& out) {
+    for (size_t i = 0; i < count; ++i) {
+        out.append("processor\t: %u\nvendor_id\t: %s\ncpu family\t: %u\nmodel\t\t: %u\n",
+                   indexes[i], cpu.vendor, cpu.family, cpu.model);
+        out.append("model name\t: %s\nstepping\t: %u\n",
+                   cpu.model_name[0] ? cpu.model_name : "unknown", cpu.stepping);
+        const char* fpu = (cpu.leaf1_edx & 1) ? "yes" : "no";
+        out.append("fpu\t\t: %s\nfpu_exception\t: %s\ncpuid level\t: %u\nwp\t\t: yes\nflags\t\t:",
+                   fpu, fpu, cpu.max_leaf);
+        for (const Flag& f : kFlags) {
+            if (reg_value(cpu, f.reg) >> f.bit & 1) out.append(" %s", f.name);
+        }
+        out.append("\nclflush size\t: %u\ncache_alignment\t: %u\n", cpu.clflush_bytes,
+                   cpu.clflush_bytes);
+        out.append("address sizes\t: %u bits physical, %u bits virtual\npower management:\n\n",
+                   cpu.physical_bits, cpu.virtual_bits);
+    }
+}
+
+void version(const char* release, const char* build, TextBuilder& out) {
+    out.append("Linux version %s (nyanos@nyanos) (g++) %s\n", release, build);
+}
+
+void mounts(TextBuilder& out) {
+    // The ramdisk is read-only for now; /dev and /proc are the kernel's.
+    out.append("rootfs / rootfs ro 0 0\n");
+    out.append("devtmpfs /dev devtmpfs rw 0 0\n");
+    out.append("proc /proc proc rw 0 0\n");
+}
+
+}  // namespace nyanos::fs::proc_text

@@ -1,0 +1,98 @@
+// The text of /proc's system-wide files (/proc/meminfo, uptime, loadavg,
+// stat, cpuinfo, version, mounts), laid out as Linux 6.1 lays them out
+// (fs/proc/*.c, arch/x86/kernel/cpu/proc.c), from figures the kernel
+// gathers when the file is opened (fs/proc_files.kernel.cpp). Portable, so
+// the host tests check every format against Linux's.
+//
+// Programs parse these files by line and field name (busybox's free, top,
+// ps and df, procps, glibc's get_nprocs through /proc/stat), so a field is
+// only printed when the kernel has a true value for it: a figure the kernel
+// does not keep (interrupt counts, swap) is left out or, where Linux itself
+// prints 0 for it on a machine like this one (no swap, no disk I/O), 0.
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+
+namespace nyanos::fs::proc_text {
+
+// Text appended into a fixed buffer; too long is an overflow, not a
+// truncation that a reader could mistake for the whole file.
+class TextBuilder {
+public:
+    TextBuilder(char* buffer, size_t capacity) : m_buffer(buffer), m_capacity(capacity) {}
+
+    void append(const char* fmt, ...) __attribute__((format(printf, 2, 3)));
+    const char* text() const { return m_buffer; }
+    size_t length() const { return m_length; }
+    // True if something did not fit: the text is incomplete.
+    bool overflowed() const { return m_overflowed; }
+
+private:
+    char* m_buffer;
+    size_t m_capacity;
+    size_t m_length = 0;
+    bool m_overflowed = false;
+};
+
+// Memory in KiB, from the frame allocator's counts.
+struct MemoryFigures {
+    uint64_t total_kb = 0;
+    uint64_t free_kb = 0;
+    uint64_t available_kb = 0;  // free plus what the kernel gives back on demand
+    uint64_t user_kb = 0;       // user pages (anonymous and copy-on-write): AnonPages
+    uint64_t kernel_stack_kb = 0;
+    uint64_t page_tables_kb = 0;
+    uint64_t heap_kb = 0;  // the kernel heap: Slab (all of it unreclaimable)
+};
+void meminfo(const MemoryFigures& figures, TextBuilder& out);
+
+// Seconds since boot and the CPUs' idle time summed, both in nanoseconds.
+void uptime(uint64_t up_ns, uint64_t idle_ns, TextBuilder& out);
+
+// The three load averages in fixed point with `fraction_bits` bits, the
+// threads running or ready, all threads, and the last pid handed out.
+void loadavg(const uint64_t averages[3], unsigned fraction_bits, uint64_t runnable,
+             uint64_t threads, int last_pid, TextBuilder& out);
+
+// One CPU's time in clock ticks of USER_HZ (1/100 s).
+struct CpuTimes {
+    uint32_t index = 0;
+    uint64_t user = 0;
+    uint64_t system = 0;
+    uint64_t idle = 0;
+};
+struct SystemCounts {
+    uint64_t boot_time = 0;  // btime: seconds since the epoch at boot
+    uint64_t processes = 0;  // processes created since boot (forks, spawns, threads)
+    uint64_t running = 0;    // threads running or ready
+    uint64_t blocked = 0;    // threads blocked on I/O (disk I/O: none here)
+};
+// `cpus` lists the online CPUs in index order.
+void stat(const CpuTimes* cpus, size_t count, const SystemCounts& counts, TextBuilder& out);
+
+// What CPUID says of the CPU (every CPU of a machine reports the same, so
+// one reading serves all).
+struct CpuIdentity {
+    char vendor[13] = {};      // "GenuineIntel", "AuthenticAMD"
+    char model_name[49] = {};  // the brand string, leading spaces dropped
+    uint32_t max_leaf = 0;
+    uint32_t family = 0, model = 0, stepping = 0;  // display values (extended fields added)
+    uint32_t leaf1_edx = 0, leaf1_ecx = 0;
+    uint32_t leaf7_ebx = 0, leaf7_ecx = 0, leaf7_edx = 0;
+    uint32_t ext1_edx = 0, ext1_ecx = 0;  // CPUID 0x80000001
+    uint32_t physical_bits = 0, virtual_bits = 0;
+    uint32_t clflush_bytes = 0;
+};
+// Decodes the raw CPUID leaves into `out`: leaf 0 (vendor), 1, (7,0),
+// 0x80000000..0x80000004 (brand) and 0x80000008 (address sizes). `read`
+// returns {eax, ebx, ecx, edx} of (leaf, subleaf).
+using CpuidReader = void (*)(uint32_t leaf, uint32_t subleaf, uint32_t regs[4]);
+void identify_cpu(CpuidReader read, CpuIdentity& out);
+// One block per online CPU (`indexes`, in order), as x86 Linux prints it.
+void cpuinfo(const CpuIdentity& cpu, const uint32_t* indexes, size_t count, TextBuilder& out);
+
+void version(const char* release, const char* build, TextBuilder& out);
+void mounts(TextBuilder& out);
+
+}  // namespace nyanos::fs::proc_text
