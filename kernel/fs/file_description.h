@@ -109,6 +109,9 @@ struct DirectoryEntry {
     uint8_t type;  // Linux's DT_* value
     const char* name;
     uint64_t next_offset = 0;  // the directory offset just past this entry (d_off)
+    // Where a name made for the listing is kept (a pid in /proc): `name`
+    // points here then, so the entry must be used where it was filled.
+    char name_text[12] = {};
 };
 inline constexpr uint8_t kDtFifo = 1, kDtChar = 2, kDtDir = 4, kDtReg = 8, kDtLink = 10;
 

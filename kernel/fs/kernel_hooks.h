@@ -2,6 +2,8 @@
 // defines these in fs/kernel_hooks.kernel.cpp; the host tests in test/host.
 #pragma once
 
+#include <stdint.h>
+
 namespace nyanos::fs {
 
 // Between the chunks of a long copy (a read of /dev/zero, of a large
@@ -11,5 +13,15 @@ namespace nyanos::fs {
 // chunk), and the kill or the handler comes on the way out of the system
 // call, once every reference the call holds has been dropped.
 bool io_checkpoint();
+
+struct FileEntry;
+
+// /proc's view of the process table. A process here is a thread group
+// (its pid; not another thread's ID), zombies included, as Linux lists them.
+bool process_exists(int32_t pid);
+// The smallest pid of a process that is >= `from`, or 0 if none.
+int32_t first_process_from(int32_t from);
+// The program process `pid` runs (nullptr: none, or no such process).
+const FileEntry* process_program(int32_t pid);
 
 }  // namespace nyanos::fs

@@ -1,5 +1,7 @@
 #include "fs/kernel_hooks.h"
 
+#include "fs/files.h"
+#include "proc/lifecycle.h"
 #include "proc/scheduler.h"
 
 namespace nyanos::fs {
@@ -7,6 +9,18 @@ namespace nyanos::fs {
 bool io_checkpoint() {
     proc::yield_if_needed();
     return proc::interrupt_pending_here();
+}
+
+bool process_exists(int32_t pid) {
+    return proc::process_listed(pid);
+}
+
+int32_t first_process_from(int32_t from) {
+    return proc::first_listed_process_from(from);
+}
+
+const FileEntry* process_program(int32_t pid) {
+    return vfs().node_of(proc::program_of(pid)).entry;
 }
 
 }  // namespace nyanos::fs

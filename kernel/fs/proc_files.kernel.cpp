@@ -16,6 +16,7 @@
 #include "mm/vmm.h"
 #include "proc/cpu.h"
 #include "proc/lifecycle.h"
+#include "proc/memory_space.h"
 #include "proc/scheduler.h"
 #include "syscall/linux_system_abi.h"
 
@@ -111,6 +112,57 @@ void write_cpuinfo(TextBuilder& out) {
     cpuinfo(cpu, indexes, count, out);
 }
 
+// The figures of a process's memory, and (when `arguments`) up to `room`
+// bytes of its argument strings as they are in that memory now.
+void read_memory_figures(proc::MemorySpace& space, ProcessFigures& figures, char* arguments,
+                         size_t room, size_t* argument_bytes) REQUIRES(space.lock) {
+    figures.virtual_bytes = space.memory.mapped_bytes();
+    figures.start_brk = space.memory.break_start();
+    figures.arg_start = space.memory.arguments_start();
+    figures.arg_end = space.memory.arguments_start() + space.memory.arguments_length();
+    if (!arguments) return;
+    // Page by page, so a part unmapped since exec ends the text where it
+    // starts (Linux's access_remote_vm does the same).
+    size_t want = space.memory.arguments_length() < room ? space.memory.arguments_length() : room;
+    size_t done = 0;
+    while (done < want) {
+        uint64_t at = space.memory.arguments_start() + done;
+        size_t piece = paging::kPageSize - at % paging::kPageSize;
+        if (piece > want - done) piece = want - done;
+        if (!space.memory.space().copy_from(arguments + done, at, piece).ok()) break;
+        done += piece;
+    }
+    *argument_bytes = done;
+}
+
+// Process `pid`'s figures, the memory ones read under its memory lock
+// (after the table lock: the memory lock comes first in the lock order, so
+// the two are never held together). For cmdline, `arguments` receives the
+// argument strings as they are in its memory now, up to `room` bytes.
+Result<ProcessFigures> gather_process(int32_t pid, char* arguments = nullptr, size_t room = 0,
+                                      size_t* argument_bytes = nullptr) {
+    ProcessFigures figures;
+    proc::MemorySpace* memory = TRY(proc::process_figures(pid, figures));
+    if (argument_bytes) *argument_bytes = 0;
+    if (memory) {
+        {
+            proc::MemoryGuard guard(*memory);
+            read_memory_figures(*memory, figures, arguments, room, argument_bytes);
+        }
+        proc::MemorySpace::release(memory);
+    }
+    return figures;
+}
+
+// /proc/<pid>/cmdline: the argument strings with their NULs; a zombie's
+// (no memory) is empty. Linux 6.1 stops at the first NUL when the program
+// has overwritten its last one (setproctitle): that case is left out.
+Result<size_t> write_cmdline(int32_t pid, char* buffer, size_t capacity) {
+    size_t bytes = 0;
+    TRY(gather_process(pid, buffer, capacity, &bytes));
+    return bytes;
+}
+
 // What the text of `s` usually fits in; a larger one is made again in
 // twice the room.
 size_t first_capacity(Special s) {
@@ -119,24 +171,39 @@ size_t first_capacity(Special s) {
     return 2048;
 }
 
-void write_text(const Vfs&, Special s, TextBuilder& out) {
-    switch (s) {
+Result<void> write_text(Node node, TextBuilder& out) {
+    if (node.special == Special::kProcPidStat || node.special == Special::kProcPidStatus ||
+        node.special == Special::kProcPidComm) {
+        ProcessFigures p = TRY(gather_process(node.pid));
+        if (node.special == Special::kProcPidStat) process_stat(p, out);
+        if (node.special == Special::kProcPidStatus) process_status(p, out);
+        if (node.special == Special::kProcPidComm) process_comm(p, out);
+        return {};
+    }
+    switch (node.special) {
         case Special::kProcMeminfo:
-            return write_meminfo(out);
+            write_meminfo(out);
+            return {};
         case Special::kProcUptime:
-            return write_uptime(out);
+            write_uptime(out);
+            return {};
         case Special::kProcLoadavg:
-            return write_loadavg(out);
+            write_loadavg(out);
+            return {};
         case Special::kProcStat:
-            return write_stat(out);
+            write_stat(out);
+            return {};
         case Special::kProcCpuinfo:
-            return write_cpuinfo(out);
+            write_cpuinfo(out);
+            return {};
         case Special::kProcVersion:
-            return version(sys::linux_abi::kUtsname.release, sys::linux_abi::kUtsname.version, out);
+            version(sys::linux_abi::kUtsname.release, sys::linux_abi::kUtsname.version, out);
+            return {};
         case Special::kProcMounts:
-            return mounts(out);
+            mounts(out);
+            return {};
         default:
-            return;
+            return {};
     }
 }
 
@@ -144,11 +211,24 @@ void write_text(const Vfs&, Special s, TextBuilder& out) {
 
 Result<DescriptionRef> open_proc_text(const Vfs& vfs, Node node, uint32_t flags) {
     if (!is_proc_text(node.special)) return Error::kNoEntry;
+    if (node.special == Special::kProcPidCmdline) {
+        // At most Linux's ARG_MAX-sized argument area (RLIMIT_STACK / 4
+        // of the default 8 MiB).
+        constexpr size_t kMaxCmdline = 2 << 20;
+        HeapPtr<char[]> buffer(new (std::nothrow) char[kMaxCmdline]);
+        if (!buffer.get()) return Error::kNoMemory;
+        size_t bytes = TRY(write_cmdline(node.pid, buffer.get(), kMaxCmdline));
+        return BytesFile::try_create_owning(vfs, node, flags, buffer, bytes);
+    }
     for (size_t capacity = first_capacity(node.special);; capacity *= 2) {
         HeapPtr<char[]> buffer(new (std::nothrow) char[capacity]);
         if (!buffer.get()) return Error::kNoMemory;
         TextBuilder out(buffer.get(), capacity);
-        write_text(vfs, node.special, out);
+        // The process may be gone since the lookup: ENOENT, as on Linux
+        // (ESRCH is what the table says).
+        auto written = write_text(node, out);
+        if (!written.ok())
+            return written.error() == Error::kNoProcess ? Error::kNoEntry : written.error();
         if (!out.overflowed())
             return BytesFile::try_create_owning(vfs, node, flags, buffer, out.length());
     }

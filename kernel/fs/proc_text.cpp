@@ -303,6 +303,46 @@ void cpuinfo(const CpuIdentity& cpu, const uint32_t* indexes, size_t count, Text
     }
 }
 
+void process_stat(const ProcessFigures& p, TextBuilder& out) {
+    // Linux 6.1's do_task_stat, field by field. What the kernel does not
+    // keep is 0, as Linux prints it where it does not report a field: the
+    // tty (none: 0, and tpgid -1), flags, fault counts, the code, stack and
+    // data addresses, kstkesp/kstkeip, the obsolete signal masks (the
+    // status file is their place), wchan, swap counts, the CPU last run on,
+    // scheduling policy (SCHED_OTHER, priority 20, nice 0), I/O delay,
+    // guest time.
+    out.append("%d (%s) %c %d %d %d 0 -1 0 0 0 0 0 %lu %lu %lu %lu 20 0 %d 0 %lu %lu %lu %lu ",
+               p.pid, p.name, p.state, p.ppid, p.pgid, p.sid, p.utime, p.stime, p.cutime, p.cstime,
+               p.threads, p.start_time, p.virtual_bytes, p.resident_pages, p.rss_limit);
+    out.append("0 0 0 0 0 0 0 0 0 0 0 0 %d 0 0 0 0 0 0 0 0 %lu %lu %lu 0 0 %d\n", p.exit_signal,
+               p.start_brk, p.arg_start, p.arg_end, p.exit_code);
+}
+
+void process_status(const ProcessFigures& p, TextBuilder& out) {
+    const char* state = p.state == 'R'   ? "R (running)"
+                        : p.state == 'T' ? "T (stopped)"
+                        : p.state == 'Z' ? "Z (zombie)"
+                                         : "S (sleeping)";
+    // The umask in four octal digits (the formatter has no %o).
+    char umask[5] = {char('0' + (p.umask >> 9 & 7)), char('0' + (p.umask >> 6 & 7)),
+                     char('0' + (p.umask >> 3 & 7)), char('0' + (p.umask & 7)), '\0'};
+    out.append(
+        "Name:\t%s\nUmask:\t%s\nState:\t%s\nTgid:\t%d\nNgid:\t0\nPid:\t%d\nPPid:\t%d\n"
+        "TracerPid:\t0\n",
+        p.name, umask, state, p.pid, p.pid, p.ppid);
+    out.append("Uid:\t%u\t%u\t%u\t%u\nGid:\t%u\t%u\t%u\t%u\n", p.uid[0], p.uid[1], p.uid[2],
+               p.uid[3], p.gid[0], p.gid[1], p.gid[2], p.gid[3]);
+    out.append("VmSize:\t%8lu kB\nVmRSS:\t%8lu kB\nThreads:\t%d\n", p.virtual_bytes / 1024,
+               p.resident_pages * 4, p.threads);
+}
+
+void process_comm(const ProcessFigures& p, TextBuilder& out) {
+    // Linux's comm holds 15 bytes.
+    char comm[16] = {};
+    for (size_t i = 0; i < 15 && p.name[i]; ++i) comm[i] = p.name[i];
+    out.append("%s\n", comm);
+}
+
 void version(const char* release, const char* build, TextBuilder& out) {
     out.append("Linux version %s (nyanos@nyanos) (g++) %s\n", release, build);
 }

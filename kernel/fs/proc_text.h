@@ -92,6 +92,29 @@ void identify_cpu(CpuidReader read, CpuIdentity& out);
 // One block per online CPU (`indexes`, in order), as x86 Linux prints it.
 void cpuinfo(const CpuIdentity& cpu, const uint32_t* indexes, size_t count, TextBuilder& out);
 
+// One process, for /proc/<pid>/stat, status and comm. Times in USER_HZ
+// ticks; memory in bytes and pages.
+struct ProcessFigures {
+    int32_t pid = 0, ppid = 0, pgid = 0, sid = 0;
+    char state = 'S';  // R running or ready, S sleeping, T stopped, Z zombie
+    char name[32] = {};
+    uint32_t umask = 0;
+    uint32_t uid[4] = {}, gid[4] = {};  // real, effective, saved, filesystem
+    uint64_t utime = 0, stime = 0, cutime = 0, cstime = 0;
+    int32_t threads = 0;
+    uint64_t start_time = 0;     // since boot
+    uint64_t virtual_bytes = 0;  // every mapping's length (VmSize)
+    uint64_t resident_pages = 0;
+    uint64_t rss_limit = ~0ull;  // RLIMIT_RSS, bytes
+    uint64_t start_brk = 0;
+    uint64_t arg_start = 0, arg_end = 0;
+    int32_t exit_signal = 0;
+    int32_t exit_code = 0;  // a zombie's wait status, else 0
+};
+void process_stat(const ProcessFigures& p, TextBuilder& out);
+void process_status(const ProcessFigures& p, TextBuilder& out);
+void process_comm(const ProcessFigures& p, TextBuilder& out);
+
 void version(const char* release, const char* build, TextBuilder& out);
 void mounts(TextBuilder& out);
 

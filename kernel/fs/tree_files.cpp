@@ -118,9 +118,8 @@ Result<void> DirectoryFile::read_directory(EntrySink emit, void* ctx) {
     uint64_t start = index;
     DirectoryEntry entry;
     while (m_vfs.entry_at(m_node, size_t(index), entry)) {
-        entry.next_offset = index + 1;
         if (!emit(ctx, entry)) break;
-        ++index;
+        index = entry.next_offset;
     }
     sync::Guard lock(m_offset_lock);
     if (m_offset == start) m_offset = index;

@@ -2,6 +2,8 @@
 
 #include <string.h>
 
+#include "fs/kernel_hooks.h"
+
 namespace nyanos::fs {
 
 namespace {
@@ -33,12 +35,18 @@ constexpr SpecialInfo kSpecials[] = {
     {Special::kConsole, Special::kDevDirectory, "console", "/dev/console", NodeType::kCharDevice,
      0600, 5, 1},
     {Special::kProcDirectory, Special::kNone, "proc", "/proc", NodeType::kDirectory, 0555, 0, 0},
-    // Linux's /proc/self is a link to /proc/<pid>; with no per-pid
-    // directories yet it is a directory itself.
-    {Special::kProcSelf, Special::kProcDirectory, "self", "/proc/self", NodeType::kDirectory, 0555,
-     0, 0},
-    {Special::kProcSelfExe, Special::kProcSelf, "exe", "/proc/self/exe", NodeType::kSymlink, 0777,
-     0, 0},
+    {Special::kProcSelf, Special::kProcDirectory, "self", "/proc/self", NodeType::kSymlink, 0777, 0,
+     0},
+    // /proc/<pid> has no fixed name (Vfs::child finds it by its number);
+    // what is in it is the same for every process.
+    {Special::kProcPid, Special::kProcDirectory, "", "", NodeType::kDirectory, 0555, 0, 0},
+    {Special::kProcPidExe, Special::kProcPid, "exe", "exe", NodeType::kSymlink, 0777, 0, 0},
+    {Special::kProcPidCmdline, Special::kProcPid, "cmdline", "cmdline", NodeType::kRegular, 0444, 0,
+     0},
+    {Special::kProcPidComm, Special::kProcPid, "comm", "comm", NodeType::kRegular, 0444, 0, 0},
+    {Special::kProcPidStat, Special::kProcPid, "stat", "stat", NodeType::kRegular, 0444, 0, 0},
+    {Special::kProcPidStatus, Special::kProcPid, "status", "status", NodeType::kRegular, 0444, 0,
+     0},
     // Linux's /proc/mounts is a link to self/mounts; every process here
     // sees the same mounts, so it is the file itself.
     {Special::kProcCpuinfo, Special::kProcDirectory, "cpuinfo", "/proc/cpuinfo", NodeType::kRegular,
@@ -73,9 +81,34 @@ Special special_child(Node dir, bool dir_is_root, const char* name, size_t lengt
     if (!dir_is_root && dir.special == Special::kNone) return Special::kNone;
     Special parent = dir_is_root ? Special::kNone : dir.special;
     for (const SpecialInfo& i : kSpecials) {
-        if (i.parent == parent && name_is(i.name, name, length)) return i.id;
+        if (i.parent == parent && i.name[0] && name_is(i.name, name, length)) return i.id;
     }
     return Special::kNone;
+}
+
+// The pid a /proc entry's name spells (decimal, no leading zero, at most
+// 9 digits), or 0.
+int32_t pid_named(const char* name, size_t length) {
+    if (length == 0 || length > 9 || name[0] == '0') return 0;
+    int32_t pid = 0;
+    for (size_t i = 0; i < length; ++i) {
+        if (name[i] < '0' || name[i] > '9') return 0;
+        pid = pid * 10 + (name[i] - '0');
+    }
+    return pid;
+}
+
+size_t decimal(int32_t value, char (&out)[12]) {
+    char digits[12];
+    size_t n = 0;
+    uint32_t v = uint32_t(value);
+    do {
+        digits[n++] = char('0' + v % 10);
+        v /= 10;
+    } while (v);
+    for (size_t i = 0; i < n; ++i) out[i] = digits[n - 1 - i];
+    out[n] = '\0';
+    return n;
 }
 
 uint8_t dirent_type(NodeType t) {
@@ -96,6 +129,21 @@ uint64_t special_serial(Special s) {
     return 0x10000 + uint64_t(s);
 }
 
+uint64_t node_serial(Node node) {
+    if (is_per_process(node.special))
+        return 0x100000000ull + (uint64_t(uint32_t(node.pid)) << 8) + uint64_t(node.special);
+    return special_serial(node.special);
+}
+
+// The offset of /proc's first per-process entry: ".", "..", then the
+// fixed names before it. Process `pid` is at kFirstPidOffset + pid - 1,
+// so a listing resumes at the next pid whatever exited meanwhile.
+size_t fixed_proc_entries() {
+    size_t n = 0;
+    for (const SpecialInfo& i : kSpecials) n += i.parent == Special::kProcDirectory && i.name[0];
+    return n;
+}
+
 }  // namespace
 
 NodeType Vfs::type(Node node) const {
@@ -110,14 +158,21 @@ NodeType Vfs::type(Node node) const {
 NodeId Vfs::id_of(Node node) const {
     if (node.entry) return NodeId(m_disk.serial_of(node.entry));
     if (node.special == Special::kNone) return 0;
+    if (is_per_process(node.special))
+        return 0x80000000u | uint32_t(node.pid) << 8 | uint32_t(node.special);
     return NodeId(0x8000 + unsigned(node.special));
 }
 
 Node Vfs::node_of(NodeId id) const {
     if (id == 0) return Node{};
+    if (id & 0x80000000u) {
+        Special s = Special(id & 0xff);
+        int32_t pid = int32_t((id & 0x7fffffffu) >> 8);
+        return is_per_process(s) && pid > 0 ? Node{nullptr, s, pid} : Node{};
+    }
     if (id & 0x8000) {
         Special s = Special(id & 0xff);
-        return info(s) ? Node{nullptr, s} : Node{};
+        return info(s) && !is_per_process(s) ? Node{nullptr, s} : Node{};
     }
     return Node{m_disk.entry_by_serial(id), Special::kNone};
 }
@@ -126,16 +181,30 @@ Node Vfs::parent(Node node) const {
     if (node.entry) return Node{m_disk.parent_of(node.entry), Special::kNone};
     const SpecialInfo* i = info(node.special);
     if (!i || i->parent == Special::kNone) return root();
-    return Node{nullptr, i->parent};
+    return Node{nullptr, i->parent, i->parent == Special::kProcPid ? node.pid : 0};
 }
 
 Node Vfs::child(Node dir, const char* name, size_t length) const {
     bool is_root = dir == root();
     Special s = special_child(dir, is_root, name, length);
-    if (s != Special::kNone) return Node{nullptr, s};
+    if (s != Special::kNone) {
+        if (!is_per_process(s)) return Node{nullptr, s};
+        // What is in /proc/<pid> goes with the process.
+        return process_exists(dir.pid) ? Node{nullptr, s, dir.pid} : Node{};
+    }
+    if (dir.special == Special::kProcDirectory) {
+        int32_t pid = pid_named(name, length);
+        return pid && process_exists(pid) ? Node{nullptr, Special::kProcPid, pid} : Node{};
+    }
     if (!dir.entry) return Node{};
     const FileEntry* e = m_disk.child(dir.entry, name, length);
     return e ? Node{e, Special::kNone} : Node{};
+}
+
+LookupContext LookupContext::of_process(Node cwd, const FileEntry* exe, int32_t pid) {
+    LookupContext ctx{cwd, exe, pid, {}};
+    if (pid > 0) decimal(pid, ctx.pid_text);
+    return ctx;
 }
 
 Result<Node> Vfs::resolve(const LookupContext& ctx, Node start, const char* path,
@@ -221,7 +290,7 @@ void Vfs::stat(const LookupContext& ctx, Node node, FileStat& out) const {
     if (!i) return;
     bool in_proc = node.special >= Special::kProcDirectory;
     out.device = in_proc ? kProcDevice : kDevDevice;
-    out.inode = special_serial(node.special);
+    out.inode = node_serial(node);
     out.links = t == NodeType::kDirectory ? 2 : 1;
     switch (t) {
         case NodeType::kDirectory:
@@ -248,12 +317,34 @@ void Vfs::stat(const LookupContext& ctx, Node node, FileStat& out) const {
 Result<const char*> Vfs::link_target(const LookupContext& ctx, Node node) const {
     if (type(node) != NodeType::kSymlink) return Error::kInvalid;
     if (node.entry) return node.entry->link_target;  // a ramdisk link
-    // The only other link: /proc/self/exe.
-    if (!ctx.exe) return Error::kNoEntry;
-    return ctx.exe->name;
+    if (node.special == Special::kProcSelf) {
+        if (ctx.pid <= 0) return Error::kNoEntry;
+        return static_cast<const char*>(ctx.pid_text);
+    }
+    // /proc/<pid>/exe: the caller's own without asking the process table.
+    const FileEntry* program = node.pid == ctx.pid ? ctx.exe : process_program(node.pid);
+    if (!program) return Error::kNoEntry;
+    return program->name;
 }
 
 Result<size_t> Vfs::path_of(Node node, char* out, size_t size) const {
+    if (is_per_process(node.special)) {
+        char pid[12];
+        decimal(node.pid, pid);
+        const SpecialInfo* i = info(node.special);
+        bool is_dir = node.special == Special::kProcPid;
+        const char* parts[4] = {"/proc/", pid, is_dir ? "" : "/", is_dir ? "" : i->name};
+        size_t n = 0;
+        for (const char* part : parts) n += strlen(part);
+        if (n + 1 > size) return Error::kRange;
+        size_t at = 0;
+        for (const char* part : parts) {
+            memcpy(out + at, part, strlen(part));
+            at += strlen(part);
+        }
+        out[at] = '\0';
+        return n;
+    }
     const char* path = "/";
     if (node.entry) {
         path = node.entry->name;
@@ -268,11 +359,12 @@ Result<size_t> Vfs::path_of(Node node, char* out, size_t size) const {
 
 bool Vfs::entry_at(Node dir, size_t index, DirectoryEntry& out) const {
     if (!is_directory(dir)) return false;
+    const size_t offset = index;
     if (index < 2) {
         Node n = index == 0 ? dir : parent(dir);
         FileStat st;
         stat(LookupContext{}, n, st);
-        out = DirectoryEntry{st.inode, kDtDir, index == 0 ? "." : ".."};
+        out = DirectoryEntry{st.inode, kDtDir, index == 0 ? "." : "..", offset + 1};
         return true;
     }
     index -= 2;
@@ -280,12 +372,24 @@ bool Vfs::entry_at(Node dir, size_t index, DirectoryEntry& out) const {
     Special parent_key = is_root ? Special::kNone : dir.special;
     if (is_root || dir.special != Special::kNone) {
         for (const SpecialInfo& i : kSpecials) {
-            if (i.parent != parent_key) continue;
+            if (i.parent != parent_key || !i.name[0]) continue;
             if (index-- == 0) {
-                out = DirectoryEntry{special_serial(i.id), dirent_type(i.type), i.name};
+                Node child{nullptr, i.id, is_per_process(i.id) ? dir.pid : 0};
+                out = DirectoryEntry{node_serial(child), dirent_type(i.type), i.name, offset + 1};
                 return true;
             }
         }
+    }
+    if (dir.special == Special::kProcDirectory) {
+        // Then one directory per process, by pid (see fixed_proc_entries).
+        const size_t first_pid_offset = 2 + fixed_proc_entries();
+        int32_t pid = first_process_from(int32_t(offset - first_pid_offset + 1));
+        if (pid <= 0) return false;
+        out = DirectoryEntry{node_serial(Node{nullptr, Special::kProcPid, pid}), kDtDir, nullptr,
+                             first_pid_offset + size_t(pid)};
+        decimal(pid, out.name_text);
+        out.name = out.name_text;
+        return true;
     }
     if (!dir.entry) return false;
     // The ramdisk's children, minus what a mount shadows.
@@ -299,7 +403,7 @@ bool Vfs::entry_at(Node dir, size_t index, DirectoryEntry& out) const {
         if (is_root && special_child(dir, true, base, strlen(base)) != Special::kNone) continue;
         if (index-- == 0) {
             uint8_t kind = e->is_symlink() ? kDtLink : e->is_directory ? kDtDir : kDtReg;
-            out = DirectoryEntry{m_disk.serial_of(e), kind, base};
+            out = DirectoryEntry{m_disk.serial_of(e), kind, base, offset + 1};
             return true;
         }
     }

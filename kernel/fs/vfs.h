@@ -38,8 +38,14 @@ enum class Special : uint8_t {
     kRandom,
     kUrandom,
     kProcDirectory,
-    kProcSelf,
-    kProcSelfExe,
+    kProcSelf,  // a link to the caller's /proc/<pid>
+    // /proc/<pid> and what is in it: the node carries the pid.
+    kProcPid,
+    kProcPidExe,
+    kProcPidCmdline,
+    kProcPidComm,
+    kProcPidStat,
+    kProcPidStatus,
     // /proc's system-wide files: text made when opened (fs/proc_text.h).
     kProcMeminfo,
     kProcUptime,
@@ -52,7 +58,12 @@ enum class Special : uint8_t {
 
 // Whether `s` is one of /proc's generated text files.
 constexpr bool is_proc_text(Special s) {
-    return s >= Special::kProcMeminfo && s <= Special::kProcMounts;
+    return (s >= Special::kProcMeminfo && s <= Special::kProcMounts) ||
+           (s >= Special::kProcPidCmdline && s <= Special::kProcPidStatus);
+}
+// Whether a node of kind `s` belongs to one process (Node::pid says which).
+constexpr bool is_per_process(Special s) {
+    return s >= Special::kProcPid && s <= Special::kProcPidStatus;
 }
 
 enum class NodeType : uint8_t { kRegular, kDirectory, kCharDevice, kSymlink };
@@ -60,20 +71,27 @@ enum class NodeType : uint8_t { kRegular, kDirectory, kCharDevice, kSymlink };
 struct Node {
     const FileEntry* entry = nullptr;  // a ramdisk file or directory
     Special special = Special::kNone;  // else one of the nodes above
+    int32_t pid = 0;                   // the process of a per-process node, else 0
 
     bool valid() const { return entry != nullptr || special != Special::kNone; }
     bool operator==(const Node&) const = default;
 };
 
-// A node in 16 bits, where space is tight (a Process keeps its working
+// A node in 32 bits, where space is tight (a Process keeps its working
 // directory and program file so): 0 is no node, a ramdisk entry is its
-// serial number (Ramdisk::serial_of), a special node 0x8000 + its number.
-using NodeId = uint16_t;
+// serial number (Ramdisk::serial_of, below 0x8000), a special node 0x8000
+// + its number, a per-process one 0x80000000 | pid << 8 | its number.
+using NodeId = uint32_t;
 
 // What a lookup needs from the process making it.
 struct LookupContext {
-    Node cwd;              // relative paths start here (invalid: the root)
-    const FileEntry* exe;  // what /proc/self/exe points at (nullptr: nothing)
+    Node cwd;                        // relative paths start here (invalid: the root)
+    const FileEntry* exe = nullptr;  // its program, /proc/<its pid>/exe (nullptr: none)
+    int32_t pid = 0;                 // what /proc/self names (0: nothing)
+    // /proc/self's target, the pid as text (link_target returns it from here).
+    char pid_text[12] = {};
+
+    static LookupContext of_process(Node cwd, const FileEntry* exe, int32_t pid);
 };
 
 class Vfs {
@@ -105,9 +123,10 @@ public:
 
     void stat(const LookupContext& ctx, Node node, FileStat& out) const;
     // A symbolic link's target: a ramdisk link's as stored (relative to the
-    // link's directory unless absolute), /proc/self/exe's an absolute path;
-    // ENOENT when /proc/self/exe points nowhere (no executable), EINVAL for
-    // a node that is not a link.
+    // link's directory unless absolute), /proc/self's the caller's pid (a
+    // name in /proc), /proc/<pid>/exe's an absolute path; ENOENT when
+    // /proc/self or an exe link points nowhere (no caller, no executable,
+    // the process is gone), EINVAL for a node that is not a link.
     Result<const char*> link_target(const LookupContext& ctx, Node node) const;
     // The absolute path of `node` into out[0..size) with its NUL; returns
     // its length. ERANGE if it does not fit.

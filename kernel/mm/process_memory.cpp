@@ -350,6 +350,12 @@ FaultResult ProcessMemory::prefault(VirtAddr address, Access access) {
 
 // ---- fork ----
 
+uint64_t ProcessMemory::mapped_bytes() const {
+    uint64_t total = 0;
+    for (size_t i = 0; i < m_map.count(); ++i) total += m_map[i].end - m_map[i].start;
+    return total;
+}
+
 Result<ProcessMemory> ProcessMemory::clone_for_fork() {
     if (!m_map.valid()) return Error::kInvalid;
     ProcessMemory child;
@@ -360,6 +366,8 @@ Result<ProcessMemory> ProcessMemory::clone_for_fork() {
     child.m_mmap_base = m_mmap_base;
     child.m_allow_write_execute = m_allow_write_execute;
     child.m_stack_limit = __atomic_load_n(&m_stack_limit, __ATOMIC_RELAXED);
+    child.m_arguments_start = m_arguments_start;
+    child.m_arguments_length = m_arguments_length;
     bool downgraded = false;
     Result<void> shared;
     for (size_t i = 0; i < m_map.count() && shared.ok(); ++i) {

@@ -149,6 +149,19 @@ public:
     const AddressSpace& space() const { return m_space; }
     const VmMap& regions() const { return m_map; }
     VirtAddr current_break() const { return m_brk; }
+
+    // Where exec put the argument strings (Linux's arg_start and arg_end:
+    // /proc/<pid>/cmdline reads them from this memory, as the program may
+    // have rewritten them). Set once by exec; a fork's copy keeps them.
+    void set_arguments(VirtAddr start, VirtAddr end) {
+        m_arguments_start = start;
+        m_arguments_length = uint32_t(end - start);
+    }
+    VirtAddr arguments_start() const { return m_arguments_start; }
+    size_t arguments_length() const { return m_arguments_length; }
+    // Where the heap starts, and the bytes every region spans (VmSize).
+    VirtAddr break_start() const { return m_brk_start; }
+    uint64_t mapped_bytes() const;
     bool allows_write_execute() const { return m_allow_write_execute; }
 
     // RLIMIT_STACK's soft limit: the stack region grows down on a fault
@@ -256,7 +269,11 @@ private:
     VirtAddr m_brk = 0;
     VirtAddr m_mmap_base = 0;
     bool m_allow_write_execute = false;
+    // The argument strings' length, beside the flag above (they fit in its
+    // padding), and their start (see set_arguments).
+    uint32_t m_arguments_length = 0;
     uint64_t m_stack_limit = ~0ull;
+    VirtAddr m_arguments_start = 0;
 };
 
 }  // namespace nyanos::mm

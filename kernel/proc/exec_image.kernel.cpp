@@ -76,7 +76,8 @@ Result<const fs::FileEntry*> find_program(const char* path) {
     const fs::Vfs& tree = fs::vfs();
     fs::LookupContext ctx{};
     if (Process* self = current_process())
-        ctx = fs::LookupContext{tree.node_of(self->cwd), tree.node_of(self->exe).entry};
+        ctx = fs::LookupContext::of_process(tree.node_of(self->cwd), tree.node_of(self->exe).entry,
+                                            self->pid);
     fs::Node node = TRY(tree.resolve(ctx, fs::Node{}, path, true));
     if (!node.entry) return Error::kAccess;
     if (node.entry->is_directory) return Error::kIsDirectory;
@@ -167,6 +168,7 @@ Result<void> load_file(const char* path, const char* execfn, const ProgramArgs& 
     out.memory =
         TRY(mm::ProcessMemory::try_create(static_cast<mm::AddressSpace&&>(space), memory_layout));
     TRY(record_image_regions(out.memory, *image));
+    out.memory.set_arguments(program.args_start, program.args_end);
     return {};
 }
 

@@ -9,6 +9,8 @@
 // process table; callers need not.
 #pragma once
 
+#include "fs/proc_text.h"
+
 #include <stddef.h>
 #include <stdint.h>
 
@@ -156,6 +158,18 @@ struct TableCounts {
     uint64_t pids_handed_out = 0;
 };
 TableCounts table_counts();
+// /proc's view (fs/kernel_hooks.h): whether process `pid` is in the table
+// (zombies too), the smallest pid >= `from` there (0: none), and the node
+// of the program process `pid` runs (0: none, or no such process).
+bool process_listed(int pid);
+int first_listed_process_from(int from);
+fs::NodeId program_of(int pid);
+// What the process table knows of process `pid` for /proc/<pid>/stat and
+// status (fs/proc_text.h; the memory figures are the caller's to add), and
+// a reference to its memory (MemorySpace::share; nullptr for a zombie),
+// which the caller must MemorySpace::release. ESRCH if there is no such
+// process.
+Result<MemorySpace*> process_figures(int pid, fs::proc_text::ProcessFigures& out);
 // The calling process's CPU time, all its threads' (proc/usage.h).
 CpuTicks own_process_cpu_ticks();
 // Calls `fn` on the thread `tid` (of any process; not one that has ended)

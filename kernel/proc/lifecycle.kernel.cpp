@@ -14,6 +14,7 @@
 #include "arch/x86_64/gdt.h"
 #include "arch/x86_64/interrupts.h"
 #include "arch/x86_64/io.h"
+#include "arch/x86_64/timer.h"
 #include "lib/console.h"
 #include "dev/console_input.h"
 #include "dev/power.h"
@@ -165,7 +166,9 @@ void free_zombie(Process* zombie) {
 // the parts not made yet).
 class UnbornProcess {
 public:
-    UnbornProcess() : m_process(new (std::nothrow) Process) {}
+    UnbornProcess() : m_process(new (std::nothrow) Process) {
+        if (m_process) m_process->resources.set_start_time(arch::monotonic_ns());
+    }
     ~UnbornProcess() {
         if (m_process) free_process(m_process);
     }
@@ -868,6 +871,70 @@ TableCounts table_counts() {
     TableCounts counts{0, g_table.last_pid(), g_table.pids_handed_out()};
     for (Process* p = g_table.first(); p; p = p->next_in_table) counts.threads += p->live_threads;
     return counts;
+}
+
+bool process_listed(int pid) {
+    if (pid <= 0) return false;
+    sync::NoInterruptsGuard lock(g_table_lock);
+    return g_table.find(pid) != nullptr;
+}
+
+int first_listed_process_from(int from) {
+    sync::NoInterruptsGuard lock(g_table_lock);
+    int best = 0;
+    for (Process* p = g_table.first(); p; p = p->next_in_table) {
+        if (p->pid >= from && (best == 0 || p->pid < best)) best = p->pid;
+    }
+    return best;
+}
+
+fs::NodeId program_of(int pid) {
+    if (pid <= 0) return 0;
+    sync::NoInterruptsGuard lock(g_table_lock);
+    Process* p = g_table.find(pid);
+    return p ? p->exe : 0;
+}
+
+Result<MemorySpace*> process_figures(int pid, fs::proc_text::ProcessFigures& out) {
+    if (pid <= 0) return Error::kNoProcess;
+    constexpr uint64_t kTicksPerUserHz = arch::kTimerHz / 100;
+    sync::NoInterruptsGuard lock(g_table_lock);
+    Process* p = g_table.find(pid);
+    if (!p) return Error::kNoProcess;
+    out.pid = p->pid;
+    out.ppid = p->parent ? p->parent->pid : 0;
+    out.pgid = p->pgid;
+    out.sid = p->sid;
+    ProcessState state = process_state(*p);
+    out.state = state == ProcessState::kZombie    ? 'Z'
+                : p->job.stopped                  ? 'T'
+                : state == ProcessState::kBlocked ? 'S'
+                                                  : 'R';
+    format(out.name, sizeof(out.name), "%s", p->name);
+    out.umask = p->resources.umask();
+    creds::Credentials c = p->resources.credentials();
+    const creds::IdSet* sets[2] = {&c.uid, &c.gid};
+    uint32_t* into[2] = {out.uid, out.gid};
+    for (int i = 0; i < 2; ++i) {
+        into[i][0] = sets[i]->real;
+        into[i][1] = sets[i]->effective;
+        into[i][2] = sets[i]->saved;
+        into[i][3] = sets[i]->fs;
+    }
+    CpuTicks own = process_cpu_ticks(*p), children = p->resources.children_ticks();
+    out.utime = own.user / kTicksPerUserHz;
+    out.stime = own.system / kTicksPerUserHz;
+    out.cutime = children.user / kTicksPerUserHz;
+    out.cstime = children.system / kTicksPerUserHz;
+    out.threads = p->live_threads > 0 ? p->live_threads : 1;  // a zombie: its leader
+    out.start_time = uint64_t(p->resources.start_seconds()) * 100;
+    Process::MemoryCounts counts = p->memory_counts();
+    out.resident_pages = counts.user_frames + counts.borrowed_pages;
+    rlimit::Limit rss = p->resources.limit(rlimit::kRss);
+    out.rss_limit = rss.soft;
+    out.exit_signal = p->exit_signal;
+    out.exit_code = p->zombie ? p->wait_status : 0;
+    return p->zombie || !p->mm ? nullptr : p->mm->share();
 }
 
 void for_each_process(void (*fn)(const Process&)) {

@@ -63,13 +63,15 @@ struct Process {
     bool zombie = false;
     // Whose system calls it makes; set at exec from the program file.
     Personality personality = Personality::kNyanOS;
-    // The working directory (relative paths start there; inherited) and
-    // the program file the process runs (/proc/self/exe; set at exec), as
-    // 16-bit node ids (fs::Vfs::node_of; 0: the root, and no program): they
-    // fit in what was padding. The tree's nodes live forever, so there is
-    // nothing to count.
+    // The program file the process runs (/proc/<pid>/exe; set at exec) and
+    // its working directory (relative paths start there; inherited), as
+    // node ids (fs::Vfs::node_of; 0: no program, and the root). A program
+    // is always a ramdisk file, whose id fits in 16 bits; a working
+    // directory may be a /proc/<pid> one, which takes 32. The tree's nodes
+    // live forever (a /proc/<pid> node finds its process gone), so there is
+    // nothing to count. The fields are ordered to leave no padding.
+    uint16_t exe = 0;
     fs::NodeId cwd = 0;
-    fs::NodeId exe = 0;
     // The signal its parent gets when it exits (clone's CSIGNAL; SIGCHLD
     // for fork and spawn, 0 for none).
     uint8_t exit_signal = 17;
@@ -79,17 +81,17 @@ struct Process {
     // It has called execve since it was forked (setpgid by its parent is
     // then EACCES). Under the table lock.
     bool did_exec = false;
+    // The whole process is ending (exit_group, a fatal signal, kill() from
+    // another process, Ctrl-C): every thread ends at its next safe point,
+    // and the last one out reports group_exit_status (a wait status). Set
+    // once, under the scheduler lock (start_group_exit); read anywhere.
+    bool group_exiting = false;
     // Job control (stop and continue), in what was padding. Under the table
     // lock.
     JobState job;
     // Its process group and session (inherited; Linux's setpgid/setsid).
     int pgid = 0;
     int sid = 0;
-    // The whole process is ending (exit_group, a fatal signal, kill() from
-    // another process, Ctrl-C): every thread ends at its next safe point,
-    // and the last one out reports group_exit_status (a wait status). Set
-    // once, under the scheduler lock (start_group_exit); read anywhere.
-    bool group_exiting = false;
     int group_exit_status = 0;
     // Its threads that have not ended (under the table lock). The one that
     // brings this to 0 ends the process.

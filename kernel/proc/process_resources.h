@@ -77,6 +77,14 @@ public:
         return __atomic_load_n(&m_children_peak_pages, __ATOMIC_RELAXED);
     }
 
+    // When the process was created, in whole seconds since boot (a 32-bit
+    // count that fits beside the umask; /proc/<pid>/stat's starttime).
+    // Set once, before anyone else can see the process.
+    void set_start_time(uint64_t monotonic_ns) {
+        m_start_seconds = uint32_t(monotonic_ns / 1'000'000'000);
+    }
+    uint32_t start_seconds() const { return m_start_seconds; }
+
     // The resident size is sampled (getrusage, exit), not tracked page by
     // page: the peak is the largest sample.
     void note_resident_pages(uint64_t pages);
@@ -92,6 +100,7 @@ private:
     // before the process; so a table, once there, stays.
     rlimit::Table* m_limits GUARDED_BY(g_resources_lock) = nullptr;
     uint32_t m_umask = kDefaultUmask;
+    uint32_t m_start_seconds = 0;
     CpuTicks m_children_ticks;  // relaxed atomics: written at reap, read by getrusage
     uint64_t m_children_peak_pages = 0;
     uint64_t m_peak_pages = 0;

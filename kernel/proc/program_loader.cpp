@@ -232,7 +232,12 @@ Result<LoadedProgram> load_program(mm::AddressSpace& space, const elf::Image& im
     TRY(space.map_anonymous(stack.top - stack_pages * kPageSize, stack_pages,
                             mm::PageFlags{.writable = true, .executable = false}));
     uint64_t sp = TRY(build_initial_stack(space, image, args, random16, stack));
-    return LoadedProgram{image.entry, sp, page_up(image.highest_vaddr_end)};
+    // build_initial_stack put the argument strings first at strings_at.
+    uint64_t args_start = TRY(plan_stack(args, stack)).strings_at;
+    uint64_t args_bytes = 0;
+    for (size_t i = 0; i < args.argc; ++i) args_bytes += strlen(args.argv[i]) + 1;
+    return LoadedProgram{image.entry, sp, page_up(image.highest_vaddr_end), args_start,
+                         args_start + args_bytes};
 }
 
 }  // namespace nyanos::proc

@@ -24,7 +24,7 @@ Result<fs::DescriptionRef> file_of(int fd) {
 fs::LookupContext lookup_context() {
     proc::Process* p = proc::current_process();
     const fs::Vfs& tree = fs::vfs();
-    return fs::LookupContext{tree.node_of(p->cwd), tree.node_of(p->exe).entry};
+    return fs::LookupContext::of_process(tree.node_of(p->cwd), tree.node_of(p->exe).entry, p->pid);
 }
 
 Result<size_t> read_fd(int fd, uint64_t buffer, size_t length) {

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <map>
 #include <new>
 
 #include "fs/kernel_hooks.h"
@@ -16,6 +17,16 @@ uint64_t g_fault_begin = 0, g_fault_end = 0;
 size_t g_checkpoints = 0;
 bool g_kill_pending = false;
 }  // namespace
+
+extern std::map<int32_t, const void*> g_fake_processes;
+std::map<int32_t, const void*> g_fake_processes;
+
+void set_fake_process(int32_t pid, const void* program) {
+    g_fake_processes[pid] = program;
+}
+void clear_fake_processes() {
+    g_fake_processes.clear();
+}
 
 void set_user_fault_range(const void* begin, size_t length) {
     g_fault_begin = reinterpret_cast<uint64_t>(begin);
@@ -72,6 +83,20 @@ Result<size_t> copy_string_from_user(char* dst, uint64_t user_src, size_t max) {
 }  // namespace nyanos::sys
 
 namespace nyanos::fs {
+
+bool process_exists(int32_t pid) {
+    return test::g_fake_processes.count(pid) != 0;
+}
+
+int32_t first_process_from(int32_t from) {
+    auto it = test::g_fake_processes.lower_bound(from);
+    return it == test::g_fake_processes.end() ? 0 : it->first;
+}
+
+const FileEntry* process_program(int32_t pid) {
+    auto it = test::g_fake_processes.find(pid);
+    return it == test::g_fake_processes.end() ? nullptr : static_cast<const FileEntry*>(it->second);
+}
 
 bool io_checkpoint() {
     ++test::g_checkpoints;

@@ -20,4 +20,9 @@ void clear_user_fault_range();
 size_t io_checkpoints();
 void set_kill_pending(bool pending);
 
+// The process table /proc sees (fs::process_exists and friends): pid ->
+// the program it runs (nullptr: none). Empty unless a test fills it.
+void set_fake_process(int32_t pid, const void* program);
+void clear_fake_processes();
+
 }  // namespace nyanos::test

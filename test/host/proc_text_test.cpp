@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include <string>
+#include <vector>
 
 #include "fs/proc_text.h"
 
@@ -138,6 +139,77 @@ TEST_CASE("proc text: cpuinfo decodes CPUID as Linux prints it") {
     CHECK(s.find("address sizes\t: 40 bits physical, 48 bits virtual\npower management:\n\n") !=
           std::string::npos);
     CHECK(s.substr(s.size() - 2) == "\n\n");  // blocks end with an empty line
+}
+
+TEST_CASE("proc text: a process's stat has Linux's 52 fields, status and comm its lines") {
+    ProcessFigures p;
+    p.pid = 42;
+    p.ppid = 1;
+    p.pgid = 42;
+    p.sid = 1;
+    p.state = 'S';
+    strcpy(p.name, "a name (with) spaces");
+    p.umask = 022;
+    p.uid[1] = 1000;
+    p.gid[3] = 7;
+    p.utime = 12;
+    p.stime = 3;
+    p.cutime = 4;
+    p.cstime = 5;
+    p.threads = 2;
+    p.start_time = 700;
+    p.virtual_bytes = 3 << 20;
+    p.resident_pages = 100;
+    p.start_brk = 0x600000;
+    p.arg_start = 0x7ffd000;
+    p.arg_end = 0x7ffd020;
+    p.exit_signal = 17;
+    Text stat;
+    process_stat(p, stat.out);
+    std::string s = stat.str();
+    REQUIRE(s.back() == '\n');
+    // The name is taken between the first '(' and the last ')', as readers do.
+    CHECK(s.rfind("42 (a name (with) spaces) S 1 42 1 0 -1 ", 0) == 0);
+    std::string rest = s.substr(s.rfind(')') + 2);
+    std::vector<std::string> fields;
+    size_t at = 0;
+    while (at < rest.size() - 1) {
+        size_t space = rest.find_first_of(" \n", at);
+        fields.push_back(rest.substr(at, space - at));
+        at = space + 1;
+    }
+    REQUIRE(fields.size() == 50);                               // fields 3..52
+    auto field = [&](int n) { return fields[size_t(n - 3)]; };  // man 5 proc numbering
+    CHECK(field(14) == "12");                                   // utime
+    CHECK(field(15) == "3");                                    // stime
+    CHECK(field(16) == "4");                                    // cutime
+    CHECK(field(17) == "5");                                    // cstime
+    CHECK(field(18) == "20");                                   // priority
+    CHECK(field(19) == "0");                                    // nice
+    CHECK(field(20) == "2");                                    // num_threads
+    CHECK(field(22) == "700");                                  // starttime
+    CHECK(field(23) == std::to_string(3 << 20));                // vsize
+    CHECK(field(24) == "100");                                  // rss
+    CHECK(field(25) == "18446744073709551615");                 // rsslim: unlimited
+    CHECK(field(38) == "17");                                   // exit_signal
+    CHECK(field(47) == std::to_string(0x600000));               // start_brk
+    CHECK(field(48) == std::to_string(0x7ffd000));              // arg_start
+    CHECK(field(49) == std::to_string(0x7ffd020));              // arg_end
+    CHECK(field(52) == "0");                                    // exit_code
+
+    Text status;
+    process_status(p, status.out);
+    CHECK(status.str() ==
+          "Name:\ta name (with) spaces\nUmask:\t0022\nState:\tS (sleeping)\nTgid:\t42\nNgid:\t0\n"
+          "Pid:\t42\nPPid:\t1\nTracerPid:\t0\nUid:\t0\t1000\t0\t0\nGid:\t0\t0\t0\t7\n"
+          "VmSize:\t    3072 kB\nVmRSS:\t     400 kB\nThreads:\t2\n");
+    Text comm;
+    process_comm(p, comm.out);
+    CHECK(comm.str() == "a name (with) s\n");  // 15 bytes, as Linux's
+    p.state = 'Z';
+    Text zombie;
+    process_status(p, zombie.out);
+    CHECK(zombie.str().find("State:\tZ (zombie)\n") != std::string::npos);
 }
 
 TEST_CASE("proc text: version and mounts") {

@@ -57,7 +57,7 @@ struct Tree {
     std::vector<std::string> list(Node dir) {
         std::vector<std::string> names;
         DirectoryEntry e;
-        for (size_t i = 0; vfs.entry_at(dir, i, e); ++i) names.push_back(e.name);
+        for (size_t i = 0; vfs.entry_at(dir, i, e); i = e.next_offset) names.push_back(e.name);
         return names;
     }
 };
@@ -122,13 +122,20 @@ TEST_CASE("vfs: /dev and /proc are mounted over the ramdisk; /proc/self/exe is t
     CHECK(resolve_error(t, none, "/dev/null/") == Error::kNotDirectory);
 
     const FileEntry* sh = t.at("/bin/sh").entry;
-    LookupContext running_sh{Node{}, sh};
+    test::clear_fake_processes();
+    test::set_fake_process(7, sh);
+    LookupContext running_sh = LookupContext::of_process(Node{}, sh, 7);
+    auto self = t.vfs.resolve(running_sh, Node{}, "/proc/self", false);
+    REQUIRE(self.ok());
+    CHECK(t.vfs.type(self.value()) == NodeType::kSymlink);
+    CHECK(std::string(t.vfs.link_target(running_sh, self.value()).value()) == "7");
     auto exe = t.vfs.resolve(running_sh, Node{}, "/proc/self/exe", true);
     REQUIRE(exe.ok());
     CHECK(exe.value().entry == sh);
     auto link = t.vfs.resolve(running_sh, Node{}, "/proc/self/exe", false);
     REQUIRE(link.ok());
     CHECK(t.vfs.type(link.value()) == NodeType::kSymlink);
+    CHECK(link.value() == Node{nullptr, Special::kProcPidExe, 7});
     CHECK(std::string(t.vfs.link_target(running_sh, link.value()).value()) == "/bin/sh");
     CHECK(t.vfs.link_target(running_sh, t.at("/bin/sh")).error() == Error::kInvalid);
     // A '/' after the link follows it even without follow_last.
@@ -136,12 +143,79 @@ TEST_CASE("vfs: /dev and /proc are mounted over the ramdisk; /proc/self/exe is t
           Error::kNotDirectory);
     CHECK(t.vfs.resolve(running_sh, Node{}, "/proc/self/exe/..", false).error() ==
           Error::kNotDirectory);
-    // No program: the link leads nowhere.
+    // No caller: /proc/self leads nowhere.
     CHECK(resolve_error(t, none, "/proc/self/exe") == Error::kNoEntry);
+    CHECK(resolve_error(t, none, "/proc/self") == Error::kNoEntry);
     FileStat st;
     t.vfs.stat(running_sh, link.value(), st);
     CHECK((st.mode & mode_bits::kTypeMask) == mode_bits::kSymlink);
     CHECK(st.size == 7);
+    test::clear_fake_processes();
+}
+
+TEST_CASE("vfs: /proc/<pid> for every process: listed by pid, its files, gone with it") {
+    Tree t;
+    const FileEntry* sh = t.at("/bin/sh").entry;
+    const FileEntry* cat = t.at("/bin/cat").entry;
+    test::clear_fake_processes();
+    test::set_fake_process(1, sh);
+    test::set_fake_process(42, cat);
+    test::set_fake_process(300, nullptr);  // no program (a kernel-made process)
+    LookupContext init = LookupContext::of_process(Node{}, sh, 1);
+    CHECK(t.list(t.at("/proc")) == std::vector<std::string>{".", "..", "self", "cpuinfo", "loadavg",
+                                                            "meminfo", "mounts", "stat", "uptime",
+                                                            "version", "1", "42", "300"});
+    CHECK(t.list(t.at("/proc/42")) ==
+          std::vector<std::string>{".", "..", "exe", "cmdline", "comm", "stat", "status"});
+    // Another process's program, through the table.
+    auto exe = t.vfs.resolve(init, Node{}, "/proc/42/exe", true);
+    REQUIRE(exe.ok());
+    CHECK(exe.value().entry == cat);
+    CHECK(t.vfs.resolve(init, Node{}, "/proc/300/exe", true).error() == Error::kNoEntry);
+    // Names that are not a live pid.
+    for (const char* path : {"/proc/2", "/proc/042", "/proc/4x", "/proc/0", "/proc/9999999999"})
+        CHECK(resolve_error(t, init, path) == Error::kNoEntry);
+    // Paths, parents, ids and inodes.
+    Node stat = t.at("/proc/42/stat");
+    CHECK(stat == Node{nullptr, Special::kProcPidStat, 42});
+    CHECK(t.path(stat) == "/proc/42/stat");
+    CHECK(t.path(t.at("/proc/42")) == "/proc/42");
+    CHECK(t.path(t.at("/proc/42/..")) == "/proc");
+    CHECK(t.at("/proc/42/../42/stat") == stat);
+    CHECK(resolve_error(t, init, "/proc/42/status/../stat") == Error::kNotDirectory);
+    std::set<uint64_t> inodes;
+    for (const char* p : {"/proc/1", "/proc/42", "/proc/1/stat", "/proc/42/stat", "/proc/42/exe",
+                          "/proc/stat", "/proc"}) {
+        FileStat st;
+        Node n = t.vfs.resolve(init, Node{}, p, false).value();
+        t.vfs.stat(init, n, st);
+        CHECK(inodes.insert(st.inode).second);
+        CHECK(t.vfs.node_of(t.vfs.id_of(n)) == n);
+    }
+    // A listing resumes after the last pid it gave, whoever exited meanwhile.
+    DirectoryEntry e;
+    size_t offset = 0;
+    while (t.vfs.entry_at(t.at("/proc"), offset, e) && std::string(e.name) != "1")
+        offset = e.next_offset;
+    REQUIRE(std::string(e.name) == "1");
+    test::set_fake_process(7, cat);  // a new process, between 1 and 42
+    {
+        // 42 exits before the reader asks for the next entry.
+        test::clear_fake_processes();
+        test::set_fake_process(1, sh);
+        test::set_fake_process(7, cat);
+        test::set_fake_process(300, nullptr);
+    }
+    REQUIRE(t.vfs.entry_at(t.at("/proc"), e.next_offset, e));
+    CHECK(std::string(e.name) == "7");
+    REQUIRE(t.vfs.entry_at(t.at("/proc"), e.next_offset, e));
+    CHECK(std::string(e.name) == "300");
+    CHECK(!t.vfs.entry_at(t.at("/proc"), e.next_offset, e));
+    // Its nodes stay valid values, but lead nowhere once it is gone.
+    CHECK(resolve_error(t, init, "/proc/42/stat") == Error::kNoEntry);
+    CHECK(t.vfs.link_target(init, Node{nullptr, Special::kProcPidExe, 42}).error() ==
+          Error::kNoEntry);
+    test::clear_fake_processes();
 }
 
 TEST_CASE("vfs: stat gives types, modes, sizes, devices and a unique inode per node") {
@@ -172,7 +246,7 @@ TEST_CASE("vfs: stat gives types, modes, sizes, devices and a unique inode per n
     std::set<uint64_t> inodes;
     const char* all[] = {"/",         "/bin",      "/bin/sh",  "/bin/cat", "/etc",
                          "/etc/motd", "/etc/deep", "/readme",  "/dev",     "/dev/null",
-                         "/dev/zero", "/dev/full", "/dev/tty", "/proc",    "/proc/self"};
+                         "/dev/zero", "/dev/full", "/dev/tty", "/proc",    "/proc/uptime"};
     for (const char* p : all) {
         t.vfs.stat(LookupContext{}, t.at(p), st);
         CHECK(inodes.insert(st.inode).second);
@@ -191,7 +265,6 @@ TEST_CASE("vfs: directory entries: '.', '..', then the children; mounts replace 
     CHECK(t.list(t.at("/bin")) == std::vector<std::string>{".", "..", "sh", "cat"});
     CHECK(t.list(t.at("/dev")) == std::vector<std::string>{".", "..", "null", "zero", "full",
                                                            "random", "urandom", "tty", "console"});
-    CHECK(t.list(t.at("/proc/self")) == std::vector<std::string>{".", "..", "exe"});
     CHECK(t.list(t.at("/bin/sh")).empty());
     DirectoryEntry e;
     REQUIRE(t.vfs.entry_at(t.at("/bin"), 1, e));
@@ -294,7 +367,7 @@ TEST_CASE("open: flags against files, directories and devices (EROFS, EISDIR, EN
     CHECK(err("/dev/null", kReadOnly | kDirectory) == Error::kNotDirectory);
     CHECK(err("/dev/console", kReadWrite) == Error{});
     CHECK(err("/dev/urandom", kReadOnly) == Error{});
-    CHECK(err("/proc/self/exe", kReadOnly | kNoFollow) == Error::kLoop);
+    CHECK(err("/proc/self", kReadOnly | kNoFollow) == Error::kLoop);
     CHECK(err("/etc/motd/", kReadOnly) == Error::kNotDirectory);
 
     auto d = open_path(t.vfs, ctx, Node{}, "/dev/null", kWriteOnly | kNonBlock | kCloseOnExec);
@@ -428,9 +501,9 @@ TEST_CASE("open: /dev/null, /dev/zero and /dev/full") {
 
 TEST_CASE("open: /proc's text files are read-only regular files of size 0 that read their text") {
     Tree t;
-    CHECK(t.list(t.at("/proc")) ==
-          std::vector<std::string>{".", "..", "self", "cpuinfo", "loadavg", "meminfo", "mounts",
-                                   "stat", "uptime", "version"});
+    CHECK(t.list(t.at("/proc")) == std::vector<std::string>{".", "..", "self", "cpuinfo", "loadavg",
+                                                            "meminfo", "mounts", "stat", "uptime",
+                                                            "version"});
     for (const char* path : {"/proc/cpuinfo", "/proc/loadavg", "/proc/meminfo", "/proc/mounts",
                              "/proc/stat", "/proc/uptime", "/proc/version"}) {
         CAPTURE(path);
@@ -442,8 +515,8 @@ TEST_CASE("open: /proc's text files are read-only regular files of size 0 that r
         CHECK(st.size == 0);  // as Linux's: the text is made when read
         CHECK(open_path(t.vfs, LookupContext{}, Node{}, path, open_flags::kWriteOnly).error() ==
               Error::kAccess);
-        CHECK(open_path(t.vfs, LookupContext{}, Node{}, path, open_flags::kReadOnly |
-                                                                  open_flags::kDirectory)
+        CHECK(open_path(t.vfs, LookupContext{}, Node{}, path,
+                        open_flags::kReadOnly | open_flags::kDirectory)
                   .error() == Error::kNotDirectory);
         auto file = open_path(t.vfs, LookupContext{}, Node{}, path, open_flags::kReadOnly);
         REQUIRE(file.ok());

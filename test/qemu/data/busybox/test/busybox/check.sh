@@ -50,6 +50,16 @@ check uptime-format ok "$(grep -qE '^[0-9]+[.][0-9][0-9] [0-9]+[.][0-9][0-9]$' /
 check loadavg-format ok "$(grep -qE '^([0-9]+[.][0-9][0-9] ){3}[0-9]+/[0-9]+ [0-9]+$' /proc/loadavg && echo ok)"
 check proc-version ok "$(grep -q "^Linux version $(uname -r) " /proc/version && echo ok)"
 check mounts-proc proc "$(awk '$2 == "/proc" { print $3 }' /proc/mounts)"
+# /proc/<pid>, as ps and top read it.
+check proc-listed "$$" "$(ls /proc | grep -x "$$")"
+check proc-stat-pid "$$" "$(cut -d' ' -f1 /proc/$$/stat)"
+check proc-status-pid "$$" "$(awk '/^Pid:/ { print $2 }' /proc/$$/status)"
+check proc-cmdline "/bin/busybox sh /test/busybox/check.sh" "$(tr '\0' ' ' < /proc/$$/cmdline | sed 's/ $//')"
+check proc-exe /bin/busybox "$(readlink /proc/$$/exe)"
+check proc-self-is-a-pid ok "$(readlink /proc/self | grep -qE '^[1-9][0-9]*$' && echo ok)"
+check ps-lists-shell ok "$(ps | awk -v p=$$ '$1 == p { print "ok" }')"
+gone=$(sh -c 'echo $$')
+check proc-gone ok "$([ ! -e /proc/$gone ] && echo ok)"
 check proc-readonly refused "$( (echo x > /proc/meminfo) 2>/dev/null && echo wrote || echo refused)"
 echo "busybox checks: $failed failed"
 exit $failed
