@@ -148,7 +148,7 @@ public:
         }
     }
 
-    void stat(FileStat& out) override { m_vfs.stat(LookupContext{}, m_node, out); }
+    void stat(FileStat& out) override { m_vfs.stat(m_node, out); }
     const Node* node() const override { return &m_node; }
 
 private:

@@ -4,6 +4,8 @@
 
 #include <stdint.h>
 
+#include "nyanos/lib/result.h"
+
 namespace nyanos::fs {
 
 // Between the chunks of a long copy (a read of /dev/zero, of a large
@@ -23,5 +25,8 @@ bool process_exists(int32_t pid);
 int32_t first_process_from(int32_t from);
 // The program process `pid` runs (nullptr: none, or no such process).
 const FileEntry* process_program(int32_t pid);
+// Process `pid`'s working directory as a node id (0: the root); ESRCH if
+// there is no such process.
+Result<uint32_t> process_cwd(int32_t pid);
 
 }  // namespace nyanos::fs

@@ -23,4 +23,8 @@ const FileEntry* process_program(int32_t pid) {
     return vfs().node_of(proc::program_of(pid)).entry;
 }
 
+Result<uint32_t> process_cwd(int32_t pid) {
+    return proc::working_directory_of(pid);
+}
+
 }  // namespace nyanos::fs

@@ -112,55 +112,53 @@ void write_cpuinfo(TextBuilder& out) {
     cpuinfo(cpu, indexes, count, out);
 }
 
-// The figures of a process's memory, and (when `arguments`) up to `room`
-// bytes of its argument strings as they are in that memory now.
-void read_memory_figures(proc::MemorySpace& space, ProcessFigures& figures, char* arguments,
-                         size_t room, size_t* argument_bytes) REQUIRES(space.lock) {
+// Which of a process's strings to copy out of its memory.
+enum class Strings { kNone, kArguments, kEnvironment };
+
+// The figures of a process's memory, and up to `room` bytes of the strings
+// `which` as they are in that memory now, into `text` (how many in `*copied`).
+void read_memory_figures(proc::MemorySpace& space, ProcessFigures& figures, Strings which,
+                         char* text, size_t room, size_t* copied) REQUIRES(space.lock) {
     figures.virtual_bytes = space.memory.mapped_bytes();
     figures.start_brk = space.memory.break_start();
     figures.arg_start = space.memory.arguments_start();
     figures.arg_end = space.memory.arguments_start() + space.memory.arguments_length();
-    if (!arguments) return;
+    if (which == Strings::kNone) return;
+    uint64_t start = which == Strings::kArguments ? space.memory.arguments_start()
+                                                  : space.memory.environment_start();
+    size_t length = which == Strings::kArguments ? space.memory.arguments_length()
+                                                 : space.memory.environment_length();
     // Page by page, so a part unmapped since exec ends the text where it
     // starts (Linux's access_remote_vm does the same).
-    size_t want = space.memory.arguments_length() < room ? space.memory.arguments_length() : room;
+    size_t want = length < room ? length : room;
     size_t done = 0;
     while (done < want) {
-        uint64_t at = space.memory.arguments_start() + done;
+        uint64_t at = start + done;
         size_t piece = paging::kPageSize - at % paging::kPageSize;
         if (piece > want - done) piece = want - done;
-        if (!space.memory.space().copy_from(arguments + done, at, piece).ok()) break;
+        if (!space.memory.space().copy_from(text + done, at, piece).ok()) break;
         done += piece;
     }
-    *argument_bytes = done;
+    *copied = done;
 }
 
 // Process `pid`'s figures, the memory ones read under its memory lock
 // (after the table lock: the memory lock comes first in the lock order, so
-// the two are never held together). For cmdline, `arguments` receives the
-// argument strings as they are in its memory now, up to `room` bytes.
-Result<ProcessFigures> gather_process(int32_t pid, char* arguments = nullptr, size_t room = 0,
-                                      size_t* argument_bytes = nullptr) {
+// the two are never held together), and the strings `which` (see above).
+Result<ProcessFigures> gather_process(int32_t pid, Strings which = Strings::kNone,
+                                      char* text = nullptr, size_t room = 0,
+                                      size_t* copied = nullptr) {
     ProcessFigures figures;
     proc::MemorySpace* memory = TRY(proc::process_figures(pid, figures));
-    if (argument_bytes) *argument_bytes = 0;
+    if (copied) *copied = 0;
     if (memory) {
         {
             proc::MemoryGuard guard(*memory);
-            read_memory_figures(*memory, figures, arguments, room, argument_bytes);
+            read_memory_figures(*memory, figures, which, text, room, copied);
         }
         proc::MemorySpace::release(memory);
     }
     return figures;
-}
-
-// /proc/<pid>/cmdline: the argument strings with their NULs; a zombie's
-// (no memory) is empty. Linux 6.1 stops at the first NUL when the program
-// has overwritten its last one (setproctitle): that case is left out.
-Result<size_t> write_cmdline(int32_t pid, char* buffer, size_t capacity) {
-    size_t bytes = 0;
-    TRY(gather_process(pid, buffer, capacity, &bytes));
-    return bytes;
 }
 
 // What the text of `s` usually fits in; a larger one is made again in
@@ -211,13 +209,20 @@ Result<void> write_text(Node node, TextBuilder& out) {
 
 Result<DescriptionRef> open_proc_text(const Vfs& vfs, Node node, uint32_t flags) {
     if (!is_proc_text(node.special)) return Error::kNoEntry;
-    if (node.special == Special::kProcPidCmdline) {
-        // At most Linux's ARG_MAX-sized argument area (RLIMIT_STACK / 4
-        // of the default 8 MiB).
-        constexpr size_t kMaxCmdline = 2 << 20;
-        HeapPtr<char[]> buffer(new (std::nothrow) char[kMaxCmdline]);
+    if (node.special == Special::kProcPidCmdline || node.special == Special::kProcPidEnviron) {
+        // The strings, with their NULs; a zombie's (no memory) are none.
+        // At most Linux's ARG_MAX (RLIMIT_STACK / 4 of the default 8 MiB).
+        // Linux 6.1 stops cmdline at the first NUL when the program has
+        // overwritten its last one (setproctitle): that case is left out.
+        constexpr size_t kMaxStrings = 2 << 20;
+        HeapPtr<char[]> buffer(new (std::nothrow) char[kMaxStrings]);
         if (!buffer.get()) return Error::kNoMemory;
-        size_t bytes = TRY(write_cmdline(node.pid, buffer.get(), kMaxCmdline));
+        Strings which =
+            node.special == Special::kProcPidCmdline ? Strings::kArguments : Strings::kEnvironment;
+        size_t bytes = 0;
+        auto gathered = gather_process(node.pid, which, buffer.get(), kMaxStrings, &bytes);
+        if (!gathered.ok())
+            return gathered.error() == Error::kNoProcess ? Error::kNoEntry : gathered.error();
         return BytesFile::try_create_owning(vfs, node, flags, buffer, bytes);
     }
     for (size_t capacity = first_capacity(node.special);; capacity *= 2) {

@@ -36,7 +36,7 @@ public:
         return done;
     }
     Result<size_t> write(IoBuffer& in) override { return in.length(); }
-    void stat(FileStat& out) override { m_vfs.stat(LookupContext{}, m_node, out); }
+    void stat(FileStat& out) override { m_vfs.stat(m_node, out); }
     const Node* node() const override { return &m_node; }
 
 private:

@@ -89,7 +89,7 @@ Result<uint64_t> BytesFile::seek(int64_t offset, int whence) {
 }
 
 void BytesFile::stat(FileStat& out) {
-    m_vfs.stat(LookupContext{}, m_node, out);
+    m_vfs.stat(m_node, out);
 }
 
 Result<DescriptionRef> DirectoryFile::try_create(const Vfs& vfs, Node node, uint32_t flags) {
@@ -106,7 +106,7 @@ Result<uint64_t> DirectoryFile::seek(int64_t offset, int whence) {
 }
 
 void DirectoryFile::stat(FileStat& out) {
-    m_vfs.stat(LookupContext{}, m_node, out);
+    m_vfs.stat(m_node, out);
 }
 
 Result<void> DirectoryFile::read_directory(EntrySink emit, void* ctx) {
@@ -157,7 +157,7 @@ Result<size_t> MemoryDevice::write(IoBuffer& in) {
 }
 
 void MemoryDevice::stat(FileStat& out) {
-    m_vfs.stat(LookupContext{}, m_node, out);
+    m_vfs.stat(m_node, out);
 }
 
 }  // namespace nyanos::fs

@@ -41,7 +41,11 @@ constexpr SpecialInfo kSpecials[] = {
     // what is in it is the same for every process.
     {Special::kProcPid, Special::kProcDirectory, "", "", NodeType::kDirectory, 0555, 0, 0},
     {Special::kProcPidExe, Special::kProcPid, "exe", "exe", NodeType::kSymlink, 0777, 0, 0},
+    {Special::kProcPidCwd, Special::kProcPid, "cwd", "cwd", NodeType::kSymlink, 0777, 0, 0},
     {Special::kProcPidCmdline, Special::kProcPid, "cmdline", "cmdline", NodeType::kRegular, 0444, 0,
+     0},
+    // Only its owner may read a process's environment (everyone is root).
+    {Special::kProcPidEnviron, Special::kProcPid, "environ", "environ", NodeType::kRegular, 0400, 0,
      0},
     {Special::kProcPidComm, Special::kProcPid, "comm", "comm", NodeType::kRegular, 0444, 0, 0},
     {Special::kProcPidStat, Special::kProcPid, "stat", "stat", NodeType::kRegular, 0444, 0, 0},
@@ -257,8 +261,7 @@ Result<Node> Vfs::walk(const LookupContext& ctx, Node start, const char* path, s
         bool follow = !last || follow_last || p < end;
         if (type(next) == NodeType::kSymlink && follow) {
             if (depth + 1 >= kMaxSymlinks) return Error::kLoop;
-            const char* target = TRY(link_target(ctx, next));
-            next = TRY(walk(ctx, parent(next), target, strlen(target), true, depth + 1));
+            next = TRY(follow_link(ctx, next, depth + 1));
         }
         current = next;
     }
@@ -267,7 +270,7 @@ Result<Node> Vfs::walk(const LookupContext& ctx, Node start, const char* path, s
     return current;
 }
 
-void Vfs::stat(const LookupContext& ctx, Node node, FileStat& out) const {
+void Vfs::stat(Node node, FileStat& out) const {
     out = FileStat{};
     NodeType t = type(node);
     if (node.entry) {
@@ -301,12 +304,10 @@ void Vfs::stat(const LookupContext& ctx, Node node, FileStat& out) const {
             out.rdevice = make_device(i->major, i->minor);
             out.block_size = 4096;
             break;
-        case NodeType::kSymlink: {
+        case NodeType::kSymlink:
+            // As Linux's /proc links: size 0, whatever they lead to.
             out.mode = mode_bits::kSymlink;
-            auto target = link_target(ctx, node);
-            out.size = target.ok() ? int64_t(strlen(target.value())) : 0;
             break;
-        }
         case NodeType::kRegular:
             out.mode = mode_bits::kRegular;
             break;
@@ -314,17 +315,48 @@ void Vfs::stat(const LookupContext& ctx, Node node, FileStat& out) const {
     out.mode |= i->permissions;
 }
 
-Result<const char*> Vfs::link_target(const LookupContext& ctx, Node node) const {
-    if (type(node) != NodeType::kSymlink) return Error::kInvalid;
-    if (node.entry) return node.entry->link_target;  // a ramdisk link
-    if (node.special == Special::kProcSelf) {
-        if (ctx.pid <= 0) return Error::kNoEntry;
-        return static_cast<const char*>(ctx.pid_text);
+Result<Node> Vfs::follow_link(const LookupContext& ctx, Node link, int depth) const {
+    if (link.entry) {
+        const char* target = link.entry->link_target;
+        return walk(ctx, parent(link), target, strlen(target), true, depth);
     }
-    // /proc/<pid>/exe: the caller's own without asking the process table.
-    const FileEntry* program = node.pid == ctx.pid ? ctx.exe : process_program(node.pid);
-    if (!program) return Error::kNoEntry;
-    return program->name;
+    switch (link.special) {
+        case Special::kProcSelf:
+            if (ctx.pid <= 0 || !process_exists(ctx.pid)) return Error::kNoEntry;
+            return Node{nullptr, Special::kProcPid, ctx.pid};
+        case Special::kProcPidExe: {
+            // The caller's own without asking the process table.
+            const FileEntry* program = link.pid == ctx.pid ? ctx.exe : process_program(link.pid);
+            if (!program) return Error::kNoEntry;
+            return Node{program, Special::kNone};
+        }
+        case Special::kProcPidCwd: {
+            auto cwd = process_cwd(link.pid);
+            if (!cwd.ok()) return Error::kNoEntry;
+            Node node = node_of(cwd.value());
+            return node.valid() ? node : root();
+        }
+        default:
+            return Error::kInvalid;
+    }
+}
+
+Result<size_t> Vfs::read_link(const LookupContext& ctx, Node node, char* out, size_t size) const {
+    if (type(node) != NodeType::kSymlink) return Error::kInvalid;
+    const char* text = nullptr;
+    if (node.entry) {
+        text = node.entry->link_target;
+    } else if (node.special == Special::kProcSelf) {
+        if (ctx.pid <= 0) return Error::kNoEntry;
+        text = ctx.pid_text;
+    }
+    if (text) {
+        size_t n = strlen(text);
+        if (n + 1 > size) return Error::kRange;
+        memcpy(out, text, n + 1);
+        return n;
+    }
+    return path_of(TRY(follow_link(ctx, node, 0)), out, size);
 }
 
 Result<size_t> Vfs::path_of(Node node, char* out, size_t size) const {
@@ -363,7 +395,7 @@ bool Vfs::entry_at(Node dir, size_t index, DirectoryEntry& out) const {
     if (index < 2) {
         Node n = index == 0 ? dir : parent(dir);
         FileStat st;
-        stat(LookupContext{}, n, st);
+        stat(n, st);
         out = DirectoryEntry{st.inode, kDtDir, index == 0 ? "." : "..", offset + 1};
         return true;
     }

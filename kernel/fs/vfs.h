@@ -42,7 +42,9 @@ enum class Special : uint8_t {
     // /proc/<pid> and what is in it: the node carries the pid.
     kProcPid,
     kProcPidExe,
+    kProcPidCwd,
     kProcPidCmdline,
+    kProcPidEnviron,
     kProcPidComm,
     kProcPidStat,
     kProcPidStatus,
@@ -88,7 +90,7 @@ struct LookupContext {
     Node cwd;                        // relative paths start here (invalid: the root)
     const FileEntry* exe = nullptr;  // its program, /proc/<its pid>/exe (nullptr: none)
     int32_t pid = 0;                 // what /proc/self names (0: nothing)
-    // /proc/self's target, the pid as text (link_target returns it from here).
+    // /proc/self's target, the pid as text.
     char pid_text[12] = {};
 
     static LookupContext of_process(Node cwd, const FileEntry* exe, int32_t pid);
@@ -121,13 +123,15 @@ public:
     // `name` (`length` bytes, no '/', not "." or "..") inside directory `dir`.
     Node child(Node dir, const char* name, size_t length) const;
 
-    void stat(const LookupContext& ctx, Node node, FileStat& out) const;
-    // A symbolic link's target: a ramdisk link's as stored (relative to the
-    // link's directory unless absolute), /proc/self's the caller's pid (a
-    // name in /proc), /proc/<pid>/exe's an absolute path; ENOENT when
-    // /proc/self or an exe link points nowhere (no caller, no executable,
-    // the process is gone), EINVAL for a node that is not a link.
-    Result<const char*> link_target(const LookupContext& ctx, Node node) const;
+    void stat(Node node, FileStat& out) const;
+    // readlink's text for the link `node` into out[0..size), with a NUL
+    // after it; returns its length. A ramdisk link's target as stored (relative to
+    // the link's directory unless absolute); /proc/self's the caller's pid
+    // (a name in /proc); /proc/<pid>/exe's and cwd's the absolute path of
+    // what they lead to. ENOENT when it leads nowhere (no caller, no
+    // program, the process is gone), EINVAL for a node that is not a link,
+    // ERANGE if `size` is too small.
+    Result<size_t> read_link(const LookupContext& ctx, Node node, char* out, size_t size) const;
     // The absolute path of `node` into out[0..size) with its NUL; returns
     // its length. ERANGE if it does not fit.
     Result<size_t> path_of(Node node, char* out, size_t size) const;
@@ -146,6 +150,10 @@ public:
     const Ramdisk& disk() const { return m_disk; }
 
 private:
+    // Where the link `link` leads: a ramdisk link's text resolved from the
+    // link's directory; /proc's links straight to their node, as Linux's
+    // "magic" links (no text is parsed). ENOENT if nowhere.
+    Result<Node> follow_link(const LookupContext& ctx, Node link, int depth) const;
     // Resolves path[0..length).
     Result<Node> walk(const LookupContext& ctx, Node start, const char* path, size_t length,
                       bool follow_last, int depth) const;

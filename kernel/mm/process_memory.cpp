@@ -368,6 +368,7 @@ Result<ProcessMemory> ProcessMemory::clone_for_fork() {
     child.m_stack_limit = __atomic_load_n(&m_stack_limit, __ATOMIC_RELAXED);
     child.m_arguments_start = m_arguments_start;
     child.m_arguments_length = m_arguments_length;
+    child.m_environment_length = m_environment_length;
     bool downgraded = false;
     Result<void> shared;
     for (size_t i = 0; i < m_map.count() && shared.ok(); ++i) {

@@ -150,15 +150,20 @@ public:
     const VmMap& regions() const { return m_map; }
     VirtAddr current_break() const { return m_brk; }
 
-    // Where exec put the argument strings (Linux's arg_start and arg_end:
-    // /proc/<pid>/cmdline reads them from this memory, as the program may
-    // have rewritten them). Set once by exec; a fork's copy keeps them.
-    void set_arguments(VirtAddr start, VirtAddr end) {
+    // Where exec put the argument strings and, right after them, the
+    // environment's (Linux's arg_start..arg_end, env_start..env_end:
+    // /proc/<pid>/cmdline and environ read them from this memory, as the
+    // program may have rewritten them). Set once by exec; a fork's copy
+    // keeps them.
+    void set_arguments(VirtAddr start, VirtAddr end, VirtAddr environment_end) {
         m_arguments_start = start;
         m_arguments_length = uint32_t(end - start);
+        m_environment_length = uint32_t(environment_end - end);
     }
     VirtAddr arguments_start() const { return m_arguments_start; }
     size_t arguments_length() const { return m_arguments_length; }
+    VirtAddr environment_start() const { return m_arguments_start + m_arguments_length; }
+    size_t environment_length() const { return m_environment_length; }
     // Where the heap starts, and the bytes every region spans (VmSize).
     VirtAddr break_start() const { return m_brk_start; }
     uint64_t mapped_bytes() const;
@@ -274,6 +279,7 @@ private:
     uint32_t m_arguments_length = 0;
     uint64_t m_stack_limit = ~0ull;
     VirtAddr m_arguments_start = 0;
+    uint32_t m_environment_length = 0;
 };
 
 }  // namespace nyanos::mm

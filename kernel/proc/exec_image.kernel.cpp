@@ -168,7 +168,7 @@ Result<void> load_file(const char* path, const char* execfn, const ProgramArgs& 
     out.memory =
         TRY(mm::ProcessMemory::try_create(static_cast<mm::AddressSpace&&>(space), memory_layout));
     TRY(record_image_regions(out.memory, *image));
-    out.memory.set_arguments(program.args_start, program.args_end);
+    out.memory.set_arguments(program.args_start, program.args_end, program.env_end);
     return {};
 }
 

@@ -164,6 +164,8 @@ TableCounts table_counts();
 bool process_listed(int pid);
 int first_listed_process_from(int from);
 fs::NodeId program_of(int pid);
+// Process `pid`'s working directory (fs::Vfs::node_of; 0: the root); ESRCH.
+Result<fs::NodeId> working_directory_of(int pid);
 // What the process table knows of process `pid` for /proc/<pid>/stat and
 // status (fs/proc_text.h; the memory figures are the caller's to add), and
 // a reference to its memory (MemorySpace::share; nullptr for a zombie),

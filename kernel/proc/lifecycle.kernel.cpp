@@ -888,6 +888,14 @@ int first_listed_process_from(int from) {
     return best;
 }
 
+Result<fs::NodeId> working_directory_of(int pid) {
+    if (pid <= 0) return Error::kNoProcess;
+    sync::NoInterruptsGuard lock(g_table_lock);
+    Process* p = g_table.find(pid);
+    if (!p) return Error::kNoProcess;
+    return p->cwd;
+}
+
 fs::NodeId program_of(int pid) {
     if (pid <= 0) return 0;
     sync::NoInterruptsGuard lock(g_table_lock);

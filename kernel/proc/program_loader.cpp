@@ -234,10 +234,15 @@ Result<LoadedProgram> load_program(mm::AddressSpace& space, const elf::Image& im
     uint64_t sp = TRY(build_initial_stack(space, image, args, random16, stack));
     // build_initial_stack put the argument strings first at strings_at.
     uint64_t args_start = TRY(plan_stack(args, stack)).strings_at;
-    uint64_t args_bytes = 0;
+    uint64_t args_bytes = 0, env_bytes = 0;
     for (size_t i = 0; i < args.argc; ++i) args_bytes += strlen(args.argv[i]) + 1;
-    return LoadedProgram{image.entry, sp, page_up(image.highest_vaddr_end), args_start,
-                         args_start + args_bytes};
+    for (size_t i = 0; i < args.envc; ++i) env_bytes += strlen(args.envp[i]) + 1;
+    return LoadedProgram{image.entry,
+                         sp,
+                         page_up(image.highest_vaddr_end),
+                         args_start,
+                         args_start + args_bytes,
+                         args_start + args_bytes + env_bytes};
 }
 
 }  // namespace nyanos::proc

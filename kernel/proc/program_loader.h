@@ -32,9 +32,11 @@ struct LoadedProgram {
     uint64_t stack_pointer;  // 16-byte aligned, pointing at argc
     uint64_t image_end;      // the end of the highest segment, page aligned (brk starts here)
     // The argument strings on the new stack, one after another with their
-    // NULs (Linux's arg_start..arg_end: /proc/<pid>/cmdline reads them).
+    // NULs, then the environment's (Linux's arg_start..arg_end and
+    // env_start..env_end: /proc/<pid>/cmdline and environ read them).
     uint64_t args_start = 0;
     uint64_t args_end = 0;
+    uint64_t env_end = 0;  // the environment starts at args_end
 };
 
 // The auxiliary vector keys (Linux's numbers).

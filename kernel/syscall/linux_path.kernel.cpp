@@ -4,8 +4,11 @@
 // caller's working directory or a directory descriptor (fs/vfs.h).
 #include <string.h>
 
+#include <new>
+
 #include "fs/files.h"
 #include "fs/open.h"
+#include "lib/heap_ptr.h"
 #include "proc/scheduler.h"
 #include "syscall/file_support.h"
 #include "syscall/linux_abi.h"
@@ -71,7 +74,7 @@ Result<void> do_fstatat(int dirfd, uint64_t user_path, uint64_t user_stat, uint6
     Node node = TRY(node_at(dirfd, path.get(), uint32_t(at_flags), file));
     fs::FileStat st;
     if (node.valid()) {
-        fs::vfs().stat(lookup_context(), node, st);
+        fs::vfs().stat(node, st);
     } else {
         file->stat(st);
     }
@@ -163,10 +166,11 @@ Result<int64_t> do_readlinkat(int dirfd, uint64_t user_path, uint64_t buffer, in
     Node start = TRY(start_of(dirfd, path.get()));
     fs::LookupContext ctx = lookup_context();
     Node node = TRY(fs::vfs().resolve(ctx, start, path.get(), false));
-    const char* target = TRY(fs::vfs().link_target(ctx, node));
-    size_t n = strlen(target);
+    HeapPtr<char[]> target(new (std::nothrow) char[fs::kPathMax]);
+    if (!target.get()) return Error::kNoMemory;
+    size_t n = TRY(fs::vfs().read_link(ctx, node, target.get(), fs::kPathMax));
     if (n > size_t(int32_t(size))) n = size_t(int32_t(size));
-    TRY(copy_to_user(buffer, target, n));  // no NUL, as Linux
+    TRY(copy_to_user(buffer, target.get(), n));  // no NUL, as Linux
     return int64_t(n);
 }
 
@@ -185,7 +189,7 @@ Result<void> do_faccessat(int dirfd, uint64_t user_path, uint64_t mode, uint64_t
     Node node = TRY(node_at(dirfd, path.get(), uint32_t(at_flags), file));
     fs::FileStat st;
     if (node.valid()) {
-        fs::vfs().stat(lookup_context(), node, st);
+        fs::vfs().stat(node, st);
     } else {
         file->stat(st);
     }

@@ -301,7 +301,7 @@ int64_t sys_stat(SyscallFrame& f) {
     auto node = tree.resolve(ctx, fs::Node{}, path.get(), true);
     if (!node.ok()) return errno_of(node.error());
     fs::FileStat st;
-    tree.stat(ctx, node.value(), st);
+    tree.stat(node.value(), st);
     nyan_stat out{uint64_t(st.size), tree.is_directory(node.value()) ? 1 : 0, 0};
     return result_of(copy_to_user(f.rsi, &out, sizeof(out)));
 }

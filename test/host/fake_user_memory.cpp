@@ -18,11 +18,15 @@ size_t g_checkpoints = 0;
 bool g_kill_pending = false;
 }  // namespace
 
-extern std::map<int32_t, const void*> g_fake_processes;
-std::map<int32_t, const void*> g_fake_processes;
+struct FakeProcess {
+    const void* program;
+    uint32_t cwd;
+};
+extern std::map<int32_t, FakeProcess> g_fake_processes;
+std::map<int32_t, FakeProcess> g_fake_processes;
 
-void set_fake_process(int32_t pid, const void* program) {
-    g_fake_processes[pid] = program;
+void set_fake_process(int32_t pid, const void* program, uint32_t cwd) {
+    g_fake_processes[pid] = FakeProcess{program, cwd};
 }
 void clear_fake_processes() {
     g_fake_processes.clear();
@@ -95,7 +99,14 @@ int32_t first_process_from(int32_t from) {
 
 const FileEntry* process_program(int32_t pid) {
     auto it = test::g_fake_processes.find(pid);
-    return it == test::g_fake_processes.end() ? nullptr : static_cast<const FileEntry*>(it->second);
+    return it == test::g_fake_processes.end() ? nullptr
+                                              : static_cast<const FileEntry*>(it->second.program);
+}
+
+Result<uint32_t> process_cwd(int32_t pid) {
+    auto it = test::g_fake_processes.find(pid);
+    if (it == test::g_fake_processes.end()) return Error::kNoProcess;
+    return it->second.cwd;
 }
 
 bool io_checkpoint() {
@@ -111,7 +122,7 @@ public:
         : FileDescription(flags), m_vfs(vfs), m_node(node) {}
     Result<size_t> read(IoBuffer&) override { return size_t(0); }
     Result<size_t> write(IoBuffer& in) override { return in.length(); }
-    void stat(FileStat& out) override { m_vfs.stat(LookupContext{}, m_node, out); }
+    void stat(FileStat& out) override { m_vfs.stat(m_node, out); }
     const Node* node() const override { return &m_node; }
 
 private:
@@ -131,7 +142,7 @@ public:
         return out.length();
     }
     Result<size_t> write(IoBuffer& in) override { return in.length(); }
-    void stat(FileStat& out) override { m_vfs.stat(LookupContext{}, m_node, out); }
+    void stat(FileStat& out) override { m_vfs.stat(m_node, out); }
     const Node* node() const override { return &m_node; }
 
 private:

@@ -21,8 +21,9 @@ size_t io_checkpoints();
 void set_kill_pending(bool pending);
 
 // The process table /proc sees (fs::process_exists and friends): pid ->
-// the program it runs (nullptr: none). Empty unless a test fills it.
-void set_fake_process(int32_t pid, const void* program);
+// the program it runs (nullptr: none) and its working directory (a node
+// id; 0: the root). Empty unless a test fills it.
+void set_fake_process(int32_t pid, const void* program, uint32_t cwd = 0);
 void clear_fake_processes();
 
 }  // namespace nyanos::test

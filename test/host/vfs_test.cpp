@@ -128,7 +128,9 @@ TEST_CASE("vfs: /dev and /proc are mounted over the ramdisk; /proc/self/exe is t
     auto self = t.vfs.resolve(running_sh, Node{}, "/proc/self", false);
     REQUIRE(self.ok());
     CHECK(t.vfs.type(self.value()) == NodeType::kSymlink);
-    CHECK(std::string(t.vfs.link_target(running_sh, self.value()).value()) == "7");
+    char text[64];
+    CHECK(t.vfs.read_link(running_sh, self.value(), text, sizeof text).value() == 1);
+    CHECK(std::string(text) == "7");
     auto exe = t.vfs.resolve(running_sh, Node{}, "/proc/self/exe", true);
     REQUIRE(exe.ok());
     CHECK(exe.value().entry == sh);
@@ -136,8 +138,11 @@ TEST_CASE("vfs: /dev and /proc are mounted over the ramdisk; /proc/self/exe is t
     REQUIRE(link.ok());
     CHECK(t.vfs.type(link.value()) == NodeType::kSymlink);
     CHECK(link.value() == Node{nullptr, Special::kProcPidExe, 7});
-    CHECK(std::string(t.vfs.link_target(running_sh, link.value()).value()) == "/bin/sh");
-    CHECK(t.vfs.link_target(running_sh, t.at("/bin/sh")).error() == Error::kInvalid);
+    CHECK(t.vfs.read_link(running_sh, link.value(), text, sizeof text).value() == 7);
+    CHECK(std::string(text) == "/bin/sh");
+    CHECK(t.vfs.read_link(running_sh, link.value(), text, 7).error() == Error::kRange);
+    CHECK(t.vfs.read_link(running_sh, t.at("/bin/sh"), text, sizeof text).error() ==
+          Error::kInvalid);
     // A '/' after the link follows it even without follow_last.
     CHECK(t.vfs.resolve(running_sh, Node{}, "/proc/self/exe/", false).error() ==
           Error::kNotDirectory);
@@ -147,9 +152,9 @@ TEST_CASE("vfs: /dev and /proc are mounted over the ramdisk; /proc/self/exe is t
     CHECK(resolve_error(t, none, "/proc/self/exe") == Error::kNoEntry);
     CHECK(resolve_error(t, none, "/proc/self") == Error::kNoEntry);
     FileStat st;
-    t.vfs.stat(running_sh, link.value(), st);
+    t.vfs.stat(link.value(), st);
     CHECK((st.mode & mode_bits::kTypeMask) == mode_bits::kSymlink);
-    CHECK(st.size == 7);
+    CHECK(st.size == 0);  // as Linux's /proc links
     test::clear_fake_processes();
 }
 
@@ -165,8 +170,20 @@ TEST_CASE("vfs: /proc/<pid> for every process: listed by pid, its files, gone wi
     CHECK(t.list(t.at("/proc")) == std::vector<std::string>{".", "..", "self", "cpuinfo", "loadavg",
                                                             "meminfo", "mounts", "stat", "uptime",
                                                             "version", "1", "42", "300"});
-    CHECK(t.list(t.at("/proc/42")) ==
-          std::vector<std::string>{".", "..", "exe", "cmdline", "comm", "stat", "status"});
+    CHECK(t.list(t.at("/proc/42")) == std::vector<std::string>{".", "..", "exe", "cwd", "cmdline",
+                                                               "environ", "comm", "stat",
+                                                               "status"});
+    // cwd leads to the working directory (the root for 0), and reads as its path.
+    test::set_fake_process(42, cat, t.vfs.id_of(t.at("/etc/deep")));
+    CHECK(t.at("/proc/42/cwd/er/file") == t.at("/etc/deep/er/file"));
+    char text[64];
+    Node cwd = t.vfs.resolve(init, Node{}, "/proc/42/cwd", false).value();
+    CHECK(t.vfs.read_link(init, cwd, text, sizeof text).value() == 9);
+    CHECK(std::string(text) == "/etc/deep");
+    CHECK(t.at("/proc/1/cwd") == t.vfs.root());
+    FileStat environ;
+    t.vfs.stat(t.at("/proc/42/environ"), environ);
+    CHECK(environ.mode == (mode_bits::kRegular | 0400));
     // Another process's program, through the table.
     auto exe = t.vfs.resolve(init, Node{}, "/proc/42/exe", true);
     REQUIRE(exe.ok());
@@ -188,7 +205,7 @@ TEST_CASE("vfs: /proc/<pid> for every process: listed by pid, its files, gone wi
                           "/proc/stat", "/proc"}) {
         FileStat st;
         Node n = t.vfs.resolve(init, Node{}, p, false).value();
-        t.vfs.stat(init, n, st);
+        t.vfs.stat(n, st);
         CHECK(inodes.insert(st.inode).second);
         CHECK(t.vfs.node_of(t.vfs.id_of(n)) == n);
     }
@@ -213,34 +230,38 @@ TEST_CASE("vfs: /proc/<pid> for every process: listed by pid, its files, gone wi
     CHECK(!t.vfs.entry_at(t.at("/proc"), e.next_offset, e));
     // Its nodes stay valid values, but lead nowhere once it is gone.
     CHECK(resolve_error(t, init, "/proc/42/stat") == Error::kNoEntry);
-    CHECK(t.vfs.link_target(init, Node{nullptr, Special::kProcPidExe, 42}).error() ==
-          Error::kNoEntry);
+    CHECK(
+        t.vfs.read_link(init, Node{nullptr, Special::kProcPidExe, 42}, text, sizeof text).error() ==
+        Error::kNoEntry);
+    CHECK(
+        t.vfs.read_link(init, Node{nullptr, Special::kProcPidCwd, 42}, text, sizeof text).error() ==
+        Error::kNoEntry);
     test::clear_fake_processes();
 }
 
 TEST_CASE("vfs: stat gives types, modes, sizes, devices and a unique inode per node") {
     Tree t;
     FileStat st;
-    t.vfs.stat(LookupContext{}, t.at("/bin/sh"), st);
+    t.vfs.stat(t.at("/bin/sh"), st);
     CHECK(st.mode == (mode_bits::kRegular | 0755));
     CHECK(st.size == 10);
     CHECK(st.blocks == 1);
     CHECK(st.block_size == 4096);
     CHECK(st.device == kRamdiskDevice);
-    t.vfs.stat(LookupContext{}, t.at("/readme"), st);
+    t.vfs.stat(t.at("/readme"), st);
     CHECK(st.mode == (mode_bits::kRegular | 0644));
     CHECK(st.blocks == (100000 + 511) / 512);
-    t.vfs.stat(LookupContext{}, t.at("/etc/deep/er/file"), st);
+    t.vfs.stat(t.at("/etc/deep/er/file"), st);
     CHECK(st.mode == (mode_bits::kRegular | 0600));
-    t.vfs.stat(LookupContext{}, t.at("/etc/deep"), st);  // implied: 0755
+    t.vfs.stat(t.at("/etc/deep"), st);  // implied: 0755
     CHECK(st.mode == (mode_bits::kDirectory | 0755));
-    t.vfs.stat(LookupContext{}, t.at("/dev/null"), st);
+    t.vfs.stat(t.at("/dev/null"), st);
     CHECK(st.mode == (mode_bits::kCharDevice | 0666));
     CHECK(st.rdevice == make_device(1, 3));
     CHECK(st.device == kDevDevice);
-    t.vfs.stat(LookupContext{}, t.at("/dev/console"), st);
+    t.vfs.stat(t.at("/dev/console"), st);
     CHECK(st.rdevice == make_device(5, 1));
-    t.vfs.stat(LookupContext{}, t.at("/dev/urandom"), st);
+    t.vfs.stat(t.at("/dev/urandom"), st);
     CHECK(st.rdevice == make_device(1, 9));
 
     std::set<uint64_t> inodes;
@@ -248,7 +269,7 @@ TEST_CASE("vfs: stat gives types, modes, sizes, devices and a unique inode per n
                          "/etc/motd", "/etc/deep", "/readme",  "/dev",     "/dev/null",
                          "/dev/zero", "/dev/full", "/dev/tty", "/proc",    "/proc/uptime"};
     for (const char* p : all) {
-        t.vfs.stat(LookupContext{}, t.at(p), st);
+        t.vfs.stat(t.at(p), st);
         CHECK(inodes.insert(st.inode).second);
         NodeId id = t.vfs.id_of(t.at(p));
         CHECK(id != 0);
@@ -269,7 +290,7 @@ TEST_CASE("vfs: directory entries: '.', '..', then the children; mounts replace 
     DirectoryEntry e;
     REQUIRE(t.vfs.entry_at(t.at("/bin"), 1, e));
     FileStat root;
-    t.vfs.stat(LookupContext{}, t.at("/"), root);
+    t.vfs.stat(t.at("/"), root);
     CHECK(e.inode == root.inode);  // ".." of /bin
     CHECK(e.type == kDtDir);
     REQUIRE(t.vfs.entry_at(t.at("/dev"), 2, e));
@@ -313,14 +334,16 @@ TEST_CASE("vfs: ramdisk symbolic links (relative, absolute, chained, dangling, l
     // Not following the last component: the link itself, as lstat and readlink see it.
     Node sh = nofollow("/bin/sh").value();
     CHECK(vfs.type(sh) == NodeType::kSymlink);
-    CHECK(std::string(vfs.link_target(ctx, sh).value()) == "busybox");
+    char target[16];
+    CHECK(vfs.read_link(ctx, sh, target, sizeof target).value() == 7);
+    CHECK(std::string(target) == "busybox");
     CHECK(vfs.type(nofollow("/bin/dangling").value()) == NodeType::kSymlink);
     FileStat st;
-    vfs.stat(ctx, sh, st);
+    vfs.stat(sh, st);
     CHECK(st.mode == (mode_bits::kSymlink | 0777));
     CHECK(st.size == 7);
     CHECK(st.device == kRamdiskDevice);
-    vfs.stat(ctx, follow("/bin/sh").value(), st);
+    vfs.stat(follow("/bin/sh").value(), st);
     CHECK(st.mode == (mode_bits::kRegular | 0755));
     char path[64];
     REQUIRE(vfs.path_of(sh, path, sizeof path).ok());
@@ -510,7 +533,7 @@ TEST_CASE("open: /proc's text files are read-only regular files of size 0 that r
         Node n = t.at(path);
         CHECK(is_proc_text(n.special));
         FileStat st;
-        t.vfs.stat(LookupContext{}, n, st);
+        t.vfs.stat(n, st);
         CHECK(st.mode == (mode_bits::kRegular | 0444));
         CHECK(st.size == 0);  // as Linux's: the text is made when read
         CHECK(open_path(t.vfs, LookupContext{}, Node{}, path, open_flags::kWriteOnly).error() ==
