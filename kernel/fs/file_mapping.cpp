@@ -71,6 +71,7 @@ Result<FileMapping> prepare_file_mapping(const FileDescription& d, uint32_t flag
     backing->mappable = frames.mappable;
     // The ramdisk is read-only: no shared mapping of it may write.
     backing->writable = false;
+    backing->path = file->name;
     backing->destroy = free_backing;
     return out;
 }

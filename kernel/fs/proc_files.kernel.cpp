@@ -5,6 +5,7 @@
 
 #include "arch/x86_64/io.h"
 #include "arch/x86_64/timer.h"
+#include "fs/files.h"
 #include "fs/open.h"
 #include "fs/proc_text.h"
 #include "fs/tree_files.h"
@@ -142,6 +143,40 @@ void read_memory_figures(proc::MemorySpace& space, ProcessFigures& figures, Stri
     *copied = done;
 }
 
+void write_map_lines(proc::MemorySpace& space, const FileEntry* program, TextBuilder& out)
+    REQUIRES(space.lock) {
+    const mm::VmMap& regions = space.memory.regions();
+    // The ramdisk's device (kRamdiskDevice), as major and minor.
+    const uint32_t ramdisk_major = uint32_t(kRamdiskDevice >> 8),
+                   ramdisk_minor = uint32_t(kRamdiskDevice & 0xff);
+    for (size_t i = 0; i < regions.count(); ++i) {
+        const mm::Region& r = regions[i];
+        MapLine line;
+        line.start = r.start;
+        line.end = r.end;
+        line.prot = r.prot;
+        line.shared = r.shared();
+        const FileEntry* file = nullptr;
+        if (r.kind == mm::RegionKind::kFile && r.file && r.file->path) {
+            file = vfs().disk().lookup(r.file->path);
+            line.offset = r.offset;
+        } else if (r.flags & mm::Region::kImage) {
+            file = program;
+        } else if (r.kind == mm::RegionKind::kHeap) {
+            line.name = "[heap]";
+        } else if (r.kind == mm::RegionKind::kStack) {
+            line.name = "[stack]";
+        }
+        if (file) {
+            line.name = file->name;
+            line.major = ramdisk_major;
+            line.minor = ramdisk_minor;
+            line.inode = vfs().disk().serial_of(file);
+        }
+        map_line(line, out);
+    }
+}
+
 // Process `pid`'s figures, the memory ones read under its memory lock
 // (after the table lock: the memory lock comes first in the lock order, so
 // the two are never held together), and the strings `which` (see above).
@@ -161,15 +196,33 @@ Result<ProcessFigures> gather_process(int32_t pid, Strings which = Strings::kNon
     return figures;
 }
 
+// /proc/<pid>/maps: one line per region, named as Linux names them (the
+// program's segments after the program file, though at offset 0: the
+// kernel does not keep a segment's file offset). A zombie's is empty.
+Result<void> write_maps(int32_t pid, TextBuilder& out) {
+    const FileEntry* program = vfs().node_of(proc::program_of(pid)).entry;
+    ProcessFigures unused;
+    proc::MemorySpace* memory = TRY(proc::process_figures(pid, unused));
+    if (!memory) return {};
+    {
+        proc::MemoryGuard guard(*memory);
+        write_map_lines(*memory, program, out);
+    }
+    proc::MemorySpace::release(memory);
+    return {};
+}
+
 // What the text of `s` usually fits in; a larger one is made again in
 // twice the room.
 size_t first_capacity(Special s) {
     if (s == Special::kProcCpuinfo) return 2048 * size_t(proc::scheduler_cpu_count());
     if (s == Special::kProcStat) return 512 + 96 * size_t(proc::scheduler_cpu_count());
+    if (s == Special::kProcPidMaps) return 4096;
     return 2048;
 }
 
 Result<void> write_text(Node node, TextBuilder& out) {
+    if (node.special == Special::kProcPidMaps) return write_maps(node.pid, out);
     if (node.special == Special::kProcPidStat || node.special == Special::kProcPidStatus ||
         node.special == Special::kProcPidComm) {
         ProcessFigures p = TRY(gather_process(node.pid));

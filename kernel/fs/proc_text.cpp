@@ -343,6 +343,23 @@ void process_comm(const ProcessFigures& p, TextBuilder& out) {
     out.append("%s\n", comm);
 }
 
+void map_line(const MapLine& l, TextBuilder& out) {
+    char header[128];
+    size_t n =
+        format(header, sizeof(header), "%08lx-%08lx %c%c%c%c %08lx %02x:%02x %lu ", l.start, l.end,
+               (l.prot & 1) ? 'r' : '-', (l.prot & 2) ? 'w' : '-', (l.prot & 4) ? 'x' : '-',
+               l.shared ? 's' : 'p', l.offset, l.major, l.minor, l.inode);
+    out.append("%s", header);
+    if (l.name) {
+        // Linux pads the header to 73 columns, then a space and the name.
+        constexpr size_t kNameColumn = 73;
+        char pad[kNameColumn + 1] = {};
+        for (size_t i = n; i < kNameColumn; ++i) pad[i - n] = ' ';
+        out.append("%s %s", pad, l.name);
+    }
+    out.append("\n");
+}
+
 void version(const char* release, const char* build, TextBuilder& out) {
     out.append("Linux version %s (nyanos@nyanos) (g++) %s\n", release, build);
 }

@@ -115,6 +115,20 @@ void process_stat(const ProcessFigures& p, TextBuilder& out);
 void process_status(const ProcessFigures& p, TextBuilder& out);
 void process_comm(const ProcessFigures& p, TextBuilder& out);
 
+// One line of /proc/<pid>/maps: a region's range, protection (PROT_*
+// bits), sharing, file offset, device, inode, and its name (a path,
+// "[heap]", "[stack]"; nullptr: none).
+struct MapLine {
+    uint64_t start = 0, end = 0;
+    uint8_t prot = 0;
+    bool shared = false;
+    uint64_t offset = 0;
+    uint32_t major = 0, minor = 0;
+    uint64_t inode = 0;
+    const char* name = nullptr;
+};
+void map_line(const MapLine& line, TextBuilder& out);
+
 void version(const char* release, const char* build, TextBuilder& out);
 void mounts(TextBuilder& out);
 

@@ -51,6 +51,7 @@ constexpr SpecialInfo kSpecials[] = {
     {Special::kProcPidStat, Special::kProcPid, "stat", "stat", NodeType::kRegular, 0444, 0, 0},
     {Special::kProcPidStatus, Special::kProcPid, "status", "status", NodeType::kRegular, 0444, 0,
      0},
+    {Special::kProcPidMaps, Special::kProcPid, "maps", "maps", NodeType::kRegular, 0444, 0, 0},
     // Linux's /proc/mounts is a link to self/mounts; every process here
     // sees the same mounts, so it is the file itself.
     {Special::kProcCpuinfo, Special::kProcDirectory, "cpuinfo", "/proc/cpuinfo", NodeType::kRegular,

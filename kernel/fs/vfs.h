@@ -48,6 +48,7 @@ enum class Special : uint8_t {
     kProcPidComm,
     kProcPidStat,
     kProcPidStatus,
+    kProcPidMaps,
     // /proc's system-wide files: text made when opened (fs/proc_text.h).
     kProcMeminfo,
     kProcUptime,
@@ -61,11 +62,11 @@ enum class Special : uint8_t {
 // Whether `s` is one of /proc's generated text files.
 constexpr bool is_proc_text(Special s) {
     return (s >= Special::kProcMeminfo && s <= Special::kProcMounts) ||
-           (s >= Special::kProcPidCmdline && s <= Special::kProcPidStatus);
+           (s >= Special::kProcPidCmdline && s <= Special::kProcPidMaps);
 }
 // Whether a node of kind `s` belongs to one process (Node::pid says which).
 constexpr bool is_per_process(Special s) {
-    return s >= Special::kProcPid && s <= Special::kProcPidStatus;
+    return s >= Special::kProcPid && s <= Special::kProcPidMaps;
 }
 
 enum class NodeType : uint8_t { kRegular, kDirectory, kCharDevice, kSymlink };

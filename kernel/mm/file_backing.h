@@ -48,6 +48,9 @@ struct FileBacking {
     // and the file can be written. Never for the ramdisk's files (Linux:
     // EACCES for a writable MAP_SHARED of a file opened read-only).
     bool writable = false;
+    // The file's path, which outlives the backing (/proc/<pid>/maps names
+    // the mapping after it); nullptr: none.
+    const char* path = nullptr;
     // Runs when the last reference goes (see above); nullptr: nothing.
     void (*destroy)(FileBacking*) = nullptr;
     // Starts at 1: the creator's reference.

@@ -71,6 +71,7 @@ Result<void> ProcessMemory::add_loaded_region(VirtAddr start, VirtAddr end, uint
     r.end = end;
     r.prot = prot;
     r.kind = RegionKind::kAnonymous;
+    r.flags = Region::kImage;
     return m_map.insert(r);
 }
 

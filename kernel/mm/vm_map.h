@@ -77,6 +77,9 @@ struct Region {
     // Never writable, whatever mprotect asks (Linux's VM_MAYWRITE clear: a
     // MAP_SHARED mapping of a description not open for writing).
     static constexpr uint8_t kNoWrite = 2;
+    // A segment of the program exec loaded (/proc/<pid>/maps names it after
+    // the program file). Such a region merges only with another.
+    static constexpr uint8_t kImage = 4;
 
     VirtAddr start = 0;
     VirtAddr end = 0;

@@ -212,6 +212,38 @@ TEST_CASE("proc text: a process's stat has Linux's 52 fields, status and comm it
     CHECK(zombie.str().find("State:\tZ (zombie)\n") != std::string::npos);
 }
 
+TEST_CASE("proc text: maps lines pad the header to 73 columns before a name, as Linux's") {
+    Text t;
+    MapLine program;
+    program.start = 0x400000;
+    program.end = 0x401000;
+    program.prot = 1 | 4;
+    program.major = 0;
+    program.minor = 1;
+    program.inode = 1835019;
+    program.name = "/bin/busybox";
+    map_line(program, t.out);
+    MapLine anonymous;
+    anonymous.start = 0x7f0e9c021000;
+    anonymous.end = 0x7f0e9c024000;
+    anonymous.prot = 1 | 2;
+    map_line(anonymous, t.out);
+    MapLine stack;
+    stack.start = 0x7ffd5a1c3000;
+    stack.end = 0x7ffd5a1e4000;
+    stack.prot = 3;
+    stack.shared = true;
+    stack.offset = 0x2000;
+    stack.name = "[stack]";
+    map_line(stack, t.out);
+    std::string s = t.str();
+    CHECK(s == "00400000-00401000 r-xp 00000000 00:01 1835019" + std::string(73 - 45, ' ') +
+                   " /bin/busybox\n"
+                   "7f0e9c021000-7f0e9c024000 rw-p 00000000 00:00 0 \n"
+                   "7ffd5a1c3000-7ffd5a1e4000 rw-s 00002000 00:00 0" +
+                   std::string(73 - 47, ' ') + " [stack]\n");
+}
+
 TEST_CASE("proc text: version and mounts") {
     Text v;
     version("6.1.0-nyanos", "#1 SMP NyanOS", v.out);

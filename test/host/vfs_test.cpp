@@ -171,8 +171,8 @@ TEST_CASE("vfs: /proc/<pid> for every process: listed by pid, its files, gone wi
                                                             "meminfo", "mounts", "stat", "uptime",
                                                             "version", "1", "42", "300"});
     CHECK(t.list(t.at("/proc/42")) == std::vector<std::string>{".", "..", "exe", "cwd", "cmdline",
-                                                               "environ", "comm", "stat",
-                                                               "status"});
+                                                               "environ", "comm", "stat", "status",
+                                                               "maps"});
     // cwd leads to the working directory (the root for 0), and reads as its path.
     test::set_fake_process(42, cat, t.vfs.id_of(t.at("/etc/deep")));
     CHECK(t.at("/proc/42/cwd/er/file") == t.at("/etc/deep/er/file"));

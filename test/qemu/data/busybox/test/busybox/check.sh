@@ -60,6 +60,8 @@ check proc-self-is-a-pid ok "$(readlink /proc/self | grep -qE '^[1-9][0-9]*$' &&
 check proc-cwd /bin "$(cd /bin && readlink /proc/self/cwd)"
 check proc-cwd-follow busybox "$(cd /bin && ls /proc/self/cwd/ | grep -x busybox)"
 check proc-environ "FOO=bar" "$(env -i FOO=bar cat /proc/self/environ | tr '\0' '\n')"
+check proc-maps-stack ok "$(grep -qE '^[0-9a-f]+-[0-9a-f]+ rw-p 00000000 00:00 0 +\[stack\]$' /proc/self/maps && echo ok)"
+check proc-maps-program ok "$(grep -qE ' r-xp [0-9a-f]{8} 00:01 [0-9]+ +/bin/busybox$' /proc/self/maps && echo ok)"
 check ps-lists-shell ok "$(ps | awk -v p=$$ '$1 == p { print "ok" }')"
 gone=$(sh -c 'echo $$')
 check proc-gone ok "$([ ! -e /proc/$gone ] && echo ok)"
