@@ -27,12 +27,9 @@ void FdTable::release(FdTable*& table) {
     table = nullptr;
 }
 
-Result<void> FdTable::unshare(FdTable*& table) {
-    if (!table->is_shared()) return {};
-    FdTable* copy = TRY(table->try_clone());
-    table->release_ref();
-    table = copy;
-    return {};
+Result<FdTable*> FdTable::copy_if_shared(FdTable* table) {
+    if (!table->is_shared()) return nullptr;
+    return table->try_clone();
 }
 
 Result<FdTable*> FdTable::try_clone() {
@@ -235,6 +232,14 @@ void FdTable::close_range(unsigned first, unsigned last, bool only_mark) {
         return;
     }
     close_matching(int(first), hi, [](const Slot&) { return true; });
+}
+
+int FdTable::first_open_from(int fd) const {
+    sync::Guard lock(m_lock);
+    for (int i = fd < 0 ? 0 : fd; i < m_capacity; ++i) {
+        if (m_slots[i].description) return i;
+    }
+    return -1;
 }
 
 int FdTable::open_count() const {

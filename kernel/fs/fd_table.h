@@ -11,8 +11,9 @@
 // closes those at its commit (close_on_exec). The process layer's calls:
 //   spawn:  child->files = TRY(parent->files->try_clone_for_spawn());
 //   fork:   child->files = TRY(parent->files->try_clone());
-//   execve: TRY(FdTable::unshare(files)) before the commit (a table shared
-//           with other threads is copied first), files->close_on_exec() at it;
+//   execve: FdTable::copy_if_shared(files) before the commit (a table
+//           shared with another holder is replaced by a copy first:
+//           proc::unshare_files), files->close_on_exec() at it;
 //   exit:   FdTable::release(files).
 //
 // Locking: one leaf-ish spinlock per table (it only nests the heap's, to
@@ -50,9 +51,11 @@ public:
     void release_ref();
     // release_ref, then null: what exit does with its pointer (null is fine).
     static void release(FdTable*& table);
-    // Before an exec commits: if `table` is shared, replaces it with a copy
-    // the caller alone holds (dropping its reference to the shared one).
-    static Result<void> unshare(FdTable*& table);
+    // Before an exec commits: if `table` is shared, a copy the caller alone
+    // will hold (one reference), else nullptr. The caller puts the copy in
+    // place of `table` (where others may look, under their lock), then drops
+    // its reference to `table`. ENOMEM.
+    static Result<FdTable*> copy_if_shared(FdTable* table);
     bool is_shared() const { return m_refs.count() > 1; }
 
     // Installs `d` on the lowest free descriptor >= `lowest`; EMFILE when
@@ -90,6 +93,8 @@ public:
 
     // How many descriptors are open.
     int open_count() const EXCLUDES(m_lock);
+    // The lowest open descriptor >= `fd`, or -1 if none (/proc/<pid>/fd).
+    int first_open_from(int fd) const EXCLUDES(m_lock);
 
 private:
     struct Slot {

@@ -4,6 +4,7 @@
 
 #include <stdint.h>
 
+#include "fs/file_description.h"
 #include "nyanos/lib/result.h"
 
 namespace nyanos::fs {
@@ -28,5 +29,11 @@ const FileEntry* process_program(int32_t pid);
 // Process `pid`'s working directory as a node id (0: the root); ESRCH if
 // there is no such process.
 Result<uint32_t> process_cwd(int32_t pid);
+// Process `pid`'s open file `fd` (a new reference): ESRCH if there is no
+// such process (or it has no descriptor table: a zombie), EBADF if `fd` is
+// not open.
+Result<DescriptionRef> process_file(int32_t pid, int32_t fd);
+// The lowest descriptor >= `from` open in process `pid`, or -1 if none.
+int32_t first_fd_from(int32_t pid, int32_t from);
 
 }  // namespace nyanos::fs

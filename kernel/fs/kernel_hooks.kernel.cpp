@@ -27,4 +27,19 @@ Result<uint32_t> process_cwd(int32_t pid) {
     return proc::working_directory_of(pid);
 }
 
+Result<DescriptionRef> process_file(int32_t pid, int32_t fd) {
+    FdTable* files = TRY(proc::files_of(pid));
+    auto file = files->get(fd);
+    files->release_ref();
+    return file;
+}
+
+int32_t first_fd_from(int32_t pid, int32_t from) {
+    auto files = proc::files_of(pid);
+    if (!files.ok()) return -1;
+    int32_t fd = files.value()->first_open_from(from);
+    files.value()->release_ref();
+    return fd;
+}
+
 }  // namespace nyanos::fs

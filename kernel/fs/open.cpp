@@ -1,8 +1,28 @@
 #include "fs/open.h"
 
+#include "fs/kernel_hooks.h"
 #include "fs/tree_files.h"
 
 namespace nyanos::fs {
+
+namespace {
+
+// Where /proc/<pid>/fd/<n> leads for a file without a node (a pipe): the open file
+// itself, as a dup would give it (Linux opens the pipe anew, with the
+// access asked for; here the access must be one the file already has).
+Result<DescriptionRef> open_process_file(Node link, uint32_t flags) {
+    using namespace open_flags;
+    auto file = process_file(link.pid, link.fd);
+    if (!file.ok()) return Error::kNoEntry;
+    uint32_t access = flags & kAccessMode;
+    bool reads = access == kReadOnly || access == kReadWrite;
+    bool writes = access == kWriteOnly || access == kReadWrite;
+    if ((reads && !file.value()->readable()) || (writes && !file.value()->writable()))
+        return Error::kAccess;
+    return file;
+}
+
+}  // namespace
 
 Result<DescriptionRef> open_node(const Vfs& vfs, Node node, uint32_t flags) {
     using namespace open_flags;
@@ -11,6 +31,7 @@ Result<DescriptionRef> open_node(const Vfs& vfs, Node node, uint32_t flags) {
     if ((flags & kCreate) && (flags & kExclusive)) return Error::kExists;
     // What the description keeps; 64-bit Linux always reports O_LARGEFILE.
     uint32_t kept = access | (flags & (kAppend | kNonBlock)) | kLargeFile;
+    if (node.special == Special::kProcPidFdFile) return open_process_file(node, flags);
     switch (vfs.type(node)) {
         case NodeType::kSymlink:
             return Error::kLoop;

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "fs/kernel_hooks.h"
+#include "lib/format.h"
 
 namespace nyanos::fs {
 
@@ -15,7 +16,8 @@ struct SpecialInfo {
     const char* path;
     NodeType type;
     uint32_t permissions;
-    uint32_t major, minor;  // character devices
+    uint32_t major, minor;       // character devices
+    const char* link = nullptr;  // a link with a fixed target: the target
 };
 
 // Linux's numbers for the same devices (Documentation/admin-guide/devices.txt).
@@ -34,6 +36,14 @@ constexpr SpecialInfo kSpecials[] = {
     {Special::kTty, Special::kDevDirectory, "tty", "/dev/tty", NodeType::kCharDevice, 0666, 5, 0},
     {Special::kConsole, Special::kDevDirectory, "console", "/dev/console", NodeType::kCharDevice,
      0600, 5, 1},
+    {Special::kDevFd, Special::kDevDirectory, "fd", "/dev/fd", NodeType::kSymlink, 0777, 0, 0,
+     "/proc/self/fd"},
+    {Special::kDevStdin, Special::kDevDirectory, "stdin", "/dev/stdin", NodeType::kSymlink, 0777, 0,
+     0, "/proc/self/fd/0"},
+    {Special::kDevStdout, Special::kDevDirectory, "stdout", "/dev/stdout", NodeType::kSymlink, 0777,
+     0, 0, "/proc/self/fd/1"},
+    {Special::kDevStderr, Special::kDevDirectory, "stderr", "/dev/stderr", NodeType::kSymlink, 0777,
+     0, 0, "/proc/self/fd/2"},
     {Special::kProcDirectory, Special::kNone, "proc", "/proc", NodeType::kDirectory, 0555, 0, 0},
     {Special::kProcSelf, Special::kProcDirectory, "self", "/proc/self", NodeType::kSymlink, 0777, 0,
      0},
@@ -52,6 +62,11 @@ constexpr SpecialInfo kSpecials[] = {
     {Special::kProcPidStatus, Special::kProcPid, "status", "status", NodeType::kRegular, 0444, 0,
      0},
     {Special::kProcPidMaps, Special::kProcPid, "maps", "maps", NodeType::kRegular, 0444, 0, 0},
+    // /proc/<pid>/fd and its links, one per open descriptor (found by number).
+    {Special::kProcPidFd, Special::kProcPid, "fd", "fd", NodeType::kDirectory, 0500, 0, 0},
+    {Special::kProcPidFdLink, Special::kProcPidFd, "", "", NodeType::kSymlink, 0700, 0, 0},
+    // Its stat is the open file's own (Vfs::stat).
+    {Special::kProcPidFdFile, Special::kProcPidFd, "", "", NodeType::kRegular, 0, 0, 0},
     // Linux's /proc/mounts is a link to self/mounts; every process here
     // sees the same mounts, so it is the file itself.
     {Special::kProcCpuinfo, Special::kProcDirectory, "cpuinfo", "/proc/cpuinfo", NodeType::kRegular,
@@ -103,6 +118,18 @@ int32_t pid_named(const char* name, size_t length) {
     return pid;
 }
 
+// The descriptor a /proc/<pid>/fd entry's name spells ("0", or decimal
+// without a leading zero, at most 7 digits), or -1.
+int32_t fd_named(const char* name, size_t length) {
+    if (length == 0 || length > 7 || (name[0] == '0' && length > 1)) return -1;
+    int32_t fd = 0;
+    for (size_t i = 0; i < length; ++i) {
+        if (name[i] < '0' || name[i] > '9') return -1;
+        fd = fd * 10 + (name[i] - '0');
+    }
+    return fd;
+}
+
 size_t decimal(int32_t value, char (&out)[12]) {
     char digits[12];
     size_t n = 0;
@@ -135,6 +162,8 @@ uint64_t special_serial(Special s) {
 }
 
 uint64_t node_serial(Node node) {
+    if (node.special == Special::kProcPidFdLink || node.special == Special::kProcPidFdFile)
+        return 0x100000000000000ull + (uint64_t(uint32_t(node.pid)) << 20) + uint64_t(node.fd);
     if (is_per_process(node.special))
         return 0x100000000ull + (uint64_t(uint32_t(node.pid)) << 8) + uint64_t(node.special);
     return special_serial(node.special);
@@ -162,7 +191,9 @@ NodeType Vfs::type(Node node) const {
 
 NodeId Vfs::id_of(Node node) const {
     if (node.entry) return NodeId(m_disk.serial_of(node.entry));
-    if (node.special == Special::kNone) return 0;
+    if (node.special == Special::kNone || node.special == Special::kProcPidFdLink ||
+        node.special == Special::kProcPidFdFile)
+        return 0;
     if (is_per_process(node.special))
         return 0x80000000u | uint32_t(node.pid) << 8 | uint32_t(node.special);
     return NodeId(0x8000 + unsigned(node.special));
@@ -186,7 +217,7 @@ Node Vfs::parent(Node node) const {
     if (node.entry) return Node{m_disk.parent_of(node.entry), Special::kNone};
     const SpecialInfo* i = info(node.special);
     if (!i || i->parent == Special::kNone) return root();
-    return Node{nullptr, i->parent, i->parent == Special::kProcPid ? node.pid : 0};
+    return Node{nullptr, i->parent, is_per_process(i->parent) ? node.pid : 0};
 }
 
 Node Vfs::child(Node dir, const char* name, size_t length) const {
@@ -200,6 +231,11 @@ Node Vfs::child(Node dir, const char* name, size_t length) const {
     if (dir.special == Special::kProcDirectory) {
         int32_t pid = pid_named(name, length);
         return pid && process_exists(pid) ? Node{nullptr, Special::kProcPid, pid} : Node{};
+    }
+    if (dir.special == Special::kProcPidFd) {
+        int32_t fd = fd_named(name, length);
+        if (fd < 0 || !process_file(dir.pid, fd).ok()) return Node{};
+        return Node{nullptr, Special::kProcPidFdLink, dir.pid, fd};
     }
     if (!dir.entry) return Node{};
     const FileEntry* e = m_disk.child(dir.entry, name, length);
@@ -273,6 +309,11 @@ Result<Node> Vfs::walk(const LookupContext& ctx, Node start, const char* path, s
 
 void Vfs::stat(Node node, FileStat& out) const {
     out = FileStat{};
+    if (node.special == Special::kProcPidFdFile) {
+        auto file = process_file(node.pid, node.fd);
+        if (file.ok()) file.value()->stat(out);
+        return;
+    }
     NodeType t = type(node);
     if (node.entry) {
         out.device = kRamdiskDevice;
@@ -317,8 +358,9 @@ void Vfs::stat(Node node, FileStat& out) const {
 }
 
 Result<Node> Vfs::follow_link(const LookupContext& ctx, Node link, int depth) const {
-    if (link.entry) {
-        const char* target = link.entry->link_target;
+    const SpecialInfo* fixed = link.entry ? nullptr : info(link.special);
+    if (link.entry || (fixed && fixed->link)) {
+        const char* target = link.entry ? link.entry->link_target : fixed->link;
         return walk(ctx, parent(link), target, strlen(target), true, depth);
     }
     switch (link.special) {
@@ -330,6 +372,14 @@ Result<Node> Vfs::follow_link(const LookupContext& ctx, Node link, int depth) co
             const FileEntry* program = link.pid == ctx.pid ? ctx.exe : process_program(link.pid);
             if (!program) return Error::kNoEntry;
             return Node{program, Special::kNone};
+        }
+        case Special::kProcPidFdLink: {
+            // The open file's node; a file without one (a pipe) is named
+            // by kProcPidFdFile, which stat and open() turn into the file.
+            auto file = process_file(link.pid, link.fd);
+            if (!file.ok()) return Error::kNoEntry;
+            if (file.value()->node()) return *file.value()->node();
+            return Node{nullptr, Special::kProcPidFdFile, link.pid, link.fd};
         }
         case Special::kProcPidCwd: {
             auto cwd = process_cwd(link.pid);
@@ -345,8 +395,11 @@ Result<Node> Vfs::follow_link(const LookupContext& ctx, Node link, int depth) co
 Result<size_t> Vfs::read_link(const LookupContext& ctx, Node node, char* out, size_t size) const {
     if (type(node) != NodeType::kSymlink) return Error::kInvalid;
     const char* text = nullptr;
+    const SpecialInfo* fixed = node.entry ? nullptr : info(node.special);
     if (node.entry) {
         text = node.entry->link_target;
+    } else if (fixed && fixed->link) {
+        text = fixed->link;
     } else if (node.special == Special::kProcSelf) {
         if (ctx.pid <= 0) return Error::kNoEntry;
         text = ctx.pid_text;
@@ -356,6 +409,21 @@ Result<size_t> Vfs::read_link(const LookupContext& ctx, Node node, char* out, si
         if (n + 1 > size) return Error::kRange;
         memcpy(out, text, n + 1);
         return n;
+    }
+    if (node.special == Special::kProcPidFdLink) {
+        auto found = process_file(node.pid, node.fd);
+        if (!found.ok()) return Error::kNoEntry;
+        DescriptionRef& file = found.value();
+        if (!file->node()) {
+            // As Linux names a pipe: by its inode number.
+            FileStat st;
+            file->stat(st);
+            bool pipe = (st.mode & mode_bits::kTypeMask) == mode_bits::kFifo;
+            size_t n = format(out, size, pipe ? "pipe:[%lu]" : "anon_inode:[%lu]", st.inode);
+            if (n + 1 > size) return Error::kRange;
+            return n;
+        }
+        return path_of(*file->node(), out, size);
     }
     return path_of(TRY(follow_link(ctx, node, 0)), out, size);
 }
@@ -412,6 +480,16 @@ bool Vfs::entry_at(Node dir, size_t index, DirectoryEntry& out) const {
                 return true;
             }
         }
+    }
+    if (dir.special == Special::kProcPidFd) {
+        // One link per open descriptor, at offset 2 + fd.
+        int32_t fd = first_fd_from(dir.pid, int32_t(offset - 2));
+        if (fd < 0) return false;
+        out = DirectoryEntry{node_serial(Node{nullptr, Special::kProcPidFdLink, dir.pid, fd}),
+                             kDtLink, nullptr, 2 + size_t(fd) + 1};
+        decimal(fd, out.name_text);
+        out.name = out.name_text;
+        return true;
     }
     if (dir.special == Special::kProcDirectory) {
         // Then one directory per process, by pid (see fixed_proc_entries).

@@ -37,6 +37,11 @@ enum class Special : uint8_t {
     kTty,
     kRandom,
     kUrandom,
+    // Links into /proc/self/fd, as a Linux system's /dev has them.
+    kDevFd,
+    kDevStdin,
+    kDevStdout,
+    kDevStderr,
     kProcDirectory,
     kProcSelf,  // a link to the caller's /proc/<pid>
     // /proc/<pid> and what is in it: the node carries the pid.
@@ -49,6 +54,9 @@ enum class Special : uint8_t {
     kProcPidStat,
     kProcPidStatus,
     kProcPidMaps,
+    kProcPidFd,      // /proc/<pid>/fd
+    kProcPidFdLink,  // /proc/<pid>/fd/<n>: the node carries the fd too
+    kProcPidFdFile,  // where such a link leads when its file has no node (a pipe)
     // /proc's system-wide files: text made when opened (fs/proc_text.h).
     kProcMeminfo,
     kProcUptime,
@@ -66,7 +74,7 @@ constexpr bool is_proc_text(Special s) {
 }
 // Whether a node of kind `s` belongs to one process (Node::pid says which).
 constexpr bool is_per_process(Special s) {
-    return s >= Special::kProcPid && s <= Special::kProcPidMaps;
+    return s >= Special::kProcPid && s <= Special::kProcPidFdFile;
 }
 
 enum class NodeType : uint8_t { kRegular, kDirectory, kCharDevice, kSymlink };
@@ -75,6 +83,7 @@ struct Node {
     const FileEntry* entry = nullptr;  // a ramdisk file or directory
     Special special = Special::kNone;  // else one of the nodes above
     int32_t pid = 0;                   // the process of a per-process node, else 0
+    int32_t fd = 0;                    // the descriptor of a kProcPidFdLink/File, else 0
 
     bool valid() const { return entry != nullptr || special != Special::kNone; }
     bool operator==(const Node&) const = default;
@@ -83,7 +92,9 @@ struct Node {
 // A node in 32 bits, where space is tight (a Process keeps its working
 // directory and program file so): 0 is no node, a ramdisk entry is its
 // serial number (Ramdisk::serial_of, below 0x8000), a special node 0x8000
-// + its number, a per-process one 0x80000000 | pid << 8 | its number.
+// + its number, a per-process one 0x80000000 | pid << 8 | its number (but
+// a /proc/<pid>/fd/<n> link or file, which can be neither a working
+// directory nor a program, has none: 0).
 using NodeId = uint32_t;
 
 // What a lookup needs from the process making it.

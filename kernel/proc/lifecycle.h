@@ -166,6 +166,14 @@ int first_listed_process_from(int from);
 fs::NodeId program_of(int pid);
 // Process `pid`'s working directory (fs::Vfs::node_of; 0: the root); ESRCH.
 Result<fs::NodeId> working_directory_of(int pid);
+// Process `pid`'s descriptor table with a reference the caller must drop
+// (FdTable::release_ref); ESRCH if there is none (no such process, a
+// zombie). Process::files changes under the table lock for this.
+Result<fs::FdTable*> files_of(int pid);
+// Before execve's commit (and close_range's CLOSE_RANGE_UNSHARE): gives
+// the caller's process a copy of its descriptor table if anyone else holds
+// a reference to it. ENOMEM, and then nothing changed.
+Result<void> unshare_files(Process* p);
 // What the process table knows of process `pid` for /proc/<pid>/stat and
 // status (fs/proc_text.h; the memory figures are the caller's to add), and
 // a reference to its memory (MemorySpace::share; nullptr for a zombie),

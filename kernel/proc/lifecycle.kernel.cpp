@@ -508,7 +508,7 @@ Result<void> exec_current(const char* path, const ProgramArgs& args, arch::Inter
     // (Harmless if the exec then failed: the copy is ours.) The process's
     // own threads share its table without a reference each, and end before
     // the commit.
-    auto unshared = fs::FdTable::unshare(p->files);
+    auto unshared = unshare_files(p);
     if (!unshared.ok()) {
         delete actions;
         return unshared.error();
@@ -672,11 +672,14 @@ void end_process(Thread* thread, Process* p, int wait_status) {
     if (arch::read_cr3() != kernel_root) mm::load_cr3(kernel_root);
     p->resources.note_resident_pages(resident_pages(*p));  // for the parent's getrusage
     MemorySpace* space;
+    fs::FdTable* files;
     {
-        // ps reads the counts of p->mm under the table lock.
+        // ps and /proc read p->mm and p->files under the table lock.
         sync::NoInterruptsGuard lock(g_table_lock);
         space = p->mm;
         p->mm = nullptr;
+        files = p->files;
+        p->files = nullptr;
     }
     // The last user destroys it: every thread of this process has left it;
     // a vfork parent (or child) still in it keeps it.
@@ -684,7 +687,7 @@ void end_process(Thread* thread, Process* p, int wait_status) {
     // Closing may end pipe ends (waking their readers and writers) and
     // free descriptions: it takes their locks and the scheduler's, none of
     // which is held here.
-    fs::FdTable::release(p->files);
+    fs::FdTable::release(files);
 
     g_table_lock.lock();
     g_foreground.forget(*p);
@@ -894,6 +897,30 @@ Result<fs::NodeId> working_directory_of(int pid) {
     Process* p = g_table.find(pid);
     if (!p) return Error::kNoProcess;
     return p->cwd;
+}
+
+Result<fs::FdTable*> files_of(int pid) {
+    if (pid <= 0) return Error::kNoProcess;
+    sync::NoInterruptsGuard lock(g_table_lock);
+    Process* p = g_table.find(pid);
+    if (!p || !p->files) return Error::kNoProcess;
+    p->files->add_ref();
+    return p->files;
+}
+
+Result<void> unshare_files(Process* p) {
+    // Only this process changes its own pointer, so reading it is safe;
+    // the swap is under the table lock for files_of.
+    fs::FdTable* copy = TRY(fs::FdTable::copy_if_shared(p->files));
+    if (!copy) return {};
+    fs::FdTable* old;
+    {
+        sync::NoInterruptsGuard lock(g_table_lock);
+        old = p->files;
+        p->files = copy;
+    }
+    old->release_ref();
+    return {};
 }
 
 fs::NodeId program_of(int pid) {

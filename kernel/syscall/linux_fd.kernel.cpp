@@ -3,6 +3,7 @@
 #include "fs/fd_table.h"
 #include "fs/file_description.h"
 #include "fs/pipe.h"
+#include "proc/lifecycle.h"
 #include "proc/scheduler.h"
 #include "syscall/file_support.h"
 #include "syscall/linux_abi.h"
@@ -88,7 +89,7 @@ Result<void> do_close_range(uint32_t first, uint32_t last, uint32_t flags) {
         return Error::kInvalid;
     if (first > last) return Error::kInvalid;
     if (flags & linux_abi::kCloseRangeUnshare)
-        TRY(FdTable::unshare(proc::current_process()->files));
+        TRY(proc::unshare_files(proc::current_process()));
     current_files().close_range(first, last, flags & linux_abi::kCloseRangeCloexec);
     return {};
 }

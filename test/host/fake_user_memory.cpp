@@ -21,12 +21,16 @@ bool g_kill_pending = false;
 struct FakeProcess {
     const void* program;
     uint32_t cwd;
+    std::map<int32_t, fs::DescriptionRef> files;
 };
 extern std::map<int32_t, FakeProcess> g_fake_processes;
 std::map<int32_t, FakeProcess> g_fake_processes;
 
 void set_fake_process(int32_t pid, const void* program, uint32_t cwd) {
-    g_fake_processes[pid] = FakeProcess{program, cwd};
+    g_fake_processes[pid] = FakeProcess{program, cwd, {}};
+}
+void set_fake_process_file(int32_t pid, int32_t fd, fs::DescriptionRef file) {
+    g_fake_processes[pid].files[fd] = static_cast<fs::DescriptionRef&&>(file);
 }
 void clear_fake_processes() {
     g_fake_processes.clear();
@@ -101,6 +105,22 @@ const FileEntry* process_program(int32_t pid) {
     auto it = test::g_fake_processes.find(pid);
     return it == test::g_fake_processes.end() ? nullptr
                                               : static_cast<const FileEntry*>(it->second.program);
+}
+
+Result<DescriptionRef> process_file(int32_t pid, int32_t fd) {
+    auto it = test::g_fake_processes.find(pid);
+    if (it == test::g_fake_processes.end()) return Error::kNoProcess;
+    auto file = it->second.files.find(fd);
+    if (file == it->second.files.end()) return Error::kBadFd;
+    DescriptionRef copy = file->second;
+    return copy;
+}
+
+int32_t first_fd_from(int32_t pid, int32_t from) {
+    auto it = test::g_fake_processes.find(pid);
+    if (it == test::g_fake_processes.end()) return -1;
+    auto file = it->second.files.lower_bound(from);
+    return file == it->second.files.end() ? -1 : file->first;
 }
 
 Result<uint32_t> process_cwd(int32_t pid) {

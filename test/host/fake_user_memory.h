@@ -8,6 +8,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "fs/file_description.h"
+
 namespace nyanos::test {
 
 // Makes copies that touch [begin, begin + length) fail with EFAULT (after
@@ -24,6 +26,8 @@ void set_kill_pending(bool pending);
 // the program it runs (nullptr: none) and its working directory (a node
 // id; 0: the root). Empty unless a test fills it.
 void set_fake_process(int32_t pid, const void* program, uint32_t cwd = 0);
+// An open file of a fake process (its descriptor table, for /proc/<pid>/fd).
+void set_fake_process_file(int32_t pid, int32_t fd, fs::DescriptionRef file);
 void clear_fake_processes();
 
 }  // namespace nyanos::test

@@ -188,16 +188,15 @@ TEST_CASE("fd table: a shared table (CLONE_FILES) is one table; unshare copies i
     CHECK(t->is_shared());
     open_one(shared);  // seen through both
     CHECK(t->open_count() == 2);
-    FdTable* mine = shared;
-    REQUIRE(FdTable::unshare(mine).ok());
+    FdTable* mine = FdTable::copy_if_shared(shared).value();
+    REQUIRE(mine);
+    FdTable::release(shared);  // the caller's reference to the shared one
     CHECK(mine != t.t);
     CHECK(!t->is_shared());
     open_one(mine);
     CHECK(t->open_count() == 2);
     CHECK(mine->open_count() == 3);
-    FdTable* alone = mine;
-    REQUIRE(FdTable::unshare(alone).ok());
-    CHECK(alone == mine);  // not shared: kept
+    CHECK(FdTable::copy_if_shared(mine).value() == nullptr);  // not shared: kept
     FdTable::release(mine);
     CHECK(mine == nullptr);
     CHECK(CountedFile::live == 2);
@@ -249,11 +248,14 @@ TEST_CASE("fd table: every allocating operation under failing allocations") {
          }},
         {"unshare a shared table",
          [](FdTable*& t, DescriptionRef&, DescriptionRef&) -> Result<void> {
-             t->add_ref();
+             t->add_ref();  // another holder's reference
              FdTable* other = t;
-             auto r = FdTable::unshare(t);
-             FdTable::release(other);  // the other thread's reference
-             return r;
+             auto copy = FdTable::copy_if_shared(t);
+             FdTable::release(other);  // the other holder lets go
+             if (!copy.ok()) return copy.error();
+             FdTable::release(t);  // the caller's reference to the shared table
+             t = copy.value();
+             return {};
          }},
         {"try_create",
          [](FdTable*&, DescriptionRef&, DescriptionRef&) -> Result<void> {

@@ -172,7 +172,7 @@ TEST_CASE("vfs: /proc/<pid> for every process: listed by pid, its files, gone wi
                                                             "version", "1", "42", "300"});
     CHECK(t.list(t.at("/proc/42")) == std::vector<std::string>{".", "..", "exe", "cwd", "cmdline",
                                                                "environ", "comm", "stat", "status",
-                                                               "maps"});
+                                                               "maps", "fd"});
     // cwd leads to the working directory (the root for 0), and reads as its path.
     test::set_fake_process(42, cat, t.vfs.id_of(t.at("/etc/deep")));
     CHECK(t.at("/proc/42/cwd/er/file") == t.at("/etc/deep/er/file"));
@@ -239,6 +239,80 @@ TEST_CASE("vfs: /proc/<pid> for every process: listed by pid, its files, gone wi
     test::clear_fake_processes();
 }
 
+namespace {
+// An open file without a node, as a pipe end is: read-only, a FIFO.
+class NodelessFile final : public FileDescription {
+public:
+    NodelessFile() : FileDescription(open_flags::kReadOnly) {}
+    void stat(FileStat& out) override {
+        out = FileStat{};
+        out.mode = mode_bits::kFifo | 0600;
+        out.inode = 4242;
+    }
+};
+}  // namespace
+
+TEST_CASE("vfs: /proc/<pid>/fd lists the open descriptors; each link leads to its file") {
+    Tree t;
+    test::clear_fake_processes();
+    test::set_fake_process(5, nullptr);
+    DescriptionRef motd =
+        open_path(t.vfs, LookupContext{}, Node{}, "/etc/motd", open_flags::kReadOnly).value();
+    DescriptionRef pipe = DescriptionRef::adopt(new NodelessFile);
+    test::set_fake_process_file(5, 0, motd);
+    test::set_fake_process_file(5, 3, pipe);
+    LookupContext self = LookupContext::of_process(Node{}, nullptr, 5);
+    CHECK(t.list(t.at("/proc/5/fd")) == std::vector<std::string>{".", "..", "0", "3"});
+    FileStat st;
+    t.vfs.stat(t.at("/proc/5/fd"), st);
+    CHECK(st.mode == (mode_bits::kDirectory | 0500));
+    // A file with a node: the link leads to it and reads as its path.
+    CHECK(t.at("/proc/5/fd/0") == t.at("/etc/motd"));
+    Node link = t.vfs.resolve(self, Node{}, "/proc/self/fd/0", false).value();
+    CHECK(link == Node{nullptr, Special::kProcPidFdLink, 5, 0});
+    CHECK(t.vfs.id_of(link) == 0);  // never a working directory or a program
+    char text[64];
+    CHECK(t.vfs.read_link(self, link, text, sizeof text).value() == 9);
+    CHECK(std::string(text) == "/etc/motd");
+    t.vfs.stat(link, st);
+    CHECK((st.mode & mode_bits::kTypeMask) == mode_bits::kSymlink);
+    CHECK(t.path(t.vfs.parent(link)) == "/proc/5/fd");
+    // Opening it opens the file anew (its own offset).
+    auto again = open_path(t.vfs, self, Node{}, "/proc/self/fd/0", open_flags::kReadOnly);
+    REQUIRE(again.ok());
+    CHECK(again.value().get() != motd.get());
+    // A file without a node (a pipe): named by its inode; stat and open
+    // reach the open file itself; O_NOFOLLOW stops at the link.
+    Node pipe_link = t.vfs.resolve(self, Node{}, "/proc/5/fd/3", false).value();
+    CHECK(t.vfs.read_link(self, pipe_link, text, sizeof text).value() == 11);
+    CHECK(std::string(text) == "pipe:[4242]");
+    Node pipe_file = t.at("/proc/5/fd/3");
+    t.vfs.stat(pipe_file, st);
+    CHECK(st.mode == (mode_bits::kFifo | 0600));
+    auto same = open_path(t.vfs, self, Node{}, "/proc/5/fd/3", open_flags::kReadOnly);
+    REQUIRE(same.ok());
+    CHECK(same.value().get() == pipe.get());
+    CHECK(open_path(t.vfs, self, Node{}, "/proc/5/fd/3", open_flags::kWriteOnly).error() ==
+          Error::kAccess);
+    CHECK(open_path(t.vfs, self, Node{}, "/proc/5/fd/3",
+                    open_flags::kReadOnly | open_flags::kNoFollow)
+              .error() == Error::kLoop);
+    // /dev's links into /proc/self/fd.
+    CHECK(t.vfs.resolve(self, Node{}, "/dev/stdin", true).value() == t.at("/etc/motd"));
+    CHECK(t.vfs.resolve(self, Node{}, "/dev/fd/3", true).value() == pipe_file);
+    Node dev_fd = t.vfs.resolve(self, Node{}, "/dev/fd", false).value();
+    CHECK(t.vfs.read_link(self, dev_fd, text, sizeof text).value() == 13);
+    CHECK(std::string(text) == "/proc/self/fd");
+    CHECK(resolve_error(t, self, "/dev/stdout") == Error::kNoEntry);  // fd 1 is not open
+    // Descriptors that are not open, and names that are not descriptors.
+    for (const char* path : {"/proc/5/fd/1", "/proc/5/fd/00", "/proc/5/fd/-1", "/proc/5/fd/x"})
+        CHECK(resolve_error(t, self, path) == Error::kNoEntry);
+    // Gone with the process.
+    test::clear_fake_processes();
+    CHECK(resolve_error(t, self, "/proc/5/fd/0") == Error::kNoEntry);
+    CHECK(t.vfs.read_link(self, link, text, sizeof text).error() == Error::kNoEntry);
+}
+
 TEST_CASE("vfs: stat gives types, modes, sizes, devices and a unique inode per node") {
     Tree t;
     FileStat st;
@@ -285,7 +359,8 @@ TEST_CASE("vfs: directory entries: '.', '..', then the children; mounts replace 
           std::vector<std::string>{".", "..", "dev", "proc", "bin", "etc", "readme"});
     CHECK(t.list(t.at("/bin")) == std::vector<std::string>{".", "..", "sh", "cat"});
     CHECK(t.list(t.at("/dev")) == std::vector<std::string>{".", "..", "null", "zero", "full",
-                                                           "random", "urandom", "tty", "console"});
+                                                           "random", "urandom", "tty", "console",
+                                                           "fd", "stdin", "stdout", "stderr"});
     CHECK(t.list(t.at("/bin/sh")).empty());
     DirectoryEntry e;
     REQUIRE(t.vfs.entry_at(t.at("/bin"), 1, e));

@@ -62,6 +62,10 @@ check proc-cwd-follow busybox "$(cd /bin && ls /proc/self/cwd/ | grep -x busybox
 check proc-environ "FOO=bar" "$(env -i FOO=bar cat /proc/self/environ | tr '\0' '\n')"
 check proc-maps-stack ok "$(grep -qE '^[0-9a-f]+-[0-9a-f]+ rw-p 00000000 00:00 0 +\[stack\]$' /proc/self/maps && echo ok)"
 check proc-maps-program ok "$(grep -qE ' r-xp [0-9a-f]{8} 00:01 [0-9]+ +/bin/busybox$' /proc/self/maps && echo ok)"
+check dev-stdin hello "$(echo hello | cat /dev/stdin)"
+check proc-fd-pipe ok "$(echo x | readlink /proc/self/fd/0 | grep -qE '^pipe:\[[0-9]+\]$' && echo ok)"
+check proc-fd-file /bin/busybox "$(exec 7</bin/busybox; readlink /proc/self/fd/7)"
+check proc-fd-list ok "$(exec 7</bin/busybox; ls /proc/self/fd | grep -qx 7 && echo ok)"
 check ps-lists-shell ok "$(ps | awk -v p=$$ '$1 == p { print "ok" }')"
 gone=$(sh -c 'echo $$')
 check proc-gone ok "$([ ! -e /proc/$gone ] && echo ok)"
