@@ -82,7 +82,8 @@ INITRD_STAGE := $(BUILD)/initrd-root
 # Debian's busybox-static, unmodified (scripts/install-deps.sh installs it):
 # the Linux personality's shell and tools. /bin/sh is a symbolic link to it
 # (busybox runs the applet argv[0] names: ash); NyanOS's own shell is
-# /bin/nyansh (README, "Running Linux programs").
+# /bin/nyansh (README, "Running Linux programs"). /etc/mtab is a link to
+# /proc/self/mounts, as on Debian (df and mount read it).
 BUSYBOX := /bin/busybox
 BUSYBOX_SUM := $(firstword $(shell sha1sum $(BUSYBOX) 2>/dev/null))
 INITRD_STAMP := $(BUILD)/user/initrd-inputs.txt
@@ -101,13 +102,14 @@ endif
 # which adds them to this target's prerequisites.
 $(BUILD)/initrd.tar: $(USER_BINS) $(INITRD_STAMP) | $(DEPS_STAMP)
 $(BUILD)/initrd.tar: $(USER_BINS) $(INITRD_STAMP) $(filter-out $(wildcard $(INITRD_EXTRA)/*/),$(INITRD_EXTRA_FILES)) \
-                     $(ELF_CORPUS) $(ELF_REAL_STATIC) scripts/mkinitrd.py
+                     $(ELF_CORPUS) $(ELF_REAL_STATIC) scripts/mkinitrd.py mk/user.mk
 	@echo "  TAR     $@"
 	@rm -rf $(INITRD_STAGE) && mkdir -p $(INITRD_STAGE)/bin $(INITRD_STAGE)/test/elf $(INITRD_STAGE)/test/linux
 	$(if $(USER_BINS),@cp $(USER_BINS) $(INITRD_STAGE)/bin/)
 	$(if $(LINUX_BINS),@cp $(LINUX_BINS) $(INITRD_STAGE)/bin/)
 	@cp $(BUSYBOX) $(INITRD_STAGE)/bin/busybox
 	@ln -s busybox $(INITRD_STAGE)/bin/sh
+	@mkdir -p $(INITRD_STAGE)/etc && ln -s ../proc/self/mounts $(INITRD_STAGE)/etc/mtab
 	$(if $(LINUX_FIXTURES),@cp -p $(dir $(LINUX_FIXTURES))/[!.]* $(INITRD_STAGE)/test/linux/)
 	@cp $(ELF_CORPUS_DIR)/*.elf $(ELF_CORPUS) $(INITRD_STAGE)/test/elf/
 	@chmod 0755 $(INITRD_STAGE)/test/elf/*.elf # exec wants an x bit, as Linux's

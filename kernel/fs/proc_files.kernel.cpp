@@ -250,7 +250,9 @@ Result<void> write_text(Node node, TextBuilder& out) {
         case Special::kProcVersion:
             version(sys::linux_abi::kUtsname.release, sys::linux_abi::kUtsname.version, out);
             return {};
-        case Special::kProcMounts:
+        case Special::kProcPidMounts:
+            // Every process sees the same mounts.
+            if (!proc::process_listed(node.pid)) return Error::kNoProcess;
             mounts(out);
             return {};
         default:

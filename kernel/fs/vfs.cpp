@@ -61,22 +61,23 @@ constexpr SpecialInfo kSpecials[] = {
     {Special::kProcPidStat, Special::kProcPid, "stat", "stat", NodeType::kRegular, 0444, 0, 0},
     {Special::kProcPidStatus, Special::kProcPid, "status", "status", NodeType::kRegular, 0444, 0,
      0},
+    {Special::kProcPidMounts, Special::kProcPid, "mounts", "mounts", NodeType::kRegular, 0444, 0,
+     0},
     {Special::kProcPidMaps, Special::kProcPid, "maps", "maps", NodeType::kRegular, 0444, 0, 0},
     // /proc/<pid>/fd and its links, one per open descriptor (found by number).
     {Special::kProcPidFd, Special::kProcPid, "fd", "fd", NodeType::kDirectory, 0500, 0, 0},
     {Special::kProcPidFdLink, Special::kProcPidFd, "", "", NodeType::kSymlink, 0700, 0, 0},
     // Its stat is the open file's own (Vfs::stat).
     {Special::kProcPidFdFile, Special::kProcPidFd, "", "", NodeType::kRegular, 0, 0, 0},
-    // Linux's /proc/mounts is a link to self/mounts; every process here
-    // sees the same mounts, so it is the file itself.
+    // As Linux's, /proc/mounts is a link to the caller's mounts.
     {Special::kProcCpuinfo, Special::kProcDirectory, "cpuinfo", "/proc/cpuinfo", NodeType::kRegular,
      0444, 0, 0},
     {Special::kProcLoadavg, Special::kProcDirectory, "loadavg", "/proc/loadavg", NodeType::kRegular,
      0444, 0, 0},
     {Special::kProcMeminfo, Special::kProcDirectory, "meminfo", "/proc/meminfo", NodeType::kRegular,
      0444, 0, 0},
-    {Special::kProcMounts, Special::kProcDirectory, "mounts", "/proc/mounts", NodeType::kRegular,
-     0444, 0, 0},
+    {Special::kProcMounts, Special::kProcDirectory, "mounts", "/proc/mounts", NodeType::kSymlink,
+     0777, 0, 0, "self/mounts"},
     {Special::kProcStat, Special::kProcDirectory, "stat", "/proc/stat", NodeType::kRegular, 0444, 0,
      0},
     {Special::kProcUptime, Special::kProcDirectory, "uptime", "/proc/uptime", NodeType::kRegular,

@@ -53,6 +53,7 @@ enum class Special : uint8_t {
     kProcPidComm,
     kProcPidStat,
     kProcPidStatus,
+    kProcPidMounts,
     kProcPidMaps,
     kProcPidFd,      // /proc/<pid>/fd
     kProcPidFdLink,  // /proc/<pid>/fd/<n>: the node carries the fd too
@@ -64,12 +65,12 @@ enum class Special : uint8_t {
     kProcStat,
     kProcCpuinfo,
     kProcVersion,
-    kProcMounts,
+    kProcMounts,  // a link to self/mounts
 };
 
 // Whether `s` is one of /proc's generated text files.
 constexpr bool is_proc_text(Special s) {
-    return (s >= Special::kProcMeminfo && s <= Special::kProcMounts) ||
+    return (s >= Special::kProcMeminfo && s <= Special::kProcVersion) ||
            (s >= Special::kProcPidCmdline && s <= Special::kProcPidMaps);
 }
 // Whether a node of kind `s` belongs to one process (Node::pid says which).

@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "fs/file_system_stats.h"
 #include "fs/file_description.h"
 
 namespace nyanos::sys::linux_abi {
@@ -31,6 +32,37 @@ struct Stat {
 static_assert(sizeof(Stat) == 144);
 static_assert(offsetof(Stat, mode) == 24 && offsetof(Stat, rdev) == 40);
 static_assert(offsetof(Stat, size) == 48 && offsetof(Stat, atime) == 72);
+
+// struct statfs (x86-64: every field a long, f_fsid two ints).
+struct Statfs {
+    int64_t type;
+    int64_t bsize;
+    uint64_t blocks, bfree, bavail, files, ffree;
+    int32_t fsid[2];
+    int64_t namelen;
+    int64_t frsize;
+    int64_t flags;
+    int64_t spare[4];
+};
+static_assert(sizeof(Statfs) == 120);
+static_assert(offsetof(Statfs, fsid) == 56 && offsetof(Statfs, flags) == 80);
+
+inline Statfs to_statfs(const fs::FileSystemStats& s) {
+    Statfs out{};
+    out.type = int64_t(s.type);
+    out.bsize = int64_t(s.block_size);
+    out.blocks = s.blocks;
+    out.bfree = s.blocks_free;
+    out.bavail = s.blocks_available;
+    out.files = s.files;
+    out.ffree = s.files_free;
+    out.fsid[0] = int32_t(s.fsid[0]);
+    out.fsid[1] = int32_t(s.fsid[1]);
+    out.namelen = int64_t(s.name_max);
+    out.frsize = int64_t(s.fragment_size);
+    out.flags = int64_t(s.flags);
+    return out;
+}
 
 // struct linux_dirent64: this header, then the NUL-terminated name, the
 // record padded to 8 bytes.

@@ -4,7 +4,7 @@
 //   linux_fd.kernel.cpp       close, close_range, dup, dup2, dup3, fcntl,
 //                             pipe, pipe2
 //   linux_path.kernel.cpp     open, openat, creat, stat, fstat, lstat,
-//                             newfstatat, getdents64, getcwd, chdir, fchdir,
+//                             newfstatat, statfs, fstatfs, getdents64, getcwd, chdir, fchdir,
 //                             readlink, readlinkat, access, faccessat,
 //                             faccessat2
 //   linux_poll.kernel.cpp     poll, ppoll, select, pselect6
@@ -47,6 +47,8 @@ int64_t getdents64(SyscallFrame& f);
 int64_t getcwd(SyscallFrame& f);
 int64_t chdir(SyscallFrame& f);
 int64_t fchdir(SyscallFrame& f);
+int64_t statfs(SyscallFrame& f);
+int64_t fstatfs(SyscallFrame& f);
 int64_t readlink(SyscallFrame& f);
 int64_t readlinkat(SyscallFrame& f);
 int64_t access(SyscallFrame& f);

@@ -1,5 +1,5 @@
 // Linux: the calls that take a path or look at the tree — open, openat,
-// creat, the stat family, getdents64, getcwd, chdir, fchdir, readlink,
+// creat, the stat family, statfs and fstatfs, getdents64, getcwd, chdir, fchdir, readlink,
 // readlinkat, access, faccessat, faccessat2. Paths resolve against the
 // caller's working directory or a directory descriptor (fs/vfs.h).
 #include <string.h>
@@ -80,6 +80,30 @@ Result<void> do_fstatat(int dirfd, uint64_t user_path, uint64_t user_stat, uint6
     }
     linux_abi::Stat out = linux_abi::to_stat(st);
     return copy_to_user(user_stat, &out, sizeof(out));
+}
+
+// statfs and fstatfs: the file system of the file's stat (fs/file_system_stats.h).
+Result<void> put_statfs(const fs::FileStat& st, uint64_t user_buffer) {
+    linux_abi::Statfs out = linux_abi::to_statfs(fs::file_system_stats(fs::vfs(), st));
+    return copy_to_user(user_buffer, &out, sizeof(out));
+}
+
+Result<void> do_statfs(uint64_t user_path, uint64_t user_buffer) {
+    UserPath path;
+    TRY(path.copy_from(user_path));
+    if (path.empty()) return Error::kNoEntry;
+    Node start = TRY(start_of(linux_abi::kAtFdCwd, path.get()));
+    Node node = TRY(fs::vfs().resolve(lookup_context(), start, path.get(), true));
+    fs::FileStat st;
+    fs::vfs().stat(node, st);
+    return put_statfs(st, user_buffer);
+}
+
+Result<void> do_fstatfs(int fd, uint64_t user_buffer) {
+    DescriptionRef file = TRY(file_of(fd));
+    fs::FileStat st;
+    file->stat(st);
+    return put_statfs(st, user_buffer);
 }
 
 Result<void> do_fstat(int fd, uint64_t user_stat) {
@@ -246,6 +270,14 @@ int64_t chdir(SyscallFrame& f) {
 
 int64_t fchdir(SyscallFrame& f) {
     return result_of(do_fchdir(int(f.rdi)));
+}
+
+int64_t statfs(SyscallFrame& f) {
+    return result_of(do_statfs(f.rdi, f.rsi));
+}
+
+int64_t fstatfs(SyscallFrame& f) {
+    return result_of(do_fstatfs(int(f.rdi), f.rsi));
 }
 
 int64_t readlink(SyscallFrame& f) {

@@ -136,6 +136,8 @@ constexpr SyscallTable<linux_nr::kCount> make_table() {
     t.entries[linux_nr::chdir] = linux_fs::chdir;
     t.entries[linux_nr::fchdir] = linux_fs::fchdir;
     t.entries[linux_nr::readlink] = linux_fs::readlink;
+    t.entries[linux_nr::statfs] = linux_fs::statfs;
+    t.entries[linux_nr::fstatfs] = linux_fs::fstatfs;
     t.entries[linux_nr::readlinkat] = linux_fs::readlinkat;
     t.entries[linux_nr::access] = linux_fs::access;
     t.entries[linux_nr::faccessat] = linux_fs::faccessat;

@@ -12,6 +12,7 @@
 
 #include "failing_new.h"
 #include "fake_user_memory.h"
+#include "fs/file_system_stats.h"
 #include "fs/open.h"
 #include "fs/tree_files.h"
 #include "fs/vfs.h"
@@ -172,7 +173,7 @@ TEST_CASE("vfs: /proc/<pid> for every process: listed by pid, its files, gone wi
                                                             "version", "1", "42", "300"});
     CHECK(t.list(t.at("/proc/42")) == std::vector<std::string>{".", "..", "exe", "cwd", "cmdline",
                                                                "environ", "comm", "stat", "status",
-                                                               "maps", "fd"});
+                                                               "mounts", "maps", "fd"});
     // cwd leads to the working directory (the root for 0), and reads as its path.
     test::set_fake_process(42, cat, t.vfs.id_of(t.at("/etc/deep")));
     CHECK(t.at("/proc/42/cwd/er/file") == t.at("/etc/deep/er/file"));
@@ -311,6 +312,40 @@ TEST_CASE("vfs: /proc/<pid>/fd lists the open descriptors; each link leads to it
     test::clear_fake_processes();
     CHECK(resolve_error(t, self, "/proc/5/fd/0") == Error::kNoEntry);
     CHECK(t.vfs.read_link(self, link, text, sizeof text).error() == Error::kNoEntry);
+}
+
+TEST_CASE("statfs: each part of the tree reports its Linux counterpart") {
+    Tree t;
+    auto of = [&](const char* path) {
+        FileStat st;
+        t.vfs.stat(t.at(path), st);
+        return file_system_stats(t.vfs, st);
+    };
+    FileSystemStats root = of("/etc/motd");
+    CHECK(root.type == kRamfsMagic);
+    CHECK(root.flags == (mount_flags::kValid | mount_flags::kReadOnly));
+    // The tree's files: sh 10 B, cat 4 B, motd 13 B, deep/er/file 1 B,
+    // dev/shadowed 10 B, readme 100,000 B: one block each but 25 for readme.
+    CHECK(root.blocks == 5 + (100000 + 4095) / 4096);
+    CHECK(root.blocks_free == 0);
+    CHECK(root.blocks_available == 0);
+    CHECK(root.files == 1 + t.disk.count());
+    CHECK(root.block_size == 4096);
+    CHECK(root.name_max == 255);
+    CHECK(of("/").type == kRamfsMagic);
+    FileSystemStats dev = of("/dev/null");
+    CHECK(dev.type == kTmpfsMagic);
+    CHECK(dev.blocks == 0);
+    CHECK(dev.flags == (mount_flags::kValid | mount_flags::kNoSuid));
+    CHECK(of("/dev").type == kTmpfsMagic);
+    FileSystemStats proc = of("/proc/meminfo");
+    CHECK(proc.type == kProcMagic);
+    CHECK(proc.flags == (mount_flags::kValid | mount_flags::kNoSuid | mount_flags::kNoDev |
+                         mount_flags::kNoExec));
+    CHECK(of("/proc").fsid[0] == uint32_t(kProcDevice));
+    FileStat pipe;
+    pipe.device = make_device(0, 12);
+    CHECK(file_system_stats(t.vfs, pipe).type == kPipefsMagic);
 }
 
 TEST_CASE("vfs: stat gives types, modes, sizes, devices and a unique inode per node") {
@@ -599,24 +634,27 @@ TEST_CASE("open: /dev/null, /dev/zero and /dev/full") {
 
 TEST_CASE("open: /proc's text files are read-only regular files of size 0 that read their text") {
     Tree t;
+    test::clear_fake_processes();
+    test::set_fake_process(9, nullptr);
+    LookupContext self = LookupContext::of_process(Node{}, nullptr, 9);
     CHECK(t.list(t.at("/proc")) == std::vector<std::string>{".", "..", "self", "cpuinfo", "loadavg",
                                                             "meminfo", "mounts", "stat", "uptime",
-                                                            "version"});
+                                                            "version", "9"});
+    // /proc/mounts is a link to the caller's (self/mounts), as Linux's.
     for (const char* path : {"/proc/cpuinfo", "/proc/loadavg", "/proc/meminfo", "/proc/mounts",
-                             "/proc/stat", "/proc/uptime", "/proc/version"}) {
+                             "/proc/self/mounts", "/proc/stat", "/proc/uptime", "/proc/version"}) {
         CAPTURE(path);
-        Node n = t.at(path);
+        Node n = t.vfs.resolve(self, Node{}, path, true).value();
         CHECK(is_proc_text(n.special));
         FileStat st;
         t.vfs.stat(n, st);
         CHECK(st.mode == (mode_bits::kRegular | 0444));
         CHECK(st.size == 0);  // as Linux's: the text is made when read
-        CHECK(open_path(t.vfs, LookupContext{}, Node{}, path, open_flags::kWriteOnly).error() ==
+        CHECK(open_path(t.vfs, self, Node{}, path, open_flags::kWriteOnly).error() ==
               Error::kAccess);
-        CHECK(open_path(t.vfs, LookupContext{}, Node{}, path,
-                        open_flags::kReadOnly | open_flags::kDirectory)
+        CHECK(open_path(t.vfs, self, Node{}, path, open_flags::kReadOnly | open_flags::kDirectory)
                   .error() == Error::kNotDirectory);
-        auto file = open_path(t.vfs, LookupContext{}, Node{}, path, open_flags::kReadOnly);
+        auto file = open_path(t.vfs, self, Node{}, path, open_flags::kReadOnly);
         REQUIRE(file.ok());
         // The host's text (test/host/fake_user_memory.cpp) names the node.
         std::string expected = "proc text " + std::to_string(unsigned(n.special)) + "\n";
@@ -630,11 +668,12 @@ TEST_CASE("open: /proc's text files are read-only regular files of size 0 that r
         // Out of memory for the text or the description: ENOMEM, nothing kept.
         for (int n_fail = 1; n_fail <= 2; ++n_fail) {
             test::FailNothrowNew fail(n_fail);
-            auto r = open_path(t.vfs, LookupContext{}, Node{}, path, open_flags::kReadOnly);
+            auto r = open_path(t.vfs, self, Node{}, path, open_flags::kReadOnly);
             CHECK(fail.triggered());
             CHECK(r.error() == Error::kNoMemory);
         }
     }
+    test::clear_fake_processes();
 }
 
 TEST_CASE("io buffer: a vector of user ranges reads as one run of bytes") {
