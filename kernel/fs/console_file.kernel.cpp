@@ -1,16 +1,19 @@
 // The console as a file: /dev/console and /dev/tty, and the descriptors 0,
-// 1 and 2 init starts with. Reads take the console's input bytes as they
-// come (raw: no echo, no line editing — the shells do their own), blocking
-// until there is at least one; writes go to both consoles in chunks. The
-// terminal requests a program needs to see a terminal (isatty, the window
-// size) are answered; the full TTY (line discipline, process groups) is a
-// later layer.
+// 1 and 2 init starts with. A Linux program reads it through the line
+// discipline (lib/line_discipline.h: canonical lines with echo and editing
+// by default, or what its termios asks); a NyanOS program reads its input
+// bytes raw, as they come (NyanOS's shell edits its own lines). Reads block
+// until there is something to give; writes go to both consoles in chunks.
+// The termios requests, the window size and FIONREAD are answered; process
+// groups and a controlling terminal are a later layer.
 #include <new>
 
+#include "arch/x86_64/timer.h"
 #include "dev/console_input.h"
 #include "fs/kernel_hooks.h"
 #include "fs/open.h"
 #include "lib/console.h"
+#include "lib/line_discipline.h"
 #include "proc/scheduler.h"
 #include "proc/wait_event.h"
 #include "syscall/user_memory.h"
@@ -21,40 +24,56 @@ namespace {
 
 constexpr size_t kChunk = 256;
 
-// Linux's terminal requests (asm-generic/ioctls.h) and its struct termios
-// (the kernel's: 19 control characters).
+// Linux's terminal requests (asm-generic/ioctls.h).
 constexpr uint32_t kTcgets = 0x5401, kTcsets = 0x5402, kTcsetsw = 0x5403, kTcsetsf = 0x5404;
+constexpr uint32_t kTcflsh = 0x540b;
 constexpr uint32_t kTiocgwinsz = 0x5413, kTiocswinsz = 0x5414, kFionread = 0x541b;
-
-struct Termios {
-    uint32_t iflag, oflag, cflag, lflag;
-    uint8_t line;
-    uint8_t cc[19];
-};
-static_assert(sizeof(Termios) == 36);
+constexpr uint64_t kTciflush = 0, kTcioflush = 2;  // TCFLSH's queues that hold input
 
 struct WindowSize {
     uint16_t rows, columns, x_pixels, y_pixels;
 };
 
-// What a Linux console reports after boot: ICRNL|IXON, OPOST|ONLCR,
-// B38400|CS8|CREAD|HUPCL, ISIG|ICANON|ECHO|ECHOE|ECHOK|ECHOCTL|ECHOKE|IEXTEN,
-// and the default control characters (^C ^\ DEL ^U ^D, VMIN 1, ^Q ^S ^Z
-// ^R ^O ^W ^V).
-constexpr Termios kDefaultTermios = {
-    0x500,  0x5, 0x4bf,
-    0x8a3b, 0,   {3, 034, 0177, 025, 4, 0, 1, 0, 021, 023, 032, 0, 022, 017, 027, 026, 0, 0, 0}};
-
-// The settings programs made, so that what one sets the next reads back
-// (nothing acts on them yet). A leaf lock.
+// The terminal's settings and the input its line discipline holds. A
+// leaf lock (echo goes to the console under it).
 struct TerminalState {
     sync::SpinLock lock;
     Termios termios GUARDED_BY(lock) = kDefaultTermios;
+    LineDiscipline discipline GUARDED_BY(lock);
     // The serial console's size (the framebuffer's may differ; a program
     // that asks gets the smaller, safe one).
     WindowSize window GUARDED_BY(lock) = {24, 80, 0, 0};
 };
 TerminalState g_terminal;
+
+// What typed input there is goes: the raw bytes not taken yet and the
+// discipline's.
+void flush_input() REQUIRES(g_terminal.lock) {
+    char c;
+    while (console_input::try_pop(c)) {
+    }
+    g_terminal.discipline.flush();
+}
+
+void echo_to_console(void*, const char* bytes, size_t length) {
+    console::write(bytes, length);
+}
+
+// Moves the keyboard's and serial line's bytes through the discipline
+// (echoing them), so that what a Linux reader can read is up to date.
+void pump_input() REQUIRES(g_terminal.lock) {
+    char c;
+    while (console_input::try_pop(c))
+        g_terminal.discipline.receive(c, g_terminal.termios, echo_to_console, nullptr);
+}
+
+// Linux programs read the console through the line discipline (the
+// termios they set decides how); NyanOS programs read its bytes raw, as
+// their ABI has always given them (NyanOS's shell edits its own lines).
+bool reads_through_discipline() {
+    proc::Process* p = proc::current_process();
+    return p && p->personality == proc::Personality::kLinux;
+}
 
 class ConsoleFile final : public FileDescription {
 public:
@@ -63,6 +82,7 @@ public:
 
     Result<size_t> read(IoBuffer& out) override {
         if (out.length() == 0) return size_t(0);
+        if (reads_through_discipline()) return read_cooked(out);
         char chunk[kChunk];
         size_t want = out.length() < kChunk ? out.length() : kChunk;
         for (;;) {
@@ -74,6 +94,45 @@ public:
             if (nonblocking()) return Error::kAgain;
             proc::WakeReason woke = proc::wait_for_input();
             if (proc::wait_interrupted(woke)) return proc::interruption(woke);
+        }
+    }
+
+    // Canonical mode: one line at most, blocking until one is complete.
+    // Non-canonical: VMIN and VTIME as Linux reads them, except that with
+    // both set VTIME bounds the wait for the first byte only (Linux's
+    // timer restarts at each byte); a read returns what has come then.
+    Result<size_t> read_cooked(IoBuffer& out) {
+        char chunk[kChunk];
+        size_t want = out.length() < kChunk ? out.length() : kChunk;
+        proc::Deadline deadline;
+        bool first_wait = true;
+        for (;;) {
+            size_t n = 0;
+            bool eof = false, canonical;
+            uint8_t vmin, vtime;
+            {
+                sync::NoInterruptsGuard lock(g_terminal.lock);
+                pump_input();
+                const Termios t = g_terminal.termios;
+                canonical = t.lflag & termios_bits::kIcanon;
+                vmin = t.cc[termios_bits::kVmin];
+                vtime = t.cc[termios_bits::kVtime];
+                if (g_terminal.discipline.readable(t))
+                    n = g_terminal.discipline.take(chunk, want, t, eof);
+            }
+            if (n) {
+                TRY(out.store(0, chunk, n));
+                return n;
+            }
+            if (eof) return size_t(0);
+            if (!canonical && vmin == 0 && (vtime == 0 || !first_wait)) return size_t(0);
+            if (nonblocking()) return Error::kAgain;
+            if (!canonical && vtime && first_wait)
+                deadline = proc::Deadline{arch::monotonic_ns() + uint64_t(vtime) * 100'000'000};
+            first_wait = false;
+            proc::WakeReason woke = proc::wait_for_input(deadline);
+            if (proc::wait_interrupted(woke)) return proc::interruption(woke);
+            if (woke == proc::WakeReason::kTimedOut) return size_t(0);
         }
     }
 
@@ -98,7 +157,15 @@ public:
     uint32_t poll(proc::PollWaiter* waiter) override {
         if (waiter) waiter->subscribe(proc::console_input_event());
         uint32_t mask = poll_events::kOut | poll_events::kWriteNormal;
-        if (!console_input::empty()) mask |= poll_events::kIn | poll_events::kReadNormal;
+        bool readable;
+        if (reads_through_discipline()) {
+            sync::NoInterruptsGuard lock(g_terminal.lock);
+            pump_input();
+            readable = g_terminal.discipline.readable(g_terminal.termios);
+        } else {
+            readable = !console_input::empty();
+        }
+        if (readable) mask |= poll_events::kIn | poll_events::kReadNormal;
         return mask;
     }
 
@@ -119,7 +186,16 @@ public:
                 Termios t;
                 TRY(sys::copy_from_user(&t, arg, sizeof(t)));
                 sync::NoInterruptsGuard lock(g_terminal.lock);
+                // Output is never queued here, so TCSETSW has nothing to
+                // wait for; TCSETSF drops the input first.
+                if (request == kTcsetsf) flush_input();
                 g_terminal.termios = t;
+                return int64_t(0);
+            }
+            case kTcflsh: {
+                if (arg > kTcioflush) return Error::kInvalid;
+                sync::NoInterruptsGuard lock(g_terminal.lock);
+                if (arg == kTciflush || arg == kTcioflush) flush_input();
                 return int64_t(0);
             }
             case kTiocgwinsz: {
@@ -139,7 +215,14 @@ public:
                 return int64_t(0);
             }
             case kFionread: {
-                int n = int(console_input::available());
+                int n;
+                if (reads_through_discipline()) {
+                    sync::NoInterruptsGuard lock(g_terminal.lock);
+                    pump_input();
+                    n = int(g_terminal.discipline.readable_bytes(g_terminal.termios));
+                } else {
+                    n = int(console_input::available());
+                }
                 TRY(sys::copy_to_user(arg, &n, sizeof(n)));
                 return int64_t(0);
             }

@@ -139,10 +139,11 @@ void sleep_ms(uint64_t ms);
 WakeReason sleep_until(Deadline deadline);
 
 // Blocks until console input is available (kWoken; at once if there is
-// some), the process is killed (kKilled) or a signal is to be taken
-// (kInterrupted). The caller unwinds and returns (EINTR, a restart code):
-// the kill or the signal takes effect on the way back to user mode.
-WakeReason wait_for_input();
+// some), the process is killed (kKilled), a signal is to be taken
+// (kInterrupted) or `deadline` passes (kTimedOut; none by default). The
+// caller unwinds and returns (EINTR, a restart code): the kill or the
+// signal takes effect on the way back to user mode.
+WakeReason wait_for_input(Deadline deadline = {});
 // Fired when console input arrives (poll on the console subscribes to it).
 class WaitEvent;
 WaitEvent& console_input_event();

@@ -486,13 +486,13 @@ WakeReason sleep_until(Deadline deadline) {
     return g_sleepers.wait_locked(deadline);
 }
 
-WakeReason wait_for_input() {
+WakeReason wait_for_input(Deadline deadline) {
     arch::InterruptDisabler no_interrupts;
     // The console's hook wakes under the scheduler lock, so input that
     // arrives after this check finds this thread already queued.
     sync::Guard lock(g_scheduler_lock);
     if (!console_input::empty()) return WakeReason::kWoken;
-    return g_input_ready.queue().wait_locked();
+    return g_input_ready.queue().wait_locked(deadline);
 }
 
 WaitEvent& console_input_event() {

@@ -177,6 +177,10 @@ Result<size_t> do_sendfile(int out_fd, int in_fd, uint64_t offset_ptr, size_t co
             if (!offset_ptr) (void)in->seek(-int64_t(n - written), 1);
             break;
         }
+        // A short read is all there is for now (a terminal's line, what a
+        // pipe held) or the end of a file: reading on would block, or
+        // read nothing.
+        if (n < want) break;
         if (fs::io_checkpoint()) break;
     }
     if (offset_ptr && total) TRY(copy_to_user(offset_ptr, &position, sizeof(position)));

@@ -9,8 +9,9 @@ arguments as on Linux). By UEFI, by GRUB-BIOS, and on 4 CPUs.
 And `make run USERLAND=busybox` (the Makefile puts init=/bin/sh on the command
 line; /bin/sh is a link to /bin/busybox, so argv[0] picks ash): the
 interactive shell answers a command typed over COM1 and one typed on the PS/2
-keyboard (busybox echoes and edits the line itself: the console is raw), and
-its `exit 3` ends init with status 3."""
+keyboard (busybox edits and echoes its own line in raw mode), a `cat` that
+reads the console through the kernel's line discipline (canonical mode:
+echo, erase, ^D), and its `exit 3` ends init with status 3."""
 import os
 
 from harness import ROOT, Test
@@ -37,6 +38,11 @@ TESTS = [
                 ("expect", _ASH_PROMPT),
                 ("monitor", sendkeys("echo $((7*8)) keyboard\n")), ("expect", r"^56 keyboard\r?$"),
                 ("expect", _ASH_PROMPT),
+                # cat reads the console in canonical mode (ash restored it):
+                # the kernel echoes the line, cat prints it, ^D ends it.
+                ("send", "echo ready; cat\r"), ("expect", r"^ready\r?$"),
+                ("send", "meow\x7fw\r"), ("expect", r"meow\x08 \x08w\r?\nmeow\r?\n"),
+                ("send", "\x04"), ("expect", _ASH_PROMPT),
                 ("send", "exit 3\r"), ("expect", r"init exited: 3\r?\n")],
          exit_code=(3 << 1) | 1),
     Test("linux-busybox-ls-wc", cmdline='init=/bin/busybox -- sh -c "ls /bin | wc -l"',
