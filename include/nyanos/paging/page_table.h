@@ -178,9 +178,7 @@ public:
     // lo is in (else nothing is visited).
     template <typename Fn>
     void for_each_leaf(VirtAddr lo, VirtAddr hi, Fn&& fn) {
-        if (lo >= hi || ((lo | hi) & (kPageSize - 1)) || !is_canonical(lo) ||
-            !is_canonical(hi - 1) || is_user_half(lo) != is_user_half(hi - 1))
-            return;
+        if (!walk_range_ok(lo, hi)) return;
         visit_table(m_root, 4, 0, canonical_low(lo), canonical_low(hi - 1) + 1, fn);
     }
 
@@ -193,9 +191,7 @@ public:
     // are skipped. Same argument rules as for_each_leaf.
     template <typename Fn>
     void for_each_leaf_table(VirtAddr lo, VirtAddr hi, Fn&& fn) {
-        if (lo >= hi || ((lo | hi) & (kPageSize - 1)) || !is_canonical(lo) ||
-            !is_canonical(hi - 1) || is_user_half(lo) != is_user_half(hi - 1))
-            return;
+        if (!walk_range_ok(lo, hi)) return;
         visit_leaf_tables(m_root, 4, 0, canonical_low(lo), canonical_low(hi - 1) + 1, fn);
     }
 
@@ -530,6 +526,13 @@ private:
             if (e.software_new()) e = PageTableEntry(e.raw() & ~PageTableEntry::kSoftwareNew);
             commit(e.address(), level - 1, start, end, base + i * span_of_entry(level));
         }
+    }
+
+    // What for_each_leaf and for_each_leaf_table accept: page-aligned
+    // lo < hi, both canonical and in the same half.
+    static constexpr bool walk_range_ok(VirtAddr lo, VirtAddr hi) {
+        return lo < hi && !((lo | hi) & (kPageSize - 1)) && is_canonical(lo) &&
+               is_canonical(hi - 1) && is_user_half(lo) == is_user_half(hi - 1);
     }
 
     // Table walks index the 48-bit space from 0; drop the sign extension.
