@@ -14,6 +14,7 @@
 #include <sys/ioctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/time.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
@@ -212,6 +213,7 @@ static int efault_info(void) {
 static int efault_paths(void) {
     char buf[256];
     struct stat st;
+    struct statfs sfs;
     int fd = open("/", O_RDONLY | O_DIRECTORY);
     CHECK_OK(fd);
     for (size_t i = 0; i < BAD_COUNT; ++i) {
@@ -227,6 +229,9 @@ static int efault_paths(void) {
         EXPECT_EFAULT(i, syscall(SYS_chdir, B(i)));
         EXPECT_EFAULT(i, syscall(SYS_readlink, B(i), buf, sizeof buf));
         EXPECT_EFAULT(i, syscall(SYS_readlink, "/proc/self/exe", B(i), 16));
+        EXPECT_EFAULT(i, syscall(SYS_statfs, B(i), &sfs));
+        EXPECT_EFAULT(i, syscall(SYS_statfs, "/", B(i)));
+        EXPECT_EFAULT(i, syscall(SYS_fstatfs, fd, B(i)));
     }
     return CASE_PASS;
 }

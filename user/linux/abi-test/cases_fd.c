@@ -3,6 +3,8 @@
  * access, readlink. */
 #include "suite.h"
 
+#include <sys/statfs.h>
+
 #include <dirent.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -11,6 +13,7 @@
 #include <sys/ioctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/uio.h>
 #include <termios.h>
 
@@ -416,6 +419,49 @@ static int fd_readlink_proc_self_exe(void) {
     return CASE_PASS;
 }
 
+/* /proc/self as Linux has it: a link to the caller's /proc/<pid>, whose
+ * stat names the caller; fd/<n> links to the open files, a pipe named by
+ * its inode and readable through the link; statfs names /proc and pipes. */
+static int fd_proc_self(void) {
+    char buf[512], want[32], path[64];
+    snprintf(want, sizeof want, "%d", (int)getpid());
+    ssize_t n = readlink("/proc/self", buf, sizeof buf - 1);
+    CHECK(n > 0);
+    buf[n] = 0;
+    if (strcmp(buf, want) != 0) return fail("/proc/self -> %s, expected %s", buf, want);
+    int fd = open("/proc/self/stat", O_RDONLY);
+    CHECK_OK(fd);
+    n = read(fd, buf, sizeof buf - 1);
+    CHECK(n > 0);
+    buf[n] = 0;
+    close(fd);
+    CHECK_EQ(strtol(buf, NULL, 10), (long)getpid());
+    CHECK(strchr(buf, '(') != NULL && strrchr(buf, ')') != NULL);
+    int p[2];
+    CHECK_OK(pipe(p));
+    snprintf(path, sizeof path, "/proc/self/fd/%d", p[0]);
+    n = readlink(path, buf, sizeof buf - 1);
+    CHECK(n > 0);
+    buf[n] = 0;
+    if (strncmp(buf, "pipe:[", 6) != 0) return fail("%s -> %s, expected pipe:[...]", path, buf);
+    CHECK_EQ(write(p[1], "x", 1), 1);
+    int again = open(path, O_RDONLY);
+    CHECK_OK(again);
+    char c = 0;
+    CHECK_EQ(read(again, &c, 1), 1);
+    CHECK_EQ(c, 'x');
+    struct statfs s;
+    CHECK_OK(statfs("/proc", &s));
+    CHECK_EQ((unsigned long)s.f_type, 0x9fa0ul); /* PROC_SUPER_MAGIC */
+    CHECK_OK(fstatfs(p[0], &s));
+    CHECK_EQ((unsigned long)s.f_type, 0x50495045ul); /* PIPEFS_MAGIC */
+    close(again);
+    close(p[0]);
+    close(p[1]);
+    CHECK_ERR(open("/proc/self/fd/999", O_RDONLY), ENOENT);
+    return CASE_PASS;
+}
+
 CASE_TABLE(fd) = {
     {"fd-dup-family", fd_dup_family},
     {"fd-fcntl", fd_fcntl},
@@ -431,5 +477,6 @@ CASE_TABLE(fd) = {
     {"fd-cwd", fd_cwd},
     {"fd-access", fd_access},
     {"fd-readlink-proc-self-exe", fd_readlink_proc_self_exe},
+    {"fd-proc-self", fd_proc_self},
     CASE_TABLE_END,
 };

@@ -26,7 +26,7 @@
   --case fd-pread-pipe-espipe \
   --case fd-ioctl-enotty --case fd-dev-null --case fd-dev-zero --case fd-dev-urandom \
   --case fd-getdents64 --case fd-fstat-empty-path --case fd-cwd --case fd-access \
-  --case fd-readlink-proc-self-exe
+  --case fd-readlink-proc-self-exe --case fd-proc-self
 first=$?
 /bin/linux-abi-test --check-memory \
   --case sig-handler-runs --case sig-siginfo --case sig-resethand --case sig-nodefer-and-mask \
