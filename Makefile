@@ -9,13 +9,17 @@ QEMU_EXTRA   ?=
 CMDLINE      ?=
 INITRD_EXTRA ?=
 # USERLAND=busybox: boot into busybox's interactive shell (ash, /bin/sh)
-# instead of NyanOS's: init=/bin/sh goes in front of CMDLINE, unless CMDLINE
-# chooses an init= itself.
+# instead of NyanOS's, unless CMDLINE chooses an init= itself. As on Linux,
+# init gets no controlling terminal on the console, so init is a shell that
+# starts the interactive one in a session of its own with the console as
+# its terminal (busybox's setsid -c): job control (^Z, fg, bg) works there,
+# and the interactive shell's exit status is init's. The init= goes after
+# CMDLINE's options (the words after its -- are init's arguments).
 USERLAND     ?= nyanos
-USERLAND_BUSYBOX_INIT := init=/bin/sh
+USERLAND_BUSYBOX_INIT := init=/bin/sh -- -c "setsid -c /bin/sh; exit $$?"
 ifeq ($(USERLAND),busybox)
 ifeq ($(filter init=%,$(CMDLINE)),)
-override CMDLINE := $(strip $(USERLAND_BUSYBOX_INIT) $(CMDLINE))
+override CMDLINE := $(strip $(CMDLINE) $(USERLAND_BUSYBOX_INIT))
 endif
 else ifneq ($(USERLAND),nyanos)
 $(error USERLAND=$(USERLAND): nyanos (the default) or busybox)

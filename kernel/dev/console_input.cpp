@@ -16,6 +16,7 @@ ByteRing<kBufferSize> g_ring;
 size_t g_dropped = 0;
 Hook g_data_available = nullptr;
 InterruptHook g_interrupt = nullptr;
+SignalCharacterHook g_terminal = nullptr;
 bool g_lock = false;
 
 // Interrupts off (an IRQ on this CPU must not spin on a lock its own
@@ -51,10 +52,13 @@ void push(char c) {
     // Ctrl-C that kills the foreground process is consumed: the shell that
     // reads next must not see it (as with a Unix terminal's ISIG).
     InterruptHook interrupt;
+    SignalCharacterHook terminal;
     {
         Locker lock;
         interrupt = g_interrupt;
+        terminal = g_terminal;
     }
+    if (terminal && terminal(c)) return;
     if (c == kCtrlC && interrupt && interrupt()) return;
     Hook data_available;
     {
@@ -99,6 +103,11 @@ void set_data_available_hook(Hook hook) {
 void set_interrupt_hook(InterruptHook hook) {
     Locker lock;
     g_interrupt = hook;
+}
+
+void set_signal_character_hook(SignalCharacterHook hook) {
+    Locker lock;
+    g_terminal = hook;
 }
 
 size_t dropped() {

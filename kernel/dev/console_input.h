@@ -42,6 +42,12 @@ using Hook = void (*)();
 using InterruptHook = bool (*)();
 void set_data_available_hook(Hook hook);
 void set_interrupt_hook(InterruptHook hook);
+// Runs first for every byte, in interrupt context like the others: the
+// terminal's signal characters (^C, ^\, ^Z with ISIG, when a session has
+// the console as its controlling terminal). True consumes the byte (it
+// sent the signal); false passes it on to the interrupt hook and the ring.
+using SignalCharacterHook = bool (*)(char c);
+void set_signal_character_hook(SignalCharacterHook hook);
 
 // Bytes dropped because the buffer was full, since boot.
 size_t dropped();

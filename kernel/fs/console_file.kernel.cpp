@@ -14,6 +14,8 @@
 #include "fs/open.h"
 #include "lib/console.h"
 #include "lib/line_discipline.h"
+#include "proc/lifecycle.h"
+#include "proc/signal_delivery.h"
 #include "proc/scheduler.h"
 #include "proc/wait_event.h"
 #include "syscall/user_memory.h"
@@ -27,6 +29,11 @@ constexpr size_t kChunk = 256;
 // Linux's terminal requests (asm-generic/ioctls.h).
 constexpr uint32_t kTcgets = 0x5401, kTcsets = 0x5402, kTcsetsw = 0x5403, kTcsetsf = 0x5404;
 constexpr uint32_t kTcflsh = 0x540b;
+constexpr uint32_t kTiocsctty = 0x540e, kTiocgpgrp = 0x540f, kTiocspgrp = 0x5410;
+constexpr uint32_t kTiocnotty = 0x5422, kTiocgsid = 0x5429;
+// Signal numbers (Linux's) the terminal sends.
+constexpr int kSigHup = 1, kSigInt = 2, kSigQuit = 3, kSigCont = 18, kSigTstp = 20, kSigTtin = 21,
+              kSigTtou = 22;
 constexpr uint32_t kTiocgwinsz = 0x5413, kTiocswinsz = 0x5414, kFionread = 0x541b;
 constexpr uint64_t kTciflush = 0, kTcioflush = 2;  // TCFLSH's queues that hold input
 
@@ -40,6 +47,11 @@ struct TerminalState {
     sync::SpinLock lock;
     Termios termios GUARDED_BY(lock) = kDefaultTermios;
     LineDiscipline discipline GUARDED_BY(lock);
+    // The session whose controlling terminal the console is (0: none; it
+    // becomes one with TIOCSCTTY, as Linux gives init none on
+    // /dev/console), and its foreground process group.
+    int32_t session GUARDED_BY(lock) = 0;
+    int32_t foreground GUARDED_BY(lock) = 0;
     // The serial console's size (the framebuffer's may differ; a program
     // that asks gets the smaller, safe one).
     WindowSize window GUARDED_BY(lock) = {24, 80, 0, 0};
@@ -65,6 +77,55 @@ void pump_input() REQUIRES(g_terminal.lock) {
     char c;
     while (console_input::try_pop(c))
         g_terminal.discipline.receive(c, g_terminal.termios, echo_to_console, nullptr);
+}
+
+// The terminal's signal characters (console_input's hook, in interrupt
+// context): with ISIG, ^C, ^\ and ^Z send SIGINT, SIGQUIT and SIGTSTP to
+// the foreground process group of the session the console belongs to,
+// echo, and end the line being typed, as Linux's n_tty does. Without such
+// a session the byte goes on (NyanOS's Ctrl-C rule, then the readers).
+bool terminal_signal_character(char c) {
+    int sig = 0;
+    int32_t group = 0;
+    {
+        sync::NoInterruptsGuard lock(g_terminal.lock);
+        const Termios t = g_terminal.termios;
+        uint8_t u = uint8_t(c);
+        if (!g_terminal.session || !g_terminal.foreground || !(t.lflag & termios_bits::kIsig) || !u)
+            return false;
+        if (u == t.cc[termios_bits::kVintr])
+            sig = kSigInt;
+        else if (u == t.cc[termios_bits::kVquit])
+            sig = kSigQuit;
+        else if (u == t.cc[termios_bits::kVsusp])
+            sig = kSigTstp;
+        if (!sig) return false;
+        group = g_terminal.foreground;
+        g_terminal.discipline.receive(c, t, echo_to_console, nullptr);
+    }
+    proc::signal_group(group, sig);
+    return true;
+}
+
+// Whether the console is the controlling terminal of the caller's session.
+bool controls_terminal(const proc::Process& p) REQUIRES(g_terminal.lock) {
+    return g_terminal.session && g_terminal.session == p.sid;
+}
+
+// A read by a process of the terminal's session outside its foreground
+// group: SIGTTIN to its group and a restart (it reads once continued in
+// the foreground), or EIO when it ignores or blocks SIGTTIN or its group is
+// orphaned (Linux's job-control check). OK otherwise.
+Result<void> check_background_read() {
+    proc::Process* p = proc::current_process();
+    {
+        sync::NoInterruptsGuard lock(g_terminal.lock);
+        if (!controls_terminal(*p) || g_terminal.foreground == p->pgid) return {};
+    }
+    if (proc::current_ignores_or_blocks(kSigTtin) || proc::group_orphaned(p->pgid, p->sid))
+        return Error::kIo;
+    proc::signal_group(p->pgid, kSigTtin);
+    return Error::kRestartSys;
 }
 
 // Linux programs read the console through the line discipline (the
@@ -102,6 +163,7 @@ public:
     // both set VTIME bounds the wait for the first byte only (Linux's
     // timer restarts at each byte); a read returns what has come then.
     Result<size_t> read_cooked(IoBuffer& out) {
+        TRY(check_background_read());
         char chunk[kChunk];
         size_t want = out.length() < kChunk ? out.length() : kChunk;
         proc::Deadline deadline;
@@ -198,6 +260,23 @@ public:
                 if (arg == kTciflush || arg == kTcioflush) flush_input();
                 return int64_t(0);
             }
+            case kTiocsctty:
+                return set_controlling_terminal(arg);
+            case kTiocnotty:
+                return drop_controlling_terminal();
+            case kTiocgpgrp:
+            case kTiocgsid: {
+                int32_t id;
+                {
+                    sync::NoInterruptsGuard lock(g_terminal.lock);
+                    if (!controls_terminal(*proc::current_process())) return Error::kNotTty;
+                    id = request == kTiocgpgrp ? g_terminal.foreground : g_terminal.session;
+                }
+                TRY(sys::copy_to_user(arg, &id, sizeof(id)));
+                return int64_t(0);
+            }
+            case kTiocspgrp:
+                return set_foreground_group(arg);
             case kTiocgwinsz: {
                 WindowSize w;
                 {
@@ -235,6 +314,71 @@ public:
     const Node* node() const override { return &m_node; }
 
 private:
+    // TIOCSCTTY: a session leader without a terminal makes the console
+    // its session's; its group becomes the foreground. A terminal another
+    // live session holds is taken only with `arg` 1 by a privileged caller
+    // (everyone is root here), as Linux's tiocsctty.
+    Result<int64_t> set_controlling_terminal(uint64_t arg) {
+        proc::Process* p = proc::current_process();
+        if (p->sid != p->pid) return Error::kPermission;
+        int32_t holder;
+        {
+            sync::NoInterruptsGuard lock(g_terminal.lock);
+            if (g_terminal.session == p->sid) return int64_t(0);
+            holder = g_terminal.session;
+        }
+        if (holder && proc::session_alive(holder) && arg != 1) return Error::kPermission;
+        sync::NoInterruptsGuard lock(g_terminal.lock);
+        g_terminal.session = p->sid;
+        g_terminal.foreground = p->pgid;
+        return int64_t(0);
+    }
+
+    // TIOCNOTTY: a session leader gives the terminal up, and its
+    // foreground group gets SIGHUP and SIGCONT (Linux's disassociate_ctty).
+    Result<int64_t> drop_controlling_terminal() {
+        proc::Process* p = proc::current_process();
+        int32_t group = 0;
+        {
+            sync::NoInterruptsGuard lock(g_terminal.lock);
+            if (!controls_terminal(*p)) return Error::kNotTty;
+            if (p->sid != p->pid) return int64_t(0);
+            group = g_terminal.foreground;
+            g_terminal.session = 0;
+            g_terminal.foreground = 0;
+        }
+        proc::signal_group(group, kSigHup);
+        proc::signal_group(group, kSigCont);
+        return int64_t(0);
+    }
+
+    // TIOCSPGRP (tcsetpgrp): the foreground becomes a group of the
+    // caller's session. ENOTTY unless the console is the caller's
+    // terminal; EINVAL for a negative group, EPERM for one not in the
+    // session. A background caller that neither ignores nor blocks SIGTTOU
+    // gets it (and restarts once continued), as Linux's tty_check_change.
+    Result<int64_t> set_foreground_group(uint64_t arg) {
+        proc::Process* p = proc::current_process();
+        int32_t group;
+        TRY(sys::copy_from_user(&group, arg, sizeof(group)));
+        bool background;
+        {
+            sync::NoInterruptsGuard lock(g_terminal.lock);
+            if (!controls_terminal(*p)) return Error::kNotTty;
+            background = g_terminal.foreground != p->pgid;
+        }
+        if (background && !proc::current_ignores_or_blocks(kSigTtou)) {
+            if (proc::group_orphaned(p->pgid, p->sid)) return Error::kIo;
+            proc::signal_group(p->pgid, kSigTtou);
+            return Error::kRestartSys;
+        }
+        if (group < 0) return Error::kInvalid;
+        if (!proc::group_in_session(group, p->sid)) return Error::kPermission;
+        sync::NoInterruptsGuard lock(g_terminal.lock);
+        g_terminal.foreground = group;
+        return int64_t(0);
+    }
+
     const Vfs& m_vfs;
     Node m_node;
 };
@@ -242,6 +386,9 @@ private:
 }  // namespace
 
 Result<DescriptionRef> open_console(const Vfs& vfs, Node node, uint32_t flags) {
+    // The terminal's signal characters take effect once a console exists
+    // (init's descriptors are its first); setting the hook again is harmless.
+    console_input::set_signal_character_hook(terminal_signal_character);
     auto* d = new (std::nothrow) ConsoleFile(vfs, node, flags);
     if (!d) return Error::kNoMemory;
     return DescriptionRef::adopt(d);

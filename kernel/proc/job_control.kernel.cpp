@@ -192,6 +192,39 @@ Result<int> start_session() {
     return self->sid;
 }
 
+bool session_alive(int sid) {
+    if (sid <= 0) return false;
+    sync::NoInterruptsGuard lock(g_table_lock);
+    for (Process* p = g_table.first(); p; p = p->next_in_table)
+        if (p->sid == sid && !p->zombie) return true;
+    return false;
+}
+
+bool group_in_session(int pgid, int sid) {
+    if (pgid <= 0) return false;
+    sync::NoInterruptsGuard lock(g_table_lock);
+    for (Process* p = g_table.first(); p; p = p->next_in_table)
+        if (p->pgid == pgid && p->sid == sid && !p->zombie) return true;
+    return false;
+}
+
+bool group_orphaned(int pgid, int sid) {
+    sync::NoInterruptsGuard lock(g_table_lock);
+    return orphaned_group_locked(pgid, sid);
+}
+
+void signal_group(int pgid, int sig) {
+    if (pgid <= 0) return;
+    PendingInfo info{kSiKernel, 0, 0, 0, 0};
+    sync::NoInterruptsGuard lock(g_table_lock);
+    for (Process* target = g_table.first(); target; target = target->next_in_table) {
+        if (target->pgid != pgid || target->zombie) continue;
+        if (target == g_init && !handles_signal(*target, sig)) continue;
+        if (sig == kSigCont) continue_process_locked(target);
+        (void)send_signal(target, sig, info);
+    }
+}
+
 Result<void> signal_processes(int pid, int sig) {
     if (sig < 0 || sig > kSignalCount) return Error::kInvalid;
     Process* self = current_process();

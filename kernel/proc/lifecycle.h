@@ -130,6 +130,18 @@ Result<int> process_group(int pid);
 Result<int> session_of(int pid);
 Result<int> start_session();
 
+// For the terminal (fs/console_file.kernel.cpp): whether session `sid`
+// has a live process, and group `pgid` a live process in it; whether the
+// group `pgid` of session `sid` is orphaned (no member's parent is in
+// another group of the same session).
+bool session_alive(int sid);
+bool group_in_session(int pgid, int sid);
+bool group_orphaned(int pgid, int sid);
+// The terminal's signals to a process group, from the kernel (SI_KERNEL):
+// its ISIG characters, hang-ups, SIGTTIN/SIGTTOU. Safe in an interrupt
+// handler. Init is spared the signals it has no handler for.
+void signal_group(int pgid, int sig);
+
 // Kills `pid` with `signal` (SIGKILL from kill(), SIGINT from Ctrl-C).
 // ESRCH if there is no such live process; EINVAL for pid <= 0; EPERM for
 // init, unless init kills itself.

@@ -45,6 +45,10 @@ SignalFpuLayout signal_fpu_layout();
 
 // Whether `target` has a handler for `sig` (not SIG_DFL, not SIG_IGN).
 bool handles_signal(const Process& target, int sig);
+// Whether the calling thread blocks `sig` or its process ignores it (the
+// terminal's SIGTTIN and SIGTTOU rules: such a reader or writer gets EIO,
+// or goes ahead, instead of being stopped).
+bool current_ignores_or_blocks(int sig);
 
 // Whether `thread` has a signal pending that it does not block, so that a
 // wait it starts must end at once (kInterrupted). Read without the signal

@@ -159,6 +159,15 @@ bool handles_signal(const Process& target, int sig) {
     return handler != kSigDfl && handler != kSigIgn;
 }
 
+bool current_ignores_or_blocks(int sig) {
+    Thread* self = current_thread();
+    Process* p = self->process;
+    if (!p || !p->signal_actions || !valid_signal(sig)) return false;
+    sync::NoInterruptsGuard lock(g_signal_lock);
+    if (self->signals.blocked & sig_bit(sig)) return true;
+    return p->signal_actions->action(sig).handler == kSigIgn;
+}
+
 bool signal_interrupts_wait(const Thread* thread) NO_THREAD_SAFETY_ANALYSIS {
     if (!thread->process || !thread->process->signal_actions) return false;
     const ThreadSignals& s = thread->signals;

@@ -19,6 +19,7 @@ enum class Error : int32_t {
     kNoEntry = 2,        // ENOENT
     kNoProcess = 3,      // ESRCH
     kInterrupted = 4,    // EINTR
+    kIo = 5,             // EIO
     kArgListTooBig = 7,  // E2BIG
     kNotExecutable = 8,  // ENOEXEC
     kBadFd = 9,          // EBADF
@@ -66,6 +67,8 @@ constexpr const char* error_name(Error e) {
             return "ESRCH";
         case Error::kInterrupted:
             return "EINTR";
+        case Error::kIo:
+            return "EIO";
         case Error::kArgListTooBig:
             return "E2BIG";
         case Error::kNotExecutable:

@@ -6,19 +6,21 @@ exits with its number of failures; and the command line's own example,
 `init=/bin/busybox -- sh -c "ls /bin | wc -l"` (double quotes group init's
 arguments as on Linux). By UEFI, by GRUB-BIOS, and on 4 CPUs.
 
-And `make run USERLAND=busybox` (the Makefile puts init=/bin/sh on the command
-line; /bin/sh is a link to /bin/busybox, so argv[0] picks ash): the
+And `make run USERLAND=busybox` (the Makefile makes init a shell that starts
+the interactive one with `setsid -c`, so it has the console as its terminal;
+/bin/sh is a link to /bin/busybox, so argv[0] picks ash): the
 interactive shell answers a command typed over COM1 and one typed on the PS/2
 keyboard (busybox edits and echoes its own line in raw mode), a `cat` that
 reads the console through the kernel's line discipline (canonical mode:
-echo, erase, ^D), and its `exit 3` ends init with status 3."""
+echo, erase, ^D), job control (^Z stops a job, bg and fg continue it, ^C
+interrupts it), and its `exit 3` ends init with status 3."""
 import os
 
 from harness import ROOT, Test
 from keys import sendkeys
 
 # The Makefile's USERLAND_BUSYBOX_INIT.
-_USERLAND_BUSYBOX = "init=/bin/sh"
+_USERLAND_BUSYBOX = 'init=/bin/sh -- -c "setsid -c /bin/sh; exit $?"'
 # ash's prompt for root in /; busybox then asks the terminal where the cursor
 # is (ESC [ 6 n), which nobody answers here.
 _ASH_PROMPT = r"/ # "
@@ -43,6 +45,15 @@ TESTS = [
                 ("send", "echo ready; cat\r"), ("expect", r"^ready\r?$"),
                 ("send", "meow\x7fw\r"), ("expect", r"meow\x08 \x08w\r?\nmeow\r?\n"),
                 ("send", "\x04"), ("expect", _ASH_PROMPT),
+                # Job control: the shell has the console as its terminal,
+                # so ^Z stops the foreground job and ^C interrupts one.
+                ("send", "echo go; sleep 20\r"), ("expect", r"^go\r?$"), ("sleep", 1),
+                ("send", "\x1a"), ("expect", r"\[1\]\+\s+Stopped\s+sleep 20"),
+                ("expect", _ASH_PROMPT),
+                ("send", "bg; fg\r"), ("expect", r"^sleep 20\r?$"), ("sleep", 1),
+                ("send", "\x03"), ("expect", _ASH_PROMPT),
+                ("send", "jobs; echo no-jobs\r"), ("expect", r"^no-jobs\r?$"),
+                ("expect", _ASH_PROMPT),
                 ("send", "exit 3\r"), ("expect", r"init exited: 3\r?\n")],
          exit_code=(3 << 1) | 1),
     Test("linux-busybox-ls-wc", cmdline='init=/bin/busybox -- sh -c "ls /bin | wc -l"',
