@@ -386,6 +386,12 @@ private:
 }  // namespace
 
 Result<DescriptionRef> open_console(const Vfs& vfs, Node node, uint32_t flags) {
+    // /dev/tty is the caller's controlling terminal: a Linux process
+    // without one gets ENXIO, as on Linux (NyanOS programs get the console).
+    if (node.special == Special::kTty && reads_through_discipline()) {
+        sync::NoInterruptsGuard lock(g_terminal.lock);
+        if (!controls_terminal(*proc::current_process())) return Error::kNoDeviceOrAddress;
+    }
     // The terminal's signal characters take effect once a console exists
     // (init's descriptors are its first); setting the hook again is harmless.
     console_input::set_signal_character_hook(terminal_signal_character);

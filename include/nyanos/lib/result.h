@@ -15,39 +15,40 @@ namespace nyanos {
 
 // Values are Linux errno numbers, so a syscall can return -static_cast<int>(e).
 enum class Error : int32_t {
-    kPermission = 1,     // EPERM
-    kNoEntry = 2,        // ENOENT
-    kNoProcess = 3,      // ESRCH
-    kInterrupted = 4,    // EINTR
-    kIo = 5,             // EIO
-    kArgListTooBig = 7,  // E2BIG
-    kNotExecutable = 8,  // ENOEXEC
-    kBadFd = 9,          // EBADF
-    kNoChild = 10,       // ECHILD
-    kAgain = 11,         // EAGAIN
-    kNoMemory = 12,      // ENOMEM
-    kAccess = 13,        // EACCES
-    kFault = 14,         // EFAULT
-    kBusy = 16,          // EBUSY
-    kExists = 17,        // EEXIST
-    kNoDevice = 19,      // ENODEV
-    kNotDirectory = 20,  // ENOTDIR
-    kIsDirectory = 21,   // EISDIR
-    kInvalid = 22,       // EINVAL
-    kTooManyFiles = 24,  // EMFILE
-    kNotTty = 25,        // ENOTTY
-    kNoSpace = 28,       // ENOSPC
-    kIllegalSeek = 29,   // ESPIPE
-    kReadOnlyFs = 30,    // EROFS
-    kBrokenPipe = 32,    // EPIPE
-    kRange = 34,         // ERANGE
-    kNameTooLong = 36,   // ENAMETOOLONG
-    kNoSys = 38,         // ENOSYS
-    kLoop = 40,          // ELOOP
-    kOverflow = 75,      // EOVERFLOW
-    kNotSupported = 95,  // EOPNOTSUPP
-    kTimedOut = 110,     // ETIMEDOUT
-    kCorrupt = 117,      // EUCLEAN: a structure failed its integrity checks
+    kPermission = 1,         // EPERM
+    kNoEntry = 2,            // ENOENT
+    kNoProcess = 3,          // ESRCH
+    kInterrupted = 4,        // EINTR
+    kIo = 5,                 // EIO
+    kNoDeviceOrAddress = 6,  // ENXIO
+    kArgListTooBig = 7,      // E2BIG
+    kNotExecutable = 8,      // ENOEXEC
+    kBadFd = 9,              // EBADF
+    kNoChild = 10,           // ECHILD
+    kAgain = 11,             // EAGAIN
+    kNoMemory = 12,          // ENOMEM
+    kAccess = 13,            // EACCES
+    kFault = 14,             // EFAULT
+    kBusy = 16,              // EBUSY
+    kExists = 17,            // EEXIST
+    kNoDevice = 19,          // ENODEV
+    kNotDirectory = 20,      // ENOTDIR
+    kIsDirectory = 21,       // EISDIR
+    kInvalid = 22,           // EINVAL
+    kTooManyFiles = 24,      // EMFILE
+    kNotTty = 25,            // ENOTTY
+    kNoSpace = 28,           // ENOSPC
+    kIllegalSeek = 29,       // ESPIPE
+    kReadOnlyFs = 30,        // EROFS
+    kBrokenPipe = 32,        // EPIPE
+    kRange = 34,             // ERANGE
+    kNameTooLong = 36,       // ENAMETOOLONG
+    kNoSys = 38,             // ENOSYS
+    kLoop = 40,              // ELOOP
+    kOverflow = 75,          // EOVERFLOW
+    kNotSupported = 95,      // EOPNOTSUPP
+    kTimedOut = 110,         // ETIMEDOUT
+    kCorrupt = 117,          // EUCLEAN: a structure failed its integrity checks
     // A blocking call interrupted by a signal, never seen by user space:
     // the return to user mode turns it into EINTR, or restarts the call
     // (Linux's ERESTARTSYS: restarted when the handler has SA_RESTART or
@@ -69,6 +70,8 @@ constexpr const char* error_name(Error e) {
             return "EINTR";
         case Error::kIo:
             return "EIO";
+        case Error::kNoDeviceOrAddress:
+            return "ENXIO";
         case Error::kArgListTooBig:
             return "E2BIG";
         case Error::kNotExecutable:

@@ -69,6 +69,7 @@ check proc-fd-list ok "$(exec 7</bin/busybox; ls /proc/self/fd | grep -qx 7 && e
 check statfs-root ramfs "$(stat -f -c %T /)"
 check statfs-proc proc "$(stat -f -c %T /proc/self)"
 check mtab-proc proc "$(awk '$2 == "/proc" { print $3 }' /etc/mtab)"
+check dev-tty-without-ctty no "$( (: </dev/tty) 2>/dev/null && echo yes || echo no)"
 check ps-lists-shell ok "$(ps | awk -v p=$$ '$1 == p { print "ok" }')"
 gone=$(sh -c 'echo $$')
 check proc-gone ok "$([ ! -e /proc/$gone ] && echo ok)"
