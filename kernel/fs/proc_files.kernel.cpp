@@ -201,8 +201,7 @@ Result<ProcessFigures> gather_process(int32_t pid, Strings which = Strings::kNon
 // kernel does not keep a segment's file offset). A zombie's is empty.
 Result<void> write_maps(int32_t pid, TextBuilder& out) {
     const FileEntry* program = vfs().node_of(proc::program_of(pid)).entry;
-    ProcessFigures unused;
-    proc::MemorySpace* memory = TRY(proc::process_figures(pid, unused));
+    proc::MemorySpace* memory = TRY(proc::memory_of(pid));
     if (!memory) return {};
     {
         proc::MemoryGuard guard(*memory);

@@ -107,28 +107,16 @@ Special special_child(Node dir, bool dir_is_root, const char* name, size_t lengt
     return Special::kNone;
 }
 
-// The pid a /proc entry's name spells (decimal, no leading zero, at most
-// 9 digits), or 0.
-int32_t pid_named(const char* name, size_t length) {
-    if (length == 0 || length > 9 || name[0] == '0') return 0;
-    int32_t pid = 0;
-    for (size_t i = 0; i < length; ++i) {
-        if (name[i] < '0' || name[i] > '9') return 0;
-        pid = pid * 10 + (name[i] - '0');
-    }
-    return pid;
-}
-
-// The descriptor a /proc/<pid>/fd entry's name spells ("0", or decimal
-// without a leading zero, at most 7 digits), or -1.
-int32_t fd_named(const char* name, size_t length) {
-    if (length == 0 || length > 7 || (name[0] == '0' && length > 1)) return -1;
-    int32_t fd = 0;
+// The number a /proc name spells: decimal without a leading zero (but "0"
+// itself), at most `max_digits` digits; -1 for anything else.
+int32_t number_named(const char* name, size_t length, size_t max_digits) {
+    if (length == 0 || length > max_digits || (name[0] == '0' && length > 1)) return -1;
+    int32_t n = 0;
     for (size_t i = 0; i < length; ++i) {
         if (name[i] < '0' || name[i] > '9') return -1;
-        fd = fd * 10 + (name[i] - '0');
+        n = n * 10 + (name[i] - '0');
     }
-    return fd;
+    return n;
 }
 
 size_t decimal(int32_t value, char (&out)[12]) {
@@ -230,11 +218,11 @@ Node Vfs::child(Node dir, const char* name, size_t length) const {
         return process_exists(dir.pid) ? Node{nullptr, s, dir.pid} : Node{};
     }
     if (dir.special == Special::kProcDirectory) {
-        int32_t pid = pid_named(name, length);
-        return pid && process_exists(pid) ? Node{nullptr, Special::kProcPid, pid} : Node{};
+        int32_t pid = number_named(name, length, 9);  // /proc/<pid>: pids start at 1
+        return pid > 0 && process_exists(pid) ? Node{nullptr, Special::kProcPid, pid} : Node{};
     }
     if (dir.special == Special::kProcPidFd) {
-        int32_t fd = fd_named(name, length);
+        int32_t fd = number_named(name, length, 7);  // below FdTable::kMaxFds
         if (fd < 0 || !process_file(dir.pid, fd).ok()) return Node{};
         return Node{nullptr, Special::kProcPidFdLink, dir.pid, fd};
     }

@@ -192,6 +192,9 @@ Result<void> unshare_files(Process* p);
 // which the caller must MemorySpace::release. ESRCH if there is no such
 // process.
 Result<MemorySpace*> process_figures(int pid, fs::proc_text::ProcessFigures& out);
+// Process `pid`'s memory with a reference the caller must drop
+// (MemorySpace::release); nullptr for a zombie; ESRCH if there is none.
+Result<MemorySpace*> memory_of(int pid);
 // The calling process's CPU time, all its threads' (proc/usage.h).
 CpuTicks own_process_cpu_ticks();
 // Calls `fn` on the thread `tid` (of any process; not one that has ended)

@@ -899,6 +899,14 @@ Result<fs::NodeId> working_directory_of(int pid) {
     return p->cwd;
 }
 
+Result<MemorySpace*> memory_of(int pid) {
+    if (pid <= 0) return Error::kNoProcess;
+    sync::NoInterruptsGuard lock(g_table_lock);
+    Process* p = g_table.find(pid);
+    if (!p) return Error::kNoProcess;
+    return p->zombie || !p->mm ? nullptr : p->mm->share();
+}
+
 Result<fs::FdTable*> files_of(int pid) {
     if (pid <= 0) return Error::kNoProcess;
     sync::NoInterruptsGuard lock(g_table_lock);

@@ -127,9 +127,9 @@ Result<uint64_t> initial_stack_bytes(const ProgramArgs& args, const StackSpec& s
     return stack.top - plan.sp;
 }
 
-Result<uint64_t> build_initial_stack(mm::AddressSpace& space, const elf::Image& image,
-                                     const ProgramArgs& args, const uint8_t random16[16],
-                                     const StackSpec& stack) {
+Result<InitialStack> build_initial_stack(mm::AddressSpace& space, const elf::Image& image,
+                                         const ProgramArgs& args, const uint8_t random16[16],
+                                         const StackSpec& stack) {
     StackPlan plan = TRY(plan_stack(args, stack));
     TRY(space.copy_to(plan.random_at, random16, 16));
     if (stack.execfn) {
@@ -171,7 +171,9 @@ Result<uint64_t> build_initial_stack(mm::AddressSpace& space, const elf::Image& 
     };
     TRY(put_word(args.argc));
     TRY(put_strings(args.argv, args.argc));
+    const uint64_t args_end = cursor;
     TRY(put_strings(args.envp, args.envc));
+    const uint64_t env_end = cursor;
     if (!stack.execfn) {
         TRY(put_aux(kAtPhdr, image.phdr_vaddr));
         TRY(put_aux(kAtPhent, sizeof(Elf64_Phdr)));
@@ -203,7 +205,7 @@ Result<uint64_t> build_initial_stack(mm::AddressSpace& space, const elf::Image& 
     TRY(put_aux(kAtNull, 0));
     TRY(flush());
     VERIFY(word_at <= plan.strings_at);
-    return plan.sp;
+    return InitialStack{plan.sp, plan.strings_at, args_end, env_end};
 }
 
 Result<void> record_image_regions(mm::ProcessMemory& memory, const elf::Image& image) {
@@ -231,18 +233,9 @@ Result<LoadedProgram> load_program(mm::AddressSpace& space, const elf::Image& im
     size_t stack_pages = (stack_bytes + kPageSize - 1) / kPageSize;
     TRY(space.map_anonymous(stack.top - stack_pages * kPageSize, stack_pages,
                             mm::PageFlags{.writable = true, .executable = false}));
-    uint64_t sp = TRY(build_initial_stack(space, image, args, random16, stack));
-    // build_initial_stack put the argument strings first at strings_at.
-    uint64_t args_start = TRY(plan_stack(args, stack)).strings_at;
-    uint64_t args_bytes = 0, env_bytes = 0;
-    for (size_t i = 0; i < args.argc; ++i) args_bytes += strlen(args.argv[i]) + 1;
-    for (size_t i = 0; i < args.envc; ++i) env_bytes += strlen(args.envp[i]) + 1;
-    return LoadedProgram{image.entry,
-                         sp,
-                         page_up(image.highest_vaddr_end),
-                         args_start,
-                         args_start + args_bytes,
-                         args_start + args_bytes + env_bytes};
+    InitialStack built = TRY(build_initial_stack(space, image, args, random16, stack));
+    return LoadedProgram{image.entry,      built.stack_pointer, page_up(image.highest_vaddr_end),
+                         built.args_start, built.args_end,      built.env_end};
 }
 
 }  // namespace nyanos::proc

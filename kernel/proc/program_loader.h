@@ -113,10 +113,16 @@ inline constexpr mm::MemoryLayout kNyanMemoryLayout{.stack_top = kStackTop,
 // region already there (the validator rules that out for the NyanOS layout).
 Result<void> record_image_regions(mm::ProcessMemory& memory, const elf::Image& image);
 
-// Builds only the initial stack (exposed for tests); its pages must be mapped.
-Result<uint64_t> build_initial_stack(mm::AddressSpace& space, const elf::Image& image,
-                                     const ProgramArgs& args, const uint8_t random16[16],
-                                     const StackSpec& stack);
+// What build_initial_stack wrote: the stack pointer (at argc) and where
+// the argument and environment strings went (see LoadedProgram).
+struct InitialStack {
+    uint64_t stack_pointer;
+    uint64_t args_start, args_end, env_end;
+};
+// Builds only the initial stack; its pages must be mapped.
+Result<InitialStack> build_initial_stack(mm::AddressSpace& space, const elf::Image& image,
+                                         const ProgramArgs& args, const uint8_t random16[16],
+                                         const StackSpec& stack);
 
 // The bytes the initial stack takes below stack.top (strings, the table
 // and alignment), or E2BIG if the arguments break the spec's limits.
