@@ -265,7 +265,8 @@ uint64_t load_average(unsigned which) {
 }
 
 uint64_t runnable_threads() {
-    sync::Guard lock(g_scheduler_lock);
+    // The timer takes this lock: interrupts off while it is held.
+    sync::NoInterruptsGuard lock(g_scheduler_lock);
     return runnable_locked();
 }
 
