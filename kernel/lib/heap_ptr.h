@@ -22,6 +22,11 @@ public:
         m_p = nullptr;
         return p;
     }
+    // Frees what it held, and holds `p` instead.
+    void reset(T* p) {
+        delete m_p;
+        m_p = p;
+    }
     T* operator->() const { return m_p; }
     T& operator*() const { return *m_p; }
 

@@ -22,6 +22,17 @@ public:
     // True when this dropped the last reference: the caller frees the object.
     bool drop() { return __atomic_sub_fetch(&m_count, 1, __ATOMIC_ACQ_REL) == 0; }
     uint32_t count() const { return __atomic_load_n(&m_count, __ATOMIC_RELAXED); }
+    // add() unless the count is 0 (the object is being freed): for an
+    // object found through a table that does not hold a reference itself.
+    bool add_unless_zero() {
+        uint32_t n = __atomic_load_n(&m_count, __ATOMIC_RELAXED);
+        while (n != 0) {
+            if (__atomic_compare_exchange_n(&m_count, &n, n + 1, true, __ATOMIC_RELAXED,
+                                            __ATOMIC_RELAXED))
+                return true;
+        }
+        return false;
+    }
 
 private:
     uint32_t m_count = 1;
@@ -31,6 +42,7 @@ template <typename T>
 class RefPtr {
 public:
     RefPtr() = default;
+    RefPtr(decltype(nullptr)) {}
     // Takes over a reference the caller owns (a new object's first one).
     static RefPtr adopt(T* p) {
         RefPtr r;

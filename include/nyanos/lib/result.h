@@ -31,19 +31,24 @@ enum class Error : int32_t {
     kFault = 14,             // EFAULT
     kBusy = 16,              // EBUSY
     kExists = 17,            // EEXIST
+    kCrossDevice = 18,       // EXDEV
     kNoDevice = 19,          // ENODEV
     kNotDirectory = 20,      // ENOTDIR
     kIsDirectory = 21,       // EISDIR
     kInvalid = 22,           // EINVAL
     kTooManyFiles = 24,      // EMFILE
     kNotTty = 25,            // ENOTTY
+    kTextBusy = 26,          // ETXTBSY
+    kFileTooBig = 27,        // EFBIG
     kNoSpace = 28,           // ENOSPC
     kIllegalSeek = 29,       // ESPIPE
     kReadOnlyFs = 30,        // EROFS
+    kTooManyLinks = 31,      // EMLINK
     kBrokenPipe = 32,        // EPIPE
     kRange = 34,             // ERANGE
     kNameTooLong = 36,       // ENAMETOOLONG
     kNoSys = 38,             // ENOSYS
+    kNotEmpty = 39,          // ENOTEMPTY
     kLoop = 40,              // ELOOP
     kOverflow = 75,          // EOVERFLOW
     kNotSupported = 95,      // EOPNOTSUPP
@@ -108,6 +113,16 @@ constexpr const char* error_name(Error e) {
             return "ENAMETOOLONG";
         case Error::kNoSys:
             return "ENOSYS";
+        case Error::kCrossDevice:
+            return "EXDEV";
+        case Error::kTextBusy:
+            return "ETXTBSY";
+        case Error::kFileTooBig:
+            return "EFBIG";
+        case Error::kTooManyLinks:
+            return "EMLINK";
+        case Error::kNotEmpty:
+            return "ENOTEMPTY";
         case Error::kLoop:
             return "ELOOP";
         case Error::kNotSupported:
