@@ -110,6 +110,7 @@ $(BUILD)/initrd.tar: $(USER_BINS) $(INITRD_STAMP) $(filter-out $(wildcard $(INIT
 	@cp $(BUSYBOX) $(INITRD_STAGE)/bin/busybox
 	@ln -s busybox $(INITRD_STAGE)/bin/sh
 	@mkdir -p $(INITRD_STAGE)/etc && ln -s ../proc/self/mounts $(INITRD_STAGE)/etc/mtab
+	@mkdir -p $(INITRD_STAGE)/tmp $(INITRD_STAGE)/root && chmod 1777 $(INITRD_STAGE)/tmp && chmod 0700 $(INITRD_STAGE)/root
 	$(if $(LINUX_FIXTURES),@cp -p $(dir $(LINUX_FIXTURES))/[!.]* $(INITRD_STAGE)/test/linux/)
 	@cp $(ELF_CORPUS_DIR)/*.elf $(ELF_CORPUS) $(INITRD_STAGE)/test/elf/
 	@chmod 0755 $(INITRD_STAGE)/test/elf/*.elf # exec wants an x bit, as Linux's

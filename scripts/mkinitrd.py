@@ -8,7 +8,8 @@ LIST_FILE names the entries of STAGE_DIR to store, one relative path per
 line, in order (directories, files and symbolic links; a link is stored as
 a link, with its target as written, never followed). Owner and group are 0, the
 mtime 0, modes lose group/other write and gain owner read/write, like
-`tar --format=ustar --owner=0 --group=0 --mtime=@0 --mode=u+rw,go-w`.
+`tar --format=ustar --owner=0 --group=0 --mtime=@0 --mode=u+rw,go-w`; but a
+sticky directory (/tmp, 1777) keeps its mode, as a Linux system's has it.
 
 Why the alignment: the loader places the archive at a page-aligned physical
 address, so a file whose data starts on a 4 KiB boundary of the archive
@@ -35,6 +36,8 @@ def base_info(name, mode):
     info.uname = info.gname = ""
     info.mtime = 0
     info.mode = (mode | 0o600) & ~0o022 & 0o7777
+    if mode & 0o1000:
+        info.mode = mode & 0o7777
     return info
 
 

@@ -48,6 +48,14 @@ Result<void> FileDescription::read_directory(EntrySink, void*) {
     return Error::kNotDirectory;
 }
 
+Result<void> FileDescription::truncate(uint64_t) {
+    return Error::kInvalid;
+}
+
+Result<void> FileDescription::sync() {
+    return Error::kInvalid;
+}
+
 Result<uint64_t> FileDescription::seek_within(int64_t offset, int whence, uint64_t size) {
     sync::Guard lock(m_offset_lock);
     int64_t base;

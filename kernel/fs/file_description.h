@@ -85,6 +85,13 @@ inline constexpr uint32_t kSymlink = 0120000;
 inline constexpr uint32_t kAnyExecute = 0111;
 }  // namespace mode_bits
 
+// A time stamp (st_atime, st_mtime, st_ctime), in the realtime clock.
+struct FileTime {
+    int64_t seconds = 0;
+    int64_t nanoseconds = 0;
+    bool operator==(const FileTime&) const = default;
+};
+
 // What stat reports, before a personality lays it out.
 struct FileStat {
     uint64_t device = 0;  // st_dev
@@ -95,6 +102,8 @@ struct FileStat {
     int64_t size = 0;
     int64_t block_size = 4096;
     int64_t blocks = 0;  // 512-byte units
+    uint32_t uid = 0, gid = 0;
+    FileTime atime, mtime, ctime;
 };
 
 // Device numbers as Linux encodes them in a 64-bit dev_t (new_encode_dev's
@@ -109,9 +118,10 @@ struct DirectoryEntry {
     uint8_t type;  // Linux's DT_* value
     const char* name;
     uint64_t next_offset = 0;  // the directory offset just past this entry (d_off)
-    // Where a name made for the listing is kept (a pid in /proc): `name`
-    // points here then, so the entry must be used where it was filled.
-    char name_text[12] = {};
+    // Where the name is copied for the listing (a root tree name, a pid in
+    // /proc): `name` points here then, so the entry must be used where it
+    // was filled.
+    char name_text[256] = {};
 };
 inline constexpr uint8_t kDtFifo = 1, kDtChar = 2, kDtDir = 4, kDtReg = 8, kDtLink = 10;
 
@@ -162,6 +172,13 @@ public:
     // returns false (its buffer is full). ENOTDIR for anything else.
     using EntrySink = bool (*)(void* ctx, const DirectoryEntry& entry);
     virtual Result<void> read_directory(EntrySink emit, void* ctx);
+
+    // ftruncate: EINVAL for anything but a regular file (Linux's answer
+    // for a pipe, a device, a directory).
+    virtual Result<void> truncate(uint64_t size);
+    // fsync and fdatasync: EINVAL for a file that cannot be synced (a
+    // pipe, the console). The tree is in memory: nothing to write back.
+    virtual Result<void> sync();
 
     // The node of the file tree the description was opened from (fs/vfs.h:
     // fchdir, openat's directory fd); nullptr for pipes and the console

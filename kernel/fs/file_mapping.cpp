@@ -18,8 +18,23 @@ constexpr uint32_t kLegacyFlags =
     mm::kMapExecutable | kUninitialized | mm::kMapGrowsDown | mm::kMapLocked | mm::kMapNoReserve |
     mm::kMapPopulate | mm::kMapNonBlock | mm::kMapStack | mm::kMapHugeTlb;
 
+// A mapping of a root-tree file: the backing holds the file.
+struct TreeBacking final : mm::FileBacking {
+    InodeRef file;
+};
+
 void free_backing(mm::FileBacking* backing) {
-    delete backing;
+    delete static_cast<TreeBacking*>(backing);
+}
+
+Result<paging::PhysAddr> share_page(mm::FileBacking* backing, uint64_t index) {
+    Inode* file = static_cast<TreeBacking*>(backing)->file.get();
+    return file->fs->page_for_mapping(file, index);
+}
+
+uint64_t size_now(mm::FileBacking* backing) {
+    Inode* file = static_cast<TreeBacking*>(backing)->file.get();
+    return file->fs->size_of(file);
 }
 
 enum class Kind : uint8_t { kNone, kFile, kZero };
@@ -29,14 +44,13 @@ enum class Kind : uint8_t { kNone, kFile, kZero };
 Kind kind_of(const FileDescription& d) {
     const Node* node = d.node();
     if (!node) return Kind::kNone;  // pipes, the console init starts with
-    if (node->entry) return node->entry->is_directory ? Kind::kNone : Kind::kFile;
+    if (node->inode) return node->inode->type == NodeType::kRegular ? Kind::kFile : Kind::kNone;
     return node->special == Special::kZero ? Kind::kZero : Kind::kNone;
 }
 
 }  // namespace
 
-Result<FileMapping> prepare_file_mapping(const FileDescription& d, uint32_t flags, uint8_t prot,
-                                         FramesOf frames_of) {
+Result<FileMapping> prepare_file_mapping(const FileDescription& d, uint32_t flags, uint8_t prot) {
     if (flags & mm::kMapHugeTlb) return Error::kInvalid;
     const uint32_t type = flags & mm::kMapTypeMask;
     if (type != mm::kMapShared && type != mm::kMapPrivate && type != mm::kMapSharedValidate)
@@ -56,23 +70,37 @@ Result<FileMapping> prepare_file_mapping(const FileDescription& d, uint32_t flag
         out.shared = shared && d.writable();
         return out;
     }
-    const FileEntry* file = d.node()->entry;
-    auto* backing = new (std::nothrow) mm::FileBacking;
+    Inode* file = d.node()->inode.get();
+    auto* backing = new (std::nothrow) TreeBacking;
     if (!backing) return Error::kNoMemory;
-    out.backing = RefPtr<mm::FileBacking>::adopt(backing);
-    FileFrames frames = frames_of(file);
-    // Only a file that starts on a page can lend its frames (an archive
-    // written by plain tar places data at 512-byte steps): else every page
-    // is copied.
-    if (frames.phys % 4096) frames = FileFrames{};
-    backing->data = file->data;
-    backing->size = file->size;
-    backing->phys = frames.phys;
-    backing->mappable = frames.mappable;
-    // The ramdisk is read-only: no shared mapping of it may write.
-    backing->writable = false;
-    backing->path = file->name;
+    backing->file = InodeRef::share(file);
+    backing->inode = file->number;
     backing->destroy = free_backing;
+    out.backing = RefPtr<mm::FileBacking>::adopt(backing);
+    backing->writable = d.writable();
+    // A mapping that can never write a file still in the boot archive maps
+    // the archive's frames as the loader does (or copies each page): a
+    // private one, or a shared one of a read-only description (a program
+    // mapping itself). Every other mapping shares the file's own pages
+    // (copying the archive's bytes into them first), so a shared one sees
+    // writes and is seen by reads. The one difference from Linux: a
+    // read-only shared mapping of an archive file keeps the archive's bytes
+    // if the file is written afterwards.
+    Tmpfs::ProgramBytes borrowed = file->fs->borrowed_bytes(file);
+    if ((!shared || !d.writable()) && borrowed.data) {
+        FileFrames frames = borrowed.frames;
+        // Only a file that starts on a page can lend its frames (an archive
+        // written by plain tar places data at 512-byte steps): else every
+        // page is copied.
+        if (frames.phys % 4096) frames = FileFrames{};
+        backing->data = borrowed.data;
+        backing->size = borrowed.size;
+        backing->phys = frames.phys;
+        backing->mappable = frames.mappable;
+        return out;
+    }
+    backing->share_page = share_page;
+    backing->size_now = size_now;
     return out;
 }
 

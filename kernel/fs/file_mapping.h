@@ -1,6 +1,6 @@
 // What mmap makes of an open file description: the checks Linux's do_mmap
 // makes on the file (in its order), then what the file's own mmap gives
-// (Linux's f_op->mmap): a ramdisk file's pages, anonymous memory for
+// (Linux's f_op->mmap): a root-tree file's pages, anonymous memory for
 // /dev/zero, or ENODEV for everything that cannot be mapped (pipes, the
 // console, directories, the other devices).
 //
@@ -8,12 +8,9 @@
 // holding the creator's reference: the mmap system call hands it to
 // ProcessMemory::map, whose region takes a reference of its own, and drops
 // the creator's when it returns (the RefPtr), so a failed map frees it. The
-// backing names the ramdisk file's bytes and frames, which live until
-// power-off; it holds no reference to the description, which the program
-// may close while the mapping lives on (as Linux's mapping keeps its file).
-//
-// Portable and host-tested: where the file's frames are in physical memory
-// is asked of `frames_of` (fs::file_frames in the kernel).
+// backing holds the file (not the description, which the program may
+// close while the mapping lives on, as Linux's mapping keeps its file).
+// Portable and host-tested.
 #pragma once
 
 #include <stdint.h>
@@ -40,17 +37,13 @@ struct FileMapping {
     RefPtr<mm::FileBacking> backing;
 };
 
-using FramesOf = FileFrames (*)(const FileEntry*);
-
 // mmap of description `d` with Linux's `flags` (MAP_*) and `prot`
 // (PROT_*), in Linux 6.1's order: EINVAL for MAP_HUGETLB (not a hugetlbfs
 // file) or a mapping type that is none of SHARED, PRIVATE and
 // SHARED_VALIDATE; EOPNOTSUPP for SHARED_VALIDATE with a flag the file does
 // not know; EACCES for a writable shared mapping of a description not open
-// for writing (a ramdisk file always: the ramdisk is read-only), and for a
-// description not open for reading; ENODEV for what cannot be mapped;
+// for writing, and for a description not open for reading; ENODEV for what cannot be mapped;
 // EINVAL for MAP_GROWSDOWN; ENOMEM (the backing).
-Result<FileMapping> prepare_file_mapping(const FileDescription& d, uint32_t flags, uint8_t prot,
-                                         FramesOf frames_of);
+Result<FileMapping> prepare_file_mapping(const FileDescription& d, uint32_t flags, uint8_t prot);
 
 }  // namespace nyanos::fs

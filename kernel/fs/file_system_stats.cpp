@@ -7,19 +7,16 @@ FileSystemStats file_system_stats(const Vfs& vfs, const FileStat& st) {
     // As Linux: the fsid of a file system on an unnamed device is the device.
     out.fsid[0] = uint32_t(st.device);
     out.fsid[1] = uint32_t(st.device >> 32);
-    if (st.device == kRamdiskDevice) {
-        // Read-only: every block is used, none free; one inode per entry
-        // (the root and the archive's entries).
-        const Ramdisk& disk = vfs.disk();
-        uint64_t bytes = 0;
-        for (uint64_t serial = 2; serial < 2 + disk.count(); ++serial) {
-            const FileEntry* e = disk.entry_by_serial(serial);
-            if (e) bytes += (e->size + out.block_size - 1) / out.block_size * out.block_size;
-        }
-        out.type = kRamfsMagic;
-        out.blocks = bytes / out.block_size;
-        out.files = 1 + disk.count();
-        out.flags |= mount_flags::kReadOnly;
+    if (st.device == kRootDevice) {
+        // A tmpfs: blocks are its cap in pages, free what it may still
+        // take; as many inodes as pages (Linux's default, half of memory in
+        // both). Files still in the boot archive count no pages.
+        Tmpfs::Usage use = vfs.tree().usage();
+        out.type = kTmpfsMagic;
+        out.blocks = use.max_pages;
+        out.blocks_free = out.blocks_available = use.max_pages - use.pages;
+        out.files = use.max_pages;
+        out.files_free = use.max_pages > use.inodes ? use.max_pages - use.inodes : 0;
     } else if (st.device == kDevDevice) {
         // Device nodes hold no data.
         out.type = kTmpfsMagic;

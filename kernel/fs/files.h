@@ -12,22 +12,18 @@
 
 namespace nyanos::fs {
 
-// Parses the ramdisk the loader handed over; a malformed archive is reported
-// and leaves an empty ramdisk (the kernel still boots and says why).
+// Makes the root tree and fills it from the ramdisk the loader handed over;
+// a malformed archive is reported and leaves an empty root (the kernel
+// still boots and says why).
 void init_ramdisk();
 
 // The tree every process sees.
 const Vfs& vfs();
 
-// A ramdisk entry by absolute path, normalized lexically (exec's lookup of
-// a program file); nullptr if absent.
-const FileEntry* lookup(const char* path);
-
 // Where a ramdisk file's bytes sit physically: its archive's whole pages stay
 // in memory, unchanged, until power-off, and init_ramdisk zeroed everything
 // in them that is not file data. {0, 0} for a directory.
 FileFrames file_frames(const FileEntry* entry);
-size_t list(const char* dir, const FileEntry** out, size_t max);
 
 // The descriptor table init starts with: 0 the console for reading, 1 and 2
 // one console description for writing. ENOMEM.

@@ -1,18 +1,42 @@
 #include "fs/files.h"
 
+#include "arch/x86_64/timer.h"
 #include "boot_info.h"
 #include "fs/open.h"
 #include "lib/console.h"
+#include "lib/panic.h"
+#include "lib/wall_clock.h"
+#include "mm/kernel_memory_context.h"
+#include "mm/physical_memory.h"
 
 namespace nyanos::fs {
 
 namespace {
 // Large (an index of every entry): a static, filled in place.
 Ramdisk g_ramdisk;
-Vfs g_vfs(g_ramdisk);
+Tmpfs g_tree;
+Vfs g_vfs(g_tree);
+
+FileTime realtime_now() {
+    uint64_t ns = wall_clock().realtime_ns(arch::monotonic_ns());
+    return FileTime{int64_t(ns / 1000000000), int64_t(ns % 1000000000)};
+}
+
+// The ramdisk's entries become the root tree's.
+void populate_tree() {
+    auto r = g_tree.populate(g_ramdisk, file_frames);
+    if (!r.ok())
+        kprintf("initrd: the root file system is incomplete (%s)\n", error_name(r.error()));
+}
+
 }  // namespace
 
 void init_ramdisk() {
+    // As Linux's tmpfs by default: files may fill at most half of memory,
+    // so they cannot starve the kernel's own allocations.
+    const uint64_t half = mm::physical_memory().stats().total_frames / 2;
+    if (!Tmpfs::try_init(g_tree, mm::kernel_memory_context(), realtime_now, half).ok())
+        panic("no memory for the root directory");
     const auto& info = boot_info();
     if (!info.ramdisk_phys || !info.ramdisk_size) {
         kprintf("initrd: none was loaded\n");
@@ -26,6 +50,7 @@ void init_ramdisk() {
         return;
     }
     g_ramdisk.zero_gaps(archive, info.ramdisk_size);
+    populate_tree();
     kprintf("initrd: %lu entries, %lu bytes\n", uint64_t(g_ramdisk.count()), info.ramdisk_size);
 }
 
@@ -40,14 +65,6 @@ FileFrames file_frames(const FileEntry* entry) {
     uint64_t whole_pages_end = (info.ramdisk_phys + info.ramdisk_size) & ~uint64_t(4095);
     if (phys < info.ramdisk_phys || phys >= whole_pages_end) return {phys, 0};
     return {phys, whole_pages_end - phys};
-}
-
-const FileEntry* lookup(const char* path) {
-    return g_ramdisk.lookup(path);
-}
-
-size_t list(const char* dir, const FileEntry** out, size_t max) {
-    return g_ramdisk.list(dir, out, max);
 }
 
 Result<FdTable*> create_console_table() {

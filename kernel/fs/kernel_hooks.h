@@ -5,6 +5,7 @@
 #include <stdint.h>
 
 #include "fs/file_description.h"
+#include "fs/inode.h"
 #include "nyanos/lib/result.h"
 
 namespace nyanos::fs {
@@ -17,15 +18,13 @@ namespace nyanos::fs {
 // call, once every reference the call holds has been dropped.
 bool io_checkpoint();
 
-struct FileEntry;
-
 // /proc's view of the process table. A process here is a thread group
 // (its pid; not another thread's ID), zombies included, as Linux lists them.
 bool process_exists(int32_t pid);
 // The smallest pid of a process that is >= `from`, or 0 if none.
 int32_t first_process_from(int32_t from);
-// The program process `pid` runs (nullptr: none, or no such process).
-const FileEntry* process_program(int32_t pid);
+// The program process `pid` runs (null: none, or no such process).
+RefPtr<Inode> process_program(int32_t pid);
 // Process `pid`'s working directory as a node id (0: the root); ESRCH if
 // there is no such process.
 Result<uint32_t> process_cwd(int32_t pid);

@@ -19,8 +19,8 @@ int32_t first_process_from(int32_t from) {
     return proc::first_listed_process_from(from);
 }
 
-const FileEntry* process_program(int32_t pid) {
-    return vfs().node_of(proc::program_of(pid)).entry;
+RefPtr<Inode> process_program(int32_t pid) {
+    return proc::program_of(pid);
 }
 
 Result<uint32_t> process_cwd(int32_t pid) {

@@ -45,8 +45,17 @@ Result<DescriptionRef> open_node(const Vfs& vfs, Node node, uint32_t flags) {
                 if (writes) return Error::kAccess;
                 return open_proc_text(vfs, node, kept);
             }
-            if (writes) return Error::kReadOnlyFs;
-            return BytesFile::try_create(vfs, node, kept);
+            if (!node.inode) return Error::kAccess;
+            if (flags & kTruncate) {
+                // As Linux's handle_truncate: the write access first (a
+                // running program is ETXTBSY), then the size.
+                Tmpfs& tree = vfs.tree();
+                TRY(tree.get_write_access(node.inode.get()));
+                auto cut = tree.truncate(node.inode.get(), 0);
+                tree.put_write_access(node.inode.get());
+                TRY(cut);
+            }
+            return RegularFile::try_create(vfs, static_cast<Node&&>(node), kept);
         case NodeType::kCharDevice:
             if (flags & kDirectory) return Error::kNotDirectory;
             if (node.special == Special::kConsole || node.special == Special::kTty)
@@ -59,16 +68,49 @@ Result<DescriptionRef> open_node(const Vfs& vfs, Node node, uint32_t flags) {
 }
 
 Result<DescriptionRef> open_path(const Vfs& vfs, const LookupContext& ctx, Node start,
-                                 const char* path, uint32_t flags) {
-    auto node = vfs.resolve(ctx, start, path, !(flags & open_flags::kNoFollow));
-    if (!node.ok()) {
-        if (node.error() != Error::kNoEntry || !(flags & open_flags::kCreate)) return node.error();
-        // Creating: the directory must exist, and then the file system
-        // (read-only) says no.
-        TRY(vfs.resolve_parent(ctx, start, path));
-        return Error::kReadOnlyFs;
+                                 const char* path, uint32_t flags, uint32_t mode) {
+    using namespace open_flags;
+    // Linux 6.1 (as fixed in 6.4 and taken back): a directory cannot be
+    // created by open.
+    if ((flags & kCreate) && (flags & kDirectory)) return Error::kInvalid;
+    if (!(flags & kCreate)) {
+        Node node = TRY(vfs.resolve(ctx, start, path, !(flags & kNoFollow)));
+        return open_node(vfs, static_cast<Node&&>(node), flags);
     }
-    return open_node(vfs, node.value(), flags);
+    // O_CREAT: Linux's open_last_lookups. The directory must exist; the
+    // last name may not be "." or ".." or end in '/' (EISDIR). A link
+    // named last is followed (unless O_EXCL or O_NOFOLLOW), and a dangling
+    // one creates its target.
+    Node link;  // holds the text `path` points into once a link is followed
+    LastName last;
+    Node dir;
+    for (int links = 0;; ++links) {
+        dir = TRY(vfs.resolve_parent(ctx, start, path, &last));
+        if (last.is_dot_or_dotdot || last.trailing_slash) return Error::kIsDirectory;
+        Node existing = vfs.child(dir, last.name, last.length);
+        if (!existing.valid()) break;
+        if (flags & kExclusive) return Error::kExists;  // a link too, dangling or not
+        if (vfs.type(existing) == NodeType::kSymlink) {
+            if (flags & kNoFollow) return Error::kLoop;
+            if (links >= kMaxSymlinks) return Error::kLoop;
+            if (existing.inode) {
+                start = dir;
+                path = existing.inode->target;
+                link = static_cast<Node&&>(existing);
+                continue;
+            }
+            existing = TRY(vfs.resolve(ctx, dir, last.name, true));
+        }
+        // Already there: opened as without O_CREAT, but a directory is
+        // EISDIR (open_node).
+        return open_node(vfs, static_cast<Node&&>(existing), flags);
+    }
+    if (!dir.inode) return Error::kAccess;  // /dev and /proc take no new names
+    InodeRef made = TRY(vfs.tree().create(dir.inode.get(), last.name, last.length,
+                                          NodeType::kRegular, mode & 07777, ctx.uid, ctx.gid));
+    // A new file is empty: no truncate, and nobody can be running it.
+    return open_node(vfs, Node{static_cast<InodeRef&&>(made), Special::kNone},
+                     flags & ~(kCreate | kTruncate));
 }
 
 }  // namespace nyanos::fs

@@ -1,7 +1,7 @@
 // Opening files of the tree (fs/vfs.h) with open()'s flags, for both
-// personalities. Linux's rules for a read-only file system: opening a
-// ramdisk file for writing (or with O_TRUNC) is EROFS, and so is creating a
-// missing file; /dev's devices open for writing as Linux's do.
+// personalities, with Linux's rules: O_CREAT, O_EXCL, O_TRUNC and O_APPEND
+// on the root tree; /dev's devices open for writing as Linux's do, /proc's
+// files are read-only.
 #pragma once
 
 #include <stdint.h>
@@ -15,14 +15,17 @@ namespace nyanos::fs {
 // Opens `node`. The description keeps the access mode, O_APPEND and
 // O_NONBLOCK. ELOOP (a symbolic link: O_NOFOLLOW met one), ENOTDIR
 // (O_DIRECTORY on anything else), EISDIR (a directory opened for writing
-// or with O_CREAT), EEXIST (O_CREAT|O_EXCL), EROFS, ENOMEM.
+// or with O_CREAT), EEXIST (O_CREAT|O_EXCL), ETXTBSY (writing a running
+// program), ENOMEM.
 Result<DescriptionRef> open_node(const Vfs& vfs, Node node, uint32_t flags);
 
 // open/openat: resolves `path` from `start` (following a final link unless
-// O_NOFOLLOW), then open_node. A missing file with O_CREAT is EROFS when
-// its directory exists.
+// O_NOFOLLOW), then open_node. With O_CREAT a missing file is created in
+// its directory with permissions `mode` (the caller applied the umask),
+// owned by the context's user; EEXIST with O_EXCL for any existing name,
+// a link too; EISDIR for a name ending in '/'.
 Result<DescriptionRef> open_path(const Vfs& vfs, const LookupContext& ctx, Node start,
-                                 const char* path, uint32_t flags);
+                                 const char* path, uint32_t flags, uint32_t mode = 0);
 
 // The console's description (fs/console_file.kernel.cpp) and /dev/random's
 // and /dev/urandom's (fs/random_file.kernel.cpp); the host tests provide

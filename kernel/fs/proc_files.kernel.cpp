@@ -143,12 +143,13 @@ void read_memory_figures(proc::MemorySpace& space, ProcessFigures& figures, Stri
     *copied = done;
 }
 
-void write_map_lines(proc::MemorySpace& space, const FileEntry* program, TextBuilder& out)
+void write_map_lines(proc::MemorySpace& space, uint32_t program, TextBuilder& out)
     REQUIRES(space.lock) {
     const mm::VmMap& regions = space.memory.regions();
-    // The ramdisk's device (kRamdiskDevice), as major and minor.
-    const uint32_t ramdisk_major = uint32_t(kRamdiskDevice >> 8),
-                   ramdisk_minor = uint32_t(kRamdiskDevice & 0xff);
+    // The root tree's device (kRootDevice), as major and minor.
+    const uint32_t root_major = uint32_t(kRootDevice >> 8),
+                   root_minor = uint32_t(kRootDevice & 0xff);
+    char path[256];
     for (size_t i = 0; i < regions.count(); ++i) {
         const mm::Region& r = regions[i];
         MapLine line;
@@ -156,9 +157,9 @@ void write_map_lines(proc::MemorySpace& space, const FileEntry* program, TextBui
         line.end = r.end;
         line.prot = r.prot;
         line.shared = r.shared();
-        const FileEntry* file = nullptr;
-        if (r.kind == mm::RegionKind::kFile && r.file && r.file->path) {
-            file = vfs().disk().lookup(r.file->path);
+        uint32_t file = 0;
+        if (r.kind == mm::RegionKind::kFile && r.file && r.file->inode) {
+            file = r.file->inode;
             line.offset = r.offset;
         } else if (r.flags & mm::Region::kImage) {
             file = program;
@@ -168,10 +169,12 @@ void write_map_lines(proc::MemorySpace& space, const FileEntry* program, TextBui
             line.name = "[stack]";
         }
         if (file) {
-            line.name = file->name;
-            line.major = ramdisk_major;
-            line.minor = ramdisk_minor;
-            line.inode = vfs().disk().serial_of(file);
+            // The mapping holds its file; the program image's is held too.
+            Node node = vfs().node_of(file);
+            if (node.valid() && vfs().path_of(node, path, sizeof(path)).ok()) line.name = path;
+            line.major = root_major;
+            line.minor = root_minor;
+            line.inode = file;
         }
         map_line(line, out);
     }
@@ -200,7 +203,8 @@ Result<ProcessFigures> gather_process(int32_t pid, Strings which = Strings::kNon
 // program's segments after the program file, though at offset 0: the
 // kernel does not keep a segment's file offset). A zombie's is empty.
 Result<void> write_maps(int32_t pid, TextBuilder& out) {
-    const FileEntry* program = vfs().node_of(proc::program_of(pid)).entry;
+    InodeRef held = proc::program_of(pid);
+    const uint32_t program = held ? held->number : 0;
     proc::MemorySpace* memory = TRY(proc::memory_of(pid));
     if (!memory) return {};
     {

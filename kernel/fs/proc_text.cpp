@@ -365,8 +365,9 @@ void version(const char* release, const char* build, TextBuilder& out) {
 }
 
 void mounts(TextBuilder& out) {
-    // The ramdisk is read-only for now; /dev and /proc are the kernel's.
-    out.append("rootfs / rootfs ro 0 0\n");
+    // The root is a tmpfs filled from the ramdisk, as Linux's initramfs;
+    // /dev and /proc are the kernel's.
+    out.append("rootfs / rootfs rw 0 0\n");
     out.append("devtmpfs /dev devtmpfs rw 0 0\n");
     out.append("proc /proc proc rw 0 0\n");
 }

@@ -21,22 +21,90 @@ Result<DescriptionRef> adopt_new(FileDescription* d) {
 
 }  // namespace
 
-Result<DescriptionRef> BytesFile::try_create(const Vfs& vfs, Node node, uint32_t flags) {
-    return adopt_new(new (std::nothrow) BytesFile(vfs, node, flags, node.entry->data,
-                                                  node.entry->size, /*owned=*/false));
+Result<DescriptionRef> RegularFile::try_create(const Vfs& vfs, Node node, uint32_t flags) {
+    Tmpfs& tree = vfs.tree();
+    const bool writes = (flags & open_flags::kAccessMode) != open_flags::kReadOnly;
+    if (writes) TRY(tree.get_write_access(node.inode.get()));
+    auto* file = new (std::nothrow) RegularFile(vfs, static_cast<Node&&>(node), flags);
+    if (!file) {
+        if (writes) tree.put_write_access(node.inode.get());
+        return Error::kNoMemory;
+    }
+    return DescriptionRef::adopt(file);
+}
+
+RegularFile::~RegularFile() {
+    if (writable()) m_vfs.tree().put_write_access(inode());
+}
+
+Result<size_t> RegularFile::read(IoBuffer& out) {
+    // Reads and writes through one description take turns on the offset
+    // only as far as they move it: each takes its start, copies without
+    // the lock, and moves the offset on if nobody else did meanwhile.
+    uint64_t start;
+    {
+        sync::Guard lock(m_offset_lock);
+        start = m_offset;
+    }
+    size_t n = TRY(m_vfs.tree().read(inode(), out, start));
+    sync::Guard lock(m_offset_lock);
+    if (m_offset == start) m_offset = start + n;
+    return n;
+}
+
+Result<size_t> RegularFile::write(IoBuffer& in) {
+    uint64_t start;
+    {
+        sync::Guard lock(m_offset_lock);
+        start = m_offset;
+    }
+    uint64_t at = start;
+    size_t n = TRY(m_vfs.tree().write(inode(), in, at, flags() & open_flags::kAppend));
+    sync::Guard lock(m_offset_lock);
+    if (m_offset == start) m_offset = at + n;
+    return n;
+}
+
+Result<size_t> RegularFile::pread(IoBuffer& out, uint64_t offset) {
+    return m_vfs.tree().read(inode(), out, offset);
+}
+
+Result<size_t> RegularFile::pwrite(IoBuffer& in, uint64_t offset) {
+    // Linux: pwrite on an O_APPEND description appends (a known quirk).
+    return m_vfs.tree().write(inode(), in, offset, flags() & open_flags::kAppend);
+}
+
+Result<uint64_t> RegularFile::seek(int64_t offset, int whence) {
+    constexpr int kSeekData = 3, kSeekHole = 4;
+    const uint64_t size = m_vfs.tree().size_of(inode());
+    if (whence == kSeekData || whence == kSeekHole) {
+        // As Linux's generic answer: the whole file is data, with the one
+        // hole at its end; ENXIO at or past the end (or before the start).
+        if (offset < 0 || uint64_t(offset) >= size) return Error::kNoDeviceOrAddress;
+        return seek_within(whence == kSeekData ? offset : int64_t(size), 0, size);
+    }
+    return seek_within(offset, whence, size);
+}
+
+Result<void> RegularFile::truncate(uint64_t size) {
+    return m_vfs.tree().truncate(inode(), size);
+}
+
+void RegularFile::stat(FileStat& out) {
+    m_vfs.stat(m_node, out);
 }
 
 Result<DescriptionRef> BytesFile::try_create_owning(const Vfs& vfs, Node node, uint32_t flags,
                                                     HeapPtr<char[]>& text, size_t length) {
-    auto* file = new (std::nothrow) BytesFile(
-        vfs, node, flags, reinterpret_cast<const uint8_t*>(text.get()), length, /*owned=*/true);
+    auto* file = new (std::nothrow)
+        BytesFile(vfs, node, flags, reinterpret_cast<const uint8_t*>(text.get()), length);
     if (!file) return Error::kNoMemory;
     text.release();
     return DescriptionRef::adopt(file);
 }
 
 BytesFile::~BytesFile() {
-    if (m_owned) delete[] reinterpret_cast<const char*>(m_data);
+    delete[] reinterpret_cast<const char*>(m_data);
 }
 
 Result<size_t> BytesFile::copy_out(IoBuffer& out, uint64_t offset) {
@@ -110,6 +178,13 @@ void DirectoryFile::stat(FileStat& out) {
 }
 
 Result<void> DirectoryFile::read_directory(EntrySink emit, void* ctx) {
+    // A removed directory lists nothing, not even "." and ".." (Linux's
+    // dcache_readdir on a dead directory: ENOENT).
+    if (m_node.inode) {
+        FileStat st;
+        m_vfs.stat(m_node, st);
+        if (st.links == 0) return Error::kNoEntry;
+    }
     uint64_t index;
     {
         sync::Guard lock(m_offset_lock);

@@ -1,6 +1,7 @@
-// The descriptions of nodes opened by path (fs/vfs.h): ramdisk regular files
-// and /proc's generated ones (read-only, seekable), directories (getdents), and the memory devices
-// /dev/null, /dev/zero and /dev/full. Portable: the console, which needs the
+// The descriptions of nodes opened by path (fs/vfs.h): regular files of the
+// root tree (fs/tmpfs.h), /proc's generated ones (read-only, seekable),
+// directories (getdents), and the memory devices /dev/null, /dev/zero and
+// /dev/full. Portable: the console, which needs the
 // kernel's input and output, is in fs/console_file.h.
 #pragma once
 
@@ -10,15 +11,40 @@
 
 namespace nyanos::fs {
 
-// A read-only file whose bytes are in memory: a ramdisk file's (they
-// outlive every description), or a snapshot the description owns (a /proc
-// file's text, made when it is opened, as Linux's seq_file makes it on the
-// first read). Reads at the shared offset, pread, lseek. Writes never reach
-// it (opening one for writing is EROFS, or EACCES in /proc).
+// A regular file of the root tree: read, write (at the end with
+// O_APPEND), pread, pwrite, lseek, ftruncate. A description open for
+// writing holds the file's write access (exec of it is ETXTBSY meanwhile).
+class RegularFile final : public FileDescription {
+public:
+    // ETXTBSY for writing a running program, ENOMEM.
+    static Result<DescriptionRef> try_create(const Vfs& vfs, Node node, uint32_t flags);
+
+    Result<size_t> read(IoBuffer& out) override;
+    Result<size_t> write(IoBuffer& in) override;
+    Result<size_t> pread(IoBuffer& out, uint64_t offset) override;
+    Result<size_t> pwrite(IoBuffer& in, uint64_t offset) override;
+    Result<uint64_t> seek(int64_t offset, int whence) override;
+    Result<void> truncate(uint64_t size) override;
+    Result<void> sync() override { return {}; }
+    void stat(FileStat& out) override;
+    const Node* node() const override { return &m_node; }
+    ~RegularFile() override;
+
+private:
+    RegularFile(const Vfs& vfs, Node node, uint32_t flags)
+        : FileDescription(flags), m_vfs(vfs), m_node(static_cast<Node&&>(node)) {}
+    Inode* inode() const { return m_node.inode.get(); }
+
+    const Vfs& m_vfs;
+    Node m_node;
+};
+
+// A read-only snapshot of bytes the description owns (a /proc file's
+// text, made when it is opened, as Linux's seq_file makes it on the first
+// read). Reads at the shared offset, pread, lseek. Writes never reach it
+// (opening one for writing is EACCES).
 class BytesFile final : public FileDescription {
 public:
-    // A ramdisk file. `vfs` outlives every description.
-    static Result<DescriptionRef> try_create(const Vfs& vfs, Node node, uint32_t flags);
     // The text in text[0..length), a heap array the description takes
     // over when it is created (on failure `text` keeps it).
     static Result<DescriptionRef> try_create_owning(const Vfs& vfs, Node node, uint32_t flags,
@@ -32,22 +58,15 @@ public:
     ~BytesFile() override;
 
 private:
-    BytesFile(const Vfs& vfs, Node node, uint32_t flags, const uint8_t* data, uint64_t size,
-              bool owned)
-        : FileDescription(flags),
-          m_vfs(vfs),
-          m_node(node),
-          m_data(data),
-          m_size(size),
-          m_owned(owned) {}
+    BytesFile(const Vfs& vfs, Node node, uint32_t flags, const uint8_t* data, uint64_t size)
+        : FileDescription(flags), m_vfs(vfs), m_node(node), m_data(data), m_size(size) {}
     // Copies from byte `offset` of the file; how many bytes it copied.
     Result<size_t> copy_out(IoBuffer& out, uint64_t offset);
 
     const Vfs& m_vfs;
     Node m_node;
-    const uint8_t* m_data;
+    const uint8_t* m_data;  // a heap block this description frees
     uint64_t m_size;
-    bool m_owned;  // m_data is a heap block this description frees
 };
 
 // A directory of the tree: getdents from the offset (an entry index), lseek
@@ -58,6 +77,7 @@ public:
 
     Result<size_t> read(IoBuffer& out) override;
     Result<uint64_t> seek(int64_t offset, int whence) override;
+    Result<void> sync() override { return {}; }
     void stat(FileStat& out) override;
     Result<void> read_directory(EntrySink emit, void* ctx) override;
     const Node* node() const override { return &m_node; }

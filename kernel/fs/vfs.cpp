@@ -2,8 +2,11 @@
 
 #include <string.h>
 
+#include <new>
+
 #include "fs/kernel_hooks.h"
 #include "lib/format.h"
+#include "lib/heap_ptr.h"
 
 namespace nyanos::fs {
 
@@ -98,7 +101,7 @@ bool name_is(const char* a, const char* name, size_t length) {
 }
 
 // The special node `name` directly inside the node `dir` (kNone if none).
-Special special_child(Node dir, bool dir_is_root, const char* name, size_t length) {
+Special special_child(const Node& dir, bool dir_is_root, const char* name, size_t length) {
     if (!dir_is_root && dir.special == Special::kNone) return Special::kNone;
     Special parent = dir_is_root ? Special::kNone : dir.special;
     for (const SpecialInfo& i : kSpecials) {
@@ -119,7 +122,9 @@ int32_t number_named(const char* name, size_t length, size_t max_digits) {
     return n;
 }
 
-size_t decimal(int32_t value, char (&out)[12]) {
+template <size_t N>
+size_t decimal(int32_t value, char (&out)[N]) {
+    static_assert(N >= 12);
     char digits[12];
     size_t n = 0;
     uint32_t v = uint32_t(value);
@@ -150,7 +155,7 @@ uint64_t special_serial(Special s) {
     return 0x10000 + uint64_t(s);
 }
 
-uint64_t node_serial(Node node) {
+uint64_t node_serial(const Node& node) {
     if (node.special == Special::kProcPidFdLink || node.special == Special::kProcPidFdFile)
         return 0x100000000000000ull + (uint64_t(uint32_t(node.pid)) << 20) + uint64_t(node.fd);
     if (is_per_process(node.special))
@@ -158,34 +163,37 @@ uint64_t node_serial(Node node) {
     return special_serial(node.special);
 }
 
-// The offset of /proc's first per-process entry: ".", "..", then the
-// fixed names before it. Process `pid` is at kFirstPidOffset + pid - 1,
-// so a listing resumes at the next pid whatever exited meanwhile.
-size_t fixed_proc_entries() {
+// How many fixed names directory `parent` lists (kNone: the root's /dev
+// and /proc). /proc's first per-process entry comes after ".", ".." and
+// these: process `pid` is at that offset + pid - 1, so a listing resumes at
+// the next pid whatever exited meanwhile. The root's own entries likewise
+// start after its fixed ones, at their cookies (fs/tmpfs.h).
+size_t fixed_entries(Special parent) {
     size_t n = 0;
-    for (const SpecialInfo& i : kSpecials) n += i.parent == Special::kProcDirectory && i.name[0];
+    for (const SpecialInfo& i : kSpecials) n += i.parent == parent && i.name[0];
     return n;
+}
+
+bool is_root_inode(const Node& node, const Tmpfs& fs) {
+    return node.inode.get() == fs.root();
 }
 
 }  // namespace
 
-NodeType Vfs::type(Node node) const {
-    if (node.entry) {
-        if (node.entry->is_symlink()) return NodeType::kSymlink;
-        return node.entry->is_directory ? NodeType::kDirectory : NodeType::kRegular;
-    }
+NodeType Vfs::type(const Node& node) const {
+    if (node.inode) return node.inode->type;
     const SpecialInfo* i = info(node.special);
     return i ? i->type : NodeType::kRegular;
 }
 
-NodeId Vfs::id_of(Node node) const {
-    if (node.entry) return NodeId(m_disk.serial_of(node.entry));
+NodeId Vfs::id_of(const Node& node) const {
+    if (node.inode) return NodeId(node.inode->number);
     if (node.special == Special::kNone || node.special == Special::kProcPidFdLink ||
         node.special == Special::kProcPidFdFile)
         return 0;
     if (is_per_process(node.special))
         return 0x80000000u | uint32_t(node.pid) << 8 | uint32_t(node.special);
-    return NodeId(0x8000 + unsigned(node.special));
+    return NodeId(0x40000000u + unsigned(node.special));
 }
 
 Node Vfs::node_of(NodeId id) const {
@@ -195,22 +203,23 @@ Node Vfs::node_of(NodeId id) const {
         int32_t pid = int32_t((id & 0x7fffffffu) >> 8);
         return is_per_process(s) && pid > 0 ? Node{nullptr, s, pid} : Node{};
     }
-    if (id & 0x8000) {
+    if (id & 0x40000000u) {
         Special s = Special(id & 0xff);
         return info(s) && !is_per_process(s) ? Node{nullptr, s} : Node{};
     }
-    return Node{m_disk.entry_by_serial(id), Special::kNone};
+    InodeRef inode = m_fs.find(id);
+    return inode ? Node{static_cast<InodeRef&&>(inode), Special::kNone} : Node{};
 }
 
-Node Vfs::parent(Node node) const {
-    if (node.entry) return Node{m_disk.parent_of(node.entry), Special::kNone};
+Node Vfs::parent(const Node& node) const {
+    if (node.inode) return Node{m_fs.parent_of(node.inode.get()), Special::kNone};
     const SpecialInfo* i = info(node.special);
     if (!i || i->parent == Special::kNone) return root();
     return Node{nullptr, i->parent, is_per_process(i->parent) ? node.pid : 0};
 }
 
-Node Vfs::child(Node dir, const char* name, size_t length) const {
-    bool is_root = dir == root();
+Node Vfs::child(const Node& dir, const char* name, size_t length) const {
+    bool is_root = is_root_inode(dir, m_fs);
     Special s = special_child(dir, is_root, name, length);
     if (s != Special::kNone) {
         if (!is_per_process(s)) return Node{nullptr, s};
@@ -226,13 +235,46 @@ Node Vfs::child(Node dir, const char* name, size_t length) const {
         if (fd < 0 || !process_file(dir.pid, fd).ok()) return Node{};
         return Node{nullptr, Special::kProcPidFdLink, dir.pid, fd};
     }
-    if (!dir.entry) return Node{};
-    const FileEntry* e = m_disk.child(dir.entry, name, length);
-    return e ? Node{e, Special::kNone} : Node{};
+    if (!dir.inode) return Node{};
+    InodeRef found = m_fs.lookup(dir.inode.get(), name, length);
+    return found ? Node{static_cast<InodeRef&&>(found), Special::kNone} : Node{};
 }
 
-LookupContext LookupContext::of_process(Node cwd, const FileEntry* exe, int32_t pid) {
-    LookupContext ctx{cwd, exe, pid, {}};
+NodeHold NodeHold::of(const Vfs& vfs, const Node& node) {
+    if (node.inode) {
+        node.inode->add_ref();
+        return NodeHold(reinterpret_cast<uintptr_t>(node.inode.get()));
+    }
+    NodeId id = vfs.id_of(node);
+    return id ? NodeHold(uintptr_t(id) << 1 | 1) : NodeHold();
+}
+
+NodeHold NodeHold::share() const {
+    if (Inode* i = inode()) i->add_ref();
+    return NodeHold(m_bits);
+}
+
+NodeId NodeHold::id() const {
+    if (Inode* i = inode()) return i->number;
+    return NodeId(m_bits >> 1);
+}
+
+void NodeHold::release() {
+    if (Inode* i = inode()) i->release_ref();
+    m_bits = 0;
+}
+
+Node NodeHold::node(const Vfs& vfs) const {
+    if (m_bits == 0) return Node{};
+    if (Inode* i = inode()) return Node{InodeRef::share(i), Special::kNone};
+    return vfs.node_of(NodeId(m_bits >> 1));
+}
+
+LookupContext LookupContext::of_process(Node cwd, Inode* exe, int32_t pid) {
+    LookupContext ctx;
+    ctx.cwd = static_cast<Node&&>(cwd);
+    ctx.exe = exe;
+    ctx.pid = pid;
     if (pid > 0) decimal(pid, ctx.pid_text);
     return ctx;
 }
@@ -240,33 +282,84 @@ LookupContext LookupContext::of_process(Node cwd, const FileEntry* exe, int32_t 
 Result<Node> Vfs::resolve(const LookupContext& ctx, Node start, const char* path,
                           bool follow_last) const {
     if (!start.valid()) start = ctx.cwd.valid() ? ctx.cwd : root();
-    return walk(ctx, start, path, strlen(path), follow_last, 0);
+    return walk(ctx, start, path, strlen(path), follow_last);
 }
 
-Result<Node> Vfs::resolve_parent(const LookupContext& ctx, Node start, const char* path) const {
+Result<Node> Vfs::resolve_parent(const LookupContext& ctx, Node start, const char* path,
+                                 LastName* last) const {
     if (!start.valid()) start = ctx.cwd.valid() ? ctx.cwd : root();
-    size_t end = strlen(path);
+    const size_t length = strlen(path);
+    size_t end = length;
     while (end > 0 && path[end - 1] == '/') --end;  // trailing slashes
     if (end == 0) return Error::kNoEntry;
+    const size_t name_end = end;
     while (end > 0 && path[end - 1] != '/') --end;  // the last component
+    if (last) {
+        last->name = path + end;
+        last->length = name_end - end;
+        last->trailing_slash = name_end < length;
+        last->is_dot_or_dotdot = (last->length == 1 && path[end] == '.') ||
+                                 (last->length == 2 && path[end] == '.' && path[end + 1] == '.');
+        if (last->length > kNameMax) return Error::kNameTooLong;
+    }
     if (end == 0) {
         if (!is_directory(start)) return Error::kNotDirectory;
         return start;
     }
-    Node dir = TRY(walk(ctx, start, path, end, true, 0));
+    Node dir = TRY(walk(ctx, start, path, end, true));
     if (!is_directory(dir)) return Error::kNotDirectory;
     return dir;
 }
 
-Result<Node> Vfs::walk(const LookupContext& ctx, Node start, const char* path, size_t length,
-                       bool follow_last, int depth) const {
+namespace {
+
+// The paths a lookup is in the middle of: the path it was given, and the
+// target of each link it is following (innermost last), as Linux's
+// nameidata stack. Each link's node is held so that its target text stays.
+struct WalkFrames {
+    struct Frame {
+        const char* p;
+        const char* end;
+        bool follow_last;  // follow a link named last in this text
+        Node link;         // whose target this text is (none for the path)
+    };
+    Frame frames[kMaxSymlinks + 1];
+    int count = 0;
+};
+
+// Whether text[p, end) holds nothing but slashes.
+bool only_slashes(const char* p, const char* end) {
+    for (; p < end; ++p) {
+        if (*p != '/') return false;
+    }
+    return true;
+}
+
+}  // namespace
+
+Result<Node> Vfs::walk(const LookupContext& ctx, const Node& start, const char* path, size_t length,
+                       bool follow_last) const {
     if (length == 0) return Error::kNoEntry;
-    const char* end = path + length;
+    // Link targets are followed in place of recursion (a chain of 40 links
+    // would overflow a kernel stack), on the heap once there is one.
+    HeapPtr<WalkFrames> nested(nullptr);
+    WalkFrames::Frame top{path, path + length, follow_last, Node{}};
+    WalkFrames::Frame* frame = &top;
+    int links = 0;
     Node current = path[0] == '/' ? root() : start;
-    const char* p = path;
     for (;;) {
+        const char* end = frame->end;
+        const char*& p = frame->p;
         while (p < end && *p == '/') ++p;
-        if (p == end) break;
+        if (p == end) {
+            // This text is done: "dir/" asks for a directory.
+            if (end[-1] == '/' && !is_directory(current)) return Error::kNotDirectory;
+            if (frame == &top) break;
+            WalkFrames& stack = *nested.get();
+            stack.frames[--stack.count] = WalkFrames::Frame{};
+            frame = stack.count ? &stack.frames[stack.count - 1] : &top;
+            continue;
+        }
         const char* name = p;
         while (p < end && *p != '/') ++p;
         size_t name_length = size_t(p - name);
@@ -280,23 +373,33 @@ Result<Node> Vfs::walk(const LookupContext& ctx, Node start, const char* path, s
         Node next = child(current, name, name_length);
         if (!next.valid()) return Error::kNoEntry;
         // A '/' after the name asks for a directory: a link is followed then too.
-        bool last = true;
-        for (const char* q = p; q < end; ++q) {
-            if (*q != '/') last = false;
+        bool follow = !only_slashes(p, end) || frame->follow_last || p < end;
+        if (type(next) != NodeType::kSymlink || !follow) {
+            current = static_cast<Node&&>(next);
+            continue;
         }
-        bool follow = !last || follow_last || p < end;
-        if (type(next) == NodeType::kSymlink && follow) {
-            if (depth + 1 >= kMaxSymlinks) return Error::kLoop;
-            next = TRY(follow_link(ctx, next, depth + 1));
+        if (++links > kMaxSymlinks) return Error::kLoop;
+        const char* target = next.inode ? next.inode->target : fixed_link_target(next.special);
+        if (!target) {
+            // One of /proc's links, which lead straight to their node.
+            current = TRY(follow_magic(ctx, next));
+            continue;
         }
-        current = next;
+        if (!nested.get()) {
+            nested.reset(new (std::nothrow) WalkFrames);
+            if (!nested.get()) return Error::kNoMemory;
+        }
+        WalkFrames& stack = *nested.get();
+        // The link's directory is `current`; an absolute target starts over.
+        stack.frames[stack.count++] =
+            WalkFrames::Frame{target, target + strlen(target), true, static_cast<Node&&>(next)};
+        frame = &stack.frames[stack.count - 1];
+        if (target[0] == '/') current = root();
     }
-    // "file/" names a directory that is not one.
-    if (path[length - 1] == '/' && !is_directory(current)) return Error::kNotDirectory;
     return current;
 }
 
-void Vfs::stat(Node node, FileStat& out) const {
+void Vfs::stat(const Node& node, FileStat& out) const {
     out = FileStat{};
     if (node.special == Special::kProcPidFdFile) {
         auto file = process_file(node.pid, node.fd);
@@ -304,20 +407,9 @@ void Vfs::stat(Node node, FileStat& out) const {
         return;
     }
     NodeType t = type(node);
-    if (node.entry) {
-        out.device = kRamdiskDevice;
-        out.inode = m_disk.serial_of(node.entry);
-        out.links = t == NodeType::kDirectory ? 2 : 1;
-        if (t == NodeType::kSymlink) {
-            // As on Linux: the size is the target's length, the mode 0777.
-            out.size = int64_t(strlen(node.entry->link_target));
-            out.mode = mode_bits::kSymlink | 0777;
-            return;
-        }
-        out.size = int64_t(node.entry->size);
-        out.blocks = (out.size + 511) / 512;
-        out.mode = (t == NodeType::kDirectory ? mode_bits::kDirectory : mode_bits::kRegular) |
-                   node.entry->permissions;
+    if (node.inode) {
+        m_fs.stat(node.inode.get(), out);
+        out.device = kRootDevice;
         return;
     }
     const SpecialInfo* i = info(node.special);
@@ -346,21 +438,22 @@ void Vfs::stat(Node node, FileStat& out) const {
     out.mode |= i->permissions;
 }
 
-Result<Node> Vfs::follow_link(const LookupContext& ctx, Node link, int depth) const {
-    const SpecialInfo* fixed = link.entry ? nullptr : info(link.special);
-    if (link.entry || (fixed && fixed->link)) {
-        const char* target = link.entry ? link.entry->link_target : fixed->link;
-        return walk(ctx, parent(link), target, strlen(target), true, depth);
-    }
+const char* Vfs::fixed_link_target(Special special) const {
+    const SpecialInfo* fixed = info(special);
+    return fixed ? fixed->link : nullptr;
+}
+
+Result<Node> Vfs::follow_magic(const LookupContext& ctx, const Node& link) const {
     switch (link.special) {
         case Special::kProcSelf:
             if (ctx.pid <= 0 || !process_exists(ctx.pid)) return Error::kNoEntry;
             return Node{nullptr, Special::kProcPid, ctx.pid};
         case Special::kProcPidExe: {
             // The caller's own without asking the process table.
-            const FileEntry* program = link.pid == ctx.pid ? ctx.exe : process_program(link.pid);
+            InodeRef program = link.pid == ctx.pid && ctx.exe ? InodeRef::share(ctx.exe)
+                                                              : process_program(link.pid);
             if (!program) return Error::kNoEntry;
-            return Node{program, Special::kNone};
+            return Node{static_cast<InodeRef&&>(program), Special::kNone};
         }
         case Special::kProcPidFdLink: {
             // The open file's node; a file without one (a pipe) is named
@@ -374,6 +467,7 @@ Result<Node> Vfs::follow_link(const LookupContext& ctx, Node link, int depth) co
             auto cwd = process_cwd(link.pid);
             if (!cwd.ok()) return Error::kNoEntry;
             Node node = node_of(cwd.value());
+            if (cwd.value() && !node.valid()) return Error::kNoEntry;  // removed
             return node.valid() ? node : root();
         }
         default:
@@ -381,12 +475,13 @@ Result<Node> Vfs::follow_link(const LookupContext& ctx, Node link, int depth) co
     }
 }
 
-Result<size_t> Vfs::read_link(const LookupContext& ctx, Node node, char* out, size_t size) const {
+Result<size_t> Vfs::read_link(const LookupContext& ctx, const Node& node, char* out,
+                              size_t size) const {
     if (type(node) != NodeType::kSymlink) return Error::kInvalid;
     const char* text = nullptr;
-    const SpecialInfo* fixed = node.entry ? nullptr : info(node.special);
-    if (node.entry) {
-        text = node.entry->link_target;
+    const SpecialInfo* fixed = node.inode ? nullptr : info(node.special);
+    if (node.inode) {
+        text = node.inode->target;
     } else if (fixed && fixed->link) {
         text = fixed->link;
     } else if (node.special == Special::kProcSelf) {
@@ -414,10 +509,10 @@ Result<size_t> Vfs::read_link(const LookupContext& ctx, Node node, char* out, si
         }
         return path_of(*file->node(), out, size);
     }
-    return path_of(TRY(follow_link(ctx, node, 0)), out, size);
+    return path_of(TRY(follow_magic(ctx, node)), out, size);
 }
 
-Result<size_t> Vfs::path_of(Node node, char* out, size_t size) const {
+Result<size_t> Vfs::path_of(const Node& node, char* out, size_t size) const {
     if (is_per_process(node.special)) {
         char pid[12];
         decimal(node.pid, pid);
@@ -435,10 +530,9 @@ Result<size_t> Vfs::path_of(Node node, char* out, size_t size) const {
         out[at] = '\0';
         return n;
     }
+    if (node.inode) return inode_path(node.inode.get(), out, size);
     const char* path = "/";
-    if (node.entry) {
-        path = node.entry->name;
-    } else if (const SpecialInfo* i = info(node.special)) {
+    if (const SpecialInfo* i = info(node.special)) {
         path = i->path;
     }
     size_t n = strlen(path);
@@ -447,7 +541,7 @@ Result<size_t> Vfs::path_of(Node node, char* out, size_t size) const {
     return n;
 }
 
-bool Vfs::entry_at(Node dir, size_t index, DirectoryEntry& out) const {
+bool Vfs::entry_at(const Node& dir, size_t index, DirectoryEntry& out) const {
     if (!is_directory(dir)) return false;
     const size_t offset = index;
     if (index < 2) {
@@ -458,7 +552,7 @@ bool Vfs::entry_at(Node dir, size_t index, DirectoryEntry& out) const {
         return true;
     }
     index -= 2;
-    bool is_root = dir == root();
+    bool is_root = is_root_inode(dir, m_fs);
     Special parent_key = is_root ? Special::kNone : dir.special;
     if (is_root || dir.special != Special::kNone) {
         for (const SpecialInfo& i : kSpecials) {
@@ -482,7 +576,7 @@ bool Vfs::entry_at(Node dir, size_t index, DirectoryEntry& out) const {
     }
     if (dir.special == Special::kProcDirectory) {
         // Then one directory per process, by pid (see fixed_proc_entries).
-        const size_t first_pid_offset = 2 + fixed_proc_entries();
+        const size_t first_pid_offset = 2 + fixed_entries(Special::kProcDirectory);
         int32_t pid = first_process_from(int32_t(offset - first_pid_offset + 1));
         if (pid <= 0) return false;
         out = DirectoryEntry{node_serial(Node{nullptr, Special::kProcPid, pid}), kDtDir, nullptr,
@@ -491,22 +585,61 @@ bool Vfs::entry_at(Node dir, size_t index, DirectoryEntry& out) const {
         out.name = out.name_text;
         return true;
     }
-    if (!dir.entry) return false;
-    // The ramdisk's children, minus what a mount shadows.
-    for (size_t k = 0;; ++k) {
-        const FileEntry* e = m_disk.child_at(dir.entry, k);
-        if (!e) return false;
-        const char* base = e->name;
-        for (const char* c = e->name; *c; ++c) {
-            if (*c == '/') base = c + 1;
-        }
-        if (is_root && special_child(dir, true, base, strlen(base)) != Special::kNone) continue;
-        if (index-- == 0) {
-            uint8_t kind = e->is_symlink() ? kDtLink : e->is_directory ? kDtDir : kDtReg;
-            out = DirectoryEntry{m_disk.serial_of(e), kind, base, offset + 1};
-            return true;
-        }
+    if (!dir.inode) return false;
+    // The tree's entries by cookie, minus what a mount shadows.
+    const size_t first = 2 + (is_root ? fixed_entries(Special::kNone) : 0);
+    uint64_t cookie = offset - first;
+    for (;;) {
+        uint64_t found;
+        if (!m_fs.entry_from(dir.inode.get(), cookie, out, out.name_text, sizeof(out.name_text),
+                             found))
+            return false;
+        cookie = found + 1;
+        if (is_root && special_child(dir, true, out.name, strlen(out.name)) != Special::kNone)
+            continue;
+        out.next_offset = first + found + 1;
+        return true;
     }
+}
+
+Result<size_t> Vfs::inode_path(Inode* inode, char* out, size_t size) const {
+    // Built backwards from the end of `out`, one name per directory up.
+    if (size == 0) return Error::kRange;
+    size_t at = size - 1;
+    out[at] = '\0';
+    auto prepend = [&](const char* text, size_t n) {
+        if (n > at) return false;
+        at -= n;
+        memcpy(out + at, text, n);
+        return true;
+    };
+    InodeRef current = InodeRef::share(inode);
+    bool deleted = false;
+    char name[kNameMax + 1];
+    while (current.get() != m_fs.root()) {
+        InodeRef up = m_fs.parent_of(current.get());
+        if (!m_fs.name_in(up.get(), current.get(), name, sizeof(name))) {
+            // Removed: Linux names it by the name it had, which is gone
+            // here; its place in the tree is what is left.
+            deleted = true;
+            if (up.get() == current.get()) break;
+        } else if (!prepend(name, strlen(name)) || !prepend("/", 1)) {
+            return Error::kRange;
+        }
+        current = static_cast<InodeRef&&>(up);
+    }
+    if (at == size - 1 && !prepend("/", 1)) return Error::kRange;
+    if (deleted) {
+        static const char kDeleted[] = " (deleted)";
+        if (size - 1 - at + sizeof(kDeleted) > size) return Error::kRange;
+        size_t n = size - 1 - at;
+        memmove(out, out + at, n);
+        memcpy(out + n, kDeleted, sizeof(kDeleted));
+        return n + sizeof(kDeleted) - 1;
+    }
+    size_t n = size - 1 - at;
+    memmove(out, out + at, n + 1);
+    return n;
 }
 
 }  // namespace nyanos::fs

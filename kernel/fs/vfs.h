@@ -1,21 +1,21 @@
-// The file tree every process sees: the boot ramdisk at /, with a device
-// directory mounted on /dev and a small /proc on /proc (each shadows
-// whatever the ramdisk has at that path, as a mount would). Nodes, path
-// resolution (Linux's rules: relative to a start directory, '.', '..',
-// repeated and trailing slashes, symbolic links), stat, directory
+// The file tree every process sees: the writable root (fs/tmpfs.h), with a
+// device directory mounted on /dev and a small /proc on /proc (each
+// shadows whatever the root has at that path, as a mount would). Nodes,
+// path resolution (Linux's rules: relative to a start directory, '.',
+// '..', repeated and trailing slashes, symbolic links), stat, directory
 // listings and the path of a node.
 //
-// Everything in the tree is immutable after boot (the ramdisk is read-only,
-// the device and proc nodes are fixed), so a Node is a plain value that
-// stays valid forever and needs no lock or reference count. A writable
-// file system will turn it into a counted reference.
+// A Node names an inode of the root tree (holding a reference, so the
+// inode outlives every Node naming it, unlinked or not) or one of the fixed
+// /dev and /proc nodes (plain values that need no count).
 #pragma once
 
 #include <stddef.h>
 #include <stdint.h>
 
 #include "fs/file_description.h"
-#include "fs/ramdisk.h"
+#include "fs/inode.h"
+#include "fs/tmpfs.h"
 #include "nyanos/lib/result.h"
 
 namespace nyanos::fs {
@@ -78,44 +78,79 @@ constexpr bool is_per_process(Special s) {
     return s >= Special::kProcPid && s <= Special::kProcPidFdFile;
 }
 
-enum class NodeType : uint8_t { kRegular, kDirectory, kCharDevice, kSymlink };
-
 struct Node {
-    const FileEntry* entry = nullptr;  // a ramdisk file or directory
+    InodeRef inode;                    // a file, directory or link of the root tree
     Special special = Special::kNone;  // else one of the nodes above
     int32_t pid = 0;                   // the process of a per-process node, else 0
     int32_t fd = 0;                    // the descriptor of a kProcPidFdLink/File, else 0
 
-    bool valid() const { return entry != nullptr || special != Special::kNone; }
-    bool operator==(const Node&) const = default;
+    bool valid() const { return inode || special != Special::kNone; }
+    bool operator==(const Node& o) const {
+        return inode.get() == o.inode.get() && special == o.special && pid == o.pid && fd == o.fd;
+    }
 };
 
 // A node in 32 bits, where space is tight (a Process keeps its working
-// directory and program file so): 0 is no node, a ramdisk entry is its
-// serial number (Ramdisk::serial_of, below 0x8000), a special node 0x8000
-// + its number, a per-process one 0x80000000 | pid << 8 | its number (but
-// a /proc/<pid>/fd/<n> link or file, which can be neither a working
-// directory nor a program, has none: 0).
+// directory so): 0 is no node, an inode its number (below 0x40000000, never
+// reused: a removed directory's id finds nothing), a special node
+// 0x40000000 + its number, a per-process one 0x80000000 | pid << 8 | its
+// number (but a /proc/<pid>/fd/<n> link or file, which cannot be a working
+// directory, has none: 0). An id holds no reference.
 using NodeId = uint32_t;
+
+// The last component of a path, as resolve_parent finds it.
+struct LastName {
+    const char* name = nullptr;  // inside the path, not NUL terminated
+    size_t length = 0;
+    bool is_dot_or_dotdot = false;
+    bool trailing_slash = false;  // "a/b/": a directory is asked for
+};
+
+class Vfs;
+
+// A node in one word that keeps it alive, where space is tight (a
+// Process's working directory): an inode with one reference, or another
+// node's id (which needs none). Copied and dropped only explicitly.
+class NodeHold {
+public:
+    NodeHold() = default;  // none (the root)
+    // A hold on `node` (a new reference to its inode).
+    static NodeHold of(const Vfs& vfs, const Node& node);
+    // Another hold on the same node (fork).
+    NodeHold share() const;
+    // Drops the hold; it is none afterwards.
+    void release();
+    // The node held (invalid for none, or a node that went).
+    Node node(const Vfs& vfs) const;
+    bool empty() const { return m_bits == 0; }
+    // Its node's id (0: none); an inode's stays valid while it is held.
+    NodeId id() const;
+
+private:
+    explicit NodeHold(uintptr_t bits) : m_bits(bits) {}
+    Inode* inode() const { return m_bits & 1 ? nullptr : reinterpret_cast<Inode*>(m_bits); }
+    uintptr_t m_bits = 0;  // an Inode* (even), or a NodeId << 1 | 1
+};
 
 // What a lookup needs from the process making it.
 struct LookupContext {
-    Node cwd;                        // relative paths start here (invalid: the root)
-    const FileEntry* exe = nullptr;  // its program, /proc/<its pid>/exe (nullptr: none)
-    int32_t pid = 0;                 // what /proc/self names (0: nothing)
+    Node cwd;                   // relative paths start here (invalid: the root)
+    Inode* exe = nullptr;       // its program, /proc/<its pid>/exe (nullptr: none)
+    int32_t pid = 0;            // what /proc/self names (0: nothing)
+    uint32_t uid = 0, gid = 0;  // who owns what it creates
     // /proc/self's target, the pid as text.
     char pid_text[12] = {};
 
-    static LookupContext of_process(Node cwd, const FileEntry* exe, int32_t pid);
+    static LookupContext of_process(Node cwd, Inode* exe, int32_t pid);
 };
 
 class Vfs {
 public:
-    // `disk` must outlive the Vfs.
-    explicit constexpr Vfs(const Ramdisk& disk) : m_disk(disk) {}
+    // `fs` must outlive the Vfs.
+    explicit constexpr Vfs(Tmpfs& fs) : m_fs(fs) {}
 
-    Node root() const { return Node{m_disk.root(), Special::kNone}; }
-    NodeType type(Node node) const;
+    Node root() const { return Node{InodeRef::share(m_fs.root()), Special::kNone}; }
+    NodeType type(const Node& node) const;
     bool is_directory(Node node) const { return type(node) == NodeType::kDirectory; }
 
     // Resolves `path` from `start` (an absolute path from the root; an
@@ -127,55 +162,62 @@ public:
     Result<Node> resolve(const LookupContext& ctx, Node start, const char* path,
                          bool follow_last) const;
     // The directory the last component of `path` would be in ("/a/b" and
-    // "/a/b/": /a), with resolve()'s errors for the components before it.
-    // ENOENT for a path without components ("", "/").
-    Result<Node> resolve_parent(const LookupContext& ctx, Node start, const char* path) const;
+    // "/a/b/": /a), with resolve()'s errors for the components before it,
+    // and (when `last` is given) that component. ENOENT for a path
+    // without components ("", "/").
+    Result<Node> resolve_parent(const LookupContext& ctx, Node start, const char* path,
+                                LastName* last = nullptr) const;
 
-    // The directory holding `node` (the root for the root).
-    Node parent(Node node) const;
+    // The directory holding directory `node` (the root for the root).
+    Node parent(const Node& node) const;
     // `name` (`length` bytes, no '/', not "." or "..") inside directory `dir`.
-    Node child(Node dir, const char* name, size_t length) const;
+    Node child(const Node& dir, const char* name, size_t length) const;
 
-    void stat(Node node, FileStat& out) const;
+    void stat(const Node& node, FileStat& out) const;
     // readlink's text for the link `node` into out[0..size), with a NUL
-    // after it; returns its length. A ramdisk link's target as stored (relative to
+    // after it; returns its length. A link's target as stored (relative to
     // the link's directory unless absolute); /proc/self's the caller's pid
     // (a name in /proc); /proc/<pid>/exe's and cwd's the absolute path of
     // what they lead to. ENOENT when it leads nowhere (no caller, no
     // program, the process is gone), EINVAL for a node that is not a link,
     // ERANGE if `size` is too small.
-    Result<size_t> read_link(const LookupContext& ctx, Node node, char* out, size_t size) const;
+    Result<size_t> read_link(const LookupContext& ctx, const Node& node, char* out,
+                             size_t size) const;
     // The absolute path of `node` into out[0..size) with its NUL; returns
-    // its length. ERANGE if it does not fit.
-    Result<size_t> path_of(Node node, char* out, size_t size) const;
+    // its length. A file whose last name was removed gets Linux's
+    // " (deleted)" after the name it had. ERANGE if it does not fit.
+    Result<size_t> path_of(const Node& node, char* out, size_t size) const;
 
     // The entries of directory `dir` in getdents order: ".", "..", then its
-    // children. Writes entry number `index` into `out` (the name lives as
-    // long as the tree) and returns true; false past the last. Every call
-    // walks the directory: a listing is O(n^2) in its size (a ramdisk
-    // directory holds at most Ramdisk::kMaxEntries).
-    bool entry_at(Node dir, size_t index, DirectoryEntry& out) const;
+    // children. Writes the entry at offset `index` or the first after it
+    // into `out` (its name in out.name_text) and returns true; false past
+    // the last. out.next_offset is where the listing goes on.
+    bool entry_at(const Node& dir, size_t index, DirectoryEntry& out) const;
 
-    NodeId id_of(Node node) const;
+    NodeId id_of(const Node& node) const;
     // The node `id` names; invalid for 0 (and for ids no node has).
     Node node_of(NodeId id) const;
 
-    const Ramdisk& disk() const { return m_disk; }
+    Tmpfs& tree() const { return m_fs; }
 
 private:
-    // Where the link `link` leads: a ramdisk link's text resolved from the
-    // link's directory; /proc's links straight to their node, as Linux's
-    // "magic" links (no text is parsed). ENOENT if nowhere.
-    Result<Node> follow_link(const LookupContext& ctx, Node link, int depth) const;
+    // A fixed link's target text (/dev/fd's, /proc/mounts'); null for the
+    // others.
+    const char* fixed_link_target(Special special) const;
+    // Where one of /proc's "magic" links leads: straight to its node (no
+    // text is parsed). ENOENT if nowhere.
+    Result<Node> follow_magic(const LookupContext& ctx, const Node& link) const;
     // Resolves path[0..length).
-    Result<Node> walk(const LookupContext& ctx, Node start, const char* path, size_t length,
-                      bool follow_last, int depth) const;
+    Result<Node> walk(const LookupContext& ctx, const Node& start, const char* path, size_t length,
+                      bool follow_last) const;
 
-    const Ramdisk& m_disk;
+    Result<size_t> inode_path(Inode* inode, char* out, size_t size) const;
+
+    Tmpfs& m_fs;
 };
 
 // st_dev of each part of the tree.
-inline constexpr uint64_t kRamdiskDevice = make_device(0, 1);
+inline constexpr uint64_t kRootDevice = make_device(0, 1);
 inline constexpr uint64_t kProcDevice = make_device(0, 4);
 inline constexpr uint64_t kDevDevice = make_device(0, 5);
 

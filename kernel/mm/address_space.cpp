@@ -264,6 +264,17 @@ Result<void> AddressSpace::map_copy(VirtAddr va, const void* contents, size_t le
     return {};
 }
 
+Result<void> AddressSpace::map_frame(VirtAddr va, PhysAddr frame, PageFlags flags) {
+    if (!mappable_range_ok(va, 1)) return Error::kInvalid;
+    flags.user = true;
+    flags.borrowed = false;
+    note_mapped(va, 1);
+    TableEnv env{this};
+    TRY(tables(env).map(va, frame, flags));
+    ++m_user_frames;
+    return {};
+}
+
 Result<void> AddressSpace::break_copy_on_write(VirtAddr va, PageFlags flags) {
     if (va % kPageSize || !user_range_ok(va, kPageSize)) return Error::kInvalid;
     flags.user = true;

@@ -163,6 +163,12 @@ public:
     // All or nothing.
     Result<void> map_copy(VirtAddr va, const void* contents, size_t length, PageFlags flags);
 
+    // Maps the user frame `frame` at va (page aligned, user half), taking
+    // over one reference the caller holds to it: a file's page shared with
+    // the file (fs/tmpfs.h). Unmapping drops that reference like any owned
+    // frame's. All or nothing (on failure the caller keeps its reference).
+    Result<void> map_frame(VirtAddr va, PhysAddr frame, PageFlags flags);
+
     // Makes the page at va writable for this space alone, with `flags`
     // (writable is forced on): an owned frame that no other space holds a
     // reference to is kept and only its entry changes; a shared frame (a

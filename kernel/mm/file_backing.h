@@ -21,15 +21,18 @@
 //    that the count comes back to 1).
 // Counts are atomic: after fork two processes drop theirs independently.
 //
-// What the backing points at is not owned by it: the bytes and frames must
-// stay in memory, unchanged, for longer than any backing made for them. The
-// ramdisk's files do (they live until power-off). A writable file system's
-// backing will hold its file's reference and drop it in `destroy`.
+// A backing describes its file one of two ways. Borrowed bytes (`data`,
+// `phys`): they are not owned by it and must stay in memory, unchanged, for
+// longer than any backing made for them (a ramdisk file's bytes in the boot
+// archive, which lives until power-off). Or shared pages (`share_page`): the
+// file's own frames, one reference per mapped page (a file of the root
+// tree, which the backing holds a reference to and drops in `destroy`).
 #pragma once
 
 #include <stdint.h>
 
 #include "lib/ref_ptr.h"
+#include "nyanos/lib/result.h"
 #include "nyanos/paging/pte.h"
 
 namespace nyanos::mm {
@@ -48,9 +51,15 @@ struct FileBacking {
     // and the file can be written. Never for the ramdisk's files (Linux:
     // EACCES for a writable MAP_SHARED of a file opened read-only).
     bool writable = false;
-    // The file's path, which outlives the backing (/proc/<pid>/maps names
-    // the mapping after it); nullptr: none.
-    const char* path = nullptr;
+    // The file's pages as shared frames: the frame of page `index` with one
+    // reference for the caller, kRange past the file's end, ENOSPC/ENOMEM
+    // (then the fault fails). With it, `size_now` gives the file's size at
+    // the moment (it changes), and data, phys and mappable are unused.
+    Result<paging::PhysAddr> (*share_page)(FileBacking* self, uint64_t index) = nullptr;
+    uint64_t (*size_now)(FileBacking* self) = nullptr;
+    // The file's inode number in the root tree (/proc/<pid>/maps names the
+    // mapping after it); 0: none.
+    uint32_t inode = 0;
     // Runs when the last reference goes (see above); nullptr: nothing.
     void (*destroy)(FileBacking*) = nullptr;
     // Starts at 1: the creator's reference.

@@ -288,7 +288,24 @@ const Region* ProcessMemory::grow_stack_to(VirtAddr address) {
 FaultResult ProcessMemory::fill_page(const Region& r, VirtAddr page, Access access) {
     PageFlags flags = page_flags(r);
     Result<void> mapped;
-    if (r.kind == RegionKind::kFile) {
+    if (r.kind == RegionKind::kFile && r.file->share_page) {
+        // The file's own frame, shared: a store through a shared mapping
+        // lands in the file; a private one maps it read-only and copies on
+        // its first store (the file's reference keeps the count above 1).
+        FileBacking& file = *r.file;
+        const uint64_t offset = r.file_offset(page);
+        if (offset >= page_up(file.size_now(&file))) return FaultResult::kBus;
+        auto frame = file.share_page(&file, offset / kPage);
+        if (!frame.ok())
+            return frame.error() == Error::kRange ? FaultResult::kBus : FaultResult::kNoMemory;
+        if (!r.shared()) flags.writable = false;
+        mapped = m_space.map_frame(page, frame.value(), flags);
+        if (!mapped.ok()) {
+            m_space.context().free_frame(frame.value(), FrameUse::kUser);
+        } else if (access == Access::kWrite && !r.shared()) {
+            return fix_present_page(r, page, access);  // the private copy, now
+        }
+    } else if (r.kind == RegionKind::kFile) {
         const FileBacking& file = *r.file;
         const uint64_t offset = r.file_offset(page);
         if (offset >= page_up(file.size)) return FaultResult::kBus;

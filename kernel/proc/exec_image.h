@@ -6,7 +6,7 @@
 
 #include <stdint.h>
 
-#include "fs/ramdisk.h"
+#include "fs/tmpfs.h"
 #include "mm/process_memory.h"
 #include "nyanos/lib/result.h"
 #include "proc/personality.h"
@@ -22,11 +22,18 @@ struct ExecImage {
     uint64_t entry = 0;
     uint64_t stack_pointer = 0;
     // The program file the image runs (a script's interpreter, not the
-    // script): what /proc/self/exe will name.
-    const fs::FileEntry* file = nullptr;
+    // script): what /proc/self/exe will name. Held (fs::hold_running)
+    // until a process takes it over (and sets this to null) or the image
+    // goes.
+    fs::Inode* file = nullptr;
+
+    ExecImage() = default;
+    ExecImage(const ExecImage&) = delete;
+    ExecImage& operator=(const ExecImage&) = delete;
+    ~ExecImage() { fs::drop_running(file); }
 };
 
-// Loads `path` (a ramdisk file) with `args`, choosing the personality from
+// Loads `path` (a file of the tree) with `args`, choosing the personality from
 // the file (proc/elf.h): NyanOS programs get their fixed layout
 // (proc/user_layout.h), Linux programs Linux's (proc/linux_layout.h,
 // randomised unless `norandmaps`). A `#!` script loads its interpreter

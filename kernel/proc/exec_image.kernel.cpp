@@ -72,34 +72,46 @@ Result<void> load_script(const char* path, const char* execfn, const ProgramArgs
 // EACCES); a device is EACCES, and so is a file without any execute bit
 // (everyone is root, and Linux lets root execute a file only when some x
 // bit is set: generic_permission; a script's interpreter too).
-Result<const fs::FileEntry*> find_program(const char* path) {
+Result<fs::InodeRef> find_program(const char* path) {
     const fs::Vfs& tree = fs::vfs();
     fs::LookupContext ctx{};
-    if (Process* self = current_process())
-        ctx = fs::LookupContext::of_process(tree.node_of(self->cwd), tree.node_of(self->exe).entry,
-                                            self->pid);
+    if (Process* self = current_process()) {
+        ctx = fs::LookupContext::of_process(self->cwd.node(tree), self->exe, self->pid);
+    }
     fs::Node node = TRY(tree.resolve(ctx, fs::Node{}, path, true));
-    if (!node.entry) return Error::kAccess;
-    if (node.entry->is_directory) return Error::kIsDirectory;
-    if (!(node.entry->permissions & fs::mode_bits::kAnyExecute)) return Error::kAccess;
-    return node.entry;
+    if (!node.inode) return Error::kAccess;
+    if (node.inode->type == fs::NodeType::kDirectory) return Error::kIsDirectory;
+    if (node.inode->type != fs::NodeType::kRegular) return Error::kAccess;
+    fs::FileStat st;
+    tree.stat(node, st);
+    if (!(st.mode & fs::mode_bits::kAnyExecute)) return Error::kAccess;
+    return static_cast<fs::InodeRef&&>(node.inode);
 }
 
 Result<void> load_file(const char* path, const char* execfn, const ProgramArgs& args,
                        ExecImage& out, int depth) {
-    const fs::FileEntry* file = TRY(find_program(path));
+    fs::InodeRef inode = TRY(find_program(path));
+    uint8_t* copied = nullptr;
+    auto bytes = fs::vfs().tree().program_bytes(inode.get(), copied);
+    HeapPtr<uint8_t[]> copy(copied);
+    if (!bytes.ok()) return bytes.error();
+    const fs::Tmpfs::ProgramBytes file = bytes.value();
     // A script (most files are not: no allocation for them).
-    if (file->size >= 2 && file->data[0] == '#' && file->data[1] == '!') {
+    if (file.size >= 2 && file.data[0] == '#' && file.data[1] == '!') {
         HeapPtr<Shebang> line(new (std::nothrow) Shebang);
         if (!line.get()) return Error::kNoMemory;
-        if (parse_shebang(file->data, file->size, *line.get()))
+        if (parse_shebang(file.data, file.size, *line.get()))
             return load_script(path, execfn, args, *line.get(), out, depth);
     }
+    // The program's file stays unwritable while the image runs (ETXTBSY).
+    fs::Inode* held = TRY(fs::hold_running(inode.get()));
+    fs::drop_running(out.file);
+    out.file = held;
     // The checked image (~800 bytes) lives on the heap, not on the kernel
     // stack; validate() builds it there directly (guaranteed elision).
     const elf::UserRanges ranges{{kImageBase, kImageLimit}, {kLinuxMinAddress, kLinuxImageLimit}};
     HeapPtr<elf::ValidationResult> checked(
-        new (std::nothrow) elf::ValidationResult(elf::validate(file->data, file->size, ranges)));
+        new (std::nothrow) elf::ValidationResult(elf::validate(file.data, file.size, ranges)));
     if (!checked.get()) return Error::kNoMemory;
     if (!checked->ok) {
         kprintf("exec %s: %s\n", path, elf::reject_reason(checked->reason));
@@ -141,8 +153,7 @@ Result<void> load_file(const char* path, const char* execfn, const ProgramArgs& 
         // addresses. The guard restores the caller's root on every path out
         // of this block.
         ScopedCr3 guard(space.cr3());
-        program = TRY(
-            load_program(space, *image, file->data, args, random16, stack, fs::file_frames(file)));
+        program = TRY(load_program(space, *image, file.data, args, random16, stack, file.frames));
         // Loading a large program takes a while: let others run. A thread
         // switched away from here must come back on the guarded root. (No
         // kill here: this frame still owns the half-built space.)
@@ -151,7 +162,6 @@ Result<void> load_file(const char* path, const char* execfn, const ProgramArgs& 
     }
     out.entry = program.entry;
     out.stack_pointer = program.stack_pointer;
-    out.file = file;
     if (linux) {
         // The stack region starts with what the arguments took, at least
         // Linux's first 128 KiB, and grows down to RLIMIT_STACK; the heap

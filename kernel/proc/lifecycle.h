@@ -171,13 +171,16 @@ struct TableCounts {
 };
 TableCounts table_counts();
 // /proc's view (fs/kernel_hooks.h): whether process `pid` is in the table
-// (zombies too), the smallest pid >= `from` there (0: none), and the node
-// of the program process `pid` runs (0: none, or no such process).
+// (zombies too), the smallest pid >= `from` there (0: none), and the
+// program file process `pid` runs (null: none, or no such process).
 bool process_listed(int pid);
 int first_listed_process_from(int from);
-fs::NodeId program_of(int pid);
+fs::InodeRef program_of(int pid);
 // Process `pid`'s working directory (fs::Vfs::node_of; 0: the root); ESRCH.
 Result<fs::NodeId> working_directory_of(int pid);
+// chdir: the calling process's working directory becomes `cwd` (the hold
+// moves in; the old one is dropped).
+void set_working_directory(fs::NodeHold cwd);
 // Process `pid`'s descriptor table with a reference the caller must drop
 // (FdTable::release_ref); ESRCH if there is none (no such process, a
 // zombie). Process::files changes under the table lock for this.

@@ -144,6 +144,8 @@ void free_process(Process* p) {
     MemorySpace::release(p->mm);     // exit did it already; a no-op then
     fs::FdTable::release(p->files);  // likewise
     delete p->signal_actions;
+    fs::drop_running(p->exe);
+    p->cwd.release();
     for (Thread* t = p->thread; t;) {
         Thread* next = t->next_in_process;
         free_thread(t);
@@ -264,11 +266,13 @@ __attribute__((noinline)) fs::FdTable* new_process_files(Process* parent, bool a
     return files.ok() ? files.value() : nullptr;
 }
 
-// A new process's working directory (its parent's) and program node.
+// A new process's working directory (its parent's) and program file (the
+// image's hold moves to it).
 __attribute__((noinline)) void inherit_tree_nodes(Process& process, const Process* parent,
-                                                  const fs::FileEntry* program) {
-    process.cwd = parent ? parent->cwd : 0;
-    process.exe = fs::vfs().id_of(fs::Node{program, fs::Special::kNone});
+                                                  ExecImage& image) {
+    process.cwd = parent ? parent->cwd.share() : fs::NodeHold();
+    process.exe = image.file;
+    image.file = nullptr;
 }
 
 // exec; with `as_init`, the new process is recorded as init in the same
@@ -289,7 +293,7 @@ Result<int> spawn_process(const char* path, const ProgramArgs& args, bool as_ini
     // IDs, umask and limits come from the parent (init: the defaults).
     if (Process* parent = current_process()) TRY(process->resources.inherit(parent->resources));
     process->thread = TRY(create_thread(image.entry, image.stack_pointer));
-    inherit_tree_nodes(*process, current_process(), image.file);
+    inherit_tree_nodes(*process, current_process(), image);
     process->thread->process = process;
     process->thread->affinity = current_thread()->affinity;
     process->personality = image.personality;
@@ -358,8 +362,9 @@ Result<void> inherit_for_fork(Process* child, const Process* parent) {
             child->signal_actions->actions[i] = parent->signal_actions->actions[i];
     }
     memcpy(child->name, parent->name, sizeof(child->name));
-    child->cwd = parent->cwd;
+    child->cwd = parent->cwd.share();
     child->exe = parent->exe;
+    fs::share_running(child->exe);
     return {};
 }
 
@@ -578,7 +583,15 @@ Result<void> exec_current(const char* path, const ProgramArgs& args, arch::Inter
         if (!actions) thread->signals = ThreadSignals{};
     }
     copy_name(p->name, path);
-    p->exe = fs::vfs().id_of(fs::Node{image.file, fs::Special::kNone});
+    fs::Inode* old_program;
+    {
+        // Swapped under the table lock: /proc takes its reference under it.
+        sync::NoInterruptsGuard lock(g_table_lock);
+        old_program = p->exe;
+        p->exe = image.file;
+    }
+    image.file = nullptr;
+    fs::drop_running(old_program);
     // Descriptors marked FD_CLOEXEC close now (their releases may end pipe
     // ends: no lock is held here).
     p->files->close_on_exec();
@@ -896,7 +909,19 @@ Result<fs::NodeId> working_directory_of(int pid) {
     sync::NoInterruptsGuard lock(g_table_lock);
     Process* p = g_table.find(pid);
     if (!p) return Error::kNoProcess;
-    return p->cwd;
+    return p->cwd.id();
+}
+
+void set_working_directory(fs::NodeHold cwd) {
+    Process* p = current_process();
+    fs::NodeHold old;
+    {
+        // Under the table lock: /proc takes its hold under it.
+        sync::NoInterruptsGuard lock(g_table_lock);
+        old = p->cwd;
+        p->cwd = cwd;
+    }
+    old.release();
 }
 
 Result<MemorySpace*> memory_of(int pid) {
@@ -931,11 +956,11 @@ Result<void> unshare_files(Process* p) {
     return {};
 }
 
-fs::NodeId program_of(int pid) {
-    if (pid <= 0) return 0;
+fs::InodeRef program_of(int pid) {
+    if (pid <= 0) return {};
     sync::NoInterruptsGuard lock(g_table_lock);
     Process* p = g_table.find(pid);
-    return p ? p->exe : 0;
+    return p && p->exe ? fs::InodeRef::share(p->exe) : fs::InodeRef();
 }
 
 Result<MemorySpace*> process_figures(int pid, fs::proc_text::ProcessFigures& out) {

@@ -44,7 +44,10 @@ constexpr const char* process_state_name(ProcessState s) {
 inline constexpr size_t kProcessNameMax = NYAN_PROC_NAME_MAX;
 // The longest reason the kernel writes is a page fault's, 72 characters:
 // "killed: #PF (page fault) at 0x<16 hex> (addr 0x<16 hex>)".
-inline constexpr size_t kKillReasonMax = 80;
+// With its NUL, 73; 74 keeps the two reason fields of a Process and the
+// int after them packed (every byte of a Process counts: it fills its
+// heap slot).
+inline constexpr size_t kKillReasonMax = 74;
 
 // Job control: whether the process is stopped (SIGSTOP, SIGTSTP, SIGTTIN,
 // SIGTTOU) and what a wait with WUNTRACED or WCONTINUED has yet to report
@@ -63,15 +66,6 @@ struct Process {
     bool zombie = false;
     // Whose system calls it makes; set at exec from the program file.
     Personality personality = Personality::kNyanOS;
-    // The program file the process runs (/proc/<pid>/exe; set at exec) and
-    // its working directory (relative paths start there; inherited), as
-    // node ids (fs::Vfs::node_of; 0: no program, and the root). A program
-    // is always a ramdisk file, whose id fits in 16 bits; a working
-    // directory may be a /proc/<pid> one, which takes 32. The tree's nodes
-    // live forever (a /proc/<pid> node finds its process gone), so there is
-    // nothing to count. The fields are ordered to leave no padding.
-    uint16_t exe = 0;
-    fs::NodeId cwd = 0;
     // The signal its parent gets when it exits (clone's CSIGNAL; SIGCHLD
     // for fork and spawn, 0 for none).
     uint8_t exit_signal = 17;
@@ -100,19 +94,27 @@ struct Process {
     // process reports unless a group exit set another (under the table
     // lock).
     int leader_exit_status = 0;
+    int wait_status = 0;  // POSIX encoding, valid once a zombie
     // An execve is under way in this thread: every other thread ends at its
     // next safe point, and no new one starts. Set and cleared under the
     // table lock; read anywhere.
     Thread* exec_thread = nullptr;
     char name[kProcessNameMax] = {};
-    // The child this process reaped last (see last_reaped_reason).
-    int last_reaped_pid = 0;
-    int wait_status = 0;  // POSIX encoding, valid once a zombie
 
     // The user memory it runs in (proc/memory_space.h), shared by its
     // threads, and with its parent while it is a CLONE_VM child (vfork):
     // one reference, let go at exec and exit (nullptr once it has exited).
     MemorySpace* mm = nullptr;
+    // The program file it runs (/proc/<pid>/exe), held as fs::hold_running
+    // holds it (a reference, and writing the file is ETXTBSY): set at exec,
+    // shared by fork, dropped at the next exec and when the process is
+    // freed. null: none (NyanOS's init before its first program).
+    fs::Inode* exe = nullptr;
+    // Its working directory (relative paths start there; inherited; none:
+    // the root), held (a removed one lives on, empty, while it is here).
+    // Changed under the table lock, as /proc reads it; dropped when the
+    // process is freed.
+    fs::NodeHold cwd;
 
     // For statistics (ps, /proc): its space's page counts, read without a
     // lock (a count may be one page behind a change in flight); none once
@@ -148,6 +150,8 @@ struct Process {
     char kill_reason[kKillReasonMax] = {};  // "killed: #PF at ... (addr ...)" for a fault
     // Why the child this process reaped last was killed, for kill_reason().
     char last_reaped_reason[kKillReasonMax] = {};
+    // The child this process reaped last (see last_reaped_reason).
+    int last_reaped_pid = 0;
 
     // The descriptor table (fs/fd_table.h): init's is the console's 0, 1
     // and 2; every other process starts with a copy of its parent's (spawn:

@@ -34,6 +34,16 @@ inline constexpr size_t kMaxTransfer = 0x7ffff000;
 Result<size_t> read_fd(int fd, uint64_t buffer, size_t length);
 Result<size_t> write_fd(int fd, uint64_t buffer, size_t length);
 
+// Where a relative `path` starts: the working directory for AT_FDCWD
+// (an invalid node), else the directory behind `dirfd` (EBADF, ENOTDIR for
+// anything else). An absolute path ignores `dirfd`, as Linux does.
+Result<fs::Node> start_of(int dirfd, const char* path);
+// The node an *at call names: `path` from `dirfd` (the last link followed
+// unless AT_SYMLINK_NOFOLLOW), or with AT_EMPTY_PATH and an empty path
+// the directory descriptor itself (`file` then holds the description when
+// it has no node, a pipe for instance: the node is invalid).
+Result<fs::Node> node_at(int dirfd, const char* path, uint32_t at_flags, fs::DescriptionRef& file);
+
 // A path copied in from user memory, into a kernel heap buffer of
 // fs::kPathMax bytes (too large for a kernel stack).
 class UserPath {

@@ -4,6 +4,7 @@
 
 #include "fs/files.h"
 #include "proc/scheduler.h"
+#include "syscall/linux_abi.h"
 #include "syscall/user_memory.h"
 
 namespace nyanos::sys {
@@ -24,7 +25,11 @@ Result<fs::DescriptionRef> file_of(int fd) {
 fs::LookupContext lookup_context() {
     proc::Process* p = proc::current_process();
     const fs::Vfs& tree = fs::vfs();
-    return fs::LookupContext::of_process(tree.node_of(p->cwd), tree.node_of(p->exe).entry, p->pid);
+    fs::LookupContext ctx = fs::LookupContext::of_process(p->cwd.node(tree), p->exe, p->pid);
+    creds::Credentials ids = p->resources.credentials();
+    ctx.uid = ids.uid.fs;
+    ctx.gid = ids.gid.fs;
+    return ctx;
 }
 
 Result<size_t> read_fd(int fd, uint64_t buffer, size_t length) {
@@ -57,6 +62,27 @@ Result<void> UserPath::copy_from(uint64_t user_path) {
     m_buffer[0] = 0;
     TRY(copy_string_from_user(m_buffer, user_path, fs::kPathMax));
     return {};
+}
+
+Result<fs::Node> start_of(int dirfd, const char* path) {
+    if (path[0] == '/' || dirfd == linux_abi::kAtFdCwd) return fs::Node{};
+    fs::DescriptionRef dir = TRY(file_of(dirfd));
+    const fs::Node* node = dir->node();
+    if (!node || !fs::vfs().is_directory(*node)) return Error::kNotDirectory;
+    return *node;
+}
+
+Result<fs::Node> node_at(int dirfd, const char* path, uint32_t at_flags, fs::DescriptionRef& file) {
+    if (!path[0]) {
+        if (!(at_flags & linux_abi::kAtEmptyPath)) return Error::kNoEntry;
+        if (dirfd == linux_abi::kAtFdCwd)
+            return lookup_context().cwd.valid() ? lookup_context().cwd : fs::vfs().root();
+        file = TRY(file_of(dirfd));
+        return file->node() ? *file->node() : fs::Node{};
+    }
+    fs::Node start = TRY(start_of(dirfd, path));
+    return fs::vfs().resolve(lookup_context(), start, path,
+                             !(at_flags & linux_abi::kAtSymlinkNoFollow));
 }
 
 }  // namespace nyanos::sys

@@ -107,6 +107,14 @@ inline Stat to_stat(const fs::FileStat& s) {
     out.size = s.size;
     out.blksize = s.block_size;
     out.blocks = s.blocks;
+    out.uid = s.uid;
+    out.gid = s.gid;
+    out.atime = uint64_t(s.atime.seconds);
+    out.atime_nsec = uint64_t(s.atime.nanoseconds);
+    out.mtime = uint64_t(s.mtime.seconds);
+    out.mtime_nsec = uint64_t(s.mtime.nanoseconds);
+    out.ctime = uint64_t(s.ctime.seconds);
+    out.ctime_nsec = uint64_t(s.ctime.nanoseconds);
     return out;
 }
 

@@ -219,7 +219,9 @@ int64_t lseek(SyscallFrame& f) {
     auto file = file_of(int(f.rdi));
     if (!file.ok()) return errno_of(file.error());
     int whence = int(f.rdx);
-    if (uint32_t(f.rdx) > 2) return errno_of(Error::kInvalid);
+    // SEEK_SET, SEEK_CUR, SEEK_END, SEEK_DATA, SEEK_HOLE (the file's seek
+    // refuses what it does not have).
+    if (uint32_t(f.rdx) > 4) return errno_of(Error::kInvalid);
     return result_of(file.value()->seek(int64_t(f.rsi), whence));
 }
 

@@ -7,6 +7,12 @@
 //                             newfstatat, statfs, fstatfs, getdents64, getcwd, chdir, fchdir,
 //                             readlink, readlinkat, access, faccessat,
 //                             faccessat2
+//   linux_tree.kernel.cpp     mkdir, mkdirat, unlink, unlinkat, rmdir, rename,
+//                             renameat, renameat2, link, linkat, symlink,
+//                             symlinkat, chmod, fchmod, fchmodat, chown, fchown,
+//                             lchown, fchownat, utimensat, utimes, futimesat,
+//                             utime, truncate, ftruncate, fsync, fdatasync,
+//                             sync, syncfs
 //   linux_poll.kernel.cpp     poll, ppoll, select, pselect6
 // linux_syscalls.kernel.cpp puts them in the table.
 #pragma once
@@ -54,6 +60,35 @@ int64_t readlinkat(SyscallFrame& f);
 int64_t access(SyscallFrame& f);
 int64_t faccessat(SyscallFrame& f);
 int64_t faccessat2(SyscallFrame& f);
+
+int64_t mkdir(SyscallFrame& f);
+int64_t mkdirat(SyscallFrame& f);
+int64_t unlink(SyscallFrame& f);
+int64_t rmdir(SyscallFrame& f);
+int64_t unlinkat(SyscallFrame& f);
+int64_t rename(SyscallFrame& f);
+int64_t renameat(SyscallFrame& f);
+int64_t renameat2(SyscallFrame& f);
+int64_t link(SyscallFrame& f);
+int64_t linkat(SyscallFrame& f);
+int64_t symlink(SyscallFrame& f);
+int64_t symlinkat(SyscallFrame& f);
+int64_t chmod(SyscallFrame& f);
+int64_t fchmodat(SyscallFrame& f);
+int64_t fchmod(SyscallFrame& f);
+int64_t chown(SyscallFrame& f);
+int64_t lchown(SyscallFrame& f);
+int64_t fchown(SyscallFrame& f);
+int64_t fchownat(SyscallFrame& f);
+int64_t utimensat(SyscallFrame& f);
+int64_t utimes(SyscallFrame& f);
+int64_t futimesat(SyscallFrame& f);
+int64_t utime(SyscallFrame& f);
+int64_t truncate(SyscallFrame& f);
+int64_t ftruncate(SyscallFrame& f);
+int64_t fsync(SyscallFrame& f);
+int64_t sync(SyscallFrame& f);
+int64_t syncfs(SyscallFrame& f);
 
 int64_t poll(SyscallFrame& f);
 int64_t ppoll(SyscallFrame& f);

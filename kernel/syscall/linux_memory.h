@@ -1,5 +1,5 @@
 // Linux's memory calls (linux_memory.kernel.cpp): mmap, munmap, mprotect,
-// madvise, brk over the process's VM layer (mm/process_memory.h).
+// madvise, msync, brk over the process's VM layer (mm/process_memory.h).
 #pragma once
 
 #include "syscall/syscall_frame.h"
@@ -10,6 +10,7 @@ int64_t linux_mmap(SyscallFrame& f);
 int64_t linux_munmap(SyscallFrame& f);
 int64_t linux_mprotect(SyscallFrame& f);
 int64_t linux_madvise(SyscallFrame& f);
+int64_t linux_msync(SyscallFrame& f);
 int64_t linux_brk(SyscallFrame& f);
 
 }  // namespace nyanos::sys

@@ -46,7 +46,7 @@ int64_t linux_mmap(SyscallFrame& f) {
     if (!file.ok()) return errno_of(file.error());
     // do_mmap looks at the length before the file.
     if (f.rsi == 0) return errno_of(Error::kInvalid);
-    auto mapping = fs::prepare_file_mapping(*file.value(), flags, uint8_t(prot), fs::file_frames);
+    auto mapping = fs::prepare_file_mapping(*file.value(), flags, uint8_t(prot));
     if (!mapping.ok()) return errno_of(mapping.error());
     if (mapping.value().anonymous) {
         // /dev/zero: anonymous memory, as Linux's mmap_zero makes it.
@@ -119,6 +119,28 @@ int64_t linux_madvise(SyscallFrame& f) {
         default:
             return errno_of(Error::kInvalid);
     }
+}
+
+// msync(addr, length, flags): file pages live in memory, in one copy that
+// every mapping shares, so there is nothing to write back; what is left are
+// Linux's checks: EINVAL for an address off a page, unknown flags, or both
+// MS_ASYNC and MS_SYNC; ENOMEM if part of the range is not mapped.
+int64_t linux_msync(SyscallFrame& f) {
+    constexpr uint64_t kAsync = 1, kInvalidate = 2, kSync = 4;
+    uint64_t addr = f.rdi, length = f.rsi, flags = f.rdx;
+    if (addr & 0xfff) return errno_of(Error::kInvalid);
+    if (flags & ~(kAsync | kInvalidate | kSync)) return errno_of(Error::kInvalid);
+    if ((flags & kAsync) && (flags & kSync)) return errno_of(Error::kInvalid);
+    uint64_t end = addr + ((length + 0xfff) & ~uint64_t(0xfff));
+    if (end < addr) return errno_of(Error::kNoMemory);
+    return result_of(with_memory([&](mm::ProcessMemory& m) -> Result<void> {
+        for (uint64_t at = addr; at < end;) {
+            const mm::Region* r = m.regions().find(at);
+            if (!r) return Error::kNoMemory;
+            at = r->end;
+        }
+        return {};
+    }));
 }
 
 // brk(addr): the new break, or the current one when it cannot move.

@@ -9,6 +9,7 @@
 #include "fs/files.h"
 #include "fs/open.h"
 #include "lib/heap_ptr.h"
+#include "proc/lifecycle.h"
 #include "proc/scheduler.h"
 #include "syscall/file_support.h"
 #include "syscall/linux_abi.h"
@@ -23,45 +24,21 @@ using fs::DescriptionRef;
 using fs::Node;
 namespace of = fs::open_flags;
 
-// Where a relative `path` starts: the working directory for AT_FDCWD, else
-// the directory behind `dirfd` (EBADF, ENOTDIR for anything else). An
-// absolute path ignores `dirfd`, as Linux does.
-Result<Node> start_of(int dirfd, const char* path) {
-    if (path[0] == '/' || dirfd == linux_abi::kAtFdCwd) return Node{};
-    DescriptionRef dir = TRY(file_of(dirfd));
-    const Node* node = dir->node();
-    if (!node || !fs::vfs().is_directory(*node)) return Error::kNotDirectory;
-    return *node;
-}
-
-Result<int64_t> do_openat(int dirfd, uint64_t user_path, uint32_t flags) {
+Result<int64_t> do_openat(int dirfd, uint64_t user_path, uint32_t flags, uint32_t mode) {
     UserPath path;
     TRY(path.copy_from(user_path));
     if ((flags & of::kTmpFile) == of::kTmpFile) {
-        // An unnamed file to write: a read-only tree has no room for one.
+        // An unnamed file to write: not made here (Linux's answer for a
+        // file system without tmpfile).
         uint32_t access = flags & of::kAccessMode;
-        return access == of::kReadOnly ? Error::kInvalid : Error::kReadOnlyFs;
+        return access == of::kReadOnly ? Error::kInvalid : Error::kNotSupported;
     }
     Node start = TRY(start_of(dirfd, path.get()));
-    DescriptionRef file = TRY(fs::open_path(fs::vfs(), lookup_context(), start, path.get(), flags));
+    const uint32_t permissions = mode & 07777 & ~proc::current_process()->resources.umask();
+    DescriptionRef file =
+        TRY(fs::open_path(fs::vfs(), lookup_context(), start, path.get(), flags, permissions));
     return int64_t(TRY(
         current_files().install(static_cast<DescriptionRef&&>(file), flags & of::kCloseOnExec)));
-}
-
-// The node an *at call names: `path` from `dirfd`, or with AT_EMPTY_PATH
-// and an empty path the directory descriptor itself (`file` then holds the
-// description when it has no node, a pipe for instance).
-Result<Node> node_at(int dirfd, const char* path, uint32_t at_flags, DescriptionRef& file) {
-    if (!path[0]) {
-        if (!(at_flags & linux_abi::kAtEmptyPath)) return Error::kNoEntry;
-        if (dirfd == linux_abi::kAtFdCwd)
-            return lookup_context().cwd.valid() ? lookup_context().cwd : fs::vfs().root();
-        file = TRY(file_of(dirfd));
-        return file->node() ? *file->node() : Node{};
-    }
-    Node start = TRY(start_of(dirfd, path));
-    return fs::vfs().resolve(lookup_context(), start, path,
-                             !(at_flags & linux_abi::kAtSymlinkNoFollow));
 }
 
 Result<void> do_fstatat(int dirfd, uint64_t user_path, uint64_t user_stat, uint64_t at_flags) {
@@ -153,19 +130,24 @@ Result<size_t> do_getdents64(int fd, uint64_t buffer, size_t length) {
     return size_t(0);
 }
 
+// A working directory that was removed has no path: ENOENT, as Linux's.
 Result<int64_t> do_getcwd(uint64_t buffer, uint64_t size) {
-    char path[fs::Ramdisk::kMaxPath + 2];
-    size_t length = TRY(
-        fs::vfs().path_of(lookup_context().cwd.valid() ? lookup_context().cwd : fs::vfs().root(),
-                          path, sizeof(path)));
+    fs::LookupContext ctx = lookup_context();
+    Node cwd = ctx.cwd.valid() ? ctx.cwd : fs::vfs().root();
+    fs::FileStat st;
+    fs::vfs().stat(cwd, st);
+    if (st.links == 0) return Error::kNoEntry;
+    HeapPtr<char[]> path(new (std::nothrow) char[fs::kPathMax]);
+    if (!path.get()) return Error::kNoMemory;
+    size_t length = TRY(fs::vfs().path_of(cwd, path.get(), fs::kPathMax));
     if (length + 1 > size) return Error::kRange;
-    TRY(copy_to_user(buffer, path, length + 1));
+    TRY(copy_to_user(buffer, path.get(), length + 1));
     return int64_t(length + 1);
 }
 
 Result<void> change_directory(Node node) {
     if (!fs::vfs().is_directory(node)) return Error::kNotDirectory;
-    proc::current_process()->cwd = fs::vfs().id_of(node);
+    proc::set_working_directory(fs::NodeHold::of(fs::vfs(), node));
     return {};
 }
 
@@ -198,9 +180,8 @@ Result<int64_t> do_readlinkat(int dirfd, uint64_t user_path, uint64_t buffer, in
     return int64_t(n);
 }
 
-// Everyone is root: reading and writing are allowed by mode, except that
-// the ramdisk is read-only (W_OK: EROFS); executing needs an execute bit
-// (directories may always be searched).
+// Everyone is root: reading and writing are always allowed; executing
+// needs an execute bit (directories may always be searched).
 Result<void> do_faccessat(int dirfd, uint64_t user_path, uint64_t mode, uint64_t at_flags) {
     if (mode & ~uint64_t(linux_abi::kROk | linux_abi::kWOk | linux_abi::kXOk))
         return Error::kInvalid;
@@ -218,7 +199,6 @@ Result<void> do_faccessat(int dirfd, uint64_t user_path, uint64_t mode, uint64_t
         file->stat(st);
     }
     uint32_t type = st.mode & fs::mode_bits::kTypeMask;
-    if ((mode & linux_abi::kWOk) && node.entry) return Error::kReadOnlyFs;
     if ((mode & linux_abi::kXOk) && type != fs::mode_bits::kDirectory &&
         !(st.mode & fs::mode_bits::kAnyExecute))
         return Error::kAccess;
@@ -228,16 +208,16 @@ Result<void> do_faccessat(int dirfd, uint64_t user_path, uint64_t mode, uint64_t
 }  // namespace
 
 int64_t open(SyscallFrame& f) {
-    return result_of(do_openat(linux_abi::kAtFdCwd, f.rdi, uint32_t(f.rsi)));
+    return result_of(do_openat(linux_abi::kAtFdCwd, f.rdi, uint32_t(f.rsi), uint32_t(f.rdx)));
 }
 
 int64_t openat(SyscallFrame& f) {
-    return result_of(do_openat(int(f.rdi), f.rsi, uint32_t(f.rdx)));
+    return result_of(do_openat(int(f.rdi), f.rsi, uint32_t(f.rdx), uint32_t(f.r10)));
 }
 
 int64_t creat(SyscallFrame& f) {
-    return result_of(
-        do_openat(linux_abi::kAtFdCwd, f.rdi, of::kCreate | of::kWriteOnly | of::kTruncate));
+    return result_of(do_openat(linux_abi::kAtFdCwd, f.rdi,
+                               of::kCreate | of::kWriteOnly | of::kTruncate, uint32_t(f.rsi)));
 }
 
 int64_t stat(SyscallFrame& f) {

@@ -69,27 +69,26 @@ int64_t sys_list_files(SyscallFrame& f) {
     } else {
         dir[0] = '/', dir[1] = '\0';
     }
-    const fs::FileEntry* dir_entry = fs::lookup(dir);
-    if (!dir_entry) return errno_of(Error::kNoEntry);
-    if (!dir_entry->is_directory) return errno_of(Error::kNotDirectory);
+    // The root tree's names in `dir` (not /dev's or /proc's), in listing order.
+    auto found = fs::vfs().resolve(lookup_context(), fs::Node{}, dir, true);
+    if (!found.ok()) return errno_of(found.error());
+    const fs::Node& node = found.value();
+    if (!fs::vfs().is_directory(node)) return errno_of(Error::kNotDirectory);
+    if (!node.inode) return errno_of(Error::kNoEntry);
     uint64_t buf = f.rsi;
     size_t capacity = f.rdx;
-    // Every entry of a directory (2 KiB of pointers): on the heap, not on the
-    // small kernel stack.
-    HeapPtr<const fs::FileEntry*[]> held(new (std::nothrow)
-                                             const fs::FileEntry*[fs::Ramdisk::kMaxEntries]);
+    // The entry's name buffer is large: on the heap, not the small kernel stack.
+    HeapPtr<fs::DirectoryEntry> held(new (std::nothrow) fs::DirectoryEntry);
     if (!held.get()) return errno_of(Error::kNoMemory);
-    const fs::FileEntry** entries = held.get();
-    size_t count = fs::list(dir, entries, fs::Ramdisk::kMaxEntries);
+    fs::DirectoryEntry& entry = *held.get();
     size_t written = 0;
-    for (size_t i = 0; i < count; ++i) {
-        const char* name = entries[i]->name;
-        const char* base = name;
-        for (const char* c = name; *c; ++c)
-            if (*c == '/') base = c + 1;
-        size_t n = strlen(base) + 1;
+    uint64_t cookie = 0;
+    while (fs::vfs().tree().entry_from(node.inode.get(), cookie, entry, entry.name_text,
+                                       sizeof(entry.name_text), cookie)) {
+        ++cookie;
+        size_t n = strlen(entry.name) + 1;
         if (written + n > capacity) break;
-        auto r = copy_to_user(buf + written, base, n);
+        auto r = copy_to_user(buf + written, entry.name, n);
         if (!r.ok()) return errno_of(r.error());
         written += n;
     }

@@ -101,10 +101,10 @@ int32_t first_process_from(int32_t from) {
     return it == test::g_fake_processes.end() ? 0 : it->first;
 }
 
-const FileEntry* process_program(int32_t pid) {
+RefPtr<Inode> process_program(int32_t pid) {
     auto it = test::g_fake_processes.find(pid);
-    return it == test::g_fake_processes.end() ? nullptr
-                                              : static_cast<const FileEntry*>(it->second.program);
+    if (it == test::g_fake_processes.end() || !it->second.program) return {};
+    return RefPtr<Inode>::share(static_cast<Inode*>(const_cast<void*>(it->second.program)));
 }
 
 Result<DescriptionRef> process_file(int32_t pid, int32_t fd) {

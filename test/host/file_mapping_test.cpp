@@ -22,18 +22,19 @@ namespace {
 constexpr uint8_t kRo = mm::kProtRead;
 constexpr uint8_t kRw = mm::kProtRead | mm::kProtWrite;
 
-struct Tree {
-    std::vector<uint8_t> archive;
-    Ramdisk disk;
-    Vfs vfs{disk};
-    Tree() {
-        test::TarBuilder t;
-        t.file("bin/prog", std::string(5000, 'p'), 0755);
-        t.dir("etc/", 0755);
-        archive = t.finish();
-        char message[160];
-        REQUIRE(disk.try_load(archive.data(), archive.size(), message, sizeof message).ok());
-    }
+FileFrames frames_at_0x5000(const FileEntry*) {
+    return FileFrames{0x5000, 0x2000};
+}
+
+std::vector<uint8_t> test_archive() {
+    test::TarBuilder t;
+    t.file("bin/prog", std::string(5000, 'p'), 0755);
+    t.dir("etc/", 0755);
+    return t.finish();
+}
+
+struct Tree : test::TestTree {
+    Tree() : TestTree(test_archive(), frames_at_0x5000) {}
     DescriptionRef open(const char* path, uint32_t flags) {
         auto r = open_path(vfs, LookupContext{}, Node{}, path, flags);
         REQUIRE(r.ok());
@@ -41,36 +42,58 @@ struct Tree {
     }
 };
 
-FileFrames frames_at_0x5000(const FileEntry*) {
-    return FileFrames{0x5000, 0x2000};
-}
-
 Result<FileMapping> prepare(DescriptionRef& d, uint32_t flags, uint8_t prot) {
-    return prepare_file_mapping(*d.get(), flags, prot, frames_at_0x5000);
+    return prepare_file_mapping(*d.get(), flags, prot);
 }
 
 }  // namespace
 
-TEST_CASE("file mapping: a ramdisk file gives a backing with the file's bytes and frames") {
+TEST_CASE("file mapping: a private mapping of a file still in the archive borrows its frames") {
     Tree t;
     DescriptionRef d = t.open("/bin/prog", open_flags::kReadOnly);
-    for (uint32_t type : {mm::kMapPrivate, mm::kMapShared, mm::kMapSharedValidate}) {
-        auto m = prepare(d, type, kRo);
-        REQUIRE(m.ok());
-        CHECK(!m.value().anonymous);
-        mm::FileBacking* b = m.value().backing.get();
-        REQUIRE(b);
-        const FileEntry* file = t.disk.lookup("/bin/prog");
-        CHECK(b->data == file->data);
-        CHECK(b->size == 5000);
-        CHECK(b->phys == 0x5000);
-        CHECK(b->mappable == 0x2000);
-        CHECK(!b->writable);  // the ramdisk is read-only
-        CHECK(m.value().may_write == (type == mm::kMapPrivate));
-        CHECK(b->reference_count() == 1);
-    }
+    auto m = prepare(d, mm::kMapPrivate, kRo);
+    REQUIRE(m.ok());
+    CHECK(!m.value().anonymous);
+    mm::FileBacking* b = m.value().backing.get();
+    REQUIRE(b);
+    CHECK(b->data == t.disk.lookup("/bin/prog")->data);
+    CHECK(b->size == 5000);
+    CHECK(b->phys == 0x5000);
+    CHECK(b->mappable == 0x2000);
+    CHECK(bool(b->share_page) == false);
+    CHECK(!b->writable);  // opened read-only
+    CHECK(m.value().may_write);
+    CHECK(b->reference_count() == 1);
     // A private mapping may be written (copy-on-write), whatever the mode.
     CHECK(prepare(d, mm::kMapPrivate, kRw | mm::kProtExec).ok());
+}
+
+TEST_CASE("file mapping: a shared mapping shares the file's own pages, and holds the file") {
+    Tree t;
+    DescriptionRef d = t.open("/bin/prog", open_flags::kReadWrite);
+    Inode* file = t.at("/bin/prog").inode.get();
+    const uint32_t refs = file->refs.count();
+    {
+        auto m = prepare(d, mm::kMapShared, kRw);
+        REQUIRE(m.ok());
+        mm::FileBacking* b = m.value().backing.get();
+        REQUIRE(bool(b->share_page));
+        CHECK(b->writable);
+        CHECK(b->size_now(b) == 5000);
+        CHECK(file->refs.count() == refs + 1);
+        // Page 1 is the file's frame: a store there is a write to the file.
+        auto frame = b->share_page(b, 1);
+        REQUIRE(frame.ok());
+        static_cast<char*>(t.memory.phys_to_virt(frame.value()))[0] = 'X';
+        char byte = 0;
+        auto buffer = IoBuffer::kernel(&byte, 1);
+        CHECK(t.tree.read(file, buffer, 4096).value() == 1);
+        CHECK(byte == 'X');
+        CHECK(t.memory.reference_count(frame.value()) == 2);
+        t.memory.free_frame(frame.value(), mm::FrameUse::kUser);
+        CHECK(b->share_page(b, 2).error() == Error::kRange);  // past the end
+    }
+    CHECK(file->refs.count() == refs);
 }
 
 FileFrames frames_mid_page(const FileEntry*) {
@@ -78,9 +101,10 @@ FileFrames frames_mid_page(const FileEntry*) {
 }
 
 TEST_CASE("file mapping: a file that does not start on a page lends no frames") {
-    Tree t;
-    DescriptionRef d = t.open("/bin/prog", open_flags::kReadOnly);
-    auto m = prepare_file_mapping(*d.get(), mm::kMapPrivate, kRo, frames_mid_page);
+    test::TestTree t(test_archive(), frames_mid_page);
+    auto d = open_path(t.vfs, LookupContext{}, Node{}, "/bin/prog", open_flags::kReadOnly);
+    REQUIRE(d.ok());
+    auto m = prepare_file_mapping(*d.value().get(), mm::kMapPrivate, kRo);
     REQUIRE(m.ok());
     CHECK(m.value().backing->phys == 0);
     CHECK(m.value().backing->mappable == 0);

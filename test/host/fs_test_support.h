@@ -12,7 +12,11 @@
 #include <string>
 #include <vector>
 
+#include "fake_memory_context.h"
 #include "fs/file_description.h"
+#include "fs/ramdisk.h"
+#include "fs/tmpfs.h"
+#include "fs/vfs.h"
 
 namespace nyanos::test {
 
@@ -68,6 +72,36 @@ struct TarBuilder {
     std::vector<uint8_t>& finish() {
         bytes.resize(bytes.size() + 1024, 0);
         return bytes;
+    }
+};
+
+// A root tree filled from an archive, over fake RAM, with a clock that
+// ticks one second per reading. The tree is emptied before the memory and
+// the archive go (members are destroyed in reverse order).
+struct TestTree {
+    std::vector<uint8_t> archive;
+    fs::Ramdisk disk;
+    FakeMemoryContext memory{4096};
+    fs::Tmpfs tree;
+    fs::Vfs vfs{tree};
+
+    static inline int64_t seconds = 1000;
+    static fs::FileTime now() { return fs::FileTime{++seconds, 0}; }
+
+    // `max_pages`: the tree's cap.
+    explicit TestTree(std::vector<uint8_t> bytes, fs::Tmpfs::FramesOf frames_of = nullptr,
+                      uint64_t max_pages = 1024)
+        : archive(static_cast<std::vector<uint8_t>&&>(bytes)) {
+        char message[160];
+        REQUIRE(disk.try_load(archive.data(), archive.size(), message, sizeof message).ok());
+        REQUIRE(fs::Tmpfs::try_init(tree, memory, now, max_pages).ok());
+        REQUIRE(tree.populate(disk, frames_of).ok());
+        memory.baseline = memory.allocator.outstanding();
+    }
+    fs::Node at(const char* path) {
+        auto r = vfs.resolve(fs::LookupContext{}, fs::Node{}, path, true);
+        REQUIRE(r.ok());
+        return r.release_value();
     }
 };
 

@@ -250,7 +250,7 @@ TEST_CASE("proc text: version and mounts") {
     CHECK(v.str() == "Linux version 6.1.0-nyanos (nyanos@nyanos) (g++) #1 SMP NyanOS\n");
     Text m;
     mounts(m.out);
-    CHECK(m.str().rfind("rootfs / rootfs ro 0 0\n", 0) == 0);
+    CHECK(m.str().rfind("rootfs / rootfs rw 0 0\n", 0) == 0);
     CHECK(m.str().find("\nproc /proc proc rw 0 0\n") != std::string::npos);
 }
 
