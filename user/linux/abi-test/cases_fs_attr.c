@@ -1,0 +1,745 @@
+/* File attributes and the rest: stat fields, timestamps, modes and
+ * owners, fsync, file mappings, ETXTBSY, bad pointers, statfs and a full
+ * file system, directory descriptors. Each case runs in a scratch
+ * directory of its own (FS_CASE, fs.h; the helpers live in cases_fs.c). */
+#include "fs.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/wait.h>
+#include <time.h>
+
+extern char** environ;
+
+/* ---- stat ---- */
+
+/* stat's fields for a file, a directory and a symbolic link: type bits,
+ * st_size, st_blocks (512-byte units, enough for the data, nothing for an
+ * empty file), st_nlink, st_ino (distinct, stable across stats and a
+ * rename), st_dev (one per file system), timestamps near now. */
+FS_CASE(fs_stat_fields) {
+    long before = wall_now();
+    struct stat st, st2, dir;
+    int fd = open("f", O_RDWR | O_CREAT, 0644);
+    CHECK_OK(fd);
+    CHECK_OK(fstat(fd, &st));
+    CHECK(S_ISREG(st.st_mode));
+    CHECK_EQ(st.st_size, 0);
+    CHECK_EQ(st.st_blocks, 0);
+    CHECK_EQ(st.st_nlink, 1);
+    CHECK(st.st_blksize > 0);
+    long after = wall_now();
+    CHECK(st.st_mtim.tv_sec >= before - 1 && st.st_mtim.tv_sec <= after + 1);
+    CHECK(st.st_ctim.tv_sec >= before - 1 && st.st_ctim.tv_sec <= after + 1);
+    CHECK(st.st_atim.tv_sec >= before - 1 && st.st_atim.tv_sec <= after + 1);
+    CHECK(st.st_mtim.tv_nsec >= 0 && st.st_mtim.tv_nsec < 1000000000);
+    static unsigned char data[10000];
+    memset(data, 's', sizeof data);
+    CHECK_EQ(write(fd, data, sizeof data), sizeof data);
+    CHECK_OK(fstat(fd, &st));
+    CHECK_EQ(st.st_size, 10000);
+    if (st.st_blocks * 512 < 10000 || st.st_blocks * 512 > 10000 + (1 << 20))
+        return fail("st_blocks %ld for 10000 bytes", (long)st.st_blocks);
+    CHECK_OK(stat("f", &st2));
+    CHECK(st.st_ino == st2.st_ino && st.st_dev == st2.st_dev);
+    CHECK_OK(stat(".", &dir));
+    CHECK(S_ISDIR(dir.st_mode));
+    CHECK_EQ(dir.st_nlink, 2);
+    CHECK(dir.st_dev == st.st_dev && dir.st_ino != st.st_ino);
+    CHECK_OK(rename("f", "g"));
+    CHECK_OK(stat("g", &st2));
+    CHECK(st.st_ino == st2.st_ino);
+    CHECK_OK(symlink("g", "l"));
+    CHECK_OK(lstat("l", &st2));
+    CHECK(S_ISLNK(st2.st_mode));
+    CHECK_EQ(st2.st_size, 1);
+    CHECK(st2.st_ino != st.st_ino && st2.st_ino != dir.st_ino);
+    CHECK_OK(stat("l", &st2));
+    CHECK(S_ISREG(st2.st_mode) && st2.st_ino == st.st_ino);
+    CHECK_OK(mkdir("d", 0755));
+    CHECK_OK(stat("d", &st2));
+    CHECK(S_ISDIR(st2.st_mode) && st2.st_nlink == 2);
+    CHECK(st2.st_ino != st.st_ino && st2.st_ino != dir.st_ino);
+    CHECK_OK(fstatat(AT_FDCWD, "l", &st2, AT_SYMLINK_NOFOLLOW));
+    CHECK(S_ISLNK(st2.st_mode));
+    return CASE_PASS;
+}
+
+/* ---- timestamps ---- */
+
+#define OLD 1000000000L /* 2001-09-09 */
+
+/* Timestamps move on their own: write and ftruncate set mtime and ctime
+ * (not atime); chmod and link set ctime only; creating and removing a name
+ * set the directory's mtime and ctime. */
+FS_CASE(fs_times_write) {
+    CHECK_OK(put_file("f", "abc", 3));
+    CHECK_OK(set_times("f", OLD, OLD));
+    long now = wall_now();
+    int fd = open("f", O_WRONLY);
+    CHECK_OK(fd);
+    CHECK_EQ(write(fd, "x", 1), 1);
+    struct stat st;
+    CHECK_OK(fstat(fd, &st));
+    CHECK(st.st_mtim.tv_sec >= now - 1);
+    CHECK(st.st_ctim.tv_sec >= now - 1);
+    CHECK_EQ(st.st_atim.tv_sec, OLD);
+    CHECK_OK(set_times("f", OLD, OLD));
+    CHECK_OK(ftruncate(fd, 1));
+    CHECK_OK(fstat(fd, &st));
+    CHECK(st.st_mtim.tv_sec >= now - 1 && st.st_ctim.tv_sec >= now - 1);
+    CHECK_OK(set_times("f", OLD, OLD));
+    CHECK_OK(pwrite(fd, "y", 1, 100));
+    CHECK_OK(fstat(fd, &st));
+    CHECK(st.st_mtim.tv_sec >= now - 1);
+    /* ctime alone. (utimensat sets ctime to now, so it is old only if the
+     * clock says so: check that chmod leaves mtime at OLD.) */
+    CHECK_OK(set_times("f", OLD, OLD));
+    CHECK_OK(fchmod(fd, 0600));
+    CHECK_OK(fstat(fd, &st));
+    CHECK_EQ(st.st_mtim.tv_sec, OLD);
+    CHECK(st.st_ctim.tv_sec >= now - 1);
+    CHECK_OK(link("f", "g"));
+    CHECK_OK(fstat(fd, &st));
+    CHECK_EQ(st.st_mtim.tv_sec, OLD);
+    /* The directory. */
+    CHECK_OK(mkdir("d", 0755));
+    CHECK_OK(set_times("d", OLD, OLD));
+    CHECK_OK(put_file("d/new", "", 0));
+    CHECK_OK(stat("d", &st));
+    CHECK(st.st_mtim.tv_sec >= now - 1 && st.st_ctim.tv_sec >= now - 1);
+    CHECK_EQ(st.st_atim.tv_sec, OLD);
+    CHECK_OK(set_times("d", OLD, OLD));
+    CHECK_OK(unlink("d/new"));
+    CHECK_OK(stat("d", &st));
+    CHECK(st.st_mtim.tv_sec >= now - 1);
+    CHECK_OK(set_times("d", OLD, OLD));
+    CHECK_OK(mkdir("d/sub", 0755));
+    CHECK_OK(stat("d", &st));
+    CHECK(st.st_mtim.tv_sec >= now - 1);
+    return CASE_PASS;
+}
+
+/* utimensat(2)/futimens: explicit times to the nanosecond, UTIME_NOW,
+ * UTIME_OMIT, NULL for "both now", AT_SYMLINK_NOFOLLOW for the link
+ * itself; ctime becomes now; tv_nsec out of range and unknown flags are
+ * EINVAL; a NULL path with a descriptor is futimens, with AT_FDCWD a bad
+ * pointer. */
+FS_CASE(fs_utimensat) {
+    CHECK_OK(put_file("f", "abc", 3));
+    struct timespec ts[2] = {{OLD, 123456789}, {OLD + 100000000, 987654321}};
+    long before = wall_now();
+    CHECK_OK(utimensat(AT_FDCWD, "f", ts, 0));
+    struct stat st;
+    CHECK_OK(stat("f", &st));
+    CHECK(st.st_atim.tv_sec == OLD && st.st_atim.tv_nsec == 123456789);
+    CHECK(st.st_mtim.tv_sec == OLD + 100000000 && st.st_mtim.tv_nsec == 987654321);
+    CHECK(st.st_ctim.tv_sec >= before - 1);
+    /* atime omitted, mtime now. */
+    struct timespec omit_now[2] = {{0, UTIME_OMIT}, {0, UTIME_NOW}};
+    CHECK_OK(utimensat(AT_FDCWD, "f", omit_now, 0));
+    long after = wall_now();
+    CHECK_OK(stat("f", &st));
+    CHECK(st.st_atim.tv_sec == OLD && st.st_atim.tv_nsec == 123456789);
+    CHECK(st.st_mtim.tv_sec >= before - 1 && st.st_mtim.tv_sec <= after + 1);
+    /* Both omitted: nothing changes. */
+    struct timespec omit[2] = {{0, UTIME_OMIT}, {0, UTIME_OMIT}};
+    CHECK_OK(utimensat(AT_FDCWD, "f", omit, 0));
+    CHECK_OK(stat("f", &st));
+    CHECK_EQ(st.st_atim.tv_sec, OLD);
+    /* NULL: both now. */
+    CHECK_OK(utimensat(AT_FDCWD, "f", ts, 0));
+    CHECK_OK(utimensat(AT_FDCWD, "f", NULL, 0));
+    CHECK_OK(stat("f", &st));
+    after = wall_now();
+    CHECK(st.st_atim.tv_sec >= before - 1 && st.st_atim.tv_sec <= after + 1);
+    CHECK(st.st_mtim.tv_sec >= before - 1 && st.st_mtim.tv_sec <= after + 1);
+    /* futimens, on a read-only descriptor (the owner may). */
+    int fd = open("f", O_RDONLY);
+    CHECK_OK(fd);
+    CHECK_OK(futimens(fd, ts));
+    CHECK_OK(stat("f", &st));
+    CHECK(st.st_mtim.tv_sec == OLD + 100000000 && st.st_mtim.tv_nsec == 987654321);
+    struct timespec ts2[2] = {{OLD + 5, 0}, {OLD + 6, 0}};
+    CHECK_OK(syscall(SYS_utimensat, fd, NULL, ts2, 0));
+    CHECK_OK(stat("f", &st));
+    CHECK(st.st_atim.tv_sec == OLD + 5 && st.st_mtim.tv_sec == OLD + 6);
+    CHECK_ERR(syscall(SYS_utimensat, AT_FDCWD, NULL, ts2, 0), EFAULT);
+    /* The link itself, not its target. */
+    CHECK_OK(symlink("f", "l"));
+    CHECK_OK(utimensat(AT_FDCWD, "l", ts, AT_SYMLINK_NOFOLLOW));
+    CHECK_OK(lstat("l", &st));
+    CHECK(st.st_mtim.tv_sec == OLD + 100000000 && st.st_mtim.tv_nsec == 987654321);
+    CHECK_OK(stat("f", &st));
+    CHECK_EQ(st.st_mtim.tv_sec, OLD + 6);
+    /* Errors. */
+    struct timespec bad[2] = {{OLD, 1000000000}, {OLD, 0}};
+    CHECK_ERR(utimensat(AT_FDCWD, "f", bad, 0), EINVAL);
+    bad[0].tv_nsec = -1;
+    CHECK_ERR(utimensat(AT_FDCWD, "f", bad, 0), EINVAL);
+    CHECK_ERR(syscall(SYS_utimensat, AT_FDCWD, "f", ts, 0x1), EINVAL);
+    CHECK_ERR(utimensat(AT_FDCWD, "missing", ts, 0), ENOENT);
+    CHECK_ERR(futimens(999, ts), EBADF);
+    CHECK_OK(stat("f", &st));
+    CHECK_EQ(st.st_mtim.tv_sec, OLD + 6);
+    return CASE_PASS;
+}
+
+/* ---- modes and owners ---- */
+
+/* umask(2) returns the previous mask and keeps only 0777; chmod, fchmod
+ * and fchmodat set the permission bits (file-type bits in the argument are
+ * ignored), follow symbolic links (a link's own mode stays 0777), and work
+ * on a read-only descriptor for the owner. */
+FS_CASE(fs_chmod_umask) {
+    CHECK_EQ(umask(027), 022);
+    CHECK_EQ(umask(0), 027);
+    CHECK_EQ(umask(01777), 0);
+    CHECK_EQ(umask(022), 0777);
+    CHECK_OK(put_file("f", "abc", 3));
+    CHECK_OK(chmod("f", 0600));
+    CHECK_EQ(mode_of("f"), S_IFREG | 0600);
+    int fd = open("f", O_RDONLY);
+    CHECK_OK(fd);
+    CHECK_OK(fchmod(fd, 0751));
+    CHECK_EQ(mode_of("f"), S_IFREG | 0751);
+    CHECK_OK(fchmodat(AT_FDCWD, "f", 0640, 0));
+    CHECK_EQ(mode_of("f"), S_IFREG | 0640);
+    CHECK_OK(chmod("f", S_IFDIR | 0604));
+    CHECK_EQ(mode_of("f"), S_IFREG | 0604);
+    CHECK_OK(chmod("f", 04755));
+    CHECK_EQ(mode_of("f"), S_IFREG | 04755);
+    CHECK_OK(chmod("f", 0));
+    CHECK_EQ(mode_of("f"), S_IFREG);
+    CHECK_OK(symlink("f", "l"));
+    CHECK_OK(chmod("l", 0644));
+    CHECK_EQ(mode_of("f"), S_IFREG | 0644);
+    CHECK_EQ(mode_of("l"), S_IFLNK | 0777);
+    CHECK_OK(mkdir("d", 0755));
+    CHECK_OK(chmod("d", 01700));
+    CHECK_EQ(mode_of("d"), S_IFDIR | 01700);
+    int dir = open("d", O_RDONLY | O_DIRECTORY);
+    CHECK_OK(dir);
+    CHECK_OK(put_file("d/g", "", 0));
+    CHECK_OK(fchmodat(dir, "g", 0444, 0));
+    CHECK_EQ(mode_of("d/g"), S_IFREG | 0444);
+    CHECK_ERR(chmod("missing", 0644), ENOENT);
+    CHECK_ERR(chmod("f/x", 0644), ENOTDIR);
+    CHECK_ERR(fchmod(999, 0644), EBADF);
+    CHECK_ERR(fchmodat(999, "g", 0644, 0), EBADF);
+    return CASE_PASS;
+}
+
+/* chown to one's own uid and gid is allowed (-1 leaves a field alone);
+ * changing the owner clears the set-user-ID bit of a regular file, even
+ * for root (chown(2): "since Linux 2.2.13, root is treated like other
+ * users"); AT_SYMLINK_NOFOLLOW (lchown) changes the link itself. Root may
+ * give a file to anyone; others get EPERM. */
+FS_CASE(fs_chown) {
+    uid_t uid = geteuid();
+    gid_t gid = getegid();
+    CHECK_OK(put_file("f", "abc", 3));
+    CHECK_OK(symlink("f", "l"));
+    CHECK_OK(chown("f", uid, gid));
+    CHECK_OK(chown("f", (uid_t)-1, (gid_t)-1));
+    int fd = open("f", O_RDONLY);
+    CHECK_OK(fd);
+    CHECK_OK(fchown(fd, uid, (gid_t)-1));
+    CHECK_OK(fchownat(AT_FDCWD, "l", uid, gid, AT_SYMLINK_NOFOLLOW));
+    CHECK_OK(chmod("f", 04755));
+    CHECK_OK(chown("f", uid, (gid_t)-1));
+    CHECK_EQ(mode_of("f"), S_IFREG | 0755);
+    CHECK_ERR(fchownat(AT_FDCWD, "f", uid, gid, 0x1), EINVAL);
+    CHECK_ERR(chown("missing", uid, gid), ENOENT);
+    CHECK_ERR(fchown(999, uid, gid), EBADF);
+    struct stat st;
+    if (uid != 0) {
+        CHECK_ERR(chown("f", uid + 1, (gid_t)-1), EPERM);
+        return CASE_PASS;
+    }
+    CHECK_OK(chown("f", 1234, 5678));
+    CHECK_OK(stat("f", &st));
+    CHECK(st.st_uid == 1234 && st.st_gid == 5678);
+    /* Through the link (followed), then the link alone. */
+    CHECK_OK(chown("l", 4321, (gid_t)-1));
+    CHECK_OK(stat("f", &st));
+    CHECK(st.st_uid == 4321 && st.st_gid == 5678);
+    CHECK_OK(lchown("l", 99, 98));
+    CHECK_OK(lstat("l", &st));
+    CHECK(st.st_uid == 99 && st.st_gid == 98);
+    CHECK_OK(stat("f", &st));
+    CHECK_EQ(st.st_uid, 4321);
+    CHECK_OK(fchownat(fd, "", 0, 0, AT_EMPTY_PATH));
+    CHECK_OK(stat("f", &st));
+    CHECK(st.st_uid == 0 && st.st_gid == 0);
+    /* Root still writes a file it no longer owns. */
+    CHECK_OK(chown("f", 1234, 5678));
+    CHECK_OK(chmod("f", 0600));
+    int w = open("f", O_WRONLY);
+    CHECK_OK(w);
+    CHECK_EQ(write(w, "r", 1), 1);
+    return CASE_PASS;
+}
+
+/* ---- fsync ---- */
+
+/* fsync and fdatasync succeed on a regular file (whatever its access mode)
+ * and a directory; on a pipe or /dev/null, which cannot be synced, they
+ * are EINVAL; sync and syncfs succeed. */
+FS_CASE(fs_fsync) {
+    int fd = open("f", O_RDWR | O_CREAT, 0644);
+    CHECK_OK(fd);
+    CHECK_EQ(write(fd, "data", 4), 4);
+    CHECK_OK(fsync(fd));
+    CHECK_OK(fdatasync(fd));
+    int ro = open("f", O_RDONLY);
+    CHECK_OK(ro);
+    CHECK_OK(fsync(ro));
+    CHECK_OK(fdatasync(ro));
+    int dir = open(".", O_RDONLY | O_DIRECTORY);
+    CHECK_OK(dir);
+    CHECK_OK(fsync(dir));
+    CHECK_OK(fdatasync(dir));
+    int p[2];
+    CHECK_OK(pipe(p));
+    CHECK_ERR(fsync(p[0]), EINVAL);
+    CHECK_ERR(fdatasync(p[1]), EINVAL);
+    int null = open("/dev/null", O_WRONLY);
+    CHECK_OK(null);
+    CHECK_ERR(fsync(null), EINVAL);
+    CHECK_ERR(fsync(999), EBADF);
+    CHECK_ERR(fdatasync(-1), EBADF);
+    sync();
+    CHECK_OK(syncfs(fd));
+    CHECK_ERR(syncfs(999), EBADF);
+    char buf[8];
+    CHECK_EQ(pread(fd, buf, sizeof buf, 0), 4);
+    return CASE_PASS;
+}
+
+/* ---- file mappings ---- */
+
+/* MAP_SHARED and the file are one: write() shows in the mapping, a store
+ * in the mapping shows to read() at once (no msync needed) and in a second
+ * mapping, and stays after munmap; the tail of the last page past the end
+ * reads as zeros; a read-only descriptor cannot be mapped shared
+ * writable (EACCES) but can be mapped private writable. */
+FS_CASE(fs_mmap_shared) {
+    static unsigned char page[8192];
+    memset(page, 'a', sizeof page);
+    int fd = open("f", O_RDWR | O_CREAT, 0644);
+    CHECK_OK(fd);
+    CHECK_EQ(write(fd, page, 8192), 8192);
+    unsigned char* m = mmap(NULL, 8192, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    CHECK(m != MAP_FAILED);
+    CHECK_EQ(m[0], 'a');
+    CHECK_EQ(m[8191], 'a');
+    CHECK_EQ(pwrite(fd, "W", 1, 5000), 1);
+    CHECK_EQ(m[5000], 'W');
+    m[100] = 'S';
+    m[4096] = 'T';
+    char c;
+    CHECK_EQ(pread(fd, &c, 1, 100), 1);
+    CHECK_EQ(c, 'S');
+    CHECK_EQ(pread(fd, &c, 1, 4096), 1);
+    CHECK_EQ(c, 'T');
+    unsigned char* m2 = mmap(NULL, 4096, PROT_READ, MAP_SHARED, fd, 4096);
+    CHECK(m2 != MAP_FAILED);
+    CHECK_EQ(m2[0], 'T');
+    m[4097] = 'U';
+    CHECK_EQ(m2[1], 'U');
+    CHECK_OK(msync(m, 8192, MS_SYNC));
+    CHECK_OK(msync(m, 4096, MS_ASYNC));
+    CHECK_OK(msync(m, 8192, MS_INVALIDATE));
+    CHECK_ERR(msync(m + 1, 4096, MS_SYNC), EINVAL);
+    CHECK_ERR(msync(m, 4096, MS_SYNC | MS_ASYNC), EINVAL);
+    CHECK_OK(munmap(m, 8192));
+    CHECK_OK(munmap(m2, 4096));
+    unsigned char buf[8];
+    CHECK_EQ(get_file("f", buf, 8), 8);
+    CHECK_EQ(pread(fd, buf, 2, 4096), 2);
+    CHECK(buf[0] == 'T' && buf[1] == 'U');
+    struct stat st;
+    CHECK_OK(fstat(fd, &st));
+    CHECK_EQ(st.st_size, 8192);
+    /* A file of 5000 bytes: the rest of its second page reads as zeros. */
+    CHECK_OK(ftruncate(fd, 5000));
+    m = mmap(NULL, 8192, PROT_READ, MAP_SHARED, fd, 0);
+    CHECK(m != MAP_FAILED);
+    CHECK_EQ(m[4999], 'a');
+    for (int i = 5000; i < 8192; ++i)
+        if (m[i]) return fail("byte %d past the end of the file maps as %#x", i, m[i]);
+    CHECK_OK(munmap(m, 8192));
+    /* Read-only descriptor. */
+    int ro = open("f", O_RDONLY);
+    CHECK_OK(ro);
+    CHECK(mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, ro, 0) == MAP_FAILED);
+    CHECK_EQ(errno, EACCES);
+    m = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE, ro, 0);
+    CHECK(m != MAP_FAILED);
+    m[0] = 'p';
+    CHECK_EQ(pread(fd, &c, 1, 0), 1);
+    CHECK_EQ(c, 'a');
+    return CASE_PASS;
+}
+
+/* MAP_PRIVATE: a store makes a private copy of its page, which the file
+ * never sees and which then no longer sees the file's later writes. (What
+ * a page not yet stored to shows after a write() is left open.) */
+FS_CASE(fs_mmap_private) {
+    static unsigned char page[8192];
+    memset(page, 'a', sizeof page);
+    int fd = open("f", O_RDWR | O_CREAT, 0644);
+    CHECK_OK(fd);
+    CHECK_EQ(write(fd, page, 8192), 8192);
+    unsigned char* p = mmap(NULL, 8192, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
+    CHECK(p != MAP_FAILED);
+    CHECK_EQ(p[10], 'a');
+    p[0] = 'P';
+    char c;
+    CHECK_EQ(pread(fd, &c, 1, 0), 1);
+    CHECK_EQ(c, 'a');
+    CHECK_EQ(pwrite(fd, "WX", 2, 1), 2);
+    CHECK_EQ(p[1], 'a');
+    CHECK_EQ(p[0], 'P');
+    /* A child inherits the private copy. */
+    fflush(NULL);
+    pid_t pid = fork();
+    CHECK_OK(pid);
+    if (pid == 0) _exit(p[0] == 'P' && p[1] == 'a' ? 0 : 1);
+    CHECK_EXITED(wait_status(pid), 0);
+    CHECK_OK(munmap(p, 8192));
+    unsigned char buf[4];
+    CHECK_EQ(pread(fd, buf, 4, 0), 4);
+    CHECK(memcmp(buf, "aWXa", 4) == 0);
+    return CASE_PASS;
+}
+
+/* A shared mapping past the end of its file: a page wholly beyond the end
+ * raises SIGBUS (BUS_ADRERR) on access; after ftruncate shrinks the file
+ * under the mapping, the tail of the last page reads as zeros and the
+ * pages beyond fault; growing it again makes them zero-filled pages. */
+FS_CASE(fs_mmap_sigbus) {
+    static unsigned char page[8192];
+    memset(page, 'a', sizeof page);
+    int fd = open("f", O_RDWR | O_CREAT, 0644);
+    CHECK_OK(fd);
+    CHECK_EQ(write(fd, page, 8192), 8192);
+    unsigned char* m = mmap(NULL, 3 * 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    CHECK(m != MAP_FAILED);
+    CHECK_EQ(m[8191], 'a');
+    if (expect_fault(m + 8192, 0, SIGBUS, BUS_ADRERR, "page past the end")) return CASE_FAIL;
+    m[4096] = 'b';
+    CHECK_OK(ftruncate(fd, 100));
+    CHECK_EQ(m[99], 'a');
+    for (int i = 100; i < 4096; ++i)
+        if (m[i]) return fail("byte %d past the new end maps as %#x", i, m[i]);
+    if (expect_fault(m + 4096, 0, SIGBUS, BUS_ADRERR, "read after shrink")) return CASE_FAIL;
+    if (expect_fault(m + 5000, 1, SIGBUS, BUS_ADRERR, "write after shrink")) return CASE_FAIL;
+    CHECK_OK(ftruncate(fd, 8192));
+    if (expect_no_fault(m + 4096, 0, 0, "read after regrow")) return CASE_FAIL;
+    for (int i = 100; i < 8192; ++i)
+        if (m[i]) return fail("byte %d after shrink and regrow maps as %#x", i, m[i]);
+    m[8000] = 'c';
+    char c;
+    CHECK_EQ(pread(fd, &c, 1, 8000), 1);
+    CHECK_EQ(c, 'c');
+    return CASE_PASS;
+}
+
+/* ---- ETXTBSY ---- */
+
+/* A file being executed cannot be opened for writing (ETXTBSY: open with
+ * O_WRONLY or O_RDWR, truncate), and a file open for writing cannot be
+ * executed; once the program has exited, the open succeeds. The program
+ * is a copy of this suite in the scratch directory, run as
+ * `--child block-read FD` so it waits for the pipe's writer to close. */
+FS_CASE(fs_etxtbsy) {
+    int src = open(g_self, O_RDONLY | O_CLOEXEC);
+    if (src < 0) return fail("open(%s): %s", g_self, errno_name(errno));
+    int dst = open("prog", O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    CHECK_OK(dst);
+    static char buf[65536];
+    long n;
+    while ((n = read(src, buf, sizeof buf)) > 0) CHECK_EQ(write_full(dst, buf, (size_t)n), n);
+    CHECK_EQ(n, 0);
+    close(src);
+    CHECK_OK(fchmod(dst, 0755));
+    char path[128];
+    snprintf(path, sizeof path, "%s/prog", g_scratch);
+    char* argv[] = {path, (char*)"--child", (char*)"exit", (char*)"0", NULL};
+    /* While dst is open for writing, exec fails. */
+    fflush(NULL);
+    pid_t pid = fork();
+    CHECK_OK(pid);
+    if (pid == 0) {
+        execve(path, argv, environ);
+        _exit(errno == ETXTBSY ? 0 : 1);
+    }
+    CHECK_EXITED(wait_status(pid), 0);
+    CHECK_OK(close(dst));
+    /* The program runs; "exec" tells the parent it got past execve: the
+     * O_CLOEXEC pipe's write end closes when execve succeeds. */
+    int p[2], exec[2];
+    CHECK_OK(pipe(p));
+    CHECK_OK(pipe2(exec, O_CLOEXEC));
+    char fdarg[16];
+    snprintf(fdarg, sizeof fdarg, "%d", p[0]);
+    char* argv2[] = {path, (char*)"--child", (char*)"block-read", fdarg, NULL};
+    fflush(NULL);
+    pid = fork();
+    CHECK_OK(pid);
+    if (pid == 0) {
+        close(p[1]);
+        close(exec[0]);
+        execve(path, argv2, environ);
+        int e = errno;
+        ssize_t w = write(exec[1], &e, sizeof e);
+        (void)w;
+        _exit(127);
+    }
+    close(p[0]);
+    close(exec[1]);
+    int e = 0;
+    n = read(exec[0], &e, sizeof e);
+    close(exec[0]);
+    if (n != 0) {
+        close(p[1]);
+        wait_status(pid);
+        return fail("execve of the copy failed: %s", errno_name(e));
+    }
+    int r = CASE_PASS;
+    errno = 0;
+    int fd = open(path, O_WRONLY);
+    if (fd != -1 || errno != ETXTBSY)
+        r = fail("open(O_WRONLY) of a running program = %d (%s), expected ETXTBSY", fd,
+                 fd == -1 ? errno_name(errno) : "no error");
+    errno = 0;
+    if (r == CASE_PASS && ((fd = open(path, O_RDWR)) != -1 || errno != ETXTBSY))
+        r = fail("open(O_RDWR) of a running program = %d (%s), expected ETXTBSY", fd,
+                 fd == -1 ? errno_name(errno) : "no error");
+    errno = 0;
+    if (r == CASE_PASS && (truncate(path, 0) != -1 || errno != ETXTBSY))
+        r = fail("truncate of a running program: %s, expected ETXTBSY", errno_name(errno));
+    if (r == CASE_PASS && (fd = open(path, O_RDONLY)) < 0)
+        r = fail("open(O_RDONLY) of a running program: %s", errno_name(errno));
+    close(fd);
+    /* Let it go: the pipe's last writer closes, block-read exits 0. */
+    close(p[1]);
+    int status = wait_status(pid);
+    if (r != CASE_PASS) return r;
+    CHECK_EXITED(status, 0);
+    CHECK_OK(fd = open(path, O_WRONLY));
+    CHECK_OK(close(fd));
+    CHECK_OK(truncate(path, 0));
+    return CASE_PASS;
+}
+
+/* ---- bad pointers ---- */
+
+static const unsigned long g_bad_addr[] = {
+    ADDR_HHDM,         ADDR_KERNEL_IMAGE,    ADDR_FIRST_NONCANONICAL, ADDR_NONCANONICAL,
+    ADDR_UNMAPPED_LOW, 0xfffffffffffffff0ul, 0x00007ffffffffff0ul,
+};
+
+#define EXPECT_EFAULT(call)                                                          \
+    do {                                                                             \
+        long r_ = (long)(call);                                                      \
+        if (r_ != -EFAULT)                                                           \
+            return fail("%s with %#lx = %ld (%s), expected EFAULT", #call, bad_, r_, \
+                        r_ < 0 ? errno_name((int)-r_) : "success");                  \
+    } while (0)
+
+/* The path calls of the file system take EFAULT for a path (or times, or
+ * buffer) no user pointer may name, and do nothing. Raw calls: a libc
+ * wrapper may touch the memory itself. */
+FS_CASE(fs_efault) {
+    CHECK_OK(put_file("f", "abc", 3));
+    CHECK_OK(mkdir("d", 0755));
+    struct stat before;
+    CHECK_OK(stat("f", &before));
+    char link_buf[16];
+    for (size_t i = 0; i < sizeof g_bad_addr / sizeof g_bad_addr[0]; ++i) {
+        unsigned long bad_ = g_bad_addr[i];
+        void* b = (void*)bad_;
+        EXPECT_EFAULT(RAW(SYS_mkdir, b, 0755));
+        EXPECT_EFAULT(RAW(SYS_mkdirat, AT_FDCWD, b, 0755));
+        EXPECT_EFAULT(RAW(SYS_rmdir, b));
+        EXPECT_EFAULT(RAW(SYS_unlink, b));
+        EXPECT_EFAULT(RAW(SYS_unlinkat, AT_FDCWD, b, 0));
+        EXPECT_EFAULT(RAW(SYS_unlinkat, AT_FDCWD, b, AT_REMOVEDIR));
+        EXPECT_EFAULT(RAW(SYS_rename, b, "x"));
+        EXPECT_EFAULT(RAW(SYS_rename, "f", b));
+        EXPECT_EFAULT(RAW(SYS_renameat2, AT_FDCWD, b, AT_FDCWD, "x", 0));
+        EXPECT_EFAULT(RAW(SYS_renameat2, AT_FDCWD, "f", AT_FDCWD, b, 0));
+        EXPECT_EFAULT(RAW(SYS_renameat2, AT_FDCWD, "f", AT_FDCWD, b, 1 /* RENAME_NOREPLACE */));
+        EXPECT_EFAULT(RAW(SYS_symlink, b, "x"));
+        EXPECT_EFAULT(RAW(SYS_symlinkat, b, AT_FDCWD, "x"));
+        EXPECT_EFAULT(RAW(SYS_symlinkat, "f", AT_FDCWD, b));
+        EXPECT_EFAULT(RAW(SYS_link, b, "x"));
+        EXPECT_EFAULT(RAW(SYS_linkat, AT_FDCWD, b, AT_FDCWD, "x", 0));
+        EXPECT_EFAULT(RAW(SYS_linkat, AT_FDCWD, "f", AT_FDCWD, b, 0));
+        EXPECT_EFAULT(RAW(SYS_readlinkat, AT_FDCWD, b, link_buf, sizeof link_buf));
+        EXPECT_EFAULT(RAW(SYS_utimensat, AT_FDCWD, "f", b, 0));
+        EXPECT_EFAULT(RAW(SYS_utimensat, AT_FDCWD, b, NULL, 0));
+        EXPECT_EFAULT(RAW(SYS_chmod, b, 0644));
+        EXPECT_EFAULT(RAW(SYS_fchmodat, AT_FDCWD, b, 0644));
+        EXPECT_EFAULT(RAW(SYS_fchownat, AT_FDCWD, b, -1, -1, 0));
+        EXPECT_EFAULT(RAW(SYS_truncate, b, 0));
+        EXPECT_EFAULT(RAW(SYS_creat, b, 0644));
+        EXPECT_EFAULT(RAW(SYS_openat, AT_FDCWD, b, O_WRONLY | O_CREAT, 0644));
+    }
+    /* Nothing happened to f, nothing named x appeared. */
+    struct stat after;
+    CHECK_OK(stat("f", &after));
+    CHECK(after.st_ino == before.st_ino && after.st_size == 3);
+    CHECK(after.st_mtim.tv_sec == before.st_mtim.tv_sec &&
+          after.st_mtim.tv_nsec == before.st_mtim.tv_nsec);
+    CHECK_ERR(access("x", F_OK), ENOENT);
+    /* File data: read and write with a bad buffer on a regular file. */
+    int fd = open("f", O_RDWR);
+    CHECK_OK(fd);
+    for (size_t i = 0; i < sizeof g_bad_addr / sizeof g_bad_addr[0]; ++i) {
+        unsigned long bad_ = g_bad_addr[i];
+        EXPECT_EFAULT(RAW(SYS_pread64, fd, bad_, 3, 0));
+        EXPECT_EFAULT(RAW(SYS_pwrite64, fd, bad_, 3, 0));
+    }
+    char buf[4];
+    CHECK_EQ(pread(fd, buf, 4, 0), 3);
+    CHECK(memcmp(buf, "abc", 3) == 0);
+    return CASE_PASS;
+}
+
+/* ---- a full file system ---- */
+
+/* statfs of the scratch directory's file system: sizes consistent,
+ * f_namelen 255, the same for fstatfs. */
+FS_CASE(fs_statfs) {
+    struct statfs s, t;
+    CHECK_OK(statfs(".", &s));
+    CHECK(s.f_bsize > 0);
+    CHECK(s.f_blocks >= s.f_bfree && s.f_bfree >= s.f_bavail);
+    CHECK_EQ(s.f_namelen, 255);
+    int fd = open(".", O_RDONLY | O_DIRECTORY);
+    CHECK_OK(fd);
+    CHECK_OK(fstatfs(fd, &t));
+    CHECK(s.f_type == t.f_type && s.f_bsize == t.f_bsize && s.f_blocks == t.f_blocks);
+    CHECK_ERR(statfs("missing", &s), ENOENT);
+    CHECK_ERR(fstatfs(999, &s), EBADF);
+    return CASE_PASS;
+}
+
+/* Filling the file system: writes in 1 MiB pieces end with ENOSPC
+ * (perhaps after a short write), never anything else, and the file holds
+ * exactly what was written; removing it gives the space back. Skipped
+ * where /tmp is too large to fill (the host); NyanOS's tmpfs has a cap. */
+FS_CASE(fs_enospc) {
+    struct statfs s;
+    CHECK_OK(statfs(".", &s));
+    unsigned long long avail = (unsigned long long)s.f_bavail * s.f_bsize;
+    if (avail > (256ull << 20))
+        return skip("file system too large to fill (%llu MiB available)", avail >> 20);
+    enum { CHUNK = 1 << 20 };
+    static unsigned char chunk[CHUNK];
+    memset(chunk, 'z', sizeof chunk);
+    int fd = open("big", O_WRONLY | O_CREAT, 0644);
+    CHECK_OK(fd);
+    unsigned long long total = 0;
+    int err = 0;
+    while (total <= avail + (64ull << 20)) {
+        long n = write(fd, chunk, CHUNK);
+        if (n < 0) {
+            err = errno;
+            break;
+        }
+        if (n == 0) return fail("write returned 0 after %llu bytes", total);
+        total += (unsigned long long)n;
+    }
+    if (err != ENOSPC)
+        return fail("after %llu bytes: %s, expected ENOSPC", total,
+                    err ? errno_name(err) : "still writing past the free space");
+    /* A further write fails the same way. */
+    CHECK_ERR(write(fd, chunk, CHUNK), ENOSPC);
+    struct stat st;
+    CHECK_OK(fstat(fd, &st));
+    CHECK_EQ(st.st_size, (long)total);
+    CHECK_OK(close(fd));
+    CHECK_OK(unlink("big"));
+    fd = open("again", O_WRONLY | O_CREAT, 0644);
+    CHECK_OK(fd);
+    CHECK_EQ(write(fd, chunk, CHUNK), CHUNK);
+    return CASE_PASS;
+}
+
+/* ---- directory descriptors ---- */
+
+/* The *at calls against a directory descriptor, which follows its
+ * directory through a rename; read() of a directory is EISDIR, write()
+ * EBADF (it is open read-only). */
+FS_CASE(fs_dirfd) {
+    CHECK_OK(mkdir("d", 0755));
+    int dfd = open("d", O_RDONLY | O_DIRECTORY);
+    CHECK_OK(dfd);
+    int fd = openat(dfd, "f", O_WRONLY | O_CREAT, 0644);
+    CHECK_OK(fd);
+    CHECK_EQ(write(fd, "abc", 3), 3);
+    close(fd);
+    struct stat st;
+    CHECK_OK(stat("d/f", &st));
+    CHECK_EQ(st.st_size, 3);
+    CHECK_OK(fstatat(dfd, "f", &st, 0));
+    CHECK_EQ(st.st_size, 3);
+    CHECK_OK(mkdirat(dfd, "sub", 0755));
+    CHECK_OK(symlinkat("f", dfd, "l"));
+    char buf[16];
+    CHECK_EQ(readlinkat(dfd, "l", buf, sizeof buf), 1);
+    CHECK_OK(linkat(dfd, "f", dfd, "g", 0));
+    CHECK_OK(renameat(dfd, "g", AT_FDCWD, "moved"));
+    CHECK_EQ(get_file("moved", buf, sizeof buf), 3);
+    CHECK_OK(rename("d", "e"));
+    CHECK_OK(fstatat(dfd, "sub", &st, 0));
+    CHECK(S_ISDIR(st.st_mode));
+    CHECK_OK(unlinkat(dfd, "sub", AT_REMOVEDIR));
+    CHECK_OK(unlinkat(dfd, "l", 0));
+    CHECK_ERR(access("e/sub", F_OK), ENOENT);
+    CHECK_ERR(read(dfd, buf, 1), EISDIR);
+    CHECK_ERR(write(dfd, buf, 1), EBADF);
+    CHECK_OK(fchdir(dfd));
+    char cwd[256];
+    CHECK(getcwd(cwd, sizeof cwd) != NULL);
+    size_t len = strlen(cwd);
+    CHECK(len >= 2 && strcmp(cwd + len - 2, "/e") == 0);
+    CHECK_EQ(get_file("f", buf, sizeof buf), 3);
+    CHECK_OK(chdir(g_scratch));
+    int file = open("moved", O_RDONLY);
+    CHECK_OK(file);
+    CHECK_ERR(openat(file, "x", O_RDONLY), ENOTDIR);
+    CHECK_ERR(mkdirat(file, "x", 0755), ENOTDIR);
+    CHECK_ERR(unlinkat(file, "x", 0), ENOTDIR);
+    CHECK_ERR(fstatat(999, "x", &st, 0), EBADF);
+    CHECK_ERR(mkdirat(999, "x", 0755), EBADF);
+    return CASE_PASS;
+}
+
+CASE_TABLE(fs_attr) = {
+    {"fs-stat-fields", fs_stat_fields},
+    {"fs-times-write", fs_times_write},
+    {"fs-utimensat", fs_utimensat},
+    {"fs-chmod-umask", fs_chmod_umask},
+    {"fs-chown", fs_chown},
+    {"fs-fsync", fs_fsync},
+    {"fs-mmap-shared", fs_mmap_shared},
+    {"fs-mmap-private", fs_mmap_private},
+    {"fs-mmap-sigbus", fs_mmap_sigbus},
+    {"fs-etxtbsy", fs_etxtbsy},
+    {"fs-efault", fs_efault},
+    {"fs-statfs", fs_statfs},
+    {"fs-enospc", fs_enospc},
+    {"fs-dirfd", fs_dirfd},
+    CASE_TABLE_END,
+};
