@@ -74,5 +74,39 @@ check ps-lists-shell ok "$(ps | awk -v p=$$ '$1 == p { print "ok" }')"
 gone=$(sh -c 'echo $$')
 check proc-gone ok "$([ ! -e /proc/$gone ] && echo ok)"
 check proc-readonly refused "$( (echo x > /proc/meminfo) 2>/dev/null && echo wrote || echo refused)"
+# The writable root: applets that create, change and remove files.
+cd /tmp || failed=$((failed + 1))
+echo hello > a
+check write-read hello "$(cat a)"
+echo more >> a
+check append 2 "$(wc -l < a)"
+cp a b && mv b c
+check cp-mv "a c" "$(ls | grep -E '^[abc]$' | tr '\n' ' ' | sed 's/ $//')"
+check cmp same "$(cmp a c && echo same)"
+sed -i 's/hello/bye/' a
+check sed-in-place bye "$(head -1 a)"
+mkdir -p x/y/z && touch x/y/z/f && ln -s ../a x/l
+check mkdir-p f "$(ls x/y/z)"
+check symlink-read bye "$(head -1 x/l)"
+check readlink ../a "$(readlink x/l)"
+check find-name ./x/y/z/f "$(find . -name f)"
+chmod 640 c
+check chmod 640 "$(stat -c %a c)"
+free_before=$(stat -f -c %f /)
+dd if=/dev/zero of=z bs=1024 count=100 2>/dev/null
+check dd-size 102400 "$(stat -c %s z)"
+check statfs-free-blocks 25 "$((free_before - $(stat -f -c %f /)))"
+check du-k 100 "$(du -k z | cut -f1)"
+: > z
+check truncate-redirect 0 "$(stat -c %s z)"
+tar cf t.tar x 2>/dev/null && rm -r x
+check rm-r gone "$([ -e x ] && echo still || echo gone)"
+tar xf t.tar
+check tar-roundtrip "x/y/z/f" "$(find x -type f)"
+printf '3\n1\n2\n' > n && sort -o n n
+check sort-o "1 2 3" "$(tr '\n' ' ' < n | sed 's/ $//')"
+rm -r a c n t.tar x z
+check cleaned "" "$(ls /tmp | grep -vE '^linux-abi-test')"
+cd / || failed=$((failed + 1))
 echo "busybox checks: $failed failed"
 exit $failed
