@@ -13,7 +13,8 @@ interactive shell answers a command typed over COM1 and one typed on the PS/2
 keyboard (busybox edits and echoes its own line in raw mode), a `cat` that
 reads the console through the kernel's line discipline (canonical mode:
 echo, erase, ^D), job control (^Z stops a job, bg and fg continue it, ^C
-interrupts it), and its `exit 3` ends init with status 3."""
+interrupts it), vi edits and saves a file in /tmp, and its `exit 3` ends
+init with status 3."""
 import os
 
 from harness import ROOT, Test
@@ -53,6 +54,13 @@ TESTS = [
                 ("send", "bg; fg\r"), ("expect", r"^sleep 20\r?$"), ("sleep", 1),
                 ("send", "\x03"), ("expect", _ASH_PROMPT),
                 ("send", "jobs; echo no-jobs\r"), ("expect", r"^no-jobs\r?$"),
+                ("expect", _ASH_PROMPT),
+                # vi edits a file of the writable root and saves it.
+                ("send", "vi /tmp/v.txt\r"), ("sleep", 2),
+                ("send", "ihello from vi\x1b"), ("sleep", 1), ("send", ":wq\r"),
+                ("expect", _ASH_PROMPT),
+                ("send", "cat /tmp/v.txt | grep vi | wc -l; cat /tmp/v.txt\r"),
+                ("expect", r"^1\r?$"), ("expect", r"^hello from vi\r?$"),
                 ("expect", _ASH_PROMPT),
                 ("send", "exit 3\r"), ("expect", r"init exited: 3\r?\n")],
          exit_code=(3 << 1) | 1),
