@@ -12,7 +12,12 @@ failed=0
 # ticks ARGS...: the median ticks of `linux-bench ARGS...`, or `failed`
 # (linux-timeit said why on stderr).
 ticks() {
-  /bin/linux-timeit 3 /bin/linux-bench "$@" || echo failed
+  command_ticks /bin/linux-bench "$@"
+}
+
+# command_ticks PROGRAM ARGS...: the same for any program.
+command_ticks() {
+  /bin/linux-timeit 3 "$@" || echo failed
 }
 
 # report NAME TICKS_LOW TICKS_HIGH OPERATIONS
@@ -41,4 +46,18 @@ report linux_fork_exec_busybox_true "$(ticks fork-exec-busybox-true 2)" \
 # mmap 1 MiB anonymous, write each of its 256 pages, munmap.
 report linux_mmap_touch_munmap_1mib "$(ticks mmap-touch-munmap 1 2)" \
   "$(ticks mmap-touch-munmap 1 22)" 20
+# busybox's shell at work (the same busybox binary as on Linux): a
+# pipeline `echo hello | cat >/dev/null` and a command substitution
+# `x=$(echo $i)` per loop iteration; `seq 1 3000 | sort -rn | md5sum` and a
+# 2,000-iteration arithmetic loop as a whole (each less an empty shell).
+shell_loop() {  # ITERATIONS BODY
+  command_ticks /bin/sh -c "i=0; while [ \$i -lt $1 ]; do $2; i=\$((i + 1)); done"
+}
+report linux_sh_pipeline "$(shell_loop 5 'echo hello | cat >/dev/null')" \
+  "$(shell_loop 25 'echo hello | cat >/dev/null')" 20
+report linux_sh_substitution "$(shell_loop 5 'x=$(echo $i)')" \
+  "$(shell_loop 45 'x=$(echo $i)')" 40
+report linux_sh_seq_sort_md5sum "$(command_ticks /bin/sh -c ':')" \
+  "$(command_ticks /bin/sh -c 'seq 1 3000 | sort -rn | md5sum >/dev/null')" 1
+report linux_sh_arith_loop_2000 "$(shell_loop 0 ':')" "$(shell_loop 2000 ':')" 1
 exit $failed
