@@ -12,11 +12,12 @@ INITRD_EXTRA ?=
 # instead of NyanOS's, unless CMDLINE chooses an init= itself. As on Linux,
 # init gets no controlling terminal on the console, so init is a shell that
 # starts the interactive one in a session of its own with the console as
-# its terminal (busybox's setsid -c): job control (^Z, fg, bg) works there,
+# its terminal (busybox's setsid -c), a login shell (-l: /etc/profile sets
+# PATH, HOME and the prompt): job control (^Z, fg, bg) works there,
 # and the interactive shell's exit status is init's. The init= goes after
 # CMDLINE's options (the words after its -- are init's arguments).
 USERLAND     ?= nyanos
-USERLAND_BUSYBOX_INIT := init=/bin/sh -- -c "setsid -c /bin/sh; exit $$?"
+USERLAND_BUSYBOX_INIT := init=/bin/sh -- -c "setsid -c /bin/sh -l; exit $$?"
 ifeq ($(USERLAND),busybox)
 ifeq ($(filter init=%,$(CMDLINE)),)
 override CMDLINE := $(strip $(CMDLINE) $(USERLAND_BUSYBOX_INIT))

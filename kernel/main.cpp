@@ -107,7 +107,8 @@ arch::InterruptSetup interrupt_setup() {
 // Starts `init=` (default /bin/nyansh, NyanOS's shell; /bin/sh is busybox's
 // ash, for Linux programs) with the words after a standalone `--` as its
 // arguments (`init=/bin/echo -- hello world`; double quotes group words,
-// lib/cmdline.h).
+// lib/cmdline.h), and HOME=/ and TERM=linux as its environment, as Linux
+// gives init.
 void start_init_from_cmdline() {
     static char path[boot::kMaxCmdline] = "/bin/nyansh";
     char chosen[boot::kMaxCmdline];
@@ -121,7 +122,9 @@ void start_init_from_cmdline() {
     argv[argc++] = path;
     argc += cmdline_init_args(boot_info().cmdline, words, sizeof(words), argv + 1, 62);
     argv[argc] = nullptr;
-    proc::start_init(path, proc::ProgramArgs{argv, argc, nullptr, 0});
+    // Linux's environment for init (init/main.c's envp_init).
+    static const char* envp[] = {"HOME=/", "TERM=linux", nullptr};
+    proc::start_init(path, proc::ProgramArgs{argv, argc, envp, 2});
 }
 
 }  // namespace

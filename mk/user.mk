@@ -102,7 +102,8 @@ endif
 # which adds them to this target's prerequisites.
 $(BUILD)/initrd.tar: $(USER_BINS) $(INITRD_STAMP) | $(DEPS_STAMP)
 $(BUILD)/initrd.tar: $(USER_BINS) $(INITRD_STAMP) $(filter-out $(wildcard $(INITRD_EXTRA)/*/),$(INITRD_EXTRA_FILES)) \
-                     $(ELF_CORPUS) $(ELF_REAL_STATIC) scripts/mkinitrd.py mk/user.mk
+                     $(ELF_CORPUS) $(ELF_REAL_STATIC) scripts/mkinitrd.py mk/user.mk \
+                     $(shell find user/rootfs -type f)
 	@echo "  TAR     $@"
 	@rm -rf $(INITRD_STAGE) && mkdir -p $(INITRD_STAGE)/bin $(INITRD_STAGE)/test/elf $(INITRD_STAGE)/test/linux
 	$(if $(USER_BINS),@cp $(USER_BINS) $(INITRD_STAGE)/bin/)
@@ -111,6 +112,12 @@ $(BUILD)/initrd.tar: $(USER_BINS) $(INITRD_STAMP) $(filter-out $(wildcard $(INIT
 	@ln -s busybox $(INITRD_STAGE)/bin/sh
 	@mkdir -p $(INITRD_STAGE)/etc && ln -s ../proc/self/mounts $(INITRD_STAGE)/etc/mtab
 	@mkdir -p $(INITRD_STAGE)/tmp $(INITRD_STAGE)/root && chmod 1777 $(INITRD_STAGE)/tmp && chmod 0700 $(INITRD_STAGE)/root
+	@cp -R user/rootfs/. $(INITRD_STAGE)/
+	@# busybox's applets as links in /usr/bin and /usr/sbin (its own list:
+	@# bin/ and sbin/ ones move under usr/), so NyanOS's /bin keeps its names.
+	@mkdir -p $(INITRD_STAGE)/usr/bin $(INITRD_STAGE)/usr/sbin
+	@$(BUSYBOX) --list-full | sed -n 's|^\(usr/\)\{0,1\}\(s\{0,1\}bin\)/|usr/\2/|p' | \
+	  while read -r applet; do ln -sf /bin/busybox $(INITRD_STAGE)/$$applet; done
 	$(if $(LINUX_FIXTURES),@cp -p $(dir $(LINUX_FIXTURES))/[!.]* $(INITRD_STAGE)/test/linux/)
 	@cp $(ELF_CORPUS_DIR)/*.elf $(ELF_CORPUS) $(INITRD_STAGE)/test/elf/
 	@chmod 0755 $(INITRD_STAGE)/test/elf/*.elf # exec wants an x bit, as Linux's

@@ -10,7 +10,7 @@
 // Storage: the index lives inside the object (kMaxEntries entries, names in a
 // kNamePoolSize-byte pool), so parsing needs no heap and can run before the
 // heap exists. An archive that needs more gets ENOMEM and a message. The object
-// is about 16 KiB: keep the kernel's instance in static storage and fill it
+// is about 90 KiB: keep the kernel's instance in static storage and fill it
 // with try_load() rather than moving a try_parse() result around the stack.
 //
 // Accepted format: POSIX ustar ("ustar\0" "00") and GNU tar's ("ustar  \0")
@@ -60,8 +60,9 @@ struct FileFrames {
 
 class Ramdisk {
 public:
-    static constexpr size_t kMaxEntries = 256;
-    static constexpr size_t kNamePoolSize = 8192;
+    // Room for busybox's applets as links (about 270) beside the rest.
+    static constexpr size_t kMaxEntries = 1024;
+    static constexpr size_t kNamePoolSize = 32768;
     static constexpr size_t kMaxPath = 256;  // bytes of a normalized path, without the NUL
 
     // An empty ramdisk: only "/" exists.

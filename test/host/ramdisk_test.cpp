@@ -398,17 +398,17 @@ TEST_CASE("ramdisk: malformed archives are rejected with a clear message") {
         TarWriter t;
         for (size_t i = 0; i <= Ramdisk::kMaxEntries; ++i) t.file("f" + std::to_string(i), "");
         t.finish();
-        expect_rejected(t.bytes, Error::kNoMemory, "entry 256 'f256'");
-        expect_rejected(t.bytes, Error::kNoMemory, "more than 256 entries");
+        expect_rejected(t.bytes, Error::kNoMemory, "entry 1024 'f1024'");
+        expect_rejected(t.bytes, Error::kNoMemory, "more than 1024 entries");
     }
     SUBCASE("names larger than the pool") {
         TarWriter t;
-        for (size_t i = 0; i < 100; ++i) {
+        for (size_t i = 0; i < 400; ++i) {
             std::string n = std::to_string(i);
             t.file(std::string(98 - n.size(), 'n') + n, "");
         }
         t.finish();
-        expect_rejected(t.bytes, Error::kNoMemory, "names exceed the 8192-byte index");
+        expect_rejected(t.bytes, Error::kNoMemory, "names exceed the 32768-byte index");
     }
 }
 

@@ -21,10 +21,11 @@ from harness import ROOT, Test
 from keys import sendkeys
 
 # The Makefile's USERLAND_BUSYBOX_INIT.
-_USERLAND_BUSYBOX = 'init=/bin/sh -- -c "setsid -c /bin/sh; exit $?"'
-# ash's prompt for root in /; busybox then asks the terminal where the cursor
-# is (ESC [ 6 n), which nobody answers here.
-_ASH_PROMPT = r"/ # "
+_USERLAND_BUSYBOX = 'init=/bin/sh -- -c "setsid -c /bin/sh -l; exit $?"'
+# ash's prompt as /etc/profile sets it for a login shell, root in /; busybox
+# then asks the terminal where the cursor is (ESC [ 6 n), which nobody
+# answers here.
+_ASH_PROMPT = r"root@nyanos:/# "
 
 DATA = os.path.join(ROOT, "test", "qemu", "data", "busybox")
 _SCRIPT = "init=/bin/busybox -- sh /test/busybox/check.sh"
