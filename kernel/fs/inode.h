@@ -23,8 +23,9 @@
 namespace nyanos::fs {
 
 class Tmpfs;
+class Pipe;
 
-enum class NodeType : uint8_t { kRegular, kDirectory, kCharDevice, kSymlink };
+enum class NodeType : uint8_t { kRegular, kDirectory, kCharDevice, kSymlink, kFifo };
 
 // The one lock of the writable tree: directory contents, every inode's
 // fields below and the tree's page count. A leaf for everything but the
@@ -90,6 +91,11 @@ struct Inode {
     size_t entry_count GUARDED_BY(g_tree_lock) = 0;
     size_t entry_capacity GUARDED_BY(g_tree_lock) = 0;
     uint64_t next_cookie GUARDED_BY(g_tree_lock) = 0;
+
+    // --- FIFOs ---
+    // The pipe its openers share, while any end is open (fs/pipe.h); null
+    // otherwise. The pipe clears it when its last end goes.
+    Pipe* fifo GUARDED_BY(g_tree_lock) = nullptr;
 
     // --- Symbolic links ---
     char* target = nullptr;  // heap, NUL terminated, fixed at creation

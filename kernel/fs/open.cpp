@@ -56,6 +56,9 @@ Result<DescriptionRef> open_node(const Vfs& vfs, Node node, uint32_t flags) {
                 TRY(cut);
             }
             return RegularFile::try_create(vfs, static_cast<Node&&>(node), kept);
+        case NodeType::kFifo:
+            if (flags & kDirectory) return Error::kNotDirectory;
+            return open_fifo(vfs, static_cast<Node&&>(node), kept);
         case NodeType::kCharDevice:
             if (flags & kDirectory) return Error::kNotDirectory;
             if (node.special == Special::kConsole || node.special == Special::kTty)

@@ -32,6 +32,9 @@ Result<DescriptionRef> open_path(const Vfs& vfs, const LookupContext& ctx, Node 
 // their own.
 Result<DescriptionRef> open_console(const Vfs& vfs, Node node, uint32_t flags);
 Result<DescriptionRef> open_random(const Vfs& vfs, Node node, uint32_t flags);
+// A FIFO of the root tree (fs/pipe.kernel.cpp): an end of the pipe its
+// openers share, waiting for the other side as Linux's fifo_open does.
+Result<DescriptionRef> open_fifo(const Vfs& vfs, Node node, uint32_t flags);
 // One of /proc's text files (is_proc_text): its text as of now, from the
 // kernel's figures (fs/proc_files.kernel.cpp).
 Result<DescriptionRef> open_proc_text(const Vfs& vfs, Node node, uint32_t flags);

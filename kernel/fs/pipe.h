@@ -1,5 +1,7 @@
 // Pipes: a PipeBuffer (fs/pipe_buffer.h) behind two descriptions, the read
-// end and the write end, with Linux's behaviour:
+// end and the write end (or, for a FIFO of the root tree, behind every
+// description its openers have: fs/open.h's open_fifo), with Linux's
+// behaviour:
 //   - read blocks until there are bytes (returning what there is, up to
 //     the length asked) or no writer is left (0: end of file);
 //   - write blocks until all of it is written; a write of at most PIPE_BUF

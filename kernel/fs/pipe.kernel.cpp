@@ -3,7 +3,9 @@
 #include <new>
 
 #include "boot_info.h"
+#include "fs/open.h"
 #include "fs/pipe_buffer.h"
+#include "fs/tree_files.h"
 #include "mm/physical_memory.h"
 #include "proc/wait_event.h"
 #include "syscall/user_memory.h"
@@ -64,6 +66,8 @@ private:
     bool m_were_enabled;
 };
 
+}  // namespace
+
 // The pipe itself. Its lock guards the buffer's state and the counts; the
 // user copies run without it (PipeBuffer's header says why that is safe):
 // a reader or writer first takes its side's turn (m_reading, m_writing),
@@ -72,15 +76,66 @@ private:
 // up, as Linux gives up the mutex.
 class Pipe {
 public:
-    Pipe()
+    // An anonymous pipe starts with its two ends; a FIFO's with none, and
+    // remembers its inode (whose `fifo` it clears when its last end goes).
+    Pipe(uint32_t readers, uint32_t writers, Inode* fifo)
         : m_buffer(g_frame_pages),
+          m_readers(readers),
+          m_writers(writers),
+          m_fifo(fifo),
           m_serial(__atomic_fetch_add(&g_next_serial, 1, __ATOMIC_RELAXED)) {}
 
     void add_ref() { m_refs.add(); }
+    bool try_add_ref() { return m_refs.add_unless_zero(); }
     void release_ref() {
-        if (m_refs.drop()) delete this;
+        if (!m_refs.drop()) return;
+        if (m_fifo) {
+            sync::Guard lock(g_tree_lock);
+            if (m_fifo->fifo == this) m_fifo->fifo = nullptr;
+        }
+        delete this;
     }
     uint64_t serial() const { return m_serial; }
+
+    // A FIFO's open: counts the new end(s), then (blocking) waits for the
+    // other side as Linux's fifo_open: a reader for a writer and the
+    // reverse, unless one is open already or has come and gone meanwhile;
+    // O_RDWR never waits. O_NONBLOCK: a reader does not wait, a writer
+    // without a reader is ENXIO. A signal ends the wait (the end is not
+    // counted then).
+    Result<void> open_ends(bool reader, bool writer, bool nonblock) EXCLUDES(m_lock) {
+        PipeLock lock(m_lock);
+        if (writer && !reader && nonblock && m_readers == 0) return Error::kNoDeviceOrAddress;
+        if (reader) {
+            ++m_readers;
+            ++m_reader_opens;
+            m_writable.notify();
+        }
+        if (writer) {
+            ++m_writers;
+            ++m_writer_opens;
+            m_readable.notify();
+        }
+        if (nonblock || (reader && writer)) return {};
+        const uint64_t seen = reader ? m_writer_opens : m_reader_opens;
+        for (;;) {
+            if (reader ? (m_writers > 0 || m_writer_opens != seen)
+                       : (m_readers > 0 || m_reader_opens != seen))
+                return {};
+            proc::WaitEvent& event = reader ? m_readable : m_writable;
+            proc::WakeReason woke = event.queue().wait(m_lock);
+            if (proc::wait_interrupted(woke)) {
+                if (reader) {
+                    --m_readers;
+                    m_writable.notify();
+                } else {
+                    --m_writers;
+                    m_readable.notify();
+                }
+                return proc::interruption(woke);
+            }
+        }
+    }
 
     Result<size_t> read(IoBuffer& out, bool nonblock) EXCLUDES(m_lock) {
         if (out.length() == 0) return size_t(0);
@@ -187,14 +242,21 @@ private:
     RefCount m_refs;  // one per end
     sync::SpinLock m_lock;
     PipeBuffer m_buffer GUARDED_BY(m_lock);
-    uint32_t m_readers GUARDED_BY(m_lock) = 1;
-    uint32_t m_writers GUARDED_BY(m_lock) = 1;
+    uint32_t m_readers GUARDED_BY(m_lock);
+    uint32_t m_writers GUARDED_BY(m_lock);
+    // Opens of each side so far (a FIFO opener waiting for the other side
+    // sees one come and go).
+    uint64_t m_reader_opens GUARDED_BY(m_lock) = 0;
+    uint64_t m_writer_opens GUARDED_BY(m_lock) = 0;
+    Inode* const m_fifo;
     bool m_reading GUARDED_BY(m_lock) = false;  // a reader is copying out
     bool m_writing GUARDED_BY(m_lock) = false;  // a writer is copying in
     proc::WaitEvent m_readable;  // bytes arrived, the last writer left, or the reader turn is free
     proc::WaitEvent m_writable;  // room appeared, the last reader left, or the writer turn is free
     uint64_t m_serial;
 };
+
+namespace {
 
 class PipeEnd final : public FileDescription {
 public:
@@ -235,10 +297,78 @@ private:
     bool m_writer;
 };
 
+// An open FIFO: one end of its pipe, or both (O_RDWR), named by its node.
+class FifoEnd final : public FileDescription {
+public:
+    // Takes over one reference to `pipe`, whose ends it counts already.
+    FifoEnd(const Vfs& vfs, Node node, Pipe* pipe, uint32_t flags)
+        : FileDescription(flags), m_vfs(vfs), m_node(static_cast<Node&&>(node)), m_pipe(pipe) {}
+
+    Result<size_t> read(IoBuffer& out) override { return m_pipe->read(out, nonblocking()); }
+    Result<size_t> write(IoBuffer& in) override { return m_pipe->write(in, nonblocking()); }
+    uint32_t poll(proc::PollWaiter* waiter) override {
+        uint32_t mask = 0;
+        if (readable()) mask |= m_pipe->poll(false, waiter);
+        if (writable()) mask |= m_pipe->poll(true, waiter);
+        return mask;
+    }
+    Result<int64_t> ioctl(uint32_t request, uint64_t arg) override {
+        if (request != kFionread) return Error::kNotTty;
+        int n = int(m_pipe->buffered());
+        TRY(sys::copy_to_user(arg, &n, sizeof(n)));
+        return int64_t(0);
+    }
+    void stat(FileStat& out) override { m_vfs.stat(m_node, out); }
+    const Node* node() const override { return &m_node; }
+
+private:
+    ~FifoEnd() override {
+        if (readable()) m_pipe->close_end(false);
+        if (writable()) m_pipe->close_end(true);
+        m_pipe->release_ref();
+    }
+
+    const Vfs& m_vfs;
+    Node m_node;
+    Pipe* m_pipe;
+};
+
 }  // namespace
 
+Result<DescriptionRef> open_fifo(const Vfs& vfs, Node node, uint32_t flags) {
+    Inode* inode = node.inode.get();
+    Pipe* pipe;
+    {
+        // The pipe the FIFO's openers share: the one there is (unless its
+        // last end is going right now), or a new one.
+        sync::Guard lock(g_tree_lock);
+        pipe = inode->fifo;
+        if (!pipe || !pipe->try_add_ref()) {
+            pipe = new (std::nothrow) Pipe(0, 0, inode);
+            if (!pipe) return Error::kNoMemory;
+            inode->fifo = pipe;
+        }
+    }
+    const uint32_t access = flags & open_flags::kAccessMode;
+    const bool reader = access != open_flags::kWriteOnly;
+    const bool writer = access != open_flags::kReadOnly;
+    auto opened = pipe->open_ends(reader, writer, flags & open_flags::kNonBlock);
+    if (!opened.ok()) {
+        pipe->release_ref();
+        return opened.error();
+    }
+    auto* end = new (std::nothrow) FifoEnd(vfs, static_cast<Node&&>(node), pipe, flags);
+    if (!end) {
+        if (reader) pipe->close_end(false);
+        if (writer) pipe->close_end(true);
+        pipe->release_ref();
+        return Error::kNoMemory;
+    }
+    return DescriptionRef::adopt(end);
+}
+
 Result<void> create_pipe(uint32_t flags, DescriptionRef& read_end, DescriptionRef& write_end) {
-    Pipe* pipe = new (std::nothrow) Pipe;
+    Pipe* pipe = new (std::nothrow) Pipe(1, 1, nullptr);
     if (!pipe) return Error::kNoMemory;
     pipe->add_ref();  // one reference per end
     auto* reader = new (std::nothrow) PipeEnd(pipe, false, flags);

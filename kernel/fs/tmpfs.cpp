@@ -238,6 +238,7 @@ bool Tmpfs::entry_from(Inode* dir, uint64_t cookie, DirectoryEntry& out, char* n
     uint8_t kind = kDtReg;
     if (e.inode->type == NodeType::kDirectory) kind = kDtDir;
     if (e.inode->type == NodeType::kSymlink) kind = kDtLink;
+    if (e.inode->type == NodeType::kFifo) kind = kDtFifo;
     out.inode = e.inode->number;
     out.type = kind;
     out.name = name_buffer;
@@ -747,6 +748,9 @@ void Tmpfs::stat(Inode* inode, FileStat& out) {
         case NodeType::kSymlink:
             out.mode = mode_bits::kSymlink | 0777;
             out.size = int64_t(inode->size);
+            break;
+        case NodeType::kFifo:
+            out.mode = mode_bits::kFifo | inode->permissions;
             break;
         default: {
             out.mode = mode_bits::kRegular | inode->permissions;

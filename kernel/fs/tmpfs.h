@@ -71,8 +71,8 @@ public:
     // The inode numbered `number`, if it still exists.
     InodeRef find(uint32_t number);
 
-    // Creates `name` in `dir`: a regular file, a directory or a symbolic
-    // link to `target` (a non-empty string, at most kPathMax - 1 bytes),
+    // Creates `name` in `dir`: a regular file, a directory, a FIFO or a
+    // symbolic link to `target` (a non-empty string, at most kPathMax - 1 bytes),
     // with `permissions` (already masked by the umask) and the owner.
     // EEXIST if the name is taken; ENOENT if `dir` was removed; EMLINK if
     // `dir` has too many subdirectories; ENOSPC, ENOMEM.

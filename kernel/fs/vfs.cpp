@@ -147,6 +147,8 @@ uint8_t dirent_type(NodeType t) {
             return kDtChar;
         case NodeType::kSymlink:
             return kDtLink;
+        case NodeType::kFifo:
+            return kDtFifo;
     }
     return 0;
 }
@@ -432,6 +434,7 @@ void Vfs::stat(const Node& node, FileStat& out) const {
             out.mode = mode_bits::kSymlink;
             break;
         case NodeType::kRegular:
+        case NodeType::kFifo:  // no special node is one
             out.mode = mode_bits::kRegular;
             break;
     }

@@ -7,7 +7,7 @@
 //                             newfstatat, statfs, fstatfs, getdents64, getcwd, chdir, fchdir,
 //                             readlink, readlinkat, access, faccessat,
 //                             faccessat2
-//   linux_tree.kernel.cpp     mkdir, mkdirat, unlink, unlinkat, rmdir, rename,
+//   linux_tree.kernel.cpp     mkdir, mkdirat, mknod, mknodat, unlink, unlinkat, rmdir, rename,
 //                             renameat, renameat2, link, linkat, symlink,
 //                             symlinkat, chmod, fchmod, fchmodat, chown, fchown,
 //                             lchown, fchownat, utimensat, utimes, futimesat,
@@ -63,6 +63,8 @@ int64_t faccessat2(SyscallFrame& f);
 
 int64_t mkdir(SyscallFrame& f);
 int64_t mkdirat(SyscallFrame& f);
+int64_t mknod(SyscallFrame& f);
+int64_t mknodat(SyscallFrame& f);
 int64_t unlink(SyscallFrame& f);
 int64_t rmdir(SyscallFrame& f);
 int64_t unlinkat(SyscallFrame& f);

@@ -143,6 +143,8 @@ constexpr SyscallTable<linux_nr::kCount> make_table() {
     t.entries[linux_nr::access] = linux_fs::access;
     t.entries[linux_nr::mkdir] = linux_fs::mkdir;
     t.entries[linux_nr::mkdirat] = linux_fs::mkdirat;
+    t.entries[linux_nr::mknod] = linux_fs::mknod;
+    t.entries[linux_nr::mknodat] = linux_fs::mknodat;
     t.entries[linux_nr::unlink] = linux_fs::unlink;
     t.entries[linux_nr::rmdir] = linux_fs::rmdir;
     t.entries[linux_nr::unlinkat] = linux_fs::unlinkat;

@@ -1,4 +1,5 @@
-// Linux: the calls that change the tree — mkdir, mkdirat, unlink, unlinkat,
+// Linux: the calls that change the tree — mkdir, mkdirat, mknod, mknodat
+// (regular files and FIFOs), unlink, unlinkat,
 // rmdir, rename, renameat, renameat2, link, linkat, symlink, symlinkat,
 // chmod, fchmod, fchmodat, chown, fchown, lchown, fchownat, utimensat,
 // utimes, utime, truncate, ftruncate, fsync, fdatasync, sync, syncfs.
@@ -27,6 +28,8 @@ using fs::Node;
 
 constexpr uint32_t kAtRemoveDir = 0x200;
 constexpr uint32_t kAtSymlinkFollow = 0x400;
+constexpr uint32_t kBlockDevice = 0060000;  // S_IFBLK
+constexpr uint32_t kSocket = 0140000;       // S_IFSOCK
 
 uint32_t my_umask() {
     return proc::current_process()->resources.umask();
@@ -85,6 +88,40 @@ Result<void> do_mkdirat(int dirfd, uint64_t user_path, uint32_t mode) {
     TRY(fs::vfs().tree().create(at.dir.inode.get(), at.last.name, at.last.length,
                                 fs::NodeType::kDirectory, mode & 01777 & ~my_umask(),
                                 lookup_context().uid, lookup_context().gid));
+    return {};
+}
+
+// mknod: regular files and FIFOs. The tree keeps no device nodes or
+// sockets: EPERM, Linux's answer where the caller may not make them (for
+// a directory always); EINVAL for a type that is none.
+Result<void> do_mknodat(int dirfd, uint64_t user_path, uint32_t mode) {
+    fs::NodeType type;
+    switch (mode & fs::mode_bits::kTypeMask) {
+        case 0:
+        case fs::mode_bits::kRegular:
+            type = fs::NodeType::kRegular;
+            break;
+        case fs::mode_bits::kFifo:
+            type = fs::NodeType::kFifo;
+            break;
+        case fs::mode_bits::kCharDevice:
+        case kBlockDevice:
+        case kSocket:
+        case fs::mode_bits::kDirectory:
+            return Error::kPermission;
+        default:
+            return Error::kInvalid;
+    }
+    UserPath path;
+    TRY(path.copy_from(user_path));
+    if (is_root_path(path.get())) return Error::kExists;
+    Place at = TRY(place_of(dirfd, path.get()));
+    if (at.last.is_dot_or_dotdot || existing(at).valid()) return Error::kExists;
+    if (at.last.trailing_slash) return Error::kNoEntry;
+    TRY(tree_name(at, Error::kAccess));
+    TRY(fs::vfs().tree().create(at.dir.inode.get(), at.last.name, at.last.length, type,
+                                mode & 07777 & ~my_umask(), lookup_context().uid,
+                                lookup_context().gid));
     return {};
 }
 
@@ -329,6 +366,14 @@ int64_t mkdir(SyscallFrame& f) {
 
 int64_t mkdirat(SyscallFrame& f) {
     return result_of(do_mkdirat(int(f.rdi), f.rsi, uint32_t(f.rdx)));
+}
+
+int64_t mknod(SyscallFrame& f) {
+    return result_of(do_mknodat(linux_abi::kAtFdCwd, f.rdi, uint32_t(f.rsi)));
+}
+
+int64_t mknodat(SyscallFrame& f) {
+    return result_of(do_mknodat(int(f.rdi), f.rsi, uint32_t(f.rdx)));
 }
 
 int64_t unlink(SyscallFrame& f) {

@@ -178,6 +178,11 @@ Result<DescriptionRef> open_random(const Vfs& vfs, Node node, uint32_t flags) {
     return DescriptionRef::adopt(d);
 }
 
+// FIFOs need the kernel's pipes: the host tests open none.
+Result<DescriptionRef> open_fifo(const Vfs&, Node, uint32_t) {
+    return Error::kNoDevice;
+}
+
 // /proc's text files: a fixed text naming the node (the real texts come
 // from the kernel's figures; test/host/proc_text_test.cpp checks their
 // layout).

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 
 #ifndef RENAME_NOREPLACE
 #define RENAME_NOREPLACE (1 << 0)
@@ -722,6 +723,66 @@ FS_CASE(fs_getdents_many) {
     return CASE_PASS;
 }
 
+/* A FIFO (mkfifo(3) is mknod with S_IFIFO): a named pipe. Opening it
+ * O_WRONLY|O_NONBLOCK without a reader is ENXIO, O_RDONLY|O_NONBLOCK never
+ * waits; a blocking open waits for the other side; what is written is
+ * read through the name; the last writer's close gives the reader EOF;
+ * lseek is ESPIPE; nothing stays in the FIFO once every end is closed. */
+FS_CASE(fs_fifo) {
+    CHECK_OK(mknod("p", S_IFIFO | 0640, 0));
+    struct stat st;
+    CHECK_OK(stat("p", &st));
+    CHECK(S_ISFIFO(st.st_mode));
+    CHECK_EQ(st.st_mode & 07777, 0640 & ~022);
+    CHECK_ERR(mknod("p", S_IFIFO | 0600, 0), EEXIST);
+    CHECK_ERR(mknod("d", S_IFDIR | 0700, 0), EPERM);
+    CHECK_ERR(open("p", O_WRONLY | O_NONBLOCK), ENXIO);
+    int r = open("p", O_RDONLY | O_NONBLOCK);
+    CHECK_OK(r);
+    int w = open("p", O_WRONLY | O_NONBLOCK);
+    CHECK_OK(w);
+    CHECK_EQ(write(w, "abc", 3), 3);
+    char buf[8];
+    CHECK_EQ(read(r, buf, sizeof buf), 3);
+    CHECK(memcmp(buf, "abc", 3) == 0);
+    CHECK_ERR(lseek(r, 0, SEEK_SET), ESPIPE);
+    CHECK_ERR(read(r, buf, sizeof buf), EAGAIN); /* a writer is open */
+    CHECK_OK(close(w));
+    CHECK_EQ(read(r, buf, sizeof buf), 0); /* EOF: no writer */
+    CHECK_OK(close(r));
+    /* A blocking writer waits until a reader comes. */
+    fflush(NULL);
+    pid_t child = fork();
+    CHECK_OK(child);
+    if (child == 0) {
+        int fd = open("p", O_WRONLY);
+        _exit(fd >= 0 && write(fd, "late", 4) == 4 ? 0 : 1);
+    }
+    r = open("p", O_RDONLY);
+    CHECK_OK(r);
+    long got = 0;
+    for (int tries = 0; tries < 100 && got < 4; ++tries) {
+        long n = read(r, buf + got, sizeof buf - (size_t)got);
+        if (n <= 0) break;
+        got += n;
+    }
+    CHECK_EQ(got, 4);
+    CHECK(memcmp(buf, "late", 4) == 0);
+    CHECK_EXITED(wait_status(child), 0);
+    CHECK_OK(close(r));
+    /* O_RDWR never waits, and the FIFO keeps nothing after the last close. */
+    int rw = open("p", O_RDWR);
+    CHECK_OK(rw);
+    CHECK_EQ(write(rw, "x", 1), 1);
+    CHECK_OK(close(rw));
+    r = open("p", O_RDONLY | O_NONBLOCK);
+    CHECK_OK(r);
+    CHECK_EQ(read(r, buf, sizeof buf), 0);
+    CHECK_OK(close(r));
+    CHECK_OK(unlink("p"));
+    return CASE_PASS;
+}
+
 CASE_TABLE(fs_names) = {
     {"fs-mkdir", fs_mkdir},
     {"fs-mkdir-nlink", fs_mkdir_nlink},
@@ -738,5 +799,6 @@ CASE_TABLE(fs_names) = {
     {"fs-renameat2", fs_renameat2},
     {"fs-getdents", fs_getdents},
     {"fs-getdents-many", fs_getdents_many},
+    {"fs-fifo", fs_fifo},
     CASE_TABLE_END,
 };
