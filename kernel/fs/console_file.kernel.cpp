@@ -128,6 +128,24 @@ Result<void> check_background_read() {
     return Error::kRestartSys;
 }
 
+// A write with TOSTOP set, by a process of the terminal's session outside
+// its foreground group: SIGTTOU to its group and a restart, or EIO when the
+// group is orphaned; a writer that ignores or blocks SIGTTOU writes anyway
+// (Linux's tty_check_change for a write). OK otherwise.
+Result<void> check_background_write() {
+    proc::Process* p = proc::current_process();
+    if (!p || p->personality != proc::Personality::kLinux) return {};
+    {
+        sync::NoInterruptsGuard lock(g_terminal.lock);
+        if (!(g_terminal.termios.lflag & termios_bits::kTostop)) return {};
+        if (!controls_terminal(*p) || g_terminal.foreground == p->pgid) return {};
+    }
+    if (proc::current_ignores_or_blocks(kSigTtou)) return {};
+    if (proc::group_orphaned(p->pgid, p->sid)) return Error::kIo;
+    proc::signal_group(p->pgid, kSigTtou);
+    return Error::kRestartSys;
+}
+
 // Linux programs read the console through the line discipline (the
 // termios they set decides how); NyanOS programs read its bytes raw, as
 // their ABI has always given them (NyanOS's shell edits its own lines).
@@ -203,6 +221,7 @@ public:
     // (the kernel is not preempted otherwise) and a kill ends the writer
     // between chunks instead of after the last one.
     Result<size_t> write(IoBuffer& in) override {
+        TRY(check_background_write());
         char chunk[kChunk];
         size_t done = 0;
         while (done < in.length()) {

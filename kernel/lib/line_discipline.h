@@ -30,7 +30,8 @@ namespace termios_bits {
 inline constexpr uint32_t kInlcr = 0100, kIgncr = 0200, kIcrnl = 0400;
 // c_lflag
 inline constexpr uint32_t kIsig = 01, kIcanon = 02, kEcho = 010, kEchoe = 020, kEchok = 040,
-                          kEchonl = 0100, kEchoctl = 01000, kEchoke = 04000, kIexten = 0100000;
+                          kEchonl = 0100, kTostop = 0400, kEchoctl = 01000, kEchoke = 04000,
+                          kIexten = 0100000;
 // c_cc indexes
 inline constexpr unsigned kVintr = 0, kVquit = 1, kVerase = 2, kVkill = 3, kVeof = 4, kVtime = 5,
                           kVmin = 6, kVsusp = 10, kVeol = 11, kVwerase = 14, kVeol2 = 16;

@@ -13,8 +13,8 @@ interactive shell answers a command typed over COM1 and one typed on the PS/2
 keyboard (busybox edits and echoes its own line in raw mode), a `cat` that
 reads the console through the kernel's line discipline (canonical mode:
 echo, erase, ^D), job control (^Z stops a job, bg and fg continue it, ^C
-interrupts it), vi edits and saves a file in /tmp, and its `exit 3` ends
-init with status 3."""
+interrupts it; with `stty tostop` a background writer stops), vi edits and
+saves a file in /tmp, and its `exit 3` ends init with status 3."""
 import os
 
 from harness import ROOT, Test
@@ -55,6 +55,13 @@ TESTS = [
                 ("send", "bg; fg\r"), ("expect", r"^sleep 20\r?$"), ("sleep", 1),
                 ("send", "\x03"), ("expect", _ASH_PROMPT),
                 ("send", "jobs; echo no-jobs\r"), ("expect", r"^no-jobs\r?$"),
+                ("expect", _ASH_PROMPT),
+                # With TOSTOP a background job that writes to the terminal
+                # stops (SIGTTOU); without it, it writes.
+                ("send", "stty tostop; echo from-bg &\r"), ("expect", _ASH_PROMPT), ("sleep", 1),
+                ("send", "jobs\r"), ("expect", r"Stopped \(tty output\)\s+echo from-bg"),
+                ("send", "kill -9 %1; stty -tostop; echo no-stop &\r"), ("expect", r"no-stop\r?\n"),
+                ("send", "wait; echo waited\r"), ("expect", r"^waited\r?$"),
                 ("expect", _ASH_PROMPT),
                 # vi edits a file of the writable root and saves it.
                 ("send", "vi /tmp/v.txt\r"), ("sleep", 2),
