@@ -24,7 +24,10 @@ struct TreeBacking final : mm::FileBacking {
 };
 
 void free_backing(mm::FileBacking* backing) {
-    delete static_cast<TreeBacking*>(backing);
+    auto* tree_backing = static_cast<TreeBacking*>(backing);
+    Inode* file = tree_backing->file.get();
+    file->fs->note_unmapped(file);
+    delete tree_backing;
 }
 
 Result<paging::PhysAddr> share_page(mm::FileBacking* backing, uint64_t index) {
@@ -75,6 +78,8 @@ Result<FileMapping> prepare_file_mapping(const FileDescription& d, uint32_t flag
     if (!backing) return Error::kNoMemory;
     backing->file = InodeRef::share(file);
     backing->inode = file->number;
+    backing->size_now = size_now;
+    file->fs->note_mapped(file);
     backing->destroy = free_backing;
     out.backing = RefPtr<mm::FileBacking>::adopt(backing);
     backing->writable = d.writable();
@@ -100,7 +105,6 @@ Result<FileMapping> prepare_file_mapping(const FileDescription& d, uint32_t flag
         return out;
     }
     backing->share_page = share_page;
-    backing->size_now = size_now;
     return out;
 }
 

@@ -80,6 +80,9 @@ struct Inode {
     // meanwhile. Descriptions open for writing: exec is ETXTBSY meanwhile.
     uint32_t running GUARDED_BY(g_tree_lock) = 0;
     uint32_t writers GUARDED_BY(g_tree_lock) = 0;
+    // File mappings of it (mm::FileBacking): a truncation has pages to
+    // unmap in processes only while there are some.
+    uint32_t mappings GUARDED_BY(g_tree_lock) = 0;
 
     // The directory it was last named in (one reference; itself for the
     // root, which holds none). Set when it is created or renamed, kept

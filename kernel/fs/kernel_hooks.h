@@ -21,6 +21,10 @@ bool io_checkpoint();
 // /proc's view of the process table. A process here is a thread group
 // (its pid; not another thread's ID), zombies included, as Linux lists them.
 bool process_exists(int32_t pid);
+// A file of the root tree (inode number `inode`) was truncated to `size`
+// bytes: every process's mappings of it lose their pages past the end
+// (mm::ProcessMemory::unmap_file_past).
+void unmap_file_from_processes(uint32_t inode, uint64_t size);
 // The smallest pid of a process that is >= `from`, or 0 if none.
 int32_t first_process_from(int32_t from);
 // The program process `pid` runs (null: none, or no such process).

@@ -15,6 +15,22 @@ bool process_exists(int32_t pid) {
     return proc::process_listed(pid);
 }
 
+void unmap_file_from_processes(uint32_t inode, uint64_t size) {
+    // Every process's space, one at a time (threads and vfork children
+    // share one: it is visited again, harmlessly).
+    for (int32_t pid = proc::first_listed_process_from(1); pid > 0;
+         pid = proc::first_listed_process_from(pid + 1)) {
+        auto memory = proc::memory_of(pid);
+        if (!memory.ok() || !memory.value()) continue;
+        proc::MemorySpace* space = memory.value();
+        {
+            proc::MemoryGuard guard(*space);
+            space->memory.unmap_file_past(inode, size);
+        }
+        proc::MemorySpace::release(space);
+    }
+}
+
 int32_t first_process_from(int32_t from) {
     return proc::first_listed_process_from(from);
 }

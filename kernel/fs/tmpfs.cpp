@@ -594,9 +594,32 @@ Result<size_t> Tmpfs::write(Inode* file, IoBuffer& in, uint64_t& offset, bool ap
     return done;
 }
 
+void Tmpfs::note_mapped(Inode* file) {
+    sync::Guard lock(g_tree_lock);
+    ++file->mappings;
+}
+
+void Tmpfs::note_unmapped(Inode* file) {
+    sync::Guard lock(g_tree_lock);
+    VERIFY(file->mappings > 0);
+    --file->mappings;
+}
+
 Result<void> Tmpfs::truncate(Inode* file, uint64_t size) {
     if (size > kMaxFileSize) return Error::kFileTooBig;
-    sync::Guard lock(g_tree_lock);
+    bool unmap;
+    {
+        sync::Guard lock(g_tree_lock);
+        unmap = size < file->size && file->mappings;
+        TRY(truncate_locked(file, size));
+    }
+    // Mapped pages past the new end go from every process (after the
+    // lock: that takes their memory locks, which come first).
+    if (unmap) unmap_file_from_processes(file->number, size);
+    return {};
+}
+
+Result<void> Tmpfs::truncate_locked(Inode* file, uint64_t size) {
     if (file->borrowed) {
         if (size == 0) {
             file->borrowed = nullptr;

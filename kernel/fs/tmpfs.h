@@ -111,6 +111,11 @@ public:
     // kRange past the end, ENOSPC/ENOMEM.
     Result<paging::PhysAddr> page_for_mapping(Inode* file, uint64_t index);
 
+    // A file mapping of `file` was made, or went (truncate unmaps pages
+    // past the end in processes only while there are mappings).
+    void note_mapped(Inode* file);
+    void note_unmapped(Inode* file);
+
     // Exec and open-for-writing exclude each other (ETXTBSY): each takes
     // its side if the other is not taken, and gives it back later.
     Result<void> deny_write(Inode* file);
@@ -176,6 +181,7 @@ private:
     // The frame of page `index`, allocated (zeroed) if it is a hole.
     Result<paging::PhysAddr> page_frame(Inode* file, size_t index) REQUIRES(g_tree_lock);
     void free_pages_from(Inode* file, size_t first) REQUIRES(g_tree_lock);
+    Result<void> truncate_locked(Inode* file, uint64_t size) REQUIRES(g_tree_lock);
     void touch(Inode* inode, bool modified) REQUIRES(g_tree_lock);
     bool is_ancestor(Inode* maybe_ancestor, Inode* dir) REQUIRES(g_tree_lock);
     // Makes `dir` the directory `inode` is named in (path_of climbs it).

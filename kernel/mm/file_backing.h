@@ -53,8 +53,9 @@ struct FileBacking {
     bool writable = false;
     // The file's pages as shared frames: the frame of page `index` with one
     // reference for the caller, kRange past the file's end, ENOSPC/ENOMEM
-    // (then the fault fails). With it, `size_now` gives the file's size at
-    // the moment (it changes), and data, phys and mappable are unused.
+    // (then the fault fails); data, phys and mappable are unused then.
+    // `size_now` gives the file's size at the moment (it changes: with
+    // borrowed bytes too, a fault past it raises SIGBUS); nullptr: `size`.
     Result<paging::PhysAddr> (*share_page)(FileBacking* self, uint64_t index) = nullptr;
     uint64_t (*size_now)(FileBacking* self) = nullptr;
     // The file's inode number in the root tree (/proc/<pid>/maps names the

@@ -203,6 +203,18 @@ Result<void> ProcessMemory::protect(VirtAddr addr, uint64_t length, uint8_t prot
     return {};
 }
 
+void ProcessMemory::unmap_file_past(uint32_t inode, uint64_t size) {
+    const uint64_t end_offset = page_up(size);
+    for (size_t i = 0; i < m_map.count(); ++i) {
+        const Region& r = m_map[i];
+        if (r.kind != RegionKind::kFile || !r.file || r.file->inode != inode) continue;
+        const uint64_t last = r.file_offset(r.end);
+        if (last <= end_offset) continue;
+        const VirtAddr from = r.offset >= end_offset ? r.start : r.start + (end_offset - r.offset);
+        m_space.unmap_range(from, (r.end - from) / kPage);
+    }
+}
+
 Result<void> ProcessMemory::advise_dontneed(VirtAddr addr, uint64_t length) {
     if (!page_aligned(addr)) return Error::kInvalid;
     if (length == 0) return {};
@@ -306,9 +318,13 @@ FaultResult ProcessMemory::fill_page(const Region& r, VirtAddr page, Access acce
             return fix_present_page(r, page, access);  // the private copy, now
         }
     } else if (r.kind == RegionKind::kFile) {
-        const FileBacking& file = *r.file;
+        FileBacking& file = *r.file;
         const uint64_t offset = r.file_offset(page);
-        if (offset >= page_up(file.size)) return FaultResult::kBus;
+        // The bytes it names, but no further than the file's end now (a
+        // truncated file's pages past its end are gone).
+        uint64_t size = file.size;
+        if (file.size_now && file.size_now(&file) < size) size = file.size_now(&file);
+        if (offset >= page_up(size)) return FaultResult::kBus;
         const bool private_write = access == Access::kWrite && !r.shared();
         if (!private_write && file.phys && offset <= file.mappable &&
             kPage <= file.mappable - offset) {
@@ -317,7 +333,7 @@ FaultResult ProcessMemory::fill_page(const Region& r, VirtAddr page, Access acce
             flags.writable = false;
             mapped = m_space.map_borrowed(page, file.phys + offset, 1, flags);
         } else {
-            uint64_t bytes = file.size - offset < kPage ? file.size - offset : kPage;
+            uint64_t bytes = size - offset < kPage ? size - offset : kPage;
             mapped = m_space.map_copy(page, file.data + offset, bytes, flags);
         }
     } else {

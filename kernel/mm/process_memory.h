@@ -221,6 +221,12 @@ public:
     // unmapped (the mapped parts are still done, as Linux).
     Result<void> advise_dontneed(VirtAddr addr, uint64_t length);
 
+    // A file was truncated to `size` bytes: every page this space maps of
+    // it (the file's inode number, mm::FileBacking::inode) at or past the
+    // end's page is unmapped, the private copies too, so the next touch
+    // faults and finds the end (SIGBUS), as Linux's truncate_pagecache.
+    void unmap_file_past(uint32_t inode, uint64_t size);
+
     // brk(2): moves the break to `new_break` and returns it, or returns the
     // current break and changes nothing when it cannot (below brk_start,
     // above mmap_base, within a page of another region, no memory).

@@ -178,6 +178,9 @@ Result<DescriptionRef> open_random(const Vfs& vfs, Node node, uint32_t flags) {
     return DescriptionRef::adopt(d);
 }
 
+// Processes' mappings are the kernel's: the host tests have none.
+void unmap_file_from_processes(uint32_t, uint64_t) {}
+
 // FIFOs need the kernel's pipes: the host tests open none.
 Result<DescriptionRef> open_fifo(const Vfs&, Node, uint32_t) {
     return Error::kNoDevice;
