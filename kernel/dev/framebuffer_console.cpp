@@ -59,6 +59,9 @@ struct State {
 constinit State g_state{};
 constinit Terminal g_terminal{};
 Cell g_cells[kMaxCells];
+// The alternate screen full-screen programs (vi, less) draw on, so the shell's
+// screen comes back when they exit: another 64 KiB of .bss, like g_cells.
+Cell g_alternate_cells[kMaxCells];
 ShownKey g_shown[kMaxCells];
 
 // Scales an 8-bit component to `size` bits at `shift`.
@@ -216,7 +219,7 @@ bool init(const boot::Framebuffer& fb) {
     // Start from a known screen: everything in the default background, which
     // is exactly what a grid of default blanks looks like.
     fill_screen(g_state.pixel_of[kDefaultBackground]);
-    g_terminal.attach(g_cells, columns, rows);
+    g_terminal.attach(g_cells, columns, rows, g_alternate_cells);
     ShownKey blank = shown_key(g_terminal.cell(0, 0), false);
     for (uint32_t i = 0; i < columns * rows; ++i) g_shown[i] = blank;
     g_state.active = true;

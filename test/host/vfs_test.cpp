@@ -465,6 +465,27 @@ TEST_CASE("vfs: ramdisk symbolic links (relative, absolute, chained, dangling, l
     CHECK(open_path(vfs, ctx, Node{}, "/bin/sh", kReadOnly | kNoFollow).error() == Error::kLoop);
 }
 
+TEST_CASE("vfs: a lookup follows at most 40 links in all (ELOOP past them), without recursion") {
+    test::TarBuilder b;
+    b.file("target", "end", 0644);
+    // l0 -> l1 -> ... -> l39 -> target: 40 links to follow.
+    for (int i = 0; i < 40; ++i)
+        b.symlink("l" + std::to_string(i), i == 39 ? "target" : "l" + std::to_string(i + 1));
+    b.symlink("over", "l0");  // 41
+    b.dir("d/", 0755);
+    b.symlink("d/up", "..");  // a link in the middle of a path, relative to its directory
+    test::TestTree tree(b.finish());
+    LookupContext ctx{};
+    auto follow = [&](const char* path) { return tree.vfs.resolve(ctx, Node{}, path, true); };
+    REQUIRE(follow("/l0").ok());
+    CHECK(follow("/l0").value().inode.get() == tree.at("/target").inode.get());
+    CHECK(follow("/over").error() == Error::kLoop);
+    CHECK(follow("/d/up/d/up/l39").value().inode.get() == tree.at("/target").inode.get());
+    // Not following the last: the link itself, however long the chain.
+    CHECK(tree.vfs.type(tree.vfs.resolve(ctx, Node{}, "/over", false).value()) ==
+          NodeType::kSymlink);
+}
+
 TEST_CASE("open: flags against files, directories and devices (EISDIR, ENOTDIR, EEXIST, ...)") {
     Tree t;
     using namespace open_flags;
