@@ -317,7 +317,8 @@ struct Ramdisk::Parser {
         char* target = link_target ? name + n : nullptr;
         for (size_t i = 0; i < t; ++i) target[i] = link_target[i];
         disk.m_names_used += n + t;
-        disk.m_entries[disk.m_count++] = FileEntry{name, data, file_size, is_dir, mode, target};
+        disk.m_entries[disk.m_count] = FileEntry{name, data, file_size, is_dir, mode, target};
+        disk.index_entry(disk.m_count++);
         return {};
     }
 };
@@ -354,6 +355,24 @@ Ramdisk& Ramdisk::operator=(Ramdisk&& other) {
 void Ramdisk::clear() {
     m_count = 0;
     m_names_used = 0;
+    for (uint16_t& slot : m_by_name) slot = 0;
+}
+
+namespace {
+
+// FNV-1a over a normalized path: where its slot search starts.
+size_t name_hash(const char* path) {
+    uint32_t h = 2166136261u;
+    for (const char* p = path; *p; ++p) h = (h ^ uint8_t(*p)) * 16777619u;
+    return h;
+}
+
+}  // namespace
+
+void Ramdisk::index_entry(size_t index) {
+    size_t slot = name_hash(m_entries[index].name) % kHashSlots;
+    while (m_by_name[slot]) slot = (slot + 1) % kHashSlots;
+    m_by_name[slot] = uint16_t(index + 1);
 }
 
 // Copies the index; names point into our own pool, so each is rebased.
@@ -367,6 +386,7 @@ void Ramdisk::adopt(const Ramdisk& other) {
             m_entries[i].link_target = m_names + (target - other.m_names);
     }
     m_count = other.m_count;
+    for (size_t i = 0; i < kHashSlots; ++i) m_by_name[i] = other.m_by_name[i];
 }
 
 Result<Ramdisk> Ramdisk::try_parse(const uint8_t* archive, size_t size, char* message,
@@ -387,8 +407,10 @@ Result<void> Ramdisk::try_load(const uint8_t* archive, size_t size, char* messag
 
 const FileEntry* Ramdisk::find_normalized(const char* path) const {
     if (path[0] == '/' && path[1] == 0) return &m_root;
-    for (size_t i = 0; i < m_count; ++i) {
-        if (str_eq(m_entries[i].name, path)) return &m_entries[i];
+    for (size_t slot = name_hash(path) % kHashSlots; m_by_name[slot];
+         slot = (slot + 1) % kHashSlots) {
+        const FileEntry& e = m_entries[m_by_name[slot] - 1];
+        if (str_eq(e.name, path)) return &e;
     }
     return nullptr;
 }

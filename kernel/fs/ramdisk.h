@@ -125,12 +125,21 @@ private:
     void clear();
     void adopt(const Ramdisk& other);
     const FileEntry* find_normalized(const char* path) const;
+    // Puts entry `index` in the name index.
+    void index_entry(size_t index);
+
+    // The entries by name, for lookups in constant time (a ramdisk with
+    // busybox's links has hundreds, and the parser looks each one's
+    // directories up): an open-addressed table of entry index + 1, 0 free,
+    // at most half full.
+    static constexpr size_t kHashSlots = 2 * kMaxEntries;
 
     FileEntry m_root;
     FileEntry m_entries[kMaxEntries];
     size_t m_count = 0;
     char m_names[kNamePoolSize];
     size_t m_names_used = 0;
+    uint16_t m_by_name[kHashSlots] = {};
 };
 
 // Normalizes `path` into `out` (out_size bytes) as an absolute path without
