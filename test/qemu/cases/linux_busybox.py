@@ -13,7 +13,8 @@ interactive shell answers a command typed over COM1 and one typed on the PS/2
 keyboard (busybox edits and echoes its own line in raw mode), a `cat` that
 reads the console through the kernel's line discipline (canonical mode:
 echo, erase, ^D), job control (^Z stops a job, bg and fg continue it, ^C
-interrupts it; with `stty tostop` a background writer stops), vi edits and
+interrupts it; with `stty tostop` a background writer stops), line editing
+and history work, vi edits and
 saves a file in /tmp, and its `exit 3` ends init with status 3."""
 import os
 
@@ -56,6 +57,11 @@ TESTS = [
                 ("send", "\x03"), ("expect", _ASH_PROMPT),
                 ("send", "jobs; echo no-jobs\r"), ("expect", r"^no-jobs\r?$"),
                 ("expect", _ASH_PROMPT),
+                # Line editing and history (busybox's line editor, raw mode):
+                # Left moves into the line, a typed character is inserted,
+                # Up brings the last command back.
+                ("send", "echo abd\x1b[Dc\r"), ("expect", r"^abcd\r?$"), ("expect", _ASH_PROMPT),
+                ("send", "\x1b[A\r"), ("expect", r"^abcd\r?$"), ("expect", _ASH_PROMPT),
                 # With TOSTOP a background job that writes to the terminal
                 # stops (SIGTTOU); without it, it writes.
                 ("send", "stty tostop; echo from-bg &\r"), ("expect", _ASH_PROMPT), ("sleep", 1),
