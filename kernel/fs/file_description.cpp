@@ -1,5 +1,7 @@
 #include "fs/file_description.h"
 
+#include "fs/kernel_hooks.h"
+
 namespace nyanos::fs {
 
 void FileDescription::set_status_flags(uint32_t flags) {
@@ -46,6 +48,10 @@ Result<int64_t> FileDescription::ioctl(uint32_t, uint64_t) {
 }
 Result<void> FileDescription::read_directory(EntrySink, void*) {
     return Error::kNotDirectory;
+}
+
+FileDescription::~FileDescription() {
+    if (__atomic_load_n(&m_flocked, __ATOMIC_RELAXED)) release_flocks(this);
 }
 
 Result<void> FileDescription::truncate(uint64_t) {

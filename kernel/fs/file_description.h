@@ -180,6 +180,10 @@ public:
     // pipe, the console). The tree is in memory: nothing to write back.
     virtual Result<void> sync();
 
+    // flock(2) took a lock for this description (fs/flock.h): its last
+    // reference going releases its locks.
+    void note_flock() { __atomic_store_n(&m_flocked, true, __ATOMIC_RELAXED); }
+
     // The node of the file tree the description was opened from (fs/vfs.h:
     // fchdir, openat's directory fd); nullptr for pipes and the console
     // descriptors init starts with.
@@ -187,7 +191,7 @@ public:
 
 protected:
     explicit FileDescription(uint32_t flags) : m_flags(flags & open_flags::kKept) {}
-    virtual ~FileDescription() = default;
+    virtual ~FileDescription();
 
     // For seekable kinds: the offset, guarded by its own leaf lock.
     sync::SpinLock m_offset_lock;
@@ -199,6 +203,7 @@ protected:
 private:
     RefCount m_refs;
     uint32_t m_flags;
+    bool m_flocked = false;
 };
 
 using DescriptionRef = RefPtr<FileDescription>;

@@ -25,6 +25,8 @@ bool process_exists(int32_t pid);
 // bytes: every process's mappings of it lose their pages past the end
 // (mm::ProcessMemory::unmap_file_past).
 void unmap_file_from_processes(uint32_t inode, uint64_t size);
+// A description that took flock(2) locks is gone: they go (fs/flock.h).
+void release_flocks(const FileDescription* d);
 // The smallest pid of a process that is >= `from`, or 0 if none.
 int32_t first_process_from(int32_t from);
 // The program process `pid` runs (null: none, or no such process).

@@ -1,7 +1,8 @@
-// Linux: close, close_range, dup, dup2, dup3, fcntl, pipe, pipe2 — the
-// descriptor table (fs/fd_table.h) seen through Linux's arguments.
+// Linux: close, close_range, dup, dup2, dup3, fcntl, flock, pipe, pipe2 —
+// the descriptor table (fs/fd_table.h) seen through Linux's arguments.
 #include "fs/fd_table.h"
 #include "fs/file_description.h"
+#include "fs/flock.h"
 #include "fs/pipe.h"
 #include "proc/lifecycle.h"
 #include "proc/scheduler.h"
@@ -88,8 +89,7 @@ Result<void> do_close_range(uint32_t first, uint32_t last, uint32_t flags) {
     if (flags & ~(linux_abi::kCloseRangeUnshare | linux_abi::kCloseRangeCloexec))
         return Error::kInvalid;
     if (first > last) return Error::kInvalid;
-    if (flags & linux_abi::kCloseRangeUnshare)
-        TRY(proc::unshare_files(proc::current_process()));
+    if (flags & linux_abi::kCloseRangeUnshare) TRY(proc::unshare_files(proc::current_process()));
     current_files().close_range(first, last, flags & linux_abi::kCloseRangeCloexec);
     return {};
 }
@@ -118,6 +118,12 @@ int64_t dup3(SyscallFrame& f) {
 
 int64_t fcntl(SyscallFrame& f) {
     return result_of(do_fcntl(int(f.rdi), int(f.rsi), f.rdx));
+}
+
+int64_t flock(SyscallFrame& f) {
+    auto file = file_of(int(f.rdi));
+    if (!file.ok()) return errno_of(file.error());
+    return result_of(fs::flock(*file.value(), int(f.rsi)));
 }
 
 int64_t pipe(SyscallFrame& f) {

@@ -2,7 +2,7 @@
 //   linux_file_io.kernel.cpp  read, write, readv, writev, pread64, pwrite64,
 //                             lseek, ioctl, sendfile
 //   linux_fd.kernel.cpp       close, close_range, dup, dup2, dup3, fcntl,
-//                             pipe, pipe2
+//                             flock, pipe, pipe2
 //   linux_path.kernel.cpp     open, openat, creat, stat, fstat, lstat,
 //                             newfstatat, statfs, fstatfs, getdents64, getcwd, chdir, fchdir,
 //                             readlink, readlinkat, access, faccessat,
@@ -39,6 +39,7 @@ int64_t dup(SyscallFrame& f);
 int64_t dup2(SyscallFrame& f);
 int64_t dup3(SyscallFrame& f);
 int64_t fcntl(SyscallFrame& f);
+int64_t flock(SyscallFrame& f);
 int64_t pipe(SyscallFrame& f);
 int64_t pipe2(SyscallFrame& f);
 

@@ -141,6 +141,7 @@ constexpr SyscallTable<linux_nr::kCount> make_table() {
     t.entries[linux_nr::fstatfs] = linux_fs::fstatfs;
     t.entries[linux_nr::readlinkat] = linux_fs::readlinkat;
     t.entries[linux_nr::access] = linux_fs::access;
+    t.entries[linux_nr::flock] = linux_fs::flock;
     t.entries[linux_nr::mkdir] = linux_fs::mkdir;
     t.entries[linux_nr::mkdirat] = linux_fs::mkdirat;
     t.entries[linux_nr::mknod] = linux_fs::mknod;

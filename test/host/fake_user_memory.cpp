@@ -178,6 +178,9 @@ Result<DescriptionRef> open_random(const Vfs& vfs, Node node, uint32_t flags) {
     return DescriptionRef::adopt(d);
 }
 
+// The kernel keeps flock's locks; the host tests take none.
+void release_flocks(const FileDescription*) {}
+
 // Processes' mappings are the kernel's: the host tests have none.
 void unmap_file_from_processes(uint32_t, uint64_t) {}
 

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/file.h>
 #include <sys/statfs.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -676,6 +677,58 @@ FS_CASE(fs_enospc) {
     return CASE_PASS;
 }
 
+/* flock(2): a lock belongs to the open file description (a dup shares
+ * it, another open() of the file does not); many shared or one exclusive;
+ * LOCK_NB gives EWOULDBLOCK; the last close of the description drops it;
+ * a blocked LOCK_EX is granted when the holder unlocks. */
+FS_CASE(fs_flock) {
+    CHECK_OK(put_file("f", "x", 1));
+    int a = open("f", O_RDONLY);
+    int b = open("f", O_RDONLY);
+    CHECK_OK(a);
+    CHECK_OK(b);
+    CHECK_OK(flock(a, LOCK_EX));
+    CHECK_ERR(flock(b, LOCK_EX | LOCK_NB), EWOULDBLOCK);
+    CHECK_ERR(flock(b, LOCK_SH | LOCK_NB), EWOULDBLOCK);
+    int a2 = dup(a);
+    CHECK_OK(a2);
+    CHECK_OK(flock(a2, LOCK_EX | LOCK_NB)); /* the same description */
+    CHECK_OK(flock(a, LOCK_SH));            /* a downgrade */
+    CHECK_OK(flock(b, LOCK_SH | LOCK_NB));
+    int c = open("f", O_RDONLY);
+    CHECK_OK(c);
+    CHECK_ERR(flock(c, LOCK_EX | LOCK_NB), EWOULDBLOCK);
+    CHECK_OK(flock(b, LOCK_UN));
+    CHECK_OK(close(a));
+    CHECK_ERR(flock(c, LOCK_EX | LOCK_NB), EWOULDBLOCK); /* a2 still holds it */
+    CHECK_OK(close(a2));
+    CHECK_OK(flock(c, LOCK_EX | LOCK_NB));
+    /* A child's blocking LOCK_EX waits for the parent's unlock. */
+    int p[2];
+    CHECK_OK(pipe(p));
+    fflush(NULL);
+    pid_t child = fork();
+    CHECK_OK(child);
+    if (child == 0) {
+        int d = open("f", O_RDONLY);
+        if (d < 0 || flock(d, LOCK_EX) != 0) _exit(1);
+        _exit(write(p[1], "k", 1) == 1 ? 0 : 2);
+    }
+    close(p[1]);
+    usleep(100 * 1000);
+    CHECK_OK(flock(c, LOCK_UN));
+    char got;
+    CHECK_EQ(read(p[0], &got, 1), 1);
+    CHECK_EXITED(wait_status(child), 0);
+    CHECK_ERR(flock(c, 0), EINVAL);
+    CHECK_ERR(flock(c, LOCK_SH | LOCK_EX), EINVAL);
+    CHECK_ERR(flock(999, LOCK_SH), EBADF);
+    close(p[0]);
+    close(b);
+    close(c);
+    return CASE_PASS;
+}
+
 /* ---- directory descriptors ---- */
 
 /* The *at calls against a directory descriptor, which follows its
@@ -741,5 +794,6 @@ CASE_TABLE(fs_attr) = {
     {"fs-statfs", fs_statfs},
     {"fs-enospc", fs_enospc},
     {"fs-dirfd", fs_dirfd},
+    {"fs-flock", fs_flock},
     CASE_TABLE_END,
 };
