@@ -29,6 +29,12 @@ void unmap_file_from_processes(uint32_t inode, uint64_t size);
 void release_flocks(const FileDescription* d);
 // The smallest pid of a process that is >= `from`, or 0 if none.
 int32_t first_process_from(int32_t from);
+// Process `pid`'s threads (not those that have ended): whether `tid` is
+// one, and the smallest tid >= `from` (0: none). The process a thread
+// `tid` belongs to (0: no such thread).
+bool thread_exists(int32_t pid, int32_t tid);
+int32_t first_thread_from(int32_t pid, int32_t from);
+int32_t thread_group_of(int32_t tid);
 // The program process `pid` runs (null: none, or no such process).
 RefPtr<Inode> process_program(int32_t pid);
 // Process `pid`'s working directory as a node id (0: the root); ESRCH if

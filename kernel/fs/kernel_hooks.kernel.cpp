@@ -31,6 +31,18 @@ void unmap_file_from_processes(uint32_t inode, uint64_t size) {
     }
 }
 
+bool thread_exists(int32_t pid, int32_t tid) {
+    return proc::thread_listed(pid, tid);
+}
+
+int32_t first_thread_from(int32_t pid, int32_t from) {
+    return proc::first_listed_thread_from(pid, from);
+}
+
+int32_t thread_group_of(int32_t tid) {
+    return proc::thread_group_of(tid);
+}
+
 int32_t first_process_from(int32_t from) {
     return proc::first_listed_process_from(from);
 }

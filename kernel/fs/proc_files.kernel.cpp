@@ -229,6 +229,8 @@ Result<void> write_text(Node node, TextBuilder& out) {
     if (node.special == Special::kProcPidStat || node.special == Special::kProcPidStatus ||
         node.special == Special::kProcPidComm) {
         ProcessFigures p = TRY(gather_process(node.pid));
+        // A thread's view: its own id, state and CPU time.
+        if (node.tid) TRY(proc::thread_figures(node.pid, node.tid, p));
         if (node.special == Special::kProcPidStat) process_stat(p, out);
         if (node.special == Special::kProcPidStatus) process_status(p, out);
         if (node.special == Special::kProcPidComm) process_comm(p, out);

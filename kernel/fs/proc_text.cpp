@@ -329,7 +329,7 @@ void process_status(const ProcessFigures& p, TextBuilder& out) {
     out.append(
         "Name:\t%s\nUmask:\t%s\nState:\t%s\nTgid:\t%d\nNgid:\t0\nPid:\t%d\nPPid:\t%d\n"
         "TracerPid:\t0\n",
-        p.name, umask, state, p.pid, p.pid, p.ppid);
+        p.name, umask, state, p.tgid ? p.tgid : p.pid, p.pid, p.ppid);
     out.append("Uid:\t%u\t%u\t%u\t%u\nGid:\t%u\t%u\t%u\t%u\n", p.uid[0], p.uid[1], p.uid[2],
                p.uid[3], p.gid[0], p.gid[1], p.gid[2], p.gid[3]);
     out.append("VmSize:\t%8lu kB\nVmRSS:\t%8lu kB\nThreads:\t%d\n", p.virtual_bytes / 1024,

@@ -96,6 +96,8 @@ void cpuinfo(const CpuIdentity& cpu, const uint32_t* indexes, size_t count, Text
 // ticks; memory in bytes and pages.
 struct ProcessFigures {
     int32_t pid = 0, ppid = 0, pgid = 0, sid = 0;
+    // A thread's view (pid is then the thread's id): its process; 0: pid.
+    int32_t tgid = 0;
     char state = 'S';  // R running or ready, S sleeping, T stopped, Z zombie
     char name[32] = {};
     uint32_t umask = 0;

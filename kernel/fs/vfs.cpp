@@ -72,6 +72,10 @@ constexpr SpecialInfo kSpecials[] = {
     {Special::kProcPidFdLink, Special::kProcPidFd, "", "", NodeType::kSymlink, 0700, 0, 0},
     // Its stat is the open file's own (Vfs::stat).
     {Special::kProcPidFdFile, Special::kProcPidFd, "", "", NodeType::kRegular, 0, 0, 0},
+    // /proc/<pid>/task and a directory per thread (found by number), whose
+    // files are /proc/<pid>'s seen as that thread.
+    {Special::kProcPidTask, Special::kProcPid, "task", "task", NodeType::kDirectory, 0555, 0, 0},
+    {Special::kProcPidTaskTid, Special::kProcPidTask, "", "", NodeType::kDirectory, 0555, 0, 0},
     // As Linux's, /proc/mounts is a link to the caller's mounts.
     {Special::kProcCpuinfo, Special::kProcDirectory, "cpuinfo", "/proc/cpuinfo", NodeType::kRegular,
      0444, 0, 0},
@@ -100,12 +104,25 @@ bool name_is(const char* a, const char* name, size_t length) {
     return strlen(a) == length && memcmp(a, name, length) == 0;
 }
 
+// Whose fixed names directory `dir` lists: a thread's directory lists its
+// process's (but "task"); the others their own.
+Special listing_key(Special dir) {
+    return dir == Special::kProcPidTaskTid ? Special::kProcPid : dir;
+}
+
+// Whether fixed name `i` is in a thread's view too.
+bool in_thread_view(const SpecialInfo& i) {
+    return i.id != Special::kProcPidTask;
+}
+
 // The special node `name` directly inside the node `dir` (kNone if none).
 Special special_child(const Node& dir, bool dir_is_root, const char* name, size_t length) {
     if (!dir_is_root && dir.special == Special::kNone) return Special::kNone;
-    Special parent = dir_is_root ? Special::kNone : dir.special;
+    Special parent = dir_is_root ? Special::kNone : listing_key(dir.special);
     for (const SpecialInfo& i : kSpecials) {
-        if (i.parent == parent && i.name[0] && name_is(i.name, name, length)) return i.id;
+        if (i.parent == parent && i.name[0] && name_is(i.name, name, length) &&
+            (!dir.tid || in_thread_view(i)))
+            return i.id;
     }
     return Special::kNone;
 }
@@ -160,6 +177,8 @@ uint64_t special_serial(Special s) {
 uint64_t node_serial(const Node& node) {
     if (node.special == Special::kProcPidFdLink || node.special == Special::kProcPidFdFile)
         return 0x100000000000000ull + (uint64_t(uint32_t(node.pid)) << 20) + uint64_t(node.fd);
+    if (node.tid)
+        return 0x200000000000000ull + (uint64_t(uint32_t(node.tid)) << 8) + uint64_t(node.special);
     if (is_per_process(node.special))
         return 0x100000000ull + (uint64_t(uint32_t(node.pid)) << 8) + uint64_t(node.special);
     return special_serial(node.special);
@@ -193,6 +212,7 @@ NodeId Vfs::id_of(const Node& node) const {
     if (node.special == Special::kNone || node.special == Special::kProcPidFdLink ||
         node.special == Special::kProcPidFdFile)
         return 0;
+    if (node.tid) return 0x80000000u | uint32_t(node.tid) << 8 | 0x80u | uint32_t(node.special);
     if (is_per_process(node.special))
         return 0x80000000u | uint32_t(node.pid) << 8 | uint32_t(node.special);
     return NodeId(0x40000000u + unsigned(node.special));
@@ -201,9 +221,13 @@ NodeId Vfs::id_of(const Node& node) const {
 Node Vfs::node_of(NodeId id) const {
     if (id == 0) return Node{};
     if (id & 0x80000000u) {
-        Special s = Special(id & 0xff);
+        Special s = Special(id & 0x7f);
         int32_t pid = int32_t((id & 0x7fffffffu) >> 8);
-        return is_per_process(s) && pid > 0 ? Node{nullptr, s, pid} : Node{};
+        if (!is_per_process(s) || pid <= 0) return Node{};
+        if (!(id & 0x80u)) return Node{nullptr, s, pid};
+        // A thread's view: pid is its tid.
+        int32_t group = thread_group_of(pid);
+        return group > 0 ? Node{nullptr, s, group, 0, pid} : Node{};
     }
     if (id & 0x40000000u) {
         Special s = Special(id & 0xff);
@@ -217,6 +241,14 @@ Node Vfs::parent(const Node& node) const {
     if (node.inode) return Node{m_fs.parent_of(node.inode.get()), Special::kNone};
     const SpecialInfo* i = info(node.special);
     if (!i || i->parent == Special::kNone) return root();
+    if (node.tid) {
+        // Up from a thread's view: its directory, then the process's task/.
+        if (node.special == Special::kProcPidTaskTid)
+            return Node{nullptr, Special::kProcPidTask, node.pid};
+        if (node.special == Special::kProcPid) return Node{nullptr, Special::kProcDirectory};
+        Special up = i->parent == Special::kProcPid ? Special::kProcPidTaskTid : i->parent;
+        return Node{nullptr, up, node.pid, 0, node.tid};
+    }
     return Node{nullptr, i->parent, is_per_process(i->parent) ? node.pid : 0};
 }
 
@@ -225,17 +257,29 @@ Node Vfs::child(const Node& dir, const char* name, size_t length) const {
     Special s = special_child(dir, is_root, name, length);
     if (s != Special::kNone) {
         if (!is_per_process(s)) return Node{nullptr, s};
-        // What is in /proc/<pid> goes with the process.
+        // What is in /proc/<pid> goes with the process (a thread's view
+        // with the thread).
+        if (dir.tid)
+            return thread_exists(dir.pid, dir.tid) ? Node{nullptr, s, dir.pid, 0, dir.tid} : Node{};
         return process_exists(dir.pid) ? Node{nullptr, s, dir.pid} : Node{};
     }
     if (dir.special == Special::kProcDirectory) {
         int32_t pid = number_named(name, length, 9);  // /proc/<pid>: pids start at 1
-        return pid > 0 && process_exists(pid) ? Node{nullptr, Special::kProcPid, pid} : Node{};
+        if (pid <= 0) return Node{};
+        if (process_exists(pid)) return Node{nullptr, Special::kProcPid, pid};
+        // A thread's id names its view too, though /proc does not list it.
+        int32_t group = thread_group_of(pid);
+        return group > 0 ? Node{nullptr, Special::kProcPid, group, 0, pid} : Node{};
+    }
+    if (dir.special == Special::kProcPidTask) {
+        int32_t tid = number_named(name, length, 9);
+        if (tid <= 0 || !thread_exists(dir.pid, tid)) return Node{};
+        return Node{nullptr, Special::kProcPidTaskTid, dir.pid, 0, tid};
     }
     if (dir.special == Special::kProcPidFd) {
         int32_t fd = number_named(name, length, 7);  // below FdTable::kMaxFds
         if (fd < 0 || !process_file(dir.pid, fd).ok()) return Node{};
-        return Node{nullptr, Special::kProcPidFdLink, dir.pid, fd};
+        return Node{nullptr, Special::kProcPidFdLink, dir.pid, fd, dir.tid};
     }
     if (!dir.inode) return Node{};
     InodeRef found = m_fs.lookup(dir.inode.get(), name, length);
@@ -517,11 +561,18 @@ Result<size_t> Vfs::read_link(const LookupContext& ctx, const Node& node, char* 
 
 Result<size_t> Vfs::path_of(const Node& node, char* out, size_t size) const {
     if (is_per_process(node.special)) {
-        char pid[12];
+        // /proc/<pid>[/task/<tid>][/<name>]
+        char pid[12], tid[12];
         decimal(node.pid, pid);
+        decimal(node.tid, tid);
         const SpecialInfo* i = info(node.special);
-        bool is_dir = node.special == Special::kProcPid;
-        const char* parts[4] = {"/proc/", pid, is_dir ? "" : "/", is_dir ? "" : i->name};
+        bool is_dir = node.special == Special::kProcPid || node.special == Special::kProcPidTaskTid;
+        const char* parts[6] = {"/proc/",
+                                pid,
+                                node.tid ? "/task/" : "",
+                                node.tid ? tid : "",
+                                is_dir ? "" : "/",
+                                is_dir ? "" : i->name};
         size_t n = 0;
         for (const char* part : parts) n += strlen(part);
         if (n + 1 > size) return Error::kRange;
@@ -556,12 +607,13 @@ bool Vfs::entry_at(const Node& dir, size_t index, DirectoryEntry& out) const {
     }
     index -= 2;
     bool is_root = is_root_inode(dir, m_fs);
-    Special parent_key = is_root ? Special::kNone : dir.special;
+    Special parent_key = is_root ? Special::kNone : listing_key(dir.special);
     if (is_root || dir.special != Special::kNone) {
         for (const SpecialInfo& i : kSpecials) {
             if (i.parent != parent_key || !i.name[0]) continue;
+            if (dir.tid && !in_thread_view(i)) continue;
             if (index-- == 0) {
-                Node child{nullptr, i.id, is_per_process(i.id) ? dir.pid : 0};
+                Node child{nullptr, i.id, is_per_process(i.id) ? dir.pid : 0, 0, dir.tid};
                 out = DirectoryEntry{node_serial(child), dirent_type(i.type), i.name, offset + 1};
                 return true;
             }
@@ -574,6 +626,16 @@ bool Vfs::entry_at(const Node& dir, size_t index, DirectoryEntry& out) const {
         out = DirectoryEntry{node_serial(Node{nullptr, Special::kProcPidFdLink, dir.pid, fd}),
                              kDtLink, nullptr, 2 + size_t(fd) + 1};
         decimal(fd, out.name_text);
+        out.name = out.name_text;
+        return true;
+    }
+    if (dir.special == Special::kProcPidTask) {
+        // One directory per thread, at offset 2 + tid.
+        int32_t tid = first_thread_from(dir.pid, int32_t(offset - 2));
+        if (tid <= 0) return false;
+        out = DirectoryEntry{node_serial(Node{nullptr, Special::kProcPidTaskTid, dir.pid, 0, tid}),
+                             kDtDir, nullptr, 2 + size_t(tid) + 1};
+        decimal(tid, out.name_text);
         out.name = out.name_text;
         return true;
     }

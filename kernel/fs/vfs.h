@@ -55,9 +55,11 @@ enum class Special : uint8_t {
     kProcPidStatus,
     kProcPidMounts,
     kProcPidMaps,
-    kProcPidFd,      // /proc/<pid>/fd
-    kProcPidFdLink,  // /proc/<pid>/fd/<n>: the node carries the fd too
-    kProcPidFdFile,  // where such a link leads when its file has no node (a pipe)
+    kProcPidFd,       // /proc/<pid>/fd
+    kProcPidFdLink,   // /proc/<pid>/fd/<n>: the node carries the fd too
+    kProcPidFdFile,   // where such a link leads when its file has no node (a pipe)
+    kProcPidTask,     // /proc/<pid>/task
+    kProcPidTaskTid,  // /proc/<pid>/task/<tid>: its thread's view (Node::tid)
     // /proc's system-wide files: text made when opened (fs/proc_text.h).
     kProcMeminfo,
     kProcUptime,
@@ -75,7 +77,7 @@ constexpr bool is_proc_text(Special s) {
 }
 // Whether a node of kind `s` belongs to one process (Node::pid says which).
 constexpr bool is_per_process(Special s) {
-    return s >= Special::kProcPid && s <= Special::kProcPidFdFile;
+    return s >= Special::kProcPid && s <= Special::kProcPidTaskTid;
 }
 
 struct Node {
@@ -83,10 +85,14 @@ struct Node {
     Special special = Special::kNone;  // else one of the nodes above
     int32_t pid = 0;                   // the process of a per-process node, else 0
     int32_t fd = 0;                    // the descriptor of a kProcPidFdLink/File, else 0
+    // A per-process node seen as one of its threads (/proc/<pid>/task/<tid>
+    // and what is in it, /proc/<tid>): the thread's id, else 0.
+    int32_t tid = 0;
 
     bool valid() const { return inode || special != Special::kNone; }
     bool operator==(const Node& o) const {
-        return inode.get() == o.inode.get() && special == o.special && pid == o.pid && fd == o.fd;
+        return inode.get() == o.inode.get() && special == o.special && pid == o.pid && fd == o.fd &&
+               tid == o.tid;
     }
 };
 
@@ -94,8 +100,9 @@ struct Node {
 // directory so): 0 is no node, an inode its number (below 0x40000000, never
 // reused: a removed directory's id finds nothing), a special node
 // 0x40000000 + its number, a per-process one 0x80000000 | pid << 8 | its
-// number (but a /proc/<pid>/fd/<n> link or file, which cannot be a working
-// directory, has none: 0). An id holds no reference.
+// number (a thread's view: its tid for the pid, and 0x80 in the low byte),
+// but a /proc/<pid>/fd/<n> link or file, which cannot be a working
+// directory, has none: 0. An id holds no reference.
 using NodeId = uint32_t;
 
 // The last component of a path, as resolve_parent finds it.

@@ -175,6 +175,12 @@ TableCounts table_counts();
 // program file process `pid` runs (null: none, or no such process).
 bool process_listed(int pid);
 int first_listed_process_from(int from);
+// A process's threads that have not ended, for /proc/<pid>/task: whether
+// `tid` is one, the smallest tid >= `from` (0: none), and the process of
+// thread `tid` (0: none).
+bool thread_listed(int pid, int tid);
+int first_listed_thread_from(int pid, int from);
+int thread_group_of(int tid);
 fs::InodeRef program_of(int pid);
 // Process `pid`'s working directory (fs::Vfs::node_of; 0: the root); ESRCH.
 Result<fs::NodeId> working_directory_of(int pid);
@@ -198,6 +204,10 @@ Result<MemorySpace*> process_figures(int pid, fs::proc_text::ProcessFigures& out
 // Process `pid`'s memory with a reference the caller must drop
 // (MemorySpace::release); nullptr for a zombie; ESRCH if there is none.
 Result<MemorySpace*> memory_of(int pid);
+// /proc/<pid>/task/<tid>: the figures process_figures gave, seen as thread
+// `tid` of process `pid` (its id as the pid, its state, its CPU time).
+// ESRCH if it has ended.
+Result<void> thread_figures(int pid, int tid, fs::proc_text::ProcessFigures& out);
 // The calling process's CPU time, all its threads' (proc/usage.h).
 CpuTicks own_process_cpu_ticks();
 // Calls `fn` on the thread `tid` (of any process; not one that has ended)

@@ -895,6 +895,46 @@ bool process_listed(int pid) {
     return g_table.find(pid) != nullptr;
 }
 
+namespace {
+
+// Thread `tid` of `p` if it has not ended (the table lock keeps the list).
+Thread* live_thread_of(const Process& p, int tid) REQUIRES(g_table_lock) {
+    for (Thread* t = p.thread; t; t = t->next_in_process) {
+        if (t->tid == tid && t->observed_state() != ThreadState::kDead) return t;
+    }
+    return nullptr;
+}
+
+}  // namespace
+
+bool thread_listed(int pid, int tid) {
+    if (pid <= 0 || tid <= 0) return false;
+    sync::NoInterruptsGuard lock(g_table_lock);
+    Process* p = g_table.find(pid);
+    return p && !p->zombie && live_thread_of(*p, tid);
+}
+
+int first_listed_thread_from(int pid, int from) {
+    if (pid <= 0) return 0;
+    sync::NoInterruptsGuard lock(g_table_lock);
+    Process* p = g_table.find(pid);
+    if (!p) return 0;
+    if (p->zombie) return p->pid >= from ? p->pid : 0;  // a zombie lists its leader, as Linux
+    int best = 0;
+    for (Thread* t = p->thread; t; t = t->next_in_process) {
+        if (t->observed_state() == ThreadState::kDead) continue;
+        if (t->tid >= from && (best == 0 || t->tid < best)) best = t->tid;
+    }
+    return best;
+}
+
+int thread_group_of(int tid) {
+    if (tid <= 0) return 0;
+    sync::NoInterruptsGuard lock(g_table_lock);
+    Thread* t = g_table.find_thread(tid);
+    return t && t->observed_state() != ThreadState::kDead && t->process ? t->process->pid : 0;
+}
+
 int first_listed_process_from(int from) {
     sync::NoInterruptsGuard lock(g_table_lock);
     int best = 0;
@@ -961,6 +1001,25 @@ fs::InodeRef program_of(int pid) {
     sync::NoInterruptsGuard lock(g_table_lock);
     Process* p = g_table.find(pid);
     return p && p->exe ? fs::InodeRef::share(p->exe) : fs::InodeRef();
+}
+
+Result<void> thread_figures(int pid, int tid, fs::proc_text::ProcessFigures& out) {
+    constexpr uint64_t kTicksPerUserHz = arch::kTimerHz / 100;
+    sync::NoInterruptsGuard lock(g_table_lock);
+    Process* p = g_table.find(pid);
+    if (!p) return Error::kNoProcess;
+    Thread* t = live_thread_of(*p, tid);
+    if (!t) return Error::kNoProcess;
+    out.tgid = pid;
+    out.pid = tid;
+    if (out.state != 'Z' && out.state != 'T') {
+        ThreadState state = t->observed_state();
+        out.state = state == ThreadState::kBlocked ? 'S' : 'R';
+    }
+    CpuTicks ticks = thread_cpu_ticks(*t);
+    out.utime = ticks.user / kTicksPerUserHz;
+    out.stime = ticks.system / kTicksPerUserHz;
+    return {};
 }
 
 Result<MemorySpace*> process_figures(int pid, fs::proc_text::ProcessFigures& out) {

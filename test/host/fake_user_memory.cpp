@@ -101,6 +101,19 @@ int32_t first_process_from(int32_t from) {
     return it == test::g_fake_processes.end() ? 0 : it->first;
 }
 
+// A fake process has one thread, its leader (tid = pid).
+bool thread_exists(int32_t pid, int32_t tid) {
+    return pid == tid && process_exists(pid);
+}
+
+int32_t first_thread_from(int32_t pid, int32_t from) {
+    return process_exists(pid) && pid >= from ? pid : 0;
+}
+
+int32_t thread_group_of(int32_t tid) {
+    return process_exists(tid) ? tid : 0;
+}
+
 RefPtr<Inode> process_program(int32_t pid) {
     auto it = test::g_fake_processes.find(pid);
     if (it == test::g_fake_processes.end() || !it->second.program) return {};

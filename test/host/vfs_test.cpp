@@ -165,7 +165,7 @@ TEST_CASE("vfs: /proc/<pid> for every process: listed by pid, its files, gone wi
                                                             "version", "1", "42", "300"});
     CHECK(t.list(t.at("/proc/42")) == std::vector<std::string>{".", "..", "exe", "cwd", "cmdline",
                                                                "environ", "comm", "stat", "status",
-                                                               "mounts", "maps", "fd"});
+                                                               "mounts", "maps", "fd", "task"});
     // cwd leads to the working directory (the root for 0), and reads as its path.
     test::set_fake_process(42, cat, t.vfs.id_of(t.at("/etc/deep")));
     CHECK(t.at("/proc/42/cwd/er/file") == t.at("/etc/deep/er/file"));
@@ -463,6 +463,35 @@ TEST_CASE("vfs: ramdisk symbolic links (relative, absolute, chained, dangling, l
     using namespace open_flags;
     CHECK(open_path(vfs, ctx, Node{}, "/bin/sh", kReadOnly).ok());
     CHECK(open_path(vfs, ctx, Node{}, "/bin/sh", kReadOnly | kNoFollow).error() == Error::kLoop);
+}
+
+TEST_CASE("vfs: /proc/<pid>/task/<tid> and /proc/<tid> are a thread's view of its process") {
+    Tree t;
+    test::clear_fake_processes();
+    test::set_fake_process(42, t.at("/bin/cat").inode.get());  // one thread, tid 42
+    CHECK(t.list(t.at("/proc/42/task")) == std::vector<std::string>{".", "..", "42"});
+    // The process's files but "task", seen as the thread.
+    CHECK(t.list(t.at("/proc/42/task/42")) ==
+          std::vector<std::string>{".", "..", "exe", "cwd", "cmdline", "environ", "comm", "stat",
+                                   "status", "mounts", "maps", "fd"});
+    Node stat = t.at("/proc/42/task/42/stat");
+    CHECK(stat == Node{nullptr, Special::kProcPidStat, 42, 0, 42});
+    CHECK(t.path(stat) == "/proc/42/task/42/stat");
+    CHECK(t.path(t.at("/proc/42/task/42")) == "/proc/42/task/42");
+    CHECK(t.path(t.at("/proc/42/task")) == "/proc/42/task");
+    CHECK(t.at("/proc/42/task/42/..") == t.at("/proc/42/task"));
+    CHECK(t.vfs.parent(stat) == t.at("/proc/42/task/42"));
+    CHECK(t.at("/proc/42/task/..") == t.at("/proc/42"));
+    CHECK(t.vfs.node_of(t.vfs.id_of(stat)) == stat);
+    FileStat a, b;
+    t.vfs.stat(stat, a);
+    t.vfs.stat(t.at("/proc/42/stat"), b);
+    CHECK(a.inode != b.inode);
+    // No such thread, nor a task/ inside a thread's directory.
+    CHECK(resolve_error(t, LookupContext{}, "/proc/42/task/43") == Error::kNoEntry);
+    CHECK(resolve_error(t, LookupContext{}, "/proc/42/task/42/task") == Error::kNoEntry);
+    test::clear_fake_processes();
+    CHECK(resolve_error(t, LookupContext{}, "/proc/42/task") == Error::kNoEntry);
 }
 
 TEST_CASE("vfs: a lookup follows at most 40 links in all (ELOOP past them), without recursion") {

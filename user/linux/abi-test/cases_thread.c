@@ -4,6 +4,7 @@
  * thread, and memory-map changes one thread makes seen by another. */
 #include "suite.h"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <pthread.h>
@@ -11,6 +12,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -550,6 +552,94 @@ static int thread_stop_continue(void) {
     return CASE_PASS;
 }
 
+/* /proc/self/task lists the process's threads by tid; each has a
+ * directory whose stat starts with its own tid and whose status names the
+ * process as Tgid; /proc/<tid> reaches a thread too (not listed in /proc);
+ * an ended thread leaves the list. */
+struct parked {
+    int fd;  /* the read end of a pipe the thread waits on */
+    pid_t tid;
+};
+
+static void* park(void* arg) {
+    struct parked* p = arg;
+    __atomic_store_n(&p->tid, gettid(), __ATOMIC_RELEASE);
+    char c;
+    (void)read(p->fd, &c, 1);
+    return NULL;
+}
+
+static int count_tasks(int* count, pid_t want, int* found) {
+    int dir = open("/proc/self/task", O_RDONLY | O_DIRECTORY);
+    if (dir < 0) return -1;
+    char buf[4096] __attribute__((aligned(8)));
+    *count = 0;
+    *found = 0;
+    long n;
+    while ((n = syscall(SYS_getdents64, dir, buf, sizeof buf)) > 0) {
+        for (long at = 0; at < n;) {
+            unsigned short reclen = *(unsigned short*)(buf + at + 16);
+            const char* name = buf + at + 19;
+            if (name[0] != '.') {
+                ++*count;
+                if (atoi(name) == want) *found = 1;
+            }
+            at += reclen;
+        }
+    }
+    close(dir);
+    return n < 0 ? -1 : 0;
+}
+
+static int thread_proc_task(void) {
+    int p[2];
+    CHECK_OK(pipe(p));
+    struct parked parked = {p[0], 0};
+    pthread_t t;
+    CHECK(pthread_create(&t, NULL, park, &parked) == 0);
+    while (!__atomic_load_n(&parked.tid, __ATOMIC_ACQUIRE)) sleep_ms(1);
+    int count, found;
+    CHECK_OK(count_tasks(&count, parked.tid, &found));
+    CHECK_EQ(count, 2);
+    CHECK(found);
+    char path[64], text[512];
+    snprintf(path, sizeof path, "/proc/self/task/%d/stat", (int)parked.tid);
+    int fd = open(path, O_RDONLY);
+    CHECK_OK(fd);
+    long n = read(fd, text, sizeof text - 1);
+    close(fd);
+    CHECK(n > 0);
+    text[n] = 0;
+    CHECK_EQ(atoi(text), parked.tid);
+    snprintf(path, sizeof path, "/proc/%d/status", (int)parked.tid);
+    fd = open(path, O_RDONLY);
+    CHECK_OK(fd);
+    n = read(fd, text, sizeof text - 1);
+    close(fd);
+    CHECK(n > 0);
+    text[n] = 0;
+    char want[64];
+    snprintf(want, sizeof want, "Tgid:\t%d\n", (int)getpid());
+    if (!strstr(text, want)) return fail("no '%s' in /proc/<tid>/status", "Tgid");
+    snprintf(want, sizeof want, "Pid:\t%d\n", (int)parked.tid);
+    if (!strstr(text, want)) return fail("no '%s' in /proc/<tid>/status", "Pid");
+    /* /proc lists processes only. */
+    DIR* proc = opendir("/proc");
+    CHECK(proc != NULL);
+    struct dirent* e;
+    while ((e = readdir(proc)))
+        if (atoi(e->d_name) == parked.tid) return fail("/proc lists thread %d", (int)parked.tid);
+    closedir(proc);
+    CHECK_EQ(write(p[1], "x", 1), 1);
+    CHECK(pthread_join(t, NULL) == 0);
+    CHECK_OK(count_tasks(&count, parked.tid, &found));
+    CHECK_EQ(count, 1);
+    CHECK(!found);
+    close(p[0]);
+    close(p[1]);
+    return CASE_PASS;
+}
+
 CASE_TABLE(thread) = {
     {"thread-create-join-ids", thread_create_join_ids},
     {"thread-mutex-counter", thread_mutex_counter},
@@ -562,5 +652,6 @@ CASE_TABLE(thread) = {
     {"thread-fork-from-thread", thread_fork_from_thread},
     {"thread-futex-shared-mapping", thread_futex_shared_mapping},
     {"thread-stop-continue", thread_stop_continue},
+    {"thread-proc-task", thread_proc_task},
     CASE_TABLE_END,
 };

@@ -51,7 +51,7 @@ second=$?
   --case thread-create-join-ids --case thread-mutex-counter --case thread-futex \
   --case thread-condvar --case thread-clear-tid --case thread-signals --case thread-exit-group \
   --case thread-munmap-seen --case thread-fork-from-thread --case thread-stop-continue \
-  --case thread-futex-shared-mapping
+  --case thread-futex-shared-mapping --case thread-proc-task
 third=$?
 /bin/linux-abi-test --check-memory \
   --case fs-create-mode --case fs-create-excl --case fs-open-trunc --case fs-open-append \
