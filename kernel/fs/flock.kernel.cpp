@@ -1,8 +1,8 @@
 // flock(2): Linux's whole-file advisory locks (fs/flock_table.h keeps them)
 // with the waiting: a blocked flock waits on one queue that every unlock
 // and every release wakes, and looks again. A lock is keyed by the file's
-// inode in the root tree (every description of the file sees it), or by
-// the description itself for a file outside it (a pipe, a device).
+// inode number in the root tree (every description of the file sees it),
+// or by the description itself for a file outside it (a pipe, a device).
 #include "fs/flock.h"
 
 #include "fs/flock_table.h"
@@ -21,9 +21,12 @@ FlockTable g_flocks GUARDED_BY(g_flock_lock);
 // Threads waiting for a lock to go (checked again under g_flock_lock).
 proc::WaitQueue g_flock_waiters;
 
+// A root-tree file by its inode number (never reused, so a lock cannot
+// outlive its inode into a new one at the same address); numbers are
+// below 2^30, where no description lies.
 const void* file_key(const FileDescription& d) {
     const Node* node = d.node();
-    if (node && node->inode) return node->inode.get();
+    if (node && node->inode) return reinterpret_cast<const void*>(uintptr_t(node->inode->number));
     return &d;
 }
 

@@ -71,6 +71,7 @@ struct Inode {
     // holds), 0 for a hole; `page_slots` entries (heap). Past them, holes.
     paging::PhysAddr* pages GUARDED_BY(g_tree_lock) = nullptr;
     size_t page_slots GUARDED_BY(g_tree_lock) = 0;
+    size_t page_count GUARDED_BY(g_tree_lock) = 0;  // slots holding a frame
     // A ramdisk file keeps its bytes in the boot archive until it is first
     // written (then they are copied into pages of its own): the archive
     // outlives the tree, so nothing is counted. nullptr: the file has pages.

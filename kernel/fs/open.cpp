@@ -86,12 +86,24 @@ Result<DescriptionRef> open_path(const Vfs& vfs, const LookupContext& ctx, Node 
     // one creates its target.
     Node link;  // holds the text `path` points into once a link is followed
     LastName last;
-    Node dir;
     for (int links = 0;; ++links) {
-        dir = TRY(vfs.resolve_parent(ctx, start, path, &last));
+        Node dir = TRY(vfs.resolve_parent(ctx, start, path, &last));
         if (last.is_dot_or_dotdot || last.trailing_slash) return Error::kIsDirectory;
         Node existing = vfs.child(dir, last.name, last.length);
-        if (!existing.valid()) break;
+        if (!existing.valid()) {
+            if (!dir.inode) return Error::kAccess;  // /dev and /proc take no new names
+            auto made = vfs.tree().create(dir.inode.get(), last.name, last.length,
+                                          NodeType::kRegular, mode & 07777, ctx.uid, ctx.gid);
+            // Another opener made it since we looked: open that one (the
+            // race counts against the link bound, so it cannot go on).
+            if (!made.ok() && made.error() == Error::kExists && !(flags & kExclusive) &&
+                links < kMaxSymlinks)
+                continue;
+            if (!made.ok()) return made.error();
+            // A new file is empty: no truncate, and nobody can be running it.
+            return open_node(vfs, Node{made.release_value(), Special::kNone},
+                             flags & ~(kCreate | kTruncate));
+        }
         if (flags & kExclusive) return Error::kExists;  // a link too, dangling or not
         if (vfs.type(existing) == NodeType::kSymlink) {
             if (flags & kNoFollow) return Error::kLoop;
@@ -108,12 +120,6 @@ Result<DescriptionRef> open_path(const Vfs& vfs, const LookupContext& ctx, Node 
         // EISDIR (open_node).
         return open_node(vfs, static_cast<Node&&>(existing), flags);
     }
-    if (!dir.inode) return Error::kAccess;  // /dev and /proc take no new names
-    InodeRef made = TRY(vfs.tree().create(dir.inode.get(), last.name, last.length,
-                                          NodeType::kRegular, mode & 07777, ctx.uid, ctx.gid));
-    // A new file is empty: no truncate, and nobody can be running it.
-    return open_node(vfs, Node{static_cast<InodeRef&&>(made), Special::kNone},
-                     flags & ~(kCreate | kTruncate));
 }
 
 }  // namespace nyanos::fs

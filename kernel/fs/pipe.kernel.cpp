@@ -350,6 +350,12 @@ Result<DescriptionRef> open_fifo(const Vfs& vfs, Node node, uint32_t flags) {
         }
     }
     const uint32_t access = flags & open_flags::kAccessMode;
+    if (access == open_flags::kAccessMode) {
+        // Neither reading nor writing (access mode 3): Linux's fifo_open
+        // refuses it.
+        pipe->release_ref();
+        return Error::kInvalid;
+    }
     const bool reader = access != open_flags::kWriteOnly;
     const bool writer = access != open_flags::kReadOnly;
     auto opened = pipe->open_ends(reader, writer, flags & open_flags::kNonBlock);

@@ -32,10 +32,12 @@ bool Inode::try_add_ref() {
     return refs.add_unless_zero();
 }
 
-Result<void> Tmpfs::try_init(Tmpfs& fs, mm::MemoryContext& memory, Clock now, uint64_t max_pages) {
+Result<void> Tmpfs::try_init(Tmpfs& fs, mm::MemoryContext& memory, Clock now, uint64_t max_pages,
+                             uint64_t max_inodes) {
     fs.m_memory = &memory;
     fs.m_now = now;
     fs.m_max_pages = max_pages;
+    fs.m_max_inodes = max_inodes ? max_inodes : max_pages;
     sync::Guard lock(g_tree_lock);
     Inode* root = fs.new_inode(NodeType::kDirectory, 0755, 0, 0);
     if (!root) return Error::kNoMemory;
@@ -80,6 +82,9 @@ Tmpfs::~Tmpfs() {
 
 Inode* Tmpfs::new_inode(NodeType type, uint32_t permissions, uint32_t uid, uint32_t gid) {
     if (m_next_number >= 0x40000000u) return nullptr;  // the id space of fs::NodeId
+    // A cap on inodes as on pages: names and inodes are heap memory, and
+    // files without data must not starve the kernel either.
+    if (m_root && m_inodes >= m_max_inodes) return nullptr;
     auto* inode = new (std::nothrow) Inode;
     if (!inode) return nullptr;
     inode->fs = this;
@@ -119,22 +124,27 @@ InodeRef Tmpfs::find(uint32_t number) {
 }
 
 void Tmpfs::destroy(Inode* inode) {
-    Inode* parent = nullptr;
-    {
-        sync::Guard lock(g_tree_lock);
-        // A lookup by number may have found it just before the count fell
-        // to 0; try_add_ref refused it then. Unhash it for good now.
-        hash_remove(inode);
-        VERIFY(inode->entry_count == 0);
-        free_pages_from(inode, 0);
-        delete[] inode->pages;
-        delete[] inode->entries;
-        if (inode->parent != inode) parent = inode->parent;
-        --m_inodes;
+    // Its parent's reference goes with it, which may be that one's last:
+    // up the chain in a loop (a removed tree as deep as a user made it,
+    // whose deepest directory was held last, must not recurse that deep).
+    while (inode) {
+        Inode* parent = nullptr;
+        {
+            sync::Guard lock(g_tree_lock);
+            // A lookup by number may have found it just before the count
+            // fell to 0; try_add_ref refused it then. Unhash it for good.
+            hash_remove(inode);
+            VERIFY(inode->entry_count == 0);
+            free_pages_from(inode, 0);
+            delete[] inode->pages;
+            delete[] inode->entries;
+            if (inode->parent != inode) parent = inode->parent;
+            --m_inodes;
+        }
+        delete[] inode->target;
+        delete inode;
+        inode = parent && parent->refs.drop() ? parent : nullptr;
     }
-    delete[] inode->target;
-    delete inode;
-    if (parent) parent->release_ref();
 }
 
 void Tmpfs::touch(Inode* inode, bool modified) {
@@ -336,14 +346,15 @@ Result<void> Tmpfs::remove(Inode* dir, const char* name, size_t length, bool dir
     return {};
 }
 
-void Tmpfs::reparent(Inode* inode, Inode* dir) {
-    if (inode->parent == dir) return;
+Inode* Tmpfs::reparent(Inode* inode, Inode* dir) {
+    if (inode->parent == dir) return nullptr;
     dir->add_ref();
     Inode* old = inode->parent;
     inode->parent = dir;
-    // The old parent is one of the directories the rename was given, which
-    // its caller holds: this cannot be the last reference.
-    VERIFY(!old->refs.drop());
+    // The old parent's reference goes to the caller, which drops it after
+    // the lock: it may be the last (a hard link's recorded directory that
+    // was removed since).
+    return old;
 }
 
 bool Tmpfs::is_ancestor(Inode* maybe_ancestor, Inode* dir) {
@@ -364,7 +375,16 @@ Result<void> Tmpfs::rename(Inode* from_dir, const char* from, size_t from_length
     if (flags & ~(kRenameNoReplace | kRenameExchange)) return Error::kInvalid;
     if ((flags & kRenameNoReplace) && (flags & kRenameExchange)) return Error::kInvalid;
     if (to_length > kNameMax || from_length > kNameMax) return Error::kNameTooLong;
-    Inode* replaced = nullptr;
+    // References to drop once the lock is let go (declared before it:
+    // destroyed after): the replaced target's entry, old parents.
+    struct DropAfterUnlock {
+        Inode* inodes[3] = {};
+        ~DropAfterUnlock() {
+            for (Inode* i : inodes) {
+                if (i) i->release_ref();
+            }
+        }
+    } drop;
     {
         sync::Guard lock(g_tree_lock);
         DirEntry* source = entry_named(from_dir, from, from_length);
@@ -396,8 +416,8 @@ Result<void> Tmpfs::rename(Inode* from_dir, const char* from, size_t from_length
                     --to_dir->links;
                 }
             }
-            reparent(moving, to_dir);
-            reparent(other, from_dir);
+            drop.inodes[1] = reparent(moving, to_dir);
+            drop.inodes[2] = reparent(other, from_dir);
             moving->ctime = other->ctime = now;
             from_dir->mtime = from_dir->ctime = to_dir->mtime = to_dir->ctime = now;
             return {};
@@ -409,7 +429,7 @@ Result<void> Tmpfs::rename(Inode* from_dir, const char* from, size_t from_length
             if (!moving_dir && victim_dir) return Error::kIsDirectory;
             if (victim_dir && victim->entry_count) return Error::kNotEmpty;
             // The target's entry takes the source's inode; its own goes.
-            replaced = victim;
+            drop.inodes[0] = victim;
             target->inode = moving;
             if (victim_dir) {
                 victim->links = 0;
@@ -430,11 +450,10 @@ Result<void> Tmpfs::rename(Inode* from_dir, const char* from, size_t from_length
             --from_dir->links;
             ++to_dir->links;
         }
-        reparent(moving, to_dir);
+        drop.inodes[1] = reparent(moving, to_dir);
         moving->ctime = now;
         from_dir->mtime = from_dir->ctime = to_dir->mtime = to_dir->ctime = now;
     }
-    if (replaced) replaced->release_ref();
     return {};
 }
 
@@ -442,6 +461,10 @@ Result<void> Tmpfs::rename(Inode* from_dir, const char* from, size_t from_length
 
 Result<void> Tmpfs::grow_slots(Inode* file, size_t slots) {
     if (slots <= file->page_slots) return {};
+    // A file's page list is a flat array up to its highest page: bounded by
+    // eight slots per page of the cap (64 bytes each, 1.6 % of it), so a
+    // sparse write far out cannot make the heap give gigabytes.
+    if (slots > 8 * m_max_pages) return Error::kNoSpace;
     size_t capacity = file->page_slots ? file->page_slots : 4;
     while (capacity < slots) capacity *= 2;
     auto* grown = new (std::nothrow) paging::PhysAddr[capacity];
@@ -466,6 +489,7 @@ Result<void> Tmpfs::own_pages(Inode* file) {
         }
         file->pages[i] = frame.value();
         ++m_pages;
+        ++file->page_count;
         uint64_t bytes = file->size - i * kPage < kPage ? file->size - i * kPage : kPage;
         auto* to = static_cast<uint8_t*>(m_memory->phys_to_virt(frame.value()));
         memcpy(to, file->borrowed + i * kPage, bytes);
@@ -484,6 +508,7 @@ Result<paging::PhysAddr> Tmpfs::page_frame(Inode* file, size_t index) {
     if (!frame.ok()) return Error::kNoSpace;
     file->pages[index] = frame.value();
     ++m_pages;
+    ++file->page_count;
     return frame.value();
 }
 
@@ -493,6 +518,7 @@ void Tmpfs::free_pages_from(Inode* file, size_t first) {
         m_memory->free_frame(file->pages[i], mm::FrameUse::kUser);
         file->pages[i] = 0;
         --m_pages;
+        --file->page_count;
     }
 }
 
@@ -546,9 +572,19 @@ Result<size_t> Tmpfs::write(Inode* file, IoBuffer& in, uint64_t& offset, bool ap
     size_t done = 0;
     bool failed = false;
     Error stopped = Error::kNoSpace;
+    // An append reserves its range at the end at once, so that appenders
+    // on other CPUs write after it rather than over it (Linux holds the
+    // inode's lock for the whole write); what it does not write is given
+    // back at the end if nobody moved the end meanwhile.
+    uint64_t reserved_end = 0;
     if (append) {
         sync::Guard lock(g_tree_lock);
         offset = file->size;
+        if (offset < kMaxFileSize) {
+            uint64_t room = kMaxFileSize - offset;
+            reserved_end = offset + (in.length() < room ? in.length() : room);
+            file->size = reserved_end;
+        }
     }
     if (offset >= kMaxFileSize) return in.length() ? Error::kFileTooBig : Result<size_t>(size_t(0));
     while (done < in.length()) {
@@ -581,10 +617,18 @@ Result<size_t> Tmpfs::write(Inode* file, IoBuffer& in, uint64_t& offset, bool ap
         }
         done += chunk;
         {
+            // The end moves past what was written, unless a truncate took
+            // the page away meanwhile (the bytes went with it).
             sync::Guard lock(g_tree_lock);
-            if (at + chunk > file->size) file->size = at + chunk;
+            size_t index = size_t(at / kPage);
+            if (at + chunk > file->size && index < file->page_slots && file->pages[index] == held)
+                file->size = at + chunk;
         }
         if (done % kCopyPiece == 0 && done < in.length() && io_checkpoint()) break;
+    }
+    if (reserved_end && done < in.length()) {
+        sync::Guard lock(g_tree_lock);
+        if (file->size == reserved_end) file->size = offset + done;
     }
     if (done == 0 && failed) return stopped;
     if (done) {
@@ -625,7 +669,15 @@ Result<void> Tmpfs::truncate_locked(Inode* file, uint64_t size) {
             file->borrowed = nullptr;
             file->borrowed_frames = FileFrames{};
         } else {
-            TRY(own_pages(file));
+            // Only the bytes that stay are copied (a shrink needs no room
+            // the file does not have already).
+            const uint64_t old_size = file->size;
+            if (size < old_size) file->size = size;
+            auto owned = own_pages(file);
+            if (!owned.ok()) {
+                file->size = old_size;
+                return owned.error();
+            }
         }
     }
     if (size < file->size) {
@@ -782,7 +834,7 @@ void Tmpfs::stat(Inode* inode, FileStat& out) {
             if (inode->borrowed) {
                 held = (inode->size + kPage - 1) / kPage;
             } else {
-                for (size_t i = 0; i < inode->page_slots; ++i) held += inode->pages[i] != 0;
+                held = inode->page_count;
             }
             out.blocks = int64_t(held * (kPage / 512));
             break;

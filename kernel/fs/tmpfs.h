@@ -46,9 +46,10 @@ public:
     using Clock = FileTime (*)();
 
     // A tree with an empty root directory (0755), at most `max_pages` file
-    // pages. kNoMemory if the root cannot be allocated.
+    // pages and `max_inodes` inodes (0: as many as pages, Linux's default).
+    // kNoMemory if the root cannot be allocated.
     static Result<void> try_init(Tmpfs& fs, mm::MemoryContext& memory, Clock now,
-                                 uint64_t max_pages);
+                                 uint64_t max_pages, uint64_t max_inodes = 0);
     Tmpfs() = default;
     Tmpfs(const Tmpfs&) = delete;
     Tmpfs& operator=(const Tmpfs&) = delete;
@@ -75,7 +76,8 @@ public:
     // symbolic link to `target` (a non-empty string, at most kPathMax - 1 bytes),
     // with `permissions` (already masked by the umask) and the owner.
     // EEXIST if the name is taken; ENOENT if `dir` was removed; EMLINK if
-    // `dir` has too many subdirectories; ENOSPC, ENOMEM.
+    // `dir` has too many subdirectories; ENOSPC (as many inodes as the cap
+    // has pages, as Linux's nr_inodes), ENOMEM.
     Result<InodeRef> create(Inode* dir, const char* name, size_t length, NodeType type,
                             uint32_t permissions, uint32_t uid, uint32_t gid,
                             const char* target = nullptr);
@@ -184,8 +186,10 @@ private:
     Result<void> truncate_locked(Inode* file, uint64_t size) REQUIRES(g_tree_lock);
     void touch(Inode* inode, bool modified) REQUIRES(g_tree_lock);
     bool is_ancestor(Inode* maybe_ancestor, Inode* dir) REQUIRES(g_tree_lock);
-    // Makes `dir` the directory `inode` is named in (path_of climbs it).
-    void reparent(Inode* inode, Inode* dir) REQUIRES(g_tree_lock);
+    // Makes `dir` the directory `inode` is named in (path_of climbs it);
+    // returns the old one's reference for the caller to drop after the
+    // lock (null if nothing changed).
+    [[nodiscard]] Inode* reparent(Inode* inode, Inode* dir) REQUIRES(g_tree_lock);
 
     static constexpr size_t kBuckets = 256;
 
@@ -193,6 +197,7 @@ private:
     Clock m_now = nullptr;
     Inode* m_root = nullptr;
     uint64_t m_max_pages = 0;
+    uint64_t m_max_inodes = 0;
     uint64_t m_pages GUARDED_BY(g_tree_lock) = 0;
     uint64_t m_inodes GUARDED_BY(g_tree_lock) = 0;
     uint32_t m_next_number GUARDED_BY(g_tree_lock) = 1;

@@ -23,7 +23,10 @@ Result<DescriptionRef> adopt_new(FileDescription* d) {
 
 Result<DescriptionRef> RegularFile::try_create(const Vfs& vfs, Node node, uint32_t flags) {
     Tmpfs& tree = vfs.tree();
-    const bool writes = (flags & open_flags::kAccessMode) != open_flags::kReadOnly;
+    // Write access for what writable() will say (not access mode 3, which
+    // Linux gives neither reading nor writing).
+    const uint32_t access = flags & open_flags::kAccessMode;
+    const bool writes = access == open_flags::kWriteOnly || access == open_flags::kReadWrite;
     if (writes) TRY(tree.get_write_access(node.inode.get()));
     auto* file = new (std::nothrow) RegularFile(vfs, static_cast<Node&&>(node), flags);
     if (!file) {

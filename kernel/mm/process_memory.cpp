@@ -308,8 +308,12 @@ FaultResult ProcessMemory::fill_page(const Region& r, VirtAddr page, Access acce
         const uint64_t offset = r.file_offset(page);
         if (offset >= page_up(file.size_now(&file))) return FaultResult::kBus;
         auto frame = file.share_page(&file, offset / kPage);
+        // Past the end, or no room left in the file system for the page:
+        // SIGBUS, as Linux's shmem fault gives.
         if (!frame.ok())
-            return frame.error() == Error::kRange ? FaultResult::kBus : FaultResult::kNoMemory;
+            return frame.error() == Error::kRange || frame.error() == Error::kNoSpace
+                       ? FaultResult::kBus
+                       : FaultResult::kNoMemory;
         if (!r.shared()) flags.writable = false;
         mapped = m_space.map_frame(page, frame.value(), flags);
         if (!mapped.ok()) {

@@ -11,6 +11,7 @@
 #include "lib/panic.h"
 #include "mm/kernel_memory_context.h"
 #include "proc/elf.h"
+#include "proc/lifecycle.h"
 #include "proc/linux_layout.h"
 #include "proc/process.h"
 #include "proc/scheduler.h"
@@ -76,7 +77,7 @@ Result<fs::InodeRef> find_program(const char* path) {
     const fs::Vfs& tree = fs::vfs();
     fs::LookupContext ctx{};
     if (Process* self = current_process()) {
-        ctx = fs::LookupContext::of_process(self->cwd.node(tree), self->exe, self->pid);
+        ctx = fs::LookupContext::of_process(working_directory(self), self->exe, self->pid);
     }
     fs::Node node = TRY(tree.resolve(ctx, fs::Node{}, path, true));
     if (!node.inode) return Error::kAccess;

@@ -187,6 +187,9 @@ Result<fs::NodeId> working_directory_of(int pid);
 // chdir: the calling process's working directory becomes `cwd` (the hold
 // moves in; the old one is dropped).
 void set_working_directory(fs::NodeHold cwd);
+// Process `p`'s working directory (invalid: the root), safely against a
+// chdir in another of its threads.
+fs::Node working_directory(Process* p);
 // Process `pid`'s descriptor table with a reference the caller must drop
 // (FdTable::release_ref); ESRCH if there is none (no such process, a
 // zombie). Process::files changes under the table lock for this.

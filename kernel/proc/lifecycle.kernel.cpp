@@ -952,6 +952,19 @@ Result<fs::NodeId> working_directory_of(int pid) {
     return p->cwd.id();
 }
 
+fs::Node working_directory(Process* p) {
+    fs::NodeHold held;
+    {
+        // Shared under the table lock, which a chdir swaps it under (a
+        // thread's chdir may drop the old one's last reference).
+        sync::NoInterruptsGuard lock(g_table_lock);
+        held = p->cwd.share();
+    }
+    fs::Node node = held.node(fs::vfs());
+    held.release();
+    return node;
+}
+
 void set_working_directory(fs::NodeHold cwd) {
     Process* p = current_process();
     fs::NodeHold old;

@@ -3,6 +3,7 @@
 #include <new>
 
 #include "fs/files.h"
+#include "proc/lifecycle.h"
 #include "proc/scheduler.h"
 #include "syscall/linux_abi.h"
 #include "syscall/user_memory.h"
@@ -24,8 +25,8 @@ Result<fs::DescriptionRef> file_of(int fd) {
 
 fs::LookupContext lookup_context() {
     proc::Process* p = proc::current_process();
-    const fs::Vfs& tree = fs::vfs();
-    fs::LookupContext ctx = fs::LookupContext::of_process(p->cwd.node(tree), p->exe, p->pid);
+    fs::LookupContext ctx =
+        fs::LookupContext::of_process(proc::working_directory(p), p->exe, p->pid);
     creds::Credentials ids = p->resources.credentials();
     ctx.uid = ids.uid.fs;
     ctx.gid = ids.gid.fs;

@@ -88,13 +88,13 @@ struct TestTree {
     static inline int64_t seconds = 1000;
     static fs::FileTime now() { return fs::FileTime{++seconds, 0}; }
 
-    // `max_pages`: the tree's cap.
+    // `max_pages`, `max_inodes`: the tree's caps (0 inodes: as many as pages).
     explicit TestTree(std::vector<uint8_t> bytes, fs::Tmpfs::FramesOf frames_of = nullptr,
-                      uint64_t max_pages = 1024)
+                      uint64_t max_pages = 1024, uint64_t max_inodes = 0)
         : archive(static_cast<std::vector<uint8_t>&&>(bytes)) {
         char message[160];
         REQUIRE(disk.try_load(archive.data(), archive.size(), message, sizeof message).ok());
-        REQUIRE(fs::Tmpfs::try_init(tree, memory, now, max_pages).ok());
+        REQUIRE(fs::Tmpfs::try_init(tree, memory, now, max_pages, max_inodes).ok());
         REQUIRE(tree.populate(disk, frames_of).ok());
         memory.baseline = memory.allocator.outstanding();
     }

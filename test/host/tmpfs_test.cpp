@@ -29,7 +29,8 @@ std::vector<uint8_t> small_archive() {
 }
 
 struct Tree : test::TestTree {
-    explicit Tree(uint64_t max_pages = 64) : TestTree(small_archive(), nullptr, max_pages) {}
+    explicit Tree(uint64_t max_pages = 64, uint64_t max_inodes = 64)
+        : TestTree(small_archive(), nullptr, max_pages, max_inodes) {}
     Inode* root() { return tree.root(); }
     InodeRef find(Inode* dir, const char* name) { return tree.lookup(dir, name, strlen(name)); }
     InodeRef make(Inode* dir, const char* name, NodeType type = NodeType::kRegular,
@@ -186,6 +187,54 @@ TEST_CASE("tmpfs: the page cap makes writes short, then ENOSPC, and frees on rem
     f.reset();
     CHECK(t.tree.usage().pages == 0);
     CHECK(t.memory.leaked() == 0);
+}
+
+TEST_CASE("tmpfs: inodes are capped like pages: ENOSPC, and a removal makes room again") {
+    Tree t(64, 16);  // 16 inodes: the root and the archive's 5 are there
+    std::vector<InodeRef> made;
+    for (int i = 0;; ++i) {
+        std::string name = "f" + std::to_string(i);
+        auto r = t.tree.create(t.root(), name.c_str(), name.size(), NodeType::kRegular, 0644, 0, 0);
+        if (!r.ok()) {
+            CHECK(r.error() == Error::kNoSpace);
+            break;
+        }
+        made.push_back(r.release_value());
+    }
+    CHECK(t.tree.usage().inodes == 16);
+    REQUIRE(t.tree.remove(t.root(), "f0", 2, false).ok());
+    made.erase(made.begin());
+    CHECK(t.tree.create(t.root(), "again", 5, NodeType::kRegular, 0644, 0, 0).ok());
+}
+
+TEST_CASE("tmpfs: renaming a hard link whose recorded directory is gone drops that directory") {
+    Tree t;
+    InodeRef a = t.make(t.root(), "a", NodeType::kDirectory);
+    InodeRef b = t.make(t.root(), "b", NodeType::kDirectory);
+    InodeRef c = t.make(t.root(), "c", NodeType::kDirectory);
+    InodeRef f = t.make(a.get(), "f");
+    REQUIRE(t.tree.link(b.get(), "g", 1, f.get()).ok());
+    REQUIRE(t.tree.remove(a.get(), "f", 1, false).ok());
+    REQUIRE(t.tree.remove(t.root(), "a", 1, true).ok());
+    const uint64_t inodes = t.tree.usage().inodes;
+    a.reset();  // only f's recorded parent holds it now
+    CHECK(t.tree.usage().inodes == inodes);
+    // The rename moves f's record to c, and a goes with its last reference.
+    REQUIRE(t.tree.rename(b.get(), "g", 1, c.get(), "h", 1, 0).ok());
+    CHECK(t.tree.usage().inodes == inodes - 1);
+    CHECK(t.find(c.get(), "h").get() == f.get());
+}
+
+TEST_CASE("tmpfs: a write far past the end cannot make the page list huge") {
+    Tree t(64);
+    InodeRef f = t.make(t.root(), "sparse");
+    std::string x = "x";
+    auto in = IoBuffer::kernel(x.data(), 1);
+    uint64_t at = uint64_t(1) << 39;  // 2^27 pages out: over 8 slots per page of the cap
+    CHECK(t.tree.write(f.get(), in, at, false).error() == Error::kNoSpace);
+    at = 8 * 64 * 4096 - 1;  // the last page the list may cover
+    CHECK(t.tree.write(f.get(), in, at, false).value() == 1);
+    CHECK(t.tree.usage().pages == 1);
 }
 
 TEST_CASE("tmpfs: rename follows Linux's rules") {

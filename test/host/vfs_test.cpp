@@ -494,6 +494,23 @@ TEST_CASE("vfs: /proc/<pid>/task/<tid> and /proc/<tid> are a thread's view of it
     CHECK(resolve_error(t, LookupContext{}, "/proc/42/task") == Error::kNoEntry);
 }
 
+TEST_CASE("open: access mode 3 takes no write access (a later exec is not ETXTBSY)") {
+    Tree t;
+    Inode* sh = t.at("/bin/sh").inode.get();
+    {
+        auto d = open_path(t.vfs, LookupContext{}, Node{}, "/bin/sh", open_flags::kAccessMode);
+        REQUIRE(d.ok());
+        CHECK(!d.value()->readable());
+        CHECK(!d.value()->writable());
+        auto running = hold_running(sh);  // while it is open, too
+        REQUIRE(running.ok());
+        drop_running(running.value());
+    }
+    auto running = hold_running(sh);
+    REQUIRE(running.ok());
+    drop_running(running.value());
+}
+
 TEST_CASE("vfs: a lookup follows at most 40 links in all (ELOOP past them), without recursion") {
     test::TarBuilder b;
     b.file("target", "end", 0644);
