@@ -78,6 +78,12 @@ Result<void> tree_name(const Place& at, Error other) {
     return {};
 }
 
+// Which file system a directory is in: the root tree, /dev or /proc.
+int mount_of(const Node& dir) {
+    if (dir.inode) return 0;
+    return dir.special >= fs::Special::kProcDirectory ? 2 : 1;
+}
+
 Result<void> do_mkdirat(int dirfd, uint64_t user_path, uint32_t mode) {
     UserPath path;
     TRY(path.copy_from(user_path));
@@ -166,12 +172,15 @@ Result<void> do_renameat2(int old_dirfd, uint64_t user_old, int new_dirfd, uint6
         return flags & fs::kRenameNoReplace ? Error::kExists : Error::kBusy;
     Place from = TRY(place_of(old_dirfd, old_path.get()));
     Place to = TRY(place_of(new_dirfd, new_path.get()));
+    // Linux's order: two file systems (EXDEV), then the last names, then
+    // the source's lookup.
+    if (mount_of(from.dir) != mount_of(to.dir)) return Error::kCrossDevice;
     if (from.last.is_dot_or_dotdot) return Error::kBusy;
     if (to.last.is_dot_or_dotdot)
         return flags & fs::kRenameNoReplace ? Error::kExists : Error::kBusy;
     Node source = existing(from);
     if (!source.valid()) return Error::kNoEntry;
-    if (!from.dir.inode || !to.dir.inode) return Error::kCrossDevice;
+    if (!from.dir.inode) return Error::kPermission;  // /dev and /proc rename nothing
     TRY(tree_name(from, Error::kCrossDevice));
     TRY(tree_name(to, Error::kCrossDevice));
     // A '/' after a name asks for a directory.
@@ -332,10 +341,12 @@ Result<void> do_utime(uint64_t user_path, uint64_t user_times) {
     return apply_times(node, atime, mtime);
 }
 
+// Linux's order: a negative length is EINVAL before the path or the
+// descriptor is looked at.
 Result<void> do_truncate(uint64_t user_path, int64_t length) {
+    if (length < 0) return Error::kInvalid;
     UserPath path;
     TRY(path.copy_from(user_path));
-    if (length < 0) return Error::kInvalid;
     Node start = TRY(start_of(linux_abi::kAtFdCwd, path.get()));
     Node node = TRY(fs::vfs().resolve(lookup_context(), start, path.get(), true));
     if (fs::vfs().is_directory(node)) return Error::kIsDirectory;
@@ -348,8 +359,9 @@ Result<void> do_truncate(uint64_t user_path, int64_t length) {
 }
 
 Result<void> do_ftruncate(int fd, int64_t length) {
+    if (length < 0) return Error::kInvalid;
     DescriptionRef file = TRY(file_of(fd));
-    if (length < 0 || !file->writable()) return Error::kInvalid;
+    if (!file->writable()) return Error::kInvalid;
     return file->truncate(uint64_t(length));
 }
 

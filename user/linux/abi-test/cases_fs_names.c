@@ -783,6 +783,19 @@ FS_CASE(fs_fifo) {
     return CASE_PASS;
 }
 
+/* Which error comes first, as Linux checks: rename across file systems
+ * is EXDEV before the source is looked up; a negative length is EINVAL
+ * before truncate's path or ftruncate's descriptor. */
+FS_CASE(fs_error_order) {
+    CHECK_ERR(rename("missing", "/proc/x"), EXDEV);
+    CHECK_ERR(rename(".", "/proc/x"), EXDEV);
+    CHECK_ERR(rename("/proc/self/missing", "/proc/self/x"), ENOENT);
+    CHECK_ERR(truncate("/no/such/file", -1), EINVAL);
+    CHECK_ERR(ftruncate(999, -1), EINVAL);
+    CHECK_ERR(ftruncate(999, 0), EBADF);
+    return CASE_PASS;
+}
+
 CASE_TABLE(fs_names) = {
     {"fs-mkdir", fs_mkdir},
     {"fs-mkdir-nlink", fs_mkdir_nlink},
@@ -800,5 +813,6 @@ CASE_TABLE(fs_names) = {
     {"fs-getdents", fs_getdents},
     {"fs-getdents-many", fs_getdents_many},
     {"fs-fifo", fs_fifo},
+    {"fs-error-order", fs_error_order},
     CASE_TABLE_END,
 };

@@ -65,7 +65,8 @@ third=$?
   --case fs-mkdir --case fs-mkdir-nlink --case fs-rmdir --case fs-rmdir-busy --case fs-unlink \
   --case fs-link --case fs-symlink --case fs-readlink --case fs-symlink-walk \
   --case fs-rename-file --case fs-rename-dir --case fs-rename-same --case fs-renameat2 \
-  --case fs-getdents --case fs-getdents-many --case fs-fifo --case fs-flock
+  --case fs-getdents --case fs-getdents-many --case fs-fifo --case fs-flock \
+  --case fs-error-order
 fourth=$?
 echo "linux-abi: first $first second $second third $third fourth $fourth"
 [ $first = 0 ] && [ $second = 0 ] && [ $third = 0 ] && [ $fourth = 0 ]
