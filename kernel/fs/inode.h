@@ -85,6 +85,10 @@ struct Inode {
     // unmap in processes only while there are some.
     uint32_t mappings GUARDED_BY(g_tree_lock) = 0;
 
+    // The name it had when its last link went (heap; null while it has
+    // names, or if none could be kept): /proc's links name a removed file
+    // "<dir>/<name> (deleted)", as Linux's.
+    char* last_name GUARDED_BY(g_tree_lock) = nullptr;
     // The directory it was last named in (one reference; itself for the
     // root, which holds none). Set when it is created or renamed, kept
     // when it is removed (a hard link's other names are not tracked).

@@ -138,6 +138,7 @@ void Tmpfs::destroy(Inode* inode) {
             free_pages_from(inode, 0);
             delete[] inode->pages;
             delete[] inode->entries;
+            delete[] inode->last_name;
             if (inode->parent != inode) parent = inode->parent;
             --m_inodes;
         }
@@ -211,8 +212,9 @@ InodeRef Tmpfs::parent_of(Inode* dir) {
     return InodeRef::share(parent);
 }
 
-bool Tmpfs::name_in(Inode* dir, Inode* inode, char* out, size_t size) {
+bool Tmpfs::name_in(Inode* dir, Inode* inode, char* out, size_t size, bool& removed) {
     sync::Guard lock(g_tree_lock);
+    removed = false;
     for (size_t i = 0; i < dir->entry_count; ++i) {
         const DirEntry& e = dir->entries[i];
         if (e.inode != inode) continue;
@@ -220,7 +222,12 @@ bool Tmpfs::name_in(Inode* dir, Inode* inode, char* out, size_t size) {
         memcpy(out, e.name, e.length + 1);
         return true;
     }
-    return false;
+    if (inode->links != 0 || !inode->last_name) return false;
+    size_t n = strlen(inode->last_name);
+    if (n + 1 > size) return false;
+    memcpy(out, inode->last_name, n + 1);
+    removed = true;
+    return true;
 }
 
 bool Tmpfs::directory_empty(Inode* dir) {
@@ -332,6 +339,12 @@ Result<void> Tmpfs::remove(Inode* dir, const char* name, size_t length, bool dir
         } else if (is_dir) {
             return Error::kIsDirectory;
         }
+        if (is_dir || victim->links == 1) {
+            // Its last name: kept for /proc's "(deleted)" paths.
+            delete[] victim->last_name;
+            victim->last_name = e->name;
+            e->name = nullptr;
+        }
         gone = take_entry(dir, e);
         if (is_dir) {
             victim->links = 0;
@@ -430,6 +443,13 @@ Result<void> Tmpfs::rename(Inode* from_dir, const char* from, size_t from_length
             if (victim_dir && victim->entry_count) return Error::kNotEmpty;
             // The target's entry takes the source's inode; its own goes.
             drop.inodes[0] = victim;
+            if (victim_dir || victim->links == 1) {
+                // Its last name, kept as remove() keeps it (if there is room).
+                char* copy = new (std::nothrow) char[target->length + 1];
+                if (copy) memcpy(copy, target->name, target->length + 1);
+                delete[] victim->last_name;
+                victim->last_name = copy;
+            }
             target->inode = moving;
             if (victim_dir) {
                 victim->links = 0;

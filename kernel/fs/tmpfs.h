@@ -152,8 +152,9 @@ public:
     // The parent of a directory (the root's is itself), with a reference.
     InodeRef parent_of(Inode* dir);
     // A name `inode` has in directory `dir` (the first), copied to out;
-    // false if none.
-    bool name_in(Inode* dir, Inode* inode, char* out, size_t size);
+    // or, for an inode whose last name was removed, that name (`removed`
+    // set). False if none.
+    bool name_in(Inode* dir, Inode* inode, char* out, size_t size, bool& removed);
     bool directory_empty(Inode* dir);
 
     // What statfs reports.

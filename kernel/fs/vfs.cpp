@@ -683,14 +683,16 @@ Result<size_t> Vfs::inode_path(Inode* inode, char* out, size_t size) const {
     char name[kNameMax + 1];
     while (current.get() != m_fs.root()) {
         InodeRef up = m_fs.parent_of(current.get());
-        if (!m_fs.name_in(up.get(), current.get(), name, sizeof(name))) {
-            // Removed: Linux names it by the name it had, which is gone
-            // here; its place in the tree is what is left.
+        bool removed;
+        if (!m_fs.name_in(up.get(), current.get(), name, sizeof(name), removed)) {
+            // No name kept: its place in the tree is what is left.
             deleted = true;
             if (up.get() == current.get()) break;
         } else if (!prepend(name, strlen(name)) || !prepend("/", 1)) {
             return Error::kRange;
         }
+        // Removed, as Linux names it: the name it had, then " (deleted)".
+        deleted = deleted || removed;
         current = static_cast<InodeRef&&>(up);
     }
     if (at == size - 1 && !prepend("/", 1)) return Error::kRange;

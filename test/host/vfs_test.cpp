@@ -511,6 +511,23 @@ TEST_CASE("open: access mode 3 takes no write access (a later exec is not ETXTBS
     drop_running(running.value());
 }
 
+TEST_CASE("vfs: a removed file's path is the name it had, then \" (deleted)\"") {
+    Tree t;
+    Node etc = t.at("/etc");
+    auto made = t.tree.create(etc.inode.get(), "gone", 4, NodeType::kRegular, 0644, 0, 0);
+    REQUIRE(made.ok());
+    Node file{made.release_value(), Special::kNone};
+    CHECK(t.path(file) == "/etc/gone");
+    REQUIRE(t.tree.remove(etc.inode.get(), "gone", 4, false).ok());
+    CHECK(t.path(file) == "/etc/gone (deleted)");
+    // Replaced by a rename: the same.
+    Node motd = t.at("/etc/motd");
+    auto other = t.tree.create(etc.inode.get(), "new", 3, NodeType::kRegular, 0644, 0, 0);
+    REQUIRE(other.ok());
+    REQUIRE(t.tree.rename(etc.inode.get(), "new", 3, etc.inode.get(), "motd", 4, 0).ok());
+    CHECK(t.path(motd) == "/etc/motd (deleted)");
+}
+
 TEST_CASE("vfs: a lookup follows at most 40 links in all (ELOOP past them), without recursion") {
     test::TarBuilder b;
     b.file("target", "end", 0644);
