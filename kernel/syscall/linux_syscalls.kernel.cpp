@@ -84,6 +84,8 @@ constexpr SyscallTable<linux_nr::kCount> make_table() {
     // System information and process settings (linux_system.h).
     t.entries[linux_nr::sched_yield] = linux_sched_yield;
     t.entries[linux_nr::uname] = linux_uname;
+    t.entries[linux_nr::sethostname] = linux_sethostname;
+    t.entries[linux_nr::setdomainname] = linux_setdomainname;
     t.entries[linux_nr::umask] = linux_umask;
     t.entries[linux_nr::getrlimit] = linux_getrlimit;
     t.entries[linux_nr::sysinfo] = linux_sysinfo;

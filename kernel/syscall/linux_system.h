@@ -19,6 +19,8 @@ namespace nyanos::sys {
 
 int64_t linux_sched_yield(SyscallFrame& f);        // 24
 int64_t linux_uname(SyscallFrame& f);              // 63
+int64_t linux_sethostname(SyscallFrame& f);        // 170
+int64_t linux_setdomainname(SyscallFrame& f);      // 171
 int64_t linux_umask(SyscallFrame& f);              // 95
 int64_t linux_getrlimit(SyscallFrame& f);          // 97
 int64_t linux_sysinfo(SyscallFrame& f);            // 99

@@ -27,6 +27,23 @@ proc::ProcessResources& mine() {
     return proc::current_process()->resources;
 }
 
+// What uname() reports: kUtsname, with the host and domain names that
+// sethostname and setdomainname change (one system, no UTS namespaces).
+sync::SpinLock g_uts_lock;
+Utsname g_uts GUARDED_BY(g_uts_lock) = kUtsname;
+
+// sethostname/setdomainname: privileged (CAP_SYS_ADMIN) and at most 64
+// bytes, not NUL terminated (the rest of the field becomes zeros).
+Result<void> set_uts_name(char (Utsname::*field)[kUtsLength], uint64_t user_name, int64_t length) {
+    if (!creds::privileged(mine().credentials())) return Error::kPermission;
+    if (length < 0 || length > int64_t(kUtsLength - 1)) return Error::kInvalid;
+    char name[kUtsLength] = {};
+    TRY(copy_from_user(name, user_name, size_t(length)));
+    sync::NoInterruptsGuard lock(g_uts_lock);
+    memcpy(g_uts.*field, name, sizeof(name));
+    return {};
+}
+
 creds::Credentials my_credentials() {
     return mine().credentials();
 }
@@ -93,7 +110,20 @@ int64_t linux_sched_yield(SyscallFrame&) {
 }
 
 int64_t linux_uname(SyscallFrame& f) {
-    return result_of(copy_to_user(f.rdi, &kUtsname, sizeof(kUtsname)));
+    Utsname copy;
+    {
+        sync::NoInterruptsGuard lock(g_uts_lock);
+        copy = g_uts;
+    }
+    return result_of(copy_to_user(f.rdi, &copy, sizeof(copy)));
+}
+
+int64_t linux_sethostname(SyscallFrame& f) {
+    return result_of(set_uts_name(&Utsname::nodename, f.rdi, int64_t(f.rsi)));
+}
+
+int64_t linux_setdomainname(SyscallFrame& f) {
+    return result_of(set_uts_name(&Utsname::domainname, f.rdi, int64_t(f.rsi)));
 }
 
 int64_t linux_umask(SyscallFrame& f) {

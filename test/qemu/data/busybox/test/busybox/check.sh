@@ -74,6 +74,9 @@ check ps-lists-shell ok "$(ps | awk -v p=$$ '$1 == p { print "ok" }')"
 gone=$(sh -c 'echo $$')
 check proc-gone ok "$([ ! -e /proc/$gone ] && echo ok)"
 check proc-readonly refused "$( (echo x > /proc/meminfo) 2>/dev/null && echo wrote || echo refused)"
+hostname kitten
+check hostname-set kitten "$(uname -n)"
+hostname nyanos
 # The writable root: applets that create, change and remove files.
 cd /tmp || failed=$((failed + 1))
 echo hello > a
