@@ -6,7 +6,7 @@
 // call using it; the last reference going runs the kind's destructor (the
 // release: a pipe end closing, for instance).
 //
-// A kind (console, ramdisk file, directory, pipe end, null device, ...) is
+// A kind (console, regular file, directory, pipe end, null device, ...) is
 // a subclass overriding the operations it has; the defaults are the errors
 // Linux gives for a file without the operation. Access-mode checks (EBADF
 // for reading a write-only description) are made here in the do_ wrappers

@@ -1,8 +1,8 @@
 // What statfs and fstatfs report of the file system a file is on: the
-// tree's three (the read-only ramdisk at /, the device directory on /dev,
-// /proc) and the pipes' unnamed one, each with the magic number, block
-// counts and mount flags Linux 6.1 gives its counterpart (ramfs, devtmpfs,
-// proc, pipefs). Portable: the host tests check every kind.
+// tree's three (the tmpfs root, the device directory on /dev, /proc) and
+// the pipes' unnamed one, each with the magic number, block counts and
+// mount flags Linux 6.1 gives its counterpart (tmpfs, devtmpfs, proc,
+// pipefs). Portable: the host tests check every kind.
 #pragma once
 
 #include <stdint.h>
@@ -12,7 +12,6 @@
 namespace nyanos::fs {
 
 // Linux's statfs magic numbers (include/uapi/linux/magic.h).
-inline constexpr uint64_t kRamfsMagic = 0x858458f6;
 inline constexpr uint64_t kTmpfsMagic = 0x01021994;  // devtmpfs is a tmpfs
 inline constexpr uint64_t kProcMagic = 0x9fa0;
 inline constexpr uint64_t kPipefsMagic = 0x50495045;

@@ -1,5 +1,6 @@
-// The kernel's file tree: the boot ramdisk behind the Vfs (fs/vfs.h), and
-// what the process layer and the system calls need of it.
+// The kernel's file tree: the root tree (fs/tmpfs.h) filled from the boot
+// ramdisk, behind the Vfs (fs/vfs.h), and what the process layer and the
+// system calls need of it.
 #pragma once
 
 #include <stddef.h>

@@ -179,7 +179,7 @@ void meminfo(const MemoryFigures& m, TextBuilder& out) {
     kb_line(out, "MemTotal", m.total_kb);
     kb_line(out, "MemFree", m.free_kb);
     kb_line(out, "MemAvailable", m.available_kb);
-    // No block devices and no page cache: the ramdisk's files are memory
+    // No block devices and no page cache: the root tree's files are memory
     // the kernel keeps for their whole life, counted as used.
     kb_line(out, "Buffers", 0);
     kb_line(out, "Cached", 0);

@@ -26,7 +26,7 @@ inline constexpr size_t kPathMax = 4096;
 inline constexpr size_t kNameMax = 255;
 inline constexpr int kMaxSymlinks = 40;
 
-// The nodes outside the ramdisk.
+// The nodes outside the root tree.
 enum class Special : uint8_t {
     kNone,
     kDevDirectory,

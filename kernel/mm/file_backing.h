@@ -48,8 +48,8 @@ struct FileBacking {
     uint64_t mappable = 0;
     // Whether a shared mapping may be made writable, now or by a later
     // mprotect (Linux's VM_MAYWRITE): the description was opened for writing
-    // and the file can be written. Never for the ramdisk's files (Linux:
-    // EACCES for a writable MAP_SHARED of a file opened read-only).
+    // (Linux: EACCES for a writable MAP_SHARED of a file opened
+    // read-only).
     bool writable = false;
     // The file's pages as shared frames: the frame of page `index` with one
     // reference for the caller, kRange past the file's end, ENOSPC/ENOMEM

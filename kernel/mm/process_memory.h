@@ -39,7 +39,8 @@
 //    every process that inherits one maps the same frames (there is no
 //    shared memory object behind them); their pages are never dropped before
 //    munmap (MADV_DONTNEED leaves them, which reads the same as Linux's
-//    shmem). Shared file mappings are read-only: the ramdisk's files are.
+//    shmem). Shared file mappings map the file's own frames
+//    (mm/file_backing.h): a store is the file's.
 //  - PROT_NONE pages keep their frame, mapped without the user bit (and
 //    read-only). User code cannot reach them; the kernel's user copies can
 //    read them (SMAP guards user pages only), so a write(2) from such a

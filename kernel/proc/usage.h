@@ -28,8 +28,9 @@ inline CpuTicks process_cpu_ticks(const Process& p) {
     return sum;
 }
 
-// Pages resident in its address space: the frames it owns and the shared
-// (ramdisk) pages it maps, as Linux's RSS counts file pages too. Read
+// Pages resident in its address space: the frames it owns and the
+// borrowed (boot archive) pages it maps, as Linux's RSS counts file pages
+// too. Read
 // without a lock, like ps: a snapshot.
 inline uint64_t resident_pages(const Process& p) {
     Process::MemoryCounts counts = p.memory_counts();
