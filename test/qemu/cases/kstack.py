@@ -9,15 +9,17 @@ lives in a heap area of its own), with an unmapped guard page below.
   exits; the kernel prints the high-water mark, which must stay below
   LIMIT bytes: a measured margin, not a guess. (2,240 bytes measured when
   stacks were one page, 2,576 with the syscall entry's full InterruptFrame,
-  2,832 with the VM layer;
-  the second page is room for the Linux paths, see kernel/proc/thread.h:
-  this limit catches growth of today's paths.)
+  2,832 with the VM layer, 2,872 before the writable root and 2,936 with
+  it, in runs where no interrupt lands at the deepest point; one that does
+  adds its frame and handler, 272 bytes: 3,208 was seen once.
+  The second page is room for the Linux paths, see kernel/proc/thread.h:
+  this limit catches growth of today's paths, interrupt included.)
 - kstack-overflow: `fault_test=kstack` runs a recursion on a fresh kernel
   stack; it must hit the guard page and end in the double-fault report on
   the IST stack (never silent corruption)."""
 from harness import SHELL_PROMPT as PROMPT, Test, shell_command as run
 
-LIMIT = 3072  # bytes, of the 8,192
+LIMIT = 3456  # bytes, of the 8,192: 2,936 + an interrupt's 272 + 248 of margin
 AUDIT = r"kstack_audit: high-water (\d+) of (\d+) bytes \(deepest: ([^)]*)\), (\d+) tasks audited\r?\n"
 SUMMARY = r"\n(\d+) passed, (\d+) failed\r?\n"
 
