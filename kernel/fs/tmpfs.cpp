@@ -585,7 +585,26 @@ Result<size_t> Tmpfs::read(Inode* file, IoBuffer& out, uint64_t offset) {
         done += chunk;
         if (done % kCopyPiece == 0 && done < out.length() && io_checkpoint()) break;
     }
+    if (done) note_access(file);
     return done;
+}
+
+void Tmpfs::note_access(Inode* file) {
+    // Linux's relatime: the access time moves when it is not after the
+    // last change, or is a day old; most reads leave it alone.
+    constexpr int64_t kDay = 24 * 60 * 60;
+    sync::Guard lock(g_tree_lock);
+    const FileTime a = file->atime;
+    auto not_after = [](FileTime x, FileTime y) {
+        return x.seconds < y.seconds || (x.seconds == y.seconds && x.nanoseconds <= y.nanoseconds);
+    };
+    if (!not_after(a, file->mtime) && !not_after(a, file->ctime)) {
+        FileTime now = m_now();
+        if (now.seconds - a.seconds < kDay) return;
+        file->atime = now;
+        return;
+    }
+    file->atime = m_now();
 }
 
 Result<size_t> Tmpfs::write(Inode* file, IoBuffer& in, uint64_t& offset, bool append) {

@@ -186,6 +186,8 @@ private:
     void free_pages_from(Inode* file, size_t first) REQUIRES(g_tree_lock);
     Result<void> truncate_locked(Inode* file, uint64_t size) REQUIRES(g_tree_lock);
     void touch(Inode* inode, bool modified) REQUIRES(g_tree_lock);
+    // A read of `file`: its access time as Linux's relatime moves it.
+    void note_access(Inode* file) EXCLUDES(g_tree_lock);
     bool is_ancestor(Inode* maybe_ancestor, Inode* dir) REQUIRES(g_tree_lock);
     // Makes `dir` the directory `inode` is named in (path_of climbs it);
     // returns the old one's reference for the caller to drop after the

@@ -170,6 +170,25 @@ TEST_CASE("tmpfs: file data: holes read as zeros, truncate cuts and grows with z
     CHECK(t.memory.leaked() == 0);
 }
 
+TEST_CASE("tmpfs: a read moves the access time as Linux's relatime") {
+    Tree t;
+    InodeRef f = t.make(t.root(), "f");
+    t.write(f.get(), "data", 0);
+    FileStat before, after;
+    t.tree.stat(f.get(), before);
+    t.read(f.get(), 0, 4);  // atime <= mtime: it moves
+    t.tree.stat(f.get(), after);
+    CHECK(after.atime.seconds > before.mtime.seconds);
+    const FileTime first = after.atime;
+    t.read(f.get(), 0, 4);  // now after the change, and not a day old: it stays
+    t.tree.stat(f.get(), after);
+    CHECK(after.atime == first);
+    test::TestTree::seconds += 2 * 24 * 60 * 60;  // two days later
+    t.read(f.get(), 0, 4);
+    t.tree.stat(f.get(), after);
+    CHECK(after.atime.seconds > first.seconds + 24 * 60 * 60);
+}
+
 TEST_CASE("tmpfs: the page cap makes writes short, then ENOSPC, and frees on removal") {
     Tree t(4);
     InodeRef f = t.make(t.root(), "big");
