@@ -46,15 +46,7 @@ Result<DescriptionRef> open_node(const Vfs& vfs, Node node, uint32_t flags) {
                 return open_proc_text(vfs, node, kept);
             }
             if (!node.inode) return Error::kAccess;
-            if (flags & kTruncate) {
-                // As Linux's handle_truncate: the write access first (a
-                // running program is ETXTBSY), then the size.
-                Tmpfs& tree = vfs.tree();
-                TRY(tree.get_write_access(node.inode.get()));
-                auto cut = tree.truncate(node.inode.get(), 0);
-                tree.put_write_access(node.inode.get());
-                TRY(cut);
-            }
+            if (flags & kTruncate) TRY(vfs.tree().truncate_by_name(node.inode.get(), 0));
             return RegularFile::try_create(vfs, static_cast<Node&&>(node), kept);
         case NodeType::kFifo:
             if (flags & kDirectory) return Error::kNotDirectory;

@@ -702,6 +702,13 @@ Result<void> Tmpfs::truncate(Inode* file, uint64_t size) {
     return {};
 }
 
+Result<void> Tmpfs::truncate_by_name(Inode* file, uint64_t size) {
+    TRY(get_write_access(file));
+    auto cut = truncate(file, size);
+    put_write_access(file);
+    return cut;
+}
+
 Result<void> Tmpfs::truncate_locked(Inode* file, uint64_t size) {
     if (file->borrowed) {
         if (size == 0) {

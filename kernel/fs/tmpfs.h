@@ -105,6 +105,10 @@ public:
     // truncate(): the file becomes `size` bytes (zeros when it grows).
     // EFBIG, ENOSPC (copying a borrowed file's bytes), ENOMEM.
     Result<void> truncate(Inode* file, uint64_t size);
+    // A truncate by name (truncate(2), open's O_TRUNC), as Linux's
+    // do_truncate: the write access first (ETXTBSY for a running program),
+    // then truncate().
+    Result<void> truncate_by_name(Inode* file, uint64_t size);
     uint64_t size_of(Inode* file);
 
     // The file's page `index` for a mapping, with one reference for the

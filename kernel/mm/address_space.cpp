@@ -247,21 +247,13 @@ void AddressSpace::unmap_range(VirtAddr va, size_t pages) {
 Result<void> AddressSpace::map_copy(VirtAddr va, const void* contents, size_t length,
                                     PageFlags flags) {
     if (!mappable_range_ok(va, 1) || length > kPageSize) return Error::kInvalid;
-    flags.user = true;
-    flags.borrowed = false;
-    note_mapped(va, 1);
     PhysAddr frame = TRY(m_context->allocate_frame(FrameUse::kUser));
     auto* bytes = static_cast<uint8_t*>(m_context->phys_to_virt(frame));
     memcpy(bytes, contents, length);
     memset(bytes + length, 0, kPageSize - length);
-    TableEnv env{this};
-    auto mapped = tables(env).map(va, frame, flags);
-    if (!mapped.ok()) {
-        m_context->free_frame(frame, FrameUse::kUser);
-        return mapped.error();
-    }
-    ++m_user_frames;
-    return {};
+    auto mapped = map_frame(va, frame, flags);
+    if (!mapped.ok()) m_context->free_frame(frame, FrameUse::kUser);
+    return mapped;
 }
 
 Result<void> AddressSpace::map_frame(VirtAddr va, PhysAddr frame, PageFlags flags) {

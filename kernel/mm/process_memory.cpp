@@ -327,7 +327,10 @@ FaultResult ProcessMemory::fill_page(const Region& r, VirtAddr page, Access acce
         // The bytes it names, but no further than the file's end now (a
         // truncated file's pages past its end are gone).
         uint64_t size = file.size;
-        if (file.size_now && file.size_now(&file) < size) size = file.size_now(&file);
+        if (file.size_now) {
+            uint64_t now = file.size_now(&file);
+            if (now < size) size = now;
+        }
         if (offset >= page_up(size)) return FaultResult::kBus;
         const bool private_write = access == Access::kWrite && !r.shared();
         if (!private_write && file.phys && offset <= file.mappable &&

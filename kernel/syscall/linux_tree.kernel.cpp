@@ -84,17 +84,32 @@ int mount_of(const Node& dir) {
     return dir.special >= fs::Special::kProcDirectory ? 2 : 1;
 }
 
-Result<void> do_mkdirat(int dirfd, uint64_t user_path, uint32_t mode) {
+// Where a new name `path` goes (mkdir, mknod, symlink, link), with Linux's
+// filename_create checks: the root, ".", ".." or a name taken is EEXIST; a
+// trailing '/' asks for a directory (ENOENT for anything else).
+Result<Place> new_name_at(int dirfd, const char* path, bool directory) {
+    if (is_root_path(path)) return Error::kExists;
+    Place at = TRY(place_of(dirfd, path));
+    if (at.last.is_dot_or_dotdot || existing(at).valid()) return Error::kExists;
+    if (at.last.trailing_slash && !directory) return Error::kNoEntry;
+    return at;
+}
+
+// Makes `path` a new inode of `type` in the root tree, owned by the caller.
+Result<void> create_at(int dirfd, uint64_t user_path, fs::NodeType type, uint32_t permissions,
+                       const char* target = nullptr) {
     UserPath path;
     TRY(path.copy_from(user_path));
-    if (is_root_path(path.get())) return Error::kExists;
-    Place at = TRY(place_of(dirfd, path.get()));
-    if (at.last.is_dot_or_dotdot || existing(at).valid()) return Error::kExists;
+    Place at = TRY(new_name_at(dirfd, path.get(), type == fs::NodeType::kDirectory));
     TRY(tree_name(at, Error::kAccess));
-    TRY(fs::vfs().tree().create(at.dir.inode.get(), at.last.name, at.last.length,
-                                fs::NodeType::kDirectory, mode & 01777 & ~my_umask(),
-                                lookup_context().uid, lookup_context().gid));
+    const fs::LookupContext ctx = lookup_context();
+    TRY(fs::vfs().tree().create(at.dir.inode.get(), at.last.name, at.last.length, type, permissions,
+                                ctx.uid, ctx.gid, target));
     return {};
+}
+
+Result<void> do_mkdirat(int dirfd, uint64_t user_path, uint32_t mode) {
+    return create_at(dirfd, user_path, fs::NodeType::kDirectory, mode & 01777 & ~my_umask());
 }
 
 // mknod: regular files and FIFOs. The tree keeps no device nodes or
@@ -118,17 +133,7 @@ Result<void> do_mknodat(int dirfd, uint64_t user_path, uint32_t mode) {
         default:
             return Error::kInvalid;
     }
-    UserPath path;
-    TRY(path.copy_from(user_path));
-    if (is_root_path(path.get())) return Error::kExists;
-    Place at = TRY(place_of(dirfd, path.get()));
-    if (at.last.is_dot_or_dotdot || existing(at).valid()) return Error::kExists;
-    if (at.last.trailing_slash) return Error::kNoEntry;
-    TRY(tree_name(at, Error::kAccess));
-    TRY(fs::vfs().tree().create(at.dir.inode.get(), at.last.name, at.last.length, type,
-                                mode & 07777 & ~my_umask(), lookup_context().uid,
-                                lookup_context().gid));
-    return {};
+    return create_at(dirfd, user_path, type, mode & 07777 & ~my_umask());
 }
 
 Result<void> do_rmdir(int dirfd, const char* path) {
@@ -201,31 +206,19 @@ Result<void> do_linkat(int old_dirfd, uint64_t user_old, int new_dirfd, uint64_t
     uint32_t lookup = flags & kAtSymlinkFollow ? 0 : linux_abi::kAtSymlinkNoFollow;
     Node source =
         TRY(node_at(old_dirfd, old_path.get(), lookup | (flags & linux_abi::kAtEmptyPath), file));
-    if (is_root_path(new_path.get())) return Error::kExists;
-    Place to = TRY(place_of(new_dirfd, new_path.get()));
-    if (to.last.is_dot_or_dotdot || existing(to).valid()) return Error::kExists;
+    Place to = TRY(new_name_at(new_dirfd, new_path.get(), false));
     if (!source.inode) return source.valid() ? Error::kCrossDevice : Error::kNoEntry;
     if (!to.dir.inode) return Error::kCrossDevice;
     if (source.inode->type == fs::NodeType::kDirectory) return Error::kPermission;
-    if (to.last.trailing_slash) return Error::kNoEntry;
     return fs::vfs().tree().link(to.dir.inode.get(), to.last.name, to.last.length,
                                  source.inode.get());
 }
 
 Result<void> do_symlinkat(uint64_t user_target, int new_dirfd, uint64_t user_new) {
-    UserPath target, new_path;
+    UserPath target;
     TRY(target.copy_from(user_target));
-    TRY(new_path.copy_from(user_new));
     if (target.empty()) return Error::kNoEntry;
-    if (is_root_path(new_path.get())) return Error::kExists;
-    Place at = TRY(place_of(new_dirfd, new_path.get()));
-    if (at.last.is_dot_or_dotdot || existing(at).valid()) return Error::kExists;
-    if (at.last.trailing_slash) return Error::kNoEntry;
-    TRY(tree_name(at, Error::kAccess));
-    TRY(fs::vfs().tree().create(at.dir.inode.get(), at.last.name, at.last.length,
-                                fs::NodeType::kSymlink, 0777, lookup_context().uid,
-                                lookup_context().gid, target.get()));
-    return {};
+    return create_at(new_dirfd, user_new, fs::NodeType::kSymlink, 0777, target.get());
 }
 
 // The node a metadata change applies to: `path` from `dirfd` (with
@@ -351,11 +344,7 @@ Result<void> do_truncate(uint64_t user_path, int64_t length) {
     Node node = TRY(fs::vfs().resolve(lookup_context(), start, path.get(), true));
     if (fs::vfs().is_directory(node)) return Error::kIsDirectory;
     if (!node.inode || node.inode->type != fs::NodeType::kRegular) return Error::kInvalid;
-    fs::Tmpfs& tree = fs::vfs().tree();
-    TRY(tree.get_write_access(node.inode.get()));
-    auto done = tree.truncate(node.inode.get(), uint64_t(length));
-    tree.put_write_access(node.inode.get());
-    return done;
+    return fs::vfs().tree().truncate_by_name(node.inode.get(), uint64_t(length));
 }
 
 Result<void> do_ftruncate(int fd, int64_t length) {
