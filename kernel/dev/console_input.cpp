@@ -11,8 +11,10 @@ namespace nyanos::console_input {
 namespace {
 
 constexpr char kCtrlC = 0x03;
+constexpr size_t kSources = 2;
 
-ByteRing<kBufferSize> g_ring;
+ByteRing<kBufferSize> g_rings[kSources];
+uint32_t g_claims[kSources] = {};  // open readers of tty0, ttyS0
 size_t g_dropped = 0;
 Hook g_data_available = nullptr;
 InterruptHook g_interrupt = nullptr;
@@ -34,65 +36,94 @@ private:
     arch::InterruptDisabler m_no_interrupts;  // constructed first, released last
 };
 
+// A source's own terminal, and a terminal's source (the console has none).
+Reader own_reader(size_t source) {
+    return source == size_t(Source::kKeyboard) ? Reader::kTty0 : Reader::kTtyS0;
+}
+size_t source_of(Reader reader) {
+    return reader == Reader::kTty0 ? size_t(Source::kKeyboard) : size_t(Source::kSerial);
+}
+
+// Who reads `source` now (the caller holds the Locker).
+Reader route(size_t source) {
+    return g_claims[source] ? own_reader(source) : Reader::kConsole;
+}
+
 void on_keyboard_irq() {
     char bytes[ScancodeDecoder::kMaxOutput];
     size_t n = keyboard::read_irq(bytes);
-    for (size_t i = 0; i < n; ++i) push(bytes[i]);
+    for (size_t i = 0; i < n; ++i) push(Source::kKeyboard, bytes[i]);
 }
 
 void on_com1_irq() {
     // Drain the FIFO: one interrupt may stand for several bytes.
     char c;
-    for (int i = 0; i < 64 && serial::try_read(c); ++i) push(c);
+    for (int i = 0; i < 64 && serial::try_read(c); ++i) push(Source::kSerial, c);
 }
 
 }  // namespace
 
-void push(char c) {
-    // Ctrl-C that kills the foreground process is consumed: the shell that
-    // reads next must not see it (as with a Unix terminal's ISIG).
+void push(Source source, char c) {
+    // Ctrl-C that kills the console's foreground process is consumed: the
+    // shell that reads next must not see it (as with a Unix terminal's
+    // ISIG).
     InterruptHook interrupt;
     SignalCharacterHook terminal;
+    Reader reader;
     {
         Locker lock;
         interrupt = g_interrupt;
         terminal = g_terminal;
+        reader = route(size_t(source));
     }
-    if (terminal && terminal(c)) return;
-    if (c == kCtrlC && interrupt && interrupt()) return;
+    if (terminal && terminal(reader, c)) return;
+    if (c == kCtrlC && reader == Reader::kConsole && interrupt && interrupt()) return;
     Hook data_available;
     {
         Locker lock;
-        if (!g_ring.push(uint8_t(c))) ++g_dropped;
+        if (!g_rings[size_t(source)].push(uint8_t(c))) ++g_dropped;
         data_available = g_data_available;
     }
     if (data_available) data_available();
 }
 
-bool try_pop(char& c) {
+void claim(Reader reader) {
+    if (reader == Reader::kConsole) return;
     Locker lock;
-    uint8_t b;
-    if (!g_ring.pop(b)) return false;
-    c = char(b);
-    return true;
+    ++g_claims[source_of(reader)];
 }
 
-size_t read_available(char* out, size_t capacity) {
+void release(Reader reader) {
+    if (reader == Reader::kConsole) return;
+    Locker lock;
+    --g_claims[source_of(reader)];
+}
+
+bool try_pop(Reader reader, char& c) {
+    return read_available(reader, &c, 1) == 1;
+}
+
+size_t read_available(Reader reader, char* out, size_t capacity) {
     Locker lock;
     size_t n = 0;
     uint8_t b;
-    while (n < capacity && g_ring.pop(b)) out[n++] = char(b);
+    for (size_t s = 0; s < kSources; ++s) {
+        if (route(s) != reader) continue;
+        while (n < capacity && g_rings[s].pop(b)) out[n++] = char(b);
+    }
     return n;
 }
 
-bool empty() {
-    Locker lock;
-    return g_ring.empty();
+bool empty(Reader reader) {
+    return available(reader) == 0;
 }
 
-size_t available() {
+size_t available(Reader reader) {
     Locker lock;
-    return g_ring.size();
+    size_t n = 0;
+    for (size_t s = 0; s < kSources; ++s)
+        if (route(s) == reader) n += g_rings[s].size();
+    return n;
 }
 
 void set_data_available_hook(Hook hook) {

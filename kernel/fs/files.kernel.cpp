@@ -71,9 +71,9 @@ Result<FdTable*> create_console_table() {
     // The flags an open() of /dev/console would give them (open.cpp).
     Node console{nullptr, Special::kConsole};
     DescriptionRef input =
-        TRY(open_console(g_vfs, console, open_flags::kReadOnly | open_flags::kLargeFile));
+        TRY(open_terminal(g_vfs, console, open_flags::kReadOnly | open_flags::kLargeFile));
     DescriptionRef output =
-        TRY(open_console(g_vfs, console, open_flags::kWriteOnly | open_flags::kLargeFile));
+        TRY(open_terminal(g_vfs, console, open_flags::kWriteOnly | open_flags::kLargeFile));
     FdTable* table = TRY(FdTable::try_create());
     int fds[2];
     auto r = table->install_pair(input, output, false, fds);

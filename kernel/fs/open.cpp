@@ -53,8 +53,7 @@ Result<DescriptionRef> open_node(const Vfs& vfs, Node node, uint32_t flags) {
             return open_fifo(vfs, static_cast<Node&&>(node), kept);
         case NodeType::kCharDevice:
             if (flags & kDirectory) return Error::kNotDirectory;
-            if (node.special == Special::kConsole || node.special == Special::kTty)
-                return open_console(vfs, node, kept);
+            if (is_terminal(node.special)) return open_terminal(vfs, node, kept);
             if (node.special == Special::kRandom || node.special == Special::kUrandom)
                 return open_random(vfs, node, kept);
             return MemoryDevice::try_create(vfs, node, kept);

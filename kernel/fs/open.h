@@ -27,10 +27,10 @@ Result<DescriptionRef> open_node(const Vfs& vfs, Node node, uint32_t flags);
 Result<DescriptionRef> open_path(const Vfs& vfs, const LookupContext& ctx, Node start,
                                  const char* path, uint32_t flags, uint32_t mode = 0);
 
-// The console's description (fs/console_file.kernel.cpp) and /dev/random's
+// A terminal's description (fs/terminal_file.kernel.cpp) and /dev/random's
 // and /dev/urandom's (fs/random_file.kernel.cpp); the host tests provide
 // their own.
-Result<DescriptionRef> open_console(const Vfs& vfs, Node node, uint32_t flags);
+Result<DescriptionRef> open_terminal(const Vfs& vfs, Node node, uint32_t flags);
 Result<DescriptionRef> open_random(const Vfs& vfs, Node node, uint32_t flags);
 // A FIFO of the root tree (fs/pipe.kernel.cpp): an end of the pipe its
 // openers share, waiting for the other side as Linux's fifo_open does.

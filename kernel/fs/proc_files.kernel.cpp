@@ -8,6 +8,7 @@
 #include "fs/files.h"
 #include "fs/open.h"
 #include "fs/proc_text.h"
+#include "fs/terminal.h"
 #include "fs/tree_files.h"
 #include "lib/heap_ptr.h"
 #include "lib/load_average.h"
@@ -188,6 +189,8 @@ Result<ProcessFigures> gather_process(int32_t pid, Strings which = Strings::kNon
                                       size_t* copied = nullptr) {
     ProcessFigures figures;
     proc::MemorySpace* memory = TRY(proc::process_figures(pid, figures));
+    if (const Terminal* t = session_terminal(figures.sid, figures.tpgid))
+        figures.tty_nr = uint32_t(t->device());
     if (copied) *copied = 0;
     if (memory) {
         {

@@ -306,14 +306,15 @@ void cpuinfo(const CpuIdentity& cpu, const uint32_t* indexes, size_t count, Text
 void process_stat(const ProcessFigures& p, TextBuilder& out) {
     // Linux 6.1's do_task_stat, field by field. What the kernel does not
     // keep is 0, as Linux prints it where it does not report a field: the
-    // tty (none: 0, and tpgid -1), flags, fault counts, the code, stack and
+    // flags, fault counts, the code, stack and
     // data addresses, kstkesp/kstkeip, the obsolete signal masks (the
     // status file is their place), wchan, swap counts, the CPU last run on,
     // scheduling policy (SCHED_OTHER, priority 20, nice 0), I/O delay,
     // guest time.
-    out.append("%d (%s) %c %d %d %d 0 -1 0 0 0 0 0 %lu %lu %lu %lu 20 0 %d 0 %lu %lu %lu %lu ",
-               p.pid, p.name, p.state, p.ppid, p.pgid, p.sid, p.utime, p.stime, p.cutime, p.cstime,
-               p.threads, p.start_time, p.virtual_bytes, p.resident_pages, p.rss_limit);
+    out.append("%d (%s) %c %d %d %d %u %d 0 0 0 0 0 %lu %lu %lu %lu 20 0 %d 0 %lu %lu %lu %lu ",
+               p.pid, p.name, p.state, p.ppid, p.pgid, p.sid, p.tty_nr, p.tpgid, p.utime, p.stime,
+               p.cutime, p.cstime, p.threads, p.start_time, p.virtual_bytes, p.resident_pages,
+               p.rss_limit);
     out.append("0 0 0 0 0 0 0 0 0 0 0 0 %d 0 0 0 0 0 0 0 0 %lu %lu %lu 0 0 %d\n", p.exit_signal,
                p.start_brk, p.arg_start, p.arg_end, p.exit_code);
 }

@@ -98,6 +98,10 @@ struct ProcessFigures {
     int32_t pid = 0, ppid = 0, pgid = 0, sid = 0;
     // A thread's view (pid is then the thread's id): its process; 0: pid.
     int32_t tgid = 0;
+    // The session's controlling terminal (Linux's encoding of its device
+    // number; 0: none) and its foreground group (-1: none).
+    uint32_t tty_nr = 0;
+    int32_t tpgid = -1;
     char state = 'S';  // R running or ready, S sleeping, T stopped, Z zombie
     char name[32] = {};
     uint32_t umask = 0;

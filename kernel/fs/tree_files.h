@@ -1,8 +1,8 @@
 // The descriptions of nodes opened by path (fs/vfs.h): regular files of the
 // root tree (fs/tmpfs.h), /proc's generated ones (read-only, seekable),
 // directories (getdents), and the memory devices /dev/null, /dev/zero and
-// /dev/full. Portable: the console, which needs the
-// kernel's input and output, is in fs/console_file.h.
+// /dev/full. Portable: the terminals, which need the
+// kernel's input and output, are in fs/terminal.h.
 #pragma once
 
 #include "fs/file_description.h"

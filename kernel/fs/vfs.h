@@ -35,6 +35,8 @@ enum class Special : uint8_t {
     kFull,
     kConsole,
     kTty,
+    kTty0,   // the framebuffer and the keyboards
+    kTtyS0,  // COM1
     kRandom,
     kUrandom,
     // Links into /proc/self/fd, as a Linux system's /dev has them.
@@ -74,6 +76,11 @@ enum class Special : uint8_t {
 constexpr bool is_proc_text(Special s) {
     return (s >= Special::kProcMeminfo && s <= Special::kProcVersion) ||
            (s >= Special::kProcPidCmdline && s <= Special::kProcPidMaps);
+}
+// Whether `s` is a terminal device (fs/terminal.h).
+constexpr bool is_terminal(Special s) {
+    return s == Special::kConsole || s == Special::kTty || s == Special::kTty0 ||
+           s == Special::kTtyS0;
 }
 // Whether a node of kind `s` belongs to one process (Node::pid says which).
 constexpr bool is_per_process(Special s) {

@@ -16,6 +16,9 @@ bool add_sink(Sink sink);
 inline constexpr size_t kMaxSinks = 4;
 
 void write(const char* text, size_t length);
+// Writes to one sink only (a terminal of one device), keeping the message
+// together as write() does.
+void write_to(Sink sink, const char* text, size_t length);
 
 }  // namespace nyanos::console
 

@@ -62,6 +62,11 @@ void write(const char* text, size_t length) {
     write_unlocked(text, length);
 }
 
+void write_to(Sink sink, const char* text, size_t length) {
+    OutputGuard guard;
+    sink(text, length);
+}
+
 }  // namespace nyanos::console
 
 namespace nyanos {

@@ -1,13 +1,13 @@
-// The console's line discipline, as Linux's n_tty does it for the settings
+// A terminal's line discipline, as Linux's n_tty does it for the settings
 // a struct termios holds: input translation (IGNCR, ICRNL, INLCR), the
 // canonical mode's line editing (ERASE, WERASE, KILL, EOF, EOL, EOL2 and
 // newline end or change the line being typed; a read gets at most one
 // line), non-canonical reads of whatever came, and echo (ECHO, ECHOE,
-// ECHOK, ECHOKE, ECHONL, ECHOCTL). Portable and host-tested; the console
-// (fs/console_file.kernel.cpp) feeds it the bytes a reader takes from the
+// ECHOK, ECHOKE, ECHONL, ECHOCTL). Portable and host-tested; each terminal
+// (fs/terminal.kernel.cpp) feeds it the bytes a reader takes from the
 // keyboard and serial input, in the reader's context.
 //
-// Signals from the keyboard (ISIG: ^C, ^\, ^Z) are the console's input
+// Signals from the keyboard (ISIG: ^C, ^\, ^Z) are the terminal's input
 // hook's business; a signal character that reaches the discipline is
 // echoed and ends the line being typed (discarded, as Linux flushes it).
 #pragma once

@@ -130,7 +130,7 @@ Result<int> process_group(int pid);
 Result<int> session_of(int pid);
 Result<int> start_session();
 
-// For the terminal (fs/console_file.kernel.cpp): whether session `sid`
+// For the terminal (fs/terminal.kernel.cpp): whether session `sid`
 // has a live process, and group `pgid` a live process in it; whether the
 // group `pgid` of session `sid` is orphaned (no member's parent is in
 // another group of the same session).

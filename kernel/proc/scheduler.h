@@ -16,6 +16,7 @@
 #include <stdint.h>
 
 #include "arch/x86_64/interrupt_frame.h"
+#include "dev/console_input.h"
 #include "nyanos/lib/result.h"
 #include "proc/cpu.h"
 #include "proc/process.h"
@@ -138,12 +139,12 @@ void sleep_ms(uint64_t ms);
 // deadline already past returns kTimedOut at once.
 WakeReason sleep_until(Deadline deadline);
 
-// Blocks until console input is available (kWoken; at once if there is
-// some), the process is killed (kKilled), a signal is to be taken
+// Blocks until input `reader` reads is available (kWoken; at once if
+// there is some), the process is killed (kKilled), a signal is to be taken
 // (kInterrupted) or `deadline` passes (kTimedOut; none by default). The
 // caller unwinds and returns (EINTR, a restart code): the kill or the
 // signal takes effect on the way back to user mode.
-WakeReason wait_for_input(Deadline deadline = {});
+WakeReason wait_for_input(console_input::Reader reader, Deadline deadline = {});
 // Fired when console input arrives (poll on the console subscribes to it).
 class WaitEvent;
 WaitEvent& console_input_event();

@@ -487,12 +487,12 @@ WakeReason sleep_until(Deadline deadline) {
     return g_sleepers.wait_locked(deadline);
 }
 
-WakeReason wait_for_input(Deadline deadline) {
+WakeReason wait_for_input(console_input::Reader reader, Deadline deadline) {
     arch::InterruptDisabler no_interrupts;
     // The console's hook wakes under the scheduler lock, so input that
     // arrives after this check finds this thread already queued.
     sync::Guard lock(g_scheduler_lock);
-    if (!console_input::empty()) return WakeReason::kWoken;
+    if (!console_input::empty(reader)) return WakeReason::kWoken;
     return g_input_ready.queue().wait_locked(deadline);
 }
 

@@ -214,7 +214,7 @@ Result<DescriptionRef> open_proc_text(const Vfs& vfs, Node node, uint32_t flags)
     return BytesFile::try_create_owning(vfs, node, flags, copy, length);
 }
 
-Result<DescriptionRef> open_console(const Vfs& vfs, Node node, uint32_t flags) {
+Result<DescriptionRef> open_terminal(const Vfs& vfs, Node node, uint32_t flags) {
     auto* d = new (std::nothrow) FakeConsole(vfs, node, flags);
     if (!d) return Error::kNoMemory;
     return DescriptionRef::adopt(d);

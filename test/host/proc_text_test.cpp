@@ -180,6 +180,8 @@ TEST_CASE("proc text: a process's stat has Linux's 52 fields, status and comm it
     }
     REQUIRE(fields.size() == 50);                               // fields 3..52
     auto field = [&](int n) { return fields[size_t(n - 3)]; };  // man 5 proc numbering
+    CHECK(field(7) == "0");                                     // tty_nr: none
+    CHECK(field(8) == "-1");                                    // tpgid: none
     CHECK(field(14) == "12");                                   // utime
     CHECK(field(15) == "3");                                    // stime
     CHECK(field(16) == "4");                                    // cutime
@@ -196,6 +198,14 @@ TEST_CASE("proc text: a process's stat has Linux's 52 fields, status and comm it
     CHECK(field(48) == std::to_string(0x7ffd000));              // arg_start
     CHECK(field(49) == std::to_string(0x7ffd020));              // arg_end
     CHECK(field(52) == "0");                                    // exit_code
+
+    // With a controlling terminal (ttyS0, 4:64): Linux's encoding of its
+    // number, and its foreground group.
+    p.tty_nr = (4 << 8) | 64;
+    p.tpgid = 77;
+    Text with_tty;
+    process_stat(p, with_tty.out);
+    CHECK(with_tty.str().rfind("42 (a name (with) spaces) S 1 42 1 1088 77 ", 0) == 0);
 
     Text status;
     process_status(p, status.out);

@@ -363,6 +363,12 @@ TEST_CASE("vfs: stat gives types, modes, sizes, devices and a unique inode per n
     CHECK(st.device == kDevDevice);
     t.vfs.stat(t.at("/dev/console"), st);
     CHECK(st.rdevice == make_device(5, 1));
+    // The two terminals, with Linux's numbers: tty0 is 4:0, ttyS0 4:64.
+    t.vfs.stat(t.at("/dev/tty0"), st);
+    CHECK(st.mode == (mode_bits::kCharDevice | 0620));
+    CHECK(st.rdevice == make_device(4, 0));
+    t.vfs.stat(t.at("/dev/ttyS0"), st);
+    CHECK(st.rdevice == make_device(4, 64));
     t.vfs.stat(t.at("/dev/urandom"), st);
     CHECK(st.rdevice == make_device(1, 9));
 
@@ -386,9 +392,9 @@ TEST_CASE("vfs: directory entries: '.', '..', then the children; mounts replace 
     CHECK(t.list(t.at("/")) ==
           std::vector<std::string>{".", "..", "dev", "proc", "bin", "etc", "readme"});
     CHECK(t.list(t.at("/bin")) == std::vector<std::string>{".", "..", "sh", "cat"});
-    CHECK(t.list(t.at("/dev")) == std::vector<std::string>{".", "..", "null", "zero", "full",
-                                                           "random", "urandom", "tty", "console",
-                                                           "fd", "stdin", "stdout", "stderr"});
+    CHECK(t.list(t.at("/dev")) ==
+          std::vector<std::string>{".", "..", "null", "zero", "full", "random", "urandom", "tty",
+                                   "tty0", "ttyS0", "console", "fd", "stdin", "stdout", "stderr"});
     CHECK(t.list(t.at("/bin/sh")).empty());
     DirectoryEntry e;
     REQUIRE(t.vfs.entry_at(t.at("/bin"), 1, e));

@@ -15,7 +15,9 @@ reads the console through the kernel's line discipline (canonical mode:
 echo, erase, ^D), job control (^Z stops a job, bg and fg continue it, ^C
 interrupts it; with `stty tostop` a background writer stops), line editing
 and history work, vi edits and
-saves a file in /tmp, and its `exit 3` ends init with status 3."""
+saves a file in /tmp, a second shell started on /dev/ttyS0 takes the serial
+line while the console shell keeps the keyboard (each terminal's ^C and
+size its own), and the console shell's `exit 3` ends init with status 3."""
 import os
 
 from harness import ROOT, Test
@@ -76,6 +78,23 @@ TESTS = [
                 ("send", "cat /tmp/v.txt | grep vi | wc -l; cat /tmp/v.txt\r"),
                 ("expect", r"^1\r?$"), ("expect", r"^hello from vi\r?$"),
                 ("expect", _ASH_PROMPT),
+                # Two terminals: a shell on ttyS0 with a session of its
+                # own takes the serial line (its output goes there only),
+                # while the console shell keeps the keyboard.
+                ("send", "PS1='ttyS0# ' setsid -c sh </dev/ttyS0 >/dev/ttyS0 2>&1 &\r"),
+                ("expect", r"^ttyS0# "), ("send", "tty; stty size; echo $((5*5))\r"),
+                ("expect", r"^/dev/ttyS0\r?$"), ("expect", r"^24 80\r?$"),
+                ("expect", r"^25\r?$"), ("expect", r"ttyS0# "),
+                ("monitor", sendkeys("tty; stty size </dev/tty0\n")),
+                ("expect", r"^/dev/console\r?$"), ("expect", r"^\d+ \d+\r?$"),
+                # ^C on the serial line interrupts ttyS0's foreground job
+                # only; the console shell still answers the keyboard.
+                ("send", "sleep 20\r"), ("sleep", 1), ("send", "\x03"), ("expect", r"ttyS0# "),
+                ("monitor", sendkeys("echo kb $((6*6))\n")), ("expect", r"^kb 36\r?$"),
+                # When ttyS0's shell ends, the serial line feeds the
+                # console again.
+                ("send", "exit\r"), ("sleep", 1), ("send", "echo back $((7*7))\r"),
+                ("expect", r"^back 49\r?$"), ("expect", _ASH_PROMPT),
                 ("send", "exit 3\r"), ("expect", r"init exited: 3\r?\n")],
          exit_code=(3 << 1) | 1),
     Test("linux-busybox-ls-wc", cmdline='init=/bin/busybox -- sh -c "ls /bin | wc -l"',
