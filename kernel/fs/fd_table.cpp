@@ -2,6 +2,8 @@
 
 #include <new>
 
+#include "fs/kernel_hooks.h"
+
 namespace nyanos::fs {
 
 Result<FdTable*> FdTable::try_create() {
@@ -13,9 +15,14 @@ Result<FdTable*> FdTable::try_create() {
 FdTable::~FdTable() {
     // The last reference is gone: nobody else can reach the slots.
     for (int fd = 0; fd < m_capacity; ++fd) {
-        if (m_slots[fd].description) m_slots[fd].description->release_ref();
+        if (m_slots[fd].description) let_go(m_slots[fd].description);
     }
     delete[] m_slots;
+}
+
+void FdTable::let_go(FileDescription* d) {
+    release_table_record_locks(this, d);
+    d->release_ref();
 }
 
 void FdTable::release_ref() {
@@ -148,7 +155,7 @@ Result<void> FdTable::close(int fd) {
         d = m_slots[fd].description;
         m_slots[fd] = Slot{};
     }
-    d->release_ref();
+    let_go(d);
     return {};
 }
 
@@ -179,7 +186,7 @@ Result<int> FdTable::duplicate_to(int fd, int target, bool cloexec, int limit) {
         replaced = m_slots[target].description;
         m_slots[target] = Slot{d, cloexec};
     }
-    if (replaced) replaced->release_ref();
+    if (replaced) let_go(replaced);
     return target;
 }
 
@@ -213,7 +220,7 @@ void FdTable::close_matching(int first, int last, Pick&& pick) {
             }
         }
         if (!d) return;
-        d->release_ref();
+        let_go(d);
     }
 }
 

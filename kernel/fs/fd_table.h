@@ -109,6 +109,9 @@ private:
     // The lowest free descriptor >= `lowest`, or `limit` if none is below it.
     int lowest_free_locked(int lowest, int limit) const REQUIRES(m_lock);
     // Grows the slot array so that `fd` fits. ENOMEM.
+    // A slot let go of `d` (outside the lock): the table's classic record
+    // locks on its file go, then the slot's reference.
+    void let_go(FileDescription* d) EXCLUDES(m_lock);
     Result<void> ensure_capacity_locked(int fd) REQUIRES(m_lock);
     bool is_open_locked(int fd) const REQUIRES(m_lock);
     Result<FdTable*> clone(bool skip_cloexec) EXCLUDES(m_lock);

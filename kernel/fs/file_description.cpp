@@ -52,6 +52,7 @@ Result<void> FileDescription::read_directory(EntrySink, void*) {
 
 FileDescription::~FileDescription() {
     if (__atomic_load_n(&m_flocked, __ATOMIC_RELAXED)) release_flocks(this);
+    if (__atomic_load_n(&m_record_locked, __ATOMIC_RELAXED)) release_description_record_locks(this);
 }
 
 Result<void> FileDescription::truncate(uint64_t) {

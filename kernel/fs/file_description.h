@@ -183,6 +183,8 @@ public:
     // flock(2) took a lock for this description (fs/flock.h): its last
     // reference going releases its locks.
     void note_flock() { __atomic_store_n(&m_flocked, true, __ATOMIC_RELAXED); }
+    // Likewise for fcntl's open-file-description locks (fs/record_lock.h).
+    void note_record_lock() { __atomic_store_n(&m_record_locked, true, __ATOMIC_RELAXED); }
 
     // The node of the file tree the description was opened from (fs/vfs.h:
     // fchdir, openat's directory fd); nullptr for pipes and the console
@@ -204,6 +206,7 @@ private:
     RefCount m_refs;
     uint32_t m_flags;
     bool m_flocked = false;
+    bool m_record_locked = false;
 };
 
 using DescriptionRef = RefPtr<FileDescription>;

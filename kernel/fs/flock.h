@@ -12,4 +12,9 @@ namespace nyanos::fs {
 // ends the wait, ENOMEM.
 Result<void> flock(FileDescription& d, int operation);
 
+// What names `d`'s file for advisory locks (flock's and fcntl's): the
+// same for every description of a root-tree file; the description itself
+// for anything else (a pipe, a device).
+const void* advisory_lock_key(const FileDescription& d);
+
 }  // namespace nyanos::fs

@@ -21,23 +21,23 @@ FlockTable g_flocks GUARDED_BY(g_flock_lock);
 // Threads waiting for a lock to go (checked again under g_flock_lock).
 proc::WaitQueue g_flock_waiters;
 
+}  // namespace
+
 // A root-tree file by its inode number (never reused, so a lock cannot
 // outlive its inode into a new one at the same address); numbers are
 // below 2^30, where no description lies.
-const void* file_key(const FileDescription& d) {
+const void* advisory_lock_key(const FileDescription& d) {
     const Node* node = d.node();
     if (node && node->inode) return reinterpret_cast<const void*>(uintptr_t(node->inode->number));
     return &d;
 }
-
-}  // namespace
 
 Result<void> flock(FileDescription& d, int operation) {
     constexpr int kShared = 1, kExclusive = 2, kNonBlock = 4, kUnlock = 8;
     const bool nonblock = operation & kNonBlock;
     const int op = operation & ~kNonBlock;
     if (op != kShared && op != kExclusive && op != kUnlock) return Error::kInvalid;
-    const void* file = file_key(d);
+    const void* file = advisory_lock_key(d);
     sync::NoInterruptsGuard lock(g_flock_lock);
     if (op == kUnlock) {
         if (g_flocks.unlock(file, &d)) g_flock_waiters.wake_all();

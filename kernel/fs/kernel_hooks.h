@@ -27,6 +27,13 @@ bool process_exists(int32_t pid);
 void unmap_file_from_processes(uint32_t inode, uint64_t size);
 // A description that took flock(2) locks is gone: they go (fs/flock.h).
 void release_flocks(const FileDescription* d);
+// A description that took fcntl's OFD locks is gone: they go
+// (fs/record_lock.h).
+void release_description_record_locks(const FileDescription* d);
+// Descriptor table `table` lets go of a descriptor of `d`: the classic
+// fcntl locks the table holds on `d`'s file go, as POSIX says of any close
+// (fs/record_lock.h).
+void release_table_record_locks(const void* table, const FileDescription* d);
 // The smallest pid of a process that is >= `from`, or 0 if none.
 int32_t first_process_from(int32_t from);
 // Process `pid`'s threads (not those that have ended): whether `tid` is

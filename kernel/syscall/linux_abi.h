@@ -145,6 +145,20 @@ inline constexpr int kIovMax = 1024;  // UIO_MAXIOV
 // fcntl.
 inline constexpr int kFDupFd = 0, kFGetFd = 1, kFSetFd = 2, kFGetFl = 3, kFSetFl = 4;
 inline constexpr int kFDupFdCloexec = 1030, kFSetPipeSz = 1031, kFGetPipeSz = 1032;
+// Byte-range locks: classic (owned by the descriptor table) and
+// open-file-description ones; struct flock's l_type values.
+inline constexpr int kFGetLk = 5, kFSetLk = 6, kFSetLkw = 7;
+inline constexpr int kFOfdGetLk = 36, kFOfdSetLk = 37, kFOfdSetLkw = 38;
+inline constexpr int16_t kFRdLck = 0, kFWrLck = 1, kFUnLck = 2;
+// struct flock on x86_64.
+struct Flock {
+    int16_t type;
+    int16_t whence;
+    int64_t start;
+    int64_t length;
+    int32_t pid;
+};
+static_assert(sizeof(Flock) == 32);
 inline constexpr int kFdCloexec = 1;
 
 // Generic ioctls every descriptor answers.

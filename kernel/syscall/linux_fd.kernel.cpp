@@ -1,9 +1,10 @@
-// Linux: close, close_range, dup, dup2, dup3, fcntl, flock, pipe, pipe2 —
+// Linux: close, close_range, dup, dup2, dup3, fcntl (record locks too), flock, pipe, pipe2 —
 // the descriptor table (fs/fd_table.h) seen through Linux's arguments.
 #include "fs/fd_table.h"
 #include "fs/file_description.h"
 #include "fs/flock.h"
 #include "fs/pipe.h"
+#include "fs/record_lock.h"
 #include "proc/lifecycle.h"
 #include "proc/scheduler.h"
 #include "syscall/file_support.h"
@@ -34,6 +35,95 @@ Result<int> do_dup3(int fd, int target, uint64_t flags) {
     return current_files().duplicate_to(fd, target, flags & of::kCloseOnExec, fd_limit());
 }
 
+// The bytes struct flock names, as Linux's flock_to_posix_lock reads it:
+// from the start, the offset or the end (SEEK_*), a negative length
+// reaching back before l_start, 0 reaching to the end however far it
+// grows. EINVAL for another whence or a range before byte 0, EOVERFLOW
+// past the largest offset.
+Result<void> flock_range(fs::FileDescription& d, const linux_abi::Flock& l, uint64_t& start,
+                         uint64_t& end) {
+    constexpr int64_t kMax = INT64_MAX;
+    int64_t base;
+    switch (l.whence) {
+        case 0:
+            base = 0;
+            break;
+        case 1: {
+            auto offset = d.seek(0, 1);  // a stream has none: 0, as its f_pos
+            base = offset.ok() ? int64_t(offset.value()) : 0;
+            break;
+        }
+        case 2: {
+            fs::FileStat st;
+            d.stat(st);
+            base = st.size;
+            break;
+        }
+        default:
+            return Error::kInvalid;
+    }
+    if (l.start > kMax - base) return Error::kOverflow;
+    int64_t first = base + l.start, last;
+    if (first < 0) return Error::kInvalid;
+    if (l.length > 0) {
+        if (l.length - 1 > kMax - first) return Error::kOverflow;
+        last = first + l.length - 1;
+    } else if (l.length < 0) {
+        if (first + l.length < 0) return Error::kInvalid;
+        last = first - 1;
+        first += l.length;
+    } else {
+        last = kMax;
+    }
+    start = uint64_t(first);
+    end = uint64_t(last);
+    return {};
+}
+
+// F_GETLK, F_SETLK, F_SETLKW and their open-file-description forms, with
+// Linux's check order (fcntl_getlk, fcntl_setlk).
+Result<int64_t> do_record_lock(fs::FileDescription& d, int command, uint64_t arg) {
+    using Kind = fs::RecordLockTable::Kind;
+    linux_abi::Flock l;
+    TRY(copy_from_user(&l, arg, sizeof(l)));
+    const bool ofd = command >= linux_abi::kFOfdGetLk;
+    const bool get = command == linux_abi::kFGetLk || command == linux_abi::kFOfdGetLk;
+    const bool lock_type = l.type == linux_abi::kFRdLck || l.type == linux_abi::kFWrLck;
+    if (get && !lock_type) return Error::kInvalid;
+    uint64_t start, end;
+    TRY(flock_range(d, l, start, end));
+    if (!lock_type && l.type != linux_abi::kFUnLck) return Error::kInvalid;
+    if (!get && l.type == linux_abi::kFRdLck && !d.readable()) return Error::kBadFd;
+    if (!get && l.type == linux_abi::kFWrLck && !d.writable()) return Error::kBadFd;
+    if (ofd && l.pid != 0) return Error::kInvalid;
+    const fs::RecordLockOwner owner =
+        ofd ? fs::RecordLockOwner{&d, -1, true}
+            : fs::RecordLockOwner{&current_files(), proc::current_process()->pid, false};
+    const Kind kind = l.type == linux_abi::kFRdLck ? Kind::kRead : Kind::kWrite;
+    if (get) {
+        fs::RecordLockTable::Lock found;
+        if (!fs::find_conflicting_record_lock(d, owner, kind, start, end, found)) {
+            l.type = linux_abi::kFUnLck;
+        } else {
+            l.type = found.kind == Kind::kRead ? linux_abi::kFRdLck : linux_abi::kFWrLck;
+            l.whence = 0;
+            l.start = int64_t(found.start);
+            l.length =
+                found.end == fs::RecordLockTable::kToEnd ? 0 : int64_t(found.end - found.start + 1);
+            l.pid = found.pid;
+        }
+        TRY(copy_to_user(arg, &l, sizeof(l)));
+        return int64_t(0);
+    }
+    if (l.type == linux_abi::kFUnLck) {
+        TRY(fs::clear_record_lock(d, owner, start, end));
+        return int64_t(0);
+    }
+    const bool wait = command == linux_abi::kFSetLkw || command == linux_abi::kFOfdSetLkw;
+    TRY(fs::set_record_lock(d, owner, kind, start, end, wait));
+    return int64_t(0);
+}
+
 Result<int64_t> do_fcntl(int fd, int command, uint64_t arg) {
     DescriptionRef file = TRY(file_of(fd));
     FdTable& files = current_files();
@@ -61,8 +151,15 @@ Result<int64_t> do_fcntl(int fd, int command, uint64_t arg) {
             if ((st.mode & fs::mode_bits::kTypeMask) != fs::mode_bits::kFifo) return Error::kBadFd;
             return int64_t(65536);
         }
+        case linux_abi::kFGetLk:
+        case linux_abi::kFSetLk:
+        case linux_abi::kFSetLkw:
+        case linux_abi::kFOfdGetLk:
+        case linux_abi::kFOfdSetLk:
+        case linux_abi::kFOfdSetLkw:
+            return do_record_lock(*file, command, arg);
         default:
-            // File locks, leases, signals on I/O, seals, F_SETPIPE_SZ: none yet.
+            // Leases, signals on I/O, seals, F_SETPIPE_SZ: none yet.
             return Error::kInvalid;
     }
 }

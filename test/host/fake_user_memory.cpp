@@ -193,6 +193,8 @@ Result<DescriptionRef> open_random(const Vfs& vfs, Node node, uint32_t flags) {
 
 // The kernel keeps flock's locks; the host tests take none.
 void release_flocks(const FileDescription*) {}
+void release_description_record_locks(const FileDescription*) {}
+void release_table_record_locks(const void*, const FileDescription*) {}
 
 // Processes' mappings are the kernel's: the host tests have none.
 void unmap_file_from_processes(uint32_t, uint64_t) {}

@@ -46,6 +46,7 @@ enum class Error : int32_t {
     kTooManyLinks = 31,      // EMLINK
     kBrokenPipe = 32,        // EPIPE
     kRange = 34,             // ERANGE
+    kDeadlock = 35,          // EDEADLK
     kNameTooLong = 36,       // ENAMETOOLONG
     kNoSys = 38,             // ENOSYS
     kNotEmpty = 39,          // ENOTEMPTY
@@ -109,6 +110,8 @@ constexpr const char* error_name(Error e) {
             return "EMFILE";
         case Error::kRange:
             return "ERANGE";
+        case Error::kDeadlock:
+            return "EDEADLK";
         case Error::kNameTooLong:
             return "ENAMETOOLONG";
         case Error::kNoSys:

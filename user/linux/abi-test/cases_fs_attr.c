@@ -729,6 +729,167 @@ FS_CASE(fs_flock) {
     return CASE_PASS;
 }
 
+/* fcntl byte-range locks, seen from another process (a fork: classic
+ * locks are not inherited) through F_GETLK, which it reports back over a
+ * pipe. */
+#ifndef F_OFD_GETLK
+#define F_OFD_GETLK 36
+#define F_OFD_SETLK 37
+#define F_OFD_SETLKW 38
+#endif
+
+static int set_lock(int fd, int cmd, short type, short whence, off_t start, off_t len) {
+    struct flock l = {.l_type = type, .l_whence = whence, .l_start = start, .l_len = len};
+    return fcntl(fd, cmd, &l);
+}
+
+/* What F_GETLK says of a write lock over [start, start+len) of `fd`'s file,
+ * asked by a child process; l_type -1 if the child failed. */
+static struct flock lock_seen_by_child(int fd, off_t start, off_t len) {
+    struct flock l = {.l_type = -1};
+    int p[2];
+    if (pipe(p) != 0) return l;
+    fflush(NULL);
+    pid_t child = fork();
+    if (child == 0) {
+        struct flock q = {.l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = start, .l_len = len};
+        if (fcntl(fd, F_GETLK, &q) != 0) q.l_type = -2;
+        _exit(write(p[1], &q, sizeof q) == sizeof q ? 0 : 1);
+    }
+    close(p[1]);
+    if (child < 0 || read(p[0], &l, sizeof l) != sizeof l) l.l_type = -1;
+    close(p[0]);
+    if (child > 0) wait_status(child);
+    return l;
+}
+
+/* Classic locks: another process sees them (type, range, pid), its own
+ * locks never conflict, ranges by SEEK_SET/SEEK_END and negative lengths,
+ * Linux's EINVAL/EBADF/EAGAIN, and any close of the file drops the
+ * process's locks on it. */
+FS_CASE(fs_record_locks) {
+    char data[100] = {0};
+    CHECK_OK(put_file("f", data, sizeof data));
+    int fd = open("f", O_RDWR);
+    CHECK_OK(fd);
+    CHECK_OK(set_lock(fd, F_SETLK, F_WRLCK, SEEK_SET, 0, 50));
+    struct flock own = {.l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = 10, .l_len = 1};
+    CHECK_OK(fcntl(fd, F_GETLK, &own));
+    CHECK_EQ(own.l_type, F_UNLCK); /* a process's own lock */
+    CHECK_EQ(own.l_start, 10);
+    struct flock seen = lock_seen_by_child(fd, 10, 1);
+    CHECK_EQ(seen.l_type, F_WRLCK);
+    CHECK_EQ(seen.l_whence, SEEK_SET);
+    CHECK_EQ(seen.l_start, 0);
+    CHECK_EQ(seen.l_len, 50);
+    CHECK_EQ(seen.l_pid, getpid());
+    CHECK_EQ(lock_seen_by_child(fd, 50, 10).l_type, F_UNLCK);
+    /* A read lock in the middle cuts the write lock in three. */
+    CHECK_OK(set_lock(fd, F_SETLK, F_RDLCK, SEEK_SET, 20, 10));
+    seen = lock_seen_by_child(fd, 20, 30);
+    CHECK_EQ(seen.l_type, F_RDLCK);
+    CHECK_EQ(seen.l_start, 20);
+    CHECK_EQ(seen.l_len, 10);
+    /* From the end, to the end; and a negative length reaching back. */
+    CHECK_OK(set_lock(fd, F_SETLK, F_UNLCK, SEEK_SET, 0, 0));
+    CHECK_OK(set_lock(fd, F_SETLK, F_WRLCK, SEEK_END, -10, 0));
+    seen = lock_seen_by_child(fd, 0, 0);
+    CHECK_EQ(seen.l_start, 90);
+    CHECK_EQ(seen.l_len, 0);
+    CHECK_OK(set_lock(fd, F_SETLK, F_RDLCK, SEEK_SET, 10, -5));
+    seen = lock_seen_by_child(fd, 0, 50);
+    CHECK_EQ(seen.l_type, F_RDLCK);
+    CHECK_EQ(seen.l_start, 5);
+    CHECK_EQ(seen.l_len, 5);
+    /* Bad requests. */
+    CHECK_ERR(set_lock(fd, F_SETLK, 7, SEEK_SET, 0, 1), EINVAL);
+    CHECK_ERR(set_lock(fd, F_SETLK, F_RDLCK, 5, 0, 1), EINVAL);
+    CHECK_ERR(set_lock(fd, F_SETLK, F_RDLCK, SEEK_SET, -1, 1), EINVAL);
+    CHECK_ERR(set_lock(fd, F_SETLK, F_RDLCK, SEEK_SET, 3, -4), EINVAL);
+    CHECK_ERR(set_lock(fd, F_GETLK, F_UNLCK, SEEK_SET, 0, 1), EINVAL);
+    int ro = open("f", O_RDONLY);
+    CHECK_OK(ro);
+    CHECK_ERR(set_lock(ro, F_SETLK, F_WRLCK, SEEK_SET, 0, 1), EBADF);
+    CHECK_ERR(set_lock(999, F_SETLK, F_RDLCK, SEEK_SET, 0, 1), EBADF);
+    /* Closing any descriptor of the file drops the process's locks. */
+    CHECK_OK(close(ro));
+    CHECK_EQ(lock_seen_by_child(fd, 0, 0).l_type, F_UNLCK);
+    /* A child's F_SETLK meets the parent's lock: EAGAIN. */
+    CHECK_OK(set_lock(fd, F_SETLK, F_WRLCK, SEEK_SET, 0, 1));
+    fflush(NULL);
+    pid_t child = fork();
+    CHECK_OK(child);
+    if (child == 0) {
+        if (set_lock(fd, F_SETLK, F_RDLCK, SEEK_SET, 0, 1) != -1 || errno != EAGAIN) _exit(1);
+        _exit(set_lock(fd, F_SETLK, F_RDLCK, SEEK_SET, 1, 1) == 0 ? 0 : 2);
+    }
+    CHECK_EXITED(wait_status(child), 0);
+    close(fd);
+    return CASE_PASS;
+}
+
+/* F_SETLKW waits for the holder's unlock, and a wait that would close a
+ * cycle of two processes is EDEADLK. */
+FS_CASE(fs_record_lock_wait) {
+    CHECK_OK(put_file("f", "xy", 2));
+    int fd = open("f", O_RDWR);
+    CHECK_OK(fd);
+    CHECK_OK(set_lock(fd, F_SETLK, F_WRLCK, SEEK_SET, 0, 1));
+    int p[2];
+    CHECK_OK(pipe(p));
+    fflush(NULL);
+    pid_t child = fork();
+    CHECK_OK(child);
+    if (child == 0) {
+        if (set_lock(fd, F_SETLK, F_WRLCK, SEEK_SET, 1, 1) != 0) _exit(1);
+        if (write(p[1], "1", 1) != 1) _exit(2);
+        /* Blocks until the parent lets byte 0 go. */
+        if (set_lock(fd, F_SETLKW, F_WRLCK, SEEK_SET, 0, 1) != 0) _exit(3);
+        _exit(0);
+    }
+    char got;
+    CHECK_EQ(read(p[0], &got, 1), 1);
+    usleep(100 * 1000); /* the child is waiting for byte 0 by now */
+    /* Waiting for the child's byte 1 would deadlock. */
+    CHECK_ERR(set_lock(fd, F_SETLKW, F_WRLCK, SEEK_SET, 1, 1), EDEADLK);
+    CHECK_OK(set_lock(fd, F_SETLK, F_UNLCK, SEEK_SET, 0, 1));
+    CHECK_EXITED(wait_status(child), 0);
+    close(p[0]);
+    close(p[1]);
+    close(fd);
+    return CASE_PASS;
+}
+
+/* Open-file-description locks: owned by the description, so two opens in
+ * one process conflict; F_GETLK reports pid -1; l_pid must be 0; the last
+ * close of the description drops them. */
+FS_CASE(fs_record_locks_ofd) {
+    CHECK_OK(put_file("f", "0123456789", 10));
+    int a = open("f", O_RDWR);
+    int b = open("f", O_RDWR);
+    CHECK_OK(a);
+    CHECK_OK(b);
+    CHECK_OK(set_lock(a, F_OFD_SETLK, F_WRLCK, SEEK_SET, 0, 5));
+    CHECK_ERR(set_lock(b, F_OFD_SETLK, F_RDLCK, SEEK_SET, 4, 1), EAGAIN);
+    struct flock q = {.l_type = F_RDLCK, .l_whence = SEEK_SET, .l_start = 0, .l_len = 0};
+    CHECK_OK(fcntl(b, F_OFD_GETLK, &q));
+    CHECK_EQ(q.l_type, F_WRLCK);
+    CHECK_EQ(q.l_pid, -1);
+    CHECK_EQ(q.l_len, 5);
+    /* A classic lock of this process conflicts with it too. */
+    CHECK_ERR(set_lock(b, F_SETLK, F_RDLCK, SEEK_SET, 0, 1), EAGAIN);
+    struct flock bad = {.l_type = F_RDLCK, .l_whence = SEEK_SET, .l_pid = 1};
+    CHECK_ERR(fcntl(b, F_OFD_SETLK, &bad), EINVAL);
+    int a2 = dup(a);
+    CHECK_OK(a2);
+    CHECK_OK(close(a)); /* a2 keeps the description */
+    CHECK_ERR(set_lock(b, F_OFD_SETLK, F_RDLCK, SEEK_SET, 0, 1), EAGAIN);
+    CHECK_OK(close(a2));
+    CHECK_OK(set_lock(b, F_OFD_SETLK, F_RDLCK, SEEK_SET, 0, 1));
+    close(b);
+    return CASE_PASS;
+}
+
 /* ---- directory descriptors ---- */
 
 /* The *at calls against a directory descriptor, which follows its
@@ -795,5 +956,8 @@ CASE_TABLE(fs_attr) = {
     {"fs-enospc", fs_enospc},
     {"fs-dirfd", fs_dirfd},
     {"fs-flock", fs_flock},
+    {"fs-record-locks", fs_record_locks},
+    {"fs-record-lock-wait", fs_record_lock_wait},
+    {"fs-record-locks-ofd", fs_record_locks_ofd},
     CASE_TABLE_END,
 };

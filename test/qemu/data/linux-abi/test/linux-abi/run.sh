@@ -66,6 +66,7 @@ third=$?
   --case fs-link --case fs-symlink --case fs-readlink --case fs-symlink-walk \
   --case fs-rename-file --case fs-rename-dir --case fs-rename-same --case fs-renameat2 \
   --case fs-getdents --case fs-getdents-many --case fs-fifo --case fs-flock \
+  --case fs-record-locks --case fs-record-lock-wait --case fs-record-locks-ofd \
   --case fs-error-order
 fourth=$?
 echo "linux-abi: first $first second $second third $third fourth $fourth"
