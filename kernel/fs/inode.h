@@ -108,6 +108,9 @@ struct Inode {
     // --- Symbolic links ---
     char* target = nullptr;  // heap, NUL terminated, fixed at creation
 
+    // --- Character devices (mknod) ---
+    uint32_t device = 0;  // the device number (st_rdev, Linux's encoding), fixed at creation
+
     // Hashing by number (Tmpfs::find), under the tree lock.
     Inode* next_in_bucket GUARDED_BY(g_tree_lock) = nullptr;
 

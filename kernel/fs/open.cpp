@@ -53,6 +53,12 @@ Result<DescriptionRef> open_node(const Vfs& vfs, Node node, uint32_t flags) {
             return open_fifo(vfs, static_cast<Node&&>(node), kept);
         case NodeType::kCharDevice:
             if (flags & kDirectory) return Error::kNotDirectory;
+            // A device node of the tree opens as the device its number
+            // names (its stat stays the node's own).
+            if (node.inode) {
+                node.special = vfs.device_named(node.inode->device);
+                if (node.special == Special::kNone) return Error::kNoDeviceOrAddress;
+            }
             if (is_terminal(node.special)) return open_terminal(vfs, node, kept);
             if (node.special == Special::kRandom || node.special == Special::kUrandom)
                 return open_random(vfs, node, kept);

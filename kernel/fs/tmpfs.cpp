@@ -256,6 +256,7 @@ bool Tmpfs::entry_from(Inode* dir, uint64_t cookie, DirectoryEntry& out, char* n
     if (e.inode->type == NodeType::kDirectory) kind = kDtDir;
     if (e.inode->type == NodeType::kSymlink) kind = kDtLink;
     if (e.inode->type == NodeType::kFifo) kind = kDtFifo;
+    if (e.inode->type == NodeType::kCharDevice) kind = kDtChar;
     out.inode = e.inode->number;
     out.type = kind;
     out.name = name_buffer;
@@ -264,8 +265,8 @@ bool Tmpfs::entry_from(Inode* dir, uint64_t cookie, DirectoryEntry& out, char* n
 }
 
 Result<InodeRef> Tmpfs::create(Inode* dir, const char* name, size_t length, NodeType type,
-                               uint32_t permissions, uint32_t uid, uint32_t gid,
-                               const char* target) {
+                               uint32_t permissions, uint32_t uid, uint32_t gid, const char* target,
+                               uint32_t device) {
     if (length == 0 || length > kNameMax) return length ? Error::kNameTooLong : Error::kNoEntry;
     char* target_copy = nullptr;
     if (type == NodeType::kSymlink) {
@@ -285,6 +286,7 @@ Result<InodeRef> Tmpfs::create(Inode* dir, const char* name, size_t length, Node
     Inode* inode = new_inode(type, permissions, uid, gid);
     if (!inode) return fail(Error::kNoSpace);
     inode->target = target_copy;
+    if (type == NodeType::kCharDevice) inode->device = device;
     if (type == NodeType::kSymlink) inode->size = strlen(target_copy);
     auto added = add_entry(dir, name, length, inode);
     if (!added.ok()) {
@@ -872,6 +874,10 @@ void Tmpfs::stat(Inode* inode, FileStat& out) {
             break;
         case NodeType::kFifo:
             out.mode = mode_bits::kFifo | inode->permissions;
+            break;
+        case NodeType::kCharDevice:
+            out.mode = mode_bits::kCharDevice | inode->permissions;
+            out.rdevice = inode->device;
             break;
         default: {
             out.mode = mode_bits::kRegular | inode->permissions;

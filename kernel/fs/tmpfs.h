@@ -72,15 +72,15 @@ public:
     // The inode numbered `number`, if it still exists.
     InodeRef find(uint32_t number);
 
-    // Creates `name` in `dir`: a regular file, a directory, a FIFO or a
-    // symbolic link to `target` (a non-empty string, at most kPathMax - 1 bytes),
-    // with `permissions` (already masked by the umask) and the owner.
-    // EEXIST if the name is taken; ENOENT if `dir` was removed; EMLINK if
+    // Creates `name` in `dir`: a regular file, a directory, a FIFO, a
+    // character device numbered `device`, or a symbolic link to `target`
+    // (a non-empty string, at most kPathMax - 1 bytes), with `permissions` (already masked by the
+    // umask) and the owner. EEXIST if the name is taken; ENOENT if `dir` was removed; EMLINK if
     // `dir` has too many subdirectories; ENOSPC (as many inodes as the cap
     // has pages, as Linux's nr_inodes), ENOMEM.
     Result<InodeRef> create(Inode* dir, const char* name, size_t length, NodeType type,
                             uint32_t permissions, uint32_t uid, uint32_t gid,
-                            const char* target = nullptr);
+                            const char* target = nullptr, uint32_t device = 0);
     // link(): another name for `inode` in `dir`. EPERM for a directory,
     // ENOENT if `inode` has no name left (unlinked while open) or `dir` was
     // removed, EEXIST, EMLINK, ENOMEM.

@@ -489,6 +489,13 @@ void Vfs::stat(const Node& node, FileStat& out) const {
     out.mode |= i->permissions;
 }
 
+Special Vfs::device_named(uint64_t device) const {
+    for (const SpecialInfo& i : kSpecials) {
+        if (i.type == NodeType::kCharDevice && make_device(i.major, i.minor) == device) return i.id;
+    }
+    return Special::kNone;
+}
+
 const char* Vfs::fixed_link_target(Special special) const {
     const SpecialInfo* fixed = info(special);
     return fixed ? fixed->link : nullptr;

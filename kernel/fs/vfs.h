@@ -214,6 +214,11 @@ public:
 
     Tmpfs& tree() const { return m_fs; }
 
+    // The device of /dev that number `device` names (a character device
+    // node made by mknod opens as it); Special::kNone for a number no
+    // driver has (ENXIO).
+    Special device_named(uint64_t device) const;
+
 private:
     // A fixed link's target text (/dev/fd's, /proc/mounts'); null for the
     // others.

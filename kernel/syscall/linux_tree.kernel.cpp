@@ -97,14 +97,14 @@ Result<Place> new_name_at(int dirfd, const char* path, bool directory) {
 
 // Makes `path` a new inode of `type` in the root tree, owned by the caller.
 Result<void> create_at(int dirfd, uint64_t user_path, fs::NodeType type, uint32_t permissions,
-                       const char* target = nullptr) {
+                       const char* target = nullptr, uint32_t device = 0) {
     UserPath path;
     TRY(path.copy_from(user_path));
     Place at = TRY(new_name_at(dirfd, path.get(), type == fs::NodeType::kDirectory));
     TRY(tree_name(at, Error::kAccess));
     const fs::LookupContext ctx = lookup_context();
     TRY(fs::vfs().tree().create(at.dir.inode.get(), at.last.name, at.last.length, type, permissions,
-                                ctx.uid, ctx.gid, target));
+                                ctx.uid, ctx.gid, target, device));
     return {};
 }
 
@@ -112,10 +112,11 @@ Result<void> do_mkdirat(int dirfd, uint64_t user_path, uint32_t mode) {
     return create_at(dirfd, user_path, fs::NodeType::kDirectory, mode & 01777 & ~my_umask());
 }
 
-// mknod: regular files and FIFOs. The tree keeps no device nodes or
-// sockets: EPERM, Linux's answer where the caller may not make them (for
-// a directory always); EINVAL for a type that is none.
-Result<void> do_mknodat(int dirfd, uint64_t user_path, uint32_t mode) {
+// mknod: regular files, FIFOs and character devices (`device` in Linux's
+// encoding; one no driver has opens as ENXIO, as on Linux). No block
+// devices or sockets: EPERM, Linux's answer where the caller may not make
+// them (for a directory always); EINVAL for a type that is none.
+Result<void> do_mknodat(int dirfd, uint64_t user_path, uint32_t mode, uint32_t device) {
     fs::NodeType type;
     switch (mode & fs::mode_bits::kTypeMask) {
         case 0:
@@ -126,6 +127,8 @@ Result<void> do_mknodat(int dirfd, uint64_t user_path, uint32_t mode) {
             type = fs::NodeType::kFifo;
             break;
         case fs::mode_bits::kCharDevice:
+            type = fs::NodeType::kCharDevice;
+            break;
         case kBlockDevice:
         case kSocket:
         case fs::mode_bits::kDirectory:
@@ -133,7 +136,8 @@ Result<void> do_mknodat(int dirfd, uint64_t user_path, uint32_t mode) {
         default:
             return Error::kInvalid;
     }
-    return create_at(dirfd, user_path, type, mode & 07777 & ~my_umask());
+    return create_at(dirfd, user_path, type, mode & 07777 & ~my_umask(), nullptr,
+                     type == fs::NodeType::kCharDevice ? device : 0);
 }
 
 Result<void> do_rmdir(int dirfd, const char* path) {
@@ -370,11 +374,11 @@ int64_t mkdirat(SyscallFrame& f) {
 }
 
 int64_t mknod(SyscallFrame& f) {
-    return result_of(do_mknodat(linux_abi::kAtFdCwd, f.rdi, uint32_t(f.rsi)));
+    return result_of(do_mknodat(linux_abi::kAtFdCwd, f.rdi, uint32_t(f.rsi), uint32_t(f.rdx)));
 }
 
 int64_t mknodat(SyscallFrame& f) {
-    return result_of(do_mknodat(int(f.rdi), f.rsi, uint32_t(f.rdx)));
+    return result_of(do_mknodat(int(f.rdi), f.rsi, uint32_t(f.rdx), uint32_t(f.r10)));
 }
 
 int64_t unlink(SyscallFrame& f) {

@@ -722,6 +722,39 @@ TEST_CASE("open: /dev/null, /dev/zero and /dev/full") {
     CHECK(null->ioctl(0x5401, 0).error() == Error::kNotTty);
 }
 
+TEST_CASE("open: a character device made in the tree opens as the device its number names") {
+    Tree t;
+    Inode* etc = t.at("/etc").inode.get();
+    REQUIRE(t.vfs.tree()
+                .create(etc, "null", 4, NodeType::kCharDevice, 0644, 0, 0, nullptr,
+                        uint32_t(make_device(1, 3)))
+                .ok());
+    REQUIRE(t.vfs.tree()
+                .create(etc, "nodriver", 8, NodeType::kCharDevice, 0600, 0, 0, nullptr,
+                        uint32_t(make_device(240, 7)))
+                .ok());
+    FileStat st;
+    t.vfs.stat(t.at("/etc/null"), st);
+    CHECK(st.mode == (mode_bits::kCharDevice | 0644));
+    CHECK(st.rdevice == make_device(1, 3));
+    CHECK(st.device == kRootDevice);  // the node's own, not /dev's
+    auto null = open_path(t.vfs, LookupContext{}, Node{}, "/etc/null", open_flags::kReadWrite);
+    REQUIRE(null.ok());
+    char buf[8] = "abcdefg";
+    auto io = IoBuffer::kernel(buf, sizeof buf);
+    CHECK(do_read(*null.value(), io).value() == 0);
+    CHECK(do_write(*null.value(), io).value() == sizeof buf);
+    FileStat opened;
+    null.value()->stat(opened);
+    CHECK(opened.inode == st.inode);
+    CHECK(
+        open_path(t.vfs, LookupContext{}, Node{}, "/etc/nodriver", open_flags::kReadOnly).error() ==
+        Error::kNoDeviceOrAddress);
+    CHECK(t.vfs.device_named(make_device(5, 1)) == Special::kConsole);
+    CHECK(t.vfs.device_named(make_device(4, 64)) == Special::kTtyS0);
+    CHECK(t.vfs.device_named(make_device(0, 0)) == Special::kNone);
+}
+
 TEST_CASE("open: /proc's text files are read-only regular files of size 0 that read their text") {
     Tree t;
     test::clear_fake_processes();

@@ -5,6 +5,7 @@
 #include "fs.h"
 
 #include <dirent.h>
+#include <sys/sysmacros.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
@@ -723,6 +724,51 @@ FS_CASE(fs_getdents_many) {
     return CASE_PASS;
 }
 
+/* mknod of a character device: stat reports its number, and it opens as
+ * the device that number names (1:3 is /dev/null's); a number no driver
+ * has opens as ENXIO; it lists as DT_CHR and unlinks like any name. */
+FS_CASE(fs_mknod_char) {
+    CHECK_OK(mknod("null", S_IFCHR | 0644, makedev(1, 3)));
+    struct stat st;
+    CHECK_OK(stat("null", &st));
+    CHECK(S_ISCHR(st.st_mode));
+    CHECK_EQ(major(st.st_rdev), 1);
+    CHECK_EQ(minor(st.st_rdev), 3);
+    mode_t mask = umask(0);
+    umask(mask);
+    CHECK_EQ(st.st_mode & 07777, 0644 & ~mask);
+    int fd = open("null", O_RDWR);
+    CHECK_OK(fd);
+    CHECK_EQ(write(fd, "abc", 3), 3);
+    char c;
+    CHECK_EQ(read(fd, &c, 1), 0);
+    struct stat opened;
+    CHECK_OK(fstat(fd, &opened));
+    CHECK_EQ(opened.st_ino, st.st_ino); /* the node's own inode */
+    close(fd);
+    CHECK_OK(mknod("zero", S_IFCHR | 0600, makedev(1, 5)));
+    fd = open("zero", O_RDONLY);
+    CHECK_OK(fd);
+    c = 'x';
+    CHECK_EQ(read(fd, &c, 1), 1);
+    CHECK_EQ(c, 0);
+    close(fd);
+    CHECK_OK(mknod("nodriver", S_IFCHR | 0600, makedev(240, 7)));
+    CHECK_ERR(open("nodriver", O_RDONLY), ENXIO);
+    CHECK_ERR(mknod("null", S_IFCHR | 0600, makedev(1, 3)), EEXIST);
+    DIR* dir = opendir(".");
+    CHECK(dir != NULL);
+    int chr = 0;
+    for (struct dirent* e; (e = readdir(dir));)
+        if (e->d_type == DT_CHR) ++chr;
+    closedir(dir);
+    CHECK_EQ(chr, 3);
+    CHECK_OK(unlink("null"));
+    CHECK_OK(unlink("zero"));
+    CHECK_OK(unlink("nodriver"));
+    return CASE_PASS;
+}
+
 /* A FIFO (mkfifo(3) is mknod with S_IFIFO): a named pipe. Opening it
  * O_WRONLY|O_NONBLOCK without a reader is ENXIO, O_RDONLY|O_NONBLOCK never
  * waits; a blocking open waits for the other side; what is written is
@@ -813,6 +859,7 @@ CASE_TABLE(fs_names) = {
     {"fs-getdents", fs_getdents},
     {"fs-getdents-many", fs_getdents_many},
     {"fs-fifo", fs_fifo},
+    {"fs-mknod-char", fs_mknod_char},
     {"fs-error-order", fs_error_order},
     CASE_TABLE_END,
 };

@@ -65,7 +65,8 @@ third=$?
   --case fs-mkdir --case fs-mkdir-nlink --case fs-rmdir --case fs-rmdir-busy --case fs-unlink \
   --case fs-link --case fs-symlink --case fs-readlink --case fs-symlink-walk \
   --case fs-rename-file --case fs-rename-dir --case fs-rename-same --case fs-renameat2 \
-  --case fs-getdents --case fs-getdents-many --case fs-fifo --case fs-flock \
+  --case fs-getdents --case fs-getdents-many --case fs-fifo --case fs-mknod-char \
+  --case fs-flock \
   --case fs-record-locks --case fs-record-lock-wait --case fs-record-locks-ofd \
   --case fs-error-order
 fourth=$?
