@@ -48,7 +48,11 @@ interrupt_common:
     testb $3, 24(%rsp)
     jz 1f
     swapgs
-1:  PUSH_GENERAL_REGISTERS
+    // Both ways past a conditional swapgs: the CPU may speculate the swap
+    // (or its skip) and read through the wrong GS base (CVE-2019-1125);
+    // nothing after the fence runs before the branch is resolved.
+1:  lfence
+    PUSH_GENERAL_REGISTERS
     cld
     // The CPU aligned the stack to 16 before pushing its five words; with
     // 17 more the frame start is 16-byte aligned, as the call needs.
@@ -75,7 +79,8 @@ paranoid_entry:
     js 3f                       // the kernel's base already
     swapgs
     movl $1, %ebx
-3:  movq %rsp, %rdi
+3:  lfence                      // as above: no GS use before the branch resolves
+    movq %rsp, %rdi
     call arch_interrupt_dispatch
     testl %ebx, %ebx
     jz 4f
