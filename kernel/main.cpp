@@ -1,5 +1,6 @@
 // kernel_main: from the loader's handoff to a running system.
 #include <stdint.h>
+#include <string.h>
 
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/io.h"
@@ -127,6 +128,25 @@ void start_init_from_cmdline() {
     proc::start_init(path, proc::ProgramArgs{argv, argc, envp, 2});
 }
 
+// One line: which speculative-execution weaknesses this CPU has and what
+// the kernel does about each (lib/cpu_vulnerabilities.h); `kpti=` and
+// `mitigations=off` as Linux spells them.
+void report_mitigations() {
+    char value[8];
+    KptiSetting kpti = KptiSetting::kAuto;
+    if (cmdline_value("kpti", value, sizeof(value))) {
+        if (strcmp(value, "on") == 0) kpti = KptiSetting::kOn;
+        if (strcmp(value, "off") == 0) kpti = KptiSetting::kOff;
+    }
+    bool off = cmdline_value("mitigations", value, sizeof(value)) && strcmp(value, "off") == 0;
+    char text[128];
+    // No page-table isolation yet; the interrupt entry fences its
+    // conditional swapgs (interrupts.S).
+    describe_mitigations(find_vulnerabilities(arch::read_speculation_facts()), kpti, off,
+                         /*kpti_available=*/false, /*swapgs_fenced=*/true, text, sizeof(text));
+    kprintf("mitigations: %s\n", text);
+}
+
 }  // namespace
 
 extern "C" [[noreturn]] void kernel_main(const boot::BootInfo* from_loader) {
@@ -140,6 +160,7 @@ extern "C" [[noreturn]] void kernel_main(const boot::BootInfo* from_loader) {
     run_global_constructors();
 
     print_boot_lines(boot_info());
+    report_mitigations();
     mm::init_physical_memory();
     mm::init_vmm();  // drops the identity map, reclaims boot memory, fills the kernel half
     {

@@ -186,6 +186,38 @@ const char* linux_platform() {
     return "x86_64";
 }
 
+CpuSpeculationFacts read_speculation_facts() {
+    CpuSpeculationFacts f;
+    CpuidResult vendor = cpuid(0);
+    char name[13];
+    __builtin_memcpy(name, &vendor.ebx, 4);
+    __builtin_memcpy(name + 4, &vendor.edx, 4);
+    __builtin_memcpy(name + 8, &vendor.ecx, 4);
+    name[12] = '\0';
+    auto is = [&](const char* s) { return __builtin_memcmp(name, s, 12) == 0; };
+    f.vendor = is("GenuineIntel")   ? CpuVendor::kIntel
+               : is("AuthenticAMD") ? CpuVendor::kAmd
+               : is("HygonGenuine") ? CpuVendor::kHygon
+               : is("CentaurHauls") ? CpuVendor::kCentaur
+               : is("  Shanghai  ") ? CpuVendor::kZhaoxin
+                                    : CpuVendor::kOther;
+    // The display family and model (SDM vol. 2, CPUID leaf 1).
+    uint32_t signature = cpuid(1).eax;
+    f.family = (signature >> 8) & 0xf;
+    f.model = (signature >> 4) & 0xf;
+    if (f.family == 0xf) f.family += (signature >> 20) & 0xff;
+    if (f.family >= 6) f.model |= ((signature >> 16) & 0xf) << 4;
+    if (vendor.eax >= 7) {
+        CpuidResult leaf7 = cpuid(7, 0);
+        f.md_clear = leaf7.edx & (1u << 10);
+        f.rtm = leaf7.ebx & (1u << 11);
+        constexpr uint32_t kMsrArchCapabilities = 0x10a;
+        if (leaf7.edx & (1u << 29)) f.arch_capabilities = rdmsr(kMsrArchCapabilities);
+    }
+    if (cpuid(0x80000000).eax >= 0x80000008) f.amd_ssb_no = cpuid(0x80000008).ebx & (1u << 26);
+    return f;
+}
+
 void init_cpu() {
     init_gdt();  // reloads GS, so the per-CPU area goes in after it
     install_cpu_local(boot_cpu_entry());

@@ -3,6 +3,8 @@
 
 #include <stdint.h>
 
+#include "lib/cpu_vulnerabilities.h"
+
 namespace nyanos::arch {
 
 // Loads the GDT, the TSS (with IST stacks) and the IDT, remaps and masks the
@@ -13,6 +15,11 @@ namespace nyanos::arch {
 // CR4.FSGSBASE off. Call once, early, with interrupts off. Prints two `cpu:`
 // lines naming what it enabled.
 void init_cpu();
+
+// What this CPU reports about its speculative execution (vendor, family,
+// model, the CPUID bits and IA32_ARCH_CAPABILITIES), for
+// lib/cpu_vulnerabilities.h.
+CpuSpeculationFacts read_speculation_facts();
 
 // Sets up an application processor the way init_cpu() set up the boot CPU:
 // its own GDT and TSS (CPU `index`, the TSS stacks in `tss_stacks`, as
