@@ -26,6 +26,30 @@ void RecordLockTable::remove(Lock** link) {
     --m_count;
 }
 
+RecordLockTable::Lock** RecordLockTable::cut_out(Lock** link, uint64_t start, uint64_t end,
+                                                 Lock*& spare) {
+    Lock* l = *link;
+    const bool left = l->start < start;
+    const bool right = l->end > end;
+    if (left && right) {
+        *spare = *l;
+        spare->start = end + 1;
+        spare->next = l->next;
+        l->next = spare;
+        l->end = start - 1;
+        ++m_count;
+        spare = nullptr;
+    } else if (left) {
+        l->end = start - 1;
+    } else if (right) {
+        l->start = end + 1;
+    } else {
+        remove(link);
+        return link;
+    }
+    return &l->next;
+}
+
 const RecordLockTable::Lock* RecordLockTable::conflict(const void* file, const void* owner,
                                                        Kind kind, uint64_t start,
                                                        uint64_t end) const {
@@ -66,26 +90,10 @@ Result<bool> RecordLockTable::lock(const void* file, const void* owner, int32_t 
     // cut in two around it.
     for (Lock** p = &m_head; *p;) {
         Lock* l = *p;
-        if (l->file == file && l->owner == owner && l->kind != kind && overlaps(*l, start, end)) {
-            const bool left = l->start<start, right = l->end> end;
-            if (left && right) {
-                *spare = *l;
-                spare->start = end + 1;
-                spare->next = l->next;
-                l->next = spare;
-                l->end = start - 1;
-                ++m_count;
-                spare = nullptr;
-            } else if (left) {
-                l->end = start - 1;
-            } else if (right) {
-                l->start = end + 1;
-            } else {
-                remove(p);
-                continue;
-            }
-        }
-        p = &l->next;
+        if (l->file == file && l->owner == owner && l->kind != kind && overlaps(*l, start, end))
+            p = cut_out(p, start, end, spare);
+        else
+            p = &l->next;
     }
     *fresh = Lock{file, owner, pid, kind, merged_start, merged_end, nullptr};
     insert(fresh);
@@ -113,24 +121,7 @@ Result<bool> RecordLockTable::unlock(const void* file, const void* owner, uint64
             continue;
         }
         dropped = true;
-        const bool left = l->start<start, right = l->end> end;
-        if (left && right) {
-            *spare = *l;
-            spare->start = end + 1;
-            spare->next = l->next;
-            l->next = spare;
-            l->end = start - 1;
-            ++m_count;
-            spare = nullptr;
-        } else if (left) {
-            l->end = start - 1;
-        } else if (right) {
-            l->start = end + 1;
-        } else {
-            remove(p);
-            continue;
-        }
-        p = &l->next;
+        p = cut_out(p, start, end, spare);
     }
     delete spare;
     return dropped;

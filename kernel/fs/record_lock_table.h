@@ -84,6 +84,10 @@ private:
     }
     void insert(Lock* l);
     void remove(Lock** link);
+    // Takes [start, end] out of the lock at *link, which overlaps it:
+    // drops it, shortens it, or cuts it in two with `spare` (which is then
+    // used up: the caller allocated it). Returns the link to look at next.
+    Lock** cut_out(Lock** link, uint64_t start, uint64_t end, Lock*& spare);
 
     Lock* m_head = nullptr;
     size_t m_count = 0;
