@@ -2,7 +2,7 @@
 // on COM1 (IRQ 4), each source in its own FIFO, and which terminal reads
 // each source. Bytes arrive as a terminal in raw mode sends them: '\r' for
 // Enter, 0x7f for Backspace, 0x03 for Ctrl-C, ESC sequences for the arrows
-// (see lib/scancode.h). Nothing is echoed or edited here: the terminals
+// (see lib/key_translator.h). Nothing is echoed or edited here: the terminals
 // above (fs/terminal.h) do that.
 //
 // Routing, as the two terminals a Linux machine has: the keyboards are

@@ -8,70 +8,65 @@ constexpr uint8_t kExtendedPrefix = 0xe0;
 constexpr uint8_t kPausePrefix = 0xe1;
 // Controller and keyboard replies that are not keys: ACK, resend, errors.
 constexpr uint8_t kAck = 0xfa, kResend = 0xfe, kError0 = 0x00, kError1 = 0xff;
+// E0 2A / E0 36 are the "fake shifts" some keyboards wrap around navigation
+// keys: they must not touch the real Shift state.
+constexpr uint8_t kFakeLeftShift = 0x2a, kFakeRightShift = 0x36;
 
-// Make codes of the keys with state.
-constexpr uint8_t kLeftCtrl = 0x1d, kLeftShift = 0x2a, kRightShift = 0x36, kLeftAlt = 0x38,
-                  kCapsLock = 0x3a, kNumLock = 0x45;
-constexpr uint8_t kKeypadFirst = 0x47, kKeypadLast = 0x53;
+// Set 1 make codes 0x00..0x58 to HID usages (0: no key). The rows follow the
+// keyboard: Esc and digits, QWERTY, ASDF, ZXCV, then F1..F10, the locks, the
+// keypad, the 102nd key and F11/F12.
+constexpr uint8_t kPlainUsage[] = {
+    0x00, 0x29, 0x1e, 0x1f, 0x20, 0x21, 0x22, 0x23, 0x24, 0x25, 0x26, 0x27, 0x2d, 0x2e, 0x2a,
+    0x2b, 0x14, 0x1a, 0x08, 0x15, 0x17, 0x1c, 0x18, 0x0c, 0x12, 0x13, 0x2f, 0x30, 0x28, 0xe0,
+    0x04, 0x16, 0x07, 0x09, 0x0a, 0x0b, 0x0d, 0x0e, 0x0f, 0x33, 0x34, 0x35, 0xe1, 0x31, 0x1d,
+    0x1b, 0x06, 0x19, 0x05, 0x11, 0x10, 0x36, 0x37, 0x38, 0xe5, 0x55, 0xe2, 0x2c, 0x39, 0x3a,
+    0x3b, 0x3c, 0x3d, 0x3e, 0x3f, 0x40, 0x41, 0x42, 0x43, 0x53, 0x47, 0x5f, 0x60, 0x61, 0x56,
+    0x5c, 0x5d, 0x5e, 0x57, 0x59, 0x5a, 0x5b, 0x62, 0x63, 0x00, 0x00, 0x64, 0x44, 0x45,
+};
+static_assert(sizeof(kPlainUsage) == 0x59);
 
-// US layout, make codes 0x00..0x39; 0 = no character.
-constexpr char kNormal[] =
-    "\0\x1b"
-    "1234567890-=\x7f\t"
-    "qwertyuiop[]\r\0"
-    "asdfghjkl;'`\0\\"
-    "zxcvbnm,./\0*\0 ";
-constexpr char kShifted[] =
-    "\0\x1b"
-    "!@#$%^&*()_+\x7f\t"
-    "QWERTYUIOP{}\r\0"
-    "ASDFGHJKL:\"~\0|"
-    "ZXCVBNM<>?\0*\0 ";
-constexpr size_t kTableSize = sizeof(kNormal) - 1;
-static_assert(kTableSize == 0x3a && sizeof(kShifted) == sizeof(kNormal));
-
-// Keypad 0x47..0x53 with Num Lock on.
-constexpr char kKeypadDigits[] = "789-456+1230.";
-static_assert(sizeof(kKeypadDigits) - 1 == kKeypadLast - kKeypadFirst + 1);
-
-size_t emit(char out[ScancodeDecoder::kMaxOutput], const char* text) {
-    size_t n = 0;
-    while (text[n] != '\0' && n < ScancodeDecoder::kMaxOutput) {
-        out[n] = text[n];
-        ++n;
-    }
-    return n;
-}
-
-// The navigation keys (E0-prefixed, or the keypad with Num Lock off).
-size_t navigation(uint8_t make, char out[ScancodeDecoder::kMaxOutput]) {
+// The E0-prefixed keys: the right-hand modifiers, keypad Enter and /, Print
+// Screen, the navigation block and the GUI and menu keys.
+uint8_t extended_usage(uint8_t make) {
     switch (make) {
+        case 0x1c:
+            return key_usage::kKeypadEnter;
+        case 0x1d:
+            return key_usage::kRightCtrl;
+        case 0x35:
+            return key_usage::kKeypadSlash;
+        case 0x37:
+            return 0x46;  // Print Screen
+        case 0x38:
+            return key_usage::kRightAlt;
         case 0x47:
-            return emit(out, "\x1b[H");
+            return key_usage::kHome;
         case 0x48:
-            return emit(out, "\x1b[A");
+            return key_usage::kUp;
         case 0x49:
-            return emit(out, "\x1b[5~");
+            return key_usage::kPageUp;
         case 0x4b:
-            return emit(out, "\x1b[D");
+            return key_usage::kLeft;
         case 0x4d:
-            return emit(out, "\x1b[C");
+            return key_usage::kRight;
         case 0x4f:
-            return emit(out, "\x1b[F");
+            return key_usage::kEnd;
         case 0x50:
-            return emit(out, "\x1b[B");
+            return key_usage::kDown;
         case 0x51:
-            return emit(out, "\x1b[6~");
+            return key_usage::kPageDown;
         case 0x52:
-            return emit(out, "\x1b[2~");
+            return key_usage::kInsert;
         case 0x53:
-            return emit(out, "\x1b[3~");
+            return key_usage::kDelete;
+        case 0x5b:
+            return key_usage::kLeftGui;
+        case 0x5c:
+            return key_usage::kRightGui;
+        case 0x5d:
+            return 0x65;  // Application (menu)
     }
     return 0;
-}
-
-bool is_letter(char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
 }
 
 }  // namespace
@@ -101,85 +96,16 @@ size_t ScancodeDecoder::feed(uint8_t code, char out[kMaxOutput]) {
     m_extended = false;
     bool released = code & kRelease;
     uint8_t make = code & ~kRelease;
+    if (extended && (make == kFakeLeftShift || make == kFakeRightShift)) return 0;
 
-    // Modifiers change state on press and release.
-    if (extended) {
-        if (make == kLeftCtrl) m_right_ctrl = !released;
-        if (make == kLeftAlt) m_right_alt = !released;
-    } else {
-        switch (make) {
-            case kLeftShift:
-                m_left_shift = !released;
-                return 0;
-            case kRightShift:
-                m_right_shift = !released;
-                return 0;
-            case kLeftCtrl:
-                m_left_ctrl = !released;
-                return 0;
-            case kLeftAlt:
-                m_left_alt = !released;
-                return 0;
-        }
-    }
-    if (released) return 0;
-    if (extended) return extended_key(make, out);
-    if (make == kCapsLock) {
-        m_caps_lock = !m_caps_lock;
+    uint8_t usage = extended ? extended_usage(make)
+                             : (make < sizeof(kPlainUsage) ? kPlainUsage[make] : uint8_t(0));
+    if (usage == 0) return 0;
+    if (released) {
+        m_keys.release(usage);
         return 0;
     }
-    if (make == kNumLock) {
-        m_num_lock = !m_num_lock;
-        return 0;
-    }
-    if (make >= kKeypadFirst && make <= kKeypadLast) return keypad_key(make, out);
-    return plain_key(make, out);
-}
-
-size_t ScancodeDecoder::plain_key(uint8_t make, char out[kMaxOutput]) {
-    if (make >= kTableSize) return 0;  // function keys and the rest
-    char c = shift() ? kShifted[make] : kNormal[make];
-    if (c == '\0') return 0;
-    if (is_letter(c) && m_caps_lock) c ^= 0x20;  // Caps Lock inverts Shift for letters
-    if (ctrl()) {
-        if (is_letter(c)) {
-            c &= 0x1f;
-        } else if (c == '[' || c == '{') {
-            c = 0x1b;
-        } else if (c == '\\' || c == '|') {
-            c = 0x1c;
-        } else if (c == ']' || c == '}') {
-            c = 0x1d;
-        }
-    }
-    out[0] = c;
-    return 1;
-}
-
-size_t ScancodeDecoder::extended_key(uint8_t make, char out[kMaxOutput]) {
-    switch (make) {
-        case 0x1c:
-            out[0] = '\r';
-            return 1;  // keypad Enter
-        case 0x35:
-            out[0] = '/';
-            return 1;  // keypad /
-        // E0 2A / E0 36 are the "fake shifts" some keyboards wrap around
-        // navigation keys: they must not touch the real Shift state.
-        case kLeftShift:
-        case kRightShift:
-            return 0;
-    }
-    return navigation(make, out);
-}
-
-size_t ScancodeDecoder::keypad_key(uint8_t make, char out[kMaxOutput]) {
-    char digit = kKeypadDigits[make - kKeypadFirst];
-    if (m_num_lock || digit == '-' || digit == '+') {
-        out[0] = digit;
-        return 1;
-    }
-    return navigation(make, out);  // keypad 5 without Num Lock: nothing
+    return m_keys.press(usage, out);
 }
 
 }  // namespace nyanos
