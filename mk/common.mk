@@ -18,4 +18,4 @@ HOST_CXXFLAGS := -std=c++20 -O1 -g $(WARN) -fsanitize=address,undefined -fno-san
 
 # Portable kernel code: every .cpp under these folders builds for the kernel
 # and for the host tests, except files named *.kernel.cpp (kernel only).
-PORTABLE_DIRS := kernel/mm kernel/proc kernel/fs kernel/lib kernel/syscall
+PORTABLE_DIRS := kernel/mm kernel/proc kernel/fs kernel/lib kernel/syscall kernel/usb
