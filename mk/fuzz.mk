@@ -2,9 +2,9 @@
 # test/fuzz/NAME_fuzz.cpp into build/fuzz/bin/NAME and runs each for
 # FUZZ_SECONDS, seeded from build/fuzz/seeds/NAME (the ELF corpus, the
 # user programs and the small real Linux programs (musl static and
-# static-PIE), the ramdisk test archives, generated MBIs). New inputs
-# accumulate in build/fuzz/corpus/NAME across runs; crashes are saved in
-# build/fuzz/artifacts/NAME. It fails if any target crashes.
+# static-PIE), the ramdisk test archives, generated MBIs, generated USB
+# descriptors). New inputs accumulate in build/fuzz/corpus/NAME across runs;
+# crashes are saved in build/fuzz/artifacts/NAME. It fails if any target crashes.
 # FUZZ_TARGETS=elf_load runs a subset. `make test` runs the same targets for
 # FUZZ_TEST_SECONDS each (scripts/test.sh), so the fuzz build cannot rot.
 FUZZ_DIR      := $(BUILD)/fuzz
@@ -21,6 +21,9 @@ FUZZ_LDFLAGS  := -fsanitize=fuzzer,address,undefined
 FUZZ_CODE_SRCS := kernel/proc/elf.cpp kernel/proc/program_loader.cpp kernel/mm/address_space.cpp \
                   kernel/mm/process_memory.cpp kernel/mm/vm_map.cpp \
                   kernel/mm/pcid.cpp kernel/mm/physical_memory.cpp kernel/fs/ramdisk.cpp kernel/lib/format.cpp \
+                  kernel/usb/descriptors.cpp kernel/usb/boot_interface.cpp \
+                  kernel/usb/boot_keyboard_report.cpp kernel/usb/hid_keyboard.cpp \
+                  kernel/lib/key_translator.cpp kernel/lib/key_repeat.cpp \
                   test/host/host_panic.cpp test/host/host_cpu_tag.cpp
 FUZZ_CODE_OBJS := $(patsubst %,$(FUZZ_DIR)/obj/%.o,$(FUZZ_CODE_SRCS))
 FUZZ_LIB       := $(FUZZ_DIR)/libnyanos-fuzz.a
@@ -50,13 +53,14 @@ $(FUZZ_DIR)/bin/%: $(FUZZ_DIR)/obj/test/fuzz/%_fuzz.cpp.o $(FUZZ_LIB)
 FUZZ_SEEDS := $(FUZZ_DIR)/seeds
 .PHONY: fuzz-seeds fuzz-build
 FUZZ_LINUX_SEEDS := $(ELF_LINUX_DIR)/musl-static $(ELF_LINUX_DIR)/musl-static-pie
-fuzz-seeds: $(ELF_CORPUS) $(ELF_REAL_STATIC) $(FUZZ_LINUX_SEEDS) user-programs $(RAMDISK_TEST_TARS) test/fuzz/gen_mbi_seeds.py
-	@rm -rf $(FUZZ_SEEDS) && mkdir -p $(FUZZ_SEEDS)/elf $(FUZZ_SEEDS)/ramdisk $(FUZZ_SEEDS)/multiboot2
+fuzz-seeds: $(ELF_CORPUS) $(ELF_REAL_STATIC) $(FUZZ_LINUX_SEEDS) user-programs $(RAMDISK_TEST_TARS) test/fuzz/gen_mbi_seeds.py test/fuzz/gen_usb_seeds.py
+	@rm -rf $(FUZZ_SEEDS) && mkdir -p $(FUZZ_SEEDS)/elf $(FUZZ_SEEDS)/ramdisk $(FUZZ_SEEDS)/multiboot2 $(FUZZ_SEEDS)/usb
 	@cp $(ELF_CORPUS_DIR)/*.elf $(FUZZ_SEEDS)/elf/
 	@for f in $(FUZZ_LINUX_SEEDS); do cp $$f $(FUZZ_SEEDS)/elf/linux-$$(basename $$f).elf; done
 	@for b in $(USER_BINS); do cp $$b $(FUZZ_SEEDS)/elf/user-$$(basename $$b).elf; done
 	@cp $(RAMDISK_TEST_TARS) $(FUZZ_SEEDS)/ramdisk/
 	@python3 test/fuzz/gen_mbi_seeds.py $(FUZZ_SEEDS)/multiboot2
+	@python3 test/fuzz/gen_usb_seeds.py $(FUZZ_SEEDS)/usb
 
 # Keep the targets' objects (make would delete them as intermediates).
 .SECONDARY: $(patsubst %,$(FUZZ_DIR)/obj/test/fuzz/%_fuzz.cpp.o,$(FUZZ_ALL_TARGETS))

@@ -15,6 +15,7 @@ seeds_for() {
     elf_*) echo "$FUZZ_DIR/seeds/elf" ;;
     ramdisk) echo "$FUZZ_DIR/seeds/ramdisk" ;;
     multiboot2) echo "$FUZZ_DIR/seeds/multiboot2" ;;
+    usb_descriptors) echo "$FUZZ_DIR/seeds/usb" ;;
     *) echo "" ;;
   esac
 }
