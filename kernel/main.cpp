@@ -9,10 +9,12 @@
 #include "boot_info.h"
 #include "lib/cmdline.h"
 #include "debug/fault_test.h"
+#include "debug/pci_test.h"
 #include "debug/unmap_race_test.h"
 #include "dev/acpi.h"
 #include "dev/console_input.h"
 #include "dev/framebuffer_console.h"
+#include "dev/pci.h"
 #include "dev/power.h"
 #include "dev/rtc.h"
 #include "dev/random.h"
@@ -176,6 +178,8 @@ extern "C" [[noreturn]] void kernel_main(const boot::BootInfo* from_loader) {
     init_console_input();
     debug::run_fault_test_if_requested();
     power::init();
+    pci::init_pci(boot_info().rsdp_phys);  // before the other CPUs: BAR probes need the bus quiet
+    debug::run_pci_test_if_requested();
     if (cmdline_has("poweroff_test")) power::power_off(0);
     if (cmdline_has("reboot_test")) power::reboot();
 
