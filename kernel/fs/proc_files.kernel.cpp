@@ -5,6 +5,7 @@
 
 #include "arch/x86_64/io.h"
 #include "arch/x86_64/timer.h"
+#include "dev/pci.h"
 #include "fs/files.h"
 #include "fs/open.h"
 #include "fs/proc_text.h"
@@ -12,6 +13,7 @@
 #include "fs/tree_files.h"
 #include "lib/heap_ptr.h"
 #include "lib/load_average.h"
+#include "lib/pci_text.h"
 #include "lib/wall_clock.h"
 #include "mm/heap.h"
 #include "mm/physical_memory.h"
@@ -218,6 +220,16 @@ Result<void> write_maps(int32_t pid, TextBuilder& out) {
     return {};
 }
 
+// /proc/pci: the devices found at boot, one line each.
+void write_pci(TextBuilder& out) {
+    for (size_t i = 0; i < pci::device_count(); ++i) {
+        const pci::Device& d = pci::device_at(i);
+        char line[512];  // the longest line, six 64-bit BARs, is about 400 bytes
+        pci::proc_line(d.function, d.bars, d.bar_count, line, sizeof(line));
+        out.append("%s", line);
+    }
+}
+
 // What the text of `s` usually fits in; a larger one is made again in
 // twice the room.
 size_t first_capacity(Special s) {
@@ -254,6 +266,9 @@ Result<void> write_text(Node node, TextBuilder& out) {
             return {};
         case Special::kProcCpuinfo:
             write_cpuinfo(out);
+            return {};
+        case Special::kProcPci:
+            write_pci(out);
             return {};
         case Special::kProcVersion:
             version(sys::linux_abi::kUtsname.release, sys::linux_abi::kUtsname.version, out);

@@ -89,6 +89,8 @@ constexpr SpecialInfo kSpecials[] = {
      0444, 0, 0},
     {Special::kProcMounts, Special::kProcDirectory, "mounts", "/proc/mounts", NodeType::kSymlink,
      0777, 0, 0, "self/mounts"},
+    {Special::kProcPci, Special::kProcDirectory, "pci", "/proc/pci", NodeType::kRegular, 0444, 0,
+     0},
     {Special::kProcStat, Special::kProcDirectory, "stat", "/proc/stat", NodeType::kRegular, 0444, 0,
      0},
     {Special::kProcUptime, Special::kProcDirectory, "uptime", "/proc/uptime", NodeType::kRegular,

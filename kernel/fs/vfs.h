@@ -68,6 +68,7 @@ enum class Special : uint8_t {
     kProcLoadavg,
     kProcStat,
     kProcCpuinfo,
+    kProcPci,  // NyanOS's own: one line per PCI function (lib/pci_text.h)
     kProcVersion,
     kProcMounts,  // a link to self/mounts
 };
