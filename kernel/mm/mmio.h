@@ -1,6 +1,6 @@
 // Reaching physical memory that the boot HHDM may not cover: device
-// registers (the LAPIC and IOAPIC, ACPI's memory-space registers) and ACPI
-// tables in firmware areas. They are mapped at their HHDM address, through
+// registers (the LAPIC and IOAPIC, ACPI's memory-space registers, PCI's
+// ECAM window and BARs) and ACPI tables in firmware areas. They are mapped at their HHDM address, through
 // the kernel's page tables like any other kernel mapping (kernel/mm/vmm.h).
 #pragma once
 
