@@ -1,5 +1,6 @@
 #include "dev/pci.h"
 
+#include "arch/x86_64/cpu.h"
 #include "dev/pci_access.h"
 #include "lib/console.h"
 #include "lib/panic.h"
@@ -29,8 +30,14 @@ void record(ConfigAccess& config, const Function* functions, size_t count) {
         Device& d = g_devices[i];
         d.function = functions[i];
         size_t bad = 0;
-        d.bar_count = uint8_t(probe_bars(config, d.function.address, d.function.header_type, d.bars,
-                                         kGeneralBars, &bad));
+        {
+            // A device's decoding is off while its BARs are probed: no
+            // interrupt handler may reach it meanwhile (the framebuffer, for
+            // one, is a BAR of the display controller).
+            arch::InterruptDisabler quiet;
+            d.bar_count = uint8_t(probe_bars(config, d.function.address, d.function.header_type,
+                                             d.bars, kGeneralBars, &bad));
+        }
         if (bad) {
             char line[64];
             describe(d.function, line, sizeof(line));
