@@ -12,6 +12,7 @@
 #include "debug/pci_test.h"
 #include "debug/unmap_race_test.h"
 #include "dev/acpi.h"
+#include "dev/xhci.h"
 #include "dev/console_input.h"
 #include "dev/framebuffer_console.h"
 #include "dev/pci.h"
@@ -149,6 +150,20 @@ void report_mitigations() {
     kprintf("mitigations: %s\n", text);
 }
 
+// The first xHCI controller, if any, with its boot keyboards as console
+// input (the same bytes as the PS/2 keyboard's), polled from the timer.
+void start_usb() {
+    const pci::Device* controller = pci::find_device(0x0c0330);
+    if (!controller) return;
+    auto registers = pci::map_bar(*controller, 0);
+    if (!registers.ok()) {
+        kprintf("xhci: its registers cannot be mapped (%s)\n", error_name(registers.error()));
+        return;
+    }
+    pci::enable_memory_and_bus_master(*controller);
+    if (xhci::init(registers.value())) proc::set_device_poll_hook(xhci::poll);
+}
+
 }  // namespace
 
 extern "C" [[noreturn]] void kernel_main(const boot::BootInfo* from_loader) {
@@ -180,6 +195,7 @@ extern "C" [[noreturn]] void kernel_main(const boot::BootInfo* from_loader) {
     power::init();
     pci::init_pci(boot_info().rsdp_phys);  // before the other CPUs: BAR probes need the bus quiet
     debug::run_pci_test_if_requested();
+    start_usb();
     if (cmdline_has("poweroff_test")) power::power_off(0);
     if (cmdline_has("reboot_test")) power::reboot();
 

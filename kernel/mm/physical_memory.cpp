@@ -332,6 +332,7 @@ MemoryStats PhysicalMemory::stats() const {
         .kernel_stack_frames = m_used[uint8_t(FrameUse::kKernelStack)],
         .user_frames = m_used[uint8_t(FrameUse::kUser)],
         .general_frames = m_used[uint8_t(FrameUse::kGeneral)],
+        .dma_frames = m_used[uint8_t(FrameUse::kDma)],
         .metadata_frames = m_metadata,
     };
 }

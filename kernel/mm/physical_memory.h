@@ -52,8 +52,10 @@ inline constexpr uint64_t kFrameSize = paging::kPageSize;
 
 // Who holds an allocated frame. A frame must be freed with the use it was
 // allocated with (checked), so the per-use counters stay exact.
-enum class FrameUse : uint8_t { kGeneral, kPageTable, kHeap, kKernelStack, kUser };
-inline constexpr size_t kFrameUseCount = 5;
+// kDma: memory a device reads and writes on its own (the USB controller's
+// rings and contexts), never mapped into user space.
+enum class FrameUse : uint8_t { kGeneral, kPageTable, kHeap, kKernelStack, kUser, kDma };
+inline constexpr size_t kFrameUseCount = 6;
 
 constexpr const char* frame_use_name(FrameUse use) {
     switch (use) {
@@ -67,6 +69,8 @@ constexpr const char* frame_use_name(FrameUse use) {
             return "kernel-stack";
         case FrameUse::kUser:
             return "user";
+        case FrameUse::kDma:
+            return "dma";
     }
     return "?";
 }
@@ -81,6 +85,7 @@ struct MemoryStats {
     uint64_t kernel_stack_frames;
     uint64_t user_frames;
     uint64_t general_frames;   // FrameUse::kGeneral
+    uint64_t dma_frames;       // FrameUse::kDma
     uint64_t metadata_frames;  // the manager's own bookkeeping
 };
 

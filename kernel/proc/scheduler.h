@@ -149,6 +149,11 @@ WakeReason wait_for_input(console_input::Reader reader, Deadline deadline = {});
 class WaitEvent;
 WaitEvent& console_input_event();
 
+// A device that is polled rather than interrupt-driven (the USB
+// controller): `hook` runs on the boot CPU's timer tick, in interrupt
+// context, before the scheduler's own work. Set once at boot.
+void set_device_poll_hook(void (*hook)());
+
 // Whether a kill, or a signal the current thread is to take, is pending:
 // a long system call checks it between steps and returns early with what
 // it has done, so that the kill or the handler comes on its way out,

@@ -156,8 +156,11 @@ void sample_load_locked() REQUIRES(g_scheduler_lock) {
 }
 
 // Every CPU's timer tick (interrupts off).
+void (*g_device_poll)() = nullptr;  // set once at boot, before the APs start
+
 void on_timer(arch::InterruptFrame& frame) {
     Cpu& cpu = this_cpu();
+    if (cpu.index == 0 && g_device_poll) g_device_poll();
     if (cpu.current != &cpu.idle) {
         charge_tick(*cpu.current, frame.from_user());
         bump(frame.from_user() ? cpu.ticks.user : cpu.ticks.system);
@@ -494,6 +497,10 @@ WakeReason wait_for_input(console_input::Reader reader, Deadline deadline) {
     sync::Guard lock(g_scheduler_lock);
     if (!console_input::empty(reader)) return WakeReason::kWoken;
     return g_input_ready.queue().wait_locked(deadline);
+}
+
+void set_device_poll_hook(void (*hook)()) {
+    g_device_poll = hook;
 }
 
 WaitEvent& console_input_event() {

@@ -43,7 +43,7 @@ PhysicalMemory make(FakeRam& ram, std::vector<PhysRange> ranges, PhysRange span 
 
 uint64_t used_sum(const MemoryStats& s) {
     return s.page_table_frames + s.heap_frames + s.kernel_stack_frames + s.user_frames +
-           s.general_frames;
+           s.general_frames + s.dma_frames;
 }
 
 void check_balanced(const MemoryStats& s) {
