@@ -22,6 +22,12 @@ proc::WaitQueue g_record_waiters;
 // with the first lock of another thread of its table is unordered anyway).
 size_t g_classic_locks = 0;
 
+// Every waiter looks again (and records its blocker again).
+void wake_waiters() REQUIRES(g_record_lock) {
+    g_record_locks.forget_blockers();
+    g_record_waiters.wake_all();
+}
+
 void count_classic(const RecordLockOwner& owner, size_t before) REQUIRES(g_record_lock) {
     if (owner.ofd) return;
     size_t after = g_record_locks.count();
@@ -51,9 +57,9 @@ Result<void> set_record_lock(FileDescription& d, const RecordLockOwner& owner,
         const size_t before = g_record_locks.count();
         bool granted = TRY(g_record_locks.lock(file, owner.key, owner.pid, kind, start, end));
         if (granted) {
-            // Replacing an old lock (a write lock turned into a read lock)
-            // may let others in; a lock that only adds does not.
-            if (g_record_locks.count() <= before) g_record_waiters.wake_all();
+            // The owner's old locks there may have been replaced (a write
+            // lock turned into a read lock, even in part, lets readers in).
+            wake_waiters();
             count_classic(owner, before);
             return {};
         }
@@ -76,14 +82,14 @@ Result<void> clear_record_lock(FileDescription& d, const RecordLockOwner& owner,
     const size_t before = g_record_locks.count();
     if (TRY(g_record_locks.unlock(advisory_lock_key(d), owner.key, start, end))) {
         count_classic(owner, before);
-        g_record_waiters.wake_all();
+        wake_waiters();
     }
     return {};
 }
 
 void release_description_record_locks(const FileDescription* d) {
     sync::NoInterruptsGuard lock(g_record_lock);
-    if (g_record_locks.release(nullptr, d)) g_record_waiters.wake_all();
+    if (g_record_locks.release(nullptr, d)) wake_waiters();
 }
 
 void release_table_record_locks(const void* table, const FileDescription* d) {
@@ -92,7 +98,7 @@ void release_table_record_locks(const void* table, const FileDescription* d) {
     const size_t before = g_record_locks.count();
     if (g_record_locks.release(advisory_lock_key(*d), table)) {
         count_classic(RecordLockOwner{table, 0, false}, before);
-        g_record_waiters.wake_all();
+        wake_waiters();
     }
 }
 

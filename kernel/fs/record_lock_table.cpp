@@ -161,6 +161,10 @@ void RecordLockTable::add_waiter(Waiter& w) {
     m_waiters = &w;
 }
 
+void RecordLockTable::forget_blockers() {
+    for (Waiter* w = m_waiters; w; w = w->next) w->blocker = nullptr;
+}
+
 void RecordLockTable::remove_waiter(Waiter& w) {
     for (Waiter** p = &m_waiters; *p; p = &(*p)->next) {
         if (*p == &w) {

@@ -69,6 +69,10 @@ public:
     bool would_deadlock(const void* owner, const void* blocker) const;
     void add_waiter(Waiter& w);
     void remove_waiter(Waiter& w);
+    // The waiters were woken: none waits for anyone until it looks again
+    // and records its new blocker (a woken waiter's old link would report a
+    // deadlock that is gone, as Linux clears fl_blocker when it wakes).
+    void forget_blockers();
 
     // Locks held, on all files.
     size_t count() const { return m_count; }

@@ -82,7 +82,7 @@ Result<void> flock_range(fs::FileDescription& d, const linux_abi::Flock& l, uint
 
 // F_GETLK, F_SETLK, F_SETLKW and their open-file-description forms, with
 // Linux's check order (fcntl_getlk, fcntl_setlk).
-Result<int64_t> do_record_lock(fs::FileDescription& d, int command, uint64_t arg) {
+Result<int64_t> do_record_lock(int fd, fs::FileDescription& d, int command, uint64_t arg) {
     using Kind = fs::RecordLockTable::Kind;
     linux_abi::Flock l;
     TRY(copy_from_user(&l, arg, sizeof(l)));
@@ -121,6 +121,16 @@ Result<int64_t> do_record_lock(fs::FileDescription& d, int command, uint64_t arg
     }
     const bool wait = command == linux_abi::kFSetLkw || command == linux_abi::kFOfdSetLkw;
     TRY(fs::set_record_lock(d, owner, kind, start, end, wait));
+    // A classic lock is the table's: if another thread closed the
+    // descriptor meanwhile (its close found no lock to drop), the lock must
+    // not outlive it (Linux's fcntl_setlk looks again too).
+    if (!ofd) {
+        auto still = current_files().get(fd);
+        if (!still.ok() || still.value().get() != &d) {
+            (void)fs::clear_record_lock(d, owner, start, end);
+            return Error::kBadFd;
+        }
+    }
     return int64_t(0);
 }
 
@@ -157,7 +167,7 @@ Result<int64_t> do_fcntl(int fd, int command, uint64_t arg) {
         case linux_abi::kFOfdGetLk:
         case linux_abi::kFOfdSetLk:
         case linux_abi::kFOfdSetLkw:
-            return do_record_lock(*file, command, arg);
+            return do_record_lock(fd, *file, command, arg);
         default:
             // Leases, signals on I/O, seals, F_SETPIPE_SZ: none yet.
             return Error::kInvalid;

@@ -112,6 +112,13 @@ TEST_CASE("record locks: a cycle of waiters is a deadlock, a chain is not") {
     CHECK(t.would_deadlock(&a, &b));  // a -> b -> c -> a
     t.remove_waiter(b_waits);
     CHECK(!t.would_deadlock(&a, &b));
+    // Woken waiters wait for nobody until they look again.
+    t.add_waiter(b_waits);
+    CHECK(t.would_deadlock(&a, &b));
+    t.forget_blockers();
+    CHECK(!t.would_deadlock(&a, &b));
+    CHECK(b_waits.blocker == nullptr);
+    t.remove_waiter(b_waits);
     t.remove_waiter(c_waits);
 }
 

@@ -860,6 +860,60 @@ FS_CASE(fs_record_lock_wait) {
     return CASE_PASS;
 }
 
+/* Waiters look again whenever a lock changes: turning part of a write
+ * lock into a read lock lets a reader waiting on that part in; and a
+ * waiter that was woken no longer counts as waiting, so the former holder
+ * may wait for it without a false EDEADLK. */
+FS_CASE(fs_record_lock_wakeups) {
+    CHECK_OK(put_file("f", "xy", 2));
+    int fd = open("f", O_RDWR);
+    CHECK_OK(fd);
+    CHECK_OK(set_lock(fd, F_SETLK, F_WRLCK, SEEK_SET, 0, 100));
+    int p[2];
+    CHECK_OK(pipe(p));
+    fflush(NULL);
+    pid_t child = fork();
+    CHECK_OK(child);
+    if (child == 0) {
+        alarm(5);
+        if (write(p[1], "1", 1) != 1) _exit(2);
+        _exit(set_lock(fd, F_SETLKW, F_RDLCK, SEEK_SET, 0, 10) == 0 ? 0 : 3);
+    }
+    char got;
+    CHECK_EQ(read(p[0], &got, 1), 1);
+    usleep(100 * 1000);
+    CHECK_OK(set_lock(fd, F_SETLK, F_RDLCK, SEEK_SET, 0, 10)); /* cuts, frees nothing */
+    CHECK_EXITED(wait_status(child), 0);
+    CHECK_OK(set_lock(fd, F_SETLK, F_UNLCK, SEEK_SET, 0, 0));
+    /* The former holder waits for the byte its woken waiter holds. */
+    CHECK_OK(set_lock(fd, F_SETLK, F_WRLCK, SEEK_SET, 0, 1));
+    int q[2];
+    CHECK_OK(pipe(q));
+    fflush(NULL);
+    child = fork();
+    CHECK_OK(child);
+    if (child == 0) {
+        alarm(5);
+        if (set_lock(fd, F_SETLK, F_WRLCK, SEEK_SET, 1, 1) != 0) _exit(2);
+        if (write(p[1], "1", 1) != 1) _exit(3);
+        if (set_lock(fd, F_SETLKW, F_WRLCK, SEEK_SET, 0, 1) != 0) _exit(4);
+        char y;
+        _exit(read(q[0], &y, 1) == 1 ? 0 : 5); /* holds both until told */
+    }
+    CHECK_EQ(read(p[0], &got, 1), 1);
+    usleep(50 * 1000);
+    CHECK_OK(set_lock(fd, F_SETLK, F_UNLCK, SEEK_SET, 0, 1));
+    CHECK_EQ(write(q[1], "y", 1), 1);
+    CHECK_OK(set_lock(fd, F_SETLKW, F_WRLCK, SEEK_SET, 1, 1));
+    CHECK_EXITED(wait_status(child), 0);
+    close(p[0]);
+    close(p[1]);
+    close(q[0]);
+    close(q[1]);
+    close(fd);
+    return CASE_PASS;
+}
+
 /* Open-file-description locks: owned by the description, so two opens in
  * one process conflict; F_GETLK reports pid -1; l_pid must be 0; the last
  * close of the description drops them. */
@@ -959,5 +1013,6 @@ CASE_TABLE(fs_attr) = {
     {"fs-record-locks", fs_record_locks},
     {"fs-record-lock-wait", fs_record_lock_wait},
     {"fs-record-locks-ofd", fs_record_locks_ofd},
+    {"fs-record-lock-wakeups", fs_record_lock_wakeups},
     CASE_TABLE_END,
 };

@@ -68,6 +68,7 @@ third=$?
   --case fs-getdents --case fs-getdents-many --case fs-fifo --case fs-mknod-char \
   --case fs-flock \
   --case fs-record-locks --case fs-record-lock-wait --case fs-record-locks-ofd \
+  --case fs-record-lock-wakeups \
   --case fs-error-order
 fourth=$?
 echo "linux-abi: first $first second $second third $third fourth $fourth"
