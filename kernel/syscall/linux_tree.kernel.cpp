@@ -96,11 +96,15 @@ Result<Place> new_name_at(int dirfd, const char* path, bool directory) {
 }
 
 // Makes `path` a new inode of `type` in the root tree, owned by the caller.
+// A `refusal` (a node the caller may not make) comes after the new-name
+// checks, as Linux's vfs_mknod comes after filename_create.
 Result<void> create_at(int dirfd, uint64_t user_path, fs::NodeType type, uint32_t permissions,
-                       const char* target = nullptr, uint32_t device = 0) {
+                       const char* target = nullptr, uint32_t device = 0,
+                       Result<void> refusal = {}) {
     UserPath path;
     TRY(path.copy_from(user_path));
     Place at = TRY(new_name_at(dirfd, path.get(), type == fs::NodeType::kDirectory));
+    TRY(refusal);
     TRY(tree_name(at, Error::kAccess));
     const fs::LookupContext ctx = lookup_context();
     TRY(fs::vfs().tree().create(at.dir.inode.get(), at.last.name, at.last.length, type, permissions,
@@ -113,11 +117,14 @@ Result<void> do_mkdirat(int dirfd, uint64_t user_path, uint32_t mode) {
 }
 
 // mknod: regular files, FIFOs and character devices (`device` in Linux's
-// encoding; one no driver has opens as ENXIO, as on Linux). No block
-// devices or sockets: EPERM, Linux's answer where the caller may not make
-// them (for a directory always); EINVAL for a type that is none.
+// encoding; one no driver has opens as ENXIO, as on Linux), a device only
+// for a privileged caller (CAP_MKNOD; 0:0, the whiteout, for anyone). No
+// block devices or sockets: EPERM, Linux's answer where the caller may not
+// make them. A directory is EPERM and a type that is none EINVAL before
+// the name is looked at (may_mknod); the others after EEXIST.
 Result<void> do_mknodat(int dirfd, uint64_t user_path, uint32_t mode, uint32_t device) {
-    fs::NodeType type;
+    fs::NodeType type = fs::NodeType::kRegular;
+    Result<void> refusal = {};
     switch (mode & fs::mode_bits::kTypeMask) {
         case 0:
         case fs::mode_bits::kRegular:
@@ -128,16 +135,20 @@ Result<void> do_mknodat(int dirfd, uint64_t user_path, uint32_t mode, uint32_t d
             break;
         case fs::mode_bits::kCharDevice:
             type = fs::NodeType::kCharDevice;
+            if (device && !creds::privileged(proc::current_process()->resources.credentials()))
+                refusal = Error::kPermission;
             break;
         case kBlockDevice:
         case kSocket:
+            refusal = Error::kPermission;
+            break;
         case fs::mode_bits::kDirectory:
             return Error::kPermission;
         default:
             return Error::kInvalid;
     }
     return create_at(dirfd, user_path, type, mode & 07777 & ~my_umask(), nullptr,
-                     type == fs::NodeType::kCharDevice ? device : 0);
+                     type == fs::NodeType::kCharDevice ? device : 0, refusal);
 }
 
 Result<void> do_rmdir(int dirfd, const char* path) {

@@ -756,6 +756,22 @@ FS_CASE(fs_mknod_char) {
     CHECK_OK(mknod("nodriver", S_IFCHR | 0600, makedev(240, 7)));
     CHECK_ERR(open("nodriver", O_RDONLY), ENXIO);
     CHECK_ERR(mknod("null", S_IFCHR | 0600, makedev(1, 3)), EEXIST);
+    CHECK_ERR(mknod("null", S_IFBLK | 0600, makedev(8, 0)), EEXIST); /* the name first */
+    /* Without privilege a device is EPERM (0:0, the whiteout, is anyone's);
+     * the directory is opened to all so that its permission is not what
+     * refuses. */
+    CHECK_OK(chmod(".", 0777));
+    fflush(NULL);
+    pid_t child = fork();
+    CHECK_OK(child);
+    if (child == 0) {
+        if (setuid(1000) != 0) _exit(1);
+        if (mknod("mine", S_IFCHR | 0600, makedev(1, 3)) != -1 || errno != EPERM) _exit(2);
+        _exit(mknod("whiteout", S_IFCHR | 0600, 0) == 0 ? 0 : 3);
+    }
+    CHECK_EXITED(wait_status(child), 0);
+    CHECK_OK(chmod(".", 0700));
+    CHECK_OK(unlink("whiteout"));
     DIR* dir = opendir(".");
     CHECK(dir != NULL);
     int chr = 0;
