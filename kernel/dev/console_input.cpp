@@ -95,8 +95,14 @@ void claim(Reader reader) {
 
 void release(Reader reader) {
     if (reader == Reader::kConsole) return;
-    Locker lock;
-    --g_claims[source_of(reader)];
+    Hook data_available;
+    {
+        Locker lock;
+        --g_claims[source_of(reader)];
+        data_available = g_data_available;
+    }
+    // Bytes already queued now go to the console: its readers look again.
+    if (data_available) data_available();
 }
 
 bool try_pop(Reader reader, char& c) {

@@ -59,7 +59,8 @@ Result<DescriptionRef> open_node(const Vfs& vfs, Node node, uint32_t flags) {
                 node.special = vfs.device_named(node.inode->device);
                 if (node.special == Special::kNone) return Error::kNoDeviceOrAddress;
             }
-            if (is_terminal(node.special)) return open_terminal(vfs, node, kept);
+            if (is_terminal(node.special))
+                return open_terminal(vfs, node, kept | (flags & kNoCtty));
             if (node.special == Special::kRandom || node.special == Special::kUrandom)
                 return open_random(vfs, node, kept);
             return MemoryDevice::try_create(vfs, node, kept);

@@ -72,6 +72,15 @@ public:
     // Whether it is session `sid`'s; if so, `foreground` is set to its
     // foreground group.
     bool belongs_to(int32_t sid, int32_t& foreground);
+    // Session `sid`'s leader ended: if this was its terminal, it is no
+    // longer, and its foreground group gets SIGHUP (Linux's
+    // disassociate_ctty on exit).
+    void release_if_session(int32_t sid);
+    // Opened without O_NOCTTY by `p`: a session leader without a
+    // controlling terminal makes this one its own if no session holds it
+    // (Linux's tty_open_proc_set_tty; the console and tty0 are never
+    // taken so, as on Linux).
+    void adopt_on_open(const proc::Process& p);
 
 private:
     void output(const char* bytes, size_t length);
@@ -105,6 +114,9 @@ private:
 
 // The terminal `reader` names.
 Terminal& terminal(Reader reader);
+// Session `sid`'s leader ended: its controlling terminal, if any, is
+// released (Terminal::release_if_session).
+void release_session_terminal(int32_t sid);
 // The controlling terminal of `p`'s session; nullptr when it has none.
 Terminal* controlling_terminal(const proc::Process& p);
 // The controlling terminal of session `sid` and (into `foreground`) its

@@ -63,6 +63,10 @@ Terminal& terminal(Reader reader) {
     return *kTerminals[size_t(reader)];
 }
 
+void release_session_terminal(int32_t sid) {
+    for (Terminal* t : kTerminals) t->release_if_session(sid);
+}
+
 Terminal* controlling_terminal(const proc::Process& p) {
     for (Terminal* t : kTerminals)
         if (t->controls(p)) return t;
@@ -144,6 +148,28 @@ WindowSize Terminal::window() {
 bool Terminal::controls(const proc::Process& p) {
     int32_t foreground;
     return belongs_to(p.sid, foreground);
+}
+
+void Terminal::release_if_session(int32_t sid) {
+    int32_t group;
+    {
+        sync::NoInterruptsGuard lock(m_lock);
+        if (!m_session || m_session != sid) return;
+        group = m_foreground;
+        m_session = 0;
+        m_foreground = 0;
+    }
+    proc::signal_group(group, kSigHup);
+}
+
+void Terminal::adopt_on_open(const proc::Process& p) {
+    if (p.sid != p.pid) return;
+    sync::NoInterruptsGuard control(g_control_lock);
+    if (controlling_terminal(p)) return;
+    sync::NoInterruptsGuard lock(m_lock);
+    if (m_session) return;
+    m_session = p.sid;
+    m_foreground = p.pgid;
 }
 
 bool Terminal::belongs_to(int32_t sid, int32_t& foreground) {
@@ -384,8 +410,8 @@ Result<int64_t> Terminal::ioctl(uint32_t request, uint64_t arg) {
 // TIOCSCTTY: a session leader without a terminal makes this one its
 // session's; its group becomes the foreground. EPERM for a session that
 // has another terminal already, and for a terminal another live session
-// holds unless `arg` is 1 from a privileged caller (everyone is root
-// here), as Linux's tiocsctty.
+// holds unless `arg` is 1 from a privileged caller (CAP_SYS_ADMIN), as
+// Linux's tiocsctty.
 Result<int64_t> Terminal::set_controlling_terminal(uint64_t arg) {
     proc::Process* p = proc::current_process();
     if (p->sid != p->pid) return Error::kPermission;
@@ -397,7 +423,8 @@ Result<int64_t> Terminal::set_controlling_terminal(uint64_t arg) {
         sync::NoInterruptsGuard lock(m_lock);
         holder = m_session;
     }
-    if (holder && proc::session_alive(holder) && arg != 1) return Error::kPermission;
+    const bool may_steal = arg == 1 && creds::privileged(p->resources.credentials());
+    if (holder && proc::session_alive(holder) && !may_steal) return Error::kPermission;
     sync::NoInterruptsGuard lock(m_lock);
     m_session = p->sid;
     m_foreground = p->pgid;
@@ -425,7 +452,8 @@ Result<int64_t> Terminal::drop_controlling_terminal() {
 
 // TIOCSPGRP (tcsetpgrp): the foreground becomes a group of the caller's
 // session. ENOTTY unless this is the caller's terminal; EINVAL for a
-// negative group, EPERM for one not in the session. A background caller
+// negative group, ESRCH for one that does not exist, EPERM for one not in
+// the session. A background caller
 // that neither ignores nor blocks SIGTTOU gets it (and restarts once
 // continued), as Linux's tty_check_change.
 Result<int64_t> Terminal::set_foreground_group(uint64_t arg) {
@@ -444,6 +472,7 @@ Result<int64_t> Terminal::set_foreground_group(uint64_t arg) {
         return Error::kRestartSys;
     }
     if (group < 0) return Error::kInvalid;
+    if (!proc::group_exists(group)) return Error::kNoProcess;
     if (!proc::group_in_session(group, p->sid)) return Error::kPermission;
     sync::NoInterruptsGuard lock(m_lock);
     m_foreground = group;

@@ -79,6 +79,10 @@ Result<DescriptionRef> open_terminal(const Vfs& vfs, Node node, uint32_t flags) 
     Error error = Error::kNoDeviceOrAddress;
     Terminal* t = terminal_of(node.special, error);
     if (!t) return error;
+    proc::Process* p = proc::current_process();
+    if (node.special == Special::kTtyS0 && !(flags & open_flags::kNoCtty) && p &&
+        p->personality == proc::Personality::kLinux)
+        t->adopt_on_open(*p);
     auto* d = new (std::nothrow) TerminalFile(vfs, node, flags, *t);
     if (!d) return Error::kNoMemory;
     return DescriptionRef::adopt(d);

@@ -200,6 +200,14 @@ bool session_alive(int sid) {
     return false;
 }
 
+bool group_exists(int pgid) {
+    if (pgid <= 0) return false;
+    sync::NoInterruptsGuard lock(g_table_lock);
+    for (Process* p = g_table.first(); p; p = p->next_in_table)
+        if (p->pgid == pgid && !p->zombie) return true;
+    return false;
+}
+
 bool group_in_session(int pgid, int sid) {
     if (pgid <= 0) return false;
     sync::NoInterruptsGuard lock(g_table_lock);

@@ -136,6 +136,7 @@ Result<int> start_session();
 // another group of the same session).
 bool session_alive(int sid);
 bool group_in_session(int pgid, int sid);
+bool group_exists(int pgid);
 bool group_orphaned(int pgid, int sid);
 // The terminal's signals to a process group, from the kernel (SI_KERNEL):
 // its ISIG characters, hang-ups, SIGTTIN/SIGTTOU. Safe in an interrupt

@@ -20,6 +20,7 @@
 #include "dev/power.h"
 #include "dev/random.h"
 #include "fs/files.h"
+#include "fs/terminal.h"
 #include "lib/format.h"
 #include "lib/heap_ptr.h"
 #include "lib/panic.h"
@@ -701,6 +702,9 @@ void end_process(Thread* thread, Process* p, int wait_status) {
     // free descriptions: it takes their locks and the scheduler's, none of
     // which is held here.
     fs::FdTable::release(files);
+    // A session leader's end: its controlling terminal is released and the
+    // foreground group hung up (after the table lock, as it signals).
+    if (p->sid == p->pid) fs::release_session_terminal(p->sid);
 
     g_table_lock.lock();
     g_foreground.forget(*p);
