@@ -47,8 +47,10 @@ enum class Kind : uint8_t { kNone, kFile, kZero };
 Kind kind_of(const FileDescription& d) {
     const Node* node = d.node();
     if (!node) return Kind::kNone;  // pipes, the console init starts with
+    // /dev/zero, or a device node of the tree made for it (mknod c 1 5).
+    if (node->special == Special::kZero) return Kind::kZero;
     if (node->inode) return node->inode->type == NodeType::kRegular ? Kind::kFile : Kind::kNone;
-    return node->special == Special::kZero ? Kind::kZero : Kind::kNone;
+    return Kind::kNone;
 }
 
 }  // namespace

@@ -5,6 +5,7 @@
 #include "fs.h"
 
 #include <dirent.h>
+#include <sys/mman.h>
 #include <sys/sysmacros.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -752,6 +753,10 @@ FS_CASE(fs_mknod_char) {
     c = 'x';
     CHECK_EQ(read(fd, &c, 1), 1);
     CHECK_EQ(c, 0);
+    char* zeros = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE, fd, 0); /* as /dev/zero maps */
+    CHECK(zeros != MAP_FAILED);
+    CHECK_EQ(zeros[100], 0);
+    CHECK_OK(munmap(zeros, 4096));
     close(fd);
     CHECK_OK(mknod("nodriver", S_IFCHR | 0600, makedev(240, 7)));
     CHECK_ERR(open("nodriver", O_RDONLY), ENXIO);
