@@ -22,15 +22,25 @@ constexpr size_t kChunkHeaderSize = 16;
 constexpr size_t kLargeHeaderSize = 32;
 constexpr size_t kMinRedZone = 8;
 
-// First byte in [p, p + n) that is not `value`, or nullptr.
 // The first byte of [p, p + n) that is not `value`, or nullptr. Compares a
-// word at a time once aligned: the poison and red-zone checks run on every
-// allocation and free, so they must be cheap.
+// word at a time once aligned, and four words per step where it can: the
+// poison and red-zone checks run on every allocation and free (a 1,008-byte
+// slot is 126 words), so they must be cheap. Four words cost one branch and
+// one loop test instead of four of each; a block with a difference falls
+// through to the word loop, which finds the exact byte.
 const uint8_t* find_mismatch(const uint8_t* p, size_t n, uint8_t value) {
     size_t i = 0;
     for (; i < n && (reinterpret_cast<uintptr_t>(p + i) & 7); ++i)
         if (p[i] != value) return p + i;
     const uint64_t pattern = 0x0101010101010101ull * value;
+    for (; i + 32 <= n; i += 32) {
+        uint64_t w0, w1, w2, w3;
+        __builtin_memcpy(&w0, p + i, 8);
+        __builtin_memcpy(&w1, p + i + 8, 8);
+        __builtin_memcpy(&w2, p + i + 16, 8);
+        __builtin_memcpy(&w3, p + i + 24, 8);
+        if ((w0 ^ pattern) | (w1 ^ pattern) | (w2 ^ pattern) | (w3 ^ pattern)) break;
+    }
     for (; i + 8 <= n; i += 8) {
         uint64_t word;
         __builtin_memcpy(&word, p + i, sizeof(word));
