@@ -21,4 +21,14 @@ inline size_t array_index_nospec(size_t index, size_t size) {
     return index & mask;
 }
 
+// `index` if index < size, else `size` itself: for a table with one slot
+// more than its `size` entries, the last one answering every out-of-range
+// index. No separate bound check is needed: a conditional move is no
+// branch, so no prediction can run the load with an index the clamp did
+// not produce.
+inline size_t array_index_clamp_nospec(size_t index, size_t size) {
+    asm("cmp %1, %0\n\tcmovae %1, %0" : "+r"(index) : "r"(size) : "cc");
+    return index;
+}
+
 }  // namespace nyanos

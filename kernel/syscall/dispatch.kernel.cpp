@@ -19,12 +19,12 @@ void request_full_return() {
 
 namespace {
 
-// Every system call passes here, so the lookup is inline: the bound check,
-// then the index clamped (lib/nospec.h) before the table load.
+// Every system call passes here, so the call is inline: the number clamped
+// to the table's "no such call" slot (lib/nospec.h; every slot holds a
+// handler), then one indirect call.
 template <size_t N>
-Handler lookup(const SyscallTable<N>& table, uint64_t number) {
-    if (number >= N) return nullptr;
-    return table.entries[array_index_nospec(number, N)];
+int64_t call(const SyscallTable<N>& table, uint64_t number, SyscallFrame& frame) {
+    return table.entries[array_index_clamp_nospec(number, N)](frame);
 }
 
 }  // namespace
@@ -36,15 +36,10 @@ Handler lookup(const SyscallTable<N>& table, uint64_t number) {
 extern "C" uint64_t syscall_dispatch(nyanos::sys::SyscallFrame* frame) {
     using namespace nyanos;
     uint64_t number = frame->rax;
-    int64_t result;
-    if (proc::this_cpu().current->process->personality == proc::Personality::kLinux) {
-        sys::Handler handler = sys::lookup(sys::g_linux_syscalls, number);
-        result = handler ? handler(*frame) : sys::linux_syscall_missing(number);
-    } else {
-        sys::Handler handler = sys::lookup(sys::g_nyanos_syscalls, number);
-        result = handler ? handler(*frame) : sys::errno_of(Error::kNoSys);
-    }
-    frame->rax = uint64_t(result);
+    if (proc::this_cpu().current->process->personality == proc::Personality::kLinux)
+        frame->rax = uint64_t(sys::call(sys::g_linux_syscalls, number, *frame));
+    else
+        frame->rax = uint64_t(sys::call(sys::g_nyanos_syscalls, number, *frame));
     // An expired quantum is honoured here (the kernel is not preempted
     // inside a call, see scheduler.h), and a kill that arrived during the
     // call ends the thread before user mode: checked with interrupts off,
@@ -52,12 +47,10 @@ extern "C" uint64_t syscall_dispatch(nyanos::sys::SyscallFrame* frame) {
     // by now; this_cpu().current is still this thread.)
     arch::disable_interrupts();
     proc::Cpu& cpu = proc::this_cpu();
-    proc::Thread* thread = cpu.current;
-    bool rewritten = false;
-    if (!proc::nothing_to_do_before_user(cpu, thread)) {
-        rewritten = proc::return_to_user(*frame);
-        thread = proc::this_cpu().current;  // the same thread, maybe on another CPU
-    }
+    if (!proc::may_have_user_return_work(cpu, cpu.current)) [[likely]]
+        return false;
+    bool rewritten = proc::return_to_user(*frame);
+    proc::Thread* thread = proc::this_cpu().current;  // the same thread, maybe on another CPU
     if (!thread->full_return) return rewritten;
     thread->full_return = false;
     return true;

@@ -9,7 +9,8 @@
 
 namespace nyanos::sys {
 
-// The handlers by Linux number; nullptr where NyanOS does not implement one.
+// The handlers by Linux number; where NyanOS does not implement one,
+// linux_syscall_missing.
 extern const SyscallTable<linux_nr::kCount> g_linux_syscalls;
 
 // What a call without a handler returns: -ENOSYS, logged once per number

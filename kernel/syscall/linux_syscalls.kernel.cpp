@@ -22,6 +22,12 @@ namespace nyanos::sys {
 
 namespace {
 
+// The table's handler for a number without a call: the frame still holds
+// the number in rax (the dispatcher writes the result there afterwards).
+int64_t linux_missing(SyscallFrame& frame) {
+    return linux_syscall_missing(frame.rax);
+}
+
 constexpr SyscallTable<linux_nr::kCount> make_table() {
     SyscallTable<linux_nr::kCount> t{};
     // Processes (linux_process.h).
@@ -181,6 +187,7 @@ constexpr SyscallTable<linux_nr::kCount> make_table() {
     t.entries[linux_nr::ppoll] = linux_fs::ppoll;
     t.entries[linux_nr::select] = linux_fs::select;
     t.entries[linux_nr::pselect6] = linux_fs::pselect6;
+    t.complete(linux_missing);
     return t;
 }
 

@@ -9,7 +9,7 @@ namespace nyanos::sys {
 
 inline constexpr size_t kNyanosSyscallCount = 64;
 
-// The handlers by number; nullptr where NyanOS has no call.
+// The handlers by number; a number without a call gets -ENOSYS.
 extern const SyscallTable<kNyanosSyscallCount> g_nyanos_syscalls;
 
 }  // namespace nyanos::sys

@@ -338,6 +338,10 @@ int64_t sys_shootdown_stats(SyscallFrame& f) {
     return result_of(copy_to_user(f.rdi, &out, sizeof(out)));
 }
 
+int64_t sys_missing(SyscallFrame&) {
+    return errno_of(Error::kNoSys);
+}
+
 constexpr SyscallTable<kNyanosSyscallCount> make_table() {
     SyscallTable<kNyanosSyscallCount> t{};
     t.entries[SYS_READ] = sys_read;
@@ -366,6 +370,7 @@ constexpr SyscallTable<kNyanosSyscallCount> make_table() {
     t.entries[SYS_GETCPU] = sys_getcpu;
     t.entries[SYS_SHOOTDOWN_STATS] = sys_shootdown_stats;
     t.entries[SYS_ARCH_PRCTL] = linux_arch_prctl;  // the same call, Linux's codes
+    t.complete(sys_missing);
     return t;
 }
 

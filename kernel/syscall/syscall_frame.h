@@ -18,10 +18,23 @@ using SyscallFrame = arch::InterruptFrame;
 
 using Handler = int64_t (*)(SyscallFrame&);
 
-// A personality's handlers by number (nullptr: no such call).
+// A personality's handlers by number, calls 0..N-1, and one more slot: a
+// number without a call of its own, and every number from N up, runs
+// entries[N] (the personality's "no such call" handler, which reads the
+// number from the frame). Every slot holds a handler, so dispatch is a
+// clamp and an indirect call, with no null test. Built by make_table(),
+// then sealed with complete().
 template <size_t N>
 struct SyscallTable {
-    Handler entries[N];
+    static constexpr size_t kCount = N;
+    Handler entries[N + 1];
+
+    // Points every empty slot, and the one past the calls, at `missing`.
+    constexpr void complete(Handler missing) {
+        for (Handler& h : entries)
+            if (!h) h = missing;
+        entries[N] = missing;
+    }
 };
 
 inline int64_t errno_of(Error e) {

@@ -49,9 +49,8 @@ arch_syscall_entry:
     movq %rsp, %rdi
     call syscall_dispatch       // 22 words pushed keep RSP 16-aligned
     // syscall_dispatch returns with interrupts off (its last kill check must
-    // not be followed by an interrupt that sets another); the cli keeps
-    // this path safe on its own.
-    cli
+    // not be followed by an interrupt that sets another), and they stay off
+    // to the sysret or iret.
     testl %eax, %eax
     jnz 1f
     // Loads instead of pops: the frame offsets are struct InterruptFrame's.
