@@ -5,6 +5,7 @@
 
 #include <stddef.h>
 
+#include "lib/panic.h"
 #include "proc/thread.h"
 
 namespace nyanos::proc {
@@ -12,8 +13,25 @@ namespace nyanos::proc {
 // A thread is in at most one queue at a time.
 class ThreadQueue {
 public:
-    void push_back(Thread* thread);
-    Thread* pop_front();          // nullptr when empty
+    // Inline: every yield and wake-up does one of each.
+    void push_back(Thread* thread) {
+        VERIFY(thread->next_in_queue == nullptr && thread != m_tail);
+        if (m_tail)
+            m_tail->next_in_queue = thread;
+        else
+            m_head = thread;
+        m_tail = thread;
+        ++m_size;
+    }
+    Thread* pop_front() {  // nullptr when empty
+        Thread* thread = m_head;
+        if (!thread) return nullptr;
+        m_head = thread->next_in_queue;
+        if (!m_head) m_tail = nullptr;
+        thread->next_in_queue = nullptr;
+        --m_size;
+        return thread;
+    }
     bool remove(Thread* thread);  // true if it was queued
     bool empty() const { return m_head == nullptr; }
     size_t size() const { return m_size; }

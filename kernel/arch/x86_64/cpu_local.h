@@ -49,6 +49,12 @@ inline CpuEntryArea& this_cpu_entry() {
     return *area;
 }
 
+// Sets the kernel stack the syscall entry switches to (the entry area's
+// kernel_rsp): one store through GS. On every thread switch.
+inline void set_syscall_kernel_rsp(uint64_t rsp) {
+    asm volatile("movq %0, %%gs:8" : : "r"(rsp) : "memory");
+}
+
 // This CPU's index, read straight through GS (one load).
 inline uint32_t this_cpu_index() {
     uint32_t index;
