@@ -73,24 +73,22 @@ inline bool kill_pending(const Thread* thread) {
 }
 
 // The system call's way out, for the common case, with interrupts off:
-// false when return_to_user has nothing to do and the SYSRET path may be
-// taken. True for a superset of return_to_user's conditions: a switch due,
-// a frame to restore in full (Thread::full_return), or a process that is
-// ending, has an execve under way (even this thread's own) or has signal
-// actions (a Linux process: signals may be due; it always takes the full
-// check). The process's three words are or-ed so that the common case is
-// a few loads and one branch; return_to_user checks each exactly.
-inline bool may_have_user_return_work(const Cpu& cpu, const Thread* thread) {
+// zero when return_to_user has nothing to do and the SYSRET path may be
+// taken. Nonzero for a superset of return_to_user's conditions: a switch
+// due, a frame to restore in full (Thread::full_return), or a process that
+// is ending, has an execve under way (even this thread's own) or has
+// signal actions (a Linux process: signals may be due; it always takes the
+// full check). The words are or-ed, not tested one by one, so that the
+// common case is a few loads and one branch; return_to_user checks each
+// exactly.
+inline uint64_t user_return_work(const Cpu& cpu, const Thread* thread) {
     const Process* p = thread->process;
-    uintptr_t pointers =
-        reinterpret_cast<uintptr_t>(p->signal_actions) |
-        reinterpret_cast<uintptr_t>(__atomic_load_n(&p->exec_thread, __ATOMIC_RELAXED));
     // group_exiting read as its byte: an atomic load of a bool is
     // normalised to 0 or 1 with extra instructions.
-    unsigned flags =
-        unsigned(cpu.need_resched) | unsigned(thread->full_return) |
-        __atomic_load_n(reinterpret_cast<const uint8_t*>(&p->group_exiting), __ATOMIC_RELAXED);
-    return (pointers | flags) != 0;
+    return reinterpret_cast<uintptr_t>(p->signal_actions) |
+           reinterpret_cast<uintptr_t>(__atomic_load_n(&p->exec_thread, __ATOMIC_RELAXED)) |
+           uint64_t(cpu.need_resched) | uint64_t(thread->full_return) |
+           __atomic_load_n(reinterpret_cast<const uint8_t*>(&p->group_exiting), __ATOMIC_RELAXED);
 }
 
 // Puts a new or woken `thread` on the run queue.

@@ -31,24 +31,42 @@ int64_t call(const SyscallTable<N>& table, uint64_t number, SyscallFrame& frame)
 
 }  // namespace nyanos::sys
 
-// Called by syscall_entry.S with interrupts on; returns with them off.
-// Nonzero means "the frame was rewritten: return through IRET".
-extern "C" uint64_t syscall_dispatch(nyanos::sys::SyscallFrame* frame) {
+// What syscall_dispatch hands back to syscall_entry.S: a two-word struct
+// comes back in RAX and RDX. `rax` is the result for the user; `work` is
+// nonzero when the way back may have work (proc::user_return_work), and the
+// entry then calls syscall_return_work.
+struct SyscallReturn {
+    uint64_t rax;
+    uint64_t work;
+};
+
+// Called by syscall_entry.S with interrupts on; returns with them off. The
+// common case stores nothing in the frame: the entry returns the result
+// in RAX by SYSRET.
+extern "C" SyscallReturn syscall_dispatch(nyanos::sys::SyscallFrame* frame) {
     using namespace nyanos;
     uint64_t number = frame->rax;
+    int64_t result;
     if (proc::this_cpu().current->process->personality == proc::Personality::kLinux)
-        frame->rax = uint64_t(sys::call(sys::g_linux_syscalls, number, *frame));
+        result = sys::call(sys::g_linux_syscalls, number, *frame);
     else
-        frame->rax = uint64_t(sys::call(sys::g_nyanos_syscalls, number, *frame));
-    // An expired quantum is honoured here (the kernel is not preempted
-    // inside a call, see scheduler.h), and a kill that arrived during the
-    // call ends the thread before user mode: checked with interrupts off,
-    // which stay off until the return. (The thread may be on another CPU
-    // by now; this_cpu().current is still this thread.)
+        result = sys::call(sys::g_nyanos_syscalls, number, *frame);
+    // An expired quantum is honoured on the way back (the kernel is not
+    // preempted inside a call, see scheduler.h), and a kill that arrived
+    // during the call ends the thread before user mode: checked with
+    // interrupts off, which stay off until the return. (The thread may be
+    // on another CPU by now; this_cpu().current is still this thread.)
     arch::disable_interrupts();
     proc::Cpu& cpu = proc::this_cpu();
-    if (!proc::may_have_user_return_work(cpu, cpu.current)) [[likely]]
-        return false;
+    return {uint64_t(result), proc::user_return_work(cpu, cpu.current)};
+}
+
+// The way back when syscall_dispatch saw possible work, with interrupts
+// off; returns with them off. Nonzero means "the frame was rewritten:
+// return through IRET"; zero, SYSRET with the frame's rax.
+extern "C" uint64_t syscall_return_work(nyanos::sys::SyscallFrame* frame, uint64_t result) {
+    using namespace nyanos;
+    frame->rax = result;
     bool rewritten = proc::return_to_user(*frame);
     proc::Thread* thread = proc::this_cpu().current;  // the same thread, maybe on another CPU
     if (!thread->full_return) return rewritten;

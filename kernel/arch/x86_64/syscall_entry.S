@@ -11,16 +11,24 @@
 // restarting a call), rax = the number too, later the result. fork copies
 // it, signal delivery and rt_sigreturn rewrite it, execve replaces it.
 //
-// Two ways back:
-//   - SYSRET (the common case): syscall_dispatch returned 0, so the frame's
-//     RIP, RFLAGS, RSP and the callee-saved registers are what they were at
-//     entry (the C code preserved rbx, rbp, r12-r15 itself), and only the
-//     argument registers and rax are reloaded; r12-r15, rbx and rbp were
-//     saved for fork and signal delivery, which copy the whole frame. rcx and r11 come back as the
-//     ABI says (RIP and RFLAGS). RIP is canonical: the last user page is
-//     never mapped (address_space.h).
-//   - IRET (syscall_dispatch returned nonzero: the frame was rewritten):
-//     the interrupt exit restores every register from the frame.
+// syscall_dispatch runs the handler and returns the result in RAX and, in
+// RDX, whether the way back may have work (a switch, a kill, signals, a
+// rewritten frame); then three ways back:
+//   - SYSRET (the common case, RDX zero): the frame's RIP, RFLAGS, RSP and
+//     the callee-saved registers are what they were at entry (the C code
+//     preserved rbx, rbp, r12-r15 itself), so only the argument registers
+//     are reloaded and RAX is the result; r12-r15, rbx and rbp were saved
+//     for fork and signal delivery, which copy the whole frame. rcx and r11
+//     come back as the ABI says (RIP and RFLAGS). RIP is canonical: the
+//     last user page is never mapped (address_space.h). The frame's rax
+//     keeps the number: nothing reads the frame once the call is over (the
+//     next entry from user mode, a system call or an interrupt, writes a
+//     new one in the same place).
+//   - RDX nonzero: syscall_return_work stores the result in the frame and
+//     does the work; it returns 0 for SYSRET as above (with the frame's
+//     rax, which signal work may have changed) or nonzero:
+//   - IRET (the frame was rewritten): the interrupt exit restores every
+//     register from the frame.
 #include "arch/x86_64/general_registers.inc"
 
 #define PERCPU_KERNEL_RSP 8
@@ -51,21 +59,27 @@ arch_syscall_entry:
     // syscall_dispatch returns with interrupts off (its last kill check must
     // not be followed by an interrupt that sets another), and they stay off
     // to the sysret or iret.
-    testl %eax, %eax
-    jnz 1f
+    testq %rdx, %rdx
+    jnz 2f
     // Loads instead of pops: the frame offsets are struct InterruptFrame's.
-    movq 5*8(%rsp), %r10
+3:  movq 5*8(%rsp), %r10
     movq 6*8(%rsp), %r9
     movq 7*8(%rsp), %r8
     movq 9*8(%rsp), %rdi
     movq 10*8(%rsp), %rsi
     movq 11*8(%rsp), %rdx
-    movq 14*8(%rsp), %rax       // the result
     movq 17*8(%rsp), %rcx       // rip
     movq 19*8(%rsp), %r11       // rflags
     movq 20*8(%rsp), %rsp       // the user stack; interrupts are off until sysret
     swapgs
     sysretq
+2:  movq %rsp, %rdi
+    movq %rax, %rsi
+    call syscall_return_work    // interrupts off again when it returns
+    testl %eax, %eax
+    jnz 1f
+    movq 14*8(%rsp), %rax       // the result, as the work left it
+    jmp 3b
 1:  movq %rsp, %rdi
     jmp arch_interrupt_return_to
     .size arch_syscall_entry, . - arch_syscall_entry
