@@ -28,6 +28,10 @@
 
 #include "sync/spinlock.h"
 #include "sync/thread_annotations.h"
+#ifndef NYANOS_HOST
+#include "arch/x86_64/cpu_local.h"
+#include "arch/x86_64/io.h"
+#endif
 
 namespace nyanos::mm {
 
@@ -197,7 +201,28 @@ void mark_pcid_flushed(uint16_t pcid);
 // Loads CR3 with `cr3` (a root, its PCID in bits 0..11). With PCIDs on it
 // keeps the PCID's cached translations (no-flush bit) unless the allocator
 // says this CPU's may be stale, in which case this load flushes them.
-void load_cr3(uint64_t cr3);
+// Inline, as every switch between processes loads one: with PCIDs off it
+// is a store and the load itself.
+void load_cr3_tagged(uint64_t cr3);
+#ifndef NYANOS_HOST
+namespace detail {
+// Written once by init_pcid() on the boot CPU before any other CPU runs or
+// any process exists; read-only afterwards.
+extern bool g_pcid_enabled;
+// The root each CPU last loaded through load_cr3 (0: none yet; a CPU starts
+// on the kernel's). Written only by its own CPU.
+extern uint64_t g_loaded_roots[kPcidMaxCpus];
+inline constexpr uint64_t kRootMask = 0x000ffffffffff000ull;
+}  // namespace detail
+inline void load_cr3(uint64_t cr3) {
+    if (detail::g_pcid_enabled) return load_cr3_tagged(cr3);
+    // Published before the load: from here until this CPU loads another
+    // root, its tables may be in use here.
+    __atomic_store_n(&detail::g_loaded_roots[arch::this_cpu_index()], cr3 & detail::kRootMask,
+                     __ATOMIC_RELEASE);
+    arch::write_cr3(cr3);
+}
+#endif
 
 // Whether any CPU has `root` loaded (through load_cr3, or live here): a
 // space's tables are freed only when none has.

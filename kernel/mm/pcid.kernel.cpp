@@ -33,16 +33,18 @@
 
 namespace nyanos::mm {
 
-namespace {
-// Written once by init_pcid() on the boot CPU before any other CPU runs or
-// any process exists; read-only afterwards.
+namespace detail {
 bool g_pcid_enabled = false;
+uint64_t g_loaded_roots[kPcidMaxCpus] = {};
+}  // namespace detail
+
+namespace {
+using detail::g_loaded_roots;
+using detail::g_pcid_enabled;
+using detail::kRootMask;
+static_assert(arch::kMaxCpus <= kPcidMaxCpus);
 // ~52 KiB of bookkeeping, static: 32 KiB of it the per-PCID CPU sets.
 constinit PcidAllocator g_pcids;
-// The root each CPU last loaded through load_cr3 (0: none yet; a CPU starts
-// on the kernel's). Written only by its own CPU.
-uint64_t g_loaded_roots[arch::kMaxCpus] = {};
-constexpr uint64_t kRootMask = 0x000ffffffffff000ull;
 
 constexpr uint64_t kCr4Pcide = 1ull << 17;
 
@@ -126,12 +128,11 @@ void mark_pcid_flushed(uint16_t pcid) {
     if (g_pcid_enabled) g_pcids.mark_flushed(arch::this_cpu_index(), pcid);
 }
 
-void load_cr3(uint64_t cr3) {
+void load_cr3_tagged(uint64_t cr3) {
     unsigned cpu = arch::this_cpu_index();
-    // Published before the load: from here until this CPU loads another
-    // root, its tables may be in use here.
+    // Published before the load, as in load_cr3.
     __atomic_store_n(&g_loaded_roots[cpu], cr3 & kRootMask, __ATOMIC_RELEASE);
-    arch::write_cr3(g_pcid_enabled ? g_pcids.prepare_load(cpu, cr3) : cr3);
+    arch::write_cr3(g_pcids.prepare_load(cpu, cr3));
 }
 
 bool root_live_on_any_cpu(uint64_t root) {

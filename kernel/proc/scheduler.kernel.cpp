@@ -82,25 +82,36 @@ void switch_to(Cpu& cpu, Thread* next) REQUIRES(g_scheduler_lock) {
     }
     bool next_idle = next == &cpu.idle;
     bool prev_idle = prev == &cpu.idle;
-    arch::switch_user_segments(cpu.user_bases, prev_idle ? nullptr : &prev->segments(),
-                               next_idle ? nullptr : &next->segments());
     // The kernel never uses the FPU, so next's state may be loaded before
     // the stacks change.
-    arch::fpu_switch(prev_idle ? nullptr : prev->fpu_state(),
-                     next_idle ? nullptr : next->fpu_state());
-    uint64_t root = next_idle ? (g_cpu_count > 1 ? mm::kernel_root() : 0) : next->active_root;
+    uint64_t root;
+    if (!prev_idle && !next_idle) [[likely]] {
+        // One user thread to another: the one test above instead of one per
+        // step (the idle thread has no user state and no root of its own).
+        uint64_t live = arch::read_user_selectors();
+        arch::save_user_selectors(prev->segments(), live);
+        arch::load_user_segments(cpu.user_bases, next->segments(), live);
+        arch::fpu_switch(prev->fpu_state(), next->fpu_state());
+        root = next->active_root;
+    } else {
+        arch::switch_user_segments(cpu.user_bases, prev_idle ? nullptr : &prev->segments(),
+                                   next_idle ? nullptr : &next->segments());
+        if (!prev_idle) arch::fpu_save(prev->fpu_state());
+        if (!next_idle) arch::fpu_restore(next->fpu_state());
+        root = next_idle ? (g_cpu_count > 1 ? mm::kernel_root() : 0) : next->active_root;
+        // This CPU's bit in g_idle_cpus is set exactly while it runs its
+        // idle thread, so only a switch to or from idle changes it.
+        if (next_idle)
+            g_idle_cpus |= uint64_t(1) << cpu.index;
+        else
+            g_idle_cpus &= ~(uint64_t(1) << cpu.index);
+    }
     if (root && root != arch::read_cr3()) mm::load_cr3(root);
     uint64_t rsp0 = next->stack_rsp0();
     arch::set_kernel_stack(rsp0);
     arch::set_syscall_kernel_rsp(rsp0);
     cpu.current = next;
     cpu.switched_from = prev;
-    // This CPU's bit in g_idle_cpus is set exactly while it runs its idle
-    // thread, so only a switch to or from idle changes it.
-    if (next_idle)
-        g_idle_cpus |= uint64_t(1) << cpu.index;
-    else if (prev_idle)
-        g_idle_cpus &= ~(uint64_t(1) << cpu.index);
     next->state = ThreadState::kRunning;
     next->on_cpu = true;
     arch_switch_context(&prev->saved_rsp, next->saved_rsp);
@@ -296,6 +307,8 @@ void make_ready_locked(Thread* thread) {
     thread->state = ThreadState::kReady;
     g_run_queue.push_back(thread);
     // Only accepted, not handled, is waited for: safe with the lock held.
+    // Usually no CPU idles (always so with one CPU): one test then.
+    if (!g_idle_cpus) return;
     uint64_t others = g_idle_cpus & ~(uint64_t(1) << arch::this_cpu_index());
     if (others) arch::send_ipi(unsigned(__builtin_ctzll(others)), arch::kRescheduleVector);
 }

@@ -58,17 +58,17 @@ inline void fpu_restore(const uint8_t* area) {
         asm volatile("fxrstor64 (%0)" : : "r"(area) : "memory");
 }
 
-// A thread switch's save and load together, with one test of which
-// instruction to use: `save` receives the state of the thread switched
-// away from and the state in `load` becomes live. Either may be nullptr
-// (an idle thread has no FPU state).
+// A switch between two user threads: the save and the load together, with
+// one test of which instruction to use. `save` receives the state of the
+// thread switched away from and the state in `load` becomes live.
 inline void fpu_switch(uint8_t* save, const uint8_t* load) {
     if (detail::g_fpu_uses_xsave) {
-        if (save) asm volatile("xsave64 (%0)" : : "r"(save), "a"(~0u), "d"(~0u) : "memory");
-        if (load) asm volatile("xrstor64 (%0)" : : "r"(load), "a"(~0u), "d"(~0u) : "memory");
+        asm volatile("xsave64 (%0)\n\txrstor64 (%1)"
+                     :
+                     : "r"(save), "r"(load), "a"(~0u), "d"(~0u)
+                     : "memory");
     } else {
-        if (save) asm volatile("fxsave64 (%0)" : : "r"(save) : "memory");
-        if (load) asm volatile("fxrstor64 (%0)" : : "r"(load) : "memory");
+        asm volatile("fxsave64 (%0)\n\tfxrstor64 (%1)" : : "r"(save), "r"(load) : "memory");
     }
 }
 

@@ -106,18 +106,18 @@ inline uint64_t read_user_selectors() {
 // the switch back. (A null selector load on Intel clears the base without a
 // trace; the thread gets its saved base back at its next switch, as on
 // Linux.)
-inline void switch_user_segments(LoadedUserBases& cpu, UserSegments* prev,
-                                 const UserSegments* next) {
-    uint64_t live = read_user_selectors();
-    if (prev) {
-        prev->selectors = live;
-        if (live >> 32) {
-            if (uint16_t(live >> 32)) prev->fs_base = 0;
-            if (uint16_t(live >> 48)) prev->gs_base = 0;
-        }
+//
+// The two halves are separate so that a switch between two user threads
+// (the common case) calls them without a null test each.
+inline void save_user_selectors(UserSegments& prev, uint64_t live) {
+    prev.selectors = live;
+    if (live >> 32) {
+        if (uint16_t(live >> 32)) prev.fs_base = 0;
+        if (uint16_t(live >> 48)) prev.gs_base = 0;
     }
-    if (!next) return;
-    uint64_t want = next->selectors;
+}
+inline void load_user_segments(LoadedUserBases& cpu, const UserSegments& next, uint64_t live) {
+    uint64_t want = next.selectors;
     if (want != live) {
         auto field = [](uint64_t v, int i) { return uint16_t(v >> (16 * i)); };
         if (field(want, 0) != field(live, 0)) asm volatile("mov %0, %%ds" : : "r"(field(want, 0)));
@@ -126,14 +126,23 @@ inline void switch_user_segments(LoadedUserBases& cpu, UserSegments* prev,
         if (field(want, 3) != field(live, 3))
             asm volatile("swapgs; mov %0, %%gs; swapgs" : : "r"(field(want, 3)) : "memory");
     }
-    if (next->fs_base | cpu.fs) {
-        wrmsr(kMsrFsBase, next->fs_base);
-        cpu.fs = next->fs_base;
+    // All four zero (every NyanOS program, and a Linux one without TLS):
+    // one test.
+    if (!(next.fs_base | next.gs_base | cpu.fs | cpu.gs)) return;
+    if (next.fs_base | cpu.fs) {
+        wrmsr(kMsrFsBase, next.fs_base);
+        cpu.fs = next.fs_base;
     }
-    if (next->gs_base | cpu.gs) {
-        wrmsr(kMsrKernelGsBase, next->gs_base);
-        cpu.gs = next->gs_base;
+    if (next.gs_base | cpu.gs) {
+        wrmsr(kMsrKernelGsBase, next.gs_base);
+        cpu.gs = next.gs_base;
     }
+}
+inline void switch_user_segments(LoadedUserBases& cpu, UserSegments* prev,
+                                 const UserSegments* next) {
+    uint64_t live = read_user_selectors();
+    if (prev) save_user_selectors(*prev, live);
+    if (next) load_user_segments(cpu, *next, live);
 }
 
 // Sets the running thread's FS base (its UserSegments already hold `base`):
