@@ -121,6 +121,8 @@ void end_waits_of_other_threads(Process* process, Thread* except) EXCLUDES(g_sch
 // instruction runs once a kill is pending, not even a new thread's first.
 void die_if_killed() EXCLUDES(g_scheduler_lock);
 
+// From a system call (interrupts on): lets the next ready thread run, if
+// any, putting this one at the end of the run queue.
 void yield();
 // A safe place to switch threads: dies if a kill is pending, yields if the
 // quantum has expired. Called at the end of every system call and between
