@@ -50,8 +50,11 @@ void AddressSpace::TableEnv::flush_remote() {
 }
 
 Result<AddressSpace> AddressSpace::try_create(MemoryContext& context) {
-    PhysAddr root = TRY(context.allocate_zeroed_frame(FrameUse::kPageTable));
+    // Not zeroed by the allocator: the user half is cleared here and the
+    // kernel half copied over, so each entry is written once.
+    PhysAddr root = TRY(context.allocate_frame(FrameUse::kPageTable));
     auto* pml4 = static_cast<PageTableEntry*>(context.phys_to_virt(root));
+    memset(static_cast<void*>(pml4), 0, paging::kFirstKernelPml4Index * sizeof(PageTableEntry));
     auto* kernel = static_cast<const PageTableEntry*>(context.phys_to_virt(context.kernel_root()));
     // Every kernel-half entry is populated at boot, so a later kernel mapping
     // appears in every space; an absent one would be a boot bug (the VMM
