@@ -137,7 +137,10 @@ void load_cr3_tagged(uint64_t cr3) {
 
 bool root_live_on_any_cpu(uint64_t root) {
     if ((arch::read_cr3() & kRootMask) == root) return true;
-    for (unsigned cpu = 0; cpu < arch::kMaxCpus; ++cpu)
+    // Only CPUs that have started ever load a root (the others' slots stay
+    // 0), and every AP is counted before the first process exists
+    // (start_application_processors), so the count bounds the scan.
+    for (unsigned cpu = 0; cpu < arch::cpu_count(); ++cpu)
         if (__atomic_load_n(&g_loaded_roots[cpu], __ATOMIC_ACQUIRE) == root) return true;
     return false;
 }
