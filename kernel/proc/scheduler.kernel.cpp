@@ -61,6 +61,17 @@ constexpr uint32_t kLoadSampleTicks = LoadAverage::kSampleSeconds * arch::kTimer
 LoadAverage g_load;
 uint32_t g_load_countdown GUARDED_BY(g_scheduler_lock) = kLoadSampleTicks;
 
+// make_ready_locked's body, inline where a yield needs it.
+[[gnu::always_inline]] inline void enqueue_ready(Thread* thread) REQUIRES(g_scheduler_lock) {
+    thread->state = ThreadState::kReady;
+    g_run_queue.push_back(thread);
+    // Only accepted, not handled, is waited for: safe with the lock held.
+    // Usually no CPU idles (always so with one CPU): one test then.
+    if (!g_idle_cpus) return;
+    uint64_t others = g_idle_cpus & ~(uint64_t(1) << arch::this_cpu_index());
+    if (others) arch::send_ipi(unsigned(__builtin_ctzll(others)), arch::kRescheduleVector);
+}
+
 // The second half of every switch, run by the thread switched to (on the
 // CPU it now runs on): the thread switched away from has left its stack.
 void finish_switch() REQUIRES(g_scheduler_lock) {
@@ -73,8 +84,10 @@ void finish_switch() REQUIRES(g_scheduler_lock) {
 
 // Switches this CPU to `next` (interrupts off, the lock held; it stays held
 // across the switch and the thread switched to releases it). Returns when
-// the current thread is switched back to, maybe on another CPU.
-void switch_to(Cpu& cpu, Thread* next) REQUIRES(g_scheduler_lock) {
+// the current thread is switched back to, maybe on another CPU. Inline in
+// schedule(), so a switch is one call (arch_switch_context) below its
+// caller.
+[[gnu::always_inline]] inline void switch_to(Cpu& cpu, Thread* next) REQUIRES(g_scheduler_lock) {
     Thread* prev = cpu.current;
     if (prev == next) {
         next->state = ThreadState::kRunning;
@@ -305,13 +318,7 @@ bool is_idle(const Thread* thread) {
 }
 
 void make_ready_locked(Thread* thread) {
-    thread->state = ThreadState::kReady;
-    g_run_queue.push_back(thread);
-    // Only accepted, not handled, is waited for: safe with the lock held.
-    // Usually no CPU idles (always so with one CPU): one test then.
-    if (!g_idle_cpus) return;
-    uint64_t others = g_idle_cpus & ~(uint64_t(1) << arch::this_cpu_index());
-    if (others) arch::send_ipi(unsigned(__builtin_ctzll(others)), arch::kRescheduleVector);
+    enqueue_ready(thread);
 }
 
 void make_ready(Thread* thread) {
@@ -495,7 +502,7 @@ void yield() {
     {
         sync::Guard lock(g_scheduler_lock);
         if (!g_run_queue.empty()) {
-            make_ready_locked(this_cpu().current);
+            enqueue_ready(this_cpu().current);
             schedule();
         }
     }
