@@ -828,16 +828,24 @@ FS_CASE(fs_record_locks) {
     return CASE_PASS;
 }
 
+/* The waiting cases' start: a file "f" open read-write with a write lock
+ * on its first `length` bytes, and a pipe `p` for a child to say it is
+ * ready; -1 if any step fails. Output is flushed for the fork to come. */
+static int write_locked_file(off_t length, int p[2]) {
+    if (put_file("f", "xy", 2) < 0) return -1;
+    int fd = open("f", O_RDWR);
+    if (fd < 0 || set_lock(fd, F_SETLK, F_WRLCK, SEEK_SET, 0, length) != 0 || pipe(p) != 0)
+        return -1;
+    fflush(NULL);
+    return fd;
+}
+
 /* F_SETLKW waits for the holder's unlock, and a wait that would close a
  * cycle of two processes is EDEADLK. */
 FS_CASE(fs_record_lock_wait) {
-    CHECK_OK(put_file("f", "xy", 2));
-    int fd = open("f", O_RDWR);
-    CHECK_OK(fd);
-    CHECK_OK(set_lock(fd, F_SETLK, F_WRLCK, SEEK_SET, 0, 1));
     int p[2];
-    CHECK_OK(pipe(p));
-    fflush(NULL);
+    int fd = write_locked_file(1, p);
+    CHECK_OK(fd);
     pid_t child = fork();
     CHECK_OK(child);
     if (child == 0) {
@@ -865,13 +873,9 @@ FS_CASE(fs_record_lock_wait) {
  * waiter that was woken no longer counts as waiting, so the former holder
  * may wait for it without a false EDEADLK. */
 FS_CASE(fs_record_lock_wakeups) {
-    CHECK_OK(put_file("f", "xy", 2));
-    int fd = open("f", O_RDWR);
-    CHECK_OK(fd);
-    CHECK_OK(set_lock(fd, F_SETLK, F_WRLCK, SEEK_SET, 0, 100));
     int p[2];
-    CHECK_OK(pipe(p));
-    fflush(NULL);
+    int fd = write_locked_file(100, p);
+    CHECK_OK(fd);
     pid_t child = fork();
     CHECK_OK(child);
     if (child == 0) {
