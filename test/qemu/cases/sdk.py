@@ -34,13 +34,25 @@ def _compile():
     """Builds EXTRA/bin/{sdk-demo,sdk-demo-cxx} with nyan-cc; returns an error or None."""
     bin_dir = os.path.join(EXTRA, "bin")
     os.makedirs(bin_dir, exist_ok=True)
+    env = dict(os.environ)
+    if os.path.realpath(BUILD) != os.path.realpath(os.path.join(ROOT, "build")):
+        # A private build directory: nyan-cc's own step builds the SDK in
+        # ROOT/build only, so build it in BUILD and point nyan-cc there.
+        sdk = os.path.join(BUILD, "user")
+        r = subprocess.run(["make", "-s", f"BUILD={BUILD}", os.path.join(sdk, "libnyan.a"),
+                            os.path.join(sdk, "crt0.o")], cwd=ROOT, stdout=subprocess.PIPE,
+                           stderr=subprocess.STDOUT)
+        if r.returncode != 0:
+            return f"building the SDK in {sdk} failed:\n{r.stdout.decode(errors='replace')}"
+        env.update(NYAN_SDK_DIR=sdk, NYAN_CC_NO_SDK_BUILD="1")
     for source, program in (("sdk-demo.c", "sdk-demo"), ("sdk-demo-cxx.cpp", "sdk-demo-cxx")):
         out = os.path.join(bin_dir, program)
         if os.path.exists(out):
             os.remove(out)  # never boot a stale binary
         cmd = [os.path.join(ROOT, "scripts", "nyan-cc"), "-O2", "-Wall", "-Wextra", "-Werror",
                os.path.join(SOURCES, source), "-o", out]
-        r = subprocess.run(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        r = subprocess.run(cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE,
+                           stderr=subprocess.STDOUT)
         if r.returncode != 0 or not os.path.exists(out):
             return f"{' '.join(cmd)} failed ({r.returncode}):\n{r.stdout.decode(errors='replace')}"
     return None
