@@ -59,8 +59,9 @@ public:
     // POLLIN when a read would not block; output is always writable.
     uint32_t poll(proc::PollWaiter* waiter);
     // The terminal requests (termios, window size, sessions and process
-    // groups, FIONREAD); ENOTTY for any other.
-    Result<int64_t> ioctl(uint32_t request, uint64_t arg);
+    // groups, FIONREAD); ENOTTY for any other. `readable`: whether the
+    // description it came through was opened for reading (TIOCSCTTY asks).
+    Result<int64_t> ioctl(uint32_t request, uint64_t arg, bool readable);
 
     // The signal characters (console_input's hook, in interrupt context):
     // true when `c` sent a signal to the foreground group, or was one a
@@ -91,7 +92,7 @@ private:
     Result<size_t> read_cooked(IoBuffer& out, bool nonblocking);
     Result<void> check_background_read();
     Result<void> check_background_write();
-    Result<int64_t> set_controlling_terminal(uint64_t arg);
+    Result<int64_t> set_controlling_terminal(uint64_t arg, bool readable);
     Result<int64_t> drop_controlling_terminal();
     Result<int64_t> set_foreground_group(uint64_t arg);
     Result<int64_t> set_window_size(uint64_t arg);

@@ -333,7 +333,7 @@ uint32_t Terminal::poll(proc::PollWaiter* waiter) {
     return mask;
 }
 
-Result<int64_t> Terminal::ioctl(uint32_t request, uint64_t arg) {
+Result<int64_t> Terminal::ioctl(uint32_t request, uint64_t arg, bool readable) {
     switch (request) {
         case kTcgets: {
             Termios t;
@@ -363,7 +363,7 @@ Result<int64_t> Terminal::ioctl(uint32_t request, uint64_t arg) {
             return int64_t(0);
         }
         case kTiocsctty:
-            return set_controlling_terminal(arg);
+            return set_controlling_terminal(arg, readable);
         case kTiocnotty:
             return drop_controlling_terminal();
         case kTiocgpgrp:
@@ -410,9 +410,11 @@ Result<int64_t> Terminal::ioctl(uint32_t request, uint64_t arg) {
 // TIOCSCTTY: a session leader without a terminal makes this one its
 // session's; its group becomes the foreground. EPERM for a session that
 // has another terminal already, and for a terminal another live session
-// holds unless `arg` is 1 from a privileged caller (CAP_SYS_ADMIN), as
-// Linux's tiocsctty.
-Result<int64_t> Terminal::set_controlling_terminal(uint64_t arg) {
+// holds unless `arg` is 1 from a privileged caller (CAP_SYS_ADMIN), and
+// EPERM through a description not open for reading unless privileged (a
+// write-only descriptor must not give a session its input), as Linux's
+// tiocsctty, which checks in this order.
+Result<int64_t> Terminal::set_controlling_terminal(uint64_t arg, bool readable) {
     proc::Process* p = proc::current_process();
     if (p->sid != p->pid) return Error::kPermission;
     sync::NoInterruptsGuard control(g_control_lock);
@@ -423,8 +425,10 @@ Result<int64_t> Terminal::set_controlling_terminal(uint64_t arg) {
         sync::NoInterruptsGuard lock(m_lock);
         holder = m_session;
     }
-    const bool may_steal = arg == 1 && creds::privileged(p->resources.credentials());
-    if (holder && proc::session_alive(holder) && !may_steal) return Error::kPermission;
+    const bool privileged = creds::privileged(p->resources.credentials());
+    if (holder && proc::session_alive(holder) && !(arg == 1 && privileged))
+        return Error::kPermission;
+    if (!readable && !privileged) return Error::kPermission;
     sync::NoInterruptsGuard lock(m_lock);
     m_session = p->sid;
     m_foreground = p->pgid;

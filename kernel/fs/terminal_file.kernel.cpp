@@ -31,7 +31,7 @@ public:
     Result<size_t> write(IoBuffer& in) override { return m_terminal.write(in); }
     uint32_t poll(proc::PollWaiter* waiter) override { return m_terminal.poll(waiter); }
     Result<int64_t> ioctl(uint32_t request, uint64_t arg) override {
-        return m_terminal.ioctl(request, arg);
+        return m_terminal.ioctl(request, arg, readable());
     }
     void stat(FileStat& out) override { m_vfs.stat(m_node, out); }
     const Node* node() const override { return &m_node; }

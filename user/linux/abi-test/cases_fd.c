@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/uio.h>
+#include <sys/wait.h>
 #include <termios.h>
 
 /* The lowest descriptor not open (checked by F_GETFD). */
@@ -183,6 +184,39 @@ static int fd_ioctl_enotty(void) {
     CHECK_EQ(isatty(p[1]), 0);
     CHECK_EQ(errno, ENOTTY);
     CHECK_ERR(ioctl(1000, TCGETS, &t), EBADF);
+    return CASE_PASS;
+}
+
+/* TIOCSCTTY through a descriptor not open for reading: tty_ioctl(4) and
+ * Linux's tiocsctty refuse it (EPERM) to a caller without CAP_SYS_ADMIN,
+ * so a write-only descriptor cannot give a session its input; the same
+ * terminal opened for reading is taken. The descriptors are opened while
+ * privileged (the device's mode may keep others out), then privilege is
+ * dropped. */
+static int fd_tiocsctty_needs_read(void) {
+    if (getuid() != 0) return skip("needs root to open the terminal, then drop privilege");
+    pid_t child = fork();
+    CHECK_OK(child);
+    if (child == 0) {
+        if (setsid() < 0) _exit(10);
+        int w = open("/dev/ttyS0", O_WRONLY | O_NOCTTY);
+        int r = open("/dev/ttyS0", O_RDONLY | O_NOCTTY | O_NONBLOCK);
+        if (w < 0 || r < 0) _exit(11);
+        if (setuid(65534) != 0) _exit(12);
+        if (ioctl(w, TIOCSCTTY, 0) != -1 || errno != EPERM) _exit(13);
+        if (ioctl(r, TIOCSCTTY, 0) != 0) _exit(errno == EPERM ? 14 : 15);
+        pid_t sid = -1;
+        if (ioctl(r, TIOCGSID, &sid) != 0 || sid != getpid()) _exit(16);
+        _exit(0);
+    }
+    int status;
+    CHECK_EQ(waitpid(child, &status, 0), child);
+    CHECK(WIFEXITED(status));
+    if (WEXITSTATUS(status) == 11) return skip("no /dev/ttyS0 here");
+    /* EPERM through the readable descriptor too: another live session
+     * holds the terminal, so neither result says anything. */
+    if (WEXITSTATUS(status) == 14) return skip("/dev/ttyS0 is another session's terminal");
+    CHECK_EQ(WEXITSTATUS(status), 0);
     return CASE_PASS;
 }
 
@@ -469,6 +503,7 @@ CASE_TABLE(fd) = {
     {"fd-readv-writev", fd_readv_writev},
     {"fd-pread-pipe-espipe", fd_pread_pipe_espipe},
     {"fd-ioctl-enotty", fd_ioctl_enotty},
+    {"fd-tiocsctty-needs-read", fd_tiocsctty_needs_read},
     {"fd-dev-null", fd_dev_null},
     {"fd-dev-zero", fd_dev_zero},
     {"fd-dev-urandom", fd_dev_urandom},

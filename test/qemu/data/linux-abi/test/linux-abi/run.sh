@@ -22,7 +22,7 @@
   --case pipe-1mib-transfer --case pipe-espipe --case pipe-poll \
   --case fd-dup-family --case fd-fcntl --case fd-ebadf --case fd-readv-writev \
   --case fd-pread-pipe-espipe \
-  --case fd-ioctl-enotty --case fd-dev-null --case fd-dev-zero --case fd-dev-urandom \
+  --case fd-ioctl-enotty --case fd-tiocsctty-needs-read --case fd-dev-null --case fd-dev-zero --case fd-dev-urandom \
   --case fd-getdents64 --case fd-fstat-empty-path --case fd-cwd --case fd-access \
   --case fd-readlink-proc-self-exe --case fd-proc-self
 first=$?
