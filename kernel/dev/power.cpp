@@ -1,6 +1,8 @@
 #include "dev/power.h"
 
+#include "arch/x86_64/interrupts.h"
 #include "arch/x86_64/io.h"
+#include "arch/x86_64/ipi.h"
 #include "boot_info.h"
 #include "dev/acpi.h"
 #include "lib/console.h"
@@ -192,6 +194,14 @@ void power_off(uint32_t status) {
     init();
     try_acpi_s5();
     kprintf("power: no way to power off; halted. It is safe to turn the machine off.\n");
+    arch::halt_forever();
+}
+
+void halt() {
+    arch::disable_interrupts();
+    arch::set_ipi_handler(arch::kStopVector, [] { arch::halt_forever(); });
+    arch::send_ipi_to_others(arch::kStopVector);
+    kprintf("power: halted. It is safe to turn the machine off.\n");
     arch::halt_forever();
 }
 

@@ -24,6 +24,11 @@ void qemu_debug_exit(uint32_t status);
 // Any context; interrupts are disabled on entry.
 [[noreturn]] void power_off(uint32_t status);
 
+// Halts: every other CPU is stopped, then this one, with the machine left
+// on (Linux's reboot(LINUX_REBOOT_CMD_HALT)); prints `power: halted`
+// first. Any context; interrupts are disabled on entry.
+[[noreturn]] void halt();
+
 // Resets the machine; prints `power: reboot` first. Any context; interrupts
 // are disabled on entry. Under QEMU with -no-reboot, QEMU exits.
 [[noreturn]] void reboot();

@@ -151,6 +151,16 @@ Result<void> kill(int pid, int signal);
 // The program break of the current process (see mm::ProcessMemory::sbrk).
 Result<uint64_t> sbrk(int64_t increment);
 
+// The calling process's name (Linux's comm: at most 15 bytes show in
+// /proc/<pid>/comm) as prctl(PR_SET_NAME) changes it and PR_GET_NAME reads
+// it: `out` receives kCommLength bytes, NUL-padded.
+inline constexpr size_t kCommLength = 16;
+void set_current_name(const char (&name)[kCommLength]);
+void current_name(char (&out)[kCommLength]);
+// prctl(PR_SET_CHILD_SUBREAPER) and PR_GET_CHILD_SUBREAPER for the caller.
+void set_child_subreaper(bool on);
+bool child_subreaper();
+
 // Describes processes for ps: skips the first `skip` in table order, then
 // fills at most `max` entries (pages = user frames + page tables).
 size_t fill_process_list(struct nyan_process_info* out, size_t skip, size_t max);

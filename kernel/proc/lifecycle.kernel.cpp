@@ -85,6 +85,37 @@ bool on_console_interrupt() {
     return true;
 }
 
+// Who inherits the children of `p`, which is ending: its nearest living
+// ancestor that asked for them (PR_SET_CHILD_SUBREAPER), else init
+// (Linux's find_new_reaper).
+Process* reaper_for_locked(const Process* p) REQUIRES(g_table_lock) {
+    for (Process* q = p->parent; q && q != g_init; q = q->parent)
+        if (q->child_subreaper && !q->zombie) return q;
+    return g_init;
+}
+
+// What the children of an ending `p` are told as they pass to `reaper`
+// (Linux's forget_original_parent and reparent_leader): a living child
+// gets the parent-death signal it asked for (PR_SET_PDEATHSIG), from `p`;
+// every child's exit signal becomes SIGCHLD; and the reaper gets SIGCHLD
+// for each child that is a zombie already, since it can reap that one now.
+void signal_children_of_ending_locked(Process* p, Process* reaper) REQUIRES(g_table_lock) {
+    for (Process* c = g_table.first(); c; c = c->next_in_table) {
+        if (c->parent != p) continue;
+        c->exit_signal = kSigChld;
+        if (!c->zombie) {
+            if (int sig = c->resources.controls().parent_death_signal)
+                (void)send_signal(c, sig, PendingInfo{kSiUser, p->pid, 0, 0, 0});
+        } else if (reaper && reaper != p && reaper->signal_actions) {
+            bool exited = NYAN_WIFEXITED(c->wait_status);
+            PendingInfo info{
+                exited ? kCldExited : kCldKilled, c->pid,
+                exited ? NYAN_WEXITSTATUS(c->wait_status) : NYAN_WTERMSIG(c->wait_status), 0, 0};
+            (void)send_signal(reaper, kSigChld, info);
+        }
+    }
+}
+
 void copy_name(char* out, const char* path) {
     const char* base = path;
     for (const char* p = path; *p; ++p)
@@ -293,6 +324,7 @@ Result<int> spawn_process(const char* path, const ProgramArgs& args, bool as_ini
     if (!process->files) return Error::kNoMemory;
     // IDs, umask and limits come from the parent (init: the defaults).
     if (Process* parent = current_process()) TRY(process->resources.inherit(parent->resources));
+    process->resources.change_controls([](ProcessControls& c) { c.on_exec(); });
     process->thread = TRY(create_thread(image.entry, image.stack_pointer));
     inherit_tree_nodes(*process, current_process(), image);
     process->thread->process = process;
@@ -584,6 +616,7 @@ Result<void> exec_current(const char* path, const ProgramArgs& args, arch::Inter
         if (!actions) thread->signals = ThreadSignals{};
     }
     copy_name(p->name, path);
+    p->resources.change_controls([](ProcessControls& c) { c.on_exec(); });
     fs::Inode* old_program;
     {
         // Swapped under the table lock: /proc takes its reference under it.
@@ -719,7 +752,9 @@ void end_process(Thread* thread, Process* p, int wait_status) {
     Process* parent = p->parent;
     end_vfork_locked(p);
     OrphanCandidates orphans = orphan_candidates_locked(p);
-    ExitWakes wakes = g_table.mark_exited(p, wait_status, g_init);
+    Process* reaper = reaper_for_locked(p);
+    signal_children_of_ending_locked(p, reaper);
+    ExitWakes wakes = g_table.mark_exited(p, wait_status, reaper);
     for (int i = 0; i < orphans.count; ++i) hang_up_orphaned_locked(orphans.pgids[i], p->sid);
     // A Linux parent learns of it by its exit signal, SIGCHLD unless clone
     // said otherwise (dropped unless the parent handles it).

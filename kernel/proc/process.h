@@ -75,6 +75,9 @@ struct Process {
     // It has called execve since it was forked (setpgid by its parent is
     // then EACCES). Under the table lock.
     bool did_exec = false;
+    // prctl(PR_SET_CHILD_SUBREAPER): its orphaned descendants come to it
+    // instead of init. Under the table lock.
+    bool child_subreaper = false;
     // The whole process is ending (exit_group, a fatal signal, kill() from
     // another process, Ctrl-C): every thread ends at its next safe point,
     // and the last one out reports group_exit_status (a wait status). Set

@@ -52,6 +52,7 @@ Result<void> ProcessResources::inherit(const ProcessResources& parent) {
             sync::NoInterruptsGuard lock(g_resources_lock);
             if ((parent.m_limits != nullptr) == parent_has_table) {
                 m_credentials = parent.m_credentials;
+                m_controls = parent.m_controls.for_child();
                 if (copy) *copy = *parent.m_limits;
                 unused = m_limits;  // nullptr for a fresh process
                 m_limits = copy;
@@ -71,6 +72,11 @@ Result<void> ProcessResources::inherit(const ProcessResources& parent) {
 creds::Credentials ProcessResources::credentials() const {
     sync::NoInterruptsGuard lock(g_resources_lock);
     return m_credentials;
+}
+
+ProcessControls ProcessResources::controls() const {
+    sync::NoInterruptsGuard lock(g_resources_lock);
+    return m_controls;
 }
 
 rlimit::Limit ProcessResources::limit(rlimit::Resource r) const {

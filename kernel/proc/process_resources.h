@@ -13,6 +13,7 @@
 #include "lib/credentials.h"
 #include "lib/resource_limits.h"
 #include "nyanos/lib/result.h"
+#include "proc/process_controls.h"
 #include "proc/thread.h"
 #include "sync/spinlock.h"
 
@@ -38,24 +39,36 @@ public:
     ProcessResources& operator=(const ProcessResources&) = delete;
 
     // A new process (not yet visible to anyone) takes its parent's IDs,
-    // umask and limits. kNoMemory if the parent has changed a limit (so has
-    // a table of its own) and no copy can be allocated; then nothing here
-    // changed.
+    // umask, limits and controls (ProcessControls::for_child). kNoMemory if the parent has changed
+    // a limit (so has a table of its own) and no copy can be allocated; then nothing here changed.
     Result<void> inherit(const ProcessResources& parent) EXCLUDES(g_resources_lock);
 
     uint32_t umask() const { return __atomic_load_n(&m_umask, __ATOMIC_RELAXED); }
     // umask(): the mask becomes `mask & 0777`; returns the old one.
     uint32_t exchange_umask(uint32_t mask) {
-        return __atomic_exchange_n(&m_umask, mask & 0777, __ATOMIC_RELAXED);
+        return __atomic_exchange_n(&m_umask, uint16_t(mask & 0777), __ATOMIC_RELAXED);
     }
 
     creds::Credentials credentials() const EXCLUDES(g_resources_lock);
     // Runs change(creds::Credentials&) -> Result<void> on the IDs under the
-    // lock (the creds:: setters change them only on success).
+    // lock (the creds:: setters change them only on success); a change
+    // resets the controls ProcessControls::on_credentials_change names.
     template <typename Change>
     Result<void> change_credentials(Change&& change) EXCLUDES(g_resources_lock) {
         sync::NoInterruptsGuard lock(g_resources_lock);
-        return change(m_credentials);
+        const creds::Credentials before = m_credentials;
+        Result<void> result = change(m_credentials);
+        m_controls.on_credentials_change(before, m_credentials);
+        return result;
+    }
+
+    // The prctl settings (proc/process_controls.h): a copy, and a change
+    // made by change(ProcessControls&) -> T under the lock.
+    ProcessControls controls() const EXCLUDES(g_resources_lock);
+    template <typename Change>
+    auto change_controls(Change&& change) EXCLUDES(g_resources_lock) {
+        sync::NoInterruptsGuard lock(g_resources_lock);
+        return change(m_controls);
     }
 
     rlimit::Limit limit(rlimit::Resource r) const EXCLUDES(g_resources_lock);
@@ -99,7 +112,9 @@ private:
     // nullptr: the defaults. Allocated by the first change and never freed
     // before the process; so a table, once there, stays.
     rlimit::Table* m_limits GUARDED_BY(g_resources_lock) = nullptr;
-    uint32_t m_umask = kDefaultUmask;
+    // Nine bits; a half word, so that the controls fill the other half.
+    uint16_t m_umask = kDefaultUmask;
+    ProcessControls m_controls GUARDED_BY(g_resources_lock);
     uint32_t m_start_seconds = 0;
     CpuTicks m_children_ticks;  // relaxed atomics: written at reap, read by getrusage
     uint64_t m_children_peak_pages = 0;

@@ -115,6 +115,8 @@ constexpr SyscallTable<linux_nr::kCount> make_table() {
     t.entries[linux_nr::sched_getaffinity] = linux_sched_getaffinity;
     t.entries[linux_nr::prlimit64] = linux_prlimit64;
     t.entries[linux_nr::getcpu] = linux_getcpu;
+    t.entries[linux_nr::prctl] = linux_prctl;
+    t.entries[linux_nr::reboot] = linux_reboot;
     // Files (syscall/linux_fs.h).
     t.entries[linux_nr::read] = linux_fs::read;
     t.entries[linux_nr::write] = linux_fs::write;

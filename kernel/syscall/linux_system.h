@@ -1,6 +1,7 @@
 // The Linux personality's system-information and process-settings calls
 // (linux_system.kernel.cpp): uname, sysinfo, user and group IDs, umask,
-// resource limits, the CPU a thread runs on and its affinity.
+// resource limits, the CPU a thread runs on and its affinity, prctl's
+// settings (proc/process_controls.h), and reboot.
 //
 // IDs (lib/credentials.h): every process starts as root and may change its
 // IDs by Linux's rules; the capabilities the calls ask for are held while
@@ -44,5 +45,7 @@ int64_t linux_sched_setaffinity(SyscallFrame& f);  // 203
 int64_t linux_sched_getaffinity(SyscallFrame& f);  // 204
 int64_t linux_prlimit64(SyscallFrame& f);          // 302
 int64_t linux_getcpu(SyscallFrame& f);             // 309
+int64_t linux_prctl(SyscallFrame& f);              // 157
+int64_t linux_reboot(SyscallFrame& f);             // 169
 
 }  // namespace nyanos::sys

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "arch/x86_64/timer.h"
+#include "dev/power.h"
 #include "lib/credentials.h"
 #include "lib/load_average.h"
 #include "lib/resource_limits.h"
@@ -14,6 +15,7 @@
 #include "mm/vmm.h"
 #include "proc/lifecycle.h"
 #include "proc/scheduler.h"
+#include "proc/signals.h"
 #include "syscall/linux_system_abi.h"
 #include "syscall/user_memory.h"
 
@@ -335,6 +337,173 @@ int64_t linux_sched_setaffinity(SyscallFrame& f) {
         __atomic_store_n(&t.affinity, mask, __ATOMIC_RELAXED);
         return {};
     }));
+}
+
+namespace {
+
+// prctl options (linux/prctl.h).
+enum : uint64_t {
+    kPrSetPdeathsig = 1,
+    kPrGetPdeathsig = 2,
+    kPrGetDumpable = 3,
+    kPrSetDumpable = 4,
+    kPrGetKeepcaps = 7,
+    kPrSetKeepcaps = 8,
+    kPrSetName = 15,
+    kPrGetName = 16,
+    kPrGetSeccomp = 21,
+    kPrCapbsetRead = 23,
+    kPrSetChildSubreaper = 36,
+    kPrGetChildSubreaper = 37,
+    kPrSetNoNewPrivs = 38,
+    kPrGetNoNewPrivs = 39,
+};
+
+// The highest capability number Linux 6.1 knows (CAP_CHECKPOINT_RESTORE).
+constexpr uint64_t kLastCapability = 40;
+
+int64_t put_int(uint64_t user, int value) {
+    return result_of(copy_to_user(user, &value, sizeof(value)));
+}
+
+// A string copy that cuts silently: at most `size` - 1 bytes, stopping at
+// a NUL, the rest NUL-padded; EFAULT for a fault before its end (Linux's
+// strncpy_from_user, as PR_SET_NAME and reboot's RESTART2 use it).
+Result<void> copy_cut_string_from_user(uint64_t user, char* out, size_t size) {
+    for (size_t i = 0; i < size; ++i) out[i] = 0;
+    for (size_t i = 0; i + 1 < size; ++i) {
+        TRY(copy_from_user(&out[i], user + i, 1));
+        if (!out[i]) break;
+    }
+    return {};
+}
+
+}  // namespace
+
+// prctl(2), the options a program's start-up and process supervisors use,
+// with Linux 6.1's argument checks; EINVAL for any other option (as Linux
+// for one it does not know or was built without). Not here yet, among
+// others: the timer slack (PR_SET/GET_TIMERSLACK), which would have to be
+// kept per thread, and dropping capabilities from the bounding set.
+int64_t linux_prctl(SyscallFrame& f) {
+    const uint64_t option = f.rdi, arg2 = f.rsi, arg3 = f.rdx, arg4 = f.r10, arg5 = f.r8;
+    proc::ProcessResources& resources = mine();
+    switch (option) {
+        case kPrSetPdeathsig:
+            if (arg2 > uint64_t(proc::kSignalCount)) return errno_of(Error::kInvalid);
+            resources.change_controls(
+                [&](proc::ProcessControls& c) { c.parent_death_signal = uint8_t(arg2); });
+            return 0;
+        case kPrGetPdeathsig:
+            return put_int(arg2, resources.controls().parent_death_signal);
+        case kPrGetDumpable:
+            return resources.controls().dumpable;
+        case kPrSetDumpable:
+            if (arg2 > 1) return errno_of(Error::kInvalid);
+            resources.change_controls(
+                [&](proc::ProcessControls& c) { c.dumpable = uint8_t(arg2); });
+            return 0;
+        case kPrGetKeepcaps:
+            return resources.controls().keep_capabilities ? 1 : 0;
+        case kPrSetKeepcaps:
+            if (arg2 > 1) return errno_of(Error::kInvalid);
+            resources.change_controls(
+                [&](proc::ProcessControls& c) { c.keep_capabilities = arg2 == 1; });
+            return 0;
+        case kPrSetName: {
+            char name[proc::kCommLength];
+            if (auto r = copy_cut_string_from_user(arg2, name, sizeof(name)); !r.ok())
+                return errno_of(r.error());
+            proc::set_current_name(name);
+            return 0;
+        }
+        case kPrGetName: {
+            char name[proc::kCommLength];
+            proc::current_name(name);
+            return result_of(copy_to_user(arg2, name, sizeof(name)));
+        }
+        case kPrGetSeccomp:
+            return 0;  // no seccomp filter or strict mode: seccomp is not implemented
+        case kPrCapbsetRead:
+            // The bounding set holds every capability and nothing drops one.
+            return arg2 <= kLastCapability ? 1 : errno_of(Error::kInvalid);
+        case kPrSetChildSubreaper:
+            proc::set_child_subreaper(arg2 != 0);
+            return 0;
+        case kPrGetChildSubreaper:
+            return put_int(arg2, proc::child_subreaper() ? 1 : 0);
+        case kPrSetNoNewPrivs:
+            if (arg2 != 1 || arg3 || arg4 || arg5) return errno_of(Error::kInvalid);
+            resources.change_controls([](proc::ProcessControls& c) { c.no_new_privileges = true; });
+            return 0;
+        case kPrGetNoNewPrivs:
+            if (arg2 || arg3 || arg4 || arg5) return errno_of(Error::kInvalid);
+            return resources.controls().no_new_privileges ? 1 : 0;
+        default:
+            return errno_of(Error::kInvalid);
+    }
+}
+
+namespace {
+
+// reboot(2)'s magic numbers and commands (linux/reboot.h).
+constexpr uint32_t kRebootMagic1 = 0xfee1dead;
+constexpr uint32_t kRebootMagic2[] = {672274793, 85072278, 369367448, 537993216};
+enum : uint32_t {
+    kRebootRestart = 0x01234567,
+    kRebootHalt = 0xcdef0123,
+    kRebootCadOn = 0x89abcdef,
+    kRebootCadOff = 0,
+    kRebootPowerOff = 0x4321fedc,
+    kRebootRestart2 = 0xa1b2c3d4,
+    kRebootSoftwareSuspend = 0xd000fce2,
+    kRebootKexec = 0x45584543,
+};
+
+// Whether Ctrl-Alt-Del reboots at once (on) or is init's to handle (off,
+// the default). Recorded for LINUX_REBOOT_CMD_CAD_ON/OFF; no keyboard
+// driver acts on the combination yet.
+bool g_ctrl_alt_del_reboots = false;
+
+}  // namespace
+
+// reboot(2), Linux's checks in Linux's order: EPERM without CAP_SYS_BOOT
+// (held while the effective uid is 0), then EINVAL for wrong magic. Restart
+// and power-off take the machine down at once (nothing to flush: every
+// file system here lives in memory); halt stops every CPU; suspend to disk
+// is ENOSYS and kexec EINVAL (neither exists here).
+int64_t linux_reboot(SyscallFrame& f) {
+    if (!creds::privileged(my_credentials())) return errno_of(Error::kPermission);
+    const uint32_t magic1 = uint32_t(f.rdi), magic2 = uint32_t(f.rsi), command = uint32_t(f.rdx);
+    bool magic_ok = false;
+    for (uint32_t m : kRebootMagic2) magic_ok |= magic2 == m;
+    if (magic1 != kRebootMagic1 || !magic_ok) return errno_of(Error::kInvalid);
+    switch (command) {
+        case kRebootRestart:
+            power::reboot();
+        case kRebootRestart2: {
+            // The command string is for firmware that takes one; it must
+            // still be readable.
+            char command_text[256];
+            if (auto r = copy_cut_string_from_user(f.r10, command_text, sizeof(command_text));
+                !r.ok())
+                return errno_of(r.error());
+            power::reboot();
+        }
+        case kRebootHalt:
+            power::halt();
+        case kRebootPowerOff:
+            power::power_off(0);
+        case kRebootCadOn:
+        case kRebootCadOff:
+            __atomic_store_n(&g_ctrl_alt_del_reboots, command == kRebootCadOn, __ATOMIC_RELAXED);
+            return 0;
+        case kRebootSoftwareSuspend:
+            return errno_of(Error::kNoSys);
+        case kRebootKexec:
+        default:
+            return errno_of(Error::kInvalid);
+    }
 }
 
 }  // namespace nyanos::sys

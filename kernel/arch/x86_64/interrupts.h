@@ -20,14 +20,15 @@ namespace nyanos::arch {
 inline constexpr uint8_t kTimerVector = 32;
 inline constexpr uint8_t kIrqVectorBase = 48;
 inline constexpr unsigned kIsaIrqCount = 16;
-// Inter-processor interrupts (ipi.h): a TLB shootdown, a wake-up, and a call
+// Inter-processor interrupts (ipi.h): a TLB shootdown, a wake-up, a call
 // of whatever function a layer above registered (a kernel test that needs
-// code running on the other CPUs).
+// code running on the other CPUs), and a stop (the machine is halting).
 inline constexpr uint8_t kTlbShootdownVector = 0xf0;
 inline constexpr uint8_t kRescheduleVector = 0xf1;
 inline constexpr uint8_t kCallFunctionVector = 0xf2;
+inline constexpr uint8_t kStopVector = 0xf3;
 inline constexpr uint8_t kFirstIpiVector = kTlbShootdownVector;
-inline constexpr uint8_t kLastIpiVector = kCallFunctionVector;
+inline constexpr uint8_t kLastIpiVector = kStopVector;
 inline constexpr uint8_t kApicErrorVector = 254;
 inline constexpr uint8_t kSpuriousVector = 255;
 

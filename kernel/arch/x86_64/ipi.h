@@ -8,8 +8,8 @@
 
 namespace nyanos::arch {
 
-// Sends `vector` (kTlbShootdownVector, kRescheduleVector or
-// kCallFunctionVector) to the CPU with index `cpu` (arch/x86_64/smp.h), or
+// Sends `vector` (kTlbShootdownVector, kRescheduleVector,
+// kCallFunctionVector or kStopVector) to the CPU with index `cpu` (arch/x86_64/smp.h), or
 // to every online CPU but the caller.
 // Returns once the local APIC has accepted the IPI (not once it is
 // handled). Interrupts may be on or off.
