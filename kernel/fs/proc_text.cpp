@@ -309,12 +309,12 @@ void process_stat(const ProcessFigures& p, TextBuilder& out) {
     // flags, fault counts, the code, stack and
     // data addresses, kstkesp/kstkeip, the obsolete signal masks (the
     // status file is their place), wchan, swap counts, the CPU last run on,
-    // scheduling policy (SCHED_OTHER, priority 20, nice 0), I/O delay,
-    // guest time.
-    out.append("%d (%s) %c %d %d %d %u %d 0 0 0 0 0 %lu %lu %lu %lu 20 0 %d 0 %lu %lu %lu %lu ",
+    // scheduling policy (SCHED_OTHER: the priority is 20 + nice), I/O
+    // delay, guest time.
+    out.append("%d (%s) %c %d %d %d %u %d 0 0 0 0 0 %lu %lu %lu %lu %d %d %d 0 %lu %lu %lu %lu ",
                p.pid, p.name, p.state, p.ppid, p.pgid, p.sid, p.tty_nr, p.tpgid, p.utime, p.stime,
-               p.cutime, p.cstime, p.threads, p.start_time, p.virtual_bytes, p.resident_pages,
-               p.rss_limit);
+               p.cutime, p.cstime, 20 + p.nice, p.nice, p.threads, p.start_time, p.virtual_bytes,
+               p.resident_pages, p.rss_limit);
     out.append("0 0 0 0 0 0 0 0 0 0 0 0 %d 0 0 0 0 0 0 0 0 %lu %lu %lu 0 0 %d\n", p.exit_signal,
                p.start_brk, p.arg_start, p.arg_end, p.exit_code);
 }

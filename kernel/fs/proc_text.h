@@ -104,6 +104,7 @@ struct ProcessFigures {
     int32_t tpgid = -1;
     char state = 'S';  // R running or ready, S sleeping, T stopped, Z zombie
     char name[32] = {};
+    int32_t nice = 0;
     uint32_t umask = 0;
     uint32_t uid[4] = {}, gid[4] = {};  // real, effective, saved, filesystem
     uint64_t utime = 0, stime = 0, cutime = 0, cstime = 0;

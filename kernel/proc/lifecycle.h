@@ -17,6 +17,7 @@
 #include "arch/x86_64/interrupt_frame.h"
 #include "nyanos/lib/result.h"
 #include "proc/program_loader.h"
+#include "proc/nice.h"
 #include "proc/process.h"
 #include "proc/process_table.h"
 
@@ -160,6 +161,13 @@ void current_name(char (&out)[kCommLength]);
 // prctl(PR_SET_CHILD_SUBREAPER) and PR_GET_CHILD_SUBREAPER for the caller.
 void set_child_subreaper(bool on);
 bool child_subreaper();
+
+// setpriority(2) and getpriority(2) over the processes `which` and `who`
+// select (proc/nice.h has the rules): ESRCH when none is selected; the
+// last refusal (EPERM, EACCES) if any target refused. getpriority returns
+// the highest 20 - nice among them.
+Result<void> set_nice(PriorityTarget which, int who, int nice);
+Result<int> highest_priority(PriorityTarget which, int who);
 
 // Describes processes for ps: skips the first `skip` in table order, then
 // fills at most `max` entries (pages = user frames + page tables).

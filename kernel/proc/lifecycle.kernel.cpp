@@ -323,7 +323,10 @@ Result<int> spawn_process(const char* path, const ProgramArgs& args, bool as_ini
     process->files = new_process_files(current_process(), as_init);
     if (!process->files) return Error::kNoMemory;
     // IDs, umask and limits come from the parent (init: the defaults).
-    if (Process* parent = current_process()) TRY(process->resources.inherit(parent->resources));
+    if (Process* parent = current_process()) {
+        TRY(process->resources.inherit(parent->resources));
+        process->nice = __atomic_load_n(&parent->nice, __ATOMIC_RELAXED);
+    }
     process->resources.change_controls([](ProcessControls& c) { c.on_exec(); });
     process->thread = TRY(create_thread(image.entry, image.stack_pointer));
     inherit_tree_nodes(*process, current_process(), image);
@@ -387,6 +390,7 @@ void end_vfork_locked(Process* child) REQUIRES(g_table_lock) {
 Result<void> inherit_for_fork(Process* child, const Process* parent) {
     child->personality = parent->personality;
     TRY(child->resources.inherit(parent->resources));
+    child->nice = __atomic_load_n(&parent->nice, __ATOMIC_RELAXED);
     if (parent->signal_actions) {
         child->signal_actions = new (std::nothrow) SignalActions;
         if (!child->signal_actions) return Error::kNoMemory;
@@ -1090,6 +1094,7 @@ Result<MemorySpace*> process_figures(int pid, fs::proc_text::ProcessFigures& out
                 : state == ProcessState::kBlocked ? 'S'
                                                   : 'R';
     format(out.name, sizeof(out.name), "%s", p->name);
+    out.nice = p->nice;
     out.umask = p->resources.umask();
     creds::Credentials c = p->resources.credentials();
     const creds::IdSet* sets[2] = {&c.uid, &c.gid};

@@ -4,8 +4,9 @@
 // wait; thread_lifecycle.kernel.cpp a process's threads (clone of a
 // thread, ended threads freed, execve ending the others, an ending
 // thread's duties); job_control.kernel.cpp process groups, sessions, stop
-// and continue, and the signals addressed by pid, group or thread ID. Only
-// they include this.
+// and continue, and the signals addressed by pid, group or thread ID;
+// process_settings.kernel.cpp and priority.kernel.cpp the per-process
+// settings prctl and setpriority change. Only they include this.
 #pragma once
 
 #include "arch/x86_64/interrupt_frame.h"

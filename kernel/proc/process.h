@@ -78,6 +78,10 @@ struct Process {
     // prctl(PR_SET_CHILD_SUBREAPER): its orphaned descendants come to it
     // instead of init. Under the table lock.
     bool child_subreaper = false;
+    // Its nice value, -20..19 (setpriority; inherited). Linux keeps one per
+    // thread; here the threads of a process share it, and the scheduler
+    // does not weigh it yet. Under the table lock.
+    int8_t nice = 0;
     // The whole process is ending (exit_group, a fatal signal, kill() from
     // another process, Ctrl-C): every thread ends at its next safe point,
     // and the last one out reports group_exit_status (a wait status). Set

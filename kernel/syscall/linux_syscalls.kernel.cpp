@@ -116,6 +116,12 @@ constexpr SyscallTable<linux_nr::kCount> make_table() {
     t.entries[linux_nr::prlimit64] = linux_prlimit64;
     t.entries[linux_nr::getcpu] = linux_getcpu;
     t.entries[linux_nr::prctl] = linux_prctl;
+    t.entries[linux_nr::getpriority] = linux_getpriority;
+    t.entries[linux_nr::setpriority] = linux_setpriority;
+    t.entries[linux_nr::sched_getparam] = linux_sched_getparam;
+    t.entries[linux_nr::sched_getscheduler] = linux_sched_getscheduler;
+    t.entries[linux_nr::sched_get_priority_max] = linux_sched_get_priority_max;
+    t.entries[linux_nr::sched_get_priority_min] = linux_sched_get_priority_min;
     t.entries[linux_nr::reboot] = linux_reboot;
     // Files (syscall/linux_fs.h).
     t.entries[linux_nr::read] = linux_fs::read;

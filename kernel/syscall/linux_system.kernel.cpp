@@ -506,4 +506,82 @@ int64_t linux_reboot(SyscallFrame& f) {
     }
 }
 
+// setpriority(2): `which` PRIO_PROCESS, PRIO_PGRP or PRIO_USER (else
+// EINVAL), the value clamped to -20..19.
+int64_t linux_setpriority(SyscallFrame& f) {
+    const int which = int(f.rdi);
+    if (which < 0 || which > int(proc::PriorityTarget::kUser)) return errno_of(Error::kInvalid);
+    return result_of(proc::set_nice(proc::PriorityTarget(which), int(f.rsi),
+                                    proc::clamp_nice(int64_t(int32_t(f.rdx)))));
+}
+
+// getpriority(2): the raw call's 20 - nice (1..40); the C library turns it
+// back into a nice value.
+int64_t linux_getpriority(SyscallFrame& f) {
+    const int which = int(f.rdi);
+    if (which < 0 || which > int(proc::PriorityTarget::kUser)) return errno_of(Error::kInvalid);
+    auto priority = proc::highest_priority(proc::PriorityTarget(which), int(f.rsi));
+    return priority.ok() ? int64_t(priority.value()) : errno_of(priority.error());
+}
+
+namespace {
+
+// Scheduling policies (sched(7)).
+enum : uint64_t {
+    kSchedOther = 0,
+    kSchedFifo = 1,
+    kSchedRr = 2,
+    kSchedBatch = 3,
+    kSchedIdle = 5,
+    kSchedDeadline = 6,
+};
+
+// Whether `pid` (0: the caller; a thread ID too) names a thread; Linux's
+// find_process_by_pid.
+bool thread_exists(int pid) {
+    return pid == 0 || proc::thread_group_of(pid) != 0;
+}
+
+}  // namespace
+
+// sched_get_priority_max/min(2): 1..99 for the real-time policies, 0 for
+// the others, EINVAL for an unknown one.
+int64_t linux_sched_get_priority_max(SyscallFrame& f) {
+    switch (f.rdi) {
+        case kSchedFifo:
+        case kSchedRr:
+            return 99;
+        case kSchedOther:
+        case kSchedBatch:
+        case kSchedIdle:
+        case kSchedDeadline:
+            return 0;
+        default:
+            return errno_of(Error::kInvalid);
+    }
+}
+
+int64_t linux_sched_get_priority_min(SyscallFrame& f) {
+    const int64_t max = linux_sched_get_priority_max(f);
+    return max > 0 ? 1 : max;
+}
+
+// sched_getscheduler(2) and sched_getparam(2): every thread runs under
+// SCHED_OTHER, whose static priority is 0 (nothing can change it here:
+// sched_setscheduler is not implemented).
+int64_t linux_sched_getscheduler(SyscallFrame& f) {
+    const int pid = int(f.rdi);
+    if (pid < 0) return errno_of(Error::kInvalid);
+    if (!thread_exists(pid)) return errno_of(Error::kNoProcess);
+    return int64_t(kSchedOther);
+}
+
+int64_t linux_sched_getparam(SyscallFrame& f) {
+    const int pid = int(f.rdi);
+    if (pid < 0 || !f.rsi) return errno_of(Error::kInvalid);
+    if (!thread_exists(pid)) return errno_of(Error::kNoProcess);
+    const int32_t priority = 0;
+    return result_of(copy_to_user(f.rsi, &priority, sizeof(priority)));
+}
+
 }  // namespace nyanos::sys

@@ -6,7 +6,10 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
+#include <sched.h>
+#include <stdlib.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/reboot.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -273,11 +276,86 @@ static int reboot_checks(void) {
     return CASE_PASS;
 }
 
+/* Nice values (setpriority(2), getpriority(2)) and the scheduling policy
+ * queries (sched(7)). */
+static int sched_nice(void) {
+    errno = 0;
+    CHECK_EQ(getpriority(PRIO_PROCESS, 0), 0);
+    CHECK_EQ(errno, 0);
+    CHECK_EQ(syscall(SYS_getpriority, PRIO_PROCESS, 0), 20); /* the raw call: 20 - nice */
+    CHECK_OK(setpriority(PRIO_PROCESS, 0, 5));
+    CHECK_EQ(getpriority(PRIO_PROCESS, getpid()), 5);
+    CHECK_OK(setpriority(PRIO_PROCESS, 0, 100)); /* clamped */
+    CHECK_EQ(getpriority(PRIO_PROCESS, 0), 19);
+    CHECK_OK(setpriority(PRIO_PROCESS, 0, 3));
+    CHECK_ERR(setpriority(3, 0, 0), EINVAL);
+    CHECK_ERR(getpriority(-1, 0), EINVAL);
+    CHECK_ERR(getpriority(PRIO_PROCESS, 0x3fffff0), ESRCH);
+    CHECK_ERR(setpriority(PRIO_PGRP, 0x3fffff0, 1), ESRCH);
+
+    char stat[512] = {0};
+    int fd = open("/proc/self/stat", O_RDONLY);
+    CHECK_OK(fd);
+    CHECK(read(fd, stat, sizeof stat - 1) > 0);
+    close(fd);
+    /* Fields 18 and 19: the priority (20 + nice for SCHED_OTHER), nice. */
+    const char* p = strrchr(stat, ')');
+    CHECK(p != 0);
+    int field = 2;
+    long values[20] = {0};
+    for (p += 2; *p && field < 19; ++field) {
+        values[field + 1] = strtol(p, 0, 10);
+        p = strchr(p, ' ');
+        if (!p) break;
+        ++p;
+    }
+    CHECK_EQ(values[18], 23);
+    CHECK_EQ(values[19], 3);
+
+    pid_t child = fork();
+    CHECK_OK(child);
+    if (child == 0) {
+        /* Inherited; an unprivileged process cannot lower it (RLIMIT_NICE
+         * 0) and cannot touch another user's process. */
+        if (getpriority(PRIO_PROCESS, 0) != 3) _exit(10);
+        if (setresuid(1000, 1000, 1000) != 0) _exit(11);
+        if (setpriority(PRIO_PROCESS, 0, 2) != -1 || errno != EACCES) _exit(12);
+        if (setpriority(PRIO_PROCESS, 0, 7) != 0) _exit(13);
+        if (setpriority(PRIO_PROCESS, getppid(), 7) != -1 || errno != EPERM) _exit(14);
+        if (getpriority(PRIO_USER, 0) != 7) _exit(15);
+        _exit(0);
+    }
+    int status;
+    CHECK_EQ(waitpid(child, &status, 0), child);
+    CHECK(WIFEXITED(status));
+    CHECK_EQ(WEXITSTATUS(status), 0);
+    CHECK_OK(setpriority(PRIO_PGRP, 0, 1));
+    CHECK_EQ(getpriority(PRIO_PROCESS, 0), 1);
+
+    /* musl answers ENOSYS for these itself (per-thread, not POSIX's):
+     * the raw calls. */
+    CHECK_EQ(syscall(SYS_sched_getscheduler, 0), SCHED_OTHER);
+    CHECK_ERR(syscall(SYS_sched_getscheduler, -1), EINVAL);
+    CHECK_ERR(syscall(SYS_sched_getscheduler, 0x3fffff0), ESRCH);
+    struct sched_param param = {.sched_priority = 7};
+    CHECK_OK(syscall(SYS_sched_getparam, 0, &param));
+    CHECK_EQ(param.sched_priority, 0);
+    CHECK_ERR(syscall(SYS_sched_getparam, 0, 0), EINVAL);
+    CHECK_ERR(syscall(SYS_sched_getparam, 0, ADDR_UNMAPPED_LOW), EFAULT);
+    CHECK_EQ(sched_get_priority_max(SCHED_FIFO), 99);
+    CHECK_EQ(sched_get_priority_min(SCHED_RR), 1);
+    CHECK_EQ(sched_get_priority_max(SCHED_OTHER), 0);
+    CHECK_EQ(sched_get_priority_min(SCHED_BATCH), 0);
+    CHECK_ERR(sched_get_priority_max(4), EINVAL);
+    return CASE_PASS;
+}
+
 CASE_TABLE(prctl) = {
     {"prctl-name", prctl_name},
     {"prctl-pdeathsig", prctl_pdeathsig},
     {"prctl-subreaper", prctl_subreaper},
     {"prctl-flags", prctl_flags},
     {"reboot-checks", reboot_checks},
+    {"sched-nice", sched_nice},
     CASE_TABLE_END,
 };
