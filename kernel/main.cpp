@@ -189,6 +189,7 @@ extern "C" [[noreturn]] void kernel_main(const boot::BootInfo* from_loader) {
     check_hhdm_top(boot_info());
     const arch::InterruptSetup setup = interrupt_setup();
     arch::init_timer(setup);
+    console::set_log_clock(arch::monotonic_ns);
     rtc::init_wall_clock(boot_info().rsdp_phys);  // CLOCK_REALTIME, from the monotonic clock
     init_console_input();
     debug::run_fault_test_if_requested();

@@ -21,6 +21,7 @@ void panic(const char* fmt, ...) {
     arch::disable_interrupts();
     if (!g_panicking) {
         g_panicking = true;
+        console::verbose();  // whatever level a program set, a panic shows
         // The contract: the first line printed is `PANIC: <reason>`.
         kprintf("\nPANIC: ");
         va_list args;

@@ -3,7 +3,8 @@
 // resource limits, the CPU a thread runs on and its affinity, prctl's
 // settings (proc/process_controls.h), nice values and scheduling policies
 // (proc/nice.h: nice is kept and reported, every thread is SCHED_OTHER,
-// and the scheduler weighs neither yet), and reboot.
+// and the scheduler weighs neither yet), the kernel log (syslog), and
+// reboot.
 //
 // IDs (lib/credentials.h): every process starts as root and may change its
 // IDs by Linux's rules; the capabilities the calls ask for are held while
@@ -47,6 +48,7 @@ int64_t linux_sched_setaffinity(SyscallFrame& f);       // 203
 int64_t linux_sched_getaffinity(SyscallFrame& f);       // 204
 int64_t linux_prlimit64(SyscallFrame& f);               // 302
 int64_t linux_getcpu(SyscallFrame& f);                  // 309
+int64_t linux_syslog(SyscallFrame& f);                  // 103
 int64_t linux_getpriority(SyscallFrame& f);             // 140
 int64_t linux_setpriority(SyscallFrame& f);             // 141
 int64_t linux_sched_getparam(SyscallFrame& f);          // 143

@@ -3,10 +3,12 @@
 // to the order of the checks (which error wins).
 #include "syscall/linux_system.h"
 
+#include <new>
 #include <string.h>
 
 #include "arch/x86_64/timer.h"
 #include "dev/power.h"
+#include "lib/console.h"
 #include "lib/credentials.h"
 #include "lib/load_average.h"
 #include "lib/resource_limits.h"
@@ -582,6 +584,98 @@ int64_t linux_sched_getparam(SyscallFrame& f) {
     if (!thread_exists(pid)) return errno_of(Error::kNoProcess);
     const int32_t priority = 0;
     return result_of(copy_to_user(f.rsi, &priority, sizeof(priority)));
+}
+
+namespace {
+
+// syslog(2)'s actions (SYSLOG_ACTION_*).
+enum : int {
+    kSyslogClose = 0,
+    kSyslogOpen = 1,
+    kSyslogRead = 2,
+    kSyslogReadAll = 3,
+    kSyslogReadClear = 4,
+    kSyslogClear = 5,
+    kSyslogConsoleOff = 6,
+    kSyslogConsoleOn = 7,
+    kSyslogConsoleLevel = 8,
+    kSyslogSizeUnread = 9,
+    kSyslogSizeBuffer = 10,
+};
+
+// Copies `length` bytes of the log that `fill` writes into a kernel buffer
+// to the caller's `user` buffer.
+template <typename Fill>
+int64_t copy_log_out(uint64_t user, size_t length, Fill&& fill) {
+    char* text = new (std::nothrow) char[length];
+    if (!text) return errno_of(Error::kNoMemory);
+    size_t n = fill(text, length);
+    auto copied = copy_to_user(user, text, n);
+    delete[] text;
+    return copied.ok() ? int64_t(n) : errno_of(copied.error());
+}
+
+}  // namespace
+
+// syslog(2) (klogctl; busybox's dmesg): the kernel log (lib/console.h),
+// with Linux's checks in Linux's order. Every action needs CAP_SYSLOG (held
+// while the effective uid is 0), as with kernel.dmesg_restrict 1, Debian's
+// setting: the log holds kernel addresses, which are not every user's to
+// read.
+int64_t linux_syslog(SyscallFrame& f) {
+    const int action = int(f.rdi);
+    const uint64_t buffer = f.rsi;
+    const int length = int(f.rdx);
+    if (!creds::privileged(my_credentials())) return errno_of(Error::kPermission);
+    size_t size = length > 0 ? size_t(length) : 0;
+    if (size > console::kLogCapacity) size = console::kLogCapacity;
+    switch (action) {
+        case kSyslogClose:
+        case kSyslogOpen:
+            return 0;
+        case kSyslogRead: {
+            if (!buffer || length < 0) return errno_of(Error::kInvalid);
+            if (!length) return 0;
+            // Waits for something to read; a signal ends the wait (the
+            // kernel's messages come from any context, so no one wakes
+            // this: it looks again every 50 ms).
+            while (!console::log_unread()) {
+                proc::WakeReason r =
+                    proc::sleep_until(proc::Deadline{arch::monotonic_ns() + 50'000'000});
+                if (r == proc::WakeReason::kKilled || r == proc::WakeReason::kInterrupted)
+                    return errno_of(Error::kRestartSys);
+            }
+            return copy_log_out(buffer, size, console::log_read);
+        }
+        case kSyslogReadAll:
+        case kSyslogReadClear: {
+            if (!buffer || length < 0) return errno_of(Error::kInvalid);
+            if (!length) return 0;
+            const bool clear = action == kSyslogReadClear;
+            return copy_log_out(buffer, size, [clear](char* out, size_t n) {
+                return console::log_copy_recent(out, n, clear);
+            });
+        }
+        case kSyslogClear:
+            console::log_clear();
+            return 0;
+        case kSyslogConsoleOff:
+            console::console_off();
+            return 0;
+        case kSyslogConsoleOn:
+            console::console_on();
+            return 0;
+        case kSyslogConsoleLevel:
+            if (length < 1 || length > 8) return errno_of(Error::kInvalid);
+            console::set_console_level(length);
+            return 0;
+        case kSyslogSizeUnread:
+            return int64_t(console::log_unread());
+        case kSyslogSizeBuffer:
+            return int64_t(console::kLogCapacity);
+        default:
+            return errno_of(Error::kInvalid);
+    }
 }
 
 }  // namespace nyanos::sys

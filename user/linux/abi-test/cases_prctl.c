@@ -350,6 +350,54 @@ static int sched_nice(void) {
     return CASE_PASS;
 }
 
+/* syslog(2) (klogctl): the kernel log's actions and checks. */
+static int syslog_read_all(void) {
+    if (geteuid() != 0) return skip("needs root (CAP_SYSLOG)");
+    long size = syscall(SYS_syslog, 10, 0, 0); /* SYSLOG_ACTION_SIZE_BUFFER */
+    CHECK(size >= 4096);
+    char* text = malloc(size);
+    CHECK(text != 0);
+    long n = syscall(SYS_syslog, 3, text, size); /* SYSLOG_ACTION_READ_ALL */
+    CHECK(n > 0 && n <= size);
+    /* Records as "<level>[seconds.micros] text\n". */
+    CHECK(text[0] == '<');
+    CHECK(memchr(text, ']', n) != 0);
+    CHECK(text[n - 1] == '\n');
+    /* A small buffer gets the newest whole records only. */
+    char small[200];
+    long m = syscall(SYS_syslog, 3, small, sizeof small);
+    CHECK(m > 0 && m <= (long)sizeof small);
+    CHECK(small[0] == '<');
+    CHECK(small[m - 1] == '\n');
+    free(text);
+    CHECK_EQ(syscall(SYS_syslog, 3, small, 0), 0);
+    CHECK_ERR(syscall(SYS_syslog, 3, 0, 10), EINVAL);
+    CHECK_ERR(syscall(SYS_syslog, 3, small, -1), EINVAL);
+    CHECK_ERR(syscall(SYS_syslog, 3, ADDR_UNMAPPED_LOW, 100), EFAULT);
+    CHECK_ERR(syscall(SYS_syslog, 8, 0, 9), EINVAL); /* console level 1..8 */
+    CHECK_ERR(syscall(SYS_syslog, 99, 0, 0), EINVAL);
+    CHECK(syscall(SYS_syslog, 9, 0, 0) >= 0); /* SIZE_UNREAD */
+    CHECK_EQ(syscall(SYS_syslog, 0, 0, 0), 0);
+
+    pid_t child = fork();
+    CHECK_OK(child);
+    if (child == 0) {
+        if (setuid(1000) != 0) _exit(10);
+        char b[16];
+        /* Debian's kernel.dmesg_restrict 1: nothing without CAP_SYSLOG,
+         * not even a bad action's EINVAL. */
+        if (syscall(SYS_syslog, 3, b, sizeof b) != -1 || errno != EPERM) _exit(11);
+        if (syscall(SYS_syslog, 10, 0, 0) != -1 || errno != EPERM) _exit(12);
+        if (syscall(SYS_syslog, 99, 0, 0) != -1 || errno != EPERM) _exit(13);
+        _exit(0);
+    }
+    int status;
+    CHECK_EQ(waitpid(child, &status, 0), child);
+    CHECK(WIFEXITED(status));
+    CHECK_EQ(WEXITSTATUS(status), 0);
+    return CASE_PASS;
+}
+
 CASE_TABLE(prctl) = {
     {"prctl-name", prctl_name},
     {"prctl-pdeathsig", prctl_pdeathsig},
@@ -357,5 +405,6 @@ CASE_TABLE(prctl) = {
     {"prctl-flags", prctl_flags},
     {"reboot-checks", reboot_checks},
     {"sched-nice", sched_nice},
+    {"syslog-read-all", syslog_read_all},
     CASE_TABLE_END,
 };

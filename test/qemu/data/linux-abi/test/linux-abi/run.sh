@@ -44,7 +44,7 @@ second=$?
   --case proc-getrusage-times --case proc-sysinfo --case proc-clocks --case proc-nanosleep \
   --case proc-getrandom --case proc-enosys \
   --case prctl-name --case prctl-pdeathsig --case prctl-subreaper --case prctl-flags \
-  --case reboot-checks --case sched-nice \
+  --case reboot-checks --case sched-nice --case syslog-read-all \
   --case efault-read-write --case efault-pipe --case efault-wait --case efault-time \
   --case efault-info --case efault-paths --case efault-signals --case efault-timers \
   --case efault-fd-calls --case efault-threads \
