@@ -31,4 +31,8 @@ FileSystemStats file_system_stats(const Vfs& vfs, const FileStat& st) {
     return out;
 }
 
+uint64_t mount_id(uint64_t device) {
+    return device == kRootDevice ? 1 : device == kDevDevice ? 2 : device == kProcDevice ? 3 : 4;
+}
+
 }  // namespace nyanos::fs

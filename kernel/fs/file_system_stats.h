@@ -42,4 +42,9 @@ struct FileSystemStats {
 // The file system of a file whose stat is `st` (its st_dev says which).
 FileSystemStats file_system_stats(const Vfs& vfs, const FileStat& st);
 
+// The mount a file on `device` belongs to, numbered as Linux numbers its
+// first mounts (statx's stx_mnt_id): the root 1, /dev 2, /proc 3, the
+// pipes' internal one 4.
+uint64_t mount_id(uint64_t device);
+
 }  // namespace nyanos::fs

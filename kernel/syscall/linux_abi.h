@@ -118,6 +118,79 @@ inline Stat to_stat(const fs::FileStat& s) {
     return out;
 }
 
+// struct statx (include/uapi/linux/stat.h).
+struct StatxTimestamp {
+    int64_t seconds;
+    uint32_t nanoseconds;
+    int32_t reserved;
+};
+struct Statx {
+    uint32_t mask;
+    uint32_t blksize;
+    uint64_t attributes;
+    uint32_t nlink;
+    uint32_t uid;
+    uint32_t gid;
+    uint16_t mode;
+    uint16_t spare0;
+    uint64_t ino;
+    uint64_t size;
+    uint64_t blocks;
+    uint64_t attributes_mask;
+    StatxTimestamp atime, btime, ctime, mtime;
+    uint32_t rdev_major, rdev_minor;
+    uint32_t dev_major, dev_minor;
+    uint64_t mnt_id;
+    uint32_t dio_mem_align, dio_offset_align;
+    uint64_t spare3[12];
+};
+static_assert(sizeof(Statx) == 256);
+static_assert(offsetof(Statx, atime) == 64 && offsetof(Statx, rdev_major) == 128);
+static_assert(offsetof(Statx, mnt_id) == 144);
+
+// statx's request mask and flags.
+inline constexpr uint32_t kStatxBasicStats = 0x7ff;  // type, mode, nlink ... blocks
+inline constexpr uint32_t kStatxMntId = 0x1000;
+inline constexpr uint32_t kStatxReserved = 0x80000000u;
+inline constexpr uint32_t kAtStatxSyncType = 0x6000;
+// The attributes every file's statx can report (the VFS's own: automount,
+// mount root, DAX), none of which applies to a file here.
+inline constexpr uint64_t kStatxAttributesKnown = 0x1000 | 0x2000 | 0x200000;
+
+// The major and minor halves of a dev_t (Linux's new_decode_dev).
+constexpr uint32_t device_major(uint64_t dev) {
+    return uint32_t(((dev >> 8) & 0xfff) | ((dev >> 32) & ~0xfffull));
+}
+constexpr uint32_t device_minor(uint64_t dev) {
+    return uint32_t((dev & 0xff) | ((dev >> 12) & ~0xffull));
+}
+
+// struct statx from a file's stat: the basic fields and the mount ID, as
+// Linux 6.1 reports a tmpfs or proc file (no birth time).
+inline Statx to_statx(const fs::FileStat& s, uint64_t mount_id) {
+    Statx out;
+    memset(&out, 0, sizeof(out));
+    out.mask = kStatxBasicStats | kStatxMntId;
+    out.blksize = uint32_t(s.block_size);
+    out.attributes_mask = kStatxAttributesKnown;
+    out.nlink = uint32_t(s.links);
+    out.uid = s.uid;
+    out.gid = s.gid;
+    out.mode = uint16_t(s.mode);
+    out.ino = s.inode;
+    out.size = uint64_t(s.size);
+    out.blocks = uint64_t(s.blocks);
+    out.atime = {s.atime.seconds, uint32_t(s.atime.nanoseconds), 0};
+    out.mtime = {s.mtime.seconds, uint32_t(s.mtime.nanoseconds), 0};
+    out.ctime = {s.ctime.seconds, uint32_t(s.ctime.nanoseconds), 0};
+    out.rdev_major = device_major(s.rdevice);
+    out.rdev_minor = device_minor(s.rdevice);
+    out.dev_major = device_major(s.device);
+    out.dev_minor = device_minor(s.device);
+    out.mnt_id = mount_id;
+    return out;
+}
+
 struct PollFd {
     int32_t fd;
     int16_t events;

@@ -4,7 +4,8 @@
 //   linux_fd.kernel.cpp       close, close_range, dup, dup2, dup3, fcntl,
 //                             flock, pipe, pipe2
 //   linux_path.kernel.cpp     open, openat, creat, stat, fstat, lstat,
-//                             newfstatat, statfs, fstatfs, getdents64, getcwd, chdir, fchdir,
+//                             newfstatat, statx, statfs, fstatfs, getdents64, getcwd, chdir,
+//                             fchdir,
 //                             readlink, readlinkat, access, faccessat,
 //                             faccessat2
 //   linux_tree.kernel.cpp     mkdir, mkdirat, mknod, mknodat, unlink, unlinkat, rmdir, rename,
@@ -50,6 +51,7 @@ int64_t stat(SyscallFrame& f);
 int64_t fstat(SyscallFrame& f);
 int64_t lstat(SyscallFrame& f);
 int64_t newfstatat(SyscallFrame& f);
+int64_t statx(SyscallFrame& f);
 int64_t getdents64(SyscallFrame& f);
 int64_t getcwd(SyscallFrame& f);
 int64_t chdir(SyscallFrame& f);

@@ -149,6 +149,7 @@ constexpr SyscallTable<linux_nr::kCount> make_table() {
     t.entries[linux_nr::fstat] = linux_fs::fstat;
     t.entries[linux_nr::lstat] = linux_fs::lstat;
     t.entries[linux_nr::newfstatat] = linux_fs::newfstatat;
+    t.entries[linux_nr::statx] = linux_fs::statx;
     t.entries[linux_nr::getdents64] = linux_fs::getdents64;
     t.entries[linux_nr::getcwd] = linux_fs::getcwd;
     t.entries[linux_nr::chdir] = linux_fs::chdir;

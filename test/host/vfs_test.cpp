@@ -827,3 +827,10 @@ TEST_CASE("open: out of memory for the description is ENOMEM, and leaks nothing"
         CHECK(r.error() == Error::kNoMemory);
     }
 }
+
+TEST_CASE("vfs: statx's mount IDs, one per file system, numbered as Linux's first mounts") {
+    CHECK(fs::mount_id(fs::kRootDevice) == 1);
+    CHECK(fs::mount_id(fs::kDevDevice) == 2);
+    CHECK(fs::mount_id(fs::kProcDevice) == 3);
+    CHECK(fs::mount_id(fs::make_device(0, 12)) == 4);  // a pipe's
+}

@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <sys/file.h>
 #include <sys/statfs.h>
+#include <sys/sysmacros.h>
 #include <sys/wait.h>
 #include <time.h>
 
@@ -998,8 +999,112 @@ FS_CASE(fs_dirfd) {
     return CASE_PASS;
 }
 
+/* ---- statx ---- */
+
+/* struct statx (linux/stat.h; musl 1.2.3 has neither it nor the wrapper). */
+struct statx_ts {
+    int64_t tv_sec;
+    uint32_t tv_nsec;
+    int32_t reserved;
+};
+struct statx_buf {
+    uint32_t stx_mask, stx_blksize;
+    uint64_t stx_attributes;
+    uint32_t stx_nlink, stx_uid, stx_gid;
+    uint16_t stx_mode, spare0;
+    uint64_t stx_ino, stx_size, stx_blocks, stx_attributes_mask;
+    struct statx_ts stx_atime, stx_btime, stx_ctime, stx_mtime;
+    uint32_t stx_rdev_major, stx_rdev_minor, stx_dev_major, stx_dev_minor;
+    uint64_t stx_mnt_id;
+    uint32_t dio_mem_align, dio_offset_align;
+    uint64_t spare3[12];
+};
+#define STATX_BASIC_STATS_ 0x7ffu
+#define STATX_MNT_ID_ 0x1000u
+
+static long statx_call(int dirfd, const char* path, int flags, unsigned mask,
+                       struct statx_buf* buf) {
+    return syscall(SYS_statx, dirfd, path, flags, mask, buf);
+}
+
+/* Checks that statx and stat agree on a file. */
+static int statx_matches(const struct statx_buf* x, const struct stat* st) {
+    CHECK((x->stx_mask & STATX_BASIC_STATS_) == STATX_BASIC_STATS_);
+    CHECK(x->stx_mask & STATX_MNT_ID_);
+    CHECK(x->stx_mnt_id != 0);
+    CHECK_EQ(x->stx_mode, st->st_mode);
+    CHECK_EQ(x->stx_ino, st->st_ino);
+    CHECK_EQ(x->stx_nlink, st->st_nlink);
+    CHECK_EQ(x->stx_uid, st->st_uid);
+    CHECK_EQ(x->stx_gid, st->st_gid);
+    CHECK_EQ(x->stx_size, st->st_size);
+    CHECK_EQ(x->stx_blocks, st->st_blocks);
+    CHECK_EQ(x->stx_blksize, st->st_blksize);
+    CHECK_EQ(makedev(x->stx_dev_major, x->stx_dev_minor), st->st_dev);
+    CHECK_EQ(makedev(x->stx_rdev_major, x->stx_rdev_minor), st->st_rdev);
+    CHECK_EQ(x->stx_mtime.tv_sec, st->st_mtim.tv_sec);
+    CHECK_EQ(x->stx_mtime.tv_nsec, st->st_mtim.tv_nsec);
+    CHECK_EQ(x->stx_ctime.tv_sec, st->st_ctim.tv_sec);
+    CHECK_EQ(x->stx_atime.tv_sec, st->st_atim.tv_sec);
+    return CASE_PASS;
+}
+
+/* statx(2) agrees with stat on a file, a directory, a link, a device and
+ * a pipe, and refuses what Linux 6.1 refuses, in its order. */
+FS_CASE(fs_statx) {
+    struct statx_buf x;
+    struct stat st;
+    CHECK_OK(put_file("f", "hello", 5));
+    CHECK_OK(symlink("f", "link"));
+    const char* paths[] = {"f", ".", "/dev/null", "/proc/self/stat"};
+    for (unsigned i = 0; i < sizeof paths / sizeof paths[0]; ++i) {
+        memset(&x, 0xa5, sizeof x);
+        CHECK_OK(statx_call(AT_FDCWD, paths[i], 0, STATX_BASIC_STATS_, &x));
+        CHECK_OK(stat(paths[i], &st));
+        if (statx_matches(&x, &st) != CASE_PASS) return CASE_FAIL;
+    }
+    CHECK_OK(statx_call(AT_FDCWD, "link", AT_SYMLINK_NOFOLLOW, STATX_BASIC_STATS_, &x));
+    CHECK_OK(lstat("link", &st));
+    CHECK(S_ISLNK(x.stx_mode));
+    if (statx_matches(&x, &st) != CASE_PASS) return CASE_FAIL;
+    CHECK_EQ(x.stx_size, 1);
+    /* The same answer whatever the mask asks for. */
+    CHECK_OK(statx_call(AT_FDCWD, "f", 0, 0, &x));
+    CHECK((x.stx_mask & STATX_BASIC_STATS_) == STATX_BASIC_STATS_);
+    CHECK_EQ(x.stx_size, 5);
+
+    int p[2];
+    CHECK_OK(pipe(p));
+    CHECK_OK(statx_call(p[0], "", AT_EMPTY_PATH, STATX_BASIC_STATS_, &x));
+    CHECK_OK(fstat(p[0], &st));
+    CHECK(S_ISFIFO(x.stx_mode));
+    if (statx_matches(&x, &st) != CASE_PASS) return CASE_FAIL;
+    close(p[0]);
+    close(p[1]);
+
+    /* statx(2) EINVAL: a reserved mask bit, both sync flags, an unknown
+     * flag; ENOENT for an empty path without AT_EMPTY_PATH; EFAULT. */
+    CHECK_ERR(statx_call(AT_FDCWD, "f", 0, 0x80000000u, &x), EINVAL);
+    CHECK_ERR(statx_call(AT_FDCWD, "f", 0x6000, STATX_BASIC_STATS_, &x), EINVAL);
+    CHECK_OK(statx_call(AT_FDCWD, "f", 0x2000, STATX_BASIC_STATS_, &x));
+    CHECK_ERR(statx_call(AT_FDCWD, "f", 0x1, STATX_BASIC_STATS_, &x), EINVAL);
+    CHECK_ERR(statx_call(AT_FDCWD, "", 0, STATX_BASIC_STATS_, &x), ENOENT);
+    CHECK_ERR(statx_call(AT_FDCWD, "missing", 0, STATX_BASIC_STATS_, &x), ENOENT);
+    /* The mask and flags are checked before the path is looked at. */
+    CHECK_ERR(statx_call(AT_FDCWD, (const char*)ADDR_UNMAPPED_LOW, 0, 0x80000000u, &x), EINVAL);
+    CHECK_ERR(statx_call(AT_FDCWD, (const char*)ADDR_UNMAPPED_LOW, 0x1, 0, &x), EINVAL);
+    CHECK_ERR(statx_call(AT_FDCWD, (const char*)ADDR_UNMAPPED_LOW, 0, 0, &x), EFAULT);
+    CHECK_ERR(statx_call(AT_FDCWD, "f", 0, STATX_BASIC_STATS_,
+                         (struct statx_buf*)ADDR_UNMAPPED_LOW), EFAULT);
+    CHECK_ERR(statx_call(1000, "f2", 0, STATX_BASIC_STATS_, &x), EBADF);
+    CHECK_OK(unlink("link"));
+    CHECK_OK(unlink("f"));
+    return CASE_PASS;
+}
+
 CASE_TABLE(fs_attr) = {
     {"fs-stat-fields", fs_stat_fields},
+    {"fs-statx", fs_statx},
     {"fs-times-write", fs_times_write},
     {"fs-utimensat", fs_utimensat},
     {"fs-chmod-umask", fs_chmod_umask},

@@ -60,7 +60,7 @@ third=$?
   --case fs-open-errors --case fs-name-max --case fs-symlink-loop --case fs-file-offsets \
   --case fs-rw-holes --case fs-seek-data-hole --case fs-rw-large --case fs-ftruncate-grow \
   --case fs-ftruncate-shrink --case fs-truncate-errors --case fs-unlink-open \
-  --case fs-stat-fields --case fs-times-write --case fs-utimensat --case fs-chmod-umask \
+  --case fs-stat-fields --case fs-statx --case fs-times-write --case fs-utimensat --case fs-chmod-umask \
   --case fs-chown --case fs-fsync --case fs-mmap-shared --case fs-mmap-private \
   --case fs-mmap-sigbus \
   --case fs-etxtbsy --case fs-efault --case fs-statfs --case fs-enospc --case fs-dirfd \
