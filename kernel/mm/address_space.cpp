@@ -247,6 +247,36 @@ void AddressSpace::unmap_range(VirtAddr va, size_t pages) {
     return_frames(freed);
 }
 
+Result<void> AddressSpace::move_range(VirtAddr from, VirtAddr to, size_t pages) {
+    if (!mappable_range_ok(from, pages) || !mappable_range_ok(to, pages)) return Error::kInvalid;
+    note_mapped(to, pages);
+    // Each page is mapped at its new place with a reference of its own
+    // first; only once all are there does the source go (dropping the old
+    // references), so a failure undoes the copies alone.
+    for (size_t i = 0; i < pages; ++i) {
+        auto t = translate(from + i * kPageSize);
+        if (!t.ok()) continue;
+        VERIFY(t.value().size == paging::PageSize::k4K);
+        const PhysAddr frame = t.value().phys;
+        const PageFlags flags = t.value().flags;
+        if (!flags.borrowed) m_context->add_references(&frame, 1);
+        TableEnv env{this};
+        auto mapped = tables(env).map(to + i * kPageSize, frame, flags);
+        if (!mapped.ok()) {
+            if (!flags.borrowed) m_context->free_frame(frame, FrameUse::kUser);
+            unmap_range(to, pages);
+            return mapped.error();
+        }
+        if (flags.borrowed) {
+            ++m_borrowed_pages;
+        } else {
+            ++m_user_frames;
+        }
+    }
+    unmap_range(from, pages);
+    return {};
+}
+
 Result<void> AddressSpace::map_copy(VirtAddr va, const void* contents, size_t length,
                                     PageFlags flags) {
     if (!mappable_range_ok(va, 1) || length > kPageSize) return Error::kInvalid;

@@ -204,6 +204,15 @@ public:
     Result<void> share_range_into(AddressSpace& child, VirtAddr lo, VirtAddr hi, bool copy_on_write,
                                   bool& downgraded);
 
+    // mremap's move: every page mapped in [from, from + pages * 4 KiB) goes
+    // to the same offset from `to`, keeping its frame (and the reference
+    // to it), its flags (PROT_NONE pages included) and its borrowed mark;
+    // the source is unmapped afterwards. The destination must hold nothing.
+    // All or nothing: kNoMemory (a page table for the destination) leaves
+    // the source as it was and the destination empty; kInvalid for a range
+    // outside the user half.
+    Result<void> move_range(VirtAddr from, VirtAddr to, size_t pages);
+
     // Drops every cached translation of this space's user half on every CPU
     // that may hold one (MemoryContext::flush_user_tlb).
     void flush_tlb() { m_context->flush_user_tlb(m_root, m_pcid); }

@@ -122,20 +122,7 @@ Result<VirtAddr> ProcessMemory::map(VirtAddr hint, uint64_t length, uint8_t prot
             return Error::kExists;
         start = hint;
     } else {
-        // A hint below vm.mmap_min_addr is raised to it; one that is free is used.
-        VirtAddr wanted = page_down(hint);
-        if (wanted && wanted < kMmapMinAddr) wanted = kMmapMinAddr;
-        if (wanted && wanted <= kTaskSize - len && !m_map.intersects(wanted, wanted + len)) {
-            start = wanted;
-        } else {
-            auto below = m_map.find_gap_top_down(len, kMmapMinAddr, m_mmap_base);
-            if (below.ok()) {
-                start = below.value();
-            } else {
-                // Linux then tries the other direction; here: above mmap_base.
-                start = TRY(m_map.find_gap_top_down(len, m_mmap_base, kTaskSize));
-            }
-        }
+        start = TRY(free_range(hint, len));
     }
 
     Region r;
@@ -167,6 +154,18 @@ Result<VirtAddr> ProcessMemory::map(VirtAddr hint, uint64_t length, uint8_t prot
         if (!r.readable()) m_space.protect_range(start, len / kPage, page_flags(r), true);
     }
     return start;
+}
+
+Result<VirtAddr> ProcessMemory::free_range(VirtAddr hint, uint64_t len) const {
+    // A hint below vm.mmap_min_addr is raised to it; one that is free is used.
+    VirtAddr wanted = page_down(hint);
+    if (wanted && wanted < kMmapMinAddr) wanted = kMmapMinAddr;
+    if (wanted && wanted <= kTaskSize - len && !m_map.intersects(wanted, wanted + len))
+        return wanted;
+    auto below = m_map.find_gap_top_down(len, kMmapMinAddr, m_mmap_base);
+    if (below.ok()) return below.value();
+    // Linux then tries the other direction; here: above mmap_base.
+    return m_map.find_gap_top_down(len, m_mmap_base, kTaskSize);
 }
 
 Result<void> ProcessMemory::unmap(VirtAddr addr, uint64_t length) {
@@ -395,6 +394,127 @@ uint64_t ProcessMemory::mapped_bytes() const {
     uint64_t total = 0;
     for (size_t i = 0; i < m_map.count(); ++i) total += m_map[i].end - m_map[i].start;
     return total;
+}
+
+Result<VirtAddr> ProcessMemory::remap(VirtAddr addr, uint64_t old_length, uint64_t new_length,
+                                      uint32_t flags, VirtAddr new_addr) {
+    if (!m_map.valid()) return Error::kInvalid;
+    // Linux 6.1's mremap checks, in its order.
+    if (flags & ~(kMremapMayMove | kMremapFixed | kMremapDontUnmap)) return Error::kInvalid;
+    if ((flags & kMremapFixed) && !(flags & kMremapMayMove)) return Error::kInvalid;
+    if ((flags & kMremapDontUnmap) && (!(flags & kMremapMayMove) || old_length != new_length))
+        return Error::kInvalid;
+    if (!page_aligned(addr)) return Error::kInvalid;
+    // PAGE_ALIGN, which wraps a length near 2^64 to 0.
+    uint64_t old_len = page_up(old_length);
+    const uint64_t new_len = page_up(new_length);
+    if (new_len == 0) return Error::kInvalid;
+
+    if (flags & (kMremapFixed | kMremapDontUnmap)) {
+        if (!page_aligned(new_addr)) return Error::kInvalid;
+        if (new_len > kTaskSize || new_addr > kTaskSize - new_len) return Error::kInvalid;
+        if (addr + old_len > new_addr && new_addr + new_len > addr) return Error::kInvalid;
+        if (flags & kMremapFixed) TRY(unmap(new_addr, new_len));
+        if (old_len > new_len) {
+            TRY(unmap(addr + new_len, old_len - new_len));
+            old_len = new_len;
+        }
+        const Region& r = *TRY(region_to_resize(addr, old_len, new_len));
+        if ((flags & kMremapDontUnmap) && r.shared()) return Error::kInvalid;
+        VirtAddr target = new_addr;
+        if (flags & kMremapFixed) {
+            if (new_addr < kMmapMinAddr) return Error::kPermission;
+        } else {
+            target = TRY(free_range(new_addr, new_len));
+        }
+        return move_region(r, addr, old_len, new_len, target, flags & kMremapDontUnmap);
+    }
+
+    // Shrinking only unmaps the tail (even of what is not mapped at all).
+    if (old_len >= new_len) {
+        if (old_len != new_len) TRY(unmap(addr + new_len, old_len - new_len));
+        return addr;
+    }
+    const Region& r = *TRY(region_to_resize(addr, old_len, new_len));
+    // Growing in place when the pages after the region are free.
+    const uint64_t grow = new_len - old_len;
+    if (addr + old_len == r.end && r.end <= kTaskSize - grow &&
+        !m_map.intersects(r.end, r.end + grow)) {
+        Region tail = r;
+        tail.start = r.end;
+        tail.end = r.end + grow;
+        tail.offset = r.kind == RegionKind::kFile ? r.file_offset(r.end) : 0;
+        TRY(add_region(tail));
+        return addr;
+    }
+    if (!(flags & kMremapMayMove)) return Error::kNoMemory;
+    const VirtAddr target = TRY(free_range(0, new_len));
+    return move_region(r, addr, old_len, new_len, target, false);
+}
+
+Result<const Region*> ProcessMemory::region_to_resize(VirtAddr addr, uint64_t old_len,
+                                                      uint64_t new_len) const {
+    const Region* r = m_map.find(addr);
+    if (!r) return Error::kFault;
+    // A zero old length asks for a second mapping of a shared one (Linux's
+    // "duplicate" case), which this layer cannot make: only the refusal of
+    // a private one is Linux's.
+    if (old_len == 0) return Error::kInvalid;
+    if (old_len > r->end - addr) return Error::kFault;
+    if (new_len == old_len) return r;
+    if (r->kind == RegionKind::kFile && r->file_offset(addr) + new_len < r->file_offset(addr))
+        return Error::kInvalid;
+    // The break's heap and the stack change size their own way.
+    if (r->kind == RegionKind::kHeap || r->kind == RegionKind::kStack) return Error::kFault;
+    return r;
+}
+
+Result<void> ProcessMemory::add_region(const Region& region) {
+    TRY(m_map.reserve(1));
+    VERIFY(m_map.insert(region).ok());
+    if (region.kind == RegionKind::kAnonymous && region.shared()) {
+        // Filled now, as map fills a shared anonymous mapping.
+        const size_t pages = region.length() / kPage;
+        auto filled = m_space.map_anonymous(region.start, pages, page_flags(region));
+        if (!filled.ok()) {
+            VERIFY(m_map.remove(region.start, region.end).ok());
+            return filled.error();
+        }
+        if (!region.readable())
+            m_space.protect_range(region.start, pages, page_flags(region), true);
+    }
+    return {};
+}
+
+Result<VirtAddr> ProcessMemory::move_region(const Region& source, VirtAddr addr, uint64_t old_len,
+                                            uint64_t new_len, VirtAddr target, bool keep_source) {
+    Region moved = source;
+    moved.start = target;
+    moved.end = target + old_len;
+    moved.offset = source.kind == RegionKind::kFile ? source.file_offset(addr) : 0;
+    moved.flags &= ~Region::kImage;
+    // Room for the new region, its grown tail, and a split of the source.
+    TRY(m_map.reserve(3));
+    VERIFY(m_map.insert(moved).ok());
+    if (new_len > old_len) {
+        Region tail = moved;
+        tail.start = moved.end;
+        tail.end = target + new_len;
+        tail.offset = moved.kind == RegionKind::kFile ? moved.file_offset(moved.end) : 0;
+        auto grown = add_region(tail);
+        if (!grown.ok()) {
+            VERIFY(m_map.remove(moved.start, moved.end).ok());
+            return grown.error();
+        }
+    }
+    auto pages_moved = m_space.move_range(addr, target, old_len / kPage);
+    if (!pages_moved.ok()) {
+        m_space.unmap_range(target, new_len / kPage);  // a shared tail's fill
+        VERIFY(m_map.remove(target, target + new_len).ok());
+        return pages_moved.error();
+    }
+    if (!keep_source) VERIFY(m_map.remove(addr, addr + old_len).ok());
+    return target;
 }
 
 Result<ProcessMemory> ProcessMemory::clone_for_fork() {

@@ -89,6 +89,11 @@ inline constexpr uint32_t kMapHugeTlb = 0x40000;
 inline constexpr uint32_t kMapSync = 0x80000;
 inline constexpr uint32_t kMapFixedNoReplace = 0x100000;
 
+// mremap flags: Linux's values.
+inline constexpr uint32_t kMremapMayMove = 1;
+inline constexpr uint32_t kMremapFixed = 2;
+inline constexpr uint32_t kMremapDontUnmap = 4;
+
 // Linux's default vm.mmap_min_addr: nothing is mapped below it (EPERM for a
 // fixed mapping there), so a NULL dereference with an offset still faults.
 inline constexpr VirtAddr kMmapMinAddr = 0x10000;
@@ -222,6 +227,22 @@ public:
     // unmapped (the mapped parts are still done, as Linux).
     Result<void> advise_dontneed(VirtAddr addr, uint64_t length);
 
+    // mremap(2) (flags: kMremapMayMove, kMremapFixed, kMremapDontUnmap):
+    // shrinks by unmapping the tail; grows in place when the pages after
+    // the region are free, else moves (with MAYMOVE) to a free range or to
+    // `new_addr` (FIXED, whatever was there is unmapped first): the pages
+    // keep their frames, and the grown part is a continuation of the region
+    // (demand-zero, the file's next pages, or filled for shared anonymous
+    // memory). DONTUNMAP leaves the source region mapped and empty. Linux's
+    // errors: EINVAL (flags, alignment, a zero new length, overlapping
+    // FIXED ranges), EFAULT (no region at `addr`, or the old range goes past
+    // its region), ENOMEM (cannot grow in place without MAYMOVE, no room).
+    // Not here: the "duplicate" of a shared mapping (old length 0: EINVAL),
+    // DONTUNMAP of shared memory (EINVAL), and moving or growing the brk
+    // heap or the stack (EFAULT).
+    Result<VirtAddr> remap(VirtAddr addr, uint64_t old_length, uint64_t new_length, uint32_t flags,
+                           VirtAddr new_addr);
+
     // A file was truncated to `size` bytes: every page this space maps of
     // it (the file's inode number, mm::FileBacking::inode) at or past the
     // end's page is unmapped, the private copies too, so the next touch
@@ -265,6 +286,17 @@ public:
 
 private:
     PageFlags page_flags(const Region& r) const;
+    // Where a mapping of `len` bytes goes without MAP_FIXED: at `hint` if
+    // it is free, else the highest free range below mmap_base, else above.
+    Result<VirtAddr> free_range(VirtAddr hint, uint64_t len) const;
+    // mremap's region at `addr` for a resize from old_len to new_len.
+    Result<const Region*> region_to_resize(VirtAddr addr, uint64_t old_len, uint64_t new_len) const;
+    // Inserts `region` (its range free), filling shared anonymous memory.
+    Result<void> add_region(const Region& region);
+    // Moves [addr, addr + old_len) of `source` to `target`, grown to
+    // new_len; the source range is unmapped unless `keep_source`.
+    Result<VirtAddr> move_region(const Region& source, VirtAddr addr, uint64_t old_len,
+                                 uint64_t new_len, VirtAddr target, bool keep_source);
     // For an address in no region: the stack region above it, grown down to
     // it if it may grow that far; else nullptr.
     const Region* grow_stack_to(VirtAddr address);

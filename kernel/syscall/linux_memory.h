@@ -1,4 +1,4 @@
-// Linux's memory calls (linux_memory.kernel.cpp): mmap, munmap, mprotect,
+// Linux's memory calls (linux_memory.kernel.cpp): mmap, munmap, mremap, mprotect,
 // madvise, msync, brk over the process's VM layer (mm/process_memory.h).
 #pragma once
 
@@ -8,6 +8,7 @@ namespace nyanos::sys {
 
 int64_t linux_mmap(SyscallFrame& f);
 int64_t linux_munmap(SyscallFrame& f);
+int64_t linux_mremap(SyscallFrame& f);
 int64_t linux_mprotect(SyscallFrame& f);
 int64_t linux_madvise(SyscallFrame& f);
 int64_t linux_msync(SyscallFrame& f);

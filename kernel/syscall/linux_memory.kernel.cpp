@@ -65,6 +65,12 @@ int64_t linux_mmap(SyscallFrame& f) {
     }));
 }
 
+// mremap(old_address, old_size, new_size, flags, new_address)
+int64_t linux_mremap(SyscallFrame& f) {
+    return result_of(with_memory(
+        [&](mm::ProcessMemory& m) { return m.remap(f.rdi, f.rsi, f.rdx, uint32_t(f.r10), f.r8); }));
+}
+
 // munmap(addr, length)
 int64_t linux_munmap(SyscallFrame& f) {
     return result_of(with_memory([&](mm::ProcessMemory& m) { return m.unmap(f.rdi, f.rsi); }));

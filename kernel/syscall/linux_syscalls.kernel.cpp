@@ -42,6 +42,7 @@ constexpr SyscallTable<linux_nr::kCount> make_table() {
     t.entries[linux_nr::getrandom] = linux_getrandom;
     t.entries[linux_nr::mmap] = linux_mmap;
     t.entries[linux_nr::munmap] = linux_munmap;
+    t.entries[linux_nr::mremap] = linux_mremap;
     t.entries[linux_nr::mprotect] = linux_mprotect;
     t.entries[linux_nr::madvise] = linux_madvise;
     t.entries[linux_nr::msync] = linux_msync;

@@ -816,3 +816,148 @@ TEST_CASE("ProcessMemory: the last reference frees the frame, whoever holds it")
     }
     CHECK(ctx.leaked() == 0);
 }
+
+// ---- mremap ----
+
+TEST_CASE("ProcessMemory: mremap shrinks, grows in place, and moves with the contents") {
+    FakeMemoryContext ctx;
+    {
+        ProcessMemory m = make_memory(ctx, kLinux);
+        VirtAddr a = m.map(0, 4 * kPage, kRw, kAnonPrivate).value();
+        for (int i = 0; i < 4; ++i) REQUIRE(store(m, a + i * kPage, 100 + i) == kOk);
+        const size_t frames = m.space().user_frames();
+
+        // Shrinking unmaps the tail and returns its frame.
+        CHECK(m.remap(a, 4 * kPage, 3 * kPage, 0, 0).value() == a);
+        CHECK(m.space().user_frames() == frames - 1);
+        CHECK(access_page(m, a + 3 * kPage, Access::kRead) == kSegv);
+
+        // Growing into the free page after it stays in place.
+        CHECK(m.remap(a, 3 * kPage, 4 * kPage, 0, 0).value() == a);
+        CHECK(load(m, a + 3 * kPage) == 0);  // a fresh demand-zero page
+        CHECK(load(m, a + 2 * kPage) == 102);
+
+        // Blocked by a neighbour: ENOMEM without MAYMOVE, a move with it.
+        VirtAddr wall = m.map(a + 4 * kPage, kPage, kRo, kAnonPrivate | kMapFixed).value();
+        CHECK(m.remap(a, 4 * kPage, 8 * kPage, 0, 0).error() == Error::kNoMemory);
+        const size_t before_move = m.space().user_frames();
+        VirtAddr b = m.remap(a, 4 * kPage, 8 * kPage, kMremapMayMove, 0).value();
+        CHECK(b != a);
+        CHECK(m.space().user_frames() == before_move);  // the frames moved, none copied
+        for (int i = 0; i < 3; ++i) CHECK(load(m, b + i * kPage) == uint64_t(100 + i));
+        CHECK(load(m, b + 7 * kPage) == 0);
+        CHECK(access_page(m, a, Access::kRead) == kSegv);
+        CHECK(m.regions().find(wall) != nullptr);
+
+        // FIXED moves onto a chosen range, replacing what was there.
+        VirtAddr c = 0x200000000;
+        REQUIRE(m.map(c, 2 * kPage, kRo, kAnonPrivate | kMapFixed).ok());
+        CHECK(m.remap(b, 2 * kPage, 2 * kPage, kMremapMayMove | kMremapFixed, c).value() == c);
+        CHECK(load(m, c + kPage) == 101);
+        CHECK(store(m, c, 5) == kOk);  // the moved region keeps its protection
+        CHECK(access_page(m, b, Access::kRead) == kSegv);
+        CHECK(load(m, b + 2 * kPage) == 102);  // the rest stays where it was
+    }
+    CHECK(ctx.leaked() == 0);
+}
+
+TEST_CASE("ProcessMemory: mremap's errors are Linux's") {
+    FakeMemoryContext ctx;
+    {
+        ProcessMemory m = make_memory(ctx, kLinux);
+        VirtAddr a = m.map(0, 2 * kPage, kRw, kAnonPrivate).value();
+        CHECK(m.remap(a, kPage, kPage, 8, 0).error() == Error::kInvalid);
+        CHECK(m.remap(a, kPage, kPage, kMremapFixed, 0x200000000).error() == Error::kInvalid);
+        CHECK(m.remap(a, kPage, 2 * kPage, kMremapMayMove | kMremapDontUnmap, 0).error() ==
+              Error::kInvalid);
+        CHECK(m.remap(a + 1, kPage, kPage, 0, 0).error() == Error::kInvalid);
+        CHECK(m.remap(a, kPage, 0, 0, 0).error() == Error::kInvalid);
+        // Growing what is not mapped, or past its region: EFAULT.
+        CHECK(m.remap(0x300000000, kPage, 2 * kPage, kMremapMayMove, 0).error() == Error::kFault);
+        CHECK(m.remap(a, 3 * kPage, 4 * kPage, kMremapMayMove, 0).error() == Error::kFault);
+        // A private mapping cannot be duplicated (old length 0).
+        CHECK(m.remap(a, 0, kPage, kMremapMayMove, 0).error() == Error::kInvalid);
+        // Overlapping FIXED ranges; an unaligned new address.
+        CHECK(m.remap(a, 2 * kPage, 2 * kPage, kMremapMayMove | kMremapFixed, a + kPage).error() ==
+              Error::kInvalid);
+        CHECK(m.remap(a, kPage, kPage, kMremapMayMove | kMremapFixed, 0x200000001).error() ==
+              Error::kInvalid);
+        // Shrinking what is not mapped succeeds, as on Linux.
+        CHECK(m.remap(0x300000000, 2 * kPage, kPage, 0, 0).value() == 0x300000000);
+    }
+    CHECK(ctx.leaked() == 0);
+}
+
+TEST_CASE("ProcessMemory: mremap of shared, PROT_NONE and file pages; DONTUNMAP") {
+    FakeMemoryContext ctx;
+    FakeFile file(ctx, 4, 4 * kPage);
+    {
+        ProcessMemory m = make_memory(ctx, kLinux);
+        // Shared anonymous memory: the frames move, the grown tail is filled.
+        VirtAddr s = m.map(0, 2 * kPage, kRw, kAnonPrivate | kMapShared).value();
+        REQUIRE(store(m, s, 9) == kOk);
+        size_t frames = m.space().user_frames();
+        VirtAddr s2 = m.remap(s, 2 * kPage, 3 * kPage, kMremapMayMove, 0).value();
+        CHECK(m.space().user_frames() == frames + 1);
+        CHECK(load(m, s2) == 9);
+        CHECK(m.regions().find(s2)->shared());
+
+        // PROT_NONE pages keep their frame and stay out of user reach.
+        VirtAddr n = m.map(0, kPage, kRw, kAnonPrivate).value();
+        REQUIRE(store(m, n, 3) == kOk);
+        REQUIRE(m.protect(n, kPage, kProtNone).ok());
+        VirtAddr n2 = m.remap(n, kPage, kPage, kMremapMayMove | kMremapFixed, 0x210000000).value();
+        CHECK(access_page(m, n2, Access::kRead) == kSegv);
+        REQUIRE(m.protect(n2, kPage, kRo).ok());
+        CHECK(load(m, n2) == 3);
+
+        // A file mapping moved keeps mapping the same file pages, and grown
+        // it maps the next ones.
+        VirtAddr f = m.map(0, 2 * kPage, kRo, kMapPrivate, &file.backing, kPage).value();
+        CHECK((load(m, f) & 0xff) == 2);
+        VirtAddr f2 = m.remap(f, kPage, 3 * kPage, kMremapMayMove, 0).value();
+        CHECK((load(m, f2) & 0xff) == 2);
+        CHECK((load(m, f2 + 2 * kPage) & 0xff) == 4);
+
+        // DONTUNMAP: the source stays mapped and reads zeros again.
+        VirtAddr d = m.map(0, kPage, kRw, kAnonPrivate).value();
+        REQUIRE(store(m, d, 11) == kOk);
+        VirtAddr d2 = m.remap(d, kPage, kPage, kMremapMayMove | kMremapDontUnmap, 0).value();
+        CHECK(load(m, d2) == 11);
+        CHECK(load(m, d) == 0);
+        CHECK(m.remap(s2, kPage, kPage, kMremapMayMove | kMremapDontUnmap, 0).error() ==
+              Error::kInvalid);
+    }
+    CHECK(ctx.leaked() == file.frames.size());  // the file's own, until it goes
+}
+
+TEST_CASE("ProcessMemory: mremap at every failing allocation leaks nothing, all or nothing") {
+    for (size_t n = 1; n <= 20; ++n) {
+        CAPTURE(n);
+        FakeMemoryContext ctx;
+        {
+            ProcessMemory m = make_memory(ctx, kLinux);
+            VirtAddr a = m.map(0, 3 * kPage, kRw, kAnonPrivate | kMapShared).value();
+            for (int i = 0; i < 3; ++i) REQUIRE(store(m, a + i * kPage, 40 + i) == kOk);
+            REQUIRE(m.map(a + 3 * kPage, kPage, kRo, kAnonPrivate | kMapFixed).ok());
+            const size_t regions = m.regions().count();
+            const size_t frames = m.space().user_frames();
+            ctx.allocator.fail_at(n);
+            // A move far away (new page tables) that grows a shared mapping.
+            auto moved =
+                m.remap(a, 3 * kPage, 5 * kPage, kMremapMayMove | kMremapFixed, 0x6000000000);
+            ctx.allocator.never_fail();
+            if (moved.ok()) {
+                CHECK(m.space().user_frames() == frames + 2);
+                for (int i = 0; i < 3; ++i)
+                    CHECK(load(m, 0x6000000000 + i * kPage) == uint64_t(40 + i));
+            } else {
+                CHECK(moved.error() == Error::kNoMemory);
+                CHECK(m.regions().count() == regions);
+                CHECK(m.space().user_frames() == frames);
+                for (int i = 0; i < 3; ++i) CHECK(load(m, a + i * kPage) == uint64_t(40 + i));
+            }
+        }
+        CHECK(ctx.leaked() == 0);
+    }
+}

@@ -453,6 +453,79 @@ static int file_mmap_dev_zero(void) {
     return CASE_PASS;
 }
 
+#ifndef MREMAP_DONTUNMAP
+#define MREMAP_DONTUNMAP 4
+#endif
+
+/* mremap(2): shrink, grow in place, move (the contents come along), FIXED,
+ * DONTUNMAP, and the errors; realloc of a large block uses it. */
+static int mremap_grow_move(void) {
+    char* a = mmap(0, 4 * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    CHECK(a != MAP_FAILED);
+    for (int i = 0; i < 4; ++i) a[i * PAGE] = (char)(10 + i);
+    /* Shrinking unmaps the tail. */
+    CHECK(mremap(a, 4 * PAGE, 2 * PAGE, 0) == a);
+    CHECK(mremap(a, 2 * PAGE, 3 * PAGE, 0) == a); /* the page after it is free again */
+    CHECK_EQ(a[2 * PAGE], 0);
+    CHECK_EQ(a[PAGE], 11);
+    /* A neighbour blocks growth in place: ENOMEM without MREMAP_MAYMOVE. */
+    char* wall = mmap(a + 3 * PAGE, PAGE, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+    CHECK(wall == a + 3 * PAGE);
+    CHECK_ERR((long)mremap(a, 3 * PAGE, 6 * PAGE, 0), ENOMEM);
+    char* b = mremap(a, 3 * PAGE, 6 * PAGE, MREMAP_MAYMOVE);
+    CHECK(b != MAP_FAILED && b != a);
+    CHECK_EQ(b[0], 10);
+    CHECK_EQ(b[PAGE], 11);
+    CHECK_EQ(b[5 * PAGE], 0);
+    b[5 * PAGE] = 1;
+    CHECK_ERR(msync(a, PAGE, MS_ASYNC), ENOMEM); /* the old range is gone */
+
+    /* FIXED: onto a chosen range, replacing what was there. */
+    char* spot = mmap(0, 4 * PAGE, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    CHECK(spot != MAP_FAILED);
+    char* c = mremap(b, 2 * PAGE, 2 * PAGE, MREMAP_MAYMOVE | MREMAP_FIXED, spot + PAGE);
+    CHECK(c == spot + PAGE);
+    CHECK_EQ(c[PAGE], 11);
+    c[0] = 7; /* writable, as the source was */
+    CHECK_EQ(b[5 * PAGE], 1); /* what was not moved stays */
+
+    /* DONTUNMAP: the source stays, empty. */
+    char* d = mremap(c, PAGE, PAGE, MREMAP_MAYMOVE | MREMAP_DONTUNMAP);
+    CHECK(d != MAP_FAILED && d != c);
+    CHECK_EQ(d[0], 7);
+    CHECK_EQ(c[0], 0);
+
+    /* mremap(2) EINVAL: flags, alignment, a zero new size, FIXED without
+     * MAYMOVE, DONTUNMAP resizing, overlapping FIXED; EFAULT: nothing
+     * mapped at the address, or the old range past its mapping. */
+    CHECK_ERR((long)mremap(d, PAGE, PAGE, 0x80), EINVAL);
+    CHECK_ERR((long)mremap(d + 1, PAGE, PAGE, 0), EINVAL);
+    CHECK_ERR((long)mremap(d, PAGE, 0, 0), EINVAL);
+    CHECK_ERR((long)mremap(d, PAGE, PAGE, MREMAP_FIXED, spot), EINVAL);
+    CHECK_ERR((long)mremap(d, PAGE, 2 * PAGE, MREMAP_MAYMOVE | MREMAP_DONTUNMAP), EINVAL);
+    CHECK_ERR((long)mremap(b + 2 * PAGE, 2 * PAGE, 2 * PAGE, MREMAP_MAYMOVE | MREMAP_FIXED,
+                           b + 3 * PAGE), EINVAL);
+    CHECK_ERR((long)mremap((void*)0x10000000000ul, PAGE, 2 * PAGE, MREMAP_MAYMOVE), EFAULT);
+    CHECK_ERR((long)mremap(d, 2 * PAGE, 3 * PAGE, MREMAP_MAYMOVE), EFAULT);
+    CHECK_ERR((long)mremap(d, 0, PAGE, MREMAP_MAYMOVE), EINVAL); /* private: no duplicate */
+    munmap(b, 6 * PAGE);
+    munmap(spot, 4 * PAGE);
+    munmap(d, PAGE);
+    munmap(wall, PAGE);
+
+    /* musl's realloc moves a large block with mremap. */
+    size_t big = 1 << 20;
+    unsigned char* m = malloc(big);
+    CHECK(m != 0);
+    for (size_t i = 0; i < big; i += 4096) m[i] = (unsigned char)(i >> 12);
+    unsigned char* m2 = realloc(m, 8 * big);
+    CHECK(m2 != 0);
+    for (size_t i = 0; i < big; i += 4096) CHECK_EQ(m2[i], (unsigned char)(i >> 12));
+    m2[8 * big - 1] = 1;
+    free(m2);
+    return CASE_PASS;
+}
+
 CASE_TABLE(mm) = {
     {"mmap-einval", mmap_einval},
     {"mmap-fixed-noreplace", mmap_fixed_noreplace},
@@ -464,6 +537,7 @@ CASE_TABLE(mm) = {
     {"madvise-dontneed-zeroes", madvise_dontneed_zeroes},
     {"mmap-unaligned-length", mmap_unaligned_length},
     {"mmap-large-lazy", mmap_large_lazy},
+    {"mremap-grow-move", mremap_grow_move},
     {"brk-grow-shrink", brk_grow_shrink},
     {"file-mmap-private", file_mmap_private},
     {"file-mmap-past-eof-sigbus", file_mmap_past_eof_sigbus},

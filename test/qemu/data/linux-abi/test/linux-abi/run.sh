@@ -14,7 +14,7 @@
   --case mmap-einval --case mmap-fixed-noreplace --case mmap-prot-none-then-mprotect \
   --case munmap-middle-splits --case munmap-unmapped-ok --case mprotect-hole-enomem \
   --case segv-accerr-maperr --case madvise-dontneed-zeroes --case mmap-unaligned-length \
-  --case mmap-large-lazy --case brk-grow-shrink \
+  --case mmap-large-lazy --case brk-grow-shrink --case mremap-grow-move \
   --case file-mmap-private --case file-mmap-past-eof-sigbus --case file-mmap-errors \
   --case file-mmap-shared-readonly --case file-mmap-private-fork --case file-mmap-dev-zero \
   --case pipe-eof-last-writer --case pipe-sigpipe-kills --case pipe-epipe \
