@@ -22,6 +22,7 @@ FUZZ_CODE_SRCS := kernel/proc/elf.cpp kernel/proc/program_loader.cpp kernel/mm/a
                   kernel/mm/process_memory.cpp kernel/mm/vm_map.cpp \
                   kernel/mm/pcid.cpp kernel/mm/physical_memory.cpp kernel/fs/ramdisk.cpp kernel/lib/format.cpp \
                   kernel/usb/descriptors.cpp kernel/usb/boot_interface.cpp \
+                  kernel/usb/hub_interface.cpp kernel/usb/hub_port_status.cpp \
                   kernel/usb/boot_keyboard_report.cpp kernel/usb/hid_keyboard.cpp \
                   kernel/lib/key_translator.cpp kernel/lib/key_repeat.cpp \
                   test/host/host_panic.cpp test/host/host_cpu_tag.cpp

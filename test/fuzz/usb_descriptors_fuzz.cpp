@@ -1,6 +1,8 @@
-// libFuzzer target: the USB descriptor parsers (kernel/usb/descriptors.h)
-// and the boot-interface search (kernel/usb/boot_interface.h), on arbitrary
-// bytes taken as a device's answer to GET_DESCRIPTOR.
+// libFuzzer target: the USB descriptor parsers (kernel/usb/descriptors.h),
+// the boot-interface and hub-interface searches (kernel/usb/boot_interface.h,
+// hub_interface.h) and a hub's port status and change bitmap
+// (kernel/usb/hub_port_status.h), on arbitrary bytes taken as a device's
+// answer to GET_DESCRIPTOR, GET_STATUS or an interrupt transfer.
 //
 // A parser must answer every input with a value or an error, read nothing
 // past the buffer (ASan watches), and what it accepts must be consistent: a
@@ -14,6 +16,8 @@
 #include "fuzz_check.h"
 #include "usb/boot_interface.h"
 #include "usb/descriptors.h"
+#include "usb/hub_interface.h"
+#include "usb/hub_port_status.h"
 
 using namespace nyanos;
 using namespace nyanos::usb;
@@ -99,6 +103,35 @@ void check_hub(const uint8_t* data, size_t size) {
     if (hub.value().superspeed) FUZZ_CHECK(hub.value().port_count <= 15, "too many ports");
 }
 
+void check_hub_interface(const uint8_t* data, size_t size, bool walkable) {
+    auto found = find_hub_interface(data, size);
+    if (!found.ok()) {
+        FUZZ_CHECK(found.error() == Error::kCorrupt || found.error() == Error::kNoEntry, "error %s",
+                   error_name(found.error()));
+        if (!walkable) FUZZ_CHECK(found.error() == Error::kCorrupt, "walker refused");
+        return;
+    }
+    FUZZ_CHECK(walkable, "found a hub interface in a bundle the walker refuses");
+    const EndpointDescriptor& e = found.value().status_change;
+    FUZZ_CHECK(e.is_in() && e.transfer_type() == TransferType::kInterrupt,
+               "endpoint 0x%02x is not interrupt-IN", e.address);
+}
+
+void check_port_status(const uint8_t* data, size_t size) {
+    auto status = parse_hub_port_status(data, size);
+    FUZZ_CHECK(status.ok() == (size >= kHubPortStatusSize), "%zu bytes", size);
+    if (status.ok()) {
+        uint16_t features[5];
+        size_t count = status.value().changes_to_clear(features);
+        FUZZ_CHECK(count <= 5, "%zu features", count);
+    }
+    for (unsigned ports : {0u, 1u, 7u, 8u, 15u, 255u}) {
+        uint16_t changed = hub_changed_ports(data, size, ports);
+        FUZZ_CHECK(!(changed & 1), "the hub's own bit taken for a port");
+        FUZZ_CHECK(ports >= 15 || !(changed >> (ports + 1)), "a port past the hub's %u", ports);
+    }
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -109,6 +142,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         bool walkable = check_walk(copy.data(), size);
         check_search(copy.data(), size, walkable);
         check_hub(copy.data(), size);
+        check_hub_interface(copy.data(), size, walkable);
+        check_port_status(copy.data(), size);
     });
     return 0;
 }
