@@ -670,6 +670,14 @@ Result<Device*> Controller::attach_device(const usb::SlotFields& fields, uint8_t
             kprintf("usb: port %s: a hub behind a hub is not supported; left alone\n", where.text);
             return Error::kNoEntry;
         }
+        if (fields.speed_id == usb::kSpeedSuper) {
+            // Its ports speak the USB 3 port status (link states, no speed
+            // bits) and it wants SET_HUB_DEPTH: not done. A USB 3 hub is also
+            // a USB 2 hub on the USB 2 port of the same connector, which is
+            // used.
+            kprintf("usb: port %s: a SuperSpeed hub is not supported; left alone\n", where.text);
+            return Error::kNoEntry;
+        }
         TRY(configure_hub(d, total));
     } else {
         auto configured = configure_keyboard(d, total);
@@ -822,10 +830,10 @@ Result<void> Controller::configure_hub(Device& d, size_t total) {
     const usb::HubInterface hub = TRY(usb::find_hub_interface(d.buffer.bytes(), total));
     d.interface = hub.interface_number;
     TRY(control(d, kToDevice, kSetConfiguration, hub.configuration_value, 0, 0, nullptr, true));
-    const bool superspeed = d.fields.speed_id == usb::kSpeedSuper;
-    const uint16_t type =
-        superspeed ? usb::descriptor_type::kSuperSpeedHub : usb::descriptor_type::kHub;
-    constexpr uint16_t kHubDescriptorRead = 16;  // enough for 15 ports' bitmaps
+    const uint16_t type = usb::descriptor_type::kHub;  // a USB 2 hub's (see attach_device)
+    // The longest a USB 2 hub descriptor gets: 7 bytes and two bitmaps of
+    // 32 bytes for 255 ports.
+    constexpr uint16_t kHubDescriptorRead = 71;
     for (uint16_t i = 0; i < kHubDescriptorRead; ++i) d.buffer.bytes()[i] = 0;
     TRY(control(d, kFromHubDevice, kGetDescriptor, uint16_t(type << 8), 0, kHubDescriptorRead,
                 &d.buffer, true));
