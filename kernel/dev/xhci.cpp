@@ -595,6 +595,21 @@ void Controller::attach_root_ports_locked() {
     for (unsigned port = 1; port <= m_ports; ++port) {
         if (read32(port_register(port), 0) & kPortConnected) attach_root_port(port);
     }
+    // The controller may report the connections found at reset as changes
+    // (before or during the attach): they are not new devices. A port whose
+    // device is attached and still there forgets them; one that lost its
+    // device meanwhile keeps them, for poll() to drop it.
+    Trb event;
+    while (m_events->try_pop(event)) handle_event(event);
+    acknowledge_events();
+    for (unsigned port = 1; port <= m_ports; ++port) {
+        const uint64_t bit = 1ull << (port % 64);
+        const bool connected = read32(port_register(port), 0) & kPortConnected;
+        if (connected && device_at(0, uint8_t(port))) {
+            m_root_changed[port / 64] &= ~bit;
+            m_root_reconnected[port / 64] &= ~bit;
+        }
+    }
 }
 
 // A device on a root port: reset the port (a USB 2 port enables only
@@ -816,10 +831,12 @@ Result<void> Controller::configure_keyboard(Device& d, size_t total) {
     TRY(configure_interrupt_endpoint(d, keyboard.endpoint));
     d.kind = Device::Kind::kKeyboard;
     d.interrupt_length = 8;
-    // Listen for the first report, and set the LEDs (Num Lock starts on).
-    TRY(listen(d));
+    // Set the LEDs (Num Lock starts on), then listen for the first report:
+    // last, because a report that came while the attach still waited would
+    // find the device not yet in the table, and nothing would re-arm it.
     d.led.bytes()[0] = d.hid.led_report();
     (void)control(d, kToInterface, kHidSetReport, 0x0200, d.interface, 1, &d.led, true);
+    TRY(listen(d));
     return {};
 }
 
