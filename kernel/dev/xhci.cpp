@@ -188,6 +188,7 @@ struct Device {
     DmaFrame input;                   // input contexts for the commands that change it
     DmaFrame buffer;                  // control transfers' data
     TransferRing* control = nullptr;  // endpoint 0's, owned
+    bool control_halted = false;      // a request without a waiter stalled
 
     // The interrupt-IN endpoint (a keyboard's reports, a hub's port changes).
     uint8_t endpoint = 0;  // its context index (and doorbell target)
@@ -274,6 +275,7 @@ private:
     Result<void> configure_interrupt_endpoint(Device& d, const usb::EndpointDescriptor& endpoint)
         REQUIRES(g_lock);
     Result<void> listen(Device& d) REQUIRES(g_lock);
+    Result<void> recover_control_endpoint(Device& d) REQUIRES(g_lock);
     Result<usb::HubPortStatus> hub_port_status(Device& hub, unsigned port) REQUIRES(g_lock);
     void scan_hub_ports(Device& hub) REQUIRES(g_lock);
     // Drops a device and, for a hub, every device behind it first.
@@ -561,8 +563,35 @@ Result<void> Controller::control(Device& d, uint8_t request_type, uint8_t reques
     Trb event = TRY(wait_event(usb::trb_type::kTransferEvent, stages, stage_count));
     (void)ring.try_complete(event.parameter);
     uint8_t code = event.completion_code();
+    if (code == usb::completion_code::kStallError) {
+        // The device refused the request: endpoint 0 is halted until reset.
+        if (!recover_control_endpoint(d).ok()) return Error::kIo;
+        return Error::kNotSupported;
+    }
     if (code != usb::completion_code::kSuccess && code != usb::completion_code::kShortPacket)
         return Error::kIo;
+    return {};
+}
+
+// Endpoint 0 halted on a stall (xHCI 4.6.8, 4.6.10): Reset Endpoint, then
+// the dequeue pointer moved past what is left of the refused transfer, so
+// the next request runs. Commands wait for events, so this is never called
+// from handle_event (a request without a waiter is marked and recovered
+// from poll()).
+Result<void> Controller::recover_control_endpoint(Device& d) {
+    constexpr uint32_t kEndpointZero = 1u << 16;  // the Endpoint ID field: endpoint 0 is 1
+    Trb reset{};
+    reset.control =
+        usb::trb_type_bits(usb::trb_type::kResetEndpoint) | uint32_t(d.slot) << 24 | kEndpointZero;
+    TRY(command(reset));
+    usb::ProducerRing& ring = d.control->ring;
+    ring.abandon_in_flight();
+    Trb dequeue{};
+    dequeue.parameter = ring.dequeue_pointer_at_enqueue();
+    dequeue.control = usb::trb_type_bits(usb::trb_type::kSetTrDequeuePointer) |
+                      uint32_t(d.slot) << 24 | kEndpointZero;
+    TRY(command(dequeue));
+    d.control_halted = false;
     return {};
 }
 
@@ -823,9 +852,8 @@ Result<void> Controller::configure_keyboard(Device& d, size_t total) {
     TRY(control(d, kToDevice, kSetConfiguration, keyboard.configuration_value, 0, 0, nullptr,
                 true));
     TRY(control(d, kToInterface, kHidSetProtocol, 0, d.interface, 0, nullptr, true));
-    // SET_IDLE may be refused by a keyboard that does not support it; the
-    // stall halts endpoint 0, and the LED request below then fails too,
-    // which costs only the LEDs.
+    // SET_IDLE may be refused by a keyboard that does not support it: the
+    // stall is recovered from (control) and the keyboard used anyway.
     (void)control(d, kToInterface, kHidSetIdle, 0, d.interface, 0, nullptr, true);
     d.led = TRY(dma_frame());
     TRY(configure_interrupt_endpoint(d, keyboard.endpoint));
@@ -999,6 +1027,8 @@ void Controller::handle_event(const Trb& event) {
         if (!d) return;  // a device already dropped
         if (event.endpoint_id() == 1) {
             (void)d->control->ring.try_complete(event.parameter);  // an LED update done
+            if (event.completion_code() == usb::completion_code::kStallError)
+                d->control_halted = true;
         } else if (d->interrupt && event.endpoint_id() == d->endpoint) {
             if (d->kind == Device::Kind::kKeyboard) deliver_report(*d, event);
             if (d->kind == Device::Kind::kHub) hub_changed(*d, event);
@@ -1081,6 +1111,12 @@ void Controller::poll_locked() {
         for (Device* d : m_devices) {
             if (d && d->kind == Device::Kind::kHub && d->hub_changed) handle_hub_port_changes(*d);
         }
+    }
+    for (Device* d : m_devices) {
+        if (!d || !d->control_halted) continue;
+        d->control_halted = false;  // one attempt: a failure is not retried every tick
+        if (!recover_control_endpoint(*d).ok())
+            kprintf("usb: slot %u: endpoint 0 does not recover from a stall\n", unsigned(d->slot));
     }
     const uint64_t now = arch::monotonic_ns();
     for (Device* d : m_devices) {

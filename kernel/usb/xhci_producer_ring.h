@@ -44,6 +44,17 @@ public:
     // event must not corrupt the ring.
     Result<void> try_complete(uint64_t trb_phys);
 
+    // The endpoint halted (a stall) and will never run the TRBs still in
+    // flight: they are free again. The driver then points the controller at
+    // dequeue_pointer_at_enqueue() (Set TR Dequeue Pointer, xHCI 4.6.10), so
+    // the next TRB written is the next one run.
+    void abandon_in_flight() {
+        m_dequeue = m_enqueue;
+        m_in_flight = 0;
+    }
+    // The enqueue position with the producer's cycle state in bit 0 (DCS).
+    uint64_t dequeue_pointer_at_enqueue() const { return enqueue_phys() | (m_cycle ? 1 : 0); }
+
     size_t free_trbs() const { return usable_trbs() - m_in_flight; }
     size_t in_flight() const { return m_in_flight; }
     // For the CRCR or an endpoint context's TR Dequeue Pointer: the

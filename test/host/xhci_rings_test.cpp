@@ -182,6 +182,33 @@ TEST_CASE("xhci producer ring: completions that name no TRB in flight are refuse
     CHECK(ring.in_flight() == 0);
 }
 
+TEST_CASE("xhci producer ring: a halted endpoint's TRBs are abandoned, the ring goes on after") {
+    alignas(64) Trb segment[4];  // three usable
+    auto r = ProducerRing::try_create(segment, kPhys, 4);
+    REQUIRE(r.ok());
+    ProducerRing& ring = r.value();
+    CHECK(ring.dequeue_pointer_at_enqueue() == (kPhys | 1));
+    uint64_t setup = ring.try_enqueue(normal(1)).value();
+    (void)ring.try_enqueue(normal(2)).value();
+    CHECK(ring.in_flight() == 2);
+    ring.abandon_in_flight();  // the Setup stage stalled: neither TRB will run
+    CHECK(ring.in_flight() == 0);
+    CHECK(ring.free_trbs() == 3);
+    CHECK(ring.try_complete(setup).error() == Error::kInvalid);  // no longer in flight
+    // The controller is pointed at the next TRB to be written.
+    CHECK(ring.dequeue_pointer_at_enqueue() == ((kPhys + 2 * 16) | 1));
+    uint64_t next = ring.try_enqueue(normal(3)).value();
+    CHECK(next == kPhys + 2 * 16);
+    // Past the Link TRB the cycle state the controller is given flips.
+    CHECK(ring.dequeue_pointer_at_enqueue() == (kPhys | 0));
+    ring.abandon_in_flight();
+    uint64_t wrapped = ring.try_enqueue(normal(4)).value();
+    CHECK(wrapped == kPhys);
+    CHECK((segment[0].control & trb_control::kCycle) == 0);  // written with the new cycle
+    REQUIRE(ring.try_complete(wrapped).ok());
+    CHECK(ring.in_flight() == 0);
+}
+
 TEST_CASE("xhci producer ring: many laps; the Link TRB toggles the cycle every lap") {
     alignas(64) Trb segment[8];  // seven usable
     auto r = ProducerRing::try_create(segment, kPhys, 8);
