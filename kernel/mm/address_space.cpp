@@ -34,11 +34,11 @@ void AddressSpace::TableEnv::invalidate(VirtAddr va) {
     // it flushes), so that PCID is flushed at their next load, and also at
     // this CPU's when the space is not live here. A CPU on which the space
     // is live right now needs a TLB shootdown besides (not done here).
-    if (space->m_context->live_root() == space->m_root) {
+    if (space->m_context->live_root() == space->root()) {
         space->m_context->invalidate(va);
-        if (space->m_pcid) space->m_context->invalidate_pcid_on_other_cpus(space->m_pcid);
-    } else if (space->m_pcid) {
-        space->m_context->invalidate_pcid(space->m_pcid);
+        if (space->pcid()) space->m_context->invalidate_pcid_on_other_cpus(space->pcid());
+    } else if (space->pcid()) {
+        space->m_context->invalidate_pcid(space->pcid());
     }
     remote_stale = true;
 }
@@ -46,7 +46,7 @@ void AddressSpace::TableEnv::invalidate(VirtAddr va) {
 void AddressSpace::TableEnv::flush_remote() {
     if (!remote_stale) return;
     remote_stale = false;
-    space->m_context->shootdown_user(space->m_root);
+    space->m_context->shootdown_user(space->root());
 }
 
 Result<AddressSpace> AddressSpace::try_create(MemoryContext& context) {
@@ -65,8 +65,41 @@ Result<AddressSpace> AddressSpace::try_create(MemoryContext& context) {
            (paging::kEntriesPerTable - paging::kFirstKernelPml4Index) * sizeof(PageTableEntry));
     AddressSpace space(context, root);
     space.m_table_frames = 1;
-    space.m_pcid = context.acquire_pcid();
+    // From here on the destructor frees whatever the space holds.
+    if (PhysAddr templ = context.user_root_template()) {
+        PhysAddr user = TRY(context.allocate_frame(FrameUse::kPageTable));
+        if ((user >> 12) > 0xffffffffull) {
+            context.free_frame(user, FrameUse::kPageTable);
+            return Error::kNoMemory;
+        }
+        auto* user_pml4 = static_cast<PageTableEntry*>(context.phys_to_virt(user));
+        const auto* from = static_cast<const PageTableEntry*>(context.phys_to_virt(templ));
+        memset(static_cast<void*>(user_pml4), 0,
+               paging::kFirstKernelPml4Index * sizeof(PageTableEntry));
+        memcpy(user_pml4 + paging::kFirstKernelPml4Index, from + paging::kFirstKernelPml4Index,
+               (paging::kEntriesPerTable - paging::kFirstKernelPml4Index) * sizeof(PageTableEntry));
+        space.m_user_root_frame = uint32_t(user >> 12);
+        space.m_table_frames = 2;
+    }
+    space.m_cr3 |= context.acquire_pcid();
     return space;
+}
+
+// Runs mirror_user_entries on every way out of a mapping operation.
+struct AddressSpace::MirrorOnReturn {
+    AddressSpace& space;
+    VirtAddr lo, hi;
+    ~MirrorOnReturn() { space.mirror_user_entries(lo, hi); }
+};
+
+void AddressSpace::mirror_user_entries(VirtAddr lo, VirtAddr hi) {
+    if (!m_user_root_frame || lo >= hi) return;
+    auto* from = static_cast<const PageTableEntry*>(m_context->phys_to_virt(root()));
+    auto* to = static_cast<PageTableEntry*>(m_context->phys_to_virt(user_root()));
+    unsigned first = paging::pml4_index(lo);
+    unsigned last = paging::pml4_index(hi - 1);
+    VERIFY(last < paging::kFirstKernelPml4Index);
+    for (unsigned i = first; i <= last; ++i) to[i] = from[i];
 }
 
 AddressSpace::AddressSpace(AddressSpace&& other) {
@@ -84,16 +117,16 @@ AddressSpace& AddressSpace::operator=(AddressSpace&& other) {
 // Moves ownership of everything `other` holds into this (empty) space.
 void AddressSpace::take(AddressSpace& other) {
     m_context = other.m_context;
-    m_root = other.m_root;
+    m_cr3 = other.m_cr3;
+    m_user_root_frame = other.m_user_root_frame;
     m_user_frames = other.m_user_frames;
     m_table_frames = other.m_table_frames;
     m_borrowed_pages = other.m_borrowed_pages;
-    m_pcid = other.m_pcid;
     m_extents = other.m_extents;
-    other.m_root = 0;
+    other.m_cr3 = 0;
+    other.m_user_root_frame = 0;
     other.m_user_frames = other.m_table_frames = other.m_borrowed_pages = 0;
     other.m_extents = MappedExtents();
-    other.m_pcid = 0;
 }
 
 AddressSpace::~AddressSpace() {
@@ -121,11 +154,11 @@ void AddressSpace::return_frames(FreedFrames& freed) {
 }
 
 void AddressSpace::release() {
-    if (!m_root) return;
+    if (!m_cr3) return;
     // Destroying a live root would pull the tables from under a CPU: every
     // CPU that ran the space must have loaded another root first (an exiting
     // thread loads the kernel's; an idle CPU runs on the kernel's).
-    VERIFY(!m_context->live_on_any_cpu(m_root));
+    VERIFY(!m_context->live_on_any_cpu(root()));
     TableEnv env{this};
     auto pt = tables(env);
     // A leaf table at a time, counts in locals: this loop runs once per page
@@ -162,14 +195,22 @@ void AddressSpace::release() {
     } releaser{*this, {}};
     pt.destroy_user_half_by_table(releaser, m_extents.ranges(), m_extents.count());
     return_frames(releaser.freed);
-    m_context->free_frame(m_root, FrameUse::kPageTable);
+    m_context->free_frame(root(), FrameUse::kPageTable);
     --m_table_frames;
+    // The user root shares every table below it with the root (freed
+    // above) and the template (never freed): only its own frame goes.
+    // It was loaded only together with the root (the exit path loads it
+    // last, the entry path first leaves it), so it is not live either.
+    if (m_user_root_frame) {
+        m_context->free_frame(user_root(), FrameUse::kPageTable);
+        --m_table_frames;
+        m_user_root_frame = 0;
+    }
     // Not live (checked above), so nothing runs on this PCID now; the
     // allocator makes its next owner flush what it may still cache.
-    m_context->release_pcid(m_pcid);
-    m_pcid = 0;
+    m_context->release_pcid(pcid());
     VERIFY(m_user_frames == 0 && m_table_frames == 0 && m_borrowed_pages == 0);
-    m_root = 0;
+    m_cr3 = 0;
 }
 
 void AddressSpace::note_mapped(VirtAddr va, size_t pages) {
@@ -190,6 +231,7 @@ Result<void> AddressSpace::map_borrowed(VirtAddr va, PhysAddr phys, size_t pages
     flags.user = true;
     flags.borrowed = true;
     note_mapped(va, pages);
+    MirrorOnReturn mirror{*this, va, va + pages * kPageSize};
     TableEnv env{this};
     TRY(tables(env).map_range(va, phys, pages * kPageSize, flags));
     m_borrowed_pages += pages;
@@ -201,6 +243,7 @@ Result<void> AddressSpace::map_anonymous(VirtAddr va, size_t pages, PageFlags fl
     flags.user = true;
     flags.borrowed = false;
     note_mapped(va, pages);
+    MirrorOnReturn mirror{*this, va, va + pages * kPageSize};
     TableEnv env{this};
     auto pt = tables(env);
     size_t done = 0;
@@ -228,7 +271,7 @@ Result<void> AddressSpace::map_anonymous(VirtAddr va, size_t pages, PageFlags fl
 }
 
 void AddressSpace::unmap_range(VirtAddr va, size_t pages) {
-    if (!m_root || pages == 0 || va % kPageSize || pages > kUserSpaceEnd / kPageSize ||
+    if (!m_cr3 || pages == 0 || va % kPageSize || pages > kUserSpaceEnd / kPageSize ||
         !user_range_ok(va, pages * kPageSize))
         return;
     TableEnv env{this};
@@ -294,6 +337,7 @@ Result<void> AddressSpace::map_frame(VirtAddr va, PhysAddr frame, PageFlags flag
     flags.user = true;
     flags.borrowed = false;
     note_mapped(va, 1);
+    MirrorOnReturn mirror{*this, va, va + kPageSize};
     TableEnv env{this};
     TRY(tables(env).map(va, frame, flags));
     ++m_user_frames;
@@ -333,7 +377,7 @@ Result<void> AddressSpace::break_copy_on_write(VirtAddr va, PageFlags flags) {
 }
 
 void AddressSpace::protect_range(VirtAddr va, size_t pages, PageFlags flags, bool grant_write) {
-    if (!m_root || pages == 0 || va % kPageSize || pages > kUserSpaceEnd / kPageSize ||
+    if (!m_cr3 || pages == 0 || va % kPageSize || pages > kUserSpaceEnd / kPageSize ||
         !user_range_ok(va, pages * kPageSize))
         return;
     TableEnv env{this};
@@ -353,10 +397,11 @@ void AddressSpace::protect_range(VirtAddr va, size_t pages, PageFlags flags, boo
 
 Result<void> AddressSpace::share_range_into(AddressSpace& child, VirtAddr lo, VirtAddr hi,
                                             bool copy_on_write, bool& downgraded) {
-    VERIFY(child.m_context == m_context && child.m_root && child.m_root != m_root);
+    VERIFY(child.m_context == m_context && child.m_cr3 && child.root() != root());
     if (lo >= hi || !mappable_range_ok(lo, (hi - lo) / kPageSize) || hi % kPageSize)
         return Error::kInvalid;
-    child.note_mapped(lo, hi);
+    child.note_mapped(lo, (hi - lo) / kPageSize);
+    MirrorOnReturn mirror{child, lo, hi};
     TableEnv env{this};
     auto pt = tables(env);
     TableEnv child_env{&child};

@@ -88,6 +88,10 @@ public:
     void free_metadata(void* block) override;
     // The kernel's PML4, whose entries 256..511 every space shares.
     virtual PhysAddr kernel_root() const = 0;
+    // With page-table isolation on, the PML4 whose kernel half every
+    // space's user root copies (only what the entry and exit paths touch,
+    // arch/x86_64/kpti.h); 0 while it is off: spaces then have one root.
+    virtual PhysAddr user_root_template() const { return 0; }
     // The root the CPU is using now.
     virtual PhysAddr live_root() const = 0;
     // Whether any CPU has `root` loaded (this one included). A space's
@@ -114,8 +118,10 @@ public:
     // An empty space that owns nothing (the idle task's); root() is 0.
     AddressSpace() = default;
 
-    // A new space with an empty user half and the kernel half shared.
-    // kNoMemory if the PML4 cannot be allocated (nothing is leaked).
+    // A new space with an empty user half and the kernel half shared, and,
+    // when the context has a user_root_template(), a second PML4 (the user
+    // root) with the same user half and the template's kernel half.
+    // kNoMemory if a PML4 cannot be allocated (nothing is leaked).
     static Result<AddressSpace> try_create(MemoryContext& context);
 
     AddressSpace(AddressSpace&& other);
@@ -124,11 +130,18 @@ public:
     AddressSpace& operator=(const AddressSpace&) = delete;
     ~AddressSpace();
 
-    PhysAddr root() const { return m_root; }
+    PhysAddr root() const { return m_cr3 & ~kPcidMask; }
+    // The root user mode runs on under page-table isolation (0 without):
+    // its user half (PML4 entries 0..255) is always root()'s, since every
+    // user PML4 entry this space creates is written into both (the tables
+    // below are shared); its kernel half is the context's template.
+    PhysAddr user_root() const { return PhysAddr(m_user_root_frame) << 12; }
     // The PCID its translations are tagged with (0: none), and the value to
     // load into CR3 to run on this space.
-    uint16_t pcid() const { return m_pcid; }
-    uint64_t cr3() const { return m_root | m_pcid; }
+    uint16_t pcid() const { return uint16_t(m_cr3 & kPcidMask); }
+    uint64_t cr3() const { return m_cr3; }
+    // The value the exit to user mode loads (0 without isolation).
+    uint64_t user_cr3() const { return m_user_root_frame ? (user_root() | pcid()) : 0; }
 
     // Maps `pages` fresh zeroed frames at va (page aligned, user half) with
     // `flags` (user is forced on). All or nothing: on failure every frame and
@@ -215,7 +228,7 @@ public:
 
     // Drops every cached translation of this space's user half on every CPU
     // that may hold one (MemoryContext::flush_user_tlb).
-    void flush_tlb() { m_context->flush_user_tlb(m_root, m_pcid); }
+    void flush_tlb() { m_context->flush_user_tlb(root(), pcid()); }
 
     MemoryContext& context() const { return *m_context; }
 
@@ -232,7 +245,7 @@ public:
 
     // Frames this space owns: user leaves (each one a reference, so a frame
     // shared with another space after fork counts in both), and page tables
-    // including the PML4.
+    // including the PML4 (both, with a user root).
     size_t user_frames() const { return m_user_frames; }
     // Pages mapped with map_borrowed (not owned, not in user_frames()).
     size_t borrowed_pages() const { return m_borrowed_pages; }
@@ -252,11 +265,12 @@ public:
     };
 
 private:
-    AddressSpace(MemoryContext& context, PhysAddr root) : m_context(&context), m_root(root) {}
+    AddressSpace(MemoryContext& context, PhysAddr root) : m_context(&context), m_cr3(root) {}
+    static constexpr uint64_t kPcidMask = 0xfff;
     void release();
     void take(AddressSpace& other);
     paging::PageTable<TableEnv> tables(TableEnv& env) {
-        return paging::PageTable<TableEnv>(env, m_root);
+        return paging::PageTable<TableEnv>(env, root());
     }
     // Calls fn(bytes, offset, chunk) for each page-sized run of the range,
     // through the direct map. kFault if a page is unmapped, or borrowed when
@@ -264,6 +278,11 @@ private:
     template <typename Fn>
     Result<void> for_each_user_byte_run(VirtAddr va, size_t length, bool writing, Fn&& fn);
     void note_mapped(VirtAddr va, size_t pages);
+    // Copies the root's PML4 entries covering [lo, hi) into the user root
+    // (nothing without one): after every operation that may have created
+    // or rolled back a PDPT there, on success and failure alike.
+    void mirror_user_entries(VirtAddr lo, VirtAddr hi);
+    struct MirrorOnReturn;
     // Gives back what a leaf mapped: its frame if owned, only the count if borrowed.
     // User frames on their way back to the frame allocator, returned
     // kCapacity at a time under one lock hold (small: teardown runs on a
@@ -280,12 +299,17 @@ private:
     void return_frames(FreedFrames& freed);
 
     MemoryContext* m_context = nullptr;
-    PhysAddr m_root = 0;
+    // The root with the PCID in its low 12 bits (CR3's layout), so that the
+    // user root fits beside the counts: every Process holds a space, and its
+    // size is budgeted (proc/lifecycle.kernel.cpp).
+    uint64_t m_cr3 = 0;
     // 32-bit counts: the PMM indexes frames with 32 bits, so no space owns more.
     uint32_t m_user_frames = 0;
     uint32_t m_table_frames = 0;
     uint32_t m_borrowed_pages = 0;
-    uint16_t m_pcid = 0;
+    // The user root's frame number (0: none). 32 bits cover 16 TiB of
+    // physical addresses; try_create fails on a frame above (never seen).
+    uint32_t m_user_root_frame = 0;
     // Every range ever mapped (tables included), so the destructor walks
     // only those parts of the lower half.
     MappedExtents m_extents;

@@ -60,6 +60,16 @@ public:
         ::free(block);
     }
     paging::PhysAddr kernel_root() const override { return kernel_pml4; }
+    paging::PhysAddr user_root_template() const override { return user_template; }
+    // Page-table isolation as the kernel sets it up at boot: a template PML4
+    // whose kernel half holds one entry of its own (entry 511, a PDPT), and
+    // which every space's user root copies. Counted in the baseline.
+    void enable_user_roots() {
+        user_template = allocator.allocate().release_value();
+        auto* pml4 = static_cast<paging::PageTableEntry*>(ram.phys_to_virt(user_template));
+        pml4[511] = paging::PageTableEntry::table(allocator.allocate().release_value(), false);
+        baseline = allocator.outstanding();
+    }
     paging::PhysAddr live_root() const override { return live; }
     // A second CPU: the root it has loaded (a test sets it to model a CPU
     // that ran a space and has not loaded another root since).
@@ -85,6 +95,7 @@ public:
     FakeRam ram;
     FailingFrameAllocator allocator;
     paging::PhysAddr kernel_pml4 = 0;
+    paging::PhysAddr user_template = 0;
     paging::PhysAddr live = 0;
     paging::PhysAddr other_cpu_root = 0;
     size_t baseline = 0;
