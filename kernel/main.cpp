@@ -23,6 +23,7 @@
 #include "fs/files.h"
 #include "lib/console.h"
 #include "lib/panic.h"
+#include "mm/kpti.h"
 #include "mm/mm_self_test.h"
 #include "mm/mmio.h"
 #include "mm/pcid.h"
@@ -134,7 +135,7 @@ void start_init_from_cmdline() {
 // One line: which speculative-execution weaknesses this CPU has and what
 // the kernel does about each (lib/cpu_vulnerabilities.h); `kpti=` and
 // `mitigations=off` as Linux spells them.
-void report_mitigations() {
+bool report_mitigations() {
     char value[8];
     KptiSetting kpti = KptiSetting::kAuto;
     if (cmdline_value("kpti", value, sizeof(value))) {
@@ -143,11 +144,13 @@ void report_mitigations() {
     }
     bool off = cmdline_value("mitigations", value, sizeof(value)) && strcmp(value, "off") == 0;
     char text[128];
-    // No page-table isolation yet; the interrupt entry fences its
-    // conditional swapgs (interrupts.S).
-    describe_mitigations(find_vulnerabilities(arch::read_speculation_facts()), kpti, off,
-                         /*kpti_available=*/false, /*swapgs_fenced=*/true, text, sizeof(text));
+    // Page-table isolation is turned on below (mm::init_kpti); the
+    // interrupt entry fences its conditional swapgs (interrupts.S).
+    const CpuVulnerabilities v = find_vulnerabilities(arch::read_speculation_facts());
+    describe_mitigations(v, kpti, off, /*kpti_available=*/true, /*swapgs_fenced=*/true, text,
+                         sizeof(text));
     kprintf("mitigations: %s\n", text);
+    return kpti_wanted(v, kpti, off);
 }
 
 // The first xHCI controller, if any, with its boot keyboards as console
@@ -177,7 +180,7 @@ extern "C" [[noreturn]] void kernel_main(const boot::BootInfo* from_loader) {
     run_global_constructors();
 
     print_boot_lines(boot_info());
-    report_mitigations();
+    const bool kpti = report_mitigations();
     mm::init_physical_memory();
     mm::init_vmm();  // drops the identity map, reclaims boot memory, fills the kernel half
     {
@@ -205,6 +208,7 @@ extern "C" [[noreturn]] void kernel_main(const boot::BootInfo* from_loader) {
     init_random();  // before the first process: every spawn asks it for AT_RANDOM
     fs::init_ramdisk();
     sys::init_user_memory();
+    if (kpti) mm::init_kpti();  // before init_pcid: isolation keeps PCIDs off
     mm::init_pcid();
     proc::init_processes();
     // After the scheduler has joined the boot CPU, before the first user
@@ -215,6 +219,7 @@ extern "C" [[noreturn]] void kernel_main(const boot::BootInfo* from_loader) {
     arch::start_application_processors(setup.from_acpi ? &setup.madt : nullptr);
     // Needs the other CPUs idle and nothing runnable yet: before init.
     debug::run_unmap_race_test_if_requested();
+    mm::report_user_root_template();  // with every CPU's stacks in it
     start_init_from_cmdline();
     proc::idle_loop();
 }

@@ -54,6 +54,10 @@ CpuVulnerabilities find_vulnerabilities(const CpuSpeculationFacts& cpu);
 // applies) and `mitigations=off` (every mitigation off).
 enum class KptiSetting : uint8_t { kAuto, kOn, kOff };
 
+// Whether page-table isolation should be on: `kpti=on`, or `auto` on a CPU
+// with Meltdown, unless `mitigations=off`.
+bool kpti_wanted(const CpuVulnerabilities& v, KptiSetting kpti, bool mitigations_off);
+
 // The boot line's text, e.g. "meltdown=not-affected spectre_v2=vulnerable
 // mds=not-affected swapgs=lfence": for each weakness `not-affected`, the
 // mitigation in force, or `vulnerable` (MDS counts TAA in). `kpti_available` says whether the

@@ -2,6 +2,7 @@
 
 #include "arch/x86_64/io.h"
 #include "boot_info.h"
+#include "mm/kpti.h"
 #include "mm/pcid.h"
 #include "mm/tlb_shootdown.h"
 #include "mm/vmm.h"
@@ -43,6 +44,7 @@ public:
     void* phys_to_virt(PhysAddr phys) override { return nyanos::phys_to_virt(phys); }
     void invalidate(VirtAddr va) override { arch::invlpg(va); }
     PhysAddr kernel_root() const override { return mm::kernel_root(); }
+    PhysAddr user_root_template() const override { return mm::user_root_template(); }
     PhysAddr live_root() const override {
         return arch::read_cr3() & paging::PageTableEntry::kAddressMask;
     }

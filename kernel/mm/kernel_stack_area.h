@@ -50,7 +50,8 @@ public:
     size_t live_stacks() const { return m_live; }
 
     // Maps `pages` fresh frames (1..kMaxStackPages) as a writable, non-
-    // executable, global kernel stack and returns its top (the initial RSP,
+    // executable kernel stack (not global: under page-table isolation a
+    // global entry would outlive the switch to a user root) and returns its top (the initial RSP,
     // 16-byte aligned; the stack is [top - pages * 4 KiB, top)). The page
     // below the stack is never mapped. kInvalid for a bad page count,
     // kNoMemory when no slot or frame or table is left. All or nothing: on
@@ -74,7 +75,7 @@ public:
         }
         paging::VirtAddr top = slot_top(slot);
         paging::VirtAddr bottom = top - pages * paging::kPageSize;
-        const paging::PageFlags flags{.writable = true, .global = true};
+        const paging::PageFlags flags{.writable = true};
         for (size_t i = 0; i < pages; ++i) {
             auto mapped = pt.map(bottom + i * paging::kPageSize, taken[i], flags);
             if (!mapped.ok()) {

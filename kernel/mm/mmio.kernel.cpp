@@ -16,8 +16,9 @@ void* map_physical(uint64_t phys, uint64_t size, bool device) {
     KernelPageTable tables = kernel_page_table();
     uint64_t first = paging::align_down(phys, paging::kPageSize);
     uint64_t end = paging::align_up(phys + size, paging::kPageSize);
-    const PageFlags flags{
-        .writable = true, .executable = false, .global = true, .uncached = device};
+    // Not global: under page-table isolation a global entry would outlive
+    // the switch to a user root.
+    const PageFlags flags{.writable = true, .executable = false, .uncached = device};
     for (uint64_t page = first; page < end; page += paging::kPageSize) {
         auto va = reinterpret_cast<VirtAddr>(phys_to_virt(page));
         if (tables.translate(va).ok()) continue;

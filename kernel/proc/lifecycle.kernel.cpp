@@ -14,6 +14,7 @@
 #include "arch/x86_64/gdt.h"
 #include "arch/x86_64/interrupts.h"
 #include "arch/x86_64/io.h"
+#include "arch/x86_64/kpti.h"
 #include "arch/x86_64/timer.h"
 #include "lib/console.h"
 #include "dev/console_input.h"
@@ -595,6 +596,12 @@ Result<void> exec_current(const char* path, const ProgramArgs& args, arch::Inter
         old_space = p->mm;
         p->mm = space;
     }
+    if (arch::kpti_enabled()) {
+        // The roots the way back to user mode switches between: the new
+        // space's (a switch since the commit took them from the old p->mm).
+        arch::InterruptDisabler no_interrupts;
+        arch::set_entry_roots(space->cr3(), space->user_cr3());
+    }
     MemorySpace::release(old_space);
     p->personality = image.personality;
     SignalActions* old_actions;
@@ -721,6 +728,12 @@ void end_process(Thread* thread, Process* p, int wait_status) {
     uint64_t kernel_root = mm::kernel_root();
     thread->active_root = kernel_root;
     if (arch::read_cr3() != kernel_root) mm::load_cr3(kernel_root);
+    if (arch::kpti_enabled()) {
+        // Never back to user mode: no user root to remember (the space's
+        // frames may be reused once it is freed below).
+        arch::InterruptDisabler no_interrupts;
+        arch::set_entry_roots(kernel_root, 0);
+    }
     p->resources.note_resident_pages(resident_pages(*p));  // for the parent's getrusage
     MemorySpace* space;
     fs::FdTable* files;

@@ -50,6 +50,8 @@ public:
     // The CR3 value that runs this space (its root and PCID): fixed for the
     // space's life, so read without the lock.
     uint64_t cr3() const NO_THREAD_SAFETY_ANALYSIS { return memory.space().cr3(); }
+    // The root user mode runs on under page-table isolation (0 without).
+    uint64_t user_cr3() const NO_THREAD_SAFETY_ANALYSIS { return memory.space().user_cr3(); }
     // For statistics (ps, /proc): read without the lock, so a count may be
     // one page behind a change in flight; never used to decide anything.
     const mm::AddressSpace& space_for_statistics() const NO_THREAD_SAFETY_ANALYSIS {

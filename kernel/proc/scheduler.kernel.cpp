@@ -17,6 +17,7 @@
 #include "arch/x86_64/interrupts.h"
 #include "arch/x86_64/io.h"
 #include "arch/x86_64/ipi.h"
+#include "arch/x86_64/kpti.h"
 #include "arch/x86_64/timer.h"
 #include "arch/x86_64/user_segments.h"
 #include "dev/console_input.h"
@@ -26,6 +27,8 @@
 #include "mm/pcid.h"
 #include "mm/vmm.h"
 #include "proc/lifecycle.h"
+#include "proc/memory_space.h"
+#include "proc/process.h"
 #include "proc/process_timers.h"
 #include "proc/scoped_cr3.h"
 #include "proc/wait_event.h"
@@ -82,6 +85,15 @@ void finish_switch() REQUIRES(g_scheduler_lock) {
     }
 }
 
+// The root `t` returns to user mode on under page-table isolation: its
+// process's user root (0 once the process has let its memory go). Read
+// without the table lock: only exec and exit change a process's memory, on
+// the process's own thread, which is not running while it is switched to.
+uint64_t user_root_of(const Thread& t) NO_THREAD_SAFETY_ANALYSIS {
+    const MemorySpace* mm = t.process ? t.process->mm : nullptr;
+    return mm ? mm->user_cr3() : 0;
+}
+
 // Switches this CPU to `next` (interrupts off, the lock held; it stays held
 // across the switch and the thread switched to releases it). Returns when
 // the current thread is switched back to, maybe on another CPU. Inline in
@@ -120,6 +132,12 @@ void finish_switch() REQUIRES(g_scheduler_lock) {
             g_idle_cpus &= ~(uint64_t(1) << cpu.index);
     }
     if (root && root != arch::read_cr3()) mm::load_cr3(root);
+    // Page-table isolation: the roots the entry and exit paths switch
+    // between are this thread's (kernel threads and idle never return to
+    // user mode). A process's memory changes only in exec, which sets
+    // them again once it has (lifecycle.kernel.cpp).
+    if (arch::kpti_enabled() && next != &cpu.idle)
+        arch::set_entry_roots(next->active_root, user_root_of(*next));
     uint64_t rsp0 = next->stack_rsp0();
     arch::set_kernel_stack(rsp0);
     arch::set_syscall_kernel_rsp(rsp0);
@@ -595,6 +613,7 @@ void TaskRoots::activate(uint64_t root) {
     arch::InterruptDisabler no_interrupts;
     current_thread()->active_root = root;
     if (arch::read_cr3() != root) mm::load_cr3(root);
+    if (arch::kpti_enabled()) arch::set_entry_kernel_root(root);
 }
 
 }  // namespace nyanos::proc

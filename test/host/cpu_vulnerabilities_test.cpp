@@ -44,6 +44,20 @@ TEST_CASE("cpu vulnerabilities: a Skylake client has them all") {
           "meltdown=kpti spectre_v2=vulnerable mds=vulnerable swapgs=lfence");
     CHECK(line(v, KptiSetting::kOff, false, true).rfind("meltdown=vulnerable", 0) == 0);
     CHECK(line(v, KptiSetting::kOn, true, true).rfind("meltdown=vulnerable", 0) == 0);
+    CHECK(kpti_wanted(v, KptiSetting::kAuto, false));
+    CHECK(!kpti_wanted(v, KptiSetting::kOff, false));
+    CHECK(!kpti_wanted(v, KptiSetting::kOn, true));
+}
+
+TEST_CASE("cpu vulnerabilities: kpti=on where the CPU needs none is said so") {
+    using namespace arch_capability;
+    CpuVulnerabilities v = find_vulnerabilities(intel(0x6a, kRdclNo | kMdsNo | kTaaNo));
+    REQUIRE(!v.meltdown);
+    CHECK(!kpti_wanted(v, KptiSetting::kAuto, false));
+    CHECK(kpti_wanted(v, KptiSetting::kOn, false));
+    CHECK(line(v, KptiSetting::kAuto, false, true).rfind("meltdown=not-affected", 0) == 0);
+    CHECK(line(v, KptiSetting::kOn, false, true).rfind("meltdown=kpti", 0) == 0);
+    CHECK(line(v, KptiSetting::kOn, false, false).rfind("meltdown=not-affected", 0) == 0);
 }
 
 TEST_CASE("cpu vulnerabilities: what the CPU says of itself clears them") {

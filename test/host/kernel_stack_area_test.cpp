@@ -46,7 +46,7 @@ TEST_CASE("kernel stacks: mapped below the top, guard page below, freed complete
     for (int i = 1; i <= 2; ++i) {
         auto t = f.pt.translate(top.value() - i * kPageSize);
         REQUIRE(t.ok());
-        CHECK(t.value().flags == PageFlags{.writable = true, .global = true});
+        CHECK(t.value().flags == PageFlags{.writable = true});
         CHECK(f.frames.in_use(t.value().phys));
     }
     CHECK(f.pt.translate(top.value() - 3 * kPageSize).error() == Error::kNoEntry);  // guard

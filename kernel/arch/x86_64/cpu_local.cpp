@@ -1,14 +1,16 @@
 #include "arch/x86_64/cpu_local.h"
 
+#include "arch/x86_64/entry_data.h"
 #include "arch/x86_64/gdt.h"
 #include "arch/x86_64/io.h"
+#include "arch/x86_64/kpti.h"
 
 extern "C" void arch_syscall_entry();
 
 namespace nyanos::arch {
 
 namespace {
-constinit CpuEntryArea g_boot_cpu_entry{};
+NYANOS_ENTRY_DATA constinit CpuEntryArea g_entry_areas[kMaxCpus]{};
 
 constexpr uint32_t kMsrEfer = 0xC0000080, kMsrStar = 0xC0000081, kMsrLstar = 0xC0000082,
                    kMsrFmask = 0xC0000084, kMsrFsBase = 0xC0000100, kMsrGsBase = 0xC0000101,
@@ -21,7 +23,11 @@ constexpr uint64_t kSyscallFlagMask = 0x200 | 0x100 | 0x400 | 0x40000 | 0x4000;
 }  // namespace
 
 CpuEntryArea& boot_cpu_entry() {
-    return g_boot_cpu_entry;
+    return g_entry_areas[0];
+}
+
+CpuEntryArea& entry_area_slot(unsigned index) {
+    return g_entry_areas[index];
 }
 
 void install_cpu_local(CpuEntryArea& area) {
@@ -34,6 +40,7 @@ void install_cpu_local(CpuEntryArea& area) {
     wrmsr(kMsrLstar, reinterpret_cast<uint64_t>(&arch_syscall_entry));
     wrmsr(kMsrFmask, kSyscallFlagMask);
     wrmsr(kMsrEfer, rdmsr(kMsrEfer) | kEferSyscallEnable);
+    if (kpti_enabled()) enable_kpti_on_this_cpu(area);
 }
 
 }  // namespace nyanos::arch

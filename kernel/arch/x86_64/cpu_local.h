@@ -24,12 +24,33 @@ struct CpuEntryArea {
     uint32_t apic_id;     // offset 28
     void* owner;          // offset 32: the scheduler's per-CPU state, opaque to arch
     // Offset 40: this CPU's TSS.RSP0, written on every task switch
-    // (set_kernel_stack); 4-byte aligned only, as the TSS is packed.
+    // (set_kernel_stack); 4-byte aligned only, as the TSS is packed. With
+    // page-table isolation on it points at rsp0_sink instead: TSS.RSP0
+    // then stays at entry_stack_top.
     void* tss_rsp0;
+    // --- Page-table isolation (kpti.h); all zero while it is off. ---
+    // Offset 48: nonzero when this CPU's entry and exit paths switch roots.
+    uint64_t kpti;
+    // Offset 56: the root the entry paths load (the current thread's).
+    uint64_t kernel_cr3;
+    // Offset 64: the root the exit paths load last (its user root).
+    uint64_t user_cr3;
+    // Offset 72: the top of this CPU's entry stack: TSS.RSP0, where the
+    // CPU pushes the frame of an interrupt from user mode.
+    uint64_t entry_stack_top;
+    // Offset 80: scratch for a register during the exit to user mode.
+    uint64_t exit_scratch;
+    // Offset 88: where set_kernel_stack writes while isolation is on.
+    uint64_t rsp0_sink;
 };
 static_assert(__builtin_offsetof(CpuEntryArea, kernel_rsp) == 8);
 static_assert(__builtin_offsetof(CpuEntryArea, user_rsp) == 16);
 static_assert(__builtin_offsetof(CpuEntryArea, tss_rsp0) == 40);
+static_assert(__builtin_offsetof(CpuEntryArea, kpti) == 48);
+static_assert(__builtin_offsetof(CpuEntryArea, kernel_cr3) == 56);
+static_assert(__builtin_offsetof(CpuEntryArea, user_cr3) == 64);
+static_assert(__builtin_offsetof(CpuEntryArea, entry_stack_top) == 72);
+static_assert(__builtin_offsetof(CpuEntryArea, exit_scratch) == 80);
 
 // Makes `area` this CPU's: GS base := &area, IA32_KERNEL_GS_BASE := 0 (the
 // first user GS base) and IA32_FS_BASE := 0 (whatever the firmware left),
@@ -41,6 +62,11 @@ void install_cpu_local(CpuEntryArea& area);
 
 // The boot CPU's area (index 0), installed by init_cpu().
 CpuEntryArea& boot_cpu_entry();
+
+// The area CPU `index` gets when it starts (index < kMaxCpus;
+// smp.h's cpu_entry_area() answers only for CPUs online). All of them live in the entry data
+// (entry_data.h), so a user root can map them without any other kernel data.
+CpuEntryArea& entry_area_slot(unsigned index);
 
 // This CPU's entry area. Valid in kernel mode after install_cpu_local().
 inline CpuEntryArea& this_cpu_entry() {

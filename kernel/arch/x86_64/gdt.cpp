@@ -2,6 +2,7 @@
 
 #include <stddef.h>
 
+#include "arch/x86_64/entry_data.h"
 #include "lib/panic.h"
 
 namespace nyanos::arch {
@@ -52,15 +53,18 @@ constexpr size_t kGdtEntries = 7;  // null, 4 segments, TSS (two slots)
 struct alignas(64) CpuTables {
     uint64_t gdt[kGdtEntries];
     Tss tss;
+    // The top of the stack TSS.RSP0 starts at: the entry stack under
+    // page-table isolation (kpti.h), where it stays.
+    uint64_t entry_stack_top;
 };
 static_assert(offsetof(CpuTables, gdt) == 0);
 
-CpuTables g_tables[kMaxCpus];
+NYANOS_ENTRY_DATA CpuTables g_tables[kMaxCpus];
 
 // The boot CPU's TSS stacks, in .bss (application processors bring their
 // own). No guard pages: a double fault on these stacks would triple fault,
 // which QEMU reports with -d cpu_reset.
-alignas(16) uint8_t g_boot_cpu_stacks[kCpuTssStacksBytes];
+NYANOS_ENTRY_DATA alignas(16) uint8_t g_boot_cpu_stacks[kCpuTssStacksBytes];
 
 // The calling CPU's tables, or nullptr while it still runs on a GDT that
 // is not one of ours (the loader's, or an AP's start-up GDT).
@@ -109,6 +113,7 @@ void build_and_load(unsigned index, uint8_t* stacks) {
     t.tss.ist[kIstNmi - 1] = top(1);
     t.tss.ist[kIstMachineCheck - 1] = top(2);
     t.tss.rsp[0] = top(3);
+    t.entry_stack_top = top(3);
     t.tss.iomap_base = sizeof(Tss);
     fill_tss_descriptor(t);
 
@@ -150,6 +155,10 @@ void init_gdt_for_ap(unsigned index, uint8_t* stacks) {
 void* this_cpu_tss_rsp0() {
     return reinterpret_cast<uint8_t*>(&this_cpu_tables().tss) + offsetof(Tss, rsp);
 }
+uint64_t this_cpu_entry_stack_top() {
+    return this_cpu_tables().entry_stack_top;
+}
+
 uint64_t kernel_stack() {
     return this_cpu_tables().tss.rsp[0];
 }

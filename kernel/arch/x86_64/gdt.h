@@ -73,6 +73,10 @@ inline void set_kernel_stack(uint64_t rsp0) {
 }
 uint64_t kernel_stack();
 
+// The top of the calling CPU's fourth TSS stack, where TSS.RSP0 starts:
+// its entry stack under page-table isolation (kpti.h).
+uint64_t this_cpu_entry_stack_top();
+
 // The address of the calling CPU's TSS.RSP0 (found through GDTR), for
 // install_cpu_local(). After init_gdt()/init_gdt_for_ap() on this CPU.
 void* this_cpu_tss_rsp0();

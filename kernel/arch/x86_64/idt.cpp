@@ -1,4 +1,5 @@
 // The IDT: 256 interrupt gates pointing at the stubs in interrupts.S.
+#include "arch/x86_64/entry_data.h"
 #include "arch/x86_64/gdt.h"
 #include "arch/x86_64/interrupts.h"
 
@@ -28,7 +29,7 @@ constexpr uint8_t dpl(unsigned level) {
     return uint8_t(level << 5);
 }
 
-alignas(16) Gate g_idt[256];
+NYANOS_ENTRY_DATA alignas(16) Gate g_idt[256];
 
 Gate make_gate(uint64_t handler, uint8_t ist, unsigned gate_dpl) {
     return Gate{uint16_t(handler),

@@ -10,11 +10,17 @@
 // while GS still holds the user's base. Their entry (paranoid_entry)
 // therefore decides by reading IA32_GS_BASE itself: a kernel GS base is a
 // higher-half address (bit 63 set), a user one never is (user code cannot
-// set a base: no FSGSBASE, and every user segment has base 0).
+// set a base: no FSGSBASE, and every user segment has base 0). #DF takes
+// the same entry: under page-table isolation (kpti.h) a fault in an exit
+// path after the switch to the user root must still find the kernel's.
 
 #include "arch/x86_64/general_registers.inc"
+#include "arch/x86_64/kpti.inc"
 
-    .section .text
+    // Mapped in the user root too (kpti.h): the stubs and the common
+    // paths run before the switch to the kernel's root and after the
+    // switch back.
+    .section .entry.text, "ax"
     .balign 16
     .globl arch_interrupt_stubs
 arch_interrupt_stubs:
@@ -39,9 +45,13 @@ arch_interrupt_stubs:
     .type interrupt_common, @function
 interrupt_common:
     // Stack: vector, error_code, rip, cs, rflags, rsp, ss.
-    cmpq $1, (%rsp)             // #DB
+    cmpq $1, (%rsp)             // #DB: paranoid in kernel mode only (from
+    jne 5f                      // user mode it is an ordinary exception,
+    testb $3, 24(%rsp)          // which may switch tasks: not on the
+    jz paranoid_entry           // per-CPU entry stack)
+5:  cmpq $2, (%rsp)             // NMI
     je paranoid_entry
-    cmpq $2, (%rsp)             // NMI
+    cmpq $8, (%rsp)             // #DF
     je paranoid_entry
     cmpq $18, (%rsp)            // #MC
     je paranoid_entry
@@ -51,8 +61,11 @@ interrupt_common:
     // Both ways past a conditional swapgs: the CPU may speculate the swap
     // (or its skip) and read through the wrong GS base (CVE-2019-1125);
     // nothing after the fence runs before the branch is resolved.
+    lfence
+    KPTI_INTERRUPT_ENTER_FROM_USER
+    jmp 2f
 1:  lfence
-    PUSH_GENERAL_REGISTERS
+2:  PUSH_GENERAL_REGISTERS
     cld
     // The CPU aligned the stack to 16 before pushing its five words; with
     // 17 more the frame start is 16-byte aligned, as the call needs.
@@ -64,6 +77,7 @@ arch_interrupt_exit:
     addq $16, %rsp          // vector and error code
     testb $3, 8(%rsp)       // the CS being returned to
     jz 2f
+    KPTI_INTERRUPT_EXIT_TO_USER
     swapgs
 2:  iretq
     .size interrupt_common, . - interrupt_common
@@ -80,8 +94,10 @@ paranoid_entry:
     swapgs
     movl $1, %ebx
 3:  lfence                      // as above: no GS use before the branch resolves
+    KPTI_PARANOID_ENTER
     movq %rsp, %rdi
     call arch_interrupt_dispatch
+    KPTI_PARANOID_EXIT
     testl %ebx, %ebx
     jz 4f
     swapgs

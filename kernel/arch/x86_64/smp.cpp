@@ -16,6 +16,7 @@
 #include "lib/acpi_madt.h"
 #include "lib/console.h"
 #include "lib/panic.h"
+#include "mm/kpti.h"
 #include "mm/low_memory.h"
 #include "mm/pcid.h"
 #include "mm/physical_memory.h"
@@ -165,12 +166,16 @@ bool prepare_startup(StartupFrames& frames) {
 }
 
 // The memory CPU `index` needs, allocated once and kept.
-bool allocate_ap_memory(ApBoot& boot) {
-    if (!boot.area) boot.area = new (std::nothrow) CpuEntryArea{};
+bool allocate_ap_memory(unsigned index, ApBoot& boot) {
+    boot.area = &entry_area_slot(index);
     if (!boot.tss_stacks) {
         auto run = mm::physical_memory().allocate_contiguous(kCpuTssStacksBytes / mm::kFrameSize,
                                                              mm::FrameUse::kGeneral);
-        if (run.ok()) boot.tss_stacks = phys_to_virt<uint8_t>(run.value());
+        if (run.ok()) {
+            boot.tss_stacks = phys_to_virt<uint8_t>(run.value());
+            // The CPU pushes frames there under a user root too.
+            mm::kpti_add_cpu_stacks(boot.tss_stacks, kCpuTssStacksBytes);
+        }
     }
     if (!boot.stack_top) {
         // One page is plenty: ap_entry's calls are shallow and print nothing.
@@ -293,7 +298,7 @@ void start_application_processors(const acpi::MadtInfo* madt_or_null) {
                     kMaxCpus);
             continue;
         }
-        if (!allocate_ap_memory(g_boot[g_cpu_count])) {
+        if (!allocate_ap_memory(g_cpu_count, g_boot[g_cpu_count])) {
             kprintf("smp: cpu %u not started: out of memory\n", cpu.apic_id);
             break;
         }

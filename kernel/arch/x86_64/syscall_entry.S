@@ -30,19 +30,22 @@
 //   - IRET (the frame was rewritten): the interrupt exit restores every
 //     register from the frame.
 #include "arch/x86_64/general_registers.inc"
+#include "arch/x86_64/kpti.inc"
 
-#define PERCPU_KERNEL_RSP 8
 #define PERCPU_USER_RSP 16
 #define USER_CS 0x23
 #define USER_SS 0x1b
 #define SYSCALL_VECTOR 0x100
 
-    .text
+    // Mapped in the user root too (kpti.h): the whole file runs, or may
+    // run, before the switch to the kernel's root.
+    .section .entry.text, "ax"
     .globl arch_syscall_entry
     .type arch_syscall_entry, @function
 arch_syscall_entry:
     swapgs
     movq %rsp, %gs:PERCPU_USER_RSP
+    KPTI_SYSCALL_ENTER
     movq %gs:PERCPU_KERNEL_RSP, %rsp
     pushq $USER_SS
     pushq %gs:PERCPU_USER_RSP
@@ -71,6 +74,7 @@ arch_syscall_entry:
     movq 17*8(%rsp), %rcx       // rip
     movq 19*8(%rsp), %r11       // rflags
     movq 20*8(%rsp), %rsp       // the user stack; interrupts are off until sysret
+    KPTI_SYSCALL_EXIT
     swapgs
     sysretq
 2:  movq %rsp, %rdi

@@ -1,7 +1,7 @@
 """Issue 2: the UEFI path boots at several memory sizes and prints the
 contract's boot line; the HHDM reaches the top of RAM. The `mitigations:`
 line says which speculative-execution weaknesses the CPU has (TCG's default
-CPU, and a Skylake at 128M).
+CPU, and a Skylake at 128M, which turns page-table isolation on).
 
 The wall clock (kernel/dev/rtc.cpp): the kernel reads the CMOS RTC and prints
 `time: rtc YYYY-MM-DD hh:mm:ss UTC epoch=N`, where N must be that date's Unix
@@ -52,11 +52,12 @@ def _hhdm_above_4g(result):
 
 
 # The speculation line (lib/cpu_vulnerabilities.h): TCG's default CPU
-# ("max": AMD's vendor) has Spectre only; a Skylake has Meltdown and MDS too
-# (no page-table isolation yet), and the entry's swapgs fences answer SWAPGS.
+# ("max": AMD's vendor) has Spectre only; a Skylake has Meltdown and MDS too:
+# `kpti=auto` (the default) turns page-table isolation on for it, and the
+# entry's swapgs fences answer SWAPGS.
 _MITIGATIONS_MAX = (r"mitigations: meltdown=not-affected spectre_v2=vulnerable mds=not-affected "
                     r"swapgs=not-affected")
-_MITIGATIONS_SKYLAKE = (r"mitigations: meltdown=vulnerable spectre_v2=vulnerable mds=vulnerable "
+_MITIGATIONS_SKYLAKE = (r"mitigations: meltdown=kpti spectre_v2=vulnerable mds=vulnerable "
                         r"swapgs=lfence")
 
 TESTS = [
@@ -66,7 +67,7 @@ TESTS = [
          exit_code=None, check=_time_line()),
     # An Intel Skylake as TCG models it: every weakness but TAA applies.
     Test("uefi-128M", mem="128M", qemu_extra=["-cpu", "Skylake-Client"],
-         expect=[BOOT_LINE, _MITIGATIONS_SKYLAKE, r"hhdm: top=0x[0-9a-f]+ ok"],
+         expect=[BOOT_LINE, _MITIGATIONS_SKYLAKE, r"hhdm: top=0x[0-9a-f]+ ok", r"kpti: on: "],
          check=_usable_at_least(100 * 1024)),
     Test("uefi-4G", mem="4G", expect=[BOOT_LINE, r"hhdm: top=0x([0-9a-f]+) ok"],
          check=lambda r: _usable_at_least(3900 * 1024)(r) or _hhdm_above_4g(r)),
