@@ -18,6 +18,8 @@ A Test boots one QEMU and runs its `steps` against the serial output:
     ("screendump", "name")   save the framebuffer to <logdir>/<test>-<name>.ppm
     ("monitor", cmd|[cmds])  run QEMU monitor (HMP) commands, e.g. sendkey
                              (keys.sendkeys("text") builds sendkey commands)
+    ("monitor_output", cmd)  run one HMP command and keep what it printed in
+                             result.monitor_outputs (a list, in step order)
     ("sleep", seconds)
 `expect=[...]` is shorthand for a list of ("expect", regex) steps. When the
 steps are done the harness either waits for QEMU to exit (`exit_code=N`, the
@@ -96,6 +98,7 @@ class Result:
     seconds: float
     logdir: str = LOGDIR
     matches: dict = dataclasses.field(default_factory=dict)  # regex -> match object
+    monitor_outputs: list = dataclasses.field(default_factory=list)  # "monitor_output" steps
 
 
 def _image_dir(test: Test) -> str:
@@ -230,6 +233,38 @@ def _monitor_command(sock_path: str, command, deadline: float) -> None:
     s.close()
 
 
+def _monitor_output(sock_path: str, command: str, deadline: float) -> str:
+    """Runs one HMP command and returns what it printed (up to the next prompt)."""
+    while time.monotonic() < deadline:
+        try:
+            s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            s.connect(sock_path)
+            break
+        except OSError:
+            time.sleep(0.2)
+    else:
+        raise RuntimeError("monitor socket never appeared")
+    s.settimeout(10)
+    data = b""
+    while b"(qemu) " not in data:  # the banner and the first prompt
+        chunk = s.recv(4096)
+        if not chunk:
+            break
+        data += chunk
+    s.sendall(command.encode() + b"\n")
+    data = b""
+    try:
+        while b"(qemu) " not in data:
+            chunk = s.recv(65536)
+            if not chunk:
+                break
+            data += chunk
+    except socket.timeout:
+        pass
+    s.close()
+    return data.decode(errors="replace").replace("\r", "")
+
+
 def run_test(test: Test) -> Result:
     os.makedirs(LOGDIR, exist_ok=True)
     start = time.monotonic()
@@ -254,6 +289,7 @@ def run_test(test: Test) -> Result:
     serial = Serial(proc.stdout)
     reason = ""
     matches = {}
+    monitor_outputs = []
     position = 0
     steps = [("expect", e) for e in test.expect] + list(test.steps)
     try:
@@ -274,6 +310,8 @@ def run_test(test: Test) -> Result:
             elif kind == "monitor":
                 # HMP command(s), e.g. ["sendkey h", "sendkey i", "sendkey ret"]
                 _monitor_command(monitor_path, arg, deadline)
+            elif kind == "monitor_output":
+                monitor_outputs.append(_monitor_output(monitor_path, arg, deadline))
             elif kind == "screendump":
                 path = os.path.join(LOGDIR, f"{test.name}-{arg}.ppm")
                 if os.path.exists(path):
@@ -311,7 +349,7 @@ def run_test(test: Test) -> Result:
 
     output = serial.text()
     result = Result(test, not reason, reason, output, exit_code, time.monotonic() - start,
-                    matches=matches)
+                    matches=matches, monitor_outputs=monitor_outputs)
     if result.ok and test.check:
         try:
             err = test.check(result)
