@@ -85,14 +85,20 @@ Result<AddressSpace> AddressSpace::try_create(MemoryContext& context) {
     return space;
 }
 
-// Runs mirror_user_entries on every way out of a mapping operation.
+// Runs mirror_user_entries on every way out of a mapping operation. Only
+// the test of the user root stays inline: without isolation that is the
+// whole cost on the page-fault path.
 struct AddressSpace::MirrorOnReturn {
     AddressSpace& space;
-    VirtAddr lo, hi;
-    ~MirrorOnReturn() { space.mirror_user_entries(lo, hi); }
+    VirtAddr lo;
+    size_t pages;
+    ~MirrorOnReturn() {
+        if (space.m_user_root_frame) [[unlikely]]
+            space.mirror_user_entries(lo, lo + pages * kPageSize);
+    }
 };
 
-void AddressSpace::mirror_user_entries(VirtAddr lo, VirtAddr hi) {
+[[gnu::noinline]] void AddressSpace::mirror_user_entries(VirtAddr lo, VirtAddr hi) {
     if (!m_user_root_frame || lo >= hi) return;
     auto* from = static_cast<const PageTableEntry*>(m_context->phys_to_virt(root()));
     auto* to = static_cast<PageTableEntry*>(m_context->phys_to_virt(user_root()));
@@ -231,7 +237,7 @@ Result<void> AddressSpace::map_borrowed(VirtAddr va, PhysAddr phys, size_t pages
     flags.user = true;
     flags.borrowed = true;
     note_mapped(va, pages);
-    MirrorOnReturn mirror{*this, va, va + pages * kPageSize};
+    MirrorOnReturn mirror{*this, va, pages};
     TableEnv env{this};
     TRY(tables(env).map_range(va, phys, pages * kPageSize, flags));
     m_borrowed_pages += pages;
@@ -243,7 +249,7 @@ Result<void> AddressSpace::map_anonymous(VirtAddr va, size_t pages, PageFlags fl
     flags.user = true;
     flags.borrowed = false;
     note_mapped(va, pages);
-    MirrorOnReturn mirror{*this, va, va + pages * kPageSize};
+    MirrorOnReturn mirror{*this, va, pages};
     TableEnv env{this};
     auto pt = tables(env);
     size_t done = 0;
@@ -337,7 +343,7 @@ Result<void> AddressSpace::map_frame(VirtAddr va, PhysAddr frame, PageFlags flag
     flags.user = true;
     flags.borrowed = false;
     note_mapped(va, 1);
-    MirrorOnReturn mirror{*this, va, va + kPageSize};
+    MirrorOnReturn mirror{*this, va, 1};
     TableEnv env{this};
     TRY(tables(env).map(va, frame, flags));
     ++m_user_frames;
@@ -401,7 +407,7 @@ Result<void> AddressSpace::share_range_into(AddressSpace& child, VirtAddr lo, Vi
     if (lo >= hi || !mappable_range_ok(lo, (hi - lo) / kPageSize) || hi % kPageSize)
         return Error::kInvalid;
     child.note_mapped(lo, (hi - lo) / kPageSize);
-    MirrorOnReturn mirror{child, lo, hi};
+    MirrorOnReturn mirror{child, lo, (hi - lo) / kPageSize};
     TableEnv env{this};
     auto pt = tables(env);
     TableEnv child_env{&child};

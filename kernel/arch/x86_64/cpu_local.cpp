@@ -6,6 +6,7 @@
 #include "arch/x86_64/kpti.h"
 
 extern "C" void arch_syscall_entry();
+extern "C" void arch_syscall_entry_kpti();
 
 namespace nyanos::arch {
 
@@ -37,7 +38,10 @@ void install_cpu_local(CpuEntryArea& area) {
     wrmsr(kMsrKernelGsBase, 0);
     wrmsr(kMsrFsBase, 0);
     wrmsr(kMsrStar, kStarValue);
-    wrmsr(kMsrLstar, reinterpret_cast<uint64_t>(&arch_syscall_entry));
+    // The system-call path of the copy in use (page-table isolation or not,
+    // syscall_entry.S).
+    wrmsr(kMsrLstar, reinterpret_cast<uint64_t>(kpti_enabled() ? &arch_syscall_entry_kpti
+                                                               : &arch_syscall_entry));
     wrmsr(kMsrFmask, kSyscallFlagMask);
     wrmsr(kMsrEfer, rdmsr(kMsrEfer) | kEferSyscallEnable);
     if (kpti_enabled()) enable_kpti_on_this_cpu(area);

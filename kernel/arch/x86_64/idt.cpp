@@ -44,11 +44,15 @@ Gate make_gate(uint64_t handler, uint8_t ist, unsigned gate_dpl) {
 }  // namespace
 
 extern "C" char arch_interrupt_stubs[];
+extern "C" char arch_interrupt_stubs_kpti[];
 
-void init_idt() {
+namespace {
+
+// Points every gate at its stub in `stubs` (interrupts.S: 16 bytes each).
+void fill_gates(const char* stubs) {
     constexpr unsigned kStubSize = 16;  // checked in interrupts.S
     for (unsigned v = 0; v < 256; ++v) {
-        uint64_t stub = reinterpret_cast<uint64_t>(arch_interrupt_stubs) + v * kStubSize;
+        uint64_t stub = reinterpret_cast<uint64_t>(stubs) + v * kStubSize;
         uint8_t ist = 0;
         if (v == 2) ist = kIstNmi;
         if (v == 8) ist = kIstDoubleFault;
@@ -59,7 +63,17 @@ void init_idt() {
         unsigned gate_dpl = (v == 3 || v == 4) ? 3 : 0;
         g_idt[v] = make_gate(stub, ist, gate_dpl);
     }
+}
+
+}  // namespace
+
+void init_idt() {
+    fill_gates(arch_interrupt_stubs);
     load_idt();
+}
+
+void use_kpti_interrupt_paths() {
+    fill_gates(arch_interrupt_stubs_kpti);
 }
 
 void load_idt() {

@@ -82,6 +82,10 @@ const char* exception_name(uint64_t vector);
 
 // Builds the IDT and loads it. Part of init_cpu().
 void init_idt();
+// Points every gate at the page-table-isolation copy of the interrupt
+// paths (interrupts.S, kpti.h). Once, on the boot CPU with interrupts off,
+// before the other CPUs load the IDT.
+void use_kpti_interrupt_paths();
 // Loads the IDT init_idt() built on the calling CPU (every CPU shares it;
 // its IST slots name stacks in each CPU's own TSS).
 void load_idt();

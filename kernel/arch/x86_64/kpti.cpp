@@ -4,19 +4,19 @@
 
 #include "arch/x86_64/gdt.h"
 #include "arch/x86_64/cpu.h"
+#include "arch/x86_64/interrupts.h"
 #include "arch/x86_64/io.h"
 
 namespace nyanos::arch {
 
-namespace {
-// Written once on the boot CPU before any other CPU starts.
-bool g_kpti_enabled = false;
-constexpr uint64_t kCr4Pge = 1ull << 7;
-}  // namespace
+extern "C" void arch_syscall_entry_kpti();
 
-bool kpti_enabled() {
-    return g_kpti_enabled;
-}
+bool g_kpti_enabled = false;
+
+namespace {
+constexpr uint64_t kCr4Pge = 1ull << 7;
+constexpr uint32_t kMsrLstar = 0xC0000082;
+}  // namespace
 
 void enable_kpti_on_this_cpu(CpuEntryArea& area) {
     uint64_t top = this_cpu_entry_stack_top();
@@ -35,7 +35,12 @@ void enable_kpti_on_this_cpu(CpuEntryArea& area) {
 }
 
 void enable_kpti() {
+    InterruptDisabler no_interrupts;
     g_kpti_enabled = true;
+    // This CPU's copies of the paths; the CPUs started later take them in
+    // install_cpu_local, and the IDT is shared.
+    use_kpti_interrupt_paths();
+    wrmsr(kMsrLstar, reinterpret_cast<uint64_t>(&arch_syscall_entry_kpti));
     enable_kpti_on_this_cpu(this_cpu_entry());
 }
 

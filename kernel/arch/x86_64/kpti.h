@@ -17,7 +17,10 @@
 // they load the kernel root if they find this CPU's user root, and restore
 // exactly what they found. kpti.inc holds the assembly.
 //
-// Off, the paths test one per-CPU flag and skip (no CR3 write, no copy).
+// The paths come in two copies (interrupts.S, syscall_entry.S): the plain
+// one, unchanged, and the _kpti one with the switches; enable_kpti points
+// the IDT and LSTAR at the latter, so isolation off costs nothing. (Only a
+// frame returned through arch_interrupt_return_to tests this CPU's flag.)
 // Without PCIDs (isolation turns them off) every CR3 write flushes the TLB,
 // and CR4.PGE is cleared so that no global kernel translation survives the
 // switch to a user root.
@@ -34,7 +37,12 @@ namespace nyanos::arch {
 // CPU, before the other CPUs start and before any user code runs, with the
 // user-root template built (mm::init_kpti does both).
 void enable_kpti();
-bool kpti_enabled();
+
+// Written once by enable_kpti(), before the other CPUs start.
+extern bool g_kpti_enabled;
+inline bool kpti_enabled() {
+    return g_kpti_enabled;
+}
 
 // For install_cpu_local: the per-CPU part of enable_kpti() (the flag, the
 // entry stack as TSS.RSP0 for good, CR4.PGE off). Interrupts off.

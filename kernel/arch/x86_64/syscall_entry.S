@@ -37,15 +37,20 @@
 #define USER_SS 0x1b
 #define SYSCALL_VECTOR 0x100
 
-    // Mapped in the user root too (kpti.h): the whole file runs, or may
-    // run, before the switch to the kernel's root.
+    // Two copies from one macro, as the interrupt paths (interrupts.S):
+    // arch_syscall_entry, and arch_syscall_entry_kpti, which LSTAR names
+    // once page-table isolation is on (kpti.h). Both in .entry.text,
+    // mapped in the user root too.
+    .macro SYSCALL_PATH suffix, kpti
     .section .entry.text, "ax"
-    .globl arch_syscall_entry
-    .type arch_syscall_entry, @function
-arch_syscall_entry:
+    .globl arch_syscall_entry\suffix
+    .type arch_syscall_entry\suffix, @function
+arch_syscall_entry\suffix:
     swapgs
     movq %rsp, %gs:PERCPU_USER_RSP
+    .if \kpti
     KPTI_SYSCALL_ENTER
+    .endif
     movq %gs:PERCPU_KERNEL_RSP, %rsp
     pushq $USER_SS
     pushq %gs:PERCPU_USER_RSP
@@ -74,7 +79,9 @@ arch_syscall_entry:
     movq 17*8(%rsp), %rcx       // rip
     movq 19*8(%rsp), %r11       // rflags
     movq 20*8(%rsp), %rsp       // the user stack; interrupts are off until sysret
+    .if \kpti
     KPTI_SYSCALL_EXIT
+    .endif
     swapgs
     sysretq
 2:  movq %rsp, %rdi
@@ -84,8 +91,11 @@ arch_syscall_entry:
     jnz 1f
     movq 14*8(%rsp), %rax       // the result, as the work left it
     jmp 3b
-1:  movq %rsp, %rdi
-    jmp arch_interrupt_return_to
-    .size arch_syscall_entry, . - arch_syscall_entry
+1:  jmp arch_interrupt_exit\suffix  // the interrupt exit restores the whole frame
+    .size arch_syscall_entry\suffix, . - arch_syscall_entry\suffix
+    .endm
+
+    SYSCALL_PATH , 0
+    SYSCALL_PATH _kpti, 1
 
     .section .note.GNU-stack,"",@progbits
