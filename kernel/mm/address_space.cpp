@@ -298,6 +298,7 @@ void AddressSpace::unmap_range(VirtAddr va, size_t pages) {
 
 Result<void> AddressSpace::move_range(VirtAddr from, VirtAddr to, size_t pages) {
     if (!mappable_range_ok(from, pages) || !mappable_range_ok(to, pages)) return Error::kInvalid;
+    MirrorOnReturn mirror{*this, to, pages};
     note_mapped(to, pages);
     // Each page is mapped at its new place with a reference of its own
     // first; only once all are there does the source go (dropping the old

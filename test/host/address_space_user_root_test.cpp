@@ -84,7 +84,7 @@ TEST_CASE("User root: a failing allocation at every step of creation leaks nothi
     }
 }
 
-TEST_CASE("User root: user halves stay equal after random maps, unmaps, forks and failures") {
+TEST_CASE("User root: user halves stay equal after random maps, moves, unmaps, forks and failures") {
     std::mt19937_64 rng(16);
     for (int round = 0; round < 30; ++round) {
         CAPTURE(round);
@@ -99,10 +99,17 @@ TEST_CASE("User root: user halves stay equal after random maps, unmaps, forks an
                                           : (rng() % (kUserMappableEnd / 0x1000 - 4)) * 0x1000;
                 size_t pages = 1 + rng() % 4;
                 if (rng() % 4 == 0) ctx.allocator.fail_at(1 + rng() % 5);
-                switch (rng() % 3) {
+                switch (rng() % 4) {
                     case 0:
                         (void)space.map_anonymous(va, pages, kRw);
                         break;
+                    case 3: {
+                        // mremap's move, to anywhere in the user half.
+                        uint64_t to = (rng() % (kUserMappableEnd / 0x1000 - 4)) * 0x1000;
+                        space.unmap_range(to, pages);
+                        (void)space.move_range(va, to, pages);
+                        break;
+                    }
                     case 1: {
                         uint8_t bytes[16] = {1, 2, 3};
                         (void)space.map_copy(va, bytes, sizeof(bytes), kRw);
