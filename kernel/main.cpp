@@ -145,7 +145,8 @@ void report_mitigations() {
     char text[128];
     // No page-table isolation yet; the interrupt entry fences its
     // conditional swapgs (interrupts.S).
-    describe_mitigations(find_vulnerabilities(arch::read_speculation_facts()), kpti, off,
+    // Nothing against Spectre v2 or MDS is in force yet.
+    describe_mitigations(find_vulnerabilities(arch::read_speculation_facts()), {}, false, kpti, off,
                          /*kpti_available=*/false, /*swapgs_fenced=*/true, text, sizeof(text));
     kprintf("mitigations: %s\n", text);
 }
