@@ -27,10 +27,12 @@ $(KSYMS_DIR)/kernel_symbols.S: $(KSYMS_DIR)/kernel.stage1.elf $(KSYMS_GEN)
 	@echo "  KSYMS   $@"
 	@python3 $(KSYMS_GEN) $< > $@.tmp && mv $@.tmp $@
 
-$(BUILD)/kernel.elf: $(KERNEL_OBJS) $(KSYMS_DIR)/kernel_symbols.o $(KERNEL_LDS) $(KSYMS_GEN)
+$(BUILD)/kernel.elf: $(KERNEL_OBJS) $(KSYMS_DIR)/kernel_symbols.o $(KERNEL_LDS) $(KSYMS_GEN) \
+                    scripts/check-indirect-branches.py
 	@echo "  LD      $@"
 	@$(call link_kernel,$@.tmp,$(KSYMS_DIR)/kernel_symbols.o)
 	@python3 $(KSYMS_GEN) $@.tmp > $(KSYMS_DIR)/check.S
 	@cmp -s $(KSYMS_DIR)/check.S $(KSYMS_DIR)/kernel_symbols.S || \
 	    { echo "symbols.mk: text addresses moved between the two kernel links" >&2; exit 1; }
+	@python3 scripts/check-indirect-branches.py $@.tmp
 	@mv $@.tmp $@

@@ -17,6 +17,7 @@
 #include "arch/x86_64/interrupts.h"
 #include "arch/x86_64/io.h"
 #include "arch/x86_64/ipi.h"
+#include "arch/x86_64/speculation.h"
 #include "arch/x86_64/timer.h"
 #include "arch/x86_64/user_segments.h"
 #include "dev/console_input.h"
@@ -119,7 +120,15 @@ void finish_switch() REQUIRES(g_scheduler_lock) {
         else
             g_idle_cpus &= ~(uint64_t(1) << cpu.index);
     }
-    if (root && root != arch::read_cr3()) mm::load_cr3(root);
+    if (root && root != arch::read_cr3()) {
+        // Another process's space (the idle thread's is the kernel's): no
+        // indirect branch there may follow targets trained here (Spectre
+        // v2), where IBPB is on. A root freed and reused by a new process
+        // is never still loaded (exit leaves on the kernel root), so it
+        // gets its barrier too.
+        if (next != &cpu.idle) arch::predictor_barrier_on_process_switch();
+        mm::load_cr3(root);
+    }
     uint64_t rsp0 = next->stack_rsp0();
     arch::set_kernel_stack(rsp0);
     arch::set_syscall_kernel_rsp(rsp0);

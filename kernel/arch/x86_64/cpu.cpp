@@ -6,6 +6,7 @@
 #include "arch/x86_64/interrupts.h"
 #include "arch/x86_64/io.h"
 #include "arch/x86_64/pic.h"
+#include "arch/x86_64/speculation.h"
 #include "lib/console.h"
 
 namespace nyanos::arch {
@@ -254,6 +255,7 @@ void init_ap_cpu(unsigned index, uint8_t* tss_stacks) {
     init_gdt_for_ap(index, tss_stacks);
     load_idt();
     program_this_cpu(g_features);
+    apply_speculation_mitigations_on_ap();
 }
 
 }  // namespace nyanos::arch

@@ -13,6 +13,7 @@
 // set a base: no FSGSBASE, and every user segment has base 0).
 
 #include "arch/x86_64/general_registers.inc"
+#include "arch/x86_64/speculation.inc"
 
     .section .text
     .balign 16
@@ -65,6 +66,7 @@ arch_interrupt_exit:
     testb $3, 8(%rsp)       // the CS being returned to
     jz 2f
     swapgs
+    CLEAR_CPU_BUFFERS           // MDS: only on the way to user mode
 2:  iretq
     .size interrupt_common, . - interrupt_common
 
@@ -85,6 +87,7 @@ paranoid_entry:
     testl %ebx, %ebx
     jz 4f
     swapgs
+    CLEAR_CPU_BUFFERS           // MDS: the user's GS means user mode (or its doorstep)
 4:  POP_GENERAL_REGISTERS
     addq $16, %rsp
     iretq

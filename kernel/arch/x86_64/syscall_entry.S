@@ -30,6 +30,7 @@
 //   - IRET (the frame was rewritten): the interrupt exit restores every
 //     register from the frame.
 #include "arch/x86_64/general_registers.inc"
+#include "arch/x86_64/speculation.inc"
 
 #define PERCPU_KERNEL_RSP 8
 #define PERCPU_USER_RSP 16
@@ -71,6 +72,7 @@ arch_syscall_entry:
     movq 17*8(%rsp), %rcx       // rip
     movq 19*8(%rsp), %r11       // rflags
     movq 20*8(%rsp), %rsp       // the user stack; interrupts are off until sysret
+    CLEAR_CPU_BUFFERS           // MDS: the last thing before user mode
     swapgs
     sysretq
 2:  movq %rsp, %rdi
