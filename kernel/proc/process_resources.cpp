@@ -75,7 +75,7 @@ creds::Credentials ProcessResources::credentials() const {
 
 rlimit::Limit ProcessResources::limit(rlimit::Resource r) const {
     sync::NoInterruptsGuard lock(g_resources_lock);
-    return limits_locked().limits[r];
+    return limits_locked()[r];
 }
 
 Result<rlimit::Limit> ProcessResources::exchange_limit(rlimit::Resource r,
@@ -94,7 +94,7 @@ Result<rlimit::Limit> ProcessResources::exchange_limit(rlimit::Resource r,
     Result<void> allowed;
     {
         sync::NoInterruptsGuard lock(g_resources_lock);
-        old = limits_locked().limits[r];
+        old = limits_locked()[r];
         if (next) allowed = rlimit::check_change(r, old, *next, privileged);
         if (next && allowed.ok()) {
             if (!m_limits) {
@@ -102,7 +102,7 @@ Result<rlimit::Limit> ProcessResources::exchange_limit(rlimit::Resource r,
                 m_limits = spare;
                 spare = nullptr;
             }
-            m_limits->limits[r] = *next;
+            (*m_limits)[r] = *next;
         }
     }
     delete spare;
