@@ -126,7 +126,8 @@ void finish_switch() REQUIRES(g_scheduler_lock) {
         // v2), where IBPB is on. A root freed and reused by a new process
         // is never still loaded (exit leaves on the kernel root), so it
         // gets its barrier too.
-        if (next != &cpu.idle) arch::predictor_barrier_on_process_switch();
+        // The flag first: where it is off (most CPUs) that is the only test.
+        if (arch::g_ibpb_on_switch && next != &cpu.idle) arch::predictor_barrier();
         mm::load_cr3(root);
     }
     uint64_t rsp0 = next->stack_rsp0();

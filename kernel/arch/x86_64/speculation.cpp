@@ -57,12 +57,16 @@ void make_thunk_plain(unsigned reg) {
     patch_text(speculation_thunks[reg], code, n);
 }
 
+// Every site starts as a forward short jump (a body of 128 bytes or more
+// would have made the rel8 negative).
+void check_sites(const uint64_t* begin, const uint64_t* end) {
+    for (const uint64_t* site = begin; site != end; ++site)
+        VERIFY(text(*site)[0] == kJmpRel8 && int8_t(text(*site)[1]) >= 0);
+}
+
 // Each site's jump over its body becomes a nop, so the body runs.
 void enable_sites(const uint64_t* begin, const uint64_t* end) {
-    for (const uint64_t* site = begin; site != end; ++site) {
-        VERIFY(text(*site)[0] == kJmpRel8);
-        patch_text(*site, kNop2, sizeof kNop2);
-    }
+    for (const uint64_t* site = begin; site != end; ++site) patch_text(*site, kNop2, sizeof kNop2);
 }
 
 unsigned count_enabled(const uint64_t* begin, const uint64_t* end) {
@@ -78,6 +82,8 @@ void set_ibrs_if_enhanced() {
 }  // namespace
 
 void apply_speculation_mitigations(const SpeculationMitigations& m) {
+    check_sites(__verw_sites_start, __verw_sites_end);
+    check_sites(__rsb_sites_start, __rsb_sites_end);
     if (m.spectre_v2 != SpectreV2Mode::kRetpoline)
         for (unsigned reg = 0; reg < 16; ++reg)
             if (speculation_thunks[reg]) make_thunk_plain(reg);

@@ -27,11 +27,12 @@ void apply_speculation_mitigations_on_ap();
 extern bool g_ibpb_on_switch;
 
 // Indirect branch prediction barrier: no indirect branch after it is
-// predicted from a target trained before it. Where the mitigation is on.
-inline void predictor_barrier_on_process_switch() {
+// predicted from a target trained before it. Only where g_ibpb_on_switch
+// says the CPU has it (the MSR write faults otherwise).
+inline void predictor_barrier() {
     constexpr uint32_t kMsrPredCmd = 0x49;
     constexpr uint64_t kIbpb = 1;
-    if (g_ibpb_on_switch) wrmsr(kMsrPredCmd, kIbpb);
+    wrmsr(kMsrPredCmd, kIbpb);
 }
 
 // What the text looks like now, for the debug check: whether the thunk for
