@@ -19,7 +19,7 @@ arch_switch_context:
     push %r15
     mov %rsp, (%rdi)
     mov %rsi, %rsp
-    FILL_RETURN_BUFFER %ecx
+    FILL_RETURN_BUFFER
     pop %r15
     pop %r14
     pop %r13

@@ -22,8 +22,8 @@ constexpr uint64_t kSpecCtrlIbrs = 1;
 // Set on the boot CPU, read by each AP as it starts.
 bool g_enhanced_ibrs = false;
 
-constexpr uint8_t kJmpRel8 = 0xeb;
-constexpr uint8_t kNop2[2] = {0x66, 0x90};  // `xchg %ax, %ax`: the two-byte nop
+constexpr uint8_t kJmpRel32 = 0xe9;
+constexpr uint8_t kNop5[5] = {0x0f, 0x1f, 0x44, 0x00, 0x00};  // `nopl 0(%rax,%rax)`
 constexpr uint8_t kInt3 = 0xcc;
 
 // The kernel text is mapped read-only (with CR0.WP on); the loader put the
@@ -57,21 +57,19 @@ void make_thunk_plain(unsigned reg) {
     patch_text(speculation_thunks[reg], code, n);
 }
 
-// Every site starts as a forward short jump (a body of 128 bytes or more
-// would have made the rel8 negative).
+// Every site starts as a jump over its body (speculation.inc).
 void check_sites(const uint64_t* begin, const uint64_t* end) {
-    for (const uint64_t* site = begin; site != end; ++site)
-        VERIFY(text(*site)[0] == kJmpRel8 && int8_t(text(*site)[1]) >= 0);
+    for (const uint64_t* site = begin; site != end; ++site) VERIFY(text(*site)[0] == kJmpRel32);
 }
 
 // Each site's jump over its body becomes a nop, so the body runs.
 void enable_sites(const uint64_t* begin, const uint64_t* end) {
-    for (const uint64_t* site = begin; site != end; ++site) patch_text(*site, kNop2, sizeof kNop2);
+    for (const uint64_t* site = begin; site != end; ++site) patch_text(*site, kNop5, sizeof kNop5);
 }
 
 unsigned count_enabled(const uint64_t* begin, const uint64_t* end) {
     unsigned n = 0;
-    for (const uint64_t* site = begin; site != end; ++site) n += text(*site)[0] != kJmpRel8;
+    for (const uint64_t* site = begin; site != end; ++site) n += text(*site)[0] != kJmpRel32;
     return n;
 }
 
