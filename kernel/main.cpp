@@ -165,9 +165,10 @@ void apply_and_report_mitigations() {
                          /*swapgs_fenced=*/true, text, sizeof(text));
     kprintf("mitigations: %s\n", text);
     arch::SpeculationPatchState patched = arch::speculation_patch_state();
-    kprintf("speculation: thunks=%s verw_sites=%u/%u rsb_sites=%u/%u ibpb=%d\n",
-            patched.retpolines ? "retpoline" : "plain", patched.verw_sites_on, patched.verw_sites,
-            patched.rsb_sites_on, patched.rsb_sites, int(arch::g_ibpb_on_switch));
+    kprintf("speculation: thunks=%s plain_calls=%u/%u verw_sites=%u/%u rsb_sites=%u/%u ibpb=%d\n",
+            patched.retpolines ? "retpoline" : "plain", patched.call_sites_plain,
+            patched.call_sites, patched.verw_sites_on, patched.verw_sites, patched.rsb_sites_on,
+            patched.rsb_sites, int(arch::g_ibpb_on_switch));
 }
 
 // The first xHCI controller, if any, with its boot keyboards as console

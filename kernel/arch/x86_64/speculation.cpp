@@ -9,6 +9,8 @@
 extern "C" const uint64_t speculation_thunks[16];
 extern "C" const uint64_t __verw_sites_start[], __verw_sites_end[];
 extern "C" const uint64_t __rsb_sites_start[], __rsb_sites_end[];
+// Every five-byte call or jump to a thunk (scripts/gen-retpoline-sites.py).
+extern "C" const uint64_t retpoline_sites[], retpoline_sites_end[];
 
 namespace nyanos::arch {
 
@@ -57,6 +59,40 @@ void make_thunk_plain(unsigned reg) {
     patch_text(speculation_thunks[reg], code, n);
 }
 
+constexpr uint8_t kCallRel32 = 0xe8;
+constexpr uint8_t kCsPrefix = 0x2e;  // ignored in 64-bit mode: pads an instruction
+
+// Which thunk a call or jump at `site` goes to: its register number, or -1.
+int thunk_register(uint64_t site) {
+    const uint8_t* p = text(site);
+    if (p[0] != kCallRel32 && p[0] != kJmpRel32) return -1;
+    int32_t rel;
+    __builtin_memcpy(&rel, p + 1, sizeof rel);
+    uint64_t target = site + 5 + int64_t(rel);
+    for (unsigned reg = 0; reg < 16; ++reg)
+        if (speculation_thunks[reg] && speculation_thunks[reg] == target) return int(reg);
+    return -1;
+}
+
+// `call __x86_indirect_thunk_REG` becomes `call *%REG`, and `jmp` the same,
+// padded with CS prefixes to the same five bytes: one instruction, so an
+// unaffected CPU pays nothing for the thunk.
+void make_call_sites_plain() {
+    for (const uint64_t* site = retpoline_sites; site != retpoline_sites_end; ++site) {
+        int reg = thunk_register(*site);
+        VERIFY(reg >= 0);  // a stale list would rewrite the wrong bytes
+        const bool call = text(*site)[0] == kCallRel32;
+        uint8_t code[5];
+        const size_t length = reg >= 8 ? 3 : 2;
+        size_t i = 0;
+        while (i < sizeof code - length) code[i++] = kCsPrefix;
+        if (reg >= 8) code[i++] = 0x41;  // REX.B: r8..r15
+        code[i++] = 0xff;                // call r/m64 (/2) or jmp r/m64 (/4), mod=11
+        code[i++] = uint8_t((call ? 0xd0 : 0xe0) + (reg & 7));
+        patch_text(*site, code, sizeof code);
+    }
+}
+
 // Every site starts as a jump over its body (speculation.inc).
 void check_sites(const uint64_t* begin, const uint64_t* end) {
     for (const uint64_t* site = begin; site != end; ++site) VERIFY(text(*site)[0] == kJmpRel32);
@@ -82,9 +118,13 @@ void set_ibrs_if_enhanced() {
 void apply_speculation_mitigations(const SpeculationMitigations& m) {
     check_sites(__verw_sites_start, __verw_sites_end);
     check_sites(__rsb_sites_start, __rsb_sites_end);
-    if (m.spectre_v2 != SpectreV2Mode::kRetpoline)
+    if (m.spectre_v2 != SpectreV2Mode::kRetpoline) {
+        // The thunks too: hand-written and conditional branches to them
+        // are not in the list.
         for (unsigned reg = 0; reg < 16; ++reg)
             if (speculation_thunks[reg]) make_thunk_plain(reg);
+        make_call_sites_plain();
+    }
     if (m.clear_cpu_buffers) enable_sites(__verw_sites_start, __verw_sites_end);
     if (m.fill_return_buffer) enable_sites(__rsb_sites_start, __rsb_sites_end);
     // Code written through another linear address: a serializing
@@ -102,7 +142,11 @@ void apply_speculation_mitigations_on_ap() {
 SpeculationPatchState speculation_patch_state() {
     SpeculationPatchState s;
     // A retpoline starts with `call rel32`.
-    s.retpolines = text(speculation_thunks[0])[0] == 0xe8;
+    s.retpolines = text(speculation_thunks[0])[0] == kCallRel32;
+    s.call_sites = unsigned(retpoline_sites_end - retpoline_sites);
+    s.call_sites_plain = 0;
+    for (const uint64_t* site = retpoline_sites; site != retpoline_sites_end; ++site)
+        s.call_sites_plain += thunk_register(*site) < 0;
     s.verw_sites_on = count_enabled(__verw_sites_start, __verw_sites_end);
     s.verw_sites = unsigned(__verw_sites_end - __verw_sites_start);
     s.rsb_sites_on = count_enabled(__rsb_sites_start, __rsb_sites_end);

@@ -35,11 +35,13 @@ inline void predictor_barrier() {
     wrmsr(kMsrPredCmd, kIbpb);
 }
 
-// What the text looks like now, for the debug check: whether the thunk for
-// RAX is a retpoline (true) or a plain jump, and how many VERW and
-// return-buffer sites are switched on.
+// What the text looks like now, for the boot line: whether the thunk for
+// RAX is a retpoline (true) or a plain jump, how many of the compiled
+// calls and jumps to a thunk are plain indirect branches now, and how many
+// VERW and return-buffer sites are switched on.
 struct SpeculationPatchState {
     bool retpolines;
+    unsigned call_sites_plain, call_sites;  // compiled calls and jumps to a thunk
     unsigned verw_sites_on, verw_sites;
     unsigned rsb_sites_on, rsb_sites;
 };

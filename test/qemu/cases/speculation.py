@@ -7,12 +7,15 @@ that everything still runs with them in force, not the absence of leaks.
   retpolines, the return-buffer fill on context switch and VERW before every
   return to user mode (TCG hides MD_CLEAR: "verw-no-microcode", as Linux
   does it in a guest). The `speculation:` line reads the patched text back:
-  the thunks are still retpolines, all three VERW sites (sysret, iret,
-  paranoid exit) and the context switch's fill are switched on. The
+  the thunks are still retpolines and every call still goes through one,
+  all three VERW sites (sysret, iret, paranoid exit) and the context
+  switch's fill are switched on. The
   in-guest isolation suite then runs every case with them.
 - `mitigations=off` on TCG's default CPU: the thunks are patched to plain
-  jumps and no site is on; busybox's shell (the Linux personality, with
-  its fork, exec and signals) runs a pipeline through the plain thunks.
+  jumps, every compiled call and jump to a thunk is rewritten as a plain
+  indirect one, and no site is on; busybox's shell (the Linux personality,
+  with its fork, exec and signals) runs a pipeline through the rewritten
+  branches.
 
 IBPB and enhanced IBRS need CPUID bits TCG strips (spec-ctrl, arch-
 capabilities): their decisions are host-tested
@@ -36,10 +39,13 @@ def _all_passed(result):
 
 _SKYLAKE_LINE = (r"mitigations: meltdown=vulnerable spectre_v2=retpoline,rsb "
                  r"mds=verw-no-microcode swapgs=lfence")
-_SKYLAKE_TEXT = r"speculation: thunks=retpoline verw_sites=3/3 rsb_sites=1/1 ibpb=0"
+_SKYLAKE_TEXT = (r"speculation: thunks=retpoline plain_calls=0/[1-9]\d* verw_sites=3/3 "
+                 r"rsb_sites=1/1 ibpb=0")
 _OFF_LINE = (r"mitigations: meltdown=not-affected spectre_v2=vulnerable mds=not-affected "
              r"swapgs=not-affected")
-_OFF_TEXT = r"speculation: thunks=plain verw_sites=0/3 rsb_sites=0/1 ibpb=0"
+# Every compiled call and jump to a thunk rewritten as a plain one.
+_OFF_TEXT = (r"speculation: thunks=plain plain_calls=([1-9]\d*)/\1 verw_sites=0/3 "
+             r"rsb_sites=0/1 ibpb=0")
 
 TESTS = [
     Test("speculation-skylake-smp2-suite", cpu="Skylake-Client", smp=2,
