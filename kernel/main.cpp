@@ -5,6 +5,7 @@
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/io.h"
 #include "arch/x86_64/smp.h"
+#include "arch/x86_64/speculation.h"
 #include "arch/x86_64/timer.h"
 #include "boot_info.h"
 #include "lib/cmdline.h"
@@ -132,24 +133,44 @@ void start_init_from_cmdline() {
     proc::start_init(path, proc::ProgramArgs{argv, argc, envp, 2});
 }
 
-// One line: which speculative-execution weaknesses this CPU has and what
-// the kernel does about each (lib/cpu_vulnerabilities.h); `kpti=` and
-// `mitigations=off` as Linux spells them.
-bool report_mitigations() {
-    char value[8];
+// Decides what to do about speculative execution, puts it in force
+// (arch/x86_64/speculation.h: before the other CPUs start and before the
+// first process) and prints one line: which weaknesses this CPU has and
+// what the kernel does about each (lib/cpu_vulnerabilities.h); `kpti=`,
+// `spectre_v2=`, `mds=off` and `mitigations=off` as Linux spells them. A
+// second line says what the patched text looks like, so a test can see the
+// mechanism and not only the decision. Returns whether page-table
+// isolation is to be turned on (mm::init_kpti, later).
+bool apply_and_report_mitigations() {
+    char value[16];
     KptiSetting kpti = KptiSetting::kAuto;
     if (cmdline_value("kpti", value, sizeof(value))) {
         if (strcmp(value, "on") == 0) kpti = KptiSetting::kOn;
         if (strcmp(value, "off") == 0) kpti = KptiSetting::kOff;
     }
     bool off = cmdline_value("mitigations", value, sizeof(value)) && strcmp(value, "off") == 0;
-    char text[128];
-    // Page-table isolation is turned on below (mm::init_kpti); the
+    SpectreV2Setting spectre_v2 = SpectreV2Setting::kAuto;
+    if (cmdline_value("spectre_v2", value, sizeof(value))) {
+        if (strcmp(value, "on") == 0) spectre_v2 = SpectreV2Setting::kOn;
+        if (strcmp(value, "off") == 0) spectre_v2 = SpectreV2Setting::kOff;
+        if (strcmp(value, "retpoline") == 0) spectre_v2 = SpectreV2Setting::kRetpoline;
+    }
+    bool mds_off = cmdline_value("mds", value, sizeof(value)) && strcmp(value, "off") == 0;
+    const CpuSpeculationFacts facts = arch::read_speculation_facts();
+    const CpuVulnerabilities v = find_vulnerabilities(facts);
+    const SpeculationMitigations in_force = choose_mitigations(facts, v, off, spectre_v2, mds_off);
+    arch::apply_speculation_mitigations(in_force);
+    char text[160];
+    // Page-table isolation is turned on later (mm::init_kpti); the
     // interrupt entry fences its conditional swapgs (interrupts.S).
-    const CpuVulnerabilities v = find_vulnerabilities(arch::read_speculation_facts());
-    describe_mitigations(v, kpti, off, /*kpti_available=*/true, /*swapgs_fenced=*/true, text,
-                         sizeof(text));
+    describe_mitigations(v, in_force, facts.md_clear, kpti, off, /*kpti_available=*/true,
+                         /*swapgs_fenced=*/true, text, sizeof(text));
     kprintf("mitigations: %s\n", text);
+    arch::SpeculationPatchState patched = arch::speculation_patch_state();
+    kprintf("speculation: thunks=%s plain_calls=%u/%u verw_sites=%u/%u rsb_sites=%u/%u ibpb=%d\n",
+            patched.retpolines ? "retpoline" : "plain", patched.call_sites_plain,
+            patched.call_sites, patched.verw_sites_on, patched.verw_sites, patched.rsb_sites_on,
+            patched.rsb_sites, int(arch::g_ibpb_on_switch));
     return kpti_wanted(v, kpti, off);
 }
 
@@ -180,7 +201,7 @@ extern "C" [[noreturn]] void kernel_main(const boot::BootInfo* from_loader) {
     run_global_constructors();
 
     print_boot_lines(boot_info());
-    const bool kpti = report_mitigations();
+    const bool kpti = apply_and_report_mitigations();
     mm::init_physical_memory();
     mm::init_vmm();  // drops the identity map, reclaims boot memory, fills the kernel half
     {

@@ -6,7 +6,9 @@
 # benchmarks (scripts/linux-bench-guest.sh: /bin/linux-bench timed by
 # /bin/linux-timeit); prints `bench: NAME VALUE UNIT` lines.
 # BENCH_ARGS="--repeat 3" also prints the run-to-run spread; --no-scaling,
-# --no-shootdown, --no-procs, --no-figures, --no-kpti, --no-linux skip a part.
+# --no-shootdown, --no-procs, --no-figures, --no-kpti, --no-linux skip a
+# part; --cmdline "WORDS" adds kernel command-line words to every boot
+# (e.g. mitigations=off, for what the speculation mitigations cost).
 BENCH_ARGS ?=
 .PHONY: bench
 bench: $(BUILD)/BOOTX64.EFI $(BUILD)/kernel.elf $(BUILD)/initrd.tar scripts/linux-bench-guest.sh

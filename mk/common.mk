@@ -3,13 +3,21 @@ ALL_TARGETS :=
 
 WARN := -Wall -Wextra -Werror
 
+# Spectre v2: every indirect call and jump the compiler emits goes through
+# the kernel's own thunks (kernel/arch/x86_64/retpoline.S), which the boot
+# patches to plain jumps where no retpoline is needed. Returns stay plain
+# (-mfunction-return=keep, the default): return thunks answer Retbleed,
+# which this kernel does not claim to mitigate. clang spells these flags
+# -mretpoline -mretpoline-external-thunk (mk/thread_safety.mk).
+KERNEL_RETPOLINE := -mindirect-branch=thunk-extern -mindirect-branch-register
+
 # The kernel: freestanding C++20 in the top 2 GiB.
 KERNEL_CXX      := g++
 KERNEL_CXXFLAGS := -std=c++20 -O2 -g $(WARN) -ffreestanding -fno-exceptions -fno-rtti \
                    -mno-red-zone -mgeneral-regs-only -mcmodel=kernel -fno-pic -fno-pie \
                    -fno-stack-protector -fno-omit-frame-pointer -fno-threadsafe-statics \
                    -fno-asynchronous-unwind-tables -fno-use-cxa-atexit -nostdlib \
-                   -Iinclude -Ikernel -MMD -MP
+                   $(KERNEL_RETPOLINE) -Iinclude -Ikernel -MMD -MP
 
 # The host: portable kernel logic under doctest, with ASan and UBSan.
 HOST_CXX      := g++

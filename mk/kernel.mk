@@ -9,12 +9,14 @@ $(BUILD)/font.psf: | $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	gzip -dc $(CONSOLE_FONT) > $@.tmp && mv $@.tmp $@
 
-$(BUILD)/kernel/%.cpp.o: kernel/%.cpp | $(DEPS_STAMP)
+# The objects depend on mk/common.mk, where their flags are: a flag that
+# changed (the retpoline flags, say) must reach every object.
+$(BUILD)/kernel/%.cpp.o: kernel/%.cpp mk/common.mk | $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	@echo "  CXX     $<"
 	@$(KERNEL_CXX) $(KERNEL_CXXFLAGS) -c $< -o $@
 
-$(BUILD)/kernel/%.S.o: kernel/%.S $(BUILD)/font.psf | $(DEPS_STAMP)
+$(BUILD)/kernel/%.S.o: kernel/%.S $(BUILD)/font.psf mk/common.mk | $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	$(KERNEL_CXX) $(KERNEL_CXXFLAGS) -DFONT_PATH='"$(BUILD)/font.psf"' -c $< -o $@
 

@@ -16,7 +16,9 @@
 # analysis fail here instead of passing everything.
 TS_CXX      := clang++
 TS_DIR      := $(BUILD)/thread-safety
-TS_CXXFLAGS := $(filter-out -MMD -MP,$(KERNEL_CXXFLAGS)) -Wthread-safety
+# g++'s retpoline flags are spelled differently in clang.
+TS_CXXFLAGS := $(filter-out -MMD -MP $(KERNEL_RETPOLINE),$(KERNEL_CXXFLAGS)) \
+               -mretpoline -mretpoline-external-thunk -Wthread-safety
 TS_SRCS     := $(sort $(shell find kernel -name '*.cpp'))
 TS_STAMPS   := $(patsubst %,$(TS_DIR)/%.ok,$(TS_SRCS))
 TS_SELF     := $(TS_DIR)/self-test.ok

@@ -42,7 +42,14 @@ ICOUNT = "-icount shift=0"
 MTTCG = "tcg,thread=multi"
 
 
+# Words put before every boot's command line (--cmdline), e.g.
+# "mitigations=off" to measure what the speculation mitigations cost.
+EXTRA_CMDLINE = ""
+
+
 def make_esp(cmdline, name, initrd=None):
+    if EXTRA_CMDLINE:
+        cmdline = f"{EXTRA_CMDLINE} {cmdline}"
     os.makedirs(OUT, exist_ok=True)
     cmdline_file = os.path.join(OUT, f"{name}.cmdline.txt")
     with open(cmdline_file, "w") as f:
@@ -164,7 +171,11 @@ def main():
     ap.add_argument("--spawn-per-cpu", type=int, default=10000,
                     help="spawns per worker in the scaling boots")
     ap.add_argument("--timeout", type=int, default=300)
+    ap.add_argument("--cmdline", default="",
+                    help="kernel command-line words added to every boot (e.g. mitigations=off)")
     args = ap.parse_args()
+    global EXTRA_CMDLINE
+    EXTRA_CMDLINE = args.cmdline
 
     print(f"# NyanOS benchmarks: scripts/qemu.sh BOOT=uefi QEMU_EXTRA='{ICOUNT}' "
           "(TCG, q35, -cpu max); ticks = TSC = guest instructions")

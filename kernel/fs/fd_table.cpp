@@ -3,6 +3,7 @@
 #include <new>
 
 #include "fs/kernel_hooks.h"
+#include "lib/nospec.h"
 
 namespace nyanos::fs {
 
@@ -81,8 +82,12 @@ Result<FdTable*> FdTable::clone(bool skip_cloexec) {
     return copy;
 }
 
+FdTable::Slot& FdTable::slot_locked(int fd) const {
+    return m_slots[array_index_nospec(size_t(fd), size_t(m_capacity))];
+}
+
 bool FdTable::is_open_locked(int fd) const {
-    return fd >= 0 && fd < m_capacity && m_slots[fd].description;
+    return fd >= 0 && fd < m_capacity && slot_locked(fd).description;
 }
 
 namespace {
@@ -94,7 +99,7 @@ int clamp_limit(int limit) {
 int FdTable::lowest_free_locked(int lowest, int limit) const {
     if (lowest < 0) lowest = 0;
     for (int fd = lowest; fd < m_capacity && fd < limit; ++fd) {
-        if (!m_slots[fd].description) return fd;
+        if (!slot_locked(fd).description) return fd;
     }
     int fd = lowest > m_capacity ? lowest : m_capacity;
     return fd < limit ? fd : limit;
@@ -144,7 +149,7 @@ Result<void> FdTable::install_pair(DescriptionRef a, DescriptionRef b, bool cloe
 Result<DescriptionRef> FdTable::get(int fd) {
     sync::Guard lock(m_lock);
     if (!is_open_locked(fd)) return Error::kBadFd;
-    return DescriptionRef::share(m_slots[fd].description);
+    return DescriptionRef::share(slot_locked(fd).description);
 }
 
 Result<void> FdTable::close(int fd) {
@@ -152,8 +157,8 @@ Result<void> FdTable::close(int fd) {
     {
         sync::Guard lock(m_lock);
         if (!is_open_locked(fd)) return Error::kBadFd;
-        d = m_slots[fd].description;
-        m_slots[fd] = Slot{};
+        d = slot_locked(fd).description;
+        slot_locked(fd) = Slot{};
     }
     let_go(d);
     return {};
@@ -166,9 +171,9 @@ Result<int> FdTable::duplicate(int fd, int lowest, bool cloexec, int limit) {
     int target = lowest_free_locked(lowest, limit);
     if (target >= limit) return Error::kTooManyFiles;
     TRY(ensure_capacity_locked(target));
-    FileDescription* d = m_slots[fd].description;
+    FileDescription* d = slot_locked(fd).description;
     d->add_ref();
-    m_slots[target] = Slot{d, cloexec};
+    slot_locked(target) = Slot{d, cloexec};
     return target;
 }
 
@@ -181,10 +186,10 @@ Result<int> FdTable::duplicate_to(int fd, int target, bool cloexec, int limit) {
         if (target < 0 || target >= limit) return Error::kBadFd;
         if (fd == target) return target;
         TRY(ensure_capacity_locked(target));
-        FileDescription* d = m_slots[fd].description;
+        FileDescription* d = slot_locked(fd).description;
         d->add_ref();
-        replaced = m_slots[target].description;
-        m_slots[target] = Slot{d, cloexec};
+        replaced = slot_locked(target).description;
+        slot_locked(target) = Slot{d, cloexec};
     }
     if (replaced) let_go(replaced);
     return target;
@@ -193,13 +198,13 @@ Result<int> FdTable::duplicate_to(int fd, int target, bool cloexec, int limit) {
 Result<bool> FdTable::close_on_exec_flag(int fd) {
     sync::Guard lock(m_lock);
     if (!is_open_locked(fd)) return Error::kBadFd;
-    return m_slots[fd].cloexec;
+    return slot_locked(fd).cloexec;
 }
 
 Result<void> FdTable::set_close_on_exec_flag(int fd, bool cloexec) {
     sync::Guard lock(m_lock);
     if (!is_open_locked(fd)) return Error::kBadFd;
-    m_slots[fd].cloexec = cloexec;
+    slot_locked(fd).cloexec = cloexec;
     return {};
 }
 
@@ -211,7 +216,7 @@ void FdTable::close_matching(int first, int last, Pick&& pick) {
         {
             sync::Guard lock(m_lock);
             for (; fd <= last && fd < m_capacity; ++fd) {
-                Slot& s = m_slots[fd];
+                Slot& s = slot_locked(fd);
                 if (s.description && pick(s)) {
                     d = s.description;
                     s = Slot{};
@@ -234,7 +239,7 @@ void FdTable::close_range(unsigned first, unsigned last, bool only_mark) {
     if (only_mark) {
         sync::Guard lock(m_lock);
         for (int fd = int(first); fd <= hi && fd < m_capacity; ++fd) {
-            if (m_slots[fd].description) m_slots[fd].cloexec = true;
+            if (slot_locked(fd).description) slot_locked(fd).cloexec = true;
         }
         return;
     }
@@ -244,7 +249,7 @@ void FdTable::close_range(unsigned first, unsigned last, bool only_mark) {
 int FdTable::first_open_from(int fd) const {
     sync::Guard lock(m_lock);
     for (int i = fd < 0 ? 0 : fd; i < m_capacity; ++i) {
-        if (m_slots[i].description) return i;
+        if (slot_locked(i).description) return i;
     }
     return -1;
 }

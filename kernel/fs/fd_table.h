@@ -114,6 +114,11 @@ private:
     void let_go(FileDescription* d) EXCLUDES(m_lock);
     Result<void> ensure_capacity_locked(int fd) REQUIRES(m_lock);
     bool is_open_locked(int fd) const REQUIRES(m_lock);
+    // The slot of `fd`, which the caller has checked is below m_capacity.
+    // Descriptor numbers come from user space: the index is clamped under
+    // speculation too (Spectre v1, lib/nospec.h), so a mispredicted bound
+    // check never loads a "description" from past the table.
+    Slot& slot_locked(int fd) const REQUIRES(m_lock);
     Result<FdTable*> clone(bool skip_cloexec) EXCLUDES(m_lock);
     // Empties [first, last] of slots for which `pick` holds, one at a time,
     // releasing each description with the lock dropped.

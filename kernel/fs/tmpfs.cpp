@@ -5,6 +5,7 @@
 #include <new>
 
 #include "fs/kernel_hooks.h"
+#include "lib/nospec.h"
 #include "lib/panic.h"
 
 namespace nyanos::fs {
@@ -524,6 +525,9 @@ Result<void> Tmpfs::own_pages(Inode* file) {
 
 Result<paging::PhysAddr> Tmpfs::page_frame(Inode* file, size_t index) {
     TRY(grow_slots(file, index + 1));
+    // File offsets are the caller's: every page index is clamped under
+    // speculation too (Spectre v1, lib/nospec.h), here and below.
+    index = array_index_nospec(index, file->page_slots);
     if (file->pages[index]) return file->pages[index];
     if (m_pages >= m_max_pages) return Error::kNoSpace;
     auto frame = m_memory->allocate_zeroed_frame(mm::FrameUse::kUser);
@@ -568,7 +572,8 @@ Result<size_t> Tmpfs::read(Inode* file, IoBuffer& out, uint64_t offset) {
                 from = file->borrowed + at;
             } else {
                 size_t index = size_t(at / kPage);
-                if (index < file->page_slots && file->pages[index]) {
+                if (index < file->page_slots &&
+                    file->pages[index = array_index_nospec(index, file->page_slots)]) {
                     // A reference of our own: a truncate meanwhile cannot
                     // free the frame under the copy.
                     held = file->pages[index];
@@ -662,7 +667,8 @@ Result<size_t> Tmpfs::write(Inode* file, IoBuffer& in, uint64_t& offset, bool ap
             // the page away meanwhile (the bytes went with it).
             sync::Guard lock(g_tree_lock);
             size_t index = size_t(at / kPage);
-            if (at + chunk > file->size && index < file->page_slots && file->pages[index] == held)
+            if (at + chunk > file->size && index < file->page_slots &&
+                file->pages[array_index_nospec(index, file->page_slots)] == held)
                 file->size = at + chunk;
         }
         if (done % kCopyPiece == 0 && done < in.length() && io_checkpoint()) break;
@@ -733,7 +739,8 @@ Result<void> Tmpfs::truncate_locked(Inode* file, uint64_t size) {
         // so that growing the file again reads zeros there.
         free_pages_from(file, size_t((size + kPage - 1) / kPage));
         size_t last = size_t(size / kPage);
-        if (size % kPage && last < file->page_slots && file->pages[last]) {
+        if (size % kPage && last < file->page_slots &&
+            file->pages[last = array_index_nospec(last, file->page_slots)]) {
             auto* bytes = static_cast<uint8_t*>(m_memory->phys_to_virt(file->pages[last]));
             memset(bytes + size % kPage, 0, kPage - size % kPage);
         }

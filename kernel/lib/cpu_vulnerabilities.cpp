@@ -107,21 +107,58 @@ bool kpti_wanted(const CpuVulnerabilities& v, KptiSetting kpti, bool mitigations
            (kpti == KptiSetting::kOn || (kpti == KptiSetting::kAuto && v.meltdown));
 }
 
-size_t describe_mitigations(const CpuVulnerabilities& v, KptiSetting kpti, bool mitigations_off,
+SpeculationMitigations choose_mitigations(const CpuSpeculationFacts& cpu,
+                                          const CpuVulnerabilities& v, bool mitigations_off,
+                                          SpectreV2Setting spectre_v2, bool mds_off) {
+    SpeculationMitigations m;
+    if (mitigations_off) return m;
+    const bool want_v2 = spectre_v2 == SpectreV2Setting::kOn ||
+                         spectre_v2 == SpectreV2Setting::kRetpoline ||
+                         (spectre_v2 == SpectreV2Setting::kAuto && v.spectre_v2);
+    if (want_v2) {
+        // Enhanced IBRS is IBRS_ALL with the IBRS control to set.
+        const bool eibrs = v.enhanced_ibrs && cpu.ibrs;
+        m.spectre_v2 = eibrs && spectre_v2 != SpectreV2Setting::kRetpoline
+                           ? SpectreV2Mode::kEnhancedIbrs
+                           : SpectreV2Mode::kRetpoline;
+        m.ibpb_on_switch = cpu.ibpb;
+        m.fill_return_buffer = true;
+    }
+    m.clear_cpu_buffers = !mds_off && (v.mds || v.taa);
+    return m;
+}
+
+namespace {
+
+// "retpoline,ibpb,rsb" and the like, into `out` (at least 32 bytes).
+const char* describe_spectre_v2(const CpuVulnerabilities& v, const SpeculationMitigations& m,
+                                char* out, size_t size) {
+    if (m.spectre_v2 == SpectreV2Mode::kNone) return v.spectre_v2 ? "vulnerable" : "not-affected";
+    format(out, size, "%s%s%s", m.spectre_v2 == SpectreV2Mode::kRetpoline ? "retpoline" : "eibrs",
+           m.ibpb_on_switch ? ",ibpb" : "", m.fill_return_buffer ? ",rsb" : "");
+    return out;
+}
+
+}  // namespace
+
+size_t describe_mitigations(const CpuVulnerabilities& v, const SpeculationMitigations& in_force,
+                            bool md_clear, KptiSetting kpti, bool mitigations_off,
                             bool kpti_available, bool swapgs_fenced, char* out, size_t size) {
     // Isolation forced on where the CPU needs none is still in force, and
     // said so (QEMU's TCG CPUs, in the tests).
     const char* meltdown = kpti_wanted(v, kpti, mitigations_off) && kpti_available ? "kpti"
                            : !v.meltdown                                           ? "not-affected"
                                                                                    : "vulnerable";
-    // Neither retpolines nor IBRS yet.
-    const char* spectre_v2 = v.spectre_v2 ? "vulnerable" : "not-affected";
-    const char* mds = !v.mds && !v.taa ? "not-affected" : "vulnerable";
+    char spectre_v2[32];
+    const char* mds = !v.mds && !v.taa              ? "not-affected"
+                      : !in_force.clear_cpu_buffers ? "vulnerable"
+                      : md_clear                    ? "verw"
+                                                    : "verw-no-microcode";
     // The fences cost one lfence per interrupt: kept even with
     // mitigations=off (they are in the entry code, not switched).
     const char* swapgs = !v.swapgs ? "not-affected" : swapgs_fenced ? "lfence" : "vulnerable";
-    size_t n = format(out, size, "meltdown=%s spectre_v2=%s mds=%s swapgs=%s", meltdown, spectre_v2,
-                      mds, swapgs);
+    size_t n = format(out, size, "meltdown=%s spectre_v2=%s mds=%s swapgs=%s", meltdown,
+                      describe_spectre_v2(v, in_force, spectre_v2, sizeof spectre_v2), mds, swapgs);
     return size && n >= size ? size - 1 : n;
 }
 

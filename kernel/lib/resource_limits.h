@@ -10,6 +10,7 @@
 
 #include <stdint.h>
 
+#include "lib/nospec.h"
 #include "nyanos/lib/result.h"
 
 namespace nyanos::rlimit {
@@ -47,6 +48,13 @@ struct Limit {
 
 struct Table {
     Limit limits[kCount];
+    // The limit of `r`, which the caller has checked is below kCount.
+    // Resource numbers come from user space: the index is clamped under
+    // speculation too (Spectre v1, lib/nospec.h).
+    Limit& operator[](Resource r) { return limits[array_index_nospec(size_t(r), kCount)]; }
+    const Limit& operator[](Resource r) const {
+        return limits[array_index_nospec(size_t(r), kCount)];
+    }
 };
 
 // Linux 6.1's initial limits (INIT_RLIMITS): everything unlimited except

@@ -1,5 +1,7 @@
 #include "proc/interval_timer.h"
 
+#include "lib/nospec.h"
+
 namespace nyanos::proc {
 
 sync::SpinLock g_itimer_lock;
@@ -33,7 +35,8 @@ TimerValue IntervalTimers::get(int which, uint64_t now, uint64_t tick_ns) const 
         if (real_expires) left = real_expires > now ? real_expires - now : kNsPerUs;
         return TimerValue{left, real_interval};
     }
-    int i = which - 1;
+    // `which` may be the caller's (checked): clamped under speculation too.
+    size_t i = array_index_nospec(size_t(which - 1), 2);
     if (!cpu_armed[i]) return TimerValue{0, cpu_interval[i]};
     uint64_t left = cpu_left[i] > 0 ? uint64_t(cpu_left[i]) : tick_ns;
     return TimerValue{left, cpu_interval[i]};
@@ -46,7 +49,8 @@ void IntervalTimers::set(int which, const TimerValue& v, uint64_t now, uint64_t 
         real_fired_at = 0;
         return;
     }
-    int i = which - 1;
+    // `which` may be the caller's (checked): clamped under speculation too.
+    size_t i = array_index_nospec(size_t(which - 1), 2);
     cpu_armed[i] = v.value_ns != 0;
     cpu_left[i] = v.value_ns ? int64_t(saturating_add(v.value_ns, tick_ns)) : 0;
     cpu_interval[i] = v.interval_ns;
@@ -75,7 +79,8 @@ bool IntervalTimers::rearm_real(uint64_t now) {
 }
 
 bool IntervalTimers::charge_cpu(int which, uint64_t ns) {
-    int i = which - 1;
+    // `which` may be the caller's (checked): clamped under speculation too.
+    size_t i = array_index_nospec(size_t(which - 1), 2);
     if (!cpu_armed[i]) return false;
     cpu_left[i] -= int64_t(ns);
     if (cpu_left[i] > 0) return false;

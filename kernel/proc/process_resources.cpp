@@ -81,7 +81,7 @@ ProcessControls ProcessResources::controls() const {
 
 rlimit::Limit ProcessResources::limit(rlimit::Resource r) const {
     sync::NoInterruptsGuard lock(g_resources_lock);
-    return limits_locked().limits[r];
+    return limits_locked()[r];
 }
 
 Result<rlimit::Limit> ProcessResources::exchange_limit(rlimit::Resource r,
@@ -100,7 +100,7 @@ Result<rlimit::Limit> ProcessResources::exchange_limit(rlimit::Resource r,
     Result<void> allowed;
     {
         sync::NoInterruptsGuard lock(g_resources_lock);
-        old = limits_locked().limits[r];
+        old = limits_locked()[r];
         if (next) allowed = rlimit::check_change(r, old, *next, privileged);
         if (next && allowed.ok()) {
             if (!m_limits) {
@@ -108,7 +108,7 @@ Result<rlimit::Limit> ProcessResources::exchange_limit(rlimit::Resource r,
                 m_limits = spare;
                 spare = nullptr;
             }
-            m_limits->limits[r] = *next;
+            (*m_limits)[r] = *next;
         }
     }
     delete spare;

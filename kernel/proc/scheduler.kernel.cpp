@@ -18,6 +18,7 @@
 #include "arch/x86_64/io.h"
 #include "arch/x86_64/ipi.h"
 #include "arch/x86_64/kpti.h"
+#include "arch/x86_64/speculation.h"
 #include "arch/x86_64/timer.h"
 #include "arch/x86_64/user_segments.h"
 #include "dev/console_input.h"
@@ -131,7 +132,16 @@ uint64_t user_root_of(const Thread& t) NO_THREAD_SAFETY_ANALYSIS {
         else
             g_idle_cpus &= ~(uint64_t(1) << cpu.index);
     }
-    if (root && root != arch::read_cr3()) mm::load_cr3(root);
+    if (root && root != arch::read_cr3()) {
+        // Another process's space (the idle thread's is the kernel's): no
+        // indirect branch there may follow targets trained here (Spectre
+        // v2), where IBPB is on. A root freed and reused by a new process
+        // is never still loaded (exit leaves on the kernel root), so it
+        // gets its barrier too.
+        // The flag first: where it is off (most CPUs) that is the only test.
+        if (arch::g_ibpb_on_switch && next != &cpu.idle) arch::predictor_barrier();
+        mm::load_cr3(root);
+    }
     // Page-table isolation: the roots the entry and exit paths switch
     // between are this thread's (kernel threads and idle never return to
     // user mode). A process's memory changes only in exec, which sets

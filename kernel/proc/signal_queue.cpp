@@ -33,7 +33,7 @@ Result<void> add_pending(SignalActions& table, ThreadSignals* thread, int sig,
     const SigSet bit = sig_bit(sig);
     if (!is_realtime(sig)) {
         if (set & bit) return {};
-        table.info[sig - 1] = info;
+        table.info[SignalActions::info_slot(sig)] = info;
         set_bits(set, bit);
         return {};
     }
@@ -61,7 +61,7 @@ bool take_pending(SignalActions& table, ThreadSignals& thread, int sig, PendingI
     ThreadSignals* owner = (thread.pending & bit) ? &thread : nullptr;
     SigSet& set = pending_set(table, owner);
     if (!is_realtime(sig)) {
-        info = table.info[sig - 1];
+        info = table.info[SignalActions::info_slot(sig)];
         clear_bits(set, bit);
         return !owner;
     }

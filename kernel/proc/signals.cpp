@@ -57,7 +57,7 @@ Result<void> change_action(SignalActions& table, ThreadSignals& thread, int sig,
     if (new_action && (sig == kSigKill || sig == kSigStop)) return Error::kInvalid;
     if (old_action) *old_action = table.action(sig);
     if (!new_action) return {};
-    SigAction& slot = table.actions[sig - 1];
+    SigAction& slot = table.actions[SignalActions::signal_slot(sig)];
     slot = *new_action;
     slot.mask &= ~kUnblockable;
     if (table.ignores(sig)) {

@@ -16,6 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "lib/nospec.h"
 #include "nyanos/lib/result.h"
 #include "proc/interval_timer.h"
 #include "sync/spinlock.h"
@@ -143,7 +144,15 @@ struct SignalActions {
     SignalActions(const SignalActions&) = delete;
     SignalActions& operator=(const SignalActions&) = delete;
 
-    const SigAction& action(int sig) const REQUIRES(g_signal_lock) { return actions[sig - 1]; }
+    const SigAction& action(int sig) const REQUIRES(g_signal_lock) {
+        return actions[signal_slot(sig)];
+    }
+    // actions[]'s index for `sig`, which the caller has checked is valid.
+    // Signal numbers come from user space: the index is clamped under
+    // speculation too (Spectre v1, lib/nospec.h).
+    static size_t signal_slot(int sig) { return array_index_nospec(size_t(sig - 1), kSignalCount); }
+    // The same for info[] (the standard signals only).
+    static size_t info_slot(int sig) { return array_index_nospec(size_t(sig - 1), kSigRtMin - 1); }
     // Whether a signal sent now, not blocked, would be dropped: SIG_IGN, or
     // SIG_DFL with a default action that does nothing (ignore, continue:
     // SIGCONT's continuing happens when it is sent, whatever its action).

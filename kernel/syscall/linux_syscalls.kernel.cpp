@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "lib/console.h"
+#include "lib/nospec.h"
 #include "proc/process.h"
 #include "proc/scheduler.h"
 #include "syscall/linux_exec.h"
@@ -215,7 +216,10 @@ int64_t linux_syscall_missing(uint64_t number) {
     size_t bit = number < linux_nr::kCount ? size_t(number) : linux_nr::kCount;
     uint64_t mask = 1ull << (bit % 64);
     if (!(__atomic_fetch_or(&g_reported[bit / 64], mask, __ATOMIC_RELAXED) & mask)) {
-        const char* name = number < linux_nr::kCount ? linux_nr::kNames[number] : nullptr;
+        // The number is the caller's: clamped under speculation too.
+        const char* name = number < linux_nr::kCount
+                               ? linux_nr::kNames[array_index_nospec(number, linux_nr::kCount)]
+                               : nullptr;
         kprintf("nyanos: linux syscall %lu (%s) not implemented, pid %d\n", number,
                 name ? name : "unknown", proc::current_process()->pid);
     }

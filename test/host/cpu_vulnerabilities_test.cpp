@@ -20,9 +20,11 @@ CpuSpeculationFacts intel(uint32_t model, uint64_t caps = 0) {
 }
 
 std::string line(const CpuVulnerabilities& v, KptiSetting kpti = KptiSetting::kAuto,
-                 bool off = false, bool kpti_available = false, bool fenced = true) {
+                 bool off = false, bool kpti_available = false, bool fenced = true,
+                 const SpeculationMitigations& in_force = {}, bool md_clear = false) {
     char buf[160];
-    size_t n = describe_mitigations(v, kpti, off, kpti_available, fenced, buf, sizeof buf);
+    size_t n = describe_mitigations(v, in_force, md_clear, kpti, off, kpti_available, fenced, buf,
+                                    sizeof buf);
     CHECK(n == std::string(buf).size());
     return buf;
 }
@@ -129,8 +131,105 @@ TEST_CASE("cpu vulnerabilities: the parts Linux lists as exempt") {
 
 TEST_CASE("cpu vulnerabilities: the line is cut to the buffer") {
     char small[12];
-    size_t n = describe_mitigations(find_vulnerabilities(intel(0x5e)), KptiSetting::kAuto, false,
-                                    false, true, small, sizeof small);
+    size_t n = describe_mitigations(find_vulnerabilities(intel(0x5e)), {}, false,
+                                    KptiSetting::kAuto, false, false, true, small, sizeof small);
     CHECK(n == sizeof small - 1);
     CHECK(std::string(small) == "meltdown=vu");
+}
+
+namespace {
+
+// The boot line for what choose_mitigations() decides on `f`.
+std::string chosen_line(const CpuSpeculationFacts& f, bool off = false,
+                        SpectreV2Setting v2 = SpectreV2Setting::kAuto, bool mds_off = false) {
+    CpuVulnerabilities v = find_vulnerabilities(f);
+    return line(v, KptiSetting::kAuto, off, false, true, choose_mitigations(f, v, off, v2, mds_off),
+                f.md_clear);
+}
+
+}  // namespace
+
+TEST_CASE("speculation mitigations: a Skylake gets retpolines, the RSB fill and VERW") {
+    CpuSpeculationFacts f = intel(0x5e);
+    f.md_clear = true;
+    f.ibrs = f.ibpb = f.stibp = true;
+    CpuVulnerabilities v = find_vulnerabilities(f);
+    SpeculationMitigations m = choose_mitigations(f, v, false, SpectreV2Setting::kAuto, false);
+    CHECK(m.spectre_v2 == SpectreV2Mode::kRetpoline);  // IBRS, but not enhanced
+    CHECK(m.ibpb_on_switch);
+    CHECK(m.fill_return_buffer);
+    CHECK(m.clear_cpu_buffers);
+    CHECK(chosen_line(f) ==
+          "meltdown=vulnerable spectre_v2=retpoline,ibpb,rsb mds=verw swapgs=lfence");
+    // Without the microcode's IBPB and MD_CLEAR (TCG's Skylake): retpolines
+    // and the RSB fill need nothing from the CPU, VERW is tried anyway.
+    CpuSpeculationFacts tcg = intel(0x5e);
+    CHECK(chosen_line(tcg) ==
+          "meltdown=vulnerable spectre_v2=retpoline,rsb mds=verw-no-microcode swapgs=lfence");
+}
+
+TEST_CASE("speculation mitigations: enhanced IBRS is preferred where the CPU has it") {
+    using namespace arch_capability;
+    CpuSpeculationFacts f = intel(0x6a, kRdclNo | kIbrsAll | kMdsNo | kTaaNo);
+    f.ibrs = f.ibpb = true;
+    CpuVulnerabilities v = find_vulnerabilities(f);
+    SpeculationMitigations m = choose_mitigations(f, v, false, SpectreV2Setting::kAuto, false);
+    CHECK(m.spectre_v2 == SpectreV2Mode::kEnhancedIbrs);
+    CHECK(!m.clear_cpu_buffers);
+    CHECK(chosen_line(f) ==
+          "meltdown=not-affected spectre_v2=eibrs,ibpb,rsb mds=not-affected swapgs=lfence");
+    // spectre_v2=retpoline asks for retpolines anyway.
+    CHECK(choose_mitigations(f, v, false, SpectreV2Setting::kRetpoline, false).spectre_v2 ==
+          SpectreV2Mode::kRetpoline);
+    // IBRS_ALL without the IBRS control to set is no enhanced IBRS.
+    f.ibrs = false;
+    CHECK(choose_mitigations(f, find_vulnerabilities(f), false, SpectreV2Setting::kAuto, false)
+              .spectre_v2 == SpectreV2Mode::kRetpoline);
+}
+
+TEST_CASE("speculation mitigations: the command line turns them off or on") {
+    CpuSpeculationFacts f = intel(0x5e);
+    f.md_clear = f.ibpb = f.ibrs = true;
+    CpuVulnerabilities v = find_vulnerabilities(f);
+    // mitigations=off: nothing, whatever else is said.
+    SpeculationMitigations none = choose_mitigations(f, v, true, SpectreV2Setting::kOn, false);
+    CHECK(none.spectre_v2 == SpectreV2Mode::kNone);
+    CHECK(!none.ibpb_on_switch);
+    CHECK(!none.fill_return_buffer);
+    CHECK(!none.clear_cpu_buffers);
+    CHECK(chosen_line(f, true) ==
+          "meltdown=vulnerable spectre_v2=vulnerable mds=vulnerable swapgs=lfence");
+    // spectre_v2=off and mds=off each turn off their own.
+    CHECK(chosen_line(f, false, SpectreV2Setting::kOff) ==
+          "meltdown=vulnerable spectre_v2=vulnerable mds=verw swapgs=lfence");
+    CHECK(chosen_line(f, false, SpectreV2Setting::kAuto, true) ==
+          "meltdown=vulnerable spectre_v2=retpoline,ibpb,rsb mds=vulnerable swapgs=lfence");
+    // spectre_v2=on on a CPU that is not affected: retpolines anyway, named
+    // on the line; MDS stays not-affected.
+    CpuSpeculationFacts atom = intel(0x1c);
+    CHECK(chosen_line(atom, false, SpectreV2Setting::kOn) ==
+          "meltdown=not-affected spectre_v2=retpoline,rsb mds=not-affected swapgs=not-affected");
+    CHECK(chosen_line(atom) ==
+          "meltdown=not-affected spectre_v2=not-affected mds=not-affected swapgs=not-affected");
+}
+
+TEST_CASE("speculation mitigations: an AMD part gets IBPB from its own CPUID leaf") {
+    CpuSpeculationFacts zen;
+    zen.vendor = CpuVendor::kAmd;
+    zen.family = 0x17;
+    zen.ibpb = true;
+    CHECK(chosen_line(zen) ==
+          "meltdown=not-affected spectre_v2=retpoline,ibpb,rsb mds=not-affected "
+          "swapgs=not-affected");
+}
+
+TEST_CASE("speculation mitigations: TAA alone is answered with VERW too") {
+    using namespace arch_capability;
+    CpuSpeculationFacts f = intel(0x6a, kRdclNo | kMdsNo);
+    f.rtm = true;
+    f.md_clear = true;
+    CpuVulnerabilities v = find_vulnerabilities(f);
+    CHECK(!v.mds);
+    CHECK(v.taa);
+    CHECK(choose_mitigations(f, v, false, SpectreV2Setting::kAuto, false).clear_cpu_buffers);
 }

@@ -2,7 +2,11 @@
 // Saves the callee-saved registers on the current kernel stack, stores its
 // RSP in *save_rsp, loads next_rsp and pops the next task's registers. The
 // caller (the scheduler) has already switched CR3, TSS.RSP0 and FPU state.
-// Interrupts are off across the switch.
+// Interrupts are off across the switch. On the new stack, before anything
+// returns, the return stack buffer is refilled where that mitigation is on
+// (speculation.inc).
+#include "arch/x86_64/speculation.inc"
+
     .text
     .globl arch_switch_context
     .type arch_switch_context, @function
@@ -15,6 +19,7 @@ arch_switch_context:
     push %r15
     mov %rsp, (%rdi)
     mov %rsi, %rsp
+    FILL_RETURN_BUFFER
     pop %r15
     pop %r14
     pop %r13

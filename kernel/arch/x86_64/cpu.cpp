@@ -6,6 +6,7 @@
 #include "arch/x86_64/interrupts.h"
 #include "arch/x86_64/io.h"
 #include "arch/x86_64/pic.h"
+#include "arch/x86_64/speculation.h"
 #include "lib/console.h"
 
 namespace nyanos::arch {
@@ -211,10 +212,18 @@ CpuSpeculationFacts read_speculation_facts() {
         CpuidResult leaf7 = cpuid(7, 0);
         f.md_clear = leaf7.edx & (1u << 10);
         f.rtm = leaf7.ebx & (1u << 11);
+        f.ibrs = f.ibpb = leaf7.edx & (1u << 26);
+        f.stibp = leaf7.edx & (1u << 27);
         constexpr uint32_t kMsrArchCapabilities = 0x10a;
         if (leaf7.edx & (1u << 29)) f.arch_capabilities = rdmsr(kMsrArchCapabilities);
     }
-    if (cpuid(0x80000000).eax >= 0x80000008) f.amd_ssb_no = cpuid(0x80000008).ebx & (1u << 26);
+    if (cpuid(0x80000000).eax >= 0x80000008) {
+        uint32_t ebx = cpuid(0x80000008).ebx;
+        f.amd_ssb_no = ebx & (1u << 26);
+        f.ibpb |= bool(ebx & (1u << 12));
+        f.ibrs |= bool(ebx & (1u << 14));
+        f.stibp |= bool(ebx & (1u << 15));
+    }
     return f;
 }
 
@@ -246,6 +255,7 @@ void init_ap_cpu(unsigned index, uint8_t* tss_stacks) {
     init_gdt_for_ap(index, tss_stacks);
     load_idt();
     program_this_cpu(g_features);
+    apply_speculation_mitigations_on_ap();
 }
 
 }  // namespace nyanos::arch

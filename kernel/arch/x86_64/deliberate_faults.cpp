@@ -22,12 +22,14 @@ namespace nyanos::arch {
 }
 
 void call_on_stack(uint64_t stack_top, void (*fn)()) {
+    // Through the retpoline thunk, as compiled indirect calls go
+    // (retpoline.S): the kernel has no plain indirect call.
     asm volatile(
         "mov %0, %%rsp\n"
-        "call *%1\n"
+        "call __x86_indirect_thunk_rax\n"
         "ud2"
         :
-        : "r"(stack_top), "r"(fn)
+        : "r"(stack_top), "a"(fn)
         : "memory");
     __builtin_unreachable();
 }

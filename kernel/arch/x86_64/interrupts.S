@@ -17,6 +17,7 @@
 
 #include "arch/x86_64/general_registers.inc"
 #include "arch/x86_64/kpti.inc"
+#include "arch/x86_64/speculation.inc"
 
     // Two copies of the paths below, from one macro: the plain one
     // (suffix empty), exactly the kernel's entry without page-table
@@ -93,6 +94,7 @@ arch_interrupt_exit\suffix:
     KPTI_INTERRUPT_EXIT_TO_USER
     .endif
     swapgs
+    CLEAR_CPU_BUFFERS           // MDS: only on the way to user mode
 3:  iretq
     .size interrupt_common\suffix, . - interrupt_common\suffix
 
@@ -119,6 +121,7 @@ paranoid_entry\suffix:
     testl %ebx, %ebx
     jz 4f
     swapgs
+    CLEAR_CPU_BUFFERS           // MDS: the user's GS means user mode (or its doorstep)
 4:  POP_GENERAL_REGISTERS
     addq $16, %rsp
     iretq

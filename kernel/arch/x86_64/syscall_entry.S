@@ -31,6 +31,7 @@
 //     register from the frame.
 #include "arch/x86_64/general_registers.inc"
 #include "arch/x86_64/kpti.inc"
+#include "arch/x86_64/speculation.inc"
 
 #define PERCPU_USER_RSP 16
 #define USER_CS 0x23
@@ -82,6 +83,7 @@ arch_syscall_entry\suffix:
     .if \kpti
     KPTI_SYSCALL_EXIT
     .endif
+    CLEAR_CPU_BUFFERS           // MDS: the last thing before user mode
     swapgs
     sysretq
 2:  movq %rsp, %rdi

@@ -52,13 +52,15 @@ def _hhdm_above_4g(result):
 
 
 # The speculation line (lib/cpu_vulnerabilities.h): TCG's default CPU
-# ("max": AMD's vendor) has Spectre only; a Skylake has Meltdown and MDS too:
-# `kpti=auto` (the default) turns page-table isolation on for it, and the
-# entry's swapgs fences answer SWAPGS.
-_MITIGATIONS_MAX = (r"mitigations: meltdown=not-affected spectre_v2=vulnerable mds=not-affected "
-                    r"swapgs=not-affected")
-_MITIGATIONS_SKYLAKE = (r"mitigations: meltdown=kpti spectre_v2=vulnerable mds=vulnerable "
-                        r"swapgs=lfence")
+# ("max": AMD's vendor) has Spectre only, answered with retpolines and the
+# return-buffer fill (TCG reports no IBPB); a Skylake has Meltdown and MDS
+# too: `kpti=auto` (the default) turns page-table isolation on for it, VERW
+# answers MDS (without TCG's MD_CLEAR), and the entry's swapgs fences
+# answer SWAPGS.
+_MITIGATIONS_MAX = (r"mitigations: meltdown=not-affected spectre_v2=retpoline,rsb "
+                    r"mds=not-affected swapgs=not-affected")
+_MITIGATIONS_SKYLAKE = (r"mitigations: meltdown=kpti spectre_v2=retpoline,rsb "
+                        r"mds=verw-no-microcode swapgs=lfence")
 
 TESTS = [
     Test("uefi-boot-line", cmdline="hello=world quiet",
