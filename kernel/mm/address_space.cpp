@@ -260,7 +260,7 @@ Result<void> AddressSpace::map_anonymous(VirtAddr va, size_t pages, PageFlags fl
             failure = frame.error();
             break;
         }
-        auto mapped = pt.map(va + done * kPageSize, frame.value(), flags);
+        auto mapped = pt.map_4k(va + done * kPageSize, frame.value(), flags);
         if (!mapped.ok()) {
             m_context->free_frame(frame.value(), FrameUse::kUser);
             failure = mapped.error();
@@ -270,8 +270,8 @@ Result<void> AddressSpace::map_anonymous(VirtAddr va, size_t pages, PageFlags fl
     }
     if (done == pages) return {};
     // Roll back the pages this call mapped; tables it created stay (empty)
-    // until destruction, which keeps this simple and is not a leak: the
-    // space still owns and counts them.
+    // until destruction (map_4k leaves them too), which keeps this simple
+    // and is not a leak: the space still owns and counts them.
     unmap_range(va, done);
     return failure;
 }

@@ -144,8 +144,9 @@ public:
     uint64_t user_cr3() const { return m_user_root_frame ? (user_root() | pcid()) : 0; }
 
     // Maps `pages` fresh zeroed frames at va (page aligned, user half) with
-    // `flags` (user is forced on). All or nothing: on failure every frame and
-    // table it took is returned and the translations are as before.
+    // `flags` (user is forced on). All or nothing: on failure every frame it
+    // took is returned and the translations are as before; page tables it
+    // created stay, empty, owned and counted by the space until destruction.
     Result<void> map_anonymous(VirtAddr va, size_t pages, PageFlags flags);
 
     // Maps the `pages` frames from `phys` (page aligned, physically

@@ -104,9 +104,9 @@ Result<void> unmap_kernel_pages(VirtAddr va, size_t pages);
 // as unmap_kernel_pages. All or nothing.
 Result<void> protect_kernel_pages(VirtAddr va, size_t pages, PageFlags flags);
 
-// The size of the stacks free_kernel_stack keeps for reuse: a thread's
-// (proc::kKernelStackPages, checked there).
-inline constexpr size_t kCachedStackPages = 2;
+// The largest stack free_kernel_stack keeps for reuse: a thread's stack is
+// at most this (proc::kernel_stack_pages_for, checked there).
+inline constexpr size_t kMaxCachedStackPages = 2;
 
 // A kernel stack of `pages` (1..KernelStackArea::kMaxStackPages) pages of fresh frames
 // (FrameUse::kKernelStack) with an unmapped guard page below it; returns its
@@ -116,8 +116,8 @@ Result<VirtAddr> allocate_kernel_stack(size_t pages);
 // Frees a stack from allocate_kernel_stack, given the top it returned. The
 // stack must not be in use. Panics on a top that is not a live stack.
 //
-// A stack of kCachedStackPages (a thread's size) is kept, still mapped, in
-// a small cache for the next allocation of that size: its translation never
+// A stack of at most kMaxCachedStackPages (a thread's) is kept, still
+// mapped, in a small cache for the next allocation of its size: its translation never
 // changes, so reusing it costs no frame, no mapping and no TLB shootdown
 // (exec and exit are the hot users). A stack
 // that does go is unmapped, shot down on every CPU, and only then are its

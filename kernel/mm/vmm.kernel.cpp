@@ -24,10 +24,28 @@ constexpr uint64_t kCr4Pge = 1ull << 7;
 KernelPagingEnv g_env;
 PhysAddr g_root = 0;
 bool g_kernel_half_sealed = false;
-// Freed thread stacks (kCachedStackPages) kept mapped for reuse (free_kernel_stack).
+// Freed thread stacks (at most kMaxCachedStackPages each) kept mapped for
+// reuse (free_kernel_stack), with their page counts. Threads of both sizes
+// share the 64 places: one process's exit feeds the next exec, whichever
+// size they run.
 constexpr size_t kStackCacheSize = 64;
 VirtAddr g_cached_stacks[kStackCacheSize] GUARDED_BY(g_kernel_vmm_lock);
+uint8_t g_cached_stack_pages[kStackCacheSize] GUARDED_BY(g_kernel_vmm_lock);
 size_t g_cached_stack_count GUARDED_BY(g_kernel_vmm_lock) = 0;
+
+// A cached stack of `pages`, taken out of the cache; 0 if there is none. The
+// latest freed first (the common case: one size in use, found at once).
+VirtAddr take_cached_stack(size_t pages) REQUIRES(g_kernel_vmm_lock) {
+    for (size_t i = g_cached_stack_count; i > 0; --i) {
+        if (g_cached_stack_pages[i - 1] != pages) continue;
+        VirtAddr top = g_cached_stacks[i - 1];
+        --g_cached_stack_count;
+        g_cached_stacks[i - 1] = g_cached_stacks[g_cached_stack_count];
+        g_cached_stack_pages[i - 1] = g_cached_stack_pages[g_cached_stack_count];
+        return top;
+    }
+    return 0;
+}
 
 constinit KernelStackArea g_stacks GUARDED_BY(g_kernel_vmm_lock){kKernelStackAreaBase,
                                                                  kKernelStackSlots};
@@ -191,8 +209,7 @@ Result<void> protect_kernel_pages(VirtAddr va, size_t pages, PageFlags flags) {
 Result<VirtAddr> allocate_kernel_stack(size_t pages) {
     {
         sync::Guard lock(g_kernel_vmm_lock);
-        if (pages == kCachedStackPages && g_cached_stack_count)
-            return g_cached_stacks[--g_cached_stack_count];
+        if (VirtAddr cached = take_cached_stack(pages)) return cached;
         KernelPageTable pt = kernel_page_table();
         StackFrames frames;
         auto top = g_stacks.allocate(pt, frames, pages);
@@ -211,8 +228,11 @@ void free_kernel_stack(VirtAddr top) {
     size_t pages;
     {
         sync::Guard lock(g_kernel_vmm_lock);
-        if (g_stacks.pages_of(top) == kCachedStackPages && g_cached_stack_count < kStackCacheSize) {
-            g_cached_stacks[g_cached_stack_count++] = top;
+        size_t size = g_stacks.pages_of(top);
+        if (size && size <= kMaxCachedStackPages && g_cached_stack_count < kStackCacheSize) {
+            g_cached_stacks[g_cached_stack_count] = top;
+            g_cached_stack_pages[g_cached_stack_count] = uint8_t(size);
+            ++g_cached_stack_count;
             return;
         }
         KernelPageTable pt = kernel_page_table();
@@ -226,10 +246,11 @@ void free_kernel_stack(VirtAddr top) {
 }
 
 size_t reclaim_kernel_stacks() {
-    // 1.5 KiB of this stack: it runs from meminfo and from an allocation
-    // that ran out, both shallow paths.
+    // 1.6 KiB of this stack: it runs from meminfo and from an allocation
+    // that ran out, both shallow paths (measured by kstack_audit's runs).
     VirtAddr tops[kStackCacheSize];
-    PhysAddr frames_of[kStackCacheSize][kCachedStackPages];
+    PhysAddr frames_of[kStackCacheSize][kMaxCachedStackPages];
+    uint8_t pages[kStackCacheSize];
     size_t count;
     {
         sync::Guard lock(g_kernel_vmm_lock);
@@ -238,7 +259,9 @@ size_t reclaim_kernel_stacks() {
         KernelPageTable pt = kernel_page_table();
         for (size_t i = 0; i < count; ++i) {
             tops[i] = g_cached_stacks[i];
-            VERIFY(g_stacks.detach(pt, tops[i], frames_of[i]) == kCachedStackPages);
+            pages[i] = g_cached_stack_pages[i];
+            VERIFY(g_stacks.pages_of(tops[i]) == pages[i]);
+            VERIFY(g_stacks.detach(pt, tops[i], frames_of[i]) == pages[i]);
         }
         g_cached_stack_count = 0;
     }
@@ -247,7 +270,7 @@ size_t reclaim_kernel_stacks() {
     KernelPageTable pt = kernel_page_table();
     StackFrames frames;
     for (size_t i = 0; i < count; ++i)
-        g_stacks.release(pt, frames, tops[i], frames_of[i], kCachedStackPages);
+        g_stacks.release(pt, frames, tops[i], frames_of[i], pages[i]);
     return count;
 }
 

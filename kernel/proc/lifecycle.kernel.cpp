@@ -64,8 +64,9 @@ namespace {
 static_assert(sizeof(Process) <= 448 - 24, "Process outgrew the heap's 448-byte slot");
 static_assert(sizeof(Thread) <= 192 - 24, "Thread outgrew the heap's 192-byte slot");
 static_assert(sizeof(MemorySpace) <= 192 - 24, "MemorySpace outgrew the heap's 192-byte slot");
-// Freed thread stacks are cached for the next thread: the same size.
-static_assert(kKernelStackPages == mm::kCachedStackPages);
+// Freed thread stacks are cached for the next thread of the same size.
+static_assert(kNyanOSKernelStackPages <= mm::kMaxCachedStackPages);
+static_assert(kLinuxKernelStackPages <= mm::kMaxCachedStackPages);
 
 // The console's foreground (Ctrl-C's target).
 ConsoleForeground g_foreground GUARDED_BY(g_table_lock);
@@ -224,7 +225,7 @@ private:
 }  // namespace
 
 // A thread with a kernel stack, set up to enter user mode at `entry`.
-Result<Thread*> create_thread(uint64_t entry, uint64_t user_sp) {
+Result<Thread*> create_thread(uint64_t entry, uint64_t user_sp, size_t stack_pages) {
     // The user-state block first (null segments, the clean FPU image):
     // once the Thread exists it owns the block, and deleting the Thread
     // frees it on the failure path below.
@@ -236,7 +237,7 @@ Result<Thread*> create_thread(uint64_t entry, uint64_t user_sp) {
     Thread* thread = new (std::nothrow) Thread;
     if (!thread) return Error::kNoMemory;
     thread->user_state = block.release_value();
-    auto stack = mm::allocate_kernel_stack(kKernelStackPages);
+    auto stack = mm::allocate_kernel_stack(stack_pages);
     if (!stack.ok()) {
         delete thread;
         return stack.error();
@@ -329,7 +330,8 @@ Result<int> spawn_process(const char* path, const ProgramArgs& args, bool as_ini
         process->nice = __atomic_load_n(&parent->nice, __ATOMIC_RELAXED);
     }
     process->resources.change_controls([](ProcessControls& c) { c.on_exec(); });
-    process->thread = TRY(create_thread(image.entry, image.stack_pointer));
+    process->thread = TRY(
+        create_thread(image.entry, image.stack_pointer, kernel_stack_pages_for(image.personality)));
     inherit_tree_nodes(*process, current_process(), image);
     process->thread->process = process;
     process->thread->affinity = current_thread()->affinity;
@@ -410,7 +412,8 @@ Result<void> inherit_for_fork(Process* child, const Process* parent) {
 
 Result<Thread*> create_cloned_thread(Process* p, Thread* self, const CloneRequest& request,
                                      const arch::InterruptFrame& regs) {
-    Thread* t = TRY(create_thread(0, 0));
+    // Only the Linux personality clones (its threads have Linux's stacks).
+    Thread* t = TRY(create_thread(0, 0, kLinuxKernelStackPages));
     t->process = p;
     t->active_root = p->mm->cr3();
     auto* frame =

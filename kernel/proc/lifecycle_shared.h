@@ -25,9 +25,10 @@ extern sync::SpinLock g_table_lock;
 extern ProcessTable g_table GUARDED_BY(g_table_lock);
 extern Process* g_init GUARDED_BY(g_table_lock);
 
-// A thread with a kernel stack and its user-state block, set up to enter
-// user mode at `entry` with `user_sp`; not yet anyone's.
-Result<Thread*> create_thread(uint64_t entry, uint64_t user_sp);
+// A thread with a kernel stack of `stack_pages` (thread.h:
+// kernel_stack_pages_for) and its user-state block, set up to enter user
+// mode at `entry` with `user_sp`; not yet anyone's.
+Result<Thread*> create_thread(uint64_t entry, uint64_t user_sp, size_t stack_pages);
 // Frees a thread that has left its CPU (or never ran): its stack, its
 // user-state block and the Thread.
 void free_thread(Thread* t);

@@ -2,7 +2,8 @@
 // kernel stack is painted with a pattern; when the task is freed (or at
 // power-off, for the tasks still alive) the lowest byte that no longer holds
 // the pattern tells how deep the stack ever went. Used to check that a
-// thread's kernel stack (proc/thread.h: kKernelStackPages) has room for the
+// thread's kernel stack (proc/thread.h: kernel_stack_pages_for; one record
+// per stack size) has room for the
 // deepest paths (exec with long arguments, a fault inside a user copy, a
 // timer IRQ on top of a system call, the kill and fault reports).
 //
@@ -45,7 +46,8 @@ void init_stack_audit();
 void prepare_stack_audit(const Thread& thread);
 // Records how deep a thread's kernel stack went; call before freeing it.
 void audit_stack(const Thread& thread);
-// Audits the threads still alive and prints the `kstack_audit:` line.
+// Audits the threads still alive and prints a `kstack_audit:` line per
+// stack size in use.
 void report_stack_audit();
 
 }  // namespace nyanos::proc

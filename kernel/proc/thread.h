@@ -8,6 +8,7 @@
 
 #include "arch/x86_64/user_segments.h"
 #include "lib/aligned_block.h"
+#include "proc/personality.h"
 #include "proc/signals.h"
 
 namespace nyanos::proc {
@@ -51,22 +52,32 @@ struct CpuTicks {
     uint64_t system = 0;
 };
 
-// A kernel stack is two 4 KiB pages (8 KiB), with an unmapped guard page
-// below. Why two: with one page (3,584 bytes under the 512-byte fxsave image
-// it then held) the kstack_audit test (test/qemu/cases/kstack.py: the
-// isolation suite plus the shell's deep paths) measured a high-water mark
-// of 2,240 bytes, deepest in /bin/cycles: more than half a page before any
-// Linux path existed; with the first Linux paths (the syscall entry saving a
-// whole InterruptFrame, the Linux loader) it measured 2,576, and 2,832 with
-// the VM layer's fault and copy paths. More will add depth: signal delivery
-// builds a frame around
-// an xsave image (up to 2.7 KiB with AVX-512) and runs sigreturn's checks,
-// execve of a Linux program copies argv, envp and auxv, and path lookups
-// walk components; Linux itself gives each thread 16 KiB. One page more per
-// thread is one frame per process (docs/benchmarks.md: the processes that
-// fit in 128 MiB). The FPU area is no longer on the stack (user_state), so
-// all 8 KiB are stack.
-inline constexpr size_t kKernelStackPages = 2;
+// A kernel stack is one or two 4 KiB pages, with an unmapped guard page
+// below; the FPU area is not on it (user_state), so all of it is stack. Its
+// size follows the personality of the program the thread starts in, each
+// measured by the kstack_audit tests (test/qemu/cases/kstack.py), which
+// paint every stack and report the deepest byte touched per size:
+// - A NyanOS program's thread: one page. Its deepest paths (the isolation
+//   suite and the shell's: exec with many arguments, faults and their kill
+//   reports, path lookups) reach 2,936 bytes, and an interrupt landing at
+//   the deepest point adds its frame and handler (272): 3,208 of 4,096.
+//   One page less per process is what lets the most processes fit in
+//   memory (docs/benchmarks.md: the processes that fit in 128 MiB).
+// - A Linux program's thread, and every thread a clone or fork starts (only
+//   the Linux personality has those calls): two pages. Its paths go deeper:
+//   signal delivery builds a frame around an xsave image (up to 2.7 KiB with
+//   AVX-512) and runs sigreturn's checks, execve copies argv, envp and auxv;
+//   busybox's shell measured 5,288 bytes. (Linux gives a thread 16 KiB.)
+// A thread keeps its stack for life. A NyanOS thread never runs Linux's
+// paths: the table a thread's calls go to is its process's personality's,
+// and only Linux's execve replaces a running image (so a one-page thread
+// never becomes a Linux one; a Linux thread that execs a NyanOS program
+// keeps its two pages).
+inline constexpr size_t kNyanOSKernelStackPages = 1;
+inline constexpr size_t kLinuxKernelStackPages = 2;
+constexpr size_t kernel_stack_pages_for(Personality personality) {
+    return personality == Personality::kLinux ? kLinuxKernelStackPages : kNyanOSKernelStackPages;
+}
 
 // What a user thread's user_state block holds before its FPU area: the
 // segment state, and the user addresses the kernel writes when the thread
@@ -103,7 +114,8 @@ struct Thread {
     // preempted inside a guard resumes on the guarded root.
     uint64_t active_root = 0;
 
-    // Kernel stack: kKernelStackPages pages below kernel_stack_top, with an
+    // Kernel stack: kernel_stack_pages_for(its first program's personality)
+    // pages below kernel_stack_top (mm::kernel_stack_pages tells), with an
     // unmapped guard page below; saved_rsp is valid while not running. The
     // idle thread runs on the boot stack.
     uint64_t kernel_stack_top = 0;

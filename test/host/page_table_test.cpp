@@ -937,6 +937,63 @@ TEST_CASE("page table: leaf_table creates the tables down to a leaf table, faili
     }
 }
 
+TEST_CASE("page table: map_4k maps like map, failing at every N, its tables final at once") {
+    // The same pages as map() would map; a failure maps nothing at va, and
+    // the tables created before it stay (empty, unmarked) until the teardown.
+    const VirtAddr vas[] = {0x400000, 0x401000, 0xff0000, 0x1001000, (1ull << 39) + 0x5000};
+    for (size_t fail_n = 1; fail_n <= 8; ++fail_n) {
+        INFO("allocation ", fail_n, " fails");
+        Fixture f(600);
+        const size_t root_only = f.allocator.outstanding();
+        f.allocator.fail_at(fail_n);  // this one allocation only
+        std::vector<VirtAddr> mapped;
+        for (size_t i = 0; i < std::size(vas); ++i) {
+            auto r = f.pt.map_4k(vas[i], 0x1000 * (i + 1), kUserRw);
+            if (!r.ok()) {
+                CHECK(r.error() == Error::kNoMemory);
+                CHECK(f.pt.translate(vas[i]).error() == Error::kNoEntry);
+                continue;
+            }
+            mapped.push_back(vas[i]);
+        }
+        f.allocator.never_fail();
+        for (size_t i = 0; i < mapped.size(); ++i) {
+            auto t = f.pt.translate(mapped[i]);
+            REQUIRE(t.ok());
+            CHECK(t.value().flags == kUserRw);
+            CHECK(t.value().size == PageSize::k4K);
+        }
+        Dump d = dump(f);  // also checks that no kSoftwareNew mark is left
+        CHECK(d.leaves.size() == mapped.size());
+        size_t leaves = 0;
+        f.pt.destroy_user_half([&](VirtAddr, const Translation&) { ++leaves; });
+        CHECK(leaves == mapped.size());
+        CHECK(f.allocator.outstanding() == root_only);
+    }
+}
+
+TEST_CASE("page table: map_4k refuses what map refuses and changes nothing") {
+    Fixture f;
+    REQUIRE(f.pt.map_4k(0x400000, 0x200000, kUserRw).ok());
+    CHECK(f.allocator.outstanding() == 4);  // PML4 + PDPT + PD + PT
+    CHECK(f.pt.map_4k(0x400000, 0x300000, kUserRw).error() == Error::kExists);
+    REQUIRE(f.pt.map(0x600000, 0x400000, kUserRw, PageSize::k2M).ok());
+    CHECK(f.pt.map_4k(0x601000, 0x300000, kUserRw).error() == Error::kExists);  // a large leaf
+    const size_t tables = f.allocator.outstanding();
+    CHECK(f.pt.map_4k(0x400800, 0x300000, kUserRw).error() == Error::kInvalid);    // misaligned va
+    CHECK(f.pt.map_4k(0x402000, 0x300800, kUserRw).error() == Error::kInvalid);    // misaligned pa
+    CHECK(f.pt.map_4k(0x402000, 1ull << 52, kUserRw).error() == Error::kInvalid);  // past the mask
+    CHECK(f.pt.map_4k(0x0000800000000000ull, 0x300000, kUserRw).error() ==
+          Error::kInvalid);  // not canonical
+    CHECK(f.pt.map_4k(0xffff800000000000ull, 0x300000, kUserRw).error() ==
+          Error::kInvalid);  // a user page in the kernel half
+    CHECK(f.allocator.outstanding() == tables);
+    CHECK(f.pt.translate(0x402000).error() == Error::kNoEntry);
+    auto t = f.pt.translate(0x400000);
+    REQUIRE(t.ok());
+    CHECK(t.value().phys == 0x200000);
+}
+
 TEST_CASE("page table: leaf_table returns one table per 2 MiB block and refuses large leaves") {
     Fixture f;
     auto a = f.pt.leaf_table(0x400000);

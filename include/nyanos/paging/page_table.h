@@ -82,6 +82,23 @@ public:
             LargePages{.allow_2m = size != PageSize::k4K, .allow_1g = size == PageSize::k1G});
     }
 
+    // Maps one 4 KiB page with the argument checks and failures of
+    // map(va, pa, flags), but the tables it creates on the way are final at
+    // once (leaf_table): no rollback marks, so no second pass to clear them.
+    // On kNoMemory the tables already created stay (empty) until the
+    // teardown, which frees them. For the demand-fault path's one page, where
+    // map_range's commit pass over four levels cost more than the walk.
+    Result<void> map_4k(VirtAddr va, PhysAddr pa, PageFlags flags) {
+        if (((va | pa) & (kPageSize - 1)) || (pa & ~kPhysMask) || !is_canonical(va))
+            return Error::kInvalid;
+        if (flags.user && !is_user_half(va)) return Error::kInvalid;
+        PageTableEntry* tbl = TRY(table_for(va, 1, /*mark_new=*/false));
+        PageTableEntry& slot = tbl[index_at(va, 1)];
+        if (slot.present()) return Error::kExists;
+        slot = PageTableEntry::leaf(pa, flags, PageSize::k4K);
+        return {};
+    }
+
     // Maps [va, va+length) to [pa, pa+length), choosing the largest allowed
     // page size at each step. All three must be 4 KiB aligned; the range may
     // not wrap or leave the canonical half it starts in. Large pages are a
