@@ -164,8 +164,11 @@ WaitEvent& console_input_event();
 
 // A device that is polled rather than interrupt-driven (the USB
 // controller): `hook` runs on the boot CPU's timer tick, in interrupt
-// context, before the scheduler's own work. Set once at boot.
-void set_device_poll_hook(void (*hook)());
+// context, before the scheduler's own work, on a stack of its own
+// (kDevicePollStackPages, with a guard page). Set once at boot; false (and
+// nothing polled) when that stack cannot be had.
+inline constexpr size_t kDevicePollStackPages = 4;
+bool set_device_poll_hook(void (*hook)());
 
 // Whether a kill, or a signal the current thread is to take, is pending:
 // a long system call checks it between steps and returns early with what

@@ -17,11 +17,13 @@
 #include "arch/x86_64/interrupts.h"
 #include "arch/x86_64/io.h"
 #include "arch/x86_64/ipi.h"
+#include "arch/x86_64/stack_switch.h"
 #include "arch/x86_64/kpti.h"
 #include "arch/x86_64/speculation.h"
 #include "arch/x86_64/timer.h"
 #include "arch/x86_64/user_segments.h"
 #include "dev/console_input.h"
+#include "lib/console.h"
 #include "lib/load_average.h"
 #include "lib/format.h"
 #include "lib/panic.h"
@@ -217,10 +219,14 @@ void sample_load_locked() REQUIRES(g_scheduler_lock) {
 
 // Every CPU's timer tick (interrupts off).
 void (*g_device_poll)() = nullptr;  // set once at boot, before the APs start
+// The device poll runs on a stack of its own: how deep the interrupted
+// thread's kernel stack is (one page for a NyanOS program's) must not
+// decide whether a USB attach fits on it.
+uint64_t g_device_poll_stack = 0;
 
 void on_timer(arch::InterruptFrame& frame) {
     Cpu& cpu = this_cpu();
-    if (cpu.index == 0 && g_device_poll) g_device_poll();
+    if (cpu.index == 0 && g_device_poll) arch_run_on_stack(g_device_poll_stack, g_device_poll);
     if (cpu.current != &cpu.idle) {
         charge_tick(*cpu.current, frame.from_user());
         bump(frame.from_user() ? cpu.ticks.user : cpu.ticks.system);
@@ -562,8 +568,16 @@ WakeReason wait_for_input(console_input::Reader reader, Deadline deadline) {
     return g_input_ready.queue().wait_locked(deadline);
 }
 
-void set_device_poll_hook(void (*hook)()) {
+bool set_device_poll_hook(void (*hook)()) {
+    auto stack = mm::allocate_kernel_stack(kDevicePollStackPages);
+    if (!stack.ok()) {
+        kprintf("scheduler: no stack for the device poll (%s): devices not polled\n",
+                error_name(stack.error()));
+        return false;
+    }
+    g_device_poll_stack = stack.value();
     g_device_poll = hook;
+    return true;
 }
 
 WaitEvent& console_input_event() {
