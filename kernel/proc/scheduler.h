@@ -167,7 +167,7 @@ WaitEvent& console_input_event();
 // context, before the scheduler's own work, on a stack of its own
 // (kDevicePollStackPages, with a guard page). Set once at boot; false (and
 // nothing polled) when that stack cannot be had.
-inline constexpr size_t kDevicePollStackPages = 4;
+inline constexpr size_t kDevicePollStackPages = 3;
 bool set_device_poll_hook(void (*hook)());
 
 // Whether a kill, or a signal the current thread is to take, is pending:
