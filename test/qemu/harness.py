@@ -207,19 +207,23 @@ class Serial:
                 self.cond.wait(min(remaining, 0.5))
 
 
-def _monitor_command(sock_path: str, command, deadline: float) -> None:
-    """Runs one HMP command, or a list of them over one connection."""
-    commands = [command] if isinstance(command, str) else list(command)
+def _connect_monitor(sock_path: str, deadline: float) -> socket.socket:
+    """Connects to QEMU's monitor socket, waiting for it until `deadline`."""
     while time.monotonic() < deadline:
         try:
             s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
             s.connect(sock_path)
-            break
+            s.settimeout(10)
+            return s
         except OSError:
             time.sleep(0.2)
-    else:
-        raise RuntimeError("monitor socket never appeared")
-    s.settimeout(10)
+    raise RuntimeError("monitor socket never appeared")
+
+
+def _monitor_command(sock_path: str, command, deadline: float) -> None:
+    """Runs one HMP command, or a list of them over one connection."""
+    commands = [command] if isinstance(command, str) else list(command)
+    s = _connect_monitor(sock_path, deadline)
     s.recv(4096)  # banner and prompt
     for i, command in enumerate(commands):
         s.sendall(command.encode() + b"\n")
@@ -235,16 +239,7 @@ def _monitor_command(sock_path: str, command, deadline: float) -> None:
 
 def _monitor_output(sock_path: str, command: str, deadline: float) -> str:
     """Runs one HMP command and returns what it printed (up to the next prompt)."""
-    while time.monotonic() < deadline:
-        try:
-            s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-            s.connect(sock_path)
-            break
-        except OSError:
-            time.sleep(0.2)
-    else:
-        raise RuntimeError("monitor socket never appeared")
-    s.settimeout(10)
+    s = _connect_monitor(sock_path, deadline)
     data = b""
     while b"(qemu) " not in data:  # the banner and the first prompt
         chunk = s.recv(4096)
