@@ -22,7 +22,8 @@ only) or MSI (nec-usb-xhci with msix=off), aimed at the boot CPU with a
 device vector; the boot says which, /proc/interrupts counts them, and the
 count grows while typing on the keyboard (read over COM1 before and after).
 The hub and hot-plug cases run with interrupts too (attaches from the
-interrupt's work). With `xhci.poll=1`, or on a controller with neither MSI
+interrupt's work; usb-hotplug with a second CPU online, which the interrupt
+never reaches). With `xhci.poll=1`, or on a controller with neither MSI
 nor MSI-X (nec-usb-xhci,msi=off,msix=off), the driver stays polled from
 the timer tick, says so, and the keyboard still types. No case may see the
 tick take events an interrupt missed."""
@@ -165,7 +166,7 @@ TESTS = [
                            r"slot \d+ disabled\), dma_frames=\d+")],
          check=_no_lost(_dma_back_to_controller([r"usb: port \d+: hub 0409:55aa detached"])),
          exit_code=None),
-    Test("usb-hotplug", machine=_NO_PS2, qemu_extra=_EMPTY, monitor=True, timeout=120,
+    Test("usb-hotplug", machine=_NO_PS2, qemu_extra=_EMPTY, monitor=True, timeout=120, smp=2,
          steps=[("expect", _RUNNING), ("expect", _PROMPT),
                 ("monitor", "device_add usb-tablet,id=t1,bus=xhci.0"),
                 ("expect", r"is neither a boot keyboard nor a hub; left alone"),
