@@ -20,3 +20,11 @@ bench: $(BUILD)/BOOTX64.EFI $(BUILD)/kernel.elf $(BUILD)/initrd.tar scripts/linu
 .PHONY: bench-linux61
 bench-linux61: $(LINUX_BINS) | $(DEPS_STAMP)
 	@scripts/linux61-bench.sh $(BUILD)
+
+# What page-table isolation costs Linux 6.1 on the same workloads:
+# scripts/linux61-pti-cost.sh boots it with pti=off and pti=on, under
+# icount and without (wall clock), and prints the ratios docs/kpti.md
+# compares with NyanOS's kpti=on figures.
+.PHONY: bench-linux61-pti
+bench-linux61-pti: $(LINUX_BINS) | $(DEPS_STAMP)
+	@scripts/linux61-pti-cost.sh $(BUILD)
