@@ -27,7 +27,7 @@ run() {  # CLOCK(icount|wall) PTI(on|off)
     echo "linux61-pti-cost: the $1 pti=$2 run failed" >&2
     failed=1
   fi
-  grep '^linux61: meltdown' "$out/$1-$2.txt" | sed "s/^/# $1 pti=$2: /" || true
+  grep -E '^linux61: (meltdown|pti)' "$out/$1-$2.txt" | sed "s/^/# $1 pti=$2: /" || true
 }
 
 for clock in icount wall; do

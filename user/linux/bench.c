@@ -185,9 +185,10 @@ static int sched_yield_pair(long n) {
 }
 
 static int usage(void) {
-    fprintf(stderr, "usage: linux-bench fork-exit-wait N | fork-touch N MIB | cow-break MIB |\n"
-                    "       pipe-pingpong N | fork-exec-busybox-true N | mmap-touch-munmap MIB N |\n"
-                    "       null-syscall N | sched-yield N\n");
+    fprintf(stderr,
+            "usage: linux-bench fork-exit-wait N | fork-touch N MIB | cow-break MIB |\n"
+            "       pipe-pingpong N | fork-exec-busybox-true N | mmap-touch-munmap MIB N |\n"
+            "       null-syscall N | sched-yield N\n");
     return 2;
 }
 
