@@ -234,7 +234,7 @@ extern "C" [[noreturn]] void kernel_main(const boot::BootInfo* from_loader) {
     init_random();  // before the first process: every spawn asks it for AT_RANDOM
     fs::init_ramdisk();
     sys::init_user_memory();
-    if (kpti) mm::init_kpti();  // before init_pcid: isolation keeps PCIDs off
+    if (kpti) mm::init_kpti();  // before init_pcid: isolation makes PCIDs pairs
     mm::init_pcid();
     proc::init_processes();
     // After the scheduler has joined the boot CPU, before the first user

@@ -13,6 +13,14 @@ The boots:
   copy of the ramdisk as /bench/linux.sh, which times /bin/linux-bench's
   workloads with /bin/linux-timeit (the same programs and script give
   Linux 6.1's figures: docs/benchmarks.md);
+- the wall-clock cost of page-table isolation (`bench kpti-wall`):
+  WITHOUT icount, one CPU, booted with kpti=off and kpti=on in turn
+  (--kpti-wall-runs pairs); each pair gives the kpti=on over kpti=off ratio
+  of the null system call and of the yield switch, and the medians are
+  `kpti_wall_ratio_null` and `kpti_wall_ratio_yield`. Under icount a CR3
+  write is one instruction; here the TLB refills it causes (QEMU's software
+  TLB is flushed by every CR3 write, as a CPU without PCIDs flushes its
+  own) show. Host load moves these figures too;
 - spawn scaling (`bench spawn-rate K`): WITHOUT icount, on QEMU's
   multi-threaded TCG (one host thread per guest CPU), so guest time follows
   host time. Boots -smp 1 and -smp 2 in turn, --scaling-runs times each;
@@ -157,12 +165,54 @@ def spawn_scaling(runs, per_cpu, timeout):
     return all_ok and len(ratios) == runs
 
 
+def kpti_wall(runs, timeout):
+    """kpti=off and kpti=on in turn, without icount; returns ok."""
+    esps = {cfg: make_esp(f"kpti={cfg} init=/bin/bench -- kpti-wall", f"kpti-wall-{cfg}")
+            for cfg in ("off", "on")}
+    ratios = {"null_syscall": [], "yield_switch_oneway": []}
+    ticks = {(name, cfg): [] for name in ratios for cfg in ("off", "on")}
+    all_ok = True
+    for _ in range(runs):
+        pair = {}
+        for cfg in ("off", "on"):
+            figures, text, ok = boot(esps[cfg], "512M", timeout, extra="")
+            if not ok:
+                all_ok = False
+                report_failure(f"kpti-wall kpti={cfg}", text)
+                continue
+            pair[cfg] = {name: value for name, value, _ in figures}
+        if len(pair) != 2:
+            continue
+        for name in ratios:
+            off, on = pair["off"].get(name), pair["on"].get(name)
+            if off and on:
+                ratios[name].append(on / off)
+                ticks[(name, "off")].append(off)
+                ticks[(name, "on")].append(on)
+    # The TSC ticks behind the ratios (host time at the guest's TSC rate).
+    for (name, cfg), values in ticks.items():
+        if values:
+            print(f"bench: kpti_wall_{name}_kpti_{cfg} {median(values)} ticks", flush=True)
+    for name, short in (("null_syscall", "null"), ("yield_switch_oneway", "yield")):
+        values = ratios[name]
+        if values:
+            print(f"bench: kpti_wall_ratio_{short} {median(values):.2f} ratio (median of "
+                  f"{len(values)}; runs {min(values):.2f}..{max(values):.2f})", flush=True)
+        else:
+            all_ok = False
+    return all_ok
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--repeat", type=int, default=1, help="boots of the figures run (spread)")
     ap.add_argument("--no-figures", action="store_true", help="skip the one-CPU figures")
     ap.add_argument("--no-kpti", action="store_true",
                     help="skip the one-CPU figures with kpti=on (NAME_kpti)")
+    ap.add_argument("--no-kpti-wall", action="store_true",
+                    help="skip the wall-clock kpti=on over kpti=off ratios (no icount)")
+    ap.add_argument("--kpti-wall-runs", type=int, default=3,
+                    help="kpti=off/kpti=on boot pairs for the wall-clock ratios")
     ap.add_argument("--no-procs", action="store_true", help="skip the 128 MiB process count")
     ap.add_argument("--no-shootdown", action="store_true", help="skip the 4-CPU shootdown costs")
     ap.add_argument("--no-linux", action="store_true", help="skip the Linux personality's figures")
@@ -203,6 +253,11 @@ def main():
         for name, value, unit in figures:
             if name != "tsc_hz":
                 print(f"bench: {name}_kpti {value} {unit}", flush=True)
+    if not args.no_kpti_wall:
+        print("# kpti wall-clock ratios: no icount, one CPU, kpti=off and kpti=on in turn",
+              flush=True)
+        if not kpti_wall(max(1, args.kpti_wall_runs), args.timeout):
+            all_ok = False
     if not args.no_procs:
         esp = make_esp("init=/bin/bench -- procs", "procs")
         figures, text, ok = boot(esp, "128M", args.timeout)

@@ -46,6 +46,11 @@ report linux_fork_exec_busybox_true "$(ticks fork-exec-busybox-true 2)" \
 # mmap 1 MiB anonymous, write each of its 256 pages, munmap.
 report linux_mmap_touch_munmap_1mib "$(ticks mmap-touch-munmap 1 2)" \
   "$(ticks mmap-touch-munmap 1 22)" 20
+# One getppid call, and one sched_yield switch between two processes (each
+# of the pair's N calls switches once): the figures page-table isolation
+# costs most, compared with NyanOS's null_syscall and yield_switch_oneway.
+report linux_null_syscall "$(ticks null-syscall 1000)" "$(ticks null-syscall 11000)" 10000
+report linux_sched_yield_oneway "$(ticks sched-yield 500)" "$(ticks sched-yield 3000)" 5000
 # busybox's shell at work (the same busybox binary as on Linux): a
 # pipeline `echo hello | cat >/dev/null` and a command substitution
 # `x=$(echo $i)` per loop iteration; `seq 1 3000 | sort -rn | md5sum` and a

@@ -27,6 +27,7 @@
 #include "mm/direct_map.h"
 #include "mm/mapped_extents.h"
 #include "mm/metadata_allocator.h"
+#include "mm/pcid.h"
 #include "mm/physical_memory.h"
 #include "nyanos/lib/result.h"
 #include "nyanos/paging/page_table.h"
@@ -140,8 +141,12 @@ public:
     // load into CR3 to run on this space.
     uint16_t pcid() const { return uint16_t(m_cr3 & kPcidMask); }
     uint64_t cr3() const { return m_cr3; }
-    // The value the exit to user mode loads (0 without isolation).
-    uint64_t user_cr3() const { return m_user_root_frame ? (user_root() | pcid()) : 0; }
+    // The value the exit to user mode loads (0 without isolation): the
+    // user root with the user PCID of the pair (pcid.h; PCID 0 pairs with
+    // itself, so without PCIDs it is the user root alone).
+    uint64_t user_cr3() const {
+        return m_user_root_frame ? (user_root() | user_pcid_of(pcid())) : 0;
+    }
 
     // Maps `pages` fresh zeroed frames at va (page aligned, user half) with
     // `flags` (user is forced on). All or nothing: on failure every frame it

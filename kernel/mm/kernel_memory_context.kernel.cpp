@@ -42,7 +42,8 @@ public:
         physical_memory().free_frames(frames, count, use);
     }
     void* phys_to_virt(PhysAddr phys) override { return nyanos::phys_to_virt(phys); }
-    void invalidate(VirtAddr va) override { arch::invlpg(va); }
+    // invlpg, and with PCID pairs the user root's PCID as well.
+    void invalidate(VirtAddr va) override { invalidate_user_page(va); }
     PhysAddr kernel_root() const override { return mm::kernel_root(); }
     PhysAddr user_root_template() const override { return mm::user_root_template(); }
     PhysAddr live_root() const override {

@@ -12,7 +12,8 @@ namespace nyanos::mm {
 
 // Builds the template (the entry text, the entry data) and turns isolation
 // on for the boot CPU (arch::enable_kpti) and every CPU started after it;
-// PCIDs stay off (init_pcid asks kpti_enabled()). Prints `kpti: ...`.
+// init_pcid() then gives each space a PCID pair (it asks kpti_enabled()).
+// Prints `kpti: ...`.
 // Once, on the boot CPU, after init_vmm(), before init_pcid(), before the
 // other CPUs start and before any address space is created. Panics if the
 // template cannot be built (out of memory this early).

@@ -13,9 +13,24 @@ void PcidAllocator::verify_in_use_locked(uint16_t pcid) const {
     VERIFY(pcid < kPcidCount && m_state[pcid] == State::kInUse);
 }
 
+void PcidAllocator::use_pairs() {
+    sync::Guard guard(m_lock);
+    VERIFY(!m_allocated_once);
+    m_limit = kPairPcidLimit;
+}
+
+bool PcidAllocator::pairs() const {
+    sync::Guard guard(m_lock);
+    return m_limit == kPairPcidLimit;
+}
+
 PcidAssignment PcidAllocator::allocate() {
     sync::Guard guard(m_lock);
-    if (m_clean_count) {
+    m_allocated_once = true;
+    // The clean stack pops in ascending order, so once its top is at the
+    // limit every clean PCID left is; the stale stack holds only PCIDs that
+    // were handed out, all below it.
+    if (m_clean_count && m_clean[m_clean_count - 1] < m_limit) {
         uint16_t p = m_clean[--m_clean_count];
         m_state[p] = State::kInUse;
         ++m_in_use;
@@ -82,6 +97,13 @@ uint64_t PcidAllocator::prepare_load(uint32_t cpu, uint64_t cr3) {
     // must find the space live here and send a shootdown (see pcid.h).
     m_trusted_on[pcid] |= bit;
     return cr3 & ~kCr3NoFlush;
+}
+
+uint16_t PcidAllocator::user_pcid_to_flush(uint64_t loaded) const {
+    auto pcid = uint16_t(loaded & (kPcidCount - 1));
+    if (pcid == kKernelPcid || (loaded & kCr3NoFlush)) return 0;
+    sync::Guard guard(m_lock);
+    return m_limit == kPairPcidLimit ? user_pcid_of(pcid) : 0;
 }
 
 size_t PcidAllocator::in_use() const {

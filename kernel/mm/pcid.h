@@ -15,6 +15,20 @@
 // allocate() returns PCID 0 with `shared` set: such a space must flush on
 // every CR3 load (it behaves as if there were no PCIDs).
 //
+// PCID pairs (page-table isolation, docs/kpti.md): with isolation on, each
+// space runs on two roots, the kernel root and the user root. In pair mode
+// (use_pairs(), before the first allocation) the allocator hands out only
+// PCIDs 1..2047 for kernel roots; the user root of the same space uses that
+// PCID with bit 11 set (user_pcid_of; Linux's scheme), so 2048..4095 are
+// never handed out by themselves and the pair has one owner and one trust
+// set. "CPU c trusts p" then means that c's cached translations under both
+// p and p|0x800 are current: whoever flushes on c before mark_flushed (or
+// the load prepare_load told to flush) flushes both, the user PCID with
+// INVPCID single-context (user_pcid_to_flush says when). The entry and exit
+// paths then switch between the two roots with the no-flush bit
+// (entry_cr3_of), since every event that could make either PCID stale on a
+// CPU already flushes both there or clears the trust.
+//
 // What "live" means for the callers' shootdown (TLB invalidation by IPI on
 // other CPUs, outside this file): a CPU has a space live from before it calls
 // prepare_load() for it until after it has loaded another root. The allocator
@@ -38,6 +52,10 @@ namespace nyanos::mm {
 inline constexpr uint16_t kPcidCount = 4096;  // CR3 bits 0..11
 inline constexpr uint16_t kKernelPcid = 0;    // the kernel's root and the exhaustion fallback
 inline constexpr uint64_t kCr3NoFlush = 1ull << 63;
+// Pair mode: a kernel root's PCID is below kPairPcidLimit; its user root's
+// is the same with kUserPcidBit set.
+inline constexpr uint16_t kUserPcidBit = 0x800;
+inline constexpr uint16_t kPairPcidLimit = kUserPcidBit;
 // CPU indexes (arch::this_cpu_index()) the allocator tracks: 0..63. The
 // per-PCID set of CPUs is one 64-bit word, so this is the most it can track;
 // the kernel's own CPU limit must not exceed it.
@@ -77,6 +95,13 @@ public:
     }
     PcidAllocator(const PcidAllocator&) = delete;
     PcidAllocator& operator=(const PcidAllocator&) = delete;
+
+    // Pair mode (see the top of the file): from now on allocate() hands out
+    // PCIDs below kPairPcidLimit only (PCID 0 once they are all taken), and
+    // the trust of each covers its user PCID too. Once, before the first
+    // allocate(); a later call is a broken invariant and panics.
+    void use_pairs() EXCLUDES(m_lock);
+    bool pairs() const EXCLUDES(m_lock);
 
     // A PCID for a new address space. A clean one is trusted on every CPU;
     // a reused one (must_flush) is trusted on none until each flushes it.
@@ -121,7 +146,16 @@ public:
     // may be stale, in which case the load flushes them and `cpu` is marked
     // flushed for it. What the kernel's load_cr3 writes; the caller counts
     // as having the space live from before this call (see the top of file).
+    // In pair mode a flushing value (user_pcid_to_flush says) also obliges
+    // the caller to flush the user PCID of the pair on `cpu` before it
+    // next runs in user mode on this space.
     uint64_t prepare_load(uint32_t cpu, uint64_t cr3) EXCLUDES(m_lock);
+
+    // After prepare_load gave `loaded`: the user PCID the caller must flush
+    // on its CPU too (INVPCID single-context), or 0 for none: nonzero only
+    // in pair mode, for a flushing load of a PCID other than 0 (PCID 0's
+    // user root is flushed by every load of it anyway).
+    uint16_t user_pcid_to_flush(uint64_t loaded) const EXCLUDES(m_lock);
 
     size_t in_use() const EXCLUDES(m_lock);
 
@@ -149,12 +183,30 @@ private:
     size_t m_clean_count GUARDED_BY(m_lock) = 0;
     size_t m_stale_count GUARDED_BY(m_lock) = 0;
     size_t m_in_use GUARDED_BY(m_lock) = 0;
+    // Pair mode: allocate() hands out PCIDs below this only.
+    uint16_t m_limit GUARDED_BY(m_lock) = kPcidCount;
+    bool m_allocated_once GUARDED_BY(m_lock) = false;
 };
 
 // The CR3 value that loads `root` tagged with `pcid`. flush = false sets the
 // no-flush bit (the CPU keeps this PCID's cached translations).
 constexpr uint64_t cr3_with_pcid(uint64_t root, uint16_t pcid, bool flush) {
     return root | (pcid & (kPcidCount - 1)) | (flush ? 0 : kCr3NoFlush);
+}
+
+// The user root's PCID for a space whose kernel root has `pcid` (pair
+// mode); PCID 0, the shared fallback, pairs with itself.
+constexpr uint16_t user_pcid_of(uint16_t pcid) {
+    return pcid == kKernelPcid ? kKernelPcid : uint16_t(pcid | kUserPcidBit);
+}
+
+// What the entry and exit paths of page-table isolation write to CR3 for a
+// root word `cr3` (a root and its PCID): with PCID pairs on, the no-flush
+// bit, except for PCID 0 (the kernel's own and the exhaustion fallback,
+// flushed on every load); without them, `cr3` as it is (the bit would be a
+// #GP with CR4.PCIDE off). Zero stays zero (no user root).
+constexpr uint64_t entry_cr3_of(uint64_t cr3, bool pairs) {
+    return pairs && (cr3 & (kPcidCount - 1)) != kKernelPcid ? cr3 | kCr3NoFlush : cr3;
 }
 
 // Kernel side (pcid.kernel.cpp).
@@ -193,6 +245,19 @@ void invalidate_pcid(uint16_t pcid);
 // load (PcidAllocator::invalidate_other_cpus). Interrupts may be on, but the
 // caller must not switch CPU between its invlpg and this call.
 void invalidate_pcid_on_other_cpus(uint16_t pcid);
+// With PCID pairs on: flushes, on this CPU, the user PCID paired with
+// `pcid` (a kernel root's), as a shootdown handler must after its CR3
+// reload flushed `pcid` itself and before mark_pcid_flushed(). Does nothing
+// without pairs or for PCID 0.
+void flush_user_pcid_here(uint16_t pcid);
+// Drops one user-half page of the space live on this CPU (on its kernel
+// root) from this CPU's TLB: invlpg, and with PCID pairs on the same page
+// under the paired user PCID (INVPCID individual address).
+void invalidate_user_page(uint64_t va);
+// Drops every translation of every PCID, global ones included, on this CPU
+// (INVPCID all contexts) when PCIDs are on; nothing otherwise. For a full
+// kernel-half flush, which a CR3 reload does only for the live PCID.
+void flush_every_pcid_here();
 // This CPU has made its cached translations for `pcid` current (the
 // shootdown handler, after its invalidations, with the space live here):
 // PcidAllocator::mark_flushed for this CPU.

@@ -18,8 +18,17 @@
 //  - a CPU that has the changed space live (or any CPU, for a kernel-half
 //    change) must be reached by a TLB shootdown, which is not here: its
 //    handler calls mark_pcid_flushed() once it has invalidated.
-// QEMU's TCG offers no PCID, so under QEMU this file only detects and
-// reports; the paths above run on hardware that has PCID and INVPCID.
+// With page-table isolation on, PCIDs come in pairs (pcid.h): each of the
+// points above flushes the user PCID of the pair too, on the same CPU, by
+// INVPCID (the CPU is on the kernel root whenever the kernel invalidates):
+// a flushing load by single-context INVPCID of the user PCID
+// (user_pcid_to_flush), an invlpg of a live space's page by an
+// individual-address INVPCID of it (invalidate_user_page), a shootdown
+// handler's CR3 reload by single-context INVPCID (flush_user_pcid_here). The
+// entry and exit paths then switch between the pair with the no-flush bit.
+// QEMU's TCG offers no PCID (QEMU 7.2 drops `+pcid` and `+invpcid` from any
+// -cpu model), so under QEMU this file only detects and reports; the paths
+// above run on hardware that has PCID and INVPCID.
 #include <string.h>
 
 #include "arch/x86_64/cpu.h"
@@ -38,6 +47,11 @@ namespace detail {
 bool g_pcid_enabled = false;
 uint64_t g_loaded_roots[kPcidMaxCpus] = {};
 }  // namespace detail
+namespace {
+// PCID pairs (page-table isolation with PCIDs): written once by init_pcid()
+// before any other CPU runs or any process exists.
+bool g_pcid_pairs = false;
+}  // namespace
 
 namespace {
 using detail::g_loaded_roots;
@@ -57,6 +71,27 @@ void invpcid_all_contexts() {
         uint64_t address;
     } descriptor = {0, 0};
     asm volatile("invpcid %0, %1" : : "m"(descriptor), "r"(uint64_t(2)) : "memory");
+}
+
+// INVPCID type 1: every translation of one PCID (global ones excepted) and
+// its paging-structure cache entries, in this CPU's TLB.
+void invpcid_single_context(uint16_t pcid) {
+    struct {
+        uint64_t pcid;
+        uint64_t address;
+    } descriptor = {pcid, 0};
+    asm volatile("invpcid %0, %1" : : "m"(descriptor), "r"(uint64_t(1)) : "memory");
+}
+
+// INVPCID type 0: one page's translation under one PCID and, as invlpg does
+// for the current PCID, that PCID's paging-structure cache entries (Intel
+// SDM vol. 3, 4.10.4.1), in this CPU's TLB.
+void invpcid_address(uint16_t pcid, uint64_t va) {
+    struct {
+        uint64_t pcid;
+        uint64_t address;
+    } descriptor = {pcid, va};
+    asm volatile("invpcid %0, %1" : : "m"(descriptor), "r"(uint64_t(0)) : "memory");
 }
 
 bool cpu_has_pcid() {
@@ -86,19 +121,29 @@ void init_pcid() {
         kprintf("pcid: off (the CPU has PCID but no INVPCID)\n");
         return;
     }
-    if (arch::kpti_enabled()) {
-        // Each switch between a space's two roots then flushes the TLB;
-        // PCID pairs (docs/kpti.md) are not built yet.
-        kprintf("pcid: off (page-table isolation)\n");
-        return;
-    }
     if (cmdline_value("pcid", value, sizeof(value)) && strcmp(value, "off") == 0) {
         kprintf("pcid: off (pcid=off on the command line)\n");
         return;
     }
+    if (arch::kpti_enabled()) {
+        // A pair per space: the kernel root's PCID and the user root's
+        // (bit 11 set), so that entry and exit switch roots without a
+        // flush. No process exists yet, so nothing was allocated.
+        g_pcids.use_pairs();
+        g_pcid_pairs = true;
+    }
     set_cr4_pcide();
     g_pcid_enabled = true;
-    kprintf("pcid: on (%u PCIDs for address spaces)\n", unsigned(kPcidCount - 1));
+    // From here on the entry and exit paths may set the no-flush bit.
+    if (g_pcid_pairs) {
+        arch::enable_kpti_pcid_pairs();
+        kprintf(
+            "pcid: on (pairs for page-table isolation: %u PCIDs for address spaces, "
+            "each with a user PCID)\n",
+            unsigned(kPairPcidLimit - 1));
+    } else {
+        kprintf("pcid: on (%u PCIDs for address spaces)\n", unsigned(kPcidCount - 1));
+    }
 }
 
 void init_pcid_this_cpu() {
@@ -131,6 +176,23 @@ void invalidate_pcid_on_other_cpus(uint16_t pcid) {
     if (g_pcid_enabled) g_pcids.invalidate_other_cpus(arch::this_cpu_index(), pcid);
 }
 
+void flush_user_pcid_here(uint16_t pcid) {
+    if (g_pcid_pairs && pcid != kKernelPcid) invpcid_single_context(user_pcid_of(pcid));
+}
+
+void invalidate_user_page(uint64_t va) {
+    arch::invlpg(va);
+    if (!g_pcid_pairs) return;
+    // invlpg acts on the live PCID, the kernel root's (the kernel runs on
+    // it whenever it changes tables); the user root's caches the page too.
+    auto pcid = uint16_t(arch::read_cr3() & (kPcidCount - 1));
+    if (pcid != kKernelPcid) invpcid_address(user_pcid_of(pcid), va);
+}
+
+void flush_every_pcid_here() {
+    if (g_pcid_enabled) invpcid_all_contexts();
+}
+
 void mark_pcid_flushed(uint16_t pcid) {
     if (g_pcid_enabled) g_pcids.mark_flushed(arch::this_cpu_index(), pcid);
 }
@@ -139,7 +201,12 @@ void load_cr3_tagged(uint64_t cr3) {
     unsigned cpu = arch::this_cpu_index();
     // Published before the load, as in load_cr3.
     __atomic_store_n(&g_loaded_roots[cpu], cr3 & kRootMask, __ATOMIC_RELEASE);
-    arch::write_cr3(g_pcids.prepare_load(cpu, cr3));
+    uint64_t loaded = g_pcids.prepare_load(cpu, cr3);
+    arch::write_cr3(loaded);
+    // A flushing load of a pair's kernel PCID: the user PCID may be as
+    // stale here, and the exit path will load it without flushing.
+    if (g_pcid_pairs)
+        if (uint16_t user = g_pcids.user_pcid_to_flush(loaded)) invpcid_single_context(user);
 }
 
 bool root_live_on_any_cpu(uint64_t root) {

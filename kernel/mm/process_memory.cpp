@@ -332,8 +332,11 @@ FaultResult ProcessMemory::fill_page(const Region& r, VirtAddr page, Access acce
         }
         if (offset >= page_up(size)) return FaultResult::kBus;
         const bool private_write = access == Access::kWrite && !r.shared();
+        // Only a page wholly inside the file is lent: the archive's bytes
+        // past the file's end (the next entry's header or data) must read
+        // as zeros, as map_copy fills them.
         if (!private_write && file.phys && offset <= file.mappable &&
-            kPage <= file.mappable - offset) {
+            kPage <= file.mappable - offset && kPage <= size - offset) {
             // The file's own frame, read-only: a write to a private mapping
             // copies it then.
             flags.writable = false;

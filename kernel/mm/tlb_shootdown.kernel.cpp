@@ -58,6 +58,9 @@ void on_shootdown() NO_THREAD_SAFETY_ANALYSIS {
         uint64_t cr3 = arch::read_cr3();
         if ((cr3 & paging::PageTableEntry::kAddressMask) == g_request.user_root) {
             arch::write_cr3(cr3);
+            // With PCID pairs the user root's PCID caches the user half
+            // too, and the exit path loads it without flushing.
+            flush_user_pcid_here(uint16_t(cr3 & 0xfff));
             mark_pcid_flushed(uint16_t(cr3 & 0xfff));
         }
     } else {

@@ -63,6 +63,13 @@ struct StackFrames {
 // Toggling CR4.PGE drops every entry, global ones and every PCID's included;
 // a CR3 reload alone keeps global entries.
 void flush_kernel_tlb() {
+    // With PCIDs on, a CR3 reload flushes the live PCID only, and with
+    // page-table isolation (CR4.PGE off) kernel translations are cached
+    // under every process's PCID: INVPCID "all contexts" drops them all.
+    if (pcid_enabled()) {
+        flush_every_pcid_here();
+        return;
+    }
     uint64_t cr4 = arch::read_cr4();
     if (cr4 & kCr4Pge) {
         arch::write_cr4(cr4 & ~kCr4Pge);

@@ -13,6 +13,9 @@
  *                    guest TSC follows the host's clock)
  *   bench shootdown  what one kernel-half TLB shootdown costs the CPU that
  *                    starts it and each CPU that handles it (several CPUs)
+ *   bench kpti-wall  the null system call and the yield switch only, with
+ *                    more repetitions: booted without icount with kpti=off
+ *                    and kpti=on for wall-clock ratios (TLB refills count)
  * Internal child modes: --spin (yield forever), --touch N (touch N heap
  * pages, then block), --report tables|user|shared (exit with that figure),
  * --spawn-loop K (K spawns of /bin/true; exits with the CPUs it ran on). */
@@ -387,6 +390,37 @@ static int bench_shootdown(void) {
     return g_failures ? 1 : 0;
 }
 
+/* The null system call and the one-way yield switch, more operations per
+ * sample and more samples than the figures: without icount each sample is
+ * host time, and the median of many rides out the host's hiccups. */
+#define WALL_REPS 31
+static int bench_kpti_wall(void) {
+    unsigned long v[WALL_REPS];
+    for (int r = 0; r < WALL_REPS; ++r) {
+        unsigned long t0 = rdtsc();
+        for (int i = 0; i < 1000; ++i) nyan_syscall(SYS_GETPID, 0, 0, 0, 0, 0, 0);
+        v[r] = (rdtsc() - t0) / 1000;
+    }
+    printf("bench: null_syscall %lu ticks\n", median(v, WALL_REPS));
+    int pid = start("/bin/bench", "--spin", NULL);
+    if (pid < 0) {
+        fail("exec --spin");
+        return 1;
+    }
+    for (int i = 0; i < 10; ++i) yield();
+    for (int r = 0; r < WALL_REPS; ++r) {
+        unsigned long t0 = rdtsc();
+        for (int i = 0; i < 500; ++i) nyan_syscall(SYS_YIELD, 0, 0, 0, 0, 0, 0);
+        v[r] = (rdtsc() - t0) / 1000;
+    }
+    kill(pid);
+    int status;
+    waitpid(pid, &status, 0);
+    printf("bench: yield_switch_oneway %lu ticks\n", median(v, WALL_REPS));
+    printf("bench: done %d errors\n", g_failures);
+    return g_failures ? 1 : 0;
+}
+
 int main(int argc, char** argv) {
     unsigned long start_tsc = rdtsc();
     if (argc > 1 && strcmp(argv[1], "--spin") == 0)
@@ -415,6 +449,7 @@ int main(int argc, char** argv) {
     if (argc > 2 && strcmp(argv[1], "spawn-rate") == 0)
         return bench_spawn_rate(strtoul(argv[2], NULL, 10));
     if (argc > 1 && strcmp(argv[1], "shootdown") == 0) return bench_shootdown();
+    if (argc > 1 && strcmp(argv[1], "kpti-wall") == 0) return bench_kpti_wall();
 
     if (getpid() == 1) report("boot_to_init", start_tsc - g_info.kernel_entry_tsc);
     printf("bench: pcid_enabled %d bool\n", (g_info.flags & NYAN_SYSINFO_PCID) ? 1 : 0);

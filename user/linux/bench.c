@@ -17,9 +17,15 @@
  *   linux-bench fork-exec-busybox-true N  N times: fork, execve /bin/busybox
  *                                         true, wait (status 0 expected)
  *   linux-bench mmap-touch-munmap MIB N   N times: mmap MIB MiB anonymous,
- *                                         write every page, munmap */
+ *                                         write every page, munmap
+ *   linux-bench null-syscall N            N getppid calls (the cheapest
+ *                                         system call on both kernels)
+ *   linux-bench sched-yield N             two processes each calling
+ *                                         sched_yield N times (on one CPU
+ *                                         each call switches to the other) */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -159,9 +165,30 @@ static int mmap_touch_munmap(long mib, long n) {
     return 0;
 }
 
+static int null_syscall(long n) {
+    long sum = 0;
+    for (long i = 0; i < n; ++i) sum += getppid();
+    return sum < 0; /* keeps the calls */
+}
+
+static int sched_yield_pair(long n) {
+    pid_t pid = fork();
+    if (pid < 0) return die("fork");
+    if (pid == 0) {
+        for (long i = 0; i < n; ++i)
+            if (sched_yield()) _exit(3);
+        _exit(0);
+    }
+    for (long i = 0; i < n; ++i)
+        if (sched_yield()) return die("sched_yield");
+    return reap(pid, "sched-yield");
+}
+
 static int usage(void) {
-    fprintf(stderr, "usage: linux-bench fork-exit-wait N | fork-touch N MIB | cow-break MIB |\n"
-                    "       pipe-pingpong N | fork-exec-busybox-true N | mmap-touch-munmap MIB N\n");
+    fprintf(stderr,
+            "usage: linux-bench fork-exit-wait N | fork-touch N MIB | cow-break MIB |\n"
+            "       pipe-pingpong N | fork-exec-busybox-true N | mmap-touch-munmap MIB N |\n"
+            "       null-syscall N | sched-yield N\n");
     return 2;
 }
 
@@ -176,5 +203,7 @@ int main(int argc, char** argv) {
     if (!strcmp(mode, "pipe-pingpong") && argc == 3) return pipe_pingpong(a);
     if (!strcmp(mode, "fork-exec-busybox-true") && argc == 3) return fork_exec_busybox_true(a);
     if (!strcmp(mode, "mmap-touch-munmap") && argc == 4) return mmap_touch_munmap(a, b);
+    if (!strcmp(mode, "null-syscall") && argc == 3) return null_syscall(a);
+    if (!strcmp(mode, "sched-yield") && argc == 3) return sched_yield_pair(a);
     return usage();
 }

@@ -12,6 +12,7 @@ namespace nyanos::arch {
 extern "C" void arch_syscall_entry_kpti();
 
 bool g_kpti_enabled = false;
+bool g_kpti_pcid_pairs = false;
 
 namespace {
 constexpr uint64_t kCr4Pge = 1ull << 7;
@@ -42,6 +43,12 @@ void enable_kpti() {
     use_kpti_interrupt_paths();
     wrmsr(kMsrLstar, reinterpret_cast<uint64_t>(&arch_syscall_entry_kpti));
     enable_kpti_on_this_cpu(this_cpu_entry());
+}
+
+void enable_kpti_pcid_pairs() {
+    g_kpti_pcid_pairs = true;
+    // This CPU's entry-area roots were stored before (the kernel's root,
+    // PCID 0, which entry_cr3_of leaves flushing): nothing to redo.
 }
 
 }  // namespace nyanos::arch

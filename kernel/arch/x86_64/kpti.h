@@ -21,14 +21,16 @@
 // one, unchanged, and the _kpti one with the switches; enable_kpti points
 // the IDT and LSTAR at the latter, so isolation off costs nothing. (Only a
 // frame returned through arch_interrupt_return_to tests this CPU's flag.)
-// Without PCIDs (isolation turns them off) every CR3 write flushes the TLB,
-// and CR4.PGE is cleared so that no global kernel translation survives the
-// switch to a user root.
+// CR4.PGE is cleared so that no global kernel translation survives the
+// switch to a user root. Without PCIDs every CR3 write flushes the TLB; with
+// them (mm/pcid.h, "PCID pairs") a space's two roots carry a pair of PCIDs
+// and the entry-area roots the no-flush bit, so the switches keep both.
 #pragma once
 
 #include <stdint.h>
 
 #include "arch/x86_64/cpu_local.h"
+#include "mm/pcid.h"
 
 namespace nyanos::arch {
 
@@ -44,21 +46,34 @@ inline bool kpti_enabled() {
     return g_kpti_enabled;
 }
 
+// Written once by enable_kpti_pcid_pairs(), before the other CPUs start
+// and before any process exists: the entry-area roots carry the no-flush
+// bit (mm::entry_cr3_of).
+extern bool g_kpti_pcid_pairs;
+// mm::init_pcid(), when isolation is on and CR4.PCIDE has just been set.
+void enable_kpti_pcid_pairs();
+
 // For install_cpu_local: the per-CPU part of enable_kpti() (the flag, the
 // entry stack as TSS.RSP0 for good, CR4.PGE off). Interrupts off.
 void enable_kpti_on_this_cpu(CpuEntryArea& area);
 
 // The roots this CPU's entry paths load (the current thread's kernel root)
 // and its exit paths load last (its user root, 0 for a thread that never
-// returns to user mode). Interrupts off; a store each through GS.
+// returns to user mode), as root words (a root and its PCID); with PCID
+// pairs they are stored with the no-flush bit. Interrupts off; a store each
+// through GS.
 inline void set_entry_roots(uint64_t kernel_cr3, uint64_t user_cr3) {
     asm volatile("movq %0, %%gs:56\n\tmovq %1, %%gs:64"
                  :
-                 : "r"(kernel_cr3), "r"(user_cr3)
+                 : "r"(mm::entry_cr3_of(kernel_cr3, g_kpti_pcid_pairs)),
+                   "r"(mm::entry_cr3_of(user_cr3, g_kpti_pcid_pairs))
                  : "memory");
 }
 inline void set_entry_kernel_root(uint64_t kernel_cr3) {
-    asm volatile("movq %0, %%gs:56" : : "r"(kernel_cr3) : "memory");
+    asm volatile("movq %0, %%gs:56"
+                 :
+                 : "r"(mm::entry_cr3_of(kernel_cr3, g_kpti_pcid_pairs))
+                 : "memory");
 }
 
 }  // namespace nyanos::arch
