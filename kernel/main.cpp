@@ -175,7 +175,9 @@ bool apply_and_report_mitigations() {
 }
 
 // The first xHCI controller, if any, with its boot keyboards as console
-// input (the same bytes as the PS/2 keyboard's), polled from the timer.
+// input (the same bytes as the PS/2 keyboard's): its interrupt when it has
+// MSI-X or MSI, the timer's tick for key repeat (and for everything when
+// it is polled).
 void start_usb() {
     const pci::Device* controller = pci::find_device(0x0c0330);
     if (!controller) return;
@@ -185,7 +187,10 @@ void start_usb() {
         return;
     }
     pci::enable_memory_and_bus_master(*controller);
-    if (xhci::init(registers.value())) proc::set_device_poll_hook(xhci::poll);
+    if (!xhci::init(registers.value())) return;
+    // The hook's stack is where the interrupt's work runs too.
+    if (proc::set_device_poll_hook(xhci::poll))
+        xhci::start_interrupts(*controller, proc::run_on_device_stack);
 }
 
 }  // namespace

@@ -1,6 +1,6 @@
 #include "debug/pci_test.h"
 
-#include "arch/x86_64/apic.h"
+#include "arch/x86_64/device_vectors.h"
 #include "boot_info.h"
 #include "dev/pci.h"
 #include "dev/pci_access.h"
@@ -12,9 +12,9 @@ namespace nyanos::debug {
 
 namespace {
 
-// A vector nothing else uses (between the ISA IRQs and the IPIs). The
-// controller is never started, so it never arrives.
-constexpr uint8_t kTestVector = 0x70;
+// The handler of the test's vector. The controller is never started, so it
+// never runs; the xHCI driver aims the device at its own vector later.
+void never_called(void*) {}
 
 // xHCI's first capability dword (xHCI 1.2, 5.3): CAPLENGTH in its low byte,
 // HCIVERSION in its high half. Read whole, as Linux does: QEMU's qemu-xhci
@@ -39,9 +39,19 @@ void run_pci_test_if_requested() {
     volatile uint8_t* base = registers.value();
     uint32_t first = *reinterpret_cast<volatile uint32_t*>(base + kCapabilityDword);
     kprintf("pci_test: xhci mmio caplength=0x%x hciversion=0x%x\n", first & 0xff, first >> 16);
-    auto routed = pci::route_interrupt(*xhci, arch::apic::id(), kTestVector);
-    kprintf("pci_test: interrupt to apic %u vector 0x%x: %s\n", arch::apic::id(), kTestVector,
-            routed.ok() ? "ok" : error_name(routed.error()));
+    auto vector = arch::allocate_device_vector(never_called, nullptr, "pci_test");
+    if (!vector.ok()) {
+        kprintf("pci_test: no device vector: %s\n", error_name(vector.error()));
+        return;
+    }
+    const arch::DeviceVector aimed = vector.value();
+    auto routed = pci::route_interrupt(*xhci, aimed.apic_id, aimed.vector);
+    if (routed.ok())
+        kprintf("pci_test: interrupt to apic %u vector 0x%x: ok (%s)\n", aimed.apic_id,
+                aimed.vector, pci::interrupt_kind_name(routed.value()));
+    else
+        kprintf("pci_test: interrupt to apic %u vector 0x%x: %s\n", aimed.apic_id, aimed.vector,
+                error_name(routed.error()));
     // What the device now says: MSI-X's enable bit (bit 15 of its control).
     pci::ConfigAccess& config = *pci::config_access();
     pci::Address address = xhci->function.address;
@@ -50,6 +60,8 @@ void run_pci_test_if_requested() {
         kprintf("pci_test: msi-x enabled=%u command=0x%x\n", control >> 15,
                 config.read16(address, pci::kCommand));
     }
+    // Nothing was started, so nothing can still be sending it.
+    (void)arch::free_device_vector(aimed.vector);
 }
 
 }  // namespace nyanos::debug

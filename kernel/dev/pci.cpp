@@ -125,24 +125,44 @@ void enable_memory_and_bus_master(const Device& device) {
     config.write16(a, kCommand, uint16_t(command | kCommandMemory | kCommandBusMaster));
 }
 
-Result<void> route_interrupt(const Device& device, uint32_t apic_id, uint8_t vector) {
+const char* interrupt_kind_name(InterruptKind kind) {
+    return kind == InterruptKind::kMsix ? "msi-x" : "msi";
+}
+
+namespace {
+
+// MSI-X entry 0 for `message`. Every check comes before the first write,
+// so a failure leaves the device untouched.
+Result<void> route_msix(const Device& device, uint8_t capability, MsiMessage message) {
+    ConfigAccess& config = access();
+    Address a = device.function.address;
+    MsixTable table = TRY(read_msix(config, a, capability));
+    Bar table_bar = TRY(bar(device, table.bar));
+    TRY(check_msix_table(table, table_bar));
+    volatile uint8_t* registers = TRY(map_bar(device, table.bar));
+    auto* entries = reinterpret_cast<volatile uint32_t*>(registers + table.offset);
+    return enable_msix(config, a, capability, table, entries, 0, message);
+}
+
+}  // namespace
+
+Result<InterruptKind> route_interrupt(const Device& device, uint32_t apic_id, uint8_t vector) {
     ConfigAccess& config = access();
     Address a = device.function.address;
     MsiMessage message = TRY(lapic_message(apic_id, vector));
     auto msix = find_capability(config, a, kCapabilityMsix);
+    Error msix_error = Error::kNotSupported;
     if (msix.ok()) {
-        MsixTable table = TRY(read_msix(config, a, msix.value()));
-        Bar table_bar = TRY(bar(device, table.bar));
-        TRY(check_msix_table(table, table_bar));
-        volatile uint8_t* registers = TRY(map_bar(device, table.bar));
-        auto* entries = reinterpret_cast<volatile uint32_t*>(registers + table.offset);
-        return enable_msix(config, a, msix.value(), table, entries, 0, message);
+        auto routed = route_msix(device, msix.value(), message);
+        if (routed.ok()) return InterruptKind::kMsix;
+        msix_error = routed.error();
+    } else if (msix.error() != Error::kNoEntry) {
+        return msix.error();  // a broken capability list: MSI's walk would fail the same way
     }
-    if (msix.error() != Error::kNoEntry) return msix.error();
     auto msi = find_capability(config, a, kCapabilityMsi);
-    if (!msi.ok()) return msi.error() == Error::kNoEntry ? Error::kNotSupported : msi.error();
+    if (!msi.ok()) return msi.error() == Error::kNoEntry ? msix_error : msi.error();
     enable_msi(config, a, msi.value(), message);
-    return {};
+    return InterruptKind::kMsi;
 }
 
 }  // namespace nyanos::pci

@@ -54,15 +54,21 @@ Result<volatile uint8_t*> map_bar(const Device& device, uint8_t index);
 // write RAM by DMA: only for a device whose driver owns it).
 void enable_memory_and_bus_master(const Device& device);
 
+// How a device's interrupt reaches the CPU once route_interrupt is done.
+enum class InterruptKind : uint8_t { kMsix, kMsi };
+const char* interrupt_kind_name(InterruptKind kind);  // "msi-x", "msi"
+
 // Aims the device's first interrupt at the local APIC whose id is
 // `apic_id`, as `vector`: MSI-X entry 0 when the device has MSI-X (its
 // table mapped through map_bar and checked to lie inside its BAR), else
-// MSI. kNotSupported when it has neither: the driver then polls. kInvalid
-// for a vector below 32 or an id the xAPIC cannot name; kCorrupt for a
-// capability list or MSI-X table that does not hold together. The caller
-// turns memory decoding on first (an MSI-X table is in a BAR) and installs
-// the vector's handler (the interrupt layer has no
-// allocator for device vectors yet: the xHCI driver adds one).
-Result<void> route_interrupt(const Device& device, uint32_t apic_id, uint8_t vector);
+// MSI; an MSI-X that cannot be used (a table outside its BAR, a BAR that
+// cannot be mapped) falls back to MSI when the device has that too, and
+// leaves the device as it was otherwise. Returns which was programmed.
+// kNotSupported when the device has neither: the driver then polls.
+// kInvalid for a vector below 32 or an id the xAPIC cannot name; kCorrupt
+// for a capability list or MSI-X table that does not hold together. The
+// caller turns memory decoding on first (an MSI-X table is in a BAR) and
+// binds the vector to its handler before (arch/x86_64/device_vectors.h).
+Result<InterruptKind> route_interrupt(const Device& device, uint32_t apic_id, uint8_t vector);
 
 }  // namespace nyanos::pci

@@ -1,9 +1,14 @@
 #include "dev/xhci.h"
 
+#include <string.h>
+
 #include <new>
 
+#include "arch/x86_64/device_vectors.h"
 #include "arch/x86_64/timer.h"
+#include "boot_info.h"
 #include "dev/console_input.h"
+#include "dev/pci.h"
 #include "lib/console.h"
 #include "mm/physical_memory.h"
 #include "sync/spinlock.h"
@@ -29,8 +34,9 @@ constexpr uint32_t kCapLength = 0x00, kHcsParams1 = 0x04, kHcsParams2 = 0x08, kH
 // Operational registers (5.4), from the capability length on.
 constexpr uint32_t kUsbCommand = 0x00, kUsbStatus = 0x04, kCommandRingControl = 0x18,
                    kContextArray = 0x30, kConfigure = 0x38, kPortBase = 0x400;
-constexpr uint32_t kCommandRun = 1u << 0, kCommandReset = 1u << 1;
-constexpr uint32_t kStatusHalted = 1u << 0, kStatusNotReady = 1u << 11;
+constexpr uint32_t kCommandRun = 1u << 0, kCommandReset = 1u << 1, kCommandInterrupts = 1u << 2;
+constexpr uint32_t kStatusHalted = 1u << 0, kStatusEventInterrupt = 1u << 3,
+                   kStatusNotReady = 1u << 11;
 // PORTSC (5.4.8). Writing 1 to PED disables the port and to a change bit
 // clears it, so a write starts from the bits that keep their value
 // (Linux's xhci_port_state_to_neutral).
@@ -40,8 +46,18 @@ constexpr uint32_t kPortChanges = 0x7fu << 17;
 constexpr uint32_t kPortKept = (1u << 0) | (1u << 3) | (0xfu << 10) | (1u << 30) | (0xfu << 5) |
                                (1u << 9) | (0x3u << 14) | (0x7u << 25);
 // Interrupter 0 (5.5.2), in the runtime registers.
-constexpr uint32_t kEventRingTableSize = 0x28, kEventRingTableBase = 0x30, kEventRingDequeue = 0x38;
+constexpr uint32_t kInterrupterManagement = 0x20, kInterrupterModeration = 0x24,
+                   kEventRingTableSize = 0x28, kEventRingTableBase = 0x30, kEventRingDequeue = 0x38;
 constexpr uint64_t kEventHandlerBusy = 1u << 3;
+// IMAN: Interrupt Pending (write 1 to clear) and Interrupt Enable.
+constexpr uint32_t kInterruptPending = 1u << 0, kInterruptEnable = 1u << 1;
+// IMOD's interval, in 250 ns units: at most one interrupt per 40 us, as
+// Linux sets it (a keyboard needs far less; a burst of events during an
+// attach is taken in one go).
+constexpr uint32_t kModerationInterval = 160;
+// Events the tick finds waiting this long, with no interrupt taken
+// meanwhile, were missed by the interrupt: the tick takes them.
+constexpr uint64_t kLostInterruptNs = 50'000'000;
 // USB Legacy Support extended capability (7.1): the firmware hands over.
 constexpr uint32_t kLegacySupportId = 1, kBiosOwned = 1u << 16, kOsOwned = 1u << 24;
 
@@ -236,7 +252,16 @@ class Controller {
 public:
     bool start_locked(volatile uint8_t* mmio) REQUIRES(g_lock);
     void attach_root_ports_locked() REQUIRES(g_lock);
+    // From the timer tick: with interrupts off (polled), takes the events
+    // and handles what they noted; with interrupts on, only checks that no
+    // event is left waiting. Key repeat either way.
     void poll_locked() REQUIRES(g_lock);
+    // Interrupter 0 on (IMOD, IMAN.IE, USBCMD.INTE): from then on events
+    // are taken by interrupt_locked(). Once, after attach_root_ports_locked.
+    void enable_interrupts_locked() REQUIRES(g_lock);
+    // The controller's interrupt: acknowledges it, takes the events and
+    // handles what they noted (an attach included).
+    void interrupt_locked() REQUIRES(g_lock);
     Result<void> disable_slot_locked(uint8_t slot) REQUIRES(g_lock);
 
 private:
@@ -291,6 +316,15 @@ private:
     void handle_root_port_changes() REQUIRES(g_lock);
     void handle_hub_port_changes(Device& hub) REQUIRES(g_lock);
 
+    // Pops every event and handles it; then writes ERDP (which clears
+    // Event Handler Busy) if any was popped, or always with `acknowledge`.
+    void drain_events(bool acknowledge) REQUIRES(g_lock);
+    // What the events noted: port changes, hubs' changes, stalled endpoints.
+    void handle_noted_changes() REQUIRES(g_lock);
+    void take_events_after_interrupt() REQUIRES(g_lock);
+    void check_waiting_events() REQUIRES(g_lock);
+    void repeat_keys() REQUIRES(g_lock);
+
     volatile uint8_t* m_capabilities GUARDED_BY(g_lock) = nullptr;
     volatile uint8_t* m_operational GUARDED_BY(g_lock) = nullptr;
     volatile uint8_t* m_runtime GUARDED_BY(g_lock) = nullptr;
@@ -308,6 +342,15 @@ private:
     uint64_t m_root_changed[4] GUARDED_BY(g_lock) = {};
     uint64_t m_root_reconnected[4] GUARDED_BY(g_lock) = {};
     bool m_hub_work GUARDED_BY(g_lock) = false;
+
+    // Interrupt mode: events are taken by the interrupt; the tick repeats
+    // keys and looks for events left waiting (since m_waiting_since_ns,
+    // 0 when none, with m_runs_then interrupts taken by then).
+    bool m_interrupts GUARDED_BY(g_lock) = false;
+    uint64_t m_interrupt_runs GUARDED_BY(g_lock) = 0;
+    uint64_t m_waiting_since_ns GUARDED_BY(g_lock) = 0;
+    uint64_t m_runs_then GUARDED_BY(g_lock) = 0;
+    bool m_lost_reported GUARDED_BY(g_lock) = false;
 };
 
 // One controller is driven (the first found); poll() runs from the timer on
@@ -479,7 +522,9 @@ bool Controller::start_locked(volatile uint8_t* mmio) {
     write64(m_runtime, kEventRingDequeue, m_events->dequeue_phys());
     write64(m_runtime, kEventRingTableBase, table_page.value().phys);  // last: it arms the ring
 
-    write32(m_operational, kUsbCommand, kCommandRun);  // polled: no interrupts
+    // Polled until start_interrupts (USBCMD.INTE stays off): boot attaches
+    // the devices present by waiting on the event ring.
+    write32(m_operational, kUsbCommand, kCommandRun);
     if (!wait_for(kUsbStatus, kStatusHalted, 0, kTimeoutNs)) {
         kprintf("xhci: the controller does not run; giving it up\n");
         return false;
@@ -1092,14 +1137,17 @@ void Controller::handle_hub_port_changes(Device& hub) {
     if (!hub.listening) (void)listen(hub);
 }
 
-void Controller::poll_locked() {
+void Controller::drain_events(bool acknowledge) {
     Trb event;
     bool any = false;
     while (m_events->try_pop(event)) {
         any = true;
         handle_event(event);
     }
-    if (any) acknowledge_events();
+    if (any || acknowledge) acknowledge_events();
+}
+
+void Controller::handle_noted_changes() {
     // Attaching waits for commands and transfers: it runs here, after the
     // ring is drained, and never from inside a wait (handle_event only
     // notes what changed).
@@ -1118,6 +1166,9 @@ void Controller::poll_locked() {
         if (!recover_control_endpoint(*d).ok())
             kprintf("usb: slot %u: endpoint 0 does not recover from a stall\n", unsigned(d->slot));
     }
+}
+
+void Controller::repeat_keys() {
     const uint64_t now = arch::monotonic_ns();
     for (Device* d : m_devices) {
         if (!d || d->kind != Device::Kind::kKeyboard) continue;
@@ -1126,6 +1177,70 @@ void Controller::poll_locked() {
         for (size_t j = 0; j < n; ++j)
             console_input::push(console_input::Source::kKeyboard, bytes[j]);
     }
+}
+
+void Controller::take_events_after_interrupt() {
+    // IMAN.IP and USBSTS.EINT are write-1-to-clear (IE is written back
+    // on), and cleared before the ring is read: an event written after
+    // that raises them again rather than being taken silently.
+    write32(m_runtime, kInterrupterManagement, kInterruptEnable | kInterruptPending);
+    write32(m_operational, kUsbStatus, kStatusEventInterrupt);
+    // The ERDP write always: the controller set Event Handler Busy when it
+    // interrupted and asserts nothing more until it is cleared; with events
+    // still unread behind the new dequeue pointer it interrupts again.
+    drain_events(true);
+    handle_noted_changes();
+}
+
+void Controller::enable_interrupts_locked() {
+    write32(m_runtime, kInterrupterModeration, kModerationInterval);
+    write32(m_runtime, kInterrupterManagement, kInterruptEnable | kInterruptPending);
+    write32(m_operational, kUsbCommand, read32(m_operational, kUsbCommand) | kCommandInterrupts);
+    m_interrupts = true;
+    // The controller sets Event Handler Busy with every event, interrupts
+    // on or off, and interrupts only once it is clear: what came since the
+    // last poll is taken now, which clears it.
+    take_events_after_interrupt();
+}
+
+void Controller::interrupt_locked() {
+    ++m_interrupt_runs;
+    take_events_after_interrupt();
+}
+
+// An interrupt that never came (a message lost on the way, a controller
+// that does not send it) must not leave a keyboard dead: events waiting
+// kLostInterruptNs with no interrupt taken meanwhile are taken here, and
+// the first time is reported.
+void Controller::check_waiting_events() {
+    if (!m_events->has_event()) {
+        m_waiting_since_ns = 0;
+        return;
+    }
+    const uint64_t now = arch::monotonic_ns();
+    if (m_waiting_since_ns == 0 || m_runs_then != m_interrupt_runs) {
+        m_waiting_since_ns = now;
+        m_runs_then = m_interrupt_runs;
+        return;
+    }
+    if (now - m_waiting_since_ns < kLostInterruptNs) return;
+    if (!m_lost_reported) {
+        kprintf("xhci: events waited %lu ms with no interrupt; the timer takes them\n",
+                (now - m_waiting_since_ns) / kMillisecondNs);
+        m_lost_reported = true;
+    }
+    m_waiting_since_ns = 0;
+    take_events_after_interrupt();
+}
+
+void Controller::poll_locked() {
+    if (m_interrupts) {
+        check_waiting_events();
+    } else {
+        drain_events(false);
+        handle_noted_changes();
+    }
+    repeat_keys();
 }
 
 }  // namespace
@@ -1146,10 +1261,81 @@ bool init(volatile uint8_t* mmio) {
     return true;
 }
 
+namespace {
+
+// Set by the interrupt's handler when its work could not run (on a CPU
+// other than the boot CPU, or with the lock taken): the next tick does it.
+bool g_interrupt_deferred = false;  // atomic
+// proc's runner for work on the device poll stack (set before the vector
+// is bound, read by the handler after the vector table's lock).
+bool (*g_run_on_device_stack)(void (*work)()) = nullptr;
+
+// The interrupt's work, on the device poll stack (an attach runs deep).
+// Only the boot CPU runs it and the tick's poll, both with interrupts off,
+// so the try_lock finds the lock free; a failure would be a holder on
+// another CPU, which must not be waited for with interrupts off.
+void interrupt_work() {
+    Controller* controller = __atomic_load_n(&g_controller, __ATOMIC_ACQUIRE);
+    if (!controller) return;
+    if (!g_lock.try_lock()) {
+        __atomic_store_n(&g_interrupt_deferred, true, __ATOMIC_RELEASE);
+        return;
+    }
+    controller->interrupt_locked();
+    g_lock.unlock();
+}
+
+void on_interrupt(void*) {
+    if (!g_run_on_device_stack(interrupt_work))
+        __atomic_store_n(&g_interrupt_deferred, true, __ATOMIC_RELEASE);
+}
+
+bool polling_forced() {
+    char value[8];
+    return cmdline_value("xhci.poll", value, sizeof(value)) && strcmp(value, "1") == 0;
+}
+
+}  // namespace
+
+void start_interrupts(const pci::Device& device, bool (*run_on_device_stack)(void (*work)())) {
+    Controller* controller = __atomic_load_n(&g_controller, __ATOMIC_ACQUIRE);
+    if (!controller) return;
+    if (polling_forced()) {
+        kprintf("xhci: interrupts polled (xhci.poll=1)\n");
+        return;
+    }
+    g_run_on_device_stack = run_on_device_stack;
+    auto vector = arch::allocate_device_vector(on_interrupt, nullptr, "xhci");
+    if (!vector.ok()) {
+        kprintf("xhci: interrupts polled (no vector: %s)\n", error_name(vector.error()));
+        return;
+    }
+    const arch::DeviceVector aimed = vector.value();
+    auto routed = pci::route_interrupt(device, aimed.apic_id, aimed.vector);
+    if (!routed.ok()) {
+        (void)arch::free_device_vector(aimed.vector);  // nothing sends it
+        if (routed.error() == Error::kNotSupported)
+            kprintf("xhci: interrupts polled (no msi)\n");
+        else
+            kprintf("xhci: interrupts polled (msi: %s)\n", error_name(routed.error()));
+        return;
+    }
+    {
+        // Interrupts off on this CPU, the one the vector is aimed at: the
+        // first interrupt comes once the switch is complete.
+        sync::NoInterruptsGuard lock(g_lock);
+        controller->enable_interrupts_locked();
+    }
+    kprintf("xhci: interrupts %s vector 0x%x cpu %u\n", pci::interrupt_kind_name(routed.value()),
+            aimed.vector, aimed.cpu);
+}
+
 void poll() {
     Controller* controller = __atomic_load_n(&g_controller, __ATOMIC_ACQUIRE);
     if (!controller) return;
     if (!g_lock.try_lock()) return;
+    if (__atomic_exchange_n(&g_interrupt_deferred, false, __ATOMIC_ACQUIRE))
+        controller->interrupt_locked();
     controller->poll_locked();
     g_lock.unlock();
 }

@@ -3,6 +3,7 @@
 // description owns (a reader sees one consistent text however it reads).
 #include <new>
 
+#include "arch/x86_64/device_vectors.h"
 #include "arch/x86_64/io.h"
 #include "arch/x86_64/timer.h"
 #include "dev/pci.h"
@@ -220,6 +221,24 @@ Result<void> write_maps(int32_t pid, TextBuilder& out) {
     return {};
 }
 
+// /proc/interrupts: the device vectors handed out, and the timer's ticks.
+void write_interrupts(TextBuilder& out) {
+    uint32_t indexes[proc::kMaxCpus];
+    size_t count = online_cpus(indexes);
+    interrupts_header(indexes, count, out);
+    // One vector at a time: each line is a snapshot of its own.
+    arch::DeviceVectorInfo vector;
+    for (size_t n = 0; arch::device_vector_at(n, vector); ++n)
+        interrupt_line(indexes, count,
+                       InterruptLine{vector.vector, vector.cpu, vector.count, vector.name}, out);
+    uint64_t ticks[proc::kMaxCpus];
+    for (size_t i = 0; i < count; ++i) {
+        proc::CpuTickCounts t = proc::cpu_tick_counts(indexes[i]);
+        ticks[i] = t.user + t.system + t.idle;  // one of the three per timer interrupt
+    }
+    interrupts_footer(ticks, count, arch::stray_device_interrupts(), out);
+}
+
 // /proc/pci: the devices found at boot, one line each.
 void write_pci(TextBuilder& out) {
     for (size_t i = 0; i < pci::device_count(); ++i) {
@@ -266,6 +285,9 @@ Result<void> write_text(Node node, TextBuilder& out) {
             return {};
         case Special::kProcCpuinfo:
             write_cpuinfo(out);
+            return {};
+        case Special::kProcInterrupts:
+            write_interrupts(out);
             return {};
         case Special::kProcPci:
             write_pci(out);

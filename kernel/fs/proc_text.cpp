@@ -361,6 +361,32 @@ void map_line(const MapLine& l, TextBuilder& out) {
     out.append("\n");
 }
 
+// Linux's first column is 3 wide while there are fewer than 1000 interrupt
+// numbers, as IDT vectors always are; the header pads it and ": " with 8
+// more (its "%*s" of prec + 8, spelled out: the formatter takes no '*').
+void interrupts_header(const uint32_t* cpus, size_t cpu_count, TextBuilder& out) {
+    out.append("%11s", "");
+    for (size_t i = 0; i < cpu_count; ++i) out.append("CPU%-8u", cpus[i]);
+    out.append("\n");
+}
+
+void interrupt_line(const uint32_t* cpus, size_t cpu_count, const InterruptLine& line,
+                    TextBuilder& out) {
+    out.append("%3u: ", line.vector);
+    for (size_t i = 0; i < cpu_count; ++i)
+        out.append("%10lu ", cpus[i] == line.cpu ? line.count : 0ul);
+    // A message-signalled vector: an edge at the local APIC.
+    out.append(" %8s  %s\n", "MSI-edge", line.name);
+}
+
+void interrupts_footer(const uint64_t* timer_ticks, size_t cpu_count, uint64_t errors,
+                       TextBuilder& out) {
+    out.append("LOC: ");
+    for (size_t i = 0; i < cpu_count; ++i) out.append("%10lu ", timer_ticks[i]);
+    out.append("  Local timer interrupts\n");
+    out.append("ERR: %10lu\n", errors);
+}
+
 void version(const char* release, const char* build, TextBuilder& out) {
     out.append("Linux version %s (nyanos@nyanos) (g++) %s\n", release, build);
 }

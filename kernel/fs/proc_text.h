@@ -1,5 +1,5 @@
 // The text of /proc's system-wide files (/proc/meminfo, uptime, loadavg,
-// stat, cpuinfo, version, mounts), laid out as Linux 6.1 lays them out
+// stat, cpuinfo, interrupts, version, mounts), laid out as Linux 6.1 lays them out
 // (fs/proc/*.c, arch/x86/kernel/cpu/proc.c), from figures the kernel
 // gathers when the file is opened (fs/proc_files.kernel.cpp). Portable, so
 // the host tests check every format against Linux's.
@@ -7,7 +7,7 @@
 // Programs parse these files by line and field name (busybox's free, top,
 // ps and df, procps, glibc's get_nprocs through /proc/stat), so a field is
 // only printed when the kernel has a true value for it: a figure the kernel
-// does not keep (interrupt counts, swap) is left out or, where Linux itself
+// does not keep (/proc/stat's interrupt counts, swap) is left out or, where Linux itself
 // prints 0 for it on a machine like this one (no swap, no disk I/O), 0.
 #pragma once
 
@@ -135,6 +135,28 @@ struct MapLine {
     const char* name = nullptr;
 };
 void map_line(const MapLine& line, TextBuilder& out);
+
+// One device interrupt vector for /proc/interrupts: its number, the CPU
+// it is aimed at (where every one of its interrupts arrives), how many it
+// took, and the driver's name.
+struct InterruptLine {
+    uint32_t vector = 0;
+    uint32_t cpu = 0;
+    uint64_t count = 0;
+    const char* name = "";
+};
+// /proc/interrupts in Linux's layout (kernel/irq/proc.c,
+// arch/x86/kernel/irq.c), in three parts so that the caller can gather one
+// line at a time: a header of CPU columns (`cpus`: the online CPUs, in
+// order); per interrupt its number (the IDT vector here), one count column
+// per CPU and its name; then LOC, the local timer interrupts per CPU
+// (`timer_ticks`, in the order of `cpus`), and ERR, device vectors that
+// arrived with no handler.
+void interrupts_header(const uint32_t* cpus, size_t cpu_count, TextBuilder& out);
+void interrupt_line(const uint32_t* cpus, size_t cpu_count, const InterruptLine& line,
+                    TextBuilder& out);
+void interrupts_footer(const uint64_t* timer_ticks, size_t cpu_count, uint64_t errors,
+                       TextBuilder& out);
 
 void version(const char* release, const char* build, TextBuilder& out);
 void mounts(TextBuilder& out);

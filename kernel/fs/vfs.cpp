@@ -83,6 +83,8 @@ constexpr SpecialInfo kSpecials[] = {
     // As Linux's, /proc/mounts is a link to the caller's mounts.
     {Special::kProcCpuinfo, Special::kProcDirectory, "cpuinfo", "/proc/cpuinfo", NodeType::kRegular,
      0444, 0, 0},
+    {Special::kProcInterrupts, Special::kProcDirectory, "interrupts", "/proc/interrupts",
+     NodeType::kRegular, 0444, 0, 0},
     {Special::kProcLoadavg, Special::kProcDirectory, "loadavg", "/proc/loadavg", NodeType::kRegular,
      0444, 0, 0},
     {Special::kProcMeminfo, Special::kProcDirectory, "meminfo", "/proc/meminfo", NodeType::kRegular,

@@ -68,7 +68,8 @@ enum class Special : uint8_t {
     kProcLoadavg,
     kProcStat,
     kProcCpuinfo,
-    kProcPci,  // NyanOS's own: one line per PCI function (lib/pci_text.h)
+    kProcInterrupts,  // device vectors and timer ticks (fs/proc_text.h)
+    kProcPci,         // NyanOS's own: one line per PCI function (lib/pci_text.h)
     kProcVersion,
     kProcMounts,  // a link to self/mounts
 };

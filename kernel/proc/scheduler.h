@@ -174,6 +174,14 @@ WaitEvent& console_input_event();
 inline constexpr size_t kDevicePollStackPages = 3;
 bool set_device_poll_hook(void (*hook)());
 
+// Runs `work` on the device poll's stack, for a device interrupt handler
+// whose work may run as deep as the poll's (a USB attach). In interrupt
+// context with interrupts off, on the boot CPU, which is the only one that
+// uses that stack: the poll and such a handler cannot nest there. False
+// (and nothing run) on another CPU or before set_device_poll_hook gave
+// the stack; the caller then leaves the work to the poll.
+bool run_on_device_stack(void (*work)());
+
 // Whether a kill, or a signal the current thread is to take, is pending:
 // a long system call checks it between steps and returns early with what
 // it has done, so that the kill or the handler comes on its way out,

@@ -224,10 +224,21 @@ void (*g_device_poll)() = nullptr;  // set once at boot, before the APs start
 // thread's kernel stack is (one page for a NyanOS program's) must not
 // decide whether a USB attach fits on it.
 uint64_t g_device_poll_stack = 0;
+// True while the boot CPU runs device work on that stack: it has one user
+// at a time (interrupts stay off there, so the tick and a device's
+// interrupt cannot nest), and a nesting would be a broken invariant.
+bool g_on_device_stack = false;
+
+void run_device_work_here(void (*work)()) {
+    VERIFY(!g_on_device_stack);
+    g_on_device_stack = true;
+    arch_run_on_stack(g_device_poll_stack, work);
+    g_on_device_stack = false;
+}
 
 void on_timer(arch::InterruptFrame& frame) {
     Cpu& cpu = this_cpu();
-    if (cpu.index == 0 && g_device_poll) arch_run_on_stack(g_device_poll_stack, g_device_poll);
+    if (cpu.index == 0 && g_device_poll) run_device_work_here(g_device_poll);
     if (cpu.current != &cpu.idle) {
         charge_tick(*cpu.current, frame.from_user());
         bump(frame.from_user() ? cpu.ticks.user : cpu.ticks.system);
@@ -579,6 +590,13 @@ bool set_device_poll_hook(void (*hook)()) {
     }
     g_device_poll_stack = stack.value();
     g_device_poll = hook;
+    return true;
+}
+
+bool run_on_device_stack(void (*work)()) {
+    VERIFY(!(arch::read_rflags() & arch::kRflagsInterrupt));
+    if (!g_device_poll_stack || this_cpu().index != 0) return false;
+    run_device_work_here(work);
     return true;
 }
 

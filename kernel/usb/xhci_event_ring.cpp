@@ -11,6 +11,11 @@ Result<EventRing> EventRing::try_create(Trb* segment, uint64_t segment_phys, siz
     return EventRing(segment, segment_phys, trb_count);
 }
 
+bool EventRing::has_event() const {
+    uint32_t control = __atomic_load_n(&m_segment[m_dequeue].control, __ATOMIC_ACQUIRE);
+    return bool(control & trb_control::kCycle) == m_cycle;
+}
+
 bool EventRing::try_pop(Trb& out) {
     Trb& slot = m_segment[m_dequeue];
     // The cycle bit first, with acquire order: the controller writes it last,

@@ -46,6 +46,10 @@ public:
     // has written nothing new.
     bool try_pop(Trb& out);
 
+    // Whether try_pop would find an event now, without taking it (a check
+    // that events are not left waiting).
+    bool has_event() const;
+
     // For ERDP after a batch of pops: the next TRB the driver will read (the
     // driver ORs in Event Handler Busy to clear it; the segment index is 0).
     uint64_t dequeue_phys() const { return m_segment_phys + m_dequeue * sizeof(Trb); }

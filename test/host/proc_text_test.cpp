@@ -115,6 +115,33 @@ TEST_CASE("proc text: stat has a total cpu line, one per CPU, and the counts") {
           "btime 1764460800\nprocesses 57\nprocs_running 1\nprocs_blocked 0\n");
 }
 
+TEST_CASE("proc text: interrupts has Linux's columns: CPU header, counts per CPU, LOC and ERR") {
+    Text t;
+    const uint32_t cpus[2] = {0, 1};
+    interrupts_header(cpus, 2, t.out);
+    // A vector aimed at CPU 1 counts in CPU 1's column only.
+    interrupt_line(cpus, 2, InterruptLine{64, 0, 17, "xhci"}, t.out);
+    interrupt_line(cpus, 2, InterruptLine{200, 1, 4294967296ul, "other"}, t.out);
+    const uint64_t ticks[2] = {1234, 5};
+    interrupts_footer(ticks, 2, 3, t.out);
+    CHECK(t.str() ==
+          "           CPU0       CPU1       \n"
+          " 64:         17          0  MSI-edge  xhci\n"
+          "200:          0 4294967296  MSI-edge  other\n"
+          "LOC:       1234          5   Local timer interrupts\n"
+          "ERR:          3\n");
+    // With no device vector: the header, LOC and ERR alone.
+    Text empty;
+    const uint32_t one[1] = {0};
+    interrupts_header(one, 1, empty.out);
+    const uint64_t tick[1] = {9};
+    interrupts_footer(tick, 1, 0, empty.out);
+    CHECK(empty.str() ==
+          "           CPU0       \n"
+          "LOC:          9   Local timer interrupts\n"
+          "ERR:          0\n");
+}
+
 TEST_CASE("proc text: cpuinfo decodes CPUID as Linux prints it") {
     CpuIdentity cpu;
     identify_cpu(fake_cpuid, cpu);

@@ -160,9 +160,9 @@ TEST_CASE("vfs: /proc/<pid> for every process: listed by pid, its files, gone wi
     test::set_fake_process(42, cat);
     test::set_fake_process(300, nullptr);  // no program (a kernel-made process)
     LookupContext init = LookupContext::of_process(Node{}, sh, 1);
-    CHECK(t.list(t.at("/proc")) == std::vector<std::string>{".", "..", "self", "cpuinfo", "loadavg",
-                                                            "meminfo", "mounts", "pci", "stat",
-                                                            "uptime", "version", "1", "42", "300"});
+    CHECK(t.list(t.at("/proc")) ==
+          std::vector<std::string>{".", "..", "self", "cpuinfo", "interrupts", "loadavg", "meminfo",
+                                   "mounts", "pci", "stat", "uptime", "version", "1", "42", "300"});
     CHECK(t.list(t.at("/proc/42")) == std::vector<std::string>{".", "..", "exe", "cwd", "cmdline",
                                                                "environ", "comm", "stat", "status",
                                                                "mounts", "maps", "fd", "task"});
@@ -760,13 +760,13 @@ TEST_CASE("open: /proc's text files are read-only regular files of size 0 that r
     test::clear_fake_processes();
     test::set_fake_process(9, nullptr);
     LookupContext self = LookupContext::of_process(Node{}, nullptr, 9);
-    CHECK(t.list(t.at("/proc")) == std::vector<std::string>{".", "..", "self", "cpuinfo", "loadavg",
-                                                            "meminfo", "mounts", "pci", "stat",
-                                                            "uptime", "version", "9"});
+    CHECK(t.list(t.at("/proc")) ==
+          std::vector<std::string>{".", "..", "self", "cpuinfo", "interrupts", "loadavg", "meminfo",
+                                   "mounts", "pci", "stat", "uptime", "version", "9"});
     // /proc/mounts is a link to the caller's (self/mounts), as Linux's.
     for (const char* path :
-         {"/proc/cpuinfo", "/proc/loadavg", "/proc/meminfo", "/proc/mounts", "/proc/pci",
-          "/proc/self/mounts", "/proc/stat", "/proc/uptime", "/proc/version"}) {
+         {"/proc/cpuinfo", "/proc/interrupts", "/proc/loadavg", "/proc/meminfo", "/proc/mounts",
+          "/proc/pci", "/proc/self/mounts", "/proc/stat", "/proc/uptime", "/proc/version"}) {
         CAPTURE(path);
         Node n = t.vfs.resolve(self, Node{}, path, true).value();
         CHECK(is_proc_text(n.special));

@@ -281,6 +281,7 @@ TEST_CASE("xhci event ring: events are popped in order, stale memory is not an e
     CHECK(entry.segment_trbs == 16);
     CHECK(entry.reserved == 0);
     Trb out;
+    CHECK(!ring.has_event());  // garbage with the wrong cycle is not an event
     CHECK(!ring.try_pop(out));
     CHECK(ring.dequeue_phys() == kPhys);
 
@@ -289,6 +290,9 @@ TEST_CASE("xhci event ring: events are popped in order, stale memory is not an e
                    trb_type_bits(trb_type::kTransferEvent) | (3u << 16) | (7u << 24)};
     xhc.write(completion);
     xhc.write(event(2, trb_type::kCommandCompletionEvent));
+    CHECK(ring.has_event());
+    CHECK(ring.has_event());  // looking does not take it
+    CHECK(ring.dequeue_phys() == kPhys);
     REQUIRE(ring.try_pop(out));
     CHECK(out.type() == trb_type::kTransferEvent);
     CHECK(out.parameter == kPhys + 0x40);
@@ -317,8 +321,10 @@ TEST_CASE("xhci event ring: many laps; the consumer cycle follows the controller
     for (int round = 0; round < 300; ++round) {
         size_t batch = 1 + size_t(round * 7 % 16);  // 1..16: up to a whole segment
         for (size_t i = 0; i < batch; ++i) xhc.write(event(written++));
+        CHECK(ring.has_event());
         Trb out;
         while (ring.try_pop(out)) CHECK(out.parameter == read++);
+        CHECK(!ring.has_event());
         CHECK(read == written);
         CHECK(ring.cycle() == xhc.cycle);
         CHECK(ring.dequeue_phys() == kPhys + xhc.index * sizeof(Trb));

@@ -5,6 +5,7 @@
 
 #include "arch/x86_64/apic.h"
 #include "arch/x86_64/cpu.h"
+#include "arch/x86_64/device_vectors.h"
 #include "arch/x86_64/exceptions.h"
 #include "arch/x86_64/pic.h"
 #include "arch/x86_64/timer.h"
@@ -97,6 +98,8 @@ extern "C" void arch_interrupt_dispatch(InterruptFrame* frame) {
         handle_timer_interrupt(*frame);
     } else if (vector >= kIrqVectorBase && vector < kIrqVectorBase + kIsaIrqCount) {
         handle_irq(unsigned(vector - kIrqVectorBase));
+    } else if (handle_device_vector(vector)) {
+        // A device's message-signalled interrupt (device_vectors.h).
     } else if (vector >= kFirstIpiVector && vector <= kLastIpiVector) {
         handle_ipi(uint8_t(vector));
     } else if (vector == kSpuriousVector) {

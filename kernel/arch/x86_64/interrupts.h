@@ -6,7 +6,9 @@
 //   32        the LAPIC timer (kTimerVector)
 //   48..63    legacy ISA IRQ 0..15 (kIrqVectorBase + irq), through the IOAPIC
 //             when the MADT describes one, else through the remapped 8259s
-//   240..242  inter-processor interrupts (ipi.h)
+//   64..223   devices' MSI and MSI-X, handed out with their handlers
+//             (device_vectors.h)
+//   240..243  inter-processor interrupts (ipi.h)
 //   254       LAPIC error, 255 LAPIC spurious
 // Every gate is an interrupt gate: handlers run with interrupts disabled.
 #pragma once
