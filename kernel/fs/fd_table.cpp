@@ -18,7 +18,7 @@ FdTable::~FdTable() {
     for (int fd = 0; fd < m_capacity; ++fd) {
         if (m_slots[fd].description) let_go(m_slots[fd].description);
     }
-    delete[] m_slots;
+    if (m_slots != m_first_slots) delete[] m_slots;
 }
 
 void FdTable::let_go(FileDescription* d) {
@@ -51,8 +51,10 @@ Result<FdTable*> FdTable::try_clone_for_spawn() {
 Result<FdTable*> FdTable::clone(bool skip_cloexec) {
     FdTable* copy = new (std::nothrow) FdTable;
     if (!copy) return Error::kNoMemory;
-    Slot* slots = nullptr;
-    int capacity = 0;
+    // The copy's own first slots unless the descriptors need more. Nobody
+    // else knows the copy yet, so they are filled without its lock.
+    Slot* slots = copy->unshared_first_slots();
+    int capacity = kFirstCapacity;
     {
         sync::Guard lock(m_lock);
         int top = -1;
@@ -60,19 +62,19 @@ Result<FdTable*> FdTable::clone(bool skip_cloexec) {
             const Slot& s = m_slots[fd];
             if (s.description && !(skip_cloexec && s.cloexec)) top = fd;
         }
-        if (top >= 0) {
-            capacity = top + 1 < kFirstCapacity ? kFirstCapacity : top + 1;
+        if (top + 1 > kFirstCapacity) {
+            capacity = top + 1;
             slots = new (std::nothrow) Slot[capacity];
             if (!slots) {
                 delete copy;
                 return Error::kNoMemory;
             }
-            for (int fd = 0; fd <= top; ++fd) {
-                const Slot& s = m_slots[fd];
-                if (!s.description || (skip_cloexec && s.cloexec)) continue;
-                s.description->add_ref();
-                slots[fd] = s;
-            }
+        }
+        for (int fd = 0; fd <= top; ++fd) {
+            const Slot& s = m_slots[fd];
+            if (!s.description || (skip_cloexec && s.cloexec)) continue;
+            s.description->add_ref();
+            slots[fd] = s;
         }
     }
     // Nobody else knows the copy yet; its lock is taken only to say so.
@@ -107,13 +109,13 @@ int FdTable::lowest_free_locked(int lowest, int limit) const {
 
 Result<void> FdTable::ensure_capacity_locked(int fd) {
     if (fd < m_capacity) return {};
-    int capacity = m_capacity ? m_capacity : kFirstCapacity;
+    int capacity = m_capacity;
     while (capacity <= fd) capacity *= 2;
     if (capacity > kMaxFds) capacity = kMaxFds;
     Slot* slots = new (std::nothrow) Slot[capacity];
     if (!slots) return Error::kNoMemory;
     for (int i = 0; i < m_capacity; ++i) slots[i] = m_slots[i];
-    delete[] m_slots;
+    if (m_slots != m_first_slots) delete[] m_slots;
     m_slots = slots;
     m_capacity = capacity;
     return {};

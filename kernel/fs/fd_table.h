@@ -101,9 +101,11 @@ private:
         FileDescription* description = nullptr;  // null: free
         bool cloexec = false;
     };
+    // The first slots are part of the table itself: most processes never
+    // open more, and a table then costs one heap allocation, not two.
     static constexpr int kFirstCapacity = 4;
 
-    FdTable() = default;
+    FdTable() NO_THREAD_SAFETY_ANALYSIS : m_slots(m_first_slots), m_capacity(kFirstCapacity) {}
     ~FdTable();
 
     // The lowest free descriptor >= `lowest`, or `limit` if none is below it.
@@ -120,6 +122,9 @@ private:
     // check never loads a "description" from past the table.
     Slot& slot_locked(int fd) const REQUIRES(m_lock);
     Result<FdTable*> clone(bool skip_cloexec) EXCLUDES(m_lock);
+    // m_first_slots of a table no other thread can reach yet (clone fills
+    // them before it returns the table).
+    Slot* unshared_first_slots() NO_THREAD_SAFETY_ANALYSIS { return m_first_slots; }
     // Empties [first, last] of slots for which `pick` holds, one at a time,
     // releasing each description with the lock dropped.
     template <typename Pick>
@@ -127,8 +132,11 @@ private:
 
     RefCount m_refs;
     mutable sync::SpinLock m_lock;
-    Slot* m_slots GUARDED_BY(m_lock) = nullptr;
-    int m_capacity GUARDED_BY(m_lock) = 0;
+    // m_first_slots until the table grows past kFirstCapacity, then an
+    // array of its own (freed when it grows again, and with the table).
+    Slot* m_slots GUARDED_BY(m_lock);
+    int m_capacity GUARDED_BY(m_lock);
+    Slot m_first_slots[kFirstCapacity] GUARDED_BY(m_lock);
 };
 
 }  // namespace nyanos::fs

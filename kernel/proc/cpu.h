@@ -32,9 +32,9 @@ struct Cpu {
     Thread* switched_from = nullptr;
     uint32_t index = 0;
     // This CPU's own: its timer counts the quantum down and sets
-    // need_resched when it expires while the kernel is busy.
+    // need_resched() (in the CPU's entry area) when it expires while the
+    // kernel is busy.
     uint32_t quantum_left = kQuantumMs;
-    bool need_resched = false;
     // The user FS and GS bases this CPU last loaded (switch_to, and
     // set_user_fs_base / set_user_gs_base).
     arch::LoadedUserBases user_bases;
@@ -50,6 +50,20 @@ inline Cpu& this_cpu() {
     return *cpu;
 }
 static_assert(__builtin_offsetof(arch::CpuEntryArea, owner) == 32);
+
+// Whether this CPU should switch threads at its next chance (nonzero:
+// yes). In the entry area, so that the check on every return from a
+// system call is one load; a whole word, 0 or 1, so that it can be or-ed
+// into that check as it is.
+inline uint64_t need_resched() {
+    uint64_t pending;
+    asm volatile("movq %%gs:104, %0" : "=r"(pending));
+    return pending;
+}
+inline void set_need_resched(bool pending) {
+    asm volatile("movq %0, %%gs:104" : : "r"(uint64_t(pending)) : "memory");
+}
+static_assert(__builtin_offsetof(arch::CpuEntryArea, need_resched) == 104);
 #endif
 
 }  // namespace nyanos::proc

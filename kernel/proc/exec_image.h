@@ -9,6 +9,7 @@
 #include "fs/tmpfs.h"
 #include "mm/process_memory.h"
 #include "nyanos/lib/result.h"
+#include "proc/elf.h"
 #include "proc/personality.h"
 #include "proc/program_loader.h"
 
@@ -26,6 +27,11 @@ struct ExecImage {
     // until a process takes it over (and sets this to null) or the image
     // goes.
     fs::Inode* file = nullptr;
+    // Where the loader checks the program's ELF headers (elf::validate's
+    // result, ~750 bytes: too big for a one-page kernel stack). Part of the
+    // image, which is on the heap anyway, so that an exec allocates once for
+    // both. Only the loader uses it, while it loads.
+    alignas(elf::ValidationResult) unsigned char validation_space[sizeof(elf::ValidationResult)];
 
     ExecImage() = default;
     ExecImage(const ExecImage&) = delete;

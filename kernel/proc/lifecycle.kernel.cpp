@@ -118,11 +118,14 @@ void signal_children_of_ending_locked(Process* p, Process* reaper) REQUIRES(g_ta
     }
 }
 
+// The last component of `path`, cut to fit kProcessNameMax with its NUL.
 void copy_name(char* out, const char* path) {
     const char* base = path;
     for (const char* p = path; *p; ++p)
         if (*p == '/') base = p + 1;
-    format(out, kProcessNameMax, "%s", base);
+    size_t n = 0;
+    for (; n + 1 < kProcessNameMax && base[n]; ++n) out[n] = base[n];
+    out[n] = '\0';
 }
 
 // Builds the new thread's kernel stack so that its first switch "returns" into

@@ -51,13 +51,17 @@ uint64_t runnable_threads();
 // idle since it joined (zeros for an index that never did).
 CpuTickCounts cpu_tick_counts(unsigned index);
 
-// Inline: every system call asks (two loads through GS).
+// Inline: every system call asks. One load through GS: the scheduler keeps
+// the CPU entry area's current_thread equal to Cpu::current.
 inline Thread* current_thread() {
-    return this_cpu().current;
+    Thread* thread;
+    asm volatile("movq %%gs:96, %0" : "=r"(thread));
+    return thread;
 }
+static_assert(__builtin_offsetof(arch::CpuEntryArea, current_thread) == 96);
 // The current thread's process; nullptr on an idle thread.
 inline Process* current_process() {
-    return this_cpu().current->process;
+    return current_thread()->process;
 }
 bool is_idle(const Thread* thread);
 
@@ -81,13 +85,13 @@ inline bool kill_pending(const Thread* thread) {
 // full check). The words are or-ed, not tested one by one, so that the
 // common case is a few loads and one branch; return_to_user checks each
 // exactly.
-inline uint64_t user_return_work(const Cpu& cpu, const Thread* thread) {
+inline uint64_t user_return_work(const Thread* thread) {
     const Process* p = thread->process;
     // group_exiting read as its byte: an atomic load of a bool is
     // normalised to 0 or 1 with extra instructions.
     return reinterpret_cast<uintptr_t>(p->signal_actions) |
            reinterpret_cast<uintptr_t>(__atomic_load_n(&p->exec_thread, __ATOMIC_RELAXED)) |
-           uint64_t(cpu.need_resched) | uint64_t(thread->full_return) |
+           need_resched() | uint64_t(thread->full_return) |
            __atomic_load_n(reinterpret_cast<const uint8_t*>(&p->group_exiting), __ATOMIC_RELAXED);
 }
 

@@ -154,6 +154,7 @@ uint64_t user_root_of(const Thread& t) NO_THREAD_SAFETY_ANALYSIS {
     arch::set_kernel_stack(rsp0);
     arch::set_syscall_kernel_rsp(rsp0);
     cpu.current = next;
+    asm volatile("movq %0, %%gs:96" : : "r"(next) : "memory");  // current_thread()
     cpu.switched_from = prev;
     next->state = ThreadState::kRunning;
     next->on_cpu = true;
@@ -170,7 +171,7 @@ uint64_t user_root_of(const Thread& t) NO_THREAD_SAFETY_ANALYSIS {
     Thread* next = g_run_queue.pop_front();
     if (!next) next = &cpu.idle;
     cpu.quantum_left = kQuantumMs;
-    cpu.need_resched = false;
+    set_need_resched(false);
     switch_to(cpu, next);
 }
 
@@ -259,7 +260,7 @@ void on_timer(arch::InterruptFrame& frame) {
         if (cpu.quantum_left == 0 && !g_run_queue.empty()) {
             if (!frame.from_user()) {
                 // In the middle of a system call: switch at its next preempt_point().
-                cpu.need_resched = true;
+                set_need_resched(true);
                 return;
             }
             make_ready_locked(cpu.current);
@@ -284,6 +285,7 @@ void join_scheduler(arch::CpuEntryArea& entry, uint64_t boot_stack) {
     cpu.idle.on_cpu = true;
     cpu.idle.kernel_stack_top = boot_stack;
     cpu.current = &cpu.idle;
+    entry.current_thread = &cpu.idle;
     g_idle_cpus |= uint64_t(1) << entry.index;
     __atomic_store_n(&g_online_cpus, g_online_cpus | uint64_t(1) << entry.index, __ATOMIC_RELAXED);
     entry.owner = &cpu;
@@ -372,7 +374,7 @@ void make_ready(Thread* thread) {
 }
 
 WakeReason WaitQueue::wait_locked(Deadline deadline, WaitMode mode) {
-    Thread* self = this_cpu().current;
+    Thread* self = current_thread();
     VERIFY(!is_idle(self));
     if (kill_pending(self)) return WakeReason::kKilled;
     bool killable_only = mode == WaitMode::kKillable;
@@ -426,7 +428,7 @@ void schedule_away_from_dead() {
 }
 
 void die_if_killed() {
-    Thread* self = this_cpu().current;
+    Thread* self = current_thread();
     if (!kill_pending(self)) return;
     Process* p = self->process;
     if (__atomic_load_n(&p->group_exiting, __ATOMIC_RELAXED)) exit_current(p->group_exit_status);
@@ -480,8 +482,8 @@ void yield_if_needed() {
     if (cpu.current == &cpu.idle) return;
     sync::NoInterruptsGuard lock(g_scheduler_lock);
     Cpu& here = this_cpu();  // the same CPU: interrupts are off now
-    if (!here.need_resched) return;
-    here.need_resched = false;
+    if (!need_resched()) return;
+    set_need_resched(false);
     if (g_run_queue.empty()) return;
     make_ready_locked(here.current);
     schedule();
@@ -491,7 +493,7 @@ void preempt_point() {
     // The common case is a few loads. (The end of a system call uses
     // return_to_user, which checks with interrupts off.)
     Cpu& cpu = this_cpu();
-    if (!cpu.need_resched && !kill_pending(cpu.current)) return;
+    if (!need_resched() && !kill_pending(cpu.current)) return;
     yield_if_needed();
     arch::InterruptDisabler no_interrupts;
     die_if_killed();
@@ -523,7 +525,7 @@ bool return_to_user(arch::InterruptFrame& regs) {
         Cpu& cpu = this_cpu();
         Thread* t = cpu.current;
         bool signals = signal_work(t, regs);
-        if (!cpu.need_resched && !kill_pending(t) && !signals) return rewritten;
+        if (!need_resched() && !kill_pending(t) && !signals) return rewritten;
         yield_if_needed();
         arch::disable_interrupts();
         die_if_killed();
@@ -547,7 +549,7 @@ void yield() {
     {
         sync::Guard lock(g_scheduler_lock);
         if (!g_run_queue.empty()) {
-            enqueue_ready(this_cpu().current);
+            enqueue_ready(current_thread());
             schedule();
         }
     }

@@ -24,7 +24,7 @@ namespace nyanos::proc {
 namespace {
 
 Thread* self_thread() {
-    return this_cpu().current;
+    return current_thread();
 }
 
 const char* signal_name(int sig) {

@@ -42,18 +42,17 @@ public:
     SpinLock(const SpinLock&) = delete;
     SpinLock& operator=(const SpinLock&) = delete;
 
+    // The uncontended case is one compare-and-swap. A lock this CPU already
+    // holds is never free, so the recursion check costs nothing there: it
+    // runs only once the first attempt has failed.
     void lock() ACQUIRE() {
         uint32_t me = current_cpu_tag();
-        if (__atomic_load_n(&m_holder, __ATOMIC_RELAXED) == me)
-            panic("spinlock: recursive lock on cpu %u", me - 1);
-        for (;;) {
-            uint32_t expected = 0;
-            if (__atomic_compare_exchange_n(&m_holder, &expected, me, false, __ATOMIC_ACQUIRE,
-                                            __ATOMIC_RELAXED))
-                return;
-            // Spin on a plain load (the line stays shared) until it looks free.
-            while (__atomic_load_n(&m_holder, __ATOMIC_RELAXED) != 0) __builtin_ia32_pause();
-        }
+        uint32_t expected = 0;
+        if (__builtin_expect(__atomic_compare_exchange_n(&m_holder, &expected, me, false,
+                                                         __ATOMIC_ACQUIRE, __ATOMIC_RELAXED),
+                             1))
+            return;
+        lock_contended(me);
     }
 
     bool try_lock() TRY_ACQUIRE(true) {
@@ -81,6 +80,21 @@ public:
     void handed_over() const ASSERT_CAPABILITY(this) {}
 
 private:
+    // The first compare-and-swap failed: panics if this CPU is the holder,
+    // else spins until the lock is taken.
+    __attribute__((noinline, cold)) void lock_contended(uint32_t me) {
+        if (__atomic_load_n(&m_holder, __ATOMIC_RELAXED) == me)
+            panic("spinlock: recursive lock on cpu %u", me - 1);
+        for (;;) {
+            // Spin on a plain load (the line stays shared) until it looks free.
+            while (__atomic_load_n(&m_holder, __ATOMIC_RELAXED) != 0) __builtin_ia32_pause();
+            uint32_t expected = 0;
+            if (__atomic_compare_exchange_n(&m_holder, &expected, me, false, __ATOMIC_ACQUIRE,
+                                            __ATOMIC_RELAXED))
+                return;
+        }
+    }
+
     uint32_t m_holder = 0;  // current_cpu_tag() of the holder, 0 when free
 };
 

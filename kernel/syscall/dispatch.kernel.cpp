@@ -14,7 +14,7 @@
 namespace nyanos::sys {
 
 void request_full_return() {
-    proc::this_cpu().current->full_return = true;
+    proc::current_thread()->full_return = true;
 }
 
 namespace {
@@ -47,7 +47,7 @@ extern "C" SyscallReturn syscall_dispatch(nyanos::sys::SyscallFrame* frame) {
     using namespace nyanos;
     uint64_t number = frame->rax;
     int64_t result;
-    if (proc::this_cpu().current->process->personality == proc::Personality::kLinux)
+    if (proc::current_process()->personality == proc::Personality::kLinux)
         result = sys::call(sys::g_linux_syscalls, number, *frame);
     else
         result = sys::call(sys::g_nyanos_syscalls, number, *frame);
@@ -55,10 +55,9 @@ extern "C" SyscallReturn syscall_dispatch(nyanos::sys::SyscallFrame* frame) {
     // preempted inside a call, see scheduler.h), and a kill that arrived
     // during the call ends the thread before user mode: checked with
     // interrupts off, which stay off until the return. (The thread may be
-    // on another CPU by now; this_cpu().current is still this thread.)
+    // on another CPU by now; current_thread() is still this thread.)
     arch::disable_interrupts();
-    proc::Cpu& cpu = proc::this_cpu();
-    return {uint64_t(result), proc::user_return_work(cpu, cpu.current)};
+    return {uint64_t(result), proc::user_return_work(proc::current_thread())};
 }
 
 // The way back when syscall_dispatch saw possible work, with interrupts
@@ -68,7 +67,7 @@ extern "C" uint64_t syscall_return_work(nyanos::sys::SyscallFrame* frame, uint64
     using namespace nyanos;
     frame->rax = result;
     bool rewritten = proc::return_to_user(*frame);
-    proc::Thread* thread = proc::this_cpu().current;  // the same thread, maybe on another CPU
+    proc::Thread* thread = proc::current_thread();  // the same thread, maybe on another CPU
     if (!thread->full_return) return rewritten;
     thread->full_return = false;
     return true;

@@ -9,6 +9,7 @@
 #include "mm/process_memory.h"
 #include "proc/cpu.h"
 #include "proc/process.h"
+#include "proc/scheduler.h"
 #include "syscall/file_support.h"
 
 namespace nyanos::sys {
@@ -24,7 +25,7 @@ constexpr uint64_t kProtGrowsDown = 0x01000000, kProtGrowsUp = 0x02000000;
 // (the process's other threads may be changing it or faulting on it).
 template <typename Op>
 auto with_memory(Op&& op) {
-    proc::Process& self = *proc::this_cpu().current->process;
+    proc::Process& self = *proc::current_process();
     proc::MemoryGuard lock(*self.mm);
     return op(self.mm->memory);
 }

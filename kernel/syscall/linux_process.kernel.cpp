@@ -14,7 +14,7 @@ namespace nyanos::sys {
 namespace {
 
 proc::Thread* self_thread() {
-    return proc::this_cpu().current;
+    return proc::current_thread();
 }
 
 }  // namespace

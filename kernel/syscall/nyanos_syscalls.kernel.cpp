@@ -145,7 +145,10 @@ int64_t sys_exec(SyscallFrame& f) {
     if (!p.ok()) return errno_of(p.error());
 
     ArgCopy copy;
-    void* block = allocate_arg_copy(copy, 32, 1024);
+    // 8 pointers and 184 bytes: a 256-byte block, which the heap serves
+    // from its 288-byte slots (checked and poisoned whole on every
+    // allocation and free, so a smaller slot is cheaper).
+    void* block = allocate_arg_copy(copy, 8, 184);
     if (!block) return errno_of(Error::kNoMemory);
     auto first = copy_args(copy, f.rsi);
     Error failure = first.ok() ? Error{} : first.error();

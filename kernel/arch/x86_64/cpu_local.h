@@ -42,6 +42,13 @@ struct CpuEntryArea {
     uint64_t exit_scratch;
     // Offset 88: where set_kernel_stack writes while isolation is on.
     uint64_t rsp0_sink;
+    // Offset 96: the thread this CPU runs, opaque to arch: the scheduler
+    // writes it on every switch, beside its own record, so that finding the
+    // current thread (every system call does, several times) is one GS load.
+    void* current_thread;
+    // Offset 104: nonzero when this CPU should switch threads at its next
+    // chance (the scheduler's; read on every return from a system call).
+    uint64_t need_resched;
 };
 static_assert(__builtin_offsetof(CpuEntryArea, kernel_rsp) == 8);
 static_assert(__builtin_offsetof(CpuEntryArea, user_rsp) == 16);
@@ -51,6 +58,8 @@ static_assert(__builtin_offsetof(CpuEntryArea, kernel_cr3) == 56);
 static_assert(__builtin_offsetof(CpuEntryArea, user_cr3) == 64);
 static_assert(__builtin_offsetof(CpuEntryArea, entry_stack_top) == 72);
 static_assert(__builtin_offsetof(CpuEntryArea, exit_scratch) == 80);
+static_assert(__builtin_offsetof(CpuEntryArea, current_thread) == 96);
+static_assert(__builtin_offsetof(CpuEntryArea, need_resched) == 104);
 
 // Makes `area` this CPU's: GS base := &area, IA32_KERNEL_GS_BASE := 0 (the
 // first user GS base) and IA32_FS_BASE := 0 (whatever the firmware left),
