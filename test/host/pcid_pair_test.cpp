@@ -18,38 +18,11 @@
 #include "host_panic.h"
 #include "mm/address_space.h"
 #include "mm/pcid.h"
+#include "model_tlb.h"
 
 using namespace nyanos::mm;
 
 namespace {
-
-// A TLB tagged by PCID with the CPU's rules: a CR3 load without the
-// no-flush bit drops the new PCID's entries; invlpg acts on the live PCID;
-// INVPCID names its PCID.
-struct PairTlb {
-    std::map<std::pair<uint16_t, uint64_t>, uint64_t> entries;  // (pcid, va) -> pa
-    uint16_t live_pcid = 0;
-
-    void load_cr3(uint64_t cr3) {
-        live_pcid = uint16_t(cr3 & (kPcidCount - 1));
-        if (!(cr3 & kCr3NoFlush)) flush(live_pcid);
-    }
-    void flush(uint16_t pcid) {  // INVPCID single-context
-        for (auto it = entries.begin(); it != entries.end();)
-            it = it->first.first == pcid ? entries.erase(it) : std::next(it);
-    }
-    void invlpg(uint64_t va) { entries.erase({live_pcid, va}); }
-    void invpcid_address(uint16_t pcid, uint64_t va) { entries.erase({pcid, va}); }
-    void fill(uint64_t va, uint64_t pa) { entries[{live_pcid, va}] = pa; }
-    const uint64_t* lookup(uint64_t va) const {
-        auto it = entries.find({live_pcid, va});
-        return it == entries.end() ? nullptr : &it->second;
-    }
-};
-
-bool flushed(uint64_t cr3) {
-    return (cr3 & kCr3NoFlush) == 0;
-}
 
 std::unique_ptr<PcidAllocator> pair_allocator() {
     auto a = std::make_unique<PcidAllocator>();
@@ -247,7 +220,7 @@ private:
         uint64_t user_cr3() const { return user_root | user_pcid_of(pcid); }
     };
     struct Cpu {
-        PairTlb tlb;
+        ModelTlb tlb;
         int live = kKernel;  // the space whose kernel root was last loaded
         bool user = false;   // on its user root (user mode)
     };

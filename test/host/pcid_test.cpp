@@ -18,36 +18,11 @@
 #include "fake_memory_context.h"
 #include "host_panic.h"
 #include "mm/address_space.h"
+#include "model_tlb.h"
 
 using namespace nyanos::mm;
 
 namespace {
-
-// A TLB tagged by PCID, and the CPU's CR3 load rule: a load without the
-// no-flush bit drops the new PCID's entries; with it, they stay.
-struct ModelTlb {
-    std::map<std::pair<uint16_t, uint64_t>, uint64_t> entries;  // (pcid, va) -> pa
-    uint16_t live_pcid = 0;
-
-    void load_cr3(uint64_t cr3) {
-        live_pcid = uint16_t(cr3 & (kPcidCount - 1));
-        if (!(cr3 & kCr3NoFlush)) flush(live_pcid);
-    }
-    void flush(uint16_t pcid) {  // INVPCID single-context
-        for (auto it = entries.begin(); it != entries.end();)
-            it = it->first.first == pcid ? entries.erase(it) : std::next(it);
-    }
-    void invlpg(uint64_t va) { entries.erase({live_pcid, va}); }  // the live PCID only
-    void fill(uint64_t va, uint64_t pa) { entries[{live_pcid, va}] = pa; }
-    const uint64_t* lookup(uint64_t va) const {
-        auto it = entries.find({live_pcid, va});
-        return it == entries.end() ? nullptr : &it->second;
-    }
-    uint64_t cached_pa(uint64_t va) const {  // 0: nothing cached
-        const uint64_t* pa = lookup(va);
-        return pa ? *pa : 0;
-    }
-};
 
 // What the kernel does on a switch on CPU `cpu` (mm::load_cr3): the value
 // prepare_load gives, so every model-TLB case below checks the kernel's own
@@ -59,9 +34,6 @@ uint64_t switch_cr3(PcidAllocator& a, uint32_t cpu, ModelTlb& tlb, uint64_t root
 }
 uint64_t switch_cr3(PcidAllocator& a, ModelTlb& tlb, uint64_t root, uint16_t pcid) {
     return switch_cr3(a, 0, tlb, root, pcid);
-}
-bool flushed(uint64_t cr3) {
-    return (cr3 & kCr3NoFlush) == 0;
 }
 
 }  // namespace
