@@ -282,9 +282,9 @@ inline constexpr uint64_t kRootMask = 0x000ffffffffff000ull;
 inline void load_cr3(uint64_t cr3) {
     if (detail::g_pcid_enabled) return load_cr3_tagged(cr3);
     // Published before the load: from here until this CPU loads another
-    // root, its tables may be in use here.
-    __atomic_store_n(&detail::g_loaded_roots[arch::this_cpu_index()], cr3 & detail::kRootMask,
-                     __ATOMIC_RELEASE);
+    // root, its tables may be in use here. Without PCIDs a root carries no
+    // PCID or flag bits (every space has PCID 0 then): it is stored as it is.
+    __atomic_store_n(&detail::g_loaded_roots[arch::this_cpu_slot()], cr3, __ATOMIC_RELEASE);
     arch::write_cr3(cr3);
 }
 #endif

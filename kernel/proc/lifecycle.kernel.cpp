@@ -342,6 +342,7 @@ Result<int> spawn_process(const char* path, const ProgramArgs& args, bool as_ini
     if (image.personality == Personality::kLinux) {
         process->signal_actions = new_signal_actions(nullptr);
         if (!process->signal_actions) return Error::kNoMemory;
+        raise_return_attention(process);
     }
     image.memory.set_stack_limit(process->resources.limit(rlimit::kStack).soft);
     process->mm = MemorySpace::create(static_cast<mm::ProcessMemory&&>(image.memory));
@@ -400,6 +401,7 @@ Result<void> inherit_for_fork(Process* child, const Process* parent) {
     if (parent->signal_actions) {
         child->signal_actions = new (std::nothrow) SignalActions;
         if (!child->signal_actions) return Error::kNoMemory;
+        raise_return_attention(child);
         sync::NoInterruptsGuard lock(g_signal_lock);
         for (int i = 0; i < kSignalCount; ++i)
             child->signal_actions->actions[i] = parent->signal_actions->actions[i];
@@ -623,6 +625,7 @@ Result<void> exec_current(const char* path, const ProgramArgs& args, arch::Inter
         old_actions = p->signal_actions;
         if (actions && old_actions) move_pending(*old_actions, *actions);
         carry_timers_locked(*p, actions);
+        if (actions) raise_return_attention(p);
         p->signal_actions = actions;
     }
     delete old_actions;

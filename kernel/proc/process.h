@@ -87,6 +87,14 @@ struct Process {
     // and the last one out reports group_exit_status (a wait status). Set
     // once, under the scheduler lock (start_group_exit); read anywhere.
     bool group_exiting = false;
+    // Nonzero once the way back to user mode may have work for the process
+    // as a whole: signal actions (a Linux process), the process ending
+    // (group_exiting), an execve (exec_thread). Set, relaxed, with each of
+    // those (raise_return_attention) and never cleared: a clear could race
+    // a kill on another CPU, and the only process that would benefit is a
+    // Linux one that executed a NyanOS program. The system call's way out
+    // reads this one byte (user_return_work), the full check the fields.
+    uint8_t return_attention = 0;
     // Job control (stop and continue), in what was padding. Under the table
     // lock.
     JobState job;

@@ -76,23 +76,25 @@ inline bool kill_pending(const Thread* thread) {
     return exec && exec != thread;
 }
 
+// Marks `p`'s way back to user mode for the full check (see
+// Process::return_attention). Called before, or with, the change it is for.
+inline void raise_return_attention(Process* p) {
+    __atomic_store_n(&p->return_attention, uint8_t(1), __ATOMIC_RELAXED);
+}
+
 // The system call's way out, for the common case, with interrupts off:
 // zero when return_to_user has nothing to do and the SYSRET path may be
 // taken. Nonzero for a superset of return_to_user's conditions: a switch
-// due, a frame to restore in full (Thread::full_return), or a process that
-// is ending, has an execve under way (even this thread's own) or has
-// signal actions (a Linux process: signals may be due; it always takes the
-// full check). The words are or-ed, not tested one by one, so that the
-// common case is a few loads and one branch; return_to_user checks each
-// exactly.
+// due, a frame to restore in full (Thread::full_return), or the process's
+// return_attention (ending, an execve, signal actions: a Linux process
+// always takes the full check). The words are or-ed, not tested one by
+// one, so that the common case is three loads and one branch;
+// return_to_user checks each condition exactly. A kill from another CPU
+// may be seen one return late (relaxed loads): its IPI and the next check
+// catch it.
 inline uint64_t user_return_work(const Thread* thread) {
-    const Process* p = thread->process;
-    // group_exiting read as its byte: an atomic load of a bool is
-    // normalised to 0 or 1 with extra instructions.
-    return reinterpret_cast<uintptr_t>(p->signal_actions) |
-           reinterpret_cast<uintptr_t>(__atomic_load_n(&p->exec_thread, __ATOMIC_RELAXED)) |
-           need_resched() | uint64_t(thread->full_return) |
-           __atomic_load_n(reinterpret_cast<const uint8_t*>(&p->group_exiting), __ATOMIC_RELAXED);
+    return __atomic_load_n(&thread->process->return_attention, __ATOMIC_RELAXED) |
+           need_resched() | uint64_t(thread->full_return);
 }
 
 // Puts a new or woken `thread` on the run queue.

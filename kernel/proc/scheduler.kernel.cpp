@@ -441,6 +441,7 @@ bool request_group_exit(Process* process, int wait_status, const char* why) {
     sync::Guard lock(g_scheduler_lock);
     if (process->group_exiting) return false;
     process->group_exit_status = wait_status;
+    raise_return_attention(process);
     __atomic_store_n(&process->group_exiting, true, __ATOMIC_RELAXED);
     if (why) format(process->kill_reason, sizeof(process->kill_reason), "%s", why);
     for (Thread* t = process->thread; t; t = t->next_in_process)

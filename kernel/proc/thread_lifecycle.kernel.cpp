@@ -96,6 +96,7 @@ Result<void> end_other_threads(Thread* self, Process* p) {
         sync::NoInterruptsGuard lock(g_table_lock);
         // Another thread's execve came first: it wins, this thread ends.
         if (p->exec_thread && p->exec_thread != self) return Error::kRestartNoHand;
+        raise_return_attention(p);
         __atomic_store_n(&p->exec_thread, self, __ATOMIC_RELAXED);
         end_waits_of_other_threads(p, self);
     }

@@ -97,5 +97,12 @@ inline uint32_t this_cpu_index() {
     return index;
 }
 static_assert(__builtin_offsetof(CpuEntryArea, index) == 24);
+// The same as an array index: read zero-extended into a 64-bit register,
+// so indexing a per-CPU array needs no extension step.
+inline uint64_t this_cpu_slot() {
+    uint64_t index;
+    asm volatile("movl %%gs:24, %k0" : "=r"(index));
+    return index;
+}
 
 }  // namespace nyanos::arch

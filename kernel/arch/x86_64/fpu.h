@@ -61,11 +61,15 @@ inline void fpu_restore(const uint8_t* area) {
 // A switch between two user threads: the save and the load together, with
 // one test of which instruction to use. `save` receives the state of the
 // thread switched away from and the state in `load` becomes live.
+// The areas are memory operands, so an area at a fixed offset in a larger
+// block is addressed with that offset instead of a pointer computed first;
+// XSAVE (every CPU from 2011 on) is the fall-through.
 inline void fpu_switch(uint8_t* save, const uint8_t* load) {
-    if (detail::g_fpu_uses_xsave) {
-        asm volatile("xsave64 (%0)\n\txrstor64 (%1)"
-                     :
-                     : "r"(save), "r"(load), "a"(~0u), "d"(~0u)
+    using Area = char[64];  // the extent the operands name; "memory" covers the rest
+    if (__builtin_expect(detail::g_fpu_uses_xsave, 1)) {
+        asm volatile("xsave64 %0\n\txrstor64 %1"
+                     : "=m"(*reinterpret_cast<Area*>(save))
+                     : "m"(*reinterpret_cast<const Area*>(load)), "a"(~0u), "d"(~0u)
                      : "memory");
     } else {
         asm volatile("fxsave64 (%0)\n\tfxrstor64 (%1)" : : "r"(save), "r"(load) : "memory");

@@ -160,8 +160,10 @@ static int huge_argv(int argc, char** argv) {
 #define MAX_HOLDERS 4096
 static int g_holders[MAX_HOLDERS];
 
+static int release(int n);
+
 /* Spawns holders until exec fails with ENOMEM; returns how many it started,
- * or -1. A holder that the kernel cannot back is killed (SIGSEGV) and reaped
+ * or -1 (having killed and reaped the holders it started). A holder that the kernel cannot back is killed (SIGSEGV) and reaped
  * here; its memory goes back and the loop goes on with smaller holders. */
 static int exhaust(int* killed_by_oom) {
     int n = 0;
@@ -175,9 +177,15 @@ static int exhaust(int* killed_by_oom) {
         char* argv[] = {(char*)SELF, (char*)"--child", (char*)"hold", pbuf, NULL};
         long pid = SC(SYS_EXEC, SELF, argv, 0);
         if (pid == -ENOMEM) return n;
-        if (pid < 0) return fail("exec of holder %d: %s", n, strerrorname_np((int)-pid)), -1;
+        if (pid < 0) {
+            release(n);
+            return fail("exec of holder %d: %s", n, strerrorname_np((int)-pid)), -1;
+        }
         g_holders[n++] = (int)pid;
-        if (n == MAX_HOLDERS) return fail("%d holders and still no ENOMEM", n), -1;
+        if (n == MAX_HOLDERS) {
+            release(n);
+            return fail("%d holders and still no ENOMEM", n), -1;
+        }
         /* Wait until it has taken its pages or died trying. */
         unsigned long start = get_time();
         for (;;) {
@@ -192,10 +200,16 @@ static int exhaust(int* killed_by_oom) {
                 break;
             }
             if (free_frames() <= free_now - pages) break;
-            if (get_time() - start > 20000) return fail("holder %ld never took its memory", pid), -1;
+            if (get_time() - start > 20000) {
+                /* Give the memory back first, so that the cases after this
+                 * one do not all fail with ENOMEM. */
+                release(n);
+                return fail("holder %ld never took its memory", pid), -1;
+            }
             yield();
         }
     }
+    release(n);
     return fail("no ENOMEM after %d rounds", MAX_HOLDERS), -1;
 }
 
