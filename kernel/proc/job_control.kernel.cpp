@@ -63,11 +63,9 @@ void hang_up_orphaned_locked(int pgid, int sid) REQUIRES(g_table_lock) {
     }
 }
 
-OrphanCandidates orphan_candidates_locked(const Process* p) REQUIRES(g_table_lock) {
+OrphanCandidates orphan_candidates_of_locked(const Process* p) REQUIRES(g_table_lock) {
     OrphanCandidates c;
     if (p->parent && p->parent->pgid != p->pgid && p->parent->sid == p->sid) c.add(p->pgid);
-    for (Process* q = g_table.first(); q; q = q->next_in_table)
-        if (q->parent == p && q->pgid != p->pgid && q->sid == p->sid) c.add(q->pgid);
     return c;
 }
 

@@ -96,25 +96,22 @@ Process* reaper_for_locked(const Process* p) REQUIRES(g_table_lock) {
     return g_init;
 }
 
-// What the children of an ending `p` are told as they pass to `reaper`
+// What a child `c` of an ending `p` is told as it passes to `reaper`
 // (Linux's forget_original_parent and reparent_leader): a living child
 // gets the parent-death signal it asked for (PR_SET_PDEATHSIG), from `p`;
-// every child's exit signal becomes SIGCHLD; and the reaper gets SIGCHLD
-// for each child that is a zombie already, since it can reap that one now.
-void signal_children_of_ending_locked(Process* p, Process* reaper) REQUIRES(g_table_lock) {
-    for (Process* c = g_table.first(); c; c = c->next_in_table) {
-        if (c->parent != p) continue;
-        c->exit_signal = kSigChld;
-        if (!c->zombie) {
-            if (int sig = c->resources.controls().parent_death_signal)
-                (void)send_signal(c, sig, PendingInfo{kSiUser, p->pid, 0, 0, 0});
-        } else if (reaper && reaper != p && reaper->signal_actions) {
-            bool exited = NYAN_WIFEXITED(c->wait_status);
-            PendingInfo info{
-                exited ? kCldExited : kCldKilled, c->pid,
-                exited ? NYAN_WEXITSTATUS(c->wait_status) : NYAN_WTERMSIG(c->wait_status), 0, 0};
-            (void)send_signal(reaper, kSigChld, info);
-        }
+// its exit signal becomes SIGCHLD; and the reaper gets SIGCHLD for a child
+// that is a zombie already, since it can reap that one now.
+void tell_child_of_ending_locked(Process* c, Process* p, Process* reaper) REQUIRES(g_table_lock) {
+    c->exit_signal = kSigChld;
+    if (!c->zombie) {
+        if (int sig = c->resources.controls().parent_death_signal)
+            (void)send_signal(c, sig, PendingInfo{kSiUser, p->pid, 0, 0, 0});
+    } else if (reaper && reaper != p && reaper->signal_actions) {
+        bool exited = NYAN_WIFEXITED(c->wait_status);
+        PendingInfo info{exited ? kCldExited : kCldKilled, c->pid,
+                         exited ? NYAN_WEXITSTATUS(c->wait_status) : NYAN_WTERMSIG(c->wait_status),
+                         0, 0};
+        (void)send_signal(reaper, kSigChld, info);
     }
 }
 
@@ -777,10 +774,15 @@ void end_process(Thread* thread, Process* p, int wait_status) {
     }
     Process* parent = p->parent;
     end_vfork_locked(p);
-    OrphanCandidates orphans = orphan_candidates_locked(p);
+    OrphanCandidates orphans = orphan_candidates_of_locked(p);
     Process* reaper = reaper_for_locked(p);
-    signal_children_of_ending_locked(p, reaper);
-    ExitWakes wakes = g_table.mark_exited(p, wait_status, reaper);
+    // One pass over the table: each child is noted and told before it is
+    // handed to the reaper.
+    ExitWakes wakes = g_table.mark_exited(p, wait_status, reaper, [&](Process* child) {
+        g_table_lock.assert_held();
+        orphans.note_child_locked(p, child);
+        tell_child_of_ending_locked(child, p, reaper);
+    });
     for (int i = 0; i < orphans.count; ++i) hang_up_orphaned_locked(orphans.pgids[i], p->sid);
     // A Linux parent learns of it by its exit signal, SIGCHLD unless clone
     // said otherwise (dropped unless the parent handles it).

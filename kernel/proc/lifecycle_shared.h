@@ -71,7 +71,9 @@ void hang_up_orphaned_locked(int pgid, int sid) REQUIRES(g_table_lock);
 // The groups an exit may leave orphaned: the process's own, if its parent
 // in another group of the session held it, and its children's groups in
 // the session other than its own (Linux's exit_notify and
-// reparent_leader). Collected before the exit reparents the children.
+// reparent_leader). Collected before the exit reparents the children:
+// the process's own group by orphan_candidates_of_locked, each child's by
+// note_child_locked as the exit passes over it.
 struct OrphanCandidates {
     static constexpr int kMax = 8;
     int pgids[kMax];
@@ -81,7 +83,10 @@ struct OrphanCandidates {
             if (pgids[i] == pgid) return;
         if (count < kMax) pgids[count++] = pgid;
     }
+    void note_child_locked(const Process* p, const Process* child) REQUIRES(g_table_lock) {
+        if (child->pgid != p->pgid && child->sid == p->sid) add(child->pgid);
+    }
 };
-OrphanCandidates orphan_candidates_locked(const Process* p) REQUIRES(g_table_lock);
+OrphanCandidates orphan_candidates_of_locked(const Process* p) REQUIRES(g_table_lock);
 
 }  // namespace nyanos::proc

@@ -47,21 +47,6 @@ int ProcessTable::allocate_pid() {
     }
 }
 
-ExitWakes ProcessTable::mark_exited(Process* process, int wait_status, Process* reaper) {
-    VERIFY(!process->zombie);
-    process->zombie = true;
-    process->wait_status = wait_status;
-    ExitWakes wakes;
-    Process* heir = (reaper && reaper != process) ? reaper : nullptr;
-    for (Process* p = m_head; p; p = p->next_in_table) {
-        if (p->parent != process) continue;
-        p->parent = heir;
-        if (heir && p->zombie) wakes.reaper = heir;
-    }
-    wakes.parent = process->parent;
-    return wakes;
-}
-
 Process* ProcessTable::find_zombie_child(const Process* parent, ChildSelector which,
                                          bool& has_match) const {
     int status;

@@ -5,6 +5,7 @@
 
 #include <stddef.h>
 
+#include "lib/panic.h"
 #include "proc/process.h"
 
 namespace nyanos::proc {
@@ -69,7 +70,14 @@ public:
     // if there is none. Returns whom to wake: the parent always (its waiters
     // check whether this child is one they wait for), and the reaper if a
     // zombie was handed to it (it can reap that one now).
-    ExitWakes mark_exited(Process* process, int wait_status, Process* reaper);
+    // `each_child(child)` runs for every child of `process` just before it
+    // is handed over (still with the old parent), in the same pass.
+    template <typename EachChild>
+    ExitWakes mark_exited(Process* process, int wait_status, Process* reaper,
+                          EachChild&& each_child);
+    ExitWakes mark_exited(Process* process, int wait_status, Process* reaper) {
+        return mark_exited(process, wait_status, reaper, [](Process*) {});
+    }
 
     // The zombie child of `parent` that `which` selects. Sets `has_match` if `parent` has any child
     // the pid selects (living or not), so the caller can tell "wait" from ECHILD.
@@ -91,5 +99,23 @@ private:
     int m_last_pid = 0;
     uint64_t m_handed_out = 0;
 };
+
+template <typename EachChild>
+ExitWakes ProcessTable::mark_exited(Process* process, int wait_status, Process* reaper,
+                                    EachChild&& each_child) {
+    VERIFY(!process->zombie);
+    process->zombie = true;
+    process->wait_status = wait_status;
+    ExitWakes wakes;
+    Process* heir = (reaper && reaper != process) ? reaper : nullptr;
+    for (Process* p = m_head; p; p = p->next_in_table) {
+        if (p->parent != process) continue;
+        each_child(p);
+        p->parent = heir;
+        if (heir && p->zombie) wakes.reaper = heir;
+    }
+    wakes.parent = process->parent;
+    return wakes;
+}
 
 }  // namespace nyanos::proc
