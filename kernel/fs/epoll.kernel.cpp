@@ -55,13 +55,14 @@ public:
 
     const void* kind() const override { return &kEpollTag; }
 
-    uint32_t poll(proc::PollWaiter* waiter) override EXCLUDES(g_scheduler_lock) {
+    uint32_t poll(proc::PollWaiter* waiter) override NO_THREAD_SAFETY_ANALYSIS {
         if (waiter) waiter->subscribe(m_event);
-        sync::NoInterruptsGuard lock(g_scheduler_lock);
-        // Queued items may have stopped being ready since; a wait sorts
-        // them out. (Linux looks at each; an outer epoll polls this one
-        // with the epoll lock held, so this one cannot take it.)
-        return m_ready_head ? poll_events::kIn | poll_events::kReadNormal : 0;
+        // An outer epoll's wait polls this one with the epoll lock held
+        // (which keeps every item and its file alive); poll() and select()
+        // come without it.
+        if (g_epoll_lock.held_here()) return any_ready_locked() ? kReadable : 0;
+        sync::NoInterruptsGuard lock(g_epoll_lock);
+        return any_ready_locked() ? kReadable : 0;
     }
 
     void stat(FileStat& out) override {
@@ -78,7 +79,12 @@ public:
 
     // The hook's part (under the scheduler lock): `item` may be ready.
     void queue_locked(EpollItem* item) REQUIRES(g_scheduler_lock) {
-        if (item->queued) return;
+        if (item->queued) {
+            // Already queued, but a new event all the same: whoever polls
+            // this epoll (an outer one) looks again, as Linux wakes them.
+            m_event.notify_locked();
+            return;
+        }
         item->queued = true;
         item->next_ready = nullptr;
         if (m_ready_tail) {
@@ -100,6 +106,24 @@ private:
     ~Epoll() override {
         sync::NoInterruptsGuard lock(g_epoll_lock);
         while (m_items) remove_locked(m_items);
+    }
+
+    static constexpr uint32_t kReadable = poll_events::kIn | poll_events::kReadNormal;
+
+    // Whether a queued item's file has one of its events now (Linux's
+    // ep_eventpoll_poll looks at each the same way).
+    bool any_ready_locked() const REQUIRES(g_epoll_lock) {
+        for (EpollItem* i = m_items; i; i = i->next_in_list) {
+            uint32_t wanted = i->events & ~eb::kPrivate;
+            if (!wanted) continue;
+            bool queued;
+            {
+                sync::NoInterruptsGuard sched(g_scheduler_lock);
+                queued = i->queued;
+            }
+            if (queued && (i->file->poll(nullptr) & (wanted | eb::kErr | eb::kHup))) return true;
+        }
+        return false;
     }
 
     EpollItem* find_locked(int fd, const FileDescription* file) const REQUIRES(g_epoll_lock) {
