@@ -65,6 +65,9 @@ public:
         return any_ready_locked() ? kReadable : 0;
     }
 
+    // Linux's anonymous event files seek nowhere and say so (noop_llseek).
+    Result<uint64_t> seek(int64_t, int) override { return uint64_t(0); }
+
     void stat(FileStat& out) override {
         out = FileStat{};
         out.device = kAnonDevice;

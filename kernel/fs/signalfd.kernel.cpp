@@ -101,9 +101,11 @@ public:
 
     uint32_t poll(proc::PollWaiter* waiter) override {
         if (waiter) waiter->subscribe(proc::signal_sent_event());
-        return (proc::pending_signals() & mask()) ? poll_events::kIn | poll_events::kReadNormal
-                                                  : 0;
+        return (proc::pending_signals() & mask()) ? poll_events::kIn | poll_events::kReadNormal : 0;
     }
+
+    // Linux's anonymous event files seek nowhere and say so (noop_llseek).
+    Result<uint64_t> seek(int64_t, int) override { return uint64_t(0); }
 
     void stat(FileStat& out) override {
         out = FileStat{};

@@ -53,6 +53,9 @@ public:
         return m_ticks ? poll_events::kIn | poll_events::kReadNormal : 0;
     }
 
+    // Linux's anonymous event files seek nowhere and say so (noop_llseek).
+    Result<uint64_t> seek(int64_t, int) override { return uint64_t(0); }
+
     void stat(FileStat& out) override {
         out = FileStat{};
         out.device = kAnonDevice;

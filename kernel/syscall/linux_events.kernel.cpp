@@ -29,8 +29,8 @@ constexpr uint32_t kCreateFlags = of::kCloseOnExec | of::kNonBlock;
 
 Result<int> install(Result<DescriptionRef> made, uint32_t flags) {
     DescriptionRef file = TRY(static_cast<Result<DescriptionRef>&&>(made));
-    return current_files().install(static_cast<DescriptionRef&&>(file), flags & of::kCloseOnExec,
-                                   0, fd_limit());
+    return current_files().install(static_cast<DescriptionRef&&>(file), flags & of::kCloseOnExec, 0,
+                                   fd_limit());
 }
 
 Result<int> do_eventfd2(uint64_t initial, uint64_t flags) {
@@ -132,7 +132,8 @@ Result<int> do_epoll_wait(int epfd, uint64_t user_events, int64_t max, proc::Dea
 // A millisecond timeout: negative waits for ever, 0 only looks.
 Result<int> wait_ms(int epfd, uint64_t user_events, int64_t max, int timeout_ms) {
     proc::Deadline deadline;
-    if (timeout_ms > 0) deadline.monotonic_ns = arch::monotonic_ns() + uint64_t(timeout_ms) * 1000000;
+    if (timeout_ms > 0)
+        deadline.monotonic_ns = arch::monotonic_ns() + uint64_t(timeout_ms) * 1000000;
     return do_epoll_wait(epfd, user_events, max, deadline, timeout_ms == 0);
 }
 

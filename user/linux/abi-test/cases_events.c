@@ -80,7 +80,7 @@ static int events_eventfd(void) {
     CHECK_EXITED(wait_status(pid), 0);
     struct stat st;
     CHECK_OK(fstat(fd, &st));
-    CHECK_ERR(lseek(fd, 0, SEEK_SET), ESPIPE);
+    CHECK_EQ(lseek(fd, 5, SEEK_SET), 0); /* noop_llseek */
     close(fd);
     return CASE_PASS;
 }
