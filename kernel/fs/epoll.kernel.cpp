@@ -42,9 +42,13 @@ struct EpollItem {
     EpollItem* next_watching GUARDED_BY(g_epoll_lock) = nullptr;  // the file's watchers
     bool queued GUARDED_BY(g_scheduler_lock) = false;             // on the ready list
     EpollItem* next_ready GUARDED_BY(g_scheduler_lock) = nullptr;
-    // The file's events: pipes and FIFOs subscribe to at most two.
-    proc::PollEntry entries[2];
-    proc::PollWaiter waiter{entries, 2};
+    // The file's events: today's kinds subscribe to at most two (a FIFO
+    // open for both reading and writing); room for four. A kind needing
+    // more would lose the rest (PollWaiter's overflow re-look needs a
+    // waiting thread, and an item has none).
+    static constexpr size_t kEvents = 4;
+    proc::PollEntry entries[kEvents];
+    proc::PollWaiter waiter{entries, kEvents};
 };
 
 namespace {
@@ -196,12 +200,7 @@ bool Epoll::reaches_locked(const Epoll* target, int depth) const {
 }
 
 Result<void> Epoll::control(int op, int fd, FileDescription& target, const EpollEvent& event) {
-    if (op != eb::kCtlAdd && op != eb::kCtlDel && op != eb::kCtlMod) return Error::kInvalid;
-    // Files without a poll of their own (Linux's file_can_poll).
-    FileStat st;
-    target.stat(st);
-    uint32_t type = st.mode & mode_bits::kTypeMask;
-    if (type == mode_bits::kRegular || type == mode_bits::kDirectory) return Error::kPermission;
+    // (epoll_control checked EPERM first, as Linux does.)
     if (&target == this) return Error::kInvalid;
     Epoll* inner = as_epoll(target);
     if (op != eb::kCtlDel && (event.events & eb::kExclusive)) {
@@ -220,6 +219,7 @@ Result<void> Epoll::control(int op, int fd, FileDescription& target, const Epoll
         if (!fresh) return Error::kNoMemory;
     }
     HeapPtr<EpollItem> spare(fresh);
+    if (op != eb::kCtlAdd && op != eb::kCtlDel && op != eb::kCtlMod) return Error::kInvalid;
     bool look = false;
     {
         sync::NoInterruptsGuard lock(g_epoll_lock);
@@ -351,6 +351,13 @@ Result<DescriptionRef> create_epoll() {
 
 Result<void> epoll_control(FileDescription& epoll, int op, int fd, FileDescription& target,
                            const EpollEvent& event) {
+    // Linux's order: EPERM for a file without a poll of its own (its
+    // file_can_poll: regular files and directories here), then EINVAL for
+    // an epfd that is not an epoll or is the file itself, then the op.
+    FileStat st;
+    target.stat(st);
+    uint32_t type = st.mode & mode_bits::kTypeMask;
+    if (type == mode_bits::kRegular || type == mode_bits::kDirectory) return Error::kPermission;
     Epoll* e = as_epoll(epoll);
     if (!e) return Error::kInvalid;
     return e->control(op, fd, target, event);

@@ -248,6 +248,8 @@ static int events_epoll_errors(void) {
     CHECK_OK(f);
     ev.events = EPOLLIN;
     CHECK_ERR(epoll_ctl(ep, EPOLL_CTL_ADD, f, &ev), EPERM);
+    CHECK_ERR(epoll_ctl(p[1], EPOLL_CTL_ADD, f, &ev), EPERM); /* before "not an epoll" */
+    CHECK_ERR(epoll_ctl(ep, 7, f, &ev), EPERM);               /* and before the op */
     close(f);
     int d = open("/", O_RDONLY | O_DIRECTORY);
     CHECK_OK(d);
