@@ -28,6 +28,15 @@ class PollWaiter;
 namespace nyanos::fs {
 
 struct Node;
+class FileDescription;
+struct EpollItem;
+
+// The epoll lock (fs/epoll.h): every epoll instance's interest list and
+// every description's list of the items watching it.
+extern sync::SpinLock g_epoll_lock;
+// A description watched by an epoll instance lost its last reference: the
+// items watching it go, before its kind is destroyed (defined in fs/epoll).
+void forget_epoll_watches(FileDescription* d);
 
 // open() flags, Linux x86_64's values (NyanOS's O_RDONLY is the same 0).
 namespace open_flags {
@@ -136,7 +145,12 @@ public:
     // pipe's, the scheduler's): descriptor tables drop theirs after
     // unlocking.
     void release_ref() {
-        if (m_refs.drop()) delete this;
+        if (!m_refs.drop()) return;
+        // epoll(7): closing the last descriptor of a file removes it from
+        // every interest list, before its kind (and the events its items
+        // subscribed to) goes.
+        if (__atomic_load_n(&m_epoll_watched, __ATOMIC_ACQUIRE)) forget_epoll_watches(this);
+        delete this;
     }
     uint32_t reference_count() const { return m_refs.count(); }
 
@@ -191,6 +205,16 @@ public:
     // descriptors init starts with.
     virtual const Node* node() const { return nullptr; }
 
+    // Which of the event-file kinds (eventfd, timerfd, signalfd, epoll)
+    // this is: the address of the kind's tag, so that the calls on one kind
+    // (timerfd_settime, epoll_ctl) can tell it apart; nullptr for others.
+    virtual const void* kind() const { return nullptr; }
+
+    // The epoll items watching this description (fs/epoll.h).
+    EpollItem* epoll_watches GUARDED_BY(g_epoll_lock) = nullptr;
+    // Set once an item watches it, so that its last release looks.
+    void note_epoll_watch() { __atomic_store_n(&m_epoll_watched, true, __ATOMIC_RELEASE); }
+
 protected:
     explicit FileDescription(uint32_t flags) : m_flags(flags & open_flags::kKept) {}
     virtual ~FileDescription();
@@ -207,6 +231,7 @@ private:
     uint32_t m_flags;
     bool m_flocked = false;
     bool m_record_locked = false;
+    bool m_epoll_watched = false;
 };
 
 using DescriptionRef = RefPtr<FileDescription>;

@@ -34,6 +34,7 @@
 #include "proc/process.h"
 #include "proc/process_timers.h"
 #include "proc/scoped_cr3.h"
+#include "proc/timed_event.h"
 #include "proc/wait_event.h"
 #include "proc/wait_queue.h"
 
@@ -251,6 +252,7 @@ void on_timer(arch::InterruptFrame& frame) {
     {
         sync::Guard lock(g_scheduler_lock);
         if (g_timed) expire_deadlines(arch::monotonic_ns());
+        expire_timed_events_locked(arch::monotonic_ns());
         if (cpu.index == 0) sample_load_locked();
         if (cpu.current == &cpu.idle) {
             if (!g_run_queue.empty()) schedule();

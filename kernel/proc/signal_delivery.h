@@ -79,6 +79,10 @@ Error suspend_with_mask(SigSet mask);
 // `poll`. kAgain when none came in time, kInterrupted when another signal
 // (or a kill) ended the wait first; the signal otherwise.
 Result<int> wait_for_signal(SigSet set, Deadline deadline, bool poll, PendingInfo& info);
+// Fired after any signal is made pending (signalfd's poll subscribes to
+// it, as Linux's signalfd_notify wakes signalfd pollers at every send).
+class WaitEvent;
+WaitEvent& signal_sent_event();
 // rt_sigreturn: the registers and mask saved in the frame at the user
 // stack. Kills the process (SIGSEGV) on a bad frame.
 void return_from_handler(arch::InterruptFrame& regs);

@@ -16,6 +16,7 @@
 #include "proc/process_timers.h"
 #include "proc/signal_frame.h"
 #include "proc/signal_queue.h"
+#include "proc/wait_event.h"
 #include "proc/wait_queue.h"
 #include "syscall/user_memory.h"
 
@@ -277,7 +278,16 @@ Result<void> send_signal(Process* target, int sig, const PendingInfo& info, Thre
         return {};
     }
     if (wake) interrupt_wait(t);
+    if (sent.ok()) signal_sent_event().notify();
     return sent;
+}
+
+namespace {
+WaitEvent g_signal_sent;
+}  // namespace
+
+WaitEvent& signal_sent_event() {
+    return g_signal_sent;
 }
 
 bool signal_fault(int sig, int32_t code, uint64_t addr) {

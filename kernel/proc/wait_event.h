@@ -91,11 +91,22 @@ public:
     // Ends every subscription (the destructor does it too).
     void unsubscribe_all() EXCLUDES(g_scheduler_lock);
 
+    // A waiter no thread waits on (an epoll interest item, fs/epoll.h):
+    // `hook(context)` runs, with the scheduler lock held, each time a
+    // subscribed event fires. Set before the first subscription.
+    using Hook = void (*)(void* context);
+    void set_hook(Hook hook, void* context) {
+        m_hook = hook;
+        m_hook_context = context;
+    }
+
 private:
     friend class WaitEvent;
     WaitQueue m_queue;
     bool m_triggered GUARDED_BY(g_scheduler_lock) = false;
     bool m_overflowed = false;  // a subscription found no entry
+    Hook m_hook = nullptr;
+    void* m_hook_context = nullptr;
     PollEntry* m_entries;
     size_t m_capacity;
     size_t m_used = 0;

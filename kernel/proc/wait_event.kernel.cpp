@@ -14,6 +14,7 @@ void WaitEvent::notify_locked() {
     for (PollEntry* e = m_pollers; e; e = e->next) {
         e->waiter->m_triggered = true;
         e->waiter->m_queue.wake_all_locked();
+        if (e->waiter->m_hook) e->waiter->m_hook(e->waiter->m_hook_context);
     }
 }
 

@@ -9,6 +9,7 @@
 #include "lib/nospec.h"
 #include "proc/process.h"
 #include "proc/scheduler.h"
+#include "syscall/linux_events.h"
 #include "syscall/linux_exec.h"
 #include "syscall/linux_fs.h"
 #include "syscall/linux_memory.h"
@@ -195,6 +196,20 @@ constexpr SyscallTable<linux_nr::kCount> make_table() {
     t.entries[linux_nr::fdatasync] = linux_fs::fsync;
     t.entries[linux_nr::faccessat] = linux_fs::faccessat;
     t.entries[linux_nr::faccessat2] = linux_fs::faccessat2;
+    // Event files (linux_events.h).
+    t.entries[linux_nr::eventfd] = linux_events::eventfd;
+    t.entries[linux_nr::eventfd2] = linux_events::eventfd2;
+    t.entries[linux_nr::timerfd_create] = linux_events::timerfd_create;
+    t.entries[linux_nr::timerfd_settime] = linux_events::timerfd_settime;
+    t.entries[linux_nr::timerfd_gettime] = linux_events::timerfd_gettime;
+    t.entries[linux_nr::signalfd] = linux_events::signalfd;
+    t.entries[linux_nr::signalfd4] = linux_events::signalfd4;
+    t.entries[linux_nr::epoll_create] = linux_events::epoll_create;
+    t.entries[linux_nr::epoll_create1] = linux_events::epoll_create1;
+    t.entries[linux_nr::epoll_ctl] = linux_events::epoll_ctl;
+    t.entries[linux_nr::epoll_wait] = linux_events::epoll_wait;
+    t.entries[linux_nr::epoll_pwait] = linux_events::epoll_pwait;
+    t.entries[linux_nr::epoll_pwait2] = linux_events::epoll_pwait2;
     t.entries[linux_nr::poll] = linux_fs::poll;
     t.entries[linux_nr::ppoll] = linux_fs::ppoll;
     t.entries[linux_nr::select] = linux_fs::select;

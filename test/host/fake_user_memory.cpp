@@ -195,6 +195,9 @@ Result<DescriptionRef> open_random(const Vfs& vfs, Node node, uint32_t flags) {
 void release_flocks(const FileDescription*) {}
 void release_description_record_locks(const FileDescription*) {}
 void release_table_record_locks(const void*, const FileDescription*) {}
+// Nor epoll instances: nothing watches a host test's descriptions.
+sync::SpinLock g_epoll_lock;
+void forget_epoll_watches(FileDescription*) {}
 
 // Processes' mappings are the kernel's: the host tests have none.
 void unmap_file_from_processes(uint32_t, uint64_t) {}

@@ -73,5 +73,9 @@ third=$?
   --case fs-record-lock-wakeups \
   --case fs-error-order
 fourth=$?
-echo "linux-abi: first $first second $second third $third fourth $fourth"
-[ $first = 0 ] && [ $second = 0 ] && [ $third = 0 ] && [ $fourth = 0 ]
+/bin/linux-abi-test --check-memory \
+  --case events-eventfd --case events-timerfd --case events-signalfd \
+  --case events-epoll-errors --case events-epoll-triggers --case events-epoll-kinds
+fifth=$?
+echo "linux-abi: first $first second $second third $third fourth $fourth fifth $fifth"
+[ $first = 0 ] && [ $second = 0 ] && [ $third = 0 ] && [ $fourth = 0 ] && [ $fifth = 0 ]

@@ -1,0 +1,96 @@
+#include "fs/eventfd.h"
+
+#include <new>
+
+#include "fs/event_counter.h"
+#include "proc/wait_event.h"
+
+namespace nyanos::fs {
+
+namespace {
+
+// The device of Linux's anonymous-inode files (eventfd, timerfd,
+// signalfd, epoll all share one inode there).
+constexpr uint64_t kAnonDevice = make_device(0, 13);
+constexpr uint64_t kAnonInode = 1;
+
+class EventFd final : public FileDescription {
+public:
+    EventFd(uint32_t initial, uint32_t flags)
+        : FileDescription(open_flags::kReadWrite | (flags & open_flags::kNonBlock)),
+          m_counter(initial, flags & kEfdSemaphore) {}
+
+    Result<size_t> read(IoBuffer& out) override EXCLUDES(m_lock) {
+        if (out.length() < 8) return Error::kInvalid;
+        uint64_t got;
+        {
+            sync::NoInterruptsGuard lock(m_lock);
+            for (;;) {
+                got = m_counter.take();
+                if (got) break;
+                if (nonblocking()) return Error::kAgain;
+                proc::WakeReason woke = m_event.queue().wait(m_lock);
+                if (proc::wait_interrupted(woke)) return proc::interruption(woke);
+            }
+        }
+        m_event.notify();  // room, for writers
+        // Linux takes the value first and copies after: a bad buffer loses it.
+        TRY(out.store(0, &got, sizeof(got)));
+        return size_t(8);
+    }
+
+    Result<size_t> write(IoBuffer& in) override EXCLUDES(m_lock) {
+        if (in.length() < 8) return Error::kInvalid;
+        uint64_t add;
+        TRY(in.load(0, &add, sizeof(add)));
+        if (add == ~uint64_t(0)) return Error::kInvalid;
+        {
+            sync::NoInterruptsGuard lock(m_lock);
+            for (;;) {
+                if (m_counter.fits(add)) break;
+                if (nonblocking()) return Error::kAgain;
+                proc::WakeReason woke = m_event.queue().wait(m_lock);
+                if (proc::wait_interrupted(woke)) return proc::interruption(woke);
+            }
+            m_counter.add(add);
+        }
+        m_event.notify();  // a value, for readers
+        return size_t(8);
+    }
+
+    uint32_t poll(proc::PollWaiter* waiter) override EXCLUDES(m_lock) {
+        if (waiter) waiter->subscribe(m_event);
+        sync::NoInterruptsGuard lock(m_lock);
+        uint32_t mask = 0;
+        if (m_counter.readable()) mask |= poll_events::kIn | poll_events::kReadNormal;
+        if (m_counter.writable()) mask |= poll_events::kOut | poll_events::kWriteNormal;
+        return mask;
+    }
+
+    // Linux's anonymous event files seek nowhere and say so (noop_llseek).
+    Result<uint64_t> seek(int64_t, int) override { return uint64_t(0); }
+
+    void stat(FileStat& out) override {
+        out = FileStat{};
+        out.device = kAnonDevice;
+        out.inode = kAnonInode;
+        out.mode = 0600;
+    }
+
+private:
+    ~EventFd() override = default;
+
+    sync::SpinLock m_lock;
+    EventCounter m_counter GUARDED_BY(m_lock);
+    proc::WaitEvent m_event;  // the counter changed
+};
+
+}  // namespace
+
+Result<DescriptionRef> create_eventfd(uint32_t initial, uint32_t flags) {
+    auto* file = new (std::nothrow) EventFd(initial, flags);
+    if (!file) return Error::kNoMemory;
+    return DescriptionRef::adopt(file);
+}
+
+}  // namespace nyanos::fs
