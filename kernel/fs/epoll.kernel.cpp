@@ -2,6 +2,7 @@
 
 #include <new>
 
+#include "fs/anon_file.h"
 #include "lib/heap_ptr.h"
 #include "proc/scheduler_lock.h"
 #include "proc/wait_event.h"
@@ -15,8 +16,6 @@ namespace {
 using proc::g_scheduler_lock;
 namespace eb = epoll_bits;
 
-constexpr uint64_t kAnonDevice = make_device(0, 13);
-constexpr uint64_t kAnonInode = 1;
 const char kEpollTag = 0;
 // Linux's EP_MAX_NESTS: how deep epoll files may watch epoll files.
 constexpr int kMaxNesting = 4;
@@ -53,9 +52,9 @@ struct EpollItem {
 
 namespace {
 
-class Epoll final : public FileDescription {
+class Epoll final : public AnonFile {
 public:
-    Epoll() : FileDescription(open_flags::kReadWrite) {}
+    Epoll() : AnonFile(open_flags::kReadWrite) {}
 
     const void* kind() const override { return &kEpollTag; }
 
@@ -67,16 +66,6 @@ public:
         if (g_epoll_lock.held_here()) return any_ready_locked() ? kReadable : 0;
         sync::NoInterruptsGuard lock(g_epoll_lock);
         return any_ready_locked() ? kReadable : 0;
-    }
-
-    // Linux's anonymous event files seek nowhere and say so (noop_llseek).
-    Result<uint64_t> seek(int64_t, int) override { return uint64_t(0); }
-
-    void stat(FileStat& out) override {
-        out = FileStat{};
-        out.device = kAnonDevice;
-        out.inode = kAnonInode;
-        out.mode = 0600;
     }
 
     Result<void> control(int op, int fd, FileDescription& target, const EpollEvent& event)

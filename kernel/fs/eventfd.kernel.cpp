@@ -2,6 +2,7 @@
 
 #include <new>
 
+#include "fs/anon_file.h"
 #include "fs/event_counter.h"
 #include "proc/wait_event.h"
 
@@ -9,15 +10,10 @@ namespace nyanos::fs {
 
 namespace {
 
-// The device of Linux's anonymous-inode files (eventfd, timerfd,
-// signalfd, epoll all share one inode there).
-constexpr uint64_t kAnonDevice = make_device(0, 13);
-constexpr uint64_t kAnonInode = 1;
-
-class EventFd final : public FileDescription {
+class EventFd final : public AnonFile {
 public:
     EventFd(uint32_t initial, uint32_t flags)
-        : FileDescription(open_flags::kReadWrite | (flags & open_flags::kNonBlock)),
+        : AnonFile(open_flags::kReadWrite | (flags & open_flags::kNonBlock)),
           m_counter(initial, flags & kEfdSemaphore) {}
 
     Result<size_t> read(IoBuffer& out) override EXCLUDES(m_lock) {
@@ -65,16 +61,6 @@ public:
         if (m_counter.readable()) mask |= poll_events::kIn | poll_events::kReadNormal;
         if (m_counter.writable()) mask |= poll_events::kOut | poll_events::kWriteNormal;
         return mask;
-    }
-
-    // Linux's anonymous event files seek nowhere and say so (noop_llseek).
-    Result<uint64_t> seek(int64_t, int) override { return uint64_t(0); }
-
-    void stat(FileStat& out) override {
-        out = FileStat{};
-        out.device = kAnonDevice;
-        out.inode = kAnonInode;
-        out.mode = 0600;
     }
 
 private:

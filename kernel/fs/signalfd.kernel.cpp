@@ -3,6 +3,7 @@
 #include <new>
 #include <string.h>
 
+#include "fs/anon_file.h"
 #include "proc/signal_delivery.h"
 #include "proc/signals.h"
 #include "proc/wait_event.h"
@@ -11,8 +12,6 @@ namespace nyanos::fs {
 
 namespace {
 
-constexpr uint64_t kAnonDevice = make_device(0, 13);
-constexpr uint64_t kAnonInode = 1;
 const char kSignalFdTag = 0;
 
 // struct signalfd_siginfo, Linux's layout.
@@ -61,10 +60,10 @@ void fill(SignalFdSiginfo& out, int sig, const proc::PendingInfo& info) {
     }
 }
 
-class SignalFd final : public FileDescription {
+class SignalFd final : public AnonFile {
 public:
     SignalFd(uint64_t mask, uint32_t flags)
-        : FileDescription(open_flags::kReadWrite | (flags & open_flags::kNonBlock)),
+        : AnonFile(open_flags::kReadWrite | (flags & open_flags::kNonBlock)),
           m_mask(mask & ~proc::kUnblockable) {}
 
     const void* kind() const override { return &kSignalFdTag; }
@@ -102,16 +101,6 @@ public:
     uint32_t poll(proc::PollWaiter* waiter) override {
         if (waiter) waiter->subscribe(proc::signal_sent_event());
         return (proc::pending_signals() & mask()) ? poll_events::kIn | poll_events::kReadNormal : 0;
-    }
-
-    // Linux's anonymous event files seek nowhere and say so (noop_llseek).
-    Result<uint64_t> seek(int64_t, int) override { return uint64_t(0); }
-
-    void stat(FileStat& out) override {
-        out = FileStat{};
-        out.device = kAnonDevice;
-        out.inode = kAnonInode;
-        out.mode = 0600;
     }
 
 private:

@@ -3,6 +3,7 @@
 #include <new>
 
 #include "arch/x86_64/timer.h"
+#include "fs/anon_file.h"
 #include "fs/timer_expiry.h"
 #include "lib/wall_clock.h"
 #include "proc/timed_event.h"
@@ -12,16 +13,14 @@ namespace nyanos::fs {
 
 namespace {
 
-constexpr uint64_t kAnonDevice = make_device(0, 13);
-constexpr uint64_t kAnonInode = 1;
 const char kTimerFdTag = 0;
 
 using proc::g_scheduler_lock;
 
-class TimerFd final : public FileDescription {
+class TimerFd final : public AnonFile {
 public:
     TimerFd(int clock, uint32_t flags)
-        : FileDescription(open_flags::kReadWrite | (flags & open_flags::kNonBlock)),
+        : AnonFile(open_flags::kReadWrite | (flags & open_flags::kNonBlock)),
           m_realtime(clock == kClockRealtime || clock == kClockRealtimeAlarm),
           m_timer(&TimerFd::fire, this) {}
 
@@ -51,16 +50,6 @@ public:
         sync::NoInterruptsGuard lock(g_scheduler_lock);
         catch_up_locked(arch::monotonic_ns());
         return m_ticks ? poll_events::kIn | poll_events::kReadNormal : 0;
-    }
-
-    // Linux's anonymous event files seek nowhere and say so (noop_llseek).
-    Result<uint64_t> seek(int64_t, int) override { return uint64_t(0); }
-
-    void stat(FileStat& out) override {
-        out = FileStat{};
-        out.device = kAnonDevice;
-        out.inode = kAnonInode;
-        out.mode = 0600;
     }
 
     void set(uint32_t flags, const TimerSetting& setting, TimerSetting& old)
