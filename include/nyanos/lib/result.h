@@ -52,7 +52,22 @@ enum class Error : int32_t {
     kNotEmpty = 39,          // ENOTEMPTY
     kLoop = 40,              // ELOOP
     kOverflow = 75,          // EOVERFLOW
-    kNotSupported = 95,      // EOPNOTSUPP
+    // Sockets (fs/unix_socket.h).
+    kNotSocket = 88,               // ENOTSOCK
+    kDestinationRequired = 89,     // EDESTADDRREQ
+    kMessageSize = 90,             // EMSGSIZE
+    kProtocolType = 91,            // EPROTOTYPE
+    kNoProtocolOption = 92,        // ENOPROTOOPT
+    kProtocolNotSupported = 93,    // EPROTONOSUPPORT
+    kSocketTypeNotSupported = 94,  // ESOCKTNOSUPPORT
+    kNotSupported = 95,            // EOPNOTSUPP
+    kFamilyNotSupported = 97,      // EAFNOSUPPORT
+    kAddressInUse = 98,            // EADDRINUSE
+    kConnectionReset = 104,        // ECONNRESET
+    kNoBufferSpace = 105,          // ENOBUFS
+    kIsConnected = 106,            // EISCONN
+    kNotConnected = 107,           // ENOTCONN
+    kConnectionRefused = 111,      // ECONNREFUSED
     kTimedOut = 110,         // ETIMEDOUT
     kCorrupt = 117,          // EUCLEAN: a structure failed its integrity checks
     // A blocking call interrupted by a signal, never seen by user space:
@@ -118,6 +133,34 @@ constexpr const char* error_name(Error e) {
             return "ENOSYS";
         case Error::kCrossDevice:
             return "EXDEV";
+        case Error::kNotSocket:
+            return "ENOTSOCK";
+        case Error::kDestinationRequired:
+            return "EDESTADDRREQ";
+        case Error::kMessageSize:
+            return "EMSGSIZE";
+        case Error::kProtocolType:
+            return "EPROTOTYPE";
+        case Error::kNoProtocolOption:
+            return "ENOPROTOOPT";
+        case Error::kProtocolNotSupported:
+            return "EPROTONOSUPPORT";
+        case Error::kSocketTypeNotSupported:
+            return "ESOCKTNOSUPPORT";
+        case Error::kFamilyNotSupported:
+            return "EAFNOSUPPORT";
+        case Error::kAddressInUse:
+            return "EADDRINUSE";
+        case Error::kConnectionReset:
+            return "ECONNRESET";
+        case Error::kNoBufferSpace:
+            return "ENOBUFS";
+        case Error::kIsConnected:
+            return "EISCONN";
+        case Error::kNotConnected:
+            return "ENOTCONN";
+        case Error::kConnectionRefused:
+            return "ECONNREFUSED";
         case Error::kTextBusy:
             return "ETXTBSY";
         case Error::kFileTooBig:
