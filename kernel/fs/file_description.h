@@ -28,6 +28,7 @@ class PollWaiter;
 namespace nyanos::fs {
 
 struct Node;
+class SocketFile;
 
 // open() flags, Linux x86_64's values (NyanOS's O_RDONLY is the same 0).
 namespace open_flags {
@@ -82,6 +83,7 @@ inline constexpr uint32_t kCharDevice = 0020000;
 inline constexpr uint32_t kDirectory = 0040000;
 inline constexpr uint32_t kRegular = 0100000;
 inline constexpr uint32_t kSymlink = 0120000;
+inline constexpr uint32_t kSocket = 0140000;
 inline constexpr uint32_t kAnyExecute = 0111;
 }  // namespace mode_bits
 
@@ -123,7 +125,8 @@ struct DirectoryEntry {
     // was filled.
     char name_text[256] = {};
 };
-inline constexpr uint8_t kDtFifo = 1, kDtChar = 2, kDtDir = 4, kDtReg = 8, kDtLink = 10;
+inline constexpr uint8_t kDtFifo = 1, kDtChar = 2, kDtDir = 4, kDtReg = 8, kDtLink = 10,
+                         kDtSock = 12;
 
 class FileDescription {
 public:
@@ -190,6 +193,10 @@ public:
     // fchdir, openat's directory fd); nullptr for pipes and the console
     // descriptors init starts with.
     virtual const Node* node() const { return nullptr; }
+
+    // The socket this description is (fs/unix_socket.h); nullptr for every
+    // other kind (the socket calls' ENOTSOCK).
+    virtual SocketFile* as_socket() { return nullptr; }
 
 protected:
     explicit FileDescription(uint32_t flags) : m_flags(flags & open_flags::kKept) {}
