@@ -73,5 +73,12 @@ third=$?
   --case fs-record-lock-wakeups \
   --case fs-error-order
 fourth=$?
-echo "linux-abi: first $first second $second third $third fourth $fourth"
-[ $first = 0 ] && [ $second = 0 ] && [ $third = 0 ] && [ $fourth = 0 ]
+/bin/linux-abi-test --check-memory \
+  --case sock-pair-stream --case sock-pair-dgram --case sock-pair-flags --case sock-pair-close \
+  --case sock-shutdown --case sock-poll --case sock-blocking --case sock-waitall \
+  --case sock-errors --case sock-bind-path --case sock-connect-errors --case sock-abstract \
+  --case sock-backlog --case sock-dgram-named --case sock-options --case sock-peercred \
+  --case sock-scm-rights --case sock-scm-truncated --case sock-inet
+fifth=$?
+echo "linux-abi: first $first second $second third $third fourth $fourth fifth $fifth"
+[ $first = 0 ] && [ $second = 0 ] && [ $third = 0 ] && [ $fourth = 0 ] && [ $fifth = 0 ]
