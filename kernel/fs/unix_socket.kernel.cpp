@@ -611,7 +611,7 @@ uint32_t SocketFile::poll(proc::PollWaiter* waiter) {
     bool writable;
     UnixSocket* peer = self->m_peer;
     if (self->m_state == UnixSocket::State::kListening) {
-        writable = true;
+        writable = false;  // Linux 6.1: a listener is never writable
     } else if (self->m_type == kSockStream || self->m_type == kSockSeqPacket) {
         writable = !peer || peer->m_queue.charge() * 4 <= self->m_send_buffer;
         if (peer && (self->m_shutdown & kSendShutdown)) writable = true;

@@ -483,12 +483,9 @@ Result<size_t> do_recvmsg(int fd, uint64_t user_header, uint32_t flags) {
     Received got;
     got.msg_flags = flags & kMsgCmsgCloexec;
     size_t n = TRY(do_receive(fd, out, flags, h.control, size_t(h.control_length), got));
-    if (h.name) {
+    // Without a name buffer, msg_namelen is left as it was (as Linux).
+    if (h.name)
         TRY(store_address(got.from, h.name, user_header + offsetof(MessageHeader, name_length)));
-    } else {
-        int32_t zero = 0;
-        TRY(copy_to_user(user_header + offsetof(MessageHeader, name_length), &zero, 4));
-    }
     uint64_t used = got.control_used;
     TRY(copy_to_user(user_header + offsetof(MessageHeader, control_length), &used, 8));
     int32_t msg_flags = int32_t(got.msg_flags);

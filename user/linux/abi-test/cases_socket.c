@@ -543,6 +543,8 @@ static int sock_backlog(void) {
     int s = socket(AF_UNIX, SOCK_STREAM, 0);
     CHECK_OK(bind(s, (struct sockaddr*)&a, alen));
     CHECK_OK(listen(s, 1));
+    struct pollfd q = {s, POLLIN | POLLOUT, 0};
+    CHECK_EQ(poll(&q, 1, 0), 0);
     int c[3];
     for (int i = 0; i < 3; ++i) c[i] = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0);
     CHECK_OK(connect(c[0], (struct sockaddr*)&a, alen));
