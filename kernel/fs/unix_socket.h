@@ -124,6 +124,11 @@ public:
     // (SO_REUSEADDR and the like): a bit each, chosen by the caller.
     bool option(uint32_t bit) const;
     void set_option(uint32_t bit, bool on);
+    // SO_SNDTIMEO (`send`) and SO_RCVTIMEO: how long a blocked call waits
+    // before EAGAIN (0: no limit). Receiving and accepting use the receive
+    // timeout, sending and connecting the send one.
+    uint64_t timeout_ns(bool send) const;
+    void set_timeout_ns(bool send, uint64_t ns);
 
 private:
     SocketFile(UnixSocket* socket, uint32_t flags);

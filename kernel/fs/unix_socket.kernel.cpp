@@ -5,6 +5,7 @@
 
 #include "fs/inode.h"
 #include "fs/tmpfs.h"
+#include "arch/x86_64/timer.h"
 #include "proc/process.h"
 #include "proc/scheduler.h"
 #include "proc/wait_event.h"
@@ -99,6 +100,13 @@ SocketCredentials current_credentials() {
     return SocketCredentials{self->pid, c.uid.effective, c.gid.effective};
 }
 
+// When a wait of `timeout_ns` (SO_RCVTIMEO, SO_SNDTIMEO; 0: none) started
+// now ends.
+proc::Deadline deadline_after(uint64_t timeout_ns) {
+    if (!timeout_ns) return proc::Deadline{};
+    return proc::Deadline{arch::monotonic_ns() + timeout_ns};
+}
+
 bool same_abstract(const UnixAddress& a, const UnixAddress& b) {
     return a.length == b.length && memcmp(a.bytes, b.bytes, a.length) == 0;
 }
@@ -144,6 +152,9 @@ public:
     uint32_t m_send_buffer GUARDED_BY(g_unix_lock) = kDefaultBuffer;
     uint32_t m_receive_buffer GUARDED_BY(g_unix_lock) = kDefaultBuffer;
     uint32_t m_options GUARDED_BY(g_unix_lock) = 0;  // SocketFile::option bits
+    // SO_RCVTIMEO, SO_SNDTIMEO: how long a blocked call waits (0: no limit).
+    uint64_t m_receive_timeout_ns GUARDED_BY(g_unix_lock) = 0;
+    uint64_t m_send_timeout_ns GUARDED_BY(g_unix_lock) = 0;
     // Data, a connection, the reading turn, or a state change.
     proc::WaitEvent m_readable;
 
@@ -362,6 +373,8 @@ Result<size_t> SocketFile::send(IoBuffer& in, SendOptions& options) {
         m->attach_rights(rights, right_count);
         Garbage garbage;
         UnixLock lock;
+        const proc::Deadline deadline = deadline_after(self->m_send_timeout_ns);
+        bool expired = false;
         for (;;) {
             const bool seqpacket = self->m_type == kSockSeqPacket;
             if (self->m_shutdown & kSendShutdown) {
@@ -415,15 +428,16 @@ Result<size_t> SocketFile::send(IoBuffer& in, SendOptions& options) {
                 target->m_readable.notify();
                 return total;
             }
-            if (options.nonblock) {
+            if (options.nonblock || expired) {
                 garbage.add(m);
                 return Error::kAgain;
             }
-            proc::WakeReason woke = g_unix_room.queue().wait(g_unix_lock);
+            proc::WakeReason woke = g_unix_room.queue().wait(g_unix_lock, deadline);
             if (proc::wait_interrupted(woke)) {
                 garbage.add(m);
                 return proc::interruption(woke);
             }
+            expired = woke == proc::WakeReason::kTimedOut;
         }
     }
 
@@ -450,6 +464,12 @@ Result<size_t> SocketFile::send(IoBuffer& in, SendOptions& options) {
         if (self->m_shutdown & kSendShutdown) return Error::kBrokenPipe;
         return size_t(0);
     }
+    proc::Deadline deadline;
+    {
+        UnixLock lock;
+        deadline = deadline_after(self->m_send_timeout_ns);
+    }
+    bool expired = false;
     while (sent < total) {
         size_t piece;
         {
@@ -482,15 +502,16 @@ Result<size_t> SocketFile::send(IoBuffer& in, SendOptions& options) {
                 sent += piece;
                 break;
             }
-            if (options.nonblock) {
+            if (options.nonblock || expired) {
                 garbage.add(m);
                 return sent ? Result<size_t>(sent) : Error::kAgain;
             }
-            proc::WakeReason woke = g_unix_room.queue().wait(g_unix_lock);
+            proc::WakeReason woke = g_unix_room.queue().wait(g_unix_lock, deadline);
             if (proc::wait_interrupted(woke)) {
                 garbage.add(m);
                 return sent ? Result<size_t>(sent) : proc::interruption(woke);
             }
+            expired = woke == proc::WakeReason::kTimedOut;
         }
     }
     return sent;
@@ -501,6 +522,8 @@ Result<size_t> SocketFile::receive(IoBuffer& out, ReceiveOptions& options) {
     const size_t want = out.length();
     Garbage garbage;
     UnixLock lock;
+    const proc::Deadline deadline = deadline_after(self->m_receive_timeout_ns);
+    bool expired = false;
     if (self->m_type == kSockStream) {
         if (self->m_state != UnixSocket::State::kConnected) return Error::kInvalid;
         const size_t target = options.wait_all && !options.peek ? want : (want ? 1 : 0);
@@ -541,11 +564,12 @@ Result<size_t> SocketFile::receive(IoBuffer& out, ReceiveOptions& options) {
                     return Error(e);
                 }
                 if (self->m_shutdown & kRecvShutdown) return done;
-                if (options.nonblock) return done ? Result<size_t>(done) : Error::kAgain;
+                if (options.nonblock || expired) return done ? Result<size_t>(done) : Error::kAgain;
             }
-            proc::WakeReason woke = self->m_readable.queue().wait(g_unix_lock);
+            proc::WakeReason woke = self->m_readable.queue().wait(g_unix_lock, deadline);
             if (proc::wait_interrupted(woke))
                 return done ? Result<size_t>(done) : proc::interruption(woke);
+            expired = woke == proc::WakeReason::kTimedOut;
         }
     }
 
@@ -584,10 +608,11 @@ Result<size_t> SocketFile::receive(IoBuffer& out, ReceiveOptions& options) {
                 return Error(e);
             }
             if (self->m_shutdown & kRecvShutdown) return size_t(0);
-            if (options.nonblock) return Error::kAgain;
+            if (options.nonblock || expired) return Error::kAgain;
         }
-        proc::WakeReason woke = self->m_readable.queue().wait(g_unix_lock);
+        proc::WakeReason woke = self->m_readable.queue().wait(g_unix_lock, deadline);
         if (proc::wait_interrupted(woke)) return proc::interruption(woke);
+        expired = woke == proc::WakeReason::kTimedOut;
     }
 }
 
@@ -727,6 +752,8 @@ Result<void> SocketFile::connect(const SocketTarget& target, bool nonblock) {
     const SocketCredentials creds = current_credentials();
     Garbage garbage;
     UnixLock lock;
+    const proc::Deadline deadline = deadline_after(self->m_send_timeout_ns);
+    bool expired = false;
     for (;;) {
         if (self->m_state == UnixSocket::State::kConnected) {
             server->release_ref();
@@ -746,15 +773,16 @@ Result<void> SocketFile::connect(const SocketTarget& target, bool nonblock) {
             return refusal;
         }
         if (listener->m_backlog_count > listener->m_backlog_max) {
-            if (nonblock) {
+            if (nonblock || expired) {
                 server->release_ref();
                 return Error::kAgain;
             }
-            proc::WakeReason woke = g_unix_room.queue().wait(g_unix_lock);
+            proc::WakeReason woke = g_unix_room.queue().wait(g_unix_lock, deadline);
             if (proc::wait_interrupted(woke)) {
                 server->release_ref();
                 return proc::interruption(woke);
             }
+            expired = woke == proc::WakeReason::kTimedOut;
             continue;
         }
         pair_locked(self, server, creds, listener->m_peer_credentials);
@@ -795,6 +823,8 @@ Result<DescriptionRef> SocketFile::accept(uint32_t flags, UnixAddress& peer) {
     DescriptionRef ref = DescriptionRef::adopt(file);
     const bool nonblock = nonblocking();
     UnixLock lock;
+    const proc::Deadline deadline = deadline_after(self->m_receive_timeout_ns);
+    bool expired = false;
     for (;;) {
         if (self->m_state != UnixSocket::State::kListening) {
             return Error::kInvalid;
@@ -809,13 +839,10 @@ Result<DescriptionRef> SocketFile::accept(uint32_t flags, UnixAddress& peer) {
             g_unix_room.notify();
             return ref;
         }
-        if (nonblock) {
-            return Error::kAgain;
-        }
-        proc::WakeReason woke = self->m_readable.queue().wait(g_unix_lock);
-        if (proc::wait_interrupted(woke)) {
-            return proc::interruption(woke);
-        }
+        if (nonblock || expired) return Error::kAgain;
+        proc::WakeReason woke = self->m_readable.queue().wait(g_unix_lock, deadline);
+        if (proc::wait_interrupted(woke)) return proc::interruption(woke);
+        expired = woke == proc::WakeReason::kTimedOut;
     }
 }
 
@@ -916,6 +943,16 @@ void SocketFile::set_option(uint32_t bit, bool on) {
         m_socket->m_options |= 1u << bit;
     else
         m_socket->m_options &= ~(1u << bit);
+}
+
+uint64_t SocketFile::timeout_ns(bool send) const {
+    UnixLock lock;
+    return send ? m_socket->m_send_timeout_ns : m_socket->m_receive_timeout_ns;
+}
+
+void SocketFile::set_timeout_ns(bool send, uint64_t ns) {
+    UnixLock lock;
+    (send ? m_socket->m_send_timeout_ns : m_socket->m_receive_timeout_ns) = ns;
 }
 
 }  // namespace nyanos::fs

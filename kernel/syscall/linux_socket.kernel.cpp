@@ -47,7 +47,14 @@ constexpr uint32_t kMsgOob = 0x1, kMsgPeek = 0x2, kMsgCtrunc = 0x8, kMsgTrunc = 
 // SOL_SOCKET options.
 constexpr int kSoReuseAddr = 2, kSoType = 3, kSoError = 4, kSoBroadcast = 6, kSoSndBuf = 7,
               kSoRcvBuf = 8, kSoKeepAlive = 9, kSoPassCred = 16, kSoPeerCred = 17,
-              kSoReusePort = 15, kSoAcceptConn = 30, kSoProtocol = 38, kSoDomain = 39;
+              kSoReusePort = 15, kSoRcvTimeo = 20, kSoSndTimeo = 21, kSoAcceptConn = 30,
+              kSoProtocol = 38, kSoDomain = 39;
+
+// struct timeval, what SO_RCVTIMEO and SO_SNDTIMEO take and report.
+struct TimeVal {
+    int64_t seconds;
+    int64_t microseconds;
+};
 
 size_t align8(size_t n) {
     return (n + 7) & ~size_t(7);
@@ -509,7 +516,16 @@ Result<void> do_getsockopt(int fd, int level, int name, uint64_t user_value, uin
     const void* src = &value;
     size_t size = sizeof(value);
     fs::SocketCredentials creds;
+    TimeVal tv;
     switch (name) {
+        case kSoRcvTimeo:
+        case kSoSndTimeo: {
+            uint64_t ns = s.timeout_ns(name == kSoSndTimeo);
+            tv = TimeVal{int64_t(ns / 1'000'000'000), int64_t(ns % 1'000'000'000 / 1000)};
+            src = &tv;
+            size = sizeof(tv);
+            break;
+        }
         case kSoType:
             value = s.type();
             break;
@@ -557,6 +573,23 @@ Result<void> do_setsockopt(int fd, int level, int name, uint64_t user_value, int
     DescriptionRef file = TRY(socket_of(fd));
     SocketFile& s = *file->as_socket();
     if (level != kSolSocket) return Error::kNotSupported;
+    if (name == kSoRcvTimeo || name == kSoSndTimeo) {
+        // sock_set_timeout: {0, 0} is no limit; a negative time, none
+        // left (the next blocked call gives up at once).
+        if (int32_t(length) < int32_t(sizeof(TimeVal))) return Error::kInvalid;
+        TimeVal tv;
+        TRY(copy_from_user(&tv, user_value, sizeof(tv)));
+        if (tv.microseconds < 0 || tv.microseconds >= 1'000'000) return Error::kDomain;
+        uint64_t ns;
+        if (tv.seconds < 0)
+            ns = 1;
+        else if (uint64_t(tv.seconds) > UINT64_MAX / 2'000'000'000)
+            ns = 0;  // beyond any wait: no limit
+        else
+            ns = uint64_t(tv.seconds) * 1'000'000'000 + uint64_t(tv.microseconds) * 1000;
+        s.set_timeout_ns(name == kSoSndTimeo, ns);
+        return {};
+    }
     if (int32_t(length) < int32_t(sizeof(int32_t))) return Error::kInvalid;
     int32_t value;
     TRY(copy_from_user(&value, user_value, sizeof(value)));

@@ -45,6 +45,7 @@ enum class Error : int32_t {
     kReadOnlyFs = 30,        // EROFS
     kTooManyLinks = 31,      // EMLINK
     kBrokenPipe = 32,        // EPIPE
+    kDomain = 33,            // EDOM
     kRange = 34,             // ERANGE
     kDeadlock = 35,          // EDEADLK
     kNameTooLong = 36,       // ENAMETOOLONG
@@ -68,8 +69,8 @@ enum class Error : int32_t {
     kIsConnected = 106,            // EISCONN
     kNotConnected = 107,           // ENOTCONN
     kConnectionRefused = 111,      // ECONNREFUSED
-    kTimedOut = 110,         // ETIMEDOUT
-    kCorrupt = 117,          // EUCLEAN: a structure failed its integrity checks
+    kTimedOut = 110,               // ETIMEDOUT
+    kCorrupt = 117,                // EUCLEAN: a structure failed its integrity checks
     // A blocking call interrupted by a signal, never seen by user space:
     // the return to user mode turns it into EINTR, or restarts the call
     // (Linux's ERESTARTSYS: restarted when the handler has SA_RESTART or
@@ -123,6 +124,8 @@ constexpr const char* error_name(Error e) {
             return "EINVAL";
         case Error::kTooManyFiles:
             return "EMFILE";
+        case Error::kDomain:
+            return "EDOM";
         case Error::kRange:
             return "ERANGE";
         case Error::kDeadlock:

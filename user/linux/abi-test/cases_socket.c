@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <sys/uio.h>
 #include <sys/un.h>
 #include <sys/wait.h>
@@ -676,6 +677,48 @@ static int sock_options(void) {
     return CASE_PASS;
 }
 
+/* SO_RCVTIMEO and SO_SNDTIMEO: a blocked call gives up with EAGAIN. */
+static int sock_timeouts(void) {
+    int sv[2];
+    CHECK_OK(socketpair(AF_UNIX, SOCK_STREAM, 0, sv));
+    struct timeval tv = {0, 100000};
+    CHECK_OK(setsockopt(sv[0], SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv));
+    struct timeval got = {0, 0};
+    socklen_t len = sizeof got;
+    CHECK_OK(getsockopt(sv[0], SOL_SOCKET, SO_RCVTIMEO, &got, &len));
+    CHECK_EQ(len, sizeof got);
+    CHECK_EQ(got.tv_sec, 0);
+    CHECK_EQ(got.tv_usec, 100000);
+    len = sizeof got;
+    CHECK_OK(getsockopt(sv[0], SOL_SOCKET, SO_SNDTIMEO, &got, &len));
+    CHECK_EQ(got.tv_sec + got.tv_usec, 0);
+    char c;
+    long long start = now_ns();
+    CHECK_ERR(read(sv[0], &c, 1), EAGAIN);
+    long long took = now_ns() - start;
+    CHECK(took >= 90000000ll);
+    CHECK(took < 5000000000ll);
+    /* Data that arrives in time is read. */
+    CHECK_EQ(write(sv[1], "d", 1), 1);
+    CHECK_EQ(read(sv[0], &c, 1), 1);
+    /* {0, 0}: no limit again. */
+    tv.tv_usec = 0;
+    CHECK_OK(setsockopt(sv[0], SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv));
+    tv.tv_usec = 1000000;
+    CHECK_ERR(setsockopt(sv[0], SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv), EDOM);
+    CHECK_ERR(setsockopt(sv[0], SOL_SOCKET, SO_SNDTIMEO, &tv, 8), EINVAL);
+    /* A full stream's writer gives up too. */
+    tv.tv_usec = 50000;
+    CHECK_OK(setsockopt(sv[0], SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv));
+    static char chunk[4096];
+    while (send(sv[0], chunk, sizeof chunk, MSG_DONTWAIT) > 0) {
+    }
+    CHECK_ERR(send(sv[0], chunk, sizeof chunk, 0), EAGAIN);
+    close(sv[0]);
+    close(sv[1]);
+    return CASE_PASS;
+}
+
 /* SO_PEERCRED across a connection: the client's at connect time for the
  * server, the listener's at listen time for the client. */
 static int sock_peercred(void) {
@@ -873,6 +916,7 @@ CASE_TABLE(socket) = {
     {"sock-backlog", sock_backlog},
     {"sock-dgram-named", sock_dgram_named},
     {"sock-options", sock_options},
+    {"sock-timeouts", sock_timeouts},
     {"sock-peercred", sock_peercred},
     {"sock-scm-rights", sock_scm_rights},
     {"sock-scm-truncated", sock_scm_truncated},

@@ -77,7 +77,7 @@ fourth=$?
   --case sock-pair-stream --case sock-pair-dgram --case sock-pair-flags --case sock-pair-close \
   --case sock-shutdown --case sock-poll --case sock-blocking --case sock-waitall \
   --case sock-errors --case sock-bind-path --case sock-connect-errors --case sock-abstract \
-  --case sock-backlog --case sock-dgram-named --case sock-options --case sock-peercred \
+  --case sock-backlog --case sock-dgram-named --case sock-options --case sock-timeouts --case sock-peercred \
   --case sock-scm-rights --case sock-scm-truncated --case sock-inet
 fifth=$?
 echo "linux-abi: first $first second $second third $third fourth $fourth fifth $fifth"
