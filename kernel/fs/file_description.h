@@ -29,6 +29,7 @@ namespace nyanos::fs {
 
 struct Node;
 class FileDescription;
+class SocketFile;
 struct EpollItem;
 
 // The epoll lock (fs/epoll.h): every epoll instance's interest list and
@@ -91,6 +92,7 @@ inline constexpr uint32_t kCharDevice = 0020000;
 inline constexpr uint32_t kDirectory = 0040000;
 inline constexpr uint32_t kRegular = 0100000;
 inline constexpr uint32_t kSymlink = 0120000;
+inline constexpr uint32_t kSocket = 0140000;
 inline constexpr uint32_t kAnyExecute = 0111;
 }  // namespace mode_bits
 
@@ -132,7 +134,8 @@ struct DirectoryEntry {
     // was filled.
     char name_text[256] = {};
 };
-inline constexpr uint8_t kDtFifo = 1, kDtChar = 2, kDtDir = 4, kDtReg = 8, kDtLink = 10;
+inline constexpr uint8_t kDtFifo = 1, kDtChar = 2, kDtDir = 4, kDtReg = 8, kDtLink = 10,
+                         kDtSock = 12;
 
 class FileDescription {
 public:
@@ -214,6 +217,10 @@ public:
     EpollItem* epoll_watches GUARDED_BY(g_epoll_lock) = nullptr;
     // Set once an item watches it, so that its last release looks.
     void note_epoll_watch() { __atomic_store_n(&m_epoll_watched, true, __ATOMIC_RELEASE); }
+
+    // The socket this description is (fs/unix_socket.h); nullptr for every
+    // other kind (the socket calls' ENOTSOCK).
+    virtual SocketFile* as_socket() { return nullptr; }
 
 protected:
     explicit FileDescription(uint32_t flags) : m_flags(flags & open_flags::kKept) {}

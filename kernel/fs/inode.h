@@ -25,7 +25,9 @@ namespace nyanos::fs {
 class Tmpfs;
 class Pipe;
 
-enum class NodeType : uint8_t { kRegular, kDirectory, kCharDevice, kSymlink, kFifo };
+// kSocket: a bound Unix-domain socket's name (fs/unix_socket.h finds the
+// socket from the inode; opening one is ENXIO, as on Linux).
+enum class NodeType : uint8_t { kRegular, kDirectory, kCharDevice, kSymlink, kFifo, kSocket };
 
 // The one lock of the writable tree: directory contents, every inode's
 // fields below and the tree's page count. A leaf for everything but the

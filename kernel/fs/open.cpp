@@ -51,6 +51,10 @@ Result<DescriptionRef> open_node(const Vfs& vfs, Node node, uint32_t flags) {
         case NodeType::kFifo:
             if (flags & kDirectory) return Error::kNotDirectory;
             return open_fifo(vfs, static_cast<Node&&>(node), kept);
+        case NodeType::kSocket:
+            // A socket is reached by connect(), not open() (Linux: ENXIO).
+            if (flags & kDirectory) return Error::kNotDirectory;
+            return Error::kNoDeviceOrAddress;
         case NodeType::kCharDevice:
             if (flags & kDirectory) return Error::kNotDirectory;
             // A device node of the tree opens as the device its number

@@ -257,6 +257,7 @@ bool Tmpfs::entry_from(Inode* dir, uint64_t cookie, DirectoryEntry& out, char* n
     if (e.inode->type == NodeType::kDirectory) kind = kDtDir;
     if (e.inode->type == NodeType::kSymlink) kind = kDtLink;
     if (e.inode->type == NodeType::kFifo) kind = kDtFifo;
+    if (e.inode->type == NodeType::kSocket) kind = kDtSock;
     if (e.inode->type == NodeType::kCharDevice) kind = kDtChar;
     out.inode = e.inode->number;
     out.type = kind;
@@ -881,6 +882,9 @@ void Tmpfs::stat(Inode* inode, FileStat& out) {
             break;
         case NodeType::kFifo:
             out.mode = mode_bits::kFifo | inode->permissions;
+            break;
+        case NodeType::kSocket:
+            out.mode = mode_bits::kSocket | inode->permissions;
             break;
         case NodeType::kCharDevice:
             out.mode = mode_bits::kCharDevice | inode->permissions;

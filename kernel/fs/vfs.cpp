@@ -174,6 +174,8 @@ uint8_t dirent_type(NodeType t) {
             return kDtLink;
         case NodeType::kFifo:
             return kDtFifo;
+        case NodeType::kSocket:
+            return kDtSock;
     }
     return 0;
 }
@@ -487,6 +489,7 @@ void Vfs::stat(const Node& node, FileStat& out) const {
             break;
         case NodeType::kRegular:
         case NodeType::kFifo:  // no special node is one
+        case NodeType::kSocket:
             out.mode = mode_bits::kRegular;
             break;
     }

@@ -6,9 +6,11 @@
 #include "fs/fd_table.h"
 #include "fs/file_description.h"
 #include "fs/kernel_hooks.h"
+#include "fs/unix_socket.h"
 #include "lib/heap_ptr.h"
 #include "proc/signal_hooks.h"
 #include "syscall/file_support.h"
+#include "syscall/iovec_copy.h"
 #include "syscall/linux_abi.h"
 #include "syscall/linux_fs.h"
 #include "syscall/user_memory.h"
@@ -21,55 +23,17 @@ using fs::DescriptionRef;
 using fs::IoBuffer;
 using fs::IoSegment;
 
-// A write that failed with EPIPE raises SIGPIPE too.
-Result<size_t> pipe_signal(Result<size_t>&& r) {
-    if (!r.ok() && r.error() == Error::kBrokenPipe) proc::raise_sigpipe_for_current();
+// A write to `fd` that failed with EPIPE raises SIGPIPE too, but for a
+// datagram or record socket (Linux's unix_dgram_sendmsg does not).
+Result<size_t> pipe_signal(int fd, Result<size_t>&& r) {
+    if (!r.ok() && r.error() == Error::kBrokenPipe) {
+        auto file = file_of(fd);
+        fs::SocketFile* socket = file.ok() ? file.value()->as_socket() : nullptr;
+        if (!socket || socket->type() == fs::socket_abi::kSockStream)
+            proc::raise_sigpipe_for_current();
+    }
     return static_cast<Result<size_t>&&>(r);
 }
-
-// A user iovec array, copied in and checked as Linux's import_iovec does:
-// EINVAL for more than IOV_MAX entries or a length above SSIZE_MAX, EFAULT
-// for a range outside the user half (checked before the cut), the total
-// cut to kMaxTransfer.
-// Up to kFast entries live in the object (on the stack), more on the heap.
-class IovecCopy {
-public:
-    ~IovecCopy() { delete[] m_heap; }
-
-    Result<void> import(uint64_t user_iov, uint64_t count) {
-        if (count > uint64_t(linux_abi::kIovMax)) return Error::kInvalid;
-        m_count = size_t(count);
-        if (m_count > kFast) {
-            m_heap = new (std::nothrow) IoSegment[m_count];
-            if (!m_heap) return Error::kNoMemory;
-        }
-        IoSegment* s = segments();
-        TRY(copy_from_user(s, user_iov, m_count * sizeof(IoSegment)));
-        // Linux's order: every length first (EINVAL), then each range as
-        // given (EFAULT), then the cut to MAX_RW_COUNT.
-        for (size_t i = 0; i < m_count; ++i) {
-            if (int64_t(s[i].length) < 0) return Error::kInvalid;
-        }
-        m_total = 0;
-        for (size_t i = 0; i < m_count; ++i) {
-            if (!is_user_range(s[i].base, s[i].length)) return Error::kFault;
-            if (s[i].length > kMaxTransfer - m_total) s[i].length = kMaxTransfer - m_total;
-            m_total += s[i].length;
-        }
-        return {};
-    }
-
-    IoBuffer buffer() { return IoBuffer::user_vector(segments(), m_count, m_total); }
-
-private:
-    static constexpr size_t kFast = 8;  // Linux's UIO_FASTIOV
-    IoSegment* segments() { return m_heap ? m_heap : m_fast; }
-
-    IoSegment m_fast[kFast];
-    IoSegment* m_heap = nullptr;
-    size_t m_count = 0;
-    size_t m_total = 0;
-};
 
 Result<size_t> do_readv(int fd, uint64_t iov, uint64_t count) {
     DescriptionRef file = TRY(file_of(fd));
@@ -196,7 +160,7 @@ int64_t read(SyscallFrame& f) {
 }
 
 int64_t write(SyscallFrame& f) {
-    return result_of(pipe_signal(write_fd(int(f.rdi), f.rsi, f.rdx)));
+    return result_of(pipe_signal(int(f.rdi), write_fd(int(f.rdi), f.rsi, f.rdx)));
 }
 
 int64_t readv(SyscallFrame& f) {
@@ -204,7 +168,7 @@ int64_t readv(SyscallFrame& f) {
 }
 
 int64_t writev(SyscallFrame& f) {
-    return result_of(pipe_signal(do_writev(int(f.rdi), f.rsi, f.rdx)));
+    return result_of(pipe_signal(int(f.rdi), do_writev(int(f.rdi), f.rsi, f.rdx)));
 }
 
 int64_t pread64(SyscallFrame& f) {
@@ -212,7 +176,7 @@ int64_t pread64(SyscallFrame& f) {
 }
 
 int64_t pwrite64(SyscallFrame& f) {
-    return result_of(pipe_signal(do_pwrite(int(f.rdi), f.rsi, f.rdx, int64_t(f.r10))));
+    return result_of(pipe_signal(int(f.rdi), do_pwrite(int(f.rdi), f.rsi, f.rdx, int64_t(f.r10))));
 }
 
 int64_t lseek(SyscallFrame& f) {
@@ -230,7 +194,7 @@ int64_t ioctl(SyscallFrame& f) {
 }
 
 int64_t sendfile(SyscallFrame& f) {
-    return result_of(pipe_signal(do_sendfile(int(f.rdi), int(f.rsi), f.rdx, f.r10)));
+    return result_of(pipe_signal(int(f.rdi), do_sendfile(int(f.rdi), int(f.rsi), f.rdx, f.r10)));
 }
 
 }  // namespace nyanos::sys::linux_fs

@@ -16,6 +16,7 @@
 #include "syscall/linux_process.h"
 #include "syscall/linux_random.h"
 #include "syscall/linux_signal.h"
+#include "syscall/linux_socket.h"
 #include "syscall/linux_system.h"
 #include "syscall/linux_threads.h"
 #include "syscall/linux_time.h"
@@ -214,6 +215,23 @@ constexpr SyscallTable<linux_nr::kCount> make_table() {
     t.entries[linux_nr::ppoll] = linux_fs::ppoll;
     t.entries[linux_nr::select] = linux_fs::select;
     t.entries[linux_nr::pselect6] = linux_fs::pselect6;
+    // Sockets (linux_socket.h).
+    t.entries[linux_nr::socket] = linux_net::socket;
+    t.entries[linux_nr::socketpair] = linux_net::socketpair;
+    t.entries[linux_nr::bind] = linux_net::bind;
+    t.entries[linux_nr::listen] = linux_net::listen;
+    t.entries[linux_nr::connect] = linux_net::connect;
+    t.entries[linux_nr::accept] = linux_net::accept;
+    t.entries[linux_nr::accept4] = linux_net::accept4;
+    t.entries[linux_nr::getsockname] = linux_net::getsockname;
+    t.entries[linux_nr::getpeername] = linux_net::getpeername;
+    t.entries[linux_nr::sendto] = linux_net::sendto;
+    t.entries[linux_nr::recvfrom] = linux_net::recvfrom;
+    t.entries[linux_nr::sendmsg] = linux_net::sendmsg;
+    t.entries[linux_nr::recvmsg] = linux_net::recvmsg;
+    t.entries[linux_nr::shutdown] = linux_net::shutdown;
+    t.entries[linux_nr::getsockopt] = linux_net::getsockopt;
+    t.entries[linux_nr::setsockopt] = linux_net::setsockopt;
     t.complete(linux_missing);
     return t;
 }

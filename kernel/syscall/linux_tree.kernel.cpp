@@ -16,6 +16,7 @@
 #include "syscall/file_support.h"
 #include "syscall/linux_abi.h"
 #include "syscall/linux_fs.h"
+#include "syscall/linux_socket.h"
 #include "syscall/user_memory.h"
 
 namespace nyanos::sys::linux_fs {
@@ -513,6 +514,28 @@ int64_t sync(SyscallFrame&) {
 int64_t syncfs(SyscallFrame& f) {
     auto file = file_of(int(f.rdi));
     return file.ok() ? 0 : errno_of(file.error());
+}
+
+}  // namespace nyanos::sys::linux_fs
+
+namespace nyanos::sys::linux_fs {
+
+// bind() of a Unix socket to a path (syscall/linux_socket.h): as mknod of
+// an S_IFSOCK node with the socket's mode (0777) less the umask.
+Result<fs::InodeRef> make_socket_node(const char* path) {
+    Place at = TRY(new_name_at(linux_abi::kAtFdCwd, path, false));
+    TRY(tree_name(at, Error::kAccess));
+    const fs::LookupContext ctx = lookup_context();
+    return fs::vfs().tree().create(at.dir.inode.get(), at.last.name, at.last.length,
+                                   fs::NodeType::kSocket, 0777 & ~my_umask(), ctx.uid, ctx.gid);
+}
+
+// Takes back the node make_socket_node made, when the bind fails after.
+void remove_socket_node(const char* path) {
+    auto at = place_of(linux_abi::kAtFdCwd, path);
+    if (at.ok() && at.value().dir.inode)
+        (void)fs::vfs().tree().remove(at.value().dir.inode.get(), at.value().last.name,
+                                      at.value().last.length, false);
 }
 
 }  // namespace nyanos::sys::linux_fs

@@ -45,6 +45,7 @@ enum class Error : int32_t {
     kReadOnlyFs = 30,        // EROFS
     kTooManyLinks = 31,      // EMLINK
     kBrokenPipe = 32,        // EPIPE
+    kDomain = 33,            // EDOM
     kRange = 34,             // ERANGE
     kDeadlock = 35,          // EDEADLK
     kNameTooLong = 36,       // ENAMETOOLONG
@@ -52,9 +53,24 @@ enum class Error : int32_t {
     kNotEmpty = 39,          // ENOTEMPTY
     kLoop = 40,              // ELOOP
     kOverflow = 75,          // EOVERFLOW
-    kNotSupported = 95,      // EOPNOTSUPP
-    kTimedOut = 110,         // ETIMEDOUT
-    kCorrupt = 117,          // EUCLEAN: a structure failed its integrity checks
+    // Sockets (fs/unix_socket.h).
+    kNotSocket = 88,               // ENOTSOCK
+    kDestinationRequired = 89,     // EDESTADDRREQ
+    kMessageSize = 90,             // EMSGSIZE
+    kProtocolType = 91,            // EPROTOTYPE
+    kNoProtocolOption = 92,        // ENOPROTOOPT
+    kProtocolNotSupported = 93,    // EPROTONOSUPPORT
+    kSocketTypeNotSupported = 94,  // ESOCKTNOSUPPORT
+    kNotSupported = 95,            // EOPNOTSUPP
+    kFamilyNotSupported = 97,      // EAFNOSUPPORT
+    kAddressInUse = 98,            // EADDRINUSE
+    kConnectionReset = 104,        // ECONNRESET
+    kNoBufferSpace = 105,          // ENOBUFS
+    kIsConnected = 106,            // EISCONN
+    kNotConnected = 107,           // ENOTCONN
+    kConnectionRefused = 111,      // ECONNREFUSED
+    kTimedOut = 110,               // ETIMEDOUT
+    kCorrupt = 117,                // EUCLEAN: a structure failed its integrity checks
     // A blocking call interrupted by a signal, never seen by user space:
     // the return to user mode turns it into EINTR, or restarts the call
     // (Linux's ERESTARTSYS: restarted when the handler has SA_RESTART or
@@ -108,6 +124,8 @@ constexpr const char* error_name(Error e) {
             return "EINVAL";
         case Error::kTooManyFiles:
             return "EMFILE";
+        case Error::kDomain:
+            return "EDOM";
         case Error::kRange:
             return "ERANGE";
         case Error::kDeadlock:
@@ -118,6 +136,34 @@ constexpr const char* error_name(Error e) {
             return "ENOSYS";
         case Error::kCrossDevice:
             return "EXDEV";
+        case Error::kNotSocket:
+            return "ENOTSOCK";
+        case Error::kDestinationRequired:
+            return "EDESTADDRREQ";
+        case Error::kMessageSize:
+            return "EMSGSIZE";
+        case Error::kProtocolType:
+            return "EPROTOTYPE";
+        case Error::kNoProtocolOption:
+            return "ENOPROTOOPT";
+        case Error::kProtocolNotSupported:
+            return "EPROTONOSUPPORT";
+        case Error::kSocketTypeNotSupported:
+            return "ESOCKTNOSUPPORT";
+        case Error::kFamilyNotSupported:
+            return "EAFNOSUPPORT";
+        case Error::kAddressInUse:
+            return "EADDRINUSE";
+        case Error::kConnectionReset:
+            return "ECONNRESET";
+        case Error::kNoBufferSpace:
+            return "ENOBUFS";
+        case Error::kIsConnected:
+            return "EISCONN";
+        case Error::kNotConnected:
+            return "ENOTCONN";
+        case Error::kConnectionRefused:
+            return "ECONNREFUSED";
         case Error::kTextBusy:
             return "ETXTBSY";
         case Error::kFileTooBig:

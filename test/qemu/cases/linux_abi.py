@@ -10,7 +10,7 @@ from harness import ROOT, Test
 
 DATA = os.path.join(ROOT, "test", "qemu", "data", "linux-abi")
 _CMDLINE = "init=/bin/busybox -- sh /test/linux-abi/run.sh"
-_EXPECT = [r"ok 1 - cow-global", r"linux-abi: first 0 second 0 third 0 fourth 0 fifth 0",
+_EXPECT = [r"ok 1 - cow-global", r"linux-abi: first 0 second 0 third 0 fourth 0 fifth 0 sixth 0",
            r"init exited: 0\r?\n"]
 
 TESTS = [

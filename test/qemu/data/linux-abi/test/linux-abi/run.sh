@@ -77,5 +77,12 @@ fourth=$?
   --case events-eventfd --case events-timerfd --case events-signalfd \
   --case events-epoll-errors --case events-epoll-triggers --case events-epoll-kinds
 fifth=$?
-echo "linux-abi: first $first second $second third $third fourth $fourth fifth $fifth"
-[ $first = 0 ] && [ $second = 0 ] && [ $third = 0 ] && [ $fourth = 0 ] && [ $fifth = 0 ]
+/bin/linux-abi-test --check-memory \
+  --case sock-pair-stream --case sock-pair-dgram --case sock-pair-flags --case sock-pair-close \
+  --case sock-shutdown --case sock-poll --case sock-blocking --case sock-waitall \
+  --case sock-errors --case sock-bind-path --case sock-connect-errors --case sock-abstract \
+  --case sock-backlog --case sock-dgram-named --case sock-options --case sock-timeouts --case sock-peercred \
+  --case sock-scm-rights --case sock-scm-truncated --case sock-inet
+sixth=$?
+echo "linux-abi: first $first second $second third $third fourth $fourth fifth $fifth sixth $sixth"
+[ $first = 0 ] && [ $second = 0 ] && [ $third = 0 ] && [ $fourth = 0 ] && [ $fifth = 0 ] && [ $sixth = 0 ]
