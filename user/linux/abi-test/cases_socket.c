@@ -9,6 +9,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/epoll.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/time.h>
@@ -900,6 +901,57 @@ static int sock_inet(void) {
     return CASE_PASS;
 }
 
+/* epoll watches sockets as poll does: a stream's end reports readable
+ * when bytes arrive, and HUP with RDHUP once the peer is gone; a
+ * listening socket reports a waiting connection as EPOLLIN. */
+static int sock_epoll(void) {
+    int sv[2];
+    CHECK_OK(socketpair(AF_UNIX, SOCK_STREAM, 0, sv));
+    int ep = epoll_create1(EPOLL_CLOEXEC);
+    CHECK_OK(ep);
+    struct epoll_event ev = {.events = EPOLLIN | EPOLLRDHUP, .data.u64 = 7};
+    CHECK_OK(epoll_ctl(ep, EPOLL_CTL_ADD, sv[0], &ev));
+    struct epoll_event got[2];
+    CHECK_EQ(epoll_wait(ep, got, 2, 0), 0);
+    CHECK_EQ(write(sv[1], "ab", 2), 2);
+    CHECK_EQ(epoll_wait(ep, got, 2, 0), 1);
+    CHECK_EQ(got[0].events, EPOLLIN);
+    CHECK_EQ(got[0].data.u64, 7);
+    close(sv[1]);
+    CHECK_EQ(epoll_wait(ep, got, 2, 0), 1);
+    CHECK_EQ(got[0].events, EPOLLIN | EPOLLHUP | EPOLLRDHUP);
+    close(sv[0]);
+    close(ep);
+
+    int l = socket(AF_UNIX, SOCK_STREAM, 0);
+    CHECK_OK(l);
+    struct sockaddr_un a = {.sun_family = AF_UNIX};
+    snprintf(a.sun_path + 1, sizeof a.sun_path - 1, "abi-epoll-%d", (int)getpid());
+    socklen_t len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + strlen(a.sun_path + 1));
+    CHECK_OK(bind(l, (struct sockaddr*)&a, len));
+    CHECK_OK(listen(l, 4));
+    ep = epoll_create1(0);
+    CHECK_OK(ep);
+    ev.events = EPOLLIN;
+    ev.data.u64 = 9;
+    CHECK_OK(epoll_ctl(ep, EPOLL_CTL_ADD, l, &ev));
+    CHECK_EQ(epoll_wait(ep, got, 2, 0), 0);
+    int c = socket(AF_UNIX, SOCK_STREAM, 0);
+    CHECK_OK(c);
+    CHECK_OK(connect(c, (struct sockaddr*)&a, len));
+    CHECK_EQ(epoll_wait(ep, got, 2, 1000), 1);
+    CHECK_EQ(got[0].events, EPOLLIN);
+    CHECK_EQ(got[0].data.u64, 9);
+    int s = accept(l, NULL, NULL);
+    CHECK_OK(s);
+    CHECK_EQ(epoll_wait(ep, got, 2, 0), 0);
+    close(s);
+    close(c);
+    close(l);
+    close(ep);
+    return CASE_PASS;
+}
+
 CASE_TABLE(socket) = {
     {"sock-pair-stream", sock_pair_stream},
     {"sock-pair-dgram", sock_pair_dgram},
@@ -921,5 +973,6 @@ CASE_TABLE(socket) = {
     {"sock-scm-rights", sock_scm_rights},
     {"sock-scm-truncated", sock_scm_truncated},
     {"sock-inet", sock_inet},
+    {"sock-epoll", sock_epoll},
     CASE_TABLE_END,
 };
