@@ -1,5 +1,5 @@
-// Linux: read, write, readv, writev, pread64, pwrite64, lseek, ioctl,
-// sendfile. Linux's order of checks: the descriptor (EBADF), its access
+// Linux: read, write, readv, writev, pread64, pwrite64, preadv, pwritev,
+// preadv2, pwritev2, lseek, ioctl, sendfile. Linux's order of checks: the descriptor (EBADF), its access
 // mode (EBADF), the buffer (EFAULT, before anything waits), then the file.
 #include <new>
 
@@ -111,6 +111,48 @@ Result<size_t> do_pwrite(int fd, uint64_t buffer, size_t length, int64_t offset)
     return file->pwrite(in, uint64_t(offset));
 }
 
+// preadv2/pwritev2's RWF_* flags (linux/fs.h). HIPRI (polled direct I/O),
+// DSYNC and SYNC change nothing for files that live in memory; NOWAIT and
+// APPEND are not done here and, as any flag Linux does not know, give
+// EOPNOTSUPP.
+constexpr uint64_t kRwfHipri = 0x1, kRwfDsync = 0x2, kRwfSync = 0x4;
+constexpr uint64_t kRwfAccepted = kRwfHipri | kRwfDsync | kRwfSync;
+
+// preadv(2) and preadv2: `offset` -1 (preadv2 only) reads at the file's
+// own offset as readv does. Linux's order: a negative offset (EINVAL),
+// the descriptor (EBADF), the vector (EINVAL, EFAULT), an empty transfer
+// (0, before the flags are looked at), the flags (EOPNOTSUPP).
+Result<size_t> do_preadv(int fd, uint64_t iov, uint64_t count, int64_t offset, uint64_t flags,
+                         bool allow_current) {
+    bool current = allow_current && offset == -1;
+    if (offset < 0 && !current) return Error::kInvalid;
+    DescriptionRef file = TRY(file_of(fd));
+    if (!file->readable()) return Error::kBadFd;
+    IovecCopy v;
+    TRY(v.import(iov, count));
+    IoBuffer out = v.buffer();
+    if (out.length() == 0) return size_t(0);
+    if (flags & ~kRwfAccepted) return Error::kNotSupported;
+    if (current) return file->read(out);
+    return file->pread(out, uint64_t(offset));
+}
+
+// pwritev(2) and pwritev2, the same way round.
+Result<size_t> do_pwritev(int fd, uint64_t iov, uint64_t count, int64_t offset, uint64_t flags,
+                          bool allow_current) {
+    bool current = allow_current && offset == -1;
+    if (offset < 0 && !current) return Error::kInvalid;
+    DescriptionRef file = TRY(file_of(fd));
+    if (!file->writable()) return Error::kBadFd;
+    IovecCopy v;
+    TRY(v.import(iov, count));
+    IoBuffer in = v.buffer();
+    if (in.length() == 0) return size_t(0);
+    if (flags & ~kRwfAccepted) return Error::kNotSupported;
+    if (current) return file->write(in);
+    return file->pwrite(in, uint64_t(offset));
+}
+
 Result<int64_t> do_ioctl(int fd, uint32_t request, uint64_t arg) {
     DescriptionRef file = TRY(file_of(fd));
     switch (request) {
@@ -213,6 +255,24 @@ int64_t pread64(SyscallFrame& f) {
 
 int64_t pwrite64(SyscallFrame& f) {
     return result_of(pipe_signal(do_pwrite(int(f.rdi), f.rsi, f.rdx, int64_t(f.r10))));
+}
+
+// preadv(fd, iov, count, pos_low, pos_high): on x86_64 the low half is
+// the whole offset (Linux's pos_from_hilo shifts the high half out).
+int64_t preadv(SyscallFrame& f) {
+    return result_of(do_preadv(int(f.rdi), f.rsi, f.rdx, int64_t(f.r10), 0, false));
+}
+
+int64_t pwritev(SyscallFrame& f) {
+    return result_of(pipe_signal(do_pwritev(int(f.rdi), f.rsi, f.rdx, int64_t(f.r10), 0, false)));
+}
+
+int64_t preadv2(SyscallFrame& f) {
+    return result_of(do_preadv(int(f.rdi), f.rsi, f.rdx, int64_t(f.r10), f.r9, true));
+}
+
+int64_t pwritev2(SyscallFrame& f) {
+    return result_of(pipe_signal(do_pwritev(int(f.rdi), f.rsi, f.rdx, int64_t(f.r10), f.r9, true)));
 }
 
 int64_t lseek(SyscallFrame& f) {
