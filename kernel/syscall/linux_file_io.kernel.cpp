@@ -118,15 +118,27 @@ Result<size_t> do_pwrite(int fd, uint64_t buffer, size_t length, int64_t offset)
 constexpr uint64_t kRwfHipri = 0x1, kRwfDsync = 0x2, kRwfSync = 0x4;
 constexpr uint64_t kRwfAccepted = kRwfHipri | kRwfDsync | kRwfSync;
 
+// Whether the file is a pipe, FIFO or socket, which Linux refuses any
+// positional transfer (no FMODE_PREAD/PWRITE) before it looks at the access
+// mode: ESPIPE comes before EBADF there.
+bool has_no_positions(fs::FileDescription& file) {
+    fs::FileStat st;
+    file.stat(st);
+    uint32_t type = st.mode & 0170000;
+    return type == 0010000 || type == 0140000;  // S_IFIFO, S_IFSOCK
+}
+
 // preadv(2) and preadv2: `offset` -1 (preadv2 only) reads at the file's
 // own offset as readv does. Linux's order: a negative offset (EINVAL),
-// the descriptor (EBADF), the vector (EINVAL, EFAULT), an empty transfer
+// the descriptor (EBADF), a file without positions (ESPIPE), the access
+// (EBADF), the vector (EINVAL, EFAULT), an empty transfer
 // (0, before the flags are looked at), the flags (EOPNOTSUPP).
 Result<size_t> do_preadv(int fd, uint64_t iov, uint64_t count, int64_t offset, uint64_t flags,
                          bool allow_current) {
     bool current = allow_current && offset == -1;
     if (offset < 0 && !current) return Error::kInvalid;
     DescriptionRef file = TRY(file_of(fd));
+    if (!current && has_no_positions(*file)) return Error::kIllegalSeek;
     if (!file->readable()) return Error::kBadFd;
     IovecCopy v;
     TRY(v.import(iov, count));
@@ -143,6 +155,7 @@ Result<size_t> do_pwritev(int fd, uint64_t iov, uint64_t count, int64_t offset, 
     bool current = allow_current && offset == -1;
     if (offset < 0 && !current) return Error::kInvalid;
     DescriptionRef file = TRY(file_of(fd));
+    if (!current && has_no_positions(*file)) return Error::kIllegalSeek;
     if (!file->writable()) return Error::kBadFd;
     IovecCopy v;
     TRY(v.import(iov, count));
