@@ -126,6 +126,8 @@ constexpr SyscallTable<linux_nr::kCount> make_table() {
     t.entries[linux_nr::prlimit64] = linux_prlimit64;
     t.entries[linux_nr::getcpu] = linux_getcpu;
     t.entries[linux_nr::prctl] = linux_prctl;
+    t.entries[linux_nr::capget] = linux_capget;
+    t.entries[linux_nr::capset] = linux_capset;
     t.entries[linux_nr::syslog] = linux_syslog;
     t.entries[linux_nr::getpriority] = linux_getpriority;
     t.entries[linux_nr::setpriority] = linux_setpriority;

@@ -9,6 +9,7 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
+#include <sys/wait.h>
 
 #define MFD_CLOEXEC_ 1u
 #define RWF_UNKNOWN_ 0x10000
@@ -242,6 +243,87 @@ static int misc_personality(void) {
     return CASE_PASS;
 }
 
+
+struct cap_header_ {
+    unsigned version;
+    int pid;
+};
+struct cap_data_ {
+    unsigned effective, permitted, inheritable;
+};
+#define CAP_V1_ 0x19980330u
+#define CAP_V3_ 0x20080522u
+
+static int caps_as_user(void* arg) {
+    (void)arg;
+    if (setresuid(1000, 1000, 1000) != 0) return 10;
+    struct cap_header_ h = {CAP_V3_, 0};
+    struct cap_data_ d[2];
+    memset(d, 0xff, sizeof d);
+    if (syscall(SYS_capget, &h, d) != 0) return 11;
+    for (int i = 0; i < 2; ++i)
+        if (d[i].effective || d[i].permitted || d[i].inheritable) return 12;
+    d[0].effective = d[0].permitted = 1u << 6; /* CAP_SETGID: a raise */
+    errno = 0;
+    if (syscall(SYS_capset, &h, d) != -1 || errno != EPERM) return 13;
+    memset(d, 0, sizeof d);
+    if (syscall(SYS_capset, &h, d) != 0) return 14; /* the same empty sets */
+    return 0;
+}
+
+static int misc_capabilities(void) {
+    if (geteuid() != 0) return skip("needs root");
+    struct cap_header_ h = {CAP_V3_, 0};
+    struct cap_data_ d[2];
+    memset(d, 0, sizeof d);
+    CHECK_OK(syscall(SYS_capget, &h, d));
+    /* Root: every capability up to CAP_CHECKPOINT_RESTORE (40), none
+     * inheritable. */
+    CHECK_EQ(d[0].effective, 0xffffffffu);
+    CHECK_EQ(d[0].permitted, 0xffffffffu);
+    CHECK_EQ(d[1].effective, 0x1ffu);
+    CHECK_EQ(d[1].permitted, 0x1ffu);
+    CHECK_EQ(d[0].inheritable, 0);
+    CHECK_EQ(d[1].inheritable, 0);
+    /* Setting the same sets is fine. */
+    CHECK_OK(syscall(SYS_capset, &h, d));
+    /* The version handshake: a null data pointer probes; an unknown
+     * version comes back as V3. */
+    h.version = 0x12345678;
+    CHECK_OK(syscall(SYS_capget, &h, 0));
+    CHECK_EQ(h.version, CAP_V3_);
+    h.version = 0x12345678;
+    CHECK_ERR(syscall(SYS_capget, &h, d), EINVAL);
+    CHECK_EQ(h.version, CAP_V3_);
+    h.version = 0;
+    CHECK_ERR(syscall(SYS_capset, &h, d), EINVAL);
+    CHECK_EQ(h.version, CAP_V3_);
+    /* V1: one word. */
+    struct cap_data_ one[2];
+    memset(one, 0xee, sizeof one);
+    h.version = CAP_V1_;
+    CHECK_OK(syscall(SYS_capget, &h, one));
+    CHECK_EQ(one[0].effective, 0xffffffffu);
+    CHECK_EQ(one[1].effective, 0xeeeeeeeeu);
+    /* Other processes: ESRCH for none, EINVAL for a negative pid. */
+    h.version = CAP_V3_;
+    h.pid = getppid();
+    CHECK_OK(syscall(SYS_capget, &h, d));
+    h.pid = -1;
+    CHECK_ERR(syscall(SYS_capget, &h, d), EINVAL);
+    h.pid = 0x3ffffff0;
+    CHECK_ERR(syscall(SYS_capget, &h, d), ESRCH);
+    h.pid = getppid();
+    CHECK_ERR(syscall(SYS_capset, &h, d), EPERM);
+    h.pid = 0;
+    CHECK_ERR(syscall(SYS_capget, (void*)ADDR_HHDM, d), EFAULT);
+    CHECK_ERR(syscall(SYS_capget, &h, (void*)ADDR_HHDM), EFAULT);
+    CHECK_ERR(syscall(SYS_capset, &h, (void*)ADDR_UNMAPPED_LOW), EFAULT);
+    int status = run_in_child(caps_as_user, 0);
+    CHECK_EXITED(status, 0);
+    return CASE_PASS;
+}
+
 CASE_TABLE(misc) = {
     {"misc-preadv-pwritev", misc_preadv},
     {"misc-memfd-create", misc_memfd},
@@ -249,5 +331,6 @@ CASE_TABLE(misc) = {
     {"misc-mincore", misc_mincore},
     {"misc-mlock", misc_mlock},
     {"misc-personality", misc_personality},
+    {"misc-capabilities", misc_capabilities},
     CASE_TABLE_END,
 };

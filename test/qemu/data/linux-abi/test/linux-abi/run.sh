@@ -77,7 +77,7 @@ fourth=$?
   --case events-eventfd --case events-timerfd --case events-signalfd \
   --case events-epoll-errors --case events-epoll-triggers --case events-epoll-kinds \
   --case misc-preadv-pwritev --case misc-memfd-create --case misc-fallocate \
-  --case misc-mincore --case misc-mlock --case misc-personality
+  --case misc-mincore --case misc-mlock --case misc-personality --case misc-capabilities
 fifth=$?
 echo "linux-abi: first $first second $second third $third fourth $fourth fifth $fifth"
 [ $first = 0 ] && [ $second = 0 ] && [ $third = 0 ] && [ $fourth = 0 ] && [ $fifth = 0 ]
