@@ -311,8 +311,8 @@ Result<InodeRef> Tmpfs::create(Inode* dir, const char* name, size_t length, Node
     return InodeRef::share(inode);
 }
 
-Result<InodeRef> Tmpfs::create_unlinked(const char* last_name, uint32_t permissions,
-                                         uint32_t uid, uint32_t gid) {
+Result<InodeRef> Tmpfs::create_unlinked(const char* last_name, uint32_t permissions, uint32_t uid,
+                                        uint32_t gid) {
     size_t length = strlen(last_name);
     if (length > kNameMax) return Error::kNameTooLong;
     char* name = new (std::nothrow) char[length + 1];

@@ -40,8 +40,7 @@ struct Sets {
 Sets sets_of(const creds::Credentials& c) {
     Sets s;
     if (c.uid.effective == 0) s.effective = kAllCapabilities;
-    if (c.uid.real == 0 || c.uid.effective == 0 || c.uid.saved == 0)
-        s.permitted = kAllCapabilities;
+    if (c.uid.real == 0 || c.uid.effective == 0 || c.uid.saved == 0) s.permitted = kAllCapabilities;
     return s;
 }
 

@@ -1,6 +1,6 @@
 // Linux: read, write, readv, writev, pread64, pwrite64, preadv, pwritev,
-// preadv2, pwritev2, lseek, ioctl, sendfile. Linux's order of checks: the descriptor (EBADF), its access
-// mode (EBADF), the buffer (EFAULT, before anything waits), then the file.
+// preadv2, pwritev2, lseek, ioctl, sendfile. Linux's order of checks: the descriptor (EBADF), its
+// access mode (EBADF), the buffer (EFAULT, before anything waits), then the file.
 #include <new>
 
 #include "fs/fd_table.h"

@@ -37,7 +37,8 @@ Result<int64_t> do_memfd_create(uint64_t user_name, uint64_t flags) {
     (void)kMfdHugetlb;
     UserPath name;
     auto copied = name.copy_from(user_name);
-    if (!copied.ok()) return copied.error() == Error::kNameTooLong ? Error::kInvalid : copied.error();
+    if (!copied.ok())
+        return copied.error() == Error::kNameTooLong ? Error::kInvalid : copied.error();
     size_t length = strlen(name.get());
     if (length > kMemfdNameMax) return Error::kInvalid;
     char shown[sizeof(kMemfdPrefix) + kMemfdNameMax];
