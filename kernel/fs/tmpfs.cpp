@@ -312,6 +312,28 @@ Result<InodeRef> Tmpfs::create(Inode* dir, const char* name, size_t length, Node
     return InodeRef::share(inode);
 }
 
+Result<InodeRef> Tmpfs::create_unlinked(const char* last_name, uint32_t permissions, uint32_t uid,
+                                        uint32_t gid) {
+    size_t length = strlen(last_name);
+    if (length > kNameMax) return Error::kNameTooLong;
+    char* name = new (std::nothrow) char[length + 1];
+    if (!name) return Error::kNoMemory;
+    memcpy(name, last_name, length + 1);
+    sync::Guard lock(g_tree_lock);
+    Inode* inode = new_inode(NodeType::kRegular, permissions, uid, gid);
+    if (!inode) {
+        delete[] name;
+        return Error::kNoSpace;
+    }
+    inode->last_name = name;
+    inode->links = 0;
+    inode->parent = m_root;
+    m_root->add_ref();  // the child's reference to its parent, as create's
+    // The caller's reference (the new inode's first) is the only one: the
+    // file goes when the last description of it does.
+    return InodeRef::adopt(inode);
+}
+
 Result<void> Tmpfs::link(Inode* dir, const char* name, size_t length, Inode* inode) {
     if (length == 0) return Error::kNoEntry;
     if (length > kNameMax) return Error::kNameTooLong;
@@ -716,6 +738,13 @@ Result<void> Tmpfs::truncate_by_name(Inode* file, uint64_t size) {
     auto cut = truncate(file, size);
     put_write_access(file);
     return cut;
+}
+
+Result<void> Tmpfs::grow(Inode* file, uint64_t size) {
+    if (size > kMaxFileSize) return Error::kFileTooBig;
+    sync::Guard lock(g_tree_lock);
+    if (size <= file->size) return {};
+    return truncate_locked(file, size);
 }
 
 Result<void> Tmpfs::truncate_locked(Inode* file, uint64_t size) {

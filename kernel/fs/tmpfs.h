@@ -81,6 +81,12 @@ public:
     Result<InodeRef> create(Inode* dir, const char* name, size_t length, NodeType type,
                             uint32_t permissions, uint32_t uid, uint32_t gid,
                             const char* target = nullptr, uint32_t device = 0);
+    // A regular file with no name (memfd_create): no links, its parent the
+    // root, and `last_name` kept as the name a removed file had, so that
+    // its path reads "/<last_name> (deleted)" as Linux shows a memfd.
+    // ENAMETOOLONG past kNameMax, ENOSPC, ENOMEM.
+    Result<InodeRef> create_unlinked(const char* last_name, uint32_t permissions, uint32_t uid,
+                                     uint32_t gid);
     // link(): another name for `inode` in `dir`. EPERM for a directory,
     // ENOENT if `inode` has no name left (unlinked while open) or `dir` was
     // removed, EEXIST, EMLINK, ENOMEM.
@@ -110,6 +116,9 @@ public:
     // then truncate().
     Result<void> truncate_by_name(Inode* file, uint64_t size);
     uint64_t size_of(Inode* file);
+    // fallocate's growth: the file becomes at least `size` bytes (zeros),
+    // never shorter, atomically with respect to writes. EFBIG, ENOSPC, ENOMEM.
+    Result<void> grow(Inode* file, uint64_t size);
 
     // The file's page `index` for a mapping, with one reference for the
     // caller (mm::FileBacking): a borrowed file's bytes are first copied

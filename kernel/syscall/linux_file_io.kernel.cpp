@@ -1,6 +1,6 @@
-// Linux: read, write, readv, writev, pread64, pwrite64, lseek, ioctl,
-// sendfile. Linux's order of checks: the descriptor (EBADF), its access
-// mode (EBADF), the buffer (EFAULT, before anything waits), then the file.
+// Linux: read, write, readv, writev, pread64, pwrite64, preadv, pwritev,
+// preadv2, pwritev2, lseek, ioctl, sendfile. Linux's order of checks: the descriptor (EBADF), its
+// access mode (EBADF), the buffer (EFAULT, before anything waits), then the file.
 #include <new>
 
 #include "fs/fd_table.h"
@@ -72,6 +72,61 @@ Result<size_t> do_pwrite(int fd, uint64_t buffer, size_t length, int64_t offset)
     if (!is_user_range(buffer, length)) return Error::kFault;
     if (length > kMaxTransfer) length = kMaxTransfer;
     IoBuffer in = IoBuffer::user(buffer, length);
+    return file->pwrite(in, uint64_t(offset));
+}
+
+// preadv2/pwritev2's RWF_* flags (linux/fs.h). HIPRI (polled direct I/O),
+// DSYNC and SYNC change nothing for files that live in memory; NOWAIT and
+// APPEND are not done here and, as any flag Linux does not know, give
+// EOPNOTSUPP.
+constexpr uint64_t kRwfHipri = 0x1, kRwfDsync = 0x2, kRwfSync = 0x4;
+constexpr uint64_t kRwfAccepted = kRwfHipri | kRwfDsync | kRwfSync;
+
+// Whether the file is a pipe, FIFO or socket, which Linux refuses any
+// positional transfer (no FMODE_PREAD/PWRITE) before it looks at the access
+// mode: ESPIPE comes before EBADF there.
+bool has_no_positions(fs::FileDescription& file) {
+    fs::FileStat st;
+    file.stat(st);
+    uint32_t type = st.mode & 0170000;
+    return type == 0010000 || type == 0140000;  // S_IFIFO, S_IFSOCK
+}
+
+// preadv(2) and preadv2: `offset` -1 (preadv2 only) reads at the file's
+// own offset as readv does. Linux's order: a negative offset (EINVAL),
+// the descriptor (EBADF), a file without positions (ESPIPE), the access
+// (EBADF), the vector (EINVAL, EFAULT), an empty transfer
+// (0, before the flags are looked at), the flags (EOPNOTSUPP).
+Result<size_t> do_preadv(int fd, uint64_t iov, uint64_t count, int64_t offset, uint64_t flags,
+                         bool allow_current) {
+    bool current = allow_current && offset == -1;
+    if (offset < 0 && !current) return Error::kInvalid;
+    DescriptionRef file = TRY(file_of(fd));
+    if (!current && has_no_positions(*file)) return Error::kIllegalSeek;
+    if (!file->readable()) return Error::kBadFd;
+    IovecCopy v;
+    TRY(v.import(iov, count));
+    IoBuffer out = v.buffer();
+    if (out.length() == 0) return size_t(0);
+    if (flags & ~kRwfAccepted) return Error::kNotSupported;
+    if (current) return file->read(out);
+    return file->pread(out, uint64_t(offset));
+}
+
+// pwritev(2) and pwritev2, the same way round.
+Result<size_t> do_pwritev(int fd, uint64_t iov, uint64_t count, int64_t offset, uint64_t flags,
+                          bool allow_current) {
+    bool current = allow_current && offset == -1;
+    if (offset < 0 && !current) return Error::kInvalid;
+    DescriptionRef file = TRY(file_of(fd));
+    if (!current && has_no_positions(*file)) return Error::kIllegalSeek;
+    if (!file->writable()) return Error::kBadFd;
+    IovecCopy v;
+    TRY(v.import(iov, count));
+    IoBuffer in = v.buffer();
+    if (in.length() == 0) return size_t(0);
+    if (flags & ~kRwfAccepted) return Error::kNotSupported;
+    if (current) return file->write(in);
     return file->pwrite(in, uint64_t(offset));
 }
 
@@ -177,6 +232,24 @@ int64_t pread64(SyscallFrame& f) {
 
 int64_t pwrite64(SyscallFrame& f) {
     return result_of(pipe_signal(int(f.rdi), do_pwrite(int(f.rdi), f.rsi, f.rdx, int64_t(f.r10))));
+}
+
+// preadv(fd, iov, count, pos_low, pos_high): on x86_64 the low half is
+// the whole offset (Linux's pos_from_hilo shifts the high half out).
+int64_t preadv(SyscallFrame& f) {
+    return result_of(do_preadv(int(f.rdi), f.rsi, f.rdx, int64_t(f.r10), 0, false));
+}
+
+int64_t pwritev(SyscallFrame& f) {
+    return result_of(pipe_signal(do_pwritev(int(f.rdi), f.rsi, f.rdx, int64_t(f.r10), 0, false)));
+}
+
+int64_t preadv2(SyscallFrame& f) {
+    return result_of(do_preadv(int(f.rdi), f.rsi, f.rdx, int64_t(f.r10), f.r9, true));
+}
+
+int64_t pwritev2(SyscallFrame& f) {
+    return result_of(pipe_signal(do_pwritev(int(f.rdi), f.rsi, f.rdx, int64_t(f.r10), f.r9, true)));
 }
 
 int64_t lseek(SyscallFrame& f) {

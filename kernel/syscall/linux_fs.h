@@ -1,5 +1,6 @@
 // The Linux personality's file system calls (one subject per file):
 //   linux_file_io.kernel.cpp  read, write, readv, writev, pread64, pwrite64,
+//                             preadv, pwritev, preadv2, pwritev2,
 //                             lseek, ioctl, sendfile
 //   linux_fd.kernel.cpp       close, close_range, dup, dup2, dup3, fcntl,
 //                             flock, pipe, pipe2
@@ -15,6 +16,7 @@
 //                             utime, truncate, ftruncate, fsync, fdatasync,
 //                             sync, syncfs
 //   linux_poll.kernel.cpp     poll, ppoll, select, pselect6
+//   linux_memfd.kernel.cpp    memfd_create, fallocate
 // linux_syscalls.kernel.cpp puts them in the table.
 #pragma once
 
@@ -30,6 +32,10 @@ int64_t readv(SyscallFrame& f);
 int64_t writev(SyscallFrame& f);
 int64_t pread64(SyscallFrame& f);
 int64_t pwrite64(SyscallFrame& f);
+int64_t preadv(SyscallFrame& f);
+int64_t pwritev(SyscallFrame& f);
+int64_t preadv2(SyscallFrame& f);
+int64_t pwritev2(SyscallFrame& f);
 int64_t lseek(SyscallFrame& f);
 int64_t ioctl(SyscallFrame& f);
 int64_t sendfile(SyscallFrame& f);
@@ -91,6 +97,8 @@ int64_t futimesat(SyscallFrame& f);
 int64_t utime(SyscallFrame& f);
 int64_t truncate(SyscallFrame& f);
 int64_t ftruncate(SyscallFrame& f);
+int64_t memfd_create(SyscallFrame& f);
+int64_t fallocate(SyscallFrame& f);
 int64_t fsync(SyscallFrame& f);
 int64_t sync(SyscallFrame& f);
 int64_t syncfs(SyscallFrame& f);

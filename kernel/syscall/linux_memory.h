@@ -14,4 +14,13 @@ int64_t linux_madvise(SyscallFrame& f);
 int64_t linux_msync(SyscallFrame& f);
 int64_t linux_brk(SyscallFrame& f);
 
+// linux_memory_state.kernel.cpp: mincore, the mlock family, personality.
+int64_t linux_mincore(SyscallFrame& f);
+int64_t linux_mlock(SyscallFrame& f);
+int64_t linux_mlock2(SyscallFrame& f);
+int64_t linux_munlock(SyscallFrame& f);
+int64_t linux_mlockall(SyscallFrame& f);
+int64_t linux_munlockall(SyscallFrame& f);
+int64_t linux_personality(SyscallFrame& f);
+
 }  // namespace nyanos::sys

@@ -50,6 +50,13 @@ constexpr SyscallTable<linux_nr::kCount> make_table() {
     t.entries[linux_nr::madvise] = linux_madvise;
     t.entries[linux_nr::msync] = linux_msync;
     t.entries[linux_nr::brk] = linux_brk;
+    t.entries[linux_nr::mincore] = linux_mincore;
+    t.entries[linux_nr::mlock] = linux_mlock;
+    t.entries[linux_nr::mlock2] = linux_mlock2;
+    t.entries[linux_nr::munlock] = linux_munlock;
+    t.entries[linux_nr::mlockall] = linux_mlockall;
+    t.entries[linux_nr::munlockall] = linux_munlockall;
+    t.entries[linux_nr::personality] = linux_personality;
     t.entries[linux_nr::fork] = linux_fork;
     t.entries[linux_nr::vfork] = linux_vfork;
     t.entries[linux_nr::clone] = linux_clone;
@@ -120,6 +127,8 @@ constexpr SyscallTable<linux_nr::kCount> make_table() {
     t.entries[linux_nr::prlimit64] = linux_prlimit64;
     t.entries[linux_nr::getcpu] = linux_getcpu;
     t.entries[linux_nr::prctl] = linux_prctl;
+    t.entries[linux_nr::capget] = linux_capget;
+    t.entries[linux_nr::capset] = linux_capset;
     t.entries[linux_nr::syslog] = linux_syslog;
     t.entries[linux_nr::getpriority] = linux_getpriority;
     t.entries[linux_nr::setpriority] = linux_setpriority;
@@ -197,6 +206,12 @@ constexpr SyscallTable<linux_nr::kCount> make_table() {
     t.entries[linux_nr::fdatasync] = linux_fs::fsync;
     t.entries[linux_nr::faccessat] = linux_fs::faccessat;
     t.entries[linux_nr::faccessat2] = linux_fs::faccessat2;
+    t.entries[linux_nr::preadv] = linux_fs::preadv;
+    t.entries[linux_nr::pwritev] = linux_fs::pwritev;
+    t.entries[linux_nr::preadv2] = linux_fs::preadv2;
+    t.entries[linux_nr::pwritev2] = linux_fs::pwritev2;
+    t.entries[linux_nr::memfd_create] = linux_fs::memfd_create;
+    t.entries[linux_nr::fallocate] = linux_fs::fallocate;
     // Event files (linux_events.h).
     t.entries[linux_nr::eventfd] = linux_events::eventfd;
     t.entries[linux_nr::eventfd2] = linux_events::eventfd2;

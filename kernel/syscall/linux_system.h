@@ -56,6 +56,8 @@ int64_t linux_sched_getscheduler(SyscallFrame& f);      // 145
 int64_t linux_sched_get_priority_max(SyscallFrame& f);  // 146
 int64_t linux_sched_get_priority_min(SyscallFrame& f);  // 147
 int64_t linux_prctl(SyscallFrame& f);                   // 157
+int64_t linux_capget(SyscallFrame& f);                  // 125 (linux_capabilities)
+int64_t linux_capset(SyscallFrame& f);                  // 126 (linux_capabilities)
 int64_t linux_reboot(SyscallFrame& f);                  // 169
 
 }  // namespace nyanos::sys

@@ -170,6 +170,38 @@ TEST_CASE("tmpfs: file data: holes read as zeros, truncate cuts and grows with z
     CHECK(t.memory.leaked() == 0);
 }
 
+TEST_CASE(
+    "tmpfs: an unlinked file (memfd) has no name, holds data and goes with its last reference") {
+    Tree t;
+    const uint64_t inodes = t.tree.usage().inodes;
+    auto made = t.tree.create_unlinked("memfd:x", 0777, 5, 6);
+    REQUIRE(made.ok());
+    InodeRef f = made.release_value();
+    CHECK(t.links(f.get()) == 0);
+    CHECK(t.tree.usage().inodes == inodes + 1);
+    CHECK(!t.find(t.root(), "memfd:x"));  // in no directory
+    FileStat st;
+    t.tree.stat(f.get(), st);
+    CHECK(st.uid == 5);
+    CHECK(st.gid == 6);
+    CHECK((st.mode & 07777) == 0777);
+    CHECK(t.write(f.get(), "data", 10) == 4);
+    CHECK(t.read(f.get(), 8, 6) == std::string("\0\0data", 6));
+    // grow only ever grows, with zeros.
+    REQUIRE(t.tree.grow(f.get(), 5000).ok());
+    CHECK(t.tree.size_of(f.get()) == 5000);
+    REQUIRE(t.tree.grow(f.get(), 100).ok());
+    CHECK(t.tree.size_of(f.get()) == 5000);
+    CHECK(t.read(f.get(), 4990, 20) == std::string(10, '\0'));
+    CHECK(t.tree.grow(f.get(), kMaxFileSize + 1).error() == Error::kFileTooBig);
+    CHECK(t.tree.create_unlinked(std::string(kNameMax + 1, 'n').c_str(), 0777, 0, 0).error() ==
+          Error::kNameTooLong);
+    f.reset();
+    CHECK(t.tree.usage().inodes == inodes);
+    CHECK(t.tree.usage().pages == 0);
+    CHECK(t.memory.leaked() == 0);
+}
+
 TEST_CASE("tmpfs: a read moves the access time as Linux's relatime") {
     Tree t;
     InodeRef f = t.make(t.root(), "f");
@@ -386,6 +418,13 @@ TEST_CASE("tmpfs: every allocation failure leaves the tree as it was and leaks n
              uint64_t at = 3000;
              // A short count when a page cannot be had is a success too.
              return t.tree.write(motd.get(), in, at, false).ok();
+         }},
+        {"create_unlinked",
+         [](Tree& t) { return t.tree.create_unlinked("memfd:m", 0777, 0, 0).ok(); }},
+        {"grow",
+         [](Tree& t) {
+             InodeRef prog = t.find(t.find(t.root(), "bin").get(), "prog");
+             return t.tree.grow(prog.get(), 20000).ok();
          }},
         {"truncate",
          [](Tree& t) {

@@ -534,6 +534,14 @@ TEST_CASE("vfs: a removed file's path is the name it had, then \" (deleted)\"") 
     CHECK(t.path(motd) == "/etc/motd (deleted)");
 }
 
+TEST_CASE("vfs: an unlinked file's path is \"/\" and its name, then \" (deleted)\"") {
+    Tree t;
+    auto made = t.tree.create_unlinked("memfd:cache", 0777, 0, 0);
+    REQUIRE(made.ok());
+    Node file{made.release_value(), Special::kNone};
+    CHECK(t.path(file) == "/memfd:cache (deleted)");
+}
+
 TEST_CASE("vfs: a lookup follows at most 40 links in all (ELOOP past them), without recursion") {
     test::TarBuilder b;
     b.file("target", "end", 0644);

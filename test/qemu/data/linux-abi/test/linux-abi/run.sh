@@ -75,7 +75,9 @@ third=$?
 fourth=$?
 /bin/linux-abi-test --check-memory \
   --case events-eventfd --case events-timerfd --case events-signalfd \
-  --case events-epoll-errors --case events-epoll-triggers --case events-epoll-kinds
+  --case events-epoll-errors --case events-epoll-triggers --case events-epoll-kinds \
+  --case misc-preadv-pwritev --case misc-memfd-create --case misc-fallocate \
+  --case misc-mincore --case misc-mlock --case misc-personality --case misc-capabilities
 fifth=$?
 /bin/linux-abi-test --check-memory \
   --case sock-pair-stream --case sock-pair-dgram --case sock-pair-flags --case sock-pair-close \
