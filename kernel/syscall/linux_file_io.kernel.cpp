@@ -241,7 +241,8 @@ int64_t preadv(SyscallFrame& f) {
 }
 
 int64_t pwritev(SyscallFrame& f) {
-    return result_of(pipe_signal(do_pwritev(int(f.rdi), f.rsi, f.rdx, int64_t(f.r10), 0, false)));
+    return result_of(
+        pipe_signal(int(f.rdi), do_pwritev(int(f.rdi), f.rsi, f.rdx, int64_t(f.r10), 0, false)));
 }
 
 int64_t preadv2(SyscallFrame& f) {
@@ -249,7 +250,8 @@ int64_t preadv2(SyscallFrame& f) {
 }
 
 int64_t pwritev2(SyscallFrame& f) {
-    return result_of(pipe_signal(do_pwritev(int(f.rdi), f.rsi, f.rdx, int64_t(f.r10), f.r9, true)));
+    return result_of(
+        pipe_signal(int(f.rdi), do_pwritev(int(f.rdi), f.rsi, f.rdx, int64_t(f.r10), f.r9, true)));
 }
 
 int64_t lseek(SyscallFrame& f) {
