@@ -18,6 +18,11 @@ fs::FdTable& current_files();
 // One past the highest descriptor the caller may get: its RLIMIT_NOFILE
 // soft limit (capped at FdTable::kMaxFds).
 int fd_limit();
+// pipe2 and socketpair: installs the two ends as the caller's two lowest
+// free descriptors and copies the pair to `user_fds` (int[2]); EMFILE,
+// ENOMEM, and EFAULT after closing both again.
+Result<void> install_pair_for_user(fs::DescriptionRef&& first, fs::DescriptionRef&& second,
+                                   bool cloexec, uint64_t user_fds);
 // The description behind the caller's `fd` (a reference held for the
 // call); EBADF.
 Result<fs::DescriptionRef> file_of(int fd);

@@ -19,6 +19,21 @@ int fd_limit() {
     return soft > uint64_t(fs::FdTable::kMaxFds) ? fs::FdTable::kMaxFds : int(soft);
 }
 
+Result<void> install_pair_for_user(fs::DescriptionRef&& first, fs::DescriptionRef&& second,
+                                   bool cloexec, uint64_t user_fds) {
+    int fds[2];
+    fs::FdTable& files = current_files();
+    TRY(files.install_pair(static_cast<fs::DescriptionRef&&>(first),
+                           static_cast<fs::DescriptionRef&&>(second), cloexec, fds, fd_limit()));
+    auto copied = copy_to_user(user_fds, fds, sizeof(fds));
+    if (!copied.ok()) {
+        (void)files.close(fds[0]);
+        (void)files.close(fds[1]);
+        return copied.error();
+    }
+    return {};
+}
+
 Result<fs::DescriptionRef> file_of(int fd) {
     return current_files().get(fd);
 }

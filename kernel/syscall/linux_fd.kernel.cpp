@@ -178,18 +178,9 @@ Result<void> do_pipe2(uint64_t user_fds, uint64_t flags) {
     if (flags & ~uint64_t(of::kCloseOnExec | of::kNonBlock)) return Error::kInvalid;
     DescriptionRef read_end, write_end;
     TRY(fs::create_pipe(uint32_t(flags), read_end, write_end));
-    int fds[2];
-    FdTable& files = current_files();
-    TRY(files.install_pair(static_cast<DescriptionRef&&>(read_end),
-                           static_cast<DescriptionRef&&>(write_end), flags & of::kCloseOnExec, fds,
-                           fd_limit()));
-    auto copied = copy_to_user(user_fds, fds, sizeof(fds));
-    if (!copied.ok()) {
-        (void)files.close(fds[0]);
-        (void)files.close(fds[1]);
-        return copied.error();
-    }
-    return {};
+    return install_pair_for_user(static_cast<DescriptionRef&&>(read_end),
+                                 static_cast<DescriptionRef&&>(write_end), flags & of::kCloseOnExec,
+                                 user_fds);
 }
 
 Result<void> do_close_range(uint32_t first, uint32_t last, uint32_t flags) {

@@ -179,17 +179,8 @@ Result<void> do_socketpair(int64_t family, int64_t type_and_flags, int64_t proto
     int type = TRY(check_socket_args(family, type_and_flags, protocol, flags));
     DescriptionRef a, b;
     TRY(SocketFile::try_create_pair(type, flags & kSockNonBlock, a, b));
-    int fds[2];
-    fs::FdTable& files = current_files();
-    TRY(files.install_pair(static_cast<DescriptionRef&&>(a), static_cast<DescriptionRef&&>(b),
-                           flags & kSockCloexec, fds, fd_limit()));
-    auto copied = copy_to_user(user_fds, fds, sizeof(fds));
-    if (!copied.ok()) {
-        (void)files.close(fds[0]);
-        (void)files.close(fds[1]);
-        return copied.error();
-    }
-    return {};
+    return install_pair_for_user(static_cast<DescriptionRef&&>(a), static_cast<DescriptionRef&&>(b),
+                                 flags & kSockCloexec, user_fds);
 }
 
 Result<void> do_bind(int fd, uint64_t user_address, int64_t length) {
