@@ -9,6 +9,7 @@
 
 #include <string.h>
 
+#include "arch/x86_64/context_switch.h"
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/fpu.h"
 #include "arch/x86_64/gdt.h"
@@ -44,8 +45,6 @@
 #include "proc/user_faults.h"
 #include "proc/user_layout.h"
 #include "syscall/user_memory.h"
-
-extern "C" void arch_task_first_entry();
 
 namespace nyanos::proc {
 
@@ -127,8 +126,7 @@ void copy_name(char* out, const char* path) {
 
 // Builds the new thread's kernel stack so that its first switch "returns" into
 // user mode at the program's entry: an InterruptFrame at the top, and below
-// it the callee-saved registers arch_switch_context pops plus its return
-// address.
+// it what arch_thread_first_entry expects.
 void prepare_first_entry(Thread* t, uint64_t entry, uint64_t user_sp) {
     uint64_t top = t->stack_rsp0();
     auto* frame = reinterpret_cast<arch::InterruptFrame*>(top - sizeof(arch::InterruptFrame));
@@ -138,13 +136,11 @@ void prepare_first_entry(Thread* t, uint64_t entry, uint64_t user_sp) {
     frame->rflags = 0x202;  // IF
     frame->rsp = user_sp;
     frame->ss = arch::kUserDataSelector;
-    // arch_switch_context pops six registers and returns into thread_start
-    // (scheduler.kernel.cpp), which returns into arch_task_first_entry with
-    // RSP at the frame.
-    auto* words = reinterpret_cast<uint64_t*>(frame) - 8;
-    for (int i = 0; i < 6; ++i) words[i] = 0;  // r15 r14 r13 r12 rbx rbp
-    words[6] = reinterpret_cast<uint64_t>(&thread_start);
-    words[7] = reinterpret_cast<uint64_t>(&arch_task_first_entry);
+    // The switch returns into arch_thread_first_entry, which calls
+    // thread_start (scheduler.kernel.cpp) and then leaves through the frame.
+    auto* words = reinterpret_cast<uint64_t*>(frame) - 2;
+    words[0] = reinterpret_cast<uint64_t>(&arch_thread_first_entry);
+    words[1] = reinterpret_cast<uint64_t>(&thread_start);
     t->saved_rsp = reinterpret_cast<uint64_t>(words);
 }
 

@@ -10,6 +10,7 @@
 #include "proc/scheduler.h"
 #include "proc/signal_delivery.h"
 
+#include "arch/x86_64/context_switch.h"
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/cpu_local.h"
 #include "arch/x86_64/fpu.h"
@@ -37,8 +38,6 @@
 #include "proc/timed_event.h"
 #include "proc/wait_event.h"
 #include "proc/wait_queue.h"
-
-extern "C" void arch_switch_context(uint64_t* save_rsp, uint64_t next_rsp);
 
 namespace nyanos::proc {
 
@@ -101,7 +100,7 @@ uint64_t user_root_of(const Thread& t) NO_THREAD_SAFETY_ANALYSIS {
 // Switches this CPU to `next` (interrupts off, the lock held; it stays held
 // across the switch and the thread switched to releases it). Returns when
 // the current thread is switched back to, maybe on another CPU. Inline in
-// schedule(), so a switch is one call (arch_switch_context) below its
+// schedule(), so a switch is one call (arch_switch_stack) below its
 // caller.
 [[gnu::always_inline]] inline void switch_to(Cpu& cpu, Thread* next) REQUIRES(g_scheduler_lock) {
     Thread* prev = cpu.current;
@@ -159,7 +158,7 @@ uint64_t user_root_of(const Thread& t) NO_THREAD_SAFETY_ANALYSIS {
     cpu.switched_from = prev;
     next->state = ThreadState::kRunning;
     next->on_cpu = true;
-    arch_switch_context(&prev->saved_rsp, next->saved_rsp);
+    arch::switch_stack(&prev->saved_rsp, next->saved_rsp);
     finish_switch();
 }
 
