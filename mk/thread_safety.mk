@@ -16,9 +16,9 @@
 # analysis fail here instead of passing everything.
 TS_CXX      := clang++
 TS_DIR      := $(BUILD)/thread-safety
-# g++'s retpoline flags are spelled differently in clang.
-TS_CXXFLAGS := $(filter-out -MMD -MP $(KERNEL_RETPOLINE),$(KERNEL_CXXFLAGS)) \
-               -mretpoline -mretpoline-external-thunk -Wthread-safety
+# g++'s retpoline and stack-alignment flags are spelled differently in clang.
+TS_CXXFLAGS := $(filter-out -MMD -MP $(KERNEL_RETPOLINE) $(KERNEL_STACK_ALIGN),$(KERNEL_CXXFLAGS)) \
+               -mretpoline -mretpoline-external-thunk -mstack-alignment=8 -Wthread-safety
 TS_SRCS     := $(sort $(shell find kernel -name '*.cpp'))
 TS_STAMPS   := $(patsubst %,$(TS_DIR)/%.ok,$(TS_SRCS))
 TS_SELF     := $(TS_DIR)/self-test.ok
