@@ -422,10 +422,13 @@ Result<Thread*> create_cloned_thread(Process* p, Thread* self, const CloneReques
     if (request.stack) frame->rsp = request.stack;
     // The FPU registers as they are now: the kernel never touches them.
     arch::fpu_save(t->fpu_state());
+    // The caller's selectors as loaded now (its saved copy dates from its
+    // last switch away), and its live bases.
     t->segments() = self->segments();
-    t->segments().fs_base = user_fs_base();
-    t->segments().gs_base = user_gs_base();
-    if (request.flags & kCloneSettls) t->segments().fs_base = request.tls;
+    arch::store_user_selectors(t->segments().selectors);
+    t->segments().set_fs_base(user_fs_base());
+    t->segments().set_gs_base(user_gs_base());
+    if (request.flags & kCloneSettls) t->segments().set_fs_base(request.tls);
     t->affinity = self->affinity;
     if (request.flags & kCloneChildCleartid) t->words().clear_child_tid = request.child_tid;
     sync::NoInterruptsGuard lock(g_signal_lock);

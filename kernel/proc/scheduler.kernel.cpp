@@ -114,9 +114,8 @@ uint64_t user_root_of(const Thread& t) NO_THREAD_SAFETY_ANALYSIS {
     if (prev != &cpu.idle && next != &cpu.idle) [[likely]] {
         // One user thread to another: the one test above instead of one per
         // step (the idle thread has no user state and no root of its own).
-        uint64_t live = arch::read_user_selectors();
-        arch::save_user_selectors(prev->segments(), live);
-        arch::load_user_segments(cpu.user_bases, next->segments(), live);
+        arch::save_user_selectors(prev->segments());
+        arch::load_user_segments(cpu.user_bases, next->segments(), prev->segments().selectors);
         arch::fpu_switch(prev->fpu_state(), next->fpu_state());
         root = next->active_root;
     } else {
@@ -617,7 +616,7 @@ Result<void> set_user_fs_base(uint64_t base) {
     arch::InterruptDisabler no_interrupts;  // the thread and the MSR change together
     Thread* self = current_thread();
     VERIFY(!is_idle(self));
-    self->segments().fs_base = base;
+    self->segments().set_fs_base(base);
     arch::load_user_fs_base(this_cpu().user_bases, base);
     return {};
 }
@@ -627,7 +626,7 @@ Result<void> set_user_gs_base(uint64_t base) {
     arch::InterruptDisabler no_interrupts;
     Thread* self = current_thread();
     VERIFY(!is_idle(self));
-    self->segments().gs_base = base;
+    self->segments().set_gs_base(base);
     arch::load_user_gs_base(this_cpu().user_bases, base);
     return {};
 }

@@ -22,10 +22,43 @@ TEST_CASE("user bases: canonical user addresses below Linux's TASK_SIZE_MAX only
 
 TEST_CASE("user segments: a new thread's are null selectors and zero bases") {
     UserSegments s;
-    CHECK(s.selectors == 0);
-    CHECK(s.fs_base == 0);
-    CHECK(s.gs_base == 0);
+    CHECK(packed(s.selectors) == 0);
+    CHECK(s.fs_base() == 0);
+    CHECK(s.gs_base() == 0);
+    CHECK(s.any_base() == 0);
     LoadedUserBases cpu;
     CHECK(cpu.fs == 0);
     CHECK(cpu.gs == 0);
+    CHECK(cpu.any == 0);
+}
+
+TEST_CASE("user segments: the one-word base test is nonzero exactly while a base is") {
+    UserSegments s;
+    s.set_fs_base(0x1000);
+    CHECK(s.any_base() != 0);
+    s.set_gs_base(0x2000);
+    s.set_fs_base(0);
+    CHECK(s.fs_base() == 0);
+    CHECK(s.gs_base() == 0x2000);
+    CHECK(s.any_base() != 0);
+    s.set_gs_base(0);
+    CHECK(s.any_base() == 0);
+    LoadedUserBases cpu;
+    cpu.set_gs(0x3000);
+    CHECK(cpu.any != 0);
+    cpu.set_fs(0x4000);
+    cpu.set_gs(0);
+    CHECK(cpu.any != 0);
+    cpu.set_fs(0);
+    CHECK(cpu.any == 0);
+}
+
+TEST_CASE("user segments: packed selectors differ when any one selector does") {
+    UserSelectors a, b;
+    CHECK(packed(a) == packed(b));
+    b.gs = 0x2b;
+    CHECK(packed(a) != packed(b));
+    b = UserSelectors{};
+    b.ds = 0x23;
+    CHECK(packed(a) != packed(b));
 }

@@ -35,13 +35,55 @@
 
 namespace nyanos::arch {
 
-struct UserSegments {
-    // DS, ES, FS and GS as 16-bit fields, low to high (read_user_selectors),
-    // so "all four unchanged" is one compare. Valid while not running.
-    uint64_t selectors = 0;
+// The four data-segment selectors, as the CPU stores them (16 bits each).
+struct UserSelectors {
+    uint16_t ds = 0;
+    uint16_t es = 0;
+    uint16_t fs = 0;
+    uint16_t gs = 0;
+};
+static_assert(sizeof(UserSelectors) == 8);
+
+// All four as one word, so that "all unchanged" is one compare.
+inline uint64_t packed(const UserSelectors& s) {
+    uint64_t word;
+    __builtin_memcpy(&word, &s, sizeof(word));
+    return word;
+}
+
+// FS and GS as one word: nonzero if either is.
+inline uint32_t packed_fs_gs(const UserSelectors& s) {
+    uint32_t word;
+    __builtin_memcpy(&word,
+                     reinterpret_cast<const char*>(&s) + __builtin_offsetof(UserSelectors, fs),
+                     sizeof(word));
+    return word;
+}
+
+class UserSegments {
+public:
+    // Valid while the thread is not running (saved at each switch away).
+    UserSelectors selectors;
+
     // The bases the thread runs with (IA32_FS_BASE, and the user GS base).
-    uint64_t fs_base = 0;
-    uint64_t gs_base = 0;
+    uint64_t fs_base() const { return m_fs_base; }
+    uint64_t gs_base() const { return m_gs_base; }
+    // Nonzero if either base may be: every switch to the thread tests this
+    // one word, and only then looks at the bases one by one.
+    uint64_t any_base() const { return m_any_base; }
+    void set_fs_base(uint64_t base) {
+        m_fs_base = base;
+        m_any_base = m_fs_base | m_gs_base;
+    }
+    void set_gs_base(uint64_t base) {
+        m_gs_base = base;
+        m_any_base = m_fs_base | m_gs_base;
+    }
+
+private:
+    uint64_t m_fs_base = 0;
+    uint64_t m_gs_base = 0;
+    uint64_t m_any_base = 0;
 };
 
 // The first address a base may not hold, as Linux's arch_prctl: its
@@ -52,10 +94,20 @@ struct UserSegments {
 inline constexpr uint64_t kUserBaseLimit = (1ull << 47) - 4096;
 
 // Per CPU: the bases this CPU's kernel last wrote to IA32_FS_BASE and
-// IA32_KERNEL_GS_BASE, 0 at first (install_cpu_local writes 0 to both).
+// IA32_KERNEL_GS_BASE, 0 at first (install_cpu_local writes 0 to both),
+// and their or (the same one-word test as UserSegments::any_base).
 struct LoadedUserBases {
     uint64_t fs = 0;
     uint64_t gs = 0;
+    uint64_t any = 0;
+    void set_fs(uint64_t base) {
+        fs = base;
+        any = fs | gs;
+    }
+    void set_gs(uint64_t base) {
+        gs = base;
+        any = fs | gs;
+    }
 };
 
 // Whether arch_prctl may set a base to `value` (else Linux says EPERM).
@@ -68,22 +120,15 @@ constexpr bool is_settable_user_base(uint64_t value) {
 inline constexpr uint32_t kMsrFsBase = 0xc0000100;
 inline constexpr uint32_t kMsrKernelGsBase = 0xc0000102;  // the user's GS base, in the kernel
 
-// On every switch, so inline: the four selectors packed as above, GS
-// first, each shifted up by 16 and the next one read into the low 16 bits
-// (a selector read into a 16-bit register leaves the rest of it alone; into
-// a 32-bit one it zero-extends): seven instructions.
-inline uint64_t read_user_selectors() {
-    uint64_t packed;
+// Stores the live selectors in `out`: one store each, straight from the
+// segment register (a 16-bit store), on every switch.
+inline void store_user_selectors(UserSelectors& out) {
     asm volatile(
-        "movl %%gs, %k0\n\t"
-        "shlq $16, %0\n\t"
-        "movw %%fs, %w0\n\t"
-        "shlq $16, %0\n\t"
-        "movw %%es, %w0\n\t"
-        "shlq $16, %0\n\t"
-        "movw %%ds, %w0"
-        : "=r"(packed));
-    return packed;
+        "mov %%ds, %0\n\t"
+        "mov %%es, %1\n\t"
+        "mov %%fs, %2\n\t"
+        "mov %%gs, %3"
+        : "=m"(out.ds), "=m"(out.es), "=m"(out.fs), "=m"(out.gs));
 }
 
 // Switches from the thread switched away from (`prev`, nullptr for an idle
@@ -109,39 +154,41 @@ inline uint64_t read_user_selectors() {
 //
 // The two halves are separate so that a switch between two user threads
 // (the common case) calls them without a null test each.
-inline void save_user_selectors(UserSegments& prev, uint64_t live) {
-    prev.selectors = live;
-    if (live >> 32) {
-        if (uint16_t(live >> 32)) prev.fs_base = 0;
-        if (uint16_t(live >> 48)) prev.gs_base = 0;
+inline void save_user_selectors(UserSegments& prev) {
+    store_user_selectors(prev.selectors);
+    if (packed_fs_gs(prev.selectors)) {
+        if (prev.selectors.fs) prev.set_fs_base(0);
+        if (prev.selectors.gs) prev.set_gs_base(0);
     }
 }
-inline void load_user_segments(LoadedUserBases& cpu, const UserSegments& next, uint64_t live) {
-    uint64_t want = next.selectors;
-    if (want != live) {
-        auto field = [](uint64_t v, int i) { return uint16_t(v >> (16 * i)); };
-        if (field(want, 0) != field(live, 0)) asm volatile("mov %0, %%ds" : : "r"(field(want, 0)));
-        if (field(want, 1) != field(live, 1)) asm volatile("mov %0, %%es" : : "r"(field(want, 1)));
-        if (field(want, 2) != field(live, 2)) asm volatile("mov %0, %%fs" : : "r"(field(want, 2)));
-        if (field(want, 3) != field(live, 3))
-            asm volatile("swapgs; mov %0, %%gs; swapgs" : : "r"(field(want, 3)) : "memory");
+// `live`: the selectors loaded now (prev's, just saved).
+inline void load_user_segments(LoadedUserBases& cpu, const UserSegments& next,
+                               const UserSelectors& live) {
+    const UserSelectors& want = next.selectors;
+    if (packed(want) != packed(live)) {
+        if (want.ds != live.ds) asm volatile("mov %0, %%ds" : : "r"(want.ds));
+        if (want.es != live.es) asm volatile("mov %0, %%es" : : "r"(want.es));
+        if (want.fs != live.fs) asm volatile("mov %0, %%fs" : : "r"(want.fs));
+        if (want.gs != live.gs)
+            asm volatile("swapgs; mov %0, %%gs; swapgs" : : "r"(want.gs) : "memory");
     }
-    // All four zero (every NyanOS program, and a Linux one without TLS):
-    // one test.
-    if (!(next.fs_base | next.gs_base | cpu.fs | cpu.gs)) return;
-    if (next.fs_base | cpu.fs) {
-        wrmsr(kMsrFsBase, next.fs_base);
-        cpu.fs = next.fs_base;
+    // All zero (every NyanOS program, and a Linux one without TLS): one
+    // test.
+    if (!(next.any_base() | cpu.any)) return;
+    if (next.fs_base() | cpu.fs) {
+        wrmsr(kMsrFsBase, next.fs_base());
+        cpu.set_fs(next.fs_base());
     }
-    if (next.gs_base | cpu.gs) {
-        wrmsr(kMsrKernelGsBase, next.gs_base);
-        cpu.gs = next.gs_base;
+    if (next.gs_base() | cpu.gs) {
+        wrmsr(kMsrKernelGsBase, next.gs_base());
+        cpu.set_gs(next.gs_base());
     }
 }
 inline void switch_user_segments(LoadedUserBases& cpu, UserSegments* prev,
                                  const UserSegments* next) {
-    uint64_t live = read_user_selectors();
-    if (prev) save_user_selectors(*prev, live);
+    UserSelectors live;
+    store_user_selectors(live);
+    if (prev) save_user_selectors(*prev);
     if (next) load_user_segments(cpu, *next, live);
 }
 
@@ -153,7 +200,7 @@ inline void load_user_fs_base(LoadedUserBases& cpu, uint64_t base) {
     asm volatile("mov %%fs, %0" : "=r"(fs));
     if (fs) asm volatile("mov %0, %%fs" : : "r"(uint16_t(0)));
     wrmsr(kMsrFsBase, base);
-    cpu.fs = base;
+    cpu.set_fs(base);
 }
 
 // The same for the user GS base (ARCH_SET_GS): the null selector is loaded
@@ -163,7 +210,7 @@ inline void load_user_gs_base(LoadedUserBases& cpu, uint64_t base) {
     asm volatile("mov %%gs, %0" : "=r"(gs));
     if (gs) asm volatile("swapgs; mov %0, %%gs; swapgs" : : "r"(uint16_t(0)) : "memory");
     wrmsr(kMsrKernelGsBase, base);
-    cpu.gs = base;
+    cpu.set_gs(base);
 }
 
 // Puts the running thread's segment state back to a new thread's (execve,
@@ -176,7 +223,7 @@ inline void reset_live_user_segments(LoadedUserBases& cpu) {
     asm volatile("swapgs; mov %0, %%gs; swapgs" : : "r"(null) : "memory");
     wrmsr(kMsrFsBase, 0);
     wrmsr(kMsrKernelGsBase, 0);
-    cpu.fs = cpu.gs = 0;
+    cpu = LoadedUserBases{};
 }
 
 // The running thread's live bases (ARCH_GET_FS, ARCH_GET_GS read these, as
