@@ -279,13 +279,18 @@ extern bool g_pcid_enabled;
 extern uint64_t g_loaded_roots[kPcidMaxCpus];
 inline constexpr uint64_t kRootMask = 0x000ffffffffff000ull;
 }  // namespace detail
-inline void load_cr3(uint64_t cr3) {
-    if (detail::g_pcid_enabled) return load_cr3_tagged(cr3);
+// load_cr3 for a caller that knows PCIDs are off (the switch, which has
+// tested arch::g_switch_extras).
+inline void load_cr3_untagged(uint64_t cr3) {
     // Published before the load: from here until this CPU loads another
     // root, its tables may be in use here. Without PCIDs a root carries no
     // PCID or flag bits (every space has PCID 0 then): it is stored as it is.
     __atomic_store_n(&detail::g_loaded_roots[arch::this_cpu_slot()], cr3, __ATOMIC_RELEASE);
     arch::write_cr3(cr3);
+}
+inline void load_cr3(uint64_t cr3) {
+    if (detail::g_pcid_enabled) return load_cr3_tagged(cr3);
+    load_cr3_untagged(cr3);
 }
 #endif
 

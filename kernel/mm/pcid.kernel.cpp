@@ -36,6 +36,7 @@
 #include "arch/x86_64/io.h"
 #include "arch/x86_64/kpti.h"
 #include "arch/x86_64/smp.h"
+#include "arch/x86_64/switch_extras.h"
 #include "boot_info.h"
 #include "lib/console.h"
 #include "lib/panic.h"
@@ -134,6 +135,7 @@ void init_pcid() {
     }
     set_cr4_pcide();
     g_pcid_enabled = true;
+    arch::add_switch_extra(arch::kSwitchPcid);
     // From here on the entry and exit paths may set the no-flush bit.
     if (g_pcid_pairs) {
         arch::enable_kpti_pcid_pairs();

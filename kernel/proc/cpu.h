@@ -24,12 +24,8 @@ inline constexpr uint32_t kQuantumMs = 10;
 struct Cpu {
     // Runs the CPU's boot stack when no other thread can run.
     Thread idle;
-    // The thread on this CPU. Written only by this CPU, in switches (with the
-    // scheduler lock held); read by others only under that lock.
-    Thread* current = nullptr;
-    // The thread this CPU has just switched away from: the thread switched
-    // to clears its on_cpu once the old stack is no longer in use.
-    Thread* switched_from = nullptr;
+    // The thread on this CPU is in the entry area (current_thread(),
+    // scheduler.h), written only by this CPU, in switches.
     uint32_t index = 0;
     // This CPU's own: its timer counts the quantum down and sets
     // need_resched() (in the CPU's entry area) when it expires while the
@@ -61,7 +57,8 @@ inline uint64_t need_resched() {
     return pending;
 }
 inline void set_need_resched(bool pending) {
-    asm volatile("movq %0, %%gs:104" : : "r"(uint64_t(pending)) : "memory");
+    // "e": a constant (every caller's) is stored as an immediate.
+    asm volatile("movq %0, %%gs:104" : : "er"(uint64_t(pending)) : "memory");
 }
 static_assert(__builtin_offsetof(arch::CpuEntryArea, need_resched) == 104);
 #endif

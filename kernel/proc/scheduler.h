@@ -51,8 +51,8 @@ uint64_t runnable_threads();
 // idle since it joined (zeros for an index that never did).
 CpuTickCounts cpu_tick_counts(unsigned index);
 
-// Inline: every system call asks. One load through GS: the scheduler keeps
-// the CPU entry area's current_thread equal to Cpu::current.
+// Inline: every system call asks. One load through GS: the CPU entry
+// area's current_thread, which only this CPU writes, in its switches.
 inline Thread* current_thread() {
     Thread* thread;
     asm volatile("movq %%gs:96, %0" : "=r"(thread));

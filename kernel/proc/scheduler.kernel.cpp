@@ -21,6 +21,7 @@
 #include "arch/x86_64/stack_switch.h"
 #include "arch/x86_64/kpti.h"
 #include "arch/x86_64/speculation.h"
+#include "arch/x86_64/switch_extras.h"
 #include "arch/x86_64/timer.h"
 #include "arch/x86_64/user_segments.h"
 #include "dev/console_input.h"
@@ -80,11 +81,14 @@ uint32_t g_load_countdown GUARDED_BY(g_scheduler_lock) = kLoadSampleTicks;
 
 // The second half of every switch, run by the thread switched to (on the
 // CPU it now runs on): the thread switched away from has left its stack.
+// The thread switched away from is in the entry area's switched_from,
+// written just before the stacks change, so that it is one GS load here.
 void finish_switch() REQUIRES(g_scheduler_lock) {
-    Cpu& cpu = this_cpu();
-    if (cpu.switched_from) {
-        __atomic_store_n(&cpu.switched_from->on_cpu, false, __ATOMIC_RELEASE);
-        cpu.switched_from = nullptr;
+    Thread* prev;
+    asm volatile("movq %%gs:112, %0" : "=r"(prev));
+    if (prev) {
+        __atomic_store_n(&prev->on_cpu, false, __ATOMIC_RELEASE);
+        asm volatile("movq $0, %%gs:112" : : : "memory");
     }
 }
 
@@ -97,13 +101,34 @@ uint64_t user_root_of(const Thread& t) NO_THREAD_SAFETY_ANALYSIS {
     return mm ? mm->user_cr3() : 0;
 }
 
+// switch_to's root change where a boot-time choice adds work to it
+// (arch/x86_64/switch_extras.h); out of line, as most machines never take it.
+[[gnu::noinline]] void switch_root_with_extras(Cpu& cpu, Thread* next, uint64_t root)
+    REQUIRES(g_scheduler_lock) {
+    if (root && root != arch::read_cr3()) {
+        // Another process's space (the idle thread's is the kernel's): no
+        // indirect branch there may follow targets trained here (Spectre
+        // v2), where IBPB is on. A root freed and reused by a new process
+        // is never still loaded (exit leaves on the kernel root), so it
+        // gets its barrier too.
+        if (arch::g_ibpb_on_switch && next != &cpu.idle) arch::predictor_barrier();
+        mm::load_cr3(root);
+    }
+    // Page-table isolation: the roots the entry and exit paths switch
+    // between are this thread's (kernel threads and idle never return to
+    // user mode). A process's memory changes only in exec, which sets
+    // them again once it has (lifecycle.kernel.cpp).
+    if (arch::kpti_enabled() && next != &cpu.idle)
+        arch::set_entry_roots(next->active_root, user_root_of(*next));
+}
+
 // Switches this CPU to `next` (interrupts off, the lock held; it stays held
 // across the switch and the thread switched to releases it). Returns when
 // the current thread is switched back to, maybe on another CPU. Inline in
 // schedule(), so a switch is one call (arch_switch_stack) below its
 // caller.
 [[gnu::always_inline]] inline void switch_to(Cpu& cpu, Thread* next) REQUIRES(g_scheduler_lock) {
-    Thread* prev = cpu.current;
+    Thread* prev = current_thread();
     if (prev == next) {
         next->state = ThreadState::kRunning;
         return;
@@ -133,28 +158,16 @@ uint64_t user_root_of(const Thread& t) NO_THREAD_SAFETY_ANALYSIS {
         else
             g_idle_cpus &= ~(uint64_t(1) << cpu.index);
     }
-    if (root && root != arch::read_cr3()) {
-        // Another process's space (the idle thread's is the kernel's): no
-        // indirect branch there may follow targets trained here (Spectre
-        // v2), where IBPB is on. A root freed and reused by a new process
-        // is never still loaded (exit leaves on the kernel root), so it
-        // gets its barrier too.
-        // The flag first: where it is off (most CPUs) that is the only test.
-        if (arch::g_ibpb_on_switch && next != &cpu.idle) arch::predictor_barrier();
-        mm::load_cr3(root);
+    if (arch::g_switch_extras) [[unlikely]] {
+        switch_root_with_extras(cpu, next, root);
+    } else if (root && root != arch::read_cr3()) {
+        mm::load_cr3_untagged(root);
     }
-    // Page-table isolation: the roots the entry and exit paths switch
-    // between are this thread's (kernel threads and idle never return to
-    // user mode). A process's memory changes only in exec, which sets
-    // them again once it has (lifecycle.kernel.cpp).
-    if (arch::kpti_enabled() && next != &cpu.idle)
-        arch::set_entry_roots(next->active_root, user_root_of(*next));
     uint64_t rsp0 = next->stack_rsp0();
     arch::set_kernel_stack(rsp0);
     arch::set_syscall_kernel_rsp(rsp0);
-    cpu.current = next;
     asm volatile("movq %0, %%gs:96" : : "r"(next) : "memory");  // current_thread()
-    cpu.switched_from = prev;
+    asm volatile("movq %0, %%gs:112" : : "r"(prev) : "memory");  // finish_switch()
     next->state = ThreadState::kRunning;
     next->on_cpu = true;
     arch::switch_stack(&prev->saved_rsp, next->saved_rsp);
@@ -238,21 +251,22 @@ void run_device_work_here(void (*work)()) {
 void on_timer(arch::InterruptFrame& frame) {
     Cpu& cpu = this_cpu();
     if (cpu.index == 0 && g_device_poll) run_device_work_here(g_device_poll);
-    if (cpu.current != &cpu.idle) {
-        charge_tick(*cpu.current, frame.from_user());
+    Thread* current = current_thread();
+    if (current != &cpu.idle) {
+        charge_tick(*current, frame.from_user());
         bump(frame.from_user() ? cpu.ticks.user : cpu.ticks.system);
     } else {
         bump(cpu.ticks.idle);
     }
     // setitimer's timers, before the scheduler lock: firing one sends a
     // signal, whose lock comes first.
-    process_timers_tick(*cpu.current, frame.from_user(), cpu.index);
+    process_timers_tick(*current, frame.from_user(), cpu.index);
     {
         sync::Guard lock(g_scheduler_lock);
         if (g_timed) expire_deadlines(arch::monotonic_ns());
         expire_timed_events_locked(arch::monotonic_ns());
         if (cpu.index == 0) sample_load_locked();
-        if (cpu.current == &cpu.idle) {
+        if (current == &cpu.idle) {
             if (!g_run_queue.empty()) schedule();
             return;
         }
@@ -263,7 +277,7 @@ void on_timer(arch::InterruptFrame& frame) {
                 set_need_resched(true);
                 return;
             }
-            make_ready_locked(cpu.current);
+            make_ready_locked(current);
             schedule();
         }
     }
@@ -284,7 +298,6 @@ void join_scheduler(arch::CpuEntryArea& entry, uint64_t boot_stack) {
     cpu.idle.state = ThreadState::kRunning;
     cpu.idle.on_cpu = true;
     cpu.idle.kernel_stack_top = boot_stack;
-    cpu.current = &cpu.idle;
     entry.current_thread = &cpu.idle;
     g_idle_cpus |= uint64_t(1) << entry.index;
     __atomic_store_n(&g_online_cpus, g_online_cpus | uint64_t(1) << entry.index, __ATOMIC_RELAXED);
@@ -479,22 +492,19 @@ void idle_loop() {
 }
 
 void yield_if_needed() {
-    Cpu& cpu = this_cpu();
-    if (cpu.current == &cpu.idle) return;
+    if (is_idle(current_thread())) return;
     sync::NoInterruptsGuard lock(g_scheduler_lock);
-    Cpu& here = this_cpu();  // the same CPU: interrupts are off now
     if (!need_resched()) return;
     set_need_resched(false);
     if (g_run_queue.empty()) return;
-    make_ready_locked(here.current);
+    make_ready_locked(current_thread());  // the same CPU's: interrupts are off now
     schedule();
 }
 
 void preempt_point() {
     // The common case is a few loads. (The end of a system call uses
     // return_to_user, which checks with interrupts off.)
-    Cpu& cpu = this_cpu();
-    if (!need_resched() && !kill_pending(cpu.current)) return;
+    if (!need_resched() && !kill_pending(current_thread())) return;
     yield_if_needed();
     arch::InterruptDisabler no_interrupts;
     die_if_killed();
@@ -523,8 +533,7 @@ bool return_to_user(arch::InterruptFrame& regs) {
     bool rewritten = false;
     for (;;) {
         arch::disable_interrupts();
-        Cpu& cpu = this_cpu();
-        Thread* t = cpu.current;
+        Thread* t = current_thread();
         bool signals = signal_work(t, regs);
         if (!need_resched() && !kill_pending(t) && !signals) return rewritten;
         yield_if_needed();

@@ -49,6 +49,10 @@ struct CpuEntryArea {
     // Offset 104: nonzero when this CPU should switch threads at its next
     // chance (the scheduler's; read on every return from a system call).
     uint64_t need_resched;
+    // Offset 112: the scheduler's too, opaque to arch: the thread this CPU
+    // has just switched away from, until the thread switched to has
+    // finished the switch.
+    void* switched_from;
 };
 static_assert(__builtin_offsetof(CpuEntryArea, kernel_rsp) == 8);
 static_assert(__builtin_offsetof(CpuEntryArea, user_rsp) == 16);
@@ -60,6 +64,7 @@ static_assert(__builtin_offsetof(CpuEntryArea, entry_stack_top) == 72);
 static_assert(__builtin_offsetof(CpuEntryArea, exit_scratch) == 80);
 static_assert(__builtin_offsetof(CpuEntryArea, current_thread) == 96);
 static_assert(__builtin_offsetof(CpuEntryArea, need_resched) == 104);
+static_assert(__builtin_offsetof(CpuEntryArea, switched_from) == 112);
 
 // Makes `area` this CPU's: GS base := &area, IA32_KERNEL_GS_BASE := 0 (the
 // first user GS base) and IA32_FS_BASE := 0 (whatever the firmware left),

@@ -6,6 +6,7 @@
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/interrupts.h"
 #include "arch/x86_64/io.h"
+#include "arch/x86_64/switch_extras.h"
 
 namespace nyanos::arch {
 
@@ -38,6 +39,7 @@ void enable_kpti_on_this_cpu(CpuEntryArea& area) {
 void enable_kpti() {
     InterruptDisabler no_interrupts;
     g_kpti_enabled = true;
+    add_switch_extra(kSwitchKpti);
     // This CPU's copies of the paths; the CPUs started later take them in
     // install_cpu_local, and the IDT is shared.
     use_kpti_interrupt_paths();

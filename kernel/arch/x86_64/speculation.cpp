@@ -2,6 +2,7 @@
 
 #include <stddef.h>
 
+#include "arch/x86_64/switch_extras.h"
 #include "boot_info.h"
 #include "lib/panic.h"
 
@@ -132,6 +133,7 @@ void apply_speculation_mitigations(const SpeculationMitigations& m) {
     cpuid(0);
     g_enhanced_ibrs = m.spectre_v2 == SpectreV2Mode::kEnhancedIbrs;
     g_ibpb_on_switch = m.ibpb_on_switch;
+    if (g_ibpb_on_switch) add_switch_extra(kSwitchIbpb);
     set_ibrs_if_enhanced();
 }
 
