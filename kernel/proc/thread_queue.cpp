@@ -14,10 +14,15 @@ bool ThreadQueue::remove(Thread* thread) {
             m_head = t->next_in_queue;
         if (m_tail == t) m_tail = prev;
         t->next_in_queue = nullptr;
-        --m_size;
         return true;
     }
     return false;
+}
+
+size_t ThreadQueue::size() const {
+    size_t n = 0;
+    for (const Thread* t = m_head; t; t = t->next_in_queue) ++n;
+    return n;
 }
 
 }  // namespace nyanos::proc

@@ -21,7 +21,6 @@ public:
         else
             m_head = thread;
         m_tail = thread;
-        ++m_size;
     }
     Thread* pop_front() {  // nullptr when empty
         Thread* thread = m_head;
@@ -29,17 +28,17 @@ public:
         m_head = thread->next_in_queue;
         if (!m_head) m_tail = nullptr;
         thread->next_in_queue = nullptr;
-        --m_size;
         return thread;
     }
     bool remove(Thread* thread);  // true if it was queued
     bool empty() const { return m_head == nullptr; }
-    size_t size() const { return m_size; }
+    // Counted by a walk: only the load average asks (every few seconds),
+    // while every yield pushes and pops, which a kept count would lengthen.
+    size_t size() const;
 
 private:
     Thread* m_head = nullptr;
     Thread* m_tail = nullptr;
-    size_t m_size = 0;
 };
 
 }  // namespace nyanos::proc
