@@ -243,6 +243,11 @@ extern "C" [[noreturn]] void kernel_main(const boot::BootInfo* from_loader) {
     arch::set_ap_idle_hook(
         [](unsigned) { proc::run_application_processor(arch::this_cpu_entry()); });
     arch::start_application_processors(setup.from_acpi ? &setup.madt : nullptr);
+    // An AP reports itself started just before it joins the scheduler: wait
+    // for the last ones to join, so that init and its children (getcpu's
+    // count of CPUs online) see every CPU that started. Each joins within a
+    // few of its own instructions; nothing here holds the lock it takes.
+    while (proc::scheduler_cpu_count() < arch::cpu_count()) __builtin_ia32_pause();
     // Needs the other CPUs idle and nothing runnable yet: before init.
     debug::run_unmap_race_test_if_requested();
     mm::report_user_root_template();  // with every CPU's stacks in it
