@@ -74,6 +74,16 @@ SigSet pending_signals();
 // rt_sigsuspend: waits with `mask` until a signal is delivered. Always
 // returns kRestartNoHand (EINTR once a handler ran).
 Error suspend_with_mask(SigSet mask);
+// ppoll, pselect6 and epoll_pwait(2): `mask` (less SIGKILL and SIGSTOP)
+// takes the thread's mask's place for one wait, which a signal it
+// unblocks interrupts (Linux's set_user_sigmask). After the wait,
+// end_wait_mask puts the thread's own mask back at once, unless the call
+// was `interrupted`: then signal delivery on the way out records the own
+// mask in the handler's frame (sigreturn restores it) or, with no handler
+// to run, puts it back itself, so that a signal the temporary mask let in
+// is taken under that mask (Linux's restore_saved_sigmask_unless).
+void begin_wait_mask(SigSet mask);
+void end_wait_mask(bool interrupted);
 // rt_sigtimedwait: takes a pending signal of `set` (blocked or not; never
 // SIGKILL or SIGSTOP) into `info`, waiting for one until `deadline` unless
 // `poll`. kAgain when none came in time, kInterrupted when another signal

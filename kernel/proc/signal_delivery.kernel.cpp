@@ -442,6 +442,23 @@ Error suspend_with_mask(SigSet mask) {
     return Error::kRestartNoHand;
 }
 
+void begin_wait_mask(SigSet mask) {
+    Thread* self = self_thread();
+    sync::NoInterruptsGuard lock(g_signal_lock);
+    self->signals.saved_blocked = self->signals.blocked;
+    self->signals.restore_saved = true;
+    self->signals.blocked = mask & ~kUnblockable;
+}
+
+void end_wait_mask(bool interrupted) {
+    if (interrupted) return;
+    Thread* self = self_thread();
+    sync::NoInterruptsGuard lock(g_signal_lock);
+    if (!self->signals.restore_saved) return;
+    self->signals.blocked = self->signals.saved_blocked;
+    self->signals.restore_saved = false;
+}
+
 Result<int> wait_for_signal(SigSet set, Deadline deadline, bool poll, PendingInfo& info) {
     Thread* self = self_thread();
     SignalActions* table = self->process->signal_actions;

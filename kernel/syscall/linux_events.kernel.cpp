@@ -13,6 +13,7 @@
 #include "fs/timerfd.h"
 #include "lib/heap_ptr.h"
 #include "syscall/file_support.h"
+#include "syscall/wait_sigmask.h"
 #include "syscall/linux_time_abi.h"
 #include "syscall/user_memory.h"
 
@@ -137,15 +138,6 @@ Result<int> wait_ms(int epfd, uint64_t user_events, int64_t max, int timeout_ms)
     return do_epoll_wait(epfd, user_events, max, deadline, timeout_ms == 0);
 }
 
-// epoll_pwait's signal mask: checked (EINVAL for a size other than 8,
-// EFAULT) and, as ppoll's, not applied.
-Result<void> check_sigmask(uint64_t user_mask, uint64_t size) {
-    if (!user_mask) return {};
-    if (size != 8) return Error::kInvalid;
-    uint64_t mask;
-    return copy_from_user(&mask, user_mask, sizeof(mask));
-}
-
 }  // namespace
 
 int64_t eventfd(SyscallFrame& f) {
@@ -183,9 +175,10 @@ int64_t epoll_wait(SyscallFrame& f) {
     return result_of(wait_ms(int(f.rdi), f.rsi, int64_t(int(f.rdx)), int(f.r10)));
 }
 int64_t epoll_pwait(SyscallFrame& f) {
-    auto m = check_sigmask(f.r8, f.r9);
+    auto m = read_wait_sigmask(f.r8, f.r9);
     if (!m.ok()) return errno_of(m.error());
-    return result_of(wait_ms(int(f.rdi), f.rsi, int64_t(int(f.rdx)), int(f.r10)));
+    return result_of(wait_under_sigmask(
+        m.value(), [&] { return wait_ms(int(f.rdi), f.rsi, int64_t(int(f.rdx)), int(f.r10)); }));
 }
 int64_t epoll_pwait2(SyscallFrame& f) {
     proc::Deadline deadline;
@@ -200,9 +193,11 @@ int64_t epoll_pwait2(SyscallFrame& f) {
         uint64_t now = arch::monotonic_ns();
         deadline.monotonic_ns = ns > ~0ull - now ? ~0ull : now + ns;
     }
-    auto m = check_sigmask(f.r8, f.r9);
+    auto m = read_wait_sigmask(f.r8, f.r9);
     if (!m.ok()) return errno_of(m.error());
-    return result_of(do_epoll_wait(int(f.rdi), f.rsi, int64_t(int(f.rdx)), deadline, look_only));
+    return result_of(wait_under_sigmask(m.value(), [&] {
+        return do_epoll_wait(int(f.rdi), f.rsi, int64_t(int(f.rdx)), deadline, look_only);
+    }));
 }
 
 }  // namespace nyanos::sys::linux_events

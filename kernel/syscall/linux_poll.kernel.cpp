@@ -12,6 +12,7 @@
 #include "syscall/linux_abi.h"
 #include "syscall/linux_fs.h"
 #include "syscall/user_memory.h"
+#include "syscall/wait_sigmask.h"
 
 namespace nyanos::sys::linux_fs {
 
@@ -183,13 +184,6 @@ Result<int> do_select(int64_t nfds, uint64_t user_in, uint64_t user_out, uint64_
     return total;
 }
 
-// ppoll's and pselect6's signal mask: accepted and not yet applied (signal
-// delivery is another branch's); only its size is checked.
-Result<void> check_sigmask(uint64_t mask, uint64_t size) {
-    if (mask && size != 8) return Error::kInvalid;
-    return {};
-}
-
 }  // namespace
 
 int64_t poll(SyscallFrame& f) {
@@ -200,10 +194,11 @@ int64_t poll(SyscallFrame& f) {
 int64_t ppoll(SyscallFrame& f) {
     auto timeout = timeout_of(f.rdx);
     if (!timeout.ok()) return errno_of(timeout.error());
-    auto mask = check_sigmask(f.r10, f.r8);
+    auto mask = read_wait_sigmask(f.r10, f.r8);
     if (!mask.ok()) return errno_of(mask.error());
     uint64_t start = arch::monotonic_ns();
-    auto r = do_poll(f.rdi, f.rsi, timeout.value());
+    auto r =
+        wait_under_sigmask(mask.value(), [&] { return do_poll(f.rdi, f.rsi, timeout.value()); });
     write_back_remaining(f.rdx, timeout.value(), start, false);
     return result_of(static_cast<Result<int>&&>(r));
 }
@@ -231,6 +226,8 @@ int64_t select(SyscallFrame& f) {
 int64_t pselect6(SyscallFrame& f) {
     auto timeout = timeout_of(f.r8);
     if (!timeout.ok()) return errno_of(timeout.error());
+    // The sixth argument points at a {sigset pointer, size} pair.
+    WaitSigmask mask;
     if (f.r9) {
         struct {
             uint64_t mask;
@@ -238,11 +235,13 @@ int64_t pselect6(SyscallFrame& f) {
         } sig;
         auto r = copy_from_user(&sig, f.r9, sizeof(sig));
         if (!r.ok()) return errno_of(r.error());
-        auto m = check_sigmask(sig.mask, sig.size);
+        auto m = read_wait_sigmask(sig.mask, sig.size);
         if (!m.ok()) return errno_of(m.error());
+        mask = m.value();
     }
     uint64_t start = arch::monotonic_ns();
-    auto r = do_select(int64_t(int(f.rdi)), f.rsi, f.rdx, f.r10, timeout.value());
+    auto r = wait_under_sigmask(
+        mask, [&] { return do_select(int64_t(int(f.rdi)), f.rsi, f.rdx, f.r10, timeout.value()); });
     write_back_remaining(f.r8, timeout.value(), start, false);
     return result_of(static_cast<Result<int>&&>(r));
 }

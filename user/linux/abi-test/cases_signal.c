@@ -9,7 +9,10 @@
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <poll.h>
+#include <sys/epoll.h>
 #include <sys/mman.h>
+#include <sys/select.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/time.h>
@@ -431,6 +434,86 @@ static int sig_sigsuspend(void) {
     return CASE_PASS;
 }
 
+/* ppoll(2), pselect(2), epoll_pwait(2): the mask argument replaces the
+ * thread's mask for the wait ("atomically" set, waited, restored). A
+ * signal pending and blocked by the thread's own mask but not by the
+ * temporary one interrupts the wait with EINTR; its handler runs under
+ * the temporary mask (plus the signal itself), and afterwards the own mask
+ * is back. Without a signal the call returns normally with the own mask
+ * back at once. */
+static sigset_t g_wait_mask_seen;
+static void wait_mask_handler(int sig) {
+    (void)sig;
+    ++g_count;
+    sigprocmask(SIG_BLOCK, NULL, &g_wait_mask_seen);
+}
+
+static int wait_mask_round(int how, const sigset_t* temp) {
+    int r = -1;
+    if (how == 0) {
+        struct timespec ts = {.tv_sec = 5, .tv_nsec = 0};
+        r = ppoll(NULL, 0, &ts, temp);
+    } else if (how == 1) {
+        struct timespec ts = {.tv_sec = 5, .tv_nsec = 0};
+        r = pselect(0, NULL, NULL, NULL, &ts, temp);
+    } else {
+        int ep = epoll_create1(EPOLL_CLOEXEC);
+        if (ep < 0) return -2;
+        r = epoll_pwait(ep, &(struct epoll_event){0}, 1, 5000, temp);
+        int saved = errno;
+        close(ep);
+        errno = saved;
+    }
+    return r;
+}
+
+static int sig_wait_mask(void) {
+    CHECK_OK(set_handler(SIGUSR1, wait_mask_handler, 0));
+    sigset_t own, temp, now;
+    sigemptyset(&own);
+    sigaddset(&own, SIGUSR1);
+    sigemptyset(&temp);
+    sigaddset(&temp, SIGUSR2);
+    CHECK_OK(sigprocmask(SIG_SETMASK, &own, NULL));
+    for (int how = 0; how < 3; ++how) {
+        /* SIGUSR1 pending under the own mask: the temporary one lets it in. */
+        g_count = 0;
+        CHECK_OK(raise(SIGUSR1));
+        CHECK_EQ(g_count, 0);
+        CHECK_ERR(wait_mask_round(how, &temp), EINTR);
+        CHECK_EQ(g_count, 1);
+        CHECK(sigismember(&g_wait_mask_seen, SIGUSR2));
+        CHECK(sigismember(&g_wait_mask_seen, SIGUSR1));
+        CHECK_OK(sigprocmask(SIG_BLOCK, NULL, &now));
+        CHECK(sigismember(&now, SIGUSR1));
+        CHECK(!sigismember(&now, SIGUSR2));
+        /* No signal: a zero timeout returns 0, and the own mask is back. */
+        if (how == 0) {
+            struct timespec zero = {0, 0};
+            CHECK_EQ(ppoll(NULL, 0, &zero, &temp), 0);
+        } else if (how == 1) {
+            struct timespec zero = {0, 0};
+            CHECK_EQ(pselect(0, NULL, NULL, NULL, &zero, &temp), 0);
+        } else {
+            int ep = epoll_create1(EPOLL_CLOEXEC);
+            CHECK_OK(ep);
+            CHECK_EQ(epoll_pwait(ep, &(struct epoll_event){0}, 1, 0, &temp), 0);
+            close(ep);
+        }
+        CHECK_OK(sigprocmask(SIG_BLOCK, NULL, &now));
+        CHECK(sigismember(&now, SIGUSR1));
+        CHECK(!sigismember(&now, SIGUSR2));
+    }
+    /* A bad size is EINVAL, a bad mask pointer EFAULT; the mask stays. */
+    struct timespec zero = {0, 0};
+    CHECK_ERR(syscall(SYS_ppoll, NULL, 0, &zero, &temp, 4), EINVAL);
+    CHECK_ERR(syscall(SYS_ppoll, NULL, 0, &zero, (void*)ADDR_UNMAPPED_LOW, 8), EFAULT);
+    CHECK_OK(sigprocmask(SIG_BLOCK, NULL, &now));
+    CHECK(sigismember(&now, SIGUSR1));
+    CHECK(!sigismember(&now, SIGUSR2));
+    return CASE_PASS;
+}
+
 static char* g_alt_base;
 static size_t g_alt_size;
 static volatile uintptr_t g_handler_local;
@@ -793,6 +876,7 @@ CASE_TABLE(signal) = {
     {"sig-mask-pending", sig_mask_pending},
     {"sig-rt-queue-limit", sig_rt_queue_limit},
     {"sig-sigsuspend", sig_sigsuspend},
+    {"sig-wait-mask", sig_wait_mask},
     {"sig-sigtimedwait", sig_sigtimedwait},
     {"sig-altstack", sig_altstack},
     {"sig-altstack-overflow", sig_altstack_overflow},

@@ -31,7 +31,7 @@ first=$?
   --case sig-mask-pending --case sig-rt-queue-limit --case sig-altstack-overflow \
   --case sig-sigchld-ignored --case sig-alarm --case sig-itimer-real --case sig-itimer-cpu \
   --case sig-itimer-fork-exec --case sig-sigtimedwait \
-  --case sig-sigsuspend --case sig-altstack --case sig-eintr-and-restart --case sig-sigchld \
+  --case sig-sigsuspend --case sig-wait-mask --case sig-altstack --case sig-eintr-and-restart --case sig-sigchld \
   --case sig-segv-null-write --case sig-ill-ud2 --case sig-fpe-div0 --case sig-trap-int3 \
   --case sig-handler-stack-alignment --case sig-bus-mmap-eof \
   --case sigframe-forged-valid --case sigframe-bad-cs --case sigframe-bad-ss \
