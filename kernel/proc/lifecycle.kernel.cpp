@@ -426,9 +426,9 @@ Result<Thread*> create_cloned_thread(Process* p, Thread* self, const CloneReques
     // last switch away), and its live bases.
     t->segments() = self->segments();
     arch::store_user_selectors(t->segments().selectors);
-    t->segments().set_fs_base(user_fs_base());
-    t->segments().set_gs_base(user_gs_base());
-    if (request.flags & kCloneSettls) t->segments().set_fs_base(request.tls);
+    t->segments().bases.set_fs(user_fs_base());
+    t->segments().bases.set_gs(user_gs_base());
+    if (request.flags & kCloneSettls) t->segments().bases.set_fs(request.tls);
     t->affinity = self->affinity;
     if (request.flags & kCloneChildCleartid) t->words().clear_child_tid = request.child_tid;
     sync::NoInterruptsGuard lock(g_signal_lock);

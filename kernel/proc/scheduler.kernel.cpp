@@ -625,7 +625,7 @@ Result<void> set_user_fs_base(uint64_t base) {
     arch::InterruptDisabler no_interrupts;  // the thread and the MSR change together
     Thread* self = current_thread();
     VERIFY(!is_idle(self));
-    self->segments().set_fs_base(base);
+    self->segments().bases.set_fs(base);
     arch::load_user_fs_base(this_cpu().user_bases, base);
     return {};
 }
@@ -635,7 +635,7 @@ Result<void> set_user_gs_base(uint64_t base) {
     arch::InterruptDisabler no_interrupts;
     Thread* self = current_thread();
     VERIFY(!is_idle(self));
-    self->segments().set_gs_base(base);
+    self->segments().bases.set_gs(base);
     arch::load_user_gs_base(this_cpu().user_bases, base);
     return {};
 }

@@ -424,13 +424,7 @@ SigSet pending_signals() {
 }
 
 Error suspend_with_mask(SigSet mask) {
-    Thread* self = self_thread();
-    {
-        sync::NoInterruptsGuard lock(g_signal_lock);
-        self->signals.saved_blocked = self->signals.blocked;
-        self->signals.restore_saved = true;
-        self->signals.blocked = mask & ~kUnblockable;
-    }
+    begin_wait_mask(mask);
     // Nobody wakes this queue: only a signal (or a kill) ends the wait.
     WaitQueue never;
     {

@@ -23,34 +23,26 @@ TEST_CASE("user bases: canonical user addresses below Linux's TASK_SIZE_MAX only
 TEST_CASE("user segments: a new thread's are null selectors and zero bases") {
     UserSegments s;
     CHECK(packed(s.selectors) == 0);
-    CHECK(s.fs_base() == 0);
-    CHECK(s.gs_base() == 0);
-    CHECK(s.any_base() == 0);
+    CHECK(s.bases.fs() == 0);
+    CHECK(s.bases.gs() == 0);
+    CHECK(s.bases.any() == 0);
     LoadedUserBases cpu;
-    CHECK(cpu.fs == 0);
-    CHECK(cpu.gs == 0);
-    CHECK(cpu.any == 0);
+    CHECK(cpu.fs() == 0);
+    CHECK(cpu.gs() == 0);
+    CHECK(cpu.any() == 0);
 }
 
 TEST_CASE("user segments: the one-word base test is nonzero exactly while a base is") {
-    UserSegments s;
-    s.set_fs_base(0x1000);
-    CHECK(s.any_base() != 0);
-    s.set_gs_base(0x2000);
-    s.set_fs_base(0);
-    CHECK(s.fs_base() == 0);
-    CHECK(s.gs_base() == 0x2000);
-    CHECK(s.any_base() != 0);
-    s.set_gs_base(0);
-    CHECK(s.any_base() == 0);
-    LoadedUserBases cpu;
-    cpu.set_gs(0x3000);
-    CHECK(cpu.any != 0);
-    cpu.set_fs(0x4000);
-    cpu.set_gs(0);
-    CHECK(cpu.any != 0);
-    cpu.set_fs(0);
-    CHECK(cpu.any == 0);
+    UserBases b;
+    b.set_fs(0x1000);
+    CHECK(b.any() != 0);
+    b.set_gs(0x2000);
+    b.set_fs(0);
+    CHECK(b.fs() == 0);
+    CHECK(b.gs() == 0x2000);
+    CHECK(b.any() != 0);
+    b.set_gs(0);
+    CHECK(b.any() == 0);
 }
 
 TEST_CASE("user segments: packed selectors differ when any one selector does") {

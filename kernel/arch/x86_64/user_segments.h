@@ -60,30 +60,34 @@ inline uint32_t packed_fs_gs(const UserSelectors& s) {
     return word;
 }
 
-class UserSegments {
+// An FS and a GS base, with their or kept beside them: nonzero if either
+// base may be, so that every switch tests one word and only then looks at
+// the bases one by one.
+class UserBases {
 public:
-    // Valid while the thread is not running (saved at each switch away).
-    UserSelectors selectors;
-
-    // The bases the thread runs with (IA32_FS_BASE, and the user GS base).
-    uint64_t fs_base() const { return m_fs_base; }
-    uint64_t gs_base() const { return m_gs_base; }
-    // Nonzero if either base may be: every switch to the thread tests this
-    // one word, and only then looks at the bases one by one.
-    uint64_t any_base() const { return m_any_base; }
-    void set_fs_base(uint64_t base) {
-        m_fs_base = base;
-        m_any_base = m_fs_base | m_gs_base;
+    uint64_t fs() const { return m_fs; }
+    uint64_t gs() const { return m_gs; }
+    uint64_t any() const { return m_any; }
+    void set_fs(uint64_t base) {
+        m_fs = base;
+        m_any = m_fs | m_gs;
     }
-    void set_gs_base(uint64_t base) {
-        m_gs_base = base;
-        m_any_base = m_fs_base | m_gs_base;
+    void set_gs(uint64_t base) {
+        m_gs = base;
+        m_any = m_fs | m_gs;
     }
 
 private:
-    uint64_t m_fs_base = 0;
-    uint64_t m_gs_base = 0;
-    uint64_t m_any_base = 0;
+    uint64_t m_fs = 0;
+    uint64_t m_gs = 0;
+    uint64_t m_any = 0;
+};
+
+struct UserSegments {
+    // Valid while the thread is not running (saved at each switch away).
+    UserSelectors selectors;
+    // The bases the thread runs with (IA32_FS_BASE, and the user GS base).
+    UserBases bases;
 };
 
 // The first address a base may not hold, as Linux's arch_prctl: its
@@ -94,21 +98,8 @@ private:
 inline constexpr uint64_t kUserBaseLimit = (1ull << 47) - 4096;
 
 // Per CPU: the bases this CPU's kernel last wrote to IA32_FS_BASE and
-// IA32_KERNEL_GS_BASE, 0 at first (install_cpu_local writes 0 to both),
-// and their or (the same one-word test as UserSegments::any_base).
-struct LoadedUserBases {
-    uint64_t fs = 0;
-    uint64_t gs = 0;
-    uint64_t any = 0;
-    void set_fs(uint64_t base) {
-        fs = base;
-        any = fs | gs;
-    }
-    void set_gs(uint64_t base) {
-        gs = base;
-        any = fs | gs;
-    }
-};
+// IA32_KERNEL_GS_BASE, 0 at first (install_cpu_local writes 0 to both).
+using LoadedUserBases = UserBases;
 
 // Whether arch_prctl may set a base to `value` (else Linux says EPERM).
 constexpr bool is_settable_user_base(uint64_t value) {
@@ -141,7 +132,7 @@ inline void store_user_selectors(UserSelectors& out) {
 // so the load changes the user's GS base, not the kernel's per-CPU one.
 //
 // Bases, after the selectors (a selector load replaces the base). The live
-// base is the one this CPU's kernel last wrote (cpu.fs) or 0 (a
+// base is the one this CPU's kernel last wrote (cpu.fs()) or 0 (a
 // selector load by user code): the MSR write can be skipped only when both
 // are 0 and so is next's, not merely when next's equals the last written
 // one. A WRMSR costs 100+ cycles, so threads without TLS (every NyanOS
@@ -157,8 +148,8 @@ inline void store_user_selectors(UserSelectors& out) {
 inline void save_user_selectors(UserSegments& prev) {
     store_user_selectors(prev.selectors);
     if (packed_fs_gs(prev.selectors)) {
-        if (prev.selectors.fs) prev.set_fs_base(0);
-        if (prev.selectors.gs) prev.set_gs_base(0);
+        if (prev.selectors.fs) prev.bases.set_fs(0);
+        if (prev.selectors.gs) prev.bases.set_gs(0);
     }
 }
 // `live`: the selectors loaded now (prev's, just saved).
@@ -174,14 +165,15 @@ inline void load_user_segments(LoadedUserBases& cpu, const UserSegments& next,
     }
     // All zero (every NyanOS program, and a Linux one without TLS): one
     // test.
-    if (!(next.any_base() | cpu.any)) return;
-    if (next.fs_base() | cpu.fs) {
-        wrmsr(kMsrFsBase, next.fs_base());
-        cpu.set_fs(next.fs_base());
+    const UserBases& want_bases = next.bases;
+    if (!(want_bases.any() | cpu.any())) return;
+    if (want_bases.fs() | cpu.fs()) {
+        wrmsr(kMsrFsBase, want_bases.fs());
+        cpu.set_fs(want_bases.fs());
     }
-    if (next.gs_base() | cpu.gs) {
-        wrmsr(kMsrKernelGsBase, next.gs_base());
-        cpu.set_gs(next.gs_base());
+    if (want_bases.gs() | cpu.gs()) {
+        wrmsr(kMsrKernelGsBase, want_bases.gs());
+        cpu.set_gs(want_bases.gs());
     }
 }
 inline void switch_user_segments(LoadedUserBases& cpu, UserSegments* prev,
