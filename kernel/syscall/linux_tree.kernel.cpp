@@ -82,7 +82,7 @@ Result<void> tree_name(const Place& at, Error other) {
 // Which file system a directory is in: the root tree, /dev or /proc.
 int mount_of(const Node& dir) {
     if (dir.inode) return 0;
-    return dir.special >= fs::Special::kProcDirectory ? 2 : 1;
+    return fs::in_proc(dir.special) ? 2 : 1;
 }
 
 // Where a new name `path` goes (mkdir, mknod, symlink, link), with Linux's
@@ -106,7 +106,7 @@ Result<void> create_at(int dirfd, uint64_t user_path, fs::NodeType type, uint32_
     TRY(path.copy_from(user_path));
     Place at = TRY(new_name_at(dirfd, path.get(), type == fs::NodeType::kDirectory));
     TRY(refusal);
-    TRY(tree_name(at, Error::kAccess));
+    TRY(tree_name(at, fs::no_new_name(at.dir.special)));
     const fs::LookupContext ctx = lookup_context();
     TRY(fs::vfs().tree().create(at.dir.inode.get(), at.last.name, at.last.length, type, permissions,
                                 ctx.uid, ctx.gid, target, device));
@@ -524,7 +524,7 @@ namespace nyanos::sys::linux_fs {
 // an S_IFSOCK node with the socket's mode (0777) less the umask.
 Result<fs::InodeRef> make_socket_node(const char* path) {
     Place at = TRY(new_name_at(linux_abi::kAtFdCwd, path, false));
-    TRY(tree_name(at, Error::kAccess));
+    TRY(tree_name(at, fs::no_new_name(at.dir.special)));
     const fs::LookupContext ctx = lookup_context();
     return fs::vfs().tree().create(at.dir.inode.get(), at.last.name, at.last.length,
                                    fs::NodeType::kSocket, 0777 & ~my_umask(), ctx.uid, ctx.gid);
