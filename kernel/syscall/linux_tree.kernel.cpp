@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "fs/files.h"
+#include "fs/kernel_hooks.h"
 #include "lib/credentials.h"
 #include "proc/scheduler.h"
 #include "syscall/file_support.h"
@@ -350,6 +351,16 @@ Result<void> do_utime(uint64_t user_path, uint64_t user_times) {
     return apply_times(node, atime, mtime);
 }
 
+// A truncate that grows a regular file past the caller's RLIMIT_FSIZE:
+// SIGXFSZ and EFBIG, as Linux's inode_newsize_ok (shrinking is always
+// allowed).
+Result<void> within_size_limit(Inode* file, uint64_t length) {
+    if (length <= fs::vfs().tree().size_of(file)) return {};
+    if (length <= fs::file_size_limit()) return {};
+    fs::file_size_limit_exceeded();
+    return Error::kFileTooBig;
+}
+
 // Linux's order: a negative length is EINVAL before the path or the
 // descriptor is looked at.
 Result<void> do_truncate(uint64_t user_path, int64_t length) {
@@ -360,6 +371,7 @@ Result<void> do_truncate(uint64_t user_path, int64_t length) {
     Node node = TRY(fs::vfs().resolve(lookup_context(), start, path.get(), true));
     if (fs::vfs().is_directory(node)) return Error::kIsDirectory;
     if (!node.inode || node.inode->type != fs::NodeType::kRegular) return Error::kInvalid;
+    TRY(within_size_limit(node.inode.get(), uint64_t(length)));
     return fs::vfs().tree().truncate_by_name(node.inode.get(), uint64_t(length));
 }
 
@@ -367,6 +379,9 @@ Result<void> do_ftruncate(int fd, int64_t length) {
     if (length < 0) return Error::kInvalid;
     DescriptionRef file = TRY(file_of(fd));
     if (!file->writable()) return Error::kInvalid;
+    const Node* node = file->node();
+    if (node && node->inode && node->inode->type == fs::NodeType::kRegular)
+        TRY(within_size_limit(node->inode.get(), uint64_t(length)));
     return file->truncate(uint64_t(length));
 }
 
