@@ -335,6 +335,9 @@ void process_status(const ProcessFigures& p, TextBuilder& out) {
                p.uid[3], p.gid[0], p.gid[1], p.gid[2], p.gid[3]);
     out.append("VmSize:\t%8lu kB\nVmRSS:\t%8lu kB\nThreads:\t%d\n", p.virtual_bytes / 1024,
                p.resident_pages * 4, p.threads);
+    // Linux's task_sig, less SigQ (the user's queued-signal count).
+    out.append("SigPnd:\t%016lx\nShdPnd:\t%016lx\nSigBlk:\t%016lx\nSigIgn:\t%016lx\nSigCgt:\t%016lx\n",
+               p.sig_pending, p.sig_shared_pending, p.sig_blocked, p.sig_ignored, p.sig_caught);
 }
 
 void process_comm(const ProcessFigures& p, TextBuilder& out) {

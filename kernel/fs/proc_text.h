@@ -117,6 +117,11 @@ struct ProcessFigures {
     uint64_t arg_start = 0, arg_end = 0;
     int32_t exit_signal = 0;
     int32_t exit_code = 0;  // a zombie's wait status, else 0
+    // Signal sets (bit n - 1 is signal n), as status shows them: pending
+    // for the thread and for the process, the thread's mask, and the
+    // signals the process ignores and catches.
+    uint64_t sig_pending = 0, sig_shared_pending = 0, sig_blocked = 0, sig_ignored = 0,
+             sig_caught = 0;
 };
 void process_stat(const ProcessFigures& p, TextBuilder& out);
 void process_status(const ProcessFigures& p, TextBuilder& out);
