@@ -5,9 +5,9 @@
 // utimes, utime, truncate, ftruncate, fsync, fdatasync, sync, syncfs.
 // The path rules (which names a call takes, and what a trailing '/' or a
 // last "." or ".." means) are Linux's namei.c; the tree's own checks are
-// fs/tmpfs.h's. /dev and /proc take no changes (EACCES, EPERM or EXDEV as
-// Linux's say for a file system that does not have the operation), and
-// their mount points are EBUSY.
+// fs/tmpfs.h's. /dev and /proc take no changes (EACCES, EPERM, ENOENT or
+// EXDEV as Linux's say for a file system that does not have the operation
+// or the name), and their mount points are EBUSY.
 #include <string.h>
 
 #include "fs/files.h"
@@ -86,6 +86,15 @@ int mount_of(const Node& dir) {
     return fs::in_proc(dir.special) ? 2 : 1;
 }
 
+// Why a name in /dev or /proc cannot be removed (unlink, rmdir): Linux's
+// procfs has no unlink or rmdir (EPERM) for a name it has, and fails the
+// lookup (ENOENT) of one it lacks; /dev, a writable devtmpfs on Linux but a
+// fixed table here, refuses (EACCES).
+Error no_removal(const Place& at) {
+    if (!fs::in_proc(at.dir.special)) return Error::kAccess;
+    return existing(at).valid() ? Error::kPermission : Error::kNoEntry;
+}
+
 // Where a new name `path` goes (mkdir, mknod, symlink, link), with Linux's
 // filename_create checks: the root, ".", ".." or a name taken is EEXIST; a
 // trailing '/' asks for a directory (ENOENT for anything else).
@@ -157,7 +166,7 @@ Result<void> do_rmdir(int dirfd, const char* path) {
     if (is_root_path(path)) return Error::kBusy;
     Place at = TRY(place_of(dirfd, path));
     if (at.last.is_dot_or_dotdot) return at.last.length == 1 ? Error::kInvalid : Error::kNotEmpty;
-    TRY(tree_name(at, Error::kAccess));
+    TRY(tree_name(at, no_removal(at)));
     return fs::vfs().tree().remove(at.dir.inode.get(), at.last.name, at.last.length, true);
 }
 
@@ -171,7 +180,7 @@ Result<void> do_unlink(int dirfd, const char* path) {
         if (!victim.valid()) return Error::kNoEntry;
         return fs::vfs().is_directory(victim) ? Error::kIsDirectory : Error::kNotDirectory;
     }
-    TRY(tree_name(at, Error::kAccess));
+    TRY(tree_name(at, no_removal(at)));
     return fs::vfs().tree().remove(at.dir.inode.get(), at.last.name, at.last.length, false);
 }
 
