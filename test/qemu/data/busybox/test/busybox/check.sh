@@ -102,6 +102,15 @@ check statfs-free-blocks 25 "$((free_before - $(stat -f -c %f /)))"
 check du-k 100 "$(du -k z | cut -f1)"
 : > z
 check truncate-redirect 0 "$(stat -c %s z)"
+# ulimit -f (512-byte blocks): dd's write stops at the limit, the next one
+# raises SIGXFSZ, which ends dd (128 + 25).
+check ulimit-f "153 512" "$( (ulimit -f 1; dd if=/dev/zero of=lim bs=1024 count=4 2>/dev/null; echo $? "$(stat -c %s lim)") )"
+rm lim
+# A script without "#!" fails execve with ENOEXEC and the shell runs it
+# itself; the kernel prints nothing about it (checked by the test).
+printf 'echo ran $0\n' > noshebang && chmod +x noshebang
+check no-shebang "ran ./noshebang" "$(./noshebang)"
+rm noshebang
 tar cf t.tar x 2>/dev/null && rm -r x
 check rm-r gone "$([ -e x ] && echo still || echo gone)"
 tar xf t.tar
