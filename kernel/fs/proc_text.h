@@ -83,6 +83,10 @@ struct CpuIdentity {
     uint32_t ext1_edx = 0, ext1_ecx = 0;  // CPUID 0x80000001
     uint32_t physical_bits = 0, virtual_bits = 0;
     uint32_t clflush_bytes = 0;
+    // The TSC's frequency in kHz (0: unknown), which Linux shows as the
+    // CPU's ("cpu MHz") and from which it derives its delay loop's
+    // calibration ("bogomips": loops per jiffy, from the TSC).
+    uint32_t tsc_khz = 0;
 };
 // Decodes the raw CPUID leaves into `out`: leaf 0 (vendor), 1, (7,0),
 // 0x80000000..0x80000004 (brand) and 0x80000008 (address sizes). `read`

@@ -166,6 +166,22 @@ TEST_CASE("proc text: cpuinfo decodes CPUID as Linux prints it") {
     CHECK(s.find("address sizes\t: 40 bits physical, 48 bits virtual\npower management:\n\n") !=
           std::string::npos);
     CHECK(s.substr(s.size() - 2) == "\n\n");  // blocks end with an empty line
+    CHECK(s.find("cpu MHz") == std::string::npos);  // the TSC's frequency unknown
+    CHECK(s.find("bogomips") == std::string::npos);
+
+    // With the TSC's frequency: Linux's "cpu MHz" (three decimals, after
+    // stepping) and "bogomips" (two, after flags).
+    cpu.tsc_khz = 2495312;
+    Text with_tsc;
+    cpuinfo(cpu, indexes, 1, with_tsc.out);
+    s = with_tsc.str();
+    CHECK(s.find("\nstepping\t: 3\ncpu MHz\t\t: 2495.312\nfpu\t\t: yes\n") != std::string::npos);
+    CHECK(s.find(" smep\nbogomips\t: 4990.62\nclflush size\t: 64\n") != std::string::npos);
+    cpu.tsc_khz = 3000005;
+    Text round;
+    cpuinfo(cpu, indexes, 1, round.out);
+    CHECK(round.str().find("cpu MHz\t\t: 3000.005\n") != std::string::npos);
+    CHECK(round.str().find("bogomips\t: 6000.01\n") != std::string::npos);
 }
 
 TEST_CASE("proc text: a process's stat has Linux's 52 fields, status and comm its lines") {
