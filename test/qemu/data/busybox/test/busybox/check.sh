@@ -44,6 +44,8 @@ check meminfo-fields 3 "$(grep -cE '^(MemTotal|MemFree|MemAvailable): +[0-9]+ kB
 check free-total "$(awk '/^MemTotal:/ { print $2 }' /proc/meminfo)" "$(free | awk '/^Mem:/ { print $2 }')"
 check free-below-total ok "$(awk '/^MemTotal:/ { t = $2 } /^MemFree:/ { f = $2 } END { if (f > 0 && f <= t) print "ok" }' /proc/meminfo)"
 check cpuinfo-cpus "$(nproc)" "$(grep -c '^processor' /proc/cpuinfo)"
+check cpuinfo-mhz "$(nproc)" "$(grep -cE '^cpu MHz'"$(printf '\t\t')"': [1-9][0-9]*[.][0-9]{3}$' /proc/cpuinfo)"
+check cpuinfo-bogomips "$(nproc)" "$(grep -cE '^bogomips'"$(printf '\t')"': [1-9][0-9]*[.][0-9]{2}$' /proc/cpuinfo)"
 check stat-cpus "$(nproc)" "$(grep -c '^cpu[0-9]' /proc/stat)"
 check stat-total ok "$(grep -qE '^cpu  [0-9]+( [0-9]+){9}$' /proc/stat && echo ok)"
 check uptime-format ok "$(grep -qE '^[0-9]+[.][0-9][0-9] [0-9]+[.][0-9][0-9]$' /proc/uptime && echo ok)"
