@@ -81,4 +81,12 @@ linux-abi-host-test: $(LINUX_ABI_TEST)
 linux-abi-linux61: $(LINUX_BINS) $(LINUX_FIXTURES) | $(DEPS_STAMP)
 	@LINUX_ABI_ARGS="$(LINUX_ABI_ARGS)" scripts/linux61-abi-test.sh $(BUILD)
 
+# The busybox conformance sweep (test/sweep/sweep.sh) on NyanOS and on
+# Linux 6.1 from the same ramdisk, and the diff of the two transcripts
+# (scripts/linux-sweep.sh). Not part of `make test`: its differences are
+# triaged by hand.
+.PHONY: linux-sweep
+linux-sweep: $(BUILD)/initrd.tar $(BUILD)/kernel.elf $(BUILD)/BOOTX64.EFI | $(DEPS_STAMP)
+	@scripts/linux-sweep.sh $(BUILD)
+
 -include $(patsubst %,$(LINUX_OBJDIR)/%.d,$(foreach p,$(LINUX_PROGS),$(call linux_prog_srcs,$(p))))

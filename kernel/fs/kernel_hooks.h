@@ -18,6 +18,14 @@ namespace nyanos::fs {
 // call, once every reference the call holds has been dropped.
 bool io_checkpoint();
 
+// The calling process's RLIMIT_FSIZE soft limit in bytes (~0: none): how
+// large its writes may make a regular file (fs::Tmpfs::write).
+uint64_t file_size_limit();
+// A write started at or past that limit (it fails with EFBIG): SIGXFSZ to
+// the calling thread, as Linux's send_sig (by default it ends the process;
+// caught or ignored, the caller sees EFBIG).
+void file_size_limit_exceeded();
+
 // /proc's view of the process table. A process here is a thread group
 // (its pid; not another thread's ID), zombies included, as Linux lists them.
 bool process_exists(int32_t pid);

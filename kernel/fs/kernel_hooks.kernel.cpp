@@ -2,13 +2,23 @@
 
 #include "fs/files.h"
 #include "proc/lifecycle.h"
+#include "proc/process.h"
 #include "proc/scheduler.h"
+#include "proc/signal_hooks.h"
 
 namespace nyanos::fs {
 
 bool io_checkpoint() {
     proc::yield_if_needed();
     return proc::interrupt_pending_here();
+}
+
+uint64_t file_size_limit() {
+    return proc::current_process()->resources.limit(rlimit::kFsize).soft;
+}
+
+void file_size_limit_exceeded() {
+    proc::raise_sigxfsz_for_current();
 }
 
 bool process_exists(int32_t pid) {

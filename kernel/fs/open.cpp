@@ -93,7 +93,7 @@ Result<DescriptionRef> open_path(const Vfs& vfs, const LookupContext& ctx, Node 
         if (last.is_dot_or_dotdot || last.trailing_slash) return Error::kIsDirectory;
         Node existing = vfs.child(dir, last.name, last.length);
         if (!existing.valid()) {
-            if (!dir.inode) return Error::kAccess;  // /dev and /proc take no new names
+            if (!dir.inode) return no_new_name(dir.special);  // /dev and /proc take no new names
             auto made = vfs.tree().create(dir.inode.get(), last.name, last.length,
                                           NodeType::kRegular, mode & 07777, ctx.uid, ctx.gid);
             // Another opener made it since we looked: open that one (the

@@ -114,6 +114,7 @@ void write_cpuinfo(TextBuilder& out) {
     // clear; AT_HWCAP2 says so too) and PKU (CR4.PKE stays clear).
     cpu.leaf7_ebx &= ~(1u << 0);
     cpu.leaf7_ecx &= ~(1u << 3);
+    cpu.tsc_khz = uint32_t(arch::tsc_frequency_hz() / 1000);
     cpuinfo(cpu, indexes, count, out);
 }
 

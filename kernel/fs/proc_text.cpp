@@ -290,13 +290,20 @@ void cpuinfo(const CpuIdentity& cpu, const uint32_t* indexes, size_t count, Text
                    indexes[i], cpu.vendor, cpu.family, cpu.model);
         out.append("model name\t: %s\nstepping\t: %u\n",
                    cpu.model_name[0] ? cpu.model_name : "unknown", cpu.stepping);
+        const bool tsc = (cpu.leaf1_edx >> 4 & 1) && cpu.tsc_khz;
+        if (tsc) out.append("cpu MHz\t\t: %u.%03u\n", cpu.tsc_khz / 1000, cpu.tsc_khz % 1000);
         const char* fpu = (cpu.leaf1_edx & 1) ? "yes" : "no";
         out.append("fpu\t\t: %s\nfpu_exception\t: %s\ncpuid level\t: %u\nwp\t\t: yes\nflags\t\t:",
                    fpu, fpu, cpu.max_leaf);
         for (const Flag& f : kFlags) {
             if (reg_value(cpu, f.reg) >> f.bit & 1) out.append(" %s", f.name);
         }
-        out.append("\nclflush size\t: %u\ncache_alignment\t: %u\n", cpu.clflush_bytes,
+        out.append("\n");
+        // Linux's loops_per_jiffy from the TSC is tsc_khz * 1000 / HZ, and
+        // bogomips lpj / (500000 / HZ) with two decimals: tsc_khz / 500
+        // whatever HZ is.
+        if (tsc) out.append("bogomips\t: %u.%02u\n", cpu.tsc_khz / 500, cpu.tsc_khz / 5 % 100);
+        out.append("clflush size\t: %u\ncache_alignment\t: %u\n", cpu.clflush_bytes,
                    cpu.clflush_bytes);
         out.append("address sizes\t: %u bits physical, %u bits virtual\npower management:\n\n",
                    cpu.physical_bits, cpu.virtual_bits);
@@ -335,6 +342,9 @@ void process_status(const ProcessFigures& p, TextBuilder& out) {
                p.uid[3], p.gid[0], p.gid[1], p.gid[2], p.gid[3]);
     out.append("VmSize:\t%8lu kB\nVmRSS:\t%8lu kB\nThreads:\t%d\n", p.virtual_bytes / 1024,
                p.resident_pages * 4, p.threads);
+    // Linux's task_sig, less SigQ (the user's queued-signal count).
+    out.append("SigPnd:\t%016lx\nShdPnd:\t%016lx\nSigBlk:\t%016lx\nSigIgn:\t%016lx\nSigCgt:\t%016lx\n",
+               p.sig_pending, p.sig_shared_pending, p.sig_blocked, p.sig_ignored, p.sig_caught);
 }
 
 void process_comm(const ProcessFigures& p, TextBuilder& out) {

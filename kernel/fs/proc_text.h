@@ -83,6 +83,10 @@ struct CpuIdentity {
     uint32_t ext1_edx = 0, ext1_ecx = 0;  // CPUID 0x80000001
     uint32_t physical_bits = 0, virtual_bits = 0;
     uint32_t clflush_bytes = 0;
+    // The TSC's frequency in kHz (0: unknown), which Linux shows as the
+    // CPU's ("cpu MHz") and from which it derives its delay loop's
+    // calibration ("bogomips": loops per jiffy, from the TSC).
+    uint32_t tsc_khz = 0;
 };
 // Decodes the raw CPUID leaves into `out`: leaf 0 (vendor), 1, (7,0),
 // 0x80000000..0x80000004 (brand) and 0x80000008 (address sizes). `read`
@@ -117,6 +121,11 @@ struct ProcessFigures {
     uint64_t arg_start = 0, arg_end = 0;
     int32_t exit_signal = 0;
     int32_t exit_code = 0;  // a zombie's wait status, else 0
+    // Signal sets (bit n - 1 is signal n), as status shows them: pending
+    // for the thread and for the process, the thread's mask, and the
+    // signals the process ignores and catches.
+    uint64_t sig_pending = 0, sig_shared_pending = 0, sig_blocked = 0, sig_ignored = 0,
+             sig_caught = 0;
 };
 void process_stat(const ProcessFigures& p, TextBuilder& out);
 void process_status(const ProcessFigures& p, TextBuilder& out);

@@ -637,7 +637,9 @@ void Tmpfs::note_access(Inode* file) {
     file->atime = m_now();
 }
 
-Result<size_t> Tmpfs::write(Inode* file, IoBuffer& in, uint64_t& offset, bool append) {
+Result<size_t> Tmpfs::write(Inode* file, IoBuffer& in, uint64_t& offset, bool append,
+                            uint64_t size_limit) {
+    const uint64_t max_size = size_limit < kMaxFileSize ? size_limit : kMaxFileSize;
     size_t done = 0;
     bool failed = false;
     Error stopped = Error::kNoSpace;
@@ -649,19 +651,20 @@ Result<size_t> Tmpfs::write(Inode* file, IoBuffer& in, uint64_t& offset, bool ap
     if (append) {
         sync::Guard lock(g_tree_lock);
         offset = file->size;
-        if (offset < kMaxFileSize) {
-            uint64_t room = kMaxFileSize - offset;
+        if (offset < max_size) {
+            uint64_t room = max_size - offset;
             reserved_end = offset + (in.length() < room ? in.length() : room);
             file->size = reserved_end;
         }
     }
-    if (offset >= kMaxFileSize) return in.length() ? Error::kFileTooBig : Result<size_t>(size_t(0));
+    if (offset >= max_size) return in.length() ? Error::kFileTooBig : Result<size_t>(size_t(0));
     while (done < in.length()) {
         uint64_t at = offset + done;
-        if (at >= kMaxFileSize) break;
+        if (at >= max_size) break;
         size_t chunk = in.length() - done;
         uint64_t in_page = kPage - at % kPage;
         if (chunk > in_page) chunk = size_t(in_page);
+        if (chunk > max_size - at) chunk = size_t(max_size - at);
         paging::PhysAddr held;
         {
             sync::Guard lock(g_tree_lock);

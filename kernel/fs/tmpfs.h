@@ -41,6 +41,10 @@ struct TimeChange {
     FileTime time;
 };
 
+// The largest file (Linux's MAX_LFS_FILESIZE on tmpfs is larger; a page
+// list of this many pages is what this tree can index).
+inline constexpr uint64_t kMaxFileSize = uint64_t(1) << 40;
+
 class Tmpfs {
 public:
     using Clock = FileTime (*)();
@@ -105,9 +109,13 @@ public:
     // past the end). write: all of `in` at `offset` (with `append`, at the
     // end: `offset` then tells where it went), growing the file; a short
     // count if the tree fills (ENOSPC when nothing was written), EFAULT as
-    // the buffer gives it. EFBIG past the largest file.
+    // the buffer gives it. EFBIG past the largest file. `size_limit` (the
+    // writer's RLIMIT_FSIZE) bounds the file as the largest one does: a
+    // write that starts below it stops there (a short count), one that
+    // starts at or past it is EFBIG.
     Result<size_t> read(Inode* file, IoBuffer& out, uint64_t offset);
-    Result<size_t> write(Inode* file, IoBuffer& in, uint64_t& offset, bool append);
+    Result<size_t> write(Inode* file, IoBuffer& in, uint64_t& offset, bool append,
+                         uint64_t size_limit = kMaxFileSize);
     // truncate(): the file becomes `size` bytes (zeros when it grows).
     // EFBIG, ENOSPC (copying a borrowed file's bytes), ENOMEM.
     Result<void> truncate(Inode* file, uint64_t size);
@@ -226,9 +234,5 @@ private:
 Result<Inode*> hold_running(Inode* file);
 void share_running(Inode* file);
 void drop_running(Inode* file);
-
-// The largest file (Linux's MAX_LFS_FILESIZE on tmpfs is larger; a page
-// list of this many pages is what this tree can index).
-inline constexpr uint64_t kMaxFileSize = uint64_t(1) << 40;
 
 }  // namespace nyanos::fs

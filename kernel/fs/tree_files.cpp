@@ -62,7 +62,7 @@ Result<size_t> RegularFile::write(IoBuffer& in) {
         start = m_offset;
     }
     uint64_t at = start;
-    size_t n = TRY(m_vfs.tree().write(inode(), in, at, flags() & open_flags::kAppend));
+    size_t n = TRY(limited_write(in, at));
     sync::Guard lock(m_offset_lock);
     if (m_offset == start) m_offset = at + n;
     return n;
@@ -74,7 +74,17 @@ Result<size_t> RegularFile::pread(IoBuffer& out, uint64_t offset) {
 
 Result<size_t> RegularFile::pwrite(IoBuffer& in, uint64_t offset) {
     // Linux: pwrite on an O_APPEND description appends (a known quirk).
-    return m_vfs.tree().write(inode(), in, offset, flags() & open_flags::kAppend);
+    return limited_write(in, offset);
+}
+
+Result<size_t> RegularFile::limited_write(IoBuffer& in, uint64_t& offset) {
+    const uint64_t limit = file_size_limit();
+    auto n = m_vfs.tree().write(inode(), in, offset, flags() & open_flags::kAppend, limit);
+    // EFBIG below the largest file's size is the limit's (Linux signals
+    // only for the limit, not for its file system's largest file).
+    if (!n.ok() && n.error() == Error::kFileTooBig && limit < kMaxFileSize)
+        file_size_limit_exceeded();
+    return n;
 }
 
 Result<uint64_t> RegularFile::seek(int64_t offset, int whence) {

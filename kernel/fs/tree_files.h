@@ -34,6 +34,9 @@ private:
     RegularFile(const Vfs& vfs, Node node, uint32_t flags)
         : FileDescription(flags), m_vfs(vfs), m_node(static_cast<Node&&>(node)) {}
     Inode* inode() const { return m_node.inode.get(); }
+    // A write at `offset` (appending if the description does) within the
+    // writer's RLIMIT_FSIZE: SIGXFSZ and EFBIG when it starts past it.
+    Result<size_t> limited_write(IoBuffer& in, uint64_t& offset);
 
     const Vfs& m_vfs;
     Node m_node;

@@ -79,6 +79,17 @@ constexpr bool is_proc_text(Special s) {
     return (s >= Special::kProcMeminfo && s <= Special::kProcVersion) ||
            (s >= Special::kProcPidCmdline && s <= Special::kProcPidMaps);
 }
+// Whether `s` is a node of /proc (every Special from kProcDirectory on).
+constexpr bool in_proc(Special s) {
+    return s >= Special::kProcDirectory;
+}
+// Why a fixed directory (/dev, /proc: `dir`) takes no new name: Linux's
+// procfs fails the lookup of a name it does not have (ENOENT) before any
+// create is tried; /dev, a writable devtmpfs on Linux but a fixed table
+// here, refuses (EACCES).
+constexpr Error no_new_name(Special dir) {
+    return in_proc(dir) ? Error::kNoEntry : Error::kAccess;
+}
 // Whether `s` is a terminal device (fs/terminal.h).
 constexpr bool is_terminal(Special s) {
     return s == Special::kConsole || s == Special::kTty || s == Special::kTty0 ||

@@ -5,7 +5,8 @@
 //
 // NyanOS records and reports every limit, and a child inherits its
 // parent's; what each limit restricts is up to the subsystem concerned,
-// through proc::current_limit() (none enforces one yet).
+// through proc::current_limit() or the process's resources (RLIMIT_FSIZE:
+// fs::file_size_limit; RLIMIT_NOFILE, RLIMIT_STACK and RLIMIT_NICE).
 #pragma once
 
 #include <stdint.h>

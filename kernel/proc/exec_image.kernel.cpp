@@ -117,7 +117,12 @@ Result<void> load_file(const char* path, const char* execfn, const ProgramArgs& 
     elf::ValidationResult* checked = new (out.validation_space)
         elf::ValidationResult(elf::validate(file.data, file.size, ranges));
     if (!checked->ok) {
-        kprintf("exec %s: %s\n", path, elf::reject_reason(checked->reason));
+        // Why an ELF file was refused helps whoever built it; a file that
+        // is no ELF at all (a shell script without "#!", which the shell
+        // then runs itself) is ENOEXEC as on Linux, with nothing printed.
+        if (file.size >= 4 && file.data[0] == 0x7f && file.data[1] == 'E' &&
+            file.data[2] == 'L' && file.data[3] == 'F')
+            kprintf("exec %s: %s\n", path, elf::reject_reason(checked->reason));
         return Error::kNotExecutable;
     }
 

@@ -1082,6 +1082,29 @@ fs::InodeRef program_of(int pid) {
     return p && p->exe ? fs::InodeRef::share(p->exe) : fs::InodeRef();
 }
 
+namespace {
+
+// The signal sets of /proc/<pid>/status: `t`'s (null: none, a zombie's)
+// and its process's.
+void signal_figures(const Process& p, const Thread* t, fs::proc_text::ProcessFigures& out)
+    REQUIRES(g_table_lock) {
+    sync::NoInterruptsGuard lock(g_signal_lock);
+    if (t) {
+        out.sig_pending = t->signals.pending;
+        out.sig_blocked = t->signals.blocked;
+    }
+    if (!p.signal_actions) return;  // a NyanOS program: no Linux signals
+    out.sig_shared_pending = p.signal_actions->pending;
+    out.sig_ignored = out.sig_caught = 0;
+    for (int sig = 1; sig <= kSignalCount; ++sig) {
+        uint64_t handler = p.signal_actions->action(sig).handler;
+        if (handler == kSigIgn) out.sig_ignored |= sig_bit(sig);
+        else if (handler != kSigDfl) out.sig_caught |= sig_bit(sig);
+    }
+}
+
+}  // namespace
+
 Result<void> thread_figures(int pid, int tid, fs::proc_text::ProcessFigures& out) {
     constexpr uint64_t kTicksPerUserHz = arch::kTimerHz / 100;
     sync::NoInterruptsGuard lock(g_table_lock);
@@ -1098,6 +1121,7 @@ Result<void> thread_figures(int pid, int tid, fs::proc_text::ProcessFigures& out
     CpuTicks ticks = thread_cpu_ticks(*t);
     out.utime = ticks.user / kTicksPerUserHz;
     out.stime = ticks.system / kTicksPerUserHz;
+    signal_figures(*p, t, out);
     return {};
 }
 
@@ -1141,6 +1165,7 @@ Result<MemorySpace*> process_figures(int pid, fs::proc_text::ProcessFigures& out
     out.rss_limit = rss.soft;
     out.exit_signal = p->exit_signal;
     out.exit_code = p->zombie ? p->wait_status : 0;
+    signal_figures(*p, p->zombie ? nullptr : p->thread, out);
     return p->zombie || !p->mm ? nullptr : p->mm->share();
 }
 

@@ -7,5 +7,8 @@ namespace nyanos::proc {
 // (the write fails with EPIPE as well). Only the Linux personality's
 // calls raise it; NyanOS programs get EPIPE alone.
 void raise_sigpipe_for_current();
+// Linux raises SIGXFSZ in a process whose write starts at or past its
+// RLIMIT_FSIZE (the write fails with EFBIG as well).
+void raise_sigxfsz_for_current();
 
 }  // namespace nyanos::proc

@@ -13,4 +13,11 @@ void raise_sigpipe_for_current() {
     (void)send_signal(self, kSigPipe, PendingInfo{kSiUser, self->pid, 0, 0, 0}, current_thread());
 }
 
+void raise_sigxfsz_for_current() {
+    // Linux's generic_write_check_limits: send_sig(SIGXFSZ, current, 0),
+    // as for SIGPIPE above.
+    Process* self = current_process();
+    (void)send_signal(self, kSigXfsz, PendingInfo{kSiUser, self->pid, 0, 0, 0}, current_thread());
+}
+
 }  // namespace nyanos::proc

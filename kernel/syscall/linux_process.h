@@ -12,6 +12,7 @@ int64_t linux_set_tid_address(SyscallFrame& f);
 int64_t linux_fork(SyscallFrame& f);
 int64_t linux_vfork(SyscallFrame& f);
 int64_t linux_clone(SyscallFrame& f);
+int64_t linux_clone3(SyscallFrame& f);
 int64_t linux_wait4(SyscallFrame& f);
 int64_t linux_waitid(SyscallFrame& f);
 int64_t linux_setpgid(SyscallFrame& f);

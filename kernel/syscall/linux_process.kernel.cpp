@@ -118,6 +118,83 @@ int64_t linux_clone(SyscallFrame& f) {
     return clone_with(proc::CloneRequest{f.rdi, f.rsi, f.rdx, f.r10, f.r8}, f);
 }
 
+namespace {
+
+// clone3's struct clone_args (Linux's uapi/linux/sched.h): 64 bytes in its
+// first version, 80 with set_tid, 88 with cgroup.
+struct CloneArgs {
+    uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls, set_tid,
+        set_tid_size, cgroup;
+};
+static_assert(sizeof(CloneArgs) == 88);
+constexpr size_t kCloneArgsSizeVer0 = 64;
+constexpr size_t kPageSize = 4096;
+constexpr uint64_t kCloneClearSighand = 1ull << 32, kCloneIntoCgroup = 1ull << 33;
+constexpr uint64_t kCloneNewTime = 0x80;  // shares the low byte clone's signal has
+
+// Reads a struct clone_args of `size` bytes as Linux's copy_struct_from_user:
+// a shorter one is zero-extended, a longer one must be zero past what this
+// kernel knows (else E2BIG).
+Result<CloneArgs> read_clone_args(uint64_t user, size_t size) {
+    if (size > kPageSize) return Error::kArgListTooBig;
+    if (size < kCloneArgsSizeVer0) return Error::kInvalid;
+    CloneArgs args{};
+    TRY(copy_from_user(&args, user, size < sizeof(args) ? size : sizeof(args)));
+    for (size_t at = sizeof(args); at < size;) {
+        uint8_t rest[64];
+        size_t n = size - at < sizeof(rest) ? size - at : sizeof(rest);
+        TRY(copy_from_user(rest, user + at, n));
+        for (size_t i = 0; i < n; ++i)
+            if (rest[i]) return Error::kArgListTooBig;
+        at += n;
+    }
+    return args;
+}
+
+}  // namespace
+
+// clone3(args, size): clone with its arguments in a struct, checked in
+// Linux's order (clone3's copy, then clone3_args_valid): the exit signal
+// apart from the flags (whose low byte must be 0), a stack as its base and
+// size (the child starts at their end). What this kernel's clone refuses it
+// refuses alike (EINVAL); so do CLONE_CLEAR_SIGHAND, CLONE_INTO_CGROUP
+// (no cgroups) and set_tid (a chosen pid, for checkpoint/restore), which
+// it does not do.
+int64_t linux_clone3(SyscallFrame& f) {
+    auto read = read_clone_args(f.rdi, f.rsi);
+    if (!read.ok()) return errno_of(read.error());
+    CloneArgs a = read.value();
+    if (a.set_tid_size > 32) return errno_of(Error::kInvalid);  // MAX_PID_NS_LEVEL
+    if (!a.set_tid != !a.set_tid_size) return errno_of(Error::kInvalid);
+    if (a.exit_signal & ~proc::kCloneSignalMask) return errno_of(Error::kInvalid);
+    if (a.exit_signal > uint64_t(proc::kSignalCount)) return errno_of(Error::kInvalid);
+    if ((a.flags & kCloneIntoCgroup) && (a.cgroup > 0x7fffffff || f.rsi < sizeof(CloneArgs)))
+        return errno_of(Error::kInvalid);
+    if (a.flags & ~(0xffffffffull | kCloneClearSighand | kCloneIntoCgroup))
+        return errno_of(Error::kInvalid);
+    if (a.flags & (proc::kCloneDetached | (proc::kCloneSignalMask & ~kCloneNewTime)))
+        return errno_of(Error::kInvalid);
+    if ((a.flags & proc::kCloneSighand) && (a.flags & kCloneClearSighand))
+        return errno_of(Error::kInvalid);
+    if ((a.flags & (proc::kCloneThread | proc::kCloneParent)) && a.exit_signal)
+        return errno_of(Error::kInvalid);
+    uint64_t stack = 0;
+    if (!a.stack) {
+        if (a.stack_size) return errno_of(Error::kInvalid);
+    } else {
+        if (!a.stack_size || !is_user_range(a.stack, a.stack_size))
+            return errno_of(Error::kInvalid);
+        stack = a.stack + a.stack_size;
+    }
+    if (a.set_tid || (a.flags & (kCloneClearSighand | kCloneIntoCgroup)))
+        return errno_of(Error::kInvalid);
+    // CLONE_PIDFD's descriptor would go to a.pidfd: clone_process refuses
+    // the flag (as it does for clone).
+    return clone_with(proc::CloneRequest{a.flags | a.exit_signal, stack, a.parent_tid, a.child_tid,
+                                         a.tls},
+                      f);
+}
+
 // wait4(pid, wstatus, options, rusage). As on Linux, the child is reaped
 // before the status is written: a bad pointer gives EFAULT with the child
 // gone.

@@ -60,6 +60,7 @@ constexpr SyscallTable<linux_nr::kCount> make_table() {
     t.entries[linux_nr::fork] = linux_fork;
     t.entries[linux_nr::vfork] = linux_vfork;
     t.entries[linux_nr::clone] = linux_clone;
+    t.entries[linux_nr::clone3] = linux_clone3;
     t.entries[linux_nr::wait4] = linux_wait4;
     t.entries[linux_nr::waitid] = linux_waitid;
     t.entries[linux_nr::setpgid] = linux_setpgid;

@@ -5,12 +5,13 @@
 // utimes, utime, truncate, ftruncate, fsync, fdatasync, sync, syncfs.
 // The path rules (which names a call takes, and what a trailing '/' or a
 // last "." or ".." means) are Linux's namei.c; the tree's own checks are
-// fs/tmpfs.h's. /dev and /proc take no changes (EACCES, EPERM or EXDEV as
-// Linux's say for a file system that does not have the operation), and
-// their mount points are EBUSY.
+// fs/tmpfs.h's. /dev and /proc take no changes (EACCES, EPERM, ENOENT or
+// EXDEV as Linux's say for a file system that does not have the operation
+// or the name), and their mount points are EBUSY.
 #include <string.h>
 
 #include "fs/files.h"
+#include "fs/kernel_hooks.h"
 #include "lib/credentials.h"
 #include "proc/scheduler.h"
 #include "syscall/file_support.h"
@@ -82,7 +83,16 @@ Result<void> tree_name(const Place& at, Error other) {
 // Which file system a directory is in: the root tree, /dev or /proc.
 int mount_of(const Node& dir) {
     if (dir.inode) return 0;
-    return dir.special >= fs::Special::kProcDirectory ? 2 : 1;
+    return fs::in_proc(dir.special) ? 2 : 1;
+}
+
+// Why a name in /dev or /proc cannot be removed (unlink, rmdir): Linux's
+// procfs has no unlink or rmdir (EPERM) for a name it has, and fails the
+// lookup (ENOENT) of one it lacks; /dev, a writable devtmpfs on Linux but a
+// fixed table here, refuses (EACCES).
+Error no_removal(const Place& at) {
+    if (!fs::in_proc(at.dir.special)) return Error::kAccess;
+    return existing(at).valid() ? Error::kPermission : Error::kNoEntry;
 }
 
 // Where a new name `path` goes (mkdir, mknod, symlink, link), with Linux's
@@ -106,7 +116,7 @@ Result<void> create_at(int dirfd, uint64_t user_path, fs::NodeType type, uint32_
     TRY(path.copy_from(user_path));
     Place at = TRY(new_name_at(dirfd, path.get(), type == fs::NodeType::kDirectory));
     TRY(refusal);
-    TRY(tree_name(at, Error::kAccess));
+    TRY(tree_name(at, fs::no_new_name(at.dir.special)));
     const fs::LookupContext ctx = lookup_context();
     TRY(fs::vfs().tree().create(at.dir.inode.get(), at.last.name, at.last.length, type, permissions,
                                 ctx.uid, ctx.gid, target, device));
@@ -156,7 +166,7 @@ Result<void> do_rmdir(int dirfd, const char* path) {
     if (is_root_path(path)) return Error::kBusy;
     Place at = TRY(place_of(dirfd, path));
     if (at.last.is_dot_or_dotdot) return at.last.length == 1 ? Error::kInvalid : Error::kNotEmpty;
-    TRY(tree_name(at, Error::kAccess));
+    TRY(tree_name(at, no_removal(at)));
     return fs::vfs().tree().remove(at.dir.inode.get(), at.last.name, at.last.length, true);
 }
 
@@ -170,7 +180,7 @@ Result<void> do_unlink(int dirfd, const char* path) {
         if (!victim.valid()) return Error::kNoEntry;
         return fs::vfs().is_directory(victim) ? Error::kIsDirectory : Error::kNotDirectory;
     }
-    TRY(tree_name(at, Error::kAccess));
+    TRY(tree_name(at, no_removal(at)));
     return fs::vfs().tree().remove(at.dir.inode.get(), at.last.name, at.last.length, false);
 }
 
@@ -350,6 +360,16 @@ Result<void> do_utime(uint64_t user_path, uint64_t user_times) {
     return apply_times(node, atime, mtime);
 }
 
+// A truncate that grows a regular file past the caller's RLIMIT_FSIZE:
+// SIGXFSZ and EFBIG, as Linux's inode_newsize_ok (shrinking is always
+// allowed).
+Result<void> within_size_limit(Inode* file, uint64_t length) {
+    if (length <= fs::vfs().tree().size_of(file)) return {};
+    if (length <= fs::file_size_limit()) return {};
+    fs::file_size_limit_exceeded();
+    return Error::kFileTooBig;
+}
+
 // Linux's order: a negative length is EINVAL before the path or the
 // descriptor is looked at.
 Result<void> do_truncate(uint64_t user_path, int64_t length) {
@@ -360,6 +380,7 @@ Result<void> do_truncate(uint64_t user_path, int64_t length) {
     Node node = TRY(fs::vfs().resolve(lookup_context(), start, path.get(), true));
     if (fs::vfs().is_directory(node)) return Error::kIsDirectory;
     if (!node.inode || node.inode->type != fs::NodeType::kRegular) return Error::kInvalid;
+    TRY(within_size_limit(node.inode.get(), uint64_t(length)));
     return fs::vfs().tree().truncate_by_name(node.inode.get(), uint64_t(length));
 }
 
@@ -367,6 +388,9 @@ Result<void> do_ftruncate(int fd, int64_t length) {
     if (length < 0) return Error::kInvalid;
     DescriptionRef file = TRY(file_of(fd));
     if (!file->writable()) return Error::kInvalid;
+    const Node* node = file->node();
+    if (node && node->inode && node->inode->type == fs::NodeType::kRegular)
+        TRY(within_size_limit(node->inode.get(), uint64_t(length)));
     return file->truncate(uint64_t(length));
 }
 
@@ -524,7 +548,7 @@ namespace nyanos::sys::linux_fs {
 // an S_IFSOCK node with the socket's mode (0777) less the umask.
 Result<fs::InodeRef> make_socket_node(const char* path) {
     Place at = TRY(new_name_at(linux_abi::kAtFdCwd, path, false));
-    TRY(tree_name(at, Error::kAccess));
+    TRY(tree_name(at, fs::no_new_name(at.dir.special)));
     const fs::LookupContext ctx = lookup_context();
     return fs::vfs().tree().create(at.dir.inode.get(), at.last.name, at.last.length,
                                    fs::NodeType::kSocket, 0777 & ~my_umask(), ctx.uid, ctx.gid);

@@ -16,7 +16,16 @@ namespace {
 uint64_t g_fault_begin = 0, g_fault_end = 0;
 size_t g_checkpoints = 0;
 bool g_kill_pending = false;
+uint64_t g_file_size_limit = ~0ull;
+size_t g_file_size_signals = 0;
 }  // namespace
+
+void set_file_size_limit(uint64_t limit) {
+    g_file_size_limit = limit;
+}
+size_t file_size_signals() {
+    return g_file_size_signals;
+}
 
 struct FakeProcess {
     const void* program;
@@ -145,6 +154,14 @@ Result<uint32_t> process_cwd(int32_t pid) {
 bool io_checkpoint() {
     ++test::g_checkpoints;
     return test::g_kill_pending;
+}
+
+uint64_t file_size_limit() {
+    return test::g_file_size_limit;
+}
+
+void file_size_limit_exceeded() {
+    ++test::g_file_size_signals;
 }
 
 namespace {

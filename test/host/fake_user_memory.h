@@ -22,6 +22,11 @@ void clear_user_fault_range();
 size_t io_checkpoints();
 void set_kill_pending(bool pending);
 
+// fs::file_size_limit() (RLIMIT_FSIZE; ~0 at start), and how often
+// fs::file_size_limit_exceeded() was called (SIGXFSZ).
+void set_file_size_limit(uint64_t limit);
+size_t file_size_signals();
+
 // The process table /proc sees (fs::process_exists and friends): pid ->
 // the program it runs (nullptr: none) and its working directory (a node
 // id; 0: the root). Empty unless a test fills it.

@@ -166,6 +166,22 @@ TEST_CASE("proc text: cpuinfo decodes CPUID as Linux prints it") {
     CHECK(s.find("address sizes\t: 40 bits physical, 48 bits virtual\npower management:\n\n") !=
           std::string::npos);
     CHECK(s.substr(s.size() - 2) == "\n\n");  // blocks end with an empty line
+    CHECK(s.find("cpu MHz") == std::string::npos);  // the TSC's frequency unknown
+    CHECK(s.find("bogomips") == std::string::npos);
+
+    // With the TSC's frequency: Linux's "cpu MHz" (three decimals, after
+    // stepping) and "bogomips" (two, after flags).
+    cpu.tsc_khz = 2495312;
+    Text with_tsc;
+    cpuinfo(cpu, indexes, 1, with_tsc.out);
+    s = with_tsc.str();
+    CHECK(s.find("\nstepping\t: 3\ncpu MHz\t\t: 2495.312\nfpu\t\t: yes\n") != std::string::npos);
+    CHECK(s.find(" smep\nbogomips\t: 4990.62\nclflush size\t: 64\n") != std::string::npos);
+    cpu.tsc_khz = 3000005;
+    Text round;
+    cpuinfo(cpu, indexes, 1, round.out);
+    CHECK(round.str().find("cpu MHz\t\t: 3000.005\n") != std::string::npos);
+    CHECK(round.str().find("bogomips\t: 6000.01\n") != std::string::npos);
 }
 
 TEST_CASE("proc text: a process's stat has Linux's 52 fields, status and comm its lines") {
@@ -235,11 +251,18 @@ TEST_CASE("proc text: a process's stat has Linux's 52 fields, status and comm it
     CHECK(with_tty.str().rfind("42 (a name (with) spaces) S 1 42 1 1088 77 ", 0) == 0);
 
     Text status;
+    p.sig_pending = 1ull << (10 - 1);                         // SIGUSR1 at the thread
+    p.sig_shared_pending = 1ull << (15 - 1);                  // SIGTERM at the process
+    p.sig_blocked = (1ull << (2 - 1)) | (1ull << (64 - 1));  // SIGINT, SIGRTMAX
+    p.sig_ignored = 1ull << (13 - 1);                         // SIGPIPE
+    p.sig_caught = 1ull << (17 - 1);                          // SIGCHLD
     process_status(p, status.out);
     CHECK(status.str() ==
           "Name:\ta name (with) spaces\nUmask:\t0022\nState:\tS (sleeping)\nTgid:\t42\nNgid:\t0\n"
           "Pid:\t42\nPPid:\t1\nTracerPid:\t0\nUid:\t0\t1000\t0\t0\nGid:\t0\t0\t0\t7\n"
-          "VmSize:\t    3072 kB\nVmRSS:\t     400 kB\nThreads:\t2\n");
+          "VmSize:\t    3072 kB\nVmRSS:\t     400 kB\nThreads:\t2\n"
+          "SigPnd:\t0000000000000200\nShdPnd:\t0000000000004000\nSigBlk:\t8000000000000002\n"
+          "SigIgn:\t0000000000001000\nSigCgt:\t0000000000010000\n");
     Text comm;
     process_comm(p, comm.out);
     CHECK(comm.str() == "a name (with) s\n");  // 15 bytes, as Linux's

@@ -583,7 +583,9 @@ TEST_CASE("open: flags against files, directories and devices (EISDIR, ENOTDIR, 
     CHECK(err("/nodir/new", kWriteOnly | kCreate) == Error::kNoEntry);
     CHECK(err("/etc/new/", kWriteOnly | kCreate) == Error::kIsDirectory);
     CHECK(err("/etc/other", kWriteOnly | kCreate | kDirectory) == Error::kInvalid);
-    CHECK(err("/proc/new", kWriteOnly | kCreate) == Error::kAccess);
+    CHECK(err("/proc/new", kWriteOnly | kCreate) == Error::kNoEntry);  // procfs: no such name
+    CHECK(err("/proc/self/new", kWriteOnly | kCreate) == Error::kNoEntry);
+    CHECK(err("/dev/new", kWriteOnly | kCreate) == Error::kAccess);  // a fixed table here
     CHECK(err("/etc", kReadOnly) == Error{});
     CHECK(err("/etc", kReadOnly | kDirectory) == Error{});
     CHECK(err("/etc", kWriteOnly) == Error::kIsDirectory);
@@ -663,6 +665,39 @@ TEST_CASE("open: a ramdisk file reads, preads and seeks through its shared offse
     CHECK(do_read(*big.value(), all).value() == 65536);
     test::set_kill_pending(false);
     CHECK(big.value()->seek(0, 1).value() == 65536);
+}
+
+TEST_CASE("open: writes keep to RLIMIT_FSIZE: short up to it, EFBIG and SIGXFSZ from it on") {
+    Tree t;
+    using namespace open_flags;
+    auto d = open_path(t.vfs, LookupContext{}, Node{}, "/etc/limited", kReadWrite | kCreate, 0644);
+    REQUIRE(d.ok());
+    FileDescription& f = *d.value();
+    char buf[8] = "abcdefg";
+    const size_t signals = test::file_size_signals();
+    test::set_file_size_limit(6);
+    auto io = IoBuffer::kernel(buf, 4);
+    CHECK(do_write(f, io).value() == 4);
+    CHECK(do_write(f, io).value() == 2);  // stops at the limit, no signal
+    CHECK(test::file_size_signals() == signals);
+    CHECK(do_write(f, io).error() == Error::kFileTooBig);
+    CHECK(test::file_size_signals() == signals + 1);
+    CHECK(do_pwrite(f, io, 1).value() == 4);  // wholly below it
+    CHECK(do_pwrite(f, io, 5).value() == 1);
+    CHECK(do_pwrite(f, io, 6).error() == Error::kFileTooBig);
+    CHECK(test::file_size_signals() == signals + 2);
+    auto none = IoBuffer::kernel(buf, 0);
+    CHECK(do_pwrite(f, none, 9).value() == 0);  // nothing to write: no check
+    CHECK(test::file_size_signals() == signals + 2);
+    auto appender = open_path(t.vfs, LookupContext{}, Node{}, "/etc/limited", kWriteOnly | kAppend);
+    REQUIRE(appender.ok());
+    CHECK(do_write(*appender.value(), io).error() == Error::kFileTooBig);  // the end is at it
+    CHECK(test::file_size_signals() == signals + 3);
+    test::set_file_size_limit(~0ull);
+    CHECK(do_write(f, io).value() == 4);
+    FileStat st;
+    f.stat(st);
+    CHECK(st.size == 10);
 }
 
 TEST_CASE("open: directories list through read_directory from their offset; read is EISDIR") {

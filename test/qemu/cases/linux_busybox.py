@@ -34,11 +34,19 @@ DATA = os.path.join(ROOT, "test", "qemu", "data", "busybox")
 _SCRIPT = "init=/bin/busybox -- sh /test/busybox/check.sh"
 _EXPECT = [r"ok pipeline", r"busybox checks: 0 failed", r"init exited: 0\r?\n"]
 
+
+def _quiet_kernel(result):
+    # The script's shebang-less file is ENOEXEC to execve, which says
+    # nothing on the console (Linux does not).
+    if "exec ./noshebang" in result.output:
+        return "the kernel printed about the ENOEXEC of ./noshebang"
+    return None
+
 TESTS = [
     Test("linux-busybox-uefi", cmdline=_SCRIPT, initrd_extra=DATA, expect=_EXPECT, exit_code=1,
-         timeout=120),
+         timeout=120, check=_quiet_kernel),
     Test("linux-busybox-grub-bios-smp4", boot="grub-bios", smp=4, cmdline=_SCRIPT,
-         initrd_extra=DATA, expect=_EXPECT, exit_code=1, timeout=120),
+         initrd_extra=DATA, expect=_EXPECT, exit_code=1, timeout=120, check=_quiet_kernel),
     Test("linux-busybox-interactive", cmdline=_USERLAND_BUSYBOX, monitor=True, timeout=120,
          steps=[("expect", r"BusyBox v[0-9.]+ .*built-in shell \(ash\)"), ("expect", _ASH_PROMPT),
                 ("send", "echo $((6*7)) $(uname -s)\r"), ("expect", r"^42 Linux\r?$"),

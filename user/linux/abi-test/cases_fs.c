@@ -14,9 +14,12 @@
 
 #include <fcntl.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 
 /* ---- the scratch directory and small helpers (declared in fs.h) ---- */
@@ -770,6 +773,48 @@ FS_CASE(fs_unlink_open) {
     return CASE_PASS;
 }
 
+/* RLIMIT_FSIZE (ulimit -f): a write that starts below the limit stops at
+ * it (a short count); one that starts at or past it fails with EFBIG and
+ * raises SIGXFSZ, which ends the process unless ignored (busybox's dd
+ * under `ulimit -f` dies of it, status 153); a truncate that grows the
+ * file past the limit is the same, a shrink or a growth up to it is not.
+ * The child's checks: 0, or the number of the first that failed. */
+static int file_size_child(int ignore) {
+    if (ignore) signal(SIGXFSZ, SIG_IGN);
+    struct rlimit r = {100, RLIM_INFINITY};
+    if (setrlimit(RLIMIT_FSIZE, &r)) return 10;
+    int fd = open("limited", O_RDWR | O_CREAT | O_TRUNC, 0644);
+    if (fd < 0) return 11;
+    char buf[150] = {0};
+    if (write(fd, buf, sizeof buf) != 100) return 12;
+    if (pwrite(fd, buf, 10, 95) != 5) return 13;
+    if (write(fd, buf, 0) != 0) return 14;
+    errno = 0;
+    if (write(fd, buf, 1) != -1 || errno != EFBIG) return 15;
+    if (ftruncate(fd, 101) != -1 || errno != EFBIG) return 16;
+    if (truncate("limited", 200) != -1 || errno != EFBIG) return 17;
+    if (ftruncate(fd, 50) != 0) return 18;
+    if (ftruncate(fd, 100) != 0) return 19;
+    close(fd);
+    return 0;
+}
+
+FS_CASE(fs_file_size_limit) {
+    int status;
+    pid_t pid = fork();
+    if (pid == 0) _exit(file_size_child(1));
+    CHECK_EQ(waitpid(pid, &status, 0), pid);
+    CHECK_EXITED(status, 0);
+    pid = fork();
+    if (pid == 0) _exit(file_size_child(0));
+    CHECK_EQ(waitpid(pid, &status, 0), pid);
+    CHECK(WIFSIGNALED(status) && WTERMSIG(status) == SIGXFSZ);
+    struct stat st;
+    CHECK_OK(stat("limited", &st));
+    CHECK_EQ(st.st_size, 100);
+    return CASE_PASS;
+}
+
 CASE_TABLE(fs) = {
     {"fs-create-mode", fs_create_mode},
     {"fs-create-excl", fs_create_excl},
@@ -786,5 +831,6 @@ CASE_TABLE(fs) = {
     {"fs-ftruncate-shrink", fs_ftruncate_shrink},
     {"fs-truncate-errors", fs_truncate_errors},
     {"fs-unlink-open", fs_unlink_open},
+    {"fs-file-size-limit", fs_file_size_limit},
     CASE_TABLE_END,
 };

@@ -863,6 +863,28 @@ FS_CASE(fs_error_order) {
     return CASE_PASS;
 }
 
+/* /proc takes no new names and loses none, and says so as Linux's procfs
+ * does: its lookup of a name it lacks fails (ENOENT) before any create is
+ * tried, for open's O_CREAT, mkdir, mknod and symlink alike (busybox's
+ * touch and mkdir report "No such file or directory"); a name it has is
+ * EEXIST. */
+FS_CASE(fs_proc_new_name) {
+    CHECK_ERR(open("/proc/abi-new", O_WRONLY | O_CREAT, 0644), ENOENT);
+    CHECK_ERR(open("/proc/self/abi-new", O_RDWR | O_CREAT | O_EXCL, 0644), ENOENT);
+    CHECK_ERR(mkdir("/proc/abi-new", 0755), ENOENT);
+    CHECK_ERR(mkdir("/proc/self/fd/abi-new", 0755), ENOENT);
+    CHECK_ERR(mknod("/proc/abi-new", S_IFIFO | 0600, 0), ENOENT);
+    CHECK_ERR(symlink("target", "/proc/self/abi-new"), ENOENT);
+    CHECK_ERR(mkdir("/proc/self", 0755), EEXIST);
+    /* Nor removes any: procfs has no unlink or rmdir (EPERM) for a name
+     * it has; a name it lacks is ENOENT. */
+    CHECK_ERR(unlink("/proc/meminfo"), EPERM);
+    CHECK_ERR(unlink("/proc/self/abi-new"), ENOENT);
+    CHECK_ERR(rmdir("/proc/self/fd"), EPERM);
+    CHECK_ERR(rmdir("/proc/abi-new"), ENOENT);
+    return CASE_PASS;
+}
+
 CASE_TABLE(fs_names) = {
     {"fs-mkdir", fs_mkdir},
     {"fs-mkdir-nlink", fs_mkdir_nlink},
@@ -882,5 +904,6 @@ CASE_TABLE(fs_names) = {
     {"fs-fifo", fs_fifo},
     {"fs-mknod-char", fs_mknod_char},
     {"fs-error-order", fs_error_order},
+    {"fs-proc-new-name", fs_proc_new_name},
     CASE_TABLE_END,
 };

@@ -3,6 +3,7 @@
 #include "suite.h"
 
 #include <fcntl.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -441,6 +442,89 @@ static int proc_enosys(void) {
     return CASE_PASS;
 }
 
+/* clone3(args, size), as glibc's fork, posix_spawn and pthread_create
+ * call it first: struct clone_args with the exit signal apart from the
+ * flags, and a stack as base and size (the child starts at its end). */
+struct clone_args_v2 {
+    unsigned long long flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls,
+        set_tid, set_tid_size, cgroup;
+};
+
+/* CLONE_VM | CLONE_VFORK onto `stack`: the child exits at once (exit, not
+ * exit_group: it is a process of its own) with 0 if it started with its
+ * stack pointer at the stack's end, else 1. Returns clone3's result. */
+static long clone3_check_stack(struct clone_args_v2* a, unsigned long long top) {
+    long ret;
+    register unsigned long long r9 __asm__("r9") = top;
+    __asm__ volatile(
+        "syscall\n\t"
+        "test %%rax, %%rax\n\t"
+        "jnz 1f\n\t"
+        "xor %%edi, %%edi\n\t"
+        "cmp %%rsp, %%r9\n\t"
+        "setne %%dil\n\t"
+        "mov $60, %%eax\n\t"
+        "syscall\n\t"
+        "1:"
+        : "=a"(ret)
+        : "a"(435L), "D"(a), "S"(sizeof *a), "r"(r9)
+        : "rcx", "r11", "memory");
+    return ret;
+}
+
+static int proc_clone3(void) {
+    struct clone_args_v2 a = {0};
+    a.exit_signal = SIGCHLD;
+    long pid = syscall(435, &a, 64); /* the first version's size: a fork */
+    if (pid == 0) _exit(7);
+    CHECK(pid > 0);
+    int status;
+    CHECK_EQ(waitpid(pid, &status, 0), pid);
+    CHECK_EXITED(status, 7);
+
+    static unsigned char stack[16384] __attribute__((aligned(16)));
+    memset(&a, 0, sizeof a);
+    a.flags = CLONE_VM | CLONE_VFORK;
+    a.exit_signal = SIGCHLD;
+    a.stack = (unsigned long long)stack;
+    a.stack_size = sizeof stack;
+    pid = clone3_check_stack(&a, (unsigned long long)stack + sizeof stack);
+    CHECK(pid > 0);
+    CHECK_EQ(waitpid(pid, &status, 0), pid);
+    CHECK_EXITED(status, 0);
+
+    /* clone3's own checks, each EINVAL unless said: a size under the
+     * first version's; one over a page (E2BIG); bytes past the known
+     * struct that are not zero (E2BIG); a signal in the flags' low byte;
+     * an exit signal over 64; a thread with an exit signal; a stack
+     * without a size and a size without a stack. */
+    memset(&a, 0, sizeof a);
+    CHECK_ERR(syscall(435, &a, 63), EINVAL);
+    CHECK_ERR(syscall(435, &a, 4097), E2BIG);
+    unsigned char big[128] = {0};
+    big[100] = 1;
+    CHECK_ERR(syscall(435, big, sizeof big), E2BIG);
+    CHECK_ERR(syscall(435, NULL, 64), EFAULT);
+    a.flags = SIGCHLD;
+    CHECK_ERR(syscall(435, &a, sizeof a), EINVAL);
+    a.flags = 0;
+    a.exit_signal = 65;
+    CHECK_ERR(syscall(435, &a, sizeof a), EINVAL);
+    a.flags = CLONE_VM | CLONE_SIGHAND | CLONE_THREAD | CLONE_FS | CLONE_FILES;
+    a.exit_signal = SIGCHLD;
+    CHECK_ERR(syscall(435, &a, sizeof a), EINVAL);
+    memset(&a, 0, sizeof a);
+    a.stack = (unsigned long long)stack;
+    CHECK_ERR(syscall(435, &a, sizeof a), EINVAL);
+    a.stack = 0;
+    a.stack_size = sizeof stack;
+    CHECK_ERR(syscall(435, &a, sizeof a), EINVAL);
+    memset(&a, 0, sizeof a);
+    a.set_tid_size = 1; /* without set_tid */
+    CHECK_ERR(syscall(435, &a, sizeof a), EINVAL);
+    return CASE_PASS;
+}
+
 CASE_TABLE(process) = {
     {"proc-ids", proc_ids},
     {"proc-pgid-session", proc_pgid_session},
@@ -456,5 +540,6 @@ CASE_TABLE(process) = {
     {"proc-nanosleep", proc_nanosleep},
     {"proc-getrandom", proc_getrandom},
     {"proc-enosys", proc_enosys},
+    {"proc-clone3", proc_clone3},
     CASE_TABLE_END,
 };

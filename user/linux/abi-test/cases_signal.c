@@ -868,6 +868,61 @@ static int sig_handler_stack_alignment(void) {
     return CASE_PASS;
 }
 
+/* /proc/self/status's signal sets (ps s, and scripts that grep SigIgn):
+ * SigPnd the thread's pending, ShdPnd the process's, SigBlk the mask,
+ * SigIgn and SigCgt the ignored and caught signals, each 16 hex digits
+ * with bit n - 1 for signal n. Only these signals' bits are checked (the C
+ * library may catch or block others). */
+static unsigned long long status_set(const char* name) {
+    char buf[4096];
+    int fd = open("/proc/self/status", O_RDONLY);
+    if (fd < 0) return ~0ull;
+    ssize_t n = read(fd, buf, sizeof buf - 1);
+    close(fd);
+    if (n <= 0) return ~0ull;
+    buf[n] = 0;
+    size_t len = strlen(name);
+    for (char* line = buf; line && *line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL) {
+        if (strncmp(line, name, len) == 0 && line[len] == ':' && line[len + 1] == '\t') {
+            char* end;
+            unsigned long long v = strtoull(line + len + 2, &end, 16);
+            return end == line + len + 2 + 16 && *end == '\n' ? v : ~0ull;
+        }
+    }
+    return ~0ull;
+}
+
+static void ignore_it(int sig) {
+    (void)sig;
+}
+
+static int sig_proc_status_sets(void) {
+    const unsigned long long usr1 = 1ull << (SIGUSR1 - 1), usr2 = 1ull << (SIGUSR2 - 1),
+                             pipe = 1ull << (SIGPIPE - 1), chld = 1ull << (SIGCHLD - 1),
+                             term = 1ull << (SIGTERM - 1);
+    sigset_t block;
+    sigemptyset(&block);
+    sigaddset(&block, SIGUSR1);
+    sigaddset(&block, SIGUSR2);
+    CHECK_OK(sigprocmask(SIG_BLOCK, &block, NULL));
+    signal(SIGPIPE, SIG_IGN);
+    CHECK_OK(set_handler(SIGCHLD, ignore_it, 0));
+    signal(SIGTERM, SIG_DFL);
+    CHECK_OK(syscall(SYS_tgkill, getpid(), gettid(), SIGUSR1)); /* at this thread */
+    CHECK_OK(kill(getpid(), SIGUSR2));                          /* at the process */
+    CHECK_EQ(status_set("SigPnd") & (usr1 | usr2), usr1);
+    CHECK_EQ(status_set("ShdPnd") & (usr1 | usr2), usr2);
+    CHECK_EQ(status_set("SigBlk") & (usr1 | usr2 | term), usr1 | usr2);
+    CHECK_EQ(status_set("SigIgn") & (pipe | chld | term), pipe);
+    CHECK_EQ(status_set("SigCgt") & (pipe | chld | term), chld);
+    /* Ignoring a pending signal discards it. */
+    signal(SIGUSR1, SIG_IGN);
+    signal(SIGUSR2, SIG_IGN);
+    CHECK_EQ(status_set("SigPnd") & (usr1 | usr2), 0);
+    CHECK_EQ(status_set("ShdPnd") & (usr1 | usr2), 0);
+    return CASE_PASS;
+}
+
 CASE_TABLE(signal) = {
     {"sig-handler-runs", sig_handler_runs},
     {"sig-siginfo", sig_siginfo},
@@ -889,5 +944,6 @@ CASE_TABLE(signal) = {
     {"sig-trap-int3", sig_trap_int3},
     {"sig-bus-mmap-eof", sig_bus_mmap_eof},
     {"sig-handler-stack-alignment", sig_handler_stack_alignment},
+    {"sig-proc-status-sets", sig_proc_status_sets},
     CASE_TABLE_END,
 };

@@ -44,6 +44,8 @@ check meminfo-fields 3 "$(grep -cE '^(MemTotal|MemFree|MemAvailable): +[0-9]+ kB
 check free-total "$(awk '/^MemTotal:/ { print $2 }' /proc/meminfo)" "$(free | awk '/^Mem:/ { print $2 }')"
 check free-below-total ok "$(awk '/^MemTotal:/ { t = $2 } /^MemFree:/ { f = $2 } END { if (f > 0 && f <= t) print "ok" }' /proc/meminfo)"
 check cpuinfo-cpus "$(nproc)" "$(grep -c '^processor' /proc/cpuinfo)"
+check cpuinfo-mhz "$(nproc)" "$(grep -cE '^cpu MHz'"$(printf '\t\t')"': [1-9][0-9]*[.][0-9]{3}$' /proc/cpuinfo)"
+check cpuinfo-bogomips "$(nproc)" "$(grep -cE '^bogomips'"$(printf '\t')"': [1-9][0-9]*[.][0-9]{2}$' /proc/cpuinfo)"
 check stat-cpus "$(nproc)" "$(grep -c '^cpu[0-9]' /proc/stat)"
 check stat-total ok "$(grep -qE '^cpu  [0-9]+( [0-9]+){9}$' /proc/stat && echo ok)"
 check uptime-format ok "$(grep -qE '^[0-9]+[.][0-9][0-9] [0-9]+[.][0-9][0-9]$' /proc/uptime && echo ok)"
@@ -102,6 +104,15 @@ check statfs-free-blocks 25 "$((free_before - $(stat -f -c %f /)))"
 check du-k 100 "$(du -k z | cut -f1)"
 : > z
 check truncate-redirect 0 "$(stat -c %s z)"
+# ulimit -f (512-byte blocks): dd's write stops at the limit, the next one
+# raises SIGXFSZ, which ends dd (128 + 25).
+check ulimit-f "153 512" "$( (ulimit -f 1; dd if=/dev/zero of=lim bs=1024 count=4 2>/dev/null; echo $? "$(stat -c %s lim)") )"
+rm lim
+# A script without "#!" fails execve with ENOEXEC and the shell runs it
+# itself; the kernel prints nothing about it (checked by the test).
+printf 'echo ran $0\n' > noshebang && chmod +x noshebang
+check no-shebang "ran ./noshebang" "$(./noshebang)"
+rm noshebang
 tar cf t.tar x 2>/dev/null && rm -r x
 check rm-r gone "$([ -e x ] && echo still || echo gone)"
 tar xf t.tar
