@@ -88,6 +88,12 @@ void free_self_reaped();
 // lock: exit disarms under it) and holds no lock after the table lock's
 // place in the order. From the timer interrupt too.
 void send_timer_signal(Process& process, int sig);
+// A POSIX timer's expiry (proc/posix_timer.h): `info` (SI_TIMER, the timer's
+// ID in pid, the periods missed in status) to `process`, or to its thread
+// `tid` when not 0. If the timer's last signal is still pending there, its
+// si_overrun grows instead (by 1 + the periods missed). The same rules
+// about locks as send_timer_signal.
+void send_posix_timer_signal(Process& process, int tid, int sig, const PendingInfo& info);
 // Ends the current process with a POSIX wait status (exit_group, a fatal
 // signal): its other threads end at their next safe points, and the last
 // one out makes it a zombie. Never returns.

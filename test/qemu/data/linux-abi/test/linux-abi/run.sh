@@ -77,7 +77,9 @@ fourth=$?
   --case events-eventfd --case events-timerfd --case events-signalfd \
   --case events-epoll-errors --case events-epoll-triggers --case events-epoll-kinds \
   --case misc-preadv-pwritev --case misc-memfd-create --case misc-fallocate \
-  --case misc-mincore --case misc-mlock --case misc-personality --case misc-capabilities
+  --case misc-mincore --case misc-mlock --case misc-personality --case misc-capabilities \
+  --case ptimer-basic --case ptimer-ids --case ptimer-periodic --case ptimer-handler \
+  --case ptimer-sigev-none --case ptimer-thread-abstime --case ptimer-errors --case ptimer-fork-exec
 fifth=$?
 /bin/linux-abi-test --check-memory \
   --case sock-pair-stream --case sock-pair-dgram --case sock-pair-flags --case sock-pair-close \
