@@ -174,6 +174,15 @@ bool child_subreaper();
 // the highest 20 - nice among them.
 Result<void> set_nice(PriorityTarget which, int who, int nice);
 Result<int> highest_priority(PriorityTarget which, int who);
+// ioprio_set and ioprio_get over the same selection (the I/O priority,
+// ProcessResources::ioprio): a target whose real user ID is neither the
+// caller's real nor effective one refuses an unprivileged caller (EPERM);
+// ESRCH if none is selected; kNoMemory if a target's extras cannot be
+// allocated. get returns the first's, merged with each next one's as
+// Linux's ioprio_best does (a class-NONE value counts as best-effort
+// level 4, then the lower wins).
+Result<void> set_io_priority(PriorityTarget which, int who, uint16_t value);
+Result<int32_t> best_io_priority(PriorityTarget which, int who);
 
 // Describes processes for ps: skips the first `skip` in table order, then
 // fills at most `max` entries (pages = user frames + page tables).

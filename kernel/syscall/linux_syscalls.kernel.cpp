@@ -253,6 +253,10 @@ constexpr SyscallTable<linux_nr::kCount> make_table() {
     t.entries[linux_nr::timer_gettime] = linux_timer_gettime;
     t.entries[linux_nr::timer_getoverrun] = linux_timer_getoverrun;
     t.entries[linux_nr::timer_delete] = linux_timer_delete;
+    // Groups and I/O priority (linux_system.h).
+    t.entries[linux_nr::setgroups] = linux_setgroups;
+    t.entries[linux_nr::ioprio_set] = linux_ioprio_set;
+    t.entries[linux_nr::ioprio_get] = linux_ioprio_get;
     t.complete(linux_missing);
     return t;
 }

@@ -79,7 +79,8 @@ fourth=$?
   --case misc-preadv-pwritev --case misc-memfd-create --case misc-fallocate \
   --case misc-mincore --case misc-mlock --case misc-personality --case misc-capabilities \
   --case ptimer-basic --case ptimer-ids --case ptimer-periodic --case ptimer-handler \
-  --case ptimer-sigev-none --case ptimer-thread-abstime --case ptimer-errors --case ptimer-fork-exec
+  --case ptimer-sigev-none --case ptimer-thread-abstime --case ptimer-errors --case ptimer-fork-exec \
+  --case more-groups --case more-timerslack --case more-ioprio
 fifth=$?
 /bin/linux-abi-test --check-memory \
   --case sock-pair-stream --case sock-pair-dgram --case sock-pair-flags --case sock-pair-close \
