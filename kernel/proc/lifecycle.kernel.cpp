@@ -482,6 +482,7 @@ Result<int> clone_process(const CloneRequest& request, const arch::InterruptFram
         if (!copy.ok()) return copy.error();
         child->mm = MemorySpace::create(copy.release_value());
         if (!child->mm) return Error::kNoMemory;
+        child->mm->register_membarrier(parent->mm->membarrier_registered());
     }
     // A copy is not in the table yet: no other thread can reach it.
     // CLONE_CHILD_SETTID writes into it: break the page's sharing first, so

@@ -257,6 +257,7 @@ constexpr SyscallTable<linux_nr::kCount> make_table() {
     t.entries[linux_nr::setgroups] = linux_setgroups;
     t.entries[linux_nr::ioprio_set] = linux_ioprio_set;
     t.entries[linux_nr::ioprio_get] = linux_ioprio_get;
+    t.entries[linux_nr::membarrier] = linux_membarrier;
     t.complete(linux_missing);
     return t;
 }

@@ -60,6 +60,7 @@ int64_t linux_prctl(SyscallFrame& f);                   // 157
 int64_t linux_setgroups(SyscallFrame& f);               // 116
 int64_t linux_ioprio_set(SyscallFrame& f);              // 251
 int64_t linux_ioprio_get(SyscallFrame& f);              // 252
+int64_t linux_membarrier(SyscallFrame& f);              // 324 (linux_membarrier)
 int64_t linux_capget(SyscallFrame& f);                  // 125 (linux_capabilities)
 int64_t linux_capset(SyscallFrame& f);                  // 126 (linux_capabilities)
 int64_t linux_reboot(SyscallFrame& f);                  // 169

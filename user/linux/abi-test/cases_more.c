@@ -508,6 +508,52 @@ static int more_ioprio(void) {
     return CASE_PASS;
 }
 
+/* membarrier: what QUERY reports, registration before the private
+ * commands (kept by fork, dropped by execve), the flags rule. */
+enum {
+    MB_QUERY = 0, MB_GLOBAL = 1, MB_GLOBAL_EXP = 2, MB_REG_GLOBAL_EXP = 4, MB_PRIV_EXP = 8,
+    MB_REG_PRIV_EXP = 16, MB_PRIV_SYNC = 32, MB_REG_PRIV_SYNC = 64, MB_PRIV_RSEQ = 128,
+    MB_REG_PRIV_RSEQ = 256,
+};
+
+static long mb(int cmd, unsigned flags, int cpu) {
+    return syscall(SYS_membarrier, cmd, flags, cpu);
+}
+
+static int mb_in_child(void* arg) {
+    (void)arg;
+    return mb(MB_PRIV_EXP, 0, 0) == 0 ? 0 : 1;
+}
+
+static int more_membarrier(void) {
+    CHECK_EQ(mb(MB_QUERY, 0, 0), 511);
+    CHECK_ERR(mb(MB_QUERY, 1, 0), EINVAL);
+    CHECK_ERR(mb(MB_GLOBAL, 1, 0), EINVAL);
+    CHECK_OK(mb(MB_GLOBAL, 0, 0));
+    CHECK_OK(mb(MB_GLOBAL_EXP, 0, 0)); /* no registration needed */
+    CHECK_ERR(mb(MB_PRIV_EXP, 0, 0), EPERM);
+    CHECK_ERR(mb(MB_PRIV_SYNC, 0, 0), EPERM);
+    CHECK_ERR(mb(MB_PRIV_RSEQ, 0, 0), EPERM);
+    CHECK_OK(mb(MB_REG_GLOBAL_EXP, 0, 0));
+    CHECK_OK(mb(MB_REG_PRIV_EXP, 0, 0));
+    CHECK_OK(mb(MB_REG_PRIV_EXP, 0, 0)); /* again: fine */
+    CHECK_OK(mb(MB_PRIV_EXP, 0, 0));
+    CHECK_ERR(mb(MB_PRIV_SYNC, 0, 0), EPERM); /* its own registration */
+    CHECK_OK(mb(MB_REG_PRIV_SYNC, 0, 0));
+    CHECK_OK(mb(MB_PRIV_SYNC, 0, 0));
+    CHECK_OK(mb(MB_REG_PRIV_RSEQ, 0, 0));
+    CHECK_OK(mb(MB_PRIV_RSEQ, 0, 0));
+    CHECK_OK(mb(MB_PRIV_RSEQ, 1, 0)); /* MEMBARRIER_CMD_FLAG_CPU */
+    CHECK_ERR(mb(MB_PRIV_RSEQ, 2, 0), EINVAL);
+    CHECK_ERR(mb(MB_PRIV_EXP, 1, 0), EINVAL);
+    CHECK_ERR(mb(3, 0, 0), EINVAL);
+    CHECK_ERR(mb(512, 0, 0), EINVAL);
+    CHECK_ERR(mb(-1, 0, 0), EINVAL);
+    CHECK_EXITED(run_in_child(mb_in_child, 0), 0);
+    CHECK_EXITED(run_helper("check-membarrier", 0, 0), 0);
+    return CASE_PASS;
+}
+
 CASE_TABLE(more) = {
     {"ptimer-basic", ptimer_basic},
     {"ptimer-ids", ptimer_ids},
@@ -520,5 +566,6 @@ CASE_TABLE(more) = {
     {"more-groups", more_groups},
     {"more-timerslack", more_timerslack},
     {"more-ioprio", more_ioprio},
+    {"more-membarrier", more_membarrier},
     CASE_TABLE_END,
 };
