@@ -49,8 +49,17 @@ struct PosixTimer {
     // Counts the settings: a signal sent under an older one reports no
     // overrun when taken (Linux's it_requeue_pending).
     uint32_t generation = 0;
-    // On the armed list.
+    // On the armed list (a CPU-time timer: counted in its set's cpu_armed).
     bool listed = false;
+    // A CPU-time clock's timer: expires_ns is a reading of that clock, which
+    // cpu_now_ns follows as the tick charges it (while armed; set again from
+    // the real clock when it can be read there). cpu_tid: the thread whose
+    // time counts (0: the whole process); cpu_user_only: only user-mode
+    // ticks count (CPUCLOCK_VIRT).
+    bool cpu = false;
+    bool cpu_user_only = false;
+    int32_t cpu_tid = 0;
+    uint64_t cpu_now_ns = 0;
 
     // timer_gettime at monotonic `now`: a periodic timer (or a SIGEV_NONE
     // one, which is never queued) reports its next period boundary after
@@ -95,6 +104,10 @@ public:
     // The first timer (the rest follow through `next`).
     PosixTimer* first() const { return m_head; }
     uint32_t count() const { return m_count; }
+
+    // How many of the set's CPU-time timers are armed (the tick looks at the
+    // set only if some are). Kept by the kernel side.
+    uint32_t cpu_armed = 0;
 
 private:
     PosixTimer* m_head = nullptr;

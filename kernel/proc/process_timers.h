@@ -44,7 +44,8 @@ void carry_timers_locked(Process& process, SignalActions* next) REQUIRES(g_itime
 // POSIX timers (proc/posix_timer.h) of the current process. The clocks
 // they count: REALTIME and TAI (an absolute setting is turned into a
 // monotonic deadline when set: a later clock_settime does not move it),
-// MONOTONIC and BOOTTIME. The tick (CPU 0) fires them: a signal with
+// MONOTONIC and BOOTTIME, fired by CPU 0's tick; the process's and a
+// thread's CPU time, charged by the tick of the CPU running it. Firing: a signal with
 // SI_TIMER, or, if the timer's last one is still pending, one more
 // overrun on it. A program without signals: ENOSYS from each.
 

@@ -4,6 +4,7 @@
 #include "lib/wall_clock.h"
 #include "proc/lifecycle.h"
 #include "proc/scheduler.h"
+#include "proc/usage.h"
 
 namespace nyanos::proc {
 
@@ -78,6 +79,17 @@ void fire_real_timers_locked(uint64_t now) REQUIRES(g_itimer_lock) {
 PosixTimer* g_posix_armed GUARDED_BY(g_itimer_lock) = nullptr;
 
 void list_posix_locked(PosixTimer& t) REQUIRES(g_itimer_lock) {
+    if (t.cpu) {
+        // Counted, not listed: the tick charges them through their set;
+        // SIGEV_NONE ones too, to keep their clock.
+        bool want = t.expires_ns != 0;
+        if (want == t.listed) return;
+        PosixTimerSet* set = timers_of(*t.owner).posix;
+        set->cpu_armed += want ? 1 : uint32_t(-1);
+        count_armed(want ? 1 : -1);
+        t.listed = want;
+        return;
+    }
     bool want = t.expires_ns != 0 && t.notify != kSigevNone;
     if (want == t.listed) return;
     if (want) {
@@ -129,6 +141,28 @@ void fire_posix_timers_locked(uint64_t now) REQUIRES(g_itimer_lock) {
     }
 }
 
+// The running `thread` ran the last tick (in user mode when `user`):
+// charges the CPU-time timers of its process that count it, and fires
+// those due.
+void charge_posix_cpu_timers_locked(Process& p, Thread& thread, bool user) REQUIRES(g_itimer_lock) {
+    PosixTimerSet* set = timers_of(p).posix;
+    if (!set || !set->cpu_armed) return;
+    for (PosixTimer* t = set->first(); t; t = t->next) {
+        if (!t->cpu || !t->expires_ns) continue;
+        if (t->cpu_tid && t->cpu_tid != thread.tid) continue;
+        if (t->cpu_user_only && !user) continue;
+        t->cpu_now_ns += kTickNs;
+        if (t->expires_ns > t->cpu_now_ns) continue;
+        uint32_t missed = t->fire(t->cpu_now_ns);
+        if (!t->expires_ns) list_posix_locked(*t);
+        if (t->notify == kSigevNone) continue;
+        // The running process is alive: its exit takes this lock first.
+        send_posix_timer_signal(
+            p, t->notify == kSigevThreadId ? t->tid : 0, t->signo,
+            PendingInfo{kSiTimer, t->id, int32_t(missed), int32_t(t->generation), t->sigval});
+    }
+}
+
 // The current process's timer `id`, or nullptr.
 PosixTimer* find_posix_locked(Process& p, int32_t id) REQUIRES(g_itimer_lock) {
     PosixTimerSet* set = timers_of(p).posix;
@@ -164,6 +198,10 @@ Result<int32_t> create_posix_timer(const PosixTimer& proto, bool value_is_id) {
     timer->signo = proto.signo;
     timer->tid = proto.tid;
     timer->sigval = proto.sigval;
+    timer->cpu = proto.cpu;
+    timer->cpu_user_only = proto.cpu_user_only;
+    timer->cpu_tid = proto.cpu_tid;
+    timer->cpu_now_ns = proto.cpu_now_ns;
     int32_t id = -1;
     {
         sync::NoInterruptsGuard lock(g_itimer_lock);
@@ -206,14 +244,26 @@ Result<void> set_posix_timer(int32_t id, bool absolute, uint64_t value_ns, uint6
                              PosixTimerValue* old) {
     Process* p = current_process();
     if (!p->signal_actions) return Error::kNoSys;
+    Thread* self = current_thread();
     uint64_t now = arch::monotonic_ns();
     uint64_t real_now = wall_clock().realtime_ns(now);
+    // The CPU clocks this thread can read: its process's and its own.
+    CpuTicks process_ticks = own_process_cpu_ticks(), thread_ticks = thread_cpu_ticks(*self);
     sync::NoInterruptsGuard lock(g_itimer_lock);
     PosixTimer* t = find_posix_locked(*p, id);
     if (!t) return Error::kInvalid;
-    if (old) *old = t->get(now);
+    if (t->cpu && (!t->cpu_tid || t->cpu_tid == self->tid)) {
+        CpuTicks ticks = t->cpu_tid ? thread_ticks : process_ticks;
+        t->cpu_now_ns = (ticks.user + (t->cpu_user_only ? 0 : ticks.system)) * kTickNs;
+    }
+    if (old) *old = t->get(t->cpu ? t->cpu_now_ns : now);
     uint64_t deadline = 0;
-    if (value_ns) {
+    if (t->cpu && value_ns) {
+        uint64_t base = absolute ? 0 : t->cpu_now_ns;
+        deadline = value_ns > kTimerMaxNs - base ? kTimerMaxNs : base + value_ns;
+        // Already past: the next tick that charges the clock fires it.
+        if (deadline <= t->cpu_now_ns) deadline = t->cpu_now_ns + 1;
+    } else if (value_ns) {
         bool wall = t->clock == 0 /* REALTIME */ || t->clock == 11 /* TAI */;
         if (!absolute)
             deadline = value_ns > kTimerMaxNs - now ? kTimerMaxNs : now + value_ns;
@@ -236,7 +286,7 @@ Result<PosixTimerValue> get_posix_timer(int32_t id) {
     sync::NoInterruptsGuard lock(g_itimer_lock);
     PosixTimer* t = find_posix_locked(*p, id);
     if (!t) return Error::kInvalid;
-    return t->get(now);
+    return t->get(t->cpu ? t->cpu_now_ns : now);
 }
 
 Result<int32_t> posix_timer_overrun(int32_t id) {
@@ -297,6 +347,7 @@ void process_timers_tick(Thread& thread, bool user, unsigned cpu) {
     if (cpu == 0 && g_posix_armed) fire_posix_timers_locked(arch::monotonic_ns());
     Process* p = thread.process;
     if (!p || !p->signal_actions) return;
+    charge_posix_cpu_timers_locked(*p, thread, user);
     IntervalTimers& t = timers_of(*p);
     int before = cpu_armed_count(t);
     if (!before) return;

@@ -66,8 +66,10 @@ Result<void> check_sigevent(const Sigevent& ev) {
 // The clocks a timer may count (clockid_to_kclock, then the clock's
 // timer_create): kInvalid for unknown IDs, kNotSupported for clocks Linux
 // has no timers on (MONOTONIC_RAW, the COARSE ones) and for the alarm
-// clocks (no RTC alarm device). CPU-time clocks: kInvalid (not kept here).
-Result<void> check_timer_clock(int32_t clockid) {
+// clocks (no RTC alarm device). CPU-time clocks: the caller's process's,
+// or the calling thread's (kInvalid for another process's or thread's,
+// which Linux allows); `proto` gets what the tick needs for them.
+Result<void> check_timer_clock(int32_t clockid, proc::PosixTimer& proto) {
     auto c = linux_abi::decode_clock(clockid);
     if (!c.ok()) return c.error();
     switch (c.value().kind) {
@@ -81,8 +83,17 @@ Result<void> check_timer_clock(int32_t clockid) {
         case linux_abi::ClockKind::kMonotonicCoarse:
         case linux_abi::ClockKind::kAlarm:
             return Error::kNotSupported;
-        case linux_abi::ClockKind::kCpu:
-            return Error::kInvalid;
+        case linux_abi::ClockKind::kCpu: {
+            proc::Thread* self = proc::current_thread();
+            const linux_abi::Clock& cpu = c.value();
+            if (cpu.per_thread ? cpu.pid != 0 && cpu.pid != self->tid
+                               : cpu.pid != 0 && cpu.pid != self->process->pid)
+                return Error::kInvalid;
+            proto.cpu = true;
+            proto.cpu_user_only = cpu.measure == linux_abi::CpuMeasure::kVirt;
+            proto.cpu_tid = cpu.per_thread ? self->tid : 0;
+            return {};
+        }
     }
     return Error::kInvalid;
 }
@@ -103,13 +114,13 @@ int64_t linux_timer_create(SyscallFrame& f) {
         if (!r.ok()) return errno_of(r.error());
     }
     int32_t clockid = int32_t(f.rdi);
-    auto ok = check_timer_clock(clockid);
+    proc::PosixTimer proto;
+    auto ok = check_timer_clock(clockid, proto);
     if (!ok.ok()) return errno_of(ok.error());
     if (f.rsi) {
         ok = check_sigevent(ev);
         if (!ok.ok()) return errno_of(ok.error());
     }
-    proc::PosixTimer proto;
     proto.clock = clockid;
     if (f.rsi) {
         proto.notify = ev.notify;

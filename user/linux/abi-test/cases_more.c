@@ -344,6 +344,75 @@ static int ptimer_errors(void) {
     return CASE_PASS;
 }
 
+/* Spins until `sig` is pending or `wall_ms` pass: whether it came. */
+static int spin_until_pending(int sig, long wall_ms) {
+    long long end = now_ns() + wall_ms * 1000000LL;
+    sigset_t pend;
+    while (now_ns() < end) {
+        sigpending(&pend);
+        if (sigismember(&pend, sig)) return 1;
+    }
+    return 0;
+}
+
+static long cpu_ns(clockid_t c) {
+    struct timespec t;
+    clock_gettime(c, &t);
+    return ts_ns(&t);
+}
+
+/* Timers on the CPU-time clocks: they count only while the process (or
+ * thread) runs. */
+static int ptimer_cpu(void) {
+    int sig = SIGRTMIN + 4;
+    block(sig);
+    struct ksigevent ev = sev(SIGEV_SIGNAL, sig, 11);
+    int id;
+    CHECK_OK(tcreate(CLOCK_PROCESS_CPUTIME_ID, &ev, &id));
+    /* Sleeping does not count. */
+    CHECK_OK(tset(id, 0, 30000000, 0, 0));
+    sleep_ms(100);
+    sigset_t pend;
+    CHECK_OK(sigpending(&pend));
+    CHECK(!sigismember(&pend, sig));
+    struct kitimerspec cur;
+    CHECK_OK(syscall(SYS_timer_gettime, id, &cur));
+    CHECK(ts_ns(&cur.value) > 0 && ts_ns(&cur.value) <= 30000000);
+    long before = cpu_ns(CLOCK_PROCESS_CPUTIME_ID);
+    CHECK(spin_until_pending(sig, 5000));
+    CHECK(cpu_ns(CLOCK_PROCESS_CPUTIME_ID) - before >= 15000000);
+    siginfo_t si = wait_sig(sig);
+    CHECK_EQ(si.si_code, SI_TIMER_);
+    CHECK_EQ(si.si_timerid, id);
+    CHECK_EQ(si.si_value.sival_int, 11);
+    CHECK_OK(syscall(SYS_timer_gettime, id, &cur));
+    CHECK_EQ(ts_ns(&cur.value), 0);
+    /* The thread's clock, and an absolute time already past. */
+    int tid_timer;
+    ev.value = 12;
+    CHECK_OK(tcreate(CLOCK_THREAD_CPUTIME_ID, &ev, &tid_timer));
+    CHECK_OK(tset(tid_timer, 0, 20000000, 0, 0));
+    CHECK(spin_until_pending(sig, 5000));
+    si = wait_sig(sig);
+    CHECK_EQ(si.si_value.sival_int, 12);
+    CHECK_OK(tset(tid_timer, TIMER_ABSTIME, 1, 0, 0));
+    CHECK(spin_until_pending(sig, 2000));
+    si = wait_sig(sig);
+    CHECK_EQ(si.si_value.sival_int, 12);
+    /* SIGEV_NONE on CPU time: gettime follows the clock. */
+    struct ksigevent none = sev(SIGEV_NONE, 0, 0);
+    int quiet;
+    CHECK_OK(tcreate(CLOCK_PROCESS_CPUTIME_ID, &none, &quiet));
+    CHECK_OK(tset(quiet, 0, 2000000000L, 0, 0));
+    before = cpu_ns(CLOCK_PROCESS_CPUTIME_ID);
+    while (cpu_ns(CLOCK_PROCESS_CPUTIME_ID) - before < 100000000) {
+    }
+    CHECK_OK(syscall(SYS_timer_gettime, quiet, &cur));
+    CHECK(ts_ns(&cur.value) > 0 && ts_ns(&cur.value) <= 1920000000L);
+    CHECK_OK(syscall(SYS_timer_delete, quiet));
+    return CASE_PASS;
+}
+
 static int timer_gone_in_child(void* arg) {
     struct kitimerspec cur;
     int id = *(int*)arg;
@@ -563,6 +632,7 @@ CASE_TABLE(more) = {
     {"ptimer-thread-abstime", ptimer_thread_abstime},
     {"ptimer-errors", ptimer_errors},
     {"ptimer-fork-exec", ptimer_fork_exec},
+    {"ptimer-cpu", ptimer_cpu},
     {"more-groups", more_groups},
     {"more-timerslack", more_timerslack},
     {"more-ioprio", more_ioprio},

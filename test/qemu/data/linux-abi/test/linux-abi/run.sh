@@ -79,7 +79,7 @@ fourth=$?
   --case misc-preadv-pwritev --case misc-memfd-create --case misc-fallocate \
   --case misc-mincore --case misc-mlock --case misc-personality --case misc-capabilities \
   --case ptimer-basic --case ptimer-ids --case ptimer-periodic --case ptimer-handler \
-  --case ptimer-sigev-none --case ptimer-thread-abstime --case ptimer-errors --case ptimer-fork-exec \
+  --case ptimer-sigev-none --case ptimer-thread-abstime --case ptimer-errors --case ptimer-fork-exec --case ptimer-cpu \
   --case more-groups --case more-timerslack --case more-ioprio --case more-membarrier
 fifth=$?
 /bin/linux-abi-test --check-memory \
