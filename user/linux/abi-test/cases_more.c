@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/signalfd.h>
 #include <sys/wait.h>
 #include <time.h>
 
@@ -96,6 +97,22 @@ static int ptimer_basic(void) {
     CHECK_OK(syscall(SYS_timer_gettime, id, &cur));
     CHECK_EQ(ts_ns(&cur.value), 0);
     CHECK_EQ(syscall(SYS_timer_getoverrun, id), 0);
+    /* Through a signalfd: ssi_tid, ssi_overrun, ssi_ptr; no ssi_pid. */
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, sig);
+    int sfd = signalfd(-1, &set, 0);
+    CHECK_OK(sfd);
+    CHECK_OK(tset(id, 0, 5000000, 0, 0));
+    struct signalfd_siginfo ssi;
+    CHECK_EQ(read(sfd, &ssi, sizeof ssi), sizeof ssi);
+    CHECK_EQ(ssi.ssi_signo, sig);
+    CHECK_EQ(ssi.ssi_code, SI_TIMER_);
+    CHECK_EQ(ssi.ssi_tid, id);
+    CHECK_EQ(ssi.ssi_overrun, 0);
+    CHECK_EQ(ssi.ssi_pid, 0);
+    CHECK_EQ(ssi.ssi_ptr, 0x12345678abcdUL);
+    close(sfd);
     CHECK_OK(syscall(SYS_timer_delete, id));
     CHECK_ERR(syscall(SYS_timer_delete, id), EINVAL);
     CHECK_ERR(syscall(SYS_timer_gettime, id, &cur), EINVAL);
