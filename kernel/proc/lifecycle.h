@@ -224,6 +224,8 @@ void set_working_directory(fs::NodeHold cwd);
 // Process `p`'s working directory (invalid: the root), safely against a
 // chdir in another of its threads.
 fs::Node working_directory(Process* p);
+// `p`'s chroot root (invalid: the tree's root, as LookupContext takes it).
+fs::Node root_directory(Process* p);
 // Process `pid`'s descriptor table with a reference the caller must drop
 // (FdTable::release_ref); ESRCH if there is none (no such process, a
 // zombie). Process::files changes under the table lock for this.

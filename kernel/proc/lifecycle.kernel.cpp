@@ -1033,6 +1033,14 @@ fs::Node working_directory(Process* p) {
     return node;
 }
 
+fs::Node root_directory(Process* p) {
+    fs::NodeHold held = p->resources.root();
+    if (held.empty()) return fs::Node{};
+    fs::Node node = held.node(fs::vfs());
+    held.release();
+    return node;
+}
+
 void set_working_directory(fs::NodeHold cwd) {
     Process* p = current_process();
     fs::NodeHold old;

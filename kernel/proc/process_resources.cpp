@@ -28,7 +28,10 @@ void init_default_limits(uint64_t memory_bytes) {
 
 ProcessResources::~ProcessResources() NO_THREAD_SAFETY_ANALYSIS {
     // The process is being freed: nobody else can reach it any more.
-    if (m_extras) GroupList::release(m_extras->groups);
+    if (m_extras) {
+        GroupList::release(m_extras->groups);
+        m_extras->root.release();
+    }
     delete m_extras;
 }
 
@@ -88,6 +91,7 @@ Result<void> ProcessResources::inherit(const ProcessResources& parent) {
                 if (copy) {
                     *copy = *parent.m_extras;
                     if (copy->groups) copy->groups->retain();
+                    copy->root = parent.m_extras->root.share();
                     // Linux's fork: the child's default slack is the
                     // parent's current one.
                     copy->default_timer_slack_ns = copy->timer_slack_ns;
@@ -98,7 +102,10 @@ Result<void> ProcessResources::inherit(const ProcessResources& parent) {
             }
         }
         if (done) {
-            if (unused) GroupList::release(unused->groups);
+            if (unused) {
+                GroupList::release(unused->groups);
+                unused->root.release();
+            }
             delete unused;
             break;
         }
@@ -122,6 +129,24 @@ Result<void> ProcessResources::set_groups(GroupList* list) {
         e.groups = list;
     });
     GroupList::release(r.ok() ? old : list);
+    return r;
+}
+
+fs::NodeHold ProcessResources::root() const {
+    sync::NoInterruptsGuard lock(g_resources_lock);
+    return m_extras ? m_extras->root.share() : fs::NodeHold();
+}
+
+Result<void> ProcessResources::set_root(fs::NodeHold root) {
+    fs::NodeHold old;
+    auto r = change_extras([&](ResourceExtras& e) {
+        old = e.root;
+        e.root = root;
+    });
+    if (r.ok())
+        old.release();
+    else
+        root.release();
     return r;
 }
 

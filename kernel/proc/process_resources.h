@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "lib/credentials.h"
+#include "fs/vfs.h"
 #include "lib/resource_limits.h"
 #include "nyanos/lib/result.h"
 #include "proc/group_list.h"
@@ -42,6 +43,9 @@ struct ResourceExtras {
     // What PR_SET_TIMERSLACK 0 goes back to: the slack the parent had at
     // fork (Linux's default_timer_slack_ns).
     uint64_t default_timer_slack_ns = kDefaultTimerSlackNs;
+    // chroot's root, where the process's absolute paths start (a hold of
+    // its own; empty: the tree's root).
+    fs::NodeHold root;
     uint16_t ioprio = 0;  // ioprio_set's value (class << 13 | data), as Linux keeps it
 };
 
@@ -101,6 +105,12 @@ public:
     // to the default). kNoMemory as set_groups.
     uint64_t timer_slack() const EXCLUDES(g_resources_lock);
     Result<void> set_timer_slack(uint64_t ns) EXCLUDES(g_resources_lock);
+    // chroot's root: a new hold the caller releases (empty: the tree's
+    // root), and chroot's change (`root` moved in; released on kNoMemory).
+    // The old root's hold is dropped after the lock (its inode's last
+    // reference may go).
+    fs::NodeHold root() const EXCLUDES(g_resources_lock);
+    Result<void> set_root(fs::NodeHold root) EXCLUDES(g_resources_lock);
     // The I/O priority (0, class NONE, until set), and ioprio_set's change.
     uint16_t ioprio() const EXCLUDES(g_resources_lock);
     Result<void> set_ioprio(uint16_t value) EXCLUDES(g_resources_lock);

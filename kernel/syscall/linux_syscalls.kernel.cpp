@@ -258,6 +258,7 @@ constexpr SyscallTable<linux_nr::kCount> make_table() {
     t.entries[linux_nr::ioprio_set] = linux_ioprio_set;
     t.entries[linux_nr::ioprio_get] = linux_ioprio_get;
     t.entries[linux_nr::membarrier] = linux_membarrier;
+    t.entries[linux_nr::chroot] = linux_fs::chroot;
     t.complete(linux_missing);
     return t;
 }

@@ -2,6 +2,10 @@
  * friends) first. Raw syscall() throughout: the kernel's timer IDs are
  * ints, and the C library's SIGEV_THREAD would start threads of its own. */
 #include "suite.h"
+#include "fs.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
 
 #include <signal.h>
 #include <stdio.h>
@@ -640,6 +644,68 @@ static int more_membarrier(void) {
     return CASE_PASS;
 }
 
+/* chroot: the lookup errors before EPERM; then "/", "..", absolute link
+ * targets and getcwd as the chrooted process sees them; fork keeps it. */
+static int read_is(const char* path, const char* want) {
+    char buf[16] = {0};
+    return get_file(path, buf, sizeof buf - 1) == (long)strlen(want) && !strcmp(buf, want);
+}
+
+static int chroot_forked(void* arg) {
+    (void)arg;
+    return read_is("/f", "hi") && read_is("/../../f", "hi") ? 0 : 1;
+}
+
+static int chroot_as_user(void* arg) {
+    (void)arg;
+    if (syscall(SYS_setuid, 1000)) return 1;
+    if (syscall(SYS_chroot, "/nonexistent") != -1 || errno != ENOENT) return 2;
+    if (syscall(SYS_chroot, "/f") != -1 || errno != ENOTDIR) return 3;
+    if (syscall(SYS_chroot, "/sub") != -1 || errno != EPERM) return 4;
+    return 0;
+}
+
+static int chroot_child(void* arg) {
+    (void)arg;
+    if (syscall(SYS_chroot, "nonexistent") != -1 || errno != ENOENT) return 10;
+    if (syscall(SYS_chroot, "jail/f") != -1 || errno != ENOTDIR) return 11;
+    if (syscall(SYS_chroot, (void*)ADDR_HHDM) != -1 || errno != EFAULT) return 12;
+    if (syscall(SYS_chroot, "") != -1 || errno != ENOENT) return 13;
+    if (syscall(SYS_chroot, "jail/f/") != -1 || errno != ENOTDIR) return 14;
+    if (syscall(SYS_chroot, "jail")) return 15;
+    /* The working directory stays, outside the new root. */
+    char cwd[4096];
+    if (syscall(SYS_getcwd, cwd, sizeof cwd) < 0) return 16;
+    if (strncmp(cwd, "(unreachable)/", 14) != 0) return 17;
+    if (chdir("/")) return 18;
+    if (syscall(SYS_getcwd, cwd, sizeof cwd) != 2 || strcmp(cwd, "/")) return 19;
+    if (!read_is("/f", "hi") || !read_is("/../f", "hi") || !read_is("/sub/../../../f", "hi"))
+        return 20;
+    if (!read_is("/abs", "hi")) return 21;    /* an absolute target, from the new root */
+    if (!read_is("sub/up", "hi")) return 22;  /* "../../f" from /sub stops at the root */
+    struct stat st;
+    if (stat("/jail", &st) != -1 || errno != ENOENT) return 23;
+    if (chdir("/sub") || syscall(SYS_getcwd, cwd, sizeof cwd) < 0 || strcmp(cwd, "/sub")) return 24;
+    int status = run_in_child(chroot_forked, 0);
+    if (!WIFEXITED(status) || WEXITSTATUS(status)) return 25;
+    status = run_in_child(chroot_as_user, 0);
+    if (!WIFEXITED(status) || WEXITSTATUS(status)) return 30 + WEXITSTATUS(status);
+    /* Root may chroot again, deeper. */
+    if (syscall(SYS_chroot, "/sub")) return 26;
+    if (lstat("/up", &st) || stat("/up", &st) != -1 || errno != ENOENT) return 27;
+    return 0;
+}
+
+FS_CASE(more_chroot) {
+    CHECK_OK(mkdir("jail", 0755));
+    CHECK_OK(mkdir("jail/sub", 0755));
+    CHECK_OK(put_file("jail/f", "hi", 2));
+    CHECK_OK(symlink("/f", "jail/abs"));
+    CHECK_OK(symlink("../../f", "jail/sub/up"));
+    CHECK_EXITED(run_in_child(chroot_child, 0), 0);
+    return CASE_PASS;
+}
+
 CASE_TABLE(more) = {
     {"ptimer-basic", ptimer_basic},
     {"ptimer-ids", ptimer_ids},
@@ -654,5 +720,6 @@ CASE_TABLE(more) = {
     {"more-timerslack", more_timerslack},
     {"more-ioprio", more_ioprio},
     {"more-membarrier", more_membarrier},
+    {"more-chroot", more_chroot},
     CASE_TABLE_END,
 };
