@@ -50,6 +50,12 @@ void fill(SignalFdSiginfo& out, int sig, const proc::PendingInfo& info) {
         out.status = info.status;
     } else if ((proc::kSynchronous & proc::sig_bit(sig)) && info.code > 0) {
         out.addr = info.addr;  // a fault's address
+    } else if (info.code == proc::kSiTimer) {
+        // A POSIX timer's: its ID, overrun and value (no sender).
+        out.tid = uint32_t(info.pid);
+        out.overrun = uint32_t(info.status);
+        out.int_value = int32_t(info.addr);
+        out.ptr = info.addr;
     } else {
         out.pid = uint32_t(info.pid);  // the sender; uid 0: every process is root's
         if (info.code < 0 && info.code != proc::kSiTkill) {

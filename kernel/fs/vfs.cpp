@@ -326,9 +326,10 @@ Node NodeHold::node(const Vfs& vfs) const {
     return vfs.node_of(NodeId(m_bits >> 1));
 }
 
-LookupContext LookupContext::of_process(Node cwd, Inode* exe, int32_t pid) {
+LookupContext LookupContext::of_process(Node cwd, Node root, Inode* exe, int32_t pid) {
     LookupContext ctx;
     ctx.cwd = static_cast<Node&&>(cwd);
+    ctx.root = static_cast<Node&&>(root);
     ctx.exe = exe;
     ctx.pid = pid;
     if (pid > 0) decimal(pid, ctx.pid_text);
@@ -337,13 +338,13 @@ LookupContext LookupContext::of_process(Node cwd, Inode* exe, int32_t pid) {
 
 Result<Node> Vfs::resolve(const LookupContext& ctx, Node start, const char* path,
                           bool follow_last) const {
-    if (!start.valid()) start = ctx.cwd.valid() ? ctx.cwd : root();
+    if (!start.valid()) start = ctx.cwd.valid() ? ctx.cwd : root_of(ctx);
     return walk(ctx, start, path, strlen(path), follow_last);
 }
 
 Result<Node> Vfs::resolve_parent(const LookupContext& ctx, Node start, const char* path,
                                  LastName* last) const {
-    if (!start.valid()) start = ctx.cwd.valid() ? ctx.cwd : root();
+    if (!start.valid()) start = ctx.cwd.valid() ? ctx.cwd : root_of(ctx);
     const size_t length = strlen(path);
     size_t end = length;
     while (end > 0 && path[end - 1] == '/') --end;  // trailing slashes
@@ -402,7 +403,7 @@ Result<Node> Vfs::walk(const LookupContext& ctx, const Node& start, const char* 
     WalkFrames::Frame top{path, path + length, follow_last, Node{}};
     WalkFrames::Frame* frame = &top;
     int links = 0;
-    Node current = path[0] == '/' ? root() : start;
+    Node current = path[0] == '/' ? root_of(ctx) : start;
     for (;;) {
         const char* end = frame->end;
         const char*& p = frame->p;
@@ -423,7 +424,8 @@ Result<Node> Vfs::walk(const LookupContext& ctx, const Node& start, const char* 
         if (!is_directory(current)) return Error::kNotDirectory;
         if (name_length == 1 && name[0] == '.') continue;
         if (name_length == 2 && name[0] == '.' && name[1] == '.') {
-            current = parent(current);
+            // Never above a chroot's root (as Linux's follow_dotdot).
+            if (!(ctx.root.valid() && current == ctx.root)) current = parent(current);
             continue;
         }
         Node next = child(current, name, name_length);
@@ -450,7 +452,7 @@ Result<Node> Vfs::walk(const LookupContext& ctx, const Node& start, const char* 
         stack.frames[stack.count++] =
             WalkFrames::Frame{target, target + strlen(target), true, static_cast<Node&&>(next)};
         frame = &stack.frames[stack.count - 1];
-        if (target[0] == '/') current = root();
+        if (target[0] == '/') current = root_of(ctx);
     }
     return current;
 }

@@ -162,13 +162,14 @@ private:
 // What a lookup needs from the process making it.
 struct LookupContext {
     Node cwd;                   // relative paths start here (invalid: the root)
+    Node root;                  // absolute ones here (chroot; invalid: the tree's root)
     Inode* exe = nullptr;       // its program, /proc/<its pid>/exe (nullptr: none)
     int32_t pid = 0;            // what /proc/self names (0: nothing)
     uint32_t uid = 0, gid = 0;  // who owns what it creates
     // /proc/self's target, the pid as text.
     char pid_text[12] = {};
 
-    static LookupContext of_process(Node cwd, Inode* exe, int32_t pid);
+    static LookupContext of_process(Node cwd, Node root, Inode* exe, int32_t pid);
 };
 
 class Vfs {
@@ -177,6 +178,8 @@ public:
     explicit constexpr Vfs(Tmpfs& fs) : m_fs(fs) {}
 
     Node root() const { return Node{InodeRef::share(m_fs.root()), Special::kNone}; }
+    // Where `ctx`'s absolute paths start: its chroot root, or root().
+    Node root_of(const LookupContext& ctx) const { return ctx.root.valid() ? ctx.root : root(); }
     NodeType type(const Node& node) const;
     bool is_directory(Node node) const { return type(node) == NodeType::kDirectory; }
 

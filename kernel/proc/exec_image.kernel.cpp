@@ -77,7 +77,8 @@ Result<fs::InodeRef> find_program(const char* path) {
     const fs::Vfs& tree = fs::vfs();
     fs::LookupContext ctx{};
     if (Process* self = current_process()) {
-        ctx = fs::LookupContext::of_process(working_directory(self), self->exe, self->pid);
+        ctx = fs::LookupContext::of_process(working_directory(self), root_directory(self),
+                                            self->exe, self->pid);
     }
     fs::Node node = TRY(tree.resolve(ctx, fs::Node{}, path, true));
     if (!node.inode) return Error::kAccess;

@@ -47,6 +47,7 @@ Result<uint64_t> timer_ns_from_timeval(int64_t sec, int64_t usec);
 uint32_t alarm_seconds(uint64_t remaining_ns);
 
 struct Process;
+class PosixTimerSet;
 
 struct IntervalTimers {
     // ITIMER_REAL: the monotonic time of the next expiry (0: not queued),
@@ -64,6 +65,10 @@ struct IntervalTimers {
     // (through next_real).
     bool real_listed GUARDED_BY(g_itimer_lock) = false;
     Process* next_real GUARDED_BY(g_itimer_lock) = nullptr;
+    // The process's POSIX timers (proc/posix_timer.h), made on its first
+    // timer_create. Owned by the signal table holding these timers (freed
+    // with it); never carried to a new table (execve drops them).
+    PosixTimerSet* posix GUARDED_BY(g_itimer_lock) = nullptr;
 
     // What getitimer reports for `which` at monotonic time `now`: a real
     // timer due but not yet fired reports 1 us left, a CPU timer at least

@@ -5,7 +5,9 @@
 #include "proc/lifecycle.h"
 #include "proc/lifecycle_shared.h"
 #include "proc/scheduler.h"
+#include "proc/posix_timer.h"
 #include "proc/signal_delivery.h"
+#include "proc/signal_queue.h"
 
 namespace nyanos::proc {
 
@@ -293,6 +295,28 @@ Result<void> signal_thread(int tgid, int tid, int sig, const PendingInfo& info) 
     if (target == g_init && target != current_process() && !handles_signal(*target, sig)) return {};
     if (sig == kSigCont) continue_process_locked(target);
     return send_signal(target, sig, info, t);
+}
+
+void send_posix_timer_signal(Process& process, int tid, int sig, const PendingInfo& info) {
+    sync::NoInterruptsGuard lock(g_table_lock);
+    Thread* t = nullptr;
+    if (tid) {
+        // The thread it names may have ended: the signal is lost, as on Linux.
+        t = find_live_thread(tid);
+        if (!t || t->process != &process) return;
+    }
+    if (SignalActions* table = process.signal_actions) {
+        sync::NoInterruptsGuard signals(g_signal_lock);
+        if (PendingInfo* pending =
+                pending_timer_info(*table, t ? &t->signals : nullptr, sig, info.pid)) {
+            int64_t sum = int64_t(pending->status) + 1 + info.status;
+            pending->status = sum > kDelaytimerMax ? kDelaytimerMax : int32_t(sum);
+            pending->reserved = info.reserved;  // now of the current setting
+            return;
+        }
+    }
+    if (sig == kSigCont) continue_process_locked(&process);
+    (void)send_signal(&process, sig, info, t);
 }
 
 }  // namespace nyanos::proc

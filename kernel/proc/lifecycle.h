@@ -88,6 +88,12 @@ void free_self_reaped();
 // lock: exit disarms under it) and holds no lock after the table lock's
 // place in the order. From the timer interrupt too.
 void send_timer_signal(Process& process, int sig);
+// A POSIX timer's expiry (proc/posix_timer.h): `info` (SI_TIMER, the timer's
+// ID in pid, the periods missed in status) to `process`, or to its thread
+// `tid` when not 0. If the timer's last signal is still pending there, its
+// si_overrun grows instead (by 1 + the periods missed). The same rules
+// about locks as send_timer_signal.
+void send_posix_timer_signal(Process& process, int tid, int sig, const PendingInfo& info);
 // Ends the current process with a POSIX wait status (exit_group, a fatal
 // signal): its other threads end at their next safe points, and the last
 // one out makes it a zombie. Never returns.
@@ -168,6 +174,15 @@ bool child_subreaper();
 // the highest 20 - nice among them.
 Result<void> set_nice(PriorityTarget which, int who, int nice);
 Result<int> highest_priority(PriorityTarget which, int who);
+// ioprio_set and ioprio_get over the same selection (the I/O priority,
+// ProcessResources::ioprio): a target whose real user ID is neither the
+// caller's real nor effective one refuses an unprivileged caller (EPERM);
+// ESRCH if none is selected; kNoMemory if a target's extras cannot be
+// allocated. get returns the first's, merged with each next one's as
+// Linux's ioprio_best does (a class-NONE value counts as best-effort
+// level 4, then the lower wins).
+Result<void> set_io_priority(PriorityTarget which, int who, uint16_t value);
+Result<int32_t> best_io_priority(PriorityTarget which, int who);
 
 // Describes processes for ps: skips the first `skip` in table order, then
 // fills at most `max` entries (pages = user frames + page tables).
@@ -209,6 +224,8 @@ void set_working_directory(fs::NodeHold cwd);
 // Process `p`'s working directory (invalid: the root), safely against a
 // chdir in another of its threads.
 fs::Node working_directory(Process* p);
+// `p`'s chroot root (invalid: the tree's root, as LookupContext takes it).
+fs::Node root_directory(Process* p);
 // Process `pid`'s descriptor table with a reference the caller must drop
 // (FdTable::release_ref); ESRCH if there is none (no such process, a
 // zombie). Process::files changes under the table lock for this.

@@ -481,6 +481,7 @@ Result<int> clone_process(const CloneRequest& request, const arch::InterruptFram
         if (!copy.ok()) return copy.error();
         child->mm = MemorySpace::create(copy.release_value());
         if (!child->mm) return Error::kNoMemory;
+        child->mm->register_membarrier(parent->mm->membarrier_registered());
     }
     // A copy is not in the table yet: no other thread can reach it.
     // CLONE_CHILD_SETTID writes into it: break the page's sharing first, so
@@ -1026,6 +1027,14 @@ fs::Node working_directory(Process* p) {
         sync::NoInterruptsGuard lock(g_table_lock);
         held = p->cwd.share();
     }
+    fs::Node node = held.node(fs::vfs());
+    held.release();
+    return node;
+}
+
+fs::Node root_directory(Process* p) {
+    fs::NodeHold held = p->resources.root();
+    if (held.empty()) return fs::Node{};
     fs::Node node = held.node(fs::vfs());
     held.release();
     return node;

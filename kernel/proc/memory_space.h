@@ -50,6 +50,9 @@ public:
     // The CR3 value that runs this space (its root and PCID): fixed for the
     // space's life, so read without the lock.
     uint64_t cr3() const NO_THREAD_SAFETY_ANALYSIS { return memory.space().cr3(); }
+    // Its root without the PCID (what a shootdown names a space by): fixed
+    // too.
+    uint64_t root() const NO_THREAD_SAFETY_ANALYSIS { return memory.space().root(); }
     // The root user mode runs on under page-table isolation (0 without).
     uint64_t user_cr3() const NO_THREAD_SAFETY_ANALYSIS { return memory.space().user_cr3(); }
     // For statistics (ps, /proc): read without the lock, so a count may be
@@ -61,9 +64,20 @@ public:
     MemorySpace(const MemorySpace&) = delete;
     MemorySpace& operator=(const MemorySpace&) = delete;
 
+    // membarrier's registrations for this space (the MEMBARRIER_CMD_REGISTER_*
+    // bits a process asked for): a fork's copy takes its parent's, an exec's
+    // new space starts without, as Linux keeps them with the mm. Atomic.
+    uint32_t membarrier_registered() const {
+        return __atomic_load_n(&m_membarrier, __ATOMIC_ACQUIRE);
+    }
+    void register_membarrier(uint32_t bits) {
+        __atomic_or_fetch(&m_membarrier, bits, __ATOMIC_RELEASE);
+    }
+
 private:
     MemorySpace() = default;
     uint32_t m_users = 1;  // atomic
+    uint32_t m_membarrier = 0;
 };
 
 // Holds a space's lock for a scope. Interrupts must be on (see

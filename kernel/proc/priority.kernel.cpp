@@ -67,6 +67,44 @@ Result<void> set_nice(PriorityTarget which, int who, int nice) {
     return {};
 }
 
+Result<void> set_io_priority(PriorityTarget which, int who, uint16_t value) {
+    const creds::Credentials caller = current_process()->resources.credentials();
+    const bool privileged = creds::privileged(caller);
+    sync::NoInterruptsGuard lock(g_table_lock);
+    Result<void> result;
+    int found = for_each_selected_locked(which, who, [&](Process& p) REQUIRES(g_table_lock) {
+        if (!result.ok()) return;  // Linux stops at the first refusal
+        const uint32_t owner = p.resources.credentials().uid.real;
+        if (owner != caller.uid.effective && owner != caller.uid.real && !privileged) {
+            result = Error::kPermission;
+            return;
+        }
+        result = p.resources.set_ioprio(value);
+    });
+    if (!found) return Error::kNoProcess;
+    return result;
+}
+
+Result<int32_t> best_io_priority(PriorityTarget which, int who) {
+    // A value of class NONE (the top three bits clear) counts as
+    // best-effort level 4 against another.
+    auto valid = [](int32_t v) { return v >> 13 ? v : (2 << 13) | 4; };
+    sync::NoInterruptsGuard lock(g_table_lock);
+    int32_t best = 0;
+    bool any = false;
+    int found = for_each_selected_locked(which, who, [&](Process& p) REQUIRES(g_table_lock) {
+        int32_t value = p.resources.ioprio();
+        if (any) {
+            int32_t a = valid(best), b = valid(value);
+            value = a < b ? a : b;
+        }
+        best = value;
+        any = true;
+    });
+    if (!found) return Error::kNoProcess;
+    return best;
+}
+
 Result<int> highest_priority(PriorityTarget which, int who) {
     sync::NoInterruptsGuard lock(g_table_lock);
     int highest = 0;

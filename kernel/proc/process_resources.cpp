@@ -28,38 +28,84 @@ void init_default_limits(uint64_t memory_bytes) {
 
 ProcessResources::~ProcessResources() NO_THREAD_SAFETY_ANALYSIS {
     // The process is being freed: nobody else can reach it any more.
-    delete m_limits;
+    if (m_extras) {
+        GroupList::release(m_extras->groups);
+        m_extras->root.release();
+    }
+    delete m_extras;
 }
 
 const rlimit::Table& ProcessResources::limits_locked() const {
-    return m_limits ? *m_limits : g_default_limits;
+    return m_extras ? m_extras->limits : g_default_limits;
+}
+
+ResourceExtras& ProcessResources::extras_locked(ResourceExtras*& spare) {
+    if (!m_extras) {
+        m_extras = spare;
+        spare = nullptr;
+    }
+    return *m_extras;
+}
+
+template <typename Change>
+Result<void> ProcessResources::change_extras(Change&& change) {
+    ResourceExtras* spare = nullptr;
+    bool has;
+    {
+        sync::NoInterruptsGuard lock(g_resources_lock);
+        has = m_extras != nullptr;
+    }
+    // Allocated without the (leaf) lock held; used only if still needed.
+    if (!has) {
+        spare = new (std::nothrow) ResourceExtras;
+        if (!spare) return Error::kNoMemory;
+        spare->limits = g_default_limits;
+    }
+    {
+        sync::NoInterruptsGuard lock(g_resources_lock);
+        change(extras_locked(spare));
+    }
+    delete spare;
+    return {};
 }
 
 Result<void> ProcessResources::inherit(const ProcessResources& parent) {
-    // The parent's table may appear meanwhile (prlimit from elsewhere), but
-    // never goes away: at most one retry.
+    // The parent's extras may appear meanwhile (prlimit from elsewhere),
+    // but never go away: at most one retry.
     for (;;) {
-        bool parent_has_table;
+        bool parent_has_extras;
         {
             sync::NoInterruptsGuard lock(g_resources_lock);
-            parent_has_table = parent.m_limits != nullptr;
+            parent_has_extras = parent.m_extras != nullptr;
         }
-        rlimit::Table* copy = nullptr;
-        if (parent_has_table && !(copy = new (std::nothrow) rlimit::Table)) return Error::kNoMemory;
-        rlimit::Table* unused = nullptr;
+        ResourceExtras* copy = nullptr;
+        if (parent_has_extras && !(copy = new (std::nothrow) ResourceExtras))
+            return Error::kNoMemory;
+        ResourceExtras* unused = nullptr;
         bool done = false;
         {
             sync::NoInterruptsGuard lock(g_resources_lock);
-            if ((parent.m_limits != nullptr) == parent_has_table) {
+            if ((parent.m_extras != nullptr) == parent_has_extras) {
                 m_credentials = parent.m_credentials;
                 m_controls = parent.m_controls.for_child();
-                if (copy) *copy = *parent.m_limits;
-                unused = m_limits;  // nullptr for a fresh process
-                m_limits = copy;
+                if (copy) {
+                    *copy = *parent.m_extras;
+                    if (copy->groups) copy->groups->retain();
+                    copy->root = parent.m_extras->root.share();
+                    // Linux's fork: the child's default slack is the
+                    // parent's current one.
+                    copy->default_timer_slack_ns = copy->timer_slack_ns;
+                }
+                unused = m_extras;  // nullptr for a fresh process
+                m_extras = copy;
                 done = true;
             }
         }
         if (done) {
+            if (unused) {
+                GroupList::release(unused->groups);
+                unused->root.release();
+            }
             delete unused;
             break;
         }
@@ -67,6 +113,60 @@ Result<void> ProcessResources::inherit(const ProcessResources& parent) {
     }
     __atomic_store_n(&m_umask, parent.umask(), __ATOMIC_RELAXED);
     return {};
+}
+
+GroupList* ProcessResources::groups() const {
+    sync::NoInterruptsGuard lock(g_resources_lock);
+    GroupList* list = m_extras ? m_extras->groups : nullptr;
+    if (list) list->retain();
+    return list;
+}
+
+Result<void> ProcessResources::set_groups(GroupList* list) {
+    GroupList* old = nullptr;
+    auto r = change_extras([&](ResourceExtras& e) {
+        old = e.groups;
+        e.groups = list;
+    });
+    GroupList::release(r.ok() ? old : list);
+    return r;
+}
+
+fs::NodeHold ProcessResources::root() const {
+    sync::NoInterruptsGuard lock(g_resources_lock);
+    return m_extras ? m_extras->root.share() : fs::NodeHold();
+}
+
+Result<void> ProcessResources::set_root(fs::NodeHold root) {
+    fs::NodeHold old;
+    auto r = change_extras([&](ResourceExtras& e) {
+        old = e.root;
+        e.root = root;
+    });
+    if (r.ok())
+        old.release();
+    else
+        root.release();
+    return r;
+}
+
+uint64_t ProcessResources::timer_slack() const {
+    sync::NoInterruptsGuard lock(g_resources_lock);
+    return m_extras ? m_extras->timer_slack_ns : kDefaultTimerSlackNs;
+}
+
+Result<void> ProcessResources::set_timer_slack(uint64_t ns) {
+    return change_extras(
+        [&](ResourceExtras& e) { e.timer_slack_ns = ns ? ns : e.default_timer_slack_ns; });
+}
+
+uint16_t ProcessResources::ioprio() const {
+    sync::NoInterruptsGuard lock(g_resources_lock);
+    return m_extras ? m_extras->ioprio : 0;
+}
+
+Result<void> ProcessResources::set_ioprio(uint16_t value) {
+    return change_extras([&](ResourceExtras& e) { e.ioprio = value; });
 }
 
 creds::Credentials ProcessResources::credentials() const {
@@ -86,15 +186,16 @@ rlimit::Limit ProcessResources::limit(rlimit::Resource r) const {
 
 Result<rlimit::Limit> ProcessResources::exchange_limit(rlimit::Resource r,
                                                        const rlimit::Limit* next, bool privileged) {
-    rlimit::Table* spare = nullptr;
+    ResourceExtras* spare = nullptr;
     if (next) {
-        bool has_table;
+        bool has_extras;
         {
             sync::NoInterruptsGuard lock(g_resources_lock);
-            has_table = m_limits != nullptr;
+            has_extras = m_extras != nullptr;
         }
         // Allocated without the (leaf) lock held; used only if still needed.
-        if (!has_table && !(spare = new (std::nothrow) rlimit::Table)) return Error::kNoMemory;
+        if (!has_extras && !(spare = new (std::nothrow) ResourceExtras)) return Error::kNoMemory;
+        if (spare) spare->limits = g_default_limits;
     }
     rlimit::Limit old;
     Result<void> allowed;
@@ -103,12 +204,7 @@ Result<rlimit::Limit> ProcessResources::exchange_limit(rlimit::Resource r,
         old = limits_locked()[r];
         if (next) allowed = rlimit::check_change(r, old, *next, privileged);
         if (next && allowed.ok()) {
-            if (!m_limits) {
-                *spare = g_default_limits;
-                m_limits = spare;
-                spare = nullptr;
-            }
-            (*m_limits)[r] = *next;
+            extras_locked(spare).limits[r] = *next;
         }
     }
     delete spare;

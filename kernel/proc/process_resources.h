@@ -11,8 +11,10 @@
 #include <stdint.h>
 
 #include "lib/credentials.h"
+#include "fs/vfs.h"
 #include "lib/resource_limits.h"
 #include "nyanos/lib/result.h"
+#include "proc/group_list.h"
 #include "proc/process_controls.h"
 #include "proc/thread.h"
 #include "sync/spinlock.h"
@@ -26,6 +28,26 @@ namespace nyanos::proc {
 extern sync::SpinLock g_resources_lock;
 
 inline constexpr uint32_t kDefaultUmask = 022;
+// prctl's timer slack when nothing set it (Linux's 50 us).
+inline constexpr uint64_t kDefaultTimerSlackNs = 50'000;
+
+// What a process may change from the defaults that does not fit in the
+// Process itself (its heap slot is full): its limits, its supplementary
+// groups, its I/O priority and timer slack. Allocated on the first change,
+// copied by fork (the group list shared), kept by exec, freed with the
+// process.
+struct ResourceExtras {
+    rlimit::Table limits;
+    GroupList* groups = nullptr;  // a reference; nullptr: no groups
+    uint64_t timer_slack_ns = kDefaultTimerSlackNs;
+    // What PR_SET_TIMERSLACK 0 goes back to: the slack the parent had at
+    // fork (Linux's default_timer_slack_ns).
+    uint64_t default_timer_slack_ns = kDefaultTimerSlackNs;
+    // chroot's root, where the process's absolute paths start (a hold of
+    // its own; empty: the tree's root).
+    fs::NodeHold root;
+    uint16_t ioprio = 0;  // ioprio_set's value (class << 13 | data), as Linux keeps it
+};
 
 // Once at boot, before the first process: the limits every process starts
 // with are rlimit::defaults() for `memory_bytes` of RAM.
@@ -72,6 +94,27 @@ public:
     }
 
     rlimit::Limit limit(rlimit::Resource r) const EXCLUDES(g_resources_lock);
+    // The supplementary groups: a reference the caller releases
+    // (GroupList::release), or nullptr for none.
+    GroupList* groups() const EXCLUDES(g_resources_lock);
+    // setgroups: `list` (one reference, moved in; nullptr: none) replaces
+    // the groups. kNoMemory (and `list` released) if the extras cannot be
+    // allocated.
+    Result<void> set_groups(GroupList* list) EXCLUDES(g_resources_lock);
+    // The timer slack (PR_GET_TIMERSLACK), and PR_SET_TIMERSLACK (0: back
+    // to the default). kNoMemory as set_groups.
+    uint64_t timer_slack() const EXCLUDES(g_resources_lock);
+    Result<void> set_timer_slack(uint64_t ns) EXCLUDES(g_resources_lock);
+    // chroot's root: a new hold the caller releases (empty: the tree's
+    // root), and chroot's change (`root` moved in; released on kNoMemory).
+    // The old root's hold is dropped after the lock (its inode's last
+    // reference may go).
+    fs::NodeHold root() const EXCLUDES(g_resources_lock);
+    Result<void> set_root(fs::NodeHold root) EXCLUDES(g_resources_lock);
+    // The I/O priority (0, class NONE, until set), and ioprio_set's change.
+    uint16_t ioprio() const EXCLUDES(g_resources_lock);
+    Result<void> set_ioprio(uint16_t value) EXCLUDES(g_resources_lock);
+
     // prlimit's core: if `next` is not null, checks it against the current
     // limit (rlimit::check_change; `privileged`: the caller holds
     // CAP_SYS_RESOURCE) and installs it. Returns the limit as it was before.
@@ -109,9 +152,16 @@ private:
     const rlimit::Table& limits_locked() const REQUIRES(g_resources_lock);
 
     creds::Credentials m_credentials GUARDED_BY(g_resources_lock);
+    // Has the extras installed: `spare` (allocated by the caller, with the
+    // defaults) becomes them if there are none yet, and is then nullptr.
+    ResourceExtras& extras_locked(ResourceExtras*& spare) REQUIRES(g_resources_lock);
+    // Runs `change` on the extras, allocating them first if needed.
+    template <typename Change>
+    Result<void> change_extras(Change&& change) EXCLUDES(g_resources_lock);
+
     // nullptr: the defaults. Allocated by the first change and never freed
-    // before the process; so a table, once there, stays.
-    rlimit::Table* m_limits GUARDED_BY(g_resources_lock) = nullptr;
+    // before the process; so the extras, once there, stay.
+    ResourceExtras* m_extras GUARDED_BY(g_resources_lock) = nullptr;
     // Nine bits; a half word, so that the controls fill the other half.
     uint16_t m_umask = kDefaultUmask;
     ProcessControls m_controls GUARDED_BY(g_resources_lock);

@@ -368,6 +368,7 @@ bool deliver_signals(arch::InterruptFrame& regs) {
         // Linux starts a periodic ITIMER_REAL's next period as its SIGALRM
         // is taken (interval_timer.h).
         if (rearm_alarm) rearm_real_timer(*process);
+        if (info.code == kSiTimer) info.status = posix_timer_signal_taken(*process, info);
         if (what == Disposition::kSkip) continue;
         if (what == Disposition::kDie) die_of(sig);
         if (what == Disposition::kStop) {
@@ -485,6 +486,7 @@ Result<int> wait_for_signal(SigSet set, Deadline deadline, bool poll, PendingInf
         sig = take();
     }
     if (rearm_alarm) rearm_real_timer(*self->process);
+    if (sig && info.code == kSiTimer) info.status = posix_timer_signal_taken(*self->process, info);
     if (sig) return sig;
     if (reason == WakeReason::kTimedOut) return Error::kAgain;
     return Error::kInterrupted;  // Linux's answer: no restart

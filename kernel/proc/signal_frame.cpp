@@ -89,6 +89,8 @@ void fill_siginfo(LinuxSiginfo& out, int sig, const PendingInfo& info) {
         // A queued signal's value (sigqueue): si_value, after si_uid.
         if (info.code < 0 && info.code != kSiTkill)
             memcpy(out.fields.bytes + 8, &info.addr, sizeof(info.addr));
+        // A POSIX timer's: si_tid, si_overrun (where si_uid is), si_value.
+        if (info.code == kSiTimer) out.fields.child.uid = uint32_t(info.status);
     }
 }
 

@@ -1,5 +1,7 @@
 #include "proc/signal_queue.h"
 
+#include "proc/posix_timer.h"
+
 namespace nyanos::proc {
 
 namespace {
@@ -117,6 +119,22 @@ SignalActions::~SignalActions() NO_THREAD_SAFETY_ANALYSIS {
         queue = q->next;
         delete q;
     }
+    delete timers.posix;
+}
+
+PendingInfo* pending_timer_info(SignalActions& table, ThreadSignals* thread, int sig,
+                                int32_t timer_id) {
+    if (!(pending_set(table, thread) & sig_bit(sig))) return nullptr;
+    auto mine = [&](const PendingInfo& info) {
+        return info.code == kSiTimer && info.pid == timer_id;
+    };
+    if (!is_realtime(sig)) {
+        PendingInfo& info = table.info[SignalActions::info_slot(sig)];
+        return mine(info) ? &info : nullptr;
+    }
+    for (QueuedSignal* q = table.queue; q; q = q->next)
+        if (q->sig == sig && q->thread == thread && mine(q->info)) return &q->info;
+    return nullptr;
 }
 
 }  // namespace nyanos::proc

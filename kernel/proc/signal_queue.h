@@ -50,6 +50,13 @@ void discard_pending(SignalActions& table, ThreadSignals* thread, SigSet mask)
 uint64_t pending_count(const SignalActions& table, const ThreadSignals* thread)
     REQUIRES(g_signal_lock);
 
+// The pending instance of `sig` (for `thread`, or the process when
+// nullptr) that POSIX timer `timer_id` sent, if one is still pending: its
+// details, where a new expiry adds to si_overrun instead of sending again
+// (Linux's send_sigqueue). nullptr if none.
+PendingInfo* pending_timer_info(SignalActions& table, ThreadSignals* thread, int sig,
+                                int32_t timer_id) REQUIRES(g_signal_lock);
+
 // execve: the process-directed pending signals (bits, details, queued
 // instances) move from the old table to the new one. No allocation.
 void move_pending(SignalActions& from, SignalActions& to) REQUIRES(g_signal_lock);

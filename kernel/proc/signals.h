@@ -92,7 +92,7 @@ struct PendingInfo {
     uint64_t addr;  // faults: the address (si_addr); sigqueue: the value (si_value)
 };
 
-inline constexpr int32_t kSiUser = 0, kSiKernel = 0x80, kSiQueue = -1, kSiTkill = -6,
+inline constexpr int32_t kSiUser = 0, kSiKernel = 0x80, kSiQueue = -1, kSiTimer = -2, kSiTkill = -6,
                          kSegvMapErr = 1, kSegvAccErr = 2, kIllIllOpn = 2, kFpeIntDiv = 1,
                          kTrapBrkpt = 1, kBusAdrErr = 2, kCldExited = 1, kCldKilled = 2,
                          kCldDumped = 3, kCldStopped = 5, kCldContinued = 6;

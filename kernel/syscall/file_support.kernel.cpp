@@ -40,8 +40,8 @@ Result<fs::DescriptionRef> file_of(int fd) {
 
 fs::LookupContext lookup_context() {
     proc::Process* p = proc::current_process();
-    fs::LookupContext ctx =
-        fs::LookupContext::of_process(proc::working_directory(p), p->exe, p->pid);
+    fs::LookupContext ctx = fs::LookupContext::of_process(proc::working_directory(p),
+                                                          proc::root_directory(p), p->exe, p->pid);
     creds::Credentials ids = p->resources.credentials();
     ctx.uid = ids.uid.fs;
     ctx.gid = ids.gid.fs;

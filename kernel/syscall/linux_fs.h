@@ -62,6 +62,7 @@ int64_t getdents64(SyscallFrame& f);
 int64_t getcwd(SyscallFrame& f);
 int64_t chdir(SyscallFrame& f);
 int64_t fchdir(SyscallFrame& f);
+int64_t chroot(SyscallFrame& f);
 int64_t statfs(SyscallFrame& f);
 int64_t fstatfs(SyscallFrame& f);
 int64_t readlink(SyscallFrame& f);

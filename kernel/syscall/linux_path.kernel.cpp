@@ -157,15 +157,42 @@ Result<size_t> do_getdents64(int fd, uint64_t buffer, size_t length) {
 }
 
 // A working directory that was removed has no path: ENOENT, as Linux's.
+// The path of `cwd` as a process chrooted to `root` sees it: from its
+// root; "(unreachable)" and the tree's path if it is outside (Linux's
+// getcwd). `out` holds kPathMax bytes.
+Result<size_t> path_from_root(const Node& cwd, const Node& root, char* out) {
+    size_t length = TRY(fs::vfs().path_of(cwd, out, fs::kPathMax));
+    if (!root.valid()) return length;
+    HeapPtr<char[]> top(new (std::nothrow) char[fs::kPathMax]);
+    if (!top.get()) return Error::kNoMemory;
+    size_t n = TRY(fs::vfs().path_of(root, top.get(), fs::kPathMax));
+    if (n == 1) return length;  // chrooted to "/"
+    if (length == n && !memcmp(out, top.get(), n)) {
+        out[0] = '/';
+        out[1] = '\0';
+        return 1;
+    }
+    if (length > n && !memcmp(out, top.get(), n) && out[n] == '/') {
+        memmove(out, out + n, length - n + 1);
+        return length - n;
+    }
+    static const char kUnreachable[] = "(unreachable)";
+    const size_t k = sizeof(kUnreachable) - 1;
+    if (length + k + 1 > fs::kPathMax) return Error::kNameTooLong;
+    memmove(out + k, out, length + 1);
+    memcpy(out, kUnreachable, k);
+    return length + k;
+}
+
 Result<int64_t> do_getcwd(uint64_t buffer, uint64_t size) {
     fs::LookupContext ctx = lookup_context();
-    Node cwd = ctx.cwd.valid() ? ctx.cwd : fs::vfs().root();
+    Node cwd = ctx.cwd.valid() ? ctx.cwd : fs::vfs().root_of(ctx);
     fs::FileStat st;
     fs::vfs().stat(cwd, st);
     if (st.links == 0) return Error::kNoEntry;
     HeapPtr<char[]> path(new (std::nothrow) char[fs::kPathMax]);
     if (!path.get()) return Error::kNoMemory;
-    size_t length = TRY(fs::vfs().path_of(cwd, path.get(), fs::kPathMax));
+    size_t length = TRY(path_from_root(cwd, ctx.root, path.get()));
     if (length + 1 > size) return Error::kRange;
     TRY(copy_to_user(buffer, path.get(), length + 1));
     return int64_t(length + 1);
@@ -182,6 +209,19 @@ Result<void> do_chdir(uint64_t user_path) {
     TRY(path.copy_from(user_path));
     Node node = TRY(fs::vfs().resolve(lookup_context(), Node{}, path.get(), true));
     return change_directory(node);
+}
+
+// chroot: the path's lookup errors first (EFAULT, ENOENT, ENOTDIR, ELOOP,
+// ENAMETOOLONG), then EPERM without CAP_SYS_CHROOT, as Linux orders them.
+// The working directory stays where it is.
+Result<void> do_chroot(uint64_t user_path) {
+    UserPath path;
+    TRY(path.copy_from(user_path));
+    Node node = TRY(fs::vfs().resolve(lookup_context(), Node{}, path.get(), true));
+    if (!fs::vfs().is_directory(node)) return Error::kNotDirectory;
+    proc::Process* p = proc::current_process();
+    if (!creds::privileged(p->resources.credentials())) return Error::kPermission;
+    return p->resources.set_root(fs::NodeHold::of(fs::vfs(), node));
 }
 
 Result<void> do_fchdir(int fd) {
@@ -276,6 +316,10 @@ int64_t getcwd(SyscallFrame& f) {
 
 int64_t chdir(SyscallFrame& f) {
     return result_of(do_chdir(f.rdi));
+}
+
+int64_t chroot(SyscallFrame& f) {
+    return result_of(do_chroot(f.rdi));
 }
 
 int64_t fchdir(SyscallFrame& f) {

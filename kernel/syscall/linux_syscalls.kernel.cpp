@@ -248,6 +248,18 @@ constexpr SyscallTable<linux_nr::kCount> make_table() {
     t.entries[linux_nr::shutdown] = linux_net::shutdown;
     t.entries[linux_nr::getsockopt] = linux_net::getsockopt;
     t.entries[linux_nr::setsockopt] = linux_net::setsockopt;
+    // POSIX timers (linux_time.h).
+    t.entries[linux_nr::timer_create] = linux_timer_create;
+    t.entries[linux_nr::timer_settime] = linux_timer_settime;
+    t.entries[linux_nr::timer_gettime] = linux_timer_gettime;
+    t.entries[linux_nr::timer_getoverrun] = linux_timer_getoverrun;
+    t.entries[linux_nr::timer_delete] = linux_timer_delete;
+    // Groups and I/O priority (linux_system.h).
+    t.entries[linux_nr::setgroups] = linux_setgroups;
+    t.entries[linux_nr::ioprio_set] = linux_ioprio_set;
+    t.entries[linux_nr::ioprio_get] = linux_ioprio_get;
+    t.entries[linux_nr::membarrier] = linux_membarrier;
+    t.entries[linux_nr::chroot] = linux_fs::chroot;
     t.complete(linux_missing);
     return t;
 }

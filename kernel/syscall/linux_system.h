@@ -8,8 +8,9 @@
 //
 // IDs (lib/credentials.h): every process starts as root and may change its
 // IDs by Linux's rules; the capabilities the calls ask for are held while
-// the effective user ID is 0. Supplementary groups: none (getgroups says
-// 0; setgroups is not implemented). Limits (lib/resource_limits.h): Linux's
+// the effective user ID is 0. Supplementary groups: set by root
+// (setgroups), inherited by fork, kept by exec (proc/group_list.h).
+// Limits (lib/resource_limits.h): Linux's
 // defaults, per process, inherited, changeable by Linux's rules; nothing
 // enforces them yet. Affinity: recorded per thread and reported back; the
 // scheduler does not enforce it yet.
@@ -56,6 +57,10 @@ int64_t linux_sched_getscheduler(SyscallFrame& f);      // 145
 int64_t linux_sched_get_priority_max(SyscallFrame& f);  // 146
 int64_t linux_sched_get_priority_min(SyscallFrame& f);  // 147
 int64_t linux_prctl(SyscallFrame& f);                   // 157
+int64_t linux_setgroups(SyscallFrame& f);               // 116
+int64_t linux_ioprio_set(SyscallFrame& f);              // 251
+int64_t linux_ioprio_get(SyscallFrame& f);              // 252
+int64_t linux_membarrier(SyscallFrame& f);              // 324 (linux_membarrier)
 int64_t linux_capget(SyscallFrame& f);                  // 125 (linux_capabilities)
 int64_t linux_capset(SyscallFrame& f);                  // 126 (linux_capabilities)
 int64_t linux_reboot(SyscallFrame& f);                  // 169

@@ -227,10 +227,41 @@ int64_t linux_getresgid(SyscallFrame& f) {
     return put_three(my_credentials().gid, f.rdi, f.rsi, f.rdx);
 }
 
+// getgroups(size, list): size 0 asks for the count (list unused); a
+// smaller size than the count is EINVAL.
 int64_t linux_getgroups(SyscallFrame& f) {
-    // No supplementary groups: the count is 0 whatever the buffer.
-    if (int32_t(f.rdi) < 0) return errno_of(Error::kInvalid);
-    return 0;
+    const int32_t size = int32_t(f.rdi);
+    if (size < 0) return errno_of(Error::kInvalid);
+    proc::GroupList* groups = mine().groups();
+    const uint32_t count = groups ? groups->count() : 0;
+    int64_t result = count;
+    if (size && count) {
+        if (count > uint32_t(size))
+            result = errno_of(Error::kInvalid);
+        else if (!copy_to_user(f.rsi, groups->ids(), count * sizeof(uint32_t)).ok())
+            result = errno_of(Error::kFault);
+    }
+    proc::GroupList::release(groups);
+    return result;
+}
+
+// setgroups(size, list): privileged only (CAP_SETGID), then EINVAL above
+// NGROUPS_MAX, then EFAULT; the list is kept sorted, as Linux keeps it.
+int64_t linux_setgroups(SyscallFrame& f) {
+    if (!creds::privileged(my_credentials())) return errno_of(Error::kPermission);
+    const uint32_t size = uint32_t(f.rdi);
+    if (size > proc::kNgroupsMax) return errno_of(Error::kInvalid);
+    proc::GroupList* list = nullptr;
+    if (size) {
+        list = proc::GroupList::create(size);
+        if (!list) return errno_of(Error::kNoMemory);
+        if (!copy_from_user(list->ids(), f.rsi, size * sizeof(uint32_t)).ok()) {
+            proc::GroupList::release(list);
+            return errno_of(Error::kFault);
+        }
+        list->sort();
+    }
+    return result_of(mine().set_groups(list));
 }
 
 int64_t linux_getrlimit(SyscallFrame& f) {
@@ -357,6 +388,8 @@ enum : uint64_t {
     kPrCapbsetRead = 23,
     kPrSetChildSubreaper = 36,
     kPrGetChildSubreaper = 37,
+    kPrSetTimerslack = 29,
+    kPrGetTimerslack = 30,
     kPrSetNoNewPrivs = 38,
     kPrGetNoNewPrivs = 39,
 };
@@ -385,8 +418,9 @@ Result<void> copy_cut_string_from_user(uint64_t user, char* out, size_t size) {
 // prctl(2), the options a program's start-up and process supervisors use,
 // with Linux 6.1's argument checks; EINVAL for any other option (as Linux
 // for one it does not know or was built without). Not here yet, among
-// others: the timer slack (PR_SET/GET_TIMERSLACK), which would have to be
-// kept per thread, and dropping capabilities from the bounding set.
+// others: dropping capabilities from the bounding set. The timer slack
+// (PR_SET/GET_TIMERSLACK) is kept per process, where Linux keeps it per
+// thread.
 int64_t linux_prctl(SyscallFrame& f) {
     const uint64_t option = f.rdi, arg2 = f.rsi, arg3 = f.rdx, arg4 = f.r10, arg5 = f.r8;
     proc::ProcessResources& resources = mine();
@@ -438,6 +472,12 @@ int64_t linux_prctl(SyscallFrame& f) {
             if (arg2 != 1 || arg3 || arg4 || arg5) return errno_of(Error::kInvalid);
             resources.change_controls([](proc::ProcessControls& c) { c.no_new_privileges = true; });
             return 0;
+        case kPrSetTimerslack:
+            // Kept per process (Linux: per thread); nothing here waits with
+            // slack, so it is only reported back.
+            return result_of(resources.set_timer_slack(arg2));
+        case kPrGetTimerslack:
+            return int64_t(resources.timer_slack());
         case kPrGetNoNewPrivs:
             if (arg2 || arg3 || arg4 || arg5) return errno_of(Error::kInvalid);
             return resources.controls().no_new_privileges ? 1 : 0;
@@ -524,6 +564,59 @@ int64_t linux_getpriority(SyscallFrame& f) {
     if (which < 0 || which > int(proc::PriorityTarget::kUser)) return errno_of(Error::kInvalid);
     auto priority = proc::highest_priority(proc::PriorityTarget(which), int(f.rsi));
     return priority.ok() ? int64_t(priority.value()) : errno_of(priority.error());
+}
+
+namespace {
+
+// ioprio(2)'s values: class << 13 | data, with the classes and `which`s
+// of <linux/ioprio.h>.
+constexpr int32_t kIoprioClassShift = 13, kIoprioClassNone = 0, kIoprioClassRt = 1,
+                  kIoprioClassBe = 2, kIoprioClassIdle = 3;
+constexpr int kIoprioWhoProcess = 1, kIoprioWhoUser = 3;
+
+// ioprio_check_cap as Linux 6.1 (Debian's) applies it: the level is the low
+// three bits (the bits above them, up to the class, pass unchecked; every
+// level of the real-time and best-effort classes is valid), and only the
+// NONE class insists on level 0.
+Result<void> check_ioprio(int32_t value) {
+    const int32_t cls = (value >> kIoprioClassShift) & 7;
+    const int32_t level = value & 7;
+    switch (cls) {
+        case kIoprioClassRt:
+            if (!creds::privileged(my_credentials())) return Error::kPermission;
+            return {};
+        case kIoprioClassBe:
+        case kIoprioClassIdle:
+            return {};
+        case kIoprioClassNone:
+            if (level) return Error::kInvalid;
+            return {};
+        default:
+            return Error::kInvalid;
+    }
+}
+
+}  // namespace
+
+// ioprio_set(which, who, ioprio): the value is checked first (EPERM for the
+// real-time class unprivileged, EINVAL for a bad class or level), then
+// `which` (EINVAL), then the targets (ESRCH, EPERM). Kept in 16 bits, as
+// Linux keeps it (higher bits are dropped). Nothing here schedules I/O by
+// it: it is kept and reported.
+int64_t linux_ioprio_set(SyscallFrame& f) {
+    const int which = int(f.rdi), who = int(f.rsi);
+    const int32_t value = int32_t(f.rdx);
+    if (auto r = check_ioprio(value); !r.ok()) return errno_of(r.error());
+    if (which < kIoprioWhoProcess || which > kIoprioWhoUser) return errno_of(Error::kInvalid);
+    return result_of(proc::set_io_priority(proc::PriorityTarget(which - 1), who, uint16_t(value)));
+}
+
+// ioprio_get(which, who): the best priority among the targets.
+int64_t linux_ioprio_get(SyscallFrame& f) {
+    const int which = int(f.rdi), who = int(f.rsi);
+    if (which < kIoprioWhoProcess || which > kIoprioWhoUser) return errno_of(Error::kInvalid);
+    auto v = proc::best_io_priority(proc::PriorityTarget(which - 1), who);
+    return v.ok() ? int64_t(v.value()) : errno_of(v.error());
 }
 
 namespace {

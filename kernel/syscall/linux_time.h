@@ -34,5 +34,11 @@ int64_t linux_clock_settime(SyscallFrame& f);    // 227
 int64_t linux_clock_gettime(SyscallFrame& f);    // 228
 int64_t linux_clock_getres(SyscallFrame& f);     // 229
 int64_t linux_clock_nanosleep(SyscallFrame& f);  // 230
+// POSIX timers (linux_posix_timer.kernel.cpp).
+int64_t linux_timer_create(SyscallFrame& f);      // 222
+int64_t linux_timer_settime(SyscallFrame& f);     // 223
+int64_t linux_timer_gettime(SyscallFrame& f);     // 224
+int64_t linux_timer_getoverrun(SyscallFrame& f);  // 225
+int64_t linux_timer_delete(SyscallFrame& f);      // 226
 
 }  // namespace nyanos::sys

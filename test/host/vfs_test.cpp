@@ -117,7 +117,7 @@ TEST_CASE("vfs: /dev and /proc are mounted over the ramdisk; /proc/self/exe is t
     Inode* sh = t.at("/bin/sh").inode.get();
     test::clear_fake_processes();
     test::set_fake_process(7, sh);
-    LookupContext running_sh = LookupContext::of_process(Node{}, sh, 7);
+    LookupContext running_sh = LookupContext::of_process(Node{}, Node{}, sh, 7);
     auto self = t.vfs.resolve(running_sh, Node{}, "/proc/self", false);
     REQUIRE(self.ok());
     CHECK(t.vfs.type(self.value()) == NodeType::kSymlink);
@@ -159,7 +159,7 @@ TEST_CASE("vfs: /proc/<pid> for every process: listed by pid, its files, gone wi
     test::set_fake_process(1, sh);
     test::set_fake_process(42, cat);
     test::set_fake_process(300, nullptr);  // no program (a kernel-made process)
-    LookupContext init = LookupContext::of_process(Node{}, sh, 1);
+    LookupContext init = LookupContext::of_process(Node{}, Node{}, sh, 1);
     CHECK(t.list(t.at("/proc")) ==
           std::vector<std::string>{".", "..", "self", "cpuinfo", "interrupts", "loadavg", "meminfo",
                                    "mounts", "pci", "stat", "uptime", "version", "1", "42", "300"});
@@ -254,7 +254,7 @@ TEST_CASE("vfs: /proc/<pid>/fd lists the open descriptors; each link leads to it
     DescriptionRef pipe = DescriptionRef::adopt(new NodelessFile);
     test::set_fake_process_file(5, 0, motd);
     test::set_fake_process_file(5, 3, pipe);
-    LookupContext self = LookupContext::of_process(Node{}, nullptr, 5);
+    LookupContext self = LookupContext::of_process(Node{}, Node{}, nullptr, 5);
     CHECK(t.list(t.at("/proc/5/fd")) == std::vector<std::string>{".", "..", "0", "3"});
     FileStat st;
     t.vfs.stat(t.at("/proc/5/fd"), st);
@@ -802,7 +802,7 @@ TEST_CASE("open: /proc's text files are read-only regular files of size 0 that r
     Tree t;
     test::clear_fake_processes();
     test::set_fake_process(9, nullptr);
-    LookupContext self = LookupContext::of_process(Node{}, nullptr, 9);
+    LookupContext self = LookupContext::of_process(Node{}, Node{}, nullptr, 9);
     CHECK(t.list(t.at("/proc")) ==
           std::vector<std::string>{".", "..", "self", "cpuinfo", "interrupts", "loadavg", "meminfo",
                                    "mounts", "pci", "stat", "uptime", "version", "9"});
@@ -876,4 +876,21 @@ TEST_CASE("vfs: statx's mount IDs, one per file system, numbered as Linux's firs
     CHECK(fs::mount_id(fs::kDevDevice) == 2);
     CHECK(fs::mount_id(fs::kProcDevice) == 3);
     CHECK(fs::mount_id(fs::make_device(0, 12)) == 4);  // a pipe's
+}
+
+TEST_CASE("vfs: a chroot's root: absolute paths, '..' at it and absolute link targets stay inside") {
+    Tree t;
+    LookupContext jailed{};
+    jailed.root = t.at("/dev");
+    // "/" is the new root; ".." at it stays; the tree above is out of reach.
+    CHECK(t.vfs.resolve(jailed, Node{}, "/null", true).value() == t.at("/dev/null"));
+    CHECK(t.vfs.resolve(jailed, Node{}, "/../../null", true).value() == t.at("/dev/null"));
+    CHECK(t.vfs.resolve(jailed, Node{}, "/", true).value() == t.at("/dev"));
+    CHECK(resolve_error(t, jailed, "/dev/null") == Error::kNoEntry);
+    CHECK(resolve_error(t, jailed, "/bin/sh") == Error::kNoEntry);
+    // A relative path from a directory outside the root still walks up
+    // normally (Linux too: only the root itself stops "..").
+    auto outside = t.vfs.resolve(jailed, t.at("/bin"), "../dev/null", true);
+    REQUIRE(outside.ok());
+    CHECK(outside.value() == t.at("/dev/null"));
 }

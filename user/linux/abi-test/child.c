@@ -140,6 +140,19 @@ int child_main(int argc, char** argv, char** envp) {
                         (long)now.it_value.tv_sec);
         return 0;
     }
+    if (!strcmp(mode, "check-membarrier")) {
+        /* execve dropped the membarrier registrations of its caller. */
+        if (syscall(SYS_membarrier, 8, 0, 0) != -1 || errno != EPERM)
+            return fail("check-membarrier: still registered after execve");
+        return 0;
+    }
+    if (!strcmp(mode, "check-no-ptimer") && argc >= 4) {
+        /* execve dropped the POSIX timers its caller had. */
+        long cur[4];
+        if (syscall(SYS_timer_gettime, atoi(argv[3]), cur) != -1 || errno != EINVAL)
+            return fail("check-no-ptimer: timer %s survived execve", argv[3]);
+        return 0;
+    }
     if (!strcmp(mode, "block-read") && argc >= 4) {
         /* Blocks until every writer of the pipe is gone. */
         char c;

@@ -20,12 +20,12 @@ const char* g_fixtures;
 extern const struct abi_case cow_cases[], exec_cases[], mm_cases[], pipe_cases[], fd_cases[],
     signal_cases[], sigframe_cases[], thread_cases[], process_cases[], badptr_cases[],
     exit_cases[], timer_cases[], fs_cases[], fs_attr_cases[], fs_names_cases[], prctl_cases[],
-    events_cases[], socket_cases[], misc_cases[];
+    events_cases[], socket_cases[], misc_cases[], more_cases[];
 static const struct abi_case* const g_groups[] = {
     cow_cases,    exec_cases,   mm_cases,      pipe_cases,   fd_cases,   signal_cases,
     sigframe_cases, thread_cases, process_cases, badptr_cases, exit_cases, timer_cases,
     fs_cases,     fs_attr_cases, fs_names_cases, prctl_cases, events_cases, socket_cases,
-    misc_cases,
+    misc_cases, more_cases,
 };
 #define GROUP_COUNT (sizeof g_groups / sizeof g_groups[0])
 

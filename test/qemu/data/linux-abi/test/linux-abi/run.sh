@@ -77,7 +77,11 @@ fourth=$?
   --case events-eventfd --case events-timerfd --case events-signalfd \
   --case events-epoll-errors --case events-epoll-triggers --case events-epoll-kinds \
   --case misc-preadv-pwritev --case misc-memfd-create --case misc-fallocate \
-  --case misc-mincore --case misc-mlock --case misc-personality --case misc-capabilities
+  --case misc-mincore --case misc-mlock --case misc-personality --case misc-capabilities \
+  --case ptimer-basic --case ptimer-ids --case ptimer-periodic --case ptimer-handler \
+  --case ptimer-sigev-none --case ptimer-thread-abstime --case ptimer-errors --case ptimer-fork-exec --case ptimer-cpu \
+  --case more-groups --case more-timerslack --case more-ioprio --case more-membarrier \
+  --case more-chroot
 fifth=$?
 /bin/linux-abi-test --check-memory \
   --case sock-pair-stream --case sock-pair-dgram --case sock-pair-flags --case sock-pair-close \
