@@ -175,15 +175,18 @@ static int holder_done(long pid, long pages) {
     return 0;
 }
 
-/* Spawns holders until exec fails with ENOMEM; returns how many it started,
+/* Spawns holders until exec fails with ENOMEM (or a one-page holder cannot
+ * be backed); returns how many it started,
  * or -1 (having killed and reaped the holders it started). A holder that the kernel cannot back is killed (SIGSEGV) and reaped
  * here; its memory goes back and the loop goes on with smaller holders. */
 static int exhaust(int* killed_by_oom) {
     int n = 0;
     *killed_by_oom = 0;
+    long cap = -1; /* after a holder was killed: at most half its size */
     for (int round = 0; round < MAX_HOLDERS; ++round) {
         long free_now = free_frames();
         long pages = free_now / 16;
+        if (cap > 0 && pages > cap) pages = cap;
         if (pages < 1) pages = 1;
         char pbuf[24];
         snprintf(pbuf, sizeof pbuf, "%ld", pages);
@@ -209,6 +212,10 @@ static int exhaust(int* killed_by_oom) {
                     fail("holder ended with status %#x", status);
                 ++*killed_by_oom;
                 g_holders[--n] = 0;
+                /* Not even one page could be backed: memory is exhausted
+                 * as surely as an ENOMEM from exec would say. */
+                if (pages == 1) return n;
+                cap = pages / 2;
                 break;
             }
             if (holder_done(pid, pages)) break;
