@@ -26,9 +26,12 @@ Result<TimerValue> get_interval_timer(int which);
 uint32_t set_alarm(uint32_t seconds);
 
 // From the timer interrupt of every CPU, not holding the scheduler lock:
-// `thread` ran the last tick (in user mode when `user`), on CPU `cpu`.
-// CPU 0 also fires the real timers due.
-void process_timers_tick(Thread& thread, bool user, unsigned cpu);
+// `thread` ran the last tick (in user mode when `user`). Every CPU's tick
+// also fires the real-time timers due (setitimer's ITIMER_REAL, POSIX
+// timers), whichever comes first: a timer is not late because one CPU is
+// (a virtual CPU whose host thread is starved stops ticking while the
+// clock runs on).
+void process_timers_tick(Thread& thread, bool user);
 // After the current process took a process-directed SIGALRM: a periodic
 // real timer starts its next period.
 void rearm_real_timer(Process& process);

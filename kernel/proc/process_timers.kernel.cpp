@@ -340,11 +340,11 @@ uint32_t set_alarm(uint32_t seconds) {
     return alarm_seconds(old.value_ns);
 }
 
-void process_timers_tick(Thread& thread, bool user, unsigned cpu) {
+void process_timers_tick(Thread& thread, bool user) {
     if (!__atomic_load_n(&g_armed_count, __ATOMIC_RELAXED)) return;
     sync::NoInterruptsGuard lock(g_itimer_lock);
-    if (cpu == 0 && g_real_armed) fire_real_timers_locked(arch::monotonic_ns());
-    if (cpu == 0 && g_posix_armed) fire_posix_timers_locked(arch::monotonic_ns());
+    if (g_real_armed) fire_real_timers_locked(arch::monotonic_ns());
+    if (g_posix_armed) fire_posix_timers_locked(arch::monotonic_ns());
     Process* p = thread.process;
     if (!p || !p->signal_actions) return;
     charge_posix_cpu_timers_locked(*p, thread, user);

@@ -260,7 +260,7 @@ void on_timer(arch::InterruptFrame& frame) {
     }
     // setitimer's timers, before the scheduler lock: firing one sends a
     // signal, whose lock comes first.
-    process_timers_tick(*current, frame.from_user(), cpu.index);
+    process_timers_tick(*current, frame.from_user());
     {
         sync::Guard lock(g_scheduler_lock);
         if (g_timed) expire_deadlines(arch::monotonic_ns());
