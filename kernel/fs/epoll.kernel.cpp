@@ -341,12 +341,14 @@ Result<DescriptionRef> create_epoll() {
 Result<void> epoll_control(FileDescription& epoll, int op, int fd, FileDescription& target,
                            const EpollEvent& event) {
     // Linux's order: EPERM for a file without a poll of its own (its
-    // file_can_poll: regular files and directories here), then EINVAL for
-    // an epfd that is not an epoll or is the file itself, then the op.
+    // file_can_poll: regular files, directories and the memory devices
+    // here), then EINVAL for an epfd that is not an epoll or is the file
+    // itself, then the op.
     FileStat st;
     target.stat(st);
     uint32_t type = st.mode & mode_bits::kTypeMask;
-    if (type == mode_bits::kRegular || type == mode_bits::kDirectory) return Error::kPermission;
+    if (type == mode_bits::kRegular || type == mode_bits::kDirectory || !target.can_poll())
+        return Error::kPermission;
     Epoll* e = as_epoll(epoll);
     if (!e) return Error::kInvalid;
     return e->control(op, fd, target, event);

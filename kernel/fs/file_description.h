@@ -182,6 +182,11 @@ public:
     // subscribes it to the event that will change them, before looking
     // (so no change is missed between the look and the wait).
     virtual uint32_t poll(proc::PollWaiter* waiter);
+    // False for a file that has no poll of its own (Linux's file_can_poll),
+    // which epoll refuses to watch (EPERM); poll() and select() still
+    // report it always ready. Regular files and directories are such files
+    // too, and epoll tells them by their type.
+    virtual bool can_poll() const { return true; }
     // A device request; `arg` is the raw argument (often a user pointer).
     virtual Result<int64_t> ioctl(uint32_t request, uint64_t arg);
     // Calls `emit` for the directory's entries from the current offset on,

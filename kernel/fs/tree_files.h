@@ -106,6 +106,7 @@ public:
     Result<size_t> pwrite(IoBuffer& in, uint64_t) override { return write(in); }
     Result<uint64_t> seek(int64_t, int) override { return uint64_t(0); }
     void stat(FileStat& out) override;
+    bool can_poll() const override { return false; }  // as Linux's null, zero and full
     const Node* node() const override { return &m_node; }
 
 private:

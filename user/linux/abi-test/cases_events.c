@@ -255,6 +255,14 @@ static int events_epoll_errors(void) {
     CHECK_OK(d);
     CHECK_ERR(epoll_ctl(ep, EPOLL_CTL_ADD, d, &ev), EPERM);
     close(d);
+    /* Nor the memory devices, which have no poll of their own. */
+    const char* devices[] = {"/dev/null", "/dev/zero", "/dev/full"};
+    for (int i = 0; i < 3; ++i) {
+        int dev = open(devices[i], O_RDWR);
+        CHECK_OK(dev);
+        CHECK_ERR(epoll_ctl(ep, EPOLL_CTL_ADD, dev, &ev), EPERM);
+        close(dev);
+    }
     /* Loops: an epoll that would watch itself through another. */
     int ep2 = epoll_create1(0);
     CHECK_OK(ep2);
