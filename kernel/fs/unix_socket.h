@@ -130,6 +130,9 @@ public:
     uint64_t timeout_ns(bool send) const;
     void set_timeout_ns(bool send, uint64_t ns);
 
+    // The socket proper (fs/unix_socket.kernel.cpp's own use).
+    UnixSocket* socket() const { return m_socket; }
+
 private:
     SocketFile(UnixSocket* socket, uint32_t flags);
     ~SocketFile() override;
