@@ -276,7 +276,7 @@ TEST_CASE("unix gc: random graphs agree with a reachability search") {
         const int n = 1 + int(rng() % 12);
         std::vector<DescriptionRef> s;
         for (int i = 0; i < n; ++i) s.push_back(ModelFile::make());
-        std::vector<std::vector<int>> edges(size_t(n));
+        std::vector<std::vector<int>> edges(static_cast<size_t>(n));
         const int messages = int(rng() % uint32_t(3 * n + 1));
         for (int m = 0; m < messages; ++m) {
             int to = int(rng() % uint32_t(n));
@@ -295,7 +295,7 @@ TEST_CASE("unix gc: random graphs agree with a reachability search") {
         }
         // Some stay held from outside; the reachable set is what those
         // reach through queues.
-        std::vector<bool> held(size_t(n)), reached(size_t(n));
+        std::vector<bool> held(static_cast<size_t>(n)), reached(static_cast<size_t>(n));
         std::vector<int> work;
         for (int i = 0; i < n; ++i) {
             held[size_t(i)] = rng() % 3 == 0;
