@@ -150,8 +150,9 @@ public:
     void add_ref() { m_refs.add(); }
     // Drops a reference; the last one destroys the description (its
     // release). Never call it holding a spinlock the release may take (a
-    // pipe's, the scheduler's): descriptor tables drop theirs after
-    // unlocking.
+    // pipe's, the scheduler's; a socket's description takes the Unix
+    // socket lock on every drop, not only the last): descriptor tables
+    // drop theirs after unlocking.
     void release_ref() {
         if (m_socket_kind) return release_socket_reference(this);
         if (m_refs.drop()) destroy();
