@@ -79,8 +79,8 @@ public:
         for (UnixGcNode* n = m_head; n; n = n->m_next) {
             n->m_inner = 0;
             n->m_work = nullptr;
-            n->m_mark = graph.references(*n) == n->m_in_flight ? UnixGcNode::kCandidate
-                                                                : UnixGcNode::kNone;
+            n->m_mark =
+                graph.references(*n) == n->m_in_flight ? UnixGcNode::kCandidate : UnixGcNode::kNone;
         }
         // What candidates' queues hold of each other.
         for (UnixGcNode* n = m_head; n; n = n->m_next) {
