@@ -38,6 +38,11 @@ extern sync::SpinLock g_epoll_lock;
 // A description watched by an epoll instance lost its last reference: the
 // items watching it go, before its kind is destroyed (defined in fs/epoll).
 void forget_epoll_watches(FileDescription* d);
+// Drops a reference to a socket's description (fs/unix_socket.h): under
+// the Unix socket lock, so that the garbage collector of descriptions in
+// flight sees every drop and runs after one that may have left a socket
+// reachable only from queues (defined in fs/unix_socket).
+void release_socket_reference(FileDescription* d);
 
 // open() flags, Linux x86_64's values (NyanOS's O_RDONLY is the same 0).
 namespace open_flags {
@@ -145,15 +150,12 @@ public:
     void add_ref() { m_refs.add(); }
     // Drops a reference; the last one destroys the description (its
     // release). Never call it holding a spinlock the release may take (a
-    // pipe's, the scheduler's): descriptor tables drop theirs after
-    // unlocking.
+    // pipe's, the scheduler's; a socket's description takes the Unix
+    // socket lock on every drop, not only the last): descriptor tables
+    // drop theirs after unlocking.
     void release_ref() {
-        if (!m_refs.drop()) return;
-        // epoll(7): closing the last descriptor of a file removes it from
-        // every interest list, before its kind (and the events its items
-        // subscribed to) goes.
-        if (__atomic_load_n(&m_epoll_watched, __ATOMIC_ACQUIRE)) forget_epoll_watches(this);
-        delete this;
+        if (m_socket_kind) return release_socket_reference(this);
+        if (m_refs.drop()) destroy();
     }
     uint32_t reference_count() const { return m_refs.count(); }
 
@@ -229,6 +231,11 @@ public:
 
 protected:
     explicit FileDescription(uint32_t flags) : m_flags(flags & open_flags::kKept) {}
+    // For SocketFile's constructor: its drops go through
+    // release_socket_reference.
+    struct SocketKind {};
+    FileDescription(uint32_t flags, SocketKind)
+        : m_flags(flags & open_flags::kKept), m_socket_kind(true) {}
     virtual ~FileDescription();
 
     // For seekable kinds: the offset, guarded by its own leaf lock.
@@ -239,8 +246,19 @@ protected:
     Result<uint64_t> seek_within(int64_t offset, int whence, uint64_t size) EXCLUDES(m_offset_lock);
 
 private:
+    friend void release_socket_reference(FileDescription* d);
+    // The release, once the last reference went.
+    void destroy() {
+        // epoll(7): closing the last descriptor of a file removes it from
+        // every interest list, before its kind (and the events its items
+        // subscribed to) goes.
+        if (__atomic_load_n(&m_epoll_watched, __ATOMIC_ACQUIRE)) forget_epoll_watches(this);
+        delete this;
+    }
+
     RefCount m_refs;
     uint32_t m_flags;
+    const bool m_socket_kind = false;
     bool m_flocked = false;
     bool m_record_locked = false;
     bool m_epoll_watched = false;

@@ -136,6 +136,14 @@ public:
     // Everything, as a list (closing).
     SocketMessage* take_all();
 
+    // f(const DescriptionRef&) for every description in flight in the
+    // queue (under the lock: the garbage collector's walk, fs/unix_gc.h).
+    template <typename F>
+    void for_each_right(F&& f) const {
+        for (const SocketMessage* m = m_head; m; m = m->next)
+            for (uint32_t i = 0; i < m->right_count; ++i) f(m->rights[i]);
+    }
+
 private:
     SocketMessage* m_head = nullptr;
     SocketMessage* m_tail = nullptr;

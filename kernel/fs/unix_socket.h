@@ -9,7 +9,9 @@
 // closes the socket: its peer sees the end of the stream (EPIPE for
 // writes), its name is forgotten (a path's inode stays, as on Linux,
 // until unlinked), and what it had received — in-flight descriptions
-// included — is freed.
+// included — is freed. A socket whose description only queues still hold
+// (a socket sent into its own queue and closed, cycles of them) is found
+// by the garbage collector (fs/unix_gc.h) and closed the same way.
 //
 // Every socket's state is guarded by one lock, `g_unix_lock`
 // (docs/locking.md), never held across a user copy: a sender copies its
@@ -129,6 +131,9 @@ public:
     // timeout, sending and connecting the send one.
     uint64_t timeout_ns(bool send) const;
     void set_timeout_ns(bool send, uint64_t ns);
+
+    // The socket proper (fs/unix_socket.kernel.cpp's own use).
+    UnixSocket* socket() const { return m_socket; }
 
 private:
     SocketFile(UnixSocket* socket, uint32_t flags);

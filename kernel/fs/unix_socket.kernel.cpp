@@ -5,6 +5,7 @@
 
 #include "fs/inode.h"
 #include "fs/tmpfs.h"
+#include "fs/unix_gc.h"
 #include "arch/x86_64/timer.h"
 #include "proc/process.h"
 #include "proc/scheduler.h"
@@ -46,6 +47,8 @@ proc::WaitEvent g_unix_room;
 UnixSocket* g_bound GUARDED_BY(g_unix_lock) = nullptr;
 uint32_t g_next_autobind GUARDED_BY(g_unix_lock) = 0;
 uint64_t g_next_serial = 1;  // st_ino of the next socket (atomic)
+// The sockets whose descriptions are in flight (fs/unix_gc.h).
+UnixGcGraph g_unix_gc GUARDED_BY(g_unix_lock);
 
 // Interrupts off and g_unix_lock held for a scope (a wait gives both up
 // while blocked), as the pipe's lock.
@@ -111,6 +114,10 @@ bool same_abstract(const UnixAddress& a, const UnixAddress& b) {
     return a.length == b.length && memcmp(a.bytes, b.bytes, a.length) == 0;
 }
 
+// Messages that left a queue (`list`, returned): their descriptions
+// leave flight.
+SocketMessage* left_queue_locked(SocketMessage* list) REQUIRES(g_unix_lock);
+
 }  // namespace
 
 // The socket proper. Everything but the type and the events is guarded by
@@ -118,7 +125,9 @@ bool same_abstract(const UnixAddress& a, const UnixAddress& b) {
 // under the lock: by then it is closed, so its queue and backlog are
 // empty, and what its destructor releases (a path's inode, its peer)
 // takes only locks that come after this one.
-class UnixSocket {
+// Its UnixGcNode part (the garbage collector's bookkeeping) is guarded by
+// g_unix_lock too, through g_unix_gc.
+class UnixSocket : public UnixGcNode {
 public:
     enum class State : uint8_t { kUnconnected, kListening, kConnected, kClosed };
 
@@ -155,6 +164,10 @@ public:
     // SO_RCVTIMEO, SO_SNDTIMEO: how long a blocked call waits (0: no limit).
     uint64_t m_receive_timeout_ns GUARDED_BY(g_unix_lock) = 0;
     uint64_t m_send_timeout_ns GUARDED_BY(g_unix_lock) = 0;
+    // Its description while it has one (set by SocketFile's constructor
+    // and accept, cleared by its destructor): the collector compares the
+    // description's references with those in flight.
+    SocketFile* m_file GUARDED_BY(g_unix_lock) = nullptr;
     // Data, a connection, the reading turn, or a state change.
     proc::WaitEvent m_readable;
 
@@ -184,7 +197,7 @@ public:
         m_state = State::kClosed;
         m_shutdown = kShutdownMask;
         if (m_address.length) unbind_locked();
-        garbage.add(m_queue.take_all());
+        garbage.add(left_queue_locked(m_queue.take_all()));
         UnixSocket* peer = m_peer;
         m_peer = nullptr;
         if (peer) {
@@ -236,6 +249,78 @@ private:
 
 namespace {
 
+// The socket a description is, or nullptr.
+UnixSocket* socket_of(const DescriptionRef& d) {
+    SocketFile* f = d->as_socket();
+    return f ? f->socket() : nullptr;
+}
+
+// `count` descriptions that left flight: read, dropped, or purged.
+void left_flight_locked(const DescriptionRef* rights, uint32_t count) REQUIRES(g_unix_lock) {
+    for (uint32_t i = 0; i < count; ++i)
+        if (UnixSocket* s = socket_of(rights[i])) g_unix_gc.remove_in_flight(*s);
+}
+
+// Queues `m` on `target`: the descriptions it carries go in flight. True
+// when one of them may be held from queues alone now (all its references
+// in flight): the caller runs a collection.
+bool enqueue_locked(UnixSocket* target, SocketMessage* m) REQUIRES(g_unix_lock) {
+    target->m_queue.push(m);
+    bool suspect = false;
+    for (uint32_t i = 0; i < m->right_count; ++i) {
+        UnixSocket* s = socket_of(m->rights[i]);
+        if (!s) continue;
+        g_unix_gc.add_in_flight(*s);
+        if (m->rights[i]->reference_count() == g_unix_gc.in_flight(*s)) suspect = true;
+    }
+    return suspect;
+}
+
+// The collector's view of the sockets (fs/unix_gc.h): a socket's children
+// are the sockets in flight in its queue and in its pending connections'
+// queues; a purge takes those queues' messages into `garbage`. Only
+// collect_locked uses it, holding g_unix_lock: the portable collector that
+// calls these cannot name the lock, hence no analysis inside.
+struct SocketGraph {
+    Garbage& garbage;
+
+    uint32_t references(UnixGcNode& n) NO_THREAD_SAFETY_ANALYSIS {
+        auto& s = static_cast<UnixSocket&>(n);
+        // No description: never a candidate (cannot happen in flight).
+        return s.m_file ? s.m_file->reference_count() : UINT32_MAX;
+    }
+    template <typename F>
+    void for_each_child(UnixGcNode& n, F f) NO_THREAD_SAFETY_ANALYSIS {
+        auto& s = static_cast<UnixSocket&>(n);
+        auto visit = [&f](const DescriptionRef& d) {
+            if (UnixSocket* child = socket_of(d)) f(child);
+        };
+        s.m_queue.for_each_right(visit);
+        for (UnixSocket* p = s.m_backlog_head; p; p = p->m_next_pending)
+            p->m_queue.for_each_right(visit);
+    }
+    void purge(UnixGcNode& n) NO_THREAD_SAFETY_ANALYSIS {
+        auto& s = static_cast<UnixSocket&>(n);
+        // A reader copying out holds a reference, so this cannot be a
+        // candidate; left alone all the same (its messages are in use).
+        if (!s.m_reading) garbage.add(left_queue_locked(s.m_queue.take_all()));
+        for (UnixSocket* p = s.m_backlog_head; p; p = p->m_next_pending)
+            if (!p->m_reading) garbage.add(left_queue_locked(p->m_queue.take_all()));
+        s.changed();  // room for senders blocked on its queue
+    }
+};
+
+// Purges the sockets that only unreachable queues hold (fs/unix_gc.h).
+void collect_locked(Garbage& garbage) REQUIRES(g_unix_lock) {
+    SocketGraph graph{garbage};
+    g_unix_gc.collect(graph);
+}
+
+SocketMessage* left_queue_locked(SocketMessage* list) {
+    for (SocketMessage* m = list; m; m = m->next) left_flight_locked(m->rights, m->right_count);
+    return list;
+}
+
 UnixSocket* new_socket(int type) {
     return new (std::nothrow) UnixSocket(type);
 }
@@ -272,13 +357,20 @@ Result<SocketMessage*> build_message(IoBuffer& in, size_t at, size_t n, const Un
 }  // namespace
 
 SocketFile::SocketFile(UnixSocket* socket, uint32_t flags)
-    : FileDescription(open_flags::kReadWrite | (flags & open_flags::kNonBlock)), m_socket(socket) {}
+    : FileDescription(open_flags::kReadWrite | (flags & open_flags::kNonBlock), SocketKind{}),
+      m_socket(socket) {
+    if (socket) {
+        UnixLock lock;
+        socket->m_file = this;
+    }
+}
 
 SocketFile::~SocketFile() {
     if (!m_socket) return;  // accept()'s description, unused
     Garbage garbage;
     {
         UnixLock lock;
+        m_socket->m_file = nullptr;
         m_socket->close_locked(garbage);
         m_socket->release_ref();
     }
@@ -424,7 +516,7 @@ Result<size_t> SocketFile::send(IoBuffer& in, SendOptions& options) {
                      target->m_receive_buffer) ||
                 (target->m_peer != self && target->m_queue.count() > kMaxDatagramQueue);
             if (!full) {
-                target->m_queue.push(m);
+                if (enqueue_locked(target, m)) collect_locked(garbage);
                 target->m_readable.notify();
                 return total;
             }
@@ -497,7 +589,7 @@ Result<size_t> SocketFile::send(IoBuffer& in, SendOptions& options) {
                 return sent ? Result<size_t>(sent) : Error::kBrokenPipe;
             }
             if (peer->m_queue.charge() < self->m_send_buffer) {
-                peer->m_queue.push(m);
+                if (enqueue_locked(peer, m)) collect_locked(garbage);
                 peer->m_readable.notify();
                 sent += piece;
                 break;
@@ -543,8 +635,10 @@ Result<size_t> SocketFile::receive(IoBuffer& out, ReceiveOptions& options) {
                 if (!options.peek) {
                     DescriptionRef* rights = nullptr;
                     uint32_t right_count = 0;
-                    garbage.add(self->m_queue.consume_stream(copied.value(), rights, right_count));
+                    garbage.add(left_queue_locked(
+                        self->m_queue.consume_stream(copied.value(), rights, right_count)));
                     if (rights) {
+                        left_flight_locked(rights, right_count);
                         options.rights = rights;
                         options.right_count = right_count;
                         got_rights = true;
@@ -583,6 +677,7 @@ Result<size_t> SocketFile::receive(IoBuffer& out, ReceiveOptions& options) {
                 m = self->m_queue.front();  // stays: only the turn's holder removes
             } else {
                 m = self->m_queue.pop();
+                left_queue_locked(m);
                 garbage.add(m);
                 g_unix_room.notify();
             }
@@ -835,6 +930,7 @@ Result<DescriptionRef> SocketFile::accept(uint32_t flags, UnixAddress& peer) {
             server->m_next_pending = nullptr;
             --self->m_backlog_count;
             file->m_socket = server;  // the backlog's reference
+            server->m_file = file;
             peer = server->m_peer ? server->m_peer->m_address : UnixAddress{};
             g_unix_room.notify();
             return ref;
@@ -953,6 +1049,21 @@ uint64_t SocketFile::timeout_ns(bool send) const {
 void SocketFile::set_timeout_ns(bool send, uint64_t ns) {
     UnixLock lock;
     (send ? m_socket->m_send_timeout_ns : m_socket->m_receive_timeout_ns) = ns;
+}
+
+void release_socket_reference(FileDescription* d) {
+    bool last;
+    {
+        Garbage garbage;  // freed after the lock
+        UnixLock lock;
+        last = d->m_refs.drop();
+        // A socket with references in flight lost one held elsewhere: it
+        // (and what only it reaches) may be held from queues alone now.
+        // Every drop is under the lock, so the description lives on here.
+        UnixSocket* s = last ? nullptr : static_cast<SocketFile*>(d)->socket();
+        if (s && g_unix_gc.in_flight(*s)) collect_locked(garbage);
+    }
+    if (last) d->destroy();
 }
 
 }  // namespace nyanos::fs

@@ -215,6 +215,11 @@ void release_table_record_locks(const void*, const FileDescription*) {}
 // Nor epoll instances: nothing watches a host test's descriptions.
 sync::SpinLock g_epoll_lock;
 void forget_epoll_watches(FileDescription*) {}
+// Nor sockets: a socket's description is the kernel's (fs/unix_socket), so
+// this only runs for one that never was a socket's.
+void release_socket_reference(FileDescription* d) {
+    if (d->m_refs.drop()) d->destroy();
+}
 
 // Processes' mappings are the kernel's: the host tests have none.
 void unmap_file_from_processes(uint32_t, uint64_t) {}

@@ -881,6 +881,171 @@ static int sock_scm_truncated(void) {
     return CASE_PASS;
 }
 
+/* Receives one message into `data` with up to 4 descriptions (their
+ * number in *nfds); returns the bytes, or -1. */
+static int recv_fds(int sock, char* data, size_t size, int* fds, int* nfds) {
+    char control[CMSG_SPACE(sizeof(int) * 4)];
+    struct iovec v = {data, size};
+    struct msghdr m = {0};
+    m.msg_iov = &v;
+    m.msg_iovlen = 1;
+    m.msg_control = control;
+    m.msg_controllen = sizeof control;
+    int n = (int)recvmsg(sock, &m, MSG_DONTWAIT);
+    *nfds = 0;
+    struct cmsghdr* c = n >= 0 ? CMSG_FIRSTHDR(&m) : NULL;
+    if (c && c->cmsg_type == SCM_RIGHTS) {
+        *nfds = (int)((c->cmsg_len - CMSG_LEN(0)) / sizeof(int));
+        memcpy(fds, CMSG_DATA(c), sizeof(int) * (size_t)*nfds);
+    }
+    return n;
+}
+
+/* Linux collects unreachable sockets when a Unix socket is released while
+ * descriptions are in flight (unix_gc): closing a fresh pair makes it
+ * run there. */
+static int gc_trigger(void) {
+    int sv[2];
+    if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) != 0) return -1;
+    close(sv[0]);
+    close(sv[1]);
+    return 0;
+}
+
+/* Waits (up to 5 s) for `fd` to be readable or hung up: Linux may finish a
+ * collection on another CPU. */
+static void wait_readable(int fd) {
+    struct pollfd p = {.fd = fd, .events = POLLIN};
+    poll(&p, 1, 5000);
+}
+
+static int count_fds(void) {
+    int n = 0;
+    for (int fd = 0; fd < 1024; ++fd)
+        if (fcntl(fd, F_GETFD) >= 0) ++n;
+    return n;
+}
+
+/* SCM_RIGHTS cycles that no process can reach any more: a socket sent
+ * into its own queue, each end sent over itself, a cycle of three, a
+ * socket carried inside a socket in flight, a listener sent to its own
+ * pending connection. Each carries a pipe's write end: once the cycle is
+ * collected, the pipe's reader sees the end of file. Made many times, so
+ * that a leak shows in the memory check. A cycle that a live socket can
+ * still reach stays whole, and a stream whose peer was collected sees the
+ * end of the stream (EPIPE for writes). */
+static int sock_scm_gc(void) {
+    const int fds_before = count_fds();
+    char name[48];
+    snprintf(name, sizeof name, "abi-scm-gc-%d", (int)getpid());
+    for (int round = 0; round < 2000; ++round) {
+        int p[2];
+        CHECK_OK(pipe(p));
+        CHECK_OK(fcntl(p[0], F_SETFL, O_NONBLOCK));
+        const int type = (round / 5) % 2 ? SOCK_DGRAM : SOCK_STREAM;
+        int a[2], b[2], c[2];
+        switch (round % 5) {
+        case 0: /* a's queue holds a */
+            CHECK_OK(socketpair(AF_UNIX, type, 0, a));
+            {
+                int f[2] = {a[0], p[1]};
+                CHECK_EQ(send_fds(a[1], f, 2, "self"), 4);
+            }
+            break;
+        case 1: /* each end in the other's queue, sent over itself */
+            CHECK_OK(socketpair(AF_UNIX, type, 0, a));
+            CHECK_EQ(send_fds(a[0], &a[0], 1, "x"), 1);
+            {
+                int f[2] = {a[1], p[1]};
+                CHECK_EQ(send_fds(a[1], f, 2, "y"), 1);
+            }
+            break;
+        case 2: /* a cycle of three: a0 holds b0, b0 holds c0, c0 holds a0 */
+            CHECK_OK(socketpair(AF_UNIX, type, 0, a));
+            CHECK_OK(socketpair(AF_UNIX, type, 0, b));
+            CHECK_OK(socketpair(AF_UNIX, type, 0, c));
+            CHECK_EQ(send_fds(a[1], &b[0], 1, "1"), 1);
+            CHECK_EQ(send_fds(b[1], &c[0], 1, "2"), 1);
+            {
+                int f[2] = {a[0], p[1]};
+                CHECK_EQ(send_fds(c[1], f, 2, "3"), 1);
+            }
+            close(b[0]);
+            close(b[1]);
+            close(c[0]);
+            close(c[1]);
+            break;
+        case 3: /* b0 (holding the pipe) in flight inside a0, which holds itself */
+            CHECK_OK(socketpair(AF_UNIX, type, 0, a));
+            CHECK_OK(socketpair(AF_UNIX, type, 0, b));
+            CHECK_EQ(send_fds(b[1], &p[1], 1, "p"), 1);
+            CHECK_EQ(send_fds(a[1], &b[0], 1, "b"), 1);
+            CHECK_EQ(send_fds(a[1], &a[0], 1, "a"), 1);
+            close(b[0]);
+            close(b[1]);
+            break;
+        default: { /* a listener in its own pending connection's queue */
+            struct sockaddr_un addr;
+            socklen_t len = abstract_address(&addr, name);
+            a[0] = socket(AF_UNIX, SOCK_STREAM, 0);
+            CHECK_OK(a[0]);
+            CHECK_OK(bind(a[0], (struct sockaddr*)&addr, len));
+            CHECK_OK(listen(a[0], 4));
+            a[1] = socket(AF_UNIX, SOCK_STREAM, 0);
+            CHECK_OK(a[1]);
+            CHECK_OK(connect(a[1], (struct sockaddr*)&addr, len));
+            int f[2] = {a[0], p[1]};
+            CHECK_EQ(send_fds(a[1], f, 2, "l"), 1);
+            break;
+        }
+        }
+        close(p[1]);
+        close(a[0]);
+        close(a[1]);
+        CHECK_OK(gc_trigger());
+        wait_readable(p[0]);
+        char ch;
+        CHECK_EQ(read(p[0], &ch, 1), 0);
+        close(p[0]);
+    }
+
+    /* Reachable from a live socket (s0's queue holds a0, whose own queue
+     * holds a0): kept, and what it carries still arrives. */
+    int s[2], a[2];
+    CHECK_OK(socketpair(AF_UNIX, SOCK_STREAM, 0, s));
+    CHECK_OK(socketpair(AF_UNIX, SOCK_STREAM, 0, a));
+    CHECK_EQ(send_fds(a[1], &a[0], 1, "inner"), 5);
+    CHECK_EQ(send_fds(s[1], &a[0], 1, "outer"), 5);
+    close(a[0]);
+    close(a[1]);
+    CHECK_OK(gc_trigger());
+    char data[16];
+    int got[4], n;
+    CHECK_EQ(recv_fds(s[0], data, sizeof data, got, &n), 5);
+    CHECK_EQ(memcmp(data, "outer", 5), 0);
+    CHECK_EQ(n, 1);
+    int kept = got[0];
+    CHECK_EQ(recv_fds(kept, data, sizeof data, got, &n), 5);
+    CHECK_EQ(memcmp(data, "inner", 5), 0);
+    CHECK_EQ(n, 1);
+    close(got[0]);
+    close(kept);
+    close(s[0]);
+    close(s[1]);
+
+    /* A stream whose peer was collected: the end of the stream. */
+    CHECK_OK(socketpair(AF_UNIX, SOCK_STREAM, 0, a));
+    CHECK_EQ(send_fds(a[1], &a[0], 1, "z"), 1);
+    close(a[0]);
+    CHECK_OK(gc_trigger());
+    wait_readable(a[1]);
+    CHECK_EQ(read(a[1], data, sizeof data), 0);
+    CHECK_ERR(send(a[1], "w", 1, MSG_NOSIGNAL), EPIPE);
+    close(a[1]);
+    CHECK_EQ(count_fds(), fds_before);
+    return CASE_PASS;
+}
+
 /* --- 5. other families --- */
 
 /* Linux has AF_INET; NyanOS has no network stack and answers as a Linux
@@ -972,6 +1137,7 @@ CASE_TABLE(socket) = {
     {"sock-peercred", sock_peercred},
     {"sock-scm-rights", sock_scm_rights},
     {"sock-scm-truncated", sock_scm_truncated},
+    {"sock-scm-gc", sock_scm_gc},
     {"sock-inet", sock_inet},
     {"sock-epoll", sock_epoll},
     CASE_TABLE_END,
