@@ -26,6 +26,11 @@ uint64_t file_size_limit();
 // caught or ignored, the caller sees EFBIG).
 void file_size_limit_exceeded();
 
+// This thread's slot for fs::free_messages (fs/socket_queue.cpp): null
+// while no call runs on the thread, else where the outermost call keeps
+// the messages still to free.
+void*& socket_messages_to_free();
+
 // /proc's view of the process table. A process here is a thread group
 // (its pid; not another thread's ID), zombies included, as Linux lists them.
 bool process_exists(int32_t pid);

@@ -21,6 +21,10 @@ void file_size_limit_exceeded() {
     proc::raise_sigxfsz_for_current();
 }
 
+void*& socket_messages_to_free() {
+    return proc::current_thread()->words().socket_messages_to_free;
+}
+
 bool process_exists(int32_t pid) {
     return proc::process_listed(pid);
 }

@@ -2,6 +2,8 @@
 
 #include <new>
 
+#include "fs/kernel_hooks.h"
+
 namespace nyanos::fs {
 
 SocketMessage* SocketMessage::try_create(size_t length) {
@@ -28,11 +30,35 @@ void free_rights(DescriptionRef* rights, uint32_t count) {
 }
 
 void free_messages(SocketMessage* list) {
-    while (list) {
-        SocketMessage* next = list->next;
-        list->destroy();
-        list = next;
+    // Freeing a message drops the descriptions it carries; the last
+    // reference of a socket's description frees that socket's queue, whose
+    // messages may carry sockets in turn: a chain as long as a program
+    // cares to build. So only the outermost call on a thread frees; a call
+    // made inside it adds its list to the outermost's, which the loop
+    // below reaches in turn, and the stack stays one level deep.
+    void*& slot = socket_messages_to_free();
+    if (slot) {
+        if (!list) return;
+        SocketMessage* tail = list;
+        while (tail->next) tail = tail->next;
+        auto*& pending = *static_cast<SocketMessage**>(slot);
+        tail->next = pending;
+        pending = list;
+        return;
     }
+    SocketMessage* pending = nullptr;
+    slot = &pending;
+    for (;;) {
+        while (list) {
+            SocketMessage* next = list->next;
+            list->destroy();
+            list = next;
+        }
+        if (!pending) break;
+        list = pending;
+        pending = nullptr;
+    }
+    slot = nullptr;
 }
 
 void SocketQueue::push(SocketMessage* message) {

@@ -87,7 +87,8 @@ private:
 };
 
 // Frees every message of a `next`-linked list (see the header comment for
-// when).
+// when), and the socket queues that frees in turn, iteratively: however
+// deep sockets sit in flight inside sockets, the stack stays one call deep.
 void free_messages(SocketMessage* list);
 // Drops an array of rights taken from a message (and frees the array).
 void free_rights(DescriptionRef* rights, uint32_t count);

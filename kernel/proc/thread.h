@@ -84,10 +84,15 @@ constexpr size_t kernel_stack_pages_for(Personality personality) {
 // ends (Linux's set_tid_address / CLONE_CHILD_CLEARTID word, cleared and
 // woken for pthread_join, and its set_robust_list head; 0 = none). Only
 // the thread itself changes the addresses, and reads them at its end.
+// Also, while fs::free_messages runs on the thread, where its outermost
+// call keeps the messages still to free (fs/socket_queue.cpp), which
+// nested calls add to instead of recursing; only the thread touches it.
+// (Here, not in Thread, which fills its heap slot.)
 struct UserThreadWords {
     arch::UserSegments segments;
     uint64_t clear_child_tid = 0;
     uint64_t robust_list = 0;
+    void* socket_messages_to_free = nullptr;
 };
 
 // That header's room: the FPU area after it stays 64-byte aligned.

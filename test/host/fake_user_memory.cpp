@@ -151,6 +151,11 @@ Result<uint32_t> process_cwd(int32_t pid) {
     return it->second.cwd;
 }
 
+void*& socket_messages_to_free() {
+    static void* slot = nullptr;  // the host tests run on one thread
+    return slot;
+}
+
 bool io_checkpoint() {
     ++test::g_checkpoints;
     return test::g_kill_pending;

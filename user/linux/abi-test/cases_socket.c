@@ -1117,6 +1117,41 @@ static int sock_epoll(void) {
     return CASE_PASS;
 }
 
+/* A chain of sockets each in flight inside the one before (x0's queue
+ * holds x1, x1's holds x2, ...), built while holding a constant number of
+ * descriptors, then dropped by closing its head: the kernel releases the
+ * whole chain without recursing once per link (a deep chain must not
+ * exhaust its stack) and every descriptor comes back. A pipe's write end
+ * rides at the far end: its reader sees end-of-file once the chain is
+ * gone. */
+static int sock_scm_deep_chain(void) {
+    enum { kDepth = 3000 };
+    int p[2];
+    CHECK_OK(pipe(p));
+    int head[2];
+    CHECK_OK(socketpair(AF_UNIX, SOCK_DGRAM, 0, head));
+    int prev_sender = head[1]; /* sends into head[0]'s queue */
+    for (int i = 0; i < kDepth; ++i) {
+        int pair[2];
+        CHECK_OK(socketpair(AF_UNIX, SOCK_DGRAM, 0, pair));
+        /* pair[0] goes into the previous socket's queue... */
+        CHECK_EQ(send_fds(prev_sender, &pair[0], 1, "l"), 1);
+        CHECK_OK(close(pair[0]));
+        if (prev_sender != head[1]) CHECK_OK(close(prev_sender));
+        /* ...and pair[1] sends the next link into pair[0]'s queue. */
+        prev_sender = pair[1];
+    }
+    CHECK_EQ(send_fds(prev_sender, &p[1], 1, "w"), 1);
+    CHECK_OK(close(prev_sender));
+    CHECK_OK(close(p[1]));
+    CHECK_OK(close(head[1]));
+    CHECK_OK(close(head[0])); /* the whole chain goes */
+    char c;
+    CHECK_EQ(read(p[0], &c, 1), 0);
+    CHECK_OK(close(p[0]));
+    return CASE_PASS;
+}
+
 CASE_TABLE(socket) = {
     {"sock-pair-stream", sock_pair_stream},
     {"sock-pair-dgram", sock_pair_dgram},
@@ -1138,6 +1173,7 @@ CASE_TABLE(socket) = {
     {"sock-scm-rights", sock_scm_rights},
     {"sock-scm-truncated", sock_scm_truncated},
     {"sock-scm-gc", sock_scm_gc},
+    {"sock-scm-deep-chain", sock_scm_deep_chain},
     {"sock-inet", sock_inet},
     {"sock-epoll", sock_epoll},
     CASE_TABLE_END,

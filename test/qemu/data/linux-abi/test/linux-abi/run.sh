@@ -88,7 +88,7 @@ fifth=$?
   --case sock-shutdown --case sock-poll --case sock-blocking --case sock-waitall \
   --case sock-errors --case sock-bind-path --case sock-connect-errors --case sock-abstract \
   --case sock-backlog --case sock-dgram-named --case sock-options --case sock-timeouts --case sock-peercred \
-  --case sock-scm-rights --case sock-scm-truncated --case sock-scm-gc --case sock-inet --case sock-epoll
+  --case sock-scm-rights --case sock-scm-truncated --case sock-scm-gc --case sock-scm-deep-chain --case sock-inet --case sock-epoll
 sixth=$?
 echo "linux-abi: first $first second $second third $third fourth $fourth fifth $fifth sixth $sixth"
 [ $first = 0 ] && [ $second = 0 ] && [ $third = 0 ] && [ $fourth = 0 ] && [ $fifth = 0 ] && [ $sixth = 0 ]
