@@ -129,6 +129,21 @@ void read_memory_figures(proc::MemorySpace& space, ProcessFigures& figures, Stri
     figures.start_brk = space.memory.break_start();
     figures.arg_start = space.memory.arguments_start();
     figures.arg_end = space.memory.arguments_start() + space.memory.arguments_length();
+    figures.has_memory = true;
+    // By kind, as Linux's task_mem counts them (its VM_STACK, VM_EXEC and
+    // VM_WRITE mappings).
+    const mm::VmMap& regions = space.memory.regions();
+    for (size_t i = 0; i < regions.count(); ++i) {
+        const mm::Region& r = regions[i];
+        if (r.kind == mm::RegionKind::kStack)
+            figures.stack_bytes += r.length();
+        else if (r.writable() && !r.shared())
+            figures.data_bytes += r.length();
+        else if (r.executable() && (r.flags & mm::Region::kImage))
+            figures.text_bytes += r.length();
+        else if (r.executable())
+            figures.lib_bytes += r.length();
+    }
     if (which == Strings::kNone) return;
     uint64_t start = which == Strings::kArguments ? space.memory.arguments_start()
                                                   : space.memory.environment_start();
@@ -222,6 +237,26 @@ Result<void> write_maps(int32_t pid, TextBuilder& out) {
     return {};
 }
 
+// /proc/<pid>/status: the figures, with the descriptor table's size and
+// the supplementary groups (a reference held while the text is made).
+Result<void> write_status(Node node, TextBuilder& out) {
+    ProcessFigures p = TRY(gather_process(node.pid));
+    if (node.tid) TRY(proc::thread_figures(node.pid, node.tid, p));
+    auto files = proc::files_of(node.pid);
+    if (files.ok()) {
+        p.fd_slots = uint32_t(files.value()->capacity());
+        files.value()->release_ref();
+    }
+    proc::GroupList* groups = proc::groups_of(node.pid);
+    if (groups) {
+        p.groups = groups->ids();
+        p.group_count = groups->count();
+    }
+    process_status(p, out);
+    proc::GroupList::release(groups);
+    return {};
+}
+
 // /proc/interrupts: the device vectors handed out, and the timer's ticks.
 void write_interrupts(TextBuilder& out) {
     uint32_t indexes[proc::kMaxCpus];
@@ -261,13 +296,14 @@ size_t first_capacity(Special s) {
 
 Result<void> write_text(Node node, TextBuilder& out) {
     if (node.special == Special::kProcPidMaps) return write_maps(node.pid, out);
-    if (node.special == Special::kProcPidStat || node.special == Special::kProcPidStatus ||
+    if (node.special == Special::kProcPidStatus) return write_status(node, out);
+    if (node.special == Special::kProcPidStat || node.special == Special::kProcPidStatm ||
         node.special == Special::kProcPidComm) {
         ProcessFigures p = TRY(gather_process(node.pid));
         // A thread's view: its own id, state and CPU time.
         if (node.tid) TRY(proc::thread_figures(node.pid, node.tid, p));
         if (node.special == Special::kProcPidStat) process_stat(p, out);
-        if (node.special == Special::kProcPidStatus) process_status(p, out);
+        if (node.special == Special::kProcPidStatm) process_statm(p, out);
         if (node.special == Special::kProcPidComm) process_comm(p, out);
         return {};
     }

@@ -126,9 +126,39 @@ struct ProcessFigures {
     // signals the process ignores and catches.
     uint64_t sig_pending = 0, sig_shared_pending = 0, sig_blocked = 0, sig_ignored = 0,
              sig_caught = 0;
+    // SigQ: the signals queued against RLIMIT_SIGPENDING, and that limit.
+    uint64_t sig_queued = 0, sig_queue_limit = 0;
+
+    // Whether it has memory (not a zombie): Linux prints status's Vm lines
+    // and statm's figures only then.
+    bool has_memory = false;
+    // Its memory by kind, in bytes, from its regions (Linux's task_mem):
+    // the program's executable segments (text), other executable read-only
+    // mappings (lib), private writable ones but the stack (data), and the
+    // stack. Resident pages split into the anonymous ones it owns and the
+    // file pages it maps (part of resident_pages); its page tables' bytes.
+    uint64_t text_bytes = 0, lib_bytes = 0, data_bytes = 0, stack_bytes = 0;
+    uint64_t anon_pages = 0, file_pages = 0;
+    uint64_t page_table_bytes = 0;
+    // FDSize: the slots its descriptor table has now.
+    uint32_t fd_slots = 0;
+    // The supplementary groups, in order (the caller keeps them alive).
+    const uint32_t* groups = nullptr;
+    uint32_t group_count = 0;
+    // Cpus_allowed: the affinity's bits among the first `cpu_ids` CPUs
+    // (Linux's nr_cpu_ids, which sets the mask's width).
+    uint64_t cpus_allowed = 0;
+    uint32_t cpu_ids = 1;
+    uint64_t voluntary_switches = 0, involuntary_switches = 0;
 };
 void process_stat(const ProcessFigures& p, TextBuilder& out);
 void process_status(const ProcessFigures& p, TextBuilder& out);
+// /proc/<pid>/statm: size resident shared text lib data dt, in pages.
+void process_statm(const ProcessFigures& p, TextBuilder& out);
+// A CPU mask as Linux's %*pb (hex, 32-bit groups split by commas, `bits`
+// wide) and %*pbl (ranges: "0-3,6").
+void cpu_mask_hex(uint64_t mask, uint32_t bits, TextBuilder& out);
+void cpu_mask_list(uint64_t mask, uint32_t bits, TextBuilder& out);
 void process_comm(const ProcessFigures& p, TextBuilder& out);
 
 // One line of /proc/<pid>/maps: a region's range, protection (PROT_*

@@ -68,6 +68,7 @@ constexpr SpecialInfo kSpecials[] = {
     {Special::kProcPidStat, Special::kProcPid, "stat", "stat", NodeType::kRegular, 0444, 0, 0},
     {Special::kProcPidStatus, Special::kProcPid, "status", "status", NodeType::kRegular, 0444, 0,
      0},
+    {Special::kProcPidStatm, Special::kProcPid, "statm", "statm", NodeType::kRegular, 0444, 0, 0},
     {Special::kProcPidMounts, Special::kProcPid, "mounts", "mounts", NodeType::kRegular, 0444, 0,
      0},
     {Special::kProcPidMaps, Special::kProcPid, "maps", "maps", NodeType::kRegular, 0444, 0, 0},

@@ -55,6 +55,7 @@ enum class Special : uint8_t {
     kProcPidComm,
     kProcPidStat,
     kProcPidStatus,
+    kProcPidStatm,
     kProcPidMounts,
     kProcPidMaps,
     kProcPidFd,       // /proc/<pid>/fd

@@ -256,20 +256,83 @@ TEST_CASE("proc text: a process's stat has Linux's 52 fields, status and comm it
     p.sig_blocked = (1ull << (2 - 1)) | (1ull << (64 - 1));  // SIGINT, SIGRTMAX
     p.sig_ignored = 1ull << (13 - 1);                         // SIGPIPE
     p.sig_caught = 1ull << (17 - 1);                          // SIGCHLD
+    p.sig_queued = 2;
+    p.sig_queue_limit = 31415;
+    p.fd_slots = 64;
+    const uint32_t groups[] = {4, 24, 27};
+    p.groups = groups;
+    p.group_count = 3;
+    p.cpus_allowed = 0x3;
+    p.cpu_ids = 2;
+    p.voluntary_switches = 5;
+    p.has_memory = true;
+    p.anon_pages = 60;
+    p.file_pages = 40;
+    p.text_bytes = 0x3000;
+    p.lib_bytes = 0;
+    p.data_bytes = 0x22000;
+    p.stack_bytes = 0x21000;
+    p.page_table_bytes = 0x5000;
     process_status(p, status.out);
+    // Linux 6.1's proc_pid_status, less the capability, seccomp,
+    // speculation and memory-node lines.
     CHECK(status.str() ==
           "Name:\ta name (with) spaces\nUmask:\t0022\nState:\tS (sleeping)\nTgid:\t42\nNgid:\t0\n"
           "Pid:\t42\nPPid:\t1\nTracerPid:\t0\nUid:\t0\t1000\t0\t0\nGid:\t0\t0\t0\t7\n"
-          "VmSize:\t    3072 kB\nVmRSS:\t     400 kB\nThreads:\t2\n"
+          "FDSize:\t64\nGroups:\t4 24 27 \nNStgid:\t42\nNSpid:\t42\nNSpgid:\t42\nNSsid:\t1\n"
+          "VmPeak:\t    3072 kB\nVmSize:\t    3072 kB\nVmLck:\t       0 kB\nVmPin:\t       0 kB\n"
+          "VmHWM:\t     400 kB\nVmRSS:\t     400 kB\nRssAnon:\t     240 kB\n"
+          "RssFile:\t     160 kB\nRssShmem:\t       0 kB\nVmData:\t     136 kB\n"
+          "VmStk:\t     132 kB\nVmExe:\t      12 kB\nVmLib:\t       0 kB\nVmPTE:\t      20 kB\n"
+          "VmSwap:\t       0 kB\nHugetlbPages:\t       0 kB\nCoreDumping:\t0\nTHP_enabled:\t0\n"
+          "Threads:\t2\nSigQ:\t2/31415\n"
           "SigPnd:\t0000000000000200\nShdPnd:\t0000000000004000\nSigBlk:\t8000000000000002\n"
-          "SigIgn:\t0000000000001000\nSigCgt:\t0000000000010000\n");
+          "SigIgn:\t0000000000001000\nSigCgt:\t0000000000010000\n"
+          "Cpus_allowed:\t3\nCpus_allowed_list:\t0-1\n"
+          "voluntary_ctxt_switches:\t5\nnonvoluntary_ctxt_switches:\t0\n");
+    Text statm;
+    process_statm(p, statm.out);
+    // size resident shared text lib data dt: 768 pages mapped, 100
+    // resident of which 40 file pages, 3 of text, 0x43 of data and stack.
+    CHECK(statm.str() == "768 100 40 3 0 67 0\n");
     Text comm;
     process_comm(p, comm.out);
     CHECK(comm.str() == "a name (with) s\n");  // 15 bytes, as Linux's
     p.state = 'Z';
     Text zombie;
+    p.has_memory = false;
+    p.group_count = 0;
     process_status(p, zombie.out);
     CHECK(zombie.str().find("State:\tZ (zombie)\n") != std::string::npos);
+    // No memory: no Vm lines, and statm all zeros; no groups: a lone space.
+    CHECK(zombie.str().find("Vm") == std::string::npos);
+    CHECK(zombie.str().find("Groups:\t \n") != std::string::npos);
+    Text zombie_statm;
+    process_statm(p, zombie_statm.out);
+    CHECK(zombie_statm.str() == "0 0 0 0 0 0 0\n");
+}
+
+TEST_CASE("proc text: CPU masks as Linux's %*pb and %*pbl") {
+    auto hex = [](uint64_t mask, uint32_t bits) {
+        Text t;
+        cpu_mask_hex(mask, bits, t.out);
+        return t.str();
+    };
+    auto list = [](uint64_t mask, uint32_t bits) {
+        Text t;
+        cpu_mask_list(mask, bits, t.out);
+        return t.str();
+    };
+    CHECK(hex(1, 1) == "1");
+    CHECK(hex(0xff, 8) == "ff");
+    CHECK(hex(0x5, 12) == "005");
+    CHECK(hex(~0ull, 4) == "f");  // bits past the width are not shown
+    CHECK(hex(0x1'0000'0001ull, 33) == "1,00000001");
+    CHECK(hex(~0ull, 64) == "ffffffff,ffffffff");
+    CHECK(list(0x3, 2) == "0-1");
+    CHECK(list(0x4d, 8) == "0,2-3,6");
+    CHECK(list(1ull << 63, 64) == "63");
+    CHECK(list(0, 4) == "");
 }
 
 TEST_CASE("proc text: maps lines pad the header to 73 columns before a name, as Linux's") {

@@ -165,7 +165,8 @@ TEST_CASE("vfs: /proc/<pid> for every process: listed by pid, its files, gone wi
                                    "mounts", "pci", "stat", "uptime", "version", "1", "42", "300"});
     CHECK(t.list(t.at("/proc/42")) == std::vector<std::string>{".", "..", "exe", "cwd", "cmdline",
                                                                "environ", "comm", "stat", "status",
-                                                               "mounts", "maps", "fd", "task"});
+                                                               "statm", "mounts", "maps", "fd",
+                                                               "task"});
     // cwd leads to the working directory (the root for 0), and reads as its path.
     test::set_fake_process(42, cat, t.vfs.id_of(t.at("/etc/deep")));
     CHECK(t.at("/proc/42/cwd/er/file") == t.at("/etc/deep/er/file"));
@@ -479,7 +480,7 @@ TEST_CASE("vfs: /proc/<pid>/task/<tid> and /proc/<tid> are a thread's view of it
     // The process's files but "task", seen as the thread.
     CHECK(t.list(t.at("/proc/42/task/42")) ==
           std::vector<std::string>{".", "..", "exe", "cwd", "cmdline", "environ", "comm", "stat",
-                                   "status", "mounts", "maps", "fd"});
+                                   "status", "statm", "mounts", "maps", "fd"});
     Node stat = t.at("/proc/42/task/42/stat");
     CHECK(stat == Node{nullptr, Special::kProcPidStat, 42, 0, 42});
     CHECK(t.path(stat) == "/proc/42/task/42/stat");
