@@ -23,6 +23,7 @@
 #include "proc/lifecycle.h"
 #include "proc/memory_space.h"
 #include "proc/scheduler.h"
+#include "syscall/linux_system.h"
 #include "syscall/linux_system_abi.h"
 
 namespace nyanos::fs {
@@ -331,6 +332,28 @@ Result<void> write_text(Node node, TextBuilder& out) {
             return {};
         case Special::kProcVersion:
             version(sys::linux_abi::kUtsname.release, sys::linux_abi::kUtsname.version, out);
+            return {};
+        case Special::kProcFilesystems:
+            filesystems(out);
+            return {};
+        case Special::kProcSysOstype:
+            sys_string(sys::linux_abi::kUtsname.sysname, out);
+            return {};
+        case Special::kProcSysOsrelease:
+            sys_string(sys::linux_abi::kUtsname.release, out);
+            return {};
+        case Special::kProcSysVersion:
+            sys_string(sys::linux_abi::kUtsname.version, out);
+            return {};
+        case Special::kProcSysHostname: {
+            sys::linux_abi::Utsname uts = sys::current_uts_name();
+            sys_string(uts.nodename, out);
+            return {};
+        }
+        case Special::kProcSysPidMax:
+            // Linux's pid_max is one past the largest pid; pids here go up
+            // to kMaxPid itself.
+            sys_number(int64_t(proc::ProcessTable::kMaxPid) + 1, out);
             return {};
         case Special::kProcPidMounts:
             // Every process sees the same mounts.

@@ -498,6 +498,20 @@ void version(const char* release, const char* build, TextBuilder& out) {
     out.append("Linux version %s (nyanos@nyanos) (g++) %s\n", release, build);
 }
 
+void filesystems(TextBuilder& out) {
+    // The root tree and /dev are tmpfs and devtmpfs, /proc is proc, pipes
+    // live on pipefs (statfs reports each by its magic number).
+    out.append("nodev\ttmpfs\nnodev\tproc\nnodev\tdevtmpfs\nnodev\tpipefs\n");
+}
+
+void sys_string(const char* value, TextBuilder& out) {
+    out.append("%s\n", value);
+}
+
+void sys_number(int64_t value, TextBuilder& out) {
+    out.append("%ld\n", value);
+}
+
 void mounts(TextBuilder& out) {
     // The root is a tmpfs filled from the ramdisk, as Linux's initramfs;
     // /dev and /proc are the kernel's.

@@ -198,6 +198,12 @@ void interrupts_footer(const uint64_t* timer_ticks, size_t cpu_count, uint64_t e
                        TextBuilder& out);
 
 void version(const char* release, const char* build, TextBuilder& out);
+// /proc/filesystems: the kinds of file system this kernel has, in the
+// order Linux registers them ("nodev": none needs a block device).
+void filesystems(TextBuilder& out);
+// One /proc/sys value: a string or a number on a line of its own.
+void sys_string(const char* value, TextBuilder& out);
+void sys_number(int64_t value, TextBuilder& out);
 void mounts(TextBuilder& out);
 
 }  // namespace nyanos::fs::proc_text

@@ -389,3 +389,15 @@ TEST_CASE("proc text: a text that does not fit is an overflow, never a silent tr
     out.append("x");  // stays overflowed
     CHECK(out.overflowed());
 }
+
+TEST_CASE("proc text: filesystems and /proc/sys values as Linux prints them") {
+    Text fs;
+    filesystems(fs.out);
+    // "nodev", a tab, the name: what the kernel has, in Linux's order.
+    CHECK(fs.str() == "nodev\ttmpfs\nnodev\tproc\nnodev\tdevtmpfs\nnodev\tpipefs\n");
+    Text values;
+    sys_string("Linux", values.out);
+    sys_number(4194305, values.out);
+    sys_number(-1, values.out);
+    CHECK(values.str() == "Linux\n4194305\n-1\n");
+}

@@ -162,7 +162,11 @@ TEST_CASE("vfs: /proc/<pid> for every process: listed by pid, its files, gone wi
     LookupContext init = LookupContext::of_process(Node{}, Node{}, sh, 1);
     CHECK(t.list(t.at("/proc")) ==
           std::vector<std::string>{".", "..", "self", "cpuinfo", "interrupts", "loadavg", "meminfo",
-                                   "mounts", "pci", "stat", "uptime", "version", "1", "42", "300"});
+                                   "mounts", "pci", "stat", "uptime", "version", "filesystems", "sys",
+                                   "1", "42", "300"});
+    CHECK(t.list(t.at("/proc/sys/kernel")) ==
+          std::vector<std::string>{".", "..", "hostname", "osrelease", "ostype", "pid_max",
+                                   "version"});
     CHECK(t.list(t.at("/proc/42")) == std::vector<std::string>{".", "..", "exe", "cwd", "cmdline",
                                                                "environ", "comm", "stat", "status",
                                                                "statm", "mounts", "maps", "fd",
@@ -806,11 +810,15 @@ TEST_CASE("open: /proc's text files are read-only regular files of size 0 that r
     LookupContext self = LookupContext::of_process(Node{}, Node{}, nullptr, 9);
     CHECK(t.list(t.at("/proc")) ==
           std::vector<std::string>{".", "..", "self", "cpuinfo", "interrupts", "loadavg", "meminfo",
-                                   "mounts", "pci", "stat", "uptime", "version", "9"});
+                                   "mounts", "pci", "stat", "uptime", "version", "filesystems",
+                                   "sys", "9"});
     // /proc/mounts is a link to the caller's (self/mounts), as Linux's.
     for (const char* path :
          {"/proc/cpuinfo", "/proc/interrupts", "/proc/loadavg", "/proc/meminfo", "/proc/mounts",
-          "/proc/pci", "/proc/self/mounts", "/proc/stat", "/proc/uptime", "/proc/version"}) {
+          "/proc/pci", "/proc/self/mounts", "/proc/stat", "/proc/uptime", "/proc/version",
+          "/proc/filesystems", "/proc/self/statm", "/proc/sys/kernel/hostname",
+          "/proc/sys/kernel/osrelease", "/proc/sys/kernel/ostype", "/proc/sys/kernel/pid_max",
+          "/proc/sys/kernel/version"}) {
         CAPTURE(path);
         Node n = t.vfs.resolve(self, Node{}, path, true).value();
         CHECK(is_proc_text(n.special));

@@ -51,6 +51,9 @@ check stat-total ok "$(grep -qE '^cpu  [0-9]+( [0-9]+){9}$' /proc/stat && echo o
 check uptime-format ok "$(grep -qE '^[0-9]+[.][0-9][0-9] [0-9]+[.][0-9][0-9]$' /proc/uptime && echo ok)"
 check loadavg-format ok "$(grep -qE '^([0-9]+[.][0-9][0-9] ){3}[0-9]+/[0-9]+ [0-9]+$' /proc/loadavg && echo ok)"
 check proc-version ok "$(grep -q "^Linux version $(uname -r) " /proc/version && echo ok)"
+check proc-filesystems proc "$(awk '$1 == "nodev" && $2 == "proc" { print $2 }' /proc/filesystems)"
+check proc-sys-kernel ok "$([ "$(cat /proc/sys/kernel/ostype /proc/sys/kernel/osrelease /proc/sys/kernel/version /proc/sys/kernel/hostname)" = "$(uname -s; uname -r; uname -v; uname -n)" ] && echo ok)"
+check proc-pid-max ok "$(grep -qE '^[1-9][0-9]+$' /proc/sys/kernel/pid_max && echo ok)"
 check mounts-proc proc "$(awk '$2 == "/proc" { print $3 }' /proc/mounts)"
 # /proc/<pid>, as ps and top read it.
 check proc-listed "$$" "$(ls /proc | grep -x "$$")"
