@@ -162,15 +162,14 @@ TEST_CASE("vfs: /proc/<pid> for every process: listed by pid, its files, gone wi
     LookupContext init = LookupContext::of_process(Node{}, Node{}, sh, 1);
     CHECK(t.list(t.at("/proc")) ==
           std::vector<std::string>{".", "..", "self", "cpuinfo", "interrupts", "loadavg", "meminfo",
-                                   "mounts", "pci", "stat", "uptime", "version", "filesystems", "sys",
-                                   "1", "42", "300"});
-    CHECK(t.list(t.at("/proc/sys/kernel")) ==
-          std::vector<std::string>{".", "..", "hostname", "osrelease", "ostype", "pid_max",
-                                   "version"});
-    CHECK(t.list(t.at("/proc/42")) == std::vector<std::string>{".", "..", "exe", "cwd", "cmdline",
-                                                               "environ", "comm", "stat", "status",
-                                                               "statm", "mounts", "maps", "fd",
-                                                               "task"});
+                                   "mounts", "pci", "stat", "uptime", "version", "filesystems",
+                                   "sys", "1", "42", "300"});
+    CHECK(t.list(t.at("/proc/sys/kernel")) == std::vector<std::string>{".", "..", "hostname",
+                                                                       "osrelease", "ostype",
+                                                                       "pid_max", "version"});
+    CHECK(t.list(t.at("/proc/42")) ==
+          std::vector<std::string>{".", "..", "exe", "cwd", "cmdline", "environ", "comm", "stat",
+                                   "status", "statm", "mounts", "maps", "fd", "task"});
     // cwd leads to the working directory (the root for 0), and reads as its path.
     test::set_fake_process(42, cat, t.vfs.id_of(t.at("/etc/deep")));
     CHECK(t.at("/proc/42/cwd/er/file") == t.at("/etc/deep/er/file"));
@@ -808,10 +807,10 @@ TEST_CASE("open: /proc's text files are read-only regular files of size 0 that r
     test::clear_fake_processes();
     test::set_fake_process(9, nullptr);
     LookupContext self = LookupContext::of_process(Node{}, Node{}, nullptr, 9);
-    CHECK(t.list(t.at("/proc")) ==
-          std::vector<std::string>{".", "..", "self", "cpuinfo", "interrupts", "loadavg", "meminfo",
-                                   "mounts", "pci", "stat", "uptime", "version", "filesystems",
-                                   "sys", "9"});
+    CHECK(t.list(t.at("/proc")) == std::vector<std::string>{".", "..", "self", "cpuinfo",
+                                                            "interrupts", "loadavg", "meminfo",
+                                                            "mounts", "pci", "stat", "uptime",
+                                                            "version", "filesystems", "sys", "9"});
     // /proc/mounts is a link to the caller's (self/mounts), as Linux's.
     for (const char* path :
          {"/proc/cpuinfo", "/proc/interrupts", "/proc/loadavg", "/proc/meminfo", "/proc/mounts",
@@ -887,7 +886,8 @@ TEST_CASE("vfs: statx's mount IDs, one per file system, numbered as Linux's firs
     CHECK(fs::mount_id(fs::make_device(0, 12)) == 4);  // a pipe's
 }
 
-TEST_CASE("vfs: a chroot's root: absolute paths, '..' at it and absolute link targets stay inside") {
+TEST_CASE(
+    "vfs: a chroot's root: absolute paths, '..' at it and absolute link targets stay inside") {
     Tree t;
     LookupContext jailed{};
     jailed.root = t.at("/dev");
