@@ -87,22 +87,37 @@ void write_loadavg(TextBuilder& out) {
             table.last_pid, out);
 }
 
-void write_stat(TextBuilder& out) {
+Result<void> write_stat(TextBuilder& out) {
     uint32_t indexes[proc::kMaxCpus];
     size_t count = online_cpus(indexes);
     CpuTimes times[proc::kMaxCpus];
     constexpr uint64_t kTicksPerUserHz = arch::kTimerHz / kUserHz;
+    SystemCounts counts;
     for (size_t i = 0; i < count; ++i) {
         proc::CpuTickCounts t = proc::cpu_tick_counts(indexes[i]);
         times[i] = CpuTimes{indexes[i], t.user / kTicksPerUserHz, t.system / kTicksPerUserHz,
                             t.idle / kTicksPerUserHz};
+        counts.interrupts += t.user + t.system + t.idle;  // one a timer interrupt
+        counts.context_switches += proc::context_switches(indexes[i]);
     }
+    // One count per IDT vector, as /proc/interrupts numbers them.
+    constexpr size_t kVectors = 256;
+    HeapPtr<uint64_t[]> irqs(new (std::nothrow) uint64_t[kVectors]());
+    if (!irqs.get()) return Error::kNoMemory;
+    arch::DeviceVectorInfo vector;
+    for (size_t n = 0; arch::device_vector_at(n, vector); ++n) {
+        irqs.get()[vector.vector] += vector.count;
+        counts.interrupts += vector.count;
+    }
+    counts.interrupts += arch::stray_device_interrupts();
+    counts.irq_counts = irqs.get();
+    counts.irq_numbers = kVectors;
     proc::TableCounts table = proc::table_counts();
-    SystemCounts counts;
     counts.boot_time = wall_clock().realtime_ns(0) / 1'000'000'000;
     counts.processes = table.pids_handed_out;
     counts.running = proc::runnable_threads();
     stat(times, count, counts, out);
+    return {};
 }
 
 void write_cpuinfo(TextBuilder& out) {
@@ -290,7 +305,7 @@ void write_pci(TextBuilder& out) {
 // twice the room.
 size_t first_capacity(Special s) {
     if (s == Special::kProcCpuinfo) return 2048 * size_t(proc::scheduler_cpu_count());
-    if (s == Special::kProcStat) return 512 + 96 * size_t(proc::scheduler_cpu_count());
+    if (s == Special::kProcStat) return 1024 + 96 * size_t(proc::scheduler_cpu_count());
     if (s == Special::kProcPidMaps) return 4096;
     return 2048;
 }
@@ -319,8 +334,7 @@ Result<void> write_text(Node node, TextBuilder& out) {
             write_loadavg(out);
             return {};
         case Special::kProcStat:
-            write_stat(out);
-            return {};
+            return write_stat(out);
         case Special::kProcCpuinfo:
             write_cpuinfo(out);
             return {};

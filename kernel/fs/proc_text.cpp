@@ -237,8 +237,15 @@ void stat(const CpuTimes* cpus, size_t count, const SystemCounts& counts, TextBu
         out.append("cpu%u", cpus[i].index);
         cpu_columns(out, cpus[i].user, cpus[i].system, cpus[i].idle);
     }
-    out.append("btime %lu\nprocesses %lu\nprocs_running %lu\nprocs_blocked %lu\n", counts.boot_time,
-               counts.processes, counts.running, counts.blocked);
+    // Linux 6.1's show_stat: intr, ctxt, btime, processes, procs_running,
+    // procs_blocked, then softirq with its ten kinds (none run here: 0s).
+    out.append("intr %lu", counts.interrupts);
+    for (size_t i = 0; i < counts.irq_numbers; ++i)
+        out.append(" %lu", counts.irq_counts ? counts.irq_counts[i] : 0ul);
+    out.append("\nctxt %lu\nbtime %lu\nprocesses %lu\nprocs_running %lu\nprocs_blocked %lu\n",
+               counts.context_switches, counts.boot_time, counts.processes, counts.running,
+               counts.blocked);
+    out.append("softirq 0 0 0 0 0 0 0 0 0 0 0\n");
 }
 
 void identify_cpu(CpuidReader read, CpuIdentity& out) {

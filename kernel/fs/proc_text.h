@@ -63,7 +63,14 @@ struct CpuTimes {
     uint64_t idle = 0;
 };
 struct SystemCounts {
-    uint64_t boot_time = 0;  // btime: seconds since the epoch at boot
+    // intr: every interrupt taken (device vectors, timer ticks, strays),
+    // then one count per interrupt number below `irq_numbers` (the numbers
+    // /proc/interrupts shows: IDT vectors), from `irq_counts` (nullptr: 0s).
+    uint64_t interrupts = 0;
+    const uint64_t* irq_counts = nullptr;
+    size_t irq_numbers = 0;
+    uint64_t context_switches = 0;  // ctxt
+    uint64_t boot_time = 0;         // btime: seconds since the epoch at boot
     uint64_t processes = 0;  // processes created since boot (forks, spawns, threads)
     uint64_t running = 0;    // threads running or ready
     uint64_t blocked = 0;    // threads blocked on I/O (disk I/O: none here)

@@ -107,12 +107,26 @@ TEST_CASE("proc text: stat has a total cpu line, one per CPU, and the counts") {
     counts.boot_time = 1'764'460'800;
     counts.processes = 57;
     counts.running = 1;
+    counts.interrupts = 1500;
+    const uint64_t irqs[4] = {0, 7, 0, 3};
+    counts.irq_counts = irqs;
+    counts.irq_numbers = 4;
+    counts.context_switches = 98765;
     stat(cpus, 2, counts, t.out);
+    // Linux 6.1's order: intr (the total, then one per number), ctxt,
+    // btime, processes, procs_running, procs_blocked, softirq.
     CHECK(t.str() ==
           "cpu  11 0 22 700 0 0 0 0 0 0\n"
           "cpu0 10 0 20 300 0 0 0 0 0 0\n"
           "cpu1 1 0 2 400 0 0 0 0 0 0\n"
-          "btime 1764460800\nprocesses 57\nprocs_running 1\nprocs_blocked 0\n");
+          "intr 1500 0 7 0 3\nctxt 98765\n"
+          "btime 1764460800\nprocesses 57\nprocs_running 1\nprocs_blocked 0\n"
+          "softirq 0 0 0 0 0 0 0 0 0 0 0\n");
+    Text no_numbers;
+    counts.irq_counts = nullptr;
+    counts.irq_numbers = 2;
+    stat(cpus, 0, counts, no_numbers.out);
+    CHECK(no_numbers.str().find("\nintr 1500 0 0\nctxt ") != std::string::npos);
 }
 
 TEST_CASE("proc text: interrupts has Linux's columns: CPU header, counts per CPU, LOC and ERR") {

@@ -48,6 +48,7 @@ check cpuinfo-mhz "$(nproc)" "$(grep -cE '^cpu MHz'"$(printf '\t\t')"': [1-9][0-
 check cpuinfo-bogomips "$(nproc)" "$(grep -cE '^bogomips'"$(printf '\t')"': [1-9][0-9]*[.][0-9]{2}$' /proc/cpuinfo)"
 check stat-cpus "$(nproc)" "$(grep -c '^cpu[0-9]' /proc/stat)"
 check stat-total ok "$(grep -qE '^cpu  [0-9]+( [0-9]+){9}$' /proc/stat && echo ok)"
+check stat-counts ok "$(grep -cE '^(intr|ctxt|btime|processes|procs_running|procs_blocked|softirq) [0-9]+' /proc/stat | grep -qx 7 && awk '/^ctxt / { exit !($2 > 0) }' /proc/stat && echo ok)"
 check uptime-format ok "$(grep -qE '^[0-9]+[.][0-9][0-9] [0-9]+[.][0-9][0-9]$' /proc/uptime && echo ok)"
 check loadavg-format ok "$(grep -qE '^([0-9]+[.][0-9][0-9] ){3}[0-9]+/[0-9]+ [0-9]+$' /proc/loadavg && echo ok)"
 check proc-version ok "$(grep -q "^Linux version $(uname -r) " /proc/version && echo ok)"
