@@ -273,6 +273,34 @@ Result<void> write_status(Node node, TextBuilder& out) {
     return {};
 }
 
+// /proc/<pid>/limits: its limit table.
+Result<void> write_limits(int32_t pid, TextBuilder& out) {
+    static_assert(kLimitCount == rlimit::kCount);
+    rlimit::Table table = TRY(proc::limits_of(pid));
+    LimitPair pairs[kLimitCount];
+    for (uint32_t r = 0; r < rlimit::kCount; ++r) {
+        rlimit::Limit l = table[rlimit::Resource(r)];
+        pairs[r] = LimitPair{l.soft, l.hard};
+    }
+    limits(pairs, out);
+    return {};
+}
+
+// /proc/<pid>/mountinfo: the mounts with the devices stat reports.
+Result<void> write_mountinfo(int32_t pid, TextBuilder& out) {
+    if (!proc::process_listed(pid)) return Error::kNoProcess;
+    auto split = [](uint64_t device, uint32_t(&into)[2]) {
+        into[0] = uint32_t(device >> 8 & 0xfff);
+        into[1] = uint32_t((device & 0xff) | (device >> 12 & ~0xffull));
+    };
+    MountDevices devices;
+    split(kRootDevice, devices.root);
+    split(kDevDevice, devices.dev);
+    split(kProcDevice, devices.proc);
+    mountinfo(devices, out);
+    return {};
+}
+
 // /proc/interrupts: the device vectors handed out, and the timer's ticks.
 void write_interrupts(TextBuilder& out) {
     uint32_t indexes[proc::kMaxCpus];
@@ -312,6 +340,8 @@ size_t first_capacity(Special s) {
 
 Result<void> write_text(Node node, TextBuilder& out) {
     if (node.special == Special::kProcPidMaps) return write_maps(node.pid, out);
+    if (node.special == Special::kProcPidLimits) return write_limits(node.pid, out);
+    if (node.special == Special::kProcPidMountinfo) return write_mountinfo(node.pid, out);
     if (node.special == Special::kProcPidStatus) return write_status(node, out);
     if (node.special == Special::kProcPidStat || node.special == Special::kProcPidStatm ||
         node.special == Special::kProcPidComm) {

@@ -519,12 +519,67 @@ void sys_number(int64_t value, TextBuilder& out) {
     out.append("%ld\n", value);
 }
 
+namespace {
+
+// The root is a tmpfs filled from the ramdisk, as Linux's initramfs; /dev
+// and /proc are the kernel's.
+struct Mount {
+    const char* source;
+    const char* point;
+    const char* type;
+};
+// A limit's value as the table shows it: "unlimited" for RLIM_INFINITY.
+void limit_value(char* text, size_t size, uint64_t value) {
+    if (value == ~0ull)
+        format(text, size, "unlimited");
+    else
+        format(text, size, "%lu", value);
+}
+
+constexpr Mount kMounts[] = {
+    {"rootfs", "/", "rootfs"}, {"devtmpfs", "/dev", "devtmpfs"}, {"proc", "/proc", "proc"}};
+
+}  // namespace
+
 void mounts(TextBuilder& out) {
-    // The root is a tmpfs filled from the ramdisk, as Linux's initramfs;
-    // /dev and /proc are the kernel's.
-    out.append("rootfs / rootfs rw 0 0\n");
-    out.append("devtmpfs /dev devtmpfs rw 0 0\n");
-    out.append("proc /proc proc rw 0 0\n");
+    for (const Mount& m : kMounts) out.append("%s %s %s rw 0 0\n", m.source, m.point, m.type);
+}
+
+void mountinfo(const MountDevices& devices, TextBuilder& out) {
+    // ID, parent ID (the root's own: it is the namespace's root), device,
+    // root within the file system, mount point, mount options, no optional
+    // fields, then after " - " the type, source and super-block options.
+    const uint32_t* device[] = {devices.root, devices.dev, devices.proc};
+    for (size_t i = 0; i < sizeof(kMounts) / sizeof(kMounts[0]); ++i) {
+        const Mount& m = kMounts[i];
+        out.append("%zu 1 %u:%u / %s rw - %s %s rw\n", i + 1, device[i][0], device[i][1], m.point,
+                   m.type, m.source);
+    }
+}
+
+void limits(const LimitPair (&l)[kLimitCount], TextBuilder& out) {
+    // Linux's proc_pid_limits: names and units by RLIMIT_* number.
+    static constexpr const char* kNames[kLimitCount][2] = {
+        {"Max cpu time", "seconds"},        {"Max file size", "bytes"},
+        {"Max data size", "bytes"},         {"Max stack size", "bytes"},
+        {"Max core file size", "bytes"},    {"Max resident set", "bytes"},
+        {"Max processes", "processes"},     {"Max open files", "files"},
+        {"Max locked memory", "bytes"},     {"Max address space", "bytes"},
+        {"Max file locks", "locks"},        {"Max pending signals", "signals"},
+        {"Max msgqueue size", "bytes"},     {"Max nice priority", nullptr},
+        {"Max realtime priority", nullptr}, {"Max realtime timeout", "us"},
+    };
+    out.append("%-25s %-20s %-20s %-10s\n", "Limit", "Soft Limit", "Hard Limit", "Units");
+    for (size_t i = 0; i < kLimitCount; ++i) {
+        char soft[24], hard[24];
+        limit_value(soft, sizeof(soft), l[i].soft);
+        limit_value(hard, sizeof(hard), l[i].hard);
+        out.append("%-25s %-20s %-20s ", kNames[i][0], soft, hard);
+        if (kNames[i][1])
+            out.append("%-10s\n", kNames[i][1]);
+        else
+            out.append("\n");
+    }
 }
 
 }  // namespace nyanos::fs::proc_text

@@ -71,9 +71,9 @@ struct SystemCounts {
     size_t irq_numbers = 0;
     uint64_t context_switches = 0;  // ctxt
     uint64_t boot_time = 0;         // btime: seconds since the epoch at boot
-    uint64_t processes = 0;  // processes created since boot (forks, spawns, threads)
-    uint64_t running = 0;    // threads running or ready
-    uint64_t blocked = 0;    // threads blocked on I/O (disk I/O: none here)
+    uint64_t processes = 0;         // processes created since boot (forks, spawns, threads)
+    uint64_t running = 0;           // threads running or ready
+    uint64_t blocked = 0;           // threads blocked on I/O (disk I/O: none here)
 };
 // `cpus` lists the online CPUs in index order.
 void stat(const CpuTimes* cpus, size_t count, const SystemCounts& counts, TextBuilder& out);
@@ -212,5 +212,20 @@ void filesystems(TextBuilder& out);
 void sys_string(const char* value, TextBuilder& out);
 void sys_number(int64_t value, TextBuilder& out);
 void mounts(TextBuilder& out);
+// /proc/<pid>/mountinfo: the same mounts with their IDs and devices (the
+// root tree's, /dev's and /proc's: major and minor each), as Linux's
+// show_mountinfo lays them out.
+struct MountDevices {
+    uint32_t root[2] = {}, dev[2] = {}, proc[2] = {};
+};
+void mountinfo(const MountDevices& devices, TextBuilder& out);
+
+// /proc/<pid>/limits: the 16 resource limits in RLIMIT_* order (soft and
+// hard; ~0: unlimited), in Linux's table.
+struct LimitPair {
+    uint64_t soft = ~0ull, hard = ~0ull;
+};
+inline constexpr size_t kLimitCount = 16;
+void limits(const LimitPair (&l)[kLimitCount], TextBuilder& out);
 
 }  // namespace nyanos::fs::proc_text

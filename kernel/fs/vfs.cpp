@@ -71,6 +71,10 @@ constexpr SpecialInfo kSpecials[] = {
     {Special::kProcPidStatm, Special::kProcPid, "statm", "statm", NodeType::kRegular, 0444, 0, 0},
     {Special::kProcPidMounts, Special::kProcPid, "mounts", "mounts", NodeType::kRegular, 0444, 0,
      0},
+    {Special::kProcPidMountinfo, Special::kProcPid, "mountinfo", "mountinfo", NodeType::kRegular,
+     0444, 0, 0},
+    {Special::kProcPidLimits, Special::kProcPid, "limits", "limits", NodeType::kRegular, 0444, 0,
+     0},
     {Special::kProcPidMaps, Special::kProcPid, "maps", "maps", NodeType::kRegular, 0444, 0, 0},
     // /proc/<pid>/fd and its links, one per open descriptor (found by number).
     {Special::kProcPidFd, Special::kProcPid, "fd", "fd", NodeType::kDirectory, 0500, 0, 0},

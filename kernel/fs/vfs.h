@@ -57,6 +57,8 @@ enum class Special : uint8_t {
     kProcPidStatus,
     kProcPidStatm,
     kProcPidMounts,
+    kProcPidMountinfo,
+    kProcPidLimits,
     kProcPidMaps,
     kProcPidFd,       // /proc/<pid>/fd
     kProcPidFdLink,   // /proc/<pid>/fd/<n>: the node carries the fd too

@@ -1067,6 +1067,17 @@ GroupList* groups_of(int pid) {
     return p ? p->resources.groups() : nullptr;
 }
 
+Result<rlimit::Table> limits_of(int pid) {
+    if (pid <= 0) return Error::kNoProcess;
+    sync::NoInterruptsGuard lock(g_table_lock);
+    Process* p = g_table.find(pid);
+    if (!p) return Error::kNoProcess;
+    rlimit::Table table;
+    for (uint32_t r = 0; r < rlimit::kCount; ++r)
+        table[rlimit::Resource(r)] = p->resources.limit(rlimit::Resource(r));
+    return table;
+}
+
 Result<fs::FdTable*> files_of(int pid) {
     if (pid <= 0) return Error::kNoProcess;
     sync::NoInterruptsGuard lock(g_table_lock);

@@ -179,7 +179,7 @@ TEST_CASE("proc text: cpuinfo decodes CPUID as Linux prints it") {
     CHECK(s.find("\nprocessor\t: 1\n") != std::string::npos);
     CHECK(s.find("address sizes\t: 40 bits physical, 48 bits virtual\npower management:\n\n") !=
           std::string::npos);
-    CHECK(s.substr(s.size() - 2) == "\n\n");  // blocks end with an empty line
+    CHECK(s.substr(s.size() - 2) == "\n\n");        // blocks end with an empty line
     CHECK(s.find("cpu MHz") == std::string::npos);  // the TSC's frequency unknown
     CHECK(s.find("bogomips") == std::string::npos);
 
@@ -265,11 +265,11 @@ TEST_CASE("proc text: a process's stat has Linux's 52 fields, status and comm it
     CHECK(with_tty.str().rfind("42 (a name (with) spaces) S 1 42 1 1088 77 ", 0) == 0);
 
     Text status;
-    p.sig_pending = 1ull << (10 - 1);                         // SIGUSR1 at the thread
-    p.sig_shared_pending = 1ull << (15 - 1);                  // SIGTERM at the process
+    p.sig_pending = 1ull << (10 - 1);                        // SIGUSR1 at the thread
+    p.sig_shared_pending = 1ull << (15 - 1);                 // SIGTERM at the process
     p.sig_blocked = (1ull << (2 - 1)) | (1ull << (64 - 1));  // SIGINT, SIGRTMAX
-    p.sig_ignored = 1ull << (13 - 1);                         // SIGPIPE
-    p.sig_caught = 1ull << (17 - 1);                          // SIGCHLD
+    p.sig_ignored = 1ull << (13 - 1);                        // SIGPIPE
+    p.sig_caught = 1ull << (17 - 1);                         // SIGCHLD
     p.sig_queued = 2;
     p.sig_queue_limit = 31415;
     p.fd_slots = 64;
@@ -414,4 +414,52 @@ TEST_CASE("proc text: filesystems and /proc/sys values as Linux prints them") {
     sys_number(4194305, values.out);
     sys_number(-1, values.out);
     CHECK(values.str() == "Linux\n4194305\n-1\n");
+}
+
+TEST_CASE("proc text: limits is Linux's table, mountinfo Linux's mount lines") {
+    LimitPair l[kLimitCount];
+    l[3] = LimitPair{8 << 20, ~0ull};  // RLIMIT_STACK: 8 MiB soft
+    l[7] = LimitPair{1024, 4096};      // RLIMIT_NOFILE
+    l[13] = LimitPair{0, 0};           // RLIMIT_NICE: no unit
+    Text t;
+    limits(l, t.out);
+    std::vector<std::string> lines;
+    std::string s = t.str();
+    for (size_t at = 0; at < s.size();) {
+        size_t end = s.find('\n', at);
+        REQUIRE(end != std::string::npos);
+        lines.push_back(s.substr(at, end - at));
+        at = end + 1;
+    }
+    REQUIRE(lines.size() == 17);
+    auto pad = [](std::string text, size_t width) {
+        return text + std::string(text.size() < width ? width - text.size() : 0, ' ');
+    };
+    CHECK(lines[0] == pad("Limit", 25) + " " + pad("Soft Limit", 20) + " " + pad("Hard Limit", 20) +
+                          " " + pad("Units", 10));
+    CHECK(lines[1] == pad("Max cpu time", 25) + " " + pad("unlimited", 20) + " " +
+                          pad("unlimited", 20) + " " + pad("seconds", 10));
+    CHECK(lines[4] == pad("Max stack size", 25) + " " + pad("8388608", 20) + " " +
+                          pad("unlimited", 20) + " " + pad("bytes", 10));
+    CHECK(lines[8] == pad("Max open files", 25) + " " + pad("1024", 20) + " " + pad("4096", 20) +
+                          " " + pad("files", 10));
+    CHECK(lines[14] ==
+          pad("Max nice priority", 25) + " " + pad("0", 20) + " " + pad("0", 20) + " ");
+    CHECK(lines[16] == pad("Max realtime timeout", 25) + " " + pad("unlimited", 20) + " " +
+                           pad("unlimited", 20) + " " + pad("us", 10));
+
+    MountDevices devices;
+    devices.root[1] = 1;
+    devices.dev[1] = 5;
+    devices.proc[1] = 4;
+    Text info;
+    mountinfo(devices, info.out);
+    CHECK(info.str() ==
+          "1 1 0:1 / / rw - rootfs rootfs rw\n"
+          "2 1 0:5 / /dev rw - devtmpfs devtmpfs rw\n"
+          "3 1 0:4 / /proc rw - proc proc rw\n");
+    Text m;
+    mounts(m.out);
+    CHECK(m.str() ==
+          "rootfs / rootfs rw 0 0\ndevtmpfs /dev devtmpfs rw 0 0\nproc /proc proc rw 0 0\n");
 }

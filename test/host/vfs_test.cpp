@@ -167,9 +167,10 @@ TEST_CASE("vfs: /proc/<pid> for every process: listed by pid, its files, gone wi
     CHECK(t.list(t.at("/proc/sys/kernel")) == std::vector<std::string>{".", "..", "hostname",
                                                                        "osrelease", "ostype",
                                                                        "pid_max", "version"});
-    CHECK(t.list(t.at("/proc/42")) ==
-          std::vector<std::string>{".", "..", "exe", "cwd", "cmdline", "environ", "comm", "stat",
-                                   "status", "statm", "mounts", "maps", "fd", "task"});
+    CHECK(t.list(t.at("/proc/42")) == std::vector<std::string>{".", "..", "exe", "cwd", "cmdline",
+                                                               "environ", "comm", "stat", "status",
+                                                               "statm", "mounts", "mountinfo",
+                                                               "limits", "maps", "fd", "task"});
     // cwd leads to the working directory (the root for 0), and reads as its path.
     test::set_fake_process(42, cat, t.vfs.id_of(t.at("/etc/deep")));
     CHECK(t.at("/proc/42/cwd/er/file") == t.at("/etc/deep/er/file"));
@@ -483,7 +484,8 @@ TEST_CASE("vfs: /proc/<pid>/task/<tid> and /proc/<tid> are a thread's view of it
     // The process's files but "task", seen as the thread.
     CHECK(t.list(t.at("/proc/42/task/42")) ==
           std::vector<std::string>{".", "..", "exe", "cwd", "cmdline", "environ", "comm", "stat",
-                                   "status", "statm", "mounts", "maps", "fd"});
+                                   "status", "statm", "mounts", "mountinfo", "limits", "maps",
+                                   "fd"});
     Node stat = t.at("/proc/42/task/42/stat");
     CHECK(stat == Node{nullptr, Special::kProcPidStat, 42, 0, 42});
     CHECK(t.path(stat) == "/proc/42/task/42/stat");
@@ -815,9 +817,9 @@ TEST_CASE("open: /proc's text files are read-only regular files of size 0 that r
     for (const char* path :
          {"/proc/cpuinfo", "/proc/interrupts", "/proc/loadavg", "/proc/meminfo", "/proc/mounts",
           "/proc/pci", "/proc/self/mounts", "/proc/stat", "/proc/uptime", "/proc/version",
-          "/proc/filesystems", "/proc/self/statm", "/proc/sys/kernel/hostname",
-          "/proc/sys/kernel/osrelease", "/proc/sys/kernel/ostype", "/proc/sys/kernel/pid_max",
-          "/proc/sys/kernel/version"}) {
+          "/proc/filesystems", "/proc/self/statm", "/proc/self/limits", "/proc/self/mountinfo",
+          "/proc/sys/kernel/hostname", "/proc/sys/kernel/osrelease", "/proc/sys/kernel/ostype",
+          "/proc/sys/kernel/pid_max", "/proc/sys/kernel/version"}) {
         CAPTURE(path);
         Node n = t.vfs.resolve(self, Node{}, path, true).value();
         CHECK(is_proc_text(n.special));
