@@ -260,7 +260,7 @@ Result<void> write_status(Node node, TextBuilder& out) {
     if (node.tid) TRY(proc::thread_figures(node.pid, node.tid, p));
     auto files = proc::files_of(node.pid);
     if (files.ok()) {
-        p.fd_slots = uint32_t(files.value()->capacity());
+        p.fd_slots = linux_fd_size(uint32_t(files.value()->capacity()));
         files.value()->release_ref();
     }
     proc::GroupList* groups = proc::groups_of(node.pid);

@@ -396,6 +396,13 @@ void process_status(const ProcessFigures& p, TextBuilder& out) {
                p.voluntary_switches, p.involuntary_switches);
 }
 
+uint32_t linux_fd_size(uint32_t slots) {
+    if (slots <= 64) return 64;
+    uint32_t blocks = (slots - 1) / 128 + 1, size = 1;
+    while (size < blocks) size <<= 1;
+    return size * 128;
+}
+
 void process_statm(const ProcessFigures& p, TextBuilder& out) {
     // Linux's task_statm: shared is the file-backed resident pages, data
     // the data and stack mappings; lib and dt are always 0.

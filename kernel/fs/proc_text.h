@@ -147,7 +147,7 @@ struct ProcessFigures {
     uint64_t text_bytes = 0, lib_bytes = 0, data_bytes = 0, stack_bytes = 0;
     uint64_t anon_pages = 0, file_pages = 0;
     uint64_t page_table_bytes = 0;
-    // FDSize: the slots its descriptor table has now.
+    // FDSize (linux_fd_size of the slots its descriptor table has now).
     uint32_t fd_slots = 0;
     // The supplementary groups, in order (the caller keeps them alive).
     const uint32_t* groups = nullptr;
@@ -158,6 +158,10 @@ struct ProcessFigures {
     uint32_t cpu_ids = 1;
     uint64_t voluntary_switches = 0, involuntary_switches = 0;
 };
+// The size Linux's descriptor table has when it holds `slots` (FDSize):
+// 64 (NR_OPEN_DEFAULT) at first, then grown by alloc_fdtable's rule, a
+// power of two times 128.
+uint32_t linux_fd_size(uint32_t slots);
 void process_stat(const ProcessFigures& p, TextBuilder& out);
 void process_status(const ProcessFigures& p, TextBuilder& out);
 // /proc/<pid>/statm: size resident shared text lib data dt, in pages.

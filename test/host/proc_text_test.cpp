@@ -326,6 +326,17 @@ TEST_CASE("proc text: a process's stat has Linux's 52 fields, status and comm it
     CHECK(zombie_statm.str() == "0 0 0 0 0 0 0\n");
 }
 
+TEST_CASE("proc text: FDSize grows as Linux's descriptor table does") {
+    CHECK(linux_fd_size(0) == 64);
+    CHECK(linux_fd_size(11) == 64);
+    CHECK(linux_fd_size(64) == 64);
+    CHECK(linux_fd_size(65) == 128);  // fd 64 opened
+    CHECK(linux_fd_size(129) == 256);
+    CHECK(linux_fd_size(256) == 256);  // bash's fd 255
+    CHECK(linux_fd_size(257) == 512);
+    CHECK(linux_fd_size(1024 * 1024) == 1024 * 1024);
+}
+
 TEST_CASE("proc text: CPU masks as Linux's %*pb and %*pbl") {
     auto hex = [](uint64_t mask, uint32_t bits) {
         Text t;
