@@ -248,6 +248,11 @@ void FdTable::close_range(unsigned first, unsigned last, bool only_mark) {
     close_matching(int(first), hi, [](const Slot&) { return true; });
 }
 
+int FdTable::capacity() const {
+    sync::Guard lock(m_lock);
+    return m_capacity;
+}
+
 int FdTable::first_open_from(int fd) const {
     sync::Guard lock(m_lock);
     for (int i = fd < 0 ? 0 : fd; i < m_capacity; ++i) {

@@ -93,6 +93,8 @@ public:
 
     // How many descriptors are open.
     int open_count() const EXCLUDES(m_lock);
+    // How many descriptors the table has room for now (/proc's FDSize).
+    int capacity() const EXCLUDES(m_lock);
     // The lowest open descriptor >= `fd`, or -1 if none (/proc/<pid>/fd).
     int first_open_from(int fd) const EXCLUDES(m_lock);
 

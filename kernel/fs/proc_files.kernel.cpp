@@ -23,6 +23,7 @@
 #include "proc/lifecycle.h"
 #include "proc/memory_space.h"
 #include "proc/scheduler.h"
+#include "syscall/linux_system.h"
 #include "syscall/linux_system_abi.h"
 
 namespace nyanos::fs {
@@ -86,22 +87,37 @@ void write_loadavg(TextBuilder& out) {
             table.last_pid, out);
 }
 
-void write_stat(TextBuilder& out) {
+Result<void> write_stat(TextBuilder& out) {
     uint32_t indexes[proc::kMaxCpus];
     size_t count = online_cpus(indexes);
     CpuTimes times[proc::kMaxCpus];
     constexpr uint64_t kTicksPerUserHz = arch::kTimerHz / kUserHz;
+    SystemCounts counts;
     for (size_t i = 0; i < count; ++i) {
         proc::CpuTickCounts t = proc::cpu_tick_counts(indexes[i]);
         times[i] = CpuTimes{indexes[i], t.user / kTicksPerUserHz, t.system / kTicksPerUserHz,
                             t.idle / kTicksPerUserHz};
+        counts.interrupts += t.user + t.system + t.idle;  // one a timer interrupt
+        counts.context_switches += proc::context_switches(indexes[i]);
     }
+    // One count per IDT vector, as /proc/interrupts numbers them.
+    constexpr size_t kVectors = 256;
+    HeapPtr<uint64_t[]> irqs(new (std::nothrow) uint64_t[kVectors]());
+    if (!irqs.get()) return Error::kNoMemory;
+    arch::DeviceVectorInfo vector;
+    for (size_t n = 0; arch::device_vector_at(n, vector); ++n) {
+        irqs.get()[vector.vector] += vector.count;
+        counts.interrupts += vector.count;
+    }
+    counts.interrupts += arch::stray_device_interrupts();
+    counts.irq_counts = irqs.get();
+    counts.irq_numbers = kVectors;
     proc::TableCounts table = proc::table_counts();
-    SystemCounts counts;
     counts.boot_time = wall_clock().realtime_ns(0) / 1'000'000'000;
     counts.processes = table.pids_handed_out;
     counts.running = proc::runnable_threads();
     stat(times, count, counts, out);
+    return {};
 }
 
 void write_cpuinfo(TextBuilder& out) {
@@ -129,6 +145,21 @@ void read_memory_figures(proc::MemorySpace& space, ProcessFigures& figures, Stri
     figures.start_brk = space.memory.break_start();
     figures.arg_start = space.memory.arguments_start();
     figures.arg_end = space.memory.arguments_start() + space.memory.arguments_length();
+    figures.has_memory = true;
+    // By kind, as Linux's task_mem counts them (its VM_STACK, VM_EXEC and
+    // VM_WRITE mappings).
+    const mm::VmMap& regions = space.memory.regions();
+    for (size_t i = 0; i < regions.count(); ++i) {
+        const mm::Region& r = regions[i];
+        if (r.kind == mm::RegionKind::kStack)
+            figures.stack_bytes += r.length();
+        else if (r.writable() && !r.shared())
+            figures.data_bytes += r.length();
+        else if (r.executable() && (r.flags & mm::Region::kImage))
+            figures.text_bytes += r.length();
+        else if (r.executable())
+            figures.lib_bytes += r.length();
+    }
     if (which == Strings::kNone) return;
     uint64_t start = which == Strings::kArguments ? space.memory.arguments_start()
                                                   : space.memory.environment_start();
@@ -222,6 +253,54 @@ Result<void> write_maps(int32_t pid, TextBuilder& out) {
     return {};
 }
 
+// /proc/<pid>/status: the figures, with the descriptor table's size and
+// the supplementary groups (a reference held while the text is made).
+Result<void> write_status(Node node, TextBuilder& out) {
+    ProcessFigures p = TRY(gather_process(node.pid));
+    if (node.tid) TRY(proc::thread_figures(node.pid, node.tid, p));
+    auto files = proc::files_of(node.pid);
+    if (files.ok()) {
+        p.fd_slots = linux_fd_size(uint32_t(files.value()->capacity()));
+        files.value()->release_ref();
+    }
+    proc::GroupList* groups = proc::groups_of(node.pid);
+    if (groups) {
+        p.groups = groups->ids();
+        p.group_count = groups->count();
+    }
+    process_status(p, out);
+    proc::GroupList::release(groups);
+    return {};
+}
+
+// /proc/<pid>/limits: its limit table.
+Result<void> write_limits(int32_t pid, TextBuilder& out) {
+    static_assert(kLimitCount == rlimit::kCount);
+    rlimit::Table table = TRY(proc::limits_of(pid));
+    LimitPair pairs[kLimitCount];
+    for (uint32_t r = 0; r < rlimit::kCount; ++r) {
+        rlimit::Limit l = table[rlimit::Resource(r)];
+        pairs[r] = LimitPair{l.soft, l.hard};
+    }
+    limits(pairs, out);
+    return {};
+}
+
+// /proc/<pid>/mountinfo: the mounts with the devices stat reports.
+Result<void> write_mountinfo(int32_t pid, TextBuilder& out) {
+    if (!proc::process_listed(pid)) return Error::kNoProcess;
+    auto split = [](uint64_t device, uint32_t(&into)[2]) {
+        into[0] = uint32_t(device >> 8 & 0xfff);
+        into[1] = uint32_t((device & 0xff) | (device >> 12 & ~0xffull));
+    };
+    MountDevices devices;
+    split(kRootDevice, devices.root);
+    split(kDevDevice, devices.dev);
+    split(kProcDevice, devices.proc);
+    mountinfo(devices, out);
+    return {};
+}
+
 // /proc/interrupts: the device vectors handed out, and the timer's ticks.
 void write_interrupts(TextBuilder& out) {
     uint32_t indexes[proc::kMaxCpus];
@@ -254,20 +333,23 @@ void write_pci(TextBuilder& out) {
 // twice the room.
 size_t first_capacity(Special s) {
     if (s == Special::kProcCpuinfo) return 2048 * size_t(proc::scheduler_cpu_count());
-    if (s == Special::kProcStat) return 512 + 96 * size_t(proc::scheduler_cpu_count());
+    if (s == Special::kProcStat) return 1024 + 96 * size_t(proc::scheduler_cpu_count());
     if (s == Special::kProcPidMaps) return 4096;
     return 2048;
 }
 
 Result<void> write_text(Node node, TextBuilder& out) {
     if (node.special == Special::kProcPidMaps) return write_maps(node.pid, out);
-    if (node.special == Special::kProcPidStat || node.special == Special::kProcPidStatus ||
+    if (node.special == Special::kProcPidLimits) return write_limits(node.pid, out);
+    if (node.special == Special::kProcPidMountinfo) return write_mountinfo(node.pid, out);
+    if (node.special == Special::kProcPidStatus) return write_status(node, out);
+    if (node.special == Special::kProcPidStat || node.special == Special::kProcPidStatm ||
         node.special == Special::kProcPidComm) {
         ProcessFigures p = TRY(gather_process(node.pid));
         // A thread's view: its own id, state and CPU time.
         if (node.tid) TRY(proc::thread_figures(node.pid, node.tid, p));
         if (node.special == Special::kProcPidStat) process_stat(p, out);
-        if (node.special == Special::kProcPidStatus) process_status(p, out);
+        if (node.special == Special::kProcPidStatm) process_statm(p, out);
         if (node.special == Special::kProcPidComm) process_comm(p, out);
         return {};
     }
@@ -282,8 +364,7 @@ Result<void> write_text(Node node, TextBuilder& out) {
             write_loadavg(out);
             return {};
         case Special::kProcStat:
-            write_stat(out);
-            return {};
+            return write_stat(out);
         case Special::kProcCpuinfo:
             write_cpuinfo(out);
             return {};
@@ -295,6 +376,28 @@ Result<void> write_text(Node node, TextBuilder& out) {
             return {};
         case Special::kProcVersion:
             version(sys::linux_abi::kUtsname.release, sys::linux_abi::kUtsname.version, out);
+            return {};
+        case Special::kProcFilesystems:
+            filesystems(out);
+            return {};
+        case Special::kProcSysOstype:
+            sys_string(sys::linux_abi::kUtsname.sysname, out);
+            return {};
+        case Special::kProcSysOsrelease:
+            sys_string(sys::linux_abi::kUtsname.release, out);
+            return {};
+        case Special::kProcSysVersion:
+            sys_string(sys::linux_abi::kUtsname.version, out);
+            return {};
+        case Special::kProcSysHostname: {
+            sys::linux_abi::Utsname uts = sys::current_uts_name();
+            sys_string(uts.nodename, out);
+            return {};
+        }
+        case Special::kProcSysPidMax:
+            // Linux's pid_max is one past the largest pid; pids here go up
+            // to kMaxPid itself.
+            sys_number(int64_t(proc::ProcessTable::kMaxPid) + 1, out);
             return {};
         case Special::kProcPidMounts:
             // Every process sees the same mounts.

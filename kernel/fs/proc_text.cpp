@@ -31,6 +31,11 @@ void kb_line(TextBuilder& out, const char* name, uint64_t kb) {
     out.append("%-16s%8lu kB\n", label, kb);
 }
 
+// A status field in kB: Linux's name, a tab, the value right-aligned in 8.
+void kb_field(TextBuilder& out, const char* name, uint64_t kb) {
+    out.append("%s:\t%8lu kB\n", name, kb);
+}
+
 // Seconds and hundredths of a nanosecond count, as uptime prints them.
 void seconds(TextBuilder& out, uint64_t ns) {
     out.append("%lu.%02lu", ns / 1'000'000'000, ns % 1'000'000'000 / 10'000'000);
@@ -232,8 +237,15 @@ void stat(const CpuTimes* cpus, size_t count, const SystemCounts& counts, TextBu
         out.append("cpu%u", cpus[i].index);
         cpu_columns(out, cpus[i].user, cpus[i].system, cpus[i].idle);
     }
-    out.append("btime %lu\nprocesses %lu\nprocs_running %lu\nprocs_blocked %lu\n", counts.boot_time,
-               counts.processes, counts.running, counts.blocked);
+    // Linux 6.1's show_stat: intr, ctxt, btime, processes, procs_running,
+    // procs_blocked, then softirq with its ten kinds (none run here: 0s).
+    out.append("intr %lu", counts.interrupts);
+    for (size_t i = 0; i < counts.irq_numbers; ++i)
+        out.append(" %lu", counts.irq_counts ? counts.irq_counts[i] : 0ul);
+    out.append("\nctxt %lu\nbtime %lu\nprocesses %lu\nprocs_running %lu\nprocs_blocked %lu\n",
+               counts.context_switches, counts.boot_time, counts.processes, counts.running,
+               counts.blocked);
+    out.append("softirq 0 0 0 0 0 0 0 0 0 0 0\n");
 }
 
 void identify_cpu(CpuidReader read, CpuIdentity& out) {
@@ -340,11 +352,110 @@ void process_status(const ProcessFigures& p, TextBuilder& out) {
         p.name, umask, state, p.tgid ? p.tgid : p.pid, p.pid, p.ppid);
     out.append("Uid:\t%u\t%u\t%u\t%u\nGid:\t%u\t%u\t%u\t%u\n", p.uid[0], p.uid[1], p.uid[2],
                p.uid[3], p.gid[0], p.gid[1], p.gid[2], p.gid[3]);
-    out.append("VmSize:\t%8lu kB\nVmRSS:\t%8lu kB\nThreads:\t%d\n", p.virtual_bytes / 1024,
-               p.resident_pages * 4, p.threads);
-    // Linux's task_sig, less SigQ (the user's queued-signal count).
-    out.append("SigPnd:\t%016lx\nShdPnd:\t%016lx\nSigBlk:\t%016lx\nSigIgn:\t%016lx\nSigCgt:\t%016lx\n",
-               p.sig_pending, p.sig_shared_pending, p.sig_blocked, p.sig_ignored, p.sig_caught);
+    out.append("FDSize:\t%u\nGroups:\t", p.fd_slots);
+    for (uint32_t i = 0; i < p.group_count; ++i) out.append(i ? " %u" : "%u", p.groups[i]);
+    // Linux ends the list with a space, even an empty one; then one PID
+    // namespace's IDs.
+    const int32_t tgid = p.tgid ? p.tgid : p.pid;
+    out.append(" \nNStgid:\t%d\nNSpid:\t%d\nNSpgid:\t%d\nNSsid:\t%d\n", tgid, p.pid, p.pgid, p.sid);
+    if (p.has_memory) {
+        // Linux's task_mem. No figure is kept for a peak or locked or pinned
+        // memory, nor for swap or huge pages: a peak is the current figure
+        // (Linux's is never below it), the others 0.
+        const uint64_t rss_kb = p.resident_pages * 4;
+        kb_field(out, "VmPeak", p.virtual_bytes / 1024);
+        kb_field(out, "VmSize", p.virtual_bytes / 1024);
+        kb_field(out, "VmLck", 0);
+        kb_field(out, "VmPin", 0);
+        kb_field(out, "VmHWM", rss_kb);
+        kb_field(out, "VmRSS", rss_kb);
+        kb_field(out, "RssAnon", p.anon_pages * 4);
+        kb_field(out, "RssFile", p.file_pages * 4);
+        kb_field(out, "RssShmem", 0);
+        kb_field(out, "VmData", p.data_bytes / 1024);
+        kb_field(out, "VmStk", p.stack_bytes / 1024);
+        kb_field(out, "VmExe", p.text_bytes / 1024);
+        kb_field(out, "VmLib", p.lib_bytes / 1024);
+        kb_field(out, "VmPTE", p.page_table_bytes / 1024);
+        kb_field(out, "VmSwap", 0);
+        kb_field(out, "HugetlbPages", 0);
+        // No transparent huge pages here.
+        out.append("CoreDumping:\t0\nTHP_enabled:\t0\n");
+    }
+    out.append("Threads:\t%d\nSigQ:\t%lu/%lu\n", p.threads, p.sig_queued, p.sig_queue_limit);
+    out.append(
+        "SigPnd:\t%016lx\nShdPnd:\t%016lx\nSigBlk:\t%016lx\nSigIgn:\t%016lx\nSigCgt:\t%016lx\n",
+        p.sig_pending, p.sig_shared_pending, p.sig_blocked, p.sig_ignored, p.sig_caught);
+    // Capabilities, seccomp and speculation lines are left out; then the
+    // affinity and the context switches.
+    out.append("Cpus_allowed:\t");
+    cpu_mask_hex(p.cpus_allowed, p.cpu_ids, out);
+    out.append("\nCpus_allowed_list:\t");
+    cpu_mask_list(p.cpus_allowed, p.cpu_ids, out);
+    out.append("\nvoluntary_ctxt_switches:\t%lu\nnonvoluntary_ctxt_switches:\t%lu\n",
+               p.voluntary_switches, p.involuntary_switches);
+}
+
+uint32_t linux_fd_size(uint32_t slots) {
+    if (slots <= 64) return 64;
+    uint32_t blocks = (slots - 1) / 128 + 1, size = 1;
+    while (size < blocks) size <<= 1;
+    return size * 128;
+}
+
+void process_statm(const ProcessFigures& p, TextBuilder& out) {
+    // Linux's task_statm: shared is the file-backed resident pages, data
+    // the data and stack mappings; lib and dt are always 0.
+    if (!p.has_memory) {
+        out.append("0 0 0 0 0 0 0\n");
+        return;
+    }
+    constexpr uint64_t kPage = 4096;
+    out.append("%lu %lu %lu %lu 0 %lu 0\n", p.virtual_bytes / kPage, p.resident_pages, p.file_pages,
+               (p.text_bytes + kPage - 1) / kPage, (p.data_bytes + p.stack_bytes) / kPage);
+}
+
+void cpu_mask_hex(uint64_t mask, uint32_t bits, TextBuilder& out) {
+    if (bits == 0) bits = 1;
+    if (bits > 64) bits = 64;
+    if (bits < 64) mask &= (uint64_t(1) << bits) - 1;
+    // The top group holds what is left over 32-bit groups, in as many hex
+    // digits as its bits need; the others are 8 digits wide.
+    uint32_t groups = (bits + 31) / 32;
+    for (uint32_t g = groups; g-- > 0;) {
+        uint32_t value = uint32_t(mask >> (32 * g));
+        if (g == groups - 1) {
+            uint32_t top_bits = bits - 32 * g;
+            char digits[9];
+            uint32_t width = (top_bits + 3) / 4;
+            for (uint32_t i = 0; i < width; ++i)
+                digits[i] = "0123456789abcdef"[value >> (4 * (width - 1 - i)) & 0xf];
+            digits[width] = '\0';
+            out.append("%s", digits);
+        } else {
+            out.append(",%08x", value);
+        }
+    }
+}
+
+void cpu_mask_list(uint64_t mask, uint32_t bits, TextBuilder& out) {
+    if (bits > 64) bits = 64;
+    bool first = true;
+    for (uint32_t i = 0; i < bits;) {
+        if (!(mask >> i & 1)) {
+            ++i;
+            continue;
+        }
+        uint32_t end = i;
+        while (end + 1 < bits && (mask >> (end + 1) & 1)) ++end;
+        out.append(first ? "" : ",");
+        if (end == i)
+            out.append("%u", i);
+        else
+            out.append("%u-%u", i, end);
+        first = false;
+        i = end + 1;
+    }
 }
 
 void process_comm(const ProcessFigures& p, TextBuilder& out) {
@@ -401,12 +512,81 @@ void version(const char* release, const char* build, TextBuilder& out) {
     out.append("Linux version %s (nyanos@nyanos) (g++) %s\n", release, build);
 }
 
+void filesystems(TextBuilder& out) {
+    // The root tree and /dev are tmpfs and devtmpfs, /proc is proc, pipes
+    // live on pipefs (statfs reports each by its magic number).
+    out.append("nodev\ttmpfs\nnodev\tproc\nnodev\tdevtmpfs\nnodev\tpipefs\n");
+}
+
+void sys_string(const char* value, TextBuilder& out) {
+    out.append("%s\n", value);
+}
+
+void sys_number(int64_t value, TextBuilder& out) {
+    out.append("%ld\n", value);
+}
+
+namespace {
+
+// The root is a tmpfs filled from the ramdisk, as Linux's initramfs; /dev
+// and /proc are the kernel's.
+struct Mount {
+    const char* source;
+    const char* point;
+    const char* type;
+};
+// A limit's value as the table shows it: "unlimited" for RLIM_INFINITY.
+void limit_value(char* text, size_t size, uint64_t value) {
+    if (value == ~0ull)
+        format(text, size, "unlimited");
+    else
+        format(text, size, "%lu", value);
+}
+
+constexpr Mount kMounts[] = {
+    {"rootfs", "/", "rootfs"}, {"devtmpfs", "/dev", "devtmpfs"}, {"proc", "/proc", "proc"}};
+
+}  // namespace
+
 void mounts(TextBuilder& out) {
-    // The root is a tmpfs filled from the ramdisk, as Linux's initramfs;
-    // /dev and /proc are the kernel's.
-    out.append("rootfs / rootfs rw 0 0\n");
-    out.append("devtmpfs /dev devtmpfs rw 0 0\n");
-    out.append("proc /proc proc rw 0 0\n");
+    for (const Mount& m : kMounts) out.append("%s %s %s rw 0 0\n", m.source, m.point, m.type);
+}
+
+void mountinfo(const MountDevices& devices, TextBuilder& out) {
+    // ID, parent ID (the root's own: it is the namespace's root), device,
+    // root within the file system, mount point, mount options, no optional
+    // fields, then after " - " the type, source and super-block options.
+    const uint32_t* device[] = {devices.root, devices.dev, devices.proc};
+    for (size_t i = 0; i < sizeof(kMounts) / sizeof(kMounts[0]); ++i) {
+        const Mount& m = kMounts[i];
+        out.append("%zu 1 %u:%u / %s rw - %s %s rw\n", i + 1, device[i][0], device[i][1], m.point,
+                   m.type, m.source);
+    }
+}
+
+void limits(const LimitPair (&l)[kLimitCount], TextBuilder& out) {
+    // Linux's proc_pid_limits: names and units by RLIMIT_* number.
+    static constexpr const char* kNames[kLimitCount][2] = {
+        {"Max cpu time", "seconds"},        {"Max file size", "bytes"},
+        {"Max data size", "bytes"},         {"Max stack size", "bytes"},
+        {"Max core file size", "bytes"},    {"Max resident set", "bytes"},
+        {"Max processes", "processes"},     {"Max open files", "files"},
+        {"Max locked memory", "bytes"},     {"Max address space", "bytes"},
+        {"Max file locks", "locks"},        {"Max pending signals", "signals"},
+        {"Max msgqueue size", "bytes"},     {"Max nice priority", nullptr},
+        {"Max realtime priority", nullptr}, {"Max realtime timeout", "us"},
+    };
+    out.append("%-25s %-20s %-20s %-10s\n", "Limit", "Soft Limit", "Hard Limit", "Units");
+    for (size_t i = 0; i < kLimitCount; ++i) {
+        char soft[24], hard[24];
+        limit_value(soft, sizeof(soft), l[i].soft);
+        limit_value(hard, sizeof(hard), l[i].hard);
+        out.append("%-25s %-20s %-20s ", kNames[i][0], soft, hard);
+        if (kNames[i][1])
+            out.append("%-10s\n", kNames[i][1]);
+        else
+            out.append("\n");
+    }
 }
 
 }  // namespace nyanos::fs::proc_text

@@ -63,10 +63,17 @@ struct CpuTimes {
     uint64_t idle = 0;
 };
 struct SystemCounts {
-    uint64_t boot_time = 0;  // btime: seconds since the epoch at boot
-    uint64_t processes = 0;  // processes created since boot (forks, spawns, threads)
-    uint64_t running = 0;    // threads running or ready
-    uint64_t blocked = 0;    // threads blocked on I/O (disk I/O: none here)
+    // intr: every interrupt taken (device vectors, timer ticks, strays),
+    // then one count per interrupt number below `irq_numbers` (the numbers
+    // /proc/interrupts shows: IDT vectors), from `irq_counts` (nullptr: 0s).
+    uint64_t interrupts = 0;
+    const uint64_t* irq_counts = nullptr;
+    size_t irq_numbers = 0;
+    uint64_t context_switches = 0;  // ctxt
+    uint64_t boot_time = 0;         // btime: seconds since the epoch at boot
+    uint64_t processes = 0;         // processes created since boot (forks, spawns, threads)
+    uint64_t running = 0;           // threads running or ready
+    uint64_t blocked = 0;           // threads blocked on I/O (disk I/O: none here)
 };
 // `cpus` lists the online CPUs in index order.
 void stat(const CpuTimes* cpus, size_t count, const SystemCounts& counts, TextBuilder& out);
@@ -126,9 +133,43 @@ struct ProcessFigures {
     // signals the process ignores and catches.
     uint64_t sig_pending = 0, sig_shared_pending = 0, sig_blocked = 0, sig_ignored = 0,
              sig_caught = 0;
+    // SigQ: the signals queued against RLIMIT_SIGPENDING, and that limit.
+    uint64_t sig_queued = 0, sig_queue_limit = 0;
+
+    // Whether it has memory (not a zombie): Linux prints status's Vm lines
+    // and statm's figures only then.
+    bool has_memory = false;
+    // Its memory by kind, in bytes, from its regions (Linux's task_mem):
+    // the program's executable segments (text), other executable read-only
+    // mappings (lib), private writable ones but the stack (data), and the
+    // stack. Resident pages split into the anonymous ones it owns and the
+    // file pages it maps (part of resident_pages); its page tables' bytes.
+    uint64_t text_bytes = 0, lib_bytes = 0, data_bytes = 0, stack_bytes = 0;
+    uint64_t anon_pages = 0, file_pages = 0;
+    uint64_t page_table_bytes = 0;
+    // FDSize (linux_fd_size of the slots its descriptor table has now).
+    uint32_t fd_slots = 0;
+    // The supplementary groups, in order (the caller keeps them alive).
+    const uint32_t* groups = nullptr;
+    uint32_t group_count = 0;
+    // Cpus_allowed: the affinity's bits among the first `cpu_ids` CPUs
+    // (Linux's nr_cpu_ids, which sets the mask's width).
+    uint64_t cpus_allowed = 0;
+    uint32_t cpu_ids = 1;
+    uint64_t voluntary_switches = 0, involuntary_switches = 0;
 };
+// The size Linux's descriptor table has when it holds `slots` (FDSize):
+// 64 (NR_OPEN_DEFAULT) at first, then grown by alloc_fdtable's rule, a
+// power of two times 128.
+uint32_t linux_fd_size(uint32_t slots);
 void process_stat(const ProcessFigures& p, TextBuilder& out);
 void process_status(const ProcessFigures& p, TextBuilder& out);
+// /proc/<pid>/statm: size resident shared text lib data dt, in pages.
+void process_statm(const ProcessFigures& p, TextBuilder& out);
+// A CPU mask as Linux's %*pb (hex, 32-bit groups split by commas, `bits`
+// wide) and %*pbl (ranges: "0-3,6").
+void cpu_mask_hex(uint64_t mask, uint32_t bits, TextBuilder& out);
+void cpu_mask_list(uint64_t mask, uint32_t bits, TextBuilder& out);
 void process_comm(const ProcessFigures& p, TextBuilder& out);
 
 // One line of /proc/<pid>/maps: a region's range, protection (PROT_*
@@ -168,6 +209,27 @@ void interrupts_footer(const uint64_t* timer_ticks, size_t cpu_count, uint64_t e
                        TextBuilder& out);
 
 void version(const char* release, const char* build, TextBuilder& out);
+// /proc/filesystems: the kinds of file system this kernel has, in the
+// order Linux registers them ("nodev": none needs a block device).
+void filesystems(TextBuilder& out);
+// One /proc/sys value: a string or a number on a line of its own.
+void sys_string(const char* value, TextBuilder& out);
+void sys_number(int64_t value, TextBuilder& out);
 void mounts(TextBuilder& out);
+// /proc/<pid>/mountinfo: the same mounts with their IDs and devices (the
+// root tree's, /dev's and /proc's: major and minor each), as Linux's
+// show_mountinfo lays them out.
+struct MountDevices {
+    uint32_t root[2] = {}, dev[2] = {}, proc[2] = {};
+};
+void mountinfo(const MountDevices& devices, TextBuilder& out);
+
+// /proc/<pid>/limits: the 16 resource limits in RLIMIT_* order (soft and
+// hard; ~0: unlimited), in Linux's table.
+struct LimitPair {
+    uint64_t soft = ~0ull, hard = ~0ull;
+};
+inline constexpr size_t kLimitCount = 16;
+void limits(const LimitPair (&l)[kLimitCount], TextBuilder& out);
 
 }  // namespace nyanos::fs::proc_text

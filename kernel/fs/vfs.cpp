@@ -68,7 +68,12 @@ constexpr SpecialInfo kSpecials[] = {
     {Special::kProcPidStat, Special::kProcPid, "stat", "stat", NodeType::kRegular, 0444, 0, 0},
     {Special::kProcPidStatus, Special::kProcPid, "status", "status", NodeType::kRegular, 0444, 0,
      0},
+    {Special::kProcPidStatm, Special::kProcPid, "statm", "statm", NodeType::kRegular, 0444, 0, 0},
     {Special::kProcPidMounts, Special::kProcPid, "mounts", "mounts", NodeType::kRegular, 0444, 0,
+     0},
+    {Special::kProcPidMountinfo, Special::kProcPid, "mountinfo", "mountinfo", NodeType::kRegular,
+     0444, 0, 0},
+    {Special::kProcPidLimits, Special::kProcPid, "limits", "limits", NodeType::kRegular, 0444, 0,
      0},
     {Special::kProcPidMaps, Special::kProcPid, "maps", "maps", NodeType::kRegular, 0444, 0, 0},
     // /proc/<pid>/fd and its links, one per open descriptor (found by number).
@@ -99,6 +104,24 @@ constexpr SpecialInfo kSpecials[] = {
      0444, 0, 0},
     {Special::kProcVersion, Special::kProcDirectory, "version", "/proc/version", NodeType::kRegular,
      0444, 0, 0},
+    {Special::kProcFilesystems, Special::kProcDirectory, "filesystems", "/proc/filesystems",
+     NodeType::kRegular, 0444, 0, 0},
+    {Special::kProcSys, Special::kProcDirectory, "sys", "/proc/sys", NodeType::kDirectory, 0555, 0,
+     0},
+    {Special::kProcSysKernel, Special::kProcSys, "kernel", "/proc/sys/kernel", NodeType::kDirectory,
+     0555, 0, 0},
+    // Read-only: nothing in /proc takes writes (Linux lets root write
+    // hostname; sethostname does it here).
+    {Special::kProcSysHostname, Special::kProcSysKernel, "hostname", "/proc/sys/kernel/hostname",
+     NodeType::kRegular, 0444, 0, 0},
+    {Special::kProcSysOsrelease, Special::kProcSysKernel, "osrelease", "/proc/sys/kernel/osrelease",
+     NodeType::kRegular, 0444, 0, 0},
+    {Special::kProcSysOstype, Special::kProcSysKernel, "ostype", "/proc/sys/kernel/ostype",
+     NodeType::kRegular, 0444, 0, 0},
+    {Special::kProcSysPidMax, Special::kProcSysKernel, "pid_max", "/proc/sys/kernel/pid_max",
+     NodeType::kRegular, 0444, 0, 0},
+    {Special::kProcSysVersion, Special::kProcSysKernel, "version", "/proc/sys/kernel/version",
+     NodeType::kRegular, 0444, 0, 0},
 };
 
 const SpecialInfo* info(Special s) {

@@ -55,7 +55,10 @@ enum class Special : uint8_t {
     kProcPidComm,
     kProcPidStat,
     kProcPidStatus,
+    kProcPidStatm,
     kProcPidMounts,
+    kProcPidMountinfo,
+    kProcPidLimits,
     kProcPidMaps,
     kProcPidFd,       // /proc/<pid>/fd
     kProcPidFdLink,   // /proc/<pid>/fd/<n>: the node carries the fd too
@@ -70,8 +73,17 @@ enum class Special : uint8_t {
     kProcCpuinfo,
     kProcInterrupts,  // device vectors and timer ticks (fs/proc_text.h)
     kProcPci,         // NyanOS's own: one line per PCI function (lib/pci_text.h)
+    kProcFilesystems,
+    // /proc/sys/kernel's files: one value each.
+    kProcSysOstype,
+    kProcSysOsrelease,
+    kProcSysHostname,
+    kProcSysPidMax,
+    kProcSysVersion,
     kProcVersion,
     kProcMounts,  // a link to self/mounts
+    kProcSys,     // /proc/sys
+    kProcSysKernel,
 };
 
 // Whether `s` is one of /proc's generated text files.

@@ -37,6 +37,9 @@ struct Cpu {
     // Timer ticks this CPU spent running user code, the kernel, and idle
     // (/proc/stat). Written by this CPU's tick only, read by any (relaxed).
     CpuTickCounts ticks;
+    // Switches from one thread to another on this CPU (/proc/stat's ctxt):
+    // written only by this CPU, in switches; read with relaxed loads.
+    uint64_t switches = 0;
 };
 
 #ifndef NYANOS_HOST

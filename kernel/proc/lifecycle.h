@@ -230,6 +230,11 @@ fs::Node root_directory(Process* p);
 // (FdTable::release_ref); ESRCH if there is none (no such process, a
 // zombie). Process::files changes under the table lock for this.
 Result<fs::FdTable*> files_of(int pid);
+// Process `pid`'s supplementary groups with a reference the caller must
+// drop (GroupList::release); nullptr for none or no such process.
+GroupList* groups_of(int pid);
+// Process `pid`'s resource limits (/proc/<pid>/limits); ESRCH if none.
+Result<rlimit::Table> limits_of(int pid);
 // Before execve's commit (and close_range's CLOSE_RANGE_UNSHARE): gives
 // the caller's process a copy of its descriptor table if anyone else holds
 // a reference to it. ENOMEM, and then nothing changed.

@@ -1060,6 +1060,24 @@ Result<MemorySpace*> memory_of(int pid) {
     return p->zombie || !p->mm ? nullptr : p->mm->share();
 }
 
+GroupList* groups_of(int pid) {
+    if (pid <= 0) return nullptr;
+    sync::NoInterruptsGuard lock(g_table_lock);
+    Process* p = g_table.find(pid);
+    return p ? p->resources.groups() : nullptr;
+}
+
+Result<rlimit::Table> limits_of(int pid) {
+    if (pid <= 0) return Error::kNoProcess;
+    sync::NoInterruptsGuard lock(g_table_lock);
+    Process* p = g_table.find(pid);
+    if (!p) return Error::kNoProcess;
+    rlimit::Table table;
+    for (uint32_t r = 0; r < rlimit::kCount; ++r)
+        table[rlimit::Resource(r)] = p->resources.limit(rlimit::Resource(r));
+    return table;
+}
+
 Result<fs::FdTable*> files_of(int pid) {
     if (pid <= 0) return Error::kNoProcess;
     sync::NoInterruptsGuard lock(g_table_lock);
@@ -1103,12 +1121,15 @@ void signal_figures(const Process& p, const Thread* t, fs::proc_text::ProcessFig
         out.sig_blocked = t->signals.blocked;
     }
     if (!p.signal_actions) return;  // a NyanOS program: no Linux signals
+    out.sig_queued = pending_count(*p.signal_actions, t ? &t->signals : nullptr);
     out.sig_shared_pending = p.signal_actions->pending;
     out.sig_ignored = out.sig_caught = 0;
     for (int sig = 1; sig <= kSignalCount; ++sig) {
         uint64_t handler = p.signal_actions->action(sig).handler;
-        if (handler == kSigIgn) out.sig_ignored |= sig_bit(sig);
-        else if (handler != kSigDfl) out.sig_caught |= sig_bit(sig);
+        if (handler == kSigIgn)
+            out.sig_ignored |= sig_bit(sig);
+        else if (handler != kSigDfl)
+            out.sig_caught |= sig_bit(sig);
     }
 }
 
@@ -1130,6 +1151,7 @@ Result<void> thread_figures(int pid, int tid, fs::proc_text::ProcessFigures& out
     CpuTicks ticks = thread_cpu_ticks(*t);
     out.utime = ticks.user / kTicksPerUserHz;
     out.stime = ticks.system / kTicksPerUserHz;
+    out.cpus_allowed = __atomic_load_n(&t->affinity, __ATOMIC_RELAXED);
     signal_figures(*p, t, out);
     return {};
 }
@@ -1170,6 +1192,15 @@ Result<MemorySpace*> process_figures(int pid, fs::proc_text::ProcessFigures& out
     out.start_time = uint64_t(p->resources.start_seconds()) * 100;
     Process::MemoryCounts counts = p->memory_counts();
     out.resident_pages = counts.user_frames + counts.borrowed_pages;
+    out.anon_pages = counts.user_frames;
+    out.file_pages = counts.borrowed_pages;
+    out.page_table_bytes = uint64_t(counts.table_frames) * paging::kPageSize;
+    out.sig_queue_limit = p->resources.limit(rlimit::kSigpending).soft;
+    // The leader's affinity (a thread's view has its own), among the CPUs
+    // the scheduler runs.
+    if (!p->zombie && p->thread)
+        out.cpus_allowed = __atomic_load_n(&p->thread->affinity, __ATOMIC_RELAXED);
+    out.cpu_ids = scheduler_cpu_count();
     rlimit::Limit rss = p->resources.limit(rlimit::kRss);
     out.rss_limit = rss.soft;
     out.exit_signal = p->exit_signal;

@@ -50,6 +50,8 @@ uint64_t runnable_threads();
 // The timer ticks CPU `index` has spent in user mode, in the kernel and
 // idle since it joined (zeros for an index that never did).
 CpuTickCounts cpu_tick_counts(unsigned index);
+// How many times CPU `index` has switched threads since it joined.
+uint64_t context_switches(unsigned index);
 
 // Inline: every system call asks. One load through GS: the CPU entry
 // area's current_thread, which only this CPU writes, in its switches.

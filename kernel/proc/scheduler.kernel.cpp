@@ -170,6 +170,7 @@ uint64_t user_root_of(const Thread& t) NO_THREAD_SAFETY_ANALYSIS {
     asm volatile("movq %0, %%gs:112" : : "r"(prev) : "memory");  // finish_switch()
     next->state = ThreadState::kRunning;
     next->on_cpu = true;
+    __atomic_store_n(&cpu.switches, cpu.switches + 1, __ATOMIC_RELAXED);
     arch::switch_stack(&prev->saved_rsp, next->saved_rsp);
     finish_switch();
 }
@@ -371,6 +372,11 @@ CpuTickCounts cpu_tick_counts(unsigned index) {
     return CpuTickCounts{__atomic_load_n(&t.user, __ATOMIC_RELAXED),
                          __atomic_load_n(&t.system, __ATOMIC_RELAXED),
                          __atomic_load_n(&t.idle, __ATOMIC_RELAXED)};
+}
+
+uint64_t context_switches(unsigned index) {
+    if (index >= kMaxCpus) return 0;
+    return __atomic_load_n(&g_cpus[index].switches, __ATOMIC_RELAXED);
 }
 
 bool is_idle(const Thread* thread) {

@@ -18,9 +18,13 @@
 
 #include <stdint.h>
 
+#include "syscall/linux_system_abi.h"
 #include "syscall/syscall_frame.h"
 
 namespace nyanos::sys {
+
+// What uname() reports now (the host name as sethostname left it).
+linux_abi::Utsname current_uts_name();
 
 int64_t linux_sched_yield(SyscallFrame& f);             // 24
 int64_t linux_uname(SyscallFrame& f);                   // 63

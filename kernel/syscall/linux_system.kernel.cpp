@@ -113,12 +113,13 @@ int64_t linux_sched_yield(SyscallFrame&) {
     return 0;
 }
 
+linux_abi::Utsname current_uts_name() {
+    sync::NoInterruptsGuard lock(g_uts_lock);
+    return g_uts;
+}
+
 int64_t linux_uname(SyscallFrame& f) {
-    Utsname copy;
-    {
-        sync::NoInterruptsGuard lock(g_uts_lock);
-        copy = g_uts;
-    }
+    Utsname copy = current_uts_name();
     return result_of(copy_to_user(f.rdi, &copy, sizeof(copy)));
 }
 

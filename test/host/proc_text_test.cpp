@@ -107,12 +107,26 @@ TEST_CASE("proc text: stat has a total cpu line, one per CPU, and the counts") {
     counts.boot_time = 1'764'460'800;
     counts.processes = 57;
     counts.running = 1;
+    counts.interrupts = 1500;
+    const uint64_t irqs[4] = {0, 7, 0, 3};
+    counts.irq_counts = irqs;
+    counts.irq_numbers = 4;
+    counts.context_switches = 98765;
     stat(cpus, 2, counts, t.out);
+    // Linux 6.1's order: intr (the total, then one per number), ctxt,
+    // btime, processes, procs_running, procs_blocked, softirq.
     CHECK(t.str() ==
           "cpu  11 0 22 700 0 0 0 0 0 0\n"
           "cpu0 10 0 20 300 0 0 0 0 0 0\n"
           "cpu1 1 0 2 400 0 0 0 0 0 0\n"
-          "btime 1764460800\nprocesses 57\nprocs_running 1\nprocs_blocked 0\n");
+          "intr 1500 0 7 0 3\nctxt 98765\n"
+          "btime 1764460800\nprocesses 57\nprocs_running 1\nprocs_blocked 0\n"
+          "softirq 0 0 0 0 0 0 0 0 0 0 0\n");
+    Text no_numbers;
+    counts.irq_counts = nullptr;
+    counts.irq_numbers = 2;
+    stat(cpus, 0, counts, no_numbers.out);
+    CHECK(no_numbers.str().find("\nintr 1500 0 0\nctxt ") != std::string::npos);
 }
 
 TEST_CASE("proc text: interrupts has Linux's columns: CPU header, counts per CPU, LOC and ERR") {
@@ -165,7 +179,7 @@ TEST_CASE("proc text: cpuinfo decodes CPUID as Linux prints it") {
     CHECK(s.find("\nprocessor\t: 1\n") != std::string::npos);
     CHECK(s.find("address sizes\t: 40 bits physical, 48 bits virtual\npower management:\n\n") !=
           std::string::npos);
-    CHECK(s.substr(s.size() - 2) == "\n\n");  // blocks end with an empty line
+    CHECK(s.substr(s.size() - 2) == "\n\n");        // blocks end with an empty line
     CHECK(s.find("cpu MHz") == std::string::npos);  // the TSC's frequency unknown
     CHECK(s.find("bogomips") == std::string::npos);
 
@@ -251,25 +265,99 @@ TEST_CASE("proc text: a process's stat has Linux's 52 fields, status and comm it
     CHECK(with_tty.str().rfind("42 (a name (with) spaces) S 1 42 1 1088 77 ", 0) == 0);
 
     Text status;
-    p.sig_pending = 1ull << (10 - 1);                         // SIGUSR1 at the thread
-    p.sig_shared_pending = 1ull << (15 - 1);                  // SIGTERM at the process
+    p.sig_pending = 1ull << (10 - 1);                        // SIGUSR1 at the thread
+    p.sig_shared_pending = 1ull << (15 - 1);                 // SIGTERM at the process
     p.sig_blocked = (1ull << (2 - 1)) | (1ull << (64 - 1));  // SIGINT, SIGRTMAX
-    p.sig_ignored = 1ull << (13 - 1);                         // SIGPIPE
-    p.sig_caught = 1ull << (17 - 1);                          // SIGCHLD
+    p.sig_ignored = 1ull << (13 - 1);                        // SIGPIPE
+    p.sig_caught = 1ull << (17 - 1);                         // SIGCHLD
+    p.sig_queued = 2;
+    p.sig_queue_limit = 31415;
+    p.fd_slots = 64;
+    const uint32_t groups[] = {4, 24, 27};
+    p.groups = groups;
+    p.group_count = 3;
+    p.cpus_allowed = 0x3;
+    p.cpu_ids = 2;
+    p.voluntary_switches = 5;
+    p.has_memory = true;
+    p.anon_pages = 60;
+    p.file_pages = 40;
+    p.text_bytes = 0x3000;
+    p.lib_bytes = 0;
+    p.data_bytes = 0x22000;
+    p.stack_bytes = 0x21000;
+    p.page_table_bytes = 0x5000;
     process_status(p, status.out);
+    // Linux 6.1's proc_pid_status, less the capability, seccomp,
+    // speculation and memory-node lines.
     CHECK(status.str() ==
           "Name:\ta name (with) spaces\nUmask:\t0022\nState:\tS (sleeping)\nTgid:\t42\nNgid:\t0\n"
           "Pid:\t42\nPPid:\t1\nTracerPid:\t0\nUid:\t0\t1000\t0\t0\nGid:\t0\t0\t0\t7\n"
-          "VmSize:\t    3072 kB\nVmRSS:\t     400 kB\nThreads:\t2\n"
+          "FDSize:\t64\nGroups:\t4 24 27 \nNStgid:\t42\nNSpid:\t42\nNSpgid:\t42\nNSsid:\t1\n"
+          "VmPeak:\t    3072 kB\nVmSize:\t    3072 kB\nVmLck:\t       0 kB\nVmPin:\t       0 kB\n"
+          "VmHWM:\t     400 kB\nVmRSS:\t     400 kB\nRssAnon:\t     240 kB\n"
+          "RssFile:\t     160 kB\nRssShmem:\t       0 kB\nVmData:\t     136 kB\n"
+          "VmStk:\t     132 kB\nVmExe:\t      12 kB\nVmLib:\t       0 kB\nVmPTE:\t      20 kB\n"
+          "VmSwap:\t       0 kB\nHugetlbPages:\t       0 kB\nCoreDumping:\t0\nTHP_enabled:\t0\n"
+          "Threads:\t2\nSigQ:\t2/31415\n"
           "SigPnd:\t0000000000000200\nShdPnd:\t0000000000004000\nSigBlk:\t8000000000000002\n"
-          "SigIgn:\t0000000000001000\nSigCgt:\t0000000000010000\n");
+          "SigIgn:\t0000000000001000\nSigCgt:\t0000000000010000\n"
+          "Cpus_allowed:\t3\nCpus_allowed_list:\t0-1\n"
+          "voluntary_ctxt_switches:\t5\nnonvoluntary_ctxt_switches:\t0\n");
+    Text statm;
+    process_statm(p, statm.out);
+    // size resident shared text lib data dt: 768 pages mapped, 100
+    // resident of which 40 file pages, 3 of text, 0x43 of data and stack.
+    CHECK(statm.str() == "768 100 40 3 0 67 0\n");
     Text comm;
     process_comm(p, comm.out);
     CHECK(comm.str() == "a name (with) s\n");  // 15 bytes, as Linux's
     p.state = 'Z';
     Text zombie;
+    p.has_memory = false;
+    p.group_count = 0;
     process_status(p, zombie.out);
     CHECK(zombie.str().find("State:\tZ (zombie)\n") != std::string::npos);
+    // No memory: no Vm lines, and statm all zeros; no groups: a lone space.
+    CHECK(zombie.str().find("Vm") == std::string::npos);
+    CHECK(zombie.str().find("Groups:\t \n") != std::string::npos);
+    Text zombie_statm;
+    process_statm(p, zombie_statm.out);
+    CHECK(zombie_statm.str() == "0 0 0 0 0 0 0\n");
+}
+
+TEST_CASE("proc text: FDSize grows as Linux's descriptor table does") {
+    CHECK(linux_fd_size(0) == 64);
+    CHECK(linux_fd_size(11) == 64);
+    CHECK(linux_fd_size(64) == 64);
+    CHECK(linux_fd_size(65) == 128);  // fd 64 opened
+    CHECK(linux_fd_size(129) == 256);
+    CHECK(linux_fd_size(256) == 256);  // bash's fd 255
+    CHECK(linux_fd_size(257) == 512);
+    CHECK(linux_fd_size(1024 * 1024) == 1024 * 1024);
+}
+
+TEST_CASE("proc text: CPU masks as Linux's %*pb and %*pbl") {
+    auto hex = [](uint64_t mask, uint32_t bits) {
+        Text t;
+        cpu_mask_hex(mask, bits, t.out);
+        return t.str();
+    };
+    auto list = [](uint64_t mask, uint32_t bits) {
+        Text t;
+        cpu_mask_list(mask, bits, t.out);
+        return t.str();
+    };
+    CHECK(hex(1, 1) == "1");
+    CHECK(hex(0xff, 8) == "ff");
+    CHECK(hex(0x5, 12) == "005");
+    CHECK(hex(~0ull, 4) == "f");  // bits past the width are not shown
+    CHECK(hex(0x1'0000'0001ull, 33) == "1,00000001");
+    CHECK(hex(~0ull, 64) == "ffffffff,ffffffff");
+    CHECK(list(0x3, 2) == "0-1");
+    CHECK(list(0x4d, 8) == "0,2-3,6");
+    CHECK(list(1ull << 63, 64) == "63");
+    CHECK(list(0, 4) == "");
 }
 
 TEST_CASE("proc text: maps lines pad the header to 73 columns before a name, as Linux's") {
@@ -325,4 +413,64 @@ TEST_CASE("proc text: a text that does not fit is an overflow, never a silent tr
     CHECK(out.length() == 10);
     out.append("x");  // stays overflowed
     CHECK(out.overflowed());
+}
+
+TEST_CASE("proc text: filesystems and /proc/sys values as Linux prints them") {
+    Text fs;
+    filesystems(fs.out);
+    // "nodev", a tab, the name: what the kernel has, in Linux's order.
+    CHECK(fs.str() == "nodev\ttmpfs\nnodev\tproc\nnodev\tdevtmpfs\nnodev\tpipefs\n");
+    Text values;
+    sys_string("Linux", values.out);
+    sys_number(4194305, values.out);
+    sys_number(-1, values.out);
+    CHECK(values.str() == "Linux\n4194305\n-1\n");
+}
+
+TEST_CASE("proc text: limits is Linux's table, mountinfo Linux's mount lines") {
+    LimitPair l[kLimitCount];
+    l[3] = LimitPair{8 << 20, ~0ull};  // RLIMIT_STACK: 8 MiB soft
+    l[7] = LimitPair{1024, 4096};      // RLIMIT_NOFILE
+    l[13] = LimitPair{0, 0};           // RLIMIT_NICE: no unit
+    Text t;
+    limits(l, t.out);
+    std::vector<std::string> lines;
+    std::string s = t.str();
+    for (size_t at = 0; at < s.size();) {
+        size_t end = s.find('\n', at);
+        REQUIRE(end != std::string::npos);
+        lines.push_back(s.substr(at, end - at));
+        at = end + 1;
+    }
+    REQUIRE(lines.size() == 17);
+    auto pad = [](std::string text, size_t width) {
+        return text + std::string(text.size() < width ? width - text.size() : 0, ' ');
+    };
+    CHECK(lines[0] == pad("Limit", 25) + " " + pad("Soft Limit", 20) + " " + pad("Hard Limit", 20) +
+                          " " + pad("Units", 10));
+    CHECK(lines[1] == pad("Max cpu time", 25) + " " + pad("unlimited", 20) + " " +
+                          pad("unlimited", 20) + " " + pad("seconds", 10));
+    CHECK(lines[4] == pad("Max stack size", 25) + " " + pad("8388608", 20) + " " +
+                          pad("unlimited", 20) + " " + pad("bytes", 10));
+    CHECK(lines[8] == pad("Max open files", 25) + " " + pad("1024", 20) + " " + pad("4096", 20) +
+                          " " + pad("files", 10));
+    CHECK(lines[14] ==
+          pad("Max nice priority", 25) + " " + pad("0", 20) + " " + pad("0", 20) + " ");
+    CHECK(lines[16] == pad("Max realtime timeout", 25) + " " + pad("unlimited", 20) + " " +
+                           pad("unlimited", 20) + " " + pad("us", 10));
+
+    MountDevices devices;
+    devices.root[1] = 1;
+    devices.dev[1] = 5;
+    devices.proc[1] = 4;
+    Text info;
+    mountinfo(devices, info.out);
+    CHECK(info.str() ==
+          "1 1 0:1 / / rw - rootfs rootfs rw\n"
+          "2 1 0:5 / /dev rw - devtmpfs devtmpfs rw\n"
+          "3 1 0:4 / /proc rw - proc proc rw\n");
+    Text m;
+    mounts(m.out);
+    CHECK(m.str() ==
+          "rootfs / rootfs rw 0 0\ndevtmpfs /dev devtmpfs rw 0 0\nproc /proc proc rw 0 0\n");
 }

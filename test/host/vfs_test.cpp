@@ -162,10 +162,15 @@ TEST_CASE("vfs: /proc/<pid> for every process: listed by pid, its files, gone wi
     LookupContext init = LookupContext::of_process(Node{}, Node{}, sh, 1);
     CHECK(t.list(t.at("/proc")) ==
           std::vector<std::string>{".", "..", "self", "cpuinfo", "interrupts", "loadavg", "meminfo",
-                                   "mounts", "pci", "stat", "uptime", "version", "1", "42", "300"});
+                                   "mounts", "pci", "stat", "uptime", "version", "filesystems",
+                                   "sys", "1", "42", "300"});
+    CHECK(t.list(t.at("/proc/sys/kernel")) == std::vector<std::string>{".", "..", "hostname",
+                                                                       "osrelease", "ostype",
+                                                                       "pid_max", "version"});
     CHECK(t.list(t.at("/proc/42")) == std::vector<std::string>{".", "..", "exe", "cwd", "cmdline",
                                                                "environ", "comm", "stat", "status",
-                                                               "mounts", "maps", "fd", "task"});
+                                                               "statm", "mounts", "mountinfo",
+                                                               "limits", "maps", "fd", "task"});
     // cwd leads to the working directory (the root for 0), and reads as its path.
     test::set_fake_process(42, cat, t.vfs.id_of(t.at("/etc/deep")));
     CHECK(t.at("/proc/42/cwd/er/file") == t.at("/etc/deep/er/file"));
@@ -479,7 +484,8 @@ TEST_CASE("vfs: /proc/<pid>/task/<tid> and /proc/<tid> are a thread's view of it
     // The process's files but "task", seen as the thread.
     CHECK(t.list(t.at("/proc/42/task/42")) ==
           std::vector<std::string>{".", "..", "exe", "cwd", "cmdline", "environ", "comm", "stat",
-                                   "status", "mounts", "maps", "fd"});
+                                   "status", "statm", "mounts", "mountinfo", "limits", "maps",
+                                   "fd"});
     Node stat = t.at("/proc/42/task/42/stat");
     CHECK(stat == Node{nullptr, Special::kProcPidStat, 42, 0, 42});
     CHECK(t.path(stat) == "/proc/42/task/42/stat");
@@ -803,13 +809,17 @@ TEST_CASE("open: /proc's text files are read-only regular files of size 0 that r
     test::clear_fake_processes();
     test::set_fake_process(9, nullptr);
     LookupContext self = LookupContext::of_process(Node{}, Node{}, nullptr, 9);
-    CHECK(t.list(t.at("/proc")) ==
-          std::vector<std::string>{".", "..", "self", "cpuinfo", "interrupts", "loadavg", "meminfo",
-                                   "mounts", "pci", "stat", "uptime", "version", "9"});
+    CHECK(t.list(t.at("/proc")) == std::vector<std::string>{".", "..", "self", "cpuinfo",
+                                                            "interrupts", "loadavg", "meminfo",
+                                                            "mounts", "pci", "stat", "uptime",
+                                                            "version", "filesystems", "sys", "9"});
     // /proc/mounts is a link to the caller's (self/mounts), as Linux's.
     for (const char* path :
          {"/proc/cpuinfo", "/proc/interrupts", "/proc/loadavg", "/proc/meminfo", "/proc/mounts",
-          "/proc/pci", "/proc/self/mounts", "/proc/stat", "/proc/uptime", "/proc/version"}) {
+          "/proc/pci", "/proc/self/mounts", "/proc/stat", "/proc/uptime", "/proc/version",
+          "/proc/filesystems", "/proc/self/statm", "/proc/self/limits", "/proc/self/mountinfo",
+          "/proc/sys/kernel/hostname", "/proc/sys/kernel/osrelease", "/proc/sys/kernel/ostype",
+          "/proc/sys/kernel/pid_max", "/proc/sys/kernel/version"}) {
         CAPTURE(path);
         Node n = t.vfs.resolve(self, Node{}, path, true).value();
         CHECK(is_proc_text(n.special));
@@ -878,7 +888,8 @@ TEST_CASE("vfs: statx's mount IDs, one per file system, numbered as Linux's firs
     CHECK(fs::mount_id(fs::make_device(0, 12)) == 4);  // a pipe's
 }
 
-TEST_CASE("vfs: a chroot's root: absolute paths, '..' at it and absolute link targets stay inside") {
+TEST_CASE(
+    "vfs: a chroot's root: absolute paths, '..' at it and absolute link targets stay inside") {
     Tree t;
     LookupContext jailed{};
     jailed.root = t.at("/dev");
