@@ -187,21 +187,14 @@ Result<int32_t> create_posix_timer(const PosixTimer& proto, bool value_is_id) {
         spare = new (std::nothrow) PosixTimerSet;
         if (!spare) return Error::kAgain;
     }
-    auto* timer = new (std::nothrow) PosixTimer;
+    // The caller's settings (a new timer's links, id and state are the
+    // defaults it has).
+    auto* timer = new (std::nothrow) PosixTimer(proto);
     if (!timer) {
         delete spare;
         return Error::kAgain;
     }
     timer->owner = p;
-    timer->clock = proto.clock;
-    timer->notify = proto.notify;
-    timer->signo = proto.signo;
-    timer->tid = proto.tid;
-    timer->sigval = proto.sigval;
-    timer->cpu = proto.cpu;
-    timer->cpu_user_only = proto.cpu_user_only;
-    timer->cpu_tid = proto.cpu_tid;
-    timer->cpu_now_ns = proto.cpu_now_ns;
     int32_t id = -1;
     {
         sync::NoInterruptsGuard lock(g_itimer_lock);
