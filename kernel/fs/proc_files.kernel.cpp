@@ -90,12 +90,15 @@ void write_loadavg(TextBuilder& out) {
 Result<void> write_stat(TextBuilder& out) {
     uint32_t indexes[proc::kMaxCpus];
     size_t count = online_cpus(indexes);
-    CpuTimes times[proc::kMaxCpus];
+    // On the heap: 64 of them are 2 KiB, half of a NyanOS program's kernel
+    // stack.
+    HeapPtr<CpuTimes[]> times(new (std::nothrow) CpuTimes[count ? count : 1]);
+    if (!times.get()) return Error::kNoMemory;
     constexpr uint64_t kTicksPerUserHz = arch::kTimerHz / kUserHz;
     SystemCounts counts;
     for (size_t i = 0; i < count; ++i) {
         proc::CpuTickCounts t = proc::cpu_tick_counts(indexes[i]);
-        times[i] = CpuTimes{indexes[i], t.user / kTicksPerUserHz, t.system / kTicksPerUserHz,
+        times.get()[i] = CpuTimes{indexes[i], t.user / kTicksPerUserHz, t.system / kTicksPerUserHz,
                             t.idle / kTicksPerUserHz};
         counts.interrupts += t.user + t.system + t.idle;  // one a timer interrupt
         counts.context_switches += proc::context_switches(indexes[i]);
@@ -116,7 +119,7 @@ Result<void> write_stat(TextBuilder& out) {
     counts.boot_time = wall_clock().realtime_ns(0) / 1'000'000'000;
     counts.processes = table.pids_handed_out;
     counts.running = proc::runnable_threads();
-    stat(times, count, counts, out);
+    stat(times.get(), count, counts, out);
     return {};
 }
 
@@ -319,14 +322,20 @@ void write_interrupts(TextBuilder& out) {
     interrupts_footer(ticks, count, arch::stray_device_interrupts(), out);
 }
 
-// /proc/pci: the devices found at boot, one line each.
-void write_pci(TextBuilder& out) {
+// /proc/pci: the devices found at boot, one line each. The line buffer is
+// on the heap: a NyanOS program's kernel stack is one page, and a 512-byte
+// local under the formatting frames left too little for an interrupt that
+// came at the deepest point (a double fault under `cat /proc/pci`).
+Result<void> write_pci(TextBuilder& out) {
+    constexpr size_t kLineBytes = 512;  // the longest line, six 64-bit BARs, is about 400
+    HeapPtr<char[]> line(new (std::nothrow) char[kLineBytes]);
+    if (!line.get()) return Error::kNoMemory;
     for (size_t i = 0; i < pci::device_count(); ++i) {
         const pci::Device& d = pci::device_at(i);
-        char line[512];  // the longest line, six 64-bit BARs, is about 400 bytes
-        pci::proc_line(d.function, d.bars, d.bar_count, line, sizeof(line));
-        out.append("%s", line);
+        pci::proc_line(d.function, d.bars, d.bar_count, line.get(), kLineBytes);
+        out.append("%s", line.get());
     }
+    return {};
 }
 
 // What the text of `s` usually fits in; a larger one is made again in
@@ -372,8 +381,7 @@ Result<void> write_text(Node node, TextBuilder& out) {
             write_interrupts(out);
             return {};
         case Special::kProcPci:
-            write_pci(out);
-            return {};
+            return write_pci(out);
         case Special::kProcVersion:
             version(sys::linux_abi::kUtsname.release, sys::linux_abi::kUtsname.version, out);
             return {};
