@@ -99,7 +99,7 @@ Result<void> write_stat(TextBuilder& out) {
     for (size_t i = 0; i < count; ++i) {
         proc::CpuTickCounts t = proc::cpu_tick_counts(indexes[i]);
         times.get()[i] = CpuTimes{indexes[i], t.user / kTicksPerUserHz, t.system / kTicksPerUserHz,
-                            t.idle / kTicksPerUserHz};
+                                  t.idle / kTicksPerUserHz};
         counts.interrupts += t.user + t.system + t.idle;  // one a timer interrupt
         counts.context_switches += proc::context_switches(indexes[i]);
     }
